@@ -1,0 +1,47 @@
+"""Exceptions raised by backspasm.
+
+Library code raises these and never prints; the command line turns them into one
+line on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BackspasmError",
+    "CaseFileError",
+    "EvidenceError",
+    "ImpossibleEvidenceError",
+    "SpecError",
+]
+
+
+class BackspasmError(Exception):
+    """Base class of every error backspasm raises on purpose."""
+
+
+class SpecError(BackspasmError):
+    """The knowledge-base specification is invalid.
+
+    Parameters
+    ----------
+    problems : sequence of str
+        Every problem found, one sentence each.
+    """
+
+    def __init__(self, problems: list[str] | tuple[str, ...]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = f"The knowledge base has {count} problem{'s' if count != 1 else ''}:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+class EvidenceError(BackspasmError, ValueError):
+    """An answer or an evidence value is not allowed (unknown name or value)."""
+
+
+class ImpossibleEvidenceError(EvidenceError):
+    """The evidence has probability zero under the network."""
+
+
+class CaseFileError(BackspasmError):
+    """A case file cannot be read or written at all (not a per-row problem)."""
