@@ -1,0 +1,186 @@
+"""The ``backspasm`` command line: thin subcommands over the public API.
+
+Data goes to stdout or files; progress, summaries and errors go to stderr. Exit
+codes: 0 success, 2 unusable input or command (one line on stderr, no traceback),
+3 a case file was scored but some rows carry errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from backspasm import __version__
+from backspasm.exceptions import BackspasmError
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_UNUSABLE = 2
+EXIT_ROW_ERRORS = 3
+
+
+def _network(path: str | None):  # type: ignore[no-untyped-def]
+    from backspasm.network import default_network, load_network
+
+    return load_network(path) if path else default_network()
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from backspasm.network import Network
+    from backspasm.spec import load_spec
+
+    spec = load_spec(args.spec)
+    summary = Network(spec).summary()
+    groups = ", ".join(f"{g} {n}" for g, n in summary["groups"].items())
+    lines = [
+        f"knowledge base: {spec.origin} (valid)",
+        f"nodes: {summary['nodes']} ({groups})",
+        f"edges: {summary['edges']}",
+        f"declared numbers: {summary['numbers']}, of which {summary['sourced']} "
+        f"({summary['sourced_share']:.1%}) cite a literature source and "
+        f"{summary['numbers'] - summary['sourced']} are reasoned assumptions",
+        f"expanded CPT entries: {summary['cpt_entries']}",
+        f"bibliography: {summary['sources']} sources ({summary['source_tags']})",
+    ]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _cmd_diagnose(args: argparse.Namespace) -> int:
+    from backspasm.diagnosis import diagnose
+
+    answers: dict[str, str] = {}
+    for item in args.answer:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise BackspasmError(f"--answer takes NAME=VALUE (e.g. fever=yes); got {item!r}.")
+        answers[name.strip()] = value
+    result = diagnose(answers, network=_network(args.network))
+    if args.json:
+        payload = {
+            "answers": answers,
+            "p_serious": result.p_serious,
+            "causes": result.causes.to_dict(orient="records"),
+        }
+        print(json.dumps(payload, indent=2))
+    else:
+        table = result.causes.head(args.top) if args.top else result.causes
+        print(f"P(at least one serious cause) = {result.p_serious:.1%}")
+        print(
+            table.to_string(
+                index=False, formatters={"prior": "{:.1%}".format, "posterior": "{:.1%}".format}
+            )
+        )
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    net = _network(args.network)
+    path = net.export(args.output, format=args.format)
+    print(f"wrote {path} ({args.format or path.suffix.lstrip('.')})", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from backspasm.questionnaire import data_dictionary, questions_for
+
+    net = _network(args.network) if args.network else None
+    qs = questions_for(net.causes) if net else None
+    table = data_dictionary(qs)
+    if args.format == "csv":
+        sys.stdout.write(table.to_csv(index=False))
+    elif args.format == "markdown":
+        header = "| " + " | ".join(table.columns) + " |"
+        rule = "|" + "---|" * len(table.columns)
+        body = [
+            "| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)
+        ]
+        print("\n".join([header, rule, *body]))
+    else:
+        print(table.to_string(index=False))
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backspasm",
+        description="Bayesian diagnostic model for the causes of back spasm.",
+    )
+    parser.add_argument("--version", action="version", version=f"backspasm {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def network_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--network",
+            metavar="PATH",
+            help="a knowledge-base folder or TOML file (default: bundled)",
+        )
+
+    p = sub.add_parser("diagnose", help="rank the causes for one case")
+    p.add_argument(
+        "--answer",
+        "-a",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one answer, e.g. fever=yes or age=70 (repeat)",
+    )
+    p.add_argument("--top", type=int, default=0, metavar="N", help="show only the top N causes")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    network_option(p)
+    p.set_defaults(func=_cmd_diagnose)
+
+    p = sub.add_parser("check", help="validate a knowledge base and report its sources")
+    p.add_argument(
+        "spec",
+        nargs="?",
+        default=None,
+        metavar="PATH",
+        help="folder of *.toml files or one TOML file (default: bundled)",
+    )
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("export", help="write the network as BIF, XMLBIF, NET, XDSL or UAI")
+    p.add_argument("--format", "-f", choices=["bif", "xmlbif", "net", "xdsl", "uai"])
+    p.add_argument("--output", "-o", required=True, metavar="FILE")
+    network_option(p)
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("schema", help="print the case-file data dictionary")
+    p.add_argument("--format", choices=["table", "csv", "markdown"], default="table")
+    network_option(p)
+    p.set_defaults(func=_cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code.
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except BackspasmError as exc:
+        print(f"backspasm {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except OSError as exc:
+        print(f"backspasm {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,360 @@
+"""Build the pgmpy network from the knowledge base, and export it.
+
+Noisy-OR and noisy-MAX declarations are expanded here into full conditional tables,
+so that the pgmpy model is an ordinary :class:`~pgmpy.models.DiscreteBayesianNetwork`
+that any pgmpy tool (inference, estimators, writers) accepts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pgmpy.factors.discrete import TabularCPD
+from pgmpy.models import DiscreteBayesianNetwork
+
+from backspasm.exceptions import BackspasmError
+from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
+
+if TYPE_CHECKING:
+    from backspasm.engine import CompiledNetwork
+
+__all__ = ["EXPORT_FORMATS", "Network", "build_cpd", "default_network", "load_network"]
+
+ExportFormat = Literal["bif", "xmlbif", "net", "xdsl", "uai"]
+#: Formats :meth:`Network.export` writes, with the pgmpy writer used for each.
+EXPORT_FORMATS: tuple[str, ...] = ("bif", "xmlbif", "net", "xdsl", "uai")
+
+
+def _strength(node: NodeSpec, parent: NodeSpec, state: str) -> float:
+    """Noisy-OR strength of ``parent`` being in ``state`` (0 for its reference state)."""
+    p = node.strengths[parent.name].p
+    if isinstance(p, Mapping):
+        return float(p.get(state, 0.0))
+    return float(p) if state == parent.states[-1] else 0.0
+
+
+def _noisy_max_cdf(node: NodeSpec, name: str | None) -> np.ndarray:
+    """Cumulative distribution over the ordered child states for the leak or a parent."""
+    param = node.leak if name is None else node.strengths[name]
+    assert param is not None  # guaranteed by the validator
+    p = param.p
+    if isinstance(p, Mapping):
+        probs = np.array([float(p[s]) for s in node.states])
+    else:  # binary child: p is P(yes)
+        probs = np.array([1.0 - float(p), float(p)])
+    return np.cumsum(probs)
+
+
+def build_cpd(node: NodeSpec, parents: Sequence[NodeSpec]) -> TabularCPD:
+    """Expand one node's declaration into a full :class:`~pgmpy.factors.discrete.TabularCPD`.
+
+    Parameters
+    ----------
+    node : NodeSpec
+        The validated declaration.
+    parents : sequence of NodeSpec
+        The declarations of ``node.parents``, in the same order.
+
+    Returns
+    -------
+    TabularCPD
+        Columns follow pgmpy's convention: the first parent varies slowest.
+
+    Notes
+    -----
+    Noisy-OR: ``P(no | parents) = (1 - leak) * prod_i (1 - s_i)`` over the parents in
+    an active state. Noisy-MAX (ordered states): the child's cumulative distribution
+    is the product of the leak's and every active parent's cumulative distributions,
+    i.e. the child takes the highest level any of them produces.
+    """
+    card = len(node.states)
+    combos = list(itertools.product(*(p.states for p in parents)))
+    values = np.empty((card, max(len(combos), 1)))
+    if node.form == "prior":
+        assert node.prior is not None
+        values[:, 0] = _state_vector(node, node.prior.p)
+    elif node.form == "table":
+        rows = {tuple(row.when[p.name] for p in parents): row.param.p for row in node.table}
+        for j, combo in enumerate(combos):
+            values[:, j] = _state_vector(node, rows[combo])
+    elif node.form == "noisy_or":
+        assert node.leak is not None
+        leak = float(node.leak.p)  # type: ignore[arg-type]
+        for j, combo in enumerate(combos):
+            p_no = 1.0 - leak
+            for parent, state in zip(parents, combo, strict=True):
+                p_no *= 1.0 - _strength(node, parent, state)
+            values[:, j] = (p_no, 1.0 - p_no)
+    else:  # noisy_max
+        leak_cdf = _noisy_max_cdf(node, None)
+        parent_cdfs = {p.name: _noisy_max_cdf(node, p.name) for p in parents}
+        for j, combo in enumerate(combos):
+            cdf = leak_cdf.copy()
+            for parent, state in zip(parents, combo, strict=True):
+                if state == parent.states[-1]:
+                    cdf *= parent_cdfs[parent.name]
+            values[:, j] = np.diff(cdf, prepend=0.0)
+    values = np.clip(values, 0.0, None)
+    values /= values.sum(axis=0, keepdims=True)
+    state_names: dict[str, list[str]] = {node.name: list(node.states)}
+    state_names.update({p.name: list(p.states) for p in parents})
+    return TabularCPD(
+        variable=node.name,
+        variable_card=card,
+        values=values,
+        evidence=[p.name for p in parents] or None,
+        evidence_card=[len(p.states) for p in parents] or None,
+        state_names=state_names,
+    )
+
+
+def _state_vector(node: NodeSpec, p: float | Mapping[str, float]) -> np.ndarray:
+    if isinstance(p, Mapping):
+        return np.array([float(p[s]) for s in node.states])
+    return np.array([1.0 - float(p), float(p)])
+
+
+class Network:
+    """The back-spasm network: the pgmpy model plus what each node means.
+
+    Build one with :func:`load_network`. ``network.model`` is the
+    :class:`~pgmpy.models.DiscreteBayesianNetwork` itself, free to query, modify
+    or pass to any pgmpy tool; the compiled batch engine is rebuilt automatically
+    when its numbers change.
+
+    Parameters
+    ----------
+    spec : Spec
+        The validated knowledge base.
+    model : DiscreteBayesianNetwork, optional
+        A model built from ``spec`` (built here when omitted).
+    """
+
+    def __init__(self, spec: Spec, model: DiscreteBayesianNetwork | None = None) -> None:
+        self.spec = spec
+        self.model = model if model is not None else _build_model(spec)
+        self._engine: CompiledNetwork | None = None
+        self._engine_key: str | None = None
+
+    @classmethod
+    def from_spec(cls, spec: Spec) -> Network:
+        """Build the network of a validated :class:`~backspasm.spec.Spec`."""
+        return cls(spec)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Network: {len(self.model.nodes())} nodes, {len(self.model.edges())} edges, "
+            f"{len(self.causes)} causes, from {self.spec.origin or 'a spec'}>"
+        )
+
+    # -- what the nodes mean ---------------------------------------------------------
+    @property
+    def causes(self) -> tuple[str, ...]:
+        """Cause nodes: fitness deficiency, then pathologic, then serious."""
+        return self.spec.causes
+
+    @property
+    def serious_causes(self) -> tuple[str, ...]:
+        """Causes that need emergency evaluation."""
+        return self.spec.group("cause_serious")
+
+    def nodes_in(self, group: str) -> tuple[str, ...]:
+        """Return the nodes of one group (see :data:`backspasm.spec.GROUPS`)."""
+        if group not in GROUPS:
+            raise BackspasmError(
+                f"The 'group' parameter of Network.nodes_in must be one of {', '.join(GROUPS)}; "
+                f"got {group!r} instead."
+            )
+        return self.spec.group(group)
+
+    def group_of(self, node: str) -> str:
+        """Return the group of a node."""
+        return self._node(node).group
+
+    def label(self, node: str) -> str:
+        """Return the short label of a node, for figures and tables."""
+        return self._node(node).label
+
+    def description(self, node: str) -> str:
+        """Return the plain-language description of a node."""
+        return self._node(node).description
+
+    def states(self, node: str) -> tuple[str, ...]:
+        """Return the state names of a node."""
+        return self._node(node).states
+
+    def is_cause(self, node: str) -> bool:
+        """Whether ``node`` is a cause."""
+        return self._node(node).group in CAUSE_GROUPS
+
+    def _node(self, node: str) -> NodeSpec:
+        try:
+            return self.spec.nodes[node]
+        except KeyError:
+            import difflib
+
+            close = difflib.get_close_matches(node, list(self.spec.nodes), n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise BackspasmError(f"Unknown node '{node}'.{hint}") from None
+
+    # -- numbers -----------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """Count nodes, edges, numbers and how many numbers cite a literature source.
+
+        Returns
+        -------
+        dict
+            ``nodes``, ``groups`` (count per group), ``edges``, ``numbers`` (declared
+            free numbers), ``sourced``, ``sourced_share``, ``cpt_entries`` (entries of
+            the expanded tables), ``sources`` and ``source_tags``.
+        """
+        sourced, total = self.spec.sourced_share()
+        tags: dict[str, int] = {}
+        for src in self.spec.sources.values():
+            tags[src.tag] = tags.get(src.tag, 0) + 1
+        return {
+            "nodes": len(self.model.nodes()),
+            "groups": {g: len(self.spec.group(g)) for g in GROUPS if self.spec.group(g)},
+            "edges": len(self.model.edges()),
+            "numbers": total,
+            "sourced": sourced,
+            "sourced_share": sourced / total if total else 0.0,
+            "cpt_entries": int(sum(cpd.values.size for cpd in self.model.get_cpds())),
+            "sources": len(self.spec.sources),
+            "source_tags": ", ".join(f"{n} {t}" for t, n in sorted(tags.items())),
+        }
+
+    def fingerprint(self) -> str:
+        """Return a SHA-256 over the model's structure and numbers (for provenance)."""
+        digest = hashlib.sha256()
+        for cpd in sorted(self.model.get_cpds(), key=lambda c: c.variable):
+            digest.update(cpd.variable.encode())
+            for var in cpd.variables:
+                digest.update(var.encode() + b"|" + "|".join(cpd.state_names[var]).encode())
+            digest.update(np.ascontiguousarray(cpd.values, dtype=np.float64).tobytes())
+        return digest.hexdigest()
+
+    @property
+    def engine(self) -> CompiledNetwork:
+        """The compiled batch engine for the model's current numbers."""
+        key = self.fingerprint()
+        if self._engine is None or key != self._engine_key:
+            from backspasm.engine import CompiledNetwork
+
+            self.model.check_model()
+            self._engine = CompiledNetwork.from_model(self.model)
+            self._engine_key = key
+        return self._engine
+
+    # -- files -------------------------------------------------------------------------
+    def export(self, path: str | os.PathLike[str], *, format: ExportFormat | None = None) -> Path:
+        """Write the model with a pgmpy writer (BIF, XMLBIF, NET, XDSL or UAI).
+
+        Parameters
+        ----------
+        path : path-like
+            Destination; written atomically (temporary file, then rename).
+        format : {"bif", "xmlbif", "net", "xdsl", "uai"}, optional
+            Defaults to the file's extension (``.xml`` means XMLBIF).
+
+        Returns
+        -------
+        Path
+            The written file.
+        """
+        dest = Path(path)
+        fmt = format or {".xml": "xmlbif"}.get(dest.suffix.lower(), dest.suffix.lower()[1:])
+        if fmt not in EXPORT_FORMATS:
+            raise BackspasmError(
+                f"The 'format' parameter of Network.export must be one of "
+                f"{', '.join(EXPORT_FORMATS)}; got {fmt!r} instead."
+            )
+        writer = _writer(fmt, self.model)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            writer(tmp)
+            os.replace(tmp, dest)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return dest
+
+
+def _writer(fmt: str, model: DiscreteBayesianNetwork) -> Any:
+    from pgmpy.readwrite import BIFWriter, NETWriter, UAIWriter, XDSLWriter, XMLBIFWriter
+
+    return {
+        "bif": lambda f: BIFWriter(model).write(f),
+        "xmlbif": lambda f: XMLBIFWriter(model).write(f),
+        "net": lambda f: NETWriter(model).write(f),
+        "xdsl": lambda f: XDSLWriter(model).write(f),
+        "uai": lambda f: UAIWriter(model).write(f),
+    }[fmt]
+
+
+def _build_model(spec: Spec) -> DiscreteBayesianNetwork:
+    model = DiscreteBayesianNetwork()
+    model.add_nodes_from(spec.nodes)
+    model.add_edges_from((p, n) for n, s in spec.nodes.items() for p in s.parents)
+    model.add_cpds(
+        *(build_cpd(s, [spec.nodes[p] for p in s.parents]) for s in spec.nodes.values())
+    )
+    model.check_model()
+    return model
+
+
+def load_network(path: str | os.PathLike[str] | None = None) -> Network:
+    """Load the bundled back-spasm network, or a variant of its knowledge base.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A folder of ``*.toml`` files or a single TOML file in the knowledge-base
+        format (see :mod:`backspasm.spec`). By default the bundled knowledge base.
+
+    Returns
+    -------
+    Network
+        ``.model`` is the pgmpy :class:`~pgmpy.models.DiscreteBayesianNetwork`.
+
+    Raises
+    ------
+    SpecError
+        If the knowledge base breaks a rule (every problem is listed).
+
+    Examples
+    --------
+    >>> from backspasm import load_network
+    >>> net = load_network()
+    >>> "kidney_stones" in net.causes
+    True
+    """
+    if path is None:
+        # Every caller gets its own model copy so that a researcher's edits stay local.
+        shared = default_network()
+        return Network(shared.spec, shared.model.copy())
+    return Network(load_spec(path))
+
+
+_BUNDLED: Network | None = None
+
+
+def default_network() -> Network:
+    """Return the process-wide bundled network that functions use by default.
+
+    It is parsed and compiled once. Do not modify it: call :func:`load_network`
+    for a copy of your own.
+    """
+    global _BUNDLED
+    if _BUNDLED is None:
+        _BUNDLED = Network(load_spec())
+    return _BUNDLED

@@ -1,0 +1,114 @@
+"""Spec -> pgmpy network: table expansion, metadata, export round trips."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from pgmpy.readwrite import BIFReader, NETReader, XDSLReader, XMLBIFReader
+
+from backspasm.exceptions import BackspasmError
+from backspasm.network import EXPORT_FORMATS, load_network
+
+AGE_NODE = """
+[nodes.age_group]
+group = "context"
+label = "Age group"
+description = "Age band."
+states = ["18-39", "40-64", "65+"]
+prior = { p = { "18-39" = 0.4, "40-64" = 0.4, "65+" = 0.2 }, source = "Toy20" }
+
+[nodes.arthritis]
+group = "cause_pathologic"
+label = "Arthritis"
+description = "Worn facet joints."
+parents = ["age_group", "exertion"]
+leak = { p = 0.02, source = "Toy20" }
+strength.age_group = { p = { "40-64" = 0.1, "65+" = 0.3 }, source = "Toy20" }
+strength.exertion = { p = 0.05, source = "Toy20" }
+"""
+
+
+def cpd_values(net, node):
+    return net.model.get_cpds(node).get_values()
+
+
+def test_noisy_or_expansion(toy_spec_dir):
+    net = load_network(toy_spec_dir())
+    # columns: (strain, stone) = (no,no), (no,yes), (yes,no), (yes,yes)
+    p_no = 0.95 * np.array([1.0, 0.6, 0.2, 0.2 * 0.6])
+    np.testing.assert_allclose(cpd_values(net, "back_spasm"), [p_no, 1 - p_no], atol=1e-15)
+
+
+def test_noisy_or_with_multistate_parent(toy_spec_dir):
+    net = load_network(toy_spec_dir(extra=AGE_NODE))
+    values = cpd_values(net, "arthritis")
+    # first parent (age_group) varies slowest; second (exertion: no, yes)
+    expected_no = [0.98 * (1 - a) * (1 - e) for a in (0, 0.1, 0.3) for e in (0, 0.05)]
+    np.testing.assert_allclose(values[0], expected_no, atol=1e-15)
+
+
+def test_noisy_max_expansion(toy_spec_dir):
+    net = load_network(toy_spec_dir())
+    values = cpd_values(net, "duration")
+    np.testing.assert_allclose(values[:, 0], [0.7, 0.2, 0.1], atol=1e-15)
+    leak_cdf = np.cumsum([0.7, 0.2, 0.1])
+    strain_cdf = np.cumsum([0.5, 0.3, 0.2])
+    np.testing.assert_allclose(values[:, 1], np.diff(leak_cdf * strain_cdf, prepend=0), atol=1e-15)
+    # the maximum rule can only move mass towards chronic
+    assert values[2, 1] > values[2, 0]
+
+
+def test_table_and_metadata(toy_spec_dir):
+    net = load_network(toy_spec_dir())
+    np.testing.assert_allclose(cpd_values(net, "location"), [[0.9, 0.2], [0.1, 0.8]])
+    assert net.model.check_model()
+    assert net.causes == ("strain", "stone")
+    assert net.serious_causes == ("stone",)
+    assert net.label("stone") == "Stone"
+    assert net.group_of("duration") == "finding"
+    assert net.states("duration") == ("acute", "subacute", "chronic")
+    with pytest.raises(BackspasmError, match="Did you mean 'stone'"):
+        net.label("stoen")
+
+
+def test_summary_counts(toy_spec_dir):
+    summary = load_network(toy_spec_dir()).summary()
+    assert summary["nodes"] == 6
+    assert summary["edges"] == 5
+    assert summary["numbers"] == summary["sourced"] + 2
+    assert 0 < summary["sourced_share"] < 1
+
+
+def test_fingerprint_follows_the_numbers(toy_spec_dir):
+    net = load_network(toy_spec_dir())
+    before = net.fingerprint()
+    cpd = net.model.get_cpds("stone")
+    cpd.values[:] = [0.9, 0.1]
+    assert net.fingerprint() != before
+
+
+@pytest.mark.parametrize("fmt", ["bif", "xmlbif", "net", "xdsl"])
+def test_export_round_trip(toy_spec_dir, tmp_path, fmt):
+    net = load_network(toy_spec_dir(extra=AGE_NODE))
+    path = net.export(tmp_path / f"toy.{fmt}", format=fmt)
+    reader = {"bif": BIFReader, "xmlbif": XMLBIFReader, "net": NETReader, "xdsl": XDSLReader}[fmt]
+    model = reader(str(path)).get_model()
+    assert set(model.nodes()) == set(net.model.nodes())
+    for cpd in net.model.get_cpds():
+        other = model.get_cpds(cpd.variable)
+        names = cpd.state_names[cpd.variable]
+        if fmt == "xmlbif":  # pgmpy's XMLBIF writer replaces '-' and '+' in state names
+            names = [re.sub(r"[^\w]", "_", n) for n in names]
+        assert other.state_names[cpd.variable] == names
+        other = other.copy()
+        other.reorder_parents(cpd.variables[1:]) if len(cpd.variables) > 1 else None
+        np.testing.assert_allclose(other.get_values(), cpd.get_values(), atol=1e-6)
+
+
+def test_export_rejects_unknown_format(toy_spec_dir, tmp_path):
+    net = load_network(toy_spec_dir())
+    with pytest.raises(BackspasmError, match="must be one of bif, xmlbif, net, xdsl, uai"):
+        net.export(tmp_path / "x.dot")
+    assert EXPORT_FORMATS == ("bif", "xmlbif", "net", "xdsl", "uai")

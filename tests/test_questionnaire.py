@@ -1,0 +1,152 @@
+"""The case-file contract: names, vocabularies, friendly and strict parsing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from backspasm.exceptions import EvidenceError
+from backspasm.questionnaire import (
+    answers_to_evidence,
+    data_dictionary,
+    encode_column,
+    get_question,
+    questions_for,
+)
+
+CAUSES = ("dehydration", "kidney_stones")
+QS = questions_for(CAUSES)
+
+CONTRACT_COLUMNS = [
+    "case_id",
+    "age",
+    "sex",
+    "spasm_duration_weeks",
+    "spasm_location",
+    "tingling_or_numbness",
+    "saddle_numbness",
+    "muscle_weakness",
+    "balance_problems",
+    "bowel_or_bladder_loss",
+    "spine_stiffness",
+    "leg_or_buttock_pain",
+    "fever",
+    "unexplained_weight_loss",
+    "night_pain",
+    "painful_urination",
+    "blood_in_urine",
+    "nausea_or_vomiting",
+    "pain_after_fatty_meals",
+    "recent_exertion",
+    "diuretic_use",
+    "statin_use",
+    "long_term_steroid_use",
+    "history_of_cancer",
+    "iv_drug_use_or_immunosuppression",
+]
+
+
+def test_contract_names_in_order():
+    assert [q.column for q in QS] == [*CONTRACT_COLUMNS, *CAUSES, "back_spasm"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"fever": " Y "}, {"fever": "yes"}),
+        ({"fever": "TRUE"}, {"fever": "yes"}),
+        ({"fever": 1}, {"fever": "yes"}),
+        ({"fever": False}, {"fever": "no"}),
+        ({"fever": "n"}, {"fever": "no"}),
+        ({"fever": ""}, {}),
+        ({"fever": "Unknown"}, {}),
+        ({"fever": "NA"}, {}),
+        ({"fever": None}, {}),
+        ({"age": 39}, {"age_group": "18-39"}),
+        ({"age": "40"}, {"age_group": "40-64"}),
+        ({"age": 65}, {"age_group": "65+"}),
+        ({"spasm_duration_weeks": 5.9}, {"spasm_duration": "acute"}),
+        ({"spasm_duration_weeks": "6"}, {"spasm_duration": "subacute"}),
+        ({"spasm_duration_weeks": 12}, {"spasm_duration": "subacute"}),
+        ({"spasm_duration_weeks": 12.5}, {"spasm_duration": "chronic"}),
+        ({"spasm_location": " Flank "}, {"spasm_location": "flank"}),
+        ({"sex": "MALE"}, {"sex": "male"}),
+        ({"fever": 0.7}, {"fever": (pytest.approx(0.3), 0.7)}),
+        ({"case_id": "A1", "kidney_stones": "yes"}, {"kidney_stones": "yes"}),
+    ],
+)
+def test_friendly_answers(answers, expected):
+    evidence = answers_to_evidence(answers, questions=QS)
+    assert evidence == {**expected, "back_spasm": "yes"}
+
+
+def test_back_spasm_can_be_denied():
+    assert answers_to_evidence({"back_spasm": "no"}, questions=QS) == {"back_spasm": "no"}
+    assert answers_to_evidence({}, questions=QS, assume_back_spasm=False) == {}
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"fevr": "yes"}, "Unknown question 'fevr'. Did you mean 'fever'?"),
+        (
+            {"fever": "maybe"},
+            "The answer to 'fever' must be yes/no (also y/n, true/false, 1/0); "
+            "got 'maybe' instead.",
+        ),
+        ({"fever": 2}, "must be yes/no"),
+        ({"age": 17}, "The answer to 'age' must be whole years, 18 to 120; got 17 instead."),
+        ({"age": "70.5"}, "must be whole years, 18 to 120"),
+        ({"age": "old"}, "must be whole years"),
+        ({"spasm_duration_weeks": -1}, "must be a number of weeks >= 0; got -1"),
+        (
+            {"spasm_location": "flnk"},
+            "The answer to 'spasm_location' must be lower_back, "
+            "mid_back, upper_back, flank; got 'flnk' instead. "
+            "Did you mean 'flank'?",
+        ),
+    ],
+)
+def test_bad_answers_name_the_question_and_what_is_allowed(answers, message):
+    with pytest.raises(EvidenceError) as info:
+        answers_to_evidence(answers, questions=QS)
+    assert message in str(info.value)
+
+
+def test_encode_column_strict():
+    q = get_question("fever", QS)
+    cells = pd.Series([" yes", "N", "1", "0", "", None, "unknown", "maybe", "=cmd()", "TRUE"])
+    codes, invalid = encode_column(q, cells, ("no", "yes"))
+    assert codes.tolist() == [1, 0, 1, 0, -1, -1, -1, -1, -1, 1]
+    assert invalid.tolist() == [False] * 7 + [True, True, False]
+
+
+def test_encode_column_age_and_weeks():
+    q = get_question("age", QS)
+    codes, invalid = encode_column(
+        q,
+        pd.Series(["18", "39", "40", "64", "65", "120", "17", "121", "40.5", "x", None]),
+        ("18-39", "40-64", "65+"),
+    )
+    assert codes.tolist() == [0, 0, 1, 1, 2, 2, -1, -1, -1, -1, -1]
+    assert invalid.tolist() == [False] * 6 + [True] * 4 + [False]
+    q = get_question("spasm_duration_weeks", QS)
+    codes, invalid = encode_column(
+        q, pd.Series([0, 5.99, 6, 12, 12.01, -3, np.nan]), ("acute", "subacute", "chronic")
+    )
+    assert codes.tolist() == [0, 0, 1, 1, 2, -1, -1]
+    assert invalid.tolist() == [False] * 5 + [True, False]
+
+
+def test_encode_column_respects_network_state_order():
+    q = get_question("sex", QS)
+    codes, _ = encode_column(q, pd.Series(["male", "female"]), ("male", "female"))
+    assert codes.tolist() == [0, 1]
+
+
+def test_data_dictionary_lists_every_column():
+    table = data_dictionary(QS)
+    assert table["column"].tolist() == [q.column for q in QS]
+    assert list(table.columns) == ["column", "values", "node", "section", "question"]
+    assert (table["question"].str.len() > 5).all()

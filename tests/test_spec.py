@@ -1,0 +1,243 @@
+"""The knowledge-base loader and its rule table: one test per rule, on the wording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backspasm.exceptions import SpecError
+from backspasm.spec import RULES, load_spec
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(SpecError) as info:
+        load_spec(folder)
+    return list(info.value.problems)
+
+
+def test_toy_spec_loads(toy_spec_dir):
+    spec = load_spec(toy_spec_dir())
+    assert list(spec.nodes) == [
+        "exertion",
+        "strain",
+        "stone",
+        "back_spasm",
+        "duration",
+        "location",
+    ]
+    assert spec.nodes["strain"].form == "noisy_or"
+    assert spec.nodes["duration"].form == "noisy_max"
+    assert spec.nodes["location"].form == "table"
+    assert spec.causes == ("strain", "stone")
+    sourced, total = spec.sourced_share()
+    assert (sourced, total) == (total - 2, total)
+    assert len(spec.digest) == 64
+
+
+def test_every_rule_has_a_test():
+    tested = {
+        "unique-name",
+        "known-field",
+        "required-field",
+        "known-group",
+        "states",
+        "known-parent",
+        "acyclic",
+        "one-form",
+        "strength-parent",
+        "probability-range",
+        "table-rows",
+        "known-source",
+    }
+    assert {r.id for r in RULES} == tested
+
+
+@pytest.mark.parametrize(
+    ("replace", "expected"),
+    [
+        pytest.param(
+            {'label = "Strain"': 'label = "Strain"\nlabl = "x"'},
+            "nodes.toml: node 'strain', field 'labl': unknown field 'labl'; allowed: "
+            "group, label, description, states, parents, extension, prior, leak, strength, "
+            "table. Did you mean 'label'? [rule: known-field]",
+            id="known-field",
+        ),
+        pytest.param(
+            {
+                'strength.exertion = { p = 0.5, source = "Toy20" }': 'strength.exertion = { p = 0.5, sorce = "Toy20" }'
+            },
+            "nodes.toml: node 'strain', field 'strength.exertion.sorce': unknown field 'sorce'; "
+            "a parameter has: p, source, why. Did you mean 'source'? [rule: known-field]",
+            id="known-field-parameter",
+        ),
+        pytest.param(
+            {'description = "A pulled muscle."': 'description = ""'},
+            "nodes.toml: node 'strain', field 'description': 'description' is missing. "
+            "[rule: required-field]",
+            id="required-field",
+        ),
+        pytest.param(
+            {'group = "cause_fitness"': 'group = "cause_fitnes"'},
+            "nodes.toml: node 'strain', field 'group': unknown group 'cause_fitnes'; allowed: "
+            "context, exposure, cause_fitness, cause_pathologic, cause_serious, mechanism, "
+            "presentation, finding, complication. Did you mean 'cause_fitness'? "
+            "[rule: known-group]",
+            id="known-group",
+        ),
+        pytest.param(
+            {'label = "Stone"': 'label = "Stone"\nstates = ["yes", "no"]'},
+            "nodes.toml: node 'stone', field 'states': binary states must be in the order "
+            "['no', 'yes']; got ['yes', 'no']. [rule: states]",
+            id="states-order",
+        ),
+        pytest.param(
+            {'parents = ["exertion"]\nleak': 'parents = ["exertoin"]\nleak'},
+            "nodes.toml: node 'strain', field 'parents': unknown parent 'exertoin'. "
+            "Did you mean 'exertion'? [rule: known-parent]",
+            id="known-parent",
+        ),
+        pytest.param(
+            {
+                'prior = { p = 0.3, source = "Toy20" }': 'parents = ["strain"]\nleak = { p = 0.3, source = "Toy20" }\n'
+                'strength.strain = { p = 0.2, source = "Toy20" }'
+            },
+            "the parents form a cycle",
+            id="acyclic",
+        ),
+        pytest.param(
+            {
+                'prior = { p = 0.05, source = "Toy20" }': 'prior = { p = 0.05, source = "Toy20" }\ntable = []'
+            },
+            "nodes.toml: node 'stone': needs exactly one parameter form (prior, leak + strength, "
+            "or table); got prior, table. [rule: one-form]",
+            id="one-form",
+        ),
+        pytest.param(
+            {
+                'strength.stone = { p = 0.4, source = "Toy20" }': 'strength.stone = { p = 0.4, source = "Toy20" }\n'
+                'strength.exertion = { p = 0.1, source = "Toy20" }'
+            },
+            "nodes.toml: node 'back_spasm', field 'strength.exertion': strength for 'exertion', "
+            "which is not a parent; parents: strain, stone. [rule: strength-parent]",
+            id="strength-non-parent",
+        ),
+        pytest.param(
+            {'strength.stone = { p = 0.4, source = "Toy20" }\n': ""},
+            "nodes.toml: node 'back_spasm', field 'strength': parent 'stone' has no strength. "
+            "[rule: strength-parent]",
+            id="strength-missing",
+        ),
+        pytest.param(
+            {'prior = { p = 0.05, source = "Toy20" }': 'prior = { p = 1.5, source = "Toy20" }'},
+            "nodes.toml: node 'stone', field 'prior.p': must be a probability between 0 and 1 "
+            "(P(yes)); got 1.5. [rule: probability-range]",
+            id="probability-range",
+        ),
+        pytest.param(
+            {
+                "acute = 0.7, subacute = 0.2, chronic = 0.1": "acute = 0.7, subacute = 0.2, chronic = 0.2"
+            },
+            "nodes.toml: node 'duration', field 'leak.p': the probabilities must sum to 1; "
+            "they sum to 1.1. [rule: sums-to-one]",
+            id="sums-to-one",
+        ),
+        pytest.param(
+            {
+                "acute = 0.5, subacute = 0.3, chronic = 0.2": "acute = 0.5, subacute = 0.3, chronc = 0.2"
+            },
+            "nodes.toml: node 'duration', field 'strength.strain.p': unknown state 'chronc'; "
+            "states: acute, subacute, chronic. Did you mean 'chronic'? [rule: known-state]",
+            id="known-state",
+        ),
+        pytest.param(
+            {
+                '  { when = { stone = "yes" }, p = { lower_back = 0.2, flank = 0.8 }, '
+                'source = "Toy20" },\n': ""
+            },
+            "nodes.toml: node 'location', field 'table': no row for {'stone': 'yes'}. "
+            "[rule: table-rows]",
+            id="table-rows-missing",
+        ),
+        pytest.param(
+            {'{ when = { stone = "yes" }': '{ when = { stone = "no" }'},
+            "nodes.toml: node 'location', field 'table[1].when': duplicates row 0 "
+            "({'stone': 'no'}). [rule: table-rows]",
+            id="table-rows-duplicate",
+        ),
+        pytest.param(
+            {
+                'strength.strain = { p = 0.8, source = "Toy20" }': 'strength.strain = { p = 0.8, source = "Toy02" }'
+            },
+            "nodes.toml: node 'back_spasm', field 'strength.strain.source': unknown source key "
+            "'Toy02'. Did you mean 'Toy20'? [rule: known-source]",
+            id="known-source",
+        ),
+        pytest.param(
+            {
+                'leak = { p = 0.1, source = "assumption", why = "baseline strain rate" }': 'leak = { p = 0.1, source = "assumption" }'
+            },
+            "nodes.toml: node 'strain', field 'leak.why': an assumption needs a one-line 'why'. "
+            "[rule: assumption-why]",
+            id="assumption-why",
+        ),
+        pytest.param(
+            {
+                'leak = { p = 0.1, source = "assumption", why = "baseline strain rate" }': "leak = { p = 0.1 }"
+            },
+            "nodes.toml: node 'strain', field 'leak.source': no source: give a bibliography key "
+            "or 'assumption' with a 'why'. [rule: has-source]",
+            id="has-source",
+        ),
+    ],
+)
+def test_rule_wording(toy_spec_dir, replace, expected):
+    found = problems_of(toy_spec_dir(replace))
+    assert any(expected in p for p in found), "\n".join(found)
+
+
+def test_duplicate_node_across_files(toy_spec_dir):
+    folder = toy_spec_dir()
+    (folder / "more.toml").write_text(
+        '[nodes.stone]\ngroup = "cause_serious"\nlabel = "S"\ndescription = "d"\n'
+        'prior = { p = 0.1, source = "Toy20" }\n'
+    )
+    assert problems_of(folder) == [
+        "nodes.toml: node 'stone': declared twice (first in more.toml). [rule: unique-name]"
+    ]
+
+
+def test_all_problems_reported_at_once(toy_spec_dir):
+    found = problems_of(
+        toy_spec_dir(
+            {
+                'group = "cause_fitness"': 'group = "nonsense"',
+                'prior = { p = 0.05, source = "Toy20" }': 'prior = { p = -1, source = "Nope" }',
+            }
+        )
+    )
+    assert len(found) == 3
+    assert any("[rule: known-group]" in p for p in found)
+    assert any("[rule: probability-range]" in p for p in found)
+    assert any("[rule: known-source]" in p for p in found)
+    with pytest.raises(SpecError, match="The knowledge base has 3 problems"):
+        load_spec(
+            toy_spec_dir(
+                {
+                    'group = "cause_fitness"': 'group = "nonsense"',
+                    'prior = { p = 0.05, source = "Toy20" }': 'prior = { p = -1, source = "Nope" }',
+                }
+            )
+        )
+
+
+def test_toml_syntax_error_names_the_file(toy_spec_dir):
+    folder = toy_spec_dir(extra="[nodes.broken\n")
+    (found,) = problems_of(folder)
+    assert found.startswith("nodes.toml: not valid TOML")
+    assert found.endswith("[rule: toml-syntax]")
+
+
+def test_missing_path():
+    with pytest.raises(SpecError, match="no such file or folder"):
+        load_spec("/nonexistent/kb")
