@@ -49,6 +49,7 @@ def test_every_rule_has_a_test():
         "probability-range",
         "table-rows",
         "known-source",
+        "triage",
     }
     assert {r.id for r in RULES} == tested
 
@@ -241,3 +242,49 @@ def test_toml_syntax_error_names_the_file(toy_spec_dir):
 def test_missing_path():
     with pytest.raises(SpecError, match="no such file or folder"):
         load_spec("/nonexistent/kb")
+
+
+TRIAGE = """
+[triage]
+emergency_p_serious = { p = 0.3, source = "assumption", why = "act on a real possibility" }
+see_doctor_p_serious = { p = 0.05, source = "Toy20" }
+see_doctor_p_pathologic = { p = 0.5, source = "Toy20" }
+flags = [
+  { name = "flank", level = "emergency", when = { location = "flank" }, source = "Toy20" },
+]
+"""
+
+
+def test_triage_policy_loads(toy_spec_dir):
+    spec = load_spec(toy_spec_dir(extra=TRIAGE))
+    assert spec.triage is not None
+    assert spec.triage.emergency_p_serious.p == 0.3
+    (flag,) = spec.triage.flags
+    assert (flag.level, dict(flag.when)) == ("emergency", {"location": "flank"})
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('when = { location = "flank" }', 'when = { locaton = "flank" }',
+         "triage.toml: table 'triage', field 'flags[0].when': unknown node 'locaton'. "
+         "Did you mean 'location'? [rule: triage-flag]"),
+        ('when = { location = "flank" }', 'when = { location = "flnk" }',
+         "field 'flags[0].when.location': unknown state 'flnk' of 'location'; states: "
+         "lower_back, flank. Did you mean 'flank'? [rule: known-state]"),
+        ('level = "emergency"', 'level = "urgent"',
+         "field 'flags[0].level': level must be 'emergency' or 'see_doctor'; got 'urgent'. "
+         "[rule: triage-flag]"),
+        ('see_doctor_p_serious = { p = 0.05, source = "Toy20" }', "",
+         "field 'see_doctor_p_serious': 'see_doctor_p_serious' is missing. "
+         "[rule: required-field]"),
+        ('source = "Toy20" },\n]', 'source = "Toy21" },\n]',
+         "field 'flags[0].source': unknown source key 'Toy21'. Did you mean 'Toy20'?"),
+    ],
+)
+def test_triage_rule_wording(toy_spec_dir, old, new, expected):
+    folder = toy_spec_dir()
+    assert old in TRIAGE
+    (folder / "triage.toml").write_text(TRIAGE.replace(old, new))
+    found = problems_of(folder)
+    assert any(expected in p for p in found), "\n".join(found)

@@ -46,6 +46,8 @@ __all__ = [
     "Source",
     "Spec",
     "TableRow",
+    "TriageFlag",
+    "TriagePolicy",
     "load_spec",
     "validate_spec",
 ]
@@ -206,6 +208,57 @@ class NodeSpec:
             yield f"table[{i}]", row.param
 
 
+TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
+_TRIAGE_THRESHOLDS = ("emergency_p_serious", "see_doctor_p_serious", "see_doctor_p_pathologic")
+_TRIAGE_FIELDS = (*_TRIAGE_THRESHOLDS, "flags")
+_FLAG_FIELDS = ("name", "level", "when", "source", "why")
+
+
+@dataclass(frozen=True)
+class TriageFlag:
+    """A combination of answers that by itself sets a minimum triage level.
+
+    Attributes
+    ----------
+    name : str
+        What the combination means, e.g. "cauda equina: saddle numbness".
+    level : {"emergency", "see_doctor"}
+    when : mapping of str to str
+        Node to state; every pair must hold (AND).
+    source, why : str
+        Provenance, as for parameters.
+    """
+
+    name: str
+    level: str
+    when: Mapping[str, str]
+    source: str
+    why: str | None = None
+
+
+@dataclass(frozen=True)
+class TriagePolicy:
+    """Thresholds and red flags that turn posteriors into an urgency level.
+
+    Attributes
+    ----------
+    emergency_p_serious : Parameter
+        P(at least one serious cause) at or above which the case is an emergency.
+    see_doctor_p_serious : Parameter
+        ... at or above which the person should see a doctor.
+    see_doctor_p_pathologic : Parameter
+        P(at least one pathologic cause) at or above which the person should see a
+        doctor.
+    flags : tuple of TriageFlag
+    """
+
+    emergency_p_serious: Parameter
+    see_doctor_p_serious: Parameter
+    see_doctor_p_pathologic: Parameter
+    flags: tuple[TriageFlag, ...]
+    file: str = ""
+
+
 @dataclass(frozen=True)
 class Spec:
     """A whole knowledge base: nodes, bibliography and where they came from.
@@ -215,6 +268,8 @@ class Spec:
     nodes : mapping of str to NodeSpec
         In declaration order (file name order, then order within the file).
     sources : mapping of str to Source
+    triage : TriagePolicy or None
+        Urgency thresholds and red flags, when the knowledge base declares them.
     origin : str
         The folder or file it was read from.
     digest : str
@@ -225,6 +280,7 @@ class Spec:
     sources: Mapping[str, Source]
     origin: str = ""
     digest: str = ""
+    triage: TriagePolicy | None = None
 
     def group(self, group: str) -> tuple[str, ...]:
         """Return the names of the nodes of one group, in declaration order."""
@@ -262,6 +318,7 @@ class _Raw:
     sources: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     duplicates: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    triage: tuple[str, dict[str, Any]] | None = None
 
 
 def _problem(file: str, where: str, fieldname: str, rule: str, message: str) -> str:
@@ -304,16 +361,29 @@ def _parse(files: list[tuple[str, bytes]]) -> _Raw:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raw.problems.append(_problem(name, "", "", "toml-syntax", f"not valid TOML: {exc}"))
             continue
+        if "triage" in doc:
+            if raw.triage is not None:
+                raw.duplicates.append(
+                    _problem(
+                        name,
+                        "table 'triage'",
+                        "",
+                        "unique-name",
+                        f"declared twice (first in {raw.triage[0]}).",
+                    )
+                )
+            else:
+                raw.triage = (name, doc["triage"] if isinstance(doc["triage"], dict) else {})
         for key in doc:
-            if key not in ("nodes", "sources"):
+            if key not in ("nodes", "sources", "triage"):
                 raw.problems.append(
                     _problem(
                         name,
                         f"top-level table '{key}'",
                         "",
                         "known-field",
-                        "unknown top-level table; allowed: 'nodes', 'sources'."
-                        + _suggest(key, ("nodes", "sources")),
+                        "unknown top-level table; allowed: 'nodes', 'sources', 'triage'."
+                        + _suggest(key, ("nodes", "sources", "triage")),
                     )
                 )
         for kind, store in (("nodes", raw.nodes), ("sources", raw.sources)):
@@ -801,36 +871,42 @@ def _table_rows(ctx: _Context) -> Iterator[str]:
                 )
 
 
+def _source_problems(
+    ctx: _Context, file: str, where: str, path: str, param: Parameter | None
+) -> Iterator[str]:
+    if param is None or not param.source:
+        yield _problem(
+            file,
+            where,
+            f"{path}.source",
+            "has-source",
+            "no source: give a bibliography key or 'assumption' with a 'why'.",
+        )
+    elif param.source == ASSUMPTION:
+        if not (param.why or "").strip():
+            yield _problem(
+                file,
+                where,
+                f"{path}.why",
+                "assumption-why",
+                "an assumption needs a one-line 'why'.",
+            )
+    elif param.source not in ctx.sources:
+        yield _problem(
+            file,
+            where,
+            f"{path}.source",
+            "known-source",
+            f"unknown source key '{param.source}'."
+            + _suggest(param.source, [*ctx.sources, ASSUMPTION]),
+        )
+
+
 def _sources(ctx: _Context) -> Iterator[str]:
     for node in ctx.nodes.values():
         file, where = ctx.where(node)
         for path, param in node.parameters():
-            if not param.source:
-                yield _problem(
-                    file,
-                    where,
-                    f"{path}.source",
-                    "has-source",
-                    "no source: give a bibliography key or 'assumption' with a 'why'.",
-                )
-            elif param.source == ASSUMPTION:
-                if not (param.why or "").strip():
-                    yield _problem(
-                        file,
-                        where,
-                        f"{path}.why",
-                        "assumption-why",
-                        "an assumption needs a one-line 'why'.",
-                    )
-            elif param.source not in ctx.sources:
-                yield _problem(
-                    file,
-                    where,
-                    f"{path}.source",
-                    "known-source",
-                    f"unknown source key '{param.source}'."
-                    + _suggest(param.source, [*ctx.sources, ASSUMPTION]),
-                )
+            yield from _source_problems(ctx, file, where, path, param)
     for src in ctx.sources.values():
         if src.tag not in SOURCE_TAGS:
             yield _problem(
@@ -841,6 +917,100 @@ def _sources(ctx: _Context) -> Iterator[str]:
                 f"tag must be one of {', '.join(SOURCE_TAGS)}; got '{src.tag}'."
                 + _suggest(src.tag, SOURCE_TAGS),
             )
+
+
+def _triage(ctx: _Context) -> Iterator[str]:
+    if ctx.raw.triage is None:
+        return
+    file, body = ctx.raw.triage
+    where = "table 'triage'"
+    for key in body:
+        if key not in _TRIAGE_FIELDS:
+            yield _problem(
+                file,
+                where,
+                key,
+                "known-field",
+                f"unknown field '{key}'; allowed: {', '.join(_TRIAGE_FIELDS)}."
+                + _suggest(key, _TRIAGE_FIELDS),
+            )
+    for key in _TRIAGE_THRESHOLDS:
+        value = body.get(key)
+        if not isinstance(value, dict):
+            yield _problem(file, where, key, "required-field", f"'{key}' is missing.")
+            continue
+        yield from _param_fields(file, "triage", key, value)
+        yield from _distribution_problems(file, where, key, value.get("p"), BINARY_STATES)
+        yield from _source_problems(ctx, file, where, key, _as_param(value))
+    for i, flag in enumerate(body.get("flags", [])):
+        path = f"flags[{i}]"
+        for key in flag:
+            if key not in _FLAG_FIELDS:
+                yield _problem(
+                    file,
+                    where,
+                    f"{path}.{key}",
+                    "known-field",
+                    f"unknown field '{key}'; allowed: {', '.join(_FLAG_FIELDS)}."
+                    + _suggest(key, _FLAG_FIELDS),
+                )
+        if flag.get("level") not in ("emergency", "see_doctor"):
+            yield _problem(
+                file,
+                where,
+                f"{path}.level",
+                "triage-flag",
+                f"level must be 'emergency' or 'see_doctor'; got {flag.get('level')!r}.",
+            )
+        when = flag.get("when")
+        if not isinstance(when, dict) or not when:
+            yield _problem(
+                file, where, f"{path}.when", "triage-flag", "needs {node = state, ...}."
+            )
+            when = {}
+        for node, state in when.items():
+            if node not in ctx.nodes:
+                yield _problem(
+                    file,
+                    where,
+                    f"{path}.when",
+                    "triage-flag",
+                    f"unknown node '{node}'." + _suggest(node, ctx.nodes),
+                )
+            elif state not in ctx.nodes[node].states:
+                states = ctx.nodes[node].states
+                yield _problem(
+                    file,
+                    where,
+                    f"{path}.when.{node}",
+                    "known-state",
+                    f"unknown state '{state}' of '{node}'; states: {', '.join(states)}."
+                    + _suggest(str(state), states),
+                )
+        param = Parameter(p=0.0, source=str(flag.get("source", "")), why=flag.get("why"))
+        yield from _source_problems(ctx, file, where, path, param)
+
+
+def _build_triage(raw: _Raw) -> TriagePolicy | None:
+    if raw.triage is None:
+        return None
+    file, body = raw.triage
+    return TriagePolicy(
+        emergency_p_serious=_as_param(body["emergency_p_serious"]),  # type: ignore[arg-type]
+        see_doctor_p_serious=_as_param(body["see_doctor_p_serious"]),  # type: ignore[arg-type]
+        see_doctor_p_pathologic=_as_param(body["see_doctor_p_pathologic"]),  # type: ignore[arg-type]
+        flags=tuple(
+            TriageFlag(
+                name=str(f.get("name", "")),
+                level=str(f["level"]),
+                when=MappingProxyType(dict(f["when"])),
+                source=str(f["source"]),
+                why=f.get("why"),
+            )
+            for f in body.get("flags", [])
+        ),
+        file=file,
+    )
 
 
 #: The validation rules, checked in this order; every problem of every rule is reported.
@@ -859,6 +1029,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "known-source", "every number cites a known source or is a reasoned assumption", _sources
     ),
+    Rule("triage", "triage thresholds and flags are sourced and name real nodes/states", _triage),
 )
 
 
@@ -899,7 +1070,11 @@ def validate_spec(raw: _Raw) -> Spec:
         problems.append("the knowledge base declares no nodes [rule: files]")
     if problems:
         raise SpecError(problems)
-    return Spec(nodes=MappingProxyType(nodes), sources=MappingProxyType(sources))
+    return Spec(
+        nodes=MappingProxyType(nodes),
+        sources=MappingProxyType(sources),
+        triage=_build_triage(raw),
+    )
 
 
 def load_spec(path: str | Path | None = None) -> Spec:
@@ -927,4 +1102,10 @@ def load_spec(path: str | Path | None = None) -> Spec:
     digest = hashlib.sha256()
     for name, data in files:
         digest.update(name.encode() + b"\0" + data + b"\0")
-    return Spec(nodes=spec.nodes, sources=spec.sources, origin=origin, digest=digest.hexdigest())
+    return Spec(
+        nodes=spec.nodes,
+        sources=spec.sources,
+        origin=origin,
+        digest=digest.hexdigest(),
+        triage=spec.triage,
+    )

@@ -1,0 +1,180 @@
+"""Urgency: turn exact posteriors and red-flag answers into a triage level.
+
+Three levels, as in symptom-checker studies: ``emergency`` (go to an emergency
+department now), ``see_doctor`` (book a doctor's visit) and ``self_care``. The policy
+lives in the knowledge base (``[triage]`` in ``triage.toml``), each threshold and flag
+with its source:
+
+1. ``emergency`` when any emergency flag matches the answers (for example saddle
+   numbness, a cauda-equina sign) or P(at least one serious cause) reaches
+   ``emergency_p_serious``;
+2. otherwise ``see_doctor`` when a see-doctor flag matches, P(serious) reaches
+   ``see_doctor_p_serious`` or P(at least one pathologic cause) reaches
+   ``see_doctor_p_pathologic``;
+3. otherwise ``self_care``.
+
+``red_flags`` lists the answers that drove an emergency: the matching flags, and for
+an emergency reached by probability alone, the answers whose withholding lowers
+P(serious) the most (each at least doubling its odds), found with exact batched
+queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from backspasm.spec import TriagePolicy, load_spec
+
+if TYPE_CHECKING:
+    from backspasm.engine import Evidence
+    from backspasm.network import Network
+
+__all__ = ["TRIAGE_LEVELS", "policy_of", "triage_batch"]
+
+TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
+#: An answer counts as a driver of P(serious) when withholding it at least halves the odds.
+_DRIVER_LOG_ODDS = float(np.log(2.0))
+_MAX_DRIVERS = 3
+_EPS = 1e-12
+
+_BUNDLED_POLICY: TriagePolicy | None = None
+
+
+def policy_of(network: Network) -> TriagePolicy:
+    """Return the network's triage policy (the bundled one if its spec has none)."""
+    global _BUNDLED_POLICY
+    if network.spec.triage is not None:
+        return network.spec.triage
+    if _BUNDLED_POLICY is None:
+        policy = load_spec().triage
+        assert policy is not None, "the bundled knowledge base declares a triage policy"
+        _BUNDLED_POLICY = policy
+    return _BUNDLED_POLICY
+
+
+def _hard_codes(evidence: Mapping[str, npt.NDArray[Any]], node: str, n: int) -> npt.NDArray[Any]:
+    values = evidence.get(node)
+    if values is None or values.ndim != 1:  # soft evidence never triggers a flag
+        return np.full(n, -1, dtype=np.int64)
+    return values
+
+
+def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    q = np.clip(p, _EPS, 1 - _EPS)
+    return np.asarray(np.log(q) - np.log1p(-q))
+
+
+def triage_batch(
+    p_serious: npt.NDArray[np.float64],
+    evidence: Evidence | Mapping[str, npt.NDArray[Any]],
+    network: Network,
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Triage a batch of cases.
+
+    Parameters
+    ----------
+    p_serious : numpy.ndarray
+        Exact P(at least one serious cause | answers) per case (NaN for cases that
+        could not be scored).
+    evidence : Evidence or mapping of str to numpy.ndarray
+        The batch's evidence as given to the engine: per node, integer state codes
+        (-1 = unanswered) or a likelihood array.
+    network : Network
+
+    Returns
+    -------
+    levels : numpy.ndarray of str
+        ``emergency``, ``see_doctor`` or ``self_care`` per case ("" where
+        ``p_serious`` is NaN).
+    red_flags : numpy.ndarray of str
+        ``"; "``-joined answers that drove an emergency ("" otherwise).
+    """
+    values: Mapping[str, npt.NDArray[Any]] = getattr(evidence, "values", evidence)
+    n = len(p_serious)
+    policy = policy_of(network)
+    engine = network.engine
+    ok = ~np.isnan(p_serious)
+
+    pathologic = network.nodes_in("cause_pathologic")
+    p_pathologic = np.zeros(n)
+    if pathologic and ok.any():
+        none = engine.prob_conjunction(values, {c: "no" for c in pathologic})
+        p_pathologic = np.nan_to_num(1.0 - none)
+
+    emergency = ok & (p_serious >= float(policy.emergency_p_serious.p))  # type: ignore[arg-type]
+    by_probability = emergency.copy()
+    see_doctor = ok & (
+        (p_serious >= float(policy.see_doctor_p_serious.p))  # type: ignore[arg-type]
+        | (p_pathologic >= float(policy.see_doctor_p_pathologic.p))  # type: ignore[arg-type]
+    )
+    flag_text: list[list[str]] = [[] for _ in range(n)]
+    for flag in policy.flags:
+        match = ok.copy()
+        for node, state in flag.when.items():
+            index = network.states(node).index(state)
+            match &= _hard_codes(values, node, n) == index
+        if not match.any():
+            continue
+        if flag.level == "emergency":
+            emergency |= match
+            by_probability &= ~match
+            answers = ", ".join(f"{k}={v}" for k, v in flag.when.items())
+            for i in np.flatnonzero(match):
+                if answers not in flag_text[i]:
+                    flag_text[i].append(answers)
+        else:
+            see_doctor |= match
+
+    drivers = _drivers(p_serious, values, network, np.flatnonzero(by_probability))
+    for i, names in drivers.items():
+        flag_text[i].extend(names)
+
+    levels = np.full(n, "", dtype=object)
+    levels[ok] = "self_care"
+    levels[see_doctor] = "see_doctor"
+    levels[emergency] = "emergency"
+    red = np.array(["; ".join(t) for t in flag_text], dtype=object)
+    red[~emergency] = ""
+    return levels, red
+
+
+def _drivers(
+    p_serious: npt.NDArray[np.float64],
+    values: Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    rows: npt.NDArray[np.intp],
+) -> dict[int, list[str]]:
+    """For the given cases, the answers whose withholding lowers P(serious) most."""
+    if rows.size == 0:
+        return {}
+    engine = network.engine
+    serious = {c: "no" for c in network.serious_causes}
+    base = _logit(p_serious[rows])
+    sub = {node: np.asarray(v)[rows] for node, v in values.items()}
+    drops: list[tuple[str, npt.NDArray[np.float64], npt.NDArray[np.int64]]] = []
+    for node, codes in sub.items():
+        if node == "back_spasm" or codes.ndim != 1:
+            continue
+        answered = codes >= 0
+        if not answered.any():
+            continue
+        withheld = dict(sub)
+        withheld[node] = np.where(answered, -1, codes)
+        p_without = 1.0 - engine.prob_conjunction(withheld, serious)
+        drop = np.where(answered, base - _logit(np.nan_to_num(p_without)), -np.inf)
+        drops.append((node, drop, codes))
+    out: dict[int, list[str]] = {}
+    for k, i in enumerate(rows):
+        ranked = sorted(
+            ((d[k], node, codes[k]) for node, d, codes in drops if d[k] >= _DRIVER_LOG_ODDS),
+            reverse=True,
+        )
+        out[int(i)] = [
+            f"{node}={network.states(node)[int(code)]}"
+            for _, node, code in ranked[:_MAX_DRIVERS]
+        ]
+    return out
