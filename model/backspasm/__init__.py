@@ -1,0 +1,67 @@
+"""backspasm: a Bayesian diagnostic probability model for the causes of back spasm.
+
+A discrete Bayesian network links risk factors, spinal disorders and serious
+conditions to the answers of a doctor's questions and to a central back-spasm node.
+Exact inference from the answers gives the probability of every cause.
+
+Examples
+--------
+>>> import backspasm
+>>> d = backspasm.diagnose({"spasm_location": "flank", "blood_in_urine": "yes"})
+>>> d.top_cause
+'kidney_stones'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BackspasmError",
+    "CompiledNetwork",
+    "Diagnosis",
+    "EvidenceError",
+    "Network",
+    "SpecError",
+    "__version__",
+    "diagnose",
+    "load_network",
+    "load_spec",
+]
+
+if TYPE_CHECKING:
+    from backspasm.diagnosis import Diagnosis, diagnose
+    from backspasm.engine import CompiledNetwork
+    from backspasm.exceptions import BackspasmError, EvidenceError, SpecError
+    from backspasm.network import Network, load_network
+    from backspasm.spec import load_spec
+
+# Heavy modules (pgmpy, pandas, matplotlib) load on first use, so that
+# `import backspasm` and `backspasm --help` stay fast.
+_LAZY = {
+    "BackspasmError": "backspasm.exceptions",
+    "EvidenceError": "backspasm.exceptions",
+    "SpecError": "backspasm.exceptions",
+    "CompiledNetwork": "backspasm.engine",
+    "Diagnosis": "backspasm.diagnosis",
+    "diagnose": "backspasm.diagnosis",
+    "Network": "backspasm.network",
+    "load_network": "backspasm.network",
+    "load_spec": "backspasm.spec",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'backspasm' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
