@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -60,20 +61,9 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         answers[name.strip()] = value
     result = diagnose(answers, network=_network(args.network))
     if args.json:
-        payload = {
-            "answers": answers,
-            "p_serious": result.p_serious,
-            "causes": result.causes.to_dict(orient="records"),
-        }
-        print(json.dumps(payload, indent=2))
+        print(json.dumps(result.to_dict(), indent=2))
     else:
-        table = result.causes.head(args.top) if args.top else result.causes
-        print(f"P(at least one serious cause) = {result.p_serious:.1%}")
-        print(
-            table.to_string(
-                index=False, formatters={"prior": "{:.1%}".format, "posterior": "{:.1%}".format}
-            )
-        )
+        print(result.summary(top=args.top))
     return EXIT_OK
 
 
@@ -128,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="one answer, e.g. fever=yes or age=70 (repeat)",
     )
-    p.add_argument("--top", type=int, default=0, metavar="N", help="show only the top N causes")
+    p.add_argument("--top", type=int, default=8, metavar="N", help="show the top N causes (8)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     network_option(p)
     p.set_defaults(func=_cmd_diagnose)
@@ -176,6 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BackspasmError as exc:
         print(f"backspasm {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: not an error of ours.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
     except OSError as exc:
         print(f"backspasm {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

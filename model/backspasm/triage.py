@@ -122,10 +122,9 @@ def triage_batch(
         if flag.level == "emergency":
             emergency |= match
             by_probability &= ~match
-            answers = ", ".join(f"{k}={v}" for k, v in flag.when.items())
+            answers = [f"{k}={v}" for k, v in flag.when.items()]
             for i in np.flatnonzero(match):
-                if answers not in flag_text[i]:
-                    flag_text[i].append(answers)
+                flag_text[i].extend(a for a in answers if a not in flag_text[i])
         else:
             see_doctor |= match
 

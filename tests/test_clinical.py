@@ -1,0 +1,152 @@
+"""Clinical behaviour: textbook presentations move the right causes the right way.
+
+Each test is a presentation a clinician would recognise; the assertion is the
+ranking or direction a clinician would expect. They run on the bundled network.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from backspasm.diagnosis import diagnose
+
+FITNESS = {
+    "dehydration",
+    "low_potassium",
+    "low_calcium",
+    "tight_hamstrings",
+    "weak_or_tight_back_muscles",
+    "weak_abdominal_muscles",
+}
+RED_FLAGS_DENIED = {
+    "fever": "no",
+    "saddle_numbness": "no",
+    "bowel_or_bladder_loss": "no",
+    "unexplained_weight_loss": "no",
+    "history_of_cancer": "no",
+    "iv_drug_use_or_immunosuppression": "no",
+    "muscle_weakness": "no",
+    "night_pain": "no",
+    "blood_in_urine": "no",
+    "painful_urination": "no",
+}
+
+
+def rank(diagnosis, cause):
+    return diagnosis.causes["cause"].tolist().index(cause) + 1
+
+
+def row(diagnosis, cause):
+    return diagnosis.causes.set_index("cause").loc[cause]
+
+
+def test_epidural_abscess_fever_ivdu_weakness():
+    d = diagnose(
+        {"fever": "yes", "iv_drug_use_or_immunosuppression": "yes", "muscle_weakness": "yes"}
+    )
+    r = row(d, "epidural_abscess")
+    assert r.posterior > 50 * r.prior
+    assert rank(d, "epidural_abscess") <= 3
+
+
+def test_kidney_stone_colicky_flank_pain():
+    d = diagnose({"spasm_location": "flank", "blood_in_urine": "yes", "nausea_or_vomiting": "yes"})
+    assert d.top_cause == "kidney_stones"
+
+
+def test_ankylosing_spondylitis_young_stiff_night_pain_chronic():
+    d = diagnose(
+        {"age": 28, "spine_stiffness": "yes", "night_pain": "yes", "spasm_duration_weeks": 20}
+    )
+    assert rank(d, "ankylosing_spondylitis") <= 3
+
+
+def test_herniated_disc_sciatica_after_exertion():
+    d = diagnose(
+        {
+            "recent_exertion": "yes",
+            "leg_or_buttock_pain": "yes",
+            "tingling_or_numbness": "yes",
+            "muscle_weakness": "yes",
+        }
+    )
+    assert d.top_cause == "herniated_disc"
+
+
+def test_plain_strain_after_lifting_ranks_a_fitness_cause_first():
+    d = diagnose({"age": 35, "recent_exertion": "yes", "spasm_duration_weeks": 1,
+                  "spasm_location": "lower_back", **RED_FLAGS_DENIED})
+    assert d.top_cause in FITNESS
+    assert d.p_serious < 0.02
+
+
+def test_diuretic_and_weakness_raise_low_potassium():
+    base = diagnose({})
+    d = diagnose({"diuretic_use": "yes", "muscle_weakness": "yes"})
+    assert row(d, "low_potassium").posterior > 3 * row(base, "low_potassium").posterior
+
+
+def test_explaining_away_known_disc_lowers_fitness_causes():
+    before = diagnose({"leg_or_buttock_pain": "yes"})
+    after = diagnose({"leg_or_buttock_pain": "yes", "herniated_disc": "yes"})
+    for cause in FITNESS - {"low_potassium", "low_calcium"}:
+        assert row(after, cause).posterior < row(before, cause).posterior, cause
+
+
+def test_cauda_equina_signs_raise_compression_and_serious_risk():
+    d = diagnose({"saddle_numbness": "yes", "bowel_or_bladder_loss": "yes"})
+    assert d.posterior("cauda_equina_compression") > 0.5
+    base = diagnose({})
+    assert d.posterior("cauda_equina_compression") > 50 * base.posterior(
+        "cauda_equina_compression"
+    )
+
+
+def test_spinal_stenosis_old_chronic_leg_pain_balance():
+    d = diagnose(
+        {"age": 74, "spasm_duration_weeks": 30, "leg_or_buttock_pain": "yes",
+         "balance_problems": "yes"}
+    )
+    assert rank(d, "spinal_stenosis") <= 2
+
+
+def test_spinal_tumor_cancer_weight_loss_night_pain():
+    d = diagnose(
+        {"age": 70, "history_of_cancer": "yes", "unexplained_weight_loss": "yes",
+         "night_pain": "yes"}
+    )
+    assert rank(d, "spinal_tumor") <= 3
+    assert row(d, "spinal_tumor").posterior > 10 * row(d, "spinal_tumor").prior
+
+
+def test_pyelonephritis_fever_dysuria_flank():
+    d = diagnose({"fever": "yes", "painful_urination": "yes", "spasm_location": "flank"})
+    assert d.top_cause == "pyelonephritis"
+
+
+def test_gallstones_upper_back_after_fatty_meals():
+    d = diagnose(
+        {"spasm_location": "upper_back", "pain_after_fatty_meals": "yes",
+         "nausea_or_vomiting": "yes"}
+    )
+    assert rank(d, "gallstones") <= 3
+
+
+def test_steroids_in_older_woman_raise_compression_fracture():
+    base = diagnose({"age": 75, "sex": "female"})
+    d = diagnose({"age": 75, "sex": "female", "long_term_steroid_use": "yes"})
+    assert row(d, "vertebral_compression_fracture").posterior > 2 * row(
+        base, "vertebral_compression_fracture"
+    ).posterior
+
+
+def test_denying_red_flags_lowers_serious_risk():
+    base = diagnose({})
+    d = diagnose(RED_FLAGS_DENIED)
+    assert d.p_serious < base.p_serious
+
+
+@pytest.mark.parametrize("cause", ["kidney_stones", "spinal_tumor", "epidural_abscess"])
+def test_knowing_a_cause_is_absent_sets_it_to_zero(cause):
+    d = diagnose({cause: "no"})
+    assert row(d, cause).posterior == 0.0

@@ -1,0 +1,219 @@
+"""diagnose(): triage, complications, reasons, next questions, conflict, MAP, soft answers."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from pgmpy.factors.discrete import TabularCPD
+from pgmpy.inference import VariableElimination
+
+from backspasm.diagnosis import diagnose
+from backspasm.exceptions import EvidenceError
+from backspasm.network import default_network
+
+STRAIN_RED_FLAGS_DENIED = {
+    "age": 35,
+    "recent_exertion": "yes",
+    "spasm_duration_weeks": 1,
+    "spasm_location": "lower_back",
+    "fever": "no",
+    "saddle_numbness": "no",
+    "bowel_or_bladder_loss": "no",
+    "unexplained_weight_loss": "no",
+    "history_of_cancer": "no",
+    "iv_drug_use_or_immunosuppression": "no",
+    "muscle_weakness": "no",
+    "night_pain": "no",
+    "blood_in_urine": "no",
+    "painful_urination": "no",
+}
+
+
+def logit(p):
+    return math.log(p) - math.log1p(-p)
+
+
+@pytest.mark.parametrize(
+    ("answers", "flags"),
+    [
+        ({"saddle_numbness": "yes"}, ("saddle_numbness=yes",)),
+        ({"bowel_or_bladder_loss": "yes", "leg_or_buttock_pain": "yes"},
+         ("bowel_or_bladder_loss=yes",)),
+        ({"fever": "yes", "iv_drug_use_or_immunosuppression": "yes"},
+         ("fever=yes", "iv_drug_use_or_immunosuppression=yes")),
+        ({"history_of_cancer": "yes", "muscle_weakness": "yes"},
+         ("history_of_cancer=yes", "muscle_weakness=yes")),
+    ],
+)
+def test_red_flag_cases_reach_emergency(answers, flags):
+    d = diagnose(answers)
+    assert d.triage == "emergency"
+    assert d.red_flags == flags
+
+
+def test_emergency_by_probability_names_the_driving_answers():
+    d = diagnose({"spasm_location": "flank", "blood_in_urine": "yes", "nausea_or_vomiting": "yes"})
+    assert d.triage == "emergency"
+    assert d.p_serious >= 0.30
+    assert "blood_in_urine=yes" in d.red_flags
+    assert all(f.split("=")[0] in d.answers for f in d.red_flags)
+
+
+def test_plain_strain_with_red_flags_denied_is_self_care():
+    d = diagnose(STRAIN_RED_FLAGS_DENIED)
+    assert d.triage == "self_care"
+    assert d.red_flags == ()
+
+
+def test_neurological_sign_alone_means_see_doctor():
+    assert diagnose({"tingling_or_numbness": "yes"}).triage == "see_doctor"
+
+
+def test_next_question_for_flank_pain_is_about_urine_or_fever():
+    d = diagnose({"spasm_location": "flank"})
+    ranked = d.next_questions()["question"].tolist()
+    assert ranked[0] in {"blood_in_urine", "painful_urination", "fever"}
+    assert ranked.index("blood_in_urine") < ranked.index("recent_exertion")
+    assert "spasm_location" not in ranked
+    assert "kidney_stones" not in ranked  # known-cause columns are not questions to ask
+
+
+def test_information_gain_matches_its_definition():
+    net = default_network()
+    d = diagnose({"spasm_location": "flank"})
+    row = d.next_questions().set_index("question").loc["fever"]
+
+    def entropy(answers):
+        post = diagnose(answers).causes["posterior"].to_numpy()
+        q = np.clip(post, 1e-12, 1 - 1e-12)
+        return float(-(q * np.log2(q) + (1 - q) * np.log2(1 - q)).sum())
+
+    p_yes = d.posterior("fever")
+    expected = entropy({"spasm_location": "flank"}) - (
+        p_yes * entropy({"spasm_location": "flank", "fever": "yes"})
+        + (1 - p_yes) * entropy({"spasm_location": "flank", "fever": "no"})
+    )
+    assert row["expected_information_gain"] == pytest.approx(expected, abs=1e-9)
+    assert net.causes  # the bundled network was used
+
+
+def test_withholding_the_decisive_answer_is_the_largest_reason():
+    answers = {"spasm_location": "flank", "blood_in_urine": "yes", "nausea_or_vomiting": "yes"}
+    d = diagnose(answers)
+    reasons = d.reasons("kidney_stones")
+    assert reasons["question"].iloc[0] == "blood_in_urine"
+    without = diagnose({k: v for k, v in answers.items() if k != "blood_in_urine"})
+    p_without = without.posterior("kidney_stones")
+    assert reasons["posterior_without"].iloc[0] == pytest.approx(p_without, abs=1e-12)
+    assert reasons["log_odds_change"].iloc[0] == pytest.approx(
+        logit(d.posterior("kidney_stones")) - logit(p_without), abs=1e-9
+    )
+    sentence = d.explanation("kidney_stones")
+    assert sentence.startswith("Kidney stones")
+    assert "blood_in_urine=yes" in sentence
+
+
+def test_reasons_cover_every_cause_and_answer():
+    answers = {"age": 70, "fever": "yes", "muscle_weakness": "no"}
+    d = diagnose(answers)
+    table = d.reasons()
+    assert len(table) == len(d.network.causes) * len(answers)
+    assert set(table["question"]) == set(answers)
+    assert set(table.loc[table["question"] == "age", "answer"]) == {"70"}
+    with pytest.raises(Exception, match="Did you mean 'kidney_stones'"):
+        d.reasons("kidney_stone")
+
+
+def test_complications_follow_the_cause():
+    base = diagnose({})
+    ces = diagnose({"saddle_numbness": "yes", "bowel_or_bladder_loss": "yes"})
+    risk = ces.complications.set_index("complication")["risk"]
+    prior = base.complications.set_index("complication")["risk"]
+    assert len(risk) == 6
+    assert risk["lasting_bladder_or_bowel_dysfunction"] > 10 * prior[
+        "lasting_bladder_or_bowel_dysfunction"
+    ]
+    assert risk["saddle_anesthesia"] > 5 * prior["saddle_anesthesia"]
+
+
+def test_conflict_flags_answers_unlikely_together():
+    coherent = diagnose({"saddle_numbness": "yes", "bowel_or_bladder_loss": "yes",
+                         "muscle_weakness": "yes"})
+    odd = diagnose({"age": 25, "spinal_stenosis": "yes"})
+    assert not coherent.conflicted
+    assert coherent.conflict < 0
+    assert odd.conflicted
+    assert odd.conflict > 1
+
+
+def test_most_probable_explanation_is_exact():
+    # Pin ten causes so that the remaining eight can be checked by brute force.
+    net = default_network()
+    pinned = dict.fromkeys(net.causes[:10], "no")
+    answers = {"spasm_location": "flank", "blood_in_urine": "yes", "age": 70, **pinned}
+    d = diagnose(answers)
+    assert d.mpe_exact
+    free = [c for c in net.causes if c not in pinned]
+    engine = net.engine
+    base = engine.encode([dict(d.evidence)]).values
+    combos = np.array(list(itertools.product((0, 1), repeat=len(free))))
+    batch = {k: np.repeat(v, len(combos), axis=0) for k, v in base.items()}
+    for j, c in enumerate(free):
+        batch[c] = combos[:, j]
+    log_joint = engine.log_evidence(batch)
+    best = combos[int(np.argmax(log_joint))]
+    expected = {c: ("yes" if best[j] else "no") for j, c in enumerate(free)}
+    assert {c: d.most_probable_explanation[c] for c in free} == expected
+    log_e = engine.log_evidence(base)[0]
+    assert d.mpe_probability == pytest.approx(math.exp(log_joint.max() - log_e), rel=1e-9)
+
+
+def test_soft_answer_is_virtual_evidence():
+    net = default_network()
+    soft = diagnose({"spasm_location": "flank", "fever": 0.7})
+    yes = diagnose({"spasm_location": "flank", "fever": "yes"})
+    no = diagnose({"spasm_location": "flank", "fever": "no"})
+    p = soft.posterior("pyelonephritis")
+    assert no.posterior("pyelonephritis") < p < yes.posterior("pyelonephritis")
+    # reference: pgmpy with the likelihood as an extra observed child of fever
+    model = net.model.copy()
+    model.add_edge("fever", "_fever_report")
+    model.add_cpds(TabularCPD("_fever_report", 2, [[0.3, 0.7], [0.7, 0.3]][::-1],
+                              evidence=["fever"], evidence_card=[2],
+                              state_names={"_fever_report": ["no", "yes"],
+                                           "fever": ["no", "yes"]}))
+    ref = VariableElimination(model).query(
+        ["pyelonephritis"], evidence={"spasm_location": "flank", "back_spasm": "yes",
+                                      "_fever_report": "yes"}, show_progress=False)
+    assert p == pytest.approx(ref.get_value(pyelonephritis="yes"), abs=1e-9)
+
+
+def test_matches_pgmpy_variable_elimination():
+    net = default_network()
+    answers = {"age": 70, "sex": "female", "night_pain": "yes", "history_of_cancer": "yes"}
+    d = diagnose(answers)
+    ve = VariableElimination(net.model)
+    for cause in ("spinal_tumor", "spinal_arthritis", "kidney_stones"):
+        ref = ve.query([cause], evidence=dict(d.evidence), show_progress=False)
+        assert d.posterior(cause) == pytest.approx(ref.get_value(**{cause: "yes"}), abs=1e-9)
+    none = ve.query(list(net.serious_causes), evidence=dict(d.evidence), show_progress=False)
+    p_none = none.get_value(**dict.fromkeys(net.serious_causes, "no"))
+    assert d.p_serious == pytest.approx(1 - p_none, abs=1e-9)
+
+
+def test_bad_answers_raise_with_suggestion():
+    with pytest.raises(EvidenceError, match="Did you mean 'fever'"):
+        diagnose({"fevr": "yes"})
+
+
+def test_display():
+    d = diagnose({"spasm_location": "flank", "blood_in_urine": "yes"})
+    text = str(d)
+    assert "triage: emergency" in text
+    assert "kidney_stones" in text
+    assert "next questions worth asking" in text
+    page = d._repr_html_()
+    assert "<table>" in page and "Kidney stones" in page and "emergency" in page
