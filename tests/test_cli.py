@@ -1,0 +1,90 @@
+"""The command line: thin subcommands, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backspasm.cli import main
+
+
+def test_help_lists_the_subcommands(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("diagnose", "check", "export", "schema"):
+        assert command in out
+
+
+def test_check_reports_counts_and_sourced_share(capsys):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "(valid)" in out
+    assert "nodes: 59" in out
+    assert "cite a literature source" in out
+
+
+def test_check_invalid_spec_lists_every_problem(tmp_path, capsys):
+    (tmp_path / "bad.toml").write_text(
+        '[nodes.x]\ngroup = "nope"\nlabel = "X"\ndescription = "d"\n'
+        'prior = { p = 2, source = "assumption" }\n'
+    )
+    assert main(["check", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "The knowledge base has 3 problems" in err
+    assert "unknown group 'nope'" in err
+    assert "got 2" in err
+    assert "needs a one-line 'why'" in err
+
+
+def test_diagnose_prints_ranked_causes(capsys):
+    code = main(["diagnose", "-a", "spasm_location=flank", "-a", "blood_in_urine=yes",
+                 "--top", "3"])
+    assert code == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("triage: emergency")
+    first = next(line for line in lines if line.startswith("kidney_stones"))
+    assert lines.index(first) == lines.index(next(ln for ln in lines if ln.startswith("cause"))) + 1
+
+
+def test_diagnose_json(capsys):
+    assert main(["diagnose", "-a", "fever=yes", "-a", "age=70", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["answers"] == {"fever": "yes", "age": "70"}
+    assert {c["cause"] for c in payload["causes"]} >= {"epidural_abscess", "pyelonephritis"}
+    assert payload["triage"] in {"emergency", "see_doctor", "self_care"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["diagnose", "-a", "fevr=yes"], "Unknown question 'fevr'. Did you mean 'fever'?"),
+        (["diagnose", "-a", "fever"], "--answer takes NAME=VALUE"),
+        (["diagnose", "-a", "age=12"], "must be whole years, 18 to 120; got '12'"),
+        (["check", "/nonexistent/kb"], "no such file or folder"),
+    ],
+)
+def test_errors_are_one_line_with_exit_2(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "markdown", "table"])
+def test_schema_lists_the_whole_contract(fmt, capsys):
+    from backspasm.questionnaire import default_questions
+
+    assert main(["schema", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    for q in default_questions():
+        assert q.column in out
+
+
+def test_export(tmp_path, capsys):
+    target = tmp_path / "net.bif"
+    assert main(["export", "--format", "bif", "-o", str(target)]) == 0
+    assert target.read_text().count("variable ") == 59
