@@ -40,14 +40,17 @@ def test_check_invalid_spec_lists_every_problem(tmp_path, capsys):
 
 
 def test_diagnose_prints_ranked_causes(capsys):
-    code = main(["diagnose", "-a", "spasm_location=flank", "-a", "blood_in_urine=yes",
-                 "--top", "3"])
+    code = main(
+        ["diagnose", "-a", "spasm_location=flank", "-a", "blood_in_urine=yes", "--top", "3"]
+    )
     assert code == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].startswith("triage: emergency")
     first = next(line for line in lines if line.startswith("kidney_stones"))
-    assert lines.index(first) == lines.index(next(ln for ln in lines if ln.startswith("cause"))) + 1
+    assert (
+        lines.index(first) == lines.index(next(ln for ln in lines if ln.startswith("cause"))) + 1
+    )
 
 
 def test_diagnose_json(capsys):

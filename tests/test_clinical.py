@@ -74,8 +74,15 @@ def test_herniated_disc_sciatica_after_exertion():
 
 
 def test_plain_strain_after_lifting_ranks_a_fitness_cause_first():
-    d = diagnose({"age": 35, "recent_exertion": "yes", "spasm_duration_weeks": 1,
-                  "spasm_location": "lower_back", **RED_FLAGS_DENIED})
+    d = diagnose(
+        {
+            "age": 35,
+            "recent_exertion": "yes",
+            "spasm_duration_weeks": 1,
+            "spasm_location": "lower_back",
+            **RED_FLAGS_DENIED,
+        }
+    )
     assert d.top_cause in FITNESS
     assert d.p_serious < 0.02
 
@@ -104,16 +111,24 @@ def test_cauda_equina_signs_raise_compression_and_serious_risk():
 
 def test_spinal_stenosis_old_chronic_leg_pain_balance():
     d = diagnose(
-        {"age": 74, "spasm_duration_weeks": 30, "leg_or_buttock_pain": "yes",
-         "balance_problems": "yes"}
+        {
+            "age": 74,
+            "spasm_duration_weeks": 30,
+            "leg_or_buttock_pain": "yes",
+            "balance_problems": "yes",
+        }
     )
     assert rank(d, "spinal_stenosis") <= 2
 
 
 def test_spinal_tumor_cancer_weight_loss_night_pain():
     d = diagnose(
-        {"age": 70, "history_of_cancer": "yes", "unexplained_weight_loss": "yes",
-         "night_pain": "yes"}
+        {
+            "age": 70,
+            "history_of_cancer": "yes",
+            "unexplained_weight_loss": "yes",
+            "night_pain": "yes",
+        }
     )
     assert rank(d, "spinal_tumor") <= 3
     assert row(d, "spinal_tumor").posterior > 10 * row(d, "spinal_tumor").prior
@@ -126,8 +141,11 @@ def test_pyelonephritis_fever_dysuria_flank():
 
 def test_gallstones_upper_back_after_fatty_meals():
     d = diagnose(
-        {"spasm_location": "upper_back", "pain_after_fatty_meals": "yes",
-         "nausea_or_vomiting": "yes"}
+        {
+            "spasm_location": "upper_back",
+            "pain_after_fatty_meals": "yes",
+            "nausea_or_vomiting": "yes",
+        }
     )
     assert rank(d, "gallstones") <= 3
 
@@ -135,9 +153,10 @@ def test_gallstones_upper_back_after_fatty_meals():
 def test_steroids_in_older_woman_raise_compression_fracture():
     base = diagnose({"age": 75, "sex": "female"})
     d = diagnose({"age": 75, "sex": "female", "long_term_steroid_use": "yes"})
-    assert row(d, "vertebral_compression_fracture").posterior > 2 * row(
-        base, "vertebral_compression_fracture"
-    ).posterior
+    assert (
+        row(d, "vertebral_compression_fracture").posterior
+        > 2 * row(base, "vertebral_compression_fracture").posterior
+    )
 
 
 def test_denying_red_flags_lowers_serious_risk():

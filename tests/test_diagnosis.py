@@ -40,12 +40,18 @@ def logit(p):
     ("answers", "flags"),
     [
         ({"saddle_numbness": "yes"}, ("saddle_numbness=yes",)),
-        ({"bowel_or_bladder_loss": "yes", "leg_or_buttock_pain": "yes"},
-         ("bowel_or_bladder_loss=yes",)),
-        ({"fever": "yes", "iv_drug_use_or_immunosuppression": "yes"},
-         ("fever=yes", "iv_drug_use_or_immunosuppression=yes")),
-        ({"history_of_cancer": "yes", "muscle_weakness": "yes"},
-         ("history_of_cancer=yes", "muscle_weakness=yes")),
+        (
+            {"bowel_or_bladder_loss": "yes", "leg_or_buttock_pain": "yes"},
+            ("bowel_or_bladder_loss=yes",),
+        ),
+        (
+            {"fever": "yes", "iv_drug_use_or_immunosuppression": "yes"},
+            ("fever=yes", "iv_drug_use_or_immunosuppression=yes"),
+        ),
+        (
+            {"history_of_cancer": "yes", "muscle_weakness": "yes"},
+            ("history_of_cancer=yes", "muscle_weakness=yes"),
+        ),
     ],
 )
 def test_red_flag_cases_reach_emergency(answers, flags):
@@ -133,15 +139,17 @@ def test_complications_follow_the_cause():
     risk = ces.complications.set_index("complication")["risk"]
     prior = base.complications.set_index("complication")["risk"]
     assert len(risk) == 6
-    assert risk["lasting_bladder_or_bowel_dysfunction"] > 10 * prior[
-        "lasting_bladder_or_bowel_dysfunction"
-    ]
+    assert (
+        risk["lasting_bladder_or_bowel_dysfunction"]
+        > 10 * prior["lasting_bladder_or_bowel_dysfunction"]
+    )
     assert risk["saddle_anesthesia"] > 5 * prior["saddle_anesthesia"]
 
 
 def test_conflict_flags_answers_unlikely_together():
-    coherent = diagnose({"saddle_numbness": "yes", "bowel_or_bladder_loss": "yes",
-                         "muscle_weakness": "yes"})
+    coherent = diagnose(
+        {"saddle_numbness": "yes", "bowel_or_bladder_loss": "yes", "muscle_weakness": "yes"}
+    )
     odd = diagnose({"age": 25, "spinal_stenosis": "yes"})
     assert not coherent.conflicted
     assert coherent.conflict < 0
@@ -181,13 +189,21 @@ def test_soft_answer_is_virtual_evidence():
     # reference: pgmpy with the likelihood as an extra observed child of fever
     model = net.model.copy()
     model.add_edge("fever", "_fever_report")
-    model.add_cpds(TabularCPD("_fever_report", 2, [[0.3, 0.7], [0.7, 0.3]][::-1],
-                              evidence=["fever"], evidence_card=[2],
-                              state_names={"_fever_report": ["no", "yes"],
-                                           "fever": ["no", "yes"]}))
+    model.add_cpds(
+        TabularCPD(
+            "_fever_report",
+            2,
+            [[0.3, 0.7], [0.7, 0.3]][::-1],
+            evidence=["fever"],
+            evidence_card=[2],
+            state_names={"_fever_report": ["no", "yes"], "fever": ["no", "yes"]},
+        )
+    )
     ref = VariableElimination(model).query(
-        ["pyelonephritis"], evidence={"spasm_location": "flank", "back_spasm": "yes",
-                                      "_fever_report": "yes"}, show_progress=False)
+        ["pyelonephritis"],
+        evidence={"spasm_location": "flank", "back_spasm": "yes", "_fever_report": "yes"},
+        show_progress=False,
+    )
     assert p == pytest.approx(ref.get_value(pyelonephritis="yes"), abs=1e-9)
 
 
@@ -216,4 +232,6 @@ def test_display():
     assert "kidney_stones" in text
     assert "next questions worth asking" in text
     page = d._repr_html_()
-    assert "<table>" in page and "Kidney stones" in page and "emergency" in page
+    assert "<table>" in page
+    assert "Kidney stones" in page
+    assert "emergency" in page

@@ -19,25 +19,53 @@ def wheel_env(tmp_path_factory):
     base = tmp_path_factory.mktemp("wheel")
     dist = base / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(dist), str(ROOT)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (wheel,) = dist.glob("backspasm-*.whl")
     env_dir = base / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     site = Path(
-        subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                       check=True, capture_output=True, text=True).stdout.strip()
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     )
     # Install the wheel's files without network access, then let the fresh venv see
     # the already-installed dependencies (appended after its own site-packages, so
     # the wheel's backspasm wins over the editable one).
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q",
-         "--target", str(site), str(wheel)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "-q",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (site / "_borrowed_deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     return env_dir, site, wheel
@@ -57,16 +85,24 @@ def test_wheel_contents(wheel_env):
 def test_installed_cli_runs_outside_the_repo(wheel_env, tmp_path):
     env_dir, site, _ = wheel_env
     python = str(env_dir / "bin" / "python")
-    where = subprocess.run([python, "-c", "import backspasm; print(backspasm.__file__)"],
-                           cwd=tmp_path, check=True, capture_output=True, text=True)
+    where = subprocess.run(
+        [python, "-c", "import backspasm; print(backspasm.__file__)"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     assert where.stdout.strip().startswith(str(site))
     run = [python, "-c", "import sys; from backspasm.cli import main; sys.exit(main())"]
     help_ = subprocess.run([*run, "--help"], cwd=tmp_path, capture_output=True, text=True)
     assert help_.returncode == 0, help_.stderr
     assert "diagnose" in help_.stdout
-    diag = subprocess.run([*run, "diagnose", "-a", "spasm_location=flank",
-                           "-a", "blood_in_urine=yes"],
-                          cwd=tmp_path, capture_output=True, text=True)
+    diag = subprocess.run(
+        [*run, "diagnose", "-a", "spasm_location=flank", "-a", "blood_in_urine=yes"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert diag.returncode == 0, diag.stderr
     assert "kidney_stones" in diag.stdout
     check = subprocess.run([*run, "check"], cwd=tmp_path, capture_output=True, text=True)

@@ -266,20 +266,35 @@ def test_triage_policy_loads(toy_spec_dir):
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('when = { location = "flank" }', 'when = { locaton = "flank" }',
-         "triage.toml: table 'triage', field 'flags[0].when': unknown node 'locaton'. "
-         "Did you mean 'location'? [rule: triage-flag]"),
-        ('when = { location = "flank" }', 'when = { location = "flnk" }',
-         "field 'flags[0].when.location': unknown state 'flnk' of 'location'; states: "
-         "lower_back, flank. Did you mean 'flank'? [rule: known-state]"),
-        ('level = "emergency"', 'level = "urgent"',
-         "field 'flags[0].level': level must be 'emergency' or 'see_doctor'; got 'urgent'. "
-         "[rule: triage-flag]"),
-        ('see_doctor_p_serious = { p = 0.05, source = "Toy20" }', "",
-         "field 'see_doctor_p_serious': 'see_doctor_p_serious' is missing. "
-         "[rule: required-field]"),
-        ('source = "Toy20" },\n]', 'source = "Toy21" },\n]',
-         "field 'flags[0].source': unknown source key 'Toy21'. Did you mean 'Toy20'?"),
+        (
+            'when = { location = "flank" }',
+            'when = { locaton = "flank" }',
+            "triage.toml: table 'triage', field 'flags[0].when': unknown node 'locaton'. "
+            "Did you mean 'location'? [rule: triage-flag]",
+        ),
+        (
+            'when = { location = "flank" }',
+            'when = { location = "flnk" }',
+            "field 'flags[0].when.location': unknown state 'flnk' of 'location'; states: "
+            "lower_back, flank. Did you mean 'flank'? [rule: known-state]",
+        ),
+        (
+            'level = "emergency"',
+            'level = "urgent"',
+            "field 'flags[0].level': level must be 'emergency' or 'see_doctor'; got 'urgent'. "
+            "[rule: triage-flag]",
+        ),
+        (
+            'see_doctor_p_serious = { p = 0.05, source = "Toy20" }',
+            "",
+            "field 'see_doctor_p_serious': 'see_doctor_p_serious' is missing. "
+            "[rule: required-field]",
+        ),
+        (
+            'source = "Toy20" },\n]',
+            'source = "Toy21" },\n]',
+            "field 'flags[0].source': unknown source key 'Toy21'. Did you mean 'Toy20'?",
+        ),
     ],
 )
 def test_triage_rule_wording(toy_spec_dir, old, new, expected):

@@ -170,14 +170,18 @@ class Diagnosis:
             text += "; raised most by " + " and ".join(parts)
         if len(downs):
             r = next(downs.itertuples(index=False))
-            text += f"; held down by {r.question}={r.answer} (without it {r.posterior_without:.1%})"
+            text += (
+                f"; held down by {r.question}={r.answer} (without it {r.posterior_without:.1%})"
+            )
         return text + "."
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dictionary of the whole diagnosis."""
         return {
-            "answers": {k: (v if isinstance(v, int | float | bool) else str(v))
-                        for k, v in self.answers.items()},
+            "answers": {
+                k: (v if isinstance(v, int | float | bool) else str(v))
+                for k, v in self.answers.items()
+            },
             "triage": self.triage,
             "red_flags": list(self.red_flags),
             "p_serious": self.p_serious,
@@ -289,8 +293,14 @@ def _reasons_table(
     """Effect of withholding each answer on every cause: one batched query."""
     engine = network.engine
     nodes = [n for n in evidence if n in answered]
-    columns = ["cause", "question", "answer", "posterior_with", "posterior_without",
-               "log_odds_change"]
+    columns = [
+        "cause",
+        "question",
+        "answer",
+        "posterior_with",
+        "posterior_without",
+        "log_odds_change",
+    ]
     if not nodes:
         return pd.DataFrame(columns=columns)
     withheld = [{k: v for k, v in evidence.items() if k != node} for node in nodes]
@@ -303,8 +313,14 @@ def _reasons_table(
                 continue
             question, answer = answered[node]
             records.append(
-                (cause, question, str(answer), float(posterior[j]), float(without[i, j]),
-                 float(change[i, j]))
+                (
+                    cause,
+                    question,
+                    str(answer),
+                    float(posterior[j]),
+                    float(without[i, j]),
+                    float(change[i, j]),
+                )
             )
     table = pd.DataFrame.from_records(records, columns=columns)
     table["_order"] = [network.causes.index(c) for c in table["cause"]]
@@ -320,11 +336,13 @@ def _next_questions_table(
     questions: Sequence[Question],
     posterior: npt.NDArray[np.float64],
 ) -> pd.DataFrame:
-    """Expected information gain of every unanswered question: one batched query."""
+    """Rank every unanswered question by expected information gain (one batched query)."""
     engine = network.engine
     candidates = [
-        q for q in questions
-        if q.node is not None and q.section in ("context", "symptom", "exposure")
+        q
+        for q in questions
+        if q.node is not None
+        and q.section in ("context", "symptom", "exposure")
         and q.node not in evidence
     ]
     cases: list[dict[str, EvidenceValue]] = []
@@ -361,7 +379,7 @@ def _next_questions_table(
 def _evidence_batch(
     engine: CompiledNetwork, evidence: Mapping[str, EvidenceValue], n: int
 ) -> dict[str, npt.NDArray[Any]]:
-    """The evidence of one case repeated ``n`` times, as engine arrays."""
+    """Repeat the evidence of one case ``n`` times, as engine arrays."""
     one = engine.encode([dict(evidence)])
     return {k: np.repeat(v, n, axis=0) for k, v in one.values.items()}
 
@@ -514,7 +532,7 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
         node: dict(zip(net.states(node), map(float, result.marginals[node][0]), strict=True))
         for node in net.model.nodes()
     }
-    none_serious = engine.prob_conjunction(batch, {c: "no" for c in net.serious_causes})
+    none_serious = engine.prob_conjunction(batch, dict.fromkeys(net.serious_causes, "no"))
     p_serious = float(1.0 - none_serious[0])
     levels, flags = triage_batch(np.array([p_serious]), batch, net)
 
@@ -567,4 +585,3 @@ def _baseline(network: Network) -> dict[str, dict[str, float]]:
     if key not in _BASELINES:
         _BASELINES[key] = network.engine.query_one({"back_spasm": "yes"})
     return _BASELINES[key]
-

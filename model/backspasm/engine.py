@@ -686,7 +686,7 @@ class CompiledNetwork:
         for out_vars, belief, log_scale in beliefs:
             total = belief.reshape(-1, n).sum(axis=0)
             if log_z is None:
-                log_z = np.log(total) + log_scale
+                log_z = np.log(total)
             axes = tuple(range(belief.ndim - 1))
             for pos, v in enumerate(out_vars):
                 marginal = belief.sum(axis=tuple(a for a in axes if a != pos))

@@ -342,7 +342,7 @@ def load_network(path: str | os.PathLike[str] | None = None) -> Network:
         # Every caller gets its own model copy so that a researcher's edits stay local.
         shared = default_network()
         return Network(shared.spec, shared.model.copy())
-    return Network(load_spec(path))
+    return Network(load_spec(Path(path)))
 
 
 _BUNDLED: Network | None = None

@@ -410,7 +410,7 @@ def _parse(files: list[tuple[str, bytes]]) -> _Raw:
 def _as_param(value: Any) -> Parameter | None:
     if not isinstance(value, dict):
         return None
-    p = value.get("p")
+    p: Any = value.get("p")
     if isinstance(p, dict):
         p = MappingProxyType({str(k): v for k, v in p.items()})
     return Parameter(p=p, source=value.get("source", ""), why=value.get("why"))

@@ -93,7 +93,9 @@ def triage_batch(
     red_flags : numpy.ndarray of str
         ``"; "``-joined answers that drove an emergency ("" otherwise).
     """
-    values: Mapping[str, npt.NDArray[Any]] = getattr(evidence, "values", evidence)
+    values: Mapping[str, npt.NDArray[Any]] = (
+        evidence if isinstance(evidence, Mapping) else evidence.values
+    )
     n = len(p_serious)
     policy = policy_of(network)
     engine = network.engine
@@ -102,7 +104,7 @@ def triage_batch(
     pathologic = network.nodes_in("cause_pathologic")
     p_pathologic = np.zeros(n)
     if pathologic and ok.any():
-        none = engine.prob_conjunction(values, {c: "no" for c in pathologic})
+        none = engine.prob_conjunction(values, dict.fromkeys(pathologic, "no"))
         p_pathologic = np.nan_to_num(1.0 - none)
 
     emergency = ok & (p_serious >= float(policy.emergency_p_serious.p))  # type: ignore[arg-type]
@@ -129,8 +131,8 @@ def triage_batch(
             see_doctor |= match
 
     drivers = _drivers(p_serious, values, network, np.flatnonzero(by_probability))
-    for i, names in drivers.items():
-        flag_text[i].extend(names)
+    for row, names in drivers.items():
+        flag_text[row].extend(names)
 
     levels = np.full(n, "", dtype=object)
     levels[ok] = "self_care"
@@ -151,7 +153,7 @@ def _drivers(
     if rows.size == 0:
         return {}
     engine = network.engine
-    serious = {c: "no" for c in network.serious_causes}
+    serious = dict.fromkeys(network.serious_causes, "no")
     base = _logit(p_serious[rows])
     sub = {node: np.asarray(v)[rows] for node, v in values.items()}
     drops: list[tuple[str, npt.NDArray[np.float64], npt.NDArray[np.int64]]] = []
@@ -173,7 +175,6 @@ def _drivers(
             reverse=True,
         )
         out[int(i)] = [
-            f"{node}={network.states(node)[int(code)]}"
-            for _, node, code in ranked[:_MAX_DRIVERS]
+            f"{node}={network.states(node)[int(code)]}" for _, node, code in ranked[:_MAX_DRIVERS]
         ]
     return out
