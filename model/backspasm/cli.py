@@ -67,6 +67,28 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_ask(args: argparse.Namespace) -> int:
+    from backspasm.interview import interview
+
+    interactive = sys.stdin.isatty()
+
+    def read(prompt: str) -> str | None:
+        if interactive:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        print(prompt, flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            return None
+        print(f"> {line.strip()}")
+        return line.rstrip("\n")
+
+    interview(read, print, network=_network(args.network), min_gain=args.min_gain)
+    return EXIT_OK
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     net = _network(args.network)
     path = net.export(args.output, format=args.format)
@@ -122,6 +144,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     network_option(p)
     p.set_defaults(func=_cmd_diagnose)
+
+    p = sub.add_parser("ask", help="interactive questionnaire, most informative question first")
+    p.add_argument(
+        "--min-gain",
+        type=float,
+        default=0.01,
+        metavar="BITS",
+        help="stop when no question is expected to gain this much (0.01)",
+    )
+    network_option(p)
+    p.set_defaults(func=_cmd_ask)
 
     p = sub.add_parser("check", help="validate a knowledge base and report its sources")
     p.add_argument(
