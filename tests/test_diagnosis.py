@@ -235,3 +235,17 @@ def test_display():
     assert "<table>" in page
     assert "Kidney stones" in page
     assert "emergency" in page
+
+
+def test_counterfactual_ranking_beside_the_posterior_ranking():
+    d = diagnose(
+        {"fever": "yes", "iv_drug_use_or_immunosuppression": "yes", "muscle_weakness": "yes"}
+    )
+    table = d.counterfactual_ranking()
+    assert table["cause"].iloc[0] == "epidural_abscess"
+    assert set(table["cause"]) == set(d.network.nodes_in("cause_pathologic")) | set(
+        d.network.serious_causes
+    )
+    text = d.summary(counterfactual=True)
+    assert "counterfactual ranking" in text
+    assert "counterfactual ranking" not in d.summary()

@@ -63,7 +63,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
-        print(result.summary(top=args.top))
+        print(result.summary(top=args.top, counterfactual=args.counterfactual))
     return EXIT_OK
 
 
@@ -142,6 +142,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--top", type=int, default=8, metavar="N", help="show the top N causes (8)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument(
+        "--counterfactual",
+        action="store_true",
+        help="also rank pathologic and serious causes by expected disablement",
+    )
     network_option(p)
     p.set_defaults(func=_cmd_diagnose)
 

@@ -147,6 +147,26 @@ class Diagnosis:
         """
         return self._next.copy()
 
+    def counterfactual_ranking(self) -> pd.DataFrame:
+        """Rank the pathologic and serious causes by expected disablement.
+
+        In the spirit of Richens, Lee & Johri (Nature Communications 2020): for each
+        cause, the expected number of this case's positive findings (back spasm
+        included) that would switch off if the cause were removed by intervention,
+        computed exactly on a twin network that shares the noisy-OR noise between
+        the factual and the counterfactual world. See
+        :func:`backspasm.counterfactual.expected_disablement`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``cause``, ``label``, ``group``, ``posterior``, ``expected_disablement``,
+            ``disablement_rank``, ``posterior_rank``.
+        """
+        from backspasm.counterfactual import counterfactual_ranking
+
+        return counterfactual_ranking(self)
+
     def explanation(self, cause: str | None = None) -> str:
         """One plain-language sentence on why a cause stands where it does.
 
@@ -196,8 +216,17 @@ class Diagnosis:
             ),
         }
 
-    def summary(self, top: int = 5) -> str:
-        """Return a multi-line text report (what ``backspasm diagnose`` prints)."""
+    def summary(self, top: int = 5, *, counterfactual: bool = False) -> str:
+        """Return a multi-line text report (what ``backspasm diagnose`` prints).
+
+        Parameters
+        ----------
+        top : int, default 5
+            How many causes to list.
+        counterfactual : bool, default False
+            Also list the counterfactual ranking beside the posterior ranking (the
+            first call compiles one twin network per cause, a few seconds).
+        """
         lines = [
             f"triage: {self.triage}"
             + (f" (red flags: {'; '.join(self.red_flags)})" if self.red_flags else ""),
@@ -223,6 +252,16 @@ class Diagnosis:
         ]
         for r in self.complications.itertuples(index=False):
             lines.append(f"  {r.label:<40} {r.risk:6.1%}")
+        if counterfactual:
+            table = self.counterfactual_ranking().head(top)
+            lines += [
+                "",
+                "counterfactual ranking (expected findings removed if the cause were cured):",
+            ]
+            lines += [
+                f"  {r.cause:<36} {r.expected_disablement:6.3f}  (posterior rank {r.posterior_rank})"
+                for r in table.itertuples(index=False)
+            ]
         nxt = self._next.head(3)
         if len(nxt):
             lines += ["", "next questions worth asking:"]
