@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from backspasm.cli import main
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def test_help_lists_the_subcommands(capsys):
@@ -91,3 +94,33 @@ def test_export(tmp_path, capsys):
     target = tmp_path / "net.bif"
     assert main(["export", "--format", "bif", "-o", str(target)]) == 0
     assert target.read_text().count("variable ") == 59
+
+
+def test_figures_command_writes_the_teaching_set(tmp_path, capsys):
+    out = tmp_path / "figs"
+    code = main(
+        [
+            "figures",
+            "--out",
+            str(out),
+            "--format",
+            "png,svg",
+            "--dpi",
+            "60",
+            "--cases",
+            str(DATA / "example_cases.csv"),
+            "--case-id",
+            "EX22",
+        ]
+    )
+    assert code == 0
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    svgs = sorted(p.name for p in out.glob("*.svg"))
+    assert len(pngs) >= 8
+    assert [p[:-4] for p in pngs] == [s[:-4] for s in svgs]
+    assert "wrote" in capsys.readouterr().err
+
+
+def test_figures_case_id_needs_cases(tmp_path, capsys):
+    assert main(["figures", "--out", str(tmp_path), "--case-id", "EX22"]) == 2
+    assert "--case-id needs --cases FILE." in capsys.readouterr().err

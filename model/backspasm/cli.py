@@ -89,6 +89,31 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_figures(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from backspasm.figures import write_teaching_figures
+
+    formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+    if args.case_id is not None and args.cases is None:
+        raise BackspasmError("--case-id needs --cases FILE.")
+    cases = (
+        None if args.cases is None else pd.read_csv(args.cases, dtype=str, keep_default_na=False)
+    )
+    paths = write_teaching_figures(
+        args.out,
+        formats=formats,
+        network=_network(args.network),
+        cases=cases,
+        case_id=args.case_id,
+        dpi=args.dpi,
+    )
+    for path in paths:
+        print(path)
+    print(f"wrote {len(paths)} files to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     net = _network(args.network)
     path = net.export(args.output, format=args.format)
@@ -160,6 +185,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     network_option(p)
     p.set_defaults(func=_cmd_ask)
+
+    p = sub.add_parser("figures", help="write the teaching figures (PNG, SVG, PDF)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    p.add_argument(
+        "--format",
+        default="png",
+        metavar="LIST",
+        help="comma-separated formats among png, svg, pdf (default: png)",
+    )
+    p.add_argument("--cases", metavar="FILE", help="a case file (CSV) for the case-mix figure")
+    p.add_argument("--case-id", metavar="ID", help="the example case: this case_id of --cases")
+    p.add_argument("--dpi", type=int, default=300, help="PNG resolution (default: 300)")
+    network_option(p)
+    p.set_defaults(func=_cmd_figures)
 
     p = sub.add_parser("check", help="validate a knowledge base and report its sources")
     p.add_argument(

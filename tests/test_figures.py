@@ -1,0 +1,459 @@
+"""Figures draw what they claim: bars equal the numbers, labels name the nodes.
+
+Run with ``--save-figures DIR`` to keep every figure drawn here as a PNG for review.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import FancyBboxPatch
+
+from backspasm import figures
+from backspasm.diagnosis import Diagnosis, diagnose
+from backspasm.exceptions import BackspasmError
+from backspasm.network import Network, default_network
+from backspasm.sensitivity import sensitivity
+from backspasm.spec import GROUPS
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _save_and_close(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Save every open figure as PNG when asked, then close them all."""
+    yield
+    folder = request.config.getoption("--save-figures")
+    if folder:
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+        for i, number in enumerate(plt.get_fignums()):
+            plt.figure(number).savefig(out / f"{stem}-{i}.png", dpi=150)
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def net() -> Network:
+    return default_network()
+
+
+@pytest.fixture(scope="module")
+def abscess(net: Network) -> Diagnosis:
+    return diagnose(dict(figures.DEFAULT_CASE), network=net)
+
+
+@pytest.fixture(scope="module")
+def stone(net: Network) -> Diagnosis:
+    # an unsure answer (soft evidence) as well as hard ones
+    return diagnose({**figures.SCENARIOS["Kidney stone"], "fever": 0.3}, network=net)
+
+
+@pytest.fixture(scope="module")
+def examples() -> pd.DataFrame:
+    return pd.read_csv(DATA / "example_cases.csv", dtype=str, keep_default_na=False)
+
+
+def by_gid(ax: plt.Axes, prefix: str) -> dict[str, object]:
+    return {
+        p.get_gid()[len(prefix) :]: p
+        for p in [*ax.patches, *ax.lines, *ax.texts]
+        if isinstance(p.get_gid(), str) and p.get_gid().startswith(prefix)
+    }
+
+
+def title(ax: plt.Axes) -> str:
+    return " ".join(ax.get_title(loc=where) for where in ("left", "center", "right")).strip()
+
+
+def texts(ax: plt.Axes) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+# ---------------------------------------------------------------------- network
+
+
+def test_plot_network_draws_every_node_edge_and_group(net: Network) -> None:
+    ax = figures.plot_network(net)
+    boxes = by_gid(ax, "node:")
+    assert set(boxes) == set(net.model.nodes())
+    assert len(boxes) == len(net.model.nodes()) == 59
+    assert all(isinstance(b, FancyBboxPatch) for b in boxes.values())
+    edges = by_gid(ax, "edge:")
+    assert {tuple(e.split("->")) for e in edges} == set(net.model.edges())
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [figures.GROUP_NAMES[g] for g in GROUPS]
+    assert "59 nodes" in title(ax)
+    assert "120 arrows" in title(ax)
+    for node, box in boxes.items():  # coloured by group
+        edge = matplotlib.colors.to_hex(box.get_edgecolor())
+        group = net.group_of(node)
+        assert edge in {figures.GROUP_COLOURS[group].lower(), "#c2b40a"}
+
+
+def test_plot_network_labels_fit_their_boxes_and_nothing_overlaps(net: Network) -> None:
+    ax = figures.plot_network(net)
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = by_gid(ax, "node:")
+    extents = {n: b.get_window_extent(renderer) for n, b in boxes.items()}
+    for node, label in by_gid(ax, "label:").items():
+        text_box = label.get_window_extent(renderer)
+        assert extents[node].contains(text_box.x0 + 1, text_box.y0 + 1), node
+        assert extents[node].contains(text_box.x1 - 1, text_box.y1 - 1), node
+    names = sorted(extents)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not extents[a].overlaps(extents[b]), (a, b)
+    headers = [t.get_window_extent(renderer) for t in by_gid(ax, "header:").values()]
+    for i, a in enumerate(headers):
+        assert not any(a.overlaps(b) for b in headers[i + 1 :])
+
+
+def test_plot_network_is_deterministic_and_draws_on_a_given_axes(net: Network) -> None:
+    first = {
+        n: b.get_x() + b.get_y() * 1j
+        for n, b in by_gid(figures.plot_network(net), "node:").items()
+    }
+    _fig, ax = plt.subplots(figsize=(20, 12))
+    out = figures.plot_network(net, ax=ax, show_legend=False)
+    assert out is ax
+    assert ax.get_legend() is None
+    second = {n: b.get_x() + b.get_y() * 1j for n, b in by_gid(ax, "node:").items()}
+    assert first == second
+
+
+def test_plot_network_groups_draws_a_subnetwork(net: Network) -> None:
+    groups = ("cause_serious", "mechanism", "finding")
+    ax = figures.plot_network(net, groups=groups)
+    expected = {n for g in groups for n in net.nodes_in(g)}
+    assert set(by_gid(ax, "node:")) == expected
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        figures.GROUP_NAMES[g] for g in groups
+    ]
+    with pytest.raises(BackspasmError, match="'groups' parameter"):
+        figures.plot_network(net, groups=("causes",))
+
+
+def test_plot_network_beliefs_bars_equal_posteriors(stone: Diagnosis) -> None:
+    ax = figures.plot_network_beliefs(stone)
+    tracks = by_gid(ax, "track:")
+    bars = by_gid(ax, "belief:")
+    net = stone.network
+    assert set(tracks) == set(net.model.nodes())
+    for node in net.model.nodes():
+        width = tracks[node].get_width()
+        if net.states(node) == ("no", "yes"):
+            assert bars[node].get_width() / width == pytest.approx(
+                stone.beliefs[node]["yes"], abs=1e-12
+            )
+        else:
+            for state in net.states(node):
+                seg = bars[f"{node}:{state}"]
+                assert seg.get_width() / width == pytest.approx(
+                    stone.beliefs[node][state], abs=1e-12
+                )
+    rings = by_gid(ax, "evidence:")
+    assert set(rings) == set(stone.evidence)
+    assert rings["fever"].get_linestyle() != "-"  # the unsure answer is dashed
+    assert rings["blood_in_urine"].get_linewidth() > 2
+    observed = {k: t.get_text() for k, t in by_gid(ax, "observed:").items()}
+    assert observed["spasm_location"] == "= flank"
+    assert "fever" not in observed
+    assert stone.triage.replace("_", " ") in title(ax)
+    assert "red flags" in title(ax)
+    assert "unsure answer" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+# ----------------------------------------------------------------------- causes
+
+
+def test_plot_causes_bar_lengths_equal_prior_and_posterior(abscess: Diagnosis) -> None:
+    ax = figures.plot_causes(abscess)
+    posts, priors = by_gid(ax, "posterior:"), by_gid(ax, "prior:")
+    table = abscess.causes.set_index("cause")
+    assert set(posts) == set(priors) == set(table.index)
+    for cause, row in table.iterrows():
+        assert posts[cause].get_width() == pytest.approx(row["posterior"], abs=1e-12)
+        assert priors[cause].get_width() == pytest.approx(row["prior"], abs=1e-12)
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    for label in table["label"]:
+        assert any(label in t for t in ticks)
+    serious = [t for t in ax.get_yticklabels() if t.get_text().startswith("⚠")]
+    assert len(serious) == len(abscess.network.serious_causes)
+    assert all(t.get_fontweight() == "bold" for t in serious)
+    assert "emergency" in title(ax)
+    assert f"{abscess.p_serious:.0%}" in title(ax)
+    assert ax.get_xlabel()
+    assert len(ax.get_legend().get_texts()) == 4
+
+
+def test_plot_causes_top_keeps_the_most_probable(abscess: Diagnosis) -> None:
+    ax = figures.plot_causes(abscess, top=3)
+    assert set(by_gid(ax, "posterior:")) == set(abscess.causes["cause"].head(3))
+    with pytest.raises(BackspasmError, match="'top'"):
+        figures.plot_causes(abscess, top=0)
+
+
+# --------------------------------------------------------------- evidence impact
+
+
+def test_plot_evidence_impact_bars_equal_log_odds_changes(abscess: Diagnosis) -> None:
+    cause = "epidural_abscess"
+    ax = figures.plot_evidence_impact(abscess, cause)
+    reasons = abscess.reasons(cause).set_index("question")
+    bars = by_gid(ax, "impact:")
+    assert set(bars) == set(reasons.index)
+    for question, bar in bars.items():
+        assert bar.get_width() == pytest.approx(
+            reasons.loc[question, "log_odds_change"], abs=1e-12
+        )
+        expected = figures._RAISED if bar.get_width() >= 0 else figures._LOWERED
+        assert matplotlib.colors.to_hex(bar.get_facecolor()) == expected.lower()
+    widths = [b.get_width() for b in sorted(bars.values(), key=lambda b: b.get_y())]
+    assert widths == sorted(widths)  # tornado: sorted by effect
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert "fever = yes" in ticks
+    assert "Epidural abscess" in title(ax)
+    assert "log-odds" in ax.get_xlabel()
+    assert any(t.get_text().startswith("odds ×") for t in ax.texts)
+
+
+def test_plot_evidence_impact_rejects_an_unknown_cause(abscess: Diagnosis) -> None:
+    with pytest.raises(BackspasmError, match="Did you mean 'kidney_stones'"):
+        figures.plot_evidence_impact(abscess, "kidney_stone")
+
+
+def test_plot_evidence_impact_without_answers(net: Network) -> None:
+    ax = figures.plot_evidence_impact(diagnose({}, network=net), "kidney_stones")
+    assert not by_gid(ax, "impact:")
+    assert "no answers to weigh" in texts(ax)
+
+
+# --------------------------------------------------------------- next questions
+
+
+def test_plot_next_questions_bars_equal_information_gain(abscess: Diagnosis) -> None:
+    ax = figures.plot_next_questions(abscess, top=6)
+    table = abscess.next_questions().head(6).set_index("question")
+    bars = by_gid(ax, "gain:")
+    assert list(bars) == list(table.index)
+    for question, bar in bars.items():
+        assert bar.get_width() == pytest.approx(
+            table.loc[question, "expected_information_gain"], abs=1e-12
+        )
+    tops = sorted(bars, key=lambda q: -bars[q].get_y())
+    assert tops[0] == table.index[0]  # most informative at the top
+    ticks = " ".join(t.get_text().replace("\n", " ") for t in ax.get_yticklabels())
+    assert table["prompt"].iloc[0] in ticks
+    assert "bits" in ax.get_xlabel()
+    assert title(ax)
+
+
+# ------------------------------------------------------------------ sensitivity
+
+
+def test_plot_sensitivity_bars_span_the_perturbed_posteriors(abscess: Diagnosis) -> None:
+    table = sensitivity(abscess, "epidural_abscess")
+    ax = figures.plot_sensitivity(table, top=10)
+    highs, lows = by_gid(ax, "sens_high:"), by_gid(ax, "sens_low:")
+    assert len(highs) == len(lows) == 10
+    for rank in range(10):
+        row = table.iloc[rank]
+        for bar, value in ((highs[str(rank)], row["p_high"]), (lows[str(rank)], row["p_low"])):
+            assert bar.get_x() == pytest.approx(row["p_base"], abs=1e-12)
+            assert bar.get_x() + bar.get_width() == pytest.approx(value, abs=1e-12)
+    ticks = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    assert ticks[0].startswith(table["label"].iloc[0])  # largest swing at the top
+    assert ax.get_yticks()[0] == max(ax.get_yticks())
+    assert "Epidural abscess" in title(ax)
+    with pytest.raises(BackspasmError, match="empty"):
+        figures.plot_sensitivity(table.iloc[:0])
+
+
+# -------------------------------------------------------------------- scenarios
+
+
+def test_plot_scenarios_one_panel_per_case(net: Network) -> None:
+    cases = [diagnose(a, network=net) for a in figures.SCENARIOS.values()]
+    names = list(figures.SCENARIOS)
+    fig = figures.plot_scenarios(cases, names=names, top=6)
+    axes = fig.get_axes()
+    assert len(axes) == 4
+    for i, (ax, d, name) in enumerate(zip(axes, cases, names, strict=True)):
+        assert name in title(ax)
+        assert figures.TRIAGE_NAMES[d.triage] in title(ax)
+        posts = by_gid(ax, f"posterior:{i}:")
+        assert len(posts) == 6
+        table = d.causes.set_index("cause")
+        for cause, bar in posts.items():
+            assert bar.get_width() == pytest.approx(table.loc[cause, "posterior"], abs=1e-12)
+        assert ax.get_xlabel()
+    ticks = [t.get_text() for t in axes[0].get_yticklabels()]
+    assert "Kidney stones" in ticks
+    assert "Epidural abscess" in ticks
+    assert fig.get_suptitle()
+    assert len(fig.legends) == 1
+
+
+def test_plot_scenarios_checks_its_arguments(abscess: Diagnosis) -> None:
+    with pytest.raises(BackspasmError, match="1 to 4"):
+        figures.plot_scenarios([abscess] * 5)
+    with pytest.raises(BackspasmError, match="'names'"):
+        figures.plot_scenarios([abscess, abscess], names=["one"])
+    fig = figures.plot_scenarios([abscess, abscess])
+    assert [title(ax).split("\n")[0] for ax in fig.get_axes()] == ["case 1", "case 2"]
+
+
+# --------------------------------------------------------------------- case mix
+
+
+def test_plot_case_mix_counts(net: Network) -> None:
+    scored = pd.DataFrame(
+        {
+            "top_cause": ["kidney_stones", "kidney_stones", "herniated_disc", "", "dehydration"],
+            "triage": ["emergency", "emergency", "see_doctor", "", "self_care"],
+            "error": ["", "", "", "age: 7 is below 18", ""],
+        }
+    )
+    fig = figures.plot_case_mix(scored, network=net)
+    left, right = fig.get_axes()
+    causes = by_gid(left, "top_cause:")
+    assert {k: v.get_width() for k, v in causes.items()} == {
+        "kidney_stones": 2,
+        "herniated_disc": 1,
+        "dehydration": 1,
+    }
+    levels = by_gid(right, "triage:")
+    assert {k: v.get_height() for k, v in levels.items()} == {
+        "emergency": 2,
+        "see_doctor": 1,
+        "self_care": 1,
+        "error": 1,
+    }
+    for level, colour in figures.TRIAGE_COLOURS.items():
+        assert matplotlib.colors.to_hex(levels[level].get_facecolor()) == colour.lower()
+    assert "Kidney stones" in [t.get_text() for t in left.get_yticklabels()]
+    assert "1 could not be scored" in fig.get_suptitle()
+    assert title(left)
+    assert title(right)
+    assert left.get_xlabel()
+    assert right.get_ylabel()
+    with pytest.raises(BackspasmError, match="top_cause"):
+        figures.plot_case_mix(scored.drop(columns="top_cause"))
+
+
+def test_plot_case_mix_of_the_example_file(net: Network, examples: pd.DataFrame) -> None:
+    scored = figures._score(examples, net)
+    fig = figures.plot_case_mix(scored, network=net)
+    left, right = fig.get_axes()
+    total = sum(b.get_width() for b in by_gid(left, "top_cause:").values())
+    assert total == len(examples) == sum(b.get_height() for b in by_gid(right, "triage:").values())
+
+
+# ------------------------------------------------------------- module contract
+
+
+def test_plots_leave_rcparams_alone(abscess: Diagnosis) -> None:
+    before = dict(matplotlib.rcParams)
+    figures.plot_causes(abscess)
+    figures.plot_network_beliefs(abscess)
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_learning_plots_are_re_exported_when_present() -> None:
+    if importlib.util.find_spec("backspasm.learning_plots") is None:
+        with pytest.raises(AttributeError, match="learning_plots"):
+            figures.plot_calibration  # noqa: B018
+    else:
+        from backspasm import learning_plots
+
+        assert figures.plot_calibration is learning_plots.plot_calibration
+        assert figures.plot_roc is learning_plots.plot_roc
+    with pytest.raises(AttributeError):
+        figures.plot_nothing  # noqa: B018
+
+
+def test_importing_figures_does_not_import_matplotlib() -> None:
+    code = "import sys, backspasm.figures; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- teaching set
+
+
+def test_write_teaching_figures_is_byte_for_byte_reproducible(
+    tmp_path: Path, net: Network, examples: pd.DataFrame
+) -> None:
+    runs = []
+    for run in ("a", "b"):
+        paths = figures.write_teaching_figures(
+            tmp_path / run, formats=("png", "svg"), network=net, cases=examples, dpi=60
+        )
+        runs.append(paths)
+    names = [p.name for p in runs[0]]
+    assert names == [p.name for p in runs[1]]
+    stems = {Path(n).stem for n in names}
+    assert len(stems) >= 8
+    assert {"01-network", "06-sensitivity", "08-case-mix"} <= stems
+    for a, b in zip(*runs, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    png = runs[0][0].read_bytes()
+    assert png.startswith(b"\x89PNG")
+    assert b"Software" not in png
+    svg = runs[0][1].read_text()
+    assert "<dc:date>" not in svg
+
+
+def test_write_teaching_figures_for_a_case_of_a_file(
+    tmp_path: Path, net: Network, examples: pd.DataFrame
+) -> None:
+    case_id = str(examples["case_id"].iloc[1])
+    paths = figures.write_teaching_figures(
+        tmp_path, formats=("pdf",), network=net, cases=examples, case_id=case_id, dpi=50
+    )
+    assert all(p.suffix == ".pdf" and p.read_bytes().startswith(b"%PDF") for p in paths)
+    assert not plt.get_fignums()  # every figure was closed
+    with pytest.raises(BackspasmError, match="No case"):
+        figures.write_teaching_figures(tmp_path, cases=examples, case_id="nope")
+    with pytest.raises(BackspasmError, match="'formats'"):
+        figures.write_teaching_figures(tmp_path, formats=("gif",))
+    with pytest.raises(BackspasmError, match="'cases'"):
+        figures.write_teaching_figures(tmp_path, case_id="EX01")
+
+
+def test_write_teaching_figures_defaults_to_synthetic_cases(tmp_path: Path, net: Network) -> None:
+    paths = figures.write_teaching_figures(tmp_path, network=net, dpi=30)
+    assert [p.name for p in paths][:8] == [
+        "01-network.png",
+        "02-network-beliefs.png",
+        "03-causes.png",
+        "04-evidence-impact.png",
+        "05-next-questions.png",
+        "06-sensitivity.png",
+        "07-scenarios.png",
+        "08-case-mix.png",
+    ]
+
+
+def test_percent_labels() -> None:
+    assert figures._percent(0.0004) == "<0.1%"
+    assert figures._percent(0.0123) == "1.2%"
+    assert figures._percent(0.734) == "73%"
+    assert not math.isnan(np.float64(figures._exp(1000.0)))
