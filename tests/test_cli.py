@@ -124,3 +124,20 @@ def test_figures_command_writes_the_teaching_set(tmp_path, capsys):
 def test_figures_case_id_needs_cases(tmp_path, capsys):
     assert main(["figures", "--out", str(tmp_path), "--case-id", "EX22"]) == 2
     assert "--case-id needs --cases FILE." in capsys.readouterr().err
+
+
+def test_sample_fit_evaluate_round_trip(tmp_path, capsys):
+    cases = tmp_path / "cases.csv"
+    assert main(["sample", "-n", "300", "--seed", "3", "--missing", "0.2", "-o", str(cases)]) == 0
+    spec = tmp_path / "fitted.toml"
+    assert main(["fit", str(cases), "-o", str(spec), "--max-iter", "2"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(spec)]) == 0
+    out = capsys.readouterr().out
+    assert "(valid)" in out
+    assert "were fitted to data" in out
+    assert main(["evaluate", str(cases), "--json", "--network", str(spec)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["n_cases"] == 300
+    assert 0 <= payload["top3"] <= 1
+    assert len(payload["per_cause"]) == 18

@@ -27,8 +27,12 @@ __all__ = [
     "SpecError",
     "__version__",
     "diagnose",
+    "evaluate",
+    "fit_network",
     "load_network",
     "load_spec",
+    "sample_cases",
+    "score_cases",
 ]
 
 if TYPE_CHECKING:
@@ -36,6 +40,8 @@ if TYPE_CHECKING:
     from backspasm.engine import CompiledNetwork
     from backspasm.exceptions import BackspasmError, EvidenceError, SpecError
     from backspasm.network import Network, load_network
+    from backspasm.learning import evaluate, fit_network, sample_cases
+    from backspasm.scoring import score_cases
     from backspasm.spec import load_spec
 
 # Heavy modules (pgmpy, pandas, matplotlib) load on first use, so that
@@ -50,6 +56,10 @@ _LAZY = {
     "Network": "backspasm.network",
     "load_network": "backspasm.network",
     "load_spec": "backspasm.spec",
+    "sample_cases": "backspasm.learning",
+    "fit_network": "backspasm.learning",
+    "evaluate": "backspasm.learning",
+    "score_cases": "backspasm.scoring",
 }
 
 

@@ -41,8 +41,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         f"nodes: {summary['nodes']} ({groups})",
         f"edges: {summary['edges']}",
         f"declared numbers: {summary['numbers']}, of which {summary['sourced']} "
-        f"({summary['sourced_share']:.1%}) cite a literature source and "
-        f"{summary['numbers'] - summary['sourced']} are reasoned assumptions",
+        f"({summary['sourced_share']:.1%}) cite a literature source, "
+        f"{summary['fitted']} were fitted to data and "
+        f"{summary['assumptions']} are reasoned assumptions",
         f"expanded CPT entries: {summary['cpt_entries']}",
         f"bibliography: {summary['sources']} sources ({summary['source_tags']})",
     ]
@@ -111,6 +112,50 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     for path in paths:
         print(path)
     print(f"wrote {len(paths)} files to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from backspasm.learning import sample_cases
+
+    cases = sample_cases(
+        args.n, network=_network(args.network), seed=args.seed, missing=args.missing
+    )
+    if args.output == "-":
+        sys.stdout.write(cases.to_csv(index=False, lineterminator="\n"))
+    else:
+        cases.to_csv(args.output, index=False, lineterminator="\n")
+        print(f"wrote {args.output} ({len(cases)} cases, seed {args.seed})", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_fit(args: argparse.Namespace) -> int:
+    from backspasm.learning import fit_network, write_spec
+
+    fit = fit_network(
+        args.cases,
+        network=_network(args.network),
+        prior_weight=args.prior_weight,
+        max_iter=args.max_iter,
+    )
+    path = write_spec(fit, args.output)
+    print(f"wrote {path}: {fit!r}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from backspasm.learning import evaluate
+
+    result = evaluate(args.cases, network=_network(args.network))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(result.summary().to_string(index=False))
+        print()
+        print(result.per_cause.to_string(index=False, float_format="{:.3f}".format))
+        if result.triage is not None:
+            print("\ntriage (rows expected, columns predicted)")
+            print(result.triage.to_string())
     return EXIT_OK
 
 
@@ -199,6 +244,38 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=int, default=300, help="PNG resolution (default: 300)")
     network_option(p)
     p.set_defaults(func=_cmd_figures)
+
+    p = sub.add_parser("sample", help="write synthetic cases drawn from the network")
+    p.add_argument("-n", type=int, required=True, metavar="N", help="number of cases")
+    p.add_argument("--seed", type=int, required=True, metavar="S", help="random seed")
+    p.add_argument(
+        "--missing", type=float, default=0.3, metavar="F", help="share of blank answers (0.3)"
+    )
+    p.add_argument("--output", "-o", default="-", metavar="FILE", help="CSV to write (stdout)")
+    network_option(p)
+    p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser("fit", help="fit the network's numbers to a case file")
+    p.add_argument("cases", metavar="FILE", help="case file (CSV) with true_<cause> columns")
+    p.add_argument("--output", "-o", required=True, metavar="SPEC.toml", help="TOML to write")
+    p.add_argument(
+        "--prior-weight",
+        type=float,
+        default=50.0,
+        metavar="W",
+        help="pseudo-cases of the expert table per parent configuration (50)",
+    )
+    p.add_argument(
+        "--max-iter", type=int, default=100, metavar="N", help="most EM iterations (100)"
+    )
+    network_option(p)
+    p.set_defaults(func=_cmd_fit)
+
+    p = sub.add_parser("evaluate", help="compare scores with the known causes of a case file")
+    p.add_argument("cases", metavar="FILE", help="scored or raw case file with the truth")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    network_option(p)
+    p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("check", help="validate a knowledge base and report its sources")
     p.add_argument(

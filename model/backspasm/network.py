@@ -213,9 +213,11 @@ class Network:
         dict
             ``nodes``, ``groups`` (count per group), ``edges``, ``numbers`` (declared
             free numbers), ``sourced``, ``sourced_share``, ``cpt_entries`` (entries of
-            the expanded tables), ``sources`` and ``source_tags``.
+            the expanded tables), ``sources``, ``source_tags``, ``fitted`` (numbers
+            fitted to data) and ``assumptions``.
         """
         sourced, total = self.spec.sourced_share()
+        provenance = self.spec.provenance_counts()
         tags: dict[str, int] = {}
         for src in self.spec.sources.values():
             tags[src.tag] = tags.get(src.tag, 0) + 1
@@ -226,6 +228,8 @@ class Network:
             "numbers": total,
             "sourced": sourced,
             "sourced_share": sourced / total if total else 0.0,
+            "fitted": provenance["fitted"],
+            "assumptions": provenance["assumption"],
             "cpt_entries": int(sum(cpd.values.size for cpd in self.model.get_cpds())),
             "sources": len(self.spec.sources),
             "source_tags": ", ".join(f"{n} {t}" for t, n in sorted(tags.items())),

@@ -65,7 +65,9 @@ GROUPS: tuple[str, ...] = (
     "complication",
 )
 CAUSE_GROUPS: tuple[str, ...] = ("cause_fitness", "cause_pathologic", "cause_serious")
-SOURCE_TAGS: tuple[str, ...] = ("found", "secondary", "memory")
+SOURCE_TAGS: tuple[str, ...] = ("found", "secondary", "memory", "fitted")
+#: Tags of sources that are literature (as opposed to numbers fitted to data).
+LITERATURE_TAGS: tuple[str, ...] = ("found", "secondary", "memory")
 ASSUMPTION = "assumption"
 BINARY_STATES: tuple[str, str] = ("no", "yes")
 _SUM_TOLERANCE = 1e-6
@@ -99,7 +101,8 @@ class Source:
         Authors, title, journal, year.
     tag : str
         ``found`` (read in a retrievable source), ``secondary`` (quoted by another
-        page) or ``memory`` (recalled, not re-read).
+        page), ``memory`` (recalled, not re-read) or ``fitted`` (estimated from a
+        data file by :func:`backspasm.learning.fit_network`).
     url : str or None
         Where it was read.
     note : str or None
@@ -299,12 +302,21 @@ class Spec:
 
     def sourced_share(self) -> tuple[int, int]:
         """Return ``(numbers with a literature source, all numbers)``."""
-        sourced = total = 0
+        counts = self.provenance_counts()
+        return counts["literature"], sum(counts.values())
+
+    def provenance_counts(self) -> dict[str, int]:
+        """Count the numbers by provenance: ``literature``, ``fitted``, ``assumption``."""
+        counts = {"literature": 0, "fitted": 0, "assumption": 0}
         for _, _, param in self.parameters():
             n = param.count()
-            total += n
-            sourced += n if param.is_sourced else 0
-        return sourced, total
+            if not param.is_sourced:
+                counts["assumption"] += n
+            elif self.sources[param.source].tag in LITERATURE_TAGS:
+                counts["literature"] += n
+            else:
+                counts["fitted"] += n
+        return counts
 
 
 # --------------------------------------------------------------------------- parsing

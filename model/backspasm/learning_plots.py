@@ -1,0 +1,148 @@
+"""Figures of an :class:`~backspasm.learning.Evaluation`: calibration and ROC curves.
+
+Both functions draw from numbers the evaluation already holds (compute once, draw
+many times), take ``ax=None`` (a new figure) or an Axes to draw on, return the Axes,
+and never call ``plt.show()`` or change global settings. Every artist carries a
+label, so tests and readers can find what was drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from backspasm.exceptions import BackspasmError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from backspasm.learning import Evaluation
+
+__all__ = ["plot_calibration", "plot_roc"]
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots(figsize=size, layout="constrained")
+    return new
+
+
+def _unknown_cause(name: str, known: Sequence[str]) -> BackspasmError:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return BackspasmError(f"'{name}' has no curve in this evaluation.{hint}")
+
+
+def plot_calibration(
+    evaluation: Evaluation, *, ax: Axes | None = None, cause: str | None = None
+) -> Axes:
+    """Draw predicted probability against observed frequency (reliability diagram).
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+        From :func:`backspasm.learning.evaluate`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    cause : str, optional
+        One cause; default every cause pooled.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With the diagonal (label ``perfect calibration``) and one line with a
+        marker per non-empty probability bin (label: the cause, or ``all causes``),
+        marker area growing with the number of forecasts in the bin; each marker is
+        annotated with that number.
+    """
+    table = evaluation.calibration
+    key = cause or "all"
+    rows = table[table["cause"] == key]
+    if rows.empty:
+        raise _unknown_cause(key, sorted(set(table["cause"])))
+    ax = _axes(ax, (5.0, 5.0))
+    name = "all causes" if cause is None else cause
+    ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="perfect calibration")
+    ax.plot(
+        rows["mean_predicted"],
+        rows["observed_rate"],
+        color="C0",
+        marker="o",
+        label=name,
+    )
+    counts = rows["count"].to_numpy()
+    sizes = 20 + 180 * counts / max(int(counts.max()), 1)
+    ax.scatter(
+        rows["mean_predicted"],
+        rows["observed_rate"],
+        s=sizes,
+        color="C0",
+        alpha=0.35,
+        label="_forecasts per bin",
+    )
+    for x, y, n in zip(rows["mean_predicted"], rows["observed_rate"], counts, strict=True):
+        ax.annotate(f"{int(n)}", (x, y), textcoords="offset points", xytext=(6, -10), fontsize=7)
+    # A little room around the unit square, so points on its edges stay visible.
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_aspect("equal")
+    ax.set_xlabel("mean predicted probability (bins of 0.1)")
+    ax.set_ylabel("observed frequency")
+    ax.set_title(f"Calibration: {name} ({evaluation.n_cases} cases)")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_roc(
+    evaluation: Evaluation, *, ax: Axes | None = None, causes: Sequence[str] | None = None
+) -> Axes:
+    """Draw one ROC curve per cause, with its AUC in the legend.
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+        From :func:`backspasm.learning.evaluate`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new figure.
+    causes : sequence of str, optional
+        Which causes; default every cause with a curve (present in some cases and
+        absent in others).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per cause labelled ``"<cause> (AUC 0.87)"``, and the chance
+        diagonal labelled ``chance``.
+    """
+    roc = evaluation.roc
+    available = list(dict.fromkeys(roc["cause"]))
+    chosen = available if causes is None else list(causes)
+    for name in chosen:
+        if name not in available:
+            raise _unknown_cause(name, available)
+    auc = dict(zip(evaluation.per_cause["cause"], evaluation.per_cause["auc"], strict=True))
+    ax = _axes(ax, (6.5, 5.0))
+    ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="chance")
+    import matplotlib as mpl
+
+    colours = mpl.colormaps["tab20"]
+    for i, name in enumerate(chosen):
+        curve = roc[roc["cause"] == name]
+        ax.plot(
+            curve["fpr"],
+            curve["tpr"],
+            color=colours(i % 20),
+            label=f"{name} (AUC {auc[name]:.2f})",
+        )
+    ax.set_xlim(-0.01, 1.01)
+    ax.set_ylim(-0.01, 1.01)
+    ax.set_xlabel("false positive rate (1 - specificity)")
+    ax.set_ylabel("true positive rate (sensitivity)")
+    ax.set_title(f"ROC per cause ({evaluation.n_cases} cases)")
+    ax.legend(loc="lower right", fontsize="x-small", ncol=1 if len(chosen) <= 8 else 2)
+    return ax

@@ -1,0 +1,645 @@
+"""Learning from data: sampling, fitting with an expert prior, evaluation, figures.
+
+Run with ``--save-figures DIR`` to keep the calibration and ROC figures as PNGs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from pgmpy.factors.discrete import TabularCPD
+
+from backspasm.cli import main as cli_main
+from backspasm.exceptions import BackspasmError, EvidenceError
+from backspasm.learning import (
+    AGE_RANGES,
+    WEEK_RANGES,
+    Evaluation,
+    evaluate,
+    fit_network,
+    sample_cases,
+    write_spec,
+)
+from backspasm.learning import _auc_score as auc_score
+from backspasm.learning import _tables as tables
+from backspasm.learning_plots import plot_calibration, plot_roc
+from backspasm.network import Network, default_network, load_network
+from backspasm.questionnaire import age_group, duration_state, questions_for
+from backspasm.spec import load_spec
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture(scope="module")
+def net() -> Network:
+    return default_network()
+
+
+@pytest.fixture
+def toy(toy_spec_dir: Callable[..., Path]) -> Network:
+    return load_network(toy_spec_dir())
+
+
+def answer_columns(network: Network) -> list[str]:
+    return [
+        q.column
+        for q in questions_for(network.causes)
+        if q.kind != "id" and q.section not in ("known_cause", "presentation")
+    ]
+
+
+def set_cpd(network: Network, node: str, values: list[list[float]] | np.ndarray) -> None:
+    """Replace one CPD of the network's pgmpy model (same parents and states)."""
+    model = network.model
+    old = model.get_cpds(node)
+    parents = list(old.variables[1:])
+    new = TabularCPD(
+        node,
+        old.variable_card,
+        np.asarray(values, dtype=float),
+        evidence=parents or None,
+        evidence_card=list(old.cardinality[1:]) or None,
+        state_names=old.state_names,
+    )
+    model.remove_cpds(old)
+    model.add_cpds(new)
+
+
+def exact_given_spasm(network: Network, node: str) -> dict[str, float]:
+    """P(node | back_spasm = yes), exact, from pgmpy's variable elimination."""
+    from pgmpy.inference import VariableElimination
+
+    factor = VariableElimination(network.model).query(
+        [node], evidence={"back_spasm": "yes"}, show_progress=False
+    )
+    return dict(zip(factor.state_names[node], map(float, factor.values), strict=True))
+
+
+def mean_abs(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a - b).mean())
+
+
+# ------------------------------------------------------------------------ sampling
+
+
+def test_sample_follows_the_case_file_contract(net: Network) -> None:
+    cases = sample_cases(400, network=net, seed=1)
+    truth = [f"true_{c}" for c in net.causes]
+    assert list(cases.columns) == ["case_id", *answer_columns(net), *truth]
+    assert cases["case_id"].is_unique
+    assert cases["case_id"].notna().all()
+    assert not set(cases.columns) & {*net.causes, "back_spasm", "true_cause"}
+    for q in questions_for(net.causes):
+        if q.column not in cases or q.kind in ("id", "age", "weeks"):
+            continue
+        values = set(cases[q.column].dropna())
+        allowed = set(q.choices) if q.kind == "choice" else {"yes", "no"}
+        assert values <= allowed, q.column
+    ages = cases["age"].dropna().astype(int)
+    assert ages.between(18, 90).all()
+    assert set(ages.map(age_group)) == {"18-39", "40-64", "65+"}
+    weeks = cases["spasm_duration_weeks"].dropna().astype(int)
+    assert weeks.between(0, 52).all()
+    assert {duration_state(w) for w in weeks} <= {"acute", "subacute", "chronic"}
+    for column in truth:
+        assert set(cases[column]) <= {"yes", "no"}
+
+
+def test_age_and_week_bands_agree_with_the_questionnaire() -> None:
+    for band, (low, high) in AGE_RANGES.items():
+        assert age_group(low) == band
+        assert age_group(high) == band
+    for band, (low, high) in WEEK_RANGES.items():
+        assert duration_state(low) == band
+        assert duration_state(high) == band
+
+
+def test_missing_share_and_truth_never_blank(net: Network) -> None:
+    cases = sample_cases(2000, network=net, seed=2, missing=0.3)
+    answers = cases[answer_columns(net)]
+    blank = float(answers.isna().to_numpy().mean())
+    sd = math.sqrt(0.3 * 0.7 / answers.size)
+    assert abs(blank - 0.3) < 5 * sd
+    truth = cases[[c for c in cases if c.startswith("true_")]]
+    assert truth.notna().all().all()
+    complete = sample_cases(200, network=net, seed=2, missing=0.0)
+    assert complete.notna().all().all()
+
+
+def test_sampling_is_deterministic_for_a_seed(net: Network) -> None:
+    a = sample_cases(300, network=net, seed=11)
+    b = sample_cases(300, network=net, seed=11)
+    pd.testing.assert_frame_equal(a, b)
+    c = sample_cases(300, network=net, seed=12)
+    assert not a.equals(c)
+    # The first rows of a bigger sample are the smaller sample.
+    d = sample_cases(700, network=net, seed=11)
+    pd.testing.assert_frame_equal(a.drop(columns="case_id"), d.head(300).drop(columns="case_id"))
+
+
+def test_sample_frequencies_match_exact_marginals(net: Network) -> None:
+    n = 20_000
+    cases = sample_cases(n, network=net, seed=5, missing=0.0)
+    checks = [(f"true_{c}", c) for c in net.causes] + [
+        ("spasm_location", "spasm_location"),
+        ("fever", "fever"),
+        ("recent_exertion", "recent_exertion"),
+        ("leg_or_buttock_pain", "leg_or_buttock_pain"),
+    ]
+    for column, node in checks:
+        exact = exact_given_spasm(net, node)
+        observed = cases[column].value_counts(normalize=True)
+        for state, p in exact.items():
+            sd = math.sqrt(max(p * (1 - p), 1e-6) / n)
+            assert abs(observed.get(state, 0.0) - p) < 4.5 * sd + 1e-4, (column, state)
+    groups = cases["age"].astype(int).map(age_group).value_counts(normalize=True)
+    for state, p in exact_given_spasm(net, "age_group").items():
+        assert abs(groups[state] - p) < 4.5 * math.sqrt(p * (1 - p) / n)
+
+
+def test_node_columns_for_a_network_outside_the_contract(toy: Network) -> None:
+    cases = sample_cases(3000, network=toy, seed=3, missing=0.0, columns="nodes")
+    assert list(cases.columns) == [
+        "case_id",
+        "exertion",
+        "duration",
+        "location",
+        "true_strain",
+        "true_stone",
+    ]
+    exact = exact_given_spasm(toy, "stone")["yes"]
+    seen = float((cases["true_stone"] == "yes").mean())
+    assert abs(seen - exact) < 4.5 * math.sqrt(exact * (1 - exact) / 3000)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": -1}, "'n' parameter of sample_cases"),
+        ({"n": 5, "missing": 1.5}, "'missing' parameter"),
+        ({"n": 5, "columns": "answers"}, "'columns' parameter"),
+        ({"n": 5, "chunk": 0}, "'chunk' parameter"),
+    ],
+)
+def test_sample_rejects_bad_parameters(net: Network, kwargs: dict, message: str) -> None:
+    with pytest.raises(BackspasmError, match=re.escape(message)):
+        sample_cases(network=net, seed=0, **kwargs)
+
+
+# ------------------------------------------------------------------------- fitting
+
+
+def perturbed_toy(toy_spec_dir: Callable[..., Path]) -> Network:
+    net = load_network(toy_spec_dir())
+    set_cpd(net, "exertion", [[0.25], [0.75]])
+    set_cpd(net, "stone", [[0.7], [0.3]])
+    set_cpd(net, "location", [[0.4, 0.9], [0.6, 0.1]])
+    set_cpd(net, "duration", [[0.2, 0.5], [0.3, 0.3], [0.5, 0.2]])
+    return net
+
+
+TOY_PERTURBED = ("exertion", "stone", "location", "duration")
+
+
+def test_closed_form_fit_is_pgmpy_bayesian_estimate(toy: Network) -> None:
+    cases = sample_cases(2000, network=toy, seed=4, missing=0.0, columns="nodes")
+    fit = fit_network(cases, network=toy, prior_weight=20, presenting=False)
+    # Every family is answered in every row: no EM, all closed form.
+    assert fit.iterations == 0
+    assert fit.converged
+    assert set(fit.report["method"]) == {"bayesian"}
+    assert set(fit.fitted) == {"exertion", "strain", "stone", "duration", "location"}
+    expert = tables(toy)["location"].values
+    counts = pd.crosstab(cases["location"], cases["true_stone"]).reindex(
+        index=["lower_back", "flank"], columns=["no", "yes"], fill_value=0
+    )
+    manual = (counts.to_numpy() + 20 * expert) / (counts.to_numpy() + 20 * expert).sum(axis=0)
+    np.testing.assert_allclose(tables(fit.network)["location"].values, manual, rtol=1e-6)
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.3])
+def test_fit_recovers_perturbed_toy_numbers(
+    toy_spec_dir: Callable[..., Path], missing: float
+) -> None:
+    expert = load_network(toy_spec_dir())
+    truth = perturbed_toy(toy_spec_dir)
+    cases = sample_cases(10_000, network=truth, seed=6, missing=missing, columns="nodes")
+    fit = fit_network(cases, network=expert, prior_weight=10, max_iter=100, tol=1e-6)
+    assert fit.converged
+    before, after, target = tables(expert), tables(fit.network), tables(truth)
+    for node in TOY_PERTURBED:
+        assert mean_abs(after[node].values, target[node].values) < 0.4 * mean_abs(
+            before[node].values, target[node].values
+        ), node
+    # Selection on back spasm is corrected: the fitted prior of the root is the
+    # population's, not the frequency among people who present with spasm.
+    assert abs(after["exertion"].values[1] - 0.75) < 0.03
+
+
+def test_fit_recovers_causes_left_latent(toy_spec_dir: Callable[..., Path]) -> None:
+    # Without labels a cause is a latent class: its prior is recoverable when the
+    # findings that mark it keep their meaning (here: flank pain marks a stone).
+    expert = load_network(toy_spec_dir())
+    truth = load_network(toy_spec_dir())
+    set_cpd(truth, "exertion", [[0.25], [0.75]])
+    set_cpd(truth, "stone", [[0.75], [0.25]])
+    cases = sample_cases(10_000, network=truth, seed=8, missing=0.3, columns="nodes")
+    fit = fit_network(cases, network=expert, use_truth=False, max_iter=200, tol=1e-5)
+    assert set(fit.latent) == {"strain", "stone"}
+    before, after, target = tables(expert), tables(fit.network), tables(truth)
+    for node in ("exertion", "stone"):
+        assert mean_abs(after[node].values, target[node].values) < mean_abs(
+            before[node].values, target[node].values
+        ), node
+
+
+def test_em_never_lowers_the_likelihood(toy_spec_dir: Callable[..., Path]) -> None:
+    truth = perturbed_toy(toy_spec_dir)
+    cases = sample_cases(3000, network=truth, seed=9, missing=0.3, columns="nodes")
+    fit = fit_network(
+        cases, network=load_network(toy_spec_dir()), prior_weight=0, max_iter=25, tol=0
+    )
+    steps = np.diff(fit.log_likelihood)
+    assert len(steps) == 24
+    assert (steps > -1e-7).all()
+
+
+def test_fit_recovers_perturbed_numbers_of_the_bundled_network(tmp_path: Path) -> None:
+    expert = load_network()
+    truth = load_network()
+    set_cpd(truth, "recent_exertion", [[0.3], [0.7]])
+    set_cpd(truth, "kidney_stones", [[0.92, 0.92], [0.08, 0.08]])
+    location = truth.model.get_cpds("spasm_location").get_values().copy()
+    assert truth.model.get_cpds("spasm_location").variables[1:] == ["renal_pain", "gallstones"]
+    location[:, 0] = [0.4, 0.3, 0.2, 0.1]  # no renal pain, no gallstones: the common column
+    set_cpd(truth, "spasm_location", location)
+    before, target = tables(expert), tables(truth)
+    for missing in (0.0, 0.3):
+        cases = sample_cases(5000, network=truth, seed=10, missing=missing)
+        fit = fit_network(cases, network=expert, max_iter=3)
+        after = tables(fit.network)
+        for node in ("recent_exertion", "kidney_stones", "spasm_location"):
+            assert mean_abs(after[node].values, target[node].values) < 0.5 * mean_abs(
+                before[node].values, target[node].values
+            ), (missing, node)
+        # Mechanisms are never answered: they are fitted as latent nodes.
+        assert set(expert.nodes_in("mechanism")) - {"visceral_referred_pain"} <= set(fit.latent)
+    # The fitted knowledge base is a valid one: it validates, loads and keeps triage.
+    path = write_spec(fit, tmp_path / "fitted.toml")
+    spec = load_spec(path)
+    assert spec.triage is not None
+    assert expert.spec.triage is not None
+    assert spec.triage.flags == expert.spec.triage.flags
+    assert spec.triage.emergency_p_serious == expert.spec.triage.emergency_p_serious
+    assert spec.nodes["spasm_location"].form == "table"
+    # Complications lie below the data: they keep their declaration and sources.
+    for name in expert.nodes_in("complication"):
+        assert name not in fit.fitted
+        kept, declared = spec.nodes[name], expert.spec.nodes[name]
+        assert kept.form == declared.form
+        assert list(kept.parameters()) == list(declared.parameters())
+    assert cli_main(["check", str(path)]) == 0
+
+
+def test_fitted_spec_records_the_fit_and_loads(
+    toy: Network, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cases = sample_cases(1500, network=toy, seed=12, missing=0.3, columns="nodes")
+    csv = tmp_path / "cases.csv"
+    cases.to_csv(csv, index=False)
+    fit = fit_network(csv, network=toy, prior_weight=25, max_iter=5)
+    digest = hashlib.sha256(csv.read_bytes()).hexdigest()
+    assert fit.data_sha256 == digest
+    assert fit.source_key == f"fit_{digest[:8]}"
+    path = write_spec(fit, tmp_path)
+    assert path == tmp_path / "fitted.toml"
+    spec = load_spec(path)
+    source = spec.sources[fit.source_key]
+    assert digest in (source.note or "")
+    assert "1500 rows" in (source.note or "")
+    assert "prior weight 25" in (source.note or "")
+    assert source.tag in ("found", "secondary", "memory")
+    for name in fit.fitted:
+        node = spec.nodes[name]
+        assert node.form in ("prior", "table"), name  # noisy-OR became a table
+        for _, param in node.parameters():
+            assert param.source == fit.source_key
+            assert param.why == "fitted: expert prior weight 25 + 1500 rows"
+    # The frozen presentation node keeps its noisy-OR declaration and sources.
+    assert spec.nodes["back_spasm"].form == "noisy_or"
+    assert spec.nodes["back_spasm"].leak == toy.spec.nodes["back_spasm"].leak
+    reloaded = load_network(path)
+    np.testing.assert_allclose(
+        tables(reloaded)["strain"].values, tables(fit.network)["strain"].values
+    )
+    np.testing.assert_allclose(
+        tables(reloaded)["strain"].values.sum(axis=0), 1.0, rtol=0, atol=1e-12
+    )
+    assert cli_main(["check", str(path)]) == 0
+    assert "(valid)" in capsys.readouterr().out
+    changes = fit.changes(3)
+    assert len(changes) == 3
+    assert changes["change"].abs().is_monotonic_decreasing
+    assert "FitResult" in repr(fit)
+    assert "<table" in fit._repr_html_()
+
+
+def test_fit_rejects_bad_input(toy: Network, net: Network) -> None:
+    cases = sample_cases(50, network=toy, seed=1, columns="nodes")
+    with pytest.raises(BackspasmError, match="'prior_weight' parameter of fit_network"):
+        fit_network(cases, network=toy, prior_weight=-1)
+    with pytest.raises(BackspasmError, match="Did you mean 'stone'"):
+        fit_network(cases, network=toy, freeze=["stnoe"])
+    bad = cases.assign(location=["sideways"] * 50)
+    with pytest.raises(EvidenceError, match=r"Column 'location'.*'sideways'"):
+        fit_network(bad, network=toy)
+    with pytest.raises(EvidenceError, match="back_spasm is not 'yes'"):
+        fit_network(cases.assign(back_spasm="no"), network=toy)
+    with pytest.raises(EvidenceError, match="'fever'"):
+        fit_network(pd.DataFrame({"fever": ["maybe"]}), network=net)
+
+
+# ---------------------------------------------------------------------- evaluation
+
+
+def scored_toy(p_strain: list[float], p_stone: list[float], **truth: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"p_strain": p_strain, "p_stone": p_stone, **truth})
+
+
+def test_perfect_ranker(toy: Network) -> None:
+    frame = scored_toy(
+        [0.9, 0.8, 0.1, 0.2],
+        [0.1, 0.3, 0.7, 0.95],
+        true_strain=["yes", "yes", "no", "no"],
+        true_stone=["no", "no", "yes", "yes"],
+    )
+    ev = evaluate(frame, network=toy)
+    assert ev.top1 == 1.0
+    assert ev.top3 == 1.0
+    assert ev.per_cause["auc"].tolist() == [1.0, 1.0]
+    assert ev.mean_auc == 1.0
+    assert ev.confusions.empty
+    roc = ev.roc[ev.roc["cause"] == "strain"]
+    assert roc[["fpr", "tpr"]].iloc[0].tolist() == [0.0, 0.0]
+    assert roc[["fpr", "tpr"]].iloc[-1].tolist() == [1.0, 1.0]
+
+
+def test_brier_log_loss_and_auc_of_simple_forecasts(toy: Network) -> None:
+    frame = scored_toy(
+        [0.5] * 4,
+        [0.5] * 4,
+        true_strain=["yes", "no", "yes", "no"],
+        true_stone=["no", "no", "yes", "yes"],
+    )
+    ev = evaluate(frame, network=toy)
+    assert ev.brier == pytest.approx(0.25)
+    assert ev.log_loss == pytest.approx(math.log(2))
+    assert ev.per_cause["auc"].tolist() == [0.5, 0.5]  # ties count half
+    # Ties are ranked in the network's cause order: strain first.
+    assert ev.top1 == pytest.approx(2 / 3)
+    assert auc_score([0, 0, 1, 1], [0.9, 0.8, 0.2, 0.1]) == 0.0
+    assert math.isnan(auc_score([1, 1], [0.2, 0.3]))
+    cal = ev.calibration
+    assert cal[cal["cause"] == "all"][["bin", "count"]].values.tolist() == [[5, 8]]
+
+
+def test_auc_is_the_area_under_the_roc_points(net: Network) -> None:
+    rng = np.random.default_rng(0)
+    y = rng.random(500) < 0.3
+    p = np.round(np.clip(0.3 + 0.3 * y + rng.normal(0, 0.25, 500), 0, 1), 2)
+    from sklearn.metrics import roc_auc_score
+
+    assert auc_score(y, p) == pytest.approx(roc_auc_score(y, p))
+    frame = pd.DataFrame({f"p_{c}": 0.01 for c in net.causes}, index=range(500))
+    frame["p_kidney_stones"] = p
+    frame["true_kidney_stones"] = np.where(y, "yes", "no")
+    ev = evaluate(frame, network=net)
+    curve = ev.roc[ev.roc["cause"] == "kidney_stones"]
+    area = float(np.trapezoid(curve["tpr"], curve["fpr"]))
+    assert area == pytest.approx(auc_score(y, p))
+    assert list(ev.roc["cause"].unique()) == ["kidney_stones"]
+
+
+def test_truth_as_flags_labels_or_a_separate_frame(toy: Network) -> None:
+    p = {"p_strain": [0.7, 0.2, 0.6], "p_stone": [0.1, 0.9, 0.5]}
+    flags = evaluate(
+        pd.DataFrame(
+            {**p, "true_strain": ["yes", "no", "no"], "true_stone": ["no", "yes", "yes"]}
+        ),
+        network=toy,
+    )
+    labels = evaluate(pd.DataFrame({**p, "true_cause": ["strain", "stone", "stone"]}), network=toy)
+    expected = evaluate(
+        pd.DataFrame({**p, "expected_cause": ["strain", "stone", "stone"]}), network=toy
+    )
+    series = evaluate(pd.DataFrame(p), pd.Series(["strain", "stone", "stone"]), network=toy)
+    for other in (labels, expected, series):
+        assert other.top1 == flags.top1 == pytest.approx(2 / 3)
+        pd.testing.assert_frame_equal(other.per_cause, flags.per_cause)
+    confusions = flags.confusions
+    assert confusions.to_dict(orient="records") == [
+        {"true_cause": "stone", "ranked_first": "strain", "count": 1, "share": 0.5}
+    ]
+    with pytest.raises(EvidenceError, match="Did you mean 'stone'"):
+        evaluate(pd.DataFrame({**p, "true_cause": ["strain", "stnoe", ""]}), network=toy)
+    with pytest.raises(BackspasmError, match="needs the truth"):
+        evaluate(pd.DataFrame(p), network=toy)
+
+
+def test_cases_without_a_cause_and_scoring_errors(toy: Network) -> None:
+    frame = pd.DataFrame(
+        {
+            "p_strain": [0.7, 0.2, np.nan, 0.1],
+            "p_stone": [0.1, 0.9, np.nan, 0.3],
+            "true_cause": ["strain", "stone", "stone", "none"],
+            "error": ["", "", "fever: 'maybe' is not allowed", ""],
+        }
+    )
+    ev = evaluate(frame, network=toy)
+    assert (ev.n_cases, ev.n_excluded, ev.n_with_cause) == (3, 1, 2)
+    assert ev.top1 == 1.0
+
+
+def test_triage_confusion_calls_out_serious_cases_sent_home(toy: Network) -> None:
+    frame = pd.DataFrame(
+        {
+            "p_strain": [0.8, 0.1, 0.3, 0.6],
+            "p_stone": [0.1, 0.8, 0.6, 0.3],
+            "true_strain": ["yes", "no", "no", "no"],
+            "true_stone": ["no", "yes", "yes", "yes"],
+            "triage": ["self_care", "emergency", "see_doctor", "self_care"],
+        }
+    )
+    ev = evaluate(frame, network=toy)
+    assert ev.triage is not None
+    assert ev.triage.loc["emergency"].tolist() == [1, 1, 1]
+    assert ev.triage.loc["self_care", "self_care"] == 1
+    assert (ev.serious_self_care, ev.n_serious) == (1, 3)
+    given = evaluate(
+        frame.assign(expected_triage=["self_care", "emergency", "see_doctor", "see_doctor"]),
+        network=toy,
+    )
+    assert given.triage is not None
+    assert given.triage.loc["see_doctor"].tolist() == [0, 1, 1]
+    with pytest.raises(EvidenceError, match="expected_triage"):
+        evaluate(frame.assign(expected_triage="urgent"), network=toy)
+
+
+def test_to_dict_is_json_and_html_renders(toy: Network) -> None:
+    frame = scored_toy(
+        [0.9, 0.2, 0.4],
+        [0.1, 0.7, 0.5],
+        true_strain=["yes", "no", "no"],
+        true_stone=["no", "no", "no"],
+        triage=["self_care", "see_doctor", "self_care"],
+    )
+    ev = evaluate(frame, network=toy)
+    data = json.loads(json.dumps(ev.to_dict(), allow_nan=False))
+    assert data["per_cause"][1]["auc"] is None  # no stone anywhere: undefined
+    assert data["triage"]["levels"] == ["emergency", "see_doctor", "self_care"]
+    html = ev._repr_html_()
+    assert "Per cause" in html
+    assert "Triage" in html
+
+
+# ------------------------------------------------------------------ the data files
+
+
+@pytest.fixture(scope="module")
+def vignettes() -> pd.DataFrame:
+    return pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False)
+
+
+def test_vignettes_cover_every_cause_in_the_contract(
+    vignettes: pd.DataFrame, net: Network
+) -> None:
+    assert len(vignettes) >= 20
+    assert vignettes["case_id"].is_unique
+    contract = {q.column for q in questions_for(net.causes)}
+    extra = set(vignettes.columns) - contract
+    assert extra == {"expected_cause", "expected_triage", "vignette"}
+    assert set(vignettes["expected_cause"]) == set(net.causes)
+    assert set(vignettes["expected_triage"]) == {"emergency", "see_doctor", "self_care"}
+    assert (vignettes["vignette"].str.len() > 30).all()
+    assert not set(vignettes.columns) & set(net.causes)  # no cause given away
+
+
+def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) -> None:
+    ev = evaluate(vignettes, network=net)
+    assert isinstance(ev, Evaluation)
+    assert ev.n_cases == len(vignettes)
+    assert ev.n_excluded == 0
+    assert ev.triage is not None
+    assert int(ev.triage.to_numpy().sum()) == len(vignettes)
+    assert ev.serious_self_care is not None
+    # Guard rails, not targets: the textbook picture should usually rank its cause high.
+    assert ev.top3 >= 0.5
+    assert ev.mean_auc > 0.75
+    from_file = evaluate(DATA / "vignettes.csv", network=net)
+    assert from_file.top1 == ev.top1
+
+
+def test_synthetic_cases_file_is_reproducible(net: Network) -> None:
+    shipped = pd.read_csv(DATA / "synthetic_cases.csv", dtype=str, keep_default_na=False)
+    assert len(shipped) == 5000
+    fresh = sample_cases(5000, network=net, seed=2026, missing=0.3)
+    text = fresh.to_csv(index=False, lineterminator="\n")
+    assert (
+        hashlib.sha256(text.encode()).hexdigest()
+        == hashlib.sha256((DATA / "synthetic_cases.csv").read_bytes()).hexdigest()
+    ), "stale: rerun `python scripts/make_synthetic_cases.py`"
+
+
+# ------------------------------------------------------------------------- figures
+
+
+@pytest.fixture
+def figures_closed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Save every open figure as PNG when asked, then close them all."""
+    yield
+    folder = request.config.getoption("--save-figures")
+    if folder:
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+        for i, number in enumerate(plt.get_fignums()):
+            plt.figure(number).savefig(out / f"{stem}-{i}.png", dpi=150)
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def synthetic_evaluation(net: Network) -> Evaluation:
+    return evaluate(sample_cases(1500, network=net, seed=21), network=net)
+
+
+@pytest.mark.usefixtures("figures_closed")
+def test_plot_calibration_draws_the_table(synthetic_evaluation: Evaluation) -> None:
+    ev = synthetic_evaluation
+    ax = plot_calibration(ev)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"perfect calibration", "all causes"}
+    table = ev.calibration[ev.calibration["cause"] == "all"]
+    np.testing.assert_allclose(lines["all causes"].get_xdata(), table["mean_predicted"])
+    np.testing.assert_allclose(lines["all causes"].get_ydata(), table["observed_rate"])
+    assert ax.get_title().startswith("Calibration: all causes")
+    assert ax.get_xlabel()
+    assert ax.get_ylabel()
+    assert ax.get_legend() is not None
+    _fig, axes = plt.subplots(1, 2)
+    drawn = plot_calibration(ev, ax=axes[1], cause="spinal_arthritis")
+    assert drawn is axes[1]
+    assert "spinal_arthritis" in [line.get_label() for line in drawn.get_lines()]
+    with pytest.raises(BackspasmError, match="Did you mean 'spinal_arthritis'"):
+        plot_calibration(ev, cause="spinal_arthritus")
+
+
+@pytest.mark.usefixtures("figures_closed")
+def test_plot_roc_draws_one_curve_per_cause(synthetic_evaluation: Evaluation) -> None:
+    ev = synthetic_evaluation
+    ax = plot_roc(ev)
+    labels = [line.get_label() for line in ax.get_lines()]
+    with_curve = list(dict.fromkeys(ev.roc["cause"]))
+    assert labels[0] == "chance"
+    assert len(labels) == len(with_curve) + 1
+    auc = ev.per_cause.set_index("cause")["auc"]
+    for cause, label in zip(with_curve, labels[1:], strict=True):
+        assert label == f"{cause} (AUC {auc[cause]:.2f})"
+    assert ax.get_title().startswith("ROC per cause")
+    assert ax.get_legend() is not None
+    two = plot_roc(ev, causes=["kidney_stones", "herniated_disc"])
+    assert len(two.get_lines()) == 3
+    curve = ev.roc[ev.roc["cause"] == "herniated_disc"]
+    np.testing.assert_allclose(two.get_lines()[2].get_xdata(), curve["fpr"])
+    with pytest.raises(BackspasmError, match="Did you mean 'kidney_stones'"):
+        plot_roc(ev, causes=["kidney_stone"])
+
+
+def test_toml_writer_round_trips_every_declaration(net: Network, tmp_path: Path) -> None:
+    from backspasm.learning import _spec_toml
+
+    text = _spec_toml(
+        net.spec, {}, key="fit_test", citation="a test", note="nothing fitted", why="", header="x"
+    )
+    path = tmp_path / "same.toml"
+    path.write_text(text, encoding="utf-8")
+    again = load_network(path)
+    assert again.fingerprint() == net.fingerprint()
+    for name, node in net.spec.nodes.items():
+        assert list(again.spec.nodes[name].parameters()) == list(node.parameters()), name
+    assert set(again.spec.sources) == {*net.spec.sources, "fit_test"}
