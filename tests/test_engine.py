@@ -1,0 +1,584 @@
+"""Unit tests of the compiled batch inference engine (API, validation, batching)."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from pgmpy.factors.discrete import TabularCPD
+from pgmpy.inference import VariableElimination
+from pgmpy.models import DiscreteBayesianNetwork
+
+from backspasm.engine import CompiledNetwork, Evidence, Posterior
+from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
+
+TOL = 1e-9
+
+
+def cpd(
+    variable: str,
+    values: Any,
+    parents: dict[str, list[str]] | None = None,
+    states: list[str] | None = None,
+) -> TabularCPD:
+    parents = parents or {}
+    values = np.asarray(values, dtype=float)
+    names = {variable: states or [f"s{i}" for i in range(values.shape[0])], **parents}
+    return TabularCPD(
+        variable,
+        values.shape[0],
+        values,
+        evidence=list(parents) or None,
+        evidence_card=[len(s) for s in parents.values()] or None,
+        state_names=names,
+    )
+
+
+def sprain_model() -> DiscreteBayesianNetwork:
+    """Two causes, two findings; 'fever' is impossible without 'infection'."""
+    yn = ["yes", "no"]
+    model = DiscreteBayesianNetwork(
+        [("infection", "fever"), ("infection", "pain"), ("strain", "pain"), ("pain", "spasm")]
+    )
+    model.add_cpds(
+        cpd("infection", [[0.1], [0.9]], states=yn),
+        cpd("strain", [[0.3], [0.7]], states=yn),
+        cpd("fever", [[0.8, 0.0], [0.2, 1.0]], {"infection": yn}, states=yn),
+        cpd(
+            "pain",
+            [[0.9, 0.8, 0.7, 0.05], [0.1, 0.2, 0.3, 0.95]],
+            {"infection": yn, "strain": yn},
+            states=yn,
+        ),
+        cpd(
+            "spasm",
+            [[0.1, 0.6], [0.3, 0.3], [0.6, 0.1]],
+            {"pain": yn},
+            states=["none", "mild", "severe"],
+        ),
+    )
+    assert model.check_model()
+    return model
+
+
+@pytest.fixture(scope="module")
+def model() -> DiscreteBayesianNetwork:
+    return sprain_model()
+
+
+@pytest.fixture(scope="module")
+def net(model: DiscreteBayesianNetwork) -> CompiledNetwork:
+    return CompiledNetwork.from_model(model)
+
+
+def naive_bayes(n_children: int, seed: int) -> DiscreteBayesianNetwork:
+    rng = np.random.default_rng(seed)
+    model = DiscreteBayesianNetwork([("root", f"c{i}") for i in range(n_children)])
+    model.add_cpds(cpd("root", [[0.4], [0.6]]))
+    for i in range(n_children):
+        p = rng.uniform(0.01, 0.2, size=2)
+        model.add_cpds(cpd(f"c{i}", [p, 1 - p], {"root": ["s0", "s1"]}))
+    return model
+
+
+# ------------------------------------------------------------------------ API
+
+
+def test_variables_and_states_follow_the_model(
+    model: DiscreteBayesianNetwork, net: CompiledNetwork
+) -> None:
+    assert net.variables == tuple(model.nodes())
+    assert net.states["spasm"] == ("none", "mild", "severe")
+    assert net.states["fever"] == ("yes", "no")
+    assert net.treewidth >= 1
+    assert all(size >= 1 for size in net.clique_sizes)
+
+
+def test_query_returns_a_posterior(net: CompiledNetwork) -> None:
+    ev = net.encode([{"pain": "yes"}, {"spasm": "severe", "fever": "no"}, {}])
+    assert isinstance(ev, Evidence)
+    assert ev.n_cases == 3
+    post = net.query(ev)
+    assert isinstance(post, Posterior)
+    assert set(post.marginals) == set(net.variables)
+    assert post.n_cases == 3
+    for node, rows in post.marginals.items():
+        assert rows.shape == (3, len(net.states[node]))
+        np.testing.assert_allclose(rows.sum(axis=1), 1.0, atol=TOL)
+    assert post.possible.dtype == bool
+    assert post.possible.all()
+    assert post.log_evidence.shape == (3,)
+    assert post.log_evidence[2] == pytest.approx(0.0, abs=TOL)
+    # Observed nodes get a one-hot marginal.
+    np.testing.assert_array_equal(post.marginals["pain"][0], [1.0, 0.0])
+    np.testing.assert_array_equal(post.marginals["spasm"][1], [0.0, 0.0, 1.0])
+
+
+def test_posterior_is_frozen_and_frames(net: CompiledNetwork) -> None:
+    post = net.query(net.encode([{"pain": "yes"}, {}]), targets=["infection", "spasm"])
+    assert list(post.marginals) == ["infection", "spasm"]
+    assert post.states == {"infection": ("yes", "no"), "spasm": ("none", "mild", "severe")}
+    frame = post.frame("spasm")
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == ["none", "mild", "severe"]
+    assert frame.shape == (2, 3)
+    with pytest.raises(KeyError, match="was not a target"):
+        post.frame("fever")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        post.possible = np.array([True, True])  # type: ignore[misc]
+
+
+def test_query_one_matches_pgmpy(model: DiscreteBayesianNetwork, net: CompiledNetwork) -> None:
+    result = net.query_one({"spasm": "severe", "fever": "no"}, targets=["infection", "strain"])
+    assert set(result) == {"infection", "strain"}
+    infer = VariableElimination(model)
+    for node in result:
+        ref = infer.query([node], evidence={"spasm": "severe", "fever": "no"}, show_progress=False)
+        for state, p in result[node].items():
+            assert p == pytest.approx(ref.get_value(**{node: state}), abs=TOL)
+
+
+def test_plain_mapping_forms_agree(net: CompiledNetwork) -> None:
+    by_name = net.query({"spasm": np.array(["severe", None, "mild"], dtype=object)})
+    by_code = net.query({"spasm": np.array([2, -1, 1])})
+    soft = np.array([[0.0, 0.0, 1.0], [1.0, 1.0, 1.0], [0.0, 1.0, 0.0]])
+    by_likelihood = net.query({"spasm": soft})
+    for node in net.variables:
+        np.testing.assert_allclose(by_name.marginals[node], by_code.marginals[node], atol=TOL)
+        np.testing.assert_allclose(
+            by_likelihood.marginals[node], by_code.marginals[node], atol=TOL
+        )
+    np.testing.assert_allclose(by_likelihood.log_evidence, by_code.log_evidence, atol=TOL)
+
+
+def test_empty_mapping_is_one_case_without_evidence(net: CompiledNetwork) -> None:
+    post = net.query({})
+    assert post.n_cases == 1
+    assert post.log_evidence[0] == pytest.approx(0.0, abs=TOL)
+
+
+def test_zero_cases(net: CompiledNetwork) -> None:
+    post = net.query(Evidence({"pain": np.zeros(0, dtype=np.int64)}, 0))
+    assert post.n_cases == 0
+    assert post.marginals["spasm"].shape == (0, 3)
+    assert net.log_evidence(net.encode([])).shape == (0,)
+
+
+def test_row_of_ones_and_missing_column_mean_unobserved(net: CompiledNetwork) -> None:
+    nothing = net.query({"pain": np.array([-1, -1])})
+    ones = net.query({"spasm": np.ones((2, 3))})
+    absent = net.query(Evidence({}, 2))
+    for node in net.variables:
+        np.testing.assert_allclose(nothing.marginals[node], absent.marginals[node], atol=TOL)
+        np.testing.assert_allclose(ones.marginals[node], absent.marginals[node], atol=TOL)
+
+
+def test_soft_evidence_scale_does_not_change_the_posterior(net: CompiledNetwork) -> None:
+    a = net.query({"pain": np.array([[0.2, 0.6]])})
+    b = net.query({"pain": np.array([[1.0, 3.0]])})
+    for node in net.variables:
+        np.testing.assert_allclose(a.marginals[node], b.marginals[node], atol=TOL)
+    assert b.log_evidence[0] - a.log_evidence[0] == pytest.approx(math.log(5.0), abs=TOL)
+
+
+def test_log_evidence_equals_pgmpy_probability(
+    model: DiscreteBayesianNetwork, net: CompiledNetwork
+) -> None:
+    cases = [{"spasm": "mild", "strain": "yes"}, {"pain": "no", "fever": "yes", "spasm": "none"}]
+    got = net.log_evidence(net.encode(cases))
+    infer = VariableElimination(model)
+    for value, case in zip(got, cases, strict=True):
+        joint = infer.query(list(case), joint=True, show_progress=False)
+        assert value == pytest.approx(math.log(joint.get_value(**case)), abs=TOL)
+
+
+def test_log_evidence_does_not_underflow() -> None:
+    """500 unlikely findings: P(e) ~ 1e-700 is far below the smallest double."""
+    model = naive_bayes(500, seed=1)
+    net = CompiledNetwork.from_model(model)
+    evidence = {f"c{i}": np.array([0]) for i in range(500)}
+    got = net.log_evidence(evidence)[0]
+    per_root = []
+    for r, prior in enumerate([0.4, 0.6]):
+        logs = [math.log(model.get_cpds(f"c{i}").values[0, r]) for i in range(500)]
+        per_root.append(math.log(prior) + math.fsum(logs))
+    expected = max(per_root) + math.log(sum(math.exp(x - max(per_root)) for x in per_root))
+    assert expected < -700
+    assert got == pytest.approx(expected, abs=1e-8)
+    post = net.query(evidence, targets=["root"])
+    posterior_root = math.exp(per_root[0] - expected)
+    assert post.marginals["root"][0, 0] == pytest.approx(posterior_root, abs=TOL)
+
+
+# ------------------------------------------------------------ batch mechanics
+
+
+def random_batch(
+    net: CompiledNetwork, n: int, seed: int, soft: bool = False
+) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    batch: dict[str, np.ndarray] = {}
+    for node in net.variables:
+        card = len(net.states[node])
+        if soft and rng.random() < 0.3:
+            rows = rng.uniform(0.05, 1.0, size=(n, card))
+            rows[rng.random(n) < 0.5] = 1.0
+            batch[node] = rows
+        elif rng.random() < 0.6:
+            codes = rng.integers(0, card, size=n)
+            codes[rng.random(n) < 0.5] = -1
+            batch[node] = codes
+    return batch
+
+
+def one_by_one(net: CompiledNetwork, batch: dict[str, np.ndarray], n: int) -> Posterior:
+    singles = [net.query({k: v[i : i + 1] for k, v in batch.items()}) for i in range(n)]
+    marginals = {k: np.vstack([p.marginals[k] for p in singles]) for k in net.variables}
+    log_z = np.concatenate([p.log_evidence for p in singles])
+    return Posterior(marginals, log_z, log_z > -np.inf, net.states)
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_dedup_gives_the_same_results_as_single_cases(soft: bool) -> None:
+    net = CompiledNetwork.from_model(naive_bayes(6, seed=2))
+    base = random_batch(net, 15, seed=3, soft=soft)
+    rng = np.random.default_rng(4)
+    order = rng.integers(0, 15, size=60)  # lots of duplicates, shuffled
+    batch = {k: v[order] for k, v in base.items()}
+    together = net.query(batch)
+    alone = one_by_one(net, batch, 60)
+    np.testing.assert_allclose(together.log_evidence, alone.log_evidence, atol=TOL)
+    for node in net.variables:
+        np.testing.assert_allclose(together.marginals[node], alone.marginals[node], atol=TOL)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 7])
+def test_chunking_gives_the_same_results(model: DiscreteBayesianNetwork, chunk_size: int) -> None:
+    whole = CompiledNetwork.from_model(model)
+    small = CompiledNetwork.from_model(model, chunk_size=chunk_size)
+    assert small.chunk_size == chunk_size
+    batch = random_batch(whole, 40, seed=5, soft=True)
+    a, b = whole.query(batch), small.query(batch)
+    np.testing.assert_array_equal(a.possible, b.possible)
+    np.testing.assert_allclose(a.log_evidence, b.log_evidence, atol=TOL)
+    for node in whole.variables:
+        np.testing.assert_allclose(a.marginals[node], b.marginals[node], atol=TOL, equal_nan=True)
+
+
+def test_chunk_size_must_be_positive(model: DiscreteBayesianNetwork) -> None:
+    with pytest.raises(ValueError, match="chunk_size"):
+        CompiledNetwork.from_model(model, chunk_size=0)
+
+
+def test_target_subsets_agree_with_the_full_query() -> None:
+    from pgmpy.utils import get_example_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        model = get_example_model("asia")
+    net = CompiledNetwork.from_model(model)
+    batch = random_batch(net, 30, seed=6, soft=True)
+    full = net.query(batch)
+    rng = np.random.default_rng(7)
+    for _ in range(6):
+        targets = list(rng.choice(net.variables, size=int(rng.integers(1, 5)), replace=False))
+        part = net.query(batch, targets=targets)
+        assert list(part.marginals) == [v for v in net.variables if v in targets]
+        np.testing.assert_allclose(part.log_evidence, full.log_evidence, atol=TOL)
+        for node in targets:
+            np.testing.assert_allclose(part.marginals[node], full.marginals[node], atol=TOL)
+
+
+def test_both_target_placements_agree() -> None:
+    """The planner picks the cheaper of two target placements; both must be exact."""
+    net = CompiledNetwork.from_model(naive_bayes(8, seed=8))
+    tree = net._full
+    batch = random_batch(net, 25, seed=9, soft=True)
+    lam, active = net._likelihoods(net._coerce(batch), 0, 25)
+    targets = tuple(range(len(net.variables)))
+    by_home: dict[int, tuple[int, ...]] = {}
+    for v in targets:
+        by_home[tree._home[v]] = (*by_home.get(tree._home[v], ()), v)
+    results = [
+        tree._execute(tree._plan_for(active, placement), lam, 25)
+        for placement in (by_home, tree._near_root(targets))
+    ]
+    (m1, z1), (m2, z2) = results
+    np.testing.assert_allclose(z1, z2, atol=TOL)
+    for v in targets:
+        np.testing.assert_allclose(m1[v], m2[v], atol=TOL)
+
+
+def noisy_or(seed: int, n_causes: int = 16, n_findings: int = 10) -> DiscreteBayesianNetwork:
+    """Causes with noisy-OR findings (3 to 5 parents each) and one noisy-MAX finding."""
+    rng = np.random.default_rng(seed)
+    causes = [f"c{i}" for i in range(n_causes)]
+    yn = ["no", "yes"]
+    model = DiscreteBayesianNetwork()
+    model.add_nodes_from(causes)
+    for c in causes:
+        p = rng.uniform(0.05, 0.3)
+        model.add_cpds(cpd(c, [[1 - p], [p]], states=yn))
+    for j in range(n_findings):
+        parents = sorted(rng.choice(causes, size=int(rng.integers(3, 6)), replace=False))
+        leak = rng.uniform(0.01, 0.1)
+        q = rng.uniform(0.05, 0.9, size=len(parents))
+        p_no = np.array(
+            [
+                (1 - leak) * np.prod([q[i] for i, on in enumerate(combo) if on])
+                for combo in itertools.product([0, 1], repeat=len(parents))
+            ]
+        )
+        model.add_edges_from((p, f"f{j}") for p in parents)
+        model.add_cpds(cpd(f"f{j}", [p_no, 1 - p_no], dict.fromkeys(parents, yn), states=yn))
+    # A three-level noisy-MAX: P(Y <= y | x) = prod_i F_i(y | x_i).
+    parents = causes[:4]
+    levels = []
+    for combo in itertools.product([0, 1], repeat=4):
+        cdf = [np.prod([0.9 if on else 1.0 for on in combo]) * 0.95, 1.0]
+        cdf[0] *= 0.7
+        levels.append(cdf)
+    cum = np.array(levels).T  # F(y = 0), F(y = 1) per column
+    table = np.vstack([cum[0], cum[1] - cum[0], 1 - cum[1] + 1e-3])
+    table /= table.sum(axis=0)
+    model.add_edges_from((p, "grade") for p in parents)
+    model.add_cpds(cpd("grade", table, dict.fromkeys(parents, yn), states=["0", "1", "2"]))
+    assert model.check_model()
+    return model
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_noisy_or_decomposition_is_exact(seed: int) -> None:
+    model = noisy_or(seed)
+    plain = CompiledNetwork.from_model(model, decompose=False)
+    fast = CompiledNetwork.from_model(model)
+    assert fast._full._signed, "the noisy-OR CPTs should have been decomposed"
+    assert sum(fast.clique_sizes) < sum(plain.clique_sizes)
+    batch = random_batch(plain, 50, seed=seed, soft=True)
+    batch["f0"] = np.where(np.arange(50) % 3 == 0, 1, -1)  # plenty of positive findings
+    a, b = plain.query(batch), fast.query(batch)
+    np.testing.assert_array_equal(a.possible, b.possible)
+    np.testing.assert_allclose(a.log_evidence, b.log_evidence, atol=TOL, rtol=0)
+    for node in plain.variables:
+        np.testing.assert_allclose(a.marginals[node], b.marginals[node], atol=TOL, rtol=0)
+    infer = VariableElimination(model)
+    hard = {k: v for k, v in batch.items() if v.ndim == 1}
+    post = fast.query(hard, targets=["c0", "grade"])
+    for i in range(3):
+        case = {k: plain.states[k][int(v[i])] for k, v in hard.items() if v[i] >= 0}
+        for target in ["c0", "grade"]:
+            if target not in case:
+                ref = infer.query([target], evidence=case, show_progress=False)
+                np.testing.assert_allclose(post.marginals[target][i], ref.values, atol=TOL)
+
+
+def test_pruned_trees_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    import backspasm.engine as engine
+
+    model = noisy_or(7)
+    batch = random_batch(CompiledNetwork.from_model(model), 40, seed=11, soft=True)
+    for node in ["f1", "f2", "f3", "grade"]:
+        batch.pop(node, None)  # barren unless targeted
+    monkeypatch.setattr(engine, "_PRUNE_MIN_CASES", 10**9)
+    full = CompiledNetwork.from_model(model).query(batch, targets=["c0", "c3"])
+    monkeypatch.setattr(engine, "_PRUNE_MIN_CASES", 1)
+    net = CompiledNetwork.from_model(model)
+    pruned = net.query(batch, targets=["c0", "c3"])
+    assert len(net._trees) == 2  # the full tree and one without the barren findings
+    np.testing.assert_allclose(pruned.log_evidence, full.log_evidence, atol=TOL)
+    for node in ["c0", "c3"]:
+        np.testing.assert_allclose(pruned.marginals[node], full.marginals[node], atol=TOL)
+    np.testing.assert_allclose(net.log_evidence(batch), full.log_evidence, atol=TOL)
+    assert net.log_evidence(Evidence({}, 3)).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_disconnected_network() -> None:
+    model = DiscreteBayesianNetwork([("a", "b")])
+    model.add_node("lonely")
+    model.add_cpds(
+        cpd("a", [[0.3], [0.7]]),
+        cpd("b", [[0.9, 0.4], [0.1, 0.6]], {"a": ["s0", "s1"]}),
+        cpd("lonely", [[0.25], [0.75]]),
+    )
+    net = CompiledNetwork.from_model(model)
+    post = net.query(net.encode([{"b": "s0", "lonely": "s1"}, {}]))
+    p_b0 = 0.3 * 0.9 + 0.7 * 0.4
+    assert post.marginals["a"][0, 0] == pytest.approx(0.3 * 0.9 / p_b0, abs=TOL)
+    assert post.log_evidence[0] == pytest.approx(math.log(p_b0 * 0.75), abs=TOL)
+    np.testing.assert_allclose(post.marginals["lonely"][1], [0.25, 0.75], atol=TOL)
+
+
+def test_single_node_network() -> None:
+    model = DiscreteBayesianNetwork()
+    model.add_node("only")
+    model.add_cpds(cpd("only", [[0.2], [0.5], [0.3]]))
+    net = CompiledNetwork.from_model(model)
+    post = net.query({"only": np.array([-1, 1])})
+    np.testing.assert_allclose(post.marginals["only"], [[0.2, 0.5, 0.3], [0.0, 1.0, 0.0]])
+    np.testing.assert_allclose(post.log_evidence, [0.0, math.log(0.5)], atol=TOL)
+
+
+def test_child_cpd_may_order_parent_states_differently() -> None:
+    model = DiscreteBayesianNetwork([("a", "b")])
+    model.add_cpds(
+        cpd("a", [[0.3], [0.7]], states=["lo", "hi"]),
+        # Columns follow a's states in the order hi, lo.
+        cpd("b", [[0.4, 0.9], [0.6, 0.1]], {"a": ["hi", "lo"]}, states=["y", "n"]),
+    )
+    net = CompiledNetwork.from_model(model)
+    result = net.query_one({"a": "lo"}, targets=["b"])
+    assert result["b"]["y"] == pytest.approx(0.9, abs=TOL)
+
+
+def test_repeated_queries_are_deterministic(net: CompiledNetwork) -> None:
+    batch = random_batch(net, 20, seed=10, soft=True)
+    a, b = net.query(batch), net.query(batch)
+    np.testing.assert_array_equal(a.log_evidence, b.log_evidence)
+    for node in net.variables:
+        np.testing.assert_array_equal(a.marginals[node], b.marginals[node])
+
+
+# --------------------------------------------------------- impossible evidence
+
+
+def test_impossible_cases_are_flagged_not_raised(net: CompiledNetwork) -> None:
+    cases = [
+        {"fever": "yes", "infection": "no"},
+        {"fever": "yes"},
+        {"fever": "yes", "infection": "no"},
+    ]
+    post = net.query(net.encode(cases))
+    np.testing.assert_array_equal(post.possible, [False, True, False])
+    assert post.log_evidence[0] == -np.inf
+    assert np.isfinite(post.log_evidence[1])
+    for rows in post.marginals.values():
+        assert np.isnan(rows[0]).all()
+        assert np.isnan(rows[2]).all()
+        assert not np.isnan(rows[1]).any()
+    np.testing.assert_array_equal(net.log_evidence(net.encode(cases)), post.log_evidence)
+
+
+def test_soft_evidence_can_be_impossible(net: CompiledNetwork) -> None:
+    post = net.query({"fever": np.array([[1.0, 0.0]]), "infection": np.array([[0.0, 2.0]])})
+    assert not post.possible[0]
+    assert post.log_evidence[0] == -np.inf
+
+
+def test_query_one_raises_on_impossible_evidence(net: CompiledNetwork) -> None:
+    with pytest.raises(ImpossibleEvidenceError, match="probability zero"):
+        net.query_one({"fever": "yes", "infection": "no"})
+
+
+# ----------------------------------------------------------- prob_conjunction
+
+
+def test_prob_conjunction(model: DiscreteBayesianNetwork, net: CompiledNetwork) -> None:
+    cases = [{"spasm": "severe"}, {}, {"fever": "yes", "infection": "no"}]
+    event = {"infection": "no", "strain": "no"}
+    got = net.prob_conjunction(net.encode(cases), event)
+    infer = VariableElimination(model)
+    for i in range(2):
+        joint = infer.query(list(event), evidence=cases[i], joint=True, show_progress=False)
+        assert got[i] == pytest.approx(joint.get_value(**event), abs=TOL)
+    assert np.isnan(got[2])
+
+
+def test_prob_conjunction_with_a_set_of_states(net: CompiledNetwork) -> None:
+    ev = net.encode([{"pain": "yes"}, {"pain": "no"}])
+    got = net.prob_conjunction(ev, {"spasm": ["mild", "severe"]})
+    marg = net.query(ev, targets=["spasm"]).marginals["spasm"]
+    np.testing.assert_allclose(got, marg[:, 1:].sum(axis=1), atol=TOL)
+
+
+def test_prob_conjunction_against_conflicting_evidence_is_zero(net: CompiledNetwork) -> None:
+    ev = net.encode([{"strain": "yes"}, {"strain": np.array([0.5, 0.5]).tolist()}])
+    got = net.prob_conjunction(ev, {"strain": "no"})
+    assert got[0] == 0.0
+    assert 0.0 < got[1] < 1.0
+
+
+def test_prob_conjunction_rejects_bad_events(net: CompiledNetwork) -> None:
+    ev = net.encode([{}])
+    with pytest.raises(EvidenceError, match="at least one node"):
+        net.prob_conjunction(ev, {})
+    with pytest.raises(EvidenceError, match="allows no state"):
+        net.prob_conjunction(ev, {"strain": []})
+    with pytest.raises(EvidenceError, match="Unknown state 'maybe' for node 'strain'"):
+        net.prob_conjunction(ev, {"strain": "maybe"})
+
+
+# ------------------------------------------------------------------ validation
+
+
+def test_unknown_node_suggests_close_names(net: CompiledNetwork) -> None:
+    with pytest.raises(EvidenceError, match=r"Unknown node 'spazm' \(did you mean 'spasm'\?\)"):
+        net.encode([{"spazm": "mild"}])
+    with pytest.raises(
+        EvidenceError, match=r"Known nodes: infection, fever, pain, strain, spasm\."
+    ):
+        net.query({"zzz": np.array([0])})
+    with pytest.raises(EvidenceError, match="Unknown node 'painn'"):
+        net.query({}, targets=["painn"])
+
+
+def test_unknown_state_lists_the_allowed_ones(net: CompiledNetwork) -> None:
+    message = "Unknown state 'severee' for node 'spasm' (did you mean 'severe'?); allowed states: 'none', 'mild', 'severe'."
+    with pytest.raises(EvidenceError, match=re.escape(message)):
+        net.encode([{"spasm": "severee"}])
+    with pytest.raises(EvidenceError, match="Unknown state 'huge' for node 'spasm'"):
+        net.query({"spasm": np.array(["mild", "huge"], dtype=object)})
+
+
+def test_state_index_out_of_range(net: CompiledNetwork) -> None:
+    with pytest.raises(
+        EvidenceError, match=r"State index 3 out of range for node 'spasm' in case 1"
+    ):
+        net.query({"spasm": np.array([0, 3])})
+    with pytest.raises(EvidenceError, match="State index -2 out of range"):
+        net.query({"spasm": np.array([-2])})
+    with pytest.raises(EvidenceError, match="State index 5 out of range for node 'pain'"):
+        net.encode([{"pain": 5}])
+
+
+def test_wrong_array_length(net: CompiledNetwork) -> None:
+    with pytest.raises(EvidenceError, match="'pain' has 3 rows but the batch has 2 cases"):
+        net.query({"spasm": np.array([0, 1]), "pain": np.array([0, 1, 0])})
+    with pytest.raises(EvidenceError, match="has 1 rows but the batch has 2 cases"):
+        Evidence({"pain": np.array([0])}, 2)
+
+
+def test_bad_likelihoods(net: CompiledNetwork) -> None:
+    with pytest.raises(EvidenceError, match="Likelihood for node 'pain' in case 1 is negative"):
+        net.query({"pain": np.array([[1.0, 1.0], [-0.5, 1.0]])})
+    with pytest.raises(EvidenceError, match="Likelihood for node 'pain' in case 0 is all zero"):
+        net.query({"pain": np.array([[0.0, 0.0]])})
+    with pytest.raises(EvidenceError, match="is not finite"):
+        net.query({"pain": np.array([[np.nan, 1.0]])})
+    with pytest.raises(EvidenceError, match="must have 2 values per case"):
+        net.query({"pain": np.ones((1, 3))})
+    with pytest.raises(EvidenceError, match="in case 0 has 3 values; expected 2"):
+        net.encode([{"pain": [0.1, 0.2, 0.3]}])
+
+
+def test_other_bad_evidence(net: CompiledNetwork) -> None:
+    with pytest.raises(EvidenceError, match="must be integer state indices"):
+        net.query({"pain": np.array([0.0, 1.0])})
+    with pytest.raises(EvidenceError, match="one entry per case"):
+        net.query({"pain": 0})
+    with pytest.raises(EvidenceError, match="Case 0 must be a mapping"):
+        net.encode(["pain"])  # type: ignore[list-item]
+    with pytest.raises(EvidenceError, match="must be a name or an index"):
+        net.encode([{"pain": True}])
+
+
+def test_encode_mixes_names_indices_likelihoods_and_blanks(net: CompiledNetwork) -> None:
+    ev = net.encode([{"pain": "yes", "spasm": 2}, {"pain": [0.3, 0.6]}, {"pain": None}])
+    np.testing.assert_array_equal(ev.values["spasm"], [2, -1, -1])
+    np.testing.assert_allclose(ev.values["pain"], [[1.0, 0.0], [0.3, 0.6], [1.0, 1.0]])
