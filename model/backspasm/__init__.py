@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from backspasm.diagnosis import Diagnosis, diagnose
     from backspasm.engine import CompiledNetwork
     from backspasm.exceptions import BackspasmError, EvidenceError, SpecError
-    from backspasm.network import Network, load_network
     from backspasm.learning import evaluate, fit_network, sample_cases
+    from backspasm.network import Network, load_network
     from backspasm.scoring import score_cases
     from backspasm.spec import load_spec
 

@@ -259,7 +259,8 @@ class Diagnosis:
                 "counterfactual ranking (expected findings removed if the cause were cured):",
             ]
             lines += [
-                f"  {r.cause:<36} {r.expected_disablement:6.3f}  (posterior rank {r.posterior_rank})"
+                f"  {r.cause:<36} {r.expected_disablement:6.3f}"
+                f"  (posterior rank {r.posterior_rank})"
                 for r in table.itertuples(index=False)
             ]
         nxt = self._next.head(3)
