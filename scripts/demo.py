@@ -1,7 +1,9 @@
-"""The main job on the bundled example data: diagnose every example case.
+"""The main job on the bundled example data (run by ``make demo``).
 
-Run with ``make demo``. Prints the knowledge-base check and, for each case of
-``data/example_cases.csv``, its three most probable causes.
+1. validate the knowledge base and report how much of it is sourced;
+2. score ``data/example_cases.csv`` into ``out/scored.csv`` (summary on stderr);
+3. print the first rows as an analyst would look at them;
+4. write the teaching figures into ``out/figures/``.
 """
 
 from __future__ import annotations
@@ -11,28 +13,31 @@ from pathlib import Path
 
 import pandas as pd
 
-from backspasm.cli import main as cli_main
-from backspasm.diagnosis import diagnose
-from backspasm.questionnaire import default_questions
+from backspasm.cli import main as cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "data" / "example_cases.csv"
+OUT = ROOT / "out"
 
 
 def run() -> int:
-    print("== backspasm check (the bundled knowledge base)")
-    cli_main(["check"])
-    print(f"\n== top causes for {CASES.relative_to(ROOT)}")
-    columns = {q.column for q in default_questions()}
-    cases = pd.read_csv(CASES, dtype=str, keep_default_na=False)
-    for record in cases.to_dict(orient="records"):
-        answers = {k: v for k, v in record.items() if k in columns}
-        d = diagnose(answers)
-        top = ", ".join(
-            f"{r.cause} {r.posterior:.0%}" for r in d.causes.head(3).itertuples(index=False)
-        )
-        print(f"{record['case_id']:>5}  P(serious) {d.p_serious:5.1%}  {top}")
-    return 0
+    print("== backspasm check", flush=True)
+    if cli(["check"]) != 0:
+        return 1
+    print(f"\n== backspasm score {CASES.relative_to(ROOT)} -o out/scored.csv", flush=True)
+    OUT.mkdir(exist_ok=True)
+    code = cli(["score", str(CASES), "-o", str(OUT / "scored.csv"), "--no-progress"])
+    if code not in (0, 3):
+        return code
+    scored = pd.read_csv(OUT / "scored.csv", dtype=str, keep_default_na=False)
+    view = scored[["case_id", "top_cause", "p_serious", "triage", "red_flags", "error"]].copy()
+    view["p_serious"] = pd.to_numeric(view["p_serious"]).map("{:.1%}".format)
+    print("\nout/scored.csv (selected columns):")
+    print(view.to_string(index=False))
+    print("\n== backspasm figures --out out/figures", flush=True)
+    return cli(
+        ["figures", "--out", str(OUT / "figures"), "--cases", str(CASES), "--case-id", "EX18"]
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from backspasm.diagnosis import diagnose
-from backspasm.explain import conflict_batch, next_question_batch, reasons_batch
+from backspasm.explain import conflict_batch, next_question_batch
 from backspasm.network import default_network
 from backspasm.questionnaire import answers_to_evidence, default_questions
 
@@ -45,16 +45,3 @@ def test_next_question_matches_diagnosis(batch):
     }
     got = next_question_batch(net, codes, candidates, matrix, post.marginals)
     assert list(got) == [d.next_questions()["question"].iloc[0] for d in singles]
-
-
-def test_reasons_match_diagnosis(batch):
-    net, codes, _, matrix, singles = batch
-    top = [d.top_cause for d in singles]
-    names = {q.node: q.column for q in default_questions() if q.node}
-    got = reasons_batch(net, codes, top, matrix, names=names)
-    kidney = singles[0].reasons("kidney_stones")
-    first = kidney.iloc[0]
-    assert got[0].startswith(f"{first.question}={first.answer} ({first.log_odds_change:+.2f})")
-    assert got[0].count(";") == 2
-    assert got[1].startswith("spinal_stenosis=yes")
-    assert got[4] == ""  # no answers, nothing to explain

@@ -159,6 +159,28 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_score(args: argparse.Namespace) -> int:
+    from backspasm.scoring import score_file
+
+    summary = score_file(
+        args.input,
+        args.output,
+        network=_network(args.network),
+        chunksize=args.chunksize,
+        progress=False if args.no_progress else None,
+        explain=args.explain,
+    )
+    print(summary.format(), file=sys.stderr)
+    return summary.exit_code
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     net = _network(args.network)
     path = net.export(args.output, format=args.format)
@@ -219,6 +241,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     network_option(p)
     p.set_defaults(func=_cmd_diagnose)
+
+    p = sub.add_parser(
+        "score", help="score a case file (CSV or Parquet); every row back, in order"
+    )
+    p.add_argument("input", metavar="IN", help="case file (.csv or .parquet); - reads stdin")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="scored file (.csv or .parquet); - writes CSV to stdout",
+    )
+    p.add_argument(
+        "--chunksize",
+        type=_positive_int,
+        default=100_000,
+        metavar="N",
+        help="rows per chunk (default 100000)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="add 'reasons' (answers that moved the top cause) and 'next_question' "
+        "columns (slower)",
+    )
+    network_option(p)
+    p.set_defaults(func=_cmd_score)
 
     p = sub.add_parser("ask", help="interactive questionnaire, most informative question first")
     p.add_argument(

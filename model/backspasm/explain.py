@@ -5,33 +5,24 @@ computed for a whole chunk of cases at once with one engine call per question
 rather than one call per case:
 
 * :func:`conflict_batch`: Jensen's conflict measure of each case's answers;
-* :func:`reasons_batch`: for each case's top cause, the answers that moved it most
-  (change in log-odds when the answer is withheld);
 * :func:`next_question_batch`: the unanswered question with the highest expected
   information gain about the causes (summed binary entropies, in bits).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
 
 from backspasm.network import Network
 
-__all__ = ["conflict_batch", "next_question_batch", "reasons_batch"]
+__all__ = ["conflict_batch", "next_question_batch"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 _EPS = 1e-12
-_TOP_REASONS = 3
-_MIN_EFFECT = 0.05
-
-
-def _logit(p: FloatArray) -> FloatArray:
-    q = np.clip(p, _EPS, 1 - _EPS)
-    return np.asarray(np.log(q) - np.log1p(-q))
 
 
 def _entropy_bits(p: FloatArray) -> FloatArray:
@@ -85,69 +76,6 @@ def conflict_batch(
             singles += np.where(v >= 0, table[np.maximum(v, 0)], 0.0)
         out[rows] = singles - (log_evidence[rows] - log_c)
     out[np.asarray(count) < 2] = 0.0
-    return out
-
-
-def reasons_batch(
-    network: Network,
-    codes: Mapping[str, IntArray],
-    top_cause: Sequence[str],
-    posterior: FloatArray,
-    *,
-    names: Mapping[str, str] | None = None,
-) -> npt.NDArray[np.object_]:
-    """Explain each case's top cause by the answers that moved it most.
-
-    Parameters
-    ----------
-    network : Network
-    codes : mapping of str to numpy.ndarray
-        Hard evidence per node (-1 = unanswered).
-    top_cause : sequence of str
-        Each case's top cause ("" for cases not scored).
-    posterior : numpy.ndarray
-        P(cause = yes | e), cases by causes in ``network.causes`` order.
-    names : mapping of str to str, optional
-        Node to question name for display (e.g. ``age_group`` -> ``age``).
-
-    Returns
-    -------
-    numpy.ndarray of str
-        E.g. ``"blood_in_urine=yes (+1.62); spasm_location=flank (+0.71)"``: up to three
-        answers, the change in log-odds of the top cause each one made, largest first
-        (effects below 0.05 in absolute value are left out).
-    """
-    names = names or {}
-    n = len(top_cause)
-    col = {c: j for j, c in enumerate(network.causes)}
-    pick = np.array([col.get(c, -1) for c in top_cause])
-    rows = np.arange(n)
-    with_all = _logit(posterior[rows, np.maximum(pick, 0)])
-    effects: list[tuple[str, IntArray, FloatArray]] = []
-    for node, values in codes.items():
-        if node == "back_spasm" or not (values >= 0).any():
-            continue
-        withheld = dict(codes)
-        withheld[node] = np.full(n, -1, dtype=np.int64)
-        without = _cause_matrix(network, withheld)[rows, np.maximum(pick, 0)]
-        change = np.where(values >= 0, with_all - _logit(without), 0.0)
-        effects.append((node, values, change))
-    out = np.full(n, "", dtype=object)
-    for i in range(n):
-        if pick[i] < 0:
-            continue
-        items = sorted(
-            (
-                (abs(ch[i]), node, int(v[i]), ch[i])
-                for node, v, ch in effects
-                if v[i] >= 0 and abs(ch[i]) >= _MIN_EFFECT
-            ),
-            reverse=True,
-        )[:_TOP_REASONS]
-        out[i] = "; ".join(
-            f"{names.get(node, node)}={network.states(node)[code]} ({change:+.2f})"
-            for _, node, code, change in items
-        )
     return out
 
 

@@ -14,14 +14,15 @@ with its source:
 3. otherwise ``self_care``.
 
 ``red_flags`` lists the answers that drove an emergency: the matching flags, and for
-an emergency reached by probability alone, the answers whose withholding lowers
-P(serious) the most (each at least doubling its odds), found with exact batched
-queries.
+an emergency reached by probability alone, the positive answers (a symptom present,
+not a denial) whose withholding lowers P(serious) the most (each at least doubling
+its odds), found with exact batched queries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,7 +46,11 @@ _BUNDLED_POLICY: TriagePolicy | None = None
 
 
 def policy_of(network: Network) -> TriagePolicy:
-    """Return the network's triage policy (the bundled one if its spec has none)."""
+    """Return the network's triage policy.
+
+    A knowledge base without a ``[triage]`` table borrows the bundled policy's
+    thresholds and those of its flags whose nodes and states the network has.
+    """
     global _BUNDLED_POLICY
     if network.spec.triage is not None:
         return network.spec.triage
@@ -53,7 +58,13 @@ def policy_of(network: Network) -> TriagePolicy:
         policy = load_spec().triage
         assert policy is not None, "the bundled knowledge base declares a triage policy"
         _BUNDLED_POLICY = policy
-    return _BUNDLED_POLICY
+    nodes = network.spec.nodes
+    flags = tuple(
+        f
+        for f in _BUNDLED_POLICY.flags
+        if all(n in nodes and s in nodes[n].states for n, s in f.when.items())
+    )
+    return replace(_BUNDLED_POLICY, flags=flags)
 
 
 def _hard_codes(evidence: Mapping[str, npt.NDArray[Any]], node: str, n: int) -> npt.NDArray[Any]:
@@ -72,6 +83,8 @@ def triage_batch(
     p_serious: npt.NDArray[np.float64],
     evidence: Evidence | Mapping[str, npt.NDArray[Any]],
     network: Network,
+    *,
+    log_evidence: npt.NDArray[np.float64] | None = None,
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
     """Triage a batch of cases.
 
@@ -84,6 +97,8 @@ def triage_batch(
         The batch's evidence as given to the engine: per node, integer state codes
         (-1 = unanswered) or a likelihood array.
     network : Network
+    log_evidence : numpy.ndarray, optional
+        ``log P(evidence)`` per case if already known (saves one engine pass).
 
     Returns
     -------
@@ -143,6 +158,39 @@ def triage_batch(
     return levels, red
 
 
+def _p_all_no(
+    engine: Any,
+    values: Mapping[str, npt.NDArray[Any]],
+    nodes: tuple[str, ...],
+    log_evidence: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """P(every node = no | e), reusing a known log P(e): one engine pass."""
+    joint = dict(values)
+    n = len(log_evidence)
+    for node in nodes:
+        no = engine.states[node].index("no")
+        seen = joint.get(node)
+        if seen is None:
+            joint[node] = np.full(n, no, dtype=np.int64)
+        elif seen.ndim == 1:
+            # an observed "yes" makes the event impossible for that case
+            joint[node] = np.where(seen < 0, no, np.where(seen == no, no, -2))
+        else:
+            mask = np.zeros(seen.shape[1])
+            mask[no] = 1.0
+            joint[node] = seen * mask
+    hard_yes = np.zeros(n, dtype=bool)
+    for node in nodes:
+        col = joint[node]
+        if col.ndim == 1:
+            hard_yes |= col == -2
+            joint[node] = np.where(col == -2, engine.states[node].index("no"), col)
+    with np.errstate(invalid="ignore", over="ignore"):
+        p = np.exp(engine.log_evidence(joint) - log_evidence)
+    p[hard_yes] = 0.0
+    return np.asarray(np.clip(p, 0.0, 1.0))
+
+
 def _drivers(
     p_serious: npt.NDArray[np.float64],
     values: Mapping[str, npt.NDArray[Any]],
@@ -160,7 +208,9 @@ def _drivers(
     for node, codes in sub.items():
         if node == "back_spasm" or codes.ndim != 1:
             continue
-        answered = codes >= 0
+        # A red flag is something present: only positive answers (a non-reference
+        # state, e.g. "yes", "flank", "65+") are candidates, never a denial.
+        answered = codes > 0
         if not answered.any():
             continue
         withheld = dict(sub)

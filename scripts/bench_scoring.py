@@ -1,0 +1,345 @@
+"""Benchmark case-file scoring against pgmpy and pyAgrum, and `backspasm score` end to end.
+
+Measured in one run, on synthetic cases forward-sampled from the bundled network
+(:func:`backspasm.learning.sample_cases`, about half of the answers blank):
+
+1. the scoring workload per case (every cause's posterior and the exact
+   P(at least one serious cause)) by the compiled engine on a batch, by pgmpy
+   VariableElimination on a small sample and by pyAgrum LazyPropagation on a larger
+   sample, with the largest disagreement between them;
+2. the engine against pyAgrum (and pgmpy) on the classic alarm and hepar2 networks,
+   with the functions of ``scripts/bench_engine.py``;
+3. ``backspasm score`` on a 1,000,000-row file in a subprocess: wall time, rows/s
+   and the subprocess's peak resident memory.
+
+It ends with a table of targets and PASS/MISS. Run with ``make bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import math
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from backspasm.learning import sample_cases
+from backspasm.network import Network, default_network
+from backspasm.questionnaire import encode_column, questions_for
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {
+    "x_pyagrum": 300.0,
+    "x_pgmpy": 500.0,
+    "rows_per_s": 20_000.0,
+    "wall_1m_s": 60.0,
+    "rss_gib": 1.0,
+}
+
+
+def bench_engine_module() -> ModuleType:
+    """Import ``scripts/bench_engine.py`` (scripts/ is not a package)."""
+    path = Path(__file__).resolve().parent / "bench_engine.py"
+    spec = importlib.util.spec_from_file_location("bench_engine", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def evidence_of(frame: pd.DataFrame, net: Network) -> dict[str, np.ndarray]:
+    """Encode a case table as the engine's evidence, as scoring does."""
+    nodes = set(net.model.nodes())
+    evidence = {}
+    for q in questions_for(net.causes):
+        if q.column in frame and q.node in nodes:
+            codes, invalid = encode_column(q, frame[q.column], net.states(q.node))
+            assert not invalid.any(), q.column
+            evidence[q.node] = codes
+    n = len(frame)
+    evidence["back_spasm"] = np.full(n, net.states("back_spasm").index("yes"))
+    return evidence
+
+
+def engine_scores(net: Network, evidence: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Cause posteriors and P(serious) for a batch: one query plus one evidence pass."""
+    engine = net.engine
+    causes = list(net.causes)
+    post = engine.query(evidence, targets=causes)
+    probs = np.column_stack([post.marginals[c][:, net.states(c).index("yes")] for c in causes])
+    joint = dict(evidence)
+    n = len(post.log_evidence)
+    for cause in net.serious_causes:
+        joint[cause] = np.full(n, net.states(cause).index("no"))
+    p_serious = 1.0 - np.exp(engine.log_evidence(joint) - post.log_evidence)
+    return probs, p_serious
+
+
+def case(net: Network, evidence: dict[str, np.ndarray], i: int) -> dict[str, str]:
+    return {k: net.states(k)[int(v[i])] for k, v in evidence.items() if v[i] >= 0}
+
+
+def pgmpy_scores(net: Network, evidence: dict[str, np.ndarray], n: int) -> list[np.ndarray]:
+    from pgmpy.inference import VariableElimination
+
+    infer = VariableElimination(net.model)
+    serious = list(net.serious_causes)
+    out = []
+    for i in range(n):
+        given = case(net, evidence, i)
+        row = []
+        for cause in net.causes:
+            factor = infer.query([cause], evidence=given, show_progress=False)
+            row.append(factor.get_value(**{cause: "yes"}))
+        joint = infer.query(serious, evidence=given, joint=True, show_progress=False)
+        row.append(1.0 - joint.get_value(**dict.fromkeys(serious, "no")))
+        out.append(np.array(row))
+    return out
+
+
+def pyagrum_scores(bn: Any, net: Network, evidence: dict[str, np.ndarray], n: int) -> list:
+    import pyagrum as gum
+
+    serious = set(net.serious_causes)
+    lazy = gum.LazyPropagation(bn)
+    lazy.setTargets(set(net.causes))
+    lazy.addJointTarget(serious)
+    none = {s: net.states(s).index("no") for s in serious}
+    out = []
+    for i in range(n):
+        lazy.eraseAllEvidence()
+        lazy.setEvidence(case(net, evidence, i))
+        lazy.makeInference()
+        row = [lazy.posterior(c)[{c: net.states(c).index("yes")}] for c in net.causes]
+        row.append(1.0 - lazy.jointPosterior(serious)[none])
+        out.append(np.array(row))
+    return out
+
+
+def timed(run: Any) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = run()
+    return result, time.perf_counter() - start
+
+
+def scoring_workload(args: argparse.Namespace, bench_engine: ModuleType) -> dict[str, float]:
+    net = default_network()
+    frame = sample_cases(args.cases, network=net, seed=args.seed, missing=0.5)
+    evidence = evidence_of(frame, net)
+    engine_scores(net, {k: v[:200] for k, v in evidence.items()})  # compile and warm up
+    (probs, p_serious), seconds = timed(lambda: engine_scores(net, evidence))
+    engine_rate = args.cases / seconds
+    ours = np.column_stack([probs, p_serious])
+
+    reference, seconds = timed(lambda: pgmpy_scores(net, evidence, args.pgmpy_cases))
+    pgmpy_rate = args.pgmpy_cases / seconds
+    diff_pgmpy = max(float(np.abs(ours[i] - r).max()) for i, r in enumerate(reference))
+
+    agrum_rate = diff_agrum = math.nan
+    if bench_engine.gum is not None:
+        bn = bench_engine.to_pyagrum(net.model, net.engine)
+        agrum, seconds = timed(lambda: pyagrum_scores(bn, net, evidence, args.pyagrum_cases))
+        agrum_rate = args.pyagrum_cases / seconds
+        diff_agrum = max(float(np.abs(ours[i] - r).max()) for i, r in enumerate(agrum))
+    return {
+        "engine": engine_rate,
+        "pgmpy": pgmpy_rate,
+        "pyagrum": agrum_rate,
+        "diff_pgmpy": diff_pgmpy,
+        "diff_pyagrum": diff_agrum,
+    }
+
+
+def classic_networks(args: argparse.Namespace, bench_engine: ModuleType) -> list[dict[str, Any]]:
+    options = argparse.Namespace(
+        cases=args.cases, pgmpy_cases=10, pyagrum_cases=args.pyagrum_cases, seed=args.seed
+    )
+    rows = []
+    for name in ("alarm", "hepar2"):
+        model = bench_engine.normalised(bench_engine.load_example(name))
+        leaves = [v for v in model.nodes() if model.out_degree(v) == 0]
+        targets = [v for v in model.nodes() if v not in leaves]
+        rows.append(bench_engine.bench(name, model, leaves, targets, options))
+    return rows
+
+
+def case_file(rows: int, seed: int, folder: Path) -> Path:
+    """Write (or reuse) a synthetic case file of ``rows`` rows."""
+    path = folder / f"cases_{rows}_{seed}.csv"
+    if path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    chunk = 100_000
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        for k, start in enumerate(range(0, rows, chunk)):
+            size = min(chunk, rows - start)
+            frame = sample_cases(size, seed=seed + k, missing=0.5)
+            frame = frame[[c for c in frame.columns if not c.startswith("true_")]]
+            frame["case_id"] = [f"c{start + i}" for i in range(size)]
+            frame.to_csv(fh, index=False, header=k == 0, lineterminator="\n")
+    tmp.replace(path)
+    return path
+
+
+# Appended to the measured subprocess: report its own peak resident memory. VmHWM is
+# per address space, so unlike RUSAGE_CHILDREN it does not count the image of this
+# (large) benchmark process that the child inherits until it execs.
+PEAK = (
+    "import atexit, sys\n"
+    "def _peak():\n"
+    "    try:\n"
+    "        lines = open('/proc/self/status').read().splitlines()\n"
+    "    except OSError:\n"
+    "        return\n"
+    "    for line in lines:\n"
+    "        if line.startswith('VmHWM'):\n"
+    "            print('PEAK_KIB', line.split()[1], file=sys.stderr)\n"
+    "atexit.register(_peak)\n"
+)
+
+
+def score_command(source: Path, output: Path) -> tuple[list[str], str]:
+    """``backspasm score`` if the CLI has it yet, else score_file, in a subprocess."""
+    probe = subprocess.run(
+        [sys.executable, "-m", "backspasm.cli", "score", "--help"],
+        capture_output=True,
+        check=False,
+    )
+    if probe.returncode == 0:
+        code = PEAK + (
+            "import runpy; sys.argv = ['backspasm', *sys.argv[1:]]; "
+            "runpy.run_module('backspasm.cli', run_name='__main__')"
+        )
+        args = ["score", str(source), "-o", str(output), "--no-progress"]
+        return [sys.executable, "-c", code, *args], "backspasm score"
+    code = PEAK + (
+        "from backspasm.scoring import score_file; "
+        "s = score_file(sys.argv[1], sys.argv[2], progress=False); "
+        "print(s.format(), file=sys.stderr); sys.exit(s.exit_code)"
+    )
+    return [sys.executable, "-c", code, str(source), str(output)], "score_file (no CLI yet)"
+
+
+def end_to_end(args: argparse.Namespace) -> dict[str, Any]:
+    folder = Path(args.out_dir)
+    source = case_file(args.rows, args.seed, folder)
+    output = folder / "scored.csv"
+    command, via = score_command(source, output)
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode not in (0, 3):
+        raise SystemExit(f"scoring failed ({done.returncode}):\n{done.stderr}")
+    peak = [line for line in done.stderr.splitlines() if line.startswith("PEAK_KIB ")]
+    if peak:
+        peak_kib = int(peak[-1].split()[1])
+    else:  # no /proc: an upper bound that also counts the inherited image
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print("\n".join(line for line in done.stderr.splitlines() if line not in peak))
+    return {
+        "rows": args.rows,
+        "wall": wall,
+        "rows_per_s": args.rows / wall,
+        "rss_gib": peak_kib / 1024**2,
+        "via": via,
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=20_000, help="engine batch size")
+    parser.add_argument("--pgmpy-cases", type=int, default=30, help="pgmpy sample size")
+    parser.add_argument("--pyagrum-cases", type=int, default=200, help="pyAgrum sample size")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the end-to-end file")
+    parser.add_argument("--out-dir", default=str(ROOT / "out" / "bench"), help="work folder")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    bench_engine = bench_engine_module()
+    if bench_engine.gum is None:
+        print("pyagrum is not installed (pip install -e '.[bench]'): its ratios are NaN")
+
+    print(f"scoring workload, bundled network, {args.cases:,} cases ...", flush=True)
+    work = scoring_workload(args, bench_engine)
+    print("alarm and hepar2 ...", flush=True)
+    classic = classic_networks(args, bench_engine)
+    print(f"backspasm score, {args.rows:,} rows ...", flush=True)
+    e2e = end_to_end(args)
+
+    x_agrum = work["engine"] / work["pyagrum"]
+    x_pgmpy = work["engine"] / work["pgmpy"]
+    print()
+    print("Per case: every cause's posterior + exact P(serious), bundled network")
+    print(f"  engine   {work['engine']:>12,.0f} cases/s  (batch of {args.cases:,})")
+    print(
+        f"  pyAgrum  {work['pyagrum']:>12,.1f} cases/s  ({args.pyagrum_cases} cases; "
+        f"max |diff| {work['diff_pyagrum']:.1e})"
+    )
+    print(
+        f"  pgmpy    {work['pgmpy']:>12,.1f} cases/s  ({args.pgmpy_cases} cases; "
+        f"max |diff| {work['diff_pgmpy']:.1e})"
+    )
+    print()
+    print("Classic networks (marginals of every non-leaf node, leaves half observed)")
+    for r in classic:
+        print(
+            f"  {r['network']:<7} engine {r['engine']:>10,.0f}/s  pyAgrum {r['pyagrum']:>9,.0f}/s"
+            f"  x{r['engine'] / r['pyagrum']:>7,.1f}   pgmpy {r['pgmpy']:>7,.1f}/s"
+            f"  x{r['engine'] / r['pgmpy']:>9,.0f}"
+        )
+    print()
+    print(f"End to end ({e2e['via']}): {e2e['rows']:,} rows")
+    table = [
+        (
+            "engine / pyAgrum, scoring",
+            f"x{x_agrum:,.0f}",
+            ">= x300",
+            x_agrum >= TARGETS["x_pyagrum"],
+        ),
+        ("engine / pgmpy, scoring", f"x{x_pgmpy:,.0f}", ">= x500", x_pgmpy >= TARGETS["x_pgmpy"]),
+        *(
+            (
+                f"engine / pyAgrum, {r['network']}",
+                f"x{r['engine'] / r['pyagrum']:,.0f}",
+                ">= x300",
+                r["engine"] / r["pyagrum"] >= TARGETS["x_pyagrum"],
+            )
+            for r in classic
+        ),
+        (
+            "end to end rows/s",
+            f"{e2e['rows_per_s']:,.0f}",
+            ">= 20,000",
+            e2e["rows_per_s"] >= TARGETS["rows_per_s"],
+        ),
+        (
+            f"wall time, {e2e['rows']:,} rows",
+            f"{e2e['wall']:.1f} s",
+            "< 60 s (1M rows)",
+            e2e["wall"] * 1_000_000 / e2e["rows"] < TARGETS["wall_1m_s"],
+        ),
+        ("peak RSS", f"{e2e['rss_gib']:.2f} GiB", "< 1 GiB", e2e["rss_gib"] < TARGETS["rss_gib"]),
+    ]
+    width = max(len(t[0]) for t in table)
+    print()
+    print(f"{'measure':<{width}}  {'value':>12}  {'target':<17} result")
+    print("-" * (width + 40))
+    for name, value, target, ok in table:
+        print(f"{name:<{width}}  {value:>12}  {target:<17} {verdict(ok)}")
+
+
+if __name__ == "__main__":
+    main()

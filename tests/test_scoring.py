@@ -1,0 +1,598 @@
+"""Batch scoring of case tables and files: every row back, in order, exact, with errors."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import backspasm.scoring as scoring
+from backspasm.diagnosis import diagnose
+from backspasm.exceptions import CaseFileError
+from backspasm.network import default_network, load_network
+from backspasm.questionnaire import questions_for
+from backspasm.scoring import (
+    IMPOSSIBLE,
+    ScoringWarning,
+    output_columns,
+    score_cases,
+    score_file,
+)
+
+YES_NO = "yes/no (also y/n, true/false, 1/0)"
+LOCATIONS = "lower_back, mid_back, upper_back, flank"
+
+# A file mixing good rows with every kind of bad cell; `row` numbers the rows so that
+# order can be checked after scoring.
+MIXED = """\
+case_id,row,age,sex,fever,spasm_location,spasm_duration_weeks,kidney_stones,back_spasm,note
+a,0,70,male,yes,flank,2,,,007
+b,1,35, Female ,N,LOWER_BACK,0.5,,,=cmd()
+c,2,,,,,,,,
+d,3,150,male,yes,,,,,age too high
+e,4,45.5,,maybe,leg,-1,,,three bad cells
+f,5,40,other,,,,perhaps,sometimes,
+g,6,30,,{long},,,,,long cell
+h,7,30,,no,,,,,,,too many fields
+i,8,66,,yes
+j,9,abc,female,1,upper_back,13,no,yes,"quoted, with comma"
+"""
+LONG = "x" * 100
+EXPECTED_ERRORS = [
+    "",
+    "",
+    "",
+    "age: '150' is not allowed (whole years, 18 to 120)",
+    "age: '45.5' is not allowed (whole years, 18 to 120); "
+    f"fever: 'maybe' is not allowed ({YES_NO}); "
+    f"spasm_location: 'leg' is not allowed ({LOCATIONS}); "
+    "spasm_duration_weeks: '-1' is not allowed (a number of weeks >= 0)",
+    "sex: 'other' is not allowed (female, male); "
+    f"kidney_stones: 'perhaps' is not allowed ({YES_NO}); "
+    f"back_spasm: 'sometimes' is not allowed ({YES_NO})",
+    f"fever: '{'x' * 40}'... is not allowed ({YES_NO})",
+    "row has 12 fields, header has 10",
+    "",
+    "age: 'abc' is not allowed (whole years, 18 to 120)",
+]
+CONTRACT = {q.column for q in questions_for(default_network().causes)}
+
+
+def mixed_file(tmp_path: Path, text: str = MIXED, name: str = "cases.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.replace("{long}", LONG).encode())
+    return path
+
+
+def read_scored(path: Path | str) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def read_regular_rows(path: Path) -> pd.DataFrame:
+    """The input rows whose width matches the header (the csv module reads ragged rows)."""
+    header, *rows = csv.reader(io.StringIO(path.read_text(), newline=""))
+    return pd.DataFrame([r for r in rows if len(r) == len(header)], columns=header)
+
+
+@pytest.fixture(scope="module")
+def net():
+    return default_network()
+
+
+@pytest.fixture(scope="module")
+def mixed_result(tmp_path_factory, net):
+    tmp = tmp_path_factory.mktemp("mixed")
+    summary = score_file(mixed_file(tmp), tmp / "out.csv", network=net, progress=False)
+    return summary, read_scored(tmp / "out.csv"), tmp
+
+
+# ------------------------------------------------------------------ the mixed file
+
+
+def test_every_row_back_in_order_with_exact_errors(mixed_result):
+    summary, out, _ = mixed_result
+    assert out["row"].tolist() == [str(i) for i in range(10)]
+    assert out["error"].tolist() == EXPECTED_ERRORS
+    assert summary.rows == 10
+    assert summary.scored == 4
+    assert summary.errors == 6
+    assert summary.exit_code == 3
+
+
+def test_errors_by_kind(mixed_result):
+    summary, _, _ = mixed_result
+    assert summary.errors_by_kind == {
+        "invalid age": 3,
+        "invalid back_spasm": 1,
+        "invalid fever": 2,
+        "invalid kidney_stones": 1,
+        "invalid sex": 1,
+        "invalid spasm_duration_weeks": 1,
+        "invalid spasm_location": 1,
+        "too many fields": 1,
+    }
+
+
+def test_output_columns_follow_the_input(mixed_result, net):
+    _, out, _ = mixed_result
+    inputs = MIXED.splitlines()[0].split(",")
+    assert list(out.columns) == [*inputs, *output_columns(net)]
+    assert output_columns(net)[: len(net.causes)] == tuple(f"p_{c}" for c in net.causes)
+    assert output_columns(net)[-1] == "error"
+
+
+def test_bad_rows_have_empty_probabilities(mixed_result, net):
+    _, out, _ = mixed_result
+    bad = out["error"] != ""
+    for name in [*(f"p_{c}" for c in net.causes), "p_serious", "top_cause"]:
+        assert (out.loc[bad, name] == "").all(), name
+        assert (out.loc[~bad, name] != "").all(), name
+
+
+def test_good_rows_equal_diagnose(mixed_result, net):
+    _, out, _ = mixed_result
+    for _, row in out[out["error"] == ""].iterrows():
+        answers = {
+            k: v for k, v in row.items() if k in CONTRACT and k != "case_id" and v.strip() != ""
+        }
+        expected = diagnose(answers, network=net)
+        for cause in net.causes:
+            # The file holds 6 significant digits.
+            assert float(row[f"p_{cause}"]) == pytest.approx(
+                expected.posterior(cause), rel=1e-5, abs=1e-12
+            )
+        assert float(row["p_serious"]) == pytest.approx(expected.p_serious, rel=1e-5)
+        assert row["top_cause"] == expected.top_cause
+
+
+def test_score_cases_equals_diagnose_to_1e9(net):
+    frame = pd.DataFrame(
+        {
+            "age": ["70", "35", "", "22"],
+            "fever": ["yes", "n", "", "true"],
+            "spasm_location": ["flank", "lower_back", "", "upper_back"],
+            "blood_in_urine": ["yes", "", "", "0"],
+            "iv_drug_use_or_immunosuppression": ["", "", "", "yes"],
+        }
+    )
+    scored = score_cases(frame, network=net)
+    for i, row in frame.iterrows():
+        expected = diagnose({k: v for k, v in row.items() if v}, network=net)
+        for cause in net.causes:
+            assert scored.loc[i, f"p_{cause}"] == pytest.approx(
+                expected.posterior(cause), abs=1e-9
+            )
+        assert scored.loc[i, "p_serious"] == pytest.approx(expected.p_serious, abs=1e-9)
+        assert scored.loc[i, "top_cause"] == expected.top_cause
+
+
+def test_passthrough_is_unchanged(mixed_result):
+    _, out, tmp = mixed_result
+    given = read_regular_rows(mixed_file(tmp, name="again.csv"))
+    assert out["note"].tolist()[:3] == ["007", "=cmd()", ""]
+    # rows 7 (too many fields) and 8 (too few) are normalised to the header's width
+    regular = out[given.columns].drop(index=[7, 8]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(regular, given)
+    assert out.loc[8, ["case_id", "row", "age", "fever", "note"]].tolist() == [
+        "i",
+        "8",
+        "66",
+        "yes",
+        "",
+    ]
+
+
+def test_raw_records_are_written_back_byte_for_byte(tmp_path, net):
+    text = 'case_id,fever,note\n"a",yes,"quoted ""twice"""\nb,no,caf\u00e9\n'
+    src = mixed_file(tmp_path, text)
+    score_file(src, tmp_path / "o.csv", network=net, progress=False)
+    lines = (tmp_path / "o.csv").read_bytes().split(b"\n")
+    assert lines[1].startswith(b'"a",yes,"quoted ""twice""",')
+    assert lines[2].startswith("b,no,caf\u00e9,".encode())
+
+
+# -------------------------------------------------------------- formats and streams
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "bom"), [(";", False), ("\t", False), (",", True), (";", True)]
+)
+def test_bom_and_delimiters_give_the_same_scores(tmp_path, net, mixed_result, delimiter, bom):
+    _, reference, _ = mixed_result
+    frame = read_regular_rows(mixed_file(tmp_path, name="ref.csv"))
+    text = frame.to_csv(sep=delimiter, index=False)
+    src = tmp_path / "in.csv"
+    src.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    score_file(src, tmp_path / "out.csv", network=net, progress=False)
+    out = pd.read_csv(tmp_path / "out.csv", sep=delimiter, dtype=str, keep_default_na=False)
+    assert out.columns[0] == "case_id"
+    expected = reference.drop(index=[7, 8]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(out, expected)
+
+
+def test_stdin_to_stdout(monkeypatch, capsysbinary, net, tmp_path):
+    data = mixed_file(tmp_path).read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
+    summary = score_file("-", "-", network=net, progress=False)
+    out = pd.read_csv(io.BytesIO(capsysbinary.readouterr().out), dtype=str, keep_default_na=False)
+    assert out["error"].tolist() == EXPECTED_ERRORS
+    assert summary.output is None
+    assert summary.meta is None
+    assert summary.input_sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("chunksize", [1, 2, 3, 7])
+def test_chunking_gives_identical_output(tmp_path, net, mixed_result, chunksize):
+    _, _, tmp = mixed_result
+    one = (tmp / "out.csv").read_bytes()
+    score_file(mixed_file(tmp_path), tmp_path / "o.csv", network=net, chunksize=chunksize)
+    assert (tmp_path / "o.csv").read_bytes() == one
+
+
+def test_parquet_round_trip(tmp_path, net, mixed_result):
+    pytest.importorskip("pyarrow")
+    _, csv_out, _ = mixed_result
+    src = mixed_file(tmp_path)
+    score_file(src, tmp_path / "o.parquet", network=net, progress=False)
+    back = pd.read_parquet(tmp_path / "o.parquet")
+    assert list(back.columns) == list(csv_out.columns)
+    assert back["note"].tolist()[:2] == ["007", "=cmd()"]
+    assert back["error"].tolist() == EXPECTED_ERRORS
+    direct = score_cases(read_regular_rows(src).iloc[:7], network=net)
+    np.testing.assert_allclose(
+        back["p_serious"].to_numpy()[:7], direct["p_serious"].to_numpy(dtype=float), rtol=1e-12
+    )
+    # Parquet in, CSV and Parquet out: column types survive.
+    typed = pd.DataFrame({"age": [70, 30], "fever": [True, False], "weight": [80.5, 60.0]})
+    typed.to_parquet(tmp_path / "typed.parquet")
+    score_file(tmp_path / "typed.parquet", tmp_path / "t.parquet", network=net)
+    again = pd.read_parquet(tmp_path / "t.parquet")
+    assert again["age"].dtype == np.int64
+    assert again["weight"].tolist() == [80.5, 60.0]
+    assert again["error"].tolist() == ["", ""]
+    score_file(tmp_path / "typed.parquet", tmp_path / "t.csv", network=net)
+    assert read_scored(tmp_path / "t.csv")["age"].tolist() == ["70", "30"]
+
+
+def test_parquet_needs_unique_column_names(tmp_path, net):
+    pytest.importorskip("pyarrow")
+    src = mixed_file(tmp_path, "fever,error\nyes,x\n")
+    with pytest.raises(CaseFileError, match="repeated: 'error'"):
+        score_file(src, tmp_path / "o.parquet", network=net)
+
+
+def test_parquet_without_pyarrow(tmp_path, net, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    src = mixed_file(tmp_path)
+    with pytest.raises(CaseFileError, match=r"o\.parquet.*needs pyarrow"):
+        score_file(src, tmp_path / "o.parquet", network=net)
+    assert not (tmp_path / "o.parquet").exists()
+
+
+# ---------------------------------------------------------------- atomic, provenance
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path, net, monkeypatch):
+    src = mixed_file(tmp_path)
+    dest = tmp_path / "out.csv"
+    dest.write_text("previous result\n")
+    calls = []
+    real = scoring._score
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "_score", failing)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        score_file(src, dest, network=net, chunksize=3)
+    assert dest.read_text() == "previous result\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv", "out.csv"]
+
+
+def test_refuses_to_overwrite_the_input(tmp_path, net, monkeypatch):
+    src = mixed_file(tmp_path)
+    before = src.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CaseFileError, match=r"output '\./cases\.csv' is the input file"):
+        score_file(src, "./cases.csv", network=net)
+    assert src.read_bytes() == before
+
+
+def test_meta_json(mixed_result, net):
+    summary, _, tmp = mixed_result
+    meta = json.loads((tmp / "out.csv.meta.json").read_text())
+    from backspasm import __version__
+
+    assert summary.meta == tmp / "out.csv.meta.json"
+    assert meta["backspasm_version"] == __version__
+    assert meta["network"]["fingerprint"] == net.fingerprint()
+    assert meta["network"]["origin"] == str(net.spec.origin)
+    assert meta["input"]["sha256"] == hashlib.sha256((tmp / "cases.csv").read_bytes()).hexdigest()
+    assert meta["input"]["path"] == os.path.abspath(tmp / "cases.csv")
+    assert meta["input"]["delimiter"] == ","
+    assert meta["options"] == {"chunksize": 100_000, "explain": False}
+    assert (meta["rows"], meta["scored"], meta["errors"]) == (10, 4, 6)
+    assert meta["errors_by_kind"] == summary.errors_by_kind
+    assert meta["created_utc"].endswith("+00:00")
+    assert meta["seconds"] >= 0
+
+
+def test_summary_format(mixed_result):
+    summary, _, _ = mixed_result
+    text = summary.format()
+    assert text.startswith("scored 4 of 10 rows in ")
+    assert "6 rows carry an error (see the 'error' column):" in text
+    assert "  invalid age: 3" in text
+    assert "provenance: " in text
+
+
+def test_progress_bar_goes_to_stderr(tmp_path, net, capsys):
+    score_file(mixed_file(tmp_path), tmp_path / "o.csv", network=net, progress=True)
+    captured = capsys.readouterr()
+    assert "scoring" in captured.err
+    assert captured.out == ""
+
+
+# ----------------------------------------------------------------------- warnings
+
+
+def test_near_miss_column_names(tmp_path, net):
+    header = "case_id,fevr,Fever ,AGE,blood-in-urine,true_fever,p_fever,p_gallstones,other"
+    src = mixed_file(tmp_path, header + "\n1,yes,no,70,yes,no,0.5,0.1,x\n")
+    summary = score_file(src, tmp_path / "o.csv", network=net)
+    assert summary.warnings == (
+        "column 'fevr' is not a question; did you mean 'fever'? It was passed through unscored.",
+        "column 'Fever ' is not a question; did you mean 'fever'? It was passed through unscored.",
+        "column 'AGE' is not a question; did you mean 'age'? It was passed through unscored.",
+        "column 'blood-in-urine' is not a question; did you mean 'blood_in_urine'? "
+        "It was passed through unscored.",
+        "input column(s) 'p_gallstones' have the name of an output column; they were passed "
+        "through and the new ones added after them.",
+        "no column is a question of the case-file contract (see `backspasm schema`); "
+        "every row was scored on back_spasm = yes alone.",
+    )
+    assert summary.exit_code == 0
+
+
+def test_score_cases_warns(net):
+    frame = pd.DataFrame({"fevr": ["yes"], "fever": ["no"]})
+    with pytest.warns(ScoringWarning, match="did you mean 'fever'"):
+        scored = score_cases(frame, network=net)
+    assert scored["fevr"].tolist() == ["yes"]
+
+
+def test_duplicate_ids_are_scored_and_reported(tmp_path, net):
+    src = mixed_file(tmp_path, "case_id,fever\nx,yes\ny,no\nx,yes\n,no\n,no\n")
+    summary = score_file(src, tmp_path / "o.csv", network=net, chunksize=2)
+    assert summary.scored == 5
+    assert summary.warnings == (
+        "case_id is not unique: 1 row(s) repeat an earlier id; they were scored all the same.",
+    )
+    src = mixed_file(tmp_path, "case_id,fever\nx,yes\nx,yes\n")
+    summary = score_file(src, tmp_path / "o.csv", network=net)
+    assert "(for example 'x')" in summary.warnings[0]
+    with pytest.warns(ScoringWarning, match="case_id is not unique"):
+        score_cases(pd.DataFrame({"case_id": ["a", "a"], "fever": ["", ""]}), network=net)
+
+
+def test_repeated_question_column(tmp_path, net):
+    src = mixed_file(tmp_path, "fever,fever\nyes,maybe\n")
+    summary = score_file(src, tmp_path / "o.csv", network=net)
+    assert "column 'fever' appears 2 times; only the first one was scored." in summary.warnings
+    assert summary.scored == 1
+
+
+# ------------------------------------------------------------------ unusable files
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"\xef\xbb\xbf", "is empty"),
+        (b"\n\n  \n", "is empty"),
+        (b"case_id,note\na,caf\xe9\n", r"not UTF-8 text: byte 0xe9 on line 2"),
+        (b"\xff\xfec\x00", "UTF-16"),
+        (b'case_id,note\na,"never closed\nb,x\n', "never closed"),
+        (b"PAR1 not really parquet", "cannot read Parquet file"),
+    ],
+)
+def test_unusable_files_raise_case_file_error(tmp_path, net, content, message):
+    pytest.importorskip("pyarrow")
+    src = tmp_path / "bad.csv"
+    src.write_bytes(content)
+    with pytest.raises(CaseFileError, match=message) as info:
+        score_file(src, tmp_path / "o.csv", network=net)
+    assert "bad.csv" in str(info.value)
+    assert "\n" not in str(info.value)
+    assert not (tmp_path / "o.csv").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.csv"]
+
+
+def test_missing_input_and_folder(tmp_path, net):
+    with pytest.raises(CaseFileError, match=r"'.*nope\.csv': no such file"):
+        score_file(tmp_path / "nope.csv", tmp_path / "o.csv", network=net)
+    with pytest.raises(CaseFileError, match="it is a folder"):
+        score_file(tmp_path, tmp_path / "o.csv", network=net)
+
+
+def test_bad_chunksize(tmp_path, net):
+    with pytest.raises(ValueError, match="The 'chunksize' parameter of score_file"):
+        score_file(mixed_file(tmp_path), tmp_path / "o.csv", network=net, chunksize=0)
+
+
+def test_header_only(tmp_path, net):
+    src = mixed_file(tmp_path, "case_id,fever\r\n")
+    summary = score_file(src, tmp_path / "o.csv", network=net)
+    assert (summary.rows, summary.exit_code) == (0, 0)
+    out = read_scored(tmp_path / "o.csv")
+    assert list(out.columns) == ["case_id", "fever", *output_columns(net)]
+    assert len(out) == 0
+
+
+# --------------------------------------------------------------------- odd content
+
+
+def test_crlf_blank_lines_and_literal_quotes(tmp_path, net):
+    # 5'10" is a literal quote inside an unquoted field: the exact parser takes over.
+    text = 'case_id,height,fever\r\n\r\na,5\'10",yes\r\n  \r\nb,"6\'1""",no\r\nc,x"y,1\r\n'
+    src = mixed_file(tmp_path, text)
+    summary = score_file(src, tmp_path / "o.csv", network=net)
+    out = read_scored(tmp_path / "o.csv")
+    assert out["case_id"].tolist() == ["a", "b", "c"]
+    assert out["height"].tolist() == ["5'10\"", "6'1\"", 'x"y']
+    assert summary.scored == 3
+    clean = score_cases(pd.DataFrame({"fever": ["yes", "no", "1"]}), network=net)
+    assert out["p_serious"].astype(float).tolist() == pytest.approx(
+        clean["p_serious"].tolist(), rel=1e-5
+    )
+
+
+def test_embedded_newlines_and_huge_cells(tmp_path, net):
+    huge = "z" * 300_000
+    text = f'case_id,note,fever\na,"line one\nline two",yes\nb,{huge},no\n'
+    src = mixed_file(tmp_path, text)
+    summary = score_file(src, tmp_path / "o.csv", network=net, chunksize=1)
+    out = read_scored(tmp_path / "o.csv")
+    assert out["note"].tolist() == ["line one\nline two", huge]
+    assert summary.scored == 2
+
+
+def test_numeric_and_boolean_frames(net):
+    frame = pd.DataFrame(
+        {"age": [70, 30, np.nan], "fever": [True, False, None], "kidney_stones": [1, 0, 2]},
+        index=["x", "y", "z"],
+    )
+    scored = score_cases(frame, network=net)
+    assert list(scored.index) == ["x", "y", "z"]
+    assert scored["age"].tolist()[:2] == [70.0, 30.0]
+    assert scored.loc["z", "error"] == f"kidney_stones: 2 is not allowed ({YES_NO})"
+    assert scored.loc["x", "p_kidney_stones"] == 1.0
+    expected = diagnose({"age": 30, "fever": False, "kidney_stones": 0}, network=net)
+    assert scored.loc["y", "p_serious"] == pytest.approx(expected.p_serious, abs=1e-9)
+
+
+def test_score_cases_rejects_other_types(net):
+    with pytest.raises(TypeError, match="The 'cases' parameter of score_cases"):
+        score_cases([{"fever": "yes"}], network=net)
+
+
+@pytest.fixture
+def no_triage(monkeypatch):
+    # The triage policy names nodes of the bundled network, which the toy network lacks.
+    monkeypatch.setattr(scoring, "_triage_hook", lambda: None)
+
+
+@pytest.mark.usefixtures("no_triage")
+def test_impossible_answers(toy_spec_dir, tmp_path):
+    toy = load_network(
+        toy_spec_dir({"strength.strain = { p = 0.8": "strength.strain = { p = 1.0"})
+    )
+    src = mixed_file(tmp_path, "case_id,strain,back_spasm,stone\na,yes,no,\nb,no,no,\nc,,,yes\n")
+    summary = score_file(src, tmp_path / "o.csv", network=toy)
+    out = read_scored(tmp_path / "o.csv")
+    assert out["error"].tolist() == [IMPOSSIBLE, "", ""]
+    assert summary.errors_by_kind == {"impossible answers": 1}
+    assert out.loc[2, "p_serious"] == "1"
+    assert out.loc[2, "p_stone"] == "1"
+    assert summary.exit_code == 3
+
+
+@pytest.mark.usefixtures("no_triage")
+def test_questions_the_network_lacks_are_checked_not_used(toy_spec_dir):
+    toy = load_network(toy_spec_dir())
+    frame = pd.DataFrame({"fever": ["yes", "maybe"], "stone": ["", ""]})
+    with pytest.warns(ScoringWarning, match="'fever' ask about nodes this network does not have"):
+        scored = score_cases(frame, network=toy)
+    assert scored["error"].tolist() == ["", f"fever: 'maybe' is not allowed ({YES_NO})"]
+    plain = score_cases(frame[["stone"]], network=toy)
+    assert scored.loc[0, "p_stone"] == plain.loc[0, "p_stone"]
+
+
+# ------------------------------------------------------------------- explain, format
+
+
+def test_explain_names_the_answers_that_moved_the_top_cause(net):
+    frame = pd.DataFrame(
+        {"spasm_location": ["flank"], "blood_in_urine": ["yes"], "sex": ["female"]}
+    )
+    scored = score_cases(frame, network=net, explain=True)
+    names = list(scored.columns)
+    assert names[names.index("top_cause") + 1 :][:3] == ["reasons", "next_question", "conflict"]
+    top = scored.loc[0, "top_cause"]
+    assert (
+        scored.loc[0, "next_question"]
+        == diagnose(frame.iloc[0].to_dict(), network=net).next_questions()["question"].iloc[0]
+    )
+    text = scored.loc[0, "reasons"]
+    parts = text.split("; ")
+    assert parts[0].startswith(("blood_in_urine=yes (x", "spasm_location=flank (x"))
+    assert all(" (x" in p or " (/" in p for p in parts)
+    # each factor is the odds ratio against the same case without that answer
+    first = parts[0].split("=")[0]
+    rest = {k: v[0] for k, v in frame.items() if k != first}
+    with_all = diagnose(frame.iloc[0].to_dict(), network=net).posterior(top)
+    without = diagnose(rest, network=net).posterior(top)
+    odds = (with_all / (1 - with_all)) / (without / (1 - without))
+    assert parts[0].endswith(f"(x{odds:.1f})")
+
+
+def test_format_g6_matches_printf():
+    rng = np.random.default_rng(7)
+    values = np.concatenate(
+        [
+            rng.random(20_000) ** rng.integers(1, 15, 20_000),
+            [0.0, 1.0, 0.9999995, 0.99999949, 1e-5, 9.999995e-5, 1e-4, 5e-324, 2.5, 12.0, -0.5],
+        ]
+    )
+    expected = [f"{v:.6g}" for v in values]
+    got = [b.decode() for b in scoring._format_g6(values)]
+    assert got == expected
+    assert scoring._format_g6(np.array([np.nan]))[0] == b""
+
+
+def test_triage_columns_sit_before_error(net):
+    scored = score_cases(
+        pd.DataFrame({"saddle_numbness": ["yes", "no"], "fever": ["no", "maybe"]}), network=net
+    )
+    if scoring._triage_hook() is None:
+        assert "triage" not in scored.columns
+        return
+    assert list(scored.columns[-3:]) == ["triage", "red_flags", "error"]
+    assert scored.loc[0, "triage"] == "emergency"
+    assert scored.loc[1, "triage"] == ""
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"case_id,fever\rr0,yes\rr1,no\r",  # classic Mac line ends
+        b"case_id,fever\nr0,yes\rr1,no\n",  # a lone CR ends a record too
+        b'case_id,fever\r\n"r0",yes\r\nr1,"no"',
+    ],
+)
+def test_carriage_returns(tmp_path, net, data):
+    src = tmp_path / "cr.csv"
+    src.write_bytes(data)
+    summary = score_file(src, tmp_path / "o.csv", network=net)
+    out = read_scored(tmp_path / "o.csv")
+    assert out["case_id"].tolist() == ["r0", "r1"]
+    assert summary.scored == 2
+
+
+def test_quoted_carriage_return_stays_quoted(tmp_path, net):
+    src = mixed_file(tmp_path, 'case_id,note\r\nr0,"a\rb"\r\nr1,x\r\n')
+    score_file(src, tmp_path / "o.csv", network=net)
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert out["note"].tolist() == ["a\rb", "x"]

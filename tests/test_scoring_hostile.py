@@ -1,0 +1,185 @@
+"""Hostile case files: whatever bytes arrive, score_file returns every row in order or
+raises CaseFileError for a file that cannot be used at all. Never another traceback."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backspasm.exceptions import CaseFileError
+from backspasm.network import default_network
+from backspasm.scoring import output_columns, score_file
+
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+NAMES = [
+    "fever",
+    "age",
+    "sex",
+    "spasm_location",
+    "spasm_duration_weeks",
+    "case_id",
+    "kidney_stones",
+    "back_spasm",
+    "note",
+    "fevr",
+    "Fever ",
+]
+CELL = st.one_of(
+    st.sampled_from(
+        [
+            "yes",
+            "no",
+            "Y",
+            " n ",
+            "maybe",
+            "",
+            "NA",
+            "unknown",
+            "NaN",
+            "=cmd()",
+            "+SUM(A1)",
+            "007",
+            "1.0",
+            "70",
+            "150",
+            "-1",
+            "flank",
+            " LOWER_BACK ",
+            "c1",
+            "c1",
+        ]
+    ),
+    st.text(max_size=12),
+    st.text(alphabet="\",;\t\n\r '", max_size=6),
+    st.integers(1_000, 150_000).map(lambda n: "h" * n),
+)
+
+
+@st.composite
+def case_files(draw: st.DrawFn) -> tuple[bytes, str]:
+    """A CSV as bytes, possibly ragged, badly encoded or with literal quotes."""
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    terminator = draw(st.sampled_from(["\n", "\r\n"]))
+    names = ["rowidx", *draw(st.lists(st.sampled_from(NAMES), max_size=5))]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=terminator)
+    writer.writerow(names)
+    for i in range(draw(st.integers(0, 12))):
+        cells = draw(st.lists(CELL, min_size=len(names) - 1, max_size=len(names) - 1))
+        shape = draw(st.sampled_from(["ok", "ok", "ok", "short", "long", "blank", "literal"]))
+        if shape == "short":
+            cells = cells[: draw(st.integers(0, len(cells)))]
+        elif shape == "long":
+            cells = cells + draw(st.lists(CELL, min_size=1, max_size=3))
+        if shape == "blank":
+            buffer.write(draw(st.sampled_from(["", "  ", "\t"])) + terminator)
+        if shape == "literal":
+            # a quote inside an unquoted field (5'10"), written raw
+            buffer.write(delimiter.join([f"r{i}", *(["5'10\""] * (len(names) - 1))]) + terminator)
+            continue
+        writer.writerow([f"r{i}", *cells])
+    text = buffer.getvalue()
+    if draw(st.booleans()):
+        text = text.removesuffix(terminator)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "latin-1"]))
+    data = text.encode(encoding, errors="replace")
+    if draw(st.integers(0, 9)) == 0:
+        data = data[: draw(st.integers(0, len(data)))]
+    return data, delimiter
+
+
+def expected_rows(data: bytes, delimiter: str) -> list[list[str]] | None:
+    """Rows as the csv module reads them (None when the file is unusable)."""
+    try:
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return read_rows(text, delimiter) or None
+
+
+def read_rows(text: str, delimiter: str) -> list[list[str]]:
+    """Non-blank rows of CSV text (huge cells allowed)."""
+    limit = csv.field_size_limit(2**31 - 1)
+    try:
+        return [
+            r
+            for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            if r and not (len(r) == 1 and not r[0].strip(" \t"))
+        ]
+    finally:
+        csv.field_size_limit(limit)
+
+
+@pytest.fixture(scope="module")
+def net():
+    return default_network()
+
+
+def run(data: bytes, chunksize: int, net) -> tuple[object, Path, str | None]:
+    """Score ``data``; return the summary (or None), the output path's text and the error."""
+    folder = Path(tempfile.mkdtemp())
+    src, dest = folder / "in.csv", folder / "out.csv"
+    src.write_bytes(data)
+    try:
+        return score_file(src, dest, network=net, chunksize=chunksize), dest, None
+    except CaseFileError as exc:
+        assert not dest.exists()
+        assert [p.name for p in folder.iterdir()] == ["in.csv"]
+        return None, dest, str(exc)
+
+
+# Huge cells make hypothesis' repr of an example large; that is expected here.
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")
+@SETTINGS
+@given(case=case_files(), chunksize=st.sampled_from([1, 3, 100_000]))
+def test_hostile_files_keep_every_row_in_order(net, case, chunksize):
+    data, delimiter = case
+    summary, dest, error = run(data, chunksize, net)
+    if error is not None:
+        assert "in.csv" in error
+        assert "\n" not in error
+        # only unusable files may raise: empty, not UTF-8, or a quote never closed
+        assert expected_rows(data, delimiter) is None or "never closed" in error
+        return
+    used = summary.delimiter
+    rows = expected_rows(data, used)
+    assert rows is not None
+    header, *body = rows
+    if len(header) > 1:
+        assert used == delimiter
+    out = read_rows(dest.read_bytes().decode("utf-8"), used)
+    assert out[0] == [*header, *output_columns(net)]
+    assert summary.rows == len(body) == len(out) - 1
+    assert [r[0] for r in out[1:]] == [r[0] for r in body]
+    width = len(header)
+    for given_row, written in zip(body, out[1:], strict=True):
+        assert len(written) == width + len(output_columns(net))
+        kept = (given_row + [""] * width)[:width]
+        assert written[:width] == kept
+        if len(given_row) > width:
+            assert written[-1] == f"row has {len(given_row)} fields, header has {width}"
+    assert summary.exit_code == (0 if summary.errors == 0 else 3)
+
+
+@SETTINGS
+@given(data=st.binary(max_size=300))
+def test_random_bytes_never_crash(net, data):
+    summary, dest, error = run(data, 100_000, net)
+    if error is not None:
+        assert "in.csv" in error
+        assert "\n" not in error
+        return
+    assert dest.exists()
+    assert summary.rows >= 0
