@@ -43,7 +43,9 @@ format: $(STAMP) ## Reformat the code with ruff.
 
 .PHONY: bench
 bench: $(STAMP) ## Run the benchmarks against pgmpy and pyAgrum (installs the bench extra).
-	$(PY) -m pip install --quiet -e ".[dev,parquet,bench]"
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS),bench]"
+	$(PY) scripts/bench_engine.py
+	$(PY) scripts/bench_diagnose.py
 	$(PY) scripts/bench_scoring.py
 
 .PHONY: clean
