@@ -582,3 +582,21 @@ def test_encode_mixes_names_indices_likelihoods_and_blanks(net: CompiledNetwork)
     ev = net.encode([{"pain": "yes", "spasm": 2}, {"pain": [0.3, 0.6]}, {"pain": None}])
     np.testing.assert_array_equal(ev.values["spasm"], [2, -1, -1])
     np.testing.assert_allclose(ev.values["pain"], [[1.0, 0.0], [0.3, 0.6], [1.0, 1.0]])
+
+
+def test_prob_conjunction_reuses_a_known_log_evidence(
+    model: DiscreteBayesianNetwork, net: CompiledNetwork
+) -> None:
+    evidence = {
+        "spasm": np.array([0, 2, -1, 1]),
+        "infection": np.array([-1, -1, 0, 1]),
+    }
+    event = {"infection": "no", "strain": "no"}
+    plain = net.prob_conjunction(evidence, event)
+    reused = net.prob_conjunction(evidence, event, log_evidence=net.log_evidence(evidence))
+    np.testing.assert_allclose(reused, plain, atol=1e-15)
+    # case 2 observed infection = yes, so the event cannot hold
+    assert plain[2] == 0.0
+    ve = VariableElimination(model)
+    ref = ve.query(["infection", "strain"], evidence={"spasm": "severe"}, show_progress=False)
+    assert plain[1] == pytest.approx(ref.get_value(infection="no", strain="no"), abs=1e-12)

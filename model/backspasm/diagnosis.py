@@ -19,6 +19,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._numeric import EPS as _EPS
+from backspasm._numeric import entropy_bits as _entropy_bits
+from backspasm._numeric import logit as _logit
 from backspasm.engine import CompiledNetwork
 from backspasm.exceptions import ImpossibleEvidenceError
 from backspasm.network import Network, default_network
@@ -28,7 +31,6 @@ from backspasm.triage import triage_batch
 __all__ = ["Diagnosis", "diagnose"]
 
 EvidenceValue = str | tuple[float, ...]
-_EPS = 1e-12
 #: Jensen's conflict measure above this value flags the answers as conflicting.
 CONFLICT_THRESHOLD = 0.0
 #: The branch-and-bound search for the most probable explanation keeps at most this
@@ -299,16 +301,6 @@ class Diagnosis:
 
 
 # ------------------------------------------------------------------------ helpers
-
-
-def _entropy_bits(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    q = np.clip(p, _EPS, 1 - _EPS)
-    return np.asarray(-(q * np.log2(q) + (1 - q) * np.log2(1 - q)))
-
-
-def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    q = np.clip(p, _EPS, 1 - _EPS)
-    return np.asarray(np.log(q) - np.log1p(-q))
 
 
 def _yes(engine: CompiledNetwork, node: str) -> int:

@@ -1349,7 +1349,11 @@ class CompiledNetwork:
         return self._run(evidence, None)[1]
 
     def prob_conjunction(
-        self, evidence: EvidenceLike, event: Mapping[str, str | int | Sequence[str | int]]
+        self,
+        evidence: EvidenceLike,
+        event: Mapping[str, str | int | Sequence[str | int]],
+        *,
+        log_evidence: FloatArray | None = None,
     ) -> FloatArray:
         """Probability of a conjunction of node states given each case's evidence.
 
@@ -1363,6 +1367,9 @@ class CompiledNetwork:
         event : Mapping[str, str | int | Sequence[str | int]]
             Per node, the state (or any of the states) it must be in, e.g.
             ``{"a": "no", "b": ["no", "mild"]}``.
+        log_evidence : numpy.ndarray, optional
+            ``log P(e)`` per case when the caller already has it (from :meth:`query`
+            or :meth:`log_evidence`); saves one inference pass.
 
         Returns
         -------
@@ -1378,15 +1385,24 @@ class CompiledNetwork:
         if not event:
             raise EvidenceError("The event must constrain at least one node.")
         joint = dict(ev.values)
+        excluded = np.zeros(ev.n_cases, dtype=bool)
         for name, wanted in event.items():
             v = self._node(name)
             options = [wanted] if isinstance(wanted, str | int | np.integer) else list(wanted)
             if not options:
                 raise EvidenceError(f"The event allows no state of node {name!r}.")
+            base = joint.get(name)
+            if len(options) == 1 and (base is None or base.ndim == 1):
+                # A single state over hard (or no) evidence stays hard evidence, which
+                # the engine deduplicates; cases observed in another state get 0.
+                state = self._state(name, options[0])
+                if base is not None:
+                    excluded |= (base >= 0) & (base != state)
+                joint[name] = np.full(ev.n_cases, state, dtype=np.int64)
+                continue
             mask = np.zeros(self._card[v])
             for option in options:
                 mask[self._state(name, option)] = 1.0
-            base = joint.get(name)
             if base is None:
                 rows = np.broadcast_to(mask, (ev.n_cases, self._card[v]))
             elif base.ndim == 1:
@@ -1394,11 +1410,12 @@ class CompiledNetwork:
             else:
                 rows = base * mask
             joint[name] = np.ascontiguousarray(rows)
-        log_e = self._run(ev, None)[1]
+        log_e = self._run(ev, None)[1] if log_evidence is None else np.asarray(log_evidence)
         # Skip validation: an event may zero a likelihood row, which is legitimate here.
         log_joint = self._run(_Trusted(joint, ev.n_cases), None)[1]
-        with np.errstate(invalid="ignore"):
-            ratio = np.exp(log_joint - log_e)
+        with np.errstate(invalid="ignore", over="ignore"):
+            ratio = np.minimum(np.exp(log_joint - log_e), 1.0)
+        ratio[excluded] = 0.0
         ratio[~(log_e > -np.inf)] = np.nan
         return ratio
 

@@ -16,18 +16,14 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
+from backspasm._numeric import EPS as _EPS
+from backspasm._numeric import entropy_bits as _entropy_bits
 from backspasm.network import Network
 
 __all__ = ["conflict_batch", "next_question_batch"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-_EPS = 1e-12
-
-
-def _entropy_bits(p: FloatArray) -> FloatArray:
-    q = np.clip(p, _EPS, 1 - _EPS)
-    return np.asarray(-(q * np.log2(q) + (1 - q) * np.log2(1 - q)))
 
 
 def _cause_matrix(network: Network, codes: Mapping[str, IntArray]) -> FloatArray:

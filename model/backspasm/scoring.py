@@ -45,6 +45,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._numeric import logit as _logit
 from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.explain import conflict_batch, next_question_batch
 from backspasm.network import Network, default_network
@@ -417,29 +418,13 @@ def _p_serious(
 ) -> FloatArray:
     """Exact P(at least one serious cause | e) = 1 - P(all serious = no | e).
 
-    ``P(all no | e) = P(e, all no) / P(e)``: one extra pass for ``log P(e, all no)``,
-    reusing ``log P(e)`` from the marginals query (``prob_conjunction`` would
-    recompute it).
+    One extra pass: ``log P(e)`` is reused from the marginals query.
     """
-    m = len(log_e)
     serious = net.serious_causes
     if not serious:
-        return np.zeros(m)
-    joint = dict(ev)
-    certain = np.zeros(m, dtype=bool)
-    for cause in serious:
-        no = _state_index(net.states(cause), "no", 0)
-        seen = joint.get(cause)
-        if seen is None:
-            joint[cause] = np.full(m, no, dtype=np.int64)
-        else:
-            certain |= (seen >= 0) & (seen != no)
-            joint[cause] = np.where(seen < 0, no, seen)
-    log_joint = engine.log_evidence(joint)
-    with np.errstate(invalid="ignore", over="ignore"):
-        p = 1.0 - np.exp(log_joint - log_e)
-    p[certain] = 1.0
-    return np.clip(p, 0.0, 1.0)
+        return np.zeros(len(log_e))
+    none = engine.prob_conjunction(dict(ev), dict.fromkeys(serious, "no"), log_evidence=log_e)
+    return np.asarray(np.clip(1.0 - none, 0.0, 1.0))
 
 
 def _id_values(ids: pd.Series) -> ObjArray:
@@ -452,11 +437,6 @@ def _repeated_ids(ids: pd.Series) -> tuple[int, str | None]:
     values = pd.Series(_id_values(ids), dtype=object)
     repeated = values[values.duplicated()]
     return len(repeated), (str(repeated.iloc[0]) if len(repeated) else None)
-
-
-def _logit(p: FloatArray) -> FloatArray:
-    q = np.clip(p, 1e-12, 1.0 - 1e-12)
-    return np.asarray(np.log(q) - np.log1p(-q), dtype=np.float64)
 
 
 def _explain(

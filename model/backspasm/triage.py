@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from backspasm._numeric import logit as _logit
 from backspasm.spec import TriagePolicy, load_spec
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
 #: An answer counts as a driver of P(serious) when withholding it at least halves the odds.
 _DRIVER_LOG_ODDS = float(np.log(2.0))
 _MAX_DRIVERS = 3
-_EPS = 1e-12
 
 _BUNDLED_POLICY: TriagePolicy | None = None
 
@@ -72,11 +72,6 @@ def _hard_codes(evidence: Mapping[str, npt.NDArray[Any]], node: str, n: int) -> 
     if values is None or values.ndim != 1:  # soft evidence never triggers a flag
         return np.full(n, -1, dtype=np.int64)
     return values
-
-
-def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    q = np.clip(p, _EPS, 1 - _EPS)
-    return np.asarray(np.log(q) - np.log1p(-q))
 
 
 def triage_batch(
@@ -156,39 +151,6 @@ def triage_batch(
     red = np.array(["; ".join(t) for t in flag_text], dtype=object)
     red[~emergency] = ""
     return levels, red
-
-
-def _p_all_no(
-    engine: Any,
-    values: Mapping[str, npt.NDArray[Any]],
-    nodes: tuple[str, ...],
-    log_evidence: npt.NDArray[np.float64],
-) -> npt.NDArray[np.float64]:
-    """P(every node = no | e), reusing a known log P(e): one engine pass."""
-    joint = dict(values)
-    n = len(log_evidence)
-    for node in nodes:
-        no = engine.states[node].index("no")
-        seen = joint.get(node)
-        if seen is None:
-            joint[node] = np.full(n, no, dtype=np.int64)
-        elif seen.ndim == 1:
-            # an observed "yes" makes the event impossible for that case
-            joint[node] = np.where(seen < 0, no, np.where(seen == no, no, -2))
-        else:
-            mask = np.zeros(seen.shape[1])
-            mask[no] = 1.0
-            joint[node] = seen * mask
-    hard_yes = np.zeros(n, dtype=bool)
-    for node in nodes:
-        col = joint[node]
-        if col.ndim == 1:
-            hard_yes |= col == -2
-            joint[node] = np.where(col == -2, engine.states[node].index("no"), col)
-    with np.errstate(invalid="ignore", over="ignore"):
-        p = np.exp(engine.log_evidence(joint) - log_evidence)
-    p[hard_yes] = 0.0
-    return np.asarray(np.clip(p, 0.0, 1.0))
 
 
 def _drivers(
