@@ -180,12 +180,12 @@ class Diagnosis:
         cause = cause or self.top_cause
         row = self.causes.set_index("cause").loc[cause]
         label = str(row["label"])
-        text = f"{label}: {row['prior']:.1%} before any answer, {row['posterior']:.1%} now"
+        text = f"{label}: {_pct(row['prior'])} before any answer, {_pct(row['posterior'])} now"
         effects = self.reasons(cause)
         ups = effects[effects["log_odds_change"] > math.log(1.25)].head(2)
         downs = effects[effects["log_odds_change"] < -math.log(1.25)].head(1)
         parts = [
-            f"{r.question}={r.answer} (without it {r.posterior_without:.1%})"
+            f"{r.question}={r.answer} (without it {_pct(r.posterior_without)})"
             for r in ups.itertuples(index=False)
         ]
         if parts:
@@ -193,7 +193,7 @@ class Diagnosis:
         if len(downs):
             r = next(downs.itertuples(index=False))
             text += (
-                f"; held down by {r.question}={r.answer} (without it {r.posterior_without:.1%})"
+                f"; held down by {r.question}={r.answer} (without it {_pct(r.posterior_without)})"
             )
         return text + "."
 
@@ -238,7 +238,7 @@ class Diagnosis:
             lines.append(f"warning: the answers conflict (Jensen's measure {self.conflict:.2f})")
         lines += ["", f"{'cause':<36} {'prior':>7} {'posterior':>9}"]
         for r in self.causes.head(top).itertuples(index=False):
-            lines.append(f"{r.cause:<36} {r.prior:7.1%} {r.posterior:9.1%}")
+            lines.append(f"{r.cause:<36} {_pct(r.prior):>7} {_pct(r.posterior):>9}")
         lines += ["", "why:"]
         lines += [f"  {self.explanation(c)}" for c in self.causes["cause"].head(3)]
         mpe = [c for c, s in self.most_probable_explanation.items() if s == "yes"]
@@ -301,6 +301,11 @@ class Diagnosis:
 
 
 # ------------------------------------------------------------------------ helpers
+
+
+def _pct(p: float) -> str:
+    """Format a probability as a percentage, keeping two digits for rare events."""
+    return f"{100 * p:.2g}%" if 0 < p < 0.001 else f"{p:.1%}"
 
 
 def _yes(engine: CompiledNetwork, node: str) -> int:
