@@ -303,8 +303,9 @@ class Diagnosis:
 # ------------------------------------------------------------------------ helpers
 
 
-def _pct(p: float) -> str:
+def _pct(p: Any) -> str:
     """Format a probability as a percentage, keeping two digits for rare events."""
+    p = float(p)
     return f"{100 * p:.2g}%" if 0 < p < 0.001 else f"{p:.1%}"
 
 
