@@ -86,7 +86,9 @@ def plot_calibration(
         label="_forecasts per bin",
     )
     for x, y, n in zip(rows["mean_predicted"], rows["observed_rate"], counts, strict=True):
-        ax.annotate(f"{int(n)}", (x, y), textcoords="offset points", xytext=(6, -10), fontsize=7)
+        # Counts sit below-right of each point, or above it near the bottom edge.
+        offset = (6, 6) if y < 0.08 else (6, -10)
+        ax.annotate(f"{int(n)}", (x, y), textcoords="offset points", xytext=offset, fontsize=7)
     # A little room around the unit square, so points on its edges stay visible.
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
@@ -130,13 +132,24 @@ def plot_roc(
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="chance")
     import matplotlib as mpl
 
-    colours = mpl.colormaps["tab20"]
+    # Okabe-Ito (colour-blind safe) for up to eight curves, tab20 beyond that.
+    okabe_ito = [
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+        "#000000",
+    ]
+    tab20 = mpl.colormaps["tab20"]
     for i, name in enumerate(chosen):
         curve = roc[roc["cause"] == name]
         ax.plot(
             curve["fpr"],
             curve["tpr"],
-            color=colours(i % 20),
+            color=okabe_ito[i] if len(chosen) <= len(okabe_ito) else tab20(i % 20),
             label=f"{name} (AUC {auc[name]:.2f})",
         )
     ax.set_xlim(-0.01, 1.01)
