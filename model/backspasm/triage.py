@@ -111,18 +111,9 @@ def triage_batch(
     engine = network.engine
     ok = ~np.isnan(p_serious)
 
-    pathologic = network.nodes_in("cause_pathologic")
-    p_pathologic = np.zeros(n)
-    if pathologic and ok.any():
-        none = engine.prob_conjunction(values, dict.fromkeys(pathologic, "no"))
-        p_pathologic = np.nan_to_num(1.0 - none)
-
     emergency = ok & (p_serious >= float(policy.emergency_p_serious.p))  # type: ignore[arg-type]
     by_probability = emergency.copy()
-    see_doctor = ok & (
-        (p_serious >= float(policy.see_doctor_p_serious.p))  # type: ignore[arg-type]
-        | (p_pathologic >= float(policy.see_doctor_p_pathologic.p))  # type: ignore[arg-type]
-    )
+    see_doctor = ok & (p_serious >= float(policy.see_doctor_p_serious.p))  # type: ignore[arg-type]
     flag_text: list[list[str]] = [[] for _ in range(n)]
     for flag in policy.flags:
         match = ok.copy()
@@ -139,6 +130,19 @@ def triage_batch(
                 flag_text[i].extend(a for a in answers if a not in flag_text[i])
         else:
             see_doctor |= match
+
+    # P(at least one pathologic cause) can only change the level of cases that are
+    # neither an emergency nor already sent to a doctor: compute it for those alone.
+    pathologic = network.nodes_in("cause_pathologic")
+    undecided = np.flatnonzero(ok & ~emergency & ~see_doctor)
+    if pathologic and len(undecided):
+        none = engine.prob_conjunction(
+            {k: np.asarray(v)[undecided] for k, v in values.items()},
+            dict.fromkeys(pathologic, "no"),
+            log_evidence=None if log_evidence is None else log_evidence[undecided],
+        )
+        threshold = float(policy.see_doctor_p_pathologic.p)  # type: ignore[arg-type]
+        see_doctor[undecided] |= np.nan_to_num(1.0 - none) >= threshold
 
     drivers = _drivers(p_serious, values, network, np.flatnonzero(by_probability))
     for row, names in drivers.items():
