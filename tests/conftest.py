@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,22 @@ def toy_spec_dir(tmp_path: Path) -> Callable[..., Path]:
         return folder
 
     return make
+
+
+@pytest.fixture
+def figures_closed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Save every open figure as PNG when ``--save-figures DIR`` is given, then close all."""
+    yield
+    import matplotlib.pyplot as plt
+
+    folder = request.config.getoption("--save-figures")
+    if folder:
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+        for i, number in enumerate(plt.get_fignums()):
+            plt.figure(number).savefig(out / f"{stem}-{i}.png", dpi=150)
+    plt.close("all")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
@@ -33,18 +31,7 @@ from backspasm.spec import GROUPS
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-@pytest.fixture(autouse=True)
-def _save_and_close(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Save every open figure as PNG when asked, then close them all."""
-    yield
-    folder = request.config.getoption("--save-figures")
-    if folder:
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
-        for i, number in enumerate(plt.get_fignums()):
-            plt.figure(number).savefig(out / f"{stem}-{i}.png", dpi=150)
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("figures_closed")
 
 
 @pytest.fixture(scope="module")

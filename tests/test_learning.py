@@ -9,7 +9,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -567,20 +567,6 @@ def test_synthetic_cases_file_is_reproducible(net: Network) -> None:
 
 
 # ------------------------------------------------------------------------- figures
-
-
-@pytest.fixture
-def figures_closed(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Save every open figure as PNG when asked, then close them all."""
-    yield
-    folder = request.config.getoption("--save-figures")
-    if folder:
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
-        for i, number in enumerate(plt.get_fignums()):
-            plt.figure(number).savefig(out / f"{stem}-{i}.png", dpi=150)
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
