@@ -991,6 +991,20 @@ def _answer_text(question: str, answer: object) -> str:
     return f"{question.replace('_', ' ')} = {str(answer).replace('_', ' ')}"
 
 
+def _empty_note(ax: Axes, text: str) -> None:
+    """Say in the middle of an empty panel why it is empty."""
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=11,
+        color="#666666",
+    )
+
+
 def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = None) -> Axes:
     """Tornado of each answer's effect on one cause.
 
@@ -1063,16 +1077,7 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
     top_axis.set_xlabel("odds ratio", fontsize=9)
     top_axis.tick_params(labelsize=8.5)
     if not len(table):
-        ax.text(
-            0.5,
-            0.5,
-            "no answers to weigh",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            fontsize=11,
-            color="#666666",
-        )
+        _empty_note(ax, "no answers to weigh")
     ax.set_title(
         f"Why {label} is at {_percent(float(row.posterior))} "
         f"(before any answer: {_percent(float(row.prior))})\n"
@@ -1134,16 +1139,7 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
     if not len(table):
-        ax.text(
-            0.5,
-            0.5,
-            "every question is answered",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            fontsize=11,
-            color="#666666",
-        )
+        _empty_note(ax, "every question is answered")
     ax.set_title(
         "Which question to ask next\nexpected reduction of uncertainty about the causes",
         fontsize=12.5,
