@@ -257,7 +257,7 @@ def networks() -> list[tuple[str, DiscreteBayesianNetwork, list[str], list[str]]
             from backspasm.questionnaire import questions_for
 
             causes = list(loaded.causes)
-            asked = sorted({q.node for q in questions_for(causes)} & set(spasm.nodes()))
+            asked = sorted({q.node for q in questions_for(loaded)} & set(spasm.nodes()))
         except (ImportError, AttributeError):
             pass
         else:

@@ -60,7 +60,7 @@ def evidence_of(frame: pd.DataFrame, net: Network) -> dict[str, np.ndarray]:
     """Encode a case table as the engine's evidence, as scoring does."""
     nodes = set(net.model.nodes())
     evidence = {}
-    for q in questions_for(net.causes):
+    for q in questions_for(net):
         if q.column in frame and q.node in nodes:
             codes, invalid = encode_column(q, frame[q.column], net.states(q.node))
             assert not invalid.any(), q.column

@@ -78,14 +78,14 @@ def test_plot_network_draws_every_node_edge_and_group(net: Network) -> None:
     ax = figures.plot_network(net)
     boxes = by_gid(ax, "node:")
     assert set(boxes) == set(net.model.nodes())
-    assert len(boxes) == len(net.model.nodes()) == 59
+    assert len(boxes) == len(net.model.nodes())
     assert all(isinstance(b, FancyBboxPatch) for b in boxes.values())
     edges = by_gid(ax, "edge:")
     assert {tuple(e.split("->")) for e in edges} == set(net.model.edges())
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == [figures.GROUP_NAMES[g] for g in GROUPS]
-    assert "59 nodes" in title(ax)
-    assert "120 arrows" in title(ax)
+    assert f"{len(net.model.nodes())} nodes" in title(ax)
+    assert f"{len(net.model.edges())} arrows" in title(ax)
     for node, box in boxes.items():  # coloured by group
         edge = matplotlib.colors.to_hex(box.get_edgecolor())
         group = net.group_of(node)

@@ -1,12 +1,17 @@
-"""backspasm ask: next-best questions, skip and quit, stopping, piped stdin."""
+"""backspasm ask: red-flag screen first, next-best questions, skip, back, quit, piped stdin."""
 
 from __future__ import annotations
 
 import io
 
+import pytest
+
 from backspasm.cli import main
 from backspasm.diagnosis import diagnose
 from backspasm.interview import interview
+from backspasm.questionnaire import default_questions
+
+RED_FLAGS = {q.column: q.prompt for q in default_questions() if q.red_flag}
 
 
 def run(lines, **options):
@@ -22,10 +27,10 @@ def run(lines, **options):
     return result, prompts, shown
 
 
-def test_asks_the_most_informative_question_first():
-    expected = diagnose({}).next_questions()["prompt"].iloc[0]
-    _, prompts, _ = run(["quit"])
-    assert prompts[0].startswith(expected)
+def ask(monkeypatch, capsys, lines, *options):
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{line}\n" for line in lines)))
+    assert main(["ask", *options]) == 0
+    return capsys.readouterr().out
 
 
 def valid_answer(prompt):
@@ -38,9 +43,34 @@ def valid_answer(prompt):
     return "yes"
 
 
+# ------------------------------------------------------------------ the order
+
+
+def test_interview_order_puts_the_red_flag_screen_first():
+    d = diagnose({"spasm_location": "flank"})
+    default = d.next_questions()
+    gains = default["expected_information_gain"].tolist()
+    assert gains == sorted(gains, reverse=True)  # the default order is unchanged
+    ordered = d.next_questions(order="interview")
+    flags = ordered["red_flag"].tolist()
+    assert set(ordered["question"][ordered["red_flag"]]) == set(RED_FLAGS)
+    assert flags == sorted(flags, reverse=True)  # every red flag before the rest
+    screen = ordered[ordered["red_flag"]]["expected_information_gain"].tolist()
+    assert screen == sorted(screen, reverse=True)
+    with pytest.raises(ValueError, match="order must be"):
+        d.next_questions(order="random")
+
+
+def test_asks_the_red_flag_screen_first():
+    expected = diagnose({}).next_questions(order="interview")
+    _, prompts, _ = run(["quit"])
+    assert prompts[0].startswith(expected["prompt"].iloc[0])
+    assert bool(expected["red_flag"].iloc[0])
+
+
 def test_answers_update_the_ranking_and_skip_moves_on():
     start = {"spasm_location": "flank"}
-    ranked = diagnose(start).next_questions()["question"].tolist()
+    ranked = diagnose(start).next_questions(order="interview")["question"].tolist()
     replies = iter(["skip", None, "quit"])
     prompts: list[str] = []
     shown: list[str] = []
@@ -52,10 +82,10 @@ def test_answers_update_the_ranking_and_skip_moves_on():
 
     d = interview(read, shown.append, answers=start)
     assert ranked[0] not in d.answers  # skipped
-    assert ranked[1] in d.answers  # the next-best question was asked and answered
+    assert ranked[1] in d.answers  # the next question was asked and answered
     assert len(prompts) == 3
     assert len(d.answers) == 2
-    assert sum(line.startswith("  -> triage") for line in shown) == 2
+    assert sum(line.startswith("  -> ") for line in shown) == 2  # at the start, after it
 
 
 def test_invalid_answer_is_explained_and_asked_again():
@@ -64,24 +94,69 @@ def test_invalid_answer_is_explained_and_asked_again():
     assert any("must be" in line and "got 'maybe'" in line for line in shown)
 
 
-def test_stops_when_no_question_is_worth_asking():
-    d, prompts, shown = run([], min_gain=10.0)
-    assert prompts == []
+def test_the_screen_comes_before_the_stopping_rule():
+    d, prompts, shown = run(["no"] * 30, min_gain=10.0)
+    assert len(prompts) == len(RED_FLAGS)  # no other question is worth 10 bits
+    assert {c for c in RED_FLAGS if c in d.answers} == set(RED_FLAGS)
     assert "No remaining question is worth asking." in shown
+    assert f"red-flag screen: all {len(RED_FLAGS)} warning signs answered." in shown
     assert "triage:" in "\n".join(shown)
-    assert d.answers == {}
 
 
 def test_end_of_input_stops_cleanly():
     d, _, shown = run([])
     assert "Stopped." in shown
     assert d.triage in {"emergency", "see_doctor", "self_care"}
+    assert any(line.startswith(f"red-flag screen: 0 of {len(RED_FLAGS)}") for line in shown)
+
+
+def test_back_undoes_the_last_answer():
+    d, prompts, shown = run(["yes", "back", "no", "quit"])
+    first = prompts[0]
+    assert prompts[1] != first  # the next question came up ...
+    assert prompts[2] == first  # ... and after 'back' the first is asked again
+    column = next(c for c, p in RED_FLAGS.items() if first.startswith(p))
+    assert d.answers == {column: "no"}
+    assert any(line.startswith("  Undone: ") for line in shown)
+    _, _, shown = run(["back", "quit"])
+    assert "  Nothing to undo." in shown
+
+
+# ------------------------------------------------------------------ the command line
 
 
 def test_cli_ask_reads_piped_stdin(monkeypatch, capsys):
-    monkeypatch.setattr("sys.stdin", io.StringIO("2\nyes\nyes\nquit\n"))
-    assert main(["ask"]) == 0
-    out = capsys.readouterr().out
+    out = ask(monkeypatch, capsys, ["no", "yes", "yes", "quit"])
     assert out.count("> ") >= 3
     assert "Stopped." in out
     assert "triage:" in out
+
+
+def test_cli_ask_all_skip_still_screens_every_red_flag(monkeypatch, capsys):
+    out = ask(monkeypatch, capsys, ["skip"] * 60, "--min-gain", "100")
+    for column in (
+        "saddle_numbness",
+        "bowel_or_bladder_loss",
+        "unexplained_weight_loss",
+        "iv_drug_use_or_immunosuppression",
+        "long_term_steroid_use",
+    ):
+        assert out.count(RED_FLAGS[column]) == 2, column  # asked once, then reported
+    assert out.count("> skip") == len(RED_FLAGS)  # nothing else is worth 100 bits
+    assert f"red-flag screen: 0 of {len(RED_FLAGS)} warning signs answered; not screened:" in out
+    assert f"  - {RED_FLAGS['saddle_numbness']} (skipped)" in out
+    assert "come back, or get help" in out  # self care, with its safety net
+
+
+def test_cli_ask_progress_back_and_plain_words(monkeypatch, capsys):
+    out = ask(monkeypatch, capsys, ["no", "no", "back", "yes", "quit"])
+    assert "question 1 of about " in out
+    assert f"red-flag screen 0/{len(RED_FLAGS)}" in out
+    assert f"red-flag screen 1/{len(RED_FLAGS)}" in out
+    assert out.count("question 2 of about") == 2  # asked again after 'back'
+    assert out.count("  Undone: ") == 1
+    assert "bits" not in out
+    assert "P(" not in out
+    taught = ask(monkeypatch, capsys, ["no", "quit"], "--show-information")
+    assert "bits" in taught
+    assert "P(serious cause)" in taught

@@ -112,3 +112,21 @@ def test_export_rejects_unknown_format(toy_spec_dir, tmp_path):
     with pytest.raises(BackspasmError, match="must be one of bif, xmlbif, net, xdsl, uai"):
         net.export(tmp_path / "x.dot")
     assert EXPORT_FORMATS == ("bif", "xmlbif", "net", "xdsl", "uai")
+
+
+@pytest.mark.parametrize("bundled", [False, True], ids=["toy", "bundled"])
+def test_network_pickles(toy_spec_dir, bundled):
+    import pickle
+
+    net = load_network() if bundled else load_network(toy_spec_dir())
+    evidence = {"back_spasm": "yes"}
+    before = net.engine.query_one(evidence)  # the compiled engine is a cache: not pickled
+    copy = pickle.loads(pickle.dumps(net))
+    assert copy.spec == net.spec
+    assert pickle.loads(pickle.dumps(net.spec)) == net.spec
+    assert copy.fingerprint() == net.fingerprint()
+    assert set(copy.model.edges()) == set(net.model.edges())
+    assert copy.causes == net.causes
+    after = copy.engine.query_one(evidence)
+    for node, marginal in before.items():
+        assert after[node] == pytest.approx(marginal, abs=1e-12)

@@ -14,9 +14,9 @@ from backspasm.questionnaire import (
     get_question,
     questions_for,
 )
+from backspasm.spec import load_spec
 
-CAUSES = ("dehydration", "kidney_stones")
-QS = questions_for(CAUSES)
+QS = questions_for(load_spec())
 
 CONTRACT_COLUMNS = [
     "case_id",
@@ -48,7 +48,13 @@ CONTRACT_COLUMNS = [
 
 
 def test_contract_names_in_order():
-    assert [q.column for q in QS] == [*CONTRACT_COLUMNS, *CAUSES, "back_spasm"]
+    columns = [q.column for q in QS]
+    assert columns[:3] == ["case_id", "age", "sex"]
+    assert columns[-1] == "back_spasm"
+    assert set(CONTRACT_COLUMNS) <= set(columns)
+    causes = load_spec().causes
+    assert columns[-1 - len(causes) : -1] == list(causes)
+    assert len(columns) == len(set(columns))
 
 
 @pytest.mark.parametrize(
@@ -148,5 +154,5 @@ def test_encode_column_respects_network_state_order():
 def test_data_dictionary_lists_every_column():
     table = data_dictionary(QS)
     assert table["column"].tolist() == [q.column for q in QS]
-    assert list(table.columns) == ["column", "values", "node", "section", "question"]
+    assert list(table.columns) == ["column", "values", "node", "section", "red_flag", "question"]
     assert (table["question"].str.len() > 5).all()

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import csv
 import io
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backspasm import cli
+from backspasm.cli import main
 from backspasm.exceptions import CaseFileError
 from backspasm.network import default_network
+from backspasm.questionnaire import default_questions
 from backspasm.scoring import output_columns, score_file
 
 SETTINGS = settings(
@@ -183,3 +192,96 @@ def test_random_bytes_never_crash(net, data):
         return
     assert dest.exists()
     assert summary.rows >= 0
+
+
+# ------------------------------------------------- the command line: unsafe outputs
+
+
+@pytest.mark.parametrize(
+    ("input", "output", "message"),
+    [
+        (
+            "res.csv.meta.json",
+            "res.csv",
+            "the provenance sidecar '{d}/res.csv.meta.json' of output '{d}/res.csv' is the input file '{d}/res.csv.meta.json'",
+        ),
+        ("cases.csv", "cases.csv", "output '{d}/cases.csv' is the input file '{d}/cases.csv'"),
+        ("cases.csv", "out.xlsx", "use one of .csv, .tsv, .txt, .parquet, .pq"),
+        ("cases.csv", "nope/out.csv", "folder '{d}/nope' does not exist"),
+        ("cases.csv", ".", "it is a folder"),
+    ],
+)
+def test_cli_refuses_at_once_in_one_line(tmp_path, capsys, monkeypatch, input, output, message):
+    def too_late(path):
+        raise AssertionError("the network was loaded before the paths were checked")
+
+    monkeypatch.setattr(cli, "_network", too_late)
+    src = tmp_path / input
+    src.write_text("case_id,fever\na,yes\n")
+    code = main(["score", str(src), "-o", str(tmp_path / output), "--no-progress"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("backspasm score: error: ")
+    assert message.format(d=tmp_path) in err
+    assert src.read_text() == "case_id,fever\na,yes\n"
+    assert [p.name for p in tmp_path.iterdir()] == [input]
+
+
+# --------------------------------------------- the command line: SIGINT and SIGTERM
+
+# Python ignores SIGINT in a child when its parent's shell did (a background job):
+# give the child the Ctrl-C handler an interactive shell would.
+CHILD = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from backspasm.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+WAIT = 120  # seconds; generous bounds for a loaded machine, never slept through
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory) -> Path:
+    """40,000 cases with random answers to every question: many seconds of scoring."""
+    n = 40_000
+    rng = np.random.default_rng(10)
+    columns: dict[str, object] = {}
+    for q in default_questions():
+        if q.kind == "id":
+            columns[q.column] = [f"c{i}" for i in range(n)]
+        elif q.kind == "age":
+            columns[q.column] = rng.integers(18, 90, n)
+        elif q.kind == "weeks":
+            columns[q.column] = rng.integers(0, 30, n)
+        elif q.kind == "choice":
+            columns[q.column] = rng.choice([*q.choices, ""], n)
+        else:
+            columns[q.column] = rng.choice(["yes", "no", ""], n)
+    path = tmp_path_factory.mktemp("big") / "big.csv"
+    pd.DataFrame(columns).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_ends_scoring_in_one_line_and_leaves_nothing(tmp_path, big_file, signum, code):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    command = [sys.executable, "-c", CHILD, "score", str(big_file), "-o", str(folder / "s.csv")]
+    command += ["--no-progress", "--chunksize", "500"]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + WAIT
+        # Scoring has started once the atomic writer's temporary file exists.
+        while not any(folder.iterdir()):
+            assert child.poll() is None, "scoring ended before it could be interrupted"
+            assert time.monotonic() < deadline, "scoring never started"
+            time.sleep(0.02)
+        assert [p.name.startswith(".s.csv.") for p in folder.iterdir()] == [True]
+        child.send_signal(signum)
+        _, err = child.communicate(timeout=WAIT)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == code
+    assert err.decode() == "backspasm score: interrupted; nothing written\n"
+    assert list(folder.iterdir()) == []

@@ -2,7 +2,8 @@
 
 Data goes to stdout or files; progress, summaries and errors go to stderr. Exit
 codes: 0 success, 2 unusable input or command (one line on stderr, no traceback),
-3 a case file was scored but some rows carry errors.
+3 a case file was scored but some rows carry errors, 130 and 143 interrupted by SIGINT
+and SIGTERM (one line on stderr; ``score`` leaves no file behind).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = ["main"]
 EXIT_OK = 0
 EXIT_UNUSABLE = 2
 EXIT_ROW_ERRORS = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT; 143 (128 + SIGTERM) for a SIGTERM
 
 
 def _network(path: str | None):  # type: ignore[no-untyped-def]
@@ -44,6 +46,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
         f"({summary['sourced_share']:.1%}) cite a literature source, "
         f"{summary['fitted']} were fitted to data and "
         f"{summary['assumptions']} are reasoned assumptions",
+        "by kind: "
+        + ", ".join(
+            f"{kind} {n} ({n / summary['numbers']:.1%})"
+            for kind, n in spec.numbers_by_kind().items()
+            if summary["numbers"]
+        ),
         f"expanded CPT entries: {summary['cpt_entries']}",
         f"bibliography: {summary['sources']} sources ({summary['source_tags']})",
     ]
@@ -86,7 +94,13 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         print(f"> {line.strip()}")
         return line.rstrip("\n")
 
-    interview(read, print, network=_network(args.network), min_gain=args.min_gain)
+    interview(
+        read,
+        print,
+        network=_network(args.network),
+        min_gain=args.min_gain,
+        show_information=args.show_information,
+    )
     return EXIT_OK
 
 
@@ -160,6 +174,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    from backspasm._files import check_paths
+
+    # Refuse an unsafe or unwritable output before loading anything heavy.
+    check_paths(args.input, args.output)
     from backspasm.scoring import score_file
 
     summary = score_file(
@@ -192,15 +210,19 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     from backspasm.questionnaire import data_dictionary, questions_for
 
     net = _network(args.network) if args.network else None
-    qs = questions_for(net.causes) if net else None
+    qs = questions_for(net) if net else None
     table = data_dictionary(qs)
     if args.format == "csv":
         sys.stdout.write(table.to_csv(index=False))
     elif args.format == "markdown":
         header = "| " + " | ".join(table.columns) + " |"
         rule = "|" + "---|" * len(table.columns)
+        code = table.assign(
+            column=[f"`{v}`" for v in table["column"]],
+            node=[f"`{v}`" if v else "" for v in table["node"]],
+        )
         body = [
-            "| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)
+            "| " + " | ".join(str(v) for v in row) + " |" for row in code.itertuples(index=False)
         ]
         print("\n".join([header, rule, *body]))
     else:
@@ -251,7 +273,7 @@ def _parser() -> argparse.ArgumentParser:
         "--output",
         required=True,
         metavar="OUT",
-        help="scored file (.csv or .parquet); - writes CSV to stdout",
+        help="scored file: .csv, .tsv, .txt, .parquet or .pq; - writes CSV to stdout",
     )
     p.add_argument(
         "--chunksize",
@@ -270,13 +292,24 @@ def _parser() -> argparse.ArgumentParser:
     network_option(p)
     p.set_defaults(func=_cmd_score)
 
-    p = sub.add_parser("ask", help="interactive questionnaire, most informative question first")
+    p = sub.add_parser(
+        "ask",
+        help="interactive questionnaire: the red-flag screen, then the most informative "
+        "question first ('back' undoes an answer)",
+    )
     p.add_argument(
         "--min-gain",
         type=float,
         default=0.01,
         metavar="BITS",
-        help="stop when no question is expected to gain this much (0.01)",
+        help="after the red-flag screen, stop when no question is expected to gain this "
+        "much (0.01)",
+    )
+    p.add_argument(
+        "--show-information",
+        action="store_true",
+        help="for teaching: show each question's expected information gain (bits), "
+        "P(serious cause) and the full report",
     )
     network_option(p)
     p.set_defaults(func=_cmd_ask)
@@ -377,6 +410,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"backspasm {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except KeyboardInterrupt as exc:
+        # Ctrl-C or SIGTERM (backspasm._files.Interrupted says what became of the output).
+        print(f"backspasm {args.command}: {str(exc) or 'interrupted'}", file=sys.stderr)
+        return int(getattr(exc, "exit_code", EXIT_INTERRUPTED))
     return code
 
 

@@ -26,6 +26,7 @@ from backspasm.engine import CompiledNetwork
 from backspasm.exceptions import ImpossibleEvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, answers_to_evidence, parse_answer, questions_for
+from backspasm.triage import safety_net as _safety_net
 from backspasm.triage import triage_batch
 
 __all__ = ["Diagnosis", "diagnose"]
@@ -73,6 +74,10 @@ class Diagnosis:
         Posterior distribution of every node.
     network : Network
         The network that produced it.
+    safety_net : tuple of str
+        For ``self_care``, the red-flag symptoms that should bring the person back,
+        one plain sentence each (see :func:`backspasm.triage.safety_net`); empty
+        otherwise.
     """
 
     answers: Mapping[str, Any]
@@ -90,6 +95,7 @@ class Diagnosis:
     _reasons: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     _next: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     mpe_exact: bool = True
+    safety_net: tuple[str, ...] = ()
 
     # -- simple views ---------------------------------------------------------------
     @property
@@ -133,7 +139,7 @@ class Diagnosis:
         table = self._reasons[self._reasons["cause"] == cause]
         return table.reset_index(drop=True)
 
-    def next_questions(self) -> pd.DataFrame:
+    def next_questions(self, order: str = "information") -> pd.DataFrame:
         """Rank the unanswered questions by expected information gain.
 
         The criterion: the expected reduction, in bits, of the summed binary
@@ -141,13 +147,32 @@ class Diagnosis:
         expectation is over the answer ``a`` to the question drawn from its exact
         posterior predictive distribution ``P(a | e)``.
 
+        Parameters
+        ----------
+        order : {"information", "interview"}, default "information"
+            ``information``: highest expected information gain first.
+            ``interview``: the red-flag screen first (every unanswered question whose
+            :attr:`~backspasm.questionnaire.Question.red_flag` is set, by information
+            gain), then the rest by information gain: the order ``backspasm ask``
+            follows, so that no warning sign goes unasked however little it would
+            change the ranking of the causes.
+
         Returns
         -------
         pandas.DataFrame
             ``question``, ``node``, ``prompt``, ``expected_information_gain`` (bits),
-            highest first.
+            ``red_flag``; highest gain first (within the screen and the rest, for
+            ``order="interview"``).
         """
-        return self._next.copy()
+        if order not in ("information", "interview"):
+            raise ValueError(f"order must be 'information' or 'interview'; got {order!r}.")
+        table = self._next.copy()
+        flagged = {q.column for q in questions_for(self.network) if q.red_flag}
+        table["red_flag"] = table["question"].isin(flagged).astype(bool)
+        if order == "interview":
+            table = table.sort_values("red_flag", ascending=False, kind="stable")
+            table = table.reset_index(drop=True)
+        return table
 
     def counterfactual_ranking(self) -> pd.DataFrame:
         """Rank the pathologic and serious causes by expected disablement.
@@ -206,6 +231,7 @@ class Diagnosis:
             },
             "triage": self.triage,
             "red_flags": list(self.red_flags),
+            "safety_net": list(self.safety_net),
             "p_serious": self.p_serious,
             "conflict": self.conflict,
             "causes": self.causes.to_dict(orient="records"),
@@ -234,6 +260,9 @@ class Diagnosis:
             + (f" (red flags: {'; '.join(self.red_flags)})" if self.red_flags else ""),
             f"P(at least one serious cause) = {self.p_serious:.1%}",
         ]
+        if self.safety_net:
+            lines += ["come back, or get help, if anything below happens:"]
+            lines += [f"  - {s}" for s in self.safety_net]
         if self.conflicted:
             lines.append(f"warning: the answers conflict (Jensen's measure {self.conflict:.2f})")
         lines += ["", f"{'cause':<36} {'prior':>7} {'posterior':>9}"]
@@ -549,7 +578,7 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
     'kidney_stones'
     """
     net = network if network is not None else default_network()
-    questions = questions_for(net.causes, {c: net.label(c) for c in net.causes})
+    questions = questions_for(net)
     evidence = answers_to_evidence(answers, questions=questions)
     answered: dict[str, tuple[str, Any]] = {}
     for column, value in answers.items():
@@ -572,7 +601,13 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
     }
     none_serious = engine.prob_conjunction(batch, dict.fromkeys(net.serious_causes, "no"))
     p_serious = float(1.0 - none_serious[0])
-    levels, flags = triage_batch(np.array([p_serious]), batch, net)
+    levels, flags = triage_batch(
+        np.array([p_serious]),
+        batch,
+        net,
+        log_evidence=result.log_evidence,
+        cause_probs={c: np.array([beliefs[c]["yes"]]) for c in net.causes},
+    )
 
     baseline = _baseline(net)
     posterior = np.array([beliefs[c]["yes"] for c in net.causes])
@@ -602,6 +637,7 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
         p_serious=p_serious,
         triage=str(levels[0]),
         red_flags=tuple(s for s in str(flags[0]).split("; ") if s),
+        safety_net=_safety_net(net, evidence) if levels[0] == "self_care" else (),
         complications=complications,
         conflict=_conflict(net, evidence),
         most_probable_explanation=MappingProxyType(mpe),

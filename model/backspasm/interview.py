@@ -1,11 +1,21 @@
-"""An interactive questionnaire that asks the most informative question next.
+"""An interactive questionnaire: a red-flag screen, then the most informative question.
 
-After every answer the causes are re-ranked exactly and the next question is the
-unanswered one with the highest expected information gain about the causes (see
-:meth:`backspasm.diagnosis.Diagnosis.next_questions`). The interview stops when no
-question is worth asking (gain below ``min_gain`` bits), when every question has been
-answered or skipped, or when the user quits. Input and output are plain callables,
-so the same code serves a terminal, a pipe and the tests.
+The interview first screens for warning signs: it asks every red-flag question
+(:attr:`backspasm.questionnaire.Question.red_flag`) that is not answered yet, however
+little the answer would move the ranking of the causes. Then, after every answer, the
+causes are re-ranked exactly and the next question is the unanswered one with the
+highest expected information gain about the causes (see
+:meth:`backspasm.diagnosis.Diagnosis.next_questions`, ``order="interview"``).
+
+Each question is asked once: ``skip`` passes it (a skipped red flag is reported as
+not screened at the end), ``back`` undoes the last answer or skip, ``quit`` stops. The
+interview ends when the screen is done and no question is worth asking (gain below
+``min_gain`` bits), when every question has been asked, or when the user quits. It
+speaks plain words to the person answering; ``show_information=True`` adds the
+numbers a teacher wants (information gain in bits, P(serious), the full report).
+
+Input and output are plain callables, so the same code serves a terminal, a pipe and
+the tests.
 """
 
 from __future__ import annotations
@@ -16,20 +26,74 @@ from typing import Any
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import EvidenceError
 from backspasm.network import Network, default_network
-from backspasm.questionnaire import get_question, parse_answer, questions_for
+from backspasm.questionnaire import Question, get_question, parse_answer, questions_for
 
 __all__ = ["interview"]
 
 SKIP_WORDS = ("skip", "s", "?", "")
 QUIT_WORDS = ("quit", "q", "exit")
+BACK_WORDS = ("back", "b", "undo")
+
+#: What each triage level asks the person to do, in plain words.
+ADVICE = {
+    "emergency": "go to an emergency department now",
+    "see_doctor": "see a doctor: book a visit in the next few days",
+    "self_care": "look after yourself at home for now",
+}
 
 
-def _status(d: Diagnosis, top: int) -> str:
+def _status(d: Diagnosis, top: int, show_information: bool) -> str:
     causes = ", ".join(
-        f"{r.cause} {r.posterior:.0%}" for r in d.causes.head(top).itertuples(index=False)
+        f"{r.label} {r.posterior:.0%}" for r in d.causes.head(top).itertuples(index=False)
     )
-    flags = f"; red flags: {'; '.join(d.red_flags)}" if d.red_flags else ""
-    return f"  -> triage {d.triage} (P serious {d.p_serious:.1%}{flags}); top: {causes}"
+    if not d.evidence:
+        return f"  -> before any answer, the most likely causes are: {causes}."
+    text = f"  -> so far: {ADVICE.get(d.triage, d.triage)}"
+    if d.red_flags:
+        text += f" (because of: {'; '.join(d.red_flags)})"
+    text += f". Most likely: {causes}."
+    if show_information:
+        text += f" [triage {d.triage}; P(serious cause) {d.p_serious:.1%}]"
+    return text
+
+
+def _closing(
+    d: Diagnosis,
+    red_flags: list[Question],
+    skipped: set[str],
+    top: int,
+    show_information: bool,
+) -> list[str]:
+    """Return the final summary in plain words (and the full report with show_information)."""
+    lines = ["", f"triage: {d.triage} - {ADVICE.get(d.triage, d.triage)}"]
+    if d.red_flags:
+        lines.append(f"  because of: {'; '.join(d.red_flags)}")
+    lines.append("most likely causes:")
+    lines += [
+        f"  {r.label:<40} {r.posterior:6.1%}"
+        for r in d.causes.head(max(top, 5)).itertuples(index=False)
+    ]
+    unscreened = [q for q in red_flags if q.node not in d.evidence]
+    done = len(red_flags) - len(unscreened)
+    if unscreened:
+        lines.append(
+            f"red-flag screen: {done} of {len(red_flags)} warning signs answered; not screened:"
+        )
+        lines += [
+            f"  - {q.prompt} ({'skipped' if q.column in skipped else 'not asked'})"
+            for q in unscreened
+        ]
+        if d.triage != "emergency":
+            lines.append("  Unchecked warning signs leave this advice incomplete.")
+    else:
+        lines.append(f"red-flag screen: all {len(red_flags)} warning signs answered.")
+    if d.safety_net:
+        lines.append("come back, or get help, if anything below happens:")
+        lines += [f"  - {s}" for s in d.safety_net]
+    lines.append("This is a teaching model, not medical advice.")
+    if show_information:
+        lines += ["", d.summary(top=max(top, 5))]
+    return lines
 
 
 def interview(
@@ -41,8 +105,9 @@ def interview(
     min_gain: float = 0.01,
     top: int = 3,
     max_questions: int | None = None,
+    show_information: bool = False,
 ) -> Diagnosis:
-    """Ask questions in next-best order until none is worth asking.
+    """Screen the red flags, then ask in next-best order until no question is worth asking.
 
     Parameters
     ----------
@@ -53,14 +118,17 @@ def interview(
     network : Network, optional
         Default: the bundled network.
     answers : dict, optional
-        Answers already known; they are not asked again.
+        Answers already known; they are not asked again (and cannot be undone).
     min_gain : float, default 0.01
-        Stop when the best remaining question's expected information gain (bits) is
-        below this.
+        Once every red flag has been asked, stop when the best remaining question's
+        expected information gain (bits) is below this.
     top : int, default 3
         How many causes to show after each answer.
     max_questions : int, optional
         Stop after this many questions.
+    show_information : bool, default False
+        Also show each question's expected information gain, P(serious cause) and
+        the full report (for teaching); by default the interview speaks plain words.
 
     Returns
     -------
@@ -68,38 +136,73 @@ def interview(
         The diagnosis from the last answers.
     """
     net = network if network is not None else default_network()
-    questions = questions_for(net.causes, {c: net.label(c) for c in net.causes})
+    questions = questions_for(net)
+    nodes = set(net.model.nodes())
+    red_flags = [q for q in questions if q.red_flag and q.node in nodes]
     given: dict[str, Any] = dict(answers or {})
     skipped: set[str] = set()
-    asked = 0
+    history: list[tuple[str, bool]] = []  # (question, answered: False for a skip)
     d = diagnose(given, network=net)
-    write("backspasm ask: answer each question; 'skip' to pass, 'quit' to stop.")
-    write(_status(d, top))
-    while max_questions is None or asked < max_questions:
-        ranked = d.next_questions()
+    write(
+        "backspasm ask: answer each question; 'skip' to pass, 'back' to undo the last "
+        "answer, 'quit' to stop."
+    )
+    write(_status(d, top, show_information))
+    while max_questions is None or len(history) < max_questions:
+        ranked = d.next_questions(order="interview")
         ranked = ranked[~ranked["question"].isin(skipped)]
-        if ranked.empty or float(ranked["expected_information_gain"].iloc[0]) < min_gain:
+        if ranked.empty:
+            write("Every question has been asked.")
+            break
+        gain = float(ranked["expected_information_gain"].iloc[0])
+        if not bool(ranked["red_flag"].iloc[0]) and gain < min_gain:
             write("No remaining question is worth asking.")
             break
         q = get_question(str(ranked["question"].iloc[0]), questions)
-        gain = float(ranked["expected_information_gain"].iloc[0])
-        line = read(f"{q.prompt} [{q.allowed}] ({gain:.2f} bits) ")
-        if line is None or line.strip().lower() in QUIT_WORDS:
+        ahead = int(ranked["red_flag"].sum()) + int(
+            ((~ranked["red_flag"]) & (ranked["expected_information_gain"] >= min_gain)).sum()
+        )
+        total = len(history) + max(ahead, 1)
+        if max_questions is not None:
+            total = min(total, max_questions)
+        screened = sum(f.node in d.evidence for f in red_flags)
+        write(
+            f"question {len(history) + 1} of about {total}; "
+            f"red-flag screen {screened}/{len(red_flags)}"
+        )
+        information = f"({gain:.2f} bits) " if show_information else ""
+        line = read(f"{q.prompt} [{q.allowed}] {information}")
+        word = "" if line is None else line.strip().lower()
+        if line is None or word in QUIT_WORDS:
             write("Stopped.")
             break
-        if line.strip().lower() in SKIP_WORDS:
+        if word in BACK_WORDS:
+            if not history:
+                write("  Nothing to undo.")
+                continue
+            column, answered = history.pop()
+            if answered:
+                given.pop(column, None)
+                d = diagnose(given, network=net)
+            else:
+                skipped.discard(column)
+            write(f"  Undone: {get_question(column, questions).prompt}")
+            if answered:
+                write(_status(d, top, show_information))
+            continue
+        if word in SKIP_WORDS:
             skipped.add(q.column)
-            asked += 1
+            history.append((q.column, False))
             continue
         try:
             parse_answer(q, line)
         except EvidenceError as exc:
             write(f"  {exc}")
             continue
-        asked += 1
         given[q.column] = line.strip()
+        history.append((q.column, True))
         d = diagnose(given, network=net)
-        write(_status(d, top))
-    write("")
-    write(d.summary(top=max(top, 5)))
+        write(_status(d, top, show_information))
+    for text in _closing(d, red_flags, skipped, top, show_information):
+        write(text)
     return d

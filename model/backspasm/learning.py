@@ -50,7 +50,7 @@ from backspasm.questionnaire import (
     encode_column,
     questions_for,
 )
-from backspasm.spec import NodeSpec, Parameter, Spec, TriagePolicy
+from backspasm.spec import NodeSpec, Parameter, QuestionSpec, Spec, TriagePolicy
 
 __all__ = [
     "Evaluation",
@@ -65,18 +65,6 @@ FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
 CasesLike: TypeAlias = "pd.DataFrame | str | os.PathLike[str]"
 
-#: Whole-year range drawn for each age band (the open band stops at 90).
-AGE_RANGES: Mapping[str, tuple[int, int]] = {
-    "18-39": (18, 39),
-    "40-64": (40, 64),
-    "65+": (65, 90),
-}
-#: Whole-week range drawn for each duration band (the open band stops at 52).
-WEEK_RANGES: Mapping[str, tuple[int, int]] = {
-    "acute": (0, 5),
-    "subacute": (6, 12),
-    "chronic": (13, 52),
-}
 #: Prefix of the truth columns written by :func:`sample_cases` and read by the others.
 TRUTH_PREFIX = "true_"
 TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
@@ -188,7 +176,7 @@ def _answer_questions(network: Network) -> tuple[Question, ...]:
     nodes = set(network.model.nodes())
     return tuple(
         q
-        for q in questions_for(network.causes)
+        for q in questions_for(network)
         if q.kind != "id"
         and q.section not in ("known_cause", "presentation")
         and q.node is not None
@@ -212,17 +200,19 @@ def _render(
     rng: np.random.Generator,
 ) -> npt.NDArray[Any]:
     """Turn state codes into answers: numbers (float, for age and weeks) or words."""
-    if q.kind in ("age", "weeks"):
-        ranges = AGE_RANGES if q.kind == "age" else WEEK_RANGES
-        unknown = [s for s in states if s not in ranges]
+    if q.kind == "number":
+        unknown = [s for s in states if s not in q.states]
         if unknown:
             raise BackspasmError(
                 f"Cannot turn state {unknown[0]!r} of node '{q.node}' into a number for "
-                f"column '{q.column}'; known bands: {', '.join(ranges)}."
+                f"column '{q.column}'; its bands are {', '.join(q.states)}."
             )
-        low = np.array([ranges[s][0] for s in states])[codes]
-        high = np.array([ranges[s][1] for s in states])[codes]
-        return rng.integers(low, high + 1).astype(np.float64)
+        spans = [q.number_range(s) for s in states]
+        low = np.array([lo for lo, _ in spans])[codes]
+        high = np.array([hi for _, hi in spans])[codes]
+        if q.integer or q.unit == "weeks":
+            return np.asarray(rng.integers(np.ceil(low), np.floor(high) + 1), dtype=np.float64)
+        return np.asarray(rng.uniform(low, high), dtype=np.float64)
     names = np.array(states, dtype=object)
     return np.asarray(names[codes], dtype=object)
 
@@ -423,7 +413,7 @@ def _case_evidence(
     states = _model_states(network)
     n = len(cases)
     evidence: dict[str, IntArray] = {}
-    for q in questions_for(network.causes):
+    for q in questions_for(network):
         if q.node is None or q.node not in states or q.column not in cases:
             continue
         codes, invalid = encode_column(q, cases[q.column], states[q.node])
@@ -1030,6 +1020,8 @@ def _node_toml(
         f"label = {_toml_string(node.label)}",
         f"description = {_toml_string(node.description)}",
     ]
+    if node.question is not None:
+        lines.append(_question_toml(node.question))
     if node.states != ("no", "yes"):
         lines.append("states = [" + ", ".join(_toml_string(s) for s in node.states) + "]")
     if node.parents:
@@ -1076,24 +1068,77 @@ def _node_toml(
     return lines
 
 
+def _when_toml(when: Mapping[str, str]) -> str:
+    return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_string(v)}" for k, v in when.items()) + " }"
+
+
+def _provenance_toml(source: str, why: str | None) -> list[str]:
+    parts = [f"source = {_toml_string(source)}"]
+    if why is not None:
+        parts.append(f"why = {_toml_string(why)}")
+    return parts
+
+
 def _triage_toml(policy: TriagePolicy) -> list[str]:
     lines = ["[triage]"]
     for name in ("emergency_p_serious", "see_doctor_p_serious", "see_doctor_p_pathologic"):
-        lines.append(f"{name} = {_toml_param(getattr(policy, name))}")
+        param = getattr(policy, name)
+        if param is not None:
+            lines.append(f"{name} = {_toml_param(param)}")
+    if policy.causes:
+        lines.append("causes = [")
+        for rule in policy.causes:
+            parts = [
+                f"cause = {_toml_string(rule.cause)}",
+                f"level = {_toml_string(rule.level)}",
+                f"p = {_toml_float(rule.p, exact=True)}",
+            ]
+            if rule.when:
+                parts.append(f"when = {_when_toml(rule.when)}")
+            parts += _provenance_toml(rule.source, rule.why)
+            lines.append("  { " + ", ".join(parts) + " },")
+        lines.append("]")
     lines.append("flags = [")
     for flag in policy.flags:
-        when = ", ".join(f"{_toml_key(k)} = {_toml_string(v)}" for k, v in flag.when.items())
         parts = [
             f"name = {_toml_string(flag.name)}",
             f"level = {_toml_string(flag.level)}",
-            "when = { " + when + " }",
-            f"source = {_toml_string(flag.source)}",
+            f"when = {_when_toml(flag.when)}",
+            *_provenance_toml(flag.source, flag.why),
         ]
-        if flag.why is not None:
-            parts.append(f"why = {_toml_string(flag.why)}")
         lines.append("  { " + ", ".join(parts) + " },")
     lines.append("]")
+    if policy.safety_net:
+        lines += ["", "[triage.safety_net]"]
+        lines += [f"{_toml_key(k)} = {_toml_string(v)}" for k, v in policy.safety_net.items()]
     return lines
+
+
+def _question_toml(q: QuestionSpec) -> str:
+    parts = [
+        f"column = {_toml_string(q.column)}",
+        f"prompt = {_toml_string(q.prompt)}",
+        f"section = {_toml_string(q.section)}",
+    ]
+    if q.red_flag:
+        parts.append("red_flag = true")
+    if q.unit is not None:
+        parts.append(f"unit = {_toml_string(q.unit)}")
+    if q.integer:
+        parts.append("integer = true")
+    if q.minimum is not None:
+        parts.append(f"min = {_toml_float(q.minimum, exact=True)}")
+    if q.maximum is not None:
+        parts.append(f"max = {_toml_float(q.maximum, exact=True)}")
+    if q.bins:
+        bins = ", ".join(
+            f"{_toml_key(state)} = {_toml_string(f'{op} {bound!r}')}"
+            for state, op, bound in q.bins
+        )
+        parts.append("bins = { " + bins + " }")
+    if q.default is not None:
+        parts.append(f"default = {_toml_string(q.default)}")
+    return "question = { " + ", ".join(parts) + " }"
 
 
 def _spec_toml(

@@ -143,6 +143,10 @@ class Network:
         self._engine: CompiledNetwork | None = None
         self._engine_key: str | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled engine is a cache, rebuilt on first use after unpickling.
+        return {**self.__dict__, "_engine": None, "_engine_key": None}
+
     @classmethod
     def from_spec(cls, spec: Spec) -> Network:
         """Build the network of a validated :class:`~backspasm.spec.Spec`."""

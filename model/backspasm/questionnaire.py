@@ -1,7 +1,10 @@
 """The doctor's questions: the case-file contract, answer vocabularies, evidence.
 
-This module is the single source of truth for question (column) names, what each
-accepts and which network node it informs. Two layers:
+The knowledge base declares every question next to the node it informs (column,
+prompt, section, red flag, and for numbers the bands that map onto the node's
+states); this module turns those declarations into the contract, so a variant
+knowledge base that adds a finding gets its column everywhere without code. Two
+layers:
 
 * a friendly layer (:func:`answers_to_evidence`) that accepts ``" Y "``, ``1``,
   ``True``, an age in years or a duration in weeks, and, for yes/no questions, an
@@ -12,16 +15,23 @@ accepts and which network node it informs. Two layers:
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from backspasm import spec as _spec
+from backspasm._text import did_you_mean
 from backspasm.exceptions import EvidenceError
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from backspasm.network import Network
+    from backspasm.spec import QuestionSpec, Spec
 
 __all__ = [
     "BLANK_WORDS",
@@ -40,39 +50,61 @@ TRUE_WORDS: tuple[str, ...] = ("yes", "y", "true", "1")
 FALSE_WORDS: tuple[str, ...] = ("no", "n", "false", "0")
 #: Cell values that mean "not answered" (besides an empty cell).
 BLANK_WORDS: tuple[str, ...] = ("", "unknown", "na", "n/a", "nan")
-AGE_GROUPS: tuple[tuple[str, int, int], ...] = (
-    ("18-39", 18, 39),
-    ("40-64", 40, 64),
-    ("65+", 65, 120),
-)
-DURATIONS: tuple[tuple[str, float], ...] = (
-    ("acute", 6.0),
-    ("subacute", 12.0),
-    ("chronic", math.inf),
+#: Sections in the order the contract lists them.
+SECTIONS: tuple[str, ...] = (
+    "identity",
+    "context",
+    "symptom",
+    "exposure",
+    "known_cause",
+    "presentation",
 )
 
-Kind = Literal["id", "age", "weeks", "choice", "yes_no"]
+Kind = Literal["id", "number", "choice", "yes_no"]
+_OPERATORS: Mapping[str, Any] = {
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+}
 
 
 @dataclass(frozen=True)
 class Question:
     """One column of a case file.
 
+    The knowledge base declares each question next to the node it informs (a
+    ``question`` table, see :class:`backspasm.spec.QuestionSpec`); this is its
+    run-time form, plus the ``case_id`` column that informs no node.
+
     Attributes
     ----------
     column : str
         The exact column name.
-    kind : {"id", "age", "weeks", "choice", "yes_no"}
+    kind : {"id", "number", "choice", "yes_no"}
         How its cells are read.
     node : str or None
         The network node it informs (None for ``case_id``).
     prompt : str
         The question as a clinician would ask it.
     section : str
-        ``identity``, ``context``, ``symptom``, ``exposure``, ``known_cause`` or
-        ``presentation``.
+        One of :data:`SECTIONS`.
     choices : tuple of str
-        Allowed values of a ``choice`` question.
+        Allowed values of a ``choice`` or ``yes_no`` question.
+    red_flag : bool
+        True for a screening question about a warning sign of serious disease: an
+        interview asks every red-flag question before it may conclude.
+    unit : str or None
+        Unit of a ``number`` question (``years``, ``weeks``).
+    integer : bool
+        Whether a ``number`` answer must be whole.
+    minimum, maximum : float or None
+        The range a ``number`` answer must lie in.
+    bins : tuple of (str, str, float)
+        ``(state, operator, bound)``: a number goes to the first state whose
+        ``number <operator> bound`` holds.
+    default : str or None
+        The state assumed when the column is not answered (``back_spasm``: yes).
     """
 
     column: str
@@ -81,133 +113,158 @@ class Question:
     prompt: str
     section: str
     choices: tuple[str, ...] = ()
+    red_flag: bool = False
+    unit: str | None = None
+    integer: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    bins: tuple[tuple[str, str, float], ...] = ()
+    default: str | None = None
+
+    @classmethod
+    def from_spec(cls, spec: QuestionSpec) -> Question:
+        """Build the run-time question from its knowledge-base declaration."""
+        kind: Kind = spec.kind
+        return cls(
+            column=spec.column,
+            kind=kind,
+            node=spec.node,
+            prompt=spec.prompt,
+            section=spec.section,
+            choices=spec.choices,
+            red_flag=spec.red_flag,
+            unit=spec.unit,
+            integer=spec.integer,
+            minimum=spec.minimum,
+            maximum=spec.maximum,
+            bins=spec.bins,
+            default=spec.default,
+        )
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """The node states an answer can map to, in the node's order."""
+        if self.kind == "number":
+            return tuple(state for state, _, _ in self.bins)
+        return self.choices
 
     @property
     def allowed(self) -> str:
         """Human-readable description of the allowed values."""
         if self.kind == "yes_no":
             return "yes/no (also y/n, true/false, 1/0)"
-        if self.kind == "age":
-            return "whole years, 18 to 120"
-        if self.kind == "weeks":
-            return "a number of weeks >= 0"
+        if self.kind == "number":
+            if self.unit:
+                what = f"whole {self.unit}" if self.integer else f"a number of {self.unit}"
+            else:
+                what = "a whole number" if self.integer else "a number"
+            if self.minimum is not None and self.maximum is not None:
+                return f"{what}, {_num(self.minimum)} to {_num(self.maximum)}"
+            if self.minimum is not None:
+                return f"{what} >= {_num(self.minimum)}"
+            if self.maximum is not None:
+                return f"{what} <= {_num(self.maximum)}"
+            return what
         if self.kind == "choice":
             return ", ".join(self.choices)
         return "any text, unique"
 
+    def number_ok(self, numbers: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """Return where numbers are finite, in range and (if asked) whole."""
+        ok = np.isfinite(numbers)
+        if self.minimum is not None:
+            ok &= numbers >= self.minimum
+        if self.maximum is not None:
+            ok &= numbers <= self.maximum
+        if self.integer:
+            ok &= numbers == np.floor(numbers)
+        return ok
 
-def _yes_no(column: str, prompt: str, section: str = "symptom") -> Question:
-    return Question(column, "yes_no", column, prompt, section)
+    def bin_index(self, numbers: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        """Return the index into :attr:`states` of each number (-1 where none fits)."""
+        conditions = [_OPERATORS[op](numbers, bound) for _, op, bound in self.bins]
+        choices = list(range(len(self.bins)))
+        return np.select(conditions, choices, default=-1).astype(np.int64)
+
+    def number_range(self, state: str, *, open_span: float = 4.0) -> tuple[float, float]:
+        """Return the smallest and largest number that falls in ``state``.
+
+        Used to draw synthetic answers. An unbounded band ends at ``open_span``
+        times its lower edge (or at :attr:`maximum`).
+        """
+        position = self.states.index(state)
+        low = self.minimum if self.minimum is not None else 0.0
+        if position > 0:
+            low = self.bins[position - 1][2]
+        _, op, bound = self.bins[position]
+        step = 1.0 if self.integer else 1e-9
+        if position > 0 and self.bins[position - 1][1] == "<=":
+            low = low + step
+        if op in (">", ">="):
+            high = self.maximum if self.maximum is not None else max(low * open_span, low + 1)
+            low = bound + (step if op == ">" else 0.0)
+        else:
+            high = bound - (step if op == "<" else 0.0)
+            if self.maximum is not None:
+                high = min(high, self.maximum)
+        return float(low), float(high)
 
 
-_FIXED: tuple[Question, ...] = (
-    Question(
-        "case_id",
-        "id",
-        None,
-        "Case identifier (optional; the row number when absent).",
-        "identity",
-    ),
-    Question("age", "age", "age_group", "How old are you?", "context"),
-    Question("sex", "choice", "sex", "What is your sex?", "context", ("female", "male")),
-    Question(
-        "spasm_duration_weeks",
-        "weeks",
-        "spasm_duration",
-        "How long have you had these spasms (weeks)?",
-        "symptom",
-    ),
-    Question(
-        "spasm_location",
-        "choice",
-        "spasm_location",
-        "Where exactly do you feel them?",
-        "symptom",
-        ("lower_back", "mid_back", "upper_back", "flank"),
-    ),
-    _yes_no(
-        "tingling_or_numbness",
-        "Do you have tingling, numbness or lost feeling anywhere in your body?",
-    ),
-    _yes_no(
-        "saddle_numbness",
-        "Are your inner thighs, buttocks or groin numb (the area a saddle touches)?",
-    ),
-    _yes_no("muscle_weakness", "Have any of your muscles had spells of weakness?"),
-    _yes_no("balance_problems", "Do you have trouble keeping your balance or coordinating?"),
-    _yes_no("bowel_or_bladder_loss", "Have you lost control of your bladder or bowels?"),
-    _yes_no("spine_stiffness", "Has your neck or spine been stiff?"),
-    _yes_no(
-        "leg_or_buttock_pain",
-        "Do you have hip or buttock pain, or pain shooting down the back of a leg?",
-    ),
-    _yes_no("fever", "Have you had a fever?"),
-    _yes_no("unexplained_weight_loss", "Have you lost weight without trying?"),
-    _yes_no("night_pain", "Does the pain come at night or when you are resting?"),
-    _yes_no("painful_urination", "Does it hurt or burn when you pass urine?"),
-    _yes_no("blood_in_urine", "Have you seen blood in your urine, or been told it has blood?"),
-    _yes_no("nausea_or_vomiting", "Have you felt sick or vomited?"),
-    _yes_no("pain_after_fatty_meals", "Does pain come on after fatty meals?"),
-    _yes_no(
-        "recent_exertion",
-        "Did you lift something heavy, work out or play a hard sport just before?",
-        "exposure",
-    ),
-    _yes_no("diuretic_use", "Do you take a diuretic (water tablet)?", "exposure"),
-    _yes_no("statin_use", "Do you take a statin for cholesterol?", "exposure"),
-    _yes_no("long_term_steroid_use", "Have you taken steroid tablets for months?", "exposure"),
-    _yes_no("history_of_cancer", "Have you ever had cancer?", "exposure"),
-    _yes_no(
-        "iv_drug_use_or_immunosuppression",
-        "Do you inject drugs, or does an illness or medicine weaken your immune system?",
-        "exposure",
-    ),
-)
-_BACK_SPASM = Question(
-    "back_spasm",
-    "yes_no",
-    "back_spasm",
-    "Do you have back spasms? (assumed yes when not given)",
-    "presentation",
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+CASE_ID = Question(
+    "case_id",
+    "id",
+    None,
+    "Case identifier (optional; the row number when absent).",
+    "identity",
 )
 
 
-def questions_for(
-    causes: Iterable[str], labels: Mapping[str, str] | None = None
-) -> tuple[Question, ...]:
-    """Return the full contract for a network with these cause nodes.
+def questions_for(source: Network | Spec) -> tuple[Question, ...]:
+    """Return the case-file contract of a network or knowledge base.
 
     Parameters
     ----------
-    causes : iterable of str
-        Cause node names; each becomes a yes/no column (a cause already known from a
-        test or a scan).
-    labels : mapping of str to str, optional
-        Cause labels for the prompts.
+    source : Network or Spec
+        The questions are those its knowledge base declares (a ``question`` table
+        next to each node), after ``case_id``, listed by section.
 
     Returns
     -------
     tuple of Question
-        The fixed questions, then one per cause, then ``back_spasm``.
     """
-    labels = labels or {}
-    known = tuple(
-        Question(
-            c,
-            "yes_no",
-            c,
-            f"Is '{labels.get(c, c.replace('_', ' '))}' already known (test or scan)?",
-            "known_cause",
-        )
-        for c in causes
-    )
-    return (*_FIXED, *known, _BACK_SPASM)
-
-
-def _bundled_causes() -> tuple[str, ...]:
-    from backspasm.spec import load_spec
-
-    return load_spec().causes
+    spec = source if isinstance(source, _spec.Spec) else source.spec
+    declared = [Question.from_spec(q) for q in spec.questions]
+    asked = {q.node for q in declared}
+    # A cause can always be reported as already known, and the presentation is
+    # assumed present: a knowledge base that declares no question for them still
+    # gets these columns.
+    for node in spec.nodes.values():
+        if node.name in asked or node.states != _spec.BINARY_STATES:
+            continue
+        if node.group in _spec.CAUSE_GROUPS:
+            prompt = f"Is '{node.label}' already known, from a test or a scan?"
+            declared.append(
+                Question(node.name, "yes_no", node.name, prompt, "known_cause", node.states)
+            )
+        elif node.group == "presentation":
+            prompt = f"{node.label}? (taken as yes when not given)"
+            declared.append(
+                Question(
+                    node.name,
+                    "yes_no",
+                    node.name,
+                    prompt,
+                    "presentation",
+                    node.states,
+                    default="yes",
+                )
+            )
+    declared.sort(key=lambda q: SECTIONS.index(q.section))
+    return (CASE_ID, *declared)
 
 
 _DEFAULT: tuple[Question, ...] | None = None
@@ -217,7 +274,7 @@ def default_questions() -> tuple[Question, ...]:
     """Return the case-file contract of the bundled network (built once)."""
     global _DEFAULT
     if _DEFAULT is None:
-        _DEFAULT = questions_for(_bundled_causes())
+        _DEFAULT = questions_for(_spec.load_spec())
     return _DEFAULT
 
 
@@ -234,10 +291,9 @@ def get_question(column: str, questions: Iterable[Question] | None = None) -> Qu
         if q.column == column:
             return q
     names = [q.column for q in qs]
-    close = difflib.get_close_matches(column, names, n=1)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
     raise EvidenceError(
-        f"Unknown question '{column}'.{hint} Run `backspasm schema` for the list of questions."
+        f"Unknown question '{column}'.{did_you_mean(column, names)} "
+        "Run `backspasm schema` for the list of questions."
     )
 
 
@@ -256,27 +312,8 @@ def _is_blank(value: Any) -> bool:
     return _norm(value) in BLANK_WORDS
 
 
-def age_group(age: float) -> str:
-    """Return the ``age_group`` state for an age in whole years (18 to 120)."""
-    for state, low, high in AGE_GROUPS:
-        if low <= age <= high:
-            return state
-    raise ValueError(age)
-
-
-def duration_state(weeks: float) -> str:
-    """Return the ``spasm_duration`` state: <6 weeks acute, 6-12 subacute, >12 chronic."""
-    for state, upper in DURATIONS:
-        if weeks < upper or (state == "subacute" and weeks <= upper):
-            return state
-    raise ValueError(weeks)
-
-
 def _bad(q: Question, value: Any) -> EvidenceError:
-    hint = ""
-    if q.kind == "choice":
-        close = difflib.get_close_matches(_norm(value), q.choices, n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
+    hint = did_you_mean(_norm(value), q.choices) if q.kind == "choice" else ""
     return EvidenceError(
         f"The answer to '{q.column}' must be {q.allowed}; got {value!r} instead.{hint}"
     )
@@ -324,20 +361,18 @@ def parse_answer(q: Question, value: Any) -> str | tuple[float, ...] | None:
         if word in q.choices:
             return word
         raise _bad(q, value)
-    if q.kind in ("age", "weeks"):
+    if q.kind == "number":
         try:
             number = float(_norm(value)) if not isinstance(value, int | float) else float(value)
         except ValueError:
             raise _bad(q, value) from None
-        if isinstance(value, bool) or not math.isfinite(number):
+        numbers = np.array([number])
+        if isinstance(value, bool) or not q.number_ok(numbers)[0]:
             raise _bad(q, value)
-        if q.kind == "age":
-            if number != int(number) or not 18 <= number <= 120:
-                raise _bad(q, value)
-            return age_group(number)
-        if number < 0:
+        index = int(q.bin_index(numbers)[0])
+        if index < 0:
             raise _bad(q, value)
-        return duration_state(number)
+        return q.states[index]
     return None
 
 
@@ -357,7 +392,8 @@ def answers_to_evidence(
     questions : iterable of Question, optional
         The contract (default: that of the bundled network).
     assume_back_spasm : bool, default True
-        Observe ``back_spasm = yes`` unless the answers say otherwise.
+        Apply each question's declared default (``back_spasm = yes``) unless the
+        answers say otherwise.
 
     Returns
     -------
@@ -385,7 +421,9 @@ def answers_to_evidence(
         if state is not None:
             evidence[q.node] = state
     if assume_back_spasm:
-        evidence.setdefault("back_spasm", "yes")
+        for q in qs:
+            if q.default is not None and q.node is not None:
+                evidence.setdefault(q.node, q.default)
     return evidence
 
 
@@ -436,25 +474,20 @@ def encode_column(
         codes[ok] = mapped[ok].astype(np.int64)
         return codes, ~ok & ~blank
     numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    ok = np.isfinite(numbers)
-    if q.kind == "age":
-        ok &= (numbers >= 18) & (numbers <= 120) & (numbers == np.floor(numbers))
-        bins = [age_group(float(x)) for x in (18, 40, 65)]
-        group = np.digitize(numbers, [40, 65])
-    else:
-        ok &= numbers >= 0
-        bins = ["acute", "subacute", "chronic"]
-        group = np.where(numbers < 6, 0, np.where(numbers <= 12, 1, 2))
+    ok = q.number_ok(numbers)
+    band = np.where(ok, q.bin_index(np.where(ok, numbers, 0.0)), -1)
+    ok &= band >= 0
     index = {s: i for i, s in enumerate(states)}
-    lookup = np.array([index[b] for b in bins])
-    codes[ok] = lookup[group[ok]]
+    lookup = np.array([index[b] for b in q.states], dtype=np.int64)
+    codes[ok] = lookup[band[ok]]
     return codes, ~ok & ~blank
 
 
 def data_dictionary(questions: Iterable[Question] | None = None) -> pd.DataFrame:
     """Return the case-file data dictionary as a DataFrame.
 
-    Columns: ``column``, ``values``, ``node``, ``section``, ``question``.
+    Columns: ``column``, ``values``, ``node``, ``section``, ``red_flag``,
+    ``question``.
     """
     qs = tuple(questions) if questions is not None else default_questions()
     return pd.DataFrame(
@@ -463,6 +496,7 @@ def data_dictionary(questions: Iterable[Question] | None = None) -> pd.DataFrame
             "values": [q.allowed for q in qs],
             "node": [q.node or "" for q in qs],
             "section": [q.section for q in qs],
+            "red_flag": ["yes" if q.red_flag else "" for q in qs],
             "question": [q.prompt for q in qs],
         }
     )

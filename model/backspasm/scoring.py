@@ -30,7 +30,6 @@ import json
 import math
 import os
 import re
-import secrets
 import sys
 import time
 import warnings
@@ -45,11 +44,19 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._files import (
+    META_SUFFIX,
+    PARQUET_SUFFIXES,
+    AtomicFile,
+    SignalGuard,
+    check_paths,
+    output_format,
+)
 from backspasm._numeric import logit as _logit
 from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.explain import conflict_batch, next_question_batch
 from backspasm.network import Network, default_network
-from backspasm.questionnaire import AGE_GROUPS, DURATIONS, Question, encode_column, questions_for
+from backspasm.questionnaire import Question, encode_column, questions_for
 
 if TYPE_CHECKING:
     from backspasm.engine import CompiledNetwork
@@ -77,7 +84,6 @@ _NEAR_MISS_CUTOFF = 0.8
 # An answer must move the top cause's odds at least this much to be named.
 _EXPLAIN_MIN_FACTOR = 1.1
 _EXPLAIN_TOP = 3
-_PARQUET_SUFFIXES = (".parquet", ".pq")
 _ENGINE_BATCH = 25_000
 _QUOTE, _LF, _CR, _SPACE, _TAB = 34, 10, 13, 32, 9
 
@@ -158,13 +164,7 @@ def _outputs(network: Network, explain: bool, triage: bool) -> tuple[str, ...]:
 
 
 def _fallback_states(q: Question) -> tuple[str, ...]:
-    if q.kind == "age":
-        return tuple(name for name, _, _ in AGE_GROUPS)
-    if q.kind == "weeks":
-        return tuple(name for name, _ in DURATIONS)
-    if q.kind == "choice":
-        return q.choices
-    return ("no", "yes")
+    return q.states or ("no", "yes")
 
 
 def _normalise(name: str) -> str:
@@ -172,7 +172,7 @@ def _normalise(name: str) -> str:
 
 
 def _make_plan(header: Sequence[object], network: Network, *, explain: bool) -> _Plan:
-    questions = questions_for(network.causes)
+    questions = questions_for(network)
     by_name = {q.column: q for q in questions}
     names = list(by_name)
     nodes = set(network.model.nodes())
@@ -404,7 +404,7 @@ def _next_question(
     nodes = set(net.model.nodes())
     candidates: dict[str, str] = {
         q.node: q.column
-        for q in questions_for(net.causes)
+        for q in questions_for(net)
         if q.node is not None
         and q.node in nodes
         and q.section in ("context", "symptom", "exposure")
@@ -1234,40 +1234,30 @@ def _hash_file(path: str) -> tuple[str, int]:
 
 
 class _Sink:
-    """An output file written to a temporary name and renamed at the end (or stdout)."""
+    """An output file written atomically (see :class:`AtomicFile`), or stdout."""
 
     def __init__(self, output: str) -> None:
         self.path: Path | None = None if output == "-" else Path(output)
-        self._tmp: Path | None = None
+        self.file: AtomicFile | None = None
         if self.path is None:
             buffer = getattr(sys.stdout, "buffer", None)
             self.fh: BinaryIO = (
                 buffer if buffer is not None else cast(BinaryIO, _TextToBytes(sys.stdout))
             )
             return
-        folder = self.path.parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._tmp = folder / f".{self.path.name}.{secrets.token_hex(4)}.tmp"
-            self.fh = open(self._tmp, "xb")  # noqa: SIM115 - closed by commit/abort
-        except OSError as exc:
-            raise CaseFileError(f"cannot write '{output}': {exc.strerror or exc}") from None
+        self.file = AtomicFile(self.path)
+        self.fh = self.file.fh
 
-    def commit(self) -> None:
-        if self._tmp is None or self.path is None:
+    def finish(self) -> None:
+        """Flush everything written (and sync a file to disk); rename nothing yet."""
+        if self.file is None:
             self.fh.flush()
-            return
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
-        os.replace(self._tmp, self.path)
-        self._tmp = None
+        else:
+            self.file.finish()
 
     def abort(self) -> None:
-        if self._tmp is not None:
-            self.fh.close()
-            self._tmp.unlink(missing_ok=True)
-            self._tmp = None
+        if self.file is not None:
+            self.file.discard()
 
 
 class _TextToBytes:
@@ -1450,15 +1440,8 @@ class ScoringSummary:
 # ------------------------------------------------------------------- score_file
 
 
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.abspath(a) == os.path.abspath(b)
-
-
 def _is_parquet_name(path: str) -> bool:
-    return path.lower().endswith(_PARQUET_SUFFIXES)
+    return path.lower().endswith(PARQUET_SUFFIXES)
 
 
 def _open_source(path: str) -> _CsvSource | _ParquetSource:
@@ -1510,9 +1493,13 @@ def score_file(
         A CSV file (UTF-8, with or without BOM; comma, semicolon or tab, detected) or a
         Parquet file (needs pyarrow). ``"-"`` reads standard input.
     output : path-like or "-"
-        ``.parquet``/``.pq`` writes Parquet, anything else CSV (with the input's
-        delimiter). Written to a temporary file in the same folder, then renamed, so
-        a failed run leaves no partial file. ``"-"`` writes CSV to standard output.
+        ``.parquet``/``.pq`` writes Parquet; ``.csv``, ``.txt`` and ``.tsv`` write
+        delimited text with the input's delimiter (``.tsv`` only for a tab-separated
+        or Parquet input); any other extension is refused. Written to a temporary
+        file in the same folder, then renamed, so a failed or interrupted run leaves
+        no file behind. ``"-"`` writes CSV to standard output. Neither the output
+        nor its sidecar may be the input (by name, link or standard input), and the
+        output's folder must exist and be writable: all this is checked first.
     network : Network, optional
         Defaults to the bundled network.
     chunksize : int, default 100000
@@ -1533,8 +1520,13 @@ def score_file(
     ------
     CaseFileError
         When the file cannot be used at all (missing, empty, not UTF-8, a quoted field
-        never closed, Parquet without pyarrow, output equal to input, ...). Problems
-        with single rows never raise: they go to the row's ``error`` cell.
+        never closed, Parquet without pyarrow, output or sidecar equal to the input,
+        an output folder that is missing or not writable, an unknown output
+        extension, ...). Problems with single rows never raise: they go to the row's
+        ``error`` cell.
+    backspasm._files.Interrupted
+        (a :class:`KeyboardInterrupt`) on SIGINT or SIGTERM in the main thread, after
+        the temporary files were removed; its ``exit_code`` is 130 or 143.
     """
     if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
         raise ValueError(
@@ -1543,18 +1535,40 @@ def score_file(
         )
     started = time.perf_counter()
     src_path, dst_path = os.fspath(input), os.fspath(output)
-    if src_path != "-" and dst_path != "-" and _same_file(src_path, dst_path):
+    check_paths(src_path, dst_path)
+    lost = "nothing written" if dst_path != "-" else "the output on standard output is incomplete"
+    with SignalGuard(f"interrupted; {lost}") as guard:
+        net = network if network is not None else default_network()
+        engine = net.engine
+        source = _open_source(src_path)
+        try:
+            return _run(
+                source,
+                src_path,
+                dst_path,
+                net,
+                engine,
+                chunksize,
+                progress,
+                explain,
+                started,
+                guard,
+            )
+        finally:
+            source.close()
+
+
+def _output_delimiter(source: _CsvSource | _ParquetSource, dst_path: str) -> str:
+    """Return the input's delimiter, or a tab for a ``.tsv`` output (refused if it cannot be)."""
+    if not Path(dst_path).name.lower().endswith(".tsv"):
+        return source.delimiter
+    if isinstance(source, _CsvSource) and source.delimiter != "\t":
         raise CaseFileError(
-            f"refusing to overwrite the input: output '{dst_path}' is the input file "
-            f"'{src_path}'; choose another output path."
+            f"cannot write '{dst_path}': a .tsv file is tab-separated, but the input is "
+            f"separated by {source.delimiter!r} and its rows are written back unchanged; "
+            "name the output .csv."
         )
-    net = network if network is not None else default_network()
-    engine = net.engine
-    source = _open_source(src_path)
-    try:
-        return _run(source, src_path, dst_path, net, engine, chunksize, progress, explain, started)
-    finally:
-        source.close()
+    return "\t"
 
 
 def _run(
@@ -1567,10 +1581,11 @@ def _run(
     progress: bool | None,
     explain: bool,
     started: float,
+    guard: SignalGuard,
 ) -> ScoringSummary:
     header = source.header
     plan = _make_plan(header, net, explain=explain)
-    to_parquet = dst_path != "-" and _is_parquet_name(dst_path)
+    to_parquet = output_format(dst_path) == "parquet"
     if to_parquet:
         dupes = sorted(
             {h for h in [*header, *plan.outputs] if [*header, *plan.outputs].count(h) > 1}
@@ -1580,25 +1595,32 @@ def _run(
                 f"cannot write Parquet '{dst_path}': column names must be unique; repeated: "
                 f"{', '.join(repr(d) for d in dupes)}."
             )
+    delimiter = source.delimiter if to_parquet else _output_delimiter(source, dst_path)
     wanted = {c.position for c in plan.columns}
     if plan.id_position is not None:
         wanted.add(plan.id_position)
     # Parquet output needs every input column as data; CSV output reuses raw records.
     positions = list(range(len(header))) if to_parquet else sorted(wanted)
     bar = _progress_bar(progress, source, src_path)
-    sink = _Sink(dst_path)
+    sink: _Sink | None = None
+    meta: AtomicFile | None = None
     rows = scored = 0
     kinds: Counter[str] = Counter()
     repeated = 0
     example: str | None = None
     id_hashes: list[npt.NDArray[np.uint64]] = []
     try:
+        # Created, renamed and removed with signals held back, so that no temporary
+        # file can escape the clean-up.
+        with guard.deferred():
+            sink = _Sink(dst_path)
         writer: _CsvWriter | _ParquetWriter
         if to_parquet:
             writer = _ParquetWriter(sink, dst_path, plan.outputs)
         else:
-            writer = _CsvWriter(sink, source.delimiter, plan.outputs)
-            writer.header(header, source.header_raw if isinstance(source, _CsvSource) else None)
+            writer = _CsvWriter(sink, delimiter, plan.outputs)
+            raw = source.header_raw if isinstance(source, _CsvSource) else None
+            writer.header(header, raw if delimiter == source.delimiter else None)
         for chunk in source.chunks(chunksize, positions):
             block = _score(chunk.cells, chunk.n, plan, engine=engine, pre_errors=chunk.pre_errors)
             writer.write(chunk, block, header)
@@ -1618,37 +1640,51 @@ def _run(
             if writer._writer is None:
                 writer.write(None, None, header)
             writer.close()
-        sink.commit()
+        sink.finish()
+        notes = list(plan.warnings)
+        if id_hashes:
+            every = np.concatenate(id_hashes)
+            repeated = len(every) - len(np.unique(every))
+            if repeated:
+                notes.append(_repeated_note(repeated, example))
+        seconds = time.perf_counter() - started
+        meta_path = None if sink.path is None else Path(f"{sink.path}{META_SUFFIX}")
+        summary = ScoringSummary(
+            rows=rows,
+            scored=scored,
+            errors_by_kind=dict(sorted(kinds.items())),
+            warnings=tuple(notes),
+            seconds=seconds,
+            rows_per_second=rows / seconds if seconds > 0 else float("inf"),
+            input_sha256=source.sha256,
+            output=sink.path,
+            meta=meta_path,
+            input_format="parquet" if isinstance(source, _ParquetSource) else "csv",
+            delimiter=source.delimiter,
+            input_bytes=source.nbytes,
+        )
+        if meta_path is not None and sink.file is not None:
+            payload = _meta_payload(summary, net, src_path, chunksize, explain, to_parquet)
+            with guard.deferred():
+                meta = AtomicFile(meta_path)
+            meta.fh.write(payload)
+            meta.finish()
+            # Both renames or, if a signal comes during them, both all the same.
+            with guard.deferred(f"interrupted; {dst_path} was written all the same"):
+                sink.file.replace()
+                meta.replace()
     except BaseException:
-        sink.abort()
+        with guard.deferred():
+            if sink is not None:
+                sink.abort()
+            if meta is not None:
+                meta.discard()
+        if bar is not None:
+            bar.leave = False
         raise
     finally:
         if bar is not None:
             bar.close()
-    notes = list(plan.warnings)
-    if id_hashes:
-        every = np.concatenate(id_hashes)
-        repeated = len(every) - len(np.unique(every))
-        if repeated:
-            notes.append(_repeated_note(repeated, example))
-    seconds = time.perf_counter() - started
-    meta_path = None if sink.path is None else Path(f"{sink.path}.meta.json")
-    summary = ScoringSummary(
-        rows=rows,
-        scored=scored,
-        errors_by_kind=dict(sorted(kinds.items())),
-        warnings=tuple(notes),
-        seconds=seconds,
-        rows_per_second=rows / seconds if seconds > 0 else float("inf"),
-        input_sha256=source.sha256,
-        output=sink.path,
-        meta=meta_path,
-        input_format="parquet" if isinstance(source, _ParquetSource) else "csv",
-        delimiter=source.delimiter,
-        input_bytes=source.nbytes,
-    )
-    if meta_path is not None:
-        _write_meta(meta_path, summary, net, src_path, chunksize, explain, to_parquet)
     return summary
 
 
@@ -1668,15 +1704,14 @@ def _progress_bar(progress: bool | None, source: _CsvSource | _ParquetSource, pa
     )
 
 
-def _write_meta(
-    path: Path,
+def _meta_payload(
     summary: ScoringSummary,
     net: Network,
     src_path: str,
     chunksize: int,
     explain: bool,
     to_parquet: bool,
-) -> None:
+) -> bytes:
     from backspasm import __version__
 
     payload = {
@@ -1703,9 +1738,4 @@ def _write_meta(
         "seconds": round(summary.seconds, 3),
         "rows_per_second": round(summary.rows_per_second, 1),
     }
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return (json.dumps(payload, indent=2) + "\n").encode("utf-8")

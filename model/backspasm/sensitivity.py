@@ -84,7 +84,7 @@ def _resolve(
     from backspasm.questionnaire import answers_to_evidence, questions_for
 
     net = network if network is not None else default_network()
-    questions = questions_for(net.causes, {c: net.label(c) for c in net.causes})
+    questions = questions_for(net)
     return net, answers_to_evidence(case, questions=questions)
 
 

@@ -2,21 +2,26 @@
 
 Three levels, as in symptom-checker studies: ``emergency`` (go to an emergency
 department now), ``see_doctor`` (book a doctor's visit) and ``self_care``. The policy
-lives in the knowledge base (``[triage]`` in ``triage.toml``), each threshold and flag
-with its source:
+lives in the knowledge base (``[triage]`` in ``triage.toml``), each threshold, rule and
+flag with its source. The level of a case is the most urgent of:
 
-1. ``emergency`` when any emergency flag matches the answers (for example saddle
-   numbness, a cauda-equina sign) or P(at least one serious cause) reaches
-   ``emergency_p_serious``;
-2. otherwise ``see_doctor`` when a see-doctor flag matches, P(serious) reaches
-   ``see_doctor_p_serious`` or P(at least one pathologic cause) reaches
-   ``see_doctor_p_pathologic``;
-3. otherwise ``self_care``.
+1. every **cause rule** that fires: ``P(cause | answers) >= p`` and every ``when``
+   answer holds (for example an epidural abscess at 10%, a kidney infection at 30%
+   with fever: emergency; ankylosing spondylitis at 20%: see a doctor);
+2. every **flag** that matches the answers (for example saddle numbness, a
+   cauda-equina sign: emergency; weakness alone: see a doctor);
+3. ``see_doctor`` when P(at least one serious cause) reaches ``see_doctor_p_serious``
+   or P(at least one pathologic cause) reaches ``see_doctor_p_pathologic`` (and, in a
+   policy that declares one, ``emergency`` when P(serious) reaches the optional
+   ``emergency_p_serious``);
+4. otherwise ``self_care``.
 
-``red_flags`` lists the answers that drove an emergency: the matching flags, and for
-an emergency reached by probability alone, the positive answers (a symptom present,
-not a denial) whose withholding lowers P(serious) the most (each at least doubling
-its odds), found with exact batched queries.
+``red_flags`` names what drove an emergency: the answers of the matching emergency
+flags, each emergency cause rule that fired (``"epidural abscess 49% (>= 10%)"``) and
+the positive answers (a symptom present, not a denial) whose withholding lowers that
+cause's probability the most (each at least doubling its odds), found with exact
+batched queries. A person sent home gets a :func:`safety_net`: the red-flag questions
+that should bring them back, in plain words.
 """
 
 from __future__ import annotations
@@ -34,13 +39,19 @@ from backspasm.spec import TriagePolicy, load_spec
 if TYPE_CHECKING:
     from backspasm.engine import Evidence
     from backspasm.network import Network
+    from backspasm.questionnaire import Question
 
-__all__ = ["TRIAGE_LEVELS", "policy_of", "triage_batch"]
+__all__ = ["TRIAGE_LEVELS", "policy_of", "safety_net", "triage_batch"]
 
 TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
-#: An answer counts as a driver of P(serious) when withholding it at least halves the odds.
+#: An answer counts as a driver of a cause when withholding it at least halves the odds.
 _DRIVER_LOG_ODDS = float(np.log(2.0))
 _MAX_DRIVERS = 3
+#: The key of P(at least one serious cause) among the driver targets.
+_SERIOUS = "\0serious"
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
 
 _BUNDLED_POLICY: TriagePolicy | None = None
 
@@ -49,7 +60,8 @@ def policy_of(network: Network) -> TriagePolicy:
     """Return the network's triage policy.
 
     A knowledge base without a ``[triage]`` table borrows the bundled policy's
-    thresholds and those of its flags whose nodes and states the network has.
+    thresholds and those of its cause rules, flags and safety-net sentences whose
+    nodes and states the network has.
     """
     global _BUNDLED_POLICY
     if network.spec.triage is not None:
@@ -59,12 +71,20 @@ def policy_of(network: Network) -> TriagePolicy:
         assert policy is not None, "the bundled knowledge base declares a triage policy"
         _BUNDLED_POLICY = policy
     nodes = network.spec.nodes
-    flags = tuple(
-        f
-        for f in _BUNDLED_POLICY.flags
-        if all(n in nodes and s in nodes[n].states for n, s in f.when.items())
+
+    def known(when: Mapping[str, str]) -> bool:
+        return all(n in nodes and s in nodes[n].states for n, s in when.items())
+
+    return replace(
+        _BUNDLED_POLICY,
+        flags=tuple(f for f in _BUNDLED_POLICY.flags if known(f.when)),
+        causes=tuple(
+            r
+            for r in _BUNDLED_POLICY.causes
+            if r.cause in nodes and nodes[r.cause].is_cause and known(r.when)
+        ),
+        safety_net={k: v for k, v in _BUNDLED_POLICY.safety_net.items() if k in nodes},
     )
-    return replace(_BUNDLED_POLICY, flags=flags)
 
 
 def _hard_codes(evidence: Mapping[str, npt.NDArray[Any]], node: str, n: int) -> npt.NDArray[Any]:
@@ -74,12 +94,67 @@ def _hard_codes(evidence: Mapping[str, npt.NDArray[Any]], node: str, n: int) -> 
     return values
 
 
+def _matches(
+    when: Mapping[str, str], values: Mapping[str, npt.NDArray[Any]], network: Network, n: int
+) -> BoolArray:
+    """Cases whose hard answers satisfy every ``node = state`` pair of ``when``."""
+    match = np.ones(n, dtype=bool)
+    for node, state in when.items():
+        match &= _hard_codes(values, node, n) == network.states(node).index(state)
+    return match
+
+
+class _Text:
+    """Per-case ``"; "``-joined red-flag text, built column-wise (no loop over cases).
+
+    Each piece has a key; a case gets a piece at most once per key (so an answer named
+    by two flags, or by a flag and as a driver, appears once).
+    """
+
+    def __init__(self, n: int) -> None:
+        self.text: npt.NDArray[np.object_] = np.full(n, "", dtype=object)
+        self._seen: dict[str, BoolArray] = {}
+
+    def add(self, mask: BoolArray, piece: str | npt.NDArray[np.object_], key: str) -> None:
+        seen = self._seen.get(key)
+        new = mask if seen is None else mask & ~seen
+        if not new.any():
+            return
+        self._seen[key] = new if seen is None else seen | new
+        words = piece[new] if isinstance(piece, np.ndarray) else piece
+        current = self.text[new]
+        self.text[new] = np.where(current == "", words, current + "; " + words)
+
+
+def _percent(p: FloatArray) -> npt.NDArray[np.object_]:
+    return np.asarray(np.char.mod("%.0f%%", 100.0 * np.nan_to_num(p)), dtype=object)
+
+
+def _cause_probabilities(
+    values: Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    causes: list[str],
+    n: int,
+    given: Mapping[str, FloatArray] | None,
+) -> dict[str, FloatArray]:
+    """P(cause = yes | answers) per case for the causes the rules name (one pass)."""
+    known = {c: np.asarray(given[c], dtype=np.float64) for c in causes if given and c in given}
+    missing = [c for c in causes if c not in known]
+    if missing:
+        post = network.engine.query(dict(values) if values else {}, targets=missing)
+        for c in missing:
+            column = post.marginals[c][:, network.states(c).index("yes")]
+            known[c] = np.broadcast_to(column, (n,)) if column.shape[0] != n else column
+    return known
+
+
 def triage_batch(
-    p_serious: npt.NDArray[np.float64],
+    p_serious: FloatArray,
     evidence: Evidence | Mapping[str, npt.NDArray[Any]],
     network: Network,
     *,
-    log_evidence: npt.NDArray[np.float64] | None = None,
+    log_evidence: FloatArray | None = None,
+    cause_probs: Mapping[str, FloatArray] | None = None,
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
     """Triage a batch of cases.
 
@@ -94,6 +169,10 @@ def triage_batch(
     network : Network
     log_evidence : numpy.ndarray, optional
         ``log P(evidence)`` per case if already known (saves one engine pass).
+    cause_probs : mapping of str to numpy.ndarray, optional
+        ``P(cause = yes | answers)`` per case for some or all causes, if already
+        known; the causes the policy's rules name that are missing here are computed
+        in one batched engine pass.
 
     Returns
     -------
@@ -101,42 +180,71 @@ def triage_batch(
         ``emergency``, ``see_doctor`` or ``self_care`` per case ("" where
         ``p_serious`` is NaN).
     red_flags : numpy.ndarray of str
-        ``"; "``-joined answers that drove an emergency ("" otherwise).
+        ``"; "``-joined reasons for an emergency ("" otherwise): the answers of the
+        matching flags, the cause rules that fired and the answers that most raised
+        those causes.
     """
     values: Mapping[str, npt.NDArray[Any]] = (
         evidence if isinstance(evidence, Mapping) else evidence.values
     )
+    p_serious = np.asarray(p_serious, dtype=np.float64)
     n = len(p_serious)
     policy = policy_of(network)
-    engine = network.engine
     ok = ~np.isnan(p_serious)
-
-    emergency = ok & (p_serious >= float(policy.emergency_p_serious.p))  # type: ignore[arg-type]
-    by_probability = emergency.copy()
+    emergency = np.zeros(n, dtype=bool)
     see_doctor = ok & (p_serious >= float(policy.see_doctor_p_serious.p))  # type: ignore[arg-type]
-    flag_text: list[list[str]] = [[] for _ in range(n)]
+    text = _Text(n)
+
+    # 1. Flags: answers that set a level by themselves.
     for flag in policy.flags:
-        match = ok.copy()
-        for node, state in flag.when.items():
-            index = network.states(node).index(state)
-            match &= _hard_codes(values, node, n) == index
+        match = ok & _matches(flag.when, values, network, n)
         if not match.any():
             continue
         if flag.level == "emergency":
             emergency |= match
-            by_probability &= ~match
-            answers = [f"{k}={v}" for k, v in flag.when.items()]
-            for i in np.flatnonzero(match):
-                flag_text[i].extend(a for a in answers if a not in flag_text[i])
+            for node, state in flag.when.items():
+                text.add(match, f"{node}={state}", node)
         else:
             see_doctor |= match
+
+    # 2. Cause rules: urgency per cause.
+    fired: dict[str, BoolArray] = {}  # emergency targets whose drivers to name
+    rule_causes = list(dict.fromkeys(r.cause for r in policy.causes))
+    probs = (
+        _cause_probabilities(values, network, rule_causes, n, cause_probs) if rule_causes else {}
+    )
+    for i, rule in enumerate(policy.causes):
+        p = probs[rule.cause]
+        fire = ok & (np.nan_to_num(p) >= rule.p) & _matches(rule.when, values, network, n)
+        if not fire.any():
+            continue
+        if rule.level == "emergency":
+            emergency |= fire
+            limit = f" (>= {rule.p:.0%}"
+            limit += "".join(f" with {k}={v}" for k, v in rule.when.items()) + ")"
+            words = rule.cause.replace("_", " ") + " " + _percent(p) + limit
+            text.add(fire, np.asarray(words, dtype=object), f"\0rule{i}")
+            fired[rule.cause] = fired.get(rule.cause, np.zeros(n, dtype=bool)) | fire
+        else:
+            see_doctor |= fire
+
+    # 3. Thresholds on P(at least one serious cause).
+    if policy.emergency_p_serious is not None:
+        threshold = float(policy.emergency_p_serious.p)  # type: ignore[arg-type]
+        serious = ok & (p_serious >= threshold)
+        if serious.any():
+            emergency |= serious
+            words = "serious cause " + _percent(p_serious) + f" (>= {threshold:.0%})"
+            text.add(serious, np.asarray(words, dtype=object), _SERIOUS)
+            fired[_SERIOUS] = serious
+            probs = {**probs, _SERIOUS: p_serious}
 
     # P(at least one pathologic cause) can only change the level of cases that are
     # neither an emergency nor already sent to a doctor: compute it for those alone.
     pathologic = network.nodes_in("cause_pathologic")
     undecided = np.flatnonzero(ok & ~emergency & ~see_doctor)
     if pathologic and len(undecided):
-        none = engine.prob_conjunction(
+        none = network.engine.prob_conjunction(
             {k: np.asarray(v)[undecided] for k, v in values.items()},
             dict.fromkeys(pathologic, "no"),
             log_evidence=None if log_evidence is None else log_evidence[undecided],
@@ -144,33 +252,44 @@ def triage_batch(
         threshold = float(policy.see_doctor_p_pathologic.p)  # type: ignore[arg-type]
         see_doctor[undecided] |= np.nan_to_num(1.0 - none) >= threshold
 
-    drivers = _drivers(p_serious, values, network, np.flatnonzero(by_probability))
-    for row, names in drivers.items():
-        flag_text[row].extend(names)
+    # 4. The answers that most raised the causes that made an emergency.
+    _add_drivers(text, fired, probs, values, network)
 
     levels = np.full(n, "", dtype=object)
     levels[ok] = "self_care"
     levels[see_doctor] = "see_doctor"
     levels[emergency] = "emergency"
-    red = np.array(["; ".join(t) for t in flag_text], dtype=object)
+    red = text.text
     red[~emergency] = ""
     return levels, red
 
 
-def _drivers(
-    p_serious: npt.NDArray[np.float64],
+def _add_drivers(
+    text: _Text,
+    fired: Mapping[str, BoolArray],
+    probs: Mapping[str, FloatArray],
     values: Mapping[str, npt.NDArray[Any]],
     network: Network,
-    rows: npt.NDArray[np.intp],
-) -> dict[int, list[str]]:
-    """For the given cases, the answers whose withholding lowers P(serious) most."""
+) -> None:
+    """Name, per case, the positive answers whose withholding lowers a fired cause most.
+
+    For every answered node, one batched engine query over the cases concerned gives
+    each fired cause's probability with that answer withheld; an answer's effect on a
+    case is its largest log-odds drop over the causes that fired for that case.
+    """
+    if not fired:
+        return
+    any_fired = np.logical_or.reduce(list(fired.values()))
+    rows = np.flatnonzero(any_fired)
     if rows.size == 0:
-        return {}
+        return
     engine = network.engine
-    serious = dict.fromkeys(network.serious_causes, "no")
-    base = _logit(p_serious[rows])
+    targets = list(fired)
+    causes = [t for t in targets if t != _SERIOUS]
     sub = {node: np.asarray(v)[rows] for node, v in values.items()}
-    drops: list[tuple[str, npt.NDArray[np.float64], npt.NDArray[np.int64]]] = []
+    base = {t: _logit(np.asarray(probs[t])[rows]) for t in targets}
+    nodes: list[str] = []
+    effects: list[FloatArray] = []
     for node, codes in sub.items():
         if node == "back_spasm" or codes.ndim != 1:
             continue
@@ -181,16 +300,86 @@ def _drivers(
             continue
         withheld = dict(sub)
         withheld[node] = np.where(answered, -1, codes)
-        p_without = 1.0 - engine.prob_conjunction(withheld, serious)
-        drop = np.where(answered, base - _logit(np.nan_to_num(p_without)), -np.inf)
-        drops.append((node, drop, codes))
-    out: dict[int, list[str]] = {}
-    for k, i in enumerate(rows):
-        ranked = sorted(
-            ((d[k], node, codes[k]) for node, d, codes in drops if d[k] >= _DRIVER_LOG_ODDS),
-            reverse=True,
-        )
-        out[int(i)] = [
-            f"{node}={network.states(node)[int(code)]}" for _, node, code in ranked[:_MAX_DRIVERS]
-        ]
-    return out
+        post = engine.query(withheld, targets=causes) if causes else None
+        best = np.full(rows.size, -np.inf)
+        for t in targets:
+            if t == _SERIOUS:
+                none = engine.prob_conjunction(
+                    withheld,
+                    dict.fromkeys(network.serious_causes, "no"),
+                    log_evidence=None if post is None else post.log_evidence,
+                )
+                without = 1.0 - none
+            else:
+                assert post is not None
+                without = post.marginals[t][:, network.states(t).index("yes")]
+            drop = base[t] - _logit(np.nan_to_num(without))
+            best = np.where(fired[t][rows], np.maximum(best, drop), best)
+        nodes.append(node)
+        effects.append(np.where(answered, best, -np.inf))
+    if not nodes:
+        return
+    table = np.column_stack(effects)  # cases x answered nodes
+    order = np.argsort(-table, axis=1, kind="stable")[:, :_MAX_DRIVERS]
+    n = len(any_fired)
+    for k in range(order.shape[1]):
+        strength = np.take_along_axis(table, order[:, k : k + 1], axis=1)[:, 0]
+        for j, node in enumerate(nodes):
+            chosen = (order[:, k] == j) & (strength >= _DRIVER_LOG_ODDS)
+            if not chosen.any():
+                continue
+            mask = np.zeros(n, dtype=bool)
+            mask[rows[chosen]] = True
+            names = np.asarray(network.states(node), dtype=object)
+            words = np.full(n, "", dtype=object)
+            words[rows[chosen]] = node + "=" + names[sub[node][chosen]]
+            text.add(mask, words, node)
+
+
+def safety_net(
+    network: Network,
+    evidence: Mapping[str, Any] | None = None,
+    questions: tuple[Question, ...] | None = None,
+) -> tuple[str, ...]:
+    """Return the red-flag questions that should bring a person sent home back, in plain words.
+
+    One sentence per red-flag question (:attr:`backspasm.questionnaire.Question.red_flag`)
+    of the network: the policy's ``safety_net`` sentence for it, or one built from the
+    question's prompt and the urgency of its flags. A denied history (a ``no`` to an
+    exposure question, such as a past cancer) cannot newly appear and is left out;
+    every symptom stays, since any of them may still come on.
+
+    Parameters
+    ----------
+    network : Network
+    evidence : mapping, optional
+        Node to answered state (as in :attr:`backspasm.diagnosis.Diagnosis.evidence`).
+    questions : tuple of Question, optional
+        Default: the network's questionnaire.
+
+    Returns
+    -------
+    tuple of str
+    """
+    from backspasm.questionnaire import questions_for
+
+    policy = policy_of(network)
+    evidence = evidence or {}
+    if questions is None:
+        questions = questions_for(network)
+    nodes = network.spec.nodes
+    out: list[str] = []
+    for q in questions:
+        if not q.red_flag or q.node is None or q.node not in nodes:
+            continue
+        if q.section == "exposure" and evidence.get(q.node) == "no":
+            continue
+        sentence = policy.safety_net.get(q.column) or policy.safety_net.get(q.node)
+        if sentence is None:
+            urgent = any(
+                f.level == "emergency" and dict(f.when) == {q.node: "yes"} for f in policy.flags
+            )
+            action = "Go to an emergency department at once" if urgent else "See a doctor"
+            sentence = f'{action} if your answer to "{q.prompt}" becomes yes.'
+        out.append(sentence)
+    return tuple(out)

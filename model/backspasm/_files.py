@@ -1,0 +1,308 @@
+"""Output files: checked before any work, written atomically, never left half-done.
+
+* :func:`check_paths` refuses, before anything is read or computed, an output (or its
+  ``.meta.json`` provenance sidecar) that would replace the input, by name, by link or
+  through standard input; an output that is a folder or sits in a folder that is
+  missing or not writable; and an extension that cannot be written.
+* :class:`AtomicFile` writes to a hidden temporary file in the output's folder and
+  renames it into place only when everything is written.
+* :class:`SignalGuard` turns SIGINT and SIGTERM into :class:`Interrupted`, so that
+  the temporary files are removed on the way out, and holds the signals back while a
+  temporary file is created, renamed or removed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import stat
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import BinaryIO
+
+from backspasm.exceptions import CaseFileError
+
+__all__ = [
+    "CSV_SUFFIXES",
+    "META_SUFFIX",
+    "PARQUET_SUFFIXES",
+    "AtomicFile",
+    "Interrupted",
+    "SignalGuard",
+    "check_paths",
+    "output_format",
+]
+
+#: Output names written as delimited text (with the input's delimiter).
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+#: Output names written as Parquet.
+PARQUET_SUFFIXES = (".parquet", ".pq")
+#: The provenance sidecar of ``OUT`` is ``OUT`` + this.
+META_SUFFIX = ".meta.json"
+_STDIO = "-"
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived; the files being written were removed.
+
+    A :class:`KeyboardInterrupt`, so that code which handles Ctrl-C handles it too.
+
+    Parameters
+    ----------
+    signum : int
+        The signal received.
+    message : str
+        What became of the output, e.g. ``"interrupted; nothing written"``.
+    """
+
+    def __init__(self, signum: int, message: str = "interrupted") -> None:
+        super().__init__(message)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal number: 130 for SIGINT, 143 for SIGTERM."""
+        return 128 + self.signum
+
+
+def output_format(output: str) -> str:
+    """Return ``"csv"`` or ``"parquet"`` for an output name; refuse any other extension.
+
+    Parameters
+    ----------
+    output : str
+        The output path, or ``"-"`` for standard output (CSV).
+
+    Returns
+    -------
+    str
+        ``"parquet"`` for ``.parquet``/``.pq``, ``"csv"`` for ``.csv``/``.tsv``/``.txt``
+        and ``"-"`` (any case).
+
+    Raises
+    ------
+    CaseFileError
+        For any other extension, listing the ones that can be written.
+    """
+    if output == _STDIO:
+        return "csv"
+    name = Path(output).name.lower()
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(CSV_SUFFIXES):
+        return "csv"
+    suffix = Path(output).suffix
+    found = f"extension '{suffix}'" if suffix else "no extension"
+    known = ", ".join((*CSV_SUFFIXES, *PARQUET_SUFFIXES))
+    raise CaseFileError(
+        f"cannot write '{output}': {found} is not a format backspasm writes; "
+        f"use one of {known} (or - for CSV on standard output)."
+    )
+
+
+def check_paths(input: str | os.PathLike[str], output: str | os.PathLike[str]) -> str:
+    """Check, before any work, that scoring ``input`` into ``output`` is safe and possible.
+
+    Parameters
+    ----------
+    input : path-like or "-"
+        The case file (``"-"``: standard input).
+    output : path-like or "-"
+        The scored file (``"-"``: standard output); its sidecar is ``output.meta.json``.
+
+    Returns
+    -------
+    str
+        The output format, ``"csv"`` or ``"parquet"``.
+
+    Raises
+    ------
+    CaseFileError
+        When the output or its sidecar would replace the input (same name, a hard or
+        symbolic link to it, or the file standard input reads), when the output is a
+        folder or not a regular file, when its folder is missing or not writable, or
+        when its extension is not one that can be written. Nothing has been created.
+    """
+    src, dst = os.fspath(input), os.fspath(output)
+    if dst == _STDIO:
+        return "csv"
+    meta = dst + META_SUFFIX
+    given = "the file standard input reads" if src == _STDIO else f"the input file '{src}'"
+    if _is_input(src, dst):
+        raise CaseFileError(
+            f"refusing to overwrite the input: output '{dst}' is {given}; "
+            "choose another output path."
+        )
+    if _is_input(src, meta):
+        raise CaseFileError(
+            f"refusing to overwrite the input: the provenance sidecar '{meta}' of output "
+            f"'{dst}' is {given}; choose another output path."
+        )
+    _check_target(dst, "")
+    fmt = output_format(dst)
+    _check_target(meta, "the provenance sidecar ")
+    folder = Path(dst).parent
+    if not folder.exists():
+        raise CaseFileError(f"cannot write '{dst}': folder '{folder}' does not exist.")
+    if not folder.is_dir():
+        raise CaseFileError(f"cannot write '{dst}': '{folder}' is not a folder.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CaseFileError(f"cannot write '{dst}': folder '{folder}' is not writable.")
+    return fmt
+
+
+def _check_target(path: str, what: str) -> None:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if stat.S_ISDIR(mode):
+        raise CaseFileError(f"cannot write {what}'{path}': it is a folder.")
+    if not stat.S_ISREG(mode):
+        raise CaseFileError(
+            f"cannot write {what}'{path}': it is not a regular file (use - for standard output)."
+        )
+
+
+def _is_input(src: str, target: str) -> bool:
+    """Tell whether writing ``target`` would replace the file ``src`` names."""
+    if src == _STDIO:
+        return _is_stdin(target)
+    try:
+        return os.path.samefile(src, target)
+    except OSError:
+        return os.path.realpath(src) == os.path.realpath(target)
+
+
+def _is_stdin(target: str) -> bool:
+    try:
+        given = os.fstat(sys.stdin.fileno())
+        there = os.stat(target)
+    except (AttributeError, OSError, ValueError):
+        return False
+    return stat.S_ISREG(given.st_mode) and (given.st_dev, given.st_ino) == (
+        there.st_dev,
+        there.st_ino,
+    )
+
+
+class AtomicFile:
+    """A binary file written under a hidden temporary name in its folder.
+
+    :meth:`finish` flushes it to disk, :meth:`replace` renames it into place and
+    :meth:`discard` removes it; until :meth:`replace`, the target is untouched.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write.
+
+    Raises
+    ------
+    CaseFileError
+        When the temporary file cannot be created.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tmp: Path | None = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            self.fh: BinaryIO = open(self.tmp, "xb")  # noqa: SIM115 - closed by finish/discard
+        except OSError as exc:
+            self.tmp = None
+            raise CaseFileError(f"cannot write '{path}': {exc.strerror or exc}") from None
+
+    def finish(self) -> None:
+        """Flush and sync the temporary file to disk and close it."""
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+
+    def replace(self) -> None:
+        """Rename the temporary file to the target (after :meth:`finish`)."""
+        if self.tmp is not None:
+            os.replace(self.tmp, self.path)
+            self.tmp = None
+
+    def discard(self) -> None:
+        """Close and remove the temporary file, if it is still there."""
+        if self.tmp is None:
+            return
+        try:
+            self.fh.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+            self.tmp = None
+
+
+class SignalGuard:
+    """Turn SIGINT and SIGTERM into :class:`Interrupted` while the guard is entered.
+
+    Only the main thread can handle signals, and a signal whose handler someone
+    changed (ignored under ``nohup``, or a handler of the caller's) is left alone: the
+    guard only replaces Python's default Ctrl-C handler and the default SIGTERM action,
+    and restores them on exit. The first signal raises; later ones are ignored so that
+    the clean-up runs to the end. Inside :meth:`deferred` a signal is only recorded,
+    and raised when the block ends.
+
+    Parameters
+    ----------
+    message : str
+        The message of the :class:`Interrupted` raised.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self._saved: dict[int, object] = {}
+        self._depth = 0
+        self._pending: int | None = None
+        self._fired = False
+
+    def __enter__(self) -> SignalGuard:
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        for signum, default in (
+            (signal.SIGINT, signal.default_int_handler),
+            (signal.SIGTERM, signal.SIG_DFL),
+        ):
+            if signal.getsignal(signum) is default:
+                self._saved[signum] = default
+                signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._saved.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+        self._saved.clear()
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self._fired:
+            return
+        self._fired = True
+        if self._depth:
+            self._pending = signum
+            return
+        raise Interrupted(signum, self.message)
+
+    @contextmanager
+    def deferred(self, message: str | None = None) -> Iterator[None]:
+        """Hold signals back inside the block; raise one that came when it ends.
+
+        Parameters
+        ----------
+        message : str, optional
+            The message if a signal came during the block (default: the guard's).
+        """
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+        if self._depth == 0 and self._pending is not None:
+            signum, self._pending = self._pending, None
+            raise Interrupted(signum, message if message is not None else self.message)

@@ -1,0 +1,106 @@
+"""The knowledge base as a user meets it: declared questions, presenter shares, sources."""
+
+from __future__ import annotations
+
+import shutil
+from importlib.resources import files
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pgmpy.inference import VariableElimination
+
+import backspasm
+from backspasm.cli import main
+from backspasm.questionnaire import questions_for
+
+KNOWLEDGE = files("backspasm") / "knowledge"
+
+# Presenter shares from the literature (share of back-pain presenters in primary care):
+# JarvikDeyo02 (non-specific about 70%, degenerative 10%, disc 4%, stenosis 3%,
+# spondylolisthesis 2%, visceral 2%), Henschke09 and Enthoven16 (fractures),
+# DeyoDiehl88 (cancer 0.66%), Hoeritzauer20 (cauda equina 0.04-0.08%).
+PRESENTER_SHARES = {
+    "muscle_strain": (0.45, 0.70),
+    "herniated_disc": (0.025, 0.06),
+    "spinal_stenosis": (0.015, 0.045),
+    "spondylolysis_or_spondylolisthesis": (0.01, 0.035),
+    "vertebral_compression_fracture": (0.007, 0.04),
+    "spinal_tumor": (0.004, 0.008),
+    "kidney_stones": (0.003, 0.01),
+    "pyelonephritis": (0.002, 0.008),
+    "epidural_abscess": (0.00003, 0.0005),
+    "cauda_equina_compression": (0.0003, 0.001),
+}
+
+
+@pytest.fixture(scope="module")
+def presenters() -> VariableElimination:
+    return VariableElimination(backspasm.load_network().model)
+
+
+@pytest.mark.parametrize("node", sorted(PRESENTER_SHARES))
+def test_presenter_shares_match_the_literature(presenters: VariableElimination, node: str) -> None:
+    low, high = PRESENTER_SHARES[node]
+    share = presenters.query([node], evidence={"back_spasm": "yes"}, show_progress=False)
+    assert low <= float(share.values[1]) <= high
+
+
+def test_selection_makes_causes_compete(presenters: VariableElimination) -> None:
+    # A presenter's spasm needs an explanation: a confirmed stone explains it away, so
+    # muscle strain falls well below its presenter share.
+    base = presenters.query(["muscle_strain"], evidence={"back_spasm": "yes"}, show_progress=False)
+    explained = presenters.query(
+        ["muscle_strain"],
+        evidence={"back_spasm": "yes", "kidney_stones": "yes"},
+        show_progress=False,
+    )
+    assert float(explained.values[1]) < 0.5 * float(base.values[1])
+
+
+def test_no_number_cites_a_file_outside_the_project() -> None:
+    for path in Path(str(KNOWLEDGE)).glob("*.toml"):
+        assert "SOURCES.md" not in path.read_text(encoding="utf-8"), path.name
+
+
+def _variant_with_a_new_finding(tmp_path: Path) -> Path:
+    variant = tmp_path / "variant"
+    shutil.copytree(Path(str(KNOWLEDGE)), variant)
+    with (variant / "findings.toml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            """
+[nodes.pain_on_coughing]
+group = "finding"
+label = "Pain on coughing"
+description = "Back or leg pain made worse by coughing or sneezing."
+question = { column = "pain_on_coughing", prompt = "Does coughing or sneezing make the pain worse?", section = "symptom" }
+parents = ["nerve_root_compression"]
+leak = { p = 0.2, source = "assumption", why = "a test variant" }
+strength.nerve_root_compression = { p = 0.6, source = "assumption", why = "a test variant" }
+"""
+        )
+    return variant
+
+
+def test_a_variant_finding_gets_its_question_everywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    variant = _variant_with_a_new_finding(tmp_path)
+    net = backspasm.load_network(variant)
+    assert "pain_on_coughing" in {q.column for q in questions_for(net)}
+
+    assert main(["schema", "--network", str(variant), "--format", "csv"]) == 0
+    assert "pain_on_coughing" in capsys.readouterr().out
+
+    plain = backspasm.diagnose({"age": 40}, network=net)
+    asked = backspasm.diagnose({"age": 40, "pain_on_coughing": "yes"}, network=net)
+
+    def disc(d: backspasm.Diagnosis) -> float:
+        return float(d.causes.set_index("cause").loc["herniated_disc", "posterior"])
+
+    assert disc(asked) > disc(plain)
+
+    cases = pd.DataFrame({"age": [40, 40], "pain_on_coughing": ["yes", "no"]})
+    scored = backspasm.score_cases(cases, network=net)
+    assert scored.loc[0, "p_herniated_disc"] > scored.loc[1, "p_herniated_disc"]
+    assert scored.loc[0, "p_herniated_disc"] == pytest.approx(disc(asked), abs=1e-12)

@@ -1,0 +1,305 @@
+"""Triage: urgency per cause and per finding, sourced; drivers; safety net; validation."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backspasm.cli import main
+from backspasm.diagnosis import diagnose
+from backspasm.exceptions import SpecError
+from backspasm.network import default_network, load_network
+from backspasm.questionnaire import default_questions
+from backspasm.spec import load_spec
+from backspasm.triage import policy_of, safety_net, triage_batch
+
+INFLAMMATORY_BACK_PAIN = {
+    "age": 28,
+    "sex": "male",
+    "spasm_duration_weeks": 20,
+    "spine_stiffness": "yes",
+    "morning_stiffness_over_30_min": "yes",
+    "better_with_exercise_not_rest": "yes",
+    "wakes_second_half_of_night": "yes",
+    "alternating_buttock_pain": "yes",
+}
+ABSCESS = {"fever": "yes", "iv_drug_use_or_immunosuppression": "yes", "muscle_weakness": "yes"}
+KIDNEY_INFECTION = {"painful_urination": "yes", "spasm_location": "flank"}
+COLIC = {
+    "spasm_location": "flank",
+    "pain_spreading_to_groin_in_waves": "yes",
+    "blood_in_urine": "yes",
+    "nausea_or_vomiting": "yes",
+}
+STRAIN = {
+    "age": 35,
+    "recent_exertion": "yes",
+    "spasm_duration_weeks": 1,
+    "spasm_location": "lower_back",
+    "fever": "no",
+    "saddle_numbness": "no",
+    "bowel_or_bladder_loss": "no",
+    "history_of_cancer": "no",
+}
+
+
+# ------------------------------------------------------------------ the bundled policy
+
+
+def test_inflammatory_back_pain_goes_to_a_doctor_not_the_emergency_department():
+    d = diagnose(INFLAMMATORY_BACK_PAIN)
+    base = diagnose({"age": 28, "sex": "male"})
+    assert d.posterior("ankylosing_spondylitis") > 10 * base.posterior("ankylosing_spondylitis")
+    assert d.triage == "see_doctor"
+    assert d.red_flags == ()
+
+
+@pytest.mark.parametrize("cause", ["ankylosing_spondylitis", "gallstones", "spinal_tumor"])
+def test_a_certain_but_unhurried_cause_is_a_doctors_visit(cause):
+    # Known from a scan or a test: P(cause) = 1, and still no emergency department.
+    d = diagnose({cause: "yes"})
+    assert d.triage == "see_doctor"
+
+
+def test_fever_drug_use_and_weakness_is_an_emergency_naming_the_abscess():
+    d = diagnose(ABSCESS)
+    assert d.triage == "emergency"
+    text = "; ".join(d.red_flags)
+    assert "epidural abscess" in text
+    assert "(>= 10%)" in text
+    assert {"fever=yes", "muscle_weakness=yes"} <= set(d.red_flags)
+
+
+def test_kidney_infection_is_an_emergency_with_fever_and_a_doctor_without():
+    febrile = diagnose({**KIDNEY_INFECTION, "fever": "yes"})
+    assert febrile.top_cause == "pyelonephritis"
+    assert febrile.triage == "emergency"
+    rule = next(f for f in febrile.red_flags if f.startswith("pyelonephritis"))
+    assert rule.endswith("(>= 30% with fever=yes)")
+    assert "painful_urination=yes" in febrile.red_flags  # the answer that raised it
+
+    afebrile = diagnose({**KIDNEY_INFECTION, "fever": "no"})
+    assert afebrile.posterior("pyelonephritis") < febrile.posterior("pyelonephritis")
+    assert afebrile.triage == "see_doctor"
+
+
+def test_flank_colic_with_blood_in_urine_is_an_emergency_naming_the_stone():
+    d = diagnose(COLIC)
+    assert d.top_cause == "kidney_stones"
+    assert d.triage == "emergency"
+    assert any(f.startswith("kidney stones") and "(>= 50%)" in f for f in d.red_flags)
+    assert "blood_in_urine=yes" in d.red_flags
+
+
+def test_cord_compression_and_cauda_equina_flags_stay_emergencies():
+    for answers in (
+        {"history_of_cancer": "yes", "muscle_weakness": "yes"},
+        {"saddle_numbness": "yes"},
+        {"bowel_or_bladder_loss": "yes"},
+    ):
+        assert diagnose(answers).triage == "emergency", answers
+
+
+def test_self_care_carries_a_safety_net_and_diagnose_prints_it(capsys):
+    d = diagnose(STRAIN)
+    assert d.triage == "self_care"
+    assert d.safety_net
+    net = " ".join(d.safety_net)
+    assert "saddle" in net
+    assert "bladder" in net
+    assert "If you have ever had cancer" not in net  # a denied history cannot come on
+    assert all(s.endswith(".") and "_" not in s for s in d.safety_net)  # plain sentences
+    assert d.to_dict()["safety_net"] == list(d.safety_net)
+
+    assert diagnose(COLIC).safety_net == ()
+    args = ["diagnose"] + [arg for k, v in STRAIN.items() for arg in ("-a", f"{k}={v}")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "come back, or get help" in out
+    assert d.safety_net[0] in out
+
+
+def test_safety_net_covers_every_red_flag_question(monkeypatch):
+    red = [q for q in default_questions() if q.red_flag]
+    net = default_network()
+    assert len(safety_net(net)) == len(red)
+    # A red flag without a sentence in the policy gets one built from its prompt.
+    bare = replace(policy_of(net), safety_net={})
+    monkeypatch.setattr("backspasm.triage.policy_of", lambda network: bare)
+    sentences = safety_net(net)
+    saddle = next(q for q in red if q.column == "saddle_numbness")
+    assert f'Go to an emergency department at once if your answer to "{saddle.prompt}"' in (
+        " ".join(sentences)
+    )
+
+
+@pytest.mark.parametrize("question", sorted(q.column for q in default_questions() if q.red_flag))
+def test_a_red_flag_on_its_own_never_means_self_care(question):
+    if question == "minor_fall_or_trauma":  # only with age 65+ or osteoporosis
+        assert diagnose({question: "yes", "age": 70}).triage != "self_care"
+    else:
+        assert diagnose({question: "yes"}).triage != "self_care"
+
+
+def test_bundled_policy_is_sourced_and_has_no_blanket_emergency_threshold():
+    spec = load_spec()
+    policy = spec.triage
+    assert policy is not None
+    assert policy.emergency_p_serious is None
+    levels = {(r.cause, r.level) for r in policy.causes}
+    assert ("ankylosing_spondylitis", "see_doctor") in levels
+    assert ("ankylosing_spondylitis", "emergency") not in levels
+    # Gallstones reach the emergency department only with fever (cholecystitis).
+    assert all(r.when for r in policy.causes if r.cause == "gallstones" and r.level == "emergency")
+    assert {"epidural_abscess", "pyelonephritis", "kidney_stones"} <= {
+        r.cause for r in policy.causes if r.level == "emergency"
+    }
+    for rule in policy.causes:
+        assert rule.source in spec.sources or (rule.source == "assumption" and rule.why)
+        assert 0 < rule.p <= 1
+
+
+# ------------------------------------------------------------------ the batch function
+
+
+def test_triage_batch_over_many_cases_equals_one_case_at_a_time():
+    net = default_network()
+    cases = [
+        INFLAMMATORY_BACK_PAIN,
+        ABSCESS,
+        {**KIDNEY_INFECTION, "fever": "yes"},
+        {**KIDNEY_INFECTION, "fever": "no"},
+        COLIC,
+        STRAIN,
+        {},
+        {"saddle_numbness": "yes", "spasm_location": "flank", "blood_in_urine": "yes"},
+    ]
+    singles = [diagnose(c) for c in cases]
+    evidence = net.engine.encode([dict(d.evidence) for d in singles])
+    serious = dict.fromkeys(net.serious_causes, "no")
+    p_serious = 1.0 - net.engine.prob_conjunction(evidence, serious)
+    levels, flags = triage_batch(p_serious, evidence, net)
+    assert list(levels) == [d.triage for d in singles]
+    assert [tuple(s for s in f.split("; ") if s) for f in flags] == [d.red_flags for d in singles]
+
+
+def test_unscorable_rows_get_no_level():
+    net = default_network()
+    evidence = net.engine.encode([{"fever": "yes"}, {"fever": "no"}])
+    levels, flags = triage_batch(np.array([np.nan, 0.01]), evidence, net)
+    assert list(levels) == ["", "self_care"]
+    assert list(flags) == ["", ""]
+
+
+# ------------------------------------------------------------------ policies on file
+
+TRIAGE = """
+[triage]
+see_doctor_p_serious = { p = 0.05, source = "Toy20" }
+see_doctor_p_pathologic = { p = 0.5, source = "Toy20" }
+causes = [
+  { cause = "stone", level = "emergency", p = 0.5, source = "Toy20", why = "a stone needs care now" },
+  { cause = "stone", level = "see_doctor", p = 0.1, when = { location = "flank" }, source = "assumption", why = "flank pain with a possible stone" },
+]
+flags = [
+  { name = "flank", level = "see_doctor", when = { location = "flank" }, source = "Toy20" },
+]
+"""
+
+
+def toy_policy(toy_spec_dir, old: str = "", new: str = "") -> Path:
+    folder = toy_spec_dir()
+    assert old in TRIAGE
+    (folder / "triage.toml").write_text(TRIAGE.replace(old, new, 1) if old else TRIAGE)
+    return folder
+
+
+def test_cause_rules_load_and_fire_on_a_toy_network(toy_spec_dir):
+    net = load_network(toy_policy(toy_spec_dir))
+    policy = policy_of(net)
+    assert [(r.cause, r.level, r.p) for r in policy.causes] == [
+        ("stone", "emergency", 0.5),
+        ("stone", "see_doctor", 0.1),
+    ]
+    assert dict(policy.causes[1].when) == {"location": "flank"}
+    cases = [{"location": "flank"}, {"location": "lower_back"}, {"stone": "yes"}]
+    evidence = net.engine.encode(cases)
+    p_stone = net.engine.query(evidence, targets=["stone"]).marginals["stone"][:, 1]
+    levels, flags = triage_batch(p_stone, evidence, net)
+    assert list(levels) == ["see_doctor", "self_care", "emergency"]
+    assert flags[2] == "stone 100% (>= 50%); stone=yes"
+
+
+def test_an_optional_emergency_threshold_on_p_serious_still_works(toy_spec_dir):
+    threshold = 'emergency_p_serious = { p = 0.3, source = "assumption", why = "legacy" }\n'
+    folder = toy_policy(toy_spec_dir, "[triage]\n", "[triage]\n" + threshold)
+    net = load_network(folder)
+    assert policy_of(net).emergency_p_serious is not None
+    evidence = net.engine.encode([{"location": "flank"}])
+    levels, flags = triage_batch(np.array([0.35]), evidence, net)
+    assert levels[0] == "emergency"
+    assert flags[0].startswith("serious cause 35% (>= 30%)")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('"emergency", p = 0.5,', '"emergency", p = "0.5",', "field 'causes[0].p': must be a number in (0, 1]"),
+        ('"emergency", p = 0.5,', '"emergency", p = 0,', "field 'causes[0].p': must be a probability in (0, 1]"),
+        ('cause = "stone", level = "emergency"', 'cause = "stome", level = "emergency"',
+         "field 'causes[0].cause': unknown cause 'stome'. Did you mean 'stone'?"),
+        ('cause = "stone", level = "emergency"', 'cause = "location", level = "emergency"',
+         "field 'causes[0].cause': not a cause 'location'"),
+        ('cause = "stone", level = "emergency"', 'cause = 3, level = "emergency"',
+         "field 'causes[0].cause': needs the name of a cause node; got an integer"),
+        ('level = "emergency", p', 'level = "urgent", p',
+         "field 'causes[0].level': level must be 'emergency' or 'see_doctor'; got 'urgent'"),
+        ('when = { location = "flank" }, source = "assumption"',
+         'when = { location = "flnk" }, source = "assumption"',
+         "field 'causes[1].when.location': unknown state 'flnk'"),
+        ('when = { location = "flank" }, source = "assumption"',
+         'when = "flank", source = "assumption"',
+         "field 'causes[1].when': must be an inline table"),
+        ('source = "Toy20", why = "a stone', 'source = "Toy21", why = "a stone',
+         "field 'causes[0].source': unknown source key 'Toy21'"),
+        ('why = "flank pain with a possible stone"', "why = 7", "field 'causes[1].why': must be a string"),
+        (', why = "flank pain with a possible stone"', "",
+         "field 'causes[1].why': an assumption needs a one-line 'why'"),
+        ("causes = [", "causes = 1\nunused = [", "field 'causes': must be an array of inline tables"),
+        ("flags = [\n  {", "flags = [\n  3, {", "field 'flags[0]': must be an inline table"),
+        ('see_doctor_p_serious = { p = 0.05, source = "Toy20" }', "see_doctor_p_serious = 0.05",
+         "field 'see_doctor_p_serious': must be an inline table"),
+        ('see_doctor_p_serious = { p = 0.05, source = "Toy20" }',
+         'see_doctor_p_serious = { p = 0.05, source = ["Toy20"] }',
+         "field 'see_doctor_p_serious.source': must be a string"),
+    ],
+)  # fmt: skip
+def test_a_wrong_policy_is_a_spec_error_naming_the_field(toy_spec_dir, old, new, expected):
+    folder = toy_policy(toy_spec_dir, old, new)
+    with pytest.raises(SpecError) as info:
+        load_spec(folder)
+    assert expected in str(info.value), str(info.value)
+    assert "triage.toml: table 'triage'" in str(info.value)
+
+
+def test_a_wrong_type_in_the_bundled_policy_is_reported_not_raised(tmp_path):
+    folder = tmp_path / "kb"
+    shutil.copytree(str(resources.files("backspasm").joinpath("knowledge")), folder)
+    path = folder / "triage.toml"
+    text = path.read_text()
+    assert 'cause = "epidural_abscess", level = "emergency", p = 0.10' in text
+    path.write_text(
+        text.replace("p = 0.10", "p = true", 1).replace(
+            "[triage.safety_net]", "x = 1\n[triage.safety_net]"
+        )
+    )
+    with pytest.raises(SpecError) as info:
+        load_spec(folder)
+    message = str(info.value)
+    assert "field 'causes[0].p': must be a number in (0, 1]; got a boolean" in message
+    assert "unknown field 'x'" in message
