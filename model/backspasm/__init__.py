@@ -28,6 +28,7 @@ __all__ = [
     "__version__",
     "diagnose",
     "evaluate",
+    "explore",
     "fit_network",
     "load_network",
     "load_spec",
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from backspasm.network import Network, load_network
     from backspasm.scoring import score_cases
     from backspasm.spec import load_spec
+    from backspasm.widgets import explore
 
 # Heavy modules (pgmpy, pandas, matplotlib) load on first use, so that
 # `import backspasm` and `backspasm --help` stay fast.
@@ -60,6 +62,7 @@ _LAZY = {
     "fit_network": "backspasm.learning",
     "evaluate": "backspasm.learning",
     "score_cases": "backspasm.scoring",
+    "explore": "backspasm.widgets",
 }
 
 

@@ -1,0 +1,266 @@
+"""The Jupyter questionnaire: drive it through its handle and read what it shows."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import backspasm
+from backspasm import EvidenceError, diagnose, explore
+from backspasm.exceptions import CaseFileError
+from backspasm.questionnaire import questions_for
+from backspasm.widgets import Explorer
+
+CASES = Path(__file__).resolve().parents[1] / "data" / "example_cases.csv"
+
+
+class _Tags(HTMLParser):
+    """Collect the attributes and text of the tags that carry a given class."""
+
+    def __init__(self, cls: str) -> None:
+        super().__init__()
+        self.cls = cls
+        self.found: list[dict[str, str]] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        if self.cls in found.get("class", "").split():
+            found["text"] = ""
+            self.found.append(found)
+            self._depth = 1
+        elif self._depth:
+            self._depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth:
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._depth and self.found:
+            self.found[-1]["text"] += data
+
+
+def tags(html: str, cls: str) -> list[dict[str, str]]:
+    parser = _Tags(cls)
+    parser.feed(html)
+    return parser.found
+
+
+def shown_bars(ex: Explorer) -> dict[str, tuple[float, float]]:
+    """Cause -> (prior, posterior) as the bar view carries them, in display order."""
+    rows = tags(ex.views["bars"].value, "bs-cause")
+    return {r["data-cause"]: (float(r["data-prior"]), float(r["data-posterior"])) for r in rows}
+
+
+def shown_triage(ex: Explorer) -> str:
+    (level,) = tags(ex.views["triage"].value, "bs-level")
+    return level["text"]
+
+
+def test_explore_is_a_public_name() -> None:
+    assert "explore" in backspasm.__all__
+    assert backspasm.explore is explore
+
+
+def test_one_control_per_question_grouped_by_section() -> None:
+    ex = explore()
+    contract = [q for q in questions_for(ex.network) if q.kind != "id"]
+    assert sorted(ex.controls) == sorted(q.column for q in contract)
+    # the accordion has one page per section, each titled with its answered count
+    accordion = ex.widget.children[3].children[0].children[1]
+    sections = list(dict.fromkeys(q.section for q in contract))
+    assert len(accordion.children) == len(sections)
+    assert [len(page.children) for page in accordion.children] == [
+        sum(q.section == s for q in contract) for s in sections
+    ]
+    assert accordion.titles[1].startswith("Symptoms: 0/")
+
+
+def test_red_flag_questions_are_marked_and_others_are_not() -> None:
+    ex = explore()
+    marked: dict[str, bool] = {}
+    for page in ex.widget.children[3].children[0].children[1].children:
+        for row in page.children:
+            (label,) = tags(row.children[0].value, "bs-question")
+            marked[label["data-column"]] = bool(tags(row.children[0].value, "bs-flag"))
+    expected = {q.column: q.red_flag for q in questions_for(ex.network) if q.kind != "id"}
+    assert marked == expected
+    assert marked["saddle_numbness"] is True
+    assert marked["sex"] is False
+
+
+def test_bars_show_the_prior_before_any_answer() -> None:
+    ex = explore()
+    d = diagnose({})
+    bars = shown_bars(ex)
+    assert list(bars) == list(d.causes["cause"])
+    for r in d.causes.itertuples():
+        assert bars[r.cause] == pytest.approx((r.prior, r.posterior), abs=1e-12)
+    assert shown_triage(ex) == d.triage
+
+
+def test_set_answer_updates_the_bars_triage_and_diagnosis() -> None:
+    ex = explore({"spasm_location": "flank"})
+    ex.set_answer("blood_in_urine", " Y ")
+    expected = diagnose({"spasm_location": "flank", "blood_in_urine": "yes"})
+    assert dict(ex.answers) == {"spasm_location": "flank", "blood_in_urine": "yes"}
+    assert ex.diagnosis.triage == expected.triage == "emergency"
+    bars = shown_bars(ex)
+    assert next(iter(bars)) == expected.top_cause == "kidney_stones"
+    for r in expected.causes.itertuples():
+        assert bars[r.cause][1] == pytest.approx(r.posterior, abs=1e-12)
+    assert shown_triage(ex) == "emergency"
+    drivers = [t["text"] for t in tags(ex.views["triage"].value, "bs-driver")]
+    assert drivers == list(expected.red_flags)
+    assert ex.controls["blood_in_urine"].value == "yes"
+
+
+def test_self_care_shows_the_safety_net() -> None:
+    ex = explore({"age": 30, "recent_exertion": "yes", "spasm_location": "lower_back"})
+    d = ex.diagnosis
+    assert d.triage == "self_care"
+    assert shown_triage(ex) == "self_care"
+    shown = [t["text"] for t in tags(ex.views["triage"].value, "bs-safety")]
+    assert shown == list(d.safety_net)
+    assert shown  # a person sent home is told what should bring them back
+
+
+def test_clear_restores_the_prior_picture() -> None:
+    ex = explore()
+    before = shown_bars(ex)
+    ex.set_answer("fever", "yes")
+    assert shown_bars(ex) != before
+    ex.clear("fever")
+    assert dict(ex.answers) == {}
+    assert ex.controls["fever"].value == ""
+    assert shown_bars(ex) == before
+    assert shown_triage(ex) == diagnose({}).triage
+
+
+def test_clicking_a_control_updates_the_diagnosis() -> None:
+    ex = explore({"spasm_location": "flank"})
+    ex.controls["fever"].value = "yes"  # what a click on the "yes" toggle does
+    ex.controls["sex"].value = "female"
+    ex.controls["age"].value = "70"
+    answers = {"spasm_location": "flank", "fever": "yes", "sex": "female", "age": 70}
+    assert dict(ex.answers) == answers
+    expected = diagnose(answers)
+    assert ex.diagnosis.top_cause == expected.top_cause
+    assert shown_bars(ex)[expected.top_cause][1] == pytest.approx(
+        expected.posterior(expected.top_cause), abs=1e-12
+    )
+
+
+def test_unsure_answer_is_soft_evidence() -> None:
+    ex = explore()
+    ex.controls["fever"].value = "unsure"
+    ex.set_answer("fever", 0.7)
+    assert ex.controls["fever"].value == "unsure"
+    assert dict(ex.answers) == {"fever": 0.7}
+    assert ex.diagnosis.evidence["fever"] == pytest.approx((0.3, 0.7))
+    assert ex.diagnosis.posterior("pyelonephritis") == pytest.approx(
+        diagnose({"fever": 0.7}).posterior("pyelonephritis"), abs=1e-12
+    )
+
+
+def test_a_bad_value_typed_shows_a_message_not_a_traceback() -> None:
+    ex = explore({"fever": "yes"})
+    ex.controls["age"].value = "12"
+    message = ex.views["message"].value
+    assert "age" in message
+    assert "18 to 120" in message
+    assert "age" not in ex.answers
+    assert ex.controls["age"].value == ""  # the box shows the answers that hold
+    ex.controls["age"].value = "45"
+    assert ex.views["message"].value == ""
+    assert ex.answers["age"] == 45
+
+
+def test_bad_values_from_code_raise_like_diagnose() -> None:
+    ex = explore({"fever": "yes"})
+    for column, value in [("age", 12), ("fevr", "yes"), ("spasm_location", "flnak")]:
+        with pytest.raises(EvidenceError) as from_diagnose:
+            diagnose({column: value})
+        with pytest.raises(EvidenceError) as from_widget:
+            ex.set_answer(column, value)
+        assert str(from_widget.value) == str(from_diagnose.value)
+    assert dict(ex.answers) == {"fever": "yes"}  # left as they were
+    with pytest.raises(EvidenceError, match="Did you mean 'fever'"):
+        explore({"fevr": "yes"})
+
+
+def test_next_question_is_highlighted() -> None:
+    ex = explore({"spasm_location": "flank"})
+    first = str(ex.diagnosis.next_questions(order="interview")["question"].iloc[0])
+    (shown,) = tags(ex.views["next"].value, "bs-next")
+    assert shown["data-column"] == first
+    ex.set_answer(first, "no")
+    after = str(ex.diagnosis.next_questions(order="interview")["question"].iloc[0])
+    (shown,) = tags(ex.views["next"].value, "bs-next")
+    assert shown["data-column"] == after != first
+
+
+def test_reasons_follow_the_chosen_cause() -> None:
+    ex = explore({"spasm_location": "flank", "blood_in_urine": "yes"})
+    (box,) = tags(ex.views["reasons"].value, "bs-reasons")
+    assert box["data-cause"] == "kidney_stones"  # the top cause by default
+    ex.show_reasons("pyelonephritis")
+    (box,) = tags(ex.views["reasons"].value, "bs-reasons")
+    assert box["data-cause"] == "pyelonephritis"
+    rows = tags(ex.views["reasons"].value, "bs-reason")
+    expected = ex.diagnosis.reasons("pyelonephritis")
+    assert [r["data-question"] for r in rows] == list(expected["question"])
+    assert [float(r["data-log-odds-change"]) for r in rows] == pytest.approx(
+        list(expected["log_odds_change"])
+    )
+    with pytest.raises(EvidenceError, match="Did you mean 'gallstones'"):
+        ex.show_reasons("galstones")
+
+
+def test_load_row_loads_a_case_file_row() -> None:
+    ex = explore({"fever": "yes", "history_of_cancer": "yes"})
+    ex.load_row(CASES, "TB17")
+    assert ex.case_id == "TB17"
+    assert ex.answers.get("fever") == "no"  # replaced, not merged
+    assert "history_of_cancer" not in ex.answers
+    assert "intended_cause" not in ex.answers  # not a question: ignored
+    assert next(iter(shown_bars(ex))) == "kidney_stones"
+    frame = pd.read_csv(CASES, dtype=str, keep_default_na=False)
+    row = frame[frame["case_id"] == "TB17"].iloc[0]
+    same = explore()
+    same.load_row(frame, int(row.name))
+    assert dict(same.answers) == dict(ex.answers)
+    assert ex.diagnosis.top_cause == "kidney_stones"
+
+
+def test_load_row_errors_are_case_file_errors(tmp_path: Path) -> None:
+    ex = explore()
+    with pytest.raises(CaseFileError, match="Did you mean 'TB17'"):
+        ex.load_row(CASES, "TB-17")
+    with pytest.raises(CaseFileError, match="Cannot read"):
+        ex.load_row(tmp_path / "missing.csv", 0)
+
+
+def test_the_load_boxes_report_errors_in_the_widget() -> None:
+    ex = explore()
+    path, row, load, _ = ex.widget.children[1].children  # the case-file bar
+    path.value = str(CASES)
+    row.value = "nope"
+    load.click()
+    assert "no row 'nope'" in ex.views["message"].value
+    row.value = "TB17"
+    load.click()
+    assert ex.views["message"].value == ""
+    assert ex.case_id == "TB17"
+
+
+def test_displays_in_a_notebook() -> None:
+    ex = explore()
+    bundle = ex._repr_mimebundle_()
+    assert bundle is not None
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.widget.model_id
+    assert "triage=" in repr(ex)
