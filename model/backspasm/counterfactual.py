@@ -55,7 +55,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import networkx as nx
 import numpy as np
@@ -68,8 +68,22 @@ from backspasm.engine import CompiledNetwork
 from backspasm.exceptions import BackspasmError, EvidenceError, ImpossibleEvidenceError
 from backspasm.network import Network, build_cpd, default_network
 
-if TYPE_CHECKING:
-    from backspasm.diagnosis import Diagnosis
+
+@runtime_checkable
+class Diagnosis(Protocol):
+    """What the counterfactual queries need of a case: its evidence and network.
+
+    :class:`backspasm.diagnosis.Diagnosis` satisfies it; this module does not import
+    it, so the import order stays one way (explanations before the one-case API).
+    """
+
+    @property
+    def evidence(self) -> Mapping[str, Any]:
+        """Node to state (or likelihood) observed for the case."""
+
+    @property
+    def network(self) -> Network:
+        """The network the case was diagnosed with."""
 
 __all__ = [
     "COUNTERFACTUAL_SUFFIX",
@@ -472,8 +486,6 @@ def twin_network(
 def _unpack(
     diagnosis_or_evidence: Diagnosis | Mapping[str, Any], network: Network | None
 ) -> tuple[dict[str, Any], Network]:
-    from backspasm.diagnosis import Diagnosis
-
     if isinstance(diagnosis_or_evidence, Diagnosis):
         net = network if network is not None else diagnosis_or_evidence.network
         return dict(diagnosis_or_evidence.evidence), net
