@@ -50,11 +50,11 @@ def test_every_rule_has_a_test():
         "table-rows",
         "known-source",
         "triage",
-        # tested in test_spec_types.py
+        # tested in test_typecheck.py
         "field-type",
         "non-empty-name",
         "table-size",
-        # tested in test_spec_questions.py
+        # tested in test_rules_questions.py
         "question",
     }
     assert {r.id for r in RULES} == tested

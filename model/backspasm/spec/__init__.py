@@ -1,0 +1,91 @@
+"""Read and validate the declarative knowledge base.
+
+The knowledge base is a folder of TOML files (the bundled one lives in
+``backspasm/knowledge/``). Each file may hold a bibliography (``[sources.<key>]``)
+and nodes (``[nodes.<name>]``). A node declares its group, label, description,
+states, parents and exactly one parameter form:
+
+``prior``
+    A root node's distribution.
+``leak`` + ``strength.<parent>``
+    A leaky noisy-OR (binary child) or a noisy-MAX (ordered multi-state child).
+``table``
+    A full conditional table, one row per combination of parent states.
+
+Every parameter is an inline table ``{ p = ..., source = "<key>" }`` or
+``{ p = ..., source = "assumption", why = "..." }``. ``p`` is P(yes) for a binary
+node and a ``{state = probability}`` table for a multi-state one.
+
+A node may also declare the case-file column that informs it, as an inline table
+``question = { column = ..., prompt = ..., section = ... }`` (see
+:class:`QuestionSpec`): a yes/no question for a binary node, a choice among the
+states of a multi-state one, or a number cut into the states by ``bins``.
+
+Parsing gives frozen dataclasses; :func:`validate_spec` walks one table of rules
+(:data:`RULES`) and reports every problem at once, each naming the file, node, field,
+rule, value and, where it can, the closest valid name. A value of the wrong type is
+a problem like any other (rule ``field-type``), never an exception, and a node whose
+full table would exceed :data:`MAX_TABLE_ENTRIES` is refused before anything is built.
+
+The subpackage, in the order its modules import each other:
+
+``schema``
+    The format's vocabulary (groups, tags, fields) and the frozen dataclasses.
+``raw``
+    What the TOML said before validation, and the wording of a problem.
+``typecheck``, ``build``
+    Drop and report values of the wrong type; build the dataclasses.
+``context``, ``rules_nodes``, ``rules_numbers``, ``rules_questions``, ``rules_triage``
+    What a rule is and sees, and the rules, each next to its check.
+``rules``
+    The rule table :data:`RULES` and :func:`validate_spec`.
+``reader``
+    Read the files (the bundled ones through :mod:`importlib.resources`), parse them
+    and :func:`load_spec`.
+"""
+
+from __future__ import annotations
+
+from backspasm.spec.context import Rule as Rule
+from backspasm.spec.reader import load_spec
+from backspasm.spec.rules import RULES, validate_spec
+from backspasm.spec.schema import ASSUMPTION as ASSUMPTION
+from backspasm.spec.schema import BINARY_STATES as BINARY_STATES
+from backspasm.spec.schema import CAUSE_GROUPS as CAUSE_GROUPS
+from backspasm.spec.schema import (
+    GROUPS,
+    MAX_TABLE_ENTRIES,
+    QUESTION_SECTIONS,
+    NodeSpec,
+    Parameter,
+    QuestionSpec,
+    Source,
+    Spec,
+    TableRow,
+    TriageCauseRule,
+    TriageFlag,
+    TriagePolicy,
+)
+from backspasm.spec.schema import LITERATURE_TAGS as LITERATURE_TAGS
+from backspasm.spec.schema import SOURCE_TAGS as SOURCE_TAGS
+from backspasm.spec.schema import TRIAGE_LEVELS as TRIAGE_LEVELS
+from backspasm.spec.schema import Form as Form
+from backspasm.spec.schema import QuestionKind as QuestionKind
+
+__all__ = [
+    "GROUPS",
+    "MAX_TABLE_ENTRIES",
+    "QUESTION_SECTIONS",
+    "RULES",
+    "NodeSpec",
+    "Parameter",
+    "QuestionSpec",
+    "Source",
+    "Spec",
+    "TableRow",
+    "TriageCauseRule",
+    "TriageFlag",
+    "TriagePolicy",
+    "load_spec",
+    "validate_spec",
+]

@@ -1,0 +1,156 @@
+"""What the TOML files said, before validation, and how a problem in them is worded.
+
+:class:`RawSpec` is the parser's output and the validator's input. Every problem of
+every rule is one line made by :func:`problem`: file, place, field, message and rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from backspasm._text import did_you_mean
+
+__all__ = ["RawSpec", "problem", "show", "type_name", "unknown_field"]
+
+
+@dataclass
+class RawSpec:
+    """What the TOML said, before validation (keeps the file of each entry).
+
+    ``bad_nodes`` and ``bad_sources`` hold, per name, the field paths whose value had
+    the wrong type (``""`` for the whole entry): :func:`~backspasm.spec.typecheck.typecheck`
+    reports and drops those values, and the rules skip whatever depends on them.
+
+    Attributes
+    ----------
+    nodes, sources : dict of str to (str, dict)
+        Per name, the file that declared it and its table.
+    duplicates : list of str
+        Problems of names declared twice.
+    problems : list of str
+        Problems found while parsing (syntax, unknown top-level tables).
+    triage : (str, dict) or None
+        The file and body of the ``[triage]`` table, when there is one.
+    failed_files : list of str
+        Files that are not valid TOML.
+    type_problems : list of str
+        Problems of values of the wrong type.
+    bad_nodes, bad_sources : dict of str to set of str
+        Field paths dropped for their type, per node and per source.
+    """
+
+    nodes: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    sources: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    duplicates: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    triage: tuple[str, dict[str, Any]] | None = None
+    failed_files: list[str] = field(default_factory=list)
+    type_problems: list[str] = field(default_factory=list)
+    bad_nodes: dict[str, set[str]] = field(default_factory=dict)
+    bad_sources: dict[str, set[str]] = field(default_factory=dict)
+
+
+def problem(file: str, where: str, fieldname: str, rule: str, message: str) -> str:
+    """Word one problem: ``"<file>: <where>, field '<field>': <message> [rule: <rule>]"``.
+
+    Parameters
+    ----------
+    file : str
+        The TOML file.
+    where : str
+        The node, source or table, e.g. ``"node 'fever'"``; empty for the whole file.
+    fieldname : str
+        The field path, e.g. ``"strength.exertion"``; empty for none.
+    rule : str
+        The identifier of the rule that is broken.
+    message : str
+        What is wrong and, where it can, how to fix it.
+
+    Returns
+    -------
+    str
+    """
+    location = f"{file}: {where}" if where else file
+    if fieldname:
+        location += f", field '{fieldname}'"
+    return f"{location}: {message} [rule: {rule}]"
+
+
+def unknown_field(file: str, where: str, path: str, key: str, allowed: Iterable[str]) -> str:
+    """Word the ``known-field`` problem of a field ``key`` that is not in ``allowed``.
+
+    Parameters
+    ----------
+    file, where : str
+        As for :func:`problem`.
+    path : str
+        The field path to report.
+    key : str
+        The unknown field name.
+    allowed : iterable of str
+        The field names the table may have.
+
+    Returns
+    -------
+    str
+    """
+    allowed = tuple(allowed)
+    return problem(
+        file,
+        where,
+        path,
+        "known-field",
+        f"unknown field '{key}'; allowed: {', '.join(allowed)}." + did_you_mean(key, allowed),
+    )
+
+
+def type_name(value: Any) -> str:
+    """Name the TOML type of a value: ``"a table"``, ``"an array"``, ``"a string"``, ...
+
+    Parameters
+    ----------
+    value : object
+        A value read from TOML.
+
+    Returns
+    -------
+    str
+    """
+    names = {
+        dict: "a table",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+    }
+    if type(value) in names:
+        return names[type(value)]
+    # a multi-state ``p`` is built into a read-only mapping before the rules see it
+    return "a table" if isinstance(value, Mapping) else f"a {type(value).__name__}"
+
+
+def show(value: Any) -> str:
+    """Describe a value for a problem message: a short repr and, unless a number, its type.
+
+    Parameters
+    ----------
+    value : object
+        What the file gave, cut to 60 characters.
+
+    Returns
+    -------
+    str
+        E.g. ``"'0.3' (a string)"``, ``"true (a boolean)"`` or ``"1.5"``.
+    """
+    try:
+        text = ("false", "true")[value] if isinstance(value, bool) else repr(value)
+    except (RecursionError, ValueError):  # nested hundreds deep, or a huge integer
+        text = "..."
+    if len(text) > 60:
+        text = text[:57] + "..."
+    if type(value) in (int, float):
+        return text
+    return f"{text} ({type_name(value)})"

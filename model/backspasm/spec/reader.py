@@ -1,0 +1,236 @@
+"""Read a knowledge base: files, parsing, and :func:`load_spec`.
+
+The TOML files are read through :mod:`importlib.resources` for the bundled knowledge
+base, parsed into a :class:`~backspasm.spec.raw.RawSpec`, then validated and built
+into a :class:`~backspasm.spec.schema.Spec` by :func:`load_spec`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from backspasm._text import did_you_mean
+from backspasm.exceptions import SpecError
+from backspasm.spec.raw import RawSpec, problem, show
+from backspasm.spec.rules import validate_spec
+from backspasm.spec.schema import Spec
+
+__all__ = ["load_spec", "parse", "read_files"]
+
+#: The top-level tables a file may have.
+_TOP_LEVEL = ("nodes", "sources", "triage")
+
+
+def read_files(path: str | Path | None) -> tuple[list[tuple[str, bytes]], str]:
+    """Return the ``(file name, bytes)`` of every TOML file of a knowledge base, and its origin.
+
+    Parameters
+    ----------
+    path : str, Path or None
+        A folder of ``*.toml`` files, one TOML file, or None for the bundled knowledge
+        base (read through :mod:`importlib.resources`).
+
+    Returns
+    -------
+    files : list of (str, bytes)
+        In file-name order.
+    origin : str
+        Where they were read, for provenance.
+
+    Raises
+    ------
+    SpecError
+        If the path does not exist, holds no TOML file or cannot be read.
+    """
+    if path is None:
+        root = resources.files("backspasm").joinpath("knowledge")
+        items = sorted(
+            (entry.name, entry.read_bytes())
+            for entry in root.iterdir()
+            if entry.name.endswith(".toml")
+        )
+        return items, "backspasm/knowledge (bundled)"
+    p = Path(path)
+    if p.is_dir():
+        files = sorted(p.glob("*.toml"))
+        if not files:
+            raise SpecError([f"{p}: no *.toml files in this folder [rule: files]"])
+    elif p.is_file():
+        files = [p]
+    else:
+        raise SpecError([f"{p}: no such file or folder [rule: files]"])
+    items, problems = [], []
+    for f in files:
+        try:
+            items.append((f.name, f.read_bytes()))
+        except OSError as exc:
+            problems.append(f"{f}: cannot be read: {exc.strerror or exc} [rule: files]")
+    if problems:
+        raise SpecError(problems)
+    return items, str(p)
+
+
+def _syntax_problem(name: str, data: bytes, exc: Exception) -> str:
+    """One problem for a file that is not valid TOML, naming the line."""
+    if isinstance(exc, UnicodeDecodeError):
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"not valid TOML: not UTF-8 text (byte {exc.start} of the file)."
+    elif isinstance(exc, RecursionError):
+        line = 0
+        message = "not valid TOML: arrays or tables nested too deeply."
+    else:
+        text = str(exc)
+        found = re.search(r"\(at line (\d+), column (\d+)\)$", text)
+        if found:
+            line = int(found[1])
+            text = f"{text[: found.start()].rstrip()}, at column {found[2]}"
+        elif text.endswith("(at end of document)"):
+            line = data.rstrip().count(b"\n") + 1
+            text = text[: -len("(at end of document)")].rstrip() + ", at the end of the file"
+        else:  # e.g. an integer of thousands of digits: not a TOMLDecodeError
+            line = 0
+            text = text.split(";")[0]
+        message = f"not valid TOML: {text}."
+    return problem(name, f"line {line}" if line else "", "", "toml-syntax", message)
+
+
+def parse(files: list[tuple[str, bytes]]) -> RawSpec:
+    """Parse TOML files into one :class:`RawSpec`, recording syntax and naming problems.
+
+    Parameters
+    ----------
+    files : list of (str, bytes)
+        File names and contents, as :func:`read_files` returns them.
+
+    Returns
+    -------
+    RawSpec
+        What the files said; nothing is raised here.
+    """
+    raw = RawSpec()
+    for name, data in files:
+        try:
+            doc = tomllib.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:  # TOMLDecodeError, UnicodeDecodeError
+            raw.problems.append(_syntax_problem(name, data, exc))
+            raw.failed_files.append(name)
+            continue
+        _add_document(raw, name, doc)
+    return raw
+
+
+def _add_document(raw: RawSpec, name: str, doc: dict[str, Any]) -> None:
+    """Add one file's top-level tables to ``raw``, with the problems of their shape."""
+    for key in doc:
+        if key not in _TOP_LEVEL:
+            raw.problems.append(
+                problem(
+                    name,
+                    f"top-level table '{key}'",
+                    "",
+                    "known-field",
+                    "unknown top-level table; allowed: 'nodes', 'sources', 'triage'."
+                    + did_you_mean(key, _TOP_LEVEL),
+                )
+            )
+    for kind in _TOP_LEVEL:
+        if kind in doc and not isinstance(doc[kind], dict):
+            example = (
+                "a table ([triage])" if kind == "triage" else f"a table of [{kind}.<name>] tables"
+            )
+            raw.type_problems.append(
+                problem(
+                    name,
+                    "top level",
+                    kind,
+                    "field-type",
+                    f"must be {example}; got {show(doc[kind])}.",
+                )
+            )
+    if isinstance(doc.get("triage"), dict):
+        if raw.triage is not None:
+            raw.duplicates.append(
+                problem(
+                    name,
+                    "table 'triage'",
+                    "",
+                    "unique-name",
+                    f"declared twice (first in {raw.triage[0]}).",
+                )
+            )
+        else:
+            raw.triage = (name, doc["triage"])
+    _add_entries(raw.nodes, raw.bad_nodes, raw, name, "nodes", doc.get("nodes"))
+    _add_entries(raw.sources, raw.bad_sources, raw, name, "sources", doc.get("sources"))
+
+
+def _add_entries(
+    store: dict[str, tuple[str, dict[str, Any]]],
+    bad: dict[str, set[str]],
+    raw: RawSpec,
+    name: str,
+    kind: str,
+    table: Any,
+) -> None:
+    """Add the ``[<kind>.<key>]`` tables of one file to ``store``, once per key."""
+    for key, body in (table if isinstance(table, dict) else {}).items():
+        where = f"node '{key}'" if kind == "nodes" else f"source '{key}'"
+        if key in store:
+            raw.duplicates.append(
+                problem(
+                    name, where, "", "unique-name", f"declared twice (first in {store[key][0]})."
+                )
+            )
+            continue
+        if not isinstance(body, dict):
+            raw.type_problems.append(
+                problem(
+                    name,
+                    where,
+                    "",
+                    "field-type",
+                    f"must be a table of fields ([{kind}.{key}]); got {show(body)}.",
+                )
+            )
+            bad[key] = {""}
+            body = {}
+        store[key] = (name, body)
+
+
+def load_spec(path: str | Path | None = None) -> Spec:
+    """Read and validate a knowledge base.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A folder of ``*.toml`` files or one TOML file. By default the bundled
+        knowledge base, read through :mod:`importlib.resources`.
+
+    Returns
+    -------
+    Spec
+        Frozen, validated declarations.
+
+    Raises
+    ------
+    SpecError
+        If the files cannot be read or break any rule; the message lists every
+        problem with its file, node, field, rule and a suggested fix.
+    """
+    files, origin = read_files(path)
+    spec = validate_spec(parse(files))
+    digest = hashlib.sha256()
+    for name, data in files:
+        digest.update(name.encode() + b"\0" + data + b"\0")
+    return Spec(
+        nodes=spec.nodes,
+        sources=spec.sources,
+        origin=origin,
+        digest=digest.hexdigest(),
+        triage=spec.triage,
+    )

@@ -1,0 +1,358 @@
+"""Rules on the shape of the nodes (``unique-name`` to ``strength-parent``).
+
+Names, fields, groups, states, parents, the graph and the parameter form.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from backspasm._text import did_you_mean
+from backspasm.spec.context import Context, Rule
+from backspasm.spec.raw import problem, unknown_field
+from backspasm.spec.schema import (
+    BINARY_STATES,
+    GROUPS,
+    MAX_TABLE_ENTRIES,
+    NODE_FIELDS,
+    PARAM_FIELDS,
+    SOURCE_FIELDS,
+)
+
+__all__ = ["NODE_RULES", "param_field_problems"]
+
+_LOCAL = True
+
+
+def _duplicates(ctx: Context) -> Iterator[str]:
+    yield from ctx.raw.duplicates
+
+
+def _field_types(ctx: Context) -> Iterator[str]:
+    yield from ctx.raw.type_problems
+
+
+def _names(ctx: Context) -> Iterator[str]:
+    for kind, store in (("node", ctx.raw.nodes), ("source", ctx.raw.sources)):
+        for name, (file, _) in store.items():
+            if not name.strip():
+                yield problem(
+                    file,
+                    f"{kind} '{name}'",
+                    "",
+                    "non-empty-name",
+                    f"the {kind} has no name; give it one, e.g. [{kind}s.muscle_strain].",
+                )
+
+
+def _known_fields(ctx: Context) -> Iterator[str]:
+    for name, (file, body) in ctx.raw.nodes.items():
+        for key, value in body.items():
+            if key not in NODE_FIELDS:
+                yield unknown_field(file, f"node '{name}'", key, key, NODE_FIELDS)
+            if key in ("prior", "leak") and isinstance(value, dict):
+                yield from param_field_problems(file, name, key, value)
+        for parent, value in body.get("strength", {}).items():
+            yield from param_field_problems(file, name, f"strength.{parent}", value)
+        for i, row in enumerate(body.get("table", [])):
+            if not ctx.bad(name, f"table[{i}]"):
+                extra = {k: v for k, v in row.items() if k != "when"}
+                yield from param_field_problems(file, name, f"table[{i}]", extra)
+    for key, (file, body) in ctx.raw.sources.items():
+        for f in body:
+            if f not in SOURCE_FIELDS:
+                yield unknown_field(file, f"source '{key}'", f, f, SOURCE_FIELDS)
+
+
+def param_field_problems(
+    file: str, node: str, path: str, value: Mapping[str, Any]
+) -> Iterator[str]:
+    """Check the fields of a parameter: only ``p``, ``source`` and ``why``, and a ``p``.
+
+    Parameters
+    ----------
+    file : str
+        The TOML file.
+    node : str
+        The node (or table) name, reported as ``node '<node>'``.
+    path : str
+        The parameter's field path, e.g. ``"leak"``.
+    value : mapping
+        The parameter's inline table.
+
+    Yields
+    ------
+    str
+        One problem per unknown field, and one when ``p`` is missing.
+    """
+    for key in value:
+        if key not in PARAM_FIELDS:
+            yield problem(
+                file,
+                f"node '{node}'",
+                f"{path}.{key}",
+                "known-field",
+                f"unknown field '{key}'; a parameter has: p, source, why."
+                + did_you_mean(key, PARAM_FIELDS),
+            )
+    if "p" not in value:
+        yield problem(file, f"node '{node}'", path, "has-p", "the parameter has no 'p'.")
+
+
+def _required(ctx: Context) -> Iterator[str]:
+    for node in ctx.nodes.values():
+        file, where = ctx.where(node)
+        for fname in ("group", "label", "description"):
+            if not getattr(node, fname).strip() and not ctx.bad(node.name, fname):
+                yield problem(file, where, fname, "required-field", f"'{fname}' is missing.")
+    for src in ctx.sources.values():
+        bad = ctx.raw.bad_sources.get(src.key, set())
+        if not src.citation.strip() and not bad & {"", "citation"}:
+            yield problem(
+                src.file, f"source '{src.key}'", "citation", "required-field", "no citation."
+            )
+
+
+def _groups(ctx: Context) -> Iterator[str]:
+    for node in ctx.nodes.values():
+        if node.group and node.group not in GROUPS:
+            file, where = ctx.where(node)
+            yield problem(
+                file,
+                where,
+                "group",
+                "known-group",
+                f"unknown group '{node.group}'; allowed: {', '.join(GROUPS)}."
+                + did_you_mean(node.group, GROUPS),
+            )
+
+
+def _states(ctx: Context) -> Iterator[str]:
+    for node in ctx.nodes.values():
+        if ctx.bad(node.name, "states"):
+            continue
+        file, where = ctx.where(node)
+        if len(node.states) < 2:
+            yield problem(
+                file,
+                where,
+                "states",
+                "states",
+                f"needs at least two states; got {list(node.states)}.",
+            )
+        if len(set(node.states)) != len(node.states):
+            yield problem(file, where, "states", "states", f"states repeat: {list(node.states)}.")
+        if set(node.states) == set(BINARY_STATES) and node.states != BINARY_STATES:
+            yield problem(
+                file,
+                where,
+                "states",
+                "states",
+                f"binary states must be in the order ['no', 'yes']; got {list(node.states)}.",
+            )
+
+
+def _parents_known(ctx: Context) -> Iterator[str]:
+    for node in ctx.nodes.values():
+        file, where = ctx.where(node)
+        seen: set[str] = set()
+        for parent in node.parents:
+            if parent in seen:
+                yield problem(
+                    file, where, "parents", "unique-parent", f"parent '{parent}' listed twice."
+                )
+            seen.add(parent)
+            if parent not in ctx.nodes:
+                yield ctx.unknown_node(file, where, "parents", "known-parent", parent, "parent")
+            elif parent == node.name:
+                yield problem(
+                    file, where, "parents", "acyclic", "a node cannot be its own parent."
+                )
+
+
+def _strong_components(graph: Mapping[str, list[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components, without recursion."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(graph[root]))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph[child])))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    above = work[-1][0]
+                    low[above] = min(low[above], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    components.append(component)
+    return components
+
+
+def _cycle_through(start: str, graph: Mapping[str, list[str]], members: set[str]) -> list[str]:
+    """Return a shortest cycle ``start <- parent <- ... <- start`` inside one component."""
+    child_of: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for parent in graph[node]:
+            if parent == start:
+                chain = [node]
+                while chain[-1] != start:
+                    chain.append(child_of[chain[-1]])
+                return [*reversed(chain), start]
+            if parent in members and parent not in child_of:
+                child_of[parent] = node
+                queue.append(parent)
+    return [start, start]  # not reached: every member of a component lies on a cycle
+
+
+def _acyclic(ctx: Context) -> Iterator[str]:
+    graph = {n: [p for p in s.parents if p in ctx.nodes and p != n] for n, s in ctx.nodes.items()}
+    order = {name: i for i, name in enumerate(ctx.nodes)}
+    components = [c for c in _strong_components(graph) if len(c) > 1]
+    for component in sorted(components, key=lambda c: min(order[n] for n in c)):
+        members = sorted(component, key=order.__getitem__)
+        first = ctx.nodes[members[0]]
+        cycle = _cycle_through(first.name, graph, set(members))
+        more = ""
+        if len(members) > len(cycle) - 1:
+            more = f" (nodes on cycles together: {', '.join(members)})"
+        yield problem(
+            first.file,
+            f"node '{first.name}'",
+            "parents",
+            "acyclic",
+            f"the parents form a cycle: {' <- '.join(cycle)}{more}.",
+        )
+
+
+def _table_size(ctx: Context) -> Iterator[str]:
+    for node in ctx.nodes.values():
+        entries = ctx.table_entries(node)
+        if entries is None or entries <= MAX_TABLE_ENTRIES:
+            continue
+        file, where = ctx.where(node)
+        yield problem(
+            file,
+            where,
+            "parents",
+            "table-size",
+            f"its full table would have {entries:,} entries ({len(node.states)} states x "
+            f"{entries // len(node.states):,} combinations of {len(node.parents)} parents); "
+            f"the limit is {MAX_TABLE_ENTRIES:,}. Give it fewer parents or states, or "
+            "group some parents under an intermediate node.",
+        )
+
+
+def _one_form(ctx: Context) -> Iterator[str]:
+    for name, (file, body) in ctx.raw.nodes.items():
+        node = ctx.nodes[name]
+        where = f"node '{name}'"
+        if ctx.bad(name, ""):
+            continue
+        forms = [
+            f
+            for f, present in (
+                ("prior", "prior" in body),
+                ("noisy-OR/MAX (leak, strength)", "leak" in body or "strength" in body),
+                ("table", "table" in body),
+            )
+            if present
+        ]
+        if len(forms) != 1:
+            yield problem(
+                file,
+                where,
+                "",
+                "one-form",
+                f"needs exactly one parameter form (prior, leak + strength, or table); "
+                f"got {', '.join(forms) if forms else 'none'}.",
+            )
+            continue
+        if node.parents and node.form == "prior":
+            yield problem(
+                file,
+                where,
+                "prior",
+                "one-form",
+                "a node with parents needs leak + strength or a table, not a prior.",
+            )
+        if not node.parents and node.form != "prior" and not ctx.bad(name, "parents"):
+            yield problem(
+                file, where, "parents", "one-form", "a node without parents needs a 'prior'."
+            )
+        noisy = node.form in ("noisy_or", "noisy_max")
+        if noisy and node.leak is None and not ctx.bad(name, "leak"):
+            yield problem(file, where, "leak", "one-form", "noisy-OR/MAX needs a 'leak'.")
+
+
+def _strengths(ctx: Context) -> Iterator[str]:
+    for node in ctx.nodes.values():
+        if node.form not in ("noisy_or", "noisy_max"):
+            continue
+        file, where = ctx.where(node)
+        for parent in node.strengths:
+            if parent not in node.parents and not ctx.bad(node.name, "parents"):
+                yield problem(
+                    file,
+                    where,
+                    f"strength.{parent}",
+                    "strength-parent",
+                    f"strength for '{parent}', which is not a parent; parents: "
+                    f"{', '.join(node.parents) or 'none'}." + did_you_mean(parent, node.parents),
+                )
+        for parent in node.parents:
+            if parent not in node.strengths and not ctx.bad(node.name, f"strength.{parent}"):
+                yield problem(
+                    file,
+                    where,
+                    "strength",
+                    "strength-parent",
+                    f"parent '{parent}' has no strength.",
+                )
+
+
+#: The rules on the shape of the nodes, in the order they are checked (``_LOCAL``: the
+#: rule looks at one file at a time, see :class:`~backspasm.spec.context.Rule`).
+NODE_RULES: tuple[Rule, ...] = (
+    Rule("unique-name", "a node or source is declared once across all files", _duplicates, _LOCAL),
+    Rule("field-type", "every value has the type the format defines", _field_types, _LOCAL),
+    Rule("non-empty-name", "every node and source has a name", _names, _LOCAL),
+    Rule("known-field", "every field is one the format defines", _known_fields, _LOCAL),
+    Rule("required-field", "group, label, description and citations are given", _required, _LOCAL),
+    Rule("known-group", "the group is one of GROUPS", _groups, _LOCAL),
+    Rule("states", "two or more unique states; binary nodes are ['no', 'yes']", _states, _LOCAL),
+    Rule("known-parent", "parents exist and are listed once", _parents_known),
+    Rule("acyclic", "the parent graph has no cycle (every cycle is reported)", _acyclic),
+    Rule(
+        "table-size", f"a node's full table has at most {MAX_TABLE_ENTRIES:,} entries", _table_size
+    ),
+    Rule("one-form", "exactly one parameter form fitting the node", _one_form, _LOCAL),
+    Rule("strength-parent", "one strength per parent, none for non-parents", _strengths, _LOCAL),
+)

@@ -1,0 +1,276 @@
+"""The ``triage`` rule on the triage policy.
+
+Thresholds, cause rules, red flags and safety-net sentences are well typed, sourced,
+and name real causes, nodes and states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from backspasm._text import did_you_mean
+from backspasm.spec.context import Context, Rule
+from backspasm.spec.raw import problem, type_name, unknown_field
+from backspasm.spec.rules_nodes import param_field_problems
+from backspasm.spec.rules_numbers import distribution_problems, source_problems
+from backspasm.spec.schema import BINARY_STATES, Parameter
+
+__all__ = ["TRIAGE_RULES"]
+
+_TRIAGE_REQUIRED = ("see_doctor_p_serious", "see_doctor_p_pathologic")
+_TRIAGE_THRESHOLDS = ("emergency_p_serious", *_TRIAGE_REQUIRED)
+_TRIAGE_FIELDS = (*_TRIAGE_THRESHOLDS, "causes", "flags", "safety_net")
+_FLAG_FIELDS = ("name", "level", "when", "source", "why")
+_CAUSE_RULE_FIELDS = ("cause", "level", "p", "when", "source", "why")
+
+
+def _triage_provenance(
+    ctx: Context, file: str, where: str, path: str, entry: Mapping[str, Any]
+) -> Iterator[str]:
+    """Source and why of a triage entry: right types, then the usual source rules."""
+    source, why = entry.get("source", ""), entry.get("why")
+    if not isinstance(source, str):
+        yield problem(
+            file,
+            where,
+            f"{path}.source",
+            "field-type",
+            f"must be a string (a source key or 'assumption'); got {type_name(source)}.",
+        )
+        return
+    if why is not None and not isinstance(why, str):
+        yield problem(
+            file, where, f"{path}.why", "field-type", f"must be a string; got {type_name(why)}."
+        )
+        return
+    yield from source_problems(ctx, file, where, path, Parameter(p=0.0, source=source, why=why))
+
+
+def _triage_when(
+    ctx: Context, file: str, where: str, path: str, when: Any, rule: str
+) -> Iterator[str]:
+    """Every ``node = state`` pair of a ``when`` table names a real node and state."""
+    for node, state in when.items():
+        if node not in ctx.nodes:
+            yield ctx.unknown_node(file, where, f"{path}.when", rule, node, "node")
+        elif not isinstance(state, str) or state not in ctx.nodes[node].states:
+            states = ctx.nodes[node].states
+            yield problem(
+                file,
+                where,
+                f"{path}.when.{node}",
+                "known-state",
+                f"unknown state '{state}' of '{node}'; states: {', '.join(states)}."
+                + did_you_mean(str(state), states),
+            )
+
+
+def _triage_entries(
+    file: str, where: str, body: Mapping[str, Any], key: str, allowed: tuple[str, ...]
+) -> tuple[list[str], list[tuple[str, dict[str, Any]]]]:
+    """Return the problems of the array ``key`` (shape, field names) and its tables."""
+    problems: list[str] = []
+    entries = body.get(key, [])
+    if not isinstance(entries, list):
+        problems.append(
+            problem(
+                file,
+                where,
+                key,
+                "field-type",
+                f"must be an array of inline tables [{{...}}, ...]; got {type_name(entries)}.",
+            )
+        )
+        return problems, []
+    out: list[tuple[str, dict[str, Any]]] = []
+    for i, entry in enumerate(entries):
+        path = f"{key}[{i}]"
+        if not isinstance(entry, dict):
+            problems.append(
+                problem(
+                    file,
+                    where,
+                    path,
+                    "field-type",
+                    f"must be an inline table {{...}}; got {type_name(entry)}.",
+                )
+            )
+            continue
+        problems.extend(
+            unknown_field(file, where, f"{path}.{name}", name, allowed)
+            for name in entry
+            if name not in allowed
+        )
+        out.append((path, entry))
+    return problems, out
+
+
+def _triage_thresholds(
+    ctx: Context, file: str, where: str, body: Mapping[str, Any]
+) -> Iterator[str]:
+    for key in _TRIAGE_THRESHOLDS:
+        value = body.get(key)
+        if value is None and key not in _TRIAGE_REQUIRED:
+            continue
+        if value is None:
+            yield problem(file, where, key, "required-field", f"'{key}' is missing.")
+            continue
+        if not isinstance(value, dict):
+            yield problem(
+                file,
+                where,
+                key,
+                "field-type",
+                f"must be an inline table {{ p = ..., source = ... }}; got {type_name(value)}.",
+            )
+            continue
+        yield from param_field_problems(file, "triage", key, value)
+        yield from distribution_problems(file, where, key, value.get("p"), BINARY_STATES)
+        yield from _triage_provenance(ctx, file, where, key, value)
+
+
+def _triage_flags(ctx: Context, file: str, where: str, body: Mapping[str, Any]) -> Iterator[str]:
+    problems, flags = _triage_entries(file, where, body, "flags", _FLAG_FIELDS)
+    yield from problems
+    for path, flag in flags:
+        name = flag.get("name", "")
+        if not isinstance(name, str):
+            yield problem(
+                file,
+                where,
+                f"{path}.name",
+                "field-type",
+                f"must be a string; got {type_name(name)}.",
+            )
+        if flag.get("level") not in ("emergency", "see_doctor"):
+            yield problem(
+                file,
+                where,
+                f"{path}.level",
+                "triage-flag",
+                f"level must be 'emergency' or 'see_doctor'; got {flag.get('level')!r}.",
+            )
+        when = flag.get("when")
+        if not isinstance(when, dict) or not when:
+            yield problem(file, where, f"{path}.when", "triage-flag", "needs {node = state, ...}.")
+        else:
+            yield from _triage_when(ctx, file, where, path, when, "triage-flag")
+        yield from _triage_provenance(ctx, file, where, path, flag)
+
+
+def _triage_causes(ctx: Context, file: str, where: str, body: Mapping[str, Any]) -> Iterator[str]:
+    problems, rules = _triage_entries(file, where, body, "causes", _CAUSE_RULE_FIELDS)
+    yield from problems
+    causes = [n for n, node in ctx.nodes.items() if node.is_cause]
+    for path, rule in rules:
+        cause = rule.get("cause")
+        if not isinstance(cause, str):
+            yield problem(
+                file,
+                where,
+                f"{path}.cause",
+                "triage-cause",
+                f"needs the name of a cause node; got {type_name(cause)}.",
+            )
+        elif cause not in causes:
+            what = "not a cause" if cause in ctx.nodes else "unknown cause"
+            yield problem(
+                file,
+                where,
+                f"{path}.cause",
+                "triage-cause",
+                f"{what} '{cause}'." + did_you_mean(cause, causes),
+            )
+        level = rule.get("level")
+        if level not in ("emergency", "see_doctor"):
+            yield problem(
+                file,
+                where,
+                f"{path}.level",
+                "triage-cause",
+                f"level must be 'emergency' or 'see_doctor'; got {level!r}.",
+            )
+        p = rule.get("p")
+        if isinstance(p, bool) or not isinstance(p, int | float):
+            yield problem(
+                file,
+                where,
+                f"{path}.p",
+                "field-type",
+                f"must be a number in (0, 1]; got {type_name(p)}"
+                + ("." if p is None else f" {p!r}."),
+            )
+        elif not 0 < p <= 1:
+            yield problem(
+                file,
+                where,
+                f"{path}.p",
+                "probability-range",
+                f"must be a probability in (0, 1]; got {p!r}.",
+            )
+        when = rule.get("when", {})
+        if not isinstance(when, dict):
+            yield problem(
+                file,
+                where,
+                f"{path}.when",
+                "field-type",
+                f"must be an inline table {{node = state, ...}}; got {type_name(when)}.",
+            )
+        else:
+            yield from _triage_when(ctx, file, where, path, when, "triage-cause")
+        yield from _triage_provenance(ctx, file, where, path, rule)
+
+
+def _triage_safety_net(
+    ctx: Context, file: str, where: str, body: Mapping[str, Any]
+) -> Iterator[str]:
+    net = body.get("safety_net", {})
+    if not isinstance(net, dict):
+        yield problem(
+            file,
+            where,
+            "safety_net",
+            "field-type",
+            f'must be a table of question = "sentence"; got {type_name(net)}.',
+        )
+        return
+    for node, text in net.items():
+        if node not in ctx.nodes:
+            yield ctx.unknown_node(
+                file, where, f"safety_net.{node}", "known-field", node, "question"
+            )
+        if not isinstance(text, str) or not text.strip():
+            yield problem(
+                file,
+                where,
+                f"safety_net.{node}",
+                "field-type",
+                f"must be a plain-language sentence; got {text!r}.",
+            )
+
+
+def _triage(ctx: Context) -> Iterator[str]:
+    if ctx.raw.triage is None:
+        return
+    file, body = ctx.raw.triage
+    where = "table 'triage'"
+    for key in body:
+        if key not in _TRIAGE_FIELDS:
+            yield unknown_field(file, where, key, key, _TRIAGE_FIELDS)
+    yield from _triage_thresholds(ctx, file, where, body)
+    yield from _triage_causes(ctx, file, where, body)
+    yield from _triage_flags(ctx, file, where, body)
+    yield from _triage_safety_net(ctx, file, where, body)
+
+
+#: The rule on the triage policy.
+TRIAGE_RULES: tuple[Rule, ...] = (
+    Rule(
+        "triage",
+        "triage thresholds, cause rules and flags are well typed, sourced and name real "
+        "causes, nodes and states",
+        _triage,
+    ),
+)

@@ -1,0 +1,478 @@
+"""The vocabulary of the knowledge-base format and the frozen dataclasses it parses into.
+
+Everything here is declaration: node groups, source tags, the fields each kind of
+table may have, and the immutable :class:`Spec` with its nodes, parameters,
+questions and triage policy. Nothing here reads a file or checks a rule (see
+:mod:`backspasm.spec.reader` and :mod:`backspasm.spec.rules`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+#: Node groups in the order figures and tables present them.
+GROUPS: tuple[str, ...] = (
+    "context",
+    "exposure",
+    "cause_fitness",
+    "cause_pathologic",
+    "cause_serious",
+    "mechanism",
+    "presentation",
+    "finding",
+    "complication",
+)
+CAUSE_GROUPS: tuple[str, ...] = ("cause_fitness", "cause_pathologic", "cause_serious")
+SOURCE_TAGS: tuple[str, ...] = ("found", "secondary", "memory", "fitted")
+#: Tags of sources that are literature (as opposed to numbers fitted to data).
+LITERATURE_TAGS: tuple[str, ...] = ("found", "secondary", "memory")
+ASSUMPTION = "assumption"
+BINARY_STATES: tuple[str, str] = ("no", "yes")
+#: How far from 1 a distribution's sum may be.
+_SUM_TOLERANCE = 1e-6
+
+Form = Literal["prior", "noisy_or", "noisy_max", "table"]
+#: The fields a node may have.
+NODE_FIELDS: tuple[str, ...] = (
+    "group",
+    "label",
+    "description",
+    "states",
+    "parents",
+    "extension",
+    "prior",
+    "leak",
+    "strength",
+    "table",
+    "question",
+)
+#: The fields a parameter (an inline table ``{ p = ..., source = ... }``) may have.
+PARAM_FIELDS: tuple[str, ...] = ("p", "source", "why")
+#: The fields a bibliography entry may have.
+SOURCE_FIELDS: tuple[str, ...] = ("citation", "tag", "url", "note")
+#: The largest full conditional table (entries: the product of the state counts of a
+#: node and its parents) a node may have; larger ones are refused before expansion.
+MAX_TABLE_ENTRIES = 1_000_000
+
+QuestionKind = Literal["yes_no", "choice", "number"]
+#: The sections a declared question may belong to, in the order an interview asks them.
+QUESTION_SECTIONS: tuple[str, ...] = (
+    "context",
+    "symptom",
+    "exposure",
+    "known_cause",
+    "presentation",
+)
+#: The fields a node's ``question`` table may have.
+QUESTION_FIELDS: tuple[str, ...] = (
+    "column",
+    "prompt",
+    "section",
+    "red_flag",
+    "unit",
+    "integer",
+    "min",
+    "max",
+    "bins",
+    "default",
+)
+#: Fields only a number question (one with ``bins``) may have.
+NUMBER_FIELDS: tuple[str, ...] = ("bins", "unit", "min", "max", "integer")
+
+TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class FrozenMap(Mapping[_K, _V]):
+    """A read-only mapping that, unlike :class:`types.MappingProxyType`, pickles.
+
+    Parameters
+    ----------
+    data : mapping
+        The items, copied.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[_K, _V]) -> None:
+        self._data: dict[_K, _V] = dict(data)
+
+    def __getitem__(self, key: _K) -> _V:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._data,))
+
+
+def sums_to_one(p: Mapping[str, Any]) -> bool:
+    """Return whether the values of ``p`` are numbers that sum to 1 (within 1e-6).
+
+    Parameters
+    ----------
+    p : mapping of str to object
+        A distribution over states, as the file gave it.
+
+    Returns
+    -------
+    bool
+        False as well when a value is not a number.
+    """
+    try:
+        return abs(sum(float(v) for v in p.values()) - 1.0) <= _SUM_TOLERANCE
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+@dataclass(frozen=True)
+class Source:
+    """One bibliography entry.
+
+    Attributes
+    ----------
+    key : str
+        The identifier parameters cite.
+    citation : str
+        Authors, title, journal, year.
+    tag : str
+        ``found`` (read in a retrievable source), ``secondary`` (quoted by another
+        page), ``memory`` (recalled, not re-read) or ``fitted`` (estimated from a
+        data file by :func:`backspasm.learning.fit_network`).
+    url : str or None
+        Where it was read.
+    note : str or None
+        Anything a reader should know about it.
+    """
+
+    key: str
+    citation: str
+    tag: str
+    url: str | None = None
+    note: str | None = None
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One number (or one distribution) of the network with its provenance.
+
+    Attributes
+    ----------
+    p : float or mapping of str to float
+        P(yes) for a binary node, else a distribution over states (or, for a
+        multi-state parent's noisy-OR strength, a strength per parent state).
+    source : str
+        A bibliography key or ``"assumption"``.
+    why : str or None
+        How the number was derived, or why it is assumed.
+    """
+
+    p: float | Mapping[str, float]
+    source: str
+    why: str | None = None
+
+    @property
+    def is_sourced(self) -> bool:
+        """Whether the number rests on a bibliography entry."""
+        return self.source != ASSUMPTION
+
+    def count(self) -> int:
+        """Return how many free numbers this parameter carries."""
+        if isinstance(self.p, Mapping):
+            return max(len(self.p) - 1, 1) if sums_to_one(self.p) else len(self.p)
+        return 1
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a full conditional table: parent states and the child's numbers."""
+
+    when: Mapping[str, str]
+    param: Parameter
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """The case-file column that informs a node, as its ``question`` table declares it.
+
+    Attributes
+    ----------
+    column : str
+        The column name (lower-case letters, digits and ``_``; unique).
+    node : str
+        The node it informs.
+    prompt : str
+        The question as a clinician would ask it.
+    section : str
+        One of :data:`QUESTION_SECTIONS`.
+    kind : {"yes_no", "choice", "number"}
+        ``yes_no`` for a node with states ``("no", "yes")``, ``number`` when ``bins``
+        cut a number into the node's states, otherwise ``choice``.
+    choices : tuple of str
+        The node's states, for ``yes_no`` and ``choice``; empty for ``number``.
+    red_flag : bool
+        A screening question about a warning sign of serious disease.
+    unit : str or None
+        Unit of a number, e.g. ``"years"``.
+    integer : bool
+        Whether a number must be whole.
+    minimum, maximum : float or None
+        The range a number must lie in.
+    bins : tuple of (str, str, float)
+        ``(state, operator, bound)`` in the node's state order: a number goes to
+        the first state whose ``number <operator> bound`` holds; operators are
+        ``<``, ``<=``, ``>`` and ``>=``.
+    default : str or None
+        The state applied when the column is not answered.
+    """
+
+    column: str
+    node: str
+    prompt: str
+    section: str
+    kind: QuestionKind
+    choices: tuple[str, ...] = ()
+    red_flag: bool = False
+    unit: str | None = None
+    integer: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    bins: tuple[tuple[str, str, float], ...] = ()
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """The declaration of one node.
+
+    Attributes
+    ----------
+    name, group, label, description : str
+        Identity and the words figures and notebooks show.
+    states : tuple of str
+        State names, in order (``("no", "yes")`` for binary nodes).
+    parents : tuple of str
+        Parent node names.
+    form : {"prior", "noisy_or", "noisy_max", "table"}
+        Which parameter form the node uses.
+    prior, leak : Parameter or None
+    strengths : mapping of str to Parameter
+        Noisy-OR/MAX strength per parent.
+    table : tuple of TableRow
+    extension : bool
+        True for a cause that the source article does not list.
+    file : str
+        The TOML file that declared it.
+    question : QuestionSpec or None
+        The case-file column that informs it, when the node declares one.
+    """
+
+    name: str
+    group: str
+    label: str
+    description: str
+    states: tuple[str, ...]
+    parents: tuple[str, ...]
+    form: Form
+    prior: Parameter | None = None
+    leak: Parameter | None = None
+    strengths: Mapping[str, Parameter] = field(default_factory=dict)
+    table: tuple[TableRow, ...] = ()
+    extension: bool = False
+    file: str = ""
+    question: QuestionSpec | None = None
+
+    @property
+    def is_cause(self) -> bool:
+        """Whether the node is one of the causes of back spasm."""
+        return self.group in CAUSE_GROUPS
+
+    def parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """Yield ``(field path, parameter)`` for every parameter of the node."""
+        if self.prior is not None:
+            yield "prior", self.prior
+        if self.leak is not None:
+            yield "leak", self.leak
+        for parent, param in self.strengths.items():
+            yield f"strength.{parent}", param
+        for i, row in enumerate(self.table):
+            yield f"table[{i}]", row.param
+
+
+@dataclass(frozen=True)
+class TriageFlag:
+    """A combination of answers that by itself sets a minimum triage level.
+
+    Attributes
+    ----------
+    name : str
+        What the combination means, e.g. "cauda equina: saddle numbness".
+    level : {"emergency", "see_doctor"}
+    when : mapping of str to str
+        Node to state; every pair must hold (AND).
+    source, why : str
+        Provenance, as for parameters.
+    """
+
+    name: str
+    level: str
+    when: Mapping[str, str]
+    source: str
+    why: str | None = None
+
+
+@dataclass(frozen=True)
+class TriageCauseRule:
+    """Urgency of one cause: a level reached when the cause is probable enough.
+
+    The rule fires when ``P(cause = yes | answers) >= p`` and every ``when`` answer
+    holds.
+
+    Attributes
+    ----------
+    cause : str
+        A cause node.
+    level : {"emergency", "see_doctor"}
+    p : float
+        The probability cut-off, in (0, 1].
+    when : mapping of str to str
+        Node to state; every pair must hold (AND); empty for none.
+    source, why : str
+        Provenance, as for parameters.
+    """
+
+    cause: str
+    level: str
+    p: float
+    when: Mapping[str, str]
+    source: str
+    why: str | None = None
+
+    def describe(self) -> str:
+        """Return e.g. ``"epidural abscess >= 10%"`` or ``"... with fever=yes"``."""
+        text = f"{self.cause.replace('_', ' ')} >= {self.p:.0%}"
+        if self.when:
+            text += " with " + ", ".join(f"{k}={v}" for k, v in self.when.items())
+        return text
+
+
+@dataclass(frozen=True)
+class TriagePolicy:
+    """Thresholds, cause rules and red flags that turn posteriors into an urgency level.
+
+    Attributes
+    ----------
+    see_doctor_p_serious : Parameter
+        P(at least one serious cause) at or above which the person should see a
+        doctor.
+    see_doctor_p_pathologic : Parameter
+        P(at least one pathologic cause) at or above which the person should see a
+        doctor.
+    flags : tuple of TriageFlag
+    causes : tuple of TriageCauseRule
+        Urgency per cause.
+    emergency_p_serious : Parameter or None
+        Optional: P(at least one serious cause) at or above which the case is an
+        emergency (the bundled policy has none; its cause rules grade urgency).
+    safety_net : mapping of str to str
+        Per red-flag question, the plain sentence that tells a person sent home
+        what should bring them back.
+    """
+
+    see_doctor_p_serious: Parameter
+    see_doctor_p_pathologic: Parameter
+    flags: tuple[TriageFlag, ...]
+    causes: tuple[TriageCauseRule, ...] = ()
+    emergency_p_serious: Parameter | None = None
+    safety_net: Mapping[str, str] = field(default_factory=dict)
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A whole knowledge base: nodes, bibliography and where they came from.
+
+    Attributes
+    ----------
+    nodes : mapping of str to NodeSpec
+        In declaration order (file name order, then order within the file).
+    sources : mapping of str to Source
+    triage : TriagePolicy or None
+        Urgency thresholds and red flags, when the knowledge base declares them.
+    origin : str
+        The folder or file it was read from.
+    digest : str
+        SHA-256 of the TOML bytes read, in file-name order (provenance).
+    """
+
+    nodes: Mapping[str, NodeSpec]
+    sources: Mapping[str, Source]
+    origin: str = ""
+    digest: str = ""
+    triage: TriagePolicy | None = None
+
+    def group(self, group: str) -> tuple[str, ...]:
+        """Return the names of the nodes of one group, in declaration order."""
+        return tuple(n for n, s in self.nodes.items() if s.group == group)
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        """The cause nodes, fitness then pathologic then serious."""
+        return tuple(n for g in CAUSE_GROUPS for n in self.group(g))
+
+    @property
+    def questions(self) -> tuple[QuestionSpec, ...]:
+        """The declared questions, in declaration order (file, then node order)."""
+        return tuple(n.question for n in self.nodes.values() if n.question is not None)
+
+    def parameters(self) -> Iterator[tuple[NodeSpec, str, Parameter]]:
+        """Yield ``(node, field path, parameter)`` for every parameter."""
+        for node in self.nodes.values():
+            for path, param in node.parameters():
+                yield node, path, param
+
+    def sourced_share(self) -> tuple[int, int]:
+        """Return ``(numbers with a literature source, all numbers)``."""
+        counts = self.provenance_counts()
+        return counts["literature"], sum(counts.values())
+
+    def numbers_by_kind(self) -> dict[str, int]:
+        """Count the numbers by the kind of their source.
+
+        Keys: ``read`` (the figure was read in the cited source, tag ``found``),
+        ``secondary``, ``memory``, ``fitted`` and ``assumption``.
+        """
+        counts = {"read": 0, "secondary": 0, "memory": 0, "fitted": 0, "assumption": 0}
+        for _, _, param in self.parameters():
+            if not param.is_sourced:
+                kind = "assumption"
+            else:
+                tag = self.sources[param.source].tag
+                kind = "read" if tag == "found" else tag
+            counts[kind] += param.count()
+        return counts
+
+    def provenance_counts(self) -> dict[str, int]:
+        """Count the numbers by provenance: ``literature``, ``fitted``, ``assumption``."""
+        counts = {"literature": 0, "fitted": 0, "assumption": 0}
+        for _, _, param in self.parameters():
+            n = param.count()
+            if not param.is_sourced:
+                counts["assumption"] += n
+            elif self.sources[param.source].tag in LITERATURE_TAGS:
+                counts["literature"] += n
+            else:
+                counts["fitted"] += n
+        return counts

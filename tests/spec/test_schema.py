@@ -1,0 +1,65 @@
+"""The spec's public face: its names, a Spec that pickles and cannot be changed."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import backspasm.spec
+from backspasm.exceptions import SpecError
+from backspasm.spec import load_spec
+
+PUBLIC = [
+    "GROUPS",
+    "MAX_TABLE_ENTRIES",
+    "QUESTION_SECTIONS",
+    "RULES",
+    "NodeSpec",
+    "Parameter",
+    "QuestionSpec",
+    "Source",
+    "Spec",
+    "TableRow",
+    "TriageCauseRule",
+    "TriageFlag",
+    "TriagePolicy",
+    "load_spec",
+    "validate_spec",
+]
+
+
+def test_public_names_are_the_same():
+    assert backspasm.spec.__all__ == PUBLIC
+    for name in [*PUBLIC, "CAUSE_GROUPS", "BINARY_STATES", "SOURCE_TAGS", "ASSUMPTION"]:
+        assert getattr(backspasm.spec, name) is not None
+    assert backspasm.spec.BINARY_STATES == ("no", "yes")
+    assert set(backspasm.spec.CAUSE_GROUPS) < set(backspasm.spec.GROUPS)
+
+
+def test_bundled_spec_pickles_and_is_read_only():
+    spec = load_spec()
+    again = pickle.loads(pickle.dumps(spec))
+    assert again == spec
+    assert list(again.nodes) == list(spec.nodes)
+    assert again.digest == spec.digest
+    assert again.triage == spec.triage
+    with pytest.raises(TypeError):
+        spec.nodes["fever"] = spec.nodes["back_spasm"]  # type: ignore[index]
+    duration = spec.nodes["spasm_duration"]
+    with pytest.raises(TypeError):
+        duration.leak.p["acute"] = 1.0  # type: ignore[index, union-attr]
+
+
+def test_a_table_where_a_number_belongs_is_called_a_table(toy_spec_dir):
+    folder = toy_spec_dir(
+        {
+            'prior = { p = 0.05, source = "Toy20" }': 'prior = { p = { yes = 0.05 }, source = "Toy20" }'
+        }
+    )
+    with pytest.raises(SpecError) as info:
+        load_spec(folder)
+    assert info.value.problems == (
+        "nodes.toml: node 'stone', field 'prior.p': must be a probability between 0 and 1 "
+        "(P(yes)); got {'yes': 0.05} (a table). [rule: probability-range]",
+    )
