@@ -12,12 +12,17 @@ posterior of every target is computed by
 Observable nodes are the leaves and targets the other nodes, except for
 ``random60`` (top 30 nodes targets, bottom 30 observable) and ``bs-scoring`` (the
 back-spasm network as the case-file scorer uses it: questionnaire nodes observed,
-the causes as targets). It prints cases/s of each and the ratios, all measured in
-the same run, and the largest absolute difference between the three on a few cases.
+the causes as targets) and ``bs-serious`` (the same plus the exact P(no serious
+cause), a joint target for pyAgrum and pgmpy: the whole scoring workload). It prints
+the engine's kernel (fused with numba, or numpy), then cases/s of each and the
+ratios, all measured in the same run, and the largest absolute difference between
+the three on a few cases.
 The engine uses every core (up to 4 threads); pgmpy and pyAgrum run one case at a
 time on one core.
 
-Run: ``.venv/bin/python scripts/bench_engine.py`` (needs the ``bench`` extra).
+Run: ``.venv/bin/python scripts/bench_engine.py`` (needs the ``bench`` extra). A quick
+run: ``--networks bs-scoring,bs-serious --cases 5000 --pyagrum-cases 100
+--pgmpy-cases 5``. ``BACKSPASM_ENGINE=numpy`` switches the fused kernel off.
 """
 
 from __future__ import annotations
@@ -152,7 +157,9 @@ def bench(
     observable: Sequence[str],
     targets: Sequence[str],
     args: argparse.Namespace,
+    joint: Sequence[str] = (),
 ) -> dict[str, Any]:
+    """Time one workload: every target's posterior, and P(every ``joint`` node "no")."""
     rng = np.random.default_rng(args.seed)
     start = time.perf_counter()
     net = CompiledNetwork.from_model(model)
@@ -163,8 +170,16 @@ def bench(
         codes = full[node].copy()
         codes[rng.random(args.cases) < 0.5] = -1
         batch[node] = codes
-    net.query({k: v[:100] for k, v in batch.items()}, targets=targets)  # plan warm-up
-    engine_rate = rate(lambda: net.query(batch, targets=targets), args.cases, repeat=3)
+    event = {v: "no" if "no" in net.states[v] else net.states[v][0] for v in joint}
+
+    def run_engine(evidence: dict[str, np.ndarray]) -> None:
+        post = net.query(evidence, targets=targets)
+        if event:
+            net.prob_conjunction(evidence, event, log_evidence=post.log_evidence)
+
+    run_engine({k: v[:100] for k, v in batch.items()})  # plan warm-up
+    run_engine(batch)  # the pruned tree of a big batch
+    engine_rate = rate(lambda: run_engine(batch), args.cases, repeat=3)
 
     infer = VariableElimination(model)
     n_ve = min(args.pgmpy_cases, args.cases)
@@ -175,6 +190,9 @@ def bench(
             for t in targets:
                 if t not in evidence:
                     infer.query([t], evidence=evidence, show_progress=False)
+            free = [v for v in joint if v not in evidence]
+            if free:
+                infer.query(free, evidence=evidence, joint=True, show_progress=False)
 
     pgmpy_rate = rate(run_pgmpy, n_ve)
 
@@ -185,6 +203,8 @@ def bench(
         bn = to_pyagrum(model, net)
         lazy = gum.LazyPropagation(bn)
         lazy.setTargets(set(targets))
+        if event:
+            lazy.addJointTarget(set(joint))  # observed members are fixed by the evidence
 
         def run_agrum() -> None:
             for i in range(n_ag):
@@ -193,6 +213,8 @@ def bench(
                 lazy.makeInference()
                 for t in targets:
                     lazy.posterior(t)
+                if event:
+                    lazy.jointPosterior(set(joint))
 
         agrum_rate = rate(run_agrum, n_ag)
 
@@ -223,6 +245,7 @@ def bench(
         "network": name,
         "nodes": len(net.variables),
         "tw": net.treewidth,
+        "largest": max(net.clique_sizes),
         "targets": len(targets),
         "observed": len(observable),
         "compile_s": compile_s,
@@ -234,15 +257,15 @@ def bench(
     }
 
 
-def networks() -> list[tuple[str, DiscreteBayesianNetwork, list[str], list[str]]]:
+def networks() -> list[tuple[str, DiscreteBayesianNetwork, list[str], list[str], list[str]]]:
     found = []
     for name in ("alarm", "hepar2"):
         model = normalised(load_example(name))
         leaves = [v for v in model.nodes() if model.out_degree(v) == 0]
-        found.append((name, model, leaves, [v for v in model.nodes() if v not in leaves]))
+        found.append((name, model, leaves, [v for v in model.nodes() if v not in leaves], []))
     model = random_network(60, seed=0)
     names = list(model.nodes())
-    found.append(("random60", model, names[30:], names[:30]))
+    found.append(("random60", model, names[30:], names[:30], []))
     try:
         from backspasm.network import load_network  # type: ignore[attr-defined]
     except ImportError:
@@ -252,7 +275,7 @@ def networks() -> list[tuple[str, DiscreteBayesianNetwork, list[str], list[str]]
         spasm = loaded if isinstance(loaded, DiscreteBayesianNetwork) else loaded.model
         leaves = [v for v in spasm.nodes() if spasm.out_degree(v) == 0]
         others = [v for v in spasm.nodes() if v not in leaves]
-        found.append(("back-spasm", spasm, leaves, others))
+        found.append(("back-spasm", spasm, leaves, others, []))
         try:
             from backspasm.questionnaire import questions_for
 
@@ -262,8 +285,22 @@ def networks() -> list[tuple[str, DiscreteBayesianNetwork, list[str], list[str]]
             pass
         else:
             # What scoring a case file does: questionnaire answers in, causes out.
-            found.append(("bs-scoring", spasm, asked, causes))
+            found.append(("bs-scoring", spasm, asked, causes, []))
+            # ... and the exact P(no serious cause), as a scored row has it.
+            serious = list(loaded.serious_causes)
+            found.append(("bs-serious", spasm, asked, causes, serious))
     return found
+
+
+def engine_kernel() -> str:
+    """Name the kernel the engine runs: fused (numba) or numpy."""
+    from backspasm.engine.fused import _kernel
+
+    if _kernel() is None:
+        return "numpy (install numba, the fast extra, for the fused kernel)"
+    import numba
+
+    return f"fused (numba {numba.__version__})"
 
 
 def main() -> None:
@@ -272,12 +309,24 @@ def main() -> None:
     parser.add_argument("--pgmpy-cases", type=int, default=20, help="pgmpy sample size")
     parser.add_argument("--pyagrum-cases", type=int, default=300, help="pyAgrum sample size")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--networks",
+        default="",
+        help="comma-separated subset of alarm,hepar2,random60,back-spasm,bs-scoring,bs-serious "
+        "(default all)",
+    )
     args = parser.parse_args()
     if gum is None:
         print("pyagrum is not installed (pip install -e '.[bench]'): its column is NaN")
-    rows = [bench(name, model, obs, tg, args) for name, model, obs, tg in networks()]
+    chosen = {n for n in args.networks.split(",") if n}
+    print(f"engine kernel: {engine_kernel()}")
+    rows = [
+        bench(name, model, obs, tg, args, joint)
+        for name, model, obs, tg, joint in networks()
+        if not chosen or name in chosen
+    ]
     header = (
-        f"{'network':<11}{'nodes':>6}{'tw':>4}{'tgt':>5}{'obs':>5}{'compile':>9}"
+        f"{'network':<11}{'nodes':>6}{'tw':>4}{'clique':>7}{'tgt':>5}{'obs':>5}{'compile':>9}"
         f"{'engine/s':>11}{'pgmpy/s':>10}{'pyAgrum/s':>11}{'x pgmpy':>9}{'x pyAgrum':>11}"
         f"{'|d| pgmpy':>11}{'|d| agrum':>11}"
     )
@@ -285,7 +334,7 @@ def main() -> None:
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r['network']:<11}{r['nodes']:>6}{r['tw']:>4}{r['targets']:>5}{r['observed']:>5}"
+            f"{r['network']:<11}{r['nodes']:>6}{r['tw']:>4}{r['largest']:>7}{r['targets']:>5}{r['observed']:>5}"
             f"{r['compile_s']:>8.2f}s{r['engine']:>11,.0f}{r['pgmpy']:>10,.1f}"
             f"{r['pyagrum']:>11,.0f}{r['engine'] / r['pgmpy']:>9,.0f}"
             f"{r['engine'] / r['pyagrum']:>11,.1f}"

@@ -233,6 +233,7 @@ def score_command(source: Path, output: Path) -> tuple[list[str], str]:
 def end_to_end(args: argparse.Namespace) -> dict[str, Any]:
     folder = Path(args.out_dir)
     source = case_file(args.rows, args.seed, folder)
+    print(f"  input {source} ({source.stat().st_size / 1024**2:,.1f} MiB)", flush=True)
     output = folder / "scored.csv"
     command, via = score_command(source, output)
     start = time.perf_counter()
@@ -264,10 +265,24 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=20_000, help="engine batch size")
     parser.add_argument("--pgmpy-cases", type=int, default=30, help="pgmpy sample size")
     parser.add_argument("--pyagrum-cases", type=int, default=200, help="pyAgrum sample size")
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the end-to-end file")
+    parser.add_argument("--rows", type=int, default=None, help="rows of the end-to-end file")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="only `backspasm score` end to end (100,000 rows unless --rows): rows/s, peak RSS",
+    )
     parser.add_argument("--out-dir", default=str(ROOT / "out" / "bench"), help="work folder")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if args.rows is None:
+        args.rows = 100_000 if args.quick else 1_000_000
+    if args.quick:
+        e2e = end_to_end(args)
+        print(
+            f"End to end ({e2e['via']}): {e2e['rows']:,} rows in {e2e['wall']:.1f} s = "
+            f"{e2e['rows_per_s']:,.0f} rows/s, peak RSS {e2e['rss_gib'] * 1024:,.0f} MiB"
+        )
+        return
     bench_engine = bench_engine_module()
     if bench_engine.gum is None:
         print("pyagrum is not installed (pip install -e '.[bench]'): its ratios are NaN")

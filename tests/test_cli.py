@@ -145,3 +145,68 @@ def test_sample_fit_evaluate_round_trip(tmp_path, capsys):
     assert payload["n_cases"] == 300
     assert 0 <= payload["top3"] <= 1
     assert len(payload["per_cause"]) == len(load_network().causes)
+
+
+# ------------------------------------------------------------------ issue 11: rough edges
+
+
+def test_diagnose_takes_an_unsure_answer_as_soft_evidence(capsys):
+    from backspasm.diagnosis import diagnose
+
+    assert main(["diagnose", "-a", "fever=0.7", "-a", "age=45"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "unsure answers (soft evidence): fever: unsure, 70% yes"
+    assert main(["diagnose", "-a", "fever=70%", "-a", "age=45", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    expected = diagnose({"fever": 0.7, "age": 45})
+    assert payload["p_serious"] == pytest.approx(expected.p_serious, abs=1e-12)
+    # Softer than a plain yes, harder than no answer at all.
+    sure = diagnose({"fever": "yes", "age": 45}).p_serious
+    unknown = diagnose({"age": 45}).p_serious
+    assert unknown < payload["p_serious"] < sure
+
+
+def test_diagnose_rejects_a_repeated_answer(capsys):
+    assert main(["diagnose", "-a", "fever=yes", "-a", "fever=no"]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert len(err.splitlines()) == 1
+    assert "fever" in err
+    assert "'yes'" in err
+    assert "'no'" in err
+    assert captured.out == ""
+
+
+def test_diagnose_states_the_conflict_threshold(capsys):
+    from backspasm.diagnosis import conflict_threshold
+
+    assert main(["diagnose", "-a", "age=45", "-a", "leg_or_buttock_pain=yes"]) == 0
+    out = capsys.readouterr().out
+    assert "warning" not in out
+    line = next(ln for ln in out.splitlines() if ln.startswith("conflict: "))
+    assert f"flagged above {conflict_threshold():.2f}" in line
+    assert "1% of the presenters sampled from the network" in line
+
+
+def test_evaluate_prints_calibration_that_adds_up(capsys):
+    import re
+
+    assert main(["evaluate", str(DATA / "synthetic_cases.csv")]) == 0
+    out = capsys.readouterr().out
+    head = next(ln for ln in out.splitlines() if ln.startswith("calibration, every cause"))
+    ece = float(re.search(r"expected calibration error (\d\.\d+)", head).group(1))
+    lines = out.splitlines()
+    start = lines.index(head) + 1
+    assert lines[start].split() == ["bin", "count", "mean_predicted", "observed_rate"]
+    rows = []
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        _, count, predicted, observed = line.split()
+        rows.append((int(count), float(predicted), float(observed)))
+    assert len(rows) >= 5
+    total = sum(n for n, _, _ in rows)
+    assert total == 5000 * len(load_network().causes)  # every case and cause, once
+    by_hand = sum(n * abs(o - p) for n, p, o in rows) / total
+    assert ece == pytest.approx(by_hand, abs=1e-4)
+    assert 0 < ece < 0.05  # the network is calibrated on its own samples

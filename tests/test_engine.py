@@ -298,16 +298,18 @@ def test_target_subsets_agree_with_the_full_query() -> None:
 
 def test_both_target_placements_agree() -> None:
     """The planner picks the cheaper of two target placements; both must be exact."""
+    from backspasm.engine.kernels import _execute
+
     net = CompiledNetwork.from_model(naive_bayes(8, seed=8))
     tree = net._full
     batch = random_batch(net, 25, seed=9, soft=True)
-    lam, active = net._likelihoods(net._coerce(batch), 0, 25)
+    lam, active = net._likelihoods(net._codec.coerce(batch), 0, 25)
     targets = tuple(range(len(net.variables)))
     by_home: dict[int, tuple[int, ...]] = {}
     for v in targets:
         by_home[tree._home[v]] = (*by_home.get(tree._home[v], ()), v)
     results = [
-        tree._execute(tree._plan_for(active, placement), lam, 25)
+        _execute(tree._plan_for(active, placement), lam, 25)
         for placement in (by_home, tree._near_root(targets))
     ]
     (m1, z1), (m2, z2) = results
@@ -380,7 +382,7 @@ def test_noisy_or_decomposition_is_exact(seed: int) -> None:
 
 
 def test_pruned_trees_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
-    import backspasm.engine as engine
+    import backspasm.engine.compiled as engine
 
     model = noisy_or(7)
     batch = random_batch(CompiledNetwork.from_model(model), 40, seed=11, soft=True)
@@ -600,3 +602,106 @@ def test_prob_conjunction_reuses_a_known_log_evidence(
     ve = VariableElimination(model)
     ref = ve.query(["infection", "strain"], evidence={"spasm": "severe"}, show_progress=False)
     assert plain[1] == pytest.approx(ref.get_value(infection="no", strain="no"), abs=1e-12)
+
+
+# ------------------------------------------------------------- fused kernel
+
+
+def use_kernel(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """Run the numpy kernel, the fused loop as plain Python, or the fused loop compiled."""
+    import backspasm.engine.compiled as compiled
+    import backspasm.engine.fused as fused
+
+    monkeypatch.setattr(compiled, "_FUSED_MIN_CASES", 1)
+    monkeypatch.delenv("BACKSPASM_ENGINE", raising=False)
+    monkeypatch.setattr(fused, "_TRIED", True)
+    if kind == "numpy":
+        monkeypatch.setattr(fused, "_KERNEL", None)
+    elif kind == "python":
+        monkeypatch.setattr(fused, "_KERNEL", fused._run_plan)
+    else:
+        pytest.importorskip("numba")
+        monkeypatch.setattr(fused, "_TRIED", False)
+        monkeypatch.setattr(fused, "_KERNEL", None)
+        assert fused._kernel() is not None
+
+
+def two_parts() -> DiscreteBayesianNetwork:
+    """Two unconnected parts: the junction tree joins them by an empty separator."""
+    model = DiscreteBayesianNetwork([("a", "b"), ("c", "d")])
+    model.add_cpds(
+        cpd("a", [[0.3], [0.7]]),
+        cpd("b", [[0.9, 0.4], [0.1, 0.6]], {"a": ["s0", "s1"]}),
+        cpd("c", [[0.25], [0.75]]),
+        cpd("d", [[0.5, 0.2], [0.5, 0.8]], {"c": ["s0", "s1"]}),
+    )
+    return model
+
+
+@pytest.mark.parametrize("kind", ["python", "numba"])
+@pytest.mark.parametrize(
+    ("build", "soft"),
+    [
+        (sprain_model, True),
+        (lambda: noisy_or(3, n_causes=8, n_findings=5), True),
+        (two_parts, False),
+    ],
+)
+def test_fused_kernel_equals_the_numpy_kernel(
+    monkeypatch: pytest.MonkeyPatch, kind: str, build: Any, soft: bool
+) -> None:
+    """Same marginals, log P(e), impossible cases and conjunctions from both kernels."""
+    model = build()
+    use_kernel(monkeypatch, "numpy")
+    plain = CompiledNetwork.from_model(model)
+    batch = random_batch(plain, 40, seed=5, soft=soft)
+    if build is sprain_model:
+        # Fever without infection is impossible: the first four cases.
+        batch["fever"] = np.where(np.arange(40) < 4, 0, -1)
+        batch["infection"] = np.where(np.arange(40) < 4, 1, -1)
+    expected = plain.query(batch)
+    first = plain.variables[0]
+    event = {first: plain.states[first][0]}
+    expected_conj = plain.prob_conjunction(batch, event)
+    use_kernel(monkeypatch, kind)
+    fused = CompiledNetwork.from_model(model, chunk_size=16)  # several chunks
+    got = fused.query(batch)
+    plans = [plan for tree in fused._trees.values() for plan in tree._plans.values()]
+    assert plans
+    assert all(plan.fused is not None for plan in plans)
+    np.testing.assert_array_equal(got.possible, expected.possible)
+    if build is sprain_model:
+        assert (~got.possible).any(), "the batch should hold impossible cases"
+    np.testing.assert_allclose(got.log_evidence, expected.log_evidence, atol=TOL, rtol=0)
+    for node in plain.variables:
+        np.testing.assert_allclose(got.marginals[node], expected.marginals[node], atol=TOL)
+    np.testing.assert_allclose(
+        fused.prob_conjunction(batch, event), expected_conj, atol=TOL, equal_nan=True
+    )
+
+
+@pytest.mark.parametrize("kind", ["python", "numba"])
+def test_fused_kernel_matches_pgmpy_on_targets(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    use_kernel(monkeypatch, kind)
+    model = noisy_or(1, n_causes=8, n_findings=5)
+    net = CompiledNetwork.from_model(model)
+    batch = random_batch(net, 6, seed=2)
+    post = net.query(batch, targets=["c0", "c5", "grade"])
+    infer = VariableElimination(model)
+    for i in range(6):
+        case = {k: net.states[k][int(v[i])] for k, v in batch.items() if v[i] >= 0}
+        for target in ["c0", "c5", "grade"]:
+            if target not in case:
+                ref = infer.query([target], evidence=case, show_progress=False)
+                names = [str(s) for s in ref.state_names[target]]
+                want = [ref.values[names.index(s)] for s in net.states[target]]
+                np.testing.assert_allclose(post.marginals[target][i], want, atol=TOL)
+
+
+def test_environment_switches_the_fused_kernel_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    import backspasm.engine.fused as fused
+
+    monkeypatch.setattr(fused, "_TRIED", False)
+    monkeypatch.setattr(fused, "_KERNEL", None)
+    monkeypatch.setenv("BACKSPASM_ENGINE", "numpy")
+    assert fused._kernel() is None

@@ -5,18 +5,17 @@ Run with ``--save-figures DIR`` to keep every figure drawn here as a PNG for rev
 
 from __future__ import annotations
 
-import importlib.util
-import math
 import subprocess
 import sys
 from pathlib import Path
 
 import matplotlib
+import matplotlib.figure
+import matplotlib.text
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.patches import FancyBboxPatch
@@ -24,7 +23,9 @@ from matplotlib.patches import FancyBboxPatch
 from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError
+from backspasm.figures import _style
 from backspasm.network import Network, default_network
+from backspasm.scoring import score_cases
 from backspasm.sensitivity import sensitivity
 from backspasm.spec import GROUPS
 
@@ -69,6 +70,24 @@ def title(ax: plt.Axes) -> str:
 
 def texts(ax: plt.Axes) -> list[str]:
     return [t.get_text() for t in ax.texts]
+
+
+def smallest_font_on_a_slide(fig: matplotlib.figure.Figure) -> float:
+    """The smallest visible text (points) once the figure is shown at slide width."""
+    fig.canvas.draw()
+    scale = min(1.0, 13.33 / fig.get_figwidth())
+    return min(
+        t.get_fontsize() * scale
+        for t in fig.findobj(matplotlib.text.Text)
+        if t.get_visible() and t.get_text().strip()
+    )
+
+
+def assert_slide_readable(fig: matplotlib.figure.Figure, *, slide: bool = True) -> None:
+    assert smallest_font_on_a_slide(fig) >= 9.0
+    assert fig.get_figwidth() == pytest.approx(13.33)
+    if slide:  # fits a 16:9 slide whole
+        assert fig.get_figheight() == pytest.approx(7.5)
 
 
 # ---------------------------------------------------------------------- network
@@ -177,7 +196,7 @@ def test_plot_causes_bar_lengths_equal_prior_and_posterior(abscess: Diagnosis) -
     assert set(posts) == set(priors) == set(table.index)
     for cause, row in table.iterrows():
         assert posts[cause].get_width() == pytest.approx(row["posterior"], abs=1e-12)
-        assert priors[cause].get_width() == pytest.approx(row["prior"], abs=1e-12)
+        assert list(priors[cause].get_xdata()) == pytest.approx([row["prior"]] * 2, abs=1e-12)
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     for label in table["label"]:
         assert any(label in t for t in ticks)
@@ -210,7 +229,7 @@ def test_plot_evidence_impact_bars_equal_log_odds_changes(abscess: Diagnosis) ->
         assert bar.get_width() == pytest.approx(
             reasons.loc[question, "log_odds_change"], abs=1e-12
         )
-        expected = figures._RAISED if bar.get_width() >= 0 else figures._LOWERED
+        expected = _style.RAISED if bar.get_width() >= 0 else _style.LOWERED
         assert matplotlib.colors.to_hex(bar.get_facecolor()) == expected.lower()
     widths = [b.get_width() for b in sorted(bars.values(), key=lambda b: b.get_y())]
     assert widths == sorted(widths)  # tornado: sorted by effect
@@ -283,8 +302,10 @@ def test_plot_scenarios_one_panel_per_case(net: Network) -> None:
     axes = fig.get_axes()
     assert len(axes) == 4
     for i, (ax, d, name) in enumerate(zip(axes, cases, names, strict=True)):
-        assert name in title(ax)
-        assert figures.TRIAGE_NAMES[d.triage] in title(ax)
+        head = by_gid(ax, f"scenario:{i}")[""].get_text()
+        assert name in head
+        assert figures.TRIAGE_NAMES[d.triage] in head
+        assert title(ax).replace("\n", " ") == figures.describe_answers(d.answers, net)
         posts = by_gid(ax, f"posterior:{i}:")
         assert len(posts) == 6
         table = d.causes.set_index("cause")
@@ -304,7 +325,8 @@ def test_plot_scenarios_checks_its_arguments(abscess: Diagnosis) -> None:
     with pytest.raises(BackspasmError, match="'names'"):
         figures.plot_scenarios([abscess, abscess], names=["one"])
     fig = figures.plot_scenarios([abscess, abscess])
-    assert [title(ax).split("\n")[0] for ax in fig.get_axes()] == ["case 1", "case 2"]
+    heads = [by_gid(ax, f"scenario:{i}")[""].get_text() for i, ax in enumerate(fig.get_axes())]
+    assert [h.split("\n")[0] for h in heads] == ["case 1", "case 2"]
 
 
 # --------------------------------------------------------------------- case mix
@@ -346,7 +368,7 @@ def test_plot_case_mix_counts(net: Network) -> None:
 
 
 def test_plot_case_mix_of_the_example_file(net: Network, examples: pd.DataFrame) -> None:
-    scored = figures._score(examples, net)
+    scored = score_cases(examples, network=net)
     fig = figures.plot_case_mix(scored, network=net)
     left, right = fig.get_axes()
     total = sum(b.get_width() for b in by_gid(left, "top_cause:").values())
@@ -363,15 +385,11 @@ def test_plots_leave_rcparams_alone(abscess: Diagnosis) -> None:
     assert dict(matplotlib.rcParams) == before
 
 
-def test_learning_plots_are_re_exported_when_present() -> None:
-    if importlib.util.find_spec("backspasm.learning_plots") is None:
-        with pytest.raises(AttributeError, match="learning_plots"):
-            figures.plot_calibration  # noqa: B018
-    else:
-        from backspasm import learning_plots
+def test_evaluation_plots_live_in_figures() -> None:
+    from backspasm.figures import evaluation
 
-        assert figures.plot_calibration is learning_plots.plot_calibration
-        assert figures.plot_roc is learning_plots.plot_roc
+    assert figures.plot_calibration is evaluation.plot_calibration
+    assert figures.plot_roc is evaluation.plot_roc
     with pytest.raises(AttributeError):
         figures.plot_nothing  # noqa: B018
 
@@ -427,8 +445,9 @@ def test_write_teaching_figures_for_a_case_of_a_file(
 
 def test_write_teaching_figures_defaults_to_synthetic_cases(tmp_path: Path, net: Network) -> None:
     paths = figures.write_teaching_figures(tmp_path, network=net, dpi=30)
-    assert [p.name for p in paths][:8] == [
+    assert [p.name for p in paths] == [
         "01-network.png",
+        "01b-diagnostic-view.png",
         "02-network-beliefs.png",
         "03-causes.png",
         "04-evidence-impact.png",
@@ -436,11 +455,125 @@ def test_write_teaching_figures_defaults_to_synthetic_cases(tmp_path: Path, net:
         "06-sensitivity.png",
         "07-scenarios.png",
         "08-case-mix.png",
+        "09-calibration.png",
+        "10-roc-serious.png",
     ]
 
 
 def test_percent_labels() -> None:
-    assert figures._percent(0.0004) == "<0.1%"
-    assert figures._percent(0.0123) == "1.2%"
-    assert figures._percent(0.734) == "73%"
-    assert not math.isnan(np.float64(figures._exp(1000.0)))
+    assert _style.percent(0.0004) == "<0.1%"
+    assert _style.percent(0.0123) == "1.2%"
+    assert _style.percent(0.734) == "73%"
+
+
+# ------------------------------------------------------------ slides and titles
+
+FLANK = {"age": 39, "spasm_location": "flank", "blood_in_urine": "yes", "fever": "no"}
+
+
+@pytest.fixture(scope="module")
+def flank(net: Network) -> Diagnosis:
+    return diagnose(FLANK, network=net)
+
+
+def test_titles_name_the_answers(flank: Diagnosis) -> None:
+    said = "age 39, spasms: flank, blood in urine, no fever"
+    assert figures.describe_answers(FLANK) == said
+    assert figures.describe_answers({}) == "no answers yet"
+    assert "fever (70% sure)" in figures.describe_answers({"fever": 0.7})
+    for ax, what in (
+        (figures.plot_causes(flank), "Causes of back spasm for: "),
+        (figures.plot_evidence_impact(flank, "kidney_stones"), "How each answer moved"),
+        (figures.plot_next_questions(flank), "Which question to ask next for: "),
+        (figures.plot_network_beliefs(flank), "What the network believes after 4 answers for: "),
+        (
+            figures.plot_sensitivity(
+                sensitivity(flank, "kidney_stones"), top=5, answers=flank.answers
+            ),
+            "Which numbers of the network matter for P(Kidney stones) for: ",
+        ),
+    ):
+        text = title(ax).replace("\n", " ")
+        assert what in text
+        assert said in text
+
+
+def test_every_figure_is_readable_at_slide_size(
+    net: Network, abscess: Diagnosis, stone: Diagnosis, examples: pd.DataFrame
+) -> None:
+    from backspasm.learning import evaluate, sample_cases
+
+    evaluation = evaluate(sample_cases(400, network=net, seed=1), network=net)
+    slides = {
+        "diagnostic view": figures.plot_diagnostic_view(net).get_figure(),
+        "causes": figures.plot_causes(abscess).get_figure(),
+        "evidence impact": figures.plot_evidence_impact(abscess, "epidural_abscess").get_figure(),
+        "next questions": figures.plot_next_questions(abscess).get_figure(),
+        "sensitivity": figures.plot_sensitivity(
+            sensitivity(abscess, "epidural_abscess"), answers=abscess.answers
+        ).get_figure(),
+        "scenarios": figures.plot_scenarios(
+            [diagnose(a, network=net) for a in figures.SCENARIOS.values()],
+            names=list(figures.SCENARIOS),
+        ),
+        "case mix": figures.plot_case_mix(score_cases(examples, network=net), network=net),
+        "calibration": figures.plot_calibration(evaluation).get_figure(),
+        "roc": figures.plot_roc(evaluation).get_figure(),
+    }
+    for name, fig in slides.items():
+        assert smallest_font_on_a_slide(fig) >= 9.0, name
+        assert tuple(fig.get_size_inches()) == pytest.approx(figures.SLIDE_SIZE), name
+    for fig in (
+        figures.plot_network(net).get_figure(),
+        figures.plot_network_beliefs(stone).get_figure(),
+    ):
+        # slide-wide and as tall as the findings column needs
+        assert fig.get_figwidth() == pytest.approx(figures.SLIDE_SIZE[0])
+        assert smallest_font_on_a_slide(fig) >= 9.0
+
+
+def test_a_figure_drawn_wider_than_a_slide_counts_as_smaller() -> None:
+    fig = plt.figure(figsize=(26.66, 7.5))
+    fig.suptitle("title", fontsize=17)
+    fig.text(0.5, 0.5, "a note", fontsize=12)
+    assert smallest_font_on_a_slide(fig) == pytest.approx(6.0, abs=0.01)
+
+
+def test_diagnostic_view_shows_causes_mechanisms_and_findings_only(net: Network) -> None:
+    ax = figures.plot_diagnostic_view(net)
+    shown = set(by_gid(ax, "node:"))
+    expected = {
+        n
+        for g in ("cause_serious", "cause_pathologic", "cause_fitness", "mechanism", "finding")
+        for n in net.nodes_in(g)
+    }
+    assert shown == expected
+    assert not shown & set(net.nodes_in("exposure"))
+    assert not shown & set(net.nodes_in("complication"))
+    labels = {n: t.get_text() for n, t in by_gid(ax, "label:").items()}
+    assert labels == {n: net.label(n) for n in expected}
+    edges = {tuple(e.split("->")) for e in by_gid(ax, "edge:")}
+    assert edges == {(u, v) for u, v in net.model.edges() if u in expected and v in expected}
+    assert "Diagnostic view" in title(ax)
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    inside = fig.bbox
+    boxes = [t.get_window_extent(renderer) for t in by_gid(ax, "label:").values()]
+    for box in boxes:  # no label runs off the figure
+        assert inside.x0 <= box.x0
+        assert box.x1 <= inside.x1 + 0.5
+    for i, a in enumerate(boxes):  # and no two labels overlap
+        assert not any(a.overlaps(b) for b in boxes[i + 1 :])
+
+
+def test_svg_keeps_text_as_text(tmp_path: Path, flank: Diagnosis) -> None:
+    before = dict(matplotlib.rcParams)
+    path = figures.save_figure(figures.plot_causes(flank).get_figure(), tmp_path / "causes.svg")
+    assert dict(matplotlib.rcParams) == before
+    svg = path.read_text()
+    assert svg.count("<text") > 20
+    for label in ("Kidney stones", "Pyelonephritis", "blood in urine"):
+        assert label in svg
+    with pytest.raises(BackspasmError, match="'path' parameter"):
+        figures.save_figure(plt.figure(), tmp_path / "x.gif")

@@ -24,6 +24,7 @@ from pgmpy.factors.discrete import TabularCPD
 
 from backspasm.cli import main as cli_main
 from backspasm.exceptions import BackspasmError, EvidenceError
+from backspasm.figures import plot_calibration, plot_roc
 from backspasm.learning import (
     Evaluation,
     evaluate,
@@ -31,11 +32,11 @@ from backspasm.learning import (
     sample_cases,
     write_spec,
 )
-from backspasm.learning import _auc_score as auc_score
-from backspasm.learning import _tables as tables
-from backspasm.learning_plots import plot_calibration, plot_roc
+from backspasm.learning.metrics import auc_score
+from backspasm.learning.spec_writer import spec_to_toml
 from backspasm.network import Network, default_network, load_network
 from backspasm.questionnaire import get_question, parse_answer, questions_for
+from backspasm.sampling import node_tables as tables
 from backspasm.spec import load_spec
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -285,11 +286,6 @@ def test_em_never_lowers_the_likelihood(toy_spec_dir: Callable[..., Path]) -> No
     assert (steps > -1e-7).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="knowledge v2 selects presenters strongly (P(back_spasm) about 0.12): the EM "
-    "selection correction no longer recovers root priors such as recent_exertion",
-)
 def test_fit_recovers_perturbed_numbers_of_the_bundled_network(tmp_path: Path) -> None:
     expert = load_network()
     truth = load_network()
@@ -631,9 +627,7 @@ def test_plot_roc_draws_one_curve_per_cause(synthetic_evaluation: Evaluation) ->
 
 
 def test_toml_writer_round_trips_every_declaration(net: Network, tmp_path: Path) -> None:
-    from backspasm.learning import _spec_toml
-
-    text = _spec_toml(
+    text = spec_to_toml(
         net.spec, {}, key="fit_test", citation="a test", note="nothing fitted", why="", header="x"
     )
     path = tmp_path / "same.toml"

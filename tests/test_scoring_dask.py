@@ -58,11 +58,7 @@ def test_dask_equals_pandas(client):
     assert (got["error"] != "").any()
 
 
-def test_dask_with_a_custom_network_and_warnings(client, toy_spec_dir, monkeypatch):
-    import backspasm.scoring as scoring
-
-    # The bundled triage policy names nodes the toy network lacks.
-    monkeypatch.setattr(scoring, "_triage_hook", lambda: None)
+def test_dask_with_a_custom_network_and_warnings(client, toy_spec_dir):
     toy = load_network(toy_spec_dir())
     frame = pd.DataFrame({"stone": ["yes", "no", ""] * 4, "strian": ["yes"] * 12})
     with pytest.warns(ScoringWarning, match="did you mean 'strain'"):

@@ -13,8 +13,9 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from backspasm import __version__
+from backspasm._version import __version__
 from backspasm.exceptions import BackspasmError
 
 __all__ = ["main"]
@@ -59,19 +60,52 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_diagnose(args: argparse.Namespace) -> int:
-    from backspasm.diagnosis import diagnose
+def _unsure(text: str) -> float | None:
+    """Read ``0.7`` or ``70%`` as the probability of yes; None for anything else."""
+    word = text.strip()
+    scale = 100.0 if word.endswith("%") else 1.0
+    try:
+        p = float(word.removesuffix("%")) / scale
+    except ValueError:
+        return None
+    return p if 0.0 < p < 1.0 else None
 
-    answers: dict[str, str] = {}
-    for item in args.answer:
+
+def _cli_answers(items: Sequence[str], network: Any) -> dict[str, str | float]:
+    """Parse ``--answer NAME=VALUE`` items: once per question, unsure yes/no as floats."""
+    from backspasm.questionnaire import questions_for
+
+    kinds = {q.column: q.kind for q in questions_for(network)}
+    answers: dict[str, str | float] = {}
+    given: dict[str, str] = {}
+    for item in items:
         name, sep, value = item.partition("=")
         if not sep:
             raise BackspasmError(f"--answer takes NAME=VALUE (e.g. fever=yes); got {item!r}.")
-        answers[name.strip()] = value
-    result = diagnose(answers, network=_network(args.network))
+        name = name.strip()
+        if name in given and given[name].strip().lower() != value.strip().lower():
+            raise BackspasmError(
+                f"--answer {name} is given twice, as {given[name]!r} and {value!r}; "
+                "give each question once."
+            )
+        given[name] = value
+        p = _unsure(value) if kinds.get(name) == "yes_no" else None
+        answers[name] = value if p is None else p
+    return answers
+
+
+def _cmd_diagnose(args: argparse.Namespace) -> int:
+    from backspasm.diagnosis import diagnose
+
+    net = _network(args.network)
+    answers = _cli_answers(args.answer, net)
+    result = diagnose(answers, network=net)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
+        unsure = [f"{k}: unsure, {v:.0%} yes" for k, v in answers.items() if isinstance(v, float)]
+        if unsure:
+            print("unsure answers (soft evidence): " + "; ".join(unsure))
         print(result.summary(top=args.top, counterfactual=args.counterfactual))
     return EXIT_OK
 
@@ -167,6 +201,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(result.summary().to_string(index=False))
         print()
         print(result.per_cause.to_string(index=False, float_format="{:.3f}".format))
+        print(
+            f"\ncalibration, every cause pooled: expected calibration error {result.ece:.4f} "
+            "(count-weighted mean of |observed - predicted| over the bins)"
+        )
+        table = result.reliability.drop(columns=["lower", "upper"])
+        print(table.to_string(index=False, float_format="{:.4f}".format))
         if result.triage is not None:
             print("\ntriage (rows expected, columns predicted)")
             print(result.triage.to_string())
@@ -185,6 +225,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         args.output,
         network=_network(args.network),
         chunksize=args.chunksize,
+        precision=args.precision,
         progress=False if args.no_progress else None,
         explain=args.explain,
     )
@@ -252,7 +293,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="one answer, e.g. fever=yes or age=70 (repeat)",
+        help="one answer, e.g. fever=yes or age=70 (repeat, once per question); a yes/no "
+        "answer between 0 and 1 (fever=0.7 or fever=70%%) is unsure: the chance of yes",
     )
     p.add_argument("--top", type=int, default=8, metavar="N", help="show the top N causes (8)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -280,7 +322,14 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive_int,
         default=100_000,
         metavar="N",
-        help="rows per chunk (default 100000)",
+        help="at most N rows scored at a time (default 100000)",
+    )
+    p.add_argument(
+        "--precision",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="round probabilities to N significant digits (default: every digit, lossless)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument(

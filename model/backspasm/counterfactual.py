@@ -85,6 +85,7 @@ class Diagnosis(Protocol):
     def network(self) -> Network:
         """The network the case was diagnosed with."""
 
+
 __all__ = [
     "COUNTERFACTUAL_SUFFIX",
     "TwinNetwork",

@@ -8,7 +8,6 @@ explanation are answered in a few batched engine calls rather than one at a time
 from __future__ import annotations
 
 import html
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,25 +18,22 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from backspasm._numeric import EPS as _EPS
-from backspasm._numeric import entropy_bits as _entropy_bits
-from backspasm._numeric import logit as _logit
-from backspasm.engine import CompiledNetwork
 from backspasm.exceptions import ImpossibleEvidenceError
 from backspasm.network import Network, default_network
+from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import Question, answers_to_evidence, parse_answer, questions_for
+from backspasm.sampling import sample_presenters
 from backspasm.triage import safety_net as _safety_net
-from backspasm.triage import triage_batch
 
-__all__ = ["Diagnosis", "diagnose"]
+__all__ = ["Diagnosis", "conflict_threshold", "diagnose"]
 
 EvidenceValue = str | tuple[float, ...]
-#: Jensen's conflict measure above this value flags the answers as conflicting.
-CONFLICT_THRESHOLD = 0.0
-#: The branch-and-bound search for the most probable explanation keeps at most this
-#: many open partial assignments; beyond it the result is labelled approximate.
-_MAP_FRONTIER = 4096
-_MAP_STEP = 4
+#: Answers are flagged as conflicting when their conflict is rarer than this share of
+#: the presenters sampled from the network (see :func:`conflict_threshold`).
+CONFLICT_RARITY = 0.01
+_CONFLICT_SAMPLE = 2000
+_CONFLICT_MISSING = 0.3
+_CONFLICT_SEED = 20261130
 
 
 @dataclass(frozen=True)
@@ -55,6 +51,8 @@ class Diagnosis:
         ``prior`` (P(cause | back spasm), before any answer) and ``posterior``.
     p_serious : float
         Exact probability that at least one serious cause is present.
+    p_pathologic : float
+        Exact probability that at least one pathologic (spinal) cause is present.
     triage : str
         ``emergency``, ``see_doctor`` or ``self_care`` (see :mod:`backspasm.triage`).
     red_flags : tuple of str
@@ -65,6 +63,9 @@ class Diagnosis:
     conflict : float
         Jensen's conflict measure ``log(prod_i P(e_i) / P(e))`` of the answers, given
         back spasm; positive values mean answers that are unlikely together.
+    conflict_threshold : float
+        The network's calibrated flag level (see :func:`conflict_threshold`):
+        :attr:`conflicted` is ``conflict > conflict_threshold``.
     most_probable_explanation : mapping of str to str
         The jointly most probable state of every cause given the answers (exact
         maximum a posteriori over the causes, other nodes summed out).
@@ -96,6 +97,8 @@ class Diagnosis:
     _next: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     mpe_exact: bool = True
     safety_net: tuple[str, ...] = ()
+    conflict_threshold: float = math.inf
+    p_pathologic: float = math.nan
 
     # -- simple views ---------------------------------------------------------------
     @property
@@ -105,8 +108,8 @@ class Diagnosis:
 
     @property
     def conflicted(self) -> bool:
-        """Whether the answers conflict (Jensen's measure above 0)."""
-        return self.conflict > CONFLICT_THRESHOLD
+        """Whether the answers conflict: their measure exceeds :attr:`conflict_threshold`."""
+        return self.conflict > self.conflict_threshold
 
     def posterior(self, node: str, state: str = "yes") -> float:
         """Return P(node = state | answers)."""
@@ -233,7 +236,10 @@ class Diagnosis:
             "red_flags": list(self.red_flags),
             "safety_net": list(self.safety_net),
             "p_serious": self.p_serious,
+            "p_pathologic": self.p_pathologic,
             "conflict": self.conflict,
+            "conflict_threshold": self.conflict_threshold,
+            "conflicted": self.conflicted,
             "causes": self.causes.to_dict(orient="records"),
             "explanations": {c: self.explanation(c) for c in self.causes["cause"][:3]},
             "complications": self.complications.to_dict(orient="records"),
@@ -263,8 +269,18 @@ class Diagnosis:
         if self.safety_net:
             lines += ["come back, or get help, if anything below happens:"]
             lines += [f"  - {s}" for s in self.safety_net]
+        rare = f"{CONFLICT_RARITY:.0%} of the presenters sampled from the network"
         if self.conflicted:
-            lines.append(f"warning: the answers conflict (Jensen's measure {self.conflict:.2f})")
+            lines.append(
+                f"warning: these answers are jointly surprising for the model (conflict "
+                f"{self.conflict:.2f} > {self.conflict_threshold:.2f}, a level fewer than "
+                f"{rare} reach); check them"
+            )
+        elif len([k for k in self.evidence if k != "back_spasm"]) >= 2:
+            lines.append(
+                f"conflict: {self.conflict:.2f}, not flagged (flagged above "
+                f"{self.conflict_threshold:.2f}, the level only {rare} exceed)"
+            )
         lines += ["", f"{'cause':<36} {'prior':>7} {'posterior':>9}"]
         for r in self.causes.head(top).itertuples(index=False):
             lines.append(f"{r.cause:<36} {_pct(r.prior):>7} {_pct(r.posterior):>9}")
@@ -338,28 +354,13 @@ def _pct(p: Any) -> str:
     return f"{100 * p:.2g}%" if 0 < p < 0.001 else f"{p:.1%}"
 
 
-def _yes(engine: CompiledNetwork, node: str) -> int:
-    return engine.states[node].index("yes")
-
-
-def _causes_yes(
-    engine: CompiledNetwork, network: Network, cases: Sequence[Mapping[str, EvidenceValue]]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """P(cause = yes) for each case (rows) and cause (columns), and possibility."""
-    post = engine.query(engine.encode(list(cases)), targets=list(network.causes))
-    table = np.column_stack([post.marginals[c][:, _yes(engine, c)] for c in network.causes])
-    return table, post.possible
-
-
 def _reasons_table(
     network: Network,
-    evidence: Mapping[str, EvidenceValue],
-    answered: dict[str, tuple[str, Any]],
+    answered: Mapping[str, tuple[str, Any]],
+    found: Reasons,
     posterior: npt.NDArray[np.float64],
 ) -> pd.DataFrame:
-    """Effect of withholding each answer on every cause: one batched query."""
-    engine = network.engine
-    nodes = [n for n in evidence if n in answered]
+    """Tabulate the effect of withholding each answer on every cause (one case)."""
     columns = [
         "cause",
         "question",
@@ -368,15 +369,12 @@ def _reasons_table(
         "posterior_without",
         "log_odds_change",
     ]
-    if not nodes:
-        return pd.DataFrame(columns=columns)
-    withheld = [{k: v for k, v in evidence.items() if k != node} for node in nodes]
-    without, possible = _causes_yes(engine, network, withheld)
-    change = _logit(posterior[None, :]) - _logit(without)
+    causes = network.causes
     records = []
-    for j, cause in enumerate(network.causes):
-        for i, node in enumerate(nodes):
-            if not possible[i]:
+    for j, cause in enumerate(causes):
+        for i, node in enumerate(found.nodes):
+            without = float(found.without[0, i, j])
+            if math.isnan(without):
                 continue
             question, answer = answered[node]
             records.append(
@@ -385,161 +383,93 @@ def _reasons_table(
                     question,
                     str(answer),
                     float(posterior[j]),
-                    float(without[i, j]),
-                    float(change[i, j]),
+                    without,
+                    float(found.change[0, i, j]),
                 )
             )
+    if not records:
+        return pd.DataFrame(columns=columns)
     table = pd.DataFrame.from_records(records, columns=columns)
-    table["_order"] = [network.causes.index(c) for c in table["cause"]]
+    position = {c: i for i, c in enumerate(causes)}
+    table["_order"] = [position[c] for c in table["cause"]]
     table["_abs"] = -table["log_odds_change"].abs()
     table = table.sort_values(["_order", "_abs"], kind="stable").drop(columns=["_order", "_abs"])
     return table.reset_index(drop=True)
 
 
-def _next_questions_table(
-    network: Network,
-    evidence: Mapping[str, EvidenceValue],
-    beliefs: Mapping[str, Mapping[str, float]],
-    questions: Sequence[Question],
-    posterior: npt.NDArray[np.float64],
-) -> pd.DataFrame:
-    """Rank every unanswered question by expected information gain (one batched query)."""
-    engine = network.engine
-    candidates = [
-        q
-        for q in questions
-        if q.node is not None
-        and q.section in ("context", "symptom", "exposure")
-        and q.node not in evidence
-    ]
-    cases: list[dict[str, EvidenceValue]] = []
-    owners: list[tuple[int, float]] = []
-    for k, q in enumerate(candidates):
-        assert q.node is not None
-        for state, p in beliefs[q.node].items():
-            if p > _EPS:
-                cases.append({**evidence, q.node: state})
-                owners.append((k, p))
+def _next_questions_table(questions: Sequence[Question], found: CaseQueries) -> pd.DataFrame:
+    """Rank the unanswered questions of one case by expected information gain."""
+    prompts = {q.column: q.prompt for q in questions}
+    gain = found.information_gain
     columns = ["question", "node", "prompt", "expected_information_gain"]
-    if not cases:
+    rows = [
+        (column, node, prompts[column], float(gain[0, i]))
+        for i, (column, node) in enumerate(found.questions)
+        if gain is not None and not math.isnan(gain[0, i])
+    ]
+    if not rows:
         return pd.DataFrame(columns=columns)
-    table, possible = _causes_yes(engine, network, cases)
-    after = _entropy_bits(table).sum(axis=1)
-    now = float(_entropy_bits(posterior).sum())
-    expected = np.zeros(len(candidates))
-    for (k, p), h, ok in zip(owners, after, possible, strict=True):
-        if ok:
-            expected[k] += p * h
-    gain = np.maximum(now - expected, 0.0)
-    out = pd.DataFrame(
-        {
-            "question": [q.column for q in candidates],
-            "node": [q.node for q in candidates],
-            "prompt": [q.prompt for q in candidates],
-            "expected_information_gain": gain,
-        }
-    )
+    out = pd.DataFrame.from_records(rows, columns=columns)
     out = out.sort_values("expected_information_gain", ascending=False, kind="stable")
     return out.reset_index(drop=True)
 
 
-def _evidence_batch(
-    engine: CompiledNetwork, evidence: Mapping[str, EvidenceValue], n: int
-) -> dict[str, npt.NDArray[Any]]:
-    """Repeat the evidence of one case ``n`` times, as engine arrays."""
-    one = engine.encode([dict(evidence)])
-    return {k: np.repeat(v, n, axis=0) for k, v in one.values.items()}
+_THRESHOLDS: dict[str, float] = {}
 
 
-def _most_probable_explanation(
-    network: Network,
-    evidence: Mapping[str, EvidenceValue],
-    posterior: npt.NDArray[np.float64],
-    log_p_e: float,
-) -> tuple[dict[str, str], float, bool]:
-    """Exact MAP over the causes by branch and bound on P(partial assignment, e).
+def conflict_threshold(network: Network | None = None) -> float:
+    """Return the conflict level above which a case's answers are flagged.
 
-    ``P(c_1..c_k, e)`` bounds every completion from above, so a branch whose bound
-    falls below the best complete assignment found so far is pruned; the greedy
-    completion (each unassigned cause at its marginal argmax) of every open branch
-    supplies candidates. Causes are branched in order of decreasing uncertainty so
-    that bounds tighten early.
+    Jensen's conflict measure (see :attr:`Diagnosis.conflict`) is positive whenever
+    the answers are a little less likely together than apart, which is common:
+    age 45 with leg pain scores 0.02, and about half of ordinary presenters score
+    above 0. A flag at 0 would cry wolf. The threshold is therefore calibrated on
+    the network itself: it is the 99th percentile (``1 - CONFLICT_RARITY``) of the
+    conflict of 2000 people drawn from the network who present with back spasm
+    (ancestral sampling, ``back_spasm = yes`` by rejection, fixed seed), each
+    answering every context, exposure and symptom question with probability 0.7,
+    as :func:`backspasm.learning.sample_cases` draws them. Answers above it are
+    jointly more surprising for the model than 99 in 100 of its own presenters.
+    For the bundled network the threshold is about 1.5. The reference conflicts are
+    computed by :func:`backspasm.explain.conflict_batch`, the function that fills a
+    scored file's ``conflict`` column. The value is cached per network numbers.
+
+    Parameters
+    ----------
+    network : Network, optional
+        Default: the bundled network.
+
+    Returns
+    -------
+    float
+        The threshold (natural-log units, as the measure).
     """
-    engine = network.engine
-    causes = list(network.causes)
-    index = {c: i for i, c in enumerate(causes)}
-    order = sorted(causes, key=lambda c: -min(posterior[index[c]], 1 - posterior[index[c]]))
-    greedy = (posterior >= 0.5).astype(np.int64)
-    observed = {c: evidence[c] for c in causes if isinstance(evidence.get(c), str)}
-    fixed = {c: engine.states[c].index(str(s)) for c, s in observed.items()}
-    for c, s in fixed.items():
-        greedy[index[c]] = s
+    from backspasm.explain import conflict_batch
 
-    def log_joint(assignments: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-        batch = _evidence_batch(engine, evidence, len(assignments))
-        for c in causes:
-            col = assignments[:, index[c]]
-            if (col >= 0).any():
-                base = batch.get(c)
-                batch[c] = col if base is None or base.ndim == 1 else _soft_and(base, col)
-        return engine.log_evidence(batch)
-
-    best = greedy.copy()
-    best_log = float(log_joint(best[None, :])[0])
-    frontier = np.full((1, len(causes)), -1, dtype=np.int64)
-    for c, s in fixed.items():
-        frontier[:, index[c]] = s
-    free = [index[c] for c in order if c not in fixed]
-    exact = True
-    # Branch on several causes per step: one engine call scores every child's bound
-    # and its greedy completion together, so the search costs a handful of calls.
-    for start in range(0, len(free), _MAP_STEP):
-        block = free[start : start + _MAP_STEP]
-        combos = np.array(list(itertools.product((0, 1), repeat=len(block))), dtype=np.int64)
-        children = np.repeat(frontier, len(combos), axis=0)
-        children[:, block] = np.tile(combos, (len(frontier), 1))
-        completions = np.where(children >= 0, children, greedy[None, :])
-        scores = log_joint(np.concatenate([children, completions]))
-        bounds, finals = scores[: len(children)], scores[len(children) :]
-        k = int(np.argmax(finals))
-        if finals[k] > best_log:
-            best_log, best = float(finals[k]), completions[k].copy()
-        keep = bounds > best_log - 1e-12
-        frontier, bounds = children[keep], bounds[keep]
-        if not len(frontier):
-            break
-        if len(frontier) > _MAP_FRONTIER:
-            exact = False
-            frontier = frontier[np.argsort(-bounds)[:_MAP_FRONTIER]]
-    states = {c: engine.states[c][int(best[index[c]])] for c in causes}
-    return states, float(math.exp(best_log - log_p_e)), exact
-
-
-def _soft_and(base: npt.NDArray[np.float64], codes: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
-    out = base.copy()
-    rows = codes >= 0
-    mask = np.zeros_like(base[rows])
-    mask[np.arange(rows.sum()), codes[rows]] = 1.0
-    out[rows] *= mask
-    return out
-
-
-def _conflict(network: Network, evidence: Mapping[str, EvidenceValue]) -> float:
-    """Jensen's conflict measure of the answers, within the presentation.
-
-    ``conf = sum_i log P(e_i | c) - log P(e | c)`` where ``c`` is the presentation
-    (``back_spasm``) and ``e_i`` the single answers: one batched engine call.
-    """
-    engine = network.engine
-    context = {k: v for k, v in evidence.items() if k == "back_spasm"}
-    answers = {k: v for k, v in evidence.items() if k != "back_spasm"}
-    if len(answers) < 2:
-        return 0.0
-    cases = [context, {**context, **answers}, *({**context, k: v} for k, v in answers.items())]
-    log_p = engine.log_evidence(engine.encode(cases))
-    if not np.isfinite(log_p[1]):
-        return math.inf
-    return float(np.sum(log_p[2:] - log_p[0]) - (log_p[1] - log_p[0]))
+    net = network if network is not None else default_network()
+    key = net.fingerprint()
+    if key not in _THRESHOLDS:
+        rng = np.random.default_rng(_CONFLICT_SEED)
+        draw = sample_presenters(net, _CONFLICT_SAMPLE, rng)
+        asked = {
+            q.node
+            for q in questions_for(net)
+            if q.node in draw
+            and q.kind != "id"
+            and q.section not in ("known_cause", "presentation")
+        }
+        codes: dict[str, npt.NDArray[np.int64]] = {}
+        for node in sorted(asked, key=list(draw).index):
+            values = draw[node]
+            codes[node] = np.where(rng.random(len(values)) < _CONFLICT_MISSING, -1, values)
+        if "back_spasm" in draw:
+            codes["back_spasm"] = draw["back_spasm"]
+        reference = conflict_batch(net, codes, net.engine.log_evidence(codes))
+        finite = reference[np.isfinite(reference)]
+        _THRESHOLDS[key] = (
+            float(np.quantile(finite, 1.0 - CONFLICT_RARITY)) if len(finite) else math.inf
+        )
+    return _THRESHOLDS[key]
 
 
 # ------------------------------------------------------------------------ the API
@@ -587,30 +517,27 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
             answered[q.node] = (q.column, value.strip() if isinstance(value, str) else value)
 
     engine = net.engine
-    batch = engine.encode([dict(evidence)])
-    result = engine.query(batch)
-    if not bool(result.possible[0]):
+    batch = dict(engine.encode([dict(evidence)]).values)
+    found = query_cases(
+        net,
+        batch,
+        given={node: np.ones(1, dtype=bool) for node in evidence if node in answered},
+        targets=list(net.model.nodes()),
+        pathologic=True,
+        risks=True,
+        explain=True,
+    )
+    if not bool(found.possible[0]):
         raise ImpossibleEvidenceError(
             "These answers are impossible together under the network "
             f"(probability zero): {dict(evidence)}."
         )
-    log_p_e = float(result.log_evidence[0])
     beliefs = {
-        node: dict(zip(net.states(node), map(float, result.marginals[node][0]), strict=True))
+        node: dict(zip(net.states(node), map(float, found.marginals[node][0]), strict=True))
         for node in net.model.nodes()
     }
-    none_serious = engine.prob_conjunction(batch, dict.fromkeys(net.serious_causes, "no"))
-    p_serious = float(1.0 - none_serious[0])
-    levels, flags = triage_batch(
-        np.array([p_serious]),
-        batch,
-        net,
-        log_evidence=result.log_evidence,
-        cause_probs={c: np.array([beliefs[c]["yes"]]) for c in net.causes},
-    )
-
     baseline = _baseline(net)
-    posterior = np.array([beliefs[c]["yes"] for c in net.causes])
+    posterior = found.posterior[0]
     causes = pd.DataFrame(
         {
             "cause": list(net.causes),
@@ -621,32 +548,42 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
         }
     )
     causes = causes.iloc[np.argsort(-posterior, kind="stable")].reset_index(drop=True)
-    complications = pd.DataFrame(
+    complications = list(net.nodes_in("complication"))
+    risks = found.risks[0] if found.risks is not None else np.zeros(len(complications))
+    complication_table = pd.DataFrame(
         {
-            "complication": list(net.nodes_in("complication")),
-            "label": [net.label(c) for c in net.nodes_in("complication")],
-            "prior": [baseline[c]["yes"] for c in net.nodes_in("complication")],
-            "risk": [beliefs[c]["yes"] for c in net.nodes_in("complication")],
+            "complication": complications,
+            "label": [net.label(c) for c in complications],
+            "prior": [baseline[c]["yes"] for c in complications],
+            "risk": [float(r) for r in risks],
         }
     )
-    mpe, mpe_p, mpe_exact = _most_probable_explanation(net, evidence, posterior, log_p_e)
+    assert found.reasons is not None
+    assert found.mpe is not None
+    assert found.mpe_probability is not None
+    assert found.mpe_exact is not None
+    mpe = {c: engine.states[c][int(found.mpe[0, i])] for i, c in enumerate(net.causes)}
+    level = str(found.triage[0])
+    p_pathologic = found.p_pathologic[0] if found.p_pathologic is not None else math.nan
     return Diagnosis(
         answers=MappingProxyType(dict(answers)),
         evidence=MappingProxyType(dict(evidence)),
         causes=causes,
-        p_serious=p_serious,
-        triage=str(levels[0]),
-        red_flags=tuple(s for s in str(flags[0]).split("; ") if s),
-        safety_net=_safety_net(net, evidence) if levels[0] == "self_care" else (),
-        complications=complications,
-        conflict=_conflict(net, evidence),
+        p_serious=float(found.p_serious[0]),
+        p_pathologic=float(p_pathologic),
+        triage=level,
+        red_flags=tuple(s for s in str(found.red_flags[0]).split("; ") if s),
+        safety_net=_safety_net(net, evidence) if level == "self_care" else (),
+        complications=complication_table,
+        conflict=float(found.conflict[0]),
+        conflict_threshold=conflict_threshold(net),
         most_probable_explanation=MappingProxyType(mpe),
-        mpe_probability=mpe_p,
-        mpe_exact=mpe_exact,
+        mpe_probability=float(found.mpe_probability[0]),
+        mpe_exact=bool(found.mpe_exact[0]),
         beliefs=MappingProxyType(beliefs),
         network=net,
-        _reasons=_reasons_table(net, evidence, answered, posterior),
-        _next=_next_questions_table(net, evidence, beliefs, questions, posterior),
+        _reasons=_reasons_table(net, answered, found.reasons, posterior),
+        _next=_next_questions_table(questions, found),
     )
 
 

@@ -1,9 +1,11 @@
-"""Batch explanations for scored case files: reasons, next question, conflict.
+"""Explanations of a batch of cases as text: reasons, next question, MAP, conflict.
 
-The same quantities as :class:`backspasm.diagnosis.Diagnosis` gives for one case,
-computed for a whole chunk of cases at once with one engine call per question
-rather than one call per case:
+The numbers come from :mod:`backspasm.queries`, where each quantity is defined once
+for a batch of cases; this module turns them into the words of a scored file's
+``--explain`` columns and keeps the batch names that earlier versions exported:
 
+* :func:`reasons_text`: the answers that moved a cause most, with their odds factors;
+* :func:`mpe_text`: the causes present in the most probable explanation;
 * :func:`conflict_batch`: Jensen's conflict measure of each case's answers;
 * :func:`next_question_batch`: the unanswered question with the highest expected
   information gain about the causes (summed binary entropies, in bits).
@@ -11,40 +13,48 @@ rather than one call per case:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
 
-from backspasm._numeric import EPS as _EPS
-from backspasm._numeric import entropy_bits as _entropy_bits
 from backspasm.network import Network
+from backspasm.queries import conflict as _conflict
+from backspasm.queries import information_gain
 
-__all__ = ["conflict_batch", "next_question_batch"]
+__all__ = [
+    "REASONS_MIN_FACTOR",
+    "REASONS_TOP",
+    "conflict_batch",
+    "mpe_text",
+    "next_question_batch",
+    "reasons_text",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+ObjArray = npt.NDArray[np.object_]
 
-
-def _cause_matrix(network: Network, codes: Mapping[str, IntArray]) -> FloatArray:
-    """P(cause = yes) per case (rows) and cause (columns)."""
-    engine = network.engine
-    post = engine.query(dict(codes), targets=list(network.causes))
-    return np.column_stack(
-        [post.marginals[c][:, engine.states[c].index("yes")] for c in network.causes]
-    )
+#: An answer must move a cause's odds at least this much to be named.
+REASONS_MIN_FACTOR = 1.1
+#: At most this many answers are named per case.
+REASONS_TOP = 3
 
 
 def conflict_batch(
-    network: Network, codes: Mapping[str, IntArray], log_evidence: FloatArray
+    network: Network, codes: Mapping[str, npt.NDArray[np.generic]], log_evidence: FloatArray
 ) -> FloatArray:
     """Jensen's conflict measure ``sum_i log P(e_i | c) - log P(e | c)`` per case.
+
+    The same function as :func:`backspasm.queries.conflict`.
 
     Parameters
     ----------
     network : Network
     codes : mapping of str to numpy.ndarray
-        Hard evidence per node (-1 = unanswered); ``c`` is the ``back_spasm`` answer.
+        Evidence per node: codes (-1 = unanswered) or likelihood rows; ``c`` is the
+        ``back_spasm`` answer.
     log_evidence : numpy.ndarray
         ``log P(e)`` per case, as the engine returned it.
 
@@ -54,41 +64,23 @@ def conflict_batch(
         0 for cases with fewer than two answers besides ``back_spasm``; positive
         values flag answers that are unlikely together.
     """
-    engine = network.engine
-    n = len(log_evidence)
-    presentation = codes.get("back_spasm", np.full(n, -1, dtype=np.int64))
-    out = np.zeros(n)
-    answers = {k: v for k, v in codes.items() if k != "back_spasm"}
-    count = sum((v >= 0).astype(np.int64) for v in answers.values()) if answers else 0
-    for code in np.unique(presentation):
-        rows = presentation == code
-        context = {} if code < 0 else {"back_spasm": int(code)}
-        base = engine.query(engine.encode([context]), targets=list(answers) or None)
-        log_c = float(base.log_evidence[0])
-        singles = np.zeros(int(rows.sum()))
-        for node, values in answers.items():
-            v = values[rows]
-            table = np.log(np.maximum(base.marginals[node][0], _EPS))
-            singles += np.where(v >= 0, table[np.maximum(v, 0)], 0.0)
-        out[rows] = singles - (log_evidence[rows] - log_c)
-    out[np.asarray(count) < 2] = 0.0
-    return out
+    return _conflict(network, codes, log_evidence)
 
 
 def next_question_batch(
     network: Network,
-    codes: Mapping[str, IntArray],
+    codes: Mapping[str, npt.NDArray[np.generic]],
     candidates: Mapping[str, str],
     posterior: FloatArray,
     beliefs: Mapping[str, FloatArray],
-) -> npt.NDArray[np.object_]:
+) -> ObjArray:
     """Find the most informative unanswered question of each case.
 
     Parameters
     ----------
     network : Network
     codes : mapping of str to numpy.ndarray
-        Hard evidence per node (-1 = unanswered).
+        Evidence per node (-1 = unanswered).
     candidates : mapping of str to str
         Node to question (column) name, for the questions that may be asked.
     posterior : numpy.ndarray
@@ -99,26 +91,86 @@ def next_question_batch(
     Returns
     -------
     numpy.ndarray of str
-        The question name with the highest expected information gain ("" when no
-        question remains or the case was not scored).
+        The question name with the highest expected information gain, the first in
+        ``candidates`` order on a tie ("" when no question remains open).
     """
+    nodes = list(candidates)
+    gain = information_gain(network, codes, posterior, beliefs, nodes)
     n = posterior.shape[0]
-    now = _entropy_bits(posterior).sum(axis=1)
-    best_gain = np.zeros(n)
-    best = np.full(n, "", dtype=object)
-    for node, question in candidates.items():
-        current = codes.get(node, np.full(n, -1, dtype=np.int64))
-        open_rows = current < 0
-        if not open_rows.any():
+    out: ObjArray = np.full(n, "", dtype=object)
+    if not nodes:
+        return out
+    some = ~np.all(np.isnan(gain), axis=1)
+    best = np.argmax(np.where(np.isnan(gain), -np.inf, gain), axis=1)
+    names = np.asarray(list(candidates.values()), dtype=object)
+    out[some] = names[best[some]]
+    return out
+
+
+def reasons_text(change: FloatArray, cells: ObjArray) -> ObjArray:
+    """Name each case's answers that moved a cause most: ``"q=a (x2.5); q=b (/1.3)"``.
+
+    Parameters
+    ----------
+    change : numpy.ndarray
+        Log-odds change of the cause when each answer is withheld, cases by
+        answers (NaN: not answered), as in :attr:`backspasm.queries.Reasons.change`.
+    cells : numpy.ndarray of str
+        ``question=answer`` for each case and answer.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        Up to :data:`REASONS_TOP` answers per case, strongest first (ties in answer
+        order), each moving the odds at least :data:`REASONS_MIN_FACTOR`-fold, with
+        the factor (``x`` raised, ``/`` lowered; ``>999`` beyond a thousand).
+    """
+    strength = np.where(np.isnan(change), 0.0, np.abs(change))
+    order = np.argsort(-strength, axis=1, kind="stable")[:, :REASONS_TOP]
+    picks = np.arange(len(change))[:, None]
+    chosen_w = change[picks, order]
+    chosen_s = strength[picks, order]
+    chosen_c = cells[picks, order]
+    joined: ObjArray = np.full(len(change), "", dtype=object)
+    cap = math.log(999.0)
+    for k in range(order.shape[1]):
+        keep = chosen_s[:, k] >= math.log(REASONS_MIN_FACTOR)
+        if not keep.any():
             continue
-        expected = np.zeros(n)
-        for state in range(len(network.states(node))):
-            trial = dict(codes)
-            trial[node] = np.where(open_rows, state, current)
-            after = _entropy_bits(_cause_matrix(network, trial)).sum(axis=1)
-            expected += beliefs[node][:, state] * np.nan_to_num(after)
-        gain = np.where(open_rows, now - expected, 0.0)
-        better = gain > best_gain + 1e-12
-        best_gain = np.where(better, gain, best_gain)
-        best[better] = question
-    return best
+        w = chosen_w[keep, k]
+        # Rounded first, so that a factor on a rounding boundary (31/4 = 7.75) prints
+        # the same whatever the last bits of its floating-point value.
+        factor = np.round(np.exp(np.minimum(np.abs(w), cap)), 9)
+        sign = np.where(w > 0, "x", "/").astype(object)
+        label = sign + np.char.mod("%.1f", factor).astype(object)
+        label = np.where(np.abs(w) >= cap, np.where(w > 0, "x>999", "/>999"), label)
+        part = chosen_c[keep, k] + " (" + label + ")"
+        current = joined[keep]
+        joined[keep] = np.where(current == "", part, current + "; " + part)
+    return joined
+
+
+def mpe_text(network: Network, states: IntArray) -> ObjArray:
+    """Name the causes present in each case's most probable explanation.
+
+    Parameters
+    ----------
+    network : Network
+    states : numpy.ndarray of int
+        State codes of every cause, cases by causes (-1 rows: not scored).
+
+    Returns
+    -------
+    numpy.ndarray of str
+        ``"; "``-joined causes in the ``yes`` state, ``"none"`` when no cause is,
+        ``""`` for a row that was not scored.
+    """
+    n = len(states)
+    out: ObjArray = np.full(n, "", dtype=object)
+    scored = np.all(states >= 0, axis=1) if states.shape[1] else np.ones(n, dtype=bool)
+    for i, cause in enumerate(network.causes):
+        yes = network.states(cause).index("yes") if "yes" in network.states(cause) else -1
+        present = scored & (states[:, i] == yes)
+        out[present] = np.where(out[present] == "", cause, out[present] + "; " + cause)
+    out[scored & (out == "")] = "none"
+    return out

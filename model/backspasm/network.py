@@ -276,6 +276,14 @@ class Network:
         -------
         Path
             The written file.
+
+        Notes
+        -----
+        XDSL (GeNIe) and NET (HUGIN) files carry the layered layout of
+        :func:`backspasm.layout.layered_layout` (the one the figures draw), so the
+        graph opens readable: each node's box at its place, named by its label
+        (``<position>x1 y1 x2 y2</position>`` and ``<name>`` in XDSL;
+        ``position = (x y);`` and ``label = "...";`` in NET), in pixels with y down.
         """
         dest = Path(path)
         fmt = format or {".xml": "xmlbif"}.get(dest.suffix.lower(), dest.suffix.lower()[1:])
@@ -284,7 +292,7 @@ class Network:
                 f"The 'format' parameter of Network.export must be one of "
                 f"{', '.join(EXPORT_FORMATS)}; got {fmt!r} instead."
             )
-        writer = _writer(fmt, self.model)
+        writer = _writer(fmt, self.model, self if fmt in ("net", "xdsl") else None)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
         os.close(fd)
@@ -297,14 +305,73 @@ class Network:
         return dest
 
 
-def _writer(fmt: str, model: DiscreteBayesianNetwork) -> Any:
+#: Pixels per inch of the layout in XDSL and NET files, and the box height (inches).
+_PIXELS = 80
+_EXPORT_BOX_H = 0.5
+
+
+def _boxes(network: Network) -> dict[str, tuple[int, int, int, int]]:
+    """Each node's box ``(x1, y1, x2, y2)`` in pixels, y down, from the layered layout."""
+    from backspasm.layout import layered_layout
+
+    nodes = [n for n in network.spec.nodes if n in network.model.nodes()]
+    layout = layered_layout(network, nodes, box_h=_EXPORT_BOX_H)
+    half_h = layout.box_h / 2
+    boxes = {}
+    for node, (x, y) in layout.pos.items():
+        width = layout.box_w(node)
+        left, top = x - width / 2, layout.height - (y + half_h)
+        x1, y1 = round(_PIXELS * left) + 20, round(_PIXELS * top) + 20
+        boxes[node] = (
+            x1,
+            y1,
+            x1 + round(_PIXELS * width),
+            y1 + round(_PIXELS * layout.box_h),
+        )
+    return boxes
+
+
+def _xdsl_writer(model: DiscreteBayesianNetwork, network: Network) -> Any:
+    from pgmpy.readwrite import XDSLWriter
+
+    writer = XDSLWriter(model, network_id="backspasm")
+    boxes = _boxes(network)
+    for element in writer.root.iter("node"):
+        node = element.get("id")
+        if node not in boxes:
+            continue
+        name = element.find("name")
+        if name is not None:
+            name.text = network.label(node)
+        position = element.find("position")
+        if position is not None:
+            position.text = " ".join(str(v) for v in boxes[node])
+    return writer
+
+
+def _net_writer(model: DiscreteBayesianNetwork, network: Network) -> Any:
+    from pgmpy.readwrite import NETWriter
+
+    laid = model.copy()  # node properties go on a copy: the user's model stays clean
+    for node, (x1, y1, x2, y2) in _boxes(network).items():
+        label = network.label(node).replace('"', "'").replace(";", ",")
+        laid.nodes[node]["label"] = f'"{label}"'
+        laid.nodes[node]["position"] = f"({(x1 + x2) // 2} {(y1 + y2) // 2})"
+    return NETWriter(laid)
+
+
+def _writer(fmt: str, model: DiscreteBayesianNetwork, network: Network | None = None) -> Any:
     from pgmpy.readwrite import BIFWriter, NETWriter, UAIWriter, XDSLWriter, XMLBIFWriter
 
     return {
         "bif": lambda f: BIFWriter(model).write(f),
         "xmlbif": lambda f: XMLBIFWriter(model).write(f),
-        "net": lambda f: NETWriter(model).write(f),
-        "xdsl": lambda f: XDSLWriter(model).write(f),
+        "net": lambda f: (
+            NETWriter(model) if network is None else _net_writer(model, network)
+        ).write(f),
+        "xdsl": lambda f: (
+            XDSLWriter(model) if network is None else _xdsl_writer(model, network)
+        ).write(f),
         "uai": lambda f: UAIWriter(model).write(f),
     }[fmt]
 

@@ -1,5 +1,7 @@
 """Figures of an :class:`~backspasm.learning.Evaluation`: calibration and ROC curves.
 
+(This family was ``backspasm.learning_plots``.)
+
 Both functions draw from numbers the evaluation already holds (compute once, draw
 many times), take ``ax=None`` (a new figure) or an Axes to draw on, return the Axes,
 and never call ``plt.show()`` or change global settings. Every artist carries a
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
 
 if TYPE_CHECKING:
@@ -36,6 +39,14 @@ def _unknown_cause(name: str, known: Sequence[str]) -> BackspasmError:
     close = difflib.get_close_matches(name, list(known), n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     return BackspasmError(f"'{name}' has no curve in this evaluation.{hint}")
+
+
+def _labels(causes: Sequence[str]) -> dict[str, str]:
+    """Words for causes: the bundled network's labels, else the names."""
+    from backspasm.network import default_network
+
+    net = default_network()
+    return {c: net.label(c) if c in net.spec.nodes else c for c in causes}
 
 
 def plot_calibration(
@@ -65,7 +76,7 @@ def plot_calibration(
     rows = table[table["cause"] == key]
     if rows.empty:
         raise _unknown_cause(key, sorted(set(table["cause"])))
-    ax = _axes(ax, (5.0, 5.0))
+    ax = _axes(ax, st.SLIDE_SIZE)
     name = "all causes" if cause is None else cause
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="perfect calibration")
     ax.plot(
@@ -88,15 +99,29 @@ def plot_calibration(
     for x, y, n in zip(rows["mean_predicted"], rows["observed_rate"], counts, strict=True):
         # Counts sit below-right of each point, or above it near the bottom edge.
         offset = (6, 6) if y < 0.08 else (6, -10)
-        ax.annotate(f"{int(n)}", (x, y), textcoords="offset points", xytext=offset, fontsize=7)
+        ax.annotate(
+            f"{int(n)}", (x, y), textcoords="offset points", xytext=offset, fontsize=st.MIN_FONT
+        )
     # A little room around the unit square, so points on its edges stay visible.
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_aspect("equal")
-    ax.set_xlabel("mean predicted probability (bins of 0.1)")
-    ax.set_ylabel("observed frequency")
-    ax.set_title(f"Calibration: {name} ({evaluation.n_cases} cases)")
-    ax.legend(loc="upper left", fontsize="small")
+    ax.set_xlabel("mean predicted probability (bins of 0.1)", fontsize=st.LABEL)
+    ax.set_ylabel("observed frequency", fontsize=st.LABEL)
+    ax.tick_params(labelsize=st.TICK)
+    ax.set_title(
+        f"Calibration: {name} ({evaluation.n_cases} cases)\n"
+        "points on the diagonal mean the stated probabilities come true as often as stated",
+        fontsize=st.TITLE - 2,
+    )
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.03, 1.0),
+        fontsize=st.LEGEND,
+        title="numbers: forecasts per bin",
+        title_fontsize=st.NOTE,
+        frameon=False,
+    )
     return ax
 
 
@@ -128,7 +153,7 @@ def plot_roc(
         if name not in available:
             raise _unknown_cause(name, available)
     auc = dict(zip(evaluation.per_cause["cause"], evaluation.per_cause["auc"], strict=True))
-    ax = _axes(ax, (6.5, 5.0))
+    ax = _axes(ax, st.SLIDE_SIZE)
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="chance")
     import matplotlib as mpl
 
@@ -154,8 +179,25 @@ def plot_roc(
         )
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
-    ax.set_xlabel("false positive rate (1 - specificity)")
-    ax.set_ylabel("true positive rate (sensitivity)")
-    ax.set_title(f"ROC per cause ({evaluation.n_cases} cases)")
-    ax.legend(loc="lower right", fontsize="x-small", ncol=1 if len(chosen) <= 8 else 2)
+    ax.set_xlabel("false positive rate (1 - specificity)", fontsize=st.LABEL)
+    ax.set_ylabel("true positive rate (sensitivity)", fontsize=st.LABEL)
+    ax.tick_params(labelsize=st.TICK)
+    ax.set_aspect("equal")
+    ax.set_title(
+        f"ROC per cause ({evaluation.n_cases} cases)\n"
+        "how well each cause's probability separates cases with it from cases without",
+        fontsize=st.TITLE - 2,
+    )
+    names = _labels(chosen)
+    lines = ax.get_lines()
+    # the legend says each cause in words; the lines keep their labels for code
+    ax.legend(
+        handles=lines,
+        labels=["chance"] + [f"{names[c]} (AUC {auc[c]:.2f})" for c in chosen],
+        loc="upper left",
+        bbox_to_anchor=(1.03, 1.0),
+        fontsize=st.LEGEND,
+        ncol=1 if len(chosen) <= 12 else 2,
+        frameon=False,
+    )
     return ax

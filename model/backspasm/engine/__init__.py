@@ -1,0 +1,31 @@
+"""Compiled exact batch inference for discrete Bayesian networks.
+
+pgmpy answers one query at a time. :class:`CompiledNetwork` compiles a
+``DiscreteBayesianNetwork`` once into a junction tree whose clique potentials are
+plain numpy arrays, then scores whole batches of cases with vectorised Shafer-Shenoy
+message passing. The results are exact up to floating-point rounding (no sampling,
+no loopy approximation); messages are rescaled per case and the logs of the scales
+carried along, so ``log P(evidence)`` stays exact when the evidence is very unlikely.
+
+Modules, in import order:
+
+* :mod:`~backspasm.engine.evidence`: the evidence and posterior containers, and the
+  validation and encoding of what users pass;
+* :mod:`~backspasm.engine.triangulation`: elimination orders, cliques and the
+  junction tree's edges;
+* :mod:`~backspasm.engine.noisy_max`: noisy-MAX CPTs rewritten without their moral
+  edges;
+* :mod:`~backspasm.engine.kernels`: compiled plans and the numeric message passing
+  with numpy;
+* :mod:`~backspasm.engine.fused`: the same message passing as one compiled loop per
+  chunk, when the optional numba is installed (``backspasm[fast]``);
+* :mod:`~backspasm.engine.junction_tree`: the tree, separators, static messages and
+  the message schedule of each evidence pattern;
+* :mod:`~backspasm.engine.compiled`: :class:`CompiledNetwork` (marginals,
+  ``log P(e)``, probabilities of conjunctions).
+"""
+
+from backspasm.engine.compiled import CompiledNetwork
+from backspasm.engine.evidence import Evidence, EvidenceLike, Posterior
+
+__all__ = ["CompiledNetwork", "Evidence", "EvidenceLike", "Posterior"]

@@ -1,0 +1,499 @@
+"""The compiled network: exact batch marginals, log P(e) and conjunctions.
+
+:class:`CompiledNetwork` compiles a pgmpy ``DiscreteBayesianNetwork`` once and scores
+whole batches of cases: identical evidence rows are merged first, big batches are
+cut into cache-sized chunks that run on several threads, and big chunks use a
+junction tree without the barren nodes (neither observed, nor targets, nor their
+ancestors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from backspasm.engine.evidence import (
+    Evidence,
+    EvidenceLike,
+    FloatArray,
+    Posterior,
+    _Codec,
+    _Trusted,
+)
+from backspasm.engine.fused import _execute_any, _kernel
+from backspasm.engine.junction_tree import _JunctionTree
+from backspasm.engine.kernels import _map_bounded, _Plan
+from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
+
+if TYPE_CHECKING:
+    from pgmpy.models import DiscreteBayesianNetwork
+
+__all__ = ["CompiledNetwork"]
+
+# A chunk's biggest intermediate tensor holds at most this many floats (4 MiB): bigger
+# chunks fall out of the CPU caches and spend more time in page faults than they save
+# in per-chunk Python overhead; big cliques therefore get small chunks.
+_MAX_CHUNK_ELEMENTS = 1 << 20
+_MIN_CHUNK = 16
+_FUSED_CHUNK = 256
+# Batches of at least this many distinct cases run the fused kernel when numba is
+# installed; smaller ones (one diagnosis) do not pay for importing numba.
+_FUSED_MIN_CASES = 512
+# Chunks at least this big get a junction tree without barren nodes (compiling one
+# costs about as much as scoring a few thousand cases); at most this many are kept.
+_PRUNE_MIN_CASES = 2_000
+_MAX_TREES = 16
+
+
+class CompiledNetwork:
+    """A discrete Bayesian network compiled for exact batch inference.
+
+    Build it with :meth:`from_model`. The junction tree, clique potentials and
+    contraction plans are computed once; every query then runs vectorised over its
+    cases, chunk by chunk, after identical evidence rows have been merged.
+
+    Parameters
+    ----------
+    factors : Sequence[tuple[Sequence[str], array_like]]
+        One conditional probability table per variable: its variables (the child
+        first, then its parents) and an array with one axis per variable in that
+        order (state order as in ``states``), summing to one over the child.
+    states : Mapping[str, Sequence[str]]
+        State names per variable, in the order of the network's variables.
+    chunk_size : int, default 20000
+        Largest number of distinct cases evaluated at once; lowered automatically so
+        that one chunk's biggest tensor stays cache-sized (about 4 MiB). Batches of
+        512 distinct cases or more run the fused kernel when numba is installed
+        (:mod:`backspasm.engine.fused`), in chunks of at most 256 cases.
+    decompose : bool, default True
+        Rewrite strictly positive noisy-MAX-like CPTs (cumulative distribution a
+        product of one factor per parent) without their moral edges when that makes
+        the junction tree cheaper. Exact, though it adds a subtraction per such CPT.
+
+    Attributes
+    ----------
+    variables : tuple[str, ...]
+        Node names, in model order.
+    states : Mapping[str, tuple[str, ...]]
+        State names per node.
+    chunk_size : int
+        Effective number of cases per chunk.
+    """
+
+    variables: tuple[str, ...]
+    states: Mapping[str, tuple[str, ...]]
+    chunk_size: int
+
+    def __init__(
+        self,
+        factors: Sequence[tuple[Sequence[str], npt.ArrayLike]],
+        states: Mapping[str, Sequence[str]],
+        *,
+        chunk_size: int = 20_000,
+        decompose: bool = True,
+    ) -> None:
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}.")
+        if not states:
+            raise ValueError("The network has no variables.")
+        self.variables = tuple(states)
+        self.states = MappingProxyType({v: tuple(s) for v, s in states.items()})
+        self._index = {v: i for i, v in enumerate(self.variables)}
+        self._card = [len(self.states[v]) for v in self.variables]
+        self._codec = _Codec(self.states)
+        cpds: dict[int, tuple[tuple[int, ...], FloatArray]] = {}
+        for names, values in factors:
+            unknown = [v for v in names if v not in self._index]
+            if unknown or not names:
+                raise ValueError(f"CPD over unknown variable(s): {', '.join(unknown)}.")
+            scope = tuple(self._index[v] for v in names)
+            table = np.asarray(values, dtype=np.float64)
+            if table.shape != tuple(self._card[v] for v in scope):
+                raise ValueError(f"The CPD over {list(names)} has shape {table.shape}.")
+            if scope[0] in cpds:
+                raise ValueError(f"Two CPDs for {names[0]!r}.")
+            cpds[scope[0]] = (scope, table)
+        missing = [v for v in self.variables if self._index[v] not in cpds]
+        if missing:
+            raise ValueError(f"No CPD for {', '.join(missing)}.")
+        self._cpds = [cpds[v] for v in range(len(self.variables))]
+        self._decompose = decompose
+        self._ancestors = self._ancestor_sets()
+        self._all = frozenset(range(len(self.variables)))
+        self._trees: dict[frozenset[int], _JunctionTree] = {}
+        self._full = self._tree(self._all)
+        largest = max(self._full.clique_sizes)
+        self.chunk_size = min(chunk_size, max(_MIN_CHUNK, _MAX_CHUNK_ELEMENTS // largest))
+        # The fused kernel makes no clique-sized temporaries: its chunks need only be
+        # big enough to amortise the per-chunk work.
+        self._fused_chunk = min(chunk_size, _FUSED_CHUNK)
+        # Hard evidence becomes a likelihood row by indexing: code -1 picks the last
+        # row, all ones.
+        self._indicator = [np.hstack([np.eye(c), np.ones((c, 1))]) for c in self._card]
+
+    @classmethod
+    def from_model(
+        cls, model: DiscreteBayesianNetwork, *, chunk_size: int = 20_000, decompose: bool = True
+    ) -> CompiledNetwork:
+        """Compile a pgmpy ``DiscreteBayesianNetwork``.
+
+        Parameters
+        ----------
+        model : pgmpy.models.DiscreteBayesianNetwork
+            A network with one ``TabularCPD`` per node. Its tables are used as they
+            are (not renormalised).
+        chunk_size : int, default 20000
+            Largest number of distinct cases evaluated at once.
+        decompose : bool, default True
+            Let noisy-MAX-like CPTs drop their moral edges (see the class).
+
+        Returns
+        -------
+        CompiledNetwork
+            The compiled network.
+
+        Raises
+        ------
+        ValueError
+            If a node has no CPD or a CPD's state names disagree with its parent's.
+        """
+        nodes = list(model.nodes())
+        if not all(isinstance(node, str) for node in nodes):
+            raise ValueError("Node names must be strings.")
+        cpds = {}
+        for node in nodes:
+            cpd = model.get_cpds(node)
+            if cpd is None:
+                raise ValueError(f"Node {node!r} has no CPD.")
+            cpds[node] = cpd
+        states = {n: tuple(str(s) for s in cpds[n].state_names[n]) for n in nodes}
+        factors = []
+        for node in nodes:
+            cpd = cpds[node]
+            table = np.asarray(cpd.values, dtype=np.float64)
+            for axis, var in enumerate(cpd.variables):
+                own = [str(s) for s in cpd.state_names[var]]
+                if own == list(states[var]):
+                    continue
+                if sorted(own) != sorted(states[var]):
+                    raise ValueError(
+                        f"The CPD of {node!r} names the states of {var!r} {own}, "
+                        f"but {var!r}'s own CPD names them {list(states[var])}."
+                    )
+                table = np.take(table, [own.index(s) for s in states[var]], axis=axis)
+            factors.append((list(cpd.variables), table))
+        return cls(factors, states, chunk_size=chunk_size, decompose=decompose)
+
+    def _ancestor_sets(self) -> list[frozenset[int]]:
+        """Each variable with all its ancestors."""
+        found: dict[int, frozenset[int]] = {}
+        for v in range(len(self.variables)):
+            # Iterative depth-first: networks can be deep.
+            stack = [v]
+            while stack:
+                u = stack[-1]
+                parents = self._cpds[u][0][1:]
+                todo = [p for p in parents if p not in found]
+                if todo:
+                    stack += todo
+                    continue
+                stack.pop()
+                if u not in found:
+                    found[u] = frozenset({u}).union(*(found[p] for p in parents))
+        return [found[v] for v in range(len(self.variables))]
+
+    def _tree(self, relevant: frozenset[int]) -> _JunctionTree:
+        tree = self._trees.get(relevant)
+        if tree is None:
+            if len(self._trees) >= _MAX_TREES:
+                del self._trees[next(k for k in self._trees if k != self._all)]
+            tree = _JunctionTree(
+                [self._cpds[v] for v in sorted(relevant)], self._card, self._decompose
+            )
+            self._trees[relevant] = tree
+        return tree
+
+    def _tree_for(
+        self, active: frozenset[int], targets: tuple[int, ...] | None, n: int
+    ) -> _JunctionTree | None:
+        """Choose the junction tree: one without barren nodes when that is worth it.
+
+        Nodes that are neither observed, nor targets, nor ancestors of either, sum
+        out to one and can be dropped. A pruned tree costs a compilation, so it is
+        only built for big batches; small queries use the full tree, where such
+        parts only produce case-independent messages anyway.
+        """
+        relevant = frozenset().union(*(self._ancestors[v] for v in (*active, *(targets or ()))))
+        if not relevant:
+            return None
+        if relevant in self._trees or n >= _PRUNE_MIN_CASES:
+            return self._tree(relevant)
+        return self._full
+
+    @property
+    def clique_sizes(self) -> tuple[int, ...]:
+        """Number of table entries of each junction-tree clique."""
+        return self._full.clique_sizes
+
+    @property
+    def treewidth(self) -> int:
+        """Width of the triangulation used: largest clique size in variables, minus one."""
+        return self._full.treewidth
+
+    # -------------------------------------------------------------- execution
+
+    def _likelihoods(
+        self, ev: Evidence, start: int, stop: int
+    ) -> tuple[dict[int, FloatArray], frozenset[int]]:
+        lam = {}
+        for node, array in ev.values.items():
+            v = self._index[node]
+            part = array[start:stop]
+            if part.ndim == 1:
+                if (part >= 0).any():
+                    lam[v] = np.take(self._indicator[v], part, axis=1)
+            elif (part != 1.0).any():
+                lam[v] = np.ascontiguousarray(part.T, dtype=np.float64)
+        return lam, frozenset(lam)
+
+    def _run(
+        self, evidence: EvidenceLike, targets: tuple[int, ...] | None
+    ) -> tuple[dict[int, FloatArray], FloatArray]:
+        ev = self._codec.coerce(evidence)
+        n = ev.n_cases
+        rows, inverse = self._codec.dedupe(ev)
+        if rows is not None:
+            ev = Evidence({k: a[rows] for k, a in ev.values.items()}, len(rows))
+        m = ev.n_cases
+        want = targets or ()
+        marginals = {v: np.empty((m, self._card[v])) for v in want}
+        log_z = np.empty(m)
+
+        fused = m >= _FUSED_MIN_CASES and _kernel() is not None
+        step = self._fused_chunk if fused else self.chunk_size
+
+        def tasks() -> Iterator[tuple[int, int, _JunctionTree | None, _Plan | None, Any]]:
+            # Planning (and any compiling) stays in this thread; workers only execute.
+            for start in range(0, m, step):
+                stop = min(m, start + step)
+                lam, active = self._likelihoods(ev, start, stop)
+                tree = self._tree_for(active, targets, m)
+                plan = None if tree is None else tree._plan(active, targets, fused)
+                yield start, stop, tree, plan, lam
+
+        def execute(
+            task: tuple[int, int, _JunctionTree | None, _Plan | None, Any],
+        ) -> tuple[int, int, dict[int, FloatArray], FloatArray]:
+            start, stop, tree, plan, lam = task
+            if tree is None or plan is None:
+                return start, stop, {}, np.zeros(stop - start)
+            # errstate is per thread: impossible cases divide by zero on purpose.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (start, stop, *_execute_any(plan, lam, stop - start))
+
+        for start, stop, chunk_marginals, chunk_log_z in _map_bounded(execute, tasks(), m > step):
+            log_z[start:stop] = chunk_log_z
+            for v in want:
+                marginals[v][start:stop] = chunk_marginals[v]
+        impossible = ~(log_z > -np.inf)
+        log_z[impossible] = -np.inf
+        for array in marginals.values():
+            array[impossible] = np.nan
+        if inverse is not None:
+            log_z = log_z[inverse]
+            marginals = {v: a[inverse] for v, a in marginals.items()}
+        assert log_z.shape == (n,)
+        return marginals, log_z
+
+    def encode(
+        self, cases: Sequence[Mapping[str, str | int | Sequence[float] | None]]
+    ) -> Evidence:
+        """Encode a list of cases into :class:`Evidence`.
+
+        Parameters
+        ----------
+        cases : Sequence[Mapping[str, str | int | Sequence[float] | None]]
+            One mapping per case from node name to a state name, a state index, a
+            likelihood vector (one non-negative value per state) or None (not
+            observed). Nodes absent from a case are not observed.
+
+        Returns
+        -------
+        Evidence
+            Hard evidence as integer codes; a node given a likelihood vector in any
+            case becomes soft evidence for the whole batch.
+
+        Raises
+        ------
+        EvidenceError
+            On an unknown node or state, or an invalid likelihood vector.
+        """
+        return self._codec.encode(cases)
+
+    def query(self, evidence: EvidenceLike, *, targets: Sequence[str] | None = None) -> Posterior:
+        """Posterior marginals of the targets for every case.
+
+        Parameters
+        ----------
+        evidence : Evidence or Mapping[str, array_like]
+            The batch: an :class:`Evidence`, or a mapping of node to integer codes
+            (``-1`` = not observed), to state names (None = not observed) or to an
+            ``(n, cardinality)`` likelihood array. An empty mapping is one case
+            without evidence.
+        targets : Sequence[str], optional
+            Nodes whose marginals are wanted; default every node. Observed nodes get
+            a marginal too (one-hot for hard evidence, the posterior for soft).
+
+        Returns
+        -------
+        Posterior
+            Marginals, log-evidence and possibility flag per case. Impossible cases
+            (``P(evidence) = 0``) get NaN marginals; no exception is raised for them.
+
+        Raises
+        ------
+        EvidenceError
+            On an unknown node or an invalid evidence value.
+        """
+        chosen = self._codec.targets(targets)
+        marginals, log_z = self._run(evidence, chosen)
+        names = [self.variables[v] for v in chosen]
+        return Posterior(
+            marginals=MappingProxyType({self.variables[v]: marginals[v] for v in chosen}),
+            log_evidence=log_z,
+            possible=log_z > -np.inf,
+            states=MappingProxyType({t: self.states[t] for t in names}),
+        )
+
+    def log_evidence(self, evidence: EvidenceLike) -> FloatArray:
+        """Log-probability of each case's evidence.
+
+        Parameters
+        ----------
+        evidence : Evidence or Mapping[str, array_like]
+            The batch, as for :meth:`query`.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``log P(evidence)`` per case, ``-inf`` where impossible. With soft
+            evidence this is ``log sum_x P(x) prod_v likelihood_v(x_v)``.
+
+        Raises
+        ------
+        EvidenceError
+            On an unknown node or an invalid evidence value.
+        """
+        return self._run(evidence, None)[1]
+
+    def prob_conjunction(
+        self,
+        evidence: EvidenceLike,
+        event: Mapping[str, str | int | Sequence[str | int]],
+        *,
+        log_evidence: FloatArray | None = None,
+    ) -> FloatArray:
+        """Probability of a conjunction of node states given each case's evidence.
+
+        Computed exactly as ``exp(log P(e, event) - log P(e))`` with the event added as
+        indicator evidence, not from marginals, so it is right for dependent nodes.
+
+        Parameters
+        ----------
+        evidence : Evidence or Mapping[str, array_like]
+            The batch, as for :meth:`query`.
+        event : Mapping[str, str | int | Sequence[str | int]]
+            Per node, the state (or any of the states) it must be in, e.g.
+            ``{"a": "no", "b": ["no", "mild"]}``.
+        log_evidence : numpy.ndarray, optional
+            ``log P(e)`` per case when the caller already has it (from :meth:`query`
+            or :meth:`log_evidence`); saves one inference pass.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``P(event | evidence)`` per case; NaN where the evidence is impossible.
+
+        Raises
+        ------
+        EvidenceError
+            On an unknown node or state in the evidence or the event.
+        """
+        ev = self._codec.coerce(evidence)
+        if not event:
+            raise EvidenceError("The event must constrain at least one node.")
+        joint = dict(ev.values)
+        excluded = np.zeros(ev.n_cases, dtype=bool)
+        for name, wanted in event.items():
+            v = self._codec.node(name)
+            options = [wanted] if isinstance(wanted, str | int | np.integer) else list(wanted)
+            if not options:
+                raise EvidenceError(f"The event allows no state of node {name!r}.")
+            base = joint.get(name)
+            if len(options) == 1 and (base is None or base.ndim == 1):
+                # A single state over hard (or no) evidence stays hard evidence, which
+                # the engine deduplicates; cases observed in another state get 0.
+                state = self._codec.state(name, options[0])
+                if base is not None:
+                    excluded |= (base >= 0) & (base != state)
+                joint[name] = np.full(ev.n_cases, state, dtype=np.int64)
+                continue
+            mask = np.zeros(self._card[v])
+            for option in options:
+                mask[self._codec.state(name, option)] = 1.0
+            if base is None:
+                rows = np.broadcast_to(mask, (ev.n_cases, self._card[v]))
+            elif base.ndim == 1:
+                rows = self._indicator[v].T[base] * mask
+            else:
+                rows = base * mask
+            joint[name] = np.ascontiguousarray(rows)
+        log_e = self._run(ev, None)[1] if log_evidence is None else np.asarray(log_evidence)
+        # Skip validation: an event may zero a likelihood row, which is legitimate here.
+        log_joint = self._run(_Trusted(joint, ev.n_cases), None)[1]
+        with np.errstate(invalid="ignore", over="ignore"):
+            ratio = np.minimum(np.exp(log_joint - log_e), 1.0)
+        ratio[excluded] = 0.0
+        ratio[~(log_e > -np.inf)] = np.nan
+        return ratio
+
+    def query_one(
+        self,
+        evidence: Mapping[str, str | int | Sequence[float] | None],
+        targets: Sequence[str] | None = None,
+    ) -> dict[str, dict[str, float]]:
+        """Posterior marginals for a single case.
+
+        Parameters
+        ----------
+        evidence : Mapping[str, str | int | Sequence[float] | None]
+            Node name to state name, state index or likelihood vector.
+        targets : Sequence[str], optional
+            Nodes whose marginals are wanted; default every node.
+
+        Returns
+        -------
+        dict[str, dict[str, float]]
+            Per target node, the probability of each state.
+
+        Raises
+        ------
+        ImpossibleEvidenceError
+            If the evidence has probability zero.
+        EvidenceError
+            On an unknown node or state.
+        """
+        posterior = self.query(self.encode([evidence]), targets=targets)
+        if not posterior.possible[0]:
+            shown = ", ".join(f"{k}={v!r}" for k, v in evidence.items())
+            raise ImpossibleEvidenceError(
+                f"The evidence has probability zero under the network: {shown}."
+            )
+        return {
+            node: dict(zip(self.states[node], map(float, rows[0]), strict=True))
+            for node, rows in posterior.marginals.items()
+        }

@@ -1,0 +1,284 @@
+"""A whole plan in one compiled loop: the fused kernel (numba).
+
+numpy runs a plan one array operation at a time: every pairwise product is a
+temporary the size of a clique times the chunk, and a clique step costs several
+Python-level calls. Here a plan is flattened once into integer tables (which
+workspace rows each step multiplies, where its matrix and its output live) and one
+``numba`` function runs every step of a chunk, row by row, with the case axis
+innermost and contiguous, no temporaries and no Python in between. The arithmetic
+is the same sums of the same products, so results agree with the numpy kernel to
+rounding.
+
+numba is a dependency because the benchmark shows it pays (about 3.5 times the numpy
+kernel on the scoring workload, ``scripts/bench_engine.py``); the kernel still loads
+it lazily, so that ``import backspasm`` stays fast. With the environment variable
+``BACKSPASM_ENGINE=numpy``, or if numba cannot compile, the numpy kernel runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from backspasm.engine.evidence import FloatArray, IntArray
+from backspasm.engine.kernels import _LAM, _execute, _finish, _Plan, _Step
+
+__all__: list[str] = []
+
+# workspace, logs, step table, operand rows, matrices, incoming steps and their
+# offsets, static log scales: all C-contiguous.
+_SIGNATURE = (
+    "void(f8[:, ::1], f8[:, ::1], i8[:, ::1], i8[::1], f8[::1], i8[::1], i8[::1], f8[::1])"
+)
+_KERNEL: Callable[..., None] | None = None
+_TRIED = False
+
+
+@dataclass(frozen=True)
+class _Fused:
+    """A plan flattened for the fused kernel.
+
+    The workspace has one row per likelihood entry, message entry and final belief
+    entry, and one column per case; ``lam_rows`` says where each observed
+    variable's likelihood goes, ``finals`` where each final belief is read from.
+    Each row of ``steps`` is ``(k, p, r, operands, offset in index, offset in
+    matrices, first output row, is a message)``; ``index`` holds, per operand, its
+    workspace row for every entry of the step's product.
+    """
+
+    rows: int
+    lam_rows: tuple[tuple[int, int], ...]
+    steps: IntArray
+    index: IntArray
+    matrices: FloatArray
+    incoming: IntArray
+    incoming_ptr: IntArray
+    static_log: FloatArray
+    finals: tuple[tuple[tuple[int, ...], tuple[int, ...], int, int], ...]
+
+
+def _kernel() -> Callable[..., None] | None:
+    """Compile the kernel on first use; None when numba is absent or switched off."""
+    global _KERNEL, _TRIED
+    if _TRIED:
+        return _KERNEL
+    _TRIED = True
+    if os.environ.get("BACKSPASM_ENGINE", "").lower() == "numpy":
+        return None
+    try:
+        # An optional dependency (the ``fast`` extra), so not a static import.
+        numba = importlib.import_module("numba")
+    except ImportError:
+        return None
+    try:
+        # Compiled now (the result is cached on disk), so that a failure falls back to
+        # the numpy kernel here rather than in the middle of a query.
+        _KERNEL = numba.njit(_SIGNATURE, nogil=True, cache=True)(_run_plan)
+    except Exception:  # numba's own errors have no common base class
+        _KERNEL = None
+    return _KERNEL
+
+
+def _run_plan(
+    ws: Any,
+    logs: Any,
+    steps: Any,
+    index: Any,
+    matrices: Any,
+    incoming: Any,
+    incoming_ptr: Any,
+    static_log: Any,
+) -> None:
+    """Run every step of a flattened plan on the workspace ``ws`` (cases in columns)."""
+    n = ws.shape[1]
+    tmp = np.empty(n)
+    scale = np.empty(n)
+    for s in range(steps.shape[0]):
+        k = steps[s, 0]
+        p = steps[s, 1]
+        r = steps[s, 2]
+        n_in = steps[s, 3]
+        idx = steps[s, 4]
+        mat = steps[s, 5]
+        out = steps[s, 6]
+        kr = k * r
+        for row in range(out, out + k * p):
+            for c in range(n):
+                ws[row, c] = 0.0
+        for kk in range(k):
+            for rr in range(r):
+                j = kk * r + rr
+                if p == 1 and 1 <= n_in <= 4:
+                    # The common case in one pass: no temporary row.
+                    m = matrices[mat + kk * r + rr]
+                    if m == 0.0:
+                        continue
+                    dst = out + kk
+                    a = index[idx + j]
+                    if n_in == 1:
+                        for c in range(n):
+                            ws[dst, c] += m * ws[a, c]
+                        continue
+                    b = index[idx + kr + j]
+                    if n_in == 2:
+                        for c in range(n):
+                            ws[dst, c] += m * ws[a, c] * ws[b, c]
+                        continue
+                    d = index[idx + 2 * kr + j]
+                    if n_in == 3:
+                        for c in range(n):
+                            ws[dst, c] += m * ws[a, c] * ws[b, c] * ws[d, c]
+                        continue
+                    e = index[idx + 3 * kr + j]
+                    for c in range(n):
+                        ws[dst, c] += m * ws[a, c] * ws[b, c] * ws[d, c] * ws[e, c]
+                    continue
+                if n_in == 0:
+                    for c in range(n):
+                        tmp[c] = 1.0
+                else:
+                    src = index[idx + j]
+                    for c in range(n):
+                        tmp[c] = ws[src, c]
+                    for i in range(1, n_in):
+                        src = index[idx + i * kr + j]
+                        for c in range(n):
+                            tmp[c] *= ws[src, c]
+                for pp in range(p):
+                    m = matrices[mat + (kk * p + pp) * r + rr]
+                    if m != 0.0:
+                        dst = out + kk * p + pp
+                        for c in range(n):
+                            ws[dst, c] += m * tmp[c]
+        for c in range(n):
+            logs[s, c] = static_log[s]
+        for q in range(incoming_ptr[s], incoming_ptr[s + 1]):
+            e = incoming[q]
+            for c in range(n):
+                logs[s, c] += logs[e, c]
+        if steps[s, 7] == 0:
+            continue
+        # Rescale each case's message by its largest magnitude (decomposed CPTs make
+        # signed messages); an all-zero message is an impossible case: log -inf.
+        for c in range(n):
+            scale[c] = 0.0
+        for row in range(out, out + k * p):
+            for c in range(n):
+                v = abs(ws[row, c])
+                if v > scale[c]:
+                    scale[c] = v
+        for c in range(n):
+            if scale[c] > 0.0:
+                logs[s, c] += math.log(scale[c])
+                scale[c] = 1.0 / scale[c]
+            else:
+                logs[s, c] = -math.inf
+                scale[c] = 1.0
+        for row in range(out, out + k * p):
+            for c in range(n):
+                ws[row, c] *= scale[c]
+
+
+def _operand_index(step: _Step, vars_: tuple[int, ...], cards: list[int], base: int) -> IntArray:
+    """Workspace row of an operand over ``vars_`` for every entry of the step's product."""
+    product_cards = [cards[v] for v in step.product]
+    if not product_cards:  # an empty separator: one entry
+        return np.full(1, base, dtype=np.int64)
+    digits = np.indices(product_cards).reshape(len(product_cards), -1)
+    position = {v: i for i, v in enumerate(step.product)}
+    rows = np.full(digits.shape[1], base, dtype=np.int64)
+    stride = 1
+    for v in reversed(vars_):
+        rows += digits[position[v]] * stride
+        stride *= cards[v]
+    return rows
+
+
+def _fuse(plan: _Plan) -> _Fused | None:
+    """Flatten a plan for the fused kernel, or None when the kernel is unavailable."""
+    if _kernel() is None:
+        return None
+    cards = list(plan.cards)
+    steps = (*plan.messages, *plan.finals)
+    lam_rows: dict[int, int] = {}
+    rows = 0
+    for step in steps:
+        for x in step.inputs:
+            if x.kind == _LAM and x.index not in lam_rows:
+                lam_rows[x.index] = rows
+                rows += cards[x.index]
+    produced: dict[int, int] = {}
+    table = np.zeros((len(steps), 8), dtype=np.int64)
+    index: list[IntArray] = []
+    matrices: list[FloatArray] = []
+    incoming: list[int] = []
+    incoming_ptr = [0]
+    finals = []
+    used = mat_used = 0
+    message_rows: dict[int, int] = {}
+    for s, step in enumerate(steps):
+        p = step.matrix.shape[1]
+        is_message = s < len(plan.messages)
+        for x in step.inputs:
+            base = lam_rows[x.index] if x.kind == _LAM else message_rows[x.index]
+            index.append(_operand_index(step, x.vars, cards, base))
+        table[s] = (step.k, p, step.r, len(step.inputs), used, mat_used, rows, is_message)
+        used += len(step.inputs) * step.k * step.r
+        matrices.append(step.matrix.reshape(-1))
+        mat_used += step.matrix.size
+        incoming += [produced[e] for e in step.incoming]
+        incoming_ptr.append(len(incoming))
+        if is_message:
+            produced[step.label] = s
+            message_rows[step.label] = rows
+        else:
+            finals.append((step.out_vars, step.out_shape, rows, s))
+        rows += step.k * p
+    return _Fused(
+        rows=rows,
+        lam_rows=tuple(lam_rows.items()),
+        steps=table,
+        index=np.concatenate(index) if index else np.zeros(0, dtype=np.int64),
+        matrices=np.concatenate(matrices) if matrices else np.zeros(0),
+        incoming=np.asarray(incoming, dtype=np.int64),
+        incoming_ptr=np.asarray(incoming_ptr, dtype=np.int64),
+        static_log=np.array([step.static_log for step in steps], dtype=np.float64),
+        finals=tuple(finals),
+    )
+
+
+def _execute_any(
+    plan: _Plan, lam: Mapping[int, FloatArray], n: int
+) -> tuple[dict[int, FloatArray], FloatArray]:
+    """Run a plan on one chunk of ``n`` cases, fused when it can be."""
+    fused = plan.fused
+    if not isinstance(fused, _Fused):
+        return _execute(plan, lam, n)
+    kernel = _kernel()
+    assert kernel is not None
+    ws = np.empty((fused.rows, n))
+    for v, row in fused.lam_rows:
+        block = lam[v]
+        ws[row : row + block.shape[0]] = block
+    logs = np.empty((fused.steps.shape[0], n))
+    kernel(
+        ws,
+        logs,
+        fused.steps,
+        fused.index,
+        fused.matrices,
+        fused.incoming,
+        fused.incoming_ptr,
+        fused.static_log,
+    )
+    beliefs: list[tuple[tuple[int, ...], FloatArray, FloatArray | float]] = [
+        (out_vars, ws[row : row + math.prod(shape)].reshape((*shape, n)), logs[s])
+        for out_vars, shape, row, s in fused.finals
+    ]
+    return _finish(plan, beliefs, n)

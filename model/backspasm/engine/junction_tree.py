@@ -1,0 +1,395 @@
+"""Junction trees: cliques, separators, static messages and contraction plans.
+
+A :class:`_JunctionTree` is compiled once from a set of CPDs: it triangulates their
+moral graph (optionally after rewriting noisy-MAX-like CPTs), joins the cliques into
+a tree, multiplies each CPD into its smallest clique, and then, per evidence pattern
+and set of targets, builds (and caches) a :class:`~backspasm.engine.kernels._Plan`:
+
+* a message carries the case axis only when evidence behind it varies between cases;
+  the others are computed once (:meth:`_JunctionTree._static_message`) and folded
+  into the clique potentials;
+* each clique step multiplies its case-dependent inputs and contracts the product
+  with the (pre-summed) potential in one ``matmul``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import string
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from backspasm.engine.evidence import FloatArray
+from backspasm.engine.fused import _execute_any, _fuse
+from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
+from backspasm.engine.noisy_max import _decompose
+from backspasm.engine.triangulation import _spanning_tree, _triangulate
+
+__all__: list[str] = []
+
+# einsum letters: one per clique variable, the last one is reserved for the case axis.
+_LETTERS = string.ascii_letters[:-1]
+_MAX_PLANS = 256
+
+
+class _JunctionTree:
+    """Junction tree of some CPDs, with cached contraction plans and static messages.
+
+    Variables are the network's integer ids; auxiliary variables introduced by
+    :func:`_decompose` get ids from ``len(cards)`` on and are never observed nor
+    queried.
+    """
+
+    def __init__(
+        self,
+        cpds: Sequence[tuple[tuple[int, ...], FloatArray]],
+        cards: Sequence[int],
+        decompose: bool,
+    ) -> None:
+        plain = list(cpds)
+        self._card = list(cards)
+        options = [(plain, list(cards))]
+        if decompose:
+            factors: list[tuple[tuple[int, ...], FloatArray]] = []
+            extended = list(cards)
+            for scope, table in plain:
+                parts = _decompose(scope, table, len(extended))
+                if parts is None:
+                    factors.append((scope, table))
+                else:
+                    factors += parts
+                    extended.append(table.shape[0])
+            if len(extended) > len(cards):
+                options.append((factors, extended))
+        # Decomposing is not always cheaper (it adds variables): keep what is.
+        best = None
+        for factors, extended in options:
+            cliques = self._cliques_of(factors, extended)
+            total = sum(math.prod(extended[v] for v in c) for c in cliques)
+            if best is None or total < best[0]:
+                best = (total, factors, extended, cliques)
+        assert best is not None
+        _, factors, self._card, cliques = best
+        self._signed = any(float(table.min()) < 0 for _, table in factors)
+        self._compile(factors, cliques)
+        self._plans: dict[tuple[frozenset[int], tuple[int, ...] | None], _Plan] = {}
+        self._static: dict[int, tuple[FloatArray, float]] = {}
+
+    @staticmethod
+    def _cliques_of(
+        factors: Sequence[tuple[tuple[int, ...], FloatArray]], cards: list[int]
+    ) -> list[tuple[int, ...]]:
+        adjacency: dict[int, set[int]] = {}
+        for scope, _ in factors:
+            for u in scope:
+                adjacency.setdefault(u, set()).update(w for w in scope if w != u)
+        return [tuple(sorted(c)) for c in _triangulate(adjacency, cards)]
+
+    def run(
+        self,
+        lam: Mapping[int, FloatArray],
+        active: frozenset[int],
+        targets: tuple[int, ...] | None,
+        n: int,
+    ) -> tuple[dict[int, FloatArray], FloatArray]:
+        """Marginals of ``targets`` (or none) and log P(e) of a chunk of ``n`` cases."""
+        return _execute_any(self._plan(active, targets), lam, n)
+
+    # ------------------------------------------------------------------ compile
+
+    def _compile(
+        self, factors: list[tuple[tuple[int, ...], FloatArray]], cliques: list[tuple[int, ...]]
+    ) -> None:
+        if max(len(c) for c in cliques) > len(_LETTERS):
+            raise ValueError("The network's cliques are too large for exact inference.")
+        self._cliques = cliques
+        self._clique_size = [math.prod(self._card[v] for v in c) for c in cliques]
+        tree = _spanning_tree(cliques, self._card)
+        self._nbrs: list[list[int]] = [[] for _ in cliques]
+        for i, j in tree:
+            self._nbrs[i].append(j)
+            self._nbrs[j].append(i)
+        self._edges: list[tuple[int, int]] = []
+        for i, j in tree:
+            self._edges += [(i, j), (j, i)]
+        self._edge_id = {e: k for k, e in enumerate(self._edges)}
+        self._sep = [tuple(v for v in cliques[a] if v in cliques[b]) for a, b in self._edges]
+        self._side = [self._component(a, b) for a, b in self._edges]
+
+        def smallest(members: Iterable[int]) -> int:
+            return min(members, key=lambda c: (self._clique_size[c], c))
+
+        self._containing: dict[int, list[int]] = {}
+        for c, clique in enumerate(cliques):
+            for v in clique:
+                self._containing.setdefault(v, []).append(c)
+        self._home = {v: smallest(members) for v, members in self._containing.items()}
+        self._homed: list[list[int]] = [[] for _ in cliques]
+        for v, c in self._home.items():
+            self._homed[c].append(v)
+        psi = [np.ones([self._card[v] for v in c]) for c in cliques]
+        for scope, table in factors:
+            c = smallest(k for k, cl in enumerate(cliques) if set(scope) <= set(cl))
+            letter = {v: _LETTERS[i] for i, v in enumerate(cliques[c])}
+            subs = "".join(letter[v] for v in cliques[c])
+            fsubs = "".join(letter[v] for v in scope)
+            psi[c] = np.einsum(f"{subs},{fsubs}->{subs}", psi[c], table)
+        self._psi = psi
+
+    def _component(self, a: int, b: int) -> frozenset[int]:
+        """Cliques on ``a``'s side of the tree edge ``a - b``."""
+        seen = {a}
+        stack = [a]
+        while stack:
+            c = stack.pop()
+            for d in self._nbrs[c]:
+                if d not in seen and not (c == a and d == b):
+                    seen.add(d)
+                    stack.append(d)
+        return frozenset(seen)
+
+    @property
+    def clique_sizes(self) -> tuple[int, ...]:
+        """Number of table entries of each junction-tree clique."""
+        return tuple(self._clique_size)
+
+    @property
+    def treewidth(self) -> int:
+        """Width of the triangulation used: largest clique size in variables, minus one."""
+        return max(len(c) for c in self._cliques) - 1
+
+    # --------------------------------------------------------------- planning
+
+    def _plan(
+        self, active: frozenset[int], targets: tuple[int, ...] | None, fused: bool = False
+    ) -> _Plan:
+        """Return the (cached) plan of an evidence pattern, with fused tables if asked."""
+        key = (active, targets)
+        plan = self._plans.pop(key, None)
+        if plan is None:
+            plan = self._build_plan(active, targets)
+            # Interactive use can meet endless evidence patterns: keep the recent ones.
+            if len(self._plans) >= _MAX_PLANS:
+                del self._plans[next(iter(self._plans))]
+        if fused and plan.fused is None:
+            plan = dataclasses.replace(plan, fused=_fuse(plan))
+        self._plans[key] = plan
+        return plan
+
+    def _build_plan(self, active: frozenset[int], targets: tuple[int, ...] | None) -> _Plan:
+        if targets is None:
+            root = max(range(len(self._cliques)), key=lambda c: (self._clique_size[c], -c))
+            return self._plan_for(active, {root: ()})
+        # Reading each target off its smallest clique makes cheap final steps but may
+        # need many messages; gathering targets near one root needs fewer messages
+        # through bigger cliques. Which wins depends on the network: cost both.
+        by_home: dict[int, tuple[int, ...]] = {}
+        for v in targets:
+            by_home[self._home[v]] = (*by_home.get(self._home[v], ()), v)
+        plans = [self._plan_for(active, by_home), self._plan_for(active, self._near_root(targets))]
+        return min(plans, key=lambda plan: plan.cost)
+
+    def _plan_for(self, active: frozenset[int], wanted: dict[int, tuple[int, ...]]) -> _Plan:
+        homes = {self._home[v] for v in active}
+        batched = [not side.isdisjoint(homes) for side in self._side]
+        needed = [
+            e
+            for e, (a, b) in enumerate(self._edges)
+            if not self._side[self._edge_id[(b, a)]].isdisjoint(wanted)
+        ]
+        # A message depends only on messages from strictly smaller subtrees.
+        needed.sort(key=lambda e: len(self._side[e]))
+        layout: dict[int, tuple[int, ...]] = {}
+        messages = []
+        for e in needed:
+            a, b = self._edges[e]
+            if batched[e]:
+                step = self._step(e, a, b, active, batched, layout, set(self._sep[e]))
+                layout[e] = step.out_vars
+                messages.append(step)
+            else:
+                self._static_message(e)
+        finals = []
+        static_finals = []
+        for clique, tvars in wanted.items():
+            if clique in homes or any(
+                batched[self._edge_id[(c, clique)]] for c in self._nbrs[clique]
+            ):
+                finals.append(self._step(clique, clique, -1, active, batched, layout, set(tvars)))
+            else:
+                static_finals.append(self._static_belief(clique, tvars))
+        cost = sum(step.cost for step in (*messages, *finals))
+        return _Plan(
+            tuple(messages), tuple(finals), tuple(static_finals), cost, self._signed, self._card
+        )
+
+    def _near_root(self, targets: tuple[int, ...]) -> dict[int, tuple[int, ...]]:
+        """Group targets into few cliques near each other, to need few messages."""
+        count: dict[int, int] = {}
+        for v in targets:
+            for c in self._containing[v]:
+                count[c] = count.get(c, 0) + 1
+        root = max(count, key=lambda c: (count[c], -self._clique_size[c], -c))
+        depth = {root: 0}
+        queue = [root]
+        for c in queue:
+            for d in self._nbrs[c]:
+                if d not in depth:
+                    depth[d] = depth[c] + 1
+                    queue.append(d)
+        wanted: dict[int, tuple[int, ...]] = {}
+        for v in targets:
+            c = min(self._containing[v], key=lambda c: (depth[c], self._clique_size[c], c))
+            wanted[c] = (*wanted.get(c, ()), v)
+        return wanted
+
+    def _static_operands(
+        self, clique: int, skip: int, batched: Sequence[bool] | None = None
+    ) -> tuple[dict[int, str], list[str], list[FloatArray], list[int]]:
+        """Einsum letters, subscripts and arrays of a clique's case-independent factors.
+
+        Those are its potential and the incoming messages (all but the one from
+        ``skip``) that are not ``batched``; also return every incoming edge.
+        """
+        letter = {v: _LETTERS[i] for i, v in enumerate(self._cliques[clique])}
+        subs = ["".join(letter[v] for v in self._cliques[clique])]
+        arrays = [self._psi[clique]]
+        incoming = []
+        for c in self._nbrs[clique]:
+            if c != skip:
+                e = self._edge_id[(c, clique)]
+                incoming.append(e)
+                if batched is None or not batched[e]:
+                    subs.append("".join(letter[v] for v in self._sep[e]))
+                    arrays.append(self._static_message(e)[0])
+        return letter, subs, arrays, incoming
+
+    def _step(
+        self,
+        label: int,
+        clique: int,
+        skip: int,
+        active: frozenset[int],
+        batched: list[bool],
+        layout: Mapping[int, tuple[int, ...]],
+        out: set[int],
+    ) -> _Step:
+        """Compile one clique contraction (a message, or a belief when ``skip`` is -1)."""
+        scopes: list[tuple[int, int, tuple[int, ...]]] = [
+            (_LAM, v, (v,)) for v in self._homed[clique] if v in active
+        ]
+        letter, static_subs, static_arrays, incoming = self._static_operands(clique, skip, batched)
+        scopes += [(_MSG, e, layout[e]) for e in incoming if batched[e]]
+        touched = {v for _, _, vs in scopes for v in vs}
+        # Lay the product out like its biggest factor, so that factor needs no copy.
+        biggest = max(scopes, key=lambda s: math.prod(self._card[v] for v in s[2]), default=None)
+        lead = biggest[2] if biggest is not None else ()
+        order = [*lead, *(v for v in self._cliques[clique] if v not in lead)]
+        kept = [v for v in order if v in touched and v in out]
+        summed = [v for v in order if v in touched and v not in out]
+        free = [v for v in order if v in out and v not in touched]
+        product_order = kept + summed
+        position = {v: i for i, v in enumerate(product_order)}
+        inputs = []
+        for kind, index, vs in scopes:
+            perm = (*sorted(range(len(vs)), key=lambda i: position[vs[i]]), len(vs))
+            shape = (*(self._card[v] if v in vs else 1 for v in product_order), -1)
+            inputs.append(_Input(kind, index, perm, shape, tuple(vs)))
+        # Multiply the smallest pair first so the big product is formed only once;
+        # factors over the same variables first of all, which is cheap to find.
+        sets = [frozenset(vs) for _, _, vs in scopes]
+        pairs = []
+        # Estimated memory traffic per case, to choose between plans.
+        cost = 0
+        while True:
+            seen: dict[frozenset[int], int] = {}
+            same = None
+            for j, scope in enumerate(sets):
+                if scope in seen:
+                    same = (seen[scope], j)
+                    break
+                seen[scope] = j
+            if same is None:
+                break
+            i, j = same
+            pairs.append((i, j))
+            cost += math.prod(self._card[v] for v in sets[j])
+            union = sets[j]
+            del sets[j], sets[i]
+            sets.append(union)
+        while len(sets) > 1:
+            size, i, j = min(
+                (math.prod(self._card[v] for v in sets[i] | sets[j]), i, j)
+                for i in range(len(sets))
+                for j in range(i + 1, len(sets))
+            )
+            pairs.append((i, j))
+            cost += size
+            union = sets[i] | sets[j]
+            del sets[j], sets[i]
+            sets.append(union)
+        target = "".join(letter[v] for v in kept + free + summed)
+        matrix = np.einsum(",".join(static_subs) + "->" + target, *static_arrays, optimize=True)
+        k = math.prod(self._card[v] for v in kept)
+        p = math.prod(self._card[v] for v in free)
+        r = math.prod(self._card[v] for v in summed)
+        out_vars = tuple(kept + free)
+        return _Step(
+            label=label,
+            inputs=tuple(inputs),
+            pairs=tuple(pairs),
+            matrix=np.ascontiguousarray(matrix.reshape(k, p, r)),
+            k=k,
+            r=r,
+            out_vars=out_vars,
+            out_shape=tuple(self._card[v] for v in out_vars),
+            product=tuple(product_order),
+            incoming=tuple(e for e in incoming if batched[e]),
+            static_log=sum(self._static[e][1] for e in incoming if not batched[e]),
+            cost=cost + k * p * r + 2 * k * p,
+        )
+
+    def _static_message(self, edge: int) -> tuple[FloatArray, float]:
+        """Message along ``edge`` when no evidence lies behind it (cached forever)."""
+        if edge in self._static:
+            return self._static[edge]
+        # Prerequisites first, without recursion: junction trees can be deep.
+        todo, order = [edge], []
+        while todo:
+            e = todo.pop()
+            if e not in self._static:
+                order.append(e)
+                a, b = self._edges[e]
+                todo += [self._edge_id[(c, a)] for c in self._nbrs[a] if c != b]
+        for e in reversed(order):
+            self._static[e] = self._compute_static_message(e)
+        return self._static[edge]
+
+    def _compute_static_message(self, edge: int) -> tuple[FloatArray, float]:
+        a, b = self._edges[edge]
+        letter, subs, arrays, incoming = self._static_operands(a, b)
+        target = "".join(letter[v] for v in self._sep[edge])
+        message = np.einsum(",".join(subs) + "->" + target, *arrays, optimize=True)
+        scale = float(np.abs(message).max())
+        log_scale = sum(self._static[e][1] for e in incoming)
+        if scale > 0:
+            message = message / scale
+            log_scale += math.log(scale)
+        else:
+            log_scale = -math.inf
+        return np.asarray(message, dtype=np.float64), log_scale
+
+    def _static_belief(
+        self, clique: int, tvars: tuple[int, ...]
+    ) -> tuple[tuple[int, ...], FloatArray, float]:
+        """Unnormalised belief over ``tvars`` when no evidence reaches ``clique``."""
+        letter, subs, arrays, incoming = self._static_operands(clique, -1)
+        ordered = tuple(v for v in self._cliques[clique] if v in tvars)
+        target = "".join(letter[v] for v in ordered)
+        belief = np.einsum(",".join(subs) + "->" + target, *arrays, optimize=True)
+        log_scale = sum(self._static[e][1] for e in incoming)
+        return ordered, np.asarray(belief, dtype=np.float64), log_scale
+
+    # -------------------------------------------------------------- execution

@@ -1,0 +1,82 @@
+"""Publication- and slide-quality figures of the network, of a case and of many cases.
+
+Compute once, draw many times: every ``plot_*`` function takes a result (a
+:class:`~backspasm.diagnosis.Diagnosis`, a sensitivity table, a scored case file, an
+:class:`~backspasm.learning.Evaluation`), never the network plus answers to
+recompute. Each takes ``ax=None`` (a new figure is made) and returns the
+:class:`~matplotlib.axes.Axes` it drew on, or the :class:`~matplotlib.figure.Figure`
+for multi-panel figures. Nothing here calls ``plt.show()`` or changes global
+``rcParams``; matplotlib is imported inside the functions, so that
+``import backspasm`` stays light.
+
+Every figure is drawn for a slide (:data:`SLIDE_SIZE`, 13.33 x 7.5 in) with no text
+under 9 pt at that size; the two drawings of the whole network are slide-wide and as
+tall as their longest column. Titles say what is shown and for which answers.
+Colours follow the Okabe-Ito palette, one colour per node group
+(:data:`GROUP_COLOURS`). Drawn artists carry a ``gid`` such as ``"node:fever"`` or
+``"posterior:kidney_stones"`` so that tests and users can find them.
+
+The families, one module each:
+
+``network``
+    :func:`plot_network`, :func:`plot_network_beliefs`, :func:`plot_diagnostic_view`.
+``case``
+    :func:`plot_causes`, :func:`plot_evidence_impact`, :func:`plot_next_questions`.
+``sensitivity``
+    :func:`plot_sensitivity`.
+``scenarios``
+    :func:`plot_scenarios`, :data:`SCENARIOS`, :data:`DEFAULT_CASE`.
+``casemix``
+    :func:`plot_case_mix`.
+``evaluation``
+    :func:`plot_calibration`, :func:`plot_roc`.
+``teaching``
+    :func:`write_teaching_figures`, :func:`save_figure` (SVG text kept as text).
+``_style``, ``_layout``
+    Colours, type sizes and the slide size; the layered layout of the network.
+"""
+
+from __future__ import annotations
+
+from backspasm.figures._style import (
+    GROUP_COLOURS,
+    GROUP_NAMES,
+    MIN_FONT,
+    SLIDE_SIZE,
+    TRIAGE_COLOURS,
+    TRIAGE_NAMES,
+    describe_answers,
+)
+from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
+from backspasm.figures.casemix import plot_case_mix
+from backspasm.figures.evaluation import plot_calibration, plot_roc
+from backspasm.figures.network import plot_diagnostic_view, plot_network, plot_network_beliefs
+from backspasm.figures.scenarios import DEFAULT_CASE, SCENARIOS, plot_scenarios
+from backspasm.figures.sensitivity import plot_sensitivity
+from backspasm.figures.teaching import FIGURE_FORMATS, save_figure, write_teaching_figures
+
+__all__ = [
+    "DEFAULT_CASE",
+    "FIGURE_FORMATS",
+    "GROUP_COLOURS",
+    "GROUP_NAMES",
+    "MIN_FONT",
+    "SCENARIOS",
+    "SLIDE_SIZE",
+    "TRIAGE_COLOURS",
+    "TRIAGE_NAMES",
+    "describe_answers",
+    "plot_calibration",
+    "plot_case_mix",
+    "plot_causes",
+    "plot_diagnostic_view",
+    "plot_evidence_impact",
+    "plot_network",
+    "plot_network_beliefs",
+    "plot_next_questions",
+    "plot_roc",
+    "plot_scenarios",
+    "plot_sensitivity",
+    "save_figure",
+    "write_teaching_figures",
+]

@@ -1,0 +1,306 @@
+"""Figures of one case: its causes, why, and what to ask next."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+import backspasm.figures._style as st
+from backspasm.exceptions import BackspasmError
+from backspasm.spec import GROUPS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from backspasm.diagnosis import Diagnosis
+
+__all__ = ["plot_causes", "plot_evidence_impact", "plot_next_questions"]
+
+
+def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None = None) -> Axes:
+    """Prior and posterior probability of every cause, grouped by kind of cause.
+
+    Parameters
+    ----------
+    diagnosis : Diagnosis
+        Provides ``causes`` (``cause``, ``label``, ``group``, ``prior``,
+        ``posterior``), ``p_serious`` and ``triage``.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+    top : int, optional
+        Only the ``top`` causes with the highest posterior (still grouped).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Posterior bars have ``gid="posterior:<cause>"`` and width equal to the
+        posterior; prior ticks (vertical lines at the prior) ``gid="prior:<cause>"``.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import PercentFormatter
+
+    table = diagnosis.causes.copy()
+    if top is not None:
+        if top < 1:
+            raise BackspasmError(f"The 'top' parameter of plot_causes must be >= 1; got {top}.")
+        table = table.nlargest(top, "posterior", keep="first")
+    table["group"] = [g if g.startswith("cause_") else f"cause_{g}" for g in table["group"]]
+    ax = st.new_axes(ax)
+    y = 0.0
+    ticks, labels, colours = [], [], []
+    block_spans = []
+    for group in st.CAUSE_GROUPS:
+        block = table[table["group"] == group].sort_values(
+            "posterior", ascending=False, kind="stable"
+        )
+        if block.empty:
+            continue
+        start = y
+        for r in st.rows(block):
+            post = ax.barh(y, r.posterior, height=0.7, color=st.colour(group), zorder=3)[0]
+            post.set_gid(f"posterior:{r.cause}")
+            post.set_label(str(r.label))
+            (prior,) = ax.plot(
+                [r.prior, r.prior],
+                [y - 0.42, y + 0.42],
+                color=st.TEXT,
+                lw=2.0,
+                zorder=4,
+                solid_capstyle="butt",
+            )
+            prior.set_gid(f"prior:{r.cause}")
+            ax.text(
+                max(r.posterior, r.prior) + 0.01,
+                y,
+                f"{st.percent(float(r.posterior))}",
+                va="center",
+                ha="left",
+                fontsize=st.NOTE,
+                fontweight="bold",
+                color=st.TEXT,
+            )
+            ticks.append(y)
+            labels.append(("⚠ " if group == "cause_serious" else "") + str(r.label))
+            colours.append(st.colour(group) if group == "cause_serious" else st.TEXT)
+            y -= 1.0
+        block_spans.append((group, start, y + 1.0))
+        y -= 0.5
+    ax.set_yticks(ticks, labels)
+    for tick, colour in zip(ax.get_yticklabels(), colours, strict=True):
+        tick.set_color(colour)
+        if colour != st.TEXT:
+            tick.set_fontweight("bold")
+    ax.tick_params(axis="y", length=0, labelsize=st.TICK)
+    for group, start, stop in block_spans:
+        ax.text(
+            1.0,
+            (start + stop) / 2,
+            st.GROUP_NAMES[group].removeprefix("Cause: "),
+            transform=ax.get_yaxis_transform(),
+            rotation=-90,
+            ha="left",
+            va="center",
+            fontsize=st.NOTE + 0.5,
+            color=st.colour(group),
+            fontweight="bold",
+            clip_on=False,
+        )
+        ax.axhspan(stop - 0.5, start + 0.5, color=st.mix(st.colour(group), 0.93), zorder=0, lw=0)
+    ax.set_ylim(y + 0.6 - 0.1, 0.6)
+    ax.set_xlim(0, 1.07)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("probability of the cause", fontsize=st.TICK)
+    ax.set_ylabel("")
+    ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    ax.set_title(
+        st.case_title("Causes of back spasm", diagnosis) + f"\n{st.triage_text(diagnosis)}",
+        fontsize=st.TITLE - 1,
+        loc="left",
+    )
+    present = [g for g, _, _ in block_spans]
+    handles: list[Any] = [
+        Line2D([], [], color=st.TEXT, lw=2.0, label="before any answer (prior)")
+    ] + [
+        Patch(
+            color=st.colour(g),
+            label=f"after the answers: {st.GROUP_NAMES[g][7:].split(' (')[0]}",
+        )
+        for g in present
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.45, -0.09),
+        ncol=4,
+        fontsize=st.NOTE + 0.5,
+        frameon=False,
+    )
+    return ax
+
+
+def _exp(x: Any) -> Any:
+    return np.exp(np.clip(x, -700.0, 700.0))
+
+
+def _log(x: Any) -> Any:
+    return np.log(np.clip(x, 1e-300, None))
+
+
+def _answer_text(question: str, answer: object) -> str:
+    return f"{question.replace('_', ' ')} = {str(answer).replace('_', ' ')}"
+
+
+def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = None) -> Axes:
+    """Tornado of each answer's effect on one cause.
+
+    The effect of an answer is the change in the log-odds of the cause between the
+    posterior with all answers and the posterior with that answer withheld
+    (``diagnosis.reasons(cause)``): positive bars raised the cause, negative bars
+    lowered it. The top axis reads the same bars as odds ratios.
+
+    Parameters
+    ----------
+    diagnosis : Diagnosis
+        Provides ``reasons(cause)`` and ``causes``.
+    cause : str
+        The cause to explain.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Bars have ``gid="impact:<question>"`` and width equal to ``log_odds_change``.
+    """
+    from matplotlib.patches import Patch
+
+    reasons = diagnosis.reasons(cause)
+    matches = st.rows(diagnosis.causes[diagnosis.causes["cause"] == cause])
+    if not matches:
+        diagnosis.network.label(cause)  # raises with a suggestion for a mistyped node
+        raise BackspasmError(f"'{cause}' is not a cause of this diagnosis.")
+    row = matches[0]
+    label = str(row.label)
+    table = reasons.sort_values("log_odds_change", ascending=True, kind="stable")
+    ax = st.new_axes(ax)
+    ys = np.arange(len(table), dtype=float)
+    values = table["log_odds_change"].to_numpy(dtype=float)
+    span = max(float(np.abs(values).max()) if len(values) else 1.0, 0.5)
+    for yy, r in zip(ys, st.rows(table), strict=True):
+        change = float(r.log_odds_change)
+        bar = ax.barh(
+            yy, change, height=0.62, color=st.RAISED if change >= 0 else st.LOWERED, zorder=3
+        )[0]
+        bar.set_gid(f"impact:{r.question}")
+        bar.set_label(_answer_text(str(r.question), r.answer))
+        ratio = math.exp(change)
+        text = f"odds ×{ratio:.3g}" if ratio >= 1 else f"odds ÷{1 / ratio:.3g}"
+        ax.text(
+            change + (0.02 if change >= 0 else -0.02) * span,
+            yy,
+            text,
+            ha="left" if change >= 0 else "right",
+            va="center",
+            fontsize=st.NOTE,
+            color=st.TEXT,
+        )
+    ax.set_yticks(ys, [_answer_text(str(r.question), r.answer) for r in st.rows(table)])
+    ax.tick_params(axis="y", length=0, labelsize=st.TICK)
+    ax.axvline(0, color=st.TEXT, lw=0.9, zorder=4)
+    ax.set_xlim(-span * 1.35, span * 1.35)
+    ax.set_ylim(-0.7, max(len(table), 1) - 0.3)
+    ax.set_xlabel(
+        f"change in log-odds of {label} from this answer (natural log)", fontsize=st.TICK
+    )
+    ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    top_axis = ax.secondary_xaxis("top", functions=(_exp, _log))
+    ratios = [
+        r
+        for r in (1 / 1000, 1 / 100, 1 / 10, 1 / 3, 1, 3, 10, 100, 1000)
+        if abs(math.log(r)) <= span * 1.35
+    ]
+    top_axis.set_xticks(ratios, [f"×{r:g}" if r >= 1 else f"÷{1 / r:g}" for r in ratios])
+    top_axis.set_xlabel("odds ratio", fontsize=st.NOTE + 0.5)
+    top_axis.tick_params(labelsize=st.TICK)
+    if not len(table):
+        st.empty_note(ax, "no answers to weigh")
+    ax.set_title(
+        st.case_title(f"How each answer moved {label}", diagnosis)
+        + f"\n{label}: {st.percent(float(row.prior))} before any answer, "
+        f"{st.percent(float(row.posterior))} after them; each answer judged by leaving it out",
+        fontsize=st.TITLE - 1,
+        loc="left",
+    )
+    ax.legend(
+        handles=[
+            Patch(color=st.RAISED, label="raised it"),
+            Patch(color=st.LOWERED, label="lowered it"),
+        ],
+        loc="lower right",
+        fontsize=st.NOTE + 0.5,
+    )
+    return ax
+
+
+def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int = 10) -> Axes:
+    """Plot the expected information gain of the questions not yet answered.
+
+    Parameters
+    ----------
+    diagnosis : Diagnosis
+        Provides ``next_questions()`` and ``network``.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+    top : int, default 10
+        How many questions to show, most informative at the top.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Bars have ``gid="gain:<question>"`` and width equal to the expected
+        information gain in bits.
+    """
+    from matplotlib.patches import Patch
+
+    table = diagnosis.next_questions().head(top)
+    net = st.network_of(diagnosis, None)
+    ax = st.new_axes(ax)
+    ys = np.arange(len(table), dtype=float)[::-1]
+    groups = []
+    for yy, r in zip(ys, st.rows(table), strict=True):
+        group = net.group_of(str(r.node))
+        groups.append(group)
+        gain = float(r.expected_information_gain)
+        bar = ax.barh(yy, gain, height=0.62, color=st.bar_colour(group), zorder=3)[0]
+        bar.set_gid(f"gain:{r.question}")
+        bar.set_label(str(r.question))
+        ax.text(gain, yy, f" {gain:.3f}", ha="left", va="center", fontsize=st.NOTE, color=st.TEXT)
+    prompts = [st.wrap(str(getattr(r, "prompt", "") or r.question), 44) for r in st.rows(table)]
+    ax.set_yticks(ys, prompts)
+    ax.tick_params(axis="y", length=0, labelsize=st.TICK)
+    largest = float(table["expected_information_gain"].max()) if len(table) else 1.0
+    ax.set_xlim(0, max(largest, 1e-3) * 1.18)
+    ax.set_ylim(-0.6, max(len(table), 1) - 0.4)
+    ax.set_xlabel("expected information gain about the causes (bits)", fontsize=st.TICK)
+    ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    if not len(table):
+        st.empty_note(ax, "every question is answered")
+    ax.set_title(
+        st.case_title("Which question to ask next", diagnosis)
+        + "\nexpected reduction of uncertainty about the causes, most useful first",
+        fontsize=st.TITLE - 1,
+        loc="left",
+    )
+    present = [g for g in GROUPS if g in groups]
+    ax.legend(
+        handles=[Patch(color=st.bar_colour(g), label=st.GROUP_NAMES[g]) for g in present],
+        loc="lower right",
+        fontsize=st.NOTE + 0.5,
+    )
+    return ax

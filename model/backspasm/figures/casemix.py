@@ -1,0 +1,166 @@
+"""Figure of a scored case file: top causes and triage levels."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+import backspasm.figures._style as st
+from backspasm.exceptions import BackspasmError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from backspasm.network import Network
+
+__all__ = ["plot_case_mix"]
+
+
+def plot_case_mix(
+    scored: pd.DataFrame,
+    *,
+    axes: Sequence[Axes] | None = None,
+    network: Network | None = None,
+) -> Figure:
+    """Plot the counts of top causes and of triage levels in a scored case file.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        A scored file with ``top_cause``, ``triage`` and ``error`` columns.
+    axes : pair of matplotlib.axes.Axes, optional
+        Where to draw the two panels.
+    network : Network, optional
+        Gives cause labels and groups; defaults to the bundled network.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bars ``gid="top_cause:<cause>"`` and ``"triage:<level>"`` with heights equal
+        to the counts.
+    """
+    from matplotlib.patches import Patch
+
+    missing = [c for c in ("top_cause", "triage") if c not in scored.columns]
+    if missing:
+        raise BackspasmError(
+            f"The 'scored' parameter of plot_case_mix must have the columns top_cause and "
+            f"triage; {', '.join(missing)} missing."
+        )
+    from backspasm.network import default_network
+
+    net = network if network is not None else default_network()
+    errors = (
+        scored["error"].fillna("").astype(str).str.len() > 0
+        if "error" in scored
+        else (pd.Series(False, index=scored.index))
+    )
+    ok = scored[~errors]
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig, pair = plt.subplots(
+            1,
+            2,
+            figsize=st.SLIDE_SIZE,
+            layout="constrained",
+            gridspec_kw={"width_ratios": [1.6, 1]},
+        )
+        left, right = pair[0], pair[1]
+    else:
+        if len(axes) != 2:
+            raise BackspasmError(
+                f"The 'axes' parameter of plot_case_mix must hold 2 axes; got {len(axes)}."
+            )
+        left, right = axes[0], axes[1]
+        fig = left.get_figure()  # type: ignore[assignment]
+    counts = ok["top_cause"].astype(str).value_counts(sort=False)
+    causes = sorted(counts.index, key=lambda c: (-counts[c], c))
+    ys = np.arange(len(causes), dtype=float)[::-1]
+    groups_seen = []
+    for yy, cause in zip(ys, causes, strict=True):
+        group = net.group_of(cause) if cause in net.spec.nodes else "context"
+        groups_seen.append(group)
+        bar = left.barh(yy, int(counts[cause]), height=0.66, color=st.colour(group), zorder=3)[0]
+        bar.set_gid(f"top_cause:{cause}")
+        left.text(
+            int(counts[cause]) + 0.1,
+            yy,
+            str(int(counts[cause])),
+            va="center",
+            fontsize=st.NOTE + 0.5,
+            color=st.TEXT,
+        )
+    left.set_yticks(
+        ys, [net.label(c) if c in net.spec.nodes else c for c in causes], fontsize=st.NOTE + 0.5
+    )
+    left.tick_params(axis="y", length=0)
+    left.set_xlabel("cases with this cause ranked first", fontsize=st.TICK)
+    left.set_title("Most probable cause", fontsize=st.TITLE - 1, loc="left")
+    left.set_xlim(0, (max(counts.max(), 1) if len(counts) else 1) * 1.15)
+    left.set_ylim(-0.6, max(len(causes), 1) - 0.4)
+    left.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
+    left.spines[["top", "right"]].set_visible(False)
+    left.legend(
+        handles=[
+            Patch(color=st.colour(g), label=st.GROUP_NAMES[g])
+            for g in st.CAUSE_GROUPS
+            if g in groups_seen
+        ],
+        loc="lower right",
+        fontsize=st.NOTE,
+    )
+    levels = list(st.TRIAGE_COLOURS)
+    tri = ok["triage"].astype(str).value_counts()
+    extra = [lv for lv in tri.index if lv not in levels]
+    xs = np.arange(len(levels) + len(extra) + (1 if errors.any() else 0), dtype=float)
+    names = []
+    for x, level in zip(xs, levels + extra, strict=False):
+        n = int(tri.get(level, 0))
+        bar = right.bar(x, n, width=0.66, color=st.TRIAGE_COLOURS.get(level, "#777777"), zorder=3)[
+            0
+        ]
+        bar.set_gid(f"triage:{level}")
+        bar.set_label(level)
+        right.text(x, n, str(n), ha="center", va="bottom", fontsize=st.TICK, color=st.TEXT)
+        names.append(st.TRIAGE_NAMES.get(level, level))
+    if errors.any():
+        bar = right.bar(
+            xs[-1],
+            int(errors.sum()),
+            width=0.66,
+            color="#DDDDDD",
+            hatch="//",
+            edgecolor="#777777",
+            zorder=3,
+        )[0]
+        bar.set_gid("triage:error")
+        right.text(
+            xs[-1],
+            int(errors.sum()),
+            str(int(errors.sum())),
+            ha="center",
+            va="bottom",
+            fontsize=st.TICK,
+            color=st.TEXT,
+        )
+        names.append("not scored")
+    right.set_xticks(xs, names, fontsize=st.TICK)
+    right.set_ylabel("cases", fontsize=st.TICK)
+    right.set_title("Triage level", fontsize=st.TITLE - 1, loc="left")
+    right.set_ylim(0, max(int(tri.max()) if len(tri) else 1, int(errors.sum()), 1) * 1.15)
+    right.grid(axis="y", color="#E5E5E5", lw=0.8, zorder=0)
+    right.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(
+        f"Most probable cause and triage level of {len(scored)} scored cases"
+        + (f" ({int(errors.sum())} could not be scored)" if errors.any() else ""),
+        fontsize=st.TITLE - 1,
+        x=0.01,
+        ha="left",
+    )
+    return fig

@@ -1,0 +1,196 @@
+"""Cases side by side: the example scenarios and their figure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+import backspasm.figures._style as st
+from backspasm.exceptions import BackspasmError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from matplotlib.figure import Figure
+
+    from backspasm.diagnosis import Diagnosis
+
+__all__ = ["DEFAULT_CASE", "SCENARIOS", "plot_scenarios"]
+
+#: The example case of the teaching set: an epidural-abscess style presentation.
+DEFAULT_CASE: Mapping[str, Any] = {
+    "age": 52,
+    "sex": "male",
+    "spasm_duration_weeks": 1,
+    "spasm_location": "mid_back",
+    "fever": "yes",
+    "iv_drug_use_or_immunosuppression": "yes",
+    "muscle_weakness": "yes",
+    "night_pain": "yes",
+}
+
+#: Four contrasting presentations for :func:`plot_scenarios`.
+SCENARIOS: Mapping[str, Mapping[str, Any]] = {
+    "Lifting strain": {
+        "age": 34,
+        "sex": "male",
+        "spasm_duration_weeks": 0,
+        "spasm_location": "lower_back",
+        "recent_exertion": "yes",
+        "fever": "no",
+        "tingling_or_numbness": "no",
+    },
+    "Kidney stone": {
+        "age": 38,
+        "sex": "male",
+        "spasm_location": "flank",
+        "blood_in_urine": "yes",
+        "nausea_or_vomiting": "yes",
+        "fever": "no",
+    },
+    "Cauda equina": {
+        "age": 55,
+        "saddle_numbness": "yes",
+        "bowel_or_bladder_loss": "yes",
+        "leg_or_buttock_pain": "yes",
+        "muscle_weakness": "yes",
+    },
+    "Epidural abscess": dict(DEFAULT_CASE),
+}
+
+
+def plot_scenarios(
+    diagnoses: Sequence[Diagnosis],
+    *,
+    names: Sequence[str] | None = None,
+    top: int = 8,
+) -> Figure:
+    """Two to four cases side by side on a shared cause axis.
+
+    Parameters
+    ----------
+    diagnoses : sequence of Diagnosis
+        Two to four diagnoses.
+    names : sequence of str, optional
+        Scenario names for the panel titles (default "case 1", ...).
+    top : int, default 8
+        Causes shown: those with the highest posterior in any scenario.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per scenario; posterior bars ``gid="posterior:<i>:<cause>"``, prior
+        ticks ``gid="prior:<i>:<cause>"``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    cases = list(diagnoses)
+    if not 1 <= len(cases) <= 4:
+        raise BackspasmError(
+            f"The 'diagnoses' parameter of plot_scenarios must hold 1 to 4 diagnoses; "
+            f"got {len(cases)} instead."
+        )
+    titles = list(names) if names is not None else [f"case {i + 1}" for i in range(len(cases))]
+    if len(titles) != len(cases):
+        raise BackspasmError(
+            f"The 'names' parameter of plot_scenarios must name each of the {len(cases)} "
+            f"diagnoses; got {len(titles)} names instead."
+        )
+    tables = [{r.cause: r for r in st.rows(d.causes)} for d in cases]
+    best = {c: max(float(t[c].posterior) for t in tables) for c in tables[0]}
+    order = sorted(best, key=lambda c: -best[c])[:top]
+    first = tables[0]
+    fig, axes = plt.subplots(
+        1,
+        len(cases),
+        figsize=st.SLIDE_SIZE,
+        sharey=True,
+        layout="constrained",
+        squeeze=False,
+    )
+    ys = np.arange(len(order), dtype=float)[::-1]
+    groups_seen: list[str] = []
+    for i, (ax, d, table, title) in enumerate(zip(axes[0], cases, tables, titles, strict=True)):
+        for yy, cause in zip(ys, order, strict=True):
+            group = str(table[cause].group)
+            group = group if group.startswith("cause_") else f"cause_{group}"
+            if group not in groups_seen:
+                groups_seen.append(group)
+            p = float(table[cause].posterior)
+            bar = ax.barh(yy, p, height=0.66, color=st.colour(group), zorder=3)[0]
+            bar.set_gid(f"posterior:{i}:{cause}")
+            bar.set_label(str(table[cause].label))
+            prior = float(table[cause].prior)
+            (tick,) = ax.plot(
+                [prior, prior],
+                [yy - 0.4, yy + 0.4],
+                color=st.TEXT,
+                lw=1.6,
+                zorder=4,
+                solid_capstyle="butt",
+            )
+            tick.set_gid(f"prior:{i}:{cause}")
+            inside = p > 0.72
+            ax.text(
+                p - 0.02 if inside else max(p, prior) + 0.025,
+                yy,
+                st.percent(p),
+                ha="right" if inside else "left",
+                va="center",
+                fontsize=st.NOTE,
+                color="white" if inside else st.TEXT,
+                fontweight="bold",
+                zorder=5,
+            )
+        triage = str(getattr(d, "triage", ""))
+        given = st.describe_answers(getattr(d, "answers", {}) or {}, d.network)
+        ax.set_title(st.wrap_words(given, 34), fontsize=st.NOTE, color=st.TEXT)
+        level = st.TRIAGE_NAMES.get(triage, triage)
+        ax.annotate(
+            f"{title}\n{level} · P(serious) {st.percent(d.p_serious)}",
+            xy=(0.5, 1.0),
+            xycoords=ax.title,
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=st.LABEL,
+            color=st.TRIAGE_COLOURS.get(triage, st.TEXT),
+            fontweight="bold",
+            gid=f"scenario:{i}",
+        )
+        ax.set_xlim(0, 1.0)
+        ax.set_xticks([0, 0.25, 0.5, 0.75], ["0", "25%", "50%", "75%"])
+        ax.set_xlabel("probability after the answers", fontsize=st.NOTE + 0.5)
+        ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+    labels = [str(first[c].label) for c in order]
+    axes[0, 0].set_yticks(ys, labels)
+    axes[0, 0].tick_params(axis="y", labelsize=st.TICK)
+    axes[0, 0].set_ylim(-0.6, len(order) - 0.4)
+    handles: list[Any] = [
+        Patch(color=st.colour(g), label=st.GROUP_NAMES[g])
+        for g in st.CAUSE_GROUPS
+        if g in groups_seen
+    ]
+    handles.append(Line2D([], [], color=st.TEXT, lw=1.6, label="before any answer (prior)"))
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncol=len(handles),
+        frameon=False,
+        fontsize=st.NOTE + 0.5,
+    )
+    fig.suptitle(
+        "The same network, different answers: leading causes of back spasm in "
+        f"{len(cases)} case{'s' * (len(cases) != 1)}",
+        fontsize=st.TITLE - 1,
+        x=0.01,
+        ha="left",
+    )
+    return fig

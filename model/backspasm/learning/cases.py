@@ -1,0 +1,344 @@
+"""Reading case files for learning: answers into evidence codes, truth into matrices.
+
+The contract columns are read as :mod:`backspasm.questionnaire` reads them; a column
+named after any other node of the network (a toy network, a mechanism) holds that
+node's state names; ``true_<cause>`` columns, or a ``true_cause`` /
+``expected_cause`` label column, give the known causes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from backspasm._text import did_you_mean
+from backspasm.exceptions import BackspasmError, CaseFileError, EvidenceError
+from backspasm.network import Network
+from backspasm.questionnaire import (
+    BLANK_WORDS,
+    FALSE_WORDS,
+    TRUE_WORDS,
+    encode_column,
+    questions_for,
+)
+from backspasm.sampling import PRESENTATION, IntArray, model_states
+from backspasm.triage import TRIAGE_LEVELS
+
+__all__ = [
+    "TRUTH_PREFIX",
+    "CasesLike",
+    "case_evidence",
+    "expected_triage",
+    "is_blank",
+    "normalised_text",
+    "raise_invalid",
+    "read_cases",
+    "state_codes",
+    "truth_matrix",
+]
+
+#: A case file: a DataFrame, or the path of a CSV file.
+CasesLike: TypeAlias = "pd.DataFrame | str | os.PathLike[str]"
+#: Prefix of the truth columns written by ``sample_cases`` and read by the others.
+TRUTH_PREFIX = "true_"
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
+
+
+def read_cases(cases: CasesLike) -> tuple[pd.DataFrame, str, str]:
+    """Return the frame, the SHA-256 of its bytes and a label for provenance.
+
+    Parameters
+    ----------
+    cases : pandas.DataFrame or path-like
+        A frame (hashed as its CSV text) or a CSV file (read as text, blanks kept).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, str, str)
+        The cases, the hex digest and ``"a DataFrame of n rows"`` or the file name.
+
+    Raises
+    ------
+    CaseFileError
+        When the file cannot be read or is not CSV.
+    """
+    if isinstance(cases, pd.DataFrame):
+        digest = hashlib.sha256(cases.to_csv(index=False).encode("utf-8")).hexdigest()
+        return cases, digest, f"a DataFrame of {len(cases)} rows"
+    path = Path(cases)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CaseFileError(f"Cannot read the case file {path}: {exc.strerror}.") from None
+    try:
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise CaseFileError(f"{path} is not a readable CSV file: {exc}") from None
+    return frame, hashlib.sha256(data).hexdigest(), path.name
+
+
+def normalised_text(values: pd.Series) -> pd.Series:
+    """Return the cells as trimmed lower-case strings (missing values stay missing)."""
+    return values.astype("string").str.strip().str.lower()
+
+
+def is_blank(text: pd.Series) -> BoolArray:
+    """Return where normalised cells are blank (missing, empty, ``unknown``, ``NA``)."""
+    return np.asarray(text.isna().to_numpy() | text.isin(BLANK_WORDS).to_numpy(), dtype=bool)
+
+
+def raise_invalid(column: str, values: pd.Series, bad: BoolArray, allowed: str) -> None:
+    """Raise :class:`EvidenceError` naming the column, its first bad value and what is allowed."""
+    rows = np.flatnonzero(bad)
+    first = values.iloc[int(rows[0])]
+    raise EvidenceError(
+        f"Column '{column}' has {rows.size} value(s) that are not allowed (first in row "
+        f"{int(rows[0])}: {first!r}); allowed: {allowed}."
+    )
+
+
+def state_codes(
+    column: str, values: pd.Series, states: tuple[str, ...], *, yes_no: bool
+) -> IntArray:
+    """Return the codes of a column of state names (or yes/no words), -1 where blank.
+
+    Parameters
+    ----------
+    column : str
+        Its name, for the error message.
+    values : pandas.Series
+        The cells.
+    states : tuple of str
+        The node's states; a cell matches one case-insensitively.
+    yes_no : bool
+        For a ``("no", "yes")`` node, also accept the contract's yes/no words.
+
+    Returns
+    -------
+    numpy.ndarray
+        One code per cell.
+
+    Raises
+    ------
+    EvidenceError
+        For a cell that is neither blank nor a state.
+    """
+    text = normalised_text(values)
+    blank = is_blank(text)
+    lookup = {s.lower(): i for i, s in enumerate(states)}
+    if yes_no and states == ("no", "yes"):
+        lookup.update(dict.fromkeys(FALSE_WORDS, 0))
+        lookup.update(dict.fromkeys(TRUE_WORDS, 1))
+        lookup.update({"1.0": 1, "0.0": 0})
+    mapped = text.map(lookup).to_numpy(dtype="float64", na_value=np.nan)
+    bad = np.isnan(mapped) & ~blank
+    if bad.any():
+        raise_invalid(column, values, bad, ", ".join(states))
+    codes = np.full(len(values), -1, dtype=np.int64)
+    ok = ~np.isnan(mapped)
+    codes[ok] = mapped[ok].astype(np.int64)
+    return codes
+
+
+def case_evidence(
+    cases: pd.DataFrame, network: Network, *, use_truth: bool, presenting: bool = True
+) -> dict[str, IntArray]:
+    """Return state codes per node (-1 = not observed) from a case file.
+
+    Parameters
+    ----------
+    cases : pandas.DataFrame
+        The cases.
+    network : Network
+        Whose nodes the columns inform.
+    use_truth : bool
+        Fill in a cause from its ``true_<cause>`` column.
+    presenting : bool, default True
+        ``back_spasm`` is ``yes`` in every row (a ``no`` is an error).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Codes per node that some column informs.
+
+    Raises
+    ------
+    EvidenceError
+        For a value that is not allowed, or a row that does not present.
+    """
+    states = model_states(network)
+    n = len(cases)
+    evidence: dict[str, IntArray] = {}
+    for q in questions_for(network):
+        if q.node is None or q.node not in states or q.column not in cases:
+            continue
+        codes, invalid = encode_column(q, cases[q.column], states[q.node])
+        if invalid.any():
+            raise_invalid(q.column, cases[q.column], invalid, q.allowed)
+        evidence[q.node] = codes.astype(np.int64)
+    for node, node_states in states.items():
+        if node not in evidence and node in cases:
+            evidence[node] = state_codes(node, cases[node], node_states, yes_no=True)
+    if use_truth:
+        for cause in network.causes:
+            column = TRUTH_PREFIX + cause
+            if cause in states and column in cases:
+                truth = state_codes(column, cases[column], states[cause], yes_no=True)
+                known = truth >= 0
+                codes = evidence.get(cause, np.full(n, -1, dtype=np.int64)).copy()
+                codes[known] = truth[known]
+                evidence[cause] = codes
+    if presenting and "yes" in states.get(PRESENTATION, ()):
+        evidence[PRESENTATION] = _presenting(evidence.get(PRESENTATION), states, n)
+    return evidence
+
+
+def _presenting(given: IntArray | None, states: dict[str, tuple[str, ...]], n: int) -> IntArray:
+    """Return ``back_spasm = yes`` for every row; a row that says otherwise is an error."""
+    yes = states[PRESENTATION].index("yes")
+    codes = given.copy() if given is not None else np.full(n, -1, dtype=np.int64)
+    absent = (codes >= 0) & (codes != yes)
+    if absent.any():
+        raise EvidenceError(
+            f"Row {int(np.argmax(absent))} says back_spasm is not 'yes', but the cases "
+            "are taken as people who present with back spasm (presenting=True)."
+        )
+    codes[:] = yes
+    return codes
+
+
+# ------------------------------------------------------------------------------- truth
+
+
+def _split_labels(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return []
+    return [part.strip() for part in re.split(r"[;|,]", str(value)) if part.strip()]
+
+
+def truth_matrix(
+    frame: pd.DataFrame, truth: pd.DataFrame | pd.Series | None, causes: Sequence[str]
+) -> BoolArray:
+    """Return the (cases x causes) truth from true_<cause> columns or a label column.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The cases (their truth columns are used when ``truth`` is None).
+    truth : pandas.DataFrame or pandas.Series, optional
+        One row per case: ``true_<cause>`` yes/no columns, or a ``true_cause`` /
+        ``expected_cause`` column (a Series is read as labels).
+    causes : sequence of str
+        The causes, in column order.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where the case has the cause.
+
+    Raises
+    ------
+    BackspasmError
+        When there is no truth, or it has the wrong number of rows.
+    EvidenceError
+        For a label that is not a cause.
+    """
+    source: pd.DataFrame
+    if truth is None:
+        source = frame
+    elif isinstance(truth, pd.Series):
+        source = pd.DataFrame({"true_cause": truth.to_numpy()})
+    else:
+        source = truth
+    n = len(frame)
+    if len(source) != n:
+        raise BackspasmError(
+            f"The 'truth' parameter of evaluate must have one row per case ({n}); "
+            f"got {len(source)} instead."
+        )
+    if any(TRUTH_PREFIX + c in source for c in causes):
+        matrix = np.zeros((n, len(causes)), dtype=bool)
+        for j, cause in enumerate(causes):
+            column = TRUTH_PREFIX + cause
+            if column in source:
+                codes = state_codes(column, source[column], ("no", "yes"), yes_no=True)
+                matrix[:, j] = codes == 1
+        return matrix
+    label = next((c for c in ("true_cause", "expected_cause") if c in source), None)
+    if label is None:
+        raise BackspasmError(
+            "evaluate needs the truth: true_<cause> yes/no columns, or a 'true_cause' or "
+            "'expected_cause' column naming the cause (several separated by ';'); found none."
+        )
+    return _label_matrix(source[label], label, causes)
+
+
+def _label_matrix(labels: pd.Series, column: str, causes: Sequence[str]) -> BoolArray:
+    index = {c: j for j, c in enumerate(causes)}
+    matrix = np.zeros((len(labels), len(causes)), dtype=bool)
+    for i, value in enumerate(labels.to_numpy()):
+        for name in _split_labels(value):
+            if name.lower() == "none":
+                continue
+            if name not in index:
+                raise EvidenceError(
+                    f"Column '{column}' row {i}: {name!r} is not a cause of the network."
+                    f"{did_you_mean(name, causes)}"
+                )
+            matrix[i, index[name]] = True
+    return matrix
+
+
+def expected_triage(
+    frame: pd.DataFrame, truth: BoolArray, network: Network, causes: Sequence[str]
+) -> npt.NDArray[np.object_]:
+    """Return the ``expected_triage`` column where given, else derived from the true causes.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The cases.
+    truth : numpy.ndarray of bool
+        From :func:`truth_matrix`.
+    network : Network
+        Gives each cause's group.
+    causes : sequence of str
+        The columns of ``truth``.
+
+    Returns
+    -------
+    numpy.ndarray of object
+        ``emergency`` for a serious cause, else ``see_doctor`` for a pathologic
+        cause, else ``self_care``, unless the case gives its own level.
+
+    Raises
+    ------
+    EvidenceError
+        For a triage level that does not exist.
+    """
+    serious = np.array([network.group_of(c) == "cause_serious" for c in causes], dtype=bool)
+    pathologic = np.array([network.group_of(c) == "cause_pathologic" for c in causes], dtype=bool)
+    derived = np.where(
+        truth[:, serious].any(axis=1),
+        "emergency",
+        np.where(truth[:, pathologic].any(axis=1), "see_doctor", "self_care"),
+    ).astype(object)
+    if "expected_triage" not in frame:
+        return derived
+    text = normalised_text(frame["expected_triage"])
+    blank = is_blank(text)
+    bad = ~blank & ~text.isin(TRIAGE_LEVELS).to_numpy()
+    if bad.any():
+        raise_invalid("expected_triage", frame["expected_triage"], bad, ", ".join(TRIAGE_LEVELS))
+    given = text.to_numpy(dtype=object, na_value="")
+    return np.where(blank, derived, given).astype(object)

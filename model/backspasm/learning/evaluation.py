@@ -1,0 +1,369 @@
+"""Evaluating scored probabilities against known causes.
+
+:func:`evaluate` scores a case file when it holds raw answers (through
+:func:`backspasm.scoring.score_cases`), reads the truth (``true_<cause>`` flags or
+cause labels) and returns an :class:`Evaluation`: top-1 / top-3 accuracy, per-cause
+AUC, Brier score, log loss, calibration and its expected error, ROC curves, the
+causes the network confuses and the triage confusion matrix. The figures of an
+evaluation are in :mod:`backspasm.figures.evaluation`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from backspasm.learning.cases import (
+    TRUTH_PREFIX,
+    CasesLike,
+    is_blank,
+    normalised_text,
+    read_cases,
+    truth_matrix,
+)
+from backspasm.learning.metrics import (
+    BoolArray,
+    auc_score,
+    calibration_table,
+    confusion_table,
+    reliability_table,
+    roc_table,
+    triage_confusion,
+)
+from backspasm.network import Network, default_network
+from backspasm.sampling import FloatArray, IntArray
+from backspasm.scoring import score_cases
+
+__all__ = ["Evaluation", "evaluate"]
+
+#: Probabilities are clipped this far from 0 and 1 in the log loss.
+_LOG_CLIP = 1e-15
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """How well scored probabilities match the known causes of a set of cases.
+
+    Truth comes per cause: a case may have several causes, or none (back spasm
+    from the leak, or a vignette whose intended cause is not in the network).
+
+    Attributes
+    ----------
+    n_cases : int
+        Cases evaluated (scored without an error).
+    n_excluded : int
+        Rows left out because scoring gave them an error or no probabilities.
+    n_with_cause : int
+        Evaluated cases with at least one true cause: the denominator of the
+        accuracies.
+    top1 : float
+        Share of those cases whose highest-ranked cause is one of their true causes.
+    top3 : float
+        Share whose three highest-ranked causes include at least one true cause.
+    mean_auc : float
+        Mean of the per-cause AUCs that are defined (the cause is present in some
+        cases and absent in others).
+    brier : float
+        Mean over causes and cases of ``(p - y)^2``, each cause a yes/no forecast.
+    log_loss : float
+        Mean over causes and cases of ``-(y log p + (1 - y) log(1 - p))``, with ``p``
+        clipped to ``[1e-15, 1 - 1e-15]``.
+    per_cause : pandas.DataFrame
+        ``cause``, ``group``, ``n_present``, ``prevalence``, ``mean_p``, ``auc``,
+        ``brier``, ``log_loss``, ``top1_recall`` (share of the cases with this cause
+        where it is ranked first).
+    calibration : pandas.DataFrame
+        ``cause`` (``"all"`` for every cause pooled), ``bin`` (0-9: ten equal-width
+        bins of predicted probability, [0, 0.1) ... [0.9, 1]), ``mean_predicted``,
+        ``observed_rate``, ``count``; empty bins are left out.
+    reliability : pandas.DataFrame
+        The reliability table, every cause pooled (each case and cause one yes/no
+        forecast): ``bin`` (``"0.0-0.1"`` ... ``"0.9-1.0"``), ``lower``, ``upper``,
+        ``count``, ``mean_predicted``, ``observed_rate`` (the share of those forecasts
+        whose cause was present); empty bins are left out.
+    ece : float
+        Expected calibration error of the pooled forecasts over the ten bins of
+        :attr:`reliability`: ``sum_b (count_b / N) |observed_rate_b - mean_predicted_b|``
+        (0 for perfect calibration; NaN without cases).
+    roc : pandas.DataFrame
+        ROC curve points per cause: ``cause``, ``threshold``, ``fpr``, ``tpr`` (from
+        (0, 0) to (1, 1), one point per distinct predicted value).
+    confusions : pandas.DataFrame
+        Misranked cases: ``true_cause``, ``ranked_first``, ``count``, ``share`` (of the
+        cases with that true cause), most frequent first. A misranked case with
+        several true causes counts once for each.
+    triage : pandas.DataFrame or None
+        Confusion matrix of triage levels, rows ``expected``, columns ``predicted``,
+        in the order emergency, see_doctor, self_care; None without a ``triage``
+        column.
+    serious_self_care : int or None
+        Cases with a serious cause (a true serious cause, else an expected triage of
+        emergency) that were triaged ``self_care``: the dangerous error.
+    n_serious : int or None
+        Cases with a serious cause, as above.
+    """
+
+    n_cases: int
+    n_excluded: int
+    n_with_cause: int
+    top1: float
+    top3: float
+    mean_auc: float
+    brier: float
+    log_loss: float
+    per_cause: pd.DataFrame = field(repr=False)
+    calibration: pd.DataFrame = field(repr=False)
+    roc: pd.DataFrame = field(repr=False)
+    confusions: pd.DataFrame = field(repr=False)
+    triage: pd.DataFrame | None = field(repr=False, default=None)
+    serious_self_care: int | None = None
+    n_serious: int | None = None
+    reliability: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    ece: float = math.nan
+
+    def summary(self) -> pd.DataFrame:
+        """Return the headline numbers as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``metric`` and ``value``, one row per headline number.
+        """
+        rows: list[tuple[str, Any]] = [
+            ("cases evaluated", self.n_cases),
+            ("rows excluded (scoring error)", self.n_excluded),
+            ("cases with a true cause", self.n_with_cause),
+            ("top-1 accuracy", self.top1),
+            ("top-3 accuracy", self.top3),
+            ("mean AUC over causes", self.mean_auc),
+            ("Brier score", self.brier),
+            ("log loss", self.log_loss),
+            ("expected calibration error", self.ece),
+        ]
+        if self.serious_self_care is not None:
+            rows.append(("serious cases triaged self_care", self.serious_self_care))
+            rows.append(("serious cases", self.n_serious))
+        return pd.DataFrame(rows, columns=["metric", "value"], dtype=object)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the evaluation as a JSON-ready dictionary.
+
+        Returns
+        -------
+        dict
+            Headline numbers, ``per_cause``, the pooled ``calibration`` and
+            ``confusions`` as lists of records, ``triage`` as ``levels`` plus a
+            ``matrix`` (rows expected, columns predicted); NaN becomes None.
+        """
+        return {
+            "n_cases": self.n_cases,
+            "n_excluded": self.n_excluded,
+            "n_with_cause": self.n_with_cause,
+            "top1": _json_number(self.top1),
+            "top3": _json_number(self.top3),
+            "mean_auc": _json_number(self.mean_auc),
+            "brier": _json_number(self.brier),
+            "log_loss": _json_number(self.log_loss),
+            "ece": _json_number(self.ece),
+            "reliability": _records(self.reliability),
+            "per_cause": _records(self.per_cause),
+            "calibration": _records(self.calibration[self.calibration["cause"] == "all"]),
+            "confusions": _records(self.confusions),
+            "triage": None
+            if self.triage is None
+            else {
+                "levels": list(self.triage.index),
+                "matrix": [[int(x) for x in row] for row in self.triage.to_numpy()],
+            },
+            "serious_self_care": self.serious_self_care,
+            "n_serious": self.n_serious,
+        }
+
+    def _repr_html_(self) -> str:
+        parts = [
+            "<h4>Evaluation</h4>",
+            self.summary().to_html(index=False, float_format="{:.3f}".format),
+            "<h4>Per cause</h4>",
+            self.per_cause.to_html(index=False, float_format="{:.3f}".format, na_rep="-"),
+            "<h4>Reliability (every cause pooled)</h4>",
+            self.reliability.to_html(index=False, float_format="{:.4f}".format),
+        ]
+        if self.triage is not None:
+            parts += [
+                "<h4>Triage (rows expected, columns predicted)</h4>",
+                self.triage.to_html(),
+            ]
+        if len(self.confusions):
+            parts += [
+                "<h4>Top confusions</h4>",
+                self.confusions.head(10).to_html(index=False, float_format="{:.3f}".format),
+            ]
+        return "\n".join(parts)
+
+
+def _json_number(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict(orient="records"):
+        out.append(
+            {
+                str(k): (
+                    _json_number(float(v))
+                    if isinstance(v, float | np.floating)
+                    else int(v)
+                    if isinstance(v, np.integer)
+                    else v
+                )
+                for k, v in row.items()
+            }
+        )
+    return out
+
+
+def _score(cases: pd.DataFrame, network: Network) -> pd.DataFrame:
+    """Score raw cases with :func:`backspasm.scoring.score_cases` (answers only)."""
+    # Truth and expectations are not answers: keep them away from the scorer.
+    hidden = [
+        c
+        for c in cases.columns
+        if str(c).startswith(TRUTH_PREFIX) or str(c) in ("expected_cause", "expected_triage")
+    ]
+    scored = score_cases(cases.drop(columns=hidden), network=network)
+    for column in hidden:
+        scored[column] = cases[column].to_numpy()
+    return scored
+
+
+def _accuracy(ranked: IntArray, y: BoolArray) -> tuple[float, float, int]:
+    """Top-1 and top-3 accuracy over the cases with a true cause, and their number."""
+    has_cause = y.any(axis=1)
+    first_hit = np.asarray(y[np.arange(len(y)), ranked[:, 0]], dtype=bool)
+    k = min(3, y.shape[1])
+    top3_hit = np.asarray(np.take_along_axis(y, ranked[:, :k], axis=1).any(axis=1), dtype=bool)
+    n_with = int(has_cause.sum())
+    if not n_with:
+        return math.nan, math.nan, 0
+    return float(first_hit[has_cause].mean()), float(top3_hit[has_cause].mean()), n_with
+
+
+def _per_cause(
+    probs: FloatArray,
+    y: BoolArray,
+    ranked: IntArray,
+    causes: list[str],
+    network: Network,
+) -> tuple[pd.DataFrame, FloatArray, FloatArray]:
+    """Return the per-cause table, and the squared errors and log losses of every forecast."""
+    n_cases = len(probs)
+    clipped = np.clip(probs, _LOG_CLIP, 1.0 - _LOG_CLIP)
+    squared = np.asarray((probs - y) ** 2, dtype=np.float64)
+    losses = -np.where(y, np.log(clipped), np.log1p(-clipped))
+    table = pd.DataFrame(
+        {
+            "cause": causes,
+            "group": [network.group_of(c) for c in causes],
+            "n_present": y.sum(axis=0).astype(int),
+            "prevalence": y.mean(axis=0) if n_cases else np.nan,
+            "mean_p": probs.mean(axis=0) if n_cases else np.nan,
+            "auc": [auc_score(y[:, j], probs[:, j]) for j in range(len(causes))],
+            "brier": squared.mean(axis=0) if n_cases else np.nan,
+            "log_loss": losses.mean(axis=0) if n_cases else np.nan,
+            "top1_recall": [
+                float((ranked[y[:, j], 0] == j).mean()) if y[:, j].any() else math.nan
+                for j in range(len(causes))
+            ],
+        }
+    )
+    return table, squared, losses
+
+
+def evaluate(
+    scored_or_cases: CasesLike,
+    truth: pd.DataFrame | pd.Series | None = None,
+    *,
+    network: Network | None = None,
+) -> Evaluation:
+    """Compare scored probabilities with the known causes.
+
+    Parameters
+    ----------
+    scored_or_cases : pandas.DataFrame or path-like
+        A scored frame (with ``p_<cause>`` columns, e.g. from
+        :func:`backspasm.scoring.score_cases`) or raw cases, which are scored first
+        (truth columns are kept away from the scorer). A path is read as CSV.
+    truth : pandas.DataFrame or pandas.Series, optional
+        One row per case: ``true_<cause>`` yes/no columns, or a ``true_cause`` /
+        ``expected_cause`` column (a Series is read as cause labels). Default: those
+        columns of ``scored_or_cases``. Labels name one cause, several separated by
+        ``;``, or ``none``; with labels, every other cause counts as absent.
+    network : Network, optional
+        Its causes and groups; default the bundled network.
+
+    Returns
+    -------
+    Evaluation
+        See :class:`Evaluation` for every metric and its precise definition. Rows
+        with a scoring error are left out and counted in ``n_excluded``. The ranking
+        is by ``p_<cause>`` (ties in the network's cause order). Triage is compared
+        when a ``triage`` column exists: with ``expected_triage`` where given,
+        otherwise derived from the true causes (a serious cause means
+        ``emergency``, else a pathologic cause ``see_doctor``, else ``self_care``).
+
+    Raises
+    ------
+    BackspasmError
+        When there is no truth, or ``truth`` has the wrong number of rows.
+    EvidenceError
+        For a truth label that is not a cause or a triage level that does not exist.
+    """
+    net = network if network is not None else default_network()
+    frame, _, _ = read_cases(scored_or_cases)
+    causes = [c for c in net.causes if f"p_{c}" in frame]
+    if not causes:
+        frame = _score(frame, net)
+        causes = list(net.causes)
+    truth_all = truth_matrix(frame, truth, causes)
+    probs_all = np.column_stack(
+        [
+            pd.to_numeric(frame[f"p_{c}"], errors="coerce").to_numpy(dtype=np.float64)
+            for c in causes
+        ]
+    )
+    ok = np.isfinite(probs_all).all(axis=1)
+    if "error" in frame:
+        ok &= is_blank(normalised_text(frame["error"]))
+    probs, y = probs_all[ok], truth_all[ok]
+    n_cases = int(ok.sum())
+    ranked = np.argsort(-probs, axis=1, kind="stable")
+    top1, top3, n_with = _accuracy(ranked, y)
+    per_cause, squared, losses = _per_cause(probs, y, ranked, causes, net)
+    aucs = per_cause["auc"].dropna()
+    triage, serious_self_care, n_serious = triage_confusion(frame, ok, truth_all, net, causes)
+    calibration = calibration_table(probs, y, causes)
+    reliability, ece = reliability_table(calibration)
+    return Evaluation(
+        n_cases=n_cases,
+        n_excluded=int((~ok).sum()),
+        n_with_cause=n_with,
+        top1=top1,
+        top3=top3,
+        mean_auc=float(aucs.mean()) if len(aucs) else math.nan,
+        brier=float(squared.mean()) if n_cases else math.nan,
+        log_loss=float(losses.mean()) if n_cases else math.nan,
+        per_cause=per_cause,
+        calibration=calibration,
+        reliability=reliability,
+        ece=ece,
+        roc=roc_table(probs, y, causes),
+        confusions=confusion_table(ranked, y, causes),
+        triage=triage,
+        serious_self_care=serious_self_care,
+        n_serious=n_serious,
+    )

@@ -1,0 +1,279 @@
+"""Scores of probabilistic forecasts against known causes, vectorised over cases.
+
+Each function takes predicted probabilities (cases x causes) and the truth
+(booleans of the same shape) and returns one table of
+:class:`~backspasm.learning.Evaluation`: AUC and ROC points by the rank-sum formula,
+binned calibration and its expected calibration error, the causes ranked first in
+place of the true one, and the triage confusion matrix.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from backspasm.learning.cases import TRUTH_PREFIX, expected_triage, normalised_text
+from backspasm.network import Network
+from backspasm.sampling import FloatArray, IntArray
+from backspasm.triage import TRIAGE_LEVELS
+
+__all__ = [
+    "auc_score",
+    "calibration_table",
+    "confusion_table",
+    "reliability_table",
+    "roc_points",
+    "roc_table",
+    "triage_confusion",
+]
+
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
+
+
+def auc_score(y: npt.ArrayLike, p: npt.ArrayLike) -> float:
+    """Area under the ROC curve by the rank-sum (Mann-Whitney) formula; ties count half.
+
+    Parameters
+    ----------
+    y : array_like of bool
+        True where the cause is present.
+    p : array_like of float
+        Predicted probability.
+
+    Returns
+    -------
+    float
+        NaN when every case is positive or every case is negative.
+    """
+    truth = np.asarray(y, dtype=bool)
+    score = np.asarray(p, dtype=np.float64)
+    n_pos = int(truth.sum())
+    n_neg = truth.size - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return math.nan
+    ranks = pd.Series(score).rank(method="average").to_numpy()
+    return float((ranks[truth].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def roc_points(y: BoolArray, p: FloatArray) -> tuple[FloatArray, ...]:
+    """Return the ROC curve of one yes/no forecast, one point per distinct probability.
+
+    Parameters
+    ----------
+    y : numpy.ndarray of bool
+        True where the cause is present.
+    p : numpy.ndarray of float
+        Predicted probability.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``threshold`` (from infinity down), ``fpr`` and ``tpr`` (from 0 to 1).
+    """
+    order = np.argsort(-p, kind="stable")
+    ys, ps = y[order], p[order]
+    tp = np.cumsum(ys)
+    fp = np.cumsum(~ys)
+    last = np.r_[np.flatnonzero(np.diff(ps) != 0), ys.size - 1]
+    tpr = np.r_[0.0, tp[last] / max(int(ys.sum()), 1)]
+    fpr = np.r_[0.0, fp[last] / max(int((~ys).sum()), 1)]
+    threshold = np.r_[np.inf, ps[last]]
+    return threshold, fpr, tpr
+
+
+def calibration_table(probs: FloatArray, y: BoolArray, causes: Sequence[str]) -> pd.DataFrame:
+    """Return ten equal-width bins of predicted probability per cause and pooled.
+
+    Parameters
+    ----------
+    probs : numpy.ndarray
+        Predicted probabilities, cases x causes.
+    y : numpy.ndarray of bool
+        Truth, same shape.
+    causes : sequence of str
+        The columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cause`` (``"all"`` pooled), ``bin`` (0-9), ``mean_predicted``,
+        ``observed_rate``, ``count``; empty bins left out.
+    """
+    frames = []
+    columns = [(c, probs[:, j], y[:, j]) for j, c in enumerate(causes)]
+    columns.append(("all", probs.reshape(-1), y.reshape(-1)))
+    for cause, p, t in columns:
+        bins = np.minimum((p * 10).astype(int), 9)
+        count = np.bincount(bins, minlength=10)
+        filled = count > 0
+        safe = np.where(filled, count, 1)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "cause": cause,
+                    "bin": np.arange(10)[filled],
+                    "mean_predicted": (np.bincount(bins, weights=p, minlength=10) / safe)[filled],
+                    "observed_rate": (np.bincount(bins, weights=t, minlength=10) / safe)[filled],
+                    "count": count[filled],
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def reliability_table(calibration: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """Return the pooled rows of the calibration table, with bin edges, and their ECE.
+
+    Parameters
+    ----------
+    calibration : pandas.DataFrame
+        From :func:`calibration_table`.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, float)
+        The reliability table and the expected calibration error (NaN without cases).
+    """
+    pooled = calibration[calibration["cause"] == "all"]
+    lower = pooled["bin"].to_numpy(dtype=np.float64) / 10
+    table = pd.DataFrame(
+        {
+            "bin": [f"{lo:.1f}-{lo + 0.1:.1f}" for lo in lower],
+            "lower": lower,
+            "upper": lower + 0.1,
+            "count": pooled["count"].to_numpy(dtype=np.int64),
+            "mean_predicted": pooled["mean_predicted"].to_numpy(dtype=np.float64),
+            "observed_rate": pooled["observed_rate"].to_numpy(dtype=np.float64),
+        }
+    )
+    total = int(table["count"].sum())
+    if not total:
+        return table, math.nan
+    gap = (table["observed_rate"] - table["mean_predicted"]).abs()
+    return table, float((table["count"] * gap).sum() / total)
+
+
+def roc_table(probs: FloatArray, y: BoolArray, causes: Sequence[str]) -> pd.DataFrame:
+    """Return the ROC points of every cause present in some cases and absent in others.
+
+    Parameters
+    ----------
+    probs, y, causes
+        As for :func:`calibration_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cause``, ``threshold``, ``fpr``, ``tpr``.
+    """
+    frames = []
+    for j, cause in enumerate(causes):
+        t = y[:, j]
+        if t.all() or not t.any():
+            continue
+        threshold, fpr, tpr = roc_points(t, probs[:, j])
+        frames.append(
+            pd.DataFrame({"cause": cause, "threshold": threshold, "fpr": fpr, "tpr": tpr})
+        )
+    if not frames:
+        return pd.DataFrame(columns=["cause", "threshold", "fpr", "tpr"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def confusion_table(ranked: IntArray, y: BoolArray, causes: Sequence[str]) -> pd.DataFrame:
+    """Return how often a true cause lost first place, and to which cause.
+
+    Parameters
+    ----------
+    ranked : numpy.ndarray
+        Column indices of the causes per case, most probable first.
+    y : numpy.ndarray of bool
+        Truth, cases x causes.
+    causes : sequence of str
+        The columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``true_cause``, ``ranked_first``, ``count``, ``share``; most frequent first.
+    """
+    columns = ["true_cause", "ranked_first", "count", "share"]
+    if len(ranked) == 0:
+        return pd.DataFrame(columns=columns)
+    first = ranked[:, 0]
+    missed = y.any(axis=1) & ~y[np.arange(len(first)), first]
+    pairs = [
+        (causes[int(j)], causes[int(first[i])])
+        for i in np.flatnonzero(missed)
+        for j in np.flatnonzero(y[i])
+    ]
+    if not pairs:
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame(pairs, columns=["true_cause", "ranked_first"])
+    counts = table.value_counts(sort=False).rename("count").reset_index()
+    present = dict(zip(causes, y.sum(axis=0), strict=True))
+    counts["share"] = counts["count"] / counts["true_cause"].map(present)
+    counts = counts.sort_values(
+        ["count", "true_cause", "ranked_first"], ascending=[False, True, True], kind="stable"
+    )
+    return counts.reset_index(drop=True)[columns]
+
+
+def triage_confusion(
+    frame: pd.DataFrame,
+    ok: BoolArray,
+    truth: BoolArray,
+    network: Network,
+    causes: Sequence[str],
+) -> tuple[pd.DataFrame | None, int | None, int | None]:
+    """Return the triage confusion matrix and the serious cases triaged self-care.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The scored cases (with a ``triage`` column, else nothing is compared).
+    ok : numpy.ndarray of bool
+        Rows scored without an error.
+    truth : numpy.ndarray of bool
+        Truth of every row, cases x causes.
+    network : Network
+        Gives each cause's group.
+    causes : sequence of str
+        The columns of ``truth``.
+
+    Returns
+    -------
+    tuple
+        The matrix (rows expected, columns predicted), the number of serious cases
+        triaged ``self_care`` and the number of serious cases; three Nones without a
+        ``triage`` column.
+    """
+    if "triage" not in frame:
+        return None, None, None
+    expected = expected_triage(frame, truth, network, causes)
+    predicted = normalised_text(frame["triage"]).to_numpy(dtype=object, na_value="")
+    use = ok & np.isin(predicted, TRIAGE_LEVELS)
+    matrix = pd.DataFrame(
+        0,
+        index=pd.Index(TRIAGE_LEVELS, name="expected"),
+        columns=pd.Index(TRIAGE_LEVELS, name="predicted"),
+    )
+    for e, p in zip(expected[use], predicted[use], strict=True):
+        matrix.loc[e, p] += 1
+    serious_cols = np.array([network.group_of(c) == "cause_serious" for c in causes], dtype=bool)
+    has_truth_flags = any(TRUTH_PREFIX + c in frame for c in causes)
+    if has_truth_flags or "expected_triage" not in frame:
+        serious = truth[:, serious_cols].any(axis=1)
+    else:
+        serious = expected == "emergency"
+    serious &= use
+    return (
+        matrix,
+        int((serious & (predicted == "self_care")).sum()),
+        int(serious.sum()),
+    )

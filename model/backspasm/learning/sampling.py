@@ -1,0 +1,213 @@
+"""Synthetic case files: people drawn from the network, written in the case-file contract.
+
+The draws come from :func:`backspasm.sampling.presenter_batches` (vectorised
+ancestral sampling, ``back_spasm = yes`` by rejection); this module turns their
+state codes into answers (numbers in their band, words), blanks a share of them and
+adds the true causes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from backspasm.exceptions import BackspasmError
+from backspasm.learning._checks import check_float, check_int
+from backspasm.learning.cases import TRUTH_PREFIX
+from backspasm.network import Network, default_network
+from backspasm.questionnaire import Question, questions_for
+from backspasm.sampling import IntArray, model_states, presenter_batches
+
+__all__ = ["sample_cases"]
+
+#: Columns written as nullable integers.
+_NUMERIC = ("age", "spasm_duration_weeks")
+ObjectArray = npt.NDArray[Any]
+
+
+def _answer_questions(network: Network) -> tuple[Question, ...]:
+    """Return the contract questions a sampled case answers (no id, causes, presentation)."""
+    nodes = set(network.model.nodes())
+    return tuple(
+        q
+        for q in questions_for(network)
+        if q.kind != "id"
+        and q.section not in ("known_cause", "presentation")
+        and q.node is not None
+        and q.node in nodes
+    )
+
+
+def _node_questions(network: Network) -> tuple[Question, ...]:
+    """Pseudo-questions for every context, exposure and finding node, by node name."""
+    return tuple(
+        Question(node, "choice", node, node, "node", network.states(node))
+        for node in network.spec.nodes
+        if network.group_of(node) in ("context", "exposure", "finding")
+    )
+
+
+def _render(
+    q: Question,
+    codes: IntArray,
+    states: tuple[str, ...],
+    rng: np.random.Generator,
+) -> ObjectArray:
+    """Turn state codes into answers: numbers (float, for age and weeks) or words."""
+    if q.kind == "number":
+        unknown = [s for s in states if s not in q.states]
+        if unknown:
+            raise BackspasmError(
+                f"Cannot turn state {unknown[0]!r} of node '{q.node}' into a number for "
+                f"column '{q.column}'; its bands are {', '.join(q.states)}."
+            )
+        spans = [q.number_range(s) for s in states]
+        low = np.array([lo for lo, _ in spans])[codes]
+        high = np.array([hi for _, hi in spans])[codes]
+        if q.integer or q.unit == "weeks":
+            return np.asarray(rng.integers(np.ceil(low), np.floor(high) + 1), dtype=np.float64)
+        return np.asarray(rng.uniform(low, high), dtype=np.float64)
+    names = np.array(states, dtype=object)
+    return np.asarray(names[codes], dtype=object)
+
+
+def _render_batch(
+    draw: dict[str, IntArray],
+    questions: tuple[Question, ...],
+    causes: list[str],
+    states: dict[str, tuple[str, ...]],
+    missing: float,
+    rng: np.random.Generator,
+) -> dict[str, ObjectArray]:
+    """Answers (with blanks) and truth columns of every row of one accepted batch."""
+    size = len(next(iter(draw.values())))
+    part: dict[str, ObjectArray] = {}
+    for q in questions:
+        assert q.node is not None
+        answers = _render(q, draw[q.node], states[q.node], rng)
+        answers[rng.random(size) < missing] = np.nan if answers.dtype.kind == "f" else None
+        part[q.column] = answers
+    for cause in causes:
+        part[TRUTH_PREFIX + cause] = np.array(states[cause], dtype=object)[draw[cause]]
+    return part
+
+
+def _check_sample(
+    n: int, seed: int, chunk: int, missing: float, columns: str
+) -> tuple[int, int, int, float]:
+    func = "sample_cases"
+    if columns not in ("contract", "nodes"):
+        raise BackspasmError(
+            f"The 'columns' parameter of {func} must be 'contract' or 'nodes'; "
+            f"got {columns!r} instead."
+        )
+    return (
+        check_int(func, "n", n, 0),
+        check_int(func, "seed", seed, 0),
+        check_int(func, "chunk", chunk, 1),
+        check_float(func, "missing", missing, 0.0, 1.0, "a share between 0 and 1"),
+    )
+
+
+def _frame(parts: list[dict[str, ObjectArray]], names: list[str], n: int) -> pd.DataFrame:
+    """Join the batches into the case file, with ``case_id`` first."""
+    width = max(6, len(str(n)))
+    data: dict[str, Any] = {"case_id": [f"S{i + 1:0{width}d}" for i in range(n)]}
+    for name in names:
+        values = np.concatenate([p[name] for p in parts]) if parts else np.array([], object)
+        data[name] = pd.array(values, dtype="Int64") if name in _NUMERIC else values
+    frame = pd.DataFrame(data)
+    for name in frame.columns:
+        if name not in _NUMERIC:
+            frame[name] = frame[name].astype(object)
+    return frame
+
+
+def sample_cases(
+    n: int,
+    *,
+    network: Network | None = None,
+    seed: int,
+    missing: float = 0.3,
+    columns: Literal["contract", "nodes"] = "contract",
+    chunk: int = 20_000,
+) -> pd.DataFrame:
+    """Draw synthetic people who present with back spasm, as a case file.
+
+    Every node is drawn by vectorised ancestral sampling from the pgmpy model (in
+    topological order, one node for all rows of a chunk at a time, from the CPD
+    column picked by the parents' drawn states). Draws with ``back_spasm = no`` are
+    rejected, so the rows follow P(everything | back_spasm = yes), the population the
+    network scores. Chunks are drawn until ``n`` rows are accepted; the answers of a
+    chunk are rendered from the same generator, so the first rows of a larger sample
+    equal a smaller sample with the same ``seed`` and ``chunk``.
+
+    Parameters
+    ----------
+    n : int
+        Number of cases (accepted rows).
+    network : Network, optional
+        Default: the bundled network.
+    seed : int
+        Seed of the :func:`numpy.random.default_rng` generator (required, so that
+        every sample is reproducible).
+    missing : float, default 0.3
+        Share of answers left blank, independently per cell (truth columns and
+        ``case_id`` are never blank).
+    columns : {"contract", "nodes"}, default "contract"
+        ``contract``: the case-file questions (below). ``nodes``: one column per
+        context, exposure and finding node, named after the node and holding its
+        state names (for networks whose nodes are not the contract's, e.g. a toy
+        network; :func:`~backspasm.learning.fit_network` reads both).
+    chunk : int, default 20000
+        Rows drawn per round of rejection sampling.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``case_id``; the answer columns of the case-file contract that the network
+        has nodes for, in contract order (``age`` in whole years drawn uniformly in
+        its band, 65+ capped at 90; ``spasm_duration_weeks`` in whole weeks: acute
+        0-5, subacute 6-12, chronic 13-52; choices and ``yes``/``no`` as words;
+        blank cells are missing values); then ``true_<cause>`` (``yes``/``no``) for
+        every cause. Cause columns and ``back_spasm`` are not emitted as answers.
+
+    Raises
+    ------
+    BackspasmError
+        For a parameter out of range, or when no draw presents with back spasm.
+
+    Examples
+    --------
+    >>> cases = sample_cases(5, seed=1)
+    >>> cases.shape[0], "true_kidney_stones" in cases
+    (5, True)
+    """
+    n, seed, chunk, missing = _check_sample(n, seed, chunk, missing, columns)
+    net = network if network is not None else default_network()
+    states = model_states(net)
+    questions = _answer_questions(net) if columns == "contract" else _node_questions(net)
+    causes = [c for c in net.causes if c in states]
+    rng = np.random.default_rng(seed)
+    batches = presenter_batches(net, chunk, rng)
+    parts: list[dict[str, ObjectArray]] = []
+    have = 0
+    while have < n:
+        draw = next(batches)
+        accepted = len(next(iter(draw.values()), ()))
+        if accepted == 0:
+            raise BackspasmError(
+                f"No draw out of {chunk} presents with back spasm; the network gives "
+                "P(back_spasm = yes) too small to sample from by rejection."
+            )
+        # Render every accepted row of the chunk before truncating, so the generator
+        # advances the same way whatever n is (a sample is a prefix of a larger one).
+        part = _render_batch(draw, questions, causes, states, missing, rng)
+        take = min(accepted, n - have)
+        parts.append({name: values[:take] for name, values in part.items()})
+        have += take
+    names = [q.column for q in questions] + [TRUTH_PREFIX + c for c in causes]
+    return _frame(parts, names, n)

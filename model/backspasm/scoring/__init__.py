@@ -1,0 +1,51 @@
+"""Score case tables: validate every row, compute exact posteriors in batches, report errors.
+
+Two entry points:
+
+* :func:`score_cases` scores a pandas (or Dask) DataFrame and returns it with the
+  output columns appended;
+* :func:`score_file` streams a CSV or Parquet file of any size through the same
+  scorer in chunks bounded in bytes and writes the result atomically, with a
+  provenance sidecar.
+
+Every input row comes back, in order, with its input values untouched. A row that
+cannot be scored keeps its place: its probabilities are empty and its ``error`` cell
+says why. Only a file that cannot be read at all raises :class:`CaseFileError`.
+
+Output columns, after the input columns: ``p_<cause>`` for every cause, ``p_serious``
+(exact probability that at least one serious cause is present), ``top_cause``, then
+``reasons`` and ``next_question`` when asked for, ``conflict`` (Jensen's conflict
+measure of the answers; positive means answers unlikely together), ``triage`` and
+``red_flags``, and ``error``.
+
+The modules, in the order data flows through them:
+
+* :mod:`~backspasm.scoring.plan`: which input columns are questions, which pass
+  through, which are added;
+* :mod:`~backspasm.scoring.readers`: CSV (pyarrow's streaming reader) and Parquet in
+  chunks bounded in bytes, from a file or standard input;
+* :mod:`~backspasm.scoring.kernel`: one chunk's answers -> evidence codes -> engine ->
+  output columns;
+* :mod:`~backspasm.scoring.writers`: CSV and Parquet out through pyarrow, floats
+  lossless unless rounded on request;
+* :mod:`~backspasm.scoring.cases` (:func:`score_cases`, pandas and Dask) and
+  :mod:`~backspasm.scoring.run` (:func:`score_file`).
+"""
+
+from __future__ import annotations
+
+from backspasm.scoring.cases import ScoringWarning, score_cases
+from backspasm.scoring.kernel import IMPOSSIBLE
+from backspasm.scoring.plan import output_columns
+from backspasm.scoring.run import EXIT_OK, EXIT_ROW_ERRORS, ScoringSummary, score_file
+
+__all__ = [
+    "EXIT_OK",
+    "EXIT_ROW_ERRORS",
+    "IMPOSSIBLE",
+    "ScoringSummary",
+    "ScoringWarning",
+    "output_columns",
+    "score_cases",
+    "score_file",
+]

@@ -1,0 +1,152 @@
+"""Score a pandas or Dask DataFrame: :func:`score_cases`."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from backspasm.network import Network, default_network
+from backspasm.scoring.kernel import factorize, score_block, show
+from backspasm.scoring.plan import Plan, make_plan
+
+__all__ = ["ScoringWarning", "repeated_ids", "repeated_note", "score_cases"]
+
+Frame = TypeVar("Frame")
+
+
+class ScoringWarning(UserWarning):
+    """A case table was scored, but something about it deserves a look."""
+
+
+def score_cases(
+    cases: Frame,
+    *,
+    network: Network | None = None,
+    explain: bool = False,
+) -> Frame:
+    """Score a table of cases: every row back, in order, with probabilities or an error.
+
+    Parameters
+    ----------
+    cases : pandas.DataFrame or dask.dataframe.DataFrame
+        One row per case. Columns named exactly as in the case-file contract (see
+        ``backspasm schema``) are read as answers (case-insensitive, trimmed; blank,
+        ``unknown`` or ``NA`` = not answered; ``back_spasm`` defaults to yes); any
+        other column is passed through untouched.
+    network : Network, optional
+        Defaults to the bundled network.
+    explain : bool, default False
+        Add what a :class:`~backspasm.diagnosis.Diagnosis` says besides: a
+        ``p_pathologic`` column and a ``risk_<complication>`` column per
+        complication, ``reasons`` (the answers that moved the top cause most, with
+        the factor by which each changed its odds), ``next_question`` (the
+        unanswered question with the highest expected information gain about the
+        causes), ``mpe`` and ``p_mpe`` (the most probable explanation over the
+        causes and its probability). Costs a few extra batched inference passes.
+
+    Returns
+    -------
+    pandas.DataFrame or dask.dataframe.DataFrame
+        The same type as ``cases``: its columns unchanged and in order, then
+        ``p_<cause>`` per cause, ``p_serious``, [``p_pathologic``,
+        ``risk_<complication>``], ``top_cause``, [``reasons``, ``next_question``],
+        ``conflict``, ``triage``, ``red_flags``, [``mpe``, ``p_mpe``] and ``error``. A row
+        that could not be scored has NaN probabilities and says why in ``error``; its
+        index is kept.
+
+    Warns
+    -----
+    ScoringWarning
+        For a column whose name is close to a question but not equal to it (it is
+        passed through unscored), a repeated question column, repeated ``case_id``
+        values, or an input column that shares a name with an output column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scored = score_cases(pd.DataFrame({"fever": ["yes", "maybe"]}))
+    >>> scored.loc[1, "error"]
+    "fever: 'maybe' is not allowed (yes/no (also y/n, true/false, 1/0))"
+    """
+    net = network if network is not None else default_network()
+    if _is_dask(cases):
+        return _score_dask(cases, net, explain)  # type: ignore[no-any-return]
+    if not isinstance(cases, pd.DataFrame):
+        raise TypeError(
+            "The 'cases' parameter of score_cases must be a pandas or Dask DataFrame; "
+            f"got {type(cases).__name__} instead."
+        )
+    plan = make_plan(list(cases.columns), net, explain=explain)
+    for note in plan.warnings:
+        warnings.warn(note, ScoringWarning, stacklevel=2)
+    scored = _score_frame(cases, plan)
+    if plan.id_position is not None:
+        count, example = repeated_ids(cases.iloc[:, plan.id_position])
+        if count:
+            warnings.warn(repeated_note(count, example), ScoringWarning, stacklevel=2)
+    return scored  # type: ignore[return-value]
+
+
+def _score_frame(cases: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    cells = {c.position: factorize(cases.iloc[:, c.position]) for c in plan.columns}
+    block = score_block(cells, len(cases), plan)
+    new = pd.DataFrame(_typed_columns(block.columns, cases.index), index=cases.index)
+    return pd.concat([cases, new], axis=1)
+
+
+def _typed_columns(
+    columns: Mapping[str, npt.NDArray[Any]], index: pd.Index
+) -> dict[str, pd.Series]:
+    return {
+        name: pd.Series(values, index=index, dtype=np.float64 if values.dtype.kind == "f" else str)
+        for name, values in columns.items()
+    }
+
+
+def id_values(ids: pd.Series) -> npt.NDArray[np.object_]:
+    """Non-blank ``case_id`` cells as text (blank ids are allowed and never repeat)."""
+    text = ids[ids.notna()].astype(str)
+    return np.asarray(text[text.str.strip() != ""], dtype=object)
+
+
+def repeated_ids(ids: pd.Series) -> tuple[int, str | None]:
+    """How many ids repeat an earlier one, and the first that does."""
+    values = pd.Series(id_values(ids), dtype=object)
+    repeated = values[values.duplicated()]
+    return len(repeated), (str(repeated.iloc[0]) if len(repeated) else None)
+
+
+def repeated_note(count: int, example: str | None) -> str:
+    """Return the warning about repeated ``case_id`` values."""
+    shown = f" (for example {show(example)})" if example is not None else ""
+    return (
+        f"case_id is not unique: {count} row(s) repeat an earlier id{shown}; "
+        "they were scored all the same."
+    )
+
+
+def _is_dask(obj: object) -> bool:
+    module = type(obj).__module__
+    return module.startswith("dask") and hasattr(obj, "map_partitions")
+
+
+def _score_partition(part: pd.DataFrame, network: Network | None, explain: bool) -> pd.DataFrame:
+    """Score one Dask partition; the warnings were issued once, on the meta."""
+    net = network if network is not None else default_network()
+    plan = make_plan(list(part.columns), net, explain=explain)
+    return _score_frame(part, plan)
+
+
+def _score_dask(cases: Any, network: Network, explain: bool) -> Any:
+    plan = make_plan(list(cases.columns), network, explain=explain)
+    for note in plan.warnings:
+        warnings.warn(note, ScoringWarning, stacklevel=3)
+    meta = _score_frame(cases._meta, plan)
+    # The bundled network is rebuilt on each worker rather than shipped.
+    shipped = None if network is default_network() else network
+    return cases.map_partitions(_score_partition, shipped, explain, meta=meta)

@@ -1,0 +1,252 @@
+"""Score one chunk: answers -> evidence codes -> engine -> output columns.
+
+The kernel sees each question column as factorised cells (a code per row into the
+column's distinct values, -1 for a missing cell), whatever the input was: a pandas
+column, an Arrow column read from CSV or Parquet. Columns hold few distinct values,
+so every value is encoded, and every bad value described, once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from backspasm.explain import mpe_text, reasons_text
+from backspasm.queries import Reasons, query_cases
+from backspasm.questionnaire import encode_column
+from backspasm.scoring.plan import Plan
+
+if TYPE_CHECKING:
+    from backspasm.engine import CompiledNetwork
+
+__all__ = ["IMPOSSIBLE", "Block", "Cells", "RowErrors", "factorize", "score_block", "show"]
+
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+IntArray: TypeAlias = npt.NDArray[np.int64]
+ObjArray: TypeAlias = npt.NDArray[np.object_]
+#: A column as (code per row, -1 = missing; distinct values as Python objects).
+Cells: TypeAlias = tuple[IntArray, ObjArray]
+#: Rows that failed before scoring: (row positions, messages, kinds).
+RowErrors: TypeAlias = tuple[IntArray, ObjArray, ObjArray]
+
+#: Error text of a row whose answers have probability zero together.
+IMPOSSIBLE = "answers are impossible together under the network"
+
+_SHOW_CHARS = 40
+# The engine's working memory grows with the batch; beyond a few ten thousand rows
+# bigger batches only cost memory, not time.
+_ENGINE_BATCH = 25_000
+
+
+@dataclass
+class Block:
+    """The output columns of one batch of rows."""
+
+    columns: dict[str, npt.NDArray[Any]]
+    scored: int
+    kinds: Counter[str]
+
+
+def factorize(values: pd.Series) -> Cells:
+    """Factorise a pandas column (NA -> -1), with Python scalars as the distinct values."""
+    index, found = pd.factorize(values, use_na_sentinel=True)
+    # Python scalars, so that error messages show 2, not np.int64(2).
+    return index.astype(np.int64, copy=False), np.asarray(found, dtype=object)
+
+
+def show(value: object) -> str:
+    """Repr of a cell for an error message, cut to about 40 characters."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= _SHOW_CHARS else repr(value[:_SHOW_CHARS]) + "..."
+    text = repr(value)
+    return text if len(text) <= _SHOW_CHARS + 2 else text[:_SHOW_CHARS] + "..."
+
+
+def _append_errors(error: ObjArray, rows: IntArray, messages: ObjArray) -> None:
+    current = error[rows]
+    error[rows] = np.where(current == "", messages, current + "; " + messages)
+
+
+def _state_index(states: tuple[str, ...], name: str, fallback: int) -> int:
+    return states.index(name) if name in states else fallback
+
+
+def _encode(
+    cells: Mapping[int, Cells], n: int, plan: Plan, error: ObjArray, bad: npt.NDArray[np.bool_]
+) -> tuple[dict[str, IntArray], dict[str, Cells], Counter[str]]:
+    """Evidence codes per node; invalid cells go to ``error`` and mark ``bad``.
+
+    ``shown`` holds, per answered node in column order, its cells (for the text of
+    the reasons); a presentation assumed by default is in the codes, not answered.
+    """
+    kinds: Counter[str] = Counter()
+    earlier = bad.copy()
+    codes: dict[str, IntArray] = {}
+    shown: dict[str, Cells] = {}
+    for col in plan.columns:
+        q = col.question
+        index, uniques = cells[col.position]
+        u_codes, u_invalid = encode_column(q, pd.Series(uniques, dtype=object), col.states)
+        # Code -1 (missing) picks the appended "unanswered" entry.
+        u_codes = np.append(u_codes, -1)
+        u_invalid = np.append(u_invalid, False)
+        row_invalid = u_invalid[index]
+        if row_invalid.any():
+            messages: ObjArray = np.full(len(u_invalid), "", dtype=object)
+            for j in np.flatnonzero(u_invalid):
+                messages[j] = f"{q.column}: {show(uniques[j])} is not allowed ({q.allowed})"
+            rows = np.flatnonzero(row_invalid & ~earlier)
+            if len(rows):
+                _append_errors(error, rows, messages[index[rows]])
+                kinds[f"invalid {q.column}"] += len(rows)
+            bad |= row_invalid
+        if col.used and q.node is not None:
+            codes[q.node] = u_codes[index]
+            shown[q.node] = (index, uniques)
+    net = plan.network
+    if "back_spasm" in set(net.model.nodes()):
+        yes = _state_index(net.states("back_spasm"), "yes", 1)
+        given = codes.get("back_spasm")
+        codes["back_spasm"] = (
+            np.full(n, yes, dtype=np.int64) if given is None else np.where(given < 0, yes, given)
+        )
+    return codes, shown, kinds
+
+
+def score_block(
+    cells: Mapping[int, Cells],
+    n: int,
+    plan: Plan,
+    *,
+    engine: CompiledNetwork | None = None,
+    row_errors: RowErrors | None = None,
+) -> Block:
+    """Score ``n`` rows whose question columns are ``cells`` (keyed by input position).
+
+    Parameters
+    ----------
+    cells : mapping of int to (codes, values)
+        Every question column of the plan, factorised (see :func:`factorize`).
+    n : int
+        Rows in the chunk.
+    plan : Plan
+    engine : CompiledNetwork, optional
+        The plan's network's engine (the only one the query layer uses; kept for
+        callers that pass it).
+    row_errors : (rows, messages, kinds), optional
+        Rows the reader could not use as they were (too many fields, a line over the
+        limit); they keep their message and are not scored.
+
+    Returns
+    -------
+    Block
+        The output columns, in the plan's order, the number of rows scored and the
+        rows per kind of problem.
+    """
+    net = plan.network
+    causes = net.causes
+    error: ObjArray = np.full(n, "", dtype=object)
+    bad = np.zeros(n, dtype=bool)
+    kinds: Counter[str] = Counter()
+    if row_errors is not None and len(row_errors[0]):
+        error[row_errors[0]] = row_errors[1]
+        bad[row_errors[0]] = True
+        kinds.update(Counter(row_errors[2].tolist()))
+    codes, shown, invalid = _encode(cells, n, plan, error, bad)
+    kinds.update(invalid)
+    outputs = {name: _empty(name, n) for name in plan.outputs if name != "error"}
+    top = np.full(n, -1, dtype=np.int64)
+    scored = np.zeros(n, dtype=bool)
+    complications = net.nodes_in("complication")
+    good = np.flatnonzero(~bad)
+    if engine is not None and engine is not net.engine:
+        raise ValueError(
+            "The 'engine' parameter of score_block must be the plan's network's engine."
+        )
+    for start in range(0, len(good), _ENGINE_BATCH):
+        rows = good[start : start + _ENGINE_BATCH]
+        ev = {node: c[rows] for node, c in codes.items()}
+        given = {node: shown[node][0][rows] >= 0 for node in shown}
+        found = query_cases(
+            net,
+            ev,
+            given=given,
+            pathologic=plan.explain,
+            risks=plan.explain,
+            explain=plan.explain,
+        )
+        possible = found.possible
+        impossible = rows[~possible]
+        if len(impossible):
+            error[impossible] = IMPOSSIBLE
+            kinds["impossible answers"] += len(impossible)
+        ok = rows[possible]
+        scored[ok] = True
+        for i, c in enumerate(causes):
+            outputs[f"p_{c}"][ok] = found.posterior[possible, i]
+        if causes:
+            top[ok] = np.argmax(found.posterior[possible], axis=1)
+        outputs["p_serious"][ok] = found.p_serious[possible]
+        outputs["conflict"][ok] = found.conflict[possible]
+        outputs["triage"][ok] = found.triage[possible]
+        outputs["red_flags"][ok] = found.red_flags[possible]
+        if not plan.explain or not len(ok):
+            continue
+        assert found.p_pathologic is not None
+        assert found.risks is not None
+        outputs["p_pathologic"][ok] = found.p_pathologic[possible]
+        for i, c in enumerate(complications):
+            outputs[f"risk_{c}"][ok] = found.risks[possible, i]
+        if not causes:
+            continue
+        assert found.reasons is not None
+        assert found.mpe is not None
+        assert found.mpe_probability is not None
+        outputs["reasons"][ok] = _reasons(plan, shown, found.reasons, rows, top[rows], possible)
+        outputs["next_question"][ok] = found.next_question()[possible]
+        outputs["mpe"][ok] = mpe_text(net, found.mpe[possible])
+        outputs["p_mpe"][ok] = found.mpe_probability[possible]
+    names: ObjArray = np.array([*causes, ""], dtype=object)
+    outputs["top_cause"] = names[top]
+    out: dict[str, npt.NDArray[Any]] = {name: outputs[name] for name in plan.outputs[:-1]}
+    out["error"] = error
+    return Block(out, int(scored.sum()), kinds)
+
+
+_TEXT_COLUMNS = frozenset({"top_cause", "reasons", "next_question", "triage", "red_flags", "mpe"})
+
+
+def _empty(name: str, n: int) -> npt.NDArray[Any]:
+    """Return an output column before scoring: "" for text, NaN for numbers."""
+    if name in _TEXT_COLUMNS:
+        return np.full(n, "", dtype=object)
+    return np.full(n, np.nan)
+
+
+def _reasons(
+    plan: Plan,
+    shown: Mapping[str, Cells],
+    found: Reasons,
+    rows: IntArray,
+    top: IntArray,
+    possible: npt.NDArray[np.bool_],
+) -> ObjArray:
+    """Name the answers that moved each scored row's top cause most (leave-one-out)."""
+    keep = np.flatnonzero(possible)
+    tops = top[keep]
+    if not found.nodes:
+        return np.full(len(keep), "", dtype=object)
+    change = found.change[keep, :, :][np.arange(len(keep)), :, tops]
+    column = {c.question.node: c.question.column for c in plan.columns if c.used}
+    cells: ObjArray = np.full(change.shape, "", dtype=object)
+    for j, node in enumerate(found.nodes):
+        index, uniques = shown[node]
+        values = np.asarray([str(u).strip() for u in uniques] + [""], dtype=object)
+        cells[:, j] = column[node] + "=" + values[index[rows[keep]]]
+    return reasons_text(change, cells)

@@ -1,0 +1,198 @@
+"""The scoring plan: which input columns are questions, which pass through, what is added.
+
+A plan is built once per table or file from its header: each column whose name is a
+question of the case-file contract is encoded and scored, every other column is passed
+through untouched, and the output columns are appended after the input's. The plan
+also collects the file-level remarks (near-miss names, repeated or unused questions,
+clashes with output names) that scoring reports as warnings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from backspasm.exceptions import EvidenceError
+from backspasm.network import Network, default_network
+from backspasm.questionnaire import Question, encode_column, questions_for
+
+__all__ = ["Column", "Plan", "make_plan", "output_columns"]
+
+_NEAR_MISS_CUTOFF = 0.8
+
+
+@dataclass(frozen=True)
+class Column:
+    """A contract column found in the input, and how to encode it."""
+
+    position: int
+    question: Question
+    states: tuple[str, ...]
+    used: bool  # False when the network has no node for it: checked, not used
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do with each input column; built once per table or file."""
+
+    network: Network
+    columns: tuple[Column, ...]
+    id_position: int | None
+    outputs: tuple[str, ...]
+    explain: bool
+    warnings: tuple[str, ...]
+
+
+def output_columns(network: Network | None = None, *, explain: bool = False) -> tuple[str, ...]:
+    """Return the names of the columns scoring appends, in order.
+
+    Parameters
+    ----------
+    network : Network, optional
+        Defaults to the bundled network.
+    explain : bool, default False
+        Include the columns that make a row say everything a
+        :class:`~backspasm.diagnosis.Diagnosis` says: ``p_pathologic``,
+        ``risk_<complication>``, ``reasons``, ``next_question``, ``mpe`` and
+        ``p_mpe``.
+
+    Returns
+    -------
+    tuple of str
+        ``p_<cause>`` per cause, ``p_serious``, [``p_pathologic``,
+        ``risk_<complication>`` per complication], ``top_cause``, [``reasons``,
+        ``next_question``], ``conflict``, ``triage``, ``red_flags``, [``mpe``,
+        ``p_mpe``], ``error``.
+    """
+    net = network if network is not None else default_network()
+    return _outputs(net, explain)
+
+
+def _outputs(network: Network, explain: bool) -> tuple[str, ...]:
+    names = [f"p_{c}" for c in network.causes]
+    names += ["p_serious"]
+    if explain:
+        names += ["p_pathologic", *(f"risk_{c}" for c in network.nodes_in("complication"))]
+    names += ["top_cause"]
+    names += ["reasons", "next_question"] if explain else []
+    names += ["conflict", "triage", "red_flags"]
+    names += ["mpe", "p_mpe"] if explain else []
+    return (*names, "error")
+
+
+def _fallback_states(q: Question) -> tuple[str, ...]:
+    return q.states or ("no", "yes")
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> Plan:
+    """Read a header: find the question columns and collect the remarks about it.
+
+    Parameters
+    ----------
+    header : sequence
+        The input's column labels, in order.
+    network : Network
+    explain : bool
+        Whether the explanation columns (``p_pathologic``, ``risk_<complication>``,
+        ``reasons``, ``next_question``, ``mpe``, ``p_mpe``) are added.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    EvidenceError
+        When a network node has states that its question cannot be encoded into.
+    """
+    questions = questions_for(network)
+    by_name = {q.column: q for q in questions}
+    nodes = set(network.model.nodes())
+    outputs = _outputs(network, explain)
+    seen: dict[str, int] = {}
+    columns: list[Column] = []
+    notes: list[str] = []
+    repeated: list[str] = []
+    unused: list[str] = []
+    for position, label in enumerate(header):
+        if isinstance(label, str) and label in by_name:
+            if label in seen:
+                repeated.append(label)
+                continue
+            seen[label] = position
+            q = by_name[label]
+            if q.node is None:
+                continue
+            used = q.node in nodes
+            states = network.states(q.node) if used else _fallback_states(q)
+            try:
+                encode_column(q, pd.Series([], dtype=object), states)
+            except KeyError:
+                raise EvidenceError(
+                    f"Node '{q.node}' of the network has states {', '.join(states)}; the "
+                    f"question '{q.column}' needs {', '.join(_fallback_states(q))}."
+                ) from None
+            columns.append(Column(position, q, states, used))
+            if not used:
+                unused.append(label)
+            continue
+        note = _near_miss(str(label), by_name, outputs)
+        if note is not None:
+            notes.append(note)
+    for name in dict.fromkeys(repeated):
+        count = repeated.count(name) + 1
+        notes.append(f"column {name!r} appears {count} times; only the first one was scored.")
+    if unused:
+        shown = ", ".join(repr(u) for u in unused)
+        notes.append(
+            f"column(s) {shown} ask about nodes this network does not have; "
+            "their answers were checked but not used."
+        )
+    clash = [str(c) for c in header if isinstance(c, str) and c in outputs]
+    if clash:
+        notes.append(
+            f"input column(s) {', '.join(repr(c) for c in dict.fromkeys(clash))} have the name "
+            "of an output column; they were passed through and the new ones added after them."
+        )
+    if not columns and len(header) > 0:
+        notes.append(
+            "no column is a question of the case-file contract (see `backspasm schema`); "
+            "every row was scored on back_spasm = yes alone."
+        )
+    return Plan(
+        network=network,
+        columns=tuple(columns),
+        id_position=seen.get("case_id"),
+        outputs=outputs,
+        explain=explain,
+        warnings=tuple(notes),
+    )
+
+
+def _near_miss(text: str, by_name: dict[str, Question], outputs: tuple[str, ...]) -> str | None:
+    """Return the "did you mean" remark for a column close to a question's name."""
+    if text in outputs:
+        return None
+    guess = _normalise(text)
+    match = (
+        guess
+        if guess in by_name
+        else next(
+            iter(difflib.get_close_matches(guess, list(by_name), 1, _NEAR_MISS_CUTOFF)), None
+        )
+    )
+    # A name that extends a question's (true_fever, p_fever) is deliberate.
+    if match is None or (match != guess and match in guess):
+        return None
+    return (
+        f"column {text!r} is not a question; did you mean {match!r}? "
+        "It was passed through unscored."
+    )

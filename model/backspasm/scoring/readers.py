@@ -1,0 +1,558 @@
+"""Read case files in chunks bounded in bytes, from a file or standard input.
+
+CSV goes through pyarrow's streaming reader, Parquet through
+:meth:`pyarrow.parquet.ParquetFile.iter_batches`.
+
+Every CSV column is read as text, so that pass-through values come back unchanged
+(``007`` stays ``007``). The bytes reach pyarrow through :class:`_Guard`, which hashes
+them, checks that they are UTF-8 (naming the line of a bad byte) and keeps every line
+under a limit: a longer line is dropped and its row carries an error, so memory stays
+bounded whatever the file holds. Rows pyarrow cannot use as they are (too few or too
+many fields, a dropped line) come back through its ``invalid_row_handler`` and are put
+back in their place.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO, TypeAlias
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+from backspasm._files import PARQUET_SUFFIXES
+from backspasm.exceptions import CaseFileError
+from backspasm.scoring.kernel import Cells, RowErrors
+
+__all__ = ["DEFAULT_CHUNK_BYTES", "Chunk", "CsvSource", "ParquetSource", "open_source"]
+
+Source: TypeAlias = "CsvSource | ParquetSource"
+
+#: Bytes pyarrow parses at a time (a chunk); a line may be up to half of it.
+DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024
+_READ_BYTES = 1024 * 1024
+_DELIMITERS = ",;\t"
+# csv.Sniffer's regular expressions take quadratic time on unlucky text (13 s for
+# 64 KiB of `,"a`); a few KiB of whole lines are plenty to tell , from ; from tab.
+_SNIFF_BYTES = 8 * 1024
+_HEADER_BYTES = 64 * 1024
+_BOM = b"\xef\xbb\xbf"
+# Stands for a dropped line; a NUL never occurs in text, and the delimiters added
+# after it make the row too wide for any header, so pyarrow hands it back.
+_DROPPED = "\0backspasm: dropped line "
+
+
+@dataclass
+class Chunk:
+    """Rows of one chunk: every input column as Arrow, and rows that failed to read."""
+
+    table: pa.Table
+    row_errors: RowErrors | None
+
+    @property
+    def n(self) -> int:
+        """Rows in the chunk."""
+        return int(self.table.num_rows)
+
+    def cells(self, position: int) -> Cells:
+        """Return the column at ``position``, factorised (nulls -> -1)."""
+        column = self.table.column(position)
+        uniques = pc.drop_null(pc.unique(column))
+        index = pc.fill_null(pc.index_in(column, value_set=uniques, skip_nulls=True), -1)
+        codes = np.asarray(index.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return codes, np.asarray([*uniques.to_pylist(), None], dtype=object)[:-1]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# ------------------------------------------------------------------------------ CSV
+
+
+class _Guard(io.RawIOBase):
+    """The bytes of a CSV file as pyarrow reads them: hashed, UTF-8, lines bounded.
+
+    Only whole lines are passed on (a line ends at LF or CR); a line that grows past
+    ``max_line`` bytes is dropped up to its end and replaced by a marker line that
+    pyarrow hands back as an invalid row. Memory: at most ``max_line`` plus one read.
+    """
+
+    def __init__(self, raw: BinaryIO, name: str, max_line: int) -> None:
+        super().__init__()
+        self.raw = raw
+        self.name = name
+        self.max_line = max_line
+        self.sha256 = hashlib.sha256()
+        self.nbytes = 0
+        self.quotes = 0
+        self.width = 1
+        self.delimiter = ","
+        self._released = 0
+        self._eof = False
+        self._pending = bytearray()  # the current, unfinished line
+        self._out = bytearray()  # whole lines, ready for pyarrow
+        self._line = 1  # line number of the first byte of _pending
+        self._dropping = 0  # line number of the line being dropped, 0 = none
+        self._started = False
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def read(self, size: int | None = -1) -> bytes:
+        want = _READ_BYTES if size is None or size < 0 else size
+        while len(self._out) < want and not self._eof:
+            self._pull()
+        data = bytes(self._out[:want])
+        del self._out[:want]
+        return data
+
+    def head(self) -> bytes:
+        """Return the first whole lines (BOM and blank lines dropped), unconsumed."""
+        while len(self._out) < _HEADER_BYTES and not self._eof:
+            self._pull()
+        return bytes(self._out[:_HEADER_BYTES])
+
+    def _pull(self) -> None:
+        # Reads no longer than the limit: a line completes only if at most twice the
+        # limit long, which a parse block of twice the limit always holds.
+        data = self.raw.read(min(_READ_BYTES, self.max_line))
+        self.sha256.update(data)
+        self.nbytes += len(data)
+        if not data:
+            self._eof = True
+            tail = bytes(self._pending)
+            # pyarrow needs the last record ended, the header of a header-only file too.
+            if tail and not tail.endswith((b"\n", b"\r")):
+                tail += b"\n"
+            self._release(tail, final=True)
+            self._pending.clear()
+            if self._dropping:
+                self._mark_dropped()
+            return
+        if not self._started:
+            data = self._start(data)
+        if self._dropping:
+            end = _line_end(data, 0)
+            if end < 0:
+                return
+            self._mark_dropped()
+            data = data[end + 1 :]
+        self._pending += data
+        last = max(self._pending.rfind(b"\n"), self._pending.rfind(b"\r"))
+        if last >= 0:
+            lines = bytes(self._pending[: last + 1])
+            del self._pending[: last + 1]
+            self._release(lines)
+        if len(self._pending) > self.max_line:
+            if not self._released:
+                raise CaseFileError(
+                    f"case file '{self.name}': the header line is longer than "
+                    f"{self.max_line:,} bytes."
+                )
+            self._dropping = self._line
+            self._pending.clear()
+
+    def _start(self, data: bytes) -> bytes:
+        """Drop a BOM and blank lines before the header; refuse UTF-16."""
+        head = bytes(self._pending) + data
+        self._pending.clear()
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise CaseFileError(
+                f"case file '{self.name}' is UTF-16 text; save it as UTF-8 (CSV UTF-8 in Excel)."
+            )
+        if len(head) < len(_BOM) and _BOM.startswith(head) and data:
+            self._pending += head
+            return b""
+        head = head.removeprefix(_BOM)
+        stripped = head.lstrip(b" \t\r\n")
+        if not stripped and data:
+            self._line += head.count(b"\n")
+            return b""
+        cut = len(head) - len(stripped)
+        cut = max(head.rfind(b"\n", 0, cut), head.rfind(b"\r", 0, cut)) + 1
+        self._line += head.count(b"\n", 0, cut)
+        self._started = True
+        return head[cut:]
+
+    def _release(self, lines: bytes, *, final: bool = False) -> None:
+        try:
+            self._decoder.decode(lines, final)
+        except UnicodeDecodeError as exc:
+            line = self._line + lines.count(b"\n", 0, max(exc.start, 0))
+            byte = lines[max(exc.start, 0) : max(exc.start, 0) + 1].hex() or "??"
+            raise CaseFileError(
+                f"case file '{self.name}' is not UTF-8 text: byte 0x{byte} on line {line} "
+                "cannot be decoded; save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)."
+            ) from None
+        self._line += lines.count(b"\n")
+        self.quotes += lines.count(b'"')
+        self._released += len(lines)
+        self._out += lines
+
+    def _mark_dropped(self) -> None:
+        marker = f"{_DROPPED}{self._dropping}{self.delimiter * self.width}\n"
+        self._out += marker.encode()
+        self._line = self._dropping + 1
+        self._dropping = 0
+
+
+def _line_end(data: bytes, start: int) -> int:
+    ends = [i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0]
+    return min(ends) if ends else -1
+
+
+def _sniff_delimiter(sample: str) -> str:
+    first = sample.split("\n", 1)[0]
+    try:
+        found = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        found = ""
+    counts = {d: first.count(d) for d in _DELIMITERS}
+    if counts.get(found, 0) > 0:
+        return found
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+@dataclass(frozen=True)
+class _BadRow:
+    index: int  # among the data records, from 0
+    fields: list[str] | None  # None: a blank line, dropped
+    message: str
+    kind: str
+
+
+class CsvSource:
+    """Stream a CSV file as Arrow chunks of at most ``chunk_bytes`` of input."""
+
+    def __init__(self, stream: BinaryIO, name: str, *, chunk_bytes: int) -> None:
+        self.name = name
+        self.max_line = chunk_bytes // 2
+        self._in = _Guard(stream, name, self.max_line)
+        head = self._in.head()
+        if not head.strip(b" \t\r\n"):
+            raise CaseFileError(
+                f"case file '{name}' is empty: expected a header row naming the columns."
+            )
+        sample = head[:_SNIFF_BYTES]
+        sample = sample[: max(sample.rfind(b"\n"), sample.rfind(b"\r")) + 1] or sample
+        self.delimiter = _sniff_delimiter(sample.decode("utf-8", errors="replace"))
+        self._in.delimiter = self.delimiter
+        self.header: list[str] = self._read_header(head)
+        self.width = len(self.header)
+        self._in.width = self.width
+        self._bad: deque[_BadRow] = deque()
+        parse = pcsv.ParseOptions(
+            delimiter=self.delimiter,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=True,
+            ignore_empty_lines=True,
+            invalid_row_handler=self._invalid,
+        )
+        convert = pcsv.ConvertOptions(
+            column_types=dict.fromkeys(self.header, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        try:
+            self._reader = pcsv.open_csv(
+                self._in,
+                read_options=pcsv.ReadOptions(block_size=chunk_bytes, use_threads=False),
+                parse_options=parse,
+                convert_options=convert,
+            )
+        except pa.ArrowInvalid as exc:
+            raise CaseFileError(f"cannot read case file '{name}': {_first_line(exc)}") from None
+
+    def _read_header(self, head: bytes) -> list[str]:
+        """Return the column names, read by pyarrow from the first lines."""
+        first = head[: _line_end(head, 0) + 1] or head
+        for prefix in (head, first):
+            try:
+                table = pcsv.read_csv(
+                    pa.py_buffer(prefix),
+                    read_options=pcsv.ReadOptions(block_size=len(prefix) + 1, use_threads=False),
+                    parse_options=pcsv.ParseOptions(
+                        delimiter=self.delimiter,
+                        newlines_in_values=True,
+                        invalid_row_handler=lambda row: "skip",
+                    ),
+                )
+            except pa.ArrowInvalid:
+                continue
+            return list(table.schema.names)
+        raise CaseFileError(f"case file '{self.name}': cannot read the header row.")
+
+    def _invalid(self, row: Any) -> str:
+        index = -1 if row.number is None else int(row.number) - 2
+        text: str = row.text
+        if text.startswith(_DROPPED):
+            line = text[len(_DROPPED) :].split(self.delimiter, 1)[0]
+            message = (
+                f"line {line} is longer than {self.max_line:,} bytes; its cells were not read"
+            )
+            self._bad.append(_BadRow(index, [""] * self.width, message, "line too long"))
+        elif not text.strip(" \t\r\n"):
+            self._bad.append(_BadRow(index, None, "", ""))
+        else:
+            # One record that pyarrow already split off: the stdlib reader gives its cells.
+            limit = csv.field_size_limit(2**31 - 1)  # huge cells are data
+            try:
+                fields = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter))
+            finally:
+                csv.field_size_limit(limit)
+            count = int(row.actual_columns)
+            message = (
+                f"row has {count} fields, header has {self.width}" if count > self.width else ""
+            )
+            fields = (fields + [""] * self.width)[: self.width]
+            self._bad.append(_BadRow(index, fields, message, "too many fields" if message else ""))
+        return "skip"
+
+    def chunks(self, rows: int) -> Iterator[Chunk]:
+        """Yield chunks of at most ``rows`` rows (and one parse block of bytes)."""
+        done = 0
+        last: pa.Table | None = None
+        try:
+            for batch in self._reader:
+                table, done = self._merge(pa.Table.from_batches([batch]), done)
+                for chunk in _split(_drop_blank(table) if self.width == 1 else table, rows):
+                    last = chunk.table
+                    yield chunk
+            while self._bad:
+                table, done = self._merge(None, done)
+                for chunk in _split(table, rows):
+                    last = chunk.table
+                    yield chunk
+        except pa.ArrowInvalid as exc:
+            message = _first_line(exc)
+            if "straddl" in message:
+                message = (
+                    f"a record after row {done:,} is longer than {2 * self.max_line:,} bytes "
+                    "(are its quotes balanced?)"
+                )
+            raise CaseFileError(f"cannot read case file '{self.name}': {message}") from None
+        self._check_closed(last, done)
+
+    def _check_closed(self, last: pa.Table | None, done: int) -> None:
+        """Refuse an odd number of quotes with a last record over several lines."""
+        if last is None or not self._in.quotes % 2 or not last.num_rows:
+            return
+        row = last.slice(last.num_rows - 1)
+        for column in row.columns:
+            value = column[0].as_py()
+            if isinstance(value, str) and ("\n" in value or "\r" in value):
+                raise CaseFileError(
+                    f"case file '{self.name}': a quoted field in the last record (row "
+                    f"{done:,}) is never closed."
+                )
+
+    def _merge(self, valid: pa.Table | None, done: int) -> tuple[Chunk, int]:
+        """Put the invalid rows pyarrow handed back into their places among ``valid``."""
+        m = 0 if valid is None else valid.num_rows
+        taken: list[_BadRow] = []
+        while self._bad and (
+            valid is None or self._bad[0].index < done + m + len(taken) or self._bad[0].index < 0
+        ):
+            taken.append(self._bad.popleft())
+        span = m + len(taken)
+        invalid = np.zeros(span, dtype=bool)
+        invalid[[b.index - done if b.index >= 0 else span - 1 for b in taken]] = True
+        take = np.empty(span, dtype=np.int64)
+        take[~invalid] = np.arange(m)
+        take[invalid] = m + np.arange(len(taken))
+        keep = np.ones(span, dtype=bool)
+        keep[np.flatnonzero(invalid)[[b.fields is None for b in taken]]] = False
+        if not taken:
+            assert valid is not None
+            return Chunk(valid, None), done + span
+        columns = list(zip(*[b.fields or [""] * self.width for b in taken], strict=True))
+        extra = pa.Table.from_arrays(
+            [pa.array(list(c), type=pa.string()) for c in columns], names=self.header
+        )
+        tables = [extra] if valid is None else [valid, extra]
+        table = pa.concat_tables(tables).take(pa.array(take[keep]))
+        position = np.cumsum(keep) - 1
+        failed = [
+            (int(position[i]), b) for i, b in zip(np.flatnonzero(invalid), taken, strict=True)
+        ]
+        failed = [(p, b) for p, b in failed if b.message]
+        errors: RowErrors | None = None
+        if failed:
+            errors = (
+                np.array([p for p, _ in failed], dtype=np.int64),
+                np.array([b.message for _, b in failed], dtype=object),
+                np.array([b.kind for _, b in failed], dtype=object),
+            )
+        return Chunk(table, errors), done + span
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the bytes read so far."""
+        return self._in.sha256.hexdigest()
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes read so far."""
+        return self._in.nbytes
+
+    def close(self) -> None:
+        """Close the file (standard input stays open)."""
+        if self._in.raw is not getattr(sys.stdin, "buffer", None):
+            self._in.raw.close()
+
+
+def _drop_blank(chunk: Chunk) -> Chunk:
+    """Drop rows whose one cell is blank: with one column, a blank line is no record."""
+    blank = pc.equal(pc.utf8_trim(chunk.table.column(0), " \t"), "")
+    keep = ~np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
+    errors = chunk.row_errors
+    if errors is not None:
+        keep[errors[0]] = True
+        errors = (np.cumsum(keep)[errors[0]] - 1, errors[1], errors[2])
+    if keep.all():
+        return chunk
+    return Chunk(chunk.table.filter(pa.array(keep)), errors)
+
+
+def _split(chunk: Chunk, rows: int) -> Iterator[Chunk]:
+    """Cut a chunk into pieces of at most ``rows`` rows."""
+    if chunk.n <= rows:
+        if chunk.n:
+            yield chunk
+        return
+    for start in range(0, chunk.n, rows):
+        errors = None
+        if chunk.row_errors is not None:
+            at, messages, kinds = chunk.row_errors
+            inside = (at >= start) & (at < start + rows)
+            if inside.any():
+                errors = (at[inside] - start, messages[inside], kinds[inside])
+        yield Chunk(chunk.table.slice(start, rows), errors)
+
+
+# -------------------------------------------------------------------------- Parquet
+
+
+class ParquetSource:
+    """Stream a Parquet file in record batches (its column types are kept)."""
+
+    delimiter = ","
+
+    def __init__(
+        self, source: str | io.BytesIO, name: str, sha256: str, nbytes: int, *, chunk_bytes: int
+    ) -> None:
+        self.name = name
+        self.sha256 = sha256
+        self.nbytes = nbytes
+        try:
+            self._file = pq.ParquetFile(source)
+        except (pa.ArrowException, OSError) as exc:
+            raise CaseFileError(f"cannot read Parquet file '{name}': {_first_line(exc)}") from None
+        self.schema: pa.Schema = self._file.schema_arrow
+        self.header: list[str] = list(self.schema.names)
+        meta = self._file.metadata
+        self.rows = int(meta.num_rows)
+        size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        # Rows per batch so that a batch holds about chunk_bytes of (uncompressed) data.
+        self._rows_per_batch = max(1, chunk_bytes * max(self.rows, 1) // max(size, 1))
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
+
+    def chunks(self, rows: int) -> Iterator[Chunk]:
+        """Yield chunks of at most ``rows`` rows and about ``chunk_bytes`` bytes."""
+        try:
+            for batch in self._file.iter_batches(batch_size=min(rows, self._rows_per_batch)):
+                yield Chunk(pa.Table.from_batches([batch]), None)
+        except pa.ArrowException as exc:
+            raise CaseFileError(
+                f"cannot read Parquet file '{self.name}': {_first_line(exc)}"
+            ) from None
+
+
+def _hash_file(path: str) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(_READ_BYTES):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSource | ParquetSource:
+    """Open a case file (``"-"``: standard input) as CSV or Parquet, by its first bytes.
+
+    Parameters
+    ----------
+    path : str
+        The file, or ``"-"``.
+    chunk_bytes : int
+        Bytes of input per chunk; a CSV line may be up to half of it.
+
+    Returns
+    -------
+    CsvSource or ParquetSource
+
+    Raises
+    ------
+    CaseFileError
+        When the file is missing, a folder, empty, not UTF-8 or not Parquet after all.
+    """
+    name = "<stdin>" if path == "-" else path
+    if path == "-":
+        stdin = sys.stdin.buffer
+        magic = stdin.peek(4)[:4] if hasattr(stdin, "peek") else b""
+        if magic == b"PAR1":
+            # Parquet is read from its end: standard input is buffered whole.
+            data = stdin.read()
+            return ParquetSource(
+                io.BytesIO(data),
+                name,
+                hashlib.sha256(data).hexdigest(),
+                len(data),
+                chunk_bytes=chunk_bytes,
+            )
+        return CsvSource(stdin, name, chunk_bytes=chunk_bytes)
+    if os.path.isdir(path):
+        raise CaseFileError(f"cannot read case file '{path}': it is a folder.")
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the source
+    except FileNotFoundError:
+        raise CaseFileError(f"cannot read case file '{path}': no such file.") from None
+    except OSError as exc:
+        raise CaseFileError(f"cannot read case file '{path}': {exc.strerror or exc}") from None
+    magic = fh.read(4)
+    fh.seek(0)
+    if magic == b"PAR1" or path.lower().endswith(PARQUET_SUFFIXES):
+        fh.close()
+        digest, size = _hash_file(path)
+        return ParquetSource(path, name, digest, size, chunk_bytes=chunk_bytes)
+    try:
+        return CsvSource(fh, name, chunk_bytes=chunk_bytes)
+    except BaseException:
+        fh.close()
+        raise

@@ -1,0 +1,389 @@
+"""Score a case file of any size: :func:`score_file` and its :class:`ScoringSummary`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+
+from backspasm._files import META_SUFFIX, AtomicFile, SignalGuard, check_paths
+from backspasm._version import __version__
+from backspasm.exceptions import CaseFileError
+from backspasm.network import Network, default_network
+from backspasm.scoring.cases import id_values, repeated_ids, repeated_note
+from backspasm.scoring.kernel import score_block
+from backspasm.scoring.plan import Plan, make_plan
+from backspasm.scoring.readers import DEFAULT_CHUNK_BYTES, CsvSource, ParquetSource, open_source
+from backspasm.scoring.writers import CsvWriter, ParquetWriter, Sink, check_unique
+
+__all__ = ["EXIT_OK", "EXIT_ROW_ERRORS", "ScoringSummary", "score_file"]
+
+#: ``ScoringSummary.exit_code`` values (the command line exits with them).
+EXIT_OK, EXIT_ROW_ERRORS = 0, 3
+_MIN_CHUNK_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ScoringSummary:
+    """What :func:`score_file` did.
+
+    Parameters
+    ----------
+    rows : int
+        Rows read (and written).
+    scored : int
+        Rows with probabilities.
+    errors_by_kind : dict of str to int
+        Rows per problem (``invalid <column>``, ``too many fields``, ``line too
+        long``, ``impossible answers``); a row may count under several kinds.
+    warnings : tuple of str
+        File-level remarks: near-miss column names, repeated ids, ...
+    seconds : float
+        Wall time.
+    rows_per_second : float
+        ``rows / seconds``.
+    input_sha256 : str
+        SHA-256 of the input bytes, as read.
+    output : Path or None
+        The written file (None for stdout).
+    meta : Path or None
+        The provenance sidecar (None for stdout).
+    input_format : {"csv", "parquet"}
+        How the input was read.
+    delimiter : str
+        The CSV delimiter found (and used for CSV output).
+    input_bytes : int
+        Size of the input.
+    """
+
+    rows: int
+    scored: int
+    errors_by_kind: dict[str, int]
+    warnings: tuple[str, ...]
+    seconds: float
+    rows_per_second: float
+    input_sha256: str
+    output: Path | None
+    meta: Path | None
+    input_format: str = "csv"
+    delimiter: str = ","
+    input_bytes: int = 0
+
+    @property
+    def errors(self) -> int:
+        """Rows that carry an error."""
+        return self.rows - self.scored
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row was scored, 3 when some rows carry an error."""
+        return EXIT_OK if self.errors == 0 else EXIT_ROW_ERRORS
+
+    def format(self) -> str:
+        """Return a short multi-line report for stderr.
+
+        Returns
+        -------
+        str
+            Counts and speed, errors by kind, warnings and the provenance file.
+        """
+        where = str(self.output) if self.output is not None else "stdout"
+        lines = [
+            f"scored {self.scored:,} of {self.rows:,} rows in {self.seconds:.1f} s "
+            f"({self.rows_per_second:,.0f} rows/s) -> {where}"
+        ]
+        if self.errors:
+            lines.append(f"{self.errors:,} rows carry an error (see the 'error' column):")
+            for kind, count in sorted(self.errors_by_kind.items(), key=lambda kv: -kv[1]):
+                lines.append(f"  {kind}: {count:,}")
+        lines += [f"warning: {w}" for w in self.warnings]
+        if self.meta is not None:
+            lines.append(f"provenance: {self.meta}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Options:
+    chunksize: int
+    chunk_bytes: int
+    precision: int | None
+    explain: bool
+    progress: bool | None
+
+
+def _check_int(name: str, value: object, low: int, *, optional: bool = False) -> None:
+    if optional and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(
+            f"The '{name}' parameter of score_file must be an int >= {low:,}"
+            f"{' or None' if optional else ''}; got {value!r} instead."
+        )
+
+
+def score_file(
+    input: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    network: Network | None = None,
+    chunksize: int = 100_000,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    precision: int | None = None,
+    progress: bool | None = None,
+    explain: bool = False,
+) -> ScoringSummary:
+    """Score a case file of any size, chunk by chunk, and write the result atomically.
+
+    Parameters
+    ----------
+    input : path-like or "-"
+        A CSV file (UTF-8, with or without BOM; comma, semicolon or tab, detected) or a
+        Parquet file. ``"-"`` reads standard input. Every CSV cell is read as text, so
+        the input's columns are written back with the same values.
+    output : path-like or "-"
+        ``.parquet``/``.pq`` writes Parquet; ``.csv``, ``.txt`` and ``.tsv`` write
+        delimited text with the input's delimiter (``.tsv`` only for a tab-separated
+        or Parquet input); any other extension is refused. Written to a temporary
+        file in the same folder, then renamed, so a failed or interrupted run leaves
+        no file behind. ``"-"`` writes CSV to standard output. Neither the output
+        nor its sidecar may be the input (by name, link or standard input), and the
+        output's folder must exist and be writable: all this is checked first.
+    network : Network, optional
+        Defaults to the bundled network.
+    chunksize : int, default 100000
+        At most this many rows are scored at a time.
+    chunk_bytes : int, default 8 MiB
+        Bytes of input read and parsed at a time; memory is bounded by it. A CSV line
+        longer than half of it is not read: its row carries an error.
+    precision : int, optional
+        Round probabilities and ``conflict`` to this many significant digits. By
+        default they are written losslessly: ``float(cell)`` is the engine's value.
+    progress : bool, optional
+        Show a progress bar on stderr; by default only when stderr is a terminal.
+    explain : bool, default False
+        Add the ``reasons`` and ``next_question`` columns (see :func:`score_cases`).
+
+    Returns
+    -------
+    ScoringSummary
+        Counts, errors by kind, warnings, timing, the input's SHA-256 and the paths of
+        the output and of its ``.meta.json`` provenance sidecar. ``exit_code`` is 0
+        when every row was scored and 3 when some rows carry an error.
+
+    Raises
+    ------
+    CaseFileError
+        When the file cannot be used at all (missing, empty, not UTF-8, a quoted field
+        never closed, a header line over the limit, output or sidecar equal to the
+        input, an output folder that is missing or not writable, an unknown output
+        extension, ...). Problems with single rows never raise: they go to the row's
+        ``error`` cell.
+    ValueError
+        For a ``chunksize``, ``chunk_bytes`` or ``precision`` out of range.
+    backspasm._files.Interrupted
+        (a :class:`KeyboardInterrupt`) on SIGINT or SIGTERM in the main thread, after
+        the temporary files were removed; its ``exit_code`` is 130 or 143.
+    """
+    _check_int("chunksize", chunksize, 1)
+    _check_int("chunk_bytes", chunk_bytes, _MIN_CHUNK_BYTES)
+    _check_int("precision", precision, 1, optional=True)
+    options = _Options(chunksize, chunk_bytes, precision, explain, progress)
+    started = time.perf_counter()
+    src_path, dst_path = os.fspath(input), os.fspath(output)
+    fmt = check_paths(src_path, dst_path)
+    lost = "nothing written" if dst_path != "-" else "the output on standard output is incomplete"
+    with SignalGuard(f"interrupted; {lost}") as guard:
+        net = network if network is not None else default_network()
+        source = open_source(src_path, chunk_bytes=chunk_bytes)
+        try:
+            plan = make_plan(source.header, net, explain=explain)
+            return _run(source, plan, src_path, dst_path, fmt, options, started, guard)
+        finally:
+            source.close()
+
+
+def _output_delimiter(source: CsvSource | ParquetSource, dst_path: str) -> str:
+    """Return the input's delimiter, or a tab for a ``.tsv`` output (refused if it cannot be)."""
+    if not Path(dst_path).name.lower().endswith(".tsv"):
+        return source.delimiter
+    if isinstance(source, CsvSource) and source.delimiter != "\t":
+        raise CaseFileError(
+            f"cannot write '{dst_path}': a .tsv file is tab-separated, but the input is "
+            f"separated by {source.delimiter!r}; name the output .csv."
+        )
+    return "\t"
+
+
+class _Ids:
+    """Repeated ``case_id`` values across chunks, found with 64-bit hashes."""
+
+    def __init__(self) -> None:
+        self.hashes: list[npt.NDArray[np.uint64]] = []
+        self.example: str | None = None
+
+    def add(self, ids: pd.Series) -> None:
+        self.hashes.append(pd.util.hash_array(id_values(ids)))
+        if self.example is None:
+            self.example = repeated_ids(ids)[1]
+
+    def note(self) -> str | None:
+        if not self.hashes:
+            return None
+        every = np.concatenate(self.hashes)
+        repeated = len(every) - len(np.unique(every))
+        return repeated_note(repeated, self.example) if repeated else None
+
+
+def _run(
+    source: CsvSource | ParquetSource,
+    plan: Plan,
+    src_path: str,
+    dst_path: str,
+    fmt: str,
+    options: _Options,
+    started: float,
+    guard: SignalGuard,
+) -> ScoringSummary:
+    header = source.header
+    schema = (
+        source.schema
+        if isinstance(source, ParquetSource)
+        else pa.schema([(h, pa.string()) for h in header])
+    )
+    if fmt == "parquet":
+        check_unique([*header, *plan.outputs], dst_path)
+    else:
+        delimiter = _output_delimiter(source, dst_path)
+    engine = plan.network.engine
+    bar = _progress_bar(options.progress, source, src_path)
+    sink: Sink | None = None
+    meta: AtomicFile | None = None
+    rows = scored = 0
+    kinds: Counter[str] = Counter()
+    ids = _Ids()
+    try:
+        # Created, renamed and removed with signals held back, so that no temporary
+        # file can escape the clean-up.
+        with guard.deferred():
+            sink = Sink(dst_path)
+        writer = (
+            ParquetWriter(sink, plan.outputs, options.precision)
+            if fmt == "parquet"
+            else CsvWriter(sink, delimiter, plan.outputs, options.precision)
+        )
+        for chunk in source.chunks(options.chunksize):
+            cells = {c.position: chunk.cells(c.position) for c in plan.columns}
+            block = score_block(cells, chunk.n, plan, engine=engine, row_errors=chunk.row_errors)
+            writer.write(chunk.table, block.columns)
+            rows += chunk.n
+            scored += block.scored
+            kinds.update(block.kinds)
+            if plan.id_position is not None:
+                ids.add(chunk.table.column(plan.id_position).to_pandas())
+            if bar is not None:
+                bar.update((source.nbytes if bar.unit == "B" else rows) - bar.n)
+                bar.set_postfix(rows=f"{rows:,}", refresh=False)
+        writer.close(schema)
+        sink.finish()
+        note = ids.note()
+        seconds = time.perf_counter() - started
+        meta_path = None if sink.path is None else Path(f"{sink.path}{META_SUFFIX}")
+        summary = ScoringSummary(
+            rows=rows,
+            scored=scored,
+            errors_by_kind=dict(sorted(kinds.items())),
+            warnings=(*plan.warnings, *([note] if note else [])),
+            seconds=seconds,
+            rows_per_second=rows / seconds if seconds > 0 else float("inf"),
+            input_sha256=source.sha256,
+            output=sink.path,
+            meta=meta_path,
+            input_format="parquet" if isinstance(source, ParquetSource) else "csv",
+            delimiter=source.delimiter,
+            input_bytes=source.nbytes,
+        )
+        if meta_path is not None and sink.file is not None:
+            payload = _meta_payload(summary, plan.network, src_path, fmt, options)
+            with guard.deferred():
+                meta = AtomicFile(meta_path)
+            meta.fh.write(payload)
+            meta.finish()
+            # Both renames or, if a signal comes during them, both all the same.
+            with guard.deferred(f"interrupted; {dst_path} was written all the same"):
+                sink.file.replace()
+                meta.replace()
+    except BaseException:
+        with guard.deferred():
+            if sink is not None:
+                sink.abort()
+            if meta is not None:
+                meta.discard()
+        if bar is not None:
+            bar.leave = False
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    return summary
+
+
+def _progress_bar(progress: bool | None, source: CsvSource | ParquetSource, path: str) -> Any:
+    show = sys.stderr.isatty() if progress is None else progress
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    if isinstance(source, ParquetSource):
+        return tqdm(
+            total=source.rows, unit="rows", unit_scale=True, desc="scoring", file=sys.stderr
+        )
+    size = os.path.getsize(path) if path != "-" else None
+    return tqdm(
+        total=size, unit="B", unit_scale=True, unit_divisor=1024, desc="scoring", file=sys.stderr
+    )
+
+
+def _meta_payload(
+    summary: ScoringSummary, net: Network, src_path: str, fmt: str, options: _Options
+) -> bytes:
+    payload = {
+        "backspasm_version": __version__,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "network": {"fingerprint": net.fingerprint(), "origin": str(net.spec.origin)},
+        "input": {
+            "path": "-" if src_path == "-" else os.path.abspath(src_path),
+            "sha256": summary.input_sha256,
+            "bytes": summary.input_bytes,
+            "format": summary.input_format,
+            "delimiter": summary.delimiter,
+        },
+        "output": {
+            "path": str(summary.output.resolve()) if summary.output else "-",
+            "format": fmt,
+        },
+        "options": {
+            "chunksize": options.chunksize,
+            "chunk_bytes": options.chunk_bytes,
+            "precision": options.precision,
+            "explain": options.explain,
+        },
+        "rows": summary.rows,
+        "scored": summary.scored,
+        "errors": summary.errors,
+        "errors_by_kind": summary.errors_by_kind,
+        "warnings": list(summary.warnings),
+        "seconds": round(summary.seconds, 3),
+        "rows_per_second": round(summary.rows_per_second, 1),
+    }
+    return (json.dumps(payload, indent=2) + "\n").encode("utf-8")

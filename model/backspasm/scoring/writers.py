@@ -1,0 +1,188 @@
+"""Write scored chunks through pyarrow, into an atomic file or standard output.
+
+CSV goes through :class:`pyarrow.csv.CSVWriter`, Parquet through
+:class:`pyarrow.parquet.ParquetWriter`.
+
+Probabilities are written losslessly by default: pyarrow writes a double as its
+shortest round-trip text, so ``float(cell)`` gives back the engine's value exactly.
+``precision=N`` rounds them to N significant digits first.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+from backspasm._files import AtomicFile
+from backspasm.exceptions import CaseFileError
+
+__all__ = ["CsvWriter", "ParquetWriter", "Sink", "round_significant"]
+
+_SPECIAL = ('"', "\n", "\r")
+
+
+class Sink:
+    """An output file written atomically (see :class:`AtomicFile`), or stdout."""
+
+    def __init__(self, output: str) -> None:
+        self.path: Path | None = None if output == "-" else Path(output)
+        self.file: AtomicFile | None = None
+        if self.path is None:
+            buffer = getattr(sys.stdout, "buffer", None)
+            self.fh: BinaryIO | _TextToBytes = buffer if buffer is not None else _TextToBytes()
+            return
+        self.file = AtomicFile(self.path)
+        self.fh = self.file.fh
+
+    def finish(self) -> None:
+        """Flush everything written (and sync a file to disk); rename nothing yet."""
+        if self.file is None:
+            self.fh.flush()
+        else:
+            self.file.finish()
+
+    def abort(self) -> None:
+        """Remove the temporary file, if any."""
+        if self.file is not None:
+            self.file.discard()
+
+
+class _TextToBytes:
+    """Adapter for a text stdout without ``.buffer`` (some notebook or test consoles)."""
+
+    closed = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:
+        sys.stdout.write(bytes(data).decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+def round_significant(values: npt.NDArray[np.float64], digits: int) -> npt.NDArray[np.float64]:
+    """Round to ``digits`` significant digits: the double nearest ``"%.{digits}g" % v``.
+
+    Parameters
+    ----------
+    values : numpy.ndarray of float
+    digits : int
+        Significant digits, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Written by pyarrow with at most ``digits`` significant digits.
+    """
+    out = np.array(values, dtype=np.float64)
+    finite = np.isfinite(out)
+    if finite.any():
+        out[finite] = np.char.mod(f"%.{digits}g", out[finite]).astype(np.float64)
+    return out
+
+
+def _output_arrays(
+    columns: Mapping[str, npt.NDArray[Any]], names: Sequence[str], precision: int | None
+) -> list[pa.Array]:
+    arrays: list[pa.Array] = []
+    for name in names:
+        values = columns[name]
+        if values.dtype.kind == "f":
+            if precision is not None:
+                values = round_significant(values, precision)
+            # NaN (a row that could not be scored) is written as an empty cell.
+            arrays.append(pa.array(values, type=pa.float64(), from_pandas=True))
+        else:
+            arrays.append(pa.array(values, type=pa.string()))
+    return arrays
+
+
+class CsvWriter:
+    """Delimited text: the input's columns as read, then the output columns."""
+
+    def __init__(
+        self, sink: Sink, delimiter: str, outputs: Sequence[str], precision: int | None
+    ) -> None:
+        self.sink = sink
+        self.delimiter = delimiter
+        self.outputs = list(outputs)
+        self.precision = precision
+        self._writer: pcsv.CSVWriter | None = None
+
+    def write(self, table: pa.Table, columns: Mapping[str, npt.NDArray[Any]]) -> None:
+        """Append the rows of ``table`` with their output ``columns``."""
+        arrays = [*table.columns, *_output_arrays(columns, self.outputs, self.precision)]
+        out = pa.Table.from_arrays(arrays, names=[*table.column_names, *self.outputs])
+        if self._writer is None:
+            names = out.column_names
+            plain = not any(ch in n for n in names for ch in (*_SPECIAL, self.delimiter))
+            options = pcsv.WriteOptions(
+                delimiter=self.delimiter,
+                quoting_header="none" if plain else "needed",
+                quoting_style="needed",
+            )
+            self._writer = pcsv.CSVWriter(self.sink.fh, out.schema, write_options=options)
+        self._writer.write_table(out)
+
+    def close(self, header: pa.Schema) -> None:
+        """Write the header if no row came, and flush pyarrow's buffers."""
+        if self._writer is None:
+            empty = header.empty_table()
+            self.write(empty, {n: np.array([], dtype=_kind(n)) for n in self.outputs})
+        assert self._writer is not None
+        self._writer.close()
+
+
+def _kind(name: str) -> Any:
+    return np.float64 if name.startswith("p_") or name == "conflict" else object
+
+
+class ParquetWriter:
+    """Parquet: the input's columns with their types, then the output columns."""
+
+    def __init__(self, sink: Sink, outputs: Sequence[str], precision: int | None) -> None:
+        self.sink = sink
+        self.outputs = list(outputs)
+        self.precision = precision
+        self._writer: pq.ParquetWriter | None = None
+        self._schema: pa.Schema | None = None
+
+    def write(self, table: pa.Table, columns: Mapping[str, npt.NDArray[Any]]) -> None:
+        """Append the rows of ``table`` with their output ``columns``."""
+        arrays = [*table.columns, *_output_arrays(columns, self.outputs, self.precision)]
+        out = pa.Table.from_arrays(arrays, names=[*table.column_names, *self.outputs])
+        if self._writer is None:
+            self._schema = out.schema
+            self._writer = pq.ParquetWriter(self.sink.fh, self._schema)
+        elif not out.schema.equals(self._schema):
+            out = out.cast(self._schema)
+        self._writer.write_table(out)
+
+    def close(self, header: pa.Schema) -> None:
+        """Write the schema if no row came, and the file's footer."""
+        if self._writer is None:
+            empty = header.empty_table()
+            self.write(empty, {n: np.array([], dtype=_kind(n)) for n in self.outputs})
+        assert self._writer is not None
+        self._writer.close()
+
+
+def check_unique(names: Sequence[str], dst_path: str) -> None:
+    """Refuse a Parquet output whose column names repeat."""
+    dupes = sorted({h for h in names if list(names).count(h) > 1})
+    if dupes:
+        raise CaseFileError(
+            f"cannot write Parquet '{dst_path}': column names must be unique; repeated: "
+            f"{', '.join(repr(d) for d in dupes)}."
+        )
