@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -124,22 +124,8 @@ class Question:
     @classmethod
     def from_spec(cls, spec: QuestionSpec) -> Question:
         """Build the run-time question from its knowledge-base declaration."""
-        kind: Kind = spec.kind
-        return cls(
-            column=spec.column,
-            kind=kind,
-            node=spec.node,
-            prompt=spec.prompt,
-            section=spec.section,
-            choices=spec.choices,
-            red_flag=spec.red_flag,
-            unit=spec.unit,
-            integer=spec.integer,
-            minimum=spec.minimum,
-            maximum=spec.maximum,
-            bins=spec.bins,
-            default=spec.default,
-        )
+        # The declaration carries every field a question has (case_id aside).
+        return cls(**{f.name: getattr(spec, f.name) for f in fields(spec)})
 
     @property
     def states(self) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ import pandas as pd
 from backspasm._text import did_you_mean
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError, CaseFileError, EvidenceError
+from backspasm.figures._style import GROUP_COLOURS, TRIAGE_COLOURS
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import SECTIONS, Question, get_question, parse_answer, questions_for
 
@@ -43,17 +44,6 @@ _SECTION_TITLES: Mapping[str, str] = {
     "exposure": "Exposures and medicines",
     "known_cause": "Causes already known (a test or a scan)",
     "presentation": "Presentation",
-}
-# Okabe-Ito colours, as in the figures: one per group of causes and per triage level.
-_GROUP_COLOURS: Mapping[str, str] = {
-    "fitness": "#009E73",
-    "pathologic": "#E69F00",
-    "serious": "#D55E00",
-}
-_TRIAGE_COLOURS: Mapping[str, str] = {
-    "emergency": "#D55E00",
-    "see_doctor": "#E69F00",
-    "self_care": "#009E73",
 }
 _TRIAGE_WORDS: Mapping[str, str] = {
     "emergency": "go to an emergency department now",
@@ -560,7 +550,7 @@ def _bars_html(d: Diagnosis) -> str:
     """One row per cause: a grey prior bar over a coloured posterior bar."""
     rows = []
     for r in d.causes.to_dict("records"):
-        colour = _GROUP_COLOURS.get(str(r["group"]), "#0072B2")
+        colour = GROUP_COLOURS.get(f"cause_{r['group']}", "#0072B2")
         prior, post = float(r["prior"]), float(r["posterior"])
         rows.append(
             f"<tr class='bs-cause' data-cause='{html.escape(str(r['cause']))}' "
@@ -575,7 +565,8 @@ def _bars_html(d: Diagnosis) -> str:
             f"<td style='text-align:right'><b>{_pct(post)}</b></td></tr>"
         )
     legend = " ".join(
-        f"<span style='color:{c}'>&#9632;</span>&nbsp;{g}" for g, c in _GROUP_COLOURS.items()
+        f"<span style='color:{GROUP_COLOURS[f'cause_{g}']}'>&#9632;</span>&nbsp;{g}"
+        for g in ("fitness", "pathologic", "serious")
     )
     return (
         "<table class='bs-bars' style='border-collapse:collapse;font-size:12px'>"
@@ -587,7 +578,7 @@ def _bars_html(d: Diagnosis) -> str:
 
 
 def _triage_html(d: Diagnosis) -> str:
-    colour = _TRIAGE_COLOURS.get(d.triage, "#000000")
+    colour = TRIAGE_COLOURS.get(d.triage, "#000000")
     words = _TRIAGE_WORDS.get(d.triage, "")
     parts = [
         f"<div class='bs-triage' data-level='{html.escape(d.triage)}' "
