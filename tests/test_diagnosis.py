@@ -68,7 +68,7 @@ def test_emergency_by_a_cause_rule_names_the_rule_and_the_driving_answers():
     assert d.triage == "emergency"
     assert d.posterior("kidney_stones") >= 0.50
     rule, *answers = d.red_flags
-    assert rule.startswith("kidney stones ")
+    assert rule.startswith("Kidney stones ")
     assert rule.endswith("(>= 50%)")
     assert "blood_in_urine=yes" in answers
     assert all(f.split("=")[0] in d.answers for f in answers)

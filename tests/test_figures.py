@@ -48,7 +48,7 @@ def abscess(net: Network) -> Diagnosis:
 @pytest.fixture(scope="module")
 def stone(net: Network) -> Diagnosis:
     # an unsure answer (soft evidence) as well as hard ones
-    return diagnose({**figures.SCENARIOS["Kidney stone"], "fever": 0.3}, network=net)
+    return diagnose({**figures.SCENARIOS["Kidney stones"], "fever": 0.3}, network=net)
 
 
 @pytest.fixture(scope="module")

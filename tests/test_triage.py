@@ -70,7 +70,7 @@ def test_fever_drug_use_and_weakness_is_an_emergency_naming_the_abscess():
     d = diagnose(ABSCESS)
     assert d.triage == "emergency"
     text = "; ".join(d.red_flags)
-    assert "epidural abscess" in text
+    assert "Epidural abscess" in text
     assert "(>= 10%)" in text
     assert {"fever=yes", "muscle_weakness=yes"} <= set(d.red_flags)
 
@@ -79,7 +79,7 @@ def test_kidney_infection_is_an_emergency_with_fever_and_a_doctor_without():
     febrile = diagnose({**KIDNEY_INFECTION, "fever": "yes"})
     assert febrile.top_cause == "pyelonephritis"
     assert febrile.triage == "emergency"
-    rule = next(f for f in febrile.red_flags if f.startswith("pyelonephritis"))
+    rule = next(f for f in febrile.red_flags if f.startswith("Pyelonephritis"))
     assert rule.endswith("(>= 30% with fever=yes)")
     assert "painful_urination=yes" in febrile.red_flags  # the answer that raised it
 
@@ -92,7 +92,7 @@ def test_flank_colic_with_blood_in_urine_is_an_emergency_naming_the_stone():
     d = diagnose(COLIC)
     assert d.top_cause == "kidney_stones"
     assert d.triage == "emergency"
-    assert any(f.startswith("kidney stones") and "(>= 50%)" in f for f in d.red_flags)
+    assert any(f.startswith("Kidney stones") and "(>= 50%)" in f for f in d.red_flags)
     assert "blood_in_urine=yes" in d.red_flags
 
 
@@ -232,7 +232,7 @@ def test_cause_rules_load_and_fire_on_a_toy_network(toy_spec_dir):
     p_stone = net.engine.query(evidence, targets=["stone"]).marginals["stone"][:, 1]
     levels, flags = triage_batch(p_stone, evidence, net)
     assert list(levels) == ["see_doctor", "self_care", "emergency"]
-    assert flags[2] == "stone 100% (>= 50%); stone=yes"
+    assert flags[2] == "Stone 100% (>= 50%); stone=yes"
 
 
 def test_an_optional_emergency_threshold_on_p_serious_still_works(toy_spec_dir):

@@ -222,7 +222,7 @@ def triage_batch(
             emergency |= fire
             limit = f" (>= {rule.p:.0%}"
             limit += "".join(f" with {k}={v}" for k, v in rule.when.items()) + ")"
-            words = rule.cause.replace("_", " ") + " " + _percent(p) + limit
+            words = network.label(rule.cause) + " " + _percent(p) + limit
             text.add(fire, np.asarray(words, dtype=object), f"\0rule{i}")
             fired[rule.cause] = fired.get(rule.cause, np.zeros(n, dtype=bool)) | fire
         else:

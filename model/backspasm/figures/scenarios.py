@@ -42,7 +42,7 @@ SCENARIOS: Mapping[str, Mapping[str, Any]] = {
         "fever": "no",
         "tingling_or_numbness": "no",
     },
-    "Kidney stone": {
+    "Kidney stones": {
         "age": 38,
         "sex": "male",
         "spasm_location": "flank",
