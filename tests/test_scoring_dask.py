@@ -87,3 +87,34 @@ def test_dask_worker_processes_rebuild_the_bundled_network():
     ):
         got = c.compute(score_cases(dd.from_pandas(frame, npartitions=2))).result()
     pd.testing.assert_frame_equal(got, score_cases(frame), check_dtype=False, rtol=1e-12)
+
+
+@pytest.mark.slow
+def test_dask_worker_processes_score_with_a_user_loaded_network(tmp_path):
+    # A user's variant knowledge base (one number changed) travels to worker processes
+    # by pickling the Network; the scores are the variant's, not the bundled ones.
+    import shutil
+    from importlib.resources import files
+
+    variant = tmp_path / "variant"
+    shutil.copytree(str(files("backspasm") / "knowledge"), variant)
+    causes = variant / "causes.toml"
+    text = causes.read_text(encoding="utf-8")
+    old = "strength.sex = { p = { male = 0.0005 }"
+    assert old in text
+    causes.write_text(text.replace(old, "strength.sex = { p = { male = 0.01 }"), encoding="utf-8")
+    net = load_network(variant)
+    frame = cases(30)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        got = c.compute(score_cases(dd.from_pandas(frame, npartitions=2), network=net)).result()
+    expected = score_cases(frame, network=net)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False, rtol=1e-12)
+    bundled = score_cases(frame)
+    assert not np.allclose(
+        expected["p_kidney_stones"].astype(float), bundled["p_kidney_stones"].astype(float)
+    )
