@@ -335,8 +335,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--explain",
         action="store_true",
-        help="add 'reasons' (answers that moved the top cause) and 'next_question' "
-        "columns (slower)",
+        help="add everything a one-case diagnosis says: reasons for the top cause, "
+        "next_question, p_pathologic, risk_<complication>, mpe and p_mpe (slower)",
     )
     network_option(p)
     p.set_defaults(func=_cmd_score)
