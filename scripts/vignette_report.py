@@ -1,9 +1,15 @@
-"""Per-cause report on the published vignettes: ranks and the range of each posterior.
+"""Per-cause report on the published vignettes: ranks, evidence and posterior ranges.
 
-Run: ``python scripts/vignette_report.py [data/vignettes.csv]``. Prints, per expected
-cause, how often it ranks first and in the top three, and, per cause, the smallest,
-median and largest posterior across the whole file (a cause that never moves far
-from one value would hold a floor).
+Run: ``python scripts/vignette_report.py [data/vignettes.csv]``. Prints
+
+1. per expected cause, how often it ranks first and in the top three;
+2. how much each vignette's answers say about its own cause: the Bayes factor
+   (posterior odds over the odds given age and sex alone), with top-1 and top-3 for
+   vignettes whose answers point to their cause (factor >= 2), say little
+   (1/2 to 2) or point away (< 1/2). A network that fails on the first group is
+   wrong; on the second, the report gives it nothing to go on;
+3. per cause, the smallest, median and largest posterior across the whole file (a
+   cause that never moves far from one value would hold a floor).
 """
 
 from __future__ import annotations
@@ -16,23 +22,46 @@ import pandas as pd
 
 import backspasm
 
+#: Columns of the vignette file that are not answers.
+META = ("case_id", "source", "expected_cause", "expected_triage", "vignette")
+
+
+def _posteriors(cases: pd.DataFrame, net: backspasm.Network) -> np.ndarray:
+    scored = backspasm.score_cases(cases, network=net)
+    return scored[[f"p_{c}" for c in net.causes]].astype(float).to_numpy()
+
 
 def main(path: str) -> None:
-    """Score the vignettes and print the two per-cause tables."""
+    """Score the vignettes and print the three tables."""
     net = backspasm.load_network()
     cases = pd.read_csv(path, dtype=str, keep_default_na=False)
-    scored = backspasm.score_cases(cases.drop(columns=["expected_triage"]), network=net)
     causes = list(net.causes)
-    probs = scored[[f"p_{c}" for c in causes]].astype(float).to_numpy()
-    order = np.argsort(-probs, axis=1)
-    rank = {
-        i: 1 + int(np.where(order[i] == causes.index(c))[0][0])
-        for i, c in enumerate(cases["expected_cause"])
-    }
-    per_cause = (
-        pd.DataFrame({"cause": cases["expected_cause"], "rank": pd.Series(rank)})
-        .groupby("cause")["rank"]
-        .agg(n="size", top1=lambda r: int((r == 1).sum()), top3=lambda r: int((r <= 3).sum()))
+    answers = cases.drop(columns=[c for c in META if c != "case_id"])
+    probs = _posteriors(answers, net)
+    context = _posteriors(cases[["case_id", "age", "sex"]], net)
+    column = np.array([causes.index(c) for c in cases["expected_cause"]])
+    rows = np.arange(len(cases))
+    own = probs[rows, column]
+    rank = 1 + (probs > own[:, None]).sum(axis=1)
+    prior = context[rows, column]
+    factor = (own / (1 - own)) / (prior / (1 - prior))
+    table = pd.DataFrame(
+        {"cause": cases["expected_cause"].to_numpy(), "rank": rank, "factor": factor},
+        index=cases["case_id"],
+    )
+    per_cause = table.groupby("cause")["rank"].agg(
+        n="size", top1=lambda r: int((r == 1).sum()), top3=lambda r: int((r <= 3).sum())
+    )
+    evidence = pd.cut(
+        table["factor"],
+        [0, 0.5, 2, np.inf],
+        labels=["point away (< 1/2)", "say little (1/2 to 2)", "point to it (>= 2)"],
+        right=False,
+    )
+    by_evidence = table.groupby(evidence, observed=False)["rank"].agg(
+        n="size",
+        top1=lambda r: float(np.mean(r == 1)) if len(r) else np.nan,
+        top3=lambda r: float(np.mean(r <= 3)) if len(r) else np.nan,
     )
     ranges = pd.DataFrame(
         {
@@ -42,10 +71,16 @@ def main(path: str) -> None:
         },
         index=causes,
     )
-    ranks = pd.Series(rank)
-    top1, top3 = np.mean(ranks == 1), np.mean(ranks <= 3)
-    print(f"{len(cases)} vignettes: top-1 {top1:.3f}, top-3 {top3:.3f}")
+    print(
+        f"{len(cases)} vignettes: top-1 {np.mean(rank == 1):.3f}, top-3 {np.mean(rank <= 3):.3f}"
+    )
     print(per_cause.to_string())
+    print("\nwhat the answers say about the expected cause (Bayes factor over age and sex)")
+    print(by_evidence.round(3).to_string())
+    misses = table[(table["factor"] >= 2) & (table["rank"] > 1)]
+    if len(misses):
+        print("\nanswers point to the cause, yet it is not first:")
+        print(misses.assign(factor=misses["factor"].round(1)).to_string())
     print("\nposterior of each cause across the file")
     print(ranges.round(4).to_string())
 
