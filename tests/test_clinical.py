@@ -182,3 +182,14 @@ def test_denying_red_flags_lowers_serious_risk():
 def test_knowing_a_cause_is_absent_sets_it_to_zero(cause):
     d = diagnose({cause: "no"})
     assert row(d, cause).posterior == 0.0
+
+
+@pytest.mark.parametrize("deficit", ["muscle_weakness", "tingling_or_numbness"])
+def test_fever_with_a_neurological_deficit_is_an_emergency(deficit):
+    # The classic epidural-abscess triad: back pain, fever and a deficit, motor or
+    # sensory. Either deficit alone, or fever alone, is a doctor's visit.
+    answers = {"age": "33", "sex": "female", "spasm_location": "lower_back"}
+    both = diagnose({**answers, "fever": "yes", deficit: "yes"})
+    assert both.triage == "emergency"
+    assert {"fever=yes", f"{deficit}=yes"} <= set(both.red_flags)
+    assert diagnose({**answers, deficit: "yes"}).triage == "see_doctor"
