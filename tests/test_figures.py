@@ -73,9 +73,13 @@ def texts(ax: plt.Axes) -> list[str]:
 
 
 def smallest_font_on_a_slide(fig: matplotlib.figure.Figure) -> float:
-    """The smallest visible text (points) once the figure is shown at slide width."""
+    """The smallest visible text (points) once the figure is fitted onto a slide.
+
+    A figure wider or taller than 13.33 x 7.5 in is shrunk to fit (keeping its
+    aspect ratio), and its text with it.
+    """
     fig.canvas.draw()
-    scale = min(1.0, 13.33 / fig.get_figwidth())
+    scale = min(1.0, 13.33 / fig.get_figwidth(), 7.5 / fig.get_figheight())
     return min(
         t.get_fontsize() * scale
         for t in fig.findobj(matplotlib.text.Text)
@@ -520,16 +524,94 @@ def test_every_figure_is_readable_at_slide_size(
         "calibration": figures.plot_calibration(evaluation).get_figure(),
         "roc": figures.plot_roc(evaluation).get_figure(),
     }
+    slides["network"] = figures.plot_network(net).get_figure()
+    slides["network beliefs"] = figures.plot_network_beliefs(stone).get_figure()
     for name, fig in slides.items():
         assert smallest_font_on_a_slide(fig) >= 9.0, name
         assert tuple(fig.get_size_inches()) == pytest.approx(figures.SLIDE_SIZE), name
-    for fig in (
-        figures.plot_network(net).get_figure(),
-        figures.plot_network_beliefs(stone).get_figure(),
-    ):
-        # slide-wide and as tall as the findings column needs
-        assert fig.get_figwidth() == pytest.approx(figures.SLIDE_SIZE[0])
+
+
+def test_a_figure_drawn_taller_than_a_slide_counts_as_smaller() -> None:
+    fig = plt.figure(figsize=(13.33, 15.0))
+    fig.text(0.5, 0.5, "a note", fontsize=12)
+    assert smallest_font_on_a_slide(fig) == pytest.approx(6.0, abs=0.01)
+
+
+def inside_and_apart(ax: plt.Axes) -> None:
+    """Every node box lies on the figure, holds its label and overlaps no other box,
+    no header, the title or the legend."""
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    boxes = {n: b.get_window_extent(renderer) for n, b in by_gid(ax, "node:").items()}
+    for node, box in boxes.items():
+        assert page.x0 - 1 <= box.x0, node
+        assert box.x1 <= page.x1 + 1, node
+        assert page.y0 - 1 <= box.y0, node
+        assert box.y1 <= page.y1 + 1, node
+    for node, label in by_gid(ax, "label:").items():
+        text = label.get_window_extent(renderer)
+        assert boxes[node].contains(text.x0 + 1, text.y0 + 1), node
+        assert boxes[node].contains(text.x1 - 1, text.y1 - 1), node
+    names = sorted(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not boxes[a].overlaps(boxes[b]), (a, b)
+    others = [t.get_window_extent(renderer) for t in by_gid(ax, "header:").values()]
+    others.append(ax.get_legend().get_window_extent(renderer))
+    heading = ax.get_title(loc="left")
+    titles = [t for t in fig.findobj(matplotlib.text.Text) if heading and t.get_text() == heading]
+    assert titles
+    others += [t.get_window_extent(renderer) for t in titles]
+    for node, box in boxes.items():
+        assert not any(box.overlaps(o) for o in others), node
+
+
+def test_the_whole_network_fits_one_slide_with_9pt_labels(net: Network) -> None:
+    ax = figures.plot_network(net)
+    fig = ax.get_figure()
+    assert tuple(fig.get_size_inches()) == pytest.approx(figures.SLIDE_SIZE)
+    assert smallest_font_on_a_slide(fig) >= 9.0
+    assert {t.get_fontsize() for t in by_gid(ax, "label:").values()} == {9.0}
+    inside_and_apart(ax)
+    said = title(ax)
+    assert said.startswith("The back-spasm network: 84 nodes, 171 arrows, before any answer")
+    assert "each arrow points from a cause to its effect" in said
+    # labels wrap at word boundaries, onto at most two lines
+    for node, label in by_gid(ax, "label:").items():
+        text = label.get_text()
+        assert text.count("\n") <= 1, node
+        # a break replaces a space, or follows a slash
+        assert net.label(node) in (text.replace("\n", " "), text.replace("/\n", "/")), node
+
+
+def test_network_beliefs_fit_one_slide_and_say_for_which_answers(
+    stone: Diagnosis, abscess: Diagnosis
+) -> None:
+    for case in (stone, abscess):
+        ax = figures.plot_network_beliefs(case)
+        fig = ax.get_figure()
+        assert tuple(fig.get_size_inches()) == pytest.approx(figures.SLIDE_SIZE)
         assert smallest_font_on_a_slide(fig) >= 9.0
+        for prefix in ("label:", "value:", "observed:"):
+            assert {t.get_fontsize() for t in by_gid(ax, prefix).values()} == {9.0}, prefix
+        inside_and_apart(ax)
+        said = title(ax).replace("\n", " ")
+        n = sum(1 for k in case.evidence if k != "back_spasm")
+        assert f"What the network believes after {n} answers for: " in said
+        assert figures.describe_answers(case.answers) in said
+        assert f"triage: {figures.TRIAGE_NAMES[case.triage]}" in said
+        tracks, values = by_gid(ax, "track:"), by_gid(ax, "value:")
+        boxes = by_gid(ax, "node:")
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        for node, value in values.items():  # each value sits inside its box, right of its bar
+            box = boxes[node].get_window_extent(renderer)
+            text = value.get_window_extent(renderer)
+            assert box.x0 <= text.x0, node
+            assert text.x1 <= box.x1 + 0.5, node
+            assert text.x0 >= tracks[node].get_window_extent(renderer).x1, node
 
 
 def test_a_figure_drawn_wider_than_a_slide_counts_as_smaller() -> None:

@@ -5,7 +5,8 @@
   through standard input; an output that is a folder or sits in a folder that is
   missing or not writable; and an extension that cannot be written.
 * :class:`AtomicFile` writes to a hidden temporary file in the output's folder and
-  renames it into place only when everything is written.
+  renames it into place only when everything is written; :func:`atomic_path` does
+  the same for a writer that takes a file name (pgmpy's network writers).
 * :class:`SignalGuard` turns SIGINT and SIGTERM into :class:`Interrupted`, so that
   the temporary files are removed on the way out, and holds the signals back while a
   temporary file is created, renamed or removed.
@@ -34,6 +35,7 @@ __all__ = [
     "AtomicFile",
     "Interrupted",
     "SignalGuard",
+    "atomic_path",
     "check_paths",
     "output_format",
 ]
@@ -238,6 +240,39 @@ class AtomicFile:
         finally:
             self.tmp.unlink(missing_ok=True)
             self.tmp = None
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a hidden temporary name beside ``path``; move it into place on success.
+
+    For writers that take a file name rather than a file: the block writes to the
+    yielded path, which replaces ``path`` only when the block ends without an
+    exception, and is removed otherwise.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write.
+
+    Yields
+    ------
+    Path
+        The temporary file to write to (it exists, empty).
+
+    Raises
+    ------
+    CaseFileError
+        When the temporary file cannot be created.
+    """
+    target = AtomicFile(path)
+    target.fh.close()
+    try:
+        assert target.tmp is not None
+        yield target.tmp
+        target.replace()
+    finally:
+        target.discard()
 
 
 class SignalGuard:

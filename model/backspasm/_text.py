@@ -1,11 +1,12 @@
-"""Small text helpers shared by every module that reports a user's mistake."""
+"""Small text helpers: "did you mean" for a user's mistake, and percentages for people."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["closest", "did_you_mean"]
+__all__ = ["closest", "did_you_mean", "percent"]
 
 
 def did_you_mean(value: object, choices: Iterable[object], *, cutoff: float = 0.6) -> str:
@@ -39,3 +40,20 @@ def closest(value: object, choices: Iterable[object], *, cutoff: float = 0.6) ->
     """
     close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=cutoff)
     return close[0] if close else None
+
+
+def percent(p: Any) -> str:
+    """Format a probability as a percentage, keeping two digits for rare events.
+
+    Parameters
+    ----------
+    p : float-like
+        A probability (any value ``float()`` accepts, such as a pandas cell).
+
+    Returns
+    -------
+    str
+        ``"12.3%"``, or ``"0.012%"`` below one in a thousand.
+    """
+    q = float(p)
+    return f"{100 * q:.2g}%" if 0 < q < 0.001 else f"{q:.1%}"

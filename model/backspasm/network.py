@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,6 +18,8 @@ import numpy as np
 from pgmpy.factors.discrete import TabularCPD
 from pgmpy.models import DiscreteBayesianNetwork
 
+from backspasm._files import atomic_path
+from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
 
@@ -202,10 +203,7 @@ class Network:
         try:
             return self.spec.nodes[node]
         except KeyError:
-            import difflib
-
-            close = difflib.get_close_matches(node, list(self.spec.nodes), n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(node, self.spec.nodes)
             raise BackspasmError(f"Unknown node '{node}'.{hint}") from None
 
     # -- numbers -----------------------------------------------------------------------
@@ -294,14 +292,8 @@ class Network:
             )
         writer = _writer(fmt, self.model, self if fmt in ("net", "xdsl") else None)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            writer(tmp)
-            os.replace(tmp, dest)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_path(dest) as tmp:
+            writer(str(tmp))
         return dest
 
 

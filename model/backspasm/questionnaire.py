@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ import pandas as pd
 from backspasm import spec as _spec
 from backspasm._text import did_you_mean
 from backspasm.exceptions import EvidenceError
+from backspasm.spec.schema import AnswerRules
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -37,6 +38,7 @@ __all__ = [
     "BLANK_WORDS",
     "FALSE_WORDS",
     "TRUE_WORDS",
+    "EvidenceValue",
     "Question",
     "answers_to_evidence",
     "data_dictionary",
@@ -61,6 +63,9 @@ SECTIONS: tuple[str, ...] = (
 )
 
 Kind = Literal["id", "number", "choice", "yes_no"]
+#: What an answer becomes as evidence: a state name, or a likelihood per state (an
+#: unsure yes/no answer).
+EvidenceValue: TypeAlias = str | tuple[float, ...]
 _OPERATORS: Mapping[str, Any] = {
     "<": np.less,
     "<=": np.less_equal,
@@ -70,12 +75,15 @@ _OPERATORS: Mapping[str, Any] = {
 
 
 @dataclass(frozen=True)
-class Question:
+class Question(AnswerRules):
     """One column of a case file.
 
     The knowledge base declares each question next to the node it informs (a
     ``question`` table, see :class:`backspasm.spec.QuestionSpec`); this is its
-    run-time form, plus the ``case_id`` column that informs no node.
+    run-time form, plus the ``case_id`` column that informs no node. How its answers
+    are read (``choices``, ``red_flag``, ``unit``, ``integer``, ``minimum``,
+    ``maximum``, ``bins``, ``default``; keyword-only) is in the fields it has from
+    :class:`backspasm.spec.schema.AnswerRules`.
 
     Attributes
     ----------
@@ -89,22 +97,6 @@ class Question:
         The question as a clinician would ask it.
     section : str
         One of :data:`SECTIONS`.
-    choices : tuple of str
-        Allowed values of a ``choice`` or ``yes_no`` question.
-    red_flag : bool
-        True for a screening question about a warning sign of serious disease: an
-        interview asks every red-flag question before it may conclude.
-    unit : str or None
-        Unit of a ``number`` question (``years``, ``weeks``).
-    integer : bool
-        Whether a ``number`` answer must be whole.
-    minimum, maximum : float or None
-        The range a ``number`` answer must lie in.
-    bins : tuple of (str, str, float)
-        ``(state, operator, bound)``: a number goes to the first state whose
-        ``number <operator> bound`` holds.
-    default : str or None
-        The state assumed when the column is not answered (``back_spasm``: yes).
     """
 
     column: str
@@ -112,14 +104,6 @@ class Question:
     node: str | None
     prompt: str
     section: str
-    choices: tuple[str, ...] = ()
-    red_flag: bool = False
-    unit: str | None = None
-    integer: bool = False
-    minimum: float | None = None
-    maximum: float | None = None
-    bins: tuple[tuple[str, str, float], ...] = ()
-    default: str | None = None
 
     @classmethod
     def from_spec(cls, spec: QuestionSpec) -> Question:
@@ -234,7 +218,9 @@ def questions_for(source: Network | Spec) -> tuple[Question, ...]:
         if node.group in _spec.CAUSE_GROUPS:
             prompt = f"Is '{node.label}' already known, from a test or a scan?"
             declared.append(
-                Question(node.name, "yes_no", node.name, prompt, "known_cause", node.states)
+                Question(
+                    node.name, "yes_no", node.name, prompt, "known_cause", choices=node.states
+                )
             )
         elif node.group == "presentation":
             prompt = f"{node.label}? (taken as yes when not given)"
@@ -245,7 +231,7 @@ def questions_for(source: Network | Spec) -> tuple[Question, ...]:
                     node.name,
                     prompt,
                     "presentation",
-                    node.states,
+                    choices=node.states,
                     default="yes",
                 )
             )
@@ -305,7 +291,7 @@ def _bad(q: Question, value: Any) -> EvidenceError:
     )
 
 
-def parse_answer(q: Question, value: Any) -> str | tuple[float, ...] | None:
+def parse_answer(q: Question, value: Any) -> EvidenceValue | None:
     """Turn one friendly answer into a node state, a likelihood, or None (unanswered).
 
     Parameters
@@ -367,7 +353,7 @@ def answers_to_evidence(
     *,
     questions: Iterable[Question] | None = None,
     assume_back_spasm: bool = True,
-) -> dict[str, str | tuple[float, ...]]:
+) -> dict[str, EvidenceValue]:
     """Convert a patient's answers into network evidence.
 
     Parameters

@@ -10,8 +10,9 @@ for multi-panel figures. Nothing here calls ``plt.show()`` or changes global
 ``import backspasm`` stays light.
 
 Every figure is drawn for a slide (:data:`SLIDE_SIZE`, 13.33 x 7.5 in) with no text
-under 9 pt at that size; the two drawings of the whole network are slide-wide and as
-tall as their longest column. Titles say what is shown and for which answers.
+under 9 pt at that size, the two drawings of the whole network included (their long
+layers are dealt into staggered sub-columns). Titles say what is shown and for which
+answers.
 Colours follow the Okabe-Ito palette, one colour per node group
 (:data:`GROUP_COLOURS`). Drawn artists carry a ``gid`` such as ``"node:fever"`` or
 ``"posterior:kidney_stones"`` so that tests and users can find them.
@@ -19,7 +20,9 @@ Colours follow the Okabe-Ito palette, one colour per node group
 The families, one module each:
 
 ``network``
-    :func:`plot_network`, :func:`plot_network_beliefs`, :func:`plot_diagnostic_view`.
+    :func:`plot_network`, :func:`plot_network_beliefs` (the whole network on a slide).
+``diagnostic``
+    :func:`plot_diagnostic_view` (causes, shared mechanisms and findings).
 ``case``
     :func:`plot_causes`, :func:`plot_evidence_impact`, :func:`plot_next_questions`.
 ``sensitivity``
@@ -32,8 +35,9 @@ The families, one module each:
     :func:`plot_calibration`, :func:`plot_roc`.
 ``teaching``
     :func:`write_teaching_figures`, :func:`save_figure` (SVG text kept as text).
-``_style``, ``_layout``
-    Colours, type sizes and the slide size; the layered layout of the network.
+``_style``, ``_layout``, ``_graph``
+    Colours, type sizes and the slide size; the layouts of the network on a slide;
+    drawing its boxes, arrows, headers and legends.
 """
 
 from __future__ import annotations
@@ -49,8 +53,9 @@ from backspasm.figures._style import (
 )
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
+from backspasm.figures.diagnostic import plot_diagnostic_view
 from backspasm.figures.evaluation import plot_calibration, plot_roc
-from backspasm.figures.network import plot_diagnostic_view, plot_network, plot_network_beliefs
+from backspasm.figures.network import plot_network, plot_network_beliefs
 from backspasm.figures.scenarios import DEFAULT_CASE, SCENARIOS, plot_scenarios
 from backspasm.figures.sensitivity import plot_sensitivity
 from backspasm.figures.teaching import FIGURE_FORMATS, save_figure, write_teaching_figures

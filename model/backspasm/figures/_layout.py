@@ -1,9 +1,12 @@
-"""The layered layout of the network drawings: columns by role, few crossings.
+"""The layouts of the network drawings: columns by role, few crossings, 9 pt labels.
 
-Geometry is in inches of the drawn figure. Every column is as wide as its longest
-label needs at :data:`~backspasm.figures._style.NODE_FONT` points (at most two lines),
-and the columns share what is left of the slide's width as gaps for the arrows, so
-that the whole network is drawn at slide width with readable labels.
+Geometry is in inches of the drawn figure. :func:`slide_layout` fits the whole
+network onto one slide: the vertical order of :func:`backspasm.layout.layered_layout`
+(the layout the XDSL and NET exports carry, left unchanged here), long layers dealt
+into staggered sub-columns, every column as wide as its labels need at
+:data:`NODE_FONT` points on at most two lines, and the rest of the width left as gaps
+for the arrows. :func:`layout` is the layered layout at slide width (as tall as its
+longest column), which the diagnostic view uses for its vertical order.
 """
 
 from __future__ import annotations
@@ -11,17 +14,17 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from backspasm.figures._style import SLIDE_SIZE
-from backspasm.layout import Layout, layered_layout
+from backspasm.layout import LAYERS, Layout, layered_layout
 
 if TYPE_CHECKING:
     from backspasm.network import Network
 
-#: Type size of node labels (points); the network is drawn at slide width.
+#: Type size of node labels (points) at slide size.
 NODE_FONT = 9.0
 _PAD = 0.1  # inches between a label and its box edge, left and right
 _MIN_GAP = 0.28
@@ -119,8 +122,11 @@ def _free_y(layout: Layout, column: int, y: float) -> float:
     return best
 
 
-def edge_path(layout: Layout, u: str, v: str) -> Any:
-    """Route an edge right-to-left between columns, through gaps of columns it passes."""
+def edge_path(layout: Layout, u: str, v: str, *, route: bool = True) -> Any:
+    """Route an edge left to right between columns, through gaps of columns it passes.
+
+    With ``route=False`` the edge runs straight on (under the boxes it passes).
+    """
     (xu, yu), (xv, yv) = layout.pos[u], layout.pos[v]
     cu, cv = layout.column_of[u], layout.column_of[v]
     half = layout.column_w[cu] / 2
@@ -128,6 +134,8 @@ def edge_path(layout: Layout, u: str, v: str) -> Any:
     if cu == cv:  # same column: loop out to the right
         x = xu + half + _MIN_GAP * 0.6
         return bezier([(xu + half, yu), (x, (yu + yv) / 2), (xv + half, yv)])
+    if not route:
+        return bezier([points[0], (xv - layout.column_w[cv] / 2, yv)])
     for c in range(cu + 1, cv):
         xc = layout.column_x[c]
         t = (xc - xu) / (xv - xu)
@@ -136,3 +144,186 @@ def edge_path(layout: Layout, u: str, v: str) -> Any:
         points += [(xc - hc - 0.04, y_free), (xc + hc + 0.04, y_free)]
     points.append((xv - layout.column_w[cv] / 2, yv))
     return bezier(points)
+
+
+#: The columns of a network drawn on one slide: header and the node groups each
+#: holds, left to right. Back spasm and the complications are all effects with no
+#: children, so they share one column before the findings (fewer columns to cross).
+SLIDE_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Context", ("context",)),
+    ("Exposures", ("exposure",)),
+    ("Causes", ("cause_fitness", "cause_pathologic", "cause_serious")),
+    ("Mechanisms", ("mechanism",)),
+    ("Back spasm and\ncomplications", ("presentation", "complication")),
+    ("Findings\n(the questions)", ("finding",)),
+)
+_MARGIN = 0.08  # inches left and right of the drawing
+_INNER_GAP = 0.45  # a gap between sub-columns of one layer, relative to other gaps
+_TIGHT_GAP = 0.03  # the closest boxes of one column may come (inches)
+
+
+def _spread_apart(target: Sequence[float], pitch: float, lo: float, hi: float) -> list[float]:
+    """Heights near ``target`` (top to bottom) at least ``pitch`` apart, within bounds.
+
+    The mean of pushing overlapping nodes down and pushing them up: both keep the
+    order and the gaps, so their mean does too. Too many nodes for the room between
+    ``lo`` and ``hi`` are spread evenly over it.
+    """
+    n = len(target)
+    if n == 0:
+        return []
+    if (n - 1) * pitch > hi - lo:
+        step = (hi - lo) / max(n - 1, 1)
+        return [hi - i * step if n > 1 else (hi + lo) / 2 for i in range(n)]
+    down = [min(max(t, lo), hi) for t in target]
+    for i in range(1, n):
+        down[i] = min(down[i], down[i - 1] - pitch)
+    down[-1] = max(down[-1], lo)
+    for i in range(n - 2, -1, -1):
+        down[i] = max(down[i], down[i + 1] + pitch)
+    up = [min(max(t, lo), hi) for t in target]
+    for i in range(n - 2, -1, -1):
+        up[i] = max(up[i], up[i + 1] + pitch)
+    up[0] = min(up[0], hi)
+    for i in range(1, n):
+        up[i] = min(up[i], up[i - 1] - pitch)
+    return [(a + b) / 2 for a, b in zip(down, up, strict=True)]
+
+
+def _wrap_layer(
+    layer: Sequence[str], parents: Mapping[str, Sequence[str]], rows: int
+) -> list[list[str]]:
+    """Deal a layer's nodes (top to bottom) into staggered sub-columns of at most ``rows``.
+
+    Node ``i`` goes to sub-column ``i mod k``, so that the vertical order of the
+    whole layer is kept; a node with a parent in the same layer goes to the last
+    sub-column and that parent to the first, so its arrows run left to right.
+    """
+    k = max(1, math.ceil(len(layer) / max(rows, 1)))
+    if k == 1:
+        return [list(layer)]
+    inside = set(layer)
+    late = {n for n in layer if any(p in inside for p in parents[n])}
+    early = {p for n in late for p in parents[n] if p in inside} - late
+    subs: list[list[str]] = [[] for _ in range(k)]
+    free = 0
+    for n in layer:
+        if n in late:
+            subs[-1].append(n)
+        elif n in early:
+            subs[0].append(n)
+        else:
+            subs[free % k].append(n)
+            free += 1
+    return [s for s in subs if s]
+
+
+def slide_layout(
+    network: Network,
+    nodes: Sequence[str],
+    *,
+    box_h: float,
+    width: float,
+    height: float,
+    min_box_w: float = 0.0,
+    row_gap: float = 0.1,
+) -> Layout:
+    """Lay the network out to fit ``width`` x ``height`` inches, with 9 pt labels.
+
+    Columns by role (:data:`SLIDE_LAYERS`), in the vertical order of
+    :func:`backspasm.layout.layered_layout` (so each node keeps its neighbours);
+    a layer with more nodes than a column holds is dealt into staggered
+    sub-columns. Heights follow the layered layout's, scaled to ``height`` and
+    pushed at least ``box_h + row_gap`` apart within a column (less only when a
+    column holds more nodes than that allows). Labels wrap at word boundaries onto
+    at most two lines. The XDSL export's layout is left as it is.
+
+    Parameters
+    ----------
+    network : Network
+        The network.
+    nodes : sequence of str
+        The nodes to draw.
+    box_h : float
+        Box height (inches).
+    width, height : float
+        Extent of the drawing (inches).
+    min_box_w : float, default 0
+        Narrowest box (room for a belief bar and its value).
+    row_gap : float, default 0.1
+        Wanted gap between boxes in a column (inches), room for arrows to pass.
+
+    Returns
+    -------
+    Layout
+        Positions, (sub-)columns and the wrapped labels.
+    """
+    base = layered_layout(network, nodes)
+    keep = set(nodes)
+    parents = {n: [p for p in network.spec.nodes[n].parents if p in keep] for n in nodes}
+    ys = [y for _, y in base.pos.values()]
+    y_lo, y_hi = min(ys), max(ys)
+
+    def scaled(n: str) -> float:
+        share = (base.pos[n][1] - y_lo) / (y_hi - y_lo) if y_hi > y_lo else 0.5
+        return box_h / 2 + share * (height - box_h)
+
+    names = {n: network.label(n) for n in nodes}
+    layers = [
+        sorted(
+            (n for n in nodes if network.group_of(n) in groups),
+            key=lambda n: (-base.pos[n][1], base.pos[n][0]),
+        )
+        for _, groups in SLIDE_LAYERS
+    ]
+    # As many rows as leave ``row_gap`` between boxes; more (closer boxes) only
+    # while the sub-columns would not fit the width.
+    rows = max(1, math.floor((height + row_gap) / (box_h + row_gap)))
+    most = max(rows, math.floor((height + _TIGHT_GAP) / (box_h + _TIGHT_GAP)))
+    while True:
+        columns: list[list[str]] = []
+        spans: list[tuple[str, list[int]]] = []
+        for (title, _), layer in zip(SLIDE_LAYERS, layers, strict=True):
+            if not layer:
+                continue
+            shown = [t for t, gs in LAYERS if any(network.group_of(n) in gs for n in layer)]
+            first = len(columns)
+            columns += _wrap_layer(layer, parents, rows)
+            spans.append((title if len(shown) > 1 else shown[0], list(range(first, len(columns)))))
+        widths = [
+            max(min_box_w, *(_two_line_width(names[n]) + 2 * _PAD for n in col)) for col in columns
+        ]
+        weights = [
+            _INNER_GAP if any(c in cols and c + 1 in cols for _, cols in spans) else 1.0
+            for c in range(len(columns) - 1)
+        ]
+        room = width - 2 * _MARGIN - sum(widths)
+        if room >= _MIN_GAP * sum(weights) or rows >= most:
+            break
+        rows += 1
+    gap = room / max(sum(weights), 1e-9)
+    x_of, x = [], _MARGIN
+    for c, w in enumerate(widths):
+        x_of.append(x + w / 2)
+        x += w + (gap * weights[c] if c < len(weights) else 0.0)
+    pos: dict[str, tuple[float, float]] = {}
+    column_of: dict[str, int] = {}
+    for c, col in enumerate(columns):
+        heights = _spread_apart(
+            [scaled(n) for n in col], box_h + row_gap, box_h / 2, height - box_h / 2
+        )
+        for n, y in zip(col, heights, strict=True):
+            pos[n] = (x_of[c], y)
+            column_of[n] = c
+    labels = {n: fit_label(names[n], widths[column_of[n]] - 2 * _PAD) for n in nodes}
+    return Layout(
+        pos=pos,
+        columns=tuple((t, sum(x_of[c] for c in cols) / len(cols)) for t, cols in spans),
+        column_of=column_of,
+        column_x=tuple(x_of),
+        column_w=tuple(widths),
+        box_h=box_h,
+        width=width,
+        height=height,
+        labels=labels,
+    )

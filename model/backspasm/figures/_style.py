@@ -120,6 +120,37 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(lines) or text
 
 
+def prior_and_posterior(
+    ax: Axes,
+    y: float,
+    posterior: float,
+    prior: float,
+    *,
+    colour: str,
+    key: str,
+    label: str,
+    height: float,
+    lw: float,
+) -> None:
+    """Draw a posterior bar with its prior as a black tick across it.
+
+    The bar gets ``gid="posterior:<key>"`` (labelled ``label``) and the tick
+    ``gid="prior:<key>"``; the tick is 1.2 bar heights tall.
+    """
+    bar = ax.barh(y, posterior, height=height, color=colour, zorder=3)[0]
+    bar.set_gid(f"posterior:{key}")
+    bar.set_label(label)
+    (tick,) = ax.plot(
+        [prior, prior],
+        [y - 0.6 * height, y + 0.6 * height],
+        color=TEXT,
+        lw=lw,
+        zorder=4,
+        solid_capstyle="butt",
+    )
+    tick.set_gid(f"prior:{key}")
+
+
 def percent(p: float) -> str:
     """Format a probability for a figure: ``<0.1%``, ``1.2%``, ``73%``."""
     if p < 0.001:

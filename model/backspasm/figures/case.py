@@ -60,18 +60,17 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
             continue
         start = y
         for r in st.rows(block):
-            post = ax.barh(y, r.posterior, height=0.7, color=st.colour(group), zorder=3)[0]
-            post.set_gid(f"posterior:{r.cause}")
-            post.set_label(str(r.label))
-            (prior,) = ax.plot(
-                [r.prior, r.prior],
-                [y - 0.42, y + 0.42],
-                color=st.TEXT,
+            st.prior_and_posterior(
+                ax,
+                y,
+                float(r.posterior),
+                float(r.prior),
+                colour=st.colour(group),
+                key=str(r.cause),
+                label=str(r.label),
+                height=0.7,
                 lw=2.0,
-                zorder=4,
-                solid_capstyle="butt",
             )
-            prior.set_gid(f"prior:{r.cause}")
             ax.text(
                 max(r.posterior, r.prior) + 0.01,
                 y,
@@ -284,7 +283,8 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
     ax.set_yticks(ys, prompts)
     ax.tick_params(axis="y", length=0, labelsize=st.TICK)
     largest = float(table["expected_information_gain"].max()) if len(table) else 1.0
-    ax.set_xlim(0, max(largest, 1e-3) * 1.18)
+    # rounded, so that noise of 1e-12 bits in the gains leaves the file unchanged
+    ax.set_xlim(0, round(max(largest, 1e-3) * 1.18, 6))
     ax.set_ylim(-0.6, max(len(table), 1) - 0.4)
     ax.set_xlabel("expected information gain about the causes (bits)", fontsize=st.TICK)
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)

@@ -133,9 +133,10 @@ def plot_roc(
     Parameters
     ----------
     evaluation : Evaluation
-        From :func:`backspasm.learning.evaluate`.
+        Its ``roc`` table (false and true positive rates by threshold) is drawn;
+        made by :func:`backspasm.learning.evaluate`.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; default a new figure.
+        The Axes to draw on (a new slide-sized figure when omitted).
     causes : sequence of str, optional
         Which causes; default every cause with a curve (present in some cases and
         absent in others).

@@ -1,9 +1,12 @@
-"""Drawings of the network: the whole graph, its beliefs for a case, a diagnostic view.
+"""Drawings of the whole network on one slide: its graph, and its beliefs for a case.
 
-:func:`plot_network` and :func:`plot_network_beliefs` draw every node in columns by
-role at slide width (13.33 in; the figure is as tall as the longest column needs),
-with 9 pt labels. :func:`plot_diagnostic_view` is the slide-sized companion: only
-the causes, the mechanisms they share and the findings, on one 13.33 x 7.5 in slide.
+:func:`plot_network` and :func:`plot_network_beliefs` draw every node on a
+13.33 x 7.5 in slide with 9 pt labels: columns by role from left to right, the long
+layers (causes, findings) dealt into staggered sub-columns, labels wrapped at word
+boundaries, arrows drawn light and routed between boxes
+(:func:`backspasm.figures._layout.slide_layout`).
+:func:`~backspasm.figures.diagnostic.plot_diagnostic_view` (re-exported here) is
+the compact companion with only causes, mechanisms and findings.
 """
 
 from __future__ import annotations
@@ -12,10 +15,17 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
-from backspasm.exceptions import BackspasmError
-from backspasm.figures._layout import NODE_FONT, edge_path, layout, text_width
-from backspasm.layout import Layout
-from backspasm.spec import GROUPS
+from backspasm.figures._graph import (
+    draw_graph,
+    frame_graph,
+    graph_axes,
+    graph_layout,
+    group_legend,
+    nodes_for,
+    present_groups,
+)
+from backspasm.figures._layout import NODE_FONT, text_width
+from backspasm.figures.diagnostic import plot_diagnostic_view
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -25,147 +35,12 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_diagnostic_view", "plot_network", "plot_network_beliefs"]
 
-_TOP = 1.0  # inches above the drawing for the title
-_BOTTOM = 0.75  # inches below it for the legend
-_HEADER = 0.55  # inches above the top box for the column headers
-
-
-def _graph_axes(ax: Axes | None, lay: Layout) -> Axes:
-    """Axes on which one data unit is one inch of a slide-wide figure."""
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    height = lay.height + _HEADER + _TOP + _BOTTOM
-    fig = plt.figure(figsize=(st.SLIDE_SIZE[0], height))
-    return fig.add_axes(
-        (0.0, _BOTTOM / height, lay.width / st.SLIDE_SIZE[0], (lay.height + _HEADER) / height)
-    )
-
-
-def _draw_graph(
-    network: Network,
-    layout: Layout,
-    ax: Axes,
-    *,
-    label_offset: float,
-    fontsize: float,
-) -> dict[str, Any]:
-    """Draw the edges, the node boxes and their labels; return the box patches."""
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
-    for n in layout.pos:
-        for p in network.spec.nodes[n].parents:
-            if p not in layout.pos:
-                continue
-            arrow = FancyArrowPatch(
-                path=edge_path(layout, p, n),
-                arrowstyle="-|>,head_length=4,head_width=2.2",
-                color=st.EDGE,
-                lw=0.7,
-                alpha=0.55,
-                zorder=1,
-            )
-            arrow.set_gid(f"edge:{p}->{n}")
-            ax.add_patch(arrow)
-    boxes = {}
-    h = layout.box_h
-    for n, (x, y) in layout.pos.items():
-        w = layout.box_w(n)
-        group = network.group_of(n)
-        dark = group == "presentation"
-        box = FancyBboxPatch(
-            (x - w / 2, y - h / 2),
-            w,
-            h,
-            boxstyle="round,pad=0,rounding_size=0.07",
-            facecolor=st.colour(group) if dark else st.mix(st.colour(group), 0.72),
-            edgecolor=st.colour(group) if group != "exposure" else st.BAR_SHADE["exposure"],
-            lw=1.0,
-            zorder=3,
-        )
-        box.set_gid(f"node:{n}")
-        box.set_label(network.label(n))
-        ax.add_patch(box)
-        boxes[n] = box
-        ax.text(
-            x,
-            y + label_offset,
-            layout.labels[n],
-            ha="center",
-            va="center",
-            fontsize=fontsize,
-            color="white" if dark else st.TEXT,
-            zorder=5,
-            linespacing=1.1,
-            gid=f"label:{n}",
-        )
-    return boxes
-
-
-def _group_legend(
-    ax: Axes, groups: Sequence[str], extra: Sequence[Any] = (), *, ncol: int = 5
-) -> None:
-    from matplotlib.patches import Patch
-
-    handles = [
-        Patch(
-            facecolor=st.colour(g) if g == "presentation" else st.mix(st.colour(g), 0.72),
-            edgecolor=st.colour(g) if g != "exposure" else st.BAR_SHADE["exposure"],
-            label=st.GROUP_NAMES.get(g, g),
-        )
-        for g in groups
-    ]
-    ax.legend(
-        handles=[*handles, *extra],
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.0),
-        ncol=ncol,
-        frameon=False,
-        fontsize=st.NOTE,
-        handlelength=1.6,
-        columnspacing=1.6,
-    )
-
-
-def _frame_graph(ax: Axes, layout: Layout) -> None:
-    for title, x in layout.columns:
-        ax.text(
-            x,
-            layout.height + 0.12,
-            title,
-            ha="center",
-            va="bottom",
-            fontsize=st.NOTE,
-            fontweight="bold",
-            color=st.TEXT,
-            gid=f"header:{title}",
-        )
-    ax.set_xlim(0.0, layout.width)
-    ax.set_ylim(0.0, layout.height + _HEADER)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-
-
-def _nodes_for(network: Network, groups: Sequence[str] | None) -> list[str]:
-    if groups is None:
-        return list(network.spec.nodes)
-    unknown = [g for g in groups if g not in GROUPS]
-    if unknown:
-        raise BackspasmError(
-            f"The 'groups' parameter of plot_network must name groups among "
-            f"{', '.join(GROUPS)}; got {unknown[0]!r} instead."
-        )
-    return [n for n in network.spec.nodes if network.group_of(n) in groups]
-
-
-def _present_groups(network: Network, nodes: Sequence[str]) -> list[str]:
-    have = {network.group_of(n) for n in nodes}
-    return [g for g in GROUPS if g in have]
-
-
-def _draw_layout(network: Network, nodes: Sequence[str], *, box_h: float) -> Layout:
-    return layout(network, nodes, box_h)
+_TOP = 0.75  # inches above the drawing for a two-line title
+_TITLE_LINE = (st.TITLE - 2) * 1.25 / 72  # inches per line of the beliefs' title
+_BOX_H = 0.34  # a box holds a label of two lines
+_BELIEF_BOX_H = 0.47  # a label of two lines over a belief bar
+_BAR_H = 0.12
+_TITLE_CHARS = 140  # characters per line of a 13 pt title across the slide
 
 
 def plot_network(
@@ -175,20 +50,22 @@ def plot_network(
     groups: Sequence[str] | None = None,
     show_legend: bool = True,
 ) -> Axes:
-    """Draw the whole network in columns by role, cause on the left, effect on the right.
+    """Draw the whole network on one slide, cause on the left, effect on the right.
 
     Columns: context, exposures, causes (serious, pathologic and fitness blocks),
-    mechanisms, back spasm, findings (the questions) and complications. Nodes are
-    ordered within a column to reduce edge crossings (barycentric sweeps) and pulled
-    towards their neighbours; the drawing is deterministic. Edges that skip columns
-    are routed through the gaps between boxes.
+    mechanisms, back spasm with the complications, and the findings (the
+    questions). Nodes keep the vertical order of the layered layout (barycentric
+    sweeps, few crossings); the causes and the findings are dealt into staggered
+    sub-columns so that all 84 nodes fit a 13.33 x 7.5 in slide with 9 pt labels.
+    Arrows are drawn light and routed through the gaps between boxes. The drawing
+    is deterministic.
 
     Parameters
     ----------
     network : Network, optional
         Defaults to the bundled network.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure sized for the network by default.
+        Where to draw; a new 13.33 x 7.5 in figure by default.
     groups : sequence of str, optional
         Draw only the nodes of these groups (see :data:`backspasm.spec.GROUPS`).
     show_legend : bool, default True
@@ -202,22 +79,47 @@ def plot_network(
     from backspasm.network import default_network
 
     net = network if network is not None else default_network()
-    nodes = _nodes_for(net, groups)
-    layout = _draw_layout(net, nodes, box_h=0.4)
-    ax = _graph_axes(ax, layout)
-    _draw_graph(net, layout, ax, label_offset=0.0, fontsize=NODE_FONT)
-    _frame_graph(ax, layout)
+    nodes = nodes_for(net, groups)
+    layout = graph_layout(net, nodes, box_h=_BOX_H, top=_TOP)
+    ax = graph_axes(ax, layout)
+    draw_graph(net, layout, ax, label_offset=0.0)
+    frame_graph(ax, layout)
     n_edges = sum(1 for n in nodes for p in net.spec.nodes[n].parents if p in layout.pos)
     ax.set_title(
         f"{'Part of the' if groups is not None else 'The'} back-spasm network: "
-        f"{len(nodes)} nodes, {n_edges} arrows "
+        f"{len(nodes)} nodes, {n_edges} arrows, before any answer"
         "\neach arrow points from a cause to its effect; read left to right",
-        fontsize=st.TITLE,
+        fontsize=st.TITLE - 1,
         loc="left",
+        pad=4,
     )
     if show_legend:
-        _group_legend(ax, _present_groups(net, nodes))
+        group_legend(ax, present_groups(net, nodes))
     return ax
+
+
+def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any]) -> str:
+    """Say what the beliefs are for: the answers, the triage and any red flags."""
+    n_answers = sum(1 for k in evidence if k != "back_spasm")
+    flags = tuple(getattr(diagnosis, "red_flags", ()) or ())
+    what = (
+        f"What the network believes after {n_answers} answer{'s' * (n_answers != 1)}"
+        if n_answers
+        else "What the network believes before any answer"
+    )
+    triage = st.triage_text(diagnosis) + (
+        f"; red flags: {'; '.join(f.replace('_', ' ') for f in flags)}" if flags else ""
+    )
+    return (
+        st.case_title(what, diagnosis, width=_TITLE_CHARS)
+        + "\n"
+        + st.wrap_words(triage, _TITLE_CHARS)
+    )
+
+
+def _min_belief_w() -> float:
+    """Narrowest box that holds a short belief bar and a value such as ``<0.1%``."""
+    return 0.14 + 0.3 + text_width("<0.1%", NODE_FONT) * 1.1 + 0.06
 
 
 def _short_state(state: str) -> str:
@@ -254,19 +156,27 @@ def plot_network_beliefs(
     from matplotlib.patches import FancyBboxPatch, Rectangle
 
     net = st.network_of(diagnosis, network)
-    layout = _draw_layout(net, list(net.spec.nodes), box_h=0.6)
-    ax = _graph_axes(ax, layout)
-    _draw_graph(net, layout, ax, label_offset=0.09, fontsize=NODE_FONT)
+    evidence = getattr(diagnosis, "evidence", {})
+    title = _beliefs_title(diagnosis, evidence)
+    layout = graph_layout(
+        net,
+        list(net.spec.nodes),
+        box_h=_BELIEF_BOX_H,
+        top=0.25 + (title.count("\n") + 1) * _TITLE_LINE,
+        min_box_w=_min_belief_w(),
+    )
+    ax = graph_axes(ax, layout)
     h = layout.box_h
+    draw_graph(net, layout, ax, label_offset=h / 2 - 0.155, edge_alpha=0.25, route=False)
     evidence = getattr(diagnosis, "evidence", {})
     for n, (x, y) in layout.pos.items():
         w = layout.box_w(n)
         group = net.group_of(n)
         states = net.states(n)
         dist = diagnosis.beliefs[n]
-        left = x - w / 2 + 0.08
-        bar_y = y - h / 2 + 0.06
-        bar_h = 0.15
+        left = x - w / 2 + 0.07
+        bar_y = y - h / 2 + 0.035
+        bar_h = _BAR_H
         observed = evidence.get(n)
         hard = isinstance(observed, str)
         if len(states) == 2 and tuple(states) == ("no", "yes"):
@@ -276,7 +186,7 @@ def plot_network_beliefs(
             value = f"{_short_state(top)} {float(dist[top]):.0%}"
         # the value is written right of its bar, so the bar leaves it room
         room = text_width(value, NODE_FONT) * 1.1 + 0.06
-        track_w = (w - 0.16) if hard else max(w - 0.16 - room, 0.2)
+        track_w = (w - 0.14) if hard else max(w - 0.14 - room, 0.2)
         # An answered node shows its answer on a dark band, whatever the answer (a
         # white-on-white "= no" would vanish).
         track = Rectangle(
@@ -352,7 +262,7 @@ def plot_network_beliefs(
                 (x - w / 2, y - h / 2),
                 w,
                 h,
-                boxstyle="round,pad=0.035,rounding_size=0.09",
+                boxstyle="round,pad=0.02,rounding_size=0.07",
                 facecolor="none",
                 edgecolor="black",
                 lw=2.4,
@@ -362,246 +272,12 @@ def plot_network_beliefs(
             ring.set_gid(f"evidence:{n}")
             ring.set_label(f"observed {n}")
             ax.add_patch(ring)
-    _frame_graph(ax, layout)
-    n_answers = sum(1 for k in evidence if k != "back_spasm")
-    flags = tuple(getattr(diagnosis, "red_flags", ()) or ())
-    what = (
-        f"What the network believes after {n_answers} answer{'s' * (n_answers != 1)}"
-        if n_answers
-        else "What the network believes before any answer"
-    )
-    ax.set_title(
-        st.case_title(what, diagnosis, width=110)
-        + f"\n{st.triage_text(diagnosis)}"
-        + (f"; red flags: {'; '.join(f.replace('_', ' ') for f in flags)}" if flags else ""),
-        fontsize=st.TITLE - 2,
-        loc="left",
-    )
+    frame_graph(ax, layout)
+    ax.set_title(title, fontsize=st.TITLE - 2, loc="left", pad=4)
     extra: list[Any] = [Line2D([], [], color="black", lw=2.4, label="observed (an answer)")]
     if any(not isinstance(v, str) for v in evidence.values()):
         extra.append(
             Line2D([], [], color="black", lw=2.4, ls=(0, (2.5, 1.5)), label="unsure answer")
         )
-    _group_legend(ax, _present_groups(net, list(layout.pos)), extra, ncol=6)
+    group_legend(ax, present_groups(net, list(layout.pos)), extra, ncol=6)
     return ax
-
-
-_DIAGNOSTIC_GROUPS = ("cause_serious", "cause_pathologic", "cause_fitness", "mechanism", "finding")
-
-
-def _spread(nodes: Sequence[str], top: float, bottom: float) -> dict[str, float]:
-    """Heights of nodes spread evenly from ``top`` down to ``bottom``, in order."""
-    if len(nodes) == 1:
-        return {nodes[0]: (top + bottom) / 2}
-    step = (top - bottom) / (len(nodes) - 1)
-    return {n: top - i * step for i, n in enumerate(nodes)}
-
-
-def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = None) -> Axes:
-    """Draw the diagnostic core of the network on one slide.
-
-    Three columns: the causes (left, by kind), the latent mechanisms they share
-    (middle) and the findings a doctor asks about (right); no context, exposures,
-    presentation or complications. Lines run from each cause to the mechanisms and
-    findings it produces and from each mechanism to its findings, coloured by the
-    node they leave, so that a cause can be followed to the questions that reveal
-    it. Nodes keep the vertical order of :func:`plot_network` (few crossings).
-
-    Parameters
-    ----------
-    network : Network, optional
-        Defaults to the bundled network.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; default a new 13.33 x 7.5 in figure.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Node markers have ``gid="node:<name>"``, labels ``"label:<name>"`` and lines
-        ``"edge:<parent>-><child>"``.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
-
-    from backspasm.figures._layout import bezier
-
-    net = network if network is not None else _default()
-    causes = [n for g in st.CAUSE_GROUPS for n in net.nodes_in(g)]
-    mechanisms = list(net.nodes_in("mechanism"))
-    findings = list(net.nodes_in("finding"))
-    nodes = [*causes, *mechanisms, *findings]
-    lay = layout(net, nodes, box_h=0.3)
-
-    def by_height(group: Sequence[str]) -> list[str]:
-        return sorted(group, key=lambda n: (-lay.pos[n][1], nodes.index(n)))
-
-    if ax is None:
-        fig = plt.figure(figsize=st.SLIDE_SIZE)
-        ax = fig.add_axes((0.008, 0.07, 0.984, 0.8))
-    width, height = st.SLIDE_SIZE[0], st.SLIDE_SIZE[1] * 0.8
-    top, bottom = height - 0.45, 0.1
-    x_cause, x_finding, x_mech = 2.55, width - 2.6, width / 2 - 0.3
-    mech_w = max(text_width(net.label(n), st.NOTE) for n in mechanisms) + 0.3
-    y = {
-        **_spread(by_height(causes), top - 0.05, bottom + 0.05),
-        **_spread(by_height(mechanisms), top - 0.3, bottom + 0.3),
-        **_spread(by_height(findings), top, bottom),
-    }
-
-    def anchor(n: str, side: str) -> tuple[float, float]:
-        group = net.group_of(n)
-        if group == "mechanism":
-            return (x_mech + (mech_w / 2 if side == "out" else -mech_w / 2), y[n])
-        if group == "finding":
-            return (x_finding - 0.08, y[n])
-        return (x_cause + 0.08, y[n])
-
-    keep = set(nodes)
-    for child in nodes:
-        for parent in net.spec.nodes[child].parents:
-            if parent not in keep:
-                continue
-            start, end = anchor(parent, "out"), anchor(child, "in")
-            same = net.group_of(parent)[:5] == net.group_of(child)[:5]
-            if same:  # a cause of a cause, or a mechanism of a mechanism: loop right
-                bulge = start[0] + 0.45
-                path = bezier([start, (bulge, (start[1] + end[1]) / 2), anchor(child, "out")])
-            else:
-                path = bezier([start, end])
-            direct = net.group_of(child) == "finding" and net.is_cause(parent)
-            line = FancyArrowPatch(
-                path=path,
-                arrowstyle="-|>,head_length=3.5,head_width=1.8",
-                color=st.colour(net.group_of(parent)),
-                lw=0.8,
-                alpha=0.28 if direct else 0.6,
-                zorder=1,
-            )
-            line.set_gid(f"edge:{parent}->{child}")
-            ax.add_patch(line)
-    for n in causes:
-        group = net.group_of(n)
-        (dot,) = ax.plot(
-            [x_cause], [y[n]], "o", ms=7, color=st.colour(group), zorder=4, label=net.label(n)
-        )
-        dot.set_gid(f"node:{n}")
-        ax.text(
-            x_cause - 0.1,
-            y[n],
-            net.label(n),
-            ha="right",
-            va="center",
-            fontsize=st.NOTE + 0.5,
-            color=st.colour(group) if group == "cause_serious" else st.TEXT,
-            fontweight="bold" if group == "cause_serious" else "normal",
-            gid=f"label:{n}",
-        )
-    for n in mechanisms:
-        box = FancyBboxPatch(
-            (x_mech - mech_w / 2, y[n] - 0.15),
-            mech_w,
-            0.3,
-            boxstyle="round,pad=0,rounding_size=0.06",
-            facecolor=st.mix(st.colour("mechanism"), 0.72),
-            edgecolor=st.colour("mechanism"),
-            lw=1.0,
-            zorder=3,
-        )
-        box.set_gid(f"node:{n}")
-        box.set_label(net.label(n))
-        ax.add_patch(box)
-        ax.text(
-            x_mech,
-            y[n],
-            net.label(n),
-            ha="center",
-            va="center",
-            fontsize=st.NOTE,
-            color=st.TEXT,
-            zorder=5,
-            gid=f"label:{n}",
-        )
-    for n in findings:
-        (dot,) = ax.plot(
-            [x_finding],
-            [y[n]],
-            "o",
-            ms=5,
-            color=st.bar_colour("finding"),
-            zorder=4,
-            label=net.label(n),
-        )
-        dot.set_gid(f"node:{n}")
-        ax.text(
-            x_finding + 0.1,
-            y[n],
-            net.label(n),
-            ha="left",
-            va="center",
-            fontsize=st.MIN_FONT + 0.5,
-            color=st.TEXT,
-            gid=f"label:{n}",
-        )
-    for x, text in (
-        (x_cause, f"{len(causes)} causes"),
-        (x_mech, f"{len(mechanisms)} shared mechanisms (latent)"),
-        (x_finding, f"{len(findings)} findings (the questions)"),
-    ):
-        ax.text(
-            x,
-            height - 0.05,
-            text,
-            ha="center",
-            va="top",
-            fontsize=st.LABEL,
-            fontweight="bold",
-            color=st.TEXT,
-            gid=f"header:{text}",
-        )
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.set_axis_off()
-    ax.set_title(
-        "Diagnostic view of the back-spasm network: which findings reveal which causes\n"
-        "each line runs from a cause or mechanism to what it produces; "
-        "exposures, context and complications are left out",
-        fontsize=st.TITLE - 1,
-        loc="left",
-    )
-    handles = [
-        Line2D([], [], ls="", marker="o", ms=7, color=st.colour(g), label=st.GROUP_NAMES[g])
-        for g in st.CAUSE_GROUPS
-    ] + [
-        Patch(
-            facecolor=st.mix(st.colour("mechanism"), 0.72),
-            edgecolor=st.colour("mechanism"),
-            label=st.GROUP_NAMES["mechanism"],
-        ),
-        Line2D(
-            [],
-            [],
-            ls="",
-            marker="o",
-            ms=5,
-            color=st.bar_colour("finding"),
-            label=st.GROUP_NAMES["finding"],
-        ),
-    ]
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.0),
-        ncol=len(handles),
-        frameon=False,
-        fontsize=st.NOTE,
-        handletextpad=0.3,
-        columnspacing=1.2,
-    )
-    return ax
-
-
-def _default() -> Network:
-    from backspasm.network import default_network
-
-    return default_network()

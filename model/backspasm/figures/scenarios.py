@@ -121,19 +121,18 @@ def plot_scenarios(
             if group not in groups_seen:
                 groups_seen.append(group)
             p = float(table[cause].posterior)
-            bar = ax.barh(yy, p, height=0.66, color=st.colour(group), zorder=3)[0]
-            bar.set_gid(f"posterior:{i}:{cause}")
-            bar.set_label(str(table[cause].label))
             prior = float(table[cause].prior)
-            (tick,) = ax.plot(
-                [prior, prior],
-                [yy - 0.4, yy + 0.4],
-                color=st.TEXT,
+            st.prior_and_posterior(
+                ax,
+                yy,
+                p,
+                prior,
+                colour=st.colour(group),
+                key=f"{i}:{cause}",
+                label=str(table[cause].label),
+                height=0.66,
                 lw=1.6,
-                zorder=4,
-                solid_capstyle="butt",
             )
-            tick.set_gid(f"prior:{i}:{cause}")
             inside = p > 0.72
             ax.text(
                 p - 0.02 if inside else max(p, prior) + 0.025,

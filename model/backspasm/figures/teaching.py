@@ -20,8 +20,9 @@ import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
+from backspasm.figures.diagnostic import plot_diagnostic_view
 from backspasm.figures.evaluation import plot_calibration, plot_roc
-from backspasm.figures.network import plot_diagnostic_view, plot_network, plot_network_beliefs
+from backspasm.figures.network import plot_network, plot_network_beliefs
 from backspasm.figures.scenarios import DEFAULT_CASE, SCENARIOS, plot_scenarios
 from backspasm.figures.sensitivity import plot_sensitivity
 
@@ -136,8 +137,8 @@ def write_teaching_figures(
     answer on its top cause; the next questions worth asking; the sensitivity of its
     top cause to the network's numbers; four scenarios side by side; the case mix of
     a case file; and calibration and ROC (serious causes) figures on 2000 synthetic
-    cases drawn from the network with seed 0. Every figure is drawn at slide width
-    (13.33 in) with no text under 9 pt; SVG files keep their text as text.
+    cases drawn from the network with seed 0. Every figure is drawn on a 13.33 x 7.5
+    in slide with no text under 9 pt; SVG files keep their text as text.
 
     Parameters
     ----------

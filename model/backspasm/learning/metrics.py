@@ -239,12 +239,9 @@ def triage_confusion(
         The scored cases (with a ``triage`` column, else nothing is compared).
     ok : numpy.ndarray of bool
         Rows scored without an error.
-    truth : numpy.ndarray of bool
-        Truth of every row, cases x causes.
-    network : Network
-        Gives each cause's group.
-    causes : sequence of str
-        The columns of ``truth``.
+    truth, network, causes
+        As for :func:`~backspasm.learning.cases.expected_triage` (``truth``: every
+        row, cases x causes).
 
     Returns
     -------

@@ -44,7 +44,7 @@ def _answer_questions(network: Network) -> tuple[Question, ...]:
 def _node_questions(network: Network) -> tuple[Question, ...]:
     """Pseudo-questions for every context, exposure and finding node, by node name."""
     return tuple(
-        Question(node, "choice", node, node, "node", network.states(node))
+        Question(node, "choice", node, node, "node", choices=network.states(node))
         for node in network.spec.nodes
         if network.group_of(node) in ("context", "exposure", "finding")
     )

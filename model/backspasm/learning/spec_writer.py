@@ -157,6 +157,12 @@ def _provenance_toml(source: str, why: str | None) -> list[str]:
     return parts
 
 
+def _rule_toml(keys: Mapping[str, str], source: str, why: str | None) -> str:
+    """One inline table of a triage rule list: its keys, then its provenance."""
+    parts = [f"{key} = {value}" for key, value in keys.items()]
+    return "  { " + ", ".join([*parts, *_provenance_toml(source, why)]) + " },"
+
+
 def _triage_toml(policy: TriagePolicy) -> list[str]:
     lines = ["[triage]"]
     for name in ("emergency_p_serious", "see_doctor_p_serious", "see_doctor_p_pathologic"):
@@ -166,25 +172,23 @@ def _triage_toml(policy: TriagePolicy) -> list[str]:
     if policy.causes:
         lines.append("causes = [")
         for rule in policy.causes:
-            parts = [
-                f"cause = {_toml_string(rule.cause)}",
-                f"level = {_toml_string(rule.level)}",
-                f"p = {_toml_float(rule.p, exact=True)}",
-            ]
+            keys = {
+                "cause": _toml_string(rule.cause),
+                "level": _toml_string(rule.level),
+                "p": _toml_float(rule.p, exact=True),
+            }
             if rule.when:
-                parts.append(f"when = {_when_toml(rule.when)}")
-            parts += _provenance_toml(rule.source, rule.why)
-            lines.append("  { " + ", ".join(parts) + " },")
+                keys["when"] = _when_toml(rule.when)
+            lines.append(_rule_toml(keys, rule.source, rule.why))
         lines.append("]")
     lines.append("flags = [")
     for flag in policy.flags:
-        parts = [
-            f"name = {_toml_string(flag.name)}",
-            f"level = {_toml_string(flag.level)}",
-            f"when = {_when_toml(flag.when)}",
-            *_provenance_toml(flag.source, flag.why),
-        ]
-        lines.append("  { " + ", ".join(parts) + " },")
+        keys = {
+            "name": _toml_string(flag.name),
+            "level": _toml_string(flag.level),
+            "when": _when_toml(flag.when),
+        }
+        lines.append(_rule_toml(keys, flag.source, flag.why))
     lines.append("]")
     if policy.safety_net:
         lines += ["", "[triage.safety_net]"]

@@ -203,9 +203,51 @@ class TableRow:
     param: Parameter
 
 
+@dataclass(frozen=True, kw_only=True)
+class AnswerRules:
+    """How a question's answers are read (keyword-only fields).
+
+    What :class:`QuestionSpec` and the run-time
+    :class:`backspasm.questionnaire.Question` share.
+
+    Attributes
+    ----------
+    choices : tuple of str
+        Allowed values of a ``yes_no`` or ``choice`` question (the node's states);
+        empty for ``number``.
+    red_flag : bool
+        A screening question about a warning sign of serious disease: an interview
+        asks every red-flag question before it may conclude.
+    unit : str or None
+        Unit of a number, e.g. ``"years"``.
+    integer : bool
+        Whether a number must be whole.
+    minimum, maximum : float or None
+        The range a number must lie in.
+    bins : tuple of (str, str, float)
+        ``(state, operator, bound)`` in the node's state order: a number goes to
+        the first state whose ``number <operator> bound`` holds; operators are
+        ``<``, ``<=``, ``>`` and ``>=``.
+    default : str or None
+        The state applied when the column is not answered (``back_spasm``: yes).
+    """
+
+    choices: tuple[str, ...] = ()
+    red_flag: bool = False
+    unit: str | None = None
+    integer: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    bins: tuple[tuple[str, str, float], ...] = ()
+    default: str | None = None
+
+
 @dataclass(frozen=True)
-class QuestionSpec:
+class QuestionSpec(AnswerRules):
     """The case-file column that informs a node, as its ``question`` table declares it.
+
+    How its answers are read (choices, unit, range, bins, default, red flag) is in
+    the fields it has from :class:`AnswerRules`.
 
     Attributes
     ----------
@@ -220,22 +262,6 @@ class QuestionSpec:
     kind : {"yes_no", "choice", "number"}
         ``yes_no`` for a node with states ``("no", "yes")``, ``number`` when ``bins``
         cut a number into the node's states, otherwise ``choice``.
-    choices : tuple of str
-        The node's states, for ``yes_no`` and ``choice``; empty for ``number``.
-    red_flag : bool
-        A screening question about a warning sign of serious disease.
-    unit : str or None
-        Unit of a number, e.g. ``"years"``.
-    integer : bool
-        Whether a number must be whole.
-    minimum, maximum : float or None
-        The range a number must lie in.
-    bins : tuple of (str, str, float)
-        ``(state, operator, bound)`` in the node's state order: a number goes to
-        the first state whose ``number <operator> bound`` holds; operators are
-        ``<``, ``<=``, ``>`` and ``>=``.
-    default : str or None
-        The state applied when the column is not answered.
     """
 
     column: str
@@ -243,14 +269,6 @@ class QuestionSpec:
     prompt: str
     section: str
     kind: QuestionKind
-    choices: tuple[str, ...] = ()
-    red_flag: bool = False
-    unit: str | None = None
-    integer: bool = False
-    minimum: float | None = None
-    maximum: float | None = None
-    bins: tuple[tuple[str, str, float], ...] = ()
-    default: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from backspasm.exceptions import CaseFileError
 from backspasm.questionnaire import questions_for
 from backspasm.widgets import Explorer
 
-CASES = Path(__file__).resolve().parents[1] / "data" / "example_cases.csv"
+CASES = Path(__file__).resolve().parents[2] / "data" / "example_cases.csv"
 
 
 class _Tags(HTMLParser):

@@ -1,12 +1,11 @@
-"""Explanations of a batch of cases as text: reasons, next question, MAP, conflict.
+"""Explanations of a batch of cases in words: reasons, next question, MAP.
 
 The numbers come from :mod:`backspasm.queries`, where each quantity is defined once
 for a batch of cases; this module turns them into the words of a scored file's
-``--explain`` columns and keeps the batch names that earlier versions exported:
+``--explain`` columns:
 
 * :func:`reasons_text`: the answers that moved a cause most, with their odds factors;
 * :func:`mpe_text`: the causes present in the most probable explanation;
-* :func:`conflict_batch`: Jensen's conflict measure of each case's answers;
 * :func:`next_question_batch`: the unanswered question with the highest expected
   information gain about the causes (summed binary entropies, in bits).
 """
@@ -20,13 +19,11 @@ import numpy as np
 import numpy.typing as npt
 
 from backspasm.network import Network
-from backspasm.queries import conflict as _conflict
 from backspasm.queries import information_gain
 
 __all__ = [
     "REASONS_MIN_FACTOR",
     "REASONS_TOP",
-    "conflict_batch",
     "mpe_text",
     "next_question_batch",
     "reasons_text",
@@ -40,31 +37,6 @@ ObjArray = npt.NDArray[np.object_]
 REASONS_MIN_FACTOR = 1.1
 #: At most this many answers are named per case.
 REASONS_TOP = 3
-
-
-def conflict_batch(
-    network: Network, codes: Mapping[str, npt.NDArray[np.generic]], log_evidence: FloatArray
-) -> FloatArray:
-    """Jensen's conflict measure ``sum_i log P(e_i | c) - log P(e | c)`` per case.
-
-    The same function as :func:`backspasm.queries.conflict`.
-
-    Parameters
-    ----------
-    network : Network
-    codes : mapping of str to numpy.ndarray
-        Evidence per node: codes (-1 = unanswered) or likelihood rows; ``c`` is the
-        ``back_spasm`` answer.
-    log_evidence : numpy.ndarray
-        ``log P(e)`` per case, as the engine returned it.
-
-    Returns
-    -------
-    numpy.ndarray
-        0 for cases with fewer than two answers besides ``back_spasm``; positive
-        values flag answers that are unlikely together.
-    """
-    return _conflict(network, codes, log_evidence)
 
 
 def next_question_batch(

@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backspasm.counterfactual import (
+from backspasm.diagnosis import diagnose
+from backspasm.exceptions import BackspasmError, ImpossibleEvidenceError
+from backspasm.explain.counterfactual import (
     counterfactual_ranking,
     disablement_by_finding,
     expected_disablement,
-    twin_network,
 )
-from backspasm.diagnosis import diagnose
-from backspasm.exceptions import BackspasmError, ImpossibleEvidenceError
+from backspasm.explain.twin import twin_network
 from backspasm.network import Network, default_network, load_network
 
 TOL = 1e-9

@@ -1,39 +1,27 @@
-"""One case: causes, triage, complications, reasons and the next question to ask.
+"""The result of one diagnosis and the ways it reads: tables, sentences, text, HTML.
 
-Everything here is exact: each number comes from the compiled junction-tree engine,
-and the hypothetical queries behind reasons, next questions and the most probable
-explanation are answered in a few batched engine calls rather than one at a time.
+:class:`Diagnosis` holds the exact posterior picture of one case, as
+:func:`backspasm.diagnosis.diagnose` computes it, and presents it: ranked causes,
+reasons, next questions, a one-sentence explanation per cause, the text report of
+``backspasm diagnose``, a JSON-ready dictionary and the notebook's HTML.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from backspasm.exceptions import ImpossibleEvidenceError
-from backspasm.network import Network, default_network
-from backspasm.queries import CaseQueries, Reasons, query_cases
-from backspasm.questionnaire import Question, answers_to_evidence, parse_answer, questions_for
-from backspasm.sampling import sample_presenters
-from backspasm.triage import safety_net as _safety_net
+from backspasm._text import percent
+from backspasm.explain.conflict import CONFLICT_RARITY
+from backspasm.network import Network
+from backspasm.questionnaire import EvidenceValue, questions_for
 
-__all__ = ["Diagnosis", "conflict_threshold", "diagnose"]
-
-EvidenceValue = str | tuple[float, ...]
-#: Answers are flagged as conflicting when their conflict is rarer than this share of
-#: the presenters sampled from the network (see :func:`conflict_threshold`).
-CONFLICT_RARITY = 0.01
-_CONFLICT_SAMPLE = 2000
-_CONFLICT_MISSING = 0.3
-_CONFLICT_SEED = 20261130
+__all__ = ["Diagnosis"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +52,9 @@ class Diagnosis:
         Jensen's conflict measure ``log(prod_i P(e_i) / P(e))`` of the answers, given
         back spasm; positive values mean answers that are unlikely together.
     conflict_threshold : float
-        The network's calibrated flag level (see :func:`conflict_threshold`):
-        :attr:`conflicted` is ``conflict > conflict_threshold``.
+        The network's calibrated flag level (see
+        :func:`~backspasm.explain.conflict.conflict_threshold`): :attr:`conflicted` is
+        ``conflict > conflict_threshold``.
     most_probable_explanation : mapping of str to str
         The jointly most probable state of every cause given the answers (exact
         maximum a posteriori over the causes, other nodes summed out).
@@ -185,7 +174,7 @@ class Diagnosis:
         included) that would switch off if the cause were removed by intervention,
         computed exactly on a twin network that shares the noisy-OR noise between
         the factual and the counterfactual world. See
-        :func:`backspasm.counterfactual.expected_disablement`.
+        :func:`backspasm.explain.counterfactual.expected_disablement`.
 
         Returns
         -------
@@ -193,7 +182,7 @@ class Diagnosis:
             ``cause``, ``label``, ``group``, ``posterior``, ``expected_disablement``,
             ``disablement_rank``, ``posterior_rank``.
         """
-        from backspasm.counterfactual import counterfactual_ranking
+        from backspasm.explain.counterfactual import counterfactual_ranking
 
         return counterfactual_ranking(self)
 
@@ -208,21 +197,21 @@ class Diagnosis:
         cause = cause or self.top_cause
         row = self.causes.set_index("cause").loc[cause]
         label = str(row["label"])
-        text = f"{label}: {_pct(row['prior'])} before any answer, {_pct(row['posterior'])} now"
+        before, now = percent(row["prior"]), percent(row["posterior"])
+        text = f"{label}: {before} before any answer, {now} now"
         effects = self.reasons(cause)
         ups = effects[effects["log_odds_change"] > math.log(1.25)].head(2)
         downs = effects[effects["log_odds_change"] < -math.log(1.25)].head(1)
         parts = [
-            f"{r.question}={r.answer} (without it {_pct(r.posterior_without)})"
+            f"{r.question}={r.answer} (without it {percent(r.posterior_without)})"
             for r in ups.itertuples(index=False)
         ]
         if parts:
             text += "; raised most by " + " and ".join(parts)
         if len(downs):
             r = next(downs.itertuples(index=False))
-            text += (
-                f"; held down by {r.question}={r.answer} (without it {_pct(r.posterior_without)})"
-            )
+            without = percent(r.posterior_without)
+            text += f"; held down by {r.question}={r.answer} (without it {without})"
         return text + "."
 
     def to_dict(self) -> dict[str, Any]:
@@ -283,7 +272,7 @@ class Diagnosis:
             )
         lines += ["", f"{'cause':<36} {'prior':>7} {'posterior':>9}"]
         for r in self.causes.head(top).itertuples(index=False):
-            lines.append(f"{r.cause:<36} {_pct(r.prior):>7} {_pct(r.posterior):>9}")
+            lines.append(f"{r.cause:<36} {percent(r.prior):>7} {percent(r.posterior):>9}")
         lines += ["", "why:"]
         lines += [f"  {self.explanation(c)}" for c in self.causes["cause"].head(3)]
         mpe = [c for c, s in self.most_probable_explanation.items() if s == "yes"]
@@ -343,256 +332,3 @@ class Diagnosis:
             f"<p>Why:</p><ul>{why}</ul><p>Next questions worth asking: {nxt or '(none)'}</p>"
             "</div>"
         )
-
-
-# ------------------------------------------------------------------------ helpers
-
-
-def _pct(p: Any) -> str:
-    """Format a probability as a percentage, keeping two digits for rare events."""
-    p = float(p)
-    return f"{100 * p:.2g}%" if 0 < p < 0.001 else f"{p:.1%}"
-
-
-def _reasons_table(
-    network: Network,
-    answered: Mapping[str, tuple[str, Any]],
-    found: Reasons,
-    posterior: npt.NDArray[np.float64],
-) -> pd.DataFrame:
-    """Tabulate the effect of withholding each answer on every cause (one case)."""
-    columns = [
-        "cause",
-        "question",
-        "answer",
-        "posterior_with",
-        "posterior_without",
-        "log_odds_change",
-    ]
-    causes = network.causes
-    records = []
-    for j, cause in enumerate(causes):
-        for i, node in enumerate(found.nodes):
-            without = float(found.without[0, i, j])
-            if math.isnan(without):
-                continue
-            question, answer = answered[node]
-            records.append(
-                (
-                    cause,
-                    question,
-                    str(answer),
-                    float(posterior[j]),
-                    without,
-                    float(found.change[0, i, j]),
-                )
-            )
-    if not records:
-        return pd.DataFrame(columns=columns)
-    table = pd.DataFrame.from_records(records, columns=columns)
-    position = {c: i for i, c in enumerate(causes)}
-    table["_order"] = [position[c] for c in table["cause"]]
-    table["_abs"] = -table["log_odds_change"].abs()
-    table = table.sort_values(["_order", "_abs"], kind="stable").drop(columns=["_order", "_abs"])
-    return table.reset_index(drop=True)
-
-
-def _next_questions_table(questions: Sequence[Question], found: CaseQueries) -> pd.DataFrame:
-    """Rank the unanswered questions of one case by expected information gain."""
-    prompts = {q.column: q.prompt for q in questions}
-    gain = found.information_gain
-    columns = ["question", "node", "prompt", "expected_information_gain"]
-    rows = [
-        (column, node, prompts[column], float(gain[0, i]))
-        for i, (column, node) in enumerate(found.questions)
-        if gain is not None and not math.isnan(gain[0, i])
-    ]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    out = pd.DataFrame.from_records(rows, columns=columns)
-    out = out.sort_values("expected_information_gain", ascending=False, kind="stable")
-    return out.reset_index(drop=True)
-
-
-_THRESHOLDS: dict[str, float] = {}
-
-
-def conflict_threshold(network: Network | None = None) -> float:
-    """Return the conflict level above which a case's answers are flagged.
-
-    Jensen's conflict measure (see :attr:`Diagnosis.conflict`) is positive whenever
-    the answers are a little less likely together than apart, which is common:
-    age 45 with leg pain scores 0.02, and about half of ordinary presenters score
-    above 0. A flag at 0 would cry wolf. The threshold is therefore calibrated on
-    the network itself: it is the 99th percentile (``1 - CONFLICT_RARITY``) of the
-    conflict of 2000 people drawn from the network who present with back spasm
-    (ancestral sampling, ``back_spasm = yes`` by rejection, fixed seed), each
-    answering every context, exposure and symptom question with probability 0.7,
-    as :func:`backspasm.learning.sample_cases` draws them. Answers above it are
-    jointly more surprising for the model than 99 in 100 of its own presenters.
-    For the bundled network the threshold is about 1.5. The reference conflicts are
-    computed by :func:`backspasm.explain.conflict_batch`, the function that fills a
-    scored file's ``conflict`` column. The value is cached per network numbers.
-
-    Parameters
-    ----------
-    network : Network, optional
-        Default: the bundled network.
-
-    Returns
-    -------
-    float
-        The threshold (natural-log units, as the measure).
-    """
-    from backspasm.explain import conflict_batch
-
-    net = network if network is not None else default_network()
-    key = net.fingerprint()
-    if key not in _THRESHOLDS:
-        rng = np.random.default_rng(_CONFLICT_SEED)
-        draw = sample_presenters(net, _CONFLICT_SAMPLE, rng)
-        asked = {
-            q.node
-            for q in questions_for(net)
-            if q.node in draw
-            and q.kind != "id"
-            and q.section not in ("known_cause", "presentation")
-        }
-        codes: dict[str, npt.NDArray[np.int64]] = {}
-        for node in sorted(asked, key=list(draw).index):
-            values = draw[node]
-            codes[node] = np.where(rng.random(len(values)) < _CONFLICT_MISSING, -1, values)
-        if "back_spasm" in draw:
-            codes["back_spasm"] = draw["back_spasm"]
-        reference = conflict_batch(net, codes, net.engine.log_evidence(codes))
-        finite = reference[np.isfinite(reference)]
-        _THRESHOLDS[key] = (
-            float(np.quantile(finite, 1.0 - CONFLICT_RARITY)) if len(finite) else math.inf
-        )
-    return _THRESHOLDS[key]
-
-
-# ------------------------------------------------------------------------ the API
-
-
-def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> Diagnosis:
-    """Diagnose one case: causes, triage, complications, reasons, next questions.
-
-    Parameters
-    ----------
-    answers : mapping of str to object
-        Question name (see ``backspasm schema``) to answer, e.g.
-        ``{"age": 70, "fever": "yes", "spasm_location": "flank"}``. Friendly values
-        are accepted (``" Y "``, ``1``, ``True``). For a yes/no question a number
-        strictly between 0 and 1 is an *unsure* answer: the probability that the
-        patient would say yes, entered as soft (virtual) evidence with likelihood
-        ``(1 - p, p)``; for example ``{"fever": 0.7}``.
-    network : Network, optional
-        Defaults to the bundled network.
-
-    Returns
-    -------
-    Diagnosis
-
-    Raises
-    ------
-    EvidenceError
-        For an unknown question or a value that is not allowed.
-    ImpossibleEvidenceError
-        If the answers have probability zero under the network.
-
-    Examples
-    --------
-    >>> d = diagnose({"spasm_location": "flank", "blood_in_urine": "yes"})
-    >>> d.top_cause
-    'kidney_stones'
-    """
-    net = network if network is not None else default_network()
-    questions = questions_for(net)
-    evidence = answers_to_evidence(answers, questions=questions)
-    answered: dict[str, tuple[str, Any]] = {}
-    for column, value in answers.items():
-        q = next((q for q in questions if q.column == column), None)
-        if q is not None and q.node is not None and parse_answer(q, value) is not None:
-            answered[q.node] = (q.column, value.strip() if isinstance(value, str) else value)
-
-    engine = net.engine
-    batch = dict(engine.encode([dict(evidence)]).values)
-    found = query_cases(
-        net,
-        batch,
-        given={node: np.ones(1, dtype=bool) for node in evidence if node in answered},
-        targets=list(net.model.nodes()),
-        pathologic=True,
-        risks=True,
-        explain=True,
-    )
-    if not bool(found.possible[0]):
-        raise ImpossibleEvidenceError(
-            "These answers are impossible together under the network "
-            f"(probability zero): {dict(evidence)}."
-        )
-    beliefs = {
-        node: dict(zip(net.states(node), map(float, found.marginals[node][0]), strict=True))
-        for node in net.model.nodes()
-    }
-    baseline = _baseline(net)
-    posterior = found.posterior[0]
-    causes = pd.DataFrame(
-        {
-            "cause": list(net.causes),
-            "label": [net.label(c) for c in net.causes],
-            "group": [net.group_of(c).removeprefix("cause_") for c in net.causes],
-            "prior": [baseline[c]["yes"] for c in net.causes],
-            "posterior": posterior,
-        }
-    )
-    causes = causes.iloc[np.argsort(-posterior, kind="stable")].reset_index(drop=True)
-    complications = list(net.nodes_in("complication"))
-    risks = found.risks[0] if found.risks is not None else np.zeros(len(complications))
-    complication_table = pd.DataFrame(
-        {
-            "complication": complications,
-            "label": [net.label(c) for c in complications],
-            "prior": [baseline[c]["yes"] for c in complications],
-            "risk": [float(r) for r in risks],
-        }
-    )
-    assert found.reasons is not None
-    assert found.mpe is not None
-    assert found.mpe_probability is not None
-    assert found.mpe_exact is not None
-    mpe = {c: engine.states[c][int(found.mpe[0, i])] for i, c in enumerate(net.causes)}
-    level = str(found.triage[0])
-    p_pathologic = found.p_pathologic[0] if found.p_pathologic is not None else math.nan
-    return Diagnosis(
-        answers=MappingProxyType(dict(answers)),
-        evidence=MappingProxyType(dict(evidence)),
-        causes=causes,
-        p_serious=float(found.p_serious[0]),
-        p_pathologic=float(p_pathologic),
-        triage=level,
-        red_flags=tuple(s for s in str(found.red_flags[0]).split("; ") if s),
-        safety_net=_safety_net(net, evidence) if level == "self_care" else (),
-        complications=complication_table,
-        conflict=float(found.conflict[0]),
-        conflict_threshold=conflict_threshold(net),
-        most_probable_explanation=MappingProxyType(mpe),
-        mpe_probability=float(found.mpe_probability[0]),
-        mpe_exact=bool(found.mpe_exact[0]),
-        beliefs=MappingProxyType(beliefs),
-        network=net,
-        _reasons=_reasons_table(net, answered, found.reasons, posterior),
-        _next=_next_questions_table(questions, found),
-    )
-
-
-_BASELINES: dict[str, dict[str, dict[str, float]]] = {}
-
-
-def _baseline(network: Network) -> dict[str, dict[str, float]]:
-    """Beliefs of a back-spasm presenter before any answer (cached per network numbers)."""
-    key = network.fingerprint()
-    if key not in _BASELINES:
-        _BASELINES[key] = network.engine.query_one({"back_spasm": "yes"})
-    return _BASELINES[key]

@@ -10,8 +10,8 @@ import pytest
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.engine import CompiledNetwork
 from backspasm.exceptions import BackspasmError
+from backspasm.explain.sensitivity import SENSITIVITY_COLUMNS, parameter_label, sensitivity
 from backspasm.network import Network, load_network
-from backspasm.sensitivity import SENSITIVITY_COLUMNS, parameter_label, sensitivity
 
 ANSWERS = {
     "age": 38,

@@ -1,0 +1,211 @@
+"""Diagnose one case: answers to evidence, one batched query, a :class:`Diagnosis`.
+
+One case is a batch of one: every number comes from
+:func:`backspasm.queries.query_cases`, the function that scores case files, and
+this module only tabulates its first row (reasons and next questions as tables,
+causes and complications with their priors).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from backspasm.diagnosis.result import Diagnosis
+from backspasm.exceptions import ImpossibleEvidenceError
+from backspasm.explain.conflict import conflict_threshold
+from backspasm.network import Network, default_network
+from backspasm.queries import CaseQueries, Reasons, query_cases
+from backspasm.questionnaire import Question, answers_to_evidence, parse_answer, questions_for
+from backspasm.triage import safety_net as _safety_net
+
+__all__ = ["diagnose"]
+
+
+def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> Diagnosis:
+    """Diagnose one case: causes, triage, complications, reasons, next questions.
+
+    Parameters
+    ----------
+    answers : mapping of str to object
+        Question name (see ``backspasm schema``) to answer, e.g.
+        ``{"age": 70, "fever": "yes", "spasm_location": "flank"}``. Friendly values
+        are accepted (``" Y "``, ``1``, ``True``). For a yes/no question a number
+        strictly between 0 and 1 is an *unsure* answer: the probability that the
+        patient would say yes, entered as soft (virtual) evidence with likelihood
+        ``(1 - p, p)``; for example ``{"fever": 0.7}``.
+    network : Network, optional
+        Defaults to the bundled network.
+
+    Returns
+    -------
+    Diagnosis
+
+    Raises
+    ------
+    EvidenceError
+        For an unknown question or a value that is not allowed.
+    ImpossibleEvidenceError
+        If the answers have probability zero under the network.
+
+    Examples
+    --------
+    >>> d = diagnose({"spasm_location": "flank", "blood_in_urine": "yes"})
+    >>> d.top_cause
+    'kidney_stones'
+    """
+    net = network if network is not None else default_network()
+    questions = questions_for(net)
+    evidence = answers_to_evidence(answers, questions=questions)
+    answered: dict[str, tuple[str, Any]] = {}
+    for column, value in answers.items():
+        q = next((q for q in questions if q.column == column), None)
+        if q is not None and q.node is not None and parse_answer(q, value) is not None:
+            answered[q.node] = (q.column, value.strip() if isinstance(value, str) else value)
+
+    engine = net.engine
+    batch = dict(engine.encode([dict(evidence)]).values)
+    found = query_cases(
+        net,
+        batch,
+        given={node: np.ones(1, dtype=bool) for node in evidence if node in answered},
+        targets=list(net.model.nodes()),
+        pathologic=True,
+        risks=True,
+        explain=True,
+    )
+    if not bool(found.possible[0]):
+        raise ImpossibleEvidenceError(
+            "These answers are impossible together under the network "
+            f"(probability zero): {dict(evidence)}."
+        )
+    beliefs = {
+        node: dict(zip(net.states(node), map(float, found.marginals[node][0]), strict=True))
+        for node in net.model.nodes()
+    }
+    baseline = _baseline(net)
+    posterior = found.posterior[0]
+    causes = pd.DataFrame(
+        {
+            "cause": list(net.causes),
+            "label": [net.label(c) for c in net.causes],
+            "group": [net.group_of(c).removeprefix("cause_") for c in net.causes],
+            "prior": [baseline[c]["yes"] for c in net.causes],
+            "posterior": posterior,
+        }
+    )
+    causes = causes.iloc[np.argsort(-posterior, kind="stable")].reset_index(drop=True)
+    complications = list(net.nodes_in("complication"))
+    risks = found.risks[0] if found.risks is not None else np.zeros(len(complications))
+    complication_table = pd.DataFrame(
+        {
+            "complication": complications,
+            "label": [net.label(c) for c in complications],
+            "prior": [baseline[c]["yes"] for c in complications],
+            "risk": [float(r) for r in risks],
+        }
+    )
+    assert found.reasons is not None
+    assert found.mpe is not None
+    assert found.mpe_probability is not None
+    assert found.mpe_exact is not None
+    mpe = {c: engine.states[c][int(found.mpe[0, i])] for i, c in enumerate(net.causes)}
+    level = str(found.triage[0])
+    p_pathologic = found.p_pathologic[0] if found.p_pathologic is not None else math.nan
+    return Diagnosis(
+        answers=MappingProxyType(dict(answers)),
+        evidence=MappingProxyType(dict(evidence)),
+        causes=causes,
+        p_serious=float(found.p_serious[0]),
+        p_pathologic=float(p_pathologic),
+        triage=level,
+        red_flags=tuple(s for s in str(found.red_flags[0]).split("; ") if s),
+        safety_net=_safety_net(net, evidence) if level == "self_care" else (),
+        complications=complication_table,
+        conflict=float(found.conflict[0]),
+        conflict_threshold=conflict_threshold(net),
+        most_probable_explanation=MappingProxyType(mpe),
+        mpe_probability=float(found.mpe_probability[0]),
+        mpe_exact=bool(found.mpe_exact[0]),
+        beliefs=MappingProxyType(beliefs),
+        network=net,
+        _reasons=_reasons_table(net, answered, found.reasons, posterior),
+        _next=_next_questions_table(questions, found),
+    )
+
+
+_BASELINES: dict[str, dict[str, dict[str, float]]] = {}
+
+
+def _baseline(network: Network) -> dict[str, dict[str, float]]:
+    """Beliefs of a back-spasm presenter before any answer (cached per network numbers)."""
+    key = network.fingerprint()
+    if key not in _BASELINES:
+        _BASELINES[key] = network.engine.query_one({"back_spasm": "yes"})
+    return _BASELINES[key]
+
+
+def _reasons_table(
+    network: Network,
+    answered: Mapping[str, tuple[str, Any]],
+    found: Reasons,
+    posterior: npt.NDArray[np.float64],
+) -> pd.DataFrame:
+    """Tabulate the effect of withholding each answer on every cause (one case)."""
+    columns = [
+        "cause",
+        "question",
+        "answer",
+        "posterior_with",
+        "posterior_without",
+        "log_odds_change",
+    ]
+    causes = network.causes
+    records = []
+    for j, cause in enumerate(causes):
+        for i, node in enumerate(found.nodes):
+            without = float(found.without[0, i, j])
+            if math.isnan(without):
+                continue
+            question, answer = answered[node]
+            records.append(
+                (
+                    cause,
+                    question,
+                    str(answer),
+                    float(posterior[j]),
+                    without,
+                    float(found.change[0, i, j]),
+                )
+            )
+    if not records:
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame.from_records(records, columns=columns)
+    position = {c: i for i, c in enumerate(causes)}
+    table["_order"] = [position[c] for c in table["cause"]]
+    table["_abs"] = -table["log_odds_change"].abs()
+    table = table.sort_values(["_order", "_abs"], kind="stable").drop(columns=["_order", "_abs"])
+    return table.reset_index(drop=True)
+
+
+def _next_questions_table(questions: Sequence[Question], found: CaseQueries) -> pd.DataFrame:
+    """Rank the unanswered questions of one case by expected information gain."""
+    prompts = {q.column: q.prompt for q in questions}
+    gain = found.information_gain
+    columns = ["question", "node", "prompt", "expected_information_gain"]
+    rows = [
+        (column, node, prompts[column], float(gain[0, i]))
+        for i, (column, node) in enumerate(found.questions)
+        if gain is not None and not math.isnan(gain[0, i])
+    ]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    out = pd.DataFrame.from_records(rows, columns=columns)
+    out = out.sort_values("expected_information_gain", ascending=False, kind="stable")
+    return out.reset_index(drop=True)

@@ -1,0 +1,196 @@
+"""Drawing the network graph on a slide: axes, boxes, arrows, headers and legends.
+
+Shared by :func:`~backspasm.figures.network.plot_network` and
+:func:`~backspasm.figures.network.plot_network_beliefs` (and the legend by
+:func:`~backspasm.figures.diagnostic.plot_diagnostic_view`). One data unit is one
+inch of the 13.33 x 7.5 in slide, so the sizes in points are the sizes on a slide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import backspasm.figures._style as st
+from backspasm.exceptions import BackspasmError
+from backspasm.figures._layout import NODE_FONT, edge_path, slide_layout
+from backspasm.layout import Layout
+from backspasm.spec import GROUPS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from backspasm.network import Network
+
+BOTTOM = 0.55  # inches under the drawing for the legend
+HEADER = 0.4  # inches above the top box for the column headers
+
+
+def graph_layout(
+    network: Network, nodes: Sequence[str], *, box_h: float, top: float, min_box_w: float = 0.0
+) -> Layout:
+    """Lay ``nodes`` out for a slide, leaving ``top`` inches for the title."""
+    height = st.SLIDE_SIZE[1] - top - BOTTOM - HEADER
+    return slide_layout(
+        network,
+        nodes,
+        box_h=box_h,
+        width=st.SLIDE_SIZE[0],
+        height=height,
+        min_box_w=min_box_w,
+    )
+
+
+def graph_axes(ax: Axes | None, lay: Layout) -> Axes:
+    """Axes on which one data unit is one inch of a new slide-sized figure."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    width, height = st.SLIDE_SIZE
+    fig = plt.figure(figsize=st.SLIDE_SIZE)
+    return fig.add_axes((0.0, BOTTOM / height, lay.width / width, (lay.height + HEADER) / height))
+
+
+def draw_graph(
+    network: Network,
+    layout: Layout,
+    ax: Axes,
+    *,
+    label_offset: float,
+    edge_alpha: float = 0.5,
+    route: bool = True,
+) -> dict[str, Any]:
+    """Draw the edges, the node boxes and their labels; return the box patches.
+
+    Edges are routed through the gaps between boxes, or with ``route=False`` run
+    straight under them (for columns packed too tight to leave gaps).
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    for n in layout.pos:
+        for p in network.spec.nodes[n].parents:
+            if p not in layout.pos:
+                continue
+            arrow = FancyArrowPatch(
+                path=edge_path(layout, p, n, route=route),
+                arrowstyle="-|>,head_length=3.5,head_width=2",
+                color=st.EDGE,
+                lw=0.6,
+                alpha=edge_alpha,
+                zorder=1,
+            )
+            arrow.set_gid(f"edge:{p}->{n}")
+            ax.add_patch(arrow)
+    boxes = {}
+    h = layout.box_h
+    for n, (x, y) in layout.pos.items():
+        w = layout.box_w(n)
+        group = network.group_of(n)
+        dark = group == "presentation"
+        box = FancyBboxPatch(
+            (x - w / 2, y - h / 2),
+            w,
+            h,
+            boxstyle="round,pad=0,rounding_size=0.06",
+            facecolor=st.colour(group) if dark else st.mix(st.colour(group), 0.72),
+            edgecolor=st.colour(group) if group != "exposure" else st.BAR_SHADE["exposure"],
+            lw=1.0,
+            zorder=3,
+        )
+        box.set_gid(f"node:{n}")
+        box.set_label(network.label(n))
+        ax.add_patch(box)
+        boxes[n] = box
+        ax.text(
+            x,
+            y + label_offset,
+            layout.labels[n],
+            ha="center",
+            va="center",
+            fontsize=NODE_FONT,
+            color="white" if dark else st.TEXT,
+            zorder=5,
+            linespacing=1.05,
+            gid=f"label:{n}",
+        )
+    return boxes
+
+
+def legend_under(ax: Axes, handles: Sequence[Any], *, ncol: int, **options: Any) -> None:
+    """Put a frameless legend of ``handles`` right under the Axes."""
+    ax.legend(
+        handles=list(handles),
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=ncol,
+        frameon=False,
+        fontsize=st.NOTE,
+        **options,
+    )
+
+
+def group_legend(
+    ax: Axes, groups: Sequence[str], extra: Sequence[Any] = (), *, ncol: int = 6
+) -> None:
+    """Legend of the node groups (and ``extra`` handles) under the drawing."""
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(
+            facecolor=st.colour(g) if g == "presentation" else st.mix(st.colour(g), 0.72),
+            edgecolor=st.colour(g) if g != "exposure" else st.BAR_SHADE["exposure"],
+            label=st.GROUP_NAMES.get(g, g),
+        )
+        for g in groups
+    ]
+    legend_under(
+        ax, [*handles, *extra], ncol=ncol, handlelength=1.5, columnspacing=1.4, borderpad=0.2
+    )
+
+
+def column_header(
+    ax: Axes, x: float, y: float, text: str, *, va: str = "bottom", size: float = st.NOTE
+) -> None:
+    """Write a bold column header centred on ``x`` (``gid="header:<text>"``)."""
+    ax.text(
+        x,
+        y,
+        text,
+        ha="center",
+        va=va,
+        fontsize=size,
+        fontweight="bold",
+        color=st.TEXT,
+        linespacing=1.0,
+        gid=f"header:{text}",
+    )
+
+
+def frame_graph(ax: Axes, layout: Layout) -> None:
+    """Column headers over the drawing; limits at one unit per inch; no axis lines."""
+    for title, x in layout.columns:
+        column_header(ax, x, layout.height + 0.06, title)
+    ax.set_xlim(0.0, layout.width)
+    ax.set_ylim(0.0, layout.height + HEADER)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+
+def nodes_for(network: Network, groups: Sequence[str] | None) -> list[str]:
+    """Return the network's nodes in ``groups`` (all by default), checking the names."""
+    if groups is None:
+        return list(network.spec.nodes)
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown:
+        raise BackspasmError(
+            f"The 'groups' parameter of plot_network must name groups among "
+            f"{', '.join(GROUPS)}; got {unknown[0]!r} instead."
+        )
+    return [n for n in network.spec.nodes if network.group_of(n) in groups]
+
+
+def present_groups(network: Network, nodes: Sequence[str]) -> list[str]:
+    """Return the groups of ``nodes``, in the order of :data:`backspasm.spec.GROUPS`."""
+    have = {network.group_of(n) for n in nodes}
+    return [g for g in GROUPS if g in have]

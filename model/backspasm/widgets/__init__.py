@@ -1,0 +1,14 @@
+"""The interactive questionnaire for Jupyter: answer, retract, and watch the causes move.
+
+* :mod:`~backspasm.widgets.explorer`: :func:`explore` and :class:`Explorer`, the
+  state of one case (answers, case identifier, diagnosis) and its Python handle;
+* :mod:`~backspasm.widgets.form`: the controls, one per question, by section;
+* :mod:`~backspasm.widgets.views`: the live HTML views of the diagnosis (bars,
+  triage, next question, reasons).
+"""
+
+from __future__ import annotations
+
+from backspasm.widgets.explorer import Explorer, explore
+
+__all__ = ["Explorer", "explore"]

@@ -1,0 +1,171 @@
+"""The live views of the questionnaire: HTML drawn from a :class:`Diagnosis`.
+
+Each function takes what it shows and returns an HTML fragment for an
+``ipywidgets.HTML`` view. The fragments carry classes and ``data-`` attributes
+(``bs-cause`` with ``data-posterior``, ``bs-level``, ``bs-next``, ``bs-reason``...)
+so that tests and notebooks can read what is shown.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from backspasm._text import percent
+from backspasm.diagnosis import Diagnosis
+from backspasm.figures._style import GROUP_COLOURS, TRIAGE_COLOURS
+
+__all__ = [
+    "FLAG",
+    "bars_html",
+    "message_html",
+    "next_html",
+    "reasons_html",
+    "title_html",
+    "triage_html",
+]
+
+#: The mark of a red-flag question.
+FLAG = (
+    "<span class='bs-flag' title='red flag: a warning sign of serious disease' "
+    "style='color:#D55E00;font-weight:bold'>&#9873;&nbsp;</span>"
+)
+_TRIAGE_WORDS: Mapping[str, str] = {
+    "emergency": "go to an emergency department now",
+    "see_doctor": "book a visit to a doctor",
+    "self_care": "care for it at home, and come back if a warning sign appears",
+}
+
+
+def title_html(case_id: str | None, answered: int, questions: int) -> str:
+    """Return the title: the case, if one was loaded, and how many questions are answered."""
+    case = f" &mdash; case <b>{html.escape(case_id)}</b>" if case_id else ""
+    return (
+        f"<h3 style='margin:4px 0'>backspasm questionnaire{case}</h3>"
+        f"<span>{answered} of {questions} questions answered</span>"
+    )
+
+
+def message_html(text: str) -> str:
+    """Return a message to the user (an answer refused, a row not found); empty for none."""
+    if not text:
+        return ""
+    return f"<div class='bs-message' style='color:#D55E00'>{html.escape(text, quote=False)}</div>"
+
+
+def next_html(table: pd.DataFrame) -> str:
+    """Return the question to ask next and the three after it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :meth:`Diagnosis.next_questions` in interview order.
+
+    Returns
+    -------
+    str
+        The fragment (``bs-next`` with ``data-column`` for the first question).
+    """
+    if not len(table):
+        return "<div class='bs-next'>No question left that would change the picture.</div>"
+    first = table.iloc[0]
+    column = str(first["question"])
+    flag = FLAG if bool(first["red_flag"]) else ""
+    then = ", ".join(f"<code>{html.escape(str(c))}</code>" for c in table["question"][1:4])
+    return (
+        f"<div class='bs-next' data-column='{html.escape(column)}' "
+        f"style='border-left:4px solid #0072B2;padding-left:6px'>"
+        f"<b>Ask next:</b> {flag}{html.escape(str(first['prompt']))} "
+        f"<code>{html.escape(column)}</code>"
+        f"<br><small>then {then or 'nothing else'}</small></div>"
+    )
+
+
+def bars_html(d: Diagnosis) -> str:
+    """Return one row per cause: a grey prior bar over a coloured posterior bar."""
+    rows = []
+    for r in d.causes.to_dict("records"):
+        colour = GROUP_COLOURS.get(f"cause_{r['group']}", "#0072B2")
+        prior, post = float(r["prior"]), float(r["posterior"])
+        rows.append(
+            f"<tr class='bs-cause' data-cause='{html.escape(str(r['cause']))}' "
+            f"data-prior='{prior!r}' data-posterior='{post!r}'>"
+            f"<td style='text-align:left;padding-right:6px'>{html.escape(str(r['label']))}</td>"
+            "<td style='width:160px'>"
+            f"<div title='prior {percent(prior)}' style='height:5px;width:{100 * prior:.2f}%;"
+            "background:#BBBBBB;margin-bottom:1px'></div>"
+            f"<div title='posterior {percent(post)}' style='height:9px;"
+            f"width:{100 * post:.2f}%;background:{colour}'></div></td>"
+            f"<td style='text-align:right;color:#777'>{percent(prior)}</td>"
+            f"<td style='text-align:right'><b>{percent(post)}</b></td></tr>"
+        )
+    legend = " ".join(
+        f"<span style='color:{GROUP_COLOURS[f'cause_{g}']}'>&#9632;</span>&nbsp;{g}"
+        for g in ("fitness", "pathologic", "serious")
+    )
+    return (
+        "<table class='bs-bars' style='border-collapse:collapse;font-size:12px'>"
+        "<thead><tr><th style='text-align:left'>cause</th><th>"
+        "<span style='color:#BBBBBB'>&#9632;</span>&nbsp;before any answer, "
+        "then now</th><th>before</th><th>now</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table><small>{legend}</small>"
+    )
+
+
+def triage_html(d: Diagnosis) -> str:
+    """Return the triage level in words, what drove it and, for self care, the safety net."""
+    colour = TRIAGE_COLOURS.get(d.triage, "#000000")
+    words = _TRIAGE_WORDS.get(d.triage, "")
+    parts = [
+        f"<div class='bs-triage' data-level='{html.escape(d.triage)}' "
+        f"style='border-left:6px solid {colour};padding:2px 8px;margin-bottom:6px'>"
+        f"Triage: <b class='bs-level' style='color:{colour};font-size:1.2em'>"
+        f"{html.escape(d.triage)}</b> &mdash; {html.escape(words)}<br>"
+        f"P(at least one serious cause) = <b>{percent(d.p_serious)}</b>"
+    ]
+    if d.red_flags:
+        items = "".join(f"<li class='bs-driver'>{html.escape(f)}</li>" for f in d.red_flags)
+        parts.append(f"<br>Because of:<ul style='margin:0'>{items}</ul>")
+    if d.safety_net:
+        items = "".join(f"<li class='bs-safety'>{html.escape(s)}</li>" for s in d.safety_net)
+        parts.append(
+            f"<details><summary>Come back if ({len(d.safety_net)} warning signs)</summary>"
+            f"<ul style='margin:0'>{items}</ul></details>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def reasons_html(d: Diagnosis, cause: str) -> str:
+    """Return the sentence on one cause and the effect of each answer on it."""
+    table = d.reasons(cause)
+    sentence = html.escape(d.explanation(cause))
+    if not len(table):
+        return (
+            f"<div class='bs-reasons' data-cause='{html.escape(cause)}'><p>{sentence}</p>"
+            "<p>No answer yet: this is the prior.</p></div>"
+        )
+    rows = []
+    for r in table.to_dict("records"):
+        change = float(r["log_odds_change"])
+        factor = math.exp(abs(change))
+        arrow, colour = ("&#9650;", "#D55E00") if change > 0 else ("&#9660;", "#0072B2")
+        if abs(change) < 1e-9:
+            arrow, colour = "&middot;", "#777777"
+        rows.append(
+            f"<tr class='bs-reason' data-question='{html.escape(str(r['question']))}' "
+            f"data-log-odds-change='{change!r}'>"
+            f"<td><code>{html.escape(str(r['question']))}</code> = "
+            f"{html.escape(str(r['answer']))}</td>"
+            f"<td style='text-align:right'>{percent(float(r['posterior_without']))}</td>"
+            f"<td style='color:{colour};text-align:right'>{arrow} odds &times;"
+            f"{factor if change >= 0 else 1 / factor:.3g}</td></tr>"
+        )
+    return (
+        f"<div class='bs-reasons' data-cause='{html.escape(cause)}'><p>{sentence}</p>"
+        "<table style='font-size:12px'><thead><tr><th>answer</th><th>without it</th>"
+        f"<th>its effect</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )

@@ -1,0 +1,91 @@
+"""Conflict among a case's answers: the batch measure and the calibrated flag."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from backspasm.diagnosis import diagnose
+from backspasm.explain import conflict_batch, conflict_threshold
+from backspasm.learning import sample_cases
+from backspasm.network import default_network
+from backspasm.scoring import score_cases
+
+
+def test_conflict_matches_diagnosis(batch):
+    net, codes, post, _, singles = batch
+    got = conflict_batch(net, codes, post.log_evidence)
+    np.testing.assert_allclose(got, [d.conflict for d in singles], atol=1e-9)
+
+
+def test_conflict_takes_hard_and_unsure_answers_in_one_function():
+    # A likelihood (0, 1) is the same evidence as a hard "yes": the same conflict.
+    net = default_network()
+    engine = net.engine
+    hard = {"fever": "yes", "spasm_location": "flank", "back_spasm": "yes", "age_group": "65+"}
+    soft = {**hard, "fever": (0.0, 1.0)}
+    unsure = {**hard, "fever": (0.3, 0.7)}
+    for case in (hard, soft, unsure):
+        assert engine.encode([case]).values  # each encodes on its own
+    batch = dict(engine.encode([hard, soft, unsure]).values)
+    assert batch["fever"].ndim == 2  # the whole batch becomes soft for that node
+    got = conflict_batch(net, batch, engine.log_evidence(batch))
+    assert got[0] == pytest.approx(got[1], abs=1e-12)
+    assert got[2] != pytest.approx(got[0], abs=1e-3)
+    one = diagnose({"fever": 0.7, "spasm_location": "flank", "age": 70})
+    assert got[2] == pytest.approx(one.conflict, abs=1e-12)
+
+
+# ------------------------------------------------------------ calibrated conflict flag
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+#: A known kidney stone with none of its signs, in a young person: the answers are
+#: each ordinary, but jointly they contradict what a stone does.
+SILENT_STONE = {
+    "kidney_stones": "yes",
+    "age": 22,
+    "spasm_location": "lower_back",
+    "blood_in_urine": "no",
+    "painful_urination": "no",
+    "pain_spreading_to_groin_in_waves": "no",
+    "nausea_or_vomiting": "no",
+}
+
+
+def test_conflict_threshold_is_calibrated_on_the_networks_presenters():
+    threshold = conflict_threshold()
+    assert 0.5 < threshold < 5  # far above the old flag at 0
+    assert conflict_threshold() == threshold  # cached, deterministic
+    # An independent sample of presenters: about 1 in 100 is flagged, not half of them.
+    cases = sample_cases(1000, seed=3)
+    scored = score_cases(cases.drop(columns=[c for c in cases if c.startswith("true_")]))
+    share = float((scored["conflict"] > threshold).mean())
+    assert share < 0.04
+    assert float((scored["conflict"] > 0).mean()) > 0.2  # what the old flag raised
+
+
+def test_ordinary_and_textbook_presentations_do_not_raise_the_flag():
+    assert not diagnose({"age": 45, "leg_or_buttock_pain": "yes"}).conflicted
+    cases = pd.read_csv(DATA / "example_cases.csv", dtype=str, keep_default_na=False)
+    textbook = cases[cases["case_id"].str.fullmatch(r"TB(0[1-9]|1[0-9])")]
+    assert len(textbook) == 19
+    scored = score_cases(textbook.drop(columns=["intended_cause", "note"]))
+    worst = scored.loc[scored["conflict"].idxmax()]
+    assert worst["conflict"] <= conflict_threshold(), worst["case_id"]
+
+
+def test_contradictory_answers_raise_the_flag_and_say_why():
+    d = diagnose(SILENT_STONE)
+    assert d.conflicted
+    assert d.conflict > d.conflict_threshold
+    text = d.summary()
+    assert "jointly surprising" in text
+    assert f"{d.conflict_threshold:.2f}" in text
+    assert d.to_dict()["conflicted"] is True
+    # The same answers with the stone's signs present are coherent.
+    told = {**SILENT_STONE, "blood_in_urine": "yes", "spasm_location": "flank"}
+    assert diagnose(told).conflict < d.conflict
