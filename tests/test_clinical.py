@@ -75,9 +75,12 @@ def test_ankylosing_spondylitis_inflammatory_back_pain():
 
 
 def test_herniated_disc_sciatica_after_exertion():
+    # Sciatica means pain below the knee, the best single self-reported item
+    # (Konstantinou 2012); tingling is a weak sign on its own (LR+ about 1.6, Tawa 2017).
     d = diagnose(
         {
             "recent_exertion": "yes",
+            "pain_below_knee": "yes",
             "leg_or_buttock_pain": "yes",
             "tingling_or_numbness": "yes",
             "muscle_weakness": "yes",

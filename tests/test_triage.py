@@ -164,6 +164,28 @@ def test_bundled_policy_is_sourced_and_has_no_blanket_emergency_threshold():
         assert 0 < rule.p <= 1
 
 
+def test_every_urgency_rule_cites_a_source_that_was_read_not_recalled():
+    # Each cause rule and red flag stands on a guideline or study that was read (or
+    # quoted by a page that was read), so a clinician can check it in the text.
+    spec = load_spec()
+    policy = spec.triage
+    assert policy is not None
+    rules = [*policy.causes, *policy.flags]
+    for rule in rules:
+        source = spec.sources[rule.source]
+        assert source.tag in {"found", "secondary"}, (rule, source.tag)
+        assert rule.why, rule
+        assert "from memory" not in rule.why, rule
+    # The guidelines behind the levels name the recommendation that was read.
+    for key in ("NICE_NG12", "NICE_NG65", "NICE_NG111", "NICE_NG118", "NICE_CG188"):
+        assert spec.sources[key].tag == "found"
+        assert "Read" in (spec.sources[key].note or "")
+    by_source = {rule.source for rule in rules}
+    assert {"Chou07", "Chou11", "CKS_Sciatica"} <= by_source
+
+
+
+
 # ------------------------------------------------------------------ the batch function
 
 
