@@ -303,7 +303,8 @@ def test_both_target_placements_agree() -> None:
     net = CompiledNetwork.from_model(naive_bayes(8, seed=8))
     tree = net._full
     batch = random_batch(net, 25, seed=9, soft=True)
-    lam, active = net._likelihoods(net._codec.coerce(batch), 0, 25)
+    lam, _ = net._likelihood_blocks(net._codec.coerce(batch), np.zeros(1, dtype=np.int64))
+    active = frozenset(lam)
     targets = tuple(range(len(net.variables)))
     by_home: dict[int, tuple[int, ...]] = {}
     for v in targets:
@@ -312,7 +313,7 @@ def test_both_target_placements_agree() -> None:
         _execute(tree._plan_for(active, placement), lam, 25)
         for placement in (by_home, tree._near_root(targets))
     ]
-    (m1, z1), (m2, z2) = results
+    (m1, z1, _), (m2, z2, _) = results
     np.testing.assert_allclose(z1, z2, atol=TOL)
     for v in targets:
         np.testing.assert_allclose(m1[v], m2[v], atol=TOL)

@@ -518,3 +518,89 @@ def test_pgmpy_virtual_evidence_matches_explicit_child() -> None:
             [target], evidence={"__obs": "on"}, show_progress=False
         )
         np.testing.assert_allclose(got[target][0], reference.values, atol=TOL, rtol=0)
+
+
+# ------------------------------------------- fast retraction (leave one answer out)
+
+
+def retraction_expected(
+    model: DiscreteBayesianNetwork,
+    net: CompiledNetwork,
+    evidence: Mapping[str, str],
+    node: str,
+    event: Mapping[str, str],
+) -> np.ndarray:
+    """pgmpy's P(node = x, event | evidence without node), per state x."""
+    rest = {k: s for k, s in evidence.items() if k != node}
+    out = []
+    for x in net.states[node]:
+        wanted = {**event, node: x} if node not in event else dict(event)
+        if node in event and event[node] != x:
+            out.append(0.0)
+            continue
+        if any(k in rest and rest[k] != s for k, s in wanted.items()):
+            out.append(0.0)
+            continue
+        free = {k: s for k, s in wanted.items() if k not in rest}
+        out.append(ve_prob(model, free, rest) if free else 1.0)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("seed", RANDOM_SEEDS[:8])
+def test_random_network_log_retracted(seed: int) -> None:
+    """log P(v = x, event, e without v) equals pgmpy, with and without an event."""
+    model = random_network(seed, max_nodes=12)
+    net = CompiledNetwork.from_model(model)
+    rng = np.random.default_rng(3000 + seed)
+    cases = sample(model, 4, rng)
+    nodes = list(net.variables)
+    evidence = [
+        {v: c[v] for v in nodes if rng.random() < 0.5} or {nodes[0]: c[nodes[0]]} for c in cases
+    ]
+    watched = sorted({v for e in evidence for v in e})
+    picked = str(rng.choice(nodes))
+    for event in ({}, {picked: str(rng.choice(net.states[picked]))}):
+        got = net.log_retracted(net.encode(evidence), watched, event=event or None)
+        for i, e in enumerate(evidence):
+            for v in watched:
+                rest = {k: s for k, s in e.items() if k != v}
+                log_rest = ve_log_evidence(model, rest) if rest else 0.0
+                want = retraction_expected(model, net, e, v, event)
+                np.testing.assert_allclose(np.exp(got[v][i] - log_rest), want, atol=TOL)
+
+
+def test_back_spasm_log_retracted_batch_equals_single_cases() -> None:
+    """A batch big enough for the fused kernel gives each case's own retraction."""
+    from backspasm.network import default_network
+
+    network = default_network()
+    net = network.engine
+    rng = np.random.default_rng(11)
+    n = 600
+    nodes = [v for v in net.variables if v != "back_spasm"]
+    watched = list(rng.choice(nodes, size=25, replace=False))
+    batch = {v: rng.integers(-1, len(net.states[v]), n) for v in watched}
+    batch["back_spasm"] = np.full(n, net.states["back_spasm"].index("yes"))
+    event = dict.fromkeys(network.serious_causes, "no")
+    for ev in (None, event):
+        big = net.log_retracted(batch, watched, event=ev)
+        rest = {v: np.logaddexp.reduce(big[v], axis=1) for v in watched}
+        for i in rng.choice(n, size=6, replace=False):
+            one = net.log_retracted({k: a[i : i + 1] for k, a in batch.items()}, watched, event=ev)
+            for v in watched:
+                # Compare conditionals: the joint itself may be 1e-30.
+                scale = np.logaddexp.reduce(one[v][0])
+                if not np.isfinite(scale):
+                    assert not np.isfinite(rest[v][i]) or ev is not None
+                    continue
+                np.testing.assert_allclose(
+                    np.exp(big[v][i] - scale), np.exp(one[v][0] - scale), atol=TOL
+                )
+    # And one case against pgmpy.
+    case = {v: net.states[v][batch[v][0]] for v in watched if batch[v][0] >= 0}
+    case["back_spasm"] = "yes"
+    v = next(v for v in watched if v in case)
+    got = net.log_retracted(net.encode([case]), [v])[v][0]
+    rest = {k: s for k, s in case.items() if k != v}
+    want = retraction_expected(network.model, net, case, v, {})
+    np.testing.assert_allclose(np.exp(got - ve_log_evidence(network.model, rest)), want, atol=TOL)

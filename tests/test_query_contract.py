@@ -133,7 +133,7 @@ def test_many_engine_calls_give_the_same_rows(contract, monkeypatch):
     # Stacked hypothetical queries are split into several engine calls on big
     # chunks; a tiny limit forces the split on this small file.
     cases, scored, _ = contract
-    monkeypatch.setattr(queries, "_STACK_ROWS", 97)
+    monkeypatch.setattr(queries._common, "_STACK_ROWS", 97)
     again = score_cases(cases.iloc[:60].replace("", None), explain=True)
     pd.testing.assert_frame_equal(again, scored.iloc[:60], check_exact=False, atol=1e-12)
 

@@ -819,3 +819,19 @@ def test_quoted_carriage_return_stays_quoted(tmp_path, net):
     score_file(src, tmp_path / "o.csv", network=net)
     out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
     assert out["note"].tolist() == ["a\rb", "x"]
+
+
+def test_the_same_values_in_two_columns_are_encoded_per_column_in_every_chunk(tmp_path, net):
+    # Encodings are reused across the chunks of a file: the same distinct values in
+    # another column (or as other types) must still be judged by their own question.
+    path = tmp_path / "same.csv"
+    path.write_text("case_id,age,fever\na,70,1\nb,1,70\nc,70,1\nd,1,70\n", encoding="utf-8")
+    score_file(path, tmp_path / "o.csv", network=net, chunksize=1)
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert out["error"].tolist()[0] == out["error"].tolist()[2] == ""
+    assert out["error"].tolist()[1].startswith("age: '1' is not allowed")
+    assert "fever: '70' is not allowed" in out["error"].tolist()[3]
+    frame = pd.DataFrame({"fever": [True, 1, "1", 1.0]})
+    scored = score_cases(frame, network=net)
+    assert scored["error"].tolist() == ["", "", "", ""]
+    assert scored["p_serious"].nunique() == 1

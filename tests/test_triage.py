@@ -184,8 +184,6 @@ def test_every_urgency_rule_cites_a_source_that_was_read_not_recalled():
     assert {"Chou07", "Chou11", "CKS_Sciatica"} <= by_source
 
 
-
-
 # ------------------------------------------------------------------ the batch function
 
 
@@ -325,3 +323,63 @@ def test_a_wrong_type_in_the_bundled_policy_is_reported_not_raised(tmp_path):
     message = str(info.value)
     assert "field 'causes[0].p': must be a number in (0, 1]; got a boolean" in message
     assert "unknown field 'x'" in message
+
+
+def _drivers_by_withholding(net, evidence, fired_cause):
+    """The named drivers' definition, one engine query per withheld answer."""
+    yes = net.states(fired_cause).index("yes")
+    base = net.engine.query(evidence, targets=[fired_cause]).marginals[fired_cause][0, yes]
+    found = {}
+    for node, codes in evidence.items():
+        if node == "back_spasm" or codes[0] <= 0:
+            continue
+        withheld = {**evidence, node: np.array([-1])}
+        p = net.engine.query(withheld, targets=[fired_cause]).marginals[fired_cause][0, yes]
+        clip = np.clip([base, p], 1e-12, 1 - 1e-12)
+        found[node] = float(np.diff(np.log(clip / (1 - clip)))[0] * -1)
+    return found
+
+
+def test_red_flag_drivers_are_the_answers_whose_withholding_halves_the_odds():
+    net = default_network()
+    d = diagnose(ABSCESS)
+    evidence = net.engine.encode([dict(d.evidence)])
+    evidence = {k: np.asarray(v) for k, v in evidence.values.items()}
+    drops = _drivers_by_withholding(net, evidence, "epidural_abscess")
+    named = {s.split("=")[0] for s in d.red_flags}
+    strong = sorted(drops, key=lambda k: -drops[k])[:3]
+    assert {k for k in strong if drops[k] >= np.log(2)} <= named
+    assert not {k for k in drops if drops[k] < np.log(2)} & named
+
+
+def test_a_known_cause_is_its_own_driver_and_other_answers_are_not():
+    # P(abscess) is exactly 1 with or without the other answers: only the known cause
+    # itself drives it (rounding near 1 must not make the others look strong).
+    d = diagnose({"epidural_abscess": "yes", "iv_drug_use_or_immunosuppression": "yes"})
+    assert d.triage == "emergency"
+    named = {s.split("=")[0] for s in d.red_flags if "=" in s}
+    assert "iv_drug_use_or_immunosuppression" not in named
+    assert "epidural_abscess" in named
+
+
+def test_known_cause_probabilities_never_change_a_level():
+    # Given the causes' posteriors, triage settles P(any pathologic cause) >= 50% by
+    # its bounds (max and sum of the marginals) where it can; the levels and red
+    # flags must be those of the exact conjunction for every case.
+    from backspasm.learning import sample_cases
+    from backspasm.queries import query_cases
+    from backspasm.questionnaire import encode_column
+
+    net = default_network()
+    frame = sample_cases(400, seed=5, missing=0.3)
+    evidence = {}
+    for q in default_questions():
+        if q.node in net.engine.states and q.column in frame:
+            evidence[q.node] = encode_column(q, frame[q.column], net.states(q.node))[0]
+    found = query_cases(net, evidence)
+    probs = {c: found.posterior[:, i] for i, c in enumerate(net.causes)}
+    fast = triage_batch(found.p_serious, evidence, net, cause_probs=probs)
+    exact = triage_batch(found.p_serious, evidence, net)
+    assert list(fast[0]) == list(exact[0])
+    assert list(fast[1]) == list(exact[1])
+    assert {"see_doctor", "self_care"} <= set(fast[0])

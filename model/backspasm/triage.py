@@ -47,6 +47,8 @@ TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
 #: An answer counts as a driver of a cause when withholding it at least halves the odds.
 _DRIVER_LOG_ODDS = float(np.log(2.0))
 _MAX_DRIVERS = 3
+#: Union bounds settle a threshold comparison only this far from the threshold.
+_BOUND_MARGIN = 1e-9
 #: The key of P(at least one serious cause) among the driver targets.
 _SERIOUS = "\0serious"
 
@@ -126,8 +128,14 @@ class _Text:
         self.text[new] = np.where(current == "", words, current + "; " + words)
 
 
-def _percent(p: FloatArray) -> npt.NDArray[np.object_]:
-    return np.asarray(np.char.mod("%.0f%%", 100.0 * np.nan_to_num(p)), dtype=object)
+def _percent(p: FloatArray, mask: BoolArray) -> npt.NDArray[np.object_]:
+    """Return ``"49%"`` for the cases of ``mask``, "" elsewhere (each value formatted once)."""
+    out: npt.NDArray[np.object_] = np.full(len(p), "", dtype=object)
+    rounded = np.rint(100.0 * np.nan_to_num(p[mask]))
+    values, index = np.unique(rounded, return_inverse=True)
+    names = np.asarray([f"{v:.0f}%" for v in values], dtype=object)
+    out[mask] = names[index.reshape(-1)]
+    return out
 
 
 def _cause_probabilities(
@@ -222,7 +230,7 @@ def triage_batch(
             emergency |= fire
             limit = f" (>= {rule.p:.0%}"
             limit += "".join(f" with {k}={v}" for k, v in rule.when.items()) + ")"
-            words = network.label(rule.cause) + " " + _percent(p) + limit
+            words = network.label(rule.cause) + " " + _percent(p, fire) + limit
             text.add(fire, np.asarray(words, dtype=object), f"\0rule{i}")
             fired[rule.cause] = fired.get(rule.cause, np.zeros(n, dtype=bool)) | fire
         else:
@@ -234,7 +242,7 @@ def triage_batch(
         serious = ok & (p_serious >= threshold)
         if serious.any():
             emergency |= serious
-            words = "serious cause " + _percent(p_serious) + f" (>= {threshold:.0%})"
+            words = "serious cause " + _percent(p_serious, serious) + f" (>= {threshold:.0%})"
             text.add(serious, np.asarray(words, dtype=object), _SERIOUS)
             fired[_SERIOUS] = serious
             probs = {**probs, _SERIOUS: p_serious}
@@ -243,13 +251,23 @@ def triage_batch(
     # neither an emergency nor already sent to a doctor: compute it for those alone.
     pathologic = network.nodes_in("cause_pathologic")
     undecided = np.flatnonzero(ok & ~emergency & ~see_doctor)
+    threshold = float(policy.see_doctor_p_pathologic.p)  # type: ignore[arg-type]
+    if pathologic and len(undecided) and cause_probs is not None:
+        # max_c P(c) <= P(any c) <= sum_c P(c): where the bounds already settle the
+        # comparison (with a margin for rounding), the exact conjunction is not needed.
+        known = [cause_probs.get(c) for c in pathologic]
+        if all(p is not None for p in known):
+            marginals = np.column_stack([np.asarray(p)[undecided] for p in known])
+            above = marginals.max(axis=1) >= threshold + _BOUND_MARGIN
+            below = marginals.sum(axis=1) < threshold - _BOUND_MARGIN
+            see_doctor[undecided[above]] = True
+            undecided = undecided[~above & ~below]
     if pathologic and len(undecided):
         none = network.engine.prob_conjunction(
             {k: np.asarray(v)[undecided] for k, v in values.items()},
             dict.fromkeys(pathologic, "no"),
             log_evidence=None if log_evidence is None else log_evidence[undecided],
         )
-        threshold = float(policy.see_doctor_p_pathologic.p)  # type: ignore[arg-type]
         see_doctor[undecided] |= np.nan_to_num(1.0 - none) >= threshold
 
     # 4. The answers that most raised the causes that made an emergency.
@@ -273,9 +291,10 @@ def _add_drivers(
 ) -> None:
     """Name, per case, the positive answers whose withholding lowers a fired cause most.
 
-    For every answered node, one batched engine query over the cases concerned gives
-    each fired cause's probability with that answer withheld; an answer's effect on a
-    case is its largest log-odds drop over the causes that fired for that case.
+    Each fired cause's probability with one answer withheld, for every answer at
+    once, comes from the engine's fast retraction (one pass for ``P(x_v, e without
+    v)``, one per fired target over its own cases); an answer's effect on a case is
+    its largest log-odds drop over the causes that fired for that case.
     """
     if not fired:
         return
@@ -285,38 +304,37 @@ def _add_drivers(
         return
     engine = network.engine
     targets = list(fired)
-    causes = [t for t in targets if t != _SERIOUS]
     sub = {node: np.asarray(v)[rows] for node, v in values.items()}
-    base = {t: _logit(np.asarray(probs[t])[rows]) for t in targets}
-    nodes: list[str] = []
-    effects: list[FloatArray] = []
-    for node, codes in sub.items():
-        if node == "back_spasm" or codes.ndim != 1:
+    # A red flag is something present: only positive answers (a non-reference state,
+    # e.g. "yes", "flank", "65+") are candidates, never a denial.
+    # Every hard-answered node, whether or not these cases answered it positively:
+    # the same nodes for every batch of a file, so the engine's plans are reused.
+    nodes = [node for node, codes in sub.items() if node != "back_spasm" and codes.ndim == 1]
+    if not any(bool((sub[v] > 0).any()) for v in nodes):
+        return
+    # Fast retraction: log P(x_v, e without v) for every answered v in one pass, and
+    # log P(x_v, no target, e without v) in one pass per target over its own cases.
+    alone = engine.log_retracted(sub, nodes)
+    log_rest = {v: _logsumexp(alone[v]) for v in nodes}
+    best = np.full((rows.size, len(nodes)), -np.inf)
+    for t in targets:
+        mine = np.flatnonzero(fired[t][rows])
+        if not mine.size:
             continue
-        # A red flag is something present: only positive answers (a non-reference
-        # state, e.g. "yes", "flank", "65+") are candidates, never a denial.
-        answered = codes > 0
-        if not answered.any():
-            continue
-        withheld = dict(sub)
-        withheld[node] = np.where(answered, -1, codes)
-        post = engine.query(withheld, targets=causes) if causes else None
-        best = np.full(rows.size, -np.inf)
-        for t in targets:
-            if t == _SERIOUS:
-                none = engine.prob_conjunction(
-                    withheld,
-                    dict.fromkeys(network.serious_causes, "no"),
-                    log_evidence=None if post is None else post.log_evidence,
-                )
-                without = 1.0 - none
-            else:
-                assert post is not None
-                without = post.marginals[t][:, network.states(t).index("yes")]
-            drop = base[t] - _logit(np.nan_to_num(without))
-            best = np.where(fired[t][rows], np.maximum(best, drop), best)
-        nodes.append(node)
-        effects.append(np.where(answered, best, -np.inf))
+        # The complement of the target (every serious cause absent, or the cause
+        # absent) is the event: a cause observed present then gives exactly 0, where
+        # P(cause, ...) / P(...) would round to 1 - 1e-11 and a large logit change.
+        absent = network.serious_causes if t == _SERIOUS else (t,)
+        joint = engine.log_retracted(
+            {k: v[mine] for k, v in sub.items()}, nodes, event=dict.fromkeys(absent, "no")
+        )
+        base = _logit(np.asarray(probs[t])[rows[mine]])
+        for j, v in enumerate(nodes):
+            with np.errstate(over="ignore", invalid="ignore"):
+                without = 1.0 - np.exp(_logsumexp(joint[v]) - log_rest[v][mine])
+            drop = base - _logit(np.nan_to_num(np.clip(without, 0.0, 1.0)))
+            best[mine, j] = np.maximum(best[mine, j], drop)
+    effects = [np.where(sub[v] > 0, best[:, j], -np.inf) for j, v in enumerate(nodes)]
     if not nodes:
         return
     table = np.column_stack(effects)  # cases x answered nodes
@@ -334,6 +352,14 @@ def _add_drivers(
             words = np.full(n, "", dtype=object)
             words[rows[chosen]] = node + "=" + names[sub[node][chosen]]
             text.add(mask, words, node)
+
+
+def _logsumexp(logs: FloatArray) -> FloatArray:
+    """Row-wise ``log sum exp`` (``-inf`` for a row of ``-inf``)."""
+    top = np.max(logs, axis=1)
+    safe = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.asarray(np.log(np.exp(logs - safe[:, None]).sum(axis=1)) + safe)
 
 
 def safety_net(

@@ -22,7 +22,9 @@ Modules, in import order:
 * :mod:`~backspasm.engine.junction_tree`: the tree, separators, static messages and
   the message schedule of each evidence pattern;
 * :mod:`~backspasm.engine.compiled`: :class:`CompiledNetwork` (marginals,
-  ``log P(e)``, probabilities of conjunctions).
+  ``log P(e)``, probabilities of conjunctions, and every observed node's
+  leave-one-out joint ``P(x_v, e without e_v)`` from one propagation: fast
+  retraction).
 """
 
 from backspasm.engine.compiled import CompiledNetwork

@@ -1,4 +1,4 @@
-"""The compiled network: exact batch marginals, log P(e) and conjunctions.
+"""The compiled network: exact batch marginals, log P(e), conjunctions and retractions.
 
 :class:`CompiledNetwork` compiles a pgmpy ``DiscreteBayesianNetwork`` once and scores
 whole batches of cases: identical evidence rows are merged first, big batches are
@@ -47,6 +47,8 @@ _FUSED_MIN_CASES = 512
 # costs about as much as scoring a few thousand cases); at most this many are kept.
 _PRUNE_MIN_CASES = 2_000
 _MAX_TREES = 16
+# Likelihood rows are built for this many cases at a time (a few MiB).
+_WINDOW_CASES = 8192
 
 
 class CompiledNetwork:
@@ -246,23 +248,45 @@ class CompiledNetwork:
 
     # -------------------------------------------------------------- execution
 
-    def _likelihoods(
-        self, ev: Evidence, start: int, stop: int
-    ) -> tuple[dict[int, FloatArray], frozenset[int]]:
-        lam = {}
+    def _likelihood_blocks(
+        self, ev: Evidence, starts: npt.NDArray[np.int64], keep_all: bool = False
+    ) -> tuple[dict[int, FloatArray], dict[int, npt.NDArray[np.bool_]]]:
+        """Likelihood rows (states by cases) of every node, and in which chunks it has evidence.
+
+        Built once for the whole batch (one ``take`` per node, not one per node and
+        chunk); each chunk then slices its columns.
+        """
+        lam: dict[int, FloatArray] = {}
+        used: dict[int, npt.NDArray[np.bool_]] = {}
         for node, array in ev.values.items():
             v = self._index[node]
-            part = array[start:stop]
-            if part.ndim == 1:
-                if (part >= 0).any():
-                    lam[v] = np.take(self._indicator[v], part, axis=1)
-            elif (part != 1.0).any():
-                lam[v] = np.ascontiguousarray(part.T, dtype=np.float64)
-        return lam, frozenset(lam)
+            if array.ndim == 1:
+                seen = array >= 0
+                if not (keep_all or seen.any()):
+                    continue
+                lam[v] = np.take(self._indicator[v], array, axis=1)
+            else:
+                seen = (array != 1.0).any(axis=1)
+                if not (keep_all or seen.any()):
+                    continue
+                lam[v] = np.ascontiguousarray(array.T, dtype=np.float64)
+            used[v] = np.logical_or.reduceat(seen, starts)
+        return lam, used
 
     def _run(
-        self, evidence: EvidenceLike, targets: tuple[int, ...] | None
-    ) -> tuple[dict[int, FloatArray], FloatArray]:
+        self,
+        evidence: EvidenceLike,
+        targets: tuple[int, ...] | None,
+        retract: tuple[int, ...] = (),
+        uniform: bool = False,
+    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
+        """Marginals, log P(e) and retractions of a batch, chunk by chunk.
+
+        With ``uniform``, every chunk treats every node of the evidence mapping as
+        observed (a row of ones where a case did not answer): one plan per mapping
+        instead of one per chunk's pattern, which pays for small batches of varied
+        patterns such as the retractions of a few hundred emergencies.
+        """
         ev = self._codec.coerce(evidence)
         n = ev.n_cases
         rows, inverse = self._codec.dedupe(ev)
@@ -271,43 +295,79 @@ class CompiledNetwork:
         m = ev.n_cases
         want = targets or ()
         marginals = {v: np.empty((m, self._card[v])) for v in want}
+        retracted = {v: np.empty((m, self._card[v])) for v in retract}
         log_z = np.empty(m)
 
         fused = m >= _FUSED_MIN_CASES and _kernel() is not None
         step = self._fused_chunk if fused else self.chunk_size
+        Task = tuple[int, int, _JunctionTree | None, _Plan | None, Any, tuple[int, ...]]
 
-        def tasks() -> Iterator[tuple[int, int, _JunctionTree | None, _Plan | None, Any]]:
+        def windows() -> Iterator[tuple[int, int, dict[int, FloatArray]]]:
+            # Likelihoods are built a window of chunks at a time (bounded memory).
+            window = step * max(1, _WINDOW_CASES // step)
+            for first in range(0, m, window):
+                last = min(m, first + window)
+                part = Evidence({k: a[first:last] for k, a in ev.values.items()}, last - first)
+                starts = np.arange(0, last - first, step, dtype=np.int64)
+                block, used = self._likelihood_blocks(part, starts, uniform)
+                for k, start in enumerate(starts.tolist()):
+                    stop = min(last - first, start + step)
+                    lam = {v: a[:, start:stop] for v, a in block.items() if uniform or used[v][k]}
+                    yield first + start, first + stop, lam
+
+        def tasks() -> Iterator[Task]:
             # Planning (and any compiling) stays in this thread; workers only execute.
-            for start in range(0, m, step):
-                stop = min(m, start + step)
-                lam, active = self._likelihoods(ev, start, stop)
-                tree = self._tree_for(active, targets, m)
-                plan = None if tree is None else tree._plan(active, targets, fused)
-                yield start, stop, tree, plan, lam
+            for start, stop, lam in windows():
+                active = frozenset(lam)
+                # A node without evidence in the chunk retracts nothing: its marginal
+                # (times P(e)) is the answer, read as a target.
+                inside = tuple(v for v in retract if v in active)
+                outside = tuple(v for v in retract if v not in active)
+                chunk_targets = targets
+                if outside:
+                    chunk_targets = tuple(dict.fromkeys((*want, *outside)))
+                tree = self._tree_for(active, chunk_targets, m)
+                plan = None if tree is None else tree._plan(active, chunk_targets, fused, inside)
+                yield start, stop, tree, plan, lam, outside
 
         def execute(
-            task: tuple[int, int, _JunctionTree | None, _Plan | None, Any],
-        ) -> tuple[int, int, dict[int, FloatArray], FloatArray]:
-            start, stop, tree, plan, lam = task
+            task: Task,
+        ) -> tuple[int, int, dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
+            start, stop, tree, plan, lam, outside = task
             if tree is None or plan is None:
-                return start, stop, {}, np.zeros(stop - start)
+                gone = {v: np.zeros((stop - start, self._card[v])) for v in retract}
+                return start, stop, {}, np.zeros(stop - start), gone
             # errstate is per thread: impossible cases divide by zero on purpose.
             with np.errstate(divide="ignore", invalid="ignore"):
-                return (start, stop, *_execute_any(plan, lam, stop - start))
+                chunk_marginals, chunk_log_z, chunk_retracted = _execute_any(
+                    plan, lam, stop - start
+                )
+                for v in outside:
+                    chunk_retracted[v] = np.log(chunk_marginals[v]) + chunk_log_z[:, None]
+            return start, stop, chunk_marginals, chunk_log_z, chunk_retracted
 
-        for start, stop, chunk_marginals, chunk_log_z in _map_bounded(execute, tasks(), m > step):
+        for start, stop, chunk_marginals, chunk_log_z, chunk_retracted in _map_bounded(
+            execute, tasks(), m > step
+        ):
             log_z[start:stop] = chunk_log_z
             for v in want:
                 marginals[v][start:stop] = chunk_marginals[v]
+            for v in retract:
+                retracted[v][start:stop] = chunk_retracted[v]
         impossible = ~(log_z > -np.inf)
         log_z[impossible] = -np.inf
         for array in marginals.values():
             array[impossible] = np.nan
+        for v in retract:
+            # A node without evidence read off its marginal has nothing to retract.
+            array = retracted[v]
+            array[impossible & np.isnan(array).any(axis=1)] = -np.inf
         if inverse is not None:
             log_z = log_z[inverse]
             marginals = {v: a[inverse] for v, a in marginals.items()}
+            retracted = {v: a[inverse] for v, a in retracted.items()}
         assert log_z.shape == (n,)
-        return marginals, log_z
+        return marginals, log_z, retracted
 
     def encode(
         self, cases: Sequence[Mapping[str, str | int | Sequence[float] | None]]
@@ -360,7 +420,7 @@ class CompiledNetwork:
             On an unknown node or an invalid evidence value.
         """
         chosen = self._codec.targets(targets)
-        marginals, log_z = self._run(evidence, chosen)
+        marginals, log_z, _ = self._run(evidence, chosen)
         names = [self.variables[v] for v in chosen]
         return Posterior(
             marginals=MappingProxyType({self.variables[v]: marginals[v] for v in chosen}),
@@ -424,27 +484,49 @@ class CompiledNetwork:
             On an unknown node or state in the evidence or the event.
         """
         ev = self._codec.coerce(evidence)
+        joint, excluded, _ = self._with_event(ev, event)
+        excluded_any = np.logical_or.reduce(list(excluded.values()))
+        log_e = self._run(ev, None)[1] if log_evidence is None else np.asarray(log_evidence)
+        log_joint = self._run(joint, None)[1]
+        with np.errstate(invalid="ignore", over="ignore"):
+            ratio = np.minimum(np.exp(log_joint - log_e), 1.0)
+        ratio[excluded_any] = 0.0
+        ratio[~(log_e > -np.inf)] = np.nan
+        return ratio
+
+    def _with_event(
+        self, ev: Evidence, event: Mapping[str, str | int | Sequence[str | int]]
+    ) -> tuple[_Trusted, dict[int, npt.NDArray[np.bool_]], dict[int, FloatArray]]:
+        """Add an event to the evidence; say which cases it contradicts, which states it allows.
+
+        Per event node: the cases whose hard answer is another state (they are given
+        the event's state instead, so the caller must zero them), and which states
+        the event allows.
+        """
         if not event:
             raise EvidenceError("The event must constrain at least one node.")
         joint = dict(ev.values)
-        excluded = np.zeros(ev.n_cases, dtype=bool)
+        excluded: dict[int, npt.NDArray[np.bool_]] = {}
+        masks: dict[int, FloatArray] = {}
         for name, wanted in event.items():
             v = self._codec.node(name)
             options = [wanted] if isinstance(wanted, str | int | np.integer) else list(wanted)
             if not options:
                 raise EvidenceError(f"The event allows no state of node {name!r}.")
             base = joint.get(name)
-            if len(options) == 1 and (base is None or base.ndim == 1):
-                # A single state over hard (or no) evidence stays hard evidence, which
-                # the engine deduplicates; cases observed in another state get 0.
-                state = self._codec.state(name, options[0])
-                if base is not None:
-                    excluded |= (base >= 0) & (base != state)
-                joint[name] = np.full(ev.n_cases, state, dtype=np.int64)
-                continue
             mask = np.zeros(self._card[v])
             for option in options:
                 mask[self._codec.state(name, option)] = 1.0
+            masks[v] = mask
+            excluded[v] = np.zeros(ev.n_cases, dtype=bool)
+            if len(options) == 1 and (base is None or base.ndim == 1):
+                # A single state over hard (or no) evidence stays hard evidence, which
+                # the engine deduplicates; cases observed in another state get 0.
+                state = int(np.flatnonzero(mask)[0])
+                if base is not None:
+                    excluded[v] = (base >= 0) & (base != state)
+                joint[name] = np.full(ev.n_cases, state, dtype=np.int64)
+                continue
             if base is None:
                 rows = np.broadcast_to(mask, (ev.n_cases, self._card[v]))
             elif base.ndim == 1:
@@ -452,14 +534,62 @@ class CompiledNetwork:
             else:
                 rows = base * mask
             joint[name] = np.ascontiguousarray(rows)
-        log_e = self._run(ev, None)[1] if log_evidence is None else np.asarray(log_evidence)
         # Skip validation: an event may zero a likelihood row, which is legitimate here.
-        log_joint = self._run(_Trusted(joint, ev.n_cases), None)[1]
-        with np.errstate(invalid="ignore", over="ignore"):
-            ratio = np.minimum(np.exp(log_joint - log_e), 1.0)
-        ratio[excluded] = 0.0
-        ratio[~(log_e > -np.inf)] = np.nan
-        return ratio
+        return _Trusted(joint, ev.n_cases), excluded, masks
+
+    def log_retracted(
+        self,
+        evidence: EvidenceLike,
+        nodes: Sequence[str],
+        *,
+        event: Mapping[str, str | int | Sequence[str | int]] | None = None,
+    ) -> dict[str, FloatArray]:
+        """``log P(node = x, event, evidence without that node's answer)`` for each node.
+
+        Every node's leave-one-out joint comes from one propagation per chunk (fast
+        retraction: the belief of the node's home clique without its own
+        likelihood), instead of one propagation per withheld answer. For example
+        ``P(c | e without v) = sum_x P(x, c, e without v) / sum_x P(x, e without v)``
+        from two calls, the second with ``event={c: "yes"}``.
+
+        Parameters
+        ----------
+        evidence : Evidence or Mapping[str, array_like]
+            The batch, as for :meth:`query`.
+        nodes : Sequence[str]
+            The nodes whose answer is withheld, one at a time. A node a case did not
+            answer gives ``log P(node = x, event, evidence)``.
+        event : Mapping[str, str | int | Sequence[str | int]], optional
+            Node states that must hold as well, as for :meth:`prob_conjunction`; it
+            still constrains an event node whose own answer is withheld.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            Per node, cases by states; ``-inf`` for a probability of zero.
+
+        Raises
+        ------
+        EvidenceError
+            On an unknown node or state.
+        """
+        chosen = self._codec.targets(nodes)
+        ev = self._codec.coerce(evidence)
+        excluded: dict[int, npt.NDArray[np.bool_]] = {}
+        masks: dict[int, FloatArray] = {}
+        if event is not None:
+            ev, excluded, masks = self._with_event(ev, event)
+        retracted = self._run(ev, None, tuple(dict.fromkeys(chosen)), uniform=True)[2]
+        out: dict[str, FloatArray] = {}
+        for v in chosen:
+            array = retracted[v]
+            others = [mask for u, mask in excluded.items() if u != v]
+            if others:
+                array[np.logical_or.reduce(others)] = -np.inf
+            if v in masks:
+                array[:, masks[v] == 0.0] = -np.inf
+            out[self.variables[v]] = array
+        return out
 
     def query_one(
         self,

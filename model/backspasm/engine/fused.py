@@ -255,7 +255,7 @@ def _fuse(plan: _Plan) -> _Fused | None:
 
 def _execute_any(
     plan: _Plan, lam: Mapping[int, FloatArray], n: int
-) -> tuple[dict[int, FloatArray], FloatArray]:
+) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
     """Run a plan on one chunk of ``n`` cases, fused when it can be."""
     fused = plan.fused
     if not isinstance(fused, _Fused):

@@ -74,7 +74,9 @@ class _JunctionTree:
         _, factors, self._card, cliques = best
         self._signed = any(float(table.min()) < 0 for _, table in factors)
         self._compile(factors, cliques)
-        self._plans: dict[tuple[frozenset[int], tuple[int, ...] | None], _Plan] = {}
+        self._plans: dict[
+            tuple[frozenset[int], tuple[int, ...] | None, tuple[int, ...]], _Plan
+        ] = {}
         self._static: dict[int, tuple[FloatArray, float]] = {}
 
     @staticmethod
@@ -93,7 +95,7 @@ class _JunctionTree:
         active: frozenset[int],
         targets: tuple[int, ...] | None,
         n: int,
-    ) -> tuple[dict[int, FloatArray], FloatArray]:
+    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
         """Marginals of ``targets`` (or none) and log P(e) of a chunk of ``n`` cases."""
         return _execute_any(self._plan(active, targets), lam, n)
 
@@ -163,13 +165,21 @@ class _JunctionTree:
     # --------------------------------------------------------------- planning
 
     def _plan(
-        self, active: frozenset[int], targets: tuple[int, ...] | None, fused: bool = False
+        self,
+        active: frozenset[int],
+        targets: tuple[int, ...] | None,
+        fused: bool = False,
+        retract: tuple[int, ...] = (),
     ) -> _Plan:
-        """Return the (cached) plan of an evidence pattern, with fused tables if asked."""
-        key = (active, targets)
+        """Return the (cached) plan of an evidence pattern, with fused tables if asked.
+
+        ``retract`` (observed variables, a subset of ``active``) adds one final step
+        per variable: its home clique's belief without its own likelihood.
+        """
+        key = (active, targets, retract)
         plan = self._plans.pop(key, None)
         if plan is None:
-            plan = self._build_plan(active, targets)
+            plan = self._build_plan(active, targets, retract)
             # Interactive use can meet endless evidence patterns: keep the recent ones.
             if len(self._plans) >= _MAX_PLANS:
                 del self._plans[next(iter(self._plans))]
@@ -178,26 +188,80 @@ class _JunctionTree:
         self._plans[key] = plan
         return plan
 
-    def _build_plan(self, active: frozenset[int], targets: tuple[int, ...] | None) -> _Plan:
+    def _build_plan(
+        self, active: frozenset[int], targets: tuple[int, ...] | None, retract: tuple[int, ...]
+    ) -> _Plan:
+        reach = frozenset(self._home[v] for v in retract)
         if targets is None:
             root = max(range(len(self._cliques)), key=lambda c: (self._clique_size[c], -c))
-            return self._plan_for(active, {root: ()})
-        # Reading each target off its smallest clique makes cheap final steps but may
-        # need many messages; gathering targets near one root needs fewer messages
-        # through bigger cliques. Which wins depends on the network: cost both.
-        by_home: dict[int, tuple[int, ...]] = {}
-        for v in targets:
-            by_home[self._home[v]] = (*by_home.get(self._home[v], ()), v)
-        plans = [self._plan_for(active, by_home), self._plan_for(active, self._near_root(targets))]
-        return min(plans, key=lambda plan: plan.cost)
+            plan = self._plan_for(active, {root: ()}, reach)
+        else:
+            # Reading each target off its smallest clique makes cheap final steps but
+            # may need many messages; gathering targets near one root needs fewer
+            # messages through bigger cliques. Which wins depends on the network: cost
+            # both.
+            by_home: dict[int, tuple[int, ...]] = {}
+            for v in targets:
+                by_home[self._home[v]] = (*by_home.get(self._home[v], ()), v)
+            plans = [
+                self._plan_for(active, by_home, reach),
+                self._plan_for(active, self._near_root(targets), reach),
+            ]
+            plan = min(plans, key=lambda plan: plan.cost)
+        if not retract:
+            return plan
+        return self._with_retractions(plan, active, retract)
 
-    def _plan_for(self, active: frozenset[int], wanted: dict[int, tuple[int, ...]]) -> _Plan:
+    def _with_retractions(
+        self, plan: _Plan, active: frozenset[int], retract: tuple[int, ...]
+    ) -> _Plan:
+        """Append to ``plan`` (whose messages reach every home of ``retract``) its retractions.
+
+        The messages into a variable's home clique never carry its own likelihood
+        (it enters the tree there), so the home belief without it is
+        ``P(X_v, e without e_v)``: every observed variable's leave-one-out evidence
+        from one propagation (fast retraction, Cowell et al. 1999, sec. 6.4).
+        """
+        batched = self._batched(active)
+        layout = {step.label: step.out_vars for step in plan.messages}
+        steps = []
+        kept = []
+        static_retracts = []
+        for v in retract:
+            c = self._home[v]
+            step = self._step(c, c, -1, active, batched, layout, {v}, exclude=v)
+            if step.inputs:
+                steps.append(step)
+                kept.append(v)
+            else:
+                _, belief, log_scale = self._static_belief(c, (v,))
+                static_retracts.append((v, belief, log_scale))
+        return dataclasses.replace(
+            plan,
+            finals=(*plan.finals, *steps),
+            cost=plan.cost + sum(step.cost for step in steps),
+            retract=tuple(kept),
+            static_retracts=tuple(static_retracts),
+        )
+
+    def _batched(self, active: frozenset[int]) -> list[bool]:
+        """Which directed edges carry evidence of ``active`` (hence a case axis)."""
         homes = {self._home[v] for v in active}
-        batched = [not side.isdisjoint(homes) for side in self._side]
+        return [not side.isdisjoint(homes) for side in self._side]
+
+    def _plan_for(
+        self,
+        active: frozenset[int],
+        wanted: dict[int, tuple[int, ...]],
+        reach: frozenset[int] = frozenset(),
+    ) -> _Plan:
+        homes = {self._home[v] for v in active}
+        batched = self._batched(active)
+        toward = reach.union(wanted)
         needed = [
             e
             for e, (a, b) in enumerate(self._edges)
-            if not self._side[self._edge_id[(b, a)]].isdisjoint(wanted)
+            if not self._side[self._edge_id[(b, a)]].isdisjoint(toward)
         ]
         # A message depends only on messages from strictly smaller subtrees.
         needed.sort(key=lambda e: len(self._side[e]))
@@ -275,10 +339,14 @@ class _JunctionTree:
         batched: list[bool],
         layout: Mapping[int, tuple[int, ...]],
         out: set[int],
+        exclude: int = -1,
     ) -> _Step:
-        """Compile one clique contraction (a message, or a belief when ``skip`` is -1)."""
+        """Compile one clique contraction (a message, or a belief when ``skip`` is -1).
+
+        The likelihood of ``exclude`` is left out (a retraction belief).
+        """
         scopes: list[tuple[int, int, tuple[int, ...]]] = [
-            (_LAM, v, (v,)) for v in self._homed[clique] if v in active
+            (_LAM, v, (v,)) for v in self._homed[clique] if v in active and v != exclude
         ]
         letter, static_subs, static_arrays, incoming = self._static_operands(clique, skip, batched)
         scopes += [(_MSG, e, layout[e]) for e in incoming if batched[e]]
@@ -331,7 +399,10 @@ class _JunctionTree:
             del sets[j], sets[i]
             sets.append(union)
         target = "".join(letter[v] for v in kept + free + summed)
-        matrix = np.einsum(",".join(static_subs) + "->" + target, *static_arrays, optimize=True)
+        # A contraction path only pays for three operands or more (planning cost).
+        matrix = np.einsum(
+            ",".join(static_subs) + "->" + target, *static_arrays, optimize=len(static_arrays) > 2
+        )
         k = math.prod(self._card[v] for v in kept)
         p = math.prod(self._card[v] for v in free)
         r = math.prod(self._card[v] for v in summed)

@@ -81,7 +81,11 @@ class _Plan:
     """Message steps, final (belief) steps and beliefs that no evidence reaches.
 
     ``signed`` says whether some potential has negative entries (decomposed
-    noisy-MAX CPTs); ``cards`` holds the cardinality of every variable id.
+    noisy-MAX CPTs); ``cards`` holds the cardinality of every variable id. The last
+    ``len(retract)`` finals are *retractions*: the belief of ``retract[i]`` at its
+    home clique without its own likelihood, ``P(X_v, e without e_v)`` up to the step's
+    log scale (fast retraction); ``static_retracts`` are those no other evidence
+    reaches.
     """
 
     messages: tuple[_Step, ...]
@@ -92,6 +96,8 @@ class _Plan:
     cards: Sequence[int]
     # The plan flattened for the fused kernel (a ``fused._Fused``), when it is on.
     fused: object = None
+    retract: tuple[int, ...] = ()
+    static_retracts: tuple[tuple[int, FloatArray, float], ...] = ()
 
 
 def _contract(
@@ -123,8 +129,8 @@ def _contract(
 
 def _execute(
     plan: _Plan, lam: Mapping[int, FloatArray], n: int
-) -> tuple[dict[int, FloatArray], FloatArray]:
-    """Run a plan on one chunk of ``n`` cases: target marginals and log P(e)."""
+) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
+    """Run a plan on one chunk of ``n`` cases: target marginals, log P(e), retractions."""
     msgs: dict[int, FloatArray] = {}
     logs: dict[int, FloatArray] = {}
     for step in plan.messages:
@@ -158,8 +164,27 @@ def _finish(
     plan: _Plan,
     beliefs: list[tuple[tuple[int, ...], FloatArray, FloatArray | float]],
     n: int,
-) -> tuple[dict[int, FloatArray], FloatArray]:
-    """Normalise the final beliefs into target marginals; log P(e) from the first."""
+) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
+    """Normalise the final beliefs into target marginals; log P(e) from the first.
+
+    Retraction beliefs (the last ``len(plan.retract)``) become ``log P(X_v = x, e
+    without e_v)``, cases by states, unnormalised: they stay finite where ``P(e) =
+    0`` but ``P(e without e_v) > 0``.
+    """
+    retracted: dict[int, FloatArray] = {}
+    if plan.retract or plan.static_retracts:
+        cut = len(beliefs) - len(plan.retract)
+        pulled = beliefs[cut:]
+        del beliefs[cut:]
+        with np.errstate(divide="ignore"):
+            for v, (_, belief, log_scale) in zip(plan.retract, pulled, strict=True):
+                flat = belief.reshape(-1, n)
+                if plan.signed:
+                    flat = np.maximum(flat, 0.0)
+                retracted[v] = (np.log(flat) + log_scale).T
+            for v, static_belief, static_log in plan.static_retracts:
+                row = np.log(np.maximum(static_belief.reshape(-1), 0.0)) + static_log
+                retracted[v] = np.broadcast_to(row, (n, len(row))).copy()
     marginals: dict[int, FloatArray] = {}
     log_z: FloatArray | None = None
     for out_vars, static_belief, static_log in plan.static_finals:
@@ -180,7 +205,7 @@ def _finish(
             marginal = belief.sum(axis=tuple(a for a in axes if a != pos))
             marginals[v] = (marginal / total).T
     assert log_z is not None
-    return marginals, np.broadcast_to(log_z, (n,)).copy()
+    return marginals, np.broadcast_to(log_z, (n,)).copy(), retracted
 
 
 def _map_bounded(

@@ -42,6 +42,8 @@ _SHOW_CHARS = 40
 # The engine's working memory grows with the batch; beyond a few ten thousand rows
 # bigger batches only cost memory, not time.
 _ENGINE_BATCH = 25_000
+# Distinct-value sets whose encoding a plan keeps (a few per column and file).
+_ENCODED_KEEP = 4096
 
 
 @dataclass
@@ -92,10 +94,16 @@ def _encode(
     for col in plan.columns:
         q = col.question
         index, uniques = cells[col.position]
-        u_codes, u_invalid = encode_column(q, pd.Series(uniques, dtype=object), col.states)
-        # Code -1 (missing) picks the appended "unanswered" entry.
-        u_codes = np.append(u_codes, -1)
-        u_invalid = np.append(u_invalid, False)
+        # Typed: 1, 1.0 and True are equal keys in Python but not the same answer.
+        key = (col.position, tuple((type(u), u) for u in uniques.tolist()))
+        known = plan.encoded.get(key)
+        if known is None:
+            u_codes, u_invalid = encode_column(q, pd.Series(uniques, dtype=object), col.states)
+            # Code -1 (missing) picks the appended "unanswered" entry.
+            known = (np.append(u_codes, -1), np.append(u_invalid, False))
+            if len(plan.encoded) < _ENCODED_KEEP:
+                plan.encoded[key] = known
+        u_codes, u_invalid = known
         row_invalid = u_invalid[index]
         if row_invalid.any():
             messages: ObjArray = np.full(len(u_invalid), "", dtype=object)

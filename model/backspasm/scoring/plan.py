@@ -12,7 +12,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -45,6 +46,11 @@ class Plan:
     outputs: tuple[str, ...]
     explain: bool
     warnings: tuple[str, ...]
+    #: Encoded distinct values per (column position, values), shared by the chunks
+    #: of a file: the same few answers recur in every chunk.
+    encoded: dict[tuple[int, tuple[tuple[type, Any], ...]], Any] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def output_columns(network: Network | None = None, *, explain: bool = False) -> tuple[str, ...]:

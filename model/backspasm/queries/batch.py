@@ -1,0 +1,202 @@
+"""Every clinical quantity of a batch of cases with few engine calls: :func:`query_cases`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from backspasm.network import Network
+from backspasm.queries._common import (
+    Batch,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    ObjArray,
+    _take,
+    answered,
+)
+from backspasm.queries.mpe import most_probable_explanation
+from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks, p_any
+from backspasm.queries.questions import candidate_questions, information_gain
+from backspasm.queries.reasons import Reasons, reasons
+from backspasm.triage import triage_batch
+
+__all__ = ["CaseQueries", "query_cases"]
+
+
+@dataclass(frozen=True)
+class CaseQueries:
+    """Every clinical quantity of a batch of cases (NaN or "" where impossible).
+
+    Attributes
+    ----------
+    marginals : mapping of str to numpy.ndarray
+        Posterior marginals of the queried nodes, cases by states.
+    log_evidence : numpy.ndarray
+        ``log P(e)`` per case (``-inf`` where impossible).
+    possible : numpy.ndarray of bool
+    posterior : numpy.ndarray
+        ``P(cause = yes | e)``, cases by causes.
+    p_serious, p_pathologic : numpy.ndarray
+        Exact ``P(at least one serious / pathologic cause | e)`` (``p_pathologic``
+        is None unless asked for).
+    triage, red_flags : numpy.ndarray of str
+        From :func:`backspasm.triage.triage_batch`.
+    conflict : numpy.ndarray
+    risks : numpy.ndarray or None
+        ``P(complication = yes | e)``, cases by ``network.nodes_in("complication")``.
+    reasons : Reasons or None
+    questions : tuple of (str, str)
+        The candidate ``(question, node)`` pairs of :attr:`information_gain`.
+    information_gain : numpy.ndarray or None
+        Cases by candidate questions (NaN where answered).
+    mpe, mpe_probability, mpe_exact : numpy.ndarray or None
+        :func:`most_probable_explanation` (codes -1 and NaN where impossible).
+    """
+
+    marginals: Mapping[str, FloatArray]
+    log_evidence: FloatArray
+    possible: BoolArray
+    posterior: FloatArray
+    p_serious: FloatArray
+    p_pathologic: FloatArray | None
+    triage: ObjArray
+    red_flags: ObjArray
+    conflict: FloatArray
+    risks: FloatArray | None = None
+    reasons: Reasons | None = None
+    questions: tuple[tuple[str, str], ...] = ()
+    information_gain: FloatArray | None = None
+    mpe: IntArray | None = None
+    mpe_probability: FloatArray | None = None
+    mpe_exact: BoolArray | None = None
+
+    def next_question(self) -> ObjArray:
+        """Return each case's question of highest expected information gain ("" if none).
+
+        Ties go to the question first in questionnaire order.
+        """
+        n = len(self.possible)
+        out: ObjArray = np.full(n, "", dtype=object)
+        gain = self.information_gain
+        if gain is None or not gain.shape[1]:
+            return out
+        some = ~np.all(np.isnan(gain), axis=1)
+        best = np.argmax(np.where(np.isnan(gain), -np.inf, gain), axis=1)
+        names = np.asarray([q for q, _ in self.questions], dtype=object)
+        out[some] = names[best[some]]
+        return out
+
+
+def query_cases(
+    network: Network,
+    evidence: Batch,
+    *,
+    given: Mapping[str, BoolArray] | None = None,
+    targets: Sequence[str] | None = None,
+    pathologic: bool = False,
+    risks: bool = False,
+    explain: bool = False,
+) -> CaseQueries:
+    """Compute the clinical quantities of a batch of cases with few engine calls.
+
+    Parameters
+    ----------
+    network : Network
+    evidence : mapping of str to numpy.ndarray
+        Per node, codes ``(n,)`` (``-1`` = unanswered) or likelihoods ``(n, card)``.
+    given : mapping of str to numpy.ndarray of bool, optional
+        Per node, which cases answered it, for the reasons (default: every node
+        of ``evidence`` but ``back_spasm`` where answered).
+    targets : sequence of str, optional
+        Nodes whose marginals to keep besides those the quantities need
+        (``network.model.nodes()`` for every belief).
+    pathologic : bool, default False
+        Compute ``p_pathologic``.
+    risks : bool, default False
+        Compute the complication risks.
+    explain : bool, default False
+        Compute the reasons, the information gain of every candidate question and
+        the most probable explanation.
+
+    Returns
+    -------
+    CaseQueries
+    """
+    engine = network.engine
+    values = {k: np.asarray(v) for k, v in evidence.items()}
+    n = len(next(iter(values.values()))) if values else 1
+    causes = list(network.causes)
+    complications = list(network.nodes_in("complication")) if risks else []
+    questions = candidate_questions(network) if explain else ()
+    wanted = list(dict.fromkeys([*causes, *complications, *(v for _, v in questions)]))
+    if targets is not None:
+        wanted = list(dict.fromkeys([*targets, *wanted]))
+    post = engine.query(values if values else {}, targets=wanted or None)
+    possible = np.asarray(post.possible)
+    log_e = np.asarray(post.log_evidence)
+    marginals = dict(post.marginals)
+    posterior = cause_posteriors(network, marginals) if causes else np.zeros((n, 0))
+    ok = np.flatnonzero(possible)
+    sub = _take(values, ok)
+    sub_log = log_e[ok]
+
+    def spread(part: npt.NDArray[Any], fill: Any, dtype: Any = None) -> npt.NDArray[Any]:
+        out = np.full((n, *part.shape[1:]), fill, dtype=dtype or part.dtype)
+        out[ok] = part
+        return out
+
+    p_serious = np.full(n, np.nan)
+    p_serious[ok] = p_any(network, sub, network.serious_causes, log_evidence=sub_log)
+    p_path = None
+    if pathologic:
+        p_path = np.full(n, np.nan)
+        p_path[ok] = p_any(
+            network, sub, network.nodes_in("cause_pathologic"), log_evidence=sub_log
+        )
+    levels, flags = triage_batch(
+        p_serious[ok],
+        sub,
+        network,
+        log_evidence=sub_log,
+        cause_probs={c: posterior[ok, i] for i, c in enumerate(causes)},
+    )
+    out: dict[str, Any] = {
+        "triage": spread(np.asarray(levels, dtype=object), "", object),
+        "red_flags": spread(np.asarray(flags, dtype=object), "", object),
+        "conflict": spread(conflict(network, sub, sub_log), np.nan, np.float64),
+    }
+    if risks:
+        out["risks"] = node_risks(network, marginals, complications)
+    if explain and causes:
+        if given is None:
+            given = {k: answered(v) for k, v in values.items() if k != "back_spasm"}
+        why = reasons(
+            network, sub, {k: np.asarray(v)[ok] for k, v in given.items()}, posterior[ok]
+        )
+        out["reasons"] = Reasons(
+            why.nodes, spread(why.without, np.nan), spread(why.change, np.nan)
+        )
+        nodes = [v for _, v in questions]
+        gain = information_gain(
+            network, sub, posterior[ok], {v: marginals[v][ok] for v in nodes}, nodes
+        )
+        out["questions"] = questions
+        out["information_gain"] = spread(gain, np.nan)
+        mpe, mpe_p, mpe_exact = most_probable_explanation(network, sub, posterior[ok], sub_log)
+        out["mpe"] = spread(mpe, -1)
+        out["mpe_probability"] = spread(mpe_p, np.nan)
+        out["mpe_exact"] = spread(mpe_exact, False)
+    return CaseQueries(
+        marginals=marginals,
+        log_evidence=log_e,
+        possible=possible,
+        posterior=posterior,
+        p_serious=p_serious,
+        p_pathologic=p_path,
+        **out,
+    )

@@ -1,0 +1,178 @@
+"""The most probable explanation: exact MAP over the causes by branch and bound."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from backspasm.network import Network
+from backspasm.queries import _common
+from backspasm.queries._common import (
+    _MAP_CASES,
+    _MAP_FRONTIER,
+    _MAP_STEP,
+    Batch,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    _take,
+)
+
+__all__ = ["most_probable_explanation"]
+
+
+def _soft_and(base: FloatArray, codes: IntArray) -> FloatArray:
+    """Likelihood rows restricted to ``codes`` (where >= 0)."""
+    out = base.copy()
+    rows = codes >= 0
+    mask = np.zeros_like(base[rows])
+    mask[np.arange(int(rows.sum())), codes[rows]] = 1.0
+    out[rows] *= mask
+    return out
+
+
+def most_probable_explanation(
+    network: Network, evidence: Batch, posterior: FloatArray, log_evidence: FloatArray
+) -> tuple[IntArray, FloatArray, BoolArray]:
+    """Exact MAP over the causes (other nodes summed out), per case.
+
+    Branch and bound on ``P(partial assignment, e)``, which bounds every completion
+    from above: a branch whose bound falls below the best complete assignment found
+    so far is pruned, and the greedy completion (each unassigned cause at its
+    marginal argmax) of every open branch supplies candidates. Causes are branched in
+    order of decreasing uncertainty, a few at a time, and the children of every case
+    are scored in one engine call per step.
+
+    Parameters
+    ----------
+    network : Network
+    evidence : mapping of str to numpy.ndarray
+    posterior : numpy.ndarray
+        ``P(cause = yes | e)``, cases by causes.
+    log_evidence : numpy.ndarray
+        ``log P(e)`` per case (finite: possible cases only).
+
+    Returns
+    -------
+    states : numpy.ndarray of int
+        The state code of every cause, cases by causes.
+    probability : numpy.ndarray
+        ``P(assignment | e)``.
+    exact : numpy.ndarray of bool
+        False where the search hit its frontier limit (then approximate).
+    """
+    n, k = posterior.shape
+    if n > _MAP_CASES:
+        parts = [slice(s, s + _MAP_CASES) for s in range(0, n, _MAP_CASES)]
+        done = [
+            most_probable_explanation(
+                network,
+                {c: np.asarray(v)[p] for c, v in evidence.items()},
+                posterior[p],
+                log_evidence[p],
+            )
+            for p in parts
+        ]
+        return (
+            np.concatenate([d[0] for d in done]),
+            np.concatenate([d[1] for d in done]),
+            np.concatenate([d[2] for d in done]),
+        )
+    causes = list(network.causes)
+    engine = network.engine
+    fixed = np.full((n, k), -1, dtype=np.int64)
+    for i, c in enumerate(causes):
+        v = evidence.get(c)
+        if v is not None and np.asarray(v).ndim == 1:
+            fixed[:, i] = v
+    greedy = np.where(fixed >= 0, fixed, (posterior >= 0.5).astype(np.int64))
+    uncertainty = np.minimum(posterior, 1.0 - posterior)
+    order = np.argsort(-uncertainty, axis=1, kind="stable")
+    is_fixed = np.take_along_axis(fixed >= 0, order, axis=1)
+    order = np.take_along_axis(order, np.argsort(is_fixed, axis=1, kind="stable"), axis=1)
+    n_free = (~is_fixed).sum(axis=1)
+
+    def log_joint(owner: IntArray, assignment: IntArray) -> FloatArray:
+        limit = _common._STACK_ROWS
+        if len(owner) > limit:
+            parts = range(0, len(owner), limit)
+            return np.concatenate(
+                [log_joint(owner[s : s + limit], assignment[s : s + limit]) for s in parts]
+            )
+        batch = _take(evidence, owner)
+        for i, c in enumerate(causes):
+            col = assignment[:, i]
+            if (col >= 0).any():
+                base = batch.get(c)
+                batch[c] = col if base is None or base.ndim == 1 else _soft_and(base, col)
+        return engine.log_evidence(batch)
+
+    cases = np.arange(n)
+    best = greedy.copy()
+    best_log = log_joint(cases, best) if n else np.zeros(0)
+    frontier, owner = fixed.copy(), cases.copy()
+    exact = np.ones(n, dtype=bool)
+    combos = np.array(list(itertools.product((0, 1), repeat=_MAP_STEP)), dtype=np.int64)
+    for start in range(0, int(n_free.max(initial=0)), _MAP_STEP):
+        live = n_free[owner] > start
+        frontier, owner = frontier[live], owner[live]
+        if not len(owner):
+            break
+        width = np.arange(start, start + _MAP_STEP)
+        block = np.where(width[None, :] < n_free[:, None], order[:, np.minimum(width, k - 1)], -1)[
+            owner
+        ]
+        children = np.repeat(frontier, len(combos), axis=0)
+        kids_owner = np.repeat(owner, len(combos))
+        kids_block = np.repeat(block, len(combos), axis=0)
+        kids_combo = np.tile(combos, (len(frontier), 1))
+        # A step past a case's last free cause allows only the all-no pad.
+        valid = ~np.any((kids_block < 0) & (kids_combo > 0), axis=1)
+        children, kids_owner = children[valid], kids_owner[valid]
+        kids_block, kids_combo = kids_block[valid], kids_combo[valid]
+        for j in range(_MAP_STEP):
+            rows = np.flatnonzero(kids_block[:, j] >= 0)
+            children[rows, kids_block[rows, j]] = kids_combo[rows, j]
+        completions = np.where(children >= 0, children, greedy[kids_owner])
+        scores = log_joint(
+            np.concatenate([kids_owner, kids_owner]), np.concatenate([children, completions])
+        )
+        m = len(children)
+        bounds, finals = scores[:m], scores[m:]
+        # Each case's first best completion (children are grouped by case).
+        pick = np.lexsort((np.arange(m), -finals, kids_owner))
+        first = np.r_[True, kids_owner[pick][1:] != kids_owner[pick][:-1]]
+        top = pick[first]
+        who = kids_owner[top]
+        better = finals[top] > best_log[who]
+        best_log[who[better]] = finals[top[better]]
+        best[who[better]] = completions[top[better]]
+        keep = bounds > best_log[kids_owner] - 1e-12
+        frontier, owner, bounds = children[keep], kids_owner[keep], bounds[keep]
+        sizes = np.bincount(owner, minlength=n)
+        crowded = sizes > _MAP_FRONTIER
+        if crowded.any():
+            exact[crowded] = False
+            frontier, owner = _cap_frontier(frontier, owner, bounds, crowded)
+    probability = np.exp(best_log - log_evidence)
+    return best, np.asarray(probability, dtype=np.float64), exact
+
+
+def _cap_frontier(
+    frontier: IntArray, owner: IntArray, bounds: FloatArray, crowded: BoolArray
+) -> tuple[IntArray, IntArray]:
+    """Keep the ``_MAP_FRONTIER`` highest bounds of each crowded case, best first."""
+    m = len(owner)
+    by_bound = np.lexsort((np.arange(m), -bounds, owner))
+    rank = np.empty(m, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(owner[by_bound][1:] != owner[by_bound][:-1]) + 1]
+    counts = np.diff(np.r_[starts, m])
+    rank[by_bound] = np.arange(m) - np.repeat(starts, counts)
+    position = np.arange(m) - np.repeat(starts, counts)[np.argsort(by_bound)]
+    capped = crowded[owner]
+    keep = ~capped | (rank < _MAP_FRONTIER)
+    within = np.where(capped, rank, position)
+    order = np.lexsort((within, owner))
+    order = order[keep[order]]
+    return frontier[order], owner[order]

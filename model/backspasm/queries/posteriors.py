@@ -1,0 +1,124 @@
+"""Posteriors: cause probabilities, complication risks, P(any of some causes), conflict."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from backspasm._numeric import EPS
+from backspasm.network import Network
+from backspasm.queries._common import Batch, FloatArray, _yes, answered
+
+__all__ = ["cause_posteriors", "conflict", "node_risks", "p_any"]
+
+
+def cause_posteriors(network: Network, marginals: Mapping[str, FloatArray]) -> FloatArray:
+    """Return ``P(cause = yes | e)``, cases by causes (in ``network.causes`` order).
+
+    Parameters
+    ----------
+    network : Network
+    marginals : mapping of str to numpy.ndarray
+        Posterior marginals (cases by states) of at least every cause.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    return node_risks(network, marginals, network.causes)
+
+
+def node_risks(
+    network: Network, marginals: Mapping[str, FloatArray], nodes: Sequence[str]
+) -> FloatArray:
+    """Return ``P(node = yes | e)`` for some nodes (the complications), cases by nodes.
+
+    Parameters
+    ----------
+    network : Network
+    marginals : mapping of str to numpy.ndarray
+        Posterior marginals (cases by states) of at least ``nodes``.
+    nodes : sequence of str
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    if not nodes:
+        n = len(next(iter(marginals.values()))) if marginals else 0
+        return np.zeros((n, 0))
+    return np.column_stack([marginals[c][:, _yes(network, c)] for c in nodes])
+
+
+def p_any(
+    network: Network, evidence: Batch, causes: Sequence[str], *, log_evidence: FloatArray
+) -> FloatArray:
+    """Exact ``P(at least one of causes | e) = 1 - P(every cause = no | e)`` per case.
+
+    Parameters
+    ----------
+    network : Network
+    evidence : mapping of str to numpy.ndarray
+    causes : sequence of str
+        The serious causes, the pathologic causes, ...
+    log_evidence : numpy.ndarray
+        ``log P(e)`` per case, reused (one engine pass for the conjunction).
+
+    Returns
+    -------
+    numpy.ndarray
+        NaN where the evidence is impossible; 0 when ``causes`` is empty.
+    """
+    if not causes:
+        return np.where(np.isfinite(log_evidence), 0.0, np.nan)
+    none = network.engine.prob_conjunction(
+        dict(evidence), dict.fromkeys(causes, "no"), log_evidence=log_evidence
+    )
+    return np.asarray(np.clip(1.0 - none, 0.0, 1.0))
+
+
+def conflict(network: Network, evidence: Batch, log_evidence: FloatArray) -> FloatArray:
+    """Jensen's conflict ``sum_i log P(e_i | c) - log P(e | c)`` of each case's answers.
+
+    ``c`` is the presentation (``back_spasm``) and ``e_i`` the single answers, hard
+    or unsure (``P(e_i | c) = sum_x P(x | c) likelihood(x)``).
+
+    Parameters
+    ----------
+    network : Network
+    evidence : mapping of str to numpy.ndarray
+    log_evidence : numpy.ndarray
+        ``log P(e)`` per case, as the engine returned it.
+
+    Returns
+    -------
+    numpy.ndarray
+        0 for cases with fewer than two answers besides the presentation; ``inf``
+        where the answers are impossible together; positive values flag answers
+        that are unlikely together.
+    """
+    n = len(log_evidence)
+    answers = {k: np.asarray(v) for k, v in evidence.items() if k != "back_spasm"}
+    out = np.zeros(n)
+    if not answers:
+        return out
+    count = sum(answered(v).astype(np.int64) for v in answers.values())
+    context = {k: v for k, v in evidence.items() if k == "back_spasm"}
+    # The engine answers each distinct presentation once (or one case without it).
+    base = network.engine.query(dict(context), targets=list(answers))
+    base_log = np.broadcast_to(base.log_evidence, (n,))
+    singles = np.zeros(n)
+    for node, values in answers.items():
+        prior = np.broadcast_to(base.marginals[node], (n, base.marginals[node].shape[1]))
+        if values.ndim == 1:
+            p = prior[np.arange(n), np.maximum(values, 0)]
+            singles += np.where(values >= 0, np.log(np.maximum(p, EPS)), 0.0)
+        else:
+            p = np.einsum("ij,ij->i", prior, values)
+            singles += np.log(np.maximum(p, EPS)) * answered(values)
+    with np.errstate(invalid="ignore"):
+        out = singles - (log_evidence - base_log)
+    out[~np.isfinite(log_evidence)] = np.inf
+    out[count < 2] = 0.0
+    return np.asarray(out, dtype=np.float64)

@@ -1,0 +1,106 @@
+"""Next questions: the candidates and the expected information gain of each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from backspasm._numeric import EPS
+from backspasm._numeric import entropy_bits as _entropy_bits
+from backspasm.network import Network
+from backspasm.queries._common import (
+    ASKABLE,
+    Batch,
+    FloatArray,
+    _set_state,
+    _slices,
+    _take,
+    answered,
+)
+from backspasm.queries.posteriors import cause_posteriors
+from backspasm.questionnaire import questions_for
+
+__all__ = ["candidate_questions", "information_gain"]
+
+
+def candidate_questions(network: Network) -> tuple[tuple[str, str], ...]:
+    """Return the ``(question, node)`` pairs that may be asked next, in questionnaire order.
+
+    Parameters
+    ----------
+    network : Network
+
+    Returns
+    -------
+    tuple of (str, str)
+    """
+    nodes = set(network.model.nodes())
+    return tuple(
+        (q.column, q.node)
+        for q in questions_for(network)
+        if q.node is not None and q.node in nodes and q.section in ASKABLE
+    )
+
+
+def information_gain(
+    network: Network,
+    evidence: Batch,
+    posterior: FloatArray,
+    marginals: Mapping[str, FloatArray],
+    nodes: Sequence[str],
+) -> FloatArray:
+    """Return the expected information gain (bits) of answering each node, per case.
+
+    ``sum_c H(c | e) - E_a[sum_c H(c | e, a)]`` with the expectation over the answer's
+    exact posterior predictive ``P(a | e)`` (states with ``P(a | e) <= 1e-12`` are
+    skipped), floored at 0.
+
+    Parameters
+    ----------
+    network : Network
+    evidence : mapping of str to numpy.ndarray
+    posterior : numpy.ndarray
+        ``P(cause = yes | e)``, cases by causes.
+    marginals : mapping of str to numpy.ndarray
+        Posterior marginals of at least ``nodes``.
+    nodes : sequence of str
+        The candidate questions' nodes.
+
+    Returns
+    -------
+    numpy.ndarray
+        NaN where the case already answered the node.
+    """
+    n = posterior.shape[0]
+    engine = network.engine
+    open_ = np.ones((n, len(nodes)), dtype=bool)
+    for col, v in enumerate(nodes):
+        if v in evidence:
+            open_[:, col] = ~answered(np.asarray(evidence[v]))
+    cards = [len(network.states(v)) for v in nodes]
+    # Every (case, node, state) with a non-negligible predictive probability.
+    weight = np.zeros((n, len(nodes), max(cards, default=1)))
+    for col, v in enumerate(nodes):
+        weight[:, col, : cards[col]] = marginals[v]
+    wanted = open_[:, :, None] & (weight > EPS)
+    expected = np.zeros((n, len(nodes)))
+    for part in _slices(wanted.reshape(n, -1).sum(axis=1)):
+        case, which, state = np.nonzero(wanted[part])
+        if not len(case):
+            continue
+        case += part.start
+        stacked = _take(evidence, case)
+        m = len(case)
+        for j, v in enumerate(nodes):
+            rows = which == j
+            if rows.any():
+                stacked[v] = _set_state(stacked.get(v), rows, state, m, cards[j])
+        post = engine.query(stacked, targets=list(network.causes))
+        after = _entropy_bits(cause_posteriors(network, post.marginals)).sum(axis=1)
+        term = np.where(post.possible, weight[case, which, state] * after, 0.0)
+        np.add.at(expected, (case, which), term)
+    now = _entropy_bits(posterior).sum(axis=1)
+    gain = np.maximum(now[:, None] - expected, 0.0)
+    gain[~open_] = np.nan
+    return np.asarray(gain, dtype=np.float64)
