@@ -301,9 +301,9 @@ def test_both_target_placements_agree() -> None:
     from backspasm.engine.kernels import _execute
 
     net = CompiledNetwork.from_model(naive_bayes(8, seed=8))
-    tree = net._full
+    tree = net._runner.full
     batch = random_batch(net, 25, seed=9, soft=True)
-    lam, _ = net._likelihood_blocks(net._codec.coerce(batch), np.zeros(1, dtype=np.int64))
+    lam, _ = net._runner.likelihood_blocks(net._codec.coerce(batch), np.zeros(1, dtype=np.int64))
     active = frozenset(lam)
     targets = tuple(range(len(net.variables)))
     by_home: dict[int, tuple[int, ...]] = {}
@@ -362,7 +362,7 @@ def test_noisy_or_decomposition_is_exact(seed: int) -> None:
     model = noisy_or(seed)
     plain = CompiledNetwork.from_model(model, decompose=False)
     fast = CompiledNetwork.from_model(model)
-    assert fast._full._signed, "the noisy-OR CPTs should have been decomposed"
+    assert fast._runner.full._signed, "the noisy-OR CPTs should have been decomposed"
     assert sum(fast.clique_sizes) < sum(plain.clique_sizes)
     batch = random_batch(plain, 50, seed=seed, soft=True)
     batch["f0"] = np.where(np.arange(50) % 3 == 0, 1, -1)  # plenty of positive findings
@@ -383,7 +383,7 @@ def test_noisy_or_decomposition_is_exact(seed: int) -> None:
 
 
 def test_pruned_trees_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
-    import backspasm.engine.compiled as engine
+    import backspasm.engine.runner as engine
 
     model = noisy_or(7)
     batch = random_batch(CompiledNetwork.from_model(model), 40, seed=11, soft=True)
@@ -394,7 +394,7 @@ def test_pruned_trees_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(engine, "_PRUNE_MIN_CASES", 1)
     net = CompiledNetwork.from_model(model)
     pruned = net.query(batch, targets=["c0", "c3"])
-    assert len(net._trees) == 2  # the full tree and one without the barren findings
+    assert len(net._runner.trees) == 2  # the full tree and one without the barren findings
     np.testing.assert_allclose(pruned.log_evidence, full.log_evidence, atol=TOL)
     for node in ["c0", "c3"]:
         np.testing.assert_allclose(pruned.marginals[node], full.marginals[node], atol=TOL)
@@ -610,10 +610,10 @@ def test_prob_conjunction_reuses_a_known_log_evidence(
 
 def use_kernel(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     """Run the numpy kernel, the fused loop as plain Python, or the fused loop compiled."""
-    import backspasm.engine.compiled as compiled
     import backspasm.engine.fused as fused
+    import backspasm.engine.runner as runner
 
-    monkeypatch.setattr(compiled, "_FUSED_MIN_CASES", 1)
+    monkeypatch.setattr(runner, "_FUSED_MIN_CASES", 1)
     monkeypatch.delenv("BACKSPASM_ENGINE", raising=False)
     monkeypatch.setattr(fused, "_TRIED", True)
     if kind == "numpy":
@@ -667,7 +667,7 @@ def test_fused_kernel_equals_the_numpy_kernel(
     use_kernel(monkeypatch, kind)
     fused = CompiledNetwork.from_model(model, chunk_size=16)  # several chunks
     got = fused.query(batch)
-    plans = [plan for tree in fused._trees.values() for plan in tree._plans.values()]
+    plans = [plan for tree in fused._runner.trees.values() for plan in tree._plans.values()]
     assert plans
     assert all(plan.fused is not None for plan in plans)
     np.testing.assert_array_equal(got.possible, expected.possible)

@@ -455,7 +455,7 @@ def noisy_or_network(seed: int) -> DiscreteBayesianNetwork:
 def test_noisy_or_network(seed: int) -> None:
     model = noisy_or_network(seed)
     net = CompiledNetwork.from_model(model)
-    assert net._full._signed, "expected the noisy-OR CPTs to be decomposed"
+    assert net._runner.full._signed, "expected the noisy-OR CPTs to be decomposed"
     rng = np.random.default_rng(3000 + seed)
     cases: list[dict[str, Any]] = []
     for complete in sample(model, 4, rng):

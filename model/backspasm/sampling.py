@@ -73,7 +73,7 @@ def model_states(network: Network) -> dict[str, tuple[str, ...]]:
     Parameters
     ----------
     network : Network
-        The network.
+        The network whose CPDs are read.
 
     Returns
     -------
@@ -121,7 +121,7 @@ def topological_order(network: Network) -> list[str]:
     Parameters
     ----------
     network : Network
-        The network.
+        The network whose graph is sorted (its CPDs are not read).
 
     Returns
     -------

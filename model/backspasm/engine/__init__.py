@@ -21,6 +21,8 @@ Modules, in import order:
   chunk, when the optional numba is installed (``backspasm[fast]``);
 * :mod:`~backspasm.engine.junction_tree`: the tree, separators, static messages and
   the message schedule of each evidence pattern;
+* :mod:`~backspasm.engine.runner`: one batch run: identical rows merged, chunks on
+  threads, a junction tree without barren nodes for big chunks;
 * :mod:`~backspasm.engine.compiled`: :class:`CompiledNetwork` (marginals,
   ``log P(e)``, probabilities of conjunctions, and every observed node's
   leave-one-out joint ``P(x_v, e without e_v)`` from one propagation: fast

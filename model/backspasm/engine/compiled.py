@@ -1,17 +1,18 @@
 """The compiled network: exact batch marginals, log P(e), conjunctions and retractions.
 
 :class:`CompiledNetwork` compiles a pgmpy ``DiscreteBayesianNetwork`` once and scores
-whole batches of cases: identical evidence rows are merged first, big batches are
-cut into cache-sized chunks that run on several threads, and big chunks use a
-junction tree without the barren nodes (neither observed, nor targets, nor their
-ancestors).
+whole batches of cases. This module holds the public face: building and checking the
+tables, and turning each query (marginals, ``log P(e)``, conjunctions, retractions)
+into batch runs. Running a batch (merging identical rows, cache-sized chunks on
+several threads, junction trees without the barren nodes for big chunks) is the job
+of :mod:`~backspasm.engine.runner`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -24,31 +25,13 @@ from backspasm.engine.evidence import (
     _Codec,
     _Trusted,
 )
-from backspasm.engine.fused import _execute_any, _kernel
-from backspasm.engine.junction_tree import _JunctionTree
-from backspasm.engine.kernels import _map_bounded, _Plan
+from backspasm.engine.runner import _Runner
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
 
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
 __all__ = ["CompiledNetwork"]
-
-# A chunk's biggest intermediate tensor holds at most this many floats (4 MiB): bigger
-# chunks fall out of the CPU caches and spend more time in page faults than they save
-# in per-chunk Python overhead; big cliques therefore get small chunks.
-_MAX_CHUNK_ELEMENTS = 1 << 20
-_MIN_CHUNK = 16
-_FUSED_CHUNK = 256
-# Batches of at least this many distinct cases run the fused kernel when numba is
-# installed; smaller ones (one diagnosis) do not pay for importing numba.
-_FUSED_MIN_CASES = 512
-# Chunks at least this big get a junction tree without barren nodes (compiling one
-# costs about as much as scoring a few thousand cases); at most this many are kept.
-_PRUNE_MIN_CASES = 2_000
-_MAX_TREES = 16
-# Likelihood rows are built for this many cases at a time (a few MiB).
-_WINDOW_CASES = 8192
 
 
 class CompiledNetwork:
@@ -122,20 +105,14 @@ class CompiledNetwork:
         missing = [v for v in self.variables if self._index[v] not in cpds]
         if missing:
             raise ValueError(f"No CPD for {', '.join(missing)}.")
-        self._cpds = [cpds[v] for v in range(len(self.variables))]
-        self._decompose = decompose
-        self._ancestors = self._ancestor_sets()
-        self._all = frozenset(range(len(self.variables)))
-        self._trees: dict[frozenset[int], _JunctionTree] = {}
-        self._full = self._tree(self._all)
-        largest = max(self._full.clique_sizes)
-        self.chunk_size = min(chunk_size, max(_MIN_CHUNK, _MAX_CHUNK_ELEMENTS // largest))
-        # The fused kernel makes no clique-sized temporaries: its chunks need only be
-        # big enough to amortise the per-chunk work.
-        self._fused_chunk = min(chunk_size, _FUSED_CHUNK)
-        # Hard evidence becomes a likelihood row by indexing: code -1 picks the last
-        # row, all ones.
-        self._indicator = [np.hstack([np.eye(c), np.ones((c, 1))]) for c in self._card]
+        self._runner = _Runner(
+            self._codec,
+            [cpds[v] for v in range(len(self.variables))],
+            self._card,
+            chunk_size=chunk_size,
+            decompose=decompose,
+        )
+        self.chunk_size = self._runner.chunk_size
 
     @classmethod
     def from_model(
@@ -190,184 +167,15 @@ class CompiledNetwork:
             factors.append((list(cpd.variables), table))
         return cls(factors, states, chunk_size=chunk_size, decompose=decompose)
 
-    def _ancestor_sets(self) -> list[frozenset[int]]:
-        """Each variable with all its ancestors."""
-        found: dict[int, frozenset[int]] = {}
-        for v in range(len(self.variables)):
-            # Iterative depth-first: networks can be deep.
-            stack = [v]
-            while stack:
-                u = stack[-1]
-                parents = self._cpds[u][0][1:]
-                todo = [p for p in parents if p not in found]
-                if todo:
-                    stack += todo
-                    continue
-                stack.pop()
-                if u not in found:
-                    found[u] = frozenset({u}).union(*(found[p] for p in parents))
-        return [found[v] for v in range(len(self.variables))]
-
-    def _tree(self, relevant: frozenset[int]) -> _JunctionTree:
-        tree = self._trees.get(relevant)
-        if tree is None:
-            if len(self._trees) >= _MAX_TREES:
-                del self._trees[next(k for k in self._trees if k != self._all)]
-            tree = _JunctionTree(
-                [self._cpds[v] for v in sorted(relevant)], self._card, self._decompose
-            )
-            self._trees[relevant] = tree
-        return tree
-
-    def _tree_for(
-        self, active: frozenset[int], targets: tuple[int, ...] | None, n: int
-    ) -> _JunctionTree | None:
-        """Choose the junction tree: one without barren nodes when that is worth it.
-
-        Nodes that are neither observed, nor targets, nor ancestors of either, sum
-        out to one and can be dropped. A pruned tree costs a compilation, so it is
-        only built for big batches; small queries use the full tree, where such
-        parts only produce case-independent messages anyway.
-        """
-        relevant = frozenset().union(*(self._ancestors[v] for v in (*active, *(targets or ()))))
-        if not relevant:
-            return None
-        if relevant in self._trees or n >= _PRUNE_MIN_CASES:
-            return self._tree(relevant)
-        return self._full
-
     @property
     def clique_sizes(self) -> tuple[int, ...]:
         """Number of table entries of each junction-tree clique."""
-        return self._full.clique_sizes
+        return self._runner.full.clique_sizes
 
     @property
     def treewidth(self) -> int:
         """Width of the triangulation used: largest clique size in variables, minus one."""
-        return self._full.treewidth
-
-    # -------------------------------------------------------------- execution
-
-    def _likelihood_blocks(
-        self, ev: Evidence, starts: npt.NDArray[np.int64], keep_all: bool = False
-    ) -> tuple[dict[int, FloatArray], dict[int, npt.NDArray[np.bool_]]]:
-        """Likelihood rows (states by cases) of every node, and in which chunks it has evidence.
-
-        Built once for the whole batch (one ``take`` per node, not one per node and
-        chunk); each chunk then slices its columns.
-        """
-        lam: dict[int, FloatArray] = {}
-        used: dict[int, npt.NDArray[np.bool_]] = {}
-        for node, array in ev.values.items():
-            v = self._index[node]
-            if array.ndim == 1:
-                seen = array >= 0
-                if not (keep_all or seen.any()):
-                    continue
-                lam[v] = np.take(self._indicator[v], array, axis=1)
-            else:
-                seen = (array != 1.0).any(axis=1)
-                if not (keep_all or seen.any()):
-                    continue
-                lam[v] = np.ascontiguousarray(array.T, dtype=np.float64)
-            used[v] = np.logical_or.reduceat(seen, starts)
-        return lam, used
-
-    def _run(
-        self,
-        evidence: EvidenceLike,
-        targets: tuple[int, ...] | None,
-        retract: tuple[int, ...] = (),
-        uniform: bool = False,
-    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
-        """Marginals, log P(e) and retractions of a batch, chunk by chunk.
-
-        With ``uniform``, every chunk treats every node of the evidence mapping as
-        observed (a row of ones where a case did not answer): one plan per mapping
-        instead of one per chunk's pattern, which pays for small batches of varied
-        patterns such as the retractions of a few hundred emergencies.
-        """
-        ev = self._codec.coerce(evidence)
-        n = ev.n_cases
-        rows, inverse = self._codec.dedupe(ev)
-        if rows is not None:
-            ev = Evidence({k: a[rows] for k, a in ev.values.items()}, len(rows))
-        m = ev.n_cases
-        want = targets or ()
-        marginals = {v: np.empty((m, self._card[v])) for v in want}
-        retracted = {v: np.empty((m, self._card[v])) for v in retract}
-        log_z = np.empty(m)
-
-        fused = m >= _FUSED_MIN_CASES and _kernel() is not None
-        step = self._fused_chunk if fused else self.chunk_size
-        Task = tuple[int, int, _JunctionTree | None, _Plan | None, Any, tuple[int, ...]]
-
-        def windows() -> Iterator[tuple[int, int, dict[int, FloatArray]]]:
-            # Likelihoods are built a window of chunks at a time (bounded memory).
-            window = step * max(1, _WINDOW_CASES // step)
-            for first in range(0, m, window):
-                last = min(m, first + window)
-                part = Evidence({k: a[first:last] for k, a in ev.values.items()}, last - first)
-                starts = np.arange(0, last - first, step, dtype=np.int64)
-                block, used = self._likelihood_blocks(part, starts, uniform)
-                for k, start in enumerate(starts.tolist()):
-                    stop = min(last - first, start + step)
-                    lam = {v: a[:, start:stop] for v, a in block.items() if uniform or used[v][k]}
-                    yield first + start, first + stop, lam
-
-        def tasks() -> Iterator[Task]:
-            # Planning (and any compiling) stays in this thread; workers only execute.
-            for start, stop, lam in windows():
-                active = frozenset(lam)
-                # A node without evidence in the chunk retracts nothing: its marginal
-                # (times P(e)) is the answer, read as a target.
-                inside = tuple(v for v in retract if v in active)
-                outside = tuple(v for v in retract if v not in active)
-                chunk_targets = targets
-                if outside:
-                    chunk_targets = tuple(dict.fromkeys((*want, *outside)))
-                tree = self._tree_for(active, chunk_targets, m)
-                plan = None if tree is None else tree._plan(active, chunk_targets, fused, inside)
-                yield start, stop, tree, plan, lam, outside
-
-        def execute(
-            task: Task,
-        ) -> tuple[int, int, dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
-            start, stop, tree, plan, lam, outside = task
-            if tree is None or plan is None:
-                gone = {v: np.zeros((stop - start, self._card[v])) for v in retract}
-                return start, stop, {}, np.zeros(stop - start), gone
-            # errstate is per thread: impossible cases divide by zero on purpose.
-            with np.errstate(divide="ignore", invalid="ignore"):
-                chunk_marginals, chunk_log_z, chunk_retracted = _execute_any(
-                    plan, lam, stop - start
-                )
-                for v in outside:
-                    chunk_retracted[v] = np.log(chunk_marginals[v]) + chunk_log_z[:, None]
-            return start, stop, chunk_marginals, chunk_log_z, chunk_retracted
-
-        for start, stop, chunk_marginals, chunk_log_z, chunk_retracted in _map_bounded(
-            execute, tasks(), m > step
-        ):
-            log_z[start:stop] = chunk_log_z
-            for v in want:
-                marginals[v][start:stop] = chunk_marginals[v]
-            for v in retract:
-                retracted[v][start:stop] = chunk_retracted[v]
-        impossible = ~(log_z > -np.inf)
-        log_z[impossible] = -np.inf
-        for array in marginals.values():
-            array[impossible] = np.nan
-        for v in retract:
-            # A node without evidence read off its marginal has nothing to retract.
-            array = retracted[v]
-            array[impossible & np.isnan(array).any(axis=1)] = -np.inf
-        if inverse is not None:
-            log_z = log_z[inverse]
-            marginals = {v: a[inverse] for v, a in marginals.items()}
-            retracted = {v: a[inverse] for v, a in retracted.items()}
-        assert log_z.shape == (n,)
-        return marginals, log_z, retracted
+        return self._runner.full.treewidth
 
     def encode(
         self, cases: Sequence[Mapping[str, str | int | Sequence[float] | None]]
@@ -420,7 +228,7 @@ class CompiledNetwork:
             On an unknown node or an invalid evidence value.
         """
         chosen = self._codec.targets(targets)
-        marginals, log_z, _ = self._run(evidence, chosen)
+        marginals, log_z, _ = self._runner.run(evidence, chosen)
         names = [self.variables[v] for v in chosen]
         return Posterior(
             marginals=MappingProxyType({self.variables[v]: marginals[v] for v in chosen}),
@@ -448,7 +256,7 @@ class CompiledNetwork:
         EvidenceError
             On an unknown node or an invalid evidence value.
         """
-        return self._run(evidence, None)[1]
+        return self._runner.run(evidence, None)[1]
 
     def prob_conjunction(
         self,
@@ -486,8 +294,8 @@ class CompiledNetwork:
         ev = self._codec.coerce(evidence)
         joint, excluded, _ = self._with_event(ev, event)
         excluded_any = np.logical_or.reduce(list(excluded.values()))
-        log_e = self._run(ev, None)[1] if log_evidence is None else np.asarray(log_evidence)
-        log_joint = self._run(joint, None)[1]
+        log_e = self._runner.run(ev, None)[1] if log_evidence is None else np.asarray(log_evidence)
+        log_joint = self._runner.run(joint, None)[1]
         with np.errstate(invalid="ignore", over="ignore"):
             ratio = np.minimum(np.exp(log_joint - log_e), 1.0)
         ratio[excluded_any] = 0.0
@@ -530,7 +338,7 @@ class CompiledNetwork:
             if base is None:
                 rows = np.broadcast_to(mask, (ev.n_cases, self._card[v]))
             elif base.ndim == 1:
-                rows = self._indicator[v].T[base] * mask
+                rows = self._runner.indicator[v].T[base] * mask
             else:
                 rows = base * mask
             joint[name] = np.ascontiguousarray(rows)
@@ -579,7 +387,7 @@ class CompiledNetwork:
         masks: dict[int, FloatArray] = {}
         if event is not None:
             ev, excluded, masks = self._with_event(ev, event)
-        retracted = self._run(ev, None, tuple(dict.fromkeys(chosen)), uniform=True)[2]
+        retracted = self._runner.run(ev, None, tuple(dict.fromkeys(chosen)), uniform=True)[2]
         out: dict[str, FloatArray] = {}
         for v in chosen:
             array = retracted[v]

@@ -306,26 +306,7 @@ class _Codec:
     def encode(
         self, cases: Sequence[Mapping[str, str | int | Sequence[float] | None]]
     ) -> Evidence:
-        """Encode a list of cases into :class:`Evidence`.
-
-        Parameters
-        ----------
-        cases : Sequence[Mapping[str, str | int | Sequence[float] | None]]
-            One mapping per case from node name to a state name, a state index, a
-            likelihood vector (one non-negative value per state) or None (not
-            observed). Nodes absent from a case are not observed.
-
-        Returns
-        -------
-        Evidence
-            Hard evidence as integer codes; a node given a likelihood vector in any
-            case becomes soft evidence for the whole batch.
-
-        Raises
-        ------
-        EvidenceError
-            On an unknown node or state, or an invalid likelihood vector.
-        """
+        """Encode a list of cases, as :meth:`backspasm.engine.CompiledNetwork.encode` says."""
         n = len(cases)
         columns: dict[str, list[Any]] = {}
         for i, case in enumerate(cases):

@@ -82,6 +82,11 @@ def _yes(network: Network, node: str) -> int:
     return states.index("yes") if "yes" in states else len(states) - 1
 
 
+def _pieces(n: int) -> list[slice]:
+    """Consecutive ranges of ``n`` stacked rows, each at most :data:`_STACK_ROWS` long."""
+    return [slice(s, s + _STACK_ROWS) for s in range(0, n, _STACK_ROWS)]
+
+
 def _slices(counts: IntArray) -> list[slice]:
     """Consecutive case ranges whose stacked rows stay within :data:`_STACK_ROWS`."""
     out: list[slice] = []

@@ -7,7 +7,6 @@ import itertools
 import numpy as np
 
 from backspasm.network import Network
-from backspasm.queries import _common
 from backspasm.queries._common import (
     _MAP_CASES,
     _MAP_FRONTIER,
@@ -16,6 +15,7 @@ from backspasm.queries._common import (
     BoolArray,
     FloatArray,
     IntArray,
+    _pieces,
     _take,
 )
 
@@ -47,9 +47,11 @@ def most_probable_explanation(
     Parameters
     ----------
     network : Network
+        Its causes are the variables assigned.
     evidence : mapping of str to numpy.ndarray
+        The batch; a cause answered hard keeps its answer in the assignment.
     posterior : numpy.ndarray
-        ``P(cause = yes | e)``, cases by causes.
+        ``P(cause = yes | e)``, cases by causes (orders the branching).
     log_evidence : numpy.ndarray
         ``log P(e)`` per case (finite: possible cases only).
 
@@ -94,12 +96,9 @@ def most_probable_explanation(
     n_free = (~is_fixed).sum(axis=1)
 
     def log_joint(owner: IntArray, assignment: IntArray) -> FloatArray:
-        limit = _common._STACK_ROWS
-        if len(owner) > limit:
-            parts = range(0, len(owner), limit)
-            return np.concatenate(
-                [log_joint(owner[s : s + limit], assignment[s : s + limit]) for s in parts]
-            )
+        parts = _pieces(len(owner))
+        if len(parts) > 1:
+            return np.concatenate([log_joint(owner[p], assignment[p]) for p in parts])
         batch = _take(evidence, owner)
         for i, c in enumerate(causes):
             col = assignment[:, i]

@@ -59,9 +59,11 @@ def information_gain(
     Parameters
     ----------
     network : Network
+        Gives each node's states.
     evidence : mapping of str to numpy.ndarray
+        The batch; a node it answers is no candidate for that case.
     posterior : numpy.ndarray
-        ``P(cause = yes | e)``, cases by causes.
+        ``P(cause = yes | e)``, cases by causes (the entropy before answering).
     marginals : mapping of str to numpy.ndarray
         Posterior marginals of at least ``nodes``.
     nodes : sequence of str

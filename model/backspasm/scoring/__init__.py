@@ -22,6 +22,8 @@ The modules, in the order data flows through them:
 
 * :mod:`~backspasm.scoring.plan`: which input columns are questions, which pass
   through, which are added;
+* :mod:`~backspasm.scoring.lines`: a CSV file's bytes on their way to pyarrow:
+  hashed, checked UTF-8, every line bounded;
 * :mod:`~backspasm.scoring.readers`: CSV (pyarrow's streaming reader) and Parquet in
   chunks bounded in bytes, from a file or standard input;
 * :mod:`~backspasm.scoring.kernel`: one chunk's answers -> evidence codes -> engine ->

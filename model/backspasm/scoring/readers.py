@@ -4,17 +4,17 @@ CSV goes through pyarrow's streaming reader, Parquet through
 :meth:`pyarrow.parquet.ParquetFile.iter_batches`.
 
 Every CSV column is read as text, so that pass-through values come back unchanged
-(``007`` stays ``007``). The bytes reach pyarrow through :class:`_Guard`, which hashes
-them, checks that they are UTF-8 (naming the line of a bad byte) and keeps every line
-under a limit: a longer line is dropped and its row carries an error, so memory stays
-bounded whatever the file holds. Rows pyarrow cannot use as they are (too few or too
-many fields, a dropped line) come back through its ``invalid_row_handler`` and are put
-back in their place.
+(``007`` stays ``007``). The bytes reach pyarrow through
+:class:`~backspasm.scoring.lines._Guard`, which hashes them, checks that they are
+UTF-8 (naming the line of a bad byte) and keeps every line under a limit: a longer
+line is dropped and its row carries an error, so memory stays bounded whatever the
+file holds. Rows pyarrow cannot use as they are (too few or too many fields, a
+dropped line) come back through its ``invalid_row_handler`` and are put back in
+their place.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 from backspasm._files import PARQUET_SUFFIXES
 from backspasm.exceptions import CaseFileError
 from backspasm.scoring.kernel import Cells, RowErrors
+from backspasm.scoring.lines import _DROPPED, _READ_BYTES, _Guard, _line_end
 
 __all__ = ["DEFAULT_CHUNK_BYTES", "Chunk", "CsvSource", "ParquetSource", "open_source"]
 
@@ -41,16 +42,10 @@ Source: TypeAlias = "CsvSource | ParquetSource"
 
 #: Bytes pyarrow parses at a time (a chunk); a line may be up to half of it.
 DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024
-_READ_BYTES = 1024 * 1024
 _DELIMITERS = ",;\t"
 # csv.Sniffer's regular expressions take quadratic time on unlucky text (13 s for
 # 64 KiB of `,"a`); a few KiB of whole lines are plenty to tell , from ; from tab.
 _SNIFF_BYTES = 8 * 1024
-_HEADER_BYTES = 64 * 1024
-_BOM = b"\xef\xbb\xbf"
-# Stands for a dropped line; a NUL never occurs in text, and the delimiters added
-# after it make the row too wide for any header, so pyarrow hands it back.
-_DROPPED = "\0backspasm: dropped line "
 
 
 @dataclass
@@ -80,144 +75,6 @@ def _first_line(exc: BaseException) -> str:
 
 
 # ------------------------------------------------------------------------------ CSV
-
-
-class _Guard(io.RawIOBase):
-    """The bytes of a CSV file as pyarrow reads them: hashed, UTF-8, lines bounded.
-
-    Only whole lines are passed on (a line ends at LF or CR); a line that grows past
-    ``max_line`` bytes is dropped up to its end and replaced by a marker line that
-    pyarrow hands back as an invalid row. Memory: at most ``max_line`` plus one read.
-    """
-
-    def __init__(self, raw: BinaryIO, name: str, max_line: int) -> None:
-        super().__init__()
-        self.raw = raw
-        self.name = name
-        self.max_line = max_line
-        self.sha256 = hashlib.sha256()
-        self.nbytes = 0
-        self.quotes = 0
-        self.width = 1
-        self.delimiter = ","
-        self._released = 0
-        self._eof = False
-        self._pending = bytearray()  # the current, unfinished line
-        self._out = bytearray()  # whole lines, ready for pyarrow
-        self._line = 1  # line number of the first byte of _pending
-        self._dropping = 0  # line number of the line being dropped, 0 = none
-        self._started = False
-        self._decoder = codecs.getincrementaldecoder("utf-8")()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def read(self, size: int | None = -1) -> bytes:
-        want = _READ_BYTES if size is None or size < 0 else size
-        while len(self._out) < want and not self._eof:
-            self._pull()
-        data = bytes(self._out[:want])
-        del self._out[:want]
-        return data
-
-    def head(self) -> bytes:
-        """Return the first whole lines (BOM and blank lines dropped), unconsumed."""
-        while len(self._out) < _HEADER_BYTES and not self._eof:
-            self._pull()
-        return bytes(self._out[:_HEADER_BYTES])
-
-    def _pull(self) -> None:
-        # Reads no longer than the limit: a line completes only if at most twice the
-        # limit long, which a parse block of twice the limit always holds.
-        data = self.raw.read(min(_READ_BYTES, self.max_line))
-        self.sha256.update(data)
-        self.nbytes += len(data)
-        if not data:
-            self._eof = True
-            tail = bytes(self._pending)
-            # pyarrow needs the last record ended, the header of a header-only file too.
-            if tail and not tail.endswith((b"\n", b"\r")):
-                tail += b"\n"
-            self._release(tail, final=True)
-            self._pending.clear()
-            if self._dropping:
-                self._mark_dropped()
-            return
-        if not self._started:
-            data = self._start(data)
-        if self._dropping:
-            end = _line_end(data, 0)
-            if end < 0:
-                return
-            self._mark_dropped()
-            data = data[end + 1 :]
-        self._pending += data
-        last = max(self._pending.rfind(b"\n"), self._pending.rfind(b"\r"))
-        if last >= 0:
-            lines = bytes(self._pending[: last + 1])
-            del self._pending[: last + 1]
-            self._release(lines)
-        if len(self._pending) > self.max_line:
-            if not self._released:
-                raise CaseFileError(
-                    f"case file '{self.name}': the header line is longer than "
-                    f"{self.max_line:,} bytes."
-                )
-            self._dropping = self._line
-            self._pending.clear()
-
-    def _start(self, data: bytes) -> bytes:
-        """Drop a BOM and blank lines before the header; refuse UTF-16."""
-        head = bytes(self._pending) + data
-        self._pending.clear()
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise CaseFileError(
-                f"case file '{self.name}' is UTF-16 text; save it as UTF-8 (CSV UTF-8 in Excel)."
-            )
-        if len(head) < len(_BOM) and _BOM.startswith(head) and data:
-            self._pending += head
-            return b""
-        head = head.removeprefix(_BOM)
-        stripped = head.lstrip(b" \t\r\n")
-        if not stripped and data:
-            self._line += head.count(b"\n")
-            return b""
-        cut = len(head) - len(stripped)
-        cut = max(head.rfind(b"\n", 0, cut), head.rfind(b"\r", 0, cut)) + 1
-        self._line += head.count(b"\n", 0, cut)
-        self._started = True
-        return head[cut:]
-
-    def _release(self, lines: bytes, *, final: bool = False) -> None:
-        try:
-            self._decoder.decode(lines, final)
-        except UnicodeDecodeError as exc:
-            line = self._line + lines.count(b"\n", 0, max(exc.start, 0))
-            byte = lines[max(exc.start, 0) : max(exc.start, 0) + 1].hex() or "??"
-            raise CaseFileError(
-                f"case file '{self.name}' is not UTF-8 text: byte 0x{byte} on line {line} "
-                "cannot be decoded; save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)."
-            ) from None
-        self._line += lines.count(b"\n")
-        self.quotes += lines.count(b'"')
-        self._released += len(lines)
-        self._out += lines
-
-    def _mark_dropped(self) -> None:
-        marker = f"{_DROPPED}{self._dropping}{self.delimiter * self.width}\n"
-        self._out += marker.encode()
-        self._line = self._dropping + 1
-        self._dropping = 0
-
-
-def _line_end(data: bytes, start: int) -> int:
-    ends = [i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0]
-    return min(ends) if ends else -1
 
 
 def _sniff_delimiter(sample: str) -> str:

@@ -108,35 +108,31 @@ def _output_arrays(
     return arrays
 
 
-class CsvWriter:
-    """Delimited text: the input's columns as read, then the output columns."""
+class _TableWriter:
+    """What both writers share: the output table of a chunk, and closing."""
 
-    def __init__(
-        self, sink: Sink, delimiter: str, outputs: Sequence[str], precision: int | None
-    ) -> None:
+    _writer: pcsv.CSVWriter | pq.ParquetWriter | None
+
+    def __init__(self, sink: Sink, outputs: Sequence[str], precision: int | None) -> None:
         self.sink = sink
-        self.delimiter = delimiter
         self.outputs = list(outputs)
         self.precision = precision
-        self._writer: pcsv.CSVWriter | None = None
+        self._writer = None
 
     def write(self, table: pa.Table, columns: Mapping[str, npt.NDArray[Any]]) -> None:
         """Append the rows of ``table`` with their output ``columns``."""
+        raise NotImplementedError
+
+    def _joined(self, table: pa.Table, columns: Mapping[str, npt.NDArray[Any]]) -> pa.Table:
+        """Return the input columns of ``table`` followed by the output columns."""
         arrays = [*table.columns, *_output_arrays(columns, self.outputs, self.precision)]
-        out = pa.Table.from_arrays(arrays, names=[*table.column_names, *self.outputs])
-        if self._writer is None:
-            names = out.column_names
-            plain = not any(ch in n for n in names for ch in (*_SPECIAL, self.delimiter))
-            options = pcsv.WriteOptions(
-                delimiter=self.delimiter,
-                quoting_header="none" if plain else "needed",
-                quoting_style="needed",
-            )
-            self._writer = pcsv.CSVWriter(self.sink.fh, out.schema, write_options=options)
-        self._writer.write_table(out)
+        return pa.Table.from_arrays(arrays, names=[*table.column_names, *self.outputs])
 
     def close(self, header: pa.Schema) -> None:
-        """Write the header if no row came, and flush pyarrow's buffers."""
+        """Write the header (CSV) or schema (Parquet) if no row came, then close the writer.
+
+        Closing flushes pyarrow's buffers and, for Parquet, writes the file's footer.
+        """
         if self._writer is None:
             empty = header.empty_table()
             self.write(empty, {n: np.array([], dtype=_kind(n)) for n in self.outputs})
@@ -148,34 +144,46 @@ def _kind(name: str) -> Any:
     return np.float64 if name.startswith("p_") or name == "conflict" else object
 
 
-class ParquetWriter:
+class CsvWriter(_TableWriter):
+    """Delimited text: the input's columns as read, then the output columns."""
+
+    def __init__(
+        self, sink: Sink, delimiter: str, outputs: Sequence[str], precision: int | None
+    ) -> None:
+        super().__init__(sink, outputs, precision)
+        self.delimiter = delimiter
+
+    def write(self, table: pa.Table, columns: Mapping[str, npt.NDArray[Any]]) -> None:
+        """Append the rows of ``table`` with their output ``columns``."""
+        out = self._joined(table, columns)
+        if self._writer is None:
+            names = out.column_names
+            plain = not any(ch in n for n in names for ch in (*_SPECIAL, self.delimiter))
+            options = pcsv.WriteOptions(
+                delimiter=self.delimiter,
+                quoting_header="none" if plain else "needed",
+                quoting_style="needed",
+            )
+            self._writer = pcsv.CSVWriter(self.sink.fh, out.schema, write_options=options)
+        self._writer.write_table(out)
+
+
+class ParquetWriter(_TableWriter):
     """Parquet: the input's columns with their types, then the output columns."""
 
     def __init__(self, sink: Sink, outputs: Sequence[str], precision: int | None) -> None:
-        self.sink = sink
-        self.outputs = list(outputs)
-        self.precision = precision
-        self._writer: pq.ParquetWriter | None = None
+        super().__init__(sink, outputs, precision)
         self._schema: pa.Schema | None = None
 
     def write(self, table: pa.Table, columns: Mapping[str, npt.NDArray[Any]]) -> None:
         """Append the rows of ``table`` with their output ``columns``."""
-        arrays = [*table.columns, *_output_arrays(columns, self.outputs, self.precision)]
-        out = pa.Table.from_arrays(arrays, names=[*table.column_names, *self.outputs])
+        out = self._joined(table, columns)
         if self._writer is None:
             self._schema = out.schema
             self._writer = pq.ParquetWriter(self.sink.fh, self._schema)
         elif not out.schema.equals(self._schema):
             out = out.cast(self._schema)
         self._writer.write_table(out)
-
-    def close(self, header: pa.Schema) -> None:
-        """Write the schema if no row came, and the file's footer."""
-        if self._writer is None:
-            empty = header.empty_table()
-            self.write(empty, {n: np.array([], dtype=_kind(n)) for n in self.outputs})
-        assert self._writer is not None
-        self._writer.close()
 
 
 def check_unique(names: Sequence[str], dst_path: str) -> None:
