@@ -63,6 +63,18 @@ def test_no_number_cites_a_file_outside_the_project() -> None:
         assert "SOURCES.md" not in path.read_text(encoding="utf-8"), path.name
 
 
+def test_a_number_counted_as_read_does_not_say_its_size_was_assumed() -> None:
+    # `backspasm check` counts a number as read when its source is tagged `found`; a
+    # number whose own reason says the size was assumed must be an assumption.
+    spec = backspasm.load_spec()
+    for node, _, param in spec.parameters():
+        if not param.is_sourced or spec.sources[param.source].tag != "found":
+            continue
+        why = (param.why or "").lower()
+        for phrase in ("size assumed", "(assumption)", "sits above", "in that range"):
+            assert phrase not in why, (node.name, phrase, param)
+
+
 def _variant_with_a_new_finding(tmp_path: Path) -> Path:
     variant = tmp_path / "variant"
     shutil.copytree(Path(str(KNOWLEDGE)), variant)
