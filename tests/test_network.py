@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 from pgmpy.readwrite import BIFReader, NETReader, XDSLReader, XMLBIFReader
 
 from backspasm.exceptions import BackspasmError
-from backspasm.network import EXPORT_FORMATS, load_network
+from backspasm.network import EXPORT_FORMATS, Network, load_network
 
 AGE_NODE = """
 [nodes.age_group]
@@ -178,3 +180,30 @@ def test_net_export_gives_every_node_a_distinct_position(bundled_exports):
     model = NETReader(str(path)).get_model()  # still a valid NET file
     assert set(model.nodes()) == set(net.model.nodes())
     assert not any(net.model.nodes[n] for n in net.model.nodes())  # the user's model untouched
+
+
+def test_diagnose_and_score_never_import_pgmpy():
+    # The engine compiles from the knowledge base, so a command-line run or a
+    # notebook diagnosis does not pay pgmpy's (and scikit-learn's) import time.
+    code = (
+        "import sys, pandas as pd, backspasm\n"
+        "backspasm.diagnose({'age': 45, 'fever': 'yes'})\n"
+        "backspasm.score_cases(pd.DataFrame({'age': ['30', '70'], 'fever': ['no', 'yes']}))\n"
+        "assert 'pgmpy' not in sys.modules, 'pgmpy was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+
+
+def test_the_lazy_network_equals_the_pgmpy_model():
+    lazy = Network(load_network().spec)  # nothing built yet, whatever ran before
+    built = Network(lazy.spec)
+    built.model.check_model()  # builds the pgmpy model
+    assert not lazy.model_built
+    assert built.model_built
+    assert lazy.fingerprint() == built.fingerprint()
+    assert lazy.node_names == built.node_names
+    cases = [{"age_group": "40-64", "fever": "yes", "back_spasm": "yes"}]
+    a = lazy.engine.query(lazy.engine.encode(cases)).marginals
+    b = built.engine.query(built.engine.encode(cases)).marginals
+    for node in a:
+        np.testing.assert_array_equal(a[node], b[node])

@@ -137,7 +137,7 @@ def interview(
     """
     net = network if network is not None else default_network()
     questions = questions_for(net)
-    nodes = set(net.model.nodes())
+    nodes = set(net.node_names)
     red_flags = [q for q in questions if q.red_flag and q.node in nodes]
     given: dict[str, Any] = dict(answers or {})
     skipped: set[str] = set()

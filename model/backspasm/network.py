@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pgmpy.factors.discrete import TabularCPD
-from pgmpy.models import DiscreteBayesianNetwork
 
 from backspasm._files import atomic_path
 from backspasm._text import did_you_mean
@@ -24,6 +22,9 @@ from backspasm.exceptions import BackspasmError
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
 
 if TYPE_CHECKING:
+    from pgmpy.factors.discrete import TabularCPD
+    from pgmpy.models import DiscreteBayesianNetwork
+
     from backspasm.engine import CompiledNetwork
 
 __all__ = ["EXPORT_FORMATS", "Network", "build_cpd", "default_network", "load_network"]
@@ -75,6 +76,23 @@ def build_cpd(node: NodeSpec, parents: Sequence[NodeSpec]) -> TabularCPD:
     is the product of the leak's and every active parent's cumulative distributions,
     i.e. the child takes the highest level any of them produces.
     """
+    from pgmpy.factors.discrete import TabularCPD
+
+    values = _cpt_values(node, parents)
+    state_names: dict[str, list[str]] = {node.name: list(node.states)}
+    state_names.update({p.name: list(p.states) for p in parents})
+    return TabularCPD(
+        variable=node.name,
+        variable_card=len(node.states),
+        values=values,
+        evidence=[p.name for p in parents] or None,
+        evidence_card=[len(p.states) for p in parents] or None,
+        state_names=state_names,
+    )
+
+
+def _cpt_values(node: NodeSpec, parents: Sequence[NodeSpec]) -> np.ndarray:
+    """Return the node's table as pgmpy lays it out: states by parent combinations."""
     card = len(node.states)
     combos = list(itertools.product(*(p.states for p in parents)))
     values = np.empty((card, max(len(combos), 1)))
@@ -104,16 +122,17 @@ def build_cpd(node: NodeSpec, parents: Sequence[NodeSpec]) -> TabularCPD:
             values[:, j] = np.diff(cdf, prepend=0.0)
     values = np.clip(values, 0.0, None)
     values /= values.sum(axis=0, keepdims=True)
-    state_names: dict[str, list[str]] = {node.name: list(node.states)}
-    state_names.update({p.name: list(p.states) for p in parents})
-    return TabularCPD(
-        variable=node.name,
-        variable_card=card,
-        values=values,
-        evidence=[p.name for p in parents] or None,
-        evidence_card=[len(p.states) for p in parents] or None,
-        state_names=state_names,
-    )
+    return values
+
+
+def _spec_factors(spec: Spec) -> list[tuple[list[str], np.ndarray]]:
+    """Every node's table, shaped (node, *parents), straight from the knowledge base."""
+    factors = []
+    for name, node in spec.nodes.items():
+        parents = [spec.nodes[p] for p in node.parents]
+        shape = (len(node.states), *(len(p.states) for p in parents))
+        factors.append(([name, *node.parents], _cpt_values(node, parents).reshape(shape)))
+    return factors
 
 
 def _state_vector(node: NodeSpec, p: float | Mapping[str, float]) -> np.ndarray:
@@ -140,9 +159,42 @@ class Network:
 
     def __init__(self, spec: Spec, model: DiscreteBayesianNetwork | None = None) -> None:
         self.spec = spec
-        self.model = model if model is not None else _build_model(spec)
+        # The pgmpy model is built on first use: scoring and diagnosis compile the
+        # engine straight from the knowledge base and never pay pgmpy's import.
+        self._model = model
         self._engine: CompiledNetwork | None = None
         self._engine_key: str | None = None
+
+    @property
+    def model(self) -> DiscreteBayesianNetwork:
+        """The pgmpy :class:`~pgmpy.models.DiscreteBayesianNetwork` (built on first use)."""
+        if self._model is None:
+            self._model = _build_model(self.spec)
+        return self._model
+
+    @model.setter
+    def model(self, model: DiscreteBayesianNetwork) -> None:
+        self._model = model
+
+    @property
+    def model_built(self) -> bool:
+        """Whether the pgmpy model exists yet (until then the knowledge base is the model)."""
+        return self._model is not None
+
+    @property
+    def node_names(self) -> tuple[str, ...]:
+        """Every node, in the model's order (the knowledge base's order until it is built)."""
+        if self._model is None:
+            return tuple(self.spec.nodes)
+        return tuple(str(n) for n in self._model.nodes())
+
+    def spec_tables(self) -> list[tuple[list[str], np.ndarray]]:
+        """Return every node's table from the knowledge base, shaped ``(node, *parents)``.
+
+        These are the numbers of :attr:`model` as built; once a researcher edits the
+        model, read its CPDs instead (see :attr:`model_built`).
+        """
+        return _spec_factors(self.spec)
 
     def __getstate__(self) -> dict[str, Any]:
         # The compiled engine is a cache, rebuilt on first use after unpickling.
@@ -155,7 +207,8 @@ class Network:
 
     def __repr__(self) -> str:
         return (
-            f"<Network: {len(self.model.nodes())} nodes, {len(self.model.edges())} edges, "
+            f"<Network: {len(self.spec.nodes)} nodes, "
+            f"{sum(len(n.parents) for n in self.spec.nodes.values())} edges, "
             f"{len(self.causes)} causes, from {self.spec.origin or 'a spec'}>"
         )
 
@@ -240,11 +293,20 @@ class Network:
     def fingerprint(self) -> str:
         """Return a SHA-256 over the model's structure and numbers (for provenance)."""
         digest = hashlib.sha256()
-        for cpd in sorted(self.model.get_cpds(), key=lambda c: c.variable):
-            digest.update(cpd.variable.encode())
-            for var in cpd.variables:
-                digest.update(var.encode() + b"|" + "|".join(cpd.state_names[var]).encode())
-            digest.update(np.ascontiguousarray(cpd.values, dtype=np.float64).tobytes())
+        if self._model is None:
+            tables = [
+                (vs[0], vs, {v: list(self.spec.nodes[v].states) for v in vs}, t)
+                for vs, t in _spec_factors(self.spec)
+            ]
+        else:
+            tables = [
+                (c.variable, c.variables, c.state_names, c.values) for c in self._model.get_cpds()
+            ]
+        for variable, variables, state_names, values in sorted(tables, key=lambda t: t[0]):
+            digest.update(variable.encode())
+            for var in variables:
+                digest.update(var.encode() + b"|" + "|".join(state_names[var]).encode())
+            digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
         return digest.hexdigest()
 
     @property
@@ -254,8 +316,12 @@ class Network:
         if self._engine is None or key != self._engine_key:
             from backspasm.engine import CompiledNetwork
 
-            self.model.check_model()
-            self._engine = CompiledNetwork.from_model(self.model)
+            if self._model is None:
+                states = {name: node.states for name, node in self.spec.nodes.items()}
+                self._engine = CompiledNetwork(_spec_factors(self.spec), states)
+            else:
+                self._model.check_model()
+                self._engine = CompiledNetwork.from_model(self._model)
             self._engine_key = key
         return self._engine
 
@@ -369,6 +435,8 @@ def _writer(fmt: str, model: DiscreteBayesianNetwork, network: Network | None = 
 
 
 def _build_model(spec: Spec) -> DiscreteBayesianNetwork:
+    from pgmpy.models import DiscreteBayesianNetwork
+
     model = DiscreteBayesianNetwork()
     model.add_nodes_from(spec.nodes)
     model.add_edges_from((p, n) for n, s in spec.nodes.items() for p in s.parents)
@@ -408,7 +476,9 @@ def load_network(path: str | os.PathLike[str] | None = None) -> Network:
     if path is None:
         # Every caller gets its own model copy so that a researcher's edits stay local.
         shared = default_network()
-        return Network(shared.spec, shared.model.copy())
+        if shared._model is None:
+            return Network(shared.spec)
+        return Network(shared.spec, shared._model.copy())
     return Network(load_spec(Path(path)))
 
 

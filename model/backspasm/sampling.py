@@ -80,6 +80,8 @@ def model_states(network: Network) -> dict[str, tuple[str, ...]]:
     dict of str to tuple of str
         State names per node.
     """
+    if not network.model_built:
+        return {name: tuple(node.states) for name, node in network.spec.nodes.items()}
     model = network.model
     return {str(n): tuple(str(s) for s in model.get_cpds(n).state_names[n]) for n in model.nodes()}
 
@@ -98,6 +100,11 @@ def node_tables(network: Network) -> dict[str, NodeTable]:
         One table per node; a parent axis is reordered where the child's CPD lists the
         parent's states in another order than the parent's own CPD.
     """
+    if not network.model_built:
+        return {
+            variables[0]: NodeTable(variables[0], tuple(variables[1:]), values)
+            for variables, values in network.spec_tables()
+        }
     model = network.model
     states = model_states(network)
     out: dict[str, NodeTable] = {}
@@ -130,7 +137,12 @@ def topological_order(network: Network) -> list[str]:
     """
     import networkx as nx
 
-    return [str(n) for n in nx.topological_sort(network.model)]
+    if network.model_built:
+        return [str(n) for n in nx.topological_sort(network.model)]
+    graph = nx.DiGraph()
+    graph.add_nodes_from(network.spec.nodes)
+    graph.add_edges_from((p, n) for n, node in network.spec.nodes.items() for p in node.parents)
+    return [str(n) for n in nx.topological_sort(graph)]
 
 
 def forward_sample(

@@ -75,7 +75,7 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
         net,
         batch,
         given={node: np.ones(1, dtype=bool) for node in evidence if node in answered},
-        targets=list(net.model.nodes()),
+        targets=list(net.node_names),
         pathologic=True,
         risks=True,
         explain=True,
@@ -87,7 +87,7 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
         )
     beliefs = {
         node: dict(zip(net.states(node), map(float, found.marginals[node][0]), strict=True))
-        for node in net.model.nodes()
+        for node in net.node_names
     }
     baseline = _baseline(net)
     posterior = found.posterior[0]

@@ -35,7 +35,7 @@ def candidate_questions(network: Network) -> tuple[tuple[str, str], ...]:
     -------
     tuple of (str, str)
     """
-    nodes = set(network.model.nodes())
+    nodes = set(network.node_names)
     return tuple(
         (q.column, q.node)
         for q in questions_for(network)

@@ -118,7 +118,7 @@ def _encode(
             codes[q.node] = u_codes[index]
             shown[q.node] = (index, uniques)
     net = plan.network
-    if "back_spasm" in set(net.model.nodes()):
+    if "back_spasm" in set(net.node_names):
         yes = _state_index(net.states("back_spasm"), "yes", 1)
         given = codes.get("back_spasm")
         codes["back_spasm"] = (

@@ -121,7 +121,7 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
     """
     questions = questions_for(network)
     by_name = {q.column: q for q in questions}
-    nodes = set(network.model.nodes())
+    nodes = set(network.node_names)
     outputs = _outputs(network, explain)
     seen: dict[str, int] = {}
     columns: list[Column] = []
