@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -125,6 +125,17 @@ def _cpt_values(node: NodeSpec, parents: Sequence[NodeSpec]) -> np.ndarray:
     return values
 
 
+def _digest(tables: Iterable[tuple[str, Sequence[str], Mapping[str, Sequence[str]], Any]]) -> str:
+    """SHA-256 over ``(variable, variables, state names, values)`` tables, by variable."""
+    digest = hashlib.sha256()
+    for variable, variables, state_names, values in sorted(tables, key=lambda t: t[0]):
+        digest.update(variable.encode())
+        for var in variables:
+            digest.update(var.encode() + b"|" + "|".join(state_names[var]).encode())
+        digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+    return digest.hexdigest()
+
+
 def _spec_factors(spec: Spec) -> list[tuple[list[str], np.ndarray]]:
     """Every node's table, shaped (node, *parents), straight from the knowledge base."""
     factors = []
@@ -162,6 +173,9 @@ class Network:
         # The pgmpy model is built on first use: scoring and diagnosis compile the
         # engine straight from the knowledge base and never pay pgmpy's import.
         self._model = model
+        # The knowledge base is frozen, so its tables and their digest are computed once.
+        self._spec_tables: list[tuple[list[str], np.ndarray]] | None = None
+        self._spec_digest: str | None = None
         self._engine: CompiledNetwork | None = None
         self._engine_key: str | None = None
 
@@ -194,7 +208,9 @@ class Network:
         These are the numbers of :attr:`model` as built; once a researcher edits the
         model, read its CPDs instead (see :attr:`model_built`).
         """
-        return _spec_factors(self.spec)
+        if self._spec_tables is None:
+            self._spec_tables = _spec_factors(self.spec)
+        return self._spec_tables
 
     def __getstate__(self) -> dict[str, Any]:
         # The compiled engine is a cache, rebuilt on first use after unpickling.
@@ -292,22 +308,16 @@ class Network:
 
     def fingerprint(self) -> str:
         """Return a SHA-256 over the model's structure and numbers (for provenance)."""
-        digest = hashlib.sha256()
         if self._model is None:
-            tables = [
-                (vs[0], vs, {v: list(self.spec.nodes[v].states) for v in vs}, t)
-                for vs, t in _spec_factors(self.spec)
-            ]
-        else:
-            tables = [
-                (c.variable, c.variables, c.state_names, c.values) for c in self._model.get_cpds()
-            ]
-        for variable, variables, state_names, values in sorted(tables, key=lambda t: t[0]):
-            digest.update(variable.encode())
-            for var in variables:
-                digest.update(var.encode() + b"|" + "|".join(state_names[var]).encode())
-            digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
-        return digest.hexdigest()
+            if self._spec_digest is None:
+                self._spec_digest = _digest(
+                    (vs[0], vs, {v: list(self.spec.nodes[v].states) for v in vs}, t)
+                    for vs, t in self.spec_tables()
+                )
+            return self._spec_digest
+        return _digest(
+            (c.variable, c.variables, c.state_names, c.values) for c in self._model.get_cpds()
+        )
 
     @property
     def engine(self) -> CompiledNetwork:
@@ -318,7 +328,7 @@ class Network:
 
             if self._model is None:
                 states = {name: node.states for name, node in self.spec.nodes.items()}
-                self._engine = CompiledNetwork(_spec_factors(self.spec), states)
+                self._engine = CompiledNetwork(self.spec_tables(), states)
             else:
                 self._model.check_model()
                 self._engine = CompiledNetwork.from_model(self._model)
