@@ -73,7 +73,10 @@ def test_diagnose_json(capsys):
     [
         (["diagnose", "-a", "fevr=yes"], "Unknown question 'fevr'. Did you mean 'fever'?"),
         (["diagnose", "-a", "fever"], "--answer takes NAME=VALUE"),
-        (["diagnose", "-a", "age=12"], "must be whole years, 18 to 120; got '12'"),
+        (
+            ["diagnose", "-a", "age=12"],
+            "must be whole years, 18 to 120, or a band: 18-39, 40-64, 65+; got '12'",
+        ),
         (["check", "/nonexistent/kb"], "no such file or folder"),
     ],
 )

@@ -76,6 +76,8 @@ def test_contract_names_in_order():
         ({"spasm_duration_weeks": "6"}, {"spasm_duration": "subacute"}),
         ({"spasm_duration_weeks": 12}, {"spasm_duration": "subacute"}),
         ({"spasm_duration_weeks": 12.5}, {"spasm_duration": "chronic"}),
+        ({"spasm_duration_weeks": " Chronic "}, {"spasm_duration": "chronic"}),
+        ({"age": "65+"}, {"age_group": "65+"}),
         ({"spasm_location": " Flank "}, {"spasm_location": "flank"}),
         ({"sex": "MALE"}, {"sex": "male"}),
         ({"fever": 0.7}, {"fever": (pytest.approx(0.3), 0.7)}),
@@ -102,10 +104,16 @@ def test_back_spasm_can_be_denied():
             "got 'maybe' instead.",
         ),
         ({"fever": 2}, "must be yes/no"),
-        ({"age": 17}, "The answer to 'age' must be whole years, 18 to 120; got 17 instead."),
-        ({"age": "70.5"}, "must be whole years, 18 to 120"),
+        (
+            {"age": 17},
+            "The answer to 'age' must be whole years, 18 to 120, or a band: 18-39, 40-64, 65+; got 17 instead.",
+        ),
+        ({"age": "70.5"}, "must be whole years, 18 to 120, or a band: 18-39, 40-64, 65+"),
         ({"age": "old"}, "must be whole years"),
-        ({"spasm_duration_weeks": -1}, "must be a number of weeks >= 0; got -1"),
+        (
+            {"spasm_duration_weeks": -1},
+            "must be a number of weeks >= 0, or a band: acute, subacute, chronic; got -1",
+        ),
         (
             {"spasm_location": "flnk"},
             "The answer to 'spasm_location' must be lower_back, "
@@ -118,6 +126,16 @@ def test_bad_answers_name_the_question_and_what_is_allowed(answers, message):
     with pytest.raises(EvidenceError) as info:
         answers_to_evidence(answers, questions=QS)
     assert message in str(info.value)
+
+
+def test_a_band_named_outright_encodes_like_a_number_in_it():
+    # "chronic low back pain" with no number of weeks: the band is the answer.
+    q = get_question("spasm_duration_weeks", QS)
+    cells = pd.Series(["chronic", "52", " Acute", "3", "subacute", "longish", ""])
+    states = ("acute", "subacute", "chronic")
+    codes, invalid = encode_column(q, cells, states)
+    assert codes.tolist() == [2, 2, 0, 0, 1, -1, -1]
+    assert invalid.tolist() == [False] * 5 + [True, False]
 
 
 def test_encode_column_strict():

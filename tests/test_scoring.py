@@ -52,18 +52,18 @@ EXPECTED_ERRORS = [
     "",
     "",
     "",
-    "age: '150' is not allowed (whole years, 18 to 120)",
-    "age: '45.5' is not allowed (whole years, 18 to 120); "
+    "age: '150' is not allowed (whole years, 18 to 120, or a band: 18-39, 40-64, 65+)",
+    "age: '45.5' is not allowed (whole years, 18 to 120, or a band: 18-39, 40-64, 65+); "
     f"fever: 'maybe' is not allowed ({YES_NO}); "
     f"spasm_location: 'leg' is not allowed ({LOCATIONS}); "
-    "spasm_duration_weeks: '-1' is not allowed (a number of weeks >= 0)",
+    "spasm_duration_weeks: '-1' is not allowed (a number of weeks >= 0, or a band: acute, subacute, chronic)",
     "sex: 'other' is not allowed (female, male); "
     f"kidney_stones: 'perhaps' is not allowed ({YES_NO}); "
     f"back_spasm: 'sometimes' is not allowed ({YES_NO})",
     f"fever: '{'x' * 40}'... is not allowed ({YES_NO})",
     "row has 12 fields, header has 10",
     "",
-    "age: 'abc' is not allowed (whole years, 18 to 120)",
+    "age: 'abc' is not allowed (whole years, 18 to 120, or a band: 18-39, 40-64, 65+)",
 ]
 CONTRACT = {q.column for q in questions_for(default_network())}
 

@@ -129,12 +129,12 @@ class Question(AnswerRules):
             else:
                 what = "a whole number" if self.integer else "a number"
             if self.minimum is not None and self.maximum is not None:
-                return f"{what}, {_num(self.minimum)} to {_num(self.maximum)}"
-            if self.minimum is not None:
-                return f"{what} >= {_num(self.minimum)}"
-            if self.maximum is not None:
-                return f"{what} <= {_num(self.maximum)}"
-            return what
+                what = f"{what}, {_num(self.minimum)} to {_num(self.maximum)}"
+            elif self.minimum is not None:
+                what = f"{what} >= {_num(self.minimum)}"
+            elif self.maximum is not None:
+                what = f"{what} <= {_num(self.maximum)}"
+            return f"{what}, or a band: {', '.join(self.states)}"
         if self.kind == "choice":
             return ", ".join(self.choices)
         return "any text, unique"
@@ -334,6 +334,9 @@ def parse_answer(q: Question, value: Any) -> EvidenceValue | None:
             return word
         raise _bad(q, value)
     if q.kind == "number":
+        if isinstance(value, str) and _norm(value) in q.states:
+            # A band named outright ("chronic", "65+") when the number is not known.
+            return _norm(value)
         try:
             number = float(_norm(value)) if not isinstance(value, int | float) else float(value)
         except ValueError:
@@ -452,6 +455,11 @@ def encode_column(
     index = {s: i for i, s in enumerate(states)}
     lookup = np.array([index[b] for b in q.states], dtype=np.int64)
     codes[ok] = lookup[band[ok]]
+    # A band named outright ("chronic", "65+") when the number is not known.
+    named = text.map({s: index[s] for s in q.states}).to_numpy(dtype="float64", na_value=np.nan)
+    by_name = ~np.isnan(named)
+    codes[by_name] = named[by_name].astype(np.int64)
+    ok |= by_name
     return codes, ~ok & ~blank
 
 
