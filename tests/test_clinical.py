@@ -201,3 +201,43 @@ def test_fever_with_a_neurological_deficit_is_an_emergency(deficit):
     assert both.triage == "emergency"
     assert {"fever=yes", f"{deficit}=yes"} <= set(both.red_flags)
     assert diagnose({**answers, deficit: "yes"}).triage == "see_doctor"
+
+
+def test_fracture_risk_factors_multiply_with_age():
+    # A minor fall cracks an old vertebra, rarely a young one (logistic form, Enthoven16
+    # trauma LR+ 6.2 in patients over 55): the fall's effect grows with age, and known
+    # osteoporosis multiplies it again.
+    def fracture(answers):
+        return row(diagnose(answers), "vertebral_compression_fracture").posterior
+
+    old, young = {"age": 72, "sex": "female"}, {"age": 30, "sex": "female"}
+    fall = {"minor_fall_or_trauma": "yes"}
+    assert fracture({**old, **fall}) > 10 * fracture({**young, **fall})
+    assert fracture({**old, **fall}) > 2.5 * fracture(old)
+    assert fracture({**old, **fall, "known_osteoporosis": "yes"}) > 1.8 * fracture({**old, **fall})
+    assert fracture({**young, **fall}) < 0.02
+
+
+def test_psoriasis_bowel_or_eye_inflammation_raises_spondylitis():
+    # About a third of people with axial spondyloarthritis have had uveitis, psoriasis or
+    # bowel inflammation, against about 5% of other back-pain patients (Stolwijk15).
+    ibp = {
+        "age": 30,
+        "sex": "male",
+        "spasm_duration_weeks": 26,
+        "morning_stiffness_over_30_min": "yes",
+        "better_with_exercise_not_rest": "yes",
+    }
+    plain = row(diagnose(ibp), "ankylosing_spondylitis").posterior
+    d = diagnose({**ibp, "psoriasis_bowel_or_eye_inflammation": "yes"})
+    assert row(d, "ankylosing_spondylitis").posterior > 4 * plain
+    assert d.triage == "see_doctor"
+
+
+def test_height_loss_points_to_fracture():
+    def fracture(answers):
+        return row(diagnose(answers), "vertebral_compression_fracture").posterior
+
+    old = {"age": 75, "sex": "female"}
+    assert fracture({**old, "height_loss": "yes"}) > 2.5 * fracture(old)
+    assert fracture({**old, "height_loss": "no"}) < fracture(old)

@@ -576,7 +576,10 @@ def test_the_whole_network_fits_one_slide_with_9pt_labels(net: Network) -> None:
     assert {t.get_fontsize() for t in by_gid(ax, "label:").values()} == {9.0}
     inside_and_apart(ax)
     said = title(ax)
-    assert said.startswith("The back-spasm network: 84 nodes, 171 arrows, before any answer")
+    nodes, arrows = len(net.node_names), int(net.summary()["edges"])
+    assert said.startswith(
+        f"The back-spasm network: {nodes} nodes, {arrows} arrows, before any answer"
+    )
     assert "each arrow points from a cause to its effect" in said
     # labels wrap at word boundaries, onto at most two lines
     for node, label in by_gid(ax, "label:").items():

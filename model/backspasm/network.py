@@ -91,6 +91,27 @@ def build_cpd(node: NodeSpec, parents: Sequence[NodeSpec]) -> TabularCPD:
     )
 
 
+def _odds_ratio(node: NodeSpec, parent: NodeSpec, state: str) -> float:
+    """Return the odds ratio of ``parent`` in ``state`` (1 in its reference state)."""
+    if state == parent.states[0]:
+        return 1.0
+    p = node.odds[parent.name].p
+    return float(p[state]) if isinstance(p, Mapping) else float(p)
+
+
+def _logistic_column(
+    node: NodeSpec, parents: Sequence[NodeSpec], combos: Sequence[tuple[str, ...]]
+) -> np.ndarray:
+    """Return P(yes) per parent combination: base odds times each parent's odds ratio."""
+    assert node.base is not None
+    base = float(node.base.p)  # type: ignore[arg-type]
+    odds = np.full(max(len(combos), 1), base / (1.0 - base))
+    for j, combo in enumerate(combos):
+        for parent, state in zip(parents, combo, strict=True):
+            odds[j] *= _odds_ratio(node, parent, state)
+    return odds / (1.0 + odds)
+
+
 def _cpt_values(node: NodeSpec, parents: Sequence[NodeSpec]) -> np.ndarray:
     """Return the node's table as pgmpy lays it out: states by parent combinations."""
     card = len(node.states)
@@ -111,6 +132,9 @@ def _cpt_values(node: NodeSpec, parents: Sequence[NodeSpec]) -> np.ndarray:
             for parent, state in zip(parents, combo, strict=True):
                 p_no *= 1.0 - _strength(node, parent, state)
             values[:, j] = (p_no, 1.0 - p_no)
+    elif node.form == "logistic":
+        values[1, :] = _logistic_column(node, parents, combos)
+        values[0, :] = 1.0 - values[1, :]
     else:  # noisy_max
         leak_cdf = _noisy_max_cdf(node, None)
         parent_cdfs = {p.name: _noisy_max_cdf(node, p.name) for p in parents}

@@ -67,7 +67,7 @@ def test_every_rule_has_a_test():
             {'label = "Strain"': 'label = "Strain"\nlabl = "x"'},
             "nodes.toml: node 'strain', field 'labl': unknown field 'labl'; allowed: "
             "group, label, description, states, parents, extension, prior, leak, strength, "
-            "table, question. Did you mean 'label'? [rule: known-field]",
+            "base, odds, table, question. Did you mean 'label'? [rule: known-field]",
             id="known-field",
         ),
         pytest.param(
@@ -117,7 +117,7 @@ def test_every_rule_has_a_test():
                 'prior = { p = 0.05, source = "Toy20" }': 'prior = { p = 0.05, source = "Toy20" }\ntable = []'
             },
             "nodes.toml: node 'stone': needs exactly one parameter form (prior, leak + strength, "
-            "or table); got prior, table. [rule: one-form]",
+            "base + odds, or table); got prior, table. [rule: one-form]",
             id="one-form",
         ),
         pytest.param(
@@ -311,3 +311,97 @@ def test_triage_rule_wording(toy_spec_dir, old, new, expected):
     (folder / "triage.toml").write_text(TRIAGE.replace(old, new))
     found = problems_of(folder)
     assert any(expected in p for p in found), "\n".join(found)
+
+
+# ------------------------------------------------------------ the logistic form
+
+_STRAIN_NOISY_OR = (
+    'leak = { p = 0.1, source = "assumption", why = "baseline strain rate" }\n'
+    'strength.exertion = { p = 0.5, source = "Toy20" }'
+)
+_STRAIN_LOGISTIC = (
+    'base = { p = 0.1, source = "Toy20" }\nodds.exertion = { p = 4.0, source = "Toy20" }'
+)
+
+
+def test_logistic_node_multiplies_the_odds(toy_spec_dir):
+    from backspasm.network import load_network
+
+    folder = toy_spec_dir({_STRAIN_NOISY_OR: _STRAIN_LOGISTIC})
+    spec = load_spec(folder)
+    assert spec.nodes["strain"].form == "logistic"
+    cpd = load_network(folder).model.get_cpds("strain")
+    # Odds 1/9 without exertion; times 4 with it: 4/9, so P(yes) = 4/13.
+    assert cpd.values[1].tolist() == pytest.approx([0.1, 4 / 13])
+
+
+_ODDS = 'odds.exertion = { p = 4.0, source = "Toy20" }'
+_BASE = 'base = { p = 0.1, source = "Toy20" }'
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            _BASE,
+            "nodes.toml: node 'strain', field 'odds': parent 'exertion' has no odds ratio. "
+            "[rule: strength-parent]",
+            id="odds-missing",
+        ),
+        pytest.param(
+            _BASE + '\nodds.exertion = { p = 0, source = "Toy20" }',
+            "nodes.toml: node 'strain', field 'odds.exertion.p': must be an odds ratio (a "
+            "positive number) for 'exertion' = 'yes' against 'no'; got 0. "
+            "[rule: probability-range]",
+            id="odds-zero",
+        ),
+        pytest.param(
+            'base = { p = 1.0, source = "Toy20" }\n' + _ODDS,
+            "nodes.toml: node 'strain', field 'base.p': must be a probability strictly between "
+            "0 and 1 (P(yes) with every parent in its first state); got 1.0. "
+            "[rule: probability-range]",
+            id="base-one",
+        ),
+        pytest.param(
+            _ODDS,
+            "nodes.toml: node 'strain', field 'base': the logistic form needs a 'base'. "
+            "[rule: one-form]",
+            id="base-missing",
+        ),
+    ],
+)
+def test_logistic_problems(toy_spec_dir, body, expected):
+    assert expected in problems_of(toy_spec_dir({_STRAIN_NOISY_OR: body}))
+
+
+_AGE = """
+[nodes.age]
+group = "context"
+label = "Age"
+description = "Age band."
+states = ["young", "middle", "old"]
+prior = { p = { young = 0.4, middle = 0.4, old = 0.2 }, source = "Toy20" }
+"""
+
+
+def test_logistic_odds_name_parents_and_their_non_reference_states(toy_spec_dir):
+    ages = '\nodds.age = { p = { midle = 2.0, old = -1 }, source = "Toy20" }'
+    problems = problems_of(toy_spec_dir({_STRAIN_NOISY_OR: _STRAIN_LOGISTIC + ages}, extra=_AGE))
+    assert (
+        "nodes.toml: node 'strain', field 'odds.age': odds ratio for 'age', which is not a "
+        "parent; parents: exertion. [rule: strength-parent]"
+    ) in problems
+    as_parent = {
+        'parents = ["exertion"]\n' + _STRAIN_NOISY_OR: 'parents = ["exertion", "age"]\n'
+        + _STRAIN_LOGISTIC
+        + ages
+    }
+    problems = problems_of(toy_spec_dir(as_parent, extra=_AGE))
+    assert (
+        "nodes.toml: node 'strain', field 'odds.age.p': 'midle' is not a non-reference state "
+        "of 'age' (allowed: middle, old). Did you mean 'middle'? [rule: known-state]"
+    ) in problems
+    assert (
+        "nodes.toml: node 'strain', field 'odds.age.p.old': must be an odds ratio (a positive "
+        "number); got -1. [rule: probability-range]"
+    ) in problems

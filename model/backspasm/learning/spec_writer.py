@@ -101,7 +101,7 @@ def _node_toml(
 
 
 def _declared_numbers(node: NodeSpec) -> list[str]:
-    """Return the node's numbers exactly as declared (prior, leak, strengths or table)."""
+    """Return the node's numbers exactly as declared, in whichever form it uses."""
     lines = []
     if node.prior is not None:
         lines.append(f"prior = {_toml_param(node.prior)}")
@@ -109,6 +109,10 @@ def _declared_numbers(node: NodeSpec) -> list[str]:
         lines.append(f"leak = {_toml_param(node.leak)}")
     for parent, param in node.strengths.items():
         lines.append(f"strength.{_toml_key(parent)} = {_toml_param(param)}")
+    if node.base is not None:
+        lines.append(f"base = {_toml_param(node.base)}")
+    for parent, param in node.odds.items():
+        lines.append(f"odds.{_toml_key(parent)} = {_toml_param(param)}")
     if node.table:
         lines.append("table = [")
         for row in node.table:

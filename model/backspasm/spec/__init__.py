@@ -8,13 +8,20 @@ states, parents and exactly one parameter form:
 ``prior``
     A root node's distribution.
 ``leak`` + ``strength.<parent>``
-    A leaky noisy-OR (binary child) or a noisy-MAX (ordered multi-state child).
+    A leaky noisy-OR (binary child) or a noisy-MAX (ordered multi-state child):
+    each parent adds its own chance of the child.
+``base`` + ``odds.<parent>``
+    A logistic (binary child): ``base`` is P(yes) with every parent in its first
+    state, and each parent's odds ratio (a number for a yes/no parent, ``{state =
+    ratio}`` for the non-reference states of another) multiplies the odds, as risk
+    factors reported as odds ratios combine.
 ``table``
     A full conditional table, one row per combination of parent states.
 
 Every parameter is an inline table ``{ p = ..., source = "<key>" }`` or
 ``{ p = ..., source = "assumption", why = "..." }``. ``p`` is P(yes) for a binary
-node and a ``{state = probability}`` table for a multi-state one.
+node and a ``{state = probability}`` table for a multi-state one (an odds ratio for
+``odds.<parent>``).
 
 A node may also declare the case-file column that informs it, as an inline table
 ``question = { column = ..., prompt = ..., section = ... }`` (see

@@ -47,6 +47,8 @@ def _as_param(value: Any) -> Parameter | None:
 def _form_of(body: Mapping[str, Any]) -> Form:
     if "table" in body:
         return "table"
+    if "base" in body or "odds" in body:
+        return "logistic"
     if "leak" in body or "strength" in body:
         states = body.get("states", BINARY_STATES)
         return "noisy_or" if tuple(states) == BINARY_STATES else "noisy_max"
@@ -140,6 +142,13 @@ def build_node(name: str, file: str, body: Mapping[str, Any]) -> NodeSpec:
             {
                 k: _as_param(v) or Parameter(p=math.nan, source="")
                 for k, v in body.get("strength", {}).items()
+            }
+        ),
+        base=_as_param(body.get("base")),
+        odds=FrozenMap(
+            {
+                k: _as_param(v) or Parameter(p=math.nan, source="")
+                for k, v in body.get("odds", {}).items()
             }
         ),
         table=rows,

@@ -52,10 +52,11 @@ def _known_fields(ctx: Context) -> Iterator[str]:
         for key, value in body.items():
             if key not in NODE_FIELDS:
                 yield unknown_field(file, f"node '{name}'", key, key, NODE_FIELDS)
-            if key in ("prior", "leak") and isinstance(value, dict):
+            if key in ("prior", "leak", "base") and isinstance(value, dict):
                 yield from param_field_problems(file, name, key, value)
-        for parent, value in body.get("strength", {}).items():
-            yield from param_field_problems(file, name, f"strength.{parent}", value)
+        for key in ("strength", "odds"):
+            for parent, value in body.get(key, {}).items():
+                yield from param_field_problems(file, name, f"{key}.{parent}", value)
         for i, row in enumerate(body.get("table", [])):
             if not ctx.bad(name, f"table[{i}]"):
                 extra = {k: v for k, v in row.items() if k != "when"}
@@ -281,6 +282,7 @@ def _one_form(ctx: Context) -> Iterator[str]:
             for f, present in (
                 ("prior", "prior" in body),
                 ("noisy-OR/MAX (leak, strength)", "leak" in body or "strength" in body),
+                ("logistic (base, odds)", "base" in body or "odds" in body),
                 ("table", "table" in body),
             )
             if present
@@ -291,7 +293,8 @@ def _one_form(ctx: Context) -> Iterator[str]:
                 where,
                 "",
                 "one-form",
-                f"needs exactly one parameter form (prior, leak + strength, or table); "
+                "needs exactly one parameter form (prior, leak + strength, base + odds, "
+                f"or table); "
                 f"got {', '.join(forms) if forms else 'none'}.",
             )
             continue
@@ -301,7 +304,7 @@ def _one_form(ctx: Context) -> Iterator[str]:
                 where,
                 "prior",
                 "one-form",
-                "a node with parents needs leak + strength or a table, not a prior.",
+                "a node with parents needs leak + strength, base + odds or a table, not a prior.",
             )
         if not node.parents and node.form != "prior" and not ctx.bad(name, "parents"):
             yield problem(
@@ -310,31 +313,47 @@ def _one_form(ctx: Context) -> Iterator[str]:
         noisy = node.form in ("noisy_or", "noisy_max")
         if noisy and node.leak is None and not ctx.bad(name, "leak"):
             yield problem(file, where, "leak", "one-form", "noisy-OR/MAX needs a 'leak'.")
+        if node.form == "logistic":
+            if node.base is None and not ctx.bad(name, "base"):
+                yield problem(file, where, "base", "one-form", "the logistic form needs a 'base'.")
+            if node.states != BINARY_STATES and not ctx.bad(name, "states"):
+                yield problem(
+                    file,
+                    where,
+                    "states",
+                    "one-form",
+                    f"the logistic form is for yes/no nodes; this node has states "
+                    f"{list(node.states)} (use a full table).",
+                )
 
 
 def _strengths(ctx: Context) -> Iterator[str]:
     for node in ctx.nodes.values():
-        if node.form not in ("noisy_or", "noisy_max"):
+        if node.form in ("noisy_or", "noisy_max"):
+            key, what, per_parent = "strength", "strength", node.strengths
+        elif node.form == "logistic":
+            key, what, per_parent = "odds", "odds ratio", node.odds
+        else:
             continue
         file, where = ctx.where(node)
-        for parent in node.strengths:
+        for parent in per_parent:
             if parent not in node.parents and not ctx.bad(node.name, "parents"):
                 yield problem(
                     file,
                     where,
-                    f"strength.{parent}",
+                    f"{key}.{parent}",
                     "strength-parent",
-                    f"strength for '{parent}', which is not a parent; parents: "
+                    f"{what} for '{parent}', which is not a parent; parents: "
                     f"{', '.join(node.parents) or 'none'}." + did_you_mean(parent, node.parents),
                 )
         for parent in node.parents:
-            if parent not in node.strengths and not ctx.bad(node.name, f"strength.{parent}"):
+            if parent not in per_parent and not ctx.bad(node.name, f"{key}.{parent}"):
                 yield problem(
                     file,
                     where,
-                    "strength",
+                    key,
                     "strength-parent",
-                    f"parent '{parent}' has no strength.",
+                    f"parent '{parent}' has no {what}.",
                 )
 
 
@@ -354,5 +373,10 @@ NODE_RULES: tuple[Rule, ...] = (
         "table-size", f"a node's full table has at most {MAX_TABLE_ENTRIES:,} entries", _table_size
     ),
     Rule("one-form", "exactly one parameter form fitting the node", _one_form, _LOCAL),
-    Rule("strength-parent", "one strength per parent, none for non-parents", _strengths, _LOCAL),
+    Rule(
+        "strength-parent",
+        "one strength (or odds ratio) per parent, none for non-parents",
+        _strengths,
+        _LOCAL,
+    ),
 )

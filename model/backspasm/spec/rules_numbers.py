@@ -134,6 +134,9 @@ def _values(ctx: Context) -> Iterator[str]:
         for path, param in node.parameters():
             if ctx.bad(node.name, f"{path}.p"):
                 continue
+            if path == "base" or path.startswith("odds."):
+                yield from _logistic_problems(ctx, node, path, param.p)
+                continue
             if not path.startswith("strength."):
                 yield from distribution_problems(file, where, path, param.p, node.states)
                 continue
@@ -156,6 +159,71 @@ def _values(ctx: Context) -> Iterator[str]:
                 yield from _multistate_strength(file, where, path, param.p, parent_spec)
             else:
                 yield from distribution_problems(file, where, path, param.p, BINARY_STATES)
+
+
+def _odds_ratio(value: Any) -> bool:
+    return (
+        isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < float("inf")
+    )
+
+
+def _logistic_problems(ctx: Context, node: NodeSpec, path: str, p: Any) -> Iterator[str]:
+    """Check a logistic node's base (a probability strictly inside 0-1) or odds ratio."""
+    file, where = ctx.where(node)
+    if path == "base":
+        if not (_in_unit(p) and 0 < p < 1):
+            yield problem(
+                file,
+                where,
+                "base.p",
+                "probability-range",
+                f"must be a probability strictly between 0 and 1 (P(yes) with every parent "
+                f"in its first state); got {show(p)}.",
+            )
+        return
+    parent = ctx.nodes.get(path.removeprefix("odds."))
+    if parent is None or ctx.bad(parent.name, "states"):
+        return  # reported by known-parent or the parent's own states
+    active = parent.states[1:]
+    if len(parent.states) == 2:
+        if not _odds_ratio(p):
+            yield problem(
+                file,
+                where,
+                f"{path}.p",
+                "probability-range",
+                f"must be an odds ratio (a positive number) for '{parent.name}' = "
+                f"'{active[0]}' against '{parent.states[0]}'; got {show(p)}.",
+            )
+        return
+    if not isinstance(p, Mapping):
+        yield problem(
+            file,
+            where,
+            f"{path}.p",
+            "distribution",
+            f"parent '{parent.name}' has states {list(parent.states)}: give an odds ratio "
+            f"per non-reference state, e.g. {{ {active[0]!r} = 2.0 }}; got {show(p)}.",
+        )
+        return
+    for state, value in p.items():
+        if state not in active:
+            yield problem(
+                file,
+                where,
+                f"{path}.p",
+                "known-state",
+                f"'{state}' is not a non-reference state of '{parent.name}' "
+                f"(allowed: {', '.join(active)})." + did_you_mean(state, active),
+            )
+        elif not _odds_ratio(value):
+            yield problem(
+                file,
+                where,
+                f"{path}.p.{state}",
+                "probability-range",
+                f"must be an odds ratio (a positive number); got {show(value)}.",
+            )
 
 
 def _multistate_strength(

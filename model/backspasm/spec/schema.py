@@ -33,7 +33,7 @@ BINARY_STATES: tuple[str, str] = ("no", "yes")
 #: How far from 1 a distribution's sum may be.
 _SUM_TOLERANCE = 1e-6
 
-Form = Literal["prior", "noisy_or", "noisy_max", "table"]
+Form = Literal["prior", "noisy_or", "noisy_max", "logistic", "table"]
 #: The fields a node may have.
 NODE_FIELDS: tuple[str, ...] = (
     "group",
@@ -45,6 +45,8 @@ NODE_FIELDS: tuple[str, ...] = (
     "prior",
     "leak",
     "strength",
+    "base",
+    "odds",
     "table",
     "question",
 )
@@ -283,11 +285,16 @@ class NodeSpec:
         State names, in order (``("no", "yes")`` for binary nodes).
     parents : tuple of str
         Parent node names.
-    form : {"prior", "noisy_or", "noisy_max", "table"}
+    form : {"prior", "noisy_or", "noisy_max", "logistic", "table"}
         Which parameter form the node uses.
     prior, leak : Parameter or None
     strengths : mapping of str to Parameter
         Noisy-OR/MAX strength per parent.
+    base : Parameter or None
+        Logistic form: P(yes) when every parent is in its first (reference) state.
+    odds : mapping of str to Parameter
+        Logistic form: the odds ratio per parent (a number for a yes/no parent, one
+        per non-reference state otherwise); odds ratios multiply.
     table : tuple of TableRow
     extension : bool
         True for a cause that the source article does not list.
@@ -307,6 +314,8 @@ class NodeSpec:
     prior: Parameter | None = None
     leak: Parameter | None = None
     strengths: Mapping[str, Parameter] = field(default_factory=dict)
+    base: Parameter | None = None
+    odds: Mapping[str, Parameter] = field(default_factory=dict)
     table: tuple[TableRow, ...] = ()
     extension: bool = False
     file: str = ""
@@ -325,6 +334,10 @@ class NodeSpec:
             yield "leak", self.leak
         for parent, param in self.strengths.items():
             yield f"strength.{parent}", param
+        if self.base is not None:
+            yield "base", self.base
+        for parent, param in self.odds.items():
+            yield f"odds.{parent}", param
         for i, row in enumerate(self.table):
             yield f"table[{i}]", row.param
 

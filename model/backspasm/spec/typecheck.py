@@ -113,16 +113,17 @@ def _typed_node(check: _Typing, body: Mapping[str, Any]) -> dict[str, Any]:
     placeholder rows), so that the form and the row numbers stay what the file says.
     """
     out = check.fields("", body, _SIMPLE_NODE_FIELDS)
-    for key in ("prior", "leak"):
+    for key in ("prior", "leak", "base"):
         if key in out:
             out[key] = check.param(key, out[key])
-    if "strength" in out:
-        strengths = out["strength"]
-        if not isinstance(strengths, dict):
-            check.fail("strength", strengths, "a table of strength.<parent> = { p = ... }")
-            strengths = {}
-        typed = {k: check.param(f"strength.{k}", v) for k, v in strengths.items()}
-        out["strength"] = {k: v for k, v in typed.items() if v is not None}
+    for key in ("strength", "odds"):
+        if key in out:
+            per_parent = out[key]
+            if not isinstance(per_parent, dict):
+                check.fail(key, per_parent, f"a table of {key}.<parent> = {{ p = ... }}")
+                per_parent = {}
+            typed = {k: check.param(f"{key}.{k}", v) for k, v in per_parent.items()}
+            out[key] = {k: v for k, v in typed.items() if v is not None}
     if "table" in out:
         rows = out["table"]
         if not isinstance(rows, list):
