@@ -558,10 +558,9 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # Guard rails at the measured level, not the targets (top-1 0.80, top-3 0.95):
     # published case reports are sparse and often atypical, so the network, calibrated
     # to primary care, ranks non-specific strain first for many of them.
-    # Measured after the fourth literature pass: 15 of 78 first, 29 in the top three
-    # (two weak-abdominal cases share third place with tight hamstrings at 0.15).
-    assert ev.top1 >= 15 / 78 - 1e-9
-    assert ev.top3 >= 29 / 78 - 1e-9
+    # Measured after the sixth literature pass: 16 of 78 first, 30 in the top three.
+    assert ev.top1 >= 16 / 78 - 1e-9
+    assert ev.top3 >= 30 / 78 - 1e-9
     # Target met: no case with a serious cause is sent home.
     assert ev.serious_self_care == 0
     assert ev.mean_auc > 0.75
