@@ -51,7 +51,7 @@ GROUP_NAMES: Mapping[str, str] = {
     "exposure": "Exposure",
     "cause_fitness": "Cause: fitness deficiency",
     "cause_pathologic": "Cause: pathologic",
-    "cause_serious": "Cause: serious (emergency)",
+    "cause_serious": "Cause: serious",
     "mechanism": "Mechanism (latent)",
     "presentation": "Presentation",
     "finding": "Finding (a question)",
