@@ -42,7 +42,25 @@ def presenters() -> VariableElimination:
 @pytest.mark.parametrize("node", sorted(PRESENTER_SHARES))
 def test_presenter_shares_match_the_literature(presenters: VariableElimination, node: str) -> None:
     low, high = PRESENTER_SHARES[node]
-    share = presenters.query([node], evidence={"back_spasm": "yes"}, show_progress=False)
+    evidence = {"back_spasm": "yes", "care_setting": "primary_care"}
+    share = presenters.query([node], evidence=evidence, show_progress=False)
+    assert low <= float(share.values[1]) <= high
+
+
+# Emergency-department shares (Thiru14: 1.2% malignancy and 0.9% spinal infection in
+# non-traumatic back pain; Galliker20: fracture 0-7.2% across 22 studies).
+EMERGENCY_SHARES = {
+    "spinal_tumor": (0.010, 0.014),
+    "epidural_abscess": (0.007, 0.011),
+    "vertebral_compression_fracture": (0.015, 0.072),
+}
+
+
+@pytest.mark.parametrize("node", sorted(EMERGENCY_SHARES))
+def test_emergency_shares_match_the_literature(presenters: VariableElimination, node: str) -> None:
+    low, high = EMERGENCY_SHARES[node]
+    evidence = {"back_spasm": "yes", "care_setting": "emergency"}
+    share = presenters.query([node], evidence=evidence, show_progress=False)
     assert low <= float(share.values[1]) <= high
 
 

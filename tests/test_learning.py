@@ -290,7 +290,7 @@ def test_fit_recovers_perturbed_numbers_of_the_bundled_network(tmp_path: Path) -
     expert = load_network()
     truth = load_network()
     set_cpd(truth, "recent_exertion", [[0.3], [0.7]])
-    set_cpd(truth, "kidney_stones", [[0.92, 0.92], [0.08, 0.08]])
+    set_cpd(truth, "kidney_stones", [[0.92] * 4, [0.08] * 4])
     location = truth.model.get_cpds("spasm_location").get_values().copy()
     assert truth.model.get_cpds("spasm_location").variables[1:] == ["renal_pain", "gallstones"]
     location[:, 0] = [0.4, 0.3, 0.2, 0.1]  # no renal pain, no gallstones: the common column
@@ -558,9 +558,10 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # Guard rails at the measured level, not the targets (top-1 0.80, top-3 0.95):
     # published case reports are sparse and often atypical, so the network, calibrated
     # to primary care, ranks non-specific strain first for many of them.
-    # Measured after the sixth literature pass: 16 of 78 first, 30 in the top three.
-    assert ev.top1 >= 16 / 78 - 1e-9
-    assert ev.top3 >= 30 / 78 - 1e-9
+    # Measured after the sixth literature pass (with the care setting where the source
+    # states it): 19 of 78 first, 34 in the top three.
+    assert ev.top1 >= 19 / 78 - 1e-9
+    assert ev.top3 >= 34 / 78 - 1e-9
     # Target met: no case with a serious cause is sent home.
     assert ev.serious_self_care == 0
     assert ev.mean_auc > 0.75

@@ -29,7 +29,11 @@ INFLAMMATORY_BACK_PAIN = {
     "alternating_buttock_pain": "yes",
 }
 ABSCESS = {"fever": "yes", "iv_drug_use_or_immunosuppression": "yes", "muscle_weakness": "yes"}
-KIDNEY_INFECTION = {"painful_urination": "yes", "spasm_location": "flank"}
+KIDNEY_INFECTION = {
+    "painful_urination": "yes",
+    "spasm_location": "flank",
+    "care_setting": "primary_care",
+}
 COLIC = {
     "spasm_location": "flank",
     "pain_spreading_to_groin_in_waves": "yes",

@@ -11,7 +11,7 @@ the compact companion with only causes, mechanisms and findings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
@@ -117,9 +117,51 @@ def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any]) -> str:
     )
 
 
+def _belief_value(
+    network: Network, node: str, dist: Mapping[str, float]
+) -> tuple[str, str | None]:
+    """Return the text written right of a node's bar and the state it names, if any.
+
+    A yes/no node shows P(yes); another node its likeliest state and that state's
+    probability.
+    """
+    states = network.states(node)
+    if tuple(states) == ("no", "yes"):
+        return st.percent(float(dist["yes"])), None
+    top = max(states, key=lambda s: float(dist[s]))
+    return f"{_short_state(top)} {float(dist[top]):.0%}", top
+
+
 def _min_belief_w() -> float:
     """Narrowest box that holds a short belief bar and a value such as ``<0.1%``."""
-    return 0.14 + 0.3 + text_width("<0.1%", NODE_FONT) * 1.1 + 0.06
+    return 0.14 + 0.25 + text_width("<0.1%", NODE_FONT) * 1.1 + 0.06
+
+
+def _fitted_value(value: str, state: str | None, room: float) -> str:
+    """Shorten a ``"<state> <percent>"`` value until it fits ``room`` inches.
+
+    See :func:`_shortened`; a plain percentage is returned as it is.
+    """
+    if state is None:
+        return value
+    name, pct = value.rsplit(" ", 1)
+    return _shortened(name, state, room, suffix=f" {pct}")
+
+
+def _shortened(name: str, state: str, room: float, *, prefix: str = "", suffix: str = "") -> str:
+    """Return ``prefix + name + suffix``, shortened until it fits ``room`` inches.
+
+    The name loses letters (ending in a full stop, keeping at least four), then
+    becomes the initials of the state's words (``primary_care`` -> ``PC``); failing
+    that, only the prefix and suffix are kept.
+    """
+    initials = "".join(word[0] for word in state.split("_") if word).upper()
+    tries = [name, *(f"{name[:keep]}." for keep in range(len(name) - 1, 3, -1)), initials]
+    for shown in tries:
+        text = f"{prefix}{shown}{suffix}"
+        if text_width(text, NODE_FONT) * 1.1 + 0.06 <= room:
+            return text
+    return f"{prefix}{suffix}".strip() or f"{prefix}{name}{suffix}"
 
 
 def _short_state(state: str) -> str:
@@ -158,6 +200,7 @@ def plot_network_beliefs(
     net = st.network_of(diagnosis, network)
     evidence = getattr(diagnosis, "evidence", {})
     title = _beliefs_title(diagnosis, evidence)
+    values = {n: _belief_value(net, n, diagnosis.beliefs[n]) for n in net.spec.nodes}
     layout = graph_layout(
         net,
         list(net.spec.nodes),
@@ -179,14 +222,11 @@ def plot_network_beliefs(
         bar_h = _BAR_H
         observed = evidence.get(n)
         hard = isinstance(observed, str)
-        if len(states) == 2 and tuple(states) == ("no", "yes"):
-            value = st.percent(float(dist["yes"]))
-        else:
-            top = max(states, key=lambda s: float(dist[s]))
-            value = f"{_short_state(top)} {float(dist[top]):.0%}"
+        # the value is written right of a bar at least 0.12 in long
+        value = _fitted_value(*values[n], w - 0.14 - 0.12)
         # the value is written right of its bar, so the bar leaves it room
         room = text_width(value, NODE_FONT) * 1.1 + 0.06
-        track_w = (w - 0.14) if hard else max(w - 0.14 - room, 0.2)
+        track_w = (w - 0.14) if hard else max(w - 0.14 - room, 0.12)
         # An answered node shows its answer on a dark band, whatever the answer (a
         # white-on-white "= no" would vanish).
         track = Rectangle(
@@ -235,7 +275,9 @@ def plot_network_beliefs(
             ax.text(
                 left + track_w / 2,
                 bar_y + bar_h / 2 - 0.004,
-                f"= {str(observed).replace('_', ' ')}",
+                _shortened(
+                    str(observed).replace("_", " "), str(observed), track_w - 0.04, prefix="= "
+                ),
                 ha="center",
                 va="center",
                 fontsize=NODE_FONT,

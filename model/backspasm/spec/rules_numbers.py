@@ -185,7 +185,7 @@ def _logistic_problems(ctx: Context, node: NodeSpec, path: str, p: Any) -> Itera
     if parent is None or ctx.bad(parent.name, "states"):
         return  # reported by known-parent or the parent's own states
     active = parent.states[1:]
-    if len(parent.states) == 2:
+    if parent.states == BINARY_STATES:
         if not _odds_ratio(p):
             yield problem(
                 file,
