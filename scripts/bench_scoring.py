@@ -73,17 +73,13 @@ def evidence_of(frame: pd.DataFrame, net: Network) -> dict[str, np.ndarray]:
 
 
 def engine_scores(net: Network, evidence: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Cause posteriors and P(serious) for a batch: one query plus one evidence pass."""
+    """Cause posteriors and P(serious) for a batch: one propagation with the event."""
     engine = net.engine
     causes = list(net.causes)
-    post = engine.query(evidence, targets=causes)
+    none = dict.fromkeys(net.serious_causes, "no")
+    post = engine.query(evidence, targets=causes, events={"none": none})
     probs = np.column_stack([post.marginals[c][:, net.states(c).index("yes")] for c in causes])
-    joint = dict(evidence)
-    n = len(post.log_evidence)
-    for cause in net.serious_causes:
-        joint[cause] = np.full(n, net.states(cause).index("no"))
-    p_serious = 1.0 - np.exp(engine.log_evidence(joint) - post.log_evidence)
-    return probs, p_serious
+    return probs, 1.0 - post.events["none"]
 
 
 def case(net: Network, evidence: dict[str, np.ndarray], i: int) -> dict[str, str]:

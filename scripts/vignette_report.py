@@ -42,7 +42,9 @@ def main(path: str) -> None:
     column = np.array([causes.index(c) for c in cases["expected_cause"]])
     rows = np.arange(len(cases))
     own = probs[rows, column]
-    rank = 1 + (probs > own[:, None]).sum(axis=1)
+    # as `backspasm evaluate` ranks: causes that share their numbers keep their order
+    ranked = np.argsort(-np.round(probs, 12), axis=1, kind="stable")
+    rank = 1 + np.argmax(ranked == column[:, None], axis=1)
     prior = context[rows, column]
     factor = (own / (1 - own)) / (prior / (1 - prior))
     table = pd.DataFrame(

@@ -387,3 +387,24 @@ def test_known_cause_probabilities_never_change_a_level():
     assert list(fast[0]) == list(exact[0])
     assert list(fast[1]) == list(exact[1])
     assert {"see_doctor", "self_care"} <= set(fast[0])
+
+
+def test_electrolyte_causes_have_their_own_urgency():
+    # Society for Endocrinology guidance: hypocalcaemia with tetany is an emergency.
+    tetany = diagnose(
+        {"neck_or_thyroid_surgery": "yes", "hand_or_foot_spasm": "yes", "cramps_elsewhere": "yes"}
+    )
+    assert tetany.posterior("low_calcium") >= 0.20
+    assert tetany.triage == "emergency"
+    assert any(f.startswith("Low calcium") for f in tetany.red_flags)
+    # Suspected low potassium without weakness needs a blood test, not emergency care.
+    water_tablets = diagnose(
+        {
+            "diuretic_use": "yes",
+            "laxative_use": "yes",
+            "cramps_elsewhere": "yes",
+            "muscle_weakness": "no",
+        }
+    )
+    assert water_tablets.posterior("low_potassium") >= 0.20
+    assert water_tablets.triage == "see_doctor"

@@ -1,14 +1,14 @@
 """Build the pgmpy network from the knowledge base, and export it.
 
-Noisy-OR and noisy-MAX declarations are expanded here into full conditional tables,
-so that the pgmpy model is an ordinary :class:`~pgmpy.models.DiscreteBayesianNetwork`
-that any pgmpy tool (inference, estimators, writers) accepts.
+Noisy-OR, noisy-MAX and logistic declarations are expanded into full conditional
+tables by :mod:`backspasm.tables`, so that the pgmpy model is an ordinary
+:class:`~pgmpy.models.DiscreteBayesianNetwork` that any pgmpy tool (inference,
+estimators, writers) accepts.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -20,9 +20,9 @@ from backspasm._files import atomic_path
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
+from backspasm.tables import build_cpd, spec_factors
 
 if TYPE_CHECKING:
-    from pgmpy.factors.discrete import TabularCPD
     from pgmpy.models import DiscreteBayesianNetwork
 
     from backspasm.engine import CompiledNetwork
@@ -34,121 +34,6 @@ ExportFormat = Literal["bif", "xmlbif", "net", "xdsl", "uai"]
 EXPORT_FORMATS: tuple[str, ...] = ("bif", "xmlbif", "net", "xdsl", "uai")
 
 
-def _strength(node: NodeSpec, parent: NodeSpec, state: str) -> float:
-    """Noisy-OR strength of ``parent`` being in ``state`` (0 for its reference state)."""
-    p = node.strengths[parent.name].p
-    if isinstance(p, Mapping):
-        return float(p.get(state, 0.0))
-    return float(p) if state == parent.states[-1] else 0.0
-
-
-def _noisy_max_cdf(node: NodeSpec, name: str | None) -> np.ndarray:
-    """Cumulative distribution over the ordered child states for the leak or a parent."""
-    param = node.leak if name is None else node.strengths[name]
-    assert param is not None  # guaranteed by the validator
-    p = param.p
-    if isinstance(p, Mapping):
-        probs = np.array([float(p[s]) for s in node.states])
-    else:  # binary child: p is P(yes)
-        probs = np.array([1.0 - float(p), float(p)])
-    return np.cumsum(probs)
-
-
-def build_cpd(node: NodeSpec, parents: Sequence[NodeSpec]) -> TabularCPD:
-    """Expand one node's declaration into a full :class:`~pgmpy.factors.discrete.TabularCPD`.
-
-    Parameters
-    ----------
-    node : NodeSpec
-        The validated declaration.
-    parents : sequence of NodeSpec
-        The declarations of ``node.parents``, in the same order.
-
-    Returns
-    -------
-    TabularCPD
-        Columns follow pgmpy's convention: the first parent varies slowest.
-
-    Notes
-    -----
-    Noisy-OR: ``P(no | parents) = (1 - leak) * prod_i (1 - s_i)`` over the parents in
-    an active state. Noisy-MAX (ordered states): the child's cumulative distribution
-    is the product of the leak's and every active parent's cumulative distributions,
-    i.e. the child takes the highest level any of them produces.
-    """
-    from pgmpy.factors.discrete import TabularCPD
-
-    values = _cpt_values(node, parents)
-    state_names: dict[str, list[str]] = {node.name: list(node.states)}
-    state_names.update({p.name: list(p.states) for p in parents})
-    return TabularCPD(
-        variable=node.name,
-        variable_card=len(node.states),
-        values=values,
-        evidence=[p.name for p in parents] or None,
-        evidence_card=[len(p.states) for p in parents] or None,
-        state_names=state_names,
-    )
-
-
-def _odds_ratio(node: NodeSpec, parent: NodeSpec, state: str) -> float:
-    """Return the odds ratio of ``parent`` in ``state`` (1 in its reference state)."""
-    if state == parent.states[0]:
-        return 1.0
-    p = node.odds[parent.name].p
-    return float(p[state]) if isinstance(p, Mapping) else float(p)
-
-
-def _logistic_column(
-    node: NodeSpec, parents: Sequence[NodeSpec], combos: Sequence[tuple[str, ...]]
-) -> np.ndarray:
-    """Return P(yes) per parent combination: base odds times each parent's odds ratio."""
-    assert node.base is not None
-    base = float(node.base.p)  # type: ignore[arg-type]
-    odds = np.full(max(len(combos), 1), base / (1.0 - base))
-    for j, combo in enumerate(combos):
-        for parent, state in zip(parents, combo, strict=True):
-            odds[j] *= _odds_ratio(node, parent, state)
-    return odds / (1.0 + odds)
-
-
-def _cpt_values(node: NodeSpec, parents: Sequence[NodeSpec]) -> np.ndarray:
-    """Return the node's table as pgmpy lays it out: states by parent combinations."""
-    card = len(node.states)
-    combos = list(itertools.product(*(p.states for p in parents)))
-    values = np.empty((card, max(len(combos), 1)))
-    if node.form == "prior":
-        assert node.prior is not None
-        values[:, 0] = _state_vector(node, node.prior.p)
-    elif node.form == "table":
-        rows = {tuple(row.when[p.name] for p in parents): row.param.p for row in node.table}
-        for j, combo in enumerate(combos):
-            values[:, j] = _state_vector(node, rows[combo])
-    elif node.form == "noisy_or":
-        assert node.leak is not None
-        leak = float(node.leak.p)  # type: ignore[arg-type]
-        for j, combo in enumerate(combos):
-            p_no = 1.0 - leak
-            for parent, state in zip(parents, combo, strict=True):
-                p_no *= 1.0 - _strength(node, parent, state)
-            values[:, j] = (p_no, 1.0 - p_no)
-    elif node.form == "logistic":
-        values[1, :] = _logistic_column(node, parents, combos)
-        values[0, :] = 1.0 - values[1, :]
-    else:  # noisy_max
-        leak_cdf = _noisy_max_cdf(node, None)
-        parent_cdfs = {p.name: _noisy_max_cdf(node, p.name) for p in parents}
-        for j, combo in enumerate(combos):
-            cdf = leak_cdf.copy()
-            for parent, state in zip(parents, combo, strict=True):
-                if state == parent.states[-1]:
-                    cdf *= parent_cdfs[parent.name]
-            values[:, j] = np.diff(cdf, prepend=0.0)
-    values = np.clip(values, 0.0, None)
-    values /= values.sum(axis=0, keepdims=True)
-    return values
-
-
 def _digest(tables: Iterable[tuple[str, Sequence[str], Mapping[str, Sequence[str]], Any]]) -> str:
     """SHA-256 over ``(variable, variables, state names, values)`` tables, by variable."""
     digest = hashlib.sha256()
@@ -158,22 +43,6 @@ def _digest(tables: Iterable[tuple[str, Sequence[str], Mapping[str, Sequence[str
             digest.update(var.encode() + b"|" + "|".join(state_names[var]).encode())
         digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
     return digest.hexdigest()
-
-
-def _spec_factors(spec: Spec) -> list[tuple[list[str], np.ndarray]]:
-    """Every node's table, shaped (node, *parents), straight from the knowledge base."""
-    factors = []
-    for name, node in spec.nodes.items():
-        parents = [spec.nodes[p] for p in node.parents]
-        shape = (len(node.states), *(len(p.states) for p in parents))
-        factors.append(([name, *node.parents], _cpt_values(node, parents).reshape(shape)))
-    return factors
-
-
-def _state_vector(node: NodeSpec, p: float | Mapping[str, float]) -> np.ndarray:
-    if isinstance(p, Mapping):
-        return np.array([float(p[s]) for s in node.states])
-    return np.array([1.0 - float(p), float(p)])
 
 
 class Network:
@@ -233,7 +102,7 @@ class Network:
         model, read its CPDs instead (see :attr:`model_built`).
         """
         if self._spec_tables is None:
-            self._spec_tables = _spec_factors(self.spec)
+            self._spec_tables = spec_factors(self.spec)
         return self._spec_tables
 
     def __getstate__(self) -> dict[str, Any]:

@@ -314,8 +314,9 @@ def _add_drivers(
         return
     # Fast retraction: log P(x_v, e without v) for every answered v in one pass, and
     # log P(x_v, no target, e without v) in one pass per target over its own cases.
-    alone = engine.log_retracted(sub, nodes)
-    log_rest = {v: _logsumexp(alone[v]) for v in nodes}
+    # log P(e without v), cases by nodes.
+    alone = engine.log_retracted(sub, nodes, summed=True)
+    log_rest = np.column_stack([alone[v] for v in nodes])
     best = np.full((rows.size, len(nodes)), -np.inf)
     for t in targets:
         mine = np.flatnonzero(fired[t][rows])
@@ -326,14 +327,16 @@ def _add_drivers(
         # P(cause, ...) / P(...) would round to 1 - 1e-11 and a large logit change.
         absent = network.serious_causes if t == _SERIOUS else (t,)
         joint = engine.log_retracted(
-            {k: v[mine] for k, v in sub.items()}, nodes, event=dict.fromkeys(absent, "no")
+            {k: v[mine] for k, v in sub.items()},
+            nodes,
+            event=dict.fromkeys(absent, "no"),
+            summed=True,
         )
         base = _logit(np.asarray(probs[t])[rows[mine]])
-        for j, v in enumerate(nodes):
-            with np.errstate(over="ignore", invalid="ignore"):
-                without = 1.0 - np.exp(_logsumexp(joint[v]) - log_rest[v][mine])
-            drop = base - _logit(np.nan_to_num(np.clip(without, 0.0, 1.0)))
-            best[mine, j] = np.maximum(best[mine, j], drop)
+        with np.errstate(over="ignore", invalid="ignore"):
+            without = 1.0 - np.exp(np.column_stack([joint[v] for v in nodes]) - log_rest[mine])
+        drop = base[:, None] - _logit(np.nan_to_num(np.clip(without, 0.0, 1.0)))
+        best[mine] = np.maximum(best[mine], drop)
     effects = [np.where(sub[v] > 0, best[:, j], -np.inf) for j, v in enumerate(nodes)]
     if not nodes:
         return
@@ -352,14 +355,6 @@ def _add_drivers(
             words = np.full(n, "", dtype=object)
             words[rows[chosen]] = node + "=" + names[sub[node][chosen]]
             text.add(mask, words, node)
-
-
-def _logsumexp(logs: FloatArray) -> FloatArray:
-    """Row-wise ``log sum exp`` (``-inf`` for a row of ``-inf``)."""
-    top = np.max(logs, axis=1)
-    safe = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.asarray(np.log(np.exp(logs - safe[:, None]).sum(axis=1)) + safe)
 
 
 def safety_net(

@@ -19,12 +19,16 @@ Modules, in import order:
   with numpy;
 * :mod:`~backspasm.engine.fused`: the same message passing as one compiled loop per
   chunk, when the optional numba is installed (``backspasm[fast]``);
+* :mod:`~backspasm.engine.events`: final steps that reuse a plan's messages: fast
+  retractions, and ``P(e, event)`` with only the messages the event changes
+  recomputed;
 * :mod:`~backspasm.engine.junction_tree`: the tree, separators, static messages and
   the message schedule of each evidence pattern;
 * :mod:`~backspasm.engine.runner`: one batch run: identical rows merged, chunks on
   threads, a junction tree without barren nodes for big chunks;
 * :mod:`~backspasm.engine.compiled`: :class:`CompiledNetwork` (marginals,
-  ``log P(e)``, probabilities of conjunctions, and every observed node's
+  ``log P(e)``, probabilities of conjunctions, alone or with the marginals in one
+  propagation, and every observed node's
   leave-one-out joint ``P(x_v, e without e_v)`` from one propagation: fast
   retraction).
 """

@@ -53,7 +53,8 @@ class CompiledNetwork:
         Largest number of distinct cases evaluated at once; lowered automatically so
         that one chunk's biggest tensor stays cache-sized (about 4 MiB). Batches of
         512 distinct cases or more run the fused kernel when numba is installed
-        (:mod:`backspasm.engine.fused`), in chunks of at most 256 cases.
+        (:mod:`backspasm.engine.fused`), in chunks of at most 256 cases; once it is
+        loaded, batches of 48 or more do.
     decompose : bool, default True
         Rewrite strictly positive noisy-MAX-like CPTs (cumulative distribution a
         product of one factor per parent) without their moral edges when that makes
@@ -71,7 +72,6 @@ class CompiledNetwork:
 
     variables: tuple[str, ...]
     states: Mapping[str, tuple[str, ...]]
-    chunk_size: int
 
     def __init__(
         self,
@@ -112,7 +112,11 @@ class CompiledNetwork:
             chunk_size=chunk_size,
             decompose=decompose,
         )
-        self.chunk_size = self._runner.chunk_size
+
+    @property
+    def chunk_size(self) -> int:
+        """Effective number of cases per chunk (see the class)."""
+        return self._runner.chunk_size
 
     @classmethod
     def from_model(
@@ -202,8 +206,14 @@ class CompiledNetwork:
         """
         return self._codec.encode(cases)
 
-    def query(self, evidence: EvidenceLike, *, targets: Sequence[str] | None = None) -> Posterior:
-        """Posterior marginals of the targets for every case.
+    def query(
+        self,
+        evidence: EvidenceLike,
+        *,
+        targets: Sequence[str] | None = None,
+        events: Mapping[str, Mapping[str, str | int | Sequence[str | int]]] | None = None,
+    ) -> Posterior:
+        """Posterior marginals of the targets for every case, and probabilities of events.
 
         Parameters
         ----------
@@ -215,27 +225,73 @@ class CompiledNetwork:
         targets : Sequence[str], optional
             Nodes whose marginals are wanted; default every node. Observed nodes get
             a marginal too (one-hot for hard evidence, the posterior for soft).
+        events : Mapping[str, Mapping[str, str | int | Sequence[str | int]]], optional
+            Named conjunctions, each as for :meth:`prob_conjunction`, whose
+            probability given the evidence is wanted. They come from the same
+            propagation as the marginals: only the messages the event's indicators
+            change are recomputed (:mod:`~backspasm.engine.events`).
 
         Returns
         -------
         Posterior
-            Marginals, log-evidence and possibility flag per case. Impossible cases
-            (``P(evidence) = 0``) get NaN marginals; no exception is raised for them.
+            Marginals, log-evidence and possibility flag per case, and
+            ``P(event | evidence)`` per named event. Impossible cases (``P(evidence)
+            = 0``) get NaN marginals and event probabilities; no exception is raised
+            for them.
 
         Raises
         ------
         EvidenceError
-            On an unknown node or an invalid evidence value.
+            On an unknown node or an invalid evidence value, or an event that
+            constrains no node or names an unknown node or state.
         """
         chosen = self._codec.targets(targets)
-        marginals, log_z, _ = self._runner.run(evidence, chosen)
+        ev = self._codec.coerce(evidence)
+        parsed = {name: self._event_masks(event) for name, event in (events or {}).items()}
+        coded = tuple(
+            tuple((v, tuple(np.flatnonzero(mask).tolist())) for v, mask in sorted(masks.items()))
+            for masks in parsed.values()
+        )
+        marginals, log_z, _, event_logs = self._runner.run(
+            _Trusted(ev.values, ev.n_cases), chosen, events=coded
+        )
         names = [self.variables[v] for v in chosen]
+        probabilities = {}
+        for (name, masks), log_joint in zip(parsed.items(), event_logs, strict=True):
+            with np.errstate(invalid="ignore", over="ignore"):
+                ratio = np.minimum(np.exp(log_joint - log_z), 1.0)
+            for v, mask in masks.items():
+                base = ev.values.get(self.variables[v])
+                if base is not None and base.ndim == 1:
+                    # A case observed in a state the event excludes: exactly 0.
+                    ratio[(base >= 0) & (mask[np.maximum(base, 0)] == 0.0)] = 0.0
+            ratio[~(log_z > -np.inf)] = np.nan
+            probabilities[name] = ratio
         return Posterior(
             marginals=MappingProxyType({self.variables[v]: marginals[v] for v in chosen}),
             log_evidence=log_z,
             possible=log_z > -np.inf,
             states=MappingProxyType({t: self.states[t] for t in names}),
+            events=MappingProxyType(probabilities),
         )
+
+    def _event_masks(
+        self, event: Mapping[str, str | int | Sequence[str | int]]
+    ) -> dict[int, FloatArray]:
+        """Per event node, an indicator of the states the event allows."""
+        if not event:
+            raise EvidenceError("The event must constrain at least one node.")
+        masks: dict[int, FloatArray] = {}
+        for name, wanted in event.items():
+            v = self._codec.node(name)
+            options = [wanted] if isinstance(wanted, str | int | np.integer) else list(wanted)
+            if not options:
+                raise EvidenceError(f"The event allows no state of node {name!r}.")
+            mask = np.zeros(self._card[v])
+            for option in options:
+                mask[self._codec.state(name, option)] = 1.0
+            masks[v] = mask
+        return masks
 
     def log_evidence(self, evidence: EvidenceLike) -> FloatArray:
         """Log-probability of each case's evidence.
@@ -311,23 +367,14 @@ class CompiledNetwork:
         the event's state instead, so the caller must zero them), and which states
         the event allows.
         """
-        if not event:
-            raise EvidenceError("The event must constrain at least one node.")
         joint = dict(ev.values)
         excluded: dict[int, npt.NDArray[np.bool_]] = {}
-        masks: dict[int, FloatArray] = {}
-        for name, wanted in event.items():
-            v = self._codec.node(name)
-            options = [wanted] if isinstance(wanted, str | int | np.integer) else list(wanted)
-            if not options:
-                raise EvidenceError(f"The event allows no state of node {name!r}.")
+        masks = self._event_masks(event)
+        for v, mask in masks.items():
+            name = self.variables[v]
             base = joint.get(name)
-            mask = np.zeros(self._card[v])
-            for option in options:
-                mask[self._codec.state(name, option)] = 1.0
-            masks[v] = mask
             excluded[v] = np.zeros(ev.n_cases, dtype=bool)
-            if len(options) == 1 and (base is None or base.ndim == 1):
+            if mask.sum() == 1.0 and (base is None or base.ndim == 1):
                 # A single state over hard (or no) evidence stays hard evidence, which
                 # the engine deduplicates; cases observed in another state get 0.
                 state = int(np.flatnonzero(mask)[0])
@@ -351,6 +398,7 @@ class CompiledNetwork:
         nodes: Sequence[str],
         *,
         event: Mapping[str, str | int | Sequence[str | int]] | None = None,
+        summed: bool = False,
     ) -> dict[str, FloatArray]:
         """``log P(node = x, event, evidence without that node's answer)`` for each node.
 
@@ -370,11 +418,15 @@ class CompiledNetwork:
         event : Mapping[str, str | int | Sequence[str | int]], optional
             Node states that must hold as well, as for :meth:`prob_conjunction`; it
             still constrains an event node whose own answer is withheld.
+        summed : bool, default False
+            Sum over the node's states: ``log P(event, evidence without that node's
+            answer)`` per case, without the per-state logs.
 
         Returns
         -------
         dict of str to numpy.ndarray
-            Per node, cases by states; ``-inf`` for a probability of zero.
+            Per node, cases by states (one value per case if ``summed``); ``-inf``
+            for a probability of zero.
 
         Raises
         ------
@@ -387,14 +439,21 @@ class CompiledNetwork:
         masks: dict[int, FloatArray] = {}
         if event is not None:
             ev, excluded, masks = self._with_event(ev, event)
-        retracted = self._runner.run(ev, None, tuple(dict.fromkeys(chosen)), uniform=True)[2]
+        retract = tuple(dict.fromkeys(chosen))
+        # Summed, a withheld event node keeps its event as an indicator in the plan.
+        clamps = tuple(
+            (v, tuple(np.flatnonzero(masks[v]).tolist())) for v in retract if v in masks
+        )
+        retracted = self._runner.run(
+            ev, None, retract, uniform=True, summed=clamps if summed else None
+        )[2]
         out: dict[str, FloatArray] = {}
         for v in chosen:
             array = retracted[v]
             others = [mask for u, mask in excluded.items() if u != v]
             if others:
                 array[np.logical_or.reduce(others)] = -np.inf
-            if v in masks:
+            if v in masks and not summed:
                 array[:, masks[v] == 0.0] = -np.inf
             out[self.variables[v]] = array
         return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -76,12 +76,16 @@ class Posterior:
         Boolean per case: False where ``P(evidence) = 0``.
     states : Mapping[str, tuple[str, ...]]
         State names per target node, in column order of ``marginals``.
+    events : Mapping[str, numpy.ndarray], optional
+        Per named event of the query, ``P(event | evidence)`` per case (NaN where the
+        evidence is impossible).
     """
 
     marginals: Mapping[str, FloatArray]
     log_evidence: FloatArray
     possible: npt.NDArray[np.bool_]
     states: Mapping[str, tuple[str, ...]]
+    events: Mapping[str, FloatArray] = field(default_factory=dict)
 
     @property
     def n_cases(self) -> int:

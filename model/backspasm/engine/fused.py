@@ -38,6 +38,9 @@ _SIGNATURE = (
 )
 _KERNEL: Callable[..., None] | None = None
 _TRIED = False
+# Operand offsets per (step, input); the step is kept so that its id stays its own.
+_OFFSETS: dict[tuple[int, int], tuple[_Step, IntArray]] = {}
+_MAX_OFFSETS = 50_000
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,11 @@ def _kernel() -> Callable[..., None] | None:
     except Exception:  # numba's own errors have no common base class
         _KERNEL = None
     return _KERNEL
+
+
+def _kernel_ready() -> bool:
+    """Whether the kernel is already compiled (running it then costs no import)."""
+    return _KERNEL is not None
 
 
 def _run_plan(
@@ -200,6 +208,19 @@ def _operand_index(step: _Step, vars_: tuple[int, ...], cards: list[int], base: 
     return rows
 
 
+def _offsets(step: _Step, i: int, vars_: tuple[int, ...], cards: list[int]) -> IntArray:
+    """:func:`_operand_index` from row 0 of input ``i``, kept per step (plans share steps)."""
+    key = (id(step), i)
+    kept = _OFFSETS.get(key)
+    if kept is not None and kept[0] is step:
+        return kept[1]
+    if len(_OFFSETS) >= _MAX_OFFSETS:
+        _OFFSETS.clear()
+    offsets = _operand_index(step, vars_, cards, 0)
+    _OFFSETS[key] = (step, offsets)
+    return offsets
+
+
 def _fuse(plan: _Plan) -> _Fused | None:
     """Flatten a plan for the fused kernel, or None when the kernel is unavailable."""
     if _kernel() is None:
@@ -225,9 +246,9 @@ def _fuse(plan: _Plan) -> _Fused | None:
     for s, step in enumerate(steps):
         p = step.matrix.shape[1]
         is_message = s < len(plan.messages)
-        for x in step.inputs:
+        for i, x in enumerate(step.inputs):
             base = lam_rows[x.index] if x.kind == _LAM else message_rows[x.index]
-            index.append(_operand_index(step, x.vars, cards, base))
+            index.append(_offsets(step, i, x.vars, cards) + base)
         table[s] = (step.k, p, step.r, len(step.inputs), used, mat_used, rows, is_message)
         used += len(step.inputs) * step.k * step.r
         matrices.append(step.matrix.reshape(-1))

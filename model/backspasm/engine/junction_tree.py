@@ -1,15 +1,12 @@
 """Junction trees: cliques, separators, static messages and contraction plans.
 
-A :class:`_JunctionTree` is compiled once from a set of CPDs: it triangulates their
-moral graph (optionally after rewriting noisy-MAX-like CPTs), joins the cliques into
-a tree, multiplies each CPD into its smallest clique, and then, per evidence pattern
-and set of targets, builds (and caches) a :class:`~backspasm.engine.kernels._Plan`:
-
-* a message carries the case axis only when evidence behind it varies between cases;
-  the others are computed once (:meth:`_JunctionTree._static_message`) and folded
-  into the clique potentials;
-* each clique step multiplies its case-dependent inputs and contracts the product
-  with the (pre-summed) potential in one ``matmul``.
+A :class:`_JunctionTree` is compiled once from some CPDs (triangulated moral graph,
+noisy-MAX-like CPTs optionally rewritten; each CPD in its smallest clique) and builds
+and caches a :class:`~backspasm.engine.kernels._Plan` per evidence pattern and
+targets: a message carries the case axis only when evidence behind it varies between
+cases (the others are computed once, :meth:`_JunctionTree._static_message`, and
+folded into the potentials), and each clique step contracts its case-dependent
+inputs with the pre-summed potential in one ``matmul``.
 """
 
 from __future__ import annotations
@@ -18,9 +15,19 @@ import dataclasses
 import math
 import string
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeAlias
 
 import numpy as np
 
+from backspasm.engine.events import (
+    _Event,
+    _feeding,
+    _Route,
+    _route,
+    _static_belief,
+    _with_events,
+    _with_retractions,
+)
 from backspasm.engine.evidence import FloatArray
 from backspasm.engine.fused import _execute_any, _fuse
 from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
@@ -32,6 +39,11 @@ __all__: list[str] = []
 # einsum letters: one per clique variable, the last one is reserved for the case axis.
 _LETTERS = string.ascii_letters[:-1]
 _MAX_PLANS = 256
+# A plan's pattern: observed variables, targets, retractions, events, summed or not.
+_PlanKey: TypeAlias = tuple[
+    frozenset[int], tuple[int, ...] | None, tuple[int, ...], tuple[_Event, ...], _Event | None
+]
+_MAX_STEPS = 20_000
 
 
 class _JunctionTree:
@@ -74,10 +86,10 @@ class _JunctionTree:
         _, factors, self._card, cliques = best
         self._signed = any(float(table.min()) < 0 for _, table in factors)
         self._compile(factors, cliques)
-        self._plans: dict[
-            tuple[frozenset[int], tuple[int, ...] | None, tuple[int, ...]], _Plan
-        ] = {}
+        self._plans: dict[_PlanKey, _Plan] = {}
         self._static: dict[int, tuple[FloatArray, float]] = {}
+        self._steps: dict[tuple[object, ...], _Step] = {}
+        self._routes: dict[_Event, _Route] = {}  # where each event is summed
 
     @staticmethod
     def _cliques_of(
@@ -170,16 +182,22 @@ class _JunctionTree:
         targets: tuple[int, ...] | None,
         fused: bool = False,
         retract: tuple[int, ...] = (),
+        events: tuple[_Event, ...] = (),
+        summed: _Event | None = None,
     ) -> _Plan:
         """Return the (cached) plan of an evidence pattern, with fused tables if asked.
 
         ``retract`` (observed variables, a subset of ``active``) adds one final step
-        per variable: its home clique's belief without its own likelihood.
+        per variable: its home clique's belief without its own likelihood (summed
+        over its states, with the indicators ``summed`` of some of them, unless
+        ``summed`` is None). Each of ``events`` (per variable, the states it may take)
+        adds a last final step whose belief sums to ``P(e, event)`` (see
+        :func:`~backspasm.engine.events._with_events`).
         """
-        key = (active, targets, retract)
+        key = (active, targets, retract, events, summed)
         plan = self._plans.pop(key, None)
         if plan is None:
-            plan = self._build_plan(active, targets, retract)
+            plan = self._build_plan(active, targets, retract, events, summed)
             # Interactive use can meet endless evidence patterns: keep the recent ones.
             if len(self._plans) >= _MAX_PLANS:
                 del self._plans[next(iter(self._plans))]
@@ -189,12 +207,19 @@ class _JunctionTree:
         return plan
 
     def _build_plan(
-        self, active: frozenset[int], targets: tuple[int, ...] | None, retract: tuple[int, ...]
+        self,
+        active: frozenset[int],
+        targets: tuple[int, ...] | None,
+        retract: tuple[int, ...],
+        events: tuple[_Event, ...] = (),
+        summed: _Event | None = None,
     ) -> _Plan:
         reach = frozenset(self._home[v] for v in retract)
+        routes = [_route(self, event) for event in events]  # cached per tree and event
+        feed = frozenset[int]().union(*(_feeding(self, route) for route in routes))
         if targets is None:
             root = max(range(len(self._cliques)), key=lambda c: (self._clique_size[c], -c))
-            plan = self._plan_for(active, {root: ()}, reach)
+            plan = self._plan_for(active, {root: ()}, reach, feed)
         else:
             # Reading each target off its smallest clique makes cheap final steps but
             # may need many messages; gathering targets near one root needs fewer
@@ -204,45 +229,15 @@ class _JunctionTree:
             for v in targets:
                 by_home[self._home[v]] = (*by_home.get(self._home[v], ()), v)
             plans = [
-                self._plan_for(active, by_home, reach),
-                self._plan_for(active, self._near_root(targets), reach),
+                self._plan_for(active, by_home, reach, feed),
+                self._plan_for(active, self._near_root(targets), reach, feed),
             ]
             plan = min(plans, key=lambda plan: plan.cost)
-        if not retract:
-            return plan
-        return self._with_retractions(plan, active, retract)
-
-    def _with_retractions(
-        self, plan: _Plan, active: frozenset[int], retract: tuple[int, ...]
-    ) -> _Plan:
-        """Append to ``plan`` (whose messages reach every home of ``retract``) its retractions.
-
-        The messages into a variable's home clique never carry its own likelihood
-        (it enters the tree there), so the home belief without it is
-        ``P(X_v, e without e_v)``: every observed variable's leave-one-out evidence
-        from one propagation (fast retraction, Cowell et al. 1999, sec. 6.4).
-        """
-        batched = self._batched(active)
-        layout = {step.label: step.out_vars for step in plan.messages}
-        steps = []
-        kept = []
-        static_retracts = []
-        for v in retract:
-            c = self._home[v]
-            step = self._step(c, c, -1, active, batched, layout, {v}, exclude=v)
-            if step.inputs:
-                steps.append(step)
-                kept.append(v)
-            else:
-                _, belief, log_scale = self._static_belief(c, (v,))
-                static_retracts.append((v, belief, log_scale))
-        return dataclasses.replace(
-            plan,
-            finals=(*plan.finals, *steps),
-            cost=plan.cost + sum(step.cost for step in steps),
-            retract=tuple(kept),
-            static_retracts=tuple(static_retracts),
-        )
+        if retract:
+            plan = _with_retractions(self, plan, active, retract, summed)
+        if events:
+            plan = _with_events(self, plan, active, events, routes)
+        return plan
 
     def _batched(self, active: frozenset[int]) -> list[bool]:
         """Which directed edges carry evidence of ``active`` (hence a case axis)."""
@@ -254,14 +249,16 @@ class _JunctionTree:
         active: frozenset[int],
         wanted: dict[int, tuple[int, ...]],
         reach: frozenset[int] = frozenset(),
+        feed: frozenset[int] = frozenset(),
     ) -> _Plan:
+        """Messages toward ``wanted`` and ``reach``, and the edges ``feed``; final steps."""
         homes = {self._home[v] for v in active}
         batched = self._batched(active)
         toward = reach.union(wanted)
         needed = [
             e
             for e, (a, b) in enumerate(self._edges)
-            if not self._side[self._edge_id[(b, a)]].isdisjoint(toward)
+            if e in feed or not self._side[self._edge_id[(b, a)]].isdisjoint(toward)
         ]
         # A message depends only on messages from strictly smaller subtrees.
         needed.sort(key=lambda e: len(self._side[e]))
@@ -283,7 +280,7 @@ class _JunctionTree:
             ):
                 finals.append(self._step(clique, clique, -1, active, batched, layout, set(tvars)))
             else:
-                static_finals.append(self._static_belief(clique, tvars))
+                static_finals.append(_static_belief(self, clique, tvars))
         cost = sum(step.cost for step in (*messages, *finals))
         return _Plan(
             tuple(messages), tuple(finals), tuple(static_finals), cost, self._signed, self._card
@@ -340,16 +337,64 @@ class _JunctionTree:
         layout: Mapping[int, tuple[int, ...]],
         out: set[int],
         exclude: int = -1,
+        labels: Mapping[int, int] | None = None,
+        clamp: Mapping[int, FloatArray] | None = None,
     ) -> _Step:
         """Compile one clique contraction (a message, or a belief when ``skip`` is -1).
 
-        The likelihood of ``exclude`` is left out (a retraction belief).
+        The likelihood of ``exclude`` is left out (a retraction belief). ``labels``
+        names the batched message of each incoming edge (default: the edge itself;
+        ``layout`` is by label); ``clamp`` holds indicator vectors of variables of
+        the clique multiplied into the potential (an event).
         """
         scopes: list[tuple[int, int, tuple[int, ...]]] = [
             (_LAM, v, (v,)) for v in self._homed[clique] if v in active and v != exclude
         ]
+        # Plans of different patterns share most steps: compile each once.
+        label_of = labels or {}
+        edges = [self._edge_id[(c, clique)] for c in self._nbrs[clique] if c != skip]
+        key = (
+            label,
+            clique,
+            skip,
+            tuple(scopes),
+            tuple(
+                (e, label_of.get(e, e), layout[label_of.get(e, e)]) for e in edges if batched[e]
+            ),
+            tuple(e for e in edges if not batched[e]),
+            frozenset(out),
+            tuple((v, mask.tobytes()) for v, mask in sorted((clamp or {}).items())),
+        )
+        cached = self._steps.get(key)
+        if cached is not None:
+            return cached
+        if len(self._steps) >= _MAX_STEPS:
+            self._steps.clear()
+        self._steps[key] = step = self._compile_step(
+            label, clique, skip, batched, layout, out, scopes, label_of, clamp
+        )
+        return step
+
+    def _compile_step(
+        self,
+        label: int,
+        clique: int,
+        skip: int,
+        batched: list[bool],
+        layout: Mapping[int, tuple[int, ...]],
+        out: set[int],
+        scopes: list[tuple[int, int, tuple[int, ...]]],
+        label_of: Mapping[int, int],
+        clamp: Mapping[int, FloatArray] | None,
+    ) -> _Step:
+        """Compile the step :meth:`_step` describes (its likelihood operands in ``scopes``)."""
         letter, static_subs, static_arrays, incoming = self._static_operands(clique, skip, batched)
-        scopes += [(_MSG, e, layout[e]) for e in incoming if batched[e]]
+        for v, mask in (clamp or {}).items():
+            static_subs.append(letter[v])
+            static_arrays.append(mask)
+        static_in = [e for e in incoming if not batched[e]]
+        dynamic = [label_of.get(e, e) for e in incoming if batched[e]]
+        scopes += [(_MSG, e, layout[e]) for e in dynamic]
         touched = {v for _, _, vs in scopes for v in vs}
         # Lay the product out like its biggest factor, so that factor needs no copy.
         biggest = max(scopes, key=lambda s: math.prod(self._card[v] for v in s[2]), default=None)
@@ -417,8 +462,8 @@ class _JunctionTree:
             out_vars=out_vars,
             out_shape=tuple(self._card[v] for v in out_vars),
             product=tuple(product_order),
-            incoming=tuple(e for e in incoming if batched[e]),
-            static_log=sum(self._static[e][1] for e in incoming if not batched[e]),
+            incoming=tuple(dynamic),
+            static_log=sum(self._static[e][1] for e in static_in),
             cost=cost + k * p * r + 2 * k * p,
         )
 
@@ -451,16 +496,3 @@ class _JunctionTree:
         else:
             log_scale = -math.inf
         return np.asarray(message, dtype=np.float64), log_scale
-
-    def _static_belief(
-        self, clique: int, tvars: tuple[int, ...]
-    ) -> tuple[tuple[int, ...], FloatArray, float]:
-        """Unnormalised belief over ``tvars`` when no evidence reaches ``clique``."""
-        letter, subs, arrays, incoming = self._static_operands(clique, -1)
-        ordered = tuple(v for v in self._cliques[clique] if v in tvars)
-        target = "".join(letter[v] for v in ordered)
-        belief = np.einsum(",".join(subs) + "->" + target, *arrays, optimize=True)
-        log_scale = sum(self._static[e][1] for e in incoming)
-        return ordered, np.asarray(belief, dtype=np.float64), log_scale
-
-    # -------------------------------------------------------------- execution

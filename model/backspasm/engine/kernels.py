@@ -98,6 +98,10 @@ class _Plan:
     fused: object = None
     retract: tuple[int, ...] = ()
     static_retracts: tuple[tuple[int, FloatArray, float], ...] = ()
+    # The last ``events`` finals (after the retractions) sum to ``P(e, event)``.
+    events: int = 0
+    # Retraction beliefs are summed over the variable's states: ``P(e without e_v)``.
+    summed: bool = False
 
 
 def _contract(
@@ -108,6 +112,8 @@ def _contract(
         (lam[x.index] if x.kind == _LAM else msgs[x.index]).transpose(x.perm).reshape(x.shape)
         for x in step.inputs
     ]
+    if not factors:  # an event's indicator with no evidence behind it
+        factors = [np.ones((step.k * step.r, n))]
     owned = [False] * len(factors)
     for i, j in step.pairs:
         b, b_owned = factors.pop(j), owned.pop(j)
@@ -167,11 +173,23 @@ def _finish(
 ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
     """Normalise the final beliefs into target marginals; log P(e) from the first.
 
-    Retraction beliefs (the last ``len(plan.retract)``) become ``log P(X_v = x, e
-    without e_v)``, cases by states, unnormalised: they stay finite where ``P(e) =
-    0`` but ``P(e without e_v) > 0``.
+    Retraction beliefs (the last ``len(plan.retract)`` before the events) become
+    ``log P(X_v = x, e without e_v)``, cases by states (or ``log P(e without e_v)``
+    per case if ``plan.summed``), unnormalised: they stay finite where ``P(e) = 0``
+    but ``P(e without e_v) > 0``. Event beliefs (the last
+    ``plan.events``) become ``log P(e, event)``, under the keys ``-1, -2, ...`` of
+    the retractions.
     """
     retracted: dict[int, FloatArray] = {}
+    if plan.events:
+        cut = len(beliefs) - plan.events
+        with np.errstate(divide="ignore"):
+            for i, (_, belief, log_scale) in enumerate(beliefs[cut:]):
+                flat = belief.reshape(-1, n)
+                if plan.signed:
+                    flat = np.maximum(flat, 0.0)
+                retracted[-1 - i] = np.log(flat.sum(axis=0)) + log_scale
+        del beliefs[cut:]
     if plan.retract or plan.static_retracts:
         cut = len(beliefs) - len(plan.retract)
         pulled = beliefs[cut:]
@@ -181,9 +199,16 @@ def _finish(
                 flat = belief.reshape(-1, n)
                 if plan.signed:
                     flat = np.maximum(flat, 0.0)
-                retracted[v] = (np.log(flat) + log_scale).T
+                if plan.summed:
+                    retracted[v] = np.log(flat.sum(axis=0)) + log_scale
+                else:
+                    retracted[v] = (np.log(flat) + log_scale).T
             for v, static_belief, static_log in plan.static_retracts:
-                row = np.log(np.maximum(static_belief.reshape(-1), 0.0)) + static_log
+                entries = np.maximum(static_belief.reshape(-1), 0.0)
+                if plan.summed:
+                    retracted[v] = np.full(n, np.log(entries.sum()) + static_log)
+                    continue
+                row = np.log(entries) + static_log
                 retracted[v] = np.broadcast_to(row, (n, len(row))).copy()
     marginals: dict[int, FloatArray] = {}
     log_z: FloatArray | None = None

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from backspasm.engine.events import _Event, _relevant_events
 from backspasm.engine.evidence import Evidence, EvidenceLike, FloatArray, _Codec
-from backspasm.engine.fused import _execute_any, _kernel
+from backspasm.engine.fused import _execute_any, _kernel, _kernel_ready
 from backspasm.engine.junction_tree import _JunctionTree
 from backspasm.engine.kernels import _map_bounded, _Plan
 
@@ -30,12 +31,16 @@ _MAX_CHUNK_ELEMENTS = 1 << 20
 _MIN_CHUNK = 16
 _FUSED_CHUNK = 256
 # Batches of at least this many distinct cases run the fused kernel when numba is
-# installed; smaller ones (one diagnosis) do not pay for importing numba.
+# installed; smaller ones (one diagnosis) do not pay for importing numba. Once it is
+# loaded, a few dozen cases already run about 3 times faster fused (the retractions
+# of a batch's emergencies).
 _FUSED_MIN_CASES = 512
+_FUSED_MIN_LOADED = 48
 # Chunks at least this big get a junction tree without barren nodes (compiling one
 # costs about as much as scoring a few thousand cases); at most this many are kept.
 _PRUNE_MIN_CASES = 2_000
 _MAX_TREES = 16
+_MAX_PATTERNS = 4096
 # Likelihood rows are built for this many cases at a time (a few MiB).
 _WINDOW_CASES = 8192
 
@@ -75,9 +80,12 @@ class _Runner:
         self._ancestors = self._ancestor_sets()
         self._all = frozenset(range(len(self._cpds)))
         self._trees: dict[frozenset[int], _JunctionTree] = {}
-        self._full = self._tree(self._all)
-        largest = max(self._full.clique_sizes)
-        self.chunk_size = min(chunk_size, max(_MIN_CHUNK, _MAX_CHUNK_ELEMENTS // largest))
+        # The variables a pattern (observed nodes, targets) needs, as found so far.
+        self._relevant: dict[tuple[frozenset[int], tuple[int, ...] | None], frozenset[int]] = {}
+        # The whole network's tree is compiled when first needed: a scoring run's big
+        # batches use a tree without the barren nodes, and compiling costs ~0.3 s.
+        self._full: _JunctionTree | None = None
+        self._chunk_size = chunk_size
         # The fused kernel makes no clique-sized temporaries: its chunks need only be
         # big enough to amortise the per-chunk work.
         self._fused_chunk = min(chunk_size, _FUSED_CHUNK)
@@ -88,7 +96,19 @@ class _Runner:
     @property
     def full(self) -> _JunctionTree:
         """The junction tree of the whole network."""
+        if self._full is None:
+            self._full = self._tree(self._all)
         return self._full
+
+    @property
+    def chunk_size(self) -> int:
+        """Cases per chunk of the numpy kernel: one chunk's biggest tensor stays cache-sized."""
+        return min(self._chunk_size, max(_MIN_CHUNK, _MAX_CHUNK_ELEMENTS // self._largest()))
+
+    def _largest(self) -> int:
+        """Largest clique of the whole network's tree, or of the trees compiled so far."""
+        trees = [self._full] if self._full is not None else list(self._trees.values())
+        return max(max(tree.clique_sizes) for tree in trees or [self.full])
 
     @property
     def trees(self) -> dict[frozenset[int], _JunctionTree]:
@@ -134,12 +154,20 @@ class _Runner:
         only built for big batches; small queries use the full tree, where such
         parts only produce case-independent messages anyway.
         """
-        relevant = frozenset().union(*(self._ancestors[v] for v in (*active, *(targets or ()))))
+        key = (active, targets)
+        relevant = self._relevant.get(key)
+        if relevant is None:
+            relevant = frozenset().union(
+                *(self._ancestors[v] for v in (*active, *(targets or ())))
+            )
+            if len(self._relevant) >= _MAX_PATTERNS:
+                self._relevant.clear()
+            self._relevant[key] = relevant
         if not relevant:
             return None
         if relevant in self._trees or n >= _PRUNE_MIN_CASES:
             return self._tree(relevant)
-        return self._full
+        return self.full
 
     def likelihood_blocks(
         self, ev: Evidence, starts: npt.NDArray[np.int64], keep_all: bool = False
@@ -172,14 +200,20 @@ class _Runner:
         targets: tuple[int, ...] | None,
         retract: tuple[int, ...] = (),
         uniform: bool = False,
-    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
-        """Marginals, log P(e) and retractions of a batch, chunk by chunk.
+        events: tuple[_Event, ...] = (),
+        summed: _Event | None = None,
+    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray], list[FloatArray]]:
+        """Marginals, log P(e), retractions and ``log P(e, event)`` of a batch, by chunks.
 
         With ``uniform``, every chunk treats every node of the evidence mapping as
         observed (a row of ones where a case did not answer): one plan per mapping
         instead of one per chunk's pattern, which pays for small batches of varied
-        patterns such as the retractions of a few hundred emergencies.
+        patterns such as the retractions of a few hundred emergencies. Unless
+        ``summed`` is None (which needs ``uniform``), each retraction is summed over
+        its node's states, after the indicators ``summed`` of some of them.
         """
+        if summed is not None and not uniform:
+            raise ValueError("Summed retractions need uniform evidence.")
         ev = self._codec.coerce(evidence)
         n = ev.n_cases
         rows, inverse = self._codec.dedupe(ev)
@@ -188,11 +222,20 @@ class _Runner:
         m = ev.n_cases
         want = targets or ()
         marginals = {v: np.empty((m, self._card[v])) for v in want}
-        retracted = {v: np.empty((m, self._card[v])) for v in retract}
+        retracted = {v: np.empty(m if summed is not None else (m, self._card[v])) for v in retract}
+        event_logs: list[FloatArray] = [np.empty(m) for _ in events]
         log_z = np.empty(m)
+        keep = _relevant_events(events)
 
-        fused = m >= _FUSED_MIN_CASES and _kernel() is not None
-        step = self._fused_chunk if fused else self.chunk_size
+        fused = (m >= _FUSED_MIN_CASES and _kernel() is not None) or (
+            m >= _FUSED_MIN_LOADED and _kernel_ready()
+        )
+        if fused:
+            step = self._fused_chunk
+        elif m > _MIN_CHUNK:
+            step = self.chunk_size
+        else:  # one chunk whatever the cliques (no need to compile the whole network)
+            step = max(1, min(m, self._chunk_size))
         Task = tuple[int, int, _JunctionTree | None, _Plan | None, Any, tuple[int, ...]]
 
         def windows() -> Iterator[tuple[int, int, dict[int, FloatArray]]]:
@@ -219,8 +262,12 @@ class _Runner:
                 chunk_targets = targets
                 if outside:
                     chunk_targets = tuple(dict.fromkeys((*want, *outside)))
-                tree = self._tree_for(active, chunk_targets, m)
-                plan = None if tree is None else tree._plan(active, chunk_targets, fused, inside)
+                tree = self._tree_for(active, (*(chunk_targets or ()), *keep), m)
+                plan = (
+                    None
+                    if tree is None
+                    else tree._plan(active, chunk_targets, fused, inside, events, summed)
+                )
                 yield start, stop, tree, plan, lam, outside
 
         def execute(
@@ -228,7 +275,10 @@ class _Runner:
         ) -> tuple[int, int, dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
             start, stop, tree, plan, lam, outside = task
             if tree is None or plan is None:
-                gone = {v: np.zeros((stop - start, self._card[v])) for v in retract}
+                gone = {
+                    v: np.zeros(stop - start if summed is not None else (stop - start, c))
+                    for v, c in ((v, self._card[v]) for v in retract)
+                }
                 return start, stop, {}, np.zeros(stop - start), gone
             # errstate is per thread: impossible cases divide by zero on purpose.
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -247,6 +297,8 @@ class _Runner:
                 marginals[v][start:stop] = chunk_marginals[v]
             for v in retract:
                 retracted[v][start:stop] = chunk_retracted[v]
+            for i, array in enumerate(event_logs):
+                array[start:stop] = chunk_retracted[-1 - i]
         impossible = ~(log_z > -np.inf)
         log_z[impossible] = -np.inf
         for array in marginals.values():
@@ -254,10 +306,12 @@ class _Runner:
         for v in retract:
             # A node without evidence read off its marginal has nothing to retract.
             array = retracted[v]
-            array[impossible & np.isnan(array).any(axis=1)] = -np.inf
+            nan = np.isnan(array) if array.ndim == 1 else np.isnan(array).any(axis=1)
+            array[impossible & nan] = -np.inf
         if inverse is not None:
             log_z = log_z[inverse]
             marginals = {v: a[inverse] for v, a in marginals.items()}
             retracted = {v: a[inverse] for v, a in retracted.items()}
+            event_logs = [a[inverse] for a in event_logs]
         assert log_z.shape == (n,)
-        return marginals, log_z, retracted
+        return marginals, log_z, retracted, event_logs

@@ -32,7 +32,8 @@ import numpy as np
 import numpy.typing as npt
 from pgmpy.factors.discrete import TabularCPD
 
-from backspasm.network import Network, build_cpd
+from backspasm.network import Network
+from backspasm.tables import build_cpd
 
 __all__ = ["Coupling", "counterfactual_table", "coupling_of", "states_of"]
 

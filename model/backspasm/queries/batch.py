@@ -20,7 +20,7 @@ from backspasm.queries._common import (
     answered,
 )
 from backspasm.queries.mpe import most_probable_explanation
-from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks, p_any
+from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
 from backspasm.triage import triage_batch
@@ -136,7 +136,13 @@ def query_cases(
     wanted = list(dict.fromkeys([*causes, *complications, *(v for _, v in questions)]))
     if targets is not None:
         wanted = list(dict.fromkeys([*targets, *wanted]))
-    post = engine.query(values if values else {}, targets=wanted or None)
+    # P(every serious / pathologic cause absent | e) from the marginals' propagation:
+    # only the messages the causes' indicators change are recomputed.
+    groups = {"serious": network.serious_causes}
+    if pathologic:
+        groups["pathologic"] = network.nodes_in("cause_pathologic")
+    events = {name: dict.fromkeys(group, "no") for name, group in groups.items() if group}
+    post = engine.query(values if values else {}, targets=wanted or None, events=events)
     possible = np.asarray(post.possible)
     log_e = np.asarray(post.log_evidence)
     marginals = dict(post.marginals)
@@ -150,14 +156,15 @@ def query_cases(
         out[ok] = part
         return out
 
-    p_serious = np.full(n, np.nan)
-    p_serious[ok] = p_any(network, sub, network.serious_causes, log_evidence=sub_log)
-    p_path = None
-    if pathologic:
-        p_path = np.full(n, np.nan)
-        p_path[ok] = p_any(
-            network, sub, network.nodes_in("cause_pathologic"), log_evidence=sub_log
-        )
+    def p_some(name: str) -> FloatArray:
+        # As p_any: 1 - P(none | e), 0 without causes, NaN where impossible.
+        none = post.events.get(name)
+        if none is None:
+            return np.where(possible, 0.0, np.nan)
+        return np.where(possible, np.clip(1.0 - none, 0.0, 1.0), np.nan)
+
+    p_serious = p_some("serious")
+    p_path = p_some("pathologic") if pathologic else None
     levels, flags = triage_batch(
         p_serious[ok],
         sub,

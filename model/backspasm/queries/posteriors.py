@@ -104,18 +104,24 @@ def conflict(network: Network, evidence: Batch, log_evidence: FloatArray) -> Flo
     if not answers:
         return out
     count = sum(answered(v).astype(np.int64) for v in answers.values())
-    context = {k: v for k, v in evidence.items() if k == "back_spasm"}
-    # The engine answers each distinct presentation once (or one case without it).
+    context = {k: np.asarray(v) for k, v in evidence.items() if k == "back_spasm"}
+    # Each distinct presentation once (or one case without it): a row per presentation.
+    row = np.zeros(n, dtype=np.int64)
+    if all(v.ndim == 1 for v in context.values()) and context:
+        distinct, row = np.unique(context["back_spasm"], return_inverse=True)
+        context = {"back_spasm": distinct}
+        row = row.reshape(-1)
+    elif context:
+        row = np.arange(n)
     base = network.engine.query(dict(context), targets=list(answers))
-    base_log = np.broadcast_to(base.log_evidence, (n,))
+    base_log = base.log_evidence[row]
     singles = np.zeros(n)
     for node, values in answers.items():
-        prior = np.broadcast_to(base.marginals[node], (n, base.marginals[node].shape[1]))
         if values.ndim == 1:
-            p = prior[np.arange(n), np.maximum(values, 0)]
-            singles += np.where(values >= 0, np.log(np.maximum(p, EPS)), 0.0)
+            table = np.log(np.maximum(base.marginals[node], EPS))
+            singles += np.where(values >= 0, table[row, np.maximum(values, 0)], 0.0)
         else:
-            p = np.einsum("ij,ij->i", prior, values)
+            p = np.einsum("ij,ij->i", base.marginals[node][row], values)
             singles += np.log(np.maximum(p, EPS)) * answered(values)
     with np.errstate(invalid="ignore"):
         out = singles - (log_evidence - base_log)

@@ -42,8 +42,8 @@ _SHOW_CHARS = 40
 # The engine's working memory grows with the batch; beyond a few ten thousand rows
 # bigger batches only cost memory, not time.
 _ENGINE_BATCH = 25_000
-# Distinct-value sets whose encoding a plan keeps (a few per column and file).
-_ENCODED_KEEP = 4096
+# Encoded answers a plan keeps (column and value; a few per column and file).
+_ENCODED_KEEP = 65_536
 
 
 @dataclass
@@ -94,16 +94,7 @@ def _encode(
     for col in plan.columns:
         q = col.question
         index, uniques = cells[col.position]
-        # Typed: 1, 1.0 and True are equal keys in Python but not the same answer.
-        key = (col.position, tuple((type(u), u) for u in uniques.tolist()))
-        known = plan.encoded.get(key)
-        if known is None:
-            u_codes, u_invalid = encode_column(q, pd.Series(uniques, dtype=object), col.states)
-            # Code -1 (missing) picks the appended "unanswered" entry.
-            known = (np.append(u_codes, -1), np.append(u_invalid, False))
-            if len(plan.encoded) < _ENCODED_KEEP:
-                plan.encoded[key] = known
-        u_codes, u_invalid = known
+        u_codes, u_invalid = _encode_values(plan, col.position, q, col.states, uniques)
         row_invalid = u_invalid[index]
         if row_invalid.any():
             messages: ObjArray = np.full(len(u_invalid), "", dtype=object)
@@ -125,6 +116,30 @@ def _encode(
             np.full(n, yes, dtype=np.int64) if given is None else np.where(given < 0, yes, given)
         )
     return codes, shown, kinds
+
+
+def _encode_values(
+    plan: Plan, position: int, q: Any, states: tuple[str, ...], uniques: ObjArray
+) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Code and invalid flag of each distinct value, then of "unanswered" (code -1).
+
+    Each answer is encoded once per file: the plan keeps every value seen (per
+    column, typed: 1, 1.0 and True are equal keys in Python but not the same
+    answer), since the order and mix of values changes from chunk to chunk.
+    """
+    keys = [(position, type(u), u) for u in uniques.tolist()]
+    memo = plan.encoded
+    new = [j for j, key in enumerate(keys) if key not in memo]
+    found: dict[Any, tuple[int, bool]] = {}
+    if new:
+        codes, invalid = encode_column(q, pd.Series(uniques[new], dtype=object), states)
+        found = {keys[j]: (int(c), bool(b)) for j, c, b in zip(new, codes, invalid, strict=True)}
+        if len(memo) < _ENCODED_KEEP:
+            memo.update(found)
+    pairs = [memo[key] if key in memo else found[key] for key in keys]
+    u_codes = np.array([c for c, _ in pairs] + [-1], dtype=np.int64)
+    u_invalid = np.array([b for _, b in pairs] + [False], dtype=bool)
+    return u_codes, u_invalid
 
 
 def score_block(

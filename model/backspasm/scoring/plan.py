@@ -46,9 +46,9 @@ class Plan:
     outputs: tuple[str, ...]
     explain: bool
     warnings: tuple[str, ...]
-    #: Encoded distinct values per (column position, values), shared by the chunks
-    #: of a file: the same few answers recur in every chunk.
-    encoded: dict[tuple[int, tuple[tuple[type, Any], ...]], Any] = field(
+    #: (code, invalid) per (column position, type, value), shared by the chunks of
+    #: a file: the same few answers recur in every chunk.
+    encoded: dict[tuple[int, type, Any], tuple[int, bool]] = field(
         default_factory=dict, compare=False, repr=False
     )
 

@@ -12,11 +12,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from backspasm._frozen import FrozenMap
 from backspasm.spec.raw import RawSpec
 from backspasm.spec.schema import (
     BINARY_STATES,
     Form,
-    FrozenMap,
     NodeSpec,
     Parameter,
     QuestionKind,

@@ -8,6 +8,7 @@ its check in :mod:`~backspasm.spec.rules_nodes`, :mod:`~backspasm.spec.rules_num
 
 from __future__ import annotations
 
+from backspasm._frozen import FrozenMap
 from backspasm.exceptions import SpecError
 from backspasm.spec.build import build_node, build_source, build_triage
 from backspasm.spec.context import Context, Rule
@@ -16,7 +17,7 @@ from backspasm.spec.rules_nodes import NODE_RULES
 from backspasm.spec.rules_numbers import NUMBER_RULES
 from backspasm.spec.rules_questions import QUESTION_RULES
 from backspasm.spec.rules_triage import TRIAGE_RULES
-from backspasm.spec.schema import FrozenMap, Spec
+from backspasm.spec.schema import Spec
 from backspasm.spec.typecheck import typecheck
 
 __all__ = ["RULES", "validate_spec"]

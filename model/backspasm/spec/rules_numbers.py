@@ -39,11 +39,14 @@ def _state_problems(
     *,
     wanted: str,
     unknown: Callable[[str], str],
+    valid: Callable[[Any], bool] = _in_unit,
+    invalid: str = "must be a probability between 0 and 1",
 ) -> Iterator[str]:
-    """Check a ``{state = probability}`` table: each state known, each value in [0, 1].
+    """Check a ``{state = value}`` table: each state known, each value ``valid``.
 
     ``wanted`` says what ``p`` should be when it is not a table; ``unknown(state)``
-    words the problem of a state not in ``allowed``.
+    words the problem of a state not in ``allowed``; ``invalid`` that of a value
+    (a probability in [0, 1] unless said otherwise).
     """
     if not isinstance(p, Mapping):
         yield problem(file, where, f"{path}.p", "distribution", f"{wanted}; got {show(p)}.")
@@ -57,13 +60,13 @@ def _state_problems(
                 "known-state",
                 unknown(state) + did_you_mean(state, allowed),
             )
-        if not _in_unit(value):
+        if not valid(value):
             yield problem(
                 file,
                 where,
                 f"{path}.p.{state}",
                 "probability-range",
-                f"must be a probability between 0 and 1; got {show(value)}.",
+                f"{invalid}; got {show(value)}.",
             )
 
 
@@ -196,34 +199,21 @@ def _logistic_problems(ctx: Context, node: NodeSpec, path: str, p: Any) -> Itera
                 f"'{active[0]}' against '{parent.states[0]}'; got {show(p)}.",
             )
         return
-    if not isinstance(p, Mapping):
-        yield problem(
-            file,
-            where,
-            f"{path}.p",
-            "distribution",
-            f"parent '{parent.name}' has states {list(parent.states)}: give an odds ratio "
-            f"per non-reference state, e.g. {{ {active[0]!r} = 2.0 }}; got {show(p)}.",
-        )
-        return
-    for state, value in p.items():
-        if state not in active:
-            yield problem(
-                file,
-                where,
-                f"{path}.p",
-                "known-state",
-                f"'{state}' is not a non-reference state of '{parent.name}' "
-                f"(allowed: {', '.join(active)})." + did_you_mean(state, active),
-            )
-        elif not _odds_ratio(value):
-            yield problem(
-                file,
-                where,
-                f"{path}.p.{state}",
-                "probability-range",
-                f"must be an odds ratio (a positive number); got {show(value)}.",
-            )
+    yield from _state_problems(
+        file,
+        where,
+        path,
+        p,
+        active,
+        wanted=f"parent '{parent.name}' has states {list(parent.states)}: give an odds "
+        f"ratio per non-reference state, e.g. {{ {active[0]!r} = 2.0 }}",
+        unknown=lambda state: (
+            f"'{state}' is not a non-reference state of '{parent.name}' "
+            f"(allowed: {', '.join(active)})."
+        ),
+        valid=_odds_ratio,
+        invalid="must be an odds ratio (a positive number)",
+    )
 
 
 def _multistate_strength(

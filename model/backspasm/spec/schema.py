@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 #: Node groups in the order figures and tables present them.
 GROUPS: tuple[str, ...] = (
@@ -84,39 +84,6 @@ QUESTION_FIELDS: tuple[str, ...] = (
 NUMBER_FIELDS: tuple[str, ...] = ("bins", "unit", "min", "max", "integer")
 
 TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
-
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-
-class FrozenMap(Mapping[_K, _V]):
-    """A read-only mapping that, unlike :class:`types.MappingProxyType`, pickles.
-
-    Parameters
-    ----------
-    data : mapping
-        The items, copied.
-    """
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data: Mapping[_K, _V]) -> None:
-        self._data: dict[_K, _V] = dict(data)
-
-    def __getitem__(self, key: _K) -> _V:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[_K]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __repr__(self) -> str:
-        return repr(self._data)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self._data,))
 
 
 def sums_to_one(p: Mapping[str, Any]) -> bool:
