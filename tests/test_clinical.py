@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from backspasm.diagnosis import diagnose
+from helpers import RED_FLAGS_DENIED
 
 FITNESS = {
     "dehydration",
@@ -17,18 +18,6 @@ FITNESS = {
     "tight_hamstrings",
     "weak_or_tight_back_muscles",
     "weak_abdominal_muscles",
-}
-RED_FLAGS_DENIED = {
-    "fever": "no",
-    "saddle_numbness": "no",
-    "bowel_or_bladder_loss": "no",
-    "unexplained_weight_loss": "no",
-    "history_of_cancer": "no",
-    "iv_drug_use_or_immunosuppression": "no",
-    "muscle_weakness": "no",
-    "night_pain": "no",
-    "blood_in_urine": "no",
-    "painful_urination": "no",
 }
 
 

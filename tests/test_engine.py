@@ -12,33 +12,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from pgmpy.factors.discrete import TabularCPD
 from pgmpy.inference import VariableElimination
 from pgmpy.models import DiscreteBayesianNetwork
 
 from backspasm.engine import CompiledNetwork, Evidence, Posterior
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
+from helpers import cpd
 
 TOL = 1e-9
-
-
-def cpd(
-    variable: str,
-    values: Any,
-    parents: dict[str, list[str]] | None = None,
-    states: list[str] | None = None,
-) -> TabularCPD:
-    parents = parents or {}
-    values = np.asarray(values, dtype=float)
-    names = {variable: states or [f"s{i}" for i in range(values.shape[0])], **parents}
-    return TabularCPD(
-        variable,
-        values.shape[0],
-        values,
-        evidence=list(parents) or None,
-        evidence_card=[len(s) for s in parents.values()] or None,
-        state_names=names,
-    )
 
 
 def sprain_model() -> DiscreteBayesianNetwork:

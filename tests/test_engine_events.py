@@ -18,23 +18,16 @@ from pgmpy.models import DiscreteBayesianNetwork
 
 from backspasm.engine import CompiledNetwork
 from backspasm.exceptions import EvidenceError
+from helpers import cpd as engine_cpd
 
 TOL = 1e-12
 YN = ["yes", "no"]
 
 
 def cpd(variable: str, values: Any, parents: dict[str, list[str]] | None = None) -> TabularCPD:
-    parents = parents or {}
-    values = np.asarray(values, dtype=float)
-    names = {variable: YN if values.shape[0] == 2 else ["a", "b", "c"], **parents}
-    return TabularCPD(
-        variable,
-        values.shape[0],
-        values,
-        evidence=list(parents) or None,
-        evidence_card=[len(s) for s in parents.values()] or None,
-        state_names=names,
-    )
+    """A CPD whose binary variable has states yes/no (three-state: a, b, c)."""
+    states = YN if np.asarray(values).shape[0] == 2 else ["a", "b", "c"]
+    return engine_cpd(variable, values, parents, states)
 
 
 def sprain() -> DiscreteBayesianNetwork:

@@ -13,22 +13,14 @@ from pgmpy.inference import VariableElimination
 from backspasm.diagnosis import diagnose
 from backspasm.exceptions import EvidenceError
 from backspasm.network import default_network
+from helpers import RED_FLAGS_DENIED
 
 STRAIN_RED_FLAGS_DENIED = {
     "age": 35,
     "recent_exertion": "yes",
     "spasm_duration_weeks": 1,
     "spasm_location": "lower_back",
-    "fever": "no",
-    "saddle_numbness": "no",
-    "bowel_or_bladder_loss": "no",
-    "unexplained_weight_loss": "no",
-    "history_of_cancer": "no",
-    "iv_drug_use_or_immunosuppression": "no",
-    "muscle_weakness": "no",
-    "night_pain": "no",
-    "blood_in_urine": "no",
-    "painful_urination": "no",
+    **RED_FLAGS_DENIED,
 }
 
 

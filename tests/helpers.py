@@ -1,0 +1,41 @@
+"""Pieces several test modules share (on the test path through ``pythonpath``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pgmpy.factors.discrete import TabularCPD
+
+#: A patient who answers no to every warning sign of a serious cause.
+RED_FLAGS_DENIED = {
+    "fever": "no",
+    "saddle_numbness": "no",
+    "bowel_or_bladder_loss": "no",
+    "unexplained_weight_loss": "no",
+    "history_of_cancer": "no",
+    "iv_drug_use_or_immunosuppression": "no",
+    "muscle_weakness": "no",
+    "night_pain": "no",
+    "blood_in_urine": "no",
+    "painful_urination": "no",
+}
+
+
+def cpd(
+    variable: str,
+    values: Any,
+    parents: dict[str, list[str]] | None = None,
+    states: list[str] | None = None,
+) -> TabularCPD:
+    parents = parents or {}
+    values = np.asarray(values, dtype=float)
+    names = {variable: states or [f"s{i}" for i in range(values.shape[0])], **parents}
+    return TabularCPD(
+        variable,
+        values.shape[0],
+        values,
+        evidence=list(parents) or None,
+        evidence_card=[len(s) for s in parents.values()] or None,
+        state_names=names,
+    )
