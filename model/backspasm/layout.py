@@ -85,6 +85,8 @@ class Layout:
         Extent of the drawing.
     labels : mapping of str to str
         The label drawn in each box (wrapped by the figures; empty here).
+    label_size : float
+        Type size of the labels (points) the column widths were measured for.
     """
 
     pos: Mapping[str, tuple[float, float]]
@@ -96,6 +98,7 @@ class Layout:
     width: float
     height: float
     labels: Mapping[str, str] = field(default_factory=dict)
+    label_size: float = 9.0
 
     def box_w(self, node: str) -> float:
         """Return the width of a node's box."""

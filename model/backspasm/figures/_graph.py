@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
-from backspasm.figures._layout import NODE_FONT, edge_path, slide_layout
+from backspasm.figures._layout import edge_path, slide_layout
 from backspasm.layout import Layout
 from backspasm.spec import GROUPS
 
@@ -27,9 +27,19 @@ HEADER = 0.4  # inches above the top box for the column headers
 
 
 def graph_layout(
-    network: Network, nodes: Sequence[str], *, box_h: float, top: float, min_box_w: float = 0.0
+    network: Network,
+    nodes: Sequence[str],
+    *,
+    box_h: float,
+    top: float,
+    min_box_w: float = 0.0,
+    min_gap: float = 0.28,
 ) -> Layout:
-    """Lay ``nodes`` out for a slide, leaving ``top`` inches for the title."""
+    """Lay ``nodes`` out for a slide, leaving ``top`` inches for the title.
+
+    ``min_gap`` is the narrowest gap between columns (see
+    :func:`~backspasm.figures._layout.slide_layout`).
+    """
     height = st.SLIDE_SIZE[1] - top - BOTTOM - HEADER
     return slide_layout(
         network,
@@ -38,6 +48,7 @@ def graph_layout(
         width=st.SLIDE_SIZE[0],
         height=height,
         min_box_w=min_box_w,
+        min_gap=min_gap,
     )
 
 
@@ -108,7 +119,7 @@ def draw_graph(
             layout.labels[n],
             ha="center",
             va="center",
-            fontsize=NODE_FONT,
+            fontsize=layout.label_size,
             color="white" if dark else st.TEXT,
             zorder=5,
             linespacing=1.05,

@@ -150,8 +150,7 @@ def edge_path(layout: Layout, u: str, v: str, *, route: bool = True) -> Any:
 #: holds, left to right. Back spasm and the complications are all effects with no
 #: children, so they share one column before the findings (fewer columns to cross).
 SLIDE_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Context", ("context",)),
-    ("Exposures", ("exposure",)),
+    ("Context and\nexposures", ("context", "exposure")),
     ("Causes", ("cause_fitness", "cause_pathologic", "cause_serious")),
     ("Mechanisms", ("mechanism",)),
     ("Back spasm and\ncomplications", ("presentation", "complication")),
@@ -160,6 +159,7 @@ SLIDE_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _MARGIN = 0.08  # inches left and right of the drawing
 _INNER_GAP = 0.45  # a gap between sub-columns of one layer, relative to other gaps
 _TIGHT_GAP = 0.03  # the closest boxes of one column may come (inches)
+_SMALLEST_FONT = 7.0  # labels shrink down to this size (points) when columns crowd
 
 
 def _spread_apart(target: Sequence[float], pitch: float, lo: float, hi: float) -> list[float]:
@@ -197,25 +197,33 @@ def _wrap_layer(
 
     Node ``i`` goes to sub-column ``i mod k``, so that the vertical order of the
     whole layer is kept; a node with a parent in the same layer goes to the last
-    sub-column and that parent to the first, so its arrows run left to right.
+    sub-column and that parent to the first, so its arrows run left to right, as
+    long as those sub-columns have room (a full one passes the node on).
     """
-    k = max(1, math.ceil(len(layer) / max(rows, 1)))
+    rows = max(rows, 1)
+    k = max(1, math.ceil(len(layer) / rows))
     if k == 1:
         return [list(layer)]
     inside = set(layer)
     late = {n for n in layer if any(p in inside for p in parents[n])}
     early = {p for n in late for p in parents[n] if p in inside} - late
     subs: list[list[str]] = [[] for _ in range(k)]
-    free = 0
+    rest = []
     for n in layer:
-        if n in late:
+        if n in late and len(subs[-1]) < rows:
             subs[-1].append(n)
-        elif n in early:
+        elif n in early and len(subs[0]) < rows:
             subs[0].append(n)
         else:
-            subs[free % k].append(n)
+            rest.append(n)
+    free = 0
+    for n in rest:
+        while len(subs[free % k]) >= rows:
             free += 1
-    return [s for s in subs if s]
+        subs[free % k].append(n)
+        free += 1
+    order = {n: i for i, n in enumerate(layer)}
+    return [sorted(s, key=order.__getitem__) for s in subs if s]
 
 
 def slide_layout(
@@ -227,6 +235,7 @@ def slide_layout(
     height: float,
     min_box_w: float = 0.0,
     row_gap: float = 0.1,
+    min_gap: float = _MIN_GAP,
 ) -> Layout:
     """Lay the network out to fit ``width`` x ``height`` inches, with 9 pt labels.
 
@@ -252,6 +261,10 @@ def slide_layout(
         Narrowest box (room for a belief bar and its value).
     row_gap : float, default 0.1
         Wanted gap between boxes in a column (inches), room for arrows to pass.
+    min_gap : float, default 0.28
+        Narrowest gap between columns (inches); arrows that run straight under the
+        boxes need less than routed ones. Where even the narrowest gaps leave too
+        little width, the labels shrink (down to 7 pt) rather than the boxes overlap.
 
     Returns
     -------
@@ -276,10 +289,18 @@ def slide_layout(
         )
         for _, groups in SLIDE_LAYERS
     ]
+
+    def widths_at(columns: list[list[str]], size: float) -> list[float]:
+        return [
+            max(min_box_w, *(_two_line_width(names[n], size) + 2 * _PAD for n in col))
+            for col in columns
+        ]
+
     # As many rows as leave ``row_gap`` between boxes; more (closer boxes) only
     # while the sub-columns would not fit the width.
     rows = max(1, math.floor((height + row_gap) / (box_h + row_gap)))
     most = max(rows, math.floor((height + _TIGHT_GAP) / (box_h + _TIGHT_GAP)))
+    size = NODE_FONT
     while True:
         columns: list[list[str]] = []
         spans: list[tuple[str, list[int]]] = []
@@ -290,17 +311,21 @@ def slide_layout(
             first = len(columns)
             columns += _wrap_layer(layer, parents, rows)
             spans.append((title if len(shown) > 1 else shown[0], list(range(first, len(columns)))))
-        widths = [
-            max(min_box_w, *(_two_line_width(names[n]) + 2 * _PAD for n in col)) for col in columns
-        ]
+        widths = widths_at(columns, size)
         weights = [
             _INNER_GAP if any(c in cols and c + 1 in cols for _, cols in spans) else 1.0
             for c in range(len(columns) - 1)
         ]
         room = width - 2 * _MARGIN - sum(widths)
-        if room >= _MIN_GAP * sum(weights) or rows >= most:
+        if room >= min_gap * sum(weights) or rows >= most:
             break
         rows += 1
+    # Still too wide with the boxes as close as they may come: the labels shrink (never
+    # below _SMALLEST_FONT) rather than the boxes overlap.
+    while room < min_gap * sum(weights) and size > _SMALLEST_FONT:
+        size = max(_SMALLEST_FONT, size - 0.25)
+        widths = widths_at(columns, size)
+        room = width - 2 * _MARGIN - sum(widths)
     gap = room / max(sum(weights), 1e-9)
     x_of, x = [], _MARGIN
     for c, w in enumerate(widths):
@@ -315,7 +340,7 @@ def slide_layout(
         for n, y in zip(col, heights, strict=True):
             pos[n] = (x_of[c], y)
             column_of[n] = c
-    labels = {n: fit_label(names[n], widths[column_of[n]] - 2 * _PAD) for n in nodes}
+    labels = {n: fit_label(names[n], widths[column_of[n]] - 2 * _PAD, size) for n in nodes}
     return Layout(
         pos=pos,
         columns=tuple((t, sum(x_of[c] for c in cols) / len(cols)) for t, cols in spans),
@@ -326,4 +351,5 @@ def slide_layout(
         width=width,
         height=height,
         labels=labels,
+        label_size=size,
     )

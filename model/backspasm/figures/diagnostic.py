@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 __all__ = ["plot_diagnostic_view"]
 
 
+#: Height of a line of text, in multiples of its type size.
+_LINE = 1.35
+
+
 def _spread(nodes: Sequence[str], top: float, bottom: float) -> dict[str, float]:
     """Heights of nodes spread evenly from ``top`` down to ``bottom``, in order."""
     if len(nodes) == 1:
@@ -72,20 +76,30 @@ def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = No
         ax = fig.add_axes((0.008, 0.07, 0.984, 0.8))
     width, height = st.SLIDE_SIZE[0], st.SLIDE_SIZE[1] * 0.8
     top, bottom = height - 0.45, 0.1
-    x_cause, x_finding, x_mech = 2.55, width - 2.6, width / 2 - 0.3
+    finding_font = st.MIN_FONT + 0.5
+    label_w = max(text_width(net.label(n), finding_font) for n in findings)
+    # One line of finding labels per row while they fit the height; beyond that the
+    # findings are dealt alternately into two staggered columns (vertical order kept),
+    # so that neighbours in a column are two rows apart.
+    stagger = len(findings) * _LINE * finding_font / 72 > top - bottom
+    x_finding = width - label_w - 0.25
+    x_findings = (x_finding - label_w - 0.3, x_finding) if stagger else (x_finding,)
+    x_cause = 2.55
+    x_mech = (x_cause + x_findings[0]) / 2
     mech_w = max(text_width(net.label(n), st.NOTE) for n in mechanisms) + 0.3
     y = {
         **_spread(by_height(causes), top - 0.05, bottom + 0.05),
         **_spread(by_height(mechanisms), top - 0.3, bottom + 0.3),
         **_spread(by_height(findings), top, bottom),
     }
+    x_of = {n: x_findings[i % len(x_findings)] for i, n in enumerate(by_height(findings))}
 
     def anchor(n: str, side: str) -> tuple[float, float]:
         group = net.group_of(n)
         if group == "mechanism":
             return (x_mech + (mech_w / 2 if side == "out" else -mech_w / 2), y[n])
         if group == "finding":
-            return (x_finding - 0.08, y[n])
+            return (x_of[n] - 0.08, y[n])
         return (x_cause + 0.08, y[n])
 
     keep = set(nodes)
@@ -155,7 +169,7 @@ def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = No
         )
     for n in findings:
         (dot,) = ax.plot(
-            [x_finding],
+            [x_of[n]],
             [y[n]],
             "o",
             ms=5,
@@ -165,19 +179,22 @@ def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = No
         )
         dot.set_gid(f"node:{n}")
         ax.text(
-            x_finding + 0.1,
+            x_of[n] + 0.1,
             y[n],
             net.label(n),
             ha="left",
             va="center",
-            fontsize=st.MIN_FONT + 0.5,
+            fontsize=finding_font,
             color=st.TEXT,
             gid=f"label:{n}",
         )
     for x, text in (
         (x_cause, f"{len(causes)} causes"),
         (x_mech, f"{len(mechanisms)} shared mechanisms (latent)"),
-        (x_finding, f"{len(findings)} findings (the questions)"),
+        (
+            (x_findings[0] + x_findings[-1] + label_w) / 2,
+            f"{len(findings)} findings (the questions)",
+        ),
     ):
         column_header(ax, x, height - 0.05, text, va="top", size=st.LABEL)
     ax.set_xlim(0, width)

@@ -98,6 +98,16 @@ def plot_network(
     return ax
 
 
+def _flag_text(network: Network, flag: str) -> str:
+    """Say a red flag in few words: an answer flag (``node=state``) by its label."""
+    node, sep, state = flag.partition("=")
+    if not sep or node not in network.spec.nodes:
+        return flag.replace("_", " ")
+    if state in ("yes", "True"):
+        return network.label(node)
+    return f"{network.label(node)} {state.replace('_', ' ')}"
+
+
 def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any]) -> str:
     """Say what the beliefs are for: the answers, the triage and any red flags."""
     n_answers = sum(1 for k in evidence if k != "back_spasm")
@@ -107,8 +117,9 @@ def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any]) -> str:
         if n_answers
         else "What the network believes before any answer"
     )
+    net = st.network_of(diagnosis, None)
     triage = st.triage_text(diagnosis) + (
-        f"; red flags: {'; '.join(f.replace('_', ' ') for f in flags)}" if flags else ""
+        f"; red flags: {'; '.join(_flag_text(net, f) for f in flags)}" if flags else ""
     )
     return (
         st.case_title(what, diagnosis, width=_TITLE_CHARS)
@@ -137,7 +148,7 @@ def _min_belief_w() -> float:
     return 0.14 + 0.25 + text_width("<0.1%", NODE_FONT) * 1.1 + 0.06
 
 
-def _fitted_value(value: str, state: str | None, room: float) -> str:
+def _fitted_value(value: str, state: str | None, room: float, size: float = NODE_FONT) -> str:
     """Shorten a ``"<state> <percent>"`` value until it fits ``room`` inches.
 
     See :func:`_shortened`; a plain percentage is returned as it is.
@@ -145,10 +156,18 @@ def _fitted_value(value: str, state: str | None, room: float) -> str:
     if state is None:
         return value
     name, pct = value.rsplit(" ", 1)
-    return _shortened(name, state, room, suffix=f" {pct}")
+    return _shortened(name, state, room, suffix=f" {pct}", size=size)
 
 
-def _shortened(name: str, state: str, room: float, *, prefix: str = "", suffix: str = "") -> str:
+def _shortened(
+    name: str,
+    state: str,
+    room: float,
+    *,
+    prefix: str = "",
+    suffix: str = "",
+    size: float = NODE_FONT,
+) -> str:
     """Return ``prefix + name + suffix``, shortened until it fits ``room`` inches.
 
     The name loses letters (ending in a full stop, keeping at least four), then
@@ -159,7 +178,7 @@ def _shortened(name: str, state: str, room: float, *, prefix: str = "", suffix: 
     tries = [name, *(f"{name[:keep]}." for keep in range(len(name) - 1, 3, -1)), initials]
     for shown in tries:
         text = f"{prefix}{shown}{suffix}"
-        if text_width(text, NODE_FONT) * 1.1 + 0.06 <= room:
+        if text_width(text, size) * 1.1 + 0.06 <= room:
             return text
     return f"{prefix}{suffix}".strip() or f"{prefix}{name}{suffix}"
 
@@ -207,6 +226,8 @@ def plot_network_beliefs(
         box_h=_BELIEF_BOX_H,
         top=0.25 + (title.count("\n") + 1) * _TITLE_LINE,
         min_box_w=_min_belief_w(),
+        # the arrows run straight under the boxes here, so the gaps can be narrow
+        min_gap=0.12,
     )
     ax = graph_axes(ax, layout)
     h = layout.box_h
@@ -223,9 +244,9 @@ def plot_network_beliefs(
         observed = evidence.get(n)
         hard = isinstance(observed, str)
         # the value is written right of a bar at least 0.12 in long
-        value = _fitted_value(*values[n], w - 0.14 - 0.12)
+        value = _fitted_value(*values[n], w - 0.14 - 0.12, size=layout.label_size)
         # the value is written right of its bar, so the bar leaves it room
-        room = text_width(value, NODE_FONT) * 1.1 + 0.06
+        room = text_width(value, layout.label_size) * 1.1 + 0.06
         track_w = (w - 0.14) if hard else max(w - 0.14 - room, 0.12)
         # An answered node shows its answer on a dark band, whatever the answer (a
         # white-on-white "= no" would vanish).
@@ -276,11 +297,15 @@ def plot_network_beliefs(
                 left + track_w / 2,
                 bar_y + bar_h / 2 - 0.004,
                 _shortened(
-                    str(observed).replace("_", " "), str(observed), track_w - 0.04, prefix="= "
+                    str(observed).replace("_", " "),
+                    str(observed),
+                    track_w - 0.04,
+                    prefix="= ",
+                    size=layout.label_size,
                 ),
                 ha="center",
                 va="center",
-                fontsize=NODE_FONT,
+                fontsize=layout.label_size,
                 color="white",
                 fontweight="bold",
                 zorder=8,
@@ -293,7 +318,7 @@ def plot_network_beliefs(
                 value,
                 ha="left",
                 va="center",
-                fontsize=NODE_FONT,
+                fontsize=layout.label_size,
                 color="white" if group == "presentation" else st.TEXT,
                 fontweight="bold",
                 zorder=8,
