@@ -240,3 +240,55 @@ def test_the_same_answers_weigh_more_in_an_emergency_department():
     ed = diagnose({**answers, "care_setting": "emergency"})
     assert row(ed, "epidural_abscess").posterior > 5 * gp.posterior
     assert rank(ed, "epidural_abscess") <= 2
+
+
+def test_straight_leg_raise_separates_a_disc_from_a_strain():
+    # Acute buttock and thigh pain after bending: a positive straight-leg raise (LR+
+    # about 12 with the bundled numbers) makes a compressed root the leading
+    # explanation; a negative one (LR- about 0.4) leaves the strain first.
+    answers = {"age": 45, "sex": "female", "spasm_duration_weeks": 1, "leg_or_buttock_pain": "yes"}
+    positive = diagnose({**answers, "straight_leg_raise_positive": "yes"})
+    negative = diagnose({**answers, "straight_leg_raise_positive": "no"})
+    plain = row(diagnose(answers), "herniated_disc").posterior
+    assert row(positive, "herniated_disc").posterior > 3 * plain
+    assert rank(positive, "herniated_disc") <= 2
+    assert row(negative, "herniated_disc").posterior < plain
+    assert negative.top_cause == "muscle_strain"
+
+
+def test_coughing_that_worsens_the_pain_is_a_weak_disc_sign():
+    # Leg pain worse on coughing or sneezing has a diagnostic odds ratio of about 2.3
+    # for root compression (Verwoerd16): it moves a disc up, but far less than the
+    # straight-leg raise.
+    answers = {"age": 45, "sex": "female", "leg_or_buttock_pain": "yes"}
+
+    def disc(extra):
+        return row(diagnose({**answers, **extra}), "herniated_disc").posterior
+
+    cough = disc({"pain_worse_coughing_or_sneezing": "yes"})
+    assert disc({}) < cough < disc({"straight_leg_raise_positive": "yes"})
+
+
+def test_murphy_sign_puts_gallstones_ahead_of_a_kidney_infection():
+    # Fever, vomiting and right upper abdominal pain fit an infected kidney as well as
+    # an inflamed gallbladder; inspiratory arrest under the right ribs tips it.
+    answers = {
+        "age": 50,
+        "sex": "female",
+        "fever": "yes",
+        "nausea_or_vomiting": "yes",
+        "right_upper_abdominal_pain": "yes",
+    }
+    d = diagnose({**answers, "murphy_sign_positive": "yes"})
+    plain = diagnose(answers)
+    assert row(d, "gallstones").posterior > 1.5 * row(plain, "gallstones").posterior
+    assert d.top_cause == "gallstones"
+
+
+def test_costovertebral_angle_tenderness_points_to_the_kidney():
+    answers = {"age": 30, "sex": "female", "fever": "yes", "spasm_location": "flank"}
+    tender = diagnose({**answers, "costovertebral_angle_tenderness": "yes"})
+    plain = diagnose(answers)
+    assert row(tender, "pyelonephritis").posterior > row(plain, "pyelonephritis").posterior
+    assert tender.top_cause == "pyelonephritis"
+    assert row(tender, "muscle_strain").posterior < row(plain, "muscle_strain").posterior

@@ -100,9 +100,10 @@ def test_dask_worker_processes_score_with_a_user_loaded_network(tmp_path):
     shutil.copytree(str(files("backspasm") / "knowledge"), variant)
     causes = variant / "causes.toml"
     text = causes.read_text(encoding="utf-8")
-    old = "strength.sex = { p = { male = 0.0005 }"
+    old = "strength.previous_kidney_stone = { p = 0.0126,"
     assert old in text
-    causes.write_text(text.replace(old, "strength.sex = { p = { male = 0.01 }"), encoding="utf-8")
+    new = "strength.previous_kidney_stone = { p = 0.2,"
+    causes.write_text(text.replace(old, new), encoding="utf-8")
     net = load_network(variant)
     frame = cases(30)
     with (
