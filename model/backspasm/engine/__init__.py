@@ -24,8 +24,11 @@ Modules, in import order:
   recomputed;
 * :mod:`~backspasm.engine.junction_tree`: the tree, separators, static messages and
   the message schedule of each evidence pattern;
-* :mod:`~backspasm.engine.runner`: one batch run: identical rows merged, chunks on
-  threads, a junction tree without barren nodes for big chunks;
+* :mod:`~backspasm.engine.slicing`: a junction tree conditioned on a variable that
+  every case of a group observes in the same state (big batches are split by it);
+* :mod:`~backspasm.engine.runner`: one batch run: identical rows merged, big batches
+  split by an observed variable, chunks on threads, a junction tree without barren
+  nodes for big chunks;
 * :mod:`~backspasm.engine.compiled`: :class:`CompiledNetwork` (marginals,
   ``log P(e)``, probabilities of conjunctions, alone or with the marginals in one
   propagation, and every observed node's

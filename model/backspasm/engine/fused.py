@@ -5,7 +5,8 @@ temporary the size of a clique times the chunk, and a clique step costs several
 Python-level calls. Here a plan is flattened once into integer tables (which
 workspace rows each step multiplies, where its matrix and its output live) and one
 ``numba`` function runs every step of a chunk, row by row, with the case axis
-innermost and contiguous, no temporaries and no Python in between. The arithmetic
+innermost and contiguous, no temporaries and no Python in between, a block of 64
+cases at a time (a whole chunk's workspace would fall out of the CPU caches). The arithmetic
 is the same sums of the same products, so results agree with the numpy kernel to
 rounding.
 
@@ -31,11 +32,15 @@ from backspasm.engine.kernels import _LAM, _execute, _finish, _Plan, _Step
 
 __all__: list[str] = []
 
-# workspace, logs, step table, operand rows, matrices, incoming steps and their
-# offsets, static log scales: all C-contiguous.
+# likelihood rows, final rows, logs, first final row, step table, operand rows,
+# matrices, incoming steps and their offsets, static log scales: all C-contiguous.
 _SIGNATURE = (
-    "void(f8[:, ::1], f8[:, ::1], i8[:, ::1], i8[::1], f8[::1], i8[::1], i8[::1], f8[::1])"
+    "void(f8[:, ::1], f8[:, ::1], f8[:, ::1], i8, i8[:, ::1], i8[::1], f8[::1], i8[::1],"
+    " i8[::1], f8[::1])"
 )
+# Cases per block of the kernel: a block's workspace stays in the CPU caches, and its
+# rows are still long enough for vector instructions.
+_BLOCK = 64
 _KERNEL: Callable[..., None] | None = None
 _TRIED = False
 # Operand offsets per (step, input); the step is kept so that its id stays its own.
@@ -47,15 +52,18 @@ _MAX_OFFSETS = 50_000
 class _Fused:
     """A plan flattened for the fused kernel.
 
-    The workspace has one row per likelihood entry, message entry and final belief
-    entry, and one column per case; ``lam_rows`` says where each observed
-    variable's likelihood goes, ``finals`` where each final belief is read from.
+    The workspace has one row per likelihood entry (the first ``first`` rows),
+    message entry and final belief entry (the rows from ``back`` on), and one column
+    per case; ``lam_rows`` says where each observed variable's likelihood goes,
+    ``finals`` where each final belief is read from.
     Each row of ``steps`` is ``(k, p, r, operands, offset in index, offset in
     matrices, first output row, is a message)``; ``index`` holds, per operand, its
     workspace row for every entry of the step's product.
     """
 
     rows: int
+    first: int
+    back: int
     lam_rows: tuple[tuple[int, int], ...]
     steps: IntArray
     index: IntArray
@@ -94,8 +102,10 @@ def _kernel_ready() -> bool:
 
 
 def _run_plan(
-    ws: Any,
+    lam: Any,
+    res: Any,
     logs: Any,
+    back: int,
     steps: Any,
     index: Any,
     matrices: Any,
@@ -103,94 +113,110 @@ def _run_plan(
     incoming_ptr: Any,
     static_log: Any,
 ) -> None:
-    """Run every step of a flattened plan on the workspace ``ws`` (cases in columns)."""
-    n = ws.shape[1]
-    tmp = np.empty(n)
-    scale = np.empty(n)
-    for s in range(steps.shape[0]):
-        k = steps[s, 0]
-        p = steps[s, 1]
-        r = steps[s, 2]
-        n_in = steps[s, 3]
-        idx = steps[s, 4]
-        mat = steps[s, 5]
-        out = steps[s, 6]
-        kr = k * r
-        for row in range(out, out + k * p):
-            for c in range(n):
-                ws[row, c] = 0.0
-        for kk in range(k):
-            for rr in range(r):
-                j = kk * r + rr
-                if p == 1 and 1 <= n_in <= 4:
-                    # The common case in one pass: no temporary row.
-                    m = matrices[mat + kk * r + rr]
-                    if m == 0.0:
+    """Run every step of a flattened plan, a block of cases at a time (cases in columns).
+
+    ``lam`` holds the workspace's first rows (the likelihoods); ``res`` receives its
+    rows from ``back`` on (the final beliefs). Each block of at most ``_BLOCK``
+    cases runs every step in a workspace of its own, small enough to stay in the
+    CPU caches (a whole chunk's would not), then hands its final rows back.
+    """
+    n = lam.shape[1]
+    rows = back + res.shape[0]
+    ws = np.empty((rows, _BLOCK))
+    tmp = np.empty(_BLOCK)
+    scale = np.empty(_BLOCK)
+    for c0 in range(0, n, _BLOCK):
+        bn = min(_BLOCK, n - c0)
+        for row in range(lam.shape[0]):
+            for c in range(bn):
+                ws[row, c] = lam[row, c0 + c]
+        for s in range(steps.shape[0]):
+            k = steps[s, 0]
+            p = steps[s, 1]
+            r = steps[s, 2]
+            n_in = steps[s, 3]
+            idx = steps[s, 4]
+            mat = steps[s, 5]
+            out = steps[s, 6]
+            kr = k * r
+            for row in range(out, out + k * p):
+                for c in range(bn):
+                    ws[row, c] = 0.0
+            for kk in range(k):
+                for rr in range(r):
+                    j = kk * r + rr
+                    if p == 1 and 1 <= n_in <= 4:
+                        # The common case in one pass: no temporary row.
+                        m = matrices[mat + kk * r + rr]
+                        if m == 0.0:
+                            continue
+                        dst = out + kk
+                        a = index[idx + j]
+                        if n_in == 1:
+                            for c in range(bn):
+                                ws[dst, c] += m * ws[a, c]
+                            continue
+                        b_ = index[idx + kr + j]
+                        if n_in == 2:
+                            for c in range(bn):
+                                ws[dst, c] += m * ws[a, c] * ws[b_, c]
+                            continue
+                        d = index[idx + 2 * kr + j]
+                        if n_in == 3:
+                            for c in range(bn):
+                                ws[dst, c] += m * ws[a, c] * ws[b_, c] * ws[d, c]
+                            continue
+                        e = index[idx + 3 * kr + j]
+                        for c in range(bn):
+                            ws[dst, c] += m * ws[a, c] * ws[b_, c] * ws[d, c] * ws[e, c]
                         continue
-                    dst = out + kk
-                    a = index[idx + j]
-                    if n_in == 1:
-                        for c in range(n):
-                            ws[dst, c] += m * ws[a, c]
-                        continue
-                    b = index[idx + kr + j]
-                    if n_in == 2:
-                        for c in range(n):
-                            ws[dst, c] += m * ws[a, c] * ws[b, c]
-                        continue
-                    d = index[idx + 2 * kr + j]
-                    if n_in == 3:
-                        for c in range(n):
-                            ws[dst, c] += m * ws[a, c] * ws[b, c] * ws[d, c]
-                        continue
-                    e = index[idx + 3 * kr + j]
-                    for c in range(n):
-                        ws[dst, c] += m * ws[a, c] * ws[b, c] * ws[d, c] * ws[e, c]
-                    continue
-                if n_in == 0:
-                    for c in range(n):
-                        tmp[c] = 1.0
+                    if n_in == 0:
+                        for c in range(bn):
+                            tmp[c] = 1.0
+                    else:
+                        src = index[idx + j]
+                        for c in range(bn):
+                            tmp[c] = ws[src, c]
+                        for i in range(1, n_in):
+                            src = index[idx + i * kr + j]
+                            for c in range(bn):
+                                tmp[c] *= ws[src, c]
+                    for pp in range(p):
+                        m = matrices[mat + (kk * p + pp) * r + rr]
+                        if m != 0.0:
+                            dst = out + kk * p + pp
+                            for c in range(bn):
+                                ws[dst, c] += m * tmp[c]
+            for c in range(bn):
+                logs[s, c0 + c] = static_log[s]
+            for q in range(incoming_ptr[s], incoming_ptr[s + 1]):
+                e = incoming[q]
+                for c in range(bn):
+                    logs[s, c0 + c] += logs[e, c0 + c]
+            if steps[s, 7] == 0:
+                continue
+            # Rescale each case's message by its largest magnitude (decomposed CPTs make
+            # signed messages); an all-zero message is an impossible case: log -inf.
+            for c in range(bn):
+                scale[c] = 0.0
+            for row in range(out, out + k * p):
+                for c in range(bn):
+                    v = abs(ws[row, c])
+                    if v > scale[c]:
+                        scale[c] = v
+            for c in range(bn):
+                if scale[c] > 0.0:
+                    logs[s, c0 + c] += math.log(scale[c])
+                    scale[c] = 1.0 / scale[c]
                 else:
-                    src = index[idx + j]
-                    for c in range(n):
-                        tmp[c] = ws[src, c]
-                    for i in range(1, n_in):
-                        src = index[idx + i * kr + j]
-                        for c in range(n):
-                            tmp[c] *= ws[src, c]
-                for pp in range(p):
-                    m = matrices[mat + (kk * p + pp) * r + rr]
-                    if m != 0.0:
-                        dst = out + kk * p + pp
-                        for c in range(n):
-                            ws[dst, c] += m * tmp[c]
-        for c in range(n):
-            logs[s, c] = static_log[s]
-        for q in range(incoming_ptr[s], incoming_ptr[s + 1]):
-            e = incoming[q]
-            for c in range(n):
-                logs[s, c] += logs[e, c]
-        if steps[s, 7] == 0:
-            continue
-        # Rescale each case's message by its largest magnitude (decomposed CPTs make
-        # signed messages); an all-zero message is an impossible case: log -inf.
-        for c in range(n):
-            scale[c] = 0.0
-        for row in range(out, out + k * p):
-            for c in range(n):
-                v = abs(ws[row, c])
-                if v > scale[c]:
-                    scale[c] = v
-        for c in range(n):
-            if scale[c] > 0.0:
-                logs[s, c] += math.log(scale[c])
-                scale[c] = 1.0 / scale[c]
-            else:
-                logs[s, c] = -math.inf
-                scale[c] = 1.0
-        for row in range(out, out + k * p):
-            for c in range(n):
-                ws[row, c] *= scale[c]
+                    logs[s, c0 + c] = -math.inf
+                    scale[c] = 1.0
+            for row in range(out, out + k * p):
+                for c in range(bn):
+                    ws[row, c] *= scale[c]
+        for row in range(back, rows):
+            for c in range(bn):
+                res[row - back, c0 + c] = ws[row, c]
 
 
 def _operand_index(step: _Step, vars_: tuple[int, ...], cards: list[int], base: int) -> IntArray:
@@ -240,8 +266,9 @@ def _fuse(plan: _Plan) -> _Fused | None:
     matrices: list[FloatArray] = []
     incoming: list[int] = []
     incoming_ptr = [0]
-    finals = []
+    finals: list[tuple[tuple[int, ...], tuple[int, ...], int, int]] = []
     used = mat_used = 0
+    first = back = rows
     message_rows: dict[int, int] = {}
     for s, step in enumerate(steps):
         p = step.matrix.shape[1]
@@ -259,10 +286,14 @@ def _fuse(plan: _Plan) -> _Fused | None:
             produced[step.label] = s
             message_rows[step.label] = rows
         else:
+            if not finals:
+                back = rows
             finals.append((step.out_vars, step.out_shape, rows, s))
         rows += step.k * p
     return _Fused(
         rows=rows,
+        first=first,
+        back=back if finals else rows,
         lam_rows=tuple(lam_rows.items()),
         steps=table,
         index=np.concatenate(index) if index else np.zeros(0, dtype=np.int64),
@@ -283,14 +314,17 @@ def _execute_any(
         return _execute(plan, lam, n)
     kernel = _kernel()
     assert kernel is not None
-    ws = np.empty((fused.rows, n))
+    lam_block = np.empty((fused.first, n))
     for v, row in fused.lam_rows:
         block = lam[v]
-        ws[row : row + block.shape[0]] = block
+        lam_block[row : row + block.shape[0]] = block
+    res = np.empty((fused.rows - fused.back, n))
     logs = np.empty((fused.steps.shape[0], n))
     kernel(
-        ws,
+        lam_block,
+        res,
         logs,
+        fused.back,
         fused.steps,
         fused.index,
         fused.matrices,
@@ -298,8 +332,9 @@ def _execute_any(
         fused.incoming_ptr,
         fused.static_log,
     )
+    back = fused.back
     beliefs: list[tuple[tuple[int, ...], FloatArray, FloatArray | float]] = [
-        (out_vars, ws[row : row + math.prod(shape)].reshape((*shape, n)), logs[s])
+        (out_vars, res[row - back : row - back + math.prod(shape)].reshape((*shape, n)), logs[s])
         for out_vars, shape, row, s in fused.finals
     ]
     return _finish(plan, beliefs, n)

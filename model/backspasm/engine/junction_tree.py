@@ -29,7 +29,7 @@ from backspasm.engine.events import (
     _with_retractions,
 )
 from backspasm.engine.evidence import FloatArray
-from backspasm.engine.fused import _execute_any, _fuse
+from backspasm.engine.fused import _fuse
 from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
 from backspasm.engine.noisy_max import _decompose
 from backspasm.engine.triangulation import _spanning_tree, _triangulate
@@ -86,6 +86,9 @@ class _JunctionTree:
         _, factors, self._card, cliques = best
         self._signed = any(float(table.min()) < 0 for _, table in factors)
         self._compile(factors, cliques)
+
+    def _reset(self) -> None:
+        """Empty the caches of plans, static messages, steps and event routes."""
         self._plans: dict[_PlanKey, _Plan] = {}
         self._static: dict[int, tuple[FloatArray, float]] = {}
         self._steps: dict[tuple[object, ...], _Step] = {}
@@ -101,26 +104,23 @@ class _JunctionTree:
                 adjacency.setdefault(u, set()).update(w for w in scope if w != u)
         return [tuple(sorted(c)) for c in _triangulate(adjacency, cards)]
 
-    def run(
-        self,
-        lam: Mapping[int, FloatArray],
-        active: frozenset[int],
-        targets: tuple[int, ...] | None,
-        n: int,
-    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
-        """Marginals of ``targets`` (or none) and log P(e) of a chunk of ``n`` cases."""
-        return _execute_any(self._plan(active, targets), lam, n)
-
     # ------------------------------------------------------------------ compile
 
     def _compile(
-        self, factors: list[tuple[tuple[int, ...], FloatArray]], cliques: list[tuple[int, ...]]
+        self,
+        factors: list[tuple[tuple[int, ...], FloatArray]],
+        cliques: list[tuple[int, ...]],
+        tree: list[tuple[int, int]] | None = None,
     ) -> None:
+        """Clique potentials and tree (a spanning tree of ``cliques`` unless given)."""
         if max(len(c) for c in cliques) > len(_LETTERS):
             raise ValueError("The network's cliques are too large for exact inference.")
+        self._reset()
+        self._factors = factors
         self._cliques = cliques
         self._clique_size = [math.prod(self._card[v] for v in c) for c in cliques]
-        tree = _spanning_tree(cliques, self._card)
+        tree = _spanning_tree(cliques, self._card) if tree is None else tree
+        self._tree = tree
         self._nbrs: list[list[int]] = [[] for _ in cliques]
         for i, j in tree:
             self._nbrs[i].append(j)

@@ -2,14 +2,17 @@
 
 :class:`_Runner` is the execution half of
 :class:`~backspasm.engine.compiled.CompiledNetwork`: identical evidence rows are
-merged first, the batch is cut into cache-sized chunks whose likelihood rows are
-built a window at a time, each chunk gets a junction tree (one without the barren
-nodes for big chunks, kept in a small cache) and a plan, and the chunks run on
-several threads with the numpy or the fused kernel before being put back in order.
+merged first; a big batch is split by the state of a variable of its biggest
+cliques, each group on a tree conditioned on it (:mod:`~backspasm.engine.slicing`);
+the cases are cut into cache-sized chunks whose likelihood rows are built a window at
+a time, each chunk gets a junction tree (one without the barren nodes for big
+chunks, kept in a small cache) and a plan, and the chunks run on several threads
+with the numpy or the fused kernel before being put back in order.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -21,6 +24,7 @@ from backspasm.engine.evidence import Evidence, EvidenceLike, FloatArray, _Codec
 from backspasm.engine.fused import _execute_any, _kernel, _kernel_ready
 from backspasm.engine.junction_tree import _JunctionTree
 from backspasm.engine.kernels import _map_bounded, _Plan
+from backspasm.engine.slicing import _sliced, _split_variable
 
 __all__: list[str] = []
 
@@ -43,6 +47,20 @@ _MAX_TREES = 16
 _MAX_PATTERNS = 4096
 # Likelihood rows are built for this many cases at a time (a few MiB).
 _WINDOW_CASES = 8192
+# Batches of at least this many distinct cases are split by the state of a variable
+# in the biggest cliques, each group on a tree conditioned on it (engine.slicing).
+_SPLIT_MIN_CASES = 2_000
+
+
+@dataclasses.dataclass(frozen=True)
+class _Query:
+    """What a batch run computes (see :meth:`_Runner.run` for the fields)."""
+
+    targets: tuple[int, ...] | None
+    retract: tuple[int, ...] = ()
+    uniform: bool = False
+    events: tuple[_Event, ...] = ()
+    summed: _Event | None = None
 
 
 class _Runner:
@@ -80,6 +98,7 @@ class _Runner:
         self._ancestors = self._ancestor_sets()
         self._all = frozenset(range(len(self._cpds)))
         self._trees: dict[frozenset[int], _JunctionTree] = {}
+        self._sliced: dict[tuple[frozenset[int], int, int], _JunctionTree] = {}
         # The variables a pattern (observed nodes, targets) needs, as found so far.
         self._relevant: dict[tuple[frozenset[int], tuple[int, ...] | None], frozenset[int]] = {}
         # The whole network's tree is compiled when first needed: a scoring run's big
@@ -145,15 +164,22 @@ class _Runner:
         return tree
 
     def _tree_for(
-        self, active: frozenset[int], targets: tuple[int, ...] | None, n: int
+        self,
+        active: frozenset[int],
+        targets: tuple[int, ...] | None,
+        n: int,
+        given: tuple[int, int] | None = None,
     ) -> _JunctionTree | None:
         """Choose the junction tree: one without barren nodes when that is worth it.
 
         Nodes that are neither observed, nor targets, nor ancestors of either, sum
         out to one and can be dropped. A pruned tree costs a compilation, so it is
         only built for big batches; small queries use the full tree, where such
-        parts only produce case-independent messages anyway.
+        parts only produce case-independent messages anyway. ``given`` (a variable
+        and its state, observed by every case) gives that tree conditioned on it.
         """
+        if given is not None:
+            active = active | {given[0]}
         key = (active, targets)
         relevant = self._relevant.get(key)
         if relevant is None:
@@ -165,6 +191,14 @@ class _Runner:
             self._relevant[key] = relevant
         if not relevant:
             return None
+        if given is not None:
+            sliced = self._sliced.get((relevant, *given))
+            if sliced is None:
+                if len(self._sliced) >= _MAX_TREES:
+                    del self._sliced[next(iter(self._sliced))]
+                sliced = _sliced(self._tree(relevant), *given)
+                self._sliced[(relevant, *given)] = sliced
+            return sliced
         if relevant in self._trees or n >= _PRUNE_MIN_CASES:
             return self._tree(relevant)
         return self.full
@@ -219,12 +253,105 @@ class _Runner:
         rows, inverse = self._codec.dedupe(ev)
         if rows is not None:
             ev = Evidence({k: a[rows] for k, a in ev.values.items()}, len(rows))
+        split = None
+        if ev.n_cases >= _SPLIT_MIN_CASES:
+            split = self._split(ev, (*(targets or ()), *(v for v, _ in summed or ())), events)
+        query = _Query(targets, retract, uniform, events, summed)
+        if split is None:
+            marginals, log_z, retracted, event_logs = self._chunks(ev, query)
+        else:
+            marginals, log_z, retracted, event_logs = self._run_split(ev, query, *split)
+        impossible = ~(log_z > -np.inf)
+        log_z[impossible] = -np.inf
+        for array in marginals.values():
+            array[impossible] = np.nan
+        for v in retract:
+            # A node without evidence read off its marginal has nothing to retract.
+            array = retracted[v]
+            nan = np.isnan(array) if array.ndim == 1 else np.isnan(array).any(axis=1)
+            array[impossible & nan] = -np.inf
+        if inverse is not None:
+            log_z = log_z[inverse]
+            marginals = {v: a[inverse] for v, a in marginals.items()}
+            retracted = {v: a[inverse] for v, a in retracted.items()}
+            event_logs = [a[inverse] for a in event_logs]
+        assert log_z.shape == (n,)
+        return marginals, log_z, retracted, event_logs
+
+    def _split(
+        self, ev: Evidence, targets: tuple[int, ...] | None, events: tuple[_Event, ...]
+    ) -> tuple[str, int] | None:
+        """Return the variable to split a big batch by (engine.slicing), if one is worth it."""
+        keep = (*(targets or ()), *_relevant_events(events))
+        active = frozenset(self._index[k] for k in ev.values)
+        tree = self._tree_for(active, keep, ev.n_cases)
+        if tree is None:
+            return None
+        return _split_variable(tree, ev, self._index, frozenset(keep))
+
+    def _run_split(
+        self, ev: Evidence, query: _Query, name: str, v: int
+    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray], list[FloatArray]]:
+        """:meth:`_chunks` per state of ``name`` (and once for the cases without it).
+
+        The retraction of ``v`` itself, ``log P(v = x, e without v)``, is ``log P(e)``
+        of the case on the tree conditioned on ``v = x``, for each state ``x``.
+        """
+        m, card, retract = ev.n_cases, self._card[v], query.retract
+        marginals, log_z, retracted, event_logs = self._results(m, query)
+        codes = ev.values[name]
+        others = {k: a for k, a in ev.values.items() if k != name}
+        rest = tuple(u for u in retract if u != v)
+        for state in range(-1, card):
+            rows = np.flatnonzero(codes == state)
+            if not rows.size:
+                continue
+            values = ev.values if state < 0 else others
+            part = Evidence({k: a[rows] for k, a in values.items()}, len(rows))
+            if state < 0:
+                got = self._chunks(part, query)
+            else:
+                got = self._chunks(part, dataclasses.replace(query, retract=rest), (v, state))
+            for t, array in got[0].items():
+                marginals[t][rows] = array
+            log_z[rows] = got[1]
+            for u, array in got[2].items():
+                retracted[u][rows] = array
+            for array, part_logs in zip(event_logs, got[3], strict=True):
+                array[rows] = part_logs
+            if state < 0 or v not in retract:
+                continue
+            joint = np.column_stack(
+                [
+                    got[1]
+                    if x == state
+                    else self._chunks(part, _Query(None, uniform=query.uniform), (v, x))[1]
+                    for x in range(card)
+                ]
+            )
+            summed = query.summed is not None
+            retracted[v][rows] = np.logaddexp.reduce(joint, axis=1) if summed else joint
+        return marginals, log_z, retracted, event_logs
+
+    def _results(
+        self, m: int, query: _Query
+    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray], list[FloatArray]]:
+        """Empty outputs of a run on ``m`` cases: marginals, log P(e), retractions, events."""
+        marginals = {t: np.empty((m, self._card[t])) for t in query.targets or ()}
+        summed = query.summed is not None
+        retracted = {u: np.empty(m if summed else (m, self._card[u])) for u in query.retract}
+        event_logs: list[FloatArray] = [np.empty(m) for _ in query.events]
+        return marginals, np.empty(m), retracted, event_logs
+
+    def _chunks(
+        self, ev: Evidence, query: _Query, given: tuple[int, int] | None = None
+    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray], list[FloatArray]]:
+        """:meth:`run` on distinct cases, by chunks; ``given`` as for :meth:`_tree_for`."""
         m = ev.n_cases
+        targets, retract, uniform = query.targets, query.retract, query.uniform
+        events, summed = query.events, query.summed
         want = targets or ()
-        marginals = {v: np.empty((m, self._card[v])) for v in want}
-        retracted = {v: np.empty(m if summed is not None else (m, self._card[v])) for v in retract}
-        event_logs: list[FloatArray] = [np.empty(m) for _ in events]
-        log_z = np.empty(m)
+        marginals, log_z, retracted, event_logs = self._results(m, query)
         keep = _relevant_events(events)
 
         fused = (m >= _FUSED_MIN_CASES and _kernel() is not None) or (
@@ -262,7 +389,7 @@ class _Runner:
                 chunk_targets = targets
                 if outside:
                     chunk_targets = tuple(dict.fromkeys((*want, *outside)))
-                tree = self._tree_for(active, (*(chunk_targets or ()), *keep), m)
+                tree = self._tree_for(active, (*(chunk_targets or ()), *keep), m, given)
                 plan = (
                     None
                     if tree is None
@@ -299,19 +426,4 @@ class _Runner:
                 retracted[v][start:stop] = chunk_retracted[v]
             for i, array in enumerate(event_logs):
                 array[start:stop] = chunk_retracted[-1 - i]
-        impossible = ~(log_z > -np.inf)
-        log_z[impossible] = -np.inf
-        for array in marginals.values():
-            array[impossible] = np.nan
-        for v in retract:
-            # A node without evidence read off its marginal has nothing to retract.
-            array = retracted[v]
-            nan = np.isnan(array) if array.ndim == 1 else np.isnan(array).any(axis=1)
-            array[impossible & nan] = -np.inf
-        if inverse is not None:
-            log_z = log_z[inverse]
-            marginals = {v: a[inverse] for v, a in marginals.items()}
-            retracted = {v: a[inverse] for v, a in retracted.items()}
-            event_logs = [a[inverse] for a in event_logs]
-        assert log_z.shape == (n,)
         return marginals, log_z, retracted, event_logs
