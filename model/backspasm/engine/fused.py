@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,10 @@ _SIGNATURE = (
 _BLOCK = 64
 _KERNEL: Callable[..., None] | None = None
 _TRIED = False
+# Whether :func:`_kernel` was called (not just :func:`_preload`).
+_ASKED = False
+# A scorer may load the kernel in a helper thread while its main thread reads.
+_LOADING = threading.Lock()
 # Operand offsets per (step, input); the step is kept so that its id stays its own.
 _OFFSETS: dict[tuple[int, int], tuple[_Step, IntArray]] = {}
 _MAX_OFFSETS = 50_000
@@ -76,10 +81,31 @@ class _Fused:
 
 def _kernel() -> Callable[..., None] | None:
     """Compile the kernel on first use; None when numba is absent or switched off."""
+    global _ASKED
+    _ASKED = True
+    return _preload()
+
+
+def _preload() -> Callable[..., None] | None:
+    """Load the kernel (as :func:`_kernel`) without letting small batches use it yet.
+
+    A scorer calls this in a helper thread so that the loading overlaps its reading;
+    which kernel a batch runs still depends only on the batches before it, not on
+    when the loading ends (the kernels round differently).
+    """
     global _KERNEL, _TRIED
     if _TRIED:
         return _KERNEL
-    _TRIED = True
+    with _LOADING:  # another thread may be loading it
+        if not _TRIED:
+            try:
+                _KERNEL = _load()
+            finally:
+                _TRIED = True
+    return _KERNEL
+
+
+def _load() -> Callable[..., None] | None:
     if os.environ.get("BACKSPASM_ENGINE", "").lower() == "numpy":
         return None
     try:
@@ -90,15 +116,15 @@ def _kernel() -> Callable[..., None] | None:
     try:
         # Compiled now (the result is cached on disk), so that a failure falls back to
         # the numpy kernel here rather than in the middle of a query.
-        _KERNEL = numba.njit(_SIGNATURE, nogil=True, cache=True)(_run_plan)
+        kernel: Callable[..., None] = numba.njit(_SIGNATURE, nogil=True, cache=True)(_run_plan)
     except Exception:  # numba's own errors have no common base class
-        _KERNEL = None
-    return _KERNEL
+        return None
+    return kernel
 
 
 def _kernel_ready() -> bool:
-    """Whether the kernel is already compiled (running it then costs no import)."""
-    return _KERNEL is not None
+    """Whether a batch already asked for the kernel and got it (running it is then free)."""
+    return _ASKED and _KERNEL is not None
 
 
 def _run_plan(

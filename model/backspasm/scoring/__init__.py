@@ -30,6 +30,8 @@ The modules, in the order data flows through them:
   output columns;
 * :mod:`~backspasm.scoring.writers`: CSV and Parquet out through pyarrow, floats
   lossless unless rounded on request;
+* :mod:`~backspasm.scoring.overlap`: a file's next chunk read and previous chunk
+  written in a helper thread while the current one is scored;
 * :mod:`~backspasm.scoring.cases` (:func:`score_cases`, pandas and Dask) and
   :mod:`~backspasm.scoring.run` (:func:`score_file`).
 """

@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,9 +23,16 @@ from backspasm._version import __version__
 from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
 from backspasm.scoring.cases import id_values, repeated_ids, repeated_note
-from backspasm.scoring.kernel import score_block
+from backspasm.scoring.kernel import Cells, score_block
+from backspasm.scoring.overlap import Overlap, warm_engine
 from backspasm.scoring.plan import Plan, make_plan
-from backspasm.scoring.readers import DEFAULT_CHUNK_BYTES, CsvSource, ParquetSource, open_source
+from backspasm.scoring.readers import (
+    DEFAULT_CHUNK_BYTES,
+    Chunk,
+    CsvSource,
+    ParquetSource,
+    open_source,
+)
 from backspasm.scoring.writers import CsvWriter, ParquetWriter, Sink, check_unique
 
 __all__ = ["EXIT_OK", "EXIT_ROW_ERRORS", "ScoringSummary", "score_file"]
@@ -203,7 +211,7 @@ def score_file(
     src_path, dst_path = os.fspath(input), os.fspath(output)
     fmt = check_paths(src_path, dst_path)
     lost = "nothing written" if dst_path != "-" else "the output on standard output is incomplete"
-    with SignalGuard(f"interrupted; {lost}") as guard:
+    with SignalGuard(f"interrupted; {lost}") as guard, warm_engine(src_path):
         net = network if network is not None else default_network()
         source = open_source(src_path, chunk_bytes=chunk_bytes)
         try:
@@ -269,6 +277,7 @@ def _run(
     bar = _progress_bar(options.progress, source, src_path)
     sink: Sink | None = None
     meta: AtomicFile | None = None
+    overlap: Overlap | None = None
     rows = scored = 0
     kinds: Counter[str] = Counter()
     ids = _Ids()
@@ -282,18 +291,20 @@ def _run(
             if fmt == "parquet"
             else CsvWriter(sink, delimiter, plan.outputs, options.precision)
         )
-        for chunk in source.chunks(options.chunksize):
-            cells = {c.position: chunk.cells(c.position) for c in plan.columns}
+        overlap = Overlap(writer.write)
+        for chunk, cells, nbytes in overlap.ahead(_read(source, plan, options.chunksize)):
             block = score_block(cells, chunk.n, plan, engine=engine, row_errors=chunk.row_errors)
-            writer.write(chunk.table, block.columns)
+            overlap.write(chunk.table, block.columns)
             rows += chunk.n
             scored += block.scored
             kinds.update(block.kinds)
             if plan.id_position is not None:
                 ids.add(chunk.table.column(plan.id_position).to_pandas())
             if bar is not None:
-                bar.update((source.nbytes if bar.unit == "B" else rows) - bar.n)
+                bar.update((nbytes if bar.unit == "B" else rows) - bar.n)
                 bar.set_postfix(rows=f"{rows:,}", refresh=False)
+        overlap.flush()
+        overlap.close()
         writer.close(schema)
         sink.finish()
         note = ids.note()
@@ -325,6 +336,8 @@ def _run(
                 meta.replace()
     except BaseException:
         with guard.deferred():
+            if overlap is not None:
+                overlap.close()  # the helper thread is done with the output
             if sink is not None:
                 sink.abort()
             if meta is not None:
@@ -336,6 +349,15 @@ def _run(
         if bar is not None:
             bar.close()
     return summary
+
+
+def _read(
+    source: CsvSource | ParquetSource, plan: Plan, rows: int
+) -> Iterator[tuple[Chunk, dict[int, Cells], int]]:
+    """Each chunk with its question columns factorised and the input bytes read so far."""
+    for chunk in source.chunks(rows):
+        cells = {c.position: chunk.cells(c.position) for c in plan.columns}
+        yield chunk, cells, source.nbytes
 
 
 def _progress_bar(progress: bool | None, source: CsvSource | ParquetSource, path: str) -> Any:
