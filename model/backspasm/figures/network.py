@@ -103,12 +103,12 @@ def _flag_text(network: Network, flag: str) -> str:
     node, sep, state = flag.partition("=")
     if not sep or node not in network.spec.nodes:
         return flag.replace("_", " ")
-    if state in ("yes", "True"):
+    if state == "yes":
         return network.label(node)
     return f"{network.label(node)} {state.replace('_', ' ')}"
 
 
-def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any]) -> str:
+def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) -> str:
     """Say what the beliefs are for: the answers, the triage and any red flags."""
     n_answers = sum(1 for k in evidence if k != "back_spasm")
     flags = tuple(getattr(diagnosis, "red_flags", ()) or ())
@@ -117,7 +117,6 @@ def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any]) -> str:
         if n_answers
         else "What the network believes before any answer"
     )
-    net = st.network_of(diagnosis, None)
     triage = st.triage_text(diagnosis) + (
         f"; red flags: {'; '.join(_flag_text(net, f) for f in flags)}" if flags else ""
     )
@@ -218,7 +217,7 @@ def plot_network_beliefs(
 
     net = st.network_of(diagnosis, network)
     evidence = getattr(diagnosis, "evidence", {})
-    title = _beliefs_title(diagnosis, evidence)
+    title = _beliefs_title(diagnosis, evidence, net)
     values = {n: _belief_value(net, n, diagnosis.beliefs[n]) for n in net.spec.nodes}
     layout = graph_layout(
         net,
