@@ -22,7 +22,7 @@ from backspasm.network import default_network
 from backspasm.questionnaire import default_questions
 from backspasm.scoring import output_columns, score_cases
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 TOL = 1e-12
 
 

@@ -29,7 +29,7 @@ from backspasm.scoring import score_cases
 from backspasm.sensitivity import sensitivity
 from backspasm.spec import GROUPS
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 pytestmark = pytest.mark.usefixtures("figures_closed")

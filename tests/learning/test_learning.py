@@ -39,7 +39,7 @@ from backspasm.questionnaire import get_question, parse_answer, questions_for
 from backspasm.sampling import node_tables as tables
 from backspasm.spec import load_spec
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 # ------------------------------------------------------------------------- helpers
