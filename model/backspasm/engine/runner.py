@@ -319,7 +319,7 @@ class _Runner:
                 retracted[u][rows] = array
             for array, part_logs in zip(event_logs, got[3], strict=True):
                 array[rows] = part_logs
-            if state < 0 or v not in retract:
+            if state < 0 or v not in retract or query.summed is not None:
                 continue
             joint = np.column_stack(
                 [
@@ -329,8 +329,14 @@ class _Runner:
                     for x in range(card)
                 ]
             )
-            summed = query.summed is not None
-            retracted[v][rows] = np.logaddexp.reduce(joint, axis=1) if summed else joint
+            retracted[v][rows] = joint
+        if query.summed is not None and v in retract:
+            # Summed, v's retraction is log P(e without v): one pass over the cases that
+            # observed v, with v left out, instead of one pass per other state of v.
+            rows = np.flatnonzero(codes >= 0)
+            if rows.size:
+                part = Evidence({k: a[rows] for k, a in others.items()}, len(rows))
+                retracted[v][rows] = self._chunks(part, _Query(None, uniform=query.uniform))[1]
         return marginals, log_z, retracted, event_logs
 
     def _results(
