@@ -316,8 +316,10 @@ def _add_drivers(
     # log P(x_v, no target, e without v) in one pass per target over its own cases.
     # log P(e without v), cases by nodes.
     alone = engine.log_retracted(sub, nodes, summed=True)
-    log_rest = np.column_stack([alone[v] for v in nodes])
-    best = np.full((rows.size, len(nodes)), -np.inf)
+    # Only a positive answer can be a driver: the effects are computed for those
+    # entries alone (about half of an answered file), node by node.
+    positive = [np.flatnonzero(sub[v] > 0) for v in nodes]
+    table = np.full((rows.size, len(nodes)), -np.inf)  # cases x answered nodes
     for t in targets:
         mine = np.flatnonzero(fired[t][rows])
         if not mine.size:
@@ -332,29 +334,38 @@ def _add_drivers(
             event=dict.fromkeys(absent, "no"),
             summed=True,
         )
-        base = _logit(np.asarray(probs[t])[rows[mine]])
-        with np.errstate(over="ignore", invalid="ignore"):
-            without = 1.0 - np.exp(np.column_stack([joint[v] for v in nodes]) - log_rest[mine])
-        drop = base[:, None] - _logit(np.nan_to_num(np.clip(without, 0.0, 1.0)))
-        best[mine] = np.maximum(best[mine], drop)
-    effects = [np.where(sub[v] > 0, best[:, j], -np.inf) for j, v in enumerate(nodes)]
+        base = np.full(rows.size, np.nan)
+        base[mine] = _logit(np.asarray(probs[t])[rows[mine]])
+        where = np.full(rows.size, -1, dtype=np.int64)
+        where[mine] = np.arange(mine.size)
+        for j, v in enumerate(nodes):
+            cases = positive[j][where[positive[j]] >= 0]
+            if not cases.size:
+                continue
+            with np.errstate(over="ignore", invalid="ignore"):
+                without = 1.0 - np.exp(joint[v][where[cases]] - alone[v][cases])
+            drop = base[cases] - _logit(np.nan_to_num(np.clip(without, 0.0, 1.0)))
+            table[cases, j] = np.maximum(table[cases, j], drop)
     if not nodes:
         return
-    table = np.column_stack(effects)  # cases x answered nodes
-    order = np.argsort(-table, axis=1, kind="stable")[:, :_MAX_DRIVERS]
+    # The _MAX_DRIVERS largest effects of each case, largest first (the first column
+    # among equals), as a stable descending sort would give them.
+    ranked = np.where(np.isnan(table), -np.inf, table)
     n = len(any_fired)
-    for k in range(order.shape[1]):
-        strength = np.take_along_axis(table, order[:, k : k + 1], axis=1)[:, 0]
-        for j, node in enumerate(nodes):
-            chosen = (order[:, k] == j) & (strength >= _DRIVER_LOG_ODDS)
-            if not chosen.any():
-                continue
-            mask = np.zeros(n, dtype=bool)
-            mask[rows[chosen]] = True
-            names = np.asarray(network.states(node), dtype=object)
-            words = np.full(n, "", dtype=object)
-            words[rows[chosen]] = node + "=" + names[sub[node][chosen]]
-            text.add(mask, words, node)
+    every = np.arange(rows.size)
+    for _ in range(min(_MAX_DRIVERS, len(nodes))):
+        pick = np.argmax(ranked, axis=1)
+        strength = ranked[every, pick]
+        ranked[every, pick] = -np.inf  # a later round picks the next largest
+        for j in np.unique(pick[strength >= _DRIVER_LOG_ODDS]).tolist():
+            node = nodes[j]
+            chosen = (pick == j) & (strength >= _DRIVER_LOG_ODDS)
+            names = network.states(node)
+            codes = sub[node][chosen]
+            for code in np.unique(codes).tolist():
+                mask = np.zeros(n, dtype=bool)
+                mask[rows[chosen][codes == code]] = True
+                text.add(mask, f"{node}={names[code]}", node)
 
 
 def safety_net(
