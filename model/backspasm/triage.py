@@ -346,8 +346,6 @@ def _add_drivers(
                 without = 1.0 - np.exp(joint[v][where[cases]] - alone[v][cases])
             drop = base[cases] - _logit(np.nan_to_num(np.clip(without, 0.0, 1.0)))
             table[cases, j] = np.maximum(table[cases, j], drop)
-    if not nodes:
-        return
     # The _MAX_DRIVERS largest effects of each case, largest first (the first column
     # among equals), as a stable descending sort would give them.
     ranked = np.where(np.isnan(table), -np.inf, table)
