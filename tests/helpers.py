@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from pgmpy.factors.discrete import TabularCPD
 
 #: A patient who answers no to every warning sign of a serious cause.
@@ -39,3 +40,22 @@ def cpd(
         evidence_card=[len(s) for s in parents.values()] or None,
         state_names=names,
     )
+
+
+def use_kernel(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """Run the numpy kernel, the fused loop as plain Python, or the fused loop compiled."""
+    import backspasm.engine.fused as fused
+    import backspasm.engine.runner as runner
+
+    monkeypatch.setattr(runner, "_FUSED_MIN_CASES", 1)
+    monkeypatch.delenv("BACKSPASM_ENGINE", raising=False)
+    monkeypatch.setattr(fused, "_TRIED", True)
+    if kind == "numpy":
+        monkeypatch.setattr(fused, "_KERNEL", None)
+    elif kind == "python":
+        monkeypatch.setattr(fused, "_KERNEL", fused._run_plan)
+    else:
+        pytest.importorskip("numba")
+        monkeypatch.setattr(fused, "_TRIED", False)
+        monkeypatch.setattr(fused, "_KERNEL", None)
+        assert fused._kernel() is not None

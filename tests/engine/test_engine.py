@@ -17,7 +17,7 @@ from pgmpy.models import DiscreteBayesianNetwork
 
 from backspasm.engine import CompiledNetwork, Evidence, Posterior
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
-from helpers import cpd
+from helpers import cpd, use_kernel
 
 TOL = 1e-9
 
@@ -587,25 +587,6 @@ def test_prob_conjunction_reuses_a_known_log_evidence(
 
 
 # ------------------------------------------------------------- fused kernel
-
-
-def use_kernel(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
-    """Run the numpy kernel, the fused loop as plain Python, or the fused loop compiled."""
-    import backspasm.engine.fused as fused
-    import backspasm.engine.runner as runner
-
-    monkeypatch.setattr(runner, "_FUSED_MIN_CASES", 1)
-    monkeypatch.delenv("BACKSPASM_ENGINE", raising=False)
-    monkeypatch.setattr(fused, "_TRIED", True)
-    if kind == "numpy":
-        monkeypatch.setattr(fused, "_KERNEL", None)
-    elif kind == "python":
-        monkeypatch.setattr(fused, "_KERNEL", fused._run_plan)
-    else:
-        pytest.importorskip("numba")
-        monkeypatch.setattr(fused, "_TRIED", False)
-        monkeypatch.setattr(fused, "_KERNEL", None)
-        assert fused._kernel() is not None
 
 
 def two_parts() -> DiscreteBayesianNetwork:

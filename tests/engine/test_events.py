@@ -19,6 +19,7 @@ from pgmpy.models import DiscreteBayesianNetwork
 from backspasm.engine import CompiledNetwork
 from backspasm.exceptions import EvidenceError
 from helpers import cpd as engine_cpd
+from helpers import use_kernel
 
 TOL = 1e-12
 YN = ["yes", "no"]
@@ -85,22 +86,6 @@ def batch_for(net: CompiledNetwork, n: int, seed: int) -> dict[str, np.ndarray]:
             codes[rng.random(n) < 0.5] = -1
             batch[node] = codes
     return batch
-
-
-def use_kernel(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
-    import backspasm.engine.fused as fused
-    import backspasm.engine.runner as runner
-
-    monkeypatch.setattr(runner, "_FUSED_MIN_CASES", 1)
-    monkeypatch.delenv("BACKSPASM_ENGINE", raising=False)
-    monkeypatch.setattr(fused, "_TRIED", True)
-    if kind == "numpy":
-        monkeypatch.setattr(fused, "_KERNEL", None)
-    else:
-        monkeypatch.setattr(fused, "_TRIED", False)
-        monkeypatch.setattr(fused, "_KERNEL", None)
-        if fused._kernel() is None:
-            pytest.skip("numba is not available")
 
 
 def events_of(net: CompiledNetwork, seed: int) -> dict[str, dict[str, Any]]:
