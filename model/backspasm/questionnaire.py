@@ -207,6 +207,20 @@ def questions_for(source: Network | Spec) -> tuple[Question, ...]:
     tuple of Question
     """
     spec = source if isinstance(source, _spec.Spec) else source.spec
+    known = _BUILT.get(id(spec))
+    if known is None or known[0] is not spec:
+        if len(_BUILT) >= 8:
+            del _BUILT[next(iter(_BUILT))]
+        known = _BUILT[id(spec)] = (spec, _build_questions(spec))
+    return known[1]
+
+
+# The questions of the last few specs (a spec is read-only): id -> (spec, questions).
+_BUILT: dict[int, tuple[_spec.Spec, tuple[Question, ...]]] = {}
+
+
+def _build_questions(spec: _spec.Spec) -> tuple[Question, ...]:
+    """Build the questions of :func:`questions_for` (uncached)."""
     declared = [Question.from_spec(q) for q in spec.questions]
     asked = {q.node for q in declared}
     # A cause can always be reported as already known, and the presentation is

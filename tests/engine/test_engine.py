@@ -668,3 +668,27 @@ def test_environment_switches_the_fused_kernel_off(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(fused, "_KERNEL", None)
     monkeypatch.setenv("BACKSPASM_ENGINE", "numpy")
     assert fused._kernel() is None
+
+
+def test_eager_log_evidence_runs_a_small_batch_fused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``eager=True``: a few cases run the fused kernel once it is loaded, same numbers."""
+    pytest.importorskip("numba")
+    import backspasm.engine.fused as fused
+
+    monkeypatch.delenv("BACKSPASM_ENGINE", raising=False)
+    monkeypatch.setattr(fused, "_TRIED", False)
+    monkeypatch.setattr(fused, "_ASKED", False)
+    monkeypatch.setattr(fused, "_KERNEL", None)
+    net = CompiledNetwork.from_model(noisy_or(3, n_causes=8, n_findings=5))
+    batch = random_batch(net, 5, seed=3)
+
+    def plans() -> list[Any]:
+        return [plan for tree in net._runner.trees.values() for plan in tree._plans.values()]
+
+    expected = net.log_evidence(batch, eager=True)  # the kernel is not loaded yet
+    assert fused._kernel() is not None
+    np.testing.assert_array_equal(net.log_evidence(batch), expected)  # too few cases to fuse
+    assert all(plan.fused is None for plan in plans())
+    got = net.log_evidence(batch, eager=True)
+    assert any(plan.fused is not None for plan in plans())
+    np.testing.assert_allclose(got, expected, atol=TOL, rtol=0)

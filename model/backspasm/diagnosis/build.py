@@ -86,21 +86,23 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
             f"(probability zero): {dict(evidence)}."
         )
     beliefs = {
-        node: dict(zip(net.states(node), map(float, found.marginals[node][0]), strict=True))
+        node: dict(zip(net.states(node), found.marginals[node][0].tolist(), strict=True))
         for node in net.node_names
     }
     baseline = _baseline(net)
     posterior = found.posterior[0]
+    # Highest posterior first, ties in network order.
+    order = np.argsort(-posterior, kind="stable")
+    ranked = [net.causes[i] for i in order.tolist()]
     causes = pd.DataFrame(
         {
-            "cause": list(net.causes),
-            "label": [net.label(c) for c in net.causes],
-            "group": [net.group_of(c).removeprefix("cause_") for c in net.causes],
-            "prior": [baseline[c]["yes"] for c in net.causes],
-            "posterior": posterior,
+            "cause": ranked,
+            "label": [net.label(c) for c in ranked],
+            "group": [net.group_of(c).removeprefix("cause_") for c in ranked],
+            "prior": [baseline[c]["yes"] for c in ranked],
+            "posterior": posterior[order],
         }
     )
-    causes = causes.iloc[np.argsort(-posterior, kind="stable")].reset_index(drop=True)
     complications = list(net.nodes_in("complication"))
     risks = found.risks[0] if found.risks is not None else np.zeros(len(complications))
     complication_table = pd.DataFrame(
@@ -167,45 +169,43 @@ def _reasons_table(
         "log_odds_change",
     ]
     causes = network.causes
-    records = []
-    for j, cause in enumerate(causes):
-        for i, node in enumerate(found.nodes):
-            without = float(found.without[0, i, j])
-            if math.isnan(without):
-                continue
-            question, answer = answered[node]
-            records.append(
-                (
-                    cause,
-                    question,
-                    str(answer),
-                    float(posterior[j]),
-                    without,
-                    float(found.change[0, i, j]),
-                )
-            )
+    # Cause by cause (network order), then the largest absolute effect first, ties
+    # and NaN effects (last) in answer order: the table's order, found in numpy.
+    without = found.without[0].T  # causes x answered nodes
+    change = found.change[0].T
+    cause, node = np.nonzero(~np.isnan(without))
+    size = -np.abs(change[cause, node])
+    size[np.isnan(size)] = np.inf
+    rank = np.lexsort((np.arange(len(size)), size, cause))
+    labels = [answered[v] for v in found.nodes]
+    records = [
+        (
+            causes[j],
+            labels[i][0],
+            str(labels[i][1]),
+            float(posterior[j]),
+            float(without[j, i]),
+            float(change[j, i]),
+        )
+        for j, i in zip(cause[rank].tolist(), node[rank].tolist(), strict=True)
+    ]
     if not records:
         return pd.DataFrame(columns=columns)
-    table = pd.DataFrame.from_records(records, columns=columns)
-    position = {c: i for i, c in enumerate(causes)}
-    table["_order"] = [position[c] for c in table["cause"]]
-    table["_abs"] = -table["log_odds_change"].abs()
-    table = table.sort_values(["_order", "_abs"], kind="stable").drop(columns=["_order", "_abs"])
-    return table.reset_index(drop=True)
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
 def _next_questions_table(questions: Sequence[Question], found: CaseQueries) -> pd.DataFrame:
     """Rank the unanswered questions of one case by expected information gain."""
-    prompts = {q.column: q.prompt for q in questions}
-    gain = found.information_gain
     columns = ["question", "node", "prompt", "expected_information_gain"]
-    rows = [
-        (column, node, prompts[column], float(gain[0, i]))
-        for i, (column, node) in enumerate(found.questions)
-        if gain is not None and not math.isnan(gain[0, i])
-    ]
-    if not rows:
+    gain = found.information_gain[0] if found.information_gain is not None else np.zeros(0)
+    open_ = np.flatnonzero(~np.isnan(gain))
+    if not open_.size:
         return pd.DataFrame(columns=columns)
-    out = pd.DataFrame.from_records(rows, columns=columns)
-    out = out.sort_values("expected_information_gain", ascending=False, kind="stable")
-    return out.reset_index(drop=True)
+    # Highest gain first, ties in questionnaire order.
+    ranked = open_[np.argsort(-gain[open_], kind="stable")].tolist()
+    prompts = {q.column: q.prompt for q in questions}
+    rows = []
+    for i in ranked:
+        column, node = found.questions[i]
+        rows.append((column, node, prompts[column], float(gain[i])))
+    return pd.DataFrame.from_records(rows, columns=columns)

@@ -293,13 +293,16 @@ class CompiledNetwork:
             masks[v] = mask
         return masks
 
-    def log_evidence(self, evidence: EvidenceLike) -> FloatArray:
+    def log_evidence(self, evidence: EvidenceLike, *, eager: bool = False) -> FloatArray:
         """Log-probability of each case's evidence.
 
         Parameters
         ----------
         evidence : Evidence or Mapping[str, array_like]
             The batch, as for :meth:`query`.
+        eager : bool, default False
+            Run on the fused kernel at any batch size once it is loaded (a search that
+            makes many small calls in a row); the kernels agree to rounding.
 
         Returns
         -------
@@ -312,7 +315,7 @@ class CompiledNetwork:
         EvidenceError
             On an unknown node or an invalid evidence value.
         """
-        return self._runner.run(evidence, None)[1]
+        return self._runner.run(evidence, None, eager=eager)[1]
 
     def prob_conjunction(
         self,

@@ -61,6 +61,7 @@ class _Query:
     uniform: bool = False
     events: tuple[_Event, ...] = ()
     summed: _Event | None = None
+    eager: bool = False
 
 
 class _Runner:
@@ -236,6 +237,7 @@ class _Runner:
         uniform: bool = False,
         events: tuple[_Event, ...] = (),
         summed: _Event | None = None,
+        eager: bool = False,
     ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray], list[FloatArray]]:
         """Marginals, log P(e), retractions and ``log P(e, event)`` of a batch, by chunks.
 
@@ -244,7 +246,9 @@ class _Runner:
         instead of one per chunk's pattern, which pays for small batches of varied
         patterns such as the retractions of a few hundred emergencies. Unless
         ``summed`` is None (which needs ``uniform``), each retraction is summed over
-        its node's states, after the indicators ``summed`` of some of them.
+        its node's states, after the indicators ``summed`` of some of them. With
+        ``eager``, a batch of any size runs the fused kernel once it is loaded (a search
+        that makes many small calls in a row).
         """
         if summed is not None and not uniform:
             raise ValueError("Summed retractions need uniform evidence.")
@@ -256,7 +260,7 @@ class _Runner:
         split = None
         if ev.n_cases >= _SPLIT_MIN_CASES:
             split = self._split(ev, (*(targets or ()), *(v for v, _ in summed or ())), events)
-        query = _Query(targets, retract, uniform, events, summed)
+        query = _Query(targets, retract, uniform, events, summed, eager)
         if split is None:
             marginals, log_z, retracted, event_logs = self._chunks(ev, query)
         else:
@@ -361,7 +365,7 @@ class _Runner:
         keep = _relevant_events(events)
 
         fused = (m >= _FUSED_MIN_CASES and _kernel() is not None) or (
-            m >= _FUSED_MIN_LOADED and _kernel_ready()
+            (m >= _FUSED_MIN_LOADED or query.eager) and _kernel_ready()
         )
         if fused:
             step = self._fused_chunk

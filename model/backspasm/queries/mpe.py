@@ -105,11 +105,13 @@ def most_probable_explanation(
             if (col >= 0).any():
                 base = batch.get(c)
                 batch[c] = col if base is None or base.ndim == 1 else _soft_and(base, col)
-        return engine.log_evidence(batch)
+        # Many small calls in a row: the fused kernel pays from the first row.
+        return engine.log_evidence(batch, eager=True)
 
     cases = np.arange(n)
     best = greedy.copy()
-    best_log = log_joint(cases, best) if n else np.zeros(0)
+    # The greedy assignments are scored with the first step's children (one call).
+    best_log: FloatArray | None = None
     frontier, owner = fixed.copy(), cases.copy()
     exact = np.ones(n, dtype=bool)
     combos = np.array(list(itertools.product((0, 1), repeat=_MAP_STEP)), dtype=np.int64)
@@ -134,11 +136,15 @@ def most_probable_explanation(
             rows = np.flatnonzero(kids_block[:, j] >= 0)
             children[rows, kids_block[rows, j]] = kids_combo[rows, j]
         completions = np.where(children >= 0, children, greedy[kids_owner])
+        extra = cases if best_log is None else cases[:0]
         scores = log_joint(
-            np.concatenate([kids_owner, kids_owner]), np.concatenate([children, completions])
+            np.concatenate([kids_owner, kids_owner, extra]),
+            np.concatenate([children, completions, greedy[extra]]),
         )
         m = len(children)
-        bounds, finals = scores[:m], scores[m:]
+        bounds, finals = scores[:m], scores[m : 2 * m]
+        if best_log is None:
+            best_log = scores[2 * m :].copy()
         # Each case's first best completion (children are grouped by case).
         pick = np.lexsort((np.arange(m), -finals, kids_owner))
         first = np.r_[True, kids_owner[pick][1:] != kids_owner[pick][:-1]]
@@ -154,6 +160,8 @@ def most_probable_explanation(
         if crowded.any():
             exact[crowded] = False
             frontier, owner = _cap_frontier(frontier, owner, bounds, crowded)
+    if best_log is None:  # no case had a free cause
+        best_log = log_joint(cases, best) if n else np.zeros(0)
     probability = np.exp(best_log - log_evidence)
     return best, np.asarray(probability, dtype=np.float64), exact
 

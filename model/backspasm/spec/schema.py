@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 #: Node groups in the order figures and tables present them.
@@ -423,9 +424,17 @@ class Spec:
 
     def group(self, group: str) -> tuple[str, ...]:
         """Return the names of the nodes of one group, in declaration order."""
-        return tuple(n for n, s in self.nodes.items() if s.group == group)
+        return self._groups.get(group, ())
 
-    @property
+    @cached_property
+    def _groups(self) -> Mapping[str, tuple[str, ...]]:
+        # The nodes of every group, found once (a spec is read-only).
+        found: dict[str, list[str]] = {}
+        for n, s in self.nodes.items():
+            found.setdefault(s.group, []).append(n)
+        return {g: tuple(names) for g, names in found.items()}
+
+    @cached_property
     def causes(self) -> tuple[str, ...]:
         """The cause nodes, fitness then pathologic then serious."""
         return tuple(n for g in CAUSE_GROUPS for n in self.group(g))
