@@ -402,6 +402,7 @@ class CompiledNetwork:
         *,
         event: Mapping[str, str | int | Sequence[str | int]] | None = None,
         summed: bool = False,
+        needed: Mapping[str, npt.NDArray[np.bool_]] | None = None,
     ) -> dict[str, FloatArray]:
         """``log P(node = x, event, evidence without that node's answer)`` for each node.
 
@@ -424,6 +425,8 @@ class CompiledNetwork:
         summed : bool, default False
             Sum over the node's states: ``log P(event, evidence without that node's
             answer)`` per case, without the per-state logs.
+        needed : mapping of str to numpy.ndarray of bool, optional
+            Per node, the cases whose summed value is used (others may be NaN).
 
         Returns
         -------
@@ -447,8 +450,9 @@ class CompiledNetwork:
         clamps = tuple(
             (v, tuple(np.flatnonzero(masks[v]).tolist())) for v in retract if v in masks
         )
+        wanted = {self._codec.node(k): np.asarray(m, bool) for k, m in (needed or {}).items()}
         retracted = self._runner.run(
-            ev, None, retract, uniform=True, summed=clamps if summed else None
+            ev, None, retract, uniform=True, summed=clamps if summed else None, needed=wanted
         )[2]
         out: dict[str, FloatArray] = {}
         for v in chosen:

@@ -147,6 +147,22 @@ def _unique_rows(matrix: IntArray) -> tuple[IntArray, IntArray]:
     return rows, inverse.reshape(-1)
 
 
+def _distinct(columns: Sequence[IntArray], n: int) -> bool:
+    """Whether the rows of these code columns are certainly pairwise distinct.
+
+    Each row is hashed to one int64 (as in :func:`_unique_rows`, column by column,
+    without building the matrix): distinct hashes mean distinct rows. Equal hashes
+    (repeated rows, or a collision) return False, and the caller merges exactly.
+    """
+    weights = np.random.default_rng(0).integers(1, 2**62, size=len(columns)) | 1
+    key = np.zeros(n, dtype=np.int64)
+    with np.errstate(over="ignore"):
+        for weight, codes in zip(weights.tolist(), columns, strict=True):
+            key += (codes + 1) * weight
+    key.sort()
+    return not bool((key[1:] == key[:-1]).any())
+
+
 class _Codec:
     """Validate and encode evidence against a network's variables and states.
 
@@ -177,6 +193,8 @@ class _Codec:
                     key *= radix
                     key += codes + 1
                 _, rows, inverse = np.unique(key, return_index=True, return_inverse=True)
+            elif _distinct(arrays, ev.n_cases):
+                return None, None
             else:
                 rows, inverse = _unique_rows(np.column_stack(arrays))
         else:

@@ -19,6 +19,7 @@ it lazily, so that ``import backspasm`` stays fast. With the environment variabl
 from __future__ import annotations
 
 import importlib
+import itertools
 import math
 import os
 import threading
@@ -77,6 +78,9 @@ class _Fused:
     incoming_ptr: IntArray
     static_log: FloatArray
     finals: tuple[tuple[tuple[int, ...], tuple[int, ...], int, int], ...]
+    #: Whether the plan's retractions are summed ones, each a single row (a belief
+    #: over no variable), in consecutive rows and steps.
+    summed_rows: bool = False
 
 
 def _kernel() -> Callable[..., None] | None:
@@ -316,6 +320,13 @@ def _fuse(plan: _Plan) -> _Fused | None:
                 back = rows
             finals.append((step.out_vars, step.out_shape, rows, s))
         rows += step.k * p
+    pulled = finals[len(finals) - plan.events - len(plan.retract) :][: len(plan.retract)]
+    summed_rows = (
+        plan.summed
+        and bool(pulled)
+        and all(math.prod(shape) == 1 for _, shape, _, _ in pulled)
+        and all(b[2] == a[2] + 1 and b[3] == a[3] + 1 for a, b in itertools.pairwise(pulled))
+    )
     return _Fused(
         rows=rows,
         first=first,
@@ -328,6 +339,7 @@ def _fuse(plan: _Plan) -> _Fused | None:
         incoming_ptr=np.asarray(incoming_ptr, dtype=np.int64),
         static_log=np.array([step.static_log for step in steps], dtype=np.float64),
         finals=tuple(finals),
+        summed_rows=summed_rows,
     )
 
 
@@ -359,8 +371,21 @@ def _execute_any(
         fused.static_log,
     )
     back = fused.back
+    finals = fused.finals
+    summed = None
+    if fused.summed_rows:
+        # Each summed retraction is one row (a belief over no variable), and they are
+        # consecutive: their logs in a few array operations rather than a few per row.
+        cut = len(finals) - plan.events - len(plan.retract)
+        first = finals[cut][2] - back
+        rows = res[first : first + len(plan.retract)]
+        if plan.signed:
+            rows = np.maximum(rows, 0.0)
+        with np.errstate(divide="ignore"):
+            summed = np.log(rows) + logs[finals[cut][3] : finals[cut][3] + len(plan.retract)]
+        finals = finals[:cut] + finals[cut + len(plan.retract) :]
     beliefs: list[tuple[tuple[int, ...], FloatArray, FloatArray | float]] = [
         (out_vars, res[row - back : row - back + math.prod(shape)].reshape((*shape, n)), logs[s])
-        for out_vars, shape, row, s in fused.finals
+        for out_vars, shape, row, s in finals
     ]
-    return _finish(plan, beliefs, n)
+    return _finish(plan, beliefs, n, summed)

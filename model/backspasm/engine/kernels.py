@@ -170,6 +170,7 @@ def _finish(
     plan: _Plan,
     beliefs: list[tuple[tuple[int, ...], FloatArray, FloatArray | float]],
     n: int,
+    summed: FloatArray | None = None,
 ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
     """Normalise the final beliefs into target marginals; log P(e) from the first.
 
@@ -178,7 +179,8 @@ def _finish(
     per case if ``plan.summed``), unnormalised: they stay finite where ``P(e) = 0``
     but ``P(e without e_v) > 0``. Event beliefs (the last
     ``plan.events``) become ``log P(e, event)``, under the keys ``-1, -2, ...`` of
-    the retractions.
+    the retractions. ``summed`` (retractions by cases), when given, holds the summed
+    retractions already computed; ``beliefs`` then lacks them.
     """
     retracted: dict[int, FloatArray] = {}
     if plan.events:
@@ -190,12 +192,16 @@ def _finish(
                     flat = np.maximum(flat, 0.0)
                 retracted[-1 - i] = np.log(flat.sum(axis=0)) + log_scale
         del beliefs[cut:]
+    if summed is not None:
+        retracted.update(zip(plan.retract, summed, strict=True))
     if plan.retract or plan.static_retracts:
-        cut = len(beliefs) - len(plan.retract)
-        pulled = beliefs[cut:]
-        del beliefs[cut:]
+        pulled: list[tuple[int, tuple[tuple[int, ...], FloatArray, FloatArray | float]]] = []
+        if summed is None:
+            cut = len(beliefs) - len(plan.retract)
+            pulled = list(zip(plan.retract, beliefs[cut:], strict=True))
+            del beliefs[cut:]
         with np.errstate(divide="ignore"):
-            for v, (_, belief, log_scale) in zip(plan.retract, pulled, strict=True):
+            for v, (_, belief, log_scale) in pulled:
                 flat = belief.reshape(-1, n)
                 if plan.signed:
                     flat = np.maximum(flat, 0.0)

@@ -13,7 +13,8 @@ with the numpy or the fused kernel before being put back in order.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,8 @@ class _Query:
     uniform: bool = False
     events: tuple[_Event, ...] = ()
     summed: _Event | None = None
+    # Per retracted variable, the cases whose summed retraction is used (see run).
+    needed: Mapping[int, npt.NDArray[np.bool_]] = dataclasses.field(default_factory=dict)
     eager: bool = False
 
 
@@ -112,13 +115,17 @@ class _Runner:
         # Hard evidence becomes a likelihood row by indexing: code -1 picks the last
         # row, all ones.
         self.indicator = [np.hstack([np.eye(c), np.ones((c, 1))]) for c in self._card]
+        # Batches may run in several threads at once (a scorer's pipeline): choosing and
+        # compiling trees and plans, which fill the caches, is done one thread at a time.
+        self._lock = threading.RLock()
 
     @property
     def full(self) -> _JunctionTree:
         """The junction tree of the whole network."""
-        if self._full is None:
-            self._full = self._tree(self._all)
-        return self._full
+        with self._lock:
+            if self._full is None:
+                self._full = self._tree(self._all)
+            return self._full
 
     @property
     def chunk_size(self) -> int:
@@ -179,6 +186,17 @@ class _Runner:
         parts only produce case-independent messages anyway. ``given`` (a variable
         and its state, observed by every case) gives that tree conditioned on it.
         """
+        with self._lock:
+            return self._choose_tree(active, targets, n, given)
+
+    def _choose_tree(
+        self,
+        active: frozenset[int],
+        targets: tuple[int, ...] | None,
+        n: int,
+        given: tuple[int, int] | None,
+    ) -> _JunctionTree | None:
+        """:meth:`_tree_for`, with the lock held."""
         if given is not None:
             active = active | {given[0]}
         key = (active, targets)
@@ -237,6 +255,7 @@ class _Runner:
         uniform: bool = False,
         events: tuple[_Event, ...] = (),
         summed: _Event | None = None,
+        needed: Mapping[int, npt.NDArray[np.bool_]] | None = None,
         eager: bool = False,
     ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray], list[FloatArray]]:
         """Marginals, log P(e), retractions and ``log P(e, event)`` of a batch, by chunks.
@@ -246,9 +265,12 @@ class _Runner:
         instead of one per chunk's pattern, which pays for small batches of varied
         patterns such as the retractions of a few hundred emergencies. Unless
         ``summed`` is None (which needs ``uniform``), each retraction is summed over
-        its node's states, after the indicators ``summed`` of some of them. With
-        ``eager``, a batch of any size runs the fused kernel once it is loaded (a search
-        that makes many small calls in a row).
+        its node's states, after the indicators ``summed`` of some of them; ``needed``
+        (per retracted variable, a mask over the cases) lets a summed retraction that
+        costs a pass of its own, that of the variable a big batch is split by, be
+        computed for those cases alone (NaN for the others). With ``eager``, a batch of
+        any size runs the fused kernel once it is loaded (a search that makes many small
+        calls in a row).
         """
         if summed is not None and not uniform:
             raise ValueError("Summed retractions need uniform evidence.")
@@ -260,7 +282,14 @@ class _Runner:
         split = None
         if ev.n_cases >= _SPLIT_MIN_CASES:
             split = self._split(ev, (*(targets or ()), *(v for v, _ in summed or ())), events)
-        query = _Query(targets, retract, uniform, events, summed, eager)
+        if needed and rows is not None:
+            assert inverse is not None
+            merged: dict[int, npt.NDArray[np.bool_]] = {}
+            for v, mask in needed.items():
+                merged[v] = np.zeros(len(rows), dtype=bool)
+                merged[v][inverse[mask]] = True
+            needed = merged
+        query = _Query(targets, retract, uniform, events, summed, needed or {}, eager)
         if split is None:
             marginals, log_z, retracted, event_logs = self._chunks(ev, query)
         else:
@@ -337,7 +366,12 @@ class _Runner:
         if query.summed is not None and v in retract:
             # Summed, v's retraction is log P(e without v): one pass over the cases that
             # observed v, with v left out, instead of one pass per other state of v.
-            rows = np.flatnonzero(codes >= 0)
+            observed = codes >= 0
+            need = query.needed.get(v)
+            if need is not None:
+                retracted[v][observed & ~need] = np.nan
+                observed &= need
+            rows = np.flatnonzero(observed)
             if rows.size:
                 part = Evidence({k: a[rows] for k, a in others.items()}, len(rows))
                 retracted[v][rows] = self._chunks(part, _Query(None, uniform=query.uniform))[1]
@@ -399,12 +433,13 @@ class _Runner:
                 chunk_targets = targets
                 if outside:
                     chunk_targets = tuple(dict.fromkeys((*want, *outside)))
-                tree = self._tree_for(active, (*(chunk_targets or ()), *keep), m, given)
-                plan = (
-                    None
-                    if tree is None
-                    else tree._plan(active, chunk_targets, fused, inside, events, summed)
-                )
+                with self._lock:
+                    tree = self._tree_for(active, (*(chunk_targets or ()), *keep), m, given)
+                    plan = (
+                        None
+                        if tree is None
+                        else tree._plan(active, chunk_targets, fused, inside, events, summed)
+                    )
                 yield start, stop, tree, plan, lam, outside
 
         def execute(

@@ -8,6 +8,7 @@ so every value is encoded, and every bad value described, once.
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from backspasm.explain import mpe_text, reasons_text
-from backspasm.queries import Reasons, query_cases
+from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import encode_column
+from backspasm.scoring.overlap import pipelined
 from backspasm.scoring.plan import Plan
 
 if TYPE_CHECKING:
@@ -44,6 +46,8 @@ _SHOW_CHARS = 40
 _ENGINE_BATCH = 25_000
 # Encoded answers a plan keeps (column and value; a few per column and file).
 _ENCODED_KEEP = 65_536
+# Engines that have scored a batch: their caches hold what the next batches need.
+_WARM: weakref.WeakSet[CompiledNetwork] = weakref.WeakSet()
 
 
 @dataclass
@@ -192,18 +196,27 @@ def score_block(
         raise ValueError(
             "The 'engine' parameter of score_block must be the plan's network's engine."
         )
-    for start in range(0, len(good), _ENGINE_BATCH):
-        rows = good[start : start + _ENGINE_BATCH]
-        ev = {node: c[rows] for node, c in codes.items()}
-        given = {node: shown[node][0][rows] >= 0 for node in shown}
-        found = query_cases(
+    batches = [good[start : start + _ENGINE_BATCH] for start in range(0, len(good), _ENGINE_BATCH)]
+
+    def query(rows: IntArray) -> CaseQueries:
+        return query_cases(
             net,
-            ev,
-            given=given,
+            {node: c[rows] for node, c in codes.items()},
+            given={node: shown[node][0][rows] >= 0 for node in shown},
             pathologic=plan.explain,
             risks=plan.explain,
             explain=plan.explain,
         )
+
+    # Two batches at a time, but not with the explanations (their memory would double);
+    # an engine's first batch alone (see pipelined).
+    found_all = (
+        map(query, batches)
+        if plan.explain
+        else pipelined(query, batches, first_alone=net.engine not in _WARM)
+    )
+    for rows, found in zip(batches, found_all, strict=True):
+        _WARM.add(net.engine)
         possible = found.possible
         impossible = rows[~possible]
         if len(impossible):

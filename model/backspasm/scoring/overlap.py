@@ -9,13 +9,16 @@ helper come out in the main thread where the work was waited for, and
 :meth:`Overlap.close` waits for whatever is still running, so that nothing touches
 the output once the caller cleans up. :func:`warm_engine` loads the engine's
 compiled kernel (numba's cache, most of a second) while the first chunk is parsed.
+:func:`pipelined` scores two engine batches of a chunk at once: the Python half of
+one batch (planning, triage) runs while the other's compiled kernel (which releases
+the GIL) keeps the second core busy.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -25,9 +28,10 @@ import pyarrow as pa
 
 from backspasm.engine.fused import _preload
 
-__all__ = ["Overlap", "warm_engine"]
+__all__ = ["Overlap", "pipelined", "warm_engine"]
 
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 # Files at least this big load the kernel at once: their first batch runs it anyway.
 _WARM_BYTES = 256 * 1024
 
@@ -91,3 +95,29 @@ class Overlap:
     def close(self) -> None:
         """Drop work not yet started and wait for the helper thread to finish."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def pipelined(
+    function: Callable[[_T], _R], items: Sequence[_T], *, first_alone: bool = True
+) -> Iterator[_R]:
+    """Yield ``function(item)`` for each item, in order, two items computed at a time.
+
+    With ``first_alone``, the first item runs alone, so that the engine's caches
+    (junction trees and plans, which some of its choices depend on) are filled as by
+    a sequential run. Then two threads share the items, at most two in flight
+    (bounded memory). The results do not depend on the threads: each item is
+    computed by the same code on the same inputs.
+    """
+    start = 1 if first_alone and items else 0
+    if start:
+        yield function(items[0])
+    if len(items) <= start:
+        return
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="backspasm-batch") as pool:
+        pending = [pool.submit(function, item) for item in items[start : start + 2]]
+        for later in items[start + 2 :]:
+            done = pending.pop(0).result()
+            pending.append(pool.submit(function, later))
+            yield done
+        for future in pending:
+            yield future.result()
