@@ -190,6 +190,26 @@ def test_score_cases_equals_diagnose_to_1e9(net):
         assert scored.loc[i, "top_cause"] == expected.top_cause
 
 
+def test_engine_batches_scored_two_at_a_time_keep_every_row(net, monkeypatch):
+    """Many small engine batches (two computed at once) give the rows of one batch."""
+    import backspasm.scoring.kernel as scoring_kernel
+
+    cases = pd.read_csv(
+        Path(__file__).parents[2] / "data" / "synthetic_cases.csv",
+        dtype=str,
+        keep_default_na=False,
+        nrows=600,
+    )
+    whole = score_cases(cases, network=net)
+    monkeypatch.setattr(scoring_kernel, "_ENGINE_BATCH", 37)
+    batched = score_cases(cases, network=net)
+    numbers = [c for c in whole if c.startswith("p_") or c == "conflict"]
+    pd.testing.assert_frame_equal(batched.drop(columns=numbers), whole.drop(columns=numbers))
+    np.testing.assert_allclose(
+        batched[numbers].astype(float), whole[numbers].astype(float), rtol=0, atol=1e-12
+    )
+
+
 def test_passthrough_is_unchanged(mixed_result):
     _, out, tmp = mixed_result
     given = read_regular_rows(mixed_file(tmp, name="again.csv"))
