@@ -301,8 +301,7 @@ class CompiledNetwork:
         evidence : Evidence or Mapping[str, array_like]
             The batch, as for :meth:`query`.
         eager : bool, default False
-            Run on the fused kernel at any batch size once it is loaded (a search that
-            makes many small calls in a row); the kernels agree to rounding.
+            Use the fused kernel at any batch size once loaded (many small calls).
 
         Returns
         -------
@@ -408,9 +407,8 @@ class CompiledNetwork:
 
         Every node's leave-one-out joint comes from one propagation per chunk (fast
         retraction: the belief of the node's home clique without its own
-        likelihood), instead of one propagation per withheld answer. For example
-        ``P(c | e without v) = sum_x P(x, c, e without v) / sum_x P(x, e without v)``
-        from two calls, the second with ``event={c: "yes"}``.
+        likelihood), instead of one per withheld answer: ``P(c | e without v)`` is
+        ``sum_x P(x, c, e without v) / sum_x P(x, e without v)``, from two calls.
 
         Parameters
         ----------
@@ -423,10 +421,9 @@ class CompiledNetwork:
             Node states that must hold as well, as for :meth:`prob_conjunction`; it
             still constrains an event node whose own answer is withheld.
         summed : bool, default False
-            Sum over the node's states: ``log P(event, evidence without that node's
-            answer)`` per case, without the per-state logs.
+            Sum over the node's states: ``log P(event, e without v)`` per case alone.
         needed : mapping of str to numpy.ndarray of bool, optional
-            Per node, the cases whose summed value is used (others may be NaN).
+            Per node, the cases whose summed value is used (the others may be NaN).
 
         Returns
         -------
