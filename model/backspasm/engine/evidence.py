@@ -130,37 +130,33 @@ def _suggest(name: str, choices: Iterable[str]) -> str:
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
-def _unique_rows(matrix: IntArray) -> tuple[IntArray, IntArray]:
-    """First row and inverse index of each distinct row of an integer matrix.
-
-    Rows are hashed to one int64 (wrapping arithmetic, fixed odd weights), which
-    sorts far faster than whole rows; a collision is detected by comparing every
-    row with its representative, and then the rows themselves are sorted.
-    """
-    weights = np.random.default_rng(0).integers(1, 2**62, size=matrix.shape[1]) | 1
-    with np.errstate(over="ignore"):
-        key = (matrix + 1) @ weights
-    _, rows, inverse = np.unique(key, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    if not np.array_equal(matrix[rows][inverse], matrix):
-        _, rows, inverse = np.unique(matrix, axis=0, return_index=True, return_inverse=True)
-    return rows, inverse.reshape(-1)
-
-
-def _distinct(columns: Sequence[IntArray], n: int) -> bool:
-    """Whether the rows of these code columns are certainly pairwise distinct.
-
-    Each row is hashed to one int64 (as in :func:`_unique_rows`, column by column,
-    without building the matrix): distinct hashes mean distinct rows. Equal hashes
-    (repeated rows, or a collision) return False, and the caller merges exactly.
-    """
+def _row_hash(columns: Sequence[IntArray], n: int) -> IntArray:
+    """Hash each row of these code columns to one int64 (wrapping, fixed odd weights)."""
     weights = np.random.default_rng(0).integers(1, 2**62, size=len(columns)) | 1
     key = np.zeros(n, dtype=np.int64)
     with np.errstate(over="ignore"):
         for weight, codes in zip(weights.tolist(), columns, strict=True):
             key += (codes + 1) * weight
-    key.sort()
-    return not bool((key[1:] == key[:-1]).any())
+    return key
+
+
+def _unique_rows(columns: Sequence[IntArray], n: int) -> tuple[IntArray, IntArray] | None:
+    """First row and inverse index of each distinct row; None when all rows differ.
+
+    Rows are hashed (:func:`_row_hash`), which sorts far faster than whole rows:
+    distinct hashes mean distinct rows. A collision is detected by comparing every
+    row with its representative, and then the rows themselves are sorted.
+    """
+    key = _row_hash(columns, n)
+    ordered = np.sort(key)
+    if not (ordered[1:] == ordered[:-1]).any():  # a plain sort is cheaper than unique
+        return None
+    _, rows, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    matrix = np.column_stack(columns)
+    if not np.array_equal(matrix[rows][inverse], matrix):
+        _, rows, inverse = np.unique(matrix, axis=0, return_index=True, return_inverse=True)
+    return rows, inverse.reshape(-1)
 
 
 class _Codec:
@@ -193,10 +189,11 @@ class _Codec:
                     key *= radix
                     key += codes + 1
                 _, rows, inverse = np.unique(key, return_index=True, return_inverse=True)
-            elif _distinct(arrays, ev.n_cases):
-                return None, None
             else:
-                rows, inverse = _unique_rows(np.column_stack(arrays))
+                found = _unique_rows(arrays, ev.n_cases)
+                if found is None:
+                    return None, None
+                rows, inverse = found
         else:
             matrix = np.column_stack(
                 [a.reshape(ev.n_cases, -1).astype(np.float64) for a in arrays]
