@@ -100,6 +100,17 @@ def test_flank_colic_with_blood_in_urine_is_an_emergency_naming_the_stone():
     assert "blood_in_urine=yes" in d.red_flags
 
 
+def test_an_emergency_set_by_a_flag_names_the_rule_but_not_its_drivers():
+    # Saddle numbness alone makes the emergency: the stone rule that also fires is
+    # named, and the answers behind it are left out (they cannot change the level).
+    d = diagnose({**COLIC, "saddle_numbness": "yes"})
+    assert d.triage == "emergency"
+    assert d.red_flags[0] == "saddle_numbness=yes"
+    assert any(f.startswith("Kidney stones") for f in d.red_flags)
+    assert "blood_in_urine=yes" not in d.red_flags
+    assert "pain_spreading_to_groin_in_waves=yes" not in d.red_flags
+
+
 def test_cord_compression_and_cauda_equina_flags_stay_emergencies():
     for answers in (
         {"history_of_cancer": "yes", "muscle_weakness": "yes"},

@@ -17,11 +17,12 @@ flag with its source. The level of a case is the most urgent of:
 4. otherwise ``self_care``.
 
 ``red_flags`` names what drove an emergency: the answers of the matching emergency
-flags, each emergency cause rule that fired (``"epidural abscess 49% (>= 10%)"``) and
-the positive answers (a symptom present, not a denial) whose withholding lowers that
-cause's probability the most (each at least doubling its odds), found with exact
-batched queries. A person sent home gets a :func:`safety_net`: the red-flag questions
-that should bring them back, in plain words.
+flags, each emergency cause rule that fired (``"epidural abscess 49% (>= 10%)"``) and,
+where no flag had already set the emergency, the positive answers (a symptom present,
+not a denial) whose withholding lowers that cause's probability the most (each at
+least doubling its odds), found with exact batched queries. A person sent home gets
+a :func:`safety_net`: the red-flag questions that should bring them back, in plain
+words.
 """
 
 from __future__ import annotations
@@ -189,8 +190,8 @@ def triage_batch(
         ``p_serious`` is NaN).
     red_flags : numpy.ndarray of str
         ``"; "``-joined reasons for an emergency ("" otherwise): the answers of the
-        matching flags, the cause rules that fired and the answers that most raised
-        those causes.
+        matching flags, the cause rules that fired and, where no flag had set the
+        emergency, the answers that most raised those causes.
     """
     values: Mapping[str, npt.NDArray[Any]] = (
         evidence if isinstance(evidence, Mapping) else evidence.values
@@ -215,6 +216,11 @@ def triage_batch(
         else:
             see_doctor |= match
 
+    # Where a flag has set the emergency, its answers are what drove it: a cause rule
+    # that also fires is still named, but its drivers (one engine pass per answer and
+    # rule, most of the cost of triage) only where the rules alone make the emergency.
+    by_flag = emergency.copy()
+
     # 2. Cause rules: urgency per cause.
     fired: dict[str, BoolArray] = {}  # emergency targets whose drivers to name
     rule_causes = list(dict.fromkeys(r.cause for r in policy.causes))
@@ -232,7 +238,7 @@ def triage_batch(
             limit += "".join(f" with {k}={v}" for k, v in rule.when.items()) + ")"
             words = network.label(rule.cause) + " " + _percent(p, fire) + limit
             text.add(fire, np.asarray(words, dtype=object), f"\0rule{i}")
-            fired[rule.cause] = fired.get(rule.cause, np.zeros(n, dtype=bool)) | fire
+            fired[rule.cause] = fired.get(rule.cause, np.zeros(n, dtype=bool)) | (fire & ~by_flag)
         else:
             see_doctor |= fire
 
@@ -244,7 +250,7 @@ def triage_batch(
             emergency |= serious
             words = "serious cause " + _percent(p_serious, serious) + f" (>= {threshold:.0%})"
             text.add(serious, np.asarray(words, dtype=object), _SERIOUS)
-            fired[_SERIOUS] = serious
+            fired[_SERIOUS] = serious & ~by_flag
             probs = {**probs, _SERIOUS: p_serious}
 
     # P(at least one pathologic cause) can only change the level of cases that are
@@ -270,7 +276,7 @@ def triage_batch(
         )
         see_doctor[undecided] |= np.nan_to_num(1.0 - none) >= threshold
 
-    # 4. The answers that most raised the causes that made an emergency.
+    # 4. The answers that most raised the causes that alone made an emergency.
     _add_drivers(text, fired, probs, values, network)
 
     levels = np.full(n, "", dtype=object)

@@ -44,7 +44,9 @@ class Diagnosis:
     triage : str
         ``emergency``, ``see_doctor`` or ``self_care`` (see :mod:`backspasm.triage`).
     red_flags : tuple of str
-        The answers that drove an emergency (empty otherwise).
+        What drove an emergency (empty otherwise): the flag answers that set it, each
+        cause rule that fired with its probability, and, where no flag had already set
+        the emergency, the answers that raised that cause most.
     complications : pandas.DataFrame
         Risk of each complication if the cause is left untreated: ``complication``,
         ``label``, ``prior``, ``risk``.
