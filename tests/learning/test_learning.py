@@ -497,12 +497,19 @@ def test_triage_confusion_calls_out_serious_cases_sent_home(toy: Network) -> Non
     assert ev.triage.loc["emergency"].tolist() == [1, 1, 1]
     assert ev.triage.loc["self_care", "self_care"] == 1
     assert (ev.serious_self_care, ev.n_serious) == (1, 3)
+    # Without expected levels, a serious cause is expected at the emergency level.
+    assert (ev.emergency_self_care, ev.n_emergency) == (1, 3)
     given = evaluate(
         frame.assign(expected_triage=["self_care", "emergency", "see_doctor", "see_doctor"]),
         network=toy,
     )
     assert given.triage is not None
     assert given.triage.loc["see_doctor"].tolist() == [0, 1, 1]
+    # Given levels change what counts as an emergency, not which causes are serious:
+    # the last stone was sent home though only a doctor's visit was expected.
+    assert (given.serious_self_care, given.n_serious) == (1, 3)
+    assert (given.emergency_self_care, given.n_emergency) == (0, 1)
+    assert "emergency cases triaged self_care" in set(given.summary()["metric"])
     with pytest.raises(EvidenceError, match="expected_triage"):
         evaluate(frame.assign(expected_triage="urgent"), network=toy)
 
@@ -563,8 +570,14 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # 20 of 78 first, 37 in the top three.
     assert ev.top1 >= 20 / 78 - 1e-9
     assert ev.top3 >= 37 / 78 - 1e-9
-    # Target met: no case with a serious cause is sent home.
-    assert ev.serious_self_care == 0
+    # No case that needed the emergency department is sent home.
+    assert (ev.emergency_self_care, ev.n_emergency) == (0, 17)
+    # Four of the 29 cases with a serious cause are (S02 spondylitis, S18 a stone,
+    # S27 and S29 tumours): their answers are age, sex, where it hurts and at most a
+    # risk factor, or (S27) leg pain, which a tumour explains only through a pinched
+    # nerve root, as a disc does far more often. A guard rail, not the target (none).
+    assert ev.n_serious == 29
+    assert ev.serious_self_care <= 4
     assert ev.mean_auc > 0.75
     from_file = evaluate(DATA / "vignettes.csv", network=net)
     assert from_file.top1 == ev.top1

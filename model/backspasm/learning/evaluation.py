@@ -101,10 +101,16 @@ class Evaluation:
         in the order emergency, see_doctor, self_care; None without a ``triage``
         column.
     serious_self_care : int or None
-        Cases with a serious cause (a true serious cause, else an expected triage of
-        emergency) that were triaged ``self_care``: the dangerous error.
+        Cases with a true cause of the serious group (``cause_serious``) that were
+        triaged ``self_care``.
     n_serious : int or None
-        Cases with a serious cause, as above.
+        Cases with a true cause of the serious group.
+    emergency_self_care : int or None
+        Cases whose expected level is ``emergency`` (given in ``expected_triage``, else
+        derived from the true causes) that were triaged ``self_care``: the most
+        dangerous error.
+    n_emergency : int or None
+        Cases whose expected level is ``emergency``.
     """
 
     n_cases: int
@@ -122,6 +128,8 @@ class Evaluation:
     triage: pd.DataFrame | None = field(repr=False, default=None)
     serious_self_care: int | None = None
     n_serious: int | None = None
+    emergency_self_care: int | None = None
+    n_emergency: int | None = None
     reliability: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     ece: float = math.nan
 
@@ -145,8 +153,10 @@ class Evaluation:
             ("expected calibration error", self.ece),
         ]
         if self.serious_self_care is not None:
-            rows.append(("serious cases triaged self_care", self.serious_self_care))
-            rows.append(("serious cases", self.n_serious))
+            rows.append(("serious-cause cases triaged self_care", self.serious_self_care))
+            rows.append(("serious-cause cases", self.n_serious))
+            rows.append(("emergency cases triaged self_care", self.emergency_self_care))
+            rows.append(("emergency cases", self.n_emergency))
         return pd.DataFrame(rows, columns=["metric", "value"], dtype=object)
 
     def to_dict(self) -> dict[str, Any]:
@@ -181,6 +191,8 @@ class Evaluation:
             },
             "serious_self_care": self.serious_self_care,
             "n_serious": self.n_serious,
+            "emergency_self_care": self.emergency_self_care,
+            "n_emergency": self.n_emergency,
         }
 
     def _repr_html_(self) -> str:
@@ -348,7 +360,7 @@ def evaluate(
     top1, top3, n_with = _accuracy(ranked, y)
     per_cause, squared, losses = _per_cause(probs, y, ranked, causes, net)
     aucs = per_cause["auc"].dropna()
-    triage, serious_self_care, n_serious = triage_confusion(frame, ok, truth_all, net, causes)
+    triage, sent_home = triage_confusion(frame, ok, truth_all, net, causes)
     calibration = calibration_table(probs, y, causes)
     reliability, ece = reliability_table(calibration)
     return Evaluation(
@@ -367,6 +379,8 @@ def evaluate(
         roc=roc_table(probs, y, causes),
         confusions=confusion_table(ranked, y, causes),
         triage=triage,
-        serious_self_care=serious_self_care,
-        n_serious=n_serious,
+        serious_self_care=None if sent_home is None else sent_home["serious_self_care"],
+        n_serious=None if sent_home is None else sent_home["n_serious"],
+        emergency_self_care=None if sent_home is None else sent_home["emergency_self_care"],
+        n_emergency=None if sent_home is None else sent_home["n_emergency"],
     )

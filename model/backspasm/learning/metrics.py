@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from backspasm.learning.cases import TRUTH_PREFIX, expected_triage, normalised_text
+from backspasm.learning.cases import expected_triage, normalised_text
 from backspasm.network import Network
 from backspasm.sampling import FloatArray, IntArray
 from backspasm.triage import TRIAGE_LEVELS
@@ -230,8 +230,8 @@ def triage_confusion(
     truth: BoolArray,
     network: Network,
     causes: Sequence[str],
-) -> tuple[pd.DataFrame | None, int | None, int | None]:
-    """Return the triage confusion matrix and the serious cases triaged self-care.
+) -> tuple[pd.DataFrame | None, dict[str, int] | None]:
+    """Return the triage confusion matrix and the dangerous errors: cases sent home.
 
     Parameters
     ----------
@@ -246,12 +246,14 @@ def triage_confusion(
     Returns
     -------
     tuple
-        The matrix (rows expected, columns predicted), the number of serious cases
-        triaged ``self_care`` and the number of serious cases; three Nones without a
-        ``triage`` column.
+        The matrix (rows expected, columns predicted) and the counts
+        ``serious_self_care`` (cases with a true cause of the ``cause_serious`` group
+        triaged ``self_care``), ``n_serious``, ``emergency_self_care`` (cases whose
+        expected level is ``emergency`` triaged ``self_care``) and ``n_emergency``;
+        two Nones without a ``triage`` column.
     """
     if "triage" not in frame:
-        return None, None, None
+        return None, None
     expected = expected_triage(frame, truth, network, causes)
     predicted = normalised_text(frame["triage"]).to_numpy(dtype=object, na_value="")
     use = ok & np.isin(predicted, TRIAGE_LEVELS)
@@ -263,14 +265,12 @@ def triage_confusion(
     for e, p in zip(expected[use], predicted[use], strict=True):
         matrix.loc[e, p] += 1
     serious_cols = np.array([network.group_of(c) == "cause_serious" for c in causes], dtype=bool)
-    has_truth_flags = any(TRUTH_PREFIX + c in frame for c in causes)
-    if has_truth_flags or "expected_triage" not in frame:
-        serious = truth[:, serious_cols].any(axis=1)
-    else:
-        serious = expected == "emergency"
-    serious &= use
-    return (
-        matrix,
-        int((serious & (predicted == "self_care")).sum()),
-        int(serious.sum()),
-    )
+    serious = truth[:, serious_cols].any(axis=1) & use
+    emergency = (expected == "emergency") & use
+    home = predicted == "self_care"
+    return matrix, {
+        "serious_self_care": int((serious & home).sum()),
+        "n_serious": int(serious.sum()),
+        "emergency_self_care": int((emergency & home).sum()),
+        "n_emergency": int(emergency.sum()),
+    }
