@@ -14,7 +14,11 @@ Run: ``python scripts/vignette_report.py [data/vignettes.csv]``. Prints
    posterior: how well the answers alone separate the causes, apart from the
    primary-care base rates. The vignette file holds about four cases of every cause,
    far from the primary-care mix (strain about 60% of presenters), so this is the
-   ranking a reader of a cause-balanced file would get from the same network.
+   ranking a reader of a cause-balanced file would get from the same network;
+5. top-1 and top-3, and per cause how often it ranks first, when the causes are
+   ranked by expected disablement (Richens, Lee and Johri 2020: how many of the
+   case's positive findings curing the cause would switch off), as
+   ``backspasm evaluate --rank disablement`` does.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 import backspasm
+from backspasm.learning import evaluate
 
 #: Columns of the vignette file that are not answers.
 META = ("case_id", "source", "expected_cause", "expected_triage", "vignette")
@@ -97,6 +102,14 @@ def main(path: str) -> None:
         "\nranked by Bayes factor (the answers alone, without the base rates): "
         f"top-1 {np.mean(factor_rank == 1):.3f}, top-3 {np.mean(factor_rank <= 3):.3f}"
     )
+    counterfactual = evaluate(cases, network=net, rank="disablement")
+    print(
+        "\nranked by expected disablement (Richens et al. 2020): "
+        f"top-1 {counterfactual.top1:.3f}, top-3 {counterfactual.top3:.3f}"
+    )
+    first = counterfactual.per_cause.set_index("cause")["top1_recall"]
+    per_cause["top1_disablement"] = (first * per_cause["n"]).round().astype(int)
+    print(per_cause.to_string())
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from backspasm import load_network
@@ -213,3 +214,20 @@ def test_evaluate_prints_calibration_that_adds_up(capsys):
     by_hand = sum(n * abs(o - p) for n, p, o in rows) / total
     assert ece == pytest.approx(by_hand, abs=1e-4)
     assert 0 < ece < 0.05  # the network is calibrated on its own samples
+
+
+def test_evaluate_ranks_by_expected_disablement_on_request(tmp_path, capsys):
+    # Two flank cases with blood in the urine, a stone and an abscess that points to
+    # itself: the ranking named on the command line is the one reported.
+    vignettes = pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False)
+    few = tmp_path / "few.csv"
+    vignettes[vignettes["case_id"].isin(["S17", "S20", "S06"])].to_csv(few, index=False)
+    assert main(["evaluate", str(few), "--rank", "disablement", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rank"] == "disablement"
+    assert report["n_cases"] == 3
+    assert report["top1"] == 1.0  # S06 ranks its abscess first only by disablement
+    assert main(["evaluate", str(few), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["top1"] == pytest.approx(2 / 3)
+    assert main(["evaluate", str(few), "--rank", "odds"]) == 2
+    assert "choose one of posterior, disablement" in capsys.readouterr().err

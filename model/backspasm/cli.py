@@ -191,10 +191,16 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_RANK_HELP = (
+    "rank causes by 'posterior' probability (default) or by expected 'disablement' "
+    "(Richens et al. 2020, exact on twin networks; slower)"
+)
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from backspasm.learning import evaluate
 
-    result = evaluate(args.cases, network=_network(args.network))
+    result = evaluate(args.cases, network=_network(args.network), rank=args.rank)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
@@ -406,6 +412,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="compare scores with the known causes of a case file")
     p.add_argument("cases", metavar="FILE", help="scored or raw case file with the truth")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.add_argument("--rank", default="posterior", metavar="HOW", help=_RANK_HELP)
     network_option(p)
     p.set_defaults(func=_cmd_evaluate)
 

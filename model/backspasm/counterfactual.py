@@ -13,6 +13,7 @@ from backspasm.explain.counterfactual import (
     RANKED_GROUPS,
     counterfactual_ranking,
     disablement_by_finding,
+    disablement_matrix,
     expected_disablement,
 )
 from backspasm.explain.twin import (
@@ -31,6 +32,7 @@ __all__ = [
     "TwinNetwork",
     "counterfactual_ranking",
     "disablement_by_finding",
+    "disablement_matrix",
     "expected_disablement",
     "twin_network",
 ]

@@ -17,6 +17,7 @@ from backspasm.exceptions import BackspasmError, ImpossibleEvidenceError
 from backspasm.explain.counterfactual import (
     counterfactual_ranking,
     disablement_by_finding,
+    disablement_matrix,
     expected_disablement,
 )
 from backspasm.explain.twin import twin_network
@@ -604,3 +605,30 @@ def test_unsure_answers_condition_but_are_not_counted():
     by_cause = d.causes.set_index("cause")["posterior"]
     for cause in table.index:
         assert table.loc[cause, "posterior"] == pytest.approx(by_cause[cause], abs=TOL)
+
+
+def test_batch_matrix_equals_the_case_by_case_ranking():
+    # One query per cause for a whole batch of different cases (an empty one, and
+    # one that observes a complication, which the twins of the whole batch then keep)
+    # gives every case the numbers of its own, case-by-case ranking.
+    batch = [*CASES, {**ABSCESS, "saddle_anesthesia": "yes"}]
+    causes = ["kidney_stones", "epidural_abscess", "herniated_disc", "muscle_strain"]
+    posterior, disablement = disablement_matrix(batch, causes=causes)
+    assert posterior.shape == disablement.shape == (len(batch), len(causes))
+    for row, case in enumerate(batch):
+        table = expected_disablement(case, causes=causes).set_index("cause")
+        for j, cause in enumerate(causes):
+            assert posterior[row, j] == pytest.approx(table.loc[cause, "posterior"], abs=TOL)
+            assert disablement[row, j] == pytest.approx(
+                table.loc[cause, "expected_disablement"], abs=TOL
+            )
+    # Without positive findings there is nothing to switch off.
+    assert np.all(disablement[CASES.index({})] == 0.0)
+
+
+def test_batch_matrix_reports_impossible_evidence(tmp_path):
+    net = toy(tmp_path, "two", TWO_LAYER.replace("p = 0.07", "p = 0.0"))
+    impossible = {"d1": "no", "d2": "no", "f": "yes"}
+    with pytest.raises(ImpossibleEvidenceError, match="probability zero") as caught:
+        disablement_matrix([{"f": "yes"}, impossible], network=net, causes=["d1"])
+    assert str(impossible) in str(caught.value)

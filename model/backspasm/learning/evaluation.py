@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backspasm.exceptions import BackspasmError
 from backspasm.learning.cases import (
     TRUTH_PREFIX,
     CasesLike,
@@ -35,10 +36,15 @@ from backspasm.learning.metrics import (
     triage_confusion,
 )
 from backspasm.network import Network, default_network
+from backspasm.questionnaire import answers_to_evidence, questions_for
 from backspasm.sampling import FloatArray, IntArray
 from backspasm.scoring import score_cases
 
-__all__ = ["Evaluation", "evaluate"]
+__all__ = ["RANKINGS", "Evaluation", "evaluate"]
+
+#: How :func:`evaluate` may rank the causes of a case.
+RANKINGS: tuple[str, ...] = ("posterior", "disablement")
+_RANK_NAMES = {"posterior": "posterior probability", "disablement": "expected disablement"}
 
 #: Probabilities are clipped this far from 0 and 1 in the log loss.
 _LOG_CLIP = 1e-15
@@ -111,6 +117,9 @@ class Evaluation:
         dangerous error.
     n_emergency : int or None
         Cases whose expected level is ``emergency``.
+    rank : str
+        How causes were ranked for the top-k figures, ``top1_recall`` and the
+        confusions: ``posterior`` or ``disablement`` (see :func:`evaluate`).
     """
 
     n_cases: int
@@ -132,6 +141,7 @@ class Evaluation:
     n_emergency: int | None = None
     reliability: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     ece: float = math.nan
+    rank: str = "posterior"
 
     def summary(self) -> pd.DataFrame:
         """Return the headline numbers as a table.
@@ -142,6 +152,7 @@ class Evaluation:
             Columns ``metric`` and ``value``, one row per headline number.
         """
         rows: list[tuple[str, Any]] = [
+            ("causes ranked by", _RANK_NAMES[self.rank]),
             ("cases evaluated", self.n_cases),
             ("rows excluded (scoring error)", self.n_excluded),
             ("cases with a true cause", self.n_with_cause),
@@ -170,6 +181,7 @@ class Evaluation:
             ``matrix`` (rows expected, columns predicted); NaN becomes None.
         """
         return {
+            "rank": self.rank,
             "n_cases": self.n_cases,
             "n_excluded": self.n_excluded,
             "n_with_cause": self.n_with_cause,
@@ -296,11 +308,30 @@ def _per_cause(
     return table, squared, losses
 
 
+def _disablement(
+    frame: pd.DataFrame, ok: BoolArray, causes: list[str], net: Network
+) -> FloatArray:
+    """Return the expected disablement of every cause, for the rows scored without an error."""
+    # Imported here: the twin networks need networkx and compile on first use.
+    from backspasm.explain.counterfactual import disablement_matrix
+
+    questions = questions_for(net)
+    columns = [q.column for q in questions if q.node is not None and q.column in frame]
+    answers = frame.loc[ok, columns]
+    evidences = [
+        answers_to_evidence(dict(zip(columns, row, strict=True)), questions=questions)
+        for row in answers.itertuples(index=False, name=None)
+    ]
+    _, disablement = disablement_matrix(evidences, causes=causes, network=net)
+    return disablement
+
+
 def evaluate(
     scored_or_cases: CasesLike,
     truth: pd.DataFrame | pd.Series | None = None,
     *,
     network: Network | None = None,
+    rank: str = "posterior",
 ) -> Evaluation:
     """Compare scored probabilities with the known causes.
 
@@ -317,13 +348,22 @@ def evaluate(
         ``;``, or ``none``; with labels, every other cause counts as absent.
     network : Network, optional
         Its causes and groups; default the bundled network.
+    rank : {"posterior", "disablement"}, default "posterior"
+        How the causes of a case are ranked for top-1, top-3, the per-cause
+        ``top1_recall`` and the confusions: by ``p_<cause>``, or by expected
+        disablement (Richens, Lee and Johri 2020; the expected number of the case's
+        positive findings that curing the cause would switch off, exact on twin
+        networks, see :func:`backspasm.explain.counterfactual.disablement_matrix`),
+        ties by the posterior. The disablement is computed from the answer columns
+        of the file, one exact query per cause on its twin network for all rows.
+        AUC, Brier score, log loss and calibration always use the posteriors.
 
     Returns
     -------
     Evaluation
         See :class:`Evaluation` for every metric and its precise definition. Rows
-        with a scoring error are left out and counted in ``n_excluded``. The ranking
-        is by ``p_<cause>`` (ties in the network's cause order). Triage is compared
+        with a scoring error are left out and counted in ``n_excluded``. Ties in
+        the ranking keep the network's cause order. Triage is compared
         when a ``triage`` column exists: with ``expected_triage`` where given,
         otherwise derived from the true causes (a serious cause means
         ``emergency``, else a pathologic cause ``see_doctor``, else ``self_care``).
@@ -335,6 +375,8 @@ def evaluate(
     EvidenceError
         For a truth label that is not a cause or a triage level that does not exist.
     """
+    if rank not in RANKINGS:
+        raise BackspasmError(f"Unknown ranking {rank!r}: choose one of {', '.join(RANKINGS)}.")
     net = network if network is not None else default_network()
     frame, _, _ = read_cases(scored_or_cases)
     causes = [c for c in net.causes if f"p_{c}" in frame]
@@ -356,7 +398,11 @@ def evaluate(
     # Causes with the same numbers (tight hamstrings and weak abdominal muscles share
     # theirs) differ only by rounding noise, which depends on how rows were batched:
     # compare at 12 decimals, so that ties keep the causes' order in every run.
-    ranked = np.argsort(-np.round(probs, 12), axis=1, kind="stable")
+    if rank == "disablement":
+        keys = -np.round(_disablement(frame, ok, causes, net), 12)
+        ranked = np.lexsort((-np.round(probs, 12), keys), axis=1)
+    else:
+        ranked = np.argsort(-np.round(probs, 12), axis=1, kind="stable")
     top1, top3, n_with = _accuracy(ranked, y)
     per_cause, squared, losses = _per_cause(probs, y, ranked, causes, net)
     aucs = per_cause["auc"].dropna()
@@ -383,4 +429,5 @@ def evaluate(
         n_serious=None if sent_home is None else sent_home["n_serious"],
         emergency_self_care=None if sent_home is None else sent_home["emergency_self_care"],
         n_emergency=None if sent_home is None else sent_home["n_emergency"],
+        rank=rank,
     )
