@@ -102,6 +102,8 @@ def _batch_terms(
         yes = set(_positive_findings(network, evidence))
         positive[row] = [f in yes for f in findings]
     observed = set().union(*(e.keys() for e in evidences)) if evidences else set()
+    # Encoded once for every twin: a twin keeps the factual nodes and their states.
+    encoded = network.engine.encode(list(evidences)).values
     posterior = np.zeros((len(evidences), len(causes)))
     disablement = np.zeros_like(posterior)
     off: list[dict[str, npt.NDArray[np.float64]]] = []
@@ -119,7 +121,8 @@ def _batch_terms(
         by_finding = {f: np.zeros(len(evidences)) for _, f, _ in starred} if per_finding else {}
         for start in range(0, len(evidences), _BATCH_ROWS):
             rows = slice(start, start + _BATCH_ROWS)
-            result = engine.query(engine.encode(evidences[rows]), targets=targets)
+            block = {node: codes[rows] for node, codes in encoded.items()}
+            result = engine.query(block, targets=targets)
             impossible = np.flatnonzero(~np.asarray(result.possible, dtype=bool))
             if impossible.size:
                 bad = evidences[start + int(impossible[0])]
