@@ -16,7 +16,7 @@ from backspasm.exceptions import SpecError
 from backspasm.network import default_network, load_network
 from backspasm.questionnaire import default_questions
 from backspasm.spec import load_spec
-from backspasm.triage import policy_of, safety_net, triage_batch
+from backspasm.triage import policy_of, safety_net, triage_batch, triage_explained
 
 INFLAMMATORY_BACK_PAIN = {
     "age": 28,
@@ -221,6 +221,38 @@ def test_triage_batch_over_many_cases_equals_one_case_at_a_time():
     levels, flags = triage_batch(p_serious, evidence, net)
     assert list(levels) == [d.triage for d in singles]
     assert [tuple(s for s in f.split("; ") if s) for f in flags] == [d.red_flags for d in singles]
+    # The explained version decides the same levels and red flags, and its reasons
+    # are what each diagnosis says.
+    same, same_flags, reasons = triage_explained(p_serious, evidence, net)
+    assert list(same) == list(levels)
+    assert list(same_flags) == list(flags)
+    assert [tuple(s for s in r.split("; ") if s) for r in reasons] == [
+        d.triage_reasons for d in singles
+    ]
+
+
+def test_every_level_says_what_set_it(capsys):
+    # A doctor's visit names its flags, rules and thresholds; an emergency its red
+    # flags; self care nothing (it carries the safety net instead).
+    cancer = diagnose({"age": 34, "history_of_cancer": "yes"})
+    assert cancer.triage == "see_doctor"
+    assert cancer.red_flags == ()
+    assert cancer.triage_reasons[0] == "cancer history"
+    assert any(
+        r.startswith("Spinal tumour ") and r.endswith("(>= 3%)") for r in cancer.triage_reasons
+    )
+    thoracic = diagnose({"age": 34, "spasm_location": "mid_back"})
+    assert thoracic.triage_reasons == ("thoracic pain: mid back",)
+    sciatica = diagnose({"age": 50, "leg_or_buttock_pain": "yes", "pain_below_knee": "yes"})
+    (why,) = sciatica.triage_reasons
+    assert why.startswith("pathologic cause ")
+    assert float(why.split()[2].rstrip("%")) == pytest.approx(100 * sciatica.p_pathologic, abs=0.5)
+    colic = diagnose(COLIC)
+    assert colic.triage == "emergency"
+    assert colic.triage_reasons == colic.red_flags != ()
+    assert diagnose(STRAIN).triage_reasons == ()
+    assert main(["diagnose", "-a", "age=34", "-a", "spasm_location=mid_back"]) == 0
+    assert "triage: see_doctor (because: thoracic pain: mid back)" in capsys.readouterr().out
 
 
 def test_unscorable_rows_get_no_level():

@@ -35,14 +35,14 @@ import numpy as np
 import numpy.typing as npt
 
 from backspasm._numeric import logit as _logit
-from backspasm.spec import TriagePolicy, load_spec
+from backspasm.spec import TriageCauseRule, TriagePolicy, load_spec
 
 if TYPE_CHECKING:
     from backspasm.engine import Evidence
     from backspasm.network import Network
     from backspasm.questionnaire import Question
 
-__all__ = ["TRIAGE_LEVELS", "policy_of", "safety_net", "triage_batch"]
+__all__ = ["TRIAGE_LEVELS", "policy_of", "safety_net", "triage_batch", "triage_explained"]
 
 TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
 #: An answer counts as a driver of a cause when withholding it at least halves the odds.
@@ -129,6 +129,14 @@ class _Text:
         self.text[new] = np.where(current == "", words, current + "; " + words)
 
 
+def _rule_words(
+    rule: TriageCauseRule, p: FloatArray, fire: BoolArray, network: Network
+) -> npt.NDArray[np.object_]:
+    """Return ``"Kidney stones 77% (>= 50%)"`` for the cases where a cause rule fired."""
+    limit = f" (>= {rule.p:.0%}" + "".join(f" with {k}={v}" for k, v in rule.when.items()) + ")"
+    return np.asarray(network.label(rule.cause) + " " + _percent(p, fire) + limit, dtype=object)
+
+
 def _percent(p: FloatArray, mask: BoolArray) -> npt.NDArray[np.object_]:
     """Return ``"49%"`` for the cases of ``mask``, "" elsewhere (each value formatted once)."""
     out: npt.NDArray[np.object_] = np.full(len(p), "", dtype=object)
@@ -193,6 +201,46 @@ def triage_batch(
         matching flags, the cause rules that fired and, where no flag had set the
         emergency, the answers that most raised those causes.
     """
+    levels, red, _ = _triage(p_serious, evidence, network, log_evidence, cause_probs, why=False)
+    return levels, red
+
+
+def triage_explained(
+    p_serious: FloatArray,
+    evidence: Evidence | Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    *,
+    log_evidence: FloatArray | None = None,
+    cause_probs: Mapping[str, FloatArray] | None = None,
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Triage a batch of cases and say, for every level, what set it.
+
+    Parameters and the first two results are those of :func:`triage_batch`.
+
+    Returns
+    -------
+    levels, red_flags : numpy.ndarray of str
+        As :func:`triage_batch`.
+    reasons : numpy.ndarray of str
+        ``"; "``-joined: for an emergency its red flags; for ``see_doctor`` the
+        names of the matching flags (``"cancer history"``), the cause rules that
+        fired (``"Spinal tumor 4% (>= 3%)"``) and the group thresholds reached
+        (``"serious cause 12% (>= 10%)"``, ``"pathologic cause 23% (>= 20%)"``);
+        "" for ``self_care``.
+    """
+    return _triage(p_serious, evidence, network, log_evidence, cause_probs, why=True)
+
+
+def _triage(
+    p_serious: FloatArray,
+    evidence: Evidence | Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    log_evidence: FloatArray | None,
+    cause_probs: Mapping[str, FloatArray] | None,
+    *,
+    why: bool,
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Return levels, red flags and (with ``why``; else all "") the reasons for every level."""
     values: Mapping[str, npt.NDArray[Any]] = (
         evidence if isinstance(evidence, Mapping) else evidence.values
     )
@@ -201,8 +249,12 @@ def triage_batch(
     policy = policy_of(network)
     ok = ~np.isnan(p_serious)
     emergency = np.zeros(n, dtype=bool)
-    see_doctor = ok & (p_serious >= float(policy.see_doctor_p_serious.p))  # type: ignore[arg-type]
+    serious_limit = float(policy.see_doctor_p_serious.p)  # type: ignore[arg-type]
+    see_doctor = ok & (p_serious >= serious_limit)
     text = _Text(n)
+    # Why a doctor's visit: built only on request (diagnose), never when scoring a file.
+    because = _Text(n) if why else None
+    by_serious = see_doctor.copy()
 
     # 1. Flags: answers that set a level by themselves.
     for flag in policy.flags:
@@ -215,6 +267,8 @@ def triage_batch(
                 text.add(match, f"{node}={state}", node)
         else:
             see_doctor |= match
+            if because is not None:
+                because.add(match, flag.name, "\0flag" + flag.name)
 
     # Where a flag has set the emergency, its answers are what drove it: a cause rule
     # that also fires is still named, but its drivers (one engine pass per answer and
@@ -234,13 +288,15 @@ def triage_batch(
             continue
         if rule.level == "emergency":
             emergency |= fire
-            limit = f" (>= {rule.p:.0%}"
-            limit += "".join(f" with {k}={v}" for k, v in rule.when.items()) + ")"
-            words = network.label(rule.cause) + " " + _percent(p, fire) + limit
-            text.add(fire, np.asarray(words, dtype=object), f"\0rule{i}")
+            text.add(fire, _rule_words(rule, p, fire, network), f"\0rule{i}")
             fired[rule.cause] = fired.get(rule.cause, np.zeros(n, dtype=bool)) | (fire & ~by_flag)
         else:
             see_doctor |= fire
+            if because is not None:
+                because.add(fire, _rule_words(rule, p, fire, network), f"\0rule{i}")
+    if because is not None:
+        words = "serious cause " + _percent(p_serious, by_serious)
+        because.add(by_serious, words + f" (>= {serious_limit:.0%})", _SERIOUS)
 
     # 3. Thresholds on P(at least one serious cause).
     if policy.emergency_p_serious is not None:
@@ -258,7 +314,7 @@ def triage_batch(
     pathologic = network.nodes_in("cause_pathologic")
     undecided = np.flatnonzero(ok & ~emergency & ~see_doctor)
     threshold = float(policy.see_doctor_p_pathologic.p)  # type: ignore[arg-type]
-    if pathologic and len(undecided) and cause_probs is not None:
+    if pathologic and len(undecided) and cause_probs is not None and because is None:
         # max_c P(c) <= P(any c) <= sum_c P(c): where the bounds already settle the
         # comparison (with a margin for rounding), the exact conjunction is not needed.
         known = [cause_probs.get(c) for c in pathologic]
@@ -274,7 +330,15 @@ def triage_batch(
             dict.fromkeys(pathologic, "no"),
             log_evidence=None if log_evidence is None else log_evidence[undecided],
         )
-        see_doctor[undecided] |= np.nan_to_num(1.0 - none) >= threshold
+        some = np.nan_to_num(1.0 - none)
+        see_doctor[undecided] |= some >= threshold
+        if because is not None:
+            mask = np.zeros(n, dtype=bool)
+            mask[undecided[some >= threshold]] = True
+            p_some = np.zeros(n)
+            p_some[undecided] = some
+            words = "pathologic cause " + _percent(p_some, mask) + f" (>= {threshold:.0%})"
+            because.add(mask, words, "\0pathologic")
 
     # 4. The answers that most raised the causes that alone made an emergency.
     _add_drivers(text, fired, probs, values, network)
@@ -285,7 +349,11 @@ def triage_batch(
     levels[emergency] = "emergency"
     red = text.text
     red[~emergency] = ""
-    return levels, red
+    reasons: npt.NDArray[np.object_] = np.full(n, "", dtype=object)
+    if because is not None:
+        reasons[see_doctor] = because.text[see_doctor]
+        reasons[emergency] = red[emergency]
+    return levels, red, reasons
 
 
 def _add_drivers(

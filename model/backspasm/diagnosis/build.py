@@ -79,6 +79,7 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
         pathologic=True,
         risks=True,
         explain=True,
+        triage_reasons=True,
     )
     if not bool(found.possible[0]):
         raise ImpossibleEvidenceError(
@@ -119,6 +120,8 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
     assert found.mpe_exact is not None
     mpe = {c: engine.states[c][int(found.mpe[0, i])] for i, c in enumerate(net.causes)}
     level = str(found.triage[0])
+    assert found.triage_reasons is not None
+    reasons_for_level = found.triage_reasons
     p_pathologic = found.p_pathologic[0] if found.p_pathologic is not None else math.nan
     return Diagnosis(
         answers=MappingProxyType(dict(answers)),
@@ -128,6 +131,7 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
         p_pathologic=float(p_pathologic),
         triage=level,
         red_flags=tuple(s for s in str(found.red_flags[0]).split("; ") if s),
+        triage_reasons=tuple(s for s in str(reasons_for_level[0]).split("; ") if s),
         safety_net=_safety_net(net, evidence) if level == "self_care" else (),
         complications=complication_table,
         conflict=float(found.conflict[0]),

@@ -70,6 +70,11 @@ class Diagnosis:
         For ``self_care``, the red-flag symptoms that should bring the person back,
         one plain sentence each (see :func:`backspasm.triage.safety_net`); empty
         otherwise.
+    triage_reasons : tuple of str
+        What set the level, for every level: an emergency's :attr:`red_flags`; for
+        ``see_doctor`` the matching flags (``"cancer history"``), the cause rules
+        that fired and the group thresholds reached (see
+        :func:`backspasm.triage.triage_explained`); empty for ``self_care``.
     """
 
     answers: Mapping[str, Any]
@@ -90,6 +95,7 @@ class Diagnosis:
     safety_net: tuple[str, ...] = ()
     conflict_threshold: float = math.inf
     p_pathologic: float = math.nan
+    triage_reasons: tuple[str, ...] = ()
 
     # -- simple views ---------------------------------------------------------------
     @property
@@ -225,6 +231,7 @@ class Diagnosis:
             },
             "triage": self.triage,
             "red_flags": list(self.red_flags),
+            "triage_reasons": list(self.triage_reasons),
             "safety_net": list(self.safety_net),
             "p_serious": self.p_serious,
             "p_pathologic": self.p_pathologic,
@@ -241,6 +248,14 @@ class Diagnosis:
             ),
         }
 
+    def _triage_note(self) -> str:
+        """Return ``" (red flags: ...)"`` or ``" (because: ...)"`` for the triage line."""
+        if self.red_flags:
+            return f" (red flags: {'; '.join(self.red_flags)})"
+        if self.triage_reasons:
+            return f" (because: {'; '.join(self.triage_reasons)})"
+        return ""
+
     def summary(self, top: int = 5, *, counterfactual: bool = False) -> str:
         """Return a multi-line text report (what ``backspasm diagnose`` prints).
 
@@ -253,8 +268,7 @@ class Diagnosis:
             first call compiles one twin network per cause, a few seconds).
         """
         lines = [
-            f"triage: {self.triage}"
-            + (f" (red flags: {'; '.join(self.red_flags)})" if self.red_flags else ""),
+            f"triage: {self.triage}" + self._triage_note(),
             f"P(at least one serious cause) = {self.p_serious:.1%}",
         ]
         if self.safety_net:
@@ -321,7 +335,7 @@ class Diagnosis:
             for r in self.causes.itertuples(index=False)
         )
         given = ", ".join(f"{esc(str(k))}={esc(str(v))}" for k, v in self.answers.items())
-        flags = f" &mdash; red flags: {esc('; '.join(self.red_flags))}" if self.red_flags else ""
+        flags = esc(self._triage_note()).replace(" (", " &mdash; ", 1).removesuffix(")")
         why = "".join(f"<li>{esc(self.explanation(c))}</li>" for c in self.causes["cause"][:3])
         nxt = ", ".join(esc(str(q)) for q in self._next["question"].head(3))
         return (

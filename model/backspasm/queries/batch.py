@@ -23,7 +23,7 @@ from backspasm.queries.mpe import most_probable_explanation
 from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
-from backspasm.triage import triage_batch
+from backspasm.triage import triage_batch, triage_explained
 
 __all__ = ["CaseQueries", "query_cases"]
 
@@ -46,6 +46,8 @@ class CaseQueries:
         is None unless asked for).
     triage, red_flags : numpy.ndarray of str
         From :func:`backspasm.triage.triage_batch`.
+    triage_reasons : numpy.ndarray of str or None
+        What set each level (:func:`backspasm.triage.triage_explained`), when asked.
     conflict : numpy.ndarray
     risks : numpy.ndarray or None
         ``P(complication = yes | e)``, cases by ``network.nodes_in("complication")``.
@@ -67,6 +69,7 @@ class CaseQueries:
     triage: ObjArray
     red_flags: ObjArray
     conflict: FloatArray
+    triage_reasons: ObjArray | None = None
     risks: FloatArray | None = None
     reasons: Reasons | None = None
     questions: tuple[tuple[str, str], ...] = ()
@@ -101,6 +104,7 @@ def query_cases(
     pathologic: bool = False,
     risks: bool = False,
     explain: bool = False,
+    triage_reasons: bool = False,
 ) -> CaseQueries:
     """Compute the clinical quantities of a batch of cases with few engine calls.
 
@@ -122,6 +126,9 @@ def query_cases(
     explain : bool, default False
         Compute the reasons, the information gain of every candidate question and
         the most probable explanation.
+    triage_reasons : bool, default False
+        Say what set every triage level (:func:`backspasm.triage.triage_explained`),
+        not only an emergency's red flags.
 
     Returns
     -------
@@ -165,16 +172,20 @@ def query_cases(
 
     p_serious = p_some("serious")
     p_path = p_some("pathologic") if pathologic else None
-    levels, flags = triage_batch(
-        p_serious[ok],
-        sub,
-        network,
-        log_evidence=sub_log,
-        cause_probs={c: posterior[ok, i] for i, c in enumerate(causes)},
-    )
+    known = {c: posterior[ok, i] for i, c in enumerate(causes)}
+    because: ObjArray | None = None
+    if triage_reasons:
+        levels, flags, because = triage_explained(
+            p_serious[ok], sub, network, log_evidence=sub_log, cause_probs=known
+        )
+    else:
+        levels, flags = triage_batch(
+            p_serious[ok], sub, network, log_evidence=sub_log, cause_probs=known
+        )
     out: dict[str, Any] = {
         "triage": spread(np.asarray(levels, dtype=object), "", object),
         "red_flags": spread(np.asarray(flags, dtype=object), "", object),
+        "triage_reasons": None if because is None else spread(because, "", object),
         "conflict": spread(conflict(network, sub, sub_log), np.nan, np.float64),
     }
     if risks:

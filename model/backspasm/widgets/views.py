@@ -126,8 +126,9 @@ def triage_html(d: Diagnosis) -> str:
         f"{html.escape(d.triage)}</b> &mdash; {html.escape(words)}<br>"
         f"P(at least one serious cause) = <b>{percent(d.p_serious)}</b>"
     ]
-    if d.red_flags:
-        items = "".join(f"<li class='bs-driver'>{html.escape(f)}</li>" for f in d.red_flags)
+    because = d.triage_reasons or d.red_flags
+    if because:
+        items = "".join(f"<li class='bs-driver'>{html.escape(f)}</li>" for f in because)
         parts.append(f"<br>Because of:<ul style='margin:0'>{items}</ul>")
     if d.safety_net:
         items = "".join(f"<li class='bs-safety'>{html.escape(s)}</li>" for s in d.safety_net)
