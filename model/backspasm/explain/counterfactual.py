@@ -96,14 +96,16 @@ def _batch_terms(
     ``per_finding``, per cause the vector ``P(F* = no | E)`` of each finding over the
     cases (zero where the case did not observe the finding ``yes``).
     """
-    findings = finding_nodes(network)
-    positive = np.zeros((len(evidences), len(findings)), dtype=bool)
-    for row, evidence in enumerate(evidences):
-        yes = set(_positive_findings(network, evidence))
-        positive[row] = [f in yes for f in findings]
     observed = set().union(*(e.keys() for e in evidences)) if evidences else set()
     # Encoded once for every twin: a twin keeps the factual nodes and their states.
     encoded = network.engine.encode(list(evidences)).values
+    findings = finding_nodes(network)
+    # The findings observed yes (hard evidence; an unsure answer is not counted).
+    positive = np.zeros((len(evidences), len(findings)), dtype=bool)
+    for i, f in enumerate(findings):
+        codes = encoded.get(f)
+        if codes is not None and codes.ndim == 1 and "yes" in network.states(f):
+            positive[:, i] = codes == network.states(f).index("yes")
     posterior = np.zeros((len(evidences), len(causes)))
     disablement = np.zeros_like(posterior)
     off: list[dict[str, npt.NDArray[np.float64]]] = []
