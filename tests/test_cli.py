@@ -61,6 +61,16 @@ def test_diagnose_prints_ranked_causes(capsys):
     )
 
 
+def test_diagnose_takes_answers_with_or_without_a(capsys):
+    # ``backspasm diagnose fever=yes age=70`` is what a user types first
+    assert main(["diagnose", "fever=yes", "age=70", "--json"]) == 0
+    bare = json.loads(capsys.readouterr().out)
+    assert main(["diagnose", "-a", "fever=yes", "-a", "age=70", "--json"]) == 0
+    flagged = json.loads(capsys.readouterr().out)
+    assert bare == flagged
+    assert bare["answers"] == {"fever": "yes", "age": "70"}
+
+
 def test_diagnose_json(capsys):
     assert main(["diagnose", "-a", "fever=yes", "-a", "age=70", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
@@ -73,7 +83,8 @@ def test_diagnose_json(capsys):
     ("argv", "message"),
     [
         (["diagnose", "-a", "fevr=yes"], "Unknown question 'fevr'. Did you mean 'fever'?"),
-        (["diagnose", "-a", "fever"], "--answer takes NAME=VALUE"),
+        (["diagnose", "-a", "fever"], "an answer takes NAME=VALUE"),
+        (["diagnose", "fever"], "an answer takes NAME=VALUE"),
         (
             ["diagnose", "-a", "age=12"],
             "must be whole years, 18 to 120, or a band: 18-39, 40-64, 65+; got '12'",

@@ -81,11 +81,11 @@ def _cli_answers(items: Sequence[str], network: Any) -> dict[str, str | float]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep:
-            raise BackspasmError(f"--answer takes NAME=VALUE (e.g. fever=yes); got {item!r}.")
+            raise BackspasmError(f"an answer takes NAME=VALUE (e.g. fever=yes); got {item!r}.")
         name = name.strip()
         if name in given and given[name].strip().lower() != value.strip().lower():
             raise BackspasmError(
-                f"--answer {name} is given twice, as {given[name]!r} and {value!r}; "
+                f"the answer {name} is given twice, as {given[name]!r} and {value!r}; "
                 "give each question once."
             )
         given[name] = value
@@ -98,7 +98,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     from backspasm.diagnosis import diagnose
 
     net = _network(args.network)
-    answers = _cli_answers(args.answer, net)
+    answers = _cli_answers([*args.answers, *args.answer], net)
     result = diagnose(answers, network=net)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
@@ -302,12 +302,18 @@ def _parser() -> argparse.ArgumentParser:
         help="one answer, e.g. fever=yes or age=70 (repeat, once per question); a yes/no "
         "answer between 0 and 1 (fever=0.7 or fever=70%%) is unsure: the chance of yes",
     )
+    p.add_argument(
+        "answers",
+        nargs="*",
+        metavar="NAME=VALUE",
+        help="answers may also be given without -a: backspasm diagnose fever=yes age=70",
+    )
     p.add_argument("--top", type=int, default=8, metavar="N", help="show the top N causes (8)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument(
         "--counterfactual",
         action="store_true",
-        help="also rank pathologic and serious causes by expected disablement",
+        help="also rank every cause by expected disablement",
     )
     network_option(p)
     p.set_defaults(func=_cmd_diagnose)

@@ -10,7 +10,6 @@ keeps working.
 from __future__ import annotations
 
 from backspasm.explain.counterfactual import (
-    RANKED_GROUPS,
     counterfactual_ranking,
     disablement_by_finding,
     disablement_matrix,
@@ -28,7 +27,6 @@ __all__ = [
     "COUNTERFACTUAL_SUFFIX",
     "FINDING_GROUPS",
     "MAX_CLIQUE_ENTRIES",
-    "RANKED_GROUPS",
     "TwinNetwork",
     "counterfactual_ranking",
     "disablement_by_finding",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from backspasm.diagnosis import diagnose
 
 
@@ -25,9 +27,11 @@ def test_counterfactual_ranking_beside_the_posterior_ranking():
     )
     table = d.counterfactual_ranking()
     assert table["cause"].iloc[0] == "epidural_abscess"
-    assert set(table["cause"]) == set(d.network.nodes_in("cause_pathologic")) | set(
-        d.network.serious_causes
-    )
+    # every cause, as evaluate(rank="disablement") ranks them, with the same posteriors
+    assert set(table["cause"]) == set(d.network.causes)
+    posterior = d.causes.set_index("cause")["posterior"]
+    for row in table.itertuples(index=False):
+        assert row.posterior == pytest.approx(posterior[row.cause], abs=1e-9)
     text = d.summary(counterfactual=True)
     assert "counterfactual ranking" in text
     assert "counterfactual ranking" not in d.summary()

@@ -463,11 +463,11 @@ def test_default_causes_and_columns():
         "disablement_rank",
         "posterior_rank",
     ]
-    wanted = set(net.nodes_in("cause_pathologic")) | set(net.serious_causes)
-    assert set(table["cause"]) == wanted
-    assert len(table) == 12
+    # every cause, the fitness ones included, as evaluate(rank="disablement") ranks
+    assert set(table["cause"]) == set(net.causes)
+    assert len(table) == len(net.causes) == 19
     assert table["expected_disablement"].is_monotonic_decreasing
-    assert list(table["disablement_rank"]) == list(range(1, 13))
+    assert list(table["disablement_rank"]) == list(range(1, 20))
 
 
 def test_kidney_stone_case_ranks_kidney_stones_first():
@@ -573,7 +573,7 @@ def test_bad_causes_are_reported():
 
 def test_speed_report(record_property, capsys):
     net = default_network()
-    causes = [*net.nodes_in("cause_pathologic"), *net.serious_causes]
+    causes = list(net.causes)
     twins = {c: twin_network(c, net) for c in causes}
     expected_disablement(KIDNEY)  # warm the engines' plans
     start = time.perf_counter()

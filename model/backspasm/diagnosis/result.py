@@ -175,7 +175,7 @@ class Diagnosis:
         return table
 
     def counterfactual_ranking(self) -> pd.DataFrame:
-        """Rank the pathologic and serious causes by expected disablement.
+        """Rank every cause by expected disablement, as ``evaluate(rank="disablement")`` does.
 
         In the spirit of Richens, Lee & Johri (Nature Communications 2020): for each
         cause, the expected number of this case's positive findings (back spasm

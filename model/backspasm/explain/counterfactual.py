@@ -35,15 +35,11 @@ from backspasm.explain.twin import finding_nodes, node_group, twin_network
 from backspasm.network import Network, default_network
 
 __all__ = [
-    "RANKED_GROUPS",
     "counterfactual_ranking",
     "disablement_by_finding",
     "disablement_matrix",
     "expected_disablement",
 ]
-
-#: Default causes ranked: the pathologic and serious ones.
-RANKED_GROUPS: tuple[str, ...] = ("cause_pathologic", "cause_serious")
 
 
 def _unpack(
@@ -74,7 +70,8 @@ def _positive_findings(network: Network, evidence: Mapping[str, Any]) -> list[st
 
 
 def _default_causes(network: Network) -> list[str]:
-    return [c for g in RANKED_GROUPS for c in network.spec.group(g)]
+    # Every cause, as the posterior ranking and ``evaluate(rank="disablement")`` use.
+    return list(network.causes)
 
 
 #: Cases per engine query of a batch: bounds the memory of the twin marginals.
@@ -179,7 +176,7 @@ def disablement_matrix(
         One evidence per case, node to state, as for :func:`expected_disablement`
         (add ``back_spasm="yes"`` for a back-spasm presenter).
     causes : sequence of str, optional
-        Binary nodes to rank. Default: the pathologic and serious causes.
+        Binary nodes to rank. Default: every cause of the network.
     network : Network, optional
         Default: the bundled network.
 
@@ -226,7 +223,7 @@ def disablement_by_finding(
         ``network``) or evidence, node to state name (or state index, or likelihood
         vector), used exactly as given.
     causes : sequence of str, optional
-        Default: the pathologic and serious causes of the network.
+        Default: every cause of the network.
     network : Network, optional
         Default: the diagnosis's network, else the bundled network.
 
@@ -268,7 +265,7 @@ def expected_disablement(
         :func:`~backspasm.diagnosis.diagnose` does. Unsure (likelihood) answers
         condition the posterior but are not counted as positive findings.
     causes : sequence of str, optional
-        Binary nodes to rank. Default: the pathologic and serious causes.
+        Binary nodes to rank. Default: every cause of the network.
     network : Network, optional
         Default: the diagnosis's network, else the bundled network.
 
@@ -320,7 +317,7 @@ def expected_disablement(
 
 
 def counterfactual_ranking(diagnosis: DiagnosedCase) -> pd.DataFrame:
-    """Return :func:`expected_disablement` of a diagnosis's pathologic and serious causes.
+    """Return :func:`expected_disablement` of every cause of a diagnosis.
 
     Parameters
     ----------
