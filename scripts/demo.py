@@ -35,8 +35,19 @@ def run() -> int:
     print("\nout/scored.csv (selected columns):")
     print(view.to_string(index=False))
     print("\n== backspasm figures --out out/figures", flush=True)
+    # EX18 is the abscess triad: the lesson follows the abscess, not the top cause
     return cli(
-        ["figures", "--out", str(OUT / "figures"), "--cases", str(CASES), "--case-id", "EX18"]
+        [
+            "figures",
+            "--out",
+            str(OUT / "figures"),
+            "--cases",
+            str(CASES),
+            "--case-id",
+            "EX18",
+            "--cause",
+            "epidural_abscess",
+        ]
     )
 
 

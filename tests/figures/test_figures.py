@@ -433,12 +433,27 @@ def test_write_teaching_figures_is_byte_for_byte_reproducible(
 def test_write_teaching_figures_for_a_case_of_a_file(
     tmp_path: Path, net: Network, examples: pd.DataFrame
 ) -> None:
-    case_id = str(examples["case_id"].iloc[1])
+    # the abscess-triad example, with the lesson following the abscess (not its top cause)
+    case = examples[examples["intended_cause"] == "epidural_abscess"].iloc[0]
+    scored = score_cases(examples[examples["case_id"] == case["case_id"]], network=net)
+    assert scored["top_cause"].iloc[0] != "epidural_abscess"
     paths = figures.write_teaching_figures(
-        tmp_path, formats=("pdf",), network=net, cases=examples, case_id=case_id, dpi=50
+        tmp_path,
+        formats=("pdf", "svg"),
+        network=net,
+        cases=examples,
+        case_id=case["case_id"],
+        cause="epidural_abscess",
+        dpi=50,
     )
-    assert all(p.suffix == ".pdf" and p.read_bytes().startswith(b"%PDF") for p in paths)
+    pdfs = [p for p in paths if p.suffix == ".pdf"]
+    assert len(pdfs) == len(paths) // 2
+    assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
     assert not plt.get_fignums()  # every figure was closed
+    for stem in ("04-evidence-impact", "06-sensitivity"):
+        assert "Epidural abscess" in (tmp_path / f"{stem}.svg").read_text(), stem
+    with pytest.raises(BackspasmError, match=r"'cause'.*epidural_abscess"):
+        figures.write_teaching_figures(tmp_path, cause="abscess")
     with pytest.raises(BackspasmError, match="No case"):
         figures.write_teaching_figures(tmp_path, cases=examples, case_id="nope")
     with pytest.raises(BackspasmError, match="'formats'"):

@@ -128,17 +128,19 @@ def write_teaching_figures(
     network: Network | None = None,
     cases: pd.DataFrame | None = None,
     case_id: object = None,
+    cause: str | None = None,
     dpi: int = 300,
 ) -> list[Path]:
     """Write the teaching set of figures, byte for byte the same on every run.
 
     The set: the network and its diagnostic view; the network's beliefs for an
     example case; its causes before and after the answers; the effect of each
-    answer on its top cause; the next questions worth asking; the sensitivity of its
-    top cause to the network's numbers; four scenarios side by side; the case mix of
-    a case file; and calibration and ROC (serious causes) figures on 2000 synthetic
-    cases drawn from the network with seed 0. Every figure is drawn on a 13.33 x 7.5
-    in slide with no text under 9 pt; SVG files keep their text as text.
+    answer on one cause (its top cause unless ``cause`` is given); the next questions
+    worth asking; the sensitivity of that cause to the network's numbers; four
+    scenarios side by side; the case mix of a case file; and calibration and ROC
+    (serious causes) figures on 2000 synthetic cases drawn from the network with
+    seed 0. Every figure is drawn on a 13.33 x 7.5 in slide with no text under 9 pt;
+    SVG files keep their text as text.
 
     Parameters
     ----------
@@ -155,6 +157,9 @@ def write_teaching_figures(
         synthetic presenters drawn from the network with seed 0.
     case_id : object, optional
         The example case's ``case_id`` in ``cases`` (default: :data:`DEFAULT_CASE`).
+    cause : str, optional
+        The cause whose evidence impact and sensitivity are drawn, e.g. the cause a
+        lesson is about. Default: the example case's top cause.
     dpi : int, default 300
         Resolution of PNG files.
 
@@ -166,7 +171,8 @@ def write_teaching_figures(
     Raises
     ------
     BackspasmError
-        For an unknown format, a ``case_id`` without ``cases`` or not in them.
+        For an unknown format, a ``case_id`` without ``cases`` or not in them, or a
+        ``cause`` that is not a cause of the network.
     """
     from backspasm.diagnosis import diagnose
     from backspasm.learning import evaluate, sample_cases
@@ -181,6 +187,11 @@ def write_teaching_figures(
             f"{', '.join(FIGURE_FORMATS)}; got {list(formats)!r} instead."
         )
     net = network if network is not None else default_network()
+    if cause is not None and cause not in net.causes:
+        raise BackspasmError(
+            f"The 'cause' parameter of write_teaching_figures must be a cause of the "
+            f"network ({', '.join(net.causes)}); got {cause!r} instead."
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if case_id is not None:
@@ -195,7 +206,8 @@ def write_teaching_figures(
 
     # compute once ...
     case = diagnose(answers, network=net)
-    table = sensitivity(case, case.top_cause)
+    followed = cause if cause is not None else case.top_cause
+    table = sensitivity(case, followed)
     scenarios = [diagnose(a, network=net) for a in SCENARIOS.values()]
     scored = score_cases(cases, network=net)
     evaluation = evaluate(sample_cases(_EVALUATION_N, network=net, seed=0), network=net)
@@ -215,7 +227,7 @@ def write_teaching_figures(
     save(st.figure_of(plot_diagnostic_view(net)), "01b-diagnostic-view")
     save(st.figure_of(plot_network_beliefs(case)), "02-network-beliefs")
     save(st.figure_of(plot_causes(case)), "03-causes")
-    save(st.figure_of(plot_evidence_impact(case, case.top_cause)), "04-evidence-impact")
+    save(st.figure_of(plot_evidence_impact(case, followed)), "04-evidence-impact")
     save(st.figure_of(plot_next_questions(case)), "05-next-questions")
     save(st.figure_of(plot_sensitivity(table, top=12, answers=case.answers)), "06-sensitivity")
     save(plot_scenarios(scenarios, names=list(SCENARIOS)), "07-scenarios")
