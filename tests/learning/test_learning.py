@@ -565,19 +565,22 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # Guard rails at the measured level, not the targets (top-1 0.80, top-3 0.95):
     # published case reports are sparse and often atypical, so the network, calibrated
     # to primary care, ranks non-specific strain first for many of them.
-    # Measured after the tenth pass (18 teaching cases and case reports added, V01-V18,
-    # collected without running the model): 27 of 96 first, 47 in the top three.
-    assert ev.top1 >= 27 / 96 - 1e-9
-    assert ev.top3 >= 47 / 96 - 1e-9
-    # No case that needed the emergency department is sent home.
-    assert (ev.emergency_self_care, ev.n_emergency) == (0, 25)
-    # Five of the 42 cases with a serious cause are (S02 spondylitis, S18 a stone,
-    # S27 and S29 tumours, V11 a kidney infection): their answers are age, sex, where
-    # it hurts and at most a risk factor, or (S27) leg pain, which a tumour explains
-    # only through a pinched nerve root, as a disc does far more often. A guard rail,
-    # not the target (none).
-    assert ev.n_serious == 42
-    assert ev.serious_self_care <= 5
+    # Measured after the eleventh pass (14 more, W01-W14, mostly gallstones and spinal
+    # infections, collected without running the model): 31 of 110 first, 52 in the
+    # top three.
+    assert ev.top1 >= 31 / 110 - 1e-9
+    assert ev.top3 >= 52 / 110 - 1e-9
+    # One case that needed the emergency department is sent home: W13, a spinal
+    # infection whose source states only four days of low back pain in a 47-year-old
+    # man, an answer set the network cannot tell from everyday back pain.
+    assert (ev.emergency_self_care, ev.n_emergency) == (1, 32)
+    # Six of the 50 cases with a serious cause are (S02 spondylitis, S18 a stone,
+    # S27 and S29 tumours, V11 a kidney infection, W13 above): their answers are age,
+    # sex, where it hurts and at most a risk factor, or (S27) leg pain, which a tumour
+    # explains only through a pinched nerve root, as a disc does far more often. A
+    # guard rail, not the target (none).
+    assert ev.n_serious == 50
+    assert ev.serious_self_care <= 6
     assert ev.mean_auc > 0.75
     from_file = evaluate(DATA / "vignettes.csv", network=net)
     assert from_file.top1 == ev.top1
@@ -585,13 +588,13 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
 
 def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: Network) -> None:
     # Richens et al. (2020) rank causes by how much of the presentation they explain.
-    # Measured: 33 of 96 first and 54 in the top three (posterior: 27 and 47).
+    # Measured: 37 of 110 first and 59 in the top three (posterior: 31 and 52).
     by_posterior = evaluate(vignettes, network=net)
     ev = evaluate(vignettes, network=net, rank="disablement")
     assert ev.rank == "disablement"
     assert ev.summary()["value"].iloc[0] == "expected disablement"
-    assert ev.top1 >= 33 / 96 - 1e-9
-    assert ev.top3 >= 54 / 96 - 1e-9
+    assert ev.top1 >= 37 / 110 - 1e-9
+    assert ev.top3 >= 59 / 110 - 1e-9
     # Only the ranking changes: the probabilistic scores are the posteriors'.
     assert ev.mean_auc == by_posterior.mean_auc
     assert ev.brier == by_posterior.brier
