@@ -386,12 +386,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--cases", metavar="FILE", help="a case file (CSV) for the case-mix figure")
     p.add_argument("--case-id", metavar="ID", help="the example case: this case_id of --cases")
-    p.add_argument(
-        "--cause",
-        metavar="NAME",
-        help="the cause the evidence-impact and sensitivity figures follow "
-        "(default: the case's top cause)",
-    )
+    follows = "the cause the evidence-impact and sensitivity figures follow (default: top cause)"
+    p.add_argument("--cause", metavar="NAME", help=follows)
     p.add_argument("--dpi", type=int, default=300, help="PNG resolution (default: 300)")
     network_option(p)
     p.set_defaults(func=_cmd_figures)
