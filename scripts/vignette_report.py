@@ -18,7 +18,11 @@ Run: ``python scripts/vignette_report.py [data/vignettes.csv]``. Prints
 5. top-1 and top-3, and per cause how often it ranks first, when the causes are
    ranked by expected disablement (Richens, Lee and Johri 2020: how many of the
    case's positive findings curing the cause would switch off), as
-   ``backspasm evaluate --rank disablement`` does.
+   ``backspasm evaluate --rank disablement`` does;
+6. top-1, top-3 and triage agreement by kind of source (``source_kind``):
+   ``teaching`` cases, written to teach or test (question banks, textbook and review
+   vignettes), against ``case_report`` ones, published because a real patient was
+   unusual. Symptom-checker studies (Semigran et al. 2015) use the first kind.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import backspasm
 from backspasm.learning import evaluate
 
 #: Columns of the vignette file that are not answers.
-META = ("case_id", "source", "expected_cause", "expected_triage", "vignette")
+META = ("case_id", "source", "source_kind", "expected_cause", "expected_triage", "vignette")
 
 
 def _posteriors(cases: pd.DataFrame, net: backspasm.Network) -> np.ndarray:
@@ -110,6 +114,27 @@ def main(path: str) -> None:
     first = counterfactual.per_cause.set_index("cause")["top1_recall"]
     per_cause["top1_disablement"] = (first * per_cause["n"]).round().astype(int)
     print(per_cause.to_string())
+    if "source_kind" in cases.columns:
+        print("\nby kind of source: top-1, top-3 and triage agreement")
+        rows = []
+        for kind, group in cases.groupby("source_kind", sort=True):
+            by_posterior = evaluate(group, network=net)
+            by_disablement = evaluate(group, network=net, rank="disablement")
+            agree = (
+                by_posterior.triage.to_numpy().trace() if by_posterior.triage is not None else 0
+            )
+            rows.append(
+                {
+                    "kind": kind,
+                    "n": len(group),
+                    "top1": round(by_posterior.top1, 3),
+                    "top3": round(by_posterior.top3, 3),
+                    "top1_disablement": round(by_disablement.top1, 3),
+                    "top3_disablement": round(by_disablement.top3, 3),
+                    "triage": round(agree / len(group), 3),
+                }
+            )
+        print(pd.DataFrame(rows).set_index("kind").to_string())
 
 
 if __name__ == "__main__":
