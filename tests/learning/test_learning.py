@@ -612,13 +612,13 @@ def test_vignettes_written_to_teach_are_ranked_better_than_case_reports(
 
 def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: Network) -> None:
     # Richens et al. (2020) rank causes by how much of the presentation they explain.
-    # Measured: 52 of 150 first and 86 in the top three (posterior: 45 and 76).
+    # Measured: 52 of 150 first and 88 in the top three (posterior: 45 and 76).
     by_posterior = evaluate(vignettes, network=net)
     ev = evaluate(vignettes, network=net, rank="disablement")
     assert ev.rank == "disablement"
     assert ev.summary()["value"].iloc[0] == "expected disablement"
     assert ev.top1 >= 52 / 150 - 1e-9
-    assert ev.top3 >= 86 / 150 - 1e-9
+    assert ev.top3 >= 88 / 150 - 1e-9
     # Only the ranking changes: the probabilistic scores are the posteriors'.
     assert ev.mean_auc == by_posterior.mean_auc
     assert ev.brier == by_posterior.brier
