@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 import backspasm
-from backspasm.learning import evaluate
+from backspasm.learning import evaluate, evaluate_by
 
 #: Columns of the vignette file that are not answers.
 META = ("case_id", "source", "source_kind", "expected_cause", "expected_triage", "vignette")
@@ -116,25 +116,13 @@ def main(path: str) -> None:
     print(per_cause.to_string())
     if "source_kind" in cases.columns:
         print("\nby kind of source: top-1, top-3 and triage agreement")
-        rows = []
-        for kind, group in cases.groupby("source_kind", sort=True):
-            by_posterior = evaluate(group, network=net)
-            by_disablement = evaluate(group, network=net, rank="disablement")
-            agree = (
-                by_posterior.triage.to_numpy().trace() if by_posterior.triage is not None else 0
-            )
-            rows.append(
-                {
-                    "kind": kind,
-                    "n": len(group),
-                    "top1": round(by_posterior.top1, 3),
-                    "top3": round(by_posterior.top3, 3),
-                    "top1_disablement": round(by_disablement.top1, 3),
-                    "top3_disablement": round(by_disablement.top3, 3),
-                    "triage": round(agree / len(group), 3),
-                }
-            )
-        print(pd.DataFrame(rows).set_index("kind").to_string())
+        kinds = evaluate_by(cases, "source_kind", network=net)
+        by_disablement = evaluate_by(cases, "source_kind", network=net, rank="disablement")
+        kinds["top1_disablement"] = by_disablement["top1"]
+        kinds["top3_disablement"] = by_disablement["top3"]
+        columns = ["group", "n_cases", "top1", "top3", "top1_disablement"]
+        columns += ["top3_disablement", "triage_agreement"]
+        print(kinds[columns].round(3).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -242,3 +242,23 @@ def test_evaluate_ranks_by_expected_disablement_on_request(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["top1"] == pytest.approx(2 / 3)
     assert main(["evaluate", str(few), "--rank", "odds"]) == 2
     assert "choose one of posterior, disablement" in capsys.readouterr().err
+
+
+def test_evaluate_by_a_column_reports_each_group(tmp_path, capsys):
+    # A stone and an abscess (case reports) and a teaching stone: the groups and
+    # the whole file each get their own numbers, in text and in JSON.
+    vignettes = pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False)
+    few = tmp_path / "few.csv"
+    vignettes[vignettes["case_id"].isin(["S16", "S06", "Y26"])].to_csv(few, index=False)
+    assert main(["evaluate", str(few), "--by", "source_kind", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    groups = {g["group"]: g for g in report["by"]["groups"]}
+    assert report["by"]["column"] == "source_kind"
+    assert set(groups) == {"case_report", "teaching", "all"}
+    assert (groups["case_report"]["n_cases"], groups["teaching"]["n_cases"]) == (2, 1)
+    assert groups["all"]["top1"] == pytest.approx(report["top1"])
+    assert main(["evaluate", str(few), "--by", "source_kind"]) == 0
+    out = capsys.readouterr().out
+    assert "by source_kind" in out
+    assert main(["evaluate", str(few), "--by", "kind"]) == 2
+    assert "no column 'kind' to group by" in capsys.readouterr().err

@@ -199,11 +199,18 @@ _RANK_HELP = (
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from backspasm.learning import evaluate
+    from backspasm.learning import evaluate, evaluate_by
 
-    result = evaluate(args.cases, network=_network(args.network), rank=args.rank)
+    network = _network(args.network)
+    # --by first: an unknown column fails before the long work
+    groups = evaluate_by(args.cases, args.by, network=network, rank=args.rank) if args.by else None
+    result = evaluate(args.cases, network=network, rank=args.rank)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        payload = result.to_dict()
+        if groups is not None:
+            records = json.loads(groups.to_json(orient="records"))
+            payload["by"] = {"column": args.by, "groups": records}
+        print(json.dumps(payload, indent=2))
     else:
         print(result.summary().to_string(index=False))
         print()
@@ -217,6 +224,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         if result.triage is not None:
             print("\ntriage (rows expected, columns predicted)")
             print(result.triage.to_string())
+        if groups is not None:
+            print(f"\nby {args.by}")
+            print(groups.to_string(index=False, float_format="{:.3f}".format))
     return EXIT_OK
 
 
@@ -422,6 +432,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("cases", metavar="FILE", help="scored or raw case file with the truth")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.add_argument("--rank", default="posterior", metavar="HOW", help=_RANK_HELP)
+    p.add_argument(
+        "--by", metavar="COLUMN", help="also evaluate group by group, e.g. --by source_kind"
+    )
     network_option(p)
     p.set_defaults(func=_cmd_evaluate)
 

@@ -28,6 +28,7 @@ from backspasm.figures import plot_calibration, plot_roc
 from backspasm.learning import (
     Evaluation,
     evaluate,
+    evaluate_by,
     fit_network,
     sample_cases,
     write_spec,
@@ -608,6 +609,26 @@ def test_vignettes_written_to_teach_are_ranked_better_than_case_reports(
     assert teaching.triage is not None
     assert int(teaching.triage.to_numpy().trace()) >= 63
     assert teaching.top1 > reports.top1
+
+
+def test_evaluate_by_gives_each_group_its_own_evaluation(
+    vignettes: pd.DataFrame, net: Network
+) -> None:
+    table = evaluate_by(vignettes, "source_kind", network=net)
+    assert list(table["group"]) == ["case_report", "teaching", "all"]
+    whole = evaluate(vignettes, network=net)
+    alone = evaluate(vignettes[vignettes["source_kind"] == "teaching"], network=net)
+    rows = table.set_index("group")
+    assert rows.loc["all", "n_cases"] == whole.n_cases == len(vignettes)
+    assert rows.loc["all", "top1"] == pytest.approx(whole.top1)
+    assert rows.loc["teaching", "top3"] == pytest.approx(alone.top3)
+    assert rows.loc["teaching", "mean_auc"] == pytest.approx(alone.mean_auc)
+    assert alone.triage is not None
+    agree = alone.triage.to_numpy().trace() / alone.n_cases
+    assert rows.loc["teaching", "triage_agreement"] == pytest.approx(agree)
+    assert rows["n_cases"].iloc[:-1].sum() == len(vignettes)
+    with pytest.raises(BackspasmError, match="Did you mean 'source_kind'"):
+        evaluate_by(vignettes, "source_knd", network=net)
 
 
 def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: Network) -> None:

@@ -15,7 +15,8 @@ Three jobs, each one public function:
 :func:`evaluate`
     Score a case file against known causes: top-1 / top-3 accuracy, per-cause AUC,
     Brier score, log loss, calibration, the triage confusion matrix and the causes
-    the network confuses.
+    the network confuses; :func:`evaluate_by` does it group by group (a clinic, a
+    kind of source) for the values of one column.
 
 The modules, by job:
 
@@ -27,7 +28,8 @@ The modules, by job:
 * :mod:`~backspasm.learning.spec_writer`: :func:`write_spec` and the TOML writer
   of a whole knowledge base;
 * :mod:`~backspasm.learning.metrics` and :mod:`~backspasm.learning.evaluation`:
-  the scores of forecasts, :func:`evaluate` and :class:`Evaluation`.
+  the scores of forecasts, :func:`evaluate` and :class:`Evaluation`;
+  :mod:`~backspasm.learning.grouped`: :func:`evaluate_by`.
 
 Figures of an evaluation (calibration, ROC) are in :mod:`backspasm.figures`.
 """
@@ -37,6 +39,7 @@ from __future__ import annotations
 from backspasm.learning.cases import TRUTH_PREFIX as TRUTH_PREFIX
 from backspasm.learning.evaluation import Evaluation, evaluate
 from backspasm.learning.fitting import FitResult, fit_network
+from backspasm.learning.grouped import evaluate_by
 from backspasm.learning.sampling import sample_cases
 from backspasm.learning.spec_writer import write_spec
 from backspasm.triage import TRIAGE_LEVELS as TRIAGE_LEVELS
@@ -45,6 +48,7 @@ __all__ = [
     "Evaluation",
     "FitResult",
     "evaluate",
+    "evaluate_by",
     "fit_network",
     "sample_cases",
     "write_spec",

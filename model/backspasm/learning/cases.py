@@ -32,6 +32,7 @@ from backspasm.questionnaire import (
     questions_for,
 )
 from backspasm.sampling import PRESENTATION, IntArray, model_states
+from backspasm.scoring import score_cases
 from backspasm.triage import TRIAGE_LEVELS
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "normalised_text",
     "raise_invalid",
     "read_cases",
+    "score_answers",
     "state_codes",
     "truth_matrix",
 ]
@@ -342,3 +344,21 @@ def expected_triage(
         raise_invalid("expected_triage", frame["expected_triage"], bad, ", ".join(TRIAGE_LEVELS))
     given = text.to_numpy(dtype=object, na_value="")
     return np.where(blank, derived, given).astype(object)
+
+
+def score_answers(cases: pd.DataFrame, network: Network) -> pd.DataFrame:
+    """Score raw cases with :func:`backspasm.scoring.score_cases`, answers only.
+
+    Truth (``true_<cause>``) and expectation (``expected_cause``,
+    ``expected_triage``) columns are not answers: they are kept away from the
+    scorer and put back beside the scores, unchanged.
+    """
+    hidden = [
+        c
+        for c in cases.columns
+        if str(c).startswith(TRUTH_PREFIX) or str(c) in ("expected_cause", "expected_triage")
+    ]
+    scored = score_cases(cases.drop(columns=hidden), network=network)
+    for column in hidden:
+        scored[column] = cases[column].to_numpy()
+    return scored

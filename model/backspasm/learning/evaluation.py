@@ -19,11 +19,11 @@ import pandas as pd
 
 from backspasm.exceptions import BackspasmError
 from backspasm.learning.cases import (
-    TRUTH_PREFIX,
     CasesLike,
     is_blank,
     normalised_text,
     read_cases,
+    score_answers,
     truth_matrix,
 )
 from backspasm.learning.metrics import (
@@ -38,7 +38,6 @@ from backspasm.learning.metrics import (
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import answers_to_evidence, questions_for
 from backspasm.sampling import FloatArray, IntArray
-from backspasm.scoring import score_cases
 
 __all__ = ["RANKINGS", "Evaluation", "evaluate"]
 
@@ -251,20 +250,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _score(cases: pd.DataFrame, network: Network) -> pd.DataFrame:
-    """Score raw cases with :func:`backspasm.scoring.score_cases` (answers only)."""
-    # Truth and expectations are not answers: keep them away from the scorer.
-    hidden = [
-        c
-        for c in cases.columns
-        if str(c).startswith(TRUTH_PREFIX) or str(c) in ("expected_cause", "expected_triage")
-    ]
-    scored = score_cases(cases.drop(columns=hidden), network=network)
-    for column in hidden:
-        scored[column] = cases[column].to_numpy()
-    return scored
-
-
 def _accuracy(ranked: IntArray, y: BoolArray) -> tuple[float, float, int]:
     """Top-1 and top-3 accuracy over the cases with a true cause, and their number."""
     has_cause = y.any(axis=1)
@@ -381,7 +366,7 @@ def evaluate(
     frame, _, _ = read_cases(scored_or_cases)
     causes = [c for c in net.causes if f"p_{c}" in frame]
     if not causes:
-        frame = _score(frame, net)
+        frame = score_answers(frame, net)
         causes = list(net.causes)
     truth_all = truth_matrix(frame, truth, causes)
     probs_all = np.column_stack(

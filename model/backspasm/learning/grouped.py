@@ -1,0 +1,92 @@
+"""Evaluation group by group: one scoring, then :func:`evaluate` per group."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from backspasm._text import did_you_mean
+from backspasm.exceptions import BackspasmError
+from backspasm.learning.cases import CasesLike, read_cases, score_answers
+from backspasm.learning.evaluation import evaluate
+from backspasm.network import Network, default_network
+
+__all__ = ["evaluate_by"]
+
+
+def evaluate_by(
+    scored_or_cases: CasesLike,
+    column: str,
+    *,
+    network: Network | None = None,
+    rank: str = "posterior",
+) -> pd.DataFrame:
+    """Evaluate a case file group by group, for the values of one of its columns.
+
+    The cases are scored once; each group is then evaluated as :func:`evaluate`
+    would evaluate it alone (a clinic, a source kind, an age band).
+
+    Parameters
+    ----------
+    scored_or_cases : pandas.DataFrame or path-like
+        As for :func:`evaluate`, with the truth.
+    column : str
+        The column whose values form the groups (blank cells form a group of their
+        own, ``""``).
+    network : Network, optional
+        Default: the bundled network.
+    rank : {"posterior", "disablement"}, default "posterior"
+        As for :func:`evaluate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group in sorted order, then ``"all"``: ``group``, ``n_cases``,
+        ``top1``, ``top3``, ``mean_auc``, ``triage_agreement`` (share of cases whose
+        triage level is the expected one; NaN without triage), ``serious_self_care``,
+        ``n_serious``, ``emergency_self_care``, ``n_emergency``.
+
+    Raises
+    ------
+    BackspasmError
+        When ``column`` is not a column of the cases, and as :func:`evaluate`.
+
+    Examples
+    --------
+    >>> table = evaluate_by("data/vignettes.csv", "source_kind")  # doctest: +SKIP
+    >>> list(table["group"])  # doctest: +SKIP
+    ['case_report', 'teaching', 'all']
+    """
+    net = network if network is not None else default_network()
+    frame, _, label = read_cases(scored_or_cases)
+    if column not in frame.columns:
+        raise BackspasmError(
+            f"{label} has no column {column!r} to group by.{did_you_mean(column, frame.columns)}"
+        )
+    if not any(f"p_{c}" in frame for c in net.causes):
+        frame = score_answers(frame, net)
+    keys = frame[column].fillna("").astype(str).str.strip()
+    groups = [(value, frame[keys == value]) for value in sorted(keys.unique())]
+    rows = []
+    for name, part in [*groups, ("all", frame)]:
+        ev = evaluate(part.reset_index(drop=True), network=net, rank=rank)
+        agreement = math.nan
+        if ev.triage is not None and ev.n_cases:
+            agreement = float(np.trace(ev.triage.to_numpy()) / ev.triage.to_numpy().sum())
+        rows.append(
+            {
+                "group": name,
+                "n_cases": ev.n_cases,
+                "top1": ev.top1,
+                "top3": ev.top3,
+                "mean_auc": ev.mean_auc,
+                "triage_agreement": agreement,
+                "serious_self_care": ev.serious_self_care,
+                "n_serious": ev.n_serious,
+                "emergency_self_care": ev.emergency_self_care,
+                "n_emergency": ev.n_emergency,
+            }
+        )
+    return pd.DataFrame(rows)
