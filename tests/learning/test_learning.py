@@ -570,10 +570,10 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # to primary care, ranks non-specific strain first for many of them.
     # Measured after the thirteenth pass (W01-W14, mostly gallstones and spinal
     # infections; X01-X13 less two, mostly back-muscle pain seen by physiotherapists;
-    # Y01-Y29, teaching cases; all collected without running the model): 45 of 150
-    # first, 76 in the top three.
+    # Y01-Y29, teaching cases; all collected without running the model) and three
+    # blind audits of the cells: 45 of 150 first, 75 in the top three.
     assert ev.top1 >= 45 / 150 - 1e-9
-    assert ev.top3 >= 76 / 150 - 1e-9
+    assert ev.top3 >= 75 / 150 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
     # man, an answer set the network cannot tell from everyday back pain.
@@ -599,15 +599,15 @@ def test_vignettes_written_to_teach_are_ranked_better_than_case_reports(
     # The kind of source was assigned from the citation alone, without the model's
     # output. Teaching cases (question banks, textbook and review vignettes) carry the
     # typical features; case reports are published because a patient was unusual.
-    # Measured: teaching 35 of 73 first, 47 in the top three, triage 63 of 73; case
-    # reports 10 of 77 and 29 of 77. Guard rails at the measured level.
+    # Measured: teaching 34 of 73 first, 46 in the top three, triage 62 of 73; case
+    # reports 11 of 77 and 29 of 77. Guard rails at the measured level.
     teaching = evaluate(vignettes[vignettes["source_kind"] == "teaching"], network=net)
     reports = evaluate(vignettes[vignettes["source_kind"] == "case_report"], network=net)
     assert (teaching.n_cases, reports.n_cases) == (73, 77)
-    assert teaching.top1 >= 35 / 73 - 1e-9
-    assert teaching.top3 >= 47 / 73 - 1e-9
+    assert teaching.top1 >= 34 / 73 - 1e-9
+    assert teaching.top3 >= 46 / 73 - 1e-9
     assert teaching.triage is not None
-    assert int(teaching.triage.to_numpy().trace()) >= 63
+    assert int(teaching.triage.to_numpy().trace()) >= 62
     assert teaching.top1 > reports.top1
 
 
@@ -633,12 +633,12 @@ def test_evaluate_by_gives_each_group_its_own_evaluation(
 
 def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: Network) -> None:
     # Richens et al. (2020) rank causes by how much of the presentation they explain.
-    # Measured: 52 of 150 first and 88 in the top three (posterior: 45 and 76).
+    # Measured: 51 of 150 first and 88 in the top three (posterior: 45 and 75).
     by_posterior = evaluate(vignettes, network=net)
     ev = evaluate(vignettes, network=net, rank="disablement")
     assert ev.rank == "disablement"
     assert ev.summary()["value"].iloc[0] == "expected disablement"
-    assert ev.top1 >= 52 / 150 - 1e-9
+    assert ev.top1 >= 51 / 150 - 1e-9
     assert ev.top3 >= 88 / 150 - 1e-9
     # Only the ranking changes: the probabilistic scores are the posteriors'.
     assert ev.mean_auc == by_posterior.mean_auc
