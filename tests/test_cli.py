@@ -227,12 +227,18 @@ def test_evaluate_prints_calibration_that_adds_up(capsys):
     assert 0 < ece < 0.05  # the network is calibrated on its own samples
 
 
+def _some_vignettes(folder, case_ids):
+    """Write the vignettes with these case_ids to a CSV file in folder; return its path."""
+    vignettes = pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False)
+    path = folder / "few.csv"
+    vignettes[vignettes["case_id"].isin(case_ids)].to_csv(path, index=False)
+    return path
+
+
 def test_evaluate_ranks_by_expected_disablement_on_request(tmp_path, capsys):
     # Two flank cases with blood in the urine, a stone and an abscess that points to
     # itself: the ranking named on the command line is the one reported.
-    vignettes = pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False)
-    few = tmp_path / "few.csv"
-    vignettes[vignettes["case_id"].isin(["S17", "S20", "S06"])].to_csv(few, index=False)
+    few = _some_vignettes(tmp_path, ["S17", "S20", "S06"])
     assert main(["evaluate", str(few), "--rank", "disablement", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["rank"] == "disablement"
@@ -247,9 +253,7 @@ def test_evaluate_ranks_by_expected_disablement_on_request(tmp_path, capsys):
 def test_evaluate_by_a_column_reports_each_group(tmp_path, capsys):
     # A stone and an abscess (case reports) and a teaching stone: the groups and
     # the whole file each get their own numbers, in text and in JSON.
-    vignettes = pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False)
-    few = tmp_path / "few.csv"
-    vignettes[vignettes["case_id"].isin(["S16", "S06", "Y26"])].to_csv(few, index=False)
+    few = _some_vignettes(tmp_path, ["S16", "S06", "Y26"])
     assert main(["evaluate", str(few), "--by", "source_kind", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     groups = {g["group"]: g for g in report["by"]["groups"]}
