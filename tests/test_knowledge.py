@@ -74,11 +74,15 @@ def test_spondylitis_is_carried_at_every_age(presenters) -> None:
 
 
 # Emergency-department shares (Thiru14: 1.2% malignancy and 0.9% spinal infection in
-# non-traumatic back pain; Galliker20: fracture 0-7.2% across 22 studies).
+# non-traumatic back pain; Galliker20: fracture 0-7.2% across 22 studies; stones an
+# assumed 5%, below the 14.6% of all serious non-spinal causes in Shaw20, and
+# pyelonephritis a fifth of the stones, as in Nagayama14).
 EMERGENCY_SHARES = {
     "spinal_tumor": (0.010, 0.014),
     "epidural_abscess": (0.007, 0.011),
     "vertebral_compression_fracture": (0.015, 0.072),
+    "kidney_stones": (0.04, 0.06),
+    "pyelonephritis": (0.007, 0.013),
 }
 
 
@@ -88,6 +92,18 @@ def test_emergency_shares_match_the_literature(presenters: VariableElimination, 
     evidence = {"back_spasm": "yes", "care_setting": "emergency"}
     share = presenters.query([node], evidence=evidence, show_progress=False)
     assert low <= float(share.values[1]) <= high
+
+
+@pytest.mark.parametrize("node", sorted(EMERGENCY_SHARES))
+def test_an_emergency_department_raises_the_causes_it_sees_more_often(presenters, node) -> None:
+    # Every emergency series names these causes more often than primary care does; a
+    # setting that lowered one (pyelonephritis did, before it had the setting as a
+    # parent, as the other causes rose and explained its share away) would mislead.
+    def share(setting: str) -> float:
+        evidence = {"back_spasm": "yes", "care_setting": setting}
+        return float(presenters.query([node], evidence=evidence, show_progress=False).values[1])
+
+    assert share("emergency") > 1.5 * share("primary_care")
 
 
 def test_selection_makes_causes_compete(presenters: VariableElimination) -> None:

@@ -571,8 +571,9 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # Measured after the thirteenth pass (W01-W14, mostly gallstones and spinal
     # infections; X01-X13 less two, mostly back-muscle pain seen by physiotherapists;
     # Y01-Y29, teaching cases; all collected without running the model) and three
-    # blind audits of the cells: 45 of 150 first, 75 in the top three.
-    assert ev.top1 >= 45 / 150 - 1e-9
+    # blind audits of the cells: 45 of 150 first, 75 in the top three; 46 first once
+    # pyelonephritis took the emergency setting as a parent (Nagayama14).
+    assert ev.top1 >= 46 / 150 - 1e-9
     assert ev.top3 >= 75 / 150 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
@@ -633,12 +634,12 @@ def test_evaluate_by_gives_each_group_its_own_evaluation(
 
 def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: Network) -> None:
     # Richens et al. (2020) rank causes by how much of the presentation they explain.
-    # Measured: 51 of 150 first and 88 in the top three (posterior: 45 and 75).
+    # Measured: 52 of 150 first and 88 in the top three (posterior: 46 and 75).
     by_posterior = evaluate(vignettes, network=net)
     ev = evaluate(vignettes, network=net, rank="disablement")
     assert ev.rank == "disablement"
     assert ev.summary()["value"].iloc[0] == "expected disablement"
-    assert ev.top1 >= 51 / 150 - 1e-9
+    assert ev.top1 >= 52 / 150 - 1e-9
     assert ev.top3 >= 88 / 150 - 1e-9
     # Only the ranking changes: the probabilistic scores are the posteriors'.
     assert ev.mean_auc == by_posterior.mean_auc
