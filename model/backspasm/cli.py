@@ -199,12 +199,10 @@ _RANK_HELP = (
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from backspasm.learning import evaluate, evaluate_by
+    from backspasm.learning import evaluate_groups
 
     network = _network(args.network)
-    # --by first: an unknown column fails before the long work
-    groups = evaluate_by(args.cases, args.by, network=network, rank=args.rank) if args.by else None
-    result = evaluate(args.cases, network=network, rank=args.rank)
+    result, groups = evaluate_groups(args.cases, args.by, network=network, rank=args.rank)
     if args.json:
         payload = result.to_dict()
         if groups is not None:

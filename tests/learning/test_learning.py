@@ -29,6 +29,7 @@ from backspasm.learning import (
     Evaluation,
     evaluate,
     evaluate_by,
+    evaluate_groups,
     fit_network,
     sample_cases,
     write_spec,
@@ -630,6 +631,34 @@ def test_evaluate_by_gives_each_group_its_own_evaluation(
     assert rows["n_cases"].iloc[:-1].sum() == len(vignettes)
     with pytest.raises(BackspasmError, match="Did you mean 'source_kind'"):
         evaluate_by(vignettes, "source_knd", network=net)
+
+
+def test_evaluate_groups_scores_the_file_once_for_the_whole_and_its_groups(
+    vignettes: pd.DataFrame, net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `backspasm evaluate FILE --by COLUMN` prints both; the disablement (one exact
+    # query per cause on its twin network) used to be computed three times.
+    import backspasm.learning.evaluation as evaluation
+
+    calls: list[int] = []
+    real = evaluation._disablement
+
+    def counted(frame, ok, causes, network):  # type: ignore[no-untyped-def]
+        calls.append(int(ok.sum()))
+        return real(frame, ok, causes, network)
+
+    monkeypatch.setattr(evaluation, "_disablement", counted)
+    some = vignettes.iloc[::10].reset_index(drop=True)
+    whole, table = evaluate_groups(some, "source_kind", network=net, rank="disablement")
+    assert calls == [len(some)]
+    assert table is not None
+    rows = table.set_index("group")
+    assert rows.loc["all", "top1"] == whole.top1
+    alone = evaluate(some[some["source_kind"] == "teaching"], network=net, rank="disablement")
+    assert rows.loc["teaching", "top1"] == pytest.approx(alone.top1)
+    plain, none = evaluate_groups(some, None, network=net)
+    assert none is None
+    assert plain.top1 == evaluate(some, network=net).top1
 
 
 def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: Network) -> None:

@@ -16,7 +16,8 @@ Three jobs, each one public function:
     Score a case file against known causes: top-1 / top-3 accuracy, per-cause AUC,
     Brier score, log loss, calibration, the triage confusion matrix and the causes
     the network confuses; :func:`evaluate_by` does it group by group (a clinic, a
-    kind of source) for the values of one column.
+    kind of source) for the values of one column, and :func:`evaluate_groups` returns
+    both the whole file's evaluation and that table from one scoring.
 
 The modules, by job:
 
@@ -29,7 +30,7 @@ The modules, by job:
   of a whole knowledge base;
 * :mod:`~backspasm.learning.metrics` and :mod:`~backspasm.learning.evaluation`:
   the scores of forecasts, :func:`evaluate` and :class:`Evaluation`;
-  :mod:`~backspasm.learning.grouped`: :func:`evaluate_by`.
+  :mod:`~backspasm.learning.grouped`: :func:`evaluate_by` and :func:`evaluate_groups`.
 
 Figures of an evaluation (calibration, ROC) are in :mod:`backspasm.figures`.
 """
@@ -39,7 +40,7 @@ from __future__ import annotations
 from backspasm.learning.cases import TRUTH_PREFIX as TRUTH_PREFIX
 from backspasm.learning.evaluation import Evaluation, evaluate
 from backspasm.learning.fitting import FitResult, fit_network
-from backspasm.learning.grouped import evaluate_by
+from backspasm.learning.grouped import evaluate_by, evaluate_groups
 from backspasm.learning.sampling import sample_cases
 from backspasm.learning.spec_writer import write_spec
 from backspasm.triage import TRIAGE_LEVELS as TRIAGE_LEVELS
@@ -49,6 +50,7 @@ __all__ = [
     "FitResult",
     "evaluate",
     "evaluate_by",
+    "evaluate_groups",
     "fit_network",
     "sample_cases",
     "write_spec",

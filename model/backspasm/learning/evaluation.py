@@ -39,7 +39,7 @@ from backspasm.network import Network, default_network
 from backspasm.questionnaire import answers_to_evidence, questions_for
 from backspasm.sampling import FloatArray, IntArray
 
-__all__ = ["RANKINGS", "Evaluation", "evaluate"]
+__all__ = ["RANKINGS", "Evaluation", "PreparedCases", "evaluate", "prepare_evaluation"]
 
 #: How :func:`evaluate` may rank the causes of a case.
 RANKINGS: tuple[str, ...] = ("posterior", "disablement")
@@ -360,6 +360,55 @@ def evaluate(
     EvidenceError
         For a truth label that is not a cause or a triage level that does not exist.
     """
+    return prepare_evaluation(scored_or_cases, truth, network=network, rank=rank).evaluate()
+
+
+@dataclass(frozen=True)
+class PreparedCases:
+    """Cases scored once for evaluation: the probabilities, truth and ranking keys.
+
+    :func:`prepare_evaluation` builds it; :meth:`subset` takes some of its rows
+    without scoring them again, so that :func:`backspasm.learning.evaluate_by`
+    evaluates every group and the whole file from one scoring.
+    """
+
+    frame: pd.DataFrame
+    causes: list[str]
+    truth: BoolArray
+    probs: FloatArray
+    ok: BoolArray
+    #: Expected disablement per row and cause (NaN where a row could not be scored),
+    #: or None when the causes are ranked by their posterior.
+    disablement: FloatArray | None
+    network: Network
+    rank: str
+
+    def evaluate(self) -> Evaluation:
+        """Every metric of :class:`Evaluation` for these cases."""
+        return _evaluate_prepared(self)
+
+    def subset(self, rows: BoolArray) -> PreparedCases:
+        """Return the same cases restricted to ``rows`` (a boolean mask)."""
+        return PreparedCases(
+            frame=self.frame.loc[rows].reset_index(drop=True),
+            causes=self.causes,
+            truth=self.truth[rows],
+            probs=self.probs[rows],
+            ok=self.ok[rows],
+            disablement=None if self.disablement is None else self.disablement[rows],
+            network=self.network,
+            rank=self.rank,
+        )
+
+
+def prepare_evaluation(
+    scored_or_cases: CasesLike,
+    truth: pd.DataFrame | pd.Series | None = None,
+    *,
+    network: Network | None = None,
+    rank: str = "posterior",
+) -> PreparedCases:
+    """Read, score (if needed) and rank a case file once, for :func:`evaluate`."""
     if rank not in RANKINGS:
         raise BackspasmError(f"Unknown ranking {rank!r}: choose one of {', '.join(RANKINGS)}.")
     net = network if network is not None else default_network()
@@ -378,13 +427,24 @@ def evaluate(
     ok = np.isfinite(probs_all).all(axis=1)
     if "error" in frame:
         ok &= is_blank(normalised_text(frame["error"]))
-    probs, y = probs_all[ok], truth_all[ok]
+    disablement = None
+    if rank == "disablement":
+        disablement = np.full(probs_all.shape, np.nan)
+        disablement[ok] = _disablement(frame, ok, causes, net)
+    return PreparedCases(frame, causes, truth_all, probs_all, ok, disablement, net, rank)
+
+
+def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
+    """Every metric of :class:`Evaluation` for prepared cases."""
+    frame, causes, ok, net, rank = cases.frame, cases.causes, cases.ok, cases.network, cases.rank
+    truth_all = cases.truth
+    probs, y = cases.probs[ok], truth_all[ok]
     n_cases = int(ok.sum())
     # Causes with the same numbers (tight hamstrings and weak abdominal muscles share
     # theirs) differ only by rounding noise, which depends on how rows were batched:
     # compare at 12 decimals, so that ties keep the causes' order in every run.
-    if rank == "disablement":
-        keys = -np.round(_disablement(frame, ok, causes, net), 12)
+    if cases.disablement is not None:
+        keys = -np.round(cases.disablement[ok], 12)
         ranked = np.lexsort((-np.round(probs, 12), keys), axis=1)
     else:
         ranked = np.argsort(-np.round(probs, 12), axis=1, kind="stable")

@@ -9,11 +9,11 @@ import pandas as pd
 
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
-from backspasm.learning.cases import CasesLike, read_cases, score_answers
-from backspasm.learning.evaluation import evaluate
+from backspasm.learning.cases import CasesLike, read_cases
+from backspasm.learning.evaluation import Evaluation, prepare_evaluation
 from backspasm.network import Network, default_network
 
-__all__ = ["evaluate_by"]
+__all__ = ["evaluate_by", "evaluate_groups"]
 
 
 def evaluate_by(
@@ -59,19 +59,52 @@ def evaluate_by(
     >>> list(table["group"])  # doctest: +SKIP
     ['case_report', 'teaching', 'all']
     """
+    return _grouped(scored_or_cases, column, network, rank)[1]
+
+
+def evaluate_groups(
+    scored_or_cases: CasesLike,
+    column: str | None,
+    *,
+    network: Network | None = None,
+    rank: str = "posterior",
+) -> tuple[Evaluation, pd.DataFrame | None]:
+    """Return the whole file's :class:`Evaluation` and the table of :func:`evaluate_by`.
+
+    What ``backspasm evaluate FILE [--by COLUMN]`` prints: the full evaluation of the
+    file and one row per group, with the cases scored (and, for
+    ``rank="disablement"``, their disablement computed) once for both. With
+    ``column=None`` there are no groups: the evaluation and ``None``.
+
+    Parameters and errors are those of :func:`evaluate_by`.
+
+    Examples
+    --------
+    >>> whole, table = evaluate_groups("data/vignettes.csv", "source_kind")  # doctest: +SKIP
+    >>> whole.top1 == table.set_index("group").loc["all", "top1"]  # doctest: +SKIP
+    True
+    """
+    if column is None:
+        return prepare_evaluation(scored_or_cases, network=network, rank=rank).evaluate(), None
+    return _grouped(scored_or_cases, column, network, rank)
+
+
+def _grouped(
+    scored_or_cases: CasesLike, column: str, network: Network | None, rank: str
+) -> tuple[Evaluation, pd.DataFrame]:
+    """Evaluate the whole file and each group of ``column``, from one scoring."""
     net = network if network is not None else default_network()
     frame, _, label = read_cases(scored_or_cases)
     if column not in frame.columns:
         raise BackspasmError(
             f"{label} has no column {column!r} to group by.{did_you_mean(column, frame.columns)}"
         )
-    if not any(f"p_{c}" in frame for c in net.causes):
-        frame = score_answers(frame, net)
-    keys = frame[column].fillna("").astype(str).str.strip()
-    groups = [(value, frame[keys == value]) for value in sorted(keys.unique())]
+    cases = prepare_evaluation(frame, network=net, rank=rank)
+    keys = cases.frame[column].fillna("").astype(str).str.strip().to_numpy()
+    whole = cases.evaluate()
     rows = []
-    for name, part in [*groups, ("all", frame)]:
-        ev = evaluate(part.reset_index(drop=True), network=net, rank=rank)
+    for name in [*sorted(set(keys)), "all"]:
+        ev = whole if name == "all" else cases.subset(keys == name).evaluate()
         agreement = math.nan
         if ev.triage is not None and ev.n_cases:
             agreement = float(np.trace(ev.triage.to_numpy()) / ev.triage.to_numpy().sum())
@@ -89,4 +122,4 @@ def evaluate_by(
                 "n_emergency": ev.n_emergency,
             }
         )
-    return pd.DataFrame(rows)
+    return whole, pd.DataFrame(rows)
