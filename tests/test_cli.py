@@ -61,6 +61,18 @@ def test_diagnose_prints_ranked_causes(capsys):
     )
 
 
+def test_the_readme_shows_what_diagnose_prints(capsys):
+    # The README's console example is what a new user runs first; a change of numbers
+    # that left it stale went unnoticed once (74% in the README, 73% printed).
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("$ backspasm diagnose "))
+    command = lines[start].removeprefix("$ backspasm ").split("#")[0].split()
+    shown = lines[start + 1 : start + 3]
+    assert main(command) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == shown
+
+
 def test_diagnose_takes_answers_with_or_without_a(capsys):
     # ``backspasm diagnose fever=yes age=70`` is what a user types first
     assert main(["diagnose", "fever=yes", "age=70", "--json"]) == 0
