@@ -25,6 +25,22 @@ def test_data_dictionary_documents_every_contract_column():
         assert f"`{q.column}`" in text, q.column
 
 
+def test_data_readme_counts_the_vignettes_as_they_are():
+    # The file grows pass by pass; its description said 20 and 14 care settings long
+    # after the file held 31 and 29.
+    text = (DATA / "README.md").read_text()
+    vignettes = pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False)
+    settings = vignettes["care_setting"].value_counts()
+    assert f"| `vignettes.csv` | {len(vignettes)} published presentations" in text
+    assert (
+        f"({settings['emergency']} emergency departments or urgent-care centres, "
+        f"{settings['primary_care']} first-contact practices, {settings['']} blank)"
+    ) in text
+    kinds = vignettes["source_kind"].value_counts()
+    assert f"`teaching` ({kinds['teaching']}:" in text
+    assert f"`case_report` ({kinds['case_report']}:" in text
+
+
 def test_example_cases_follow_the_contract(examples):
     contract = {q.column for q in default_questions()}
     assert len(examples) >= 30
