@@ -32,7 +32,11 @@ from backspasm.engine.evidence import FloatArray
 from backspasm.engine.fused import _fuse
 from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
 from backspasm.engine.noisy_max import _decompose
-from backspasm.engine.triangulation import _spanning_tree, _triangulate
+from backspasm.engine.triangulation import (
+    _TRIANGULATION_RESTARTS,
+    _spanning_tree,
+    _triangulate,
+)
 
 __all__: list[str] = []
 
@@ -59,6 +63,7 @@ class _JunctionTree:
         cpds: Sequence[tuple[tuple[int, ...], FloatArray]],
         cards: Sequence[int],
         decompose: bool,
+        restarts: int = _TRIANGULATION_RESTARTS,
     ) -> None:
         plain = list(cpds)
         self._card = list(cards)
@@ -78,7 +83,7 @@ class _JunctionTree:
         # Decomposing is not always cheaper (it adds variables): keep what is.
         best = None
         for factors, extended in options:
-            cliques = self._cliques_of(factors, extended)
+            cliques = self._cliques_of(factors, extended, restarts)
             total = sum(math.prod(extended[v] for v in c) for c in cliques)
             if best is None or total < best[0]:
                 best = (total, factors, extended, cliques)
@@ -96,13 +101,13 @@ class _JunctionTree:
 
     @staticmethod
     def _cliques_of(
-        factors: Sequence[tuple[tuple[int, ...], FloatArray]], cards: list[int]
+        factors: Sequence[tuple[tuple[int, ...], FloatArray]], cards: list[int], restarts: int
     ) -> list[tuple[int, ...]]:
         adjacency: dict[int, set[int]] = {}
         for scope, _ in factors:
             for u in scope:
                 adjacency.setdefault(u, set()).update(w for w in scope if w != u)
-        return [tuple(sorted(c)) for c in _triangulate(adjacency, cards)]
+        return [tuple(sorted(c)) for c in _triangulate(adjacency, cards, restarts)]
 
     # ------------------------------------------------------------------ compile
 

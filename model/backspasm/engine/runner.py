@@ -83,6 +83,8 @@ class _Runner:
         chunk's biggest tensor cache-sized).
     decompose : bool
         Let noisy-MAX-like CPTs drop their moral edges.
+    restarts : int
+        Random tie-breaking restarts of each triangulation heuristic.
     """
 
     def __init__(
@@ -93,8 +95,10 @@ class _Runner:
         *,
         chunk_size: int,
         decompose: bool,
+        restarts: int,
     ) -> None:
         self._codec = codec
+        self._restarts = restarts
         self._index = {v: i for i, v in enumerate(codec.variables)}
         self._card = list(card)
         self._cpds = list(cpds)
@@ -166,7 +170,10 @@ class _Runner:
             if len(self._trees) >= _MAX_TREES:
                 del self._trees[next(k for k in self._trees if k != self._all)]
             tree = _JunctionTree(
-                [self._cpds[v] for v in sorted(relevant)], self._card, self._decompose
+                [self._cpds[v] for v in sorted(relevant)],
+                self._card,
+                self._decompose,
+                self._restarts,
             )
             self._trees[relevant] = tree
         return tree

@@ -17,7 +17,8 @@ from collections.abc import Mapping
 __all__: list[str] = []
 
 # Random tie-breaking restarts of each triangulation heuristic; seeded, so compiling
-# the same network twice gives the same junction tree.
+# the same network twice gives the same junction tree. The default of compiled
+# networks; twin networks, compiled for a few queries, use none.
 _TRIANGULATION_RESTARTS = 6
 _HUB_DEGREE = 64
 
@@ -106,14 +107,20 @@ def _maximal(eliminated: list[tuple[int, frozenset[int]]]) -> list[frozenset[int
     return kept
 
 
-def _triangulate(adjacency: Mapping[int, set[int]], cards: list[int]) -> list[frozenset[int]]:
-    """Return the maximal cliques of the cheapest triangulation found."""
+def _triangulate(
+    adjacency: Mapping[int, set[int]], cards: list[int], restarts: int = _TRIANGULATION_RESTARTS
+) -> list[frozenset[int]]:
+    """Return the maximal cliques of the cheapest triangulation found.
+
+    Each heuristic runs once with ties broken by vertex number, then ``restarts``
+    times with seeded random tie-breaking.
+    """
     log_card = [math.log(max(c, 1)) for c in cards]
     best: list[frozenset[int]] = []
     best_cost = math.inf
     rng = random.Random(0)
     for cost in ("min_fill", "weighted_min_fill", "min_weight", "min_degree"):
-        for restart in range(_TRIANGULATION_RESTARTS + 1):
+        for restart in range(restarts + 1):
             cliques = _maximal(_eliminate(adjacency, log_card, cost, rng if restart else None))
             # Work per case is roughly proportional to the total clique table size.
             total = sum(math.prod(cards[v] for v in c) for c in cliques)
