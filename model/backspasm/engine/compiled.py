@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -60,11 +60,8 @@ class CompiledNetwork:
         product of one factor per parent) without their moral edges when that makes
         the junction tree cheaper. Exact, though it adds a subtraction per such CPT.
     restarts : int, default 6
-        Seeded random tie-breaking restarts of each triangulation heuristic (min-fill,
-        weighted min-fill, min-weight, min-degree), after one run of each with ties
-        broken by vertex number. More restarts find smaller junction trees, which
-        pays for millions of cases; 0 compiles about twice as fast, for a network
-        queried a few times (the twin networks of :mod:`backspasm.explain.twin`).
+        Seeded tie-breaking restarts of each triangulation heuristic: more find smaller
+        trees; 0 compiles about twice as fast, for networks queried a few times.
 
     Attributes
     ----------
@@ -88,10 +85,7 @@ class CompiledNetwork:
         decompose: bool = True,
         restarts: int = 6,
     ) -> None:
-        if chunk_size < 1:
-            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}.")
-        if restarts < 0:
-            raise ValueError(f"restarts must be at least 0, got {restarts}.")
+        _Runner.check_options(chunk_size, restarts)
         if not states:
             raise ValueError("The network has no variables.")
         self.variables = tuple(states)
@@ -129,14 +123,7 @@ class CompiledNetwork:
         return self._runner.chunk_size
 
     @classmethod
-    def from_model(
-        cls,
-        model: DiscreteBayesianNetwork,
-        *,
-        chunk_size: int = 20_000,
-        decompose: bool = True,
-        restarts: int = 6,
-    ) -> CompiledNetwork:
+    def from_model(cls, model: DiscreteBayesianNetwork, **options: Any) -> CompiledNetwork:
         """Compile a pgmpy ``DiscreteBayesianNetwork``.
 
         Parameters
@@ -144,12 +131,8 @@ class CompiledNetwork:
         model : pgmpy.models.DiscreteBayesianNetwork
             A network with one ``TabularCPD`` per node. Its tables are used as they
             are (not renormalised).
-        chunk_size : int, default 20000
-            Largest number of distinct cases evaluated at once.
-        decompose : bool, default True
-            Let noisy-MAX-like CPTs drop their moral edges (see the class).
-        restarts : int, default 6
-            Triangulation restarts (see the class).
+        **options
+            ``chunk_size``, ``decompose`` and ``restarts``, as for the class.
 
         Returns
         -------
@@ -186,7 +169,7 @@ class CompiledNetwork:
                     )
                 table = np.take(table, [own.index(s) for s in states[var]], axis=axis)
             factors.append((list(cpd.variables), table))
-        return cls(factors, states, chunk_size=chunk_size, decompose=decompose, restarts=restarts)
+        return cls(factors, states, **options)
 
     @property
     def clique_sizes(self) -> tuple[int, ...]:

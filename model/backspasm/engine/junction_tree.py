@@ -32,11 +32,7 @@ from backspasm.engine.evidence import FloatArray
 from backspasm.engine.fused import _fuse
 from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
 from backspasm.engine.noisy_max import _decompose
-from backspasm.engine.triangulation import (
-    _TRIANGULATION_RESTARTS,
-    _spanning_tree,
-    _triangulate,
-)
+from backspasm.engine.triangulation import _spanning_tree, _triangulate
 
 __all__: list[str] = []
 
@@ -63,7 +59,7 @@ class _JunctionTree:
         cpds: Sequence[tuple[tuple[int, ...], FloatArray]],
         cards: Sequence[int],
         decompose: bool,
-        restarts: int = _TRIANGULATION_RESTARTS,
+        restarts: int,
     ) -> None:
         plain = list(cpds)
         self._card = list(cards)

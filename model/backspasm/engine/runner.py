@@ -87,6 +87,14 @@ class _Runner:
         Random tie-breaking restarts of each triangulation heuristic.
     """
 
+    @staticmethod
+    def check_options(chunk_size: int, restarts: int) -> None:
+        """Refuse a chunk size under 1 or a negative number of restarts."""
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1, got {chunk_size}.")
+        if restarts < 0:
+            raise ValueError(f"restarts must be at least 0, got {restarts}.")
+
     def __init__(
         self,
         codec: _Codec,

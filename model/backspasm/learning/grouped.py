@@ -10,7 +10,7 @@ import pandas as pd
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
 from backspasm.learning.cases import CasesLike, read_cases
-from backspasm.learning.evaluation import Evaluation, prepare_evaluation
+from backspasm.learning.evaluation import Evaluation, evaluate, prepare_evaluation
 from backspasm.network import Network, default_network
 
 __all__ = ["evaluate_by", "evaluate_groups"]
@@ -85,7 +85,7 @@ def evaluate_groups(
     True
     """
     if column is None:
-        return prepare_evaluation(scored_or_cases, network=network, rank=rank).evaluate(), None
+        return evaluate(scored_or_cases, network=network, rank=rank), None
     return _grouped(scored_or_cases, column, network, rank)
 
 
