@@ -575,9 +575,13 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # blind audits of the cells: 45 of 150 first, 75 in the top three; 46 first once
     # pyelonephritis took the emergency setting as a parent (Nagayama14). Z01-Z06 less
     # Z02 (arthritis, curvature, core weakness; sparse abstracts): 46 and 77 of 155;
-    # 45 and 78 once not improving after a month depends on the duration (Dunn06).
-    assert ev.top1 >= 45 / 155 - 1e-9
-    assert ev.top3 >= 78 / 155 - 1e-9
+    # 45 and 78 once not improving after a month depends on the duration (Dunn06);
+    # 44 and 76 once the durations of first-contact consulters came from cohorts that
+    # did not select acute pain (MATCH18, IMPaCT14): chronic pain now points to
+    # stenosis less (P12 and P14 second, Y03 and Y07 fourth) and acute pain to a disc
+    # more (X12 first).
+    assert ev.top1 >= 44 / 155 - 1e-9
+    assert ev.top3 >= 76 / 155 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
     # man, an answer set the network cannot tell from everyday back pain.
@@ -603,13 +607,13 @@ def test_vignettes_written_to_teach_are_ranked_better_than_case_reports(
     # The kind of source was assigned from the citation alone, without the model's
     # output. Teaching cases (question banks, textbook and review vignettes) carry the
     # typical features; case reports are published because a patient was unusual.
-    # Measured: teaching 34 of 73 first, 47 in the top three, triage 62 of 73; case
+    # Measured: teaching 33 of 73 first, 45 in the top three, triage 62 of 73; case
     # reports 11 of 82 and 31 of 82. Guard rails at the measured level.
     teaching = evaluate(vignettes[vignettes["source_kind"] == "teaching"], network=net)
     reports = evaluate(vignettes[vignettes["source_kind"] == "case_report"], network=net)
     assert (teaching.n_cases, reports.n_cases) == (73, 82)
-    assert teaching.top1 >= 34 / 73 - 1e-9
-    assert teaching.top3 >= 47 / 73 - 1e-9
+    assert teaching.top1 >= 33 / 73 - 1e-9
+    assert teaching.top3 >= 45 / 73 - 1e-9
     assert teaching.triage is not None
     assert int(teaching.triage.to_numpy().trace()) >= 62
     assert teaching.top1 > reports.top1
@@ -665,13 +669,13 @@ def test_evaluate_groups_scores_the_file_once_for_the_whole_and_its_groups(
 
 def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: Network) -> None:
     # Richens et al. (2020) rank causes by how much of the presentation they explain.
-    # Measured: 52 of 155 first and 91 in the top three (posterior: 45 and 78).
+    # Measured: 51 of 155 first and 92 in the top three (posterior: 44 and 76).
     by_posterior = evaluate(vignettes, network=net)
     ev = evaluate(vignettes, network=net, rank="disablement")
     assert ev.rank == "disablement"
     assert ev.summary()["value"].iloc[0] == "expected disablement"
-    assert ev.top1 >= 52 / 155 - 1e-9
-    assert ev.top3 >= 91 / 155 - 1e-9
+    assert ev.top1 >= 51 / 155 - 1e-9
+    assert ev.top3 >= 92 / 155 - 1e-9
     # Only the ranking changes: the probabilistic scores are the posteriors'.
     assert ev.mean_auc == by_posterior.mean_auc
     assert ev.brier == by_posterior.brier
