@@ -579,8 +579,9 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # 44 and 76 once the durations of first-contact consulters came from cohorts that
     # did not select acute pain (MATCH18, IMPaCT14): chronic pain now points to
     # stenosis less (P12 and P14 second, Y03 and Y07 fourth) and acute pain to a disc
-    # more (X12 first).
-    assert ev.top1 >= 44 / 155 - 1e-9
+    # more (X12 first); 45 once unexplained weight loss got a leak inside the range of
+    # the primary-care sources (Henschke09, Nicholson18; V01, a tumour, first).
+    assert ev.top1 >= 45 / 155 - 1e-9
     assert ev.top3 >= 76 / 155 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
@@ -609,7 +610,7 @@ def test_vignettes_written_to_teach_are_ranked_better_than_case_reports(
     # typical features; case reports are published because a patient was unusual.
     # Measured: teaching 33 of 73 first, 45 in the top three, triage 61 of 73 (62
     # until the disc left the duration's parents: P07, a disc expected at self-care,
-    # now passes the 50% structural cut-off); case reports 11 of 82 and 31 of 82.
+    # now passes the 50% structural cut-off); case reports 12 of 82 and 31 of 82.
     # Guard rails at the measured level.
     teaching = evaluate(vignettes[vignettes["source_kind"] == "teaching"], network=net)
     reports = evaluate(vignettes[vignettes["source_kind"] == "case_report"], network=net)
@@ -671,13 +672,13 @@ def test_evaluate_groups_scores_the_file_once_for_the_whole_and_its_groups(
 
 def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: Network) -> None:
     # Richens et al. (2020) rank causes by how much of the presentation they explain.
-    # Measured: 51 of 155 first and 92 in the top three (posterior: 44 and 76).
+    # Measured: 52 of 155 first and 93 in the top three (posterior: 45 and 76).
     by_posterior = evaluate(vignettes, network=net)
     ev = evaluate(vignettes, network=net, rank="disablement")
     assert ev.rank == "disablement"
     assert ev.summary()["value"].iloc[0] == "expected disablement"
-    assert ev.top1 >= 51 / 155 - 1e-9
-    assert ev.top3 >= 92 / 155 - 1e-9
+    assert ev.top1 >= 52 / 155 - 1e-9
+    assert ev.top3 >= 93 / 155 - 1e-9
     # Only the ranking changes: the probabilistic scores are the posteriors'.
     assert ev.mean_auc == by_posterior.mean_auc
     assert ev.brier == by_posterior.brier
