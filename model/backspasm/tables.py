@@ -60,8 +60,10 @@ def build_cpd(node: NodeSpec, parents: Sequence[NodeSpec]) -> TabularCPD:
     Notes
     -----
     Noisy-OR: ``P(no | parents) = (1 - leak) * prod_i (1 - s_i)`` over the parents in
-    an active state. Noisy-MAX (ordered states): the child's cumulative distribution
-    is the product of the leak's and every active parent's cumulative distributions,
+    an active state; parents given an odds ratio instead of a strength then multiply
+    the odds ``P(yes) / P(no)``, as a selection effect scales every route alike.
+    Noisy-MAX (ordered states): the child's cumulative distribution is the product of
+    the leak's and every active parent's cumulative distributions,
     i.e. the child takes the highest level any of them produces.
     """
     from pgmpy.factors.discrete import TabularCPD
@@ -116,9 +118,15 @@ def cpt_values(node: NodeSpec, parents: Sequence[NodeSpec]) -> np.ndarray:
         assert node.leak is not None
         leak = float(node.leak.p)  # type: ignore[arg-type]
         for j, combo in enumerate(combos):
-            p_no = 1.0 - leak
+            p_no, ratio = 1.0 - leak, 1.0
             for parent, state in zip(parents, combo, strict=True):
-                p_no *= 1.0 - _strength(node, parent, state)
+                if parent.name in node.odds:
+                    ratio *= _odds_ratio(node, parent, state)
+                else:
+                    p_no *= 1.0 - _strength(node, parent, state)
+            if ratio != 1.0 and p_no > 0.0:  # odds ratios scale the noisy-OR's odds
+                odds = ratio * (1.0 - p_no) / p_no
+                p_no = 1.0 / (1.0 + odds)
             values[:, j] = (p_no, 1.0 - p_no)
     elif node.form == "logistic":
         values[1, :] = _logistic_column(node, parents, combos)

@@ -131,8 +131,8 @@ def test_every_rule_has_a_test():
         ),
         pytest.param(
             {'strength.stone = { p = 0.4, source = "Toy20" }\n': ""},
-            "nodes.toml: node 'back_spasm', field 'strength': parent 'stone' has no strength. "
-            "[rule: strength-parent]",
+            "nodes.toml: node 'back_spasm', field 'strength': parent 'stone' has no strength or odds "
+            "ratio. [rule: strength-parent]",
             id="strength-missing",
         ),
         pytest.param(
@@ -372,6 +372,78 @@ _BASE = 'base = { p = 0.1, source = "Toy20" }'
 )
 def test_logistic_problems(toy_spec_dir, body, expected):
     assert expected in problems_of(toy_spec_dir({_STRAIN_NOISY_OR: body}))
+
+
+# --------------------------------------- a noisy-OR whose odds a selecting parent scales
+
+_SETTING = """
+[nodes.setting]
+group = "context"
+label = "Setting"
+description = "Where the person is seen."
+states = ["clinic", "emergency"]
+prior = { p = { clinic = 0.9, emergency = 0.1 }, source = "Toy20" }
+"""
+_SCALED = {
+    'parents = ["exertion"]\n' + _STRAIN_NOISY_OR: 'parents = ["exertion", "setting"]\n'
+    + _STRAIN_NOISY_OR
+    + '\nodds.setting = { p = { emergency = 3.0 }, source = "Toy20" }'
+}
+
+
+def test_noisy_or_odds_ratio_scales_the_odds_and_keeps_the_strengths(toy_spec_dir):
+    from backspasm.network import load_network
+
+    folder = toy_spec_dir(_SCALED, extra=_SETTING)
+    spec = load_spec(folder)
+    assert spec.nodes["strain"].form == "noisy_or"
+    cpd = load_network(folder).model.get_cpds("strain")
+
+    # Columns: exertion (no, yes) by setting (clinic, emergency). The noisy-OR gives 0.1
+    # and 1 - 0.9 * 0.5 = 0.55; the emergency column triples their odds.
+    def scaled(p: float) -> float:
+        return 3 * p / (1 - p) / (1 + 3 * p / (1 - p))
+
+    assert cpd.values[1].ravel().tolist() == pytest.approx([0.1, scaled(0.1), 0.55, scaled(0.55)])
+
+
+@pytest.mark.parametrize(
+    ("replace", "expected"),
+    [
+        pytest.param(
+            {
+                "odds.setting = { p = { emergency = 3.0 }": "strength.setting = { p = { emergency = 0.2 }"
+                ', source = "Toy20" }\nodds.setting = { p = { emergency = 3.0 }'
+            },
+            "nodes.toml: node 'strain', field 'odds.setting': parent 'setting' has both a "
+            "strength and an odds ratio; give one: a strength adds the parent's own chance, an "
+            "odds ratio scales the odds. [rule: strength-parent]",
+            id="both",
+        ),
+        pytest.param(
+            {'\nodds.setting = { p = { emergency = 3.0 }, source = "Toy20" }': ""},
+            "nodes.toml: node 'strain', field 'strength': parent 'setting' has no strength or "
+            "odds ratio. [rule: strength-parent]",
+            id="neither",
+        ),
+    ],
+)
+def test_noisy_or_odds_problems(toy_spec_dir, replace, expected):
+    scaled = dict(_SCALED)
+    for old, new in replace.items():
+        scaled = {k: v.replace(old, new) for k, v in scaled.items()}
+    assert expected in problems_of(toy_spec_dir(scaled, extra=_SETTING))
+
+
+def test_noisy_max_takes_no_odds_ratio(toy_spec_dir):
+    duration = {
+        'strength.strain = { p = { acute = 0.5, subacute = 0.3, chronic = 0.2 }, source = "Toy20" }': 'odds.strain = { p = 2.0, source = "Toy20" }'
+    }
+    found = problems_of(toy_spec_dir(duration))
+    assert any(
+        "node 'duration', field 'odds': odds ratios scale a yes/no node's odds; a noisy-MAX" in p
+        for p in found
+    ), "\n".join(found)
 
 
 _AGE = """

@@ -125,7 +125,7 @@ def coupling_of(network: Network, node: str, cpd: TabularCPD) -> Coupling:
         How the node's noise is shared between the worlds.
     """
     spec = network.spec.nodes.get(node)
-    if spec is None or spec.form != "noisy_or" or spec.leak is None:
+    if spec is None or spec.form != "noisy_or" or spec.leak is None or spec.odds:
         return "comonotone"
     parents = tuple(cpd.variables[1:])
     if set(parents) != set(spec.parents) or any(p not in network.spec.nodes for p in parents):

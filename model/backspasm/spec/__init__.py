@@ -9,7 +9,11 @@ states, parents and exactly one parameter form:
     A root node's distribution.
 ``leak`` + ``strength.<parent>``
     A leaky noisy-OR (binary child) or a noisy-MAX (ordered multi-state child):
-    each parent adds its own chance of the child.
+    each parent adds its own chance of the child. A noisy-OR may give some parents
+    an ``odds.<parent>`` ratio instead of a strength: after the noisy-OR, that ratio
+    multiplies the odds of yes. This is for a parent that selects rather than causes
+    (the care setting: a spinal abscess is commoner in an emergency department, with
+    the same mix of risk factors behind it).
 ``base`` + ``odds.<parent>``
     A logistic (binary child): ``base`` is P(yes) with every parent in its first
     state, and each parent's odds ratio (a number for a yes/no parent, ``{state =

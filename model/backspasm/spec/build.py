@@ -47,11 +47,11 @@ def _as_param(value: Any) -> Parameter | None:
 def _form_of(body: Mapping[str, Any]) -> Form:
     if "table" in body:
         return "table"
-    if "base" in body or "odds" in body:
-        return "logistic"
-    if "leak" in body or "strength" in body:
+    if "leak" in body or "strength" in body:  # may carry odds ratios as well
         states = body.get("states", BINARY_STATES)
         return "noisy_or" if tuple(states) == BINARY_STATES else "noisy_max"
+    if "base" in body or "odds" in body:
+        return "logistic"
     return "prior"
 
 

@@ -19,6 +19,7 @@ from backspasm.spec.schema import (
     NODE_FIELDS,
     PARAM_FIELDS,
     SOURCE_FIELDS,
+    NodeSpec,
 )
 
 __all__ = ["NODE_RULES", "param_field_problems"]
@@ -271,6 +272,10 @@ def _table_size(ctx: Context) -> Iterator[str]:
         )
 
 
+def _noisy_body(body: Mapping[str, Any]) -> bool:
+    return "leak" in body or "strength" in body
+
+
 def _one_form(ctx: Context) -> Iterator[str]:
     for name, (file, body) in ctx.raw.nodes.items():
         node = ctx.nodes[name]
@@ -282,7 +287,10 @@ def _one_form(ctx: Context) -> Iterator[str]:
             for f, present in (
                 ("prior", "prior" in body),
                 ("noisy-OR/MAX (leak, strength)", "leak" in body or "strength" in body),
-                ("logistic (base, odds)", "base" in body or "odds" in body),
+                (
+                    "logistic (base, odds)",
+                    "base" in body or ("odds" in body and not _noisy_body(body)),
+                ),
                 ("table", "table" in body),
             )
             if present
@@ -313,6 +321,15 @@ def _one_form(ctx: Context) -> Iterator[str]:
         noisy = node.form in ("noisy_or", "noisy_max")
         if noisy and node.leak is None and not ctx.bad(name, "leak"):
             yield problem(file, where, "leak", "one-form", "noisy-OR/MAX needs a 'leak'.")
+        if node.form == "noisy_max" and node.odds:
+            yield problem(
+                file,
+                where,
+                "odds",
+                "one-form",
+                "odds ratios scale a yes/no node's odds; a noisy-MAX node (states "
+                f"{list(node.states)}) takes a strength for every parent.",
+            )
         if node.form == "logistic":
             if node.base is None and not ctx.bad(name, "base"):
                 yield problem(file, where, "base", "one-form", "the logistic form needs a 'base'.")
@@ -327,27 +344,52 @@ def _one_form(ctx: Context) -> Iterator[str]:
                 )
 
 
+def _per_parent(node: NodeSpec) -> tuple[tuple[str, str, Mapping[str, Any]], ...]:
+    """Return the per-parent parameters a node's form takes: ``(key, what, by parent)``."""
+    strengths = ("strength", "strength", node.strengths)
+    odds = ("odds", "odds ratio", node.odds)
+    if node.form == "noisy_or":
+        return (strengths, odds)  # a noisy-OR may scale its odds by some parents
+    if node.form == "noisy_max":
+        return (strengths,)
+    if node.form == "logistic":
+        return (odds,)
+    return ()
+
+
 def _strengths(ctx: Context) -> Iterator[str]:
     for node in ctx.nodes.values():
-        if node.form in ("noisy_or", "noisy_max"):
-            key, what, per_parent = "strength", "strength", node.strengths
-        elif node.form == "logistic":
-            key, what, per_parent = "odds", "odds ratio", node.odds
-        else:
+        forms = _per_parent(node)
+        if not forms:
             continue
         file, where = ctx.where(node)
-        for parent in per_parent:
-            if parent not in node.parents and not ctx.bad(node.name, "parents"):
+        for key, what, per_parent in forms:
+            for parent in per_parent:
+                if parent not in node.parents and not ctx.bad(node.name, "parents"):
+                    yield problem(
+                        file,
+                        where,
+                        f"{key}.{parent}",
+                        "strength-parent",
+                        f"{what} for '{parent}', which is not a parent; parents: "
+                        f"{', '.join(node.parents) or 'none'}."
+                        + did_you_mean(parent, node.parents),
+                    )
+        if node.form == "noisy_or":
+            for parent in sorted(set(node.strengths) & set(node.odds)):
                 yield problem(
                     file,
                     where,
-                    f"{key}.{parent}",
+                    f"odds.{parent}",
                     "strength-parent",
-                    f"{what} for '{parent}', which is not a parent; parents: "
-                    f"{', '.join(node.parents) or 'none'}." + did_you_mean(parent, node.parents),
+                    f"parent '{parent}' has both a strength and an odds ratio; give one: a "
+                    "strength adds the parent's own chance, an odds ratio scales the odds.",
                 )
         for parent in node.parents:
-            if parent not in per_parent and not ctx.bad(node.name, f"{key}.{parent}"):
+            given = any(parent in per_parent for _, _, per_parent in forms)
+            skipped = any(ctx.bad(node.name, f"{key}.{parent}") for key, _, _ in forms)
+            if not given and not skipped:
+                key, what = forms[0][0], " or ".join(w for _, w, _ in forms)
                 yield problem(
                     file,
                     where,

@@ -262,7 +262,8 @@ class NodeSpec:
         Logistic form: P(yes) when every parent is in its first (reference) state.
     odds : mapping of str to Parameter
         Logistic form: the odds ratio per parent (a number for a yes/no parent, one
-        per non-reference state otherwise); odds ratios multiply.
+        per non-reference state otherwise); odds ratios multiply. A noisy-OR may give
+        the parents without a strength an odds ratio, which scales its odds.
     table : tuple of TableRow
     extension : bool
         True for a cause that the source article does not list.
