@@ -248,14 +248,14 @@ def _some_vignettes(folder, case_ids):
 
 
 def test_evaluate_ranks_by_expected_disablement_on_request(tmp_path, capsys):
-    # Two flank cases with blood in the urine, a stone and an abscess that points to
-    # itself: the ranking named on the command line is the one reported.
-    few = _some_vignettes(tmp_path, ["S17", "S20", "S06"])
+    # Two flank cases with blood in the urine and a vertebral fracture whose answers
+    # point to it: the ranking named on the command line is the one reported.
+    few = _some_vignettes(tmp_path, ["S17", "S20", "Y08"])
     assert main(["evaluate", str(few), "--rank", "disablement", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["rank"] == "disablement"
     assert report["n_cases"] == 3
-    assert report["top1"] == 1.0  # S06 ranks its abscess first only by disablement
+    assert report["top1"] == 1.0  # Y08 ranks its fracture first only by disablement
     assert main(["evaluate", str(few), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["top1"] == pytest.approx(2 / 3)
     assert main(["evaluate", str(few), "--rank", "odds"]) == 2

@@ -120,6 +120,32 @@ def test_an_emergency_department_raises_the_causes_it_sees_more_often(presenters
     assert share("emergency") > 1.5 * share("primary_care")
 
 
+# Risk factors among the causes the setting raises, in the hospital series those
+# figures come from: drug use or immunosuppression in about 35% and diabetes in 27-30%
+# of epidural abscesses (SEAChapter, Arko14), a known cancer in 31% of spinal tumours
+# (DeyoRCE), a past stone in most current stones (Uribarri89).
+SETTING_KEEPS_RISK_FACTORS = [
+    ("epidural_abscess", "iv_drug_use_or_immunosuppression", 0.25, 0.45),
+    ("epidural_abscess", "diabetes", 0.22, 0.35),
+    ("spinal_tumor", "history_of_cancer", 0.25, 0.40),
+    ("kidney_stones", "previous_kidney_stone", 0.5, 1.0),
+]
+
+
+@pytest.mark.parametrize(("cause", "factor", "low", "high"), SETTING_KEEPS_RISK_FACTORS)
+def test_the_setting_keeps_the_risk_factors_of_a_cause(presenters, cause, factor, low, high):
+    # The setting selects who presents; it does not cause the disease. An emergency
+    # department sees more abscesses, not abscesses without their risk factors: as a
+    # noisy-OR strength the setting left drug use or immunosuppression in 5% of them.
+    def share(setting: str) -> float:
+        evidence = {"back_spasm": "yes", "care_setting": setting, cause: "yes"}
+        return float(presenters.query([factor], evidence=evidence, show_progress=False).values[1])
+
+    emergency, primary = share("emergency"), share("primary_care")
+    assert low <= emergency <= high
+    assert emergency == pytest.approx(primary, abs=0.03)
+
+
 def test_selection_makes_causes_compete(presenters: VariableElimination) -> None:
     # A presenter's spasm needs an explanation: a confirmed stone explains it away, so
     # muscle strain falls well below its presenter share.
