@@ -92,6 +92,26 @@ def test_kidney_infection_is_an_emergency_with_fever_and_a_doctor_without():
     assert afebrile.triage == "see_doctor"
 
 
+def test_gallstone_pain_is_an_emergency_only_with_a_sign_of_cholecystitis():
+    # Biliary colic is a planned doctor's visit; a positive Murphy's sign, like a fever,
+    # points to an inflamed gallbladder, which is assessed in hospital the same day.
+    colic = {
+        "age": 50,
+        "sex": "female",
+        "spasm_location": "upper_back",
+        "right_upper_abdominal_pain": "yes",
+        "pain_after_fatty_meals": "yes",
+        "nausea_or_vomiting": "yes",
+    }
+    plain = diagnose({**colic, "murphy_sign_positive": "no", "fever": "no"})
+    assert plain.top_cause == "gallstones"
+    assert plain.triage == "see_doctor"
+    inflamed = diagnose({**colic, "murphy_sign_positive": "yes", "fever": "no"})
+    assert inflamed.triage == "emergency"
+    rule = next(f for f in inflamed.red_flags if f.startswith("Gallstones"))
+    assert rule.endswith("(>= 20% with murphy_sign_positive=yes)")
+
+
 def test_flank_colic_with_blood_in_urine_is_an_emergency_naming_the_stone():
     d = diagnose(COLIC)
     assert d.top_cause == "kidney_stones"

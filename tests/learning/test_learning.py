@@ -608,17 +608,19 @@ def test_vignettes_written_to_teach_are_ranked_better_than_case_reports(
     # The kind of source was assigned from the citation alone, without the model's
     # output. Teaching cases (question banks, textbook and review vignettes) carry the
     # typical features; case reports are published because a patient was unusual.
-    # Measured: teaching 33 of 73 first, 45 in the top three, triage 61 of 73 (62
-    # until the disc left the duration's parents: P07, a disc expected at self-care,
-    # now passes the 50% structural cut-off); case reports 12 of 82 and 31 of 82.
+    # Measured: teaching 34 of 73 first (V14 rose when the care setting became an odds
+    # ratio), 45 in the top three, triage 62 of 73 (61 until a Murphy's sign sent
+    # gallstones to the emergency department, as W01 expects; 62 before the disc left
+    # the duration's parents, when P07 passed the 50% structural cut-off); case reports
+    # 11 of 82 (F06 fell behind strain) and 31 of 82.
     # Guard rails at the measured level.
     teaching = evaluate(vignettes[vignettes["source_kind"] == "teaching"], network=net)
     reports = evaluate(vignettes[vignettes["source_kind"] == "case_report"], network=net)
     assert (teaching.n_cases, reports.n_cases) == (73, 82)
-    assert teaching.top1 >= 33 / 73 - 1e-9
+    assert teaching.top1 >= 34 / 73 - 1e-9
     assert teaching.top3 >= 45 / 73 - 1e-9
     assert teaching.triage is not None
-    assert int(teaching.triage.to_numpy().trace()) >= 61
+    assert int(teaching.triage.to_numpy().trace()) >= 62
     assert teaching.top1 > reports.top1
 
 
