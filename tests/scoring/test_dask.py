@@ -100,7 +100,7 @@ def test_dask_worker_processes_score_with_a_user_loaded_network(tmp_path):
     shutil.copytree(str(files("backspasm") / "knowledge"), variant)
     causes = variant / "causes.toml"
     text = causes.read_text(encoding="utf-8")
-    old = "strength.previous_kidney_stone = { p = 0.0126,"
+    old = "strength.previous_kidney_stone = { p = 0.00902,"
     assert old in text
     new = "strength.previous_kidney_stone = { p = 0.2,"
     causes.write_text(text.replace(old, new), encoding="utf-8")
