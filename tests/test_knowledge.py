@@ -148,6 +148,21 @@ def test_the_setting_keeps_the_risk_factors_of_a_cause(presenters, cause, factor
     assert emergency == pytest.approx(primary, abs=0.03)
 
 
+def test_a_cancer_history_has_the_walk_in_clinics_accuracy_among_presenters(presenters):
+    # DeyoRCE: a past cancer has sensitivity 0.31 and specificity 0.98 for cancer as the
+    # cause of back pain. The exposure was once set on the whole adult population, and
+    # presenters, who are older, then had a specificity of 0.973.
+    evidence = {"back_spasm": "yes", "care_setting": "primary_care"}
+
+    def share(tumour: str) -> float:
+        given = {**evidence, "spinal_tumor": tumour}
+        query = presenters.query(["history_of_cancer"], evidence=given, show_progress=False)
+        return float(query.values[1])
+
+    assert share("yes") == pytest.approx(0.31, abs=0.02)
+    assert 1 - share("no") == pytest.approx(0.98, abs=0.002)
+
+
 def test_selection_makes_causes_compete(presenters: VariableElimination) -> None:
     # A presenter's spasm needs an explanation: a confirmed stone explains it away, so
     # muscle strain falls well below its presenter share.
