@@ -286,7 +286,7 @@ def _one_form(ctx: Context) -> Iterator[str]:
             f
             for f, present in (
                 ("prior", "prior" in body),
-                ("noisy-OR/MAX (leak, strength)", "leak" in body or "strength" in body),
+                ("noisy-OR/MAX (leak, strength)", _noisy_body(body)),
                 (
                     "logistic (base, odds)",
                     "base" in body or ("odds" in body and not _noisy_body(body)),
