@@ -580,8 +580,10 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # did not select acute pain (MATCH18, IMPaCT14): chronic pain now points to
     # stenosis less (P12 and P14 second, Y03 and Y07 fourth) and acute pain to a disc
     # more (X12 first); 45 once unexplained weight loss got a leak inside the range of
-    # the primary-care sources (Henschke09, Nicholson18; V01, a tumour, first).
-    assert ev.top1 >= 45 / 155 - 1e-9
+    # the primary-care sources (Henschke09, Nicholson18; V01, a tumour, first); 46 once
+    # a spinal infection explained cauda equina signs at its first-presentation rate
+    # (Bart16, Davis04; F06, low potassium after a spinal injection, first again).
+    assert ev.top1 >= 46 / 155 - 1e-9
     assert ev.top3 >= 76 / 155 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
@@ -674,13 +676,13 @@ def test_evaluate_groups_scores_the_file_once_for_the_whole_and_its_groups(
 
 def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: Network) -> None:
     # Richens et al. (2020) rank causes by how much of the presentation they explain.
-    # Measured: 51 of 155 first and 93 in the top three (posterior: 45 and 76).
+    # Measured: 51 of 155 first and 94 in the top three (posterior: 46 and 76).
     by_posterior = evaluate(vignettes, network=net)
     ev = evaluate(vignettes, network=net, rank="disablement")
     assert ev.rank == "disablement"
     assert ev.summary()["value"].iloc[0] == "expected disablement"
     assert ev.top1 >= 51 / 155 - 1e-9
-    assert ev.top3 >= 93 / 155 - 1e-9
+    assert ev.top3 >= 94 / 155 - 1e-9
     # Only the ranking changes: the probabilistic scores are the posteriors'.
     assert ev.mean_auc == by_posterior.mean_auc
     assert ev.brier == by_posterior.brier
