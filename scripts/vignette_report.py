@@ -98,12 +98,13 @@ def main(path: str) -> None:
     print(per_cause.to_string())
     print("\nwhat the answers say about the expected cause (Bayes factor over age and sex)")
     print(by_evidence.round(3).to_string())
-    reachable = float(np.mean((table["factor"] >= 2) | (table["rank"] == 1)))
+    pointing = table["factor"] >= 2
+    reachable = float(np.mean(pointing | (table["rank"] == 1)))
     print(
         "if every case whose answers point to its cause ranked it first (the rest as "
         f"now): top-1 {reachable:.3f}"
     )
-    misses = table[(table["factor"] >= 2) & (table["rank"] > 1)]
+    misses = table[pointing & (table["rank"] > 1)]
     if len(misses):
         print("\nanswers point to the cause, yet it is not first:")
         print(misses.assign(factor=misses["factor"].round(1)).to_string())
