@@ -182,7 +182,9 @@ def test_diagnose_takes_an_unsure_answer_as_soft_evidence(capsys):
 
     assert main(["diagnose", "-a", "fever=0.7", "-a", "age=45"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "unsure answers (soft evidence): fever: unsure, 70% yes"
+    assert out.splitlines()[0] == (
+        "unsure answers (soft evidence): fever: unsure, leaning yes 70%:30% (odds of yes x2.33)"
+    )
     assert main(["diagnose", "-a", "fever=70%", "-a", "age=45", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     expected = diagnose({"fever": 0.7, "age": 45})

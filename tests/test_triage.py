@@ -181,6 +181,25 @@ def test_a_red_flag_on_its_own_never_means_self_care(question):
         assert diagnose({question: "yes"}).triage != "self_care"
 
 
+@pytest.mark.parametrize("lean", [0.6, 0.9, 0.9999999])
+def test_an_unsure_red_flag_that_leans_yes_sets_the_level_of_a_yes(lean):
+    # A flag screens what the person reports: "probably yes" to saddle numbness is an
+    # emergency although the posterior of so rare a finding stays low.
+    for answers in (
+        {"saddle_numbness": lean, "age": 50},
+        {"fever": lean, "iv_drug_use_or_immunosuppression": "yes", "age": 50},
+    ):
+        sure = diagnose({k: "yes" if v == lean else v for k, v in answers.items()})
+        unsure = diagnose(answers)
+        assert unsure.triage == sure.triage == "emergency"
+        assert any("(unsure answer)" in r for r in unsure.triage_reasons)
+
+
+@pytest.mark.parametrize("lean", [0.5, 0.3])
+def test_an_unsure_red_flag_that_does_not_lean_yes_sets_nothing(lean):
+    assert diagnose({"saddle_numbness": lean, "age": 50}).triage == "self_care"
+
+
 def test_bundled_policy_is_sourced_and_has_no_blanket_emergency_threshold():
     spec = load_spec()
     policy = spec.triage

@@ -103,7 +103,11 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
-        unsure = [f"{k}: unsure, {v:.0%} yes" for k, v in answers.items() if isinstance(v, float)]
+        unsure = [
+            f"{k}: unsure, leaning yes {v:.0%}:{1 - v:.0%} (odds of yes x{v / (1 - v):.3g})"
+            for k, v in answers.items()
+            if isinstance(v, float)
+        ]
         if unsure:
             print("unsure answers (soft evidence): " + "; ".join(unsure))
         print(result.summary(top=args.top, counterfactual=args.counterfactual))
@@ -309,7 +313,8 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME=VALUE",
         help="one answer, e.g. fever=yes or age=70 (repeat, once per question); a yes/no "
-        "answer between 0 and 1 (fever=0.7 or fever=70%%) is unsure: the chance of yes",
+        "answer between 0 and 1 (fever=0.7 or fever=70%%) is unsure, leaning yes 70:30: "
+        "it multiplies the odds of yes by 0.7/0.3",
     )
     p.add_argument(
         "answers",

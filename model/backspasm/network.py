@@ -212,6 +212,33 @@ class Network:
             (c.variable, c.variables, c.state_names, c.values) for c in self._model.get_cpds()
         )
 
+    def _check_model_matches_spec(self, model: DiscreteBayesianNetwork) -> None:
+        """Refuse an edited pgmpy model whose nodes or states the knowledge base lacks.
+
+        Answers, questions, triage and reasons read node and state names from the
+        knowledge base, so the numbers may change freely but not the nodes or the
+        order of their states.
+        """
+        fix = (
+            " Change numbers in network.model freely, but keep its nodes and each node's "
+            "states in order; to add or rename nodes or states, edit a copy of the "
+            "knowledge base and load it with backspasm.load_network(folder)."
+        )
+        extra = sorted(set(model.nodes()) - set(self.spec.nodes))
+        if extra:
+            raise BackspasmError(
+                f"The pgmpy model has node(s) the knowledge base does not: {', '.join(extra)}."
+                + fix
+            )
+        for cpd in model.get_cpds():
+            want = list(self.spec.nodes[cpd.variable].states)
+            have = [str(x) for x in cpd.state_names[cpd.variable]]
+            if have != want:
+                raise BackspasmError(
+                    f"In the pgmpy model, node '{cpd.variable}' has states {have}; the "
+                    f"knowledge base has {want}." + fix
+                )
+
     @property
     def engine(self) -> CompiledNetwork:
         """The compiled batch engine for the model's current numbers."""
@@ -224,6 +251,7 @@ class Network:
                 self._engine = CompiledNetwork(self.spec_tables(), states)
             else:
                 self._model.check_model()
+                self._check_model_matches_spec(self._model)
                 self._engine = CompiledNetwork.from_model(self._model)
             self._engine_key = key
         return self._engine

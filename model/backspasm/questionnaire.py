@@ -15,7 +15,7 @@ layers:
 
 from __future__ import annotations
 
-import math
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -293,9 +293,27 @@ def _norm(value: Any) -> str:
 def _is_blank(value: Any) -> bool:
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
+    if np.ndim(value) == 0 and not isinstance(value, str):
+        try:
+            if bool(pd.isna(value)):  # NaN of any float type, pd.NA, pd.NaT, None
+                return True
+        except (TypeError, ValueError):
+            pass
     return _norm(value) in BLANK_WORDS
+
+
+def _as_number(value: Any) -> float | None:
+    """Return a real number (Python, numpy or numeric text) as a float; else None (bools too)."""
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _bad(q: Question, value: Any) -> EvidenceError:
@@ -313,8 +331,9 @@ def parse_answer(q: Question, value: Any) -> EvidenceValue | None:
     q : Question
     value : object
         Text, number or bool. For yes/no questions a float strictly between 0 and 1
-        is an unsure answer: the probability the patient would say yes, used as soft
-        evidence with likelihood ``(1 - value, value)``.
+        is an unsure answer, how far the person leans to yes, used as soft (virtual)
+        evidence with likelihood ``(1 - value, value)``: it multiplies the odds of
+        yes by ``value / (1 - value)``.
 
     Returns
     -------
@@ -328,15 +347,16 @@ def parse_answer(q: Question, value: Any) -> EvidenceValue | None:
     if _is_blank(value):
         return None
     if q.kind == "yes_no":
-        if isinstance(value, bool):
+        if isinstance(value, bool | np.bool_):
             return "yes" if value else "no"
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            if value in (0, 1):
-                return "yes" if value == 1 else "no"
-            if 0 < float(value) < 1:
-                return (1.0 - float(value), float(value))
-            raise _bad(q, value)
         word = _norm(value)
+        number = None if word in TRUE_WORDS or word in FALSE_WORDS else _as_number(value)
+        if number is not None:
+            if number in (0.0, 1.0):
+                return "yes" if number == 1.0 else "no"
+            if 0.0 < number < 1.0:
+                return (1.0 - number, number)
+            raise _bad(q, value)
         if word in TRUE_WORDS:
             return "yes"
         if word in FALSE_WORDS:
@@ -351,12 +371,11 @@ def parse_answer(q: Question, value: Any) -> EvidenceValue | None:
         if isinstance(value, str) and _norm(value) in q.states:
             # A band named outright ("chronic", "65+") when the number is not known.
             return _norm(value)
-        try:
-            number = float(_norm(value)) if not isinstance(value, int | float) else float(value)
-        except ValueError:
-            raise _bad(q, value) from None
+        number = _as_number(value)
+        if number is None:
+            raise _bad(q, value)
         numbers = np.array([number])
-        if isinstance(value, bool) or not q.number_ok(numbers)[0]:
+        if not q.number_ok(numbers)[0]:
             raise _bad(q, value)
         index = int(q.bin_index(numbers)[0])
         if index < 0:

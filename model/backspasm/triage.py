@@ -9,7 +9,10 @@ flag with its source. The level of a case is the most urgent of:
    answer holds (for example an epidural abscess at 10%, a kidney infection at 30%
    with fever: emergency; ankylosing spondylitis at 20%: see a doctor);
 2. every **flag** that matches the answers (for example saddle numbness, a
-   cauda-equina sign: emergency; weakness alone: see a doctor);
+   cauda-equina sign: emergency; weakness alone: see a doctor). An unsure answer
+   (soft evidence) counts as the state it leans to (``saddle_numbness=0.8``: yes),
+   for flags and for the ``when`` of cause rules alike: a flag screens what the
+   person reports;
 3. ``see_doctor`` when P(at least one serious cause) reaches ``see_doctor_p_serious``
    or P(at least one pathologic cause) reaches ``see_doctor_p_pathologic`` (and, in a
    policy that declares one, ``emergency`` when P(serious) reaches the optional
@@ -90,21 +93,59 @@ def policy_of(network: Network) -> TriagePolicy:
     )
 
 
-def _hard_codes(evidence: Mapping[str, npt.NDArray[Any]], node: str, n: int) -> npt.NDArray[Any]:
-    values = evidence.get(node)
-    if values is None or values.ndim != 1:  # soft evidence never triggers a flag
-        return np.full(n, -1, dtype=np.int64)
-    return values
+#: An unsure (soft) answer counts toward a flag or a rule's ``when`` when it leans to
+#: the state: the state's share of the answer's likelihood is above one half.
+_SOFT_HOLDS = 0.5
+
+
+def _soft_leans(
+    policy: TriagePolicy, values: Mapping[str, npt.NDArray[Any]]
+) -> dict[str, FloatArray]:
+    """Each unsure answer that a flag or a rule names, as normalised likelihoods.
+
+    A red flag screens what the person reports, so an unsure answer counts by how it
+    leans (``fever=0.7`` leans yes), not by the posterior: a rare finding answered
+    "probably yes" stays rare in the posterior, yet is the report the flag is for.
+    """
+    named = {node for flag in policy.flags for node in flag.when}
+    named |= {node for rule in policy.causes for node in rule.when}
+    leans: dict[str, FloatArray] = {}
+    for node in named:
+        given = values.get(node)
+        if given is not None and np.asarray(given).ndim == 2:
+            weights = np.asarray(given, dtype=np.float64)
+            leans[node] = weights / weights.sum(axis=1, keepdims=True)
+    return leans
 
 
 def _matches(
-    when: Mapping[str, str], values: Mapping[str, npt.NDArray[Any]], network: Network, n: int
+    when: Mapping[str, str],
+    values: Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    n: int,
+    soft: Mapping[str, FloatArray],
 ) -> BoolArray:
-    """Cases whose hard answers satisfy every ``node = state`` pair of ``when``."""
+    """Cases whose answers satisfy every ``node = state`` pair of ``when``.
+
+    A hard answer holds when it is that state; an unsure answer when it leans to
+    that state (``saddle_numbness=0.8`` holds for "yes", ``0.5`` for neither).
+    """
     match = np.ones(n, dtype=bool)
     for node, state in when.items():
-        match &= _hard_codes(values, node, n) == network.states(node).index(state)
+        code = network.states(node).index(state)
+        if node in soft:
+            match &= soft[node][:, code] > _SOFT_HOLDS
+            continue
+        values_of = values.get(node)
+        if values_of is None:
+            return np.zeros(n, dtype=bool)
+        match &= values_of == code
     return match
+
+
+def _answer_words(node: str, state: str, soft: Mapping[str, FloatArray]) -> str:
+    """``"fever=yes"``, or ``"fever=yes (unsure answer)"`` for a soft one."""
+    return f"{node}={state}" + (" (unsure answer)" if node in soft else "")
 
 
 class _Text:
@@ -257,14 +298,15 @@ def _triage(
     by_serious = see_doctor.copy()
 
     # 1. Flags: answers that set a level by themselves.
+    soft = _soft_leans(policy, values)
     for flag in policy.flags:
-        match = ok & _matches(flag.when, values, network, n)
+        match = ok & _matches(flag.when, values, network, n, soft)
         if not match.any():
             continue
         if flag.level == "emergency":
             emergency |= match
             for node, state in flag.when.items():
-                text.add(match, f"{node}={state}", node)
+                text.add(match, _answer_words(node, state, soft), node)
         else:
             see_doctor |= match
             if because is not None:
@@ -283,7 +325,7 @@ def _triage(
     )
     for i, rule in enumerate(policy.causes):
         p = probs[rule.cause]
-        fire = ok & (np.nan_to_num(p) >= rule.p) & _matches(rule.when, values, network, n)
+        fire = ok & (np.nan_to_num(p) >= rule.p) & _matches(rule.when, values, network, n, soft)
         if not fire.any():
             continue
         if rule.level == "emergency":

@@ -6,6 +6,7 @@ import itertools
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from pgmpy.factors.discrete import TabularCPD
 from pgmpy.inference import VariableElimination
@@ -235,3 +236,72 @@ def test_a_known_pathologic_cause_makes_p_pathologic_certain():
 def test_bad_answers_raise_with_suggestion():
     with pytest.raises(EvidenceError, match="Did you mean 'fever'"):
         diagnose({"fevr": "yes"})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [np.float32(1.0), np.int8(1), np.bool_(True), "1.0", " YES ", 1, True],
+)
+def test_every_spelling_of_a_yes_gives_the_same_diagnosis(value):
+    plain = diagnose({"fever": "yes", "age": 45})
+    assert diagnose({"fever": value, "age": np.float32(45)}).p_serious == plain.p_serious
+
+
+@pytest.mark.parametrize("value", [None, math.nan, np.float32("nan"), pd.NA, pd.NaT, "", "n/a"])
+def test_every_kind_of_blank_is_no_answer(value):
+    assert diagnose({"fever": value, "age": 45}).p_serious == diagnose({"age": 45}).p_serious
+
+
+def test_an_unsure_answer_may_be_numpy_or_text():
+    soft = diagnose({"fever": 0.7, "age": 45}).p_serious
+    assert diagnose({"fever": np.float32(0.7), "age": 45}).p_serious == pytest.approx(soft)
+    assert diagnose({"fever": "0.7", "age": 45}).p_serious == soft
+
+
+def test_a_row_of_a_nullable_frame_is_a_case():
+    frame = pd.DataFrame({"age": [45], "fever": ["yes"], "saddle_numbness": ["no"]})
+    frame = frame.convert_dtypes()
+    frame.loc[0, "saddle_numbness"] = pd.NA
+    row = frame.iloc[0]
+    assert row["saddle_numbness"] is pd.NA
+    assert diagnose(row).p_serious == diagnose({"age": 45, "fever": "yes"}).p_serious
+
+
+def test_a_path_is_not_a_network():
+    with pytest.raises(TypeError, match="load_network"):
+        diagnose({"age": 45}, network="knowledge/")  # type: ignore[arg-type]
+
+
+def test_an_edited_model_must_keep_the_knowledge_bases_nodes_and_state_order():
+    from backspasm.exceptions import BackspasmError
+    from backspasm.network import load_network
+
+    net = load_network()
+    old = net.model.get_cpds("blood_in_urine")
+    flipped = TabularCPD(
+        "blood_in_urine",
+        2,
+        old.get_values()[::-1],
+        evidence=old.variables[1:],
+        evidence_card=old.cardinality[1:],
+        state_names={**old.state_names, "blood_in_urine": ["yes", "no"]},
+    )
+    net.model.remove_cpds(old)
+    net.model.add_cpds(flipped)
+    with pytest.raises(BackspasmError, match="'blood_in_urine' has states \\['yes', 'no'\\]"):
+        diagnose({"blood_in_urine": "yes"}, network=net)
+
+    net = load_network()
+    net.model.add_edge("kidney_stones", "crystals")
+    net.model.add_cpds(
+        TabularCPD(
+            "crystals",
+            2,
+            [[0.9, 0.2], [0.1, 0.8]],
+            evidence=["kidney_stones"],
+            evidence_card=[2],
+            state_names={"crystals": ["no", "yes"], "kidney_stones": ["no", "yes"]},
+        )
+    )
+    with pytest.raises(BackspasmError, match="node\\(s\\) the knowledge base does not: crystals"):
+        diagnose({"age": 45}, network=net)

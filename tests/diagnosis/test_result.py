@@ -54,3 +54,42 @@ def test_explanation_names_the_answer_that_raised_the_cause():
     assert sentence.startswith("Kidney stones: ")
     assert "raised most by blood_in_urine=yes" in sentence
     assert sentence.endswith(".")
+
+
+def test_a_diagnosis_pickles_and_copies_with_its_network():
+    import copy
+    import pickle
+
+    d = diagnose({"fever": "yes", "age": 45})
+    for twin in (pickle.loads(pickle.dumps(d)), copy.deepcopy(d)):
+        assert twin.top_cause == d.top_cause
+        assert twin.triage == d.triage
+        assert twin.p_serious == d.p_serious
+        assert dict(twin.answers) == dict(d.answers)
+        assert diagnose({"age": 50}, network=twin.network).p_serious == pytest.approx(
+            diagnose({"age": 50}).p_serious, abs=1e-12
+        )
+    assert d == d
+    assert d != copy.deepcopy(d)
+    assert len({d, d}) == 1
+
+
+def test_a_mistyped_cause_or_state_is_named_with_a_suggestion():
+    from backspasm.exceptions import BackspasmError
+
+    d = diagnose({"fever": "yes"})
+    for ask in (d.posterior, d.explanation, d.reasons):
+        with pytest.raises(BackspasmError, match="Did you mean 'kidney_stones'"):
+            ask("kidney_stone")
+    with pytest.raises(KeyError, match="not a cause"):
+        d.reasons("fever")
+    with pytest.raises(KeyError, match="its states: no, yes"):
+        d.posterior("fever", "maybe")
+
+
+def test_to_dict_keeps_numpy_answers_as_numbers():
+    import numpy as np
+
+    answers = diagnose({"age": np.int64(45), "fever": np.bool_(True)}).to_dict()["answers"]
+    assert answers == {"age": 45, "fever": True}
+    json.dumps(answers)

@@ -224,6 +224,37 @@ def test_bundled_knowledge_base_still_loads():
             id="question-bins-order",
         ),
         pytest.param(
+            {"duration": QUESTIONS["duration"].replace('"> 12"', '"> 20"')},
+            "nodes.toml: node 'duration', field 'question.bins': numbers between 12 and 20 "
+            "fall in no band (bands are tried in state order, the first that holds wins); "
+            "make each band start where the one before ends, e.g. '< 6', '<= 12', '> 12'. "
+            "[rule: question-bins]",
+            id="question-bins-gap",
+        ),
+        pytest.param(
+            {"duration": QUESTIONS["duration"].replace('"<= 12"', '"< 12"')},
+            "nodes.toml: node 'duration', field 'question.bins': the number 12 falls in no "
+            "band (bands are tried in state order, the first that holds wins); make each band "
+            "start where the one before ends, e.g. '< 6', '<= 12', '> 12'. "
+            "[rule: question-bins]",
+            id="question-bins-gap-at-a-bound",
+        ),
+        pytest.param(
+            {"duration": QUESTIONS["duration"].replace('"> 12"', '"< 12"')},
+            "nodes.toml: node 'duration', field 'question.bins': numbers above 12 fall in no "
+            "band (bands are tried in state order, the first that holds wins); make each band "
+            "start where the one before ends, e.g. '< 6', '<= 12', '> 12'. "
+            "[rule: question-bins]",
+            id="question-bins-open-top",
+        ),
+        pytest.param(
+            {"duration": QUESTIONS["duration"].replace('"< 6"', '"<= 12"')},
+            "nodes.toml: node 'duration', field 'question.bins': no allowed number reaches "
+            "subacute: an earlier band takes all of its numbers (bands are tried in state "
+            "order, the first that holds wins). [rule: question-bins]",
+            id="question-bins-unreachable",
+        ),
+        pytest.param(
             {
                 "location": 'question = { column = "loc", prompt = "Where?", section = '
                 '"symptom", unit = "cm" }'
@@ -245,6 +276,19 @@ def test_bundled_knowledge_base_still_loads():
 )
 def test_question_rule_wording(toy_spec_dir, override, expected):
     assert problems_of(toy_spec_dir(with_questions(**override))) == [expected]
+
+
+def test_whole_number_bands_may_meet_at_consecutive_integers(toy_spec_dir):
+    # Whole years: "<= 12" then ">= 13" leaves no answer without a band.
+    whole = QUESTIONS["duration"].replace("min = 0", "min = 0, integer = true")
+    load_spec(toy_spec_dir(with_questions(duration=whole.replace('"> 12"', '">= 13"'))))
+    gap = whole.replace('"> 12"', '">= 14"')
+    assert problems_of(toy_spec_dir(with_questions(duration=gap))) == [
+        "nodes.toml: node 'duration', field 'question.bins': numbers between 12 and 14 fall "
+        "in no band (bands are tried in state order, the first that holds wins); make each "
+        "band start where the one before ends, e.g. '< 6', '<= 12', '> 12'. "
+        "[rule: question-bins]"
+    ]
 
 
 def test_missing_question_fields_are_each_reported(toy_spec_dir):

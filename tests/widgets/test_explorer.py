@@ -243,6 +243,35 @@ def test_load_row_loads_a_case_file_row() -> None:
     assert ex.diagnosis.top_cause == "kidney_stones"
 
 
+def test_a_band_named_instead_of_a_number_works_as_in_diagnose() -> None:
+    ex = explore({"age": "65+"})
+    ex.controls["spasm_duration_weeks"].value = "chronic"  # typed into the box
+    assert dict(ex.answers) == {"age": "65+", "spasm_duration_weeks": "chronic"}
+    assert ex.views["message"].value == ""
+    assert ex.controls["age"].value == "65+"
+    expected = diagnose({"age": "65+", "spasm_duration_weeks": "chronic"})
+    assert ex.diagnosis.p_serious == pytest.approx(expected.p_serious, abs=1e-12)
+
+
+def test_an_unsure_red_flag_that_leans_yes_shows_the_emergency() -> None:
+    ex = explore({"age": 50})
+    ex.set_answer("saddle_numbness", 0.8)
+    assert ex.diagnosis.triage == diagnose({"age": 50, "saddle_numbness": 0.8}).triage
+    assert ex.diagnosis.triage == "emergency"
+
+
+def test_load_row_reads_parquet_with_blank_cells(tmp_path: Path) -> None:
+    frame = pd.read_csv(CASES, dtype_backend="numpy_nullable")
+    frame.to_parquet(tmp_path / "cases.parquet")
+    ex = explore()
+    ex.load_row(tmp_path / "cases.parquet", "TB17")
+    from_csv = explore()
+    from_csv.load_row(CASES, "TB17")
+    assert dict(ex.answers) == dict(from_csv.answers)
+    ex.load_row(frame.convert_dtypes(), "TB17")
+    assert dict(ex.answers) == dict(from_csv.answers)
+
+
 def test_load_row_errors_are_case_file_errors(tmp_path: Path) -> None:
     ex = explore()
     with pytest.raises(CaseFileError, match="Did you mean 'TB17'"):

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._frozen import FrozenMap
 from backspasm.diagnosis.result import Diagnosis
 from backspasm.exceptions import ImpossibleEvidenceError
 from backspasm.explain.conflict import conflict_threshold
@@ -37,9 +37,12 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
         Question name (see ``backspasm schema``) to answer, e.g.
         ``{"age": 70, "fever": "yes", "spasm_location": "flank"}``. Friendly values
         are accepted (``" Y "``, ``1``, ``True``). For a yes/no question a number
-        strictly between 0 and 1 is an *unsure* answer: the probability that the
-        patient would say yes, entered as soft (virtual) evidence with likelihood
-        ``(1 - p, p)``; for example ``{"fever": 0.7}``.
+        strictly between 0 and 1 is an *unsure* answer, how far the person leans
+        to yes: it is entered as soft (virtual) evidence with likelihood
+        ``(1 - p, p)``, which multiplies the odds of yes by ``p / (1 - p)``
+        (``{"fever": 0.7}``: by 2.3). It is not the posterior of the finding: a
+        rare finding answered 0.7 stays unlikely. For triage, an unsure red flag
+        counts as the state it leans to.
     network : Network, optional
         Defaults to the bundled network.
 
@@ -61,6 +64,11 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
     'kidney_stones'
     """
     net = network if network is not None else default_network()
+    if not isinstance(net, Network):
+        raise TypeError(
+            f"network must be a Network, got {type(net).__name__}: load a knowledge base "
+            "once with backspasm.load_network(path) and pass that"
+        )
     questions = questions_for(net)
     evidence = answers_to_evidence(answers, questions=questions)
     answered: dict[str, tuple[str, Any]] = {}
@@ -124,8 +132,8 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
     reasons_for_level = found.triage_reasons
     p_pathologic = found.p_pathologic[0] if found.p_pathologic is not None else math.nan
     return Diagnosis(
-        answers=MappingProxyType(dict(answers)),
-        evidence=MappingProxyType(dict(evidence)),
+        answers=FrozenMap(dict(answers)),
+        evidence=FrozenMap(dict(evidence)),
         causes=causes,
         p_serious=float(found.p_serious[0]),
         p_pathologic=float(p_pathologic),
@@ -136,10 +144,10 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
         complications=complication_table,
         conflict=float(found.conflict[0]),
         conflict_threshold=conflict_threshold(net),
-        most_probable_explanation=MappingProxyType(mpe),
+        most_probable_explanation=FrozenMap(mpe),
         mpe_probability=float(found.mpe_probability[0]),
         mpe_exact=bool(found.mpe_exact[0]),
-        beliefs=MappingProxyType(beliefs),
+        beliefs=FrozenMap(beliefs),
         network=net,
         _reasons=_reasons_table(net, answered, found.reasons, posterior),
         _next=_next_questions_table(questions, found),

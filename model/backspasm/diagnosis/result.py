@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import html
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from backspasm._text import percent
@@ -24,7 +26,18 @@ from backspasm.questionnaire import EvidenceValue, questions_for
 __all__ = ["Diagnosis"]
 
 
-@dataclass(frozen=True)
+def _json_answer(value: Any) -> Any:
+    """Return an answer as JSON holds it: numbers (numpy's too) and bools kept, else text."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return str(value)
+
+
+@dataclass(frozen=True, eq=False)
 class Diagnosis:
     """The exact posterior picture of one case.
 
@@ -110,7 +123,20 @@ class Diagnosis:
 
     def posterior(self, node: str, state: str = "yes") -> float:
         """Return P(node = state | answers)."""
+        states = self.network.states(node)  # raises with a suggestion for a mistyped node
+        if state not in states:
+            raise KeyError(f"{node!r} has no state {state!r}; its states: {', '.join(states)}")
         return float(self.beliefs[node][state])
+
+    def _cause(self, cause: str) -> str:
+        """Return ``cause``, or raise naming the causes when it is not one."""
+        if cause not in self.network.causes:
+            self.network.label(cause)  # raises with a suggestion for a mistyped node
+            raise KeyError(
+                f"{cause!r} is a node but not a cause; the causes: "
+                + ", ".join(self.network.causes)
+            )
+        return cause
 
     def reasons(self, cause: str | None = None) -> pd.DataFrame:
         """Return the effect of each answer on the causes.
@@ -133,9 +159,7 @@ class Diagnosis:
         """
         if cause is None:
             return self._reasons.copy()
-        if cause not in self.network.causes:
-            self.network.label(cause)  # raises with a suggestion for a mistyped node
-            raise KeyError(cause)
+        self._cause(cause)
         table = self._reasons[self._reasons["cause"] == cause]
         return table.reset_index(drop=True)
 
@@ -202,7 +226,7 @@ class Diagnosis:
         cause : str, optional
             Default: the top cause.
         """
-        cause = cause or self.top_cause
+        cause = self._cause(cause) if cause else self.top_cause
         row = self.causes.set_index("cause").loc[cause]
         label = str(row["label"])
         before, now = percent(row["prior"]), percent(row["posterior"])
@@ -225,10 +249,7 @@ class Diagnosis:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dictionary of the whole diagnosis."""
         return {
-            "answers": {
-                k: (v if isinstance(v, int | float | bool) else str(v))
-                for k, v in self.answers.items()
-            },
+            "answers": {k: _json_answer(v) for k, v in self.answers.items()},
             "triage": self.triage,
             "red_flags": list(self.red_flags),
             "triage_reasons": list(self.triage_reasons),

@@ -11,12 +11,12 @@ of :mod:`~backspasm.engine.runner`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from backspasm._frozen import FrozenMap
 from backspasm.engine.evidence import (
     Evidence,
     EvidenceLike,
@@ -89,7 +89,7 @@ class CompiledNetwork:
         if not states:
             raise ValueError("The network has no variables.")
         self.variables = tuple(states)
-        self.states = MappingProxyType({v: tuple(s) for v, s in states.items()})
+        self.states = FrozenMap({v: tuple(s) for v, s in states.items()})
         self._index = {v: i for i, v in enumerate(self.variables)}
         self._card = [len(self.states[v]) for v in self.variables]
         self._codec = _Codec(self.states)
@@ -268,11 +268,11 @@ class CompiledNetwork:
             ratio[~(log_z > -np.inf)] = np.nan
             probabilities[name] = ratio
         return Posterior(
-            marginals=MappingProxyType({self.variables[v]: marginals[v] for v in chosen}),
+            marginals=FrozenMap({self.variables[v]: marginals[v] for v in chosen}),
             log_evidence=log_z,
             possible=log_z > -np.inf,
-            states=MappingProxyType({t: self.states[t] for t in names}),
-            events=MappingProxyType(probabilities),
+            states=FrozenMap({t: self.states[t] for t in names}),
+            events=FrozenMap(probabilities),
         )
 
     def _event_masks(

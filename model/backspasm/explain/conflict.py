@@ -73,7 +73,7 @@ def conflict_threshold(network: Network | None = None) -> float:
     answering every context, exposure and symptom question with probability 0.7,
     as :func:`backspasm.learning.sample_cases` draws them. Answers above it are
     jointly more surprising for the model than 99 in 100 of its own presenters.
-    For the bundled network the threshold is about 1.5. The reference conflicts are
+    For the bundled network the threshold is about 1.8. The reference conflicts are
     computed by :func:`conflict_batch`, the function that fills a
     scored file's ``conflict`` column. The value is cached per network numbers.
 

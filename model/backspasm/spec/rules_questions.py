@@ -6,6 +6,7 @@ number, bins that cut it into the node's states.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -31,7 +32,14 @@ _COLUMN_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _question_bins(
-    ctx: Context, file: str, where: str, node: NodeSpec, bins: Mapping[str, str]
+    ctx: Context,
+    file: str,
+    where: str,
+    node: NodeSpec,
+    bins: Mapping[str, str],
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
 ) -> Iterator[str]:
     if node.states == BINARY_STATES:
         yield problem(
@@ -69,6 +77,7 @@ def _question_bins(
             f"({', '.join(node.states)}).",
         )
     previous: tuple[str, float] | None = None
+    ordered = True
     for state in node.states:
         if state not in bins:
             continue
@@ -85,6 +94,7 @@ def _question_bins(
             continue
         bound = parsed[1]
         if previous is not None and bound < previous[1]:
+            ordered = False
             yield problem(
                 file,
                 where,
@@ -94,6 +104,99 @@ def _question_bins(
                 f"after '{previous[0]}' ({bins[previous[0]]}).",
             )
         previous = (state, bound)
+    if ordered and all(state in bins for state in node.states):
+        yield from _bin_coverage(file, where, node, bins, low, high, integer)
+
+
+_COMPARE: Mapping[str, Any] = {
+    "<": lambda x, b: x < b,
+    "<=": lambda x, b: x <= b,
+    ">": lambda x, b: x > b,
+    ">=": lambda x, b: x >= b,
+}
+
+
+def _bin_coverage(
+    file: str,
+    where: str,
+    node: NodeSpec,
+    bins: Mapping[str, str],
+    low: float | None,
+    high: float | None,
+    integer: bool,
+) -> Iterator[str]:
+    """Every allowed number falls in a band (first band that holds), and every band gets some.
+
+    The bands are tried in state order, so checking each bound, just either side of it
+    and between bounds settles both questions.
+    """
+    cuts = [(s, parse_bin(bins[s])) for s in node.states]
+    if any(c is None for _, c in cuts):
+        return  # reported above
+    limits = [x for x in (low, high) if x is not None]
+    if not all(math.isfinite(x) for x in limits) or (
+        low is not None and high is not None and low > high
+    ):
+        return  # reported with the range
+    bounds = sorted({c[1] for _, c in cuts if c is not None and math.isfinite(c[1])})
+    if not bounds:
+        return
+    eps = 1e-6 * max(1.0, max(abs(b) for b in bounds))
+    points = {bounds[0] - 1.0, bounds[-1] + 1.0}
+    for b in bounds:
+        points |= {b - eps, b, b + eps}
+    points |= {(a + b) / 2 for a, b in itertools.pairwise(bounds)}
+    if low is not None:
+        points.add(low)
+    if high is not None:
+        points.add(high)
+    if integer:  # only whole numbers are answers
+        points = {float(f(x)) for x in points for f in (math.floor, math.ceil)}
+    allowed = sorted(
+        x
+        for x in points
+        if (low is None or math.isnan(low) or x >= low)
+        and (high is None or math.isnan(high) or x <= high)
+    )
+    reached: set[str] = set()
+    gaps = []
+    for x in allowed:
+        band = next((s for s, c in cuts if c is not None and _COMPARE[c[0]](x, c[1])), None)
+        if band is None:
+            gaps.append(x)
+        else:
+            reached.add(band)
+    if gaps:
+        yield problem(
+            file,
+            where,
+            "question.bins",
+            "question-bins",
+            f"{_gap_words(gaps[0], bounds)} in no band (bands are tried in state "
+            "order, the first that holds wins); make each band start where the one before "
+            "ends, e.g. '< 6', '<= 12', '> 12'.",
+        )
+    unreached = [s for s in node.states if s not in reached]
+    if unreached and not gaps:
+        yield problem(
+            file,
+            where,
+            "question.bins",
+            "question-bins",
+            f"no allowed number reaches {', '.join(unreached)}: an earlier band takes all "
+            "of its numbers (bands are tried in state order, the first that holds wins).",
+        )
+
+
+def _gap_words(x: float, bounds: list[float]) -> str:
+    """Name the numbers around ``x`` that no band takes: "numbers between 12 and 20"."""
+    below = [b for b in bounds if b < x] or [x]
+    above = [b for b in bounds if b > x]
+    if x in bounds:
+        return f"the number {x:g} falls"
+    if not above:
+        return f"numbers above {max(below):g} fall"
+    return f"numbers between {max(below):g} and {min(above):g} fall"
 
 
 def _questions(ctx: Context) -> Iterator[str]:
@@ -199,9 +302,18 @@ def _question_answers(
                     f"{kind} question.",
                 )
     else:
-        if "bins" in question:
-            yield from _question_bins(ctx, file, where, node, question["bins"])
         low, high = question.get("min"), question.get("max")
+        if "bins" in question:
+            yield from _question_bins(
+                ctx,
+                file,
+                where,
+                node,
+                question["bins"],
+                low,
+                high,
+                question.get("integer") is True,
+            )
         for key, value in (("min", low), ("max", high)):
             if value is not None and math.isnan(value):
                 yield problem(

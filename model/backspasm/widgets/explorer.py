@@ -53,9 +53,11 @@ def _normalise(q: Question, value: Any) -> Any:
     state = parse_answer(q, value)
     if state is None:
         return None
-    if isinstance(state, tuple):  # an unsure yes/no answer: keep P(yes)
+    if isinstance(state, tuple):  # an unsure yes/no answer: keep its lean to yes
         return float(state[1])
     if q.kind == "number":
+        if isinstance(value, str) and state == value.strip().lower() and state in q.states:
+            return state  # a band named outright ("65+", "chronic")
         number = float(str(value).strip()) if isinstance(value, str) else float(value)
         return int(number) if q.integer or number.is_integer() else number
     return state
@@ -103,8 +105,9 @@ class Explorer:
     def answers(self) -> Mapping[str, Any]:
         """The current answers (read-only), as the controls hold them.
 
-        Yes/no answers are ``"yes"``, ``"no"`` or, when unsure, P(yes) as a float;
-        choices are their state name; numbers are numbers.
+        Yes/no answers are ``"yes"``, ``"no"`` or, when unsure, the lean to yes as a
+        float (soft evidence); choices are their state name; numbers are numbers, or a
+        band's name (``"65+"``) when only the band is known.
         """
         return MappingProxyType(dict(self._answers))
 
@@ -308,8 +311,8 @@ class Explorer:
 
         legend = widgets.HTML(
             f"<small>{FLAG}red flag: a warning sign of serious disease, always worth "
-            "asking. Yes/no: &mdash; (not answered), no, unsure (then set how likely "
-            "a yes is), yes. Number boxes take a value and Enter; empty means not "
+            "asking. Yes/no: &mdash; (not answered), no, unsure (then set how far it leans "
+            "to yes), yes. Number boxes take a value and Enter; empty means not "
             "answered.</small>"
         )
         left = widgets.VBox(

@@ -1,8 +1,8 @@
 """The questionnaire form: one control per question, grouped by section.
 
-:class:`QuestionForm` builds the controls (yes/no toggles with a P(yes) slider for
-an unsure answer, dropdowns for choices, text boxes for numbers), shows a set of
-answers in them, reads what a person set and reports each change to one callback.
+:class:`QuestionForm` builds the controls (yes/no toggles with a slider for how far
+an unsure answer leans to yes, dropdowns for choices, text boxes for numbers), shows
+a set of answers in them, reads what a person set and reports each change to one callback.
 It holds no answers of its own: the :class:`~backspasm.widgets.explorer.Explorer`
 decides which answers hold and shows them back.
 """
@@ -35,7 +35,9 @@ _SECTION_TITLES: Mapping[str, str] = {
 _HIGHLIGHT = "2px solid #0072B2"
 
 
-def _number_text(value: float) -> str:
+def _number_text(value: float | str) -> str:
+    if isinstance(value, str):  # a band named outright ("65+")
+        return value
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
@@ -48,7 +50,7 @@ class QuestionForm:
         The questions to ask (no ``id`` column), in contract order.
     on_change : callable
         Called as ``on_change(column, value)`` when a person changes a control:
-        ``value`` is the answer the control now holds (None when blank, P(yes) as a
+        ``value`` is the answer the control now holds (None when blank, the lean to yes as a
         float when unsure). Not called while :meth:`show` sets the controls.
     """
 
@@ -175,7 +177,12 @@ class QuestionForm:
             control = widgets.ToggleButtons(
                 options=[("\u2014", BLANK), ("no", "no"), (UNSURE, UNSURE), ("yes", "yes")],
                 value=BLANK,
-                tooltips=["not answered", "no", "not sure: say how likely a yes is", "yes"],
+                tooltips=[
+                    "not answered",
+                    "no",
+                    "not sure: say how far the answer leans to yes",
+                    "yes",
+                ],
                 style=self._shared["toggle_style"],
                 layout=self._shared["toggle"],
             )
@@ -184,7 +191,7 @@ class QuestionForm:
                 min=0.01,
                 max=0.99,
                 step=0.01,
-                description="P(yes)",
+                description="leans yes",
                 readout_format=".2f",
                 continuous_update=False,
                 style=self._shared["slider_style"],
