@@ -12,6 +12,7 @@ from backspasm import load_network
 from backspasm.cli import main
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+KNOWLEDGE = DATA.parent / "model" / "backspasm" / "knowledge"
 
 
 def test_help_lists_the_subcommands(capsys):
@@ -280,3 +281,103 @@ def test_evaluate_by_a_column_reports_each_group(tmp_path, capsys):
     assert "by source_kind" in out
     assert main(["evaluate", str(few), "--by", "kind"]) == 2
     assert "no column 'kind' to group by" in capsys.readouterr().err
+
+
+def test_evaluate_reads_what_score_writes_in_every_format(tmp_path, capsys):
+    few = pd.read_csv(_some_vignettes(tmp_path, ["S16", "S06", "Y26"]), dtype=str)
+    few.to_csv(tmp_path / "few.csv", sep=";", index=False)
+    assert main(["evaluate", str(tmp_path / "few.csv"), "--json"]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    for out in ("scored.parquet", "scored.csv"):  # the .csv keeps the semicolons
+        assert main(["score", str(tmp_path / "few.csv"), "-o", str(tmp_path / out)]) == 0
+        capsys.readouterr()
+        assert main(["evaluate", str(tmp_path / out), "--json"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert (report["n_cases"], report["top1"]) == (3, expected["top1"])
+
+
+def test_evaluate_scores_raw_cases_whose_columns_look_like_outputs(tmp_path, capsys):
+    raw = _some_vignettes(tmp_path, ["S16", "S06", "Y26"])
+    assert main(["evaluate", str(raw), "--json"]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    odd = pd.read_csv(raw, dtype=str).assign(triage="?", error="old note", p_gallstones="0.5")
+    odd.to_csv(tmp_path / "odd.csv", index=False)
+    assert main(["evaluate", str(tmp_path / "odd.csv"), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["top1"] == expected["top1"]
+    assert "Traceback" not in captured.err
+
+
+def test_evaluate_says_a_scored_file_is_not_rescored_with_another_network(tmp_path, capsys):
+    import shutil
+
+    raw = _some_vignettes(tmp_path, ["S16", "S06"])
+    assert main(["score", str(raw), "-o", str(tmp_path / "s.csv")]) == 0
+    capsys.readouterr()
+    # The same numbers: no remark.
+    assert main(["evaluate", str(tmp_path / "s.csv"), "--network", str(KNOWLEDGE)]) == 0
+    assert "warning" not in capsys.readouterr().err
+    variant = shutil.copytree(KNOWLEDGE, tmp_path / "kb")
+    line = "strength.previous_kidney_stone = { p = 0.00902,"
+    causes = (variant / "causes.toml").read_text()
+    assert line in causes
+    (variant / "causes.toml").write_text(causes.replace(line, line.replace("0.00902", "0.02")))
+    assert main(["evaluate", str(tmp_path / "s.csv"), "--network", str(variant)]) == 0
+    err = capsys.readouterr().err
+    assert "backspasm evaluate: warning: " in err
+    assert "was scored with another network" in err
+
+
+def test_evaluate_names_a_bad_label_by_its_row_from_one(tmp_path, capsys):
+    raw = pd.read_csv(_some_vignettes(tmp_path, ["S16", "S06"]), dtype=str)
+    raw.loc[1, "expected_cause"] = "kidney_stone"
+    raw.loc[0, "expected_cause"] = "Kidney_Stones"  # case-insensitive, as answers are
+    raw.to_csv(tmp_path / "bad.csv", index=False)
+    assert main(["evaluate", str(tmp_path / "bad.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "Column 'expected_cause' row 2: 'kidney_stone' is not a cause" in err
+    assert "Did you mean 'kidney_stones'" in err
+
+
+def test_sample_writes_the_format_its_name_asks_for(tmp_path, capsys):
+    assert main(["sample", "-n", "5", "--seed", "1", "-o", str(tmp_path / "s.parquet")]) == 0
+    assert len(pd.read_parquet(tmp_path / "s.parquet")) == 5
+    assert main(["sample", "-n", "5", "--seed", "1", "-o", str(tmp_path / "s.xlsx")]) == 2
+    assert "'.xlsx' is not a format backspasm writes" in capsys.readouterr().err
+    assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_export_to_stdout_and_its_errors(tmp_path, capsys):
+    assert main(["export", "-f", "bif", "-o", "-"]) == 0
+    assert capsys.readouterr().out.startswith("network ")
+    assert not Path("-").exists()
+    assert main(["export", "-o", str(tmp_path / "x.txt")]) == 2
+    err = capsys.readouterr().err
+    assert "format 'txt' is not one backspasm writes" in err
+    assert "Network.export" not in err
+    assert main(["export", "-o", str(tmp_path / "nodir" / "x.bif")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_diagnose_says_answers_are_impossible_together_without_a_traceback(capsys):
+    assert main(["diagnose", "sex=male", "recent_pregnancy_or_childbirth=yes"]) == 2
+    err = capsys.readouterr().err
+    assert "impossible together" in err
+    assert "Traceback" not in err
+
+
+def test_diagnose_reads_0_and_100_percent_as_no_and_yes(capsys):
+    for sure, plain in (("100%", "yes"), ("0%", "no")):
+        assert main(["diagnose", f"fever={sure}", "age=45", "--json"]) == 0
+        got = json.loads(capsys.readouterr().out)["p_serious"]
+        assert main(["diagnose", f"fever={plain}", "age=45", "--json"]) == 0
+        assert got == json.loads(capsys.readouterr().out)["p_serious"]
+    with pytest.raises(SystemExit):
+        main(["diagnose", "fever=yes", "--top", "0"])
+    assert "must be 1 or more" in capsys.readouterr().err
+
+
+def test_check_takes_the_knowledge_base_as_network_too(capsys):
+    assert main(["check", "--network", str(KNOWLEDGE)]) == 0
+    assert "(valid)" in capsys.readouterr().out

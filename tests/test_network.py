@@ -111,7 +111,10 @@ def test_export_round_trip(toy_spec_dir, tmp_path, fmt):
 
 def test_export_rejects_unknown_format(toy_spec_dir, tmp_path):
     net = load_network(toy_spec_dir())
-    with pytest.raises(BackspasmError, match="must be one of bif, xmlbif, net, xdsl, uai"):
+    with pytest.raises(
+        BackspasmError,
+        match=r"format .dot. is not one backspasm writes; name one of bif, xmlbif, net, xdsl, uai",
+    ):
         net.export(tmp_path / "x.dot")
     assert EXPORT_FORMATS == ("bif", "xmlbif", "net", "xdsl", "uai")
 

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,7 +37,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from backspasm.network import Network
     from backspasm.spec import load_spec
 
-    spec = load_spec(args.spec)
+    if args.spec and args.spec_option and args.spec != args.spec_option:
+        raise BackspasmError("give the knowledge base once: PATH or --network, not both.")
+    spec = load_spec(args.spec or args.spec_option)
     summary = Network(spec).summary()
     groups = ", ".join(f"{g} {n}" for g, n in summary["groups"].items())
     lines = [
@@ -60,14 +63,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _unsure(text: str) -> float | None:
-    """Read ``0.7`` or ``70%`` as the probability of yes; None for anything else."""
+def _unsure(text: str) -> float | str | None:
+    """Read ``0.7`` or ``70%`` as the lean to yes (``0%``: no, ``100%``); None otherwise."""
     word = text.strip()
     scale = 100.0 if word.endswith("%") else 1.0
     try:
         p = float(word.removesuffix("%")) / scale
     except ValueError:
         return None
+    if p in (0.0, 1.0):
+        return "yes" if p == 1.0 else "no"
     return p if 0.0 < p < 1.0 else None
 
 
@@ -76,7 +81,7 @@ def _cli_answers(items: Sequence[str], network: Any) -> dict[str, str | float]:
     from backspasm.questionnaire import questions_for
 
     kinds = {q.column: q.kind for q in questions_for(network)}
-    answers: dict[str, str | float] = {}
+    answers: dict[str, str | float] = {}  # an unsure answer as a float
     given: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -143,16 +148,13 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from backspasm.figures import write_teaching_figures
+    from backspasm.scoring.cases import read_case_table
 
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     if args.case_id is not None and args.cases is None:
         raise BackspasmError("--case-id needs --cases FILE.")
-    cases = (
-        None if args.cases is None else pd.read_csv(args.cases, dtype=str, keep_default_na=False)
-    )
+    cases = None if args.cases is None else read_case_table(args.cases)[0]
     paths = write_teaching_figures(
         args.out,
         formats=formats,
@@ -169,15 +171,15 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from backspasm.learning import sample_cases
+    from backspasm._files import output_format
+    from backspasm.learning import sample_cases, write_cases
 
+    output_format(args.output)  # refuse a wrong extension before sampling
     cases = sample_cases(
         args.n, network=_network(args.network), seed=args.seed, missing=args.missing
     )
-    if args.output == "-":
-        sys.stdout.write(cases.to_csv(index=False, lineterminator="\n"))
-    else:
-        cases.to_csv(args.output, index=False, lineterminator="\n")
+    write_cases(cases, args.output)
+    if args.output != "-":
         print(f"wrote {args.output} ({len(cases)} cases, seed {args.seed})", file=sys.stderr)
     return EXIT_OK
 
@@ -253,16 +255,21 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    """Return a whole number of at least 1 (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+        raise argparse.ArgumentTypeError(f"must be 1 or more; got {value}")
     return value
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
     net = _network(args.network)
     path = net.export(args.output, format=args.format)
-    print(f"wrote {path} ({args.format or path.suffix.lstrip('.')})", file=sys.stderr)
+    if args.output != "-":
+        print(f"wrote {path} ({args.format or path.suffix.lstrip('.')})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -322,7 +329,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="answers may also be given without -a: backspasm diagnose fever=yes age=70",
     )
-    p.add_argument("--top", type=int, default=8, metavar="N", help="show the top N causes (8)")
+    p.add_argument(
+        "--top", type=_positive_int, default=8, metavar="N", help="show the top N causes (8)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument(
         "--counterfactual",
@@ -335,7 +344,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "score", help="score a case file (CSV or Parquet); every row back, in order"
     )
-    p.add_argument("input", metavar="IN", help="case file (.csv or .parquet); - reads stdin")
+    p.add_argument(
+        "input",
+        metavar="IN",
+        help="case file: CSV (comma, semicolon or tab, found from the header) or Parquet; "
+        "- reads stdin",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -401,7 +415,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--case-id", metavar="ID", help="the example case: this case_id of --cases")
     follows = "the cause the evidence-impact and sensitivity figures follow (default: top cause)"
     p.add_argument("--cause", metavar="NAME", help=follows)
-    p.add_argument("--dpi", type=int, default=300, help="PNG resolution (default: 300)")
+    p.add_argument("--dpi", type=_positive_int, default=300, help="PNG resolution (default: 300)")
     network_option(p)
     p.set_defaults(func=_cmd_figures)
 
@@ -449,16 +463,39 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="folder of *.toml files or one TOML file (default: bundled)",
     )
+    p.add_argument(
+        "--network",
+        dest="spec_option",
+        default=None,
+        metavar="PATH",
+        help="the same as PATH, as the other commands name it",
+    )
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("export", help="write the network as BIF, XMLBIF, NET, XDSL or UAI")
-    p.add_argument("--format", "-f", choices=["bif", "xmlbif", "net", "xdsl", "uai"])
-    p.add_argument("--output", "-o", required=True, metavar="FILE")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=["bif", "xmlbif", "net", "xdsl", "uai"],
+        help="file format (default: from the output's extension, .xml for xmlbif)",
+    )
+    p.add_argument(
+        "--output",
+        "-o",
+        required=True,
+        metavar="FILE",
+        help="the file to write, in an existing folder; - for standard output (with --format)",
+    )
     network_option(p)
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("schema", help="print the case-file data dictionary")
-    p.add_argument("--format", choices=["table", "csv", "markdown"], default="table")
+    p.add_argument(
+        "--format",
+        choices=["table", "csv", "markdown"],
+        default="table",
+        help="print a plain table (default), CSV or a Markdown table",
+    )
     network_option(p)
     p.set_defaults(func=_cmd_schema)
     return parser
@@ -480,7 +517,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        code: int = args.func(args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            code: int = args.func(args)
+        for w in caught:  # a library warning, said as the command's own line
+            print(f"backspasm {args.command}: warning: {w.message}", file=sys.stderr)
     except BackspasmError as exc:
         print(f"backspasm {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

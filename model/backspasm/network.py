@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -263,7 +265,8 @@ class Network:
         Parameters
         ----------
         path : path-like
-            Destination; written atomically (temporary file, then rename).
+            Destination, in an existing folder; written atomically (temporary file,
+            then rename). ``"-"`` writes to standard output (name the format).
         format : {"bif", "xmlbif", "net", "xdsl", "uai"}, optional
             Defaults to the file's extension (``.xml`` means XMLBIF).
 
@@ -283,12 +286,23 @@ class Network:
         dest = Path(path)
         fmt = format or {".xml": "xmlbif"}.get(dest.suffix.lower(), dest.suffix.lower()[1:])
         if fmt not in EXPORT_FORMATS:
+            said = f"format {fmt!r}" if fmt else "no format (the name has no extension)"
             raise BackspasmError(
-                f"The 'format' parameter of Network.export must be one of "
-                f"{', '.join(EXPORT_FORMATS)}; got {fmt!r} instead."
+                f"cannot export to '{path}': {said} is not one backspasm writes; name one of "
+                f"{', '.join(EXPORT_FORMATS)} (format=..., or --format; the file's extension "
+                "by default, .xml for XMLBIF)."
             )
         writer = _writer(fmt, self.model, self if fmt in ("net", "xdsl") else None)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        if str(path) == "-":  # standard output
+            with tempfile.TemporaryDirectory() as folder:
+                tmp = Path(folder) / f"model.{fmt}"
+                writer(str(tmp))
+                sys.stdout.write(tmp.read_text(encoding="utf-8"))
+            return dest
+        if not dest.parent.is_dir():
+            raise BackspasmError(
+                f"cannot export to '{path}': folder '{dest.parent}' does not exist."
+            )
         with atomic_path(dest) as tmp:
             writer(str(tmp))
         return dest

@@ -119,13 +119,17 @@ def expected_rows(data: bytes, delimiter: str) -> list[list[str]] | None:
 
 
 def read_rows(text: str, delimiter: str) -> list[list[str]]:
-    """Non-blank rows of CSV text (huge cells allowed)."""
+    """Rows of CSV text (huge cells allowed), without lines of spaces.
+
+    An empty line or one of spaces and tabs is no record; a line ``""`` is one (a
+    row with an empty cell).
+    """
     limit = csv.field_size_limit(2**31 - 1)
     try:
         return [
             r
             for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            if r and not (len(r) == 1 and not r[0].strip(" \t"))
+            if r and not (len(r) == 1 and r[0] != "" and not r[0].strip(" \t"))
         ]
     finally:
         csv.field_size_limit(limit)

@@ -633,6 +633,12 @@ def test_repeated_question_column(tmp_path, net):
         (b"case_id,note\na,caf\xe9\n", r"not UTF-8 text: byte 0xe9 on line 2"),
         (b"\xff\xfec\x00", "UTF-16"),
         (b'case_id,note\na,"never closed\nb,x\n', "never closed"),
+        # The unclosed quote opens in a field beyond the header's: the rest of the
+        # file is still one record, never closed (it was cut to a row of 'too many
+        # fields' and the rows after it were silently lost).
+        (b'case_id,age,note\nA,45,ok\nB,50,x,"oops\nC,60,x\nD,70,y\n', r"never closed"),
+        (b"\x1f\x8b\x08\x00rest", "it is gzip-compressed"),
+        (b"PK\x03\x04rest", "zip archive"),
         (b"PAR1 not really parquet", "cannot read Parquet file"),
     ],
 )
@@ -855,3 +861,55 @@ def test_the_same_values_in_two_columns_are_encoded_per_column_in_every_chunk(tm
     scored = score_cases(frame, network=net)
     assert scored["error"].tolist() == ["", "", "", ""]
     assert scored["p_serious"].nunique() == 1
+
+
+def test_a_one_column_file_keeps_a_quoted_empty_cell_as_a_row(tmp_path, net):
+    # pandas writes a missing value of a one-column frame as "" so that the line is
+    # not blank; a line of spaces is no record.
+    src = tmp_path / "one.csv"
+    src.write_text('age\n45.0\n""\n50.0\n  \n60\n')
+    summary = score_file(src, tmp_path / "o.csv", network=net)
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert summary.rows == 4
+    assert out["age"].tolist() == ["45.0", "", "50.0", "60"]
+
+
+def test_parquet_category_columns_are_read_and_nested_ones_refused(tmp_path, net):
+    plain = pd.DataFrame({"sex": ["male", "female"], "age": [40, 50], "tags": [[1], [2, 3]]})
+    coded = plain.assign(sex=pd.Categorical(plain["sex"]))
+    coded.to_parquet(tmp_path / "cat.parquet")
+    score_file(tmp_path / "cat.parquet", tmp_path / "o.parquet", network=net)
+    got = pd.read_parquet(tmp_path / "o.parquet")
+    expected = score_cases(plain.drop(columns=["tags"]), network=net)
+    np.testing.assert_allclose(got["p_serious"], expected["p_serious"], rtol=1e-12)
+    assert got["tags"].map(list).tolist() == [[1], [2, 3]]  # passed through
+    plain.assign(sex=[["male"], ["female"]]).to_parquet(tmp_path / "list.parquet")
+    with pytest.raises(CaseFileError, match="column 'sex' holds list"):
+        score_file(tmp_path / "list.parquet", tmp_path / "o2.parquet", network=net)
+    assert not (tmp_path / "o2.parquet").exists()
+
+
+def test_a_failed_parquet_output_leaves_no_warning_behind(tmp_path, net, monkeypatch):
+    import gc
+    import warnings
+
+    real, calls = scoring_run.score_block, []
+
+    def interrupted_on_the_third_chunk(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # pyarrow's Parquet writer is open by then
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    monkeypatch.setattr(scoring_run, "score_block", interrupted_on_the_third_chunk)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(KeyboardInterrupt):
+            score_file(mixed_file(tmp_path), tmp_path / "o.parquet", network=net, chunksize=1)
+        gc.collect()
+    assert len(calls) == 3
+    assert not (tmp_path / "o.parquet").exists()
+    assert unraisable == []  # no "Exception ignored ... write to closed file"
+    assert [w for w in caught if "closed file" in str(w.message)] == []

@@ -9,7 +9,6 @@ node's state names; ``true_<cause>`` columns, or a ``true_cause`` /
 from __future__ import annotations
 
 import hashlib
-import io
 import math
 import os
 import re
@@ -22,7 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from backspasm._text import did_you_mean
-from backspasm.exceptions import BackspasmError, CaseFileError, EvidenceError
+from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network
 from backspasm.questionnaire import (
     BLANK_WORDS,
@@ -32,7 +31,8 @@ from backspasm.questionnaire import (
     questions_for,
 )
 from backspasm.sampling import PRESENTATION, IntArray, model_states
-from backspasm.scoring import score_cases
+from backspasm.scoring import output_columns, score_cases
+from backspasm.scoring.cases import read_case_table
 from backspasm.triage import TRIAGE_LEVELS
 
 __all__ = [
@@ -62,7 +62,8 @@ def read_cases(cases: CasesLike) -> tuple[pd.DataFrame, str, str]:
     Parameters
     ----------
     cases : pandas.DataFrame or path-like
-        A frame (hashed as its CSV text) or a CSV file (read as text, blanks kept).
+        A frame (hashed as its CSV text) or a case file as ``score`` reads it (comma,
+        semicolon or tab CSV, or Parquet; every cell read as text, blanks kept).
 
     Returns
     -------
@@ -72,21 +73,14 @@ def read_cases(cases: CasesLike) -> tuple[pd.DataFrame, str, str]:
     Raises
     ------
     CaseFileError
-        When the file cannot be read or is not CSV.
+        When the file, or one of its rows, cannot be read.
     """
     if isinstance(cases, pd.DataFrame):
         digest = hashlib.sha256(cases.to_csv(index=False).encode("utf-8")).hexdigest()
         return cases, digest, f"a DataFrame of {len(cases)} rows"
     path = Path(cases)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CaseFileError(f"Cannot read the case file {path}: {exc.strerror}.") from None
-    try:
-        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise CaseFileError(f"{path} is not a readable CSV file: {exc}") from None
-    return frame, hashlib.sha256(data).hexdigest(), path.name
+    frame, digest = read_case_table(str(path))
+    return frame, digest, path.name
 
 
 def normalised_text(values: pd.Series) -> pd.Series:
@@ -105,7 +99,7 @@ def raise_invalid(column: str, values: pd.Series, bad: BoolArray, allowed: str) 
     first = values.iloc[int(rows[0])]
     raise EvidenceError(
         f"Column '{column}' has {rows.size} value(s) that are not allowed (first in row "
-        f"{int(rows[0])}: {first!r}); allowed: {allowed}."
+        f"{int(rows[0]) + 1}: {first!r}); allowed: {allowed}."
     )
 
 
@@ -290,14 +284,15 @@ def _label_matrix(labels: pd.Series, column: str, causes: Sequence[str]) -> Bool
     matrix = np.zeros((len(labels), len(causes)), dtype=bool)
     for i, value in enumerate(labels.to_numpy()):
         for name in _split_labels(value):
-            if name.lower() == "none":
+            key = name.strip().lower()
+            if key == "none":
                 continue
-            if name not in index:
+            if key not in index:
                 raise EvidenceError(
-                    f"Column '{column}' row {i}: {name!r} is not a cause of the network."
-                    f"{did_you_mean(name, causes)}"
+                    f"Column '{column}' row {i + 1}: {name!r} is not a cause of the network."
+                    f"{did_you_mean(key, causes)}"
                 )
-            matrix[i, index[name]] = True
+            matrix[i, index[key]] = True
     return matrix
 
 
@@ -351,14 +346,18 @@ def score_answers(cases: pd.DataFrame, network: Network) -> pd.DataFrame:
 
     Truth (``true_<cause>``) and expectation (``expected_cause``,
     ``expected_triage``) columns are not answers: they are kept away from the
-    scorer and put back beside the scores, unchanged.
+    scorer and put back beside the scores, unchanged. An input column named like
+    an output column (``triage``, ``error``, a lone ``p_<cause>``) is no answer
+    either: it is left out, so the scores are the only columns of that name.
     """
+    outputs = set(output_columns(network, explain=True))
     hidden = [
         c
         for c in cases.columns
         if str(c).startswith(TRUTH_PREFIX) or str(c) in ("expected_cause", "expected_triage")
     ]
-    scored = score_cases(cases.drop(columns=hidden), network=network)
+    dropped = [c for c in cases.columns if str(c) in outputs]
+    scored = score_cases(cases.drop(columns=[*hidden, *dropped]), network=network)
     for column in hidden:
         scored[column] = cases[column].to_numpy()
     return scored

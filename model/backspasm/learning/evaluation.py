@@ -10,13 +10,18 @@ evaluation are in :mod:`backspasm.figures.evaluation`.
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from backspasm._files import META_SUFFIX
 from backspasm.exceptions import BackspasmError
 from backspasm.learning.cases import (
     CasesLike,
@@ -323,9 +328,10 @@ def evaluate(
     Parameters
     ----------
     scored_or_cases : pandas.DataFrame or path-like
-        A scored frame (with ``p_<cause>`` columns, e.g. from
-        :func:`backspasm.scoring.score_cases`) or raw cases, which are scored first
-        (truth columns are kept away from the scorer). A path is read as CSV.
+        A scored frame (with a ``p_<cause>`` column for every cause of the network,
+        e.g. from :func:`backspasm.scoring.score_cases`) or raw cases, which are
+        scored first (truth columns are kept away from the scorer). A path is read
+        as ``backspasm score`` reads it: comma, semicolon or tab CSV, or Parquet.
     truth : pandas.DataFrame or pandas.Series, optional
         One row per case: ``true_<cause>`` yes/no columns, or a ``true_cause`` /
         ``expected_cause`` column (a Series is read as cause labels). Default: those
@@ -413,10 +419,11 @@ def prepare_evaluation(
         raise BackspasmError(f"Unknown ranking {rank!r}: choose one of {', '.join(RANKINGS)}.")
     net = network if network is not None else default_network()
     frame, _, _ = read_cases(scored_or_cases)
-    causes = [c for c in net.causes if f"p_{c}" in frame]
-    if not causes:
+    causes = list(net.causes)
+    if not all(f"p_{c}" in frame for c in causes):  # raw cases (a scored file has them all)
         frame = score_answers(frame, net)
-        causes = list(net.causes)
+    else:
+        _warn_if_scored_by_another(scored_or_cases, net)
     truth_all = truth_matrix(frame, truth, causes)
     probs_all = np.column_stack(
         [
@@ -432,6 +439,28 @@ def prepare_evaluation(
         disablement = np.full(probs_all.shape, np.nan)
         disablement[ok] = _disablement(frame, ok, causes, net)
     return PreparedCases(frame, causes, truth_all, probs_all, ok, disablement, net, rank)
+
+
+def _warn_if_scored_by_another(cases: CasesLike, network: Network) -> None:
+    """Warn when a scored file's provenance names another network than the one given.
+
+    Its probabilities are evaluated as they are, never recomputed: the raw cases
+    are what to evaluate to score them with this network.
+    """
+    if isinstance(cases, pd.DataFrame):
+        return
+    sidecar = Path(f"{os.fspath(cases)}{META_SUFFIX}")
+    try:
+        scored_by = json.loads(sidecar.read_text(encoding="utf-8"))["network"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no readable provenance: nothing to compare
+    if scored_by.get("fingerprint") != network.fingerprint():
+        warnings.warn(
+            f"{os.fspath(cases)} was scored with another network ({scored_by.get('origin')}, "
+            f"says {sidecar.name}) than the one given: its probabilities are evaluated as "
+            "they are; evaluate the raw cases to score them with this network",
+            stacklevel=3,
+        )
 
 
 def _evaluate_prepared(cases: PreparedCases) -> Evaluation:

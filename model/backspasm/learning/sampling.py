@@ -8,20 +8,23 @@ adds the true causes.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from backspasm.exceptions import BackspasmError
+from backspasm._files import atomic_path, output_format
+from backspasm.exceptions import BackspasmError, CaseFileError
 from backspasm.learning._checks import check_float, check_int
 from backspasm.learning.cases import TRUTH_PREFIX
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, questions_for
 from backspasm.sampling import IntArray, model_states, presenter_batches
 
-__all__ = ["sample_cases"]
+__all__ = ["sample_cases", "write_cases"]
 
 #: Columns written as nullable integers.
 _NUMERIC = ("age", "spasm_duration_weeks")
@@ -211,3 +214,34 @@ def sample_cases(
         have += take
     names = [q.column for q in questions] + [TRUTH_PREFIX + c for c in causes]
     return _frame(parts, names, n)
+
+
+def write_cases(cases: pd.DataFrame, output: str) -> None:
+    """Write cases to ``output``, atomically, in the format its extension names.
+
+    Parameters
+    ----------
+    cases : pandas.DataFrame
+        The cases (for example from :func:`sample_cases`).
+    output : str
+        ``.csv``, ``.tsv`` or ``.txt`` for CSV (tab-separated for ``.tsv``),
+        ``.parquet`` or ``.pq`` for Parquet, ``"-"`` for CSV on standard output.
+
+    Raises
+    ------
+    CaseFileError
+        For another extension, a folder, or a file that cannot be created.
+    """
+    fmt = output_format(output)
+    if output == "-":
+        sys.stdout.write(cases.to_csv(index=False, lineterminator="\n"))
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise CaseFileError(f"cannot write '{output}': it is a folder; name a file in it.")
+    with atomic_path(path) as tmp:
+        if fmt == "parquet":
+            cases.to_parquet(tmp, index=False)
+        else:
+            sep = "\t" if path.suffix.lower() == ".tsv" else ","
+            cases.to_csv(tmp, index=False, sep=sep, lineterminator="\n")

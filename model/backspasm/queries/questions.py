@@ -87,7 +87,7 @@ def information_gain(
         weight[:, col, : cards[col]] = marginals[v]
     wanted = open_[:, :, None] & (weight > EPS)
     expected = np.zeros((n, len(nodes)))
-    for part in _slices(wanted.reshape(n, -1).sum(axis=1)):
+    for part in _slices(wanted.reshape(n, wanted.shape[1] * wanted.shape[2]).sum(axis=1)):
         case, which, state = np.nonzero(wanted[part])
         if not len(case):
             continue

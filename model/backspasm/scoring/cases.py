@@ -9,12 +9,16 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
 from backspasm.scoring.kernel import factorize, score_block, show
 from backspasm.scoring.plan import Plan, make_plan
+from backspasm.scoring.readers import open_source
 
-__all__ = ["ScoringWarning", "repeated_ids", "repeated_note", "score_cases"]
+__all__ = ["ScoringWarning", "read_case_table", "repeated_ids", "repeated_note", "score_cases"]
 
 Frame = TypeVar("Frame")
 
@@ -150,3 +154,56 @@ def _score_dask(cases: Any, network: Network, explain: bool) -> Any:
     # The bundled network is rebuilt on each worker rather than shipped.
     shipped = None if network is default_network() else network
     return cases.map_partitions(_score_partition, shipped, explain, meta=meta)
+
+
+def read_case_table(path: str) -> tuple[pd.DataFrame, str]:
+    """Read a whole case file as text cells, as ``score`` reads it.
+
+    Comma, semicolon or tab CSV (with or without a byte-order mark) or Parquet,
+    found as :func:`open_source` finds them; every cell is text and a blank stays
+    ``""`` (a Parquet null too), so a scored file reads back as it was written.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, str)
+        The cases and the SHA-256 of the file's bytes.
+
+    Raises
+    ------
+    CaseFileError
+        When the file cannot be read, or a row cannot (too many fields, a line over
+        the length limit): the message names the file, the row and the problem.
+    """
+    source = open_source(path)
+    try:
+        tables = []
+        done = 0
+        for chunk in source.chunks(1 << 20):
+            if chunk.row_errors is not None:
+                at, messages, _ = chunk.row_errors
+                raise CaseFileError(
+                    f"case file '{source.name}', row {done + int(at[0]) + 1:,}: {messages[0]}."
+                )
+            tables.append(chunk.table)
+            done += chunk.n
+        digest = source.sha256
+    finally:
+        source.close()
+    if not tables:
+        return pd.DataFrame({name: pd.Series([], dtype=object) for name in source.header}), digest
+    table = pa.concat_tables(tables, promote_options="permissive")
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            column = (
+                pc.cast(column, pa.string())
+                if not pa.types.is_nested(column.type)
+                else (pa.array([None if v is None else str(v) for v in column.to_pylist()]))
+            )
+        columns[name] = column.fill_null("").to_numpy(zero_copy_only=False).astype(object)
+    return pd.DataFrame(columns, columns=table.column_names), digest

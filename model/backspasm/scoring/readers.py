@@ -36,7 +36,13 @@ from backspasm.exceptions import CaseFileError
 from backspasm.scoring.kernel import Cells, RowErrors
 from backspasm.scoring.lines import _DROPPED, _READ_BYTES, _Guard, _line_end
 
-__all__ = ["DEFAULT_CHUNK_BYTES", "Chunk", "CsvSource", "ParquetSource", "open_source"]
+__all__ = [
+    "DEFAULT_CHUNK_BYTES",
+    "Chunk",
+    "CsvSource",
+    "ParquetSource",
+    "open_source",
+]
 
 Source: TypeAlias = "CsvSource | ParquetSource"
 
@@ -63,6 +69,8 @@ class Chunk:
     def cells(self, position: int) -> Cells:
         """Return the column at ``position``, factorised (nulls -> -1)."""
         column = self.table.column(position)
+        if pa.types.is_dictionary(column.type):  # a pandas category, in Parquet
+            column = column.cast(column.type.value_type)
         uniques = pc.drop_null(pc.unique(column))
         index = pc.fill_null(pc.index_in(column, value_set=uniques, skip_nulls=True), -1)
         codes = np.asarray(index.to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -118,6 +126,9 @@ class CsvSource:
         self.width = len(self.header)
         self._in.width = self.width
         self._bad: deque[_BadRow] = deque()
+        # The last record pyarrow handed back, and whether it spans lines (an unclosed
+        # quote swallows the rest of the file into one such record).
+        self._last_bad: tuple[int, bool] = (-1, False)
         parse = pcsv.ParseOptions(
             delimiter=self.delimiter,
             quote_char='"',
@@ -173,6 +184,7 @@ class CsvSource:
         elif not text.strip(" \t\r\n"):
             self._bad.append(_BadRow(index, None, "", ""))
         else:
+            self._last_bad = (index, "\n" in text.rstrip("\r\n") or "\r" in text.rstrip("\r\n"))
             # One record that pyarrow already split off: the stdlib reader gives its cells.
             limit = csv.field_size_limit(2**31 - 1)  # huge cells are data
             try:
@@ -216,6 +228,12 @@ class CsvSource:
         """Refuse an odd number of quotes with a last record over several lines."""
         if last is None or not self._in.quotes % 2 or not last.num_rows:
             return
+        index, multiline = self._last_bad
+        if index == done - 1 and multiline:  # the last record, cut to the header's width
+            raise CaseFileError(
+                f"case file '{self.name}': a quoted field in the last record (row "
+                f"{done:,}) is never closed."
+            )
         row = last.slice(last.num_rows - 1)
         for column in row.columns:
             value = column[0].as_py()
@@ -281,8 +299,13 @@ class CsvSource:
 
 
 def _drop_blank(chunk: Chunk) -> Chunk:
-    """Drop rows whose one cell is blank: with one column, a blank line is no record."""
-    blank = pc.equal(pc.utf8_trim(chunk.table.column(0), " \t"), "")
+    """Drop lines of spaces: with one column, such a line is no record.
+
+    An empty cell written as ``""`` (how pandas writes a missing value in a
+    one-column file) is a record and stays; empty lines never reach here.
+    """
+    column = chunk.table.column(0)
+    blank = pc.and_(pc.equal(pc.utf8_trim(column, " \t"), ""), pc.not_equal(column, ""))
     keep = ~np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
     errors = chunk.row_errors
     if errors is not None:
@@ -339,6 +362,22 @@ class ParquetSource:
         """Close the file."""
         self._file.close()
 
+    def check_question_types(self, positions: list[int]) -> None:
+        """Refuse a question column that holds lists, structs or maps (one answer per cell).
+
+        Dictionary-encoded columns (a pandas ``category``) are fine: they are decoded.
+        """
+        for position in positions:
+            field = self.schema.field(position)
+            kind = field.type
+            if pa.types.is_dictionary(kind):
+                kind = kind.value_type
+            if pa.types.is_nested(kind):
+                raise CaseFileError(
+                    f"Parquet file '{self.name}': column '{field.name}' holds {kind}; a "
+                    "question column holds one answer per cell (text, a number or a boolean)."
+                )
+
     def chunks(self, rows: int) -> Iterator[Chunk]:
         """Yield chunks of at most ``rows`` rows and about ``chunk_bytes`` bytes."""
         try:
@@ -358,6 +397,19 @@ def _hash_file(path: str) -> tuple[str, int]:
             digest.update(block)
             size += len(block)
     return digest.hexdigest(), size
+
+
+def _packed(magic: bytes) -> str:
+    """Name a compressed or office file from its first bytes ("" for anything else)."""
+    if magic.startswith(b"\x1f\x8b"):
+        return "gzip-compressed"
+    if magic.startswith(b"PK\x03\x04"):
+        return "a zip archive (or an Excel workbook)"
+    if magic.startswith(b"BZh"):
+        return "bzip2-compressed"
+    if magic.startswith(b"\xfd7zX"):
+        return "xz-compressed"
+    return ""
 
 
 def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSource | ParquetSource:
@@ -404,6 +456,13 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
         raise CaseFileError(f"cannot read case file '{path}': {exc.strerror or exc}") from None
     magic = fh.read(4)
     fh.seek(0)
+    packed = _packed(magic)
+    if packed:
+        fh.close()
+        raise CaseFileError(
+            f"cannot read case file '{path}': it is {packed}; backspasm reads CSV or Parquet. "
+            "Unpack it first, or stream it in: gzip -dc FILE | backspasm score - -o OUT."
+        )
     if magic == b"PAR1" or path.lower().endswith(PARQUET_SUFFIXES):
         fh.close()
         digest, size = _hash_file(path)

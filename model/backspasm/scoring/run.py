@@ -216,6 +216,8 @@ def score_file(
         source = open_source(src_path, chunk_bytes=chunk_bytes)
         try:
             plan = make_plan(source.header, net, explain=explain)
+            if isinstance(source, ParquetSource):
+                source.check_question_types([c.position for c in plan.columns])
             return _run(source, plan, src_path, dst_path, fmt, options, started, guard)
         finally:
             source.close()
@@ -278,6 +280,7 @@ def _run(
     sink: Sink | None = None
     meta: AtomicFile | None = None
     overlap: Overlap | None = None
+    writer: ParquetWriter | CsvWriter | None = None
     rows = scored = 0
     kinds: Counter[str] = Counter()
     ids = _Ids()
@@ -338,6 +341,8 @@ def _run(
         with guard.deferred():
             if overlap is not None:
                 overlap.close()  # the helper thread is done with the output
+            if writer is not None:
+                writer.abandon()
             if sink is not None:
                 sink.abort()
             if meta is not None:

@@ -10,6 +10,7 @@ shortest round-trip text, so ``float(cell)`` gives back the engine's value exact
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -138,6 +139,17 @@ class _TableWriter:
             self.write(empty, {n: np.array([], dtype=_kind(n)) for n in self.outputs})
         assert self._writer is not None
         self._writer.close()
+
+    def abandon(self) -> None:
+        """Let go of pyarrow's writer on failure, before the sink is thrown away.
+
+        Closing it while the sink is still open keeps its finaliser from writing a
+        footer into a closed file later ("Exception ignored ... write to closed file").
+        """
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            with contextlib.suppress(Exception):  # the output is discarded anyway
+                writer.close()
 
 
 def _kind(name: str) -> Any:
