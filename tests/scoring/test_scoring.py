@@ -135,6 +135,11 @@ def test_errors_by_kind(mixed_result):
         "invalid spasm_location": 1,
         "too many fields": 1,
     }
+    # The console names the first row in trouble, counted from 1 after the header.
+    row, message = summary.first_error
+    assert row == 4  # d: age 150
+    assert "'150' is not allowed" in message
+    assert f"first, row 4: {message}" in summary.format()
 
 
 def test_output_columns_follow_the_input(mixed_result, net):

@@ -73,6 +73,9 @@ class ScoringSummary:
         The CSV delimiter found (and used for CSV output).
     input_bytes : int
         Size of the input.
+    first_error : (int, str) or None
+        The first row that carries an error (counted from 1, after the header) and
+        its message.
     """
 
     rows: int
@@ -87,6 +90,7 @@ class ScoringSummary:
     input_format: str = "csv"
     delimiter: str = ","
     input_bytes: int = 0
+    first_error: tuple[int, str] | None = None
 
     @property
     def errors(self) -> int:
@@ -115,6 +119,9 @@ class ScoringSummary:
             lines.append(f"{self.errors:,} rows carry an error (see the 'error' column):")
             for kind, count in sorted(self.errors_by_kind.items(), key=lambda kv: -kv[1]):
                 lines.append(f"  {kind}: {count:,}")
+            if self.first_error is not None:
+                row, message = self.first_error
+                lines.append(f"  first, row {row:,}: {message}")
         lines += [f"warning: {w}" for w in self.warnings]
         if self.meta is not None:
             lines.append(f"provenance: {self.meta}")
@@ -282,6 +289,7 @@ def _run(
     overlap: Overlap | None = None
     writer: ParquetWriter | CsvWriter | None = None
     rows = scored = 0
+    first_error: tuple[int, str] | None = None
     kinds: Counter[str] = Counter()
     ids = _Ids()
     try:
@@ -298,6 +306,9 @@ def _run(
         for chunk, cells, nbytes in overlap.ahead(_read(source, plan, options.chunksize)):
             block = score_block(cells, chunk.n, plan, engine=engine, row_errors=chunk.row_errors)
             overlap.write(chunk.table, block.columns)
+            if first_error is None and block.scored < chunk.n:
+                at = int(np.flatnonzero(block.columns["error"] != "")[0])
+                first_error = (rows + at + 1, str(block.columns["error"][at]))
             rows += chunk.n
             scored += block.scored
             kinds.update(block.kinds)
@@ -326,6 +337,7 @@ def _run(
             input_format="parquet" if isinstance(source, ParquetSource) else "csv",
             delimiter=source.delimiter,
             input_bytes=source.nbytes,
+            first_error=first_error,
         )
         if meta_path is not None and sink.file is not None:
             payload = _meta_payload(summary, plan.network, src_path, fmt, options)
