@@ -5,6 +5,7 @@ Run with ``--save-figures DIR`` to keep every figure drawn here as a PNG for rev
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ from matplotlib.patches import FancyBboxPatch
 from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError
-from backspasm.figures import _style
+from backspasm.figures import _style, _words
 from backspasm.network import Network, default_network
 from backspasm.scoring import score_cases
 from backspasm.sensitivity import sensitivity
@@ -149,13 +150,30 @@ def test_plot_network_is_deterministic_and_draws_on_a_given_axes(net: Network) -
 
 
 def test_plot_network_groups_draws_a_subnetwork(net: Network) -> None:
+    import networkx as nx
+
     groups = ("cause_serious", "mechanism", "finding")
     ax = figures.plot_network(net, groups=groups)
-    expected = {n for g in groups for n in net.nodes_in(g)}
+    # the serious causes, the mechanisms they act through and the findings that
+    # reveal them: nothing unconnected to a serious cause
+    inside = nx.DiGraph(net.model.subgraph({n for g in groups for n in net.nodes_in(g)}))
+    serious = set(net.nodes_in("cause_serious"))
+    expected = serious | {d for c in serious for d in nx.descendants(inside, c)}
     assert set(by_gid(ax, "node:")) == expected
+    unlinked = {n for g in groups for n in net.nodes_in(g)} - expected
+    assert unlinked  # some mechanisms and findings have nothing to do with them
+    assert "electrolyte_or_fluid_imbalance" in unlinked
+    assert "only the nodes linked to the causes shown" in title(ax)
+    edges = {tuple(e.split("->")) for e in by_gid(ax, "edge:")}
+    assert edges == {(u, v) for u, v in inside.edges() if u in expected and v in expected}
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         figures.GROUP_NAMES[g] for g in groups
     ]
+    # groups without causes draw every node of the groups
+    ax = figures.plot_network(net, groups=("mechanism", "finding"))
+    assert set(by_gid(ax, "node:")) == set(net.nodes_in("mechanism")) | set(
+        net.nodes_in("finding")
+    )
     with pytest.raises(BackspasmError, match="'groups' parameter"):
         figures.plot_network(net, groups=("causes",))
 
@@ -238,10 +256,34 @@ def test_plot_evidence_impact_bars_equal_log_odds_changes(abscess: Diagnosis) ->
     widths = [b.get_width() for b in sorted(bars.values(), key=lambda b: b.get_y())]
     assert widths == sorted(widths)  # tornado: sorted by effect
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert "fever = yes" in ticks
+    # the answers in the words of the title and the node labels, never column names
+    for said in ("Fever", "IV drug use / immunosuppr.", "Duration of spasms 1 week", "Age 52"):
+        assert said in ticks
+    assert "Spasms: mid back" in ticks
+    assert not any("_" in t or " = " in t for t in ticks)
     assert "Epidural abscess" in title(ax)
     assert "log-odds" in ax.get_xlabel()
-    assert any(t.get_text().startswith("odds ×") for t in ax.texts)
+    odds = {q: t.get_text() for q, t in by_gid(ax, "odds:").items()}
+    assert odds["fever"] == "odds ×26.2"
+    # three significant digits, always; an answer without effect says so
+    for q, text in odds.items():
+        change = reasons.loc[q, "log_odds_change"]
+        if abs(change) < math.log(1.005):
+            assert text == "no effect", q
+        else:
+            digits = text.split("×" if change > 0 else "÷")[1]
+            assert len(digits.replace(".", "").lstrip("0")) == 3, text
+
+
+def test_odds_ratios_read_alike_everywhere() -> None:
+    assert _words.odds_ratio(26.2) == "×26.2"
+    assert _words.odds_ratio(26.0) == "×26.0"
+    assert _words.odds_ratio(9.0) == "×9.00"
+    assert _words.odds_ratio(1 / 5.02) == "÷5.02"
+    assert _words.odds_ratio(1 / 1.1) == "÷1.10"
+    assert _words.odds_ratio(123.4) == "×123"
+    assert _words.odds_ratio(0.9999) == "no effect"
+    assert _words.odds_ratio(1.001) == "no effect"
 
 
 def test_plot_evidence_impact_rejects_an_unknown_cause(abscess: Diagnosis) -> None:
@@ -481,9 +523,9 @@ def test_write_teaching_figures_defaults_to_synthetic_cases(tmp_path: Path, net:
 
 
 def test_percent_labels() -> None:
-    assert _style.percent(0.0004) == "<0.1%"
-    assert _style.percent(0.0123) == "1.2%"
-    assert _style.percent(0.734) == "73%"
+    assert _words.percent(0.0004) == "<0.1%"
+    assert _words.percent(0.0123) == "1.2%"
+    assert _words.percent(0.734) == "73%"
 
 
 # ------------------------------------------------------------ slides and titles
@@ -678,3 +720,346 @@ def test_svg_keeps_text_as_text(tmp_path: Path, flank: Diagnosis) -> None:
         assert label in svg
     with pytest.raises(BackspasmError, match="'path' parameter"):
         figures.save_figure(plt.figure(), tmp_path / "x.gif")
+
+
+# ------------------------------------------------------- audit: files and numbers
+
+
+def test_save_figure_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "causes.png"
+    path.write_bytes(b"the good figure")
+    fig = plt.figure()
+    real = matplotlib.figure.Figure.savefig
+
+    def broken(self: matplotlib.figure.Figure, fname: object, **kwargs: object) -> None:
+        real(self, fname, **kwargs)  # a whole figure is written ...
+        raise OSError("disk full")  # ... and then the save fails
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", broken)
+    with pytest.raises(OSError, match="disk full"):
+        figures.save_figure(fig, path)
+    assert path.read_bytes() == b"the good figure"  # the old file is intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["causes.png"]  # no temp file
+    assert not plt.fignum_exists(fig.number)  # closed all the same
+
+    def interrupted(self: matplotlib.figure.Figure, fname: object, **kwargs: object) -> None:
+        fname.write(b"\x89PNG half")  # type: ignore[attr-defined]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", interrupted)
+    fig = plt.figure()
+    with pytest.raises(KeyboardInterrupt):
+        figures.save_figure(fig, path, close=False)
+    assert path.read_bytes() == b"the good figure"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["causes.png"]
+    assert plt.fignum_exists(fig.number)  # close=False leaves it open
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", real)
+    figures.save_figure(fig, path, dpi=20)
+    assert path.read_bytes().startswith(b"\x89PNG")  # a good save replaces it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["causes.png"]
+
+
+def test_percent_never_rounds_to_certainty() -> None:
+    assert _words.percent(0.99865) == "99.9%"
+    assert _words.percent(0.9996) == ">99.9%"
+    assert _words.percent(0.996) == "99.6%"
+    assert _words.percent(0.994) == "99%"
+    assert _words.percent(1.0) == "100%"
+    assert _words.percent(0.0) == "0%"
+    assert _words.percent(0.00001) == "<0.1%"
+    assert _words.percent_to(0.99999, 0) == "99.999%"
+    assert _words.percent_to(0.00001, 0) == "0.001%"
+    assert _words.percent_to(0.9973, 2) == "99.73%"
+    assert _words.percent_sig(0.9999) == "99.990%"
+    assert _words.percent_sig(0.00013) == "0.013%"
+
+
+def _hundred_percent(texts: list[str]) -> list[str]:
+    return [t for t in texts if "100%" in t]
+
+
+def test_no_text_says_100_percent_for_a_probability_below_1(net: Network) -> None:
+    # a textbook low-calcium case: P(low calcium) = 0.9986
+    tb04 = diagnose(
+        {
+            "age": 48,
+            "sex": "female",
+            "spasm_duration_weeks": 1,
+            "spasm_location": "upper_back",
+            "neck_or_thyroid_surgery": "yes",
+            "cramps_elsewhere": "yes",
+            "perioral_or_fingertip_tingling": "yes",
+            "hand_or_foot_spasm": "yes",
+        },
+        network=net,
+    )
+    p = float(tb04.causes.set_index("cause").loc["low_calcium", "posterior"])
+    assert 0.995 < p < 1
+    ax = figures.plot_causes(tb04)
+    values = {k: t.get_text() for k, t in by_gid(ax, "value:").items()}
+    assert values["low_calcium"] == "99.9%"
+    assert not _hundred_percent(texts(ax))
+    ax = figures.plot_evidence_impact(tb04, "low_calcium")
+    assert "99.9% after them" in title(ax).replace("\n", " ")
+    assert not _hundred_percent([title(ax), *texts(ax)])
+    ax = figures.plot_network_beliefs(tb04)
+    said = title(ax).replace("\n", " ")
+    assert not _hundred_percent([said, *texts(ax)])
+    assert "Low calcium 99.9%" in said
+    assert by_gid(ax, "value:")["low_calcium"].get_text() == "99.9%"
+    ax = figures.plot_sensitivity(sensitivity(tb04, "low_calcium"), answers=tb04.answers)
+    shown = [*texts(ax), ax.get_xlabel(), *(t.get_text() for t in ax.get_xticklabels())]
+    # a tick may sit at exactly 100%; no value does
+    assert not _hundred_percent([*texts(ax), ax.get_xlabel()])
+    assert shown
+
+
+def test_sensitivity_near_certainty_reads_distinct_values(net: Network) -> None:
+    tb04 = diagnose(
+        {
+            "age": 48,
+            "sex": "female",
+            "neck_or_thyroid_surgery": "yes",
+            "perioral_or_fingertip_tingling": "yes",
+            "hand_or_foot_spasm": "yes",
+        },
+        network=net,
+    )
+    table = sensitivity(tb04, "low_calcium")
+    ax = figures.plot_sensitivity(table, top=12, answers=tb04.answers)
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    lo, hi = ax.get_xlim()
+    assert 0.0 <= lo < hi <= 1.0  # the axis stops at 100%
+    ticks = [t.get_text() for t in ax.get_xticklabels() if lo <= t.get_position()[0] <= hi]
+    assert len(ticks) >= 3
+    assert len(set(ticks)) == len(ticks), ticks  # no "99% 99% 100%"
+    # the values read as far apart as they are: distinct numbers, distinct labels
+    rows = table.sort_values("swing", ascending=False, kind="stable").head(12)
+    highs, lows = by_gid(ax, "sens_high_value:"), by_gid(ax, "sens_low_value:")
+    pairs = [(float(r.p_high), highs[str(i)].get_text()) for i, r in enumerate(st_rows(rows))]
+    pairs += [(float(r.p_low), lows[str(i)].get_text()) for i, r in enumerate(st_rows(rows))]
+    for (a, ta), (b, tb) in ((x, y) for x in pairs for y in pairs):
+        if abs(a - b) > 0.0002:
+            assert ta != tb, (a, b, ta)
+    # each value sits at the end of its own bar, inside the Axes, off the tick labels
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    bars = {**by_gid(ax, "sens_high:"), **{f"l{k}": v for k, v in by_gid(ax, "sens_low:").items()}}
+    labels = {**highs, **{f"l{k}": v for k, v in lows.items()}}
+    for key, label in labels.items():
+        text = label.get_window_extent(renderer)
+        bar = bars[key].get_window_extent(renderer)
+        assert box.x0 <= text.x0, key
+        assert text.x1 <= box.x1, key
+        gap = text.x0 - bar.x1 if label.get_ha() == "left" else bar.x0 - text.x1
+        assert 0 <= gap <= 10, key  # a few points from the bar's end
+
+
+def st_rows(table: pd.DataFrame) -> list[object]:
+    return _style.rows(table)
+
+
+def test_sensitivity_crowding_an_end_uses_log_odds(abscess: Diagnosis) -> None:
+    import numpy as np
+
+    table = sensitivity(abscess, "epidural_abscess").head(8).copy()
+    table["p_base"] = 0.02
+    table["p_low"] = np.geomspace(0.0002, 0.015, len(table))
+    table["p_high"] = np.linspace(0.4, 0.03, len(table))
+    table["swing"] = table["p_high"] - table["p_low"]
+    ax = figures.plot_sensitivity(table)
+    assert ax.get_xscale() == "logit"
+    lo, hi = ax.get_xlim()
+    assert 0.0 < lo < 0.0002
+    assert 0.4 < hi < 1.0
+    ticks = [t.get_text() for t in ax.get_xticklabels() if lo <= t.get_position()[0] <= hi]
+    assert len(set(ticks)) == len(ticks) >= 3
+    lows = [t.get_text() for t in by_gid(ax, "sens_low_value:").values()]
+    assert len(set(lows)) == len(lows), lows  # 0.020%, 0.037%, ... not 0.1% twice
+    assert "log-odds" in ax.get_xlabel()
+    # a value strictly below 1 never reads 100% on a log-odds axis near 1 either
+    table["p_base"] = 0.999
+    table["p_low"] = 1 - np.geomspace(0.01, 0.0015, len(table))
+    table["p_high"] = 1 - np.geomspace(1e-6, 8e-4, len(table))
+    ax = figures.plot_sensitivity(table)
+    assert ax.get_xscale() == "logit"
+    assert not _hundred_percent(texts(ax))
+
+
+def test_cause_values_sit_at_the_end_of_their_own_bar(abscess: Diagnosis, net: Network) -> None:
+    ax = figures.plot_causes(abscess)
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    posts, priors, values = by_gid(ax, "posterior:"), by_gid(ax, "prior:"), by_gid(ax, "value:")
+    assert set(values) == set(posts)
+    for cause, value in values.items():
+        bar = posts[cause].get_window_extent(renderer)
+        tick = priors[cause].get_window_extent(renderer)
+        text = value.get_window_extent(renderer)
+        # right after its bar, or just past the prior tick when that stands in the way
+        start = max(bar.x1, tick.x1) if tick.x0 <= text.x0 + 2 else bar.x1
+        assert 0 <= text.x0 - start <= 12 or text.x1 <= bar.x1, cause
+        assert not text.overlaps(tick) or text.x1 <= bar.x1, cause
+    # muscle strain: 30% after the answers, 59% before; its value reads at its bar
+    strain = values["muscle_strain"].get_window_extent(renderer)
+    assert strain.x0 - posts["muscle_strain"].get_window_extent(renderer).x1 < 12
+    assert strain.x1 < priors["muscle_strain"].get_window_extent(renderer).x0
+    # the prior tick is grey, the value black: they never read as one another
+    tick_colour = matplotlib.colors.to_hex(priors["muscle_strain"].get_color())
+    assert tick_colour != matplotlib.colors.to_hex(values["muscle_strain"].get_color())
+    fig = figures.plot_scenarios(
+        [diagnose(a, network=net) for a in figures.SCENARIOS.values()],
+        names=list(figures.SCENARIOS),
+    )
+    fig.canvas.draw()
+    for i, ax in enumerate(fig.get_axes()):
+        posts, values = by_gid(ax, f"posterior:{i}:"), by_gid(ax, f"value:{i}:")
+        priors = by_gid(ax, f"prior:{i}:")
+        for cause, value in values.items():
+            bar = posts[cause].get_window_extent(renderer=fig.canvas.get_renderer())
+            text = value.get_window_extent(renderer=fig.canvas.get_renderer())
+            tick = priors[cause].get_window_extent(renderer=fig.canvas.get_renderer())
+            inside = text.x1 <= bar.x1
+            assert inside or text.x0 - max(bar.x1, tick.x1 if tick.x0 < text.x0 else 0) < 12
+            assert not text.overlaps(tick) or inside, (i, cause)
+
+
+def test_network_slides_keep_their_layout_whatever_the_title(
+    net: Network, abscess: Diagnosis
+) -> None:
+    # many answers and red flags: a title that would run to five lines
+    long = diagnose(
+        {
+            "age": 48,
+            "sex": "female",
+            "spasm_duration_weeks": 1,
+            "spasm_location": "upper_back",
+            "neck_or_thyroid_surgery": "yes",
+            "cramps_elsewhere": "yes",
+            "perioral_or_fingertip_tingling": "yes",
+            "hand_or_foot_spasm": "yes",
+            "fever": "no",
+            "night_pain": "no",
+            "blood_in_urine": "no",
+            "saddle_numbness": "no",
+            "iv_drug_use_or_immunosuppression": "no",
+        },
+        network=net,
+    )
+    short = diagnose({"age": 30}, network=net)
+    places = []
+    for case in (abscess, long, short):
+        ax = figures.plot_network_beliefs(case)
+        fig = ax.get_figure()
+        said = title(ax)
+        assert said.count("\n") <= 3, said  # at most four lines
+        assert ">=" not in said
+        assert smallest_font_on_a_slide(fig) >= 9.0
+        assert {t.get_fontsize() for t in by_gid(ax, "label:").values()} == {9.0}
+        inside_and_apart(ax)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        heading = next(t for t in fig.findobj(matplotlib.text.Text) if t.get_text() == said)
+        extent = heading.get_window_extent(renderer)
+        assert fig.bbox.x0 + 5 <= extent.x0  # a margin on the left ...
+        assert extent.x1 <= fig.bbox.x1 - 5  # ... and nothing runs off on the right
+        assert extent.y1 <= fig.bbox.y1
+        places.append({n: (b.get_x(), b.get_y()) for n, b in by_gid(ax, "node:").items()})
+    assert places[0] == places[1] == places[2]  # no box moves between case slides
+    said = title(figures.plot_network_beliefs(long))
+    assert "≥" in said
+    assert "IV drug\nuse" not in said
+
+
+def test_red_flags_are_said_in_words(abscess: Diagnosis) -> None:
+    said = title(figures.plot_network_beliefs(abscess)).replace("\n", " ")
+    assert "red flags: Fever; IV drug use / immunosuppr.; Muscle weakness;" in said
+    assert "Epidural abscess 41% (≥ 10%)" in said
+    assert "_" not in said
+    assert "=yes" not in said
+
+
+def test_network_titles_have_a_margin_and_no_box_is_cut(net: Network) -> None:
+    ax = figures.plot_network(net)
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    axes_box = ax.get_window_extent(renderer)
+    for node, box in by_gid(ax, "node:").items():
+        extent = box.get_window_extent(renderer)
+        # the whole box, its outline included, lies within the Axes that clip it
+        assert axes_box.y0 <= extent.y0 - 0.5, node
+    heading = next(
+        t for t in fig.findobj(matplotlib.text.Text) if t.get_text() == ax.get_title(loc="left")
+    )
+    assert heading.get_window_extent(renderer).x0 >= 0.1 * fig.dpi
+
+
+def test_roc_names_the_causes_it_cannot_draw(net: Network) -> None:
+    from backspasm.learning import evaluate, sample_cases
+
+    evaluation = evaluate(sample_cases(400, network=net, seed=1), network=net)
+    present = dict(
+        zip(evaluation.per_cause["cause"], evaluation.per_cause["n_present"], strict=True)
+    )
+    serious = list(net.serious_causes)
+    empty = [c for c in serious if present[c] == 0]
+    assert empty  # epidural abscess has no case among 400
+    ax = figures.plot_roc(evaluation, causes=serious)
+    note = by_gid(ax, "roc:not_drawn")[""].get_text()
+    for cause in empty:
+        assert f"{net.label(cause)} (no case with it among 400)" in note
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    drawn = [c for c in serious if c not in empty]
+    for cause in drawn:
+        n = present[cause]
+        assert any(
+            t.startswith(net.label(cause)) and f"{n} case{'s' * (n != 1)})" in t for t in legend
+        ), cause
+    colours = {matplotlib.colors.to_hex(line.get_color()) for line in ax.get_lines()}
+    assert "#f0e442" not in colours  # no yellow line
+    with pytest.raises(BackspasmError, match="no curve"):
+        figures.plot_roc(evaluation, causes=["kidney_stone"])
+
+
+def test_triage_has_a_palette_of_its_own() -> None:
+    triage = {c.lower() for c in figures.TRIAGE_COLOURS.values()}
+    groups = {c.lower() for c in figures.GROUP_COLOURS.values()}
+    assert not triage & groups
+    assert len(triage) == 3
+
+    def luminance(colour: str) -> float:
+        r, g, b = (
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+            for c in matplotlib.colors.to_rgb(colour)
+        )
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    # each readable as text on white (the questionnaire widget writes the level in it)
+    for colour in triage:
+        assert 1.05 / (luminance(colour) + 0.05) >= 4.5, colour
+
+
+def test_titles_never_break_around_a_slash(abscess: Diagnosis, net: Network) -> None:
+    heads = [
+        title(figures.plot_causes(abscess)),
+        title(figures.plot_evidence_impact(abscess, "epidural_abscess")),
+        title(figures.plot_next_questions(abscess)),
+        title(
+            figures.plot_sensitivity(
+                sensitivity(abscess, "epidural_abscess"), top=3, answers=abscess.answers
+            )
+        ),
+        title(figures.plot_network_beliefs(abscess)),
+    ]
+    fig = figures.plot_scenarios([abscess, abscess])
+    heads += [title(ax) for ax in fig.get_axes()]
+    for head in heads:
+        assert "IV drug use / immunosuppr." in head.replace("\n", " ")
+        assert "/\n" not in head
+        assert "\n/" not in head
+        assert "IV drug\nuse" not in head
+        assert "IV\ndrug" not in head

@@ -14,7 +14,11 @@ under 9 pt at that size, the two drawings of the whole network included (their l
 layers are dealt into staggered sub-columns). Titles say what is shown and for which
 answers.
 Colours follow the Okabe-Ito palette, one colour per node group
-(:data:`GROUP_COLOURS`). Drawn artists carry a ``gid`` such as ``"node:fever"`` or
+(:data:`GROUP_COLOURS`); the triage levels have a palette of their own
+(:data:`TRIAGE_COLOURS`), so that they never read as a group of causes. A
+probability is never written as ``100%`` or ``0%`` unless it is exactly that
+(``99.9%``, ``>99.9%``, ``<0.1%``), and odds ratios always to three significant
+digits (``×26.2``, ``÷5.02``). Drawn artists carry a ``gid`` such as ``"node:fever"`` or
 ``"posterior:kidney_stones"`` so that tests and users can find them.
 
 The families, one module each:
@@ -34,10 +38,13 @@ The families, one module each:
 ``evaluation``
     :func:`plot_calibration`, :func:`plot_roc`.
 ``teaching``
-    :func:`write_teaching_figures`, :func:`save_figure` (SVG text kept as text).
-``_style``, ``_layout``, ``_graph``
-    Colours, type sizes and the slide size; the layouts of the network on a slide;
-    drawing its boxes, arrows, headers and legends.
+    :func:`write_teaching_figures`, :func:`save_figure` (SVG text kept as text; each
+    file written whole or not at all).
+``_style``, ``_words``, ``_bars``, ``_layout``, ``_graph``
+    Colours, type sizes and the slide size; what the figures write (percentages,
+    odds ratios, answers, titles) and how wide it is; probability bars with their
+    prior's tick and value; the layouts of the network on a slide; drawing its
+    boxes, arrows, headers and legends. Each imports only those before it.
 """
 
 from __future__ import annotations
@@ -49,8 +56,8 @@ from backspasm.figures._style import (
     SLIDE_SIZE,
     TRIAGE_COLOURS,
     TRIAGE_NAMES,
-    describe_answers,
 )
+from backspasm.figures._words import describe_answers
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
 from backspasm.figures.diagnostic import plot_diagnostic_view

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
-from backspasm.figures._layout import edge_path, slide_layout
+from backspasm.figures._layout import edge_path, parents_within, slide_layout
 from backspasm.layout import Layout
 from backspasm.spec import GROUPS
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 BOTTOM = 0.55  # inches under the drawing for the legend
 HEADER = 0.4  # inches above the top box for the column headers
+FOOT = 0.06  # inches of the Axes under the lowest box, so that its outline is not cut
+TITLE_INSET = 0.12  # inches between the slide's left edge and the title
 
 
 def graph_layout(
@@ -60,7 +62,14 @@ def graph_axes(ax: Axes | None, lay: Layout) -> Axes:
 
     width, height = st.SLIDE_SIZE
     fig = plt.figure(figsize=st.SLIDE_SIZE)
-    return fig.add_axes((0.0, BOTTOM / height, lay.width / width, (lay.height + HEADER) / height))
+    return fig.add_axes(
+        (
+            0.0,
+            (BOTTOM - FOOT) / height,
+            lay.width / width,
+            (lay.height + HEADER + FOOT) / height,
+        )
+    )
 
 
 def draw_graph(
@@ -183,13 +192,29 @@ def frame_graph(ax: Axes, layout: Layout) -> None:
     for title, x in layout.columns:
         column_header(ax, x, layout.height + 0.06, title)
     ax.set_xlim(0.0, layout.width)
-    ax.set_ylim(0.0, layout.height + HEADER)
+    ax.set_ylim(-FOOT, layout.height + HEADER)
     ax.set_aspect("equal")
     ax.set_axis_off()
 
 
+def title_x(ax: Axes) -> float:
+    """Return the x (Axes fraction) of a title :data:`TITLE_INSET` in from the figure's edge."""
+    fig = ax.get_figure(root=True)
+    width = float(fig.get_figwidth()) if fig is not None else st.SLIDE_SIZE[0]
+    box = ax.get_position()
+    return max(TITLE_INSET - float(box.x0) * width, 0.0) / max(float(box.width) * width, 1e-6)
+
+
 def nodes_for(network: Network, groups: Sequence[str] | None) -> list[str]:
-    """Return the network's nodes in ``groups`` (all by default), checking the names."""
+    """Return the network's nodes in ``groups`` (all by default), checking the names.
+
+    When ``groups`` names some causes, the nodes of the other groups are kept only
+    if they are linked to those causes within the groups drawn: the effects of the
+    causes (and their effects, such as the findings a mechanism produces) and their
+    causes (the exposures that lead to them). So ``("cause_serious", "mechanism",
+    "finding")`` draws the serious causes, the mechanisms they act through and the
+    findings that reveal them.
+    """
     if groups is None:
         return list(network.spec.nodes)
     unknown = [g for g in groups if g not in GROUPS]
@@ -198,7 +223,21 @@ def nodes_for(network: Network, groups: Sequence[str] | None) -> list[str]:
             f"The 'groups' parameter of plot_network must name groups among "
             f"{', '.join(GROUPS)}; got {unknown[0]!r} instead."
         )
-    return [n for n in network.spec.nodes if network.group_of(n) in groups]
+    nodes = [n for n in network.spec.nodes if network.group_of(n) in groups]
+    causes = [n for n in nodes if network.is_cause(n)]
+    if not causes:
+        return nodes
+    parents = parents_within(network, nodes)
+    children = {n: [m for m in nodes if n in parents[m]] for n in nodes}
+    linked = set(causes)
+    for step in (children, parents):  # effects downstream, causes upstream
+        todo = list(causes)
+        while todo:
+            for m in step[todo.pop()]:
+                if m not in linked:
+                    linked.add(m)
+                    todo.append(m)
+    return [n for n in nodes if n in linked]
 
 
 def present_groups(network: Network, nodes: Sequence[str]) -> list[str]:

@@ -11,37 +11,25 @@ longest column), which the diagnostic view uses for its vertical order.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from backspasm.figures._style import SLIDE_SIZE
+from backspasm.figures._style import NODE_FONT, SLIDE_SIZE
+from backspasm.figures._words import text_width, wrap
 from backspasm.layout import LAYERS, Layout, layered_layout
 
 if TYPE_CHECKING:
     from backspasm.network import Network
 
-#: Type size of node labels (points) at slide size.
-NODE_FONT = 9.0
 _PAD = 0.1  # inches between a label and its box edge, left and right
 _MIN_GAP = 0.28
 
 
-@functools.cache
-def text_width(text: str, size: float = NODE_FONT) -> float:
-    """Width in inches of one line of text in the default font at ``size`` points."""
-    from matplotlib.textpath import TextPath
-
-    return float(TextPath((0, 0), text, size=size).get_extents().width) / 72.0
-
-
 def fit_label(label: str, width: float, size: float = NODE_FONT) -> str:
     """Wrap a label into as few lines as fit ``width`` inches (at most three)."""
-    from backspasm.figures._style import wrap
-
     for chars in range(len(label), 3, -1):
         text = wrap(label, chars)
         if all(text_width(line, size) <= width for line in text.split("\n")):
@@ -51,8 +39,6 @@ def fit_label(label: str, width: float, size: float = NODE_FONT) -> str:
 
 def _two_line_width(label: str, size: float = NODE_FONT) -> float:
     """Return the narrowest width at which a label fits on two lines (or one)."""
-    from backspasm.figures._style import wrap
-
     best = text_width(label, size)
     for chars in range(len(label), 3, -1):
         lines = wrap(label, chars).split("\n")
@@ -60,6 +46,12 @@ def _two_line_width(label: str, size: float = NODE_FONT) -> float:
             break
         best = min(best, max(text_width(line, size) for line in lines))
     return best
+
+
+def parents_within(network: Network, nodes: Sequence[str]) -> dict[str, list[str]]:
+    """Return each node's parents among ``nodes`` (the arrows of the drawing)."""
+    keep = set(nodes)
+    return {n: [p for p in network.spec.nodes[n].parents if p in keep] for n in nodes}
 
 
 def layout(network: Network, nodes: Sequence[str], box_h: float) -> Layout:
@@ -272,8 +264,7 @@ def slide_layout(
         Positions, (sub-)columns and the wrapped labels.
     """
     base = layered_layout(network, nodes)
-    keep = set(nodes)
-    parents = {n: [p for p in network.spec.nodes[n].parents if p in keep] for n in nodes}
+    parents = parents_within(network, nodes)
     ys = [y for _, y in base.pos.values()]
     y_lo, y_hi = min(ys), max(ys)
 

@@ -1,5 +1,10 @@
 """The look shared by every figure: colours, type sizes, slide size and small helpers.
 
+What the figures write (percentages, odds ratios, answers, titles) and the measure
+of a text are :mod:`backspasm.figures._words`'s; the probability bars are
+:mod:`backspasm.figures._bars`'s. This module imports no other module of the
+figures, so that every one of them can import it.
+
 This is the one place for the slide-size constants. A figure drawn at
 :data:`SLIDE_SIZE` (13.33 x 7.5 in, a 16:9 slide) shows every text at its nominal
 size; a figure drawn wider is shown smaller on a slide, by ``SLIDE_SIZE[0] / width``.
@@ -8,7 +13,7 @@ No text may end up under :data:`MIN_FONT` points once shown at slide size.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +37,8 @@ LABEL = 12.0
 TICK = 11.0
 NOTE = 10.0
 LEGEND = 10.5
+#: Type size of node labels (points) at slide size.
+NODE_FONT = 9.0
 
 #: Okabe-Ito colours, one per node group, used by every figure.
 GROUP_COLOURS: Mapping[str, str] = {
@@ -57,11 +64,14 @@ GROUP_NAMES: Mapping[str, str] = {
     "finding": "Finding (a question)",
     "complication": "Complication if untreated",
 }
-#: Triage colours: vermillion, orange and bluish green from the same palette.
+#: Triage colours: a palette of their own (dark purple, purple, grey), so that a
+#: triage level never reads as a group of causes drawn beside it (none of them is a
+#: colour of :data:`GROUP_COLOURS`); each is dark enough to write on white (contrast
+#: at least 4.5:1), as the questionnaire widget does.
 TRIAGE_COLOURS: Mapping[str, str] = {
-    "emergency": "#D55E00",
-    "see_doctor": "#E69F00",
-    "self_care": "#009E73",
+    "emergency": "#4B1C7D",
+    "see_doctor": "#7F63B8",
+    "self_care": "#767676",
 }
 #: Words for the triage levels.
 TRIAGE_NAMES: Mapping[str, str] = {
@@ -71,12 +81,18 @@ TRIAGE_NAMES: Mapping[str, str] = {
 }
 RAISED, LOWERED = "#0072B2", "#D55E00"  # blue / vermillion: the colour-blind-safe pair
 PRIOR = "#BBBBBB"
+PRIOR_TICK = "#6A6A6A"  # the prior's tick across a posterior bar
 EDGE = "#6E6E6E"
 TEXT = "#222222"
 GRID = "#E5E5E5"
 CAUSE_GROUPS = ("cause_serious", "cause_pathologic", "cause_fitness")  # top to bottom
 # Bars of these light colours need a darker shade to stand out on white.
 BAR_SHADE = {"exposure": "#C2B40A", "context": "#7A7A7A", "finding": "#3A9AD9"}
+
+
+def triage_ink(level: str) -> str:
+    """Return the colour in which to write a triage level (readable on white)."""
+    return TRIAGE_COLOURS.get(level, TEXT)
 
 
 def mix(colour: str, white: float) -> tuple[float, float, float]:
@@ -102,64 +118,6 @@ def cause_group(group: str) -> str:
     return group if group.startswith("cause_") else f"cause_{group}"
 
 
-def wrap(text: str, width: int) -> str:
-    """Greedy wrap at spaces and after slashes, never inside a word."""
-    pieces: list[tuple[str, str]] = []  # (piece, separator before it)
-    for i, word in enumerate(text.split()):
-        parts = word.split("/")
-        for j, part in enumerate(parts):
-            piece = part + ("/" if j < len(parts) - 1 else "")
-            if piece:
-                pieces.append((piece, " " if j == 0 and i > 0 else ""))
-    lines: list[str] = []
-    for piece, sep in pieces:
-        if lines and len(lines[-1]) + len(sep) + len(piece) <= width:
-            lines[-1] += sep + piece
-        else:
-            lines.append(piece)
-    return "\n".join(lines) or text
-
-
-def prior_and_posterior(
-    ax: Axes,
-    y: float,
-    posterior: float,
-    prior: float,
-    *,
-    colour: str,
-    key: str,
-    label: str,
-    height: float,
-    lw: float,
-) -> None:
-    """Draw a posterior bar with its prior as a black tick across it.
-
-    The bar gets ``gid="posterior:<key>"`` (labelled ``label``) and the tick
-    ``gid="prior:<key>"``; the tick is 1.2 bar heights tall.
-    """
-    bar = ax.barh(y, posterior, height=height, color=colour, zorder=3)[0]
-    bar.set_gid(f"posterior:{key}")
-    bar.set_label(label)
-    (tick,) = ax.plot(
-        [prior, prior],
-        [y - 0.6 * height, y + 0.6 * height],
-        color=TEXT,
-        lw=lw,
-        zorder=4,
-        solid_capstyle="butt",
-    )
-    tick.set_gid(f"prior:{key}")
-
-
-def percent(p: float) -> str:
-    """Format a probability for a figure: ``<0.1%``, ``1.2%``, ``73%``."""
-    if p < 0.001:
-        return "<0.1%"
-    if p < 0.1:
-        return f"{p:.1%}"
-    return f"{p:.0%}"
-
-
 def new_axes(ax: Axes | None, size: tuple[float, float] = SLIDE_SIZE) -> Axes:
     """Return ``ax``, or the Axes of a new figure of ``size`` inches."""
     if ax is not None:
@@ -180,18 +138,27 @@ def rows(table: pd.DataFrame) -> list[Any]:
     return [SimpleNamespace(**{str(k): v for k, v in r.items()}) for r in table.to_dict("records")]
 
 
+#: How a note on an Axes is written unless told otherwise (see :func:`axes_note`).
+_NOTE_LOOK: Mapping[str, Any] = {
+    "ha": "center",
+    "va": "center",
+    "fontsize": LABEL,
+    "color": "#666666",
+}
+
+
+def axes_note(ax: Axes, x: float, y: float, text: str, **options: Any) -> None:
+    """Write a note at ``(x, y)`` in Axes fractions (beyond 0 to 1: outside the Axes).
+
+    Centred, grey and :data:`LABEL` points unless ``options`` (passed on to
+    :meth:`~matplotlib.axes.Axes.text`, such as ``ha`` or ``gid``) say otherwise.
+    """
+    ax.text(x, y, text, transform=ax.transAxes, **{**_NOTE_LOOK, **options})
+
+
 def empty_note(ax: Axes, text: str) -> None:
     """Say in the middle of an empty panel why it is empty."""
-    ax.text(
-        0.5,
-        0.5,
-        text,
-        transform=ax.transAxes,
-        ha="center",
-        va="center",
-        fontsize=LABEL,
-        color="#666666",
-    )
+    axes_note(ax, 0.5, 0.5, text)
 
 
 def network_of(result: Any, network: Network | None = None) -> Network:
@@ -204,112 +171,3 @@ def network_of(result: Any, network: Network | None = None) -> Network:
 
         return default_network()
     return net  # type: ignore[no-any-return]
-
-
-def triage_text(diagnosis: Any) -> str:
-    """``triage: emergency · P(a serious cause) = 33%`` for a diagnosis."""
-    triage = getattr(diagnosis, "triage", None)
-    text = f"P(a serious cause) = {percent(float(diagnosis.p_serious))}"
-    if triage:
-        text = f"triage: {TRIAGE_NAMES.get(str(triage), str(triage))}  ·  " + text
-    return text
-
-
-def _lower_first(label: str) -> str:
-    """Lower-case a label's first letter unless it starts an abbreviation (``IV``)."""
-    if len(label) > 1 and label[1].isupper():
-        return label
-    return label[:1].lower() + label[1:]
-
-
-def _answer_words(question: Any, label: str, value: Any) -> str | None:
-    from backspasm.exceptions import BackspasmError
-    from backspasm.questionnaire import parse_answer
-
-    try:
-        state = parse_answer(question, value)
-    except BackspasmError:
-        return f"{label} {value}"
-    if state is None:
-        return None
-    if question.kind == "number":
-        if question.column == "age":
-            return f"age {value}"
-        unit = str(question.unit or "")
-        if unit.endswith("s") and str(value).strip() in ("1", "1.0"):
-            unit = unit[:-1]
-        return f"{label} {str(value).strip()} {unit}".strip()
-    if isinstance(state, tuple):
-        return f"{label} ({float(state[-1]):.0%} sure)"
-    if question.kind == "yes_no":
-        return label if state == "yes" else f"no {label}"
-    if question.column == "sex":
-        return str(state)
-    return f"{label}: {str(state).replace('_', ' ')}"
-
-
-def describe_answers(answers: Mapping[str, Any], network: Network | None = None) -> str:
-    """Say a case's answers in a few words, for a figure title.
-
-    Parameters
-    ----------
-    answers : mapping of str to object
-        Column to answer, as given to :func:`backspasm.diagnose` (blank answers and
-        the default ``back_spasm = yes`` are left out).
-    network : Network, optional
-        Gives the questions and the node labels; defaults to the bundled network.
-
-    Returns
-    -------
-    str
-        For example ``"age 39, flank pain, blood in urine, no fever"``, or
-        ``"no answers yet"``.
-    """
-    from backspasm.questionnaire import questions_for
-
-    net = network_of(None, network)
-    questions = {q.column: q for q in questions_for(net)}
-    words: list[str] = []
-    for column, value in answers.items():
-        q = questions.get(column)
-        if q is None or q.node is None:
-            continue
-        if column == "back_spasm" and str(value).strip().lower() in ("yes", "y", "1", "true"):
-            continue
-        label = _lower_first(net.label(q.node)) if q.column != "age" else "age"
-        if column == "spasm_location":
-            label = "spasms"
-        said = _answer_words(q, label, value)
-        if said:
-            words.append(said)
-    return ", ".join(words) if words else "no answers yet"
-
-
-def case_title(what: str, diagnosis: Any, width: int = 80) -> str:
-    """Return ``<what> for: <answers>``, wrapped to lines of ``width`` characters."""
-    answers = getattr(diagnosis, "answers", {}) or {}
-    text = f"{what} for: {describe_answers(answers, network_of(diagnosis))}"
-    return wrap_words(text, width)
-
-
-def wrap_words(text: str, width: int) -> str:
-    """Wrap at spaces only (keeps ``a/b`` and ``x, y`` readable in titles)."""
-    lines: list[str] = []
-    for word in text.split(" "):
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "\n".join(lines)
-
-
-def legend_below(ax: Axes, handles: Sequence[Any], *, ncol: int) -> None:
-    """Put a frameless legend centred under the Axes."""
-    ax.legend(
-        handles=list(handles),
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.1),
-        ncol=ncol,
-        frameon=False,
-        fontsize=LEGEND,
-    )

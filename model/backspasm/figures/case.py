@@ -9,6 +9,15 @@ import numpy as np
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
+from backspasm.figures._bars import bar_labels, prior_and_posterior
+from backspasm.figures._words import (
+    answer_phrase,
+    case_title,
+    odds_ratio,
+    percent,
+    triage_text,
+    wrap,
+)
 from backspasm.spec import GROUPS
 
 if TYPE_CHECKING:
@@ -36,7 +45,9 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
     -------
     matplotlib.axes.Axes
         Posterior bars have ``gid="posterior:<cause>"`` and width equal to the
-        posterior; prior ticks (vertical lines at the prior) ``gid="prior:<cause>"``.
+        posterior; prior ticks (grey vertical lines at the prior)
+        ``gid="prior:<cause>"``; the posterior's value, written at the end of its
+        own bar, ``gid="value:<cause>"``.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -47,11 +58,13 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
         if top < 1:
             raise BackspasmError(f"The 'top' parameter of plot_causes must be >= 1; got {top}.")
         table = table.nlargest(top, "posterior", keep="first")
-    table["group"] = [g if g.startswith("cause_") else f"cause_{g}" for g in table["group"]]
+    table["group"] = [st.cause_group(g) for g in table["group"]]
     ax = st.new_axes(ax)
     y = 0.0
     ticks, labels, colours = [], [], []
     block_spans = []
+    values: list[tuple[float, float, float | None, str]] = []
+    keys: list[str] = []
     for group in st.CAUSE_GROUPS:
         block = table[table["group"] == group].sort_values(
             "posterior", ascending=False, kind="stable"
@@ -60,7 +73,7 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
             continue
         start = y
         for r in st.rows(block):
-            st.prior_and_posterior(
+            prior_and_posterior(
                 ax,
                 y,
                 float(r.posterior),
@@ -71,16 +84,8 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
                 height=0.7,
                 lw=2.0,
             )
-            ax.text(
-                max(r.posterior, r.prior) + 0.01,
-                y,
-                f"{st.percent(float(r.posterior))}",
-                va="center",
-                ha="left",
-                fontsize=st.NOTE,
-                fontweight="bold",
-                color=st.TEXT,
-            )
+            values.append((y, float(r.posterior), float(r.prior), percent(float(r.posterior))))
+            keys.append(f"value:{r.cause}")
             ticks.append(y)
             labels.append(("⚠ " if group == "cause_serious" else "") + str(r.label))
             colours.append(st.colour(group) if group == "cause_serious" else st.TEXT)
@@ -116,13 +121,13 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.set_title(
-        st.case_title("Causes of back spasm", diagnosis) + f"\n{st.triage_text(diagnosis)}",
+        case_title("Causes of back spasm", diagnosis) + f"\n{triage_text(diagnosis)}",
         fontsize=st.TITLE - 1,
         loc="left",
     )
     present = [g for g, _, _ in block_spans]
     handles: list[Any] = [
-        Line2D([], [], color=st.TEXT, lw=2.0, label="before any answer (prior)")
+        Line2D([], [], color=st.PRIOR_TICK, lw=2.0, label="before any answer (prior)")
     ] + [
         Patch(
             color=st.colour(g),
@@ -138,6 +143,8 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
         fontsize=st.NOTE + 0.5,
         frameon=False,
     )
+    # each value at the end of its own bar, placed once the figure is laid out
+    bar_labels(ax, values, size=st.NOTE, gids=keys)
     return ax
 
 
@@ -147,10 +154,6 @@ def _exp(x: Any) -> Any:
 
 def _log(x: Any) -> Any:
     return np.log(np.clip(x, 1e-300, None))
-
-
-def _answer_text(question: str, answer: object) -> str:
-    return f"{question.replace('_', ' ')} = {str(answer).replace('_', ' ')}"
 
 
 def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = None) -> Axes:
@@ -185,29 +188,33 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
     row = matches[0]
     label = str(row.label)
     table = reasons.sort_values("log_odds_change", ascending=True, kind="stable")
+    net = diagnosis.network
+    said = [answer_phrase(str(r.question), r.answer, net) for r in st.rows(table)]
     ax = st.new_axes(ax)
     ys = np.arange(len(table), dtype=float)
     values = table["log_odds_change"].to_numpy(dtype=float)
     span = max(float(np.abs(values).max()) if len(values) else 1.0, 0.5)
-    for yy, r in zip(ys, st.rows(table), strict=True):
+    for yy, r, words in zip(ys, st.rows(table), said, strict=True):
         change = float(r.log_odds_change)
         bar = ax.barh(
             yy, change, height=0.62, color=st.RAISED if change >= 0 else st.LOWERED, zorder=3
         )[0]
         bar.set_gid(f"impact:{r.question}")
-        bar.set_label(_answer_text(str(r.question), r.answer))
-        ratio = math.exp(change)
-        text = f"odds ×{ratio:.3g}" if ratio >= 1 else f"odds ÷{1 / ratio:.3g}"
-        ax.text(
-            change + (0.02 if change >= 0 else -0.02) * span,
-            yy,
-            text,
+        bar.set_label(words)
+        ratio = odds_ratio(_exp(change))
+        # a few points beyond the bar's end, whatever the scale
+        ax.annotate(
+            ratio if ratio == "no effect" else f"odds {ratio}",
+            xy=(change, yy),
+            xytext=(4 if change >= 0 else -4, 0),
+            textcoords="offset points",
             ha="left" if change >= 0 else "right",
             va="center",
             fontsize=st.NOTE,
             color=st.TEXT,
+            gid=f"odds:{r.question}",
         )
-    ax.set_yticks(ys, [_answer_text(str(r.question), r.answer) for r in st.rows(table)])
+    ax.set_yticks(ys, said)
     ax.tick_params(axis="y", length=0, labelsize=st.TICK)
     ax.axvline(0, color=st.TEXT, lw=0.9, zorder=4)
     ax.set_xlim(-span * 1.35, span * 1.35)
@@ -224,14 +231,15 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
         if abs(math.log(r)) <= span * 1.35
     ]
     top_axis.set_xticks(ratios, [f"×{r:g}" if r >= 1 else f"÷{1 / r:g}" for r in ratios])
+    # (round ratios on the axis, so written as they are: ×10, ÷3)
     top_axis.set_xlabel("odds ratio", fontsize=st.NOTE + 0.5)
     top_axis.tick_params(labelsize=st.TICK)
     if not len(table):
         st.empty_note(ax, "no answers to weigh")
     ax.set_title(
-        st.case_title(f"How each answer moved {label}", diagnosis)
-        + f"\n{label}: {st.percent(float(row.prior))} before any answer, "
-        f"{st.percent(float(row.posterior))} after them; each answer judged by leaving it out",
+        case_title(f"How each answer moved {label}", diagnosis)
+        + f"\n{label}: {percent(float(row.prior))} before any answer, "
+        f"{percent(float(row.posterior))} after them; each answer judged by leaving it out",
         fontsize=st.TITLE - 1,
         loc="left",
     )
@@ -279,7 +287,7 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
         bar.set_gid(f"gain:{r.question}")
         bar.set_label(str(r.question))
         ax.text(gain, yy, f" {gain:.3f}", ha="left", va="center", fontsize=st.NOTE, color=st.TEXT)
-    prompts = [st.wrap(str(getattr(r, "prompt", "") or r.question), 44) for r in st.rows(table)]
+    prompts = [wrap(str(getattr(r, "prompt", "") or r.question), 44) for r in st.rows(table)]
     ax.set_yticks(ys, prompts)
     ax.tick_params(axis="y", length=0, labelsize=st.TICK)
     largest = float(table["expected_information_gain"].max()) if len(table) else 1.0
@@ -292,7 +300,7 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
     if not len(table):
         st.empty_note(ax, "every question is answered")
     ax.set_title(
-        st.case_title("Which question to ask next", diagnosis)
+        case_title("Which question to ask next", diagnosis)
         + "\nexpected reduction of uncertainty about the causes, most useful first",
         fontsize=st.TITLE - 1,
         loc="left",

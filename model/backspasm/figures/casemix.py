@@ -29,6 +29,10 @@ def plot_case_mix(
 ) -> Figure:
     """Plot the counts of top causes and of triage levels in a scored case file.
 
+    The causes are coloured by their group (:data:`GROUP_COLOURS`), the triage
+    levels by a palette of their own (:data:`TRIAGE_COLOURS`: dark purple, purple,
+    grey), so that no triage level shares a colour with a group of causes.
+
     Parameters
     ----------
     scored : pandas.DataFrame
@@ -122,9 +126,15 @@ def plot_case_mix(
     names = []
     for x, level in zip(xs, levels + extra, strict=False):
         n = int(tri.get(level, 0))
-        bar = right.bar(x, n, width=0.66, color=st.TRIAGE_COLOURS.get(level, "#777777"), zorder=3)[
-            0
-        ]
+        bar = right.bar(
+            x,
+            n,
+            width=0.66,
+            color=st.TRIAGE_COLOURS.get(level, "#777777"),
+            edgecolor=st.triage_ink(level),
+            lw=0.8,
+            zorder=3,
+        )[0]
         bar.set_gid(f"triage:{level}")
         bar.set_label(level)
         right.text(x, n, str(n), ha="center", va="bottom", fontsize=st.TICK, color=st.TEXT)

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import backspasm.figures._style as st
 from backspasm.figures._graph import column_header, legend_under
-from backspasm.figures._layout import bezier, layout, text_width
+from backspasm.figures._layout import bezier, layout
+from backspasm.figures._words import text_width
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -24,15 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["plot_calibration", "plot_roc"]
 
 
-def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, new = plt.subplots(figsize=size, layout="constrained")
-    return new
-
-
 def _unknown_cause(name: str, known: Sequence[str]) -> BackspasmError:
     import difflib
 
@@ -76,7 +67,7 @@ def plot_calibration(
     rows = table[table["cause"] == key]
     if rows.empty:
         raise _unknown_cause(key, sorted(set(table["cause"])))
-    ax = _axes(ax, st.SLIDE_SIZE)
+    ax = st.new_axes(ax)
     name = "all causes" if cause is None else cause
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="perfect calibration")
     ax.plot(
@@ -125,10 +116,20 @@ def plot_calibration(
     return ax
 
 
+#: Line colours of the ROC curves: Okabe-Ito without its yellow (invisible when
+#: projected); past seven curves the colours repeat with another line style.
+ROC_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+_ROC_STYLES = ("-", "--", ":", "-.")
+
+
 def plot_roc(
     evaluation: Evaluation, *, ax: Axes | None = None, causes: Sequence[str] | None = None
 ) -> Axes:
-    """Draw one ROC curve per cause, with its AUC in the legend.
+    """Draw one ROC curve per cause, with its AUC and its number of cases in the legend.
+
+    A cause asked for that has no curve (no case with it among those evaluated, or
+    no case without it) is not drawn, and a note under the legend says so, for
+    example ``not drawn: Epidural abscess (no case with it among 2000)``.
 
     Parameters
     ----------
@@ -145,37 +146,37 @@ def plot_roc(
     -------
     matplotlib.axes.Axes
         One line per cause labelled ``"<cause> (AUC 0.87)"``, and the chance
-        diagonal labelled ``chance``.
+        diagonal labelled ``chance``; the legend says each cause in words with its
+        number of cases (``"Kidney stones (AUC 0.99; 5 cases)"``); the note of the
+        causes not drawn has ``gid="roc:not_drawn"``.
+
+    Raises
+    ------
+    BackspasmError
+        For a cause the evaluation does not know.
     """
     roc = evaluation.roc
     available = list(dict.fromkeys(roc["cause"]))
-    chosen = available if causes is None else list(causes)
+    per_cause = evaluation.per_cause
+    known = list(dict.fromkeys([*available, *per_cause["cause"]]))
+    chosen = available if causes is None else list(dict.fromkeys(causes))
     for name in chosen:
-        if name not in available:
-            raise _unknown_cause(name, available)
-    auc = dict(zip(evaluation.per_cause["cause"], evaluation.per_cause["auc"], strict=True))
-    ax = _axes(ax, st.SLIDE_SIZE)
+        if name not in known:
+            raise _unknown_cause(name, known)
+    missing = [c for c in chosen if c not in available]
+    chosen = [c for c in chosen if c in available]
+    auc = dict(zip(per_cause["cause"], per_cause["auc"], strict=True))
+    present = dict(zip(per_cause["cause"], per_cause["n_present"], strict=True))
+    ax = st.new_axes(ax)
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="chance")
-    import matplotlib as mpl
-
-    # Okabe-Ito (colour-blind safe) for up to eight curves, tab20 beyond that.
-    okabe_ito = [
-        "#E69F00",
-        "#56B4E9",
-        "#009E73",
-        "#F0E442",
-        "#0072B2",
-        "#D55E00",
-        "#CC79A7",
-        "#000000",
-    ]
-    tab20 = mpl.colormaps["tab20"]
     for i, name in enumerate(chosen):
         curve = roc[roc["cause"] == name]
         ax.plot(
             curve["fpr"],
             curve["tpr"],
-            color=okabe_ito[i] if len(chosen) <= len(okabe_ito) else tab20(i % 20),
+            color=ROC_COLOURS[i % len(ROC_COLOURS)],
+            linestyle=_ROC_STYLES[(i // len(ROC_COLOURS)) % len(_ROC_STYLES)],
+            lw=1.8,
             label=f"{name} (AUC {auc[name]:.2f})",
         )
     ax.set_xlim(-0.01, 1.01)
@@ -189,16 +190,42 @@ def plot_roc(
         "how well each cause's probability separates cases with it from cases without",
         fontsize=st.TITLE - 2,
     )
-    names = _labels(chosen)
+    names = _labels([*chosen, *missing])
     lines = ax.get_lines()
+
+    def cases(c: str) -> str:
+        n = int(present.get(c, 0))
+        return f"{n} case{'s' * (n != 1)}"
+
     # the legend says each cause in words; the lines keep their labels for code
     ax.legend(
         handles=lines,
-        labels=["chance"] + [f"{names[c]} (AUC {auc[c]:.2f})" for c in chosen],
+        labels=["chance"] + [f"{names[c]} (AUC {auc[c]:.2f}; {cases(c)})" for c in chosen],
         loc="upper left",
         bbox_to_anchor=(1.03, 1.0),
         fontsize=st.LEGEND,
         ncol=1 if len(chosen) <= 12 else 2,
         frameon=False,
+        title="cause (AUC; cases with it)",
+        title_fontsize=st.NOTE,
     )
+    if missing:
+        n = evaluation.n_cases
+        why = [
+            f"{names[c]} (no case with it among {n})"
+            if int(present.get(c, 0)) == 0
+            else f"{names[c]} (no case without it among {n})"
+            for c in missing
+        ]
+        st.axes_note(
+            ax,
+            1.03,
+            0.0,
+            "not drawn, no curve:\n" + "\n".join(why),
+            ha="left",
+            va="bottom",
+            fontsize=st.NOTE,
+            color="#555555",
+            gid="roc:not_drawn",
+        )
     return ax

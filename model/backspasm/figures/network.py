@@ -11,11 +11,13 @@ the compact companion with only causes, mechanisms and findings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.figures._graph import (
+    TITLE_INSET,
     draw_graph,
     frame_graph,
     graph_axes,
@@ -23,8 +25,19 @@ from backspasm.figures._graph import (
     group_legend,
     nodes_for,
     present_groups,
+    title_x,
 )
-from backspasm.figures._layout import NODE_FONT, text_width
+from backspasm.figures._style import NODE_FONT
+from backspasm.figures._words import (
+    answer_list,
+    fit_lines,
+    ge,
+    lower_first,
+    percent,
+    text_width,
+    triage_text,
+    unit_lines,
+)
 from backspasm.figures.diagnostic import plot_diagnostic_view
 
 if TYPE_CHECKING:
@@ -36,11 +49,17 @@ if TYPE_CHECKING:
 __all__ = ["plot_diagnostic_view", "plot_network", "plot_network_beliefs"]
 
 _TOP = 0.75  # inches above the drawing for a two-line title
-_TITLE_LINE = (st.TITLE - 2) * 1.25 / 72  # inches per line of the beliefs' title
+_BELIEF_TITLE = st.TITLE - 3  # type size of the beliefs' title (points)
+_BELIEF_TITLE_LINES = 4  # lines kept for it, whatever the case: 2 answers, 2 triage
+_TITLE_LINE = _BELIEF_TITLE * 1.25 / 72  # inches per line of the beliefs' title
+_BELIEF_TOP = 0.2 + _BELIEF_TITLE_LINES * _TITLE_LINE  # inches above the drawing
 _BOX_H = 0.34  # a box holds a label of two lines
 _BELIEF_BOX_H = 0.47  # a label of two lines over a belief bar
 _BAR_H = 0.12
-_TITLE_CHARS = 140  # characters per line of a 13 pt title across the slide
+# Width of a title line: the slide less the inset on the left and as much on the right.
+_TITLE_W = (st.SLIDE_SIZE[0] - 2 * TITLE_INSET) * 0.96  # rendered text runs wider
+# A triage cause rule as triage words it: "Kidney stones 77% (>= 50% with fever=yes)".
+_RULE = re.compile(r"^(?P<label>.+?) (?P<p>[0-9.]+%) \(>= (?P<limit>[0-9.]+%)(?P<when>.*)\)$")
 
 
 def plot_network(
@@ -67,7 +86,11 @@ def plot_network(
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new 13.33 x 7.5 in figure by default.
     groups : sequence of str, optional
-        Draw only the nodes of these groups (see :data:`backspasm.spec.GROUPS`).
+        Draw only the nodes of these groups (see :data:`backspasm.spec.GROUPS`);
+        when they include causes, only the nodes linked to those causes (their
+        effects and their effects' effects, and their own causes), so that
+        ``["cause_serious", "mechanism", "finding"]`` draws the serious causes, the
+        mechanisms they act through and the findings that reveal them.
     show_legend : bool, default True
         Legend of the node groups under the drawing.
 
@@ -85,13 +108,18 @@ def plot_network(
     draw_graph(net, layout, ax, label_offset=0.0)
     frame_graph(ax, layout)
     n_edges = sum(1 for n in nodes for p in net.spec.nodes[n].parents if p in layout.pos)
+    dropped = groups is not None and len(nodes) < sum(
+        1 for n in net.spec.nodes if net.group_of(n) in groups
+    )
     ax.set_title(
         f"{'Part of the' if groups is not None else 'The'} back-spasm network: "
         f"{len(nodes)} nodes, {n_edges} arrows, before any answer"
-        "\neach arrow points from a cause to its effect; read left to right",
+        "\neach arrow points from a cause to its effect; read left to right"
+        + ("; only the nodes linked to the causes shown" if dropped else ""),
         fontsize=st.TITLE - 1,
         loc="left",
         pad=4,
+        x=title_x(ax),
     )
     if show_legend:
         group_legend(ax, present_groups(net, nodes))
@@ -100,31 +128,96 @@ def plot_network(
 
 def _flag_text(network: Network, flag: str) -> str:
     """Say a red flag in few words: an answer flag (``node=state``) by its label."""
+    flag, unsure, _ = flag.partition(" (unsure answer)")
     node, sep, state = flag.partition("=")
     if not sep or node not in network.spec.nodes:
-        return flag.replace("_", " ")
-    if state == "yes":
-        return network.label(node)
-    return f"{network.label(node)} {state.replace('_', ' ')}"
+        return ge(flag.replace("_", " ")) + (" (unsure)" if unsure else "")
+    said = (
+        network.label(node)
+        if state == "yes"
+        else f"no {lower_first(network.label(node))}"
+        if state == "no"
+        else f"{network.label(node)}: {state.replace('_', ' ')}"
+    )
+    return said + (" (unsure)" if unsure else "")
+
+
+def _red_flags(diagnosis: Diagnosis, net: Network, *, detail: bool) -> list[str]:
+    """Each red flag in words, a cause's rules merged: ``Low calcium 99.9% (≥ 20%)``.
+
+    A cause rule gets the cause's probability as the figures write it (never
+    ``100%`` below 1) and ``≥``; with ``detail``, the answers the rule asks for
+    (``≥ 20% with hand or foot spasm``).
+    """
+    flags = tuple(getattr(diagnosis, "red_flags", ()) or ())
+    causes = {net.label(c): c for c in net.causes}
+    posterior = {str(r.cause): float(r.posterior) for r in st.rows(diagnosis.causes)}
+    said: dict[str, list[str]] = {}  # flag -> its thresholds (cause rules only)
+    for flag in flags:
+        rule = _RULE.match(flag)
+        if rule is None:
+            said.setdefault(_flag_text(net, flag), [])
+            continue
+        label = rule["label"]
+        if label in causes and causes[label] in posterior:
+            p = percent(posterior[causes[label]])
+        elif label == "serious cause":
+            p = percent(float(diagnosis.p_serious))
+        else:
+            p = rule["p"]
+        limit = f"≥ {rule['limit']}"
+        when = [w for w in rule["when"].split(" with ") if w.strip()]
+        if detail and when:
+            words = [lower_first(_flag_text(net, w.strip())) for w in when]
+            limit += " with " + " and ".join(words)
+        limits = said.setdefault(f"{label} {p}", [])
+        if limit not in limits:
+            limits.append(limit)
+    # without the answers they ask for, a cause's rules say the lowest threshold
+    return [
+        f"{k} ({'; '.join(v if detail else [min(v, key=_threshold)])})" if v else k
+        for k, v in said.items()
+    ]
+
+
+def _threshold(limit: str) -> float:
+    """Return the number of a threshold such as ``≥ 20% with fever`` (20.0)."""
+    return float(limit.split()[1].rstrip("%"))
 
 
 def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) -> str:
-    """Say what the beliefs are for: the answers, the triage and any red flags."""
+    """Say what the beliefs are for: the answers, the triage and any red flags.
+
+    At most :data:`_BELIEF_TITLE_LINES` lines fitted to the slide's width: the
+    answers on two (answers that do not fit are counted, not named: they are
+    outlined in the drawing), the triage and the red flags on two (their thresholds
+    without the answers they ask for, then only as many flags as fit).
+    """
     n_answers = sum(1 for k in evidence if k != "back_spasm")
-    flags = tuple(getattr(diagnosis, "red_flags", ()) or ())
     what = (
         f"What the network believes after {n_answers} answer{'s' * (n_answers != 1)}"
         if n_answers
         else "What the network believes before any answer"
     )
-    triage = st.triage_text(diagnosis) + (
-        f"; red flags: {'; '.join(_flag_text(net, f) for f in flags)}" if flags else ""
+    answers = answer_list(getattr(diagnosis, "answers", {}) or {}, net) or ["no answers yet"]
+    units = [f"{what} for: "] + [a + ", " for a in answers[:-1]] + [answers[-1]]
+    size = _BELIEF_TITLE
+    head = fit_lines(
+        units,
+        _TITLE_W,
+        size,
+        lines=2,
+        more=lambda n: f"and {n} more (outlined)",
     )
-    return (
-        st.case_title(what, diagnosis, width=_TITLE_CHARS)
-        + "\n"
-        + st.wrap_words(triage, _TITLE_CHARS)
-    )
+    triage = triage_text(diagnosis)
+    for detail in (True, False):  # the answers a rule asks for, if there is room
+        flags = _red_flags(diagnosis, net, detail=detail)
+        parts = [triage + ("  ·  red flags: " if flags else "")]
+        parts += [f + "; " for f in flags[:-1]] + flags[-1:]
+        if len(unit_lines(parts, _TITLE_W, size)) <= 2:
+            break
+    text = fit_lines(parts, _TITLE_W, size, lines=2, more=lambda n: f"+{n} more")
+    return head + "\n" + text
 
 
 def _belief_value(
@@ -137,14 +230,15 @@ def _belief_value(
     """
     states = network.states(node)
     if tuple(states) == ("no", "yes"):
-        return st.percent(float(dist["yes"])), None
+        return percent(float(dist["yes"])), None
     top = max(states, key=lambda s: float(dist[s]))
-    return f"{_short_state(top)} {float(dist[top]):.0%}", top
+    return f"{_short_state(top)} {percent(float(dist[top]))}", top
 
 
 def _min_belief_w() -> float:
-    """Narrowest box that holds a short belief bar and a value such as ``<0.1%``."""
-    return 0.14 + 0.25 + text_width("<0.1%", NODE_FONT) * 1.1 + 0.06
+    """Narrowest box that holds a short belief bar and any value (``<0.1%``, ``>99.9%``)."""
+    widest = max(text_width(v, NODE_FONT) for v in ("<0.1%", ">99.9%", "99.9%"))
+    return 0.14 + 0.25 + widest * 1.1 + 0.06
 
 
 def _fitted_value(value: str, state: str | None, room: float, size: float = NODE_FONT) -> str:
@@ -223,7 +317,9 @@ def plot_network_beliefs(
         net,
         list(net.spec.nodes),
         box_h=_BELIEF_BOX_H,
-        top=0.25 + (title.count("\n") + 1) * _TITLE_LINE,
+        # the same room for the title whatever its length, so that no box moves
+        # from one case's slide to the next
+        top=_BELIEF_TOP,
         min_box_w=_min_belief_w(),
         # the arrows run straight under the boxes here, so the gaps can be narrow
         min_gap=0.12,
@@ -339,7 +435,7 @@ def plot_network_beliefs(
             ring.set_label(f"observed {n}")
             ax.add_patch(ring)
     frame_graph(ax, layout)
-    ax.set_title(title, fontsize=st.TITLE - 2, loc="left", pad=4)
+    ax.set_title(title, fontsize=_BELIEF_TITLE, loc="left", pad=4, x=title_x(ax))
     extra: list[Any] = [Line2D([], [], color="black", lw=2.4, label="observed (an answer)")]
     if any(not isinstance(v, str) for v in evidence.values()):
         extra.append(

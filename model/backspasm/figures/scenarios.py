@@ -9,6 +9,8 @@ import numpy as np
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
+from backspasm.figures._bars import bar_labels, prior_and_posterior
+from backspasm.figures._words import answer_list, percent, phrase_units, wrap_phrases
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -82,7 +84,8 @@ def plot_scenarios(
     -------
     matplotlib.figure.Figure
         One panel per scenario; posterior bars ``gid="posterior:<i>:<cause>"``, prior
-        ticks ``gid="prior:<i>:<cause>"``.
+        ticks ``gid="prior:<i>:<cause>"`` and the posterior's value, at the end of
+        its own bar, ``gid="value:<i>:<cause>"``.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -114,15 +117,16 @@ def plot_scenarios(
     )
     ys = np.arange(len(order), dtype=float)[::-1]
     groups_seen: list[str] = []
+    values: list[list[tuple[float, float, float | None, str]]] = []
     for i, (ax, d, table, title) in enumerate(zip(axes[0], cases, tables, titles, strict=True)):
+        values.append([])
         for yy, cause in zip(ys, order, strict=True):
-            group = str(table[cause].group)
-            group = group if group.startswith("cause_") else f"cause_{group}"
+            group = st.cause_group(str(table[cause].group))
             if group not in groups_seen:
                 groups_seen.append(group)
             p = float(table[cause].posterior)
             prior = float(table[cause].prior)
-            st.prior_and_posterior(
+            prior_and_posterior(
                 ax,
                 yy,
                 p,
@@ -133,24 +137,14 @@ def plot_scenarios(
                 height=0.66,
                 lw=1.6,
             )
-            inside = p > 0.72
-            ax.text(
-                p - 0.02 if inside else max(p, prior) + 0.025,
-                yy,
-                st.percent(p),
-                ha="right" if inside else "left",
-                va="center",
-                fontsize=st.NOTE,
-                color="white" if inside else st.TEXT,
-                fontweight="bold",
-                zorder=5,
-            )
+            values[i].append((yy, p, prior, percent(p)))
         triage = str(getattr(d, "triage", ""))
-        given = st.describe_answers(getattr(d, "answers", {}) or {}, d.network)
-        ax.set_title(st.wrap_words(given, 34), fontsize=st.NOTE, color=st.TEXT)
+        said = answer_list(getattr(d, "answers", {}) or {}, d.network) or ["no answers yet"]
+        given = wrap_phrases(phrase_units("", said), 34, fill=0.85)
+        ax.set_title(given, fontsize=st.NOTE, color=st.TEXT)
         level = st.TRIAGE_NAMES.get(triage, triage)
         ax.annotate(
-            f"{title}\n{level} · P(serious) {st.percent(d.p_serious)}",
+            f"{title}\n{level} · P(serious) {percent(d.p_serious)}",
             xy=(0.5, 1.0),
             xycoords=ax.title,
             xytext=(0, 4),
@@ -158,7 +152,7 @@ def plot_scenarios(
             ha="center",
             va="bottom",
             fontsize=st.LABEL,
-            color=st.TRIAGE_COLOURS.get(triage, st.TEXT),
+            color=st.triage_ink(triage),
             fontweight="bold",
             gid=f"scenario:{i}",
         )
@@ -177,7 +171,7 @@ def plot_scenarios(
         for g in st.CAUSE_GROUPS
         if g in groups_seen
     ]
-    handles.append(Line2D([], [], color=st.TEXT, lw=1.6, label="before any answer (prior)"))
+    handles.append(Line2D([], [], color=st.PRIOR_TICK, lw=1.6, label="before any answer (prior)"))
     fig.legend(
         handles=handles,
         loc="outside lower center",
@@ -192,4 +186,9 @@ def plot_scenarios(
         x=0.01,
         ha="left",
     )
+    # each value at the end of its own bar, placed once the figure is laid out
+    fig.draw_without_rendering()
+    for i, ax in enumerate(axes[0]):
+        gids = [f"value:{i}:{cause}" for cause in order]
+        bar_labels(ax, values[i], size=st.NOTE, gids=gids, laid_out=True)
     return fig

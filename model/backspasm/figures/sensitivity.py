@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -9,6 +10,15 @@ import pandas as pd
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
+from backspasm.figures._words import (
+    answer_list,
+    exact_percent,
+    percent_sig,
+    percent_to,
+    phrase_units,
+    wrap,
+    wrap_phrases,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -19,6 +29,26 @@ if TYPE_CHECKING:
 __all__ = ["plot_sensitivity"]
 
 
+def _decimals(span: float) -> int:
+    """Decimals of a percent that tell apart values spread over ``span`` (a probability)."""
+    if span <= 1e-9:  # nothing to tell apart
+        return 1
+    points = span * 100.0  # percentage points
+    return int(min(max(math.ceil(-math.log10(points)) + 1, 0), 4))
+
+
+def _logit_ticks(lo: float, hi: float) -> list[float]:
+    """Round probabilities between ``lo`` and ``hi`` for a log-odds axis (3 to 9 of them)."""
+    small = [m * 10.0**-k for k in range(1, 9) for m in (1, 2, 5)]
+    middle = [k / 10 for k in range(1, 10)]
+    every = sorted({*small, *middle, *(1 - v for v in small)})
+    inside = [v for v in every if lo <= v <= hi]
+    if len(inside) > 9:  # keep the powers of ten (and the middle) only
+        tens = {10.0**-k for k in range(1, 9)} | {1 - 10.0**-k for k in range(1, 9)} | {0.5}
+        inside = [v for v in inside if any(math.isclose(v, t) for t in tens)]
+    return inside
+
+
 def plot_sensitivity(
     table: pd.DataFrame,
     *,
@@ -27,6 +57,13 @@ def plot_sensitivity(
     answers: Mapping[str, Any] | None = None,
 ) -> Axes:
     """Tornado of the network numbers a posterior depends on most.
+
+    The axis is the probability, from the smallest to the largest value shown
+    (never beyond 0 or 1), with as many decimals on its ticks and on the values as
+    tell them apart (99.73% against 99.93%). When the values crowd against 0 or 1,
+    so that the room for their labels would run past the end of the scale, the
+    axis is drawn in log-odds (ticks still in percent), where multiplying the odds
+    by a factor moves a value as far near 0 or 1 as in the middle.
 
     Parameters
     ----------
@@ -44,10 +81,12 @@ def plot_sensitivity(
     -------
     matplotlib.axes.Axes
         Bars ``gid="sens_high:<rank>"`` span ``p_base`` to ``p_high`` (odds of the
-        number multiplied by the factor), ``"sens_low:<rank>"`` ``p_base`` to ``p_low``.
+        number multiplied by the factor), ``"sens_low:<rank>"`` ``p_base`` to
+        ``p_low``; their values ``"sens_high_value:<rank>"`` and
+        ``"sens_low_value:<rank>"``.
     """
     from matplotlib.patches import Patch
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
     if table.empty:
         raise BackspasmError("The 'table' parameter of plot_sensitivity is empty.")
@@ -56,45 +95,76 @@ def plot_sensitivity(
     base = float(first["p_base"])
     factor = float(first["factor"])
     target = str(first.get("target_label", first["target"]))
-    state = str(first["target_state"])
+    state = str(first["target_state"]).replace("_", " ")
     ax = st.new_axes(ax)
     ys = np.arange(len(rows), dtype=float)[::-1]
-    lo = min(base, float(rows["p_low"].min()), float(rows["p_high"].min()))
-    hi = max(base, float(rows["p_low"].max()), float(rows["p_high"].max()))
-    pad = max((hi - lo) * 0.16, 0.01)
+    shown = np.asarray([base, *rows["p_low"], *rows["p_high"]], dtype=float)
+    lo, hi = float(shown.min()), float(shown.max())
+    decimals = _decimals(hi - lo)
+    # room for the value labels at both ends: 16% of the span each side
+    pad = max((hi - lo) * 0.16, 1e-4)
+    logit = lo - pad <= 0.0 or hi + pad >= 1.0
+    eps = 1e-12
+    if logit:
+        lo_l, hi_l = _logit(max(lo, eps)), _logit(min(hi, 1 - eps))
+        pad_l = max((hi_l - lo_l) * 0.16, 0.05)
+        ax.set_xscale("logit")
+        left, right = _expit(lo_l - pad_l), _expit(hi_l + pad_l)
+    else:
+        left, right = lo - pad, hi + pad
     for rank, (yy, r) in enumerate(zip(ys, st.rows(rows), strict=True)):
         for kind, value, colour in (("high", r.p_high, st.RAISED), ("low", r.p_low, st.LOWERED)):
-            bar = ax.barh(yy, float(value) - base, left=base, height=0.62, color=colour, zorder=3)[
-                0
-            ]
+            value = float(value)
+            bar = ax.barh(yy, value - base, left=base, height=0.62, color=colour, zorder=3)[0]
             bar.set_gid(f"sens_{kind}:{rank}")
-            ha = "left" if value >= base else "right"
-            ax.text(
-                float(value) + (0.004 if value >= base else -0.004),
-                yy,
-                st.percent(float(value)),
-                ha=ha,
+            up = value >= base
+            # a few points beyond the bar's end, whatever the scale
+            ax.annotate(
+                percent_sig(value) if logit else percent_to(value, decimals),
+                xy=(value, yy),
+                xytext=(4 if up else -4, 0),
+                textcoords="offset points",
+                ha="left" if up else "right",
                 va="center",
                 fontsize=st.NOTE,
                 color=st.TEXT,
+                gid=f"sens_{kind}_value:{rank}",
             )
-    labels = [st.wrap(f"{r.label} = {r.value:.3g}", 52) for r in st.rows(rows)]
+    labels = [wrap(f"{_words(str(r.label))} = {r.value:.3g}", 52) for r in st.rows(rows)]
     ax.set_yticks(ys, labels)
     ax.tick_params(axis="y", length=0, labelsize=st.TICK)
     ax.axvline(base, color=st.TEXT, lw=1.0, zorder=4)
-    ax.set_xlim(max(0.0, lo - pad), min(1.0, hi + pad) if hi + pad <= 1 else hi + pad)
+    ax.set_xlim(max(left, 0.0), min(right, 1.0))
     ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    if logit:
+        ticks = _logit_ticks(left, right)
+        if len(ticks) < 3:
+            linear = MaxNLocator(5).tick_values(left, right)
+            ticks = [float(t) for t in linear if left <= t <= right]
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_minor_locator(FixedLocator([]))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: exact_percent(v)))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    scale = "; log-odds scale" if logit else ""
     ax.set_xlabel(
-        f"P({target} = {state} | answers); the line is the model as it is ({st.percent(base)})",
+        f"P({target} = {state} | answers); the line is the model as it is "
+        f"({percent_sig(base) if logit else percent_to(base, decimals)}){scale}",
         fontsize=st.TICK,
     )
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
-    given = "" if answers is None else f" for: {st.describe_answers(answers)}"
+    what = f"Which numbers of the network matter for P({target})"
+    heading = (
+        what
+        if answers is None
+        else wrap_phrases(
+            phrase_units(f"{what} for: ", answer_list(answers) or ["no answers yet"]), 72
+        )
+    )
     ax.set_title(
-        st.wrap_words(f"Which numbers of the network matter for P({target}){given}", 72)
-        + f"\none-way sensitivity: odds of each number ×{factor:g} and ÷{factor:g}",
+        heading + f"\none-way sensitivity: odds of each number ×{factor:g} and ÷{factor:g}",
         fontsize=st.TITLE - 1,
         loc="left",
     )
@@ -103,7 +173,24 @@ def plot_sensitivity(
             Patch(color=st.RAISED, label=f"odds of the number ×{factor:g}"),
             Patch(color=st.LOWERED, label=f"odds of the number ÷{factor:g}"),
         ],
-        loc="lower right",
+        # under the axis, where no bar or value can be
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1),
+        ncol=2,
+        frameon=False,
         fontsize=st.NOTE + 0.5,
     )
     return ax
+
+
+def _words(label: str) -> str:
+    """Write the state codes of a parameter's label in words (``primary_care``)."""
+    return label.replace("_", " ")
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def _expit(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))

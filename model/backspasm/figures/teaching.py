@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 import backspasm.figures._style as st
+from backspasm._files import AtomicFile, SignalGuard
 from backspasm.exceptions import BackspasmError
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
@@ -55,11 +56,15 @@ _SAVE_RC: Mapping[str, Any] = {
 def save_figure(
     fig: Figure, path: str | os.PathLike[str], *, dpi: int = 300, close: bool = True
 ) -> Path:
-    """Save a figure reproducibly, with text kept as text in SVG files.
+    """Save a figure reproducibly and atomically, with text kept as text in SVG files.
 
     The format follows the file's extension (one of :data:`FIGURE_FORMATS`). The
     settings hold for this save only (a :func:`matplotlib.rc_context`); nothing
-    global changes.
+    global changes. The figure is written to a hidden temporary file in the same
+    folder and renamed over ``path`` only once complete
+    (:class:`backspasm._files.AtomicFile`), so that a failed or interrupted save
+    (Ctrl-C, SIGTERM) leaves the file that was there untouched and no temporary
+    file behind. With ``close``, the figure is closed even when saving fails.
 
     Parameters
     ----------
@@ -80,23 +85,44 @@ def save_figure(
     Raises
     ------
     BackspasmError
-        For an extension it cannot write.
+        For an extension it cannot write, or a folder where the file cannot be
+        created (:class:`~backspasm.exceptions.CaseFileError`).
+    backspasm._files.Interrupted
+        When SIGINT or SIGTERM arrives during the save (the temporary file is gone).
     """
     import matplotlib as mpl
     import matplotlib.pyplot as plt
 
-    out = Path(path)
-    fmt = out.suffix.lstrip(".").lower()
-    if fmt not in FIGURE_FORMATS:
-        raise BackspasmError(
-            f"The 'path' parameter of save_figure must end in one of "
-            f"{', '.join('.' + f for f in FIGURE_FORMATS)}; got {out.name!r} instead."
-        )
-    rc: Any = dict(_SAVE_RC)
-    with mpl.rc_context(rc):
-        fig.savefig(out, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]), facecolor="white")
-    if close:
-        plt.close(fig)
+    try:
+        out = Path(path)
+        fmt = out.suffix.lstrip(".").lower()
+        if fmt not in FIGURE_FORMATS:
+            raise BackspasmError(
+                f"The 'path' parameter of save_figure must end in one of "
+                f"{', '.join('.' + f for f in FIGURE_FORMATS)}; got {out.name!r} instead."
+            )
+        rc: Any = dict(_SAVE_RC)
+        with SignalGuard(f"interrupted; {out} left as it was") as guard:
+            with guard.deferred():
+                target = AtomicFile(out)
+            try:
+                with mpl.rc_context(rc):
+                    fig.savefig(
+                        target.fh,
+                        format=fmt,
+                        dpi=dpi,
+                        metadata=dict(_METADATA[fmt]),
+                        facecolor="white",
+                    )
+                target.finish()
+                with guard.deferred(f"interrupted; {out} was written all the same"):
+                    target.replace()
+            finally:
+                with guard.deferred():
+                    target.discard()
+    finally:
+        if close:
+            plt.close(fig)
     return out
 
 
@@ -138,9 +164,10 @@ def write_teaching_figures(
     answer on one cause (its top cause unless ``cause`` is given); the next questions
     worth asking; the sensitivity of that cause to the network's numbers; four
     scenarios side by side; the case mix of a case file; and calibration and ROC
-    (serious causes) figures on 2000 synthetic cases drawn from the network with
-    seed 0. Every figure is drawn on a 13.33 x 7.5 in slide with no text under 9 pt;
-    SVG files keep their text as text.
+    (serious causes; one with no case in the sample is named, not drawn) figures on
+    2000 synthetic cases drawn from the network with seed 0. Every figure is drawn on
+    a 13.33 x 7.5 in slide with no text under 9 pt; SVG files keep their text as
+    text. Each file is written atomically (see :func:`save_figure`).
 
     Parameters
     ----------
@@ -211,17 +238,20 @@ def write_teaching_figures(
     scenarios = [diagnose(a, network=net) for a in SCENARIOS.values()]
     scored = score_cases(cases, network=net)
     evaluation = evaluate(sample_cases(_EVALUATION_N, network=net, seed=0), network=net)
-    serious = [c for c in net.serious_causes if c in set(evaluation.roc["cause"])]
+    # every serious cause: one with no case in the sample is named under the legend
+    serious = list(net.serious_causes)
 
     # ... then draw
     written: list[Path] = []
 
     def save(fig: Figure, stem: str) -> None:
-        for fmt in formats:
-            written.append(save_figure(fig, out / f"{stem}.{fmt}", dpi=dpi, close=False))
         import matplotlib.pyplot as plt
 
-        plt.close(fig)
+        try:
+            for fmt in formats:
+                written.append(save_figure(fig, out / f"{stem}.{fmt}", dpi=dpi, close=False))
+        finally:
+            plt.close(fig)
 
     save(st.figure_of(plot_network(net)), "01-network")
     save(st.figure_of(plot_diagnostic_view(net)), "01b-diagnostic-view")
