@@ -33,9 +33,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backspasm.columns import encode_column
 from backspasm.learning import sample_cases
 from backspasm.network import Network, default_network
-from backspasm.questionnaire import encode_column, questions_for
+from backspasm.questionnaire import questions_for
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {

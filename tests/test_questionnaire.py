@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backspasm.columns import encode_column
 from backspasm.exceptions import EvidenceError
 from backspasm.questionnaire import (
     answers_to_evidence,
     data_dictionary,
-    encode_column,
     get_question,
     questions_for,
 )

@@ -165,7 +165,7 @@ def test_safety_net_covers_every_red_flag_question(monkeypatch):
     assert len(safety_net(net)) == len(red)
     # A red flag without a sentence in the policy gets one built from its prompt.
     bare = replace(policy_of(net), safety_net={})
-    monkeypatch.setattr("backspasm.triage.policy_of", lambda network: bare)
+    monkeypatch.setattr("backspasm.triage.safety.policy_of", lambda network: bare)
     sentences = safety_net(net)
     saddle = next(q for q in red if q.column == "saddle_numbness")
     assert f'Go to an emergency department at once if your answer to "{saddle.prompt}"' in (
@@ -452,9 +452,9 @@ def test_known_cause_probabilities_never_change_a_level():
     # Given the causes' posteriors, triage settles P(any pathologic cause) >= 50% by
     # its bounds (max and sum of the marginals) where it can; the levels and red
     # flags must be those of the exact conjunction for every case.
+    from backspasm.columns import encode_column
     from backspasm.learning import sample_cases
     from backspasm.queries import query_cases
-    from backspasm.questionnaire import encode_column
 
     net = default_network()
     frame = sample_cases(400, seed=5, missing=0.3)

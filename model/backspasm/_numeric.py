@@ -10,6 +10,7 @@ import numpy.typing as npt
 EPS = 1e-12
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 def logit(p: FloatArray) -> FloatArray:

@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from backspasm._version import __version__
+from backspasm.cli_args import build_parser
 from backspasm.exceptions import BackspasmError
 
 __all__ = ["main"]
@@ -37,29 +37,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from backspasm.network import Network
     from backspasm.spec import load_spec
 
-    if args.spec and args.spec_option and args.spec != args.spec_option:
+    if args.spec and args.network and args.spec != args.network:
         raise BackspasmError("give the knowledge base once: PATH or --network, not both.")
-    spec = load_spec(args.spec or args.spec_option)
-    summary = Network(spec).summary()
-    groups = ", ".join(f"{g} {n}" for g, n in summary["groups"].items())
-    lines = [
-        f"knowledge base: {spec.origin} (valid)",
-        f"nodes: {summary['nodes']} ({groups})",
-        f"edges: {summary['edges']}",
-        f"declared numbers: {summary['numbers']}, of which {summary['sourced']} "
-        f"({summary['sourced_share']:.1%}) cite a literature source, "
-        f"{summary['fitted']} were fitted to data and "
-        f"{summary['assumptions']} are reasoned assumptions",
-        "by kind: "
-        + ", ".join(
-            f"{kind} {n} ({n / summary['numbers']:.1%})"
-            for kind, n in spec.numbers_by_kind().items()
-            if summary["numbers"]
-        ),
-        f"expanded CPT entries: {summary['cpt_entries']}",
-        f"bibliography: {summary['sources']} sources ({summary['source_tags']})",
-    ]
-    print("\n".join(lines))
+    spec = load_spec(args.spec or args.network)
+    print(Network(spec).report())
     return EXIT_OK
 
 
@@ -198,12 +179,6 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_RANK_HELP = (
-    "rank causes by 'posterior' probability (default) or by expected 'disablement' "
-    "(Richens et al. 2020, exact on twin networks; slower)"
-)
-
-
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from backspasm.learning import evaluate_groups
 
@@ -254,17 +229,6 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
-def _positive_int(text: str) -> int:
-    """Return a whole number of at least 1 (an argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more; got {value}")
-    return value
-
-
 def _cmd_export(args: argparse.Namespace) -> int:
     net = _network(args.network)
     path = net.export(args.output, format=args.format)
@@ -274,7 +238,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from backspasm.questionnaire import data_dictionary, questions_for
+    from backspasm.questionnaire import data_dictionary, data_dictionary_markdown, questions_for
 
     net = _network(args.network) if args.network else None
     qs = questions_for(net) if net else None
@@ -282,223 +246,24 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     if args.format == "csv":
         sys.stdout.write(table.to_csv(index=False))
     elif args.format == "markdown":
-        header = "| " + " | ".join(table.columns) + " |"
-        rule = "|" + "---|" * len(table.columns)
-        code = table.assign(
-            column=[f"`{v}`" for v in table["column"]],
-            node=[f"`{v}`" if v else "" for v in table["node"]],
-        )
-        body = [
-            "| " + " | ".join(str(v) for v in row) + " |" for row in code.itertuples(index=False)
-        ]
-        print("\n".join([header, rule, *body]))
+        print(data_dictionary_markdown(table))
     else:
         print(table.to_string(index=False))
     return EXIT_OK
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="backspasm",
-        description="Bayesian diagnostic model for the causes of back spasm.",
-    )
-    parser.add_argument("--version", action="version", version=f"backspasm {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    def network_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--network",
-            metavar="PATH",
-            help="a knowledge-base folder or TOML file (default: bundled)",
-        )
-
-    p = sub.add_parser("diagnose", help="rank the causes for one case")
-    p.add_argument(
-        "--answer",
-        "-a",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="one answer, e.g. fever=yes or age=70 (repeat, once per question); a yes/no "
-        "answer between 0 and 1 (fever=0.7 or fever=70%%) is unsure, leaning yes 70:30: "
-        "it multiplies the odds of yes by 0.7/0.3",
-    )
-    p.add_argument(
-        "answers",
-        nargs="*",
-        metavar="NAME=VALUE",
-        help="answers may also be given without -a: backspasm diagnose fever=yes age=70",
-    )
-    p.add_argument(
-        "--top", type=_positive_int, default=8, metavar="N", help="show the top N causes (8)"
-    )
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument(
-        "--counterfactual",
-        action="store_true",
-        help="also rank every cause by expected disablement",
-    )
-    network_option(p)
-    p.set_defaults(func=_cmd_diagnose)
-
-    p = sub.add_parser(
-        "score", help="score a case file (CSV or Parquet); every row back, in order"
-    )
-    p.add_argument(
-        "input",
-        metavar="IN",
-        help="case file: CSV (comma, semicolon or tab, found from the header) or Parquet; "
-        "- reads stdin",
-    )
-    p.add_argument(
-        "-o",
-        "--output",
-        required=True,
-        metavar="OUT",
-        help="scored file: .csv, .tsv, .txt, .parquet or .pq; - writes CSV to stdout",
-    )
-    p.add_argument(
-        "--chunksize",
-        type=_positive_int,
-        default=100_000,
-        metavar="N",
-        help="at most N rows scored at a time (default 100000)",
-    )
-    p.add_argument(
-        "--precision",
-        type=_positive_int,
-        default=None,
-        metavar="N",
-        help="round probabilities to N significant digits (default: every digit, lossless)",
-    )
-    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    p.add_argument(
-        "--explain",
-        action="store_true",
-        help="add everything a one-case diagnosis says: reasons for the top cause, "
-        "next_question, p_pathologic, risk_<complication>, mpe and p_mpe (slower)",
-    )
-    network_option(p)
-    p.set_defaults(func=_cmd_score)
-
-    p = sub.add_parser(
-        "ask",
-        help="interactive questionnaire: the red-flag screen, then the most informative "
-        "question first ('back' undoes an answer)",
-    )
-    p.add_argument(
-        "--min-gain",
-        type=float,
-        default=0.01,
-        metavar="BITS",
-        help="after the red-flag screen, stop when no question is expected to gain this "
-        "much (0.01)",
-    )
-    p.add_argument(
-        "--show-information",
-        action="store_true",
-        help="for teaching: show each question's expected information gain (bits), "
-        "P(serious cause) and the full report",
-    )
-    network_option(p)
-    p.set_defaults(func=_cmd_ask)
-
-    p = sub.add_parser("figures", help="write the teaching figures (PNG, SVG, PDF)")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
-    p.add_argument(
-        "--format",
-        default="png",
-        metavar="LIST",
-        help="comma-separated formats among png, svg, pdf (default: png)",
-    )
-    p.add_argument("--cases", metavar="FILE", help="a case file (CSV) for the case-mix figure")
-    p.add_argument("--case-id", metavar="ID", help="the example case: this case_id of --cases")
-    follows = "the cause the evidence-impact and sensitivity figures follow (default: top cause)"
-    p.add_argument("--cause", metavar="NAME", help=follows)
-    p.add_argument("--dpi", type=_positive_int, default=300, help="PNG resolution (default: 300)")
-    network_option(p)
-    p.set_defaults(func=_cmd_figures)
-
-    p = sub.add_parser("sample", help="write synthetic cases drawn from the network")
-    p.add_argument("-n", type=int, required=True, metavar="N", help="number of cases")
-    p.add_argument("--seed", type=int, required=True, metavar="S", help="random seed")
-    p.add_argument(
-        "--missing", type=float, default=0.3, metavar="F", help="share of blank answers (0.3)"
-    )
-    p.add_argument("--output", "-o", default="-", metavar="FILE", help="CSV to write (stdout)")
-    network_option(p)
-    p.set_defaults(func=_cmd_sample)
-
-    p = sub.add_parser("fit", help="fit the network's numbers to a case file")
-    p.add_argument("cases", metavar="FILE", help="case file (CSV) with true_<cause> columns")
-    p.add_argument("--output", "-o", required=True, metavar="SPEC.toml", help="TOML to write")
-    p.add_argument(
-        "--prior-weight",
-        type=float,
-        default=50.0,
-        metavar="W",
-        help="pseudo-cases of the expert table per parent configuration (50)",
-    )
-    p.add_argument(
-        "--max-iter", type=int, default=100, metavar="N", help="most EM iterations (100)"
-    )
-    network_option(p)
-    p.set_defaults(func=_cmd_fit)
-
-    p = sub.add_parser("evaluate", help="compare scores with the known causes of a case file")
-    p.add_argument("cases", metavar="FILE", help="scored or raw case file with the truth")
-    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
-    p.add_argument("--rank", default="posterior", metavar="HOW", help=_RANK_HELP)
-    p.add_argument(
-        "--by", metavar="COLUMN", help="also evaluate group by group, e.g. --by source_kind"
-    )
-    network_option(p)
-    p.set_defaults(func=_cmd_evaluate)
-
-    p = sub.add_parser("check", help="validate a knowledge base and report its sources")
-    p.add_argument(
-        "spec",
-        nargs="?",
-        default=None,
-        metavar="PATH",
-        help="folder of *.toml files or one TOML file (default: bundled)",
-    )
-    p.add_argument(
-        "--network",
-        dest="spec_option",
-        default=None,
-        metavar="PATH",
-        help="the same as PATH, as the other commands name it",
-    )
-    p.set_defaults(func=_cmd_check)
-
-    p = sub.add_parser("export", help="write the network as BIF, XMLBIF, NET, XDSL or UAI")
-    p.add_argument(
-        "--format",
-        "-f",
-        choices=["bif", "xmlbif", "net", "xdsl", "uai"],
-        help="file format (default: from the output's extension, .xml for xmlbif)",
-    )
-    p.add_argument(
-        "--output",
-        "-o",
-        required=True,
-        metavar="FILE",
-        help="the file to write, in an existing folder; - for standard output (with --format)",
-    )
-    network_option(p)
-    p.set_defaults(func=_cmd_export)
-
-    p = sub.add_parser("schema", help="print the case-file data dictionary")
-    p.add_argument(
-        "--format",
-        choices=["table", "csv", "markdown"],
-        default="table",
-        help="print a plain table (default), CSV or a Markdown table",
-    )
-    network_option(p)
-    p.set_defaults(func=_cmd_schema)
-    return parser
+_COMMANDS = {
+    "diagnose": _cmd_diagnose,
+    "score": _cmd_score,
+    "ask": _cmd_ask,
+    "figures": _cmd_figures,
+    "sample": _cmd_sample,
+    "fit": _cmd_fit,
+    "evaluate": _cmd_evaluate,
+    "check": _cmd_check,
+    "export": _cmd_export,
+    "schema": _cmd_schema,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -514,12 +279,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit code.
     """
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
-            code: int = args.func(args)
+            code: int = _COMMANDS[args.command](args)
         for w in caught:  # a library warning, said as the command's own line
             print(f"backspasm {args.command}: warning: {w.message}", file=sys.stderr)
     except BackspasmError as exc:

@@ -201,6 +201,29 @@ class Network:
             "source_tags": ", ".join(f"{n} {t}" for t, n in sorted(tags.items())),
         }
 
+    def report(self) -> str:
+        """Return what ``backspasm check`` prints: sizes, sources and numbers by kind."""
+        summary = self.summary()
+        groups = ", ".join(f"{g} {n}" for g, n in summary["groups"].items())
+        total = summary["numbers"]
+        kinds = ", ".join(
+            f"{kind} {n} ({n / total:.1%})" for kind, n in self.spec.numbers_by_kind().items()
+        )
+        return "\n".join(
+            [
+                f"knowledge base: {self.spec.origin} (valid)",
+                f"nodes: {summary['nodes']} ({groups})",
+                f"edges: {summary['edges']}",
+                f"declared numbers: {total}, of which {summary['sourced']} "
+                f"({summary['sourced_share']:.1%}) cite a literature source, "
+                f"{summary['fitted']} were fitted to data and "
+                f"{summary['assumptions']} are reasoned assumptions",
+                "by kind: " + (kinds if total else ""),
+                f"expanded CPT entries: {summary['cpt_entries']}",
+                f"bibliography: {summary['sources']} sources ({summary['source_tags']})",
+            ]
+        )
+
     def fingerprint(self) -> str:
         """Return a SHA-256 over the model's structure and numbers (for provenance)."""
         if self._model is None:

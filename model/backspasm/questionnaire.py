@@ -9,8 +9,8 @@ layers:
 * a friendly layer (:func:`answers_to_evidence`) that accepts ``" Y "``, ``1``,
   ``True``, an age in years or a duration in weeks, and, for yes/no questions, an
   unsure answer as a probability (``fever=0.7``: soft evidence);
-* a strict, vectorised layer (:func:`encode_column`) that case-file scoring uses to
-  turn a whole column into state codes at once.
+* a strict, vectorised layer (:func:`backspasm.columns.encode_column`, in its own
+  module) that case-file scoring uses to turn a whole column into state codes at once.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ __all__ = [
     "Question",
     "answers_to_evidence",
     "data_dictionary",
+    "data_dictionary_markdown",
     "default_questions",
-    "encode_column",
     "get_question",
     "questions_for",
 ]
@@ -435,67 +435,6 @@ def answers_to_evidence(
     return evidence
 
 
-# ------------------------------------------------------------- a whole column (strict)
-
-
-def _vocabulary(q: Question) -> dict[str, int]:
-    if q.kind == "yes_no":
-        return {
-            **dict.fromkeys(FALSE_WORDS, 0),
-            **dict.fromkeys(TRUE_WORDS, 1),
-            "1.0": 1,
-            "0.0": 0,
-        }
-    return {c: i for i, c in enumerate(q.choices)}
-
-
-def encode_column(
-    q: Question, values: pd.Series, states: tuple[str, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Encode a column of answers as state indices of ``q.node``.
-
-    Parameters
-    ----------
-    q : Question
-    values : pandas.Series
-        Raw cells (strings, numbers or missing).
-    states : tuple of str
-        The node's states, in the network's order.
-
-    Returns
-    -------
-    codes : numpy.ndarray of int
-        State index per row, -1 where unanswered or invalid.
-    invalid : numpy.ndarray of bool
-        True where the cell holds a value that is not allowed.
-    """
-    text = values.astype("string").str.strip().str.lower()
-    blank = text.isna().to_numpy() | text.isin(BLANK_WORDS).to_numpy()
-    codes = np.full(len(values), -1, dtype=np.int64)
-    if q.kind in ("yes_no", "choice"):
-        vocab = _vocabulary(q)
-        names = ("no", "yes") if q.kind == "yes_no" else q.choices
-        index = {s: i for i, s in enumerate(states)}
-        mapping = {word: index[names[v]] for word, v in vocab.items()}
-        mapped = text.map(mapping).to_numpy(dtype="float64", na_value=np.nan)
-        ok = ~np.isnan(mapped)
-        codes[ok] = mapped[ok].astype(np.int64)
-        return codes, ~ok & ~blank
-    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    ok = q.number_ok(numbers)
-    band = np.where(ok, q.bin_index(np.where(ok, numbers, 0.0)), -1)
-    ok &= band >= 0
-    index = {s: i for i, s in enumerate(states)}
-    lookup = np.array([index[b] for b in q.states], dtype=np.int64)
-    codes[ok] = lookup[band[ok]]
-    # A band named outright ("chronic", "65+") when the number is not known.
-    named = text.map({s: index[s] for s in q.states}).to_numpy(dtype="float64", na_value=np.nan)
-    by_name = ~np.isnan(named)
-    codes[by_name] = named[by_name].astype(np.int64)
-    ok |= by_name
-    return codes, ~ok & ~blank
-
-
 def data_dictionary(questions: Iterable[Question] | None = None) -> pd.DataFrame:
     """Return the case-file data dictionary as a DataFrame.
 
@@ -513,3 +452,23 @@ def data_dictionary(questions: Iterable[Question] | None = None) -> pd.DataFrame
             "question": [q.prompt for q in qs],
         }
     )
+
+
+def data_dictionary_markdown(table: pd.DataFrame | None = None) -> str:
+    """Return the data dictionary as a Markdown table (names in code font).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame, optional
+        From :func:`data_dictionary` (default: the bundled network's).
+    """
+    table = data_dictionary() if table is None else table
+    code = table.assign(
+        column=[f"`{v}`" for v in table["column"]],
+        node=[f"`{v}`" if v else "" for v in table["node"]],
+    )
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += [
+        "| " + " | ".join(str(v) for v in row) + " |" for row in code.itertuples(index=False)
+    ]
+    return "\n".join(lines)

@@ -160,9 +160,10 @@ def test_bad_events_are_rejected() -> None:
 
 def test_back_spasm_serious_event_equals_the_conjunction() -> None:
     """The bundled network, a big batch (fused kernel, pruned tree), as scoring runs it."""
+    from backspasm.columns import encode_column
     from backspasm.learning import sample_cases
     from backspasm.network import default_network
-    from backspasm.questionnaire import encode_column, questions_for
+    from backspasm.questionnaire import questions_for
 
     network = default_network()
     engine = network.engine

@@ -9,9 +9,11 @@ node's state names; ``true_<cause>`` columns, or a ``true_cause`` /
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -20,14 +22,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._files import META_SUFFIX
 from backspasm._text import did_you_mean
+from backspasm.columns import encode_column
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network
 from backspasm.questionnaire import (
     BLANK_WORDS,
     FALSE_WORDS,
     TRUE_WORDS,
-    encode_column,
     questions_for,
 )
 from backspasm.sampling import PRESENTATION, IntArray, model_states
@@ -47,6 +50,7 @@ __all__ = [
     "score_answers",
     "state_codes",
     "truth_matrix",
+    "warn_if_scored_by_another",
 ]
 
 #: A case file: a DataFrame, or the path of a CSV file.
@@ -361,3 +365,25 @@ def score_answers(cases: pd.DataFrame, network: Network) -> pd.DataFrame:
     for column in hidden:
         scored[column] = cases[column].to_numpy()
     return scored
+
+
+def warn_if_scored_by_another(cases: CasesLike, network: Network) -> None:
+    """Warn when a scored file's provenance names another network than the one given.
+
+    Its probabilities are evaluated as they are, never recomputed: the raw cases
+    are what to evaluate to score them with this network.
+    """
+    if isinstance(cases, pd.DataFrame):
+        return
+    sidecar = Path(f"{os.fspath(cases)}{META_SUFFIX}")
+    try:
+        scored_by = json.loads(sidecar.read_text(encoding="utf-8"))["network"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no readable provenance: nothing to compare
+    if scored_by.get("fingerprint") != network.fingerprint():
+        warnings.warn(
+            f"{os.fspath(cases)} was scored with another network ({scored_by.get('origin')}, "
+            f"says {sidecar.name}) than the one given: its probabilities are evaluated as "
+            "they are; evaluate the raw cases to score them with this network",
+            stacklevel=4,
+        )

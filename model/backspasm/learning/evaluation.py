@@ -10,18 +10,13 @@ evaluation are in :mod:`backspasm.figures.evaluation`.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from backspasm._files import META_SUFFIX
 from backspasm.exceptions import BackspasmError
 from backspasm.learning.cases import (
     CasesLike,
@@ -30,6 +25,7 @@ from backspasm.learning.cases import (
     read_cases,
     score_answers,
     truth_matrix,
+    warn_if_scored_by_another,
 )
 from backspasm.learning.metrics import (
     BoolArray,
@@ -423,7 +419,7 @@ def prepare_evaluation(
     if not all(f"p_{c}" in frame for c in causes):  # raw cases (a scored file has them all)
         frame = score_answers(frame, net)
     else:
-        _warn_if_scored_by_another(scored_or_cases, net)
+        warn_if_scored_by_another(scored_or_cases, net)
     truth_all = truth_matrix(frame, truth, causes)
     probs_all = np.column_stack(
         [
@@ -439,28 +435,6 @@ def prepare_evaluation(
         disablement = np.full(probs_all.shape, np.nan)
         disablement[ok] = _disablement(frame, ok, causes, net)
     return PreparedCases(frame, causes, truth_all, probs_all, ok, disablement, net, rank)
-
-
-def _warn_if_scored_by_another(cases: CasesLike, network: Network) -> None:
-    """Warn when a scored file's provenance names another network than the one given.
-
-    Its probabilities are evaluated as they are, never recomputed: the raw cases
-    are what to evaluate to score them with this network.
-    """
-    if isinstance(cases, pd.DataFrame):
-        return
-    sidecar = Path(f"{os.fspath(cases)}{META_SUFFIX}")
-    try:
-        scored_by = json.loads(sidecar.read_text(encoding="utf-8"))["network"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return  # no readable provenance: nothing to compare
-    if scored_by.get("fingerprint") != network.fingerprint():
-        warnings.warn(
-            f"{os.fspath(cases)} was scored with another network ({scored_by.get('origin')}, "
-            f"says {sidecar.name}) than the one given: its probabilities are evaluated as "
-            "they are; evaluate the raw cases to score them with this network",
-            stacklevel=3,
-        )
 
 
 def _evaluate_prepared(cases: PreparedCases) -> Evaluation:

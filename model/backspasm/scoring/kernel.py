@@ -18,9 +18,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm.columns import encode_column
 from backspasm.explain import mpe_text, reasons_text
 from backspasm.queries import CaseQueries, Reasons, query_cases
-from backspasm.questionnaire import encode_column
 from backspasm.scoring.overlap import pipelined
 from backspasm.scoring.plan import Plan
 

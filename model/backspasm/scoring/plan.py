@@ -17,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from backspasm.columns import encode_column
 from backspasm.exceptions import EvidenceError
 from backspasm.network import Network, default_network
-from backspasm.questionnaire import Question, encode_column, questions_for
+from backspasm.questionnaire import Question, questions_for
 
 __all__ = ["Column", "Plan", "make_plan", "output_columns"]
 

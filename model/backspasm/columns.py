@@ -1,0 +1,74 @@
+"""A whole case-file column of answers into state codes: the strict, vectorised layer.
+
+:func:`encode_column` reads a column as :mod:`backspasm.questionnaire` reads one
+answer (the same words, numbers and band names), for every row at once; scoring and
+learning use it. A cell that holds a value the question does not allow is reported,
+not guessed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from backspasm.questionnaire import BLANK_WORDS, FALSE_WORDS, TRUE_WORDS, Question
+
+__all__ = ["encode_column"]
+
+
+def _vocabulary(q: Question) -> dict[str, int]:
+    if q.kind == "yes_no":
+        return {
+            **dict.fromkeys(FALSE_WORDS, 0),
+            **dict.fromkeys(TRUE_WORDS, 1),
+            "1.0": 1,
+            "0.0": 0,
+        }
+    return {c: i for i, c in enumerate(q.choices)}
+
+
+def encode_column(
+    q: Question, values: pd.Series, states: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Encode a column of answers as state indices of ``q.node``.
+
+    Parameters
+    ----------
+    q : Question
+    values : pandas.Series
+        Raw cells (strings, numbers or missing).
+    states : tuple of str
+        The node's states, in the network's order.
+
+    Returns
+    -------
+    codes : numpy.ndarray of int
+        State index per row, -1 where unanswered or invalid.
+    invalid : numpy.ndarray of bool
+        True where the cell holds a value that is not allowed.
+    """
+    text = values.astype("string").str.strip().str.lower()
+    blank = text.isna().to_numpy() | text.isin(BLANK_WORDS).to_numpy()
+    codes = np.full(len(values), -1, dtype=np.int64)
+    if q.kind in ("yes_no", "choice"):
+        vocab = _vocabulary(q)
+        names = ("no", "yes") if q.kind == "yes_no" else q.choices
+        index = {s: i for i, s in enumerate(states)}
+        mapping = {word: index[names[v]] for word, v in vocab.items()}
+        mapped = text.map(mapping).to_numpy(dtype="float64", na_value=np.nan)
+        ok = ~np.isnan(mapped)
+        codes[ok] = mapped[ok].astype(np.int64)
+        return codes, ~ok & ~blank
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    ok = q.number_ok(numbers)
+    band = np.where(ok, q.bin_index(np.where(ok, numbers, 0.0)), -1)
+    ok &= band >= 0
+    index = {s: i for i, s in enumerate(states)}
+    lookup = np.array([index[b] for b in q.states], dtype=np.int64)
+    codes[ok] = lookup[band[ok]]
+    # A band named outright ("chronic", "65+") when the number is not known.
+    named = text.map({s: index[s] for s in q.states}).to_numpy(dtype="float64", na_value=np.nan)
+    by_name = ~np.isnan(named)
+    codes[by_name] = named[by_name].astype(np.int64)
+    ok |= by_name
+    return codes, ~ok & ~blank

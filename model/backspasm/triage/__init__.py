@@ -1,0 +1,43 @@
+"""Urgency: turn exact posteriors and red-flag answers into a triage level.
+
+Three levels, as in symptom-checker studies: ``emergency`` (go to an emergency
+department now), ``see_doctor`` (book a doctor's visit) and ``self_care``. The policy
+lives in the knowledge base (``[triage]`` in ``triage.toml``), each threshold, rule and
+flag with its source. The level of a case is the most urgent of:
+
+1. every **cause rule** that fires: ``P(cause | answers) >= p`` and every ``when``
+   answer holds (for example an epidural abscess at 10%, a kidney infection at 30%
+   with fever: emergency; ankylosing spondylitis at 20%: see a doctor);
+2. every **flag** that matches the answers (for example saddle numbness, a
+   cauda-equina sign: emergency; weakness alone: see a doctor). An unsure answer
+   (soft evidence) counts as the state it leans to (``saddle_numbness=0.8``: yes),
+   for flags and for the ``when`` of cause rules alike: a flag screens what the
+   person reports;
+3. ``see_doctor`` when P(at least one serious cause) reaches ``see_doctor_p_serious``
+   or P(at least one pathologic cause) reaches ``see_doctor_p_pathologic`` (and, in a
+   policy that declares one, ``emergency`` when P(serious) reaches the optional
+   ``emergency_p_serious``);
+4. otherwise ``self_care``.
+
+``red_flags`` names what drove an emergency: the answers of the matching emergency
+flags, each emergency cause rule that fired (``"epidural abscess 49% (>= 10%)"``) and,
+where no flag had already set the emergency, the positive answers (a symptom present,
+not a denial) whose withholding lowers that cause's probability the most (each at
+least doubling its odds), found with exact batched queries. A person sent home gets
+a :func:`safety_net`: the red-flag questions that should bring them back, in plain
+words.
+
+Modules, in import order: :mod:`~backspasm.triage.policy` (the policy of a network),
+:mod:`~backspasm.triage.matching` (answers against flags and rules, and their words),
+:mod:`~backspasm.triage.drivers` (the answers that drove an emergency),
+:mod:`~backspasm.triage.levels` (:func:`triage_batch`, :func:`triage_explained`) and
+:mod:`~backspasm.triage.safety` (:func:`safety_net`).
+"""
+
+from __future__ import annotations
+
+from backspasm.triage.levels import triage_batch, triage_explained
+from backspasm.triage.policy import TRIAGE_LEVELS, policy_of
+from backspasm.triage.safety import safety_net
+
+__all__ = ["TRIAGE_LEVELS", "policy_of", "safety_net", "triage_batch", "triage_explained"]

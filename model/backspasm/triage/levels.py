@@ -1,0 +1,241 @@
+"""The level of every case of a batch: flags, cause rules and group thresholds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from backspasm.triage.drivers import SERIOUS, add_drivers
+from backspasm.triage.matching import (
+    BoolArray,
+    FloatArray,
+    Text,
+    answer_words,
+    matches,
+    percent,
+    rule_words,
+    soft_leans,
+)
+from backspasm.triage.policy import policy_of
+
+if TYPE_CHECKING:
+    from backspasm.engine import Evidence
+    from backspasm.network import Network
+
+__all__ = ["triage_batch", "triage_explained"]
+
+#: Union bounds settle a threshold comparison only this far from the threshold.
+_BOUND_MARGIN = 1e-9
+
+
+def _cause_probabilities(
+    values: Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    causes: list[str],
+    n: int,
+    given: Mapping[str, FloatArray] | None,
+) -> dict[str, FloatArray]:
+    """P(cause = yes | answers) per case for the causes the rules name (one pass)."""
+    known = {c: np.asarray(given[c], dtype=np.float64) for c in causes if given and c in given}
+    missing = [c for c in causes if c not in known]
+    if missing:
+        post = network.engine.query(dict(values) if values else {}, targets=missing)
+        for c in missing:
+            column = post.marginals[c][:, network.states(c).index("yes")]
+            known[c] = np.broadcast_to(column, (n,)) if column.shape[0] != n else column
+    return known
+
+
+def triage_batch(
+    p_serious: FloatArray,
+    evidence: Evidence | Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    *,
+    log_evidence: FloatArray | None = None,
+    cause_probs: Mapping[str, FloatArray] | None = None,
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Triage a batch of cases.
+
+    Parameters
+    ----------
+    p_serious : numpy.ndarray
+        Exact P(at least one serious cause | answers) per case (NaN for cases that
+        could not be scored).
+    evidence : Evidence or mapping of str to numpy.ndarray
+        The batch's evidence as given to the engine: per node, integer state codes
+        (-1 = unanswered) or a likelihood array.
+    network : Network
+    log_evidence : numpy.ndarray, optional
+        ``log P(evidence)`` per case if already known (saves one engine pass).
+    cause_probs : mapping of str to numpy.ndarray, optional
+        ``P(cause = yes | answers)`` per case for some or all causes, if already
+        known; the causes the policy's rules name that are missing here are computed
+        in one batched engine pass.
+
+    Returns
+    -------
+    levels : numpy.ndarray of str
+        ``emergency``, ``see_doctor`` or ``self_care`` per case ("" where
+        ``p_serious`` is NaN).
+    red_flags : numpy.ndarray of str
+        ``"; "``-joined reasons for an emergency ("" otherwise): the answers of the
+        matching flags, the cause rules that fired and, where no flag had set the
+        emergency, the answers that most raised those causes.
+    """
+    levels, red, _ = _triage(p_serious, evidence, network, log_evidence, cause_probs, why=False)
+    return levels, red
+
+
+def triage_explained(
+    p_serious: FloatArray,
+    evidence: Evidence | Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    *,
+    log_evidence: FloatArray | None = None,
+    cause_probs: Mapping[str, FloatArray] | None = None,
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Triage a batch of cases and say, for every level, what set it.
+
+    Parameters and the first two results are those of :func:`triage_batch`.
+
+    Returns
+    -------
+    levels, red_flags : numpy.ndarray of str
+        As :func:`triage_batch`.
+    reasons : numpy.ndarray of str
+        ``"; "``-joined: for an emergency its red flags; for ``see_doctor`` the
+        names of the matching flags (``"cancer history"``), the cause rules that
+        fired (``"Spinal tumor 4% (>= 3%)"``) and the group thresholds reached
+        (``"serious cause 12% (>= 10%)"``, ``"pathologic cause 23% (>= 20%)"``);
+        "" for ``self_care``.
+    """
+    return _triage(p_serious, evidence, network, log_evidence, cause_probs, why=True)
+
+
+def _triage(
+    p_serious: FloatArray,
+    evidence: Evidence | Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    log_evidence: FloatArray | None,
+    cause_probs: Mapping[str, FloatArray] | None,
+    *,
+    why: bool,
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Return levels, red flags and (with ``why``; else all "") the reasons for every level."""
+    values: Mapping[str, npt.NDArray[Any]] = (
+        evidence if isinstance(evidence, Mapping) else evidence.values
+    )
+    p_serious = np.asarray(p_serious, dtype=np.float64)
+    n = len(p_serious)
+    policy = policy_of(network)
+    ok = ~np.isnan(p_serious)
+    emergency = np.zeros(n, dtype=bool)
+    serious_limit = float(policy.see_doctor_p_serious.p)  # type: ignore[arg-type]
+    see_doctor = ok & (p_serious >= serious_limit)
+    text = Text(n)
+    # Why a doctor's visit: built only on request (diagnose), never when scoring a file.
+    because = Text(n) if why else None
+    by_serious = see_doctor.copy()
+
+    # 1. Flags: answers that set a level by themselves.
+    soft = soft_leans(policy, values)
+    for flag in policy.flags:
+        match = ok & matches(flag.when, values, network, n, soft)
+        if not match.any():
+            continue
+        if flag.level == "emergency":
+            emergency |= match
+            for node, state in flag.when.items():
+                text.add(match, answer_words(node, state, soft), node)
+        else:
+            see_doctor |= match
+            if because is not None:
+                because.add(match, flag.name, "\0flag" + flag.name)
+
+    # Where a flag has set the emergency, its answers are what drove it: a cause rule
+    # that also fires is still named, but its drivers (one engine pass per answer and
+    # rule, most of the cost of triage) only where the rules alone make the emergency.
+    by_flag = emergency.copy()
+
+    # 2. Cause rules: urgency per cause.
+    fired: dict[str, BoolArray] = {}  # emergency targets whose drivers to name
+    rule_causes = list(dict.fromkeys(r.cause for r in policy.causes))
+    probs = (
+        _cause_probabilities(values, network, rule_causes, n, cause_probs) if rule_causes else {}
+    )
+    for i, rule in enumerate(policy.causes):
+        p = probs[rule.cause]
+        fire = ok & (np.nan_to_num(p) >= rule.p) & matches(rule.when, values, network, n, soft)
+        if not fire.any():
+            continue
+        if rule.level == "emergency":
+            emergency |= fire
+            text.add(fire, rule_words(rule, p, fire, network), f"\0rule{i}")
+            fired[rule.cause] = fired.get(rule.cause, np.zeros(n, dtype=bool)) | (fire & ~by_flag)
+        else:
+            see_doctor |= fire
+            if because is not None:
+                because.add(fire, rule_words(rule, p, fire, network), f"\0rule{i}")
+    if because is not None:
+        words = "serious cause " + percent(p_serious, by_serious)
+        because.add(by_serious, words + f" (>= {serious_limit:.0%})", SERIOUS)
+
+    # 3. Thresholds on P(at least one serious cause).
+    if policy.emergency_p_serious is not None:
+        threshold = float(policy.emergency_p_serious.p)  # type: ignore[arg-type]
+        serious = ok & (p_serious >= threshold)
+        if serious.any():
+            emergency |= serious
+            words = "serious cause " + percent(p_serious, serious) + f" (>= {threshold:.0%})"
+            text.add(serious, np.asarray(words, dtype=object), SERIOUS)
+            fired[SERIOUS] = serious & ~by_flag
+            probs = {**probs, SERIOUS: p_serious}
+
+    # P(at least one pathologic cause) can only change the level of cases that are
+    # neither an emergency nor already sent to a doctor: compute it for those alone.
+    pathologic = network.nodes_in("cause_pathologic")
+    undecided = np.flatnonzero(ok & ~emergency & ~see_doctor)
+    threshold = float(policy.see_doctor_p_pathologic.p)  # type: ignore[arg-type]
+    if pathologic and len(undecided) and cause_probs is not None and because is None:
+        # max_c P(c) <= P(any c) <= sum_c P(c): where the bounds already settle the
+        # comparison (with a margin for rounding), the exact conjunction is not needed.
+        known = [cause_probs.get(c) for c in pathologic]
+        if all(p is not None for p in known):
+            marginals = np.column_stack([np.asarray(p)[undecided] for p in known])
+            above = marginals.max(axis=1) >= threshold + _BOUND_MARGIN
+            below = marginals.sum(axis=1) < threshold - _BOUND_MARGIN
+            see_doctor[undecided[above]] = True
+            undecided = undecided[~above & ~below]
+    if pathologic and len(undecided):
+        none = network.engine.prob_conjunction(
+            {k: np.asarray(v)[undecided] for k, v in values.items()},
+            dict.fromkeys(pathologic, "no"),
+            log_evidence=None if log_evidence is None else log_evidence[undecided],
+        )
+        some = np.nan_to_num(1.0 - none)
+        see_doctor[undecided] |= some >= threshold
+        if because is not None:
+            mask = np.zeros(n, dtype=bool)
+            mask[undecided[some >= threshold]] = True
+            p_some = np.zeros(n)
+            p_some[undecided] = some
+            words = "pathologic cause " + percent(p_some, mask) + f" (>= {threshold:.0%})"
+            because.add(mask, words, "\0pathologic")
+
+    # 4. The answers that most raised the causes that alone made an emergency.
+    add_drivers(text, fired, probs, values, network)
+
+    levels = np.full(n, "", dtype=object)
+    levels[ok] = "self_care"
+    levels[see_doctor] = "see_doctor"
+    levels[emergency] = "emergency"
+    red = text.text
+    red[~emergency] = ""
+    reasons: npt.NDArray[np.object_] = np.full(n, "", dtype=object)
+    if because is not None:
+        reasons[see_doctor] = because.text[see_doctor]
+        reasons[emergency] = red[emergency]
+    return levels, red, reasons

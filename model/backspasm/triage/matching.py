@@ -1,0 +1,122 @@
+"""Which answers match a flag or a rule, and the words that name them, per case."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from backspasm._numeric import BoolArray, FloatArray
+from backspasm.spec import TriageCauseRule, TriagePolicy
+
+if TYPE_CHECKING:
+    from backspasm.network import Network
+
+__all__ = [
+    "BoolArray",
+    "FloatArray",
+    "Text",
+    "answer_words",
+    "matches",
+    "percent",
+    "rule_words",
+    "soft_leans",
+]
+
+
+#: An unsure (soft) answer counts toward a flag or a rule's ``when`` when it leans to
+#: the state: the state's share of the answer's likelihood is above one half.
+_SOFT_HOLDS = 0.5
+
+
+def soft_leans(
+    policy: TriagePolicy, values: Mapping[str, npt.NDArray[Any]]
+) -> dict[str, FloatArray]:
+    """Each unsure answer that a flag or a rule names, as normalised likelihoods.
+
+    A red flag screens what the person reports, so an unsure answer counts by how it
+    leans (``fever=0.7`` leans yes), not by the posterior: a rare finding answered
+    "probably yes" stays rare in the posterior, yet is the report the flag is for.
+    """
+    named = {node for flag in policy.flags for node in flag.when}
+    named |= {node for rule in policy.causes for node in rule.when}
+    leans: dict[str, FloatArray] = {}
+    for node in named:
+        given = values.get(node)
+        if given is not None and np.asarray(given).ndim == 2:
+            weights = np.asarray(given, dtype=np.float64)
+            leans[node] = weights / weights.sum(axis=1, keepdims=True)
+    return leans
+
+
+def matches(
+    when: Mapping[str, str],
+    values: Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    n: int,
+    soft: Mapping[str, FloatArray],
+) -> BoolArray:
+    """Cases whose answers satisfy every ``node = state`` pair of ``when``.
+
+    A hard answer holds when it is that state; an unsure answer when it leans to
+    that state (``saddle_numbness=0.8`` holds for "yes", ``0.5`` for neither).
+    """
+    match = np.ones(n, dtype=bool)
+    for node, state in when.items():
+        code = network.states(node).index(state)
+        if node in soft:
+            match &= soft[node][:, code] > _SOFT_HOLDS
+            continue
+        values_of = values.get(node)
+        if values_of is None:
+            return np.zeros(n, dtype=bool)
+        match &= values_of == code
+    return match
+
+
+def answer_words(node: str, state: str, soft: Mapping[str, FloatArray]) -> str:
+    """Return ``"fever=yes"``, or ``"fever=yes (unsure answer)"`` for a soft one."""
+    return f"{node}={state}" + (" (unsure answer)" if node in soft else "")
+
+
+class Text:
+    """Per-case ``"; "``-joined red-flag text, built column-wise (no loop over cases).
+
+    Each piece has a key; a case gets a piece at most once per key (so an answer named
+    by two flags, or by a flag and as a driver, appears once).
+    """
+
+    def __init__(self, n: int) -> None:
+        self.text: npt.NDArray[np.object_] = np.full(n, "", dtype=object)
+        self._seen: dict[str, BoolArray] = {}
+
+    def add(self, mask: BoolArray, piece: str | npt.NDArray[np.object_], key: str) -> None:
+        """Append ``piece`` (one text, or one per case) to the cases of ``mask``, once per key."""
+        seen = self._seen.get(key)
+        new = mask if seen is None else mask & ~seen
+        if not new.any():
+            return
+        self._seen[key] = new if seen is None else seen | new
+        words = piece[new] if isinstance(piece, np.ndarray) else piece
+        current = self.text[new]
+        self.text[new] = np.where(current == "", words, current + "; " + words)
+
+
+def rule_words(
+    rule: TriageCauseRule, p: FloatArray, fire: BoolArray, network: Network
+) -> npt.NDArray[np.object_]:
+    """Return ``"Kidney stones 77% (>= 50%)"`` for the cases where a cause rule fired."""
+    limit = f" (>= {rule.p:.0%}" + "".join(f" with {k}={v}" for k, v in rule.when.items()) + ")"
+    return np.asarray(network.label(rule.cause) + " " + percent(p, fire) + limit, dtype=object)
+
+
+def percent(p: FloatArray, mask: BoolArray) -> npt.NDArray[np.object_]:
+    """Return ``"49%"`` for the cases of ``mask``, "" elsewhere (each value formatted once)."""
+    out: npt.NDArray[np.object_] = np.full(len(p), "", dtype=object)
+    rounded = np.rint(100.0 * np.nan_to_num(p[mask]))
+    values, index = np.unique(rounded, return_inverse=True)
+    names = np.asarray([f"{v:.0f}%" for v in values], dtype=object)
+    out[mask] = names[index.reshape(-1)]
+    return out
