@@ -160,3 +160,22 @@ def test_cli_ask_progress_back_and_plain_words(monkeypatch, capsys):
     taught = ask(monkeypatch, capsys, ["no", "quit"], "--show-information")
     assert "bits" in taught
     assert "P(serious cause)" in taught
+
+
+def test_a_blank_or_fifty_fifty_answer_is_not_taken_and_a_percentage_is(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("unknown\n0.5\n70%\nquit\n"))
+    assert main(["ask"]) == 0
+    out = capsys.readouterr().out
+    assert "'unknown' answers nothing; type skip to pass the question." in out
+    assert "'0.5' answers nothing" in out
+    assert "red-flag screen: 1 of" in out  # only the 70% was an answer
+
+
+def test_the_closing_summary_says_why_a_doctor(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("yes\nquit\n"))
+    assert main(["ask"]) == 0
+    out = capsys.readouterr().out
+    closing = out[out.index("\ntriage: ") :]
+    first = closing.splitlines()[1]
+    assert closing.splitlines()[2].startswith("  because of: ")
+    assert first.startswith("triage: see_doctor")

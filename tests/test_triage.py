@@ -411,6 +411,32 @@ def test_a_wrong_type_in_the_bundled_policy_is_reported_not_raised(tmp_path):
     assert "unknown field 'x'" in message
 
 
+def test_a_red_flag_question_no_flag_acts_on_is_refused(tmp_path):
+    # A yes to it could never change the level: the person was sent home and told to
+    # come back if the answer became yes.
+    folder = tmp_path / "kb"
+    shutil.copytree(str(resources.files("backspasm").joinpath("knowledge")), folder)
+    path = folder / "findings.toml"
+    old = 'prompt = "With straight knees, are you unable to reach your toes?", section = "symptom"'
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, old + ", red_flag = true"))
+    with pytest.raises(SpecError) as info:
+        load_spec(folder)
+    assert "node 'cannot_touch_toes', field 'question.red_flag': a red-flag question, but no " in (
+        str(info.value)
+    )
+    assert "[rule: red-flag-acted-on]" in str(info.value)
+
+
+def test_the_safety_net_leaves_out_a_sign_already_answered_yes():
+    # A minor fall at 30 is no emergency, and no reason to 'come back if it happens'.
+    d = diagnose({"minor_fall_or_trauma": "yes", "age": 30})
+    assert d.triage == "self_care"
+    assert not any("fall" in s for s in d.safety_net)
+    assert any("fall" in s for s in diagnose({"age": 30}).safety_net)
+
+
 def _drivers_by_withholding(net, evidence, fired_cause):
     """The named drivers' definition, one engine query per withheld answer."""
     yes = net.states(fired_cause).index("yes")

@@ -66,8 +66,8 @@ def _closing(
 ) -> list[str]:
     """Return the final summary in plain words (and the full report with show_information)."""
     lines = ["", f"triage: {d.triage} - {ADVICE.get(d.triage, d.triage)}"]
-    if d.red_flags:
-        lines.append(f"  because of: {'; '.join(d.red_flags)}")
+    if d.triage_reasons:
+        lines.append(f"  because of: {'; '.join(d.triage_reasons)}")
     lines.append("most likely causes:")
     lines += [
         f"  {r.label:<40} {r.posterior:6.1%}"
@@ -195,9 +195,12 @@ def interview(
             history.append((q.column, False))
             continue
         try:
-            parse_answer(q, line)
+            state = parse_answer(q, line)
         except EvidenceError as exc:
             write(f"  {exc}")
+            continue
+        if state is None or state == (0.5, 0.5):  # "unknown", "na", a 50:50 lean
+            write(f"  {line.strip()!r} answers nothing; type skip to pass the question.")
             continue
         given[q.column] = line.strip()
         history.append((q.column, True))

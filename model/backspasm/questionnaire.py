@@ -26,7 +26,7 @@ import pandas as pd
 from backspasm import spec as _spec
 from backspasm._text import did_you_mean
 from backspasm.exceptions import EvidenceError
-from backspasm.spec.schema import AnswerRules
+from backspasm.spec.schema import BLANK_WORDS, AnswerRules
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -50,8 +50,6 @@ __all__ = [
 
 TRUE_WORDS: tuple[str, ...] = ("yes", "y", "true", "1")
 FALSE_WORDS: tuple[str, ...] = ("no", "n", "false", "0")
-#: Cell values that mean "not answered" (besides an empty cell).
-BLANK_WORDS: tuple[str, ...] = ("", "unknown", "na", "n/a", "nan")
 #: Sections in the order the contract lists them.
 SECTIONS: tuple[str, ...] = (
     "identity",
@@ -330,10 +328,11 @@ def parse_answer(q: Question, value: Any) -> EvidenceValue | None:
     ----------
     q : Question
     value : object
-        Text, number or bool. For yes/no questions a float strictly between 0 and 1
-        is an unsure answer, how far the person leans to yes, used as soft (virtual)
-        evidence with likelihood ``(1 - value, value)``: it multiplies the odds of
-        yes by ``value / (1 - value)``.
+        Text, number or bool. For yes/no questions a number strictly between 0 and 1
+        (or a percentage, ``"70%"``) is an unsure answer, how far the person leans to
+        yes, used as soft (virtual) evidence with likelihood ``(1 - value, value)``:
+        it multiplies the odds of yes by ``value / (1 - value)``; 0 and 1 (``0%``,
+        ``100%``) are no and yes.
 
     Returns
     -------
@@ -351,6 +350,9 @@ def parse_answer(q: Question, value: Any) -> EvidenceValue | None:
             return "yes" if value else "no"
         word = _norm(value)
         number = None if word in TRUE_WORDS or word in FALSE_WORDS else _as_number(value)
+        if number is None and word.endswith("%"):  # "70%": an unsure answer, 0.7
+            share = _as_number(word.removesuffix("%"))
+            number = None if share is None else share / 100.0
         if number is not None:
             if number in (0.0, 1.0):
                 return "yes" if number == 1.0 else "no"

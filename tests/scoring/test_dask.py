@@ -119,3 +119,10 @@ def test_dask_worker_processes_score_with_a_user_loaded_network(tmp_path):
     assert not np.allclose(
         expected["p_kidney_stones"].astype(float), bundled["p_kidney_stones"].astype(float)
     )
+
+
+def test_a_dask_series_is_refused_like_a_pandas_one():
+    dd = pytest.importorskip("dask.dataframe")
+    frame = pd.DataFrame({"fever": ["yes", "no"], "age": [40, 50]})
+    with pytest.raises(TypeError, match="must be a pandas or Dask DataFrame"):
+        score_cases(dd.from_pandas(frame, npartitions=2)["fever"])

@@ -298,3 +298,38 @@ def test_missing_question_fields_are_each_reported(toy_spec_dir):
         "'question.prompt'",
         "'question.section'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("states", "expected"),
+    [
+        (
+            '["Lower back", "flank"]',
+            "nodes.toml: node 'location', field 'states': state 'Lower back' of a choice "
+            "question can never be answered: answers are read trimmed and lower-case; name "
+            "it 'lower back'. [rule: question-choice]",
+        ),
+        (
+            '["unknown", "flank"]',
+            "nodes.toml: node 'location', field 'states': state 'unknown' of a choice "
+            "question reads as no answer ('unknown', 'na', 'n/a', 'nan' mean not answered); "
+            "name it otherwise. [rule: question-choice]",
+        ),
+    ],
+)
+def test_every_state_of_a_choice_question_can_be_answered(toy_spec_dir, states, expected):
+    # Such a knowledge base loaded, and then refused (or silently blanked) every
+    # answer naming that state.
+    spec = with_questions()
+    old = 'states = ["lower_back", "flank"]'
+    folder = toy_spec_dir({**spec, old: f"states = {states}"})
+    found = [p for p in problems_of(folder) if "question-choice" in p]
+    assert found == [expected]
+
+
+@pytest.mark.parametrize("column", ["p_serious", "p_stone", "risk_paralysis", "triage", "error"])
+def test_a_question_column_cannot_take_a_scoring_output_name(toy_spec_dir, column):
+    question = QUESTIONS["stone"].replace('column = "kidney_stone"', f'column = "{column}"')
+    (found,) = problems_of(toy_spec_dir(with_questions(stone=question)))
+    assert f"'{column}' is the name of a column scoring adds" in found
+    assert "[rule: question-column]" in found

@@ -135,8 +135,10 @@ def repeated_note(count: int, example: str | None) -> str:
 
 
 def _is_dask(obj: object) -> bool:
+    """Return whether ``obj`` is a Dask DataFrame (a Dask Series is no table of cases)."""
     module = type(obj).__module__
-    return module.startswith("dask") and hasattr(obj, "map_partitions")
+    meta = getattr(obj, "_meta", None) if module.startswith("dask") else None
+    return hasattr(obj, "map_partitions") and isinstance(meta, pd.DataFrame)
 
 
 def _score_partition(part: pd.DataFrame, network: Network | None, explain: bool) -> pd.DataFrame:

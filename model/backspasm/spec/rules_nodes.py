@@ -360,8 +360,8 @@ def _per_parent(node: NodeSpec) -> tuple[tuple[str, str, Mapping[str, Any]], ...
 def _strengths(ctx: Context) -> Iterator[str]:
     for node in ctx.nodes.values():
         forms = _per_parent(node)
-        if not forms:
-            continue
+        if not forms or any(p not in ctx.nodes for p in node.parents):
+            continue  # an unknown parent is reported (with its likely name) on its own
         file, where = ctx.where(node)
         for key, what, per_parent in forms:
             for parent in per_parent:

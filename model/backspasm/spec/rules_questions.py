@@ -18,6 +18,7 @@ from backspasm.spec.context import Context, Rule
 from backspasm.spec.raw import problem
 from backspasm.spec.schema import (
     BINARY_STATES,
+    BLANK_WORDS,
     NUMBER_FIELDS,
     QUESTION_FIELDS,
     QUESTION_SECTIONS,
@@ -28,6 +29,21 @@ __all__ = ["QUESTION_RULES"]
 
 #: Reserved for the case identifier of a case file.
 _CASE_ID = "case_id"
+#: Columns that scoring adds (with every p_<...> and risk_<...>): no question may take one.
+_OUTPUT_NAMES = (
+    "p_serious",
+    "p_pathologic",
+    "top_cause",
+    "reasons",
+    "next_question",
+    "conflict",
+    "triage",
+    "red_flags",
+    "mpe",
+    "p_mpe",
+    "error",
+)
+_OUTPUT_PREFIXES = ("p_", "risk_")
 _COLUMN_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -271,6 +287,15 @@ def _question_column(
             "question-column",
             f"'{_CASE_ID}' is reserved for the case identifier; choose another column.",
         )
+    elif column in _OUTPUT_NAMES or column.startswith(_OUTPUT_PREFIXES):
+        yield problem(
+            file,
+            where,
+            "question.column",
+            "question-column",
+            f"'{column}' is the name of a column scoring adds (p_<cause>, "
+            "risk_<complication>, " + ", ".join(_OUTPUT_NAMES) + "); choose another column.",
+        )
     elif column in columns:
         other = columns[column]
         yield problem(
@@ -285,10 +310,40 @@ def _question_column(
         columns[column] = node
 
 
+def _choice_states(file: str, where: str, node: NodeSpec) -> Iterator[str]:
+    """Check that every state of a choice question can be answered.
+
+    Answers are read trimmed and lower-case, and a blank word ('unknown', 'na') means
+    no answer.
+    """
+    for state in node.states:
+        if state in BLANK_WORDS:
+            yield problem(
+                file,
+                where,
+                "states",
+                "question-choice",
+                f"state '{state}' of a choice question reads as no answer "
+                f"({', '.join(repr(w) for w in BLANK_WORDS if w)} mean not answered); "
+                "name it otherwise.",
+            )
+        elif state != state.strip().lower():
+            yield problem(
+                file,
+                where,
+                "states",
+                "question-choice",
+                f"state {state!r} of a choice question can never be answered: answers are "
+                f"read trimmed and lower-case; name it {state.strip().lower()!r}.",
+            )
+
+
 def _question_answers(
     ctx: Context, file: str, where: str, node: NodeSpec, question: Mapping[str, Any]
 ) -> Iterator[str]:
     """Check number fields only with bins, valid bins and range, a known default."""
+    if "bins" not in question and node.states != BINARY_STATES:
+        yield from _choice_states(file, where, node)
     if "bins" not in question and not ctx.bad(node.name, "question.bins"):
         kind = "yes/no" if node.states == BINARY_STATES else "choice"
         for key in NUMBER_FIELDS:

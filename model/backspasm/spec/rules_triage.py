@@ -263,6 +263,38 @@ def _triage(ctx: Context) -> Iterator[str]:
     yield from _triage_causes(ctx, file, where, body)
     yield from _triage_flags(ctx, file, where, body)
     yield from _triage_safety_net(ctx, file, where, body)
+    yield from _red_flags_acted_on(ctx, file, where, body)
+
+
+def _red_flags_acted_on(
+    ctx: Context, file: str, where: str, body: Mapping[str, Any]
+) -> Iterator[str]:
+    """Every red-flag question names a node that a flag or a cause rule of the policy uses.
+
+    Otherwise a yes to it could never change the level: the person would be sent home
+    and told to come back if the answer became yes.
+    """
+    used: set[str] = set()
+    for key in ("flags", "causes"):
+        entries = body.get(key)
+        for entry in entries if isinstance(entries, list) else ():
+            when = entry.get("when") if isinstance(entry, dict) else None
+            if isinstance(when, dict):
+                used |= set(when)
+    for name, (node_file, node_body) in ctx.raw.nodes.items():
+        question = node_body.get("question")
+        if not isinstance(question, dict) or question.get("red_flag") is not True:
+            continue
+        if name not in used:
+            yield problem(
+                node_file,
+                f"node '{name}'",
+                "question.red_flag",
+                "red-flag-acted-on",
+                f"a red-flag question, but no flag or cause rule of the triage policy "
+                f"({file}) names '{name}' in its 'when', so no answer to it can change "
+                "the level: add a flag for it, or set red_flag = false.",
+            )
 
 
 #: The rule on the triage policy.

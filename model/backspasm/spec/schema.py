@@ -173,6 +173,11 @@ class TableRow:
     param: Parameter
 
 
+#: Cell values that mean "not answered" (besides an empty cell); the questionnaire
+#: reads answers trimmed and lower-case.
+BLANK_WORDS: tuple[str, ...] = ("", "unknown", "na", "n/a", "nan")
+
+
 @dataclass(frozen=True, kw_only=True)
 class AnswerRules:
     """How a question's answers are read (keyword-only fields).

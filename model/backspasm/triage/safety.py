@@ -24,8 +24,9 @@ def safety_net(
     One sentence per red-flag question (:attr:`backspasm.questionnaire.Question.red_flag`)
     of the network: the policy's ``safety_net`` sentence for it, or one built from the
     question's prompt and the urgency of its flags. A denied history (a ``no`` to an
-    exposure question, such as a past cancer) cannot newly appear and is left out;
-    every symptom stays, since any of them may still come on.
+    exposure question, such as a past cancer) cannot newly appear and is left out, as
+    is a sign already answered yes; every other symptom stays, since any of them may
+    still come on.
 
     Parameters
     ----------
@@ -51,6 +52,8 @@ def safety_net(
         if not q.red_flag or q.node is None or q.node not in nodes:
             continue
         if q.section == "exposure" and evidence.get(q.node) == "no":
+            continue
+        if evidence.get(q.node) == "yes":  # already there: it cannot bring them back
             continue
         sentence = policy.safety_net.get(q.column) or policy.safety_net.get(q.node)
         if sentence is None:
