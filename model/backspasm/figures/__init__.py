@@ -3,11 +3,13 @@
 Compute once, draw many times: every ``plot_*`` function takes a result (a
 :class:`~backspasm.diagnosis.Diagnosis`, a sensitivity table, a scored case file, an
 :class:`~backspasm.learning.Evaluation`), never the network plus answers to
-recompute. Each takes ``ax=None`` (a new figure is made) and returns the
-:class:`~matplotlib.axes.Axes` it drew on, or the :class:`~matplotlib.figure.Figure`
-for multi-panel figures. Nothing here calls ``plt.show()`` or changes global
-``rcParams``; matplotlib is imported inside the functions, so that
-``import backspasm`` stays light.
+recompute. A one-panel function takes ``ax=None`` (a new figure is made) and returns
+the :class:`~matplotlib.axes.Axes` it drew on; the multi-panel ones return the
+:class:`~matplotlib.figure.Figure` (:func:`plot_case_mix` may be given its two
+``axes``; :func:`plot_scenarios` always makes its own figure). Type sizes are set for
+a whole slide: in a smaller Axes of a grid of panels, titles and legends may crowd.
+Nothing here calls ``plt.show()`` or changes global ``rcParams``; matplotlib is
+imported inside the functions, so that ``import backspasm`` stays light.
 
 Every figure is drawn for a slide (:data:`SLIDE_SIZE`, 13.33 x 7.5 in) with no text
 under 9 pt at that size, the two drawings of the whole network included (their long
