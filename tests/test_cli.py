@@ -381,3 +381,14 @@ def test_diagnose_reads_0_and_100_percent_as_no_and_yes(capsys):
 def test_check_takes_the_knowledge_base_as_network_too(capsys):
     assert main(["check", "--network", str(KNOWLEDGE)]) == 0
     assert "(valid)" in capsys.readouterr().out
+
+
+def test_evaluate_reads_a_scored_file_with_repeated_column_names(tmp_path, capsys):
+    # score keeps an input 'error' column and adds its own after it; the last one is
+    # the scorer's (evaluate raised on the repeated name).
+    raw = pd.read_csv(_some_vignettes(tmp_path, ["S16", "S06", "Y26"]), dtype=str)
+    raw.assign(error="an old note").to_csv(tmp_path / "raw.csv", index=False)
+    assert main(["score", str(tmp_path / "raw.csv"), "-o", str(tmp_path / "s.csv")]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "s.csv"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_cases"] == 3

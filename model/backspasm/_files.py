@@ -93,6 +93,8 @@ def output_format(output: str) -> str:
     """
     if output == _STDIO:
         return "csv"
+    if Path(output).is_dir():
+        raise CaseFileError(f"cannot write '{output}': it is a folder; name a file in it.")
     name = Path(output).name.lower()
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"

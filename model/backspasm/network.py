@@ -309,11 +309,15 @@ class Network:
         dest = Path(path)
         fmt = format or {".xml": "xmlbif"}.get(dest.suffix.lower(), dest.suffix.lower()[1:])
         if fmt not in EXPORT_FORMATS:
-            said = f"format {fmt!r}" if fmt else "no format (the name has no extension)"
+            formats = ", ".join(EXPORT_FORMATS)
+            said = (
+                f"format {fmt!r} is not one backspasm writes"
+                if fmt
+                else "the name has no extension to tell the format"
+            )
             raise BackspasmError(
-                f"cannot export to '{path}': {said} is not one backspasm writes; name one of "
-                f"{', '.join(EXPORT_FORMATS)} (format=..., or --format; the file's extension "
-                "by default, .xml for XMLBIF)."
+                f"cannot export to '{path}': {said}; name the format ({formats}) or give "
+                "the file its extension (.xml for xmlbif)."
             )
         writer = _writer(fmt, self.model, self if fmt in ("net", "xdsl") else None)
         if str(path) == "-":  # standard output

@@ -642,6 +642,8 @@ def test_repeated_question_column(tmp_path, net):
         # file is still one record, never closed (it was cut to a row of 'too many
         # fields' and the rows after it were silently lost).
         (b'case_id,age,note\nA,45,ok\nB,50,x,"oops\nC,60,x\nD,70,y\n', r"never closed"),
+        # ... also when a stray quote in an unquoted cell makes the count of quotes even
+        (b'case_id,age,note\nA,45,ok\nB,50,x"y,"z\nC,60,x\nD,70,y\n', r"never closed"),
         (b"\x1f\x8b\x08\x00rest", "it is gzip-compressed"),
         (b"PK\x03\x04rest", "zip archive"),
         (b"PAR1 not really parquet", "cannot read Parquet file"),
@@ -918,3 +920,27 @@ def test_a_failed_parquet_output_leaves_no_warning_behind(tmp_path, net, monkeyp
     assert not (tmp_path / "o.parquet").exists()
     assert unraisable == []  # no "Exception ignored ... write to closed file"
     assert [w for w in caught if "closed file" in str(w.message)] == []
+
+
+def test_a_closed_multi_line_last_cell_is_read_with_odd_quotes_elsewhere(tmp_path, net):
+    # Heights like 5'10" put an odd number of quotes in unquoted cells; the last
+    # row's quoted two-line note is closed all the same (it was refused).
+    src = tmp_path / "q.csv"
+    src.write_text('case_id,age,height,note\nA,45,5\'10",ok\nC,60,5\'2","line1\nline2"\n')
+    summary = score_file(src, tmp_path / "o.csv", network=net)
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert summary.rows == 2
+    assert out["note"].tolist() == ["ok", "line1\nline2"]
+
+
+def test_nested_parquet_cells_pass_through_to_csv_as_json(tmp_path, net):
+    frame = pd.DataFrame({"age": [45, 50], "tags": [["a", "b"], []]})
+    frame.to_parquet(tmp_path / "t.parquet")
+    score_file(tmp_path / "t.parquet", tmp_path / "o.csv", network=net)
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert [json.loads(v) for v in out["tags"]] == [["a", "b"], []]
+
+
+def test_a_folder_is_no_output_name(tmp_path, net):
+    with pytest.raises(CaseFileError, match="it is a folder"):
+        score_file(mixed_file(tmp_path), tmp_path, network=net)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -163,7 +164,9 @@ def read_case_table(path: str) -> tuple[pd.DataFrame, str]:
 
     Comma, semicolon or tab CSV (with or without a byte-order mark) or Parquet,
     found as :func:`open_source` finds them; every cell is text and a blank stays
-    ``""`` (a Parquet null too), so a scored file reads back as it was written.
+    ``""`` (a Parquet null too), so a scored file reads back as it was written. A
+    repeated column name keeps its last column under the name (``score`` adds its
+    outputs after the input's columns); the earlier ones become ``name.1``, ...
 
     Parameters
     ----------
@@ -198,14 +201,37 @@ def read_case_table(path: str) -> tuple[pd.DataFrame, str]:
         source.close()
     if not tables:
         return pd.DataFrame({name: pd.Series([], dtype=object) for name in source.header}), digest
-    table = pa.concat_tables(tables, promote_options="permissive")
-    columns = {}
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-            column = (
-                pc.cast(column, pa.string())
-                if not pa.types.is_nested(column.type)
-                else (pa.array([None if v is None else str(v) for v in column.to_pylist()]))
-            )
-        columns[name] = column.fill_null("").to_numpy(zero_copy_only=False).astype(object)
-    return pd.DataFrame(columns, columns=table.column_names), digest
+    width = tables[0].num_columns
+    cells = [_text_cells(pa.chunked_array([t.column(i) for t in tables])) for i in range(width)]
+    frame = pd.DataFrame(dict(enumerate(cells)))
+    frame.columns = pd.Index(_last_name_wins(list(tables[0].column_names)))
+    return frame, digest
+
+
+def _text_cells(column: pa.ChunkedArray) -> npt.NDArray[np.object_]:
+    """Return a column's cells as text, nulls as "" (Parquet numbers as their text)."""
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        if pa.types.is_nested(column.type):
+            values = [
+                None if v is None else json.dumps(v, default=str) for v in column.to_pylist()
+            ]
+            column = pa.chunked_array([pa.array(values, type=pa.string())])
+        else:
+            column = pc.cast(column, pa.string())
+    return np.asarray(column.fill_null("").to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _last_name_wins(names: list[str]) -> list[str]:
+    """Rename repeated column names but the last one.
+
+    ``score`` appends its outputs after the input's columns, so the last ``error`` of
+    a scored file is the scorer's; earlier ones become ``error.1``, ``error.2``, ...
+    """
+    out = list(names)
+    for name in dict.fromkeys(names):
+        where = [i for i, n in enumerate(names) if n == name]
+        for k, i in enumerate(where[:-1], start=1):
+            out[i] = f"{name}.{k}"
+    return out

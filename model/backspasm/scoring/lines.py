@@ -43,6 +43,7 @@ class _Guard(io.RawIOBase):
         self.sha256 = hashlib.sha256()
         self.nbytes = 0
         self.quotes = 0
+        self.tail = b""  # the last byte of the file that is not a line break
         self.width = 1
         self.delimiter = ","
         self._released = 0
@@ -150,6 +151,8 @@ class _Guard(io.RawIOBase):
             ) from None
         self._line += lines.count(b"\n")
         self.quotes += lines.count(b'"')
+        if lines.strip(b"\r\n"):
+            self.tail = lines.rstrip(b"\r\n")[-1:]
         self._released += len(lines)
         self._out += lines
 

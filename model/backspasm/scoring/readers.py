@@ -184,7 +184,9 @@ class CsvSource:
         elif not text.strip(" \t\r\n"):
             self._bad.append(_BadRow(index, None, "", ""))
         else:
-            self._last_bad = (index, "\n" in text.rstrip("\r\n") or "\r" in text.rstrip("\r\n"))
+            body = text.rstrip("\r\n")
+            multiline = "\n" in body or "\r" in body
+            self._last_bad = (index, multiline and _ends_inside_quotes(text, self.delimiter))
             # One record that pyarrow already split off: the stdlib reader gives its cells.
             limit = csv.field_size_limit(2**31 - 1)  # huge cells are data
             try:
@@ -226,14 +228,16 @@ class CsvSource:
 
     def _check_closed(self, last: pa.Table | None, done: int) -> None:
         """Refuse an odd number of quotes with a last record over several lines."""
-        if last is None or not self._in.quotes % 2 or not last.num_rows:
-            return
-        index, multiline = self._last_bad
-        if index == done - 1 and multiline:  # the last record, cut to the header's width
+        index, unclosed = self._last_bad
+        if index == done - 1 and unclosed:  # the last record, cut to the header's width
             raise CaseFileError(
                 f"case file '{self.name}': a quoted field in the last record (row "
                 f"{done:,}) is never closed."
             )
+        if last is None or not self._in.quotes % 2 or not last.num_rows:
+            return
+        if self._in.tail == b'"':  # the file ends by closing a quoted cell
+            return
         row = last.slice(last.num_rows - 1)
         for column in row.columns:
             value = column[0].as_py()
@@ -296,6 +300,19 @@ class CsvSource:
         """Close the file (standard input stays open)."""
         if self._in.raw is not getattr(sys.stdin, "buffer", None):
             self._in.raw.close()
+
+
+def _ends_inside_quotes(text: str, delimiter: str) -> bool:
+    """Whether a record, read strictly, runs out inside a quoted field (never closed)."""
+    limit = csv.field_size_limit(2**31 - 1)
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    finally:
+        csv.field_size_limit(limit)
+    return False
 
 
 def _drop_blank(chunk: Chunk) -> Chunk:
@@ -435,6 +452,12 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
     if path == "-":
         stdin = sys.stdin.buffer
         magic = stdin.peek(4)[:4] if hasattr(stdin, "peek") else b""
+        packed = _packed(magic)
+        if packed:
+            raise CaseFileError(
+                f"cannot read case file '{name}': it is {packed}; backspasm reads CSV or "
+                "Parquet. Unpack it on the way in: gzip -dc FILE | backspasm score - -o OUT."
+            )
         if magic == b"PAR1":
             # Parquet is read from its end: standard input is buffered whole.
             data = stdin.read()

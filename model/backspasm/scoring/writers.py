@@ -11,6 +11,7 @@ shortest round-trip text, so ``float(cell)`` gives back the engine's value exact
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -167,7 +168,7 @@ class CsvWriter(_TableWriter):
 
     def write(self, table: pa.Table, columns: Mapping[str, npt.NDArray[Any]]) -> None:
         """Append the rows of ``table`` with their output ``columns``."""
-        out = self._joined(table, columns)
+        out = _flat(self._joined(table, columns))
         if self._writer is None:
             names = out.column_names
             plain = not any(ch in n for n in names for ch in (*_SPECIAL, self.delimiter))
@@ -196,6 +197,15 @@ class ParquetWriter(_TableWriter):
         elif not out.schema.equals(self._schema):
             out = out.cast(self._schema)
         self._writer.write_table(out)
+
+
+def _flat(table: pa.Table) -> pa.Table:
+    """Write a Parquet list, struct or map cell into CSV as its JSON text."""
+    nested = [i for i, f in enumerate(table.schema) if pa.types.is_nested(f.type)]
+    for i in nested:
+        values = [None if v is None else json.dumps(v, default=str) for v in table[i].to_pylist()]
+        table = table.set_column(i, table.field(i).name, pa.array(values, type=pa.string()))
+    return table
 
 
 def check_unique(names: Sequence[str], dst_path: str) -> None:
