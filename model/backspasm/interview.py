@@ -171,7 +171,8 @@ def interview(
             f"red-flag screen {screened}/{len(red_flags)}"
         )
         information = f"({gain:.2f} bits) " if show_information else ""
-        line = read(f"{q.prompt} [{q.allowed}] {information}")
+        unsure = "; unsure: how far you lean to yes, e.g. 70%" if q.kind == "yes_no" else ""
+        line = read(f"{q.prompt} [{q.allowed}{unsure}] {information}")
         word = "" if line is None else line.strip().lower()
         if line is None or word in QUIT_WORDS:
             write("Stopped.")
