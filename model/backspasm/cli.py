@@ -14,7 +14,6 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any
 
 from backspasm.cli_args import build_parser
 from backspasm.exceptions import BackspasmError
@@ -44,25 +43,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _unsure(text: str) -> float | str | None:
-    """Read ``0.7`` or ``70%`` as the lean to yes (``0%``: no, ``100%``); None otherwise."""
-    word = text.strip()
-    scale = 100.0 if word.endswith("%") else 1.0
-    try:
-        p = float(word.removesuffix("%")) / scale
-    except ValueError:
-        return None
-    if p in (0.0, 1.0):
-        return "yes" if p == 1.0 else "no"
-    return p if 0.0 < p < 1.0 else None
-
-
-def _cli_answers(items: Sequence[str], network: Any) -> dict[str, str | float]:
-    """Parse ``--answer NAME=VALUE`` items: once per question, unsure yes/no as floats."""
-    from backspasm.questionnaire import questions_for
-
-    kinds = {q.column: q.kind for q in questions_for(network)}
-    answers: dict[str, str | float] = {}  # an unsure answer as a float
+def _cli_answers(items: Sequence[str]) -> dict[str, str]:
+    """Parse ``--answer NAME=VALUE`` items, once per question (values read by diagnose)."""
     given: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -75,24 +57,23 @@ def _cli_answers(items: Sequence[str], network: Any) -> dict[str, str | float]:
                 "give each question once."
             )
         given[name] = value
-        p = _unsure(value) if kinds.get(name) == "yes_no" else None
-        answers[name] = value if p is None else p
-    return answers
+    return given
 
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:
     from backspasm.diagnosis import diagnose
+    from backspasm.questionnaire import questions_for
 
     net = _network(args.network)
-    answers = _cli_answers([*args.answers, *args.answer], net)
-    result = diagnose(answers, network=net)
+    result = diagnose(_cli_answers([*args.answers, *args.answer]), network=net)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
+        soft = {q.column: result.evidence.get(q.node) for q in questions_for(net) if q.node}
+        leans = {k: v[1] for k, v in soft.items() if isinstance(v, tuple)}
         unsure = [
-            f"{k}: unsure, leaning yes {v:.0%}:{1 - v:.0%} (odds of yes x{v / (1 - v):.3g})"
-            for k, v in answers.items()
-            if isinstance(v, float)
+            f"{k}: unsure, leaning yes {p:.0%}:{1 - p:.0%} (odds of yes x{p / (1 - p):.3g})"
+            for k, p in leans.items()
         ]
         if unsure:
             print("unsure answers (soft evidence): " + "; ".join(unsure))

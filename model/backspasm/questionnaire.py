@@ -26,6 +26,7 @@ import pandas as pd
 from backspasm import spec as _spec
 from backspasm._text import did_you_mean
 from backspasm.exceptions import EvidenceError
+from backspasm.spec.build import BIN_OPERATORS
 from backspasm.spec.schema import BLANK_WORDS, AnswerRules
 
 if TYPE_CHECKING:
@@ -64,12 +65,6 @@ Kind = Literal["id", "number", "choice", "yes_no"]
 #: What an answer becomes as evidence: a state name, or a likelihood per state (an
 #: unsure yes/no answer).
 EvidenceValue: TypeAlias = str | tuple[float, ...]
-_OPERATORS: Mapping[str, Any] = {
-    "<": np.less,
-    "<=": np.less_equal,
-    ">": np.greater,
-    ">=": np.greater_equal,
-}
 
 
 @dataclass(frozen=True)
@@ -150,7 +145,7 @@ class Question(AnswerRules):
 
     def bin_index(self, numbers: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
         """Return the index into :attr:`states` of each number (-1 where none fits)."""
-        conditions = [_OPERATORS[op](numbers, bound) for _, op, bound in self.bins]
+        conditions = [BIN_OPERATORS[op](numbers, bound) for _, op, bound in self.bins]
         choices = list(range(len(self.bins)))
         return np.select(conditions, choices, default=-1).astype(np.int64)
 

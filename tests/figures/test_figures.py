@@ -779,21 +779,22 @@ def _hundred_percent(texts: list[str]) -> list[str]:
     return [t for t in texts if "100%" in t]
 
 
+#: A textbook low-calcium case (TB04): P(low calcium) is about 0.9986.
+LOW_CALCIUM = {
+    "age": 48,
+    "sex": "female",
+    "spasm_duration_weeks": 1,
+    "spasm_location": "upper_back",
+    "neck_or_thyroid_surgery": "yes",
+    "cramps_elsewhere": "yes",
+    "perioral_or_fingertip_tingling": "yes",
+    "hand_or_foot_spasm": "yes",
+}
+
+
 def test_no_text_says_100_percent_for_a_probability_below_1(net: Network) -> None:
     # a textbook low-calcium case: P(low calcium) = 0.9986
-    tb04 = diagnose(
-        {
-            "age": 48,
-            "sex": "female",
-            "spasm_duration_weeks": 1,
-            "spasm_location": "upper_back",
-            "neck_or_thyroid_surgery": "yes",
-            "cramps_elsewhere": "yes",
-            "perioral_or_fingertip_tingling": "yes",
-            "hand_or_foot_spasm": "yes",
-        },
-        network=net,
-    )
+    tb04 = diagnose(LOW_CALCIUM, network=net)
     p = float(tb04.causes.set_index("cause").loc["low_calcium", "posterior"])
     assert 0.995 < p < 1
     ax = figures.plot_causes(tb04)
@@ -933,14 +934,7 @@ def test_network_slides_keep_their_layout_whatever_the_title(
     # many answers and red flags: a title that would run to five lines
     long = diagnose(
         {
-            "age": 48,
-            "sex": "female",
-            "spasm_duration_weeks": 1,
-            "spasm_location": "upper_back",
-            "neck_or_thyroid_surgery": "yes",
-            "cramps_elsewhere": "yes",
-            "perioral_or_fingertip_tingling": "yes",
-            "hand_or_foot_spasm": "yes",
+            **LOW_CALCIUM,
             "fever": "no",
             "night_pain": "no",
             "blood_in_urine": "no",

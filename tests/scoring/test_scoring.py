@@ -870,13 +870,18 @@ def test_the_same_values_in_two_columns_are_encoded_per_column_in_every_chunk(tm
     assert scored["p_serious"].nunique() == 1
 
 
+def _scored_text(tmp_path, text, net):
+    """Score CSV text written to a file; return the summary and the output as text."""
+    src = tmp_path / "in.csv"
+    src.write_text(text)
+    summary = score_file(src, tmp_path / "o.csv", network=net)
+    return summary, pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+
+
 def test_a_one_column_file_keeps_a_quoted_empty_cell_as_a_row(tmp_path, net):
     # pandas writes a missing value of a one-column frame as "" so that the line is
     # not blank; a line of spaces is no record.
-    src = tmp_path / "one.csv"
-    src.write_text('age\n45.0\n""\n50.0\n  \n60\n')
-    summary = score_file(src, tmp_path / "o.csv", network=net)
-    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    summary, out = _scored_text(tmp_path, 'age\n45.0\n""\n50.0\n  \n60\n', net)
     assert summary.rows == 4
     assert out["age"].tolist() == ["45.0", "", "50.0", "60"]
 
@@ -925,10 +930,8 @@ def test_a_failed_parquet_output_leaves_no_warning_behind(tmp_path, net, monkeyp
 def test_a_closed_multi_line_last_cell_is_read_with_odd_quotes_elsewhere(tmp_path, net):
     # Heights like 5'10" put an odd number of quotes in unquoted cells; the last
     # row's quoted two-line note is closed all the same (it was refused).
-    src = tmp_path / "q.csv"
-    src.write_text('case_id,age,height,note\nA,45,5\'10",ok\nC,60,5\'2","line1\nline2"\n')
-    summary = score_file(src, tmp_path / "o.csv", network=net)
-    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    text = 'case_id,age,height,note\nA,45,5\'10",ok\nC,60,5\'2","line1\nline2"\n'
+    summary, out = _scored_text(tmp_path, text, net)
     assert summary.rows == 2
     assert out["note"].tolist() == ["ok", "line1\nline2"]
 

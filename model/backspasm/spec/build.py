@@ -8,6 +8,7 @@ it; only a valid :class:`~backspasm.spec.raw.RawSpec` is built into a triage pol
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -28,7 +29,15 @@ from backspasm.spec.schema import (
     TriagePolicy,
 )
 
-__all__ = ["build_node", "build_source", "build_triage", "parse_bin"]
+__all__ = ["BIN_OPERATORS", "build_node", "build_source", "build_triage", "parse_bin"]
+
+#: What each bin operator means, for a number or an array of numbers.
+BIN_OPERATORS: Mapping[str, Any] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 _BIN_PATTERN = re.compile(
     r"\s*(<=|>=|<|>)\s*([+-]?(?:inf|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?))\s*"

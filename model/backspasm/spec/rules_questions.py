@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from backspasm._text import closest, did_you_mean
-from backspasm.spec.build import parse_bin
+from backspasm.spec.build import BIN_OPERATORS, parse_bin
 from backspasm.spec.context import Context, Rule
 from backspasm.spec.raw import problem
 from backspasm.spec.schema import (
@@ -124,14 +124,6 @@ def _question_bins(
         yield from _bin_coverage(file, where, node, bins, low, high, integer)
 
 
-_COMPARE: Mapping[str, Any] = {
-    "<": lambda x, b: x < b,
-    "<=": lambda x, b: x <= b,
-    ">": lambda x, b: x > b,
-    ">=": lambda x, b: x >= b,
-}
-
-
 def _bin_coverage(
     file: str,
     where: str,
@@ -177,7 +169,7 @@ def _bin_coverage(
     reached: set[str] = set()
     gaps = []
     for x in allowed:
-        band = next((s for s, c in cuts if c is not None and _COMPARE[c[0]](x, c[1])), None)
+        band = next((s for s, c in cuts if c is not None and BIN_OPERATORS[c[0]](x, c[1])), None)
         if band is None:
             gaps.append(x)
         else:
