@@ -29,7 +29,7 @@ _SECTION_TITLES: Mapping[str, str] = {
     "context": "About the person",
     "symptom": "Symptoms",
     "exposure": "Exposures and medicines",
-    "known_cause": "Causes already known (a test or a scan)",
+    "known_cause": "Causes a doctor has already found",
     "presentation": "Presentation",
 }
 _HIGHLIGHT = "2px solid #0072B2"
