@@ -223,7 +223,10 @@ def _build_questions(spec: _spec.Spec) -> tuple[Question, ...]:
         if node.name in asked or node.states != _spec.BINARY_STATES:
             continue
         if node.group in _spec.CAUSE_GROUPS:
-            prompt = f"Has a doctor already found '{node.label}', from an examination, a test or a scan?"
+            prompt = (
+                f"Has a doctor already found '{node.label}', "
+                "from an examination, a test or a scan?"
+            )
             declared.append(
                 Question(
                     node.name, "yes_no", node.name, prompt, "known_cause", choices=node.states
