@@ -112,7 +112,7 @@ def test_back_spasm_can_be_denied():
         ({"age": "old"}, "must be whole years"),
         (
             {"spasm_duration_weeks": -1},
-            "must be a number of weeks >= 0, or a band: acute, subacute, chronic; got -1",
+            "must be a number of weeks, 0 to 6262, or a band: acute, subacute, chronic; got -1",
         ),
         (
             {"spasm_location": "flnk"},

@@ -47,6 +47,29 @@ def _digest(tables: Iterable[tuple[str, Sequence[str], Mapping[str, Sequence[str
     return digest.hexdigest()
 
 
+#: How far a column of an edited table may sum from 1 (pgmpy itself allows 0.01).
+CPD_SUM_TOLERANCE = 1e-9
+
+
+def _check_cpd_numbers(cpd: Any) -> None:
+    """Refuse a table with a negative number or a column that does not sum to 1."""
+    values = np.asarray(cpd.get_values(), dtype=np.float64)
+    if not np.isfinite(values).all() or (values < 0).any():
+        bad = float(values[~np.isfinite(values) | (values < 0)].flat[0])
+        raise BackspasmError(
+            f"In the pgmpy model, the table of node '{cpd.variable}' holds {bad!r}; "
+            "every probability must be a number from 0 to 1."
+        )
+    sums = values.sum(axis=0)
+    worst = int(np.argmax(np.abs(sums - 1.0)))
+    if abs(sums[worst] - 1.0) > CPD_SUM_TOLERANCE:
+        raise BackspasmError(
+            f"In the pgmpy model, column {worst} of the table of node '{cpd.variable}' sums "
+            f"to {float(sums[worst])!r}, not 1 (allowed: within {CPD_SUM_TOLERANCE:g}); when you "
+            "change one probability of a column, change the others so that they sum to 1."
+        )
+
+
 class Network:
     """The back-spasm network: the pgmpy model plus what each node means.
 
@@ -255,6 +278,11 @@ class Network:
                 f"The pgmpy model has node(s) the knowledge base does not: {', '.join(extra)}."
                 + fix
             )
+        missing = [n for n in self.spec.nodes if n not in set(model.nodes())]
+        if missing:
+            raise BackspasmError(
+                f"The pgmpy model lacks node(s) of the knowledge base: {', '.join(missing)}." + fix
+            )
         for cpd in model.get_cpds():
             want = list(self.spec.nodes[cpd.variable].states)
             have = [str(x) for x in cpd.state_names[cpd.variable]]
@@ -263,11 +291,17 @@ class Network:
                     f"In the pgmpy model, node '{cpd.variable}' has states {have}; the "
                     f"knowledge base has {want}." + fix
                 )
+            _check_cpd_numbers(cpd)
 
     @property
     def engine(self) -> CompiledNetwork:
         """The compiled batch engine for the model's current numbers."""
         key = self.fingerprint()
+        if self._model is not None:
+            # pgmpy lets an edge be removed or added without touching the tables, so
+            # the structure is part of what the engine was compiled from.
+            edges = sorted((str(a), str(b)) for a, b in self._model.edges())
+            key += "|" + hashlib.sha256(repr(edges).encode()).hexdigest()
         if self._engine is None or key != self._engine_key:
             from backspasm.engine import CompiledNetwork
 
@@ -275,8 +309,16 @@ class Network:
                 states = {name: node.states for name, node in self.spec.nodes.items()}
                 self._engine = CompiledNetwork(self.spec_tables(), states)
             else:
-                self._model.check_model()
                 self._check_model_matches_spec(self._model)
+                try:
+                    self._model.check_model()
+                except ValueError as err:
+                    raise BackspasmError(
+                        f"The edited pgmpy model is not a valid network: {err} Keep each "
+                        "node's parents as its table lists them; to change the structure, "
+                        "edit a copy of the knowledge base and load it with "
+                        "backspasm.load_network(folder)."
+                    ) from err
                 self._engine = CompiledNetwork.from_model(self._model)
             self._engine_key = key
         return self._engine

@@ -305,3 +305,90 @@ def test_an_edited_model_must_keep_the_knowledge_bases_nodes_and_state_order():
     )
     with pytest.raises(BackspasmError, match="node\\(s\\) the knowledge base does not: crystals"):
         diagnose({"age": 45}, network=net)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        # pgmpy's own check allows 0.01 either way; the engine would use 1.009.
+        (lambda c: c.values.__setitem__((1, 0, 0), c.values[1, 0, 0] + 0.009), "sums to 1.009"),
+        # Clipped to zero by the engine, reported as impossible answers before.
+        (lambda c: c.values.__setitem__((slice(None), 0, 0), [1.05, -0.05]), "holds -0.05"),
+    ],
+)
+def test_an_edited_table_must_hold_probabilities(edit, message):
+    from backspasm.exceptions import BackspasmError
+    from backspasm.network import load_network
+
+    net = load_network()
+    edit(net.model.get_cpds("kidney_stones"))
+    with pytest.raises(BackspasmError, match=f"node 'kidney_stones'.*{message}"):
+        diagnose({"spasm_location": "flank"}, network=net)
+
+
+def test_a_structure_edit_is_refused_even_after_the_engine_was_built():
+    # The engine's cache key once covered only the numbers: removing an edge after a
+    # first diagnosis silently reused the old engine.
+    from backspasm.exceptions import BackspasmError
+    from backspasm.network import load_network
+
+    net = load_network()
+    diagnose({"spasm_location": "flank"}, network=net)
+    net.model.remove_edge("previous_kidney_stone", "kidney_stones")
+    with pytest.raises(BackspasmError, match=r"not a valid network.*kidney_stones"):
+        diagnose({"spasm_location": "flank"}, network=net)
+
+
+def test_a_removed_node_is_refused():
+    from backspasm.exceptions import BackspasmError
+    from backspasm.network import load_network
+
+    net = load_network()
+    net.model.remove_node("statin_use")
+    with pytest.raises(
+        BackspasmError, match="lacks node\\(s\\) of the knowledge base: statin_use"
+    ):
+        diagnose({"age": 45}, network=net)
+
+
+def test_explanations_refuse_a_network_edited_after_the_diagnosis():
+    # The diagnosis keeps its posteriors; a sensitivity or disablement computed on the
+    # edited numbers would have mixed the two.
+    from backspasm.exceptions import BackspasmError
+    from backspasm.explain.sensitivity import sensitivity
+    from backspasm.network import load_network
+
+    net = load_network()
+    d = diagnose({"spasm_location": "flank", "blood_in_urine": "yes"}, network=net)
+    assert sensitivity(d, "kidney_stones") is not None
+    net.model.get_cpds("kidney_stones").values[:, 0, 0] = [0.99, 0.01]
+    with pytest.raises(BackspasmError, match="changed since this diagnosis"):
+        sensitivity(d, "kidney_stones")
+    with pytest.raises(BackspasmError, match="changed since this diagnosis"):
+        d.counterfactual_ranking()
+    fresh = diagnose(dict(d.answers), network=net)
+    assert fresh.network_fingerprint == net.fingerprint() != d.network_fingerprint
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        (["fever", "yes"], "must be a mapping of question to answer"),
+        ("fever=yes", "must be a mapping of question to answer"),
+    ],
+)
+def test_answers_that_are_not_a_mapping_are_refused(answers, message):
+    with pytest.raises(TypeError, match=message):
+        diagnose(answers)  # type: ignore[arg-type]
+
+
+def test_an_answer_named_after_a_node_says_which_question_to_answer():
+    with pytest.raises(EvidenceError, match=r"'age_group' is a node .* answer its question 'age'"):
+        diagnose({"age_group": "65+"})
+    with pytest.raises(EvidenceError, match="'nerve_root_compression' is a hidden node"):
+        diagnose({"nerve_root_compression": "yes"})
+
+
+def test_a_duration_longer_than_a_lifetime_is_refused():
+    with pytest.raises(EvidenceError, match="0 to 6262"):
+        diagnose({"spasm_duration_weeks": 1e9})

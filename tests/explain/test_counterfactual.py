@@ -632,3 +632,23 @@ def test_batch_matrix_reports_impossible_evidence(tmp_path):
     with pytest.raises(ImpossibleEvidenceError, match="probability zero") as caught:
         disablement_matrix([{"f": "yes"}, impossible], network=net, causes=["d1"])
     assert str(impossible) in str(caught.value)
+
+
+def test_the_twin_cache_is_bounded_when_the_numbers_keep_changing(tmp_path, monkeypatch):
+    # A what-if sweep changes the fingerprint at every step; the cache once grew by a
+    # compiled twin per cause and step, never freed (about 87 MB per step).
+    from backspasm.explain import twin as twin_module
+
+    monkeypatch.setattr(twin_module, "_TWINS", type(twin_module._TWINS)())
+    monkeypatch.setattr(twin_module, "_MAX_TWINS", 3)
+    net = toy(tmp_path, "two", TWO_LAYER)
+    cpd = net.model.get_cpds("f")
+    first = twin_network("d1", net)
+    for p in (0.6, 0.55, 0.5, 0.45):
+        cpd.values[:, 1, 1] = [p, 1 - p]
+        twin_network("d1", net)
+        twin_network("d2", net)
+        assert len(twin_module._TWINS) <= 3
+    assert first not in twin_module._TWINS.values()
+    latest = twin_network("d2", net)
+    assert twin_network("d2", net) is latest  # the newest is still cached

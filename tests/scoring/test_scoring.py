@@ -56,7 +56,7 @@ EXPECTED_ERRORS = [
     "age: '45.5' is not allowed (whole years, 18 to 120, or a band: 18-39, 40-64, 65+); "
     f"fever: 'maybe' is not allowed ({YES_NO}); "
     f"spasm_location: 'leg' is not allowed ({LOCATIONS}); "
-    "spasm_duration_weeks: '-1' is not allowed (a number of weeks >= 0, or a band: acute, subacute, chronic)",
+    "spasm_duration_weeks: '-1' is not allowed (a number of weeks, 0 to 6262, or a band: acute, subacute, chronic)",
     "sex: 'other' is not allowed (female, male); "
     f"kidney_stones: 'perhaps' is not allowed ({YES_NO}); "
     f"back_spasm: 'sometimes' is not allowed ({YES_NO})",

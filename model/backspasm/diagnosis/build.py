@@ -18,7 +18,7 @@ import pandas as pd
 
 from backspasm._frozen import FrozenMap
 from backspasm.diagnosis.result import Diagnosis
-from backspasm.exceptions import ImpossibleEvidenceError
+from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
 from backspasm.explain.conflict import conflict_threshold
 from backspasm.network import Network, default_network
 from backspasm.queries import CaseQueries, Reasons, query_cases
@@ -26,6 +26,27 @@ from backspasm.questionnaire import Question, answers_to_evidence, parse_answer,
 from backspasm.triage import safety_net as _safety_net
 
 __all__ = ["diagnose"]
+
+
+def _refuse_node_names(
+    answers: Mapping[str, Any], questions: Sequence[Question], net: Network
+) -> None:
+    """Refuse, with what to do instead, an answer named after a node, not a question."""
+    columns = {q.column for q in questions}
+    for name in answers:
+        if name in columns or name not in net.spec.nodes:
+            continue
+        asked = [q.column for q in questions if q.node == name]
+        if asked:
+            raise EvidenceError(
+                f"'{name}' is a node of the network, not a question: answer its question "
+                f"'{asked[0]}' instead (`backspasm schema` lists the answers it takes)."
+            )
+        raise EvidenceError(
+            f"'{name}' is a hidden node of the network ({net.group_of(name)}), not a "
+            "question, so no answer can set it. To condition on it, query the pgmpy model "
+            "(network.model) with VariableElimination."
+        )
 
 
 def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> Diagnosis:
@@ -69,7 +90,13 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
             f"network must be a Network, got {type(net).__name__}: load a knowledge base "
             "once with backspasm.load_network(path) and pass that"
         )
+    if not hasattr(answers, "items"):  # a mapping, or a pandas row
+        raise TypeError(
+            "answers must be a mapping of question to answer, such as "
+            f"{{'fever': 'yes', 'age': 70}}; got {type(answers).__name__} {answers!r:.60}"
+        )
     questions = questions_for(net)
+    _refuse_node_names(answers, questions, net)
     evidence = answers_to_evidence(answers, questions=questions)
     answered: dict[str, tuple[str, Any]] = {}
     for column, value in answers.items():
@@ -132,6 +159,7 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
     reasons_for_level = found.triage_reasons
     p_pathologic = found.p_pathologic[0] if found.p_pathologic is not None else math.nan
     return Diagnosis(
+        network_fingerprint=net.fingerprint(),
         answers=FrozenMap(dict(answers)),
         evidence=FrozenMap(dict(evidence)),
         causes=causes,

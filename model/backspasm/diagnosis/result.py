@@ -83,6 +83,10 @@ class Diagnosis:
         For ``self_care``, the red-flag symptoms that should bring the person back,
         one plain sentence each (see :func:`backspasm.triage.safety_net`); empty
         otherwise.
+    network_fingerprint : str
+        :meth:`~backspasm.network.Network.fingerprint` of the network's numbers when
+        the diagnosis was made; the explanations computed later from the diagnosis
+        (sensitivity, expected disablement) refuse a network edited since.
     triage_reasons : tuple of str
         What set the level, for every level: an emergency's :attr:`red_flags`; for
         ``see_doctor`` the matching flags (``"cancer history"``), the cause rules
@@ -109,6 +113,7 @@ class Diagnosis:
     conflict_threshold: float = math.inf
     p_pathologic: float = math.nan
     triage_reasons: tuple[str, ...] = ()
+    network_fingerprint: str = ""
 
     # -- simple views ---------------------------------------------------------------
     @property
@@ -267,6 +272,7 @@ class Diagnosis:
             "next_questions": self._next[["question", "expected_information_gain"]].to_dict(
                 orient="records"
             ),
+            "network_fingerprint": self.network_fingerprint,
         }
 
     def _triage_note(self) -> str:

@@ -30,7 +30,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
-from backspasm.explain.case import DiagnosedCase
+from backspasm.explain.case import DiagnosedCase, network_of
 from backspasm.explain.twin import finding_nodes, node_group, twin_network
 from backspasm.network import Network, default_network
 
@@ -46,7 +46,7 @@ def _unpack(
     diagnosis_or_evidence: DiagnosedCase | Mapping[str, Any], network: Network | None
 ) -> tuple[dict[str, Any], Network]:
     if isinstance(diagnosis_or_evidence, DiagnosedCase):
-        net = network if network is not None else diagnosis_or_evidence.network
+        net = network if network is not None else network_of(diagnosis_or_evidence)
         return dict(diagnosis_or_evidence.evidence), net
     if not isinstance(diagnosis_or_evidence, Mapping):
         raise EvidenceError(

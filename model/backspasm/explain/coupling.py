@@ -14,8 +14,12 @@ both worlds, ``B`` only factually and ``C`` only counterfactually,
 whose table in ``network.model`` no longer matches the knowledge base) is coupled
 comonotonically: one shared uniform ``U`` and ``X = first state k with U < CDF_k``,
 in both worlds. For a binary node this is ``X = [U < p]``, so
-``P(X=1, X*=1) = min(p, p*)``. In the bundled network no multi-state node lies on a
-path from a cause to a binary finding, so the multi-state coupling is never used
+``P(X=1, X*=1) = min(p, p*)``. In the bundled network one multi-state node lies on a
+path from causes to a binary finding: ``spasm_duration`` (acute, subacute, chronic),
+between the causes that make pain last (arthritis, stenosis, spondylitis, tumour and
+others) and ``not_improving_after_a_month``. Its coupling takes the states in that
+order, so removing such a cause can only shorten the counterfactual duration; this
+is a modelling choice, and the expected disablement of those causes depends on it.
 
 :func:`counterfactual_table` gives the table ``P(X* | X, pa(X), pa*(X))`` of a
 node's counterfactual copy under the coupling :func:`coupling_of` picks for it.

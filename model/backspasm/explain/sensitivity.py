@@ -30,7 +30,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from backspasm.exceptions import BackspasmError, ImpossibleEvidenceError
-from backspasm.explain.case import DiagnosedCase
+from backspasm.explain.case import DiagnosedCase, network_of
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import EvidenceValue, answers_to_evidence, questions_for
 
@@ -65,7 +65,7 @@ def _resolve(
 ) -> tuple[Network, dict[str, EvidenceValue]]:
     """Network and evidence of a diagnosis or of a mapping of answers."""
     if isinstance(case, DiagnosedCase) and not isinstance(case, Mapping):
-        return (network or case.network), dict(case.evidence)
+        return (network or network_of(case)), dict(case.evidence)
     if not isinstance(case, Mapping):
         raise BackspasmError(
             "The 'diagnosis_or_answers' parameter of sensitivity must be a Diagnosis or "

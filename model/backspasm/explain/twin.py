@@ -19,6 +19,7 @@ import itertools
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -105,7 +106,10 @@ class TwinNetwork:
         return len(self.model.edges())
 
 
-_TWINS: dict[tuple[str, str, frozenset[str]], TwinNetwork] = {}
+#: Compiled twins, least recently used first. A what-if sweep changes the network's
+#: fingerprint at every step, so the cache is bounded: two networks' worth of causes.
+_TWINS: OrderedDict[tuple[str, str, frozenset[str]], TwinNetwork] = OrderedDict()
+_MAX_TWINS = 40
 _LOCK = threading.Lock()
 
 
@@ -269,4 +273,8 @@ def twin_network(
         if twin is None:
             twin = _build_twin(net, cause, kept, fingerprint)
             _TWINS[key] = twin
+            while len(_TWINS) > _MAX_TWINS:
+                _TWINS.popitem(last=False)
+        else:
+            _TWINS.move_to_end(key)
     return twin
