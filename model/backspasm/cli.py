@@ -67,7 +67,11 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     net = _network(args.network)
     result = diagnose(_cli_answers([*args.answers, *args.answer]), network=net)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        data = result.to_dict()
+        if args.counterfactual:
+            ranking = result.counterfactual_ranking()
+            data["counterfactual_ranking"] = ranking.to_dict(orient="records")
+        print(json.dumps(data, indent=2))
     else:
         soft = {q.column: result.evidence.get(q.node) for q in questions_for(net) if q.node}
         leans = {k: v[1] for k, v in soft.items() if isinstance(v, tuple)}
@@ -134,21 +138,23 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 def _cmd_sample(args: argparse.Namespace) -> int:
     from backspasm._files import output_format
-    from backspasm.learning import sample_cases, write_cases
+    from backspasm.learning import iter_sample_cases, write_cases
 
     output_format(args.output)  # refuse a wrong extension before sampling
-    cases = sample_cases(
+    frames = iter_sample_cases(
         args.n, network=_network(args.network), seed=args.seed, missing=args.missing
     )
-    write_cases(cases, args.output)
+    rows = write_cases(frames, args.output)
     if args.output != "-":
-        print(f"wrote {args.output} ({len(cases)} cases, seed {args.seed})", file=sys.stderr)
+        print(f"wrote {args.output} ({rows} cases, seed {args.seed})", file=sys.stderr)
     return EXIT_OK
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
     from backspasm.learning import fit_network, write_spec
+    from backspasm.learning.spec_writer import fitted_path
 
+    fitted_path(args.output)  # refuse a wrong name before fitting
     fit = fit_network(
         args.cases,
         network=_network(args.network),

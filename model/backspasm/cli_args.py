@@ -156,12 +156,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--missing", type=float, default=0.3, metavar="F", help="share of blank answers (0.3)"
     )
-    p.add_argument("--output", "-o", default="-", metavar="FILE", help="CSV to write (stdout)")
+    p.add_argument(
+        "--output",
+        "-o",
+        default="-",
+        metavar="FILE",
+        help="file to write, written as it is drawn: .csv, .tsv, .txt (CSV) or .parquet/.pq; "
+        "- for CSV on standard output (default)",
+    )
     network_option(p)
 
-    p = sub.add_parser("fit", help="fit the network's numbers to a case file")
-    p.add_argument("cases", metavar="FILE", help="case file (CSV) with true_<cause> columns")
-    p.add_argument("--output", "-o", required=True, metavar="SPEC.toml", help="TOML to write")
+    p = sub.add_parser(
+        "fit",
+        help="fit the network's numbers to a case file",
+        description="Fit the network's numbers to a case file by EM (expectation-maximisation), "
+        "with the expert numbers as a Dirichlet prior. Stops when no probability changes by "
+        "more than 0.001 in a round, or after --max-iter rounds; the last line on standard "
+        "error says whether it converged.",
+    )
+    p.add_argument(
+        "cases",
+        metavar="FILE",
+        help="case file (CSV, semicolon or tab CSV, or Parquet) in the case-file contract; "
+        "true_<cause> columns, where given, are used as observed causes",
+    )
+    p.add_argument(
+        "--output",
+        "-o",
+        required=True,
+        metavar="SPEC.toml",
+        help="the fitted knowledge base, a complete .toml file for --network and "
+        "check (an existing folder gets fitted.toml; missing folders are created)",
+    )
     p.add_argument(
         "--prior-weight",
         type=float,

@@ -152,8 +152,9 @@ class Question(AnswerRules):
     def number_range(self, state: str, *, open_span: float = 4.0) -> tuple[float, float]:
         """Return the smallest and largest number that falls in ``state``.
 
-        Used to draw synthetic answers. An unbounded band ends at ``open_span``
-        times its lower edge (or at :attr:`maximum`).
+        Used to draw synthetic answers. An open band (``> 12``) ends at ``open_span``
+        times its lower edge, or at :attr:`maximum` if that is lower: the maximum says
+        what an answer may be (6262 weeks, a lifetime), not what is typical.
         """
         position = self.states.index(state)
         low = self.minimum if self.minimum is not None else 0.0
@@ -164,7 +165,9 @@ class Question(AnswerRules):
         if position > 0 and self.bins[position - 1][1] == "<=":
             low = low + step
         if op in (">", ">="):
-            high = self.maximum if self.maximum is not None else max(low * open_span, low + 1)
+            high = max(low * open_span, low + 1)
+            if self.maximum is not None:
+                high = min(high, self.maximum)
             low = bound + (step if op == ">" else 0.0)
         else:
             high = bound - (step if op == "<" else 0.0)

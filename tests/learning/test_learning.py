@@ -31,7 +31,9 @@ from backspasm.learning import (
     evaluate_by,
     evaluate_groups,
     fit_network,
+    iter_sample_cases,
     sample_cases,
+    write_cases,
     write_spec,
 )
 from backspasm.learning.metrics import auc_score
@@ -368,6 +370,54 @@ def test_fitted_spec_records_the_fit_and_loads(
     assert "<table" in fit._repr_html_()
 
 
+def test_streamed_samples_equal_the_whole_and_write_in_any_format(
+    net: Network, tmp_path: Path
+) -> None:
+    # `backspasm sample` writes chunk by chunk (it held every row, about 6.6 KB each);
+    # the file must be the one sample_cases gives, whatever the chunking.
+    whole = sample_cases(900, network=net, seed=5, chunk=1000)
+    parts = list(iter_sample_cases(900, network=net, seed=5, chunk=1000))
+    assert len(parts) > 1
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole)
+    assert parts[1]["case_id"].iloc[0] == f"S{len(parts[0]) + 1:06d}"
+    csv = tmp_path / "s.csv"
+    assert write_cases(iter_sample_cases(900, network=net, seed=5, chunk=1000), str(csv)) == 900
+    assert csv.read_text() == whole.to_csv(index=False, lineterminator="\n")
+    pq = tmp_path / "s.parquet"
+    write_cases(iter_sample_cases(900, network=net, seed=5, chunk=1000), str(pq))
+    pd.testing.assert_frame_equal(pd.read_parquet(pq), pd.read_parquet(_parquet(whole, tmp_path)))
+    blank = tmp_path / "blank.parquet"
+    write_cases(iter_sample_cases(3, network=net, seed=5, missing=1.0), str(blank))
+    assert str(pd.read_parquet(blank)["sex"].dtype) in ("object", "str", "string")
+    assert sample_cases(0, network=net, seed=5).shape == (0, whole.shape[1])
+
+
+def _parquet(frame: pd.DataFrame, folder: Path) -> Path:
+    path = folder / "whole.parquet"
+    frame.to_parquet(path, index=False)
+    return path
+
+
+def test_sampled_durations_stay_in_their_band(net: Network) -> None:
+    # The duration question's maximum (6262 weeks, a lifetime) is what an answer may be,
+    # not where the open chronic band is drawn up to.
+    weeks = sample_cases(3000, network=net, seed=2, missing=0)["spasm_duration_weeks"]
+    assert weeks.max() <= 48
+
+
+def test_fit_with_no_prior_keeps_the_expert_numbers_where_no_row_tells(
+    net: Network, tmp_path: Path
+) -> None:
+    # Weight 0 divided 0 by 0 for parent configurations no row has, and the NaN tables
+    # failed as "probability zero under the network's structure".
+    cases = sample_cases(60, network=net, seed=4, missing=0)
+    fit = fit_network(cases, network=net, prior_weight=0, max_iter=2)
+    for cpd in fit.network.model.get_cpds():
+        assert np.isfinite(cpd.get_values()).all(), cpd.variable
+    with pytest.raises(BackspasmError, match=r"a \.toml file"):
+        write_spec(fit, tmp_path / "fitted.csv")
+
+
 def test_fit_rejects_bad_input(toy: Network, net: Network) -> None:
     cases = sample_cases(50, network=toy, seed=1, columns="nodes")
     with pytest.raises(BackspasmError, match="'prior_weight' parameter of fit_network"):
@@ -437,7 +487,8 @@ def test_auc_is_the_area_under_the_roc_points(net: Network) -> None:
     frame = pd.DataFrame({f"p_{c}": 0.01 for c in net.causes}, index=range(500))
     frame["p_kidney_stones"] = p
     frame["true_kidney_stones"] = np.where(y, "yes", "no")
-    ev = evaluate(frame, network=net)
+    with pytest.warns(UserWarning, match="counted absent in every case"):
+        ev = evaluate(frame, network=net)
     curve = ev.roc[ev.roc["cause"] == "kidney_stones"]
     area = float(np.trapezoid(curve["tpr"], curve["fpr"]))
     assert area == pytest.approx(auc_score(y, p))
@@ -482,6 +533,53 @@ def test_cases_without_a_cause_and_scoring_errors(toy: Network) -> None:
     ev = evaluate(frame, network=toy)
     assert (ev.n_cases, ev.n_excluded, ev.n_with_cause) == (3, 1, 2)
     assert ev.top1 == 1.0
+
+
+def test_a_blank_truth_is_left_out_not_counted_as_no_cause(toy: Network) -> None:
+    # A blank label or true_<cause> cell once counted as "no cause": the rows stayed in
+    # the AUC, Brier and calibration as all-negative, and expected self_care in triage.
+    p = {"p_strain": [0.7, 0.2, 0.6, 0.4], "p_stone": [0.1, 0.9, 0.5, 0.3]}
+    known = evaluate(
+        pd.DataFrame({**p, "true_cause": ["strain", "stone", "none", "none"]})[:3], network=toy
+    )
+    blank = evaluate(
+        pd.DataFrame({**p, "true_cause": ["strain", "stone", "none", ""]}), network=toy
+    )
+    assert (blank.n_cases, blank.n_no_truth, blank.n_excluded) == (3, 1, 0)
+    assert (blank.brier, blank.ece) == (known.brier, known.ece)
+    assert "rows excluded (truth not given)" in set(blank.summary()["metric"])
+    assert blank.to_dict()["n_no_truth"] == 1
+    flags = pd.DataFrame(
+        {**p, "true_strain": ["yes", "no", "no", ""], "true_stone": ["no", "yes", "no", "yes"]}
+    )
+    assert evaluate(flags, network=toy).n_no_truth == 1
+    with pytest.warns(UserWarning, match="no true_stone column"):
+        partial = evaluate(flags.drop(columns="true_stone"), network=toy)
+    assert partial.n_cases == 3
+
+
+def test_probabilities_outside_0_to_1_are_refused(toy: Network) -> None:
+    frame = scored_toy([0.7, -0.2], [0.1, 0.9], true_cause=["strain", "stone"])
+    with pytest.raises(EvidenceError, match=r"'p_strain'.*row 2: -0\.2.*probability from 0 to 1"):
+        evaluate(frame, network=toy)
+    frame = scored_toy([0.7, 0.2], [1.7, 0.9], true_cause=["strain", "stone"])
+    with pytest.raises(EvidenceError, match=r"'p_stone'.*row 1: 1\.7"):
+        evaluate(frame, network=toy)
+
+
+def test_evaluate_by_reads_any_column_type_and_refuses_a_group_named_all(toy: Network) -> None:
+    frame = scored_toy(
+        [0.7, 0.2, 0.6, 0.4], [0.1, 0.9, 0.5, 0.3], true_cause=["strain", "stone", "stone", "none"]
+    )
+    frame["age"] = pd.array([30, None, 30, 45], dtype="Int64")
+    frame["kind"] = pd.Categorical(["a", None, "b", "a"])
+    for column in ("age", "kind"):
+        table = evaluate_by(frame, column, network=toy)
+        assert table["n_cases"].iloc[:-1].sum() == table["n_cases"].iloc[-1] == 4
+        assert "" in set(table["group"])
+    frame["site"] = ["all", "clinic", "clinic", "all"]
+    with pytest.raises(BackspasmError, match="group named 'all'"):
+        evaluate_by(frame, "site", network=toy)
 
 
 def test_triage_confusion_calls_out_serious_cases_sent_home(toy: Network) -> None:

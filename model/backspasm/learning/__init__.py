@@ -41,7 +41,7 @@ from backspasm.learning.cases import TRUTH_PREFIX as TRUTH_PREFIX
 from backspasm.learning.evaluation import Evaluation, evaluate
 from backspasm.learning.fitting import FitResult, fit_network
 from backspasm.learning.grouped import evaluate_by, evaluate_groups
-from backspasm.learning.sampling import sample_cases, write_cases
+from backspasm.learning.sampling import iter_sample_cases, sample_cases, write_cases
 from backspasm.learning.spec_writer import write_spec
 from backspasm.triage import TRIAGE_LEVELS as TRIAGE_LEVELS
 
@@ -52,6 +52,7 @@ __all__ = [
     "evaluate_by",
     "evaluate_groups",
     "fit_network",
+    "iter_sample_cases",
     "sample_cases",
     "write_cases",
     "write_spec",

@@ -10,6 +10,7 @@ expected counts of the other families from the compiled batch engine.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -81,7 +82,10 @@ def bayesian_estimates(
         prior_type="dirichlet",
         pseudo_counts=pseudo,
     )
-    estimator.fit(model, data)
+    with warnings.catch_warnings():
+        # With weight 0, a parent configuration no row has divides 0 by 0 (below).
+        warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+        estimator.fit(model, data)
     out: dict[str, FloatArray] = {}
     for cpd in estimator.parameters_:
         node = str(cpd.variable)
@@ -95,9 +99,10 @@ def bayesian_estimates(
             own = [str(s) for s in cpd.state_names[var]]
             values = np.take(values, [own.index(s) for s in states[var]], axis=axis)
         wanted = (node, *tables[node].parents)
-        out[node] = np.ascontiguousarray(
-            np.transpose(values, [variables.index(v) for v in wanted])
-        )
+        fitted = np.transpose(values, [variables.index(v) for v in wanted])
+        # A parent configuration no row has keeps the expert numbers, as m_step does.
+        unseen = ~np.isfinite(fitted).all(axis=0, keepdims=True)
+        out[node] = np.ascontiguousarray(np.where(unseen, tables[node].values, fitted))
     return out
 
 
@@ -175,7 +180,7 @@ class EStep:
         if not posterior.possible.all():
             row = int(np.argmax(~posterior.possible))
             raise EvidenceError(
-                f"Case {row} has probability zero under the network's structure; fitting "
+                f"Row {row + 1} has probability zero under the network's structure; fitting "
                 "cannot explain it."
             )
         base = posterior.log_evidence

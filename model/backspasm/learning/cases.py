@@ -101,6 +101,8 @@ def raise_invalid(column: str, values: pd.Series, bad: BoolArray, allowed: str) 
     """Raise :class:`EvidenceError` naming the column, its first bad value and what is allowed."""
     rows = np.flatnonzero(bad)
     first = values.iloc[int(rows[0])]
+    if isinstance(first, np.generic):
+        first = first.item()  # -0.2, not np.float64(-0.2)
     raise EvidenceError(
         f"Column '{column}' has {rows.size} value(s) that are not allowed (first in row "
         f"{int(rows[0]) + 1}: {first!r}); allowed: {allowed}."
@@ -210,7 +212,7 @@ def _presenting(given: IntArray | None, states: dict[str, tuple[str, ...]], n: i
     absent = (codes >= 0) & (codes != yes)
     if absent.any():
         raise EvidenceError(
-            f"Row {int(np.argmax(absent))} says back_spasm is not 'yes', but the cases "
+            f"Row {int(np.argmax(absent)) + 1} says back_spasm is not 'yes', but the cases "
             "are taken as people who present with back spasm (presenting=True)."
         )
     codes[:] = yes
@@ -228,8 +230,12 @@ def _split_labels(value: Any) -> list[str]:
 
 def truth_matrix(
     frame: pd.DataFrame, truth: pd.DataFrame | pd.Series | None, causes: Sequence[str]
-) -> BoolArray:
+) -> tuple[BoolArray, BoolArray]:
     """Return the (cases x causes) truth from true_<cause> columns or a label column.
+
+    A blank truth cell is not "no cause": the case's truth is unknown, and
+    :func:`backspasm.learning.evaluate` leaves it out. ``none`` says that a case has
+    no cause of the network.
 
     Parameters
     ----------
@@ -243,8 +249,17 @@ def truth_matrix(
 
     Returns
     -------
-    numpy.ndarray of bool
+    truth : numpy.ndarray of bool
         True where the case has the cause.
+    given : numpy.ndarray of bool
+        Per case, whether its truth is given: every ``true_<cause>`` cell answered,
+        or the label cell not blank.
+
+    Warns
+    -----
+    UserWarning
+        When some causes have a ``true_<cause>`` column and others do not (those are
+        counted absent in every case).
 
     Raises
     ------
@@ -268,19 +283,29 @@ def truth_matrix(
         )
     if any(TRUTH_PREFIX + c in source for c in causes):
         matrix = np.zeros((n, len(causes)), dtype=bool)
+        given = np.ones(n, dtype=bool)
         for j, cause in enumerate(causes):
             column = TRUTH_PREFIX + cause
             if column in source:
                 codes = state_codes(column, source[column], ("no", "yes"), yes_no=True)
                 matrix[:, j] = codes == 1
-        return matrix
+                given &= codes >= 0
+        absent = [TRUTH_PREFIX + c for c in causes if TRUTH_PREFIX + c not in source]
+        if absent:
+            warnings.warn(
+                f"The cases have no {', '.join(absent)} column(s): those causes are counted "
+                "absent in every case.",
+                stacklevel=3,
+            )
+        return matrix, given
     label = next((c for c in ("true_cause", "expected_cause") if c in source), None)
     if label is None:
         raise BackspasmError(
             "evaluate needs the truth: true_<cause> yes/no columns, or a 'true_cause' or "
             "'expected_cause' column naming the cause (several separated by ';'); found none."
         )
-    return _label_matrix(source[label], label, causes)
+    given = ~is_blank(normalised_text(source[label]))
+    return _label_matrix(source[label], label, causes), given
 
 
 def _label_matrix(labels: pd.Series, column: str, causes: Sequence[str]) -> BoolArray:

@@ -22,6 +22,7 @@ from backspasm.learning.cases import (
     CasesLike,
     is_blank,
     normalised_text,
+    raise_invalid,
     read_cases,
     score_answers,
     truth_matrix,
@@ -63,6 +64,9 @@ class Evaluation:
         Cases evaluated (scored without an error).
     n_excluded : int
         Rows left out because scoring gave them an error or no probabilities.
+    n_no_truth : int
+        Rows scored but left out because their truth is not given (a blank
+        ``expected_cause`` or ``true_<cause>`` cell; ``none`` says "no cause").
     n_with_cause : int
         Evaluated cases with at least one true cause: the denominator of the
         accuracies.
@@ -142,6 +146,7 @@ class Evaluation:
     reliability: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     ece: float = math.nan
     rank: str = "posterior"
+    n_no_truth: int = 0
 
     def summary(self) -> pd.DataFrame:
         """Return the headline numbers as a table.
@@ -155,6 +160,7 @@ class Evaluation:
             ("causes ranked by", _RANK_NAMES[self.rank]),
             ("cases evaluated", self.n_cases),
             ("rows excluded (scoring error)", self.n_excluded),
+            *([("rows excluded (truth not given)", self.n_no_truth)] if self.n_no_truth else []),
             ("cases with a true cause", self.n_with_cause),
             ("top-1 accuracy", self.top1),
             ("top-3 accuracy", self.top3),
@@ -184,6 +190,7 @@ class Evaluation:
             "rank": self.rank,
             "n_cases": self.n_cases,
             "n_excluded": self.n_excluded,
+            "n_no_truth": self.n_no_truth,
             "n_with_cause": self.n_with_cause,
             "top1": _json_number(self.top1),
             "top3": _json_number(self.top3),
@@ -332,7 +339,10 @@ def evaluate(
         One row per case: ``true_<cause>`` yes/no columns, or a ``true_cause`` /
         ``expected_cause`` column (a Series is read as cause labels). Default: those
         columns of ``scored_or_cases``. Labels name one cause, several separated by
-        ``;``, or ``none``; with labels, every other cause counts as absent.
+        ``;``, or ``none``; with labels, every other cause counts as absent. A
+        blank label or ``true_<cause>`` cell means the truth is not known: the row
+        is left out (a missing ``true_<cause>`` column counts that cause absent,
+        with a warning).
     network : Network, optional
         Its causes and groups; default the bundled network.
     rank : {"posterior", "disablement"}, default "posterior"
@@ -349,7 +359,8 @@ def evaluate(
     -------
     Evaluation
         See :class:`Evaluation` for every metric and its precise definition. Rows
-        with a scoring error are left out and counted in ``n_excluded``. Ties in
+        with a scoring error are left out and counted in ``n_excluded``, rows
+        without truth in ``n_no_truth``. Ties in
         the ranking keep the network's cause order. Triage is compared
         when a ``triage`` column exists: with ``expected_triage`` where given,
         otherwise derived from the true causes (a serious cause means
@@ -360,7 +371,8 @@ def evaluate(
     BackspasmError
         When there is no truth, or ``truth`` has the wrong number of rows.
     EvidenceError
-        For a truth label that is not a cause or a triage level that does not exist.
+        For a truth label that is not a cause, a triage level that does not exist,
+        or a ``p_<cause>`` outside 0 to 1.
     """
     return prepare_evaluation(scored_or_cases, truth, network=network, rank=rank).evaluate()
 
@@ -379,6 +391,8 @@ class PreparedCases:
     truth: BoolArray
     probs: FloatArray
     ok: BoolArray
+    #: Rows whose truth is given (see :func:`~backspasm.learning.cases.truth_matrix`).
+    given: BoolArray
     #: Expected disablement per row and cause (NaN where a row could not be scored),
     #: or None when the causes are ranked by their posterior.
     disablement: FloatArray | None
@@ -397,6 +411,7 @@ class PreparedCases:
             truth=self.truth[rows],
             probs=self.probs[rows],
             ok=self.ok[rows],
+            given=self.given[rows],
             disablement=None if self.disablement is None else self.disablement[rows],
             network=self.network,
             rank=self.rank,
@@ -420,7 +435,7 @@ def prepare_evaluation(
         frame = score_answers(frame, net)
     else:
         warn_if_scored_by_another(scored_or_cases, net)
-    truth_all = truth_matrix(frame, truth, causes)
+    truth_all, given = truth_matrix(frame, truth, causes)
     probs_all = np.column_stack(
         [
             pd.to_numeric(frame[f"p_{c}"], errors="coerce").to_numpy(dtype=np.float64)
@@ -430,16 +445,29 @@ def prepare_evaluation(
     ok = np.isfinite(probs_all).all(axis=1)
     if "error" in frame:
         ok &= is_blank(normalised_text(frame["error"]))
+    _check_probabilities(frame, probs_all, ok, causes)
     disablement = None
     if rank == "disablement":
+        use = ok & given
         disablement = np.full(probs_all.shape, np.nan)
-        disablement[ok] = _disablement(frame, ok, causes, net)
-    return PreparedCases(frame, causes, truth_all, probs_all, ok, disablement, net, rank)
+        disablement[use] = _disablement(frame, use, causes, net)
+    return PreparedCases(frame, causes, truth_all, probs_all, ok, given, disablement, net, rank)
+
+
+def _check_probabilities(
+    frame: pd.DataFrame, probs: FloatArray, ok: BoolArray, causes: list[str]
+) -> None:
+    """Refuse a scored probability outside 0 to 1 (an edited or foreign file)."""
+    for j, cause in enumerate(causes):
+        bad = ok & ((probs[:, j] < 0) | (probs[:, j] > 1))
+        if bad.any():
+            raise_invalid(f"p_{cause}", frame[f"p_{cause}"], bad, "a probability from 0 to 1")
 
 
 def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
     """Every metric of :class:`Evaluation` for prepared cases."""
-    frame, causes, ok, net, rank = cases.frame, cases.causes, cases.ok, cases.network, cases.rank
+    frame, causes, net, rank = cases.frame, cases.causes, cases.network, cases.rank
+    ok = cases.ok & cases.given
     truth_all = cases.truth
     probs, y = cases.probs[ok], truth_all[ok]
     n_cases = int(ok.sum())
@@ -459,7 +487,8 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
     reliability, ece = reliability_table(calibration)
     return Evaluation(
         n_cases=n_cases,
-        n_excluded=int((~ok).sum()),
+        n_excluded=int((~cases.ok).sum()),
+        n_no_truth=int((cases.ok & ~cases.given).sum()),
         n_with_cause=n_with,
         top1=top1,
         top3=top3,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
-from backspasm.learning.cases import CasesLike, read_cases
+from backspasm.learning.cases import CasesLike, read_cases, warn_if_scored_by_another
 from backspasm.learning.evaluation import Evaluation, evaluate, prepare_evaluation
 from backspasm.network import Network, default_network
 
@@ -99,8 +99,19 @@ def _grouped(
         raise BackspasmError(
             f"{label} has no column {column!r} to group by.{did_you_mean(column, frame.columns)}"
         )
+    if all(f"p_{c}" in frame for c in net.causes):
+        warn_if_scored_by_another(scored_or_cases, net)
     cases = prepare_evaluation(frame, network=net, rank=rank)
-    keys = cases.frame[column].fillna("").astype(str).str.strip().to_numpy()
+    # Any dtype (nullable integers, categories with NaN): a missing cell is "".
+    keys = np.array(
+        ["" if pd.isna(v) else str(v).strip() for v in cases.frame[column].astype(object)],
+        dtype=object,
+    )
+    if "all" in set(keys):
+        raise BackspasmError(
+            f"Column {column!r} of {label} has a group named 'all', the name of the "
+            "whole-file row of the table; rename that group to evaluate by this column."
+        )
     whole = cases.evaluate()
     rows = []
     for name in [*sorted(set(keys)), "all"]:

@@ -9,8 +9,9 @@ adds the true causes.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +25,7 @@ from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, questions_for
 from backspasm.sampling import IntArray, model_states, presenter_batches
 
-__all__ = ["sample_cases", "write_cases"]
+__all__ = ["iter_sample_cases", "sample_cases", "write_cases"]
 
 #: Columns written as nullable integers.
 _NUMERIC = ("age", "spasm_duration_weeks")
@@ -115,10 +116,18 @@ def _check_sample(
     )
 
 
-def _frame(parts: list[dict[str, ObjectArray]], names: list[str], n: int) -> pd.DataFrame:
-    """Join the batches into the case file, with ``case_id`` first."""
+def _frame(
+    parts: list[dict[str, ObjectArray]], names: list[str], start: int, n: int
+) -> pd.DataFrame:
+    """Join batches into rows of the case file, with ``case_id`` first.
+
+    ``start`` is the number of rows before these ones and ``n`` the size of the
+    whole sample (which sets the width of the ids).
+    """
     width = max(6, len(str(n)))
-    data: dict[str, Any] = {"case_id": [f"S{i + 1:0{width}d}" for i in range(n)]}
+    rows = sum(len(next(iter(p.values()), ())) for p in parts)
+    ids = range(start + 1, start + rows + 1)
+    data: dict[str, Any] = {"case_id": [f"S{i:0{width}d}" for i in ids]}
     for name in names:
         values = np.concatenate([p[name] for p in parts]) if parts else np.array([], object)
         data[name] = pd.array(values, dtype="Int64") if name in _NUMERIC else values
@@ -173,8 +182,8 @@ def sample_cases(
     pandas.DataFrame
         ``case_id``; the answer columns of the case-file contract that the network
         has nodes for, in contract order (``age`` in whole years drawn uniformly in
-        its band, 65+ capped at 90; ``spasm_duration_weeks`` in whole weeks: acute
-        0-5, subacute 6-12, chronic 13-52; choices and ``yes``/``no`` as words;
+        its band, 65+ up to 120, the oldest age accepted; ``spasm_duration_weeks`` in
+        whole weeks: acute 0-5, subacute 6-12, chronic 13-48; choices and ``yes``/``no`` as words;
         blank cells are missing values); then ``true_<cause>`` (``yes``/``no``) for
         every cause. Cause columns and ``back_spasm`` are not emitted as answers.
 
@@ -189,14 +198,40 @@ def sample_cases(
     >>> cases.shape[0], "true_kidney_stones" in cases
     (5, True)
     """
+    parts = list(
+        iter_sample_cases(
+            n, network=network, seed=seed, missing=missing, columns=columns, chunk=chunk
+        )
+    )
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+def iter_sample_cases(
+    n: int,
+    *,
+    network: Network | None = None,
+    seed: int,
+    missing: float = 0.3,
+    columns: Literal["contract", "nodes"] = "contract",
+    chunk: int = 20_000,
+) -> Iterator[pd.DataFrame]:
+    """Yield the rows of :func:`sample_cases` a chunk at a time (same rows, same order).
+
+    Memory stays that of one chunk whatever ``n`` is; :func:`write_cases` writes the
+    frames as they come. Parameters as for :func:`sample_cases`; for ``n = 0`` one
+    frame with the columns and no rows.
+    """
     n, seed, chunk, missing = _check_sample(n, seed, chunk, missing, columns)
     net = network if network is not None else default_network()
     states = model_states(net)
     questions = _answer_questions(net) if columns == "contract" else _node_questions(net)
     causes = [c for c in net.causes if c in states]
+    names = [q.column for q in questions] + [TRUTH_PREFIX + c for c in causes]
+    if n == 0:
+        yield _frame([], names, 0, n)
+        return
     rng = np.random.default_rng(seed)
     batches = presenter_batches(net, chunk, rng)
-    parts: list[dict[str, ObjectArray]] = []
     have = 0
     while have < n:
         draw = next(batches)
@@ -210,22 +245,27 @@ def sample_cases(
         # advances the same way whatever n is (a sample is a prefix of a larger one).
         part = _render_batch(draw, questions, causes, states, missing, rng)
         take = min(accepted, n - have)
-        parts.append({name: values[:take] for name, values in part.items()})
+        yield _frame([{name: values[:take] for name, values in part.items()}], names, have, n)
         have += take
-    names = [q.column for q in questions] + [TRUTH_PREFIX + c for c in causes]
-    return _frame(parts, names, n)
 
 
-def write_cases(cases: pd.DataFrame, output: str) -> None:
+def write_cases(cases: pd.DataFrame | Iterable[pd.DataFrame], output: str) -> int:
     """Write cases to ``output``, atomically, in the format its extension names.
 
     Parameters
     ----------
-    cases : pandas.DataFrame
-        The cases (for example from :func:`sample_cases`).
+    cases : pandas.DataFrame or iterable of pandas.DataFrame
+        The cases (for example from :func:`sample_cases`), or consecutive frames of
+        them with the same columns (from :func:`iter_sample_cases`), written as they
+        come so that memory stays that of one frame.
     output : str
         ``.csv``, ``.tsv`` or ``.txt`` for CSV (tab-separated for ``.tsv``),
         ``.parquet`` or ``.pq`` for Parquet, ``"-"`` for CSV on standard output.
+
+    Returns
+    -------
+    int
+        The number of rows written.
 
     Raises
     ------
@@ -233,15 +273,48 @@ def write_cases(cases: pd.DataFrame, output: str) -> None:
         For another extension, a folder, or a file that cannot be created.
     """
     fmt = output_format(output)
+    frames = iter([cases] if isinstance(cases, pd.DataFrame) else cases)
     if output == "-":
-        sys.stdout.write(cases.to_csv(index=False, lineterminator="\n"))
-        return
+        return _write_csv(frames, sys.stdout, ",")
     path = Path(output)
     if path.is_dir():
         raise CaseFileError(f"cannot write '{output}': it is a folder; name a file in it.")
     with atomic_path(path) as tmp:
         if fmt == "parquet":
-            cases.to_parquet(tmp, index=False)
-        else:
-            sep = "\t" if path.suffix.lower() == ".tsv" else ","
-            cases.to_csv(tmp, index=False, sep=sep, lineterminator="\n")
+            return _write_parquet(frames, tmp)
+        sep = "\t" if path.suffix.lower() == ".tsv" else ","
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            return _write_csv(frames, handle, sep)
+
+
+def _write_csv(frames: Iterator[pd.DataFrame], handle: TextIO, sep: str) -> int:
+    rows = 0
+    for k, frame in enumerate(frames):
+        frame.to_csv(handle, index=False, header=k == 0, sep=sep, lineterminator="\n")
+        rows += len(frame)
+    return rows
+
+
+def _write_parquet(frames: Iterator[pd.DataFrame], path: Path) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 0
+    writer: pq.ParquetWriter | None = None
+    try:
+        for frame in frames:
+            if writer is None:
+                # The first frame's schema (with pandas' metadata, so that numbers read
+                # back as nullable integers); a text column whose cells are all blank
+                # in that frame is still text.
+                schema = pa.Table.from_pandas(frame, preserve_index=False).schema
+                for k, field in enumerate(schema):
+                    if pa.types.is_null(field.type):
+                        schema = schema.set(k, field.with_type(pa.string()))
+                writer = pq.ParquetWriter(path, schema)
+            writer.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False))
+            rows += len(frame)
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from backspasm._files import AtomicFile
-from backspasm.exceptions import BackspasmError
+from backspasm.exceptions import BackspasmError, CaseFileError
 from backspasm.network import Network
 from backspasm.sampling import FloatArray, NodeTable
 from backspasm.spec import NodeSpec, Parameter, QuestionSpec, Spec, TriagePolicy, load_spec
@@ -35,7 +35,7 @@ class FitResult(Protocol):
         """The fitted knowledge base as one TOML document."""
 
 
-__all__ = ["network_from_toml", "spec_to_toml", "write_spec"]
+__all__ = ["fitted_path", "network_from_toml", "spec_to_toml", "write_spec"]
 
 #: Significant digits of a fitted number (declared numbers are written exactly).
 _SIG_DIGITS = 8
@@ -316,6 +316,25 @@ def network_from_toml(text: str, *, origin: str) -> Network:
     return Network(replace(spec, origin=origin))
 
 
+def fitted_path(path: str | os.PathLike[str]) -> Path:
+    """Return the file :func:`write_spec` writes for ``path`` (check it before fitting).
+
+    Raises
+    ------
+    CaseFileError
+        When ``path`` is neither a ``.toml`` file nor an existing folder.
+    """
+    dest = Path(path)
+    if dest.is_dir():
+        return dest / "fitted.toml"
+    if dest.suffix.lower() != ".toml":
+        raise CaseFileError(
+            f"cannot write '{path}': a fitted knowledge base is a .toml file (or name an "
+            "existing folder, which gets fitted.toml)."
+        )
+    return dest
+
+
 def write_spec(fit: FitResult, path: str | os.PathLike[str]) -> Path:
     """Save a fitted knowledge base as TOML, readable by ``load_network(path)``.
 
@@ -335,11 +354,10 @@ def write_spec(fit: FitResult, path: str | os.PathLike[str]) -> Path:
     Raises
     ------
     CaseFileError
-        When the file cannot be created in that folder.
+        When the file is not ``.toml`` or cannot be created (missing folders are
+        created).
     """
-    dest = Path(path)
-    if dest.is_dir():
-        dest = dest / "fitted.toml"
+    dest = fitted_path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
     target = AtomicFile(dest)
     try:
