@@ -429,12 +429,22 @@ def test_a_red_flag_question_no_flag_acts_on_is_refused(tmp_path):
     assert "[rule: red-flag-acted-on]" in str(info.value)
 
 
-def test_the_safety_net_leaves_out_a_sign_already_answered_yes():
-    # A minor fall at 30 is no emergency, and no reason to 'come back if it happens'.
-    d = diagnose({"minor_fall_or_trauma": "yes", "age": 30})
+def test_the_safety_net_keeps_what_to_watch_for_after_an_exposure_answered_yes():
+    # A person sent home after a fall, age not given, was once told nothing about falls:
+    # the sentence (a fall at 65 or over, with thin bones or on steroids) is the advice
+    # that applies to them. A denied history is still left out.
+    d = diagnose({"minor_fall_or_trauma": "yes"})
     assert d.triage == "self_care"
-    assert not any("fall" in s for s in d.safety_net)
-    assert any("fall" in s for s in diagnose({"age": 30}).safety_net)
+    assert any("fall" in s for s in d.safety_net)
+    no_cancer = diagnose({"history_of_cancer": "no", "age": 30})
+    assert not any("cancer" in s.split(",")[0] for s in no_cancer.safety_net)
+    assert any("If you have ever had cancer" in s for s in diagnose({"age": 30}).safety_net)
+
+
+def test_the_safety_net_names_the_calcium_signs_and_numbness():
+    net = diagnose({"age": 30}).safety_net
+    for words in ("clawed position", "around your mouth", "numbness or pins and needles"):
+        assert any(words in s for s in net), words
 
 
 def _drivers_by_withholding(net, evidence, fired_cause):
@@ -516,3 +526,93 @@ def test_electrolyte_causes_have_their_own_urgency():
     )
     assert water_tablets.posterior("low_potassium") >= 0.20
     assert water_tablets.triage == "see_doctor"
+
+
+@pytest.mark.parametrize(
+    ("answers", "level"),
+    [
+        # Each was sent lower by one more answer that drew probability to another cause
+        # (a clinician's audit of the triage); the guideline sign now sets the level.
+        (
+            {"fever": "yes", "murphy_sign_positive": "yes", "spine_tender_to_tapping": "yes"},
+            "emergency",
+        ),
+        (
+            {"fever": "yes", "right_upper_abdominal_pain": "yes", "balance_problems": "yes"},
+            "emergency",
+        ),
+        ({"fever": "yes", "long_term_steroid_use": "yes", "age": 70}, "emergency"),
+        ({"history_of_cancer": "yes", "tingling_or_numbness": "yes", "age": 60}, "emergency"),
+        ({"history_of_cancer": "yes", "balance_problems": "yes", "age": 60}, "emergency"),
+        ({"history_of_cancer": "yes", "pain_below_knee": "yes", "age": 60}, "emergency"),
+        ({"recent_spinal_procedure": "yes", "muscle_weakness": "yes", "age": 50}, "emergency"),
+        (
+            {"recent_spinal_procedure": "yes", "tingling_or_numbness": "yes", "age": 50},
+            "emergency",
+        ),
+        # Tetany under the emergency cut-off still needs a calcium the same day (it was
+        # sent home), and tingling alone no longer sends a 30-year-old to an emergency
+        # department.
+        (
+            {"hand_or_foot_spasm": "yes", "recent_exertion": "yes", "minor_fall_or_trauma": "yes"},
+            "see_doctor",
+        ),
+        ({"hand_or_foot_spasm": 0.9}, "see_doctor"),
+        ({"age": 30, "perioral_or_fingertip_tingling": "yes"}, "see_doctor"),
+        ({"neck_or_thyroid_surgery": "yes", "perioral_or_fingertip_tingling": "yes"}, "emergency"),
+    ],
+)
+def test_guideline_signs_set_the_level_whatever_else_is_answered(answers, level):
+    assert diagnose(answers).triage == level
+
+
+def test_a_red_flag_answered_yes_never_sends_an_emergency_home():
+    # Every emergency rule's own finding is at least a see_doctor flag, so one more
+    # red-flag answer can lower an emergency to see_doctor (another cause explains the
+    # pain: weakness and carpopedal spasm put low potassium at 54%, and an unsteady gait
+    # hands part of the weakness to stenosis) but never to self_care; an emergency set
+    # by flags alone never drops at all.
+    import pandas as pd
+
+    from backspasm.scoring import score_cases
+
+    flags = [q.column for q in default_questions() if q.red_flag]
+    extra = [
+        "spasm_location=flank",
+        "recent_exertion=yes",
+        "age=30",
+        "age=70",
+        "care_setting=emergency",
+        "murphy_sign_positive=yes",
+        "cramps_elsewhere=yes",
+        "painful_urination=yes",
+        "blood_in_urine=yes",
+        "right_upper_abdominal_pain=yes",
+    ]
+    singles = [f"{c}=yes" for c in flags] + extra
+    backgrounds = [
+        (a, b)
+        for i, a in enumerate(singles)
+        for b in singles[i + 1 :]
+        if a.split("=")[0] != b.split("=")[0]
+    ]
+    rows, pairs = [], []
+    for background in backgrounds:
+        base = dict(s.split("=") for s in background)
+        for column in flags:
+            if column in base:
+                continue
+            pairs.append((len(rows), len(rows) + 1))
+            rows += [base, {**base, column: "yes"}]
+    scored = score_cases(pd.DataFrame(rows))
+    rank = {"self_care": 0, "see_doctor": 1, "emergency": 2}
+    level = scored["triage"].map(rank).to_numpy()
+    # An emergency set by flags alone lists only answers; a cause rule lists "P (>= p)".
+    flags_text = scored["red_flags"].fillna("").astype(str)
+    by_flag = ((flags_text != "") & ~flags_text.str.contains("%", regex=False)).to_numpy()
+    before, after = np.array(pairs).T
+    dropped_home = (level[before] == 2) & (level[after] == 0)
+    assert not dropped_home.any(), [rows[i] for i in after[dropped_home][:3]]
+    flag_dropped = by_flag[before] & (level[after] < level[before])
+    assert not flag_dropped.any(), [rows[i] for i in after[flag_dropped][:3]]
+    assert len(pairs) > 4_000

@@ -25,8 +25,9 @@ def safety_net(
     of the network: the policy's ``safety_net`` sentence for it, or one built from the
     question's prompt and the urgency of its flags. A denied history (a ``no`` to an
     exposure question, such as a past cancer) cannot newly appear and is left out, as
-    is a sign already answered yes; every other symptom stays, since any of them may
-    still come on.
+    is a symptom already answered yes; every other symptom stays, since any of them may
+    still come on, and so does an exposure answered yes, whose sentence says what to
+    watch for with it (a fever after a spinal procedure, a fall at 65 or over).
 
     Parameters
     ----------
@@ -53,8 +54,9 @@ def safety_net(
             continue
         if q.section == "exposure" and evidence.get(q.node) == "no":
             continue
-        if evidence.get(q.node) == "yes":  # already there: it cannot bring them back
-            continue
+        if q.section != "exposure" and evidence.get(q.node) == "yes":
+            continue  # a symptom already there cannot bring them back
+
         sentence = policy.safety_net.get(q.column) or policy.safety_net.get(q.node)
         if sentence is None:
             urgent = any(
