@@ -89,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         required=True,
         metavar="OUT",
-        help="scored file: .csv, .tsv, .txt, .parquet or .pq; - writes CSV to stdout",
+        help="scored file: .csv, .tsv, .txt, .parquet or .pq; - writes CSV to stdout "
+        "(a CSV output keeps the input's separator: .tsv for tab-separated input)",
     )
     p.add_argument(
         "--chunksize",

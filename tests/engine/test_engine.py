@@ -7,6 +7,7 @@ import itertools
 import math
 import re
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -709,3 +710,24 @@ def test_eager_log_evidence_runs_a_small_batch_fused(monkeypatch: pytest.MonkeyP
     got = net.log_evidence(batch, eager=True)
     assert any(plan.fused is not None for plan in plans())
     np.testing.assert_allclose(got, expected, atol=TOL, rtol=0)
+
+
+def test_the_compiled_kernel_is_cached_outside_the_package():
+    # numba wrote its cache into the installed package's __pycache__, which
+    # `pip uninstall` leaves behind as an empty namespace package named backspasm.
+    from backspasm.engine import fused
+
+    pytest.importorskip("numba")
+    from numba.core import caching
+
+    fused._cache_outside_the_package()
+    fused._cache_outside_the_package()  # installed once
+    impl = getattr(caching, "CacheImpl", None) or caching._CacheImpl
+    ours = [c for c in impl._locator_classes if getattr(c, "_backspasm", False)]
+    assert len(ours) == 1
+    locator = ours[0].from_function(fused._run_plan, fused.__file__)
+    if locator is None:
+        pytest.skip("no writable user cache folder: numba keeps its default")
+    package = Path(fused.__file__).resolve().parents[1]
+    assert package not in Path(locator.get_cache_path()).resolve().parents
+    assert ours[0].from_function(np.sum, np.__file__) is None  # other packages: untouched

@@ -89,3 +89,19 @@ def test_contradictory_answers_raise_the_flag_and_say_why():
     # The same answers with the stone's signs present are coherent.
     told = {**SILENT_STONE, "blood_in_urine": "yes", "spasm_location": "flank"}
     assert diagnose(told).conflict < d.conflict
+
+
+def test_the_shipped_threshold_of_the_bundled_network_is_the_computed_one(monkeypatch):
+    # The bundled network's threshold ships precomputed (a one-off diagnose skipped
+    # 0.8 s of sampling); when its numbers change, this fails until it is recomputed.
+    from backspasm.explain import conflict as module
+    from backspasm.network import default_network
+
+    net = default_network()
+    shipped = dict(module._THRESHOLDS)
+    assert net.fingerprint() in shipped, (
+        "update explain/conflict.py _THRESHOLDS: "
+        f"{net.fingerprint()!r}: {conflict_threshold(net)!r}"
+    )
+    monkeypatch.setattr(module, "_THRESHOLDS", {})
+    assert conflict_threshold(net) == shipped[net.fingerprint()]

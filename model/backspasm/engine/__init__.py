@@ -18,7 +18,7 @@ Modules, in import order:
 * :mod:`~backspasm.engine.kernels`: compiled plans and the numeric message passing
   with numpy;
 * :mod:`~backspasm.engine.fused`: the same message passing as one compiled loop per
-  chunk, when the optional numba is installed (``backspasm[fast]``);
+  chunk, with numba (the numpy kernel stands in when numba cannot compile);
 * :mod:`~backspasm.engine.events`: final steps that reuse a plan's messages: fast
   retractions, and ``P(e, event)`` with only the messages the event changes
   recomputed;

@@ -180,8 +180,9 @@ def write_teaching_figures(
     cases : pandas.DataFrame, optional
         A case table (the contract of ``data/example_cases.csv``); with ``case_id``
         it supplies the example case, and it is the table of the case-mix figure.
-        Default: the example case file when the package ships one, else 300
-        synthetic presenters drawn from the network with seed 0.
+        Default: 300 synthetic presenters drawn from the network with seed 0 (the
+        repository's ``data/example_cases.csv`` is not installed with the package;
+        pass it, or any case file, here).
     case_id : object, optional
         The example case's ``case_id`` in ``cases`` (default: :data:`DEFAULT_CASE`).
     cause : str, optional
@@ -219,14 +220,14 @@ def write_teaching_figures(
             f"The 'cause' parameter of write_teaching_figures must be a cause of the "
             f"network ({', '.join(net.causes)}); got {cause!r} instead."
         )
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     if case_id is not None:
         if cases is None:
             raise BackspasmError("The 'case_id' parameter needs a 'cases' table.")
         answers, _ = _answers_of(cases, case_id)
     else:
         answers = dict(DEFAULT_CASE)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)  # only once the arguments are known good
     mix_name = "cases"
     if cases is None:
         cases, mix_name = _default_cases(net)
@@ -288,13 +289,7 @@ def write_teaching_figures(
 
 
 def _default_cases(network: Network) -> tuple[pd.DataFrame, str]:
-    """Return the example case file if the package ships one, else a synthetic sample."""
-    from importlib import resources
-
-    source = resources.files("backspasm").joinpath("data/example_cases.csv")
-    if source.is_file():
-        with source.open("r", encoding="utf-8") as fh:
-            return pd.read_csv(fh, dtype=str, keep_default_na=False), "example cases"
+    """Return the case-mix table when none is given: a synthetic sample of presenters."""
     from backspasm.learning import sample_cases
 
     sample = sample_cases(_SYNTHETIC_N, network=network, seed=0)
