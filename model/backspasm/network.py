@@ -21,6 +21,7 @@ import numpy as np
 from backspasm._files import atomic_path
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
+from backspasm.model_checks import check_model_matches_spec
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
 from backspasm.tables import build_cpd, spec_factors
 
@@ -45,29 +46,6 @@ def _digest(tables: Iterable[tuple[str, Sequence[str], Mapping[str, Sequence[str
             digest.update(var.encode() + b"|" + "|".join(state_names[var]).encode())
         digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
     return digest.hexdigest()
-
-
-#: How far a column of an edited table may sum from 1 (pgmpy itself allows 0.01).
-CPD_SUM_TOLERANCE = 1e-9
-
-
-def _check_cpd_numbers(cpd: Any) -> None:
-    """Refuse a table with a negative number or a column that does not sum to 1."""
-    values = np.asarray(cpd.get_values(), dtype=np.float64)
-    if not np.isfinite(values).all() or (values < 0).any():
-        bad = float(values[~np.isfinite(values) | (values < 0)].flat[0])
-        raise BackspasmError(
-            f"In the pgmpy model, the table of node '{cpd.variable}' holds {bad!r}; "
-            "every probability must be a number from 0 to 1."
-        )
-    sums = values.sum(axis=0)
-    worst = int(np.argmax(np.abs(sums - 1.0)))
-    if abs(sums[worst] - 1.0) > CPD_SUM_TOLERANCE:
-        raise BackspasmError(
-            f"In the pgmpy model, column {worst} of the table of node '{cpd.variable}' sums "
-            f"to {float(sums[worst])!r}, not 1 (allowed: within {CPD_SUM_TOLERANCE:g}); when you "
-            "change one probability of a column, change the others so that they sum to 1."
-        )
 
 
 class Network:
@@ -260,39 +238,6 @@ class Network:
             (c.variable, c.variables, c.state_names, c.values) for c in self._model.get_cpds()
         )
 
-    def _check_model_matches_spec(self, model: DiscreteBayesianNetwork) -> None:
-        """Refuse an edited pgmpy model whose nodes or states the knowledge base lacks.
-
-        Answers, questions, triage and reasons read node and state names from the
-        knowledge base, so the numbers may change freely but not the nodes or the
-        order of their states.
-        """
-        fix = (
-            " Change numbers in network.model freely, but keep its nodes and each node's "
-            "states in order; to add or rename nodes or states, edit a copy of the "
-            "knowledge base and load it with backspasm.load_network(folder)."
-        )
-        extra = sorted(set(model.nodes()) - set(self.spec.nodes))
-        if extra:
-            raise BackspasmError(
-                f"The pgmpy model has node(s) the knowledge base does not: {', '.join(extra)}."
-                + fix
-            )
-        missing = [n for n in self.spec.nodes if n not in set(model.nodes())]
-        if missing:
-            raise BackspasmError(
-                f"The pgmpy model lacks node(s) of the knowledge base: {', '.join(missing)}." + fix
-            )
-        for cpd in model.get_cpds():
-            want = list(self.spec.nodes[cpd.variable].states)
-            have = [str(x) for x in cpd.state_names[cpd.variable]]
-            if have != want:
-                raise BackspasmError(
-                    f"In the pgmpy model, node '{cpd.variable}' has states {have}; the "
-                    f"knowledge base has {want}." + fix
-                )
-            _check_cpd_numbers(cpd)
-
     @property
     def engine(self) -> CompiledNetwork:
         """The compiled batch engine for the model's current numbers."""
@@ -309,7 +254,7 @@ class Network:
                 states = {name: node.states for name, node in self.spec.nodes.items()}
                 self._engine = CompiledNetwork(self.spec_tables(), states)
             else:
-                self._check_model_matches_spec(self._model)
+                check_model_matches_spec(self.spec, self._model)
                 try:
                     self._model.check_model()
                 except ValueError as err:

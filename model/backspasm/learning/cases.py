@@ -42,6 +42,7 @@ __all__ = [
     "TRUTH_PREFIX",
     "CasesLike",
     "case_evidence",
+    "check_probabilities",
     "expected_triage",
     "is_blank",
     "normalised_text",
@@ -107,6 +108,16 @@ def raise_invalid(column: str, values: pd.Series, bad: BoolArray, allowed: str) 
         f"Column '{column}' has {rows.size} value(s) that are not allowed (first in row "
         f"{int(rows[0]) + 1}: {first!r}); allowed: {allowed}."
     )
+
+
+def check_probabilities(
+    frame: pd.DataFrame, probs: npt.NDArray[np.float64], ok: BoolArray, causes: Sequence[str]
+) -> None:
+    """Refuse a scored probability outside 0 to 1 (an edited or foreign file)."""
+    for j, cause in enumerate(causes):
+        bad = ok & ((probs[:, j] < 0) | (probs[:, j] > 1))
+        if bad.any():
+            raise_invalid(f"p_{cause}", frame[f"p_{cause}"], bad, "a probability from 0 to 1")
 
 
 def state_codes(

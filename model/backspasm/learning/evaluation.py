@@ -20,9 +20,9 @@ import pandas as pd
 from backspasm.exceptions import BackspasmError
 from backspasm.learning.cases import (
     CasesLike,
+    check_probabilities,
     is_blank,
     normalised_text,
-    raise_invalid,
     read_cases,
     score_answers,
     truth_matrix,
@@ -445,23 +445,13 @@ def prepare_evaluation(
     ok = np.isfinite(probs_all).all(axis=1)
     if "error" in frame:
         ok &= is_blank(normalised_text(frame["error"]))
-    _check_probabilities(frame, probs_all, ok, causes)
+    check_probabilities(frame, probs_all, ok, causes)
     disablement = None
     if rank == "disablement":
         use = ok & given
         disablement = np.full(probs_all.shape, np.nan)
         disablement[use] = _disablement(frame, use, causes, net)
     return PreparedCases(frame, causes, truth_all, probs_all, ok, given, disablement, net, rank)
-
-
-def _check_probabilities(
-    frame: pd.DataFrame, probs: FloatArray, ok: BoolArray, causes: list[str]
-) -> None:
-    """Refuse a scored probability outside 0 to 1 (an edited or foreign file)."""
-    for j, cause in enumerate(causes):
-        bad = ok & ((probs[:, j] < 0) | (probs[:, j] > 1))
-        if bad.any():
-            raise_invalid(f"p_{cause}", frame[f"p_{cause}"], bad, "a probability from 0 to 1")
 
 
 def _evaluate_prepared(cases: PreparedCases) -> Evaluation:

@@ -8,6 +8,7 @@ adds the true causes.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -198,31 +199,46 @@ def sample_cases(
     >>> cases.shape[0], "true_kidney_stones" in cases
     (5, True)
     """
-    parts = list(
-        iter_sample_cases(
-            n, network=network, seed=seed, missing=missing, columns=columns, chunk=chunk
-        )
-    )
+    parts = list(_frames(n, network, seed, missing, columns, chunk))
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
-def iter_sample_cases(
-    n: int,
-    *,
-    network: Network | None = None,
-    seed: int,
-    missing: float = 0.3,
-    columns: Literal["contract", "nodes"] = "contract",
-    chunk: int = 20_000,
-) -> Iterator[pd.DataFrame]:
-    """Yield the rows of :func:`sample_cases` a chunk at a time (same rows, same order).
+def iter_sample_cases(n: int, **options: Any) -> Iterator[pd.DataFrame]:
+    """Yield the rows of ``sample_cases(n, **options)`` a chunk at a time.
 
-    Memory stays that of one chunk whatever ``n`` is; :func:`write_cases` writes the
-    frames as they come. Parameters as for :func:`sample_cases`; for ``n = 0`` one
-    frame with the columns and no rows.
+    The same rows in the same order, ``chunk`` accepted rows per frame at most, so
+    memory stays that of one chunk whatever ``n`` is; :func:`write_cases` writes the
+    frames as they come. For ``n = 0``, one frame with the columns and no rows.
+
+    Parameters
+    ----------
+    n : int
+        Number of cases.
+    **options
+        The keyword parameters of :func:`sample_cases` (``seed`` is required).
     """
+    bound = inspect.signature(sample_cases).bind(n, **options)  # TypeError if unknown
+    bound.apply_defaults()
+    return _frames(**bound.arguments)
+
+
+def _frames(
+    n: int,
+    network: Network | None,
+    seed: int,
+    missing: float,
+    columns: Literal["contract", "nodes"],
+    chunk: int,
+) -> Iterator[pd.DataFrame]:
+    """Check the parameters, then return the rows of :func:`sample_cases` chunk by chunk."""
     n, seed, chunk, missing = _check_sample(n, seed, chunk, missing, columns)
     net = network if network is not None else default_network()
+    return _draw(n, net, seed, missing, columns, chunk)
+
+
+def _draw(
+    n: int, net: Network, seed: int, missing: float, columns: str, chunk: int
+) -> Iterator[pd.DataFrame]:
     states = model_states(net)
     questions = _answer_questions(net) if columns == "contract" else _node_questions(net)
     causes = [c for c in net.causes if c in states]

@@ -1,0 +1,77 @@
+"""Checks of a pgmpy model a researcher edited, against the knowledge base it came from.
+
+``network.model`` is a plain pgmpy model, free to change; before the engine is
+compiled from it, these checks refuse what would silently give wrong answers: nodes
+added or removed, states reordered, a table with a negative entry or a column that
+does not sum to 1 (pgmpy's own check allows 0.01 either way).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from backspasm.exceptions import BackspasmError
+
+if TYPE_CHECKING:
+    from pgmpy.models import DiscreteBayesianNetwork
+
+    from backspasm.spec import Spec
+
+__all__ = ["CPD_SUM_TOLERANCE", "check_cpd_numbers", "check_model_matches_spec"]
+
+#: How far a column of an edited table may sum from 1 (pgmpy itself allows 0.01).
+CPD_SUM_TOLERANCE = 1e-9
+
+
+def check_cpd_numbers(cpd: Any) -> None:
+    """Refuse a table with a negative number or a column that does not sum to 1."""
+    values = np.asarray(cpd.get_values(), dtype=np.float64)
+    if not np.isfinite(values).all() or (values < 0).any():
+        bad = float(values[~np.isfinite(values) | (values < 0)].flat[0])
+        raise BackspasmError(
+            f"In the pgmpy model, the table of node '{cpd.variable}' holds {bad!r}; "
+            "every probability must be a number from 0 to 1."
+        )
+    sums = values.sum(axis=0)
+    worst = int(np.argmax(np.abs(sums - 1.0)))
+    if abs(sums[worst] - 1.0) > CPD_SUM_TOLERANCE:
+        raise BackspasmError(
+            f"In the pgmpy model, column {worst} of the table of node '{cpd.variable}' sums "
+            f"to {float(sums[worst])!r}, not 1 (allowed: within {CPD_SUM_TOLERANCE:g}); when you "
+            "change one probability of a column, change the others so that they sum to 1."
+        )
+
+
+def check_model_matches_spec(spec: Spec, model: DiscreteBayesianNetwork) -> None:
+    """Refuse an edited pgmpy model whose nodes or states the knowledge base lacks.
+
+    Answers, questions, triage and reasons read node and state names from the
+    knowledge base, so the numbers may change freely but not the nodes or the
+    order of their states.
+    """
+    fix = (
+        " Change numbers in network.model freely, but keep its nodes and each node's "
+        "states in order; to add or rename nodes or states, edit a copy of the "
+        "knowledge base and load it with backspasm.load_network(folder)."
+    )
+    extra = sorted(set(model.nodes()) - set(spec.nodes))
+    if extra:
+        raise BackspasmError(
+            f"The pgmpy model has node(s) the knowledge base does not: {', '.join(extra)}." + fix
+        )
+    missing = [n for n in spec.nodes if n not in set(model.nodes())]
+    if missing:
+        raise BackspasmError(
+            f"The pgmpy model lacks node(s) of the knowledge base: {', '.join(missing)}." + fix
+        )
+    for cpd in model.get_cpds():
+        want = list(spec.nodes[cpd.variable].states)
+        have = [str(x) for x in cpd.state_names[cpd.variable]]
+        if have != want:
+            raise BackspasmError(
+                f"In the pgmpy model, node '{cpd.variable}' has states {have}; the "
+                f"knowledge base has {want}." + fix
+            )
+        check_cpd_numbers(cpd)
