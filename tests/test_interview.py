@@ -179,3 +179,23 @@ def test_the_closing_summary_says_why_a_doctor(monkeypatch, capsys):
     first = closing.splitlines()[1]
     assert closing.splitlines()[2].startswith("  because of: ")
     assert first.startswith("triage: see_doctor")
+
+
+def test_an_impossible_answer_is_refused_and_the_question_asked_again():
+    # An answer impossible with the earlier ones once ended the session with a
+    # traceback and no summary.
+    said: list[str] = []
+
+    def read(prompt):
+        if "pregnant" in prompt:
+            said.append(prompt)
+            return "yes" if len(said) == 1 else "no"
+        return "skip"
+
+    shown: list[str] = []
+    # Every question is asked (min_gain below 0), pregnancy too, though a man's answer
+    # to it carries no information.
+    result = interview(read, shown.append, answers={"sex": "male"}, min_gain=-1)
+    assert len(said) == 2  # asked again after the impossible answer
+    assert any("impossible" in line for line in shown)
+    assert result.answers["recent_pregnancy_or_childbirth"] == "no"

@@ -203,9 +203,13 @@ def interview(
         if state is None or state == (0.5, 0.5):  # "unknown", "na", a 50:50 lean
             write(f"  {line.strip()!r} answers nothing; type skip to pass the question.")
             continue
+        try:
+            d = diagnose({**given, q.column: line.strip()}, network=net)
+        except EvidenceError as exc:  # impossible with the earlier answers
+            write(f"  {exc}")
+            continue
         given[q.column] = line.strip()
         history.append((q.column, True))
-        d = diagnose(given, network=net)
         write(_status(d, top, show_information))
     for text in _closing(d, red_flags, skipped, top, show_information):
         write(text)

@@ -275,6 +275,12 @@ def get_question(column: str, questions: Iterable[Question] | None = None) -> Qu
     for q in qs:
         if q.column == column:
             return q
+    asked = [q.column for q in qs if q.node == column]
+    if asked:
+        raise EvidenceError(
+            f"'{column}' is a node of the network, not a question: answer its question "
+            f"'{asked[0]}' instead (`backspasm schema` lists the answers it takes)."
+        )
     names = [q.column for q in qs]
     raise EvidenceError(
         f"Unknown question '{column}'.{did_you_mean(column, names)} "

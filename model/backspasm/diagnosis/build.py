@@ -31,17 +31,15 @@ __all__ = ["diagnose"]
 def _refuse_node_names(
     answers: Mapping[str, Any], questions: Sequence[Question], net: Network
 ) -> None:
-    """Refuse, with what to do instead, an answer named after a node, not a question."""
-    columns = {q.column for q in questions}
+    """Refuse, with what to do instead, an answer named after a node no question asks.
+
+    (A node that a question informs, such as ``age_group``, is refused by
+    :func:`~backspasm.questionnaire.get_question`, which names the question.)
+    """
+    asked = {q.column for q in questions} | {q.node for q in questions}
     for name in answers:
-        if name in columns or name not in net.spec.nodes:
+        if name in asked or name not in net.spec.nodes:
             continue
-        asked = [q.column for q in questions if q.node == name]
-        if asked:
-            raise EvidenceError(
-                f"'{name}' is a node of the network, not a question: answer its question "
-                f"'{asked[0]}' instead (`backspasm schema` lists the answers it takes)."
-            )
         raise EvidenceError(
             f"'{name}' is a hidden node of the network ({net.group_of(name)}), not a "
             "question, so no answer can set it. To condition on it, query the pgmpy model "

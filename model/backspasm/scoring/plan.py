@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from backspasm.exceptions import EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, questions_for
 
-__all__ = ["Column", "Plan", "make_plan", "output_columns"]
+__all__ = ["Column", "Plan", "make_plan", "near_miss", "output_columns"]
 
 _NEAR_MISS_CUTOFF = 0.8
 
@@ -151,7 +151,7 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
             if not used:
                 unused.append(label)
             continue
-        note = _near_miss(str(label), by_name, outputs)
+        note = near_miss(str(label), by_name, outputs)
         if note is not None:
             notes.append(note)
     for name in dict.fromkeys(repeated):
@@ -184,8 +184,14 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
     )
 
 
-def _near_miss(text: str, by_name: dict[str, Question], outputs: tuple[str, ...]) -> str | None:
-    """Return the "did you mean" remark for a column close to a question's name."""
+def near_miss(
+    text: str, by_name: Mapping[str, Question], outputs: Sequence[str] = ()
+) -> str | None:
+    """Return the "did you mean" remark for a column close to a question's name.
+
+    ``by_name`` maps question columns to questions; ``outputs`` are names that are
+    not remarked on (a scored file's own columns).
+    """
     if text in outputs:
         return None
     guess = _normalise(text)

@@ -18,11 +18,12 @@ The controls are built by :mod:`~backspasm.widgets.form` and the views drawn by
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
+import numpy as np
 import pandas as pd
 
 from backspasm._text import did_you_mean, percent
@@ -30,7 +31,9 @@ from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError, CaseFileError, EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, get_question, parse_answer, questions_for
-from backspasm.widgets.form import BLANK, QuestionForm
+from backspasm.scoring.cases import read_case_table
+from backspasm.scoring.plan import near_miss
+from backspasm.widgets.form import BLANK, UNSURE_MAX, UNSURE_MIN, QuestionForm
 from backspasm.widgets.views import (
     FLAG,
     bars_html,
@@ -54,7 +57,15 @@ def _normalise(q: Question, value: Any) -> Any:
     if state is None:
         return None
     if isinstance(state, tuple):  # an unsure yes/no answer: keep its lean to yes
-        return float(state[1])
+        lean = float(state[1])
+        if lean == 0.5:
+            return None  # an even lean says nothing: no answer (as ``backspasm ask``)
+        if not UNSURE_MIN <= lean <= UNSURE_MAX:
+            raise EvidenceError(
+                f"an unsure answer must lean between {UNSURE_MIN:g} and {UNSURE_MAX:g} "
+                f"(the slider's range); got {lean:g}: answer yes or no instead."
+            )
+        return lean
     if q.kind == "number":
         if isinstance(value, str) and state == value.strip().lower() and state in q.states:
             return state  # a band named outright ("65+", "chronic")
@@ -86,6 +97,11 @@ class Explorer:
     def __init__(
         self, answers: Mapping[str, Any] | None = None, *, network: Network | None = None
     ) -> None:
+        if network is not None and not isinstance(network, Network):
+            raise TypeError(
+                f"network must be a Network, got {type(network).__name__}: load a knowledge "
+                "base once with backspasm.load_network(path) and pass that"
+            )
         self._network = network if network is not None else default_network()
         self._contract = questions_for(self._network)
         self._questions = tuple(q for q in self._contract if q.kind != "id")
@@ -118,8 +134,27 @@ class Explorer:
 
     @property
     def diagnosis(self) -> Diagnosis:
-        """The current :class:`~backspasm.diagnosis.Diagnosis`: ``diagnose(answers)``."""
+        """The current :class:`~backspasm.diagnosis.Diagnosis`: ``diagnose(answers)``.
+
+        If the network's numbers changed since (``network.model`` edited), the answers
+        are diagnosed again first, as :meth:`refresh` does.
+        """
+        if self._diagnosis.network_fingerprint != self._network.fingerprint():
+            self.refresh()
         return self._diagnosis
+
+    def refresh(self) -> None:
+        """Diagnose the current answers again, on the network's current numbers.
+
+        For a researcher who edited ``network.model`` while the widget is open: the
+        views show the new numbers (or the error, if the edited model is refused).
+
+        Raises
+        ------
+        BackspasmError
+            When the edited model is refused (see :mod:`backspasm.model_checks`).
+        """
+        self._diagnosis = self._commit(dict(self._answers), self._case_id)
 
     @property
     def widget(self) -> widgets.VBox:
@@ -179,6 +214,7 @@ class Explorer:
             For an unknown question.
         """
         if column is None:
+            self._form.drop_pending()
             self._diagnosis = self._commit({}, None)
         else:
             self.set_answer(column, None)
@@ -205,11 +241,16 @@ class Explorer:
         """
         frame = cases if isinstance(cases, pd.DataFrame) else _read_cases(cases)
         record = _pick_row(frame, row)
-        known = {q.column for q in self._contract}
-        answers, case_id = self._parse({k: v for k, v in record.items() if k in known})
+        by_name = {q.column: q for q in self._contract}
+        answers, case_id = self._parse({k: v for k, v in record.items() if k in by_name})
         if case_id is None and isinstance(row, str):
             case_id = row
+        self._form.drop_pending()
         self._diagnosis = self._commit(answers, case_id)
+        remarks = [near_miss(str(k), by_name) for k in record if k not in by_name]
+        notes = [r.replace("passed through unscored", "ignored") for r in remarks if r]
+        if notes:
+            self._views["message"].value = message_html("; ".join(notes))
 
     def show_reasons(self, cause: str | None = None) -> None:
         """Show the reasons for one cause, as picking it in the "Why" list does.
@@ -242,7 +283,7 @@ class Explorer:
         display(self._root)  # type: ignore[no-untyped-call]
 
     def __repr__(self) -> str:
-        d = self._diagnosis
+        d = self.diagnosis
         case = f"{self._case_id!r}, " if self._case_id else ""
         return (
             f"<Explorer {case}{len(self._answers)} answers: triage={d.triage}, "
@@ -274,11 +315,15 @@ class Explorer:
         return d
 
     def _on_control(self, column: str, value: Any) -> None:
+        self._guarded(column, self.set_answer, column, value)
+
+    def _guarded(self, what: str, action: Callable[..., None], *args: Any) -> None:
+        """Run a user's action; on an error, keep the answers that hold and say why."""
         try:
-            self.set_answer(column, value)
+            action(*args)
         except BackspasmError as error:
             self._form.show(self._answers)  # the controls show the answers that hold
-            self._views["message"].value = message_html(f"{column}: {error}")
+            self._views["message"].value = message_html(f"{what}: {error}")
 
     # -- building -------------------------------------------------------------------
     def _build(self) -> None:
@@ -306,7 +351,7 @@ class Explorer:
         load = widgets.Button(description="load row", icon="upload")
         load.on_click(lambda _: self._load_from_boxes())
         reset = widgets.Button(description="clear all", icon="eraser")
-        reset.on_click(lambda _: self.clear())
+        reset.on_click(lambda _: self._guarded("clear all", self.clear))
         loader = widgets.HBox([self._path, self._row, load, reset])
 
         legend = widgets.HTML(
@@ -377,17 +422,11 @@ def _not_a_cause(cause: str, network: Network) -> EvidenceError:
 
 
 def _read_cases(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a case file as text cells (so that answers are parsed as in scoring)."""
-    name = os.fspath(path)
-    try:
-        if name.lower().endswith((".parquet", ".pq")):
-            return pd.read_parquet(name).astype("string")
-        return pd.read_csv(name, dtype=str, keep_default_na=False)
-    except (OSError, ValueError, ImportError) as error:
-        raise CaseFileError(f"Cannot read the case file {name!r}: {error}") from None
+    """Read a case file as ``backspasm score`` reads it (separator, Parquet, text cells)."""
+    return read_case_table(os.fspath(path))[0]
 
 
-def _pick_row(frame: pd.DataFrame, row: int | str) -> dict[str, Any]:
+def _pick_row(frame: pd.DataFrame, row: object) -> dict[str, Any]:
     """Return one row as a dict: by ``case_id`` first, else by position."""
     if isinstance(row, str) and "case_id" in frame.columns:
         ids = frame["case_id"].astype("string").str.strip()
@@ -395,14 +434,14 @@ def _pick_row(frame: pd.DataFrame, row: int | str) -> dict[str, Any]:
         if hit.any():
             return dict(frame[hit.to_numpy()].iloc[0])
     position: int | None = None
-    if isinstance(row, int) and not isinstance(row, bool):
-        position = row
+    if isinstance(row, (int, np.integer)) and not isinstance(row, bool):
+        position = int(row)  # numpy integers too
     elif isinstance(row, str) and row.strip().isdigit():
         position = int(row.strip())
     if position is None or not 0 <= position < len(frame):
         ids_hint = ""
         if "case_id" in frame.columns:
-            ids_hint = did_you_mean(row, frame["case_id"].astype(str))
+            ids_hint = did_you_mean(str(row), frame["case_id"].astype(str))
         raise CaseFileError(
             f"The case file has no row {row!r} (a case_id, or a position from 0 to "
             f"{len(frame) - 1}).{ids_hint}"

@@ -25,6 +25,8 @@ __all__ = ["BLANK", "UNSURE", "QuestionForm"]
 BLANK = ""
 #: The toggle value of an unsure yes/no answer (its probability sits in a slider).
 UNSURE = "unsure"
+#: The slider's range and step: an unsure answer leans from 0.001 to 0.999 to yes.
+UNSURE_MIN, UNSURE_MAX, UNSURE_STEP = 0.001, 0.999, 0.001
 _SECTION_TITLES: Mapping[str, str] = {
     "context": "About the person",
     "symptom": "Symptoms",
@@ -116,6 +118,17 @@ class QuestionForm:
             titles.append(f"{_SECTION_TITLES.get(section, section)}: {done}/{len(asked)}{extra}")
         self.accordion.titles = tuple(titles)
 
+    def drop_pending(self) -> None:
+        """Set back to blank every "unsure" toggle still waiting for its lean."""
+        self._syncing = True
+        try:
+            for column, slider in self._sliders.items():
+                if self._controls[column].value == UNSURE and slider.value == 0.5:
+                    self._controls[column].value = BLANK
+                    slider.layout.display = "none"
+        finally:
+            self._syncing = False
+
     def highlight(self, column: str | None) -> None:
         """Frame the row of one question (the next to ask), or none."""
         if self._highlighted in self._rows:
@@ -139,6 +152,8 @@ class QuestionForm:
             if isinstance(value, float):
                 slider.value = value
                 control.value = UNSURE
+            elif value is None and control.value == UNSURE and slider.value == 0.5:
+                pass  # "unsure" just clicked: the slider waits for a lean, no answer yet
             else:
                 control.value = BLANK if value is None else value
             slider.layout.display = None if control.value == UNSURE else "none"
@@ -188,11 +203,11 @@ class QuestionForm:
             )
             slider = widgets.FloatSlider(
                 value=0.5,
-                min=0.01,
-                max=0.99,
-                step=0.01,
+                min=UNSURE_MIN,
+                max=UNSURE_MAX,
+                step=UNSURE_STEP,
                 description="leans yes",
-                readout_format=".2f",
+                readout_format=".3f",
                 continuous_update=False,
                 style=self._shared["slider_style"],
                 layout=widgets.Layout(width="230px", display="none"),
