@@ -682,6 +682,33 @@ def test_header_only(tmp_path, net):
     assert len(out) == 0
 
 
+def test_header_only_parquet_with_explain_keeps_the_number_types(tmp_path, net):
+    # The risk_<complication> columns of an empty output were written as text, so a
+    # folder of outputs read back as text.
+    import pyarrow.parquet as pq
+
+    src = mixed_file(tmp_path, "case_id,fever\n")
+    score_file(src, tmp_path / "o.parquet", network=net, explain=True)
+    schema = pq.read_schema(tmp_path / "o.parquet")
+    for name in output_columns(net, explain=True):
+        if name.startswith(("p_", "risk_")) or name == "conflict":
+            assert str(schema.field(name).type) == "double", name
+
+
+def test_a_list_or_dict_in_an_answer_is_a_row_error_not_a_crash(net):
+    scored = score_cases(
+        pd.DataFrame({"fever": ["yes", ["yes", "no"], "no"], "age": [40, 50, {"a": 1}]}),
+        network=net,
+    )
+    assert scored["error"].tolist()[0] == ""
+    assert "fever:" in scored.loc[1, "error"]
+    assert "age:" in scored.loc[2, "error"]
+    assert np.isnan(scored.loc[1, "p_serious"])
+    assert scored.loc[0, "p_serious"] == pytest.approx(
+        diagnose({"fever": "yes", "age": 40}, network=net).p_serious, abs=1e-12
+    )
+
+
 # --------------------------------------------------------------------- odd content
 
 

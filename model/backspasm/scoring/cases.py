@@ -69,7 +69,15 @@ def score_cases(
     ScoringWarning
         For a column whose name is close to a question but not equal to it (it is
         passed through unscored), a repeated question column, repeated ``case_id``
-        values, or an input column that shares a name with an output column.
+        values (pandas only: a Dask frame would need a pass over every partition
+        first), or an input column that shares a name with an output column.
+
+    Notes
+    -----
+    A row's probabilities depend on the rows scored with it only in the last digits
+    (the same sums taken in another order): they agree to about 1e-13 however the
+    rows are batched (Dask partitions, ``chunksize``), bit for bit for the same
+    batches.
 
     Examples
     --------

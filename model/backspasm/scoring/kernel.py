@@ -60,8 +60,16 @@ class Block:
 
 
 def factorize(values: pd.Series) -> Cells:
-    """Factorise a pandas column (NA -> -1), with Python scalars as the distinct values."""
-    index, found = pd.factorize(values, use_na_sentinel=True)
+    """Factorise a pandas column (NA -> -1), with Python scalars as the distinct values.
+
+    A cell holding a list, dict or set (unhashable) is taken as its text, so that it
+    gets the row error any other answer outside the vocabulary gets.
+    """
+    try:
+        index, found = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells
+        as_text = values.map(lambda v: str(v) if isinstance(v, (list, dict, set)) else v)
+        index, found = pd.factorize(as_text, use_na_sentinel=True)
     # Python scalars, so that error messages show 2, not np.int64(2).
     return index.astype(np.int64, copy=False), np.asarray(found, dtype=object)
 

@@ -180,14 +180,21 @@ def score_file(
         At most this many rows are scored at a time.
     chunk_bytes : int, default 8 MiB
         Bytes of input read and parsed at a time; memory is bounded by it. A CSV line
-        longer than half of it is not read: its row carries an error.
+        longer than half of it is not read: its row carries an error. A Parquet file
+        is read a row group at a time, so its memory grows with the size of its row
+        groups (as pyarrow reads them), whatever ``chunk_bytes`` is.
     precision : int, optional
         Round probabilities and ``conflict`` to this many significant digits. By
         default they are written losslessly: ``float(cell)`` is the engine's value.
+        That value depends on the rows scored with it only in the last digits (sums
+        taken in another order): a row agrees to about 1e-13 whatever the
+        ``chunksize`` or the Dask partitions, and bit for bit with the same ones.
     progress : bool, optional
         Show a progress bar on stderr; by default only when stderr is a terminal.
     explain : bool, default False
-        Add the ``reasons`` and ``next_question`` columns (see :func:`score_cases`).
+        Add the columns that make a row say what a diagnosis says: ``p_pathologic``,
+        ``risk_<complication>``, ``reasons``, ``next_question``, ``mpe`` and ``p_mpe``
+        (see :func:`~backspasm.scoring.output_columns`).
 
     Returns
     -------

@@ -154,7 +154,9 @@ class _TableWriter:
 
 
 def _kind(name: str) -> Any:
-    return np.float64 if name.startswith("p_") or name == "conflict" else object
+    """Return the type of an output column (numbers even when a file has no rows)."""
+    numeric = name.startswith(("p_", "risk_")) or name == "conflict"
+    return np.float64 if numeric else object
 
 
 class CsvWriter(_TableWriter):
