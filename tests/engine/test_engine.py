@@ -731,3 +731,23 @@ def test_the_compiled_kernel_is_cached_outside_the_package():
     package = Path(fused.__file__).resolve().parents[1]
     assert package not in Path(locator.get_cache_path()).resolve().parents
     assert ours[0].from_function(np.sum, np.__file__) is None  # other packages: untouched
+
+
+def test_numba_is_loaded_once_a_process_has_run_enough_cases(monkeypatch):
+    # A one-off diagnosis does not pay numba's loading; a notebook session does, after
+    # a few diagnoses (the shipped conflict threshold no longer loads it as a side
+    # effect, and diagnoses ran twice as slow on the numpy kernel all session long).
+    pytest.importorskip("numba")
+    from backspasm.diagnosis import diagnose
+    from backspasm.engine import fused, runner
+
+    monkeypatch.setattr(fused, "_ASKED", False)
+    monkeypatch.setattr(fused, "_CASES_SEEN", 0)
+    answers = {"age": 45, "spasm_location": "flank", "blood_in_urine": "yes"}
+    diagnose(answers)
+    assert not fused._ASKED  # one diagnosis: the numpy kernel only
+    assert 0 < fused._CASES_SEEN < runner._WARM_CASES
+    while fused._CASES_SEEN < runner._WARM_CASES:
+        diagnose(answers)
+    diagnose(answers)
+    assert fused._ASKED

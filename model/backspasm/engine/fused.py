@@ -161,6 +161,16 @@ def _cache_outside_the_package() -> None:
         return
 
 
+_CASES_SEEN = 0
+
+
+def _note_cases(m: int) -> int:
+    """Count ``m`` more cases run in this process; return the total so far."""
+    global _CASES_SEEN
+    _CASES_SEEN += m
+    return _CASES_SEEN
+
+
 def _kernel_ready() -> bool:
     """Whether a batch already asked for the kernel and got it (running it is then free)."""
     return _ASKED and _KERNEL is not None

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from backspasm.engine.events import _Event, _relevant_events
 from backspasm.engine.evidence import Evidence, EvidenceLike, FloatArray, _Codec
-from backspasm.engine.fused import _execute_any, _kernel, _kernel_ready
+from backspasm.engine.fused import _execute_any, _kernel, _kernel_ready, _note_cases
 from backspasm.engine.junction_tree import _JunctionTree
 from backspasm.engine.kernels import _map_bounded, _Plan
 from backspasm.engine.slicing import _sliced, _split_variable
@@ -41,6 +41,11 @@ _FUSED_CHUNK = 256
 # of a batch's emergencies).
 _FUSED_MIN_CASES = 512
 _FUSED_MIN_LOADED = 48
+# Once this many cases have run through the numpy kernel in a process (about eight
+# diagnoses in a notebook or a widget), loading numba pays: the kernel is loaded for
+# the next batch of _FUSED_MIN_LOADED cases or more. A one-off diagnosis (about 260
+# cases) never loads it.
+_WARM_CASES = 2_000
 # Chunks at least this big get a junction tree without barren nodes (compiling one
 # costs about as much as scoring a few thousand cases); at most this many are kept.
 _PRUNE_MIN_CASES = 2_000
@@ -413,9 +418,9 @@ class _Runner:
         marginals, log_z, retracted, event_logs = self._results(m, query)
         keep = _relevant_events(events)
 
-        fused = (m >= _FUSED_MIN_CASES and _kernel() is not None) or (
-            (m >= _FUSED_MIN_LOADED or query.eager) and _kernel_ready()
-        )
+        small = m >= _FUSED_MIN_LOADED or query.eager
+        worth = m >= _FUSED_MIN_CASES or (small and _note_cases(m) >= _WARM_CASES)
+        fused = (worth and _kernel() is not None) or (small and _kernel_ready())
         if fused:
             step = self._fused_chunk
         elif m > _MIN_CHUNK:

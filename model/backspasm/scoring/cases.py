@@ -76,8 +76,9 @@ def score_cases(
     -----
     A row's probabilities depend on the rows scored with it only in the last digits
     (the same sums taken in another order): they agree to about 1e-13 however the
-    rows are batched (Dask partitions, ``chunksize``), bit for bit for the same
-    batches.
+    rows are batched (Dask partitions, ``chunksize``) and whichever kernel runs them
+    (numba's, loaded once a process has scored enough cases, or numpy's), bit for
+    bit for the same batches on the same kernel.
 
     Examples
     --------
