@@ -144,7 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="comma-separated formats among png, svg, pdf (default: png)",
     )
-    p.add_argument("--cases", metavar="FILE", help="a case file (CSV) for the case-mix figure")
+    p.add_argument(
+        "--cases",
+        metavar="FILE",
+        help="a case file (CSV, semicolon or tab CSV, or Parquet) for the case-mix figure",
+    )
     p.add_argument("--case-id", metavar="ID", help="the example case: this case_id of --cases")
     follows = "the cause the evidence-impact and sensitivity figures follow (default: top cause)"
     p.add_argument("--cause", metavar="NAME", help=follows)

@@ -71,7 +71,7 @@ def conflict_threshold(network: Network | None = None) -> float:
     Jensen's conflict measure (see :attr:`backspasm.diagnosis.Diagnosis.conflict`) is
     positive whenever the answers are a little less likely together than apart, which
     is common:
-    age 45 with leg pain scores 0.02, and about half of ordinary presenters score
+    age 45 with leg pain scores 0.02, and over a quarter of ordinary presenters score
     above 0. A flag at 0 would cry wolf. The threshold is therefore calibrated on
     the network itself: it is the 99th percentile (``1 - CONFLICT_RARITY``) of the
     conflict of 2000 people drawn from the network who present with back spasm

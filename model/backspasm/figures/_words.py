@@ -296,7 +296,7 @@ def describe_answers(answers: Mapping[str, Any], network: Network | None = None)
     Returns
     -------
     str
-        For example ``"age 39, flank pain, blood in urine, no fever"``, or
+        For example ``"age 39, spasms: flank, blood in urine, no fever"``, or
         ``"no answers yet"``.
     """
     return ", ".join(answer_list(answers, network)) or "no answers yet"

@@ -75,7 +75,8 @@ def plot_network(
     mechanisms, back spasm with the complications, and the findings (the
     questions). Nodes keep the vertical order of the layered layout (barycentric
     sweeps, few crossings); the causes and the findings are dealt into staggered
-    sub-columns so that all 84 nodes fit a 13.33 x 7.5 in slide with 9 pt labels.
+    sub-columns so that every node of the bundled network (98) fits a 13.33 x 7.5 in
+    slide with 9 pt labels.
     Arrows are drawn light and routed through the gaps between boxes. The drawing
     is deterministic.
 

@@ -28,6 +28,8 @@ from backspasm.sampling import IntArray, model_states, presenter_batches
 
 __all__ = ["iter_sample_cases", "sample_cases", "write_cases"]
 
+#: Draws without a single presenter after which sampling gives up.
+_MAX_EMPTY_DRAWS = 100_000
 #: Columns written as nullable integers.
 _NUMERIC = ("age", "spasm_duration_weeks")
 ObjectArray = npt.NDArray[Any]
@@ -248,15 +250,20 @@ def _draw(
         return
     rng = np.random.default_rng(seed)
     batches = presenter_batches(net, chunk, rng)
-    have = 0
+    have = drawn = 0
     while have < n:
         draw = next(batches)
+        drawn += chunk
         accepted = len(next(iter(draw.values()), ()))
         if accepted == 0:
-            raise BackspasmError(
-                f"No draw out of {chunk} presents with back spasm; the network gives "
-                "P(back_spasm = yes) too small to sample from by rejection."
-            )
+            # A small chunk may accept nobody by chance (P(back_spasm = yes) is about
+            # 0.13); only a long run with none at all means the network gives too little.
+            if have == 0 and drawn >= _MAX_EMPTY_DRAWS:
+                raise BackspasmError(
+                    f"No draw out of {drawn} presents with back spasm; the network gives "
+                    "P(back_spasm = yes) too small to sample from by rejection."
+                )
+            continue
         # Render every accepted row of the chunk before truncating, so the generator
         # advances the same way whatever n is (a sample is a prefix of a larger one).
         part = _render_batch(draw, questions, causes, states, missing, rng)

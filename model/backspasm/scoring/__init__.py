@@ -13,10 +13,11 @@ cannot be scored keeps its place: its probabilities are empty and its ``error`` 
 says why. Only a file that cannot be read at all raises :class:`CaseFileError`.
 
 Output columns, after the input columns: ``p_<cause>`` for every cause, ``p_serious``
-(exact probability that at least one serious cause is present), ``top_cause``, then
-``reasons`` and ``next_question`` when asked for, ``conflict`` (Jensen's conflict
-measure of the answers; positive means answers unlikely together), ``triage`` and
-``red_flags``, and ``error``.
+(exact probability that at least one serious cause is present), ``top_cause``,
+``conflict`` (Jensen's conflict measure of the answers; positive means answers
+unlikely together), ``triage`` and ``red_flags``, and ``error``; with ``explain``,
+also ``p_pathologic``, ``risk_<complication>``, ``reasons``, ``next_question``,
+``mpe`` and ``p_mpe``, in the order :func:`output_columns` gives.
 
 The modules, in the order data flows through them:
 

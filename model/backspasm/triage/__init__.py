@@ -20,7 +20,7 @@ flag with its source. The level of a case is the most urgent of:
 4. otherwise ``self_care``.
 
 ``red_flags`` names what drove an emergency: the answers of the matching emergency
-flags, each emergency cause rule that fired (``"epidural abscess 49% (>= 10%)"``) and,
+flags, each emergency cause rule that fired (``"Epidural abscess 54% (>= 10%)"``) and,
 where no flag had already set the emergency, the positive answers (a symptom present,
 not a denial) whose withholding lowers that cause's probability the most (each at
 least doubling its odds), found with exact batched queries. A person sent home gets

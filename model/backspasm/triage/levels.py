@@ -108,8 +108,8 @@ def triage_explained(
     reasons : numpy.ndarray of str
         ``"; "``-joined: for an emergency its red flags; for ``see_doctor`` the
         names of the matching flags (``"cancer history"``), the cause rules that
-        fired (``"Spinal tumor 4% (>= 3%)"``) and the group thresholds reached
-        (``"serious cause 12% (>= 10%)"``, ``"pathologic cause 23% (>= 20%)"``);
+        fired (``"Spinal tumour 33% (>= 3%)"``) and the group thresholds reached
+        (``"serious cause 49% (>= 5%)"``, ``"pathologic cause 82% (>= 50%)"``);
         "" for ``self_care``.
     """
     return _triage(p_serious, evidence, network, log_evidence, cause_probs, why=True)

@@ -168,7 +168,10 @@ class Explorer:
 
     @property
     def views(self) -> Mapping[str, widgets.HTML]:
-        """The live views, by name: ``bars``, ``triage``, ``next``, ``reasons``, ``message``."""
+        """The live views, by name.
+
+        ``title``, ``bars``, ``triage``, ``next``, ``reasons`` and ``message``.
+        """
         return MappingProxyType(self._views)
 
     def set_answer(self, column: str, value: Any) -> None:
@@ -180,7 +183,8 @@ class Explorer:
             The question, as in a case file (``backspasm schema``).
         value : object
             Any value :func:`backspasm.diagnose` accepts (``"yes"``, ``" Y "``, ``1``,
-            ``0.7`` for an unsure yes/no, ``45`` for an age).
+            ``0.7`` for an unsure yes/no, ``45`` for an age), except an unsure lean
+            outside the slider's 0.001-0.999 (answer yes or no instead).
 
         Raises
         ------
