@@ -697,6 +697,7 @@ def test_eager_log_evidence_runs_a_small_batch_fused(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(fused, "_TRIED", False)
     monkeypatch.setattr(fused, "_ASKED", False)
     monkeypatch.setattr(fused, "_KERNEL", None)
+    monkeypatch.setattr(fused, "_CASES_SEEN", 0)  # as in a fresh process
     net = CompiledNetwork.from_model(noisy_or(3, n_causes=8, n_findings=5))
     batch = random_batch(net, 5, seed=3)
 
@@ -733,21 +734,29 @@ def test_the_compiled_kernel_is_cached_outside_the_package():
     assert ours[0].from_function(np.sum, np.__file__) is None  # other packages: untouched
 
 
-def test_numba_is_loaded_once_a_process_has_run_enough_cases(monkeypatch):
+def test_numba_is_loaded_once_a_process_has_run_enough_cases():
     # A one-off diagnosis does not pay numba's loading; a notebook session does, after
     # a few diagnoses (the shipped conflict threshold no longer loads it as a side
     # effect, and diagnoses ran twice as slow on the numpy kernel all session long).
+    # In a fresh interpreter: this process has loaded the kernel in earlier tests.
     pytest.importorskip("numba")
-    from backspasm.diagnosis import diagnose
-    from backspasm.engine import fused, runner
+    script = """
+from backspasm.diagnosis import diagnose
+from backspasm.engine import fused, runner
+answers = {"age": 45, "spasm_location": "flank", "blood_in_urine": "yes"}
+diagnose(answers)
+first = (fused._ASKED, fused._CASES_SEEN)
+while fused._CASES_SEEN < runner._WARM_CASES:
+    diagnose(answers)
+diagnose(answers)
+print(first[0], 0 < first[1] < runner._WARM_CASES, fused._ASKED)
+"""
+    import os
+    import subprocess
+    import sys
 
-    monkeypatch.setattr(fused, "_ASKED", False)
-    monkeypatch.setattr(fused, "_CASES_SEEN", 0)
-    answers = {"age": 45, "spasm_location": "flank", "blood_in_urine": "yes"}
-    diagnose(answers)
-    assert not fused._ASKED  # one diagnosis: the numpy kernel only
-    assert 0 < fused._CASES_SEEN < runner._WARM_CASES
-    while fused._CASES_SEEN < runner._WARM_CASES:
-        diagnose(answers)
-    diagnose(answers)
-    assert fused._ASKED
+    env = {k: v for k, v in os.environ.items() if k != "BACKSPASM_ENGINE"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.split() == ["False", "True", "True"], out.stderr
