@@ -30,7 +30,14 @@ if TYPE_CHECKING:
 
     from backspasm.engine import CompiledNetwork
 
-__all__ = ["EXPORT_FORMATS", "Network", "build_cpd", "default_network", "load_network"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "Network",
+    "build_cpd",
+    "default_network",
+    "load_network",
+    "network_or_default",
+]
 
 ExportFormat = Literal["bif", "xmlbif", "net", "xdsl", "uai"]
 #: Formats :meth:`Network.export` writes, with the pgmpy writer used for each.
@@ -454,3 +461,21 @@ def default_network() -> Network:
     if _BUNDLED is None:
         _BUNDLED = Network(load_spec())
     return _BUNDLED
+
+
+def network_or_default(network: object) -> Network:
+    """Return ``network``, or the bundled one for None; refuse anything else clearly.
+
+    Raises
+    ------
+    TypeError
+        For a path or a pgmpy model given where a :class:`Network` is wanted.
+    """
+    if network is None:
+        return default_network()
+    if not isinstance(network, Network):
+        raise TypeError(
+            f"network must be a Network, got {type(network).__name__}: load a knowledge base "
+            "once with backspasm.load_network(path) and pass that"
+        )
+    return network

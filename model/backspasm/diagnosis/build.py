@@ -20,7 +20,7 @@ from backspasm._frozen import FrozenMap
 from backspasm.diagnosis.result import Diagnosis
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
 from backspasm.explain.conflict import conflict_threshold
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import Question, answers_to_evidence, parse_answer, questions_for
 from backspasm.triage import safety_net as _safety_net
@@ -82,12 +82,7 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
     >>> d.top_cause
     'kidney_stones'
     """
-    net = network if network is not None else default_network()
-    if not isinstance(net, Network):
-        raise TypeError(
-            f"network must be a Network, got {type(net).__name__}: load a knowledge base "
-            "once with backspasm.load_network(path) and pass that"
-        )
+    net = network_or_default(network)
     if not hasattr(answers, "items"):  # a mapping, or a pandas row
         raise TypeError(
             "answers must be a mapping of question to answer, such as "

@@ -29,7 +29,7 @@ import pandas as pd
 from backspasm._text import did_you_mean, percent
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError, CaseFileError, EvidenceError
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 from backspasm.questionnaire import Question, get_question, parse_answer, questions_for
 from backspasm.scoring.cases import read_case_table
 from backspasm.scoring.plan import near_miss
@@ -97,12 +97,7 @@ class Explorer:
     def __init__(
         self, answers: Mapping[str, Any] | None = None, *, network: Network | None = None
     ) -> None:
-        if network is not None and not isinstance(network, Network):
-            raise TypeError(
-                f"network must be a Network, got {type(network).__name__}: load a knowledge "
-                "base once with backspasm.load_network(path) and pass that"
-            )
-        self._network = network if network is not None else default_network()
+        self._network = network_or_default(network)
         self._contract = questions_for(self._network)
         self._questions = tuple(q for q in self._contract if q.kind != "id")
         self._answers: dict[str, Any] = {}
