@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["closest", "did_you_mean", "percent"]
+__all__ = ["closest", "did_you_mean", "percent", "percent_to"]
 
 
 def did_you_mean(value: object, choices: Iterable[object], *, cutoff: float = 0.6) -> str:
@@ -45,6 +45,9 @@ def closest(value: object, choices: Iterable[object], *, cutoff: float = 0.6) ->
 def percent(p: Any) -> str:
     """Format a probability as a percentage, keeping two digits for rare events.
 
+    A probability strictly between 0 and 1 never reads ``0%`` or ``100%``: near
+    certainty it gets the decimals that tell it from 1 (``99.96%``).
+
     Parameters
     ----------
     p : float-like
@@ -53,7 +56,26 @@ def percent(p: Any) -> str:
     Returns
     -------
     str
-        ``"12.3%"``, or ``"0.012%"`` below one in a thousand.
+        ``"12.3%"``, ``"0.012%"`` below one in a thousand, ``"99.96%"`` or
+        ``">99.9999%"`` close to 1.
     """
     q = float(p)
-    return f"{100 * q:.2g}%" if 0 < q < 0.001 else f"{q:.1%}"
+    if 0 < q < 0.001:
+        return f"{100 * q:.2g}%"
+    return percent_to(q, 1) if 0.999 < q < 1 else f"{q:.1%}"
+
+
+def percent_to(p: float, decimals: int, *, most: int = 4) -> str:
+    """Format a probability with ``decimals`` decimals of a percent, never ``0%``/``100%``.
+
+    A probability strictly between 0 and 1 that would round to ``0`` or ``100`` gets
+    more decimals (up to ``most``); past those it reads ``<0.0001%`` or ``>99.9999%``.
+    """
+    p = float(p)
+    if p <= 0.0 or p >= 1.0:
+        return f"{min(max(p, 0.0), 1.0):.0%}"
+    for d in range(max(decimals, 0), most + 1):
+        text = f"{100 * p:.{d}f}"
+        if float(text) not in (0.0, 100.0):
+            return text + "%"
+    return f"<{10.0**-most:.{most}f}%" if p < 0.5 else f">{100 - 10.0**-most:.{most}f}%"

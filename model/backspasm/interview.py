@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from backspasm._text import percent
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import EvidenceError
 from backspasm.network import Network, default_network
@@ -53,7 +54,7 @@ def _status(d: Diagnosis, top: int, show_information: bool) -> str:
         text += f" (because of: {'; '.join(d.red_flags)})"
     text += f". Most likely: {causes}."
     if show_information:
-        text += f" [triage {d.triage}; P(serious cause) {d.p_serious:.1%}]"
+        text += f" [triage {d.triage}; P(serious cause) {percent(d.p_serious)}]"
     return text
 
 

@@ -40,3 +40,15 @@ def test_mpe_text_lists_the_causes_present():
     states[0, net.causes.index("kidney_stones")] = 1
     states[2] = -1
     assert list(mpe_text(net, states)) == ["kidney_stones", "none", ""]
+
+
+def test_percent_never_calls_an_uncertain_probability_certain() -> None:
+    from backspasm._text import percent
+
+    assert percent(0.9994) == "99.9%"
+    assert percent(0.99996) == "99.996%"
+    assert percent(0.99999999) == ">99.9999%"
+    assert percent(1.0) == "100.0%"
+    assert percent(0.0) == "0.0%"
+    assert percent(0.123) == "12.3%"
+    assert percent(0.00012) == "0.012%"

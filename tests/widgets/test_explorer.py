@@ -373,3 +373,25 @@ def test_explore_refuses_a_path_for_a_network_and_names_the_question_of_a_node()
         explore(network="knowledge/")  # type: ignore[arg-type]
     with pytest.raises(EvidenceError, match="answer its question 'age'"):
         explore({"age_group": "65+"})
+
+
+def test_near_certain_causes_never_read_100_percent_and_colours_match_the_figures() -> None:
+    """A teacher's slide and the widget must agree: 99.94% is not "100%" anywhere, a
+    raised odds is drawn in the figures' 'raised' colour, and the triage colours are
+    the figures' own."""
+    from backspasm._palette import RAISED, TRIAGE_COLOURS
+
+    ex = explore()
+    ex.load_row(CASES, "TB17")  # a textbook kidney stone
+    d = ex.diagnosis
+    assert 0.995 < d.posterior("kidney_stones") < 1.0
+    assert 0.9995 < d.p_serious < 1.0
+    shown = ex.views["triage"].value + ex.views["bars"].value + ex.views["reasons"].value
+    assert "100%" not in shown
+    assert "100.0%" not in shown
+    assert "Kidney stones >99% (>= 50%)" in d.triage_reasons
+    assert TRIAGE_COLOURS["emergency"] in ex.views["triage"].value
+    assert f"color:{RAISED}" in ex.views["reasons"].value
+    assert TRIAGE_COLOURS["emergency"] in d._repr_html_()
+    assert "100.0%" not in d.summary()
+    assert "100.0%" not in d._repr_html_()

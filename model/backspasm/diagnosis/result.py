@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backspasm._palette import TRIAGE_COLOURS
 from backspasm._text import percent
 from backspasm.explain.conflict import CONFLICT_RARITY
 from backspasm.network import Network
@@ -296,7 +297,7 @@ class Diagnosis:
         """
         lines = [
             f"triage: {self.triage}" + self._triage_note(),
-            f"P(at least one serious cause) = {self.p_serious:.1%}",
+            f"P(at least one serious cause) = {percent(self.p_serious)}",
         ]
         if self.safety_net:
             lines += ["come back, or get help, if anything below happens:"]
@@ -323,14 +324,14 @@ class Diagnosis:
             "",
             "most probable explanation: "
             + (", ".join(mpe) if mpe else "none of the modelled causes")
-            + f" (P = {self.mpe_probability:.1%}"
+            + f" (P = {percent(self.mpe_probability)}"
             + ("" if self.mpe_exact else ", approximate search")
             + ")",
             "",
             "risk if left untreated:",
         ]
         for r in self.complications.itertuples(index=False):
-            lines.append(f"  {r.label:<40} {r.risk:6.1%}")
+            lines.append(f"  {r.label:<40} {percent(r.risk):>7}")
         if counterfactual:
             table = self.counterfactual_ranking().head(top)
             lines += [
@@ -354,11 +355,10 @@ class Diagnosis:
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        colour = {"emergency": "#D55E00", "see_doctor": "#E69F00", "self_care": "#009E73"}
         rows = "".join(
             f"<tr><td>{esc(str(r.label))}</td><td>{esc(str(r.group))}</td>"
-            f"<td style='text-align:right'>{r.prior:.1%}</td>"
-            f"<td style='text-align:right'><b>{r.posterior:.1%}</b></td></tr>"
+            f"<td style='text-align:right'>{percent(r.prior)}</td>"
+            f"<td style='text-align:right'><b>{percent(r.posterior)}</b></td></tr>"
             for r in self.causes.itertuples(index=False)
         )
         given = ", ".join(f"{esc(str(k))}={esc(str(v))}" for k, v in self.answers.items())
@@ -368,8 +368,8 @@ class Diagnosis:
         return (
             "<div><p><b>backspasm diagnosis</b> &mdash; answers: "
             f"{given or '(none)'}</p><p>triage: <b style='color:"
-            f"{colour.get(self.triage, 'black')}'>{esc(self.triage)}</b>{flags}<br>"
-            f"P(at least one serious cause) = <b>{self.p_serious:.1%}</b></p>"
+            f"{TRIAGE_COLOURS.get(self.triage, 'black')}'>{esc(self.triage)}</b>{flags}<br>"
+            f"P(at least one serious cause) = <b>{percent(self.p_serious)}</b></p>"
             "<table><thead><tr><th>cause</th><th>group</th><th>prior</th>"
             f"<th>posterior</th></tr></thead><tbody>{rows}</tbody></table>"
             f"<p>Why:</p><ul>{why}</ul><p>Next questions worth asking: {nxt or '(none)'}</p>"

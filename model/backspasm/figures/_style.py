@@ -3,7 +3,9 @@
 What the figures write (percentages, odds ratios, answers, titles) and the measure
 of a text are :mod:`backspasm.figures._words`'s; the probability bars are
 :mod:`backspasm.figures._bars`'s. This module imports no other module of the
-figures, so that every one of them can import it.
+figures, so that every one of them can import it. The colours of node groups,
+triage levels and of a raised or lowered probability are :mod:`backspasm._palette`'s,
+shared with the notebook widget and the HTML view of a diagnosis.
 
 This is the one place for the slide-size constants. A figure drawn at
 :data:`SLIDE_SIZE` (13.33 x 7.5 in, a 16:9 slide) shows every text at its nominal
@@ -18,6 +20,10 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from backspasm._palette import GROUP_COLOURS, TRIAGE_COLOURS
+from backspasm._palette import LOWERED as LOWERED  # re-exported for the figures
+from backspasm._palette import RAISED as RAISED
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,18 +46,6 @@ LEGEND = 10.5
 #: Type size of node labels (points) at slide size.
 NODE_FONT = 9.0
 
-#: Okabe-Ito colours, one per node group, used by every figure.
-GROUP_COLOURS: Mapping[str, str] = {
-    "context": "#999999",
-    "exposure": "#F0E442",
-    "cause_fitness": "#009E73",
-    "cause_pathologic": "#0072B2",
-    "cause_serious": "#D55E00",
-    "mechanism": "#CC79A7",
-    "presentation": "#000000",
-    "finding": "#56B4E9",
-    "complication": "#E69F00",
-}
 #: Legend names of the node groups.
 GROUP_NAMES: Mapping[str, str] = {
     "context": "Context",
@@ -64,22 +58,12 @@ GROUP_NAMES: Mapping[str, str] = {
     "finding": "Finding (a question)",
     "complication": "Complication if untreated",
 }
-#: Triage colours: a palette of their own (dark purple, purple, grey), so that a
-#: triage level never reads as a group of causes drawn beside it (none of them is a
-#: colour of :data:`GROUP_COLOURS`); each is dark enough to write on white (contrast
-#: at least 4.5:1), as the questionnaire widget does.
-TRIAGE_COLOURS: Mapping[str, str] = {
-    "emergency": "#4B1C7D",
-    "see_doctor": "#7F63B8",
-    "self_care": "#767676",
-}
 #: Words for the triage levels.
 TRIAGE_NAMES: Mapping[str, str] = {
     "emergency": "emergency",
     "see_doctor": "see a doctor",
     "self_care": "self-care",
 }
-RAISED, LOWERED = "#0072B2", "#D55E00"  # blue / vermillion: the colour-blind-safe pair
 PRIOR = "#BBBBBB"
 PRIOR_TICK = "#6A6A6A"  # the prior's tick across a posterior bar
 EDGE = "#6E6E6E"

@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from backspasm._text import percent_to
 from backspasm.figures._style import NODE_FONT, TRIAGE_NAMES, network_of
 
 if TYPE_CHECKING:
@@ -169,22 +170,6 @@ def percent(p: float) -> str:
     if p < 0.9995:
         return f"{p:.1%}"
     return ">99.9%"
-
-
-def percent_to(p: float, decimals: int, *, most: int = 4) -> str:
-    """Format a probability with ``decimals`` decimals of a percent, never ``0%``/``100%``.
-
-    A probability strictly between 0 and 1 that would round to ``0`` or ``100`` gets
-    more decimals (up to ``most``); past those it reads ``<0.0001%`` or ``>99.9999%``.
-    """
-    p = float(p)
-    if p <= 0.0 or p >= 1.0:
-        return f"{min(max(p, 0.0), 1.0):.0%}"
-    for d in range(max(decimals, 0), most + 1):
-        text = f"{100 * p:.{d}f}"
-        if float(text) not in (0.0, 100.0):
-            return text + "%"
-    return f"<{10.0**-most:.{most}f}%" if p < 0.5 else f">{100 - 10.0**-most:.{most}f}%"
 
 
 def percent_sig(p: float, digits: int = 2) -> str:

@@ -59,7 +59,7 @@ _BAR_H = 0.12
 # Width of a title line: the slide less the inset on the left and as much on the right.
 _TITLE_W = (st.SLIDE_SIZE[0] - 2 * TITLE_INSET) * 0.96  # rendered text runs wider
 # A triage cause rule as triage words it: "Kidney stones 77% (>= 50% with fever=yes)".
-_RULE = re.compile(r"^(?P<label>.+?) (?P<p>[0-9.]+%) \(>= (?P<limit>[0-9.]+%)(?P<when>.*)\)$")
+_RULE = re.compile(r"^(?P<label>.+?) (?P<p>[<>]?[0-9.]+%) \(>= (?P<limit>[0-9.]+%)(?P<when>.*)\)$")
 
 
 def plot_network(

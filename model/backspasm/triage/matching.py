@@ -113,10 +113,23 @@ def rule_words(
 
 
 def percent(p: FloatArray, mask: BoolArray) -> npt.NDArray[np.object_]:
-    """Return ``"49%"`` for the cases of ``mask``, "" elsewhere (each value formatted once)."""
+    """Return ``"49%"`` for the cases of ``mask``, "" elsewhere (each value formatted once).
+
+    A probability strictly between 0 and 1 never reads ``0%`` or ``100%``: it reads
+    ``"<1%"`` or ``">99%"``, as the figures and the widget never call it certain.
+    """
     out: npt.NDArray[np.object_] = np.full(len(p), "", dtype=object)
-    rounded = np.rint(100.0 * np.nan_to_num(p[mask]))
+    q = np.nan_to_num(p[mask])
+    rounded = np.rint(100.0 * q)
+    rounded[(rounded >= 100.0) & (q < 1.0)] = 100.5  # ">99%"
+    rounded[(rounded <= 0.0) & (q > 0.0)] = -0.5  # "<1%"
     values, index = np.unique(rounded, return_inverse=True)
-    names = np.asarray([f"{v:.0f}%" for v in values], dtype=object)
+    names = np.asarray([_whole_percent(v) for v in values], dtype=object)
     out[mask] = names[index.reshape(-1)]
     return out
+
+
+def _whole_percent(rounded: float) -> str:
+    if rounded > 100.0:
+        return ">99%"
+    return "<1%" if rounded < 0.0 else f"{rounded:.0f}%"

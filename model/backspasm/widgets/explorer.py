@@ -340,7 +340,9 @@ class Explorer:
             layout=widgets.Layout(width="360px"),
         )
         self._cause_picker.observe(lambda _: self._render_reasons(), names="value")
-        goto = widgets.Button(description="go to it", layout=widgets.Layout(width="80px"))
+        goto = widgets.Button(
+            description="go to it", layout=widgets.Layout(width="auto", min_width="80px")
+        )
         goto.on_click(lambda _: self._form.open_highlighted())
 
         self._path = widgets.Text(placeholder="data/example_cases.csv", description="Case file:")
@@ -360,7 +362,7 @@ class Explorer:
             "answered.</small>"
         )
         left = widgets.VBox(
-            [legend, self._form.accordion], layout=widgets.Layout(width="58%", min_width="520px")
+            [legend, self._form.accordion], layout=widgets.Layout(width="50%", min_width="480px")
         )
         right = widgets.VBox(
             [
@@ -370,7 +372,7 @@ class Explorer:
                 self._cause_picker,
                 self._views["reasons"],
             ],
-            layout=widgets.Layout(width="42%", min_width="380px", padding="0 0 0 12px"),
+            layout=widgets.Layout(width="50%", min_width="420px", padding="0 0 0 12px"),
         )
         self._root = widgets.VBox(
             [

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from backspasm._palette import GROUP_COLOURS, LOWERED, RAISED, TRIAGE_COLOURS
 from backspasm._text import percent
 from backspasm.diagnosis import Diagnosis
-from backspasm.figures._style import GROUP_COLOURS, TRIAGE_COLOURS
 
 __all__ = [
     "FLAG",
@@ -140,6 +140,13 @@ def triage_html(d: Diagnosis) -> str:
     return "".join(parts)
 
 
+def _factor(x: float) -> str:
+    """Format an odds factor: ``"16.2"``, ``"1.04"``, ``"0.25"``, ``"0.0012"`` (never ``"1"``)."""
+    if x >= 10:
+        return f"{x:.3g}"
+    return f"{x:.2f}" if x >= 0.1 else f"{x:.2g}"
+
+
 def reasons_html(d: Diagnosis, cause: str) -> str:
     """Return the sentence on one cause and the effect of each answer on it."""
     table = d.reasons(cause)
@@ -153,7 +160,7 @@ def reasons_html(d: Diagnosis, cause: str) -> str:
     for r in table.to_dict("records"):
         change = float(r["log_odds_change"])
         factor = math.exp(abs(change))
-        arrow, colour = ("&#9650;", "#D55E00") if change > 0 else ("&#9660;", "#0072B2")
+        arrow, colour = ("&#9650;", RAISED) if change > 0 else ("&#9660;", LOWERED)
         if abs(change) < 1e-9:
             arrow, colour = "&middot;", "#777777"
         rows.append(
@@ -161,9 +168,10 @@ def reasons_html(d: Diagnosis, cause: str) -> str:
             f"data-log-odds-change='{change!r}'>"
             f"<td><code>{html.escape(str(r['question']))}</code> = "
             f"{html.escape(str(r['answer']))}</td>"
-            f"<td style='text-align:right'>{percent(float(r['posterior_without']))}</td>"
-            f"<td style='color:{colour};text-align:right'>{arrow} odds &times;"
-            f"{factor if change >= 0 else 1 / factor:.3g}</td></tr>"
+            f"<td style='text-align:right;white-space:nowrap'>"
+            f"{percent(float(r['posterior_without']))}</td>"
+            f"<td style='color:{colour};text-align:right;white-space:nowrap'>{arrow} odds "
+            f"&times;{_factor(factor if change >= 0 else 1 / factor)}</td></tr>"
         )
     return (
         f"<div class='bs-reasons' data-cause='{html.escape(cause)}'><p>{sentence}</p>"
