@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from backspasm._cache import LruCache
 from backspasm.spec import Spec
 
 __all__ = ["LAYERS", "Layout", "Spacing", "layered_layout"]
@@ -325,7 +326,9 @@ def _place(grid: _Grid) -> dict[str, tuple[float, float]]:
     return pos
 
 
-_ORDERS: dict[tuple[str, tuple[str, ...]], list[list[list[str]]]] = {}
+#: Column orders already found, by network numbers and nodes (bounded: a what-if
+#: sweep that draws at every step makes a new key each time).
+_ORDERS: LruCache[tuple[str, tuple[str, ...]], list[list[list[str]]]] = LruCache(16)
 
 
 def layered_layout(
@@ -367,11 +370,9 @@ def layered_layout(
     spacing = spacing or Spacing()
     nodes = list(network.spec.nodes) if nodes is None else list(nodes)
     key = (network.fingerprint(), tuple(nodes))
-    if key not in _ORDERS:
-        grid, _ = _grid(network, nodes, 0.38, spacing)
-        _ORDERS[key] = _order(grid)
+    order = _ORDERS.get(key, lambda: _order(_grid(network, nodes, 0.38, spacing)[0]))
     grid, headers = _grid(network, nodes, box_h, spacing)
-    grid.columns = [[list(b) for b in col] for col in _ORDERS[key]]
+    grid.columns = [[list(b) for b in col] for col in order]
     if label_width is not None and total_width is not None:
         grid.fit_width(label_width, total_width)
     pos = _place(grid)

@@ -93,3 +93,44 @@ def test_to_dict_keeps_numpy_answers_as_numbers():
     answers = diagnose({"age": np.int64(45), "fever": np.bool_(True)}).to_dict()["answers"]
     assert answers == {"age": 45, "fever": True}
     json.dumps(answers)
+
+
+def test_the_tables_of_a_diagnosis_are_copies():
+    # Sorting d.causes in place once changed d.top_cause and the summary.
+    d = diagnose({"spasm_location": "flank", "blood_in_urine": "yes"})
+    causes, complications = d.causes, d.complications
+    causes.sort_values("cause", inplace=True)
+    complications.loc[0, "risk"] = 0.0
+    assert d.top_cause == "kidney_stones"
+    assert d.causes["cause"].iloc[0] == "kidney_stones"
+    assert d.to_dict()["complications"][0]["risk"] == d.complications["risk"].iloc[0] > 0
+
+
+def test_an_edited_network_diagnoses_without_computing_the_conflict_flag_level(monkeypatch):
+    # A what-if sweep once paid about 1.6 s per step for a flag level nobody asked for.
+    from backspasm import load_network
+    from backspasm.explain import conflict as module
+
+    calls = []
+    compute = module._compute
+    monkeypatch.setattr(module, "_compute", lambda net: calls.append(1) or compute(net))
+    net = load_network()
+    cpd = net.model.get_cpds("kidney_stones")
+    cpd.values[1] *= 2
+    cpd.values[0] = 1 - cpd.values[1]
+    answers = {"spasm_location": "flank", "blood_in_urine": "yes", "age": 40}
+    d = diagnose(answers, network=net)
+    assert calls == []  # not computed by diagnose()
+    assert d.conflict_threshold == module.conflict_threshold(net)  # computed once asked
+    assert calls == [1]
+    assert d.conflicted == (d.conflict > d.conflict_threshold)
+    # asked only after a further edit: refused in code, left out of the printed views
+    cpd.values[1] *= 1.1
+    cpd.values[0] = 1 - cpd.values[1]
+    e = diagnose(answers, network=net)
+    cpd.values[1] *= 1.1
+    cpd.values[0] = 1 - cpd.values[1]
+    with pytest.raises(Exception, match="changed since this diagnosis"):
+        _ = e.conflict_threshold
+    assert e.to_dict()["conflicted"] is None
+    assert "edited since this diagnosis" in e.summary()

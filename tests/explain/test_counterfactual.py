@@ -639,8 +639,7 @@ def test_the_twin_cache_is_bounded_when_the_numbers_keep_changing(tmp_path, monk
     # compiled twin per cause and step, never freed (about 87 MB per step).
     from backspasm.explain import twin as twin_module
 
-    monkeypatch.setattr(twin_module, "_TWINS", type(twin_module._TWINS)())
-    monkeypatch.setattr(twin_module, "_MAX_TWINS", 3)
+    monkeypatch.setattr(twin_module, "_TWINS", type(twin_module._TWINS)(3))
     net = toy(tmp_path, "two", TWO_LAYER)
     cpd = net.model.get_cpds("f")
     first = twin_network("d1", net)
@@ -649,6 +648,6 @@ def test_the_twin_cache_is_bounded_when_the_numbers_keep_changing(tmp_path, monk
         twin_network("d1", net)
         twin_network("d2", net)
         assert len(twin_module._TWINS) <= 3
-    assert first not in twin_module._TWINS.values()
+    assert first not in twin_module._TWINS._values.values()
     latest = twin_network("d2", net)
     assert twin_network("d2", net) is latest  # the newest is still cached

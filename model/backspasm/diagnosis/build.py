@@ -16,10 +16,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._cache import LruCache
 from backspasm._frozen import FrozenMap
 from backspasm.diagnosis.result import Diagnosis
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
-from backspasm.explain.conflict import conflict_threshold
+from backspasm.explain.conflict import known_conflict_threshold
 from backspasm.network import Network, network_or_default
 from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import Question, answers_to_evidence, parse_answer, questions_for
@@ -155,16 +156,16 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
         network_fingerprint=net.fingerprint(),
         answers=FrozenMap(dict(answers)),
         evidence=FrozenMap(dict(evidence)),
-        causes=causes,
+        _causes=causes,
         p_serious=float(found.p_serious[0]),
         p_pathologic=float(p_pathologic),
         triage=level,
         red_flags=tuple(s for s in str(found.red_flags[0]).split("; ") if s),
         triage_reasons=tuple(s for s in str(reasons_for_level[0]).split("; ") if s),
         safety_net=_safety_net(net, evidence) if level == "self_care" else (),
-        complications=complication_table,
+        _complications=complication_table,
         conflict=float(found.conflict[0]),
-        conflict_threshold=conflict_threshold(net),
+        _conflict_threshold=known_conflict_threshold(net),
         most_probable_explanation=FrozenMap(mpe),
         mpe_probability=float(found.mpe_probability[0]),
         mpe_exact=bool(found.mpe_exact[0]),
@@ -175,15 +176,15 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
     )
 
 
-_BASELINES: dict[str, dict[str, dict[str, float]]] = {}
+#: Beliefs before any answer, by network numbers (bounded for what-if sweeps).
+_BASELINES: LruCache[str, dict[str, dict[str, float]]] = LruCache(16)
 
 
 def _baseline(network: Network) -> dict[str, dict[str, float]]:
     """Beliefs of a back-spasm presenter before any answer (cached per network numbers)."""
-    key = network.fingerprint()
-    if key not in _BASELINES:
-        _BASELINES[key] = network.engine.query_one({"back_spasm": "yes"})
-    return _BASELINES[key]
+    return _BASELINES.get(
+        network.fingerprint(), lambda: network.engine.query_one({"back_spasm": "yes"})
+    )
 
 
 def _reasons_table(

@@ -20,7 +20,9 @@ import pandas as pd
 
 from backspasm._palette import TRIAGE_COLOURS
 from backspasm._text import percent
-from backspasm.explain.conflict import CONFLICT_RARITY
+from backspasm.exceptions import BackspasmError
+from backspasm.explain.case import network_of
+from backspasm.explain.conflict import CONFLICT_RARITY, conflict_threshold
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, questions_for
 
@@ -97,11 +99,11 @@ class Diagnosis:
 
     answers: Mapping[str, Any]
     evidence: Mapping[str, EvidenceValue]
-    causes: pd.DataFrame
+    _causes: pd.DataFrame = field(repr=False)
     p_serious: float
     triage: str
     red_flags: tuple[str, ...]
-    complications: pd.DataFrame
+    _complications: pd.DataFrame = field(repr=False)
     conflict: float
     most_probable_explanation: Mapping[str, str]
     mpe_probability: float
@@ -111,21 +113,58 @@ class Diagnosis:
     _next: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     mpe_exact: bool = True
     safety_net: tuple[str, ...] = ()
-    conflict_threshold: float = math.inf
+    _conflict_threshold: float | None = field(default=None, repr=False)
     p_pathologic: float = math.nan
     triage_reasons: tuple[str, ...] = ()
     network_fingerprint: str = ""
 
     # -- simple views ---------------------------------------------------------------
     @property
+    def causes(self) -> pd.DataFrame:
+        """One row per cause, highest posterior first (a copy: editing it changes nothing)."""
+        return self._causes.copy()
+
+    @property
+    def complications(self) -> pd.DataFrame:
+        """Risk of each complication if left untreated (a copy, as :attr:`causes`)."""
+        return self._complications.copy()
+
+    @property
     def top_cause(self) -> str:
         """The most probable cause."""
-        return str(self.causes["cause"].iloc[0])
+        return str(self._causes["cause"].iloc[0])
+
+    @property
+    def conflict_threshold(self) -> float:
+        """The network's conflict flag level (see :func:`~backspasm.explain.conflict_threshold`).
+
+        Shipped for the bundled network and cached per network numbers; for an edited
+        network it is computed on first use (about a second: 2000 presenters are
+        sampled and scored), so that a what-if sweep of :func:`diagnose` calls stays
+        fast when nobody asks.
+
+        Raises
+        ------
+        BackspasmError
+            When it was not yet computed and the network was edited since the diagnosis.
+        """
+        if self._conflict_threshold is None:
+            value = conflict_threshold(network_of(self))
+            object.__setattr__(self, "_conflict_threshold", value)
+            return value
+        return self._conflict_threshold
 
     @property
     def conflicted(self) -> bool:
         """Whether the answers conflict: their measure exceeds :attr:`conflict_threshold`."""
         return self.conflict > self.conflict_threshold
+
+    def _known_threshold(self) -> float | None:
+        """:attr:`conflict_threshold`, or None when the network was edited before it was known."""
+        try:
+            return self.conflict_threshold
+        except BackspasmError:
+            return None
 
     def posterior(self, node: str, state: str = "yes") -> float:
         """Return P(node = state | answers)."""
@@ -233,7 +272,7 @@ class Diagnosis:
             Default: the top cause.
         """
         cause = self._cause(cause) if cause else self.top_cause
-        row = self.causes.set_index("cause").loc[cause]
+        row = self._causes.set_index("cause").loc[cause]
         label = str(row["label"])
         before, now = percent(row["prior"]), percent(row["posterior"])
         text = f"{label}: {before} before any answer, {now} now"
@@ -253,7 +292,12 @@ class Diagnosis:
         return text + "."
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dictionary of the whole diagnosis."""
+        """Return a JSON-ready dictionary of the whole diagnosis.
+
+        ``conflict_threshold`` and ``conflicted`` are null when the threshold was not
+        known yet and the network has been edited since the diagnosis.
+        """
+        threshold = self._known_threshold()
         return {
             "answers": {k: _json_answer(v) for k, v in self.answers.items()},
             "triage": self.triage,
@@ -263,11 +307,11 @@ class Diagnosis:
             "p_serious": self.p_serious,
             "p_pathologic": self.p_pathologic,
             "conflict": self.conflict,
-            "conflict_threshold": self.conflict_threshold,
-            "conflicted": self.conflicted,
-            "causes": self.causes.to_dict(orient="records"),
-            "explanations": {c: self.explanation(c) for c in self.causes["cause"][:3]},
-            "complications": self.complications.to_dict(orient="records"),
+            "conflict_threshold": threshold,
+            "conflicted": None if threshold is None else bool(self.conflict > threshold),
+            "causes": self._causes.to_dict(orient="records"),
+            "explanations": {c: self.explanation(c) for c in self._causes["cause"][:3]},
+            "complications": self._complications.to_dict(orient="records"),
             "most_probable_explanation": dict(self.most_probable_explanation),
             "mpe_probability": self.mpe_probability,
             "next_questions": self._next[["question", "expected_information_gain"]].to_dict(
@@ -303,22 +347,26 @@ class Diagnosis:
             lines += ["come back, or get help, if anything below happens:"]
             lines += [f"  - {s}" for s in self.safety_net]
         rare = f"{CONFLICT_RARITY:.0%} of the presenters sampled from the network"
-        if self.conflicted:
+        threshold = self._known_threshold()
+        if threshold is not None and self.conflict > threshold:
             lines.append(
                 f"warning: these answers are jointly surprising for the model (conflict "
-                f"{self.conflict:.2f} > {self.conflict_threshold:.2f}, a level fewer than "
+                f"{self.conflict:.2f} > {threshold:.2f}, a level fewer than "
                 f"{rare} reach); check them"
             )
         elif len([k for k in self.evidence if k != "back_spasm"]) >= 2:
             lines.append(
                 f"conflict: {self.conflict:.2f}, not flagged (flagged above "
-                f"{self.conflict_threshold:.2f}, the level only {rare} exceed)"
+                f"{threshold:.2f}, the level only {rare} exceed)"
+                if threshold is not None
+                else f"conflict: {self.conflict:.2f} (no flag level: the network was "
+                "edited since this diagnosis)"
             )
         lines += ["", f"{'cause':<36} {'prior':>7} {'posterior':>9}"]
-        for r in self.causes.head(top).itertuples(index=False):
+        for r in self._causes.head(top).itertuples(index=False):
             lines.append(f"{r.cause:<36} {percent(r.prior):>7} {percent(r.posterior):>9}")
         lines += ["", "why:"]
-        lines += [f"  {self.explanation(c)}" for c in self.causes["cause"].head(3)]
+        lines += [f"  {self.explanation(c)}" for c in self._causes["cause"].head(3)]
         mpe = [c for c, s in self.most_probable_explanation.items() if s == "yes"]
         lines += [
             "",
@@ -330,7 +378,7 @@ class Diagnosis:
             "",
             "risk if left untreated:",
         ]
-        for r in self.complications.itertuples(index=False):
+        for r in self._complications.itertuples(index=False):
             lines.append(f"  {r.label:<40} {percent(r.risk):>7}")
         if counterfactual:
             table = self.counterfactual_ranking().head(top)
@@ -359,11 +407,11 @@ class Diagnosis:
             f"<tr><td>{esc(str(r.label))}</td><td>{esc(str(r.group))}</td>"
             f"<td style='text-align:right'>{percent(r.prior)}</td>"
             f"<td style='text-align:right'><b>{percent(r.posterior)}</b></td></tr>"
-            for r in self.causes.itertuples(index=False)
+            for r in self._causes.itertuples(index=False)
         )
         given = ", ".join(f"{esc(str(k))}={esc(str(v))}" for k, v in self.answers.items())
         flags = esc(self._triage_note()).replace(" (", " &mdash; ", 1).removesuffix(")")
-        why = "".join(f"<li>{esc(self.explanation(c))}</li>" for c in self.causes["cause"][:3])
+        why = "".join(f"<li>{esc(self.explanation(c))}</li>" for c in self._causes["cause"][:3])
         nxt = ", ".join(esc(str(q)) for q in self._next["question"].head(3))
         return (
             "<div><p><b>backspasm diagnosis</b> &mdash; answers: "

@@ -14,12 +14,13 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
+from backspasm._cache import LruCache
 from backspasm.network import Network, default_network
 from backspasm.queries import conflict as _conflict
 from backspasm.questionnaire import questions_for
 from backspasm.sampling import sample_presenters
 
-__all__ = ["CONFLICT_RARITY", "conflict_batch", "conflict_threshold"]
+__all__ = ["CONFLICT_RARITY", "conflict_batch", "conflict_threshold", "known_conflict_threshold"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -56,13 +57,21 @@ def conflict_batch(
     return _conflict(network, codes, log_evidence)
 
 
-#: Thresholds already computed, by network fingerprint. The bundled network's is
-#: shipped, so that a one-off ``backspasm diagnose`` does not sample and score 2000
-#: presenters first (about 0.8 s); a test recomputes it and fails when the bundled
-#: numbers change without it. Any other network's is computed on first use.
-_THRESHOLDS: dict[str, float] = {
+#: The bundled network's threshold, by fingerprint, shipped so that a one-off
+#: ``backspasm diagnose`` does not sample and score 2000 presenters first (about
+#: 0.8 s); a test recomputes it and fails when the bundled numbers change without it.
+_SHIPPED: dict[str, float] = {
     "215ee9421d3586eaa0cd177fd8ffe98fb29c50b56ed08bc5438f90bc90953d7f": 1.8128382613310694,
 }
+#: Any other network's, computed on first use (bounded: a what-if sweep makes a new
+#: fingerprint at every step).
+_THRESHOLDS: LruCache[str, float] = LruCache(16)
+
+
+def known_conflict_threshold(network: Network) -> float | None:
+    """Return the network's conflict threshold if it is shipped or already computed."""
+    key = network.fingerprint()
+    return _SHIPPED.get(key, _THRESHOLDS.peek(key))
 
 
 def conflict_threshold(network: Network | None = None) -> float:
@@ -95,26 +104,27 @@ def conflict_threshold(network: Network | None = None) -> float:
         The threshold (natural-log units, as the measure).
     """
     net = network if network is not None else default_network()
-    key = net.fingerprint()
-    if key not in _THRESHOLDS:
-        rng = np.random.default_rng(_CONFLICT_SEED)
-        draw = sample_presenters(net, _CONFLICT_SAMPLE, rng)
-        asked = {
-            q.node
-            for q in questions_for(net)
-            if q.node in draw
-            and q.kind != "id"
-            and q.section not in ("known_cause", "presentation")
-        }
-        codes: dict[str, npt.NDArray[np.int64]] = {}
-        for node in sorted(asked, key=list(draw).index):
-            values = draw[node]
-            codes[node] = np.where(rng.random(len(values)) < _CONFLICT_MISSING, -1, values)
-        if "back_spasm" in draw:
-            codes["back_spasm"] = draw["back_spasm"]
-        reference = conflict_batch(net, codes, net.engine.log_evidence(codes))
-        finite = reference[np.isfinite(reference)]
-        _THRESHOLDS[key] = (
-            float(np.quantile(finite, 1.0 - CONFLICT_RARITY)) if len(finite) else math.inf
-        )
-    return _THRESHOLDS[key]
+    known = known_conflict_threshold(net)
+    if known is not None:
+        return known
+    return _THRESHOLDS.get(net.fingerprint(), lambda: _compute(net))
+
+
+def _compute(net: Network) -> float:
+    """Sample and score the reference presenters; return their 99th percentile."""
+    rng = np.random.default_rng(_CONFLICT_SEED)
+    draw = sample_presenters(net, _CONFLICT_SAMPLE, rng)
+    asked = {
+        q.node
+        for q in questions_for(net)
+        if q.node in draw and q.kind != "id" and q.section not in ("known_cause", "presentation")
+    }
+    codes: dict[str, npt.NDArray[np.int64]] = {}
+    for node in sorted(asked, key=list(draw).index):
+        values = draw[node]
+        codes[node] = np.where(rng.random(len(values)) < _CONFLICT_MISSING, -1, values)
+    if "back_spasm" in draw:
+        codes["back_spasm"] = draw["back_spasm"]
+    reference = conflict_batch(net, codes, net.engine.log_evidence(codes))
+    finite = reference[np.isfinite(reference)]
+    return float(np.quantile(finite, 1.0 - CONFLICT_RARITY)) if len(finite) else math.inf

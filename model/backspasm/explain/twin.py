@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -27,6 +25,7 @@ from types import MappingProxyType
 import networkx as nx
 from pgmpy.models import DiscreteBayesianNetwork
 
+from backspasm._cache import LruCache
 from backspasm._text import did_you_mean
 from backspasm.engine import CompiledNetwork
 from backspasm.exceptions import BackspasmError
@@ -108,9 +107,7 @@ class TwinNetwork:
 
 #: Compiled twins, least recently used first. A what-if sweep changes the network's
 #: fingerprint at every step, so the cache is bounded: two networks' worth of causes.
-_TWINS: OrderedDict[tuple[str, str, frozenset[str]], TwinNetwork] = OrderedDict()
-_MAX_TWINS = 40
-_LOCK = threading.Lock()
+_TWINS: LruCache[tuple[str, str, frozenset[str]], TwinNetwork] = LruCache(40)
 
 
 def _is_binary(states: Sequence[str]) -> bool:
@@ -268,13 +265,4 @@ def twin_network(
     kept = frozenset(str(n) for n in observed if n in complications)
     fingerprint = net.fingerprint()
     key = (fingerprint, cause, kept)
-    with _LOCK:
-        twin = _TWINS.get(key)
-        if twin is None:
-            twin = _build_twin(net, cause, kept, fingerprint)
-            _TWINS[key] = twin
-            while len(_TWINS) > _MAX_TWINS:
-                _TWINS.popitem(last=False)
-        else:
-            _TWINS.move_to_end(key)
-    return twin
+    return _TWINS.get(key, lambda: _build_twin(net, cause, kept, fingerprint))

@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from backspasm._palette import GROUP_COLOURS, TRIAGE_COLOURS
-from backspasm._palette import LOWERED as LOWERED  # re-exported for the figures
+# Re-exported for the figures (their one import of the look).
+from backspasm._palette import GROUP_COLOURS as GROUP_COLOURS
+from backspasm._palette import LOWERED as LOWERED
 from backspasm._palette import RAISED as RAISED
+from backspasm._palette import TRIAGE_COLOURS as TRIAGE_COLOURS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from backspasm._text import percent_to
+from backspasm._text import percent_to as percent_to  # re-exported for the figures
 from backspasm.figures._style import NODE_FONT, TRIAGE_NAMES, network_of
 
 if TYPE_CHECKING:
