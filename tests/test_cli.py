@@ -384,11 +384,18 @@ def test_check_takes_the_knowledge_base_as_network_too(capsys):
 
 
 def test_evaluate_reads_a_scored_file_with_repeated_column_names(tmp_path, capsys):
-    # score keeps an input 'error' column and adds its own after it; the last one is
-    # the scorer's (evaluate raised on the repeated name).
+    # Older versions kept an input 'error' column and added their own after it (score
+    # now refuses such a file); the last one is the scorer's (evaluate raised on the
+    # repeated name).
     raw = pd.read_csv(_some_vignettes(tmp_path, ["S16", "S06", "Y26"]), dtype=str)
     raw.assign(error="an old note").to_csv(tmp_path / "raw.csv", index=False)
+    assert main(["score", str(tmp_path / "raw.csv"), "-o", str(tmp_path / "s.csv")]) == 2
+    assert "named like the scores ('error')" in capsys.readouterr().err
+    raw.to_csv(tmp_path / "raw.csv", index=False)
     assert main(["score", str(tmp_path / "raw.csv"), "-o", str(tmp_path / "s.csv")]) == 0
+    lines = (tmp_path / "s.csv").read_text(encoding="utf-8").splitlines()
+    old = ["error," + lines[0]] + ["an old note," + line for line in lines[1:]]
+    (tmp_path / "s.csv").write_text("\n".join(old) + "\n", encoding="utf-8")
     capsys.readouterr()
     assert main(["evaluate", str(tmp_path / "s.csv"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["n_cases"] == 3

@@ -42,7 +42,9 @@ def score_cases(
         One row per case. Columns named exactly as in the case-file contract (see
         ``backspasm schema``) are read as answers (case-insensitive, trimmed; blank,
         ``unknown`` or ``NA`` = not answered; ``back_spasm`` defaults to yes); any
-        other column is passed through untouched.
+        other column is passed through untouched. Refused (``CaseFileError``): no
+        question column, a column named like a question but for its case, spaces or
+        hyphens (its answers would be lost), or one named like an output column.
     network : Network, optional
         Defaults to the bundled network.
     explain : bool, default False
@@ -68,9 +70,9 @@ def score_cases(
     -----
     ScoringWarning
         For a column whose name is close to a question but not equal to it (it is
-        passed through unscored), a repeated question column, repeated ``case_id``
+        passed through unscored), a repeated question column, or repeated ``case_id``
         values (pandas only: a Dask frame would need a pass over every partition
-        first), or an input column that shares a name with an output column.
+        first).
 
     Notes
     -----

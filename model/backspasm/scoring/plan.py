@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from backspasm.columns import encode_column
-from backspasm.exceptions import EvidenceError
+from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, questions_for
 
@@ -129,13 +129,31 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
     notes: list[str] = []
     repeated: list[str] = []
     unused: list[str] = []
+    exact = {label for label in header if isinstance(label, str) and label in by_name}
+    misnamed = [
+        (label, _normalise(label))
+        for label in header
+        if isinstance(label, str)
+        and label not in by_name
+        and _normalise(label) in by_name
+        and _normalise(label) not in exact
+    ]
+    if misnamed:
+        # Passed through, its answers would be lost without a word that counts: a
+        # file with 'Fever' and 'Saddle_Numbness' scored self_care, exit code 0.
+        shown = ", ".join(f"{label!r} for {name!r}" for label, name in misnamed)
+        raise CaseFileError(
+            f"column names are exact, and {shown} differ from a question only in case, "
+            "spaces or hyphens: rename them (`backspasm schema` lists the names)."
+        )
     for position, label in enumerate(header):
         if isinstance(label, str) and label in by_name:
-            if label in seen:
-                repeated.append(label)
+            name = label
+            if name in seen:
+                repeated.append(name)
                 continue
-            seen[label] = position
-            q = by_name[label]
+            seen[name] = position
+            q = by_name[name]
             if q.node is None:
                 continue
             used = q.node in nodes
@@ -149,7 +167,7 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
                 ) from None
             columns.append(Column(position, q, states, used))
             if not used:
-                unused.append(label)
+                unused.append(name)
             continue
         note = near_miss(str(label), by_name, outputs)
         if note is not None:
@@ -163,16 +181,18 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
             f"column(s) {shown} ask about nodes this network does not have; "
             "their answers were checked but not used."
         )
-    clash = [str(c) for c in header if isinstance(c, str) and c in outputs]
+    clash = list(dict.fromkeys(str(c) for c in header if isinstance(c, str) and c in outputs))
     if clash:
-        notes.append(
-            f"input column(s) {', '.join(repr(c) for c in dict.fromkeys(clash))} have the name "
-            "of an output column; they were passed through and the new ones added after them."
+        shown = ", ".join(repr(c) for c in clash[:8]) + (" ..." if len(clash) > 8 else "")
+        raise CaseFileError(
+            f"the cases already have column(s) named like the scores ({shown}); a scored "
+            "file would hold each of them twice, and readers would take the old values. "
+            "Score the original cases, or rename or drop those columns first."
         )
-    if not columns and len(header) > 0:
-        notes.append(
-            "no column is a question of the case-file contract (see `backspasm schema`); "
-            "every row was scored on back_spasm = yes alone."
+    if not columns and any(c != "case_id" for c in header):
+        raise CaseFileError(
+            "no column is a question of the case-file contract, so there is nothing to "
+            "score (`backspasm schema` lists the names)."
         )
     return Plan(
         network=network,

@@ -209,8 +209,9 @@ def score_file(
         When the file cannot be used at all (missing, empty, not UTF-8, a quoted field
         never closed, a header line over the limit, output or sidecar equal to the
         input, an output folder that is missing or not writable, an unknown output
-        extension, ...). Problems with single rows never raise: they go to the row's
-        ``error`` cell.
+        extension, no question column, a column named like a question but for its
+        case, spaces or hyphens, a column named like an output column, ...). Problems
+        with single rows never raise: they go to the row's ``error`` cell.
     ValueError
         For a ``chunksize``, ``chunk_bytes`` or ``precision`` out of range.
     backspasm._files.Interrupted
@@ -229,7 +230,10 @@ def score_file(
         net = network if network is not None else default_network()
         source = open_source(src_path, chunk_bytes=chunk_bytes)
         try:
-            plan = make_plan(source.header, net, explain=explain)
+            try:
+                plan = make_plan(source.header, net, explain=explain)
+            except CaseFileError as exc:
+                raise CaseFileError(f"case file '{src_path}': {exc}") from None
             if isinstance(source, ParquetSource):
                 source.check_question_types([c.position for c in plan.columns])
             return _run(source, plan, src_path, dst_path, fmt, options, started, guard)
