@@ -399,3 +399,47 @@ def test_evaluate_reads_a_scored_file_with_repeated_column_names(tmp_path, capsy
     capsys.readouterr()
     assert main(["evaluate", str(tmp_path / "s.csv"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["n_cases"] == 3
+
+
+def test_a_warning_is_shown_when_the_command_then_fails(tmp_path, capsys):
+    # evaluate --by warned that the file has no true_<cause> columns, then failed on a
+    # group named 'all'; only the error reached the user.
+    few = pd.read_csv(_some_vignettes(tmp_path, ["S16", "S06"]), dtype=str)
+    scored = tmp_path / "s.csv"
+    assert main(["score", str(_some_vignettes(tmp_path, ["S16", "S06"])), "-o", str(scored)]) == 0
+    table = pd.read_csv(scored, dtype=str, keep_default_na=False)
+    table = table.drop(columns=["expected_cause"]).assign(true_muscle_strain="no", clinic="all")
+    table.to_csv(scored, index=False)
+    capsys.readouterr()
+    assert main(["evaluate", str(scored), "--by", "clinic"]) == 2
+    err = capsys.readouterr().err
+    assert "error: " in err
+    assert "warning: The cases have no true_dehydration" in err
+    assert len(few) == 2
+
+
+def test_the_same_answer_given_twice_in_two_spellings_is_one_answer(capsys):
+    assert main(["diagnose", "fever=yes", "--answer", "fever=Y"]) == 0
+    assert main(["diagnose", "fever=0.7", "--answer", "fever=70%"]) == 0
+    capsys.readouterr()
+    assert main(["diagnose", "fever=yes", "--answer", "fever=no"]) == 2
+    assert "given twice" in capsys.readouterr().err
+
+
+def test_evaluate_refuses_text_in_a_probability_and_a_file_with_nothing_to_evaluate(
+    tmp_path, capsys
+):
+    # 'abc' in a p_ cell dropped the row as a "scoring error" (exit 0, top-1 moved);
+    # a file with no evaluable row printed NaN everywhere and exit 0.
+    scored = tmp_path / "s.csv"
+    assert main(["score", str(_some_vignettes(tmp_path, ["S16", "S06"])), "-o", str(scored)]) == 0
+    table = pd.read_csv(scored, dtype=str, keep_default_na=False)
+    table.loc[1, "p_gallstones"] = "abc"
+    table.to_csv(tmp_path / "edited.csv", index=False)
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "edited.csv")]) == 2
+    assert "p_gallstones" in capsys.readouterr().err
+    table = pd.read_csv(scored, dtype=str, keep_default_na=False).head(0)
+    table.to_csv(tmp_path / "empty.csv", index=False)
+    assert main(["evaluate", str(tmp_path / "empty.csv")]) == 2
+    assert "no row of" in capsys.readouterr().err

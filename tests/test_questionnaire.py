@@ -174,3 +174,33 @@ def test_data_dictionary_lists_every_column():
     assert table["column"].tolist() == [q.column for q in QS]
     assert list(table.columns) == ["column", "values", "node", "section", "red_flag", "question"]
     assert (table["question"].str.len() > 5).all()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        (column, value)
+        for column, values in {
+            "age": ["4_5", "٤٥", "45", "1e2", "+45", "45.0", "45.5", "-3", "inf"],
+            "fever": ["1.00", "01", "+1", "1e0", "1_0", "0.0", "00", "yes", "١"],
+            "spasm_duration_weeks": ["1_0", "10", "acute", "1e1", "x", "６"],
+        }.items()
+        for value in values
+    ],
+)
+def test_one_answer_and_a_case_file_cell_are_read_alike(column, value):
+    # diagnose() read '4_5' as 45 and Arabic-Indic digits as numbers (Python's float),
+    # and '1.00' as yes, where `score` refused the same cells.
+
+    from backspasm import EvidenceError, diagnose, score_cases
+
+    try:
+        answered = diagnose({column: value}).evidence
+    except EvidenceError:
+        answered = None
+    scored = score_cases(pd.DataFrame({"case_id": ["a"], column: [value]}))
+    assert (answered is None) == bool(scored["error"].iloc[0])
+    if answered is not None:
+        assert scored["p_serious"].iloc[0] == pytest.approx(
+            diagnose({column: value}).p_serious, abs=1e-12
+        )

@@ -51,7 +51,7 @@ def _cli_answers(items: Sequence[str]) -> dict[str, str]:
         if not sep:
             raise BackspasmError(f"an answer takes NAME=VALUE (e.g. fever=yes); got {item!r}.")
         name = name.strip()
-        if name in given and given[name].strip().lower() != value.strip().lower():
+        if name in given and not _same_answer(name, given[name], value):
             raise BackspasmError(
                 f"the answer {name} is given twice, as {given[name]!r} and {value!r}; "
                 "give each question once."
@@ -60,9 +60,19 @@ def _cli_answers(items: Sequence[str]) -> dict[str, str]:
     return given
 
 
+def _same_answer(name: str, first: str, second: str) -> bool:
+    """Whether two answers to one question say the same (``yes`` and ``Y`` do)."""
+    from backspasm.questionnaire import get_question, parse_answer
+
+    try:
+        question = get_question(name)
+        return parse_answer(question, first) == parse_answer(question, second)
+    except BackspasmError:  # an unknown question or value: diagnose() will say so
+        return first.strip().lower() == second.strip().lower()
+
+
 def _cmd_diagnose(args: argparse.Namespace) -> int:
     from backspasm.diagnosis import diagnose
-    from backspasm.questionnaire import questions_for
 
     net = _network(args.network)
     result = diagnose(_cli_answers([*args.answers, *args.answer]), network=net)
@@ -73,14 +83,6 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
             data["counterfactual_ranking"] = ranking.to_dict(orient="records")
         print(json.dumps(data, indent=2))
     else:
-        soft = {q.column: result.evidence.get(q.node) for q in questions_for(net) if q.node}
-        leans = {k: v[1] for k, v in soft.items() if isinstance(v, tuple)}
-        unsure = [
-            f"{k}: unsure, leaning yes {p:.0%}:{1 - p:.0%} (odds of yes x{p / (1 - p):.3g})"
-            for k, p in leans.items()
-        ]
-        if unsure:
-            print("unsure answers (soft evidence): " + "; ".join(unsure))
         print(result.summary(top=args.top, counterfactual=args.counterfactual))
     return EXIT_OK
 
@@ -171,6 +173,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     network = _network(args.network)
     result, groups = evaluate_groups(args.cases, args.by, network=network, rank=args.rank)
+    if result.n_cases == 0:
+        raise BackspasmError(
+            f"no row of {args.cases} could be evaluated: {result.n_excluded} had a scoring "
+            f"error and {result.n_no_truth} no truth (`backspasm score` names each row's "
+            "error)."
+        )
     if args.json:
         payload = result.to_dict()
         if groups is not None:
@@ -268,12 +276,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             code: int = _COMMANDS[args.command](args)
-        for w in caught:  # a library warning, said as the command's own line
-            print(f"backspasm {args.command}: warning: {w.message}", file=sys.stderr)
     except BackspasmError as exc:
         print(f"backspasm {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -288,6 +295,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Ctrl-C or SIGTERM (backspasm._files.Interrupted says what became of the output).
         print(f"backspasm {args.command}: {str(exc) or 'interrupted'}", file=sys.stderr)
         return int(getattr(exc, "exit_code", EXIT_INTERRUPTED))
+    finally:
+        # A library warning, said once as the command's own line, also when the
+        # command then failed (what it warned about often explains the failure).
+        for message in dict.fromkeys(str(w.message) for w in caught):
+            print(f"backspasm {args.command}: warning: {message}", file=sys.stderr)
     return code
 
 

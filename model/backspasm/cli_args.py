@@ -183,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
         "cases",
         metavar="FILE",
         help="case file (CSV, semicolon or tab CSV, or Parquet) in the case-file contract; "
-        "true_<cause> columns, where given, are used as observed causes",
+        "true_<cause> columns (or a true_cause / expected_cause label naming the cause "
+        "found), where given, are used as observed causes",
     )
     p.add_argument(
         "--output",

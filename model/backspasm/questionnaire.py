@@ -16,6 +16,7 @@ layers:
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -307,17 +308,20 @@ def _is_blank(value: Any) -> bool:
     return _norm(value) in BLANK_WORDS
 
 
+#: A number as a case file may write it: ASCII digits, an optional sign, decimal point
+#: and exponent (what :func:`pandas.to_numeric` reads for a whole column). Python's
+#: ``float()`` also takes ``"4_5"`` and non-ASCII digits, which the file layer refuses.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _as_number(value: Any) -> float | None:
     """Return a real number (Python, numpy or numeric text) as a float; else None (bools too)."""
     if isinstance(value, bool | np.bool_):
         return None
     if isinstance(value, numbers.Real):
         return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        return float(value.strip())
     return None
 
 

@@ -868,3 +868,30 @@ def test_a_small_chunk_that_accepts_nobody_by_chance_is_no_error(net: Network) -
     # sampling gave up on the first one, for 14 of 20 seeds.
     for seed in range(20):
         assert len(sample_cases(50, network=net, seed=seed, chunk=20)) == 50
+
+
+def test_fit_reads_a_cause_label_column_as_evaluate_does():
+    # fit ignored expected_cause / true_cause, which evaluate reads as the truth: on the
+    # vignettes every cause was fitted as unobserved, without a word.
+    from backspasm.learning.cases import case_evidence
+    from backspasm.network import default_network
+
+    net = default_network()
+    cases = pd.DataFrame(
+        {"fever": ["yes", "no", "no", ""], "expected_cause": ["pyelonephritis", "none", "", "x"]}
+    )
+    with pytest.raises(EvidenceError, match="'x' is not a cause"):
+        case_evidence(cases, net, use_truth=True)
+    cases.loc[3, "expected_cause"] = "kidney_stones; gallstones"
+    codes = case_evidence(cases, net, use_truth=True)
+    yes = {c: net.states(c).index("yes") for c in net.causes}
+    no = {c: net.states(c).index("no") for c in net.causes}
+    assert codes["pyelonephritis"].tolist() == [
+        yes["pyelonephritis"],
+        no["pyelonephritis"],
+        -1,
+        -1,
+    ]
+    assert codes["kidney_stones"].tolist() == [-1, no["kidney_stones"], -1, yes["kidney_stones"]]
+    assert codes["gallstones"][3] == yes["gallstones"]
+    assert "pyelonephritis" not in case_evidence(cases, net, use_truth=False)

@@ -339,7 +339,8 @@ class Diagnosis:
             Also list the counterfactual ranking beside the posterior ranking (the
             first call compiles one twin network per cause, a few seconds).
         """
-        lines = [
+        lines = [*self._unsure_lines()]
+        lines += [
             f"triage: {self.triage}" + self._triage_note(),
             f"P(at least one serious cause) = {percent(self.p_serious)}",
         ]
@@ -397,6 +398,19 @@ class Diagnosis:
             for r in nxt.itertuples(index=False):
                 lines.append(f"  {r.question:<34} {r.expected_information_gain:.3f} bits")
         return "\n".join(lines)
+
+    def _unsure_lines(self) -> list[str]:
+        """One line naming the unsure answers and how far each moved the odds, or none."""
+        leans = {
+            q.column: value[1]
+            for q in questions_for(self.network)
+            if q.node and isinstance(value := self.evidence.get(q.node), tuple)
+        }
+        unsure = [
+            f"{k}: unsure, leaning yes {p:.0%}:{1 - p:.0%} (odds of yes x{p / (1 - p):.3g})"
+            for k, p in leans.items()
+        ]
+        return ["unsure answers (soft evidence): " + "; ".join(unsure)] if unsure else []
 
     def __str__(self) -> str:
         return self.summary()

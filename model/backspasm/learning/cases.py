@@ -113,9 +113,9 @@ def raise_invalid(column: str, values: pd.Series, bad: BoolArray, allowed: str) 
 def check_probabilities(
     frame: pd.DataFrame, probs: npt.NDArray[np.float64], ok: BoolArray, causes: Sequence[str]
 ) -> None:
-    """Refuse a scored probability outside 0 to 1 (an edited or foreign file)."""
+    """Refuse a scored probability that is not a number from 0 to 1 (an edited file)."""
     for j, cause in enumerate(causes):
-        bad = ok & ((probs[:, j] < 0) | (probs[:, j] > 1))
+        bad = ok & ~((probs[:, j] >= 0) & (probs[:, j] <= 1))  # NaN (text, blank) too
         if bad.any():
             raise_invalid(f"p_{cause}", frame[f"p_{cause}"], bad, "a probability from 0 to 1")
 
@@ -175,7 +175,11 @@ def case_evidence(
     network : Network
         Whose nodes the columns inform.
     use_truth : bool
-        Fill in a cause from its ``true_<cause>`` column.
+        Fill in a cause from its ``true_<cause>`` column or, when there is none, from
+        a ``true_cause`` / ``expected_cause`` label column as
+        :func:`~backspasm.learning.evaluate` reads it: a cause the label names is
+        present; the others stay unobserved (a label names the cause found, not the
+        absence of every other), except for ``none``, which says no cause is present.
     presenting : bool, default True
         ``back_spasm`` is ``yes`` in every row (a ``no`` is an error).
 
@@ -203,17 +207,40 @@ def case_evidence(
         if node not in evidence and node in cases:
             evidence[node] = state_codes(node, cases[node], node_states, yes_no=True)
     if use_truth:
-        for cause in network.causes:
-            column = TRUTH_PREFIX + cause
-            if cause in states and column in cases:
-                truth = state_codes(column, cases[column], states[cause], yes_no=True)
-                known = truth >= 0
-                codes = evidence.get(cause, np.full(n, -1, dtype=np.int64)).copy()
-                codes[known] = truth[known]
-                evidence[cause] = codes
+        for cause, truth in _truth_codes(cases, network, states).items():
+            known = truth >= 0
+            codes = evidence.get(cause, np.full(n, -1, dtype=np.int64)).copy()
+            codes[known] = truth[known]
+            evidence[cause] = codes
     if presenting and "yes" in states.get(PRESENTATION, ()):
         evidence[PRESENTATION] = _presenting(evidence.get(PRESENTATION), states, n)
     return evidence
+
+
+def _truth_codes(
+    cases: pd.DataFrame, network: Network, states: dict[str, tuple[str, ...]]
+) -> dict[str, IntArray]:
+    """Return the known state of each cause: ``true_<cause>`` columns, else a label."""
+    causes = [c for c in network.causes if c in states]
+    if any(TRUTH_PREFIX + c in cases for c in causes):
+        return {
+            c: state_codes(TRUTH_PREFIX + c, cases[TRUTH_PREFIX + c], states[c], yes_no=True)
+            for c in causes
+            if TRUTH_PREFIX + c in cases
+        }
+    label = next((c for c in ("true_cause", "expected_cause") if c in cases), None)
+    if label is None:
+        return {}
+    named = _label_matrix(cases[label], label, causes)
+    text = normalised_text(cases[label])
+    nothing = (text == "none").to_numpy(dtype=bool, na_value=False)
+    codes = {}
+    for j, cause in enumerate(causes):
+        column = np.full(len(cases), -1, dtype=np.int64)
+        column[named[:, j]] = states[cause].index("yes")
+        column[nothing] = states[cause].index("no")
+        codes[cause] = column
+    return codes
 
 
 def _presenting(given: IntArray | None, states: dict[str, tuple[str, ...]], n: int) -> IntArray:

@@ -442,9 +442,12 @@ def prepare_evaluation(
             for c in causes
         ]
     )
-    ok = np.isfinite(probs_all).all(axis=1)
+    ok = np.ones(len(frame), dtype=bool)
     if "error" in frame:
         ok &= is_blank(normalised_text(frame["error"]))
+    # A row the scorer scored has a number in every p_ cell: text, a blank or inf there
+    # is an edited or foreign file, refused as a number outside 0-1 is (it was
+    # counted as a scoring error and left out without a word).
     check_probabilities(frame, probs_all, ok, causes)
     disablement = None
     if rank == "disablement":

@@ -201,7 +201,8 @@ def fit_network(
     cases : pandas.DataFrame or path-like
         A case file in the contract of :mod:`backspasm.questionnaire`. Columns named
         after other nodes (state names as values) are read too, and
-        ``true_<cause>`` columns give the causes (see ``use_truth``).
+        ``true_<cause>`` columns, or a ``true_cause`` / ``expected_cause`` label,
+        give the causes (see ``use_truth``).
     network : Network, optional
         The starting (expert) network; default the bundled one.
     prior_weight : float, default 50
@@ -217,7 +218,9 @@ def fit_network(
         Nodes whose numbers stay as declared. ``back_spasm`` is frozen because a
         sample of people who all present with it cannot tell how often it occurs.
     use_truth : bool, default True
-        Treat ``true_<cause>`` columns as observed causes (labelled data).
+        Treat ``true_<cause>`` columns as observed causes (labelled data); without
+        them, a ``true_cause`` / ``expected_cause`` label makes the causes it names
+        observed present (the others stay unobserved; ``none``: every cause absent).
     presenting : bool, default True
         The rows are people who present with back spasm (``back_spasm`` is ``yes``
         where blank, and a ``no`` is an error); correct for that selection. With
