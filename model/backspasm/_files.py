@@ -6,27 +6,35 @@
   missing or not writable; and an extension that cannot be written.
 * :class:`AtomicFile` writes to a hidden temporary file in the output's folder and
   renames it into place only when everything is written; :func:`atomic_path` does
-  the same for a writer that takes a file name (pgmpy's network writers).
-* :class:`SignalGuard` turns SIGINT and SIGTERM into :class:`Interrupted`, so that
-  the temporary files are removed on the way out, and holds the signals back while a
-  temporary file is created, renamed or removed.
+  the same for a writer that takes a file name (pgmpy's network writers). An output
+  that is a symbolic link is written through to the file it points to, and a file
+  replaced keeps its permissions. Temporary files of the same output left by a run
+  that was killed (SIGKILL, a power cut) are removed by the next one.
+* :class:`SignalGuard` turns SIGINT, SIGTERM and SIGHUP into :class:`Interrupted`, so
+  that the temporary files are removed on the way out, and holds the signals back
+  while a temporary file is created, renamed or removed.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import stat
 import sys
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 from typing import BinaryIO
 
 from backspasm.exceptions import CaseFileError
+
+if sys.platform != "win32":
+    import fcntl
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -47,10 +55,13 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 #: The provenance sidecar of ``OUT`` is ``OUT`` + this.
 META_SUFFIX = ".meta.json"
 _STDIO = "-"
+# A temporary file untouched this long, and locked by no one, was left by a killed run
+# (a live writer holds its lock; the age covers the moment before it takes it).
+_STALE_SECONDS = 60.0
 
 
 class Interrupted(KeyboardInterrupt):
-    """SIGINT or SIGTERM arrived; the files being written were removed.
+    """SIGINT, SIGTERM or SIGHUP arrived; the files being written were removed.
 
     A :class:`KeyboardInterrupt`, so that code which handles Ctrl-C handles it too.
 
@@ -68,7 +79,7 @@ class Interrupted(KeyboardInterrupt):
 
     @property
     def exit_code(self) -> int:
-        """128 + the signal number: 130 for SIGINT, 143 for SIGTERM."""
+        """128 + the signal number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP."""
         return 128 + self.signum
 
 
@@ -199,7 +210,11 @@ class AtomicFile:
     """A binary file written under a hidden temporary name in its folder.
 
     :meth:`finish` flushes it to disk, :meth:`replace` renames it into place and
-    :meth:`discard` removes it; until :meth:`replace`, the target is untouched.
+    :meth:`discard` removes it; until :meth:`replace`, the target is untouched. A
+    ``path`` that is a symbolic link stays one: the file it points to is replaced. A
+    file replaced keeps its permission bits. The temporary file is locked while it is
+    open, and temporary files of the same target that no one holds and that were
+    left untouched for a minute (a run killed with SIGKILL) are removed.
 
     Parameters
     ----------
@@ -214,12 +229,25 @@ class AtomicFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.tmp: Path | None = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        # The file a symbolic link points to is the one replaced; the link stays.
+        self.target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        try:
+            mode: int | None = stat.S_IMODE(os.stat(self.target).st_mode)
+        except OSError:
+            mode = None
+        name = self.target.name
+        self.tmp: Path | None = self.target.with_name(f".{name}.{secrets.token_hex(4)}.tmp")
         try:
             self.fh: BinaryIO = open(self.tmp, "xb")  # noqa: SIM115 - closed by finish/discard
         except OSError as exc:
             self.tmp = None
             raise CaseFileError(f"cannot write '{path}': {exc.strerror or exc}") from None
+        _lock(self.fh)
+        if mode is not None:
+            # Another user's file in a shared folder may refuse: the default mode, then.
+            with suppress(OSError):
+                os.chmod(self.tmp, mode)
+        _remove_stale(self.target, keep=self.tmp)
 
     def finish(self) -> None:
         """Flush and sync the temporary file to disk and close it."""
@@ -230,7 +258,7 @@ class AtomicFile:
     def replace(self) -> None:
         """Rename the temporary file to the target (after :meth:`finish`)."""
         if self.tmp is not None:
-            os.replace(self.tmp, self.path)
+            os.replace(self.tmp, self.target)
             self.tmp = None
 
     def discard(self) -> None:
@@ -268,24 +296,76 @@ def atomic_path(path: Path) -> Iterator[Path]:
         When the temporary file cannot be created.
     """
     target = AtomicFile(path)
-    target.fh.close()
     try:
         assert target.tmp is not None
+        # The writer opens the name itself; the file stays open here only to hold the
+        # lock that keeps another run from taking it for a stale one.
         yield target.tmp
+        target.fh.close()
         target.replace()
     finally:
         target.discard()
 
 
-class SignalGuard:
-    """Turn SIGINT and SIGTERM into :class:`Interrupted` while the guard is entered.
+def _lock(fh: BinaryIO) -> bool:
+    """Take the lock that marks a temporary file as in use; tell whether it was free."""
+    if sys.platform == "win32":
+        return False
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
 
-    Only the main thread can handle signals, and a signal whose handler someone
-    changed (ignored under ``nohup``, or a handler of the caller's) is left alone: the
-    guard only replaces Python's default Ctrl-C handler and the default SIGTERM action,
-    and restores them on exit. The first signal raises; later ones are ignored so that
-    the clean-up runs to the end. Inside :meth:`deferred` a signal is only recorded,
-    and raised when the block ends.
+
+def _remove_stale(target: Path, *, keep: Path) -> None:
+    """Remove temporary files of ``target`` left by killed runs (see :class:`AtomicFile`).
+
+    Only names :class:`AtomicFile` gives (``.NAME.<8 hex digits>.tmp``) that no open
+    :class:`AtomicFile` holds the lock of and that were not written for a minute.
+    """
+    if sys.platform == "win32":
+        return  # no lock tells a live writer from a dead one
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{8}}\.tmp")
+    try:
+        names = [e.name for e in os.scandir(target.parent) if pattern.fullmatch(e.name)]
+    except OSError:
+        return
+    now = time.time()
+    for name in names:
+        tmp = target.with_name(name)
+        if tmp == keep:
+            continue
+        try:
+            with open(tmp, "rb") as fh:
+                info = os.fstat(fh.fileno())
+                if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < _STALE_SECONDS:
+                    continue
+                if _lock(fh):
+                    tmp.unlink()
+        except OSError:
+            continue  # gone already, or not ours to read: leave it
+
+
+# The signals a guard turns into Interrupted, with the handler it replaces.
+_GUARDED: list[tuple[int, object]] = [
+    (signal.SIGINT, signal.default_int_handler),
+    (signal.SIGTERM, signal.SIG_DFL),
+]
+if sys.platform != "win32":
+    _GUARDED.append((signal.SIGHUP, signal.SIG_DFL))
+
+
+class SignalGuard:
+    """Turn SIGINT, SIGTERM and SIGHUP into :class:`Interrupted` while the guard is entered.
+
+    SIGHUP comes when the terminal or SSH session of the run closes. Only the main
+    thread can handle signals, and a signal whose handler someone changed (ignored
+    under ``nohup``, or a handler of the caller's) is left alone: the guard only
+    replaces Python's default Ctrl-C handler and the default SIGTERM and SIGHUP
+    actions, and restores them on exit. The first signal raises; later ones are
+    ignored so that the clean-up runs to the end. Inside :meth:`deferred` a signal is
+    only recorded, and raised when the block ends.
 
     Parameters
     ----------
@@ -303,10 +383,7 @@ class SignalGuard:
     def __enter__(self) -> SignalGuard:
         if threading.current_thread() is not threading.main_thread():
             return self
-        for signum, default in (
-            (signal.SIGINT, signal.default_int_handler),
-            (signal.SIGTERM, signal.SIG_DFL),
-        ):
+        for signum, default in _GUARDED:
             if signal.getsignal(signum) is default:
                 self._saved[signum] = default
                 signal.signal(signum, self._handle)

@@ -245,7 +245,7 @@ def test_cli_refuses_at_once_in_one_line(tmp_path, capsys, monkeypatch, input, o
     assert [p.name for p in tmp_path.iterdir()] == [input]
 
 
-# --------------------------------------------- the command line: SIGINT and SIGTERM
+# ------------------------------------ the command line: SIGINT, SIGTERM and SIGHUP
 
 # Python ignores SIGINT in a child when its parent's shell did (a background job):
 # give the child the Ctrl-C handler an interactive shell would.
@@ -278,7 +278,9 @@ def big_file(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+)
 def test_a_signal_ends_scoring_in_one_line_and_leaves_nothing(tmp_path, big_file, signum, code):
     folder = tmp_path / "out"
     folder.mkdir()

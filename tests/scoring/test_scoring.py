@@ -623,7 +623,8 @@ def test_duplicate_ids_are_scored_and_reported(tmp_path, net):
     summary = score_file(src, tmp_path / "o.csv", network=net, chunksize=2)
     assert summary.scored == 5
     assert summary.warnings == (
-        "case_id is not unique: 1 row(s) repeat an earlier id; they were scored all the same.",
+        "case_id is not unique: 1 row(s) repeat an earlier id (for example 'x'); they were "
+        "scored all the same.",
     )
     src = mixed_file(tmp_path, "case_id,fever\nx,yes\nx,yes\n")
     summary = score_file(src, tmp_path / "o.csv", network=net)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import re
 from typing import Any, BinaryIO
 
 from backspasm.exceptions import CaseFileError
@@ -22,6 +23,7 @@ __all__: list[str] = []
 _READ_BYTES = 1024 * 1024
 _HEADER_BYTES = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
+_LINE_ENDS = re.compile(rb"[\r\n]")
 # Stands for a dropped line; a NUL never occurs in text, and the delimiters added
 # after it make the row too wide for any header, so pyarrow hands it back.
 _DROPPED = "\0backspasm: dropped line "
@@ -72,10 +74,26 @@ class _Guard(io.RawIOBase):
         return data
 
     def head(self) -> bytes:
-        """Return the first whole lines (BOM and blank lines dropped), unconsumed."""
-        while len(self._out) < _HEADER_BYTES and not self._eof:
+        """Return the first whole lines (BOM and blank lines dropped), unconsumed.
+
+        At least :data:`_HEADER_BYTES` of them, and the whole header record however
+        long: up to the first line end outside quotes, or the first line if the
+        quotes never balance within ``max_line`` bytes (a longer first line is
+        refused by :meth:`_pull`).
+        """
+        while not self._eof and (
+            len(self._out) < _HEADER_BYTES
+            or (_record_end(self._out) < 0 and len(self._out) <= self.max_line)
+        ):
             self._pull()
-        return bytes(self._out[:_HEADER_BYTES])
+        end = _record_end(self._out)
+        if end < 0:
+            end = _line_end(self._out, 0)
+        return bytes(self._out[: max(_HEADER_BYTES, end + 1)])
+
+    def skip(self, size: int) -> None:
+        """Drop the first ``size`` bytes not yet read (hashed all the same)."""
+        del self._out[:size]
 
     def _pull(self) -> None:
         # Reads no longer than the limit: a line completes only if at most twice the
@@ -163,6 +181,17 @@ class _Guard(io.RawIOBase):
         self._dropping = 0
 
 
-def _line_end(data: bytes, start: int) -> int:
+def _record_end(data: bytes | bytearray) -> int:
+    """Return where the first record ends: a line end with the quotes before it balanced."""
+    quotes = start = 0
+    for match in _LINE_ENDS.finditer(data):
+        quotes += data.count(b'"', start, match.start())
+        if quotes % 2 == 0:
+            return match.start()
+        start = match.start()
+    return -1
+
+
+def _line_end(data: bytes | bytearray, start: int) -> int:
     ends = [i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0]
     return min(ends) if ends else -1

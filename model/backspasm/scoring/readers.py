@@ -19,6 +19,8 @@ import csv
 import hashlib
 import io
 import os
+import re
+import shlex
 import sys
 from collections import deque
 from collections.abc import Iterator
@@ -34,7 +36,7 @@ import pyarrow.parquet as pq
 from backspasm._files import PARQUET_SUFFIXES
 from backspasm.exceptions import CaseFileError
 from backspasm.scoring.kernel import Cells, RowErrors
-from backspasm.scoring.lines import _DROPPED, _READ_BYTES, _Guard, _line_end
+from backspasm.scoring.lines import _DROPPED, _READ_BYTES, _Guard, _line_end, _record_end
 
 __all__ = [
     "DEFAULT_CHUNK_BYTES",
@@ -52,6 +54,9 @@ _DELIMITERS = ",;\t"
 # csv.Sniffer's regular expressions take quadratic time on unlucky text (13 s for
 # 64 KiB of `,"a`); a few KiB of whole lines are plenty to tell , from ; from tab.
 _SNIFF_BYTES = 8 * 1024
+# Excel's delimiter hint, a first line such as "sep=;" (quoted, or padded with the
+# delimiter, when another program wrote it as a cell).
+_SEP_HINT = re.compile(rb'(?i)"?sep=(?P<sep>[\t\x20\x21\x23-\x7e])"?(?P=sep)*')
 
 
 @dataclass
@@ -118,9 +123,22 @@ class CsvSource:
             raise CaseFileError(
                 f"case file '{name}' is empty: expected a header row naming the columns."
             )
-        sample = head[:_SNIFF_BYTES]
-        sample = sample[: max(sample.rfind(b"\n"), sample.rfind(b"\r")) + 1] or sample
-        self.delimiter = _sniff_delimiter(sample.decode("utf-8", errors="replace"))
+        end = _line_end(head, 0)
+        hint = _SEP_HINT.fullmatch(head[:end]) if end >= 0 else None
+        if hint is not None:
+            # Excel's first line "sep=;" names the delimiter; it is no header.
+            self._in.skip(len(head) - len(head[end:].lstrip(b"\r\n")))
+            head = self._in.head()
+            self.delimiter = hint["sep"].decode()
+            if not head.strip(b" \t\r\n"):
+                raise CaseFileError(
+                    f"case file '{name}' has no header row after its first line "
+                    f"{hint[0].decode()!r} (Excel's delimiter hint)."
+                )
+        else:
+            sample = head[:_SNIFF_BYTES]
+            sample = sample[: max(sample.rfind(b"\n"), sample.rfind(b"\r")) + 1] or sample
+            self.delimiter = _sniff_delimiter(sample.decode("utf-8", errors="replace"))
         self._in.delimiter = self.delimiter
         self.header: list[str] = self._read_header(head)
         self.width = len(self.header)
@@ -155,7 +173,9 @@ class CsvSource:
 
     def _read_header(self, head: bytes) -> list[str]:
         """Return the column names, read by pyarrow from the first lines."""
-        first = head[: _line_end(head, 0) + 1] or head
+        end = _record_end(head)
+        first = head[: (end if end >= 0 else _line_end(head, 0)) + 1] or head
+        reason = ""
         for prefix in (head, first):
             try:
                 table = pcsv.read_csv(
@@ -167,10 +187,11 @@ class CsvSource:
                         invalid_row_handler=lambda row: "skip",
                     ),
                 )
-            except pa.ArrowInvalid:
+            except pa.ArrowInvalid as exc:
+                reason = _first_line(exc)
                 continue
             return list(table.schema.names)
-        raise CaseFileError(f"case file '{self.name}': cannot read the header row.")
+        raise CaseFileError(f"case file '{self.name}': cannot read the header row: {reason}")
 
     def _invalid(self, row: Any) -> str:
         index = -1 if row.number is None else int(row.number) - 2
@@ -220,8 +241,9 @@ class CsvSource:
             message = _first_line(exc)
             if "straddl" in message:
                 message = (
-                    f"a record after row {done:,} is longer than {2 * self.max_line:,} bytes "
-                    "(are its quotes balanced?)"
+                    f"a record after row {done:,} is longer than {2 * self.max_line:,} bytes, "
+                    "more than is read at a time; a quoted cell may span lines, but its whole "
+                    "record must fit (are its quotes balanced?)"
                 )
             raise CaseFileError(f"cannot read case file '{self.name}': {message}") from None
         self._check_closed(last, done)
@@ -416,16 +438,46 @@ def _hash_file(path: str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _packed(magic: bytes) -> str:
-    """Name a compressed or office file from its first bytes ("" for anything else)."""
-    if magic.startswith(b"\x1f\x8b"):
-        return "gzip-compressed"
-    if magic.startswith(b"PK\x03\x04"):
-        return "a zip archive (or an Excel workbook)"
-    if magic.startswith(b"BZh"):
-        return "bzip2-compressed"
-    if magic.startswith(b"\xfd7zX"):
-        return "xz-compressed"
+# What a file's first bytes say it is, and the tool that streams out its text.
+_PACKED = (
+    (b"\x1f\x8b", "gzip-compressed", "gzip -dc"),
+    (b"BZh", "bzip2-compressed", "bzip2 -dc"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "xz -dc"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed", "zstd -dc"),
+    (b"PK\x03\x04", "a zip archive", "unzip -p"),
+)
+# The first member of an Office file written by Excel, LibreOffice or openpyxl.
+_OFFICE_MEMBERS = (
+    b"[Content_Types].xml",
+    b"_rels/",
+    b"docProps/",
+    b"xl/",
+    b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
+)
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+_MAGIC_BYTES = 64
+
+
+def _packed(magic: bytes, path: str) -> str:
+    """Say what a compressed or Excel file is and how to read it ("" for anything else)."""
+    name = "FILE" if path == "-" else shlex.quote(path)
+    xls = magic.startswith(b"\xd0\xcf\x11\xe0")  # an Excel 97-2003 workbook
+    # A zip archive names its first member from byte 30 on.
+    xlsx = magic.startswith(b"PK\x03\x04") and (
+        magic[30:].startswith(_OFFICE_MEMBERS) or path.lower().endswith(_WORKBOOKS)
+    )
+    if xls or xlsx:
+        return (
+            "it is a spreadsheet workbook (Excel), not text; backspasm reads CSV or Parquet. "
+            "Save the sheet as CSV UTF-8 (File > Save As in Excel or LibreOffice) and score "
+            "that file."
+        )
+    for start, what, tool in _PACKED:
+        if magic.startswith(start):
+            return (
+                f"it is {what}; backspasm reads CSV or Parquet. Unpack it first, or stream "
+                f"it in: {tool} {name} | backspasm score - -o OUT."
+            )
     return ""
 
 
@@ -451,14 +503,11 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
     name = "<stdin>" if path == "-" else path
     if path == "-":
         stdin = sys.stdin.buffer
-        magic = stdin.peek(4)[:4] if hasattr(stdin, "peek") else b""
-        packed = _packed(magic)
+        magic = stdin.peek(_MAGIC_BYTES)[:_MAGIC_BYTES] if hasattr(stdin, "peek") else b""
+        packed = _packed(magic, path)
         if packed:
-            raise CaseFileError(
-                f"cannot read case file '{name}': it is {packed}; backspasm reads CSV or "
-                "Parquet. Unpack it on the way in: gzip -dc FILE | backspasm score - -o OUT."
-            )
-        if magic == b"PAR1":
+            raise CaseFileError(f"cannot read case file '{name}': {packed}")
+        if magic[:4] == b"PAR1":
             # Parquet is read from its end: standard input is buffered whole.
             data = stdin.read()
             return ParquetSource(
@@ -477,16 +526,13 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
         raise CaseFileError(f"cannot read case file '{path}': no such file.") from None
     except OSError as exc:
         raise CaseFileError(f"cannot read case file '{path}': {exc.strerror or exc}") from None
-    magic = fh.read(4)
+    magic = fh.read(_MAGIC_BYTES)
     fh.seek(0)
-    packed = _packed(magic)
+    packed = _packed(magic, path)
     if packed:
         fh.close()
-        raise CaseFileError(
-            f"cannot read case file '{path}': it is {packed}; backspasm reads CSV or Parquet. "
-            "Unpack it first, or stream it in: gzip -dc FILE | backspasm score - -o OUT."
-        )
-    if magic == b"PAR1" or path.lower().endswith(PARQUET_SUFFIXES):
+        raise CaseFileError(f"cannot read case file '{path}': {packed}")
+    if magic[:4] == b"PAR1" or path.lower().endswith(PARQUET_SUFFIXES):
         fh.close()
         digest, size = _hash_file(path)
         return ParquetSource(path, name, digest, size, chunk_bytes=chunk_bytes)

@@ -22,7 +22,7 @@ from backspasm._files import META_SUFFIX, AtomicFile, SignalGuard, check_paths
 from backspasm._version import __version__
 from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
-from backspasm.scoring.cases import id_values, repeated_ids, repeated_note
+from backspasm.scoring.cases import id_values, repeated_note
 from backspasm.scoring.kernel import Cells, score_block
 from backspasm.scoring.overlap import Overlap, warm_engine
 from backspasm.scoring.plan import Plan, make_plan
@@ -254,23 +254,41 @@ def _output_delimiter(source: CsvSource | ParquetSource, dst_path: str) -> str:
 
 
 class _Ids:
-    """Repeated ``case_id`` values across chunks, found with 64-bit hashes."""
+    """Repeated ``case_id`` values across chunks, found with 64-bit hashes.
+
+    The hashes seen so far are kept sorted, in runs whose sizes grow like a binary
+    counter (two runs of about the same size are merged), so that each chunk is
+    looked up against every earlier row at the cost of a few binary searches and
+    the first id repeated anywhere in the file is kept as the warning's example.
+    """
 
     def __init__(self) -> None:
-        self.hashes: list[npt.NDArray[np.uint64]] = []
+        self.runs: list[npt.NDArray[np.uint64]] = []
+        self.repeated = 0
         self.example: str | None = None
 
     def add(self, ids: pd.Series) -> None:
-        self.hashes.append(pd.util.hash_array(id_values(ids)))
-        if self.example is None:
-            self.example = repeated_ids(ids)[1]
+        values = id_values(ids)
+        hashes = pd.util.hash_array(values)
+        unique, first = np.unique(hashes, return_index=True)
+        seen = np.zeros(len(hashes), dtype=bool)
+        seen[np.setdiff1d(np.arange(len(hashes)), first)] = True  # earlier in the chunk
+        fresh = np.ones(len(unique), dtype=bool)
+        for run in self.runs:
+            at = np.searchsorted(run, unique).clip(max=len(run) - 1)
+            fresh &= run[at] != unique
+        seen[first[~fresh]] = True  # in an earlier chunk
+        self.repeated += int(seen.sum())
+        if self.example is None and seen.any():
+            self.example = str(values[int(np.argmax(seen))])
+        run = unique[fresh]
+        while self.runs and len(self.runs[-1]) <= 2 * len(run):
+            run = np.union1d(self.runs.pop(), run)
+        if len(run):
+            self.runs.append(run)
 
     def note(self) -> str | None:
-        if not self.hashes:
-            return None
-        every = np.concatenate(self.hashes)
-        repeated = len(every) - len(np.unique(every))
-        return repeated_note(repeated, self.example) if repeated else None
+        return repeated_note(self.repeated, self.example) if self.repeated else None
 
 
 def _run(

@@ -184,7 +184,13 @@ class CsvWriter(_TableWriter):
 
 
 class ParquetWriter(_TableWriter):
-    """Parquet: the input's columns with their types, then the output columns."""
+    """Parquet: the input's columns with their types, then the output columns.
+
+    The input's schema metadata is kept, its pandas part (written by
+    :meth:`pandas.DataFrame.to_parquet`) extended by the output columns, so that
+    :func:`pandas.read_parquet` gives the input's columns back with their pandas
+    dtypes (nullable ``Int64`` and ``boolean``, the index) as it did from the input.
+    """
 
     def __init__(self, sink: Sink, outputs: Sequence[str], precision: int | None) -> None:
         super().__init__(sink, outputs, precision)
@@ -194,11 +200,43 @@ class ParquetWriter(_TableWriter):
         """Append the rows of ``table`` with their output ``columns``."""
         out = self._joined(table, columns)
         if self._writer is None:
-            self._schema = out.schema
+            self._schema = out.schema.with_metadata(
+                _metadata(table.schema, out.schema, self.outputs)
+            )
             self._writer = pq.ParquetWriter(self.sink.fh, self._schema)
         elif not out.schema.equals(self._schema):
             out = out.cast(self._schema)
         self._writer.write_table(out)
+
+
+def _metadata(schema: pa.Schema, joined: pa.Schema, outputs: Sequence[str]) -> dict[bytes, bytes]:
+    """Return the input's schema metadata, its pandas columns extended by ``outputs``."""
+    metadata = dict(schema.metadata or {})
+    if b"pandas" not in metadata:
+        return metadata
+    try:
+        described = json.loads(metadata[b"pandas"])
+        columns = described["columns"]
+    except (ValueError, KeyError, TypeError):
+        columns = None
+    if not isinstance(columns, list):
+        # Unreadable pandas metadata would make pandas fail on the output: leave it out.
+        del metadata[b"pandas"]
+        return metadata
+    for name in outputs:
+        number = pa.types.is_floating(joined.field(name).type)
+        kind = "float64" if number else "unicode"
+        columns.append(
+            {
+                "name": name,
+                "field_name": name,
+                "pandas_type": kind,
+                "numpy_type": "float64" if number else "object",
+                "metadata": None,
+            }
+        )
+    metadata[b"pandas"] = json.dumps(described).encode("utf-8")
+    return metadata
 
 
 def _flat(table: pa.Table) -> pa.Table:
