@@ -616,3 +616,15 @@ def test_a_red_flag_answered_yes_never_sends_an_emergency_home():
     flag_dropped = by_flag[before] & (level[after] < level[before])
     assert not flag_dropped.any(), [rows[i] for i in after[flag_dropped][:3]]
     assert len(pairs) > 4_000
+
+
+def test_a_cause_rule_met_by_an_unsure_answer_says_so():
+    # 'Kidney stones 65% (>= 20% with fever=yes)' was written for fever answered 0.7.
+    from backspasm import diagnose
+
+    d = diagnose({"fever": 0.7, "spasm_location": "flank", "blood_in_urine": "yes"})
+    rules = [r for r in d.triage_reasons if "with fever=yes" in r]
+    assert rules
+    assert all("with fever=yes (unsure answer))" in r for r in rules)
+    sure = diagnose({"fever": "yes", "spasm_location": "flank", "blood_in_urine": "yes"})
+    assert not any("unsure" in r for r in sure.triage_reasons)

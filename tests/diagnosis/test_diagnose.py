@@ -392,3 +392,26 @@ def test_an_answer_named_after_a_node_says_which_question_to_answer():
 def test_a_duration_longer_than_a_lifetime_is_refused():
     with pytest.raises(EvidenceError, match="0 to 6262"):
         diagnose({"spasm_duration_weeks": 1e9})
+
+
+def test_a_row_of_a_case_table_is_read_as_scoring_reads_it():
+    # diagnose(cases.iloc[0]) was refused ("Unknown question 'intended_cause'") and on a
+    # sampled row suggested feeding true_muscle_strain in as 'muscle_strain'.
+    from pathlib import Path
+
+    from backspasm.scoring import score_cases
+
+    examples = Path(__file__).resolve().parents[2] / "data" / "example_cases.csv"
+    cases = pd.read_csv(examples, dtype=str, keep_default_na=False).head(5)
+    scored = score_cases(cases)
+    for i in range(len(cases)):
+        d = diagnose(cases.iloc[i])
+        assert d.triage == scored["triage"].iloc[i]
+        assert d.p_serious == pytest.approx(float(scored["p_serious"].iloc[i]), abs=1e-12)
+        assert "intended_cause" not in d.answers
+    row = cases.iloc[0].copy()
+    row["Fevr"] = "yes"
+    with pytest.warns(UserWarning, match="did you mean 'fever'"):
+        diagnose(row)
+    with pytest.raises(EvidenceError, match="Unknown question 'intended_cause'"):
+        diagnose(dict(cases.iloc[0]))  # a mapping holds questions only

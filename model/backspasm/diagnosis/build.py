@@ -9,6 +9,7 @@ causes and complications with their priors).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -48,14 +49,38 @@ def _refuse_node_names(
         )
 
 
-def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> Diagnosis:
+def _row_answers(row: pd.Series, questions: Sequence[Question]) -> dict[str, Any]:
+    """Keep the answers of a case-file row, as scoring reads the row.
+
+    Columns that are not questions (``note``, ``true_<cause>``, ``expected_cause``,
+    scores) are left out; one whose name is close to a question's is named in a
+    warning, as :func:`~backspasm.scoring.score_cases` does.
+    """
+    from backspasm.scoring.cases import ScoringWarning
+    from backspasm.scoring.plan import near_miss
+
+    by_name = {q.column: q for q in questions}
+    for label in row.index:
+        if label not in by_name and (remark := near_miss(str(label), by_name)) is not None:
+            warnings.warn(
+                remark.replace("passed through unscored", "left out"), ScoringWarning, stacklevel=3
+            )
+    return {str(k): v for k, v in row.items() if k in by_name}
+
+
+def diagnose(
+    answers: Mapping[str, Any] | pd.Series, *, network: Network | None = None
+) -> Diagnosis:
     """Diagnose one case: causes, triage, complications, reasons, next questions.
 
     Parameters
     ----------
-    answers : mapping of str to object
+    answers : mapping of str to object, or pandas.Series
         Question name (see ``backspasm schema``) to answer, e.g.
-        ``{"age": 70, "fever": "yes", "spasm_location": "flank"}``. Friendly values
+        ``{"age": 70, "fever": "yes", "spasm_location": "flank"}``. A mapping must
+        hold questions only (a misspelt name is refused); a row of a case table
+        (a pandas Series) is read as :func:`~backspasm.scoring.score_cases` reads
+        it: other columns (notes, ``true_<cause>``, scores) are left out. Friendly values
         are accepted (``" Y "``, ``1``, ``True``). For a yes/no question a number
         strictly between 0 and 1 is an *unsure* answer, how far the person leans
         to yes: it is entered as soft (virtual) evidence with likelihood
@@ -90,6 +115,8 @@ def diagnose(answers: Mapping[str, Any], *, network: Network | None = None) -> D
             f"{{'fever': 'yes', 'age': 70}}; got {type(answers).__name__} {answers!r:.60}"
         )
     questions = questions_for(net)
+    if isinstance(answers, pd.Series):
+        answers = _row_answers(answers, questions)
     _refuse_node_names(answers, questions, net)
     evidence = answers_to_evidence(answers, questions=questions)
     answered: dict[str, tuple[str, Any]] = {}

@@ -173,12 +173,12 @@ def _triage(
             continue
         if rule.level == "emergency":
             emergency |= fire
-            text.add(fire, rule_words(rule, p, fire, network), f"\0rule{i}")
+            text.add(fire, rule_words(rule, p, fire, network, soft), f"\0rule{i}")
             fired[rule.cause] = fired.get(rule.cause, np.zeros(n, dtype=bool)) | (fire & ~by_flag)
         else:
             see_doctor |= fire
             if because is not None:
-                because.add(fire, rule_words(rule, p, fire, network), f"\0rule{i}")
+                because.add(fire, rule_words(rule, p, fire, network, soft), f"\0rule{i}")
     if because is not None:
         words = "serious cause " + percent(p_serious, by_serious)
         because.add(by_serious, words + f" (>= {serious_limit:.0%})", SERIOUS)

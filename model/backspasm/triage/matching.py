@@ -105,10 +105,19 @@ class Text:
 
 
 def rule_words(
-    rule: TriageCauseRule, p: FloatArray, fire: BoolArray, network: Network
+    rule: TriageCauseRule,
+    p: FloatArray,
+    fire: BoolArray,
+    network: Network,
+    soft: Mapping[str, FloatArray],
 ) -> npt.NDArray[np.object_]:
-    """Return ``"Kidney stones 77% (>= 50%)"`` for the cases where a cause rule fired."""
-    limit = f" (>= {rule.p:.0%}" + "".join(f" with {k}={v}" for k, v in rule.when.items()) + ")"
+    """Return ``"Kidney stones 77% (>= 50%)"`` for the cases where a cause rule fired.
+
+    The answers the rule asks for are said as :func:`answer_words` says them: ``with
+    fever=yes (unsure answer)`` when the answer only leans that way.
+    """
+    asked = "".join(f" with {answer_words(k, v, soft)}" for k, v in rule.when.items())
+    limit = f" (>= {rule.p:.0%}{asked})"
     return np.asarray(network.label(rule.cause) + " " + percent(p, fire) + limit, dtype=object)
 
 
