@@ -14,9 +14,13 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from backspasm.cli_args import build_parser
 from backspasm.exceptions import BackspasmError
+
+if TYPE_CHECKING:
+    from backspasm.network import Network
 
 __all__ = ["main"]
 
@@ -26,7 +30,7 @@ EXIT_ROW_ERRORS = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT; 143 (128 + SIGTERM) for a SIGTERM
 
 
-def _network(path: str | None):  # type: ignore[no-untyped-def]
+def _network(path: str | None) -> Network:
     from backspasm.network import default_network, load_network
 
     return load_network(path) if path else default_network()

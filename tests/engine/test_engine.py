@@ -760,3 +760,21 @@ print(first[0], 0 < first[1] < runner._WARM_CASES, fused._ASKED)
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
     )
     assert out.stdout.split() == ["False", "True", "True"], out.stderr
+
+
+def test_a_numba_that_cannot_compile_says_so_and_falls_back(monkeypatch):
+    # The fallback to numpy was silent: a broken numba lost the speed-up unseen.
+    import types
+
+    from backspasm.engine import fused
+
+    def njit(*args, **kwargs):
+        raise RuntimeError("no LLVM here")
+
+    monkeypatch.delenv("BACKSPASM_ENGINE", raising=False)
+    monkeypatch.setattr(
+        fused.importlib, "import_module", lambda name: types.SimpleNamespace(njit=njit)
+    )
+    monkeypatch.setattr(fused, "_cache_outside_the_package", lambda: None)
+    with pytest.warns(RuntimeWarning, match="no LLVM here"):
+        assert fused._load() is None

@@ -23,6 +23,7 @@ import itertools
 import math
 import os
 import threading
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -122,7 +123,14 @@ def _load() -> Callable[..., None] | None:
         # Compiled now (the result is cached on disk), so that a failure falls back to
         # the numpy kernel here rather than in the middle of a query.
         kernel: Callable[..., None] = numba.njit(_SIGNATURE, nogil=True, cache=True)(_run_plan)
-    except Exception:  # numba's own errors have no common base class
+    except Exception as exc:  # numba's own errors have no common base class
+        warnings.warn(
+            f"numba is installed but could not compile the inference kernel ({exc!s:.200}); "
+            "backspasm runs on its numpy kernel: the same results, several times slower. "
+            "Set BACKSPASM_ENGINE=numpy to choose it without this warning.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         return None
     return kernel
 
