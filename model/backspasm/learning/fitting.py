@@ -56,7 +56,13 @@ class FitResult:
         closed form, family observed in every row; ``em``: expectation-maximisation),
         ``parents`` (the parent configuration, ``name=state`` joined by ``", "``),
         ``state``, ``expert``, ``fitted``, ``change`` and ``n_parent`` (rows, or
-        expected rows under EM, with that parent configuration).
+        expected rows under EM, with that parent configuration). With
+        ``presenting=True``, the selection correction counts, for every node above
+        ``back_spasm``, the people of the population who did not present as well
+        (about n * P(no) / P(yes) of them, imputed from the current numbers), so
+        ``n_parent`` there is in population units and can be several times the
+        file's rows: it overstates how much the file itself says about those numbers.
+        ``prior_weight`` is in the same units.
     source_key : str
         Bibliography key every fitted number cites (``fit_<first 8 hex of sha256>``).
     data_sha256 : str
@@ -207,7 +213,10 @@ def fit_network(
         The starting (expert) network; default the bundled one.
     prior_weight : float, default 50
         Pseudo-cases of the expert table per parent configuration (0 = maximum
-        likelihood; configurations never seen then keep the expert numbers).
+        likelihood; configurations never seen then keep the expert numbers). For
+        nodes above ``back_spasm`` these weigh against population counts (see
+        ``n_parent`` in the report), so they count for less there than in a node
+        below it.
     max_iter : int, default 100
         Most EM iterations.
     tol : float, default 1e-3
