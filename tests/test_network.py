@@ -210,3 +210,15 @@ def test_the_lazy_network_equals_the_pgmpy_model():
     b = built.engine.query(built.engine.encode(cases)).marginals
     for node in a:
         np.testing.assert_array_equal(a[node], b[node])
+
+
+def test_the_bundled_network_exported_as_uai_reads_back_into_pgmpy(tmp_path):
+    # pgmpy's UAIReader could not parse the exported file (numbers such as 1e-06).
+    from pgmpy.readwrite import UAIReader
+
+    net = load_network()
+    model = UAIReader(str(net.export(tmp_path / "net.uai"))).get_model()
+    assert len(model.nodes()) == len(net.model.nodes())
+    ours = np.sort(np.concatenate([c.values.ravel() for c in net.model.get_cpds()]))
+    read = np.sort(np.concatenate([c.values.ravel() for c in model.get_cpds()]))
+    np.testing.assert_array_equal(read, ours)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -294,6 +295,12 @@ class Network:
 
         Notes
         -----
+        BIF, XDSL and UAI read back into pgmpy with the same numbers (UAI numbers are
+        written in positional notation, which pgmpy's reader needs); NET agrees to
+        about 1e-9. pgmpy's XMLBIF writer rewrites state names that are not XML
+        names (``65+`` becomes ``65_``), so evidence for the read-back model must use
+        the rewritten names.
+
         XDSL (GeNIe) and NET (HUGIN) files carry the layered layout of
         :func:`backspasm.layout.layered_layout` (the one the figures draw), so the
         graph opens readable: each node's box at its place, named by its label
@@ -396,8 +403,26 @@ def _writer(fmt: str, model: DiscreteBayesianNetwork, network: Network | None = 
         "xdsl": lambda f: (
             XDSLWriter(model) if network is None else _xdsl_writer(model, network)
         ).write(f),
-        "uai": lambda f: UAIWriter(model).write(f),
+        "uai": lambda f: _write_uai(UAIWriter(model), f),
     }[fmt]
+
+
+def _write_uai(writer: Any, path: str) -> None:
+    """Write UAI with every number in positional notation.
+
+    pgmpy's writer prints tiny probabilities as ``1e-06``, which pgmpy's own
+    ``UAIReader`` cannot parse; ``0.000001`` reads back as the same float.
+    """
+    import numpy as np
+
+    writer.write(path)
+    text = Path(path).read_text(encoding="utf-8")
+    plain = re.sub(
+        r"[-+]?[0-9.]+[eE][-+]?[0-9]+",
+        lambda m: np.format_float_positional(float(m.group()), trim="-"),
+        text,
+    )
+    Path(path).write_text(plain, encoding="utf-8")
 
 
 def _build_model(spec: Spec) -> DiscreteBayesianNetwork:
