@@ -681,8 +681,11 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # the primary-care sources (Henschke09, Nicholson18; V01, a tumour, first); 46 once
     # a spinal infection explained cauda equina signs at its first-presentation rate
     # (Bart16, Davis04; F06, low potassium after a spinal injection, first again).
-    assert ev.top1 >= 46 / 155 - 1e-9
-    assert ev.top3 >= 76 / 155 - 1e-9
+    # 44 and 78 once the inflammatory-back-pain items took Braun11's axial SpA column,
+    # the disease the node stands for, not its radiographic-AS one (S03 and Y13,
+    # spondylitis, second; S31, Y03 and Z01 into the top three).
+    assert ev.top1 >= 44 / 155 - 1e-9
+    assert ev.top3 >= 78 / 155 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
     # man, an answer set the network cannot tell from everyday back pain.
@@ -712,13 +715,14 @@ def test_vignettes_written_to_teach_are_ranked_better_than_case_reports(
     # ratio), 45 in the top three, triage 62 of 73 (61 until a Murphy's sign sent
     # gallstones to the emergency department, as W01 expects; 62 before the disc left
     # the duration's parents, when P07 passed the 50% structural cut-off); case reports
-    # 11 of 82 (F06 fell behind strain) and 31 of 82.
+    # 11 of 82 (F06 fell behind strain) and 31 of 82. Teaching 32 and 47 once the
+    # inflammatory-back-pain items took Braun11's axial SpA column (S03 and Y13 second).
     # Guard rails at the measured level.
     teaching = evaluate(vignettes[vignettes["source_kind"] == "teaching"], network=net)
     reports = evaluate(vignettes[vignettes["source_kind"] == "case_report"], network=net)
     assert (teaching.n_cases, reports.n_cases) == (73, 82)
-    assert teaching.top1 >= 34 / 73 - 1e-9
-    assert teaching.top3 >= 45 / 73 - 1e-9
+    assert teaching.top1 >= 32 / 73 - 1e-9
+    assert teaching.top3 >= 47 / 73 - 1e-9
     assert teaching.triage is not None
     assert int(teaching.triage.to_numpy().trace()) >= 63
     assert teaching.top1 > reports.top1
