@@ -191,7 +191,8 @@ def score_file(
         ``chunksize``, the Dask partitions or the kernel (numba's takes over from
         numpy's once a process has scored about 2,000 cases). The same file scored
         again with the same ``chunksize`` in a new process gives the same bytes;
-        ``precision=12`` gives the same text whatever the batching.
+        ``precision=12`` rounds the differences away (all but a value that falls
+        on a rounding boundary), whatever the batching.
     progress : bool, optional
         Show a progress bar on stderr; by default only when stderr is a terminal.
     explain : bool, default False
