@@ -988,3 +988,8 @@ def test_nested_parquet_cells_pass_through_to_csv_as_json(tmp_path, net):
 def test_a_folder_is_no_output_name(tmp_path, net):
     with pytest.raises(CaseFileError, match="it is a folder"):
         score_file(mixed_file(tmp_path), tmp_path, network=net)
+
+
+def test_score_file_given_a_dataframe_points_to_score_cases(tmp_path, net):
+    with pytest.raises(TypeError, match="score a DataFrame with score_cases"):
+        score_file(pd.DataFrame({"fever": ["yes"]}), tmp_path / "o.csv", network=net)

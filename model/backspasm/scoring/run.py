@@ -227,6 +227,13 @@ def score_file(
     _check_int("precision", precision, 1, optional=True)
     options = _Options(chunksize, chunk_bytes, precision, explain, progress)
     started = time.perf_counter()
+    for name, value in (("input", input), ("output", output)):
+        if not isinstance(value, str | os.PathLike):
+            hint = " (score a DataFrame with score_cases)" if name == "input" else ""
+            raise TypeError(
+                f"The '{name}' parameter of score_file must be a path or '-'; got "
+                f"{type(value).__name__} instead{hint}."
+            )
     src_path, dst_path = os.fspath(input), os.fspath(output)
     fmt = check_paths(src_path, dst_path)
     lost = "nothing written" if dst_path != "-" else "the output on standard output is incomplete"
