@@ -395,3 +395,13 @@ def test_near_certain_causes_never_read_100_percent_and_colours_match_the_figure
     assert TRIAGE_COLOURS["emergency"] in d._repr_html_()
     assert "100.0%" not in d.summary()
     assert "100.0%" not in d._repr_html_()
+
+
+def test_a_number_that_is_a_case_id_but_no_position_says_how_to_load_it() -> None:
+    # "The case file has no row 102 ... Did you mean '102'?" contradicted itself.
+    frame = pd.DataFrame({"case_id": [101, 102], "fever": ["yes", "no"]})
+    ex = explore()
+    with pytest.raises(CaseFileError, match="pass the text '102'"):
+        ex.load_row(frame, 102)
+    ex.load_row(frame, "102")
+    assert dict(ex.answers) == {"fever": "no"}

@@ -442,7 +442,14 @@ def _pick_row(frame: pd.DataFrame, row: object) -> dict[str, Any]:
     if position is None or not 0 <= position < len(frame):
         ids_hint = ""
         if "case_id" in frame.columns:
-            ids_hint = did_you_mean(str(row), frame["case_id"].astype(str))
+            ids = frame["case_id"].astype(str).str.strip()
+            if not isinstance(row, str) and str(row) in set(ids):
+                ids_hint = (
+                    f" A number is a position; to load the case whose case_id is "
+                    f"'{row}', pass the text '{row}'."
+                )
+            else:
+                ids_hint = did_you_mean(str(row), ids)
         raise CaseFileError(
             f"The case file has no row {row!r} (a case_id, or a position from 0 to "
             f"{len(frame) - 1}).{ids_hint}"
