@@ -477,3 +477,20 @@ def test_logistic_odds_name_parents_and_their_non_reference_states(toy_spec_dir)
         "nodes.toml: node 'strain', field 'odds.age.p.old': must be an odds ratio (a positive "
         "number); got -1. [rule: probability-range]"
     ) in problems
+
+
+def test_a_cause_with_more_than_two_states_is_refused(toy_spec_dir):
+    # p_<cause>, triage and the counterfactual ranking read a cause as present or
+    # absent; a three-state cause gave inconsistent results and a raw ValueError.
+    from backspasm.exceptions import SpecError
+    from backspasm.spec import load_spec
+
+    folder = toy_spec_dir()
+    path = folder / "nodes.toml"
+    text = path.read_text()
+    assert 'label = "Stone"' in text
+    path.write_text(
+        text.replace('label = "Stone"', 'label = "Stone"\nstates = ["no", "small", "large"]')
+    )
+    with pytest.raises(SpecError, match=r"node 'stone', field 'states': a cause has the states"):
+        load_spec(folder)

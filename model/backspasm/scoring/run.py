@@ -227,13 +227,8 @@ def score_file(
     _check_int("precision", precision, 1, optional=True)
     options = _Options(chunksize, chunk_bytes, precision, explain, progress)
     started = time.perf_counter()
-    for name, value in (("input", input), ("output", output)):
-        if not isinstance(value, str | os.PathLike):
-            hint = " (score a DataFrame with score_cases)" if name == "input" else ""
-            raise TypeError(
-                f"The '{name}' parameter of score_file must be a path or '-'; got "
-                f"{type(value).__name__} instead{hint}."
-            )
+    _check_path("input", input)
+    _check_path("output", output)
     src_path, dst_path = os.fspath(input), os.fspath(output)
     fmt = check_paths(src_path, dst_path)
     lost = "nothing written" if dst_path != "-" else "the output on standard output is incomplete"
@@ -250,6 +245,16 @@ def score_file(
             return _run(source, plan, src_path, dst_path, fmt, options, started, guard)
         finally:
             source.close()
+
+
+def _check_path(name: str, value: object) -> None:
+    """Refuse a parameter of score_file that is not a path (a DataFrame, say)."""
+    if not isinstance(value, str | os.PathLike):
+        hint = " (score a DataFrame with score_cases)" if name == "input" else ""
+        raise TypeError(
+            f"The '{name}' parameter of score_file must be a path or '-'; got "
+            f"{type(value).__name__} instead{hint}."
+        )
 
 
 def _output_delimiter(source: CsvSource | ParquetSource, dst_path: str) -> str:

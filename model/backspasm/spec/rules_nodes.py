@@ -154,6 +154,16 @@ def _states(ctx: Context) -> Iterator[str]:
                 "states",
                 f"binary states must be in the order ['no', 'yes']; got {list(node.states)}.",
             )
+        elif node.group.startswith("cause_") and node.states != BINARY_STATES:
+            # p_<cause>, triage, the most probable explanation and the counterfactual
+            # ranking all read a cause as present or absent.
+            yield problem(
+                file,
+                where,
+                "states",
+                "states",
+                f"a cause has the states ['no', 'yes']; got {list(node.states)}.",
+            )
 
 
 def _parents_known(ctx: Context) -> Iterator[str]:
@@ -408,7 +418,12 @@ NODE_RULES: tuple[Rule, ...] = (
     Rule("known-field", "every field is one the format defines", _known_fields, _LOCAL),
     Rule("required-field", "group, label, description and citations are given", _required, _LOCAL),
     Rule("known-group", "the group is one of GROUPS", _groups, _LOCAL),
-    Rule("states", "two or more unique states; binary nodes are ['no', 'yes']", _states, _LOCAL),
+    Rule(
+        "states",
+        "two or more unique states; binary nodes and causes are ['no', 'yes']",
+        _states,
+        _LOCAL,
+    ),
     Rule("known-parent", "parents exist and are listed once", _parents_known),
     Rule("acyclic", "the parent graph has no cycle (every cycle is reported)", _acyclic),
     Rule(
