@@ -174,13 +174,24 @@ def query_cases(
     p_path = p_some("pathologic") if pathologic else None
     known = {c: posterior[ok, i] for i, c in enumerate(causes)}
     because: ObjArray | None = None
+    path_ok = None if p_path is None else p_path[ok]
     if triage_reasons:
         levels, flags, because = triage_explained(
-            p_serious[ok], sub, network, log_evidence=sub_log, cause_probs=known
+            p_serious[ok],
+            sub,
+            network,
+            log_evidence=sub_log,
+            cause_probs=known,
+            p_pathologic=path_ok,
         )
     else:
         levels, flags = triage_batch(
-            p_serious[ok], sub, network, log_evidence=sub_log, cause_probs=known
+            p_serious[ok],
+            sub,
+            network,
+            log_evidence=sub_log,
+            cause_probs=known,
+            p_pathologic=path_ok,
         )
     out: dict[str, Any] = {
         "triage": spread(np.asarray(levels, dtype=object), "", object),

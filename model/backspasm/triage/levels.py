@@ -56,6 +56,7 @@ def triage_batch(
     *,
     log_evidence: FloatArray | None = None,
     cause_probs: Mapping[str, FloatArray] | None = None,
+    p_pathologic: FloatArray | None = None,
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
     """Triage a batch of cases.
 
@@ -74,6 +75,9 @@ def triage_batch(
         ``P(cause = yes | answers)`` per case for some or all causes, if already
         known; the causes the policy's rules name that are missing here are computed
         in one batched engine pass.
+    p_pathologic : numpy.ndarray, optional
+        Exact P(at least one pathologic cause | answers) per case, if already known;
+        otherwise computed, for the cases whose level it can still change.
 
     Returns
     -------
@@ -85,7 +89,15 @@ def triage_batch(
         matching flags, the cause rules that fired and, where no flag had set the
         emergency, the answers that most raised those causes.
     """
-    levels, red, _ = _triage(p_serious, evidence, network, log_evidence, cause_probs, why=False)
+    levels, red, _ = _triage(
+        p_serious,
+        evidence,
+        network,
+        log_evidence,
+        cause_probs,
+        why=False,
+        p_pathologic=p_pathologic,
+    )
     return levels, red
 
 
@@ -96,6 +108,7 @@ def triage_explained(
     *,
     log_evidence: FloatArray | None = None,
     cause_probs: Mapping[str, FloatArray] | None = None,
+    p_pathologic: FloatArray | None = None,
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
     """Triage a batch of cases and say, for every level, what set it.
 
@@ -112,7 +125,15 @@ def triage_explained(
         (``"serious cause 49% (>= 5%)"``, ``"pathologic cause 82% (>= 50%)"``);
         "" for ``self_care``.
     """
-    return _triage(p_serious, evidence, network, log_evidence, cause_probs, why=True)
+    return _triage(
+        p_serious,
+        evidence,
+        network,
+        log_evidence,
+        cause_probs,
+        why=True,
+        p_pathologic=p_pathologic,
+    )
 
 
 def _triage(
@@ -123,6 +144,7 @@ def _triage(
     cause_probs: Mapping[str, FloatArray] | None,
     *,
     why: bool,
+    p_pathologic: FloatArray | None = None,
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
     """Return levels, red flags and (with ``why``; else all "") the reasons for every level."""
     values: Mapping[str, npt.NDArray[Any]] = (
@@ -210,12 +232,15 @@ def _triage(
             see_doctor[undecided[above]] = True
             undecided = undecided[~above & ~below]
     if pathologic and len(undecided):
-        none = network.engine.prob_conjunction(
-            {k: np.asarray(v)[undecided] for k, v in values.items()},
-            dict.fromkeys(pathologic, "no"),
-            log_evidence=None if log_evidence is None else log_evidence[undecided],
-        )
-        some = np.nan_to_num(1.0 - none)
+        if p_pathologic is not None:  # already computed with the marginals
+            some = np.nan_to_num(np.asarray(p_pathologic, dtype=np.float64)[undecided])
+        else:
+            none = network.engine.prob_conjunction(
+                {k: np.asarray(v)[undecided] for k, v in values.items()},
+                dict.fromkeys(pathologic, "no"),
+                log_evidence=None if log_evidence is None else log_evidence[undecided],
+            )
+            some = np.nan_to_num(1.0 - none)
         see_doctor[undecided] |= some >= threshold
         if because is not None:
             mask = np.zeros(n, dtype=bool)
