@@ -142,17 +142,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         default="png",
         metavar="LIST",
-        help="comma-separated formats among png, svg, pdf (default: png)",
+        help="comma-separated formats among png, svg, pdf, each written once (default: png)",
     )
     p.add_argument(
         "--cases",
         metavar="FILE",
         help="a case file (CSV, semicolon or tab CSV, or Parquet) for the case-mix figure",
     )
-    p.add_argument("--case-id", metavar="ID", help="the example case: this case_id of --cases")
+    p.add_argument(
+        "--case-id",
+        metavar="ID",
+        help="the example case: this case_id of --cases, or its row number (1 = the first "
+        "case, as score counts) when the file has no case_id column",
+    )
     follows = "the cause the evidence-impact and sensitivity figures follow (default: top cause)"
     p.add_argument("--cause", metavar="NAME", help=follows)
-    p.add_argument("--dpi", type=positive_int, default=300, help="PNG resolution (default: 300)")
+    p.add_argument(
+        "--dpi", type=positive_int, default=300, help="PNG resolution, 1 to 1200 (default: 300)"
+    )
     network_option(p)
 
     p = sub.add_parser("sample", help="write synthetic cases drawn from the network")

@@ -5,7 +5,9 @@ Run with ``--save-figures DIR`` to keep every figure drawn here as a PNG for rev
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -779,7 +781,7 @@ def _hundred_percent(texts: list[str]) -> list[str]:
     return [t for t in texts if "100%" in t]
 
 
-#: A textbook low-calcium case (TB04): P(low calcium) is about 0.9986.
+#: A textbook low-calcium case (TB04): P(low calcium) is over 0.99.
 LOW_CALCIUM = {
     "age": 48,
     "sex": "female",
@@ -793,22 +795,24 @@ LOW_CALCIUM = {
 
 
 def test_no_text_says_100_percent_for_a_probability_below_1(net: Network) -> None:
-    # a textbook low-calcium case: P(low calcium) = 0.9986
-    tb04 = diagnose(LOW_CALCIUM, network=net)
+    # a textbook low-calcium case with tingling: P(low calcium) is over 0.995
+    tb04 = diagnose({**LOW_CALCIUM, "tingling_or_numbness": "yes"}, network=net)
     p = float(tb04.causes.set_index("cause").loc["low_calcium", "posterior"])
     assert 0.995 < p < 1
+    said = _words.percent(p)  # 99.7%, 99.9%: a rounding to 0 decimals would say 100%
+    assert said.startswith("99.")
     ax = figures.plot_causes(tb04)
     values = {k: t.get_text() for k, t in by_gid(ax, "value:").items()}
-    assert values["low_calcium"] == "99.9%"
+    assert values["low_calcium"] == said
     assert not _hundred_percent(texts(ax))
     ax = figures.plot_evidence_impact(tb04, "low_calcium")
-    assert "99.9% after them" in title(ax).replace("\n", " ")
+    assert f"{said} after them" in title(ax).replace("\n", " ")
     assert not _hundred_percent([title(ax), *texts(ax)])
     ax = figures.plot_network_beliefs(tb04)
     said = title(ax).replace("\n", " ")
     assert not _hundred_percent([said, *texts(ax)])
-    assert "Low calcium 99.9%" in said
-    assert by_gid(ax, "value:")["low_calcium"].get_text() == "99.9%"
+    assert f"Low calcium {_words.percent(p)}" in said
+    assert by_gid(ax, "value:")["low_calcium"].get_text() == _words.percent(p)
     ax = figures.plot_sensitivity(sensitivity(tb04, "low_calcium"), answers=tb04.answers)
     shown = [*texts(ax), ax.get_xlabel(), *(t.get_text() for t in ax.get_xticklabels())]
     # a tick may sit at exactly 100%; no value does
@@ -817,16 +821,7 @@ def test_no_text_says_100_percent_for_a_probability_below_1(net: Network) -> Non
 
 
 def test_sensitivity_near_certainty_reads_distinct_values(net: Network) -> None:
-    tb04 = diagnose(
-        {
-            "age": 48,
-            "sex": "female",
-            "neck_or_thyroid_surgery": "yes",
-            "perioral_or_fingertip_tingling": "yes",
-            "hand_or_foot_spasm": "yes",
-        },
-        network=net,
-    )
+    tb04 = diagnose(LOW_CALCIUM, network=net)
     table = sensitivity(tb04, "low_calcium")
     ax = figures.plot_sensitivity(table, top=12, answers=tb04.answers)
     fig = ax.get_figure()
@@ -971,7 +966,8 @@ def test_network_slides_keep_their_layout_whatever_the_title(
 def test_red_flags_are_said_in_words(abscess: Diagnosis) -> None:
     said = title(figures.plot_network_beliefs(abscess)).replace("\n", " ")
     assert "red flags: Fever; IV drug use / immunosuppr.; Muscle weakness;" in said
-    assert "Epidural abscess 41% (≥ 10%)" in said
+    p = float(abscess.causes.set_index("cause").loc["epidural_abscess", "posterior"])
+    assert f"Epidural abscess {_words.percent(p)} (≥ 10%)" in said
     assert "_" not in said
     assert "=yes" not in said
 
@@ -1057,3 +1053,368 @@ def test_titles_never_break_around_a_slash(abscess: Diagnosis, net: Network) -> 
         assert "\n/" not in head
         assert "IV drug\nuse" not in head
         assert "IV\ndrug" not in head
+
+
+# ------------------------------------------ audit 2: known causes, sets, words, colours
+
+#: A case whose answers include the cause itself ("... and a scan shows a stone").
+SCAN = {
+    "age": "38",
+    "sex": "male",
+    "spasm_location": "flank",
+    "blood_in_urine": "yes",
+    "kidney_stones": "yes",
+}
+#: A case file without a case_id column: the scan case is its second data row.
+NO_IDS = pd.DataFrame(
+    [{"age": "30", "sex": "male", "spasm_location": "lower_back", "fever": "no"}, SCAN],
+    dtype=str,
+).fillna("")
+
+
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_sensitivity_of_a_cause_the_case_answers_says_no_number_moves_it(
+    net: Network, answer: str
+) -> None:
+    case = diagnose({**SCAN, "kidney_stones": answer}, network=net)
+    ax = figures.plot_sensitivity(sensitivity(case, "kidney_stones"), top=12, answers=case.answers)
+    note = by_gid(ax, "sens_settled")[""].get_text().replace("\n", " ")
+    assert f"Kidney stones is answered ({answer})" in note
+    assert f"P(Kidney stones = yes) is {'100%' if answer == 'yes' else '0%'}" in note
+    assert "no number changes it" in note
+    assert not by_gid(ax, "sens_high:")
+    assert not by_gid(ax, "sens_low:")
+    assert "Which numbers of the network matter for P(Kidney stones)" in title(ax)
+
+
+def test_the_teaching_set_of_a_known_cause_case_from_a_file_without_ids(
+    tmp_path: Path, net: Network
+) -> None:
+    # row 2 is the second data row, as `backspasm score` counts: the scan case
+    paths = figures.write_teaching_figures(
+        tmp_path, formats=("svg",), network=net, cases=NO_IDS, case_id="2", dpi=20
+    )
+    assert len(paths) == 11
+    assert "age 38" in (tmp_path / "03-causes.svg").read_text()
+    assert "no number changes it" in (tmp_path / "06-sensitivity.svg").read_text()
+    impact = (tmp_path / "04-evidence-impact.svg").read_text()
+    assert "odds ×∞: now known" in impact
+    assert "193,401" not in impact  # no finite odds ratio for a certainty
+
+
+def test_case_id_row_numbers_are_checked_before_anything_is_written(
+    tmp_path: Path, net: Network, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backspasm.cli import main
+
+    out = tmp_path / "figs"
+    for bad in ("0", "3", "first"):
+        with pytest.raises(BackspasmError, match=r"row number \(1 = the first case; 1 to 2\)"):
+            figures.write_teaching_figures(out, network=net, cases=NO_IDS, case_id=bad)
+    broken = NO_IDS.assign(age=["abc", "38"])
+    with pytest.raises(BackspasmError, match=r"'age'.*'abc'"):
+        figures.write_teaching_figures(out, network=net, cases=broken, case_id="1")
+    assert not out.exists()  # no empty folder left behind
+    csv = tmp_path / "noid.csv"
+    NO_IDS.to_csv(csv, index=False)
+    code = main(["figures", "--out", str(out), "--cases", str(csv), "--case-id", "5"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "row number" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_run_that_fails_part_way_leaves_the_previous_set_whole(
+    tmp_path: Path,
+    net: Network,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from backspasm.cli import main
+    from backspasm.figures import teaching
+
+    out = tmp_path / "set"
+    assert main(["figures", "--out", str(out), "--format", "PNG,png", "--dpi", "20"]) == 0
+    listed = capsys.readouterr().out.split()
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise BackspasmError("the disk is full")
+
+    monkeypatch.setattr(teaching, "plot_case_mix", disk_full)  # the 9th of 11 figures
+    with pytest.raises(BackspasmError, match="disk is full"):
+        figures.write_teaching_figures(
+            out, network=net, cases=NO_IDS.assign(case_id=["a", "b"]), case_id="a", dpi=20
+        )
+    # every file as it was (none from the other case), and no temporary file
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not plt.get_fignums()
+    # a format named twice is written, and listed, once
+    assert len(listed) == len(set(listed)) == len(before) == 11
+
+
+def test_a_figure_saved_in_two_formats_is_the_one_saved_in_either_alone(
+    tmp_path: Path, net: Network
+) -> None:
+    def scenarios() -> matplotlib.figure.Figure:
+        return figures.plot_scenarios(
+            [diagnose(a, network=net) for a in figures.SCENARIOS.values()],
+            names=list(figures.SCENARIOS),
+        )
+
+    for dpi in (40, 100):  # under and over the 72 dpi of SVG and PDF
+        figures.save_figure(scenarios(), tmp_path / "alone.png", dpi=dpi)
+        figures.save_figure(scenarios(), tmp_path / "alone.svg", dpi=dpi)
+        fig = scenarios()
+        figures.save_figure(fig, tmp_path / "both.svg", dpi=dpi, close=False)
+        figures.save_figure(fig, tmp_path / "both.png", dpi=dpi)
+        assert (tmp_path / "both.png").read_bytes() == (tmp_path / "alone.png").read_bytes()
+        fig = scenarios()
+        figures.save_figure(fig, tmp_path / "then.png", dpi=dpi, close=False)
+        figures.save_figure(fig, tmp_path / "then.svg", dpi=dpi)
+        assert (tmp_path / "then.svg").read_bytes() == (tmp_path / "alone.svg").read_bytes()
+
+
+def test_evidence_impact_of_a_known_cause_says_known_not_a_number(net: Network) -> None:
+    for answer, words in (("yes", "odds ×∞: now known"), ("no", "odds ÷∞: now ruled out")):
+        case = diagnose({**SCAN, "kidney_stones": answer}, network=net)
+        ax = figures.plot_evidence_impact(case, "kidney_stones")
+        odds = {q: t.get_text() for q, t in by_gid(ax, "odds:").items()}
+        assert odds["kidney_stones"] == words
+        # once the cause is known, no other answer moves it
+        assert {t for q, t in odds.items() if q != "kidney_stones"} == {"no effect"}
+        bar = by_gid(ax, "impact:")["kidney_stones"]
+        assert abs(bar.get_width()) == pytest.approx(ax.get_xlim()[1])  # to the edge
+
+
+def top_tick_labels(ax: plt.Axes) -> list[matplotlib.text.Text]:
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    (top,) = [c for c in ax.child_axes if c.xaxis.get_label().get_text() == "odds ratio"]
+    return [t for t in top.get_xticklabels() if t.get_visible() and t.get_text()]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [SCAN, {**SCAN, "kidney_stones": 0.99999}],
+    ids=["known", "nearly known"],
+)
+def test_evidence_impact_odds_ratio_ticks_never_overlap(
+    net: Network, answers: dict[str, object]
+) -> None:
+    ax = figures.plot_evidence_impact(diagnose(answers, network=net), "kidney_stones")
+    labels = top_tick_labels(ax)
+    assert 3 <= len(labels) <= 9
+    renderer = ax.get_figure().canvas.get_renderer()
+    boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+    for left, right in itertools.pairwise(boxes):
+        assert left.x1 + 5 < right.x0  # at least 5 px apart
+    if answers is not SCAN:  # a long axis: powers of ten only (×10⁴, not ×10000)
+        said = [t.get_text() for t in labels]
+        assert "×1" in said
+        assert not any("3" in t for t in said)
+        assert any("⁴" in t or "⁶" in t for t in said), said
+
+
+def test_duration_bands_are_said_as_bands(net: Network) -> None:
+    said = figures.describe_answers
+    assert said({"spasm_duration_weeks": "acute"}) == "duration of spasms: acute (under 6 weeks)"
+    assert said({"spasm_duration_weeks": "subacute"}) == (
+        "duration of spasms: subacute (6 to 12 weeks)"
+    )
+    assert said({"spasm_duration_weeks": "chronic"}) == (
+        "duration of spasms: chronic (over 12 weeks)"
+    )
+    assert said({"spasm_duration_weeks": 1}) == "duration of spasms 1 week"
+    assert said({"spasm_duration_weeks": "8"}) == "duration of spasms 8 weeks"
+    assert said({"age": "40-64"}) == "age 40-64"
+    case = diagnose({"spasm_duration_weeks": "chronic", "age": 50}, network=net)
+    ax = figures.plot_evidence_impact(case, case.top_cause)
+    head = title(ax).replace("\n", " ")
+    assert "chronic (over 12 weeks)" in head
+    assert "weeks weeks" not in head
+    assert "Duration of spasms: chronic (over 12 weeks)" in [
+        t.get_text() for t in ax.get_yticklabels()
+    ]
+    assert "weeks" not in said({"spasm_duration_weeks": "chronic"}).split("(")[0]
+
+
+def test_scenarios_title_says_what_differs(net: Network) -> None:
+    from backspasm import load_network
+
+    case = figures.SCENARIOS["Kidney stones"]
+    base = diagnose(case, network=net)
+    variant = load_network()
+    cpd = variant.model.get_cpds("kidney_stones")
+    values = cpd.values.copy()
+    values[1] = values[1] / 10  # kidney stones ten times rarer
+    values[0] = 1 - values[1]
+    cpd.values = values
+    edited = diagnose(case, network=variant)
+    other = diagnose(figures.SCENARIOS["Cauda equina"], network=net)
+    heads = {
+        "what-if": plot_title(figures.plot_scenarios([base, edited])),
+        "answers": plot_title(figures.plot_scenarios([base, other])),
+        "both": plot_title(figures.plot_scenarios([other, edited])),
+        "one": plot_title(figures.plot_scenarios([base])),
+    }
+    assert heads["what-if"].startswith("The same answers, different networks")
+    assert heads["answers"].startswith("The same network, different answers")
+    assert heads["both"].startswith("Different networks and different answers")
+    assert "same" not in heads["one"]
+    assert heads["one"].endswith("in 1 case")
+    assert "One to four" in (figures.plot_scenarios.__doc__ or "")
+
+
+def plot_title(fig: matplotlib.figure.Figure) -> str:
+    return fig.get_suptitle().replace("\n", " ")
+
+
+def test_a_variant_network_names_its_nodes_in_every_figure(tmp_path: Path) -> None:
+    import importlib.resources
+    import shutil
+
+    from backspasm import load_network
+    from backspasm.learning import evaluate, sample_cases
+
+    bundled = importlib.resources.files("backspasm") / "knowledge"
+    kb = tmp_path / "kb"
+    with importlib.resources.as_file(bundled) as folder:
+        shutil.copytree(folder, kb)
+    for name, old, new in (
+        ("causes.toml", 'label = "Kidney stones"', 'label = "Renal calculi"'),
+        ("findings.toml", 'label = "Fever"', 'label = "Raised temperature"'),
+    ):
+        text = (kb / name).read_text()
+        assert text.count(old) == 1
+        (kb / name).write_text(text.replace(old, new))
+    variant = load_network(kb)
+    evaluation = evaluate(sample_cases(300, network=variant, seed=0), network=variant)
+    ax = figures.plot_roc(evaluation, causes=["kidney_stones"], network=variant)
+    shown = [t.get_text() for t in ax.get_legend().get_texts()] + texts(ax)
+    assert any("Renal calculi" in t for t in shown)
+    assert not any("Kidney stones" in t for t in shown)
+    ax = figures.plot_calibration(evaluation, cause="kidney_stones", network=variant)
+    assert "Renal calculi" in title(ax)
+    case = diagnose({"fever": "yes", "spasm_location": "flank"}, network=variant)
+    ax = figures.plot_sensitivity(
+        sensitivity(case, "kidney_stones"), top=3, answers=case.answers, network=variant
+    )
+    assert "raised temperature" in title(ax)
+    assert "fever" not in title(ax)
+
+
+def test_case_mix_counts_are_whole_numbers_written_beside_their_bars(net: Network) -> None:
+    scored = score_cases(NO_IDS, network=net)
+    fig = figures.plot_case_mix(scored, network=net)
+    left, right = fig.get_axes()
+    fig.canvas.draw()
+    for axis in (left.xaxis, right.yaxis):
+        ticks = [t for t in axis.get_majorticklocs() if 0 <= t <= axis.get_view_interval()[1]]
+        assert ticks
+        assert all(float(t).is_integer() for t in ticks)
+    for ax in (left, right):
+        counts = by_gid(ax, "count:")
+        bars = {g: b for g, b in by_gid(ax, "").items() if g.startswith(("top_cause:", "triage:"))}
+        assert bars
+        assert set(counts) == set(bars)  # every bar says its count
+        for gid, label in counts.items():
+            bar = bars[gid]
+            count = bar.get_width() if ax is left else bar.get_height()
+            assert label.get_text() == str(round(count))
+            assert label.get_anncoords() == "offset points"  # the same gap at any count
+
+
+def delta_e(a: str, b: str) -> float:
+    """Colour difference (CIE 1976) of two colours."""
+
+    def lab(colour: str) -> tuple[float, float, float]:
+        lin = [
+            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+            for c in matplotlib.colors.to_rgb(colour)
+        ]
+        m = ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505))
+        xyz = [sum(r * c for r, c in zip(row, lin, strict=True)) for row in m]
+        xyz = [v / w for v, w in zip(xyz, (0.9505, 1.0, 1.089), strict=True)]
+        f = [v ** (1 / 3) if v > (6 / 29) ** 3 else v / (3 * (6 / 29) ** 2) + 4 / 29 for v in xyz]
+        return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+    return math.dist(lab(a), lab(b))
+
+
+def test_colours_that_are_not_groups_never_look_like_one(net: Network) -> None:
+    from backspasm._palette import LINE_COLOURS, LOWERED, RAISED
+    from backspasm.learning import evaluate, sample_cases
+
+    taken = [*figures.GROUP_COLOURS.values(), *figures.TRIAGE_COLOURS.values()]
+    for colour in (RAISED, LOWERED, *LINE_COLOURS):
+        assert min(delta_e(colour, t) for t in taken) > 15, colour
+    assert delta_e(RAISED, LOWERED) > 40
+    evaluation = evaluate(sample_cases(400, network=net, seed=1), network=net)
+    ax = figures.plot_roc(evaluation, causes=list(net.serious_causes))
+    curves = [line for line in ax.get_lines() if line.get_label() != "chance"]
+    assert curves
+    for line in curves:
+        assert matplotlib.colors.to_hex(line.get_color()) in {c.lower() for c in LINE_COLOURS}
+    ax = figures.plot_calibration(evaluation)
+    (line,) = [li for li in ax.get_lines() if li.get_label() == "all causes"]
+    assert matplotlib.colors.to_hex(line.get_color()) == LINE_COLOURS[0].lower()
+
+
+def test_dpi_is_capped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from backspasm.cli import main
+
+    # (a tiny figure first: 5000 dpi of a whole slide would need more than 10 GB)
+    with pytest.raises(BackspasmError, match=r"'dpi'.*1 to 1200; got 5000"):
+        figures.save_figure(plt.figure(figsize=(0.1, 0.1)), tmp_path / "big.png", dpi=5000)
+    with pytest.raises(BackspasmError, match=r"'dpi'.*1 to 1200; got 5000"):
+        figures.write_teaching_figures(tmp_path / "big", dpi=5000)
+    assert main(["figures", "--out", str(tmp_path / "big"), "--dpi", "5000"]) != 0
+    assert "1 to 1200" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_plot_functions_refuse_arguments_they_cannot_draw(
+    net: Network, abscess: Diagnosis
+) -> None:
+    with pytest.raises(BackspasmError, match="'groups' parameter of plot_network"):
+        figures.plot_network(net, groups=[])
+    for top in (0, -1):
+        with pytest.raises(BackspasmError, match="'top' parameter of plot_next_questions"):
+            figures.plot_next_questions(abscess, top=top)
+        with pytest.raises(BackspasmError, match="'top' parameter of plot_sensitivity"):
+            figures.plot_sensitivity(sensitivity(abscess, "epidural_abscess"), top=top)
+    with pytest.raises(BackspasmError, match=r"'cause'.*got 'fever'"):
+        figures.plot_evidence_impact(abscess, "fever")
+
+
+@pytest.fixture(scope="module")
+def all_yes(net: Network) -> Diagnosis:
+    from backspasm.questionnaire import default_questions
+
+    questions = default_questions()
+    return diagnose(
+        {q.column: "yes" for q in questions if q.kind == "yes_no" and q.node}, network=net
+    )
+
+
+def test_a_band_is_never_cut_to_a_digit(all_yes: Diagnosis, net: Network) -> None:
+    ax = figures.plot_network_beliefs(all_yes)
+    said = by_gid(ax, "value:")["age_group"].get_text()
+    first = said.split()[0]
+    # the band whole ("40-64", "40-64 >99.9%"), or only its percentage: never "4 >99.9%"
+    assert first in net.states("age_group") or first.endswith("%"), said
+
+
+def test_titles_of_a_case_with_many_answers_stay_short(all_yes: Diagnosis) -> None:
+    cause = all_yes.top_cause
+    for ax, extra in (
+        (figures.plot_causes(all_yes), 1),
+        (figures.plot_evidence_impact(all_yes, cause), 1),
+        (figures.plot_next_questions(all_yes), 1),
+        (figures.plot_sensitivity(sensitivity(all_yes, cause), answers=all_yes.answers), 1),
+    ):
+        head = title(ax)
+        assert head.count("\n") + 1 <= 3 + extra, head
+        assert re.search(r" and \d+ more\n", head), head  # the rest counted, not dropped

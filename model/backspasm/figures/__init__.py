@@ -17,7 +17,9 @@ layers are dealt into staggered sub-columns). Titles say what is shown and for w
 answers.
 Colours follow the Okabe-Ito palette, one colour per node group
 (:data:`GROUP_COLOURS`); the triage levels have a palette of their own
-(:data:`TRIAGE_COLOURS`), so that they never read as a group of causes. A
+(:data:`TRIAGE_COLOURS`), so that they never read as a group of causes, and so have
+an answer that raised or lowered a probability (teal and brown) and the curves drawn
+one per cause (``backspasm._palette.LINE_COLOURS``). A
 probability is never written as ``100%`` or ``0%`` unless it is exactly that
 (``99.9%``, ``>99.9%``, ``<0.1%``), and odds ratios always to three significant
 digits (``×26.2``, ``÷5.02``). Drawn artists carry a ``gid`` such as ``"node:fever"`` or
@@ -41,7 +43,8 @@ The families, one module each:
     :func:`plot_calibration`, :func:`plot_roc`.
 ``teaching``
     :func:`write_teaching_figures`, :func:`save_figure` (SVG text kept as text; each
-    file written whole or not at all).
+    file, and the set, written whole or not at all; a figure laid out once, so that
+    its files do not depend on the other formats asked for; at most :data:`MAX_DPI`).
 ``_style``, ``_words``, ``_bars``, ``_layout``, ``_graph``
     Colours, type sizes and the slide size; what the figures write (percentages,
     odds ratios, answers, titles) and how wide it is; probability bars with their
@@ -67,13 +70,19 @@ from backspasm.figures.evaluation import plot_calibration, plot_roc
 from backspasm.figures.network import plot_network, plot_network_beliefs
 from backspasm.figures.scenarios import DEFAULT_CASE, SCENARIOS, plot_scenarios
 from backspasm.figures.sensitivity import plot_sensitivity
-from backspasm.figures.teaching import FIGURE_FORMATS, save_figure, write_teaching_figures
+from backspasm.figures.teaching import (
+    FIGURE_FORMATS,
+    MAX_DPI,
+    save_figure,
+    write_teaching_figures,
+)
 
 __all__ = [
     "DEFAULT_CASE",
     "FIGURE_FORMATS",
     "GROUP_COLOURS",
     "GROUP_NAMES",
+    "MAX_DPI",
     "MIN_FONT",
     "SCENARIOS",
     "SLIDE_SIZE",

@@ -1,7 +1,8 @@
 """Probability bars: a posterior bar with its prior's tick, and each bar's value.
 
 Shared by :func:`~backspasm.figures.case.plot_causes` and
-:func:`~backspasm.figures.scenarios.plot_scenarios`.
+:func:`~backspasm.figures.scenarios.plot_scenarios`; :func:`end_label` writes a
+value at a bar's end for every horizontal bar chart (evidence impact, sensitivity).
 """
 
 from __future__ import annotations
@@ -47,6 +48,35 @@ def prior_and_posterior(
         solid_capstyle="butt",
     )
     tick.set_gid(f"prior:{key}")
+
+
+def end_label(
+    ax: Axes,
+    text: str,
+    xy: tuple[float, float],
+    *,
+    right: bool,
+    gid: str,
+    size: float,
+    inside: bool = False,
+) -> None:
+    """Write a value 4 points beyond a bar's end, whatever the scale of the axis.
+
+    ``right``: the text runs to the right of ``xy``; ``inside``: in bold white within
+    the bar instead.
+    """
+    ax.annotate(
+        text,
+        xy=xy,
+        xytext=(4 if right else -4, 0),
+        textcoords="offset points",
+        ha="left" if right else "right",
+        va="center",
+        fontsize=size,
+        fontweight="bold" if inside else "normal",
+        color="white" if inside else TEXT,
+        gid=gid,
+    )
 
 
 def bar_labels(

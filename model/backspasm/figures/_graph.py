@@ -224,6 +224,11 @@ def nodes_for(network: Network, groups: Sequence[str] | None) -> list[str]:
             f"{', '.join(GROUPS)}; got {unknown[0]!r} instead."
         )
     nodes = [n for n in network.spec.nodes if network.group_of(n) in groups]
+    if not nodes:
+        raise BackspasmError(
+            f"The 'groups' parameter of plot_network must name at least one group with "
+            f"nodes in the network (among {', '.join(GROUPS)}); got {list(groups)!r} instead."
+        )
     causes = [n for n in nodes if network.is_cause(n)]
     if not causes:
         return nodes

@@ -252,19 +252,55 @@ def _answer_words(question: Any, label: str, value: Any) -> str | None:
     if state is None:
         return None
     if question.kind == "number":
-        if question.column == "age":
-            return f"age {value}"
-        unit = str(question.unit or "")
-        if unit.endswith("s") and str(value).strip() in ("1", "1.0"):
-            unit = unit[:-1]
-        return f"{label} {str(value).strip()} {unit}".strip()
+        return _number_words(question, label, str(value).strip())
     if isinstance(state, tuple):
-        return f"{label} ({float(state[-1]):.0%} sure)"
+        return f"{label} ({percent(float(state[-1]))} sure)"
     if question.kind == "yes_no":
         return label if state == "yes" else f"no {label}"
     if question.column == "sex":
         return str(state)
     return f"{label}: {str(state).replace('_', ' ')}"
+
+
+def _number_words(question: Any, label: str, value: str) -> str:
+    """Say an answer to a number question: ``age 52``, ``duration of spasms 1 week``.
+
+    The unit follows a number only; a band is said with its range
+    (``duration of spasms: acute (under 6 weeks)``), unless its name says it
+    (``age 40-64``).
+    """
+    if question.column == "age":
+        return f"age {value}"
+    unit = str(question.unit or "")
+    if _is_number(value):
+        if unit.endswith("s") and value in ("1", "1.0"):
+            unit = unit[:-1]
+        return f"{label} {value} {unit}".strip()
+    band = next((b for b in question.bins if b[0] == value.lower()), None)
+    if band is None or any(c.isdigit() for c in band[0]):
+        return f"{label}: {value}"
+    return f"{label}: {band[0]} ({_band_range(question.bins, band, unit)})"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _band_range(bins: Sequence[tuple[str, str, float]], band: Any, unit: str) -> str:
+    """Say the range of a band: ``under 6 weeks``, ``6 to 12 weeks``, ``over 12 weeks``."""
+    at = list(bins).index(band)
+    _, op, edge = band
+    if op in (">", ">="):
+        words = f"{'over' if op == '>' else 'at least'} {edge:g}"
+    elif at == 0:
+        words = f"{'under' if op == '<' else 'up to'} {edge:g}"
+    else:
+        words = f"{bins[at - 1][2]:g} to {edge:g}"
+    return f"{words} {unit}".strip()
 
 
 def describe_answers(answers: Mapping[str, Any], network: Network | None = None) -> str:
@@ -359,7 +395,39 @@ def case_title(what: str, diagnosis: Any, width: int = 80) -> str:
     """Return ``<what> for: <answers>``, wrapped to lines of ``width`` characters.
 
     Lines break between answers where that leaves the line well filled, and never
-    around a slash (``IV drug use / immunosuppr.`` is not cut after ``/``).
+    around a slash (``IV drug use / immunosuppr.`` is not cut after ``/``). At most
+    :data:`TITLE_LINES` lines (see :func:`answers_heading`).
     """
     answers = answer_list(getattr(diagnosis, "answers", {}) or {}, network_of(diagnosis))
-    return wrap_phrases(phrase_units(f"{what} for: ", answers or ["no answers yet"]), width)
+    return answers_heading(f"{what} for: ", answers, width)
+
+
+#: The most lines the answers take in a title, so that a case with many answers
+#: leaves room for the plot.
+TITLE_LINES = 3
+
+
+def answers_heading(
+    head: str,
+    answers: Sequence[str],
+    width: int,
+    *,
+    lines: int = TITLE_LINES,
+    fill: float = 0.6,
+) -> str:
+    """Return ``head`` and the answers, wrapped (see :func:`wrap_phrases`) to few lines.
+
+    Answers that do not fit on ``lines`` lines of ``width`` characters are left out
+    from the end and counted instead: ``..., no fever and 12 more``.
+    """
+    said = list(answers) or ["no answers yet"]
+    text = ""
+    for keep in range(len(said), 0, -1):
+        left = len(said) - keep
+        shown = said[:keep]
+        if left:
+            shown[-1] += f" and {left} more"
+        text = wrap_phrases(phrase_units(head, shown), width, fill=fill)
+        if text.count("\n") < lines:
+            break
+    return text

@@ -9,7 +9,7 @@ import numpy as np
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
-from backspasm.figures._bars import bar_labels, prior_and_posterior
+from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
 from backspasm.figures._words import (
     answer_phrase,
     case_title,
@@ -162,7 +162,10 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
     The effect of an answer is the change in the log-odds of the cause between the
     posterior with all answers and the posterior with that answer withheld
     (``diagnosis.reasons(cause)``): positive bars raised the cause, negative bars
-    lowered it. The top axis reads the same bars as odds ratios.
+    lowered it. The top axis reads the same bars as odds ratios. An answer that
+    makes the cause certain (present or absent, e.g. the cause itself answered)
+    changes its odds infinitely: its bar runs to the edge of the axis and reads
+    ``odds ×∞: now known`` (or ``odds ÷∞: now ruled out``), never a finite ratio.
 
     Parameters
     ----------
@@ -176,48 +179,52 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
     Returns
     -------
     matplotlib.axes.Axes
-        Bars have ``gid="impact:<question>"`` and width equal to ``log_odds_change``.
+        Bars have ``gid="impact:<question>"`` and width equal to ``log_odds_change``
+        (to the edge of the axis for an answer that makes the cause certain); their
+        values ``gid="odds:<question>"``.
+
+    Raises
+    ------
+    BackspasmError
+        For a ``cause`` that is not a cause of the network (with a suggestion for a
+        mistyped one).
     """
     from matplotlib.patches import Patch
 
-    reasons = diagnosis.reasons(cause)
     matches = st.rows(diagnosis.causes[diagnosis.causes["cause"] == cause])
     if not matches:
         diagnosis.network.label(cause)  # raises with a suggestion for a mistyped node
-        raise BackspasmError(f"'{cause}' is not a cause of this diagnosis.")
+        raise BackspasmError(
+            f"The 'cause' parameter of plot_evidence_impact must be a cause of the network "
+            f"({', '.join(diagnosis.causes['cause'])}); got {cause!r} instead."
+        )
     row = matches[0]
     label = str(row.label)
-    table = reasons.sort_values("log_odds_change", ascending=True, kind="stable")
+    table = diagnosis.reasons(cause).sort_values("log_odds_change", ascending=True, kind="stable")
     net = diagnosis.network
     said = [answer_phrase(str(r.question), r.answer, net) for r in st.rows(table)]
     ax = st.new_axes(ax)
     ys = np.arange(len(table), dtype=float)
     values = table["log_odds_change"].to_numpy(dtype=float)
-    span = max(float(np.abs(values).max()) if len(values) else 1.0, 0.5)
-    for yy, r, words in zip(ys, st.rows(table), said, strict=True):
+    # an answer that makes the cause certain moves its odds infinitely far: its
+    # log_odds_change is only a clipped number, so its bar runs to the edge of the
+    # axis, says "×∞", and leaves the scale to the other answers
+    settled = _settles(table)
+    finite = np.abs(values[~settled])
+    span = max(float(finite.max()) if len(finite) else 1.0, 2.0 if settled.any() else 0.5)
+    edge = span * 1.35
+    for yy, r, words, known in zip(ys, st.rows(table), said, settled, strict=True):
         change = float(r.log_odds_change)
-        bar = ax.barh(
-            yy, change, height=0.62, color=st.RAISED if change >= 0 else st.LOWERED, zorder=3
-        )[0]
+        up = change >= 0
+        width = (edge if up else -edge) if known else change
+        bar = ax.barh(yy, width, height=0.62, color=st.RAISED if up else st.LOWERED, zorder=3)[0]
         bar.set_gid(f"impact:{r.question}")
         bar.set_label(words)
-        ratio = odds_ratio(_exp(change))
-        # a few points beyond the bar's end, whatever the scale
-        ax.annotate(
-            ratio if ratio == "no effect" else f"odds {ratio}",
-            xy=(change, yy),
-            xytext=(4 if change >= 0 else -4, 0),
-            textcoords="offset points",
-            ha="left" if change >= 0 else "right",
-            va="center",
-            fontsize=st.NOTE,
-            color=st.TEXT,
-            gid=f"odds:{r.question}",
-        )
+        _impact_value(ax, yy, width, _impact_text(change, known), r.question, inside=known)
     ax.set_yticks(ys, said)
     ax.tick_params(axis="y", length=0, labelsize=st.TICK)
     ax.axvline(0, color=st.TEXT, lw=0.9, zorder=4)
-    ax.set_xlim(-span * 1.35, span * 1.35)
+    ax.set_xlim(-edge, edge)
     ax.set_ylim(-0.7, max(len(table), 1) - 0.3)
     ax.set_xlabel(
         f"change in log-odds of {label} from this answer (natural log)", fontsize=st.TICK
@@ -225,13 +232,9 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
     top_axis = ax.secondary_xaxis("top", functions=(_exp, _log))
-    ratios = [
-        r
-        for r in (1 / 1000, 1 / 100, 1 / 10, 1 / 3, 1, 3, 10, 100, 1000)
-        if abs(math.log(r)) <= span * 1.35
-    ]
-    top_axis.set_xticks(ratios, [f"×{r:g}" if r >= 1 else f"÷{1 / r:g}" for r in ratios])
-    # (round ratios on the axis, so written as they are: ×10, ÷3)
+    ratios = _ratio_ticks(edge)
+    # (round ratios on the axis, so written as they are: ×10, ÷3, ×10⁶)
+    top_axis.set_xticks(ratios, [_ratio_tick(r) for r in ratios])
     top_axis.set_xlabel("odds ratio", fontsize=st.NOTE + 0.5)
     top_axis.tick_params(labelsize=st.TICK)
     if not len(table):
@@ -254,6 +257,54 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
     return ax
 
 
+def _settles(reasons: Any) -> Any:
+    """Which answers make the cause certain (0 or 1) where it was not without them."""
+    with_ = reasons["posterior_with"].to_numpy(dtype=float)
+    without = reasons["posterior_without"].to_numpy(dtype=float)
+    return ((with_ == 0.0) | (with_ == 1.0)) & (without != with_)
+
+
+def _impact_text(change: float, known: bool) -> str:
+    """Return the words at a bar's end: ``odds ×26.2``, ``no effect``, or ``×∞: now known``."""
+    if known:
+        return "odds ×∞: now known" if change >= 0 else "odds ÷∞: now ruled out"
+    ratio = odds_ratio(_exp(change))
+    return ratio if ratio == "no effect" else f"odds {ratio}"
+
+
+def _impact_value(
+    ax: Axes, y: float, end: float, text: str, question: object, *, inside: bool
+) -> None:
+    """Write a bar's value a few points beyond its end, or inside it (white)."""
+    out = (end >= 0) != inside  # whether the text runs to the right of its anchor
+    end_label(ax, text, (end, y), right=out, gid=f"odds:{question}", size=st.NOTE, inside=inside)
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _ratio_ticks(limit: float) -> list[float]:
+    """Round odds ratios for an axis reaching ``limit`` either way (natural log).
+
+    ÷10, ÷3, 1, ×3, ×10 for a short axis; on a longer one only powers of ten, thinned
+    to at most three either way so that their labels never run into each other.
+    """
+    decades = limit / math.log(10.0)
+    if decades < 1.6:
+        return [r for r in (1 / 10, 1 / 3, 1.0, 3.0, 10.0) if abs(math.log(r)) <= limit]
+    step = next(s for s in (1, 2, 3, 5, 10, 20, 50, 100, 200) if decades // s <= 3)
+    reach = int(decades // step)
+    return [10.0 ** (k * step) for k in range(-reach, reach + 1)]
+
+
+def _ratio_tick(ratio: float) -> str:
+    """``×10``, ``÷3``, ``×1000``, ``×10⁶``: an odds ratio of the top axis."""
+    sign, r = ("×", ratio) if ratio >= 1 else ("÷", 1.0 / ratio)
+    if r <= 1000:
+        return f"{sign}{r:g}"
+    return f"{sign}10" + str(round(math.log10(r))).translate(_SUPERSCRIPTS)
+
+
 def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int = 10) -> Axes:
     """Plot the expected information gain of the questions not yet answered.
 
@@ -271,9 +322,18 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
     matplotlib.axes.Axes
         Bars have ``gid="gain:<question>"`` and width equal to the expected
         information gain in bits.
+
+    Raises
+    ------
+    BackspasmError
+        For ``top`` under 1.
     """
     from matplotlib.patches import Patch
 
+    if top < 1:
+        raise BackspasmError(
+            f"The 'top' parameter of plot_next_questions must be >= 1; got {top}."
+        )
     table = diagnosis.next_questions().head(top)
     net = st.network_of(diagnosis, None)
     ax = st.new_axes(ax)

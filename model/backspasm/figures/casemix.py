@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
     from backspasm.network import Network
 
@@ -46,9 +47,11 @@ def plot_case_mix(
     -------
     matplotlib.figure.Figure
         Bars ``gid="top_cause:<cause>"`` and ``"triage:<level>"`` with heights equal
-        to the counts.
+        to the counts; each count written a few points beyond its bar's end
+        (``gid="count:<gid of the bar>"``); whole-number ticks on the count axes.
     """
     from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
 
     missing = [c for c in ("top_cause", "triage") if c not in scored.columns]
     if missing:
@@ -92,14 +95,7 @@ def plot_case_mix(
         groups_seen.append(group)
         bar = left.barh(yy, int(counts[cause]), height=0.66, color=st.colour(group), zorder=3)[0]
         bar.set_gid(f"top_cause:{cause}")
-        left.text(
-            int(counts[cause]) + 0.1,
-            yy,
-            str(int(counts[cause])),
-            va="center",
-            fontsize=st.NOTE + 0.5,
-            color=st.TEXT,
-        )
+        _count_label(left, bar, horizontal=True, size=st.NOTE + 0.5)
     left.set_yticks(
         ys, [net.label(c) if c in net.spec.nodes else c for c in causes], fontsize=st.NOTE + 0.5
     )
@@ -137,7 +133,7 @@ def plot_case_mix(
         )[0]
         bar.set_gid(f"triage:{level}")
         bar.set_label(level)
-        right.text(x, n, str(n), ha="center", va="bottom", fontsize=st.TICK, color=st.TEXT)
+        _count_label(right, bar, horizontal=False, size=st.TICK)
         names.append(st.TRIAGE_NAMES.get(level, level))
     if errors.any():
         bar = right.bar(
@@ -150,20 +146,15 @@ def plot_case_mix(
             zorder=3,
         )[0]
         bar.set_gid("triage:error")
-        right.text(
-            xs[-1],
-            int(errors.sum()),
-            str(int(errors.sum())),
-            ha="center",
-            va="bottom",
-            fontsize=st.TICK,
-            color=st.TEXT,
-        )
+        _count_label(right, bar, horizontal=False, size=st.TICK)
         names.append("not scored")
     right.set_xticks(xs, names, fontsize=st.TICK)
     right.set_ylabel("cases", fontsize=st.TICK)
     right.set_title("Triage level", fontsize=st.TITLE - 1, loc="left")
     right.set_ylim(0, max(int(tri.max()) if len(tri) else 1, int(errors.sum()), 1) * 1.15)
+    # counts of cases: whole numbers only on the axes
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))
+    right.yaxis.set_major_locator(MaxNLocator(integer=True))
     right.grid(axis="y", color="#E5E5E5", lw=0.8, zorder=0)
     right.spines[["top", "right"]].set_visible(False)
     fig.suptitle(
@@ -174,3 +165,22 @@ def plot_case_mix(
         ha="left",
     )
     return fig
+
+
+def _count_label(ax: Axes, bar: Rectangle, *, horizontal: bool, size: float) -> None:
+    """Write a bar's count a few points beyond its end (right of a horizontal bar).
+
+    In points, not in data units, so that the gap is the same for 2 cases and for 200.
+    """
+    x, y, width, height = bar.get_x(), bar.get_y(), bar.get_width(), bar.get_height()
+    ax.annotate(
+        str(round(width if horizontal else height)),
+        xy=(x + width, y + height / 2) if horizontal else (x + width / 2, y + height),
+        xytext=(4, 0) if horizontal else (0, 3),
+        textcoords="offset points",
+        ha="left" if horizontal else "center",
+        va="center" if horizontal else "bottom",
+        fontsize=size,
+        color=st.TEXT,
+        gid=f"count:{bar.get_gid()}",
+    )

@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import backspasm.figures._style as st
+from backspasm._palette import LINE_COLOURS
 from backspasm.exceptions import BackspasmError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from backspasm.learning import Evaluation
+    from backspasm.network import Network
 
 __all__ = ["plot_calibration", "plot_roc"]
 
@@ -32,16 +34,18 @@ def _unknown_cause(name: str, known: Sequence[str]) -> BackspasmError:
     return BackspasmError(f"'{name}' has no curve in this evaluation.{hint}")
 
 
-def _labels(causes: Sequence[str]) -> dict[str, str]:
-    """Words for causes: the bundled network's labels, else the names."""
-    from backspasm.network import default_network
-
-    net = default_network()
+def _labels(causes: Sequence[str], network: Network | None) -> dict[str, str]:
+    """Words for causes: the network's labels (default the bundled one), else the names."""
+    net = st.network_of(None, network)
     return {c: net.label(c) if c in net.spec.nodes else c for c in causes}
 
 
 def plot_calibration(
-    evaluation: Evaluation, *, ax: Axes | None = None, cause: str | None = None
+    evaluation: Evaluation,
+    *,
+    ax: Axes | None = None,
+    cause: str | None = None,
+    network: Network | None = None,
 ) -> Axes:
     """Draw predicted probability against observed frequency (reliability diagram).
 
@@ -53,12 +57,16 @@ def plot_calibration(
         Where to draw; default a new figure.
     cause : str, optional
         One cause; default every cause pooled.
+    network : Network, optional
+        The network evaluated, for the cause's words in the title; default the
+        bundled network.
 
     Returns
     -------
     matplotlib.axes.Axes
         With the diagonal (label ``perfect calibration``) and one line with a
         marker per non-empty probability bin (label: the cause, or ``all causes``),
+        in :data:`LINE_COLOURS`'s first colour,
         marker area growing with the number of forecasts in the bin; each marker is
         annotated with that number.
     """
@@ -69,11 +77,12 @@ def plot_calibration(
         raise _unknown_cause(key, sorted(set(table["cause"])))
     ax = st.new_axes(ax)
     name = "all causes" if cause is None else cause
+    words = "all causes" if cause is None else _labels([cause], network)[cause]
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="perfect calibration")
     ax.plot(
         rows["mean_predicted"],
         rows["observed_rate"],
-        color="C0",
+        color=LINE_COLOURS[0],
         marker="o",
         label=name,
     )
@@ -83,7 +92,7 @@ def plot_calibration(
         rows["mean_predicted"],
         rows["observed_rate"],
         s=sizes,
-        color="C0",
+        color=LINE_COLOURS[0],
         alpha=0.35,
         label="_forecasts per bin",
     )
@@ -101,7 +110,7 @@ def plot_calibration(
     ax.set_ylabel("observed frequency", fontsize=st.LABEL)
     ax.tick_params(labelsize=st.TICK)
     ax.set_title(
-        f"Calibration: {name} ({evaluation.n_cases} cases)\n"
+        f"Calibration: {words} ({evaluation.n_cases} cases)\n"
         "points on the diagonal mean the stated probabilities come true as often as stated",
         fontsize=st.TITLE - 2,
     )
@@ -116,14 +125,19 @@ def plot_calibration(
     return ax
 
 
-#: Line colours of the ROC curves: Okabe-Ito without its yellow (invisible when
-#: projected); past seven curves the colours repeat with another line style.
-ROC_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+#: Line colours of the ROC curves (:data:`backspasm._palette.LINE_COLOURS`, none of
+#: them the colour of a node group); past seven curves the colours repeat with
+#: another line style.
+ROC_COLOURS = LINE_COLOURS
 _ROC_STYLES = ("-", "--", ":", "-.")
 
 
 def plot_roc(
-    evaluation: Evaluation, *, ax: Axes | None = None, causes: Sequence[str] | None = None
+    evaluation: Evaluation,
+    *,
+    ax: Axes | None = None,
+    causes: Sequence[str] | None = None,
+    network: Network | None = None,
 ) -> Axes:
     """Draw one ROC curve per cause, with its AUC and its number of cases in the legend.
 
@@ -141,6 +155,9 @@ def plot_roc(
     causes : sequence of str, optional
         Which causes; default every cause with a curve (present in some cases and
         absent in others).
+    network : Network, optional
+        The network evaluated, for the causes' words in the legend; default the
+        bundled network.
 
     Returns
     -------
@@ -190,7 +207,7 @@ def plot_roc(
         "how well each cause's probability separates cases with it from cases without",
         fontsize=st.TITLE - 2,
     )
-    names = _labels([*chosen, *missing])
+    names = _labels([*chosen, *missing], network)
     lines = ax.get_lines()
 
     def cases(c: str) -> str:

@@ -266,13 +266,22 @@ def _shortened(
 
     The name loses letters (ending in a full stop, keeping at least four), then
     becomes the initials of the state's words (``primary_care`` -> ``PC``); failing
-    that, only the prefix and suffix are kept.
+    that, only the prefix and suffix are kept. A band of numbers (``40-64``) is
+    never cut, since a part of it reads as another number (``4``): it is kept whole
+    without the suffix, or left out.
     """
+
+    def fits(text: str) -> bool:
+        return text_width(text, size) * 1.1 + 0.06 <= room
+
+    band = any(c.isdigit() for c in name)
     initials = "".join(word[0] for word in state.split("_") if word).upper()
-    tries = [name, *(f"{name[:keep]}." for keep in range(len(name) - 1, 3, -1)), initials]
-    for shown in tries:
-        text = f"{prefix}{shown}{suffix}"
-        if text_width(text, size) * 1.1 + 0.06 <= room:
+    cuts = [f"{name[:keep]}." for keep in range(len(name) - 1, 3, -1)]
+    tries = [f"{prefix}{shown}{suffix}" for shown in [name, *([] if band else [*cuts, initials])]]
+    if band:
+        tries.append(f"{prefix}{name}")
+    for text in tries:
+        if fits(text):
             return text
     return f"{prefix}{suffix}".strip() or f"{prefix}{name}{suffix}"
 

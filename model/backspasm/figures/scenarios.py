@@ -10,7 +10,7 @@ import numpy as np
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, prior_and_posterior
-from backspasm.figures._words import answer_list, percent, phrase_units, wrap_phrases
+from backspasm.figures._words import answer_list, answers_heading, percent
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -69,12 +69,16 @@ def plot_scenarios(
     names: Sequence[str] | None = None,
     top: int = 8,
 ) -> Figure:
-    """Two to four cases side by side on a shared cause axis.
+    """One to four cases side by side on a shared cause axis.
+
+    The title says what differs between the panels: the answers (on the same
+    network), the network (the same answers on networks with other numbers, a
+    what-if), or both.
 
     Parameters
     ----------
     diagnoses : sequence of Diagnosis
-        Two to four diagnoses.
+        One to four diagnoses (usually two or more, to compare).
     names : sequence of str, optional
         Scenario names for the panel titles (default "case 1", ...).
     top : int, default 8
@@ -86,6 +90,11 @@ def plot_scenarios(
         One panel per scenario; posterior bars ``gid="posterior:<i>:<cause>"``, prior
         ticks ``gid="prior:<i>:<cause>"`` and the posterior's value, at the end of
         its own bar, ``gid="value:<i>:<cause>"``.
+
+    Raises
+    ------
+    BackspasmError
+        For no diagnosis or more than four, or ``names`` of another length.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -139,8 +148,8 @@ def plot_scenarios(
             )
             values[i].append((yy, p, prior, percent(p)))
         triage = str(getattr(d, "triage", ""))
-        said = answer_list(getattr(d, "answers", {}) or {}, d.network) or ["no answers yet"]
-        given = wrap_phrases(phrase_units("", said), 34, fill=0.85)
+        said = answer_list(getattr(d, "answers", {}) or {}, d.network)
+        given = answers_heading("", said, 34, lines=6, fill=0.85)
         ax.set_title(given, fontsize=st.NOTE, color=st.TEXT)
         level = st.TRIAGE_NAMES.get(triage, triage)
         ax.annotate(
@@ -180,7 +189,7 @@ def plot_scenarios(
         fontsize=st.NOTE + 0.5,
     )
     fig.suptitle(
-        "The same network, different answers: leading causes of back spasm in "
+        _what_differs(cases) + "leading causes of back spasm in "
         f"{len(cases)} case{'s' * (len(cases) != 1)}",
         fontsize=st.TITLE - 1,
         x=0.01,
@@ -192,3 +201,24 @@ def plot_scenarios(
         gids = [f"value:{i}:{cause}" for cause in order]
         bar_labels(ax, values[i], size=st.NOTE, gids=gids, laid_out=True)
     return fig
+
+
+def _what_differs(cases: Sequence[Diagnosis]) -> str:
+    """Return the start of the title: what differs between the panels, if anything."""
+    if len(cases) < 2:
+        return "The "
+    networks = len({d.network.fingerprint() for d in cases}) > 1
+    answers = len({_answers_key(d) for d in cases}) > 1
+    if networks and answers:
+        return "Different networks and different answers: "
+    if networks:
+        return "The same answers, different networks (numbers): "
+    if answers:
+        return "The same network, different answers: "
+    return "The same network and the same answers: "
+
+
+def _answers_key(diagnosis: Diagnosis) -> str:
+    """Return the answers of a diagnosis as its panel says them, in a comparable order."""
+    said = answer_list(getattr(diagnosis, "answers", {}) or {}, diagnosis.network)
+    return "; ".join(sorted(said))

@@ -10,20 +10,23 @@ import pandas as pd
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
+from backspasm.figures._bars import end_label
 from backspasm.figures._words import (
     answer_list,
+    answers_heading,
     exact_percent,
+    percent,
     percent_sig,
     percent_to,
-    phrase_units,
     wrap,
-    wrap_phrases,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from matplotlib.axes import Axes
+
+    from backspasm.network import Network
 
 
 __all__ = ["plot_sensitivity"]
@@ -55,6 +58,7 @@ def plot_sensitivity(
     ax: Axes | None = None,
     top: int = 15,
     answers: Mapping[str, Any] | None = None,
+    network: Network | None = None,
 ) -> Axes:
     """Tornado of the network numbers a posterior depends on most.
 
@@ -64,6 +68,10 @@ def plot_sensitivity(
     so that the room for their labels would run past the end of the scale, the
     axis is drawn in log-odds (ticks still in percent), where multiplying the odds
     by a factor moves a value as far near 0 or 1 as in the middle.
+
+    A posterior that no number moves, because the answers settle it (the cause is
+    itself answered, so it is 0 or 1 whatever the numbers), is said in a note
+    instead of bars.
 
     Parameters
     ----------
@@ -76,6 +84,9 @@ def plot_sensitivity(
     answers : mapping of str to object, optional
         The answers the table was computed for (``diagnosis.answers``), named in
         the title.
+    network : Network, optional
+        Gives the words for the answers (``diagnosis.network``); defaults to the
+        bundled network.
 
     Returns
     -------
@@ -83,13 +94,21 @@ def plot_sensitivity(
         Bars ``gid="sens_high:<rank>"`` span ``p_base`` to ``p_high`` (odds of the
         number multiplied by the factor), ``"sens_low:<rank>"`` ``p_base`` to
         ``p_low``; their values ``"sens_high_value:<rank>"`` and
-        ``"sens_low_value:<rank>"``.
+        ``"sens_low_value:<rank>"``. A settled posterior has no bars and the note
+        ``gid="sens_settled"``.
+
+    Raises
+    ------
+    BackspasmError
+        For an empty table or ``top`` under 1.
     """
     from matplotlib.patches import Patch
     from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
     if table.empty:
         raise BackspasmError("The 'table' parameter of plot_sensitivity is empty.")
+    if top < 1:
+        raise BackspasmError(f"The 'top' parameter of plot_sensitivity must be >= 1; got {top}.")
     rows = table.sort_values("swing", ascending=False, kind="stable").head(top)
     first = rows.iloc[0]
     base = float(first["p_base"])
@@ -97,6 +116,12 @@ def plot_sensitivity(
     target = str(first.get("target_label", first["target"]))
     state = str(first["target_state"]).replace("_", " ")
     ax = st.new_axes(ax)
+    heading = _heading(f"Which numbers of the network matter for P({target})", answers, network)
+    heading += f"\none-way sensitivity: odds of each number ×{factor:g} and ÷{factor:g}"
+    ax.set_title(heading, fontsize=st.TITLE - 1, loc="left")
+    if _settled(rows):
+        _settled_note(ax, first, answers)
+        return ax
     ys = np.arange(len(rows), dtype=float)[::-1]
     shown = np.asarray([base, *rows["p_low"], *rows["p_high"]], dtype=float)
     lo, hi = float(shown.min()), float(shown.max())
@@ -104,9 +129,8 @@ def plot_sensitivity(
     # room for the value labels at both ends: 16% of the span each side
     pad = max((hi - lo) * 0.16, 1e-4)
     logit = lo - pad <= 0.0 or hi + pad >= 1.0
-    eps = 1e-12
     if logit:
-        lo_l, hi_l = _logit(max(lo, eps)), _logit(min(hi, 1 - eps))
+        lo_l, hi_l = _logit(lo), _logit(hi)
         pad_l = max((hi_l - lo_l) * 0.16, 0.05)
         ax.set_xscale("logit")
         left, right = _expit(lo_l - pad_l), _expit(hi_l + pad_l)
@@ -119,16 +143,13 @@ def plot_sensitivity(
             bar.set_gid(f"sens_{kind}:{rank}")
             up = value >= base
             # a few points beyond the bar's end, whatever the scale
-            ax.annotate(
+            end_label(
+                ax,
                 percent_sig(value) if logit else percent_to(value, decimals),
-                xy=(value, yy),
-                xytext=(4 if up else -4, 0),
-                textcoords="offset points",
-                ha="left" if up else "right",
-                va="center",
-                fontsize=st.NOTE,
-                color=st.TEXT,
+                (value, yy),
+                right=up,
                 gid=f"sens_{kind}_value:{rank}",
+                size=st.NOTE,
             )
     labels = [wrap(f"{_words(str(r.label))} = {r.value:.3g}", 52) for r in st.rows(rows)]
     ax.set_yticks(ys, labels)
@@ -155,19 +176,6 @@ def plot_sensitivity(
     )
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
-    what = f"Which numbers of the network matter for P({target})"
-    heading = (
-        what
-        if answers is None
-        else wrap_phrases(
-            phrase_units(f"{what} for: ", answer_list(answers) or ["no answers yet"]), 72
-        )
-    )
-    ax.set_title(
-        heading + f"\none-way sensitivity: odds of each number ×{factor:g} and ÷{factor:g}",
-        fontsize=st.TITLE - 1,
-        loc="left",
-    )
     ax.legend(
         handles=[
             Patch(color=st.RAISED, label=f"odds of the number ×{factor:g}"),
@@ -183,12 +191,49 @@ def plot_sensitivity(
     return ax
 
 
+def _heading(what: str, answers: Mapping[str, Any] | None, network: Network | None) -> str:
+    """Return the first lines of the title: what is shown and for which answers."""
+    if answers is None:
+        return what
+    return answers_heading(f"{what} for: ", answer_list(answers, network), 72)
+
+
+def _settled(rows: pd.DataFrame) -> bool:
+    """Whether no number moves the posterior: it is 0 or 1 and every bar is empty."""
+    shown = rows[["p_base", "p_low", "p_high"]].to_numpy(dtype=float)
+    base = float(shown[0, 0])
+    return base in (0.0, 1.0) and bool((shown == base).all())
+
+
+def _settled_note(ax: Axes, first: Any, answers: Mapping[str, Any] | None) -> None:
+    """Say, in place of the bars, why no number of the network changes the posterior."""
+    target = str(first.get("target_label", first["target"]))
+    node = str(first["target"])
+    state = str(first["target_state"]).replace("_", " ")
+    base = float(first["p_base"])
+    if answers is not None and node in answers:
+        why = f"{target} is answered ({str(answers[node]).strip()}) for this case, so "
+    else:
+        why = f"The answers settle {target}: "
+    st.axes_note(
+        ax,
+        0.5,
+        0.5,
+        f"{why}P({target} = {state}) is {percent(base)}\n"
+        "whatever the network's numbers: no number changes it.",
+        gid="sens_settled",
+    )
+    ax.set_axis_off()
+
+
 def _words(label: str) -> str:
     """Write the state codes of a parameter's label in words (``primary_care``)."""
     return label.replace("_", " ")
 
 
 def _logit(p: float) -> float:
+    # clamped at both ends: a value of exactly 0 or 1 has no finite log-odds
+    p = min(max(p, 1e-12), 1.0 - 1e-12)
     return math.log(p / (1.0 - p))
 
 

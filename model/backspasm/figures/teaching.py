@@ -8,9 +8,11 @@ its sensitivity table computed, the case file scored with
 
 from __future__ import annotations
 
+import io
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,12 +32,21 @@ from backspasm.figures.sensitivity import plot_sensitivity
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from backspasm.diagnosis import Diagnosis
+    from backspasm.learning import Evaluation
     from backspasm.network import Network
 
-__all__ = ["FIGURE_FORMATS", "save_figure", "write_teaching_figures"]
+__all__ = ["FIGURE_FORMATS", "MAX_DPI", "save_figure", "write_teaching_figures"]
 
 #: The file formats :func:`write_teaching_figures` and :func:`save_figure` write.
 FIGURE_FORMATS = ("png", "svg", "pdf")
+#: The highest PNG resolution written: a slide at 1200 dpi is 16000 x 9000 pixels
+#: (about 600 MB to draw); a typo such as 5000 would need more than 10 GB.
+MAX_DPI = 1200
+# The resolution a figure is laid out at, whatever the format of its files (SVG and
+# PDF measure text at 72 dpi); a PNG file of a lower resolution is laid out at its
+# own, since text measured coarser takes a little more room and would be cut.
+_LAYOUT_DPI = 72
 _SYNTHETIC_N = 300
 _EVALUATION_N = 2000
 _METADATA: Mapping[str, Mapping[str, Any]] = {
@@ -60,10 +71,13 @@ def save_figure(
 
     The format follows the file's extension (one of :data:`FIGURE_FORMATS`). The
     settings hold for this save only (a :func:`matplotlib.rc_context`); nothing
-    global changes. The figure is written to a hidden temporary file in the same
-    folder and renamed over ``path`` only once complete
-    (:class:`backspasm._files.AtomicFile`), so that a failed or interrupted save
-    (Ctrl-C, SIGTERM) leaves the file that was there untouched and no temporary
+    global changes. The figure is laid out once, at its first save (for 72 dpi, or
+    for ``dpi`` if lower), and keeps that layout: saved again with the same ``dpi``
+    (another format, ``close=False``), it comes out the same, byte for byte, as if
+    saved in that format alone. The figure is written to a
+    hidden temporary file in the same folder and renamed over ``path`` only once
+    complete (:class:`backspasm._files.AtomicFile`), so that a failed or interrupted
+    save (Ctrl-C, SIGTERM) leaves the file that was there untouched and no temporary
     file behind. With ``close``, the figure is closed even when saving fails.
 
     Parameters
@@ -73,7 +87,7 @@ def save_figure(
     path : path-like
         Where to write it; ``.png``, ``.svg`` or ``.pdf``.
     dpi : int, default 300
-        Resolution of a PNG file.
+        Resolution of a PNG file, 1 to :data:`MAX_DPI`.
     close : bool, default True
         Close the figure afterwards.
 
@@ -85,12 +99,11 @@ def save_figure(
     Raises
     ------
     BackspasmError
-        For an extension it cannot write, or a folder where the file cannot be
-        created (:class:`~backspasm.exceptions.CaseFileError`).
+        For an extension it cannot write, a ``dpi`` out of range, or a folder where
+        the file cannot be created (:class:`~backspasm.exceptions.CaseFileError`).
     backspasm._files.Interrupted
         When SIGINT or SIGTERM arrives during the save (the temporary file is gone).
     """
-    import matplotlib as mpl
     import matplotlib.pyplot as plt
 
     try:
@@ -101,50 +114,125 @@ def save_figure(
                 f"The 'path' parameter of save_figure must end in one of "
                 f"{', '.join('.' + f for f in FIGURE_FORMATS)}; got {out.name!r} instead."
             )
-        rc: Any = dict(_SAVE_RC)
+        _check_dpi(dpi, "save_figure")
         with SignalGuard(f"interrupted; {out} left as it was") as guard:
-            with guard.deferred():
-                target = AtomicFile(out)
-            try:
-                with mpl.rc_context(rc):
-                    fig.savefig(
-                        target.fh,
-                        format=fmt,
-                        dpi=dpi,
-                        metadata=dict(_METADATA[fmt]),
-                        facecolor="white",
-                    )
-                target.finish()
-                with guard.deferred(f"interrupted; {out} was written all the same"):
-                    target.replace()
-            finally:
-                with guard.deferred():
-                    target.discard()
+            _write_files(
+                [(out, _render(fig, fmt, dpi))],
+                guard,
+                f"interrupted; {out} was written all the same",
+            )
     finally:
         if close:
             plt.close(fig)
     return out
 
 
-def _answers_of(cases: pd.DataFrame, case_id: object) -> tuple[dict[str, Any], str]:
+def _check_dpi(dpi: int, where: str) -> None:
+    if not 1 <= dpi <= MAX_DPI:
+        raise BackspasmError(
+            f"The 'dpi' parameter of {where} must be 1 to {MAX_DPI}; got {dpi} instead."
+        )
+
+
+def _render(fig: Figure, fmt: str, dpi: int) -> bytes:
+    """Return the bytes of a figure's file in ``fmt`` (its layout frozen first)."""
+    import matplotlib as mpl
+
+    _freeze_layout(fig, min(dpi, _LAYOUT_DPI))
+    buffer = io.BytesIO()
+    rc: Any = dict(_SAVE_RC)
+    with mpl.rc_context(rc):
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]), facecolor="white")
+    return buffer.getvalue()
+
+
+def _freeze_layout(fig: Figure, dpi: float) -> None:
+    """Lay a figure out once, at ``dpi``, and keep that layout for good.
+
+    Constrained layout starts from where it left the Axes the last time and measures
+    text at the resolution of the file, so without this a figure saved a second time
+    (in another format) comes out shifted, and a PNG file differs with the formats
+    saved before it.
+    """
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
+        return
+    own = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        fig.draw_without_rendering()
+    finally:
+        fig.set_dpi(own)
+    fig.set_layout_engine("none")
+
+
+def _write_files(files: Sequence[tuple[Path, bytes]], guard: SignalGuard, written: str) -> None:
+    """Write every file or none: each to a temporary file, all renamed at the end.
+
+    A failure or a signal before the renames leaves every file as it was and no
+    temporary file behind; a signal during the renames is held back until they
+    are done (then raised with the message ``written``).
+    """
+    targets: list[AtomicFile] = []
+    try:
+        for path, data in files:
+            with guard.deferred():
+                targets.append(AtomicFile(path))
+            targets[-1].fh.write(data)
+            targets[-1].finish()
+        with guard.deferred(written):
+            for target in targets:
+                target.replace()
+    finally:
+        with guard.deferred():
+            for target in targets:
+                target.discard()
+
+
+def _answers_of(cases: pd.DataFrame, case_id: object) -> dict[str, Any]:
+    """Return one case's answers: by its ``case_id``, else by its row number from 1."""
     from backspasm.questionnaire import default_questions
 
     if "case_id" in cases.columns:
         match = cases[cases["case_id"].astype(str) == str(case_id)]
+        if match.empty:
+            raise BackspasmError(f"No case with case_id {case_id!r} in the cases table.")
+        row = match.iloc[0]
     else:
-        match = cases.iloc[[int(str(case_id))]] if str(case_id).isdigit() else cases.iloc[:0]
-    if match.empty:
-        raise BackspasmError(f"No case with case_id {case_id!r} in the cases table.")
+        row = cases.iloc[_row_number(cases, case_id) - 1]
     columns = {q.column for q in default_questions() if q.node is not None}
-    row = match.iloc[0]
-    answers = {
+    return {
         k: v
         for k, v in row.items()
         if k in columns
         and not (v is None or (isinstance(v, float) and math.isnan(v)))
         and str(v).strip() != ""
     }
-    return answers, f"case {case_id}"
+
+
+def _row_number(cases: pd.DataFrame, case_id: object) -> int:
+    """Return the row number (1 = the first case) a ``case_id`` names in a table without ids."""
+    text = str(case_id).strip()
+    if not text.isdigit() or not 1 <= int(text) <= len(cases):
+        rows = f"1 to {len(cases)}" if len(cases) else "none: the table has no rows"
+        raise BackspasmError(
+            f"The cases table has no case_id column, so 'case_id' is a row number "
+            f"(1 = the first case; {rows}); got {case_id!r} instead."
+        )
+    return int(text)
+
+
+def _check_formats(formats: Sequence[str]) -> list[str]:
+    """Return the formats asked for, each once, in the order first asked."""
+    bad = [f for f in formats if f not in FIGURE_FORMATS]
+    if bad or not formats:
+        raise BackspasmError(
+            f"The 'formats' parameter of write_teaching_figures must hold some of "
+            f"{', '.join(FIGURE_FORMATS)}; got {list(formats)!r} instead."
+        )
+    return list(dict.fromkeys(formats))
 
 
 def write_teaching_figures(
@@ -162,19 +250,23 @@ def write_teaching_figures(
     The set: the network and its diagnostic view; the network's beliefs for an
     example case; its causes before and after the answers; the effect of each
     answer on one cause (its top cause unless ``cause`` is given); the next questions
-    worth asking; the sensitivity of that cause to the network's numbers; four
+    worth asking; the sensitivity of that cause to the network's numbers (a note
+    when the case answers that cause itself, since then no number changes it); four
     scenarios side by side; the case mix of a case file; and calibration and ROC
     (serious causes; one with no case in the sample is named, not drawn) figures on
     2000 synthetic cases drawn from the network with seed 0. Every figure is drawn on
     a 13.33 x 7.5 in slide with no text under 9 pt; SVG files keep their text as
-    text. Each file is written atomically (see :func:`save_figure`).
+    text. The set is written whole or not at all: every figure is drawn first, and
+    only then are the files replaced (each atomically, see :func:`save_figure`), so
+    that a failure or an interruption before that leaves the files that were there
+    as they were, never a set mixed from two runs; the folder is created only then.
 
     Parameters
     ----------
     out_dir : path-like
         Folder to write into (created if needed).
     formats : sequence of {"png", "svg", "pdf"}, default ("png",)
-        One file per figure and format.
+        One file per figure and format (a format named twice is written once).
     network : Network, optional
         Defaults to the bundled network.
     cases : pandas.DataFrame, optional
@@ -184,12 +276,14 @@ def write_teaching_figures(
         repository's ``data/example_cases.csv`` is not installed with the package;
         pass it, or any case file, here).
     case_id : object, optional
-        The example case's ``case_id`` in ``cases`` (default: :data:`DEFAULT_CASE`).
+        The example case's ``case_id`` in ``cases``, or, in a table without a
+        ``case_id`` column, its row number counted from 1 (row 1 is the first case,
+        as ``backspasm score`` counts). Default: :data:`DEFAULT_CASE`.
     cause : str, optional
         The cause whose evidence impact and sensitivity are drawn, e.g. the cause a
         lesson is about. Default: the example case's top cause.
     dpi : int, default 300
-        Resolution of PNG files.
+        Resolution of PNG files, 1 to :data:`MAX_DPI`.
 
     Returns
     -------
@@ -199,8 +293,13 @@ def write_teaching_figures(
     Raises
     ------
     BackspasmError
-        For an unknown format, a ``case_id`` without ``cases`` or not in them, or a
-        ``cause`` that is not a cause of the network.
+        For an unknown format, a ``dpi`` out of range, a ``case_id`` without
+        ``cases`` or not in them (a row number out of range), an answer of the case
+        that cannot be read, or a ``cause`` that is not a cause of the network;
+        nothing is written, and no folder created.
+    backspasm._files.Interrupted
+        When SIGINT or SIGTERM arrives (the files are left as they were, unless
+        the signal came while they were being renamed into place).
     """
     from backspasm.diagnosis import diagnose
     from backspasm.learning import evaluate, sample_cases
@@ -208,12 +307,8 @@ def write_teaching_figures(
     from backspasm.scoring import score_cases
     from backspasm.sensitivity import sensitivity
 
-    bad = [f for f in formats if f not in FIGURE_FORMATS]
-    if bad or not formats:
-        raise BackspasmError(
-            f"The 'formats' parameter of write_teaching_figures must hold some of "
-            f"{', '.join(FIGURE_FORMATS)}; got {list(formats)!r} instead."
-        )
+    formats = _check_formats(formats)
+    _check_dpi(dpi, "write_teaching_figures")
     net = network if network is not None else default_network()
     if cause is not None and cause not in net.causes:
         raise BackspasmError(
@@ -223,69 +318,100 @@ def write_teaching_figures(
     if case_id is not None:
         if cases is None:
             raise BackspasmError("The 'case_id' parameter needs a 'cases' table.")
-        answers, _ = _answers_of(cases, case_id)
+        answers = _answers_of(cases, case_id)
     else:
         answers = dict(DEFAULT_CASE)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)  # only once the arguments are known good
-    mix_name = "cases"
-    if cases is None:
-        cases, mix_name = _default_cases(net)
+    with SignalGuard(f"interrupted; the figures in {out} left as they were") as guard:
+        # compute once ...
+        case = diagnose(answers, network=net)  # checks the answers
+        followed = cause if cause is not None else case.top_cause
+        mix_name = "cases"
+        if cases is None:
+            cases, mix_name = _default_cases(net)
+        results = _Results(
+            case=case,
+            followed=followed,
+            table=sensitivity(case, followed),
+            scenarios=[diagnose(a, network=net) for a in SCENARIOS.values()],
+            scored=score_cases(cases, network=net),
+            mix_name=mix_name,
+            evaluation=evaluate(sample_cases(_EVALUATION_N, network=net, seed=0), network=net),
+        )
+        # ... then draw every figure, and only then replace the files
+        files = _render_all(_teaching_set(results), out, formats, dpi)
+        out.mkdir(parents=True, exist_ok=True)
+        _write_files(files, guard, f"interrupted; the figures in {out} were written all the same")
+    return [path for path, _ in files]
 
-    # compute once ...
-    case = diagnose(answers, network=net)
-    followed = cause if cause is not None else case.top_cause
-    table = sensitivity(case, followed)
-    scenarios = [diagnose(a, network=net) for a in SCENARIOS.values()]
-    scored = score_cases(cases, network=net)
-    evaluation = evaluate(sample_cases(_EVALUATION_N, network=net, seed=0), network=net)
-    # every serious cause: one with no case in the sample is named under the legend
-    serious = list(net.serious_causes)
 
-    # ... then draw
-    written: list[Path] = []
+@dataclass(frozen=True)
+class _Results:
+    """What the teaching set shows, computed before any figure is drawn."""
 
-    def save(fig: Figure, stem: str) -> None:
-        import matplotlib.pyplot as plt
+    case: Diagnosis
+    followed: str  # the cause of the evidence-impact and sensitivity figures
+    table: pd.DataFrame  # its sensitivity table
+    scenarios: list[Diagnosis]
+    scored: pd.DataFrame
+    mix_name: str  # what the case-mix title calls the scored cases
+    evaluation: Evaluation
 
-        try:
-            for fmt in formats:
-                written.append(save_figure(fig, out / f"{stem}.{fmt}", dpi=dpi, close=False))
-        finally:
+
+def _render_all(
+    drawn: Iterator[tuple[str, Figure]], out: Path, formats: Sequence[str], dpi: int
+) -> list[tuple[Path, bytes]]:
+    """Render each figure as it is drawn, in every format, and close it."""
+    import matplotlib.pyplot as plt
+
+    before = set(plt.get_fignums())
+    files: list[tuple[Path, bytes]] = []
+    try:
+        for stem, fig in drawn:
+            files += [(out / f"{stem}.{fmt}", _render(fig, fmt, dpi)) for fmt in formats]
             plt.close(fig)
+    finally:  # the figure that was being drawn when something failed
+        for num in set(plt.get_fignums()) - before:
+            plt.close(num)
+    return files
 
-    save(st.figure_of(plot_network(net)), "01-network")
-    save(st.figure_of(plot_diagnostic_view(net)), "01b-diagnostic-view")
-    save(st.figure_of(plot_network_beliefs(case)), "02-network-beliefs")
-    save(st.figure_of(plot_causes(case)), "03-causes")
-    save(st.figure_of(plot_evidence_impact(case, followed)), "04-evidence-impact")
-    save(st.figure_of(plot_next_questions(case)), "05-next-questions")
-    save(st.figure_of(plot_sensitivity(table, top=12, answers=case.answers)), "06-sensitivity")
-    save(plot_scenarios(scenarios, names=list(SCENARIOS)), "07-scenarios")
-    mix = plot_case_mix(scored, network=net)
+
+def _teaching_set(results: _Results) -> Iterator[tuple[str, Figure]]:
+    """Draw the figures of the set one at a time: ``(file stem, figure)``."""
+    case, net = results.case, results.case.network
+    yield "01-network", st.figure_of(plot_network(net))
+    yield "01b-diagnostic-view", st.figure_of(plot_diagnostic_view(net))
+    yield "02-network-beliefs", st.figure_of(plot_network_beliefs(case))
+    yield "03-causes", st.figure_of(plot_causes(case))
+    yield "04-evidence-impact", st.figure_of(plot_evidence_impact(case, results.followed))
+    yield "05-next-questions", st.figure_of(plot_next_questions(case))
+    ax = plot_sensitivity(results.table, top=12, answers=case.answers, network=net)
+    yield "06-sensitivity", st.figure_of(ax)
+    yield "07-scenarios", plot_scenarios(results.scenarios, names=list(SCENARIOS))
+    mix = plot_case_mix(results.scored, network=net)
     mix.suptitle(
-        mix.get_suptitle().replace("scored cases", f"scored {mix_name}"),
+        mix.get_suptitle().replace("scored cases", f"scored {results.mix_name}"),
         fontsize=st.TITLE - 1,
         x=0.01,
         ha="left",
     )
-    save(mix, "08-case-mix")
+    yield "08-case-mix", mix
     synthetic = f"{_EVALUATION_N} synthetic cases drawn from the network itself (seed 0)"
-    ax = plot_calibration(evaluation)
+    ax = plot_calibration(results.evaluation, network=net)
     ax.set_title(
         f"Calibration: all causes pooled, on {synthetic}\n"
         "points on the diagonal mean the stated probabilities come true as often as stated",
         fontsize=st.TITLE - 2,
     )
-    save(st.figure_of(ax), "09-calibration")
-    ax = plot_roc(evaluation, causes=serious)
+    yield "09-calibration", st.figure_of(ax)
+    # every serious cause: one with no case in the sample is named under the legend
+    ax = plot_roc(results.evaluation, causes=list(net.serious_causes), network=net)
     ax.set_title(
         f"ROC of the serious causes, on {synthetic}\n"
         "how well each cause's probability separates cases with it from cases without",
         fontsize=st.TITLE - 2,
     )
-    save(st.figure_of(ax), "10-roc-serious")
-    return written
+    yield "10-roc-serious", st.figure_of(ax)
 
 
 def _default_cases(network: Network) -> tuple[pd.DataFrame, str]:
