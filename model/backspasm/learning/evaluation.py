@@ -35,6 +35,7 @@ from backspasm.learning.metrics import (
     confusion_table,
     reliability_table,
     roc_table,
+    top_accuracy,
     triage_confusion,
 )
 from backspasm.network import Network, default_network
@@ -258,18 +259,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _accuracy(ranked: IntArray, y: BoolArray) -> tuple[float, float, int]:
-    """Top-1 and top-3 accuracy over the cases with a true cause, and their number."""
-    has_cause = y.any(axis=1)
-    first_hit = np.asarray(y[np.arange(len(y)), ranked[:, 0]], dtype=bool)
-    k = min(3, y.shape[1])
-    top3_hit = np.asarray(np.take_along_axis(y, ranked[:, :k], axis=1).any(axis=1), dtype=bool)
-    n_with = int(has_cause.sum())
-    if not n_with:
-        return math.nan, math.nan, 0
-    return float(first_hit[has_cause].mean()), float(top3_hit[has_cause].mean()), n_with
-
-
 def _per_cause(
     probs: FloatArray,
     y: BoolArray,
@@ -472,7 +461,7 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
         ranked = np.lexsort((-np.round(probs, 12), keys), axis=1)
     else:
         ranked = np.argsort(-np.round(probs, 12), axis=1, kind="stable")
-    top1, top3, n_with = _accuracy(ranked, y)
+    top1, top3, n_with = top_accuracy(ranked, y)
     per_cause, squared, losses = _per_cause(probs, y, ranked, causes, net)
     aucs = per_cause["auc"].dropna()
     triage, sent_home = triage_confusion(frame, ok, truth_all, net, causes)

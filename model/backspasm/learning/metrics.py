@@ -29,6 +29,7 @@ __all__ = [
     "reliability_table",
     "roc_points",
     "roc_table",
+    "top_accuracy",
     "triage_confusion",
 ]
 
@@ -274,3 +275,15 @@ def triage_confusion(
         "emergency_self_care": int((emergency & home).sum()),
         "n_emergency": int(emergency.sum()),
     }
+
+
+def top_accuracy(ranked: IntArray, y: BoolArray) -> tuple[float, float, int]:
+    """Top-1 and top-3 accuracy over the cases with a true cause, and their number."""
+    has_cause = y.any(axis=1)
+    first_hit = np.asarray(y[np.arange(len(y)), ranked[:, 0]], dtype=bool)
+    k = min(3, y.shape[1])
+    top3_hit = np.asarray(np.take_along_axis(y, ranked[:, :k], axis=1).any(axis=1), dtype=bool)
+    n_with = int(has_cause.sum())
+    if not n_with:
+        return math.nan, math.nan, 0
+    return float(first_hit[has_cause].mean()), float(top3_hit[has_cause].mean()), n_with

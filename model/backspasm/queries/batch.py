@@ -173,26 +173,17 @@ def query_cases(
     p_serious = p_some("serious")
     p_path = p_some("pathologic") if pathologic else None
     known = {c: posterior[ok, i] for i, c in enumerate(causes)}
-    because: ObjArray | None = None
-    path_ok = None if p_path is None else p_path[ok]
-    if triage_reasons:
-        levels, flags, because = triage_explained(
-            p_serious[ok],
-            sub,
-            network,
-            log_evidence=sub_log,
-            cause_probs=known,
-            p_pathologic=path_ok,
-        )
-    else:
-        levels, flags = triage_batch(
-            p_serious[ok],
-            sub,
-            network,
-            log_evidence=sub_log,
-            cause_probs=known,
-            p_pathologic=path_ok,
-        )
+    triage = triage_explained if triage_reasons else triage_batch
+    said: tuple[ObjArray, ...] = triage(
+        p_serious[ok],
+        sub,
+        network,
+        log_evidence=sub_log,
+        cause_probs=known,
+        p_pathologic=None if p_path is None else p_path[ok],
+    )
+    levels, flags = said[0], said[1]
+    because = said[2] if len(said) > 2 else None
     out: dict[str, Any] = {
         "triage": spread(np.asarray(levels, dtype=object), "", object),
         "red_flags": spread(np.asarray(flags, dtype=object), "", object),

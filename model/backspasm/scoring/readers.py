@@ -20,7 +20,6 @@ import hashlib
 import io
 import os
 import re
-import shlex
 import sys
 from collections import deque
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ from backspasm._files import PARQUET_SUFFIXES
 from backspasm.exceptions import CaseFileError
 from backspasm.scoring.kernel import Cells, RowErrors
 from backspasm.scoring.lines import _DROPPED, _READ_BYTES, _Guard, _line_end, _record_end
+from backspasm.scoring.sniff import MAGIC_BYTES, SNIFF_BYTES, packed, sniff_delimiter
 
 __all__ = [
     "DEFAULT_CHUNK_BYTES",
@@ -50,10 +50,6 @@ Source: TypeAlias = "CsvSource | ParquetSource"
 
 #: Bytes pyarrow parses at a time (a chunk); a line may be up to half of it.
 DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024
-_DELIMITERS = ",;\t"
-# csv.Sniffer's regular expressions take quadratic time on unlucky text (13 s for
-# 64 KiB of `,"a`); a few KiB of whole lines are plenty to tell , from ; from tab.
-_SNIFF_BYTES = 8 * 1024
 # Excel's delimiter hint, a first line such as "sep=;" (quoted, or padded with the
 # delimiter, when another program wrote it as a cell).
 _SEP_HINT = re.compile(rb'(?i)"?sep=(?P<sep>[\t\x20\x21\x23-\x7e])"?(?P=sep)*')
@@ -90,19 +86,6 @@ def _first_line(exc: BaseException) -> str:
 # ------------------------------------------------------------------------------ CSV
 
 
-def _sniff_delimiter(sample: str) -> str:
-    first = sample.split("\n", 1)[0]
-    try:
-        found = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        found = ""
-    counts = {d: first.count(d) for d in _DELIMITERS}
-    if counts.get(found, 0) > 0:
-        return found
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
-
-
 @dataclass(frozen=True)
 class _BadRow:
     index: int  # among the data records, from 0
@@ -136,9 +119,9 @@ class CsvSource:
                     f"{hint[0].decode()!r} (Excel's delimiter hint)."
                 )
         else:
-            sample = head[:_SNIFF_BYTES]
+            sample = head[:SNIFF_BYTES]
             sample = sample[: max(sample.rfind(b"\n"), sample.rfind(b"\r")) + 1] or sample
-            self.delimiter = _sniff_delimiter(sample.decode("utf-8", errors="replace"))
+            self.delimiter = sniff_delimiter(sample.decode("utf-8", errors="replace"))
         self._in.delimiter = self.delimiter
         self.header: list[str] = self._read_header(head)
         self.width = len(self.header)
@@ -202,7 +185,9 @@ class CsvSource:
                 f"line {line} is longer than {self.max_line:,} bytes; its cells were not read"
             )
             self._bad.append(_BadRow(index, [""] * self.width, message, "line too long"))
-        elif not text.strip(" \t\r\n"):
+        elif not text.strip(" \t\r\n".replace(self.delimiter, "")):
+            # A line of spaces is no record; one that holds the delimiter (tabs in a
+            # tab-separated file) is a row of empty cells, as ",," is in a CSV file.
             self._bad.append(_BadRow(index, None, "", ""))
         else:
             body = text.rstrip("\r\n")
@@ -438,49 +423,6 @@ def _hash_file(path: str) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-# What a file's first bytes say it is, and the tool that streams out its text.
-_PACKED = (
-    (b"\x1f\x8b", "gzip-compressed", "gzip -dc"),
-    (b"BZh", "bzip2-compressed", "bzip2 -dc"),
-    (b"\xfd7zXZ\x00", "xz-compressed", "xz -dc"),
-    (b"\x28\xb5\x2f\xfd", "zstd-compressed", "zstd -dc"),
-    (b"PK\x03\x04", "a zip archive", "unzip -p"),
-)
-# The first member of an Office file written by Excel, LibreOffice or openpyxl.
-_OFFICE_MEMBERS = (
-    b"[Content_Types].xml",
-    b"_rels/",
-    b"docProps/",
-    b"xl/",
-    b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
-)
-_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
-_MAGIC_BYTES = 64
-
-
-def _packed(magic: bytes, path: str) -> str:
-    """Say what a compressed or Excel file is and how to read it ("" for anything else)."""
-    name = "FILE" if path == "-" else shlex.quote(path)
-    xls = magic.startswith(b"\xd0\xcf\x11\xe0")  # an Excel 97-2003 workbook
-    # A zip archive names its first member from byte 30 on.
-    xlsx = magic.startswith(b"PK\x03\x04") and (
-        magic[30:].startswith(_OFFICE_MEMBERS) or path.lower().endswith(_WORKBOOKS)
-    )
-    if xls or xlsx:
-        return (
-            "it is a spreadsheet workbook (Excel), not text; backspasm reads CSV or Parquet. "
-            "Save the sheet as CSV UTF-8 (File > Save As in Excel or LibreOffice) and score "
-            "that file."
-        )
-    for start, what, tool in _PACKED:
-        if magic.startswith(start):
-            return (
-                f"it is {what}; backspasm reads CSV or Parquet. Unpack it first, or stream "
-                f"it in: {tool} {name} | backspasm score - -o OUT."
-            )
-    return ""
-
-
 def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSource | ParquetSource:
     """Open a case file (``"-"``: standard input) as CSV or Parquet, by its first bytes.
 
@@ -503,10 +445,10 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
     name = "<stdin>" if path == "-" else path
     if path == "-":
         stdin = sys.stdin.buffer
-        magic = stdin.peek(_MAGIC_BYTES)[:_MAGIC_BYTES] if hasattr(stdin, "peek") else b""
-        packed = _packed(magic, path)
-        if packed:
-            raise CaseFileError(f"cannot read case file '{name}': {packed}")
+        magic = stdin.peek(MAGIC_BYTES)[:MAGIC_BYTES] if hasattr(stdin, "peek") else b""
+        found = packed(magic, path)
+        if found:
+            raise CaseFileError(f"cannot read case file '{name}': {found}")
         if magic[:4] == b"PAR1":
             # Parquet is read from its end: standard input is buffered whole.
             data = stdin.read()
@@ -526,12 +468,12 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
         raise CaseFileError(f"cannot read case file '{path}': no such file.") from None
     except OSError as exc:
         raise CaseFileError(f"cannot read case file '{path}': {exc.strerror or exc}") from None
-    magic = fh.read(_MAGIC_BYTES)
+    magic = fh.read(MAGIC_BYTES)
     fh.seek(0)
-    packed = _packed(magic, path)
-    if packed:
+    found = packed(magic, path)
+    if found:
         fh.close()
-        raise CaseFileError(f"cannot read case file '{path}': {packed}")
+        raise CaseFileError(f"cannot read case file '{path}': {found}")
     if magic[:4] == b"PAR1" or path.lower().endswith(PARQUET_SUFFIXES):
         fh.close()
         digest, size = _hash_file(path)

@@ -107,8 +107,8 @@ def triage_explained(
     network: Network,
     *,
     log_evidence: FloatArray | None = None,
-    cause_probs: Mapping[str, FloatArray] | None = None,
     p_pathologic: FloatArray | None = None,
+    cause_probs: Mapping[str, FloatArray] | None = None,
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
     """Triage a batch of cases and say, for every level, what set it.
 
