@@ -9,9 +9,14 @@ import pytest
 from backspasm.cli import main
 from backspasm.diagnosis import diagnose
 from backspasm.interview import interview
+from backspasm.network import default_network
 from backspasm.questionnaire import default_questions
+from backspasm.triage import screen_nodes
 
 RED_FLAGS = {q.column: q.prompt for q in default_questions() if q.red_flag}
+# The screen: the red flags and every question that can set a triage level alone.
+_TRIAGE_NODES = screen_nodes(default_network())
+SCREEN = {q.column: q.prompt for q in default_questions() if q.red_flag or q.node in _TRIAGE_NODES}
 
 
 def run(lines, **options):
@@ -46,16 +51,18 @@ def valid_answer(prompt):
 # ------------------------------------------------------------------ the order
 
 
-def test_interview_order_puts_the_red_flag_screen_first():
+def test_interview_order_puts_the_screen_first():
     d = diagnose({"spasm_location": "flank"})
     default = d.next_questions()
     gains = default["expected_information_gain"].tolist()
     assert gains == sorted(gains, reverse=True)  # the default order is unchanged
     ordered = d.next_questions(order="interview")
-    flags = ordered["red_flag"].tolist()
-    assert set(ordered["question"][ordered["red_flag"]]) == set(RED_FLAGS)
-    assert flags == sorted(flags, reverse=True)  # every red flag before the rest
-    screen = ordered[ordered["red_flag"]]["expected_information_gain"].tolist()
+    flags = ordered["screen"].tolist()
+    assert set(ordered["question"][ordered["screen"]]) == set(SCREEN) - {"spasm_location"}
+    assert set(RED_FLAGS) <= set(SCREEN)
+    assert {"murphy_sign_positive", "age", "spasm_duration_weeks"} <= set(SCREEN)
+    assert flags == sorted(flags, reverse=True)  # every screen question before the rest
+    screen = ordered[ordered["screen"]]["expected_information_gain"].tolist()
     assert screen == sorted(screen, reverse=True)
     with pytest.raises(ValueError, match="order must be"):
         d.next_questions(order="random")
@@ -65,7 +72,7 @@ def test_asks_the_red_flag_screen_first():
     expected = diagnose({}).next_questions(order="interview")
     _, prompts, _ = run(["quit"])
     assert prompts[0].startswith(expected["prompt"].iloc[0])
-    assert bool(expected["red_flag"].iloc[0])
+    assert bool(expected["screen"].iloc[0])
 
 
 def test_answers_update_the_ranking_and_skip_moves_on():
@@ -94,20 +101,53 @@ def test_invalid_answer_is_explained_and_asked_again():
     assert any("must be" in line and "got 'maybe'" in line for line in shown)
 
 
+def screen_answer(prompt):
+    """A plain answer to any screen question: no, or a valid value."""
+    if "weeks" in prompt:
+        return "1"
+    if "How old" in prompt:
+        return "40"
+    if "Where exactly" in prompt:
+        return "lower_back"
+    return "no"
+
+
 def test_the_screen_comes_before_the_stopping_rule():
-    d, prompts, shown = run(["no"] * 30, min_gain=10.0)
-    assert len(prompts) == len(RED_FLAGS)  # no other question is worth 10 bits
-    assert {c for c in RED_FLAGS if c in d.answers} == set(RED_FLAGS)
+    prompts: list[str] = []
+    shown: list[str] = []
+
+    def read(prompt):
+        prompts.append(prompt)
+        return screen_answer(prompt)
+
+    d = interview(read, shown.append, min_gain=10.0)
+    assert len(prompts) == len(SCREEN)  # no other question is worth 10 bits
+    assert {c for c in SCREEN if c in d.answers} == set(SCREEN)
     assert "No remaining question is worth asking." in shown
-    assert f"red-flag screen: all {len(RED_FLAGS)} warning signs answered." in shown
+    assert f"screen: all {len(SCREEN)} warning signs and triage questions answered." in shown
     assert "triage:" in "\n".join(shown)
+
+
+def test_an_answer_that_sets_the_triage_alone_is_asked_before_self_care():
+    # A positive Murphy's sign sends a case to a doctor by itself, but it was not a
+    # red-flag question: ask concluded self_care without ever asking it.
+    def read(prompt):
+        return "yes" if "Murphy" in prompt else screen_answer(prompt)
+
+    d = interview(read, lambda line: None)
+    assert d.answers["murphy_sign_positive"] == "yes"
+    assert d.triage == "see_doctor"
 
 
 def test_end_of_input_stops_cleanly():
     d, _, shown = run([])
     assert "Stopped." in shown
     assert d.triage in {"emergency", "see_doctor", "self_care"}
-    assert any(line.startswith(f"red-flag screen: 0 of {len(RED_FLAGS)}") for line in shown)
+    # with nothing answered there is no advice (it said "self_care" before any answer)
+    assert "No question was answered: there is no advice to give." in shown
+    assert not any(line.startswith("triage:") for line in shown)
+    d, _, shown = run(["no", None])
+    assert any(line.startswith(f"screen: 1 of {len(SCREEN)}") for line in shown)
 
 
 def test_back_undoes_the_last_answer():
@@ -115,7 +155,7 @@ def test_back_undoes_the_last_answer():
     first = prompts[0]
     assert prompts[1] != first  # the next question came up ...
     assert prompts[2] == first  # ... and after 'back' the first is asked again
-    column = next(c for c, p in RED_FLAGS.items() if first.startswith(p))
+    column = next(c for c, p in SCREEN.items() if first.startswith(p))
     assert d.answers == {column: "no"}
     assert any(line.startswith("  Undone: ") for line in shown)
     _, _, shown = run(["back", "quit"])
@@ -133,7 +173,7 @@ def test_cli_ask_reads_piped_stdin(monkeypatch, capsys):
 
 
 def test_cli_ask_all_skip_still_screens_every_red_flag(monkeypatch, capsys):
-    out = ask(monkeypatch, capsys, ["skip"] * 60, "--min-gain", "100")
+    out = ask(monkeypatch, capsys, ["skip"] * 80, "--min-gain", "100")
     for column in (
         "saddle_numbness",
         "bowel_or_bladder_loss",
@@ -141,18 +181,17 @@ def test_cli_ask_all_skip_still_screens_every_red_flag(monkeypatch, capsys):
         "iv_drug_use_or_immunosuppression",
         "long_term_steroid_use",
     ):
-        assert out.count(RED_FLAGS[column]) == 2, column  # asked once, then reported
-    assert out.count("> skip") == len(RED_FLAGS)  # nothing else is worth 100 bits
-    assert f"red-flag screen: 0 of {len(RED_FLAGS)} warning signs answered; not screened:" in out
-    assert f"  - {RED_FLAGS['saddle_numbness']} (skipped)" in out
-    assert "come back, or get help" in out  # self care, with its safety net
+        assert out.count(RED_FLAGS[column]) == 1, column  # asked once
+    assert out.count("> skip") == len(SCREEN)  # nothing else is worth 100 bits
+    assert "No question was answered: there is no advice to give." in out
+    assert "get help if anything below happens:" in out  # the safety net all the same
 
 
 def test_cli_ask_progress_back_and_plain_words(monkeypatch, capsys):
-    out = ask(monkeypatch, capsys, ["no", "no", "back", "yes", "quit"])
+    out = ask(monkeypatch, capsys, ["no", "40", "back", "41", "quit"])
     assert "question 1 of about " in out
-    assert f"red-flag screen 0/{len(RED_FLAGS)}" in out
-    assert f"red-flag screen 1/{len(RED_FLAGS)}" in out
+    assert f"screen 0/{len(SCREEN)}" in out
+    assert f"screen 1/{len(SCREEN)}" in out
     assert out.count("question 2 of about") == 2  # asked again after 'back'
     assert out.count("  Undone: ") == 1
     assert "bits" not in out
@@ -168,11 +207,13 @@ def test_a_blank_or_fifty_fifty_answer_is_not_taken_and_a_percentage_is(monkeypa
     out = capsys.readouterr().out
     assert "'unknown' answers nothing; type skip to pass the question." in out
     assert "'0.5' answers nothing" in out
-    assert "red-flag screen: 1 of" in out  # only the 70% was an answer
+    assert "screen: 1 of" in out  # only the 70% was an answer
 
 
 def test_the_closing_summary_says_why_a_doctor(monkeypatch, capsys):
-    monkeypatch.setattr("sys.stdin", io.StringIO("yes\nquit\n"))
+    first = str(diagnose({}).next_questions(order="interview")["question"].iloc[1])
+    assert first == "age"  # the second question: 70 sends to a doctor by itself
+    monkeypatch.setattr("sys.stdin", io.StringIO("no\n70\nquit\n"))
     assert main(["ask"]) == 0
     out = capsys.readouterr().out
     closing = out[out.index("\ntriage: ") :]
@@ -199,3 +240,29 @@ def test_an_impossible_answer_is_refused_and_the_question_asked_again():
     assert len(said) == 2  # asked again after the impossible answer
     assert any("impossible" in line for line in shown)
     assert result.answers["recent_pregnancy_or_childbirth"] == "no"
+
+
+def test_an_empty_line_or_a_question_mark_asks_again_and_closing_says_not_answered():
+    # An accidental Enter (or '?' meant as a request for help) skipped a red flag.
+    d, prompts, shown = run(["", "?", "150%", "no", None])
+    assert prompts[0] == prompts[1] == prompts[2] == prompts[3]
+    assert sum(line.startswith("  Answer yes/no") for line in shown) == 2
+    assert len(d.answers) == 1
+    d, prompts, shown = run(["no", "150%", None])
+    second = next(c for c, p in SCREEN.items() if prompts[1].startswith(p))
+    assert any(f"({'not answered'})" in line and SCREEN[second] in line for line in shown)
+
+
+def test_the_status_never_calls_an_uncertain_cause_certain():
+    d, _, shown = run(
+        [],
+        answers={
+            "spasm_location": "flank",
+            "blood_in_urine": "yes",
+            "pain_spreading_to_groin_in_waves": "yes",
+            "previous_kidney_stone": "yes",
+            "costovertebral_angle_tenderness": "yes",
+        },
+    )
+    assert 0.99 < d.posterior("kidney_stones") < 1
+    assert not any("100%" in line or "100.0%" in line for line in shown)

@@ -1,14 +1,17 @@
 """An interactive questionnaire: a red-flag screen, then the most informative question.
 
 The interview first screens for warning signs: it asks every red-flag question
-(:attr:`backspasm.questionnaire.Question.red_flag`) that is not answered yet, however
-little the answer would move the ranking of the causes. Then, after every answer, the
+(:attr:`backspasm.questionnaire.Question.red_flag`) and every question whose answer
+can set a triage level on its own (:func:`backspasm.triage.screen_nodes`: Murphy's
+sign, age, where and how long it hurts...) that is not answered yet, however little
+the answer would move the ranking of the causes. Then, after every answer, the
 causes are re-ranked exactly and the next question is the unanswered one with the
 highest expected information gain about the causes (see
 :meth:`backspasm.diagnosis.Diagnosis.next_questions`, ``order="interview"``).
 
-Each question is asked once: ``skip`` passes it (a skipped red flag is reported as
-not screened at the end), ``back`` undoes the last answer or skip, ``quit`` stops. The
+Each question is asked once: ``skip`` passes it (a skipped screen question is
+reported as not screened at the end), ``back`` undoes the last answer or skip,
+``quit`` stops; an empty line or ``?`` shows the allowed answers and asks again. The
 interview ends when the screen is done and no question is worth asking (gain below
 ``min_gain`` bits), when every question has been asked, or when the user quits. It
 speaks plain words to the person answering; ``show_information=True`` adds the
@@ -28,26 +31,28 @@ from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, get_question, parse_answer, questions_for
+from backspasm.triage import screen_nodes
 
 __all__ = ["interview"]
 
-SKIP_WORDS = ("skip", "s", "?", "")
+SKIP_WORDS = ("skip", "s")
+HELP_WORDS = ("?", "help", "")
 QUIT_WORDS = ("quit", "q", "exit")
 BACK_WORDS = ("back", "b", "undo")
 
 #: What each triage level asks the person to do, in plain words.
 ADVICE = {
     "emergency": "go to an emergency department now",
-    "see_doctor": "see a doctor: book a visit in the next few days",
+    "see_doctor": "see a doctor soon (the list below says when to go the same day)",
     "self_care": "look after yourself at home for now",
 }
 
 
 def _status(d: Diagnosis, top: int, show_information: bool) -> str:
     causes = ", ".join(
-        f"{r.label} {r.posterior:.0%}" for r in d.causes.head(top).itertuples(index=False)
+        f"{r.label} {percent(r.posterior)}" for r in d.causes.head(top).itertuples(index=False)
     )
-    if not d.evidence:
+    if not d.answers:
         return f"  -> before any answer, the most likely causes are: {causes}."
     text = f"  -> so far: {ADVICE.get(d.triage, d.triage)}"
     if d.red_flags:
@@ -58,40 +63,55 @@ def _status(d: Diagnosis, top: int, show_information: bool) -> str:
     return text
 
 
+_NOT_ADVICE = "This is a teaching model, not medical advice."
+
+
+def _why_open(column: str, skipped: set[str], shown: set[str]) -> str:
+    """Say why a screen question is still open: skipped, asked without an answer, or not asked."""
+    if column in skipped:
+        return "skipped"
+    return "not answered" if column in shown else "not asked"
+
+
 def _closing(
     d: Diagnosis,
     red_flags: list[Question],
     skipped: set[str],
+    shown: set[str],
     top: int,
     show_information: bool,
 ) -> list[str]:
     """Return the final summary in plain words (and the full report with show_information)."""
+    if not d.answers:
+        lines = ["", "No question was answered: there is no advice to give."]
+        if d.safety_net:
+            lines.append("get help if anything below happens:")
+            lines += [f"  - {s}" for s in d.safety_net]
+        return [*lines, _NOT_ADVICE]
     lines = ["", f"triage: {d.triage} - {ADVICE.get(d.triage, d.triage)}"]
     if d.triage_reasons:
         lines.append(f"  because of: {'; '.join(d.triage_reasons)}")
     lines.append("most likely causes:")
     lines += [
-        f"  {r.label:<40} {r.posterior:6.1%}"
+        f"  {r.label:<40} {percent(r.posterior):>7}"
         for r in d.causes.head(max(top, 5)).itertuples(index=False)
     ]
     unscreened = [q for q in red_flags if q.node not in d.evidence]
     done = len(red_flags) - len(unscreened)
     if unscreened:
         lines.append(
-            f"red-flag screen: {done} of {len(red_flags)} warning signs answered; not screened:"
+            f"screen: {done} of {len(red_flags)} warning signs and triage questions answered; "
+            "not screened:"
         )
-        lines += [
-            f"  - {q.prompt} ({'skipped' if q.column in skipped else 'not asked'})"
-            for q in unscreened
-        ]
+        lines += [f"  - {q.prompt} ({_why_open(q.column, skipped, shown)})" for q in unscreened]
         if d.triage != "emergency":
             lines.append("  Unchecked warning signs leave this advice incomplete.")
     else:
-        lines.append(f"red-flag screen: all {len(red_flags)} warning signs answered.")
+        lines.append(f"screen: all {len(red_flags)} warning signs and triage questions answered.")
     if d.safety_net:
         lines.append("come back, or get help, if anything below happens:")
         lines += [f"  - {s}" for s in d.safety_net]
-    lines.append("This is a teaching model, not medical advice.")
+    lines.append(_NOT_ADVICE)
     if show_information:
         lines += ["", d.summary(top=max(top, 5))]
     return lines
@@ -139,7 +159,9 @@ def interview(
     net = network if network is not None else default_network()
     questions = questions_for(net)
     nodes = set(net.node_names)
-    red_flags = [q for q in questions if q.red_flag and q.node in nodes]
+    screen = screen_nodes(net)
+    red_flags = [q for q in questions if (q.red_flag or q.node in screen) and q.node in nodes]
+    shown: set[str] = set()
     given: dict[str, Any] = dict(answers or {})
     skipped: set[str] = set()
     history: list[tuple[str, bool]] = []  # (question, answered: False for a skip)
@@ -156,25 +178,29 @@ def interview(
             write("Every question has been asked.")
             break
         gain = float(ranked["expected_information_gain"].iloc[0])
-        if not bool(ranked["red_flag"].iloc[0]) and gain < min_gain:
+        if not bool(ranked["screen"].iloc[0]) and gain < min_gain:
             write("No remaining question is worth asking.")
             break
         q = get_question(str(ranked["question"].iloc[0]), questions)
-        ahead = int(ranked["red_flag"].sum()) + int(
-            ((~ranked["red_flag"]) & (ranked["expected_information_gain"] >= min_gain)).sum()
+        ahead = int(ranked["screen"].sum()) + int(
+            ((~ranked["screen"]) & (ranked["expected_information_gain"] >= min_gain)).sum()
         )
         total = len(history) + max(ahead, 1)
         if max_questions is not None:
             total = min(total, max_questions)
         screened = sum(f.node in d.evidence for f in red_flags)
-        write(
-            f"question {len(history) + 1} of about {total}; "
-            f"red-flag screen {screened}/{len(red_flags)}"
-        )
+        write(f"question {len(history) + 1} of about {total}; screen {screened}/{len(red_flags)}")
         information = f"({gain:.2f} bits) " if show_information else ""
         unsure = "; unsure: how far you lean to yes, e.g. 70%" if q.kind == "yes_no" else ""
+        shown.add(q.column)
         line = read(f"{q.prompt} [{q.allowed}{unsure}] {information}")
         word = "" if line is None else line.strip().lower()
+        if line is not None and word in HELP_WORDS:
+            write(
+                f"  Answer {q.allowed}{unsure}; or skip to pass, back to undo the last "
+                "answer, quit to stop."
+            )
+            continue
         if line is None or word in QUIT_WORDS:
             write("Stopped.")
             break
@@ -212,6 +238,6 @@ def interview(
         given[q.column] = line.strip()
         history.append((q.column, True))
         write(_status(d, top, show_information))
-    for text in _closing(d, red_flags, skipped, top, show_information):
+    for text in _closing(d, red_flags, skipped, shown, top, show_information):
         write(text)
     return d

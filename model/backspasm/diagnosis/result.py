@@ -19,12 +19,13 @@ import numpy as np
 import pandas as pd
 
 from backspasm._palette import TRIAGE_COLOURS
-from backspasm._text import percent
+from backspasm._text import percent, percent_to
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
 from backspasm.explain.conflict import CONFLICT_RARITY, conflict_threshold
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, questions_for
+from backspasm.triage import screen_nodes
 
 __all__ = ["Diagnosis"]
 
@@ -220,26 +221,29 @@ class Diagnosis:
         ----------
         order : {"information", "interview"}, default "information"
             ``information``: highest expected information gain first.
-            ``interview``: the red-flag screen first (every unanswered question whose
-            :attr:`~backspasm.questionnaire.Question.red_flag` is set, by information
-            gain), then the rest by information gain: the order ``backspasm ask``
-            follows, so that no warning sign goes unasked however little it would
-            change the ranking of the causes.
+            ``interview``: the screen first (every unanswered question whose
+            :attr:`~backspasm.questionnaire.Question.red_flag` is set, and every one
+            whose answer can set a triage level on its own, see
+            :func:`backspasm.triage.screen_nodes`; by information gain), then the
+            rest by information gain: the order ``backspasm ask`` follows, so that no
+            warning sign goes unasked however little it would change the ranking of
+            the causes.
 
         Returns
         -------
         pandas.DataFrame
             ``question``, ``node``, ``prompt``, ``expected_information_gain`` (bits),
-            ``red_flag``; highest gain first (within the screen and the rest, for
-            ``order="interview"``).
+            ``red_flag``, ``screen``; highest gain first (within the screen and the
+            rest, for ``order="interview"``).
         """
         if order not in ("information", "interview"):
             raise ValueError(f"order must be 'information' or 'interview'; got {order!r}.")
         table = self._next.copy()
         flagged = {q.column for q in questions_for(self.network) if q.red_flag}
         table["red_flag"] = table["question"].isin(flagged).astype(bool)
+        table["screen"] = table["red_flag"] | table["node"].isin(screen_nodes(self.network))
         if order == "interview":
-            table = table.sort_values("red_flag", ascending=False, kind="stable")
+            table = table.sort_values("screen", ascending=False, kind="stable")
             table = table.reset_index(drop=True)
         return table
 
@@ -407,7 +411,9 @@ class Diagnosis:
             if q.node and isinstance(value := self.evidence.get(q.node), tuple)
         }
         unsure = [
-            f"{k}: unsure, leaning yes {p:.0%}:{1 - p:.0%} (odds of yes x{p / (1 - p):.3g})"
+            f"{k}: unsure, leaning {'yes' if p >= 0.5 else 'no'} "
+            f"{percent_to(max(p, 1 - p), 0)}:{percent_to(min(p, 1 - p), 0)} "
+            f"(odds of yes x{p / (1 - p):.3g})"
             for k, p in leans.items()
         ]
         return ["unsure answers (soft evidence): " + "; ".join(unsure)] if unsure else []

@@ -37,7 +37,14 @@ Modules, in import order: :mod:`~backspasm.triage.policy` (the policy of a netwo
 from __future__ import annotations
 
 from backspasm.triage.levels import triage_batch, triage_explained
-from backspasm.triage.policy import TRIAGE_LEVELS, policy_of
+from backspasm.triage.policy import TRIAGE_LEVELS, policy_of, screen_nodes
 from backspasm.triage.safety import safety_net
 
-__all__ = ["TRIAGE_LEVELS", "policy_of", "safety_net", "triage_batch", "triage_explained"]
+__all__ = [
+    "TRIAGE_LEVELS",
+    "policy_of",
+    "safety_net",
+    "screen_nodes",
+    "triage_batch",
+    "triage_explained",
+]

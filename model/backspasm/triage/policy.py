@@ -11,7 +11,7 @@ from backspasm.spec import TriagePolicy, load_spec
 if TYPE_CHECKING:
     from backspasm.network import Network
 
-__all__ = ["TRIAGE_LEVELS", "policy_of"]
+__all__ = ["TRIAGE_LEVELS", "policy_of", "screen_nodes"]
 
 TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
 
@@ -47,3 +47,14 @@ def policy_of(network: Network) -> TriagePolicy:
         ),
         safety_net={k: v for k, v in _BUNDLED_POLICY.safety_net.items() if k in nodes},
     )
+
+
+def screen_nodes(network: Network) -> frozenset[str]:
+    """Return the nodes whose answers can set a triage level on their own.
+
+    Every node a triage flag names (``when``): cauda equina signs, fever, a cancer
+    history, Murphy's sign, age 65 or over, pain in the middle of the back, a long
+    duration... An interview asks these, with the red-flag questions, before it may
+    conclude, since an answer left unasked could change the advice by itself.
+    """
+    return frozenset(node for flag in policy_of(network).flags for node in flag.when)
