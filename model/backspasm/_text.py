@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["closest", "did_you_mean", "percent", "percent_to"]
+__all__ = ["closest", "did_you_mean", "impact_words", "odds_ratio", "percent", "percent_to"]
 
 
 def did_you_mean(value: object, choices: Iterable[object], *, cutoff: float = 0.6) -> str:
@@ -79,3 +80,43 @@ def percent_to(p: float, decimals: int, *, most: int = 4) -> str:
         if float(text) not in (0.0, 100.0):
             return text + "%"
     return f"<{10.0**-most:.{most}f}%" if p < 0.5 else f">{100 - 10.0**-most:.{most}f}%"
+
+
+def odds_ratio(ratio: float) -> str:
+    """Format an odds ratio to 3 significant digits: ``×26.2``, ``×9.00``, ``÷5.02``.
+
+    A ratio that rounds to 1 (under half a percent either way) reads ``no effect``.
+    """
+    ratio = float(ratio)
+    if not ratio > 0.0:
+        return "÷∞"
+    up = ratio >= 1.0
+    r = ratio if up else 1.0 / ratio
+    if r < 1.005:
+        return "no effect"
+    if r >= 1000:
+        digits = f"{r:,.0f}"
+    elif r >= 100:
+        digits = f"{r:.0f}"
+    else:
+        digits = f"{r:#.3g}".rstrip(".")
+    return ("×" if up else "÷") + digits
+
+
+def impact_words(change: float, posterior_with: float, posterior_without: float) -> str:
+    """Say what one answer did to a cause's odds: ``odds ×26.2`` or ``no effect``.
+
+    An answer that makes the cause certain reads ``odds ×∞: now known`` or ``odds ÷∞:
+    now ruled out`` (its log-odds change is then a clipped, meaningless number).
+
+    Parameters
+    ----------
+    change : float
+        Change in the cause's log-odds from the answer (natural log).
+    posterior_with, posterior_without : float
+        The cause's probability with all the answers and with this one withheld.
+    """
+    if posterior_with in (0.0, 1.0) and posterior_without != posterior_with:
+        return "odds ×∞: now known" if posterior_with == 1.0 else "odds ÷∞: now ruled out"
+    ratio = odds_ratio(math.exp(max(min(change, 700.0), -700.0)))
+    return ratio if ratio == "no effect" else f"odds {ratio}"

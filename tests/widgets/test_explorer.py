@@ -405,3 +405,18 @@ def test_a_number_that_is_a_case_id_but_no_position_says_how_to_load_it() -> Non
         ex.load_row(frame, 102)
     ex.load_row(frame, "102")
     assert dict(ex.answers) == {"fever": "no"}
+
+
+def test_the_reasons_panel_says_odds_as_the_figures_do() -> None:
+    # A known cause read 'odds ×1.95e+11' in the widget and 'now known' in the figures;
+    # a lowering answer read ×0.62 here and ÷1.61 there.
+    ex = explore({"spasm_location": "flank", "blood_in_urine": "yes", "kidney_stones": "yes"})
+    ex.show_reasons("kidney_stones")
+    text = ex.views["reasons"].value
+    assert "odds ×∞: now known" in text
+    assert "e+" not in text
+    ex = explore({"spasm_location": "flank", "blood_in_urine": "no", "fever": "no"})
+    ex.show_reasons("kidney_stones")
+    text = ex.views["reasons"].value
+    assert "odds ÷" in text
+    assert "×0." not in text

@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
 from backspasm._text import percent_to as percent_to  # re-exported for the figures
 from backspasm.figures._style import NODE_FONT, TRIAGE_NAMES, network_of
 
@@ -194,27 +195,6 @@ def exact_percent(p: float) -> str:
         if abs(round(value, d) - value) < 1e-9 * max(1.0, abs(value)):
             return f"{value:.{d}f}%"
     return f"{value:.6g}%"
-
-
-def odds_ratio(ratio: float) -> str:
-    """Format an odds ratio to 3 significant digits: ``×26.2``, ``×9.00``, ``÷5.02``.
-
-    A ratio that rounds to 1 (under half a percent either way) reads ``no effect``.
-    """
-    ratio = float(ratio)
-    if not ratio > 0.0:
-        return "÷∞"
-    up = ratio >= 1.0
-    r = ratio if up else 1.0 / ratio
-    if r < 1.005:
-        return "no effect"
-    if r >= 1000:
-        digits = f"{r:,.0f}"
-    elif r >= 100:
-        digits = f"{r:.0f}"
-    else:
-        digits = f"{r:#.3g}".rstrip(".")
-    return ("×" if up else "÷") + digits
 
 
 def ge(text: str) -> str:

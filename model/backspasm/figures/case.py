@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import backspasm.figures._style as st
+from backspasm._text import impact_words
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
 from backspasm.figures._words import (
     answer_phrase,
     case_title,
-    odds_ratio,
     percent,
     triage_text,
     wrap,
@@ -220,7 +220,8 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
         bar = ax.barh(yy, width, height=0.62, color=st.RAISED if up else st.LOWERED, zorder=3)[0]
         bar.set_gid(f"impact:{r.question}")
         bar.set_label(words)
-        _impact_value(ax, yy, width, _impact_text(change, known), r.question, inside=known)
+        said_odds = impact_words(change, float(r.posterior_with), float(r.posterior_without))
+        _impact_value(ax, yy, width, said_odds, r.question, inside=known)
     ax.set_yticks(ys, said)
     ax.tick_params(axis="y", length=0, labelsize=st.TICK)
     ax.axvline(0, color=st.TEXT, lw=0.9, zorder=4)
@@ -262,14 +263,6 @@ def _settles(reasons: Any) -> Any:
     with_ = reasons["posterior_with"].to_numpy(dtype=float)
     without = reasons["posterior_without"].to_numpy(dtype=float)
     return ((with_ == 0.0) | (with_ == 1.0)) & (without != with_)
-
-
-def _impact_text(change: float, known: bool) -> str:
-    """Return the words at a bar's end: ``odds ×26.2``, ``no effect``, or ``×∞: now known``."""
-    if known:
-        return "odds ×∞: now known" if change >= 0 else "odds ÷∞: now ruled out"
-    ratio = odds_ratio(_exp(change))
-    return ratio if ratio == "no effect" else f"odds {ratio}"
 
 
 def _impact_value(

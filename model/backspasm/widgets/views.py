@@ -9,13 +9,12 @@ so that tests and notebooks can read what is shown.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping
 
 import pandas as pd
 
 from backspasm._palette import GROUP_COLOURS, LOWERED, RAISED, TRIAGE_COLOURS
-from backspasm._text import percent
+from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
 
 __all__ = [
@@ -140,13 +139,6 @@ def triage_html(d: Diagnosis) -> str:
     return "".join(parts)
 
 
-def _factor(x: float) -> str:
-    """Format an odds factor: ``"16.2"``, ``"1.04"``, ``"0.25"``, ``"0.0012"`` (never ``"1"``)."""
-    if x >= 10:
-        return f"{x:.3g}"
-    return f"{x:.2f}" if x >= 0.1 else f"{x:.2g}"
-
-
 def reasons_html(d: Diagnosis, cause: str) -> str:
     """Return the sentence on one cause and the effect of each answer on it."""
     table = d.reasons(cause)
@@ -159,9 +151,9 @@ def reasons_html(d: Diagnosis, cause: str) -> str:
     rows = []
     for r in table.to_dict("records"):
         change = float(r["log_odds_change"])
-        factor = math.exp(abs(change))
+        said = impact_words(change, float(r["posterior_with"]), float(r["posterior_without"]))
         arrow, colour = ("&#9650;", RAISED) if change > 0 else ("&#9660;", LOWERED)
-        if abs(change) < 1e-9:
+        if said == "no effect":
             arrow, colour = "&middot;", "#777777"
         rows.append(
             f"<tr class='bs-reason' data-question='{html.escape(str(r['question']))}' "
@@ -170,8 +162,8 @@ def reasons_html(d: Diagnosis, cause: str) -> str:
             f"{html.escape(str(r['answer']))}</td>"
             f"<td style='text-align:right;white-space:nowrap'>"
             f"{percent(float(r['posterior_without']))}</td>"
-            f"<td style='color:{colour};text-align:right;white-space:nowrap'>{arrow} odds "
-            f"&times;{_factor(factor if change >= 0 else 1 / factor)}</td></tr>"
+            f"<td style='color:{colour};text-align:right;white-space:nowrap'>{arrow} "
+            f"{html.escape(said)}</td></tr>"
         )
     return (
         f"<div class='bs-reasons' data-cause='{html.escape(cause)}'><p>{sentence}</p>"
