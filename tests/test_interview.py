@@ -266,3 +266,10 @@ def test_the_status_never_calls_an_uncertain_cause_certain():
     )
     assert 0.99 < d.posterior("kidney_stones") < 1
     assert not any("100%" in line or "100.0%" in line for line in shown)
+
+
+def test_cli_ask_refuses_a_min_gain_that_is_not_a_finite_number(capsys):
+    # --min-gain nan was accepted and the interview then never stopped on the gain.
+    with pytest.raises(SystemExit):
+        main(["ask", "--min-gain", "nan"])
+    assert "must be a finite number" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from backspasm._version import __version__
 
@@ -22,6 +23,17 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more; got {value}")
+    return value
+
+
+def finite_float(text: str) -> float:
+    """Return a finite number (an argparse type): nan and inf are refused."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number; got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number; got {text!r}")
     return value
 
 
@@ -65,7 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="answers may also be given without -a: backspasm diagnose fever=yes age=70",
     )
     p.add_argument(
-        "--top", type=positive_int, default=8, metavar="N", help="show the top N causes (8)"
+        "--top",
+        type=positive_int,
+        default=8,
+        metavar="N",
+        help="show the top N causes (8; --json lists every cause)",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument(
@@ -119,14 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
         "ask",
         help="interactive questionnaire: the red-flag screen, then the most informative "
         "question first ('back' undoes an answer)",
+        description="Ask the questions of the case-file contract one at a time: first the "
+        "screen (every red flag and every question whose answer sets the triage level "
+        "alone), then the most informative question. Answer with a value (yes/no, a "
+        "number, a choice), an unsure 70%, or: skip (pass), back (undo the last "
+        "answer), quit (stop); an empty line or ? shows the allowed answers.",
     )
     p.add_argument(
         "--min-gain",
-        type=float,
+        type=finite_float,
         default=0.01,
         metavar="BITS",
-        help="after the red-flag screen, stop when no question is expected to gain this "
-        "much (0.01)",
+        help="after the screen (red flags and the questions that set the triage alone), "
+        "stop when no question is expected to gain this much (0.01)",
     )
     p.add_argument(
         "--show-information",
