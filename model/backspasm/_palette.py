@@ -3,8 +3,10 @@
 Okabe-Ito colours for the node groups (safe for colour-blind readers), and palettes
 of their own, none of whose colours is near a group's, for what is not a group: the
 triage levels, the pair that marks a probability raised or lowered by an answer, and
-the lines of curves drawn one per cause (ROC, calibration). So a colour beside the
-causes always means a group of causes. A leaf module: it imports nothing of the
+the lines of curves drawn one per cause (ROC, calibration); and neutral greys, one
+of them hatched, for a number made larger or smaller in the sensitivity figure
+(which draws no group). So a colour beside the causes always means a group of
+causes. A leaf module: it imports nothing of the
 package, so the diagnosis, the widget and the figures can all take their colours
 from it.
 """
@@ -13,7 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["GROUP_COLOURS", "LINE_COLOURS", "LOWERED", "RAISED", "TRIAGE_COLOURS"]
+__all__ = [
+    "DIVIDED",
+    "GROUP_COLOURS",
+    "LINE_COLOURS",
+    "LOWERED",
+    "MULTIPLIED",
+    "RAISED",
+    "TRIAGE_COLOURS",
+]
 
 #: Okabe-Ito colours, one per node group, used by every figure.
 GROUP_COLOURS: Mapping[str, str] = {
@@ -36,20 +46,27 @@ TRIAGE_COLOURS: Mapping[str, str] = {
     "see_doctor": "#7F63B8",
     "self_care": "#767676",
 }
-#: A probability raised / lowered by an answer or a number: dark teal and brown, the
+#: A probability raised / lowered by an answer: dark teal and brown, the
 #: ends of ColorBrewer's colour-blind-safe BrBG scale. Neither is the colour of a
 #: group (as the pathologic blue and serious vermillion they replace were), and both
 #: are dark enough to write on white.
 RAISED, LOWERED = "#01665E", "#8C510A"
-#: Lines of curves drawn one per cause (ROC, calibration): colours of Paul Tol's
-#: colour-blind-safe "muted" scheme and ColorBrewer's BrBG, none near a group's colour
-#: (blues and orange belong to the groups) or a triage level's.
+#: A network number's odds multiplied / divided by a factor (the one-way sensitivity
+#: figure): dark grey and a light grey (drawn hatched), neutral on purpose. Such a
+#: change moves a probability either way, so it must not take the colours of
+#: :data:`RAISED` and :data:`LOWERED`, which say which way a probability moved.
+MULTIPLIED, DIVIDED = "#404040", "#BDBDBD"
+#: Lines of curves drawn one per cause (ROC, calibration): red, dark slate, magenta,
+#: dark wine and olive. Each is at least 20 (CIEDE2000, normal colour vision) from
+#: every colour of :data:`GROUP_COLOURS` and :data:`TRIAGE_COLOURS` and from each
+#: other (the closest pairs: red and magenta 20.7, olive and the complication orange
+#: 20.6). With simulated colour blindness some pairs come closer (as near as 9), so
+#: the curves also differ in line style, from the first curve on. They are not kept
+#: apart from :data:`RAISED` (the dark slate is near its teal): no figure draws both.
 LINE_COLOURS: tuple[str, ...] = (
-    "#882255",  # wine
-    "#117733",  # dark green
+    "#B2182B",  # red
+    "#225555",  # dark slate
+    "#BB0077",  # magenta (the closest to the red: never with its line style)
+    "#441122",  # dark wine
     "#999933",  # olive
-    "#AA4499",  # purple
-    "#661100",  # dark brown
-    "#35978F",  # teal
-    "#CC6677",  # rose
 )

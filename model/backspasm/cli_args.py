@@ -76,13 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="answers may also be given without -a: backspasm diagnose fever=yes age=70",
     )
-    p.add_argument(
-        "--top",
-        type=positive_int,
-        default=8,
-        metavar="N",
-        help="show the top N causes (8; --json lists every cause)",
-    )
+    top_help = "show the top N causes (8; --json lists every cause)"
+    p.add_argument("--top", type=positive_int, default=8, metavar="N", help=top_help)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument(
         "--counterfactual",

@@ -1411,10 +1411,191 @@ def test_titles_of_a_case_with_many_answers_stay_short(all_yes: Diagnosis) -> No
     cause = all_yes.top_cause
     for ax, extra in (
         (figures.plot_causes(all_yes), 1),
-        (figures.plot_evidence_impact(all_yes, cause), 1),
+        (figures.plot_evidence_impact(all_yes, cause), 2),  # its second part wraps too
         (figures.plot_next_questions(all_yes), 1),
         (figures.plot_sensitivity(sensitivity(all_yes, cause), answers=all_yes.answers), 1),
     ):
         head = title(ax)
         assert head.count("\n") + 1 <= 3 + extra, head
         assert re.search(r" and \d+ more\n", head), head  # the rest counted, not dropped
+
+
+@pytest.fixture(scope="module")
+def w08(net: Network) -> Diagnosis:
+    from backspasm.figures.teaching import _answers_of
+
+    vignettes = pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False)
+    return diagnose(_answers_of(vignettes, "W08"), network=net)
+
+
+def drawn(ax: plt.Axes) -> object:
+    fig = ax.get_figure()
+    assert fig is not None
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()  # type: ignore[attr-defined]
+
+
+def test_evidence_impact_title_is_wrapped_inside_the_figure(w08: Diagnosis) -> None:
+    ax = figures.plot_evidence_impact(w08, "vertebral_compression_fracture")
+    renderer = drawn(ax)
+    fig = ax.get_figure()
+    assert fig is not None
+    head = ax.get_title(loc="left")
+    (text,) = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text() == head]
+    assert text.get_window_extent(renderer).x1 <= fig.bbox.x1, head
+    assert all(len(line) <= _words.TITLE_WIDTH for line in head.split("\n")), head
+    assert "each answer judged by leaving it out" in head.replace("\n", " ")
+    assert head.count("\n") + 1 <= 5, head
+
+
+def assert_tick_labels_apart(ax: plt.Axes) -> None:
+    renderer = drawn(ax)
+    labels = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert labels
+    for label in labels:
+        assert label.get_text().count("\n") < 2, label.get_text()
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    for (a, ta), (b, tb) in itertools.combinations(zip(boxes, labels, strict=True), 2):
+        apart = a.y1 < b.y0 or b.y1 < a.y0 or a.x1 < b.x0 or b.x1 < a.x0
+        assert apart, (ta.get_text(), tb.get_text())
+
+
+def test_long_tick_labels_keep_to_two_lines_and_never_touch(
+    w08: Diagnosis, abscess: Diagnosis, net: Network
+) -> None:
+    cause = "vertebral_compression_fracture"
+    table = sensitivity(w08, cause)
+    assert_tick_labels_apart(figures.plot_sensitivity(table, top=12, answers=w08.answers))
+    ax = figures.plot_sensitivity(table, answers=w08.answers)  # the default top=15
+    assert_tick_labels_apart(ax)
+    # a label cut short still ends with its value
+    first = ax.get_yticklabels()[0].get_text()
+    assert "…" in first, first
+    assert first.endswith(f" = {table['value'].iloc[0]:.3g}"), first
+    table = sensitivity(abscess, "epidural_abscess")
+    assert_tick_labels_apart(figures.plot_sensitivity(table, top=12, answers=abscess.answers))
+    ax = figures.plot_next_questions(abscess)
+    assert_tick_labels_apart(ax)
+    assert any("…" in t.get_text() for t in ax.get_yticklabels())  # the care-setting prompt
+
+
+def test_a_figure_that_cannot_be_renamed_leaves_the_set_whole(
+    tmp_path: Path, net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backspasm import _files
+
+    out = tmp_path / "set"
+    cases = NO_IDS.assign(case_id=["a", "b"])
+    figures.write_teaching_figures(out, network=net, cases=cases, case_id="a", dpi=20)
+    (out / "10-roc-serious.png").unlink()
+    (out / "10-roc-serious.png").mkdir()  # a folder where a figure goes
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    with pytest.raises(BackspasmError, match=r"10-roc-serious\.png'.*folder") as caught:
+        figures.write_teaching_figures(out, network=net, cases=cases, case_id="b", dpi=20)
+    assert ".tmp" not in str(caught.value)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    (out / "10-roc-serious.png").rmdir()
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    # a rename that fails part-way (a file held open on Windows): the renamed ones undone
+    replace = _files.AtomicFile.replace
+
+    def held_open(self: _files.AtomicFile) -> None:
+        if self.path.name.startswith("06-"):
+            raise PermissionError(13, "Permission denied", str(self.tmp))
+        replace(self)
+
+    monkeypatch.setattr(_files.AtomicFile, "replace", held_open)
+    with pytest.raises(BackspasmError, match=r"06-sensitivity\.png'.*denied") as caught:
+        figures.write_teaching_figures(out, network=net, cases=cases, case_id="b", dpi=20)
+    assert ".tmp" not in str(caught.value)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no file left over
+
+
+def test_sensitivity_bars_are_neutral_not_raised_or_lowered(abscess: Diagnosis) -> None:
+    from backspasm._palette import DIVIDED, LOWERED, MULTIPLIED, RAISED
+
+    ax = figures.plot_sensitivity(sensitivity(abscess, "epidural_abscess"), top=5)
+    faces = {
+        matplotlib.colors.to_hex(bar.get_facecolor())
+        for prefix in ("sens_high:", "sens_low:")
+        for bar in by_gid(ax, prefix).values()  # type: ignore[attr-defined]
+    }
+    assert faces == {MULTIPLIED.lower(), DIVIDED.lower()}
+    for colour in (MULTIPLIED, DIVIDED):
+        assert min(delta_e(colour, c) for c in (RAISED, LOWERED)) > 25
+    assert ax.get_legend() is not None
+    legend = {matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.get_legend().get_patches()}
+    assert legend == faces
+
+
+def ciede2000(a: str, b: str) -> float:
+    """Colour difference (CIEDE2000) of two colours."""
+
+    def lab(colour: str) -> tuple[float, float, float]:
+        lin = [
+            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+            for c in matplotlib.colors.to_rgb(colour)
+        ]
+        m = ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505))
+        xyz = [sum(r * c for r, c in zip(row, lin, strict=True)) for row in m]
+        xyz = [v / w for v, w in zip(xyz, (0.95047, 1.0, 1.08883), strict=True)]
+        f = [v ** (1 / 3) if v > 0.008856 else 7.787 * v + 16 / 116 for v in xyz]
+        return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+    (l1, a1, b1), (l2, a2, b2) = lab(a), lab(b)
+    c_bar = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(c_bar**7 / (c_bar**7 + 25**7)))
+    a1, a2 = (1 + g) * a1, (1 + g) * a2
+    c1, c2 = math.hypot(a1, b1), math.hypot(a2, b2)
+    h1, h2 = math.degrees(math.atan2(b1, a1)) % 360, math.degrees(math.atan2(b2, a2)) % 360
+    dh = 0.0 if c1 * c2 == 0 else (h2 - h1 + 180) % 360 - 180
+    big_dh = 2 * math.sqrt(c1 * c2) * math.sin(math.radians(dh / 2))
+    l_bar, c_bar = (l1 + l2) / 2, (c1 + c2) / 2
+    if c1 * c2 == 0:
+        h_bar = h1 + h2
+    elif abs(h1 - h2) <= 180:
+        h_bar = (h1 + h2) / 2
+    else:
+        h_bar = (h1 + h2 + 360) / 2 if h1 + h2 < 360 else (h1 + h2 - 360) / 2
+    t = (
+        1
+        - 0.17 * math.cos(math.radians(h_bar - 30))
+        + 0.24 * math.cos(math.radians(2 * h_bar))
+        + 0.32 * math.cos(math.radians(3 * h_bar + 6))
+        - 0.2 * math.cos(math.radians(4 * h_bar - 63))
+    )
+    theta = 30 * math.exp(-(((h_bar - 275) / 25) ** 2))
+    rc = 2 * math.sqrt(c_bar**7 / (c_bar**7 + 25**7))
+    sl = 1 + 0.015 * (l_bar - 50) ** 2 / math.sqrt(20 + (l_bar - 50) ** 2)
+    sc, sh = 1 + 0.045 * c_bar, 1 + 0.015 * c_bar * t
+    rt = -math.sin(math.radians(2 * theta)) * rc
+    dl, dc, dhh = (l2 - l1) / sl, (c2 - c1) / sc, big_dh / sh
+    return math.sqrt(dl**2 + dc**2 + dhh**2 + rt * dc * dhh)
+
+
+def test_line_colours_are_far_from_groups_triage_and_each_other(net: Network) -> None:
+    from backspasm._palette import LINE_COLOURS
+    from backspasm.learning import evaluate, sample_cases
+
+    assert round(ciede2000("#FFFFFF", "#000000"), 1) == 100.0
+    taken = [*figures.GROUP_COLOURS.values(), *figures.TRIAGE_COLOURS.values()]
+    for colour in LINE_COLOURS:
+        assert min(ciede2000(colour, t) for t in taken) >= 20, colour
+    for a, b in itertools.combinations(LINE_COLOURS, 2):
+        assert ciede2000(a, b) >= 20, (a, b)
+    # and the curves differ in line style from the first on: no two look alike
+    evaluation = evaluate(sample_cases(400, network=net, seed=1), network=net)
+    ax = figures.plot_roc(evaluation, causes=list(net.causes))
+    curves = [line for line in ax.get_lines() if line.get_label() != "chance"]
+    looks = [(line.get_color(), line.get_linestyle()) for line in curves]
+    assert len(set(looks)) == len(looks) > 5
+    assert curves[0].get_linestyle() != curves[1].get_linestyle()
+
+
+def test_a_short_odds_axis_still_reads_as_odds_ratios() -> None:
+    # Thinning the top axis to powers of ten left an axis of ÷2.7..×2.7 with ×1 alone.
+    from backspasm.figures.case import _ratio_ticks
+
+    assert _ratio_ticks(0.97) == [0.5, 1.0, 2.0]
+    assert _ratio_ticks(1.2) == [1 / 3, 1.0, 3.0]
+    assert len(_ratio_ticks(30.0)) <= 7

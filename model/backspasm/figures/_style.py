@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 # Re-exported for the figures (their one import of the look).
+from backspasm._palette import DIVIDED as DIVIDED
 from backspasm._palette import GROUP_COLOURS as GROUP_COLOURS
 from backspasm._palette import LOWERED as LOWERED
+from backspasm._palette import MULTIPLIED as MULTIPLIED
 from backspasm._palette import RAISED as RAISED
 from backspasm._palette import TRIAGE_COLOURS as TRIAGE_COLOURS
 

@@ -55,6 +55,24 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(lines) or text
 
 
+def wrap_capped(text: str, width: int, *, tail: str = "", lines: int = 2) -> str:
+    """Wrap ``text + tail`` (see :func:`wrap`) to at most ``lines`` lines.
+
+    A text too long for them is cut after a word and ends ``…`` before ``tail``,
+    which is always kept whole: ``P(Fever = yes | Care setting emergency,…) = 0.0022``
+    with ``tail=") = 0.0022"``. So a tick label never runs into its neighbours.
+    """
+    whole = wrap(text + tail, width)
+    if whole.count("\n") < lines:
+        return whole
+    words = text.split()
+    for keep in range(len(words) - 1, 0, -1):
+        cut = wrap(" ".join(words[:keep]).rstrip(",;:(") + "…" + tail, width)
+        if cut.count("\n") < lines:
+            return cut
+    return "\n".join(whole.split("\n")[:lines])
+
+
 def phrase_units(head: str, phrases: Sequence[str]) -> list[str]:
     """``head`` and the ``phrases`` joined by commas, as units for :func:`wrap_phrases`."""
     return [head] + [p + ", " for p in phrases[:-1]] + list(phrases[-1:])
@@ -371,7 +389,11 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def case_title(what: str, diagnosis: Any, width: int = 80) -> str:
+#: The width, in characters, to which a case's title is wrapped.
+TITLE_WIDTH = 80
+
+
+def case_title(what: str, diagnosis: Any, width: int = TITLE_WIDTH) -> str:
     """Return ``<what> for: <answers>``, wrapped to lines of ``width`` characters.
 
     Lines break between answers where that leaves the line well filled, and never

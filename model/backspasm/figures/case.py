@@ -12,11 +12,13 @@ from backspasm._text import impact_words
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
 from backspasm.figures._words import (
+    TITLE_WIDTH,
     answer_phrase,
     case_title,
     percent,
     triage_text,
-    wrap,
+    wrap_capped,
+    wrap_phrases,
 )
 from backspasm.spec import GROUPS
 
@@ -240,10 +242,17 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
     top_axis.tick_params(labelsize=st.TICK)
     if not len(table):
         st.empty_note(ax, "no answers to weigh")
+    # the line under the answers wrapped like them (at most two lines)
+    said_how = wrap_phrases(
+        [
+            f"{label}: {percent(float(row.prior))} before any answer, ",
+            f"{percent(float(row.posterior))} after them; ",
+            "each answer judged by leaving it out",
+        ],
+        TITLE_WIDTH,
+    )
     ax.set_title(
-        case_title(f"How each answer moved {label}", diagnosis)
-        + f"\n{label}: {percent(float(row.prior))} before any answer, "
-        f"{percent(float(row.posterior))} after them; each answer judged by leaving it out",
+        case_title(f"How each answer moved {label}", diagnosis) + "\n" + said_how,
         fontsize=st.TITLE - 1,
         loc="left",
     )
@@ -279,10 +288,13 @@ _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 def _ratio_ticks(limit: float) -> list[float]:
     """Round odds ratios for an axis reaching ``limit`` either way (natural log).
 
-    ÷10, ÷3, 1, ×3, ×10 for a short axis; on a longer one only powers of ten, thinned
-    to at most three either way so that their labels never run into each other.
+    ÷2, 1, ×2 within ÷3..×3; ÷10, ÷3, 1, ×3, ×10 up to about ÷40..×40; on a longer
+    axis only powers of ten, thinned to at most three either way so that their labels
+    never run into each other.
     """
     decades = limit / math.log(10.0)
+    if limit < math.log(3.0):  # a short axis: ÷2, 1, ×2 (or just 1 inside ÷1.5..×1.5)
+        return [r for r in (1 / 2, 1.0, 2.0) if abs(math.log(r)) <= limit]
     if decades < 1.6:
         return [r for r in (1 / 10, 1 / 3, 1.0, 3.0, 10.0) if abs(math.log(r)) <= limit]
     step = next(s for s in (1, 2, 3, 5, 10, 20, 50, 100, 200) if decades // s <= 3)
@@ -340,7 +352,10 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
         bar.set_gid(f"gain:{r.question}")
         bar.set_label(str(r.question))
         ax.text(gain, yy, f" {gain:.3f}", ha="left", va="center", fontsize=st.NOTE, color=st.TEXT)
-    prompts = [wrap(str(getattr(r, "prompt", "") or r.question), 44) for r in st.rows(table)]
+    # at most two lines each, so that no prompt runs into the next row's
+    prompts = [
+        wrap_capped(str(getattr(r, "prompt", "") or r.question), 44) for r in st.rows(table)
+    ]
     ax.set_yticks(ys, prompts)
     ax.tick_params(axis="y", length=0, labelsize=st.TICK)
     largest = float(table["expected_information_gain"].max()) if len(table) else 1.0

@@ -18,7 +18,7 @@ from backspasm.figures._words import (
     percent,
     percent_sig,
     percent_to,
-    wrap,
+    wrap_capped,
 )
 
 if TYPE_CHECKING:
@@ -50,6 +50,15 @@ def _logit_ticks(lo: float, hi: float) -> list[float]:
         tens = {10.0**-k for k in range(1, 9)} | {1 - 10.0**-k for k in range(1, 9)} | {0.5}
         inside = [v for v in inside if any(math.isclose(v, t) for t in tens)]
     return inside
+
+
+#: The bars of a number's odds multiplied / divided: neutral greys, the lighter one
+#: hatched, since either may raise or lower the probability (the raised / lowered
+#: colours of the evidence-impact figure would say which way it moved).
+_LOOK: dict[str, dict[str, Any]] = {
+    "high": {"facecolor": st.MULTIPLIED, "edgecolor": st.MULTIPLIED, "linewidth": 0.6},
+    "low": {"facecolor": st.DIVIDED, "edgecolor": st.MULTIPLIED, "linewidth": 0.6, "hatch": "///"},
+}
 
 
 def plot_sensitivity(
@@ -137,9 +146,9 @@ def plot_sensitivity(
     else:
         left, right = lo - pad, hi + pad
     for rank, (yy, r) in enumerate(zip(ys, st.rows(rows), strict=True)):
-        for kind, value, colour in (("high", r.p_high, st.RAISED), ("low", r.p_low, st.LOWERED)):
+        for kind, value in (("high", r.p_high), ("low", r.p_low)):
             value = float(value)
-            bar = ax.barh(yy, value - base, left=base, height=0.62, color=colour, zorder=3)[0]
+            bar = ax.barh(yy, value - base, left=base, height=0.62, zorder=3, **_LOOK[kind])[0]
             bar.set_gid(f"sens_{kind}:{rank}")
             up = value >= base
             # a few points beyond the bar's end, whatever the scale
@@ -151,9 +160,11 @@ def plot_sensitivity(
                 gid=f"sens_{kind}_value:{rank}",
                 size=st.NOTE,
             )
-    labels = [wrap(f"{_words(str(r.label))} = {r.value:.3g}", 52) for r in st.rows(rows)]
+    labels = [_label(str(r.label), float(r.value)) for r in st.rows(rows)]
     ax.set_yticks(ys, labels)
-    ax.tick_params(axis="y", length=0, labelsize=st.TICK)
+    # two lines fit the row pitch of 12 rows at TICK points: more rows, smaller type
+    size = max(st.MIN_FONT, min(st.TICK, st.TICK * 12 / len(rows)))
+    ax.tick_params(axis="y", length=0, labelsize=size)
     ax.axvline(base, color=st.TEXT, lw=1.0, zorder=4)
     ax.set_xlim(max(left, 0.0), min(right, 1.0))
     ax.set_ylim(-0.6, len(rows) - 0.4)
@@ -178,8 +189,8 @@ def plot_sensitivity(
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.legend(
         handles=[
-            Patch(color=st.RAISED, label=f"odds of the number ×{factor:g}"),
-            Patch(color=st.LOWERED, label=f"odds of the number ÷{factor:g}"),
+            Patch(**_LOOK["high"], label=f"odds of the number ×{factor:g}"),
+            Patch(**_LOOK["low"], label=f"odds of the number ÷{factor:g}"),
         ],
         # under the axis, where no bar or value can be
         loc="upper center",
@@ -224,6 +235,18 @@ def _settled_note(ax: Axes, first: Any, answers: Mapping[str, Any] | None) -> No
         gid="sens_settled",
     )
     ax.set_axis_off()
+
+
+def _label(label: str, value: float) -> str:
+    """Write a number's tick label on at most two lines, its value always whole.
+
+    ``P(Fever = yes | Care setting emergency, Age…) = 0.0022``: a label of three
+    lines would run into the rows beside it.
+    """
+    text, tail = _words(label), f" = {value:.3g}"
+    if text.endswith(")"):
+        text, tail = text[:-1], ")" + tail
+    return wrap_capped(text, 52, tail=tail)
 
 
 def _words(label: str) -> str:

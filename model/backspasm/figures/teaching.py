@@ -8,6 +8,7 @@ its sensitivity table computed, the case file scored with
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
@@ -183,12 +184,70 @@ def _write_files(files: Sequence[tuple[Path, bytes]], guard: SignalGuard, writte
             targets[-1].fh.write(data)
             targets[-1].finish()
         with guard.deferred(written):
-            for target in targets:
-                target.replace()
+            _replace_all(targets)
     finally:
         with guard.deferred():
             for target in targets:
                 target.discard()
+
+
+def _replace_all(targets: Sequence[AtomicFile]) -> None:
+    """Rename every temporary file into place, or put every old file back.
+
+    Each target is checked first (a file or nothing, in a folder one may write to),
+    and each old file is moved aside before its new one takes its place; should a
+    rename still fail, the files renamed so far are undone and the old ones put
+    back, so the set is never mixed from two runs.
+
+    Raises
+    ------
+    BackspasmError
+        Naming the figure that could not be written (not its temporary file).
+    """
+    for target in targets:
+        _check_target(target)
+    done: list[tuple[AtomicFile, Path | None]] = []
+    current = None
+    try:
+        for target in targets:
+            current, aside = target, None
+            if os.path.lexists(target.target):
+                aside = target.target.with_name(f".{target.target.name}.{os.getpid()}.old")
+                os.replace(target.target, aside)
+            done.append((target, aside))
+            target.replace()
+    except OSError as exc:
+        for target, aside in reversed(done):
+            with contextlib.suppress(OSError):
+                if aside is not None:
+                    os.replace(aside, target.target)
+                elif target.tmp is None:  # a new file where there was none
+                    target.target.unlink()
+        raise BackspasmError(
+            f"cannot write '{current.path if current else exc.filename}': "
+            f"{exc.strerror or exc}; "
+            "the figures there are left as they were"
+        ) from None
+    for _, aside in done:
+        if aside is not None:
+            with contextlib.suppress(OSError):
+                aside.unlink()
+
+
+def _check_target(target: AtomicFile) -> None:
+    """Raise if a figure's file cannot be replaced: it is a folder, or read-only."""
+    path = target.target
+    problem = None
+    if path.is_dir():
+        problem = "it is a folder"
+    elif path.exists() and not path.is_file():
+        problem = "it is not a regular file"
+    elif not os.access(path.parent, os.W_OK | os.X_OK):
+        problem = "its folder is read-only"
+    if problem:
+        raise BackspasmError(
+            f"cannot write '{target.path}': {problem}; the figures there are left as they were"
+        )
 
 
 def _answers_of(cases: pd.DataFrame, case_id: object) -> dict[str, Any]:
