@@ -273,3 +273,12 @@ def test_cli_ask_refuses_a_min_gain_that_is_not_a_finite_number(capsys):
     with pytest.raises(SystemExit):
         main(["ask", "--min-gain", "nan"])
     assert "must be a finite number" in capsys.readouterr().err
+
+
+def test_ask_says_the_reasons_in_words_not_column_names():
+    # "because of: pain_spreading_to_groin_in_waves=yes; ..." is a programmer's text.
+    _, _, shown = run([], answers={"spasm_location": "flank", "blood_in_urine": "yes"})
+    because = [line for line in shown if "because of" in line]
+    assert because
+    assert all("_" not in line and "=yes" not in line for line in because)
+    assert any("Blood in urine" in line for line in because)

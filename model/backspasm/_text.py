@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
 from typing import Any
 
-__all__ = ["closest", "did_you_mean", "impact_words", "odds_ratio", "percent", "percent_to"]
+__all__ = [
+    "answer_words",
+    "closest",
+    "did_you_mean",
+    "impact_words",
+    "lower_first",
+    "odds_ratio",
+    "percent",
+    "percent_to",
+]
 
 
 def did_you_mean(value: object, choices: Iterable[object], *, cutoff: float = 0.6) -> str:
@@ -120,3 +129,39 @@ def impact_words(change: float, posterior_with: float, posterior_without: float)
         return "odds ×∞: now known" if posterior_with == 1.0 else "odds ÷∞: now ruled out"
     ratio = odds_ratio(math.exp(max(min(change, 700.0), -700.0)))
     return ratio if ratio == "no effect" else f"odds {ratio}"
+
+
+def lower_first(label: str) -> str:
+    """Lower-case a label's first letter unless it starts an abbreviation (``IV``)."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def answer_words(text: str, label: Callable[[str], str], nodes: Container[str]) -> str:
+    """Say an answer written ``node=state`` in words, for a person, not a programmer.
+
+    ``fever=yes`` reads ``Fever``, ``fever=no`` ``no fever``, ``spasm_location=flank``
+    ``Spasm location: flank``; ``(unsure answer)`` becomes ``(unsure)``. Any other text
+    (a cause rule such as ``Kidney stones 73% (>= 50%)``) keeps its words, with
+    underscores read as spaces.
+
+    Parameters
+    ----------
+    text : str
+        One answer or reason, as triage writes it.
+    label : callable
+        A node's label (``network.label``).
+    nodes : container of str
+        The network's nodes.
+    """
+    said, unsure, _ = text.partition(" (unsure answer)")
+    node, sep, state = said.partition("=")
+    tail = " (unsure)" if unsure else ""
+    if not sep or node not in nodes:
+        return text.replace(" (unsure answer)", " (unsure)").replace("_", " ")
+    if state == "yes":
+        return label(node) + tail
+    if state == "no":
+        return f"no {lower_first(label(node))}" + tail
+    return f"{label(node)}: {state.replace('_', ' ')}" + tail

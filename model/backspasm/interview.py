@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from backspasm._text import percent
+from backspasm._text import answer_words, percent
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import EvidenceError
 from backspasm.network import Network, default_network
@@ -56,7 +56,7 @@ def _status(d: Diagnosis, top: int, show_information: bool) -> str:
         return f"  -> before any answer, the most likely causes are: {causes}."
     text = f"  -> so far: {ADVICE.get(d.triage, d.triage)}"
     if d.red_flags:
-        text += f" (because of: {'; '.join(d.red_flags)})"
+        text += f" (because of: {_said(d, d.red_flags)})"
     text += f". Most likely: {causes}."
     if show_information:
         text += f" [triage {d.triage}; P(serious cause) {percent(d.p_serious)}]"
@@ -64,6 +64,12 @@ def _status(d: Diagnosis, top: int, show_information: bool) -> str:
 
 
 _NOT_ADVICE = "This is a teaching model, not medical advice."
+
+
+def _said(d: Diagnosis, reasons: tuple[str, ...]) -> str:
+    """Say the reasons for a level in words (``Blood in urine``, not ``blood_in_urine=yes``)."""
+    net = d.network
+    return "; ".join(answer_words(r, net.label, net.spec.nodes) for r in reasons)
 
 
 def _why_open(column: str, skipped: set[str], shown: set[str]) -> str:
@@ -90,7 +96,7 @@ def _closing(
         return [*lines, _NOT_ADVICE]
     lines = ["", f"triage: {d.triage} - {ADVICE.get(d.triage, d.triage)}"]
     if d.triage_reasons:
-        lines.append(f"  because of: {'; '.join(d.triage_reasons)}")
+        lines.append(f"  because of: {_said(d, d.triage_reasons)}")
     lines.append("most likely causes:")
     lines += [
         f"  {r.label:<40} {percent(r.posterior):>7}"

@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from backspasm._text import lower_first as lower_first  # re-exported for the figures
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
 from backspasm._text import percent_to as percent_to  # re-exported for the figures
 from backspasm.figures._style import NODE_FONT, TRIAGE_NAMES, network_of
@@ -230,13 +231,6 @@ def triage_text(diagnosis: Any) -> str:
     if triage:
         text = f"triage: {TRIAGE_NAMES.get(str(triage), str(triage))}  ·  " + text
     return text
-
-
-def lower_first(label: str) -> str:
-    """Lower-case a label's first letter unless it starts an abbreviation (``IV``)."""
-    if len(label) > 1 and label[1].isupper():
-        return label
-    return label[:1].lower() + label[1:]
 
 
 def _answer_words(question: Any, label: str, value: Any) -> str | None:

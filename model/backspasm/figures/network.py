@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
+from backspasm._text import answer_words
 from backspasm.figures._graph import (
     TITLE_INSET,
     draw_graph,
@@ -129,18 +130,7 @@ def plot_network(
 
 def _flag_text(network: Network, flag: str) -> str:
     """Say a red flag in few words: an answer flag (``node=state``) by its label."""
-    flag, unsure, _ = flag.partition(" (unsure answer)")
-    node, sep, state = flag.partition("=")
-    if not sep or node not in network.spec.nodes:
-        return ge(flag.replace("_", " ")) + (" (unsure)" if unsure else "")
-    said = (
-        network.label(node)
-        if state == "yes"
-        else f"no {lower_first(network.label(node))}"
-        if state == "no"
-        else f"{network.label(node)}: {state.replace('_', ' ')}"
-    )
-    return said + (" (unsure)" if unsure else "")
+    return ge(answer_words(flag, network.label, network.spec.nodes))
 
 
 def _red_flags(diagnosis: Diagnosis, net: Network, *, detail: bool) -> list[str]:
