@@ -38,14 +38,17 @@ def ask(monkeypatch, capsys, lines, *options):
     return capsys.readouterr().out
 
 
-def valid_answer(prompt):
+def valid_answer(prompt, yes_no="yes"):
+    """A valid answer to any question: a value, or ``yes_no`` to a yes/no question."""
     if "weeks" in prompt:
         return "3"
     if "How old" in prompt:
         return "40"
     if "sex" in prompt:
         return "female"
-    return "yes"
+    if "Where exactly" in prompt:
+        return "lower_back"
+    return yes_no
 
 
 # ------------------------------------------------------------------ the order
@@ -103,13 +106,7 @@ def test_invalid_answer_is_explained_and_asked_again():
 
 def screen_answer(prompt):
     """A plain answer to any screen question: no, or a valid value."""
-    if "weeks" in prompt:
-        return "1"
-    if "How old" in prompt:
-        return "40"
-    if "Where exactly" in prompt:
-        return "lower_back"
-    return "no"
+    return valid_answer(prompt, "no")
 
 
 def test_the_screen_comes_before_the_stopping_rule():

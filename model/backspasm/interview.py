@@ -31,7 +31,7 @@ from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, get_question, parse_answer, questions_for
-from backspasm.triage import screen_nodes
+from backspasm.triage import TRIAGE_ADVICE, screen_nodes
 
 __all__ = ["interview"]
 
@@ -40,13 +40,6 @@ HELP_WORDS = ("?", "help", "")
 QUIT_WORDS = ("quit", "q", "exit")
 BACK_WORDS = ("back", "b", "undo")
 
-#: What each triage level asks the person to do, in plain words.
-ADVICE = {
-    "emergency": "go to an emergency department now",
-    "see_doctor": "see a doctor soon (the list below says when to go the same day)",
-    "self_care": "look after yourself at home for now",
-}
-
 
 def _status(d: Diagnosis, top: int, show_information: bool) -> str:
     causes = ", ".join(
@@ -54,7 +47,7 @@ def _status(d: Diagnosis, top: int, show_information: bool) -> str:
     )
     if not d.answers:
         return f"  -> before any answer, the most likely causes are: {causes}."
-    text = f"  -> so far: {ADVICE.get(d.triage, d.triage)}"
+    text = f"  -> so far: {TRIAGE_ADVICE.get(d.triage, d.triage)}"
     if d.red_flags:
         text += f" (because of: {_said(d, d.red_flags)})"
     text += f". Most likely: {causes}."
@@ -94,7 +87,7 @@ def _closing(
             lines.append("get help if anything below happens:")
             lines += [f"  - {s}" for s in d.safety_net]
         return [*lines, _NOT_ADVICE]
-    lines = ["", f"triage: {d.triage} - {ADVICE.get(d.triage, d.triage)}"]
+    lines = ["", f"triage: {d.triage} - {TRIAGE_ADVICE.get(d.triage, d.triage)}"]
     if d.triage_reasons:
         lines.append(f"  because of: {_said(d, d.triage_reasons)}")
     lines.append("most likely causes:")

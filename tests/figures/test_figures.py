@@ -1326,20 +1326,21 @@ def test_case_mix_counts_are_whole_numbers_written_beside_their_bars(net: Networ
             assert label.get_anncoords() == "offset points"  # the same gap at any count
 
 
+def lab(colour: str) -> tuple[float, float, float]:
+    """CIE L*a*b* of an sRGB colour (D65 white)."""
+    lin = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in matplotlib.colors.to_rgb(colour)
+    ]
+    m = ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505))
+    xyz = [sum(r * c for r, c in zip(row, lin, strict=True)) for row in m]
+    xyz = [v / w for v, w in zip(xyz, (0.95047, 1.0, 1.08883), strict=True)]
+    f = [v ** (1 / 3) if v > (6 / 29) ** 3 else v / (3 * (6 / 29) ** 2) + 4 / 29 for v in xyz]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
 def delta_e(a: str, b: str) -> float:
     """Colour difference (CIE 1976) of two colours."""
-
-    def lab(colour: str) -> tuple[float, float, float]:
-        lin = [
-            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-            for c in matplotlib.colors.to_rgb(colour)
-        ]
-        m = ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505))
-        xyz = [sum(r * c for r, c in zip(row, lin, strict=True)) for row in m]
-        xyz = [v / w for v, w in zip(xyz, (0.9505, 1.0, 1.089), strict=True)]
-        f = [v ** (1 / 3) if v > (6 / 29) ** 3 else v / (3 * (6 / 29) ** 2) + 4 / 29 for v in xyz]
-        return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
-
     return math.dist(lab(a), lab(b))
 
 
@@ -1530,17 +1531,6 @@ def test_sensitivity_bars_are_neutral_not_raised_or_lowered(abscess: Diagnosis) 
 
 def ciede2000(a: str, b: str) -> float:
     """Colour difference (CIEDE2000) of two colours."""
-
-    def lab(colour: str) -> tuple[float, float, float]:
-        lin = [
-            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-            for c in matplotlib.colors.to_rgb(colour)
-        ]
-        m = ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505))
-        xyz = [sum(r * c for r, c in zip(row, lin, strict=True)) for row in m]
-        xyz = [v / w for v, w in zip(xyz, (0.95047, 1.0, 1.08883), strict=True)]
-        f = [v ** (1 / 3) if v > 0.008856 else 7.787 * v + 16 / 116 for v in xyz]
-        return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
 
     (l1, a1, b1), (l2, a2, b2) = lab(a), lab(b)
     c_bar = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2

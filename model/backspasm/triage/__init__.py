@@ -37,10 +37,11 @@ Modules, in import order: :mod:`~backspasm.triage.policy` (the policy of a netwo
 from __future__ import annotations
 
 from backspasm.triage.levels import triage_batch, triage_explained
-from backspasm.triage.policy import TRIAGE_LEVELS, policy_of, screen_nodes
+from backspasm.triage.policy import TRIAGE_ADVICE, TRIAGE_LEVELS, policy_of, screen_nodes
 from backspasm.triage.safety import safety_net
 
 __all__ = [
+    "TRIAGE_ADVICE",
     "TRIAGE_LEVELS",
     "policy_of",
     "safety_net",

@@ -11,9 +11,15 @@ from backspasm.spec import TriagePolicy, load_spec
 if TYPE_CHECKING:
     from backspasm.network import Network
 
-__all__ = ["TRIAGE_LEVELS", "policy_of", "screen_nodes"]
+__all__ = ["TRIAGE_ADVICE", "TRIAGE_LEVELS", "policy_of", "screen_nodes"]
 
 TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
+#: What each level asks the person to do, in plain words (``ask`` and the widget).
+TRIAGE_ADVICE: Mapping[str, str] = {
+    "emergency": "go to an emergency department now",
+    "see_doctor": "see a doctor soon",
+    "self_care": "look after yourself at home, and come back if a warning sign appears",
+}
 
 _BUNDLED_POLICY: TriagePolicy | None = None
 

@@ -9,13 +9,13 @@ so that tests and notebooks can read what is shown.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
 
 import pandas as pd
 
 from backspasm._palette import GROUP_COLOURS, LOWERED, RAISED, TRIAGE_COLOURS
 from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
+from backspasm.triage import TRIAGE_ADVICE
 
 __all__ = [
     "FLAG",
@@ -32,11 +32,6 @@ FLAG = (
     "<span class='bs-flag' title='red flag: a warning sign of serious disease' "
     "style='color:#D55E00;font-weight:bold'>&#9873;&nbsp;</span>"
 )
-_TRIAGE_WORDS: Mapping[str, str] = {
-    "emergency": "go to an emergency department now",
-    "see_doctor": "book a visit to a doctor",
-    "self_care": "care for it at home, and come back if a warning sign appears",
-}
 
 
 def title_html(case_id: str | None, answered: int, questions: int) -> str:
@@ -117,7 +112,7 @@ def bars_html(d: Diagnosis) -> str:
 def triage_html(d: Diagnosis) -> str:
     """Return the triage level in words, what drove it and, for self care, the safety net."""
     colour = TRIAGE_COLOURS.get(d.triage, "#000000")
-    words = _TRIAGE_WORDS.get(d.triage, "")
+    words = TRIAGE_ADVICE.get(d.triage, "")
     parts = [
         f"<div class='bs-triage' data-level='{html.escape(d.triage)}' "
         f"style='border-left:6px solid {colour};padding:2px 8px;margin-bottom:6px'>"
