@@ -77,6 +77,7 @@ def test_wheel_contents(wheel_env):
     _, _, wheel = wheel_env
     names = zipfile.ZipFile(wheel).namelist()
     assert "backspasm/py.typed" in names
+    assert "backspasm/__main__.py" in names
     assert "backspasm/knowledge/causes.toml" in names
     assert "backspasm/knowledge/triage.toml" in names
     assert not any(n.startswith(("tests/", "model/")) for n in names)
@@ -93,7 +94,7 @@ def test_installed_cli_runs_outside_the_repo(wheel_env, tmp_path):
         text=True,
     )
     assert where.stdout.strip().startswith(str(site))
-    run = [python, "-c", "import sys; from backspasm.cli import main; sys.exit(main())"]
+    run = [python, "-m", "backspasm"]  # as a user without the console script on PATH
     help_ = subprocess.run([*run, "--help"], cwd=tmp_path, capture_output=True, text=True)
     assert help_.returncode == 0, help_.stderr
     assert "diagnose" in help_.stdout
