@@ -501,6 +501,11 @@ def test_write_teaching_figures_for_a_case_of_a_file(
         figures.write_teaching_figures(tmp_path, cause="abscess")
     with pytest.raises(BackspasmError, match="No case"):
         figures.write_teaching_figures(tmp_path, cases=examples, case_id="nope")
+    # A row number for a file that has ids: the message says what the ids look like.
+    ids = examples["case_id"]
+    said = f"{len(ids)} ids run '{ids.iloc[0]}' to '{ids.iloc[-1]}' (a row number"
+    with pytest.raises(BackspasmError, match=re.escape(said)):
+        figures.write_teaching_figures(tmp_path, cases=examples, case_id="18")
     with pytest.raises(BackspasmError, match="'formats'"):
         figures.write_teaching_figures(tmp_path, formats=("gif",))
     with pytest.raises(BackspasmError, match="'cases'"):

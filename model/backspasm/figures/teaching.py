@@ -257,7 +257,16 @@ def _answers_of(cases: pd.DataFrame, case_id: object) -> dict[str, Any]:
     if "case_id" in cases.columns:
         match = cases[cases["case_id"].astype(str) == str(case_id)]
         if match.empty:
-            raise BackspasmError(f"No case with case_id {case_id!r} in the cases table.")
+            ids = cases["case_id"].astype(str)
+            held = (
+                f"its {len(ids)} ids run {ids.iloc[0]!r} to {ids.iloc[-1]!r}"
+                if len(ids)
+                else "it has no rows"
+            )
+            raise BackspasmError(
+                f"No case with case_id {case_id!r} in the cases table: {held} (a row "
+                "number names a case only in a table without a case_id column)."
+            )
         row = match.iloc[0]
     else:
         row = cases.iloc[_row_number(cases, case_id) - 1]
