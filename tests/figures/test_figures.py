@@ -1020,6 +1020,25 @@ def test_roc_names_the_causes_it_cannot_draw(net: Network) -> None:
         figures.plot_roc(evaluation, causes=["kidney_stone"])
 
 
+def test_roc_of_every_cause_keeps_its_plot_and_title_readable(net: Network) -> None:
+    # With all 19 causes the legend went to two columns: it took two thirds of the
+    # slide, the square plot shrank to a stamp and the title ran off the left edge.
+    from backspasm.learning import evaluate, sample_cases
+
+    evaluation = evaluate(sample_cases(3000, network=net, seed=3), network=net)
+    ax = figures.plot_roc(evaluation)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width, _ = fig.get_size_inches() * fig.dpi
+    assert len(ax.get_legend().get_texts()) >= 15
+    assert ax.get_window_extent(renderer).width >= 0.4 * width
+    title = ax.title.get_window_extent(renderer)
+    assert title.x0 >= 0
+    assert title.x1 <= width
+    assert ax.get_legend().get_window_extent(renderer).x1 <= width
+
+
 def test_triage_has_a_palette_of_its_own() -> None:
     triage = {c.lower() for c in figures.TRIAGE_COLOURS.values()}
     groups = {c.lower() for c in figures.GROUP_COLOURS.values()}

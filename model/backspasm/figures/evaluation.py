@@ -201,7 +201,7 @@ def plot_roc(
     ax.set_xlabel("false positive rate (1 - specificity)", fontsize=st.LABEL)
     ax.set_ylabel("true positive rate (sensitivity)", fontsize=st.LABEL)
     ax.tick_params(labelsize=st.TICK)
-    ax.set_aspect("equal")
+    ax.set_aspect("equal", anchor="W")  # the square keeps left; the legend beside it
     ax.set_title(
         f"ROC per cause ({evaluation.n_cases} cases)\n"
         "how well each cause's probability separates cases with it from cases without",
@@ -221,7 +221,7 @@ def plot_roc(
         loc="upper left",
         bbox_to_anchor=(1.03, 1.0),
         fontsize=st.LEGEND,
-        ncol=1 if len(chosen) <= 12 else 2,
+        ncol=1 if len(chosen) <= 24 else 2,
         frameon=False,
         title="cause (AUC; cases with it)",
         title_fontsize=st.NOTE,
