@@ -549,7 +549,9 @@ def test_titles_name_the_answers(flank: Diagnosis) -> None:
     said = "age 39, spasms: flank, blood in urine, no fever"
     assert figures.describe_answers(FLANK) == said
     assert figures.describe_answers({}) == "no answers yet"
-    assert "fever (70% sure)" in figures.describe_answers({"fever": 0.7})
+    # An unsure answer says how likely the finding is ("30% sure" read as doubt of a no).
+    assert "fever (70% likely)" in figures.describe_answers({"fever": 0.7})
+    assert "fever (30% likely)" in figures.describe_answers({"fever": 0.3})
     for ax, what in (
         (figures.plot_causes(flank), "Causes of back spasm for: "),
         (figures.plot_evidence_impact(flank, "kidney_stones"), "How each answer moved"),

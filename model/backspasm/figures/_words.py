@@ -246,7 +246,7 @@ def _answer_words(question: Any, label: str, value: Any) -> str | None:
     if question.kind == "number":
         return _number_words(question, label, str(value).strip())
     if isinstance(state, tuple):
-        return f"{label} ({percent(float(state[-1]))} sure)"
+        return f"{label} ({percent(float(state[-1]))} likely)"
     if question.kind == "yes_no":
         return label if state == "yes" else f"no {label}"
     if question.column == "sex":
