@@ -37,7 +37,7 @@ class LruCache(Generic[K, V]):
             raise ValueError(f"an LruCache keeps at least one value; got size={size}")
         self.size = size
         self._values: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._values)
@@ -51,14 +51,21 @@ class LruCache(Generic[K, V]):
             return value
 
     def get(self, key: K, make: Callable[[], V]) -> V:
-        """Return the value for ``key``, calling ``make()`` and keeping it if missing."""
+        """Return the value for ``key``, calling ``make()`` and keeping it if missing.
+
+        ``make()`` runs outside the lock: a value that takes a second to make does
+        not hold up other threads' lookups. Two threads missing the same key at once
+        may both make it; the first value kept is the one every caller gets.
+        """
+        value = self.peek(key)
+        if value is not None:
+            return value
+        made = make()
         with self._lock:
-            value = self.peek(key)
-            if value is None:
-                value = make()
-                self._values[key] = value
-                while len(self._values) > self.size:
-                    self._values.popitem(last=False)
+            value = self._values.setdefault(key, made)
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
             return value
 
     def clear(self) -> None:

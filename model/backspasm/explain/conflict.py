@@ -71,7 +71,8 @@ _THRESHOLDS: LruCache[str, float] = LruCache(16)
 def known_conflict_threshold(network: Network) -> float | None:
     """Return the network's conflict threshold if it is shipped or already computed."""
     key = network.fingerprint()
-    return _SHIPPED.get(key, _THRESHOLDS.peek(key))
+    shipped = _SHIPPED.get(key)
+    return shipped if shipped is not None else _THRESHOLDS.peek(key)
 
 
 def conflict_threshold(network: Network | None = None) -> float:
