@@ -327,6 +327,12 @@ def test_columns_named_differently_only_in_case_or_no_question_column_are_refuse
     src = mixed_file(tmp_path, "id,temperature\na,39\n")
     with pytest.raises(CaseFileError, match="no column is a question"):
         score_file(src, tmp_path / "none.csv", network=net)
+    # ids alone were still scored: every person self_care, exit code 0
+    src = mixed_file(tmp_path, "case_id\nA\nB\n")
+    with pytest.raises(CaseFileError, match="no column is a question"):
+        score_file(src, tmp_path / "ids.csv", network=net)
+    with pytest.raises(CaseFileError, match="no column is a question"):
+        score_cases(pd.DataFrame({"case_id": ["a", "b"]}), network=net)
     with pytest.raises(CaseFileError, match="'AGE' for 'age'"):
         score_cases(pd.DataFrame({"AGE": [45]}), network=net)
 

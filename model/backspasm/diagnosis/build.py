@@ -54,12 +54,17 @@ def _row_answers(row: pd.Series, questions: Sequence[Question]) -> dict[str, Any
 
     Columns that are not questions (``note``, ``true_<cause>``, ``expected_cause``,
     scores) are left out; one whose name is close to a question's is named in a
-    warning, as :func:`~backspasm.scoring.score_cases` does.
+    warning, and one that differs from a question only in case, spaces or hyphens
+    is refused, as :func:`~backspasm.scoring.score_cases` does.
     """
     from backspasm.scoring.cases import ScoringWarning
-    from backspasm.scoring.plan import near_miss
+    from backspasm.scoring.plan import misnamed_columns, near_miss
 
     by_name = {q.column: q for q in questions}
+    misnamed = misnamed_columns(list(row.index), by_name)
+    if misnamed is not None:
+        # left out with a warning, 'Saddle Numbness' = yes was triaged self_care
+        raise EvidenceError(misnamed)
     for label in row.index:
         if label not in by_name and (remark := near_miss(str(label), by_name)) is not None:
             warnings.warn(

@@ -129,23 +129,9 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
     notes: list[str] = []
     repeated: list[str] = []
     unused: list[str] = []
-    exact = {label for label in header if isinstance(label, str) and label in by_name}
-    misnamed = [
-        (label, _normalise(label))
-        for label in header
-        if isinstance(label, str)
-        and label not in by_name
-        and _normalise(label) in by_name
-        and _normalise(label) not in exact
-    ]
-    if misnamed:
-        # Passed through, its answers would be lost without a word that counts: a
-        # file with 'Fever' and 'Saddle_Numbness' scored self_care, exit code 0.
-        shown = ", ".join(f"{label!r} for {name!r}" for label, name in misnamed)
-        raise CaseFileError(
-            f"column names are exact, and {shown} differ from a question only in case, "
-            "spaces or hyphens: rename them (`backspasm schema` lists the names)."
-        )
+    misnamed = misnamed_columns(header, by_name)
+    if misnamed is not None:
+        raise CaseFileError(misnamed)
     for position, label in enumerate(header):
         if isinstance(label, str) and label in by_name:
             name = label
@@ -189,7 +175,8 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
             "file would hold each of them twice, and readers would take the old values. "
             "Score the original cases, or rename or drop those columns first."
         )
-    if not columns and any(c != "case_id" for c in header):
+    if not columns:
+        # A file of ids alone was scored too: every person self_care, exit code 0.
         raise CaseFileError(
             "no column is a question of the case-file contract, so there is nothing to "
             "score (`backspasm schema` lists the names)."
@@ -201,6 +188,31 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
         outputs=outputs,
         explain=explain,
         warnings=tuple(notes),
+    )
+
+
+def misnamed_columns(labels: Sequence[object], by_name: Mapping[str, Question]) -> str | None:
+    """Return why labels that differ from a question only in case, spaces or hyphens are refused.
+
+    Passed through, their answers would be lost without a word that counts: a file
+    with ``Fever`` and ``Saddle Numbness`` scored ``self_care``, exit code 0. None
+    when there are none (or the exact name is also present, which is the one read).
+    """
+    exact = {label for label in labels if isinstance(label, str) and label in by_name}
+    misnamed = [
+        (label, _normalise(label))
+        for label in labels
+        if isinstance(label, str)
+        and label not in by_name
+        and _normalise(label) in by_name
+        and _normalise(label) not in exact
+    ]
+    if not misnamed:
+        return None
+    shown = ", ".join(f"{label!r} for {name!r}" for label, name in misnamed)
+    return (
+        f"column names are exact, and {shown} differ from a question only in case, "
+        "spaces or hyphens: rename them (`backspasm schema` lists the names)."
     )
 
 
