@@ -424,6 +424,11 @@ def test_the_same_answer_given_twice_in_two_spellings_is_one_answer(capsys):
     capsys.readouterr()
     assert main(["diagnose", "fever=yes", "--answer", "fever=no"]) == 2
     assert "given twice" in capsys.readouterr().err
+    assert main(["diagnose", "age=66", "age=66.0", "age= 66 "]) == 0
+    capsys.readouterr()
+    # two ages in one band were one answer: the 66 was lost without a word
+    assert main(["diagnose", "age=66", "age=80"]) == 2
+    assert "given twice, as '66' and '80'" in capsys.readouterr().err
 
 
 def test_evaluate_refuses_text_in_a_probability_and_a_file_with_nothing_to_evaluate(

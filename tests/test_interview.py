@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import math
 
 import pytest
 
 from backspasm.cli import main
 from backspasm.diagnosis import diagnose
+from backspasm.exceptions import BackspasmError
 from backspasm.interview import interview
 from backspasm.network import default_network
 from backspasm.questionnaire import default_questions
@@ -270,6 +272,23 @@ def test_cli_ask_refuses_a_min_gain_that_is_not_a_finite_number(capsys):
     with pytest.raises(SystemExit):
         main(["ask", "--min-gain", "nan"])
     assert "must be a finite number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("min_gain", math.nan), ("min_gain", math.inf), ("top", 0), ("max_questions", -1)],
+)
+def test_interview_refuses_what_the_cli_refuses(option, value):
+    # interview(min_gain=nan) asked all 63 questions where ask --min-gain nan is refused.
+    asked: list[str] = []
+
+    def read(prompt: str) -> str:
+        asked.append(prompt)
+        return "skip"
+
+    with pytest.raises(BackspasmError, match=f"'{option}' must be"):
+        interview(read, lambda line: None, **{option: value})
+    assert asked == []
 
 
 def test_ask_says_the_reasons_in_words_not_column_names():

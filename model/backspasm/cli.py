@@ -66,13 +66,13 @@ def _cli_answers(items: Sequence[str]) -> dict[str, str]:
 
 def _same_answer(name: str, first: str, second: str) -> bool:
     """Whether two answers to one question say the same (``yes`` and ``Y`` do)."""
-    from backspasm.questionnaire import get_question, parse_answer
+    from backspasm.questionnaire import get_question, same_answer
 
     try:
         question = get_question(name)
-        return parse_answer(question, first) == parse_answer(question, second)
-    except BackspasmError:  # an unknown question or value: diagnose() will say so
+    except BackspasmError:  # an unknown question: diagnose() will say so
         return first.strip().lower() == second.strip().lower()
+    return same_answer(question, first, second)
 
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:

@@ -23,12 +23,13 @@ the tests.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 from backspasm._text import answer_words, percent
 from backspasm.diagnosis import Diagnosis, diagnose
-from backspasm.exceptions import EvidenceError
+from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, get_question, parse_answer, questions_for
 from backspasm.triage import TRIAGE_ADVICE, screen_nodes
@@ -155,6 +156,17 @@ def interview(
     Diagnosis
         The diagnosis from the last answers.
     """
+    if not math.isfinite(min_gain):
+        # nan compared False with every gain: the interview never stopped on the gain
+        raise BackspasmError(f"'min_gain' must be a finite number of bits; got {min_gain!r}")
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise BackspasmError(f"'top' must be a whole number, 1 or more; got {top!r}")
+    if max_questions is not None and (
+        isinstance(max_questions, bool) or not isinstance(max_questions, int) or max_questions < 0
+    ):
+        raise BackspasmError(
+            f"'max_questions' must be a whole number, 0 or more (or None); got {max_questions!r}"
+        )
     net = network if network is not None else default_network()
     questions = questions_for(net)
     nodes = set(net.node_names)

@@ -48,6 +48,7 @@ __all__ = [
     "default_questions",
     "get_question",
     "questions_for",
+    "same_answer",
 ]
 
 TRUE_WORDS: tuple[str, ...] = ("yes", "y", "true", "1")
@@ -330,6 +331,23 @@ def _bad(q: Question, value: Any) -> EvidenceError:
     return EvidenceError(
         f"The answer to '{q.column}' must be {q.allowed}; got {value!r} instead.{hint}"
     )
+
+
+def same_answer(q: Question, first: Any, second: Any) -> bool:
+    """Whether two answers to one question say the same thing.
+
+    ``yes`` and ``Y`` do, and so do ``45`` and ``45.0``; two numbers that fall in one
+    band (ages 66 and 80) do not: either may be what the person meant. An answer that
+    cannot be read equals only the same text.
+    """
+    if q.kind == "number":
+        a, b = _as_number(first), _as_number(second)
+        if a is not None or b is not None:
+            return a == b
+    try:
+        return parse_answer(q, first) == parse_answer(q, second)
+    except EvidenceError:
+        return _norm(first) == _norm(second)
 
 
 def parse_answer(q: Question, value: Any) -> EvidenceValue | None:
