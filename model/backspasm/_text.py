@@ -66,12 +66,15 @@ def percent(p: Any) -> str:
     Returns
     -------
     str
-        ``"12.3%"``, ``"0.012%"`` below one in a thousand, ``"99.96%"`` or
-        ``">99.9999%"`` close to 1.
+        ``"12.3%"``, ``"0.012%"`` below one in a thousand (``"0.000024%"``; below
+        one in a hundred million ``"<0.000001%"``), ``"99.96%"`` or ``">99.9999%"``
+        close to 1.
     """
     q = float(p)
     if 0 < q < 0.001:
-        return f"{100 * q:.2g}%"
+        # two significant digits in positional notation ("2.4e-05%" was printed)
+        decimals = min(1 - math.floor(math.log10(100 * q)), 6)
+        return percent_to(q, decimals, most=6)
     return percent_to(q, 1) if 0.999 < q < 1 else f"{q:.1%}"
 
 

@@ -27,7 +27,6 @@ from backspasm.explain.text import (
     REASONS_MIN_FACTOR,
     REASONS_TOP,
     mpe_text,
-    next_question_batch,
     reasons_text,
 )
 
@@ -38,6 +37,5 @@ __all__ = [
     "conflict_batch",
     "conflict_threshold",
     "mpe_text",
-    "next_question_batch",
     "reasons_text",
 ]

@@ -5,27 +5,25 @@ for a batch of cases; this module turns them into the words of a scored file's
 ``--explain`` columns:
 
 * :func:`reasons_text`: the answers that moved a cause most, with their odds factors;
-* :func:`mpe_text`: the causes present in the most probable explanation;
-* :func:`next_question_batch`: the unanswered question with the highest expected
-  information gain about the causes (summed binary entropies, in bits).
+* :func:`mpe_text`: the causes present in the most probable explanation.
+
+(The ``next_question`` column is the question :meth:`CaseQueries.next_question
+<backspasm.queries.CaseQueries.next_question>` names.)
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
 
 from backspasm.network import Network
-from backspasm.queries import information_gain
 
 __all__ = [
     "REASONS_MIN_FACTOR",
     "REASONS_TOP",
     "mpe_text",
-    "next_question_batch",
     "reasons_text",
 ]
 
@@ -37,46 +35,6 @@ ObjArray = npt.NDArray[np.object_]
 REASONS_MIN_FACTOR = 1.1
 #: At most this many answers are named per case.
 REASONS_TOP = 3
-
-
-def next_question_batch(
-    network: Network,
-    codes: Mapping[str, npt.NDArray[np.generic]],
-    candidates: Mapping[str, str],
-    posterior: FloatArray,
-    beliefs: Mapping[str, FloatArray],
-) -> ObjArray:
-    """Find the most informative unanswered question of each case.
-
-    Parameters
-    ----------
-    network : Network
-    codes : mapping of str to numpy.ndarray
-        Evidence per node (-1 = unanswered).
-    candidates : mapping of str to str
-        Node to question (column) name, for the questions that may be asked.
-    posterior : numpy.ndarray
-        P(cause = yes | e), cases by causes.
-    beliefs : mapping of str to numpy.ndarray
-        Posterior marginals (cases by states) of every candidate node.
-
-    Returns
-    -------
-    numpy.ndarray of str
-        The question name with the highest expected information gain, the first in
-        ``candidates`` order on a tie ("" when no question remains open).
-    """
-    nodes = list(candidates)
-    gain = information_gain(network, codes, posterior, beliefs, nodes)
-    n = posterior.shape[0]
-    out: ObjArray = np.full(n, "", dtype=object)
-    if not nodes:
-        return out
-    some = ~np.all(np.isnan(gain), axis=1)
-    best = np.argmax(np.where(np.isnan(gain), -np.inf, gain), axis=1)
-    names = np.asarray(list(candidates.values()), dtype=object)
-    out[some] = names[best[some]]
-    return out
 
 
 def reasons_text(change: FloatArray, cells: ObjArray) -> ObjArray:

@@ -9,8 +9,9 @@ one-case :class:`~backspasm.diagnosis.Diagnosis` are the same numbers.
 The quantities, each exact:
 
 * :func:`cause_posteriors`: ``P(cause = yes | e)``, cases by causes;
-* :func:`p_any`: ``P(at least one of some causes | e)`` as an exact joint
-  (``1 - P(all no | e)``), for the serious and the pathologic causes;
+* ``p_serious`` and ``p_pathologic`` of :func:`query_cases`: ``P(at least one of
+  the group's causes | e)`` as an exact joint (``1 - P(all no | e)``), from the
+  engine's query events;
 * :func:`node_risks`: ``P(complication = yes | e)``;
 * :func:`reasons`: the log-odds change of every cause when one answer is withheld;
 * :func:`information_gain`: the expected reduction of the summed cause entropies
@@ -27,7 +28,7 @@ of the first query is reused by the conjunction queries.
 from backspasm.queries._common import answered
 from backspasm.queries.batch import CaseQueries, query_cases
 from backspasm.queries.mpe import most_probable_explanation
-from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks, p_any
+from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
 
@@ -41,7 +42,6 @@ __all__ = [
     "information_gain",
     "most_probable_explanation",
     "node_risks",
-    "p_any",
     "query_cases",
     "reasons",
 ]

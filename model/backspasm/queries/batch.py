@@ -164,7 +164,7 @@ def query_cases(
         return out
 
     def p_some(name: str) -> FloatArray:
-        # As p_any: 1 - P(none | e), 0 without causes, NaN where impossible.
+        # 1 - P(none of the group | e): 0 for a group without causes, NaN where impossible.
         none = post.events.get(name)
         if none is None:
             return np.where(possible, 0.0, np.nan)

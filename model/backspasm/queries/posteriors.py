@@ -10,7 +10,7 @@ from backspasm._numeric import EPS
 from backspasm.network import Network
 from backspasm.queries._common import Batch, FloatArray, _yes, answered
 
-__all__ = ["cause_posteriors", "conflict", "node_risks", "p_any"]
+__all__ = ["cause_posteriors", "conflict", "node_risks"]
 
 
 def cause_posteriors(network: Network, marginals: Mapping[str, FloatArray]) -> FloatArray:
@@ -49,33 +49,6 @@ def node_risks(
         n = len(next(iter(marginals.values()))) if marginals else 0
         return np.zeros((n, 0))
     return np.column_stack([marginals[c][:, _yes(network, c)] for c in nodes])
-
-
-def p_any(
-    network: Network, evidence: Batch, causes: Sequence[str], *, log_evidence: FloatArray
-) -> FloatArray:
-    """Exact ``P(at least one of causes | e) = 1 - P(every cause = no | e)`` per case.
-
-    Parameters
-    ----------
-    network : Network
-    evidence : mapping of str to numpy.ndarray
-    causes : sequence of str
-        The serious causes, the pathologic causes, ...
-    log_evidence : numpy.ndarray
-        ``log P(e)`` per case, reused (one engine pass for the conjunction).
-
-    Returns
-    -------
-    numpy.ndarray
-        NaN where the evidence is impossible; 0 when ``causes`` is empty.
-    """
-    if not causes:
-        return np.where(np.isfinite(log_evidence), 0.0, np.nan)
-    none = network.engine.prob_conjunction(
-        dict(evidence), dict.fromkeys(causes, "no"), log_evidence=log_evidence
-    )
-    return np.asarray(np.clip(1.0 - none, 0.0, 1.0))
 
 
 def conflict(network: Network, evidence: Batch, log_evidence: FloatArray) -> FloatArray:
