@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = [
+    "ALERT",
     "DIVIDED",
+    "FOCUS",
     "GROUP_COLOURS",
     "LINE_COLOURS",
     "LOWERED",
     "MULTIPLIED",
+    "PRIOR",
     "RAISED",
     "TRIAGE_COLOURS",
 ]
@@ -70,3 +73,12 @@ LINE_COLOURS: tuple[str, ...] = (
     "#441122",  # dark wine
     "#999933",  # olive
 )
+#: A warning in the widget (the mark of a red-flag question, a refused answer): the
+#: red of :data:`LINE_COLOURS`, not the serious group's vermillion, which beside the
+#: cause bars would read as a serious cause.
+ALERT = LINE_COLOURS[0]
+#: What the widget points the user to (the question to ask next): a dark slate, not
+#: the pathologic group's blue.
+FOCUS = LINE_COLOURS[1]
+#: A probability before any answer (the prior bar beside a posterior), in every view.
+PRIOR = "#BBBBBB"

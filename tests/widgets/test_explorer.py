@@ -397,6 +397,21 @@ def test_near_certain_causes_never_read_100_percent_and_colours_match_the_figure
     assert "100.0%" not in d._repr_html_()
 
 
+def test_group_colours_mark_only_groups_in_the_widget() -> None:
+    # The red-flag mark and the messages took the serious group's vermillion, and the
+    # 'Ask next' bar and the highlight the pathologic blue: beside the cause bars they
+    # read as a serious or a pathologic cause.
+    from backspasm._palette import GROUP_COLOURS
+    from backspasm.widgets.form import _HIGHLIGHT
+    from backspasm.widgets.views import FLAG
+
+    ex = explore()
+    shown = {name: view.value for name, view in ex.views.items() if name != "bars"}
+    for colour in GROUP_COLOURS.values():
+        for name, html_ in [*shown.items(), ("flag", FLAG), ("highlight", _HIGHLIGHT)]:
+            assert colour.lower() not in html_.lower(), (name, colour)
+
+
 def test_a_number_that_is_a_case_id_but_no_position_says_how_to_load_it() -> None:
     # "The case file has no row 102 ... Did you mean '102'?" contradicted itself.
     frame = pd.DataFrame({"case_id": [101, 102], "fever": ["yes", "no"]})

@@ -68,7 +68,6 @@ TRIAGE_NAMES: Mapping[str, str] = {
     "see_doctor": "see a doctor",
     "self_care": "self-care",
 }
-PRIOR = "#BBBBBB"
 PRIOR_TICK = "#6A6A6A"  # the prior's tick across a posterior bar
 EDGE = "#6E6E6E"
 TEXT = "#222222"

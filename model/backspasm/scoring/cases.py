@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -21,19 +21,32 @@ from backspasm.scoring.readers import open_source
 
 __all__ = ["ScoringWarning", "read_case_table", "repeated_ids", "repeated_note", "score_cases"]
 
-Frame = TypeVar("Frame")
+if TYPE_CHECKING:
+    import dask.dataframe as dd
 
 
 class ScoringWarning(UserWarning):
     """A case table was scored, but something about it deserves a look."""
 
 
+@overload
 def score_cases(
-    cases: Frame,
+    cases: pd.DataFrame, *, network: Network | None = None, explain: bool = False
+) -> pd.DataFrame: ...
+
+
+@overload
+def score_cases(
+    cases: dd.DataFrame, *, network: Network | None = None, explain: bool = False
+) -> dd.DataFrame: ...
+
+
+def score_cases(
+    cases: pd.DataFrame | dd.DataFrame,
     *,
     network: Network | None = None,
     explain: bool = False,
-) -> Frame:
+) -> pd.DataFrame | dd.DataFrame:
     """Score a table of cases: every row back, in order, with probabilities or an error.
 
     Parameters
@@ -105,7 +118,7 @@ def score_cases(
         count, example = repeated_ids(cases.iloc[:, plan.id_position])
         if count:
             warnings.warn(repeated_note(count, example), ScoringWarning, stacklevel=2)
-    return scored  # type: ignore[return-value]
+    return scored
 
 
 def _score_frame(cases: pd.DataFrame, plan: Plan) -> pd.DataFrame:

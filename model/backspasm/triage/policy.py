@@ -6,14 +6,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from backspasm.spec import TriagePolicy, load_spec
+from backspasm.spec import TRIAGE_LEVELS, TriagePolicy, load_spec
 
 if TYPE_CHECKING:
     from backspasm.network import Network
 
 __all__ = ["TRIAGE_ADVICE", "TRIAGE_LEVELS", "policy_of", "screen_nodes"]
 
-TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
 #: What each level asks the person to do, in plain words (``ask`` and the widget).
 TRIAGE_ADVICE: Mapping[str, str] = {
     "emergency": "go to an emergency department now",

@@ -16,6 +16,7 @@ from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
+from backspasm._palette import FOCUS
 from backspasm.questionnaire import SECTIONS, Question
 from backspasm.widgets.views import FLAG
 
@@ -34,7 +35,7 @@ _SECTION_TITLES: Mapping[str, str] = {
     "known_cause": "Causes a doctor has already found",
     "presentation": "Presentation",
 }
-_HIGHLIGHT = "2px solid #0072B2"
+_HIGHLIGHT = f"2px solid {FOCUS}"
 
 
 def _number_text(value: float | str) -> str:

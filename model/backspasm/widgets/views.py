@@ -12,7 +12,15 @@ import html
 
 import pandas as pd
 
-from backspasm._palette import GROUP_COLOURS, LOWERED, RAISED, TRIAGE_COLOURS
+from backspasm._palette import (
+    ALERT,
+    FOCUS,
+    GROUP_COLOURS,
+    LOWERED,
+    PRIOR,
+    RAISED,
+    TRIAGE_COLOURS,
+)
 from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
 from backspasm.triage import TRIAGE_ADVICE
@@ -30,7 +38,7 @@ __all__ = [
 #: The mark of a red-flag question.
 FLAG = (
     "<span class='bs-flag' title='red flag: a warning sign of serious disease' "
-    "style='color:#D55E00;font-weight:bold'>&#9873;&nbsp;</span>"
+    f"style='color:{ALERT};font-weight:bold'>&#9873;&nbsp;</span>"
 )
 
 
@@ -47,7 +55,7 @@ def message_html(text: str) -> str:
     """Return a message to the user (an answer refused, a row not found); empty for none."""
     if not text:
         return ""
-    return f"<div class='bs-message' style='color:#D55E00'>{html.escape(text, quote=False)}</div>"
+    return f"<div class='bs-message' style='color:{ALERT}'>{html.escape(text, quote=False)}</div>"
 
 
 def next_html(table: pd.DataFrame) -> str:
@@ -71,7 +79,7 @@ def next_html(table: pd.DataFrame) -> str:
     then = ", ".join(f"<code>{html.escape(str(c))}</code>" for c in table["question"][1:4])
     return (
         f"<div class='bs-next' data-column='{html.escape(column)}' "
-        f"style='border-left:4px solid #0072B2;padding-left:6px'>"
+        f"style='border-left:4px solid {FOCUS};padding-left:6px'>"
         f"<b>Ask next:</b> {flag}{html.escape(str(first['prompt']))} "
         f"<code>{html.escape(column)}</code>"
         f"<br><small>then {then or 'nothing else'}</small></div>"
@@ -82,7 +90,7 @@ def bars_html(d: Diagnosis) -> str:
     """Return one row per cause: a grey prior bar over a coloured posterior bar."""
     rows = []
     for r in d.causes.to_dict("records"):
-        colour = GROUP_COLOURS.get(f"cause_{r['group']}", "#0072B2")
+        colour = GROUP_COLOURS.get(f"cause_{r['group']}", PRIOR)
         prior, post = float(r["prior"]), float(r["posterior"])
         rows.append(
             f"<tr class='bs-cause' data-cause='{html.escape(str(r['cause']))}' "
@@ -90,7 +98,7 @@ def bars_html(d: Diagnosis) -> str:
             f"<td style='text-align:left;padding-right:6px'>{html.escape(str(r['label']))}</td>"
             "<td style='width:160px'>"
             f"<div title='prior {percent(prior)}' style='height:5px;width:{100 * prior:.2f}%;"
-            "background:#BBBBBB;margin-bottom:1px'></div>"
+            f"background:{PRIOR};margin-bottom:1px'></div>"
             f"<div title='posterior {percent(post)}' style='height:9px;"
             f"width:{100 * post:.2f}%;background:{colour}'></div></td>"
             f"<td style='text-align:right;color:#777'>{percent(prior)}</td>"
@@ -103,7 +111,7 @@ def bars_html(d: Diagnosis) -> str:
     return (
         "<table class='bs-bars' style='border-collapse:collapse;font-size:12px'>"
         "<thead><tr><th style='text-align:left'>cause</th><th>"
-        "<span style='color:#BBBBBB'>&#9632;</span>&nbsp;before any answer, "
+        f"<span style='color:{PRIOR}'>&#9632;</span>&nbsp;before any answer, "
         "then now</th><th>before</th><th>now</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table><small>{legend}</small>"
     )
