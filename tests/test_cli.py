@@ -212,7 +212,7 @@ def test_diagnose_states_the_conflict_threshold(capsys):
 
     assert main(["diagnose", "-a", "age=45", "-a", "leg_or_buttock_pain=yes"]) == 0
     out = capsys.readouterr().out
-    assert "warning" not in out
+    assert "warning:" not in out
     line = next(ln for ln in out.splitlines() if ln.startswith("conflict: "))
     assert f"flagged above {conflict_threshold():.2f}" in line
     assert "1% of the presenters sampled from the network" in line

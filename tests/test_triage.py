@@ -140,6 +140,24 @@ def test_cord_compression_and_cauda_equina_flags_stay_emergencies():
         assert diagnose(answers).triage == "emergency", answers
 
 
+def test_a_new_deficit_with_a_spinal_infection_risk_is_an_emergency_without_fever():
+    # An injecting drug user with new weakness and a tender thoracic spine but no
+    # fever was sent to "see a doctor": every infection flag asked for a fever, which
+    # about half of spinal infections lack (Yusuf et al. 2019: 55%).
+    case = {
+        "age": 40,
+        "spasm_location": "mid_back",
+        "iv_drug_use_or_immunosuppression": "yes",
+        "spine_tender_to_tapping": "yes",
+        "fever": "no",
+    }
+    assert diagnose(case).triage == "see_doctor"
+    for deficit in ("muscle_weakness", "tingling_or_numbness"):
+        d = diagnose({**case, deficit: "yes"})
+        assert d.triage == "emergency", deficit
+        assert "IV drug use / immunosuppr." in d.triage_words
+
+
 def test_self_care_carries_a_safety_net_and_diagnose_prints_it(capsys):
     d = diagnose(STRAIN)
     assert d.triage == "self_care"
@@ -157,6 +175,47 @@ def test_self_care_carries_a_safety_net_and_diagnose_prints_it(capsys):
     out = capsys.readouterr().out
     assert "come back, or get help" in out
     assert d.safety_net[0] in out
+
+
+def test_a_person_told_to_see_a_doctor_is_told_when_to_go_at_once(capsys):
+    # A 93% spinal tumour was sent to "see a doctor soon" with no safety net: NICE
+    # CG75 asks that a person with cancer and spinal pain be told to seek help at once
+    # on new weakness, numbness or bladder trouble.
+    tumour = {
+        "age": 66,
+        "history_of_cancer": "yes",
+        "unexplained_weight_loss": "yes",
+        "spine_tender_to_tapping": "yes",
+        "fever": "no",
+    }
+    d = diagnose(tumour)
+    assert d.triage == "see_doctor"
+    net = d.safety_net
+    assert net
+    assert "saddle" in net[0]
+    assert "bladder" in net[1]  # the emergencies on their own come first
+    assert any("If you have ever had cancer" in s and "weakness" in s for s in net)
+    # only what can make the case an emergency: not the month without improvement
+    assert not any("improved after about a month" in s for s in net)
+    assert len(net) < len(diagnose(STRAIN).safety_net)
+    assert main(["diagnose", *(f"{k}={v}" for k, v in tumour.items())]) == 0
+    out = capsys.readouterr().out
+    assert "before you see a doctor, get help at once if anything below happens:" in out
+    # self care lists the emergencies on their own first too
+    assert "saddle" in diagnose(STRAIN).safety_net[0]
+
+
+def test_diagnose_says_when_the_screen_is_not_done(capsys):
+    # With no red flag asked, diagnose said self_care and suggested touching the toes;
+    # ask, for the same answers, said the advice was incomplete.
+    assert main(["diagnose", "age=52", "recent_exertion=yes"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("triage: self_care")
+    assert "warning signs and triage questions answered: the advice is incomplete" in out
+    nxt = out[out.index("next questions worth asking:") :].splitlines()[1:3]
+    assert {line.split()[0] for line in nxt} == {"saddle_numbness", "bowel_or_bladder_loss"}
+    d = diagnose({q.column: "no" for q in diagnose({}).screen if q.kind == "yes_no"})
+    assert all(q.kind != "yes_no" for q in d.unscreened)
 
 
 def test_safety_net_covers_every_red_flag_question(monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Callable, Container, Iterable
 from typing import Any
 
@@ -162,9 +163,25 @@ def answer_words(text: str, label: Callable[[str], str], nodes: Container[str]) 
     node, sep, state = said.partition("=")
     tail = " (unsure)" if unsure else ""
     if not sep or node not in nodes:
+        # a cause rule may name its answers inside: "... (>= 30% with fever=yes)"
+        def inner(match: re.Match[str]) -> str:
+            name, value = match.group(1), match.group(2)
+            if name not in nodes:
+                return match.group(0)
+            return lower_first(_one_answer(name, value, label))
+
+        text = _ANSWER.sub(inner, text)
         return text.replace(" (unsure answer)", " (unsure)").replace("_", " ")
+    return _one_answer(node, state, label) + tail
+
+
+#: An answer written ``node=state`` inside a longer reason.
+_ANSWER = re.compile(r"\b([a-z][a-z0-9_]*)=([A-Za-z0-9_+.\-]+)")
+
+
+def _one_answer(node: str, state: str, label: Callable[[str], str]) -> str:
     if state == "yes":
-        return label(node) + tail
+        return label(node)
     if state == "no":
-        return f"no {lower_first(label(node))}" + tail
-    return f"{label(node)}: {state.replace('_', ' ')}" + tail
+        return f"no {lower_first(label(node))}"
+    return f"{label(node)}: {state.replace('_', ' ')}"

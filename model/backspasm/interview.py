@@ -27,12 +27,12 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from backspasm._text import answer_words, percent
+from backspasm._text import percent
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network, default_network
-from backspasm.questionnaire import Question, get_question, parse_answer, questions_for
-from backspasm.triage import TRIAGE_ADVICE, screen_nodes
+from backspasm.questionnaire import get_question, parse_answer, questions_for
+from backspasm.triage import SAFETY_NET_HEADING, TRIAGE_ADVICE
 
 __all__ = ["interview"]
 
@@ -48,9 +48,17 @@ def _status(d: Diagnosis, top: int, show_information: bool) -> str:
     )
     if not d.answers:
         return f"  -> before any answer, the most likely causes are: {causes}."
-    text = f"  -> so far: {TRIAGE_ADVICE.get(d.triage, d.triage)}"
+    open_ = len(d.unscreened)
+    if d.triage == "self_care" and open_:
+        # "look after yourself at home" before the warning signs are asked reassures
+        # too early: a person may stop here
+        done = len(d.screen) - open_
+        advice = f"no warning sign yet ({done} of {len(d.screen)} checked)"
+    else:
+        advice = TRIAGE_ADVICE.get(d.triage, d.triage)
+    text = f"  -> so far: {advice}"
     if d.red_flags:
-        text += f" (because of: {_said(d, d.red_flags)})"
+        text += f" (because of: {'; '.join(d.triage_words)})"
     text += f". Most likely: {causes}."
     if show_information:
         text += f" [triage {d.triage}; P(serious cause) {percent(d.p_serious)}]"
@@ -58,12 +66,6 @@ def _status(d: Diagnosis, top: int, show_information: bool) -> str:
 
 
 _NOT_ADVICE = "This is a teaching model, not medical advice."
-
-
-def _said(d: Diagnosis, reasons: tuple[str, ...]) -> str:
-    """Say the reasons for a level in words (``Blood in urine``, not ``blood_in_urine=yes``)."""
-    net = d.network
-    return "; ".join(answer_words(r, net.label, net.spec.nodes) for r in reasons)
 
 
 def _why_open(column: str, skipped: set[str], shown: set[str]) -> str:
@@ -75,7 +77,6 @@ def _why_open(column: str, skipped: set[str], shown: set[str]) -> str:
 
 def _closing(
     d: Diagnosis,
-    red_flags: list[Question],
     skipped: set[str],
     shown: set[str],
     top: int,
@@ -88,28 +89,33 @@ def _closing(
             lines.append("get help if anything below happens:")
             lines += [f"  - {s}" for s in d.safety_net]
         return [*lines, _NOT_ADVICE]
-    lines = ["", f"triage: {d.triage} - {TRIAGE_ADVICE.get(d.triage, d.triage)}"]
-    if d.triage_reasons:
-        lines.append(f"  because of: {_said(d, d.triage_reasons)}")
+    unscreened = d.unscreened
+    if d.triage == "self_care" and unscreened:
+        advice = "no warning sign among the answers, but the screen is not finished (below)"
+    else:
+        advice = TRIAGE_ADVICE.get(d.triage, d.triage)
+    lines = ["", f"triage: {d.triage} - {advice}"]
+    if d.triage_words:
+        lines.append(f"  because of: {'; '.join(d.triage_words)}")
     lines.append("most likely causes:")
     lines += [
         f"  {r.label:<40} {percent(r.posterior):>7}"
         for r in d.causes.head(max(top, 5)).itertuples(index=False)
     ]
-    unscreened = [q for q in red_flags if q.node not in d.evidence]
-    done = len(red_flags) - len(unscreened)
+    screen = d.screen
+    done = len(screen) - len(unscreened)
     if unscreened:
         lines.append(
-            f"screen: {done} of {len(red_flags)} warning signs and triage questions answered; "
+            f"screen: {done} of {len(screen)} warning signs and triage questions answered; "
             "not screened:"
         )
         lines += [f"  - {q.prompt} ({_why_open(q.column, skipped, shown)})" for q in unscreened]
         if d.triage != "emergency":
             lines.append("  Unchecked warning signs leave this advice incomplete.")
     else:
-        lines.append(f"screen: all {len(red_flags)} warning signs and triage questions answered.")
+        lines.append(f"screen: all {len(screen)} warning signs and triage questions answered.")
     if d.safety_net:
-        lines.append("come back, or get help, if anything below happens:")
+        lines.append(SAFETY_NET_HEADING[d.triage])
         lines += [f"  - {s}" for s in d.safety_net]
     lines.append(_NOT_ADVICE)
     if show_information:
@@ -169,9 +175,6 @@ def interview(
         )
     net = network if network is not None else default_network()
     questions = questions_for(net)
-    nodes = set(net.node_names)
-    screen = screen_nodes(net)
-    red_flags = [q for q in questions if (q.red_flag or q.node in screen) and q.node in nodes]
     shown: set[str] = set()
     given: dict[str, Any] = dict(answers or {})
     skipped: set[str] = set()
@@ -183,6 +186,22 @@ def interview(
     )
     write(_status(d, top, show_information))
     while max_questions is None or len(history) < max_questions:
+        if d.triage == "emergency" and history and history[-1][1]:
+            # Nothing asked now can make the advice more urgent: send the person now
+            # (planks and toe touching were asked after "go now"), but let a wrong
+            # answer be undone.
+            line = read(
+                "Go to an emergency department now: the other questions can wait. "
+                "[Enter to finish; back to undo the last answer] "
+            )
+            if line is None or line.strip().lower() not in BACK_WORDS:
+                break
+            column, _ = history.pop()
+            given.pop(column, None)
+            d = diagnose(given, network=net)
+            write(f"  Undone: {get_question(column, questions).prompt}")
+            write(_status(d, top, show_information))
+            continue
         ranked = d.next_questions(order="interview")
         ranked = ranked[~ranked["question"].isin(skipped)]
         if ranked.empty:
@@ -199,8 +218,8 @@ def interview(
         total = len(history) + max(ahead, 1)
         if max_questions is not None:
             total = min(total, max_questions)
-        screened = sum(f.node in d.evidence for f in red_flags)
-        write(f"question {len(history) + 1} of about {total}; screen {screened}/{len(red_flags)}")
+        screened = len(d.screen) - len(d.unscreened)
+        write(f"question {len(history) + 1} of about {total}; screen {screened}/{len(d.screen)}")
         information = f"({gain:.2f} bits) " if show_information else ""
         unsure = "; unsure: how far you lean to yes, e.g. 70%" if q.kind == "yes_no" else ""
         shown.add(q.column)
@@ -249,6 +268,6 @@ def interview(
         given[q.column] = line.strip()
         history.append((q.column, True))
         write(_status(d, top, show_information))
-    for text in _closing(d, red_flags, skipped, shown, top, show_information):
+    for text in _closing(d, skipped, shown, top, show_information):
         write(text)
     return d

@@ -44,3 +44,24 @@ def test_percent_never_calls_an_uncertain_probability_certain() -> None:
     assert percent(2.4e-7) == "0.000024%"
     assert percent(1e-12) == "<0.000001%"
     assert "e" not in percent(3.3e-6)
+
+
+def test_answers_inside_a_cause_rule_are_said_in_words() -> None:
+    # "Pyelonephritis 41% (>= 30% with fever=yes)" kept its programmer's text in ask,
+    # beside "Saddle numbness (unsure)" in words.
+    from backspasm._text import answer_words
+
+    net = default_network()
+
+    def said(text: str) -> str:
+        return answer_words(text, net.label, net.spec.nodes)
+
+    assert said("Pyelonephritis 66% (>= 30% with fever=yes)") == (
+        "Pyelonephritis 66% (>= 30% with fever)"
+    )
+    assert said("Pyelonephritis 41% (>= 30% with fever=yes (unsure answer))") == (
+        "Pyelonephritis 41% (>= 30% with fever (unsure))"
+    )
+    assert said("spasm_location=flank") == "Location of spasms: flank"
+    assert said("fracture: age 65 or over") == "fracture: age 65 or over"
+    assert said("x=yes is not a node") == "x=yes is not a node"

@@ -115,14 +115,15 @@ def test_set_answer_updates_the_bars_triage_and_diagnosis() -> None:
         assert bars[r.cause][1] == pytest.approx(r.posterior, abs=1e-12)
     assert shown_triage(ex) == "emergency"
     drivers = [t["text"] for t in tags(ex.views["triage"].value, "bs-driver")]
-    assert drivers == list(expected.red_flags)
+    assert drivers == list(expected.triage_words)  # in words, as diagnose and ask say them
+    assert "Blood in urine" in drivers
     assert ex.controls["blood_in_urine"].value == "yes"
     # A doctor's visit says why too: here the pain moved to the middle of the back.
     ex.set_answer("blood_in_urine", "")
     ex.set_answer("spasm_location", "mid_back")
     assert shown_triage(ex) == "see_doctor"
     drivers = [t["text"] for t in tags(ex.views["triage"].value, "bs-driver")]
-    assert drivers == list(ex.diagnosis.triage_reasons) == ["thoracic pain: mid back"]
+    assert drivers == list(ex.diagnosis.triage_words) == ["thoracic pain: mid back"]
 
 
 def test_self_care_shows_the_safety_net() -> None:

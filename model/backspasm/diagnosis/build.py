@@ -194,7 +194,7 @@ def diagnose(
         triage=level,
         red_flags=tuple(s for s in str(found.red_flags[0]).split("; ") if s),
         triage_reasons=tuple(s for s in str(reasons_for_level[0]).split("; ") if s),
-        safety_net=_safety_net(net, evidence) if level == "self_care" else (),
+        safety_net=_safety_net(net, evidence, level=level),
         _complications=complication_table,
         conflict=float(found.conflict[0]),
         _conflict_threshold=known_conflict_threshold(net),

@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 
 from backspasm._palette import TRIAGE_COLOURS
-from backspasm._text import percent, percent_to
+from backspasm._text import answer_words, percent, percent_to
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
 from backspasm.explain.conflict import CONFLICT_RARITY, conflict_threshold
 from backspasm.network import Network
-from backspasm.questionnaire import EvidenceValue, questions_for
-from backspasm.triage import screen_nodes
+from backspasm.questionnaire import EvidenceValue, Question, questions_for
+from backspasm.triage import SAFETY_NET_HEADING, emergency_nodes, screen_nodes
 
 __all__ = ["Diagnosis"]
 
@@ -156,6 +156,28 @@ class Diagnosis:
         return self._conflict_threshold
 
     @property
+    def screen(self) -> tuple[Question, ...]:
+        """The questions an interview asks before it may conclude, most urgent first.
+
+        Every red-flag question and every question whose answer can set a triage
+        level on its own (:func:`backspasm.triage.screen_nodes`); those whose yes
+        alone is an emergency (saddle numbness, loss of bladder control) first.
+        """
+        nodes, urgent = screen_nodes(self.network), emergency_nodes(self.network)
+        known = set(self.network.node_names)
+        asked = [
+            q
+            for q in questions_for(self.network)
+            if q.node in known and (q.red_flag or q.node in nodes)
+        ]
+        return tuple(sorted(asked, key=lambda q: q.node not in urgent))
+
+    @property
+    def unscreened(self) -> tuple[Question, ...]:
+        """The questions of :attr:`screen` not answered: the advice is incomplete without them."""
+        return tuple(q for q in self.screen if q.node not in self.evidence)
+
+    @property
     def conflicted(self) -> bool:
         """Whether the answers conflict: their measure exceeds :attr:`conflict_threshold`."""
         return self.conflict > self.conflict_threshold
@@ -224,7 +246,8 @@ class Diagnosis:
             ``interview``: the screen first (every unanswered question whose
             :attr:`~backspasm.questionnaire.Question.red_flag` is set, and every one
             whose answer can set a triage level on its own, see
-            :func:`backspasm.triage.screen_nodes`; by information gain), then the
+            :func:`backspasm.triage.screen_nodes`; those whose yes alone is an
+            emergency first, then by information gain), then the
             rest by information gain: the order ``backspasm ask`` follows, so that no
             warning sign goes unasked however little it would change the ranking of
             the causes.
@@ -243,8 +266,10 @@ class Diagnosis:
         table["red_flag"] = table["question"].isin(flagged).astype(bool)
         table["screen"] = table["red_flag"] | table["node"].isin(screen_nodes(self.network))
         if order == "interview":
-            table = table.sort_values("screen", ascending=False, kind="stable")
-            table = table.reset_index(drop=True)
+            # the screen first, and in it the questions whose yes alone is an emergency
+            urgent = table["node"].isin(emergency_nodes(self.network)) & table["screen"]
+            rank = np.where(urgent, 0, np.where(table["screen"], 1, 2))
+            table = table.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
         return table
 
     def counterfactual_ranking(self) -> pd.DataFrame:
@@ -324,13 +349,20 @@ class Diagnosis:
             "network_fingerprint": self.network_fingerprint,
         }
 
+    @property
+    def triage_words(self) -> tuple[str, ...]:
+        """:attr:`triage_reasons` in words for a person, as every view shows them.
+
+        ``Blood in urine``, not ``blood_in_urine=yes``, and ``with fever`` inside a
+        cause rule: what ``diagnose``, ``ask`` and the widget show (a scored file
+        keeps the ``node=state`` form).
+        """
+        net = self.network
+        return tuple(answer_words(r, net.label, net.spec.nodes) for r in self.triage_reasons)
+
     def _triage_note(self) -> str:
-        """Return ``" (red flags: ...)"`` or ``" (because: ...)"`` for the triage line."""
-        if self.red_flags:
-            return f" (red flags: {'; '.join(self.red_flags)})"
-        if self.triage_reasons:
-            return f" (because: {'; '.join(self.triage_reasons)})"
-        return ""
+        """Return ``" (because: ...)"`` for the triage line, or nothing."""
+        return f" (because: {'; '.join(self.triage_words)})" if self.triage_words else ""
 
     def summary(self, top: int = 5, *, counterfactual: bool = False) -> str:
         """Return a multi-line text report (what ``backspasm diagnose`` prints).
@@ -348,8 +380,14 @@ class Diagnosis:
             f"triage: {self.triage}" + self._triage_note(),
             f"P(at least one serious cause) = {percent(self.p_serious)}",
         ]
+        if self.triage != "emergency" and self.unscreened:
+            lines.append(
+                f"screen: {len(self.screen) - len(self.unscreened)} of {len(self.screen)} "
+                "warning signs and triage questions answered: the advice is incomplete "
+                "until the others are (the next questions below; `backspasm ask` asks them)"
+            )
         if self.safety_net:
-            lines += ["come back, or get help, if anything below happens:"]
+            lines += [SAFETY_NET_HEADING[self.triage]]
             lines += [f"  - {s}" for s in self.safety_net]
         rare = f"{CONFLICT_RARITY:.0%} of the presenters sampled from the network"
         threshold = self._known_threshold()
@@ -370,14 +408,15 @@ class Diagnosis:
         lines += ["", f"{'cause':<36} {'prior':>7} {'posterior':>9}"]
         for r in self._causes.head(top).itertuples(index=False):
             lines.append(f"{r.cause:<36} {percent(r.prior):>7} {percent(r.posterior):>9}")
+        lines.append("(causes can coexist: the posteriors need not add up to 100%)")
         lines += ["", "why:"]
         lines += [f"  {self.explanation(c)}" for c in self._causes["cause"].head(3)]
         mpe = [c for c, s in self.most_probable_explanation.items() if s == "yes"]
         lines += [
             "",
-            "most probable explanation: "
-            + (", ".join(mpe) if mpe else "none of the modelled causes")
-            + f" (P = {percent(self.mpe_probability)}"
+            "most probable explanation (the likeliest combination of causes): "
+            + (", ".join(mpe) + " and no other" if mpe else "none of the modelled causes")
+            + f" (P of the whole combination = {percent(self.mpe_probability)}"
             + ("" if self.mpe_exact else ", approximate search")
             + ")",
             "",
@@ -389,14 +428,15 @@ class Diagnosis:
             table = self.counterfactual_ranking().head(top)
             lines += [
                 "",
-                "counterfactual ranking (expected findings removed if the cause were cured):",
+                "counterfactual ranking by expected disablement (the findings curing the "
+                "cause would be expected to remove):",
             ]
             lines += [
                 f"  {r.cause:<36} {r.expected_disablement:6.3f}"
                 f"  (posterior rank {r.posterior_rank})"
                 for r in table.itertuples(index=False)
             ]
-        nxt = self._next.head(3)
+        nxt = self.next_questions(order="interview").head(3)
         if len(nxt):
             lines += ["", "next questions worth asking:"]
             for r in nxt.itertuples(index=False):

@@ -38,11 +38,13 @@ from __future__ import annotations
 
 from backspasm.triage.levels import triage_batch, triage_explained
 from backspasm.triage.policy import TRIAGE_ADVICE, TRIAGE_LEVELS, policy_of, screen_nodes
-from backspasm.triage.safety import safety_net
+from backspasm.triage.safety import SAFETY_NET_HEADING, emergency_nodes, safety_net
 
 __all__ = [
+    "SAFETY_NET_HEADING",
     "TRIAGE_ADVICE",
     "TRIAGE_LEVELS",
+    "emergency_nodes",
     "policy_of",
     "safety_net",
     "screen_nodes",

@@ -11,15 +11,34 @@ if TYPE_CHECKING:
     from backspasm.network import Network
     from backspasm.questionnaire import Question
 
-__all__ = ["safety_net"]
+__all__ = ["SAFETY_NET_HEADING", "emergency_nodes", "safety_net"]
+
+#: What the safety net asks of the person, by triage level (the line above its list in
+#: ``diagnose``, ``ask`` and the widget). Someone sent to the emergency department has none.
+SAFETY_NET_HEADING: dict[str, str] = {
+    "self_care": "come back, or get help, if anything below happens:",
+    "see_doctor": "before you see a doctor, get help at once if anything below happens:",
+}
+
+
+def emergency_nodes(network: Network) -> frozenset[str]:
+    """Return the nodes whose ``yes`` alone makes a case an emergency (saddle numbness...).
+
+    The safety net and the interview put their questions first: they are the most
+    time-critical, and a person may stop answering early.
+    """
+    flags = [dict(f.when) for f in policy_of(network).flags if f.level == "emergency"]
+    return frozenset(node for when in flags for node in when if when == {node: "yes"})
 
 
 def safety_net(
     network: Network,
     evidence: Mapping[str, Any] | None = None,
     questions: tuple[Question, ...] | None = None,
+    *,
+    level: str = "self_care",
 ) -> tuple[str, ...]:
-    """Return the red-flag questions that should bring a person sent home back, in plain words.
+    """Return the red-flag questions that should bring a person back, in plain words.
 
     One sentence per red-flag question (:attr:`backspasm.questionnaire.Question.red_flag`)
     of the network: the policy's ``safety_net`` sentence for it, or one built from the
@@ -29,6 +48,12 @@ def safety_net(
     still come on, and so does an exposure answered yes, whose sentence says what to
     watch for with it (a fever after a spinal procedure, a fall at 65 or over).
 
+    The questions whose yes alone is an emergency (saddle numbness, loss of bladder
+    control) come first. A person told to see a doctor gets the questions that can
+    make the case an emergency (NICE CG75 asks that a person with cancer and spinal
+    pain be told to seek help at once on new weakness, numbness or bladder trouble);
+    one sent to the emergency department gets none.
+
     Parameters
     ----------
     network : Network
@@ -36,6 +61,8 @@ def safety_net(
         Node to answered state (as in :attr:`backspasm.diagnosis.Diagnosis.evidence`).
     questions : tuple of Question, optional
         Default: the network's questionnaire.
+    level : str, default "self_care"
+        The triage level of the case: ``self_care``, ``see_doctor`` or ``emergency``.
 
     Returns
     -------
@@ -43,14 +70,20 @@ def safety_net(
     """
     from backspasm.questionnaire import questions_for
 
+    if level not in SAFETY_NET_HEADING:
+        return ()
     policy = policy_of(network)
     evidence = evidence or {}
     if questions is None:
         questions = questions_for(network)
     nodes = network.spec.nodes
-    out: list[str] = []
+    alone = emergency_nodes(network)
+    escalates = {n for f in policy.flags if f.level == "emergency" for n in f.when}
+    out: list[tuple[bool, str]] = []
     for q in questions:
         if not q.red_flag or q.node is None or q.node not in nodes:
+            continue
+        if level == "see_doctor" and q.node not in escalates:
             continue
         if q.section == "exposure" and evidence.get(q.node) == "no":
             continue
@@ -59,10 +92,7 @@ def safety_net(
 
         sentence = policy.safety_net.get(q.column) or policy.safety_net.get(q.node)
         if sentence is None:
-            urgent = any(
-                f.level == "emergency" and dict(f.when) == {q.node: "yes"} for f in policy.flags
-            )
-            action = "Go to an emergency department at once" if urgent else "See a doctor"
+            action = "Go to an emergency department at once" if q.node in alone else "See a doctor"
             sentence = f'{action} if your answer to "{q.prompt}" becomes yes.'
-        out.append(sentence)
-    return tuple(out)
+        out.append((q.node not in alone, sentence))
+    return tuple(sentence for _, sentence in sorted(out, key=lambda item: item[0]))

@@ -23,7 +23,7 @@ from backspasm._palette import (
 )
 from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
-from backspasm.triage import TRIAGE_ADVICE
+from backspasm.triage import SAFETY_NET_HEADING, TRIAGE_ADVICE
 
 __all__ = [
     "FLAG",
@@ -118,7 +118,7 @@ def bars_html(d: Diagnosis) -> str:
 
 
 def triage_html(d: Diagnosis) -> str:
-    """Return the triage level in words, what drove it and, for self care, the safety net."""
+    """Return the triage level in words, what drove it and, short of emergency, the safety net."""
     colour = TRIAGE_COLOURS.get(d.triage, "#000000")
     words = TRIAGE_ADVICE.get(d.triage, "")
     parts = [
@@ -128,14 +128,15 @@ def triage_html(d: Diagnosis) -> str:
         f"{html.escape(d.triage)}</b> &mdash; {html.escape(words)}<br>"
         f"P(at least one serious cause) = <b>{percent(d.p_serious)}</b>"
     ]
-    because = d.triage_reasons or d.red_flags
+    because = d.triage_words
     if because:
         items = "".join(f"<li class='bs-driver'>{html.escape(f)}</li>" for f in because)
         parts.append(f"<br>Because of:<ul style='margin:0'>{items}</ul>")
     if d.safety_net:
         items = "".join(f"<li class='bs-safety'>{html.escape(s)}</li>" for s in d.safety_net)
         parts.append(
-            f"<details><summary>Come back if ({len(d.safety_net)} warning signs)</summary>"
+            f"<details><summary>{html.escape(SAFETY_NET_HEADING[d.triage].rstrip(':'))} "
+            f"({len(d.safety_net)} warning signs)</summary>"
             f"<ul style='margin:0'>{items}</ul></details>"
         )
     parts.append("</div>")
