@@ -5,8 +5,8 @@
 //
 //   apt-get install chromium
 //   python3 -m venv /tmp/jl && /tmp/jl/bin/pip install jupyterlab .
-//   (cd /tmp/jlnode && npm init -y && npm install playwright-core)
-//   mkdir /tmp/jlwork && cp data/example_cases.csv /tmp/jlwork/
+//   mkdir -p /tmp/jlnode && (cd /tmp/jlnode && npm init -y && npm install playwright-core)
+//   mkdir -p /tmp/jlwork && cp data/example_cases.csv /tmp/jlwork/
 //   # a notebook /tmp/jlwork/shot.ipynb whose one cell is:
 //   #   import backspasm
 //   #   ex = backspasm.explore(); ex.load_row("example_cases.csv", "TB17"); ex

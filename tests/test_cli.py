@@ -67,7 +67,10 @@ def test_the_readme_shows_what_diagnose_prints(capsys):
     # that left it stale went unnoticed once (74% in the README, 73% printed).
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     lines = readme.splitlines()
-    start = next(i for i, ln in enumerate(lines) if ln.startswith("$ backspasm diagnose "))
+    section = lines.index("## Command line")  # not the variant example of "The model"
+    start = next(
+        i for i, ln in enumerate(lines) if i > section and ln.startswith("$ backspasm diagnose ")
+    )
     command = lines[start].removeprefix("$ backspasm ").split("#")[0].split()
     shown = lines[start + 1 : start + 3]
     assert main(command) == 0
@@ -429,6 +432,31 @@ def test_the_same_answer_given_twice_in_two_spellings_is_one_answer(capsys):
     # two ages in one band were one answer: the 66 was lost without a word
     assert main(["diagnose", "age=66", "age=80"]) == 2
     assert "given twice, as '66' and '80'" in capsys.readouterr().err
+
+
+def test_the_same_answer_twice_to_a_variant_question_is_one_answer(capsys, toy_spec_dir):
+    # The spellings were compared by the bundled questions: a variant's own question
+    # given as yes and Y was refused as given twice.
+    toy = toy_spec_dir(
+        extra="""
+[nodes.flank_tender]
+group = "finding"
+label = "Flank tenderness"
+description = "Tender over the kidney."
+question = { column = "flank_tender", prompt = "Is the flank tender?", section = "symptom" }
+parents = ["stone"]
+leak = { p = 0.05, source = "assumption", why = "a test variant" }
+strength.stone = { p = 0.7, source = "Toy20" }
+"""
+    )
+    given = ["diagnose", "--network", str(toy), "--json", "flank_tender=yes"]
+    assert main(given) == 0
+    once = json.loads(capsys.readouterr().out)
+    assert main([*given, "flank_tender=Y"]) == 0
+    twice = json.loads(capsys.readouterr().out)
+    assert (twice["triage"], twice["p_serious"]) == (once["triage"], once["p_serious"])
+    assert main([*given, "flank_tender=no"]) == 2
+    assert "given twice, as 'yes' and 'no'" in capsys.readouterr().err
 
 
 def test_evaluate_refuses_text_in_a_probability_and_a_file_with_nothing_to_evaluate(

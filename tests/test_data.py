@@ -45,24 +45,24 @@ def test_example_cases_follow_the_contract(examples):
     contract = {q.column for q in default_questions()}
     assert len(examples) >= 30
     assert examples["case_id"].is_unique
-    assert set(examples.columns) - contract == {"intended_cause", "note"}
-    assert (examples.drop(columns=["case_id", "note", "intended_cause"]) == "").any().any()
+    assert set(examples.columns) - contract == {"expected_cause", "note"}
+    assert (examples.drop(columns=["case_id", "note", "expected_cause"]) == "").any().any()
 
 
 def test_example_cases_span_every_cause(examples):
-    intended = set(examples["intended_cause"]) - {""}
+    intended = set(examples["expected_cause"]) - {""}
     assert intended == set(default_network().causes)
 
 
-def test_each_example_raises_its_intended_cause(examples):
+def test_each_example_raises_its_expected_cause(examples):
     contract = {q.column for q in default_questions()}
     top3 = 0
-    cases = examples[examples["intended_cause"] != ""]
+    cases = examples[examples["expected_cause"] != ""]
     for record in cases.to_dict(orient="records"):
         d = diagnose({k: v for k, v in record.items() if k in contract})
-        row = d.causes.set_index("cause").loc[record["intended_cause"]]
+        row = d.causes.set_index("cause").loc[record["expected_cause"]]
         assert row["posterior"] > row["prior"], record["case_id"]
-        top3 += record["intended_cause"] in d.causes["cause"].head(3).tolist()
+        top3 += record["expected_cause"] in d.causes["cause"].head(3).tolist()
     # Guard against regressions: the intended cause is in the top three in most cases
     # (the misses are the weakly identifiable causes: see the closing note).
     assert top3 / len(cases) >= 0.75
@@ -71,11 +71,11 @@ def test_each_example_raises_its_intended_cause(examples):
 def test_every_cause_ranks_first_on_its_textbook_presentation(examples):
     contract = {q.column for q in default_questions()}
     textbook = examples[examples["case_id"].str.startswith("TB")]
-    assert set(textbook["intended_cause"]) == set(default_network().causes)
+    assert set(textbook["expected_cause"]) == set(default_network().causes)
     first = {}
     for record in textbook.to_dict(orient="records"):
         d = diagnose({k: v for k, v in record.items() if k in contract})
-        first[record["intended_cause"]] = d.top_cause == record["intended_cause"]
+        first[record["expected_cause"]] = d.top_cause == record["expected_cause"]
     # Issue target: every cause first. Measured today: all but three, which the
     # closing note reports: curvature (a visible curve points to it only about
     # 12-fold, and no other asked finding separates it); spondylitis (TB14, 0.16

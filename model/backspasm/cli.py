@@ -21,6 +21,7 @@ from backspasm.exceptions import BackspasmError
 
 if TYPE_CHECKING:
     from backspasm.network import Network
+    from backspasm.questionnaire import Question
 
 __all__ = ["main"]
 
@@ -47,15 +48,18 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cli_answers(items: Sequence[str]) -> dict[str, str]:
-    """Parse ``--answer NAME=VALUE`` items, once per question (values read by diagnose)."""
+def _cli_answers(items: Sequence[str], questions: Sequence[Question]) -> dict[str, str]:
+    """Parse ``--answer NAME=VALUE`` items, once per question (values read by diagnose).
+
+    ``questions`` are those of the network the answers are for (``--network``).
+    """
     given: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep:
             raise BackspasmError(f"an answer takes NAME=VALUE (e.g. fever=yes); got {item!r}.")
         name = name.strip()
-        if name in given and not _same_answer(name, given[name], value):
+        if name in given and not _same_answer(name, given[name], value, questions):
             raise BackspasmError(
                 f"the answer {name} is given twice, as {given[name]!r} and {value!r}; "
                 "give each question once."
@@ -64,12 +68,12 @@ def _cli_answers(items: Sequence[str]) -> dict[str, str]:
     return given
 
 
-def _same_answer(name: str, first: str, second: str) -> bool:
+def _same_answer(name: str, first: str, second: str, questions: Sequence[Question]) -> bool:
     """Whether two answers to one question say the same (``yes`` and ``Y`` do)."""
     from backspasm.questionnaire import get_question, same_answer
 
     try:
-        question = get_question(name)
+        question = get_question(name, questions)
     except BackspasmError:  # an unknown question: diagnose() will say so
         return first.strip().lower() == second.strip().lower()
     return same_answer(question, first, second)
@@ -77,9 +81,11 @@ def _same_answer(name: str, first: str, second: str) -> bool:
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:
     from backspasm.diagnosis import diagnose
+    from backspasm.questionnaire import questions_for
 
     net = _network(args.network)
-    result = diagnose(_cli_answers([*args.answers, *args.answer]), network=net)
+    answers = _cli_answers([*args.answers, *args.answer], questions_for(net))
+    result = diagnose(answers, network=net)
     if args.json:
         data = result.to_dict()
         if args.counterfactual:

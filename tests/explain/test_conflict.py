@@ -73,7 +73,7 @@ def test_ordinary_and_textbook_presentations_do_not_raise_the_flag():
     cases = pd.read_csv(DATA / "example_cases.csv", dtype=str, keep_default_na=False)
     textbook = cases[cases["case_id"].str.fullmatch(r"TB(0[1-9]|1[0-9])")]
     assert len(textbook) == 19
-    scored = score_cases(textbook.drop(columns=["intended_cause", "note"]))
+    scored = score_cases(textbook.drop(columns=["expected_cause", "note"]))
     worst = scored.loc[scored["conflict"].idxmax()]
     assert worst["conflict"] <= conflict_threshold(), worst["case_id"]
 

@@ -16,6 +16,8 @@ pytestmark = [
     # distributed's cluster start-up and shutdown emit resource and deprecation noise
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
     pytest.mark.filterwarnings("ignore::UserWarning:distributed.*"),
+    # cases() has a note column, passed through on purpose
+    pytest.mark.filterwarnings("ignore:columns passed through unscored"),
 ]
 
 
@@ -67,6 +69,15 @@ def test_dask_with_a_custom_network_and_warnings(client, toy_spec_dir):
     with pytest.warns(ScoringWarning):
         expected = score_cases(frame, network=toy)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_dask_names_the_columns_passed_through_once(client):
+    frame = cases(8).assign(positive_slr="yes")  # a variant's column, scored without it
+    with pytest.warns(ScoringWarning) as caught:
+        score_cases(dd.from_pandas(frame, npartitions=2))
+    assert [str(w.message) for w in caught] == [
+        "columns passed through unscored (not questions of this network): 'note', 'positive_slr'."
+    ]
 
 
 def test_dask_meta_matches_the_result(client):

@@ -25,6 +25,7 @@ from backspasm.cli import main
 from backspasm.exceptions import CaseFileError
 from backspasm.network import default_network
 from backspasm.scoring import output_columns, score_file
+from backspasm.scoring.cases import read_case_table
 
 CASES = b"case_id,fever\nA1,yes\nA2,no\n"
 
@@ -200,10 +201,20 @@ def test_excels_sep_line_names_the_delimiter_and_is_no_header(tmp_path, net, fir
     src.write_bytes(b"\xef\xbb\xbf" + first + b"\r\n" + body)
     summary = score_file(src, tmp_path / "o.csv", network=net)
     assert (summary.rows, summary.scored, summary.delimiter) == (2, 2, delimiter)
-    rows = read_rows(tmp_path / "o.csv", delimiter)
+    # the output keeps the delimiter, so it keeps Excel's line naming it (it was left out)
+    assert (tmp_path / "o.csv").read_bytes().startswith(b"sep=" + d + b"\n")
+    rows = read_rows(tmp_path / "o.csv", delimiter)[1:]
     assert rows[0] == ["case_id", "age", "fever", *output_columns(net)]
     assert [r[:3] for r in rows[1:]] == [["S1", "45", "yes"], ["S2", "30", "no"]]
     assert [r[-1] for r in rows[1:]] == ["", ""]
+    again = read_case_table(str(tmp_path / "o.csv"))[0]  # and reads back as it was written
+    assert again["case_id"].tolist() == ["S1", "S2"]
+    score_file(src, tmp_path / "o.parquet", network=net)  # Parquet has no line for it
+    assert pd.read_parquet(tmp_path / "o.parquet")["case_id"].tolist() == ["S1", "S2"]
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(CASES)
+    score_file(plain, tmp_path / "p.csv", network=net)
+    assert (tmp_path / "p.csv").read_bytes().startswith(b"case_id")
 
 
 def test_a_sep_line_alone_is_refused(tmp_path, net):

@@ -234,7 +234,7 @@ def test_load_row_loads_a_case_file_row() -> None:
     assert ex.case_id == "TB17"
     assert ex.answers.get("fever") == "no"  # replaced, not merged
     assert "history_of_cancer" not in ex.answers
-    assert "intended_cause" not in ex.answers  # not a question: ignored
+    assert "expected_cause" not in ex.answers  # not a question: ignored
     assert next(iter(shown_bars(ex))) == "kidney_stones"
     frame = pd.read_csv(CASES, dtype=str, keep_default_na=False)
     row = frame[frame["case_id"] == "TB17"].iloc[0]

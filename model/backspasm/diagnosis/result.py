@@ -380,6 +380,10 @@ class Diagnosis:
             f"triage: {self.triage}" + self._triage_note(),
             f"P(at least one serious cause) = {percent(self.p_serious)}",
         ]
+        if not math.isnan(self.p_pathologic):
+            # a cauda equina compression from a disc is an emergency with a small
+            # P(serious): the pathologic share says what the serious one leaves out
+            lines.append(f"P(at least one pathologic cause) = {percent(self.p_pathologic)}")
         if self.triage != "emergency" and self.unscreened:
             lines.append(
                 f"screen: {len(self.screen) - len(self.unscreened)} of {len(self.screen)} "

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 # Measuring and wrapping text
 
 
-@functools.cache
+# Bounded: every what-if step wraps new titles and labels (a few hundred lines each),
+# and a whole teaching set measures fewer lines than this.
+@functools.lru_cache(maxsize=4096)
 def text_width(text: str, size: float = NODE_FONT) -> float:
     """Width in inches of one line of text in the default font at ``size`` points."""
     from matplotlib.textpath import TextPath

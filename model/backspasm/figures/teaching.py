@@ -250,9 +250,10 @@ def _check_target(target: AtomicFile) -> None:
         )
 
 
-def _answers_of(cases: pd.DataFrame, case_id: object) -> dict[str, Any]:
-    """Return one case's answers: by its ``case_id``, else by its row number from 1."""
-    from backspasm.questionnaire import default_questions
+def _answers_of(cases: pd.DataFrame, case_id: object, network: Network) -> dict[str, Any]:
+    """Return one case's answers (by case_id, else row number from 1) as diagnose reads a row."""
+    from backspasm.diagnosis.build import _row_answers
+    from backspasm.questionnaire import questions_for
 
     if "case_id" in cases.columns:
         match = cases[cases["case_id"].astype(str) == str(case_id)]
@@ -270,11 +271,12 @@ def _answers_of(cases: pd.DataFrame, case_id: object) -> dict[str, Any]:
         row = match.iloc[0]
     else:
         row = cases.iloc[_row_number(cases, case_id) - 1]
-    columns = {q.column for q in default_questions() if q.node is not None}
+    questions = questions_for(network)
+    answered = {q.column for q in questions if q.node is not None}
     return {
         k: v
-        for k, v in row.items()
-        if k in columns
+        for k, v in _row_answers(row, questions).items()
+        if k in answered
         and not (v is None or (isinstance(v, float) and math.isnan(v)))
         and str(v).strip() != ""
     }
@@ -339,7 +341,8 @@ def write_teaching_figures(
         Defaults to the bundled network.
     cases : pandas.DataFrame, optional
         A case table (the contract of ``data/example_cases.csv``); with ``case_id``
-        it supplies the example case, and it is the table of the case-mix figure.
+        it supplies the example case (its row read as ``diagnose(row, network=...)``
+        reads it), and it is the table of the case-mix figure.
         Default: 300 synthetic presenters drawn from the network with seed 0 (the
         repository's ``data/example_cases.csv`` is not installed with the package;
         pass it, or any case file, here).
@@ -372,7 +375,7 @@ def write_teaching_figures(
     from backspasm.diagnosis import diagnose
     from backspasm.learning import evaluate, sample_cases
     from backspasm.network import default_network
-    from backspasm.scoring import score_cases
+    from backspasm.scoring.cases import score_table
     from backspasm.sensitivity import sensitivity
 
     formats = _check_formats(formats)
@@ -386,7 +389,7 @@ def write_teaching_figures(
     if case_id is not None:
         if cases is None:
             raise BackspasmError("The 'case_id' parameter needs a 'cases' table.")
-        answers = _answers_of(cases, case_id)
+        answers = _answers_of(cases, case_id, net)
     else:
         answers = dict(DEFAULT_CASE)
     out = Path(out_dir)
@@ -402,7 +405,7 @@ def write_teaching_figures(
             followed=followed,
             table=sensitivity(case, followed),
             scenarios=[diagnose(a, network=net) for a in SCENARIOS.values()],
-            scored=score_cases(cases, network=net),
+            scored=score_table(cases, net, name_passed=False),  # notes kept on purpose
             mix_name=mix_name,
             evaluation=evaluate(sample_cases(_EVALUATION_N, network=net, seed=0), network=net),
         )

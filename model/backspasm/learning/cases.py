@@ -34,8 +34,8 @@ from backspasm.questionnaire import (
     questions_for,
 )
 from backspasm.sampling import PRESENTATION, IntArray, model_states
-from backspasm.scoring import output_columns, score_cases
-from backspasm.scoring.cases import read_case_table
+from backspasm.scoring import output_columns
+from backspasm.scoring.cases import read_case_table, score_table
 from backspasm.triage import TRIAGE_LEVELS
 
 __all__ = [
@@ -424,7 +424,8 @@ def score_answers(cases: pd.DataFrame, network: Network) -> pd.DataFrame:
         if str(c).startswith(TRUTH_PREFIX) or str(c) in ("expected_cause", "expected_triage")
     ]
     dropped = [c for c in cases.columns if str(c) in outputs]
-    scored = score_cases(cases.drop(columns=[*hidden, *dropped]), network=network)
+    # the other columns (sources, notes) are kept on purpose: no remark on them
+    scored = score_table(cases.drop(columns=[*hidden, *dropped]), network, name_passed=False)
     for column in hidden:
         scored[column] = cases[column].to_numpy()
     return scored

@@ -19,7 +19,14 @@ from backspasm.scoring.kernel import factorize, score_block, show
 from backspasm.scoring.plan import Plan, make_plan
 from backspasm.scoring.readers import open_source
 
-__all__ = ["ScoringWarning", "read_case_table", "repeated_ids", "repeated_note", "score_cases"]
+__all__ = [
+    "ScoringWarning",
+    "read_case_table",
+    "repeated_ids",
+    "repeated_note",
+    "score_cases",
+    "score_table",
+]
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -83,7 +90,9 @@ def score_cases(
     -----
     ScoringWarning
         For a column whose name is close to a question but not equal to it (it is
-        passed through unscored), a repeated question column, or repeated ``case_id``
+        passed through unscored), once naming every other column passed through
+        unscored (not a question of ``network``: a variant's column scored without
+        its network, say), a repeated question column, or repeated ``case_id``
         values (pandas only: a Dask frame would need a pass over every partition
         first).
 
@@ -110,14 +119,32 @@ def score_cases(
             "The 'cases' parameter of score_cases must be a pandas or Dask DataFrame; "
             f"got {type(cases).__name__} instead."
         )
-    plan = make_plan(list(cases.columns), net, explain=explain)
+    return score_table(cases, net, explain=explain, stacklevel=3)
+
+
+def score_table(
+    cases: pd.DataFrame,
+    network: Network,
+    *,
+    explain: bool = False,
+    name_passed: bool = True,
+    stacklevel: int = 2,
+) -> pd.DataFrame:
+    """Score a pandas table as :func:`score_cases` does, for a given network.
+
+    With ``name_passed=False`` the columns passed through unscored are not named in
+    a warning: for callers that keep other columns on purpose (an evaluation's
+    sources and notes, the case mix of the teaching figures). Every other warning
+    is as :func:`score_cases` gives it, ``stacklevel`` frames up.
+    """
+    plan = make_plan(list(cases.columns), network, explain=explain, name_passed=name_passed)
     for note in plan.warnings:
-        warnings.warn(note, ScoringWarning, stacklevel=2)
+        warnings.warn(note, ScoringWarning, stacklevel=stacklevel)
     scored = _score_frame(cases, plan)
     if plan.id_position is not None:
         count, example = repeated_ids(cases.iloc[:, plan.id_position])
         if count:
-            warnings.warn(repeated_note(count, example), ScoringWarning, stacklevel=2)
+            warnings.warn(repeated_note(count, example), ScoringWarning, stacklevel=stacklevel)
     return scored
 
 

@@ -3,8 +3,8 @@
 A plan is built once per table or file from its header: each column whose name is a
 question of the case-file contract is encoded and scored, every other column is passed
 through untouched, and the output columns are appended after the input's. The plan
-also collects the file-level remarks (near-miss names, repeated or unused questions,
-clashes with output names) that scoring reports as warnings.
+also collects the file-level remarks (near-miss names, the other columns passed
+through unscored, repeated or unused questions) that scoring reports as warnings.
 """
 
 from __future__ import annotations
@@ -99,7 +99,9 @@ def _normalise(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
-def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> Plan:
+def make_plan(
+    header: Sequence[object], network: Network, *, explain: bool, name_passed: bool = True
+) -> Plan:
     """Read a header: find the question columns and collect the remarks about it.
 
     Parameters
@@ -110,6 +112,10 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
     explain : bool
         Whether the explanation columns (``p_pathologic``, ``risk_<complication>``,
         ``reasons``, ``next_question``, ``mpe``, ``p_mpe``) are added.
+    name_passed : bool, default True
+        Remark on the columns passed through unscored (not questions, and not named
+        in a did-you-mean remark), all in one line; off for callers that keep
+        other columns on purpose.
 
     Returns
     -------
@@ -129,6 +135,7 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
     notes: list[str] = []
     repeated: list[str] = []
     unused: list[str] = []
+    passed: list[str] = []
     misnamed = misnamed_columns(header, by_name)
     if misnamed is not None:
         raise CaseFileError(misnamed)
@@ -158,6 +165,11 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
         note = near_miss(str(label), by_name, outputs)
         if note is not None:
             notes.append(note)
+        else:
+            passed.append(str(label))
+    if passed and name_passed:
+        # without it a variant's column, scored without its network, was lost unsaid
+        notes.append(_passed_note(passed))
     for name in dict.fromkeys(repeated):
         count = repeated.count(name) + 1
         notes.append(f"column {name!r} appears {count} times; only the first one was scored.")
@@ -189,6 +201,14 @@ def make_plan(header: Sequence[object], network: Network, *, explain: bool) -> P
         explain=explain,
         warnings=tuple(notes),
     )
+
+
+def _passed_note(labels: Sequence[str]) -> str:
+    """Return the remark naming the columns passed through unscored (the first 10)."""
+    names = list(dict.fromkeys(labels))
+    shown = ", ".join(repr(n) for n in names[:10])
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    return f"columns passed through unscored (not questions of this network): {shown}{more}."
 
 
 def misnamed_columns(labels: Sequence[object], by_name: Mapping[str, Question]) -> str | None:

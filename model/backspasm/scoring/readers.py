@@ -108,6 +108,9 @@ class CsvSource:
             )
         end = _line_end(head, 0)
         hint = _SEP_HINT.fullmatch(head[:end]) if end >= 0 else None
+        #: ``b"sep=;"`` when the file began with Excel's delimiter hint (in any of the
+        #: forms read), else None: a CSV output keeps the delimiter, and this line.
+        self.sep_hint: bytes | None = None if hint is None else b"sep=" + hint["sep"]
         if hint is not None:
             # Excel's first line "sep=;" names the delimiter; it is no header.
             self._in.skip(len(head) - len(head[end:].lstrip(b"\r\n")))

@@ -169,7 +169,8 @@ def score_file(
     output : path-like or "-"
         ``.parquet``/``.pq`` writes Parquet; ``.csv``, ``.txt`` and ``.tsv`` write
         delimited text with the input's delimiter (``.tsv`` only for a tab-separated
-        or Parquet input); any other extension is refused. Written to a temporary
+        or Parquet input), first Excel's ``sep=;`` line if the input had one; any
+        other extension is refused. Written to a temporary
         file in the same folder, then renamed, so a failed or interrupted run leaves
         no file behind. ``"-"`` writes CSV to standard output. Neither the output
         nor its sidecar may be the input (by name, link or standard input), and the
@@ -347,6 +348,8 @@ def _run(
             if fmt == "parquet"
             else CsvWriter(sink, delimiter, plan.outputs, options.precision)
         )
+        if isinstance(source, CsvSource) and source.sep_hint is not None and fmt != "parquet":
+            sink.fh.write(source.sep_hint + b"\n")  # the user's "sep=;", for Excel
         overlap = Overlap(writer.write)
         for chunk, cells, nbytes in overlap.ahead(_read(source, plan, options.chunksize)):
             block = score_block(cells, chunk.n, plan, engine=engine, row_errors=chunk.row_errors)

@@ -221,7 +221,7 @@ class Explorer:
     def load_row(self, cases: pd.DataFrame | str | os.PathLike[str], row: int | str) -> None:
         """Replace the answers with one row of a case file.
 
-        Columns that are not questions (``intended_cause``, notes) are ignored, as
+        Columns that are not questions (``expected_cause``, notes) are ignored, as
         scoring passes them through; blank cells are unanswered.
 
         Parameters
