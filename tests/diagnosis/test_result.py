@@ -134,3 +134,15 @@ def test_an_edited_network_diagnoses_without_computing_the_conflict_flag_level(m
         _ = e.conflict_threshold
     assert e.to_dict()["conflicted"] is None
     assert "edited since this diagnosis" in e.summary()
+
+
+def test_the_summary_gives_the_pathologic_share_beside_the_serious_one():
+    # Textbook cauda equina from a disc read "emergency" beside "P(at least one
+    # serious cause) = 15%": the compression's causes are mostly pathologic.
+    d = diagnose({"age": 48, "saddle_numbness": "yes", "bowel_or_bladder_loss": "yes"})
+    lines = d.summary().splitlines()
+    assert lines[0].startswith("triage: emergency")
+    serious = next(i for i, ln in enumerate(lines) if ln.startswith("P(at least one serious"))
+    assert lines[serious + 1].startswith("P(at least one pathologic cause) = ")
+    assert d.p_pathologic > 0.5 > d.p_serious
+    assert "(causes can coexist: the posteriors need not add up to 100%)" in lines
