@@ -501,6 +501,8 @@ def test_write_teaching_figures_for_a_case_of_a_file(
         assert label in (tmp_path / f"{stem}.svg").read_text(), stem
     with pytest.raises(BackspasmError, match=r"'cause'.*epidural_abscess"):
         figures.write_teaching_figures(tmp_path, cause="abscess")
+    with pytest.raises(BackspasmError, match=r"--cause.*Did you mean 'epidural_abscess'\?"):
+        figures.write_teaching_figures(tmp_path, cause="epidural_absces")
     with pytest.raises(BackspasmError, match="No case"):
         figures.write_teaching_figures(tmp_path, cases=examples, case_id="nope")
     # A row number for a file that has ids: the message says what the ids look like.

@@ -21,6 +21,7 @@ import pandas as pd
 
 import backspasm.figures._style as st
 from backspasm._files import AtomicFile, SignalGuard
+from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
@@ -383,8 +384,9 @@ def write_teaching_figures(
     net = network if network is not None else default_network()
     if cause is not None and cause not in net.causes:
         raise BackspasmError(
-            f"The 'cause' parameter of write_teaching_figures must be a cause of the "
-            f"network ({', '.join(net.causes)}); got {cause!r} instead."
+            f"The 'cause' parameter of write_teaching_figures (--cause) must be a cause "
+            f"of the network ({', '.join(net.causes)}); got {cause!r} instead."
+            + did_you_mean(cause, net.causes)
         )
     if case_id is not None:
         if cases is None:
