@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from backspasm.columns import encode_column
+from backspasm.dictionary import data_dictionary
 from backspasm.exceptions import EvidenceError
 from backspasm.questionnaire import (
     answers_to_evidence,
-    data_dictionary,
     get_question,
     questions_for,
 )

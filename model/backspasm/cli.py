@@ -243,7 +243,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from backspasm.questionnaire import data_dictionary, data_dictionary_markdown, questions_for
+    from backspasm.dictionary import data_dictionary, data_dictionary_markdown
+    from backspasm.questionnaire import questions_for
 
     net = _network(args.network) if args.network else None
     qs = questions_for(net) if net else None

@@ -43,8 +43,6 @@ __all__ = [
     "EvidenceValue",
     "Question",
     "answers_to_evidence",
-    "data_dictionary",
-    "data_dictionary_markdown",
     "default_questions",
     "get_question",
     "questions_for",
@@ -464,42 +462,3 @@ def answers_to_evidence(
             if q.default is not None and q.node is not None:
                 evidence.setdefault(q.node, q.default)
     return evidence
-
-
-def data_dictionary(questions: Iterable[Question] | None = None) -> pd.DataFrame:
-    """Return the case-file data dictionary as a DataFrame.
-
-    Columns: ``column``, ``values``, ``node``, ``section``, ``red_flag``,
-    ``question``.
-    """
-    qs = tuple(questions) if questions is not None else default_questions()
-    return pd.DataFrame(
-        {
-            "column": [q.column for q in qs],
-            "values": [q.allowed for q in qs],
-            "node": [q.node or "" for q in qs],
-            "section": [q.section for q in qs],
-            "red_flag": ["yes" if q.red_flag else "" for q in qs],
-            "question": [q.prompt for q in qs],
-        }
-    )
-
-
-def data_dictionary_markdown(table: pd.DataFrame | None = None) -> str:
-    """Return the data dictionary as a Markdown table (names in code font).
-
-    Parameters
-    ----------
-    table : pandas.DataFrame, optional
-        From :func:`data_dictionary` (default: the bundled network's).
-    """
-    table = data_dictionary() if table is None else table
-    code = table.assign(
-        column=[f"`{v}`" for v in table["column"]],
-        node=[f"`{v}`" if v else "" for v in table["node"]],
-    )
-    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
-    lines += [
-        "| " + " | ".join(str(v) for v in row) + " |" for row in code.itertuples(index=False)
-    ]
-    return "\n".join(lines)
