@@ -32,6 +32,14 @@ strength.exertion = { p = 0.05, source = "Toy20" }
 """
 
 
+# The new cause must explain the spasm (rule presentation).
+AGE_SPASM = {
+    'parents = ["strain", "stone"]': 'parents = ["strain", "stone", "arthritis"]',
+    'strength.stone = { p = 0.4, source = "Toy20" }': 'strength.stone = { p = 0.4, source = "Toy20" }\n'
+    'strength.arthritis = { p = 0.3, source = "Toy20" }',
+}
+
+
 def cpd_values(net, node):
     return net.model.get_cpds(node).get_values()
 
@@ -44,7 +52,7 @@ def test_noisy_or_expansion(toy_spec_dir):
 
 
 def test_noisy_or_with_multistate_parent(toy_spec_dir):
-    net = load_network(toy_spec_dir(extra=AGE_NODE))
+    net = load_network(toy_spec_dir(AGE_SPASM, extra=AGE_NODE))
     values = cpd_values(net, "arthritis")
     # first parent (age_group) varies slowest; second (exertion: no, yes)
     expected_no = [0.98 * (1 - a) * (1 - e) for a in (0, 0.1, 0.3) for e in (0, 0.05)]
@@ -93,7 +101,7 @@ def test_fingerprint_follows_the_numbers(toy_spec_dir):
 
 @pytest.mark.parametrize("fmt", ["bif", "xmlbif", "net", "xdsl"])
 def test_export_round_trip(toy_spec_dir, tmp_path, fmt):
-    net = load_network(toy_spec_dir(extra=AGE_NODE))
+    net = load_network(toy_spec_dir(AGE_SPASM, extra=AGE_NODE))
     path = net.export(tmp_path / f"toy.{fmt}", format=fmt)
     reader = {"bif": BIFReader, "xmlbif": XMLBIFReader, "net": NETReader, "xdsl": XDSLReader}[fmt]
     model = reader(str(path)).get_model()
@@ -222,3 +230,21 @@ def test_the_bundled_network_exported_as_uai_reads_back_into_pgmpy(tmp_path):
     ours = np.sort(np.concatenate([c.values.ravel() for c in net.model.get_cpds()]))
     read = np.sort(np.concatenate([c.values.ravel() for c in model.get_cpds()]))
     np.testing.assert_array_equal(read, ours)
+
+
+def test_spec_tables_cannot_be_edited_behind_the_engine(toy_spec_dir):
+    # An edit in place changed the engine (built from these arrays) but not pgmpy's
+    # model or the fingerprint: posteriors disagreed with VariableElimination.
+    from pgmpy.inference import VariableElimination
+
+    net = load_network(toy_spec_dir())
+    before = net.fingerprint()
+    for variables, values in net.spec_tables():
+        with pytest.raises(ValueError, match="read-only"):
+            values[...] = 0.5
+        assert not values.flags.writeable, variables
+    assert net.fingerprint() == before
+    evidence = {"location": "flank", "back_spasm": "yes"}
+    ours = net.engine.query_one(evidence)["stone"]
+    theirs = VariableElimination(net.model).query(["stone"], evidence=evidence)
+    np.testing.assert_allclose([ours["no"], ours["yes"]], theirs.values, atol=1e-12)

@@ -23,6 +23,8 @@ from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
 from backspasm.model_checks import check_model_matches_spec
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
+from backspasm.spec.borrowed import borrow_policy
+from backspasm.spec.reader import bundled_policy
 from backspasm.tables import build_cpd, spec_factors
 
 if TYPE_CHECKING:
@@ -109,10 +111,17 @@ class Network:
         """Return every node's table from the knowledge base, shaped ``(node, *parents)``.
 
         These are the numbers of :attr:`model` as built; once a researcher edits the
-        model, read its CPDs instead (see :attr:`model_built`).
+        model, read its CPDs instead (see :attr:`model_built`). The arrays are
+        read-only: to try other numbers, edit ``network.model``'s CPDs (or a copy of
+        an array).
         """
         if self._spec_tables is None:
-            self._spec_tables = spec_factors(self.spec)
+            tables = spec_factors(self.spec)
+            for _, values in tables:
+                # The engine and the fingerprint are built from these arrays, the pgmpy
+                # model from the knowledge base: an edit in place would split them.
+                values.setflags(write=False)
+            self._spec_tables = tables
         return self._spec_tables
 
     def __getstate__(self) -> dict[str, Any]:
@@ -210,7 +219,13 @@ class Network:
         }
 
     def report(self) -> str:
-        """Return what ``backspasm check`` prints: sizes, sources and numbers by kind."""
+        """Return what ``backspasm check`` prints: sizes, sources, numbers, triage policy.
+
+        The fingerprint (:meth:`fingerprint`) tells variants apart: any changed
+        number or edge changes it. A knowledge base without a ``[triage]`` table is
+        said to borrow the bundled policy, with every flag and cause rule dropped for
+        a node or state it lacks.
+        """
         summary = self.summary()
         groups = ", ".join(f"{g} {n}" for g, n in summary["groups"].items())
         total = summary["numbers"]
@@ -229,8 +244,37 @@ class Network:
                 "by kind: " + (kinds if total else ""),
                 f"expanded CPT entries: {summary['cpt_entries']}",
                 f"bibliography: {summary['sources']} sources ({summary['source_tags']})",
+                f"fingerprint: {self.fingerprint()} (SHA-256 of the structure and numbers)",
+                *self._policy_lines(),
             ]
         )
+
+    def _policy_lines(self) -> list[str]:
+        """Say whose triage policy the network uses, and what a borrowed one lost."""
+        own = self.spec.triage
+        if own is not None:
+            return [
+                f"triage policy: its own ([triage] in {own.file}): {len(own.flags)} flags, "
+                f"{len(own.causes)} cause rules"
+            ]
+        bundled = bundled_policy()
+        if bundled is None:  # not reached: the bundled knowledge base declares one
+            return ["triage policy: none"]
+        borrowed = borrow_policy(bundled, self.spec.nodes)
+        kept = borrowed.policy
+        lines = [
+            "triage policy: borrowed from the bundled knowledge base (this one has no "
+            f"[triage] table): {len(kept.flags)} of {len(bundled.flags)} flags and "
+            f"{len(kept.causes)} of {len(bundled.causes)} cause rules kept; add a [triage] "
+            "table to set your own"
+        ]
+        missing = "dropped: it names a node or state this knowledge base lacks"
+        for flag in borrowed.dropped_flags:
+            when = ", ".join(f"{k}={v}" for k, v in flag.when.items())
+            lines.append(f"  flag '{flag.name}' ({when}) {missing}")
+        for rule in borrowed.dropped_causes:
+            lines.append(f"  cause rule '{rule.describe()}' ({rule.level}) {missing}")
+        return lines
 
     def fingerprint(self) -> str:
         """Return a SHA-256 over the model's structure and numbers (for provenance)."""

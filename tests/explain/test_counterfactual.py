@@ -173,7 +173,8 @@ strength.t = { p = 0.85, source = "Toy20" }
 strength.d2 = { p = 0.35, source = "Toy20" }
 """
 
-# Two causes and one finding: the two-layer network of Richens et al.
+# Two causes and one finding: the two-layer network of Richens et al. (with the
+# back_spasm node every knowledge base needs, never observed in these tests).
 TWO_LAYER = """
 [nodes.d1]
 group = "cause_pathologic"
@@ -195,6 +196,15 @@ parents = ["d1", "d2"]
 leak = { p = 0.07, source = "Toy20" }
 strength.d1 = { p = 0.65, source = "Toy20" }
 strength.d2 = { p = 0.4, source = "Toy20" }
+
+[nodes.back_spasm]
+group = "presentation"
+label = "Back spasm"
+description = "x (unobserved here: it changes no answer)"
+parents = ["d1", "d2"]
+leak = { p = 0.2, source = "Toy20" }
+strength.d1 = { p = 0.5, source = "Toy20" }
+strength.d2 = { p = 0.5, source = "Toy20" }
 """
 
 

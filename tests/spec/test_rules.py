@@ -56,6 +56,12 @@ def test_every_rule_has_a_test():
         "table-size",
         # tested in test_rules_questions.py
         "question",
+        # tested in test_variants.py
+        "node-name",
+        "output-column",
+        "parent-group",
+        "presentation",
+        "clique-size",
     }
     assert {r.id for r in RULES} == tested
 

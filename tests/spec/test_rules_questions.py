@@ -14,7 +14,9 @@ QUESTIONS = {
     "exertion": 'question = { column = "heavy_lifting", prompt = "Did you lift something '
     'heavy?", section = "exposure", red_flag = true }',
     "stone": 'question = { column = "kidney_stone", prompt = "Has a doctor found a kidney '
-    'stone?", section = "known_cause", default = "no" }',
+    'stone?", section = "known_cause" }',
+    "back_spasm": 'question = { column = "back_spasm", prompt = "Is it a back spasm?", '
+    'section = "presentation", default = "yes" }',
     "duration": 'question = { column = "spasm_duration_weeks", prompt = "How long, in '
     'weeks?", section = "symptom", unit = "weeks", min = 0, bins = { acute = "< 6", '
     'subacute = "<= 12", chronic = "> 12" } }',
@@ -24,9 +26,33 @@ QUESTIONS = {
 LABELS = {
     "exertion": 'label = "Exertion"',
     "stone": 'label = "Stone"',
+    "back_spasm": 'label = "Back spasm"',
     "duration": 'label = "Duration"',
     "location": 'label = "Location"',
 }
+
+
+# The red-flag question on exertion needs a flag of the policy (rule red-flag-acted-on).
+TRIAGE = """
+[triage]
+see_doctor_p_serious = { p = 0.05, source = "Toy20" }
+see_doctor_p_pathologic = { p = 0.5, source = "Toy20" }
+flags = [
+  { name = "heavy lifting", level = "see_doctor", when = { exertion = "yes" }, source = "Toy20" },
+]
+"""
+
+
+@pytest.fixture
+def toy_spec_dir(toy_spec_dir):
+    """The toy knowledge base of conftest, with a triage policy that acts on exertion."""
+
+    def make(replace: dict[str, str] | None = None, extra: str = "") -> Path:
+        folder = toy_spec_dir(replace, extra)
+        (folder / "triage.toml").write_text(TRIAGE)
+        return folder
+
+    return make
 
 
 def with_questions(**override: str | None) -> dict[str, str]:
@@ -46,10 +72,11 @@ def test_questions_load(toy_spec_dir):
     assert [q.column for q in spec.questions] == [
         "heavy_lifting",
         "kidney_stone",
+        "back_spasm",
         "spasm_duration_weeks",
         "spasm_location",
     ]
-    lifting, stone, duration, location = spec.questions
+    lifting, stone, spasm, duration, location = spec.questions
     assert lifting == QuestionSpec(
         column="heavy_lifting",
         node="exertion",
@@ -59,7 +86,8 @@ def test_questions_load(toy_spec_dir):
         choices=("no", "yes"),
         red_flag=True,
     )
-    assert (stone.kind, stone.default, stone.red_flag) == ("yes_no", "no", False)
+    assert (stone.kind, stone.default, stone.red_flag) == ("yes_no", None, False)
+    assert (spasm.kind, spasm.default, spasm.section) == ("yes_no", "yes", "presentation")
     assert duration == QuestionSpec(
         column="spasm_duration_weeks",
         node="duration",
@@ -81,7 +109,7 @@ def test_question_numbers_and_infinity(toy_spec_dir):
         'unit = "years", integer = true, min = 18, max = 120, bins = { acute = "<= 39", '
         'subacute = "<=64", chronic = "<= inf" } }'
     )
-    (question,) = load_spec(toy_spec_dir(with_questions(duration=age))).questions[2:3]
+    (question,) = load_spec(toy_spec_dir(with_questions(duration=age))).questions[3:4]
     assert (question.integer, question.minimum, question.maximum) == (True, 18.0, 120.0)
     assert question.bins[1:] == (("subacute", "<=", 64.0), ("chronic", "<=", math.inf))
 
@@ -91,13 +119,14 @@ def test_questions_in_declaration_order_across_files(toy_spec_dir):
     (folder / "a_first.toml").write_text(
         '[nodes.fever]\ngroup = "finding"\nlabel = "Fever"\ndescription = "A fever."\n'
         'prior = { p = 0.1, source = "Toy20" }\nquestion = { column = "fever", '
-        'prompt = "Have you had a fever?", section = "symptom", red_flag = true }\n'
+        'prompt = "Have you had a fever?", section = "symptom" }\n'
     )
     columns = [q.column for q in load_spec(folder).questions]
     assert columns == [
         "fever",
         "heavy_lifting",
         "kidney_stone",
+        "back_spasm",
         "spasm_duration_weeks",
         "spasm_location",
     ]
@@ -264,13 +293,30 @@ def test_bundled_knowledge_base_still_loads():
             id="question-number",
         ),
         pytest.param(
-            {
-                "stone": 'question = { column = "k", prompt = "K?", section = "symptom", '
-                'default = "yse" }'
-            },
-            "nodes.toml: node 'stone', field 'question.default': unknown state 'yse' of "
-            "'stone'; states: no, yes. Did you mean 'yes'? [rule: known-state]",
+            {"back_spasm": QUESTIONS["back_spasm"].replace('"yes"', '"yse"')},
+            "nodes.toml: node 'back_spasm', field 'question.default': unknown state 'yse' of "
+            "'back_spasm'; states: no, yes. Did you mean 'yes'? [rule: known-state]",
             id="default",
+        ),
+        pytest.param(
+            {"stone": QUESTIONS["stone"].replace(" }", ', default = "no" }')},
+            "nodes.toml: node 'stone', field 'question.default': only the presentation "
+            "node's question may have a default (back_spasm = yes: every case presents with "
+            "a spasm); here (group 'cause_serious') it would answer the question for every "
+            "case that leaves it blank. Drop 'default'. [rule: question-default]",
+            id="question-default",
+        ),
+        pytest.param(
+            {"duration": QUESTIONS["duration"].replace("min = 0", "min = 0, max = inf")},
+            "nodes.toml: node 'duration', field 'question.max': must be a finite number "
+            "(leave 'max' out for no bound); got inf. [rule: question-range]",
+            id="question-range-infinite",
+        ),
+        pytest.param(
+            {"duration": QUESTIONS["duration"].replace("min = 0", "min = -inf")},
+            "nodes.toml: node 'duration', field 'question.min': must be a finite number "
+            "(leave 'min' out for no bound); got -inf. [rule: question-range]",
+            id="question-range-minus-infinite",
         ),
     ],
 )

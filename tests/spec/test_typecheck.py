@@ -416,7 +416,9 @@ def test_huge_probability_is_a_problem(toy_spec_dir):
 
 FUZZ_QUESTIONS = {
     'label = "Exertion"': 'label = "Exertion"\nquestion = { column = "lifting", '
-    'prompt = "Heavy lifting?", section = "exposure", red_flag = false, default = "no" }',
+    'prompt = "Heavy lifting?", section = "exposure", red_flag = false }',
+    'label = "Back spasm"': 'label = "Back spasm"\nquestion = { column = "spasm", prompt = '
+    '"Back spasm?", section = "presentation", default = "yes" }',
     'label = "Duration"': 'label = "Duration"\nquestion = { column = "weeks", prompt = "How '
     'long?", section = "symptom", unit = "weeks", integer = false, min = 0, max = 520, '
     'bins = { acute = "< 6", subacute = "<= 12", chronic = "> 12" } }',
@@ -552,7 +554,7 @@ def test_fuzz_base_loads(toy_spec_dir, tmp_path):
         assert tomllib.loads(text) == doc
         (tmp_path / name).write_text(text)
     spec = load_spec(tmp_path)
-    assert [q.column for q in spec.questions] == ["lifting", "weeks", "where"]
+    assert [q.column for q in spec.questions] == ["lifting", "spasm", "weeks", "where"]
     assert spec.triage is not None
 
 

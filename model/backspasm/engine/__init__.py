@@ -36,7 +36,24 @@ Modules, in import order:
   retraction).
 """
 
-from backspasm.engine.compiled import CompiledNetwork
-from backspasm.engine.evidence import Evidence, EvidenceLike, Posterior
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from backspasm.engine.compiled import CompiledNetwork
+    from backspasm.engine.evidence import Evidence, EvidenceLike, Posterior
 
 __all__ = ["CompiledNetwork", "Evidence", "EvidenceLike", "Posterior"]
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use (numpy and pandas): the knowledge-base check, run on every
+    # load, needs only the triangulation.
+    if name in __all__:
+        from backspasm.engine import compiled, evidence
+
+        value = getattr(compiled if name == "CompiledNetwork" else evidence, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -36,7 +36,12 @@ Parsing gives frozen dataclasses; :func:`validate_spec` walks one table of rules
 (:data:`RULES`) and reports every problem at once, each naming the file, node, field,
 rule, value and, where it can, the closest valid name. A value of the wrong type is
 a problem like any other (rule ``field-type``), never an exception, and a node whose
-full table would exceed :data:`MAX_TABLE_ENTRIES` is refused before anything is built.
+full table would exceed :data:`MAX_TABLE_ENTRIES`, or a network whose junction tree
+would need a clique table over
+:data:`~backspasm.spec.rules_graph.MAX_CLIQUE_ENTRIES`, is refused before anything is
+built. A knowledge base needs the presentation node ``back_spasm``, with every cause
+among its ancestors; without a ``[triage]`` table it borrows the bundled policy
+(:mod:`~backspasm.spec.borrowed`), whose flags must then act on its red flags.
 
 The subpackage, in the order its modules import each other:
 
@@ -46,7 +51,10 @@ The subpackage, in the order its modules import each other:
     What the TOML said before validation, and the wording of a problem.
 ``typecheck``, ``build``
     Drop and report values of the wrong type; build the dataclasses.
-``context``, ``rules_nodes``, ``rules_numbers``, ``rules_questions``, ``rules_triage``
+``borrowed``
+    The bundled triage policy as a knowledge base without its own uses it.
+``context``, ``rules_nodes``, ``rules_numbers``, ``rules_questions``, ``rules_triage``,
+``rules_graph``
     What a rule is and sees, and the rules, each next to its check.
 ``rules``
     The rule table :data:`RULES` and :func:`validate_spec`.
@@ -60,6 +68,7 @@ from __future__ import annotations
 from backspasm.spec.context import Rule as Rule
 from backspasm.spec.reader import load_spec
 from backspasm.spec.rules import RULES, validate_spec
+from backspasm.spec.rules_graph import MAX_CLIQUE_ENTRIES as MAX_CLIQUE_ENTRIES
 from backspasm.spec.schema import ASSUMPTION as ASSUMPTION
 from backspasm.spec.schema import BINARY_STATES as BINARY_STATES
 from backspasm.spec.schema import CAUSE_GROUPS as CAUSE_GROUPS

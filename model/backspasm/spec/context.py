@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from backspasm._text import did_you_mean
 from backspasm.spec.raw import RawSpec, problem
-from backspasm.spec.schema import NodeSpec, Source
+from backspasm.spec.schema import NodeSpec, Source, TriagePolicy
 
 __all__ = ["Check", "Context", "Rule"]
 
@@ -55,11 +55,15 @@ class Context:
         After :func:`~backspasm.spec.typecheck.typecheck`.
     nodes : dict of str to NodeSpec
     sources : dict of str to Source
+    bundled_policy : callable or None
+        Returns the policy a knowledge base without ``[triage]`` borrows (the bundled
+        one's); None when it is not known (its red flags are then not checked).
     """
 
     raw: RawSpec
     nodes: dict[str, NodeSpec]
     sources: dict[str, Source]
+    bundled_policy: Callable[[], TriagePolicy | None] | None = None
 
     def where(self, node: NodeSpec) -> tuple[str, str]:
         """Return the file and the place (``"node '<name>'"``) to report a node's problem."""

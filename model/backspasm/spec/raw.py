@@ -32,7 +32,10 @@ class RawSpec:
     problems : list of str
         Problems found while parsing (syntax, unknown top-level tables).
     triage : (str, dict) or None
-        The file and body of the ``[triage]`` table, when there is one.
+        The file and body of the (first) ``[triage]`` table, when there is one.
+    triage_twice : bool
+        Whether a second ``[triage]`` table was found (a ``unique-name`` problem; the
+        triage rules then check neither, since which one was meant is unknown).
     failed_files : list of str
         Files that are not valid TOML.
     type_problems : list of str
@@ -46,6 +49,7 @@ class RawSpec:
     duplicates: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     triage: tuple[str, dict[str, Any]] | None = None
+    triage_twice: bool = False
     failed_files: list[str] = field(default_factory=list)
     type_problems: list[str] = field(default_factory=list)
     bad_nodes: dict[str, set[str]] = field(default_factory=dict)

@@ -7,6 +7,7 @@ into a :class:`~backspasm.spec.schema.Spec` by :func:`load_spec`.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 import tomllib
@@ -18,12 +19,16 @@ from backspasm._text import did_you_mean
 from backspasm.exceptions import SpecError
 from backspasm.spec.raw import RawSpec, problem, show
 from backspasm.spec.rules import validate_spec
-from backspasm.spec.schema import Spec
+from backspasm.spec.schema import Spec, TriagePolicy
 
-__all__ = ["load_spec", "parse", "read_files"]
+__all__ = ["bundled_policy", "load_spec", "parse", "read_files"]
 
 #: The top-level tables a file may have.
 _TOP_LEVEL = ("nodes", "sources", "triage")
+_NOT_REGULAR = (
+    "not a regular file (a folder, named pipe or device); a knowledge base is read "
+    "from regular *.toml files only"
+)
 
 
 def read_files(path: str | Path | None) -> tuple[list[tuple[str, bytes]], str]:
@@ -62,10 +67,15 @@ def read_files(path: str | Path | None) -> tuple[list[tuple[str, bytes]], str]:
             raise SpecError([f"{p}: no *.toml files in this folder [rule: files]"])
     elif p.is_file():
         files = [p]
+    elif p.exists():
+        raise SpecError([f"{p}: {_NOT_REGULAR} [rule: files]"])
     else:
         raise SpecError([f"{p}: no such file or folder [rule: files]"])
     items, problems = [], []
     for f in files:
+        if not f.is_file():  # opening a named pipe would wait for a writer forever
+            problems.append(f"{f}: {_NOT_REGULAR} [rule: files]")
+            continue
         try:
             items.append((f.name, f.read_bytes()))
         except OSError as exc:
@@ -114,12 +124,36 @@ def parse(files: list[tuple[str, bytes]]) -> RawSpec:
     """
     raw = RawSpec()
     for name, data in files:
+        if data.startswith(codecs.BOM_UTF8):
+            raw.problems.append(
+                problem(
+                    name,
+                    "line 1",
+                    "",
+                    "toml-syntax",
+                    "not valid TOML: the file starts with a byte-order mark (BOM); save it "
+                    "as UTF-8 without BOM.",
+                )
+            )
+            raw.failed_files.append(name)
+            continue
         try:
             doc = tomllib.loads(data.decode("utf-8"))
         except (ValueError, RecursionError) as exc:  # TOMLDecodeError, UnicodeDecodeError
             raw.problems.append(_syntax_problem(name, data, exc))
             raw.failed_files.append(name)
             continue
+        if not doc and len(files) > 1:  # alone, it "declares no nodes"
+            raw.problems.append(
+                problem(
+                    name,
+                    "",
+                    "",
+                    "files",
+                    "the file declares nothing (no nodes, sources or triage table): most "
+                    "likely a failed save or copy. Fill it in, or delete it.",
+                )
+            )
         _add_document(raw, name, doc)
     return raw
 
@@ -154,6 +188,7 @@ def _add_document(raw: RawSpec, name: str, doc: dict[str, Any]) -> None:
             )
     if isinstance(doc.get("triage"), dict):
         if raw.triage is not None:
+            raw.triage_twice = True
             raw.duplicates.append(
                 problem(
                     name,
@@ -202,6 +237,22 @@ def _add_entries(
         store[key] = (name, body)
 
 
+_BUNDLED_POLICY: list[TriagePolicy | None] = []
+
+
+def bundled_policy() -> TriagePolicy | None:
+    """Return the bundled knowledge base's triage policy (read once per process).
+
+    Returns
+    -------
+    TriagePolicy or None
+        What a knowledge base without a ``[triage]`` table borrows.
+    """
+    if not _BUNDLED_POLICY:
+        _BUNDLED_POLICY.append(load_spec().triage)
+    return _BUNDLED_POLICY[0]
+
+
 def load_spec(path: str | Path | None = None) -> Spec:
     """Read and validate a knowledge base.
 
@@ -223,7 +274,9 @@ def load_spec(path: str | Path | None = None) -> Spec:
         problem with its file, node, field, rule and a suggested fix.
     """
     files, origin = read_files(path)
-    spec = validate_spec(parse(files))
+    # A knowledge base without [triage] borrows the bundled policy (not the bundled
+    # knowledge base itself: it declares its own).
+    spec = validate_spec(parse(files), bundled_policy=None if path is None else bundled_policy)
     digest = hashlib.sha256()
     for name, data in files:
         digest.update(name.encode() + b"\0" + data + b"\0")

@@ -5,6 +5,7 @@ Names, fields, groups, states, parents, the graph and the parameter form.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -22,9 +23,12 @@ from backspasm.spec.schema import (
     NodeSpec,
 )
 
-__all__ = ["NODE_RULES", "param_field_problems"]
+__all__ = ["NAME_PATTERN", "NODE_RULES", "name_hint", "param_field_problems"]
 
 _LOCAL = True
+#: What a node name and a question column are: lower-case letters, digits and ``_``,
+#: starting with a letter.
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _duplicates(ctx: Context) -> Iterator[str]:
@@ -46,6 +50,38 @@ def _names(ctx: Context) -> Iterator[str]:
                     "non-empty-name",
                     f"the {kind} has no name; give it one, e.g. [{kind}s.muscle_strain].",
                 )
+
+
+def name_hint(name: str) -> str:
+    """Return ``" Did you mean '<name>'?"`` with ``name`` made an identifier, or ``""``.
+
+    Parameters
+    ----------
+    name : str
+        A node name or a column that does not match :data:`NAME_PATTERN`.
+
+    Returns
+    -------
+    str
+    """
+    fixed = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return f" Did you mean '{fixed}'?" if NAME_PATTERN.fullmatch(fixed) else ""
+
+
+def _node_names(ctx: Context) -> Iterator[str]:
+    # Node names become BIF, NET and XDSL identifiers, and columns of exported tables:
+    # a space, a dot, a newline or an invisible character breaks them or makes two
+    # nodes that look the same.
+    for name, (file, _) in ctx.raw.nodes.items():
+        if name.strip() and not NAME_PATTERN.fullmatch(name):
+            yield problem(
+                file,
+                f"node {name!r}",
+                "",
+                "node-name",
+                "a node name is lower-case letters, digits and '_', starting with a "
+                f"letter, as a question column.{name_hint(name)}",
+            )
 
 
 def _known_fields(ctx: Context) -> Iterator[str]:
@@ -415,6 +451,7 @@ NODE_RULES: tuple[Rule, ...] = (
     Rule("unique-name", "a node or source is declared once across all files", _duplicates, _LOCAL),
     Rule("field-type", "every value has the type the format defines", _field_types, _LOCAL),
     Rule("non-empty-name", "every node and source has a name", _names, _LOCAL),
+    Rule("node-name", "a node name is an identifier like a question column", _node_names, _LOCAL),
     Rule("known-field", "every field is one the format defines", _known_fields, _LOCAL),
     Rule("required-field", "group, label, description and citations are given", _required, _LOCAL),
     Rule("known-group", "the group is one of GROUPS", _groups, _LOCAL),

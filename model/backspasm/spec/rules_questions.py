@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from backspasm._text import closest, did_you_mean
 from backspasm.spec.build import BIN_OPERATORS, parse_bin
 from backspasm.spec.context import Context, Rule
 from backspasm.spec.raw import problem
+from backspasm.spec.rules_nodes import NAME_PATTERN, name_hint
 from backspasm.spec.schema import (
     BINARY_STATES,
     BLANK_WORDS,
@@ -25,12 +25,12 @@ from backspasm.spec.schema import (
     NodeSpec,
 )
 
-__all__ = ["QUESTION_RULES"]
+__all__ = ["OUTPUT_NAMES", "QUESTION_RULES"]
 
 #: Reserved for the case identifier of a case file.
 _CASE_ID = "case_id"
 #: Columns that scoring adds (with every p_<...> and risk_<...>): no question may take one.
-_OUTPUT_NAMES = (
+OUTPUT_NAMES = (
     "p_serious",
     "p_pathologic",
     "top_cause",
@@ -44,7 +44,6 @@ _OUTPUT_NAMES = (
     "error",
 )
 _OUTPUT_PREFIXES = ("p_", "risk_")
-_COLUMN_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _question_bins(
@@ -260,16 +259,14 @@ def _question_column(
 ) -> Iterator[str]:
     """Check the column name: valid, not ``case_id``, not taken (``columns``, updated)."""
     column = question.get("column", "").strip() and question["column"]
-    if column and not _COLUMN_PATTERN.fullmatch(column):
-        fixed = re.sub(r"[^a-z0-9]+", "_", column.lower()).strip("_")
-        hint = f" Did you mean '{fixed}'?" if _COLUMN_PATTERN.fullmatch(fixed) else ""
+    if column and not NAME_PATTERN.fullmatch(column):
         yield problem(
             file,
             where,
             "question.column",
             "question-column",
             "a column name is lower-case letters, digits and '_', starting with a "
-            f"letter; got {column!r}.{hint}",
+            f"letter; got {column!r}.{name_hint(column)}",
         )
     elif column == _CASE_ID:
         yield problem(
@@ -279,14 +276,14 @@ def _question_column(
             "question-column",
             f"'{_CASE_ID}' is reserved for the case identifier; choose another column.",
         )
-    elif column in _OUTPUT_NAMES or column.startswith(_OUTPUT_PREFIXES):
+    elif column in OUTPUT_NAMES or column.startswith(_OUTPUT_PREFIXES):
         yield problem(
             file,
             where,
             "question.column",
             "question-column",
             f"'{column}' is the name of a column scoring adds (p_<cause>, "
-            "risk_<complication>, " + ", ".join(_OUTPUT_NAMES) + "); choose another column.",
+            "risk_<complication>, " + ", ".join(OUTPUT_NAMES) + "); choose another column.",
         )
     elif column in columns:
         other = columns[column]
@@ -362,11 +359,16 @@ def _question_answers(
                 question.get("integer") is True,
             )
         for key, value in (("min", low), ("max", high)):
-            if value is not None and math.isnan(value):
+            if value is not None and not math.isfinite(value):
                 yield problem(
-                    file, where, f"question.{key}", "question-range", "must be a number; got nan."
+                    file,
+                    where,
+                    f"question.{key}",
+                    "question-range",
+                    f"must be a finite number (leave '{key}' out for no bound); got {value}.",
                 )
-        if low is not None and high is not None and low > high:
+        finite = all(v is None or math.isfinite(v) for v in (low, high))
+        if finite and low is not None and high is not None and low > high:
             yield problem(
                 file,
                 where,
@@ -375,7 +377,18 @@ def _question_answers(
                 f"min ({low}) must not be above max ({high}).",
             )
     default = question.get("default")
-    if default is not None and default not in node.states:
+    if default is not None and node.group != "presentation" and not ctx.bad(node.name, "group"):
+        yield problem(
+            file,
+            where,
+            "question.default",
+            "question-default",
+            "only the presentation node's question may have a default (back_spasm = "
+            "yes: every case presents with a spasm); here (group "
+            f"'{node.group}') it would answer the question for every case that leaves it "
+            "blank. Drop 'default'.",
+        )
+    elif default is not None and default not in node.states:
         yield problem(
             file,
             where,

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from backspasm._text import did_you_mean
+from backspasm.spec.borrowed import borrow_policy
 from backspasm.spec.context import Context, Rule
 from backspasm.spec.raw import problem, type_name, unknown_field
 from backspasm.spec.rules_nodes import param_field_problems
@@ -54,6 +55,8 @@ def _triage_when(
     for node, state in when.items():
         if node not in ctx.nodes:
             yield ctx.unknown_node(file, where, f"{path}.when", rule, node, "node")
+        elif ctx.bad(node, "states"):
+            continue  # its states are unknown: reported by field-type
         elif not isinstance(state, str) or state not in ctx.nodes[node].states:
             states = ctx.nodes[node].states
             yield problem(
@@ -253,7 +256,10 @@ def _triage_safety_net(
 
 def _triage(ctx: Context) -> Iterator[str]:
     if ctx.raw.triage is None:
+        yield from _borrowed_red_flags(ctx)
         return
+    if ctx.raw.triage_twice:
+        return  # reported by unique-name: checking either table would be a guess
     file, body = ctx.raw.triage
     where = "table 'triage'"
     for key in body:
@@ -272,15 +278,44 @@ def _red_flags_acted_on(
     """Every red-flag question names a node that a flag or a cause rule of the policy uses.
 
     Otherwise a yes to it could never change the level: the person would be sent home
-    and told to come back if the answer became yes.
+    and told to come back if the answer became yes. Skipped when a flag or a cause
+    rule had the wrong type (reported by field-type): what it names is unknown.
     """
     used: set[str] = set()
     for key in ("flags", "causes"):
-        entries = body.get(key)
-        for entry in entries if isinstance(entries, list) else ():
-            when = entry.get("when") if isinstance(entry, dict) else None
-            if isinstance(when, dict):
-                used |= set(when)
+        entries = body.get(key, [])
+        if not isinstance(entries, list):
+            return
+        for entry in entries:
+            when = entry.get("when", {}) if isinstance(entry, dict) else None
+            if not isinstance(when, dict):
+                return
+            used |= set(when)
+    yield from _unused_red_flags(ctx, used, f"of the triage policy ({file})", "add a flag for it")
+
+
+def _borrowed_red_flags(ctx: Context) -> Iterator[str]:
+    """Apply ``red-flag-acted-on`` to the policy a knowledge base without one borrows."""
+    red = any(
+        isinstance(q := body.get("question"), dict) and q.get("red_flag") is True
+        for _, body in ctx.raw.nodes.values()
+    )
+    bundled = ctx.bundled_policy() if red and ctx.bundled_policy is not None else None
+    if bundled is None:
+        return
+    policy = borrow_policy(bundled, ctx.nodes).policy
+    used = {n for flag in policy.flags for n in flag.when}
+    used |= {n for rule in policy.causes for n in rule.when}
+    yield from _unused_red_flags(
+        ctx,
+        used,
+        "of the triage policy borrowed from the bundled knowledge base (this one has no "
+        "[triage] table)",
+        "add a [triage] table (start from a copy of the bundled triage.toml) with a flag for it",
+    )
+
+
+def _unused_red_flags(ctx: Context, used: set[str], policy: str, fix: str) -> Iterator[str]:
     for name, (node_file, node_body) in ctx.raw.nodes.items():
         question = node_body.get("question")
         if not isinstance(question, dict) or question.get("red_flag") is not True:
@@ -291,9 +326,9 @@ def _red_flags_acted_on(
                 f"node '{name}'",
                 "question.red_flag",
                 "red-flag-acted-on",
-                f"a red-flag question, but no flag or cause rule of the triage policy "
-                f"({file}) names '{name}' in its 'when', so no answer to it can change "
-                "the level: add a flag for it, or set red_flag = false.",
+                f"a red-flag question, but no flag or cause rule {policy} names '{name}' "
+                f"in its 'when', so no answer to it can change the level: {fix}, or set "
+                "red_flag = false.",
             )
 
 

@@ -180,6 +180,7 @@ def typecheck(raw: RawSpec) -> RawSpec:
         duplicates=raw.duplicates,
         problems=raw.problems,
         triage=raw.triage,
+        triage_twice=raw.triage_twice,
         failed_files=raw.failed_files,
         type_problems=list(raw.type_problems),
         bad_nodes={k: set(v) for k, v in raw.bad_nodes.items()},

@@ -1,0 +1,400 @@
+"""A researcher's variant knowledge base: what check refuses before any command runs.
+
+Each test is one defect of audit 18 (the variant passed ``backspasm check``, then a
+command allocated gigabytes, dropped a red flag, wrote a column twice, hung...).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import threading
+import time
+import tracemalloc
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from backspasm.exceptions import SpecError
+from backspasm.network import Network, load_network
+from backspasm.spec import MAX_TABLE_ENTRIES, load_spec
+from backspasm.spec.borrowed import borrow_policy
+from backspasm.spec.reader import bundled_policy
+from backspasm.spec.rules_graph import MAX_CLIQUE_ENTRIES
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(SpecError) as info:
+        load_spec(folder)
+    return list(info.value.problems)
+
+
+def node(name: str, group: str, *, parents: tuple[str, ...] = (), extra: str = "") -> str:
+    """A yes/no node: a prior without parents, else a noisy-OR."""
+    lines = [f"[nodes.{name}]", f'group = "{group}"', 'label = "x"', 'description = "x"']
+    if parents:
+        lines.append("parents = [" + ", ".join(f'"{p}"' for p in parents) + "]")
+        lines.append('leak = { p = 0.1, source = "Toy20" }')
+        lines += [f'strength.{p} = {{ p = 0.2, source = "Toy20" }}' for p in parents]
+    else:
+        lines.append('prior = { p = 0.1, source = "Toy20" }')
+    return "\n".join(["", *lines, extra, ""])
+
+
+SPASM_PARENTS = 'parents = ["strain", "stone"]'
+SPASM_STONE = 'strength.stone = { p = 0.4, source = "Toy20" }'
+
+
+def spasm_also(cause: str) -> dict[str, str]:
+    """Replacements making ``cause`` a parent of back_spasm in the toy knowledge base."""
+    return {
+        SPASM_PARENTS: f'parents = ["strain", "stone", "{cause}"]',
+        SPASM_STONE: f'{SPASM_STONE}\nstrength.{cause} = {{ p = 0.3, source = "Toy20" }}',
+    }
+
+
+# ------------------------------------------------- 1. cliques too large to build
+
+
+def wide_variant(toy_spec_dir) -> Path:
+    """30 exposures and 12 findings with 16 of them each: small tables, a huge clique."""
+    rng = random.Random(1)
+    roots = [f"x{i}" for i in range(30)]
+    extra = "".join(node(r, "exposure") for r in roots)
+    extra += "".join(
+        node(f"wide_{k}", "finding", parents=tuple(rng.sample(roots, 16))) for k in range(12)
+    )
+    return toy_spec_dir(extra=extra)
+
+
+def test_a_clique_too_large_is_refused_before_anything_is_allocated(toy_spec_dir):
+    # Each table has 2^17 entries; the junction tree needed a clique of 2^28 (2 GiB),
+    # and diagnose died in numpy with an 8 GiB allocation.
+    folder = wide_variant(toy_spec_dir)
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        (found,) = problems_of(folder)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 30
+    assert peak < 50 * 2**20
+    assert found.startswith("nodes.toml: node 'wide_")
+    assert ", field 'parents': exact inference would build a junction-tree clique table of " in (
+        found
+    )
+    assert f"the limit is {MAX_CLIQUE_ENTRIES:,} (a node's own table may have " in found
+    assert f"{MAX_TABLE_ENTRIES:,})" in found
+    assert found.endswith("[rule: clique-size]")
+    listed = found.split(" nodes (")[1].split(")")[0].split(", ")
+    assert len(listed) >= 23
+    assert set(listed) <= {f"x{i}" for i in range(30)}
+    with pytest.raises(SpecError, match="clique-size"):
+        load_network(folder)
+
+
+def test_the_bundled_network_passes_the_clique_limit_with_room():
+    from backspasm.engine.triangulation import _eliminate, _largest_clique, _maximal, _moral_graph
+
+    spec = load_spec()
+    names = list(spec.nodes)
+    index = {n: i for i, n in enumerate(names)}
+    cards = [len(spec.nodes[n].states) for n in names]
+    graph = _moral_graph((index[n], *(index[p] for p in spec.nodes[n].parents)) for n in names)
+    start = time.perf_counter()
+    clique = _largest_clique(graph, cards, MAX_CLIQUE_ENTRIES)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 0.1  # about a millisecond: it runs on every load
+    assert math.prod(cards[v] for v in clique) * 5 <= MAX_CLIQUE_ENTRIES
+    # The bound checked holds for what the engine builds (it may rewrite noisy-ORs too).
+    first = _maximal(_eliminate(graph, [math.log(c) for c in cards], "min_weight", None))
+    checked = sum(math.prod(cards[v] for v in c) for c in first)
+    built = load_network().engine.clique_sizes
+    assert max(built) <= sum(built) <= checked <= MAX_CLIQUE_ENTRIES / 5
+
+
+# ------------------------------------------------- 2. a borrowed triage policy
+
+
+def test_a_red_flag_the_borrowed_policy_ignores_is_refused(toy_spec_dir):
+    # Without [triage], the bundled policy was borrowed and this red flag silently did
+    # nothing: a yes to it was sent home.
+    question = (
+        'question = { column = "saddle_anaesthesia", prompt = "Numb saddle?", '
+        'section = "symptom", red_flag = true }'
+    )
+    folder = toy_spec_dir(extra=node("saddle_anaesthesia", "finding", extra=question))
+    assert problems_of(folder) == [
+        "nodes.toml: node 'saddle_anaesthesia', field 'question.red_flag': a red-flag "
+        "question, but no flag or cause rule of the triage policy borrowed from the bundled "
+        "knowledge base (this one has no [triage] table) names 'saddle_anaesthesia' in its "
+        "'when', so no answer to it can change the level: add a [triage] table (start from a "
+        "copy of the bundled triage.toml) with a flag for it, or set red_flag = false. "
+        "[rule: red-flag-acted-on]"
+    ]
+
+
+def test_a_red_flag_a_borrowed_flag_names_loads_and_the_report_says_borrowed(toy_spec_dir):
+    from backspasm.triage.policy import policy_of
+
+    question = (
+        'question = { column = "fever", prompt = "Fever?", section = "symptom", red_flag = true }'
+    )
+    net = load_network(toy_spec_dir(extra=node("fever", "finding", extra=question)))
+    bundled = bundled_policy()
+    assert bundled is not None
+    borrowed = borrow_policy(bundled, net.spec.nodes)
+    assert borrowed.policy == policy_of(net)  # what triage uses is what check checked
+    assert any("fever" in f.when for f in borrowed.policy.flags)
+    report = net.report()
+    assert (
+        "triage policy: borrowed from the bundled knowledge base (this one has no [triage] "
+        f"table): {len(borrowed.policy.flags)} of {len(bundled.flags)} flags and 0 of "
+        f"{len(bundled.causes)} cause rules kept" in report
+    )
+    saddle = next(f for f in borrowed.dropped_flags if "saddle_numbness" in f.when)
+    assert f"  flag '{saddle.name}' (saddle_numbness=yes) dropped: it names a node" in report
+    assert "  cause rule 'epidural abscess >= " in report
+    assert len(borrowed.dropped_flags) + len(borrowed.policy.flags) == len(bundled.flags)
+
+
+def test_the_report_names_an_own_policy():
+    report = load_network().report()
+    assert "triage policy: its own ([triage] in triage.toml): " in report
+    assert "borrowed" not in report
+
+
+# ------------------------------------------------- 5. causes named like outputs
+
+
+@pytest.mark.parametrize("name", ["serious", "pathologic", "mpe"])
+def test_a_cause_named_like_an_output_column_is_refused(toy_spec_dir, name):
+    # A cause `serious` gave a scored file two columns p_serious; its own was lost.
+    folder = toy_spec_dir(spasm_also(name), extra=node(name, "cause_serious"))
+    (found,) = problems_of(folder)
+    assert found.startswith(
+        f"nodes.toml: node '{name}': a cause's probability is written to the column "
+        f"'p_{name}' of a scored file, but scoring already writes 'p_{name}' for another "
+        "output (it adds p_<cause>, risk_<complication>, p_serious, "
+    )
+    assert found.endswith("rename the node. [rule: output-column]")
+
+
+# ------------------------------------------------- 6. node names
+
+
+@pytest.mark.parametrize(
+    ("key", "shown", "hint"),
+    [
+        ('"leg pain, left"', "'leg pain, left'", " Did you mean 'leg_pain_left'?"),
+        ('"a.b"', "'a.b'", " Did you mean 'a_b'?"),
+        ('" fever"', "' fever'", " Did you mean 'fever'?"),
+        ('"fever\\u200b"', "'fever\\u200b'", " Did you mean 'fever'?"),
+        ('"x\\ny"', "'x\\ny'", " Did you mean 'x_y'?"),
+        ("Fever", "'Fever'", " Did you mean 'fever'?"),
+        ("1st", "'1st'", ""),
+    ],
+)
+def test_a_node_name_must_be_an_identifier(toy_spec_dir, key, shown, hint):
+    # Such names exported as broken BIF (a newline), or as two nodes read back as one.
+    (found,) = problems_of(toy_spec_dir(extra=node(key, "finding")))
+    assert found == (
+        f"nodes.toml: node {shown}: a node name is lower-case letters, digits and '_', "
+        f"starting with a letter, as a question column.{hint} [rule: node-name]"
+    )
+
+
+# ------------------------------------------------- 7. the presentation node
+
+
+def test_a_knowledge_base_without_back_spasm_is_refused(toy_spec_dir):
+    folder = toy_spec_dir(
+        {'[nodes.back_spasm]\ngroup = "presentation"': '[nodes.spasm]\ngroup = "presentation"'}
+    )
+    assert problems_of(folder) == [
+        "the knowledge base has no node 'back_spasm', the presentation every diagnosis "
+        "conditions on (back_spasm = yes): declare [nodes.back_spasm] with group = "
+        '"presentation" and the causes as its ancestors (a variant is a complete copy of the '
+        "bundled knowledge base, not an overlay) [rule: presentation]"
+    ]
+
+
+def test_a_cause_that_cannot_reach_back_spasm_is_refused(toy_spec_dir):
+    folder = toy_spec_dir(extra=node("orphan", "cause_serious"))
+    assert problems_of(folder) == [
+        "nodes.toml: node 'orphan': a cause explains the back spasm, but no chain of children "
+        "leads from this one to 'back_spasm': make it a parent of back_spasm, or of a "
+        "mechanism that leads there (or give it another group). [rule: presentation]"
+    ]
+    # Through a mechanism is enough.
+    load_spec(
+        toy_spec_dir(
+            spasm_also("tension"),
+            extra=node("orphan", "cause_serious")
+            + node("tension", "mechanism", parents=("orphan",)),
+        )
+    )
+
+
+def test_back_spasm_must_be_the_yes_no_presentation(toy_spec_dir):
+    folder = toy_spec_dir(
+        {'[nodes.back_spasm]\ngroup = "presentation"': '[nodes.back_spasm]\ngroup = "finding"'}
+    )
+    assert problems_of(folder) == [
+        "nodes.toml: node 'back_spasm', field 'group': 'back_spasm' is the presentation every "
+        "diagnosis conditions on; its group must be 'presentation'; got 'finding'. "
+        "[rule: presentation]"
+    ]
+
+
+# ------------------------------------------------- 10. causation reversed
+
+
+def test_a_finding_cannot_be_a_parent_of_a_cause(toy_spec_dir):
+    folder = toy_spec_dir(
+        {
+            'parents = ["exertion"]\nleak': 'parents = ["exertion", "location"]\nleak',
+            'strength.exertion = { p = 0.5, source = "Toy20" }': 'strength.exertion = { p = 0.5, source = "Toy20" }\n'
+            'strength.location = { p = { flank = 0.1 }, source = "Toy20" }',
+        }
+    )
+    assert problems_of(folder) == [
+        "nodes.toml: node 'strain', field 'parents': parent 'location' (group 'finding') "
+        "comes after this node (group 'cause_fitness'): edges run from context and exposures "
+        "to causes and mechanisms, then to the presentation, findings and complications (the "
+        "posteriors p_<cause> read them so). Reverse the edge: make 'strain' a parent of "
+        "'location'. [rule: parent-group]"
+    ]
+
+
+# ------------------------------------------------- 12. no follow-on problems
+
+POLICY = """
+[triage]
+see_doctor_p_serious = { p = 0.05, source = "Toy20" }
+see_doctor_p_pathologic = { p = 0.5, source = "Toy20" }
+flags = [
+  { name = "flank", level = "see_doctor", when = { location = "flank" }, source = "Toy20" },
+]
+"""
+RED_FLAG_LOCATION = (
+    'label = "Location"',
+    'label = "Location"\nquestion = { column = "spasm_location", prompt = "Where?", '
+    'section = "symptom", red_flag = true }',
+)
+
+
+def test_states_of_the_wrong_type_are_one_problem_not_unknown_states(toy_spec_dir):
+    folder = toy_spec_dir({'states = ["lower_back", "flank"]': "states = 5"})
+    (folder / "triage.toml").write_text(POLICY)
+    assert problems_of(folder) == [
+        "nodes.toml: node 'location', field 'states': must be an array of state names, e.g. "
+        '["low", "high"]; got 5. [rule: field-type]'
+    ]
+
+
+def test_a_second_triage_table_is_one_problem(toy_spec_dir):
+    folder = toy_spec_dir(dict([RED_FLAG_LOCATION]))
+    (folder / "a_policy.toml").write_text("[triage]\nflags = []\n")
+    (folder / "triage.toml").write_text(POLICY)
+    assert problems_of(folder) == [
+        "triage.toml: table 'triage': declared twice (first in a_policy.toml). [rule: unique-name]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "flags = [\n",
+            'flags = "none"\nunused = [\n',
+            "triage.toml: table 'triage', field 'flags': must be an array of inline tables "
+            "[{...}, ...]; got a string. [rule: field-type]",
+        ),
+        (
+            'when = { location = "flank" }',
+            'when = "flank"',
+            "triage.toml: table 'triage', field 'flags[0].when': needs {node = state, ...}. "
+            "[rule: triage-flag]",
+        ),
+    ],
+)
+def test_flags_of_the_wrong_type_add_no_red_flag_problems(toy_spec_dir, old, new, expected):
+    # A red-flag question then seemed acted on by no flag: one problem per red flag.
+    folder = toy_spec_dir(dict([RED_FLAG_LOCATION]))
+    (folder / "triage.toml").write_text(POLICY.replace(old, new))
+    found = [p for p in problems_of(folder) if "unknown field 'unused'" not in p]
+    assert found == [expected]
+
+
+# ------------------------------------------------- 13. telling variants apart
+
+
+def test_the_report_carries_a_fingerprint_of_the_numbers(toy_spec_dir):
+    first = load_network(toy_spec_dir()).report()
+    other = load_network(toy_spec_dir({"p = 0.05, source": "p = 0.06, source"})).report()
+    line = next(x for x in first.splitlines() if x.startswith("fingerprint: "))
+    assert line.endswith(" (SHA-256 of the structure and numbers)")
+    assert line not in other
+    again = Network(load_spec(toy_spec_dir()))
+    assert f"fingerprint: {again.fingerprint()} " in first
+
+
+# ------------------------------------------------- 14-16. the files themselves
+
+
+def test_a_byte_order_mark_is_named(toy_spec_dir):
+    # It was "line 1: not valid TOML: Invalid statement, at column 1".
+    folder = toy_spec_dir()
+    path = folder / "nodes.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert problems_of(folder) == [
+        "nodes.toml: line 1: not valid TOML: the file starts with a byte-order mark (BOM); "
+        "save it as UTF-8 without BOM. [rule: toml-syntax]"
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "\n  \n", "# only a comment\n"])
+def test_an_empty_file_in_a_folder_is_refused(toy_spec_dir, text):
+    folder = toy_spec_dir()
+    (folder / "zz_empty.toml").write_text(text)
+    assert problems_of(folder) == [
+        "zz_empty.toml: the file declares nothing (no nodes, sources or triage table): most "
+        "likely a failed save or copy. Fill it in, or delete it. [rule: files]"
+    ]
+
+
+def problems_within(path: Path, seconds: float) -> list[str]:
+    """The problems of ``path``, failing (not hanging) if reading it takes too long."""
+    found: list[list[str]] = []
+    reader = threading.Thread(target=lambda: found.append(problems_of(path)), daemon=True)
+    reader.start()
+    reader.join(seconds)
+    assert not reader.is_alive(), f"reading {path} hangs"
+    return found[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_refused_not_read(toy_spec_dir):
+    # Reading it waited for a writer forever: check hung.
+    folder = toy_spec_dir()
+    os.mkfifo(folder / "zz.toml")
+    message = (
+        f"{folder}/zz.toml: not a regular file (a folder, named pipe or device); a knowledge "
+        "base is read from regular *.toml files only [rule: files]"
+    )
+    assert problems_within(folder, 10) == [message]
+    assert problems_within(folder / "zz.toml", 10) == [message]
+    (folder / "zz.toml").unlink()
+    (folder / "zz.toml").mkdir()
+    assert problems_of(folder) == [message]
+
+
+def test_the_bundled_knowledge_base_is_still_valid():
+    folder = resources.files("backspasm").joinpath("knowledge")
+    spec = load_spec(Path(str(folder)))
+    assert "back_spasm" in spec.nodes
+    assert "(valid)" in Network(spec).report()
