@@ -173,6 +173,11 @@ def test_an_emergency_ends_the_questions_but_can_be_undone():
     assert prompts[2].startswith("Go to an emergency department now")
     assert not any("plank" in p for p in prompts)
     assert "triage: emergency - go to an emergency department now" in shown
+    assert "screen: the other warning signs can wait; go now." in shown
+    # '?' at that prompt shows the choices instead of ending the interview
+    d, prompts, shown = run(["no", "yes", "?", "back", "no", "quit"])
+    assert "  Press Enter to finish, or type back to undo your last answer." in shown
+    assert d.answers == {"saddle_numbness": "no", "bowel_or_bladder_loss": "no"}
     # a slip of the key can be taken back, and the questions go on
     d, prompts, shown = run(["no", "yes", "back", "no", "quit"])
     assert d.triage != "emergency"
@@ -188,7 +193,7 @@ def test_no_reassurance_before_the_screen_is_done():
     text = "\n".join(shown)
     assert "look after yourself at home" not in text
     assert f"no warning sign yet (1 of {len(SCREEN)} checked)" in text
-    assert "the screen is not finished" in text
+    assert f"triage: self_care - no warning sign yet (1 of {len(SCREEN)} checked)" in shown
 
 
 # ------------------------------------------------------------------ the command line
@@ -231,12 +236,12 @@ def test_cli_ask_progress_back_and_plain_words(monkeypatch, capsys):
 
 
 def test_a_blank_or_fifty_fifty_answer_is_not_taken_and_a_percentage_is(monkeypatch, capsys):
-    monkeypatch.setattr("sys.stdin", io.StringIO("unknown\n0.5\n70%\nquit\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("unknown\n0.5\n30%\nquit\n"))
     assert main(["ask"]) == 0
     out = capsys.readouterr().out
     assert "'unknown' answers nothing; type skip to pass the question." in out
     assert "'0.5' answers nothing" in out
-    assert "screen: 1 of" in out  # only the 70% was an answer
+    assert "screen: 1 of" in out  # only the 30% was an answer (70% would lean to an emergency)
 
 
 def test_the_closing_summary_says_why_a_doctor(monkeypatch, capsys):
@@ -250,6 +255,32 @@ def test_the_closing_summary_says_why_a_doctor(monkeypatch, capsys):
     first = closing.splitlines()[1]
     assert closing.splitlines()[2].startswith("  because of: ")
     assert first.startswith("triage: see_doctor")
+
+
+def test_ask_says_how_soon_to_see_a_doctor_for_a_likely_metastasis():
+    # A likely spinal metastasis was told "see a doctor soon", as tight hamstrings are;
+    # NICE CG75 asks that it be discussed within 24 hours.
+    metastasis = {
+        "age": 66,
+        "sex": "female",
+        "spasm_duration_weeks": 8,
+        "spasm_location": "mid_back",
+        "fever": "no",
+        "unexplained_weight_loss": "yes",
+        "night_pain": "yes",
+        "history_of_cancer": "yes",
+        "minor_fall_or_trauma": "no",
+        "spine_tender_to_tapping": "yes",
+        "not_improving_after_a_month": "yes",
+    }
+    d, _, shown = run(["quit"], answers=metastasis)
+    assert d.triage_within_hours == 24
+    assert shown[1].startswith("  -> so far: see a doctor within 24 hours.")
+    assert "triage: see_doctor - see a doctor within 24 hours" in shown
+    assert "see a doctor soon" not in "\n".join(shown)
+    # without a timed rule, a doctor's visit is still "soon"
+    _, _, shown = run(["quit"], answers={"age": 70})
+    assert "triage: see_doctor - see a doctor soon" in shown
 
 
 def test_an_impossible_answer_is_refused_and_the_question_asked_again():

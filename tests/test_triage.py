@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from importlib import resources
@@ -16,7 +17,16 @@ from backspasm.exceptions import SpecError
 from backspasm.network import default_network, load_network
 from backspasm.questionnaire import default_questions
 from backspasm.spec import load_spec
-from backspasm.triage import policy_of, safety_net, triage_batch, triage_explained
+from backspasm.triage import (
+    TRIAGE_ADVICE,
+    policy_of,
+    safety_net,
+    timeframe_words,
+    triage_advice,
+    triage_batch,
+    triage_explained,
+    triage_within_hours,
+)
 
 INFLAMMATORY_BACK_PAIN = {
     "age": 28,
@@ -39,6 +49,20 @@ COLIC = {
     "pain_spreading_to_groin_in_waves": "yes",
     "blood_in_urine": "yes",
     "nausea_or_vomiting": "yes",
+}
+# The physician's audit's textbook spinal metastasis (NICE CG75: discuss within 24 hours).
+METASTASIS = {
+    "age": 66,
+    "sex": "female",
+    "spasm_duration_weeks": 8,
+    "spasm_location": "mid_back",
+    "fever": "no",
+    "unexplained_weight_loss": "yes",
+    "night_pain": "yes",
+    "history_of_cancer": "yes",
+    "minor_fall_or_trauma": "no",
+    "spine_tender_to_tapping": "yes",
+    "not_improving_after_a_month": "yes",
 }
 STRAIN = {
     "age": 35,
@@ -200,9 +224,77 @@ def test_a_person_told_to_see_a_doctor_is_told_when_to_go_at_once(capsys):
     assert len(net) < len(diagnose(STRAIN).safety_net)
     assert main(["diagnose", *(f"{k}={v}" for k, v in tumour.items())]) == 0
     out = capsys.readouterr().out
-    assert "before you see a doctor, get help at once if anything below happens:" in out
+    assert "until you see the doctor, watch for these warning signs:" in out
+    # every line says when to go at once: "see a doctor if you become unsteady" told
+    # nothing to a person already told to see one
+    assert all("emergency department" in s for s in net)
+    # an unsure answer that set the level counts as given: no "if you develop a fever"
+    unsure = diagnose({"fever": 0.7, "age": 45})
+    assert unsure.triage == "see_doctor"
+    assert not any("develop a fever" in s for s in unsure.safety_net)
     # self care lists the emergencies on their own first too
     assert "saddle" in diagnose(STRAIN).safety_net[0]
+
+
+def test_a_likely_spinal_metastasis_is_told_to_see_a_doctor_within_24_hours(capsys):
+    # It was told "see a doctor soon", the words for tight hamstrings; NICE CG75 asks
+    # that the MSCC coordinator be contacted urgently, within 24 hours.
+    d = diagnose(METASTASIS)
+    assert d.triage == "see_doctor"
+    assert d.triage_within_hours == 24
+    assert d.advice == "see a doctor within 24 hours"
+    assert d.to_dict()["triage_within_hours"] == 24
+    assert main(["diagnose", *(f"{k}={v}" for k, v in METASTASIS.items())]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("triage: see_doctor (because: ")
+    assert lines[1] == "advice: see a doctor within 24 hours"
+    assert main(["diagnose", *(f"{k}={v}" for k, v in METASTASIS.items()), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["triage_within_hours"] == 24
+    (rule,) = [r for r in policy_of(default_network()).causes if r.within_hours]
+    assert (rule.cause, rule.level, rule.within_hours) == ("spinal_tumor", "see_doctor", 24)
+    assert "within 24 hours" in str(rule.why)
+    assert "NICE_CG75" in str(rule.why)  # the source that gives the timeframe, read
+
+
+def test_a_doctors_visit_without_a_timed_rule_is_still_soon(capsys):
+    d = diagnose({"age": 70})
+    assert d.triage == "see_doctor"
+    assert d.triage_within_hours is None
+    assert d.to_dict()["triage_within_hours"] is None
+    assert main(["diagnose", "age=70"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "advice: see a doctor soon"
+    # other levels have no timeframe, and diagnose gives them no advice line
+    assert diagnose(ABSCESS).triage_within_hours is None
+    strain = diagnose(STRAIN)
+    assert strain.triage_within_hours is None
+    assert "advice: " not in strain.summary()
+
+
+@pytest.mark.parametrize(
+    ("hours", "words"),
+    [
+        (24, "within 24 hours"),
+        (48, "within 2 days"),
+        (168, "within a week"),
+        (336, "within 2 weeks"),
+        (36, "within 36 hours"),
+        (1, "within an hour"),
+        (0.5, "within 30 minutes"),
+        (72.0, "within 3 days"),
+        (47.5, "within 47.5 hours"),
+    ],
+)
+def test_a_timeframe_is_said_in_plain_words(hours, words):
+    assert timeframe_words(hours) == words
+    assert triage_advice("see_doctor", hours) == "see a doctor " + words
+
+
+def test_the_advice_of_each_level_comes_from_one_table():
+    for level, words in TRIAGE_ADVICE.items():
+        assert triage_advice(level) == words
+        if level != "see_doctor":  # an emergency means now; self care has no visit
+            assert triage_advice(level, 24) == words
+    assert triage_advice("see_doctor") == "see a doctor soon"
 
 
 def test_diagnose_says_when_the_screen_is_not_done(capsys):
@@ -212,7 +304,7 @@ def test_diagnose_says_when_the_screen_is_not_done(capsys):
     out = capsys.readouterr().out
     assert out.startswith("triage: self_care")
     assert "warning signs and triage questions answered: the advice is incomplete" in out
-    nxt = out[out.index("next questions worth asking:") :].splitlines()[1:3]
+    nxt = out[out.index("next questions worth asking (warning signs first):") :].splitlines()[1:3]
     assert {line.split()[0] for line in nxt} == {"saddle_numbness", "bowel_or_bladder_loss"}
     d = diagnose({q.column: "no" for q in diagnose({}).screen if q.kind == "yes_no"})
     assert all(q.kind != "yes_no" for q in d.unscreened)
@@ -442,6 +534,41 @@ def test_an_optional_emergency_threshold_on_p_serious_still_works(toy_spec_dir):
         ('see_doctor_p_serious = { p = 0.05, source = "Toy20" }',
          'see_doctor_p_serious = { p = 0.05, source = ["Toy20"] }',
          "field 'see_doctor_p_serious.source': must be a string"),
+        # within_hours: how soon to see a doctor, on see_doctor rules and flags only
+        ('"emergency", p = 0.5,', '"emergency", p = 0.5, within_hours = 24,',
+         "field 'causes[0].within_hours': a timeframe belongs to level 'see_doctor' only: an "
+         "emergency means now; remove within_hours or set level = 'see_doctor'. "
+         "[rule: triage-cause]"),
+        ('"see_doctor", p = 0.1,', '"see_doctor", p = 0.1, within_hours = -24,',
+         "field 'causes[1].within_hours': must be a positive, finite number of hours; got -24. "
+         "[rule: triage-cause]"),
+        ('"see_doctor", p = 0.1,', '"see_doctor", p = 0.1, within_hours = 0,',
+         "field 'causes[1].within_hours': must be a positive, finite number of hours; got 0."),
+        ('"see_doctor", p = 0.1,', '"see_doctor", p = 0.1, within_hours = inf,',
+         "field 'causes[1].within_hours': must be a positive, finite number of hours; got inf."),
+        ('"see_doctor", p = 0.1,', '"see_doctor", p = 0.1, within_hours = nan,',
+         "field 'causes[1].within_hours': must be a positive, finite number of hours; got nan."),
+        ('"see_doctor", p = 0.1,', '"see_doctor", p = 0.1, within_hours = "24 hours",',
+         "field 'causes[1].within_hours': must be a number of hours (how soon to see the "
+         "doctor); got a string '24 hours'. [rule: field-type]"),
+        ('"see_doctor", p = 0.1,', '"see_doctor", p = 0.1, within_hours = true,',
+         "field 'causes[1].within_hours': must be a number of hours (how soon to see the "
+         "doctor); got a boolean True."),
+        ('level = "see_doctor", when = { location = "flank" }, source = "Toy20" }',
+         'level = "emergency", within_hours = 1, when = { location = "flank" }, source = "Toy20" }',
+         "field 'flags[0].within_hours': a timeframe belongs to level 'see_doctor' only: an "
+         "emergency means now; remove within_hours or set level = 'see_doctor'. "
+         "[rule: triage-flag]"),
+        ('level = "see_doctor", when = { location = "flank" }, source = "Toy20" }',
+         'level = "see_doctor", within_hours = -1.5, when = { location = "flank" }, '
+         'source = "Toy20" }',
+         "field 'flags[0].within_hours': must be a positive, finite number of hours; got -1.5. "
+         "[rule: triage-flag]"),
+        ('level = "see_doctor", when = { location = "flank" }, source = "Toy20" }',
+         'level = "see_doctor", within_hours = [24], when = { location = "flank" }, '
+         'source = "Toy20" }',
+         "field 'flags[0].within_hours': must be a number of hours (how soon to see the "
+         "doctor); got an array [24]. [rule: field-type]"),
     ],
 )  # fmt: skip
 def test_a_wrong_policy_is_a_spec_error_naming_the_field(toy_spec_dir, old, new, expected):
@@ -450,6 +577,40 @@ def test_a_wrong_policy_is_a_spec_error_naming_the_field(toy_spec_dir, old, new,
         load_spec(folder)
     assert expected in str(info.value), str(info.value)
     assert "triage.toml: table 'triage'" in str(info.value)
+
+
+def test_a_timeframe_is_the_smallest_of_the_see_doctor_rules_and_flags_that_apply(toy_spec_dir):
+    flag = 'level = "see_doctor", when = { location = "flank" }, source = "Toy20" }'
+    timed = flag.replace('"see_doctor",', '"see_doctor", within_hours = 168,')
+    folder = toy_policy(toy_spec_dir, flag, timed)
+    net = load_network(folder)
+    (rule_flag,) = policy_of(net).flags
+    assert rule_flag.within_hours == 168.0
+    assert [r.within_hours for r in policy_of(net).causes] == [None, None]
+    cases = [{"location": "flank"}, {"location": "lower_back"}, {"stone": "yes"}]
+    evidence = net.engine.encode(cases)
+    p_stone = net.engine.query(evidence, targets=["stone"]).marginals["stone"][:, 1]
+    assert p_stone[0] >= 0.1  # the flank case fires the see_doctor rule as well
+    levels, _ = triage_batch(p_stone, evidence, net)
+    assert list(levels) == ["see_doctor", "self_care", "emergency"]
+    hours = triage_within_hours(levels, evidence, net)
+    assert hours[0] == 168.0
+    assert np.isnan(hours[1:]).all()  # no timeframe for self care or an emergency
+    # with a timed cause rule as well, the sooner of the two
+    rule = '"see_doctor", p = 0.1,'
+    (folder / "triage.toml").write_text(
+        TRIAGE.replace(flag, timed).replace(rule, '"see_doctor", p = 0.1, within_hours = 24,')
+    )
+    net = load_network(folder)
+    assert list(triage_within_hours(levels, net.engine.encode(cases), net)[:1]) == [24.0]
+    # a level that is no level is refused once, for its level, not for its timeframe too
+    (folder / "triage.toml").write_text(
+        TRIAGE.replace(flag, timed.replace('"see_doctor"', '"urgent"'))
+    )
+    with pytest.raises(SpecError) as info:
+        load_spec(folder)
+    assert len(info.value.problems) == 1
+    assert "flags[0].level" in info.value.problems[0]
 
 
 def test_a_wrong_type_in_the_bundled_policy_is_reported_not_raised(tmp_path):

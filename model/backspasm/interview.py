@@ -32,7 +32,7 @@ from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import get_question, parse_answer, questions_for
-from backspasm.triage import SAFETY_NET_HEADING, TRIAGE_ADVICE
+from backspasm.triage import SAFETY_NET_HEADING
 
 __all__ = ["interview"]
 
@@ -48,14 +48,7 @@ def _status(d: Diagnosis, top: int, show_information: bool) -> str:
     )
     if not d.answers:
         return f"  -> before any answer, the most likely causes are: {causes}."
-    open_ = len(d.unscreened)
-    if d.triage == "self_care" and open_:
-        # "look after yourself at home" before the warning signs are asked reassures
-        # too early: a person may stop here
-        done = len(d.screen) - open_
-        advice = f"no warning sign yet ({done} of {len(d.screen)} checked)"
-    else:
-        advice = TRIAGE_ADVICE.get(d.triage, d.triage)
+    advice = d.advice
     text = f"  -> so far: {advice}"
     if d.red_flags:
         text += f" (because of: {'; '.join(d.triage_words)})"
@@ -90,11 +83,7 @@ def _closing(
             lines += [f"  - {s}" for s in d.safety_net]
         return [*lines, _NOT_ADVICE]
     unscreened = d.unscreened
-    if d.triage == "self_care" and unscreened:
-        advice = "no warning sign among the answers, but the screen is not finished (below)"
-    else:
-        advice = TRIAGE_ADVICE.get(d.triage, d.triage)
-    lines = ["", f"triage: {d.triage} - {advice}"]
+    lines = ["", f"triage: {d.triage} - {d.advice}"]
     if d.triage_words:
         lines.append(f"  because of: {'; '.join(d.triage_words)}")
     lines.append("most likely causes:")
@@ -104,14 +93,15 @@ def _closing(
     ]
     screen = d.screen
     done = len(screen) - len(unscreened)
-    if unscreened:
+    if unscreened and d.triage == "emergency":
+        lines.append("screen: the other warning signs can wait; go now.")
+    elif unscreened:
         lines.append(
             f"screen: {done} of {len(screen)} warning signs and triage questions answered; "
             "not screened:"
         )
         lines += [f"  - {q.prompt} ({_why_open(q.column, skipped, shown)})" for q in unscreened]
-        if d.triage != "emergency":
-            lines.append("  Unchecked warning signs leave this advice incomplete.")
+        lines.append("  Unchecked warning signs leave this advice incomplete.")
     else:
         lines.append(f"screen: all {len(screen)} warning signs and triage questions answered.")
     if d.safety_net:
@@ -194,6 +184,9 @@ def interview(
                 "Go to an emergency department now: the other questions can wait. "
                 "[Enter to finish; back to undo the last answer] "
             )
+            if line is not None and line.strip().lower() in ("?", "help"):
+                write("  Press Enter to finish, or type back to undo your last answer.")
+                continue
             if line is None or line.strip().lower() not in BACK_WORDS:
                 break
             column, _ = history.pop()

@@ -14,7 +14,8 @@ def test_display():
     text = str(d)
     assert "triage: emergency" in text
     assert "kidney_stones" in text
-    assert "next questions worth asking" in text
+    assert "next questions: none before going" in text  # an emergency: go now
+    assert "next questions worth asking" in str(diagnose({"age": 40}))
     page = d._repr_html_()
     assert "<table>" in page
     assert "Kidney stones" in page
@@ -45,7 +46,10 @@ def test_to_dict_is_json_ready_and_says_what_the_diagnosis_says():
     assert again["answers"]["fever"] == 0.7
     assert again["causes"][0]["cause"] == d.top_cause
     assert again["explanations"][d.top_cause] == d.explanation()
-    assert [q["question"] for q in again["next_questions"]] == list(d.next_questions()["question"])
+    # the interview order, warning signs first, as the text and the widget give them
+    ordered = d.next_questions(order="interview")
+    assert [q["question"] for q in again["next_questions"]] == list(ordered["question"])
+    assert again["unscreened"] == [q.column for q in d.unscreened]
 
 
 def test_explanation_names_the_answer_that_raised_the_cause():
@@ -143,6 +147,6 @@ def test_the_summary_gives_the_pathologic_share_beside_the_serious_one():
     lines = d.summary().splitlines()
     assert lines[0].startswith("triage: emergency")
     serious = next(i for i, ln in enumerate(lines) if ln.startswith("P(at least one serious"))
-    assert lines[serious + 1].startswith("P(at least one pathologic cause) = ")
+    assert lines[serious + 1].startswith("P(at least one structural spinal disorder) = ")
     assert d.p_pathologic > 0.5 > d.p_serious
     assert "(causes can coexist: the posteriors need not add up to 100%)" in lines

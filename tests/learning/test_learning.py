@@ -865,6 +865,12 @@ def test_toml_writer_round_trips_every_declaration(net: Network, tmp_path: Path)
     for name, node in net.spec.nodes.items():
         assert list(again.spec.nodes[name].parameters()) == list(node.parameters()), name
     assert set(again.spec.sources) == {*net.spec.sources, "fit_test"}
+    # the triage policy too, its timeframes included (fit dropped within_hours)
+    assert again.spec.triage is not None
+    assert net.spec.triage is not None
+    assert again.spec.triage.causes == net.spec.triage.causes
+    assert again.spec.triage.flags == net.spec.triage.flags
+    assert any(rule.within_hours for rule in again.spec.triage.causes)
 
 
 def test_a_small_chunk_that_accepts_nobody_by_chance_is_no_error(net: Network) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,26 +18,22 @@ import numpy as np
 import pandas as pd
 
 from backspasm._palette import TRIAGE_COLOURS
-from backspasm._text import answer_words, percent, percent_to
+from backspasm._text import answer_words, percent
+from backspasm.diagnosis.words import json_answer, unsure_lines
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
 from backspasm.explain.conflict import CONFLICT_RARITY, conflict_threshold
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, Question, questions_for
-from backspasm.triage import SAFETY_NET_HEADING, emergency_nodes, screen_nodes
+from backspasm.triage import (
+    SAFETY_NET_HEADING,
+    emergency_nodes,
+    interview_rank,
+    screen_nodes,
+    triage_advice,
+)
 
 __all__ = ["Diagnosis"]
-
-
-def _json_answer(value: Any) -> Any:
-    """Return an answer as JSON holds it: numbers (numpy's too) and bools kept, else text."""
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value)
-    return str(value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,9 +79,10 @@ class Diagnosis:
     network : Network
         The network that produced it.
     safety_net : tuple of str
-        For ``self_care``, the red-flag symptoms that should bring the person back,
-        one plain sentence each (see :func:`backspasm.triage.safety_net`); empty
-        otherwise.
+        The warning signs that should bring the person back (``self_care``) or send
+        them to an emergency department before their visit (``see_doctor``), one
+        plain sentence each (see :func:`backspasm.triage.safety_net`); empty for an
+        emergency.
     network_fingerprint : str
         :meth:`~backspasm.network.Network.fingerprint` of the network's numbers when
         the diagnosis was made; the explanations computed later from the diagnosis
@@ -96,6 +92,11 @@ class Diagnosis:
         ``see_doctor`` the matching flags (``"cancer history"``), the cause rules
         that fired and the group thresholds reached (see
         :func:`backspasm.triage.triage_explained`); empty for ``self_care``.
+    triage_within_hours : float or None
+        For ``see_doctor``, how soon to see the doctor, in hours: the smallest
+        ``within_hours`` of the policy's flags and cause rules that set the level (see
+        :func:`backspasm.triage.triage_within_hours`); None when none of them has one
+        ("see a doctor soon") and for the other levels.
     """
 
     answers: Mapping[str, Any]
@@ -118,6 +119,7 @@ class Diagnosis:
     p_pathologic: float = math.nan
     triage_reasons: tuple[str, ...] = ()
     network_fingerprint: str = ""
+    triage_within_hours: float | None = None
 
     # -- simple views ---------------------------------------------------------------
     @property
@@ -267,8 +269,8 @@ class Diagnosis:
         table["screen"] = table["red_flag"] | table["node"].isin(screen_nodes(self.network))
         if order == "interview":
             # the screen first, and in it the questions whose yes alone is an emergency
-            urgent = table["node"].isin(emergency_nodes(self.network)) & table["screen"]
-            rank = np.where(urgent, 0, np.where(table["screen"], 1, 2))
+            pairs = zip(table["question"], table["node"], strict=True)
+            rank = np.asarray(interview_rank(self.network, pairs))
             table = table.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
         return table
 
@@ -328,8 +330,9 @@ class Diagnosis:
         """
         threshold = self._known_threshold()
         return {
-            "answers": {k: _json_answer(v) for k, v in self.answers.items()},
+            "answers": {k: json_answer(v) for k, v in self.answers.items()},
             "triage": self.triage,
+            "triage_within_hours": self.triage_within_hours,
             "red_flags": list(self.red_flags),
             "triage_reasons": list(self.triage_reasons),
             "safety_net": list(self.safety_net),
@@ -343,11 +346,26 @@ class Diagnosis:
             "complications": self._complications.to_dict(orient="records"),
             "most_probable_explanation": dict(self.most_probable_explanation),
             "mpe_probability": self.mpe_probability,
-            "next_questions": self._next[["question", "expected_information_gain"]].to_dict(
-                orient="records"
-            ),
+            "next_questions": self.next_questions(order="interview")[
+                ["question", "expected_information_gain", "screen"]
+            ].to_dict(orient="records"),
+            "unscreened": [q.column for q in self.unscreened],
             "network_fingerprint": self.network_fingerprint,
         }
+
+    @property
+    def advice(self) -> str:
+        """What the level asks the person to do, in words, with its timeframe.
+
+        ``"see a doctor within 24 hours"``, or ``"see a doctor soon"`` without one (see
+        :func:`backspasm.triage.triage_advice`): what ``diagnose``, ``ask`` and the widget say.
+        Self care is not advised while warning signs are unasked (:attr:`unscreened`):
+        ``"no warning sign yet (3 of 23 checked)"``, since a person may stop there.
+        """
+        if self.triage == "self_care" and self.unscreened:
+            done = len(self.screen) - len(self.unscreened)
+            return f"no warning sign yet ({done} of {len(self.screen)} checked)"
+        return triage_advice(self.triage, self.triage_within_hours)
 
     @property
     def triage_words(self) -> tuple[str, ...]:
@@ -375,15 +393,17 @@ class Diagnosis:
             Also list the counterfactual ranking beside the posterior ranking (the
             first call compiles one twin network per cause, a few seconds).
         """
-        lines = [*self._unsure_lines()]
-        lines += [
-            f"triage: {self.triage}" + self._triage_note(),
-            f"P(at least one serious cause) = {percent(self.p_serious)}",
-        ]
+        lines = unsure_lines(self.network, self.evidence)
+        lines.append(f"triage: {self.triage}" + self._triage_note())
+        if self.triage == "see_doctor":  # how soon: the level whose urgency varies
+            lines.append(f"advice: {self.advice}")
+        lines.append(f"P(at least one serious cause) = {percent(self.p_serious)}")
         if not math.isnan(self.p_pathologic):
             # a cauda equina compression from a disc is an emergency with a small
-            # P(serious): the pathologic share says what the serious one leaves out
-            lines.append(f"P(at least one pathologic cause) = {percent(self.p_pathologic)}")
+            # P(serious): the structural share says what the serious one leaves out
+            lines.append(
+                f"P(at least one structural spinal disorder) = {percent(self.p_pathologic)}"
+            )
         if self.triage != "emergency" and self.unscreened:
             lines.append(
                 f"screen: {len(self.screen) - len(self.unscreened)} of {len(self.screen)} "
@@ -441,26 +461,14 @@ class Diagnosis:
                 for r in table.itertuples(index=False)
             ]
         nxt = self.next_questions(order="interview").head(3)
-        if len(nxt):
-            lines += ["", "next questions worth asking:"]
+        if self.triage == "emergency":
+            lines += ["", "next questions: none before going (the other questions can wait)"]
+        elif len(nxt):
+            lines += ["", "next questions worth asking (warning signs first):"]
             for r in nxt.itertuples(index=False):
-                lines.append(f"  {r.question:<34} {r.expected_information_gain:.3f} bits")
+                sign = "  (warning sign)" if r.screen else ""
+                lines.append(f"  {r.question:<34} {r.expected_information_gain:.3f} bits{sign}")
         return "\n".join(lines)
-
-    def _unsure_lines(self) -> list[str]:
-        """One line naming the unsure answers and how far each moved the odds, or none."""
-        leans = {
-            q.column: value[1]
-            for q in questions_for(self.network)
-            if q.node and isinstance(value := self.evidence.get(q.node), tuple)
-        }
-        unsure = [
-            f"{k}: unsure, leaning {'yes' if p >= 0.5 else 'no'} "
-            f"{percent_to(max(p, 1 - p), 0)}:{percent_to(min(p, 1 - p), 0)} "
-            f"(odds of yes x{p / (1 - p):.3g})"
-            for k, p in leans.items()
-        ]
-        return ["unsure answers (soft evidence): " + "; ".join(unsure)] if unsure else []
 
     def __str__(self) -> str:
         return self.summary()

@@ -183,6 +183,8 @@ def _triage_toml(policy: TriagePolicy) -> list[str]:
             }
             if rule.when:
                 keys["when"] = _when_toml(rule.when)
+            if rule.within_hours is not None:
+                keys["within_hours"] = _toml_float(rule.within_hours, exact=True)
             lines.append(_rule_toml(keys, rule.source, rule.why))
         lines.append("]")
     lines.append("flags = [")
@@ -192,6 +194,8 @@ def _triage_toml(policy: TriagePolicy) -> list[str]:
             "level": _toml_string(flag.level),
             "when": _when_toml(flag.when),
         }
+        if flag.within_hours is not None:
+            keys["within_hours"] = _toml_float(flag.within_hours, exact=True)
         lines.append(_rule_toml(keys, flag.source, flag.why))
     lines.append("]")
     if policy.safety_net:

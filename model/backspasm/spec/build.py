@@ -197,6 +197,12 @@ def _threshold(value: Any) -> Parameter:
     return param
 
 
+def _hours(entry: Mapping[str, Any]) -> float | None:
+    """Return the optional ``within_hours`` of a validated flag or cause rule, as a float."""
+    hours = entry.get("within_hours")
+    return None if hours is None else float(hours)
+
+
 def build_triage(raw: RawSpec) -> TriagePolicy | None:
     """Build the triage policy of a knowledge base that passed every rule.
 
@@ -224,6 +230,7 @@ def build_triage(raw: RawSpec) -> TriagePolicy | None:
                 when=FrozenMap(dict(f["when"])),
                 source=str(f["source"]),
                 why=f.get("why"),
+                within_hours=_hours(f),
             )
             for f in body.get("flags", [])
         ),
@@ -235,6 +242,7 @@ def build_triage(raw: RawSpec) -> TriagePolicy | None:
                 when=FrozenMap({str(k): str(v) for k, v in r.get("when", {}).items()}),
                 source=str(r["source"]),
                 why=r.get("why"),
+                within_hours=_hours(r),
             )
             for r in body.get("causes", [])
         ),

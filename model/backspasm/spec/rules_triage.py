@@ -1,11 +1,13 @@
 """The ``triage`` rule on the triage policy.
 
 Thresholds, cause rules, red flags and safety-net sentences are well typed, sourced,
-and name real causes, nodes and states.
+and name real causes, nodes and states; a ``see_doctor`` rule or flag may say how
+soon (``within_hours``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -22,8 +24,8 @@ __all__ = ["TRIAGE_RULES"]
 _TRIAGE_REQUIRED = ("see_doctor_p_serious", "see_doctor_p_pathologic")
 _TRIAGE_THRESHOLDS = ("emergency_p_serious", *_TRIAGE_REQUIRED)
 _TRIAGE_FIELDS = (*_TRIAGE_THRESHOLDS, "causes", "flags", "safety_net")
-_FLAG_FIELDS = ("name", "level", "when", "source", "why")
-_CAUSE_RULE_FIELDS = ("cause", "level", "p", "when", "source", "why")
+_FLAG_FIELDS = ("name", "level", "when", "source", "why", "within_hours")
+_CAUSE_RULE_FIELDS = ("cause", "level", "p", "when", "source", "why", "within_hours")
 
 
 def _triage_provenance(
@@ -46,6 +48,43 @@ def _triage_provenance(
         )
         return
     yield from source_problems(ctx, file, where, path, Parameter(p=0.0, source=source, why=why))
+
+
+def _triage_within_hours(
+    file: str, where: str, path: str, entry: Mapping[str, Any], rule: str
+) -> Iterator[str]:
+    """Check the optional ``within_hours``: a positive, finite number, on ``see_doctor``.
+
+    How soon to see the doctor, in hours, as the entry's source gives it. An
+    emergency has no timeframe (it means now); an entry whose level is not a level
+    at all is reported by its ``level`` alone.
+    """
+    if "within_hours" not in entry:
+        return
+    hours, level = entry["within_hours"], entry.get("level")
+    field = f"{path}.within_hours"
+    if isinstance(hours, bool) or not isinstance(hours, int | float):
+        yield problem(
+            file,
+            where,
+            field,
+            "field-type",
+            f"must be a number of hours (how soon to see the doctor); got {type_name(hours)} "
+            f"{hours!r}.",
+        )
+    elif not math.isfinite(hours) or hours <= 0:
+        yield problem(
+            file, where, field, rule, f"must be a positive, finite number of hours; got {hours!r}."
+        )
+    if level == "emergency":
+        yield problem(
+            file,
+            where,
+            field,
+            rule,
+            "a timeframe belongs to level 'see_doctor' only: an emergency means now; remove "
+            "within_hours or set level = 'see_doctor'.",
+        )
 
 
 def _triage_when(
@@ -159,6 +198,7 @@ def _triage_flags(ctx: Context, file: str, where: str, body: Mapping[str, Any]) 
             yield problem(file, where, f"{path}.when", "triage-flag", "needs {node = state, ...}.")
         else:
             yield from _triage_when(ctx, file, where, path, when, "triage-flag")
+        yield from _triage_within_hours(file, where, path, flag, "triage-flag")
         yield from _triage_provenance(ctx, file, where, path, flag)
 
 
@@ -223,6 +263,7 @@ def _triage_causes(ctx: Context, file: str, where: str, body: Mapping[str, Any])
             )
         else:
             yield from _triage_when(ctx, file, where, path, when, "triage-cause")
+        yield from _triage_within_hours(file, where, path, rule, "triage-cause")
         yield from _triage_provenance(ctx, file, where, path, rule)
 
 

@@ -329,6 +329,9 @@ class TriageFlag:
         Node to state; every pair must hold (AND).
     source, why : str
         Provenance, as for parameters.
+    within_hours : float or None
+        For ``see_doctor`` only: how soon to see the doctor, in hours, as the source
+        gives it; None for "soon".
     """
 
     name: str
@@ -336,6 +339,7 @@ class TriageFlag:
     when: Mapping[str, str]
     source: str
     why: str | None = None
+    within_hours: float | None = None
 
 
 @dataclass(frozen=True)
@@ -356,6 +360,8 @@ class TriageCauseRule:
         Node to state; every pair must hold (AND); empty for none.
     source, why : str
         Provenance, as for parameters.
+    within_hours : float or None
+        As for :class:`TriageFlag`.
     """
 
     cause: str
@@ -364,6 +370,7 @@ class TriageCauseRule:
     when: Mapping[str, str]
     source: str
     why: str | None = None
+    within_hours: float | None = None
 
     def describe(self) -> str:
         """Return e.g. ``"epidural abscess >= 10%"`` or ``"... with fever=yes"``."""

@@ -19,6 +19,13 @@ flag with its source. The level of a case is the most urgent of:
    ``emergency_p_serious``);
 4. otherwise ``self_care``.
 
+A ``see_doctor`` flag or cause rule may say how soon, in hours (``within_hours``, from
+its source: NICE CG75 asks that a person with cancer and spinal pain suggestive of
+metastases be discussed within 24 hours). A case's timeframe is the smallest among
+those that apply to it (:func:`triage_within_hours`), and every view says the level
+with it through :func:`triage_advice`: "see a doctor within 24 hours", otherwise
+"see a doctor soon".
+
 ``red_flags`` names what drove an emergency: the answers of the matching emergency
 flags, each emergency cause rule that fired (``"Epidural abscess 54% (>= 10%)"``) and,
 where no flag had already set the emergency, the positive answers (a symptom present,
@@ -36,18 +43,34 @@ Modules, in import order: :mod:`~backspasm.triage.policy` (the policy of a netwo
 
 from __future__ import annotations
 
-from backspasm.triage.levels import triage_batch, triage_explained
-from backspasm.triage.policy import TRIAGE_ADVICE, TRIAGE_LEVELS, policy_of, screen_nodes
-from backspasm.triage.safety import SAFETY_NET_HEADING, emergency_nodes, safety_net
+from backspasm.triage.levels import triage_batch, triage_explained, triage_within_hours
+from backspasm.triage.policy import (
+    TRIAGE_ADVICE,
+    TRIAGE_LEVELS,
+    policy_of,
+    screen_nodes,
+    timeframe_words,
+    triage_advice,
+)
+from backspasm.triage.safety import (
+    SAFETY_NET_HEADING,
+    emergency_nodes,
+    interview_rank,
+    safety_net,
+)
 
 __all__ = [
     "SAFETY_NET_HEADING",
     "TRIAGE_ADVICE",
     "TRIAGE_LEVELS",
     "emergency_nodes",
+    "interview_rank",
     "policy_of",
     "safety_net",
     "screen_nodes",
+    "timeframe_words",
+    "triage_advice",
     "triage_batch",
     "triage_explained",
+    "triage_within_hours",
 ]

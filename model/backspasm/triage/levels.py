@@ -1,4 +1,4 @@
-"""The level of every case of a batch: flags, cause rules and group thresholds."""
+"""The level of every case of a batch: flags, cause rules and group thresholds; its timeframe."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from backspasm.triage.matching import (
     FloatArray,
     Text,
     answer_words,
+    fires,
     matches,
     percent,
     rule_words,
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from backspasm.engine import Evidence
     from backspasm.network import Network
 
-__all__ = ["triage_batch", "triage_explained"]
+__all__ = ["triage_batch", "triage_explained", "triage_within_hours"]
 
 #: Union bounds settle a threshold comparison only this far from the threshold.
 _BOUND_MARGIN = 1e-9
@@ -136,6 +137,54 @@ def triage_explained(
     )
 
 
+def triage_within_hours(
+    levels: npt.NDArray[np.object_],
+    evidence: Evidence | Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    *,
+    cause_probs: Mapping[str, FloatArray] | None = None,
+) -> FloatArray:
+    """How soon each ``see_doctor`` case should see the doctor, in hours.
+
+    The smallest ``within_hours`` among the policy's ``see_doctor`` flags that match
+    the case and its ``see_doctor`` cause rules that fire (as :func:`triage_batch`
+    decides them); NaN for a case at another level, or when none of those that
+    apply has a timeframe ("see a doctor soon").
+
+    Parameters
+    ----------
+    levels : numpy.ndarray of str
+        The levels :func:`triage_batch` gave the cases.
+    evidence, network, cause_probs
+        As for :func:`triage_batch` (the rules' causes missing from ``cause_probs``
+        are computed in one engine pass, and only when a timed rule could apply).
+
+    Returns
+    -------
+    numpy.ndarray of float
+    """
+    values: Mapping[str, npt.NDArray[Any]] = (
+        evidence if isinstance(evidence, Mapping) else evidence.values
+    )
+    target = np.asarray(levels, dtype=object) == "see_doctor"
+    n = len(target)
+    hours = np.full(n, np.nan)
+    policy = policy_of(network)
+    flags = [f for f in policy.flags if f.level == "see_doctor" and f.within_hours]
+    rules = [r for r in policy.causes if r.level == "see_doctor" and r.within_hours]
+    if not target.any() or not (flags or rules):
+        return hours
+    soft = soft_leans(policy, values)
+    causes = list(dict.fromkeys(r.cause for r in rules))
+    probs = _cause_probabilities(values, network, causes, n, cause_probs) if causes else {}
+    timed = [(f.within_hours, matches(f.when, values, network, n, soft)) for f in flags]
+    timed += [(r.within_hours, fires(r, probs[r.cause], values, network, soft)) for r in rules]
+    for within, applies in timed:
+        hit = target & applies
+        hours[hit] = np.fmin(hours[hit], float(within or np.nan))
+    return hours
+
+
 def _triage(
     p_serious: FloatArray,
     evidence: Evidence | Mapping[str, npt.NDArray[Any]],
@@ -190,7 +239,7 @@ def _triage(
     )
     for i, rule in enumerate(policy.causes):
         p = probs[rule.cause]
-        fire = ok & (np.nan_to_num(p) >= rule.p) & matches(rule.when, values, network, n, soft)
+        fire = ok & fires(rule, p, values, network, soft)
         if not fire.any():
             continue
         if rule.level == "emergency":

@@ -19,6 +19,7 @@ __all__ = [
     "FloatArray",
     "Text",
     "answer_words",
+    "fires",
     "matches",
     "percent",
     "rule_words",
@@ -74,6 +75,18 @@ def matches(
             return np.zeros(n, dtype=bool)
         match &= values_of == code
     return match
+
+
+def fires(
+    rule: TriageCauseRule,
+    p: FloatArray,
+    values: Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    soft: Mapping[str, FloatArray],
+) -> BoolArray:
+    """Return the cases where a rule fires: ``P(cause) >= p`` and its ``when`` :func:`matches`."""
+    p = np.nan_to_num(np.asarray(p, dtype=np.float64))
+    return (p >= rule.p) & matches(rule.when, values, network, len(p), soft)
 
 
 def answer_words(node: str, state: str, soft: Mapping[str, FloatArray]) -> str:

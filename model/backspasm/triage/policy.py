@@ -11,14 +11,81 @@ from backspasm.spec import TRIAGE_LEVELS, TriagePolicy, load_spec
 if TYPE_CHECKING:
     from backspasm.network import Network
 
-__all__ = ["TRIAGE_ADVICE", "TRIAGE_LEVELS", "policy_of", "screen_nodes"]
+__all__ = [
+    "TRIAGE_ADVICE",
+    "TRIAGE_LEVELS",
+    "policy_of",
+    "screen_nodes",
+    "timeframe_words",
+    "triage_advice",
+]
 
-#: What each level asks the person to do, in plain words (``ask`` and the widget).
+#: What each level asks the person to do, in plain words (``diagnose``, ``ask`` and the
+#: widget say them through :func:`triage_advice`). The ``see_doctor`` words end in
+#: "soon", which a timeframe replaces: "see a doctor within 24 hours".
 TRIAGE_ADVICE: Mapping[str, str] = {
     "emergency": "go to an emergency department now",
     "see_doctor": "see a doctor soon",
     "self_care": "look after yourself at home, and come back if a warning sign appears",
 }
+
+
+def timeframe_words(hours: float) -> str:
+    """Say a timeframe in plain words: ``"within 24 hours"``, ``"within 2 days"``...
+
+    Whole weeks from a week on and whole days from two days on are said in weeks and
+    days (168: ``"within a week"``, 48: ``"within 2 days"``); anything else in hours
+    (24: ``"within 24 hours"``, 36: ``"within 36 hours"``), or in minutes below an
+    hour (0.5: ``"within 30 minutes"``).
+
+    Parameters
+    ----------
+    hours : float
+        Positive and finite (the policy's ``within_hours``).
+
+    Returns
+    -------
+    str
+    """
+    if hours < 1:
+        minutes = max(1, round(hours * 60))
+        return "within a minute" if minutes == 1 else f"within {minutes} minutes"
+    if hours % 168 == 0:
+        unit, count = "week", hours / 168
+    elif hours % 24 == 0 and hours >= 48:
+        unit, count = "day", hours / 24
+    else:
+        unit, count = "hour", hours
+    amount = f"{count:.2f}".rstrip("0").rstrip(".")
+    if amount == "1":
+        return f"within an {unit}" if unit == "hour" else f"within a {unit}"
+    return f"within {amount} {unit}s"
+
+
+def triage_advice(level: str, within_hours: float | None = None) -> str:
+    """Say what a level asks the person to do, with its timeframe when it has one.
+
+    The words of :data:`TRIAGE_ADVICE`; for ``see_doctor`` with a timeframe,
+    :func:`timeframe_words` in place of "soon" (``"see a doctor within 24 hours"``).
+    An unknown level is returned as it is.
+
+    Parameters
+    ----------
+    level : str
+        ``emergency``, ``see_doctor`` or ``self_care``.
+    within_hours : float, optional
+        How soon, in hours (see :attr:`backspasm.diagnosis.Diagnosis.triage_within_hours`);
+        ignored for the other levels.
+
+    Returns
+    -------
+    str
+    """
+    words = TRIAGE_ADVICE.get(level, level)
+    if level != "see_doctor" or within_hours is None:
+        return words
+    return words.removesuffix(" soon") + " " + timeframe_words(within_hours)
+
 
 _BUNDLED_POLICY: TriagePolicy | None = None
 

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from backspasm.triage.policy import policy_of
+from backspasm.triage.policy import policy_of, screen_nodes
 
 if TYPE_CHECKING:
     from backspasm.network import Network
     from backspasm.questionnaire import Question
 
-__all__ = ["SAFETY_NET_HEADING", "emergency_nodes", "safety_net"]
+__all__ = ["SAFETY_NET_HEADING", "emergency_nodes", "interview_rank", "safety_net"]
 
 #: What the safety net asks of the person, by triage level (the line above its list in
 #: ``diagnose``, ``ask`` and the widget). Someone sent to the emergency department has none.
 SAFETY_NET_HEADING: dict[str, str] = {
     "self_care": "come back, or get help, if anything below happens:",
-    "see_doctor": "before you see a doctor, get help at once if anything below happens:",
+    "see_doctor": "until you see the doctor, watch for these warning signs:",
 }
 
 
@@ -29,6 +29,27 @@ def emergency_nodes(network: Network) -> frozenset[str]:
     """
     flags = [dict(f.when) for f in policy_of(network).flags if f.level == "emergency"]
     return frozenset(node for when in flags for node in when if when == {node: "yes"})
+
+
+def interview_rank(network: Network, questions: Iterable[tuple[str, str | None]]) -> list[int]:
+    """Rank ``(column, node)`` questions for an interview: 0 asks first, 2 last.
+
+    0: a warning sign whose yes alone is an emergency (saddle numbness, loss of
+    bladder control); 1: any other question of the screen (a red flag, or a question
+    a triage flag names, :func:`~backspasm.triage.screen_nodes`); 2: the rest, asked
+    by information gain. ``ask``, :meth:`Diagnosis.next_questions
+    <backspasm.diagnosis.Diagnosis.next_questions>` (``order="interview"``) and a
+    scored file's ``next_question`` follow it.
+    """
+    from backspasm.questionnaire import questions_for
+
+    flagged = {q.column for q in questions_for(network) if q.red_flag}
+    screen, urgent = screen_nodes(network), emergency_nodes(network)
+    ranks = []
+    for column, node in questions:
+        screened = column in flagged or node in screen
+        ranks.append(0 if screened and node in urgent else 1 if screened else 2)
+    return ranks
 
 
 def safety_net(
@@ -85,14 +106,24 @@ def safety_net(
             continue
         if level == "see_doctor" and q.node not in escalates:
             continue
-        if q.section == "exposure" and evidence.get(q.node) == "no":
+        answer = _leaning(evidence.get(q.node))
+        if q.section == "exposure" and answer == "no":
             continue
-        if q.section != "exposure" and evidence.get(q.node) == "yes":
-            continue  # a symptom already there cannot bring them back
+        if q.section != "exposure" and answer == "yes":
+            continue  # a symptom already there (or leant to) cannot bring them back
 
         sentence = policy.safety_net.get(q.column) or policy.safety_net.get(q.node)
         if sentence is None:
             action = "Go to an emergency department at once" if q.node in alone else "See a doctor"
             sentence = f'{action} if your answer to "{q.prompt}" becomes yes.'
+        if level == "see_doctor" and "emergency department" not in sentence.lower():
+            continue  # "see a doctor if ..." tells nothing to someone told to see one
         out.append((q.node not in alone, sentence))
     return tuple(sentence for _, sentence in sorted(out, key=lambda item: item[0]))
+
+
+def _leaning(value: Any) -> Any:
+    """Return an unsure yes/no answer as the state it leans to (as triage counts it)."""
+    if isinstance(value, tuple) and len(value) == 2:
+        return "yes" if float(value[1]) >= 0.5 else "no"
+    return value

@@ -32,7 +32,7 @@ from backspasm.exceptions import BackspasmError, CaseFileError, EvidenceError
 from backspasm.network import Network, network_or_default
 from backspasm.questionnaire import Question, get_question, parse_answer, questions_for
 from backspasm.scoring.cases import read_case_table
-from backspasm.scoring.plan import near_miss
+from backspasm.scoring.plan import misnamed_columns, near_miss
 from backspasm.widgets.form import BLANK, UNSURE_MAX, UNSURE_MIN, QuestionForm
 from backspasm.widgets.views import (
     FLAG,
@@ -236,11 +236,16 @@ class Explorer:
         CaseFileError
             If the file cannot be read or has no such row.
         EvidenceError
-            If a cell of the row is not an allowed answer.
+            If a cell of the row is not an allowed answer, or a column differs from a
+            question only in case, spaces or hyphens (as ``score`` refuses it).
         """
         frame = cases if isinstance(cases, pd.DataFrame) else _read_cases(cases)
         record = _pick_row(frame, row)
         by_name = {q.column: q for q in self._contract}
+        misnamed = misnamed_columns(list(record.keys()), by_name)
+        if misnamed is not None:
+            # left out, 'Saddle Numbness' = yes showed self care, as diagnose(row) once did
+            raise EvidenceError(misnamed)
         answers, case_id = self._parse({k: v for k, v in record.items() if k in by_name})
         if case_id is None and isinstance(row, str):
             case_id = row

@@ -23,7 +23,7 @@ from backspasm._palette import (
 )
 from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
-from backspasm.triage import SAFETY_NET_HEADING, TRIAGE_ADVICE
+from backspasm.triage import SAFETY_NET_HEADING
 
 __all__ = [
     "FLAG",
@@ -120,7 +120,7 @@ def bars_html(d: Diagnosis) -> str:
 def triage_html(d: Diagnosis) -> str:
     """Return the triage level in words, what drove it and, short of emergency, the safety net."""
     colour = TRIAGE_COLOURS.get(d.triage, "#000000")
-    words = TRIAGE_ADVICE.get(d.triage, "")
+    words = d.advice
     parts = [
         f"<div class='bs-triage' data-level='{html.escape(d.triage)}' "
         f"style='border-left:6px solid {colour};padding:2px 8px;margin-bottom:6px'>"
