@@ -36,6 +36,7 @@ from backspasm.questionnaire import (
 from backspasm.sampling import PRESENTATION, IntArray, model_states
 from backspasm.scoring import output_columns
 from backspasm.scoring.cases import read_case_table, score_table
+from backspasm.scoring.plan import TRUTH_PREFIX
 from backspasm.triage import TRIAGE_LEVELS
 
 __all__ = [
@@ -57,7 +58,6 @@ __all__ = [
 #: A case file: a DataFrame, or the path of a CSV file.
 CasesLike: TypeAlias = "pd.DataFrame | str | os.PathLike[str]"
 #: Prefix of the truth columns written by ``sample_cases`` and read by the others.
-TRUTH_PREFIX = "true_"
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
 
 

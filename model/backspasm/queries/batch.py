@@ -23,7 +23,7 @@ from backspasm.queries.mpe import most_probable_explanation
 from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
-from backspasm.triage import triage_batch, triage_explained
+from backspasm.triage import interview_rank, triage_batch, triage_explained
 
 __all__ = ["CaseQueries", "query_cases"]
 
@@ -54,6 +54,8 @@ class CaseQueries:
     reasons : Reasons or None
     questions : tuple of (str, str)
         The candidate ``(question, node)`` pairs of :attr:`information_gain`.
+    question_rank : tuple of int
+        Their :func:`~backspasm.triage.interview_rank` (0 asks first).
     information_gain : numpy.ndarray or None
         Cases by candidate questions (NaN where answered).
     mpe, mpe_probability, mpe_exact : numpy.ndarray or None
@@ -73,15 +75,20 @@ class CaseQueries:
     risks: FloatArray | None = None
     reasons: Reasons | None = None
     questions: tuple[tuple[str, str], ...] = ()
+    question_rank: tuple[int, ...] = ()
     information_gain: FloatArray | None = None
     mpe: IntArray | None = None
     mpe_probability: FloatArray | None = None
     mpe_exact: BoolArray | None = None
 
     def next_question(self) -> ObjArray:
-        """Return each case's question of highest expected information gain ("" if none).
+        """Return each case's next question in interview order ("" if none).
 
-        Ties go to the question first in questionnaire order.
+        The unanswered warning signs first (those whose yes alone is an emergency,
+        then the rest of the screen: :func:`backspasm.triage.interview_rank`), then
+        the question of highest expected information gain; within a rank, the
+        highest gain, ties to the question first in questionnaire order. What
+        ``ask`` would ask next.
         """
         n = len(self.possible)
         out: ObjArray = np.full(n, "", dtype=object)
@@ -89,7 +96,10 @@ class CaseQueries:
         if gain is None or not gain.shape[1]:
             return out
         some = ~np.all(np.isnan(gain), axis=1)
-        best = np.argmax(np.where(np.isnan(gain), -np.inf, gain), axis=1)
+        rank = np.asarray(self.question_rank if self.question_rank else [0] * gain.shape[1])
+        ranked = np.where(np.isnan(gain), 3, rank[None, :])
+        first = ranked == ranked.min(axis=1, keepdims=True)
+        best = np.argmax(np.where(first & ~np.isnan(gain), gain, -np.inf), axis=1)
         names = np.asarray([q for q, _ in self.questions], dtype=object)
         out[some] = names[best[some]]
         return out
@@ -206,6 +216,7 @@ def query_cases(
             network, sub, posterior[ok], {v: marginals[v][ok] for v in nodes}, nodes
         )
         out["questions"] = questions
+        out["question_rank"] = tuple(interview_rank(network, questions))
         out["information_gain"] = spread(gain, np.nan)
         mpe, mpe_p, mpe_exact = most_probable_explanation(network, sub, posterior[ok], sub_log)
         out["mpe"] = spread(mpe, -1)

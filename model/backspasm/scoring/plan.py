@@ -165,7 +165,7 @@ def make_plan(
         note = near_miss(str(label), by_name, outputs)
         if note is not None:
             notes.append(note)
-        else:
+        elif not _is_label(str(label)):
             passed.append(str(label))
     if passed and name_passed:
         # without it a variant's column, scored without its network, was lost unsaid
@@ -201,6 +201,17 @@ def make_plan(
         explain=explain,
         warnings=tuple(notes),
     )
+
+
+#: The labels the package itself reads beside the answers (``evaluate``, ``fit``): the
+#: true causes (``true_<cause>`` yes/no, or one ``true_cause`` or ``expected_cause``) and
+#: the expected triage. Passed through without remark.
+TRUTH_PREFIX = "true_"
+LABEL_COLUMNS: tuple[str, ...] = ("true_cause", "expected_cause", "expected_triage")
+
+
+def _is_label(name: str) -> bool:
+    return name in LABEL_COLUMNS or name.startswith(TRUTH_PREFIX)
 
 
 def _passed_note(labels: Sequence[str]) -> str:
