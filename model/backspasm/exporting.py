@@ -95,7 +95,7 @@ def writer_for(
     from pgmpy.readwrite import BIFWriter, NETWriter, UAIWriter, XDSLWriter, XMLBIFWriter
 
     return {
-        "bif": lambda f: BIFWriter(model).write(f),
+        "bif": lambda f: _bif_writer(BIFWriter(model)).write(f),
         "xmlbif": lambda f: XMLBIFWriter(model).write(f),
         "net": lambda f: (
             NETWriter(model) if network is None else _net_writer(model, network)
@@ -105,6 +105,13 @@ def writer_for(
         ).write(f),
         "uai": lambda f: _write_uai(UAIWriter(model), f),
     }[fmt]
+
+
+def _bif_writer(writer: Any) -> Any:
+    """Name the network ``backspasm`` in BIF (pgmpy writes ``unknown`` for a nameless model)."""
+    if writer.network_name == "unknown":
+        writer.network_name = "backspasm"
+    return writer
 
 
 def _write_uai(writer: Any, path: str) -> None:
