@@ -250,10 +250,29 @@ def test_a_likely_spinal_metastasis_is_told_to_see_a_doctor_within_24_hours(caps
     assert lines[1] == "advice: see a doctor within 24 hours"
     assert main(["diagnose", *(f"{k}={v}" for k, v in METASTASIS.items()), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["triage_within_hours"] == 24
-    (rule,) = [r for r in policy_of(default_network()).causes if r.within_hours]
-    assert (rule.cause, rule.level, rule.within_hours) == ("spinal_tumor", "see_doctor", 24)
+    timed = {r.cause: r for r in policy_of(default_network()).causes if r.within_hours}
+    rule = timed["spinal_tumor"]
+    assert (rule.level, rule.within_hours) == ("see_doctor", 24)
     assert "within 24 hours" in str(rule.why)
     assert "NICE_CG75" in str(rule.why)  # the source that gives the timeframe, read
+
+
+def test_a_possible_kidney_stone_is_seen_within_24_hours():
+    # NICE NG118 1.1.1 images suspected renal colic within 24 hours of presentation.
+    d = diagnose(
+        {
+            "spasm_location": "flank",
+            "blood_in_urine": "no",
+            "nausea_or_vomiting": "yes",
+            "age": 45,
+            "sex": "male",
+            "fever": "no",
+        }
+    )
+    assert d.triage == "see_doctor"
+    assert 0.2 <= d.posterior("kidney_stones") < 0.5
+    assert d.triage_within_hours == 24
+    assert d.advice == "see a doctor within 24 hours"
 
 
 def test_a_doctors_visit_without_a_timed_rule_is_still_soon(capsys):
