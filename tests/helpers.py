@@ -23,6 +23,34 @@ RED_FLAGS_DENIED = {
 }
 
 
+#: The physician's audit's textbook spinal metastasis (NICE CG75: discuss within 24 hours).
+METASTASIS = {
+    "age": 66,
+    "sex": "female",
+    "spasm_duration_weeks": 8,
+    "spasm_location": "mid_back",
+    "fever": "no",
+    "unexplained_weight_loss": "yes",
+    "night_pain": "yes",
+    "history_of_cancer": "yes",
+    "minor_fall_or_trauma": "no",
+    "spine_tender_to_tapping": "yes",
+    "not_improving_after_a_month": "yes",
+}
+
+#: A finding a variant of the toy knowledge base adds (``toy_spec_dir(extra=...)``).
+FLANK_TENDER = """
+[nodes.flank_tender]
+group = "finding"
+label = "Flank tenderness"
+description = "Tender over the kidney."
+question = { column = "flank_tender", prompt = "Is the flank tender?", section = "symptom" }
+parents = ["stone"]
+leak = { p = 0.05, source = "assumption", why = "a test variant" }
+strength.stone = { p = 0.7, source = "Toy20" }
+"""
+
+
 def cpd(
     variable: str,
     values: Any,

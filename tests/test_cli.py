@@ -10,6 +10,7 @@ import pytest
 
 from backspasm import load_network
 from backspasm.cli import main
+from helpers import FLANK_TENDER
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 KNOWLEDGE = DATA.parent / "model" / "backspasm" / "knowledge"
@@ -438,18 +439,7 @@ def test_the_same_answer_given_twice_in_two_spellings_is_one_answer(capsys):
 def test_the_same_answer_twice_to_a_variant_question_is_one_answer(capsys, toy_spec_dir):
     # The spellings were compared by the bundled questions: a variant's own question
     # given as yes and Y was refused as given twice.
-    toy = toy_spec_dir(
-        extra="""
-[nodes.flank_tender]
-group = "finding"
-label = "Flank tenderness"
-description = "Tender over the kidney."
-question = { column = "flank_tender", prompt = "Is the flank tender?", section = "symptom" }
-parents = ["stone"]
-leak = { p = 0.05, source = "assumption", why = "a test variant" }
-strength.stone = { p = 0.7, source = "Toy20" }
-"""
-    )
+    toy = toy_spec_dir(extra=FLANK_TENDER)
     given = ["diagnose", "--network", str(toy), "--json", "flank_tender=yes"]
     assert main(given) == 0
     once = json.loads(capsys.readouterr().out)

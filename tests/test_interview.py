@@ -14,6 +14,7 @@ from backspasm.interview import interview
 from backspasm.network import default_network
 from backspasm.questionnaire import default_questions
 from backspasm.triage import screen_nodes
+from helpers import METASTASIS
 
 RED_FLAGS = {q.column: q.prompt for q in default_questions() if q.red_flag}
 # The screen: the red flags and every question that can set a triage level alone.
@@ -260,20 +261,7 @@ def test_the_closing_summary_says_why_a_doctor(monkeypatch, capsys):
 def test_ask_says_how_soon_to_see_a_doctor_for_a_likely_metastasis():
     # A likely spinal metastasis was told "see a doctor soon", as tight hamstrings are;
     # NICE CG75 asks that it be discussed within 24 hours.
-    metastasis = {
-        "age": 66,
-        "sex": "female",
-        "spasm_duration_weeks": 8,
-        "spasm_location": "mid_back",
-        "fever": "no",
-        "unexplained_weight_loss": "yes",
-        "night_pain": "yes",
-        "history_of_cancer": "yes",
-        "minor_fall_or_trauma": "no",
-        "spine_tender_to_tapping": "yes",
-        "not_improving_after_a_month": "yes",
-    }
-    d, _, shown = run(["quit"], answers=metastasis)
+    d, _, shown = run(["quit"], answers=METASTASIS)
     assert d.triage_within_hours == 24
     assert shown[1].startswith("  -> so far: see a doctor within 24 hours.")
     assert "triage: see_doctor - see a doctor within 24 hours" in shown

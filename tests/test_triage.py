@@ -27,6 +27,7 @@ from backspasm.triage import (
     triage_explained,
     triage_within_hours,
 )
+from helpers import METASTASIS
 
 INFLAMMATORY_BACK_PAIN = {
     "age": 28,
@@ -49,20 +50,6 @@ COLIC = {
     "pain_spreading_to_groin_in_waves": "yes",
     "blood_in_urine": "yes",
     "nausea_or_vomiting": "yes",
-}
-# The physician's audit's textbook spinal metastasis (NICE CG75: discuss within 24 hours).
-METASTASIS = {
-    "age": 66,
-    "sex": "female",
-    "spasm_duration_weeks": 8,
-    "spasm_location": "mid_back",
-    "fever": "no",
-    "unexplained_weight_loss": "yes",
-    "night_pain": "yes",
-    "history_of_cancer": "yes",
-    "minor_fall_or_trauma": "no",
-    "spine_tender_to_tapping": "yes",
-    "not_improving_after_a_month": "yes",
 }
 STRAIN = {
     "age": 35,

@@ -17,6 +17,7 @@ from backspasm.cli import main
 from backspasm.learning import evaluate
 from backspasm.network import default_network, load_network
 from backspasm.scoring import ScoringWarning, score_cases, score_file
+from helpers import FLANK_TENDER
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 PASSED = "columns passed through unscored (not questions of this network): "
@@ -80,18 +81,7 @@ def test_the_cli_prints_the_line_for_the_example_file(tmp_path, capsys):
 def test_a_variant_column_is_named_without_its_network_and_scored_with_it(
     tmp_path, toy_spec_dir, capsys
 ):
-    toy = toy_spec_dir(
-        extra="""
-[nodes.flank_tender]
-group = "finding"
-label = "Flank tenderness"
-description = "Tender over the kidney."
-question = { column = "flank_tender", prompt = "Is the flank tender?", section = "symptom" }
-parents = ["stone"]
-leak = { p = 0.05, source = "assumption", why = "a test variant" }
-strength.stone = { p = 0.7, source = "Toy20" }
-"""
-    )
+    toy = toy_spec_dir(extra=FLANK_TENDER)
     src = tmp_path / "in.csv"
     src.write_text("case_id,flank_tender,fever\nA,yes,no\n")
     assert main(["score", str(src), "-o", str(tmp_path / "a.csv")]) == 0

@@ -13,6 +13,7 @@ from backspasm import EvidenceError, diagnose, explore
 from backspasm.exceptions import CaseFileError
 from backspasm.questionnaire import questions_for
 from backspasm.widgets import Explorer
+from helpers import METASTASIS
 
 CASES = Path(__file__).resolve().parents[2] / "data" / "example_cases.csv"
 
@@ -129,21 +130,7 @@ def test_set_answer_updates_the_bars_triage_and_diagnosis() -> None:
 def test_the_triage_view_says_how_soon_to_see_a_doctor() -> None:
     # A likely spinal metastasis read "see a doctor soon", as tight hamstrings do;
     # NICE CG75 asks that it be discussed within 24 hours.
-    ex = explore(
-        {
-            "age": 66,
-            "sex": "female",
-            "spasm_duration_weeks": 8,
-            "spasm_location": "mid_back",
-            "fever": "no",
-            "unexplained_weight_loss": "yes",
-            "night_pain": "yes",
-            "history_of_cancer": "yes",
-            "minor_fall_or_trauma": "no",
-            "spine_tender_to_tapping": "yes",
-            "not_improving_after_a_month": "yes",
-        }
-    )
+    ex = explore(METASTASIS)
     assert shown_triage(ex) == "see_doctor"
     assert ex.diagnosis.triage_within_hours == 24
     (view,) = tags(ex.views["triage"].value, "bs-triage")
