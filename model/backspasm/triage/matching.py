@@ -29,7 +29,7 @@ __all__ = [
 
 #: An unsure (soft) answer counts toward a flag or a rule's ``when`` when it leans to
 #: the state: the state's share of the answer's likelihood is above one half.
-_SOFT_HOLDS = 0.5
+SOFT_HOLDS = 0.5
 
 
 def soft_leans(
@@ -68,7 +68,7 @@ def matches(
     for node, state in when.items():
         code = network.states(node).index(state)
         if node in soft:
-            match &= soft[node][:, code] > _SOFT_HOLDS
+            match &= soft[node][:, code] > SOFT_HOLDS
             continue
         values_of = values.get(node)
         if values_of is None:

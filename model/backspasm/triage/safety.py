@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from backspasm.triage.matching import SOFT_HOLDS
 from backspasm.triage.policy import policy_of, screen_nodes
 
 if TYPE_CHECKING:
@@ -125,5 +126,7 @@ def safety_net(
 def _leaning(value: Any) -> Any:
     """Return an unsure yes/no answer as the state it leans to (as triage counts it)."""
     if isinstance(value, tuple) and len(value) == 2:
-        return "yes" if float(value[1]) >= 0.5 else "no"
+        no, yes = float(value[0]), float(value[1])
+        share = yes / (no + yes)  # as matching counts a lean: over one half, else neither
+        return "yes" if share > SOFT_HOLDS else "no" if 1.0 - share > SOFT_HOLDS else None
     return value
