@@ -137,12 +137,23 @@ def test_complications_follow_the_cause():
     ces = diagnose({"saddle_numbness": "yes", "bowel_or_bladder_loss": "yes"})
     risk = ces.complications.set_index("complication")["risk"]
     prior = base.complications.set_index("complication")["risk"]
-    assert len(risk) == 6
+    assert len(risk) == 7
     assert (
         risk["lasting_bladder_or_bowel_dysfunction"]
         > 10 * prior["lasting_bladder_or_bowel_dysfunction"]
     )
     assert risk["saddle_anesthesia"] > 5 * prior["saddle_anesthesia"]
+
+
+def test_an_untreated_kidney_infection_carries_a_risk_of_sepsis():
+    # LeeDG09: sepsis followed in 10.1% of 1,026 treated hospital patients.
+    base = diagnose({}).complications.set_index("complication")["risk"]
+    infected = diagnose(
+        {"spasm_location": "flank", "fever": "yes", "painful_urination": "yes"}
+    ).complications.set_index("complication")["risk"]
+    assert base["sepsis"] < 0.005
+    assert 0.05 < infected["sepsis"] < 0.11
+    assert infected["sepsis"] > 20 * base["sepsis"]
 
 
 def test_conflict_flags_answers_unlikely_together():
