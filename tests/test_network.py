@@ -250,3 +250,33 @@ def test_spec_tables_cannot_be_edited_behind_the_engine(toy_spec_dir):
     ours = net.engine.query_one(evidence)["stone"]
     theirs = VariableElimination(net.model).query(["stone"], evidence=evidence)
     np.testing.assert_allclose([ours["no"], ours["yes"]], theirs.values, atol=1e-12)
+
+
+def test_a_fresh_copy_never_inherits_an_edit_of_the_shared_network() -> None:
+    # explore() and diagnose() without a network hand out the shared bundled one
+    # (``Diagnosis.network``); an edit to it once reached every later load_network().
+    from backspasm import diagnose, explore
+    from backspasm.network import default_network
+
+    case = {"spasm_location": "flank", "blood_in_urine": "yes"}
+    pristine = diagnose(case, network=load_network()).posterior("kidney_stones")
+    shared = diagnose(case).network
+    assert shared is default_network()
+    values = shared.model.get_cpds("kidney_stones").values
+    saved = values.copy()
+    try:
+        values[:] = 0.5
+        assert diagnose(case).posterior("kidney_stones") != pytest.approx(pristine)
+        assert diagnose(case, network=load_network()).posterior("kidney_stones") == (
+            pytest.approx(pristine, abs=1e-12)
+        )
+    finally:
+        values[:] = saved
+    # the widget's default network is its own: editing it touches nothing else
+    ex = explore(case)
+    assert ex.network is not default_network()
+    mine = ex.network.model.get_cpds("kidney_stones").values
+    mine[1] *= 0.1
+    mine[0] = 1 - mine[1]
+    assert ex.diagnosis.posterior("kidney_stones") < pristine
+    assert diagnose(case).posterior("kidney_stones") == pytest.approx(pristine, abs=1e-12)

@@ -421,11 +421,10 @@ def load_network(path: str | os.PathLike[str] | None = None) -> Network:
     True
     """
     if path is None:
-        # Every caller gets its own model copy so that a researcher's edits stay local.
-        shared = default_network()
-        if shared._model is None:
-            return Network(shared.spec)
-        return Network(shared.spec, shared._model.copy())
+        # Every caller gets a model of its own, built from the (immutable) parsed
+        # knowledge base, never copied from the shared network: an edit made to that
+        # one (through ``Diagnosis.network`` say) must not reach a fresh copy.
+        return Network(default_network().spec)
     return Network(load_spec(Path(path)))
 
 

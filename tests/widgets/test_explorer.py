@@ -460,3 +460,15 @@ def test_the_reasons_panel_says_odds_as_the_figures_do() -> None:
     text = ex.views["reasons"].value
     assert "odds ÷" in text
     assert "×0." not in text
+
+
+def test_a_refused_edit_shows_in_the_widget_and_repr_still_works() -> None:
+    # refresh() raised with the message view empty, and repr(ex) raised too.
+    net = backspasm.load_network()
+    ex = explore({"age": 45, "fever": "yes"}, network=net)
+    values = net.model.get_cpds("fever").values
+    values *= 1.5  # the columns no longer sum to 1
+    with pytest.raises(backspasm.BackspasmError):
+        ex.refresh()
+    assert "the edited network" in ex.views["message"].value
+    assert "edited network is refused" in repr(ex)

@@ -29,7 +29,7 @@ import pandas as pd
 from backspasm._text import did_you_mean, percent
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError, CaseFileError, EvidenceError
-from backspasm.network import Network, network_or_default
+from backspasm.network import Network, load_network, network_or_default
 from backspasm.questionnaire import Question, get_question, parse_answer, questions_for
 from backspasm.scoring.cases import read_case_table
 from backspasm.scoring.plan import misnamed_columns, near_miss
@@ -86,7 +86,9 @@ class Explorer:
         Initial answers, as for :func:`backspasm.diagnose`; ``case_id`` names the
         case.
     network : Network, optional
-        Defaults to the bundled network.
+        Defaults to a copy of the bundled network of the widget's own
+        (:func:`~backspasm.load_network`), so that editing ``network.model`` changes
+        this widget's numbers and nothing else.
 
     Raises
     ------
@@ -97,7 +99,7 @@ class Explorer:
     def __init__(
         self, answers: Mapping[str, Any] | None = None, *, network: Network | None = None
     ) -> None:
-        self._network = network_or_default(network)
+        self._network = load_network() if network is None else network_or_default(network)
         self._contract = questions_for(self._network)
         self._questions = tuple(q for q in self._contract if q.kind != "id")
         self._answers: dict[str, Any] = {}
@@ -147,9 +149,14 @@ class Explorer:
         Raises
         ------
         BackspasmError
-            When the edited model is refused (see :mod:`backspasm.model_checks`).
+            When the edited model is refused (see :mod:`backspasm.model_checks`); the
+            message view says why, and the other views keep the last numbers.
         """
-        self._diagnosis = self._commit(dict(self._answers), self._case_id)
+        try:
+            self._diagnosis = self._commit(dict(self._answers), self._case_id)
+        except BackspasmError as error:
+            self._views["message"].value = message_html(f"the edited network: {error}")
+            raise
 
     @property
     def widget(self) -> widgets.VBox:
@@ -287,11 +294,14 @@ class Explorer:
         display(self._root)  # type: ignore[no-untyped-call]
 
     def __repr__(self) -> str:
-        d = self.diagnosis
+        try:
+            d, stale = self.diagnosis, ""
+        except BackspasmError:  # an edited model refused: say so, never raise here
+            d, stale = self._diagnosis, " (before the edit: the edited network is refused)"
         case = f"{self._case_id!r}, " if self._case_id else ""
         return (
             f"<Explorer {case}{len(self._answers)} answers: triage={d.triage}, "
-            f"top cause={d.top_cause} {percent(d.posterior(d.top_cause))}>"
+            f"top cause={d.top_cause} {percent(d.posterior(d.top_cause))}{stale}>"
         )
 
     # -- state ----------------------------------------------------------------------
@@ -472,7 +482,8 @@ def explore(
     answers : mapping of str to object, optional
         Initial answers, as for :func:`backspasm.diagnose`.
     network : Network, optional
-        Defaults to the bundled network.
+        Defaults to a copy of the bundled network of the widget's own, which
+        ``explorer.network.model`` edits without touching any other result.
 
     Returns
     -------
