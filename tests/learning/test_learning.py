@@ -905,3 +905,24 @@ def test_fit_reads_a_cause_label_column_as_evaluate_does():
     assert codes["kidney_stones"].tolist() == [-1, no["kidney_stones"], -1, yes["kidney_stones"]]
     assert codes["gallstones"][3] == yes["gallstones"]
     assert "pyelonephritis" not in case_evidence(cases, net, use_truth=False)
+
+
+def test_fit_keeps_the_edits_of_tables_it_does_not_fit() -> None:
+    # The fitted knowledge base wrote every unfitted table from its declaration, so an
+    # edited complication (or the frozen back_spasm) silently went back to the
+    # bundled numbers; the fit must start from, and keep, the network it is given.
+    edited = load_network()
+    for node in ("back_spasm", "sepsis"):
+        values = edited.model.get_cpds(node).values
+        values[1] *= 0.5
+        values[0] = 1 - values[1]
+    cases = sample_cases(120, network=edited, seed=1, missing=0.3)
+    fit = fit_network(cases, network=edited, max_iter=1)
+    assert "back_spasm" not in fit.fitted
+    assert "sepsis" not in fit.fitted
+    for node in ("back_spasm", "sepsis"):
+        kept = fit.network.model.get_cpds(node).get_values()
+        assert np.allclose(kept, edited.model.get_cpds(node).get_values(), atol=1e-9), node
+    assert "edited in network.model before the fit" in fit.spec_toml
+    untouched = fit_network(cases, network=load_network(), max_iter=1)
+    assert "edited in network.model" not in untouched.spec_toml

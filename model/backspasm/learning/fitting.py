@@ -200,7 +200,9 @@ def fit_network(
     affected; the others are fitted as usual.
 
     Only nodes that the data inform are fitted: those observed in some row and their
-    ancestors. Complications and other nodes below the data keep their declarations.
+    ancestors. Complications and other nodes below the data keep the starting
+    network's numbers: their declarations, or the tables a researcher edited in
+    ``network.model`` (written back as assumptions that say so).
 
     Parameters
     ----------
@@ -224,8 +226,9 @@ def fit_network(
         Numbers of latent mechanisms that the data barely identify keep creeping
         by less than that for many more iterations, moving predictions little.
     freeze : iterable of str, default ("back_spasm",)
-        Nodes whose numbers stay as declared. ``back_spasm`` is frozen because a
-        sample of people who all present with it cannot tell how often it occurs.
+        Nodes whose numbers stay as the starting network has them. ``back_spasm``
+        is frozen because a sample of people who all present with it cannot tell
+        how often it occurs.
     use_truth : bool, default True
         Treat ``true_<cause>`` columns as observed causes (labelled data); without
         them, a ``true_cause`` / ``expected_cause`` label makes the causes it names
@@ -299,9 +302,16 @@ def fit_network(
         state=state,
         selection=selection,
     )
+    declared = {names[0]: table for names, table in net.spec_tables()}
+    edited = {
+        v: table
+        for v, table in expert.items()
+        if v not in plan.fitted and not np.array_equal(table.values, declared[v])
+    }
     toml_text = spec_to_toml(
         net.spec,
         {v: state.current[v] for v in plan.fitted},
+        edited=edited,
         key=key,
         citation=citation,
         note=note,

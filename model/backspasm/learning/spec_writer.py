@@ -240,6 +240,7 @@ def spec_to_toml(
     note: str,
     why: str,
     header: str,
+    edited: Mapping[str, NodeTable] | None = None,
 ) -> str:
     """Write a whole knowledge base as one TOML document, with some nodes' numbers fitted.
 
@@ -259,6 +260,10 @@ def spec_to_toml(
         The ``why`` of every fitted number.
     header : str
         The comment on the document's first line.
+    edited : mapping of str to NodeTable, optional
+        Tables a researcher edited in ``network.model`` that were not fitted: written
+        as tables too, each number an ``assumption`` that says so, so that the edits
+        are kept rather than replaced by the declarations.
 
     Returns
     -------
@@ -294,8 +299,16 @@ def spec_to_toml(
     if spec.triage is not None:
         lines += [*_triage_toml(spec.triage), ""]
     for name, node in spec.nodes.items():
-        lines += [*_node_toml(node, spec, fitted.get(name), key, why), ""]
+        if name in fitted:
+            lines += [*_node_toml(node, spec, fitted[name], key, why), ""]
+        elif edited and name in edited:
+            lines += [*_node_toml(node, spec, edited[name], "assumption", _EDITED_WHY), ""]
+        else:
+            lines += [*_node_toml(node, spec, None, key, why), ""]
     return "\n".join(lines)
+
+
+_EDITED_WHY = "edited in network.model before the fit, and not fitted: kept as edited"
 
 
 def network_from_toml(text: str, *, origin: str) -> Network:
