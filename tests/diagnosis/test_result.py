@@ -150,3 +150,29 @@ def test_the_summary_gives_the_pathologic_share_beside_the_serious_one():
     assert lines[serious + 1].startswith("P(at least one structural spinal disorder) = ")
     assert d.p_pathologic > 0.5 > d.p_serious
     assert "(causes can coexist: the posteriors need not add up to 100%)" in lines
+
+
+def test_the_notebook_table_says_what_the_summary_says():
+    # The HTML once listed the next questions by information gain alone (toe touching
+    # before saddle numbness), hid the open screen, and listed questions for an
+    # emergency that the summary says can wait.
+    d = diagnose({"age": 30, "spasm_location": "lower_back"})
+    page = d._repr_html_()
+    first = d.next_questions(order="interview")["question"].iloc[0]
+    assert first == "saddle_numbness"
+    assert f"Next questions worth asking: {first} (warning sign)" in page
+    assert f"advice: {d.advice}" in page
+    assert d.advice.startswith("no warning sign yet")
+    assert "P(at least one structural spinal disorder)" in page
+    assert d.safety_net[0] in page
+    go = diagnose({"saddle_numbness": "yes", "bowel_or_bladder_loss": "yes"})
+    assert "Next questions worth asking: none before going" in go._repr_html_()
+
+
+def test_repr_is_one_line():
+    d = diagnose({"spasm_location": "flank", "blood_in_urine": "yes"})
+    text = repr(d)
+    assert "\n" not in text
+    assert len(text) < 160
+    assert "triage=emergency" in text
+    assert "kidney_stones" in text

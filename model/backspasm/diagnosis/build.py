@@ -86,7 +86,9 @@ def diagnose(
         ``{"age": 70, "fever": "yes", "spasm_location": "flank"}``. A mapping must
         hold questions only (a misspelt name is refused); a row of a case table
         (a pandas Series) is read as :func:`~backspasm.scoring.score_cases` reads
-        it: other columns (notes, ``true_<cause>``, scores) are left out. Friendly values
+        it: other columns (notes, ``true_<cause>``, scores) are left out, except that
+        an unsure answer (below), which a case file may not hold, is taken here as it
+        is from a mapping, since this is one case at a time. Friendly values
         are accepted (``" Y "``, ``1``, ``True``). For a yes/no question a number
         strictly between 0 and 1 is an *unsure* answer, how far the person leans
         to yes: it is entered as soft (virtual) evidence with likelihood

@@ -77,7 +77,9 @@ class Diagnosis:
     beliefs : mapping of str to mapping of str to float
         Posterior distribution of every node.
     network : Network
-        The network that produced it.
+        The network that produced it: when ``diagnose`` was given none, the bundled
+        network every default call shares (:func:`~backspasm.network.default_network`).
+        To change numbers, edit a copy of your own (:func:`~backspasm.load_network`).
     safety_net : tuple of str
         The warning signs that should bring the person back (``self_care``) or send
         them to an emergency department before their visit (``see_doctor``), one
@@ -473,7 +475,17 @@ class Diagnosis:
     def __str__(self) -> str:
         return self.summary()
 
+    def __repr__(self) -> str:
+        # One line (the dataclass default ran to kilobytes); str() is the full report.
+        top = self.top_cause
+        return (
+            f"<Diagnosis: {len(self.answers)} answers, triage={self.triage}, top cause="
+            f"{top} {percent(self.posterior(top))}, P(serious)={percent(self.p_serious)}>"
+        )
+
     def _repr_html_(self) -> str:
+        # What summary() says, as a table: the advice, the open screen, the safety net
+        # and the next questions in interview order (none before an emergency).
         esc = html.escape
         rows = "".join(
             f"<tr><td>{esc(str(r.label))}</td><td>{esc(str(r.group))}</td>"
@@ -483,13 +495,40 @@ class Diagnosis:
         )
         given = ", ".join(f"{esc(str(k))}={esc(str(v))}" for k, v in self.answers.items())
         flags = esc(self._triage_note()).replace(" (", " &mdash; ", 1).removesuffix(")")
+        shares = f"P(at least one serious cause) = <b>{percent(self.p_serious)}</b>"
+        if not math.isnan(self.p_pathologic):
+            shares += (
+                "<br>P(at least one structural spinal disorder) = "
+                f"<b>{percent(self.p_pathologic)}</b>"
+            )
+        screen = ""
+        if self.triage != "emergency" and self.unscreened:
+            screen = (
+                f"<p>screen: {len(self.screen) - len(self.unscreened)} of "
+                f"{len(self.screen)} warning signs and triage questions answered: the "
+                "advice is incomplete until the others are (the next questions below)</p>"
+            )
+        net = ""
+        if self.safety_net:
+            items = "".join(f"<li>{esc(line)}</li>" for line in self.safety_net)
+            net = (
+                f"<details><summary>{esc(SAFETY_NET_HEADING[self.triage])}</summary>"
+                f"<ul>{items}</ul></details>"
+            )
         why = "".join(f"<li>{esc(self.explanation(c))}</li>" for c in self._causes["cause"][:3])
-        nxt = ", ".join(esc(str(q)) for q in self._next["question"].head(3))
+        if self.triage == "emergency":
+            nxt = "none before going (the other questions can wait)"
+        else:
+            asked = self.next_questions(order="interview").head(3)
+            nxt = ", ".join(
+                esc(str(r.question)) + (" (warning sign)" if r.screen else "")
+                for r in asked.itertuples(index=False)
+            )
         return (
             "<div><p><b>backspasm diagnosis</b> &mdash; answers: "
             f"{given or '(none)'}</p><p>triage: <b style='color:"
             f"{TRIAGE_COLOURS.get(self.triage, 'black')}'>{esc(self.triage)}</b>{flags}<br>"
-            f"P(at least one serious cause) = <b>{percent(self.p_serious)}</b></p>"
+            f"advice: {esc(self.advice)}<br>{shares}</p>{screen}{net}"
             "<table><thead><tr><th>cause</th><th>group</th><th>prior</th>"
             f"<th>posterior</th></tr></thead><tbody>{rows}</tbody></table>"
             f"<p>Why:</p><ul>{why}</ul><p>Next questions worth asking: {nxt or '(none)'}</p>"
