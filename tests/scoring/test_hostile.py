@@ -369,3 +369,19 @@ def test_a_line_of_tabs_in_a_tab_separated_file_is_a_row_of_empty_cells(tmp_path
         assert summary.rows == 2
         out = pd.read_csv(tmp_path / "out.csv", sep="\t", dtype=str, keep_default_na=False)
         assert out["case_id"].tolist() == ["", "r0"]
+
+
+def test_an_unsure_answer_in_a_file_is_refused_with_the_reason(tmp_path, net):
+    # diagnose() takes 0.7 or 70% as an unsure answer; a file holds yes or no, and
+    # the row's error said only "not allowed".
+    src = tmp_path / "in.csv"
+    src.write_text("case_id,fever\na,0.7\nb,70%\nc,maybe\nd,1\n")
+    score_file(src, tmp_path / "o.csv", network=net)
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    for row in (0, 1):
+        assert out.loc[row, "error"].endswith(
+            "an unsure answer is for one case at a time (backspasm diagnose or ask), "
+            "a case file holds yes or no"
+        )
+    assert "unsure" not in out.loc[2, "error"]
+    assert out.loc[3, "error"] == ""

@@ -201,8 +201,9 @@ def sensitivity(
     Each entry ``theta = P(X = x | parents = u)`` has its odds multiplied (``p_high``)
     and divided (``p_low``) by ``factor``; the other entries of its column are
     rescaled proportionally so that the column still sums to one. The posterior is
-    recomputed exactly for each change. For a binary node only the ``yes`` entry is
-    listed (perturbing ``no`` is the same change with the factor inverted); entries
+    recomputed exactly for each change. For a two-state node only its second state's
+    entry is listed (``yes``; ``male`` for ``sex``), since perturbing the first is the
+    same change with the factor inverted; entries
     equal to 0 or 1 are left out, since an odds change cannot move them.
 
     Parameters

@@ -19,8 +19,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from backspasm.columns import encode_column
+from backspasm.exceptions import EvidenceError
 from backspasm.explain import mpe_text, reasons_text
 from backspasm.queries import CaseQueries, Reasons, query_cases
+from backspasm.questionnaire import Question, parse_answer
 from backspasm.scoring.overlap import pipelined
 from backspasm.scoring.plan import Plan
 
@@ -91,6 +93,22 @@ def _state_index(states: tuple[str, ...], name: str, fallback: int) -> int:
     return states.index(name) if name in states else fallback
 
 
+def _unsure_hint(q: Question, value: object) -> str:
+    """Say why an unsure answer (``0.7``, ``70%``) is refused in a file, if it is one."""
+    if q.kind != "yes_no":
+        return ""
+    try:
+        parsed = parse_answer(q, value)
+    except EvidenceError:
+        return ""
+    return (
+        "; an unsure answer is for one case at a time (backspasm diagnose or ask), "
+        "a case file holds yes or no"
+        if isinstance(parsed, tuple)
+        else ""
+    )
+
+
 def _encode(
     cells: Mapping[int, Cells], n: int, plan: Plan, error: ObjArray, bad: npt.NDArray[np.bool_]
 ) -> tuple[dict[str, IntArray], dict[str, Cells], Counter[str]]:
@@ -111,7 +129,10 @@ def _encode(
         if row_invalid.any():
             messages: ObjArray = np.full(len(u_invalid), "", dtype=object)
             for j in np.flatnonzero(u_invalid):
-                messages[j] = f"{q.column}: {show(uniques[j])} is not allowed ({q.allowed})"
+                messages[j] = (
+                    f"{q.column}: {show(uniques[j])} is not allowed ({q.allowed})"
+                    + _unsure_hint(q, uniques[j])
+                )
             rows = np.flatnonzero(row_invalid & ~earlier)
             if len(rows):
                 _append_errors(error, rows, messages[index[rows]])
