@@ -348,3 +348,19 @@ def test_ask_says_the_reasons_in_words_not_column_names():
     assert because
     assert all("_" not in line and "=yes" not in line for line in because)
     assert any("Blood in urine" in line for line in because)
+
+
+def test_an_examination_sign_is_asked_as_one_a_clinician_checks():
+    # Murphy's sign and a straight-leg raise were asked of a patient as symptoms.
+    exams = {q.column for q in default_questions() if q.section == "examination"}
+    assert exams == {
+        "straight_leg_raise_positive",
+        "murphy_sign_positive",
+        "costovertebral_angle_tenderness",
+        "palpable_step_in_spine",
+    }
+    _, prompts, _ = run(["skip"] * 70, min_gain=0.0)
+    marked = [p for p in prompts if p.startswith("(a clinician's examination")]
+    assert len(marked) == len(exams)
+    assert all("?" in p for p in marked)
+    assert not any(p.startswith("(a clinician") for p in prompts if "hamstring" in p.lower())

@@ -216,7 +216,13 @@ def interview(
         information = f"({gain:.2f} bits) " if show_information else ""
         unsure = "; unsure: how far you lean to yes, e.g. 70%" if q.kind == "yes_no" else ""
         shown.add(q.column)
-        line = read(f"{q.prompt} [{q.allowed}{unsure}] {information}")
+        # a sign a clinician checks: a person interviewing themselves passes it
+        exam = (
+            "(a clinician's examination; skip if none was done) "
+            if q.section == "examination"
+            else ""
+        )
+        line = read(f"{exam}{q.prompt} [{q.allowed}{unsure}] {information}")
         word = "" if line is None else line.strip().lower()
         if line is not None and word in HELP_WORDS:
             write(

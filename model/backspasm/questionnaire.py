@@ -56,6 +56,7 @@ SECTIONS: tuple[str, ...] = (
     "identity",
     "context",
     "symptom",
+    "examination",
     "exposure",
     "known_cause",
     "presentation",

@@ -184,7 +184,7 @@ def test_bundled_knowledge_base_still_loads():
         pytest.param(
             {"stone": 'question = { column = "k", prompt = "K?", section = "symptoms" }'},
             "nodes.toml: node 'stone', field 'question.section': unknown section 'symptoms'; "
-            "allowed: context, symptom, exposure, known_cause, presentation. Did you mean "
+            "allowed: context, symptom, examination, exposure, known_cause, presentation. Did you mean "
             "'symptom'? [rule: question-section]",
             id="question-section",
         ),

@@ -29,7 +29,7 @@ _MAP_CASES = 1024
 #: Causes branched on per step of the MAP search (one engine call per step).
 _MAP_STEP = 4
 #: The question sections that :func:`information_gain` may propose.
-ASKABLE = ("context", "symptom", "exposure")
+ASKABLE = ("context", "symptom", "examination", "exposure")
 
 
 # ----------------------------------------------------------------- evidence helpers

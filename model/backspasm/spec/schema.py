@@ -64,6 +64,7 @@ QuestionKind = Literal["yes_no", "choice", "number"]
 QUESTION_SECTIONS: tuple[str, ...] = (
     "context",
     "symptom",
+    "examination",
     "exposure",
     "known_cause",
     "presentation",

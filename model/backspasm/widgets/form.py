@@ -31,6 +31,7 @@ UNSURE_MIN, UNSURE_MAX, UNSURE_STEP = 0.001, 0.999, 0.001
 _SECTION_TITLES: Mapping[str, str] = {
     "context": "About the person",
     "symptom": "Symptoms",
+    "examination": "Examination (by a clinician)",
     "exposure": "Exposures and medicines",
     "known_cause": "Causes a doctor has already found",
     "presentation": "Presentation",
