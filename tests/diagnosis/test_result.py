@@ -176,3 +176,12 @@ def test_repr_is_one_line():
     assert len(text) < 160
     assert "triage=emergency" in text
     assert "kidney_stones" in text
+
+
+def test_a_case_without_back_spasm_is_told_what_the_numbers_mean():
+    # back_spasm = no is allowed (the contract's default is yes) but gave a self-care
+    # triage and population chances with no word that they are not a diagnosis.
+    d = diagnose({"back_spasm": "no", "age": 40})
+    assert str(d).startswith("note: back_spasm = no, so these are the chances for someone")
+    assert "chances for someone without back spasm" in d._repr_html_()
+    assert "note: back_spasm" not in str(diagnose({"age": 40}))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from backspasm._palette import TRIAGE_COLOURS
 from backspasm._text import answer_words, percent
-from backspasm.diagnosis.words import json_answer, unsure_lines
+from backspasm.diagnosis.words import json_answer, not_presenting_note, unsure_lines
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
 from backspasm.explain.conflict import CONFLICT_RARITY, conflict_threshold
@@ -395,7 +395,7 @@ class Diagnosis:
             Also list the counterfactual ranking beside the posterior ranking (the
             first call compiles one twin network per cause, a few seconds).
         """
-        lines = unsure_lines(self.network, self.evidence)
+        lines = not_presenting_note(self.evidence) + unsure_lines(self.network, self.evidence)
         lines.append(f"triage: {self.triage}" + self._triage_note())
         if self.triage == "see_doctor":  # how soon: the level whose urgency varies
             lines.append(f"advice: {self.advice}")
@@ -524,9 +524,10 @@ class Diagnosis:
                 esc(str(r.question)) + (" (warning sign)" if r.screen else "")
                 for r in asked.itertuples(index=False)
             )
+        note = "".join(f"<p>{esc(line)}</p>" for line in not_presenting_note(self.evidence))
         return (
             "<div><p><b>backspasm diagnosis</b> &mdash; answers: "
-            f"{given or '(none)'}</p><p>triage: <b style='color:"
+            f"{given or '(none)'}</p>{note}<p>triage: <b style='color:"
             f"{TRIAGE_COLOURS.get(self.triage, 'black')}'>{esc(self.triage)}</b>{flags}<br>"
             f"advice: {esc(self.advice)}<br>{shares}</p>{screen}{net}"
             "<table><thead><tr><th>cause</th><th>group</th><th>prior</th>"

@@ -11,8 +11,21 @@ import numpy as np
 from backspasm._text import percent_to
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, questions_for
+from backspasm.sampling import PRESENTATION
 
-__all__ = ["json_answer", "unsure_lines"]
+__all__ = ["json_answer", "not_presenting_note", "unsure_lines"]
+
+#: Said when a case answers ``back_spasm = no``: the network conditions on it, but the
+#: triage and the advice are written for people who present with back spasm.
+NOT_PRESENTING = (
+    "note: back_spasm = no, so these are the chances for someone without back spasm; "
+    "the triage and the advice are written for people who have it"
+)
+
+
+def not_presenting_note(evidence: Mapping[str, EvidenceValue]) -> list[str]:
+    """Return the :data:`NOT_PRESENTING` line for a ``back_spasm = no`` case, or nothing."""
+    return [NOT_PRESENTING] if evidence.get(PRESENTATION) == "no" else []
 
 
 def json_answer(value: Any) -> Any:
