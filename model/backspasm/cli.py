@@ -127,11 +127,15 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 def _cmd_figures(args: argparse.Namespace) -> int:
     from backspasm.figures import write_teaching_figures
+    from backspasm.figures.teaching import example_case_note
     from backspasm.scoring.cases import read_case_table
 
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     if args.case_id is not None and args.cases is None:
         raise BackspasmError("--case-id needs --cases FILE.")
+    note = example_case_note(args.cases, args.case_id)
+    if note:
+        print(f"backspasm figures: note: {note}", file=sys.stderr)
     cases = None if args.cases is None else read_case_table(args.cases)[0]
     paths = write_teaching_figures(
         args.out,

@@ -163,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cases",
         metavar="FILE",
-        help="a case file (CSV, semicolon or tab CSV, or Parquet) for the case-mix figure",
+        help="a case file (CSV, semicolon or tab CSV, or Parquet) for the case-mix figure; "
+        "the case figures (02-06) show one of its cases only with --case-id",
     )
     p.add_argument(
         "--case-id",

@@ -16,11 +16,12 @@ under 9 pt at that size, the two drawings of the whole network included (their l
 layers are dealt into staggered sub-columns). Titles say what is shown and for which
 answers.
 Colours follow the Okabe-Ito palette, one colour per node group
-(:data:`GROUP_COLOURS`); the triage levels have a palette of their own
-(:data:`TRIAGE_COLOURS`), so that they never read as a group of causes, and so have
-an answer that raised or lowered a probability (teal and brown) and the curves drawn
-one per cause (``backspasm._palette.LINE_COLOURS``). A
-probability is never written as ``100%`` or ``0%`` unless it is exactly that
+(:data:`GROUP_COLOURS`), with a second cue where groups share a column (the border of a
+box, ``⚠`` before a serious cause), so that a grey print keeps them apart; the triage
+levels have a palette of their own (:data:`TRIAGE_COLOURS`), so that they never read as
+a group of causes, and so have an answer that raised or lowered a probability (teal and
+brown) and the curves drawn one per cause (``backspasm._palette.LINE_COLOURS``).
+A probability is never written as ``100%`` or ``0%`` unless it is exactly that
 (``99.9%``, ``>99.9%``, ``<0.1%``), and odds ratios always to three significant
 digits (``×26.2``, ``÷5.02``). Drawn artists carry a ``gid`` such as ``"node:fever"`` or
 ``"posterior:kidney_stones"`` so that tests and users can find them.
@@ -32,7 +33,9 @@ The families, one module each:
 ``diagnostic``
     :func:`plot_diagnostic_view` (causes, shared mechanisms and findings).
 ``case``
-    :func:`plot_causes`, :func:`plot_evidence_impact`, :func:`plot_next_questions`.
+    :func:`plot_causes`, :func:`plot_evidence_impact`, :func:`plot_next_questions`
+    (in the order ``backspasm diagnose`` gives: warning signs first, none before
+    going to an emergency department).
 ``sensitivity``
     :func:`plot_sensitivity`.
 ``scenarios``
@@ -45,11 +48,14 @@ The families, one module each:
     :func:`write_teaching_figures`, :func:`save_figure` (SVG text kept as text; each
     file, and the set, written whole or not at all; a figure laid out once, so that
     its files do not depend on the other formats asked for; at most :data:`MAX_DPI`).
-``_style``, ``_words``, ``_bars``, ``_layout``, ``_graph``
+``_style``, ``_words``, ``_bars``, ``_layout``, ``_graph``, ``_save``
     Colours, type sizes and the slide size; what the figures write (percentages,
     odds ratios, answers, titles) and how wide it is; probability bars with their
-    prior's tick and value; the layouts of the network on a slide; drawing its
-    boxes, arrows, headers and legends. Each imports only those before it.
+    prior's tick and value; the layouts of the network on a slide (one for the
+    network and its beliefs, so that no box moves between the two; a label too long
+    for its box cut short, with a warning, rather than every label shrunk); drawing
+    its boxes, arrows, headers and legends; writing files. Each imports only those
+    before it.
 """
 
 from __future__ import annotations

@@ -108,6 +108,7 @@ def draw_graph(
         w = layout.box_w(n)
         group = network.group_of(n)
         dark = group == "presentation"
+        style, width = st.border(group)
         box = FancyBboxPatch(
             (x - w / 2, y - h / 2),
             w,
@@ -115,7 +116,8 @@ def draw_graph(
             boxstyle="round,pad=0,rounding_size=0.06",
             facecolor=st.colour(group) if dark else st.mix(st.colour(group), 0.72),
             edgecolor=st.colour(group) if group != "exposure" else st.BAR_SHADE["exposure"],
-            lw=1.0,
+            lw=width,
+            linestyle=style,
             zorder=3,
         )
         box.set_gid(f"node:{n}")
@@ -160,7 +162,9 @@ def group_legend(
         Patch(
             facecolor=st.colour(g) if g == "presentation" else st.mix(st.colour(g), 0.72),
             edgecolor=st.colour(g) if g != "exposure" else st.BAR_SHADE["exposure"],
-            label=st.GROUP_NAMES.get(g, g),
+            linestyle=st.border(g)[0],
+            lw=st.border(g)[1],
+            label=st.tagged(st.GROUP_NAMES.get(g, g), g),
         )
         for g in groups
     ]

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from backspasm.figures._style import NODE_FONT, SLIDE_SIZE
+from backspasm.figures._style import NODE_FONT, SLIDE_SIZE, tagged
 from backspasm.figures._words import text_width, wrap
 from backspasm.layout import LAYERS, Layout, layered_layout
 
@@ -28,24 +28,73 @@ _PAD = 0.1  # inches between a label and its box edge, left and right
 _MIN_GAP = 0.28
 
 
-def fit_label(label: str, width: float, size: float = NODE_FONT) -> str:
-    """Wrap a label into as few lines as fit ``width`` inches (at most three)."""
+#: The widest a label may make its box (inches, at :data:`NODE_FONT`): the width of
+#: the bundled network's widest label on two lines. A longer label wraps to it and
+#: is cut short on its second line (with a warning), rather than widening its whole
+#: column and shrinking every label of the slide.
+MAX_LABEL_W = 1.35
+
+
+def fit_label(label: str, width: float, size: float = NODE_FONT, *, lines: int = 3) -> str:
+    """Wrap a label into as few lines as fit ``width`` inches (at most ``lines``).
+
+    A label that does not fit ``lines`` lines is cut after a word and ends ``…``
+    (see :func:`cut_label`).
+    """
     for chars in range(len(label), 3, -1):
         text = wrap(label, chars)
+        if text.count("\n") >= lines:
+            break
         if all(text_width(line, size) <= width for line in text.split("\n")):
             return text
+    return cut_label(label, width, size, lines=lines)
+
+
+def cut_label(label: str, width: float, size: float = NODE_FONT, *, lines: int = 2) -> str:
+    """Return the longest start of a label, ended ``…``, that fits ``lines`` lines."""
+    words = label.split()
+    for keep in range(len(words) - 1, 0, -1):
+        short = " ".join(words[:keep]).rstrip(",;:(/-") + "…"
+        for chars in range(len(short), 3, -1):
+            text = wrap(short, chars)
+            if text.count("\n") >= lines:
+                break
+            if all(text_width(line, size) <= width for line in text.split("\n")):
+                return text
     return wrap(label, 12)
 
 
-def _two_line_width(label: str, size: float = NODE_FONT) -> float:
-    """Return the narrowest width at which a label fits on two lines (or one)."""
+def _two_line_width(label: str, size: float = NODE_FONT, cap: float = MAX_LABEL_W) -> float:
+    """Return the narrowest width at which a label fits on two lines (or one).
+
+    Never more than ``cap`` inches (scaled to ``size``): a longer label is cut.
+    """
     best = text_width(label, size)
     for chars in range(len(label), 3, -1):
         lines = wrap(label, chars).split("\n")
         if len(lines) > 2:
             break
         best = min(best, max(text_width(line, size) for line in lines))
-    return best
+    return min(best, cap * size / NODE_FONT)
+
+
+def box_labels(
+    names: Mapping[str, str], widths: Mapping[str, float], size: float
+) -> dict[str, str]:
+    """Fit each label to its box on at most two lines; warn of each one cut short."""
+    import warnings
+
+    labels = {n: fit_label(names[n], widths[n], size, lines=2) for n in names}
+    for n, text in labels.items():
+        if text.endswith("…") and not names[n].endswith("…"):
+            warnings.warn(
+                f"the label of {n!r} ({names[n]!r}) is too long for its box in the network "
+                f"figures and is cut short there ({text.replace(chr(10), ' ')!r}); a label "
+                "of about 40 characters fits",
+                UserWarning,
+                stacklevel=2,
+            )
+    return labels
 
 
 def parents_within(network: Network, nodes: Sequence[str]) -> dict[str, list[str]]:
@@ -60,11 +109,11 @@ def layout(network: Network, nodes: Sequence[str], box_h: float) -> Layout:
     See :func:`backspasm.layout.layered_layout`; this adds the label measures and the
     wrapped labels drawn in the boxes.
     """
-    names = {n: network.label(n) for n in nodes}
+    names = {n: tagged(network.label(n), network.group_of(n)) for n in nodes}
 
     def label_width(node: str) -> tuple[float, float]:
         return (
-            text_width(names[node]) + 2 * _PAD,
+            min(text_width(names[node]), MAX_LABEL_W) + 2 * _PAD,
             _two_line_width(names[node]) + 2 * _PAD,
         )
 
@@ -105,6 +154,10 @@ def _free_y(layout: Layout, column: int, y: float) -> float:
     free = [(-math.inf, blocked[0][0])]
     free += [(a[1], b[0]) for a, b in itertools.pairwise(blocked) if b[0] > a[1]]
     free.append((blocked[-1][1], math.inf))
+    # never under the lowest box or over the highest: the edge would leave the drawing
+    free = [(max(lo, 0.0), min(hi, layout.height)) for lo, hi in free]
+    free = [(lo, hi) for lo, hi in free if hi > lo] or [(0.0, layout.height)]
+    y = min(max(y, 0.0), layout.height)
     best, best_d = y, math.inf
     for lo, hi in free:
         # a narrow gap between two boxes is crossed in its middle
@@ -152,6 +205,16 @@ _MARGIN = 0.08  # inches left and right of the drawing
 _INNER_GAP = 0.45  # a gap between sub-columns of one layer, relative to other gaps
 _TIGHT_GAP = 0.03  # the closest boxes of one column may come (inches)
 _SMALLEST_FONT = 7.0  # labels shrink down to this size (points) when columns crowd
+_NARROWEST_CAP = 1.0  # inches: the narrowest a too-long label is cut to
+
+
+def _too_long(names: Mapping[str, str]) -> set[str]:
+    """Return the nodes whose labels do not fit :data:`MAX_LABEL_W` on two lines."""
+    return {
+        n
+        for n, label in names.items()
+        if _two_line_width(label, NODE_FONT, math.inf) > MAX_LABEL_W
+    }
 
 
 def _spread_apart(target: Sequence[float], pitch: float, lo: float, hi: float) -> list[float]:
@@ -272,7 +335,7 @@ def slide_layout(
         share = (base.pos[n][1] - y_lo) / (y_hi - y_lo) if y_hi > y_lo else 0.5
         return box_h / 2 + share * (height - box_h)
 
-    names = {n: network.label(n) for n in nodes}
+    names = {n: tagged(network.label(n), network.group_of(n)) for n in nodes}
     layers = [
         sorted(
             (n for n in nodes if network.group_of(n) in groups),
@@ -281,9 +344,18 @@ def slide_layout(
         for _, groups in SLIDE_LAYERS
     ]
 
+    # a label too long for two lines of MAX_LABEL_W does not widen its column: it is
+    # cut to the column's usual width (that of its other labels)
+    long = _too_long(names)
+
     def widths_at(columns: list[list[str]], size: float) -> list[float]:
+        narrowest = _NARROWEST_CAP * size / NODE_FONT + 2 * _PAD
         return [
-            max(min_box_w, *(_two_line_width(names[n], size) + 2 * _PAD for n in col))
+            max(
+                min_box_w,
+                narrowest if any(n in long for n in col) else 0.0,
+                *(_two_line_width(names[n], size) + 2 * _PAD for n in col if n not in long),
+            )
             for col in columns
         ]
 
@@ -331,7 +403,7 @@ def slide_layout(
         for n, y in zip(col, heights, strict=True):
             pos[n] = (x_of[c], y)
             column_of[n] = c
-    labels = {n: fit_label(names[n], widths[column_of[n]] - 2 * _PAD, size) for n in nodes}
+    labels = box_labels(names, {n: widths[column_of[n]] - 2 * _PAD for n in nodes}, size)
     return Layout(
         pos=pos,
         columns=tuple((t, sum(x_of[c] for c in cols) / len(cols)) for t, cols in spans),

@@ -54,7 +54,9 @@ NODE_FONT = 9.0
 GROUP_NAMES: Mapping[str, str] = {
     "context": "Context",
     "exposure": "Exposure",
-    "cause_fitness": "Cause: fitness deficiency",
+    # muscle strain is a cause in its own right (the fitness deficiencies are its
+    # risk factors), and dehydration and low potassium or calcium are neither
+    "cause_fitness": "Cause: strain, fitness or electrolytes",
     "cause_pathologic": "Cause: pathologic",
     "cause_serious": "Cause: serious",
     "mechanism": "Mechanism (latent)",
@@ -68,6 +70,16 @@ TRIAGE_NAMES: Mapping[str, str] = {
     "see_doctor": "see a doctor",
     "self_care": "self-care",
 }
+#: A second cue beside the colour, for a grey print or a colour-blind reader: the
+#: border of a node box (line style, width in points) where the groups share a
+#: column (context and exposures; the three kinds of cause).
+GROUP_BORDERS: Mapping[str, tuple[Any, float]] = {
+    "context": ((0, (1.2, 1.2)), 1.3),  # dotted
+    "cause_serious": ("-", 2.2),  # heavy, and its label tagged (GROUP_TAGS)
+    "cause_pathologic": ((0, (3.5, 1.8)), 1.4),  # dashed
+}
+#: A tag written before the label of a node of the group (as the causes figure does).
+GROUP_TAGS: Mapping[str, str] = {"cause_serious": "⚠\u00a0"}  # never a line of its own
 PRIOR_TICK = "#6A6A6A"  # the prior's tick across a posterior bar
 EDGE = "#6E6E6E"
 TEXT = "#222222"
@@ -93,6 +105,16 @@ def mix(colour: str, white: float) -> tuple[float, float, float]:
 def colour(group: str) -> str:
     """Return the colour of a node group."""
     return GROUP_COLOURS.get(group, "#777777")
+
+
+def border(group: str) -> tuple[Any, float]:
+    """Return the line style and width (points) of a node box's border for a group."""
+    return GROUP_BORDERS.get(group, ("-", 1.0))
+
+
+def tagged(label: str, group: str) -> str:
+    """Return a node's label with its group's tag (``⚠ Kidney stones``, no-break space)."""
+    return GROUP_TAGS.get(group, "") + label
 
 
 def bar_colour(group: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -41,9 +42,9 @@ def text_width(text: str, size: float = NODE_FONT) -> float:
 
 
 def wrap(text: str, width: int) -> str:
-    """Greedy wrap at spaces and after slashes, never inside a word."""
+    """Greedy wrap at spaces and after slashes, never inside a word (nor at a no-break space)."""
     pieces: list[tuple[str, str]] = []  # (piece, separator before it)
-    for i, word in enumerate(text.split()):
+    for i, word in enumerate(re.split(r"[^\S\u00a0]+", text.strip())):
         parts = word.split("/")
         for j, part in enumerate(parts):
             piece = part + ("/" if j < len(parts) - 1 else "")

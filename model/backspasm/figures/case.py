@@ -15,8 +15,10 @@ from backspasm.figures._words import (
     TITLE_WIDTH,
     answer_phrase,
     case_title,
+    ge,
     percent,
     triage_text,
+    wrap,
     wrap_capped,
     wrap_phrases,
 )
@@ -104,7 +106,8 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
         ax.text(
             1.0,
             (start + stop) / 2,
-            st.GROUP_NAMES[group].removeprefix("Cause: "),
+            # on two lines when longer than a short band
+            wrap(st.GROUP_NAMES[group].removeprefix("Cause: "), 18),
             transform=ax.get_yaxis_transform(),
             rotation=-90,
             ha="left",
@@ -311,22 +314,29 @@ def _ratio_tick(ratio: float) -> str:
 
 
 def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int = 10) -> Axes:
-    """Plot the expected information gain of the questions not yet answered.
+    """Plot the questions worth asking next, in the order ``backspasm diagnose`` gives.
+
+    The order is the interview's (``diagnosis.next_questions(order="interview")``):
+    the warning signs and triage questions not yet answered first (they are asked
+    whatever little they would change the ranking of the causes), then the rest by
+    expected information gain. A warning sign is marked on its label (``⚠``) and
+    hatched. For an emergency no question comes before going, as
+    ``backspasm diagnose`` says: no bars are drawn, and the figure says so.
 
     Parameters
     ----------
     diagnosis : Diagnosis
-        Provides ``next_questions()`` and ``network``.
+        Provides ``next_questions()``, ``triage`` and ``network``.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
     top : int, default 10
-        How many questions to show, most informative at the top.
+        How many questions to show, the first to ask at the top.
 
     Returns
     -------
     matplotlib.axes.Axes
         Bars have ``gid="gain:<question>"`` and width equal to the expected
-        information gain in bits.
+        information gain in bits; an emergency's note ``gid="no-questions"``.
 
     Raises
     ------
@@ -339,25 +349,44 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
         raise BackspasmError(
             f"The 'top' parameter of plot_next_questions must be >= 1; got {top}."
         )
-    table = diagnosis.next_questions().head(top)
-    net = st.network_of(diagnosis, None)
     ax = st.new_axes(ax)
+    if getattr(diagnosis, "triage", None) == "emergency":
+        return _no_questions(diagnosis, ax)
+    table = diagnosis.next_questions(order="interview").head(top)
+    net = st.network_of(diagnosis, None)
     ys = np.arange(len(table), dtype=float)[::-1]
     groups = []
-    for yy, r in zip(ys, st.rows(table), strict=True):
+    warning = [bool(getattr(r, "screen", False)) for r in st.rows(table)]
+    for yy, r, sign in zip(ys, st.rows(table), warning, strict=True):
         group = net.group_of(str(r.node))
         groups.append(group)
         gain = float(r.expected_information_gain)
-        bar = ax.barh(yy, gain, height=0.62, color=st.bar_colour(group), zorder=3)[0]
+        bar = ax.barh(
+            yy,
+            gain,
+            height=0.62,
+            color=st.bar_colour(group),
+            zorder=3,
+            hatch=_WARNING_HATCH if sign else None,
+            edgecolor=st.triage_ink("emergency") if sign else "none",
+            lw=1.2 if sign else 0.0,
+        )[0]
         bar.set_gid(f"gain:{r.question}")
         bar.set_label(str(r.question))
         ax.text(gain, yy, f" {gain:.3f}", ha="left", va="center", fontsize=st.NOTE, color=st.TEXT)
     # at most two lines each, so that no prompt runs into the next row's
     prompts = [
-        wrap_capped(str(getattr(r, "prompt", "") or r.question), 44) for r in st.rows(table)
+        ("⚠ " if sign else "") + wrap_capped(str(getattr(r, "prompt", "") or r.question), 44)
+        for r, sign in zip(st.rows(table), warning, strict=True)
     ]
     ax.set_yticks(ys, prompts)
+    for tick, sign in zip(ax.get_yticklabels(), warning, strict=True):
+        if sign:
+            tick.set_color(st.triage_ink("emergency"))
     ax.tick_params(axis="y", length=0, labelsize=st.TICK)
+    if any(warning) and not all(warning):  # where the warning signs end
+        last = ys[sum(warning) - 1]
+        ax.axhline(last - 0.5, color="#9A9A9A", lw=0.9, ls=(0, (4, 3)), zorder=2)
     largest = float(table["expected_information_gain"].max()) if len(table) else 1.0
     # rounded, so that noise of 1e-12 bits in the gains leaves the file unchanged
     ax.set_xlim(0, round(max(largest, 1e-3) * 1.18, 6))
@@ -369,14 +398,69 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
         st.empty_note(ax, "every question is answered")
     ax.set_title(
         case_title("Which question to ask next", diagnosis)
-        + "\nexpected reduction of uncertainty about the causes, most useful first",
+        + "\n"
+        + wrap_phrases(
+            ["⚠ warning signs first (always asked), then ", "the most useful: ", _GAIN_WORDS]
+            if any(warning)
+            else [_GAIN_WORDS + ", ", "most useful first"],
+            TITLE_WIDTH,
+        ),
         fontsize=st.TITLE - 1,
         loc="left",
     )
     present = [g for g in GROUPS if g in groups]
-    ax.legend(
-        handles=[Patch(color=st.bar_colour(g), label=st.GROUP_NAMES[g]) for g in present],
-        loc="lower right",
-        fontsize=st.NOTE + 0.5,
+    handles: list[Any] = [Patch(color=st.bar_colour(g), label=st.GROUP_NAMES[g]) for g in present]
+    if any(warning):
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor=st.triage_ink("emergency"),
+                hatch=_WARNING_HATCH,
+                label="⚠ warning sign: asked first",
+            )
+        )
+    ax.legend(handles=handles, loc="lower right", fontsize=st.NOTE + 0.5)
+    return ax
+
+
+_WARNING_HATCH = "//"
+_GAIN_WORDS = "expected reduction of uncertainty about the causes"
+
+
+def _no_questions(diagnosis: Diagnosis, ax: Axes) -> Axes:
+    """Draw an emergency's panel: no ranking, only that no question comes before going."""
+    ax.set_axis_off()
+    st.axes_note(
+        ax,
+        0.5,
+        0.58,
+        "Emergency: go to the emergency department now.",
+        fontsize=st.TITLE + 3,
+        color=st.triage_ink("emergency"),
+        fontweight="bold",
+        gid="no-questions",
+    )
+    st.axes_note(
+        ax,
+        0.5,
+        0.45,
+        "Next questions: none before going (the other questions can wait).",
+        fontsize=st.TITLE,
+        color=st.TEXT,
+    )
+    because = getattr(diagnosis, "triage_words", ())
+    if because:
+        st.axes_note(
+            ax,
+            0.5,
+            0.3,
+            wrap(ge("because: " + "; ".join(because)), 90),
+            fontsize=st.LABEL,
+            color="#555555",
+        )
+    ax.set_title(
+        case_title("Which question to ask next", diagnosis) + f"\n{triage_text(diagnosis)}",
+        fontsize=st.TITLE - 1,
+        loc="left",
     )
     return ax

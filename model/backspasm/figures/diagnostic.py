@@ -25,6 +25,8 @@ __all__ = ["plot_diagnostic_view"]
 
 #: Height of a line of text, in multiples of its type size.
 _LINE = 1.35
+#: The marker of a cause by its kind: a second cue beside the colour.
+_MARKERS = {"cause_serious": "^", "cause_pathologic": "s", "cause_fitness": "o"}
 
 
 def _spread(nodes: Sequence[str], top: float, bottom: float) -> dict[str, float]:
@@ -129,13 +131,19 @@ def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = No
     for n in causes:
         group = net.group_of(n)
         (dot,) = ax.plot(
-            [x_cause], [y[n]], "o", ms=7, color=st.colour(group), zorder=4, label=net.label(n)
+            [x_cause],
+            [y[n]],
+            _MARKERS.get(group, "o"),
+            ms=7,
+            color=st.colour(group),
+            zorder=4,
+            label=net.label(n),
         )
         dot.set_gid(f"node:{n}")
         ax.text(
             x_cause - 0.1,
             y[n],
-            net.label(n),
+            st.tagged(net.label(n), group),
             ha="right",
             va="center",
             fontsize=st.NOTE + 0.5,
@@ -209,7 +217,15 @@ def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = No
         loc="left",
     )
     handles = [
-        Line2D([], [], ls="", marker="o", ms=7, color=st.colour(g), label=st.GROUP_NAMES[g])
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker=_MARKERS[g],
+            ms=7,
+            color=st.colour(g),
+            label=st.tagged(st.GROUP_NAMES[g], g),
+        )
         for g in st.CAUSE_GROUPS
     ] + [
         Patch(

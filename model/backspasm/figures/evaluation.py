@@ -113,6 +113,7 @@ def plot_calibration(
         f"Calibration: {words} ({evaluation.n_cases} cases)\n"
         "points on the diagonal mean the stated probabilities come true as often as stated",
         fontsize=st.TITLE - 2,
+        loc="left",
     )
     ax.legend(
         loc="upper left",
@@ -206,6 +207,7 @@ def plot_roc(
         f"ROC per cause ({evaluation.n_cases} cases)\n"
         "how well each cause's probability separates cases with it from cases without",
         fontsize=st.TITLE - 2,
+        loc="left",
     )
     names = _labels([*chosen, *missing], network)
     lines = ax.get_lines()

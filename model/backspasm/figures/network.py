@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from backspasm.diagnosis import Diagnosis
+    from backspasm.layout import Layout
     from backspasm.network import Network
 
 __all__ = ["plot_diagnostic_view", "plot_network", "plot_network_beliefs"]
@@ -105,9 +107,16 @@ def plot_network(
 
     net = network if network is not None else default_network()
     nodes = nodes_for(net, groups)
-    layout = graph_layout(net, nodes, box_h=_BOX_H, top=_TOP)
+    if groups is None:
+        # the boxes where the beliefs' slide puts them (only lower: no bar), so that a
+        # lecture going from this slide to that one moves no node
+        layout = replace(_beliefs_layout(net), box_h=_BOX_H)
+    else:
+        layout = graph_layout(net, nodes, box_h=_BOX_H, top=_TOP)
     ax = graph_axes(ax, layout)
-    draw_graph(net, layout, ax, label_offset=0.0)
+    # the whole network's columns are packed too close for arrows routed between
+    # boxes (they would run in bundles along the columns): they run straight, under them
+    draw_graph(net, layout, ax, label_offset=0.0, route=groups is not None)
     frame_graph(ax, layout)
     n_edges = sum(1 for n in nodes for p in net.spec.nodes[n].parents if p in layout.pos)
     dropped = groups is not None and len(nodes) < sum(
@@ -126,6 +135,24 @@ def plot_network(
     if show_legend:
         group_legend(ax, present_groups(net, nodes))
     return ax
+
+
+def _beliefs_layout(net: Network) -> Layout:
+    """Return the layout of the whole network with a belief bar in every box.
+
+    :func:`plot_network` puts its boxes at the same places.
+    """
+    return graph_layout(
+        net,
+        list(net.spec.nodes),
+        box_h=_BELIEF_BOX_H,
+        # the same room for the title whatever its length, so that no box moves
+        # from one case's slide to the next
+        top=_BELIEF_TOP,
+        min_box_w=_min_belief_w(),
+        # the arrows run straight under the boxes here, so the gaps can be narrow
+        min_gap=0.12,
+    )
 
 
 def _flag_text(network: Network, flag: str) -> str:
@@ -313,17 +340,7 @@ def plot_network_beliefs(
     evidence = getattr(diagnosis, "evidence", {})
     title = _beliefs_title(diagnosis, evidence, net)
     values = {n: _belief_value(net, n, diagnosis.beliefs[n]) for n in net.spec.nodes}
-    layout = graph_layout(
-        net,
-        list(net.spec.nodes),
-        box_h=_BELIEF_BOX_H,
-        # the same room for the title whatever its length, so that no box moves
-        # from one case's slide to the next
-        top=_BELIEF_TOP,
-        min_box_w=_min_belief_w(),
-        # the arrows run straight under the boxes here, so the gaps can be narrow
-        min_gap=0.12,
-    )
+    layout = _beliefs_layout(net)
     ax = graph_axes(ax, layout)
     h = layout.box_h
     draw_graph(net, layout, ax, label_offset=h / 2 - 0.155, edge_alpha=0.25, route=False)
