@@ -821,7 +821,7 @@ def test_plot_calibration_draws_the_table(synthetic_evaluation: Evaluation) -> N
     table = ev.calibration[ev.calibration["cause"] == "all"]
     np.testing.assert_allclose(lines["all causes"].get_xdata(), table["mean_predicted"])
     np.testing.assert_allclose(lines["all causes"].get_ydata(), table["observed_rate"])
-    assert ax.get_title().startswith("Calibration: all causes")
+    assert ax.get_title(loc="left").startswith("Calibration: all causes")
     assert ax.get_xlabel()
     assert ax.get_ylabel()
     assert ax.get_legend() is not None
@@ -844,7 +844,7 @@ def test_plot_roc_draws_one_curve_per_cause(synthetic_evaluation: Evaluation) ->
     auc = ev.per_cause.set_index("cause")["auc"]
     for cause, label in zip(with_curve, labels[1:], strict=True):
         assert label == f"{cause} (AUC {auc[cause]:.2f})"
-    assert ax.get_title().startswith("ROC per cause")
+    assert ax.get_title(loc="left").startswith("ROC per cause")
     assert ax.get_legend() is not None
     two = plot_roc(ev, causes=["kidney_stones", "herniated_disc"])
     assert len(two.get_lines()) == 3
@@ -926,3 +926,34 @@ def test_fit_keeps_the_edits_of_tables_it_does_not_fit() -> None:
     assert "edited in network.model before the fit" in fit.spec_toml
     untouched = fit_network(cases, network=load_network(), max_iter=1)
     assert "edited in network.model" not in untouched.spec_toml
+
+
+def test_evaluate_names_the_rows_left_out_for_a_scoring_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only "rows excluded (scoring error) 1" was said: not which row, nor why.
+    cases = tmp_path / "labels.csv"
+    cases.write_text(
+        "case_id,age,fever,expected_cause\nA,45,yes,muscle_strain\nB,30,no,muscle_strain\n"
+        "D,50,maybe,kidney_stones\n"
+    )
+    ev = evaluate(cases)
+    assert ev.n_excluded == 1
+    error = "fever: 'maybe' is not allowed (yes/no (also y/n, true/false, 1/0))"
+    assert ev.excluded == ({"row": 3, "case_id": "D", "error": error},)
+    assert ev.to_dict()["excluded"] == [{"row": 3, "case_id": "D", "error": error}]
+    summary = dict(zip(ev.summary()["metric"], ev.summary()["value"], strict=True))
+    assert summary["  row 3 (D)"].startswith("fever: 'maybe' is not allowed")
+    assert cli_main(["evaluate", str(cases)]) == 0
+    assert re.search(r"row 3 \(D\)\s+fever: 'maybe' is not allowed", capsys.readouterr().out)
+
+
+def test_evaluate_by_leaves_out_a_blank_group_with_no_case_evaluated(toy: Network) -> None:
+    # It printed a group with an empty label and n_cases 0 (the rows without truth).
+    frame = scored_toy(
+        [0.7, 0.2, 0.6, 0.4], [0.1, 0.9, 0.5, 0.3], true_cause=["strain", "stone", "", ""]
+    )
+    frame["sex"] = ["female", "male", "", ""]
+    table = evaluate_by(frame, "sex", network=toy)
+    assert list(table["group"]) == ["female", "male", "all"]
+    assert table["n_cases"].tolist() == [1, 1, 2]

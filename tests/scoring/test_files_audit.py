@@ -201,8 +201,9 @@ def test_excels_sep_line_names_the_delimiter_and_is_no_header(tmp_path, net, fir
     src.write_bytes(b"\xef\xbb\xbf" + first + b"\r\n" + body)
     summary = score_file(src, tmp_path / "o.csv", network=net)
     assert (summary.rows, summary.scored, summary.delimiter) == (2, 2, delimiter)
-    # the output keeps the delimiter, so it keeps Excel's line naming it (it was left out)
-    assert (tmp_path / "o.csv").read_bytes().startswith(b"sep=" + d + b"\n")
+    # the output keeps the delimiter, so it keeps Excel's line naming it (it was left out),
+    # after the input's byte-order mark (which was dropped)
+    assert (tmp_path / "o.csv").read_bytes().startswith(b"\xef\xbb\xbfsep=" + d + b"\n")
     rows = read_rows(tmp_path / "o.csv", delimiter)[1:]
     assert rows[0] == ["case_id", "age", "fever", *output_columns(net)]
     assert [r[:3] for r in rows[1:]] == [["S1", "45", "yes"], ["S2", "30", "no"]]

@@ -179,7 +179,11 @@ def test_hostile_files_keep_every_row_in_order(net, case, chunksize):
     header, *body = rows
     if len(header) > 1:
         assert used == delimiter
-    out = read_rows(dest.read_bytes().decode("utf-8"), used)
+    written_bytes = dest.read_bytes()
+    # a byte-order mark is kept (Excel reads the passed-through text as UTF-8 by it)
+    bom = b"\xef\xbb\xbf"
+    assert written_bytes.startswith(bom) == data.startswith(bom)
+    out = read_rows(written_bytes.removeprefix(bom).decode("utf-8"), used)
     assert out[0] == [*header, *output_columns(net)]
     assert summary.rows == len(body) == len(out) - 1
     assert [r[0] for r in out[1:]] == [r[0] for r in body]

@@ -788,7 +788,12 @@ def test_impossible_answers(toy_spec_dir, tmp_path):
     src = mixed_file(tmp_path, "case_id,strain,back_spasm,stone\na,yes,no,\nb,no,no,\nc,,,yes\n")
     summary = score_file(src, tmp_path / "o.csv", network=toy)
     out = read_scored(tmp_path / "o.csv")
-    assert out["error"].tolist() == [IMPOSSIBLE, "", ""]
+    # the error names the answers, as diagnose does (a blank cell is no answer)
+    assert out["error"].tolist() == [
+        f"{IMPOSSIBLE} (probability zero): strain=yes, back_spasm=no",
+        "",
+        "",
+    ]
     assert summary.errors_by_kind == {"impossible answers": 1}
     assert out.loc[2, "p_serious"] == "1"
     assert out.loc[2, "p_stone"] == "1"

@@ -41,6 +41,7 @@ from backspasm.learning.metrics import (
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import answers_to_evidence, questions_for
 from backspasm.sampling import FloatArray, IntArray
+from backspasm.scoring.cases import error_row_lines, error_rows
 
 __all__ = ["RANKINGS", "Evaluation", "PreparedCases", "evaluate", "prepare_evaluation"]
 
@@ -65,6 +66,8 @@ class Evaluation:
         Cases evaluated (scored without an error).
     n_excluded : int
         Rows left out because scoring gave them an error or no probabilities.
+    excluded : tuple of dict
+        The first five: ``row`` (from 1, after the header), ``case_id`` and ``error``.
     n_no_truth : int
         Rows scored but left out because their truth is not given (a blank
         ``expected_cause`` or ``true_<cause>`` cell; ``none`` says "no cause").
@@ -148,6 +151,7 @@ class Evaluation:
     ece: float = math.nan
     rank: str = "posterior"
     n_no_truth: int = 0
+    excluded: tuple[dict[str, Any], ...] = ()
 
     def summary(self) -> pd.DataFrame:
         """Return the headline numbers as a table.
@@ -161,6 +165,7 @@ class Evaluation:
             ("causes ranked by", _RANK_NAMES[self.rank]),
             ("cases evaluated", self.n_cases),
             ("rows excluded (scoring error)", self.n_excluded),
+            *error_row_lines(self.excluded[:3]),
             *([("rows excluded (truth not given)", self.n_no_truth)] if self.n_no_truth else []),
             ("cases with a true cause", self.n_with_cause),
             ("top-1 accuracy", self.top1),
@@ -191,6 +196,7 @@ class Evaluation:
             "rank": self.rank,
             "n_cases": self.n_cases,
             "n_excluded": self.n_excluded,
+            "excluded": list(self.excluded),
             "n_no_truth": self.n_no_truth,
             "n_with_cause": self.n_with_cause,
             "top1": _json_number(self.top1),
@@ -241,22 +247,14 @@ def _json_number(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
+def _plain(v: Any) -> Any:
+    if isinstance(v, float | np.floating):
+        return _json_number(float(v))
+    return int(v) if isinstance(v, np.integer) else v
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for row in frame.to_dict(orient="records"):
-        out.append(
-            {
-                str(k): (
-                    _json_number(float(v))
-                    if isinstance(v, float | np.floating)
-                    else int(v)
-                    if isinstance(v, np.integer)
-                    else v
-                )
-                for k, v in row.items()
-            }
-        )
-    return out
+    return [{str(k): _plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
 
 
 def _per_cause(
@@ -387,6 +385,8 @@ class PreparedCases:
     disablement: FloatArray | None
     network: Network
     rank: str
+    #: Each row's number in the file, counted from 1.
+    numbers: IntArray
 
     def evaluate(self) -> Evaluation:
         """Every metric of :class:`Evaluation` for these cases."""
@@ -404,6 +404,7 @@ class PreparedCases:
             disablement=None if self.disablement is None else self.disablement[rows],
             network=self.network,
             rank=self.rank,
+            numbers=self.numbers[rows],
         )
 
 
@@ -443,7 +444,10 @@ def prepare_evaluation(
         use = ok & given
         disablement = np.full(probs_all.shape, np.nan)
         disablement[use] = _disablement(frame, use, causes, net)
-    return PreparedCases(frame, causes, truth_all, probs_all, ok, given, disablement, net, rank)
+    numbers = np.arange(len(frame)) + 1
+    return PreparedCases(
+        frame, causes, truth_all, probs_all, ok, given, disablement, net, rank, numbers
+    )
 
 
 def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
@@ -470,6 +474,7 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
     return Evaluation(
         n_cases=n_cases,
         n_excluded=int((~cases.ok).sum()),
+        excluded=error_rows(frame, ~cases.ok, cases.numbers),
         n_no_truth=int((cases.ok & ~cases.given).sum()),
         n_with_cause=n_with,
         top1=top1,

@@ -34,7 +34,8 @@ def evaluate_by(
         As for :func:`evaluate`, with the truth.
     column : str
         The column whose values form the groups (blank cells form a group of their
-        own, ``""``).
+        own, ``""``, left out when none of its rows could be evaluated: they are
+        counted in the whole file's ``n_no_truth`` or ``n_excluded``).
     network : Network, optional
         Default: the bundled network.
     rank : {"posterior", "disablement"}, default "posterior"
@@ -116,6 +117,8 @@ def _grouped(
     rows = []
     for name in [*sorted(set(keys)), "all"]:
         ev = whole if name == "all" else cases.subset(keys == name).evaluate()
+        if name == "" and not ev.n_cases:  # blank cells, none with truth: no group to show
+            continue
         agreement = math.nan
         if ev.triage is not None and ev.n_cases:
             agreement = float(np.trace(ev.triage.to_numpy()) / ev.triage.to_numpy().sum())

@@ -26,7 +26,9 @@ The modules, in the order data flows through them:
 * :mod:`~backspasm.scoring.lines`: a CSV file's bytes on their way to pyarrow:
   hashed, checked UTF-8, every line bounded;
 * :mod:`~backspasm.scoring.readers`: CSV (pyarrow's streaming reader) and Parquet in
-  chunks bounded in bytes, from a file or standard input;
+  chunks bounded in bytes, from a file, a pipe or standard input, with
+  :mod:`~backspasm.scoring.records` for the rows pyarrow hands back (too many or
+  too few fields, no cell filled);
 * :mod:`~backspasm.scoring.kernel`: one chunk's answers -> evidence codes -> engine ->
   output columns;
 * :mod:`~backspasm.scoring.writers`: CSV and Parquet out through pyarrow, floats

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
@@ -16,17 +16,27 @@ import pyarrow.compute as pc
 from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
 from backspasm.scoring.kernel import factorize, score_block, show
-from backspasm.scoring.plan import Plan, make_plan
-from backspasm.scoring.readers import open_source
+from backspasm.scoring.plan import Plan, make_plan, repeated_column_note
+from backspasm.scoring.readers import CsvSource, open_source
 
 __all__ = [
+    "RepeatedIds",
     "ScoringWarning",
+    "error_row_lines",
+    "error_rows",
     "read_case_table",
     "repeated_ids",
     "repeated_note",
     "score_cases",
     "score_table",
 ]
+
+# The output columns that are not p_<cause> or risk_<complication> (see output_columns).
+_OUTPUT_NAMES = frozenset(
+    {"top_cause", "reasons", "next_question", "conflict", "triage", "red_flags", "mpe", "error"}
+)
+# An error in a line of a table, cut to this many characters.
+_LINE_CHARS = 60
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -187,6 +197,83 @@ def repeated_note(count: int, example: str | None) -> str:
     )
 
 
+class RepeatedIds:
+    """Repeated ``case_id`` values across chunks, found with 64-bit hashes.
+
+    The hashes seen so far are kept sorted, in runs whose sizes grow like a binary
+    counter (two runs of about the same size are merged), so that each chunk is
+    looked up against every earlier row at the cost of a few binary searches and
+    the first id repeated anywhere in the file is kept as the warning's example.
+    """
+
+    def __init__(self) -> None:
+        self.runs: list[npt.NDArray[np.uint64]] = []
+        self.repeated = 0
+        self.example: str | None = None
+
+    def add(self, ids: pd.Series) -> None:
+        """Look up a chunk's ids among the earlier ones, then keep their hashes."""
+        values = id_values(ids)
+        hashes = pd.util.hash_array(values)
+        unique, first = np.unique(hashes, return_index=True)
+        seen = np.zeros(len(hashes), dtype=bool)
+        seen[np.setdiff1d(np.arange(len(hashes)), first)] = True  # earlier in the chunk
+        fresh = np.ones(len(unique), dtype=bool)
+        for run in self.runs:
+            at = np.searchsorted(run, unique).clip(max=len(run) - 1)
+            fresh &= run[at] != unique
+        seen[first[~fresh]] = True  # in an earlier chunk
+        self.repeated += int(seen.sum())
+        if self.example is None and seen.any():
+            self.example = str(values[int(np.argmax(seen))])
+        run = unique[fresh]
+        while self.runs and len(self.runs[-1]) <= 2 * len(run):
+            run = np.union1d(self.runs.pop(), run)
+        if len(run):
+            self.runs.append(run)
+
+    def note(self) -> str | None:
+        """Return the warning about the repeated ids (None when no id repeats)."""
+        return repeated_note(self.repeated, self.example) if self.repeated else None
+
+
+def error_rows(
+    frame: pd.DataFrame, bad: npt.NDArray[np.bool_], numbers: npt.NDArray[np.int64] | None
+) -> tuple[dict[str, Any], ...]:
+    """Return the first five ``bad`` rows of a scored frame: row number, ``case_id``, error.
+
+    ``numbers`` gives each row's number in its file (default: its position, from 1).
+    """
+    at = np.flatnonzero(bad)[:5]
+    ids, errors = frame.get("case_id"), frame.get("error")
+
+    def text(column: pd.Series | None, i: int, default: str) -> str:
+        value = None if column is None else column.iloc[i]
+        return default if value is None or pd.isna(value) or not str(value).strip() else str(value)
+
+    return tuple(
+        {
+            "row": int(i + 1 if numbers is None else numbers[i]),
+            "case_id": text(ids, i, ""),
+            "error": text(errors, i, "no probabilities"),
+        }
+        for i in at.tolist()
+    )
+
+
+def error_row_lines(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """Return ``("row 4 (D)", "fever: 'maybe' is not ...")`` per row of :func:`error_rows`."""
+    return [
+        (
+            f"  row {r['row']:,}" + (f" ({r['case_id']})" if r["case_id"] else ""),
+            r["error"]
+            if len(r["error"]) <= _LINE_CHARS
+            else r["error"][: _LINE_CHARS - 3] + "...",
+        )
+        for r in rows
+    ]
+
+
 def _is_dask(obj: object) -> bool:
     """Return whether ``obj`` is a Dask DataFrame (a Dask Series is no table of cases)."""
     module = type(obj).__module__
@@ -217,8 +304,11 @@ def read_case_table(path: str) -> tuple[pd.DataFrame, str]:
     Comma, semicolon or tab CSV (with or without a byte-order mark) or Parquet,
     found as :func:`open_source` finds them; every cell is text and a blank stays
     ``""`` (a Parquet null too), so a scored file reads back as it was written. A
-    repeated column name keeps its last column under the name (``score`` adds its
-    outputs after the input's columns); the earlier ones become ``name.1``, ...
+    repeated column name keeps its first column under the name, as ``score`` scores
+    the first (with the warning ``score`` gives), but an output column its last, the
+    scorer's (see :func:`first_name_wins`); the others become ``name.1``, ... A row
+    with fewer fields than the header is read with the missing cells blank, as
+    ``score`` reads it, and counted in a warning.
 
     Parameters
     ----------
@@ -234,7 +324,13 @@ def read_case_table(path: str) -> tuple[pd.DataFrame, str]:
     ------
     CaseFileError
         When the file cannot be read, or a row cannot (too many fields, a line over
-        the length limit): the message names the file, the row and the problem.
+        the length limit, no cell filled, its answers separated by another
+        delimiter): the message names the file, the row and the problem.
+
+    Warns
+    -----
+    ScoringWarning
+        For a repeated column name and for rows with fewer fields than the header.
     """
     source = open_source(path)
     try:
@@ -251,12 +347,20 @@ def read_case_table(path: str) -> tuple[pd.DataFrame, str]:
         digest = source.sha256
     finally:
         source.close()
+    short = source.short.note(len(source.header)) if isinstance(source, CsvSource) else None
+    if short is not None:
+        warnings.warn(f"case file '{source.name}': {short}", ScoringWarning, stacklevel=2)
+    names, notes = first_name_wins(list(source.header))
+    for note in notes:
+        warnings.warn(f"case file '{source.name}': {note}", ScoringWarning, stacklevel=2)
     if not tables:
-        return pd.DataFrame({name: pd.Series([], dtype=object) for name in source.header}), digest
+        empty = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(len(names))})
+        empty.columns = pd.Index(names)
+        return empty, digest
     width = tables[0].num_columns
     cells = [_text_cells(pa.chunked_array([t.column(i) for t in tables])) for i in range(width)]
     frame = pd.DataFrame(dict(enumerate(cells)))
-    frame.columns = pd.Index(_last_name_wins(list(tables[0].column_names)))
+    frame.columns = pd.Index(names)
     return frame, digest
 
 
@@ -275,15 +379,26 @@ def _text_cells(column: pa.ChunkedArray) -> npt.NDArray[np.object_]:
     return np.asarray(column.fill_null("").to_numpy(zero_copy_only=False), dtype=object)
 
 
-def _last_name_wins(names: list[str]) -> list[str]:
-    """Rename repeated column names but the last one.
+def first_name_wins(names: list[str]) -> tuple[list[str], list[str]]:
+    """Rename repeated column names but the one ``score`` reads, and say so.
 
-    ``score`` appends its outputs after the input's columns, so the last ``error`` of
-    a scored file is the scorer's; earlier ones become ``error.1``, ``error.2``, ...
+    An input column repeated keeps its first under the name, as ``score`` scores the
+    first (the warning ``score`` gives); an output column (``p_<cause>``, ``error``,
+    ...) its last: a scored file made before ``score`` refused such an input column
+    holds the scorer's after it. The others become ``name.1``, ``name.2``, ...
     """
     out = list(names)
+    notes = []
     for name in dict.fromkeys(names):
         where = [i for i, n in enumerate(names) if n == name]
-        for k, i in enumerate(where[:-1], start=1):
+        if len(where) < 2:
+            continue
+        output = name.startswith(("p_", "risk_")) or name in _OUTPUT_NAMES
+        kept = where[-1] if output else where[0]
+        for k, i in enumerate([i for i in where if i != kept], start=1):
             out[i] = f"{name}.{k}"
-    return out
+            while out[i] in names:
+                out[i] += "_"
+        if not output:
+            notes.append(repeated_column_note(name, len(where)))
+    return out, notes

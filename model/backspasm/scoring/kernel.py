@@ -77,11 +77,54 @@ def factorize(values: pd.Series) -> Cells:
 
 
 def show(value: object) -> str:
-    """Repr of a cell for an error message, cut to about 40 characters."""
+    """Show a cell in an error message, cut to about 40 characters.
+
+    Text is quoted (its spaces show); anything else (a number, a Parquet timestamp
+    or date) is written plainly, ``2020-01-01 00:00:00``, not as a Python repr.
+    """
     if isinstance(value, str):
         return repr(value) if len(value) <= _SHOW_CHARS else repr(value[:_SHOW_CHARS]) + "..."
-    text = repr(value)
+    text = str(value)
     return text if len(text) <= _SHOW_CHARS + 2 else text[:_SHOW_CHARS] + "..."
+
+
+def _answer_text(q: Question, value: object) -> str:
+    """Return an answer as the row was read: ``Y`` and ``TRUE`` are ``yes``, ages as given."""
+    if q.kind != "number":
+        try:
+            parsed = parse_answer(q, value)
+        except EvidenceError:
+            parsed = None
+        if isinstance(parsed, str):
+            return parsed
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _answers(plan: Plan, shown: Mapping[str, Cells]) -> dict[str, tuple[IntArray, ObjArray]]:
+    """Per answered node, each row's code and ``column=answer`` per distinct value ("" last)."""
+    column = {c.question.node: c.question for c in plan.columns if c.used}
+    out = {}
+    for node, (index, uniques) in shown.items():
+        q = column[node]
+        texts = [f"{q.column}={_answer_text(q, u)}" for u in uniques.tolist()]
+        out[node] = (index, np.asarray([*texts, ""], dtype=object))
+    return out
+
+
+def _impossible_text(
+    answers: Mapping[str, tuple[IntArray, ObjArray]], codes: Mapping[str, IntArray], rows: IntArray
+) -> ObjArray:
+    """Return the error of rows whose answers are impossible together, naming them."""
+    parts = [
+        np.where(codes[node][rows] < 0, "", texts[index[rows]])  # a blank cell: no answer
+        for node, (index, texts) in answers.items()
+    ]
+    out: ObjArray = np.full(len(rows), "", dtype=object)
+    for part in parts:
+        out = np.where(part == "", out, np.where(out == "", part, out + ", " + part))
+    return np.asarray(IMPOSSIBLE + " (probability zero): " + out, dtype=object)
 
 
 def _append_errors(error: ObjArray, rows: IntArray, messages: ObjArray) -> None:
@@ -249,7 +292,7 @@ def score_block(
         possible = found.possible
         impossible = rows[~possible]
         if len(impossible):
-            error[impossible] = IMPOSSIBLE
+            error[impossible] = _impossible_text(_answers(plan, shown), codes, impossible)
             kinds["impossible answers"] += len(impossible)
         ok = rows[possible]
         scored[ok] = True
@@ -273,7 +316,9 @@ def score_block(
         assert found.reasons is not None
         assert found.mpe is not None
         assert found.mpe_probability is not None
-        outputs["reasons"][ok] = _reasons(plan, shown, found.reasons, rows, top[rows], possible)
+        outputs["reasons"][ok] = _reasons(
+            _answers(plan, shown), found.reasons, rows, top[rows], possible
+        )
         outputs["next_question"][ok] = found.next_question()[possible]
         outputs["mpe"][ok] = mpe_text(net, found.mpe[possible])
         outputs["p_mpe"][ok] = found.mpe_probability[possible]
@@ -295,8 +340,7 @@ def _empty(name: str, n: int) -> npt.NDArray[Any]:
 
 
 def _reasons(
-    plan: Plan,
-    shown: Mapping[str, Cells],
+    answers: Mapping[str, tuple[IntArray, ObjArray]],
     found: Reasons,
     rows: IntArray,
     top: IntArray,
@@ -308,10 +352,8 @@ def _reasons(
     if not found.nodes:
         return np.full(len(keep), "", dtype=object)
     change = found.change[keep, :, :][np.arange(len(keep)), :, tops]
-    column = {c.question.node: c.question.column for c in plan.columns if c.used}
     cells: ObjArray = np.full(change.shape, "", dtype=object)
     for j, node in enumerate(found.nodes):
-        index, uniques = shown[node]
-        values = np.asarray([str(u).strip() for u in uniques] + [""], dtype=object)
-        cells[:, j] = column[node] + "=" + values[index[rows[keep]]]
+        index, texts = answers[node]
+        cells[:, j] = texts[index[rows[keep]]]
     return reasons_text(change, cells)

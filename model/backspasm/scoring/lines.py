@@ -14,6 +14,7 @@ import codecs
 import hashlib
 import io
 import re
+from collections import deque
 from typing import Any, BinaryIO
 
 from backspasm.exceptions import CaseFileError
@@ -55,6 +56,10 @@ class _Guard(io.RawIOBase):
         self._line = 1  # line number of the first byte of _pending
         self._dropping = 0  # line number of the line being dropped, 0 = none
         self._started = False
+        self.leading = 0  # blank lines before the header
+        self.bom = False  # whether the file began with a UTF-8 byte-order mark
+        # (lines passed on, input bytes they end at), a mark per read: where a row is.
+        self._marks: deque[tuple[int, int]] = deque([(0, 0)])
         self._decoder = codecs.getincrementaldecoder("utf-8")()
 
     def readable(self) -> bool:
@@ -91,6 +96,21 @@ class _Guard(io.RawIOBase):
             end = _line_end(self._out, 0)
         return bytes(self._out[: max(_HEADER_BYTES, end + 1)])
 
+    def position(self, lines: int) -> int:
+        """Return about where in the input the first ``lines`` lines end, in bytes.
+
+        Interpolated between the marks left by each read; the marks before are
+        dropped, so ``lines`` must not decrease from call to call.
+        """
+        marks = self._marks
+        while len(marks) > 1 and marks[1][0] <= lines:
+            marks.popleft()
+        line, at = marks[0]
+        if len(marks) == 1:
+            return at if line >= lines else self.nbytes
+        next_line, next_at = marks[1]
+        return at + (next_at - at) * (lines - line) // max(next_line - line, 1)
+
     def skip(self, size: int) -> None:
         """Drop the first ``size`` bytes not yet read (hashed all the same)."""
         del self._out[:size]
@@ -126,6 +146,7 @@ class _Guard(io.RawIOBase):
             lines = bytes(self._pending[: last + 1])
             del self._pending[: last + 1]
             self._release(lines)
+            self._marks.append((self._line - 1, self.nbytes - len(self._pending)))
         if len(self._pending) > self.max_line:
             if not self._released:
                 raise CaseFileError(
@@ -139,14 +160,18 @@ class _Guard(io.RawIOBase):
         """Drop a BOM and blank lines before the header; refuse UTF-16."""
         head = bytes(self._pending) + data
         self._pending.clear()
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        wide = _utf16(head)
+        if wide:
             raise CaseFileError(
-                f"case file '{self.name}' is UTF-16 text; save it as UTF-8 (CSV UTF-8 in Excel)."
+                f"case file '{self.name}' is {wide} text; save it as UTF-8 (CSV UTF-8 in "
+                f"Excel), e.g. iconv -f {wide.split()[0]} -t utf-8."
             )
         if len(head) < len(_BOM) and _BOM.startswith(head) and data:
             self._pending += head
             return b""
-        head = head.removeprefix(_BOM)
+        if head.startswith(_BOM):
+            self.bom = True
+            head = head[len(_BOM) :]
         stripped = head.lstrip(b" \t\r\n")
         if not stripped and data:
             self._line += head.count(b"\n")
@@ -154,6 +179,7 @@ class _Guard(io.RawIOBase):
         cut = len(head) - len(stripped)
         cut = max(head.rfind(b"\n", 0, cut), head.rfind(b"\r", 0, cut)) + 1
         self._line += head.count(b"\n", 0, cut)
+        self.leading = self._line - 1
         self._started = True
         return head[cut:]
 
@@ -162,10 +188,19 @@ class _Guard(io.RawIOBase):
             self._decoder.decode(lines, final)
         except UnicodeDecodeError as exc:
             line = self._line + lines.count(b"\n", 0, max(exc.start, 0))
-            byte = lines[max(exc.start, 0) : max(exc.start, 0) + 1].hex() or "??"
+            byte = lines[max(exc.start, 0) : max(exc.start, 0) + 1]
+            # Excel on Windows writes cp1252, whose curly quotes and dashes are 0x80-0x9f
+            # (control characters in latin1, which agrees with cp1252 above them).
+            windows = b"\x80" <= byte <= b"\x9f"
             raise CaseFileError(
-                f"case file '{self.name}' is not UTF-8 text: byte 0x{byte} on line {line} "
-                "cannot be decoded; save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)."
+                f"case file '{self.name}' is not UTF-8 text: byte 0x{byte.hex() or '??'} on "
+                f"line {line} cannot be decoded; save the file as UTF-8"
+                + (
+                    " (it looks like Windows text, cp1252 or windows-1252: "
+                    "iconv -f cp1252 -t utf-8)."
+                    if windows
+                    else " (e.g. iconv -f cp1252 -t utf-8 for Windows text, or -f latin1)."
+                )
             ) from None
         self._line += lines.count(b"\n")
         self.quotes += lines.count(b'"')
@@ -179,6 +214,48 @@ class _Guard(io.RawIOBase):
         self._out += marker.encode()
         self._line = self._dropping + 1
         self._dropping = 0
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream whose first bytes were already read: ``head``, then the rest of ``raw``."""
+
+    def __init__(self, head: bytes, raw: BinaryIO) -> None:
+        super().__init__()
+        self._head = head
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _utf16(head: bytes) -> str:
+    """Name UTF-16 text from its first bytes (with or without a byte-order mark), else ""."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 (with a byte-order mark)"
+    sample = head[: len(head) // 2 * 2][:512]
+    if len(sample) < 4:
+        return ""
+    even, odd = sample[0::2], sample[1::2]
+    # Text in the Latin script has a zero byte beside every character.
+    if odd.count(0) >= 0.9 * len(odd) and not even.count(0):
+        return "UTF-16LE (without a byte-order mark)"
+    if even.count(0) >= 0.9 * len(even) and not odd.count(0):
+        return "UTF-16BE (without a byte-order mark)"
+    return ""
 
 
 def _record_end(data: bytes | bytearray) -> int:

@@ -172,7 +172,7 @@ def make_plan(
         notes.append(_passed_note(passed))
     for name in dict.fromkeys(repeated):
         count = repeated.count(name) + 1
-        notes.append(f"column {name!r} appears {count} times; only the first one was scored.")
+        notes.append(repeated_column_note(name, count))
     if unused:
         shown = ", ".join(repr(u) for u in unused)
         notes.append(
@@ -212,6 +212,11 @@ LABEL_COLUMNS: tuple[str, ...] = ("true_cause", "expected_cause", "expected_tria
 
 def _is_label(name: str) -> bool:
     return name in LABEL_COLUMNS or name.startswith(TRUTH_PREFIX)
+
+
+def repeated_column_note(name: str, count: int) -> str:
+    """Return the warning about a column name that appears ``count`` times."""
+    return f"column {name!r} appears {count} times; only the first one was scored."
 
 
 def _passed_note(labels: Sequence[str]) -> str:

@@ -28,14 +28,32 @@ from typing import Any, BinaryIO, TypeAlias
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from backspasm._files import PARQUET_SUFFIXES
 from backspasm.exceptions import CaseFileError
-from backspasm.scoring.kernel import Cells, RowErrors
-from backspasm.scoring.lines import _DROPPED, _READ_BYTES, _Guard, _line_end, _record_end
+from backspasm.scoring.kernel import RowErrors
+from backspasm.scoring.lines import (
+    _DROPPED,
+    _READ_BYTES,
+    _Guard,
+    _line_end,
+    _Prefixed,
+    _record_end,
+)
+from backspasm.scoring.records import (
+    EMPTY_KIND,
+    EMPTY_MESSAGE,
+    SEPARATOR_KIND,
+    Chunk,
+    ShortRows,
+    drop_blank,
+    ends_inside_quotes,
+    mark_empty,
+    short_row_problem,
+    split,
+)
 from backspasm.scoring.sniff import MAGIC_BYTES, SNIFF_BYTES, packed, sniff_delimiter
 
 __all__ = [
@@ -53,29 +71,6 @@ DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024
 # Excel's delimiter hint, a first line such as "sep=;" (quoted, or padded with the
 # delimiter, when another program wrote it as a cell).
 _SEP_HINT = re.compile(rb'(?i)"?sep=(?P<sep>[\t\x20\x21\x23-\x7e])"?(?P=sep)*')
-
-
-@dataclass
-class Chunk:
-    """Rows of one chunk: every input column as Arrow, and rows that failed to read."""
-
-    table: pa.Table
-    row_errors: RowErrors | None
-
-    @property
-    def n(self) -> int:
-        """Rows in the chunk."""
-        return int(self.table.num_rows)
-
-    def cells(self, position: int) -> Cells:
-        """Return the column at ``position``, factorised (nulls -> -1)."""
-        column = self.table.column(position)
-        if pa.types.is_dictionary(column.type):  # a pandas category, in Parquet
-            column = column.cast(column.type.value_type)
-        uniques = pc.drop_null(pc.unique(column))
-        index = pc.fill_null(pc.index_in(column, value_set=uniques, skip_nulls=True), -1)
-        codes = np.asarray(index.to_numpy(zero_copy_only=False), dtype=np.int64)
-        return codes, np.asarray([*uniques.to_pylist(), None], dtype=object)[:-1]
 
 
 def _first_line(exc: BaseException) -> str:
@@ -127,9 +122,12 @@ class CsvSource:
             self.delimiter = sniff_delimiter(sample.decode("utf-8", errors="replace"))
         self._in.delimiter = self.delimiter
         self.header: list[str] = self._read_header(head)
+        self._header_lines = self._in.leading + 1 + (hint is not None)
         self.width = len(self.header)
         self._in.width = self.width
         self._bad: deque[_BadRow] = deque()
+        #: Rows with fewer fields than the header (read with the missing cells blank).
+        self.short = ShortRows()
         # The last record pyarrow handed back, and whether it spans lines (an unclosed
         # quote swallows the rest of the file into one such record).
         self._last_bad: tuple[int, bool] = (-1, False)
@@ -193,9 +191,8 @@ class CsvSource:
             # tab-separated file) is a row of empty cells, as ",," is in a CSV file.
             self._bad.append(_BadRow(index, None, "", ""))
         else:
-            body = text.rstrip("\r\n")
-            multiline = "\n" in body or "\r" in body
-            self._last_bad = (index, multiline and _ends_inside_quotes(text, self.delimiter))
+            # Only the last record can run out inside quotes (pyarrow reads on to the end).
+            self._last_bad = (index, ends_inside_quotes(text, self.delimiter))
             # One record that pyarrow already split off: the stdlib reader gives its cells.
             limit = csv.field_size_limit(2**31 - 1)  # huge cells are data
             try:
@@ -203,11 +200,25 @@ class CsvSource:
             finally:
                 csv.field_size_limit(limit)
             count = int(row.actual_columns)
-            message = (
-                f"row has {count} fields, header has {self.width}" if count > self.width else ""
-            )
+            message, kind = "", ""
+            if count > self.width:
+                message, kind = (
+                    f"row has {count} fields, header has {self.width}",
+                    "too many fields",
+                )
+            else:
+                message = short_row_problem(text, fields, self.delimiter, self.width)
+                kind = (
+                    ""
+                    if not message
+                    else EMPTY_KIND
+                    if message == EMPTY_MESSAGE
+                    else SEPARATOR_KIND
+                )
+                if not message:
+                    self.short.add(index, count)
             fields = (fields + [""] * self.width)[: self.width]
-            self._bad.append(_BadRow(index, fields, message, "too many fields" if message else ""))
+            self._bad.append(_BadRow(index, fields, message, kind))
         return "skip"
 
     def chunks(self, rows: int) -> Iterator[Chunk]:
@@ -217,12 +228,13 @@ class CsvSource:
         try:
             for batch in self._reader:
                 table, done = self._merge(pa.Table.from_batches([batch]), done)
-                for chunk in _split(_drop_blank(table) if self.width == 1 else table, rows):
+                table = drop_blank(table) if self.width == 1 else mark_empty(table)
+                for chunk in split(table, rows):
                     last = chunk.table
                     yield chunk
             while self._bad:
                 table, done = self._merge(None, done)
-                for chunk in _split(table, rows):
+                for chunk in split(table, rows):
                     last = chunk.table
                     yield chunk
         except pa.ArrowInvalid as exc:
@@ -306,57 +318,19 @@ class CsvSource:
         """Bytes read so far."""
         return self._in.nbytes
 
+    @property
+    def bom(self) -> bool:
+        """Whether the file began with a UTF-8 byte-order mark."""
+        return self._in.bom
+
+    def position(self, rows: int) -> int:
+        """Return about how many bytes of the input hold its header and first ``rows`` rows."""
+        return self._in.position(rows + self._header_lines)
+
     def close(self) -> None:
         """Close the file (standard input stays open)."""
         if self._in.raw is not getattr(sys.stdin, "buffer", None):
             self._in.raw.close()
-
-
-def _ends_inside_quotes(text: str, delimiter: str) -> bool:
-    """Whether a record, read strictly, runs out inside a quoted field (never closed)."""
-    limit = csv.field_size_limit(2**31 - 1)
-    try:
-        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
-            pass
-    except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
-    finally:
-        csv.field_size_limit(limit)
-    return False
-
-
-def _drop_blank(chunk: Chunk) -> Chunk:
-    """Drop lines of spaces: with one column, such a line is no record.
-
-    An empty cell written as ``""`` (how pandas writes a missing value in a
-    one-column file) is a record and stays; empty lines never reach here.
-    """
-    column = chunk.table.column(0)
-    blank = pc.and_(pc.equal(pc.utf8_trim(column, " \t"), ""), pc.not_equal(column, ""))
-    keep = ~np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
-    errors = chunk.row_errors
-    if errors is not None:
-        keep[errors[0]] = True
-        errors = (np.cumsum(keep)[errors[0]] - 1, errors[1], errors[2])
-    if keep.all():
-        return chunk
-    return Chunk(chunk.table.filter(pa.array(keep)), errors)
-
-
-def _split(chunk: Chunk, rows: int) -> Iterator[Chunk]:
-    """Cut a chunk into pieces of at most ``rows`` rows."""
-    if chunk.n <= rows:
-        if chunk.n:
-            yield chunk
-        return
-    for start in range(0, chunk.n, rows):
-        errors = None
-        if chunk.row_errors is not None:
-            at, messages, kinds = chunk.row_errors
-            inside = (at >= start) & (at < start + rows)
-            if inside.any():
-                errors = (at[inside] - start, messages[inside], kinds[inside])
-        yield Chunk(chunk.table.slice(start, rows), errors)
 
 
 # -------------------------------------------------------------------------- Parquet
@@ -449,20 +423,7 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
     if path == "-":
         stdin = sys.stdin.buffer
         magic = stdin.peek(MAGIC_BYTES)[:MAGIC_BYTES] if hasattr(stdin, "peek") else b""
-        found = packed(magic, path)
-        if found:
-            raise CaseFileError(f"cannot read case file '{name}': {found}")
-        if magic[:4] == b"PAR1":
-            # Parquet is read from its end: standard input is buffered whole.
-            data = stdin.read()
-            return ParquetSource(
-                io.BytesIO(data),
-                name,
-                hashlib.sha256(data).hexdigest(),
-                len(data),
-                chunk_bytes=chunk_bytes,
-            )
-        return CsvSource(stdin, name, chunk_bytes=chunk_bytes)
+        return _open_stream(stdin, name, magic, path, chunk_bytes)
     if os.path.isdir(path):
         raise CaseFileError(f"cannot read case file '{path}': it is a folder.")
     try:
@@ -471,6 +432,17 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
         raise CaseFileError(f"cannot read case file '{path}': no such file.") from None
     except OSError as exc:
         raise CaseFileError(f"cannot read case file '{path}': {exc.strerror or exc}") from None
+    if not fh.seekable():
+        # A named pipe or a process substitution, <(zcat cases.csv.gz): read as a stream.
+        magic = b""
+        while len(magic) < MAGIC_BYTES and (more := fh.read(MAGIC_BYTES - len(magic))):
+            magic += more
+        stream = io.BufferedReader(_Prefixed(magic, fh))
+        try:
+            return _open_stream(stream, name, magic, path, chunk_bytes)
+        except BaseException:
+            stream.close()
+            raise
     magic = fh.read(MAGIC_BYTES)
     fh.seek(0)
     found = packed(magic, path)
@@ -486,3 +458,18 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
     except BaseException:
         fh.close()
         raise
+
+
+def _open_stream(
+    stream: BinaryIO, name: str, magic: bytes, path: str, chunk_bytes: int
+) -> CsvSource | ParquetSource:
+    """Open standard input or a pipe, whose first bytes ``magic`` are still to be read."""
+    found = packed(magic, path)
+    if found:
+        raise CaseFileError(f"cannot read case file '{name}': {found}")
+    if magic[:4] == b"PAR1":
+        # Parquet is read from its end: a stream is buffered whole.
+        data = stream.read()
+        digest = hashlib.sha256(data).hexdigest()
+        return ParquetSource(io.BytesIO(data), name, digest, len(data), chunk_bytes=chunk_bytes)
+    return CsvSource(stream, name, chunk_bytes=chunk_bytes)

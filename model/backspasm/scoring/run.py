@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import time
 from collections import Counter
@@ -14,15 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
-import pandas as pd
 import pyarrow as pa
 
 from backspasm._files import META_SUFFIX, AtomicFile, SignalGuard, check_paths
 from backspasm._version import __version__
 from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
-from backspasm.scoring.cases import id_values, repeated_note
+from backspasm.scoring.cases import RepeatedIds
 from backspasm.scoring.kernel import Cells, score_block
 from backspasm.scoring.overlap import Overlap, warm_engine
 from backspasm.scoring.plan import Plan, make_plan
@@ -40,6 +39,9 @@ __all__ = ["EXIT_OK", "EXIT_ROW_ERRORS", "ScoringSummary", "score_file"]
 #: ``ScoringSummary.exit_code`` values (the command line exits with them).
 EXIT_OK, EXIT_ROW_ERRORS = 0, 3
 _MIN_CHUNK_BYTES = 64 * 1024
+# Rows explained at a time: explaining costs the same per row in any batch, and the
+# progress bar moves every few seconds.
+_EXPLAIN_ROWS = 1_000
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class ScoringSummary:
         Rows with probabilities.
     errors_by_kind : dict of str to int
         Rows per problem (``invalid <column>``, ``too many fields``, ``line too
-        long``, ``impossible answers``); a row may count under several kinds.
+        long``, ``empty row``, ``other delimiter``, ``impossible answers``); a row
+        may count under several kinds.
     warnings : tuple of str
         File-level remarks: near-miss column names, repeated ids, ...
     seconds : float
@@ -76,6 +79,9 @@ class ScoringSummary:
     first_error : (int, str) or None
         The first row that carries an error (counted from 1, after the header) and
         its message.
+    short_rows : int
+        CSV rows with fewer fields than the header, read with the missing cells
+        blank (also named in a warning).
     """
 
     rows: int
@@ -91,6 +97,7 @@ class ScoringSummary:
     delimiter: str = ","
     input_bytes: int = 0
     first_error: tuple[int, str] | None = None
+    short_rows: int = 0
 
     @property
     def errors(self) -> int:
@@ -178,7 +185,7 @@ def score_file(
     network : Network, optional
         Defaults to the bundled network.
     chunksize : int, default 100000
-        At most this many rows are scored at a time.
+        At most this many rows are scored at a time (with ``explain``, at most 1,000).
     chunk_bytes : int, default 8 MiB
         Bytes of input read and parsed at a time; memory is bounded by it. A CSV line
         longer than half of it is not read: its row carries an error. A Parquet file
@@ -270,44 +277,6 @@ def _output_delimiter(source: CsvSource | ParquetSource, dst_path: str) -> str:
     return "\t"
 
 
-class _Ids:
-    """Repeated ``case_id`` values across chunks, found with 64-bit hashes.
-
-    The hashes seen so far are kept sorted, in runs whose sizes grow like a binary
-    counter (two runs of about the same size are merged), so that each chunk is
-    looked up against every earlier row at the cost of a few binary searches and
-    the first id repeated anywhere in the file is kept as the warning's example.
-    """
-
-    def __init__(self) -> None:
-        self.runs: list[npt.NDArray[np.uint64]] = []
-        self.repeated = 0
-        self.example: str | None = None
-
-    def add(self, ids: pd.Series) -> None:
-        values = id_values(ids)
-        hashes = pd.util.hash_array(values)
-        unique, first = np.unique(hashes, return_index=True)
-        seen = np.zeros(len(hashes), dtype=bool)
-        seen[np.setdiff1d(np.arange(len(hashes)), first)] = True  # earlier in the chunk
-        fresh = np.ones(len(unique), dtype=bool)
-        for run in self.runs:
-            at = np.searchsorted(run, unique).clip(max=len(run) - 1)
-            fresh &= run[at] != unique
-        seen[first[~fresh]] = True  # in an earlier chunk
-        self.repeated += int(seen.sum())
-        if self.example is None and seen.any():
-            self.example = str(values[int(np.argmax(seen))])
-        run = unique[fresh]
-        while self.runs and len(self.runs[-1]) <= 2 * len(run):
-            run = np.union1d(self.runs.pop(), run)
-        if len(run):
-            self.runs.append(run)
-
-    def note(self) -> str | None:
-        return repeated_note(self.repeated, self.example) if self.repeated else None
-
-
 def _run(
     source: CsvSource | ParquetSource,
     plan: Plan,
@@ -337,7 +306,7 @@ def _run(
     rows = scored = 0
     first_error: tuple[int, str] | None = None
     kinds: Counter[str] = Counter()
-    ids = _Ids()
+    ids = RepeatedIds()
     try:
         # Created, renamed and removed with signals held back, so that no temporary
         # file can escape the clean-up.
@@ -348,10 +317,14 @@ def _run(
             if fmt == "parquet"
             else CsvWriter(sink, delimiter, plan.outputs, options.precision)
         )
-        if isinstance(source, CsvSource) and source.sep_hint is not None and fmt != "parquet":
-            sink.fh.write(source.sep_hint + b"\n")  # the user's "sep=;", for Excel
+        if isinstance(source, CsvSource) and fmt != "parquet":
+            if source.bom:  # Excel reads a file as UTF-8 by its BOM
+                sink.fh.write(b"\xef\xbb\xbf")
+            if source.sep_hint is not None:
+                sink.fh.write(source.sep_hint + b"\n")  # the user's "sep=;", for Excel
         overlap = Overlap(writer.write)
-        for chunk, cells, nbytes in overlap.ahead(_read(source, plan, options.chunksize)):
+        most = min(options.chunksize, _EXPLAIN_ROWS) if options.explain else options.chunksize
+        for chunk, cells in overlap.ahead(_read(source, plan, most)):
             block = score_block(cells, chunk.n, plan, engine=engine, row_errors=chunk.row_errors)
             overlap.write(chunk.table, block.columns)
             if first_error is None and block.scored < chunk.n:
@@ -362,21 +335,30 @@ def _run(
             kinds.update(block.kinds)
             if plan.id_position is not None:
                 ids.add(chunk.table.column(plan.id_position).to_pandas())
-            if bar is not None:
-                bar.update((nbytes if bar.unit == "B" else rows) - bar.n)
+            if bar is not None:  # where the rows scored end, not how far the reader got
+                done = source.position(rows) if isinstance(source, CsvSource) else rows
+                bar.update(min(done, bar.total or done) - bar.n)
                 bar.set_postfix(rows=f"{rows:,}", refresh=False)
         overlap.flush()
+        if bar is not None and bar.total:
+            bar.update(bar.total - bar.n)
         overlap.close()
         writer.close(schema)
         sink.finish()
         note = ids.note()
+        short = source.short if isinstance(source, CsvSource) else None
+        short_note = None if short is None else short.note(len(header))
         seconds = time.perf_counter() - started
         meta_path = None if sink.path is None else Path(f"{sink.path}{META_SUFFIX}")
         summary = ScoringSummary(
             rows=rows,
             scored=scored,
             errors_by_kind=dict(sorted(kinds.items())),
-            warnings=(*plan.warnings, *([note] if note else [])),
+            warnings=(
+                *plan.warnings,
+                *([short_note] if short_note else []),
+                *([note] if note else []),
+            ),
             seconds=seconds,
             rows_per_second=rows / seconds if seconds > 0 else float("inf"),
             input_sha256=source.sha256,
@@ -386,6 +368,7 @@ def _run(
             delimiter=source.delimiter,
             input_bytes=source.nbytes,
             first_error=first_error,
+            short_rows=0 if short is None else short.count,
         )
         if meta_path is not None and sink.file is not None:
             payload = _meta_payload(summary, plan.network, src_path, fmt, options)
@@ -418,11 +401,10 @@ def _run(
 
 def _read(
     source: CsvSource | ParquetSource, plan: Plan, rows: int
-) -> Iterator[tuple[Chunk, dict[int, Cells], int]]:
-    """Each chunk with its question columns factorised and the input bytes read so far."""
+) -> Iterator[tuple[Chunk, dict[int, Cells]]]:
+    """Each chunk with its question columns factorised."""
     for chunk in source.chunks(rows):
-        cells = {c.position: chunk.cells(c.position) for c in plan.columns}
-        yield chunk, cells, source.nbytes
+        yield chunk, {c.position: chunk.cells(c.position) for c in plan.columns}
 
 
 def _progress_bar(progress: bool | None, source: CsvSource | ParquetSource, path: str) -> Any:
@@ -435,7 +417,8 @@ def _progress_bar(progress: bool | None, source: CsvSource | ParquetSource, path
         return tqdm(
             total=source.rows, unit="rows", unit_scale=True, desc="scoring", file=sys.stderr
         )
-    size = os.path.getsize(path) if path != "-" else None
+    # The size of a file; a pipe's (or standard input's) is not known.
+    size = os.stat(path).st_size if path != "-" and stat.S_ISREG(os.stat(path).st_mode) else None
     return tqdm(
         total=size, unit="B", unit_scale=True, unit_divisor=1024, desc="scoring", file=sys.stderr
     )
@@ -469,6 +452,7 @@ def _meta_payload(
         "scored": summary.scored,
         "errors": summary.errors,
         "errors_by_kind": summary.errors_by_kind,
+        "short_rows": summary.short_rows,
         "warnings": list(summary.warnings),
         "seconds": round(summary.seconds, 3),
         "rows_per_second": round(summary.rows_per_second, 1),
