@@ -28,7 +28,7 @@ from backspasm import spec as _spec
 from backspasm._text import did_you_mean
 from backspasm.exceptions import EvidenceError
 from backspasm.spec.build import BIN_OPERATORS
-from backspasm.spec.schema import BLANK_WORDS, AnswerRules
+from backspasm.spec.schema import BLANK_WORDS, QUESTION_SECTIONS, AnswerRules
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -51,16 +51,9 @@ __all__ = [
 
 TRUE_WORDS: tuple[str, ...] = ("yes", "y", "true", "1")
 FALSE_WORDS: tuple[str, ...] = ("no", "n", "false", "0")
-#: Sections in the order the contract lists them.
-SECTIONS: tuple[str, ...] = (
-    "identity",
-    "context",
-    "symptom",
-    "examination",
-    "exposure",
-    "known_cause",
-    "presentation",
-)
+#: Sections in the order the contract lists them: the case id, then the knowledge
+#: base's question sections.
+SECTIONS: tuple[str, ...] = ("identity", *QUESTION_SECTIONS)
 
 Kind = Literal["id", "number", "choice", "yes_no"]
 #: What an answer becomes as evidence: a state name, or a likelihood per state (an

@@ -8,7 +8,6 @@ reasons, next questions, a one-sentence explanation per cause, the text report o
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backspasm._palette import TRIAGE_COLOURS
 from backspasm._text import answer_words, percent
+from backspasm.diagnosis.page import diagnosis_html
 from backspasm.diagnosis.words import json_answer, not_presenting_note, unsure_lines
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
@@ -484,54 +483,4 @@ class Diagnosis:
         )
 
     def _repr_html_(self) -> str:
-        # What summary() says, as a table: the advice, the open screen, the safety net
-        # and the next questions in interview order (none before an emergency).
-        esc = html.escape
-        rows = "".join(
-            f"<tr><td>{esc(str(r.label))}</td><td>{esc(str(r.group))}</td>"
-            f"<td style='text-align:right'>{percent(r.prior)}</td>"
-            f"<td style='text-align:right'><b>{percent(r.posterior)}</b></td></tr>"
-            for r in self._causes.itertuples(index=False)
-        )
-        given = ", ".join(f"{esc(str(k))}={esc(str(v))}" for k, v in self.answers.items())
-        flags = esc(self._triage_note()).replace(" (", " &mdash; ", 1).removesuffix(")")
-        shares = f"P(at least one serious cause) = <b>{percent(self.p_serious)}</b>"
-        if not math.isnan(self.p_pathologic):
-            shares += (
-                "<br>P(at least one structural spinal disorder) = "
-                f"<b>{percent(self.p_pathologic)}</b>"
-            )
-        screen = ""
-        if self.triage != "emergency" and self.unscreened:
-            screen = (
-                f"<p>screen: {len(self.screen) - len(self.unscreened)} of "
-                f"{len(self.screen)} warning signs and triage questions answered: the "
-                "advice is incomplete until the others are (the next questions below)</p>"
-            )
-        net = ""
-        if self.safety_net:
-            items = "".join(f"<li>{esc(line)}</li>" for line in self.safety_net)
-            net = (
-                f"<details><summary>{esc(SAFETY_NET_HEADING[self.triage])}</summary>"
-                f"<ul>{items}</ul></details>"
-            )
-        why = "".join(f"<li>{esc(self.explanation(c))}</li>" for c in self._causes["cause"][:3])
-        if self.triage == "emergency":
-            nxt = "none before going (the other questions can wait)"
-        else:
-            asked = self.next_questions(order="interview").head(3)
-            nxt = ", ".join(
-                esc(str(r.question)) + (" (warning sign)" if r.screen else "")
-                for r in asked.itertuples(index=False)
-            )
-        note = "".join(f"<p>{esc(line)}</p>" for line in not_presenting_note(self.evidence))
-        return (
-            "<div><p><b>backspasm diagnosis</b> &mdash; answers: "
-            f"{given or '(none)'}</p>{note}<p>triage: <b style='color:"
-            f"{TRIAGE_COLOURS.get(self.triage, 'black')}'>{esc(self.triage)}</b>{flags}<br>"
-            f"advice: {esc(self.advice)}<br>{shares}</p>{screen}{net}"
-            "<table><thead><tr><th>cause</th><th>group</th><th>prior</th>"
-            f"<th>posterior</th></tr></thead><tbody>{rows}</tbody></table>"
-            f"<p>Why:</p><ul>{why}</ul><p>Next questions worth asking: {nxt or '(none)'}</p>"
-            "</div>"
-        )
+        return diagnosis_html(self)

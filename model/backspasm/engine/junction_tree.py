@@ -19,7 +19,6 @@ from typing import TypeAlias
 
 import numpy as np
 
-from backspasm._cache import LruCache
 from backspasm.engine.events import (
     _Event,
     _feeding,
@@ -33,7 +32,7 @@ from backspasm.engine.evidence import FloatArray
 from backspasm.engine.fused import _fuse
 from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
 from backspasm.engine.noisy_max import _decompose
-from backspasm.engine.triangulation import _spanning_tree, _triangulate
+from backspasm.engine.triangulation import _cliques_cached, _spanning_tree
 
 __all__: list[str] = []
 
@@ -45,23 +44,6 @@ _PlanKey: TypeAlias = tuple[
     frozenset[int], tuple[int, ...] | None, tuple[int, ...], tuple[_Event, ...], _Event | None
 ]
 _MAX_STEPS = 20_000
-
-
-_Structure: TypeAlias = tuple[tuple[tuple[int, ...], ...], tuple[int, ...], int]
-
-# The cliques of the last few structures (scopes, cardinalities, restarts) triangulated.
-_TRIANGULATIONS: LruCache[_Structure, tuple[tuple[int, ...], ...]] = LruCache(8)
-
-
-def _cliques_of_graph(
-    scopes: tuple[tuple[int, ...], ...], cards: tuple[int, ...], restarts: int
-) -> tuple[tuple[int, ...], ...]:
-    """Triangulate the moral graph of ``scopes``; return its maximal cliques, sorted."""
-    adjacency: dict[int, set[int]] = {}
-    for scope in scopes:
-        for u in scope:
-            adjacency.setdefault(u, set()).update(w for w in scope if w != u)
-    return tuple(tuple(sorted(c)) for c in _triangulate(adjacency, list(cards), restarts))
 
 
 class _JunctionTree:
@@ -120,8 +102,7 @@ class _JunctionTree:
         # The triangulation depends only on the graph and the cardinalities, and it is
         # seeded, so a copy of a network (load_network(), a what-if sweep that changes
         # numbers only) reuses it instead of searching again (about a second).
-        key = (tuple(scope for scope, _ in factors), tuple(cards), restarts)
-        return list(_TRIANGULATIONS.get(key, lambda: _cliques_of_graph(*key)))
+        return list(_cliques_cached(tuple(scope for scope, _ in factors), tuple(cards), restarts))
 
     # ------------------------------------------------------------------ compile
 

@@ -4,7 +4,8 @@
   state of one case (answers, case identifier, diagnosis) and its Python handle;
 * :mod:`~backspasm.widgets.form`: the controls, one per question, by section;
 * :mod:`~backspasm.widgets.views`: the live HTML views of the diagnosis (bars,
-  triage, next question, reasons).
+  triage, next question, reasons);
+* :mod:`~backspasm.widgets.rows`: one case of a case file, read as ``score`` reads it.
 """
 
 from __future__ import annotations

@@ -23,17 +23,16 @@ from types import MappingProxyType
 from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
-import numpy as np
 import pandas as pd
 
 from backspasm._text import did_you_mean, percent
 from backspasm.diagnosis import Diagnosis, diagnose
-from backspasm.exceptions import BackspasmError, CaseFileError, EvidenceError
+from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network, load_network, network_or_default
 from backspasm.questionnaire import Question, get_question, parse_answer, questions_for
-from backspasm.scoring.cases import read_case_table
 from backspasm.scoring.plan import misnamed_columns, near_miss
 from backspasm.widgets.form import BLANK, UNSURE_MAX, UNSURE_MIN, QuestionForm
+from backspasm.widgets.rows import pick_row, read_cases
 from backspasm.widgets.views import (
     FLAG,
     bars_html,
@@ -246,8 +245,8 @@ class Explorer:
             If a cell of the row is not an allowed answer, or a column differs from a
             question only in case, spaces or hyphens (as ``score`` refuses it).
         """
-        frame = cases if isinstance(cases, pd.DataFrame) else _read_cases(cases)
-        record = _pick_row(frame, row)
+        frame = cases if isinstance(cases, pd.DataFrame) else read_cases(cases)
+        record = pick_row(frame, row)
         by_name = {q.column: q for q in self._contract}
         misnamed = misnamed_columns(list(record.keys()), by_name)
         if misnamed is not None:
@@ -435,41 +434,6 @@ def _not_a_cause(cause: str, network: Network) -> EvidenceError:
     return EvidenceError(
         f"'{cause}' is not a cause of the network.{did_you_mean(cause, network.causes)}"
     )
-
-
-def _read_cases(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a case file as ``backspasm score`` reads it (separator, Parquet, text cells)."""
-    return read_case_table(os.fspath(path))[0]
-
-
-def _pick_row(frame: pd.DataFrame, row: object) -> dict[str, Any]:
-    """Return one row as a dict: by ``case_id`` first, else by position."""
-    if isinstance(row, str) and "case_id" in frame.columns:
-        ids = frame["case_id"].astype("string").str.strip()
-        hit = ids == row.strip()
-        if hit.any():
-            return dict(frame[hit.to_numpy()].iloc[0])
-    position: int | None = None
-    if isinstance(row, (int, np.integer)) and not isinstance(row, bool):
-        position = int(row)  # numpy integers too
-    elif isinstance(row, str) and row.strip().isdigit():
-        position = int(row.strip())
-    if position is None or not 0 <= position < len(frame):
-        ids_hint = ""
-        if "case_id" in frame.columns:
-            ids = frame["case_id"].astype(str).str.strip()
-            if not isinstance(row, str) and str(row) in set(ids):
-                ids_hint = (
-                    f" A number is a position; to load the case whose case_id is "
-                    f"'{row}', pass the text '{row}'."
-                )
-            else:
-                ids_hint = did_you_mean(str(row), ids)
-        raise CaseFileError(
-            f"The case file has no row {row!r} (a case_id, or a position from 0 to "
-            f"{len(frame) - 1}).{ids_hint}"
-        )
-    return dict(frame.iloc[position])
 
 
 def explore(

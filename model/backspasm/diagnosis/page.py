@@ -1,0 +1,105 @@
+"""A diagnosis as the HTML table Jupyter shows: what its text summary says."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import pandas as pd
+
+from backspasm._palette import TRIAGE_COLOURS
+from backspasm._text import percent
+from backspasm.diagnosis.words import not_presenting_note
+from backspasm.questionnaire import EvidenceValue
+from backspasm.triage import SAFETY_NET_HEADING
+
+__all__ = ["diagnosis_html"]
+
+
+class _Shown(Protocol):
+    """What the page reads of a :class:`~backspasm.diagnosis.result.Diagnosis`."""
+
+    @property
+    def evidence(self) -> Mapping[str, EvidenceValue]: ...
+    @property
+    def triage(self) -> str: ...
+    @property
+    def p_serious(self) -> float: ...
+    @property
+    def p_pathologic(self) -> float: ...
+    @property
+    def safety_net(self) -> tuple[str, ...]: ...
+    @property
+    def causes(self) -> pd.DataFrame: ...
+    @property
+    def answers(self) -> Mapping[str, Any]: ...
+    @property
+    def triage_words(self) -> tuple[str, ...]: ...
+    @property
+    def advice(self) -> str: ...
+    @property
+    def screen(self) -> Sequence[Any]: ...
+    @property
+    def unscreened(self) -> Sequence[Any]: ...
+    def explanation(self, cause: str | None = None) -> str: ...
+    def next_questions(self, order: str = "information") -> pd.DataFrame: ...
+
+
+def diagnosis_html(d: _Shown) -> str:
+    """Return the HTML of :meth:`Diagnosis._repr_html_`.
+
+    What :meth:`~backspasm.diagnosis.result.Diagnosis.summary` says, as a table: the
+    advice, the open screen, the safety net and the next questions in interview order
+    (none before an emergency).
+    """
+    esc = html.escape
+    causes = d.causes
+    rows = "".join(
+        f"<tr><td>{esc(str(r.label))}</td><td>{esc(str(r.group))}</td>"
+        f"<td style='text-align:right'>{percent(r.prior)}</td>"
+        f"<td style='text-align:right'><b>{percent(r.posterior)}</b></td></tr>"
+        for r in causes.itertuples(index=False)
+    )
+    given = ", ".join(f"{esc(str(k))}={esc(str(v))}" for k, v in d.answers.items())
+    flags = f" &mdash; because: {esc('; '.join(d.triage_words))}" if d.triage_words else ""
+    shares = f"P(at least one serious cause) = <b>{percent(d.p_serious)}</b>"
+    if not math.isnan(d.p_pathologic):
+        shares += (
+            f"<br>P(at least one structural spinal disorder) = <b>{percent(d.p_pathologic)}</b>"
+        )
+    screen = ""
+    if d.triage != "emergency" and d.unscreened:
+        screen = (
+            f"<p>screen: {len(d.screen) - len(d.unscreened)} of "
+            f"{len(d.screen)} warning signs and triage questions answered: the "
+            "advice is incomplete until the others are (the next questions below)</p>"
+        )
+    net = ""
+    if d.safety_net:
+        items = "".join(f"<li>{esc(line)}</li>" for line in d.safety_net)
+        net = (
+            f"<details><summary>{esc(SAFETY_NET_HEADING[d.triage])}</summary>"
+            f"<ul>{items}</ul></details>"
+        )
+    why = "".join(f"<li>{esc(d.explanation(c))}</li>" for c in causes["cause"][:3])
+    if d.triage == "emergency":
+        nxt = "none before going (the other questions can wait)"
+    else:
+        asked = d.next_questions(order="interview").head(3)
+        nxt = ", ".join(
+            esc(str(r.question)) + (" (warning sign)" if r.screen else "")
+            for r in asked.itertuples(index=False)
+        )
+    note = "".join(f"<p>{esc(line)}</p>" for line in not_presenting_note(d.evidence))
+    return (
+        "<div><p><b>backspasm diagnosis</b> &mdash; answers: "
+        f"{given or '(none)'}</p>{note}<p>triage: <b style='color:"
+        f"{TRIAGE_COLOURS.get(d.triage, 'black')}'>{esc(d.triage)}</b>{flags}<br>"
+        f"advice: {esc(d.advice)}<br>{shares}</p>{screen}{net}"
+        "<table><thead><tr><th>cause</th><th>group</th><th>prior</th>"
+        f"<th>posterior</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<p>Why:</p><ul>{why}</ul><p>Next questions worth asking: {nxt or '(none)'}</p>"
+        "</div>"
+    )
