@@ -1,4 +1,4 @@
-"""The colours every view of a diagnosis shares: figures, the widget, the HTML repr.
+"""The colours and group names every view shares: figures, the widget, the HTML repr.
 
 Okabe-Ito colours for the node groups (safe for colour-blind readers), and palettes
 of their own, none of whose colours is near a group's, for what is not a group: the
@@ -17,9 +17,11 @@ from collections.abc import Mapping
 
 __all__ = [
     "ALERT",
+    "CAUSE_GROUP_WORDS",
     "DIVIDED",
     "FOCUS",
     "GROUP_COLOURS",
+    "GROUP_NAMES",
     "LINE_COLOURS",
     "LOWERED",
     "MULTIPLIED",
@@ -39,6 +41,24 @@ GROUP_COLOURS: Mapping[str, str] = {
     "presentation": "#000000",
     "finding": "#56B4E9",
     "complication": "#E69F00",
+}
+#: The kinds of cause in words, by the causes table's ``group``: muscle strain is a
+#: cause in its own right (the fitness deficiencies are its risk factors), and
+#: dehydration and low potassium or calcium are neither.
+CAUSE_GROUP_WORDS: Mapping[str, str] = {
+    "fitness": "strain, fitness or electrolytes",
+    "pathologic": "pathologic",
+    "serious": "serious",
+}
+#: Legend names of the node groups.
+GROUP_NAMES: Mapping[str, str] = {
+    "context": "Context",
+    "exposure": "Exposure",
+    **{f"cause_{g}": f"Cause: {words}" for g, words in CAUSE_GROUP_WORDS.items()},
+    "mechanism": "Mechanism (latent)",
+    "presentation": "Presentation",
+    "finding": "Finding (a question)",
+    "complication": "Complication if untreated",
 }
 #: Triage colours: a palette of their own (dark purple, purple, grey), so that a
 #: triage level never reads as a group of causes drawn beside it (none of them is a

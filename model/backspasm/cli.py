@@ -145,6 +145,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
         case_id=args.case_id,
         cause=args.cause,
         dpi=args.dpi,
+        cases_name=None if args.cases is None else os.path.basename(args.cases),
     )
     for path in paths:
         print(path)

@@ -7,7 +7,9 @@ recompute. A one-panel function takes ``ax=None`` (a new figure is made) and ret
 the :class:`~matplotlib.axes.Axes` it drew on; the multi-panel ones return the
 :class:`~matplotlib.figure.Figure` (:func:`plot_case_mix` may be given its two
 ``axes``; :func:`plot_scenarios` always makes its own figure). Type sizes are set for
-a whole slide: in a smaller Axes of a grid of panels, titles and legends may crowd.
+a whole slide: in a smaller Axes of a grid of panels, titles are wrapped to the panel's
+width, but rows and legends may crowd; :func:`save_figure` lays such a grid out and
+keeps every text inside the file (see there).
 Nothing here calls ``plt.show()`` or changes global ``rcParams``; matplotlib is
 imported inside the functions, so that ``import backspasm`` stays light.
 
@@ -48,14 +50,14 @@ The families, one module each:
     :func:`write_teaching_figures`, :func:`save_figure` (SVG text kept as text; each
     file, and the set, written whole or not at all; a figure laid out once, so that
     its files do not depend on the other formats asked for; at most :data:`MAX_DPI`).
-``_style``, ``_words``, ``_bars``, ``_layout``, ``_graph``, ``_save``
-    Colours, type sizes and the slide size; what the figures write (percentages,
-    odds ratios, answers, titles) and how wide it is; probability bars with their
-    prior's tick and value; the layouts of the network on a slide (one for the
-    network and its beliefs, so that no box moves between the two; a label too long
-    for its box cut short, with a warning, rather than every label shrunk); drawing
-    its boxes, arrows, headers and legends; writing files. Each imports only those
-    before it.
+``_style``, ``_wrap``, ``_words``, ``_bars``, ``_layout``, ``_graph``, ``_save``
+    Colours, type sizes and the slide size; how wide a text is and its wrapping to
+    lines; what the figures write (percentages, odds ratios, answers, titles);
+    probability bars with their prior's tick and value; the layouts of the network
+    on a slide (one for the network and its beliefs, so that no box moves between
+    the two; a label too long for its box cut short, with a warning, rather than
+    every label shrunk); drawing its boxes, arrows, headers and legends; writing
+    files. Each imports only those before it.
 """
 
 from __future__ import annotations

@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backspasm._files import AtomicFile, SignalGuard
-from backspasm.exceptions import BackspasmError
+from backspasm.exceptions import BackspasmError, CaseFileError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -61,6 +62,13 @@ def save_figure(
     save (Ctrl-C, SIGTERM) leaves the file that was there untouched and no temporary
     file behind. With ``close``, the figure is closed even when saving fails.
 
+    No text is lost off the edges: a figure made without a layout engine (such as
+    ``plt.subplots(2, 2)`` given to the ``plot_*`` functions) is laid out with
+    constrained layout first, and a figure whose text still runs past its edges (a
+    legend wider than its panel) is written with a tight bounding box, a little
+    larger than the figure, rather than cut. A figure drawn by the ``plot_*``
+    functions alone, or by :func:`write_teaching_figures`, keeps its size.
+
     Parameters
     ----------
     fig : matplotlib.figure.Figure
@@ -80,8 +88,8 @@ def save_figure(
     Raises
     ------
     BackspasmError
-        For an extension it cannot write, a ``dpi`` out of range, or a folder where
-        the file cannot be created (:class:`~backspasm.exceptions.CaseFileError`).
+        For an extension it cannot write, a ``dpi`` out of range, a folder that does
+        not exist (none is created), or a folder where the file cannot be written.
     backspasm._files.Interrupted
         When SIGINT or SIGTERM arrives during the save (the temporary file is gone).
     """
@@ -96,9 +104,15 @@ def save_figure(
                 f"{', '.join('.' + f for f in FIGURE_FORMATS)}; got {out.name!r} instead."
             )
         _check_dpi(dpi, "save_figure")
+        if not out.parent.is_dir():
+            there = "is not a folder" if out.parent.exists() else "does not exist"
+            raise BackspasmError(
+                f"cannot write '{out}': its folder '{out.parent}' {there} "
+                "(save_figure creates no folder)"
+            )
         with SignalGuard(f"interrupted; {out} left as it was") as guard:
             _write_files(
-                [(out, _render(fig, fmt, dpi))],
+                [(out, _render(fig, fmt, dpi, keep_inside=True))],
                 guard,
                 f"interrupted; {out} was written all the same",
             )
@@ -115,16 +129,45 @@ def _check_dpi(dpi: int, where: str) -> None:
         )
 
 
-def _render(fig: Figure, fmt: str, dpi: int) -> bytes:
-    """Return the bytes of a figure's file in ``fmt`` (its layout frozen first)."""
+def _render(fig: Figure, fmt: str, dpi: int, *, keep_inside: bool = False) -> bytes:
+    """Return the bytes of a figure's file in ``fmt`` (its layout frozen first).
+
+    With ``keep_inside`` (a figure of the user's, see :func:`save_figure`), a figure
+    without a layout engine is laid out first, and one whose text runs past its
+    edges all the same is written with a tight bounding box.
+    """
     import matplotlib as mpl
 
+    if keep_inside and fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")
     _freeze_layout(fig, min(dpi, _LAYOUT_DPI))
+    options: dict[str, Any] = {}
+    if keep_inside and _runs_off(fig):
+        options = {"bbox_inches": "tight", "pad_inches": 0.1}
     buffer = io.BytesIO()
     rc: Any = dict(_SAVE_RC)
     with mpl.rc_context(rc):
-        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]), facecolor="white")
+        fig.savefig(
+            buffer,
+            format=fmt,
+            dpi=dpi,
+            metadata=dict(_METADATA[fmt]),
+            facecolor="white",
+            **options,
+        )
     return buffer.getvalue()
+
+
+def _runs_off(fig: Figure) -> bool:
+    """Whether anything drawn on a figure (its text above all) lies past its edges."""
+    fig.draw_without_rendering()
+    inside = fig.bbox
+    drawn = fig.get_tightbbox()
+    # in inches, as get_tightbbox gives them; a hundredth of an inch is rounding
+    width, height = inside.width / fig.dpi, inside.height / fig.dpi
+    return bool(
+        drawn.x0 < -0.01 or drawn.y0 < -0.01 or drawn.x1 > width + 0.01 or drawn.y1 > height + 0.01
+    )
 
 
 def _freeze_layout(fig: Figure, dpi: float) -> None:
@@ -143,7 +186,11 @@ def _freeze_layout(fig: Figure, dpi: float) -> None:
     own = fig.dpi
     fig.set_dpi(dpi)
     try:
-        fig.draw_without_rendering()
+        with warnings.catch_warnings():
+            # panels too crowded to lay out keep their places: save_figure then
+            # writes the figure with a tight bounding box instead
+            warnings.filterwarnings("ignore", "constrained_layout not applied")
+            fig.draw_without_rendering()
     finally:
         fig.set_dpi(own)
     fig.set_layout_engine("none")
@@ -160,7 +207,10 @@ def _write_files(files: Sequence[tuple[Path, bytes]], guard: SignalGuard, writte
     try:
         for path, data in files:
             with guard.deferred():
-                targets.append(AtomicFile(path))
+                try:
+                    targets.append(AtomicFile(path))
+                except CaseFileError as exc:  # a figure is not a case file
+                    raise BackspasmError(str(exc)) from None
             targets[-1].fh.write(data)
             targets[-1].finish()
         with guard.deferred(written):

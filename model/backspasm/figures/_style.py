@@ -24,6 +24,7 @@ import pandas as pd
 # Re-exported for the figures (their one import of the look).
 from backspasm._palette import DIVIDED as DIVIDED
 from backspasm._palette import GROUP_COLOURS as GROUP_COLOURS
+from backspasm._palette import GROUP_NAMES as GROUP_NAMES
 from backspasm._palette import LOWERED as LOWERED
 from backspasm._palette import MULTIPLIED as MULTIPLIED
 from backspasm._palette import RAISED as RAISED
@@ -50,20 +51,6 @@ LEGEND = 10.5
 #: Type size of node labels (points) at slide size.
 NODE_FONT = 9.0
 
-#: Legend names of the node groups.
-GROUP_NAMES: Mapping[str, str] = {
-    "context": "Context",
-    "exposure": "Exposure",
-    # muscle strain is a cause in its own right (the fitness deficiencies are its
-    # risk factors), and dehydration and low potassium or calcium are neither
-    "cause_fitness": "Cause: strain, fitness or electrolytes",
-    "cause_pathologic": "Cause: pathologic",
-    "cause_serious": "Cause: serious",
-    "mechanism": "Mechanism (latent)",
-    "presentation": "Presentation",
-    "finding": "Finding (a question)",
-    "complication": "Complication if untreated",
-}
 #: Words for the triage levels.
 TRIAGE_NAMES: Mapping[str, str] = {
     "emergency": "emergency",

@@ -4,170 +4,38 @@ Percentages that never read ``0%`` or ``100%`` short of certainty (:func:`percen
 :func:`percent_to`, :func:`percent_sig`), odds ratios to three significant digits
 (:func:`odds_ratio`), a case's answers in a few words (:func:`answer_list`,
 :func:`answer_phrase`, :func:`describe_answers`) and the titles made of them
-(:func:`case_title`, :func:`triage_text`); and the measure of a text in inches
-(:func:`text_width`), by which titles and labels are wrapped to lines
-(:func:`wrap`, :func:`wrap_phrases`, :func:`unit_lines`, :func:`fit_lines`).
+(:func:`case_title`, :func:`triage_text`), wrapped to lines by
+:mod:`backspasm.figures._wrap`'s functions (re-exported here: :func:`text_width`,
+:func:`wrap`, :func:`wrap_all`, :func:`wrap_phrases`, :func:`fit_lines`).
 Nothing here draws; the colours, type sizes and the slide size are
 :mod:`backspasm.figures._style`'s.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from backspasm._text import impact_words
 from backspasm._text import lower_first as lower_first  # re-exported for the figures
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
+from backspasm._text import percent as diagnose_percent
 from backspasm._text import percent_to as percent_to  # re-exported for the figures
-from backspasm.figures._style import NODE_FONT, TRIAGE_NAMES, network_of
+from backspasm.figures._style import TRIAGE_NAMES, network_of
+
+# re-exported for the figures: wrapping text to lines
+from backspasm.figures._wrap import fit_lines as fit_lines
+from backspasm.figures._wrap import phrase_units as phrase_units
+from backspasm.figures._wrap import text_width as text_width
+from backspasm.figures._wrap import unit_lines as unit_lines
+from backspasm.figures._wrap import wrap as wrap
+from backspasm.figures._wrap import wrap_all as wrap_all
+from backspasm.figures._wrap import wrap_capped as wrap_capped
+from backspasm.figures._wrap import wrap_phrases as wrap_phrases
 
 if TYPE_CHECKING:
     from backspasm.network import Network
-
-
-# Measuring and wrapping text
-
-
-# Bounded: every what-if step wraps new titles and labels (a few hundred lines each),
-# and a whole teaching set measures fewer lines than this.
-@functools.lru_cache(maxsize=4096)
-def text_width(text: str, size: float = NODE_FONT) -> float:
-    """Width in inches of one line of text in the default font at ``size`` points."""
-    from matplotlib.textpath import TextPath
-
-    return float(TextPath((0, 0), text, size=size).get_extents().width) / 72.0
-
-
-def wrap(text: str, width: int) -> str:
-    """Greedy wrap at spaces and after slashes, never inside a word (nor at a no-break space)."""
-    pieces: list[tuple[str, str]] = []  # (piece, separator before it)
-    for i, word in enumerate(re.split(r"[^\S\u00a0]+", text.strip())):
-        parts = word.split("/")
-        for j, part in enumerate(parts):
-            piece = part + ("/" if j < len(parts) - 1 else "")
-            if piece:
-                pieces.append((piece, " " if j == 0 and i > 0 else ""))
-    lines: list[str] = []
-    for piece, sep in pieces:
-        if lines and len(lines[-1]) + len(sep) + len(piece) <= width:
-            lines[-1] += sep + piece
-        else:
-            lines.append(piece)
-    return "\n".join(lines) or text
-
-
-def wrap_capped(text: str, width: int, *, tail: str = "", lines: int = 2) -> str:
-    """Wrap ``text + tail`` (see :func:`wrap`) to at most ``lines`` lines.
-
-    A text too long for them is cut after a word and ends ``…`` before ``tail``,
-    which is always kept whole: ``P(Fever = yes | Care setting emergency,…) = 0.0022``
-    with ``tail=") = 0.0022"``. So a tick label never runs into its neighbours.
-    """
-    whole = wrap(text + tail, width)
-    if whole.count("\n") < lines:
-        return whole
-    words = text.split()
-    for keep in range(len(words) - 1, 0, -1):
-        cut = wrap(" ".join(words[:keep]).rstrip(",;:(") + "…" + tail, width)
-        if cut.count("\n") < lines:
-            return cut
-    return "\n".join(whole.split("\n")[:lines])
-
-
-def phrase_units(head: str, phrases: Sequence[str]) -> list[str]:
-    """``head`` and the ``phrases`` joined by commas, as units for :func:`wrap_phrases`."""
-    return [head] + [p + ", " for p in phrases[:-1]] + list(phrases[-1:])
-
-
-def wrap_phrases(units: Sequence[str], width: int, *, fill: float = 0.6) -> str:
-    """Wrap units (each with its separator, ``"fever, "``) to lines of ``width`` characters.
-
-    A line breaks between two units when it is at least ``fill`` full, else between
-    words inside a unit; words joined by a slash (``a / b``) are never parted.
-    """
-    rows: list[str] = []
-    for unit in units:
-        if rows and len((rows[-1] + unit).rstrip()) <= width:
-            rows[-1] += unit
-            continue
-        if not rows or len(rows[-1].rstrip()) >= fill * width:
-            rows.append("")
-        for word in _unit_words(unit):
-            if rows[-1] and len((rows[-1] + word).rstrip()) > width:
-                rows.append("")
-            rows[-1] += word
-    return "\n".join(r.rstrip() for r in rows if r.strip())
-
-
-def _unit_words(unit: str) -> list[str]:
-    """Split a unit into words with their trailing spaces, keeping ``a / b`` whole."""
-    words: list[str] = []
-    for word in unit.split(" "):
-        if words and (word == "/" or words[-1].rstrip().endswith(" /")):
-            words[-1] += word + " "
-        elif words and word == "":
-            continue
-        else:
-            words.append(word + " ")
-    if words and not unit.endswith(" "):
-        words[-1] = words[-1][:-1]
-    return words
-
-
-def unit_lines(units: Sequence[str], width: float, size: float) -> list[str]:
-    """Lay ``units`` out on lines of ``width`` inches at ``size`` points.
-
-    Each unit carries its own separator (``"fever, "``); lines break between units
-    only, unless one unit alone is wider than a line (it then breaks between words).
-    """
-
-    def fits(text: str) -> bool:
-        return text_width(text.rstrip(), size) <= width
-
-    rows: list[str] = []
-    for unit in units:
-        if not unit:
-            continue
-        if rows and fits(rows[-1] + unit):
-            rows[-1] += unit
-        elif fits(unit):
-            rows.append(unit)
-        else:  # a unit wider than a line: break it between words
-            for word in unit.split(" "):
-                piece = word + " "
-                if rows and fits(rows[-1] + piece):
-                    rows[-1] += piece
-                else:
-                    rows.append(piece)
-    return [r.rstrip() for r in rows if r.strip()]
-
-
-def fit_lines(
-    units: Sequence[str],
-    width: float,
-    size: float,
-    *,
-    lines: int,
-    more: Any = None,
-) -> str:
-    """Lay ``units`` out on at most ``lines`` lines (see :func:`unit_lines`).
-
-    What does not fit is left out from the end and, with ``more``, replaced by
-    ``more(n)`` (``n`` units left out), e.g. ``"+2 more"``.
-    """
-    units = [u for u in units if u]
-    for keep in range(len(units), -1, -1):
-        parts = list(units[:keep])
-        left = len(units) - keep
-        if left and more is not None:
-            parts.append(str(more(left)))
-        rows = unit_lines(parts, width, size)
-        if len(rows) <= lines:
-            return "\n".join(rows)
-    return "\n".join(unit_lines(units, width, size)[:lines])
 
 
 # Probabilities and odds ratios
@@ -210,6 +78,20 @@ def percent_sig(p: float, digits: int = 2) -> str:
     return percent_to(p, min(decimals, 6), most=6)
 
 
+def impact_said(change: float, posterior_with: float, posterior_without: float) -> str:
+    """Say what one answer did to a cause's odds, as the evidence-impact figure does.
+
+    :func:`backspasm._text.impact_words` (``odds ×26.2``, ``odds ×∞: now known``),
+    except that a change too small to round away from 1 but not nil reads
+    ``odds ×1.00`` (or ``÷1.00``): ``no effect`` is kept for an answer that changes
+    nothing (a log-odds change under 1e-9, rounding noise).
+    """
+    said = impact_words(change, posterior_with, posterior_without)
+    if said != "no effect" or abs(change) < 1e-9:
+        return said
+    return f"odds {'×' if change > 0 else '÷'}{math.exp(abs(change)):.2f}"
+
+
 def exact_percent(p: float) -> str:
     """Format a tick value as a percentage with as few decimals as show it exactly."""
     value = 100.0 * float(p)
@@ -217,6 +99,40 @@ def exact_percent(p: float) -> str:
         if abs(round(value, d) - value) < 1e-9 * max(1.0, abs(value)):
             return f"{value:.{d}f}%"
     return f"{value:.6g}%"
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def ratio_ticks(limit: float) -> list[float]:
+    """Round odds ratios for an axis reaching ``limit`` either way (natural log).
+
+    ÷2, 1, ×2 within ÷3..×3; on a shorter axis ×1.25 and ×1.5 either way, or the
+    largest of ×1.1, ×1.05, ... that it reaches (never 1 alone); ÷10, ÷3, 1, ×3, ×10
+    up to about ÷40..×40; on a longer axis only powers of ten, thinned to at most
+    three either way so that their labels never run into each other.
+    """
+    decades = limit / math.log(10.0)
+    if limit < math.log(2.0):  # a short axis: ×1.25 and ×1.5, or a smaller ratio
+        steps = [r for r in (1.25, 1.5) if math.log(r) <= limit] or [
+            next((r for r in (1.1, 1.05, 1.02, 1.01) if math.log(r) <= limit), 1.001)
+        ]
+        return [1 / r for r in reversed(steps)] + [1.0] + steps
+    if limit < math.log(3.0):
+        return [1 / 2, 1.0, 2.0]
+    if decades < 1.6:
+        return [r for r in (1 / 10, 1 / 3, 1.0, 3.0, 10.0) if abs(math.log(r)) <= limit]
+    step = next(s for s in (1, 2, 3, 5, 10, 20, 50, 100, 200) if decades // s <= 3)
+    reach = int(decades // step)
+    return [10.0 ** (k * step) for k in range(-reach, reach + 1)]
+
+
+def ratio_tick(ratio: float) -> str:
+    """``×10``, ``÷3``, ``×1000``, ``×10⁶``: an odds ratio of the top axis."""
+    sign, r = ("×", ratio) if ratio >= 1 else ("÷", 1.0 / ratio)
+    if r <= 1000:
+        return f"{sign}{r:g}"
+    return f"{sign}10" + str(round(math.log10(r))).translate(_SUPERSCRIPTS)
 
 
 def ge(text: str) -> str:
@@ -228,9 +144,12 @@ def ge(text: str) -> str:
 
 
 def triage_text(diagnosis: Any) -> str:
-    """``triage: emergency · P(a serious cause) = 33%`` for a diagnosis."""
+    """``triage: emergency · P(a serious cause) = 33.0%`` for a diagnosis.
+
+    The probability as ``backspasm diagnose`` writes it (``99.99%``, never ``= >99.9%``).
+    """
     triage = getattr(diagnosis, "triage", None)
-    text = f"P(a serious cause) = {percent(float(diagnosis.p_serious))}"
+    text = f"P(a serious cause) = {diagnose_percent(float(diagnosis.p_serious))}"
     if triage:
         text = f"triage: {TRIAGE_NAMES.get(str(triage), str(triage))}  ·  " + text
     return text
@@ -390,15 +309,57 @@ def _upper_first(text: str) -> str:
 TITLE_WIDTH = 80
 
 
-def case_title(what: str, diagnosis: Any, width: int = TITLE_WIDTH) -> str:
+def case_title(
+    what: str, diagnosis: Any, width: int = TITLE_WIDTH, *, cause: str | None = None
+) -> str:
     """Return ``<what> for: <answers>``, wrapped to lines of ``width`` characters.
 
-    Lines break between answers where that leaves the line well filled, and never
-    around a slash (``IV drug use / immunosuppr.`` is not cut after ``/``). At most
+    The answers that moved ``cause`` (default: the top cause) most come first (see
+    :func:`by_effect`), so that those a title has no room for, counted at its end
+    (``and 10 more (smaller effects)``), are the least telling. Lines break between
+    answers where that leaves the line well filled, and never around a slash
+    (``IV drug use / immunosuppr.`` is not cut after ``/``). At most
     :data:`TITLE_LINES` lines (see :func:`answers_heading`).
     """
-    answers = answer_list(getattr(diagnosis, "answers", {}) or {}, network_of(diagnosis))
-    return answers_heading(f"{what} for: ", answers, width)
+    answers = answer_list(by_effect(diagnosis, cause), network_of(diagnosis))
+    return answers_heading(f"{what} for: ", answers, width, more=SMALLER)
+
+
+def title_width(ax: Any) -> int:
+    """Return the characters a line of the Axes' title may take.
+
+    :data:`TITLE_WIDTH` on a slide's one Axes, fewer on a panel of a grid, so that
+    its title keeps to its own column. Measured on the Axes' place before any layout
+    (a slide's one Axes spans 77% of its 13.33 in); at least 30.
+    """
+    figure = ax.get_figure()
+    inches = ax.get_position().width * float(figure.get_figwidth())
+    return max(30, min(TITLE_WIDTH, int(inches / _TITLE_CHAR)))
+
+
+#: The mean width (inches) of a character of a case's title (TITLE - 1 points).
+_TITLE_CHAR = 0.105
+
+
+#: What the count of the answers left out of a title ordered by effect says.
+SMALLER = "more (smaller effects)"
+
+
+def by_effect(diagnosis: Any, cause: str | None = None) -> dict[str, Any]:
+    """Return a diagnosis's answers, those that moved ``cause`` most first.
+
+    The order of ``diagnosis.reasons(cause)`` (the largest change in the cause's
+    log-odds first, as ``backspasm diagnose`` weighs them), ``cause`` defaulting to
+    the top cause; answers it does not weigh follow in their own order. Without
+    reasons (no answers), the answers as they are.
+    """
+    answers = dict(getattr(diagnosis, "answers", {}) or {})
+    cause = cause or getattr(diagnosis, "top_cause", None)
+    if not answers or cause is None or not hasattr(diagnosis, "reasons"):
+        return answers
+    order = [str(q) for q in diagnosis.reasons(cause)["question"]]
+    ranked = {q: answers[q] for q in order if q in answers}
+    return {**ranked, **{k: v for k, v in answers.items() if k not in ranked}}
 
 
 #: The most lines the answers take in a title, so that a case with many answers
@@ -413,11 +374,13 @@ def answers_heading(
     *,
     lines: int = TITLE_LINES,
     fill: float = 0.6,
+    more: str = "more",
 ) -> str:
     """Return ``head`` and the answers, wrapped (see :func:`wrap_phrases`) to few lines.
 
     Answers that do not fit on ``lines`` lines of ``width`` characters are left out
-    from the end and counted instead: ``..., no fever and 12 more``.
+    from the end and counted instead: ``..., no fever and 12 more`` (``more`` says
+    what follows the count).
     """
     said = list(answers) or ["no answers yet"]
     text = ""
@@ -425,7 +388,7 @@ def answers_heading(
         left = len(said) - keep
         shown = said[:keep]
         if left:
-            shown[-1] += f" and {left} more"
+            shown[-1] += f" and {left} {more}"
         text = wrap_phrases(phrase_units(head, shown), width, fill=fill)
         if text.count("\n") < lines:
             break

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import backspasm.figures._style as st
-from backspasm._text import impact_words
+from backspasm._text import percent as diagnose_percent  # as diagnose writes them
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
 from backspasm.figures._words import (
@@ -16,10 +16,14 @@ from backspasm.figures._words import (
     answer_phrase,
     case_title,
     ge,
+    impact_said,
     percent,
+    ratio_tick,
+    ratio_ticks,
+    title_width,
     triage_text,
     wrap,
-    wrap_capped,
+    wrap_all,
     wrap_phrases,
 )
 from backspasm.spec import GROUPS
@@ -125,8 +129,9 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
     ax.set_ylabel("")
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
+    width = title_width(ax)
     ax.set_title(
-        case_title("Causes of back spasm", diagnosis) + f"\n{triage_text(diagnosis)}",
+        case_title("Causes of back spasm", diagnosis, width) + f"\n{triage_text(diagnosis)}",
         fontsize=st.TITLE - 1,
         loc="left",
     )
@@ -140,11 +145,15 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
         )
         for g in present
     ]
+    # under the axis label: on a slide 9% of the Axes' height, on a panel of a grid
+    # (two columns) as far in inches, the label being as tall
+    wide = width >= TITLE_WIDTH
+    tall = ax.get_position().height * float(st.figure_of(ax).get_figheight())
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.45, -0.09),
-        ncol=4,
+        bbox_to_anchor=(0.45, -0.09 if wide else -0.52 / max(tall, 0.5)),
+        ncol=4 if wide else 2,
         fontsize=st.NOTE + 0.5,
         frameon=False,
     )
@@ -161,7 +170,9 @@ def _log(x: Any) -> Any:
     return np.log(np.clip(x, 1e-300, None))
 
 
-def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = None) -> Axes:
+def plot_evidence_impact(
+    diagnosis: Diagnosis, cause: str | None = None, *, ax: Axes | None = None
+) -> Axes:
     """Tornado of each answer's effect on one cause.
 
     The effect of an answer is the change in the log-odds of the cause between the
@@ -170,14 +181,17 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
     lowered it. The top axis reads the same bars as odds ratios. An answer that
     makes the cause certain (present or absent, e.g. the cause itself answered)
     changes its odds infinitely: its bar runs to the edge of the axis and reads
-    ``odds ×∞: now known`` (or ``odds ÷∞: now ruled out``), never a finite ratio.
+    ``odds ×∞: now known`` (or ``odds ÷∞: now ruled out``), never a finite ratio;
+    one that changes them by less than half a percent reads ``odds ×1.00``, and
+    only one that changes nothing ``no effect``. The title names the answers that
+    moved the cause most first.
 
     Parameters
     ----------
     diagnosis : Diagnosis
         Provides ``reasons(cause)`` and ``causes``.
-    cause : str
-        The cause to explain.
+    cause : str, optional
+        The cause to explain; default the top cause (as ``backspasm figures`` does).
     ax : matplotlib.axes.Axes, optional
         Where to draw.
 
@@ -196,6 +210,8 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
     """
     from matplotlib.patches import Patch
 
+    if cause is None:
+        cause = diagnosis.top_cause
     matches = st.rows(diagnosis.causes[diagnosis.causes["cause"] == cause])
     if not matches:
         diagnosis.network.label(cause)  # raises with a suggestion for a mistyped node
@@ -225,7 +241,7 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
         bar = ax.barh(yy, width, height=0.62, color=st.RAISED if up else st.LOWERED, zorder=3)[0]
         bar.set_gid(f"impact:{r.question}")
         bar.set_label(words)
-        said_odds = impact_words(change, float(r.posterior_with), float(r.posterior_without))
+        said_odds = impact_said(change, float(r.posterior_with), float(r.posterior_without))
         _impact_value(ax, yy, width, said_odds, r.question, inside=known)
     ax.set_yticks(ys, said)
     ax.tick_params(axis="y", length=0, labelsize=st.TICK)
@@ -238,35 +254,42 @@ def plot_evidence_impact(diagnosis: Diagnosis, cause: str, *, ax: Axes | None = 
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
     top_axis = ax.secondary_xaxis("top", functions=(_exp, _log))
-    ratios = _ratio_ticks(edge)
+    ratios = ratio_ticks(edge)
     # (round ratios on the axis, so written as they are: ×10, ÷3, ×10⁶)
-    top_axis.set_xticks(ratios, [_ratio_tick(r) for r in ratios])
+    top_axis.set_xticks(ratios, [ratio_tick(r) for r in ratios])
     top_axis.set_xlabel("odds ratio", fontsize=st.NOTE + 0.5)
     top_axis.tick_params(labelsize=st.TICK)
     if not len(table):
         st.empty_note(ax, "no answers to weigh")
-    # the line under the answers wrapped like them (at most two lines)
+    # the line under the answers wrapped like them (at most two lines), its
+    # percentages as diagnose's explanation writes them
     said_how = wrap_phrases(
         [
-            f"{label}: {percent(float(row.prior))} before any answer, ",
-            f"{percent(float(row.posterior))} after them; ",
+            f"{label}: {diagnose_percent(float(row.prior))} before any answer, ",
+            f"{diagnose_percent(float(row.posterior))} after them; ",
             "each answer judged by leaving it out",
         ],
-        TITLE_WIDTH,
+        width := title_width(ax),
     )
     ax.set_title(
-        case_title(f"How each answer moved {label}", diagnosis) + "\n" + said_how,
+        case_title(f"How each answer moved {label}", diagnosis, width, cause=cause)
+        + "\n"
+        + said_how,
         fontsize=st.TITLE - 1,
         loc="left",
     )
-    ax.legend(
-        handles=[
-            Patch(color=st.RAISED, label="raised it"),
-            Patch(color=st.LOWERED, label="lowered it"),
-        ],
-        loc="lower right",
-        fontsize=st.NOTE + 0.5,
-    )
+    # a legend entry only for a kind of bar drawn (one under ×1.005 is not seen)
+    seen = np.abs(values) >= math.log(1.005)
+    kinds = [bool((seen & (values > 0)).any()), bool((seen & (values < 0)).any())]
+    handles = [
+        Patch(color=colour, label=words)
+        for colour, words, drawn in zip(
+            (st.RAISED, st.LOWERED), ("raised it", "lowered it"), kinds, strict=True
+        )
+        if drawn
+    ]
+    if handles:
+        ax.legend(handles=handles, loc="lower right", fontsize=st.NOTE + 0.5)
     return ax
 
 
@@ -283,34 +306,6 @@ def _impact_value(
     """Write a bar's value a few points beyond its end, or inside it (white)."""
     out = (end >= 0) != inside  # whether the text runs to the right of its anchor
     end_label(ax, text, (end, y), right=out, gid=f"odds:{question}", size=st.NOTE, inside=inside)
-
-
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _ratio_ticks(limit: float) -> list[float]:
-    """Round odds ratios for an axis reaching ``limit`` either way (natural log).
-
-    ÷2, 1, ×2 within ÷3..×3; ÷10, ÷3, 1, ×3, ×10 up to about ÷40..×40; on a longer
-    axis only powers of ten, thinned to at most three either way so that their labels
-    never run into each other.
-    """
-    decades = limit / math.log(10.0)
-    if limit < math.log(3.0):  # a short axis: ÷2, 1, ×2 (or just 1 inside ÷1.5..×1.5)
-        return [r for r in (1 / 2, 1.0, 2.0) if abs(math.log(r)) <= limit]
-    if decades < 1.6:
-        return [r for r in (1 / 10, 1 / 3, 1.0, 3.0, 10.0) if abs(math.log(r)) <= limit]
-    step = next(s for s in (1, 2, 3, 5, 10, 20, 50, 100, 200) if decades // s <= 3)
-    reach = int(decades // step)
-    return [10.0 ** (k * step) for k in range(-reach, reach + 1)]
-
-
-def _ratio_tick(ratio: float) -> str:
-    """``×10``, ``÷3``, ``×1000``, ``×10⁶``: an odds ratio of the top axis."""
-    sign, r = ("×", ratio) if ratio >= 1 else ("÷", 1.0 / ratio)
-    if r <= 1000:
-        return f"{sign}{r:g}"
-    return f"{sign}10" + str(round(math.log10(r))).translate(_SUPERSCRIPTS)
 
 
 def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int = 10) -> Axes:
@@ -374,13 +369,22 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
         bar.set_gid(f"gain:{r.question}")
         bar.set_label(str(r.question))
         ax.text(gain, yy, f" {gain:.3f}", ha="left", va="center", fontsize=st.NOTE, color=st.TEXT)
-    # at most two lines each, so that no prompt runs into the next row's
+    # whole, on up to three lines where the rows leave room, in a column only as
+    # wide as they need: no prompt runs into the next row's, none is cut short
+    # unless even that is too little
+    said = [
+        ("(clinician's exam) " if bool(getattr(r, "examination", False)) else "")
+        + str(getattr(r, "prompt", "") or r.question)
+        for r in st.rows(table)
+    ]
+    lines = 3 if len(table) <= _THREE_LINE_ROWS else 2
     prompts = [
-        ("⚠ " if sign else "") + wrap_capped(str(getattr(r, "prompt", "") or r.question), 44)
-        for r, sign in zip(st.rows(table), warning, strict=True)
+        ("⚠ " if sign else "") + text
+        for text, sign in zip(wrap_all(said, _PROMPT_WIDTHS, lines=lines), warning, strict=True)
     ]
     ax.set_yticks(ys, prompts)
     for tick, sign in zip(ax.get_yticklabels(), warning, strict=True):
+        tick.set_linespacing(_PROMPT_SPACING)
         if sign:
             tick.set_color(st.triage_ink("emergency"))
     ax.tick_params(axis="y", length=0, labelsize=st.TICK)
@@ -396,14 +400,15 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
     ax.spines[["top", "right", "left"]].set_visible(False)
     if not len(table):
         st.empty_note(ax, "every question is answered")
+    width = title_width(ax)
     ax.set_title(
-        case_title("Which question to ask next", diagnosis)
+        case_title("Which question to ask next", diagnosis, width)
         + "\n"
         + wrap_phrases(
             ["⚠ warning signs first (always asked), then ", "the most useful: ", _GAIN_WORDS]
             if any(warning)
             else [_GAIN_WORDS + ", ", "most useful first"],
-            TITLE_WIDTH,
+            width,
         ),
         fontsize=st.TITLE - 1,
         loc="left",
@@ -424,6 +429,12 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
 
 
 _WARNING_HATCH = "//"
+#: The widths (characters) a column of prompts may take, narrowest first.
+_PROMPT_WIDTHS = (44, 48, 52, 56, 60)
+#: Up to this many rows, the rows of a slide leave room for a prompt of three lines
+#: (set a little closer than the default).
+_THREE_LINE_ROWS = 10
+_PROMPT_SPACING = 1.05
 _GAIN_WORDS = "expected reduction of uncertainty about the causes"
 
 
@@ -458,8 +469,9 @@ def _no_questions(diagnosis: Diagnosis, ax: Axes) -> Axes:
             fontsize=st.LABEL,
             color="#555555",
         )
+    title = case_title("Which question to ask next", diagnosis, title_width(ax))
     ax.set_title(
-        case_title("Which question to ask next", diagnosis) + f"\n{triage_text(diagnosis)}",
+        title + f"\n{triage_text(diagnosis)}",
         fontsize=st.TITLE - 1,
         loc="left",
     )

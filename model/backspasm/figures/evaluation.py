@@ -10,6 +10,7 @@ label, so tests and readers can find what was drawn.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -96,16 +97,28 @@ def plot_calibration(
         alpha=0.35,
         label="_forecasts per bin",
     )
-    for x, y, n in zip(rows["mean_predicted"], rows["observed_rate"], counts, strict=True):
-        # Counts sit below-right of each point, or above it near the bottom edge.
-        offset = (6, 6) if y < 0.08 else (6, -10)
+    for x, y, n, s in zip(
+        rows["mean_predicted"], rows["observed_rate"], counts, sizes, strict=True
+    ):
+        # Counts sit below-right of each point, away from the lines to and from it,
+        # or right of it near the bottom edge; clear of its marker either way (a
+        # marker's area is s points squared)
+        clear = math.sqrt(float(s)) / 2 + 2
+        below = y >= 0.08
         ax.annotate(
-            f"{int(n)}", (x, y), textcoords="offset points", xytext=offset, fontsize=st.MIN_FONT
+            f"{int(n)}",
+            (x, y),
+            textcoords="offset points",
+            xytext=(clear, -clear if below else 0.0),
+            ha="left",
+            va="top" if below else "center",
+            fontsize=st.MIN_FONT,
+            gid=f"calibration:count:{int(n)}",
         )
     # A little room around the unit square, so points on its edges stay visible.
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_aspect("equal")
+    ax.set_aspect("equal", anchor="W")  # the square keeps left; the legend beside it
     ax.set_xlabel("mean predicted probability (bins of 0.1)", fontsize=st.LABEL)
     ax.set_ylabel("observed frequency", fontsize=st.LABEL)
     ax.tick_params(labelsize=st.TICK)
@@ -130,6 +143,9 @@ def plot_calibration(
 #: them the colour of a node group); the line styles change with every curve too
 #: (four styles against five colours: no two of the first 20 curves look alike).
 ROC_COLOURS = LINE_COLOURS
+#: The fewest cases with a cause for :func:`plot_roc` to draw its curve: with fewer,
+#: the curve is a step or two and its AUC mostly chance.
+MIN_ROC_CASES = 5
 _ROC_STYLES = ("-", "--", ":", "-.")
 
 
@@ -139,12 +155,16 @@ def plot_roc(
     ax: Axes | None = None,
     causes: Sequence[str] | None = None,
     network: Network | None = None,
+    min_cases: int = MIN_ROC_CASES,
 ) -> Axes:
     """Draw one ROC curve per cause, with its AUC and its number of cases in the legend.
 
     A cause asked for that has no curve (no case with it among those evaluated, or
-    no case without it) is not drawn, and a note under the legend says so, for
-    example ``not drawn: Epidural abscess (no case with it among 2000)``.
+    no case without it), or too few cases with it for a curve worth reading (fewer
+    than ``min_cases``: one case makes a single step and an AUC of 0 or 1 by
+    chance), is not drawn, and a note under the legend says so, for example
+    ``Epidural abscess (no case with it among 2000)`` or ``Gallstones (only 1 case
+    with it among 2000; a curve needs 5)``.
 
     Parameters
     ----------
@@ -159,6 +179,8 @@ def plot_roc(
     network : Network, optional
         The network evaluated, for the causes' words in the legend; default the
         bundled network.
+    min_cases : int, default :data:`MIN_ROC_CASES`
+        The fewest cases with a cause for its curve to be drawn (1 draws every curve).
 
     Returns
     -------
@@ -171,20 +193,25 @@ def plot_roc(
     Raises
     ------
     BackspasmError
-        For a cause the evaluation does not know.
+        For a cause the evaluation does not know, or ``min_cases`` under 1.
     """
+    if min_cases < 1:
+        raise BackspasmError(
+            f"The 'min_cases' parameter of plot_roc must be >= 1; got {min_cases} instead."
+        )
     roc = evaluation.roc
-    available = list(dict.fromkeys(roc["cause"]))
     per_cause = evaluation.per_cause
+    present = dict(zip(per_cause["cause"], per_cause["n_present"], strict=True))
+    available = list(dict.fromkeys(roc["cause"]))
     known = list(dict.fromkeys([*available, *per_cause["cause"]]))
     chosen = available if causes is None else list(dict.fromkeys(causes))
     for name in chosen:
         if name not in known:
             raise _unknown_cause(name, known)
+    available = [c for c in available if int(present.get(c, 0)) >= min_cases]
     missing = [c for c in chosen if c not in available]
     chosen = [c for c in chosen if c in available]
     auc = dict(zip(per_cause["cause"], per_cause["auc"], strict=True))
-    present = dict(zip(per_cause["cause"], per_cause["n_present"], strict=True))
     ax = st.new_axes(ax)
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="chance")
     for i, name in enumerate(chosen):
@@ -230,17 +257,21 @@ def plot_roc(
     )
     if missing:
         n = evaluation.n_cases
-        why = [
-            f"{names[c]} (no case with it among {n})"
-            if int(present.get(c, 0)) == 0
-            else f"{names[c]} (no case without it among {n})"
-            for c in missing
-        ]
+
+        def reason(c: str) -> str:
+            k = int(present.get(c, 0))
+            if k == 0:
+                return f"no case with it among {n}"
+            if k >= n:
+                return f"no case without it among {n}"
+            return f"only {cases(c)} with it among {n}; a curve needs {min_cases}"
+
+        why = [f"{names[c]} ({reason(c)})" for c in missing]
         st.axes_note(
             ax,
             1.03,
             0.0,
-            "not drawn, no curve:\n" + "\n".join(why),
+            "not drawn:\n" + "\n".join(why),
             ha="left",
             va="bottom",
             fontsize=st.NOTE,

@@ -32,6 +32,7 @@ from backspasm.figures._graph import (
 from backspasm.figures._style import NODE_FONT
 from backspasm.figures._words import (
     answer_list,
+    by_effect,
     fit_lines,
     ge,
     lower_first,
@@ -161,28 +162,24 @@ def _flag_text(network: Network, flag: str) -> str:
 
 
 def _red_flags(diagnosis: Diagnosis, net: Network, *, detail: bool) -> list[str]:
-    """Each red flag in words, a cause's rules merged: ``Low calcium 99.9% (≥ 20%)``.
+    """Say what set the triage level, in words, a cause's rules merged.
 
-    A cause rule gets the cause's probability as the figures write it (never
-    ``100%`` below 1) and ``≥``; with ``detail``, the answers the rule asks for
-    (``≥ 20% with hand or foot spasm``).
+    The reasons ``backspasm diagnose`` gives after ``because:`` (the triage's
+    reasons: an emergency's red flags, or a see-a-doctor's ``nerve deficit:
+    weakness``), in its words and numbers (``Kidney stones >99% (≥ 50%)``), with
+    ``≥``; with ``detail``, the answers a cause rule asks for (``≥ 20% with hand or
+    foot spasm``).
     """
-    flags = tuple(getattr(diagnosis, "red_flags", ()) or ())
-    causes = {net.label(c): c for c in net.causes}
-    posterior = {str(r.cause): float(r.posterior) for r in st.rows(diagnosis.causes)}
+    flags = tuple(
+        getattr(diagnosis, "triage_reasons", None) or getattr(diagnosis, "red_flags", ()) or ()
+    )
     said: dict[str, list[str]] = {}  # flag -> its thresholds (cause rules only)
     for flag in flags:
         rule = _RULE.match(flag)
         if rule is None:
             said.setdefault(_flag_text(net, flag), [])
             continue
-        label = rule["label"]
-        if label in causes and causes[label] in posterior:
-            p = percent(posterior[causes[label]])
-        elif label == "serious cause":
-            p = percent(float(diagnosis.p_serious))
-        else:
-            p = rule["p"]
+        label, p = rule["label"], rule["p"]
         limit = f"≥ {rule['limit']}"
         when = [w for w in rule["when"].split(" with ") if w.strip()]
         if detail and when:
@@ -204,12 +201,13 @@ def _threshold(limit: str) -> float:
 
 
 def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) -> str:
-    """Say what the beliefs are for: the answers, the triage and any red flags.
+    """Say what the beliefs are for: the answers, the triage and what set it.
 
     At most :data:`_BELIEF_TITLE_LINES` lines fitted to the slide's width: the
-    answers on two (answers that do not fit are counted, not named: they are
-    outlined in the drawing), the triage and the red flags on two (their thresholds
-    without the answers they ask for, then only as many flags as fit).
+    answers on two, those that moved the top cause most first (answers that do not
+    fit are counted, not named: they are outlined in the drawing), the triage and
+    its reasons (``because: ...``, as ``backspasm diagnose`` says them) on two (their
+    thresholds without the answers they ask for, then only as many as fit).
     """
     n_answers = sum(1 for k in evidence if k != "back_spasm")
     what = (
@@ -217,7 +215,8 @@ def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network)
         if n_answers
         else "What the network believes before any answer"
     )
-    answers = answer_list(getattr(diagnosis, "answers", {}) or {}, net) or ["no answers yet"]
+    # those that moved the top cause most first: the ones left out are the least telling
+    answers = answer_list(by_effect(diagnosis), net) or ["no answers yet"]
     units = [f"{what} for: "] + [a + ", " for a in answers[:-1]] + [answers[-1]]
     size = _BELIEF_TITLE
     head = fit_lines(
@@ -230,7 +229,7 @@ def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network)
     triage = triage_text(diagnosis)
     for detail in (True, False):  # the answers a rule asks for, if there is room
         flags = _red_flags(diagnosis, net, detail=detail)
-        parts = [triage + ("  ·  red flags: " if flags else "")]
+        parts = [triage + ("  ·  because: " if flags else "")]
         parts += [f + "; " for f in flags[:-1]] + flags[-1:]
         if len(unit_lines(parts, _TITLE_W, size)) <= 2:
             break

@@ -18,7 +18,7 @@ from backspasm.figures._words import (
     percent,
     percent_sig,
     percent_to,
-    wrap_capped,
+    wrap_all,
 )
 
 if TYPE_CHECKING:
@@ -160,8 +160,7 @@ def plot_sensitivity(
                 gid=f"sens_{kind}_value:{rank}",
                 size=st.NOTE,
             )
-    labels = [_label(str(r.label), float(r.value)) for r in st.rows(rows)]
-    ax.set_yticks(ys, labels)
+    ax.set_yticks(ys, _labels(rows))
     # two lines fit the row pitch of 12 rows at TICK points: more rows, smaller type
     size = max(st.MIN_FONT, min(st.TICK, st.TICK * 12 / len(rows)))
     ax.tick_params(axis="y", length=0, labelsize=size)
@@ -237,16 +236,29 @@ def _settled_note(ax: Axes, first: Any, answers: Mapping[str, Any] | None) -> No
     ax.set_axis_off()
 
 
-def _label(label: str, value: float) -> str:
-    """Write a number's tick label on at most two lines, its value always whole.
+def _labels(rows: pd.DataFrame) -> list[str]:
+    """Write the numbers' tick labels whole, their values always whole.
 
-    ``P(Fever = yes | Care setting emergency, Age…) = 0.0022``: a label of three
-    lines would run into the rows beside it.
+    On up to three lines where the rows leave room for them (:data:`_THREE_LINE_ROWS`),
+    else two (a label of three lines would run into the rows beside it), in a column
+    no wider than they need (:data:`_LABEL_WIDTHS`); only a label too long for that
+    is cut short: ``P(Fever = yes | Care setting emergency, Age…) = 0.0022``.
     """
-    text, tail = _words(label), f" = {value:.3g}"
-    if text.endswith(")"):
-        text, tail = text[:-1], ")" + tail
-    return wrap_capped(text, 52, tail=tail)
+    texts, tails = [], []
+    for r in st.rows(rows):
+        text, tail = _words(str(r.label)), f" = {float(r.value):.3g}"
+        if text.endswith(")"):
+            text, tail = text[:-1], ")" + tail
+        texts.append(text)
+        tails.append(tail)
+    lines = 3 if len(rows) <= _THREE_LINE_ROWS else 2
+    return wrap_all(texts, _LABEL_WIDTHS, lines=lines, tails=tails)
+
+
+#: The widths (characters) the column of labels may take, narrowest first.
+_LABEL_WIDTHS = (52, 56, 60, 64)
+#: Up to this many rows, a label may take three lines.
+_THREE_LINE_ROWS = 8
 
 
 def _words(label: str) -> str:

@@ -29,6 +29,7 @@ from backspasm.figures._save import (
     _write_files,
     save_figure,
 )
+from backspasm.figures._words import by_effect
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
 from backspasm.figures.diagnostic import plot_diagnostic_view
@@ -118,6 +119,26 @@ def _row_number(cases: pd.DataFrame, case_id: object) -> int:
     return int(text)
 
 
+def _check_out(out: Path) -> None:
+    """Raise, before anything is drawn, for an ``out_dir`` that is or lies in a file."""
+    if out.exists() and not out.is_dir():
+        raise BackspasmError(
+            f"The 'out_dir' parameter of write_teaching_figures (--out) must be a folder; "
+            f"'{out}' is a file."
+        )
+    # the nearest folder that exists: the figures' folder is created in it
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    problem = None
+    if parent.exists() and not parent.is_dir():
+        problem = f"'{parent}' is a file, not a folder"
+    elif parent != out and parent.is_dir() and not os.access(parent, os.W_OK | os.X_OK):
+        problem = f"the folder '{parent}' is read-only"
+    if problem:
+        raise BackspasmError(f"cannot create the folder '{out}' (--out): {problem}.")
+
+
 def _check_formats(formats: Sequence[str]) -> list[str]:
     """Return the formats asked for, each once, in the order first asked."""
     bad = [f for f in formats if f not in FIGURE_FORMATS]
@@ -138,6 +159,7 @@ def write_teaching_figures(
     case_id: object = None,
     cause: str | None = None,
     dpi: int = 300,
+    cases_name: str | None = None,
 ) -> list[Path]:
     """Write the teaching set of figures, byte for byte the same on every run.
 
@@ -147,8 +169,8 @@ def write_teaching_figures(
     worth asking; the sensitivity of that cause to the network's numbers (a note
     when the case answers that cause itself, since then no number changes it); four
     scenarios side by side; the case mix of a case file; and calibration and ROC
-    (serious causes; one with no case in the sample is named, not drawn) figures on
-    2000 synthetic cases drawn from the network with seed 0. Every figure is drawn on
+    (serious causes; one with fewer than 5 cases in the sample is named, not drawn)
+    figures on 2000 synthetic cases drawn from the network with seed 0. Every figure is drawn on
     a 13.33 x 7.5 in slide with no text under 9 pt; SVG files keep their text as
     text. The set is written whole or not at all: every figure is drawn first, and
     only then are the files replaced (each atomically, see :func:`save_figure`), so
@@ -179,6 +201,9 @@ def write_teaching_figures(
         lesson is about. Default: the example case's top cause.
     dpi : int, default 300
         Resolution of PNG files, 1 to :data:`MAX_DPI`.
+    cases_name : str, optional
+        What the case-mix title calls ``cases``, e.g. the file they were read from
+        (``"53 scored cases of example_cases.csv"``); default ``"53 scored cases"``.
 
     Returns
     -------
@@ -190,7 +215,8 @@ def write_teaching_figures(
     BackspasmError
         For an unknown format, a ``dpi`` out of range, a ``case_id`` without
         ``cases`` or not in them (a row number out of range), an answer of the case
-        that cannot be read, or a ``cause`` that is not a cause of the network;
+        that cannot be read, a ``cause`` that is not a cause of the network, or an
+        ``out_dir`` that is a file or cannot be created (said before any drawing);
         nothing is written, and no folder created.
     backspasm._files.Interrupted
         When SIGINT or SIGTERM arrives (the files are left as they were, unless
@@ -218,11 +244,12 @@ def write_teaching_figures(
     else:
         answers = dict(DEFAULT_CASE)
     out = Path(out_dir)
+    _check_out(out)
     with SignalGuard(f"interrupted; the figures in {out} left as they were") as guard:
         # compute once ...
         case = diagnose(answers, network=net)  # checks the answers
         followed = cause if cause is not None else case.top_cause
-        mix_name = "cases"
+        mix_name = f"cases of {cases_name}" if cases_name else "cases"
         if cases is None:
             cases, mix_name = _default_cases(net)
         results = _Results(
@@ -236,7 +263,12 @@ def write_teaching_figures(
         )
         # ... then draw every figure, and only then replace the files
         files = _render_all(_teaching_set(results), out, formats, dpi)
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackspasmError(
+                f"cannot create the folder '{out}' (--out): {exc.strerror or exc}; nothing written"
+            ) from None
         _write_files(files, guard, f"interrupted; the figures in {out} were written all the same")
     return [path for path, _ in files]
 
@@ -281,7 +313,9 @@ def _teaching_set(results: _Results) -> Iterator[tuple[str, Figure]]:
     yield "03-causes", st.figure_of(plot_causes(case))
     yield "04-evidence-impact", st.figure_of(plot_evidence_impact(case, results.followed))
     yield "05-next-questions", st.figure_of(plot_next_questions(case))
-    ax = plot_sensitivity(results.table, top=12, answers=case.answers, network=net)
+    # the answers that moved the followed cause most first, as in 04's title
+    answers = by_effect(case, results.followed)
+    ax = plot_sensitivity(results.table, top=12, answers=answers, network=net)
     yield "06-sensitivity", st.figure_of(ax)
     yield "07-scenarios", plot_scenarios(results.scenarios, names=list(SCENARIOS))
     mix = plot_case_mix(results.scored, network=net)

@@ -1,0 +1,182 @@
+"""Wrapping text to lines: by characters, or measured in inches at a type size.
+
+:func:`text_width` measures one line of text in the default font; :func:`wrap`,
+:func:`wrap_capped` and :func:`wrap_all` wrap a text (or a column of them) by
+characters, never inside a word; :func:`wrap_phrases`, :func:`unit_lines` and
+:func:`fit_lines` lay out phrases (the answers of a title) on lines. Re-exported by
+:mod:`backspasm.figures._words`, which the figures import them from.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from backspasm.figures._style import NODE_FONT
+
+
+# Bounded: every what-if step wraps new titles and labels (a few hundred lines each),
+# and a whole teaching set measures fewer lines than this.
+@functools.lru_cache(maxsize=4096)
+def text_width(text: str, size: float = NODE_FONT) -> float:
+    """Width in inches of one line of text in the default font at ``size`` points."""
+    from matplotlib.textpath import TextPath
+
+    return float(TextPath((0, 0), text, size=size).get_extents().width) / 72.0
+
+
+def wrap(text: str, width: int) -> str:
+    """Greedy wrap at spaces and after slashes, never inside a word (nor at a no-break space)."""
+    pieces: list[tuple[str, str]] = []  # (piece, separator before it)
+    for i, word in enumerate(re.split(r"[^\S\u00a0]+", text.strip())):
+        parts = word.split("/")
+        for j, part in enumerate(parts):
+            piece = part + ("/" if j < len(parts) - 1 else "")
+            if piece:
+                pieces.append((piece, " " if j == 0 and i > 0 else ""))
+    lines: list[str] = []
+    for piece, sep in pieces:
+        if lines and len(lines[-1]) + len(sep) + len(piece) <= width:
+            lines[-1] += sep + piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines) or text
+
+
+def wrap_capped(text: str, width: int, *, tail: str = "", lines: int = 2) -> str:
+    """Wrap ``text + tail`` (see :func:`wrap`) to at most ``lines`` lines.
+
+    A text too long for them is cut after a word and ends ``…`` before ``tail``,
+    which is always kept whole: ``P(Fever = yes | Care setting emergency,…) = 0.0022``
+    with ``tail=") = 0.0022"``. So a tick label never runs into its neighbours.
+    """
+    whole = wrap(text + tail, width)
+    if whole.count("\n") < lines:
+        return whole
+    words = text.split()
+    for keep in range(len(words) - 1, 0, -1):
+        cut = wrap(" ".join(words[:keep]).rstrip(",;:(") + "…" + tail, width)
+        if cut.count("\n") < lines:
+            return cut
+    return "\n".join(whole.split("\n")[:lines])
+
+
+def wrap_all(
+    texts: Sequence[str],
+    widths: Sequence[int],
+    *,
+    lines: int,
+    tails: Sequence[str] | None = None,
+) -> list[str]:
+    """Wrap every text (its tail kept whole, see :func:`wrap_capped`) to ``lines`` lines.
+
+    On as few lines as hold every text whole (two, unless ``lines`` is one, then
+    up to ``lines``), at the narrowest of ``widths`` (characters) that does, so that
+    a column of labels is no wider than its texts need; when none does, at the
+    widest, where only the texts still too long are cut short with ``…``.
+    """
+    ends = list(tails) if tails is not None else [""] * len(texts)
+    for most in range(min(2, lines), lines + 1):
+        for width in widths:
+            said = [wrap(t + tail, width) for t, tail in zip(texts, ends, strict=True)]
+            if all(s.count("\n") < most for s in said):
+                return said
+    return [
+        wrap_capped(t, widths[-1], tail=tail, lines=lines)
+        for t, tail in zip(texts, ends, strict=True)
+    ]
+
+
+def phrase_units(head: str, phrases: Sequence[str]) -> list[str]:
+    """``head`` and the ``phrases`` joined by commas, as units for :func:`wrap_phrases`."""
+    return [head] + [p + ", " for p in phrases[:-1]] + list(phrases[-1:])
+
+
+def wrap_phrases(units: Sequence[str], width: int, *, fill: float = 0.6) -> str:
+    """Wrap units (each with its separator, ``"fever, "``) to lines of ``width`` characters.
+
+    A line breaks between two units when it is at least ``fill`` full, else between
+    words inside a unit; words joined by a slash (``a / b``) are never parted.
+    """
+    rows: list[str] = []
+    for unit in units:
+        if rows and len((rows[-1] + unit).rstrip()) <= width:
+            rows[-1] += unit
+            continue
+        if not rows or len(rows[-1].rstrip()) >= fill * width:
+            rows.append("")
+        for word in _unit_words(unit):
+            if rows[-1] and len((rows[-1] + word).rstrip()) > width:
+                rows.append("")
+            rows[-1] += word
+    return "\n".join(r.rstrip() for r in rows if r.strip())
+
+
+def _unit_words(unit: str) -> list[str]:
+    """Split a unit into words with their trailing spaces, keeping ``a / b`` whole."""
+    words: list[str] = []
+    for word in unit.split(" "):
+        if words and (word == "/" or words[-1].rstrip().endswith(" /")):
+            words[-1] += word + " "
+        elif words and word == "":
+            continue
+        else:
+            words.append(word + " ")
+    if words and not unit.endswith(" "):
+        words[-1] = words[-1][:-1]
+    return words
+
+
+def unit_lines(units: Sequence[str], width: float, size: float) -> list[str]:
+    """Lay ``units`` out on lines of ``width`` inches at ``size`` points.
+
+    Each unit carries its own separator (``"fever, "``); lines break between units
+    only, unless one unit alone is wider than a line (it then breaks between words).
+    """
+
+    def fits(text: str) -> bool:
+        return text_width(text.rstrip(), size) <= width
+
+    rows: list[str] = []
+    for unit in units:
+        if not unit:
+            continue
+        if rows and fits(rows[-1] + unit):
+            rows[-1] += unit
+        elif fits(unit):
+            rows.append(unit)
+        else:  # a unit wider than a line: break it between words
+            for word in unit.split(" "):
+                piece = word + " "
+                if rows and fits(rows[-1] + piece):
+                    rows[-1] += piece
+                else:
+                    rows.append(piece)
+    return [r.rstrip() for r in rows if r.strip()]
+
+
+def fit_lines(
+    units: Sequence[str],
+    width: float,
+    size: float,
+    *,
+    lines: int,
+    more: Any = None,
+) -> str:
+    """Lay ``units`` out on at most ``lines`` lines (see :func:`unit_lines`).
+
+    What does not fit is left out from the end and, with ``more``, replaced by
+    ``more(n)`` (``n`` units left out), e.g. ``"+2 more"``.
+    """
+    units = [u for u in units if u]
+    for keep in range(len(units), -1, -1):
+        parts = list(units[:keep])
+        left = len(units) - keep
+        if left and more is not None:
+            parts.append(str(more(left)))
+        rows = unit_lines(parts, width, size)
+        if len(rows) <= lines:
+            return "\n".join(rows)
+    return "\n".join(unit_lines(units, width, size)[:lines])

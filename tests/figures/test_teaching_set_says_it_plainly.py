@@ -1,0 +1,289 @@
+"""What a teacher reads in the figures says it as `diagnose` does, whole, and inside the file.
+
+Defects 9 to 15 of a teacher's audit: case titles listed the answers in column order
+and cut the decisive one ("... and 10 more" left out the straight-leg raise that moved
+herniated disc from 50% to 82%); prompts (05) and conditions (06) were cut with "…"
+where a wider column or a third line held them; the figures wrote ``= >99.9%``,
+"red flags" without the reasons of a see-a-doctor triage and "no effect" for a small
+change; the odds-ratio axis of 04 had a single "×1" tick and a legend entry for bars
+that were not there; panels of a grid lost text off the edges and
+``plot_evidence_impact`` wanted a cause; a bad ``--out`` gave raw errno text and
+``save_figure`` a case-file error; and the evaluation figures drew a count over its
+point, ROC curves of one case, and a case-mix title that did not name its file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import matplotlib.text
+import pandas as pd
+import pytest
+
+from backspasm import figures
+from backspasm._text import percent as diagnose_percent
+from backspasm.cli import main
+from backspasm.diagnosis import Diagnosis, diagnose
+from backspasm.exceptions import BackspasmError, CaseFileError
+from backspasm.figures import _words
+from backspasm.figures.teaching import _answers_of
+from backspasm.network import Network, default_network
+from backspasm.sensitivity import sensitivity
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data"
+
+pytestmark = pytest.mark.usefixtures("figures_closed")
+
+
+@pytest.fixture(scope="module")
+def net() -> Network:
+    return default_network()
+
+
+def case_of(net: Network, file: str, case_id: str) -> Diagnosis:
+    table = pd.read_csv(DATA / file, dtype=str, keep_default_na=False)
+    return diagnose(_answers_of(table, case_id, net), network=net)
+
+
+@pytest.fixture(scope="module")
+def w08(net: Network) -> Diagnosis:
+    return case_of(net, "vignettes.csv", "W08")  # herniated disc 50% -> 82%, see a doctor
+
+
+@pytest.fixture(scope="module")
+def tb17(net: Network) -> Diagnosis:
+    return case_of(net, "example_cases.csv", "TB17")  # kidney stones, an emergency
+
+
+def heading(ax: Any) -> str:
+    return str(ax.get_title(loc="left")).replace("\n", " ")
+
+
+def by_gid(ax: Any, prefix: str) -> dict[str, Any]:
+    return {
+        a.get_gid()[len(prefix) :]: a
+        for a in [*ax.patches, *ax.texts]
+        if isinstance(a.get_gid(), str) and a.get_gid().startswith(prefix)
+    }
+
+
+# ------------------------------------------- 9: the answers that matter come first
+
+
+def test_case_titles_name_the_decisive_answers_first(w08: Diagnosis) -> None:
+    reasons = w08.reasons("herniated_disc")
+    assert reasons["question"].iloc[0] == "straight_leg_raise_positive"
+    for ax in (
+        figures.plot_causes(w08),
+        figures.plot_evidence_impact(w08, "herniated_disc"),
+        figures.plot_next_questions(w08),
+        figures.plot_network_beliefs(w08),
+    ):
+        said = heading(ax)
+        # the answer that moved the top cause most is named, and named first
+        assert "for: positive straight-leg raise, muscle weakness" in said, said
+        assert re.search(r"and \d+ more", said), said  # the least telling are counted
+    # the order is diagnose's own weighing (reasons), not a second computation
+    order = list(_words.by_effect(w08, "herniated_disc"))
+    assert order == list(reasons["question"])
+    assert set(order) == set(w08.answers)
+
+
+# --------------------------------------------- 10: prompts and conditions whole
+
+
+def test_prompts_and_conditions_are_wrapped_whole_where_there_is_room(
+    w08: Diagnosis, net: Network
+) -> None:
+    ax = figures.plot_next_questions(w08)
+    prompts = [t.get_text() for t in ax.get_yticklabels()]
+    assert not any("…" in p for p in prompts), prompts
+    assert any(
+        p.replace("\n", " ").endswith("spine surgery in the past 3 months?") for p in prompts
+    )
+    abscess = diagnose(dict(figures.DEFAULT_CASE), network=net)
+    table = sensitivity(abscess, "epidural_abscess")
+    ax = figures.plot_sensitivity(table, top=12, answers=abscess.answers)
+    labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    assert not any("…" in label for label in labels), labels
+    assert any(
+        "| Care setting emergency, IV drug use / immunosuppr., no other parent) = 0.0167" in t
+        for t in labels
+    ), labels
+
+
+# ------------------------------------------------------ 11: diagnose's own words
+
+
+def test_percentages_and_triage_reasons_read_as_diagnose_says_them(
+    w08: Diagnosis, tb17: Diagnosis
+) -> None:
+    said = heading(figures.plot_network_beliefs(tb17))
+    assert f"P(a serious cause) = {diagnose_percent(tb17.p_serious)}" in said  # 99.99%
+    assert "= >" not in said
+    assert "because: Kidney stones >99% (≥ 50%)" in said  # diagnose: "Kidney stones >99%"
+    assert "= >" not in heading(figures.plot_causes(tb17))
+    # a see-a-doctor triage says why, as diagnose does
+    said = heading(figures.plot_network_beliefs(w08))
+    assert "triage: see a doctor" in said
+    for reason in w08.triage_words:
+        assert _words.ge(reason) in said, reason
+
+
+def test_a_small_effect_reads_as_a_ratio_not_no_effect(tb17: Diagnosis) -> None:
+    ax = figures.plot_evidence_impact(tb17)  # the top cause, kidney stones
+    reasons = tb17.reasons("kidney_stones").set_index("question")
+    change = float(reasons.loc["spasm_duration_weeks", "log_odds_change"])
+    assert 0 < change < 0.005
+    assert by_gid(ax, "odds:")["spasm_duration_weeks"].get_text() == "odds ×1.00"
+
+
+# ---------------------------------------------------------- 12: the odds axis
+
+
+def test_the_odds_ratio_axis_of_small_effects_has_ticks_beside_one(net: Network) -> None:
+    s01 = case_of(net, "vignettes.csv", "S01")
+    ax = figures.plot_evidence_impact(s01, "ankylosing_spondylitis")
+    fig = ax.get_figure()
+    assert fig is not None
+    fig.canvas.draw()
+    (top,) = [a for a in ax.child_axes if a.get_xlabel() == "odds ratio"]
+    ticks = [t.get_text() for t in top.get_xticklabels() if t.get_text()]
+    assert len(ticks) >= 3, ticks
+    assert {"÷1.25", "×1", "×1.25"} <= set(ticks), ticks
+
+
+def test_the_legend_names_only_the_kinds_of_bar_drawn(net: Network) -> None:
+    abscess = diagnose(dict(figures.DEFAULT_CASE), network=net)
+    reasons = abscess.reasons("epidural_abscess")
+    assert (reasons["log_odds_change"] > 0).all()  # every answer raised it
+    ax = figures.plot_evidence_impact(abscess, "epidural_abscess")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["raised it"]
+
+
+# ------------------------------------------------------- 13: panels of a grid
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.size
+
+
+def test_panels_of_a_grid_keep_their_text_inside_the_file(tmp_path: Path) -> None:
+    d = diagnose({"age": 45, "spasm_location": "flank", "blood_in_urine": "yes"})
+    fig, axes = plt.subplots(2, 2, figsize=figures.SLIDE_SIZE)
+    figures.plot_causes(d, ax=axes[0, 0])
+    impact = figures.plot_evidence_impact(d, ax=axes[0, 1])  # the top cause, as the CLI
+    assert impact.get_xlabel().startswith(f"change in log-odds of {d.network.label(d.top_cause)}")
+    figures.plot_next_questions(d, ax=axes[1, 0])
+    path = figures.save_figure(fig, tmp_path / "grid.png", dpi=100, close=False)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    drawn = fig.get_tightbbox(renderer)
+    width, height = png_size(path)
+    # every text lies inside the file written (a little larger than the figure)
+    assert width >= drawn.width * 100 - 1
+    assert height >= drawn.height * 100 - 1
+    for ax in axes.flat:  # titles wrapped to their panel's width
+        assert all(len(line) <= 50 for line in ax.get_title(loc="left").split("\n"))
+    plt.close(fig)
+    # a figure of one plot keeps the size of a slide
+    one = figures.plot_causes(d).get_figure()
+    assert one is not None
+    path = figures.save_figure(one, tmp_path / "one.png", dpi=100)
+    assert png_size(path) == (1333, 750)
+
+
+# ------------------------------------------------------------- 14: a bad --out
+
+
+def test_a_bad_out_folder_is_named_not_an_errno(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["figures", "--out", str(afile)]) == 2
+    err = capsys.readouterr().err
+    assert f"must be a folder; '{afile}' is a file" in err, err
+    assert "Errno" not in err
+    assert main(["figures", "--out", str(afile / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot create the folder '{afile / 'sub'}'" in err, err
+    assert "Errno" not in err
+    fig = figures.plot_causes(diagnose({"age": 30})).get_figure()
+    assert fig is not None
+    with pytest.raises(BackspasmError, match="does not exist") as raised:
+        figures.save_figure(fig, tmp_path / "nope" / "x.png")
+    assert not isinstance(raised.value, CaseFileError)  # a figure is not a case file
+
+
+# ----------------------------------------------------- 15: evaluation figures
+
+
+@pytest.fixture(scope="module")
+def evaluation(net: Network) -> Any:
+    from backspasm.learning import evaluate, sample_cases
+
+    return evaluate(sample_cases(400, network=net, seed=1), network=net)
+
+
+def test_the_calibration_counts_clear_their_points(evaluation: Any) -> None:
+    ax = figures.plot_calibration(evaluation)
+    fig = ax.get_figure()
+    assert fig is not None
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    (markers,) = [c for c in ax.collections if c.get_label() == "_forecasts per bin"]
+    counts = [t for t in ax.texts if str(t.get_gid()).startswith("calibration:count:")]
+    assert len(counts) == len(markers.get_offsets())
+    sizes = markers.get_sizes()
+    for text, (x, y), size in zip(counts, markers.get_offsets(), sizes, strict=True):
+        cx, cy = ax.transData.transform((x, y))
+        radius = (size**0.5) / 2 * fig.dpi / 72.0
+        box = text.get_window_extent(renderer)
+        nearest_x = min(max(cx, box.x0), box.x1)
+        nearest_y = min(max(cy, box.y0), box.y1)
+        assert ((nearest_x - cx) ** 2 + (nearest_y - cy) ** 2) ** 0.5 > radius, text.get_text()
+
+
+def test_roc_draws_no_curve_of_a_handful_of_cases(evaluation: Any, net: Network) -> None:
+    present = dict(
+        zip(evaluation.per_cause["cause"], evaluation.per_cause["n_present"], strict=True)
+    )
+    serious = list(net.serious_causes)
+    few = [c for c in serious if 0 < present[c] < 5]
+    assert few  # some serious cause has a case or four among 400
+    ax = figures.plot_roc(evaluation, causes=serious)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    note = by_gid(ax, "roc:not_drawn")[""].get_text()
+    for cause in few:
+        assert not any(t.startswith(net.label(cause)) for t in legend), cause
+        n = present[cause]
+        assert f"{net.label(cause)} (only {n} case{'s' * (n != 1)} with it among 400" in note
+    assert all(present[c] >= 5 for c in serious if any(t.startswith(net.label(c)) for t in legend))
+    with pytest.raises(BackspasmError, match="min_cases"):
+        figures.plot_roc(evaluation, min_cases=0)
+
+
+def test_the_case_mix_title_names_its_file_and_02_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "set"
+    cases = DATA / "example_cases.csv"
+    argv = ["figures", "--out", str(out), "--format", "svg", "--cases", str(cases)]
+    assert main([*argv, "--case-id", "TB17"]) == 0
+    capsys.readouterr()
+    mix = (out / "08-case-mix.svg").read_text()
+    assert "scored cases of example_cases.csv" in mix
+    beliefs = (out / "02-network-beliefs.svg").read_text()
+    assert "because: Kidney stones &gt;99% (≥ 50%)" in beliefs
