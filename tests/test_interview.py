@@ -364,3 +364,16 @@ def test_an_examination_sign_is_asked_as_one_a_clinician_checks():
     assert len(marked) == len(exams)
     assert all("?" in p for p in marked)
     assert not any(p.startswith("(a clinician") for p in prompts if "hamstring" in p.lower())
+
+
+def test_an_interview_that_starts_at_an_emergency_asks_nothing():
+    # Answers given up front that make an emergency: ask offered the ranking anyway.
+    _, prompts, _ = run([""], answers={"saddle_numbness": "yes"})
+    assert len(prompts) == 1
+    assert prompts[0].startswith("Go to an emergency department now")
+    assert "back to undo" not in prompts[0]
+
+
+def test_the_closing_says_what_a_no_to_back_spasm_means():
+    _, _, shown = run(["quit"], answers={"back_spasm": "no", "age": 40})
+    assert any(line.startswith("note: back_spasm = no") for line in shown)

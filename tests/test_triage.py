@@ -230,6 +230,10 @@ def test_a_likely_spinal_metastasis_is_told_to_see_a_doctor_within_24_hours(caps
     assert d.triage == "see_doctor"
     assert d.triage_within_hours == 24
     assert d.advice == "see a doctor within 24 hours"
+    # one reason for the cause: the rule that set the 24 hours, not the week's as well
+    tumour = [w for w in d.triage_words if w.startswith("Spinal tumour")]
+    assert tumour == [w for w in tumour if "with history of cancer" in w]
+    assert len(tumour) == 1
     assert d.to_dict()["triage_within_hours"] == 24
     assert main(["diagnose", *(f"{k}={v}" for k, v in METASTASIS.items())]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -453,7 +457,8 @@ def test_every_level_says_what_set_it(capsys):
     assert cancer.red_flags == ()
     assert cancer.triage_reasons[0] == "cancer history"
     assert any(
-        r.startswith("Spinal tumour ") and r.endswith("(>= 3%)") for r in cancer.triage_reasons
+        r.startswith("Spinal tumour ") and r.endswith("(>= 3% with history_of_cancer=yes)")
+        for r in cancer.triage_reasons
     )
     thoracic = diagnose({"age": 34, "spasm_location": "mid_back"})
     assert thoracic.triage_reasons == ("thoracic pain: mid back",)

@@ -83,7 +83,7 @@ def _closing(
             lines += [f"  - {s}" for s in d.safety_net]
         return [*lines, _NOT_ADVICE]
     unscreened = d.unscreened
-    lines = ["", f"triage: {d.triage} - {d.advice}"]
+    lines = ["", *d.notes, f"triage: {d.triage} - {d.advice}"]
     if d.triage_words:
         lines.append(f"  because of: {'; '.join(d.triage_words)}")
     lines.append("most likely causes:")
@@ -176,18 +176,20 @@ def interview(
     )
     write(_status(d, top, show_information))
     while max_questions is None or len(history) < max_questions:
-        if d.triage == "emergency" and history and history[-1][1]:
+        if d.triage == "emergency":
             # Nothing asked now can make the advice more urgent: send the person now
             # (planks and toe touching were asked after "go now"), but let a wrong
-            # answer be undone.
+            # answer be undone. No question comes before going (next_questions in
+            # interview order is empty for an emergency).
+            undo = bool(history and history[-1][1])
             line = read(
                 "Go to an emergency department now: the other questions can wait. "
-                "[Enter to finish; back to undo the last answer] "
+                + ("[Enter to finish; back to undo the last answer] " if undo else "[Enter] ")
             )
-            if line is not None and line.strip().lower() in ("?", "help"):
+            if undo and line is not None and line.strip().lower() in ("?", "help"):
                 write("  Press Enter to finish, or type back to undo your last answer.")
                 continue
-            if line is None or line.strip().lower() not in BACK_WORDS:
+            if not undo or line is None or line.strip().lower() not in BACK_WORDS:
                 break
             column, _ = history.pop()
             given.pop(column, None)

@@ -185,3 +185,36 @@ def test_a_case_without_back_spasm_is_told_what_the_numbers_mean():
     assert str(d).startswith("note: back_spasm = no, so these are the chances for someone")
     assert "chances for someone without back spasm" in d._repr_html_()
     assert "note: back_spasm" not in str(diagnose({"age": 40}))
+
+
+def test_no_view_offers_a_question_before_an_emergency():
+    # The summary said "none before going" while to_dict, the widget and a scored
+    # file's next_question still named bladder control.
+    d = diagnose({"saddle_numbness": "yes"})
+    assert d.triage == "emergency"
+    assert d.next_questions(order="interview").empty
+    assert len(d.next_questions()) > 0  # the ranking itself stays for research
+    assert d.to_dict()["next_questions"] == []
+
+
+def test_the_notebook_table_shows_what_the_summary_adds():
+    d = diagnose({"age": 30, "fever": 0.7, "back_spasm": "no"})
+    page, text = d._repr_html_(), str(d)
+    for words in ("Sepsis", "unsure answers", "note: back_spasm", "most probable explanation"):
+        assert words.lower() in text.lower()
+        assert words.lower() in page.lower()
+    assert d.to_dict()["notes"] == list(d.notes)
+    assert d.notes[0].startswith("note: back_spasm = no")
+    assert ">strain, fitness or electrolytes<" in page  # the group in words, as the figures
+
+
+def test_an_examination_sign_is_marked_in_the_next_questions():
+    d = diagnose({"spasm_location": "flank", "fever": "no", "age": 40})
+    table = d.next_questions(order="interview")
+    assert set(table.loc[table["examination"], "question"]) <= {
+        "straight_leg_raise_positive",
+        "murphy_sign_positive",
+        "costovertebral_angle_tenderness",
+        "palpable_step_in_spine",
+    }
+    assert table["examination"].any()

@@ -389,3 +389,42 @@ def test_an_unsure_answer_in_a_file_is_refused_with_the_reason(tmp_path, net):
         )
     assert "unsure" not in out.loc[2, "error"]
     assert out.loc[3, "error"] == ""
+
+
+def test_a_scored_row_says_how_soon_and_asks_nothing_before_an_emergency(tmp_path, net):
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "case_id,age,history_of_cancer,unexplained_weight_loss,night_pain,spasm_location,"
+        "spine_tender_to_tapping,not_improving_after_a_month,saddle_numbness\n"
+        "A,66,yes,yes,yes,mid_back,yes,yes,\n"
+        "B,66,no,yes,yes,mid_back,yes,yes,\n"
+        "C,40,,,,lower_back,,,yes\n"
+    )
+    score_file(src, tmp_path / "o.csv", network=net, explain=True)
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert out["triage"].tolist() == ["see_doctor", "see_doctor", "emergency"]
+    assert out["triage_within_hours"].tolist() == ["24", "168", ""]
+    assert out.loc[2, "next_question"] == ""  # ask asks nothing before going
+    assert out.loc[0, "next_question"] != ""
+
+
+def test_a_blank_back_spasm_cell_is_no_reason(tmp_path, net):
+    # The presentation defaults to yes in a blank cell; the reasons named it as an
+    # answer (back_spasm= x3.4) and pushed a real answer out of the top three.
+    row = "70,no,yes,yes,yes"
+    with_column = tmp_path / "a.csv"
+    with_column.write_text(
+        "age,history_of_cancer,night_pain,unexplained_weight_loss,spine_tender_to_tapping,"
+        f"back_spasm\n{row},\n"
+    )
+    without = tmp_path / "b.csv"
+    without.write_text(
+        "age,history_of_cancer,night_pain,unexplained_weight_loss,spine_tender_to_tapping\n"
+        f"{row}\n"
+    )
+    reasons = []
+    for src in (with_column, without):
+        score_file(src, tmp_path / "o.csv", network=net, explain=True)
+        reasons.append(pd.read_csv(tmp_path / "o.csv", dtype=str)["reasons"][0])
+    assert reasons[0] == reasons[1]
+    assert "back_spasm" not in reasons[0]

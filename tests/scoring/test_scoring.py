@@ -824,12 +824,14 @@ def test_explain_names_the_answers_that_moved_the_top_cause(net):
     names = list(scored.columns)
     assert names[names.index("top_cause") + 1 :][:3] == ["reasons", "next_question", "conflict"]
     top = scored.loc[0, "top_cause"]
-    assert (
-        scored.loc[0, "next_question"]
-        == diagnose(frame.iloc[0].to_dict(), network=net)
-        .next_questions(order="interview")["question"]
-        .iloc[0]
-    )
+    # an emergency (a likely stone): no question comes before going, in every view
+    assert scored.loc[0, "triage"] == "emergency"
+    assert scored.loc[0, "next_question"] == ""
+    assert diagnose(frame.iloc[0].to_dict(), network=net).next_questions(order="interview").empty
+    calm = frame.assign(blood_in_urine="no", spasm_location="lower_back")
+    asked = score_cases(calm, network=net, explain=True).loc[0, "next_question"]
+    expected = diagnose(calm.iloc[0].to_dict(), network=net).next_questions(order="interview")
+    assert asked == expected["question"].iloc[0] != ""
     text = scored.loc[0, "reasons"]
     parts = text.split("; ")
     assert parts[0].startswith(("blood_in_urine=yes (x", "spasm_location=flank (x"))
@@ -886,7 +888,7 @@ def test_triage_columns_sit_before_error(net):
     scored = score_cases(
         pd.DataFrame({"saddle_numbness": ["yes", "no"], "fever": ["no", "maybe"]}), network=net
     )
-    assert list(scored.columns[-3:]) == ["triage", "red_flags", "error"]
+    assert list(scored.columns[-4:]) == ["triage", "triage_within_hours", "red_flags", "error"]
     assert scored.loc[0, "triage"] == "emergency"
     assert scored.loc[1, "triage"] == ""
 

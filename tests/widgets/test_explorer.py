@@ -472,3 +472,11 @@ def test_a_refused_edit_shows_in_the_widget_and_repr_still_works() -> None:
         ex.refresh()
     assert "the edited network" in ex.views["message"].value
     assert "edited network is refused" in repr(ex)
+
+
+def test_the_widget_asks_nothing_before_an_emergency_and_says_its_notes() -> None:
+    ex = explore({"saddle_numbness": "yes"})
+    assert "none before going" in ex.views["next"].value
+    calm = explore({"back_spasm": "no", "age": 40})
+    assert "chances for someone without back spasm" in calm.views["triage"].value
+    assert "strain, fitness or electrolytes" in calm.views["bars"].value

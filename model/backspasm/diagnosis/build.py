@@ -26,7 +26,6 @@ from backspasm.network import Network, network_or_default
 from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import Question, answers_to_evidence, parse_answer, questions_for
 from backspasm.triage import safety_net as _safety_net
-from backspasm.triage import triage_within_hours
 
 __all__ = ["diagnose"]
 
@@ -187,8 +186,7 @@ def diagnose(
     assert found.triage_reasons is not None
     reasons_for_level = found.triage_reasons
     p_pathologic = found.p_pathologic[0] if found.p_pathologic is not None else math.nan
-    known = {c: found.posterior[:, i] for i, c in enumerate(net.causes)}
-    hours = float(triage_within_hours(found.triage, batch, net, cause_probs=known)[0])
+    hours = float(found.triage_within_hours[0])
     return Diagnosis(
         network_fingerprint=net.fingerprint(),
         triage_within_hours=None if math.isnan(hours) else hours,

@@ -9,16 +9,17 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from backspasm._palette import TRIAGE_COLOURS
+from backspasm._palette import CAUSE_GROUP_WORDS, TRIAGE_COLOURS
 from backspasm._text import percent
-from backspasm.diagnosis.words import not_presenting_note
+from backspasm.diagnosis.words import Explained, mpe_sentence, unsure_lines
+from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue
 from backspasm.triage import SAFETY_NET_HEADING
 
 __all__ = ["diagnosis_html"]
 
 
-class _Shown(Protocol):
+class _Shown(Explained, Protocol):
     """What the page reads of a :class:`~backspasm.diagnosis.result.Diagnosis`."""
 
     @property
@@ -31,6 +32,16 @@ class _Shown(Protocol):
     def p_pathologic(self) -> float: ...
     @property
     def safety_net(self) -> tuple[str, ...]: ...
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+    @property
+    def network(self) -> Network: ...
+    @property
+    def complications(self) -> pd.DataFrame: ...
+    @property
+    def conflict(self) -> float: ...
+    @property
+    def conflicted(self) -> bool: ...
     @property
     def causes(self) -> pd.DataFrame: ...
     @property
@@ -57,7 +68,8 @@ def diagnosis_html(d: _Shown) -> str:
     esc = html.escape
     causes = d.causes
     rows = "".join(
-        f"<tr><td>{esc(str(r.label))}</td><td>{esc(str(r.group))}</td>"
+        f"<tr><td>{esc(str(r.label))}</td>"
+        f"<td>{esc(CAUSE_GROUP_WORDS.get(str(r.group), str(r.group)))}</td>"
         f"<td style='text-align:right'>{percent(r.prior)}</td>"
         f"<td style='text-align:right'><b>{percent(r.posterior)}</b></td></tr>"
         for r in causes.itertuples(index=False)
@@ -89,10 +101,24 @@ def diagnosis_html(d: _Shown) -> str:
     else:
         asked = d.next_questions(order="interview").head(3)
         nxt = ", ".join(
-            esc(str(r.question)) + (" (warning sign)" if r.screen else "")
+            esc(str(r.question))
+            + (" (warning sign)" if r.screen else "")
+            + (" (a clinician's examination)" if r.examination else "")
             for r in asked.itertuples(index=False)
         )
-    note = "".join(f"<p>{esc(line)}</p>" for line in not_presenting_note(d.evidence))
+    note = "".join(
+        f"<p>{esc(line)}</p>" for line in (*d.notes, *unsure_lines(d.network, d.evidence))
+    )
+    if d.conflicted:
+        screen += (
+            f"<p><b>warning</b>: these answers are jointly surprising for the model "
+            f"(conflict {d.conflict:.2f}); check them</p>"
+        )
+    risks = "".join(
+        f"<tr><td>{esc(str(r.label))}</td><td style='text-align:right'>{percent(r.risk)}</td></tr>"
+        for r in d.complications.itertuples(index=False)
+    )
+    combination = esc(mpe_sentence(d))
     return (
         "<div><p><b>backspasm diagnosis</b> &mdash; answers: "
         f"{given or '(none)'}</p>{note}<p>triage: <b style='color:"
@@ -100,6 +126,10 @@ def diagnosis_html(d: _Shown) -> str:
         f"advice: {esc(d.advice)}<br>{shares}</p>{screen}{net}"
         "<table><thead><tr><th>cause</th><th>group</th><th>prior</th>"
         f"<th>posterior</th></tr></thead><tbody>{rows}</tbody></table>"
-        f"<p>Why:</p><ul>{why}</ul><p>Next questions worth asking: {nxt or '(none)'}</p>"
+        f"<p>Why:</p><ul>{why}</ul>"
+        f"<p>{combination[0].upper()}{combination[1:]}</p>"
+        "<p>Risk if left untreated:</p><table><tbody>"
+        f"{risks}</tbody></table>"
+        f"<p>Next questions worth asking: {nxt or '(none)'}</p>"
         "</div>"
     )

@@ -18,7 +18,7 @@ import pandas as pd
 
 from backspasm._text import answer_words, percent
 from backspasm.diagnosis.page import diagnosis_html
-from backspasm.diagnosis.words import json_answer, not_presenting_note, unsure_lines
+from backspasm.diagnosis.words import json_answer, mpe_sentence, not_presenting_note, unsure_lines
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
 from backspasm.explain.conflict import CONFLICT_RARITY, conflict_threshold
@@ -246,7 +246,9 @@ class Diagnosis:
         ----------
         order : {"information", "interview"}, default "information"
             ``information``: highest expected information gain first.
-            ``interview``: the screen first (every unanswered question whose
+            ``interview``: what ``backspasm ask`` asks: nothing for an emergency
+            (no question comes before going); otherwise the screen first (every
+            unanswered question whose
             :attr:`~backspasm.questionnaire.Question.red_flag` is set, and every one
             whose answer can set a triage level on its own, see
             :func:`backspasm.triage.screen_nodes`; those whose yes alone is an
@@ -259,15 +261,22 @@ class Diagnosis:
         -------
         pandas.DataFrame
             ``question``, ``node``, ``prompt``, ``expected_information_gain`` (bits),
-            ``red_flag``, ``screen``; highest gain first (within the screen and the
-            rest, for ``order="interview"``).
+            ``red_flag``, ``screen``, ``examination`` (a sign a clinician checks);
+            highest gain first (within the screen and the rest, for
+            ``order="interview"``).
         """
         if order not in ("information", "interview"):
             raise ValueError(f"order must be 'information' or 'interview'; got {order!r}.")
         table = self._next.copy()
-        flagged = {q.column for q in questions_for(self.network) if q.red_flag}
+        questions = questions_for(self.network)
+        flagged = {q.column for q in questions if q.red_flag}
         table["red_flag"] = table["question"].isin(flagged).astype(bool)
+        signs = {q.column for q in questions if q.section == "examination"}
+        table["examination"] = table["question"].isin(signs).astype(bool)
         table["screen"] = table["red_flag"] | table["node"].isin(screen_nodes(self.network))
+        if order == "interview" and self.triage == "emergency":
+            # what ask asks: nothing before going (every view says so from here)
+            return table.iloc[:0].reset_index(drop=True)
         if order == "interview":
             # the screen first, and in it the questions whose yes alone is an emergency
             pairs = zip(table["question"], table["node"], strict=True)
@@ -351,8 +360,18 @@ class Diagnosis:
                 ["question", "expected_information_gain", "screen"]
             ].to_dict(orient="records"),
             "unscreened": [q.column for q in self.unscreened],
+            "notes": list(self.notes),
             "network_fingerprint": self.network_fingerprint,
         }
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the numbers mean for this case, when it is not an ordinary presenter.
+
+        ``back_spasm = no``: the chances are for someone without back spasm, and the
+        triage and the advice are written for people who have it. Every view says it.
+        """
+        return tuple(not_presenting_note(self.evidence))
 
     @property
     def advice(self) -> str:
@@ -394,7 +413,7 @@ class Diagnosis:
             Also list the counterfactual ranking beside the posterior ranking (the
             first call compiles one twin network per cause, a few seconds).
         """
-        lines = not_presenting_note(self.evidence) + unsure_lines(self.network, self.evidence)
+        lines = [*self.notes, *unsure_lines(self.network, self.evidence)]
         lines.append(f"triage: {self.triage}" + self._triage_note())
         if self.triage == "see_doctor":  # how soon: the level whose urgency varies
             lines.append(f"advice: {self.advice}")
@@ -436,17 +455,7 @@ class Diagnosis:
         lines.append("(causes can coexist: the posteriors need not add up to 100%)")
         lines += ["", "why:"]
         lines += [f"  {self.explanation(c)}" for c in self._causes["cause"].head(3)]
-        mpe = [c for c, s in self.most_probable_explanation.items() if s == "yes"]
-        lines += [
-            "",
-            "most probable explanation (the likeliest combination of causes): "
-            + (", ".join(mpe) + " and no other" if mpe else "none of the modelled causes")
-            + f" (P of the whole combination = {percent(self.mpe_probability)}"
-            + ("" if self.mpe_exact else ", approximate search")
-            + ")",
-            "",
-            "risk if left untreated:",
-        ]
+        lines += ["", mpe_sentence(self), "", "risk if left untreated:"]
         for r in self._complications.itertuples(index=False):
             lines.append(f"  {r.label:<40} {percent(r.risk):>7}")
         if counterfactual:
@@ -468,6 +477,7 @@ class Diagnosis:
             lines += ["", "next questions worth asking (warning signs first):"]
             for r in nxt.itertuples(index=False):
                 sign = "  (warning sign)" if r.screen else ""
+                sign += "  (a clinician's examination)" if r.examination else ""
                 lines.append(f"  {r.question:<34} {r.expected_information_gain:.3f} bits{sign}")
         return "\n".join(lines)
 

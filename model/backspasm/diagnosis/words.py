@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from backspasm._text import percent_to
+from backspasm._text import percent, percent_to
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, questions_for
 from backspasm.sampling import PRESENTATION
 
-__all__ = ["json_answer", "not_presenting_note", "unsure_lines"]
+__all__ = ["Explained", "json_answer", "mpe_sentence", "not_presenting_note", "unsure_lines"]
 
 #: Said when a case answers ``back_spasm = no``: the network conditions on it, but the
 #: triage and the advice are written for people who present with back spasm.
@@ -53,3 +53,34 @@ def unsure_lines(network: Network, evidence: Mapping[str, EvidenceValue]) -> lis
         for k, p in leans.items()
     ]
     return ["unsure answers (soft evidence): " + "; ".join(unsure)] if unsure else []
+
+
+class Explained(Protocol):
+    """What :func:`mpe_sentence` reads of a diagnosis."""
+
+    @property
+    def most_probable_explanation(self) -> Mapping[str, str]:
+        """Cause to state in the likeliest combination."""
+        ...
+
+    @property
+    def mpe_probability(self) -> float:
+        """Its probability given the answers."""
+        ...
+
+    @property
+    def mpe_exact(self) -> bool:
+        """Whether the search was exact."""
+        ...
+
+
+def mpe_sentence(d: Explained) -> str:
+    """Return the most probable explanation in one sentence, as every view says it."""
+    mpe = [c for c, s in d.most_probable_explanation.items() if s == "yes"]
+    return (
+        "most probable explanation (the likeliest combination of causes): "
+        + (", ".join(mpe) + " and no other" if mpe else "none of the modelled causes")
+        + f" (P of the whole combination = {percent(d.mpe_probability)}"
+        + ("" if d.mpe_exact else ", approximate search")
+        + ")"
+    )

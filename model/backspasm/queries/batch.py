@@ -23,7 +23,7 @@ from backspasm.queries.mpe import most_probable_explanation
 from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
-from backspasm.triage import interview_rank, triage_batch, triage_explained
+from backspasm.triage import interview_rank, triage_batch, triage_explained, triage_within_hours
 
 __all__ = ["CaseQueries", "query_cases"]
 
@@ -48,6 +48,9 @@ class CaseQueries:
         From :func:`backspasm.triage.triage_batch`.
     triage_reasons : numpy.ndarray of str or None
         What set each level (:func:`backspasm.triage.triage_explained`), when asked.
+    triage_within_hours : numpy.ndarray
+        How soon a ``see_doctor`` case should see the doctor
+        (:func:`backspasm.triage.triage_within_hours`; NaN without a timeframe).
     conflict : numpy.ndarray
     risks : numpy.ndarray or None
         ``P(complication = yes | e)``, cases by ``network.nodes_in("complication")``.
@@ -71,6 +74,7 @@ class CaseQueries:
     triage: ObjArray
     red_flags: ObjArray
     conflict: FloatArray
+    triage_within_hours: FloatArray
     triage_reasons: ObjArray | None = None
     risks: FloatArray | None = None
     reasons: Reasons | None = None
@@ -88,7 +92,8 @@ class CaseQueries:
         then the rest of the screen: :func:`backspasm.triage.interview_rank`), then
         the question of highest expected information gain; within a rank, the
         highest gain, ties to the question first in questionnaire order. What
-        ``ask`` would ask next.
+        ``ask`` would ask next: nothing for an emergency, where no question comes
+        before going (as :meth:`Diagnosis.next_questions` in interview order).
         """
         n = len(self.possible)
         out: ObjArray = np.full(n, "", dtype=object)
@@ -102,6 +107,7 @@ class CaseQueries:
         best = np.argmax(np.where(first & ~np.isnan(gain), gain, -np.inf), axis=1)
         names = np.asarray([q for q, _ in self.questions], dtype=object)
         out[some] = names[best[some]]
+        out[np.asarray(self.triage) == "emergency"] = ""
         return out
 
 
@@ -198,6 +204,9 @@ def query_cases(
         "triage": spread(np.asarray(levels, dtype=object), "", object),
         "red_flags": spread(np.asarray(flags, dtype=object), "", object),
         "triage_reasons": None if because is None else spread(because, "", object),
+        "triage_within_hours": spread(
+            triage_within_hours(levels, sub, network, cause_probs=known), np.nan, np.float64
+        ),
         "conflict": spread(conflict(network, sub, sub_log), np.nan, np.float64),
     }
     if risks:

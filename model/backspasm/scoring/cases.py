@@ -18,6 +18,7 @@ from backspasm.network import Network, default_network
 from backspasm.scoring.kernel import factorize, score_block, show
 from backspasm.scoring.plan import Plan, make_plan, repeated_column_note
 from backspasm.scoring.readers import CsvSource, open_source
+from backspasm.spec.rules_questions import OUTPUT_NAMES, OUTPUT_PREFIXES
 
 __all__ = [
     "RepeatedIds",
@@ -31,10 +32,6 @@ __all__ = [
     "score_table",
 ]
 
-# The output columns that are not p_<cause> or risk_<complication> (see output_columns).
-_OUTPUT_NAMES = frozenset(
-    {"top_cause", "reasons", "next_question", "conflict", "triage", "red_flags", "mpe", "error"}
-)
 # An error in a line of a table, cut to this many characters.
 _LINE_CHARS = 60
 
@@ -93,7 +90,8 @@ def score_cases(
         The same type as ``cases``: its columns unchanged and in order, then
         ``p_<cause>`` per cause, ``p_serious``, [``p_pathologic``,
         ``risk_<complication>``], ``top_cause``, [``reasons``, ``next_question``],
-        ``conflict``, ``triage``, ``red_flags``, [``mpe``, ``p_mpe``] and ``error``. A row
+        ``conflict``, ``triage``, ``triage_within_hours``, ``red_flags``, [``mpe``,
+        ``p_mpe``] and ``error``. A row
         that could not be scored has NaN probabilities and says why in ``error``; its
         index is kept.
 
@@ -393,7 +391,7 @@ def first_name_wins(names: list[str]) -> tuple[list[str], list[str]]:
         where = [i for i, n in enumerate(names) if n == name]
         if len(where) < 2:
             continue
-        output = name.startswith(("p_", "risk_")) or name in _OUTPUT_NAMES
+        output = name.startswith(OUTPUT_PREFIXES) or name in OUTPUT_NAMES
         kept = where[-1] if output else where[0]
         for k, i in enumerate([i for i in where if i != kept], start=1):
             out[i] = f"{name}.{k}"

@@ -154,11 +154,13 @@ def _unsure_hint(q: Question, value: object) -> str:
 
 def _encode(
     cells: Mapping[int, Cells], n: int, plan: Plan, error: ObjArray, bad: npt.NDArray[np.bool_]
-) -> tuple[dict[str, IntArray], dict[str, Cells], Counter[str]]:
+) -> tuple[dict[str, IntArray], dict[str, Cells], Counter[str], dict[str, npt.NDArray[np.bool_]]]:
     """Evidence codes per node; invalid cells go to ``error`` and mark ``bad``.
 
     ``shown`` holds, per answered node in column order, its cells (for the text of
-    the reasons); a presentation assumed by default is in the codes, not answered.
+    the reasons); a presentation assumed by default is in the codes, not answered:
+    ``answered`` says, per node of ``shown``, which rows gave an answer (a blank cell
+    did not, even where the presentation's default fills its code).
     """
     kinds: Counter[str] = Counter()
     earlier = bad.copy()
@@ -184,6 +186,7 @@ def _encode(
         if col.used and q.node is not None:
             codes[q.node] = u_codes[index]
             shown[q.node] = (index, uniques)
+    answered = {node: codes[node] >= 0 for node in shown}
     net = plan.network
     if "back_spasm" in set(net.node_names):
         yes = _state_index(net.states("back_spasm"), "yes", 1)
@@ -191,7 +194,7 @@ def _encode(
         codes["back_spasm"] = (
             np.full(n, yes, dtype=np.int64) if given is None else np.where(given < 0, yes, given)
         )
-    return codes, shown, kinds
+    return codes, shown, kinds, answered
 
 
 def _encode_values(
@@ -257,7 +260,7 @@ def score_block(
         error[row_errors[0]] = row_errors[1]
         bad[row_errors[0]] = True
         kinds.update(Counter(row_errors[2].tolist()))
-    codes, shown, invalid = _encode(cells, n, plan, error, bad)
+    codes, shown, invalid, answered = _encode(cells, n, plan, error, bad)
     kinds.update(invalid)
     outputs = {name: _empty(name, n) for name in plan.outputs if name != "error"}
     top = np.full(n, -1, dtype=np.int64)
@@ -274,7 +277,7 @@ def score_block(
         return query_cases(
             net,
             {node: c[rows] for node, c in codes.items()},
-            given={node: shown[node][0][rows] >= 0 for node in shown},
+            given={node: answered[node][rows] for node in shown},
             pathologic=plan.explain,
             risks=plan.explain,
             explain=plan.explain,
@@ -303,6 +306,7 @@ def score_block(
         outputs["p_serious"][ok] = found.p_serious[possible]
         outputs["conflict"][ok] = found.conflict[possible]
         outputs["triage"][ok] = found.triage[possible]
+        outputs["triage_within_hours"][ok] = found.triage_within_hours[possible]
         outputs["red_flags"][ok] = found.red_flags[possible]
         if not plan.explain or not len(ok):
             continue

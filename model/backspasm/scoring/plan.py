@@ -72,7 +72,9 @@ def output_columns(network: Network | None = None, *, explain: bool = False) -> 
     tuple of str
         ``p_<cause>`` per cause, ``p_serious``, [``p_pathologic``,
         ``risk_<complication>`` per complication], ``top_cause``, [``reasons``,
-        ``next_question``], ``conflict``, ``triage``, ``red_flags``, [``mpe``,
+        ``next_question``], ``conflict``, ``triage``, ``triage_within_hours`` (how soon a
+        ``see_doctor`` case should see the doctor, in hours; blank when its rules give no
+        timeframe), ``red_flags``, [``mpe``,
         ``p_mpe``], ``error``.
     """
     net = network if network is not None else default_network()
@@ -86,7 +88,7 @@ def _outputs(network: Network, explain: bool) -> tuple[str, ...]:
         names += ["p_pathologic", *(f"risk_{c}" for c in network.nodes_in("complication"))]
     names += ["top_cause"]
     names += ["reasons", "next_question"] if explain else []
-    names += ["conflict", "triage", "red_flags"]
+    names += ["conflict", "triage", "triage_within_hours", "red_flags"]
     names += ["mpe", "p_mpe"] if explain else []
     return (*names, "error")
 

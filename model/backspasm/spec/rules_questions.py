@@ -25,7 +25,7 @@ from backspasm.spec.schema import (
     NodeSpec,
 )
 
-__all__ = ["OUTPUT_NAMES", "QUESTION_RULES"]
+__all__ = ["OUTPUT_NAMES", "OUTPUT_PREFIXES", "QUESTION_RULES"]
 
 #: Reserved for the case identifier of a case file.
 _CASE_ID = "case_id"
@@ -38,12 +38,14 @@ OUTPUT_NAMES = (
     "next_question",
     "conflict",
     "triage",
+    "triage_within_hours",
     "red_flags",
     "mpe",
     "p_mpe",
     "error",
 )
-_OUTPUT_PREFIXES = ("p_", "risk_")
+#: The prefixes of the per-cause and per-complication columns scoring adds.
+OUTPUT_PREFIXES = ("p_", "risk_")
 
 
 def _question_bins(
@@ -276,7 +278,7 @@ def _question_column(
             "question-column",
             f"'{_CASE_ID}' is reserved for the case identifier; choose another column.",
         )
-    elif column in OUTPUT_NAMES or column.startswith(_OUTPUT_PREFIXES):
+    elif column in OUTPUT_NAMES or column.startswith(OUTPUT_PREFIXES):
         yield problem(
             file,
             where,

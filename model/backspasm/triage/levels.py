@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -237,6 +238,7 @@ def _triage(
     probs = (
         _cause_probabilities(values, network, rule_causes, n, cause_probs) if rule_causes else {}
     )
+    visits: list[tuple[float, int, BoolArray]] = []  # see_doctor rules that fired
     for i, rule in enumerate(policy.causes):
         p = probs[rule.cause]
         fire = ok & fires(rule, p, values, network, soft)
@@ -248,8 +250,18 @@ def _triage(
             fired[rule.cause] = fired.get(rule.cause, np.zeros(n, dtype=bool)) | (fire & ~by_flag)
         else:
             see_doctor |= fire
-            if because is not None:
-                because.add(fire, rule_words(rule, p, fire, network, soft), f"\0rule{i}")
+            visits.append((rule.within_hours or math.inf, i, fire))
+    if because is not None:
+        # One reason per cause: of its see_doctor rules that fired, the one that sets
+        # the timeframe (the soonest), as triage_within_hours reads it.
+        named: dict[str, BoolArray] = {}
+        for _, i, fire in sorted(visits, key=lambda v: (v[0], v[1])):
+            rule = policy.causes[i]
+            new = fire & ~named.get(rule.cause, np.zeros(n, dtype=bool))
+            named[rule.cause] = named.get(rule.cause, np.zeros(n, dtype=bool)) | fire
+            if new.any():
+                words = rule_words(rule, probs[rule.cause], new, network, soft)
+                because.add(new, words, f"\0rule{i}")
     if because is not None:
         words = "serious cause " + percent(p_serious, by_serious)
         because.add(by_serious, words + f" (>= {serious_limit:.0%})", SERIOUS)

@@ -5,7 +5,10 @@ case-file contract, grouped by section with the red flags marked, beside live vi
 of the diagnosis (prior and posterior of every cause, the triage level with what
 drove it, the next question worth asking, the reasons for a chosen cause). Every
 change of a control runs :func:`backspasm.diagnose` again, so what the views show is
-always exactly ``diagnose(explorer.answers)``.
+always exactly ``diagnose(explorer.answers, network=explorer.network)``. Without a
+network given, the widget works on a copy of the bundled network of its own
+(:func:`~backspasm.load_network`), so an edit made to the shared one through
+``diagnose(...).network`` does not reach it.
 
 The same object is a Python handle for scripts and tests: :meth:`Explorer.set_answer`,
 :meth:`Explorer.clear`, :meth:`Explorer.load_row`, :attr:`Explorer.answers` and
@@ -407,7 +410,7 @@ class Explorer:
         self._views["bars"].value = bars_html(d)
         table = d.next_questions(order="interview")
         self._form.highlight(str(table["question"].iloc[0]) if len(table) else None)
-        self._views["next"].value = next_html(table)
+        self._views["next"].value = next_html(table, emergency=d.triage == "emergency")
         self._render_reasons()
 
     def _render_reasons(self) -> None:

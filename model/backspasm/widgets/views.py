@@ -14,6 +14,7 @@ import pandas as pd
 
 from backspasm._palette import (
     ALERT,
+    CAUSE_GROUP_WORDS,
     FOCUS,
     GROUP_COLOURS,
     LOWERED,
@@ -58,24 +59,33 @@ def message_html(text: str) -> str:
     return f"<div class='bs-message' style='color:{ALERT}'>{html.escape(text, quote=False)}</div>"
 
 
-def next_html(table: pd.DataFrame) -> str:
+def next_html(table: pd.DataFrame, *, emergency: bool = False) -> str:
     """Return the question to ask next and the three after it.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        :meth:`Diagnosis.next_questions` in interview order.
+        :meth:`Diagnosis.next_questions` in interview order (empty for an emergency).
+    emergency : bool, default False
+        The triage is an emergency: no question comes before going.
 
     Returns
     -------
     str
         The fragment (``bs-next`` with ``data-column`` for the first question).
     """
+    if emergency:
+        return (
+            "<div class='bs-next'><b>Ask next:</b> none before going (the other questions "
+            "can wait)</div>"
+        )
     if not len(table):
         return "<div class='bs-next'>No question left that would change the picture.</div>"
     first = table.iloc[0]
     column = str(first["question"])
     flag = FLAG if bool(first["red_flag"]) else ""
+    if bool(first.get("examination", False)):
+        flag += "(a clinician's examination) "
     then = ", ".join(f"<code>{html.escape(str(c))}</code>" for c in table["question"][1:4])
     return (
         f"<div class='bs-next' data-column='{html.escape(column)}' "
@@ -105,8 +115,8 @@ def bars_html(d: Diagnosis) -> str:
             f"<td style='text-align:right'><b>{percent(post)}</b></td></tr>"
         )
     legend = " ".join(
-        f"<span style='color:{GROUP_COLOURS[f'cause_{g}']}'>&#9632;</span>&nbsp;{g}"
-        for g in ("fitness", "pathologic", "serious")
+        f"<span style='color:{GROUP_COLOURS[f'cause_{g}']}'>&#9632;</span>&nbsp;{words}"
+        for g, words in CAUSE_GROUP_WORDS.items()
     )
     return (
         "<table class='bs-bars' style='border-collapse:collapse;font-size:12px'>"
@@ -128,6 +138,8 @@ def triage_html(d: Diagnosis) -> str:
         f"{html.escape(d.triage)}</b> &mdash; {html.escape(words)}<br>"
         f"P(at least one serious cause) = <b>{percent(d.p_serious)}</b>"
     ]
+    for note in d.notes:
+        parts.append(f"<br><i class='bs-note'>{html.escape(note)}</i>")
     because = d.triage_words
     if because:
         items = "".join(f"<li class='bs-driver'>{html.escape(f)}</li>" for f in because)
