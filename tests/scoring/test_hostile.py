@@ -23,7 +23,8 @@ from backspasm.cli import main
 from backspasm.exceptions import CaseFileError
 from backspasm.network import default_network
 from backspasm.questionnaire import default_questions
-from backspasm.scoring import output_columns, score_file
+from backspasm.scoring import output_columns, score_cases, score_file
+from backspasm.scoring.cases import ScoringWarning
 
 SETTINGS = settings(
     max_examples=60,
@@ -428,3 +429,16 @@ def test_a_blank_back_spasm_cell_is_no_reason(tmp_path, net):
         reasons.append(pd.read_csv(tmp_path / "o.csv", dtype=str)["reasons"][0])
     assert reasons[0] == reasons[1]
     assert "back_spasm" not in reasons[0]
+
+
+def test_rows_answering_no_back_spasm_are_named_in_a_warning(tmp_path, net):
+    # A case saying back_spasm = no is scored as a person without it (the contract
+    # allows it); the run said nothing about what those rows' numbers mean.
+    src = tmp_path / "in.csv"
+    src.write_text("case_id,back_spasm,age\n1,no,40\n2,yes,40\n3,,40\n4,no,40\n")
+    summary = score_file(src, tmp_path / "o.csv", network=net)
+    (said,) = [w for w in summary.warnings if "back_spasm = no" in w]
+    assert said.startswith("2 rows answer back_spasm = no: their chances are for someone")
+    frame = pd.DataFrame({"back_spasm": ["no", "yes"], "age": [40, 40]})
+    with pytest.warns(ScoringWarning, match="1 row answers back_spasm = no"):
+        score_cases(frame, network=net)

@@ -13,7 +13,14 @@ from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, questions_for
 from backspasm.sampling import PRESENTATION
 
-__all__ = ["Explained", "json_answer", "mpe_sentence", "not_presenting_note", "unsure_lines"]
+__all__ = [
+    "Explained",
+    "json_answer",
+    "mpe_sentence",
+    "not_presenting_note",
+    "not_presenting_rows",
+    "unsure_lines",
+]
 
 #: Said when a case answers ``back_spasm = no``: the network conditions on it, but the
 #: triage and the advice are written for people who present with back spasm.
@@ -26,6 +33,15 @@ NOT_PRESENTING = (
 def not_presenting_note(evidence: Mapping[str, EvidenceValue]) -> list[str]:
     """Return the :data:`NOT_PRESENTING` line for a ``back_spasm = no`` case, or nothing."""
     return [NOT_PRESENTING] if evidence.get(PRESENTATION) == "no" else []
+
+
+def not_presenting_rows(count: int) -> str:
+    """Return the warning of a case file with ``count`` rows answering ``back_spasm = no``."""
+    rows = "1 row answers" if count == 1 else f"{count:,} rows answer"
+    return (
+        f"{rows} back_spasm = no: their chances are for someone without back spasm, and "
+        "their triage and advice are written for people who have it"
+    )
 
 
 def json_answer(value: Any) -> Any:

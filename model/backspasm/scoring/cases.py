@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from backspasm.diagnosis.words import not_presenting_rows
 from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
 from backspasm.scoring.kernel import factorize, score_block, show
@@ -149,7 +150,9 @@ def score_table(
     plan = make_plan(list(cases.columns), network, explain=explain, name_passed=name_passed)
     for note in plan.warnings:
         warnings.warn(note, ScoringWarning, stacklevel=stacklevel)
-    scored = _score_frame(cases, plan)
+    scored, not_presenting = _score_frame(cases, plan)
+    if not_presenting:
+        warnings.warn(not_presenting_rows(not_presenting), ScoringWarning, stacklevel=stacklevel)
     if plan.id_position is not None:
         count, example = repeated_ids(cases.iloc[:, plan.id_position])
         if count:
@@ -157,11 +160,12 @@ def score_table(
     return scored
 
 
-def _score_frame(cases: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+def _score_frame(cases: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, int]:
+    """Return the scored table and how many of its rows answer ``back_spasm = no``."""
     cells = {c.position: factorize(cases.iloc[:, c.position]) for c in plan.columns}
     block = score_block(cells, len(cases), plan)
     new = pd.DataFrame(_typed_columns(block.columns, cases.index), index=cases.index)
-    return pd.concat([cases, new], axis=1)
+    return pd.concat([cases, new], axis=1), block.not_presenting
 
 
 def _typed_columns(
@@ -283,14 +287,14 @@ def _score_partition(part: pd.DataFrame, network: Network | None, explain: bool)
     """Score one Dask partition; the warnings were issued once, on the meta."""
     net = network if network is not None else default_network()
     plan = make_plan(list(part.columns), net, explain=explain)
-    return _score_frame(part, plan)
+    return _score_frame(part, plan)[0]
 
 
 def _score_dask(cases: Any, network: Network, explain: bool) -> Any:
     plan = make_plan(list(cases.columns), network, explain=explain)
     for note in plan.warnings:
         warnings.warn(note, ScoringWarning, stacklevel=3)
-    meta = _score_frame(cases._meta, plan)
+    meta = _score_frame(cases._meta, plan)[0]
     # The bundled network is rebuilt on each worker rather than shipped.
     shipped = None if network is default_network() else network
     return cases.map_partitions(_score_partition, shipped, explain, meta=meta)

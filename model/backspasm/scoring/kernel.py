@@ -59,6 +59,8 @@ class Block:
     columns: dict[str, npt.NDArray[Any]]
     scored: int
     kinds: Counter[str]
+    #: Scored rows that answer ``back_spasm = no`` (a warning names them).
+    not_presenting: int = 0
 
 
 def factorize(values: pd.Series) -> Cells:
@@ -330,7 +332,11 @@ def score_block(
     outputs["top_cause"] = names[top]
     out: dict[str, npt.NDArray[Any]] = {name: outputs[name] for name in plan.outputs[:-1]}
     out["error"] = error
-    return Block(out, int(scored.sum()), kinds)
+    said_no = np.zeros(n, dtype=bool)
+    if "back_spasm" in answered:
+        no = _state_index(net.states("back_spasm"), "no", 0)
+        said_no = answered["back_spasm"] & (codes["back_spasm"] == no)
+    return Block(out, int(scored.sum()), kinds, int((said_no & scored).sum()))
 
 
 _TEXT_COLUMNS = frozenset({"top_cause", "reasons", "next_question", "triage", "red_flags", "mpe"})

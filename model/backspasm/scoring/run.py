@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from backspasm._files import META_SUFFIX, AtomicFile, SignalGuard, check_paths
 from backspasm._version import __version__
+from backspasm.diagnosis.words import not_presenting_rows
 from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
 from backspasm.scoring.cases import RepeatedIds
@@ -306,6 +307,7 @@ def _run(
     rows = scored = 0
     first_error: tuple[int, str] | None = None
     kinds: Counter[str] = Counter()
+    not_presenting = 0
     ids = RepeatedIds()
     try:
         # Created, renamed and removed with signals held back, so that no temporary
@@ -333,6 +335,7 @@ def _run(
             rows += chunk.n
             scored += block.scored
             kinds.update(block.kinds)
+            not_presenting += block.not_presenting
             if plan.id_position is not None:
                 ids.add(chunk.table.column(plan.id_position).to_pandas())
             if bar is not None:  # where the rows scored end, not how far the reader got
@@ -358,6 +361,7 @@ def _run(
                 *plan.warnings,
                 *([short_note] if short_note else []),
                 *([note] if note else []),
+                *([not_presenting_rows(not_presenting)] if not_presenting else []),
             ),
             seconds=seconds,
             rows_per_second=rows / seconds if seconds > 0 else float("inf"),
