@@ -377,3 +377,9 @@ def test_an_interview_that_starts_at_an_emergency_asks_nothing():
 def test_the_closing_says_what_a_no_to_back_spasm_means():
     _, _, shown = run(["quit"], answers={"back_spasm": "no", "age": 40})
     assert any(line.startswith("note: back_spasm = no") for line in shown)
+
+
+def test_a_min_gain_of_zero_asks_every_question():
+    # Documented in --help and the docstring: a gain is never negative.
+    _, prompts, _ = run(["skip"] * 200, min_gain=0.0)
+    assert len(prompts) == len(diagnose({}).next_questions())

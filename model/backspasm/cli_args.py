@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.01,
         metavar="BITS",
         help="after the screen (red flags and the questions that set the triage alone), "
-        "stop when no question is expected to gain this much (0.01)",
+        "stop when no question is expected to gain this much (0.01; 0 asks every question)",
     )
     p.add_argument(
         "--show-information",

@@ -138,7 +138,8 @@ def interview(
         Answers already known; they are not asked again (and cannot be undone).
     min_gain : float, default 0.01
         Once every red flag has been asked, stop when the best remaining question's
-        expected information gain (bits) is below this.
+        expected information gain (bits) is below this. A gain is never negative,
+        so 0 (or less) asks every question.
     top : int, default 3
         How many causes to show after each answer.
     max_questions : int, optional
