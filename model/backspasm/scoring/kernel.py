@@ -116,11 +116,13 @@ def _answers(plan: Plan, shown: Mapping[str, Cells]) -> dict[str, tuple[IntArray
 
 
 def _impossible_text(
-    answers: Mapping[str, tuple[IntArray, ObjArray]], codes: Mapping[str, IntArray], rows: IntArray
+    answers: Mapping[str, tuple[IntArray, ObjArray]],
+    answered: Mapping[str, npt.NDArray[np.bool_]],
+    rows: IntArray,
 ) -> ObjArray:
     """Return the error of rows whose answers are impossible together, naming them."""
     parts = [
-        np.where(codes[node][rows] < 0, "", texts[index[rows]])  # a blank cell: no answer
+        np.where(answered[node][rows], texts[index[rows]], "")  # a blank cell: no answer
         for node, (index, texts) in answers.items()
     ]
     out: ObjArray = np.full(len(rows), "", dtype=object)
@@ -297,7 +299,7 @@ def score_block(
         possible = found.possible
         impossible = rows[~possible]
         if len(impossible):
-            error[impossible] = _impossible_text(_answers(plan, shown), codes, impossible)
+            error[impossible] = _impossible_text(_answers(plan, shown), answered, impossible)
             kinds["impossible answers"] += len(impossible)
         ok = rows[possible]
         scored[ok] = True

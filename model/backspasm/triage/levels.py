@@ -254,15 +254,14 @@ def _triage(
     if because is not None:
         # One reason per cause: of its see_doctor rules that fired, the one that sets
         # the timeframe (the soonest), as triage_within_hours reads it.
-        named: dict[str, BoolArray] = {}
+        named = {cause: np.zeros(n, dtype=bool) for cause in rule_causes}
         for _, i, fire in sorted(visits, key=lambda v: (v[0], v[1])):
             rule = policy.causes[i]
-            new = fire & ~named.get(rule.cause, np.zeros(n, dtype=bool))
-            named[rule.cause] = named.get(rule.cause, np.zeros(n, dtype=bool)) | fire
+            new = fire & ~named[rule.cause]
+            named[rule.cause] |= fire
             if new.any():
                 words = rule_words(rule, probs[rule.cause], new, network, soft)
                 because.add(new, words, f"\0rule{i}")
-    if because is not None:
         words = "serious cause " + percent(p_serious, by_serious)
         because.add(by_serious, words + f" (>= {serious_limit:.0%})", SERIOUS)
 
