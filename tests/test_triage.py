@@ -24,6 +24,7 @@ from backspasm.triage import (
     timeframe_words,
     triage_advice,
     triage_batch,
+    triage_cases,
     triage_explained,
     triage_within_hours,
 )
@@ -447,6 +448,20 @@ def test_triage_batch_over_many_cases_equals_one_case_at_a_time():
     assert [tuple(s for s in r.split("; ") if s) for r in reasons] == [
         d.triage_reasons for d in singles
     ]
+    # The one-pass triage (what scoring and diagnose use) is these parts, with the
+    # timeframe that the stand-alone timeframe function finds from the levels.
+    cases.append({"history_of_cancer": "yes", "age": 55})  # a timed (24 h) visit
+    singles.append(diagnose(cases[-1]))
+    evidence = net.engine.encode([dict(d.evidence) for d in singles])
+    p_serious = 1.0 - net.engine.prob_conjunction(evidence, serious)
+    found = triage_cases(p_serious, evidence, net, explain=True)
+    assert list(found.levels) == [d.triage for d in singles]
+    assert list(found.reasons) == list(triage_explained(p_serious, evidence, net)[2])
+    hours = triage_within_hours(found.levels, evidence, net)
+    np.testing.assert_array_equal(found.within_hours, hours)
+    assert [None if np.isnan(h) else h for h in hours] == [d.triage_within_hours for d in singles]
+    assert hours[-1] == 24
+    assert set(triage_cases(p_serious, evidence, net).reasons) == {""}  # unless asked
 
 
 def test_every_level_says_what_set_it(capsys):
@@ -625,6 +640,7 @@ def test_a_timeframe_is_the_smallest_of_the_see_doctor_rules_and_flags_that_appl
     hours = triage_within_hours(levels, evidence, net)
     assert hours[0] == 168.0
     assert np.isnan(hours[1:]).all()  # no timeframe for self care or an emergency
+    np.testing.assert_array_equal(triage_cases(p_stone, evidence, net).within_hours, hours)
     # with a timed cause rule as well, the sooner of the two
     rule = '"see_doctor", p = 0.1,'
     (folder / "triage.toml").write_text(
@@ -632,6 +648,7 @@ def test_a_timeframe_is_the_smallest_of_the_see_doctor_rules_and_flags_that_appl
     )
     net = load_network(folder)
     assert list(triage_within_hours(levels, net.engine.encode(cases), net)[:1]) == [24.0]
+    assert triage_cases(p_stone, net.engine.encode(cases), net).within_hours[0] == 24.0
     # a level that is no level is refused once, for its level, not for its timeframe too
     (folder / "triage.toml").write_text(
         TRIAGE.replace(flag, timed.replace('"see_doctor"', '"urgent"'))

@@ -23,7 +23,7 @@ from backspasm.queries.mpe import most_probable_explanation
 from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
-from backspasm.triage import interview_rank, triage_batch, triage_explained, triage_within_hours
+from backspasm.triage import interview_rank, triage_cases
 
 __all__ = ["CaseQueries", "query_cases"]
 
@@ -189,24 +189,20 @@ def query_cases(
     p_serious = p_some("serious")
     p_path = p_some("pathologic") if pathologic else None
     known = {c: posterior[ok, i] for i, c in enumerate(causes)}
-    triage = triage_explained if triage_reasons else triage_batch
-    said: tuple[ObjArray, ...] = triage(
+    said = triage_cases(
         p_serious[ok],
         sub,
         network,
         log_evidence=sub_log,
         cause_probs=known,
         p_pathologic=None if p_path is None else p_path[ok],
+        explain=triage_reasons,
     )
-    levels, flags = said[0], said[1]
-    because = said[2] if len(said) > 2 else None
     out: dict[str, Any] = {
-        "triage": spread(np.asarray(levels, dtype=object), "", object),
-        "red_flags": spread(np.asarray(flags, dtype=object), "", object),
-        "triage_reasons": None if because is None else spread(because, "", object),
-        "triage_within_hours": spread(
-            triage_within_hours(levels, sub, network, cause_probs=known), np.nan, np.float64
-        ),
+        "triage": spread(said.levels, "", object),
+        "red_flags": spread(said.red_flags, "", object),
+        "triage_reasons": spread(said.reasons, "", object) if triage_reasons else None,
+        "triage_within_hours": spread(said.within_hours, np.nan, np.float64),
         "conflict": spread(conflict(network, sub, sub_log), np.nan, np.float64),
     }
     if risks:

@@ -37,13 +37,20 @@ words.
 Modules, in import order: :mod:`~backspasm.triage.policy` (the policy of a network),
 :mod:`~backspasm.triage.matching` (answers against flags and rules, and their words),
 :mod:`~backspasm.triage.drivers` (the answers that drove an emergency),
-:mod:`~backspasm.triage.levels` (:func:`triage_batch`, :func:`triage_explained`) and
+:mod:`~backspasm.triage.levels` (:func:`triage_cases`, and its parts
+:func:`triage_batch`, :func:`triage_explained`, :func:`triage_within_hours`) and
 :mod:`~backspasm.triage.safety` (:func:`safety_net`).
 """
 
 from __future__ import annotations
 
-from backspasm.triage.levels import triage_batch, triage_explained, triage_within_hours
+from backspasm.triage.levels import (
+    Triage,
+    triage_batch,
+    triage_cases,
+    triage_explained,
+    triage_within_hours,
+)
 from backspasm.triage.policy import (
     TRIAGE_ADVICE,
     TRIAGE_LEVELS,
@@ -63,6 +70,7 @@ __all__ = [
     "SAFETY_NET_HEADING",
     "TRIAGE_ADVICE",
     "TRIAGE_LEVELS",
+    "Triage",
     "emergency_nodes",
     "interview_rank",
     "policy_of",
@@ -71,6 +79,7 @@ __all__ = [
     "timeframe_words",
     "triage_advice",
     "triage_batch",
+    "triage_cases",
     "triage_explained",
     "triage_within_hours",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from backspasm.engine import Evidence
     from backspasm.network import Network
 
-__all__ = ["triage_batch", "triage_explained", "triage_within_hours"]
+__all__ = ["Triage", "triage_batch", "triage_cases", "triage_explained", "triage_within_hours"]
 
 #: Union bounds settle a threshold comparison only this far from the threshold.
 _BOUND_MARGIN = 1e-9
@@ -91,16 +91,8 @@ def triage_batch(
         matching flags, the cause rules that fired and, where no flag had set the
         emergency, the answers that most raised those causes.
     """
-    levels, red, _ = _triage(
-        p_serious,
-        evidence,
-        network,
-        log_evidence,
-        cause_probs,
-        why=False,
-        p_pathologic=p_pathologic,
-    )
-    return levels, red
+    found = _triage(p_serious, evidence, network, False, log_evidence, cause_probs, p_pathologic)
+    return found.levels, found.red_flags
 
 
 def triage_explained(
@@ -127,15 +119,23 @@ def triage_explained(
         (``"serious cause 49% (>= 5%)"``, ``"pathologic cause 82% (>= 50%)"``);
         "" for ``self_care``.
     """
-    return _triage(
-        p_serious,
-        evidence,
-        network,
-        log_evidence,
-        cause_probs,
-        why=True,
-        p_pathologic=p_pathologic,
-    )
+    found = _triage(p_serious, evidence, network, True, log_evidence, cause_probs, p_pathologic)
+    return found.levels, found.red_flags, found.reasons
+
+
+class Triage(NamedTuple):
+    """Everything :func:`triage_cases` decides for a batch, one entry per case."""
+
+    #: ``emergency``, ``see_doctor`` or ``self_care`` ("" where the case is impossible).
+    levels: npt.NDArray[np.object_]
+    #: What drove an emergency ("" otherwise), as :func:`triage_batch` returns it.
+    red_flags: npt.NDArray[np.object_]
+    #: What set every level, as :func:`triage_explained` returns it (all "" unless
+    #: asked for).
+    reasons: npt.NDArray[np.object_]
+    #: How soon a ``see_doctor`` case should see the doctor, in hours, as
+    #: :func:`triage_within_hours` returns it (NaN without a timeframe).
+    within_hours: FloatArray
 
 
 def triage_within_hours(
@@ -147,10 +147,12 @@ def triage_within_hours(
 ) -> FloatArray:
     """How soon each ``see_doctor`` case should see the doctor, in hours.
 
-    The smallest ``within_hours`` among the policy's ``see_doctor`` flags that match
-    the case and its ``see_doctor`` cause rules that fire (as :func:`triage_batch`
-    decides them); NaN for a case at another level, or when none of those that
-    apply has a timeframe ("see a doctor soon").
+    For cases already triaged (:func:`triage_cases` returns the timeframe with the
+    level, without matching the rules twice). The smallest ``within_hours`` among
+    the policy's ``see_doctor`` flags that match the case and its ``see_doctor``
+    cause rules that fire (as :func:`triage_batch` decides them); NaN for a case at
+    another level, or when none of those that apply has a timeframe ("see a doctor
+    soon").
 
     Parameters
     ----------
@@ -169,34 +171,70 @@ def triage_within_hours(
     )
     target = np.asarray(levels, dtype=object) == "see_doctor"
     n = len(target)
-    hours = np.full(n, np.nan)
     policy = policy_of(network)
     flags = [f for f in policy.flags if f.level == "see_doctor" and f.within_hours]
     rules = [r for r in policy.causes if r.level == "see_doctor" and r.within_hours]
     if not target.any() or not (flags or rules):
-        return hours
+        return np.full(n, np.nan)
     soft = soft_leans(policy, values)
     causes = list(dict.fromkeys(r.cause for r in rules))
     probs = _cause_probabilities(values, network, causes, n, cause_probs) if causes else {}
-    timed = [(f.within_hours, matches(f.when, values, network, n, soft)) for f in flags]
+    timed: list[tuple[float | None, BoolArray]] = [
+        (f.within_hours, matches(f.when, values, network, n, soft)) for f in flags
+    ]
     timed += [(r.within_hours, fires(r, probs[r.cause], values, network, soft)) for r in rules]
+    return _soonest(target, timed)
+
+
+def _soonest(target: BoolArray, timed: list[tuple[float | None, BoolArray]]) -> FloatArray:
+    """Per case of ``target``, the smallest timeframe among those that apply (else NaN)."""
+    hours = np.full(len(target), np.nan)
     for within, applies in timed:
         hit = target & applies
         hours[hit] = np.fmin(hours[hit], float(within or np.nan))
     return hours
 
 
+def triage_cases(
+    p_serious: FloatArray,
+    evidence: Evidence | Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    *,
+    explain: bool = False,
+    cause_probs: Mapping[str, FloatArray] | None = None,
+    log_evidence: FloatArray | None = None,
+    p_pathologic: FloatArray | None = None,
+) -> Triage:
+    """Triage a batch of cases: level, red flags, reasons and timeframe in one pass.
+
+    The flags and cause rules are matched once; :func:`triage_batch`,
+    :func:`triage_explained` and :func:`triage_within_hours` each return a part of
+    this result.
+
+    Parameters
+    ----------
+    p_serious, evidence, network, cause_probs, log_evidence, p_pathologic
+        As for :func:`triage_batch`.
+    explain : bool, default False
+        Say what set every level (``reasons``); otherwise ``reasons`` is all "".
+
+    Returns
+    -------
+    Triage
+    """
+    return _triage(p_serious, evidence, network, explain, log_evidence, cause_probs, p_pathologic)
+
+
 def _triage(
     p_serious: FloatArray,
     evidence: Evidence | Mapping[str, npt.NDArray[Any]],
     network: Network,
+    explain: bool,
     log_evidence: FloatArray | None,
     cause_probs: Mapping[str, FloatArray] | None,
-    *,
-    why: bool,
-    p_pathologic: FloatArray | None = None,
-) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
-    """Return levels, red flags and (with ``why``; else all "") the reasons for every level."""
+    p_pathologic: FloatArray | None,
+) -> Triage:
+    """:func:`triage_cases`, its arguments in a fixed order."""
     values: Mapping[str, npt.NDArray[Any]] = (
         evidence if isinstance(evidence, Mapping) else evidence.values
     )
@@ -209,8 +247,9 @@ def _triage(
     see_doctor = ok & (p_serious >= serious_limit)
     text = Text(n)
     # Why a doctor's visit: built only on request (diagnose), never when scoring a file.
-    because = Text(n) if why else None
+    because = Text(n) if explain else None
     by_serious = see_doctor.copy()
+    timed: list[tuple[float | None, BoolArray]] = []  # see_doctor flags and rules with hours
 
     # 1. Flags: answers that set a level by themselves.
     soft = soft_leans(policy, values)
@@ -224,6 +263,8 @@ def _triage(
                 text.add(match, answer_words(node, state, soft), node)
         else:
             see_doctor |= match
+            if flag.within_hours:
+                timed.append((flag.within_hours, match))
             if because is not None:
                 because.add(match, flag.name, "\0flag" + flag.name)
 
@@ -251,6 +292,8 @@ def _triage(
         else:
             see_doctor |= fire
             visits.append((rule.within_hours or math.inf, i, fire))
+            if rule.within_hours:
+                timed.append((rule.within_hours, fire))
     if because is not None:
         # One reason per cause: of its see_doctor rules that fired, the one that sets
         # the timeframe (the soonest), as triage_within_hours reads it.
@@ -323,4 +366,5 @@ def _triage(
     if because is not None:
         reasons[see_doctor] = because.text[see_doctor]
         reasons[emergency] = red[emergency]
-    return levels, red, reasons
+    hours = _soonest(levels == "see_doctor", timed)
+    return Triage(levels, red, reasons, hours)
