@@ -2,7 +2,8 @@
 
 1. validate the knowledge base and report how much of it is sourced;
 2. score ``data/example_cases.csv`` into ``out/scored.csv`` (summary on stderr);
-3. print the first rows as an analyst would look at them;
+3. print the rows as an analyst would look at them first (each top cause with its own
+   probability, then P(any serious cause));
 4. write the teaching figures into ``out/figures/``.
 """
 
@@ -30,25 +31,39 @@ def run() -> int:
     if code not in (0, 3):
         return code
     scored = pd.read_csv(OUT / "scored.csv", dtype=str, keep_default_na=False)
-    view = scored[["case_id", "top_cause", "p_serious", "triage", "red_flags", "error"]].copy()
-    view["p_serious"] = pd.to_numeric(view["p_serious"]).map("{:.1%}".format)
     print("\nout/scored.csv (selected columns):")
-    print(view.to_string(index=False))
-    print("\n== backspasm figures --out out/figures", flush=True)
+    print(summary(scored).to_string(index=False, justify="left"))
     # EX18 is the abscess triad: the lesson follows the abscess, not the top cause
-    return cli(
-        [
-            "figures",
-            "--out",
-            str(OUT / "figures"),
-            "--cases",
-            str(CASES),
-            "--case-id",
-            "EX18",
-            "--cause",
-            "epidural_abscess",
-        ]
-    )
+    figures = ["figures", "--out", "out/figures", "--cases", str(CASES.relative_to(ROOT))]
+    figures += ["--case-id", "EX18", "--cause", "epidural_abscess"]
+    print("\n== backspasm " + " ".join(figures), flush=True)
+    return cli([str(ROOT / a) if a.startswith(("out/", "data/")) else a for a in figures])
+
+
+def summary(scored: pd.DataFrame) -> pd.DataFrame:
+    """Return the columns an analyst looks at first, each top cause with its own probability."""
+    top = [
+        float(row[f"p_{cause}"]) if cause else float("nan")
+        for cause, (_, row) in zip(scored["top_cause"], scored.iterrows(), strict=True)
+    ]
+    view = pd.DataFrame(
+        {
+            "case_id": scored["case_id"],
+            "top_cause": scored["top_cause"],
+            "p_top_cause": pd.Series(top).map("{:.1%}".format),
+            "triage": scored["triage"],
+            "p_any_serious": pd.to_numeric(scored["p_serious"]).map("{:.1%}".format),
+            # the first red flag only, so that the table fits a terminal
+            "first_red_flag": scored["red_flags"].str.split("; ").str[0].map(_cut),
+            "error": scored["error"],
+        }
+    ).replace("nan%", "")
+    # left-aligned, as text reads
+    return view.apply(lambda column: column.str.ljust(column.str.len().max()))
+
+
+def _cut(text: str, width: int = 36) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 if __name__ == "__main__":
