@@ -15,7 +15,9 @@ says why. Only a file that cannot be read at all raises :class:`CaseFileError`.
 Output columns, after the input columns: ``p_<cause>`` for every cause, ``p_serious``
 (exact probability that at least one serious cause is present), ``top_cause``,
 ``conflict`` (Jensen's conflict measure of the answers; positive means answers
-unlikely together), ``triage`` and ``red_flags``, and ``error``; with ``explain``,
+unlikely together), ``triage``, ``triage_within_hours`` (how soon a ``see_doctor``
+case should see the doctor, where the policy says), ``red_flags``, and ``error``;
+with ``explain``,
 also ``p_pathologic``, ``risk_<complication>``, ``reasons``, ``next_question``,
 ``mpe`` and ``p_mpe``, in the order :func:`output_columns` gives.
 

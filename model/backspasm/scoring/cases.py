@@ -102,9 +102,11 @@ def score_cases(
         For a column whose name is close to a question but not equal to it (it is
         passed through unscored), once naming every other column passed through
         unscored (not a question of ``network``: a variant's column scored without
-        its network, say), a repeated question column, or repeated ``case_id``
-        values (pandas only: a Dask frame would need a pass over every partition
-        first).
+        its network, say), a repeated question column; and, for a pandas frame only
+        (a Dask frame would need a pass over every partition first, so compute it
+        and count them yourself), repeated ``case_id`` values and rows that answer
+        ``back_spasm = no`` (scored as asked, although the network describes
+        people who have spasms).
 
     Notes
     -----

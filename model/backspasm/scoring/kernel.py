@@ -8,6 +8,7 @@ so every value is encoded, and every bad value described, once.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections import Counter
 from collections.abc import Mapping
@@ -81,13 +82,24 @@ def factorize(values: pd.Series) -> Cells:
 def show(value: object) -> str:
     """Show a cell in an error message, cut to about 40 characters.
 
-    Text is quoted (its spaces show); anything else (a number, a Parquet timestamp
-    or date) is written plainly, ``2020-01-01 00:00:00``, not as a Python repr.
+    Text is quoted (its spaces show), unless it is a plain number; anything else (a
+    number, a Parquet timestamp or date) is written plainly, ``2020-01-01 00:00:00``,
+    not as a Python repr. A whole number reads the same whichever reader typed the
+    column: the text ``17`` of a CSV and the float ``17.0`` of a pandas column with a
+    blank both show as ``17``.
     """
     if isinstance(value, str):
+        if _PLAIN_NUMBER.fullmatch(value):
+            return value
         return repr(value) if len(value) <= _SHOW_CHARS else repr(value[:_SHOW_CHARS]) + "..."
+    if isinstance(value, float | np.floating) and np.isfinite(value) and float(value).is_integer():
+        value = int(value)
     text = str(value)
     return text if len(text) <= _SHOW_CHARS + 2 else text[:_SHOW_CHARS] + "..."
+
+
+#: Text that :func:`show` writes unquoted: a number as a person types it.
+_PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
 
 
 def _answer_text(q: Question, value: object) -> str:

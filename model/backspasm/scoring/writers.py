@@ -240,12 +240,31 @@ def _metadata(schema: pa.Schema, joined: pa.Schema, outputs: Sequence[str]) -> d
 
 
 def _flat(table: pa.Table) -> pa.Table:
-    """Write a Parquet list, struct or map cell into CSV as its JSON text."""
-    nested = [i for i, f in enumerate(table.schema) if pa.types.is_nested(f.type)]
-    for i in nested:
-        values = [None if v is None else json.dumps(v, default=str) for v in table[i].to_pylist()]
-        table = table.set_column(i, table.field(i).name, pa.array(values, type=pa.string()))
+    """Write Parquet cells that have no text form into CSV as text.
+
+    A list, struct or map cell becomes its JSON text; a binary cell its bytes in
+    hexadecimal (``fffe``): raw bytes are not text (a NUL, or bytes that are not
+    UTF-8, would break the file or its readers).
+    """
+    for i, field in enumerate(table.schema):
+        if pa.types.is_nested(field.type):
+            cells = table[i].to_pylist()
+            values = [None if v is None else json.dumps(v, default=str) for v in cells]
+        elif _is_binary(field.type):
+            values = [None if v is None else v.hex() for v in table[i].to_pylist()]
+        else:
+            continue
+        table = table.set_column(i, field.name, pa.array(values, type=pa.string()))
     return table
+
+
+def _is_binary(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+        or pa.types.is_fixed_size_binary(kind)
+        or (hasattr(pa.types, "is_binary_view") and pa.types.is_binary_view(kind))
+    )
 
 
 def check_unique(names: Sequence[str], dst_path: str) -> None:
