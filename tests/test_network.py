@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -94,9 +96,74 @@ def test_summary_counts(toy_spec_dir):
 def test_fingerprint_follows_the_numbers(toy_spec_dir):
     net = load_network(toy_spec_dir())
     before = net.fingerprint()
+    parts = net.fingerprint_parts()
     cpd = net.model.get_cpds("stone")
     cpd.values[:] = [0.9, 0.1]
     assert net.fingerprint() != before
+    after = net.fingerprint_parts()
+    assert after["numbers"] == net.numbers_fingerprint() != parts["numbers"]
+    assert (after["questions"], after["triage"]) == (parts["questions"], parts["triage"])
+
+
+BUNDLED_KNOWLEDGE = Path(__file__).resolve().parents[1] / "model" / "backspasm" / "knowledge"
+
+
+def bundled_variant(folder: Path, file: str, pattern: str, replacement: str) -> Path:
+    """Copy the bundled knowledge base to ``folder`` with one regex edit in ``file``."""
+    shutil.copytree(BUNDLED_KNOWLEDGE, folder)
+    path = folder / file
+    text, count = re.subn(pattern, replacement, path.read_text(encoding="utf-8"))
+    assert count, f"{pattern!r} not found in {file}"
+    path.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("file", "pattern", "replacement", "part"),
+    [
+        # a triage threshold: the same posteriors, another triage level
+        ("triage.toml", r"(see_doctor_p_serious = \{ p = )[0-9.]+", r"\g<1>0.0123", "triage"),
+        # the bins of a number question: the same tables, other evidence
+        ("findings.toml", r'acute = "< 6"', 'acute = "< 1"', "questions"),
+        # which section a question is in
+        ("findings.toml", r'section = "symptom"', 'section = "known_cause"', "questions"),
+    ],
+    ids=["triage-threshold", "question-bins", "question-sections"],
+)
+def test_the_fingerprint_covers_the_questions_and_the_triage_policy(
+    tmp_path, file, pattern, replacement, part
+):
+    # A variant that changed only questions or triage kept the bundled fingerprint,
+    # so two different results carried the same provenance.
+    bundled = load_network(BUNDLED_KNOWLEDGE)
+    variant = load_network(bundled_variant(tmp_path / "kb", file, pattern, replacement))
+    assert variant.fingerprint() != bundled.fingerprint()
+    assert variant.numbers_fingerprint() == bundled.numbers_fingerprint()
+    ours, theirs = variant.fingerprint_parts(), bundled.fingerprint_parts()
+    assert [k for k in ours if ours[k] != theirs[k]] == [part]
+    assert variant.fingerprint() in variant.report()
+
+
+def test_the_fingerprint_ignores_citations_and_where_the_files_are(tmp_path):
+    # What changes no output changes no fingerprint: a copy elsewhere, another "why".
+    bundled = load_network(BUNDLED_KNOWLEDGE)
+    folder = bundled_variant(
+        tmp_path / "kb",
+        "triage.toml",
+        r'(see_doctor_p_serious = [^\n]*why = ")',
+        r"\g<1>Reworded: ",
+    )
+    variant = load_network(folder)
+    assert variant.spec.triage != bundled.spec.triage
+    assert variant.fingerprint() == bundled.fingerprint()
+
+
+def test_the_fingerprint_of_a_built_model_is_the_lazy_ones_and_stays_cached():
+    net = Network(load_network().spec)
+    lazy = net.fingerprint()
+    assert net.fingerprint() is lazy  # made once while the model is unbuilt
+    net.model.check_model()
+    assert net.fingerprint() == lazy
 
 
 @pytest.mark.parametrize("fmt", ["bif", "xmlbif", "net", "xdsl"])

@@ -2,9 +2,11 @@
 
 Several results depend only on a network's numbers and are costly to recompute (a
 compiled twin network, the conflict threshold, the beliefs before any answer, a
-figure's layout order). They are cached by :meth:`Network.fingerprint`; a what-if
-sweep makes a new fingerprint at every step, so each cache keeps only the most
-recently used entries and memory stays bounded however long the sweep.
+figure's layout order). They are cached by :meth:`Network.fingerprint` (or by
+:meth:`Network.numbers_fingerprint`, or a key of their own, when they depend on less
+than the whole network: the conflict threshold on the numbers and the questions
+asked); a what-if sweep makes a new fingerprint at every step, so each cache keeps
+only the most recently used entries and memory stays bounded however long the sweep.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ estimators, writers) accepts.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -57,6 +59,39 @@ def _digest(tables: Iterable[tuple[str, Sequence[str], Mapping[str, Sequence[str
     return digest.hexdigest()
 
 
+#: Fields of the parsed declarations that say where a value came from, not what it
+#: does: a question or a triage rule with another citation gives the same outputs.
+_PROVENANCE_FIELDS = frozenset({"file", "source", "why"})
+
+
+def _plain(value: Any) -> Any:
+    """Return parsed declarations as JSON data, field by field, without provenance.
+
+    A dataclass becomes its ``[field, value]`` pairs (less :data:`_PROVENANCE_FIELDS`),
+    a mapping its ``[key, value]`` pairs in order, a whole number a float (``max = 3``
+    and ``max = 3.0`` read answers alike).
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [
+            [f.name, _plain(getattr(value, f.name))]
+            for f in dataclasses.fields(value)
+            if f.name not in _PROVENANCE_FIELDS
+        ]
+    if isinstance(value, Mapping):
+        return [[str(k), _plain(v)] for k, v in value.items()]
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _declaration_digest(value: Any) -> str:
+    """SHA-256 of :func:`_plain` ``value``, as canonical JSON."""
+    text = json.dumps(_plain(value), separators=(",", ":"), ensure_ascii=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class Network:
     """The back-spasm network: the pgmpy model plus what each node means.
 
@@ -81,6 +116,10 @@ class Network:
         # The knowledge base is frozen, so its tables and their digest are computed once.
         self._spec_tables: list[tuple[list[str], np.ndarray]] | None = None
         self._spec_digest: str | None = None
+        # Questions and triage policy come from the frozen knowledge base too: their
+        # digests, and the whole fingerprint while the model is unbuilt, are made once.
+        self._rules_digests: tuple[str, str] | None = None
+        self._spec_fingerprint: str | None = None
         self._engine: CompiledNetwork | None = None
         self._engine_key: str | None = None
 
@@ -127,6 +166,11 @@ class Network:
     def __getstate__(self) -> dict[str, Any]:
         # The compiled engine is a cache, rebuilt on first use after unpickling.
         return {**self.__dict__, "_engine": None, "_engine_key": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A network pickled before the fingerprint covered questions and triage lacks
+        # their cached digests: they are made again on first use.
+        self.__dict__.update({"_rules_digests": None, "_spec_fingerprint": None, **state})
 
     @classmethod
     def from_spec(cls, spec: Spec) -> Network:
@@ -222,9 +266,9 @@ class Network:
         """Return what ``backspasm check`` prints: sizes, sources, numbers, triage policy.
 
         The fingerprint (:meth:`fingerprint`) tells variants apart: any changed
-        number or edge changes it. A knowledge base without a ``[triage]`` table is
-        said to borrow the bundled policy, with every flag and cause rule dropped for
-        a node or state it lacks.
+        number or edge, question or triage rule changes it. A knowledge base without
+        a ``[triage]`` table is said to borrow the bundled policy, with every flag and
+        cause rule dropped for a node or state it lacks.
         """
         summary = self.summary()
         groups = ", ".join(f"{g} {n}" for g, n in summary["groups"].items())
@@ -244,7 +288,8 @@ class Network:
                 "by kind: " + (kinds if total else ""),
                 f"expanded CPT entries: {summary['cpt_entries']}",
                 f"bibliography: {summary['sources']} sources ({summary['source_tags']})",
-                f"fingerprint: {self.fingerprint()} (SHA-256 of the structure and numbers)",
+                f"fingerprint: {self.fingerprint()} (SHA-256 of the structure, numbers, "
+                "questions and triage policy)",
                 *self._policy_lines(),
             ]
         )
@@ -277,7 +322,41 @@ class Network:
         return lines
 
     def fingerprint(self) -> str:
-        """Return a SHA-256 over the model's structure and numbers (for provenance)."""
+        """Return a SHA-256 of everything that makes the network's outputs (provenance).
+
+        It covers the model's structure and numbers (:meth:`numbers_fingerprint`),
+        the questions as parsed (which nodes are asked, in which section, their
+        choices, bins, range and default: how answers become evidence) and the triage
+        policy in force (thresholds, flags, cause rules, timeframes, safety net; a
+        borrowed policy as borrowed). Citations (``source``, ``why``) and file names
+        are left out: they change no output. Two networks with one fingerprint give
+        the same results; an edit of :attr:`model`'s CPDs changes it.
+        :meth:`fingerprint_parts` tells which part differs.
+        """
+        if self._model is None:
+            if self._spec_fingerprint is None:
+                self._spec_fingerprint = self._combine(self.numbers_fingerprint())
+            return self._spec_fingerprint
+        return self._combine(self.numbers_fingerprint())
+
+    def fingerprint_parts(self) -> dict[str, str]:
+        """Return the SHA-256 of each part :meth:`fingerprint` covers.
+
+        Returns
+        -------
+        dict of str to str
+            ``numbers`` (:meth:`numbers_fingerprint`), ``questions`` and ``triage``.
+        """
+        questions, triage = self._rules()
+        return {"numbers": self.numbers_fingerprint(), "questions": questions, "triage": triage}
+
+    def numbers_fingerprint(self) -> str:
+        """Return a SHA-256 over the model's structure and numbers only.
+
+        Every table (node, parents, state names, values): what the compiled engine
+        and sampling depend on, and the key of results that depend on nothing else.
+        Unlike :meth:`fingerprint`, it ignores the questions and the triage policy.
+        """
         if self._model is None:
             if self._spec_digest is None:
                 self._spec_digest = _digest(
@@ -289,10 +368,27 @@ class Network:
             (c.variable, c.variables, c.state_names, c.values) for c in self._model.get_cpds()
         )
 
+    def _rules(self) -> tuple[str, str]:
+        """Digests of the parsed questions and of the triage policy in force (made once)."""
+        if self._rules_digests is None:
+            from backspasm.questionnaire import questions_for
+            from backspasm.triage.policy import policy_of
+
+            self._rules_digests = (
+                _declaration_digest(questions_for(self.spec)),
+                _declaration_digest(policy_of(self)),
+            )
+        return self._rules_digests
+
+    def _combine(self, numbers: str) -> str:
+        questions, triage = self._rules()
+        text = f"numbers {numbers}\nquestions {questions}\ntriage {triage}\n"
+        return hashlib.sha256(text.encode()).hexdigest()
+
     @property
     def engine(self) -> CompiledNetwork:
         """The compiled batch engine for the model's current numbers."""
-        key = self.fingerprint()
+        key = self.numbers_fingerprint()
         if self._model is not None:
             # pgmpy lets an edge be removed or added without touching the tables, so
             # the structure is part of what the engine was compiled from.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,7 @@ import pytest
 from backspasm.diagnosis import diagnose
 from backspasm.explain import conflict_batch, conflict_threshold
 from backspasm.learning import sample_cases
-from backspasm.network import default_network
+from backspasm.network import Network, default_network, load_network
 from backspasm.scoring import score_cases
 
 
@@ -93,15 +95,86 @@ def test_contradictory_answers_raise_the_flag_and_say_why():
 
 def test_the_shipped_threshold_of_the_bundled_network_is_the_computed_one(monkeypatch):
     # The bundled network's threshold ships precomputed (a one-off diagnose skipped
-    # 0.8 s of sampling); when its numbers change, this fails until it is recomputed.
+    # 0.8 s of sampling); when its numbers or questions change, this fails until it
+    # is recomputed: the message is the new entry of _SHIPPED.
     from backspasm.explain import conflict as module
     from backspasm.network import default_network
 
     net = default_network()
     shipped = dict(module._SHIPPED)
-    assert net.fingerprint() in shipped, (
-        f"update explain/conflict.py _SHIPPED: {net.fingerprint()!r}: {conflict_threshold(net)!r}"
+    key = module._key(net)
+    assert key in shipped, (
+        f"update explain/conflict.py _SHIPPED: {key!r}: {conflict_threshold(net)!r}"
     )
     monkeypatch.setattr(module, "_SHIPPED", {})
     monkeypatch.setattr(module, "_THRESHOLDS", module.LruCache(4))
-    assert conflict_threshold(net) == shipped[net.fingerprint()]
+    assert conflict_threshold(net) == shipped[key]
+
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "model" / "backspasm" / "knowledge"
+
+
+def _variant(folder: Path, file: str, pattern: str, replacement: str) -> Network:
+    """Load a copy of the bundled knowledge base with one regex edit in ``file``."""
+    shutil.copytree(KNOWLEDGE, folder)
+    path = folder / file
+    text, count = re.subn(pattern, replacement, path.read_text(encoding="utf-8"))
+    assert count, f"{pattern!r} not found in {file}"
+    path.write_text(text, encoding="utf-8")
+    return load_network(folder)
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """Record every threshold sampled, with an empty cache of computed ones."""
+    from backspasm.explain import conflict as module
+
+    calls: list[float] = []
+    compute = module._compute
+
+    def spy(net: Network) -> float:
+        calls.append(compute(net))
+        return calls[-1]
+
+    monkeypatch.setattr(module, "_compute", spy)
+    monkeypatch.setattr(module, "_THRESHOLDS", module.LruCache(4))
+    return calls
+
+
+def test_a_variant_with_other_question_sections_gets_its_own_threshold(tmp_path, computed):
+    # Symptoms moved to "known cause" are no longer answered by the reference
+    # presenters: the variant kept the bundled 1.918 instead of its own 1.118.
+    variant = _variant(
+        tmp_path / "kb", "findings.toml", r'section = "symptom"', 'section = "known_cause"'
+    )
+    bundled = load_network(KNOWLEDGE)
+    assert variant.numbers_fingerprint() == bundled.numbers_fingerprint()
+    threshold = conflict_threshold(variant)
+    assert computed == [threshold]  # sampled for this variant, not the bundled one's
+    assert conflict_threshold(variant) == threshold  # cached: sampled once
+    assert computed == [threshold]
+    assert threshold != pytest.approx(conflict_threshold(bundled), abs=0.05)
+
+
+def test_the_bundled_threshold_is_shipped_not_sampled(tmp_path, computed):
+    # Loaded afresh, with its pgmpy model built or not, or with another triage policy
+    # (the threshold does not depend on it), the bundled network's threshold is the
+    # shipped one: no 2000 presenters sampled for a one-off diagnose.
+    from backspasm.explain import conflict as module
+
+    fresh = load_network()
+    built = load_network()
+    built.model.check_model()
+    policy = _variant(
+        tmp_path / "kb", "triage.toml", r"(see_doctor_p_serious = \{ p = )[0-9.]+", r"\g<1>0.0123"
+    )
+    assert policy.fingerprint() != fresh.fingerprint()
+    keys = {module._key(net) for net in (default_network(), fresh, built, policy)}
+    assert len(keys) == 1
+    (key,) = keys
+    assert key in module._SHIPPED, "stale _SHIPPED: see the test above for the new entry"
+    for net in (fresh, built, policy):
+        assert conflict_threshold(net) == module._SHIPPED[key]
+        d = diagnose({"age": 45, "fever": "yes"}, network=net)
+        assert d.conflict_threshold == module._SHIPPED[key]
+    assert computed == []

@@ -7,6 +7,8 @@ import hashlib
 import io
 import json
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -573,6 +575,7 @@ def test_meta_json(mixed_result, net):
     assert summary.meta == tmp / "out.csv.meta.json"
     assert meta["backspasm_version"] == __version__
     assert meta["network"]["fingerprint"] == net.fingerprint()
+    assert meta["network"]["fingerprint_parts"] == net.fingerprint_parts()
     assert meta["network"]["origin"] == str(net.spec.origin)
     assert meta["input"]["sha256"] == hashlib.sha256((tmp / "cases.csv").read_bytes()).hexdigest()
     assert meta["input"]["path"] == os.path.abspath(tmp / "cases.csv")
@@ -587,6 +590,35 @@ def test_meta_json(mixed_result, net):
     assert meta["errors_by_kind"] == summary.errors_by_kind
     assert meta["created_utc"].endswith("+00:00")
     assert meta["seconds"] >= 0
+
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "model" / "backspasm" / "knowledge"
+
+
+def test_a_variant_with_another_triage_threshold_records_another_provenance(tmp_path, net):
+    # Only the triage policy differs: other triage levels, and the sidecars once
+    # recorded the same fingerprint for both results (only the origin differed).
+    variant = tmp_path / "kb"
+    shutil.copytree(KNOWLEDGE, variant)
+    policy = variant / "triage.toml"
+    text, count = re.subn(
+        r"(see_doctor_p_serious = \{ p = )[0-9.]+", r"\g<1>0.0001", policy.read_text()
+    )
+    assert count == 1
+    policy.write_text(text)
+    cases = tmp_path / "cases.csv"
+    cases.write_text("age,fever\n70,no\n30,no\n")
+    score_file(cases, tmp_path / "a.csv", network=net, progress=False)
+    other = load_network(variant)
+    score_file(cases, tmp_path / "b.csv", network=other, progress=False)
+    a, b = (json.loads((tmp_path / f"{n}.csv.meta.json").read_text())["network"] for n in "ab")
+    assert read_scored(tmp_path / "a.csv")["triage"].tolist() != (
+        read_scored(tmp_path / "b.csv")["triage"].tolist()
+    )
+    assert a["fingerprint"] == net.fingerprint() != b["fingerprint"] == other.fingerprint()
+    assert a["fingerprint_parts"]["numbers"] == b["fingerprint_parts"]["numbers"]
+    assert a["fingerprint_parts"]["questions"] == b["fingerprint_parts"]["questions"]
+    assert a["fingerprint_parts"]["triage"] != b["fingerprint_parts"]["triage"]
 
 
 def test_summary_format(mixed_result):

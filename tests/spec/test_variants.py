@@ -97,23 +97,27 @@ def test_a_clique_too_large_is_refused_before_anything_is_allocated(toy_spec_dir
 
 
 def test_the_bundled_network_passes_the_clique_limit_with_room():
-    from backspasm.engine.triangulation import _eliminate, _largest_clique, _maximal, _moral_graph
+    from backspasm.engine.triangulation import _largest_clique
+    from backspasm.spec.rules_graph import _decomposable
 
     spec = load_spec()
-    names = list(spec.nodes)
-    index = {n: i for i, n in enumerate(names)}
-    cards = [len(spec.nodes[n].states) for n in names]
-    graph = _moral_graph((index[n], *(index[p] for p in spec.nodes[n].parents)) for n in names)
+    nodes = list(spec.nodes.values())
+    index = {n.name: i for i, n in enumerate(nodes)}
+    cards = [len(n.states) for n in nodes]
+    families = [(index[n.name], *(index[p] for p in n.parents)) for n in nodes]
+    rewritten = [i for i, n in enumerate(nodes) if len(families[i]) >= 3 and _decomposable(n)]
     start = time.perf_counter()
-    clique = _largest_clique(graph, cards, MAX_CLIQUE_ENTRIES)
+    clique, sizes = _largest_clique(families, cards, MAX_CLIQUE_ENTRIES, rewritten)
     elapsed = time.perf_counter() - start
-    assert elapsed < 0.1  # about a millisecond: it runs on every load
-    assert math.prod(cards[v] for v in clique) * 5 <= MAX_CLIQUE_ENTRIES
-    # The bound checked holds for what the engine builds (it may rewrite noisy-ORs too).
-    first = _maximal(_eliminate(graph, [math.log(c) for c in cards], "min_weight", None))
-    checked = sum(math.prod(cards[v] for v in c) for c in first)
+    assert elapsed < 0.1  # a few milliseconds: it runs on every load
+    checked = math.prod(sizes[v] for v in clique)
+    assert checked * 2 <= MAX_CLIQUE_ENTRIES
+    # Never below what the engine builds (it may rewrite noisy-ORs too).
     built = load_network().engine.clique_sizes
-    assert max(built) <= sum(built) <= checked <= MAX_CLIQUE_ENTRIES / 5
+    assert max(built) <= checked
+    # The bound the engine's own search gives, on both options, holds it as well.
+    clique, sizes = _largest_clique(families, cards, 0, rewritten)
+    assert max(built) <= math.prod(sizes[v] for v in clique) <= checked
 
 
 # ------------------------------------------------- 2. a borrowed triage policy
@@ -317,8 +321,8 @@ def test_a_second_triage_table_is_one_problem(toy_spec_dir):
         (
             'when = { location = "flank" }',
             'when = "flank"',
-            "triage.toml: table 'triage', field 'flags[0].when': needs {node = state, ...}. "
-            "[rule: triage-flag]",
+            "triage.toml: table 'triage', field 'flags[0] ('flank').when': needs {node = "
+            "state, ...}; got 'flank' (a string). [rule: triage-flag]",
         ),
     ],
 )
@@ -337,7 +341,7 @@ def test_the_report_carries_a_fingerprint_of_the_numbers(toy_spec_dir):
     first = load_network(toy_spec_dir()).report()
     other = load_network(toy_spec_dir({"p = 0.05, source": "p = 0.06, source"})).report()
     line = next(x for x in first.splitlines() if x.startswith("fingerprint: "))
-    assert line.endswith(" (SHA-256 of the structure and numbers)")
+    assert line.endswith(" (SHA-256 of the structure, numbers, questions and triage policy)")
     assert line not in other
     again = Network(load_spec(toy_spec_dir()))
     assert f"fingerprint: {again.fingerprint()} " in first

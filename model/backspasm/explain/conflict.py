@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 
@@ -57,20 +58,46 @@ def conflict_batch(
     return _conflict(network, codes, log_evidence)
 
 
-#: The bundled network's threshold, by fingerprint, shipped so that a one-off
+#: The bundled network's threshold, by :func:`_key`, shipped so that a one-off
 #: ``backspasm diagnose`` does not sample and score 2000 presenters first (about
-#: 0.8 s); a test recomputes it and fails when the bundled numbers change without it.
+#: 0.8 s); a test recomputes it and fails when the bundled numbers or questions
+#: change without it.
 _SHIPPED: dict[str, float] = {
-    "d04f4657e4723714d3c3ce21584b259384f0b9429da116f992693266314c8b28": 1.9178650322014827,
+    "8d1db2a74aaabbc1043f9e2799e0c5ead7289d6545a04f2ce5fbae18b278bc58": 1.9178650322014827,
 }
 #: Any other network's, computed on first use (bounded: a what-if sweep makes a new
-#: fingerprint at every step).
+#: key at every step).
 _THRESHOLDS: LruCache[str, float] = LruCache(16)
+
+
+def _asked(net: Network) -> tuple[str, ...]:
+    """Return the nodes the reference presenters answer, in the network's node order.
+
+    The context, exposure, symptom and examination questions: which nodes are
+    questions and their sections decide it.
+    """
+    skipped = ("known_cause", "presentation")
+    asked = {q.node for q in questions_for(net) if q.kind != "id" and q.section not in skipped}
+    return tuple(node for node in net.node_names if node in asked)
+
+
+def _key(net: Network) -> str:
+    """Return what the threshold of ``net`` depends on, as one SHA-256.
+
+    :func:`_compute` reads the tables (:meth:`~backspasm.network.Network.numbers_fingerprint`),
+    the node order (the sampling order follows it) and the questions it answers
+    (:func:`_asked`); the triage policy and how answers are read do not change it.
+    """
+    text = "\n".join((net.numbers_fingerprint(), ",".join(net.node_names), ",".join(_asked(net))))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def known_conflict_threshold(network: Network) -> float | None:
     """Return the network's conflict threshold if it is shipped or already computed."""
-    key = network.fingerprint()
+    return _known(_key(network))
+
+
+def _known(key: str) -> float | None:
     shipped = _SHIPPED.get(key)
     return shipped if shipped is not None else _THRESHOLDS.peek(key)
 
@@ -91,8 +118,8 @@ def conflict_threshold(network: Network | None = None) -> float:
     jointly more surprising for the model than 99 in 100 of its own presenters.
     For the bundled network the threshold is about 1.9. The reference conflicts are
     computed by :func:`conflict_batch`, the function that fills a
-    scored file's ``conflict`` column. The value is cached per network numbers (the
-    bundled network's ships with the package).
+    scored file's ``conflict`` column. The value is cached per network numbers and
+    questions asked (the bundled network's ships with the package).
 
     Parameters
     ----------
@@ -105,21 +132,18 @@ def conflict_threshold(network: Network | None = None) -> float:
         The threshold (natural-log units, as the measure).
     """
     net = network if network is not None else default_network()
-    known = known_conflict_threshold(net)
+    key = _key(net)
+    known = _known(key)
     if known is not None:
         return known
-    return _THRESHOLDS.get(net.fingerprint(), lambda: _compute(net))
+    return _THRESHOLDS.get(key, lambda: _compute(net))
 
 
 def _compute(net: Network) -> float:
     """Sample and score the reference presenters; return their 99th percentile."""
     rng = np.random.default_rng(_CONFLICT_SEED)
     draw = sample_presenters(net, _CONFLICT_SAMPLE, rng)
-    asked = {
-        q.node
-        for q in questions_for(net)
-        if q.node in draw and q.kind != "id" and q.section not in ("known_cause", "presentation")
-    }
+    asked = [node for node in _asked(net) if node in draw]
     codes: dict[str, npt.NDArray[np.int64]] = {}
     for node in sorted(asked, key=list(draw).index):
         values = draw[node]

@@ -434,7 +434,13 @@ def _meta_payload(
     payload = {
         "backspasm_version": __version__,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "network": {"fingerprint": net.fingerprint(), "origin": str(net.spec.origin)},
+        # The fingerprint covers the numbers, the questions and the triage policy;
+        # its parts say which of them two runs' networks differ in.
+        "network": {
+            "fingerprint": net.fingerprint(),
+            "fingerprint_parts": net.fingerprint_parts(),
+            "origin": str(net.spec.origin),
+        },
         "input": {
             "path": "-" if src_path == "-" else os.path.abspath(src_path),
             "sha256": summary.input_sha256,
