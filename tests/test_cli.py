@@ -467,3 +467,119 @@ def test_evaluate_refuses_text_in_a_probability_and_a_file_with_nothing_to_evalu
     table.to_csv(tmp_path / "empty.csv", index=False)
     assert main(["evaluate", str(tmp_path / "empty.csv")]) == 2
     assert "no row of" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ audit 20: what a user reads
+
+
+def test_evaluate_makes_up_no_expected_triage_from_the_cause(tmp_path, capsys):
+    # Without an expected_triage column no level is derived from the cause (a tumour
+    # or gallstones would have been "expected emergencies", against the triage
+    # policy): no triage table, no emergency counts, one line saying so; the
+    # serious-cause cases sent home still count, from the true cause.
+    few = _some_vignettes(tmp_path, ["S16", "S06", "Y26"])
+    pd.read_csv(few, dtype=str).drop(columns="expected_triage").to_csv(few, index=False)
+    assert main(["evaluate", str(few)]) == 0
+    lines = [ln.strip() for ln in capsys.readouterr().out.splitlines()]
+    words = [" ".join(ln.split()) for ln in lines]
+    assert "triage no expected_triage column, not compared" in words
+    assert any(ln.startswith("serious-cause cases triaged self_care") for ln in lines)
+    assert not any(ln.startswith("emergency cases") for ln in lines)
+    assert not any(ln.startswith("triage (rows expected") for ln in lines)
+    assert main(["evaluate", str(few), "--by", "source_kind"]) == 0
+    out = capsys.readouterr().out
+    header = out.split("by source_kind\n")[1].splitlines()[0].split()
+    assert "triage_agreement" not in header
+    assert "n_emergency" not in header
+    assert "serious_self_care" in header
+    assert main(["evaluate", str(few), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["triage"], report["n_emergency"]) == (None, None)
+    assert report["n_serious"] == 3  # two kidney stones and an abscess
+
+
+def test_evaluate_compares_triage_where_the_file_expects_a_level(tmp_path, capsys):
+    few = _some_vignettes(tmp_path, ["S16", "S06", "Y26"])
+    assert main(["evaluate", str(few)]) == 0
+    out = capsys.readouterr().out
+    assert "triage (rows expected, columns predicted)" in out
+    assert "emergency cases" in out
+    assert "not compared" not in out
+
+
+def test_evaluate_help_says_triage_needs_an_expected_triage(capsys):
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "only for the rows that give an expected_triage" in text
+    assert "never guessed from the cause" in text
+
+
+def test_evaluate_by_names_the_blank_group(tmp_path, capsys):
+    few = _some_vignettes(tmp_path, ["S16", "S06", "Y26"])
+    table = pd.read_csv(few, dtype=str, keep_default_na=False)
+    table.loc[table["case_id"] == "S06", "source_kind"] = ""
+    table.to_csv(few, index=False)
+    assert main(["evaluate", str(few), "--by", "source_kind"]) == 0
+    rows = capsys.readouterr().out.split("by source_kind\n")[1].splitlines()
+    groups = [row.split()[0] for row in rows[1:] if row.strip()]
+    assert groups == ["case_report", "teaching", "(blank)", "all"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["figures", "--out", "{tmp}", "--format", "jpg"], "argument --format"),
+        (["figures", "--out", "{tmp}", "--format", "png,jpg"], "argument --format"),
+        (["figures", "--out", "{tmp}", "--format", ","], "argument --format"),
+        (["figures", "--out", "{tmp}", "--dpi", "5000"], "argument --dpi"),
+        (["sample", "-n", "5", "--seed", "1", "--missing", "1.5"], "argument --missing"),
+        (["sample", "-n", "5", "--seed", "1", "--missing", "nan"], "argument --missing"),
+        (["sample", "-n", "-1", "--seed", "1"], "argument -n"),
+        (["sample", "-n", "5", "--seed", "-1"], "argument --seed"),
+        (["fit", "cases.csv", "-o", "f.toml", "--prior-weight", "-1"], "argument --prior-weight"),
+        (["fit", "cases.csv", "-o", "f.toml", "--prior-weight", "nan"], "argument --prior-weight"),
+        (["fit", "cases.csv", "-o", "f.toml", "--max-iter", "0"], "argument --max-iter"),
+    ],
+)
+def test_option_errors_name_the_option_not_a_python_parameter(argv, option, tmp_path, capsys):
+    argv = [a.replace("{tmp}", str(tmp_path / "figs")) for a in argv]
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert option in err
+    assert "parameter of" not in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["figures", "--out", "{file}"], "--out must be a folder"),
+        (
+            ["figures", "--out", "{tmp}", "--cause", "kidney_stone"],
+            "Did you mean 'kidney_stones'?",
+        ),
+    ],
+)
+def test_figures_checks_name_the_option(argv, message, tmp_path, capsys):
+    (tmp_path / "a_file").write_text("")
+    argv = [
+        a.replace("{tmp}", str(tmp_path / "figs")).replace("{file}", str(tmp_path / "a_file"))
+        for a in argv
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "parameter of" not in err
+    assert "--cause" in err or "--out" in err
+    assert not (tmp_path / "figs").exists()
+
+
+def test_the_command_line_accepts_what_the_figures_write():
+    from backspasm import cli_args
+    from backspasm.figures import _save
+
+    assert cli_args.FIGURE_FORMATS == _save.FIGURE_FORMATS
+    assert cli_args.MAX_DPI == _save.MAX_DPI

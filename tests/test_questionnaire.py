@@ -120,6 +120,9 @@ def test_back_spasm_can_be_denied():
             "mid_back, upper_back, flank; got 'flnk' instead. "
             "Did you mean 'flank'?",
         ),
+        # an initial is offered its one choice: M for male, f for female
+        ({"sex": "M"}, "must be female, male; got 'M' instead. Did you mean 'male'?"),
+        ({"sex": "f"}, "got 'f' instead. Did you mean 'female'?"),
     ],
 )
 def test_bad_answers_name_the_question_and_what_is_allowed(answers, message):

@@ -126,21 +126,30 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
+    from backspasm._text import did_you_mean
     from backspasm.figures import write_teaching_figures
     from backspasm.figures.teaching import example_case_note
     from backspasm.scoring.cases import read_case_table
 
-    formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+    # Checked here to name the options: the library names its parameters.
     if args.case_id is not None and args.cases is None:
         raise BackspasmError("--case-id needs --cases FILE.")
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise BackspasmError(f"--out must be a folder; '{args.out}' is a file.")
+    network = _network(args.network)
+    if args.cause is not None and args.cause not in network.causes:
+        raise BackspasmError(
+            f"--cause must be a cause of the network ({', '.join(network.causes)}); "
+            f"got {args.cause!r}.{did_you_mean(args.cause, network.causes)}"
+        )
     note = example_case_note(args.cases, args.case_id)
     if note:
         print(f"backspasm figures: note: {note}", file=sys.stderr)
     cases = None if args.cases is None else read_case_table(args.cases)[0]
     paths = write_teaching_figures(
         args.out,
-        formats=formats,
-        network=_network(args.network),
+        formats=args.format,
+        network=network,
         cases=cases,
         case_id=args.case_id,
         cause=args.cause,
@@ -214,6 +223,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             print("\ntriage (rows expected, columns predicted)")
             print(result.triage.to_string())
         if groups is not None:
+            if result.triage is None:  # not compared: no empty columns
+                groups = groups.drop(
+                    columns=["triage_agreement", "emergency_self_care", "n_emergency"]
+                )
             print(f"\nby {args.by}")
             print(groups.to_string(index=False, float_format="{:.3f}".format))
     return EXIT_OK

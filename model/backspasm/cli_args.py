@@ -7,7 +7,13 @@ import math
 
 from backspasm._version import __version__
 
-__all__ = ["build_parser", "positive_int"]
+__all__ = ["FIGURE_FORMATS", "MAX_DPI", "build_parser", "positive_int"]
+
+#: What ``figures --format`` and ``--dpi`` accept: those of
+#: :mod:`backspasm.figures._save`, repeated so that parsing imports no matplotlib
+#: (a test holds the two equal).
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+MAX_DPI = 1200
 
 _RANK_HELP = (
     "rank causes by 'posterior' probability (default) or by expected 'disablement' "
@@ -24,6 +30,54 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more; got {value}")
     return value
+
+
+def whole_number(text: str) -> int:
+    """Return a whole number of at least 0 (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more; got {value}")
+    return value
+
+
+def share(text: str) -> float:
+    """Return a number from 0 to 1 (an argparse type)."""
+    value = finite_float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a share from 0 to 1 (0.3 = 30%); got {text!r}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """Return a finite number of at least 0 (an argparse type)."""
+    value = finite_float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more; got {text!r}")
+    return value
+
+
+def dpi(text: str) -> int:
+    """Return a PNG resolution, 1 to :data:`MAX_DPI` (an argparse type)."""
+    value = positive_int(text)
+    if value > MAX_DPI:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_DPI}; got {value}")
+    return value
+
+
+def figure_formats(text: str) -> tuple[str, ...]:
+    """Return the formats of a comma-separated list, each once (an argparse type)."""
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FIGURE_FORMATS]
+    if bad or not formats:
+        what = f"{', '.join(repr(f) for f in bad)} is not one" if bad else "none given"
+        raise argparse.ArgumentTypeError(
+            f"must be one or more of {', '.join(FIGURE_FORMATS)}, separated by commas "
+            f"(e.g. png,svg); got {text!r} ({what})"
+        )
+    return tuple(dict.fromkeys(formats))
 
 
 def finite_float(text: str) -> float:
@@ -156,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
     p.add_argument(
         "--format",
-        default="png",
+        type=figure_formats,
+        default=("png",),
         metavar="LIST",
         help="comma-separated formats among png, svg, pdf, each written once (default: png)",
     )
@@ -175,15 +230,21 @@ def build_parser() -> argparse.ArgumentParser:
     follows = "the cause the evidence-impact and sensitivity figures follow (default: top cause)"
     p.add_argument("--cause", metavar="NAME", help=follows)
     p.add_argument(
-        "--dpi", type=positive_int, default=300, help="PNG resolution, 1 to 1200 (default: 300)"
+        "--dpi", type=dpi, default=300, help=f"PNG resolution, 1 to {MAX_DPI} (default: 300)"
     )
     network_option(p)
 
     p = sub.add_parser("sample", help="write synthetic cases drawn from the network")
-    p.add_argument("-n", type=int, required=True, metavar="N", help="number of cases")
-    p.add_argument("--seed", type=int, required=True, metavar="S", help="random seed")
+    p.add_argument("-n", type=whole_number, required=True, metavar="N", help="number of cases")
     p.add_argument(
-        "--missing", type=float, default=0.3, metavar="F", help="share of blank answers (0.3)"
+        "--seed", type=whole_number, required=True, metavar="S", help="random seed, 0 or more"
+    )
+    p.add_argument(
+        "--missing",
+        type=share,
+        default=0.3,
+        metavar="F",
+        help="share of blank answers, 0 to 1 (0.3)",
     )
     p.add_argument(
         "--output",
@@ -220,18 +281,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--prior-weight",
-        type=float,
+        type=non_negative_float,
         default=50.0,
         metavar="W",
-        help="pseudo-cases of the expert table per parent configuration (50)",
+        help="pseudo-cases of the expert table per parent configuration, 0 or more (50)",
     )
     p.add_argument(
-        "--max-iter", type=int, default=100, metavar="N", help="most EM iterations (100)"
+        "--max-iter", type=positive_int, default=100, metavar="N", help="most EM iterations (100)"
     )
     network_option(p)
 
-    p = sub.add_parser("evaluate", help="compare scores with the known causes of a case file")
-    p.add_argument("cases", metavar="FILE", help="scored or raw case file with the truth")
+    p = sub.add_parser(
+        "evaluate",
+        help="compare scores with the known causes of a case file",
+        description="Compare the network's scores with the known causes of a case file: "
+        "top-1 and top-3 accuracy, AUC, Brier score, log loss and calibration, and how many "
+        "cases with a serious true cause were triaged self_care. Triage levels are compared "
+        "(the confusion matrix, its agreement, the emergency cases sent home) only for the "
+        "rows that give an expected_triage (emergency, see_doctor or self_care): without "
+        "that column, or where it is blank, they are not compared (the expected level is "
+        "never guessed from the cause).",
+    )
+    p.add_argument(
+        "cases",
+        metavar="FILE",
+        help="scored or raw case file with the truth: true_<cause> yes/no columns, or a "
+        "true_cause / expected_cause column naming the cause; optionally expected_triage",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.add_argument("--rank", default="posterior", metavar="HOW", help=_RANK_HELP)
     p.add_argument(

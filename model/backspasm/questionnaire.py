@@ -319,7 +319,13 @@ def _as_number(value: Any) -> float | None:
 
 
 def _bad(q: Question, value: Any) -> EvidenceError:
-    hint = did_you_mean(_norm(value), q.choices) if q.kind == "choice" else ""
+    hint = ""
+    if q.kind == "choice":
+        text = _norm(value)
+        hint = did_you_mean(text, q.choices)
+        starts = [c for c in q.choices if text and c.startswith(text)]
+        if not hint and len(starts) == 1:  # an initial: M for male, F for female
+            hint = f" Did you mean '{starts[0]}'?"
     return EvidenceError(
         f"The answer to '{q.column}' must be {q.allowed}; got {value!r} instead.{hint}"
     )

@@ -576,10 +576,17 @@ def test_evaluate_by_reads_any_column_type_and_refuses_a_group_named_all(toy: Ne
     for column in ("age", "kind"):
         table = evaluate_by(frame, column, network=toy)
         assert table["n_cases"].iloc[:-1].sum() == table["n_cases"].iloc[-1] == 4
-        assert "" in set(table["group"])
+        # the blank cells are a group with a name a reader can see, before "all"
+        assert list(table["group"].iloc[-2:]) == ["(blank)", "all"]
+        assert "" not in set(table["group"])
     frame["site"] = ["all", "clinic", "clinic", "all"]
     with pytest.raises(BackspasmError, match="group named 'all'"):
         evaluate_by(frame, "site", network=toy)
+    frame["site"] = ["(blank)", "clinic", "", "clinic"]
+    with pytest.raises(BackspasmError, match=r"group named '\(blank\)'"):
+        evaluate_by(frame, "site", network=toy)
+    frame["site"] = ["(blank)", "clinic", "clinic", "clinic"]  # no blank cell: a name like any
+    assert "(blank)" in set(evaluate_by(frame, "site", network=toy)["group"])
 
 
 def test_triage_confusion_calls_out_serious_cases_sent_home(toy: Network) -> None:
@@ -593,12 +600,20 @@ def test_triage_confusion_calls_out_serious_cases_sent_home(toy: Network) -> Non
         }
     )
     ev = evaluate(frame, network=toy)
-    assert ev.triage is not None
-    assert ev.triage.loc["emergency"].tolist() == [1, 1, 1]
-    assert ev.triage.loc["self_care", "self_care"] == 1
+    # Without expected levels, none is made up from the cause (the triage policy sends
+    # some serious causes to a doctor): no matrix, no emergency counts, and the
+    # summary says why; the serious causes sent home are still counted.
+    assert ev.triage is None
+    assert (ev.emergency_self_care, ev.n_emergency) == (None, None)
     assert (ev.serious_self_care, ev.n_serious) == (1, 3)
-    # Without expected levels, a serious cause is expected at the emergency level.
-    assert (ev.emergency_self_care, ev.n_emergency) == (1, 3)
+    summary = dict(zip(ev.summary()["metric"], ev.summary()["value"], strict=True))
+    assert summary["triage"] == "no expected_triage column, not compared"
+    assert summary["serious-cause cases triaged self_care"] == 1
+    assert "emergency cases" not in summary
+    assert "emergency cases triaged self_care" not in summary
+    blank = evaluate(frame.assign(expected_triage=""), network=toy)
+    assert blank.triage is None
+    assert blank.triage_note == "expected_triage blank in every case evaluated, not compared"
     given = evaluate(
         frame.assign(expected_triage=["self_care", "emergency", "see_doctor", "see_doctor"]),
         network=toy,
@@ -610,8 +625,41 @@ def test_triage_confusion_calls_out_serious_cases_sent_home(toy: Network) -> Non
     assert (given.serious_self_care, given.n_serious) == (1, 3)
     assert (given.emergency_self_care, given.n_emergency) == (0, 1)
     assert "emergency cases triaged self_care" in set(given.summary()["metric"])
+    assert given.triage_note is None
     with pytest.raises(EvidenceError, match="expected_triage"):
         evaluate(frame.assign(expected_triage="urgent"), network=toy)
+
+
+def test_triage_is_compared_only_on_the_cases_that_expect_a_level(toy: Network) -> None:
+    frame = pd.DataFrame(
+        {
+            "p_strain": [0.8, 0.1, 0.3, 0.6],
+            "p_stone": [0.1, 0.8, 0.6, 0.3],
+            "true_cause": ["strain", "stone", "stone", "stone"],
+            "triage": ["self_care", "emergency", "see_doctor", "self_care"],
+            "expected_triage": ["self_care", "", "see_doctor", "emergency"],
+            "site": ["a", "a", "b", "b"],
+        }
+    )
+    ev = evaluate(frame, network=toy)
+    assert ev.triage is not None
+    assert int(ev.triage.to_numpy().sum()) == ev.n_triage == 3  # the blank row is left out
+    assert (ev.emergency_self_care, ev.n_emergency) == (1, 1)
+    assert (ev.serious_self_care, ev.n_serious) == (1, 3)  # every row: from the cause
+    summary = dict(zip(ev.summary()["metric"], ev.summary()["value"], strict=True))
+    assert summary["triage"] == "compared on the 3 of 4 cases with an expected_triage"
+    assert summary["emergency cases"] == 1
+    data = json.loads(json.dumps(ev.to_dict()))
+    assert (data["n_triage"], data["n_emergency"]) == (3, 1)
+    table = evaluate_by(frame, "site", network=toy).set_index("group")
+    assert table.loc["a", "triage_agreement"] == 1.0  # one case compared, and it agrees
+    assert table.loc["b", "triage_agreement"] == 0.5
+    assert table.loc["all", "triage_agreement"] == pytest.approx(2 / 3)
+    assert table.loc["a", "n_emergency"] == 0
+    alone = evaluate_by(frame.drop(columns="expected_triage"), "site", network=toy)
+    assert alone["triage_agreement"].isna().all()
+    assert alone["n_emergency"].isna().all()
+    assert list(alone["serious_self_care"]) == [0, 1, 1]
 
 
 def test_to_dict_is_json_and_html_renders(toy: Network) -> None:
@@ -621,6 +669,7 @@ def test_to_dict_is_json_and_html_renders(toy: Network) -> None:
         true_strain=["yes", "no", "no"],
         true_stone=["no", "no", "no"],
         triage=["self_care", "see_doctor", "self_care"],
+        expected_triage=["self_care", "self_care", "self_care"],
     )
     ev = evaluate(frame, network=toy)
     data = json.loads(json.dumps(ev.to_dict(), allow_nan=False))
@@ -629,6 +678,13 @@ def test_to_dict_is_json_and_html_renders(toy: Network) -> None:
     html = ev._repr_html_()
     assert "Per cause" in html
     assert "Triage" in html
+    unexpected = evaluate(frame.drop(columns="expected_triage"), network=toy)
+    data = json.loads(json.dumps(unexpected.to_dict(), allow_nan=False))
+    assert (data["triage"], data["n_emergency"]) == (None, None)
+    assert data["triage_note"] == "no expected_triage column, not compared"
+    html = unexpected._repr_html_()
+    assert "Triage (rows expected" not in html
+    assert "triage: no expected_triage column, not compared" in html
 
 
 # ------------------------------------------------------------------ the data files

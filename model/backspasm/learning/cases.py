@@ -363,49 +363,39 @@ def _label_matrix(labels: pd.Series, column: str, causes: Sequence[str]) -> Bool
     return matrix
 
 
-def expected_triage(
-    frame: pd.DataFrame, truth: BoolArray, network: Network, causes: Sequence[str]
-) -> npt.NDArray[np.object_]:
-    """Return the ``expected_triage`` column where given, else derived from the true causes.
+def expected_triage(frame: pd.DataFrame) -> npt.NDArray[np.object_]:
+    """Return the ``expected_triage`` column: the triage level each case expects.
+
+    The level is never derived from the true cause: the triage policy sends some
+    serious causes (gallstones, a spinal tumour) to a doctor rather than an
+    emergency department, so a level read off the cause would contradict it.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         The cases.
-    truth : numpy.ndarray of bool
-        From :func:`truth_matrix`.
-    network : Network
-        Gives each cause's group.
-    causes : sequence of str
-        The columns of ``truth``.
 
     Returns
     -------
     numpy.ndarray of object
-        ``emergency`` for a serious cause, else ``see_doctor`` for a pathologic
-        cause, else ``self_care``, unless the case gives its own level.
+        ``emergency``, ``see_doctor`` or ``self_care`` where the case gives its
+        level; ``""`` where the cell is blank, and in every row without an
+        ``expected_triage`` column.
 
     Raises
     ------
     EvidenceError
         For a triage level that does not exist.
     """
-    serious = np.array([network.group_of(c) == "cause_serious" for c in causes], dtype=bool)
-    pathologic = np.array([network.group_of(c) == "cause_pathologic" for c in causes], dtype=bool)
-    derived = np.where(
-        truth[:, serious].any(axis=1),
-        "emergency",
-        np.where(truth[:, pathologic].any(axis=1), "see_doctor", "self_care"),
-    ).astype(object)
     if "expected_triage" not in frame:
-        return derived
+        return np.full(len(frame), "", dtype=object)
     text = normalised_text(frame["expected_triage"])
     blank = is_blank(text)
     bad = ~blank & ~text.isin(TRIAGE_LEVELS).to_numpy()
     if bad.any():
         raise_invalid("expected_triage", frame["expected_triage"], bad, ", ".join(TRIAGE_LEVELS))
     given = text.to_numpy(dtype=object, na_value="")
-    return np.where(blank, derived, given).astype(object)
+    return np.where(blank, "", given).astype(object)
 
 
 def score_answers(cases: pd.DataFrame, network: Network) -> pd.DataFrame:

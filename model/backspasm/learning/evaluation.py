@@ -4,12 +4,14 @@
 :func:`backspasm.scoring.score_cases`), reads the truth (``true_<cause>`` flags or
 cause labels) and returns an :class:`Evaluation`: top-1 / top-3 accuracy, per-cause
 AUC, Brier score, log loss, calibration and its expected error, ROC curves, the
-causes the network confuses and the triage confusion matrix. The figures of an
-evaluation are in :mod:`backspasm.figures.evaluation`.
+causes the network confuses, the serious-cause cases triaged ``self_care`` and,
+where the file gives an ``expected_triage``, the triage confusion matrix. The
+figures of an evaluation are in :mod:`backspasm.figures.evaluation`.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,19 +114,31 @@ class Evaluation:
         several true causes counts once for each.
     triage : pandas.DataFrame or None
         Confusion matrix of triage levels, rows ``expected``, columns ``predicted``,
-        in the order emergency, see_doctor, self_care; None without a ``triage``
-        column.
+        in the order emergency, see_doctor, self_care, over the cases whose
+        ``expected_triage`` is given. None without a ``triage`` column, and when no
+        case gives an ``expected_triage``: the expected level is never derived from
+        the true cause (the triage policy sends some serious causes, such as a
+        spinal tumour, to a doctor rather than an emergency department).
     serious_self_care : int or None
         Cases with a true cause of the serious group (``cause_serious``) that were
-        triaged ``self_care``.
+        triaged ``self_care`` (from the true cause, whether or not an
+        ``expected_triage`` is given); None without a ``triage`` column.
     n_serious : int or None
         Cases with a true cause of the serious group.
     emergency_self_care : int or None
-        Cases whose expected level is ``emergency`` (given in ``expected_triage``, else
-        derived from the true causes) that were triaged ``self_care``: the most
-        dangerous error.
+        Cases whose ``expected_triage`` is ``emergency`` that were triaged
+        ``self_care``: the most dangerous error. None when :attr:`triage` is None.
     n_emergency : int or None
-        Cases whose expected level is ``emergency``.
+        Cases whose ``expected_triage`` is ``emergency``; None when :attr:`triage`
+        is None.
+    n_triage : int or None
+        Cases in :attr:`triage` (evaluated, with an ``expected_triage``); None
+        without a ``triage`` column.
+    triage_note : str or None
+        Why triage was not compared, or on how many cases it was when some leave
+        ``expected_triage`` blank (e.g. ``"no expected_triage column, not
+        compared"``); None when every case was compared or there is no ``triage``
+        column.
     rank : str
         How causes were ranked for the top-k figures, ``top1_recall`` and the
         confusions: ``posterior`` or ``disablement`` (see :func:`evaluate`).
@@ -152,6 +166,8 @@ class Evaluation:
     rank: str = "posterior"
     n_no_truth: int = 0
     excluded: tuple[dict[str, Any], ...] = ()
+    n_triage: int | None = None
+    triage_note: str | None = None
 
     def summary(self) -> pd.DataFrame:
         """Return the headline numbers as a table.
@@ -178,6 +194,9 @@ class Evaluation:
         if self.serious_self_care is not None:
             rows.append(("serious-cause cases triaged self_care", self.serious_self_care))
             rows.append(("serious-cause cases", self.n_serious))
+        if self.triage_note is not None:
+            rows.append(("triage", self.triage_note))
+        if self.triage is not None:
             rows.append(("emergency cases triaged self_care", self.emergency_self_care))
             rows.append(("emergency cases", self.n_emergency))
         return pd.DataFrame(rows, columns=["metric", "value"], dtype=object)
@@ -190,7 +209,8 @@ class Evaluation:
         dict
             Headline numbers, ``per_cause``, the pooled ``calibration`` and
             ``confusions`` as lists of records, ``triage`` as ``levels`` plus a
-            ``matrix`` (rows expected, columns predicted); NaN becomes None.
+            ``matrix`` (rows expected, columns predicted; None when not compared,
+            with the reason in ``triage_note``); NaN becomes None.
         """
         return {
             "rank": self.rank,
@@ -217,6 +237,8 @@ class Evaluation:
             },
             "serious_self_care": self.serious_self_care,
             "n_serious": self.n_serious,
+            "n_triage": self.n_triage,
+            "triage_note": self.triage_note,
             "emergency_self_care": self.emergency_self_care,
             "n_emergency": self.n_emergency,
         }
@@ -235,6 +257,8 @@ class Evaluation:
                 "<h4>Triage (rows expected, columns predicted)</h4>",
                 self.triage.to_html(),
             ]
+        if self.triage_note is not None:
+            parts.append(f"<p>triage: {html.escape(self.triage_note)}</p>")
         if len(self.confusions):
             parts += [
                 "<h4>Top confusions</h4>",
@@ -348,10 +372,13 @@ def evaluate(
         See :class:`Evaluation` for every metric and its precise definition. Rows
         with a scoring error are left out and counted in ``n_excluded``, rows
         without truth in ``n_no_truth``. Ties in
-        the ranking keep the network's cause order. Triage is compared
-        when a ``triage`` column exists: with ``expected_triage`` where given,
-        otherwise derived from the true causes (a serious cause means
-        ``emergency``, else a pathologic cause ``see_doctor``, else ``self_care``).
+        the ranking keep the network's cause order. When a ``triage`` column
+        exists, the cases with a serious true cause triaged ``self_care`` are
+        counted; triage levels are compared (the confusion matrix, the emergency
+        cases sent home) only on the cases that give an ``expected_triage``
+        (``emergency``, ``see_doctor`` or ``self_care``). Without one, the level
+        is not derived from the cause: :attr:`Evaluation.triage_note` says triage
+        was not compared.
 
     Raises
     ------
@@ -493,5 +520,19 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
         n_serious=None if sent_home is None else sent_home["n_serious"],
         emergency_self_care=None if sent_home is None else sent_home["emergency_self_care"],
         n_emergency=None if sent_home is None else sent_home["n_emergency"],
+        n_triage=None if sent_home is None else sent_home["n_triage"],
+        triage_note=None if sent_home is None else _triage_note(frame, sent_home, n_cases),
         rank=rank,
     )
+
+
+def _triage_note(frame: pd.DataFrame, counts: dict[str, int | None], n_cases: int) -> str | None:
+    """Say why triage was not compared, or on how many of the cases it was."""
+    compared = counts["n_triage"]
+    if "expected_triage" not in frame:
+        return "no expected_triage column, not compared"
+    if not compared:
+        return "expected_triage blank in every case evaluated, not compared"
+    if compared < n_cases:
+        return f"compared on the {compared} of {n_cases} cases with an expected_triage"
+    return None

@@ -13,7 +13,12 @@ from backspasm.learning.cases import CasesLike, read_cases, warn_if_scored_by_an
 from backspasm.learning.evaluation import Evaluation, evaluate, prepare_evaluation
 from backspasm.network import Network, default_network
 
-__all__ = ["evaluate_by", "evaluate_groups"]
+__all__ = ["BLANK_GROUP", "evaluate_by", "evaluate_groups"]
+
+#: The group of the rows whose grouping cell is blank.
+BLANK_GROUP = "(blank)"
+#: The count columns of the table, None where a group has nothing to count.
+_COUNTS = ("serious_self_care", "n_serious", "emergency_self_care", "n_emergency")
 
 
 def evaluate_by(
@@ -34,8 +39,8 @@ def evaluate_by(
         As for :func:`evaluate`, with the truth.
     column : str
         The column whose values form the groups (blank cells form a group of their
-        own, ``""``, left out when none of its rows could be evaluated: they are
-        counted in the whole file's ``n_no_truth`` or ``n_excluded``).
+        own, ``"(blank)"``, left out when none of its rows could be evaluated: they
+        are counted in the whole file's ``n_no_truth`` or ``n_excluded``).
     network : Network, optional
         Default: the bundled network.
     rank : {"posterior", "disablement"}, default "posterior"
@@ -44,15 +49,21 @@ def evaluate_by(
     Returns
     -------
     pandas.DataFrame
-        One row per group in sorted order, then ``"all"``: ``group``, ``n_cases``,
-        ``top1``, ``top3``, ``mean_auc``, ``triage_agreement`` (share of cases whose
-        triage level is the expected one; NaN without triage), ``serious_self_care``,
-        ``n_serious``, ``emergency_self_care``, ``n_emergency``.
+        One row per group in sorted order, then ``"(blank)"`` (if any), then
+        ``"all"``: ``group``, ``n_cases``, ``top1``, ``top3``, ``mean_auc``,
+        ``triage_agreement`` (share of the cases with an ``expected_triage``
+        whose triage level is that one; NaN where no case gives one, or without
+        a ``triage`` column), ``serious_self_care`` and
+        ``n_serious`` (from the true cause), ``emergency_self_care`` and
+        ``n_emergency`` (of the cases whose ``expected_triage`` is ``emergency``;
+        missing where triage is not compared, as in :class:`Evaluation`). The
+        counts are nullable integers.
 
     Raises
     ------
     BackspasmError
-        When ``column`` is not a column of the cases, and as :func:`evaluate`.
+        When ``column`` is not a column of the cases, or has a group named ``all``
+        (or ``(blank)`` beside blank cells), and as :func:`evaluate`.
 
     Examples
     --------
@@ -108,14 +119,19 @@ def _grouped(
         ["" if pd.isna(v) else str(v).strip() for v in cases.frame[column].astype(object)],
         dtype=object,
     )
-    if "all" in set(keys):
-        raise BackspasmError(
-            f"Column {column!r} of {label} has a group named 'all', the name of the "
-            "whole-file row of the table; rename that group to evaluate by this column."
-        )
+    reserved = {"all": "the whole-file row", BLANK_GROUP: "the row of its blank cells"}
+    if "" not in set(keys):
+        del reserved[BLANK_GROUP]
+    for name, what in reserved.items():
+        if name in set(keys):
+            raise BackspasmError(
+                f"Column {column!r} of {label} has a group named {name!r}, the name of "
+                f"{what} of the table; rename that group to evaluate by this column."
+            )
     whole = cases.evaluate()
     rows = []
-    for name in [*sorted(set(keys)), "all"]:
+    names = sorted(set(keys) - {""})
+    for name in [*names, *([""] if "" in set(keys) else []), "all"]:
         ev = whole if name == "all" else cases.subset(keys == name).evaluate()
         if name == "" and not ev.n_cases:  # blank cells, none with truth: no group to show
             continue
@@ -124,7 +140,7 @@ def _grouped(
             agreement = float(np.trace(ev.triage.to_numpy()) / ev.triage.to_numpy().sum())
         rows.append(
             {
-                "group": name,
+                "group": name or BLANK_GROUP,
                 "n_cases": ev.n_cases,
                 "top1": ev.top1,
                 "top3": ev.top3,
@@ -136,4 +152,6 @@ def _grouped(
                 "n_emergency": ev.n_emergency,
             }
         )
-    return whole, pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table = table.astype(dict.fromkeys(_COUNTS, "Int64"))
+    return whole, table

@@ -231,33 +231,58 @@ def triage_confusion(
     truth: BoolArray,
     network: Network,
     causes: Sequence[str],
-) -> tuple[pd.DataFrame | None, dict[str, int] | None]:
+) -> tuple[pd.DataFrame | None, dict[str, int | None] | None]:
     """Return the triage confusion matrix and the dangerous errors: cases sent home.
+
+    Triage levels are compared only where the case gives the level it expects
+    (:func:`~backspasm.learning.cases.expected_triage`): a level is never derived
+    from the true cause, which the triage policy does not map one to one (a spinal
+    tumour or gallstones go to a doctor, not an emergency department).
 
     Parameters
     ----------
     frame : pandas.DataFrame
         The scored cases (with a ``triage`` column, else nothing is compared).
     ok : numpy.ndarray of bool
-        Rows scored without an error.
-    truth, network, causes
-        As for :func:`~backspasm.learning.cases.expected_triage` (``truth``: every
-        row, cases x causes).
+        Rows evaluated (scored without an error, truth given).
+    truth : numpy.ndarray of bool
+        Every row, cases x causes (from :func:`~backspasm.learning.cases.truth_matrix`):
+        which cases have a serious cause.
+    network : Network
+        Gives each cause's group.
+    causes : sequence of str
+        The columns of ``truth``.
 
     Returns
     -------
     tuple
-        The matrix (rows expected, columns predicted) and the counts
-        ``serious_self_care`` (cases with a true cause of the ``cause_serious`` group
-        triaged ``self_care``), ``n_serious``, ``emergency_self_care`` (cases whose
-        expected level is ``emergency`` triaged ``self_care``) and ``n_emergency``;
-        two Nones without a ``triage`` column.
+        The matrix (rows expected, columns predicted) over the rows with a given
+        ``expected_triage``, None when no evaluated row gives one; and the counts
+        ``serious_self_care`` (cases with a true cause of the ``cause_serious``
+        group triaged ``self_care``: from the cause, in every evaluated row),
+        ``n_serious``, ``n_triage`` (rows in the matrix), ``emergency_self_care``
+        (cases whose expected level is ``emergency`` triaged ``self_care``) and
+        ``n_emergency``, the last two None without a matrix. Two Nones without a
+        ``triage`` column.
     """
     if "triage" not in frame:
         return None, None
-    expected = expected_triage(frame, truth, network, causes)
+    expected = expected_triage(frame)
     predicted = normalised_text(frame["triage"]).to_numpy(dtype=object, na_value="")
-    use = ok & np.isin(predicted, TRIAGE_LEVELS)
+    scored = ok & np.isin(predicted, TRIAGE_LEVELS)
+    serious_cols = np.array([network.group_of(c) == "cause_serious" for c in causes], dtype=bool)
+    serious = truth[:, serious_cols].any(axis=1) & scored
+    home = predicted == "self_care"
+    use = scored & (expected != "")
+    counts: dict[str, int | None] = {
+        "serious_self_care": int((serious & home).sum()),
+        "n_serious": int(serious.sum()),
+        "n_triage": int(use.sum()),
+        "emergency_self_care": None,
+        "n_emergency": None,
+    }
+    if not use.any():
+        return None, counts
     matrix = pd.DataFrame(
         0,
         index=pd.Index(TRIAGE_LEVELS, name="expected"),
@@ -265,16 +290,10 @@ def triage_confusion(
     )
     for e, p in zip(expected[use], predicted[use], strict=True):
         matrix.loc[e, p] += 1
-    serious_cols = np.array([network.group_of(c) == "cause_serious" for c in causes], dtype=bool)
-    serious = truth[:, serious_cols].any(axis=1) & use
     emergency = (expected == "emergency") & use
-    home = predicted == "self_care"
-    return matrix, {
-        "serious_self_care": int((serious & home).sum()),
-        "n_serious": int(serious.sum()),
-        "emergency_self_care": int((emergency & home).sum()),
-        "n_emergency": int(emergency.sum()),
-    }
+    counts["emergency_self_care"] = int((emergency & home).sum())
+    counts["n_emergency"] = int(emergency.sum())
+    return matrix, counts
 
 
 def top_accuracy(ranked: IntArray, y: BoolArray) -> tuple[float, float, int]:
