@@ -88,6 +88,10 @@ class Layout:
         The label drawn in each box (wrapped by the figures; empty here).
     label_size : float
         Type size of the labels (points) the column widths were measured for.
+    spans : tuple of (float, float)
+        For each header of ``columns``, the left and right edges of the (sub-)columns
+        of its layer (empty where not known): a layer dealt into several
+        sub-columns has its header centred over, and ruled across, all of them.
     """
 
     pos: Mapping[str, tuple[float, float]]
@@ -100,6 +104,7 @@ class Layout:
     height: float
     labels: Mapping[str, str] = field(default_factory=dict)
     label_size: float = 9.0
+    spans: tuple[tuple[float, float], ...] = ()
 
     def box_w(self, node: str) -> float:
         """Return the width of a node's box."""

@@ -265,7 +265,7 @@ def test_roc_draws_no_curve_of_a_handful_of_cases(evaluation: Any, net: Network)
     assert few  # some serious cause has a case or four among 400
     ax = figures.plot_roc(evaluation, causes=serious)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    note = by_gid(ax, "roc:not_drawn")[""].get_text()
+    note = " ".join(by_gid(ax, "roc:not_drawn")[""].get_text().split())  # as read, unwrapped
     for cause in few:
         assert not any(t.startswith(net.label(cause)) for t in legend), cause
         n = present[cause]

@@ -174,14 +174,21 @@ def group_legend(
 
 
 def column_header(
-    ax: Axes, x: float, y: float, text: str, *, va: str = "bottom", size: float = st.NOTE
+    ax: Axes,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    va: str = "bottom",
+    size: float = st.NOTE,
+    ha: str = "center",
 ) -> None:
-    """Write a bold column header centred on ``x`` (``gid="header:<text>"``)."""
+    """Write a bold column header at ``x``, centred on it by default (``gid="header:<text>"``)."""
     ax.text(
         x,
         y,
         text,
-        ha="center",
+        ha=ha,
         va=va,
         fontsize=size,
         fontweight="bold",
@@ -192,9 +199,24 @@ def column_header(
 
 
 def frame_graph(ax: Axes, layout: Layout) -> None:
-    """Column headers over the drawing; limits at one unit per inch; no axis lines."""
-    for title, x in layout.columns:
+    """Column headers over the drawing; limits at one unit per inch; no axis lines.
+
+    A layer dealt into several sub-columns has its header centred over all of them
+    and a thin rule under it from the first one's left edge to the last one's right
+    edge, so that no sub-column reads as unheaded.
+    """
+    spans = layout.spans or tuple((x, x) for _, x in layout.columns)
+    for (title, x), (left, right) in zip(layout.columns, spans, strict=True):
         column_header(ax, x, layout.height + 0.06, title)
+        if right - left > max(layout.column_w, default=0.0) + 1e-9:  # several sub-columns
+            ax.plot(
+                [left, right],
+                [layout.height + 0.035] * 2,
+                color="#9A9A9A",
+                lw=0.8,
+                solid_capstyle="butt",
+                gid=f"header-rule:{title}",
+            )
     ax.set_xlim(0.0, layout.width)
     ax.set_ylim(-FOOT, layout.height + HEADER)
     ax.set_aspect("equal")

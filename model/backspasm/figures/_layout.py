@@ -404,9 +404,14 @@ def slide_layout(
             pos[n] = (x_of[c], y)
             column_of[n] = c
     labels = box_labels(names, {n: widths[column_of[n]] - 2 * _PAD for n in nodes}, size)
+    extents = [
+        (x_of[cols[0]] - widths[cols[0]] / 2, x_of[cols[-1]] + widths[cols[-1]] / 2)
+        for _, cols in spans
+    ]
     return Layout(
         pos=pos,
-        columns=tuple((t, sum(x_of[c] for c in cols) / len(cols)) for t, cols in spans),
+        # each header centred over all the sub-columns of its layer, edge to edge
+        columns=tuple((t, sum(edges) / 2) for (t, _), edges in zip(spans, extents, strict=True)),
         column_of=column_of,
         column_x=tuple(x_of),
         column_w=tuple(widths),
@@ -415,4 +420,5 @@ def slide_layout(
         height=height,
         labels=labels,
         label_size=size,
+        spans=tuple(extents),
     )

@@ -177,15 +177,31 @@ def _answer_words(question: Any, label: str, value: Any) -> str | None:
 
 
 def _number_words(question: Any, label: str, value: str) -> str:
-    """Say an answer to a number question: ``age 52``, ``duration of spasms 1 week``.
+    """Say an answer to a number question: ``age 52``, ``spasms for 1 week``.
 
-    The unit follows a number only; a band is said with its range
-    (``duration of spasms: acute (under 6 weeks)``), unless its name says it
-    (``age 40-64``).
+    A duration (a node labelled ``Duration of ...``, in days, weeks, months or
+    years) reads ``spasms for 3 weeks``, ``spasms for under a week`` (an answer of
+    0) or, for a band, ``spasms for under 6 weeks (acute)``. Otherwise the unit
+    follows a number only, and a band is said with its range (``<label>: acute
+    (under 6 weeks)``), unless its name says it (``age 40-64``).
     """
     if question.column == "age":
         return f"age {value}"
     unit = str(question.unit or "")
+    # a duration said as a student would: "spasms for 3 weeks", "spasms for under a
+    # week" (an answer of 0 to "how long ..., in weeks?"), never "duration of spasms 0 weeks"
+    thing = label[len(_DURATION) :] if label.lower().startswith(_DURATION) else None
+    if thing and unit in _TIME_UNITS:
+        if _is_number(value):
+            amount = float(value)
+            if amount == 0:
+                return f"{thing} for under a {unit[:-1]}"
+            if amount == 1:
+                return f"{thing} for 1 {unit[:-1]}"
+            return f"{thing} for {value} {unit}"
+        band = next((b for b in question.bins if b[0] == value.lower()), None)
+        if band is not None and not any(c.isdigit() for c in band[0]):
+            return f"{thing} for {_band_range(question.bins, band, unit)} ({band[0]})"
     if _is_number(value):
         if unit.endswith("s") and value in ("1", "1.0"):
             unit = unit[:-1]
@@ -194,6 +210,12 @@ def _number_words(question: Any, label: str, value: str) -> str:
     if band is None or any(c.isdigit() for c in band[0]):
         return f"{label}: {value}"
     return f"{label}: {band[0]} ({_band_range(question.bins, band, unit)})"
+
+
+#: A number question whose node's label starts so, in a unit of time, is a duration:
+#: its answer reads "<the rest of the label> for <so long>".
+_DURATION = "duration of "
+_TIME_UNITS = ("days", "weeks", "months", "years")
 
 
 def _is_number(text: str) -> bool:
@@ -267,7 +289,7 @@ def _answer_label(question: Any, network: Network) -> str:
 def answer_phrase(column: str, value: Any, network: Network | None = None) -> str:
     """Say one answer as the titles do, capitalised (``Fever``, ``Spasms: mid back``).
 
-    For example ``No fever`` or ``Duration of spasms 1 week``.
+    For example ``No fever`` or ``Spasms for 1 week``.
 
     Parameters
     ----------

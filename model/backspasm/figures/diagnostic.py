@@ -8,7 +8,7 @@ complications, so that a cause can be followed to the questions that reveal it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.figures._graph import column_header, legend_under
@@ -95,7 +95,22 @@ def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = No
         **_spread(by_height(mechanisms), top - 0.3, bottom + 0.3),
         **_spread(by_height(findings), top, bottom),
     }
-    x_of = {n: x_findings[i % len(x_findings)] for i, n in enumerate(by_height(findings))}
+    order = _beside_parents(by_height(findings), net) if stagger else by_height(findings)
+    y.update(_spread(order, top, bottom))
+    x_of = {n: x_findings[i % len(x_findings)] for i, n in enumerate(order)}
+    column_of = {
+        "mechanism": sorted(mechanisms, key=lambda n: -y[n]),
+        "finding": [n for n in order if x_of[n] == x_findings[0]],
+    }
+    if stagger:
+        column_of["finding_right"] = [n for n in order if x_of[n] == x_findings[-1]]
+
+    def neighbours(a: str, b: str) -> bool:
+        """Whether two nodes are next to each other in one column (nothing between)."""
+        for column in column_of.values():
+            if a in column and b in column:
+                return abs(column.index(a) - column.index(b)) == 1
+        return False
 
     def anchor(n: str, side: str) -> tuple[float, float]:
         group = net.group_of(n)
@@ -111,10 +126,23 @@ def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = No
             if parent not in keep:
                 continue
             start, end = anchor(parent, "out"), anchor(child, "in")
-            same = net.group_of(parent)[:5] == net.group_of(child)[:5]
-            if same:  # a cause of a cause, or a mechanism of a mechanism: loop right
-                bulge = start[0] + 0.45
-                path = bezier([start, (bulge, (start[1] + end[1]) / 2), anchor(child, "out")])
+            kind = net.group_of(parent)
+            if kind == "mechanism" == net.group_of(child) and neighbours(parent, child):
+                # neighbours in the column: a short straight arrow from box to box
+                sign = 1.0 if y[child] > y[parent] else -1.0
+                path = _straight(
+                    (x_mech, y[parent] + sign * 0.15), (x_mech, y[child] - sign * 0.15)
+                )
+            elif kind == "finding" == net.group_of(child):
+                # one finding leading to another (set beside it in its column): a short
+                # arc on the left of their dots, clear of every label
+                path = _arc(
+                    (x_of[parent] - 0.07, y[parent]), (x_of[child] - 0.07, y[child]), -0.16
+                )
+            elif kind[:5] == net.group_of(child)[:5]:
+                # a cause of a cause, a mechanism of a mechanism: an arc on the side
+                # the lines leave from
+                path = _arc(start, anchor(child, "out"), 0.3)
             else:
                 path = bezier([start, end])
             direct = net.group_of(child) == "finding" and net.is_cause(parent)
@@ -197,22 +225,24 @@ def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = No
             color=st.TEXT,
             gid=f"label:{n}",
         )
-    for x, text in (
-        (x_cause, f"{len(causes)} causes"),
-        (x_mech, f"{len(mechanisms)} shared mechanisms (latent)"),
+    # each header over its own column: the causes' over their labels (right-aligned
+    # to their markers), so that it never runs into the mechanisms'
+    for x, text, ha in (
+        (x_cause + 0.1, f"{len(causes)} causes", "right"),
+        (x_mech, f"{len(mechanisms)} shared mechanisms\n(latent)", "center"),
         (
             (x_findings[0] + x_findings[-1] + label_w) / 2,
             f"{len(findings)} findings (the questions)",
+            "center",
         ),
     ):
-        column_header(ax, x, height - 0.05, text, va="top", size=st.LABEL)
+        column_header(ax, x, height - 0.05, text, va="top", size=st.LABEL, ha=ha)
     ax.set_xlim(0, width)
     ax.set_ylim(0, height)
     ax.set_axis_off()
     ax.set_title(
         "Diagnostic view of the back-spasm network: which findings reveal which causes\n"
-        "each line runs from a cause or mechanism to what it produces; "
-        "exposures, context and complications are left out",
+        + _SUBTITLE,
         fontsize=st.TITLE - 1,
         loc="left",
     )
@@ -245,6 +275,64 @@ def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = No
     ]
     legend_under(ax, handles, ncol=len(handles), handletextpad=0.3, columnspacing=1.2)
     return ax
+
+
+#: What the lines are: they also run from a mechanism to a mechanism and from a
+#: finding to a finding (the duration of the spasms to no improvement after a month).
+_SUBTITLE = (
+    "each arrow runs from a cause, mechanism or finding to what it makes more likely; "
+    "exposures, context and complications are left out"
+)
+
+
+def _straight(start: tuple[float, float], end: tuple[float, float]) -> Any:
+    """Return a straight line from ``start`` to ``end`` (its arrowhead set along it)."""
+    from matplotlib.path import Path as MplPath
+
+    return MplPath([start, end], [MplPath.MOVETO, MplPath.LINETO])
+
+
+def _arc(start: tuple[float, float], end: tuple[float, float], bulge: float) -> Any:
+    """Return a short arc from ``start`` to ``end``, bowed ``bulge`` in. sideways (left if < 0)."""
+    from matplotlib.path import Path as MplPath
+
+    side = (min if bulge < 0 else max)(start[0], end[0]) + bulge
+    middle = (start[1] + end[1]) / 2
+    return MplPath(
+        [start, (side, start[1]), (side, middle), (side, middle), (side, end[1]), end],
+        [
+            MplPath.MOVETO,
+            MplPath.CURVE3,
+            MplPath.CURVE3,
+            MplPath.LINETO,
+            MplPath.CURVE3,
+            MplPath.CURVE3,
+        ],
+    )
+
+
+def _beside_parents(order: Sequence[str], network: Network) -> list[str]:
+    """Move a finding that another finding leads to next to it in its column.
+
+    The findings are dealt alternately into two staggered columns when they are
+    many: a child one row from its parent would land in the other column, and the
+    line between them would cross labels. The child changes places with its
+    neighbour in the list, so that it sits two rows from the parent, in its column.
+    """
+    order = list(order)
+    for child in list(order):
+        for parent in network.spec.nodes[child].parents:
+            if parent not in order:
+                continue
+            i, j = order.index(child), order.index(parent)
+            if abs(i - j) % 2 == 0:  # already in the parent's column
+                continue
+            k = i + 1 if i < j else i - 1  # the neighbour on the parent's side ...
+            if k == j:  # ... unless it is the parent: the one on the other side
+                k = i - 1 if i < j else i + 1
+            if 0 <= k < len(order):
+                order[i], order[k] = order[k], order[i]
+    return order
 
 
 def _default() -> Network:

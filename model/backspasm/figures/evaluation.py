@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import backspasm.figures._style as st
 from backspasm._palette import LINE_COLOURS
 from backspasm.exceptions import BackspasmError
+from backspasm.figures._words import wrap
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -76,6 +77,7 @@ def plot_calibration(
     rows = table[table["cause"] == key]
     if rows.empty:
         raise _unknown_cause(key, sorted(set(table["cause"])))
+    own = ax is None
     ax = st.new_axes(ax)
     name = "all causes" if cause is None else cause
     words = "all causes" if cause is None else _labels([cause], network)[cause]
@@ -136,6 +138,8 @@ def plot_calibration(
         title_fontsize=st.NOTE,
         frameon=False,
     )
+    if own:
+        _centre_on_slide(ax)
     return ax
 
 
@@ -147,6 +151,8 @@ ROC_COLOURS = LINE_COLOURS
 #: the curve is a step or two and its AUC mostly chance.
 MIN_ROC_CASES = 5
 _ROC_STYLES = ("-", "--", ":", "-.")
+#: The characters a line of the note of the causes not drawn may take.
+_NOTE_WIDTH = 46
 
 
 def plot_roc(
@@ -212,6 +218,7 @@ def plot_roc(
     missing = [c for c in chosen if c not in available]
     chosen = [c for c in chosen if c in available]
     auc = dict(zip(per_cause["cause"], per_cause["auc"], strict=True))
+    own = ax is None
     ax = st.new_axes(ax)
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="chance")
     for i, name in enumerate(chosen):
@@ -266,7 +273,9 @@ def plot_roc(
                 return f"no case without it among {n}"
             return f"only {cases(c)} with it among {n}; a curve needs {min_cases}"
 
-        why = [f"{names[c]} ({reason(c)})" for c in missing]
+        # each reason wrapped to about the legend's width: the square and its legend
+        # are centred on the slide, and a long line would run off its right edge
+        why = [wrap(f"{names[c]} ({reason(c)})", _NOTE_WIDTH) for c in missing]
         st.axes_note(
             ax,
             1.03,
@@ -278,4 +287,40 @@ def plot_roc(
             color="#555555",
             gid="roc:not_drawn",
         )
+    if own:
+        _centre_on_slide(ax)
     return ax
+
+
+def _centre_on_slide(ax: Axes) -> None:
+    """Centre the square plot, its axis label and the legend beside it on the slide.
+
+    The layout places the Axes' box across the whole width and keeps no room for a
+    legend outside it: a square kept left leaves the right half of the slide empty.
+    Once laid out, the square is slid along its box (its anchor) so that the space
+    left of the axis label equals the space right of the legend (and of the note of
+    the causes not drawn).
+    """
+    for _ in range(2):  # the first layout of a figure is not yet its last
+        _slide_square(ax)
+
+
+def _slide_square(ax: Axes) -> None:
+    fig = st.figure_of(ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    plot = ax.get_window_extent(renderer)
+    parts = [ax.yaxis.get_tightbbox(renderer), plot]
+    legend = ax.get_legend()
+    if legend is not None:
+        parts.append(legend.get_window_extent(renderer))
+    parts += [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == "roc:not_drawn"]
+    left = min(b.x0 for b in parts if b is not None)
+    right = max(b.x1 for b in parts if b is not None)
+    box = ax.get_position(original=True).transformed(fig.transFigure)
+    free = box.width - plot.width
+    if free <= 1.0:
+        return
+    shift = ((fig.bbox.width - right) - left) / 2
+    share = min(max((plot.x0 + shift - box.x0) / free, 0.0), 1.0)
+    ax.set_anchor((round(share, 4), 0.5))

@@ -149,7 +149,8 @@ def plot_scenarios(
             values[i].append((yy, p, prior, percent(p)))
         triage = str(getattr(d, "triage", ""))
         said = answer_list(getattr(d, "answers", {}) or {}, d.network)
-        given = answers_heading("", said, 34, lines=6, fill=0.85)
+        # an answer is never split over two lines (not "IV drug | use", "under a | week")
+        given = answers_heading("", said, 34, lines=6, fill=0.0)
         ax.set_title(given, fontsize=st.NOTE, color=st.TEXT)
         level = st.TRIAGE_NAMES.get(triage, triage)
         ax.annotate(

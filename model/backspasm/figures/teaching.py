@@ -349,8 +349,14 @@ def _teaching_set(results: _Results) -> Iterator[tuple[str, Figure]]:
 
 
 def _retitled(ax: Axes, *lines: str) -> Figure:
-    """Give an evaluation figure the set's title (from the left edge of its plot)."""
+    """Give an evaluation figure the set's title (from the left edge of its plot).
+
+    The square and its legend are centred on the slide again under the new title.
+    """
+    from backspasm.figures.evaluation import _centre_on_slide
+
     ax.set_title("\n".join(lines), fontsize=st.TITLE - 2, loc="left")
+    _centre_on_slide(ax)
     return st.figure_of(ax)
 
 
