@@ -347,3 +347,13 @@ def test_a_fresh_copy_never_inherits_an_edit_of_the_shared_network() -> None:
     mine[0] = 1 - mine[1]
     assert ex.diagnosis.posterior("kidney_stones") < pristine
     assert diagnose(case).posterior("kidney_stones") == pytest.approx(pristine, abs=1e-12)
+
+
+def test_check_lists_the_knowledge_files_it_read():
+    # A node in a file check never read vanished without a word (audit 20): the
+    # report names every file read, so a missing one shows.
+    report = load_network(BUNDLED_KNOWLEDGE).report()
+    line = next(x for x in report.splitlines() if x.startswith("files read: "))
+    assert line.removeprefix("files read: ").split(", ") == sorted(
+        p.name for p in BUNDLED_KNOWLEDGE.glob("*.toml")
+    )

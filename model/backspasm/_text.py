@@ -10,6 +10,7 @@ from typing import Any
 
 __all__ = [
     "answer_words",
+    "cap_list",
     "closest",
     "did_you_mean",
     "impact_words",
@@ -49,8 +50,56 @@ def closest(value: object, choices: Iterable[object], *, cutoff: float = 0.6) ->
     str or None
         The closest choice, as text.
     """
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=cutoff)
-    return close[0] if close else None
+    text = str(value)
+    options = [str(c) for c in choices]
+    close = difflib.get_close_matches(text, options, n=len(options) or 1, cutoff=cutoff)
+    if not close:
+        return None
+    # Of the close enough, the fewest edits wins, a swap of two neighbouring letters
+    # costing least ('lable' is 'label' swapped, 'table' one letter changed); ties go
+    # to difflib's order (its similarity).
+    return min(close, key=lambda c: _edits(text, c))
+
+
+def _edits(a: str, b: str) -> float:
+    """Edit distance: insertions, deletions and changes cost 1, a swap of neighbours 0.5."""
+    if abs(len(a) - len(b)) > 3 or max(len(a), len(b)) > 64:
+        return math.inf if a != b else 0.0  # far apart or long: difflib's order decides
+    before: list[float] = []
+    previous = [float(j) for j in range(len(b) + 1)]
+    for i in range(1, len(a) + 1):
+        row = [float(i)] + [0.0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(
+                previous[j] + 1,
+                row[j - 1] + 1,
+                previous[j - 1] + (a[i - 1] != b[j - 1]),
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1] != a[i - 1]:
+                row[j] = min(row[j], before[j - 2] + 0.5)
+        before, previous = previous, row
+    return previous[len(b)]
+
+
+def cap_list(items: Iterable[object], *, most: int = 10, unit: str = "in all") -> str:
+    """Join ``items`` with commas, cut after ``most`` of them for a message to read.
+
+    ``s0, s1, s2`` when there are few; ``s0, s1, ..., s9, … (100,000 states)`` with
+    ``unit="states"`` when there are more than ``most``.
+
+    Parameters
+    ----------
+    items : iterable
+        What to list, in order.
+    most : int, default 10
+        How many to show.
+    unit : str, default "in all"
+        What follows the count when the list is cut.
+    """
+    shown = [str(x) for x in items]
+    if len(shown) <= most:
+        return ", ".join(shown)
+    return ", ".join(shown[:most]) + f", … ({len(shown):,} {unit})"
 
 
 def percent(p: Any) -> str:

@@ -279,6 +279,7 @@ class Network:
         return "\n".join(
             [
                 f"knowledge base: {self.spec.origin} (valid)",
+                *([f"files read: {', '.join(self.spec.files)}"] if self.spec.files else []),
                 f"nodes: {summary['nodes']} ({groups})",
                 f"edges: {summary['edges']}",
                 f"declared numbers: {total}, of which {summary['sourced']} "
@@ -369,15 +370,23 @@ class Network:
         )
 
     def _rules(self) -> tuple[str, str]:
-        """Digests of the parsed questions and of the triage policy in force (made once)."""
-        if self._rules_digests is None:
-            from backspasm.questionnaire import questions_for
-            from backspasm.triage.policy import policy_of
+        """Digests of the declared questions and of the triage policy in force (made once).
 
-            self._rules_digests = (
-                _declaration_digest(questions_for(self.spec)),
-                _declaration_digest(policy_of(self)),
-            )
+        The questions as declared (each asked node's states, label and ``question``
+        table: the parsed contract follows from them) and the policy as
+        :func:`backspasm.triage.policy_of` reads it (a borrowed one as
+        :func:`~backspasm.spec.borrowed.borrow_policy` keeps it).
+        """
+        if self._rules_digests is None:
+            asked = [
+                (name, node.states, node.label, node.question)
+                for name, node in self.spec.nodes.items()
+                if node.question is not None
+            ]
+            policy = self.spec.triage
+            if policy is None and (bundled := bundled_policy()) is not None:
+                policy = borrow_policy(bundled, self.spec.nodes).policy
+            self._rules_digests = (_declaration_digest(asked), _declaration_digest(policy))
         return self._rules_digests
 
     def _combine(self, numbers: str) -> str:

@@ -56,6 +56,8 @@ def test_every_rule_has_a_test():
         "table-size",
         # tested in test_rules_questions.py
         "question",
+        # tested in test_audit20.py
+        "plain-text",
         # tested in test_variants.py
         "node-name",
         "output-column",
@@ -283,7 +285,7 @@ def test_triage_policy_loads(toy_spec_dir):
         (
             'when = { location = "flank" }',
             'when = { locaton = "flank" }',
-            "triage.toml: table 'triage', field 'flags[0].when': unknown node 'locaton'. "
+            "triage.toml: table 'triage', flag 'flank', field 'flags[0].when': unknown node 'locaton'. "
             "Did you mean 'location'? [rule: triage-flag]",
         ),
         (

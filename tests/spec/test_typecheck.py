@@ -549,11 +549,13 @@ def set_path(doc: Any, path: tuple[Any, ...], value: Any, *, delete: bool = Fals
 
 
 def test_fuzz_base_loads(toy_spec_dir, tmp_path):
+    folder = tmp_path / "fuzz"  # beside the toy folder: a subfolder's files are not read
+    folder.mkdir()
     for name, doc in fuzz_base(toy_spec_dir()).items():
         text = toml_document(doc)
         assert tomllib.loads(text) == doc
-        (tmp_path / name).write_text(text)
-    spec = load_spec(tmp_path)
+        (folder / name).write_text(text)
+    spec = load_spec(folder)
     assert [q.column for q in spec.questions] == ["lifting", "spasm", "weeks", "where"]
     assert spec.triage is not None
 

@@ -321,8 +321,8 @@ def test_a_second_triage_table_is_one_problem(toy_spec_dir):
         (
             'when = { location = "flank" }',
             'when = "flank"',
-            "triage.toml: table 'triage', field 'flags[0] ('flank').when': needs {node = "
-            "state, ...}; got 'flank' (a string). [rule: triage-flag]",
+            "triage.toml: table 'triage', flag 'flank', field 'flags[0].when': needs {node "
+            "= state, ...}; got 'flank' (a string). [rule: triage-flag]",
         ),
     ],
 )

@@ -163,32 +163,91 @@ def _moral_graph(scopes: Iterable[Sequence[int]]) -> dict[int, set[int]]:
     return adjacency
 
 
-def _largest_clique(
-    adjacency: Mapping[int, set[int]], cards: list[int], limit: float
-) -> frozenset[int]:
-    """Return the largest clique (in table entries) of the engine's triangulation.
+def _decomposed(
+    scopes: Sequence[tuple[int, ...]], cards: Sequence[int], decomposable: Iterable[int]
+) -> tuple[list[tuple[int, ...]], list[int]]:
+    """Return the scopes and cardinalities of the engine's decomposed option.
 
-    Of the triangulations :func:`_triangulate` tries, the engine keeps the one with the
-    fewest clique table entries in all; each heuristic's first try breaks ties by
-    vertex number. So when one of those first tries (min-weight: the quickest, then
-    min-fill) has at most ``limit`` entries in all, no tree the engine builds from
-    this graph has more, nor a larger clique: its largest clique is returned at once
-    (one elimination, about a millisecond for the bundled network). Otherwise the
-    engine's own search decides, so that a clique over ``limit`` is one the engine
-    would build. Only sizes are computed: nothing is allocated.
+    As :func:`backspasm.engine.noisy_max._decompose` rewrites them, in the same order:
+    the CPD of each variable in ``decomposable`` (a noisy-MAX-like, strictly positive
+    table, known from its declaration) with two or more parents becomes ``(child,
+    aux)`` and one ``(aux, parent)`` per parent, ``aux`` a new variable of the child's
+    cardinality numbered from ``len(cards)`` on. Only sizes: nothing is allocated.
     """
-    if not adjacency:
-        return frozenset()
+    which = set(decomposable)
+    out: list[tuple[int, ...]] = []
+    extended = list(cards)
+    for scope in scopes:
+        if len(scope) >= 3 and cards[scope[0]] >= 2 and scope[0] in which:
+            aux = len(extended)
+            extended.append(cards[scope[0]])
+            out += [(scope[0], aux), *((aux, parent) for parent in scope[1:])]
+        else:
+            out.append(scope)
+    return out, extended
 
-    def entries(clique: frozenset[int]) -> int:
-        return math.prod(cards[v] for v in clique)
 
-    log_card = [math.log(max(c, 1)) for c in cards]
+def _largest_clique(
+    scopes: Sequence[tuple[int, ...]],
+    cards: Sequence[int],
+    limit: float,
+    decomposable: Iterable[int] = (),
+    restarts: int = _TRIANGULATION_RESTARTS,
+) -> tuple[frozenset[int], list[int]]:
+    """Return a clique at least as large (in table entries) as any the engine builds.
+
+    The engine (:class:`~backspasm.engine.junction_tree._JunctionTree`) triangulates
+    the CPDs' scopes as they are and, when some CPDs are noisy-MAX-like, also as
+    :func:`_decomposed` rewrites them, and keeps the option whose triangulation has
+    the fewest clique table entries in all. Its largest clique may come from either
+    (rewriting can enlarge the largest clique while it shrinks the total), and which
+    CPDs it rewrites is decided on their numbers (a test of separability to 1e-13
+    that a table of many parents fails by rounding alone): ``decomposable`` are those
+    the declarations allow.
+
+    So: when the first try of min-weight or min-fill on the scopes as they are has at
+    most ``limit`` entries in all, the tree the engine keeps has no more in all (it
+    could keep that option), nor a larger clique, and that try's largest clique is
+    returned at once (about a millisecond for the bundled network). Otherwise the
+    engine's own search runs on both options, and the larger of their largest
+    cliques is returned (one over auxiliaries only is passed over when the other
+    names nodes): at least as large as the one the engine builds, whichever option
+    it keeps, or over ``limit`` as well.
+    Only sizes are computed: nothing is allocated.
+
+    Returns
+    -------
+    clique : frozenset of int
+        Variables ``len(cards)`` and above are the auxiliary variables of
+        :func:`_decomposed`.
+    cards : list of int
+        The cardinalities of the option the clique belongs to (auxiliaries included).
+    """
+    options = [(list(scopes), list(cards))]
+    rewritten = _decomposed(scopes, cards, decomposable)
+    if len(rewritten[1]) > len(cards):
+        options.append(rewritten)
+    graphs = [(_moral_graph(s), c) for s, c in options]
+    if not graphs[0][0]:
+        return frozenset(), list(cards)
+
+    def entries(clique: Iterable[int], sizes: Sequence[int]) -> int:
+        return math.prod(sizes[v] for v in clique)
+
+    graph, sizes = graphs[0]
+    log_card = [math.log(max(c, 1)) for c in sizes]
     for cost in ("min_weight", "min_fill"):
-        cliques = _maximal(_eliminate(adjacency, log_card, cost, None))
-        if sum(entries(c) for c in cliques) <= limit:
-            return max(cliques, key=entries)
-    return max(_triangulate(adjacency, cards), key=entries)
+        cliques = _maximal(_eliminate(graph, log_card, cost, None))
+        if sum(entries(c, sizes) for c in cliques) <= limit:
+            return max(cliques, key=lambda c: entries(c, sizes)), sizes
+    largest: list[tuple[int, frozenset[int], list[int]]] = []
+    for graph, sizes in graphs:
+        clique = max(_triangulate(graph, sizes, restarts), key=lambda c: entries(c, sizes))
+        largest.append((entries(clique, sizes), clique, sizes))
+    # The larger, unless it joins only auxiliaries: one that names nodes says more.
+    named = [x for x in largest if any(v < len(cards) for v in x[1])] or largest
+    _, clique, sizes = max(named, key=lambda x: x[0])
+    return clique, sizes
 
 
 def _spanning_tree(cliques: list[tuple[int, ...]], cards: list[int]) -> list[tuple[int, int]]:

@@ -53,8 +53,8 @@ The subpackage, in the order its modules import each other:
     Drop and report values of the wrong type; build the dataclasses.
 ``borrowed``
     The bundled triage policy as a knowledge base without its own uses it.
-``context``, ``rules_nodes``, ``rules_numbers``, ``rules_questions``, ``rules_triage``,
-``rules_graph``
+``context``, ``rules_nodes``, ``rules_text``, ``rules_numbers``, ``rules_questions``,
+``rules_triage``, ``rules_graph``
     What a rule is and sees, and the rules, each next to its check.
 ``rules``
     The rule table :data:`RULES` and :func:`validate_spec`.

@@ -90,6 +90,15 @@ class Context:
         message = f"unknown {what} '{name}'." + did_you_mean(name, self.nodes)
         return problem(file, where, path, rule, message)
 
+    @property
+    def nodes_known(self) -> bool:
+        """Whether every node declared is known: no file's ``nodes`` had the wrong type.
+
+        When one had, a name that is not a node may well be one of those dropped: the
+        rules do not report it (the ``field-type`` problem says what is wrong).
+        """
+        return "nodes" not in self.raw.dropped_tables
+
     def bad(self, node: str, path: str) -> bool:
         """Whether ``path`` of ``node``, or a field holding it, had the wrong type."""
         return any(_covers(b, path) for b in self.raw.bad_nodes.get(node, ()))

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from backspasm._text import did_you_mean
+from backspasm._text import cap_list, did_you_mean
 
-__all__ = ["RawSpec", "problem", "show", "type_name", "unknown_field"]
+__all__ = ["RawSpec", "problem", "show", "state_list", "type_name", "unknown_field"]
 
 
 @dataclass
@@ -42,6 +42,11 @@ class RawSpec:
         Problems of values of the wrong type.
     bad_nodes, bad_sources : dict of str to set of str
         Field paths dropped for their type, per node and per source.
+    dropped_tables : set of str
+        The top-level tables (``nodes``, ``sources``, ``triage``) some file gave with
+        the wrong type (all three for a file that declares nothing): what they held is
+        unknown, so names not found may be there (the rules then do not report them:
+        one problem for one mistake).
     """
 
     nodes: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
@@ -54,6 +59,7 @@ class RawSpec:
     type_problems: list[str] = field(default_factory=list)
     bad_nodes: dict[str, set[str]] = field(default_factory=dict)
     bad_sources: dict[str, set[str]] = field(default_factory=dict)
+    dropped_tables: set[str] = field(default_factory=set)
 
 
 def problem(file: str, where: str, fieldname: str, rule: str, message: str) -> str:
@@ -108,6 +114,21 @@ def unknown_field(file: str, where: str, path: str, key: str, allowed: Iterable[
         "known-field",
         f"unknown field '{key}'; allowed: {', '.join(allowed)}." + did_you_mean(key, allowed),
     )
+
+
+def state_list(states: Iterable[str]) -> str:
+    """Show a node's states for a message, the first ten of a long list only.
+
+    Parameters
+    ----------
+    states : iterable of str
+
+    Returns
+    -------
+    str
+        E.g. ``"['no', 'yes']"`` or ``"['s0', 's1', ..., 's9', … (100,000 states)]"``.
+    """
+    return f"[{cap_list((repr(s) for s in states), unit='states')}]"
 
 
 def type_name(value: Any) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import re
 import tomllib
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from backspasm.spec.raw import RawSpec, problem, show
 from backspasm.spec.rules import validate_spec
 from backspasm.spec.schema import Spec, TriagePolicy
 
-__all__ = ["bundled_policy", "load_spec", "parse", "read_files"]
+__all__ = ["SkippedFileWarning", "bundled_policy", "load_spec", "parse", "read_files"]
 
 #: The top-level tables a file may have.
 _TOP_LEVEL = ("nodes", "sources", "triage")
@@ -63,8 +65,15 @@ def read_files(path: str | Path | None) -> tuple[list[tuple[str, bytes]], str]:
     p = Path(path)
     if p.is_dir():
         files = sorted(p.glob("*.toml"))
+        misnamed, nested = _skipped(p)
         if not files:
-            raise SpecError([f"{p}: no *.toml files in this folder [rule: files]"])
+            raise SpecError(
+                [f"{p}: no *.toml files in this folder [rule: files]", *misnamed, *nested]
+            )
+        if misnamed:
+            raise SpecError(misnamed)
+        for text in nested:  # a variant may keep old copies in a subfolder: a warning
+            warnings.warn(text, SkippedFileWarning, stacklevel=3)
     elif p.is_file():
         files = [p]
     elif p.exists():
@@ -83,6 +92,61 @@ def read_files(path: str | Path | None) -> tuple[list[tuple[str, bytes]], str]:
     if problems:
         raise SpecError(problems)
     return items, str(p)
+
+
+class SkippedFileWarning(UserWarning):
+    """A ``*.toml`` file in a subfolder of a knowledge base, which is not read."""
+
+
+def _skipped(folder: Path) -> tuple[list[str], list[str]]:
+    """Problems of files that look like knowledge but would not be read.
+
+    Only the ``*.toml`` files directly in the folder are read: one named ``*.TOML``
+    (or another case) is refused, and a ``*.toml`` in a subfolder (the first ten of
+    each) is warned about: either would silently leave its nodes out.
+
+    Returns
+    -------
+    misnamed, nested : list of str
+        One line each, worded as problems.
+    """
+    misnamed: list[str] = []
+    nested: list[str] = []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return misnamed, nested
+    for entry in entries:
+        if entry.suffix.lower() == ".toml" and entry.suffix != ".toml" and entry.is_file():
+            misnamed.append(
+                problem(
+                    str(entry),
+                    "",
+                    "",
+                    "files",
+                    f"not read: only files ending in '.toml' (lower case) are; rename it "
+                    f"{entry.stem}.toml, or move it out of the folder.",
+                )
+            )
+        elif entry.is_dir() and not entry.name.startswith((".", "__")):
+            try:
+                found = (f for f in entry.rglob("*.[tT][oO][mM][lL]") if f.is_file())
+                inside = sorted(itertools.islice(found, 10))
+            except OSError:
+                continue
+            nested.extend(
+                problem(
+                    str(f),
+                    "",
+                    "",
+                    "files",
+                    f"not read: it is in the subfolder '{entry.name}', and a knowledge base "
+                    f"is the *.toml files of one folder ({folder}); move it there if it "
+                    "belongs to the knowledge base.",
+                )
+                for f in inside
+            )
+    return misnamed, nested
 
 
 def _syntax_problem(name: str, data: bytes, exc: Exception) -> str:
@@ -144,6 +208,8 @@ def parse(files: list[tuple[str, bytes]]) -> RawSpec:
             raw.failed_files.append(name)
             continue
         if not doc and len(files) > 1:  # alone, it "declares no nodes"
+            # What it held is unknown: names not found may have been there.
+            raw.dropped_tables.update(_TOP_LEVEL)
             raw.problems.append(
                 problem(
                     name,
@@ -177,6 +243,7 @@ def _add_document(raw: RawSpec, name: str, doc: dict[str, Any]) -> None:
             example = (
                 "a table ([triage])" if kind == "triage" else f"a table of [{kind}.<name>] tables"
             )
+            raw.dropped_tables.add(kind)
             raw.type_problems.append(
                 problem(
                     name,
@@ -286,4 +353,5 @@ def load_spec(path: str | Path | None = None) -> Spec:
         origin=origin,
         digest=digest.hexdigest(),
         triage=spec.triage,
+        files=tuple(name for name, _ in files),
     )

@@ -2,7 +2,8 @@
 
 :data:`RULES` lists every rule, in the order it is checked; each rule lives next to
 its check in :mod:`~backspasm.spec.rules_nodes`, :mod:`~backspasm.spec.rules_numbers`,
-:mod:`~backspasm.spec.rules_questions`, :mod:`~backspasm.spec.rules_triage` or
+:mod:`~backspasm.spec.rules_questions`, :mod:`~backspasm.spec.rules_text`,
+:mod:`~backspasm.spec.rules_triage` or
 :mod:`~backspasm.spec.rules_graph`.
 :func:`validate_spec` reports every problem of every rule at once.
 """
@@ -20,6 +21,7 @@ from backspasm.spec.rules_graph import GRAPH_RULES
 from backspasm.spec.rules_nodes import NODE_RULES
 from backspasm.spec.rules_numbers import NUMBER_RULES
 from backspasm.spec.rules_questions import QUESTION_RULES
+from backspasm.spec.rules_text import TEXT_RULES
 from backspasm.spec.rules_triage import TRIAGE_RULES
 from backspasm.spec.schema import Spec, TriagePolicy
 from backspasm.spec.typecheck import typecheck
@@ -29,6 +31,7 @@ __all__ = ["RULES", "validate_spec"]
 #: The validation rules, checked in this order; every problem of every rule is reported.
 RULES: tuple[Rule, ...] = (
     *NODE_RULES,
+    *TEXT_RULES,
     *NUMBER_RULES,
     *QUESTION_RULES,
     *TRIAGE_RULES,

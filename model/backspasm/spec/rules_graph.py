@@ -8,22 +8,28 @@ cliques small enough for exact inference to build.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from backspasm.spec.context import Context, Rule
-from backspasm.spec.raw import problem
+from backspasm.spec.raw import problem, state_list
 from backspasm.spec.rules_questions import OUTPUT_NAMES
-from backspasm.spec.schema import CAUSE_GROUPS, MAX_TABLE_ENTRIES, NodeSpec
+from backspasm.spec.schema import BINARY_STATES, CAUSE_GROUPS, MAX_TABLE_ENTRIES, NodeSpec
 
 __all__ = ["GRAPH_RULES", "MAX_CLIQUE_ENTRIES", "PRESENTATION"]
 
 #: The presentation node: every diagnosis conditions on ``back_spasm = yes``.
 PRESENTATION = "back_spasm"
 #: The largest junction-tree clique table (entries: the product of the state counts of
-#: its nodes) that exact inference may build: 32 MiB of float64. The bundled network's
-#: cliques have 529,532 entries in all by the first triangulation tried (the largest
-#: the engine builds has 3,072). A node's own table is capped at MAX_TABLE_ENTRIES.
-MAX_CLIQUE_ENTRIES = 4_000_000
+#: its nodes) that exact inference may build, in the tree the engine keeps (it may
+#: rewrite noisy-ORs, which can enlarge the largest clique while shrinking the rest).
+#: Inference works on a clique for 16 cases at a time at least, with a few
+#: temporaries and a contraction plan per evidence pattern, each clique-sized: one
+#: diagnosis measured about 1.5 GB at 786,432 entries, 1.9 GB at 1,572,864 and ran out
+#: of memory past 4 GB at 3,145,728 (audit 20). At this limit it stays near 1 GB. The
+#: bundled network's largest clique has 6,144 entries. A node's own table is capped at
+#: MAX_TABLE_ENTRIES.
+MAX_CLIQUE_ENTRIES = 524_288
 #: Groups that come before the spasm (risk factors, causes, how causes act) and after it.
 _UPSTREAM = ("context", "exposure", *CAUSE_GROUPS, "mechanism")
 _DOWNSTREAM = ("presentation", "finding", "complication")
@@ -102,7 +108,7 @@ def _presentation(ctx: Context) -> Iterator[str]:
             "states",
             "presentation",
             f"every diagnosis conditions on {PRESENTATION} = yes: the states must be "
-            f"['no', 'yes']; got {list(spasm.states)}.",
+            f"['no', 'yes']; got {state_list(spasm.states)}.",
         )
     if any(
         ctx.bad(n.name, "parents") or any(p not in ctx.nodes for p in n.parents)
@@ -130,6 +136,56 @@ def _presentation(ctx: Context) -> Iterator[str]:
     )
 
 
+def _numbers(p: Any) -> list[float]:
+    """Return the numbers of a parameter's ``p``: one, or one per state."""
+    return [float(v) for v in p.values()] if isinstance(p, Mapping) else [float(p)]
+
+
+def _acting(node: NodeSpec) -> int:
+    """How many parents change the node's table (a strength other than 0, a ratio other than 1)."""
+    count = 0
+    for name in node.parents:
+        if name in node.odds:
+            count += any(v != 1.0 for v in _numbers(node.odds[name].p))
+        elif name in node.strengths:
+            count += any(v != 0.0 for v in _numbers(node.strengths[name].p))
+    return count
+
+
+def _decomposable(node: NodeSpec) -> bool:
+    """Whether the engine rewrites the node's table without its moral edges.
+
+    :mod:`backspasm.engine.noisy_max` rewrites a strictly positive table whose
+    cumulative distributions are each a product of one factor per parent: a noisy-OR
+    or noisy-MAX whose leak and strengths leave every state possible (odds ratios
+    that act aside), and any positive table that one parent at most changes.
+    """
+    try:
+        if node.form == "noisy_or":
+            assert node.leak is not None
+            positive = 0 < float(node.leak.p) < 1 and all(  # type: ignore[arg-type]
+                v < 1 for s in node.strengths.values() for v in _numbers(s.p)
+            )
+            acting_odds = any(any(v != 1.0 for v in _numbers(o.p)) for o in node.odds.values())
+            return positive and (not acting_odds or _acting(node) <= 1)
+        if node.form == "noisy_max":
+            assert node.leak is not None
+            return all(v > 0 for v in _numbers(node.leak.p)) and all(
+                _numbers(s.p)[0] > 0 for s in node.strengths.values()
+            )
+        if node.form == "logistic":
+            return _acting(node) <= 1
+        if node.form == "table":
+            values = [_numbers(row.param.p) for row in node.table]
+            binary = node.states == BINARY_STATES
+            return all(v == values[0] for v in values) and all(
+                (0 < x < 1) if binary else x > 0 for v in values for x in v
+            )
+    except (AssertionError, TypeError, ValueError, IndexError, AttributeError):
+        pass  # not a valid table (reported by the rules on numbers): no rewrite assumed
+    return False
+
+
 def _cliques(ctx: Context) -> Iterator[str]:
     nodes = list(ctx.nodes.values())
     if any(ctx.bad(n.name, "states") or ctx.bad(n.name, "parents") for n in nodes) or any(
@@ -137,30 +193,46 @@ def _cliques(ctx: Context) -> Iterator[str]:
     ):
         return  # reported by field-type or table-size
     # The engine's own triangulation (it loads no numpy: checked on every load).
-    from backspasm.engine.triangulation import _largest_clique, _moral_graph
+    from backspasm.engine.triangulation import _largest_clique
 
     index = {n.name: i for i, n in enumerate(nodes)}
     cards = [len(n.states) for n in nodes]
     families = [(index[n.name], *(index[p] for p in n.parents if p in index)) for n in nodes]
-    clique = _largest_clique(_moral_graph(families), cards, MAX_CLIQUE_ENTRIES)
-    entries = math.prod(cards[v] for v in clique)
+    rewritten = [
+        i
+        for i, n in enumerate(nodes)
+        if len(families[i]) >= 3 and cards[i] >= 2 and _decomposable(n)
+    ]
+    clique, sizes = _largest_clique(families, cards, MAX_CLIQUE_ENTRIES, rewritten)
+    entries = math.prod(sizes[v] for v in clique)
     if entries <= MAX_CLIQUE_ENTRIES:
         return
-    members = [nodes[v].name for v in sorted(clique)]
+    # An auxiliary variable (numbered from len(nodes) on) stands for a rewritten
+    # noisy-OR/MAX node's combined parents, in the order the engine rewrites them.
+    aux_of = dict(enumerate(rewritten, start=len(nodes)))
+    members = [nodes[v].name for v in sorted(clique) if v < len(nodes)]
+    helpers = [nodes[aux_of[v]].name for v in sorted(clique) if v >= len(nodes)]
+    clique_names = set(members) | set(helpers)
 
     def overlap(node: NodeSpec) -> tuple[int, int]:  # its parents in the clique, then order
         return sum(p in clique_names for p in node.parents), index[node.name]
 
-    clique_names = set(members)
     culprit = max(nodes, key=overlap)
     file, where = ctx.where(culprit)
+    over = [f"{len(members)} nodes ({', '.join(members)})"] if members else []
+    if helpers:
+        plural = "s" if len(helpers) > 1 else ""
+        over.append(
+            f"the variable{plural} joining the parents of the noisy-OR/MAX node{plural} "
+            + ", ".join(helpers)
+        )
     yield problem(
         file,
         where,
         "parents",
         "clique-size",
         f"exact inference would build a junction-tree clique table of {entries:,} entries "
-        f"over {len(members)} nodes ({', '.join(members)}); the limit is "
+        f"over {' and '.join(over)}; the limit is "
         f"{MAX_CLIQUE_ENTRIES:,} (a node's own table may have {MAX_TABLE_ENTRIES:,}). "
         f"{overlap(culprit)[0]} of this node's parents are in that clique: the parents of "
         "a node are joined, so nodes whose parents overlap build one big clique. Give this "

@@ -10,9 +10,9 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from backspasm._text import did_you_mean
+from backspasm._text import cap_list, did_you_mean
 from backspasm.spec.context import Context, Rule
-from backspasm.spec.raw import problem, unknown_field
+from backspasm.spec.raw import problem, state_list, unknown_field
 from backspasm.spec.schema import (
     BINARY_STATES,
     GROUPS,
@@ -178,17 +178,20 @@ def _states(ctx: Context) -> Iterator[str]:
                 where,
                 "states",
                 "states",
-                f"needs at least two states; got {list(node.states)}.",
+                f"needs at least two states; got {state_list(node.states)}.",
             )
         if len(set(node.states)) != len(node.states):
-            yield problem(file, where, "states", "states", f"states repeat: {list(node.states)}.")
+            yield problem(
+                file, where, "states", "states", f"states repeat: {state_list(node.states)}."
+            )
         if set(node.states) == set(BINARY_STATES) and node.states != BINARY_STATES:
             yield problem(
                 file,
                 where,
                 "states",
                 "states",
-                f"binary states must be in the order ['no', 'yes']; got {list(node.states)}.",
+                "binary states must be in the order ['no', 'yes']; got "
+                f"{state_list(node.states)}.",
             )
         elif node.group.startswith("cause_") and node.states != BINARY_STATES:
             # p_<cause>, triage, the most probable explanation and the counterfactual
@@ -198,7 +201,7 @@ def _states(ctx: Context) -> Iterator[str]:
                 where,
                 "states",
                 "states",
-                f"a cause has the states ['no', 'yes']; got {list(node.states)}.",
+                f"a cause has the states ['no', 'yes']; got {state_list(node.states)}.",
             )
 
 
@@ -213,7 +216,10 @@ def _parents_known(ctx: Context) -> Iterator[str]:
                 )
             seen.add(parent)
             if parent not in ctx.nodes:
-                yield ctx.unknown_node(file, where, "parents", "known-parent", parent, "parent")
+                if ctx.nodes_known:
+                    yield ctx.unknown_node(
+                        file, where, "parents", "known-parent", parent, "parent"
+                    )
             elif parent == node.name:
                 yield problem(
                     file, where, "parents", "acyclic", "a node cannot be its own parent."
@@ -374,7 +380,7 @@ def _one_form(ctx: Context) -> Iterator[str]:
                 "odds",
                 "one-form",
                 "odds ratios scale a yes/no node's odds; a noisy-MAX node (states "
-                f"{list(node.states)}) takes a strength for every parent.",
+                f"{state_list(node.states)}) takes a strength for every parent.",
             )
         if node.form == "logistic":
             if node.base is None and not ctx.bad(name, "base"):
@@ -386,7 +392,7 @@ def _one_form(ctx: Context) -> Iterator[str]:
                     "states",
                     "one-form",
                     f"the logistic form is for yes/no nodes; this node has states "
-                    f"{list(node.states)} (use a full table).",
+                    f"{state_list(node.states)} (use a full table).",
                 )
 
 
@@ -418,7 +424,7 @@ def _strengths(ctx: Context) -> Iterator[str]:
                         f"{key}.{parent}",
                         "strength-parent",
                         f"{what} for '{parent}', which is not a parent; parents: "
-                        f"{', '.join(node.parents) or 'none'}."
+                        f"{cap_list(node.parents, unit='parents') or 'none'}."
                         + did_you_mean(parent, node.parents),
                     )
         if node.form == "noisy_or":

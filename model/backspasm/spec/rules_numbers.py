@@ -7,12 +7,13 @@ parent combination, and a source for every number.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from backspasm._text import did_you_mean
+from backspasm._text import cap_list, did_you_mean
 from backspasm.spec.context import Context, Rule
-from backspasm.spec.raw import problem, show
+from backspasm.spec.raw import problem, show, state_list
 from backspasm.spec.schema import (
     ASSUMPTION,
     BINARY_STATES,
@@ -24,6 +25,9 @@ from backspasm.spec.schema import (
 )
 
 __all__ = ["NUMBER_RULES", "distribution_problems", "source_problems"]
+
+#: The missing rows of a table reported one by one; the rest are counted.
+_MOST_ROWS = 10
 
 
 def _in_unit(value: Any) -> bool:
@@ -108,15 +112,21 @@ def distribution_problems(
         path,
         p,
         states,
-        wanted=f"a node with states {list(states)} needs p = {{state = probability}}",
-        unknown=lambda state: f"unknown state '{state}'; states: {', '.join(states)}.",
+        wanted=f"a node with states {state_list(states)} needs p = {{state = probability}}",
+        unknown=lambda state: (
+            f"unknown state '{state}'; states: {cap_list(states, unit='states')}."
+        ),
     )
     if not isinstance(p, Mapping):
         return
     missing = [s for s in states if s not in p]
     if missing:
         yield problem(
-            file, where, f"{path}.p", "distribution", f"missing states: {', '.join(missing)}."
+            file,
+            where,
+            f"{path}.p",
+            "distribution",
+            f"missing states: {cap_list(missing, unit='states')}.",
         )
     elif not sums_to_one(p):
         total = sum(float(v) for v in p.values() if _in_unit(v))
@@ -155,7 +165,7 @@ def _values(ctx: Context) -> Iterator[str]:
                         path,
                         "probability-range",
                         f"noisy-MAX parents must be binary; '{parent}' has states "
-                        f"{list(parent_spec.states)} (use a full table).",
+                        f"{state_list(parent_spec.states)} (use a full table).",
                     )
                 yield from distribution_problems(file, where, path, param.p, node.states)
             elif parent_spec is not None and parent_spec.states != BINARY_STATES:
@@ -185,8 +195,8 @@ def _logistic_problems(ctx: Context, node: NodeSpec, path: str, p: Any) -> Itera
             )
         return
     parent = ctx.nodes.get(path.removeprefix("odds."))
-    if parent is None or ctx.bad(parent.name, "states"):
-        return  # reported by known-parent or the parent's own states
+    if parent is None or ctx.bad(parent.name, "states") or len(parent.states) < 2:
+        return  # reported by known-parent or the parent's own states (field-type, states)
     active = parent.states[1:]
     if parent.states == BINARY_STATES:
         if not _odds_ratio(p):
@@ -205,11 +215,11 @@ def _logistic_problems(ctx: Context, node: NodeSpec, path: str, p: Any) -> Itera
         path,
         p,
         active,
-        wanted=f"parent '{parent.name}' has states {list(parent.states)}: give an odds "
+        wanted=f"parent '{parent.name}' has states {state_list(parent.states)}: give an odds "
         f"ratio per non-reference state, e.g. {{ {active[0]!r} = 2.0 }}",
         unknown=lambda state: (
             f"'{state}' is not a non-reference state of '{parent.name}' "
-            f"(allowed: {', '.join(active)})."
+            f"(allowed: {cap_list(active, unit='states')})."
         ),
         valid=_odds_ratio,
         invalid="must be an odds ratio (a positive number)",
@@ -228,11 +238,11 @@ def _multistate_strength(
         path,
         p,
         active,
-        wanted=f"parent '{parent.name}' has states {list(parent.states)}: give a strength "
+        wanted=f"parent '{parent.name}' has states {state_list(parent.states)}: give a strength "
         f"per non-reference state, e.g. {{ {active[0]!r} = 0.1 }}",
         unknown=lambda state: (
             f"'{state}' is not a non-reference state of '{parent.name}' "
-            f"(allowed: {', '.join(active)})."
+            f"(allowed: {cap_list(active, unit='states')})."
         ),
     )
 
@@ -261,7 +271,7 @@ def _table_rows(ctx: Context) -> Iterator[str]:
                     where,
                     f"table[{i}].when",
                     "table-rows",
-                    f"must name every parent exactly ({', '.join(node.parents)}); "
+                    f"must name every parent exactly ({cap_list(node.parents, unit='parents')}); "
                     f"got {', '.join(row.when) or 'none'}.",
                 )
                 continue
@@ -274,7 +284,8 @@ def _table_rows(ctx: Context) -> Iterator[str]:
                         f"table[{i}].when.{parent.name}",
                         "known-state",
                         f"unknown state '{state}' of '{parent.name}'; states: "
-                        f"{', '.join(parent.states)}." + did_you_mean(state, parent.states),
+                        f"{cap_list(parent.states, unit='states')}."
+                        + did_you_mean(state, parent.states),
                     )
             if key in seen:
                 yield problem(
@@ -285,15 +296,25 @@ def _table_rows(ctx: Context) -> Iterator[str]:
                     f"duplicates row {seen[key]} ({dict(zip(node.parents, key, strict=True))}).",
                 )
             seen[key] = i
-        for combo in itertools.product(*(p.states for p in parents)):
-            if combo not in seen:
-                yield problem(
-                    file,
-                    where,
-                    "table",
-                    "table-rows",
-                    f"no row for {dict(zip(node.parents, combo, strict=True))}.",
-                )
+        missing = (c for c in itertools.product(*(p.states for p in parents)) if c not in seen)
+        for combo in itertools.islice(missing, _MOST_ROWS):
+            yield problem(
+                file,
+                where,
+                "table",
+                "table-rows",
+                f"no row for {dict(zip(node.parents, combo, strict=True))}.",
+            )
+        more = sum(1 for _ in missing)
+        if more:
+            yield problem(
+                file,
+                where,
+                "table",
+                "table-rows",
+                f"no row for {more:,} more combinations of the parents' states (the table "
+                f"needs one row per combination: {math.prod(len(p.states) for p in parents):,}).",
+            )
 
 
 def source_problems(
@@ -334,7 +355,7 @@ def source_problems(
                 "assumption-why",
                 "an assumption needs a one-line 'why'.",
             )
-    elif param.source not in ctx.sources:
+    elif param.source not in ctx.sources and "sources" not in ctx.raw.dropped_tables:
         yield problem(
             file,
             where,
@@ -352,6 +373,15 @@ def _sources(ctx: Context) -> Iterator[str]:
             if not ctx.bad(node.name, f"{path}.source") and not ctx.bad(node.name, f"{path}.why"):
                 yield from source_problems(ctx, file, where, path, param)
     for src in ctx.sources.values():
+        if src.key == ASSUMPTION:
+            yield problem(
+                src.file,
+                f"source '{src.key}'",
+                "",
+                "known-source",
+                f"a reserved name: source = '{ASSUMPTION}' marks a reasoned assumption, so no "
+                "number can cite this entry. Rename it (e.g. after its first author and year).",
+            )
         bad = ctx.raw.bad_sources.get(src.key, set())
         if src.tag not in SOURCE_TAGS and not bad & {"", "tag"}:
             yield problem(

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from backspasm._text import closest, did_you_mean
+from backspasm._text import cap_list, closest, did_you_mean
 from backspasm.spec.build import BIN_OPERATORS, parse_bin
 from backspasm.spec.context import Context, Rule
 from backspasm.spec.raw import problem
@@ -81,7 +81,7 @@ def _question_bins(
             f"question.bins.{key}",
             "question-bins",
             f"'{key}' is not a state of the node; bins name every state exactly "
-            f"({', '.join(node.states)})."
+            f"({cap_list(node.states, unit='states')})."
             + (f" Did you mean '{close}'?" if close is not None else ""),
         )
     if missing:
@@ -90,8 +90,8 @@ def _question_bins(
             where,
             "question.bins",
             "question-bins",
-            f"no bin for {', '.join(missing)}; bins name every state exactly "
-            f"({', '.join(node.states)}).",
+            f"no bin for {cap_list(missing, unit='states')}; bins name every state exactly "
+            f"({cap_list(node.states, unit='states')}).",
         )
     previous: tuple[str, float] | None = None
     ordered = True
@@ -396,8 +396,8 @@ def _question_answers(
             where,
             "question.default",
             "known-state",
-            f"unknown state '{default}' of '{node.name}'; states: {', '.join(node.states)}."
-            + did_you_mean(default, node.states),
+            f"unknown state '{default}' of '{node.name}'; states: "
+            f"{cap_list(node.states, unit='states')}." + did_you_mean(default, node.states),
         )
 
 

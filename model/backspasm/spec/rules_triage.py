@@ -11,10 +11,10 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from backspasm._text import did_you_mean
+from backspasm._text import cap_list, did_you_mean
 from backspasm.spec.borrowed import borrow_policy
 from backspasm.spec.context import Context, Rule
-from backspasm.spec.raw import problem, type_name, unknown_field
+from backspasm.spec.raw import problem, show, type_name, unknown_field
 from backspasm.spec.rules_nodes import param_field_problems
 from backspasm.spec.rules_numbers import distribution_problems, source_problems
 from backspasm.spec.schema import BINARY_STATES, Parameter
@@ -93,7 +93,8 @@ def _triage_when(
     """Every ``node = state`` pair of a ``when`` table names a real node and state."""
     for node, state in when.items():
         if node not in ctx.nodes:
-            yield ctx.unknown_node(file, where, f"{path}.when", rule, node, "node")
+            if ctx.nodes_known:
+                yield ctx.unknown_node(file, where, f"{path}.when", rule, node, "node")
         elif ctx.bad(node, "states"):
             continue  # its states are unknown: reported by field-type
         elif not isinstance(state, str) or state not in ctx.nodes[node].states:
@@ -103,7 +104,7 @@ def _triage_when(
                 where,
                 f"{path}.when.{node}",
                 "known-state",
-                f"unknown state '{state}' of '{node}'; states: {', '.join(states)}."
+                f"unknown state '{state}' of '{node}'; states: {cap_list(states, unit='states')}."
                 + did_you_mean(str(state), states),
             )
 
@@ -175,31 +176,53 @@ def _triage_thresholds(
 def _triage_flags(ctx: Context, file: str, where: str, body: Mapping[str, Any]) -> Iterator[str]:
     problems, flags = _triage_entries(file, where, body, "flags", _FLAG_FIELDS)
     yield from problems
-    for path, flag in flags:
+    first: dict[str, str] = {}
+    for index, flag in flags:
         name = flag.get("name", "")
+        # A flag is named by its name as well: the file does not number its flags.
+        path, at = index, where
+        if isinstance(name, str) and name.strip():
+            at = f"{where}, flag {name if len(name) <= 40 else name[:37] + '...'!r}"
         if not isinstance(name, str):
             yield problem(
                 file,
-                where,
+                at,
                 f"{path}.name",
                 "field-type",
-                f"must be a string; got {type_name(name)}.",
+                f"must be a string; got {show(name)}.",
             )
+        elif name.strip() in first:
+            yield problem(
+                file,
+                at,
+                f"{path}.name",
+                "triage-flag",
+                f"flag {name!r} declared twice (first as {first[name.strip()]}); a flag's "
+                "name is the reason triage gives: merge the two, or rename one.",
+            )
+        elif name.strip():
+            first[name.strip()] = index
         if flag.get("level") not in ("emergency", "see_doctor"):
             yield problem(
                 file,
-                where,
+                at,
                 f"{path}.level",
                 "triage-flag",
                 f"level must be 'emergency' or 'see_doctor'; got {flag.get('level')!r}.",
             )
         when = flag.get("when")
         if not isinstance(when, dict) or not when:
-            yield problem(file, where, f"{path}.when", "triage-flag", "needs {node = state, ...}.")
+            yield problem(
+                file,
+                at,
+                f"{path}.when",
+                "triage-flag",
+                "needs {node = state, ...}" + ("." if when is None else f"; got {show(when)}."),
+            )
         else:
-            yield from _triage_when(ctx, file, where, path, when, "triage-flag")
-        yield from _triage_within_hours(file, where, path, flag, "triage-flag")
-        yield from _triage_provenance(ctx, file, where, path, flag)
+            yield from _triage_when(ctx, file, at, path, when, "triage-flag")
+        yield from _triage_within_hours(file, at, path, flag, "triage-flag")
+        yield from _triage_provenance(ctx, file, at, path, flag)
 
 
 def _triage_causes(ctx: Context, file: str, where: str, body: Mapping[str, Any]) -> Iterator[str]:
@@ -216,7 +239,7 @@ def _triage_causes(ctx: Context, file: str, where: str, body: Mapping[str, Any])
                 "triage-cause",
                 f"needs the name of a cause node; got {type_name(cause)}.",
             )
-        elif cause not in causes:
+        elif cause not in causes and (cause in ctx.nodes or ctx.nodes_known):
             what = "not a cause" if cause in ctx.nodes else "unknown cause"
             yield problem(
                 file,
@@ -281,7 +304,7 @@ def _triage_safety_net(
         )
         return
     for node, text in net.items():
-        if node not in ctx.nodes:
+        if node not in ctx.nodes and ctx.nodes_known:
             yield ctx.unknown_node(
                 file, where, f"safety_net.{node}", "known-field", node, "question"
             )
@@ -296,6 +319,8 @@ def _triage_safety_net(
 
 
 def _triage(ctx: Context) -> Iterator[str]:
+    if ctx.raw.triage is None and "triage" in ctx.raw.dropped_tables:
+        return  # the [triage] table had the wrong type: field-type says so
     if ctx.raw.triage is None:
         yield from _borrowed_red_flags(ctx)
         return

@@ -424,8 +424,8 @@ class Spec:
     sources : mapping of str to Source
     triage : TriagePolicy or None
         Urgency thresholds and red flags, when the knowledge base declares them.
-    origin : str
-        The folder or file it was read from.
+    origin, files : str and tuple of str
+        The folder or file it was read from, and the TOML files read, in name order.
     digest : str
         SHA-256 of the TOML bytes read, in file-name order (provenance).
     """
@@ -435,6 +435,7 @@ class Spec:
     origin: str = ""
     digest: str = ""
     triage: TriagePolicy | None = None
+    files: tuple[str, ...] = ()
 
     def group(self, group: str) -> tuple[str, ...]:
         """Return the names of the nodes of one group, in declaration order."""

@@ -11,10 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from backspasm.spec.raw import RawSpec, problem, show
+from backspasm.spec.raw import RawSpec, problem, show, state_list
 from backspasm.spec.schema import SOURCE_FIELDS
 
-__all__ = ["typecheck"]
+__all__ = ["MAX_STATES", "typecheck"]
+
+#: The most states a node may have: a choice longer than this is no question to ask,
+#: and each state is a row or column of every table the node is in.
+MAX_STATES = 100
 
 
 def _is_number(value: Any) -> bool:
@@ -113,6 +117,22 @@ def _typed_node(check: _Typing, body: Mapping[str, Any]) -> dict[str, Any]:
     placeholder rows), so that the form and the row numbers stay what the file says.
     """
     out = check.fields("", body, _SIMPLE_NODE_FIELDS)
+    states = out.get("states")
+    if isinstance(states, list) and len(states) > MAX_STATES:
+        # Dropped like a value of the wrong type: every rule that reads the states
+        # would otherwise report each of its uses again, with the whole list.
+        check.problems.append(
+            problem(
+                check.file,
+                check.where,
+                "states",
+                "states",
+                f"has {len(states):,} states; the limit is {MAX_STATES}: "
+                f"{state_list(states)}. Group them, or make the number a question with bins.",
+            )
+        )
+        check.bad.add("states")
+        del out["states"]
     for key in ("prior", "leak", "base"):
         if key in out:
             out[key] = check.param(key, out[key])
@@ -185,6 +205,7 @@ def typecheck(raw: RawSpec) -> RawSpec:
         type_problems=list(raw.type_problems),
         bad_nodes={k: set(v) for k, v in raw.bad_nodes.items()},
         bad_sources={k: set(v) for k, v in raw.bad_sources.items()},
+        dropped_tables=set(raw.dropped_tables),
     )
     for name, (file, body) in raw.nodes.items():
         check = _Typing(file, f"node '{name}'", out.type_problems, set())
