@@ -23,23 +23,22 @@ _RANK_HELP = (
 
 def positive_int(text: str) -> int:
     """Return a whole number of at least 1 (an argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more; got {value}")
-    return value
+    return _whole_number_from(text, 1)
 
 
 def whole_number(text: str) -> int:
     """Return a whole number of at least 0 (an argparse type)."""
+    return _whole_number_from(text, 0)
+
+
+def _whole_number_from(text: str, least: int) -> int:
+    """Return the whole number ``text`` says, refused under ``least``."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more; got {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more; got {value}")
     return value
 
 

@@ -8,18 +8,15 @@ estimators, writers) accepts.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+import backspasm._fingerprint as fingerprints
 from backspasm._files import atomic_path
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
@@ -46,50 +43,6 @@ __all__ = [
 ExportFormat = Literal["bif", "xmlbif", "net", "xdsl", "uai"]
 #: Formats :meth:`Network.export` writes, with the pgmpy writer used for each.
 EXPORT_FORMATS: tuple[str, ...] = ("bif", "xmlbif", "net", "xdsl", "uai")
-
-
-def _digest(tables: Iterable[tuple[str, Sequence[str], Mapping[str, Sequence[str]], Any]]) -> str:
-    """SHA-256 over ``(variable, variables, state names, values)`` tables, by variable."""
-    digest = hashlib.sha256()
-    for variable, variables, state_names, values in sorted(tables, key=lambda t: t[0]):
-        digest.update(variable.encode())
-        for var in variables:
-            digest.update(var.encode() + b"|" + "|".join(state_names[var]).encode())
-        digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
-    return digest.hexdigest()
-
-
-#: Fields of the parsed declarations that say where a value came from, not what it
-#: does: a question or a triage rule with another citation gives the same outputs.
-_PROVENANCE_FIELDS = frozenset({"file", "source", "why"})
-
-
-def _plain(value: Any) -> Any:
-    """Return parsed declarations as JSON data, field by field, without provenance.
-
-    A dataclass becomes its ``[field, value]`` pairs (less :data:`_PROVENANCE_FIELDS`),
-    a mapping its ``[key, value]`` pairs in order, a whole number a float (``max = 3``
-    and ``max = 3.0`` read answers alike).
-    """
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [
-            [f.name, _plain(getattr(value, f.name))]
-            for f in dataclasses.fields(value)
-            if f.name not in _PROVENANCE_FIELDS
-        ]
-    if isinstance(value, Mapping):
-        return [[str(k), _plain(v)] for k, v in value.items()]
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
-def _declaration_digest(value: Any) -> str:
-    """SHA-256 of :func:`_plain` ``value``, as canonical JSON."""
-    text = json.dumps(_plain(value), separators=(",", ":"), ensure_ascii=True, default=repr)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Network:
@@ -360,39 +313,18 @@ class Network:
         """
         if self._model is None:
             if self._spec_digest is None:
-                self._spec_digest = _digest(
-                    (vs[0], vs, {v: list(self.spec.nodes[v].states) for v in vs}, t)
-                    for vs, t in self.spec_tables()
-                )
+                self._spec_digest = fingerprints.spec_digest(self.spec, self.spec_tables())
             return self._spec_digest
-        return _digest(
-            (c.variable, c.variables, c.state_names, c.values) for c in self._model.get_cpds()
-        )
+        return fingerprints.model_digest(self._model)
 
     def _rules(self) -> tuple[str, str]:
-        """Digests of the declared questions and of the triage policy in force (made once).
-
-        The questions as declared (each asked node's states, label and ``question``
-        table: the parsed contract follows from them) and the policy as
-        :func:`backspasm.triage.policy_of` reads it (a borrowed one as
-        :func:`~backspasm.spec.borrowed.borrow_policy` keeps it).
-        """
+        """Digests of the declared questions and of the triage policy in force (made once)."""
         if self._rules_digests is None:
-            asked = [
-                (name, node.states, node.label, node.question)
-                for name, node in self.spec.nodes.items()
-                if node.question is not None
-            ]
-            policy = self.spec.triage
-            if policy is None and (bundled := bundled_policy()) is not None:
-                policy = borrow_policy(bundled, self.spec.nodes).policy
-            self._rules_digests = (_declaration_digest(asked), _declaration_digest(policy))
+            self._rules_digests = fingerprints.rules_digests(self.spec)
         return self._rules_digests
 
     def _combine(self, numbers: str) -> str:
-        questions, triage = self._rules()
-        text = f"numbers {numbers}\nquestions {questions}\ntriage {triage}\n"
-        return hashlib.sha256(text.encode()).hexdigest()
+        return fingerprints.combined_digest(numbers, *self._rules())
 
     @property
     def engine(self) -> CompiledNetwork:
@@ -401,8 +333,7 @@ class Network:
         if self._model is not None:
             # pgmpy lets an edge be removed or added without touching the tables, so
             # the structure is part of what the engine was compiled from.
-            edges = sorted((str(a), str(b)) for a, b in self._model.edges())
-            key += "|" + hashlib.sha256(repr(edges).encode()).hexdigest()
+            key += "|" + fingerprints.edges_digest(self._model)
         if self._engine is None or key != self._engine_key:
             from backspasm.engine import CompiledNetwork
 

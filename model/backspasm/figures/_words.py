@@ -4,7 +4,8 @@ Percentages that never read ``0%`` or ``100%`` short of certainty (:func:`percen
 :func:`percent_to`, :func:`percent_sig`), odds ratios to three significant digits
 (:func:`odds_ratio`), a case's answers in a few words (:func:`answer_list`,
 :func:`answer_phrase`, :func:`describe_answers`) and the titles made of them
-(:func:`case_title`, :func:`triage_text`), wrapped to lines by
+(:func:`case_title`, :func:`triage_text`), the prompts of the next questions
+(:func:`question_prompts`), wrapped to lines by
 :mod:`backspasm.figures._wrap`'s functions (re-exported here: :func:`text_width`,
 :func:`wrap`, :func:`wrap_all`, :func:`wrap_phrases`, :func:`fit_lines`).
 Nothing here draws; the colours, type sizes and the slide size are
@@ -22,7 +23,7 @@ from backspasm._text import lower_first as lower_first  # re-exported for the fi
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
 from backspasm._text import percent as diagnose_percent
 from backspasm._text import percent_to as percent_to  # re-exported for the figures
-from backspasm.figures._style import TRIAGE_NAMES, network_of
+from backspasm.figures._style import TRIAGE_NAMES, network_of, rows
 
 # re-exported for the figures: wrapping text to lines
 from backspasm.figures._wrap import fit_lines as fit_lines
@@ -415,3 +416,22 @@ def answers_heading(
         if text.count("\n") < lines:
             break
     return text
+
+
+#: The widths (characters) a column of question prompts may take, narrowest first.
+PROMPT_WIDTHS = (44, 48, 52, 56, 60)
+#: The line spacing of a prompt wrapped to lines (a little closer than the default).
+PROMPT_SPACING = 1.05
+
+
+def question_prompts(table: Any) -> list[str]:
+    """Return the prompt of each question of a ``next_questions`` table, as asked.
+
+    A question of the clinician's examination is said so (``(clinician's exam) ...``);
+    one without a prompt is named by its column.
+    """
+    return [
+        ("(clinician's exam) " if bool(getattr(r, "examination", False)) else "")
+        + str(getattr(r, "prompt", "") or r.question)
+        for r in rows(table)
+    ]

@@ -29,7 +29,8 @@ The modules, by job:
 * :mod:`~backspasm.learning.spec_writer`: :func:`write_spec` and the TOML writer
   of a whole knowledge base;
 * :mod:`~backspasm.learning.metrics` and :mod:`~backspasm.learning.evaluation`:
-  the scores of forecasts, :func:`evaluate` and :class:`Evaluation`;
+  the scores of forecasts, :func:`evaluate` and :class:`Evaluation` (the class and
+  how it reads in ``_evaluation_result``);
   :mod:`~backspasm.learning.grouped`: :func:`evaluate_by` and :func:`evaluate_groups`.
 
 Figures of an evaluation (calibration, ROC) are in :mod:`backspasm.figures`.

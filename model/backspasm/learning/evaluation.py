@@ -11,15 +11,14 @@ figures of an evaluation are in :mod:`backspasm.figures.evaluation`.
 
 from __future__ import annotations
 
-import html
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from backspasm.exceptions import BackspasmError
+from backspasm.learning._evaluation_result import Evaluation
 from backspasm.learning.cases import (
     CasesLike,
     check_probabilities,
@@ -43,242 +42,15 @@ from backspasm.learning.metrics import (
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import answers_to_evidence, questions_for
 from backspasm.sampling import FloatArray, IntArray
-from backspasm.scoring.cases import error_row_lines, error_rows
+from backspasm.scoring.cases import error_rows
 
 __all__ = ["RANKINGS", "Evaluation", "PreparedCases", "evaluate", "prepare_evaluation"]
 
 #: How :func:`evaluate` may rank the causes of a case.
 RANKINGS: tuple[str, ...] = ("posterior", "disablement")
-_RANK_NAMES = {"posterior": "posterior probability", "disablement": "expected disablement"}
 
 #: Probabilities are clipped this far from 0 and 1 in the log loss.
 _LOG_CLIP = 1e-15
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """How well scored probabilities match the known causes of a set of cases.
-
-    Truth comes per cause: a case may have several causes, or none (back spasm
-    from the leak, or a vignette whose intended cause is not in the network).
-
-    Attributes
-    ----------
-    n_cases : int
-        Cases evaluated (scored without an error).
-    n_excluded : int
-        Rows left out because scoring gave them an error or no probabilities.
-    excluded : tuple of dict
-        The first five: ``row`` (from 1, after the header), ``case_id`` and ``error``.
-    n_no_truth : int
-        Rows scored but left out because their truth is not given (a blank
-        ``expected_cause`` or ``true_<cause>`` cell; ``none`` says "no cause").
-    n_with_cause : int
-        Evaluated cases with at least one true cause: the denominator of the
-        accuracies.
-    top1 : float
-        Share of those cases whose highest-ranked cause is one of their true causes.
-    top3 : float
-        Share whose three highest-ranked causes include at least one true cause.
-    mean_auc : float
-        Mean of the per-cause AUCs that are defined (the cause is present in some
-        cases and absent in others).
-    brier : float
-        Mean over causes and cases of ``(p - y)^2``, each cause a yes/no forecast.
-    log_loss : float
-        Mean over causes and cases of ``-(y log p + (1 - y) log(1 - p))``, with ``p``
-        clipped to ``[1e-15, 1 - 1e-15]``.
-    per_cause : pandas.DataFrame
-        ``cause``, ``group``, ``n_present``, ``prevalence``, ``mean_p``, ``auc``,
-        ``brier``, ``log_loss``, ``top1_recall`` (share of the cases with this cause
-        where it is ranked first).
-    calibration : pandas.DataFrame
-        ``cause`` (``"all"`` for every cause pooled), ``bin`` (0-9: ten equal-width
-        bins of predicted probability, [0, 0.1) ... [0.9, 1]), ``mean_predicted``,
-        ``observed_rate``, ``count``; empty bins are left out.
-    reliability : pandas.DataFrame
-        The reliability table, every cause pooled (each case and cause one yes/no
-        forecast): ``bin`` (``"0.0-0.1"`` ... ``"0.9-1.0"``), ``lower``, ``upper``,
-        ``count``, ``mean_predicted``, ``observed_rate`` (the share of those forecasts
-        whose cause was present); empty bins are left out.
-    ece : float
-        Expected calibration error of the pooled forecasts over the ten bins of
-        :attr:`reliability`: ``sum_b (count_b / N) |observed_rate_b - mean_predicted_b|``
-        (0 for perfect calibration; NaN without cases).
-    roc : pandas.DataFrame
-        ROC curve points per cause: ``cause``, ``threshold``, ``fpr``, ``tpr`` (from
-        (0, 0) to (1, 1), one point per distinct predicted value).
-    confusions : pandas.DataFrame
-        Misranked cases: ``true_cause``, ``ranked_first``, ``count``, ``share`` (of the
-        cases with that true cause), most frequent first. A misranked case with
-        several true causes counts once for each.
-    triage : pandas.DataFrame or None
-        Confusion matrix of triage levels, rows ``expected``, columns ``predicted``,
-        in the order emergency, see_doctor, self_care, over the cases whose
-        ``expected_triage`` is given. None without a ``triage`` column, and when no
-        case gives an ``expected_triage``: the expected level is never derived from
-        the true cause (the triage policy sends some serious causes, such as a
-        spinal tumour, to a doctor rather than an emergency department).
-    serious_self_care : int or None
-        Cases with a true cause of the serious group (``cause_serious``) that were
-        triaged ``self_care`` (from the true cause, whether or not an
-        ``expected_triage`` is given); None without a ``triage`` column.
-    n_serious : int or None
-        Cases with a true cause of the serious group.
-    emergency_self_care : int or None
-        Cases whose ``expected_triage`` is ``emergency`` that were triaged
-        ``self_care``: the most dangerous error. None when :attr:`triage` is None.
-    n_emergency : int or None
-        Cases whose ``expected_triage`` is ``emergency``; None when :attr:`triage`
-        is None.
-    n_triage : int or None
-        Cases in :attr:`triage` (evaluated, with an ``expected_triage``); None
-        without a ``triage`` column.
-    triage_note : str or None
-        Why triage was not compared, or on how many cases it was when some leave
-        ``expected_triage`` blank (e.g. ``"no expected_triage column, not
-        compared"``); None when every case was compared or there is no ``triage``
-        column.
-    rank : str
-        How causes were ranked for the top-k figures, ``top1_recall`` and the
-        confusions: ``posterior`` or ``disablement`` (see :func:`evaluate`).
-    """
-
-    n_cases: int
-    n_excluded: int
-    n_with_cause: int
-    top1: float
-    top3: float
-    mean_auc: float
-    brier: float
-    log_loss: float
-    per_cause: pd.DataFrame = field(repr=False)
-    calibration: pd.DataFrame = field(repr=False)
-    roc: pd.DataFrame = field(repr=False)
-    confusions: pd.DataFrame = field(repr=False)
-    triage: pd.DataFrame | None = field(repr=False, default=None)
-    serious_self_care: int | None = None
-    n_serious: int | None = None
-    emergency_self_care: int | None = None
-    n_emergency: int | None = None
-    reliability: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
-    ece: float = math.nan
-    rank: str = "posterior"
-    n_no_truth: int = 0
-    excluded: tuple[dict[str, Any], ...] = ()
-    n_triage: int | None = None
-    triage_note: str | None = None
-
-    def summary(self) -> pd.DataFrame:
-        """Return the headline numbers as a table.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``metric`` and ``value``, one row per headline number.
-        """
-        rows: list[tuple[str, Any]] = [
-            ("causes ranked by", _RANK_NAMES[self.rank]),
-            ("cases evaluated", self.n_cases),
-            ("rows excluded (scoring error)", self.n_excluded),
-            *error_row_lines(self.excluded[:3]),
-            *([("rows excluded (truth not given)", self.n_no_truth)] if self.n_no_truth else []),
-            ("cases with a true cause", self.n_with_cause),
-            ("top-1 accuracy", self.top1),
-            ("top-3 accuracy", self.top3),
-            ("mean AUC over causes", self.mean_auc),
-            ("Brier score", self.brier),
-            ("log loss", self.log_loss),
-            ("expected calibration error", self.ece),
-        ]
-        if self.serious_self_care is not None:
-            rows.append(("serious-cause cases triaged self_care", self.serious_self_care))
-            rows.append(("serious-cause cases", self.n_serious))
-        if self.triage_note is not None:
-            rows.append(("triage", self.triage_note))
-        if self.triage is not None:
-            rows.append(("emergency cases triaged self_care", self.emergency_self_care))
-            rows.append(("emergency cases", self.n_emergency))
-        return pd.DataFrame(rows, columns=["metric", "value"], dtype=object)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the evaluation as a JSON-ready dictionary.
-
-        Returns
-        -------
-        dict
-            Headline numbers, ``per_cause``, the pooled ``calibration`` and
-            ``confusions`` as lists of records, ``triage`` as ``levels`` plus a
-            ``matrix`` (rows expected, columns predicted; None when not compared,
-            with the reason in ``triage_note``); NaN becomes None.
-        """
-        return {
-            "rank": self.rank,
-            "n_cases": self.n_cases,
-            "n_excluded": self.n_excluded,
-            "excluded": list(self.excluded),
-            "n_no_truth": self.n_no_truth,
-            "n_with_cause": self.n_with_cause,
-            "top1": _json_number(self.top1),
-            "top3": _json_number(self.top3),
-            "mean_auc": _json_number(self.mean_auc),
-            "brier": _json_number(self.brier),
-            "log_loss": _json_number(self.log_loss),
-            "ece": _json_number(self.ece),
-            "reliability": _records(self.reliability),
-            "per_cause": _records(self.per_cause),
-            "calibration": _records(self.calibration[self.calibration["cause"] == "all"]),
-            "confusions": _records(self.confusions),
-            "triage": None
-            if self.triage is None
-            else {
-                "levels": list(self.triage.index),
-                "matrix": [[int(x) for x in row] for row in self.triage.to_numpy()],
-            },
-            "serious_self_care": self.serious_self_care,
-            "n_serious": self.n_serious,
-            "n_triage": self.n_triage,
-            "triage_note": self.triage_note,
-            "emergency_self_care": self.emergency_self_care,
-            "n_emergency": self.n_emergency,
-        }
-
-    def _repr_html_(self) -> str:
-        parts = [
-            "<h4>Evaluation</h4>",
-            self.summary().to_html(index=False, float_format="{:.3f}".format),
-            "<h4>Per cause</h4>",
-            self.per_cause.to_html(index=False, float_format="{:.3f}".format, na_rep="-"),
-            "<h4>Reliability (every cause pooled)</h4>",
-            self.reliability.to_html(index=False, float_format="{:.4f}".format),
-        ]
-        if self.triage is not None:
-            parts += [
-                "<h4>Triage (rows expected, columns predicted)</h4>",
-                self.triage.to_html(),
-            ]
-        if self.triage_note is not None:
-            parts.append(f"<p>triage: {html.escape(self.triage_note)}</p>")
-        if len(self.confusions):
-            parts += [
-                "<h4>Top confusions</h4>",
-                self.confusions.head(10).to_html(index=False, float_format="{:.3f}".format),
-            ]
-        return "\n".join(parts)
-
-
-def _json_number(x: float) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, float | np.floating):
-        return _json_number(float(v))
-    return int(v) if isinstance(v, np.integer) else v
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): _plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
 
 
 def _per_cause(
