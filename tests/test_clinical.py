@@ -338,3 +338,78 @@ def test_unexplained_weight_loss_weighs_as_the_primary_care_sources_allow():
     assert 5.0 < ratio < 12.0
     denied = odds({**base, "unexplained_weight_loss": "no"}) / odds(base)
     assert 0.8 < denied < 1.0
+
+
+def test_a_young_acute_strain_tender_to_tapping_stays_self_care_but_tenderness_still_counts():
+    # GP review of the vignette triage (proposal 1): the percussion sign's accuracy
+    # (Langdon10) was measured in old people already suspected of an osteoporotic
+    # fracture; on its own in primary care it is a red flag with a high false-positive
+    # rate (Henschke09), so a 27-year-old tender after a lifting strain is not sent to a
+    # doctor. The network still reads the sign: it raises the chance of a fracture and
+    # of a spinal infection, and with known osteoporosis the flag applies.
+    strain = {
+        "age": 27,
+        "sex": "male",
+        "recent_exertion": "yes",
+        "spasm_duration_weeks": 1.5,
+        "spasm_location": "lower_back",
+        **RED_FLAGS_DENIED,
+    }
+    tender = diagnose({**strain, "spine_tender_to_tapping": "yes"})
+    assert tender.triage == "self_care"
+    not_tender = diagnose({**strain, "spine_tender_to_tapping": "no"})
+    for cause in ("vertebral_compression_fracture", "epidural_abscess"):
+        assert row(tender, cause).posterior > 3 * row(not_tender, cause).posterior
+    thin_bones = diagnose({"age": 60, "sex": "female", "known_osteoporosis": "yes"})
+    thin_and_tender = diagnose({**thin_bones.answers, "spine_tender_to_tapping": "yes"})
+    assert thin_and_tender.triage == "see_doctor"
+    assert any("known osteoporosis" in r for r in thin_and_tender.triage_reasons)
+    assert row(thin_and_tender, "vertebral_compression_fracture").posterior > 0.10
+
+
+def test_fever_after_a_recent_bacterial_infection_is_an_emergency():
+    # Chou11: new back pain with fever and a recent infection means MRI at once; a
+    # recent soft-tissue infection or bacteraemia was the strongest predictor of a
+    # pyogenic spinal infection in an emergency cohort (DavisWT20, OR 13.5), and a skin
+    # source seeds about a fifth of epidural abscesses (Krishnamohan14).
+    base = {"age": 45, "sex": "male", "fever": "yes"}
+    infected = diagnose({**base, "recent_bacterial_infection": "yes"})
+    assert infected.triage == "emergency"
+    assert "recent_bacterial_infection=yes" in infected.triage_reasons
+    plain = diagnose({**base, "recent_bacterial_infection": "no"})
+    assert (
+        row(infected, "epidural_abscess").posterior > 4 * row(plain, "epidural_abscess").posterior
+    )
+    # Without a fever the infection alone is a doctor's visit, not an emergency.
+    afebrile = diagnose({"age": 45, "sex": "male", "recent_bacterial_infection": "yes"})
+    assert afebrile.triage == "see_doctor"
+
+
+def test_weakness_or_numbness_in_both_legs_is_an_emergency():
+    # A severe or progressive deficit of both legs is a cauda equina presentation
+    # (GIRFT_CES) and deficits at several levels mean MRI at once (Chou11); sudden
+    # weakness of all four limbs may be hypokalaemic paralysis (LinHP03). The single
+    # weakness question cannot say any of this, so a young woman with weakness of both
+    # legs after a fall (vignette F04) was sent to a booked visit.
+    base = {"age": 35, "sex": "female", "muscle_weakness": "yes", "minor_fall_or_trauma": "yes"}
+    assert diagnose(base).triage == "see_doctor"
+    both = diagnose({**base, "bilateral_or_progressive_deficit": "yes"})
+    assert both.triage == "emergency"
+    assert "bilateral_or_progressive_deficit=yes" in both.triage_reasons
+    one = diagnose({**base, "bilateral_or_progressive_deficit": "no"})
+    # The answer points to what squeezes the cord or the cauda equina and to low
+    # potassium; it counts slightly against a disc, whose single-root weakness the
+    # plain weakness question already explains.
+    for cause in ("low_potassium", "spinal_tumor", "epidural_abscess"):
+        assert row(both, cause).posterior > 1.5 * row(one, cause).posterior
+    # On water tablets, sudden weakness of every limb points first to low potassium.
+    diuretic = diagnose(
+        {
+            "age": 60,
+            "sex": "female",
+            "diuretic_use": "yes",
+            "bilateral_or_progressive_deficit": "yes",
+        }
+    )
+    assert diuretic.top_cause == "low_potassium"
+    assert diuretic.triage == "emergency"
