@@ -1,16 +1,17 @@
-"""An interactive questionnaire: a red-flag screen, then the most informative question.
+"""An interactive questionnaire: the screening questions, then the most informative one.
 
-The interview first screens for warning signs: it asks every red-flag question
-(:attr:`backspasm.questionnaire.Question.red_flag`) and every question whose answer
-can set a triage level on its own (:func:`backspasm.triage.screen_nodes`: Murphy's
-sign, age, where and how long it hurts...) that is not answered yet, however little
-the answer would move the ranking of the causes. Then, after every answer, the
-causes are re-ranked exactly and the next question is the unanswered one with the
-highest expected information gain about the causes (see
+The interview first asks the screening questions (:attr:`Diagnosis.screen
+<backspasm.diagnosis.Diagnosis.screen>`): every warning sign, a red-flag question
+(:attr:`backspasm.questionnaire.Question.red_flag`), and every question whose answer
+can set a triage level (:func:`backspasm.triage.screen_nodes`: Murphy's sign, age,
+where and how long it hurts, pain below the knee with a cancer history...) that is not
+answered yet, however little the answer would move the ranking of the causes. Then,
+after every answer, the causes are re-ranked exactly and the next question is the
+unanswered one with the highest expected information gain about the causes (see
 :meth:`backspasm.diagnosis.Diagnosis.next_questions`, ``order="interview"``).
 
-Each question is asked once: ``skip`` passes it (a skipped screen question is
-reported as not screened at the end), ``back`` undoes the last answer or skip,
+Each question is asked once: ``skip`` passes it (a skipped screening question is
+reported as not answered at the end), ``back`` undoes the last answer or skip,
 ``quit`` stops; an empty line or ``?`` shows the allowed answers and asks again. The
 interview ends when the screen is done and no question is worth asking (gain below
 ``min_gain`` bits), when every question has been asked, or when the user quits. It
@@ -29,10 +30,11 @@ from typing import Any
 
 from backspasm._text import percent
 from backspasm.diagnosis import Diagnosis, diagnose
+from backspasm.diagnosis.words import screen_progress
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import get_question, parse_answer, questions_for
-from backspasm.triage import SAFETY_NET_HEADING
+from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
 
 __all__ = ["interview"]
 
@@ -48,17 +50,31 @@ def _status(d: Diagnosis, top: int, show_information: bool) -> str:
     )
     if not d.answers:
         return f"  -> before any answer, the most likely causes are: {causes}."
-    advice = d.advice
-    text = f"  -> so far: {advice}"
-    if d.red_flags:
-        text += f" (because of: {'; '.join(d.triage_words)})"
-    text += f". Most likely: {causes}."
+    text = f"  -> so far: {d.advice}"
+    if d.triage_reasons:
+        text += f" (because of: {'; '.join(d.triage_reasons)})"
+    if d.triage == "emergency":  # the reason first, then the causes: not a reassurance
+        text += f". {EMERGENCY_HOLDS} Most likely: {causes}."
+    else:
+        text += f". Most likely: {causes}."
     if show_information:
         text += f" [triage {d.triage}; P(serious cause) {percent(d.p_serious)}]"
     return text
 
 
 _NOT_ADVICE = "This is a teaching model, not medical advice."
+
+
+def _screen_intro(d: Diagnosis) -> str:
+    """Say what the screen is, once, before the first question."""
+    screen = d.screen
+    signs = sum(q.red_flag for q in screen)
+    others = len(screen) - signs
+    return (
+        f"The {len(screen)} screening questions come first: the {signs} warning signs "
+        f"and {others} other question{'s' if others != 1 else ''} whose answer can set "
+        "the advice, alone or with another answer."
+    )
 
 
 def _why_open(column: str, skipped: set[str], shown: set[str]) -> str:
@@ -84,8 +100,10 @@ def _closing(
         return [*lines, _NOT_ADVICE]
     unscreened = d.unscreened
     lines = ["", *d.notes, f"triage: {d.triage} - {d.advice}"]
-    if d.triage_words:
-        lines.append(f"  because of: {'; '.join(d.triage_words)}")
+    if d.triage_reasons:
+        lines.append(f"  because of: {'; '.join(d.triage_reasons)}")
+    if d.triage == "emergency":
+        lines.append(f"  {EMERGENCY_HOLDS}")
     lines.append("most likely causes:")
     lines += [
         f"  {r.label:<40} {percent(r.posterior):>7}"
@@ -94,16 +112,17 @@ def _closing(
     screen = d.screen
     done = len(screen) - len(unscreened)
     if unscreened and d.triage == "emergency":
-        lines.append("screen: the other warning signs can wait; go now.")
+        lines.append("screen: the other screening questions can wait; go now.")
     elif unscreened:
-        lines.append(
-            f"screen: {done} of {len(screen)} warning signs and triage questions answered; "
-            "not screened:"
-        )
-        lines += [f"  - {q.prompt} ({_why_open(q.column, skipped, shown)})" for q in unscreened]
-        lines.append("  Unchecked warning signs leave this advice incomplete.")
+        lines.append(f"screen: {screen_progress(done, len(screen))}; not answered:")
+        lines += [
+            f"  - {'(warning sign) ' if q.red_flag else ''}{q.prompt} "
+            f"({_why_open(q.column, skipped, shown)})"
+            for q in unscreened
+        ]
+        lines.append("  Unanswered screening questions leave this advice incomplete.")
     else:
-        lines.append(f"screen: all {len(screen)} warning signs and triage questions answered.")
+        lines.append(f"screen: all {len(screen)} screening questions answered.")
     if d.safety_net:
         lines.append(SAFETY_NET_HEADING[d.triage])
         lines += [f"  - {s}" for s in d.safety_net]
@@ -175,6 +194,7 @@ def interview(
         "backspasm ask: answer each question; 'skip' to pass, 'back' to undo the last "
         "answer, 'quit' to stop."
     )
+    write(_screen_intro(d))
     write(_status(d, top, show_information))
     while max_questions is None or len(history) < max_questions:
         if d.triage == "emergency":

@@ -297,14 +297,11 @@ def test_a_long_label_is_wrapped_not_shrinking_the_slide(tmp_path: Path) -> None
         assert box.get_width() <= max(widths)
         fig = ax.get_figure()
         fig.canvas.draw()
-        assert (
-            min(
-                t.get_fontsize()
-                for t in fig.findobj(matplotlib.text.Text)
-                if t.get_visible() and t.get_text().strip()
-            )
-            >= min(expected)
-        )
+        assert min(
+            t.get_fontsize()
+            for t in fig.findobj(matplotlib.text.Text)
+            if t.get_visible() and t.get_text().strip()
+        ) >= min(expected)
 
 
 # ---------------------------------------------------- --cases without --case-id

@@ -480,3 +480,40 @@ def test_the_widget_asks_nothing_before_an_emergency_and_says_its_notes() -> Non
     calm = explore({"back_spasm": "no", "age": 40})
     assert "chances for someone without back spasm" in calm.views["triage"].value
     assert "strain, fitness or electrolytes" in calm.views["bars"].value
+
+
+def test_the_widget_says_what_diagnose_says_in_the_same_words() -> None:
+    # One wording per thing: the reasons as diagnose prints them, the emergency before
+    # the causes it holds over, and a screening question not marked a warning sign.
+    from backspasm.triage import EMERGENCY_HOLDS
+
+    ex = explore({"saddle_numbness": "yes"})
+    view = ex.views["triage"].value
+    drivers = [t["text"] for t in tags(view, "bs-driver")]
+    assert drivers == list(ex.diagnosis.triage_reasons) == ["Saddle numbness"]
+    (holds,) = tags(view, "bs-holds")
+    assert holds["text"] == EMERGENCY_HOLDS
+    assert view.index("bs-driver") < view.index("bs-holds") < view.index("P(at least one")
+    assert "next_questions()" in ex.views["next"].value  # the research ranking is elsewhere
+    calm = explore({"age": 34, "history_of_cancer": "yes"})
+    assert not tags(calm.views["triage"].value, "bs-holds")
+    assert [t["text"] for t in tags(calm.views["triage"].value, "bs-driver")] == list(
+        calm.diagnosis.triage_reasons
+    )
+
+
+def test_the_next_question_marks_a_screening_question_that_is_no_warning_sign() -> None:
+    answers: dict[str, str] = {"age": "45"}
+    for _ in range(40):  # warning signs answered no until another screening question leads
+        table = diagnose(answers).next_questions(order="interview")
+        if bool(table["screen"].iloc[0]) and not bool(table["red_flag"].iloc[0]):
+            break
+        answers[str(table["question"].iloc[0])] = "no"
+    ex = explore(answers)
+    (shown,) = tags(ex.views["next"].value, "bs-next")
+    assert shown["data-column"] == table["question"].iloc[0]
+    assert "(screening question)" in shown["text"]
+    assert not tags(ex.views["next"].value, "bs-flag")
+    flagged = explore({"age": "45"})
+    assert tags(flagged.views["next"].value, "bs-flag")  # a warning sign keeps its flag
+    assert "(screening question)" not in flagged.views["next"].value

@@ -26,6 +26,7 @@ from backspasm.network import Network, network_or_default
 from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import Question, answers_to_evidence, parse_answer, questions_for
 from backspasm.triage import safety_net as _safety_net
+from backspasm.triage import triage_reason_words
 
 __all__ = ["diagnose"]
 
@@ -197,7 +198,10 @@ def diagnose(
         p_pathologic=float(p_pathologic),
         triage=level,
         red_flags=tuple(s for s in str(found.red_flags[0]).split("; ") if s),
-        triage_reasons=tuple(s for s in str(reasons_for_level[0]).split("; ") if s),
+        # in words, as every view says them (red_flags keeps the scored file's node=state)
+        triage_reasons=triage_reason_words(
+            net, (s for s in str(reasons_for_level[0]).split("; ") if s)
+        ),
         safety_net=_safety_net(net, evidence, level=level),
         _complications=complication_table,
         conflict=float(found.conflict[0]),

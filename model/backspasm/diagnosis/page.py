@@ -11,10 +11,17 @@ import pandas as pd
 
 from backspasm._palette import CAUSE_GROUP_WORDS, TRIAGE_COLOURS
 from backspasm._text import percent
-from backspasm.diagnosis.words import Explained, mpe_sentence, unsure_lines
+from backspasm.diagnosis.words import (
+    NO_QUESTION_BEFORE_GOING,
+    Explained,
+    mpe_sentence,
+    question_marks,
+    screen_progress,
+    unsure_lines,
+)
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue
-from backspasm.triage import SAFETY_NET_HEADING
+from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
 
 __all__ = ["diagnosis_html"]
 
@@ -47,7 +54,7 @@ class _Shown(Explained, Protocol):
     @property
     def answers(self) -> Mapping[str, Any]: ...
     @property
-    def triage_words(self) -> tuple[str, ...]: ...
+    def triage_reasons(self) -> tuple[str, ...]: ...
     @property
     def advice(self) -> str: ...
     @property
@@ -75,7 +82,8 @@ def diagnosis_html(d: _Shown) -> str:
         for r in causes.itertuples(index=False)
     )
     given = ", ".join(f"{esc(str(k))}={esc(str(v))}" for k, v in d.answers.items())
-    flags = f" &mdash; because: {esc('; '.join(d.triage_words))}" if d.triage_words else ""
+    flags = f" &mdash; because: {esc('; '.join(d.triage_reasons))}" if d.triage_reasons else ""
+    holds = f". {esc(EMERGENCY_HOLDS)}" if d.triage == "emergency" else ""
     shares = f"P(at least one serious cause) = <b>{percent(d.p_serious)}</b>"
     if not math.isnan(d.p_pathologic):
         shares += (
@@ -83,10 +91,11 @@ def diagnosis_html(d: _Shown) -> str:
         )
     screen = ""
     if d.triage != "emergency" and d.unscreened:
+        done = screen_progress(len(d.screen) - len(d.unscreened), len(d.screen))
         screen = (
-            f"<p>screen: {len(d.screen) - len(d.unscreened)} of "
-            f"{len(d.screen)} warning signs and triage questions answered: the "
-            "advice is incomplete until the others are (the next questions below)</p>"
+            f"<p>screen: {done} (the warning signs and the questions that can set the "
+            "triage level): the advice is incomplete until the others are (the next "
+            "questions below)</p>"
         )
     net = ""
     if d.safety_net:
@@ -97,13 +106,24 @@ def diagnosis_html(d: _Shown) -> str:
         )
     why = "".join(f"<li>{esc(d.explanation(c))}</li>" for c in causes["cause"][:3])
     if d.triage == "emergency":
-        nxt = "none before going (the other questions can wait)"
+        nxt = (
+            f"{NO_QUESTION_BEFORE_GOING}<br><small>By information gain alone, for "
+            "research, they are <code>next_questions()</code>; what to ask is "
+            "<code>next_questions(order='interview')</code>, empty before an "
+            "emergency.</small>"
+        )
     else:
         asked = d.next_questions(order="interview").head(3)
         nxt = ", ".join(
             esc(str(r.question))
-            + (" (warning sign)" if r.screen else "")
-            + (" (a clinician's examination)" if r.examination else "")
+            + "".join(
+                f" ({m})"
+                for m in question_marks(
+                    red_flag=bool(r.red_flag),
+                    screen=bool(r.screen),
+                    examination=bool(r.examination),
+                )
+            )
             for r in asked.itertuples(index=False)
         )
     note = "".join(
@@ -123,7 +143,7 @@ def diagnosis_html(d: _Shown) -> str:
         "<div><p><b>backspasm diagnosis</b> &mdash; answers: "
         f"{given or '(none)'}</p>{note}<p>triage: <b style='color:"
         f"{TRIAGE_COLOURS.get(d.triage, 'black')}'>{esc(d.triage)}</b>{flags}<br>"
-        f"advice: {esc(d.advice)}<br>{shares}</p>{screen}{net}"
+        f"advice: {esc(d.advice)}{holds}<br>{shares}</p>{screen}{net}"
         "<table><thead><tr><th>cause</th><th>group</th><th>prior</th>"
         f"<th>posterior</th></tr></thead><tbody>{rows}</tbody></table>"
         f"<p>Why:</p><ul>{why}</ul>"

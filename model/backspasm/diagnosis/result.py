@@ -16,20 +16,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backspasm._text import answer_words, percent
+from backspasm._text import percent
 from backspasm.diagnosis.page import diagnosis_html
-from backspasm.diagnosis.words import json_answer, mpe_sentence, not_presenting_note, unsure_lines
+from backspasm.diagnosis.words import (
+    NO_QUESTION_BEFORE_GOING,
+    json_answer,
+    mpe_sentence,
+    not_presenting_note,
+    question_marks,
+    screen_progress,
+    unsure_lines,
+)
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
 from backspasm.explain.conflict import CONFLICT_RARITY, conflict_threshold
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, Question, questions_for
 from backspasm.triage import (
+    EMERGENCY_HOLDS,
     SAFETY_NET_HEADING,
     emergency_nodes,
     interview_rank,
     screen_nodes,
     triage_advice,
+    triage_reason_words,
 )
 
 __all__ = ["Diagnosis"]
@@ -55,9 +65,12 @@ class Diagnosis:
     triage : str
         ``emergency``, ``see_doctor`` or ``self_care`` (see :mod:`backspasm.triage`).
     red_flags : tuple of str
-        What drove an emergency (empty otherwise): the flag answers that set it, each
-        cause rule that fired with its probability, and, where no flag had already set
-        the emergency, the answers that raised that cause most.
+        What drove an emergency (empty otherwise), machine-readable, as a scored file's
+        ``red_flags`` column has it: the flag answers that set it, each written
+        ``node=state`` (``blood_in_urine=yes``), each cause rule that fired with its
+        probability (``Kidney stones 73% (>= 50%)``), and, where no flag had already
+        set the emergency, the answers that raised that cause most. The same reasons
+        in words are :attr:`triage_reasons`.
     complications : pandas.DataFrame
         Risk of each complication if the cause is left untreated: ``complication``,
         ``label``, ``prior``, ``risk``.
@@ -89,9 +102,14 @@ class Diagnosis:
         the diagnosis was made; the explanations computed later from the diagnosis
         (sensitivity, expected disablement) refuse a network edited since.
     triage_reasons : tuple of str
-        What set the level, for every level: an emergency's :attr:`red_flags`; for
-        ``see_doctor`` the matching flags (``"cancer history"``), the cause rules
-        that fired and the group thresholds reached (see
+        What set the level, for every level, in the words that ``diagnose``, ``ask``,
+        the JSON, the notebook's table and the widget show (one function,
+        :func:`backspasm.triage.triage_reason_words`, writes them): an emergency's
+        :attr:`red_flags` said for a person (``"Blood in urine"``, ``"Location of
+        spasms: flank"``, ``"Kidney stones 73% (>= 50%)"``); for ``see_doctor`` the
+        names of the matching flags (``"cancer history"``), the cause rules that
+        fired (``"Spinal tumour 9% (>= 3% with history of cancer)"``) and the group
+        thresholds reached (``"serious cause 11% (>= 5%)"``, see
         :func:`backspasm.triage.triage_explained`); empty for ``self_care``.
     triage_within_hours : float or None
         For ``see_doctor``, how soon to see the doctor, in hours: the smallest
@@ -160,11 +178,15 @@ class Diagnosis:
 
     @property
     def screen(self) -> tuple[Question, ...]:
-        """The questions an interview asks before it may conclude, most urgent first.
+        """The screening questions: what an interview asks before it may conclude.
 
-        Every red-flag question and every question whose answer can set a triage
-        level on its own (:func:`backspasm.triage.screen_nodes`); those whose yes
-        alone is an emergency (saddle numbness, loss of bladder control) first.
+        Every warning sign (a red-flag question, ``red_flag = yes`` in ``backspasm
+        schema``) and every question a triage flag names, whose answer can set a
+        triage level alone or with another answer (pain below the knee with a cancer
+        history, age 65 or over: :func:`backspasm.triage.screen_nodes`); those whose
+        yes alone is an emergency (saddle numbness, loss of bladder control) first.
+        Every view calls them "screening questions" and keeps "warning sign" for the
+        red-flag questions.
         """
         nodes, urgent = screen_nodes(self.network), emergency_nodes(self.network)
         known = set(self.network.node_names)
@@ -237,6 +259,13 @@ class Diagnosis:
     def next_questions(self, order: str = "information") -> pd.DataFrame:
         """Rank the unanswered questions by expected information gain.
 
+        The default, ``order="information"``, is for research: it ranks every
+        unanswered question by information gain alone, whatever the triage level, so
+        for an emergency it still lists them all. What to ask the person is
+        ``order="interview"``: it is empty for an emergency ("none before going",
+        as ``print(d)``, ``backspasm diagnose``, ``ask``, the notebook's table and the
+        widget say) and puts the screening questions first otherwise.
+
         The criterion: the expected reduction, in bits, of the summed binary
         entropies of all causes, ``sum_c H(c | e) - E_a[sum_c H(c | e, a)]``, where the
         expectation is over the answer ``a`` to the question drawn from its exact
@@ -245,12 +274,13 @@ class Diagnosis:
         Parameters
         ----------
         order : {"information", "interview"}, default "information"
-            ``information``: highest expected information gain first.
+            ``information``: highest expected information gain first, whatever the
+            triage level (an emergency's questions too).
             ``interview``: what ``backspasm ask`` asks: nothing for an emergency
             (no question comes before going); otherwise the screen first (every
-            unanswered question whose
-            :attr:`~backspasm.questionnaire.Question.red_flag` is set, and every one
-            whose answer can set a triage level on its own, see
+            unanswered screening question: every warning sign, whose
+            :attr:`~backspasm.questionnaire.Question.red_flag` is set, and every
+            question whose answer can set a triage level, see
             :func:`backspasm.triage.screen_nodes`; those whose yes alone is an
             emergency first, then by information gain), then the
             rest by information gain: the order ``backspasm ask`` follows, so that no
@@ -261,7 +291,9 @@ class Diagnosis:
         -------
         pandas.DataFrame
             ``question``, ``node``, ``prompt``, ``expected_information_gain`` (bits),
-            ``red_flag``, ``screen``, ``examination`` (a sign a clinician checks);
+            ``red_flag`` (a warning sign), ``screen`` (a screening question: every
+            warning sign and every question that can set the triage level),
+            ``examination`` (a sign a clinician checks);
             highest gain first (within the screen and the rest, for
             ``order="interview"``).
         """
@@ -356,8 +388,9 @@ class Diagnosis:
             "complications": self._complications.to_dict(orient="records"),
             "most_probable_explanation": dict(self.most_probable_explanation),
             "mpe_probability": self.mpe_probability,
+            # "screen": a screening question; "red_flag": a warning sign (one of them)
             "next_questions": self.next_questions(order="interview")[
-                ["question", "expected_information_gain", "screen"]
+                ["question", "expected_information_gain", "screen", "red_flag"]
             ].to_dict(orient="records"),
             "unscreened": [q.column for q in self.unscreened],
             "notes": list(self.notes),
@@ -379,24 +412,24 @@ class Diagnosis:
 
         ``"see a doctor within 24 hours"``, or ``"see a doctor soon"`` without one (see
         :func:`backspasm.triage.triage_advice`): what ``diagnose``, ``ask`` and the widget say.
-        Self care is not advised while warning signs are unasked (:attr:`unscreened`):
-        ``"no warning sign yet (3 of 23 checked)"``, since a person may stop there.
+        Self care is not advised while screening questions are unanswered
+        (:attr:`unscreened`): ``"no warning sign yet (3 of 23 screening questions
+        answered)"``, since a person may stop there.
         """
         if self.triage == "self_care" and self.unscreened:
             done = len(self.screen) - len(self.unscreened)
-            return f"no warning sign yet ({done} of {len(self.screen)} checked)"
+            return f"no warning sign yet ({screen_progress(done, len(self.screen))})"
         return triage_advice(self.triage, self.triage_within_hours)
 
     @property
     def triage_words(self) -> tuple[str, ...]:
-        """:attr:`triage_reasons` in words for a person, as every view shows them.
+        """:attr:`triage_reasons`, which are in words already (kept for older code).
 
         ``Blood in urine``, not ``blood_in_urine=yes``, and ``with fever`` inside a
-        cause rule: what ``diagnose``, ``ask`` and the widget show (a scored file
-        keeps the ``node=state`` form).
+        cause rule: what ``diagnose``, ``ask`` and the widget show (a scored file's
+        ``red_flags`` and :attr:`red_flags` keep the ``node=state`` form).
         """
-        net = self.network
-        return tuple(answer_words(r, net.label, net.spec.nodes) for r in self.triage_reasons)
+        return triage_reason_words(self.network, self.triage_reasons)
 
     def _triage_note(self) -> str:
         """Return ``" (because: ...)"`` for the triage line, or nothing."""
@@ -417,6 +450,9 @@ class Diagnosis:
         lines.append(f"triage: {self.triage}" + self._triage_note())
         if self.triage == "see_doctor":  # how soon: the level whose urgency varies
             lines.append(f"advice: {self.advice}")
+        elif self.triage == "emergency":
+            # before any cause: a harmless likeliest cause does not lift it
+            lines.append(f"advice: {self.advice}. {EMERGENCY_HOLDS}")
         lines.append(f"P(at least one serious cause) = {percent(self.p_serious)}")
         if not math.isnan(self.p_pathologic):
             # a cauda equina compression from a disc is an emergency with a small
@@ -425,10 +461,12 @@ class Diagnosis:
                 f"P(at least one structural spinal disorder) = {percent(self.p_pathologic)}"
             )
         if self.triage != "emergency" and self.unscreened:
+            done = len(self.screen) - len(self.unscreened)
             lines.append(
-                f"screen: {len(self.screen) - len(self.unscreened)} of {len(self.screen)} "
-                "warning signs and triage questions answered: the advice is incomplete "
-                "until the others are (the next questions below; `backspasm ask` asks them)"
+                f"screen: {screen_progress(done, len(self.screen))} (the warning signs "
+                "and the questions that can set the triage level): the advice is "
+                "incomplete until the others are (the next questions below; `backspasm "
+                "ask` asks them)"
             )
         if self.safety_net:
             lines += [SAFETY_NET_HEADING[self.triage]]
@@ -472,12 +510,20 @@ class Diagnosis:
             ]
         nxt = self.next_questions(order="interview").head(3)
         if self.triage == "emergency":
-            lines += ["", "next questions: none before going (the other questions can wait)"]
+            lines += [
+                "",
+                f"next questions: {NO_QUESTION_BEFORE_GOING}; by information gain alone, "
+                "for research, they are Diagnosis.next_questions()",
+            ]
         elif len(nxt):
-            lines += ["", "next questions worth asking (warning signs first):"]
+            lines += ["", "next questions worth asking (screening questions first):"]
             for r in nxt.itertuples(index=False):
-                sign = "  (warning sign)" if r.screen else ""
-                sign += "  (a clinician's examination)" if r.examination else ""
+                marks = question_marks(
+                    red_flag=bool(r.red_flag),
+                    screen=bool(r.screen),
+                    examination=bool(r.examination),
+                )
+                sign = "".join(f"  ({m})" for m in marks)
                 lines.append(f"  {r.question:<34} {r.expected_information_gain:.3f} bits{sign}")
         return "\n".join(lines)
 

@@ -14,13 +14,49 @@ from backspasm.questionnaire import EvidenceValue, questions_for
 from backspasm.sampling import PRESENTATION
 
 __all__ = [
+    "NO_QUESTION_BEFORE_GOING",
+    "SCREEN_MEANING",
     "Explained",
     "json_answer",
     "mpe_sentence",
     "not_presenting_note",
     "not_presenting_rows",
+    "question_marks",
+    "screen_progress",
     "unsure_lines",
 ]
+
+#: What the screen is, in the words of every view. "Warning sign" is kept for a
+#: red-flag question (``red_flag = yes`` in the schema); the screen is larger: it
+#: also holds the questions a triage flag names (a cancer history, pain below the
+#: knee, age...), whose answer can set the level alone or with another answer.
+SCREEN_MEANING = (
+    "the screening questions: every warning sign (a red-flag question) and every "
+    "question whose answer can set the triage level"
+)
+
+#: What an emergency's next questions are, in the printed report, the notebook's table
+#: and the widget (``next_questions(order="interview")`` is empty). The default
+#: ``next_questions()`` still ranks them all by information gain, for research.
+NO_QUESTION_BEFORE_GOING = "none before going (the other questions can wait)"
+
+
+def screen_progress(done: int, total: int) -> str:
+    """Say how far the screen is: ``"3 of 23 screening questions answered"``."""
+    return f"{done} of {total} screening questions answered"
+
+
+def question_marks(*, red_flag: bool, screen: bool, examination: bool) -> list[str]:
+    """Return a next question's marks, as the report, the notebook's table and the widget say them.
+
+    ``warning sign`` for a red-flag question, ``screening question`` for another
+    question of the screen (pain below the knee: it can set the triage level with a
+    cancer history, yet is no warning sign on its own), and ``a clinician's
+    examination`` for a sign a clinician checks.
+    """
+    marks = ["warning sign"] if red_flag else ["screening question"] if screen else []
+    return [*marks, "a clinician's examination"] if examination else marks
+
 
 #: Said when a case answers ``back_spasm = no``: the network conditions on it, but the
 #: triage and the advice are written for people who present with back spasm.

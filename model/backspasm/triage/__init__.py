@@ -26,7 +26,9 @@ those that apply to it (:func:`triage_within_hours`), and every view says the le
 with it through :func:`triage_advice`: "see a doctor within 24 hours", otherwise
 "see a doctor soon".
 
-``red_flags`` names what drove an emergency: the answers of the matching emergency
+``red_flags`` names what drove an emergency, each answer written ``node=state`` (the
+form of a scored file's ``red_flags`` column; :func:`triage_reason_words` says them in
+the words every view shows): the answers of the matching emergency
 flags, each emergency cause rule that fired (``"Epidural abscess 54% (>= 10%)"``) and,
 where no flag had already set the emergency, the positive answers (a symptom present,
 not a denial) whose withholding lowers that cause's probability the most (each at
@@ -52,12 +54,14 @@ from backspasm.triage.levels import (
     triage_within_hours,
 )
 from backspasm.triage.policy import (
+    EMERGENCY_HOLDS,
     TRIAGE_ADVICE,
     TRIAGE_LEVELS,
     policy_of,
     screen_nodes,
     timeframe_words,
     triage_advice,
+    triage_reason_words,
 )
 from backspasm.triage.safety import (
     SAFETY_NET_HEADING,
@@ -67,6 +71,7 @@ from backspasm.triage.safety import (
 )
 
 __all__ = [
+    "EMERGENCY_HOLDS",
     "SAFETY_NET_HEADING",
     "TRIAGE_ADVICE",
     "TRIAGE_LEVELS",
@@ -81,5 +86,6 @@ __all__ = [
     "triage_batch",
     "triage_cases",
     "triage_explained",
+    "triage_reason_words",
     "triage_within_hours",
 ]

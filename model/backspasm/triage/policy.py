@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from backspasm._text import answer_words
 from backspasm.spec import TRIAGE_LEVELS, TriagePolicy, load_spec
 
 if TYPE_CHECKING:
     from backspasm.network import Network
 
 __all__ = [
+    "EMERGENCY_HOLDS",
     "TRIAGE_ADVICE",
     "TRIAGE_LEVELS",
     "policy_of",
     "screen_nodes",
     "timeframe_words",
     "triage_advice",
+    "triage_reason_words",
 ]
 
 #: What each level asks the person to do, in plain words (``diagnose``, ``ask`` and the
@@ -28,6 +31,39 @@ TRIAGE_ADVICE: Mapping[str, str] = {
     "see_doctor": "see a doctor soon",
     "self_care": "look after yourself at home, and come back if a warning sign appears",
 }
+
+#: Said right after an emergency's reasons and before any cause is listed, in
+#: ``diagnose``, ``ask``, the notebook's table and the widget: the likeliest cause of an
+#: emergency set by a red flag (saddle numbness) is often a harmless one, and a list
+#: headed "most likely: muscle strain" after "go now" read as reassurance.
+EMERGENCY_HOLDS = "This emergency holds whatever the likeliest cause is."
+
+
+def triage_reason_words(network: Network, reasons: Iterable[str]) -> tuple[str, ...]:
+    """Say what set a triage level in words for a person: the one wording of every view.
+
+    Triage writes an answer ``node=state`` (``blood_in_urine=yes``, the form of a
+    scored file's ``red_flags`` column); this says it ``Blood in urine``, a location
+    ``Location of spasms: flank``, a denial ``no fever``, and an answer inside a cause
+    rule ``Kidney stones 65% (>= 20% with fever (unsure))``. The names of ``see_doctor``
+    flags (``cancer history``) and the group thresholds (``serious cause 11% (>= 5%)``)
+    are words already and stay as they are; text already in words is returned unchanged,
+    so saying it twice changes nothing. :attr:`Diagnosis.triage_reasons
+    <backspasm.diagnosis.Diagnosis.triage_reasons>` holds these words, and ``diagnose``,
+    ``ask``, the JSON, the notebook's table, the widget and the figures show them.
+
+    Parameters
+    ----------
+    network : Network
+        Whose labels name the answers.
+    reasons : iterable of str
+        One reason each, as :func:`~backspasm.triage.triage_explained` joins them.
+
+    Returns
+    -------
+    tuple of str
+    """
+    return tuple(answer_words(r, network.label, network.spec.nodes) for r in reasons)
 
 
 def timeframe_words(hours: float) -> str:

@@ -36,8 +36,9 @@ def interview_rank(network: Network, questions: Iterable[tuple[str, str | None]]
     """Rank ``(column, node)`` questions for an interview: 0 asks first, 2 last.
 
     0: a warning sign whose yes alone is an emergency (saddle numbness, loss of
-    bladder control); 1: any other question of the screen (a red flag, or a question
-    a triage flag names, :func:`~backspasm.triage.screen_nodes`); 2: the rest, asked
+    bladder control); 1: any other screening question (a warning sign, that is a
+    red-flag question, or a question a triage flag names,
+    :func:`~backspasm.triage.screen_nodes`); 2: the rest, asked
     by information gain. ``ask``, :meth:`Diagnosis.next_questions
     <backspasm.diagnosis.Diagnosis.next_questions>` (``order="interview"``) and a
     scored file's ``next_question`` follow it.

@@ -374,9 +374,10 @@ class Explorer:
 
         legend = widgets.HTML(
             f"<small>{FLAG}red flag: a warning sign of serious disease, always worth "
-            "asking. Yes/no: &mdash; (not answered), no, unsure (then set how far it leans "
-            "to yes), yes. Number boxes take a value and Enter; empty means not "
-            "answered.</small>"
+            "asking; with the questions that can set the triage level, it is one of the "
+            "screening questions, asked first. Yes/no: &mdash; (not answered), no, unsure "
+            "(then set how far it leans to yes), yes. Number boxes take a value and "
+            "Enter; empty means not answered.</small>"
         )
         left = widgets.VBox(
             [legend, self._form.accordion], layout=widgets.Layout(width="50%", min_width="480px")

@@ -24,7 +24,8 @@ from backspasm._palette import (
 )
 from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
-from backspasm.triage import SAFETY_NET_HEADING
+from backspasm.diagnosis.words import NO_QUESTION_BEFORE_GOING
+from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
 
 __all__ = [
     "FLAG",
@@ -76,14 +77,21 @@ def next_html(table: pd.DataFrame, *, emergency: bool = False) -> str:
     """
     if emergency:
         return (
-            "<div class='bs-next'><b>Ask next:</b> none before going (the other questions "
-            "can wait)</div>"
+            f"<div class='bs-next'><b>Ask next:</b> {NO_QUESTION_BEFORE_GOING}<br><small>"
+            "By information gain alone, for research, they are "
+            "<code>next_questions()</code>.</small></div>"
         )
     if not len(table):
         return "<div class='bs-next'>No question left that would change the picture.</div>"
     first = table.iloc[0]
     column = str(first["question"])
     flag = FLAG if bool(first["red_flag"]) else ""
+    if not flag and bool(first.get("screen", False)):
+        # a screening question, not a warning sign (pain below the knee)
+        flag = (
+            "<span class='bs-screen' title='screening question: its answer can set the "
+            "triage level'>(screening question)</span> "
+        )
     if bool(first.get("examination", False)):
         flag += "(a clinician's examination) "
     then = ", ".join(f"<code>{html.escape(str(c))}</code>" for c in table["question"][1:4])
@@ -135,15 +143,20 @@ def triage_html(d: Diagnosis) -> str:
         f"<div class='bs-triage' data-level='{html.escape(d.triage)}' "
         f"style='border-left:6px solid {colour};padding:2px 8px;margin-bottom:6px'>"
         f"Triage: <b class='bs-level' style='color:{colour};font-size:1.2em'>"
-        f"{html.escape(d.triage)}</b> &mdash; {html.escape(words)}<br>"
-        f"P(at least one serious cause) = <b>{percent(d.p_serious)}</b>"
+        f"{html.escape(d.triage)}</b> &mdash; {html.escape(words)}"
     ]
-    for note in d.notes:
-        parts.append(f"<br><i class='bs-note'>{html.escape(note)}</i>")
-    because = d.triage_words
+    # the reason leads, before the numbers and the causes beside it
+    because = d.triage_reasons
     if because:
         items = "".join(f"<li class='bs-driver'>{html.escape(f)}</li>" for f in because)
         parts.append(f"<br>Because of:<ul style='margin:0'>{items}</ul>")
+    if d.triage == "emergency":
+        parts.append(f"<b class='bs-holds'>{html.escape(EMERGENCY_HOLDS)}</b><br>")
+    else:
+        parts.append("<br>")
+    parts.append(f"P(at least one serious cause) = <b>{percent(d.p_serious)}</b>")
+    for note in d.notes:
+        parts.append(f"<br><i class='bs-note'>{html.escape(note)}</i>")
     if d.safety_net:
         items = "".join(f"<li class='bs-safety'>{html.escape(s)}</li>" for s in d.safety_net)
         parts.append(
