@@ -375,7 +375,7 @@ def test_fever_after_a_recent_bacterial_infection_is_an_emergency():
     base = {"age": 45, "sex": "male", "fever": "yes"}
     infected = diagnose({**base, "recent_bacterial_infection": "yes"})
     assert infected.triage == "emergency"
-    assert "recent_bacterial_infection=yes" in infected.triage_reasons
+    assert "recent_bacterial_infection=yes" in infected.red_flags
     plain = diagnose({**base, "recent_bacterial_infection": "no"})
     assert (
         row(infected, "epidural_abscess").posterior > 4 * row(plain, "epidural_abscess").posterior
@@ -395,7 +395,7 @@ def test_weakness_or_numbness_in_both_legs_is_an_emergency():
     assert diagnose(base).triage == "see_doctor"
     both = diagnose({**base, "bilateral_or_progressive_deficit": "yes"})
     assert both.triage == "emergency"
-    assert "bilateral_or_progressive_deficit=yes" in both.triage_reasons
+    assert "bilateral_or_progressive_deficit=yes" in both.red_flags
     one = diagnose({**base, "bilateral_or_progressive_deficit": "no"})
     # The answer points to what squeezes the cord or the cauda equina and to low
     # potassium; it counts slightly against a disc, whose single-root weakness the
