@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from backspasm._text import answer_words
-from backspasm.spec import TRIAGE_LEVELS, TriagePolicy, load_spec
+from backspasm.spec import TRIAGE_LEVELS, TriagePolicy
+from backspasm.spec.borrowed import borrow_policy
+from backspasm.spec.reader import bundled_policy
 
 if TYPE_CHECKING:
     from backspasm.network import Network
@@ -123,38 +124,19 @@ def triage_advice(level: str, within_hours: float | None = None) -> str:
     return words.removesuffix(" soon") + " " + timeframe_words(within_hours)
 
 
-_BUNDLED_POLICY: TriagePolicy | None = None
-
-
 def policy_of(network: Network) -> TriagePolicy:
     """Return the network's triage policy.
 
     A knowledge base without a ``[triage]`` table borrows the bundled policy's
     thresholds and those of its cause rules, flags and safety-net sentences whose
-    nodes and states the network has.
+    nodes and states the network has (:func:`~backspasm.spec.borrowed.borrow_policy`,
+    which ``backspasm check`` reports from too).
     """
-    global _BUNDLED_POLICY
     if network.spec.triage is not None:
         return network.spec.triage
-    if _BUNDLED_POLICY is None:
-        policy = load_spec().triage
-        assert policy is not None, "the bundled knowledge base declares a triage policy"
-        _BUNDLED_POLICY = policy
-    nodes = network.spec.nodes
-
-    def known(when: Mapping[str, str]) -> bool:
-        return all(n in nodes and s in nodes[n].states for n, s in when.items())
-
-    return replace(
-        _BUNDLED_POLICY,
-        flags=tuple(f for f in _BUNDLED_POLICY.flags if known(f.when)),
-        causes=tuple(
-            r
-            for r in _BUNDLED_POLICY.causes
-            if r.cause in nodes and nodes[r.cause].is_cause and known(r.when)
-        ),
-        safety_net={k: v for k, v in _BUNDLED_POLICY.safety_net.items() if k in nodes},
-    )
+    bundled = bundled_policy()
+    assert bundled is not None, "the bundled knowledge base declares a triage policy"
+    return borrow_policy(bundled, network.spec.nodes).policy
 
 
 def screen_nodes(network: Network) -> frozenset[str]:
