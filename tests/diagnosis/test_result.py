@@ -46,7 +46,7 @@ def test_to_dict_is_json_ready_and_says_what_the_diagnosis_says():
     assert again["answers"]["fever"] == 0.7
     assert again["causes"][0]["cause"] == d.top_cause
     assert again["explanations"][d.top_cause] == d.explanation()
-    # the interview order, warning signs first, as the text and the widget give them
+    # the interview order, screening questions first, as the text and the widget give them
     ordered = d.next_questions(order="interview")
     assert [q["question"] for q in again["next_questions"]] == list(ordered["question"])
     assert again["unscreened"] == [q.column for q in d.unscreened]

@@ -61,7 +61,7 @@ def gids(ax: Any, prefix: str) -> dict[str, Any]:
 # ------------------------------------------------------------- 05: next questions
 
 
-def test_next_questions_follow_diagnose_warning_signs_first(net: Network) -> None:
+def test_next_questions_follow_diagnose_screening_questions_first(net: Network) -> None:
     case = vignette(net, "S01")  # chronic low back pain with leg pain: see a doctor
     assert case.triage != "emergency"
     ax = figures.plot_next_questions(case)
@@ -69,7 +69,8 @@ def test_next_questions_follow_diagnose_warning_signs_first(net: Network) -> Non
     shown = sorted(bars, key=lambda q: -bars[q].get_y())  # top to bottom
     expected = case.next_questions(order="interview").head(10)
     assert shown == list(expected["question"])
-    # what `backspasm diagnose` prints first, and says are warning signs
+    # what `backspasm diagnose` prints first: the screening questions (three warning
+    # signs, and pain below the knee, which can set the triage level)
     assert shown[:4] == [
         "bilateral_or_progressive_deficit",
         "saddle_numbness",
@@ -82,8 +83,11 @@ def test_next_questions_follow_diagnose_warning_signs_first(net: Network) -> Non
         assert tick.startswith("⚠") == bool(screen[question]), (question, tick)
         assert bool(bars[question].get_hatch()) == bool(screen[question]), question
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any("warning sign" in t for t in legend), legend
-    assert "warning signs first" in ax.get_title(loc="left")
+    assert any("screening question" in t for t in legend), legend
+    assert not any("warning sign" in t for t in legend), legend  # a red-flag question only
+    title = ax.get_title(loc="left")
+    assert "screening questions first" in title
+    assert "warning sign" not in title
 
 
 def test_next_questions_of_an_emergency_offer_none_before_going(net: Network) -> None:

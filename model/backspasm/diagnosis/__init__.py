@@ -3,7 +3,9 @@
 * :mod:`~backspasm.diagnosis.build`: :func:`diagnose`, answers to a
   :class:`Diagnosis` through one batched, exact query (a batch of one);
 * :mod:`~backspasm.diagnosis.result`: :class:`Diagnosis`, the result and the ways it
-  reads (tables, sentences, the text report, a dictionary);
+  reads (tables, sentences, a dictionary);
+* :mod:`~backspasm.diagnosis._report`: its text report, what ``backspasm diagnose``
+  prints;
 * :mod:`~backspasm.diagnosis.page`: its HTML table for Jupyter, which says what the
   text report says.
 

@@ -4,68 +4,23 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
-
-import pandas as pd
 
 from backspasm._palette import CAUSE_GROUP_WORDS, TRIAGE_COLOURS
 from backspasm._text import percent
 from backspasm.diagnosis.words import (
     NO_QUESTION_BEFORE_GOING,
-    Explained,
+    Shown,
     mpe_sentence,
     question_marks,
     screen_progress,
     unsure_lines,
 )
-from backspasm.network import Network
-from backspasm.questionnaire import EvidenceValue
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
 
 __all__ = ["diagnosis_html"]
 
 
-class _Shown(Explained, Protocol):
-    """What the page reads of a :class:`~backspasm.diagnosis.result.Diagnosis`."""
-
-    @property
-    def evidence(self) -> Mapping[str, EvidenceValue]: ...
-    @property
-    def triage(self) -> str: ...
-    @property
-    def p_serious(self) -> float: ...
-    @property
-    def p_pathologic(self) -> float: ...
-    @property
-    def safety_net(self) -> tuple[str, ...]: ...
-    @property
-    def notes(self) -> tuple[str, ...]: ...
-    @property
-    def network(self) -> Network: ...
-    @property
-    def complications(self) -> pd.DataFrame: ...
-    @property
-    def conflict(self) -> float: ...
-    @property
-    def conflicted(self) -> bool: ...
-    @property
-    def causes(self) -> pd.DataFrame: ...
-    @property
-    def answers(self) -> Mapping[str, Any]: ...
-    @property
-    def triage_reasons(self) -> tuple[str, ...]: ...
-    @property
-    def advice(self) -> str: ...
-    @property
-    def screen(self) -> Sequence[Any]: ...
-    @property
-    def unscreened(self) -> Sequence[Any]: ...
-    def explanation(self, cause: str | None = None) -> str: ...
-    def next_questions(self, order: str = "information") -> pd.DataFrame: ...
-
-
-def diagnosis_html(d: _Shown) -> str:
+def diagnosis_html(d: Shown) -> str:
     """Return the HTML of :meth:`Diagnosis._repr_html_`.
 
     What :meth:`~backspasm.diagnosis.result.Diagnosis.summary` says, as a table: the

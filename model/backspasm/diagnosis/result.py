@@ -3,7 +3,10 @@
 :class:`Diagnosis` holds the exact posterior picture of one case, as
 :func:`backspasm.diagnosis.diagnose` computes it, and presents it: ranked causes,
 reasons, next questions, a one-sentence explanation per cause, the text report of
-``backspasm diagnose``, a JSON-ready dictionary and the notebook's HTML.
+``backspasm diagnose``, a JSON-ready dictionary and the notebook's HTML. The text
+report is written in :mod:`backspasm.diagnosis._report` and the HTML in
+:mod:`backspasm.diagnosis.page`, both from what :class:`~backspasm.diagnosis.words.Shown`
+reads of a diagnosis.
 """
 
 from __future__ import annotations
@@ -17,24 +20,19 @@ import numpy as np
 import pandas as pd
 
 from backspasm._text import percent
+from backspasm.diagnosis._report import diagnosis_text
 from backspasm.diagnosis.page import diagnosis_html
 from backspasm.diagnosis.words import (
-    NO_QUESTION_BEFORE_GOING,
     json_answer,
-    mpe_sentence,
     not_presenting_note,
-    question_marks,
     screen_progress,
-    unsure_lines,
 )
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
-from backspasm.explain.conflict import CONFLICT_RARITY, conflict_threshold
+from backspasm.explain.conflict import conflict_threshold
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, Question, questions_for
 from backspasm.triage import (
-    EMERGENCY_HOLDS,
-    SAFETY_NET_HEADING,
     emergency_nodes,
     interview_rank,
     screen_nodes,
@@ -431,10 +429,6 @@ class Diagnosis:
         """
         return triage_reason_words(self.network, self.triage_reasons)
 
-    def _triage_note(self) -> str:
-        """Return ``" (because: ...)"`` for the triage line, or nothing."""
-        return f" (because: {'; '.join(self.triage_words)})" if self.triage_words else ""
-
     def summary(self, top: int = 5, *, counterfactual: bool = False) -> str:
         """Return a multi-line text report (what ``backspasm diagnose`` prints).
 
@@ -446,86 +440,7 @@ class Diagnosis:
             Also list the counterfactual ranking beside the posterior ranking (the
             first call compiles one twin network per cause, a few seconds).
         """
-        lines = [*self.notes, *unsure_lines(self.network, self.evidence)]
-        lines.append(f"triage: {self.triage}" + self._triage_note())
-        if self.triage == "see_doctor":  # how soon: the level whose urgency varies
-            lines.append(f"advice: {self.advice}")
-        elif self.triage == "emergency":
-            # before any cause: a harmless likeliest cause does not lift it
-            lines.append(f"advice: {self.advice}. {EMERGENCY_HOLDS}")
-        lines.append(f"P(at least one serious cause) = {percent(self.p_serious)}")
-        if not math.isnan(self.p_pathologic):
-            # a cauda equina compression from a disc is an emergency with a small
-            # P(serious): the structural share says what the serious one leaves out
-            lines.append(
-                f"P(at least one structural spinal disorder) = {percent(self.p_pathologic)}"
-            )
-        if self.triage != "emergency" and self.unscreened:
-            done = len(self.screen) - len(self.unscreened)
-            lines.append(
-                f"screen: {screen_progress(done, len(self.screen))} (the warning signs "
-                "and the questions that can set the triage level): the advice is "
-                "incomplete until the others are (the next questions below; `backspasm "
-                "ask` asks them)"
-            )
-        if self.safety_net:
-            lines += [SAFETY_NET_HEADING[self.triage]]
-            lines += [f"  - {s}" for s in self.safety_net]
-        rare = f"{CONFLICT_RARITY:.0%} of the presenters sampled from the network"
-        threshold = self._known_threshold()
-        if threshold is not None and self.conflict > threshold:
-            lines.append(
-                f"warning: these answers are jointly surprising for the model (conflict "
-                f"{self.conflict:.2f} > {threshold:.2f}, a level fewer than "
-                f"{rare} reach); check them"
-            )
-        elif len([k for k in self.evidence if k != "back_spasm"]) >= 2:
-            lines.append(
-                f"conflict: {self.conflict:.2f}, not flagged (flagged above "
-                f"{threshold:.2f}, the level only {rare} exceed)"
-                if threshold is not None
-                else f"conflict: {self.conflict:.2f} (no flag level: the network was "
-                "edited since this diagnosis)"
-            )
-        lines += ["", f"{'cause':<36} {'prior':>7} {'posterior':>9}"]
-        for r in self._causes.head(top).itertuples(index=False):
-            lines.append(f"{r.cause:<36} {percent(r.prior):>7} {percent(r.posterior):>9}")
-        lines.append("(causes can coexist: the posteriors need not add up to 100%)")
-        lines += ["", "why:"]
-        lines += [f"  {self.explanation(c)}" for c in self._causes["cause"].head(3)]
-        lines += ["", mpe_sentence(self), "", "risk if left untreated:"]
-        for r in self._complications.itertuples(index=False):
-            lines.append(f"  {r.label:<40} {percent(r.risk):>7}")
-        if counterfactual:
-            table = self.counterfactual_ranking().head(top)
-            lines += [
-                "",
-                "counterfactual ranking by expected disablement (the findings curing the "
-                "cause would be expected to remove):",
-            ]
-            lines += [
-                f"  {r.cause:<36} {r.expected_disablement:6.3f}"
-                f"  (posterior rank {r.posterior_rank})"
-                for r in table.itertuples(index=False)
-            ]
-        nxt = self.next_questions(order="interview").head(3)
-        if self.triage == "emergency":
-            lines += [
-                "",
-                f"next questions: {NO_QUESTION_BEFORE_GOING}; by information gain alone, "
-                "for research, they are Diagnosis.next_questions()",
-            ]
-        elif len(nxt):
-            lines += ["", "next questions worth asking (screening questions first):"]
-            for r in nxt.itertuples(index=False):
-                marks = question_marks(
-                    red_flag=bool(r.red_flag),
-                    screen=bool(r.screen),
-                    examination=bool(r.examination),
-                )
-                sign = "".join(f"  ({m})" for m in marks)
-                lines.append(f"  {r.question:<34} {r.expected_information_gain:.3f} bits{sign}")
-        return "\n".join(lines)
+        return diagnosis_text(self, self._known_threshold(), top, counterfactual=counterfactual)
 
     def __str__(self) -> str:
         return self.summary()

@@ -1,12 +1,18 @@
-"""Small wordings of one diagnosis: answers as JSON holds them, unsure answers in words."""
+"""Small wordings of one diagnosis, and what its views read of it.
+
+Answers as JSON holds them, unsure answers in words, the screen, the likeliest
+combination; :class:`Shown` and :class:`Reported` say what the HTML page and the text
+report read of a :class:`~backspasm.diagnosis.result.Diagnosis`.
+"""
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 
 from backspasm._text import percent, percent_to
 from backspasm.network import Network
@@ -17,6 +23,8 @@ __all__ = [
     "NO_QUESTION_BEFORE_GOING",
     "SCREEN_MEANING",
     "Explained",
+    "Reported",
+    "Shown",
     "json_answer",
     "mpe_sentence",
     "not_presenting_note",
@@ -123,6 +131,115 @@ class Explained(Protocol):
     @property
     def mpe_exact(self) -> bool:
         """Whether the search was exact."""
+        ...
+
+
+class Shown(Explained, Protocol):
+    """What the views of a diagnosis read of it: the HTML page and the text report.
+
+    A :class:`~backspasm.diagnosis.result.Diagnosis` (a protocol, so that the views
+    need not import the class that calls them).
+    """
+
+    @property
+    def evidence(self) -> Mapping[str, EvidenceValue]:
+        """The evidence the answers became."""
+        ...
+
+    @property
+    def triage(self) -> str:
+        """The triage level."""
+        ...
+
+    @property
+    def p_serious(self) -> float:
+        """P(at least one serious cause)."""
+        ...
+
+    @property
+    def p_pathologic(self) -> float:
+        """P(at least one structural spinal disorder)."""
+        ...
+
+    @property
+    def safety_net(self) -> tuple[str, ...]:
+        """The safety-net sentences."""
+        ...
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the numbers mean for an unusual case."""
+        ...
+
+    @property
+    def network(self) -> Network:
+        """The network that produced it."""
+        ...
+
+    @property
+    def complications(self) -> pd.DataFrame:
+        """Risk of each complication if left untreated."""
+        ...
+
+    @property
+    def conflict(self) -> float:
+        """The conflict measure of the answers."""
+        ...
+
+    @property
+    def conflicted(self) -> bool:
+        """Whether it exceeds the flag level."""
+        ...
+
+    @property
+    def causes(self) -> pd.DataFrame:
+        """One row per cause, highest posterior first."""
+        ...
+
+    @property
+    def answers(self) -> Mapping[str, Any]:
+        """The answers as given."""
+        ...
+
+    @property
+    def triage_reasons(self) -> tuple[str, ...]:
+        """What set the level, in words."""
+        ...
+
+    @property
+    def advice(self) -> str:
+        """What the level asks the person to do."""
+        ...
+
+    @property
+    def screen(self) -> Sequence[Any]:
+        """The screening questions."""
+        ...
+
+    @property
+    def unscreened(self) -> Sequence[Any]:
+        """The screening questions not answered."""
+        ...
+
+    def explanation(self, cause: str | None = None) -> str:
+        """One sentence on why a cause stands where it does."""
+        ...
+
+    def next_questions(self, order: str = "information") -> pd.DataFrame:
+        """Rank the unanswered questions."""
+        ...
+
+
+class Reported(Shown, Protocol):
+    """What the text report reads of a diagnosis, beyond what the page reads."""
+
+    @property
+    def triage_words(self) -> tuple[str, ...]:
+        """What set the level, in words."""
+        ...
+
+    def counterfactual_ranking(self) -> pd.DataFrame:
+        """Rank every cause by expected disablement."""
         ...
 
 

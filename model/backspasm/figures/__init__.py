@@ -36,7 +36,7 @@ The families, one module each:
     :func:`plot_diagnostic_view` (causes, shared mechanisms and findings).
 ``case``
     :func:`plot_causes`, :func:`plot_evidence_impact`, :func:`plot_next_questions`
-    (in the order ``backspasm diagnose`` gives: warning signs first; none before
+    (in the order ``backspasm diagnose`` gives: screening questions first; none before
     going to an emergency department, with those that can wait greyed under it).
 ``sensitivity``
     :func:`plot_sensitivity`.

@@ -315,10 +315,11 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
     """Plot the questions worth asking next, in the order ``backspasm diagnose`` gives.
 
     The order is the interview's (``diagnosis.next_questions(order="interview")``):
-    the warning signs and triage questions not yet answered first (they are asked
-    whatever little they would change the ranking of the causes), then the rest by
-    expected information gain. A warning sign is marked on its label (``⚠``) and
-    hatched. For an emergency no question comes before going, as
+    the screening questions not yet answered first (every warning sign, a red-flag
+    question, and every question whose answer can set the triage level: they are
+    asked whatever little they would change the ranking of the causes), then the rest
+    by expected information gain. A screening question is marked on its label (``⚠``)
+    and hatched. For an emergency no question comes before going, as
     ``backspasm diagnose`` says, and the figure says so first; under that, set apart
     by a rule and the sub-heading "Can wait: ..." and drawn in grey, come the
     questions the clinician may ask afterwards, the first rows of
@@ -360,8 +361,8 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
     net = st.network_of(diagnosis, None)
     ys = np.arange(len(table), dtype=float)[::-1]
     groups = []
-    warning = [bool(getattr(r, "screen", False)) for r in st.rows(table)]
-    for yy, r, sign in zip(ys, st.rows(table), warning, strict=True):
+    screen = [bool(getattr(r, "screen", False)) for r in st.rows(table)]
+    for yy, r, sign in zip(ys, st.rows(table), screen, strict=True):
         group = net.group_of(str(r.node))
         groups.append(group)
         gain = float(r.expected_information_gain)
@@ -371,7 +372,7 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
             height=0.62,
             color=st.bar_colour(group),
             zorder=3,
-            hatch=_WARNING_HATCH if sign else None,
+            hatch=_SCREEN_HATCH if sign else None,
             edgecolor=st.triage_ink("emergency") if sign else "none",
             lw=1.2 if sign else 0.0,
         )[0]
@@ -385,16 +386,16 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
     lines = 3 if len(table) <= _THREE_LINE_ROWS else 2
     prompts = [
         ("⚠ " if sign else "") + text
-        for text, sign in zip(wrap_all(said, PROMPT_WIDTHS, lines=lines), warning, strict=True)
+        for text, sign in zip(wrap_all(said, PROMPT_WIDTHS, lines=lines), screen, strict=True)
     ]
     ax.set_yticks(ys, prompts)
-    for tick, sign in zip(ax.get_yticklabels(), warning, strict=True):
+    for tick, sign in zip(ax.get_yticklabels(), screen, strict=True):
         tick.set_linespacing(PROMPT_SPACING)
         if sign:
             tick.set_color(st.triage_ink("emergency"))
     ax.tick_params(axis="y", length=0, labelsize=st.TICK)
-    if any(warning) and not all(warning):  # where the warning signs end
-        last = ys[sum(warning) - 1]
+    if any(screen) and not all(screen):  # where the screening questions end
+        last = ys[sum(screen) - 1]
         ax.axhline(last - 0.5, color="#9A9A9A", lw=0.9, ls=(0, (4, 3)), zorder=2)
     largest = float(table["expected_information_gain"].max()) if len(table) else 1.0
     # rounded, so that noise of 1e-12 bits in the gains leaves the file unchanged
@@ -410,8 +411,8 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
         case_title("Which question to ask next", diagnosis, width)
         + "\n"
         + wrap_phrases(
-            ["⚠ warning signs first (always asked), then ", "the most useful: ", _GAIN_WORDS]
-            if any(warning)
+            ["⚠ screening questions first (always asked), then ", "the most useful: ", _GAIN_WORDS]
+            if any(screen)
             else [_GAIN_WORDS + ", ", "most useful first"],
             width,
         ),
@@ -420,20 +421,20 @@ def plot_next_questions(diagnosis: Diagnosis, *, ax: Axes | None = None, top: in
     )
     present = [g for g in GROUPS if g in groups]
     handles: list[Any] = [Patch(color=st.bar_colour(g), label=st.GROUP_NAMES[g]) for g in present]
-    if any(warning):
+    if any(screen):
         handles.append(
             Patch(
                 facecolor="white",
                 edgecolor=st.triage_ink("emergency"),
-                hatch=_WARNING_HATCH,
-                label="⚠ warning sign: asked first",
+                hatch=_SCREEN_HATCH,
+                label="⚠ screening question: asked first",
             )
         )
     ax.legend(handles=handles, loc="lower right", fontsize=st.NOTE + 0.5)
     return ax
 
 
-_WARNING_HATCH = "//"
+_SCREEN_HATCH = "//"
 #: Up to this many rows, the rows of a slide leave room for a prompt of three lines
 #: (set a little closer than the default).
 _THREE_LINE_ROWS = 10

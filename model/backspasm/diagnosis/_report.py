@@ -1,0 +1,133 @@
+"""A diagnosis as the text report ``backspasm diagnose`` prints (``print(d)``).
+
+What :func:`~backspasm.diagnosis.page.diagnosis_html` shows as a table, in lines:
+the triage and its reasons, the advice, the open screen, the safety net, the
+conflict, the causes and why, the likeliest combination, the risks and the next
+questions in interview order (none before an emergency).
+"""
+
+from __future__ import annotations
+
+import math
+
+from backspasm._text import percent
+from backspasm.diagnosis.words import (
+    NO_QUESTION_BEFORE_GOING,
+    Reported,
+    mpe_sentence,
+    question_marks,
+    screen_progress,
+    unsure_lines,
+)
+from backspasm.explain.conflict import CONFLICT_RARITY
+from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
+
+__all__ = ["diagnosis_text"]
+
+
+def diagnosis_text(
+    d: Reported, threshold: float | None, top: int = 5, *, counterfactual: bool = False
+) -> str:
+    """Return the text of :meth:`~backspasm.diagnosis.result.Diagnosis.summary`.
+
+    Parameters
+    ----------
+    d : Diagnosis
+        The diagnosis.
+    threshold : float or None
+        Its conflict flag level, or None when the network was edited before it was
+        known (the report then says there is none).
+    top : int, default 5
+        How many causes to list.
+    counterfactual : bool, default False
+        Also list the counterfactual ranking beside the posterior ranking.
+    """
+    causes, words = d.causes, d.triage_words
+    lines = [*d.notes, *unsure_lines(d.network, d.evidence)]
+    lines.append(f"triage: {d.triage}" + (f" (because: {'; '.join(words)})" if words else ""))
+    if d.triage == "see_doctor":  # how soon: the level whose urgency varies
+        lines.append(f"advice: {d.advice}")
+    elif d.triage == "emergency":
+        # before any cause: a harmless likeliest cause does not lift it
+        lines.append(f"advice: {d.advice}. {EMERGENCY_HOLDS}")
+    lines.append(f"P(at least one serious cause) = {percent(d.p_serious)}")
+    if not math.isnan(d.p_pathologic):
+        # a cauda equina compression from a disc is an emergency with a small
+        # P(serious): the structural share says what the serious one leaves out
+        lines.append(f"P(at least one structural spinal disorder) = {percent(d.p_pathologic)}")
+    if d.triage != "emergency" and d.unscreened:
+        done = len(d.screen) - len(d.unscreened)
+        lines.append(
+            f"screen: {screen_progress(done, len(d.screen))} (the warning signs "
+            "and the questions that can set the triage level): the advice is "
+            "incomplete until the others are (the next questions below; `backspasm "
+            "ask` asks them)"
+        )
+    if d.safety_net:
+        lines += [SAFETY_NET_HEADING[d.triage]]
+        lines += [f"  - {s}" for s in d.safety_net]
+    lines += _conflict_lines(d, threshold)
+    lines += ["", f"{'cause':<36} {'prior':>7} {'posterior':>9}"]
+    for r in causes.head(top).itertuples(index=False):
+        lines.append(f"{r.cause:<36} {percent(r.prior):>7} {percent(r.posterior):>9}")
+    lines.append("(causes can coexist: the posteriors need not add up to 100%)")
+    lines += ["", "why:"]
+    lines += [f"  {d.explanation(c)}" for c in causes["cause"].head(3)]
+    lines += ["", mpe_sentence(d), "", "risk if left untreated:"]
+    for r in d.complications.itertuples(index=False):
+        lines.append(f"  {r.label:<40} {percent(r.risk):>7}")
+    if counterfactual:
+        table = d.counterfactual_ranking().head(top)
+        lines += [
+            "",
+            "counterfactual ranking by expected disablement (the findings curing the "
+            "cause would be expected to remove):",
+        ]
+        lines += [
+            f"  {r.cause:<36} {r.expected_disablement:6.3f}  (posterior rank {r.posterior_rank})"
+            for r in table.itertuples(index=False)
+        ]
+    return "\n".join(lines + _next_lines(d))
+
+
+def _conflict_lines(d: Reported, threshold: float | None) -> list[str]:
+    """Return the conflict warning, or the measure unflagged (two answers or more), or nothing."""
+    rare = f"{CONFLICT_RARITY:.0%} of the presenters sampled from the network"
+    if threshold is not None and d.conflict > threshold:
+        return [
+            f"warning: these answers are jointly surprising for the model (conflict "
+            f"{d.conflict:.2f} > {threshold:.2f}, a level fewer than "
+            f"{rare} reach); check them"
+        ]
+    if len([k for k in d.evidence if k != "back_spasm"]) < 2:
+        return []
+    if threshold is None:
+        return [
+            f"conflict: {d.conflict:.2f} (no flag level: the network was "
+            "edited since this diagnosis)"
+        ]
+    return [
+        f"conflict: {d.conflict:.2f}, not flagged (flagged above "
+        f"{threshold:.2f}, the level only {rare} exceed)"
+    ]
+
+
+def _next_lines(d: Reported) -> list[str]:
+    """Return the next questions in interview order, the screen first; none before going."""
+    if d.triage == "emergency":
+        return [
+            "",
+            f"next questions: {NO_QUESTION_BEFORE_GOING}; by information gain alone, "
+            "for research, they are Diagnosis.next_questions()",
+        ]
+    nxt = d.next_questions(order="interview").head(3)
+    if not len(nxt):
+        return []
+    lines = ["", "next questions worth asking (screening questions first):"]
+    for r in nxt.itertuples(index=False):
+        marks = question_marks(
+            red_flag=bool(r.red_flag), screen=bool(r.screen), examination=bool(r.examination)
+        )
+        sign = "".join(f"  ({m})" for m in marks)
+        lines.append(f"  {r.question:<34} {r.expected_information_gain:.3f} bits{sign}")
+    return lines
