@@ -159,7 +159,7 @@ def test_a_variant_with_other_question_sections_gets_its_own_threshold(tmp_path,
 def test_the_bundled_threshold_is_shipped_not_sampled(tmp_path, computed):
     # Loaded afresh, with its pgmpy model built or not, or with another triage policy
     # (the threshold does not depend on it), the bundled network's threshold is the
-    # shipped one: no 2000 presenters sampled for a one-off diagnose.
+    # shipped one: no 20,000 presenters sampled for a one-off diagnose.
     from backspasm.explain import conflict as module
 
     fresh = load_network()

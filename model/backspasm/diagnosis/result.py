@@ -159,7 +159,7 @@ class Diagnosis:
         """The network's conflict flag level (see :func:`~backspasm.explain.conflict_threshold`).
 
         Shipped for the bundled network and cached per network numbers; for an edited
-        network it is computed on first use (about a second: 2000 presenters are
+        network it is computed on first use (one or two seconds: 20,000 presenters are
         sampled and scored), so that a what-if sweep of :func:`diagnose` calls stays
         fast when nobody asks.
 
