@@ -357,3 +357,124 @@ def test_check_lists_the_knowledge_files_it_read():
     assert line.removeprefix("files read: ").split(", ") == sorted(
         p.name for p in BUNDLED_KNOWLEDGE.glob("*.toml")
     )
+
+
+def test_repr_says_when_the_numbers_were_edited_in_place():
+    # Notebook 01 doubles P(kidney_stones = yes) in the model's CPD: the fingerprint
+    # changed, yet the repr still said "(bundled)" as if the numbers were the bundled ones.
+    net = load_network()
+    loaded = net.fingerprint()
+    assert repr(net).endswith("from backspasm/knowledge (bundled)>")
+    assert not net.edited  # the model is not even built yet
+    cpd = net.model.get_cpds("kidney_stones")
+    assert repr(net).endswith("(bundled)>")
+    assert not net.edited
+    yes = cpd.state_names["kidney_stones"].index("yes")
+    saved = cpd.values.copy()
+    values = cpd.get_values().copy()
+    values[yes] *= 2
+    values[1 - yes] = 1 - values[yes]
+    cpd.values = values.reshape(cpd.values.shape)
+    assert net.fingerprint() != loaded
+    assert net.edited
+    assert repr(net) == (
+        "<Network: 101 nodes, 204 edges, 19 causes, "
+        "from backspasm/knowledge (bundled, edited in place)>"
+    )
+    cpd.values = saved  # the numbers it was loaded with: not edited any more
+    assert net.fingerprint() == loaded
+    assert repr(net).endswith("(bundled)>")
+
+
+def test_repr_of_an_edited_variant_says_so_after_its_folder(toy_spec_dir):
+    folder = toy_spec_dir()
+    net = load_network(folder)
+    net.model.get_cpds("stone").values[:] = [0.9, 0.1]
+    assert repr(net).endswith(f"from {folder} (edited in place)>")
+
+
+def flank_variant(toy_spec_dir, old: str, new: str) -> Network:
+    """The toy knowledge base with the flank_tender finding, one of its numbers changed."""
+    from helpers import FLANK_TENDER
+
+    assert old in FLANK_TENDER
+    return load_network(toy_spec_dir(extra=FLANK_TENDER.replace(old, new)))
+
+
+def test_zero_answers_names_the_table_that_makes_an_answer_impossible(toy_spec_dir):
+    # A leak of 1 on a finding passed check; diagnose({"flank_tender": "no"}) then
+    # said only that the answers had probability zero.
+    from backspasm import diagnose
+    from backspasm.exceptions import ImpossibleEvidenceError
+
+    net = flank_variant(toy_spec_dir, "leak = { p = 0.05,", "leak = { p = 1.0,")
+    with pytest.raises(ImpossibleEvidenceError) as info:
+        diagnose({"flank_tender": "no"}, network=net)
+    assert "probability zero" in str(info.value)
+    said = (
+        "The table of node 'flank_tender' (declared in nodes.toml) gives "
+        "P(flank_tender=no)=0 in every case."
+    )
+    assert net.zero_answers({"flank_tender": "no", "back_spasm": "yes"}) == said
+    assert net.zero_answers({"flank_tender": 0}) == said  # a state index
+    assert net.zero_answers({"flank_tender": (1.0, 0.0)}) == said  # a likelihood
+    assert net.zero_answers({"flank_tender": (0.3, 0.7)}) == ""  # unsure: possible
+    assert net.zero_answers({"flank_tender": "yes"}) == ""
+    net.model.check_model()  # the built model's tables say the same
+    assert net.zero_answers({"flank_tender": "no"}) == said
+
+
+def test_zero_answers_names_the_parents_answers_that_rule_a_state_out(toy_spec_dir):
+    net = flank_variant(toy_spec_dir, "strength.stone = { p = 0.7,", "strength.stone = { p = 1,")
+    assert net.zero_answers({"flank_tender": "no"}) == ""  # possible without a stone
+    assert net.zero_answers({"flank_tender": "no", "stone": "yes"}) == (
+        "The table of node 'flank_tender' (declared in nodes.toml) gives "
+        "P(flank_tender=no)=0 when stone=yes."
+    )
+    # Answers impossible only together, through two tables, name neither: a flank
+    # location needs a stone, and a stone makes flank tenderness certain.
+    from backspasm.exceptions import ImpossibleEvidenceError
+    from helpers import FLANK_TENDER
+
+    both = load_network(
+        toy_spec_dir(
+            {"p = { lower_back = 0.9, flank = 0.1 }": "p = { lower_back = 1.0, flank = 0.0 }"},
+            extra=FLANK_TENDER.replace("strength.stone = { p = 0.7,", "strength.stone = { p = 1,"),
+        )
+    )
+    answers = {"location": "flank", "flank_tender": "no"}
+    with pytest.raises(ImpossibleEvidenceError):
+        both.engine.query_one(answers)
+    assert both.zero_answers(answers) == ""
+
+
+def test_zero_answers_reads_a_model_edited_in_place(toy_spec_dir):
+    net = load_network(toy_spec_dir())
+    net.model.get_cpds("stone").values[:] = [1.0, 0.0]
+    assert net.zero_answers({"stone": "yes"}) == (
+        "The table of node 'stone' (as edited in place) gives P(stone=yes)=0 in every case."
+    )
+
+
+def test_check_cause_names_what_a_name_is_and_the_causes(toy_spec_dir):
+    from backspasm.network import NotACauseError
+
+    net = load_network(toy_spec_dir())
+    assert net.check_cause("stone") == "stone"
+    with pytest.raises(NotACauseError) as info:
+        net.check_cause("location")
+    assert str(info.value) == (
+        "'location' is not a cause of the network: it is a finding node. "
+        "The causes: strain, stone."
+    )
+    assert isinstance(info.value, BackspasmError)
+    assert isinstance(info.value, KeyError)
+    with pytest.raises(NotACauseError) as info:
+        net.check_cause("exertion")
+    assert "it is an exposure node" in str(info.value)
+    with pytest.raises(NotACauseError) as info:
+        net.check_cause("stoen")
+    assert str(info.value) == (
+        "'stoen' is not a cause of the network (nor any of its nodes). "
+        "Did you mean 'stone'? The causes: strain, stone."
+    )

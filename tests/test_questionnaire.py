@@ -100,13 +100,15 @@ def test_back_spasm_can_be_denied():
         ({"fevr": "yes"}, "Unknown question 'fevr'. Did you mean 'fever'?"),
         (
             {"fever": "maybe"},
-            "The answer to 'fever' must be yes/no (also y/n, true/false, 1/0); "
-            "got 'maybe' instead.",
+            "The answer to 'fever' must be yes/no (also y/n, true/false, 1/0) or, when "
+            "unsure, a number from 0 to 1 or a percentage from 0% to 100% (0.7 or 70%: "
+            "leaning yes 70:30); got 'maybe' instead.",
         ),
         ({"fever": 2}, "must be yes/no"),
         (
             {"age": 17},
-            "The answer to 'age' must be whole years, 18 to 120, or a band: 18-39, 40-64, 65+; got 17 instead.",
+            "The answer to 'age' must be whole years, 18 to 120, or a band: 18-39, 40-64, 65+; "
+            "got 17 instead. The model is for adults (18 to 120 years).",
         ),
         ({"age": "70.5"}, "must be whole years, 18 to 120, or a band: 18-39, 40-64, 65+"),
         ({"age": "old"}, "must be whole years"),
@@ -129,6 +131,70 @@ def test_bad_answers_name_the_question_and_what_is_allowed(answers, message):
     with pytest.raises(EvidenceError) as info:
         answers_to_evidence(answers, questions=QS)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [("yess", "yes"), ("Noo", "no"), ("ye", "yes"), ("tru", "true"), ("flase", "false")],
+)
+def test_a_mistyped_yes_or_no_gets_a_did_you_mean_as_a_choice_does(value, hint):
+    # spasm_location=flnak was offered 'flank', blood_in_urine=yess nothing.
+    with pytest.raises(EvidenceError) as info:
+        answers_to_evidence({"blood_in_urine": value}, questions=QS)
+    message = str(info.value)
+    assert message.startswith("The answer to 'blood_in_urine' must be yes/no")
+    assert message.endswith(f"got {value!r} instead. Did you mean '{hint}'?")
+
+
+@pytest.mark.parametrize("value", [1.5, "1.5", -0.2, "150%", "maybe", 2])
+def test_a_refused_yes_or_no_says_an_unsure_number_is_accepted(value):
+    # fever=1.5 said "must be yes/no (also y/n, true/false, 1/0)" though 0.7 and 70%
+    # are accepted as unsure answers (the --help of diagnose says so).
+    with pytest.raises(EvidenceError) as info:
+        answers_to_evidence({"fever": value}, questions=QS)
+    message = str(info.value)
+    assert "a number from 0 to 1 or a percentage from 0% to 100%" in message
+    assert f"got {value!r} instead." in message
+    assert "Did you mean" not in message  # nothing close to a number
+    # ... and exactly what the message offers is read.
+    for offered in (0.7, "0.7", "70%", 0, 1, "0%", "100%", "1", "y", "false"):
+        answers_to_evidence({"fever": offered}, questions=QS)
+
+
+def test_an_age_under_18_is_told_the_model_is_for_adults():
+    for value in (15, "15", 17.5):
+        with pytest.raises(EvidenceError) as info:
+            answers_to_evidence({"age": value}, questions=QS)
+        message = str(info.value)
+        assert message.startswith("The answer to 'age' must be whole years, 18 to 120")
+        assert f"got {value!r} instead." in message
+        assert message.endswith("The model is for adults (18 to 120 years).")
+    # Above the range, or not a number: no word about adults.
+    for value in (150, "old"):
+        with pytest.raises(EvidenceError) as info:
+            answers_to_evidence({"age": value}, questions=QS)
+        assert "adults" not in str(info.value)
+
+
+def test_the_command_line_gives_the_same_hints(capsys):
+    from backspasm.cli import main
+
+    for answer, said in [
+        ("blood_in_urine=yess", "got 'yess' instead. Did you mean 'yes'?"),
+        ("fever=1.5", "or, when unsure, a number from 0 to 1"),
+        ("age=15", "got '15' instead. The model is for adults (18 to 120 years)."),
+    ]:
+        assert main(["diagnose", answer]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("backspasm diagnose: error: The answer to ")
+        assert said in err
+
+
+def test_a_case_file_still_says_what_a_file_allows():
+    # The unsure answer is for one case at a time: the data dictionary (and a case
+    # file's row errors) keep the plain yes/no vocabulary.
+    table = data_dictionary(QS).set_index("column")
+    assert table.loc["fever", "values"] == "yes/no (also y/n, true/false, 1/0)"
 
 
 def test_a_band_named_outright_encodes_like_a_number_in_it():

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,6 +26,7 @@ from backspasm.model_checks import check_model_matches_spec
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
 from backspasm.spec.borrowed import borrow_policy
 from backspasm.spec.reader import bundled_policy
+from backspasm.spec.rules_numbers import CertainNumberWarning, certain_numbers
 from backspasm.tables import build_cpd, spec_factors
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXPORT_FORMATS",
     "Network",
+    "NotACauseError",
     "build_cpd",
     "default_network",
     "load_network",
@@ -43,6 +47,19 @@ __all__ = [
 ExportFormat = Literal["bif", "xmlbif", "net", "xdsl", "uai"]
 #: Formats :meth:`Network.export` writes, with the pgmpy writer used for each.
 EXPORT_FORMATS: tuple[str, ...] = ("bif", "xmlbif", "net", "xdsl", "uai")
+
+
+class NotACauseError(BackspasmError, KeyError):
+    """A name given where a cause of the network is wanted.
+
+    A :class:`~backspasm.exceptions.BackspasmError` like every refusal of the
+    package, and a :class:`KeyError` as :meth:`Diagnosis.reasons
+    <backspasm.diagnosis.Diagnosis.reasons>` raised before.
+    """
+
+    def __str__(self) -> str:
+        # KeyError shows its argument's repr, in quotes; this is a sentence.
+        return str(self.args[0]) if self.args else ""
 
 
 class Network:
@@ -131,11 +148,37 @@ class Network:
         return cls(spec)
 
     def __repr__(self) -> str:
+        origin = self.spec.origin or "a spec"
+        if self.edited:
+            # "backspasm/knowledge (bundled)" becomes "(bundled, edited in place)".
+            if origin.endswith(")"):
+                origin = origin[:-1] + ", edited in place)"
+            else:
+                origin += " (edited in place)"
         return (
             f"<Network: {len(self.spec.nodes)} nodes, "
             f"{sum(len(n.parents) for n in self.spec.nodes.values())} edges, "
-            f"{len(self.causes)} causes, from {self.spec.origin or 'a spec'}>"
+            f"{len(self.causes)} causes, from {origin}>"
         )
+
+    @property
+    def edited(self) -> bool:
+        """Whether :attr:`model`'s numbers differ from those its knowledge base gives.
+
+        True once a CPD of :attr:`model` was changed in place (or another model was
+        set), as :meth:`numbers_fingerprint` tells; False while the model is unbuilt.
+        The check hashes the model's tables (a quarter of a millisecond for the
+        bundled network's 2,491 entries), so it is made on every call.
+        """
+        if self._model is None:
+            return False
+        return fingerprints.model_digest(self._model) != self._loaded_digest()
+
+    def _loaded_digest(self) -> str:
+        """Return the :meth:`numbers_fingerprint` of the knowledge base's tables (made once)."""
+        if self._spec_digest is None:
+            self._spec_digest = fingerprints.spec_digest(self.spec, self.spec_tables())
+        return self._spec_digest
 
     # -- what the nodes mean ---------------------------------------------------------
     @property
@@ -176,6 +219,28 @@ class Network:
     def is_cause(self, node: str) -> bool:
         """Whether ``node`` is a cause."""
         return self._node(node).group in CAUSE_GROUPS
+
+    def check_cause(self, name: str) -> str:
+        """Return ``name`` if it is a cause; else raise, naming the causes.
+
+        Raises
+        ------
+        NotACauseError
+            Saying what ``name`` is (a node of another group, or no node), with the
+            closest cause and the list of causes.
+        """
+        if name in self.causes:
+            return name
+        node = self.spec.nodes.get(name)
+        if node is None:
+            said = f"'{name}' is not a cause of the network (nor any of its nodes)."
+        else:
+            group = node.group.replace("_", " ")
+            article = "an" if group[0] in "aeiou" else "a"
+            said = f"'{name}' is not a cause of the network: it is {article} {group} node."
+        raise NotACauseError(
+            f"{said}{did_you_mean(name, self.causes)} The causes: {', '.join(self.causes)}."
+        )
 
     def _node(self, node: str) -> NodeSpec:
         try:
@@ -222,7 +287,14 @@ class Network:
         number or edge, question or triage rule changes it. A knowledge base without
         a ``[triage]`` table is said to borrow the bundled policy, with every flag and
         cause rule dropped for a node or state it lacks.
+
+        A number of exactly 0 or 1 that makes an answer impossible (a prior, or a
+        noisy-OR's leak or strength: :func:`~backspasm.spec.rules_numbers.certain_numbers`)
+        is warned about, one :class:`~backspasm.spec.rules_numbers.CertainNumberWarning`
+        each, naming file, node and field: legal, since a certain link can be meant.
         """
+        for line in certain_numbers(self.spec):
+            warnings.warn(line, CertainNumberWarning, stacklevel=2)
         summary = self.summary()
         groups = ", ".join(f"{g} {n}" for g, n in summary["groups"].items())
         total = summary["numbers"]
@@ -312,10 +384,75 @@ class Network:
         Unlike :meth:`fingerprint`, it ignores the questions and the triage policy.
         """
         if self._model is None:
-            if self._spec_digest is None:
-                self._spec_digest = fingerprints.spec_digest(self.spec, self.spec_tables())
-            return self._spec_digest
+            return self._loaded_digest()
         return fingerprints.model_digest(self._model)
+
+    def zero_answers(self, evidence: Mapping[str, object]) -> str:
+        """Say which answered nodes' tables give their answer probability zero.
+
+        What makes answers impossible (``ImpossibleEvidenceError``) is most often
+        one table: a leak or strength of 1, or a prior of 0 or 1, that rules one
+        answer out. For each answered node, its table (of :attr:`model` once built,
+        else of the knowledge base) is read at the answered state: zero in every
+        column, or in every column the answers to its parents leave.
+
+        Parameters
+        ----------
+        evidence : mapping
+            Node to state name, state index or likelihood per state (as
+            :func:`~backspasm.questionnaire.answers_to_evidence` gives it).
+
+        Returns
+        -------
+        str
+            One sentence per such node, or ``""`` when no single table explains it
+            (the answers are then impossible only together, through several tables).
+        """
+        hard: dict[str, str] = {}
+        answered: dict[str, dict[str, float]] = {}  # per node, the weight of each state
+        for node, value in evidence.items():
+            if node not in self.spec.nodes:
+                continue
+            states = self.spec.nodes[node].states
+            if isinstance(value, int | np.integer) and 0 <= int(value) < len(states):
+                value = states[int(value)]
+            if isinstance(value, str) and value in states:
+                hard[node] = value
+                answered[node] = {value: 1.0}
+            elif isinstance(value, Sequence) and len(value) == len(states):
+                answered[node] = dict(zip(states, map(float, value), strict=True))
+        place = "as edited in place" if self.edited else None
+        said = []
+        for node, weight in answered.items():
+            variables, values, names = self._table_of(node)
+            vector = np.array([weight.get(s, 0.0) for s in names[node]])
+            probs = np.tensordot(vector, values, axes=(0, 0))  # over the parents' states
+            given = {v: hard[v] for v in variables[1:] if v in hard and hard[v] in names[v]}
+            if (probs > 0).any():
+                index = tuple(
+                    names[v].index(given[v]) if v in given else slice(None) for v in variables[1:]
+                )
+                if not given or (probs[index] > 0).any():
+                    continue
+                when = "when " + ", ".join(f"{v}={s}" for v, s in given.items())
+            else:
+                when = "in every case"
+            answer = " or ".join(s for s in names[node] if weight.get(s, 0.0) > 0)
+            where = place or f"declared in {self.spec.nodes[node].file or 'the knowledge base'}"
+            said.append(f"The table of node '{node}' ({where}) gives P({node}={answer})=0 {when}.")
+        return " ".join(said)
+
+    def _table_of(self, node: str) -> tuple[list[str], np.ndarray, dict[str, list[str]]]:
+        """Return a node's table: its variables (node first), values and state names."""
+        if self._model is None:
+            for variables, values in self.spec_tables():
+                if variables[0] == node:
+                    names = {v: list(self.spec.nodes[v].states) for v in variables}
+                    return variables, values, names
+            raise BackspasmError(f"Unknown node '{node}'.")  # not reached: checked by callers
+        cpd = self._model.get_cpds(node)
+        names = {str(v): [str(s) for s in cpd.state_names[v]] for v in cpd.variables}
+        return [str(v) for v in cpd.variables], np.asarray(cpd.values), names
 
     def _rules(self) -> tuple[str, str]:
         """Digests of the declared questions and of the triage policy in force (made once)."""

@@ -40,8 +40,10 @@ __all__ = [
     "BLANK_WORDS",
     "FALSE_WORDS",
     "TRUE_WORDS",
+    "UNSURE_WORDS",
     "EvidenceValue",
     "Question",
+    "answer_hint",
     "answers_to_evidence",
     "default_questions",
     "get_question",
@@ -318,16 +320,48 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
-def _bad(q: Question, value: Any) -> EvidenceError:
-    hint = ""
-    if q.kind == "choice":
-        text = _norm(value)
-        hint = did_you_mean(text, q.choices)
+#: What a yes/no answer may also be, one case at a time (not in a case file): an
+#: unsure answer, as :func:`parse_answer` reads it.
+UNSURE_WORDS = (
+    "or, when unsure, a number from 0 to 1 or a percentage from 0% to 100% "
+    "(0.7 or 70%: leaning yes 70:30)"
+)
+
+
+def answer_hint(q: Question, value: Any) -> str:
+    """Return what to say after a refused answer: the closest allowed word, or why.
+
+    ``" Did you mean 'yes'?"`` for ``yess`` (a choice, or a yes/no word; the one
+    choice an initial starts, ``M`` for ``male``), and, for a number outside the
+    range of a question in years from 18, that the model is for adults. Empty
+    when there is nothing to add.
+    """
+    text = _norm(value)
+    if q.kind in ("choice", "yes_no"):
+        words = q.choices if q.kind == "choice" else ("yes", "no", "true", "false")
+        hint = did_you_mean(text, words) if _as_number(value) is None else ""
         starts = [c for c in q.choices if text and c.startswith(text)]
-        if not hint and len(starts) == 1:  # an initial: M for male, F for female
+        if not hint and q.kind == "choice" and len(starts) == 1:  # M for male
             hint = f" Did you mean '{starts[0]}'?"
+        return hint
+    number = _as_number(value)
+    if (
+        q.kind == "number"
+        and number is not None
+        and q.unit == "years"
+        and q.minimum == 18
+        and number < q.minimum
+    ):
+        top = f" to {_num(q.maximum)}" if q.maximum is not None else " and over"
+        return f" The model is for adults ({_num(q.minimum)}{top} years)."
+    return ""
+
+
+def _bad(q: Question, value: Any) -> EvidenceError:
+    allowed = f"{q.allowed} {UNSURE_WORDS}" if q.kind == "yes_no" else q.allowed
     return EvidenceError(
-        f"The answer to '{q.column}' must be {q.allowed}; got {value!r} instead.{hint}"
+        f"The answer to '{q.column}' must be {allowed}; got {value!r} instead."
+        + answer_hint(q, value)
     )
 
 

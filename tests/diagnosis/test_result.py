@@ -91,6 +91,33 @@ def test_a_mistyped_cause_or_state_is_named_with_a_suggestion():
         d.posterior("fever", "maybe")
 
 
+def test_reasons_for_a_mechanism_say_it_is_not_a_cause_as_the_figures_do():
+    # reasons("cauda_equina_compression") raised a bare KeyError whose message was
+    # printed as a quoted repr; the figures raise a BackspasmError naming the causes.
+    from backspasm.exceptions import BackspasmError
+    from backspasm.network import NotACauseError
+
+    d = diagnose({"saddle_numbness": "yes"})
+    for ask in (d.reasons, d.explanation):
+        with pytest.raises(BackspasmError) as info:
+            ask("cauda_equina_compression")
+        error = info.value
+        assert isinstance(error, NotACauseError)
+        assert isinstance(error, KeyError)  # what reasons() raised before
+        message = str(error)
+        assert message.startswith(
+            "'cauda_equina_compression' is not a cause of the network: it is a mechanism node."
+        )
+        assert not message.startswith('"')  # a sentence, not a KeyError's repr
+        assert "The causes: muscle_strain, " in message
+        assert all(cause in message for cause in d.network.causes)
+    # A mistyped cause gets the closest one, as before, from the same error.
+    with pytest.raises(NotACauseError, match="Did you mean 'epidural_abscess'"):
+        d.reasons("epidural_absess")
+    # Every real cause still answers.
+    assert set(d.reasons("epidural_abscess")["cause"]) == {"epidural_abscess"}
+
+
 def test_to_dict_keeps_numpy_answers_as_numbers():
     import numpy as np
 

@@ -146,9 +146,10 @@ def diagnose(
         triage_reasons=True,
     )
     if not bool(found.possible[0]):
+        because = net.zero_answers(evidence)
         raise ImpossibleEvidenceError(
             "These answers are impossible together under the network "
-            f"(probability zero): {dict(evidence)}."
+            f"(probability zero): {dict(evidence)}." + (f" {because}" if because else "")
         )
     beliefs = {
         node: dict(zip(net.states(node), found.marginals[node][0].tolist(), strict=True))

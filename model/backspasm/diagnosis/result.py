@@ -220,14 +220,14 @@ class Diagnosis:
         return float(self.beliefs[node][state])
 
     def _cause(self, cause: str) -> str:
-        """Return ``cause``, or raise naming the causes when it is not one."""
-        if cause not in self.network.causes:
-            self.network.label(cause)  # raises with a suggestion for a mistyped node
-            raise KeyError(
-                f"{cause!r} is a node but not a cause; the causes: "
-                + ", ".join(self.network.causes)
-            )
-        return cause
+        """Return ``cause``, or raise naming the causes when it is not one.
+
+        Raises
+        ------
+        backspasm.network.NotACauseError
+            A :class:`BackspasmError` and a :class:`KeyError`, with the closest cause.
+        """
+        return self.network.check_cause(cause)
 
     def reasons(self, cause: str | None = None) -> pd.DataFrame:
         """Return the effect of each answer on the causes.
@@ -247,6 +247,13 @@ class Diagnosis:
             ``cause``, ``question``, ``answer``, ``posterior_with``,
             ``posterior_without``, ``log_odds_change``; within a cause the largest
             absolute effect first.
+
+        Raises
+        ------
+        backspasm.network.NotACauseError
+            For a ``cause`` that is not a cause of the network (a mechanism, a
+            finding, a mistyped name), with the causes and the closest one; it is a
+            :class:`~backspasm.exceptions.BackspasmError` and a :class:`KeyError`.
         """
         if cause is None:
             return self._reasons.copy()
