@@ -124,7 +124,9 @@ def test_set_answer_updates_the_bars_triage_and_diagnosis() -> None:
     ex.set_answer("spasm_location", "mid_back")
     assert shown_triage(ex) == "see_doctor"
     drivers = [t["text"] for t in tags(ex.views["triage"].value, "bs-driver")]
-    assert drivers == list(ex.diagnosis.triage_words) == ["thoracic pain: mid back"]
+    assert drivers == list(ex.diagnosis.triage_words)
+    (driver,) = drivers
+    assert "thoracic" in driver.lower()  # the wording is triage's own
 
 
 def test_the_triage_view_says_how_soon_to_see_a_doctor() -> None:
@@ -490,7 +492,9 @@ def test_the_widget_says_what_diagnose_says_in_the_same_words() -> None:
     ex = explore({"saddle_numbness": "yes"})
     view = ex.views["triage"].value
     drivers = [t["text"] for t in tags(view, "bs-driver")]
-    assert drivers == list(ex.diagnosis.triage_reasons) == ["Saddle numbness"]
+    assert drivers == list(ex.diagnosis.triage_reasons)
+    (driver,) = drivers
+    assert driver.startswith("Saddle numbness")
     (holds,) = tags(view, "bs-holds")
     assert holds["text"] == EMERGENCY_HOLDS
     assert view.index("bs-driver") < view.index("bs-holds") < view.index("P(at least one")
@@ -517,3 +521,98 @@ def test_the_next_question_marks_a_screening_question_that_is_no_warning_sign() 
     flagged = explore({"age": "45"})
     assert tags(flagged.views["next"].value, "bs-flag")  # a warning sign keeps its flag
     assert "(screening question)" not in flagged.views["next"].value
+
+
+def _row_of(ex: Explorer, column: str):
+    """The questionnaire row (label, control, slider, note...) of one question."""
+    accordion = ex.widget.children[3].children[0].children[1]
+    return next(
+        row
+        for page in accordion.children
+        for row in page.children
+        if row.children[1] is ex.controls[column]
+    )
+
+
+def _button(ex: Explorer, description: str):
+    return next(b for b in _buttons(ex.widget) if getattr(b, "description", "") == description)
+
+
+def _why_list(ex: Explorer):
+    return next(w for w in _buttons(ex.widget) if getattr(w, "description", "") == "Why:")
+
+
+def test_go_to_it_is_hidden_when_there_is_no_question_to_go_to() -> None:
+    # In an emergency "Ask next" said "none before going" while "go to it" stayed
+    # visible and enabled, and a click on it did nothing.
+    ex = explore({"age": 45, "spasm_location": "lower_back"})
+    goto = _button(ex, "go to it")
+    accordion = ex.widget.children[3].children[0].children[1]
+    first = tags(ex.views["next"].value, "bs-next")[0]["data-column"]
+    assert not goto.disabled
+    assert goto.layout.display != "none"
+    goto.click()  # opens the section of the question to ask next
+    page = accordion.children[accordion.selected_index]
+    assert ex.controls[first] in [row.children[1] for row in page.children]
+    assert _row_of(ex, first).layout.border
+    ex.controls["saddle_numbness"].value = "yes"
+    assert ex.diagnosis.triage == "emergency"
+    assert "none before going" in ex.views["next"].value
+    assert goto.disabled
+    assert goto.layout.display == "none"
+    assert not _row_of(ex, first).layout.border  # no row outlined either
+    ex.controls["saddle_numbness"].value = "no"  # no longer an emergency: back again
+    assert not goto.disabled
+    assert goto.layout.display != "none"
+
+
+def test_clear_all_and_a_new_case_set_the_why_list_back_to_the_top_cause() -> None:
+    # After a pick of muscle strain, "clear all" and a new case loaded still showed
+    # muscle strain's reasons, not the new top cause's.
+    ex = explore({"spasm_location": "flank", "blood_in_urine": "yes"})
+    why = _why_list(ex)
+    why.value = "muscle_strain"
+    ex.controls["fever"].value = "no"  # an ordinary answer keeps the pick
+    (box,) = tags(ex.views["reasons"].value, "bs-reasons")
+    assert box["data-cause"] == "muscle_strain"
+    _button(ex, "clear all").click()
+    assert why.value == ""
+    (box,) = tags(ex.views["reasons"].value, "bs-reasons")
+    assert box["data-cause"] == ex.diagnosis.top_cause
+    why.value = "muscle_strain"
+    path, row, load, _ = ex.widget.children[1].children  # the case-file bar
+    path.value = str(CASES)
+    row.value = "TB17"
+    load.click()
+    assert ex.case_id == "TB17"
+    assert why.value == ""
+    (box,) = tags(ex.views["reasons"].value, "bs-reasons")
+    assert box["data-cause"] == ex.diagnosis.top_cause == "kidney_stones"
+    ex.show_reasons("pyelonephritis")
+    row.value = "nope"  # a row that is not there: the case and the pick stay
+    load.click()
+    assert why.value == "pyelonephritis"
+
+
+def test_the_slider_says_that_an_even_lean_is_no_answer() -> None:
+    # "Unsure" with the slider at 0.5 changed neither the answers nor the count, and
+    # nothing in the widget said why.
+    ex = explore({"age": 45})
+    box = _row_of(ex, "fever").children[2]  # the slider and the note under it
+    slider, note = box.children
+    assert "0.5 counts as not answered" in note.value
+    assert box.layout.display == "none"  # hidden until "unsure" is picked
+    ex.controls["fever"].value = "unsure"
+    assert box.layout.display != "none"
+    assert slider.value == 0.5
+    assert dict(ex.answers) == {"age": 45}
+    assert "1 of " in ex.views["title"].value
+    slider.value = 0.7
+    assert ex.answers["fever"] == 0.7
+    assert "2 of " in ex.views["title"].value
+    slider.value = 0.5  # back to even: no answer again, the slider stays open
+    assert "fever" not in ex.answers
+    assert "1 of " in ex.views["title"].value
+    assert box.layout.display != "none"
+    ex.controls["fever"].value = "no"
+    assert box.layout.display == "none"

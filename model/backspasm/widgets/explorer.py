@@ -211,6 +211,8 @@ class Explorer:
     def clear(self, column: str | None = None) -> None:
         """Withdraw one answer, or every answer (and the case identifier) by default.
 
+        Clearing every answer also sets the "Why" list back to the top cause.
+
         Parameters
         ----------
         column : str, optional
@@ -223,7 +225,7 @@ class Explorer:
         """
         if column is None:
             self._form.drop_pending()
-            self._diagnosis = self._commit({}, None)
+            self._diagnosis = self._commit({}, None, follow_top=True)
         else:
             self.set_answer(column, None)
 
@@ -231,7 +233,8 @@ class Explorer:
         """Replace the answers with one row of a case file.
 
         Columns that are not questions (``expected_cause``, notes) are ignored, as
-        scoring passes them through; blank cells are unanswered.
+        scoring passes them through; blank cells are unanswered. The "Why" list goes
+        back to the top cause of the new case.
 
         Parameters
         ----------
@@ -259,7 +262,7 @@ class Explorer:
         if case_id is None and isinstance(row, str):
             case_id = row
         self._form.drop_pending()
-        self._diagnosis = self._commit(answers, case_id)
+        self._diagnosis = self._commit(answers, case_id, follow_top=True)
         remarks = [near_miss(str(k), by_name) for k in record if k not in by_name]
         notes = [r.replace("passed through unscored", "ignored") for r in remarks if r]
         if notes:
@@ -272,7 +275,8 @@ class Explorer:
         ----------
         cause : str, optional
             A cause node (``"kidney_stones"``); by default the view follows the top
-            cause as the answers change.
+            cause as the answers change. A pick holds while answers change, until
+            :meth:`clear` (of every answer) or :meth:`load_row` starts a new case.
 
         Raises
         ------
@@ -321,10 +325,22 @@ class Explorer:
                 out[q.column] = normal
         return out, case_id
 
-    def _commit(self, answers: dict[str, Any], case_id: str | None) -> Diagnosis:
-        """Diagnose the answers, and only when that succeeds make them current."""
+    def _commit(
+        self, answers: dict[str, Any], case_id: str | None, *, follow_top: bool = False
+    ) -> Diagnosis:
+        """Diagnose the answers, and only when that succeeds make them current.
+
+        ``follow_top`` (a new case: all cleared, or a row loaded) sets the "Why" list
+        back to the top cause; an ordinary change of an answer keeps the pick.
+        """
         d = diagnose(answers, network=self._network)
         self._answers, self._case_id, self._diagnosis = answers, case_id, d
+        if follow_top:
+            self._quiet_picker = True  # _render below draws the reasons once
+            try:
+                self._cause_picker.value = BLANK
+            finally:
+                self._quiet_picker = False
         self._form.show(answers)
         self._render()
         self._views["message"].value = message_html("")
@@ -356,11 +372,15 @@ class Explorer:
             description="Why:",
             layout=widgets.Layout(width="360px"),
         )
-        self._cause_picker.observe(lambda _: self._render_reasons(), names="value")
-        goto = widgets.Button(
-            description="go to it", layout=widgets.Layout(width="auto", min_width="80px")
+        self._quiet_picker = False
+        self._cause_picker.observe(self._picked, names="value")
+        # shown only when there is a question to go to (none before an emergency)
+        self._goto = widgets.Button(
+            description="go to it",
+            tooltip="open the section of the question to ask next",
+            layout=widgets.Layout(width="auto", min_width="80px"),
         )
-        goto.on_click(lambda _: self._form.open_highlighted())
+        self._goto.on_click(lambda _: self._form.open_highlighted())
 
         self._path = widgets.Text(placeholder="data/example_cases.csv", description="Case file:")
         self._row = widgets.Text(
@@ -385,7 +405,7 @@ class Explorer:
         right = widgets.VBox(
             [
                 self._views["triage"],
-                widgets.HBox([self._views["next"], goto]),
+                widgets.HBox([self._views["next"], self._goto]),
                 self._views["bars"],
                 self._cause_picker,
                 self._views["reasons"],
@@ -409,10 +429,18 @@ class Explorer:
         )
         self._views["triage"].value = triage_html(d)
         self._views["bars"].value = bars_html(d)
+        emergency = d.triage == "emergency"
         table = d.next_questions(order="interview")
-        self._form.highlight(str(table["question"].iloc[0]) if len(table) else None)
-        self._views["next"].value = next_html(table, emergency=d.triage == "emergency")
+        first = str(table["question"].iloc[0]) if len(table) and not emergency else None
+        self._form.highlight(first)
+        self._views["next"].value = next_html(table, emergency=emergency)
+        self._goto.disabled = first is None
+        self._goto.layout.display = "none" if first is None else None
         self._render_reasons()
+
+    def _picked(self, change: Mapping[str, Any]) -> None:
+        if not self._quiet_picker:
+            self._render_reasons()
 
     def _render_reasons(self) -> None:
         d = self._diagnosis

@@ -20,7 +20,7 @@ from backspasm._palette import FOCUS
 from backspasm.questionnaire import SECTIONS, Question
 from backspasm.widgets.views import FLAG
 
-__all__ = ["BLANK", "UNSURE", "QuestionForm"]
+__all__ = ["BLANK", "UNSURE", "UNSURE_NOTE", "QuestionForm"]
 
 #: The value of a control that holds no answer.
 BLANK = ""
@@ -28,6 +28,8 @@ BLANK = ""
 UNSURE = "unsure"
 #: The slider's range and step: an unsure answer leans from 0.001 to 0.999 to yes.
 UNSURE_MIN, UNSURE_MAX, UNSURE_STEP = 0.001, 0.999, 0.001
+#: Said under the slider: an even lean is no answer (nothing changes until it moves).
+UNSURE_NOTE = "0.5 counts as not answered"
 _SECTION_TITLES: Mapping[str, str] = {
     "context": "About the person",
     "symptom": "Symptoms",
@@ -67,6 +69,7 @@ class QuestionForm:
         self._highlighted: str | None = None
         self._controls: dict[str, widgets.Widget] = {}
         self._sliders: dict[str, widgets.FloatSlider] = {}
+        self._slider_boxes: dict[str, widgets.VBox] = {}
         self._rows: dict[str, widgets.HBox] = {}
         # One layout and style object shared by every row keeps the widget count (and
         # the messages to the browser) down: ~70 questions would otherwise need ~500.
@@ -75,7 +78,9 @@ class QuestionForm:
             "label_style": widgets.widget_string.HTMLStyle(),
             "toggle": widgets.Layout(),
             "toggle_style": widgets.ToggleButtonsStyle(button_width="66px"),
-            "slider_style": widgets.SliderStyle(),
+            "slider": widgets.Layout(width="200px"),
+            "slider_style": widgets.SliderStyle(description_width="initial"),
+            "note": widgets.Layout(),
             "box": widgets.Layout(width="200px"),
             "dropdown_style": widgets.widget_description.DescriptionStyle(),
             "text_style": widgets.widget_string.TextStyle(),
@@ -127,7 +132,7 @@ class QuestionForm:
             for column, slider in self._sliders.items():
                 if self._controls[column].value == UNSURE and slider.value == 0.5:
                     self._controls[column].value = BLANK
-                    slider.layout.display = "none"
+                    self._show_slider(column, False)
         finally:
             self._syncing = False
 
@@ -158,11 +163,15 @@ class QuestionForm:
                 pass  # "unsure" just clicked: the slider waits for a lean, no answer yet
             else:
                 control.value = BLANK if value is None else value
-            slider.layout.display = None if control.value == UNSURE else "none"
+            self._show_slider(q.column, control.value == UNSURE)
         elif q.kind == "choice":
             control.value = BLANK if value is None else value
         else:
             control.value = "" if value is None else _number_text(value)
+
+    def _show_slider(self, column: str, shown: bool) -> None:
+        """Show or hide the slider of a yes/no question, with the note under it."""
+        self._slider_boxes[column].layout.display = None if shown else "none"
 
     def _read(self, column: str) -> Any:
         value = self._controls[column].value
@@ -212,11 +221,22 @@ class QuestionForm:
                 readout_format=".3f",
                 continuous_update=False,
                 style=self._shared["slider_style"],
-                layout=widgets.Layout(width="230px", display="none"),
+                layout=self._shared["slider"],
             )
             slider.observe(partial(self._slid, q.column), names="value")
             self._sliders[q.column] = slider
-            parts += [control, slider]
+            note = widgets.HTML(
+                f"<small class='bs-unsure-note'>{UNSURE_NOTE}</small>",
+                layout=self._shared["note"],
+                style=self._shared["label_style"],
+            )
+            # shown only while "unsure" is picked; it keeps its width (the label and
+            # the toggles give way) so that the slider's value stays in view
+            box = widgets.VBox(
+                [slider, note], layout=widgets.Layout(display="none", flex="0 0 auto")
+            )
+            self._slider_boxes[q.column] = box
+            parts += [control, box]
         elif q.kind == "choice":
             control = widgets.Dropdown(
                 options=[("\u2014 not answered", BLANK)]

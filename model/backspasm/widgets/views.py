@@ -78,7 +78,7 @@ def next_html(table: pd.DataFrame, *, emergency: bool = False) -> str:
     if emergency:
         return (
             f"<div class='bs-next'><b>Ask next:</b> {NO_QUESTION_BEFORE_GOING}<br><small>"
-            "By information gain alone, for research, they are "
+            "Ranked by information gain alone (for research): "
             "<code>next_questions()</code>.</small></div>"
         )
     if not len(table):
