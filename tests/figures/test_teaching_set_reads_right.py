@@ -6,7 +6,11 @@ title was cut at the left edge; a long label in a variant shrank the network sli
 under 9 pt; node groups told apart by colour alone; figures 01 and 02 laid the nodes
 out differently; edges ran off the bottom of the network slide; muscle strain and
 the electrolyte causes were called "fitness deficiency"; and ``--cases`` without
-``--case-id`` drew the built-in case without a word.
+``--case-id`` drew the built-in case without a word. A second audit: a self-care triage
+looked settled with 18 of 25 screening questions unasked; figure 05 showed ten
+screening questions of 0.029 to 0.0004 bits ("0.000") and never the questions worth
+most (0.264 bits); a kidney stone at 99.98% filled the sensitivity axis with bars from
+99.964% to 99.989% without saying that no number changes the conclusion.
 """
 
 from __future__ import annotations
@@ -29,9 +33,10 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from backspasm import figures
 from backspasm.cli import main
 from backspasm.diagnosis import Diagnosis, diagnose
-from backspasm.figures import _style, teaching
+from backspasm.figures import _style, _words, teaching
 from backspasm.figures.teaching import _answers_of, example_case_note
 from backspasm.network import Network, default_network, load_network
+from backspasm.sensitivity import sensitivity
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -67,7 +72,11 @@ def test_next_questions_follow_diagnose_screening_questions_first(net: Network) 
     ax = figures.plot_next_questions(case)
     bars = gids(ax, "gain:")
     shown = sorted(bars, key=lambda q: -bars[q].get_y())  # top to bottom
-    expected = case.next_questions(order="interview").head(10)
+    # 21 screening questions unasked: the first six in the interview's order, then
+    # the four most useful of the others (as diagnose ranks them)
+    interview = case.next_questions(order="interview")
+    others = case.next_questions().query("not screen")
+    expected = pd.concat([interview.head(6), others.head(4)], ignore_index=True)
     assert shown == list(expected["question"])
     # what `backspasm diagnose` prints first: the screening questions (three warning
     # signs, and pain below the knee, which can set the triage level)
@@ -78,8 +87,9 @@ def test_next_questions_follow_diagnose_screening_questions_first(net: Network) 
         "pain_below_knee",
     ]
     screen = dict(zip(expected["question"], expected["screen"], strict=True))
-    ticks = [t.get_text() for t in ax.get_yticklabels()]  # bottom to top
-    for question, tick in zip(reversed(shown), ticks, strict=True):
+    labels = sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])
+    ticks = [t.get_text() for t in labels]  # top to bottom
+    for question, tick in zip(shown, ticks, strict=True):
         assert tick.startswith("⚠") == bool(screen[question]), (question, tick)
         assert bool(bars[question].get_hatch()) == bool(screen[question]), question
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -103,6 +113,176 @@ def test_next_questions_of_an_emergency_offer_none_before_going(net: Network) ->
     stone = diagnose(figures.SCENARIOS["Kidney stones"], network=net)
     if stone.triage == "emergency":
         assert not gids(figures.plot_next_questions(stone), "gain:")
+
+
+STRAIN = {  # a lifting strain: self-care, 7 of 25 screening questions answered
+    "age": 32,
+    "sex": "male",
+    "spasm_duration_weeks": 1,
+    "spasm_location": "lower_back",
+    "recent_exertion": "yes",
+    "pain_below_knee": "no",
+    "fever": "no",
+    "saddle_numbness": "no",
+    "bowel_or_bladder_loss": "no",
+}
+STONE = {  # a kidney stone at 99.98%: an emergency
+    "age": 45,
+    "sex": "male",
+    "spasm_duration_weeks": 0,
+    "spasm_location": "flank",
+    "fever": "no",
+    "blood_in_urine": "yes",
+    "pain_spreading_to_groin_in_waves": "yes",
+    "nausea_or_vomiting": "yes",
+    "previous_kidney_stone": "yes",
+}
+
+
+@pytest.fixture(scope="module")
+def strain(net: Network) -> Diagnosis:
+    return diagnose(STRAIN, network=net)
+
+
+@pytest.fixture(scope="module")
+def stone(net: Network) -> Diagnosis:
+    return diagnose(STONE, network=net)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\n", " ")
+
+
+def _drawn(ax: Any) -> Any:
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def test_next_questions_reach_the_most_useful_past_the_screen(strain: Diagnosis) -> None:
+    assert strain.triage == "self_care"
+    unasked = len(strain.unscreened)
+    assert unasked > 10  # the screen alone would fill the figure
+    ax = figures.plot_next_questions(strain)
+    bars = gids(ax, "gain:")
+    shown = sorted(bars, key=lambda q: -bars[q].get_y())  # top to bottom
+    interview = strain.next_questions(order="interview")
+    others = strain.next_questions().query("not screen")
+    # above the rule, the screen as diagnose orders it; under it, the questions worth
+    # most that are not screening questions, as diagnose ranks them
+    assert shown[:6] == list(interview["question"].head(6))
+    assert shown[6:] == list(others["question"].head(4))
+    assert shown[6] == "cannot_touch_toes"  # the most useful question of all
+    gain = others.set_index("question")["expected_information_gain"]
+    screening = interview.query("screen")["expected_information_gain"]
+    assert gain["cannot_touch_toes"] > 0.2 > 0.03 > screening.max()
+    # the dashed rule lies between the last screening question and the first other
+    (rule,) = [line for line in ax.lines if line.get_linestyle() == "--"]
+    y = rule.get_ydata()[0]
+    assert bars[shown[6]].get_y() + bars[shown[6]].get_height() < y < bars[shown[5]].get_y()
+    # the counts are diagnose's own: unasked of the screen, and those left out
+    title = _one_line(ax.get_title(loc="left"))
+    assert f"{unasked} of {len(strain.screen)} unasked" in title, title
+    assert "in the interview's order, not by information" in title
+    more = gids(ax, "more-screening")[""].get_text()
+    assert more.startswith(f"{unasked - 6} more screening questions to ask first"), more
+    # what is drawn is what diagnose says: the rows above the rule are its first
+    hatched = [q for q in shown if bars[q].get_hatch()]
+    assert hatched == shown[:6]
+
+
+def test_next_questions_of_a_full_screen_keep_the_interview_order(net: Network) -> None:
+    nearly = {**STRAIN, **{q.column: "no" for q in diagnose(STRAIN, network=net).unscreened}}
+    done = diagnose({k: v for k, v in nearly.items() if k != "muscle_weakness"}, network=net)
+    assert len(done.unscreened) == 1
+    assert done.triage != "emergency"
+    ax = figures.plot_next_questions(done)
+    bars = gids(ax, "gain:")
+    shown = sorted(bars, key=lambda q: -bars[q].get_y())
+    assert shown == list(done.next_questions(order="interview")["question"].head(10))
+    assert not gids(ax, "more-screening")  # nothing left out
+    assert "1 of 25 unasked" in _one_line(ax.get_title(loc="left"))
+
+
+def test_a_gain_under_a_thousandth_of_a_bit_reads_less_than_it(net: Network) -> None:
+    case = vignette(net, "S01")
+    ax = figures.plot_next_questions(case)
+    table = case.next_questions(order="interview").set_index("question")
+    values = {q: t.get_text().strip() for q, t in gids(ax, "bits:").items()}
+    small = [q for q in values if table.loc[q, "expected_information_gain"] < 0.001]
+    assert small  # saddle numbness, loss of bladder control
+    for question, text in values.items():
+        gain = float(table.loc[question, "expected_information_gain"])
+        assert text == ("<0.001" if gain < 0.001 else f"{gain:.3f}"), (question, text)
+    assert "0.000" not in values.values()
+    assert _words.bits(0.0004) == "<0.001"
+    assert _words.bits(0.0012) == "0.001"
+    assert _words.bits(0.0) == "0"
+
+
+def test_the_labels_of_next_questions_keep_clear_of_the_bars(strain: Diagnosis) -> None:
+    ax = figures.plot_next_questions(strain)
+    renderer = _drawn(ax)
+    bars = [b.get_window_extent(renderer) for b in gids(ax, "gain:").values()]
+    more = gids(ax, "more-screening")[""].get_window_extent(renderer)
+    legend = ax.get_legend().get_window_extent(renderer)
+    for box in bars:
+        assert not box.overlaps(more)
+        assert not box.overlaps(legend)
+    assert ax.get_window_extent(renderer).contains(more.x0, more.y0)
+    assert gids(ax, "more-screening")[""].get_fontsize() >= _style.MIN_FONT
+
+
+def test_a_triage_with_screening_questions_unasked_says_so(
+    strain: Diagnosis, stone: Diagnosis, net: Network
+) -> None:
+    note = (
+        f"screen incomplete: {len(strain.unscreened)} of {len(strain.screen)} "
+        "screening questions unasked"
+    )
+    assert note == "screen incomplete: 18 of 25 screening questions unasked"
+    said = _one_line(figures.plot_causes(strain).get_title(loc="left"))
+    assert "triage: self-care" in said
+    assert note in said, said
+    # an emergency holds whatever the rest: no note
+    assert stone.triage == "emergency"
+    assert stone.unscreened
+    for ax in (figures.plot_causes(stone), figures.plot_next_questions(stone)):
+        said = _one_line(ax.get_title(loc="left"))
+        assert "triage: emergency" in said
+        assert "screen incomplete" not in said
+    # a see-a-doctor triage with questions unasked says it too
+    s01 = vignette(net, "S01")
+    assert s01.triage == "see_doctor"
+    said = _one_line(figures.plot_causes(s01).get_title(loc="left"))
+    assert f"screen incomplete: {len(s01.unscreened)} of 25" in said
+
+
+def test_a_conclusion_no_number_moves_says_it_holds(stone: Diagnosis, net: Network) -> None:
+    table = sensitivity(stone, "kidney_stones")
+    ax = figures.plot_sensitivity(table, top=12, answers=stone.answers, network=net)
+    title = _one_line(ax.get_title(loc="left"))
+    values = table[["p_base", "p_low", "p_high"]].to_numpy()
+    assert values.min() > 0.9995
+    assert values.max() < 0.9999
+    assert "no single number moves P(Kidney stones) out of 99.96-99.99%" in title, title
+    assert "above every triage cut-off for it (20%, 50%): the conclusion holds" in title
+    # a posterior the numbers move across a cut-off (an abscess from 24% to 53%) has none
+    abscess = diagnose(dict(figures.DEFAULT_CASE), network=net)
+    table = sensitivity(abscess, "epidural_abscess")
+    ax = figures.plot_sensitivity(table, top=12, answers=abscess.answers)
+    assert "conclusion holds" not in ax.get_title(loc="left")
+
+
+def test_the_band_of_a_conclusion_that_holds_contains_every_value() -> None:
+    from backspasm.figures.sensitivity import _band
+
+    assert _band(0.99964, 0.99989) == "99.96-99.99%"
+    assert _band(0.999991, 0.999996) == "99.9991-99.9996%"
+    assert _band(0.0021, 0.0035) == "0.2-0.4%"
+    assert _band(0.000004, 0.00002) == "0.0004-0.002%"
+    assert _band(0.998, 0.999996) == "99.8-99.9996%"  # never 100%
+    assert _band(0.0000001, 0.003) == "0.00001-0.3%"  # never 0%
 
 
 # ------------------------------------------------------------ the whole set, drawn

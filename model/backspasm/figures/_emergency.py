@@ -15,6 +15,7 @@ import backspasm.figures._style as st
 from backspasm.figures._words import (
     PROMPT_SPACING,
     PROMPT_WIDTHS,
+    bits,
     case_title,
     ge,
     question_prompts,
@@ -55,7 +56,7 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         bar.set_gid(f"later:{r.question}")
         bar.set_label(str(r.question))
         ax.text(
-            gain, yy, f" {gain:.3f}", ha="left", va="center", fontsize=st.NOTE, color=_WAIT_INK
+            gain, yy, f" {bits(gain)}", ha="left", va="center", fontsize=st.NOTE, color=_WAIT_INK
         )
     said = question_prompts(table)
     ax.set_yticks(ys, wrap_all(said, PROMPT_WIDTHS, lines=3))

@@ -4,7 +4,8 @@ Percentages that never read ``0%`` or ``100%`` short of certainty (:func:`percen
 :func:`percent_to`, :func:`percent_sig`), odds ratios to three significant digits
 (:func:`odds_ratio`), a case's answers in a few words (:func:`answer_list`,
 :func:`answer_phrase`, :func:`describe_answers`) and the titles made of them
-(:func:`case_title`, :func:`triage_text`), the prompts of the next questions
+(:func:`case_title`, :func:`triage_text`, with :func:`screen_note` while screening
+questions are unasked), information gains in bits (:func:`bits`), the prompts of the next questions
 (:func:`question_prompts`), wrapped to lines by
 :mod:`backspasm.figures._wrap`'s functions (re-exported here: :func:`text_width`,
 :func:`wrap`, :func:`wrap_all`, :func:`wrap_phrases`, :func:`fit_lines`).
@@ -141,6 +142,22 @@ def ge(text: str) -> str:
     return text.replace(">=", "≥").replace("<=", "≤")
 
 
+def bits(gain: float) -> str:
+    """Format an expected information gain (bits) for a bar: ``0.264``, ``<0.001``.
+
+    Three decimals, except that a gain above nil but under 0.001 reads ``<0.001``
+    (never ``0.000``, which says "nothing to learn"); a gain of nil reads ``0``.
+    """
+    gain = float(gain)
+    if gain >= 0.001:
+        return f"{gain:.3f}"
+    return "<0.001" if gain > _NO_GAIN else "0"
+
+
+#: A gain at or under this (bits) is rounding noise: the question tells nothing.
+_NO_GAIN = 1e-12
+
+
 # A case's answers and the titles made of them
 
 
@@ -154,6 +171,48 @@ def triage_text(diagnosis: Any) -> str:
     if triage:
         text = f"triage: {TRIAGE_NAMES.get(str(triage), str(triage))}  ·  " + text
     return text
+
+
+def unasked_count(diagnosis: Any) -> tuple[int, int] | None:
+    """Return how many screening questions are unasked, and how many there are.
+
+    The diagnosis's own ``unscreened`` and ``screen`` (never counted again here);
+    None for an object without them.
+    """
+    unscreened = getattr(diagnosis, "unscreened", None)
+    screen = getattr(diagnosis, "screen", None)
+    if unscreened is None or screen is None:
+        return None
+    return len(unscreened), len(screen)
+
+
+def screen_note(diagnosis: Any) -> str:
+    """``screen incomplete: 18 of 25 screening questions unasked: the triage may change``.
+
+    What ``backspasm diagnose`` says under a triage that is not an emergency while
+    screening questions are unanswered ("the advice is incomplete until the others
+    are"), so that a self-care or see-a-doctor triage does not look settled. ``""``
+    for an emergency (it holds whatever the other answers) and for a complete screen.
+    """
+    counts = unasked_count(diagnosis)
+    if getattr(diagnosis, "triage", None) == "emergency" or not counts or not counts[0]:
+        return ""
+    return (
+        f"screen incomplete: {counts[0]} of {counts[1]} screening questions unasked: "
+        "the triage may change"
+    )
+
+
+def triage_lines(diagnosis: Any, width: int) -> str:
+    """Return :func:`triage_text` and, when the screen is incomplete, :func:`screen_note`.
+
+    On one line when they fit ``width`` characters, else the note on a line of its own.
+    """
+    triage, note = triage_text(diagnosis), screen_note(diagnosis)
+    if not note:
+        return triage
+    one = f"{triage}  ·  {note}"
+    return one if len(one) <= width else f"{triage}\n{wrap(note, width)}"
 
 
 def _answer_words(question: Any, label: str, value: Any) -> str | None:

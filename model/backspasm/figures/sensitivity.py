@@ -18,6 +18,7 @@ from backspasm.figures._words import (
     percent,
     percent_sig,
     percent_to,
+    wrap,
     wrap_all,
 )
 
@@ -127,6 +128,9 @@ def plot_sensitivity(
     ax = st.new_axes(ax)
     heading = _heading(f"Which numbers of the network matter for P({target})", answers, network)
     heading += f"\none-way sensitivity: odds of each number ×{factor:g} and ÷{factor:g}"
+    holds = "" if _settled(rows) else _holds(table, network)
+    if holds:
+        heading += "\n" + wrap(holds, _TITLE_WIDTH)
     ax.set_title(heading, fontsize=st.TITLE - 1, loc="left")
     if _settled(rows):
         _settled_note(ax, first, answers)
@@ -201,6 +205,75 @@ def plot_sensitivity(
     return ax
 
 
+def _holds(table: pd.DataFrame, network: Network | None) -> str:
+    """Say that no single number changes the conclusion, when none moves it far.
+
+    When every value of the target's posterior, with each number of the table
+    changed in turn (``p_low``, ``p_high``: every row, not only those drawn), stays
+    within :data:`NARROW` of a probability and on one side of each of the triage
+    policy's cut-offs for the target (its cause rules, ``P(cause) >= p``):
+    ``no single number moves P(Kidney stones) out of 99.96-99.99%, above every
+    triage cut-off for it (20%, 50%): the conclusion holds``. Otherwise ``""``.
+    """
+    from backspasm.figures._style import network_of
+    from backspasm.triage import policy_of
+
+    values = table[["p_base", "p_low", "p_high"]].to_numpy(dtype=float)
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo >= NARROW:
+        return ""
+    first = table.iloc[0]
+    node, target = str(first["target"]), str(first.get("target_label", first["target"]))
+    cuts: list[float] = []
+    if str(first["target_state"]) == "yes":
+        net = network_of(None, network)
+        cuts = sorted({float(r.p) for r in policy_of(net).causes if r.cause == node})
+    if any((lo >= c) != (hi >= c) for c in cuts):  # a number moves it across one
+        return ""
+    said = f"no single number moves P({target}) out of {_band(lo, hi)}"
+    if cuts:
+        listed = ", ".join(exact_percent(c) for c in cuts)
+        if lo >= cuts[-1]:
+            side = "above every"
+        elif hi < cuts[0]:
+            side = "below every"
+        else:
+            side = "on one side of each"
+        said += f", {side} triage cut-off for it ({listed})"
+    return said + ": the conclusion holds"
+
+
+#: A posterior that no single number moves over this span (a probability: one
+#: percentage point) stays, for a teacher, where it is.
+NARROW = 0.01
+
+
+def _band(lo: float, hi: float) -> str:
+    """Write the range ``lo``..``hi`` so that it holds them: ``99.96-99.99%``.
+
+    The low end rounded down and the high end up, with as many decimals as tell
+    them apart, and more at an end that would else read ``0%`` or ``100%`` short of it.
+    """
+    span = max(hi - lo, 1e-12) * 100.0
+    decimals = max(0, math.ceil(-math.log10(span)))
+    return f"{_band_end(lo, decimals, up=False)}-{_band_end(hi, decimals, up=True)}%"
+
+
+def _band_end(p: float, decimals: int, *, up: bool) -> str:
+    """Write an end of a band in percent, rounded outwards (``up``: the high end)."""
+    while True:
+        scale = 10.0**decimals
+        if up:
+            value = math.ceil(p * 100.0 * scale - 1e-9) / scale
+            crowded = p < 1.0 and value >= 100.0
+        else:
+            value = math.floor(p * 100.0 * scale + 1e-9) / scale
+            crowded = p > 0.0 and value <= 0.0
+        if not crowded or decimals >= 6:
+            return f"{value:.{decimals}f}"
+        decimals += 1
+
+
 def _heading(what: str, answers: Mapping[str, Any] | None, network: Network | None) -> str:
     """Return the first lines of the title: what is shown and for which answers."""
     if answers is None:
@@ -255,6 +328,8 @@ def _labels(rows: pd.DataFrame) -> list[str]:
     return wrap_all(texts, _LABEL_WIDTHS, lines=lines, tails=tails)
 
 
+#: The width (characters) of a line of the title.
+_TITLE_WIDTH = 72
 #: The widths (characters) the column of labels may take, narrowest first.
 _LABEL_WIDTHS = (52, 56, 60, 64)
 #: Up to this many rows, a label may take three lines.
