@@ -117,8 +117,8 @@ def _next_lines(d: Reported) -> list[str]:
     if d.triage == "emergency":
         return [
             "",
-            f"next questions: {NO_QUESTION_BEFORE_GOING}; by information gain alone, "
-            "for research, they are Diagnosis.next_questions()",
+            f"next questions: {NO_QUESTION_BEFORE_GOING}; ranked by information gain "
+            "alone (for research): Diagnosis.next_questions()",
         ]
     nxt = d.next_questions(order="interview").head(3)
     if not len(nxt):

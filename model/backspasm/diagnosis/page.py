@@ -62,8 +62,8 @@ def diagnosis_html(d: Shown) -> str:
     why = "".join(f"<li>{esc(d.explanation(c))}</li>" for c in causes["cause"][:3])
     if d.triage == "emergency":
         nxt = (
-            f"{NO_QUESTION_BEFORE_GOING}<br><small>By information gain alone, for "
-            "research, they are <code>next_questions()</code>; what to ask is "
+            f"{NO_QUESTION_BEFORE_GOING}<br><small>Ranked by information gain alone (for "
+            "research): <code>next_questions()</code>; what to ask is "
             "<code>next_questions(order='interview')</code>, empty before an "
             "emergency.</small>"
         )
