@@ -57,7 +57,10 @@ def test_the_readme_case_reads_as_the_cli_prints_it() -> None:
     assert "blood_in_urine=yes" not in d.triage_reasons
     emergency = diagnose(ABSCESS)
     assert emergency.triage == "emergency"
-    assert "Fever" in emergency.triage_reasons
+    assert (
+        "Fever with injecting drugs or a weakened immune system (a warning sign of spinal infection)"
+        in emergency.triage_reasons
+    )
     assert "fever=yes" not in emergency.triage_reasons
 
 
@@ -69,7 +72,8 @@ def test_red_flags_keep_the_machine_form_of_the_scored_file() -> None:
     assert d.to_dict()["red_flags"] == list(d.red_flags)
     scored = score_cases(pd.DataFrame([README_CASE]))
     assert scored["red_flags"].iloc[0] == "; ".join(d.red_flags)
-    # the same reasons, in words
+    # here the emergency was set by rules alone: its reasons are the driving answers,
+    # one for each, in words
     assert len(d.red_flags) == len(d.triage_reasons)
 
 
@@ -149,7 +153,9 @@ def test_an_emergency_says_it_holds_before_any_cause(capsys: pytest.CaptureFixtu
     assert d.top_cause == "muscle_strain"  # the harmless cause leads the ranking
     text = cli(capsys, {"saddle_numbness": "yes"})
     lines = text.splitlines()
-    assert lines[0] == "triage: emergency (because: Saddle numbness)"
+    assert lines[0] == (
+        "triage: emergency (because: Saddle numbness (a warning sign of cauda equina syndrome))"
+    )
     assert lines[1] == f"advice: go to an emergency department now. {EMERGENCY_HOLDS}"
     assert text.index(EMERGENCY_HOLDS) < text.index("muscle_strain")
     page = d._repr_html_()

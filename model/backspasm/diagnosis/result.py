@@ -67,8 +67,8 @@ class Diagnosis:
         ``red_flags`` column has it: the flag answers that set it, each written
         ``node=state`` (``blood_in_urine=yes``), each cause rule that fired with its
         probability (``Kidney stones 73% (>= 50%)``), and, where no flag had already
-        set the emergency, the answers that raised that cause most. The same reasons
-        in words are :attr:`triage_reasons`.
+        set the emergency, the answers that raised that cause most. What set the
+        level, said for a person, is :attr:`triage_reasons`.
     complications : pandas.DataFrame
         Risk of each complication if the cause is left untreated: ``complication``,
         ``label``, ``prior``, ``risk``.
@@ -102,13 +102,13 @@ class Diagnosis:
     triage_reasons : tuple of str
         What set the level, for every level, in the words that ``diagnose``, ``ask``,
         the JSON, the notebook's table and the widget show (one function,
-        :func:`backspasm.triage.triage_reason_words`, writes them): an emergency's
-        :attr:`red_flags` said for a person (``"Blood in urine"``, ``"Location of
-        spasms: flank"``, ``"Kidney stones 73% (>= 50%)"``); for ``see_doctor`` the
-        names of the matching flags (``"cancer history"``), the cause rules that
-        fired (``"Spinal tumour 9% (>= 3% with history of cancer)"``) and the group
-        thresholds reached (``"serious cause 11% (>= 5%)"``, see
-        :func:`backspasm.triage.triage_explained`); empty for ``self_care``.
+        :func:`backspasm.triage.triage_reason_words`, writes them): at every level the
+        names of the matching flags (``"Age 65 or over (a higher risk of fracture and
+        cancer)"``), one cause rule per cause (``"Kidney stones 73% (>= 50%)"``), the
+        group thresholds reached (``"Any serious cause 11% (>= 5%)"``, see
+        :func:`backspasm.triage.triage_explained`) and, for an emergency set by rules
+        alone, the answers that drove it (``"Blood in urine"``); empty for
+        ``self_care``.
     triage_within_hours : float or None
         For ``see_doctor``, how soon to see the doctor, in hours: the smallest
         ``within_hours`` of the policy's flags and cause rules that set the level (see

@@ -324,7 +324,8 @@ class TriageFlag:
     Attributes
     ----------
     name : str
-        What the combination means, e.g. "cauda equina: saddle numbness".
+        What the combination means, e.g. "Saddle numbness (a warning sign of cauda
+        equina syndrome)".
     level : {"emergency", "see_doctor"}
     when : mapping of str to str
         Node to state; every pair must hold (AND).

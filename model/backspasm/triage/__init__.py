@@ -27,14 +27,18 @@ with it through :func:`triage_advice`: "see a doctor within 24 hours", otherwise
 "see a doctor soon".
 
 ``red_flags`` names what drove an emergency, each answer written ``node=state`` (the
-form of a scored file's ``red_flags`` column; :func:`triage_reason_words` says them in
-the words every view shows): the answers of the matching emergency
+form of a scored file's ``red_flags`` column): the answers of the matching emergency
 flags, each emergency cause rule that fired (``"Epidural abscess 54% (>= 10%)"``) and,
 where no flag had already set the emergency, the positive answers (a symptom present,
 not a denial) whose withholding lowers that cause's probability the most (each at
-least doubling its odds), found with exact batched queries. A person sent home gets
-a :func:`safety_net`: the red-flag questions that should bring them back, in plain
-words.
+least doubling its odds), found with exact batched queries. What set any level, for
+a person (:func:`triage_explained`, said by :func:`triage_reason_words` in the words
+every view shows), reads in one style whatever the level: each matching flag by its
+name, which says the answers and what they may mean ("Saddle numbness (a warning
+sign of cauda equina syndrome)", "Age 65 or over (a higher risk of fracture and
+cancer)"), one cause rule per cause, the group thresholds reached and an
+emergency's driving answers. A person sent home gets a :func:`safety_net`: the
+red-flag questions that should bring them back, in plain words.
 
 Modules, in import order: :mod:`~backspasm.triage.policy` (the policy of a network),
 :mod:`~backspasm.triage.matching` (answers against flags and rules, and their words),

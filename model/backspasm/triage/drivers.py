@@ -29,6 +29,9 @@ def add_drivers(
     probs: Mapping[str, FloatArray],
     values: Mapping[str, npt.NDArray[Any]],
     network: Network,
+    *,
+    also: Text | None = None,
+    said_in: Mapping[str, BoolArray] | None = None,
 ) -> None:
     """Name, per case, the positive answers whose withholding lowers a fired cause most.
 
@@ -36,6 +39,12 @@ def add_drivers(
     once, comes from the engine's fast retraction (one pass for ``P(x_v, e without
     v)``, one per fired target over its own cases); an answer's effect on a case is
     its largest log-odds drop over the causes that fired for that case.
+
+    ``also`` (the reasons said to a person) gets the same answers, but not where
+    ``said_in`` (per node, the cases whose reasons name it already) says a cause
+    rule names the answer: a known cause that is its own driver (``kidney_stones=yes``
+    under ``Kidney stones 100% (>= 50%)``: one reason per cause), or an answer the
+    rule asks for (``... (>= 50% with muscle weakness)``).
     """
     if not fired:
         return
@@ -106,3 +115,7 @@ def add_drivers(
                 mask = np.zeros(n, dtype=bool)
                 mask[rows[chosen][codes == code]] = True
                 text.add(mask, f"{node}={names[code]}", node)
+                if also is not None:
+                    named = (said_in or {}).get(node)
+                    keep = mask if named is None else mask & ~named
+                    also.add(keep, f"{node}={names[code]}", node)

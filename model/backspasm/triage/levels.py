@@ -16,6 +16,7 @@ from backspasm.triage.matching import (
     Text,
     answer_words,
     fires,
+    flag_words,
     matches,
     percent,
     rule_words,
@@ -26,6 +27,7 @@ from backspasm.triage.policy import policy_of
 if TYPE_CHECKING:
     from backspasm.engine import Evidence
     from backspasm.network import Network
+    from backspasm.spec import TriagePolicy
 
 __all__ = ["Triage", "triage_batch", "triage_cases", "triage_explained", "triage_within_hours"]
 
@@ -113,11 +115,18 @@ def triage_explained(
     levels, red_flags : numpy.ndarray of str
         As :func:`triage_batch`.
     reasons : numpy.ndarray of str
-        ``"; "``-joined: for an emergency its red flags; for ``see_doctor`` the
-        names of the matching flags (``"cancer history"``), the cause rules that
-        fired (``"Spinal tumour 33% (>= 3%)"``) and the group thresholds reached
-        (``"serious cause 49% (>= 5%)"``, ``"pathologic cause 82% (>= 50%)"``);
-        "" for ``self_care``.
+        ``"; "``-joined, for an emergency and ``see_doctor`` alike, of the flags and
+        rules at the case's level: the names of the matching flags (``"a history of
+        cancer (a higher risk of cancer in the spine)"``, with ``" (unsure
+        answer)"`` when an answer only leans that way), one cause rule that fired per
+        cause (``"Spinal tumour 33% (>= 3%)"``: for ``see_doctor`` the one that sets
+        the timeframe, for an emergency the one that asks for the most answers), the
+        group thresholds reached (``"any serious cause 49% (>= 5%)"``, ``"any
+        structural spinal disorder 82% (>= 50%)"``) and, for an emergency the rules
+        alone set, the answers that drove it (``"blood_in_urine=yes"``, as in
+        ``red_flags``, but not an answer or a known cause a said rule names);
+        "" for ``self_care``. :func:`~backspasm.triage.triage_reason_words` says
+        them for a person.
     """
     found = _triage(p_serious, evidence, network, True, log_evidence, cause_probs, p_pathologic)
     return found.levels, found.red_flags, found.reasons
@@ -225,6 +234,39 @@ def triage_cases(
     return _triage(p_serious, evidence, network, explain, log_evidence, cause_probs, p_pathologic)
 
 
+def _one_rule_per_cause(
+    said: Text,
+    fired: list[tuple[float, int, BoolArray]],
+    policy: TriagePolicy,
+    probs: Mapping[str, FloatArray],
+    network: Network,
+    soft: Mapping[str, FloatArray],
+    n: int,
+) -> dict[str, BoolArray]:
+    """Say, per case, one fired rule of each cause: the first of ``fired`` in its order.
+
+    ``fired`` holds ``(order, policy index, cases)`` per rule that fired; a rule is
+    said for the cases where no rule of its cause came before it.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray of bool
+        Per node, the cases whose said rules name it: the cause itself and the
+        answers the rule asks for (an answer that drove the cause is not said again).
+    """
+    named: dict[str, BoolArray] = {}
+    for _, i, fire in sorted(fired, key=lambda v: (v[0], v[1])):
+        rule = policy.causes[i]
+        before = named.get(rule.cause, np.zeros(n, dtype=bool))
+        new = fire & ~before
+        named[rule.cause] = before | fire
+        if new.any():
+            said.add(new, rule_words(rule, probs[rule.cause], new, network, soft), f"\0rule{i}")
+            for node in rule.when:
+                named[node] = named.get(node, np.zeros(n, dtype=bool)) | new
+    return named
+
+
 def _triage(
     p_serious: FloatArray,
     evidence: Evidence | Mapping[str, npt.NDArray[Any]],
@@ -246,8 +288,12 @@ def _triage(
     serious_limit = float(policy.see_doctor_p_serious.p)  # type: ignore[arg-type]
     see_doctor = ok & (p_serious >= serious_limit)
     text = Text(n)
-    # Why a doctor's visit: built only on request (diagnose), never when scoring a file.
+    # What set the level, for a person: built only on request (diagnose), never when
+    # scoring a file. A doctor's visit and an emergency are said in the same way: each
+    # matching flag by its name, one cause rule per cause, the group thresholds and
+    # (an emergency set by the rules alone) the answers that drove it.
     because = Text(n) if explain else None
+    said = Text(n) if explain else None  # an emergency's reasons (``text`` keeps node=state)
     by_serious = see_doctor.copy()
     timed: list[tuple[float | None, BoolArray]] = []  # see_doctor flags and rules with hours
 
@@ -261,12 +307,14 @@ def _triage(
             emergency |= match
             for node, state in flag.when.items():
                 text.add(match, answer_words(node, state, soft), node)
+            if said is not None:
+                said.add(match, flag_words(flag, soft), "\0flag" + flag.name)
         else:
             see_doctor |= match
             if flag.within_hours:
                 timed.append((flag.within_hours, match))
             if because is not None:
-                because.add(match, flag.name, "\0flag" + flag.name)
+                because.add(match, flag_words(flag, soft), "\0flag" + flag.name)
 
     # Where a flag has set the emergency, its answers are what drove it: a cause rule
     # that also fires is still named, but its drivers (one engine pass per answer and
@@ -275,11 +323,13 @@ def _triage(
 
     # 2. Cause rules: urgency per cause.
     fired: dict[str, BoolArray] = {}  # emergency targets whose drivers to name
+    said_in_rules: dict[str, BoolArray] = {}  # nodes a said rule names, per case
     rule_causes = list(dict.fromkeys(r.cause for r in policy.causes))
     probs = (
         _cause_probabilities(values, network, rule_causes, n, cause_probs) if rule_causes else {}
     )
     visits: list[tuple[float, int, BoolArray]] = []  # see_doctor rules that fired
+    urgent: list[tuple[float, int, BoolArray]] = []  # emergency rules that fired
     for i, rule in enumerate(policy.causes):
         p = probs[rule.cause]
         fire = ok & fires(rule, p, values, network, soft)
@@ -289,23 +339,22 @@ def _triage(
             emergency |= fire
             text.add(fire, rule_words(rule, p, fire, network, soft), f"\0rule{i}")
             fired[rule.cause] = fired.get(rule.cause, np.zeros(n, dtype=bool)) | (fire & ~by_flag)
+            urgent.append((-len(rule.when), i, fire))
         else:
             see_doctor |= fire
             visits.append((rule.within_hours or math.inf, i, fire))
             if rule.within_hours:
                 timed.append((rule.within_hours, fire))
-    if because is not None:
-        # One reason per cause: of its see_doctor rules that fired, the one that sets
-        # the timeframe (the soonest), as triage_within_hours reads it.
-        named = {cause: np.zeros(n, dtype=bool) for cause in rule_causes}
-        for _, i, fire in sorted(visits, key=lambda v: (v[0], v[1])):
-            rule = policy.causes[i]
-            new = fire & ~named[rule.cause]
-            named[rule.cause] |= fire
-            if new.any():
-                words = rule_words(rule, probs[rule.cause], new, network, soft)
-                because.add(new, words, f"\0rule{i}")
-        words = "serious cause " + percent(p_serious, by_serious)
+    if because is not None and said is not None:
+        # One reason per cause. Of its see_doctor rules that fired, the one that sets
+        # the timeframe (the soonest), as triage_within_hours reads it; of its
+        # emergency rules, the one that asks for the most answers (kidney stones
+        # "(>= 20% with fever)" rather than "(>= 50%)" as well: the answer that made
+        # the cause urgent), the first of the policy among equals. red_flags (the
+        # scored file's column) keeps every rule that fired.
+        _one_rule_per_cause(because, visits, policy, probs, network, soft, n)
+        said_in_rules = _one_rule_per_cause(said, urgent, policy, probs, network, soft, n)
+        words = "any serious cause " + percent(p_serious, by_serious)
         because.add(by_serious, words + f" (>= {serious_limit:.0%})", SERIOUS)
 
     # 3. Thresholds on P(at least one serious cause).
@@ -316,6 +365,8 @@ def _triage(
             emergency |= serious
             words = "serious cause " + percent(p_serious, serious) + f" (>= {threshold:.0%})"
             text.add(serious, np.asarray(words, dtype=object), SERIOUS)
+            if said is not None:
+                said.add(serious, np.asarray("any " + words, dtype=object), SERIOUS)
             fired[SERIOUS] = serious & ~by_flag
             probs = {**probs, SERIOUS: p_serious}
 
@@ -350,11 +401,12 @@ def _triage(
             mask[undecided[some >= threshold]] = True
             p_some = np.zeros(n)
             p_some[undecided] = some
-            words = "pathologic cause " + percent(p_some, mask) + f" (>= {threshold:.0%})"
+            words = "any structural spinal disorder " + percent(p_some, mask)
+            words = words + f" (>= {threshold:.0%})"
             because.add(mask, words, "\0pathologic")
 
     # 4. The answers that most raised the causes that alone made an emergency.
-    add_drivers(text, fired, probs, values, network)
+    add_drivers(text, fired, probs, values, network, also=said, said_in=said_in_rules)
 
     levels = np.full(n, "", dtype=object)
     levels[ok] = "self_care"
@@ -363,8 +415,8 @@ def _triage(
     red = text.text
     red[~emergency] = ""
     reasons: npt.NDArray[np.object_] = np.full(n, "", dtype=object)
-    if because is not None:
+    if because is not None and said is not None:
         reasons[see_doctor] = because.text[see_doctor]
-        reasons[emergency] = red[emergency]
+        reasons[emergency] = said.text[emergency]
     hours = _soonest(levels == "see_doctor", timed)
     return Triage(levels, red, reasons, hours)

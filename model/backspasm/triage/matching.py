@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backspasm._numeric import BoolArray, FloatArray
-from backspasm.spec import TriageCauseRule, TriagePolicy
+from backspasm.spec import TriageCauseRule, TriageFlag, TriagePolicy
 
 if TYPE_CHECKING:
     from backspasm.network import Network
@@ -20,6 +20,7 @@ __all__ = [
     "Text",
     "answer_words",
     "fires",
+    "flag_words",
     "matches",
     "percent",
     "rule_words",
@@ -92,6 +93,17 @@ def fires(
 def answer_words(node: str, state: str, soft: Mapping[str, FloatArray]) -> str:
     """Return ``"fever=yes"``, or ``"fever=yes (unsure answer)"`` for a soft one."""
     return f"{node}={state}" + (" (unsure answer)" if node in soft else "")
+
+
+def flag_words(flag: TriageFlag, soft: Mapping[str, FloatArray]) -> str:
+    """Return a flag's reason: its name, ``"... (unsure answer)"`` when an answer is unsure.
+
+    A flag's name is the reason triage gives, for a person and a clinician alike
+    (``"saddle numbness (a warning sign of cauda equina syndrome)"``); an unsure answer
+    that leans to the flag's state is marked as in a cause rule's words.
+    """
+    unsure = any(node in soft for node in flag.when)
+    return flag.name + (" (unsure answer)" if unsure else "")
 
 
 class Text:

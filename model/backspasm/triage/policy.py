@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from backspasm._text import answer_words
@@ -43,15 +44,22 @@ EMERGENCY_HOLDS = "This emergency holds whatever the likeliest cause is."
 def triage_reason_words(network: Network, reasons: Iterable[str]) -> tuple[str, ...]:
     """Say what set a triage level in words for a person: the one wording of every view.
 
-    Triage writes an answer ``node=state`` (``blood_in_urine=yes``, the form of a
-    scored file's ``red_flags`` column); this says it ``Blood in urine``, a location
-    ``Location of spasms: flank``, a denial ``no fever``, and an answer inside a cause
-    rule ``Kidney stones 65% (>= 20% with fever (unsure))``. The names of ``see_doctor``
-    flags (``cancer history``) and the group thresholds (``serious cause 11% (>= 5%)``)
-    are words already and stay as they are; text already in words is returned unchanged,
-    so saying it twice changes nothing. :attr:`Diagnosis.triage_reasons
-    <backspasm.diagnosis.Diagnosis.triage_reasons>` holds these words, and ``diagnose``,
-    ``ask``, the JSON, the notebook's table, the widget and the figures show them.
+    Every level is said in one style, each reason starting with a capital letter:
+    a flag by its name, which says the answers and what they may mean (``Age 65 or
+    over (a higher risk of fracture and cancer)``, ``Saddle numbness (a warning sign
+    of cauda equina syndrome)``); a cause rule by the cause's probability and the
+    threshold it reached (``Kidney stones 65% (>= 20% with fever (unsure))``, one
+    rule per cause); a group threshold likewise (``Any serious cause 11% (>= 5%)``);
+    and an answer that drove an emergency, written ``node=state`` by triage (the
+    form of a scored file's ``red_flags`` column), by its label (``Blood in urine``,
+    ``Location of spasms: flank``, a denial ``No fever``). A label shortened for a
+    figure's width (``IV drug use / immunosuppr.``) is said by the first sentence of
+    the node's description instead (``Injecting drugs, or a weakened immune
+    system``). Text already in words is returned unchanged, so saying it twice
+    changes nothing. :attr:`Diagnosis.triage_reasons
+    <backspasm.diagnosis.Diagnosis.triage_reasons>` holds these words, and
+    ``diagnose``, ``ask``, the JSON, the notebook's table, the widget and the figures
+    show them.
 
     Parameters
     ----------
@@ -64,7 +72,42 @@ def triage_reason_words(network: Network, reasons: Iterable[str]) -> tuple[str, 
     -------
     tuple of str
     """
-    return tuple(answer_words(r, network.label, network.spec.nodes) for r in reasons)
+    label = _unabbreviated(network)
+    return tuple(_sentence(answer_words(r, label, network.spec.nodes)) for r in reasons)
+
+
+#: A label shortened to fit a figure: a full stop, a slash or a comparison sign in it
+#: (``IV drug use / immunosuppr.``, ``Morning stiffness > 30 min``).
+_SHORTENED = re.compile(r"[./<>]")
+#: The longest first sentence of a description that may stand for a shortened label.
+_LONGEST_WORDS = 80
+
+
+def _unabbreviated(network: Network) -> Callable[[str], str]:
+    """Return a function saying a node by its label, or in full if the label is shortened.
+
+    A shortened label is said by the first sentence of the node's description, without
+    its parentheses and final full stop (``Injecting drugs, or a weakened immune
+    system``), or, when that sentence is longer than a reason should be, by the node's
+    name in words (``Spondylolysis or spondylolisthesis``).
+    """
+
+    def label(node: str) -> str:
+        text = network.label(node)
+        if not _SHORTENED.search(text):
+            return text
+        first = network.spec.nodes[node].description.split(". ")[0]
+        first = re.sub(r"\s*\([^)]*\)", "", first).strip().rstrip(".").strip()
+        if 0 < len(first) <= _LONGEST_WORDS:
+            return first
+        return _sentence(node.replace("_", " "))
+
+    return label
+
+
+def _sentence(text: str) -> str:
+    """Start a reason with a capital letter (``age 65 or over`` -> ``Age 65 or over``)."""
+    return text[:1].upper() + text[1:]
 
 
 def timeframe_words(hours: float) -> str:
