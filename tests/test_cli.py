@@ -155,7 +155,23 @@ def test_figures_command_writes_the_teaching_set(tmp_path, capsys):
     svgs = sorted(p.name for p in out.glob("*.svg"))
     assert len(pngs) >= 8
     assert [p[:-4] for p in pngs] == [s[:-4] for s in svgs]
-    assert "wrote" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "wrote" in err
+    assert err.count(" drew ") == len(pngs)  # a line per figure, as it is drawn
+    said = (out / "captions.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in said for name in pngs + svgs)
+
+
+def test_figures_help_says_how_to_draw_some_figures_and_where(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["figures", "--help"])
+    assert info.value.code == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "--only LIST" in said
+    assert "case (02-06)" in said
+    assert "--no-progress" in said
+    assert "captions.md" in said
+    assert "created folder" in said  # --out is created, and it is said
 
 
 def test_figures_case_id_needs_cases(tmp_path, capsys):
@@ -533,6 +549,8 @@ def test_evaluate_by_names_the_blank_group(tmp_path, capsys):
         (["figures", "--out", "{tmp}", "--format", "png,jpg"], "argument --format"),
         (["figures", "--out", "{tmp}", "--format", ","], "argument --format"),
         (["figures", "--out", "{tmp}", "--dpi", "5000"], "argument --dpi"),
+        (["figures", "--out", "{tmp}", "--only", "11"], "argument --only"),
+        (["figures", "--out", "{tmp}", "--only", ","], "argument --only"),
         (["sample", "-n", "5", "--seed", "1", "--missing", "1.5"], "argument --missing"),
         (["sample", "-n", "5", "--seed", "1", "--missing", "nan"], "argument --missing"),
         (["sample", "-n", "-1", "--seed", "1"], "argument -n"),

@@ -128,7 +128,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 def _cmd_figures(args: argparse.Namespace) -> int:
     from backspasm._text import did_you_mean
     from backspasm.figures import write_teaching_figures
-    from backspasm.figures.teaching import example_case_note
+    from backspasm.figures.teaching import CAPTIONS_FILE, example_case_note
     from backspasm.scoring.cases import read_case_table
 
     # Checked here to name the options: the library names its parameters.
@@ -142,10 +142,14 @@ def _cmd_figures(args: argparse.Namespace) -> int:
             f"--cause must be a cause of the network ({', '.join(network.causes)}); "
             f"got {args.cause!r}.{did_you_mean(args.cause, network.causes)}"
         )
-    note = example_case_note(args.cases, args.case_id)
+    note = example_case_note(args.cases, args.case_id, args.only)
     if note:
         print(f"backspasm figures: note: {note}", file=sys.stderr)
     cases = None if args.cases is None else read_case_table(args.cases)[0]
+
+    def say(line: str) -> None:
+        print(f"backspasm figures: {line}", file=sys.stderr, flush=True)
+
     paths = write_teaching_figures(
         args.out,
         formats=args.format,
@@ -155,10 +159,14 @@ def _cmd_figures(args: argparse.Namespace) -> int:
         cause=args.cause,
         dpi=args.dpi,
         cases_name=None if args.cases is None else os.path.basename(args.cases),
+        only=args.only,
+        progress=None if args.no_progress else say,
+        note=say,
     )
     for path in paths:
         print(path)
-    print(f"wrote {len(paths)} files to {args.out}", file=sys.stderr)
+    files = f"{len(paths)} file{'s' * (len(paths) != 1)}"
+    print(f"wrote {files} to {args.out}, with their alt text in {CAPTIONS_FILE}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -79,6 +79,22 @@ def figure_formats(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
+def figure_selection(text: str) -> tuple[str, ...]:
+    """Return the teaching figures a comma-separated list names (an argparse type).
+
+    Numbers, file stems and groups, as
+    :func:`backspasm.figures.teaching.select_figures` reads them (imported only for
+    ``--only``: it imports no matplotlib).
+    """
+    from backspasm.exceptions import BackspasmError
+    from backspasm.figures.teaching import select_figures
+
+    try:
+        return select_figures([name for name in text.split(",") if name.strip()])
+    except BackspasmError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def finite_float(text: str) -> float:
     """Return a finite number (an argparse type): nan and inf are refused."""
     try:
@@ -205,8 +221,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     network_option(p)
 
-    p = sub.add_parser("figures", help="write the teaching figures (PNG, SVG, PDF)")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    p = sub.add_parser(
+        "figures",
+        help="write the teaching figures (PNG, SVG, PDF) and their alt text",
+        description="Write the teaching figures of the network and of one case, and "
+        "captions.md beside them: one sentence of alt text per figure file (also written "
+        "into each file: a PNG's Description, an SVG's <desc>, a PDF's Subject). The "
+        "files are listed on standard output; standard error says each figure as it is "
+        "drawn. The figures: 01 network, 01b diagnostic view, 02-06 the example case "
+        "(network beliefs, causes, evidence impact, next questions, sensitivity), 07 the "
+        "case beside built-in scenarios, 08 case mix, 09-10 calibration and ROC on 2000 "
+        "synthetic cases.",
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="folder to write into; created, with any missing folders above it, if it does "
+        "not exist (standard error then says 'created folder ...')",
+    )
     p.add_argument(
         "--format",
         type=figure_formats,
@@ -218,7 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--cases",
         metavar="FILE",
         help="a case file (CSV, semicolon or tab CSV, or Parquet) for the case-mix figure; "
-        "the case figures (02-06) show one of its cases only with --case-id",
+        "the case figures (02-06, and 07 beside the built-in scenarios) show one of its "
+        "cases only with --case-id",
     )
     p.add_argument(
         "--case-id",
@@ -231,6 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dpi", type=dpi, default=300, help=f"PNG resolution, 1 to {MAX_DPI} (default: 300)"
     )
+    p.add_argument(
+        "--only",
+        type=figure_selection,
+        metavar="LIST",
+        help="draw only these figures (and compute only what they show), comma-separated: "
+        "numbers (01, 01b, 02 ... 10, or 3 for 03) or groups: network (01, 01b), case "
+        "(02-06), scenarios (07), case-mix (08), evaluation (09, 10); e.g. --only case or "
+        "--only 03,05 (default: every figure). Other files in DIR are left alone, and "
+        "captions.md keeps their lines",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no line per figure drawn on stderr")
     network_option(p)
 
     p = sub.add_parser("sample", help="write synthetic cases drawn from the network")

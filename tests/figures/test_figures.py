@@ -28,6 +28,7 @@ from backspasm._text import percent
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError
 from backspasm.figures import _style, _words
+from backspasm.figures.scenarios import scenario_answers
 from backspasm.network import Network, default_network
 from backspasm.scoring import score_cases
 from backspasm.sensitivity import sensitivity
@@ -356,7 +357,8 @@ def test_plot_scenarios_one_panel_per_case(net: Network) -> None:
         head = by_gid(ax, f"scenario:{i}")[""].get_text()
         assert name in head
         assert figures.TRIAGE_NAMES[d.triage] in head
-        assert title(ax).replace("\n", " ") == figures.describe_answers(d.answers, net)
+        # the answers that set the triage first, then by effect (see scenario_answers)
+        assert title(ax).replace("\n", " ") == ", ".join(scenario_answers(d))
         posts = by_gid(ax, f"posterior:{i}:")
         assert len(posts) == 6
         table = d.causes.set_index("cause")
@@ -364,8 +366,8 @@ def test_plot_scenarios_one_panel_per_case(net: Network) -> None:
             assert bar.get_width() == pytest.approx(table.loc[cause, "posterior"], abs=1e-12)
         assert ax.get_xlabel()
     ticks = [t.get_text() for t in axes[0].get_yticklabels()]
-    assert "Kidney stones" in ticks
-    assert "Epidural abscess" in ticks
+    assert _style.tagged("Kidney stones", "cause_serious") in ticks  # ⚠ Kidney stones
+    assert _style.tagged("Epidural abscess", "cause_serious") in ticks
     assert fig.get_suptitle()
     assert len(fig.legends) == 1
 
@@ -654,9 +656,9 @@ def test_the_whole_network_fits_one_slide_with_9pt_labels(net: Network) -> None:
     inside_and_apart(ax)
     said = title(ax)
     nodes, arrows = len(net.node_names), int(net.summary()["edges"])
-    assert said.startswith(
-        f"The back-spasm network: {nodes} nodes, {arrows} arrows, before any answer"
-    )
+    assert said.startswith(f"The back-spasm network: {nodes} nodes, {arrows} arrows\n")
+    # the structure only: no probabilities, so not "before any answer" (that is 02's)
+    assert "answer" not in said
     assert "each arrow points from a cause to its effect" in said
     # labels wrap at word boundaries, onto at most two lines
     for node, label in by_gid(ax, "label:").items():
@@ -1191,7 +1193,8 @@ def test_a_run_that_fails_part_way_leaves_the_previous_set_whole(
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not plt.get_fignums()
     # a format named twice is written, and listed, once
-    assert len(listed) == len(set(listed)) == len(before) == 11
+    assert len(listed) == len(set(listed)) == 11
+    assert set(before) == {Path(p).name for p in listed} | {"captions.md"}
 
 
 def test_a_figure_saved_in_two_formats_is_the_one_saved_in_either_alone(

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
-from backspasm.figures._layout import edge_path, parents_within, slide_layout
+from backspasm.figures._layout import (
+    EDGE_WIDTH,
+    HEAD_LENGTH,
+    HEAD_WIDTH,
+    parents_within,
+    route_edges,
+    slide_layout,
+)
 from backspasm.layout import Layout
 from backspasm.spec import GROUPS
 
@@ -79,29 +86,34 @@ def draw_graph(
     *,
     label_offset: float,
     edge_alpha: float = 0.5,
-    route: bool = True,
 ) -> dict[str, Any]:
     """Draw the edges, the node boxes and their labels; return the box patches.
 
-    Edges are routed through the gaps between boxes, or with ``route=False`` run
-    straight under them (for columns packed too tight to leave gaps).
+    Edges run through the gaps between boxes and end on their child's box (see
+    :func:`~backspasm.figures._layout.route_edges`): no line passes behind a box and
+    no arrowhead sits between two boxes it does not join.
     """
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    for n in layout.pos:
-        for p in network.spec.nodes[n].parents:
-            if p not in layout.pos:
-                continue
-            arrow = FancyArrowPatch(
-                path=edge_path(layout, p, n, route=route),
-                arrowstyle="-|>,head_length=3.5,head_width=2",
-                color=st.EDGE,
-                lw=0.6,
-                alpha=edge_alpha,
-                zorder=1,
-            )
-            arrow.set_gid(f"edge:{p}->{n}")
-            ax.add_patch(arrow)
+    edges = [(p, n) for n in layout.pos for p in network.spec.nodes[n].parents if p in layout.pos]
+    outline = {n: st.border(network.group_of(n))[1] / 2 / 72 for n in layout.pos}
+    for (p, n), route in route_edges(layout, edges, outline).items():
+        # a head shortened to fit a narrow gap between two rows keeps its shape
+        head = route.head
+        arrow = FancyArrowPatch(
+            path=route.path,
+            arrowstyle=(
+                f"-|>,head_length={head:.2f},head_width={head * HEAD_WIDTH / HEAD_LENGTH:.2f}"
+                if head
+                else "-"
+            ),
+            color=st.EDGE,
+            lw=EDGE_WIDTH,
+            alpha=edge_alpha,
+            zorder=1,
+        )
+        arrow.set_gid(f"edge:{p}->{n}")
+        ax.add_patch(arrow)
     boxes = {}
     h = layout.box_h
     for n, (x, y) in layout.pos.items():

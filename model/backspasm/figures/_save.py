@@ -10,9 +10,11 @@ import contextlib
 import io
 import os
 import warnings
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 from backspasm._files import AtomicFile, SignalGuard
 from backspasm.exceptions import BackspasmError, CaseFileError
@@ -20,7 +22,7 @@ from backspasm.exceptions import BackspasmError, CaseFileError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FIGURE_FORMATS", "MAX_DPI", "save_figure"]
+__all__ = ["FIGURE_FORMATS", "MAX_DPI", "describe_figure", "save_figure"]
 
 #: The file formats :func:`write_teaching_figures` and :func:`save_figure` write.
 FIGURE_FORMATS = ("png", "svg", "pdf")
@@ -36,6 +38,9 @@ _METADATA: Mapping[str, Mapping[str, Any]] = {
     "svg": {"Creator": None, "Date": None, "Format": None, "Type": None},
     "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
 }
+#: The alt text of a figure, by figure, as :func:`describe_figure` set it: its title
+#: and its description (one sentence), written into every file of the figure.
+_ABOUT: weakref.WeakKeyDictionary[Figure, tuple[str, str]] = weakref.WeakKeyDictionary()
 # Only for the duration of one save: SVG text stays text (editable, searchable),
 # PDF embeds TrueType fonts, and the SVG ids do not change from run to run.
 _SAVE_RC: Mapping[str, Any] = {
@@ -46,8 +51,35 @@ _SAVE_RC: Mapping[str, Any] = {
 }
 
 
+def describe_figure(fig: Figure, title: str, description: str) -> None:
+    """Give a figure the alt text its files carry (read by screen readers and catalogues).
+
+    Every file saved of the figure afterwards (:func:`save_figure`, the teaching set)
+    holds ``title`` and ``description``: a PNG file as its ``Title`` and
+    ``Description`` text chunks, an SVG file as its ``<title>`` and ``<desc>``
+    elements (and its Dublin Core metadata), a PDF file as its ``Title`` and
+    ``Subject``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    title : str
+        What the figure is, in a few words.
+    description : str
+        What it shows, in a sentence: the alt text.
+    """
+    _ABOUT[fig] = (str(title), str(description))
+
+
 def save_figure(
-    fig: Figure, path: str | os.PathLike[str], *, dpi: int = 300, close: bool = True
+    fig: Figure,
+    path: str | os.PathLike[str],
+    *,
+    dpi: int = 300,
+    close: bool = True,
+    title: str | None = None,
+    description: str | None = None,
 ) -> Path:
     """Save a figure reproducibly and atomically, with text kept as text in SVG files.
 
@@ -69,6 +101,10 @@ def save_figure(
     larger than the figure, rather than cut. A figure drawn by the ``plot_*``
     functions alone, or by :func:`write_teaching_figures`, keeps its size.
 
+    The folder must exist: a missing one is refused, not created, so that a mistyped
+    path is not taken for a new folder (:func:`write_teaching_figures`, and
+    ``backspasm figures --out``, create theirs, and the command line says so).
+
     Parameters
     ----------
     fig : matplotlib.figure.Figure
@@ -79,6 +115,10 @@ def save_figure(
         Resolution of a PNG file, 1 to :data:`MAX_DPI`.
     close : bool, default True
         Close the figure afterwards.
+    title, description : str, optional
+        Alt text for the file (see :func:`describe_figure`, which these call), e.g.
+        ``description="Bar chart of the causes of back spasm for ..."``; by default
+        what :func:`describe_figure` gave the figure, if anything.
 
     Returns
     -------
@@ -104,6 +144,13 @@ def save_figure(
                 f"{', '.join('.' + f for f in FIGURE_FORMATS)}; got {out.name!r} instead."
             )
         _check_dpi(dpi, "save_figure")
+        if title is not None or description is not None:
+            known = _ABOUT.get(fig, ("", ""))
+            describe_figure(
+                fig,
+                known[0] if title is None else title,
+                known[1] if description is None else description,
+            )
         if not out.parent.is_dir():
             there = "is not a folder" if out.parent.exists() else "does not exist"
             raise BackspasmError(
@@ -146,16 +193,44 @@ def _render(fig: Figure, fmt: str, dpi: int, *, keep_inside: bool = False) -> by
         options = {"bbox_inches": "tight", "pad_inches": 0.1}
     buffer = io.BytesIO()
     rc: Any = dict(_SAVE_RC)
+    title, description = _ABOUT.get(fig, ("", ""))
     with mpl.rc_context(rc):
         fig.savefig(
             buffer,
             format=fmt,
             dpi=dpi,
-            metadata=dict(_METADATA[fmt]),
+            metadata=_metadata(fmt, title, description),
             facecolor="white",
             **options,
         )
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    if fmt == "svg" and description:
+        data = _svg_desc(data, description)
+    return data
+
+
+def _metadata(fmt: str, title: str, description: str) -> dict[str, Any]:
+    """Return the metadata of a file: the alt text, and no date or software version."""
+    said = dict(_METADATA[fmt])
+    if title:
+        said["Title"] = title
+    if description:
+        said["Subject" if fmt == "pdf" else "Description"] = description
+    return said
+
+
+def _svg_desc(data: bytes, description: str) -> bytes:
+    """Add ``<desc>`` after an SVG file's ``<title>`` (matplotlib writes the title only).
+
+    Read by screen readers as the picture's description, as ``<title>`` is its name.
+    """
+    desc = f"<desc>{escape(description)}</desc>\n".encode()
+    end = data.find(b"</title>\n")
+    if end < 0:  # no title: straight after the opening <svg ...> tag
+        end = data.find(b">\n", data.find(b"<svg"))
+        return data if end < 0 else data[: end + 2] + b" " + desc + data[end + 2 :]
+    end += len(b"</title>\n")
+    return data[:end] + b" " + desc + data[end:]
 
 
 def _runs_off(fig: Figure) -> bool:

@@ -9,6 +9,7 @@ import pandas as pd
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
+from backspasm.figures.scenarios import SERIOUS_BAR
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -30,9 +31,11 @@ def plot_case_mix(
 ) -> Figure:
     """Plot the counts of top causes and of triage levels in a scored case file.
 
-    The causes are coloured by their group (:data:`GROUP_COLOURS`), the triage
-    levels by a palette of their own (:data:`TRIAGE_COLOURS`: dark purple, purple,
-    grey), so that no triage level shares a colour with a group of causes.
+    The causes are coloured by their group (:data:`GROUP_COLOURS`), a serious cause's
+    bar hatched as well, so that a grey print tells it apart (the legend, under the
+    causes' axis where it covers no bar, shows the same); the triage levels by a
+    palette of their own (:data:`TRIAGE_COLOURS`: dark purple, purple, grey), so that
+    no triage level shares a colour with a group of causes.
 
     Parameters
     ----------
@@ -52,6 +55,7 @@ def plot_case_mix(
     """
     from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
+    from matplotlib.transforms import ScaledTranslation
 
     missing = [c for c in ("top_cause", "triage") if c not in scored.columns]
     if missing:
@@ -93,7 +97,11 @@ def plot_case_mix(
     for yy, cause in zip(ys, causes, strict=True):
         group = net.group_of(cause) if cause in net.spec.nodes else "context"
         groups_seen.append(group)
-        bar = left.barh(yy, int(counts[cause]), height=0.66, color=st.colour(group), zorder=3)[0]
+        # a serious cause's bar hatched too, as in the scenarios: a grey print tells it apart
+        look = SERIOUS_BAR if group == "cause_serious" else {}
+        bar = left.barh(
+            yy, int(counts[cause]), height=0.66, color=st.colour(group), zorder=3, **look
+        )[0]
         bar.set_gid(f"top_cause:{cause}")
         _count_label(left, bar, horizontal=True, size=st.NOTE + 0.5)
     left.set_yticks(
@@ -106,14 +114,24 @@ def plot_case_mix(
     left.set_ylim(-0.6, max(len(causes), 1) - 0.4)
     left.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     left.spines[["top", "right"]].set_visible(False)
+    # under the axis label, where no bar can be (in a corner it lay over a bar's end)
+    below = ScaledTranslation(0, -_LEGEND_DROP, fig.dpi_scale_trans)
     left.legend(
         handles=[
-            Patch(color=st.colour(g), label=st.GROUP_NAMES[g])
+            Patch(
+                facecolor=st.colour(g),
+                label=st.tagged(st.GROUP_NAMES[g], g),
+                **(SERIOUS_BAR if g == "cause_serious" else {"edgecolor": "none"}),
+            )
             for g in st.CAUSE_GROUPS
             if g in groups_seen
         ],
-        loc="lower right",
-        fontsize=st.NOTE,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=left.transAxes + below,
+        ncol=3,
+        frameon=False,
+        fontsize=st.NOTE + 0.5,
     )
     levels = list(st.TRIAGE_COLOURS)
     tri = ok["triage"].astype(str).value_counts()
@@ -165,6 +183,11 @@ def plot_case_mix(
         ha="left",
     )
     return fig
+
+
+#: How far (inches) under the bottom of the causes' axis its legend starts: below
+#: the tick labels and the axis label (11 pt each, with their pads).
+_LEGEND_DROP = 0.55
 
 
 def _count_label(ax: Axes, bar: Rectangle, *, horizontal: bool, size: float) -> None:

@@ -4,7 +4,8 @@
 13.33 x 7.5 in slide with 9 pt labels: columns by role from left to right, the long
 layers (causes, findings) dealt into staggered sub-columns, labels wrapped at word
 boundaries, arrows drawn light and routed between boxes
-(:func:`backspasm.figures._layout.slide_layout`).
+(:func:`backspasm.figures._layout.slide_layout`), each ending with its head on its
+own box (:func:`backspasm.figures._layout.route_edges`).
 :func:`~backspasm.figures.diagnostic.plot_diagnostic_view` (re-exported here) is
 the compact companion with only causes, mechanisms and findings.
 """
@@ -78,11 +79,16 @@ def plot_network(
     Columns: context, exposures, causes (serious, pathologic and fitness blocks),
     mechanisms, back spasm with the complications, and the findings (the
     questions). Nodes keep the vertical order of the layered layout (barycentric
-    sweeps, few crossings); the causes and the findings are dealt into staggered
-    sub-columns so that every node of the bundled network (98) fits a 13.33 x 7.5 in
-    slide with 9 pt labels.
-    Arrows are drawn light and routed through the gaps between boxes. The drawing
-    is deterministic.
+    sweeps, few crossings); the long layers (context and exposures, causes, findings)
+    are dealt into staggered sub-columns so that every node of the bundled network
+    fits a 13.33 x 7.5 in slide with 9 pt labels.
+    Arrows are drawn light and run through the gaps between boxes, never behind one;
+    each ends with its head on its own box: on its side, or, in the later
+    sub-columns of a layer (whose gutters are too narrow for a head), on its top or
+    bottom, coming along the gap between two rows
+    (:func:`~backspasm.figures._layout.route_edges`). The title counts the nodes
+    and arrows drawn; the drawing shows the structure only (no probabilities: see
+    :func:`plot_network_beliefs`). The drawing is deterministic.
 
     Parameters
     ----------
@@ -115,9 +121,7 @@ def plot_network(
     else:
         layout = graph_layout(net, nodes, box_h=_BOX_H, top=_TOP)
     ax = graph_axes(ax, layout)
-    # the whole network's columns are packed too close for arrows routed between
-    # boxes (they would run in bundles along the columns): they run straight, under them
-    draw_graph(net, layout, ax, label_offset=0.0, route=groups is not None)
+    draw_graph(net, layout, ax, label_offset=0.0)
     frame_graph(ax, layout)
     n_edges = sum(1 for n in nodes for p in net.spec.nodes[n].parents if p in layout.pos)
     dropped = groups is not None and len(nodes) < sum(
@@ -125,7 +129,7 @@ def plot_network(
     )
     ax.set_title(
         f"{'Part of the' if groups is not None else 'The'} back-spasm network: "
-        f"{len(nodes)} nodes, {n_edges} arrows, before any answer"
+        f"{len(nodes)} nodes, {n_edges} arrows"
         "\neach arrow points from a cause to its effect; read left to right"
         + ("; only the nodes linked to the causes shown" if dropped else ""),
         fontsize=st.TITLE - 1,
@@ -151,8 +155,9 @@ def _beliefs_layout(net: Network) -> Layout:
         # from one case's slide to the next
         top=_BELIEF_TOP,
         min_box_w=_min_belief_w(),
-        # the arrows run straight under the boxes here, so the gaps can be narrow:
-        # 0.09 in keeps 9 pt labels for the 101 nodes of the bundled network
+        # an arrow ends on the side of a box only across a gutter at least SIDE_ENTRY
+        # (0.08 in) wide, else on its top or bottom, so the gutters can be narrow:
+        # 0.09 in keeps 9 pt labels for every node of the bundled network
         min_gap=0.09,
     )
 
@@ -315,7 +320,10 @@ def plot_network_beliefs(
     Binary nodes show P(yes) as a bar and a percentage; multi-state nodes show their
     distribution as a stacked bar (darker = later state) and the most probable state.
     Observed nodes (the answers) get a thick black outline and their observed value
-    written on a full bar; an unsure (soft) answer gets a dashed outline.
+    written on a full bar; an unsure (soft) answer gets a dashed outline. The arrows
+    run as on :func:`plot_network`'s slide, fainter; where the gap between two rows
+    is too narrow for a head (these boxes are taller), an arrow ends on its box
+    without one rather than touch the box across the gap.
 
     Parameters
     ----------
@@ -343,7 +351,7 @@ def plot_network_beliefs(
     layout = _beliefs_layout(net)
     ax = graph_axes(ax, layout)
     h = layout.box_h
-    draw_graph(net, layout, ax, label_offset=h / 2 - 0.155, edge_alpha=0.25, route=False)
+    draw_graph(net, layout, ax, label_offset=h / 2 - 0.155, edge_alpha=0.25)
     evidence = getattr(diagnosis, "evidence", {})
     for n, (x, y) in layout.pos.items():
         w = layout.box_w(n)

@@ -8,18 +8,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import backspasm.figures._style as st
+from backspasm._text import percent as diagnose_percent
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, prior_and_posterior
-from backspasm.figures._words import answer_list, answers_heading, percent
+from backspasm.figures._words import SMALLER, answer_list, answers_heading, by_effect, percent
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from matplotlib.artist import Artist
     from matplotlib.figure import Figure
 
     from backspasm.diagnosis import Diagnosis
 
-__all__ = ["DEFAULT_CASE", "SCENARIOS", "plot_scenarios"]
+__all__ = ["DEFAULT_CASE", "SCENARIOS", "plot_scenarios", "scenario_answers"]
 
 #: The example case of the teaching set: an epidural-abscess style presentation.
 DEFAULT_CASE: Mapping[str, Any] = {
@@ -68,12 +70,22 @@ def plot_scenarios(
     *,
     names: Sequence[str] | None = None,
     top: int = 8,
+    title: str | None = None,
 ) -> Figure:
     """One to four cases side by side on a shared cause axis.
 
     The title says what differs between the panels: the answers (on the same
     network), the network (the same answers on networks with other numbers, a
-    what-if), or both.
+    what-if), or both. Under each panel's name, its triage level and P(serious), the
+    panel's answers, in the order of :func:`scenario_answers`: those that set the
+    triage level first, then the warning signs present, then the rest by their
+    effect on the top cause (as the case figures' titles order them); those with no
+    room left are counted at the end (``and 2 more (smaller effects)``), so that a
+    red flag is never the answer left out.
+
+    A grey print keeps the kinds of cause apart: a serious cause is tagged ``⚠`` on
+    its row and its bars are hatched (as in the legend); the prior's tick has a white
+    outline, so that it shows inside a long bar.
 
     Parameters
     ----------
@@ -83,13 +95,18 @@ def plot_scenarios(
         Scenario names for the panel titles (default "case 1", ...).
     top : int, default 8
         Causes shown: those with the highest posterior in any scenario.
+    title : str, optional
+        The figure's title instead of the default (what differs between the
+        panels, then "leading causes of back spasm in 4 cases"), e.g. to say that
+        the panels are built-in examples.
 
     Returns
     -------
     matplotlib.figure.Figure
         One panel per scenario; posterior bars ``gid="posterior:<i>:<cause>"``, prior
         ticks ``gid="prior:<i>:<cause>"`` and the posterior's value, at the end of
-        its own bar, ``gid="value:<i>:<cause>"``.
+        its own bar, ``gid="value:<i>:<cause>"``; each panel's heading (name, triage
+        level and P(serious)) ``gid="scenario:<i>"``.
 
     Raises
     ------
@@ -127,7 +144,7 @@ def plot_scenarios(
     ys = np.arange(len(order), dtype=float)[::-1]
     groups_seen: list[str] = []
     values: list[list[tuple[float, float, float | None, str]]] = []
-    for i, (ax, d, table, title) in enumerate(zip(axes[0], cases, tables, titles, strict=True)):
+    for i, (ax, d, table, name) in enumerate(zip(axes[0], cases, tables, titles, strict=True)):
         values.append([])
         for yy, cause in zip(ys, order, strict=True):
             group = st.cause_group(str(table[cause].group))
@@ -146,22 +163,24 @@ def plot_scenarios(
                 height=0.66,
                 lw=1.6,
             )
+            _second_cue(ax, f"{i}:{cause}", group)
             values[i].append((yy, p, prior, percent(p)))
         triage = str(getattr(d, "triage", ""))
-        said = answer_list(getattr(d, "answers", {}) or {}, d.network)
+        said = scenario_answers(d)
         # an answer is never split over two lines (not "IV drug | use", "under a | week")
-        given = answers_heading("", said, 34, lines=6, fill=0.0)
+        given = answers_heading("", said, 34, lines=6, fill=0.0, more=SMALLER)
         ax.set_title(given, fontsize=st.NOTE, color=st.TEXT)
         level = st.TRIAGE_NAMES.get(triage, triage)
         ax.annotate(
-            f"{title}\n{level} · P(serious) {percent(d.p_serious)}",
+            # P(serious) as the case figures' titles and diagnose write it (16.2%, not 16%)
+            f"{name}\n{level} · P(serious) {diagnose_percent(float(d.p_serious))}",
             xy=(0.5, 1.0),
             xycoords=ax.title,
             xytext=(0, 4),
             textcoords="offset points",
             ha="center",
             va="bottom",
-            fontsize=st.LABEL,
+            fontsize=st.TICK,  # four such headings side by side leave the bars their room
             color=st.triage_ink(triage),
             fontweight="bold",
             gid=f"scenario:{i}",
@@ -172,16 +191,28 @@ def plot_scenarios(
         ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(axis="y", length=0)
-    labels = [str(first[c].label) for c in order]
+    # a serious cause tagged as the causes figure tags it: ⚠, bold, in its colour
+    groups = [st.cause_group(str(first[c].group)) for c in order]
+    labels = [st.tagged(str(first[c].label), g) for c, g in zip(order, groups, strict=True)]
     axes[0, 0].set_yticks(ys, labels)
     axes[0, 0].tick_params(axis="y", labelsize=st.TICK)
+    for tick, group in zip(axes[0, 0].get_yticklabels(), groups, strict=True):
+        if group == "cause_serious":
+            tick.set_color(st.colour(group))
+            tick.set_fontweight("bold")
     axes[0, 0].set_ylim(-0.6, len(order) - 0.4)
     handles: list[Any] = [
-        Patch(color=st.colour(g), label=st.GROUP_NAMES[g])
+        Patch(
+            facecolor=st.colour(g),
+            label=st.tagged(st.GROUP_NAMES[g], g),
+            **(SERIOUS_BAR if g == "cause_serious" else {"edgecolor": "none"}),
+        )
         for g in st.CAUSE_GROUPS
         if g in groups_seen
     ]
-    handles.append(Line2D([], [], color=st.PRIOR_TICK, lw=1.6, label="before any answer (prior)"))
+    prior_line = Line2D([], [], color=st.PRIOR_TICK, lw=1.6, label="before any answer (prior)")
+    prior_line.set_path_effects(_outlined(1.6))
+    handles.append(prior_line)
     fig.legend(
         handles=handles,
         loc="outside lower center",
@@ -189,19 +220,94 @@ def plot_scenarios(
         frameon=False,
         fontsize=st.NOTE + 0.5,
     )
-    fig.suptitle(
-        _what_differs(cases) + "leading causes of back spasm in "
-        f"{len(cases)} case{'s' * (len(cases) != 1)}",
-        fontsize=st.TITLE - 1,
-        x=0.01,
-        ha="left",
-    )
+    if title is None:
+        title = (
+            _what_differs(cases) + "leading causes of back spasm in "
+            f"{len(cases)} case{'s' * (len(cases) != 1)}"
+        )
+    fig.suptitle(title, fontsize=st.TITLE - 1, x=0.01, ha="left")
     # each value at the end of its own bar, placed once the figure is laid out
     fig.draw_without_rendering()
     for i, ax in enumerate(axes[0]):
         gids = [f"value:{i}:{cause}" for cause in order]
         bar_labels(ax, values[i], size=st.NOTE, gids=gids, laid_out=True)
     return fig
+
+
+#: The second cue of a serious cause's bar, beside its colour (and of its legend
+#: entry): hatched in a dark shade of it, so that a grey print, where the serious
+#: vermilion and the fitness green are the same grey, still tells them apart.
+SERIOUS_BAR: Mapping[str, Any] = {"hatch": "///", "edgecolor": "#7A2E00", "linewidth": 0.8}
+
+
+def _outlined(width: float) -> list[Any]:
+    """Return the path effects of a white outline under a line (shown across any bar)."""
+    from matplotlib import patheffects
+
+    return [patheffects.Stroke(linewidth=width + 2.2, foreground="white"), patheffects.Normal()]
+
+
+def _second_cue(ax: Any, key: str, group: str) -> None:
+    """Hatch a serious cause's bar, and outline its prior's tick in white."""
+    drawn: dict[str, Artist] = {
+        str(a.get_gid()): a
+        for a in (ax.patches[-1], ax.lines[-1])  # what prior_and_posterior just drew
+    }
+    bar, tick = drawn[f"posterior:{key}"], drawn[f"prior:{key}"]
+    if group == "cause_serious":
+        bar.set(**SERIOUS_BAR)
+    tick.set_path_effects(_outlined(float(tick.get_linewidth())))  # type: ignore[attr-defined]
+
+
+def scenario_answers(diagnosis: Diagnosis) -> list[str]:
+    """Say a case's answers in the order a scenario's panel lists them.
+
+    First the answers that set the triage level (:attr:`Diagnosis.red_flags
+    <backspasm.diagnosis.Diagnosis.red_flags>`: the flag answers of an emergency and
+    the answers that drove it; for ``see_doctor``, the answers of the flags named in
+    :attr:`~backspasm.diagnosis.Diagnosis.triage_reasons`), then every other warning
+    sign present (a red-flag question answered with a symptom, not a denial), then
+    the rest; each part in the order of the case figures' titles (the answers that
+    moved the top cause most first, :func:`~backspasm.figures._words.by_effect`).
+    """
+    from backspasm.questionnaire import questions_for
+    from backspasm.triage import policy_of
+
+    net = diagnosis.network
+    nodes = set(net.spec.nodes)
+    setting = {f.partition("=")[0] for f in diagnosis.red_flags if "=" in f} & nodes
+    # a see_doctor flag is named in the reasons (said as a sentence: compared in lower case)
+    reasons = {r.lower() for r in diagnosis.triage_reasons}
+    for flag in policy_of(net).flags:
+        if flag.name.lower() in reasons:
+            setting.update(flag.when)
+    node_of = {q.column: q for q in questions_for(net) if q.node is not None}
+
+    def rank(column: str) -> int:
+        question = node_of.get(column)
+        if question is None:
+            return 2
+        if question.node in setting:
+            return 0
+        state = diagnosis.evidence.get(str(question.node))
+        return 1 if question.red_flag and _present(net.states(str(question.node)), state) else 2
+
+    ranked = by_effect(diagnosis)
+    ordered = sorted(ranked, key=rank)  # stable: by effect within each part
+    return answer_list({c: ranked[c] for c in ordered}, net)
+
+
+def _present(states: Sequence[str], state: object) -> bool:
+    """Whether an answer says a finding is there: a state other than the first (``no``).
+
+    An unsure answer counts as the state it leans to, as the triage flags count it.
+    """
+    if isinstance(state, str):
+        return state in states and states.index(state) > 0
+    if isinstance(state, tuple | list) and len(state) == len(states):
+        weights = [float(w) for w in state]
+        return weights.index(max(weights)) > 0
+    return False
 
 
 def _what_differs(cases: Sequence[Diagnosis]) -> str:
