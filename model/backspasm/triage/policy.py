@@ -38,7 +38,7 @@ TRIAGE_ADVICE: Mapping[str, str] = {
 #: ``diagnose``, ``ask``, the notebook's table and the widget: the likeliest cause of an
 #: emergency set by a red flag (saddle numbness) is often a harmless one, and a list
 #: headed "most likely: muscle strain" after "go now" read as reassurance.
-EMERGENCY_HOLDS = "This emergency holds whatever the likeliest cause is."
+EMERGENCY_HOLDS = "This emergency stands, whatever the most likely cause."
 
 
 def triage_reason_words(network: Network, reasons: Iterable[str]) -> tuple[str, ...]:
