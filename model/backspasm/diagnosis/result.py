@@ -246,7 +246,11 @@ class Diagnosis:
         pandas.DataFrame
             ``cause``, ``question``, ``answer``, ``posterior_with``,
             ``posterior_without``, ``log_odds_change``; within a cause the largest
-            absolute effect first.
+            absolute effect first. A posterior of exactly 0 or 1 (a cause answered as
+            known, or ruled out) is taken 1e-12 from its bound, so its change is
+            finite but large (about 27.6 plus the other side's log-odds; for a known
+            stone at 31% without the answer, 28.4): read a change beyond about 25 as
+            "settled by this answer", and leave such rows out of any average.
 
         Raises
         ------
