@@ -19,6 +19,7 @@ import pandas as pd
 
 from backspasm._cache import LruCache
 from backspasm._frozen import FrozenMap
+from backspasm.diagnosis._questions import gain_table
 from backspasm.diagnosis.result import Diagnosis
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
 from backspasm.explain.conflict import known_conflict_threshold
@@ -271,16 +272,5 @@ def _reasons_table(
 
 def _next_questions_table(questions: Sequence[Question], found: CaseQueries) -> pd.DataFrame:
     """Rank the unanswered questions of one case by expected information gain."""
-    columns = ["question", "node", "prompt", "expected_information_gain"]
     gain = found.information_gain[0] if found.information_gain is not None else np.zeros(0)
-    open_ = np.flatnonzero(~np.isnan(gain))
-    if not open_.size:
-        return pd.DataFrame(columns=columns)
-    # Highest gain first, ties in questionnaire order.
-    ranked = open_[np.argsort(-gain[open_], kind="stable")].tolist()
-    prompts = {q.column: q.prompt for q in questions}
-    rows = []
-    for i in ranked:
-        column, node = found.questions[i]
-        rows.append((column, node, prompts[column], float(gain[i])))
-    return pd.DataFrame.from_records(rows, columns=columns)
+    return gain_table(questions, found.questions, gain)

@@ -12,7 +12,7 @@ reads of a diagnosis.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from backspasm._text import percent
+from backspasm.diagnosis._questions import cause_columns, cause_groups, next_questions_over
 from backspasm.diagnosis._report import diagnosis_text
 from backspasm.diagnosis.page import diagnosis_html
 from backspasm.diagnosis.words import (
@@ -265,7 +266,13 @@ class Diagnosis:
         table = self._reasons[self._reasons["cause"] == cause]
         return table.reset_index(drop=True)
 
-    def next_questions(self, order: str = "information") -> pd.DataFrame:
+    def cause_groups(self) -> dict[str, tuple[str, ...]]:
+        """Return each cause group (``group`` of :attr:`causes`) with its causes."""
+        return cause_groups(self.network)
+
+    def next_questions(
+        self, order: str = "information", causes: str | Sequence[str] | None = None
+    ) -> pd.DataFrame:
         """Rank the unanswered questions by expected information gain.
 
         The default, ``order="information"``, is for research: it ranks every
@@ -276,9 +283,12 @@ class Diagnosis:
         widget say) and puts the screening questions first otherwise.
 
         The criterion: the expected reduction, in bits, of the summed binary
-        entropies of all causes, ``sum_c H(c | e) - E_a[sum_c H(c | e, a)]``, where the
+        entropies of the causes, ``sum_c H(c | e) - E_a[sum_c H(c | e, a)]``, where the
         expectation is over the answer ``a`` to the question drawn from its exact
-        posterior predictive distribution ``P(a | e)``.
+        posterior predictive distribution ``P(a | e)`` and the sums run over every
+        cause, or over ``causes``: ``causes="serious"`` ranks the questions by how
+        well they tell the serious causes apart, so a question that only separates
+        weak abdominal muscles from tight hamstrings gains nothing there.
 
         Parameters
         ----------
@@ -295,6 +305,13 @@ class Diagnosis:
             rest by information gain: the order ``backspasm ask`` follows, so that no
             warning sign goes unasked however little it would change the ranking of
             the causes.
+        causes : str or sequence of str, optional
+            Whose entropies the gain sums: every cause (None, the table computed with
+            the diagnosis), a group of :meth:`cause_groups` (``"serious"``,
+            ``"pathologic"``, ``"fitness"`` for the bundled network) or cause names.
+            Given, the gain is computed exactly for this case by the same function,
+            evidence and marginals (one batched query); ``order="interview"`` keeps
+            the screen first.
 
         Returns
         -------
@@ -304,11 +321,24 @@ class Diagnosis:
             warning sign and every question that can set the triage level),
             ``examination`` (a sign a clinician checks);
             highest gain first (within the screen and the rest, for
-            ``order="interview"``).
+            ``order="interview"``), ties in questionnaire order.
+
+        Raises
+        ------
+        backspasm.network.NotACauseError
+            For a ``causes`` name that is neither a group nor a cause (with both).
+        ValueError
+            For an unknown ``order`` or an empty ``causes``.
+        backspasm.exceptions.BackspasmError
+            With ``causes``, when the network's numbers changed since the diagnosis.
         """
         if order not in ("information", "interview"):
             raise ValueError(f"order must be 'information' or 'interview'; got {order!r}.")
-        table = self._next.copy()
+        if causes is None:
+            table = self._next.copy()
+        else:
+            columns = cause_columns(self.network, causes, self._cause)
+            table = next_questions_over(network_of(self), self.evidence, self.beliefs, columns)
         questions = questions_for(self.network)
         flagged = {q.column for q in questions if q.red_flag}
         table["red_flag"] = table["question"].isin(flagged).astype(bool)

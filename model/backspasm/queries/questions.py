@@ -49,12 +49,14 @@ def information_gain(
     posterior: FloatArray,
     marginals: Mapping[str, FloatArray],
     nodes: Sequence[str],
+    causes: Sequence[int] | None = None,
 ) -> FloatArray:
     """Return the expected information gain (bits) of answering each node, per case.
 
     ``sum_c H(c | e) - E_a[sum_c H(c | e, a)]`` with the expectation over the answer's
     exact posterior predictive ``P(a | e)`` (states with ``P(a | e) <= 1e-12`` are
-    skipped), floored at 0.
+    skipped), floored at 0; ``H`` is the binary entropy in bits and the sums run over
+    every cause, or over ``causes`` when given.
 
     Parameters
     ----------
@@ -68,6 +70,10 @@ def information_gain(
         Posterior marginals of at least ``nodes``.
     nodes : sequence of str
         The candidate questions' nodes.
+    causes : sequence of int, optional
+        Column indices (into ``network.causes`` and the columns of ``posterior``) of
+        the causes whose entropies are summed; by default every cause. The gain
+        over a subset is what the question tells about those causes only.
 
     Returns
     -------
@@ -75,6 +81,7 @@ def information_gain(
         NaN where the case already answered the node.
     """
     n = posterior.shape[0]
+    pick = None if causes is None else np.asarray(causes, dtype=np.intp).reshape(-1)
     engine = network.engine
     open_ = np.ones((n, len(nodes)), dtype=bool)
     for col, v in enumerate(nodes):
@@ -99,10 +106,12 @@ def information_gain(
             if rows.any():
                 stacked[v] = _set_state(stacked.get(v), rows, state, m, cards[j])
         post = engine.query(stacked, targets=list(network.causes))
-        after = _entropy_bits(cause_posteriors(network, post.marginals)).sum(axis=1)
+        bits = _entropy_bits(cause_posteriors(network, post.marginals))
+        after = (bits if pick is None else bits[:, pick]).sum(axis=1)
         term = np.where(post.possible, weight[case, which, state] * after, 0.0)
         np.add.at(expected, (case, which), term)
-    now = _entropy_bits(posterior).sum(axis=1)
+    before = _entropy_bits(posterior)
+    now = (before if pick is None else before[:, pick]).sum(axis=1)
     gain = np.maximum(now[:, None] - expected, 0.0)
     gain[~open_] = np.nan
     return np.asarray(gain, dtype=np.float64)
