@@ -4,29 +4,37 @@ Noisy-OR, noisy-MAX and logistic declarations are expanded into full conditional
 tables by :mod:`backspasm.tables`, so that the pgmpy model is an ordinary
 :class:`~pgmpy.models.DiscreteBayesianNetwork` that any pgmpy tool (inference,
 estimators, writers) accepts.
+
+:class:`Network` holds the model, what its nodes mean, its fingerprint and engine;
+its report, refusals and files are made in ``_network_report``, ``_network_checks``
+and ``_network_export``.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import backspasm._fingerprint as fingerprints
-from backspasm._files import atomic_path
+from backspasm._network_checks import (
+    NodeTable,
+    check_edited_model,
+    model_table,
+    not_a_cause,
+    spec_table,
+    zero_answers,
+)
+from backspasm._network_export import EXPORT_FORMATS, ExportFormat, export_network
+from backspasm._network_report import report_text, summary_of
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
-from backspasm.model_checks import check_model_matches_spec
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
-from backspasm.spec.borrowed import borrow_policy
-from backspasm.spec.reader import bundled_policy
-from backspasm.spec.rules_numbers import CertainNumberWarning, certain_numbers
+from backspasm.spec.rules_certain import CertainNumberWarning, certain_numbers
 from backspasm.tables import build_cpd, spec_factors
 
 if TYPE_CHECKING:
@@ -43,10 +51,6 @@ __all__ = [
     "load_network",
     "network_or_default",
 ]
-
-ExportFormat = Literal["bif", "xmlbif", "net", "xdsl", "uai"]
-#: Formats :meth:`Network.export` writes, with the pgmpy writer used for each.
-EXPORT_FORMATS: tuple[str, ...] = ("bif", "xmlbif", "net", "xdsl", "uai")
 
 
 class NotACauseError(BackspasmError, KeyError):
@@ -231,16 +235,7 @@ class Network:
         """
         if name in self.causes:
             return name
-        node = self.spec.nodes.get(name)
-        if node is None:
-            said = f"'{name}' is not a cause of the network (nor any of its nodes)."
-        else:
-            group = node.group.replace("_", " ")
-            article = "an" if group[0] in "aeiou" else "a"
-            said = f"'{name}' is not a cause of the network: it is {article} {group} node."
-        raise NotACauseError(
-            f"{said}{did_you_mean(name, self.causes)} The causes: {', '.join(self.causes)}."
-        )
+        raise NotACauseError(not_a_cause(self.spec, name))
 
     def _node(self, node: str) -> NodeSpec:
         try:
@@ -261,24 +256,7 @@ class Network:
             the expanded tables), ``sources``, ``source_tags``, ``fitted`` (numbers
             fitted to data) and ``assumptions``.
         """
-        sourced, total = self.spec.sourced_share()
-        provenance = self.spec.provenance_counts()
-        tags: dict[str, int] = {}
-        for src in self.spec.sources.values():
-            tags[src.tag] = tags.get(src.tag, 0) + 1
-        return {
-            "nodes": len(self.model.nodes()),
-            "groups": {g: len(self.spec.group(g)) for g in GROUPS if self.spec.group(g)},
-            "edges": len(self.model.edges()),
-            "numbers": total,
-            "sourced": sourced,
-            "sourced_share": sourced / total if total else 0.0,
-            "fitted": provenance["fitted"],
-            "assumptions": provenance["assumption"],
-            "cpt_entries": int(sum(cpd.values.size for cpd in self.model.get_cpds())),
-            "sources": len(self.spec.sources),
-            "source_tags": ", ".join(f"{n} {t}" for t, n in sorted(tags.items())),
-        }
+        return summary_of(self.spec, self.model)
 
     def report(self) -> str:
         """Return what ``backspasm check`` prints: sizes, sources, numbers, triage policy.
@@ -289,63 +267,14 @@ class Network:
         cause rule dropped for a node or state it lacks.
 
         A number of exactly 0 or 1 that makes an answer impossible (a prior, or a
-        noisy-OR's leak or strength: :func:`~backspasm.spec.rules_numbers.certain_numbers`)
-        is warned about, one :class:`~backspasm.spec.rules_numbers.CertainNumberWarning`
+        noisy-OR's leak or strength: :func:`~backspasm.spec.rules_certain.certain_numbers`)
+        is warned about, one :class:`~backspasm.spec.rules_certain.CertainNumberWarning`
         each, naming file, node and field: legal, since a certain link can be meant.
         """
         for line in certain_numbers(self.spec):
             warnings.warn(line, CertainNumberWarning, stacklevel=2)
         summary = self.summary()
-        groups = ", ".join(f"{g} {n}" for g, n in summary["groups"].items())
-        total = summary["numbers"]
-        kinds = ", ".join(
-            f"{kind} {n} ({n / total:.1%})" for kind, n in self.spec.numbers_by_kind().items()
-        )
-        return "\n".join(
-            [
-                f"knowledge base: {self.spec.origin} (valid)",
-                *([f"files read: {', '.join(self.spec.files)}"] if self.spec.files else []),
-                f"nodes: {summary['nodes']} ({groups})",
-                f"edges: {summary['edges']}",
-                f"declared numbers: {total}, of which {summary['sourced']} "
-                f"({summary['sourced_share']:.1%}) cite a literature source, "
-                f"{summary['fitted']} were fitted to data and "
-                f"{summary['assumptions']} are reasoned assumptions",
-                "by kind: " + (kinds if total else ""),
-                f"expanded CPT entries: {summary['cpt_entries']}",
-                f"bibliography: {summary['sources']} sources ({summary['source_tags']})",
-                f"fingerprint: {self.fingerprint()} (SHA-256 of the structure, numbers, "
-                "questions and triage policy)",
-                *self._policy_lines(),
-            ]
-        )
-
-    def _policy_lines(self) -> list[str]:
-        """Say whose triage policy the network uses, and what a borrowed one lost."""
-        own = self.spec.triage
-        if own is not None:
-            return [
-                f"triage policy: its own ([triage] in {own.file}): {len(own.flags)} flags, "
-                f"{len(own.causes)} cause rules"
-            ]
-        bundled = bundled_policy()
-        if bundled is None:  # not reached: the bundled knowledge base declares one
-            return ["triage policy: none"]
-        borrowed = borrow_policy(bundled, self.spec.nodes)
-        kept = borrowed.policy
-        lines = [
-            "triage policy: borrowed from the bundled knowledge base (this one has no "
-            f"[triage] table): {len(kept.flags)} of {len(bundled.flags)} flags and "
-            f"{len(kept.causes)} of {len(bundled.causes)} cause rules kept; add a [triage] "
-            "table to set your own"
-        ]
-        missing = "dropped: it names a node or state this knowledge base lacks"
-        for flag in borrowed.dropped_flags:
-            when = ", ".join(f"{k}={v}" for k, v in flag.when.items())
-            lines.append(f"  flag '{flag.name}' ({when}) {missing}")
-        for rule in borrowed.dropped_causes:
-            lines.append(f"  cause rule '{rule.describe()}' ({rule.level}) {missing}")
-        return lines
+        return report_text(self.spec, summary, self.fingerprint())
 
     def fingerprint(self) -> str:
         """Return a SHA-256 of everything that makes the network's outputs (provenance).
@@ -408,51 +337,13 @@ class Network:
             One sentence per such node, or ``""`` when no single table explains it
             (the answers are then impossible only together, through several tables).
         """
-        hard: dict[str, str] = {}
-        answered: dict[str, dict[str, float]] = {}  # per node, the weight of each state
-        for node, value in evidence.items():
-            if node not in self.spec.nodes:
-                continue
-            states = self.spec.nodes[node].states
-            if isinstance(value, int | np.integer) and 0 <= int(value) < len(states):
-                value = states[int(value)]
-            if isinstance(value, str) and value in states:
-                hard[node] = value
-                answered[node] = {value: 1.0}
-            elif isinstance(value, Sequence) and len(value) == len(states):
-                answered[node] = dict(zip(states, map(float, value), strict=True))
-        place = "as edited in place" if self.edited else None
-        said = []
-        for node, weight in answered.items():
-            variables, values, names = self._table_of(node)
-            vector = np.array([weight.get(s, 0.0) for s in names[node]])
-            probs = np.tensordot(vector, values, axes=(0, 0))  # over the parents' states
-            given = {v: hard[v] for v in variables[1:] if v in hard and hard[v] in names[v]}
-            if (probs > 0).any():
-                index = tuple(
-                    names[v].index(given[v]) if v in given else slice(None) for v in variables[1:]
-                )
-                if not given or (probs[index] > 0).any():
-                    continue
-                when = "when " + ", ".join(f"{v}={s}" for v, s in given.items())
-            else:
-                when = "in every case"
-            answer = " or ".join(s for s in names[node] if weight.get(s, 0.0) > 0)
-            where = place or f"declared in {self.spec.nodes[node].file or 'the knowledge base'}"
-            said.append(f"The table of node '{node}' ({where}) gives P({node}={answer})=0 {when}.")
-        return " ".join(said)
+        return zero_answers(self.spec, evidence, table_of=self._table_of, edited=self.edited)
 
-    def _table_of(self, node: str) -> tuple[list[str], np.ndarray, dict[str, list[str]]]:
+    def _table_of(self, node: str) -> NodeTable:
         """Return a node's table: its variables (node first), values and state names."""
         if self._model is None:
-            for variables, values in self.spec_tables():
-                if variables[0] == node:
-                    names = {v: list(self.spec.nodes[v].states) for v in variables}
-                    return variables, values, names
-            raise BackspasmError(f"Unknown node '{node}'.")  # not reached: checked by callers
-        cpd = self._model.get_cpds(node)
-        names = {str(v): [str(s) for s in cpd.state_names[v]] for v in cpd.variables}
-        return [str(v) for v in cpd.variables], np.asarray(cpd.values), names
+            return spec_table(self.spec, self.spec_tables(), node)
+        return model_table(self._model, node)
 
     def _rules(self) -> tuple[str, str]:
         """Digests of the declared questions and of the triage policy in force (made once)."""
@@ -478,16 +369,7 @@ class Network:
                 states = {name: node.states for name, node in self.spec.nodes.items()}
                 self._engine = CompiledNetwork(self.spec_tables(), states)
             else:
-                check_model_matches_spec(self.spec, self._model)
-                try:
-                    self._model.check_model()
-                except ValueError as err:
-                    raise BackspasmError(
-                        f"The edited pgmpy model is not a valid network: {err} Keep each "
-                        "node's parents as its table lists them; to change the structure, "
-                        "edit a copy of the knowledge base and load it with "
-                        "backspasm.load_network(folder)."
-                    ) from err
+                check_edited_model(self.spec, self._model)
                 self._engine = CompiledNetwork.from_model(self._model)
             self._engine_key = key
         return self._engine
@@ -523,35 +405,7 @@ class Network:
         (``<position>x1 y1 x2 y2</position>`` and ``<name>`` in XDSL;
         ``position = (x y);`` and ``label = "...";`` in NET), in pixels with y down.
         """
-        dest = Path(path)
-        fmt = format or {".xml": "xmlbif"}.get(dest.suffix.lower(), dest.suffix.lower()[1:])
-        if fmt not in EXPORT_FORMATS:
-            formats = ", ".join(EXPORT_FORMATS)
-            said = (
-                f"format {fmt!r} is not one backspasm writes"
-                if fmt
-                else "the name has no extension to tell the format"
-            )
-            raise BackspasmError(
-                f"cannot export to '{path}': {said}; name the format ({formats}) or give "
-                "the file its extension (.xml for xmlbif)."
-            )
-        from backspasm.exporting import writer_for  # reads the layout: loaded on use
-
-        writer = writer_for(fmt, self.model, self if fmt in ("net", "xdsl") else None)
-        if str(path) == "-":  # standard output
-            with tempfile.TemporaryDirectory() as folder:
-                tmp = Path(folder) / f"model.{fmt}"
-                writer(str(tmp))
-                sys.stdout.write(tmp.read_text(encoding="utf-8"))
-            return dest
-        if not dest.parent.is_dir():
-            raise BackspasmError(
-                f"cannot export to '{path}': folder '{dest.parent}' does not exist."
-            )
-        with atomic_path(dest) as tmp:
-            writer(str(tmp))
-        return dest
+        return export_network(self, path, format=format)
 
 
 def _build_model(spec: Spec) -> DiscreteBayesianNetwork:

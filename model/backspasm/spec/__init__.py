@@ -45,14 +45,17 @@ among its ancestors; without a ``[triage]`` table it borrows the bundled policy
 
 The subpackage, in the order its modules import each other:
 
-``schema``
-    The format's vocabulary (groups, tags, fields) and the frozen dataclasses.
+``schema_questions``, ``schema``
+    The format's vocabulary (groups, tags, fields) and the frozen dataclasses, a
+    question's declaration first (``schema`` gives its names too).
 ``raw``
     What the TOML said before validation, and the wording of a problem.
 ``typecheck``, ``build``
     Drop and report values of the wrong type; build the dataclasses.
 ``borrowed``
     The bundled triage policy as a knowledge base without its own uses it.
+``rules_certain``
+    Numbers of exactly 0 or 1 that rule an answer out: legal, and warned about.
 ``context``, ``rules_nodes``, ``rules_text``, ``rules_numbers``, ``rules_questions``,
 ``rules_triage``, ``rules_graph``
     What a rule is and sees, and the rules, each next to its check.
@@ -75,10 +78,8 @@ from backspasm.spec.schema import CAUSE_GROUPS as CAUSE_GROUPS
 from backspasm.spec.schema import (
     GROUPS,
     MAX_TABLE_ENTRIES,
-    QUESTION_SECTIONS,
     NodeSpec,
     Parameter,
-    QuestionSpec,
     Source,
     Spec,
     TableRow,
@@ -90,7 +91,8 @@ from backspasm.spec.schema import LITERATURE_TAGS as LITERATURE_TAGS
 from backspasm.spec.schema import SOURCE_TAGS as SOURCE_TAGS
 from backspasm.spec.schema import TRIAGE_LEVELS as TRIAGE_LEVELS
 from backspasm.spec.schema import Form as Form
-from backspasm.spec.schema import QuestionKind as QuestionKind
+from backspasm.spec.schema_questions import QUESTION_SECTIONS, QuestionSpec
+from backspasm.spec.schema_questions import QuestionKind as QuestionKind
 
 __all__ = [
     "GROUPS",

@@ -20,14 +20,13 @@ from backspasm.spec.schema import (
     Form,
     NodeSpec,
     Parameter,
-    QuestionKind,
-    QuestionSpec,
     Source,
     TableRow,
     TriageCauseRule,
     TriageFlag,
     TriagePolicy,
 )
+from backspasm.spec.schema_questions import QuestionKind, QuestionSpec
 
 __all__ = ["BIN_OPERATORS", "build_node", "build_source", "build_triage", "parse_bin"]
 

@@ -3,7 +3,8 @@
 Probabilities in range, distributions that sum to one, full tables with one row per
 parent combination, and a source for every number. A number of exactly 0 or 1 that
 rules an answer out is legal (a deterministic link can be meant) and only warned
-about (:func:`certain_numbers`, which ``backspasm check`` reports).
+about (:func:`~backspasm.spec.rules_certain.certain_numbers`, which ``backspasm
+check`` reports; importable from here too).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from backspasm._text import cap_list, did_you_mean
 from backspasm.spec.context import Context, Rule
 from backspasm.spec.raw import problem, show, state_list
+from backspasm.spec.rules_certain import CertainNumberWarning, certain_numbers
 from backspasm.spec.schema import (
     ASSUMPTION,
     BINARY_STATES,
@@ -23,7 +25,6 @@ from backspasm.spec.schema import (
     SOURCE_TAGS,
     NodeSpec,
     Parameter,
-    Spec,
     sums_to_one,
 )
 
@@ -411,95 +412,3 @@ NUMBER_RULES: tuple[Rule, ...] = (
         "known-source", "every number cites a known source or is a reasoned assumption", _sources
     ),
 )
-
-
-class CertainNumberWarning(UserWarning):
-    """A number of exactly 0 or 1 that makes an answer impossible (legal; maybe meant)."""
-
-
-#: What each certain-number warning ends with.
-_CERTAIN_ADVICE = (
-    "diagnose refuses an impossible answer (ImpossibleEvidenceError); keep the number if "
-    "the link is meant to be certain, or use one just inside 0 and 1 (0.001, 0.999)."
-)
-
-
-def certain_numbers(spec: Spec) -> list[str]:
-    """Word a warning for every number of exactly 0 or 1 that rules an answer out.
-
-    A prior of 0 or 1 (or a state of a multi-state prior at 0), and on a noisy-OR a
-    leak of 0 or 1 or a strength of 1: each makes some answer have probability zero,
-    which :func:`~backspasm.diagnosis.diagnose` then refuses as impossible evidence.
-    A strength of 0 is not warned about: it makes no probability zero (the parent
-    simply adds nothing). A logistic ``base`` of 0 or 1 is an error already, and a
-    full ``table`` may hold zeros on purpose (a man is never pregnant).
-
-    Parameters
-    ----------
-    spec : Spec
-        A validated knowledge base.
-
-    Returns
-    -------
-    list of str
-        One line each: ``"<file>: node '<name>', field '<path>': <what>; <advice>"``.
-    """
-    found: list[str] = []
-
-    def say(node: NodeSpec, path: str, what: str) -> None:
-        where = f"{node.file}: node '{node.name}', field '{path}'"
-        found.append(f"{where}: {what}; {_CERTAIN_ADVICE}")
-
-    for node in spec.nodes.values():
-        name = node.name
-        if node.form == "prior" and node.prior is not None:
-            p = node.prior.p
-            if isinstance(p, Mapping):
-                for state, value in p.items():
-                    if float(value) == 0.0:
-                        say(
-                            node,
-                            f"prior.p.{state}",
-                            f"a prior of 0 makes P({name}={state}) zero: the answer "
-                            f"'{state}' is impossible",
-                        )
-            elif float(p) in (0.0, 1.0):
-                out = "yes" if float(p) == 0.0 else "no"
-                say(
-                    node,
-                    "prior.p",
-                    f"a prior of {float(p):g} makes P({name}={out}) zero: the answer "
-                    f"'{out}' is impossible",
-                )
-        if node.form != "noisy_or" or node.leak is None:
-            continue
-        leak = float(node.leak.p)  # type: ignore[arg-type]
-        if leak == 1.0:
-            say(
-                node,
-                "leak.p",
-                f"a leak of 1 makes P({name}=no) zero whatever its parents: the answer "
-                "'no' is impossible",
-            )
-        elif leak == 0.0:
-            say(
-                node,
-                "leak.p",
-                f"a leak of 0 makes P({name}=yes) zero when none of its parents is "
-                "present: 'yes' with every parent answered absent is impossible",
-            )
-        for parent, param in node.strengths.items():
-            p = param.p
-            active = (
-                [s for s, v in p.items() if float(v) == 1.0]
-                if isinstance(p, Mapping)
-                else (["yes"] if float(p) == 1.0 else [])
-            )
-            for state in active:
-                say(
-                    node,
-                    f"strength.{parent}.p" + (f".{state}" if isinstance(p, Mapping) else ""),
-                    f"a strength of 1 makes P({name}=no) zero when {parent}={state}: the "
-                    f"answer 'no' rules {parent}={state} out completely",
-                )
-    return found

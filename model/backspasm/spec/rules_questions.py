@@ -16,13 +16,12 @@ from backspasm.spec.build import BIN_OPERATORS, parse_bin
 from backspasm.spec.context import Context, Rule
 from backspasm.spec.raw import problem
 from backspasm.spec.rules_nodes import NAME_PATTERN, name_hint
-from backspasm.spec.schema import (
-    BINARY_STATES,
+from backspasm.spec.schema import BINARY_STATES, NodeSpec
+from backspasm.spec.schema_questions import (
     BLANK_WORDS,
     NUMBER_FIELDS,
     QUESTION_FIELDS,
     QUESTION_SECTIONS,
-    NodeSpec,
 )
 
 __all__ = ["OUTPUT_NAMES", "OUTPUT_PREFIXES", "QUESTION_RULES"]

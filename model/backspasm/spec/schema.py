@@ -3,7 +3,9 @@
 Everything here is declaration: node groups, source tags, the fields each kind of
 table may have, and the immutable :class:`Spec` with its nodes, parameters,
 questions and triage policy. Nothing here reads a file or checks a rule (see
-:mod:`backspasm.spec.reader` and :mod:`backspasm.spec.rules`).
+:mod:`backspasm.spec.reader` and :mod:`backspasm.spec.rules`). How a question is
+declared lives in :mod:`backspasm.spec.schema_questions`; its names are given here
+too, so that one import serves the whole format.
 """
 
 from __future__ import annotations
@@ -12,6 +14,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
+
+from backspasm.spec.schema_questions import BLANK_WORDS as BLANK_WORDS
+from backspasm.spec.schema_questions import NUMBER_FIELDS as NUMBER_FIELDS
+from backspasm.spec.schema_questions import QUESTION_FIELDS as QUESTION_FIELDS
+from backspasm.spec.schema_questions import QUESTION_SECTIONS as QUESTION_SECTIONS
+from backspasm.spec.schema_questions import AnswerRules as AnswerRules
+from backspasm.spec.schema_questions import QuestionKind as QuestionKind
+from backspasm.spec.schema_questions import QuestionSpec as QuestionSpec
 
 #: Node groups in the order figures and tables present them.
 GROUPS: tuple[str, ...] = (
@@ -58,32 +68,6 @@ SOURCE_FIELDS: tuple[str, ...] = ("citation", "tag", "url", "note")
 #: The largest full conditional table (entries: the product of the state counts of a
 #: node and its parents) a node may have; larger ones are refused before expansion.
 MAX_TABLE_ENTRIES = 1_000_000
-
-QuestionKind = Literal["yes_no", "choice", "number"]
-#: The sections a declared question may belong to, in the order an interview asks them.
-QUESTION_SECTIONS: tuple[str, ...] = (
-    "context",
-    "symptom",
-    "examination",
-    "exposure",
-    "known_cause",
-    "presentation",
-)
-#: The fields a node's ``question`` table may have.
-QUESTION_FIELDS: tuple[str, ...] = (
-    "column",
-    "prompt",
-    "section",
-    "red_flag",
-    "unit",
-    "integer",
-    "min",
-    "max",
-    "bins",
-    "default",
-)
-#: Fields only a number question (one with ``bins``) may have.
-NUMBER_FIELDS: tuple[str, ...] = ("bins", "unit", "min", "max", "integer")
 
 TRIAGE_LEVELS: tuple[str, ...] = ("emergency", "see_doctor", "self_care")
 
@@ -172,79 +156,6 @@ class TableRow:
 
     when: Mapping[str, str]
     param: Parameter
-
-
-#: Cell values that mean "not answered" (besides an empty cell); the questionnaire
-#: reads answers trimmed and lower-case.
-BLANK_WORDS: tuple[str, ...] = ("", "unknown", "na", "n/a", "nan")
-
-
-@dataclass(frozen=True, kw_only=True)
-class AnswerRules:
-    """How a question's answers are read (keyword-only fields).
-
-    What :class:`QuestionSpec` and the run-time
-    :class:`backspasm.questionnaire.Question` share.
-
-    Attributes
-    ----------
-    choices : tuple of str
-        Allowed values of a ``yes_no`` or ``choice`` question (the node's states);
-        empty for ``number``.
-    red_flag : bool
-        A screening question about a warning sign of serious disease: an interview
-        asks every red-flag question before it may conclude.
-    unit : str or None
-        Unit of a number, e.g. ``"years"``.
-    integer : bool
-        Whether a number must be whole.
-    minimum, maximum : float or None
-        The range a number must lie in.
-    bins : tuple of (str, str, float)
-        ``(state, operator, bound)`` in the node's state order: a number goes to
-        the first state whose ``number <operator> bound`` holds; operators are
-        ``<``, ``<=``, ``>`` and ``>=``.
-    default : str or None
-        The state applied when the column is not answered (``back_spasm``: yes).
-    """
-
-    choices: tuple[str, ...] = ()
-    red_flag: bool = False
-    unit: str | None = None
-    integer: bool = False
-    minimum: float | None = None
-    maximum: float | None = None
-    bins: tuple[tuple[str, str, float], ...] = ()
-    default: str | None = None
-
-
-@dataclass(frozen=True)
-class QuestionSpec(AnswerRules):
-    """The case-file column that informs a node, as its ``question`` table declares it.
-
-    How its answers are read (choices, unit, range, bins, default, red flag) is in
-    the fields it has from :class:`AnswerRules`.
-
-    Attributes
-    ----------
-    column : str
-        The column name (lower-case letters, digits and ``_``; unique).
-    node : str
-        The node it informs.
-    prompt : str
-        The question as a clinician would ask it.
-    section : str
-        One of :data:`QUESTION_SECTIONS`.
-    kind : {"yes_no", "choice", "number"}
-        ``yes_no`` for a node with states ``("no", "yes")``, ``number`` when ``bins``
-        cut a number into the node's states, otherwise ``choice``.
-    """
-
-    column: str
-    node: str
-    prompt: str
-    section: str
-    kind: QuestionKind
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ The same object is a Python handle for scripts and tests: :meth:`Explorer.set_an
 :meth:`Explorer.clear`, :meth:`Explorer.load_row`, :attr:`Explorer.answers` and
 :attr:`Explorer.diagnosis`.
 
-The controls are built by :mod:`~backspasm.widgets.form` and the views drawn by
-:mod:`~backspasm.widgets.views`; this module holds the state and wires them.
+The controls are built by :mod:`~backspasm.widgets.form`, the views drawn by
+:mod:`~backspasm.widgets.views` and the answers read by
+:mod:`~backspasm.widgets.answers`; this module holds the state and wires them.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from backspasm._text import did_you_mean, percent
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network, load_network, network_or_default
-from backspasm.questionnaire import Question, get_question, parse_answer, questions_for
+from backspasm.questionnaire import questions_for
 from backspasm.scoring.plan import misnamed_columns, near_miss
-from backspasm.widgets.form import BLANK, UNSURE_MAX, UNSURE_MIN, QuestionForm
+from backspasm.widgets.answers import parse_answers, with_answer
+from backspasm.widgets.form import BLANK, QuestionForm
 from backspasm.widgets.rows import pick_row, read_cases
 from backspasm.widgets.views import (
     FLAG,
@@ -47,33 +49,6 @@ from backspasm.widgets.views import (
 )
 
 __all__ = ["Explorer", "explore"]
-
-
-def _normalise(q: Question, value: Any) -> Any:
-    """Return the answer as its control holds it, or None when it is blank.
-
-    Raises :class:`~backspasm.exceptions.EvidenceError` exactly as
-    :func:`backspasm.diagnose` would for the same value.
-    """
-    state = parse_answer(q, value)
-    if state is None:
-        return None
-    if isinstance(state, tuple):  # an unsure yes/no answer: keep its lean to yes
-        lean = float(state[1])
-        if lean == 0.5:
-            return None  # an even lean says nothing: no answer (as ``backspasm ask``)
-        if not UNSURE_MIN <= lean <= UNSURE_MAX:
-            raise EvidenceError(
-                f"an unsure answer must lean between {UNSURE_MIN:g} and {UNSURE_MAX:g} "
-                f"(the slider's range); got {lean:g}: answer yes or no instead."
-            )
-        return lean
-    if q.kind == "number":
-        if isinstance(value, str) and state == value.strip().lower() and state in q.states:
-            return state  # a band named outright ("65+", "chronic")
-        number = float(str(value).strip()) if isinstance(value, str) else float(value)
-        return int(number) if q.integer or number.is_integer() else number
-    return state
 
 
 class Explorer:
@@ -196,16 +171,7 @@ class Explorer:
             For an unknown question or a value that is not allowed (the answers are
             left as they were).
         """
-        answers, case_id = dict(self._answers), self._case_id
-        q = get_question(column, self._contract)
-        if q.kind == "id":
-            case_id = None if value is None or str(value).strip() == "" else str(value)
-        else:
-            normal = _normalise(q, value)
-            if normal is None:
-                answers.pop(column, None)
-            else:
-                answers[column] = normal
+        answers, case_id = with_answer(self._answers, self._case_id, column, value, self._contract)
         self._diagnosis = self._commit(answers, case_id)
 
     def clear(self, column: str | None = None) -> None:
@@ -312,18 +278,7 @@ class Explorer:
 
     # -- state ----------------------------------------------------------------------
     def _parse(self, answers: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
-        out: dict[str, Any] = {}
-        case_id: str | None = None
-        for column, value in answers.items():
-            q = get_question(str(column), self._contract)
-            if q.kind == "id":
-                text = "" if value is None else str(value).strip()
-                case_id = text or None
-                continue
-            normal = _normalise(q, value)
-            if normal is not None:
-                out[q.column] = normal
-        return out, case_id
+        return parse_answers(answers, self._contract)
 
     def _commit(
         self, answers: dict[str, Any], case_id: str | None, *, follow_top: bool = False

@@ -1,0 +1,70 @@
+"""Where and in which format :meth:`backspasm.network.Network.export` writes.
+
+The format named or told by the file's extension, then a pgmpy writer
+(:func:`backspasm.exporting.writer_for`) run on a temporary file that is renamed
+into place, or copied to standard output for ``"-"``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from backspasm._files import atomic_path
+from backspasm.exceptions import BackspasmError
+
+if TYPE_CHECKING:
+    from backspasm.exporting import Network
+
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "export_network"]
+
+ExportFormat = Literal["bif", "xmlbif", "net", "xdsl", "uai"]
+#: Formats :meth:`Network.export` writes, with the pgmpy writer used for each.
+EXPORT_FORMATS: tuple[str, ...] = ("bif", "xmlbif", "net", "xdsl", "uai")
+
+
+def export_network(
+    network: Network, path: str | os.PathLike[str], *, format: ExportFormat | None = None
+) -> Path:
+    """Write ``network``'s pgmpy model to ``path``; return the path written.
+
+    ``format`` is one of :data:`EXPORT_FORMATS`, or else told by the extension of
+    ``path`` (``.xml`` for XMLBIF); ``"-"`` writes to standard output. The network
+    lends its labels and layout to NET and XDSL files. :meth:`Network.export` says
+    more of each format.
+
+    Raises
+    ------
+    BackspasmError
+        For a format backspasm does not write, or a folder that does not exist.
+    """
+    dest = Path(path)
+    fmt = format or {".xml": "xmlbif"}.get(dest.suffix.lower(), dest.suffix.lower()[1:])
+    if fmt not in EXPORT_FORMATS:
+        formats = ", ".join(EXPORT_FORMATS)
+        said = (
+            f"format {fmt!r} is not one backspasm writes"
+            if fmt
+            else "the name has no extension to tell the format"
+        )
+        raise BackspasmError(
+            f"cannot export to '{path}': {said}; name the format ({formats}) or give "
+            "the file its extension (.xml for xmlbif)."
+        )
+    from backspasm.exporting import writer_for  # reads the layout: loaded on use
+
+    writer = writer_for(fmt, network.model, network if fmt in ("net", "xdsl") else None)
+    if str(path) == "-":  # standard output
+        with tempfile.TemporaryDirectory() as folder:
+            tmp = Path(folder) / f"model.{fmt}"
+            writer(str(tmp))
+            sys.stdout.write(tmp.read_text(encoding="utf-8"))
+        return dest
+    if not dest.parent.is_dir():
+        raise BackspasmError(f"cannot export to '{path}': folder '{dest.parent}' does not exist.")
+    with atomic_path(dest) as tmp:
+        writer(str(tmp))
+    return dest

@@ -1,0 +1,127 @@
+"""What ``backspasm check`` says of a network: its sizes, sources and triage policy.
+
+The text behind :meth:`backspasm.network.Network.summary` and
+:meth:`~backspasm.network.Network.report`; the network hands over its knowledge
+base, its pgmpy model and its fingerprint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from backspasm.spec import GROUPS, Spec
+from backspasm.spec.borrowed import borrow_policy
+from backspasm.spec.reader import bundled_policy
+
+if TYPE_CHECKING:
+    from pgmpy.models import DiscreteBayesianNetwork
+
+__all__ = ["report_text", "summary_of"]
+
+
+def summary_of(spec: Spec, model: DiscreteBayesianNetwork) -> dict[str, Any]:
+    """Count nodes, edges, numbers and sources (see :meth:`Network.summary`).
+
+    Parameters
+    ----------
+    spec : Spec
+        The knowledge base (numbers, their provenance, the bibliography).
+    model : DiscreteBayesianNetwork
+        The pgmpy model (nodes, edges, expanded tables).
+
+    Returns
+    -------
+    dict
+        ``nodes``, ``groups``, ``edges``, ``numbers``, ``sourced``,
+        ``sourced_share``, ``fitted``, ``assumptions``, ``cpt_entries``,
+        ``sources`` and ``source_tags``.
+    """
+    sourced, total = spec.sourced_share()
+    provenance = spec.provenance_counts()
+    tags: dict[str, int] = {}
+    for src in spec.sources.values():
+        tags[src.tag] = tags.get(src.tag, 0) + 1
+    return {
+        "nodes": len(model.nodes()),
+        "groups": {g: len(spec.group(g)) for g in GROUPS if spec.group(g)},
+        "edges": len(model.edges()),
+        "numbers": total,
+        "sourced": sourced,
+        "sourced_share": sourced / total if total else 0.0,
+        "fitted": provenance["fitted"],
+        "assumptions": provenance["assumption"],
+        "cpt_entries": int(sum(cpd.values.size for cpd in model.get_cpds())),
+        "sources": len(spec.sources),
+        "source_tags": ", ".join(f"{n} {t}" for t, n in sorted(tags.items())),
+    }
+
+
+def report_text(spec: Spec, summary: Mapping[str, Any], fingerprint: str) -> str:
+    """Return what ``backspasm check`` prints (see :meth:`Network.report`).
+
+    Parameters
+    ----------
+    spec : Spec
+        The knowledge base.
+    summary : mapping
+        Its network's :func:`summary_of`.
+    fingerprint : str
+        Its network's fingerprint.
+
+    Returns
+    -------
+    str
+        One line per fact, then the triage policy in force.
+    """
+    groups = ", ".join(f"{g} {n}" for g, n in summary["groups"].items())
+    total = summary["numbers"]
+    kinds = ", ".join(
+        f"{kind} {n} ({n / total:.1%})" for kind, n in spec.numbers_by_kind().items()
+    )
+    return "\n".join(
+        [
+            f"knowledge base: {spec.origin} (valid)",
+            *([f"files read: {', '.join(spec.files)}"] if spec.files else []),
+            f"nodes: {summary['nodes']} ({groups})",
+            f"edges: {summary['edges']}",
+            f"declared numbers: {total}, of which {summary['sourced']} "
+            f"({summary['sourced_share']:.1%}) cite a literature source, "
+            f"{summary['fitted']} were fitted to data and "
+            f"{summary['assumptions']} are reasoned assumptions",
+            "by kind: " + (kinds if total else ""),
+            f"expanded CPT entries: {summary['cpt_entries']}",
+            f"bibliography: {summary['sources']} sources ({summary['source_tags']})",
+            f"fingerprint: {fingerprint} (SHA-256 of the structure, numbers, "
+            "questions and triage policy)",
+            *_policy_lines(spec),
+        ]
+    )
+
+
+def _policy_lines(spec: Spec) -> list[str]:
+    """Say whose triage policy the network uses, and what a borrowed one lost."""
+    own = spec.triage
+    if own is not None:
+        return [
+            f"triage policy: its own ([triage] in {own.file}): {len(own.flags)} flags, "
+            f"{len(own.causes)} cause rules"
+        ]
+    bundled = bundled_policy()
+    if bundled is None:  # not reached: the bundled knowledge base declares one
+        return ["triage policy: none"]
+    borrowed = borrow_policy(bundled, spec.nodes)
+    kept = borrowed.policy
+    lines = [
+        "triage policy: borrowed from the bundled knowledge base (this one has no "
+        f"[triage] table): {len(kept.flags)} of {len(bundled.flags)} flags and "
+        f"{len(kept.causes)} of {len(bundled.causes)} cause rules kept; add a [triage] "
+        "table to set your own"
+    ]
+    missing = "dropped: it names a node or state this knowledge base lacks"
+    for flag in borrowed.dropped_flags:
+        when = ", ".join(f"{k}={v}" for k, v in flag.when.items())
+        lines.append(f"  flag '{flag.name}' ({when}) {missing}")
+    for rule in borrowed.dropped_causes:
+        lines.append(f"  cause rule '{rule.describe()}' ({rule.level}) {missing}")
+    return lines
