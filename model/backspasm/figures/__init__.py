@@ -50,14 +50,19 @@ The families, one module each:
     :func:`write_teaching_figures`, :func:`save_figure` (SVG text kept as text; each
     file, and the set, written whole or not at all; a figure laid out once, so that
     its files do not depend on the other formats asked for; at most :data:`MAX_DPI`).
-``_style``, ``_wrap``, ``_words``, ``_bars``, ``_layout``, ``_graph``, ``_save``
+``_style``, ``_wrap``, ``_words``, ``_bars``, ``_layout``, ``_routing``, ``_graph``, ``_save``
     Colours, type sizes and the slide size; how wide a text is and its wrapping to
     lines; what the figures write (percentages, odds ratios, answers, titles);
     probability bars with their prior's tick and value; the layouts of the network
     on a slide (one for the network and its beliefs, so that no box moves between
     the two; a label too long for its box cut short, with a warning, rather than
-    every label shrunk); drawing its boxes, arrows, headers and legends; writing
-    files. Each imports only those before it.
+    every label shrunk); the arrows' routes between its boxes; drawing its boxes,
+    arrows, headers and legends; writing files. Each imports only those before it.
+``_emergency``, ``_next_questions``
+    The next-questions figure of ``case``: for an emergency, and in general.
+``_selection``, ``_results``, ``_captions``
+    The parts of ``teaching``: its figures by name (``--only``); what they show,
+    computed when first needed; their alt text and the captions file.
 """
 
 from __future__ import annotations

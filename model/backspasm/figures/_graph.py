@@ -13,14 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
-from backspasm.figures._layout import (
-    EDGE_WIDTH,
-    HEAD_LENGTH,
-    HEAD_WIDTH,
-    parents_within,
-    route_edges,
-    slide_layout,
-)
+from backspasm.figures._layout import parents_within, slide_layout
+from backspasm.figures._routing import EDGE_WIDTH, HEAD_LENGTH, HEAD_WIDTH, route_edges
 from backspasm.layout import Layout
 from backspasm.spec import GROUPS
 
@@ -90,7 +84,7 @@ def draw_graph(
     """Draw the edges, the node boxes and their labels; return the box patches.
 
     Edges run through the gaps between boxes and end on their child's box (see
-    :func:`~backspasm.figures._layout.route_edges`): no line passes behind a box and
+    :func:`~backspasm.figures._routing.route_edges`): no line passes behind a box and
     no arrowhead sits between two boxes it does not join.
     """
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch

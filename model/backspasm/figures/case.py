@@ -1,4 +1,8 @@
-"""Figures of one case: its causes, why, and what to ask next."""
+"""Figures of one case: its causes, why, and what to ask next.
+
+The last, :func:`plot_next_questions`, is drawn by
+:mod:`backspasm.figures._next_questions` (with :mod:`backspasm.figures._emergency`).
+"""
 
 from __future__ import annotations
 
@@ -6,33 +10,25 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent  # as diagnose writes them
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
-from backspasm.figures._emergency import no_questions
+from backspasm.figures._next_questions import plot_next_questions
 from backspasm.figures._words import (
-    PROMPT_SPACING,
-    PROMPT_WIDTHS,
     TITLE_WIDTH,
     answer_phrase,
-    bits,
     case_title,
     impact_said,
     percent,
-    question_prompts,
     ratio_tick,
     ratio_ticks,
     title_width,
     triage_lines,
-    unasked_count,
     wrap,
-    wrap_all,
     wrap_phrases,
 )
-from backspasm.spec import GROUPS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -314,230 +310,3 @@ def _impact_value(
     """Write a bar's value a few points beyond its end, or inside it (white)."""
     out = (end >= 0) != inside  # whether the text runs to the right of its anchor
     end_label(ax, text, (end, y), right=out, gid=f"odds:{question}", size=st.NOTE, inside=inside)
-
-
-def plot_next_questions(
-    diagnosis: Diagnosis, *, ax: Axes | None = None, top: int = 10, useful: int = 4
-) -> Axes:
-    """Plot the questions worth asking next, in the order ``backspasm diagnose`` gives.
-
-    The order is the interview's (``diagnosis.next_questions(order="interview")``):
-    the screening questions not yet answered first (every warning sign, a red-flag
-    question, and every question whose answer can set the triage level: they are
-    asked whatever little they would change the ranking of the causes, in the
-    interview's order, which is not by information), then the rest by expected
-    information gain. A screening question is marked on its label (``⚠``) and
-    hatched; the title says how many are unasked (``diagnosis.unscreened`` of
-    ``diagnosis.screen``).
-
-    When the screening questions still to ask would fill the rows, the last
-    ``useful`` rows still show, under a dashed rule, the questions worth most that
-    are not screening questions (the first such rows of ``diagnosis.next_questions()``,
-    which the interview reaches once the screen is done), so that the figure shows
-    what each kind of question is worth; the screen keeps at least its first six
-    rows (all ``top`` of them when ``top`` is 6 or less), and a label on the rule
-    counts the screening questions left out. An information gain under 0.001 bits
-    reads ``<0.001``.
-
-    For an emergency no question comes before going, as ``backspasm diagnose``
-    says, and the figure says so first; under that, set apart by a rule and the
-    sub-heading "Can wait: ..." and drawn in grey, come the questions the clinician
-    may ask afterwards, the first rows of ``diagnosis.next_questions()`` (by
-    expected information gain; at most 8 on a slide). A panel shorter than 4.5 in
-    shows the advice alone.
-
-    Parameters
-    ----------
-    diagnosis : Diagnosis
-        Provides ``next_questions()``, ``screen``, ``unscreened``, ``triage`` and
-        ``network``.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.
-    top : int, default 10
-        How many questions to show, the first to ask at the top.
-    useful : int, default 4
-        How many of those rows go to the most useful questions that are not
-        screening questions when screening questions would fill them (0: the
-        interview's first ``top`` questions only).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        Bars have ``gid="gain:<question>"`` and width equal to the expected
-        information gain in bits, their values ``gid="bits:<question>"``; the label
-        on the rule that counts the screening questions left out
-        ``gid="more-screening"``; an emergency's headline ``gid="no-questions"``, its
-        sub-heading ``gid="can-wait"`` and its grey bars ``gid="later:<question>"``.
-
-    Raises
-    ------
-    BackspasmError
-        For ``top`` under 1 or ``useful`` under 0.
-    """
-    from matplotlib.patches import Patch
-
-    if top < 1:
-        raise BackspasmError(
-            f"The 'top' parameter of plot_next_questions must be >= 1; got {top}."
-        )
-    if useful < 0:
-        raise BackspasmError(
-            f"The 'useful' parameter of plot_next_questions must be >= 0; got {useful}."
-        )
-    ax = st.new_axes(ax)
-    if getattr(diagnosis, "triage", None) == "emergency":
-        return no_questions(diagnosis, ax, top)
-    table, left_out = _rows_to_ask(diagnosis, top, useful)
-    net = st.network_of(diagnosis, None)
-    screen = [bool(getattr(r, "screen", False)) for r in st.rows(table)]
-    asked_first = sum(screen)  # the screening questions come first
-    # a row's room more between the screen and the rest, for the label that counts
-    # the screening questions left out
-    gap = _GAP if left_out and asked_first < len(table) else 0.0
-    ys = np.arange(len(table), dtype=float)[::-1]
-    ys[:asked_first] += gap
-    groups = []
-    for yy, r, sign in zip(ys, st.rows(table), screen, strict=True):
-        group = net.group_of(str(r.node))
-        groups.append(group)
-        gain = float(r.expected_information_gain)
-        bar = ax.barh(
-            yy,
-            gain,
-            height=0.62,
-            color=st.bar_colour(group),
-            zorder=3,
-            hatch=_SCREEN_HATCH if sign else None,
-            edgecolor=st.triage_ink("emergency") if sign else "none",
-            lw=1.2 if sign else 0.0,
-        )[0]
-        bar.set_gid(f"gain:{r.question}")
-        bar.set_label(str(r.question))
-        ax.text(
-            gain,
-            yy,
-            f" {bits(gain)}",
-            ha="left",
-            va="center",
-            fontsize=st.NOTE,
-            color=st.TEXT,
-            gid=f"bits:{r.question}",
-        )
-    # whole, on up to three lines where the rows leave room, in a column only as
-    # wide as they need: no prompt runs into the next row's, none is cut short
-    # unless even that is too little
-    said = question_prompts(table)
-    lines = 3 if len(table) <= _THREE_LINE_ROWS else 2
-    prompts = [
-        ("⚠ " if sign else "") + text
-        for text, sign in zip(wrap_all(said, PROMPT_WIDTHS, lines=lines), screen, strict=True)
-    ]
-    ax.set_yticks(ys, prompts)
-    for tick, sign in zip(ax.get_yticklabels(), screen, strict=True):
-        tick.set_linespacing(PROMPT_SPACING)
-        if sign:
-            tick.set_color(st.triage_ink("emergency"))
-    ax.tick_params(axis="y", length=0, labelsize=st.TICK)
-    if any(screen) and not all(screen):  # where the screening questions end
-        rule = ys[asked_first] + 0.5 + gap / 2
-        ax.axhline(rule, color="#9A9A9A", lw=0.9, ls=(0, (4, 3)), zorder=2)
-        if left_out:
-            _more_screening(ax, rule, left_out)
-    largest = float(table["expected_information_gain"].max()) if len(table) else 1.0
-    # rounded, so that noise of 1e-12 bits in the gains leaves the file unchanged
-    ax.set_xlim(0, round(max(largest, 1e-3) * 1.18, 6))
-    ax.set_ylim(-0.6, max(len(table), 1) - 0.4 + gap)
-    ax.set_xlabel("expected information gain about the causes (bits)", fontsize=st.TICK)
-    ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
-    ax.spines[["top", "right", "left"]].set_visible(False)
-    if not len(table):
-        st.empty_note(ax, "every question is answered")
-    width = title_width(ax)
-    ax.set_title(
-        case_title("Which question to ask next", diagnosis, width)
-        + "\n"
-        + wrap_phrases(
-            _order_words(diagnosis) if any(screen) else [_GAIN_WORDS + ", ", "most useful first"],
-            width,
-        ),
-        fontsize=st.TITLE - 1,
-        loc="left",
-    )
-    present = [g for g in GROUPS if g in groups]
-    handles: list[Any] = [Patch(color=st.bar_colour(g), label=st.GROUP_NAMES[g]) for g in present]
-    if any(screen):
-        handles.append(
-            Patch(
-                facecolor="white",
-                edgecolor=st.triage_ink("emergency"),
-                hatch=_SCREEN_HATCH,
-                label="⚠ screening question: asked first",
-            )
-        )
-    # where the bars leave room: the most useful questions are often the longest
-    ax.legend(handles=handles, loc="best", fontsize=st.NOTE + 0.5)
-    return ax
-
-
-def _rows_to_ask(diagnosis: Diagnosis, top: int, useful: int) -> tuple[pd.DataFrame, int]:
-    """Return the next questions' rows to draw and how many screening questions they leave out.
-
-    The interview's first ``top`` rows, unless the screening questions still to ask
-    would leave fewer than ``useful`` rows for the other questions: then the first
-    screening questions (at least :data:`_SCREEN_ROWS` of them, or ``top``), and
-    after them the first rows of ``next_questions()`` that are not screening
-    questions (those the interview asks once the screen is done, in its order).
-    """
-    interview = diagnosis.next_questions(order="interview")
-    screening = int(interview["screen"].astype(bool).sum())
-    ranked = diagnosis.next_questions()
-    others = ranked[~ranked["screen"].astype(bool)]
-    wanted = min(useful, len(others))
-    if screening + wanted <= top:
-        return interview.head(top), 0
-    keep = min(screening, max(top - wanted, min(top, _SCREEN_ROWS)))
-    rows = [interview.head(keep), others.head(top - keep)]
-    return pd.concat(rows, ignore_index=True), screening - keep
-
-
-def _order_words(diagnosis: Diagnosis) -> list[str]:
-    """Say the order of the rows (for a title): screening questions first, then the rest."""
-    counts = unasked_count(diagnosis)
-    unasked = f"; {counts[0]} of {counts[1]} unasked" if counts else ""
-    return [
-        f"⚠ screening questions first (always asked{unasked}), ",
-        "in the interview's order, not by information; ",
-        "then the most useful",
-    ]
-
-
-def _more_screening(ax: Axes, y: float, left_out: int) -> None:
-    """Write on the dashed rule how many screening questions the rows leave out."""
-    plural = "s" if left_out != 1 else ""
-    ax.text(
-        0.5,
-        y,
-        f"{left_out} more screening question{plural} to ask first (not shown), "
-        "then the most useful others:",
-        transform=ax.get_yaxis_transform(),
-        ha="center",
-        va="center",
-        fontsize=st.NOTE + 0.5,
-        color="#555555",
-        style="italic",
-        bbox={"facecolor": "white", "edgecolor": "none", "pad": 2.0},
-        zorder=5,
-        gid="more-screening",
-    )
-
-
-_SCREEN_HATCH = "//"
-#: Up to this many rows, the rows of a slide leave room for a prompt of three lines
-#: (set a little closer than the default).
-_THREE_LINE_ROWS = 10
-_GAIN_WORDS = "expected reduction of uncertainty about the causes"
-#: The fewest screening questions shown when the most useful other questions take
-#: the last rows (the three whose yes alone is an emergency, and three more).
-_SCREEN_ROWS = 6
-#: The room (in rows) the label on the rule takes between the screen and the rest.
-_GAP = 0.5

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.figures._graph import column_header, legend_under
-from backspasm.figures._layout import bezier, layout
+from backspasm.figures._layout import layout
+from backspasm.figures._routing import bezier
 from backspasm.figures._words import text_width
 
 if TYPE_CHECKING:

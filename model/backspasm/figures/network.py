@@ -5,7 +5,7 @@
 layers (causes, findings) dealt into staggered sub-columns, labels wrapped at word
 boundaries, arrows drawn light and routed between boxes
 (:func:`backspasm.figures._layout.slide_layout`), each ending with its head on its
-own box (:func:`backspasm.figures._layout.route_edges`).
+own box (:func:`backspasm.figures._routing.route_edges`).
 :func:`~backspasm.figures.diagnostic.plot_diagnostic_view` (re-exported here) is
 the compact companion with only causes, mechanisms and findings.
 """
@@ -86,7 +86,7 @@ def plot_network(
     each ends with its head on its own box: on its side, or, in the later
     sub-columns of a layer (whose gutters are too narrow for a head), on its top or
     bottom, coming along the gap between two rows
-    (:func:`~backspasm.figures._layout.route_edges`). The title counts the nodes
+    (:func:`~backspasm.figures._routing.route_edges`). The title counts the nodes
     and arrows drawn; the drawing shows the structure only (no probabilities: see
     :func:`plot_network_beliefs`). The drawing is deterministic.
 

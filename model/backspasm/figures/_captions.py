@@ -1,0 +1,325 @@
+"""The alt text of the teaching set: one sentence per figure, and the captions file.
+
+Each sentence says what a figure shows, for which case, and its key numbers as the
+figure writes them (read back from the drawn figure by the ``gid`` of its artists);
+it goes into the figure's files and into :data:`CAPTIONS_FILE` beside them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import backspasm.figures._style as st
+from backspasm._text import percent as diagnose_percent
+from backspasm.figures._results import _SYNTHETIC, _case_name, _Shown
+from backspasm.figures._selection import TEACHING_FIGURES
+from backspasm.figures._words import percent, triage_text
+from backspasm.figures.scenarios import scenario_answers
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from backspasm.diagnosis import Diagnosis
+    from backspasm.network import Network
+
+#: The file written beside the figures: one sentence of alt text per figure.
+CAPTIONS_FILE = "captions.md"
+
+
+def _case_words(results: _Shown) -> str:
+    """Name the case with its first answers, those that set its triage first (as in 07)."""
+    said = scenario_answers(results.case)
+    if not said:
+        return _case_name(results)
+    more = f" and {len(said) - 3} more" if len(said) > 3 else ""
+    return f"{_case_name(results)} ({', '.join(said[:3])}{more})"
+
+
+def _triage_words(diagnosis: Diagnosis) -> str:
+    """``triage: emergency, P(a serious cause) = 16.2%``, as the case figures' titles say."""
+    return " ".join(triage_text(diagnosis).split()).replace(" · ", ", ")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _texts(fig: Figure, prefix: str, *, lines: bool = False) -> dict[str, str]:
+    """Return the texts of a figure whose gid starts with ``prefix``, by the rest of it.
+
+    On one line each, unless ``lines``.
+    """
+    import matplotlib.text
+
+    return {
+        str(t.get_gid())[len(prefix) :]: t.get_text() if lines else _one_line(t.get_text())
+        for t in fig.findobj(matplotlib.text.Text)
+        if str(t.get_gid()).startswith(prefix)
+    }
+
+
+def _patches(fig: Figure, prefix: str) -> dict[str, Any]:
+    """Return the patches (bars) of a figure whose gid starts with ``prefix``, by the rest."""
+    return {
+        str(p.get_gid())[len(prefix) :]: p
+        for ax in fig.get_axes()
+        for p in ax.patches
+        if str(p.get_gid()).startswith(prefix)
+    }
+
+
+def _serious_marked(net: Network) -> str:
+    """How both drawings of the whole network mark the serious causes (a caption's end)."""
+    return f"the {len(net.serious_causes)} serious causes are marked ⚠."
+
+
+def _caption_network(fig: Figure, r: _Shown) -> str:
+    net = r.network
+    arrows = sum(len(node.parents) for node in net.spec.nodes.values())
+    columns = "context and exposures, causes, mechanisms, back spasm and complications, findings"
+    return (
+        f"Diagram of the back-spasm network: {len(net.node_names)} nodes in columns "
+        f"({columns}) joined by {arrows} arrows from cause to effect; {_serious_marked(net)}"
+    )
+
+
+def _caption_diagnostic(fig: Figure, r: _Shown) -> str:
+    net = r.network
+    findings, mechanisms = len(net.nodes_in("finding")), len(net.nodes_in("mechanism"))
+    return (
+        f"Diagnostic view of the back-spasm network: which of its {findings} findings "
+        f"(the questions) reveal which of its {len(net.causes)} causes, through "
+        f"{mechanisms} shared mechanisms; {_serious_marked(net)}"
+    )
+
+
+def _caption_beliefs(fig: Figure, r: _Shown) -> str:
+    n = sum(1 for node in r.case.evidence if node != "back_spasm")
+    return (
+        f"The back-spasm network after {n} answer{'s' * (n != 1)} for {_case_words(r)}: "
+        f"each node's probability drawn in its box, the answered nodes marked; "
+        f"{_triage_words(r.case)}."
+    )
+
+
+def _caption_causes(fig: Figure, r: _Shown) -> str:
+    case, values = r.case, _texts(fig, "value:")
+    rows = {row.cause: row for row in st.rows(case.causes)}
+    top = rows[case.top_cause]
+    said = (
+        f"Bar chart of the causes of back spasm for {_case_words(r)}, before and after "
+        f"the answers: most probable {top.label} {values.get(top.cause, percent(top.posterior))} "
+        f"(before any answer {percent(float(top.prior))})"
+    )
+    serious = [row for row in st.rows(case.causes) if row.group == "serious"]
+    if serious and serious[0].cause != top.cause:
+        first = serious[0]
+        said += (
+            f", most probable serious cause {first.label} "
+            f"{values.get(first.cause, percent(first.posterior))}"
+        )
+    return f"{said}; {_triage_words(case)}."
+
+
+def _caption_impact(fig: Figure, r: _Shown) -> str:
+    case, cause = r.case, r.followed
+    row = st.rows(case.causes[case.causes["cause"] == cause])[0]
+    said = (
+        f"Bar chart of how each answer moved {row.label} for {_case_words(r)}, from "
+        f"{diagnose_percent(float(row.prior))} before any answer to "
+        f"{diagnose_percent(float(row.posterior))} after them"
+    )
+    reasons = case.reasons(cause)
+    if reasons.empty:
+        return f"{said}; no answers to weigh."
+    change = reasons["log_odds_change"].abs().to_numpy(dtype=float)
+    largest = str(reasons["question"].iloc[int(change.argmax())])
+    bar = _patches(fig, "impact:").get(largest)
+    odds = _texts(fig, "odds:").get(largest, "")
+    words = _one_line(bar.get_label()) if bar is not None else largest
+    return f"{said}; {words} moved it most ({odds})." if odds else f"{said}; {words} most."
+
+
+def _caption_questions(fig: Figure, r: _Shown) -> str:
+    case = r.case
+    if case.triage == "emergency":
+        later = _patches(fig, "later:")
+        return (
+            f"For {_case_words(r)}, triaged emergency: no question to ask before going to "
+            f"an emergency department; {len(later)} questions that can wait are drawn in "
+            "grey, by expected information gain."
+        )
+    bars = _patches(fig, "gain:")
+    if not bars:
+        return f"Which question to ask next for {_case_words(r)}: every question is answered."
+    ax = fig.get_axes()[0]
+    labels = sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])
+    first = _one_line(labels[0].get_text()).removeprefix("⚠").strip() if labels else ""
+    return (
+        f"Bar chart of the {len(bars)} questions worth asking next for {_case_words(r)}, "
+        f"screening questions first, then by expected information gain; first: {first}"
+        + ("" if first.endswith("?") else ".")
+    )
+
+
+def _caption_sensitivity(fig: Figure, r: _Shown) -> str:
+    table = r.table
+    first = table.sort_values("swing", ascending=False, kind="stable").iloc[0]
+    target = str(first.get("target_label", first["target"]))
+    head = (
+        f"Which numbers of the network matter for P({target}) = "
+        f"{percent(float(first['p_base']))} for {_case_words(r)}"
+    )
+    settled = _texts(fig, "sens_settled")
+    if settled:
+        return f"{head}: {next(iter(settled.values()))}"
+    low, high = _texts(fig, "sens_low_value:0"), _texts(fig, "sens_high_value:0")
+    factor = float(first["factor"])
+    ax = fig.get_axes()[0]
+    labels = sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])
+    number = _one_line(labels[0].get_text()) if labels else str(first["label"])
+    return (
+        f"{head}, each number's odds ×{factor:g} and ÷{factor:g} in turn: the one that "
+        f"matters most, {number}, moves it to {next(iter(high.values()), '?')} (×{factor:g}) "
+        f"and {next(iter(low.values()), '?')} (÷{factor:g})."
+    )
+
+
+def _caption_scenarios(fig: Figure, r: _Shown) -> str:
+    heads = _texts(fig, "scenario:", lines=True)
+    panels = []
+    for i in sorted(heads, key=int):
+        name, _, rest = heads[i].partition("\n")
+        panels.append(f"{name}: {_one_line(rest).replace(' · ', ', ')}")
+    if r.case_id is None:
+        who = f"{len(panels)} built-in example cases"
+    else:
+        who = f"{_case_name(r)} beside {len(panels) - 1} built-in example cases"
+    return f"Bar charts of the leading causes of back spasm in {who}, side by side: " + (
+        "; ".join(panels) + "."
+    )
+
+
+def _caption_case_mix(fig: Figure, r: _Shown) -> str:
+    causes = _patches(fig, "top_cause:")
+    levels = _patches(fig, "triage:")
+    net = r.network
+    said = (
+        "Bar charts of the most probable cause and the triage level of "
+        f"{len(r.scored)} scored {r.mix_name}"
+    )
+    if causes:
+        top = max(causes, key=lambda c: (causes[c].get_width(), c))
+        label = net.label(top) if top in net.spec.nodes else top
+        said += f": {label} ranked first most often ({round(causes[top].get_width())} cases)"
+    counts = [
+        f"{round(levels[level].get_height())} {st.TRIAGE_NAMES.get(level, level)}"
+        for level in levels
+        if level != "error"
+    ]
+    if "error" in levels:
+        counts.append(f"{round(levels['error'].get_height())} not scored")
+    return f"{said}; {', '.join(counts)}." if counts else f"{said}."
+
+
+def _caption_calibration(fig: Figure, r: _Shown) -> str:
+    return (
+        f"Calibration plot on {_SYNTHETIC}, all causes pooled: each bin's observed "
+        f"frequency against its mean predicted probability; expected calibration error "
+        f"{r.evaluation.ece:.4f}."
+    )
+
+
+def _caption_roc(fig: Figure, r: _Shown) -> str:
+    legend = fig.get_axes()[0].get_legend()
+    entries = [] if legend is None else [_one_line(t.get_text()) for t in legend.get_texts()]
+    curves = [e for e in entries if e != "chance"]
+    said = f"ROC curves of the serious causes on {_SYNTHETIC}: " + "; ".join(curves)
+    for note in _texts(fig, "roc:not_drawn", lines=True).values():
+        said += "; " + _listed(note).rstrip(".")
+    return said + "."
+
+
+def _listed(note: str) -> str:
+    """Say the note of the causes not drawn on one line: ``not drawn: A (...); B (...)``.
+
+    Each cause of the note is ``name (why)``, wrapped over lines of its own.
+    """
+    head, colon, rest = _one_line(note).partition(":")
+    if not colon:
+        return head
+    return f"{head}: " + re.sub(r"\)\s+(?=\S)", "); ", rest.strip())
+
+
+_CAPTIONS: Mapping[str, Callable[[Figure, _Shown], str]] = {
+    "01-network": _caption_network,
+    "01b-diagnostic-view": _caption_diagnostic,
+    "02-network-beliefs": _caption_beliefs,
+    "03-causes": _caption_causes,
+    "04-evidence-impact": _caption_impact,
+    "05-next-questions": _caption_questions,
+    "06-sensitivity": _caption_sensitivity,
+    "07-scenarios": _caption_scenarios,
+    "08-case-mix": _caption_case_mix,
+    "09-calibration": _caption_calibration,
+    "10-roc-serious": _caption_roc,
+}
+
+
+def _caption(stem: str, fig: Figure, results: _Shown) -> str:
+    """One sentence of alt text for a figure of the set, on one line."""
+    return _one_line(_CAPTIONS[stem](fig, results))
+
+
+_CAPTIONS_HEAD = """# Alt text of the teaching figures
+
+One sentence per figure: what it shows, for which case, and its key numbers as the
+figure writes them; for the alt text of a slide or a web page. Each PNG file holds its
+sentence as its Description, each SVG file as its `<desc>`, each PDF file as its Subject.
+
+"""
+#: A line of :data:`CAPTIONS_FILE`: ``- `03-causes.png`, `03-causes.svg`: sentence``.
+_CAPTION_LINE = re.compile(r"^- ((?:`[^`]+`)(?:, `[^`]+`)*): (.+)$")
+
+
+def _captions_file(
+    out: Path, formats: Sequence[str], captions: Sequence[tuple[str, str]]
+) -> bytes:
+    """Return :data:`CAPTIONS_FILE`: a line per figure, with every file of it written.
+
+    The lines of an earlier run's figures not drawn now (``only``) are kept while
+    their files are in the folder, so that the file still says every figure there.
+    """
+    entries = {stem: ([f"{stem}.{fmt}" for fmt in formats], text) for stem, text in captions}
+    for stem, (names, text) in _earlier_captions(out / CAPTIONS_FILE).items():
+        kept = [name for name in names if (out / name).is_file()]
+        if stem not in entries and kept:
+            entries[stem] = (kept, text)
+
+    def place(stem: str) -> tuple[int, str]:
+        known = stem in TEACHING_FIGURES
+        return (TEACHING_FIGURES.index(stem) if known else len(TEACHING_FIGURES), stem)
+
+    lines = [
+        f"- {', '.join(f'`{name}`' for name in entries[stem][0])}: {entries[stem][1]}"
+        for stem in sorted(entries, key=place)
+    ]
+    return (_CAPTIONS_HEAD + "\n".join(lines) + "\n").encode("utf-8")
+
+
+def _earlier_captions(path: Path) -> dict[str, tuple[list[str], str]]:
+    """Return the lines of a captions file written before, by figure (none without one)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found: dict[str, tuple[list[str], str]] = {}
+    for line in text.splitlines():
+        match = _CAPTION_LINE.match(line)
+        if match:
+            names = [name.strip("`") for name in match[1].split(", ")]
+            found[Path(names[0]).stem] = (names, match[2])
+    return found
