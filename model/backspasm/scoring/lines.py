@@ -6,15 +6,29 @@ is UTF-8 (naming the line of a bad byte), drops a BOM and blank lines before the
 header, and replaces a line longer than the limit by a marker line
 (:data:`_DROPPED`) that pyarrow hands back as an invalid row, so memory stays
 bounded whatever the file holds.
+
+pyarrow's streaming reader reads in a background thread, up to 32 blocks (of
+``chunk_bytes`` each) ahead of its parser, and holds each block until it is parsed:
+256 MiB of input at the default chunk size, whatever is scored at a time. :class:`_Held`
+counts the blocks pyarrow holds and keeps its reading thread waiting while it holds
+:data:`_HELD_BLOCKS` of them, the three its parser needs at once (a record may straddle two
+blocks, and the next block tells whether a block is the last) and one read ahead.
 """
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import hashlib
 import io
 import re
+import sys
+import threading
+import time
+import weakref
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 from backspasm.exceptions import CaseFileError
@@ -28,6 +42,125 @@ _LINE_ENDS = re.compile(rb"[\r\n]")
 # Stands for a dropped line; a NUL never occurs in text, and the delimiters added
 # after it make the row too wide for any header, so pyarrow hands it back.
 _DROPPED = "\0backspasm: dropped line "
+# Blocks pyarrow's CSV reader may hold at once: the three its parser needs together and
+# one read ahead of it (see _Held).
+_HELD_BLOCKS = 4
+# A parser kept waiting this long for a block while no block was freed gets one more
+# all the same: a pyarrow that needs more blocks at once is slowed, not stuck.
+_STALL_SECONDS = 1.0
+
+
+_OPEN: weakref.WeakSet[_Held] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Let every reading thread go before the interpreter shuts down (see _Held.close)."""
+    for held in list(_OPEN):
+        held.close()
+
+
+class _Block(bytes):
+    """A block of input handed to pyarrow; when pyarrow lets go of it, it says so."""
+
+    held: _Held | None = None
+
+    def __del__(self) -> None:
+        if self.held is not None:
+            self.held.release()
+
+
+class _Held:
+    """The blocks pyarrow holds: its reading thread waits while it holds ``most`` of them.
+
+    Without it, pyarrow's reading thread keeps up to 32 blocks of input ahead of its
+    parser. Every block handed over is counted until pyarrow frees it
+    (:class:`_Block`). The reading thread goes on at once when the source is closed, and
+    after :data:`_STALL_SECONDS` without a block freed while the parser is waiting for
+    one (:meth:`wanted`), so that a pyarrow that needs more blocks at once is slowed,
+    never stuck.
+    """
+
+    def __init__(self, most: int) -> None:
+        _OPEN.add(self)
+        self.most = most
+        self.count = 0
+        self.closed = False
+        self._wanted = False
+        self._moved = time.monotonic()  # when a block was last freed or a wait began
+        self._reader: int | None = None  # pyarrow's reading thread, once it has read
+        self._reading = False  # it is in a read
+        self._ended = False  # it was told the input ends (or a read failed)
+        self._turn = threading.Condition()
+
+    @contextmanager
+    def turn(self) -> Iterator[bool]:
+        """Wait (in pyarrow's reading thread) until pyarrow may hold one more block.
+
+        Then read: the value is True unless the source was closed (no bytes are read).
+        """
+        with self._turn:
+            self._reader, self._reading = threading.get_ident(), True
+            while not self.closed and self.count >= self.most:
+                if self._wanted and time.monotonic() - self._moved >= _STALL_SECONDS:
+                    self._moved = time.monotonic()
+                    break
+                self._turn.wait(_STALL_SECONDS if self._wanted else None)
+            going = not self.closed
+        try:
+            yield going
+        except BaseException:
+            self._ended = True
+            raise
+        finally:
+            with self._turn:
+                self._reading = False
+                self._turn.notify_all()
+
+    def take(self, data: memoryview) -> bytes:
+        """Copy ``data`` into a block counted until pyarrow frees it (none: the end)."""
+        if not data.nbytes:
+            self._ended = True
+            return b""
+        block = _Block(data)
+        with self._turn:
+            self.count += 1
+        block.held = self
+        return block
+
+    def release(self) -> None:
+        with self._turn:
+            self.count -= 1
+            self._moved = time.monotonic()
+            self._turn.notify_all()
+
+    def close(self) -> None:
+        """Let the reading thread go and wait (a moment) until it has read the end.
+
+        pyarrow reads no more after the end: its thread is neither left waiting (which
+        would keep the process from exiting) nor in Python code when the interpreter
+        shuts down (a fatal error).
+        """
+        with self._turn:
+            self.closed = True
+            self._turn.notify_all()
+            if self._reader not in (None, threading.get_ident()) and not sys.is_finalizing():
+                self._turn.wait_for(
+                    lambda: self._ended and not self._reading, timeout=_STALL_SECONDS
+                )
+
+    @contextmanager
+    def wanted(self) -> Iterator[None]:
+        """Mark a call that waits for pyarrow's parser (which may wait for a block)."""
+        with self._turn:
+            self._wanted = True
+            self._moved = time.monotonic()
+            self._turn.notify_all()
+        try:
+            yield
+        finally:
+            with self._turn:
+                self._wanted = False
 
 
 class _Guard(io.RawIOBase):
@@ -35,12 +168,14 @@ class _Guard(io.RawIOBase):
 
     Only whole lines are passed on (a line ends at LF or CR); a line that grows past
     ``max_line`` bytes is dropped up to its end and replaced by a marker line that
-    pyarrow hands back as an invalid row. Memory: at most ``max_line`` plus one read.
+    pyarrow hands back as an invalid row. Memory: at most ``max_line`` plus one read,
+    and the blocks pyarrow holds, at most ``held.most`` (:class:`_Held`).
     """
 
     def __init__(self, raw: BinaryIO, name: str, max_line: int) -> None:
         super().__init__()
         self.raw = raw
+        self.held = _Held(_HELD_BLOCKS)
         self.name = name
         self.max_line = max_line
         self.sha256 = hashlib.sha256()
@@ -72,11 +207,15 @@ class _Guard(io.RawIOBase):
 
     def read(self, size: int | None = -1) -> bytes:
         want = _READ_BYTES if size is None or size < 0 else size
-        while len(self._out) < want and not self._eof:
-            self._pull()
-        data = bytes(self._out[:want])
-        del self._out[:want]
-        return data
+        with self.held.turn() as going:
+            if not going:  # the source was closed: nothing more is parsed
+                want = 0
+            while len(self._out) < want and not self._eof:
+                self._pull()
+            with memoryview(self._out) as view:
+                data = self.held.take(view[:want])
+            del self._out[:want]
+            return data
 
     def head(self) -> bytes:
         """Return the first whole lines (BOM and blank lines dropped), unconsumed.

@@ -146,14 +146,19 @@ class CsvSource:
             quoted_strings_can_be_null=False,
         )
         try:
-            self._reader = pcsv.open_csv(
-                self._in,
-                read_options=pcsv.ReadOptions(block_size=chunk_bytes, use_threads=False),
-                parse_options=parse,
-                convert_options=convert,
-            )
+            with self._in.held.wanted():  # the first blocks are parsed here
+                self._reader = pcsv.open_csv(
+                    self._in,
+                    read_options=pcsv.ReadOptions(block_size=chunk_bytes, use_threads=False),
+                    parse_options=parse,
+                    convert_options=convert,
+                )
         except pa.ArrowInvalid as exc:
+            self._in.held.close()
             raise CaseFileError(f"cannot read case file '{name}': {_first_line(exc)}") from None
+        except BaseException:
+            self._in.held.close()
+            raise
 
     def _read_header(self, head: bytes) -> list[str]:
         """Return the column names, read by pyarrow from the first lines."""
@@ -225,8 +230,13 @@ class CsvSource:
         """Yield chunks of at most ``rows`` rows (and one parse block of bytes)."""
         done = 0
         last: pa.Table | None = None
+        batches = iter(self._reader)
         try:
-            for batch in self._reader:
+            while True:
+                with self._in.held.wanted():
+                    batch = next(batches, None)
+                if batch is None:
+                    break
                 table, done = self._merge(pa.Table.from_batches([batch]), done)
                 table = drop_blank(table) if self.width == 1 else mark_empty(table)
                 for chunk in split(table, rows):
@@ -329,6 +339,7 @@ class CsvSource:
 
     def close(self) -> None:
         """Close the file (standard input stays open)."""
+        self._in.held.close()
         if self._in.raw is not getattr(sys.stdin, "buffer", None):
             self._in.raw.close()
 
