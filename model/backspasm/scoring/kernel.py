@@ -23,7 +23,7 @@ from backspasm.columns import encode_column
 from backspasm.exceptions import EvidenceError
 from backspasm.explain import mpe_text, reasons_text
 from backspasm.queries import CaseQueries, Reasons, query_cases
-from backspasm.questionnaire import Question, parse_answer
+from backspasm.questionnaire import Question, answer_hint, parse_answer
 from backspasm.scoring.overlap import pipelined
 from backspasm.scoring.plan import Plan
 
@@ -168,6 +168,12 @@ def _unsure_hint(q: Question, value: object) -> str:
     )
 
 
+def _file_hint(q: Question, value: object) -> str:
+    """Return the closest allowed word, or that the model is for adults, for a cell error."""
+    hint = answer_hint(q, value).strip()
+    return f"; {hint[0].lower()}{hint[1:]}" if hint else ""
+
+
 def _encode(
     cells: Mapping[int, Cells], n: int, plan: Plan, error: ObjArray, bad: npt.NDArray[np.bool_]
 ) -> tuple[dict[str, IntArray], dict[str, Cells], Counter[str], dict[str, npt.NDArray[np.bool_]]]:
@@ -193,6 +199,7 @@ def _encode(
                 messages[j] = (
                     f"{q.column}: {show(uniques[j])} is not allowed ({q.allowed})"
                     + _unsure_hint(q, uniques[j])
+                    + _file_hint(q, uniques[j])
                 )
             rows = np.flatnonzero(row_invalid & ~earlier)
             if len(rows):
