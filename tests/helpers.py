@@ -38,6 +38,19 @@ METASTASIS = {
     "not_improving_after_a_month": "yes",
 }
 
+#: A kidney stone at 99.98%: an emergency (the teacher's audit 21 case).
+KIDNEY_STONE_EMERGENCY = {
+    "age": 45,
+    "sex": "male",
+    "spasm_duration_weeks": 0,
+    "spasm_location": "flank",
+    "fever": "no",
+    "blood_in_urine": "yes",
+    "pain_spreading_to_groin_in_waves": "yes",
+    "nausea_or_vomiting": "yes",
+    "previous_kidney_stone": "yes",
+}
+
 #: A finding a variant of the toy knowledge base adds (``toy_spec_dir(extra=...)``).
 FLANK_TENDER = """
 [nodes.flank_tender]

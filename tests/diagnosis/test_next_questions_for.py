@@ -12,18 +12,8 @@ from pgmpy.inference import VariableElimination
 from backspasm.diagnosis import diagnose
 from backspasm.exceptions import BackspasmError
 from backspasm.network import NotACauseError
+from helpers import KIDNEY_STONE_EMERGENCY
 
-KIDNEY_STONE_EMERGENCY = {
-    "age": 45,
-    "sex": "male",
-    "spasm_duration_weeks": 0,
-    "spasm_location": "flank",
-    "fever": "no",
-    "blood_in_urine": "yes",
-    "pain_spreading_to_groin_in_waves": "yes",
-    "nausea_or_vomiting": "yes",
-    "previous_kidney_stone": "yes",
-}
 FITNESS_QUESTIONS = {"cannot_touch_toes", "cannot_hold_plank_or_situp", "back_tires_quickly"}
 
 

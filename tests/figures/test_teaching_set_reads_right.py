@@ -37,6 +37,7 @@ from backspasm.figures import _style, _words, teaching
 from backspasm.figures.teaching import _answers_of, example_case_note
 from backspasm.network import Network, default_network, load_network
 from backspasm.sensitivity import sensitivity
+from helpers import KIDNEY_STONE_EMERGENCY
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -126,17 +127,7 @@ STRAIN = {  # a lifting strain: self-care, 7 of 25 screening questions answered
     "saddle_numbness": "no",
     "bowel_or_bladder_loss": "no",
 }
-STONE = {  # a kidney stone at 99.98%: an emergency
-    "age": 45,
-    "sex": "male",
-    "spasm_duration_weeks": 0,
-    "spasm_location": "flank",
-    "fever": "no",
-    "blood_in_urine": "yes",
-    "pain_spreading_to_groin_in_waves": "yes",
-    "nausea_or_vomiting": "yes",
-    "previous_kidney_stone": "yes",
-}
+STONE = KIDNEY_STONE_EMERGENCY
 
 
 @pytest.fixture(scope="module")
