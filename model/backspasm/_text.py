@@ -105,8 +105,11 @@ def cap_list(items: Iterable[object], *, most: int = 10, unit: str = "in all") -
 def percent(p: Any) -> str:
     """Format a probability as a percentage, keeping two digits for rare events.
 
-    A probability strictly between 0 and 1 never reads ``0%`` or ``100%``: near
-    certainty it gets the decimals that tell it from 1 (``99.96%``).
+    This is the one rule for a probability shown to people: :func:`backspasm.diagnose`,
+    the triage reasons, the figures and the widget all write it so. A probability
+    strictly between 0 and 1 never reads ``0%`` or ``100%``: near certainty it gets
+    the decimals that tell it from 1 (``99.96%``); only a certainty (an answered
+    cause) reads ``100%``, and an impossibility ``0%``.
 
     Parameters
     ----------
@@ -118,9 +121,11 @@ def percent(p: Any) -> str:
     str
         ``"12.3%"``, ``"0.012%"`` below one in a thousand (``"0.000024%"``; below
         one in a hundred million ``"<0.000001%"``), ``"99.96%"`` or ``">99.9999%"``
-        close to 1.
+        close to 1; ``"0%"`` and ``"100%"`` at the ends.
     """
     q = float(p)
+    if q <= 0.0 or q >= 1.0:
+        return percent_to(q, 0)
     if 0 < q < 0.001:
         # two significant digits in positional notation ("2.4e-05%" was printed)
         decimals = min(1 - math.floor(math.log10(100 * q)), 6)
@@ -196,7 +201,7 @@ def answer_words(text: str, label: Callable[[str], str], nodes: Container[str]) 
 
     ``fever=yes`` reads ``Fever``, ``fever=no`` ``no fever``, ``spasm_location=flank``
     ``Spasm location: flank``; ``(unsure answer)`` becomes ``(unsure)``. Any other text
-    (a cause rule such as ``Kidney stones 73% (>= 50%)``) keeps its words, with
+    (a cause rule such as ``Kidney stones 73.2% (>= 50%)``) keeps its words, with
     underscores read as spaces.
 
     Parameters

@@ -36,8 +36,8 @@ def test_percent_never_calls_an_uncertain_probability_certain() -> None:
     assert percent(0.9994) == "99.9%"
     assert percent(0.99996) == "99.996%"
     assert percent(0.99999999) == ">99.9999%"
-    assert percent(1.0) == "100.0%"
-    assert percent(0.0) == "0.0%"
+    assert percent(1.0) == "100%"  # certain: an answered cause
+    assert percent(0.0) == "0%"
     assert percent(0.123) == "12.3%"
     assert percent(0.00012) == "0.012%"
     # a rare cause in `backspasm diagnose` read "2.4e-05%"

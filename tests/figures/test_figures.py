@@ -538,10 +538,13 @@ def test_write_teaching_figures_defaults_to_synthetic_cases(tmp_path: Path, net:
     ]
 
 
-def test_percent_labels() -> None:
-    assert _words.percent(0.0004) == "<0.1%"
-    assert _words.percent(0.0123) == "1.2%"
-    assert _words.percent(0.734) == "73%"
+def test_percent_labels_are_written_as_diagnose_writes_them() -> None:
+    # The bars said '13%', '<0.1%' and '>99.9%' where diagnose's table said
+    # '12.5%', '0.063%' and '99.98%' for the same numbers.
+    for p in (0.12508, 0.00063, 0.9998, 0.0123, 0.734):
+        assert _words.percent(p) == percent(p)
+    assert _words.percent(0.00063) == "0.063%"
+    assert _words.percent(0.12508) == "12.5%"
 
 
 # ------------------------------------------------------------ slides and titles
@@ -785,12 +788,12 @@ def test_save_figure_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def test_percent_never_rounds_to_certainty() -> None:
     assert _words.percent(0.99865) == "99.9%"
-    assert _words.percent(0.9996) == ">99.9%"
+    assert _words.percent(0.9996) == "99.96%"
     assert _words.percent(0.996) == "99.6%"
-    assert _words.percent(0.994) == "99%"
+    assert _words.percent(0.99999999) == ">99.9999%"
     assert _words.percent(1.0) == "100%"
     assert _words.percent(0.0) == "0%"
-    assert _words.percent(0.00001) == "<0.1%"
+    assert _words.percent(0.00001) == "0.0010%"
     assert _words.percent_to(0.99999, 0) == "99.999%"
     assert _words.percent_to(0.00001, 0) == "0.001%"
     assert _words.percent_to(0.9973, 2) == "99.73%"
@@ -832,7 +835,7 @@ def test_no_text_says_100_percent_for_a_probability_below_1(net: Network) -> Non
     ax = figures.plot_network_beliefs(tb04)
     said = title(ax).replace("\n", " ")
     assert not _hundred_percent([said, *texts(ax)])
-    assert "Low calcium >99% (≥ 20%" in said  # the triage's reason, as diagnose says it
+    assert f"Low calcium {_words.percent(tb04.posterior('low_calcium'))} (≥ 20%" in said
     assert by_gid(ax, "value:")["low_calcium"].get_text() == _words.percent(p)
     ax = figures.plot_sensitivity(sensitivity(tb04, "low_calcium"), answers=tb04.answers)
     shown = [*texts(ax), ax.get_xlabel(), *(t.get_text() for t in ax.get_xticklabels())]

@@ -67,7 +67,7 @@ class Diagnosis:
         What drove an emergency (empty otherwise), machine-readable, as a scored file's
         ``red_flags`` column has it: the flag answers that set it, each written
         ``node=state`` (``blood_in_urine=yes``), each cause rule that fired with its
-        probability (``Kidney stones 73% (>= 50%)``), and, where no flag had already
+        probability (``Kidney stones 73.2% (>= 50%)``), and, where no flag had already
         set the emergency, the answers that raised that cause most. What set the
         level, said for a person, is :attr:`triage_reasons`.
     complications : pandas.DataFrame
@@ -105,8 +105,8 @@ class Diagnosis:
         the JSON, the notebook's table and the widget show (one function,
         :func:`backspasm.triage.triage_reason_words`, writes them): at every level the
         names of the matching flags (``"Age 65 or over (a higher risk of fracture and
-        cancer)"``), one cause rule per cause (``"Kidney stones 73% (>= 50%)"``), the
-        group thresholds reached (``"Any serious cause 11% (>= 5%)"``, see
+        cancer)"``), one cause rule per cause (``"Kidney stones 73.2% (>= 50%)"``), the
+        group thresholds reached (``"Any serious cause 11.4% (>= 5%)"``, see
         :func:`backspasm.triage.triage_explained`) and, for an emergency set by rules
         alone, the answers that drove it (``"Blood in urine"``); empty for
         ``self_care``.

@@ -1,7 +1,8 @@
 """What the figures write: numbers, answers and titles, wrapped to fit.
 
 Percentages that never read ``0%`` or ``100%`` short of certainty (:func:`percent`,
-:func:`percent_to`, :func:`percent_sig`), odds ratios to three significant digits
+the one rule :func:`backspasm.diagnose` prints with, :func:`percent_to`,
+:func:`percent_sig`), odds ratios to three significant digits
 (:func:`odds_ratio`), a case's answers in a few words (:func:`answer_list`,
 :func:`answer_phrase`, :func:`describe_answers`) and the titles made of them
 (:func:`case_title`, :func:`triage_text`, with :func:`screen_note` while screening
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from backspasm._text import impact_words
 from backspasm._text import lower_first as lower_first  # re-exported for the figures
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
-from backspasm._text import percent as diagnose_percent
+from backspasm._text import percent as percent  # one rule: as diagnose writes them
 from backspasm._text import percent_to as percent_to  # re-exported for the figures
 from backspasm.figures._style import TRIAGE_NAMES, network_of, rows
 
@@ -41,28 +42,6 @@ if TYPE_CHECKING:
 
 
 # Probabilities and odds ratios
-
-
-def percent(p: float) -> str:
-    """Format a probability for a figure: ``<0.1%``, ``1.2%``, ``73%``, ``99.9%``.
-
-    A probability above 0 never reads ``0%`` and one below 1 never ``100%``: they
-    read ``<0.1%`` and ``99.9%`` or ``>99.9%``.
-    """
-    p = float(p)
-    if p <= 0.0:
-        return "0%"
-    if p >= 1.0:
-        return "100%"
-    if p < 0.001:
-        return "<0.1%"
-    if p < 0.1:
-        return f"{p:.1%}"
-    if p < 0.995:
-        return f"{p:.0%}"
-    if p < 0.9995:
-        return f"{p:.1%}"
-    return ">99.9%"
 
 
 def percent_sig(p: float, digits: int = 2) -> str:
@@ -167,7 +146,7 @@ def triage_text(diagnosis: Any) -> str:
     The probability as ``backspasm diagnose`` writes it (``99.99%``, never ``= >99.9%``).
     """
     triage = getattr(diagnosis, "triage", None)
-    text = f"P(a serious cause) = {diagnose_percent(float(diagnosis.p_serious))}"
+    text = f"P(a serious cause) = {percent(float(diagnosis.p_serious))}"
     if triage:
         text = f"triage: {TRIAGE_NAMES.get(str(triage), str(triage))}  ·  " + text
     return text
@@ -228,7 +207,7 @@ def _answer_words(question: Any, label: str, value: Any) -> str | None:
     if question.kind == "number":
         return _number_words(question, label, str(value).strip())
     if isinstance(state, tuple):
-        return f"{label} ({percent(float(state[-1]))} likely)"
+        return f"{label} ({percent_to(float(state[-1]), 0)} likely)"  # as it was answered
     if question.kind == "yes_no":
         return label if state == "yes" else f"no {label}"
     if question.column == "sex":

@@ -172,7 +172,7 @@ def _red_flags(diagnosis: Diagnosis, net: Network, *, detail: bool) -> list[str]
 
     The reasons ``backspasm diagnose`` gives after ``because:`` (the triage's
     reasons: an emergency's red flags, or a see-a-doctor's ``nerve deficit:
-    weakness``), in its words and numbers (``Kidney stones >99% (≥ 50%)``), with
+    weakness``), in its words and numbers (``Kidney stones 99.9% (≥ 50%)``), with
     ``≥``; with ``detail``, the answers a cause rule asks for (``≥ 20% with hand or
     foot spasm``).
     """

@@ -28,7 +28,7 @@ with it through :func:`triage_advice`: "see a doctor within 24 hours", otherwise
 
 ``red_flags`` names what drove an emergency, each answer written ``node=state`` (the
 form of a scored file's ``red_flags`` column): the answers of the matching emergency
-flags, each emergency cause rule that fired (``"Epidural abscess 54% (>= 10%)"``) and,
+flags, each emergency cause rule that fired (``"Epidural abscess 54.3% (>= 10%)"``) and,
 where no flag had already set the emergency, the positive answers (a symptom present,
 not a denial) whose withholding lowers that cause's probability the most (each at
 least doubling its odds), found with exact batched queries. What set any level, for

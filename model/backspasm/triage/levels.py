@@ -119,10 +119,10 @@ def triage_explained(
         rules at the case's level: the names of the matching flags (``"a history of
         cancer (a higher risk of cancer in the spine)"``, with ``" (unsure
         answer)"`` when an answer only leans that way), one cause rule that fired per
-        cause (``"Spinal tumour 33% (>= 3%)"``: for ``see_doctor`` the one that sets
+        cause (``"Spinal tumour 33.1% (>= 3%)"``: for ``see_doctor`` the one that sets
         the timeframe, for an emergency the one that asks for the most answers), the
-        group thresholds reached (``"any serious cause 49% (>= 5%)"``, ``"any
-        structural spinal disorder 82% (>= 50%)"``) and, for an emergency the rules
+        group thresholds reached (``"any serious cause 49.2% (>= 5%)"``, ``"any
+        structural spinal disorder 82.6% (>= 50%)"``) and, for an emergency the rules
         alone set, the answers that drove it (``"blood_in_urine=yes"``, as in
         ``red_flags``, but not an answer or a known cause a said rule names);
         "" for ``self_care``. :func:`~backspasm.triage.triage_reason_words` says

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backspasm._numeric import BoolArray, FloatArray
+from backspasm._text import percent as said_percent
 from backspasm.spec import TriageCauseRule, TriageFlag, TriagePolicy
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ def rule_words(
     network: Network,
     soft: Mapping[str, FloatArray],
 ) -> npt.NDArray[np.object_]:
-    """Return ``"Kidney stones 77% (>= 50%)"`` for the cases where a cause rule fired.
+    """Return ``"Kidney stones 77.1% (>= 50%)"`` for the cases where a cause rule fired.
 
     The answers the rule asks for are said as :func:`answer_words` says them: ``with
     fever=yes (unsure answer)`` when the answer only leans that way.
@@ -147,23 +148,15 @@ def rule_words(
 
 
 def percent(p: FloatArray, mask: BoolArray) -> npt.NDArray[np.object_]:
-    """Return ``"49%"`` for the cases of ``mask``, "" elsewhere (each value formatted once).
+    """Return ``"49.2%"`` for the cases of ``mask``, "" elsewhere (each value formatted once).
 
-    A probability strictly between 0 and 1 never reads ``0%`` or ``100%``: it reads
-    ``"<1%"`` or ``">99%"``, as the figures and the widget never call it certain.
+    The one rule for a probability shown to people (:func:`backspasm._text.percent`,
+    as :func:`backspasm.diagnose`, the figures and the widget write it): one
+    decimal, two significant digits below one in a thousand, and never ``0%`` or
+    ``100%`` for a probability strictly between them (``99.98%``).
     """
     out: npt.NDArray[np.object_] = np.full(len(p), "", dtype=object)
-    q = np.nan_to_num(p[mask])
-    rounded = np.rint(100.0 * q)
-    rounded[(rounded >= 100.0) & (q < 1.0)] = 100.5  # ">99%"
-    rounded[(rounded <= 0.0) & (q > 0.0)] = -0.5  # "<1%"
-    values, index = np.unique(rounded, return_inverse=True)
-    names = np.asarray([_whole_percent(v) for v in values], dtype=object)
+    values, index = np.unique(np.nan_to_num(p[mask]), return_inverse=True)
+    names = np.asarray([said_percent(v) for v in values], dtype=object)
     out[mask] = names[index.reshape(-1)]
     return out
-
-
-def _whole_percent(rounded: float) -> str:
-    if rounded > 100.0:
-        return ">99%"
-    return "<1%" if rounded < 0.0 else f"{rounded:.0f}%"

@@ -48,8 +48,8 @@ def triage_reason_words(network: Network, reasons: Iterable[str]) -> tuple[str, 
     a flag by its name, which says the answers and what they may mean (``Age 65 or
     over (a higher risk of fracture and cancer)``, ``Saddle numbness (a warning sign
     of cauda equina syndrome)``); a cause rule by the cause's probability and the
-    threshold it reached (``Kidney stones 65% (>= 20% with fever (unsure))``, one
-    rule per cause); a group threshold likewise (``Any serious cause 11% (>= 5%)``);
+    threshold it reached (``Kidney stones 64.9% (>= 20% with fever (unsure))``, one
+    rule per cause); a group threshold likewise (``Any serious cause 11.4% (>= 5%)``);
     and an answer that drove an emergency, written ``node=state`` by triage (the
     form of a scored file's ``red_flags`` column), by its label (``Blood in urine``,
     ``Location of spasms: flank``, a denial ``No fever``). A label shortened for a
