@@ -14,8 +14,8 @@ Run: ``python scripts/vignette_report.py [data/vignettes.csv]``. Prints
    cause that never moves far from one value would hold a floor);
 4. top-1 and top-3 when the causes are ranked by their Bayes factor instead of their
    posterior: how well the answers alone separate the causes, apart from the
-   primary-care base rates. The vignette file holds about four cases of every cause,
-   far from the primary-care mix (strain about 60% of presenters), so this is the
+   primary-care base rates. The vignette file holds 1 to 17 cases of each cause (8 on
+   average), far from the primary-care mix (strain about 60% of presenters), so this is the
    ranking a reader of a cause-balanced file would get from the same network;
 5. top-1 and top-3, and per cause how often it ranks first, when the causes are
    ranked by expected disablement (Richens, Lee and Johri 2020: how many of the
@@ -48,7 +48,7 @@ def _posteriors(cases: pd.DataFrame, net: backspasm.Network) -> np.ndarray:
 
 
 def main(path: str) -> None:
-    """Score the vignettes and print the three tables."""
+    """Score the vignettes and print the six sections listed in the module docstring."""
     net = backspasm.load_network()
     cases = pd.read_csv(path, dtype=str, keep_default_na=False)
     causes = list(net.causes)

@@ -66,7 +66,8 @@ def test_diagnose_prints_ranked_causes(capsys):
 
 def test_the_readme_shows_what_diagnose_prints(capsys):
     # The README's console example is what a new user runs first; a change of numbers
-    # that left it stale went unnoticed once (74% in the README, 73% printed).
+    # that left it stale went unnoticed once (74% in the README, 73% printed), and
+    # again on the third line, which was not compared (86.5% shown, 86.4% printed).
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     lines = readme.splitlines()
     section = lines.index("## Command line")  # not the variant example of "The model"
@@ -74,9 +75,11 @@ def test_the_readme_shows_what_diagnose_prints(capsys):
         i for i, ln in enumerate(lines) if i > section and ln.startswith("$ backspasm diagnose ")
     )
     command = lines[start].removeprefix("$ backspasm ").split("#")[0].split()
-    shown = lines[start + 1 : start + 3]
+    end = next(i for i in range(start + 1, len(lines)) if lines[i] == "...")
+    shown = lines[start + 1 : end]  # every line shown before the "..."
+    assert len(shown) >= 3
     assert main(command) == 0
-    assert capsys.readouterr().out.splitlines()[:2] == shown
+    assert capsys.readouterr().out.splitlines()[: len(shown)] == shown
 
 
 def test_diagnose_takes_answers_with_or_without_a(capsys):

@@ -200,9 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="interactive questionnaire: the red-flag screen, then the most informative "
         "question first ('back' undoes an answer)",
         description="Ask the questions of the case-file contract one at a time: first the "
-        "screen (every red flag and every question whose answer sets the triage level "
-        "alone), then the most informative question. Answer with a value (yes/no, a "
-        "number, a choice), an unsure 70%, or: skip (pass), back (undo the last "
+        "screen (every red flag and every question whose answer can set the triage "
+        "level, alone or with another answer), then the most informative question. "
+        "Answer with a value (yes/no, a number, a choice), an unsure 70%, or: skip "
+        "(pass), back (undo the last "
         "answer), quit (stop); an empty line or ? shows the allowed answers.",
     )
     p.add_argument(
@@ -210,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=finite_float,
         default=0.01,
         metavar="BITS",
-        help="after the screen (red flags and the questions that set the triage alone), "
+        help="after the screen (red flags and the questions that can set the triage), "
         "stop when no question is expected to gain this much (0.01; 0 asks every question)",
     )
     p.add_argument(

@@ -183,7 +183,8 @@ class Diagnosis:
         schema``) and every question a triage flag names, whose answer can set a
         triage level alone or with another answer (pain below the knee with a cancer
         history, age 65 or over: :func:`backspasm.triage.screen_nodes`); those whose
-        yes alone is an emergency (saddle numbness, loss of bladder control) first.
+        yes alone is an emergency first (weakness in both legs or a worsening one,
+        saddle numbness, loss of bladder or bowel control).
         Every view calls them "screening questions" and keeps "warning sign" for the
         red-flag questions.
         """
@@ -452,8 +453,8 @@ class Diagnosis:
         ``"see a doctor within 24 hours"``, or ``"see a doctor soon"`` without one (see
         :func:`backspasm.triage.triage_advice`): what ``diagnose``, ``ask`` and the widget say.
         Self care is not advised while screening questions are unanswered
-        (:attr:`unscreened`): ``"no warning sign yet (3 of 23 screening questions
-        answered)"``, since a person may stop there.
+        (:attr:`unscreened`): ``"no warning sign yet (3 of 25 screening questions
+        answered)"`` with the bundled network, since a person may stop there.
         """
         if self.triage == "self_care" and self.unscreened:
             done = len(self.screen) - len(self.unscreened)

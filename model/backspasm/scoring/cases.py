@@ -80,8 +80,9 @@ def score_cases(
         ``p_pathologic`` column and a ``risk_<complication>`` column per
         complication, ``reasons`` (the answers that moved the top cause most, with
         the factor by which each changed its odds), ``next_question`` (what
-        ``ask`` would ask next: an unanswered warning sign first, else the question
-        with the highest expected information gain about the causes), ``mpe`` and
+        ``ask`` would ask next: an unanswered screening question first, those whose
+        yes alone is an emergency before the rest, else the question with the highest
+        expected information gain about the causes), ``mpe`` and
         ``p_mpe`` (the most probable explanation over the causes and its
         probability). Costs a few extra batched inference passes.
 
