@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numbers
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -277,10 +278,9 @@ def get_question(column: str, questions: Iterable[Question] | None = None) -> Qu
             f"'{column}' is a node of the network, not a question: answer its question "
             f"'{asked[0]}' instead (`backspasm schema` lists the answers it takes)."
         )
-    names = [q.column for q in qs]
+    hint = did_you_mean(_norm(unicodedata.normalize("NFKC", column)), [q.column for q in qs])
     raise EvidenceError(
-        f"Unknown question '{column}'.{did_you_mean(column, names)} "
-        "Run `backspasm schema` for the list of questions."
+        f"Unknown question {column!r}.{hint} Run `backspasm schema` for the list of questions."
     )
 
 

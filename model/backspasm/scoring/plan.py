@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,15 @@ from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, questions_for
 
-__all__ = ["Column", "Plan", "make_plan", "near_miss", "output_columns"]
+__all__ = [
+    "Column",
+    "Plan",
+    "column_key",
+    "make_plan",
+    "near_miss",
+    "output_columns",
+    "wrong_split",
+]
 
 _NEAR_MISS_CUTOFF = 0.8
 
@@ -97,12 +106,49 @@ def _fallback_states(q: Question) -> tuple[str, ...]:
     return q.states or ("no", "yes")
 
 
-def _normalise(name: str) -> str:
+def column_key(name: str) -> str:
+    """Return a column name in the form near misses are compared in.
+
+    A name that differs from a question only in ways a reader cannot see, or does
+    not mean, has the question's key: compatibility forms read as their plain letters
+    (Unicode NFKC, so full-width ``ｆｅｖｅｒ`` is ``fever``), invisible format
+    characters (category Cf: a zero-width space, a byte-order mark inside the
+    header, a word joiner) are dropped, letters are lower-cased, and each run of
+    spaces (a no-break space and a tab too) or hyphens is one underscore.
+
+    Parameters
+    ----------
+    name : str
+        A column label, or an answer's name.
+
+    Returns
+    -------
+    str
+        The key; a question's own name is its key.
+    """
+    if not name.isascii():
+        name = unicodedata.normalize("NFKC", name)
+        name = "".join(c for c in name if unicodedata.category(c) != "Cf")
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
+def _unseen(label: str) -> str:
+    """Say what in ``label`` a reader cannot see or tell apart ("" for nothing)."""
+    if any(unicodedata.category(c) == "Cf" for c in label):
+        return " (it holds an invisible character)"
+    if any(not c.isspace() and unicodedata.normalize("NFKC", c) != c for c in label):
+        return " (it is written in full-width or other look-alike characters)"
+    return ""
+
+
 def make_plan(
-    header: Sequence[object], network: Network, *, explain: bool, name_passed: bool = True
+    header: Sequence[object],
+    network: Network,
+    *,
+    explain: bool,
+    name_passed: bool = True,
+    delimiter: str | None = None,
+    sep_hint: bool = False,
 ) -> Plan:
     """Read a header: find the question columns and collect the remarks about it.
 
@@ -118,6 +164,11 @@ def make_plan(
         Remark on the columns passed through unscored (not questions, and not named
         in a did-you-mean remark), all in one line; off for callers that keep
         other columns on purpose.
+    delimiter : str, optional
+        The character a CSV reader split the header at, named when a header with
+        no question looks split at the wrong one.
+    sep_hint : bool, default False
+        Whether that delimiter came from the file's first line (``sep=;``).
 
     Returns
     -------
@@ -125,6 +176,10 @@ def make_plan(
 
     Raises
     ------
+    CaseFileError
+        For a column that differs from a question only in what :func:`column_key`
+        drops, a column named like an output column, or no question column (saying
+        so when the header looks split at the wrong character).
     EvidenceError
         When a network node has states that its question cannot be encoded into.
     """
@@ -194,6 +249,7 @@ def make_plan(
         raise CaseFileError(
             "no column is a question of the case-file contract, so there is nothing to "
             "score (`backspasm schema` lists the names)."
+            + wrong_split(header, by_name, delimiter, sep_hint)
         )
     return Plan(
         network=network,
@@ -230,27 +286,29 @@ def _passed_note(labels: Sequence[str]) -> str:
 
 
 def misnamed_columns(labels: Sequence[object], by_name: Mapping[str, Question]) -> str | None:
-    """Return why labels that differ from a question only in case, spaces or hyphens are refused.
+    r"""Return why labels that have a question's :func:`column_key`, not its name, are refused.
 
     Passed through, their answers would be lost without a word that counts: a file
-    with ``Fever`` and ``Saddle Numbness`` scored ``self_care``, exit code 0. None
-    when there are none (or the exact name is also present, which is the one read).
+    with ``Fever`` and ``Saddle Numbness`` scored ``self_care``, exit code 0, and so
+    did ``blood_in_urine`` followed by a zero-width space. Each label is shown as
+    :func:`repr` shows it, so an invisible character reads ``\u200b``. None when
+    there are none (or the exact name is also present, which is the one read).
     """
     exact = {label for label in labels if isinstance(label, str) and label in by_name}
-    misnamed = [
-        (label, _normalise(label))
-        for label in labels
-        if isinstance(label, str)
-        and label not in by_name
-        and _normalise(label) in by_name
-        and _normalise(label) not in exact
-    ]
+    misnamed = []
+    for label in labels:
+        if not isinstance(label, str) or label in by_name:
+            continue
+        key = column_key(label)
+        if key in by_name and key not in exact:
+            misnamed.append((label, key))
     if not misnamed:
         return None
-    shown = ", ".join(f"{label!r} for {name!r}" for label, name in misnamed)
+    shown = ", ".join(f"{label!r} for {name!r}{_unseen(label)}" for label, name in misnamed)
     return (
         f"column names are exact, and {shown} differ from a question only in case, "
-        "spaces or hyphens: rename them (`backspasm schema` lists the names)."
+        "spaces, hyphens, invisible characters or the width of letters, so their answers "
+        "would be lost: rename them (`backspasm schema` lists the names)."
     )
 
 
@@ -264,7 +322,7 @@ def near_miss(
     """
     if text in outputs:
         return None
-    guess = _normalise(text)
+    guess = column_key(text)
     match = (
         guess
         if guess in by_name
@@ -279,3 +337,103 @@ def near_miss(
         f"column {text!r} is not a question; did you mean {match!r}? "
         "It was passed through unscored."
     )
+
+
+#: Characters that join a header's names when the reader split it at another one:
+#: another program's delimiter, or a case-file delimiter that a wrong ``sep=`` line
+#: or an unlucky sniff did not pick. Spaces come last: a name seldom holds one.
+_JOINERS = ("|", ";", "\t", ",", ":", " ")
+#: Joiners that a name may hold as text: they need two questions' names.
+_LOOSE = (":", " ")
+
+
+def _say(char: str) -> str:
+    """Name a delimiter in words a person reads without escapes."""
+    words = {",": "commas", ";": "semicolons", "\t": "tabs", " ": "spaces"}
+    return words.get(char, repr(char))
+
+
+def _joined(label: str, by_name: Mapping[str, Question]) -> tuple[int, str] | None:
+    """Return how many questions ``label`` names when split, and at what character."""
+    best: tuple[int, str] | None = None
+    for joiner in _JOINERS:
+        parts = label.split() if joiner == " " else label.split(joiner)
+        if len(parts) < 2:
+            continue
+        hits = sum(column_key(part) in by_name for part in parts)
+        # "note: fever" or "about fever" is a name; "case_id age fever" is not
+        enough = hits >= (2 if joiner in _LOOSE else 1)
+        if enough and (best is None or hits > best[0]):
+            best = (hits, joiner)
+    return best
+
+
+def wrong_split(
+    header: Sequence[object],
+    by_name: Mapping[str, Question],
+    delimiter: str | None = None,
+    sep_hint: bool = False,
+) -> str:
+    """Say why a header with no question looks split at the wrong character ("" if not).
+
+    A pipe-separated file, or a ``sep=,`` line above a semicolon header, is read as
+    one column (or a few) whose name holds the questions' names joined by another
+    character; without this the refusal said only that no column is a question.
+
+    Parameters
+    ----------
+    header : sequence
+        The column labels as read.
+    by_name : mapping
+        Question columns to questions (``case_id`` included).
+    delimiter : str, optional
+        The character the reader split the header at, when known.
+    sep_hint : bool, default False
+        Whether the file's first line named that delimiter (``sep=,``).
+
+    Returns
+    -------
+    str
+        A sentence or two to append to the refusal, starting with a space.
+    """
+    best: tuple[int, str, str] | None = None
+    for label in header:
+        if not isinstance(label, str):
+            continue
+        hit = _joined(label, by_name)
+        if hit is not None and (best is None or hit[0] > best[0]):
+            best = (hit[0], label, hit[1])
+    if best is None:
+        return ""
+    _, label, joiner = best
+    read = "one column" if len(header) == 1 else f"{len(header):,} columns, one of them"
+    how = ""
+    if delimiter is not None:
+        how = f", split at {_say(delimiter)}"
+        how += f" as its first line {_sep_line(delimiter)} says" if sep_hint else ""
+    if joiner == delimiter:
+        return (
+            f" The header was read as {read} {label!r}{how}: its names are inside one "
+            "quoted cell. Remove the quotes around the header."
+        )
+    text = (
+        f" The header was read as {read} {label!r}{how}, but its names look separated "
+        f"by {_say(joiner)}. A case file is separated by commas, semicolons or tabs"
+    )
+    if joiner == " ":
+        return text + ": separate the columns with one of them."
+    if sep_hint:
+        return text + (
+            f", or by the character a first line `sep=` names: make that line "
+            f"{_sep_line(joiner)}, or remove it."
+        )
+    other = " (or correct a `sep=` line that names another)" if delimiter is None else ""
+    return text + (
+        f", or by the character a first line `sep=` names: add the line "
+        f"{_sep_line(joiner)} above the header{other}."
+    )
+
+
+def _sep_line(char: str) -> str:
+    """Write the ``sep=`` line that names ``char``, a tab in words."""
+    return "`sep=` and a tab" if char == "\t" else f"`sep={char}`"
