@@ -56,8 +56,9 @@ def _row_answers(row: pd.Series, questions: Sequence[Question]) -> dict[str, Any
 
     Columns that are not questions (``note``, ``true_<cause>``, ``expected_cause``,
     scores) are left out; one whose name is close to a question's is named in a
-    warning, and one that differs from a question only in case, spaces or hyphens
-    is refused, as :func:`~backspasm.scoring.score_cases` does.
+    warning, and one that differs from a question only in case, spaces, hyphens,
+    an invisible character or full-width letters is refused, as
+    :func:`~backspasm.scoring.score_cases` does.
     """
     from backspasm.scoring.cases import ScoringWarning
     from backspasm.scoring.plan import misnamed_columns, near_miss

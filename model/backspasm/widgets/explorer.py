@@ -215,7 +215,8 @@ class Explorer:
             If the file cannot be read or has no such row.
         EvidenceError
             If a cell of the row is not an allowed answer, or a column differs from a
-            question only in case, spaces or hyphens (as ``score`` refuses it).
+            question only in case, spaces, hyphens, an invisible character or
+            full-width letters (as ``score`` refuses it).
         """
         frame = cases if isinstance(cases, pd.DataFrame) else read_cases(cases)
         record = pick_row(frame, row)
