@@ -162,6 +162,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
         only=args.only,
         progress=None if args.no_progress else say,
         note=say,
+        size=args.size,
     )
     for path in paths:
         print(path)

@@ -7,13 +7,14 @@ import math
 
 from backspasm._version import __version__
 
-__all__ = ["FIGURE_FORMATS", "MAX_DPI", "build_parser", "positive_int"]
+__all__ = ["FIGURE_FORMATS", "FIGURE_SIZES", "MAX_DPI", "build_parser", "positive_int"]
 
-#: What ``figures --format`` and ``--dpi`` accept: those of
-#: :mod:`backspasm.figures._save`, repeated so that parsing imports no matplotlib
-#: (a test holds the two equal).
+#: What ``figures --format``, ``--dpi`` and ``--size`` accept: those of
+#: :mod:`backspasm.figures._save` and :mod:`backspasm.figures._style`, repeated so
+#: that parsing imports no matplotlib (a test holds them equal).
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 MAX_DPI = 1200
+FIGURE_SIZES: tuple[str, ...] = ("slide", "page", "column")
 
 _RANK_HELP = (
     "rank causes by 'posterior' probability (default) or by expected 'disablement' "
@@ -275,6 +276,19 @@ def build_parser() -> argparse.ArgumentParser:
         "(02-06), scenarios (07), case-mix (08), evaluation (09, 10); e.g. --only case or "
         "--only 03,05 (default: every figure). Other files in DIR are left alone, and "
         "captions.md keeps their lines",
+    )
+    p.add_argument(
+        "--size",
+        choices=FIGURE_SIZES,
+        default="slide",
+        help="slide: 13.33 x 7.5 in, 16:9, no text under 9 pt (default); page: 7.0 in "
+        "(178 mm) wide, a journal's double column; column: 3.5 in (89 mm) wide, one "
+        "journal column. A journal size lays figures 03-10 out anew for that width, each "
+        "as tall as it needs (at most 9 in), with no text under 6 pt as printed; PNG "
+        "files are exactly width x height x DPI pixels. The whole network (01, 01b, 02) "
+        "is readable on a slide only: with page or column it is drawn on a slide all the "
+        "same, and said so on stderr; --only naming network figures alone (--only 01) with "
+        "page or column is an error",
     )
     p.add_argument("--no-progress", action="store_true", help="no line per figure drawn on stderr")
     network_option(p)

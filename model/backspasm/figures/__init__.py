@@ -6,15 +6,29 @@ Compute once, draw many times: every ``plot_*`` function takes a result (a
 recompute. A one-panel function takes ``ax=None`` (a new figure is made) and returns
 the :class:`~matplotlib.axes.Axes` it drew on; the multi-panel ones return the
 :class:`~matplotlib.figure.Figure` (:func:`plot_case_mix` may be given its two
-``axes``; :func:`plot_scenarios` always makes its own figure). Type sizes are set for
-a whole slide: in a smaller Axes of a grid of panels, titles are wrapped to the panel's
-width, but rows and legends may crowd; :func:`save_figure` lays such a grid out and
-keeps every text inside the file (see there).
+``axes``; :func:`plot_scenarios` always makes its own figure).
+
+Sizes: a function that makes its own figure takes ``size``, one of
+:data:`FIGURE_SIZES`: ``"slide"`` (the default, 13.33 x 7.5 in), ``"page"`` (a
+journal's full width, 7.0 in) or ``"column"`` (one journal column, 3.5 in), each
+figure as tall as it needs (:data:`FIGURE_HEIGHTS`). At a journal size the type is
+the slide's scaled down (:func:`type_scale`: 0.8 on a page, 0.7 in a column, so never
+under :data:`JOURNAL_MIN_FONT`, 6 pt, as printed) and the layout is made for the
+width: row labels wrapped, as many rows as the height holds (the most telling ones;
+the causes' and the answers' titles say how many of how many), legends under the
+plot, notes from the figure's left edge. Given an ``ax`` instead, a function draws at
+the width of that Axes' figure the same way (a 3.5 in wide figure of the user's is
+drawn as a column), and a panel narrower than 8 in (of a grid on a slide) is laid out
+as narrow too.
+The drawings of the whole network (:func:`plot_network`,
+:func:`plot_network_beliefs`, :func:`plot_diagnostic_view`) are readable on a slide
+only, and refuse a smaller size with an error that names it. :func:`save_figure`
+never changes a figure's size: a text that runs past its edges is named in a warning.
 Nothing here calls ``plt.show()`` or changes global ``rcParams``; matplotlib is
 imported inside the functions, so that ``import backspasm`` stays light.
 
-Every figure is drawn for a slide (:data:`SLIDE_SIZE`, 13.33 x 7.5 in) with no text
-under 9 pt at that size, the two drawings of the whole network included (their long
+By default every figure is drawn for a slide (:data:`SLIDE_SIZE`, 13.33 x 7.5 in) with
+no text under 9 pt at that size, the two drawings of the whole network included (their long
 layers are dealt into staggered sub-columns). Titles say what is shown and for which
 answers.
 Colours follow the Okabe-Ito palette, one colour per node group
@@ -51,8 +65,9 @@ The families, one module each:
     file, and the set, written whole or not at all; a figure laid out once, so that
     its files do not depend on the other formats asked for; at most :data:`MAX_DPI`).
 ``_style``, ``_wrap``, ``_words``, ``_bars``, ``_layout``, ``_routing``, ``_graph``, ``_save``
-    Colours, type sizes and the slide size; how wide a text is and its wrapping to
-    lines; what the figures write (percentages, odds ratios, answers, titles);
+    Colours, type sizes and the named sizes (slide, page, column); how wide a text
+    is and its wrapping to lines; what the figures write (percentages, odds ratios,
+    answers, titles);
     probability bars with their prior's tick and value; the layouts of the network
     on a slide (one for the network and its beliefs, so that no box moves between
     the two; a label too long for its box cut short, with a warning, rather than
@@ -60,6 +75,12 @@ The families, one module each:
     arrows, headers and legends; writing files. Each imports only those before it.
 ``_emergency``, ``_next_questions``
     The next-questions figure of ``case``: for an emergency, and in general.
+``_narrow``, ``_emergency_narrow``
+    Laying a figure out for a journal's width or a narrow panel: labels wrapped to a
+    share of it, room for the values at the bars' ends, rows that fit the height,
+    notes from the figure's left edge; an emergency's next-questions panel so laid out.
+``_beliefs_words``
+    What the drawing of the network's beliefs writes: its title, each box's value.
 ``_selection``, ``_results``, ``_captions``
     The parts of ``teaching``: its figures by name (``--only``); what they show,
     computed when first needed; their alt text and the captions file.
@@ -68,12 +89,17 @@ The families, one module each:
 from __future__ import annotations
 
 from backspasm.figures._style import (
+    FIGURE_HEIGHTS,
+    FIGURE_SIZES,
     GROUP_COLOURS,
     GROUP_NAMES,
+    JOURNAL_MIN_FONT,
     MIN_FONT,
+    SIZE_WIDTHS,
     SLIDE_SIZE,
     TRIAGE_COLOURS,
     TRIAGE_NAMES,
+    type_scale,
 )
 from backspasm.figures._words import describe_answers
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
@@ -93,11 +119,15 @@ from backspasm.figures.teaching import (
 __all__ = [
     "DEFAULT_CASE",
     "FIGURE_FORMATS",
+    "FIGURE_HEIGHTS",
+    "FIGURE_SIZES",
     "GROUP_COLOURS",
     "GROUP_NAMES",
+    "JOURNAL_MIN_FONT",
     "MAX_DPI",
     "MIN_FONT",
     "SCENARIOS",
+    "SIZE_WIDTHS",
     "SLIDE_SIZE",
     "TRIAGE_COLOURS",
     "TRIAGE_NAMES",
@@ -114,5 +144,6 @@ __all__ = [
     "plot_scenarios",
     "plot_sensitivity",
     "save_figure",
+    "type_scale",
     "write_teaching_figures",
 ]

@@ -235,7 +235,15 @@ def _caption_calibration(fig: Figure, r: _Shown) -> str:
 
 def _caption_roc(fig: Figure, r: _Shown) -> str:
     legend = fig.get_axes()[0].get_legend()
-    entries = [] if legend is None else [_one_line(t.get_text()) for t in legend.get_texts()]
+    entries = (
+        []
+        if legend is None
+        else [
+            _one_line(t.get_text())
+            for t in legend.get_texts()
+            if t.get_gid() != "roc:not_drawn"  # in a column, the note is the last entry
+        ]
+    )
     curves = [e for e in entries if e != "chance"]
     said = f"ROC curves of the serious causes on {_SYNTHETIC}: " + "; ".join(curves)
     for note in _texts(fig, "roc:not_drawn", lines=True).values():

@@ -7,7 +7,7 @@ grey, the questions the clinician may ask afterwards.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -50,25 +50,13 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     # the questions fill the lower part of the Axes; the headline the rest
     ys = np.arange(n, dtype=float)[::-1]
     ax.set_ylim(-0.6, -0.6 + (max(n, 1) + 0.2) / _WAIT_SHARE)
-    for yy, r in zip(ys, st.rows(table), strict=True):
-        gain = float(r.expected_information_gain)
-        bar = ax.barh(yy, gain, height=0.62, color=_WAIT_BAR, zorder=3)[0]
-        bar.set_gid(f"later:{r.question}")
-        bar.set_label(str(r.question))
-        ax.text(
-            gain, yy, f" {bits(gain)}", ha="left", va="center", fontsize=st.NOTE, color=_WAIT_INK
-        )
-    said = question_prompts(table)
-    ax.set_yticks(ys, wrap_all(said, PROMPT_WIDTHS, lines=3))
-    for tick in ax.get_yticklabels():
-        tick.set_color(_WAIT_INK)
-        tick.set_linespacing(PROMPT_SPACING)
-    ax.tick_params(axis="y", length=0, labelsize=st.TICK)
-    ax.tick_params(axis="x", labelsize=st.TICK, colors=_WAIT_INK)
+    wait_rows(ax, table, ys, wrap_all(question_prompts(table), PROMPT_WIDTHS, lines=3))
     largest = float(table["expected_information_gain"].max()) if n else 1.0
     ax.set_xlim(0, round(max(largest, 1e-3) * 1.18, 6))
     ax.set_xlabel(
-        "expected information gain about the causes (bits)", fontsize=st.TICK, color=_WAIT_INK
+        "expected information gain about the causes (bits)",
+        fontsize=st.pt(st.TICK),
+        color=_WAIT_INK,
     )
     ax.spines["bottom"].set_color(_WAIT_INK)
     width = title_width(ax)
@@ -79,7 +67,7 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         wrap("Emergency: go to the emergency department now.", max(30, width * 4 // 5)),
         ha="left",
         va="top",
-        fontsize=st.TITLE + 3,
+        fontsize=st.pt(st.TITLE + 3),
         color=st.triage_ink("emergency"),
         fontweight="bold",
         gid="no-questions",
@@ -95,7 +83,7 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         "\n".join(wrap(line, width + 10) for line in lines),
         ha="left",
         va="top",
-        fontsize=st.LABEL,
+        fontsize=st.pt(st.LABEL),
         color=st.TEXT,
         linespacing=1.35,
     )
@@ -115,17 +103,45 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         _WAIT_HEADING if n else "Can wait: every question is answered.",
         ha="left",
         va="top",
-        fontsize=st.LABEL,
+        fontsize=st.pt(st.LABEL),
         color=_WAIT_INK,
         fontweight="bold",
         gid="can-wait",
     )
     ax.set_title(
         case_title("Which question to ask next", diagnosis, width) + f"\n{triage_text(diagnosis)}",
-        fontsize=st.TITLE - 1,
+        fontsize=st.pt(st.TITLE - 1),
         loc="left",
     )
     return ax
+
+
+def gain_value(ax: Axes, gain: float, y: float, colour: str, gid: str | None = None) -> str:
+    """Write an information gain just right of its bar's end; return the text written."""
+    said = f" {bits(gain)}"
+    ax.text(gain, y, said, ha="left", va="center", fontsize=st.pt(st.NOTE), color=colour, gid=gid)
+    return said
+
+
+def wait_rows(ax: Axes, table: Any, ys: Any, prompts: list[str]) -> list[str]:
+    """Draw the questions that can wait: grey bars, their values and prompts.
+
+    Returns the values written (``" 0.264"``), one per row.
+    """
+    values = []
+    for yy, r in zip(ys, st.rows(table), strict=True):
+        gain = float(r.expected_information_gain)
+        bar = ax.barh(yy, gain, height=0.62, color=_WAIT_BAR, zorder=3)[0]
+        bar.set_gid(f"later:{r.question}")
+        bar.set_label(str(r.question))
+        values.append(gain_value(ax, gain, yy, _WAIT_INK))
+    ax.set_yticks(ys, prompts)
+    for tick in ax.get_yticklabels():
+        tick.set_color(_WAIT_INK)
+        tick.set_linespacing(PROMPT_SPACING)
+    ax.tick_params(axis="y", length=0, labelsize=st.pt(st.TICK))
+    ax.tick_params(axis="x", labelsize=st.pt(st.TICK), colors=_WAIT_INK)
+    return values
 
 
 #: What the grey questions under an emergency's advice are.
@@ -163,7 +179,7 @@ def _go_now_only(diagnosis: Diagnosis, ax: Axes) -> Axes:
         0.5,
         0.58,
         "Emergency: go to the emergency department now.",
-        fontsize=st.TITLE + 3,
+        fontsize=st.pt(st.TITLE + 3),
         color=st.triage_ink("emergency"),
         fontweight="bold",
         gid="no-questions",
@@ -173,7 +189,7 @@ def _go_now_only(diagnosis: Diagnosis, ax: Axes) -> Axes:
         0.5,
         0.45,
         "Next questions: none before going (the other questions can wait).",
-        fontsize=st.TITLE,
+        fontsize=st.pt(st.TITLE),
         color=st.TEXT,
     )
     because = getattr(diagnosis, "triage_words", ())
@@ -183,9 +199,9 @@ def _go_now_only(diagnosis: Diagnosis, ax: Axes) -> Axes:
             0.5,
             0.3,
             wrap(ge("because: " + "; ".join(because)), 90),
-            fontsize=st.LABEL,
+            fontsize=st.pt(st.LABEL),
             color="#555555",
         )
     title = case_title("Which question to ask next", diagnosis, title_width(ax))
-    ax.set_title(title + f"\n{triage_text(diagnosis)}", fontsize=st.TITLE - 1, loc="left")
+    ax.set_title(title + f"\n{triage_text(diagnosis)}", fontsize=st.pt(st.TITLE - 1), loc="left")
     return ax

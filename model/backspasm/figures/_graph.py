@@ -29,6 +29,51 @@ FOOT = 0.06  # inches of the Axes under the lowest box, so that its outline is n
 TITLE_INSET = 0.12  # inches between the slide's left edge and the title
 
 
+#: The smallest named size the drawings of the network are readable at: their
+#: hundred boxes need a slide's 13.33 in with 9 pt labels (on a page's 7 in, a trial
+#: layout took six or seven columns of 7 pt labels with gutters of a few hundredths
+#: of an inch, the boxes of neighbouring columns touching).
+NETWORK_SIZE = "slide"
+
+
+def check_room(ax: Axes | None, size: str | None, where: str, nodes: int) -> None:
+    """Refuse to draw the network at a size where it cannot be read.
+
+    Raises
+    ------
+    BackspasmError
+        For ``size`` other than :data:`NETWORK_SIZE`, or an ``ax`` on a figure
+        narrower than a slide, naming the figure (``where``), the size asked and
+        the least size it needs.
+    """
+    need = st.SLIDE_SIZE
+    least = f"the least it needs is a slide, {need[0]:g} x {need[1]:g} in (size='slide')"
+    why = (
+        f"its {nodes} nodes cannot be read at that size (their labels would fall "
+        f"under {st.JOURNAL_MIN_FONT:g} pt or their boxes overlap)"
+    )
+    if size is not None:
+        st.check_size(size, where)
+        if size != NETWORK_SIZE:
+            wide = st.SIZE_WIDTHS[size]
+            raise BackspasmError(
+                f"{where} cannot be drawn at size {size!r} ({wide:g} in wide): {why}; {least}."
+            )
+    if ax is None:
+        return
+    fig = st.figure_of(ax)
+    if size is not None:
+        raise BackspasmError(
+            f"{where} takes 'size' or 'ax', not both: the size is that of a new figure."
+        )
+    width, height = (float(v) for v in fig.get_size_inches())
+    if width < need[0] - 0.01:
+        raise BackspasmError(
+            f"{where} cannot be drawn on an Axes of a {width:g} x {height:g} in figure: "
+            f"{why}; {least}."
+        )
+
+
 def graph_layout(
     network: Network,
     nodes: Sequence[str],

@@ -14,7 +14,9 @@ import pandas as pd
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
-from backspasm.figures._emergency import no_questions
+from backspasm.figures._emergency import gain_value, no_questions
+from backspasm.figures._emergency_narrow import narrow_panel
+from backspasm.figures._narrow import chars_in, label_chars, plot_inches, room_right, rows_room
 from backspasm.figures._words import (
     PROMPT_SPACING,
     PROMPT_WIDTHS,
@@ -23,6 +25,7 @@ from backspasm.figures._words import (
     question_prompts,
     title_width,
     unasked_count,
+    wrap,
     wrap_all,
     wrap_phrases,
 )
@@ -36,8 +39,14 @@ if TYPE_CHECKING:
 __all__ = ["plot_next_questions"]
 
 
+@st.sized("next_questions")
 def plot_next_questions(
-    diagnosis: Diagnosis, *, ax: Axes | None = None, top: int = 10, useful: int = 4
+    diagnosis: Diagnosis,
+    *,
+    ax: Axes | None = None,
+    top: int = 10,
+    useful: int = 4,
+    size: str | None = None,
 ) -> Axes:
     """Plot the questions worth asking next, in the order ``backspasm diagnose`` gives.
 
@@ -63,8 +72,15 @@ def plot_next_questions(
     says, and the figure says so first; under that, set apart by a rule and the
     sub-heading "Can wait: ..." and drawn in grey, come the questions the clinician
     may ask afterwards, the first rows of ``diagnosis.next_questions()`` (by
-    expected information gain; at most 8 on a slide). A panel shorter than 4.5 in
-    shows the advice alone.
+    expected information gain; at most 8 on a slide). On a slide, a panel shorter
+    than 4.5 in shows the advice alone; in a journal's figure or a narrow panel
+    (see ``size``), the questions that can wait take the room the advice leaves, as
+    many as fit (the advice alone when not even two do).
+
+    In a journal's figure (or a narrow panel), the rows are as many as the height
+    holds, each prompt on up to three lines, the screening questions keeping at least
+    three rows and the most useful others a third of them; the legend goes under the
+    axis label.
 
     Parameters
     ----------
@@ -79,6 +95,9 @@ def plot_next_questions(
         How many of those rows go to the most useful questions that are not
         screening questions when screening questions would fill them (0: the
         interview's first ``top`` questions only).
+    size : {"slide", "page", "column"}, optional
+        The size of the new figure; default a slide (see
+        :func:`~backspasm.figures.plot_causes`).
 
     Returns
     -------
@@ -106,14 +125,19 @@ def plot_next_questions(
         )
     ax = st.new_axes(ax)
     if getattr(diagnosis, "triage", None) == "emergency":
+        if st.narrow(ax):  # a journal's figure or a panel: laid out for its width
+            return narrow_panel(diagnosis, ax, top)
         return no_questions(diagnosis, ax, top)
-    table, left_out = _rows_to_ask(diagnosis, top, useful)
+    journal = st.narrow(ax)
+    if journal:  # as many rows as leave room for a prompt of three lines
+        top, useful = _rows_that_fit(ax, top, useful)
+    table, left_out = _rows_to_ask(diagnosis, top, useful, 3 if journal else _SCREEN_ROWS)
     net = st.network_of(diagnosis, None)
     screen = [bool(getattr(r, "screen", False)) for r in st.rows(table)]
     asked_first = sum(screen)  # the screening questions come first
     # a row's room more between the screen and the rest, for the label that counts
     # the screening questions left out
-    gap = _GAP if left_out and asked_first < len(table) else 0.0
+    gap = (_GAP_NARROW if journal else _GAP) if left_out and asked_first < len(table) else 0.0
     ys = np.arange(len(table), dtype=float)[::-1]
     ys[:asked_first] += gap
     groups = []
@@ -133,55 +157,58 @@ def plot_next_questions(
         )[0]
         bar.set_gid(f"gain:{r.question}")
         bar.set_label(str(r.question))
-        ax.text(
-            gain,
-            yy,
-            f" {bits(gain)}",
-            ha="left",
-            va="center",
-            fontsize=st.NOTE,
-            color=st.TEXT,
-            gid=f"bits:{r.question}",
-        )
+        gain_value(ax, gain, yy, st.TEXT, gid=f"bits:{r.question}")
     # whole, on up to three lines where the rows leave room, in a column only as
     # wide as they need: no prompt runs into the next row's, none is cut short
     # unless even that is too little
     said = question_prompts(table)
     lines = 3 if len(table) <= _THREE_LINE_ROWS else 2
+    widths: tuple[int, ...] = PROMPT_WIDTHS
+    if journal:
+        chars = label_chars(ax, 0.6)
+        widths = (chars - 6, chars - 3, chars - 2)  # "⚠ " before a screening question's
     prompts = [
         ("⚠ " if sign else "") + text
-        for text, sign in zip(wrap_all(said, PROMPT_WIDTHS, lines=lines), screen, strict=True)
+        for text, sign in zip(wrap_all(said, widths, lines=lines), screen, strict=True)
     ]
+    plot = plot_inches(ax, prompts) if journal else 0.0
     ax.set_yticks(ys, prompts)
     for tick, sign in zip(ax.get_yticklabels(), screen, strict=True):
         tick.set_linespacing(PROMPT_SPACING)
         if sign:
             tick.set_color(st.triage_ink("emergency"))
-    ax.tick_params(axis="y", length=0, labelsize=st.TICK)
+    ax.tick_params(axis="y", length=0, labelsize=st.pt(st.TICK))
     if any(screen) and not all(screen):  # where the screening questions end
         rule = ys[asked_first] + 0.5 + gap / 2
         ax.axhline(rule, color="#9A9A9A", lw=0.9, ls=(0, (4, 3)), zorder=2)
         if left_out:
-            _more_screening(ax, rule, left_out)
+            _more_screening(ax, rule, left_out, chars_in(plot, st.NOTE + 0.5) if journal else 0)
     largest = float(table["expected_information_gain"].max()) if len(table) else 1.0
     # rounded, so that noise of 1e-12 bits in the gains leaves the file unchanged
-    ax.set_xlim(0, round(max(largest, 1e-3) * 1.18, 6))
+    right = max(largest, 1e-3) * 1.18
+    xlabel = "expected information gain about the causes (bits)"
+    if journal:
+        values = [f" {bits(float(g))}" for g in table["expected_information_gain"]]
+        right = max(right, room_right(values, max(largest, 1e-3), plot))
+        xlabel = wrap(xlabel, chars_in(plot, st.TICK))
+        ax.tick_params(axis="x", labelsize=st.pt(st.TICK))
+    ax.set_xlim(0, round(right, 6))
     ax.set_ylim(-0.6, max(len(table), 1) - 0.4 + gap)
-    ax.set_xlabel("expected information gain about the causes (bits)", fontsize=st.TICK)
+    ax.set_xlabel(xlabel, fontsize=st.pt(st.TICK))
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
     if not len(table):
         st.empty_note(ax, "every question is answered")
     width = title_width(ax)
-    ax.set_title(
+    st.put_title(
+        ax,
         case_title("Which question to ask next", diagnosis, width)
         + "\n"
         + wrap_phrases(
             _order_words(diagnosis) if any(screen) else [_GAIN_WORDS + ", ", "most useful first"],
             width,
         ),
-        fontsize=st.TITLE - 1,
-        loc="left",
+        fontsize=st.pt(st.TITLE - 1),
     )
     present = [g for g in GROUPS if g in groups]
     handles: list[Any] = [Patch(color=st.bar_colour(g), label=st.GROUP_NAMES[g]) for g in present]
@@ -194,17 +221,39 @@ def plot_next_questions(
                 label="⚠ screening question: asked first",
             )
         )
-    # where the bars leave room: the most useful questions are often the longest
-    ax.legend(handles=handles, loc="best", fontsize=st.NOTE + 0.5)
+    if journal:  # under the axis label: a narrow plot has no corner free of bars
+        wide = len(st.figure_of(ax).axes) == 1 and st.figure_of(ax).get_figwidth() > 5.0
+        st.legend_under(ax, handles, ncol=2 if wide else 1, label_lines=xlabel.count("\n") + 1)
+    else:
+        # where the bars leave room: the most useful questions are often the longest
+        ax.legend(handles=handles, loc="best", fontsize=st.pt(st.NOTE + 0.5))
     return ax
 
 
-def _rows_to_ask(diagnosis: Diagnosis, top: int, useful: int) -> tuple[pd.DataFrame, int]:
+def _rows_that_fit(ax: Axes, top: int, useful: int) -> tuple[int, int]:
+    """Return ``top`` and ``useful`` cut to the rows a journal figure's Axes has room for.
+
+    A row holds a prompt of three lines; the Axes keeps about 70% of its height once
+    its title, axis label and legend are laid out. At least one row; a third of them
+    for the most useful other questions.
+    """
+    wide = st.inches(ax)[0] > 4.0  # prompts of two lines or three
+    row = (2.6 if wide else 3.0) * st.pt(st.TICK) * PROMPT_SPACING * 1.2 / 72 + 0.04
+    title = 4 if st.figure_of(ax).get_figwidth() > 5.0 else 6
+    room = rows_room(ax, title_lines=title, below_lines=5) - _GAP_NARROW * row
+    shown = min(top, max(1, int(room / row)))
+    return shown, min(useful, shown // 3)
+
+
+def _rows_to_ask(
+    diagnosis: Diagnosis, top: int, useful: int, least: int = 6
+) -> tuple[pd.DataFrame, int]:
     """Return the next questions' rows to draw and how many screening questions they leave out.
 
     The interview's first ``top`` rows, unless the screening questions still to ask
     would leave fewer than ``useful`` rows for the other questions: then the first
-    screening questions (at least :data:`_SCREEN_ROWS` of them, or ``top``), and
+    screening questions (at least ``least`` of them, or ``top``: :data:`_SCREEN_ROWS`
+    on a slide, the three whose yes alone is an emergency in a journal's figure), and
     after them the first rows of ``next_questions()`` that are not screening
     questions (those the interview asks once the screen is done, in its order).
     """
@@ -215,7 +264,7 @@ def _rows_to_ask(diagnosis: Diagnosis, top: int, useful: int) -> tuple[pd.DataFr
     wanted = min(useful, len(others))
     if screening + wanted <= top:
         return interview.head(top), 0
-    keep = min(screening, max(top - wanted, min(top, _SCREEN_ROWS)))
+    keep = min(screening, max(top - wanted, min(top, least)))
     rows = [interview.head(keep), others.head(top - keep)]
     return pd.concat(rows, ignore_index=True), screening - keep
 
@@ -231,18 +280,24 @@ def _order_words(diagnosis: Diagnosis) -> list[str]:
     ]
 
 
-def _more_screening(ax: Axes, y: float, left_out: int) -> None:
-    """Write on the dashed rule how many screening questions the rows leave out."""
+def _more_screening(ax: Axes, y: float, left_out: int, chars: int = 0) -> None:
+    """Write on the dashed rule how many screening questions the rows leave out.
+
+    Wrapped to ``chars`` characters (a narrow plot's), unless 0.
+    """
     plural = "s" if left_out != 1 else ""
+    said = (
+        f"{left_out} more screening question{plural} to ask first (not shown), "
+        "then the most useful others:"
+    )
     ax.text(
         0.5,
         y,
-        f"{left_out} more screening question{plural} to ask first (not shown), "
-        "then the most useful others:",
+        wrap(said, chars) if chars else said,
         transform=ax.get_yaxis_transform(),
         ha="center",
         va="center",
-        fontsize=st.NOTE + 0.5,
+        fontsize=st.pt(st.NOTE + 0.5),
         color="#555555",
         style="italic",
         bbox={"facecolor": "white", "edgecolor": "none", "pad": 2.0},
@@ -261,3 +316,5 @@ _GAIN_WORDS = "expected reduction of uncertainty about the causes"
 _SCREEN_ROWS = 6
 #: The room (in rows) the label on the rule takes between the screen and the rest.
 _GAP = 0.5
+#: The same in a journal's figure, where the label takes two or three lines.
+_GAP_NARROW = 1.2

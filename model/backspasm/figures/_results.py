@@ -89,6 +89,7 @@ class _Results:
     case_id: object = None  # the case's case_id (row number) in its file; None: DEFAULT_CASE
     cases_name: str | None = None  # the file of the cases (its name)
     only: tuple[str, ...] | None = None  # the figures drawn (stems); None: every one
+    size: str = "slide"  # the named size of the case figures (the network's: a slide)
 
     @property
     def network(self) -> Network:
@@ -112,6 +113,7 @@ class _Work:
         cases_name: str | None,
         case_id: object,
         only: tuple[str, ...] | None,
+        size: str = "slide",
     ) -> None:
         self.network = network
         self._answers = answers
@@ -120,6 +122,7 @@ class _Work:
         self.cases_name = cases_name
         self.case_id = case_id
         self.only = only
+        self.size = size
 
     @cached_property
     def case(self) -> Diagnosis:

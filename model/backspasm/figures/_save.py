@@ -18,11 +18,20 @@ from xml.sax.saxutils import escape
 
 from backspasm._files import AtomicFile, SignalGuard
 from backspasm.exceptions import BackspasmError, CaseFileError
+from backspasm.figures._style import SLIDE_SIZE, layout
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
-__all__ = ["FIGURE_FORMATS", "MAX_DPI", "describe_figure", "save_figure"]
+__all__ = [
+    "FIGURE_FORMATS",
+    "MAX_DPI",
+    "describe_figure",
+    "drawn_texts",
+    "save_figure",
+    "texts_cut",
+]
 
 #: The file formats :func:`write_teaching_figures` and :func:`save_figure` write.
 FIGURE_FORMATS = ("png", "svg", "pdf")
@@ -33,6 +42,10 @@ MAX_DPI = 1200
 # PDF measure text at 72 dpi); a PNG file of a lower resolution is laid out at its
 # own, since text measured coarser takes a little more room and would be cut.
 _LAYOUT_DPI = 72
+# A figure narrower than a slide (a journal's) is laid out where text takes the room
+# it takes in a PDF file or a fine PNG file: at 72 dpi, Agg measures a line of small
+# type up to 7% narrower than that, and a narrow figure has no room to spare.
+_NARROW_LAYOUT_DPI = 600
 _METADATA: Mapping[str, Mapping[str, Any]] = {
     "png": {"Software": None},
     "svg": {"Creator": None, "Date": None, "Format": None, "Type": None},
@@ -86,7 +99,8 @@ def save_figure(
     The format follows the file's extension (one of :data:`FIGURE_FORMATS`). The
     settings hold for this save only (a :func:`matplotlib.rc_context`); nothing
     global changes. The figure is laid out once, at its first save (for 72 dpi, or
-    for ``dpi`` if lower), and keeps that layout: saved again with the same ``dpi``
+    for ``dpi`` if lower; a figure narrower than a slide for 600 dpi, where text
+    takes the room it takes in print), and keeps that layout: saved again with the same ``dpi``
     (another format, ``close=False``), it comes out the same, byte for byte, as if
     saved in that format alone. The figure is written to a
     hidden temporary file in the same folder and renamed over ``path`` only once
@@ -94,12 +108,17 @@ def save_figure(
     save (Ctrl-C, SIGTERM) leaves the file that was there untouched and no temporary
     file behind. With ``close``, the figure is closed even when saving fails.
 
-    No text is lost off the edges: a figure made without a layout engine (such as
+    The file has the figure's size, always: a PNG file is exactly its width and
+    height in inches times ``dpi`` pixels, as a journal asks (a figure of 3.5 in
+    stays 3.5 in). A figure made without a layout engine (such as
     ``plt.subplots(2, 2)`` given to the ``plot_*`` functions) is laid out with
-    constrained layout first, and a figure whose text still runs past its edges (a
-    legend wider than its panel) is written with a tight bounding box, a little
-    larger than the figure, rather than cut. A figure drawn by the ``plot_*``
-    functions alone, or by :func:`write_teaching_figures`, keeps its size.
+    constrained layout first. A figure whose text still runs past its edges (a
+    legend wider than its panel, a grid of panels too small for their labels) is
+    written at its size all the same, and a :class:`UserWarning` names the texts cut
+    at the edges, so that nothing changes size or goes missing unsaid; give such a
+    figure more room, or draw its panels at a named size (``size="page"``). The
+    figures the ``plot_*`` functions draw alone, at any named size, keep every text
+    inside.
 
     The folder must exist: a missing one is refused, not created, so that a mistyped
     path is not taken for a new folder (:func:`write_teaching_figures`, and
@@ -185,12 +204,13 @@ def _render(fig: Figure, fmt: str, dpi: int, *, keep_inside: bool = False) -> by
     """
     import matplotlib as mpl
 
-    if keep_inside and fig.get_layout_engine() is None:
-        fig.set_layout_engine("constrained")
-    _freeze_layout(fig, min(dpi, _LAYOUT_DPI))
-    options: dict[str, Any] = {}
-    if keep_inside and _runs_off(fig):
-        options = {"bbox_inches": "tight", "pad_inches": 0.1}
+    if keep_inside and fig.get_layout_engine() is None and _in_a_grid(fig):
+        fig.set_layout_engine(layout(float(fig.get_figwidth())))
+    narrow = float(fig.get_figwidth()) < SLIDE_SIZE[0] - 0.01
+    laid = _NARROW_LAYOUT_DPI if narrow else min(dpi, _LAYOUT_DPI)
+    _freeze_layout(fig, laid)
+    if keep_inside:  # measured as the file draws it, or as laid out (SVG, PDF)
+        _warn_cut(fig, dpi if fmt == "png" else laid)
     buffer = io.BytesIO()
     rc: Any = dict(_SAVE_RC)
     title, description = _ABOUT.get(fig, ("", ""))
@@ -201,12 +221,16 @@ def _render(fig: Figure, fmt: str, dpi: int, *, keep_inside: bool = False) -> by
             dpi=dpi,
             metadata=_metadata(fmt, title, description),
             facecolor="white",
-            **options,
         )
     data = buffer.getvalue()
     if fmt == "svg" and description:
         data = _svg_desc(data, description)
     return data
+
+
+def _in_a_grid(fig: Figure) -> bool:
+    """Whether a figure's Axes are laid out by a grid (not placed by hand, as the network's)."""
+    return any(ax.get_subplotspec() is not None for ax in fig.axes)
 
 
 def _metadata(fmt: str, title: str, description: str) -> dict[str, Any]:
@@ -233,15 +257,79 @@ def _svg_desc(data: bytes, description: str) -> bytes:
     return data[:end] + b" " + desc + data[end:]
 
 
-def _runs_off(fig: Figure) -> bool:
-    """Whether anything drawn on a figure (its text above all) lies past its edges."""
+def drawn_texts(fig: Figure) -> list[Text]:
+    """Return the texts a figure draws: visible, with words, on a drawn part of it.
+
+    Titles, labels, notes, legend entries and the tick labels of the ticks in view
+    (an Axes drawn without its axes, :meth:`~matplotlib.axes.Axes.set_axis_off`,
+    draws none). The figure is laid out first (drawn without rendering).
+    """
+    from matplotlib.axis import Axis
+    from matplotlib.text import Text
+
     fig.draw_without_rendering()
-    inside = fig.bbox
-    drawn = fig.get_tightbbox()
-    # in inches, as get_tightbbox gives them; a hundredth of an inch is rounding
-    width, height = inside.width / fig.dpi, inside.height / fig.dpi
-    return bool(
-        drawn.x0 < -0.01 or drawn.y0 < -0.01 or drawn.x1 > width + 0.01 or drawn.y1 > height + 0.01
+    hidden: set[int] = set()
+    for axis in fig.findobj(Axis):
+        owner = axis.axes
+        shown = owner.axison and axis.get_visible()
+        drawn = set(map(id, axis._update_ticks())) if shown else set()  # type: ignore[attr-defined]
+        for tick in [*axis.majorTicks, *axis.minorTicks]:
+            if id(tick) not in drawn:
+                hidden.update((id(tick.label1), id(tick.label2)))
+        if not shown:
+            hidden.update((id(axis.label), id(axis.offsetText)))
+    return [
+        t
+        for t in fig.findobj(Text)
+        if id(t) not in hidden and t.get_visible() and t.get_text().strip()
+    ]
+
+
+def texts_cut(fig: Figure) -> list[str]:
+    """Return the texts drawn on a figure that run past its edges, each as it reads.
+
+    Every text of :func:`drawn_texts`, measured as drawn; a hundredth of an inch
+    past an edge is rounding.
+    """
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    page = fig.bbox
+    slack = 0.01 * fig.dpi
+    cut: list[str] = []
+    for text in drawn_texts(fig):
+        box = text.get_window_extent(renderer)
+        if (
+            box.x0 < page.x0 - slack
+            or box.y0 < page.y0 - slack
+            or box.x1 > page.x1 + slack
+            or box.y1 > page.y1 + slack
+        ):
+            cut.append(" ".join(text.get_text().split()))
+    return list(dict.fromkeys(cut))
+
+
+def _warn_cut(fig: Figure, dpi: float) -> None:
+    """Warn, naming them, of the texts of a figure that run past its edges (see save_figure).
+
+    Measured at ``dpi``, the file's: text measured at another resolution takes a
+    little more or less room.
+    """
+    own = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        cut = texts_cut(fig)
+    finally:
+        fig.set_dpi(own)
+    if not cut:
+        return
+    width, height = fig.get_size_inches()
+    shown = ", ".join(repr(t if len(t) <= 50 else t[:49] + "…") for t in cut[:5])
+    more = f" and {len(cut) - 5} more" if len(cut) > 5 else ""
+    warnings.warn(
+        f"{len(cut)} text{'s' * (len(cut) != 1)} of the {width:g} x {height:g} in figure run "
+        f"past its edges and are cut in its file: {shown}{more}; the file keeps the "
+        "figure's size: give the figure more room or its panels fewer rows",
+        UserWarning,
+        stacklevel=4,
     )
 
 

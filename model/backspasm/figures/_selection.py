@@ -13,7 +13,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
 
-__all__ = ["FIGURE_GROUPS", "FIGURE_TITLES", "TEACHING_FIGURES", "select_figures"]
+__all__ = [
+    "FIGURE_GROUPS",
+    "FIGURE_TITLES",
+    "NETWORK_FIGURES",
+    "TEACHING_FIGURES",
+    "network_on_a_slide",
+    "select_figures",
+]
 
 #: The figures of the teaching set, in the order they are drawn: each one's file
 #: stem and what it is in a few words (the title of its files, in their metadata).
@@ -78,6 +85,47 @@ def select_figures(only: Iterable[str] | None = None) -> tuple[str, ...]:
     if not chosen:
         raise BackspasmError(f"{_NAMING}; got none.")
     return tuple(stem for stem in TEACHING_FIGURES if stem in chosen)
+
+
+#: The drawings of the whole network: readable on a slide only.
+NETWORK_FIGURES: tuple[str, ...] = FIGURE_GROUPS["network"] + ("02-network-beliefs",)
+
+
+def network_on_a_slide(stems: Sequence[str], size: str) -> str | None:
+    """Say which drawings of the network a set of ``size`` draws on a slide, if any.
+
+    The whole network cannot be read narrower than a slide (see
+    :func:`backspasm.figures._graph.check_room`): a set of another size draws its
+    figures 01, 01b and 02 on a slide, and says so (the returned sentence), so that
+    the whole set, or a group such as ``case`` (02-06), still comes out; a set of
+    those figures alone (``only=["01"]``, ``--only network``) is refused, since
+    nothing of it could be drawn at the size asked.
+
+    Raises
+    ------
+    BackspasmError
+        When ``stems`` are all drawings of the network and ``size`` is not a slide.
+    """
+    network = [stem for stem in stems if stem in NETWORK_FIGURES]
+    if size == "slide" or not network:
+        return None
+    asked = len(network) == len(stems)
+    from backspasm.figures._style import SIZE_WIDTHS, SLIDE_SIZE
+
+    names = ", ".join(stem.split("-")[0] for stem in network)
+    wide = f"{size} size ({SIZE_WIDTHS[size]:g} in wide)"
+    slide = f"a slide, {SLIDE_SIZE[0]:g} x {SLIDE_SIZE[1]:g} in"
+    if asked:
+        raise BackspasmError(
+            f"figure {names} ({', '.join(network)}) cannot be drawn at {wide}: the whole "
+            f"network cannot be read at that size; the least it needs is {slide} "
+            "(--size slide); or ask for it with figures of that size (the whole set, or "
+            "--only case), which draws it on a slide"
+        )
+    return (
+        f"figures {names} (the whole network) are drawn on {slide}, not at {wide}: "
+        "the network cannot be read at that size"
+    )
 
 
 def _numbers(stems: Sequence[str]) -> str:

@@ -25,7 +25,7 @@ from backspasm._text import lower_first as lower_first  # re-exported for the fi
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
 from backspasm._text import percent as percent  # one rule: as diagnose writes them
 from backspasm._text import percent_to as percent_to  # re-exported for the figures
-from backspasm.figures._style import TRIAGE_NAMES, network_of, rows
+from backspasm.figures._style import TITLE_MARGIN, TRIAGE_NAMES, network_of, rows, scale
 
 # re-exported for the figures: wrapping text to lines
 from backspasm.figures._wrap import fit_lines as fit_lines
@@ -185,9 +185,12 @@ def screen_note(diagnosis: Any) -> str:
 def triage_lines(diagnosis: Any, width: int) -> str:
     """Return :func:`triage_text` and, when the screen is incomplete, :func:`screen_note`.
 
-    On one line when they fit ``width`` characters, else the note on a line of its own.
+    On one line when they fit ``width`` characters, else the note on a line of its own
+    (and the triage level and P(a serious cause) on two, when longer than ``width``).
     """
     triage, note = triage_text(diagnosis), screen_note(diagnosis)
+    if len(triage) > width:  # a narrow figure's: the level, then the probability
+        triage = triage.replace("  ·  ", "\n")
     if not note:
         return triage
     one = f"{triage}  ·  {note}"
@@ -391,15 +394,27 @@ def title_width(ax: Any) -> int:
 
     :data:`TITLE_WIDTH` on a slide's one Axes, fewer on a panel of a grid, so that
     its title keeps to its own column. Measured on the Axes' place before any layout
-    (a slide's one Axes spans 77% of its 13.33 in); at least 30.
+    (a slide's one Axes spans 77% of its 13.33 in); at least 30. In a narrower
+    figure (a journal's, whose type is scaled down: see
+    :func:`~backspasm.figures._style.pt`), at the scaled type, and for the figure's
+    one Axes across the whole figure, where its title goes
+    (:func:`~backspasm.figures._style.put_title`); at least 20.
     """
     figure = ax.get_figure()
-    inches = ax.get_position().width * float(figure.get_figwidth())
-    return max(30, min(TITLE_WIDTH, int(inches / _TITLE_CHAR)))
+    if scale() >= 1.0:
+        inches = ax.get_position().width * float(figure.get_figwidth())
+        return max(30, min(TITLE_WIDTH, int(inches / _TITLE_CHAR)))
+    if len(figure.axes) == 1:
+        inches = float(figure.get_figwidth()) - 2 * TITLE_MARGIN
+    else:
+        inches = ax.get_position().width * float(figure.get_figwidth())
+    return max(20, min(TITLE_WIDTH, int(inches / (_NARROW_CHAR * scale()))))
 
 
 #: The mean width (inches) of a character of a case's title (TITLE - 1 points).
 _TITLE_CHAR = 0.105
+#: The same, a little wider, in a narrow figure, whose title has no room to spare.
+_NARROW_CHAR = 0.11
 
 
 #: What the count of the answers left out of a title ordered by effect says.

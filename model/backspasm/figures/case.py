@@ -15,6 +15,15 @@ import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent  # as diagnose writes them
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
+from backspasm.figures._narrow import (
+    TICK_CHAR,
+    label_chars,
+    plot_inches,
+    room_for,
+    row_pitch,
+    rows_room,
+    ticks_apart,
+)
 from backspasm.figures._next_questions import plot_next_questions
 from backspasm.figures._words import (
     TITLE_WIDTH,
@@ -31,6 +40,7 @@ from backspasm.figures._words import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
 
     from backspasm.diagnosis import Diagnosis
@@ -38,7 +48,14 @@ if TYPE_CHECKING:
 __all__ = ["plot_causes", "plot_evidence_impact", "plot_next_questions"]
 
 
-def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None = None) -> Axes:
+@st.sized("causes")
+def plot_causes(
+    diagnosis: Diagnosis,
+    *,
+    ax: Axes | None = None,
+    top: int | None = None,
+    size: str | None = None,
+) -> Axes:
     """Prior and posterior probability of every cause, grouped by kind of cause.
 
     Parameters
@@ -50,6 +67,9 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
         Where to draw.
     top : int, optional
         Only the ``top`` causes with the highest posterior (still grouped).
+    size : {"slide", "page", "column"}, optional
+        The size of the new figure (see :data:`~backspasm.figures.FIGURE_SIZES`);
+        default a slide. Not with ``ax``, whose figure's width sets the type sizes.
 
     Returns
     -------
@@ -70,7 +90,14 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
         table = table.nlargest(top, "posterior", keep="first")
     table["group"] = [st.cause_group(g) for g in table["group"]]
     ax = st.new_axes(ax)
-    y = 0.0
+    # in a journal's figure the kinds of cause are headed above their blocks (a
+    # rotated name beside a short block would run into the next one's)
+    journal = st.narrow(ax)
+    chars = label_chars(ax) if journal else 0
+    every = len(diagnosis.causes)
+    if journal:  # as many causes as the height holds, the most probable
+        table = _causes_that_fit(ax, table, diagnosis, chars)
+    y = -0.5 if journal else 0.0
     ticks, labels, colours = [], [], []
     block_spans = []
     values: list[tuple[float, float, float | None, str]] = []
@@ -97,18 +124,22 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
             values.append((y, float(r.posterior), float(r.prior), percent(float(r.posterior))))
             keys.append(f"value:{r.cause}")
             ticks.append(y)
-            labels.append(("⚠ " if group == "cause_serious" else "") + str(r.label))
+            said = ("⚠ " if group == "cause_serious" else "") + str(r.label)
+            labels.append(wrap(said, chars) if chars else said)
             colours.append(st.colour(group) if group == "cause_serious" else st.TEXT)
             y -= 1.0
         block_spans.append((group, start, y + 1.0))
-        y -= 0.5
+        y -= 1.0 if journal else 0.5
     ax.set_yticks(ticks, labels)
     for tick, colour in zip(ax.get_yticklabels(), colours, strict=True):
         tick.set_color(colour)
         if colour != st.TEXT:
             tick.set_fontweight("bold")
-    ax.tick_params(axis="y", length=0, labelsize=st.TICK)
+    ax.tick_params(axis="y", length=0, labelsize=st.pt(st.TICK))
     for group, start, stop in block_spans:
+        if journal:
+            _block_heading(ax, group, start)
+            continue
         ax.text(
             1.0,
             (start + stop) / 2,
@@ -118,26 +149,29 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
             rotation=-90,
             ha="left",
             va="center",
-            fontsize=st.NOTE + 0.5,
+            fontsize=st.pt(st.NOTE + 0.5),
             color=st.colour(group),
             fontweight="bold",
             clip_on=False,
         )
         ax.axhspan(stop - 0.5, start + 0.5, color=st.mix(st.colour(group), 0.93), zorder=0, lw=0)
-    ax.set_ylim(y + 0.6 - 0.1, 0.6)
+    ax.set_ylim(y + 0.6 - 0.1, 0.6 + (0.5 if journal else 0.0))
     ax.set_xlim(0, 1.07)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("probability of the cause", fontsize=st.TICK)
+    if journal:
+        ax.tick_params(axis="x", labelsize=st.pt(st.TICK))
+    ax.set_xlabel("probability of the cause", fontsize=st.pt(st.TICK))
     ax.set_ylabel("")
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
     width = title_width(ax)
-    ax.set_title(
-        case_title("Causes of back spasm", diagnosis, width)
-        + "\n"
-        + triage_lines(diagnosis, width),
-        fontsize=st.TITLE - 1,
-        loc="left",
+    what = "Causes of back spasm"
+    if len(table) < every and journal:
+        what = f"The {len(table)} most probable of {every} causes of back spasm"
+    st.put_title(
+        ax,
+        case_title(what, diagnosis, width) + "\n" + triage_lines(diagnosis, width),
+        fontsize=st.pt(st.TITLE - 1),
     )
     present = [g for g, _, _ in block_spans]
     handles: list[Any] = [
@@ -153,17 +187,63 @@ def plot_causes(diagnosis: Diagnosis, *, ax: Axes | None = None, top: int | None
     # (two columns) as far in inches, the label being as tall
     wide = width >= TITLE_WIDTH
     tall = ax.get_position().height * float(st.figure_of(ax).get_figheight())
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.45, -0.09 if wide else -0.52 / max(tall, 0.5)),
-        ncol=4 if wide else 2,
-        fontsize=st.NOTE + 0.5,
-        frameon=False,
-    )
+    if journal:  # its right edge at the plot's, over the labels' column if need be
+        st.legend_under(ax, handles, ncol=1 if st.inches(ax)[0] < 4.0 else 2)
+    else:
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.45, -0.09 if wide else -0.52 / max(tall, 0.5)),
+            ncol=4 if wide else 2,
+            fontsize=st.pt(st.NOTE + 0.5),
+            frameon=False,
+        )
     # each value at the end of its own bar, placed once the figure is laid out
-    bar_labels(ax, values, size=st.NOTE, gids=keys)
+    bar_labels(ax, values, size=st.pt(st.NOTE), gids=keys)
     return ax
+
+
+def _causes_that_fit(
+    ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis, chars: int
+) -> pd.DataFrame:
+    """Return the most probable causes a journal figure's height has rows for (still grouped).
+
+    Each row as tall as its label (wrapped to ``chars``), each block of a kind of
+    cause a row more for its heading; at least one cause.
+    """
+    width = title_width(ax)
+    title = case_title("The 10 most probable of 19 causes", diagnosis, width)
+    title += "\n" + triage_lines(diagnosis, width)
+    below = 2 + (4 if st.inches(ax)[0] < 4.0 else 2)  # ticks, axis label, legend
+    room = rows_room(ax, title_lines=title.count("\n") + 1, below_lines=below)
+    ranked = table.sort_values("posterior", ascending=False, kind="stable")
+    for keep in range(len(ranked), 0, -1):
+        shown = ranked.head(keep)
+        lines = max(
+            wrap(("⚠ " if g == "cause_serious" else "") + str(lb), chars).count("\n") + 1
+            for lb, g in zip(shown["label"], shown["group"], strict=True)
+        )
+        # the rows are evenly spaced: a label of two lines beside one of one
+        pitch = row_pitch(1.0 if lines == 1 else 1.6)
+        if (keep + shown["group"].nunique() + 0.5) * pitch <= room:
+            return shown
+    return ranked.head(1)
+
+
+def _block_heading(ax: Axes, group: str, start: float) -> None:
+    """Head a block of causes with its kind, in its colour, in the room left above it."""
+    ax.text(
+        0.0,
+        start + 1.0,
+        st.GROUP_NAMES[group].removeprefix("Cause: "),
+        transform=ax.get_yaxis_transform(),
+        ha="left",
+        va="center",
+        fontsize=st.pt(st.NOTE + 0.5),
+        color=st.colour(group),
+        fontweight="bold",
+        gid=f"block:{group}",
+    )
 
 
 def _exp(x: Any) -> Any:
@@ -174,8 +254,13 @@ def _log(x: Any) -> Any:
     return np.log(np.clip(x, 1e-300, None))
 
 
+@st.sized("evidence_impact")
 def plot_evidence_impact(
-    diagnosis: Diagnosis, cause: str | None = None, *, ax: Axes | None = None
+    diagnosis: Diagnosis,
+    cause: str | None = None,
+    *,
+    ax: Axes | None = None,
+    size: str | None = None,
 ) -> Axes:
     """Tornado of each answer's effect on one cause.
 
@@ -198,6 +283,8 @@ def plot_evidence_impact(
         The cause to explain; default the top cause (as ``backspasm figures`` does).
     ax : matplotlib.axes.Axes, optional
         Where to draw.
+    size : {"slide", "page", "column"}, optional
+        The size of the new figure; default a slide (see :func:`plot_causes`).
 
     Returns
     -------
@@ -229,6 +316,12 @@ def plot_evidence_impact(
     net = diagnosis.network
     said = [answer_phrase(str(r.question), r.answer, net) for r in st.rows(table)]
     ax = st.new_axes(ax)
+    journal = st.narrow(ax)
+    every = len(table)
+    if journal:  # a narrow figure: labels wrapped, "odds" said once, on the top axis
+        said = [wrap(words, label_chars(ax)) for words in said]
+        keep = _answers_that_fit(ax, table, said, diagnosis, label, cause)
+        table, said = table[keep], [s for s, k in zip(said, keep, strict=True) if k]
     ys = np.arange(len(table), dtype=float)
     values = table["log_odds_change"].to_numpy(dtype=float)
     # an answer that makes the cause certain moves its odds infinitely far: its
@@ -238,49 +331,55 @@ def plot_evidence_impact(
     finite = np.abs(values[~settled])
     span = max(float(finite.max()) if len(finite) else 1.0, 2.0 if settled.any() else 0.5)
     edge = span * 1.35
-    for yy, r, words, known in zip(ys, st.rows(table), said, settled, strict=True):
+    odds = [
+        impact_said(float(r.log_odds_change), float(r.posterior_with), float(r.posterior_without))
+        for r in st.rows(table)
+    ]
+    if journal:
+        odds = [words.removeprefix("odds ") for words in odds]
+        plot = plot_inches(ax, said)
+        edge = max(edge, room_for(odds, span, plot))
+    for yy, r, words, known, said_odds in zip(
+        ys, st.rows(table), said, settled, odds, strict=True
+    ):
         change = float(r.log_odds_change)
         up = change >= 0
         width = (edge if up else -edge) if known else change
         bar = ax.barh(yy, width, height=0.62, color=st.RAISED if up else st.LOWERED, zorder=3)[0]
         bar.set_gid(f"impact:{r.question}")
-        bar.set_label(words)
-        said_odds = impact_said(change, float(r.posterior_with), float(r.posterior_without))
+        bar.set_label(words.replace("\n", " "))
         _impact_value(ax, yy, width, said_odds, r.question, inside=known)
     ax.set_yticks(ys, said)
-    ax.tick_params(axis="y", length=0, labelsize=st.TICK)
+    ax.tick_params(axis="y", length=0, labelsize=st.pt(st.TICK))
     ax.axvline(0, color=st.TEXT, lw=0.9, zorder=4)
     ax.set_xlim(-edge, edge)
     ax.set_ylim(-0.7, max(len(table), 1) - 0.3)
-    ax.set_xlabel(
-        f"change in log-odds of {label} from this answer (natural log)", fontsize=st.TICK
-    )
+    xlabel = f"change in log-odds of {label} from this answer (natural log)"
+    if journal:
+        xlabel = wrap(xlabel, int(plot / (TICK_CHAR * st.scale())))
+        ax.tick_params(axis="x", labelsize=st.pt(st.TICK))
+    ax.set_xlabel(xlabel, fontsize=st.pt(st.TICK))
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
     top_axis = ax.secondary_xaxis("top", functions=(_exp, _log))
     ratios = ratio_ticks(edge)
+    if journal:
+        ratios = ticks_apart(ratios, edge, plot)
     # (round ratios on the axis, so written as they are: ×10, ÷3, ×10⁶)
     top_axis.set_xticks(ratios, [ratio_tick(r) for r in ratios])
-    top_axis.set_xlabel("odds ratio", fontsize=st.NOTE + 0.5)
-    top_axis.tick_params(labelsize=st.TICK)
+    top_axis.set_xlabel("odds ratio", fontsize=st.pt(st.NOTE + 0.5))
+    top_axis.tick_params(labelsize=st.pt(st.TICK))
     if not len(table):
         st.empty_note(ax, "no answers to weigh")
     # the line under the answers wrapped like them (at most two lines), its
     # percentages as diagnose's explanation writes them
-    said_how = wrap_phrases(
-        [
-            f"{label}: {diagnose_percent(float(row.prior))} before any answer, ",
-            f"{diagnose_percent(float(row.posterior))} after them; ",
-            "each answer judged by leaving it out",
-        ],
-        width := title_width(ax),
-    )
-    ax.set_title(
+    said_how = wrap_phrases(_how_words(label, row, len(table), every), width := title_width(ax))
+    st.put_title(
+        ax,
         case_title(f"How each answer moved {label}", diagnosis, width, cause=cause)
         + "\n"
         + said_how,
-        fontsize=st.TITLE - 1,
-        loc="left",
+        fontsize=st.pt(st.TITLE - 1),
     )
     # a legend entry only for a kind of bar drawn (one under ×1.005 is not seen)
     seen = np.abs(values) >= math.log(1.005)
@@ -292,9 +391,49 @@ def plot_evidence_impact(
         )
         if drawn
     ]
-    if handles:
-        ax.legend(handles=handles, loc="lower right", fontsize=st.NOTE + 0.5)
+    if handles and journal:  # under the axis label, clear of every bar and value
+        st.legend_under(ax, handles, ncol=2, label_lines=xlabel.count("\n") + 1)
+    elif handles:
+        ax.legend(handles=handles, loc="lower right", fontsize=st.pt(st.NOTE + 0.5))
     return ax
+
+
+def _how_words(label: str, row: Any, shown: int, every: int) -> list[str]:
+    """Say the line under an evidence-impact title: the cause before and after, and how."""
+    words = [
+        f"{label}: {diagnose_percent(float(row.prior))} before any answer, ",
+        f"{diagnose_percent(float(row.posterior))} after them; ",
+        "each answer judged by leaving it out",
+    ]
+    if shown < every:
+        words[-1] += "; "
+        words.append(f"the {shown} that moved it most of {every}")
+    return words
+
+
+def _answers_that_fit(
+    ax: Axes, table: Any, said: list[str], diagnosis: Diagnosis, label: str, cause: str
+) -> Any:
+    """Return which answers a journal figure's height has rows for: those that moved most.
+
+    A mask over ``table`` (its order kept); at least one answer.
+    """
+    width = title_width(ax)
+    row = st.rows(diagnosis.causes[diagnosis.causes["cause"] == cause])[0]
+    title = case_title(f"How each answer moved {label}", diagnosis, width, cause=cause)
+    title += "\n" + wrap_phrases(_how_words(label, row, 1, 2), width)
+    room = rows_room(ax, title_lines=title.count("\n") + 2, below_lines=6)
+    lines = np.asarray([s.count("\n") + 1 for s in said], dtype=float)
+    size = np.abs(table["log_odds_change"].to_numpy(dtype=float))
+    order = np.argsort(-size, kind="stable")
+    keep = np.zeros(len(table), dtype=bool)
+    used = 0.3  # the room above and under the rows
+    for i in order:
+        used += max(lines[i], 1.6) * row_pitch()  # a bar needs its room too
+        if used > room and keep.any():
+            break
+        keep[i] = True
+    return keep
 
 
 def _settles(reasons: Any) -> Any:
@@ -309,4 +448,6 @@ def _impact_value(
 ) -> None:
     """Write a bar's value a few points beyond its end, or inside it (white)."""
     out = (end >= 0) != inside  # whether the text runs to the right of its anchor
-    end_label(ax, text, (end, y), right=out, gid=f"odds:{question}", size=st.NOTE, inside=inside)
+    end_label(
+        ax, text, (end, y), right=out, gid=f"odds:{question}", size=st.pt(st.NOTE), inside=inside
+    )

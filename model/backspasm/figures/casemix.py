@@ -9,7 +9,8 @@ import pandas as pd
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
-from backspasm.figures.scenarios import SERIOUS_BAR
+from backspasm.figures._words import wrap
+from backspasm.figures.scenarios import SERIOUS_BAR, kind_patches
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,11 +24,13 @@ if TYPE_CHECKING:
 __all__ = ["plot_case_mix"]
 
 
+@st.sized("case_mix")
 def plot_case_mix(
     scored: pd.DataFrame,
     *,
     axes: Sequence[Axes] | None = None,
     network: Network | None = None,
+    size: str | None = None,
 ) -> Figure:
     """Plot the counts of top causes and of triage levels in a scored case file.
 
@@ -45,6 +48,9 @@ def plot_case_mix(
         Where to draw the two panels.
     network : Network, optional
         Gives cause labels and groups; defaults to the bundled network.
+    size : {"slide", "page", "column"}, optional
+        The size of the new figure: a slide (default) or a page puts the two panels
+        side by side, a column one under the other. Not with ``axes``.
 
     Returns
     -------
@@ -53,7 +59,6 @@ def plot_case_mix(
         to the counts; each count written a few points beyond its bar's end
         (``gid="count:<gid of the bar>"``); whole-number ticks on the count axes.
     """
-    from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
     from matplotlib.transforms import ScaledTranslation
 
@@ -75,12 +80,14 @@ def plot_case_mix(
     if axes is None:
         import matplotlib.pyplot as plt
 
+        room = st.new_size()
+        stacked = room[0] < 5.0  # a column: the triage levels under the causes
         fig, pair = plt.subplots(
-            1,
-            2,
-            figsize=st.SLIDE_SIZE,
-            layout="constrained",
-            gridspec_kw={"width_ratios": [1.6, 1]},
+            2 if stacked else 1,
+            1 if stacked else 2,
+            figsize=room,
+            layout=st.layout(),
+            gridspec_kw={"height_ratios": [2.6, 1]} if stacked else {"width_ratios": [1.6, 1]},
         )
         left, right = pair[0], pair[1]
     else:
@@ -103,36 +110,35 @@ def plot_case_mix(
             yy, int(counts[cause]), height=0.66, color=st.colour(group), zorder=3, **look
         )[0]
         bar.set_gid(f"top_cause:{cause}")
-        _count_label(left, bar, horizontal=True, size=st.NOTE + 0.5)
+        _count_label(left, bar, horizontal=True, size=st.pt(st.NOTE + 0.5))
     left.set_yticks(
-        ys, [net.label(c) if c in net.spec.nodes else c for c in causes], fontsize=st.NOTE + 0.5
+        ys,
+        [net.label(c) if c in net.spec.nodes else c for c in causes],
+        fontsize=st.pt(st.NOTE + 0.5),
     )
     left.tick_params(axis="y", length=0)
-    left.set_xlabel("cases with this cause ranked first", fontsize=st.TICK)
-    left.set_title("Most probable cause", fontsize=st.TITLE - 1, loc="left")
+    left.set_xlabel("cases with this cause ranked first", fontsize=st.pt(st.TICK))
+    left.set_title("Most probable cause", fontsize=st.pt(st.TITLE - 1), loc="left")
     left.set_xlim(0, (max(counts.max(), 1) if len(counts) else 1) * 1.15)
     left.set_ylim(-0.6, max(len(causes), 1) - 0.4)
     left.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     left.spines[["top", "right"]].set_visible(False)
     # under the axis label, where no bar can be (in a corner it lay over a bar's end)
+    journal = st.scale() < 1.0
     below = ScaledTranslation(0, -_LEGEND_DROP, fig.dpi_scale_trans)
-    left.legend(
-        handles=[
-            Patch(
-                facecolor=st.colour(g),
-                label=st.tagged(st.GROUP_NAMES[g], g),
-                **(SERIOUS_BAR if g == "cause_serious" else {"edgecolor": "none"}),
-            )
-            for g in st.CAUSE_GROUPS
-            if g in groups_seen
-        ],
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.0),
-        bbox_transform=left.transAxes + below,
-        ncol=3,
-        frameon=False,
-        fontsize=st.NOTE + 0.5,
-    )
+    kinds = kind_patches(groups_seen)
+    if journal:  # its right edge at the plot's, over the labels' column if need be
+        st.legend_under(left, kinds, ncol=1)
+    else:
+        left.legend(
+            handles=kinds,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            bbox_transform=left.transAxes + below,
+            ncol=3,
+            frameon=False,
+            fontsize=st.pt(st.NOTE + 0.5),
+        )
     levels = list(st.TRIAGE_COLOURS)
     tri = ok["triage"].astype(str).value_counts()
     extra = [lv for lv in tri.index if lv not in levels]
@@ -151,7 +157,7 @@ def plot_case_mix(
         )[0]
         bar.set_gid(f"triage:{level}")
         bar.set_label(level)
-        _count_label(right, bar, horizontal=False, size=st.TICK)
+        _count_label(right, bar, horizontal=False, size=st.pt(st.TICK))
         names.append(st.TRIAGE_NAMES.get(level, level))
     if errors.any():
         bar = right.bar(
@@ -164,21 +170,29 @@ def plot_case_mix(
             zorder=3,
         )[0]
         bar.set_gid("triage:error")
-        _count_label(right, bar, horizontal=False, size=st.TICK)
+        _count_label(right, bar, horizontal=False, size=st.pt(st.TICK))
         names.append("not scored")
-    right.set_xticks(xs, names, fontsize=st.TICK)
-    right.set_ylabel("cases", fontsize=st.TICK)
-    right.set_title("Triage level", fontsize=st.TITLE - 1, loc="left")
+    right.set_xticks(xs, names, fontsize=st.pt(st.TICK))
+    right.set_ylabel("cases", fontsize=st.pt(st.TICK))
+    right.set_title("Triage level", fontsize=st.pt(st.TITLE - 1), loc="left")
     right.set_ylim(0, max(int(tri.max()) if len(tri) else 1, int(errors.sum()), 1) * 1.15)
     # counts of cases: whole numbers only on the axes
-    left.xaxis.set_major_locator(MaxNLocator(integer=True))
-    right.yaxis.set_major_locator(MaxNLocator(integer=True))
+    fewer = {"nbins": 4} if journal else {}  # a narrow panel: fewer ticks, apart
+    left.xaxis.set_major_locator(MaxNLocator(integer=True, **fewer))
+    right.yaxis.set_major_locator(MaxNLocator(integer=True, **fewer))
+    if journal:  # a narrow figure: ticks at its type, the triage levels on two lines
+        for panel in (left, right):
+            panel.tick_params(labelsize=st.pt(st.TICK))
+        right.set_xticks(xs, [wrap(n, 8) for n in names], fontsize=st.pt(st.TICK))
+        left.tick_params(axis="y", labelsize=st.pt(st.NOTE + 0.5))
     right.grid(axis="y", color="#E5E5E5", lw=0.8, zorder=0)
     right.spines[["top", "right"]].set_visible(False)
+    said = f"Most probable cause and triage level of {len(scored)} scored cases" + (
+        f" ({int(errors.sum())} could not be scored)" if errors.any() else ""
+    )
     fig.suptitle(
-        f"Most probable cause and triage level of {len(scored)} scored cases"
-        + (f" ({int(errors.sum())} could not be scored)" if errors.any() else ""),
-        fontsize=st.TITLE - 1,
+        wrap(said, int(float(fig.get_figwidth()) / (0.11 * st.scale()))) if journal else said,
+        fontsize=st.pt(st.TITLE - 1),
         x=0.01,
         ha="left",
     )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
-from backspasm.figures._graph import column_header, legend_under
+from backspasm.figures._graph import check_room, column_header, legend_under
 from backspasm.figures._layout import layout
 from backspasm.figures._routing import bezier
 from backspasm.figures._words import text_width
@@ -38,7 +38,9 @@ def _spread(nodes: Sequence[str], top: float, bottom: float) -> dict[str, float]
     return {n: top - i * step for i, n in enumerate(nodes)}
 
 
-def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = None) -> Axes:
+def plot_diagnostic_view(
+    network: Network | None = None, *, ax: Axes | None = None, size: str | None = None
+) -> Axes:
     """Draw the diagnostic core of the network on one slide.
 
     Three columns: the causes (left, by kind), the latent mechanisms they share
@@ -54,12 +56,20 @@ def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = No
         Defaults to the bundled network.
     ax : matplotlib.axes.Axes, optional
         Where to draw; default a new 13.33 x 7.5 in figure.
+    size : {"slide"}, optional
+        The size of the new figure: only a slide holds the view readably.
 
     Returns
     -------
     matplotlib.axes.Axes
         Node markers have ``gid="node:<name>"``, labels ``"label:<name>"`` and lines
         ``"edge:<parent>-><child>"``.
+
+    Raises
+    ------
+    BackspasmError
+        As :func:`~backspasm.figures.plot_network` does, for a size where the view
+        cannot be read.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -70,6 +80,7 @@ def plot_diagnostic_view(network: Network | None = None, *, ax: Axes | None = No
     mechanisms = list(net.nodes_in("mechanism"))
     findings = list(net.nodes_in("finding"))
     nodes = [*causes, *mechanisms, *findings]
+    check_room(ax, size, "plot_diagnostic_view", len(nodes))
     lay = layout(net, nodes, box_h=0.3)
 
     def by_height(group: Sequence[str]) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm._palette import LINE_COLOURS
@@ -42,12 +42,14 @@ def _labels(causes: Sequence[str], network: Network | None) -> dict[str, str]:
     return {c: net.label(c) if c in net.spec.nodes else c for c in causes}
 
 
+@st.sized("calibration")
 def plot_calibration(
     evaluation: Evaluation,
     *,
     ax: Axes | None = None,
     cause: str | None = None,
     network: Network | None = None,
+    size: str | None = None,
 ) -> Axes:
     """Draw predicted probability against observed frequency (reliability diagram).
 
@@ -62,6 +64,9 @@ def plot_calibration(
     network : Network, optional
         The network evaluated, for the cause's words in the title; default the
         bundled network.
+    size : {"slide", "page", "column"}, optional
+        The size of the new figure; default a slide. At a column's width the legend
+        goes under the square, not beside it.
 
     Returns
     -------
@@ -99,6 +104,7 @@ def plot_calibration(
         alpha=0.35,
         label="_forecasts per bin",
     )
+    placed: list[tuple[float, float, float, float]] = []  # a narrow plot's, in inches
     for x, y, n, s in zip(
         rows["mean_predicted"], rows["observed_rate"], counts, sizes, strict=True
     ):
@@ -107,40 +113,95 @@ def plot_calibration(
         # marker's area is s points squared)
         clear = math.sqrt(float(s)) / 2 + 2
         below = y >= 0.08
+        look: dict[str, Any] = {
+            "xytext": (clear, -clear if below else 0.0),
+            "ha": "left",
+            "va": "top" if below else "center",
+        }
+        if st.narrow(ax):  # a narrow plot: clear of the counts written before
+            look = _clear_of(placed, ax, float(x), float(y), f"{int(n)}", clear, look)
         ax.annotate(
             f"{int(n)}",
             (x, y),
             textcoords="offset points",
-            xytext=(clear, -clear if below else 0.0),
-            ha="left",
-            va="top" if below else "center",
-            fontsize=st.MIN_FONT,
+            fontsize=st.pt(st.MIN_FONT),
             gid=f"calibration:count:{int(n)}",
+            **look,
         )
     # A little room around the unit square, so points on its edges stay visible.
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_aspect("equal", anchor="W")  # the square keeps left; the legend beside it
-    ax.set_xlabel("mean predicted probability (bins of 0.1)", fontsize=st.LABEL)
-    ax.set_ylabel("observed frequency", fontsize=st.LABEL)
-    ax.tick_params(labelsize=st.TICK)
+    # the square keeps left, the legend beside it (in a column: keeps top, the legend under it)
+    ax.set_aspect("equal", anchor="NW" if _narrow(ax) else "W")
+    ax.set_xlabel("mean predicted probability (bins of 0.1)", fontsize=st.pt(st.LABEL))
+    ax.set_ylabel("observed frequency", fontsize=st.pt(st.LABEL))
+    ax.tick_params(labelsize=st.pt(st.TICK))
     ax.set_title(
         f"Calibration: {words} ({evaluation.n_cases} cases)\n"
         "points on the diagonal mean the stated probabilities come true as often as stated",
-        fontsize=st.TITLE - 2,
+        fontsize=st.pt(st.TITLE - 2),
         loc="left",
     )
-    ax.legend(
-        loc="upper left",
-        bbox_to_anchor=(1.03, 1.0),
-        fontsize=st.LEGEND,
+    _legend(
+        ax,
+        fontsize=st.pt(st.LEGEND),
         title="numbers: forecasts per bin",
-        title_fontsize=st.NOTE,
+        title_fontsize=st.pt(st.NOTE),
         frameon=False,
     )
-    if own:
+    if own and not _narrow(ax):
         _centre_on_slide(ax)
     return ax
+
+
+def _narrow(ax: Axes) -> bool:
+    """Whether a figure is too narrow for a legend beside its square (a journal column)."""
+    return float(st.figure_of(ax).get_figwidth()) < 5.0
+
+
+def _legend(ax: Axes, **options: Any) -> Any:
+    """Put the legend beside the square, or, in a narrow figure, under its axis label."""
+    if _narrow(ax):
+        options.setdefault("ncol", 1)
+        st.legend_under(ax, options.pop("handles", None), left=True, **options)
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.03, 1.0), **options)
+    return ax.get_legend()
+
+
+def _clear_of(
+    placed: list[tuple[float, float, float, float]],
+    ax: Axes,
+    x: float,
+    y: float,
+    text: str,
+    clear: float,
+    look: dict[str, Any],
+) -> dict[str, Any]:
+    """Return where to write a count so that it runs into none written before it.
+
+    Tried in turn: below-right of its point (``look``), above-left, right, left;
+    the first clear of every box in ``placed`` (inches on the square, updated).
+    """
+    from backspasm.figures._words import text_width
+
+    side = min(st.inches(ax)) * 0.8  # the square, once laid out
+    wide, tall = text_width(text, st.pt(st.MIN_FONT)) + 0.02, st.pt(st.MIN_FONT) * 1.3 / 72
+    px, py, c = x * side, y * side, clear / 72
+    tries = [
+        (look, (px + c, py - c - tall if look["va"] == "top" else py - tall / 2)),
+        ({"xytext": (-clear, clear), "ha": "right", "va": "bottom"}, (px - c - wide, py + c)),
+        ({"xytext": (clear, 0.0), "ha": "left", "va": "center"}, (px + c, py - tall / 2)),
+        ({"xytext": (-clear, 0.0), "ha": "right", "va": "center"}, (px - c - wide, py - tall / 2)),
+    ]
+    for option, (x0, y0) in tries:
+        box = (x0, y0, x0 + wide, y0 + tall)
+        if not any(
+            box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
+        ):
+            placed.append(box)
+            return option
+    return look
 
 
 #: Line colours of the ROC curves (:data:`backspasm._palette.LINE_COLOURS`, none of
@@ -155,6 +216,7 @@ _ROC_STYLES = ("-", "--", ":", "-.")
 _NOTE_WIDTH = 46
 
 
+@st.sized("roc")
 def plot_roc(
     evaluation: Evaluation,
     *,
@@ -162,6 +224,7 @@ def plot_roc(
     causes: Sequence[str] | None = None,
     network: Network | None = None,
     min_cases: int = MIN_ROC_CASES,
+    size: str | None = None,
 ) -> Axes:
     """Draw one ROC curve per cause, with its AUC and its number of cases in the legend.
 
@@ -187,6 +250,8 @@ def plot_roc(
         bundled network.
     min_cases : int, default :data:`MIN_ROC_CASES`
         The fewest cases with a cause for its curve to be drawn (1 draws every curve).
+    size : {"slide", "page", "column"}, optional
+        The size of the new figure; default a slide (see :func:`plot_calibration`).
 
     Returns
     -------
@@ -233,14 +298,15 @@ def plot_roc(
         )
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
-    ax.set_xlabel("false positive rate (1 - specificity)", fontsize=st.LABEL)
-    ax.set_ylabel("true positive rate (sensitivity)", fontsize=st.LABEL)
-    ax.tick_params(labelsize=st.TICK)
-    ax.set_aspect("equal", anchor="W")  # the square keeps left; the legend beside it
+    ax.set_xlabel("false positive rate (1 - specificity)", fontsize=st.pt(st.LABEL))
+    ax.set_ylabel("true positive rate (sensitivity)", fontsize=st.pt(st.LABEL))
+    ax.tick_params(labelsize=st.pt(st.TICK))
+    # the square keeps left, the legend beside it (in a column: keeps top, the legend under it)
+    ax.set_aspect("equal", anchor="NW" if _narrow(ax) else "W")
     ax.set_title(
         f"ROC per cause ({evaluation.n_cases} cases)\n"
         "how well each cause's probability separates cases with it from cases without",
-        fontsize=st.TITLE - 2,
+        fontsize=st.pt(st.TITLE - 2),
         loc="left",
     )
     names = _labels([*chosen, *missing], network)
@@ -251,43 +317,56 @@ def plot_roc(
         return f"{n} case{'s' * (n != 1)}"
 
     # the legend says each cause in words; the lines keep their labels for code
-    ax.legend(
-        handles=lines,
-        labels=["chance"] + [f"{names[c]} (AUC {auc[c]:.2f}; {cases(c)})" for c in chosen],
-        loc="upper left",
-        bbox_to_anchor=(1.03, 1.0),
-        fontsize=st.LEGEND,
+    n = evaluation.n_cases
+
+    def reason(c: str) -> str:
+        k = int(present.get(c, 0))
+        if k == 0:
+            return f"no case with it among {n}"
+        if k >= n:
+            return f"no case without it among {n}"
+        return f"only {cases(c)} with it among {n}; a curve needs {min_cases}"
+
+    # each reason wrapped to about the legend's width: the square and its legend
+    # are centred on the slide, and a long line would run off its right edge
+    why = [wrap(f"{names[c]} ({reason(c)})", _NOTE_WIDTH) for c in missing]
+    note = "not drawn:\n" + "\n".join(why)
+    handles, labels = (
+        list(lines),
+        ["chance"] + [f"{names[c]} (AUC {auc[c]:.2f}; {cases(c)})" for c in chosen],
+    )
+    below = _narrow(ax) and bool(missing)
+    if below:  # under the legend's curves, as its last entry (laid out with it)
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([], [], linestyle="none"))
+        labels.append(note)
+    legend = _legend(
+        ax,
+        handles=handles,
+        labels=labels,
+        fontsize=st.pt(st.LEGEND),
         ncol=1 if len(chosen) <= 24 else 2,
         frameon=False,
         title="cause (AUC; cases with it)",
-        title_fontsize=st.NOTE,
+        title_fontsize=st.pt(st.NOTE),
     )
-    if missing:
-        n = evaluation.n_cases
-
-        def reason(c: str) -> str:
-            k = int(present.get(c, 0))
-            if k == 0:
-                return f"no case with it among {n}"
-            if k >= n:
-                return f"no case without it among {n}"
-            return f"only {cases(c)} with it among {n}; a curve needs {min_cases}"
-
-        # each reason wrapped to about the legend's width: the square and its legend
-        # are centred on the slide, and a long line would run off its right edge
-        why = [wrap(f"{names[c]} ({reason(c)})", _NOTE_WIDTH) for c in missing]
+    if below:
+        said = legend.get_texts()[-1]
+        said.set(fontsize=st.pt(st.NOTE), color="#555555", gid="roc:not_drawn")
+    elif missing:
         st.axes_note(
             ax,
             1.03,
             0.0,
-            "not drawn:\n" + "\n".join(why),
+            note,
             ha="left",
             va="bottom",
-            fontsize=st.NOTE,
+            fontsize=st.pt(st.NOTE),
             color="#555555",
             gid="roc:not_drawn",
         )
-    if own:
+    if own and not _narrow(ax):
         _centre_on_slide(ax)
     return ax
 

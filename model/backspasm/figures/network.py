@@ -12,15 +12,22 @@ the compact companion with only causes, mechanisms and findings.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
-from backspasm._text import answer_words
+from backspasm.figures._beliefs_words import (
+    BELIEF_TITLE,
+    BELIEF_TOP,
+    belief_value,
+    beliefs_title,
+    fitted_value,
+    min_belief_w,
+    shortened,
+)
 from backspasm.figures._graph import (
-    TITLE_INSET,
+    check_room,
     draw_graph,
     frame_graph,
     graph_axes,
@@ -30,17 +37,8 @@ from backspasm.figures._graph import (
     present_groups,
     title_x,
 )
-from backspasm.figures._style import NODE_FONT
 from backspasm.figures._words import (
-    answer_list,
-    by_effect,
-    fit_lines,
-    ge,
-    lower_first,
-    percent,
     text_width,
-    triage_text,
-    unit_lines,
 )
 from backspasm.figures.diagnostic import plot_diagnostic_view
 
@@ -54,17 +52,9 @@ if TYPE_CHECKING:
 __all__ = ["plot_diagnostic_view", "plot_network", "plot_network_beliefs"]
 
 _TOP = 0.75  # inches above the drawing for a two-line title
-_BELIEF_TITLE = st.TITLE - 3  # type size of the beliefs' title (points)
-_BELIEF_TITLE_LINES = 4  # lines kept for it, whatever the case: 2 answers, 2 triage
-_TITLE_LINE = _BELIEF_TITLE * 1.25 / 72  # inches per line of the beliefs' title
-_BELIEF_TOP = 0.2 + _BELIEF_TITLE_LINES * _TITLE_LINE  # inches above the drawing
 _BOX_H = 0.34  # a box holds a label of two lines
 _BELIEF_BOX_H = 0.47  # a label of two lines over a belief bar
 _BAR_H = 0.12
-# Width of a title line: the slide less the inset on the left and as much on the right.
-_TITLE_W = (st.SLIDE_SIZE[0] - 2 * TITLE_INSET) * 0.96  # rendered text runs wider
-# A triage cause rule as triage words it: "Kidney stones 77% (>= 50% with fever=yes)".
-_RULE = re.compile(r"^(?P<label>.+?) (?P<p>[<>]?[0-9.]+%) \(>= (?P<limit>[0-9.]+%)(?P<when>.*)\)$")
 
 
 def plot_network(
@@ -73,6 +63,7 @@ def plot_network(
     ax: Axes | None = None,
     groups: Sequence[str] | None = None,
     show_legend: bool = True,
+    size: str | None = None,
 ) -> Axes:
     """Draw the whole network on one slide, cause on the left, effect on the right.
 
@@ -104,16 +95,25 @@ def plot_network(
         mechanisms they act through and the findings that reveal them.
     show_legend : bool, default True
         Legend of the node groups under the drawing.
+    size : {"slide"}, optional
+        The size of the new figure: only a slide holds the network readably.
 
     Returns
     -------
     matplotlib.axes.Axes
         Node boxes have ``gid="node:<name>"``, edges ``gid="edge:<parent>-><child>"``.
+
+    Raises
+    ------
+    BackspasmError
+        For ``size="page"`` or ``"column"``, or an ``ax`` on a figure narrower than a
+        slide: the message names the size asked and the least the drawing needs.
     """
     from backspasm.network import default_network
 
     net = network if network is not None else default_network()
     nodes = nodes_for(net, groups)
+    check_room(ax, size, "plot_network", len(nodes))
     if groups is None:
         # the boxes where the beliefs' slide puts them (only lower: no bar), so that a
         # lecture going from this slide to that one moves no node
@@ -153,8 +153,8 @@ def _beliefs_layout(net: Network) -> Layout:
         box_h=_BELIEF_BOX_H,
         # the same room for the title whatever its length, so that no box moves
         # from one case's slide to the next
-        top=_BELIEF_TOP,
-        min_box_w=_min_belief_w(),
+        top=BELIEF_TOP,
+        min_box_w=min_belief_w(),
         # an arrow ends on the side of a box only across a gutter at least SIDE_ENTRY
         # (0.08 in) wide, else on its top or bottom, so the gutters can be narrow:
         # 0.09 in keeps 9 pt labels for every node of the bundled network
@@ -162,158 +162,12 @@ def _beliefs_layout(net: Network) -> Layout:
     )
 
 
-def _flag_text(network: Network, flag: str) -> str:
-    """Say a red flag in few words: an answer flag (``node=state``) by its label."""
-    return ge(answer_words(flag, network.label, network.spec.nodes))
-
-
-def _red_flags(diagnosis: Diagnosis, net: Network, *, detail: bool) -> list[str]:
-    """Say what set the triage level, in words, a cause's rules merged.
-
-    The reasons ``backspasm diagnose`` gives after ``because:`` (the triage's
-    reasons: an emergency's red flags, or a see-a-doctor's ``nerve deficit:
-    weakness``), in its words and numbers (``Kidney stones 99.9% (≥ 50%)``), with
-    ``≥``; with ``detail``, the answers a cause rule asks for (``≥ 20% with hand or
-    foot spasm``).
-    """
-    flags = tuple(
-        getattr(diagnosis, "triage_reasons", None) or getattr(diagnosis, "red_flags", ()) or ()
-    )
-    said: dict[str, list[str]] = {}  # flag -> its thresholds (cause rules only)
-    for flag in flags:
-        rule = _RULE.match(flag)
-        if rule is None:
-            said.setdefault(_flag_text(net, flag), [])
-            continue
-        label, p = rule["label"], rule["p"]
-        limit = f"≥ {rule['limit']}"
-        when = [w for w in rule["when"].split(" with ") if w.strip()]
-        if detail and when:
-            words = [lower_first(_flag_text(net, w.strip())) for w in when]
-            limit += " with " + " and ".join(words)
-        limits = said.setdefault(f"{label} {p}", [])
-        if limit not in limits:
-            limits.append(limit)
-    # without the answers they ask for, a cause's rules say the lowest threshold
-    return [
-        f"{k} ({'; '.join(v if detail else [min(v, key=_threshold)])})" if v else k
-        for k, v in said.items()
-    ]
-
-
-def _threshold(limit: str) -> float:
-    """Return the number of a threshold such as ``≥ 20% with fever`` (20.0)."""
-    return float(limit.split()[1].rstrip("%"))
-
-
-def _beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) -> str:
-    """Say what the beliefs are for: the answers, the triage and what set it.
-
-    At most :data:`_BELIEF_TITLE_LINES` lines fitted to the slide's width: the
-    answers on two, those that moved the top cause most first (answers that do not
-    fit are counted, not named: they are outlined in the drawing), the triage and
-    its reasons (``because: ...``, as ``backspasm diagnose`` says them) on two (their
-    thresholds without the answers they ask for, then only as many as fit).
-    """
-    n_answers = sum(1 for k in evidence if k != "back_spasm")
-    what = (
-        f"What the network believes after {n_answers} answer{'s' * (n_answers != 1)}"
-        if n_answers
-        else "What the network believes before any answer"
-    )
-    # those that moved the top cause most first: the ones left out are the least telling
-    answers = answer_list(by_effect(diagnosis), net) or ["no answers yet"]
-    units = [f"{what} for: "] + [a + ", " for a in answers[:-1]] + [answers[-1]]
-    size = _BELIEF_TITLE
-    head = fit_lines(
-        units,
-        _TITLE_W,
-        size,
-        lines=2,
-        more=lambda n: f"and {n} more (outlined)",
-    )
-    triage = triage_text(diagnosis)
-    for detail in (True, False):  # the answers a rule asks for, if there is room
-        flags = _red_flags(diagnosis, net, detail=detail)
-        parts = [triage + ("  ·  because: " if flags else "")]
-        parts += [f + "; " for f in flags[:-1]] + flags[-1:]
-        if len(unit_lines(parts, _TITLE_W, size)) <= 2:
-            break
-    text = fit_lines(parts, _TITLE_W, size, lines=2, more=lambda n: f"+{n} more")
-    return head + "\n" + text
-
-
-def _belief_value(
-    network: Network, node: str, dist: Mapping[str, float]
-) -> tuple[str, str | None]:
-    """Return the text written right of a node's bar and the state it names, if any.
-
-    A yes/no node shows P(yes); another node its likeliest state and that state's
-    probability.
-    """
-    states = network.states(node)
-    if tuple(states) == ("no", "yes"):
-        return percent(float(dist["yes"])), None
-    top = max(states, key=lambda s: float(dist[s]))
-    return f"{_short_state(top)} {percent(float(dist[top]))}", top
-
-
-def _min_belief_w() -> float:
-    """Narrowest box that holds a short belief bar and any value (``<0.1%``, ``>99.9%``)."""
-    widest = max(text_width(v, NODE_FONT) for v in ("<0.1%", ">99.9%", "99.9%"))
-    return 0.14 + 0.25 + widest * 1.1 + 0.06
-
-
-def _fitted_value(value: str, state: str | None, room: float, size: float = NODE_FONT) -> str:
-    """Shorten a ``"<state> <percent>"`` value until it fits ``room`` inches.
-
-    See :func:`_shortened`; a plain percentage is returned as it is.
-    """
-    if state is None:
-        return value
-    name, pct = value.rsplit(" ", 1)
-    return _shortened(name, state, room, suffix=f" {pct}", size=size)
-
-
-def _shortened(
-    name: str,
-    state: str,
-    room: float,
-    *,
-    prefix: str = "",
-    suffix: str = "",
-    size: float = NODE_FONT,
-) -> str:
-    """Return ``prefix + name + suffix``, shortened until it fits ``room`` inches.
-
-    The name loses letters (ending in a full stop, keeping at least four), then
-    becomes the initials of the state's words (``primary_care`` -> ``PC``); failing
-    that, only the prefix and suffix are kept. A band of numbers (``40-64``) is
-    never cut, since a part of it reads as another number (``4``): it is kept whole
-    without the suffix, or left out.
-    """
-
-    def fits(text: str) -> bool:
-        return text_width(text, size) * 1.1 + 0.06 <= room
-
-    band = any(c.isdigit() for c in name)
-    initials = "".join(word[0] for word in state.split("_") if word).upper()
-    cuts = [f"{name[:keep]}." for keep in range(len(name) - 1, 3, -1)]
-    tries = [f"{prefix}{shown}{suffix}" for shown in [name, *([] if band else [*cuts, initials])]]
-    if band:
-        tries.append(f"{prefix}{name}")
-    for text in tries:
-        if fits(text):
-            return text
-    return f"{prefix}{suffix}".strip() or f"{prefix}{name}{suffix}"
-
-
-def _short_state(state: str) -> str:
-    return state.split("_")[0]
-
-
 def plot_network_beliefs(
-    diagnosis: Diagnosis, *, ax: Axes | None = None, network: Network | None = None
+    diagnosis: Diagnosis,
+    *,
+    ax: Axes | None = None,
+    network: Network | None = None,
+    size: str | None = None,
 ) -> Axes:
     """Draw the network with every node's posterior as a small bar inside its box.
 
@@ -333,6 +187,8 @@ def plot_network_beliefs(
         Where to draw.
     network : Network, optional
         Defaults to the diagnosis's network.
+    size : {"slide"}, optional
+        The size of the new figure: only a slide holds the network readably.
 
     Returns
     -------
@@ -340,14 +196,20 @@ def plot_network_beliefs(
         Belief bars have ``gid="belief:<node>"`` (binary: width = P(yes) times the
         track width) or ``"belief:<node>:<state>"``; tracks ``"track:<node>"``;
         evidence outlines ``"evidence:<node>"``.
+
+    Raises
+    ------
+    BackspasmError
+        As :func:`plot_network` does, for a size where the network cannot be read.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyBboxPatch, Rectangle
 
     net = st.network_of(diagnosis, network)
+    check_room(ax, size, "plot_network_beliefs", len(net.spec.nodes))
     evidence = getattr(diagnosis, "evidence", {})
-    title = _beliefs_title(diagnosis, evidence, net)
-    values = {n: _belief_value(net, n, diagnosis.beliefs[n]) for n in net.spec.nodes}
+    title = beliefs_title(diagnosis, evidence, net)
+    values = {n: belief_value(net, n, diagnosis.beliefs[n]) for n in net.spec.nodes}
     layout = _beliefs_layout(net)
     ax = graph_axes(ax, layout)
     h = layout.box_h
@@ -364,7 +226,7 @@ def plot_network_beliefs(
         observed = evidence.get(n)
         hard = isinstance(observed, str)
         # the value is written right of a bar at least 0.12 in long
-        value = _fitted_value(*values[n], w - 0.14 - 0.12, size=layout.label_size)
+        value = fitted_value(*values[n], w - 0.14 - 0.12, size=layout.label_size)
         # the value is written right of its bar, so the bar leaves it room
         room = text_width(value, layout.label_size) * 1.1 + 0.06
         track_w = (w - 0.14) if hard else max(w - 0.14 - room, 0.12)
@@ -416,7 +278,7 @@ def plot_network_beliefs(
             ax.text(
                 left + track_w / 2,
                 bar_y + bar_h / 2 - 0.004,
-                _shortened(
+                shortened(
                     str(observed).replace("_", " "),
                     str(observed),
                     track_w - 0.04,
@@ -460,7 +322,7 @@ def plot_network_beliefs(
             ring.set_label(f"observed {n}")
             ax.add_patch(ring)
     frame_graph(ax, layout)
-    ax.set_title(title, fontsize=_BELIEF_TITLE, loc="left", pad=4, x=title_x(ax))
+    ax.set_title(title, fontsize=BELIEF_TITLE, loc="left", pad=4, x=title_x(ax))
     extra: list[Any] = [Line2D([], [], color="black", lw=2.4, label="observed (an answer)")]
     if any(not isinstance(v, str) for v in evidence.values()):
         extra.append(

@@ -11,7 +11,14 @@ import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, prior_and_posterior
-from backspasm.figures._words import SMALLER, answer_list, answers_heading, by_effect, percent
+from backspasm.figures._words import (
+    SMALLER,
+    answer_list,
+    answers_heading,
+    by_effect,
+    percent,
+    text_width,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -65,12 +72,14 @@ SCENARIOS: Mapping[str, Mapping[str, Any]] = {
 }
 
 
+@st.sized("scenarios")
 def plot_scenarios(
     diagnoses: Sequence[Diagnosis],
     *,
     names: Sequence[str] | None = None,
     top: int = 8,
     title: str | None = None,
+    size: str | None = None,
 ) -> Figure:
     """One to four cases side by side on a shared cause axis.
 
@@ -99,6 +108,9 @@ def plot_scenarios(
         The figure's title instead of the default (what differs between the
         panels, then "leading causes of back spasm in 4 cases"), e.g. to say that
         the panels are built-in examples.
+    size : {"slide", "page", "column"}, optional
+        The size of the figure: a slide (default) puts the panels side by side, a
+        page in two rows of two, a column one under the other.
 
     Returns
     -------
@@ -115,7 +127,6 @@ def plot_scenarios(
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     cases = list(diagnoses)
     if not 1 <= len(cases) <= 4:
@@ -131,16 +142,30 @@ def plot_scenarios(
         )
     tables = [{r.cause: r for r in st.rows(d.causes)} for d in cases]
     best = {c: max(float(t[c].posterior) for t in tables) for c in tables[0]}
+    journal = st.scale() < 1.0
+    room = st.new_size()
+    # a slide: side by side; a page: two by two; a column: one under the other
+    across = len(cases) if not journal else (min(2, len(cases)) if room[0] > 5.0 else 1)
+    down = -(-len(cases) // across)
+    if journal and across == 1:
+        top = min(top, _COLUMN_ROWS)
     order = sorted(best, key=lambda c: -best[c])[:top]
     first = tables[0]
-    fig, axes = plt.subplots(
-        1,
-        len(cases),
-        figsize=st.SLIDE_SIZE,
+    fig, grid = plt.subplots(
+        down,
+        across,
+        figsize=room,
         sharey=True,
-        layout="constrained",
+        layout=st.layout(),
         squeeze=False,
     )
+    for extra in grid.flat[len(cases) :]:
+        extra.remove()
+    axes = np.asarray([list(grid.flat[: len(cases)])])
+    # inches a panel's plot takes, beside the labels of the first column
+    names = [st.tagged(str(first[c].label), st.cause_group(str(first[c].group))) for c in order]
+    widest = max(text_width(n, st.pt(st.TICK)) for n in names) + 0.25
+    panel = (room[0] - widest) / across
     ys = np.arange(len(order), dtype=float)[::-1]
     groups_seen: list[str] = []
     values: list[list[tuple[float, float, float | None, str]]] = []
@@ -168,8 +193,13 @@ def plot_scenarios(
         triage = str(getattr(d, "triage", ""))
         said = scenario_answers(d)
         # an answer is never split over two lines (not "IV drug | use", "under a | week")
-        given = answers_heading("", said, 34, lines=6, fill=0.0, more=SMALLER)
-        ax.set_title(given, fontsize=st.NOTE, color=st.TEXT)
+        if journal:
+            chars = max(20, int((panel - 0.15) / (0.078 * st.scale())))
+            lines = 2 if across == 1 else 3
+            given = answers_heading("", said, chars, lines=lines, fill=0.0, more=SMALLER)
+        else:
+            given = answers_heading("", said, 34, lines=6, fill=0.0, more=SMALLER)
+        ax.set_title(given, fontsize=st.pt(st.NOTE), color=st.TEXT)
         level = st.TRIAGE_NAMES.get(triage, triage)
         ax.annotate(
             # P(serious) as the case figures' titles and diagnose write it (16.2%, not 16%)
@@ -180,14 +210,17 @@ def plot_scenarios(
             textcoords="offset points",
             ha="center",
             va="bottom",
-            fontsize=st.TICK,  # four such headings side by side leave the bars their room
+            fontsize=st.pt(st.TICK),  # four such headings side by side leave the bars their room
             color=st.triage_ink(triage),
             fontweight="bold",
             gid=f"scenario:{i}",
         )
         ax.set_xlim(0, 1.0)
         ax.set_xticks([0, 0.25, 0.5, 0.75], ["0", "25%", "50%", "75%"])
-        ax.set_xlabel("probability after the answers", fontsize=st.NOTE + 0.5)
+        if not journal or i >= len(cases) - across:  # under the bottom row only
+            ax.set_xlabel("probability after the answers", fontsize=st.pt(st.NOTE + 0.5))
+        if journal:
+            ax.tick_params(axis="x", labelsize=st.pt(st.TICK))
         ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(axis="y", length=0)
@@ -195,49 +228,61 @@ def plot_scenarios(
     groups = [st.cause_group(str(first[c].group)) for c in order]
     labels = [st.tagged(str(first[c].label), g) for c, g in zip(order, groups, strict=True)]
     axes[0, 0].set_yticks(ys, labels)
-    axes[0, 0].tick_params(axis="y", labelsize=st.TICK)
-    for tick, group in zip(axes[0, 0].get_yticklabels(), groups, strict=True):
-        if group == "cause_serious":
-            tick.set_color(st.colour(group))
-            tick.set_fontweight("bold")
+    for left in axes[0][::across]:  # the panels of the first column show the labels
+        left.tick_params(axis="y", labelsize=st.pt(st.TICK))
+        for tick, group in zip(left.get_yticklabels(), groups, strict=True):
+            if group == "cause_serious":
+                tick.set_color(st.colour(group))
+                tick.set_fontweight("bold")
     axes[0, 0].set_ylim(-0.6, len(order) - 0.4)
-    handles: list[Any] = [
-        Patch(
-            facecolor=st.colour(g),
-            label=st.tagged(st.GROUP_NAMES[g], g),
-            **(SERIOUS_BAR if g == "cause_serious" else {"edgecolor": "none"}),
-        )
-        for g in st.CAUSE_GROUPS
-        if g in groups_seen
-    ]
+    handles: list[Any] = kind_patches(groups_seen)
     prior_line = Line2D([], [], color=st.PRIOR_TICK, lw=1.6, label="before any answer (prior)")
     prior_line.set_path_effects(_outlined(1.6))
     handles.append(prior_line)
     fig.legend(
         handles=handles,
         loc="outside lower center",
-        ncol=len(handles),
+        ncol=len(handles) if not journal else (2 if across > 1 else 1),
         frameon=False,
-        fontsize=st.NOTE + 0.5,
+        fontsize=st.pt(st.NOTE + 0.5),
     )
     if title is None:
         title = (
             _what_differs(cases) + "leading causes of back spasm in "
             f"{len(cases)} case{'s' * (len(cases) != 1)}"
         )
-    fig.suptitle(title, fontsize=st.TITLE - 1, x=0.01, ha="left")
+    fig.suptitle(title, fontsize=st.pt(st.TITLE - 1), x=0.01, ha="left")
     # each value at the end of its own bar, placed once the figure is laid out
     fig.draw_without_rendering()
     for i, ax in enumerate(axes[0]):
         gids = [f"value:{i}:{cause}" for cause in order]
-        bar_labels(ax, values[i], size=st.NOTE, gids=gids, laid_out=True)
+        bar_labels(ax, values[i], size=st.pt(st.NOTE), gids=gids, laid_out=True)
     return fig
+
+
+#: The most causes a column's panels (one under the other) show.
+_COLUMN_ROWS = 5
 
 
 #: The second cue of a serious cause's bar, beside its colour (and of its legend
 #: entry): hatched in a dark shade of it, so that a grey print, where the serious
 #: vermilion and the fitness green are the same grey, still tells them apart.
 SERIOUS_BAR: Mapping[str, Any] = {"hatch": "///", "edgecolor": "#7A2E00", "linewidth": 0.8}
+
+
+def kind_patches(groups: Sequence[str]) -> list[Any]:
+    """Return the legend entries of the kinds of cause among ``groups``, serious hatched."""
+    from matplotlib.patches import Patch
+
+    return [
+        Patch(
+            facecolor=st.colour(g),
+            label=st.tagged(st.GROUP_NAMES[g], g),
+            **(SERIOUS_BAR if g == "cause_serious" else {"edgecolor": "none"}),
+        )
+        for g in st.CAUSE_GROUPS
+        if g in groups
+    ]
 
 
 def _outlined(width: float) -> list[Any]:

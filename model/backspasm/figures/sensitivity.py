@@ -11,6 +11,7 @@ import pandas as pd
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import end_label
+from backspasm.figures._narrow import chars_in, label_chars, plot_inches, row_pitch, rows_room
 from backspasm.figures._words import (
     answer_list,
     answers_heading,
@@ -18,6 +19,7 @@ from backspasm.figures._words import (
     percent,
     percent_sig,
     percent_to,
+    title_width,
     wrap,
     wrap_all,
 )
@@ -62,6 +64,7 @@ _LOOK: dict[str, dict[str, Any]] = {
 }
 
 
+@st.sized("sensitivity")
 def plot_sensitivity(
     table: pd.DataFrame,
     *,
@@ -69,6 +72,7 @@ def plot_sensitivity(
     top: int = 15,
     answers: Mapping[str, Any] | None = None,
     network: Network | None = None,
+    size: str | None = None,
 ) -> Axes:
     """Tornado of the network numbers a posterior depends on most.
 
@@ -97,6 +101,9 @@ def plot_sensitivity(
     network : Network, optional
         Gives the words for the answers (``diagnosis.network``); defaults to the
         bundled network.
+    size : {"slide", "page", "column"}, optional
+        A slide (default), or a journal's page or column: the size of the new figure,
+        whose rows, labels and ticks are fitted to its width and height.
 
     Returns
     -------
@@ -126,12 +133,26 @@ def plot_sensitivity(
     target = str(first.get("target_label", first["target"]))
     state = str(first["target_state"]).replace("_", " ")
     ax = st.new_axes(ax)
-    heading = _heading(f"Which numbers of the network matter for P({target})", answers, network)
-    heading += f"\none-way sensitivity: odds of each number ×{factor:g} and ÷{factor:g}"
+    journal = st.narrow(ax)
+    width = title_width(ax) if journal else _TITLE_WIDTH
+    heading = _heading(
+        f"Which numbers of the network matter for P({target})", answers, network, width
+    )
+    said = f"one-way sensitivity: odds of each number ×{factor:g} and ÷{factor:g}"
+    heading += "\n" + (wrap(said, width) if journal else said)
     holds = "" if _settled(rows) else _holds(table, network)
     if holds:
-        heading += "\n" + wrap(holds, _TITLE_WIDTH)
-    ax.set_title(heading, fontsize=st.TITLE - 1, loc="left")
+        heading += "\n" + wrap(holds, width)
+    st.put_title(ax, heading, fontsize=st.pt(st.TITLE - 1))
+    if journal:  # as many numbers as the height has rows for, each as tall as its label
+        room = rows_room(ax, title_lines=heading.count("\n") + 1, below_lines=8)
+        for keep in range(len(rows), 0, -1):
+            lines = max(
+                label.count("\n") + 1 for label in _labels(rows.head(keep), _label_widths(ax))
+            )
+            if keep * (row_pitch(lines) + 0.04) + 0.2 <= room:
+                break
+        rows = rows.head(keep)
     if _settled(rows):
         _settled_note(ax, first, answers)
         return ax
@@ -141,10 +162,14 @@ def plot_sensitivity(
     decimals = _decimals(hi - lo)
     # room for the value labels at both ends: 16% of the span each side
     pad = max((hi - lo) * 0.16, 1e-4)
+    labels = _labels(rows, _label_widths(ax) if journal else _LABEL_WIDTHS)
+    plot = plot_inches(ax, labels) if journal else 0.0
+    if journal:  # a narrow plot: as much room as its longest value takes
+        pad = max(pad, (hi - lo) * _share(rows, plot))
     logit = lo - pad <= 0.0 or hi + pad >= 1.0
     if logit:
         lo_l, hi_l = _logit(lo), _logit(hi)
-        pad_l = max((hi_l - lo_l) * 0.16, 0.05)
+        pad_l = max((hi_l - lo_l) * (_share(rows, plot, logit=True) if journal else 0.16), 0.05)
         ax.set_xscale("logit")
         left, right = _expit(lo_l - pad_l), _expit(hi_l + pad_l)
     else:
@@ -162,12 +187,12 @@ def plot_sensitivity(
                 (value, yy),
                 right=up,
                 gid=f"sens_{kind}_value:{rank}",
-                size=st.NOTE,
+                size=st.pt(st.NOTE),
             )
-    ax.set_yticks(ys, _labels(rows))
+    ax.set_yticks(ys, labels)
     # two lines fit the row pitch of 12 rows at TICK points: more rows, smaller type
-    size = max(st.MIN_FONT, min(st.TICK, st.TICK * 12 / len(rows)))
-    ax.tick_params(axis="y", length=0, labelsize=size)
+    tick_size = max(st.pt(st.MIN_FONT), min(st.pt(st.TICK), st.pt(st.TICK) * 12 / len(rows)))
+    ax.tick_params(axis="y", length=0, labelsize=tick_size)
     ax.axvline(base, color=st.TEXT, lw=1.0, zorder=4)
     ax.set_xlim(max(left, 0.0), min(right, 1.0))
     ax.set_ylim(-0.6, len(rows) - 0.4)
@@ -178,29 +203,40 @@ def plot_sensitivity(
             ticks = [float(t) for t in linear if left <= t <= right]
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_minor_locator(FixedLocator([]))
+        if journal:
+            ax.xaxis.set_major_locator(FixedLocator(_thinned(ticks, plot)))
     else:
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
+        bins = max(2, int(plot / 0.75)) if journal else 7
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: exact_percent(v)))
     ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
     scale = "; log-odds scale" if logit else ""
-    ax.set_xlabel(
+    xlabel = (
         f"P({target} = {state} | answers); the line is the model as it is "
-        f"({percent_sig(base) if logit else percent_to(base, decimals)}){scale}",
-        fontsize=st.TICK,
+        f"({percent_sig(base) if logit else percent_to(base, decimals)}){scale}"
     )
+    if journal:
+        xlabel = wrap(xlabel, chars_in(plot, st.TICK))
+        ax.tick_params(axis="x", labelsize=st.pt(st.TICK))
+    ax.set_xlabel(xlabel, fontsize=st.pt(st.TICK))
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
+    handles = [
+        Patch(**_LOOK["high"], label=f"odds of the number ×{factor:g}"),
+        Patch(**_LOOK["low"], label=f"odds of the number ÷{factor:g}"),
+    ]
+    if journal:
+        wide = st.figure_of(ax).get_figwidth() > 5.0 and len(st.figure_of(ax).axes) == 1
+        st.legend_under(ax, handles, ncol=2 if wide else 1, label_lines=xlabel.count("\n") + 1)
+        return ax
     ax.legend(
-        handles=[
-            Patch(**_LOOK["high"], label=f"odds of the number ×{factor:g}"),
-            Patch(**_LOOK["low"], label=f"odds of the number ÷{factor:g}"),
-        ],
+        handles=handles,
         # under the axis, where no bar or value can be
         loc="upper center",
         bbox_to_anchor=(0.5, -0.1),
         ncol=2,
         frameon=False,
-        fontsize=st.NOTE + 0.5,
+        fontsize=st.pt(st.NOTE + 0.5),
     )
     return ax
 
@@ -274,11 +310,42 @@ def _band_end(p: float, decimals: int, *, up: bool) -> str:
         decimals += 1
 
 
-def _heading(what: str, answers: Mapping[str, Any] | None, network: Network | None) -> str:
+def _heading(
+    what: str,
+    answers: Mapping[str, Any] | None,
+    network: Network | None,
+    width: int = 72,
+) -> str:
     """Return the first lines of the title: what is shown and for which answers."""
     if answers is None:
-        return what
-    return answers_heading(f"{what} for: ", answer_list(answers, network), 72)
+        return wrap(what, width) if width < 72 else what
+    return answers_heading(f"{what} for: ", answer_list(answers, network), width)
+
+
+def _label_widths(ax: Axes) -> tuple[int, ...]:
+    """Return the widths (characters) a journal figure's column of labels may take."""
+    chars = label_chars(ax, 0.62)
+    return (chars - 6, chars - 3, chars)
+
+
+def _share(rows: pd.DataFrame, plot: float, *, logit: bool = False) -> float:
+    """Return the room either side of the values, as a share of their span, on a narrow plot.
+
+    As much as the longest value written at a bar's end takes of ``plot`` inches.
+    """
+    from backspasm.figures._words import text_width
+
+    said = "99.9999%" if logit else "99.99%"
+    text = text_width(said, st.pt(st.NOTE)) + 0.1
+    share = min(text / max(plot, 0.5), 0.4)
+    return share / (1.0 - 2.0 * share)
+
+
+def _thinned(ticks: list[float], plot: float) -> list[float]:
+    """Keep every k-th tick of a log-odds axis ``plot`` inches wide, their labels apart."""
+    room = max(int(plot / 0.75), 2)
+    step = max(1, math.ceil(len(ticks) / room))
+    return ticks[::step]
 
 
 def _settled(rows: pd.DataFrame) -> bool:
@@ -309,7 +376,7 @@ def _settled_note(ax: Axes, first: Any, answers: Mapping[str, Any] | None) -> No
     ax.set_axis_off()
 
 
-def _labels(rows: pd.DataFrame) -> list[str]:
+def _labels(rows: pd.DataFrame, widths: tuple[int, ...] = ()) -> list[str]:
     """Write the numbers' tick labels whole, their values always whole.
 
     On up to three lines where the rows leave room for them (:data:`_THREE_LINE_ROWS`),
@@ -325,7 +392,7 @@ def _labels(rows: pd.DataFrame) -> list[str]:
         texts.append(text)
         tails.append(tail)
     lines = 3 if len(rows) <= _THREE_LINE_ROWS else 2
-    return wrap_all(texts, _LABEL_WIDTHS, lines=lines, tails=tails)
+    return wrap_all(texts, widths or _LABEL_WIDTHS, lines=lines, tails=tails)
 
 
 #: The width (characters) of a line of the title.

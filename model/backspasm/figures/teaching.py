@@ -39,9 +39,10 @@ from backspasm.figures._selection import (
     FIGURE_GROUPS,
     FIGURE_TITLES,
     TEACHING_FIGURES,
+    network_on_a_slide,
     select_figures,
 )
-from backspasm.figures._words import by_effect, wrap
+from backspasm.figures._words import by_effect, title_width, wrap
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
 from backspasm.figures.diagnostic import plot_diagnostic_view
@@ -139,6 +140,7 @@ def write_teaching_figures(
     only: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
     note: Callable[[str], None] | None = None,
+    size: str = "slide",
 ) -> list[Path]:
     """Write the teaching set of figures, byte for byte the same on every run.
 
@@ -152,9 +154,17 @@ def write_teaching_figures(
     in that last place, beside the other three; the title says which are built-in);
     the case mix of a case file; and calibration and ROC (serious causes; one with
     fewer than 5 cases in the sample is named, not drawn)
-    figures on 2000 synthetic cases drawn from the network with seed 0. Every figure is drawn on
-    a 13.33 x 7.5 in slide with no text under 9 pt; SVG files keep their text as
-    text. ``only`` draws some of the figures (and computes only what they show).
+    figures on 2000 synthetic cases drawn from the network with seed 0. By default
+    every figure is drawn on a 13.33 x 7.5 in slide with no text under 9 pt; ``size``
+    draws figures 03 to 10 for a journal instead, a page (7.0 in wide) or a column
+    (3.5 in), each as tall as its rows need (at most 9 in), laid out anew for that
+    width (fewer rows, wrapped labels, legends outside the plot) with no text under
+    6 pt as printed (see :mod:`backspasm.figures._style`). The drawings of the whole
+    network (01, 01b, 02) cannot be read narrower than a slide: in a set of another
+    size they are drawn on a slide all the same (``note`` is told), and a set of
+    them alone (``only=["01"]``) at another size is refused. SVG files keep their
+    text as text. ``only`` draws some of the figures (and computes only what they
+    show).
 
     Each figure gets one sentence of alt text (what it shows, for which case, its
     key numbers, as the figure writes them): in its files (a PNG file's
@@ -196,14 +206,21 @@ def write_teaching_figures(
         Resolution of PNG files, 1 to :data:`MAX_DPI`.
     cases_name : str, optional
         What the case-mix title calls ``cases``, e.g. the file they were read from
-        (``"53 scored cases of example_cases.csv"``); default ``"53 scored cases"``.
+        (``"53 scored cases of example_cases.csv"``); default ``"<n> scored
+        cases"`` for the ``cases`` given, or ``"300 scored synthetic cases"`` (the
+        presenters sampled from the network) without them.
     only : iterable of str, optional
         The figures to draw, as :func:`select_figures` names them (``["case"]``
         for 02 to 06, ``["03", "05"]``); default every one.
     progress : callable, optional
-        Called with one line per figure drawn (``"drew 3/11 03-causes in 1.2 s"``).
+        Called with one line per figure drawn (``"drew 4/11 03-causes in 1.2 s"``).
     note : callable, optional
-        Called with ``"created folder ..."`` when ``out_dir`` did not exist.
+        Called with ``"created folder ..."`` when ``out_dir`` did not exist, and with
+        the figures drawn on a slide whatever ``size`` (the network's).
+    size : {"slide", "page", "column"}, default "slide"
+        The size of the figures (see :data:`~backspasm.figures.FIGURE_SIZES`): a
+        16:9 slide, or a journal's page (7.0 in, 178 mm) or column (3.5 in, 89 mm)
+        width. The PNG files are exactly the figure's inches times ``dpi`` pixels.
 
     Returns
     -------
@@ -214,7 +231,8 @@ def write_teaching_figures(
     Raises
     ------
     BackspasmError
-        For an unknown format, a ``dpi`` out of range, a ``case_id`` without
+        For an unknown format or ``size``, a ``dpi`` out of range, ``only`` naming
+        drawings of the network alone at a size narrower than a slide, a ``case_id`` without
         ``cases`` or not in them (a row number out of range), an answer of the case
         that cannot be read, a ``cause`` that is not a cause of the network, a name
         of ``only`` that names no figure, or an
@@ -228,12 +246,14 @@ def write_teaching_figures(
 
     formats = _check_formats(formats)
     _check_dpi(dpi, "write_teaching_figures")
+    st.check_size(size, "write_teaching_figures (--size)")
     try:
         stems = select_figures(only)
     except BackspasmError as exc:
         raise BackspasmError(
             f"The 'only' parameter of write_teaching_figures (--only): {exc}"
         ) from None
+    on_a_slide = network_on_a_slide(stems, size)
     net = network if network is not None else default_network()
     if cause is not None and cause not in net.causes:
         raise BackspasmError(
@@ -258,9 +278,12 @@ def write_teaching_figures(
             cases_name=cases_name,
             case_id=case_id,
             only=None if only is None else stems,
+            size=size,
         )
         if set(stems) & {*FIGURE_GROUPS["case"], *FIGURE_GROUPS["scenarios"]}:
             work.case  # noqa: B018  (checks the answers before anything is drawn)
+        if on_a_slide and note is not None:
+            note(on_a_slide)
         # draw every figure (computing what each shows when first needed) ...
         files, captions = _render_all(_teaching_set(work), work, out, formats, dpi, progress)
         said = _captions_file(out, formats, captions)
@@ -341,7 +364,11 @@ def _teaching_set(results: _Shown) -> Iterator[tuple[str, Figure]]:
 def _draw_sensitivity(results: _Shown) -> Figure:
     # the answers that moved the followed cause most first, as in 04's title
     answers = by_effect(results.case, results.followed)
-    ax = plot_sensitivity(results.table, top=12, answers=answers, network=results.network)
+    size = results.size
+    top = {"slide": 12, "page": 10, "column": 8}[size]
+    ax = plot_sensitivity(
+        results.table, top=top, answers=answers, network=results.network, size=size
+    )
     return st.figure_of(ax)
 
 
@@ -355,46 +382,53 @@ def _draw_scenarios(results: _Shown) -> Figure:
     names = [f"{name} (built-in)" for name in SCENARIOS]
     shown = list(results.scenarios)
     if results.case_id is None:
-        title = (
+        lines = (
             f"Leading causes of back spasm in {len(shown)} built-in example cases, "
-            "none from a case file\n"
+            "none from a case file",
             f"the {_STAND_IN.lower()} is the example case of figures 02-06; "
-            "the same network, different answers"
+            "the same network, different answers",
         )
     else:
         at = list(SCENARIOS).index(_STAND_IN)
         shown[at], names[at] = results.case, f"Case {results.case_id}"
-        title = "\n".join(
-            wrap(line, _SUPTITLE_WIDTH)
-            for line in (
-                f"Leading causes of back spasm: {_case_name(results)} beside "
-                f"{len(shown) - 1} built-in example cases",
-                f"case {results.case_id} is the case of figures 02-06; the built-in cases "
-                "are examples, not from the file",
-            )
+        lines = (
+            f"Leading causes of back spasm: {_case_name(results)} beside "
+            f"{len(shown) - 1} built-in example cases",
+            f"case {results.case_id} is the case of figures 02-06; the built-in cases "
+            "are examples, not from the file",
         )
-    return plot_scenarios(shown, names=names, title=title)
+    width = _suptitle_width(results.size)
+    title = "\n".join(wrap(line, width) for line in lines)
+    return plot_scenarios(shown, names=names, title=title, size=results.size)
 
 
 #: The characters a line of a figure's title (TITLE - 1 points) may take on a slide.
 _SUPTITLE_WIDTH = 110
 
 
+def _suptitle_width(size: str) -> int:
+    """Return the characters a line of a figure's title may take at a named size."""
+    if size == "slide":
+        return _SUPTITLE_WIDTH
+    wide = st.SIZE_WIDTHS[size] / st.SLIDE_SIZE[0]
+    return int(_SUPTITLE_WIDTH * wide / st.type_scale(st.SIZE_WIDTHS[size]))
+
+
 def _draw_case_mix(results: _Shown) -> Figure:
-    mix = plot_case_mix(results.scored, network=results.network)
-    mix.suptitle(
-        mix.get_suptitle().replace("scored cases", f"scored {results.mix_name}"),
-        fontsize=st.TITLE - 1,
-        x=0.01,
-        ha="left",
-    )
+    mix = plot_case_mix(results.scored, network=results.network, size=results.size)
+    said = mix.get_suptitle().replace("scored cases", f"scored {results.mix_name}")
+    if results.size != "slide":
+        said = wrap(" ".join(said.split()), _suptitle_width(results.size))
+    with st.drawing(st.SIZE_WIDTHS[results.size]):
+        mix.suptitle(said, fontsize=st.pt(st.TITLE - 1), x=0.01, ha="left")
     return mix
 
 
 def _draw_calibration(results: _Shown) -> Figure:
-    ax = plot_calibration(results.evaluation, network=results.network)
+    ax = plot_calibration(results.evaluation, network=results.network, size=results.size)
     return _retitled(
         ax,
+        results.size,
         f"Calibration: all causes pooled, on {_SYNTHETIC}",
         "points on the diagonal mean the stated probabilities come true as often as stated",
     )
@@ -403,21 +437,31 @@ def _draw_calibration(results: _Shown) -> Figure:
 def _draw_roc(results: _Shown) -> Figure:
     # every serious cause: one with no case in the sample is named under the legend
     net = results.network
-    ax = plot_roc(results.evaluation, causes=list(net.serious_causes), network=net)
+    ax = plot_roc(
+        results.evaluation, causes=list(net.serious_causes), network=net, size=results.size
+    )
     return _retitled(
         ax,
+        results.size,
         f"ROC of the serious causes, on {_SYNTHETIC}",
         "how well each cause's probability separates cases with it from cases without",
     )
+
+
+def _case(plot: Callable[..., Axes]) -> Callable[[_Shown], Figure]:
+    """Draw a figure of the example case (``plot(case, size=...)``) at the set's size."""
+    return lambda r: st.figure_of(plot(r.case, size=r.size))
 
 
 _DRAW: Mapping[str, Callable[[_Shown], Figure]] = {
     "01-network": lambda r: st.figure_of(plot_network(r.network)),
     "01b-diagnostic-view": lambda r: st.figure_of(plot_diagnostic_view(r.network)),
     "02-network-beliefs": lambda r: st.figure_of(plot_network_beliefs(r.case)),
-    "03-causes": lambda r: st.figure_of(plot_causes(r.case)),
-    "04-evidence-impact": lambda r: st.figure_of(plot_evidence_impact(r.case, r.followed)),
-    "05-next-questions": lambda r: st.figure_of(plot_next_questions(r.case)),
+    "03-causes": _case(plot_causes),
+    "04-evidence-impact": lambda r: st.figure_of(
+        plot_evidence_impact(r.case, r.followed, size=r.size)
+    ),
+    "05-next-questions": _case(plot_next_questions),
     "06-sensitivity": _draw_sensitivity,
     "07-scenarios": _draw_scenarios,
     "08-case-mix": _draw_case_mix,
@@ -426,13 +470,23 @@ _DRAW: Mapping[str, Callable[[_Shown], Figure]] = {
 }
 
 
-def _retitled(ax: Axes, *lines: str) -> Figure:
+def _retitled(ax: Axes, size: str, *lines: str) -> Figure:
     """Give an evaluation figure the set's title (from the left edge of its plot).
 
-    The square and its legend are centred on the slide again under the new title.
+    The square and its legend are centred on the slide again under the new title
+    (at a journal's width, the title is the figure's, wrapped to its width; on a
+    page the square and its legend are centred, in a column they keep left).
     """
     from backspasm.figures.evaluation import _centre_on_slide
 
-    ax.set_title("\n".join(lines), fontsize=st.TITLE - 2, loc="left")
-    _centre_on_slide(ax)
+    if size == "slide":
+        ax.set_title("\n".join(lines), fontsize=st.TITLE - 2, loc="left")
+        _centre_on_slide(ax)
+        return st.figure_of(ax)
+    with st.drawing(st.SIZE_WIDTHS[size]):  # the figure's title, from its left edge
+        ax.set_title("", loc="left")
+        said = [wrap(line, title_width(ax)) for line in lines]
+        st.put_title(ax, "\n".join(said), fontsize=st.pt(st.TITLE - 2))
+        if size == "page":
+            _centre_on_slide(ax)
     return st.figure_of(ax)

@@ -1,0 +1,159 @@
+"""Laying a figure out narrower than a slide: a journal's page or column.
+
+A figure of a journal's width (see :mod:`backspasm.figures._style`: its type scaled
+down, :func:`~backspasm.figures._style.pt`) has no room to spare: its row labels are
+wrapped to a share of its width (:func:`label_chars`), the ends of its axes leave
+room for the values written beside the bars (:func:`room_for`,
+:func:`room_right`), the labels of a top axis keep apart (:func:`ticks_apart`), and
+notes above the plot run from the figure's left edge (:func:`figure_note`). The
+figures call these only when :func:`~backspasm.figures._style.scale` is under 1, so
+that a slide's layout never changes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import backspasm.figures._style as st
+from backspasm.figures._words import ratio_tick, text_width
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "TICK_CHAR",
+    "chars_in",
+    "figure_note",
+    "label_chars",
+    "note_width",
+    "plot_inches",
+    "room_for",
+    "room_right",
+    "row_pitch",
+    "rows_room",
+    "ticks_apart",
+]
+
+#: The mean width (inches) of a character of a row's label at TICK points (a slide's).
+TICK_CHAR = 0.085
+
+
+def chars_in(inches: float, size: float) -> int:
+    """Return how many characters of ``size`` points (slide's, scaled) fill ``inches``."""
+    return max(12, int(inches / (TICK_CHAR * size / st.TICK * st.scale())))
+
+
+def label_chars(ax: Axes, share: float = 0.58) -> int:
+    """Return the characters a line of a row's label may take in a journal's figure.
+
+    ``share`` of the width of the Axes before it is laid out (the default, about 45%
+    of a figure's one Axes once laid out, at the scaled type), so that the bars keep
+    the rest; at least 14.
+    """
+    return max(14, int(share * st.inches(ax)[0] / (TICK_CHAR * st.scale())))
+
+
+def plot_inches(ax: Axes, labels: list[str]) -> float:
+    """Return the width (inches) a journal figure's plot will have beside its row labels."""
+    widest = max(
+        (text_width(line, st.pt(st.TICK)) for text in labels for line in text.split("\n")),
+        default=0.0,
+    )
+    fig = st.figure_of(ax)
+    if len(fig.axes) == 1:
+        return max(float(fig.get_figwidth()) - widest - 0.35, 0.5)
+    return max(st.inches(ax)[0] - 0.1, 0.5)
+
+
+def room_for(values: list[str], span: float, plot: float) -> float:
+    """Return the half-width of a log-odds axis with room for the bars' values.
+
+    Bars of up to ``span`` either way leave room for their values beside them in a
+    plot ``plot`` inches wide.
+    """
+    text = max((text_width(v, st.pt(st.NOTE)) for v in values), default=0.0) + 0.12
+    share = min(2 * text / plot, 0.7)  # of the axis's width, both ends
+    return span / (1.0 - share)
+
+
+def room_right(values: list[str], largest: float, plot: float) -> float:
+    """Return the right end of an axis from 0 whose longest bar leaves room for its value."""
+    text = max((text_width(v, st.pt(st.NOTE)) for v in values), default=0.0) + 0.1
+    share = min(text / plot, 0.6)
+    return largest / (1.0 - share)
+
+
+def ticks_apart(ratios: list[float], edge: float, plot: float) -> list[float]:
+    """Keep the odds ratios of a top axis whose labels stand apart on a narrow plot.
+
+    From 1 outwards either way, a ratio is kept when its label clears the last one
+    kept by a few points (the axis runs from ``-edge`` to ``edge`` in log-odds over
+    ``plot`` inches).
+    """
+
+    def where(r: float) -> float:
+        return (math.log(r) + edge) / (2 * edge) * plot
+
+    def wide(r: float) -> float:
+        return text_width(ratio_tick(r), st.pt(st.TICK))
+
+    kept = [1.0] if 1.0 in ratios else []
+    for side in ([r for r in ratios if r > 1.0], sorted([r for r in ratios if r < 1.0])[::-1]):
+        last = 1.0
+        for r in side:
+            if abs(where(r) - where(last)) >= (wide(r) + wide(last)) / 2 + 0.08:
+                kept.append(r)
+                last = r
+    return sorted(kept)
+
+
+def figure_note(ax: Axes, y: float, text: str, **options: Any) -> float:
+    """Write a note at height ``y`` (Axes fraction) from the left edge of the figure.
+
+    For a note above the plot of a journal figure's one Axes, which has the
+    figure's whole width, not only the plot's; left out of the layout (it lies within
+    the Axes' height). On a panel of a grid, from the Axes' left edge instead.
+    Returns its x (figure or Axes fraction); an empty ``text`` writes nothing.
+    """
+    from matplotlib.transforms import blended_transform_factory
+
+    fig = st.figure_of(ax)
+    where: Any
+    if len(fig.axes) == 1:
+        x = st.TITLE_MARGIN / float(fig.get_figwidth())
+        where = blended_transform_factory(fig.transFigure, ax.transAxes)
+    else:
+        x, where = 0.0, ax.transAxes
+    if text:
+        note = ax.text(x, y, text, transform=where, ha="left", va="top", **options)
+        note.set_in_layout(False)
+    return float(x)
+
+
+def note_width(ax: Axes) -> float:
+    """Return the width (inches) a :func:`figure_note` may take."""
+    fig = st.figure_of(ax)
+    if len(fig.axes) == 1:
+        return float(fig.get_figwidth()) - 2 * st.TITLE_MARGIN
+    return st.inches(ax)[0]
+
+
+def rows_room(ax: Axes, *, title_lines: int, below_lines: int) -> float:
+    """Return the height (inches) a journal figure's Axes will have for its rows.
+
+    The figure's height less its title (``title_lines`` lines) and what goes under
+    the plot (``below_lines`` lines of tick labels, axis label and legend), for the
+    figure's one Axes; for a panel of a grid, most of the panel's height.
+    """
+    fig = st.figure_of(ax)
+    below = below_lines * st.pt(st.TICK) * 1.2 / 72 + 0.15
+    if len(fig.axes) == 1:
+        title = title_lines * st.pt(st.TITLE - 1) * 1.22 / 72 + 0.1
+        return max(float(fig.get_figheight()) - title - below - 0.12, 0.2)
+    return max(st.inches(ax)[1] * 0.85 - below * 0.5, 0.2)
+
+
+def row_pitch(lines: float = 1.0) -> float:
+    """Return the least height (inches) of a row whose label takes ``lines`` lines."""
+    return lines * st.pt(st.TICK) * 1.2 / 72 + 0.035
