@@ -63,7 +63,8 @@ EXPECTED_ERRORS = [
     f"kidney_stones: 'perhaps' is not allowed ({YES_NO}); "
     f"back_spasm: 'sometimes' is not allowed ({YES_NO})",
     f"fever: '{'x' * 40}'... is not allowed ({YES_NO})",
-    "row has 12 fields, header has 10",
+    # the cells beyond the header are quoted, so that the row can be found and fixed
+    "row has 12 fields, header has 10; the 2 beyond the header: '', 'too many fields'",
     "",
     "age: 'abc' is not allowed (whole years, 18 to 120, or a band: 18-39, 40-64, 65+)",
 ]
@@ -775,6 +776,10 @@ def test_crlf_blank_lines_and_literal_quotes(tmp_path, net):
     src = mixed_file(tmp_path, text)
     summary = score_file(src, tmp_path / "o.csv", network=net)
     out = read_scored(tmp_path / "o.csv")
+    # the blank lines are rows, in their places, with an error
+    blank = out["error"].str.startswith("the row holds no answer")
+    assert blank.tolist() == [True, False, True, False, False]
+    out = out[~blank]
     assert out["case_id"].tolist() == ["a", "b", "c"]
     assert out["height"].tolist() == ["5'10\"", "6'1\"", 'x"y']
     assert summary.scored == 3
@@ -975,10 +980,17 @@ def _scored_text(tmp_path, text, net):
 
 def test_a_one_column_file_keeps_a_quoted_empty_cell_as_a_row(tmp_path, net):
     # pandas writes a missing value of a one-column frame as "" so that the line is
-    # not blank; a line of spaces is no record.
-    summary, out = _scored_text(tmp_path, 'age\n45.0\n""\n50.0\n  \n60\n', net)
-    assert summary.rows == 4
-    assert out["age"].tolist() == ["45.0", "", "50.0", "60"]
+    # not blank: a row with no answer. A blank line is a row too, with an error.
+    summary, out = _scored_text(tmp_path, 'age\n45.0\n""\n50.0\n  \n60\n\n', net)
+    assert summary.rows == 5
+    assert out["age"].tolist() == ["45.0", "", "50.0", "  ", "60"]
+    assert out["error"].str.startswith("the row holds no answer").tolist() == [
+        False,
+        False,
+        False,
+        True,
+        False,
+    ]
 
 
 def test_parquet_category_columns_are_read_and_nested_ones_refused(tmp_path, net):

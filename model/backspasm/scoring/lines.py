@@ -3,9 +3,10 @@
 :class:`_Guard` sits between the file (or standard input) and pyarrow's streaming
 CSV reader. It passes on whole lines only, hashes every byte, checks that the text
 is UTF-8 (naming the line of a bad byte), drops a BOM and blank lines before the
-header, and replaces a line longer than the limit by a marker line
-(:data:`_DROPPED`) that pyarrow hands back as an invalid row, so memory stays
-bounded whatever the file holds.
+header and after the last record (those between records wait for the next one),
+and replaces a line longer than the limit by a marker line (:data:`_DROPPED`) that
+pyarrow hands back as an invalid row, so memory stays bounded whatever the file
+holds. A line ends at LF, CR or CRLF (a quoted cell over several lines counts each).
 
 pyarrow's streaming reader reads in a background thread, up to 32 blocks (of
 ``chunk_bytes`` each) ahead of its parser, and holds each block until it is parsed:
@@ -13,6 +14,9 @@ pyarrow's streaming reader reads in a background thread, up to 32 blocks (of
 counts the blocks pyarrow holds and keeps its reading thread waiting while it holds
 :data:`_HELD_BLOCKS` of them, the three its parser needs at once (a record may straddle two
 blocks, and the next block tells whether a block is the last) and one read ahead.
+It counts the file and row handler pyarrow keeps too: a pyarrow thread letting go of
+them (or of a block) as the interpreter shuts down aborts the process, so closing
+waits, a moment at most, until pyarrow holds nothing of ours.
 """
 
 from __future__ import annotations
@@ -21,24 +25,24 @@ import atexit
 import codecs
 import hashlib
 import io
-import re
 import sys
 import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 from backspasm.exceptions import CaseFileError
+from backspasm.scoring.records import _count_lines, _line_end, _record_end
+from backspasm.scoring.sniff import _utf16
 
 __all__: list[str] = []
 
 _READ_BYTES = 1024 * 1024
 _HEADER_BYTES = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
-_LINE_ENDS = re.compile(rb"[\r\n]")
 # Stands for a dropped line; a NUL never occurs in text, and the delimiters added
 # after it make the row too wide for any header, so pyarrow hands it back.
 _DROPPED = "\0backspasm: dropped line "
@@ -55,9 +59,14 @@ _OPEN: weakref.WeakSet[_Held] = weakref.WeakSet()
 
 @atexit.register
 def _close_all() -> None:
-    """Let every reading thread go before the interpreter shuts down (see _Held.close)."""
+    """Let every reading thread go before the interpreter shuts down (see _Held.close).
+
+    Atexit hooks run while other threads may still take the interpreter's lock, so
+    this is the last moment a thread of pyarrow's can let go of our objects safely.
+    """
     for held in list(_OPEN):
         held.close()
+        held.settle()
 
 
 class _Block(bytes):
@@ -85,6 +94,7 @@ class _Held:
         _OPEN.add(self)
         self.most = most
         self.count = 0
+        self.kept = 0  # other objects of ours pyarrow keeps (its file, its row handler)
         self.closed = False
         self._wanted = False
         self._moved = time.monotonic()  # when a block was last freed or a wait began
@@ -118,10 +128,9 @@ class _Held:
                 self._turn.notify_all()
 
     def take(self, data: memoryview) -> bytes:
-        """Copy ``data`` into a block counted until pyarrow frees it (none: the end)."""
+        """Copy ``data`` into a block counted until pyarrow frees it (empty: the end)."""
         if not data.nbytes:
             self._ended = True
-            return b""
         block = _Block(data)
         with self._turn:
             self.count += 1
@@ -133,6 +142,26 @@ class _Held:
             self.count -= 1
             self._moved = time.monotonic()
             self._turn.notify_all()
+
+    def keep(self, change: int = 1) -> None:
+        """Count an object that pyarrow keeps (:class:`_Feed`, ``_Handler``); -1: let go."""
+        with self._turn:
+            self.kept += change
+            self._turn.notify_all()
+
+    def settle(self) -> None:
+        """Wait, a moment at most, until pyarrow holds no block and no object of ours.
+
+        Called once pyarrow's reader was dropped (and at exit): what pyarrow's threads
+        still hold is let go of while the interpreter can still take it back.
+        """
+        with self._turn:
+            if self._reader in (None, threading.get_ident()) or sys.is_finalizing():
+                return
+            self._turn.wait_for(
+                lambda: not self.count and not self.kept and not self._reading,
+                timeout=_STALL_SECONDS,
+            )
 
     def close(self) -> None:
         """Let the reading thread go and wait (a moment) until it has read the end.
@@ -166,10 +195,13 @@ class _Held:
 class _Guard(io.RawIOBase):
     """The bytes of a CSV file as pyarrow reads them: hashed, UTF-8, lines bounded.
 
-    Only whole lines are passed on (a line ends at LF or CR); a line that grows past
-    ``max_line`` bytes is dropped up to its end and replaced by a marker line that
-    pyarrow hands back as an invalid row. Memory: at most ``max_line`` plus one read,
-    and the blocks pyarrow holds, at most ``held.most`` (:class:`_Held`).
+    Only whole lines are passed on (a line ends at LF, CR or CRLF); a line that grows
+    past ``max_line`` bytes is dropped up to its end and replaced by a marker line that
+    pyarrow hands back as an invalid row. Blank lines (empty, or spaces and tabs that
+    are not the delimiter) wait until a record follows: between records they are
+    rows, after the last one they are dropped. Memory: at most ``max_line`` plus one
+    read, the blank lines held (as bytes up to one read, then as a count), and the
+    blocks pyarrow holds, at most ``held.most`` (:class:`_Held`).
     """
 
     def __init__(self, raw: BinaryIO, name: str, max_line: int) -> None:
@@ -190,6 +222,11 @@ class _Guard(io.RawIOBase):
         self._out = bytearray()  # whole lines, ready for pyarrow
         self._line = 1  # line number of the first byte of _pending
         self._dropping = 0  # line number of the line being dropped, 0 = none
+        self._skip_lf = False  # a dropped line ended with CR: an LF next is its end
+        self._blank = bytearray()  # blank lines after the last record passed on
+        self._owed = 0  # and before them, more blank lines, only counted
+        self._flushing = 0  # blank lines (LF) still to pass on before _after
+        self._after = bytearray()  # what follows those blank lines
         self._started = False
         self.leading = 0  # blank lines before the header
         self.bom = False  # whether the file began with a UTF-8 byte-order mark
@@ -210,7 +247,7 @@ class _Guard(io.RawIOBase):
         with self.held.turn() as going:
             if not going:  # the source was closed: nothing more is parsed
                 want = 0
-            while len(self._out) < want and not self._eof:
+            while len(self._out) < want and self._more():
                 self._pull()
             with memoryview(self._out) as view:
                 data = self.held.take(view[:want])
@@ -225,7 +262,7 @@ class _Guard(io.RawIOBase):
         quotes never balance within ``max_line`` bytes (a longer first line is
         refused by :meth:`_pull`).
         """
-        while not self._eof and (
+        while self._more() and (
             len(self._out) < _HEADER_BYTES
             or (_record_end(self._out) < 0 and len(self._out) <= self.max_line)
         ):
@@ -254,7 +291,14 @@ class _Guard(io.RawIOBase):
         """Drop the first ``size`` bytes not yet read (hashed all the same)."""
         del self._out[:size]
 
+    def _more(self) -> bool:
+        """Whether :meth:`_pull` has more to pass on."""
+        return not self._eof or self._flushing > 0
+
     def _pull(self) -> None:
+        if self._flushing:
+            self._flush()
+            return
         # Reads no longer than the limit: a line completes only if at most twice the
         # limit long, which a parse block of twice the limit always holds.
         data = self.raw.read(min(_READ_BYTES, self.max_line))
@@ -270,17 +314,31 @@ class _Guard(io.RawIOBase):
             self._pending.clear()
             if self._dropping:
                 self._mark_dropped()
+            # Blank lines after the last record are no rows.
+            self._blank.clear()
+            self._owed = 0
             return
+        if self._skip_lf:
+            self._skip_lf = False
+            data = data[1:] if data.startswith(b"\n") else data
+            if not data:
+                return
         if not self._started:
             data = self._start(data)
         if self._dropping:
             end = _line_end(data, 0)
             if end < 0:
                 return
+            if data[end : end + 2] == b"\r\n":
+                end += 1
+            elif end == len(data) - 1 and data.endswith(b"\r"):
+                self._skip_lf = True
             self._mark_dropped()
             data = data[end + 1 :]
         self._pending += data
-        last = max(self._pending.rfind(b"\n"), self._pending.rfind(b"\r"))
+        # A CR at the very end may be the first half of a CRLF: it waits for the next read.
+        stop = len(self._pending) - self._pending.endswith(b"\r")
+        last = max(self._pending.rfind(b"\n", 0, stop), self._pending.rfind(b"\r", 0, stop))
         if last >= 0:
             lines = bytes(self._pending[: last + 1])
             del self._pending[: last + 1]
@@ -293,7 +351,11 @@ class _Guard(io.RawIOBase):
                     f"{self.max_line:,} bytes."
                 )
             self._dropping = self._line
+            ended = self._pending.endswith(b"\r")  # the line is over, its CR read
             self._pending.clear()
+            if ended:
+                self._mark_dropped()
+                self._skip_lf = True
 
     def _start(self, data: bytes) -> bytes:
         """Drop a BOM and blank lines before the header; refuse UTF-16."""
@@ -313,11 +375,13 @@ class _Guard(io.RawIOBase):
             head = head[len(_BOM) :]
         stripped = head.lstrip(b" \t\r\n")
         if not stripped and data:
-            self._line += head.count(b"\n")
+            ended = head.endswith(b"\r")  # maybe half of a CRLF: counted with its LF
+            self._line += _count_lines(head[: len(head) - ended])
+            self._pending += b"\r" * ended
             return b""
         cut = len(head) - len(stripped)
         cut = max(head.rfind(b"\n", 0, cut), head.rfind(b"\r", 0, cut)) + 1
-        self._line += head.count(b"\n", 0, cut)
+        self._line += _count_lines(head[:cut])
         self.leading = self._line - 1
         self._started = True
         return head[cut:]
@@ -326,7 +390,7 @@ class _Guard(io.RawIOBase):
         try:
             self._decoder.decode(lines, final)
         except UnicodeDecodeError as exc:
-            line = self._line + lines.count(b"\n", 0, max(exc.start, 0))
+            line = self._line + _count_lines(lines[: max(exc.start, 0)])
             byte = lines[max(exc.start, 0) : max(exc.start, 0) + 1]
             # Excel on Windows writes cp1252, whose curly quotes and dashes are 0x80-0x9f
             # (control characters in latin1, which agrees with cp1252 above them).
@@ -341,73 +405,93 @@ class _Guard(io.RawIOBase):
                     else " (e.g. iconv -f cp1252 -t utf-8 for Windows text, or -f latin1)."
                 )
             ) from None
-        self._line += lines.count(b"\n")
+        self._line += _count_lines(lines)
         self.quotes += lines.count(b'"')
-        if lines.strip(b"\r\n"):
-            self.tail = lines.rstrip(b"\r\n")[-1:]
-        self._released += len(lines)
-        self._out += lines
+        # Where the last line that is not blank ends: the blank lines after it wait.
+        last = len(lines.rstrip(b" \t\r\n".replace(self.delimiter.encode(), b"")))
+        if not last:
+            self._hold(lines)
+            return
+        end = _line_end(lines, last)
+        end = len(lines) if end < 0 else end + 1 + (lines[end : end + 2] == b"\r\n")
+        self.tail = lines[:end].rstrip(b"\r\n")[-1:]
+        self._released += end
+        self._put(lines[:end] if end < len(lines) else lines)
+        if end < len(lines):
+            self._hold(lines[end:])
+
+    def _hold(self, blank: bytes) -> None:
+        """Keep blank lines back until a record follows them (none: they are dropped)."""
+        self._blank += blank
+        if len(self._blank) > _READ_BYTES:
+            if self.quotes % 2:  # perhaps inside a quoted cell: passed on as they are
+                self._put(b"")
+            else:  # memory stays bounded: counted, and passed on as empty lines
+                self._owed += _count_lines(self._blank)
+                self._blank.clear()
+
+    def _put(self, records: bytes) -> None:
+        """Pass on lines that end with a record, after the blank lines held before them."""
+        self._flushing += self._owed
+        self._owed = 0
+        out = self._after if self._flushing else self._out
+        out += self._blank
+        out += records
+        self._blank.clear()
+        if self._flushing:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Pass on counted blank lines, at most one read of them at a time."""
+        size = min(self._flushing, _READ_BYTES)
+        self._out += b"\n" * size
+        self._flushing -= size
+        if not self._flushing:
+            self._out += self._after
+            self._after.clear()
 
     def _mark_dropped(self) -> None:
         marker = f"{_DROPPED}{self._dropping}{self.delimiter * self.width}\n"
-        self._out += marker.encode()
         self._line = self._dropping + 1
         self._dropping = 0
+        self._put(marker.encode())
 
 
-class _Prefixed(io.RawIOBase):
-    """A stream whose first bytes were already read: ``head``, then the rest of ``raw``."""
+class _Feed(io.RawIOBase):
+    """The guard as the file pyarrow reads; :class:`_Held` counts it until pyarrow lets go."""
 
-    def __init__(self, head: bytes, raw: BinaryIO) -> None:
+    def __init__(self, guard: _Guard) -> None:
         super().__init__()
-        self._head = head
-        self._raw = raw
+        self._guard = guard
+        self._held = guard.held
+        self._held.keep()
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        if self._head:
-            size = min(len(buffer), len(self._head))
-            buffer[:size] = self._head[:size]
-            self._head = self._head[size:]
-            return size
-        data = self._raw.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+        return self._guard.readinto(buffer)
 
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
+    def read(self, size: int | None = -1) -> bytes:
+        return self._guard.read(size)
+
+    def __del__(self) -> None:
+        try:
+            self._held.keep(-1)
+        finally:
+            super().__del__()
 
 
-def _utf16(head: bytes) -> str:
-    """Name UTF-16 text from its first bytes (with or without a byte-order mark), else ""."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "UTF-16 (with a byte-order mark)"
-    sample = head[: len(head) // 2 * 2][:512]
-    if len(sample) < 4:
-        return ""
-    even, odd = sample[0::2], sample[1::2]
-    # Text in the Latin script has a zero byte beside every character.
-    if odd.count(0) >= 0.9 * len(odd) and not even.count(0):
-        return "UTF-16LE (without a byte-order mark)"
-    if even.count(0) >= 0.9 * len(even) and not odd.count(0):
-        return "UTF-16BE (without a byte-order mark)"
-    return ""
+class _Handler:
+    """pyarrow's handler of invalid rows; :class:`_Held` counts it until pyarrow lets go."""
 
+    def __init__(self, handle: Callable[[Any], str], held: _Held) -> None:
+        self._handle = handle
+        self._held = held
+        held.keep()
 
-def _record_end(data: bytes | bytearray) -> int:
-    """Return where the first record ends: a line end with the quotes before it balanced."""
-    quotes = start = 0
-    for match in _LINE_ENDS.finditer(data):
-        quotes += data.count(b'"', start, match.start())
-        if quotes % 2 == 0:
-            return match.start()
-        start = match.start()
-    return -1
+    def __call__(self, row: Any) -> str:
+        return self._handle(row)
 
-
-def _line_end(data: bytes | bytearray, start: int) -> int:
-    ends = [i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0]
-    return min(ends) if ends else -1
+    def __del__(self) -> None:
+        self._held.keep(-1)

@@ -9,20 +9,24 @@ Every CSV column is read as text, so that pass-through values come back unchange
 UTF-8 (naming the line of a bad byte) and keeps every line under a limit: a longer
 line is dropped and its row carries an error, so memory stays bounded whatever the
 file holds. Rows pyarrow cannot use as they are (too few or too many fields, a
-dropped line) come back through its ``invalid_row_handler`` and are put back in
-their place.
+dropped line, a line of spaces) come back through its ``invalid_row_handler`` and
+are put back in their place. Every line between the header and the last record is a
+row: a blank one (empty, or spaces only) carries the error of a row with no cell
+filled; blank lines after the last record are no rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import os
 import re
 import sys
+import weakref
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeAlias
 
@@ -37,10 +41,9 @@ from backspasm.scoring.kernel import RowErrors
 from backspasm.scoring.lines import (
     _DROPPED,
     _READ_BYTES,
+    _Feed,
     _Guard,
-    _line_end,
-    _Prefixed,
-    _record_end,
+    _Handler,
 )
 from backspasm.scoring.records import (
     EMPTY_KIND,
@@ -48,13 +51,23 @@ from backspasm.scoring.records import (
     SEPARATOR_KIND,
     Chunk,
     ShortRows,
-    drop_blank,
+    _line_end,
     ends_inside_quotes,
+    mark_blank,
     mark_empty,
     short_row_problem,
     split,
+    too_many_fields,
 )
-from backspasm.scoring.sniff import MAGIC_BYTES, SNIFF_BYTES, packed, sniff_delimiter
+from backspasm.scoring.sniff import (
+    MAGIC_BYTES,
+    SNIFF_BYTES,
+    _first_line,
+    _Prefixed,
+    packed,
+    read_header,
+    sniff_delimiter,
+)
 
 __all__ = [
     "DEFAULT_CHUNK_BYTES",
@@ -73,18 +86,13 @@ DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024
 _SEP_HINT = re.compile(rb'(?i)"?sep=(?P<sep>[\t\x20\x21\x23-\x7e])"?(?P=sep)*')
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 # ------------------------------------------------------------------------------ CSV
 
 
 @dataclass(frozen=True)
 class _BadRow:
     index: int  # among the data records, from 0
-    fields: list[str] | None  # None: a blank line, dropped
+    fields: list[str]
     message: str
     kind: str
 
@@ -137,18 +145,25 @@ class CsvSource:
             double_quote=True,
             escape_char=False,
             newlines_in_values=True,
-            ignore_empty_lines=True,
-            invalid_row_handler=self._invalid,
+            # An empty line between records is a row (of empty cells); the guard
+            # keeps back those after the last record.
+            ignore_empty_lines=False,
+            invalid_row_handler=_Handler(self._invalid, self._in.held),
         )
         convert = pcsv.ConvertOptions(
             column_types=dict.fromkeys(self.header, pa.string()),
-            strings_can_be_null=False,
+            # With one column, an empty line reads as null, and "" (how pandas writes
+            # a missing value there) as an empty cell: mark_blank tells them apart.
+            strings_can_be_null=self.width == 1,
+            null_values=[""],
             quoted_strings_can_be_null=False,
         )
+        self._reader: pcsv.CSVStreamingReader | None = None
+        self._chunks: weakref.ref[Generator[Chunk, None, None]] | None = None
         try:
             with self._in.held.wanted():  # the first blocks are parsed here
                 self._reader = pcsv.open_csv(
-                    self._in,
+                    _Feed(self._in),
                     read_options=pcsv.ReadOptions(block_size=chunk_bytes, use_threads=False),
                     parse_options=parse,
                     convert_options=convert,
@@ -161,26 +176,8 @@ class CsvSource:
             raise
 
     def _read_header(self, head: bytes) -> list[str]:
-        """Return the column names, read by pyarrow from the first lines."""
-        end = _record_end(head)
-        first = head[: (end if end >= 0 else _line_end(head, 0)) + 1] or head
-        reason = ""
-        for prefix in (head, first):
-            try:
-                table = pcsv.read_csv(
-                    pa.py_buffer(prefix),
-                    read_options=pcsv.ReadOptions(block_size=len(prefix) + 1, use_threads=False),
-                    parse_options=pcsv.ParseOptions(
-                        delimiter=self.delimiter,
-                        newlines_in_values=True,
-                        invalid_row_handler=lambda row: "skip",
-                    ),
-                )
-            except pa.ArrowInvalid as exc:
-                reason = _first_line(exc)
-                continue
-            return list(table.schema.names)
-        raise CaseFileError(f"case file '{self.name}': cannot read the header row: {reason}")
+        """Return the column names, read from the first lines (see :func:`read_header`)."""
+        return read_header(head, self.delimiter, self.name)
 
     def _invalid(self, row: Any) -> str:
         index = -1 if row.number is None else int(row.number) - 2
@@ -191,10 +188,6 @@ class CsvSource:
                 f"line {line} is longer than {self.max_line:,} bytes; its cells were not read"
             )
             self._bad.append(_BadRow(index, [""] * self.width, message, "line too long"))
-        elif not text.strip(" \t\r\n".replace(self.delimiter, "")):
-            # A line of spaces is no record; one that holds the delimiter (tabs in a
-            # tab-separated file) is a row of empty cells, as ",," is in a CSV file.
-            self._bad.append(_BadRow(index, None, "", ""))
         else:
             # Only the last record can run out inside quotes (pyarrow reads on to the end).
             self._last_bad = (index, ends_inside_quotes(text, self.delimiter))
@@ -207,10 +200,7 @@ class CsvSource:
             count = int(row.actual_columns)
             message, kind = "", ""
             if count > self.width:
-                message, kind = (
-                    f"row has {count} fields, header has {self.width}",
-                    "too many fields",
-                )
+                message, kind = too_many_fields(count, self.width, fields), "too many fields"
             else:
                 message = short_row_problem(text, fields, self.delimiter, self.width)
                 kind = (
@@ -228,8 +218,15 @@ class CsvSource:
 
     def chunks(self, rows: int) -> Iterator[Chunk]:
         """Yield chunks of at most ``rows`` rows (and one parse block of bytes)."""
+        chunks = self._read_chunks(rows)
+        self._chunks = weakref.ref(chunks)  # closed by close(), with pyarrow's reader
+        return chunks
+
+    def _read_chunks(self, rows: int) -> Generator[Chunk, None, None]:
         done = 0
         last: pa.Table | None = None
+        if self._reader is None:
+            raise CaseFileError(f"case file '{self.name}' was closed.")
         batches = iter(self._reader)
         try:
             while True:
@@ -238,7 +235,7 @@ class CsvSource:
                 if batch is None:
                     break
                 table, done = self._merge(pa.Table.from_batches([batch]), done)
-                table = drop_blank(table) if self.width == 1 else mark_empty(table)
+                table = mark_blank(table) if self.width == 1 else mark_empty(table)
                 for chunk in split(table, rows):
                     last = chunk.table
                     yield chunk
@@ -288,27 +285,23 @@ class CsvSource:
         ):
             taken.append(self._bad.popleft())
         span = m + len(taken)
+        if not taken:
+            assert valid is not None
+            return Chunk(valid, None), done + span
         invalid = np.zeros(span, dtype=bool)
         invalid[[b.index - done if b.index >= 0 else span - 1 for b in taken]] = True
         take = np.empty(span, dtype=np.int64)
         take[~invalid] = np.arange(m)
         take[invalid] = m + np.arange(len(taken))
-        keep = np.ones(span, dtype=bool)
-        keep[np.flatnonzero(invalid)[[b.fields is None for b in taken]]] = False
-        if not taken:
-            assert valid is not None
-            return Chunk(valid, None), done + span
-        columns = list(zip(*[b.fields or [""] * self.width for b in taken], strict=True))
+        columns = list(zip(*[b.fields for b in taken], strict=True))
         extra = pa.Table.from_arrays(
             [pa.array(list(c), type=pa.string()) for c in columns], names=self.header
         )
         tables = [extra] if valid is None else [valid, extra]
-        table = pa.concat_tables(tables).take(pa.array(take[keep]))
-        position = np.cumsum(keep) - 1
+        table = pa.concat_tables(tables).take(pa.array(take))
         failed = [
-            (int(position[i]), b) for i, b in zip(np.flatnonzero(invalid), taken, strict=True)
+            (int(i), b) for i, b in zip(np.flatnonzero(invalid), taken, strict=True) if b.message
         ]
-        failed = [(p, b) for p, b in failed if b.message]
         errors: RowErrors | None = None
         if failed:
             errors = (
@@ -337,11 +330,30 @@ class CsvSource:
         """Return about how many bytes of the input hold its header and first ``rows`` rows."""
         return self._in.position(rows + self._header_lines)
 
-    def close(self) -> None:
-        """Close the file (standard input stays open)."""
+    def stop(self) -> None:
+        """Let pyarrow's reading thread go: it reads the end of the input, at once."""
         self._in.held.close()
-        if self._in.raw is not getattr(sys.stdin, "buffer", None):
-            self._in.raw.close()
+
+    def close(self) -> None:
+        """Close the file (standard input stays open), once pyarrow has let go of it.
+
+        pyarrow's reading thread reads the end, its reader is dropped here, and what
+        its threads still hold of ours is let go of, a moment at most, while the
+        interpreter is still running (see :mod:`backspasm.scoring.lines`).
+        """
+        held = self._in.held
+        try:
+            held.close()
+            chunks = None if self._chunks is None else self._chunks()
+            if chunks is not None:
+                with contextlib.suppress(ValueError):  # still running in another thread
+                    chunks.close()
+            self._chunks = None
+            self._reader = None
+            held.settle()
+        finally:
+            if self._in.raw is not getattr(sys.stdin, "buffer", None):
+                self._in.raw.close()
 
 
 # -------------------------------------------------------------------------- Parquet

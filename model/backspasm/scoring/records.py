@@ -4,13 +4,17 @@ A record with fewer fields than the header is read with the missing cells blank 
 counted (:class:`ShortRows`), but two kinds of record lose every answer and carry an
 error instead: one whose only field holds another delimiter (a comma-separated row
 in a semicolon file) and one with no cell filled (the ``,,`` of an empty spreadsheet
-row). :func:`mark_empty` finds the latter among the records pyarrow read whole.
+row, or a blank line). :func:`mark_empty` finds the latter among the records pyarrow
+read whole, :func:`mark_blank` the blank lines of a one-column file. A record with
+more fields than the header keeps its first fields; its error quotes the others
+(:func:`too_many_fields`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,8 +29,13 @@ __all__: list[str] = []
 #: Delimiters a file may be separated by (see :mod:`backspasm.scoring.sniff`).
 _DELIMITERS = ",;\t"
 EMPTY_KIND = "empty row"
-EMPTY_MESSAGE = "the row holds no answer, only delimiters (an empty spreadsheet row?)"
+EMPTY_MESSAGE = (
+    "the row holds no answer, only delimiters or spaces (an empty line or spreadsheet row?)"
+)
+# How much of the cells beyond the header a "too many fields" error quotes.
+_EXTRA_SHOWN, _EXTRA_CHARS = 3, 200
 SEPARATOR_KIND = "other delimiter"
+_LINE_ENDS = re.compile(rb"[\r\n]")
 
 
 @dataclass
@@ -89,6 +98,68 @@ def short_row_problem(text: str, fields: list[str], delimiter: str, width: int) 
     return ""
 
 
+def too_many_fields(count: int, width: int, fields: list[str]) -> str:
+    """Return the error of a record with ``count`` fields, more than the header's ``width``.
+
+    It quotes the first few fields beyond the header (``fields`` as read, all of them),
+    cut to a couple of hundred characters, so that the row can be found and fixed.
+    """
+    message = f"row has {count} fields, header has {width}"
+    extra = fields[width:]
+    if not extra:
+        return message
+    shown = ", ".join(repr(value) for value in extra[:_EXTRA_SHOWN])
+    if len(shown) > _EXTRA_CHARS:
+        shown = shown[: _EXTRA_CHARS - 3] + "..."
+    more = len(extra) - _EXTRA_SHOWN
+    return f"{message}; the {len(extra):,} beyond the header: {shown}" + (
+        f" and {more:,} more" if more > 0 else ""
+    )
+
+
+def _with_errors(chunk: Chunk, table: pa.Table, mask: np.ndarray) -> Chunk:
+    """Give the rows in ``mask`` that carry no error yet the error of a row with no cell."""
+    errors = chunk.row_errors
+    if errors is not None:
+        mask[errors[0]] = False
+    at = np.flatnonzero(mask)
+    if not len(at):
+        return chunk if table is chunk.table else Chunk(table, errors)
+    messages = np.full(len(at), EMPTY_MESSAGE, dtype=object)
+    kinds = np.full(len(at), EMPTY_KIND, dtype=object)
+    if errors is None:
+        return Chunk(table, (at.astype(np.int64), messages, kinds))
+    return Chunk(
+        table,
+        (
+            np.concatenate([errors[0], at]).astype(np.int64),
+            np.concatenate([errors[1], messages]),
+            np.concatenate([errors[2], kinds]),
+        ),
+    )
+
+
+def mark_blank(chunk: Chunk) -> Chunk:
+    """Give the blank lines of a one-column file (no cell filled) an error.
+
+    An empty line reads as null (written back as an empty cell), a line of spaces as
+    its spaces. A cell written ``""`` (how pandas writes a missing value in a
+    one-column file) is a row with no answer, scored like any other.
+    """
+    table = chunk.table
+    column = table.column(0)
+    if not table.num_rows or not pa.types.is_string(column.type):
+        return chunk
+    spaces = pc.and_(pc.equal(pc.utf8_trim(column, " \t"), ""), pc.not_equal(column, ""))
+    if column.null_count:
+        spaces = pc.or_(pc.is_null(column), pc.fill_null(spaces, False))
+        table = table.set_column(0, table.field(0), pc.fill_null(column, ""))
+    elif not pc.any(spaces).as_py():
+        return chunk
+    mask = np.asarray(spaces.to_numpy(zero_copy_only=False), dtype=bool)
+    return _with_errors(chunk, table, mask)
+
+
 def mark_empty(chunk: Chunk) -> Chunk:
     """Give the rows with no cell filled (``,,``) an error, unless they carry one."""
     table = chunk.table
@@ -104,24 +175,7 @@ def mark_empty(chunk: Chunk) -> Chunk:
             return chunk
     assert empty is not None
     mask = np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
-    errors = chunk.row_errors
-    if errors is not None:
-        mask[errors[0]] = False
-    at = np.flatnonzero(mask)
-    if not len(at):
-        return chunk
-    messages = np.full(len(at), EMPTY_MESSAGE, dtype=object)
-    kinds = np.full(len(at), EMPTY_KIND, dtype=object)
-    if errors is None:
-        return Chunk(table, (at.astype(np.int64), messages, kinds))
-    return Chunk(
-        table,
-        (
-            np.concatenate([errors[0], at]).astype(np.int64),
-            np.concatenate([errors[1], messages]),
-            np.concatenate([errors[2], kinds]),
-        ),
-    )
+    return _with_errors(chunk, table, mask)
 
 
 def ends_inside_quotes(text: str, delimiter: str) -> bool:
@@ -139,24 +193,6 @@ def ends_inside_quotes(text: str, delimiter: str) -> bool:
     return False
 
 
-def drop_blank(chunk: Chunk) -> Chunk:
-    """Drop lines of spaces: with one column, such a line is no record.
-
-    An empty cell written as ``""`` (how pandas writes a missing value in a
-    one-column file) is a record and stays; empty lines never reach here.
-    """
-    column = chunk.table.column(0)
-    blank = pc.and_(pc.equal(pc.utf8_trim(column, " \t"), ""), pc.not_equal(column, ""))
-    keep = ~np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
-    errors = chunk.row_errors
-    if errors is not None:
-        keep[errors[0]] = True
-        errors = (np.cumsum(keep)[errors[0]] - 1, errors[1], errors[2])
-    if keep.all():
-        return chunk
-    return Chunk(chunk.table.filter(pa.array(keep)), errors)
-
-
 def split(chunk: Chunk, rows: int) -> Iterator[Chunk]:
     """Cut a chunk into pieces of at most ``rows`` rows."""
     if chunk.n <= rows:
@@ -171,3 +207,27 @@ def split(chunk: Chunk, rows: int) -> Iterator[Chunk]:
             if inside.any():
                 errors = (at[inside] - start, messages[inside], kinds[inside])
         yield Chunk(chunk.table.slice(start, rows), errors)
+
+
+def _count_lines(data: bytes | bytearray) -> int:
+    """Count the lines ``data`` ends: at LF, CR or CRLF (one line, not two)."""
+    lines = data.count(b"\n")
+    if b"\r" in data:  # a quick look: most files end their lines with LF alone
+        lines += data.count(b"\r") - data.count(b"\r\n")
+    return lines
+
+
+def _record_end(data: bytes | bytearray) -> int:
+    """Return where the first record ends: a line end with the quotes before it balanced."""
+    quotes = start = 0
+    for match in _LINE_ENDS.finditer(data):
+        quotes += data.count(b'"', start, match.start())
+        if quotes % 2 == 0:
+            return match.start()
+        start = match.start()
+    return -1
+
+
+def _line_end(data: bytes | bytearray, start: int) -> int:
+    ends = [i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0]
+    return min(ends) if ends else -1

@@ -33,7 +33,7 @@ from backspasm.scoring.readers import (
     ParquetSource,
     open_source,
 )
-from backspasm.scoring.writers import CsvWriter, ParquetWriter, Sink, check_unique
+from backspasm.scoring.writers import CsvWriter, ParquetWriter, Sink, check_unique, naming
 
 __all__ = ["EXIT_OK", "EXIT_ROW_ERRORS", "ScoringSummary", "score_file"]
 
@@ -223,8 +223,10 @@ def score_file(
         never closed, a header line over the limit, output or sidecar equal to the
         input, an output folder that is missing or not writable, an unknown output
         extension, no question column, a column named like a question but for its
-        case, spaces or hyphens, a column named like an output column, ...). Problems
-        with single rows never raise: they go to the row's ``error`` cell.
+        case, spaces or hyphens, a column named like an output column, a write that
+        fails, such as on a full disk, naming the output, its sidecar or standard
+        output, ...). Problems with single rows never raise: they go to the row's
+        ``error`` cell.
     ValueError
         For a ``chunksize``, ``chunk_bytes`` or ``precision`` out of range.
     backspasm._files.Interrupted
@@ -243,6 +245,7 @@ def score_file(
     lost = "nothing written" if dst_path != "-" else "the output on standard output is incomplete"
     with SignalGuard(f"interrupted; {lost}") as guard, warm_engine(src_path):
         net = network if network is not None else default_network()
+        done: str | None = None  # what a signal during the closing says, once written
         source = open_source(src_path, chunk_bytes=chunk_bytes)
         try:
             try:
@@ -251,9 +254,14 @@ def score_file(
                 raise CaseFileError(f"case file '{src_path}': {exc}") from None
             if isinstance(source, ParquetSource):
                 source.check_question_types([c.position for c in plan.columns])
-            return _run(source, plan, src_path, dst_path, fmt, options, started, guard)
+            summary = _run(source, plan, src_path, dst_path, fmt, options, started, guard)
+            written = "standard output" if dst_path == "-" else dst_path
+            done = f"interrupted; {written} was written all the same"
+            return summary
         finally:
-            source.close()
+            # pyarrow lets go of the input before the process may end (a signal waits).
+            with guard.deferred(done):
+                source.close()
 
 
 def _check_path(name: str, value: object) -> None:
@@ -321,9 +329,9 @@ def _run(
         )
         if isinstance(source, CsvSource) and fmt != "parquet":
             if source.bom:  # Excel reads a file as UTF-8 by its BOM
-                sink.fh.write(b"\xef\xbb\xbf")
+                sink.write(b"\xef\xbb\xbf")
             if source.sep_hint is not None:
-                sink.fh.write(source.sep_hint + b"\n")  # the user's "sep=;", for Excel
+                sink.write(source.sep_hint + b"\n")  # the user's "sep=;", for Excel
         overlap = Overlap(writer.write)
         most = min(options.chunksize, _EXPLAIN_ROWS) if options.explain else options.chunksize
         for chunk, cells in overlap.ahead(_read(source, plan, most)):
@@ -378,13 +386,20 @@ def _run(
             payload = _meta_payload(summary, plan.network, src_path, fmt, options)
             with guard.deferred():
                 meta = AtomicFile(meta_path)
-            meta.fh.write(payload)
-            meta.finish()
+            with naming(
+                f"the provenance sidecar '{meta_path}'",
+                f"nothing was written (the output '{sink.path}' and its sidecar are left "
+                "as they were).",
+            ):
+                meta.fh.write(payload)
+                meta.finish()
             # Both renames or, if a signal comes during them, both all the same.
             with guard.deferred(f"interrupted; {dst_path} was written all the same"):
                 sink.file.replace()
                 meta.replace()
     except BaseException:
+        if isinstance(source, CsvSource):
+            source.stop()  # pyarrow's reading thread reads the end: nothing waits on it
         with guard.deferred():
             if overlap is not None:
                 overlap.close()  # the helper thread is done with the output

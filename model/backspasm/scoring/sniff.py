@@ -2,15 +2,24 @@
 
 :func:`packed` names a compressed file or a spreadsheet and the tool that unpacks
 it (backspasm reads CSV or Parquet); :func:`sniff_delimiter` tells a comma from a
-semicolon from a tab.
+semicolon from a tab; :func:`read_header` reads the column names; ``_utf16`` tells
+UTF-16 text; ``_Prefixed`` is a stream whose first bytes were read to tell what it is.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import shlex
+from typing import Any, BinaryIO
 
-__all__ = ["MAGIC_BYTES", "SNIFF_BYTES", "packed", "sniff_delimiter"]
+import pyarrow as pa
+import pyarrow.csv as pcsv
+
+from backspasm.exceptions import CaseFileError
+from backspasm.scoring.records import _line_end, _record_end
+
+__all__ = ["MAGIC_BYTES", "SNIFF_BYTES", "packed", "read_header", "sniff_delimiter"]
 
 _DELIMITERS = ",;\t"
 # csv.Sniffer's regular expressions take quadratic time on unlucky text (13 s for
@@ -73,3 +82,73 @@ def packed(magic: bytes, path: str) -> str:
                 f"it in: {tool} {name} | backspasm score - -o OUT."
             )
     return ""
+
+
+def _utf16(head: bytes) -> str:
+    """Name UTF-16 text from its first bytes (with or without a byte-order mark), else ""."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 (with a byte-order mark)"
+    sample = head[: len(head) // 2 * 2][:512]
+    if len(sample) < 4:
+        return ""
+    even, odd = sample[0::2], sample[1::2]
+    # Text in the Latin script has a zero byte beside every character.
+    if odd.count(0) >= 0.9 * len(odd) and not even.count(0):
+        return "UTF-16LE (without a byte-order mark)"
+    if even.count(0) >= 0.9 * len(even) and not odd.count(0):
+        return "UTF-16BE (without a byte-order mark)"
+    return ""
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream whose first bytes were already read: ``head``, then the rest of ``raw``."""
+
+    def __init__(self, head: bytes, raw: BinaryIO) -> None:
+        super().__init__()
+        self._head = head
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def read_header(head: bytes, delimiter: str, name: str) -> list[str]:
+    """Return the column names of a CSV file, read by pyarrow from its first lines ``head``."""
+    end = _record_end(head)
+    first = head[: (end if end >= 0 else _line_end(head, 0)) + 1] or head
+    reason = ""
+    for prefix in (head, first):
+        try:
+            table = pcsv.read_csv(
+                pa.py_buffer(prefix),
+                read_options=pcsv.ReadOptions(block_size=len(prefix) + 1, use_threads=False),
+                parse_options=pcsv.ParseOptions(
+                    delimiter=delimiter,
+                    newlines_in_values=True,
+                    invalid_row_handler=lambda row: "skip",
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            reason = _first_line(exc)
+            continue
+        return list(table.schema.names)
+    raise CaseFileError(f"case file '{name}': cannot read the header row: {reason}")

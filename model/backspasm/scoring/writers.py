@@ -6,6 +6,10 @@ CSV goes through :class:`pyarrow.csv.CSVWriter`, Parquet through
 Probabilities are written losslessly by default: pyarrow writes a double as its
 shortest round-trip text, so ``float(cell)`` gives back the engine's value exactly.
 ``precision=N`` rounds them to N significant digits first.
+
+A write that fails (a full disk, a quota) raises a :class:`CaseFileError` that names
+what was being written: the output, its provenance sidecar or standard output
+(:func:`naming`).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,9 +30,34 @@ import pyarrow.parquet as pq
 from backspasm._files import AtomicFile
 from backspasm.exceptions import CaseFileError
 
-__all__ = ["CsvWriter", "ParquetWriter", "Sink", "round_significant"]
+__all__ = ["CsvWriter", "ParquetWriter", "Sink", "naming", "round_significant"]
 
 _SPECIAL = ('"', "\n", "\r")
+
+
+@contextlib.contextmanager
+def naming(what: str, after: str) -> Iterator[None]:
+    """Turn an error of writing into a :class:`CaseFileError` that names the file.
+
+    Parameters
+    ----------
+    what : str
+        What is written, e.g. ``"the output 'out.csv'"``.
+    after : str
+        What became of it, said after the reason (a sentence ending in a full stop).
+
+    Raises
+    ------
+    CaseFileError
+        For an :class:`OSError` in the block, but a broken pipe (the reader of
+        standard output went away, which the command line takes as the end).
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise CaseFileError(f"cannot write {what}: {exc.strerror or exc}; {after}") from None
 
 
 class Sink:
@@ -37,6 +66,15 @@ class Sink:
     def __init__(self, output: str) -> None:
         self.path: Path | None = None if output == "-" else Path(output)
         self.file: AtomicFile | None = None
+        #: What a write that fails names, and what it says became of the output.
+        self.what, self.after = (
+            ("to standard output", "the output there is incomplete.")
+            if self.path is None
+            else (
+                f"the output '{self.path}'",
+                "nothing was written (a file of that name is left as it was).",
+            )
+        )
         if self.path is None:
             buffer = getattr(sys.stdout, "buffer", None)
             self.fh: BinaryIO | _TextToBytes = buffer if buffer is not None else _TextToBytes()
@@ -44,12 +82,22 @@ class Sink:
         self.file = AtomicFile(self.path)
         self.fh = self.file.fh
 
+    def naming(self) -> contextlib.AbstractContextManager[None]:
+        """Return a block whose failed writes name this output (see :func:`naming`)."""
+        return naming(self.what, self.after)
+
+    def write(self, data: bytes) -> None:
+        """Write ``data`` (the output's first bytes: a byte-order mark, ``sep=;``)."""
+        with self.naming():
+            self.fh.write(data)
+
     def finish(self) -> None:
         """Flush everything written (and sync a file to disk); rename nothing yet."""
-        if self.file is None:
-            self.fh.flush()
-        else:
-            self.file.finish()
+        with self.naming():
+            if self.file is None:
+                self.fh.flush()
+            else:
+                self.file.finish()
 
     def abort(self) -> None:
         """Remove the temporary file, if any."""
@@ -139,7 +187,8 @@ class _TableWriter:
             empty = header.empty_table()
             self.write(empty, {n: np.array([], dtype=_kind(n)) for n in self.outputs})
         assert self._writer is not None
-        self._writer.close()
+        with self.sink.naming():
+            self._writer.close()
 
     def abandon(self) -> None:
         """Let go of pyarrow's writer on failure, before the sink is thrown away.
@@ -179,8 +228,10 @@ class CsvWriter(_TableWriter):
                 quoting_header="none" if plain else "needed",
                 quoting_style="needed",
             )
-            self._writer = pcsv.CSVWriter(self.sink.fh, out.schema, write_options=options)
-        self._writer.write_table(out)
+            with self.sink.naming():
+                self._writer = pcsv.CSVWriter(self.sink.fh, out.schema, write_options=options)
+        with self.sink.naming():
+            self._writer.write_table(out)
 
 
 class ParquetWriter(_TableWriter):
@@ -203,10 +254,12 @@ class ParquetWriter(_TableWriter):
             self._schema = out.schema.with_metadata(
                 _metadata(table.schema, out.schema, self.outputs)
             )
-            self._writer = pq.ParquetWriter(self.sink.fh, self._schema)
+            with self.sink.naming():
+                self._writer = pq.ParquetWriter(self.sink.fh, self._schema)
         elif not out.schema.equals(self._schema):
             out = out.cast(self._schema)
-        self._writer.write_table(out)
+        with self.sink.naming():
+            self._writer.write_table(out)
 
 
 def _metadata(schema: pa.Schema, joined: pa.Schema, outputs: Sequence[str]) -> dict[bytes, bytes]:
