@@ -63,7 +63,7 @@ def test_a_header_longer_than_64_kib_is_read(tmp_path, net):
 
 
 def test_a_long_header_with_a_quoted_line_break_is_read(tmp_path, net):
-    names = [f"c{i}" for i in range(20_000)]
+    names = [f"c{i}" for i in range(16_000)]  # a header of 95 KB, under the column limit
     src = tmp_path / "in.csv"
     src.write_text('case_id,fever,"two\nlines",' + ",".join(names) + "\nA1,yes,x\n")
     score_file(src, tmp_path / "o.csv", network=net)

@@ -64,6 +64,7 @@ from backspasm.scoring.sniff import (
     SNIFF_BYTES,
     _first_line,
     _Prefixed,
+    check_width,
     packed,
     read_header,
     sniff_delimiter,
@@ -375,6 +376,7 @@ class ParquetSource:
         except (pa.ArrowException, OSError) as exc:
             raise CaseFileError(f"cannot read Parquet file '{name}': {_first_line(exc)}") from None
         self.schema: pa.Schema = self._file.schema_arrow
+        check_width(len(self.schema.names), name)
         self.header: list[str] = list(self.schema.names)
         meta = self._file.metadata
         self.rows = int(meta.num_rows)

@@ -13,13 +13,18 @@ import io
 import shlex
 from typing import Any, BinaryIO
 
-import pyarrow as pa
-import pyarrow.csv as pcsv
-
 from backspasm.exceptions import CaseFileError
 from backspasm.scoring.records import _line_end, _record_end
 
-__all__ = ["MAGIC_BYTES", "SNIFF_BYTES", "packed", "read_header", "sniff_delimiter"]
+__all__ = [
+    "MAGIC_BYTES",
+    "MAX_COLUMNS",
+    "SNIFF_BYTES",
+    "check_width",
+    "packed",
+    "read_header",
+    "sniff_delimiter",
+]
 
 _DELIMITERS = ",;\t"
 # csv.Sniffer's regular expressions take quadratic time on unlucky text (13 s for
@@ -131,24 +136,53 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+#: The most columns a case file may have (Excel's widest sheet). Reading costs about
+#: 10 KB a column whatever the rows (pyarrow keeps a decoder per column), so a file
+#: of 400,000 columns took 8 GB; at this limit a file stays near 0.5 GB.
+MAX_COLUMNS = 16_384
+
+
 def read_header(head: bytes, delimiter: str, name: str) -> list[str]:
-    """Return the column names of a CSV file, read by pyarrow from its first lines ``head``."""
+    """Return the column names of a CSV file: its first record, read from ``head``.
+
+    Read with the :mod:`csv` module (as pyarrow reads a record: ``"`` quotes, ``""``
+    a quote inside them), not with ``pyarrow.csv.read_csv``, which builds a parser
+    and a converter per column for one line and left about 8 KB a column with the C
+    allocator (800 MB for a header of 100,000 names).
+
+    Raises
+    ------
+    CaseFileError
+        For a header that is not UTF-8, is empty, or has more than
+        :data:`MAX_COLUMNS` columns (before any of them is read further).
+    """
     end = _record_end(head)
     first = head[: (end if end >= 0 else _line_end(head, 0)) + 1] or head
-    reason = ""
-    for prefix in (head, first):
-        try:
-            table = pcsv.read_csv(
-                pa.py_buffer(prefix),
-                read_options=pcsv.ReadOptions(block_size=len(prefix) + 1, use_threads=False),
-                parse_options=pcsv.ParseOptions(
-                    delimiter=delimiter,
-                    newlines_in_values=True,
-                    invalid_row_handler=lambda row: "skip",
-                ),
-            )
-        except pa.ArrowInvalid as exc:
-            reason = _first_line(exc)
-            continue
-        return list(table.schema.names)
-    raise CaseFileError(f"case file '{name}': cannot read the header row: {reason}")
+    why = f"case file '{name}': cannot read the header row"
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(
+            f"{why}: byte 0x{first[exc.start]:02x} is not UTF-8 (save the file as UTF-8)"
+        ) from None
+    limit = csv.field_size_limit(2**31 - 1)
+    try:
+        row = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), None)
+    except csv.Error as exc:
+        raise CaseFileError(f"{why}: {exc}") from None
+    finally:
+        csv.field_size_limit(limit)
+    if not row:
+        raise CaseFileError(f"{why}: it is empty")
+    check_width(len(row), name)
+    return row
+
+
+def check_width(columns: int, name: str) -> None:
+    """Refuse a case file of more than :data:`MAX_COLUMNS` columns, naming both counts."""
+    if columns > MAX_COLUMNS:
+        raise CaseFileError(
+            f"case file '{name}' has {columns:,} columns; backspasm reads at most "
+            f"{MAX_COLUMNS:,} (memory grows by about 10 KB a column, whatever the rows): "
+            "keep the questions and the columns you need and score that file."
+        )
