@@ -69,10 +69,11 @@ def score_cases(
     cases : pandas.DataFrame or dask.dataframe.DataFrame
         One row per case. Columns named exactly as in the case-file contract (see
         ``backspasm schema``) are read as answers (case-insensitive, trimmed; blank,
-        ``unknown`` or ``NA`` = not answered; ``back_spasm`` defaults to yes); any
-        other column is passed through untouched. Refused (``CaseFileError``): no
-        question column, a column named like a question but for its case, spaces or
-        hyphens (its answers would be lost), or one named like an output column.
+        ``unknown``, ``NA``, ``n/a`` or ``nan`` = not answered; ``back_spasm``
+        defaults to yes); any other column is passed through untouched. Refused
+        (``CaseFileError``): no question column, a column named like a question but
+        for its case, spaces, hyphens, an invisible character or full-width letters
+        (its answers would be lost), or one named like an output column.
     network : Network, optional
         Defaults to the bundled network.
     explain : bool, default False
