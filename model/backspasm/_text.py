@@ -1,10 +1,11 @@
-"""Small text helpers: "did you mean" for a user's mistake, and percentages for people."""
+"""Small text helpers: "did you mean", the key names are compared in, and percentages."""
 
 from __future__ import annotations
 
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Container, Iterable
 from typing import Any
 
@@ -12,6 +13,7 @@ __all__ = [
     "answer_words",
     "cap_list",
     "closest",
+    "column_key",
     "did_you_mean",
     "impact_words",
     "lower_first",
@@ -35,6 +37,32 @@ def did_you_mean(value: object, choices: Iterable[object], *, cutoff: float = 0.
     """
     close = closest(value, choices, cutoff=cutoff)
     return f" Did you mean '{close}'?" if close is not None else ""
+
+
+def column_key(name: str) -> str:
+    """Return a column name in the form near misses are compared in.
+
+    A name that differs from a question only in ways a reader cannot see, or does
+    not mean, has the question's key: compatibility forms read as their plain letters
+    (Unicode NFKC, so full-width ``ｆｅｖｅｒ`` is ``fever``), invisible format
+    characters (category Cf: a zero-width space, a byte-order mark inside the
+    header, a word joiner) are dropped, letters are lower-cased, and each run of
+    spaces (a no-break space and a tab too) or hyphens is one underscore.
+
+    Parameters
+    ----------
+    name : str
+        A column label, or an answer's name.
+
+    Returns
+    -------
+    str
+        The key; a question's own name is its key.
+    """
+    if not name.isascii():
+        name = unicodedata.normalize("NFKC", name)
+        name = "".join(c for c in name if unicodedata.category(c) != "Cf")
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
 def closest(value: object, choices: Iterable[object], *, cutoff: float = 0.6) -> str | None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numbers
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -26,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from backspasm import spec as _spec
-from backspasm._text import did_you_mean
+from backspasm._text import column_key, did_you_mean
 from backspasm.exceptions import EvidenceError
 from backspasm.spec.build import BIN_OPERATORS
 from backspasm.spec.schema import BLANK_WORDS, QUESTION_SECTIONS, AnswerRules
@@ -278,7 +277,7 @@ def get_question(column: str, questions: Iterable[Question] | None = None) -> Qu
             f"'{column}' is a node of the network, not a question: answer its question "
             f"'{asked[0]}' instead (`backspasm schema` lists the answers it takes)."
         )
-    hint = did_you_mean(_norm(unicodedata.normalize("NFKC", column)), [q.column for q in qs])
+    hint = did_you_mean(column_key(column), [q.column for q in qs])
     raise EvidenceError(
         f"Unknown question {column!r}.{hint} Run `backspasm schema` for the list of questions."
     )

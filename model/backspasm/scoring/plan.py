@@ -10,7 +10,6 @@ through unscored, repeated or unused questions) that scoring reports as warnings
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from backspasm._text import column_key as column_key  # re-exported: the key near misses use
 from backspasm.columns import encode_column
 from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.network import Network, default_network
@@ -104,32 +104,6 @@ def _outputs(network: Network, explain: bool) -> tuple[str, ...]:
 
 def _fallback_states(q: Question) -> tuple[str, ...]:
     return q.states or ("no", "yes")
-
-
-def column_key(name: str) -> str:
-    """Return a column name in the form near misses are compared in.
-
-    A name that differs from a question only in ways a reader cannot see, or does
-    not mean, has the question's key: compatibility forms read as their plain letters
-    (Unicode NFKC, so full-width ``ｆｅｖｅｒ`` is ``fever``), invisible format
-    characters (category Cf: a zero-width space, a byte-order mark inside the
-    header, a word joiner) are dropped, letters are lower-cased, and each run of
-    spaces (a no-break space and a tab too) or hyphens is one underscore.
-
-    Parameters
-    ----------
-    name : str
-        A column label, or an answer's name.
-
-    Returns
-    -------
-    str
-        The key; a question's own name is its key.
-    """
-    if not name.isascii():
-        name = unicodedata.normalize("NFKC", name)
-        name = "".join(c for c in name if unicodedata.category(c) != "Cf")
-    return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
 def _unseen(label: str) -> str:
