@@ -256,9 +256,20 @@ class AtomicFile:
         self.fh.close()
 
     def replace(self) -> None:
-        """Rename the temporary file to the target (after :meth:`finish`)."""
+        """Rename the temporary file to the target (after :meth:`finish`).
+
+        Raises
+        ------
+        CaseFileError
+            When the rename fails (the temporary file is left for :meth:`discard`).
+        """
         if self.tmp is not None:
-            os.replace(self.tmp, self.target)
+            try:
+                os.replace(self.tmp, self.target)
+            except OSError as exc:
+                raise CaseFileError(
+                    f"cannot write '{self.path}': {exc.strerror or exc} (it was left as it was)"
+                ) from None
             self.tmp = None
 
     def discard(self) -> None:

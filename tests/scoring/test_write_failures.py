@@ -151,3 +151,23 @@ def test_a_broken_pipe_is_still_the_end_of_standard_output(tmp_path, net, monkey
     monkeypatch.setattr(sys, "stdout", type("Stdout", (), {"buffer": Gone()})())
     with pytest.raises(BrokenPipeError):
         score_file(src, "-", network=net)
+
+
+def test_a_rename_that_fails_names_the_output_and_leaves_it(tmp_path, net, monkeypatch):
+    # A rename can fail on some shared or network file systems (EBUSY, EPERM): the
+    # message names the file, the old output stays and no temporary file is left.
+    dest, meta = old_files(tmp_path, "out.csv")
+    real = _files.os.replace
+
+    def refuse(src, dst):
+        if Path(dst) == dest:
+            raise OSError(errno.EBUSY, "Device or resource busy")
+        real(src, dst)
+
+    monkeypatch.setattr(_files.os, "replace", refuse)
+    with pytest.raises(CaseFileError) as caught:
+        score_file(tmp_path / "in.csv", dest, network=net)
+    assert str(caught.value) == (
+        f"cannot write '{dest}': Device or resource busy (it was left as it was)"
+    )
+    assert_untouched(tmp_path, dest, meta)
