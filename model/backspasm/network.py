@@ -208,6 +208,10 @@ class Network:
         """Return the group of a node."""
         return self._node(node).group
 
+    def cause_group(self, node: str) -> str:
+        """Return a node's group as the cause tables name it (``cause_serious`` -> ``serious``)."""
+        return self.group_of(node).removeprefix("cause_")
+
     def label(self, node: str) -> str:
         """Return the short label of a node, for figures and tables."""
         return self._node(node).label

@@ -108,7 +108,8 @@ def test_the_shipped_threshold_of_the_bundled_network_is_the_computed_one(monkey
     )
     monkeypatch.setattr(module, "_SHIPPED", {})
     monkeypatch.setattr(module, "_THRESHOLDS", module.LruCache(4))
-    assert conflict_threshold(net) == shipped[key]
+    # Equal to the last digits a library version may change (numpy sums, quantiles).
+    assert conflict_threshold(net) == pytest.approx(shipped[key], rel=1e-12)
 
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "model" / "backspasm" / "knowledge"

@@ -27,7 +27,7 @@ def cause_groups(network: Network) -> dict[str, tuple[str, ...]]:
     """Return the network's groups of causes (``cause_`` prefix dropped), in network order."""
     groups: dict[str, list[str]] = {}
     for c in network.causes:
-        groups.setdefault(network.group_of(c).removeprefix("cause_"), []).append(c)
+        groups.setdefault(network.cause_group(c), []).append(c)
     return {name: tuple(members) for name, members in groups.items()}
 
 

@@ -166,7 +166,7 @@ def diagnose(
         {
             "cause": ranked,
             "label": [net.label(c) for c in ranked],
-            "group": [net.group_of(c).removeprefix("cause_") for c in ranked],
+            "group": [net.cause_group(c) for c in ranked],
             "prior": [baseline[c]["yes"] for c in ranked],
             "posterior": posterior[order],
         }

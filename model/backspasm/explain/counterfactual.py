@@ -31,7 +31,7 @@ import pandas as pd
 
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
 from backspasm.explain.case import DiagnosedCase, network_of
-from backspasm.explain.twin import finding_nodes, node_group, twin_network
+from backspasm.explain.twin import finding_nodes, twin_network
 from backspasm.network import Network, default_network
 
 __all__ = [
@@ -301,7 +301,7 @@ def expected_disablement(
         {
             "cause": chosen,
             "label": [net.label(c) if c in net.spec.nodes else c for c in chosen],
-            "group": [node_group(net, c).removeprefix("cause_") for c in chosen],
+            "group": [net.cause_group(c) if c in net.spec.nodes else "" for c in chosen],
             "posterior": [posterior[c] for c in chosen],
             "expected_disablement": [math.fsum(off[c].values()) for c in chosen],
         }

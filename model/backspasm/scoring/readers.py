@@ -18,7 +18,6 @@ filled; blank lines after the last record are no rows.
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
 import io
 import os
@@ -53,6 +52,7 @@ from backspasm.scoring.records import (
     ShortRows,
     _line_end,
     ends_inside_quotes,
+    first_record,
     mark_blank,
     mark_empty,
     short_row_problem,
@@ -193,11 +193,7 @@ class CsvSource:
             # Only the last record can run out inside quotes (pyarrow reads on to the end).
             self._last_bad = (index, ends_inside_quotes(text, self.delimiter))
             # One record that pyarrow already split off: the stdlib reader gives its cells.
-            limit = csv.field_size_limit(2**31 - 1)  # huge cells are data
-            try:
-                fields = next(csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter))
-            finally:
-                csv.field_size_limit(limit)
+            fields = first_record(text, self.delimiter) or []
             count = int(row.actual_columns)
             message, kind = "", ""
             if count > self.width:

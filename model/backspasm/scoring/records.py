@@ -178,18 +178,33 @@ def mark_empty(chunk: Chunk) -> Chunk:
     return _with_errors(chunk, table, mask)
 
 
+def first_record(text: str, delimiter: str, *, strict: bool = False) -> list[str] | None:
+    """Read the first record of ``text`` with the csv module, however long its cells.
+
+    Huge cells are data, so the module's field size limit is lifted for the read and
+    restored after it. Returns None for empty text; raises :class:`csv.Error` for a
+    record the module refuses (with ``strict``, also a quote that is never closed).
+    """
+    limit = csv.field_size_limit(2**31 - 1)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+        row = next(reader, None)
+        if strict:
+            for _ in reader:  # a strict read finds an unclosed quote only at the end
+                pass
+        return row
+    finally:
+        csv.field_size_limit(limit)
+
+
 def ends_inside_quotes(text: str, delimiter: str) -> bool:
     """Whether a record, read strictly, runs out inside a quoted field (never closed)."""
     if '"' not in text:
         return False
-    limit = csv.field_size_limit(2**31 - 1)
     try:
-        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
-            pass
+        first_record(text, delimiter, strict=True)
     except csv.Error as exc:
         return "unexpected end of data" in str(exc)
-    finally:
-        csv.field_size_limit(limit)
     return False
 
 

@@ -14,7 +14,7 @@ import shlex
 from typing import Any, BinaryIO
 
 from backspasm.exceptions import CaseFileError
-from backspasm.scoring.records import _line_end, _record_end
+from backspasm.scoring.records import _line_end, _record_end, first_record
 
 __all__ = [
     "MAGIC_BYTES",
@@ -165,13 +165,10 @@ def read_header(head: bytes, delimiter: str, name: str) -> list[str]:
         raise CaseFileError(
             f"{why}: byte 0x{first[exc.start]:02x} is not UTF-8 (save the file as UTF-8)"
         ) from None
-    limit = csv.field_size_limit(2**31 - 1)
     try:
-        row = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), None)
+        row = first_record(text, delimiter)
     except csv.Error as exc:
         raise CaseFileError(f"{why}: {exc}") from None
-    finally:
-        csv.field_size_limit(limit)
     if not row:
         raise CaseFileError(f"{why}: it is empty")
     check_width(len(row), name)
