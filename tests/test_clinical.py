@@ -426,3 +426,55 @@ def test_weakness_and_a_both_sided_deficit_are_one_event_of_low_potassium():
     both_sides = odds({"bilateral_or_progressive_deficit": "yes"}) / odds({})
     pair = odds({"muscle_weakness": "yes", "bilateral_or_progressive_deficit": "yes"}) / odds({})
     assert pair > 3 * weak * both_sides
+
+
+# --- clinical audit 23: early cauda equina symptoms, serious injury, a flu or stomach bug
+
+
+def test_early_cauda_equina_symptoms_go_to_the_emergency_department():
+    # New trouble passing urine or pain down both legs, before control is lost: the
+    # pathways (BNSSG, GIRFT) send them as they send retention or incontinence.
+    base = {"age": 45, "sex": "male", "pain_below_knee": "yes", **RED_FLAGS_DENIED}
+    assert diagnose(base).triage != "emergency"
+    d = diagnose({**base, "early_cauda_equina_symptoms": "yes"})
+    assert d.triage == "emergency"
+    assert any("cauda equina" in r for r in d.triage_reasons)
+    # The safety net for a person sent home names the early changes, not only the late ones.
+    home = diagnose({"age": 30, "sex": "male"})
+    assert any("weaker stream" in line for line in home.safety_net)
+
+
+def test_a_serious_accident_is_a_fracture_flag_at_any_age():
+    plain = diagnose({"age": 30, "sex": "male", "minor_fall_or_trauma": "yes"})
+    hurt = diagnose({"age": 30, "sex": "male", "significant_trauma": "yes"})
+    assert (
+        row(hurt, "vertebral_compression_fracture").posterior
+        > 2 * row(plain, "vertebral_compression_fracture").posterior
+    )
+    assert hurt.triage == "see_doctor"
+    tender = diagnose({**hurt.answers, "spine_tender_to_tapping": "yes"})
+    assert tender.triage == "emergency"
+    # Across presenters a serious accident gives about the 11% of Downie et al. 2013.
+    anyone = diagnose({"significant_trauma": "yes"})
+    assert 0.08 < row(anyone, "vertebral_compression_fracture").posterior < 0.16
+
+
+def test_fever_with_vomiting_is_a_flu_or_stomach_bug_before_a_kidney_infection():
+    # Without a common cause for the two, a young man with fever and vomiting was sent
+    # to the emergency department as a kidney infection (39.5%).
+    d = diagnose({"age": 25, "sex": "male", "fever": "yes", "nausea_or_vomiting": "yes"})
+    assert d.triage != "emergency"
+    assert row(d, "pyelonephritis").posterior < 0.15  # 0.395 without the bug
+    assert d.posterior("flu_or_stomach_bug", "yes") > 0.5
+    # A kidney infection keeps its signs: flank pain, painful urination, a tender loin.
+    kidney = diagnose(
+        {
+            **d.answers,
+            "sex": "female",
+            "spasm_location": "flank",
+            "painful_urination": "yes",
+            "costovertebral_angle_tenderness": "yes",
+        }
+    )
+    assert kidney.top_cause == "pyelonephritis"
+    assert kidney.triage == "emergency"

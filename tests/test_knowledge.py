@@ -250,3 +250,15 @@ def test_a_variant_finding_gets_its_question_everywhere(
     scored = backspasm.score_cases(cases, network=net)
     assert scored.loc[0, "p_herniated_disc"] > scored.loc[1, "p_herniated_disc"]
     assert scored.loc[0, "p_herniated_disc"] == pytest.approx(disc(asked), abs=1e-12)
+
+
+def test_the_readme_states_the_networks_own_presenter_shares():
+    # The README compares the network's shares with the literature's; a knowledge change
+    # once left them stale (strain "about 59%" when the network said 61%).
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    text = " ".join(readme.split())
+    prior = backspasm.diagnose({}).causes.set_index("cause")["prior"]
+    primary = backspasm.diagnose({"care_setting": "primary_care"}).posterior("spinal_tumor")
+    assert f"{100 * prior['herniated_disc']:.1f}% here" in text
+    assert f"{100 * prior['spinal_tumor']:.2f}% here ({100 * primary:.2f}% in primary care" in text
+    assert f"is about {100 * prior['muscle_strain']:.0f}% of presenters here" in text

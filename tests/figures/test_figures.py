@@ -268,7 +268,7 @@ def test_plot_evidence_impact_bars_equal_log_odds_changes(abscess: Diagnosis) ->
     assert "Epidural abscess" in title(ax)
     assert "log-odds" in ax.get_xlabel()
     odds = {q: t.get_text() for q, t in by_gid(ax, "odds:").items()}
-    assert odds["fever"] == "odds ×26.0"
+    assert odds["fever"] == "odds ×24.7"
     # three significant digits, always; an answer without effect says so
     for q, text in odds.items():
         change = reasons.loc[q, "log_odds_change"]
@@ -1017,13 +1017,13 @@ def test_network_titles_have_a_margin_and_no_box_is_cut(net: Network) -> None:
 def test_roc_names_the_causes_it_cannot_draw(net: Network) -> None:
     from backspasm.learning import evaluate, sample_cases
 
-    evaluation = evaluate(sample_cases(400, network=net, seed=1), network=net)
+    evaluation = evaluate(sample_cases(400, network=net, seed=6), network=net)
     present = dict(
         zip(evaluation.per_cause["cause"], evaluation.per_cause["n_present"], strict=True)
     )
     serious = list(net.serious_causes)
     empty = [c for c in serious if present[c] == 0]
-    assert empty  # epidural abscess has no case among 400
+    assert empty  # epidural abscess has no case among these 400
     ax = figures.plot_roc(evaluation, causes=serious, min_cases=1)
     note = " ".join(by_gid(ax, "roc:not_drawn")[""].get_text().split())  # as read, unwrapped
     for cause in empty:

@@ -131,7 +131,7 @@ SLIDE_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Context and\nexposures", ("context", "exposure")),
     ("Causes", ("cause_fitness", "cause_pathologic", "cause_serious")),
     ("Mechanisms", ("mechanism",)),
-    ("Back spasm and\ncomplications", ("presentation", "complication")),
+    ("Spasm and\ncomplications", ("presentation", "complication")),
     ("Findings\n(the questions)", ("finding",)),
 )
 _MARGIN = 0.08  # inches left and right of the drawing

@@ -53,8 +53,8 @@ __all__ = ["plot_diagnostic_view", "plot_network", "plot_network_beliefs"]
 
 _TOP = 0.75  # inches above the drawing for a two-line title
 _BOX_H = 0.34  # a box holds a label of two lines
-_BELIEF_BOX_H = 0.47  # a label of two lines over a belief bar
-_BAR_H = 0.12
+_BELIEF_BOX_H = 0.42  # a label of two lines over a belief bar
+_BAR_H = 0.10
 
 
 def plot_network(
@@ -213,7 +213,7 @@ def plot_network_beliefs(
     layout = _beliefs_layout(net)
     ax = graph_axes(ax, layout)
     h = layout.box_h
-    draw_graph(net, layout, ax, label_offset=h / 2 - 0.155, edge_alpha=0.25)
+    draw_graph(net, layout, ax, label_offset=h / 2 - 0.145, edge_alpha=0.25)
     evidence = getattr(diagnosis, "evidence", {})
     for n, (x, y) in layout.pos.items():
         w = layout.box_w(n)
@@ -221,7 +221,7 @@ def plot_network_beliefs(
         states = net.states(n)
         dist = diagnosis.beliefs[n]
         left = x - w / 2 + 0.07
-        bar_y = y - h / 2 + 0.035
+        bar_y = y - h / 2 + 0.03
         bar_h = _BAR_H
         observed = evidence.get(n)
         hard = isinstance(observed, str)
