@@ -38,10 +38,30 @@ def check_cpd_numbers(cpd: Any) -> None:
     worst = int(np.argmax(np.abs(sums - 1.0)))
     if abs(sums[worst] - 1.0) > CPD_SUM_TOLERANCE:
         raise BackspasmError(
-            f"In the pgmpy model, column {worst} of the table of node '{cpd.variable}' sums "
-            f"to {float(sums[worst])!r}, not 1 (allowed: within {CPD_SUM_TOLERANCE:g}); when you "
-            "change one probability of a column, change the others so that they sum to 1."
+            f"In the pgmpy model, {_column_words(cpd, worst)} of the table "
+            f"of node '{cpd.variable}' sums to {float(sums[worst])!r}, not 1 (allowed: within "
+            f"{CPD_SUM_TOLERANCE:g}); when you change one probability of a column, change the "
+            "others so that they sum to 1."
         )
+
+
+def _column_words(cpd: Any, column: int) -> str:
+    """Name a column of a table by its parents' states and its index.
+
+    ``the column for sex=female, age_group=65+, ... (column 11)``: pgmpy lays the
+    columns out with the last parent varying fastest (``get_values``); a table
+    without parents has one column, ``the column``.
+    """
+    parents = list(cpd.variables[1:])
+    cards = [int(c) for c in cpd.cardinality[1:]]
+    if not parents or column >= int(np.prod(cards)):
+        return "the column" if not parents else f"column {column}"
+    codes = np.unravel_index(column, cards)
+    names = [
+        f"{p}={cpd.state_names[p][int(i)] if p in cpd.state_names else int(i)}"
+        for p, i in zip(parents, codes, strict=True)
+    ]
+    return f"the column for {', '.join(names)} (column {column})"
 
 
 def check_model_matches_spec(spec: Spec, model: DiscreteBayesianNetwork) -> None:

@@ -46,6 +46,7 @@ __all__ = [
     "answer_hint",
     "answers_to_evidence",
     "default_questions",
+    "evidence_state",
     "get_question",
     "questions_for",
     "same_answer",
@@ -265,9 +266,14 @@ def get_question(column: str, questions: Iterable[Question] | None = None) -> Qu
     Raises
     ------
     EvidenceError
-        If no question has that name.
+        If no question has that name (or the name is not a string).
     """
     qs = tuple(questions) if questions is not None else default_questions()
+    if not isinstance(column, str):
+        raise EvidenceError(
+            f"Question names are text (str), such as 'fever'; got {column!r} "
+            f"({type(column).__name__}). Run `backspasm schema` for the list of questions."
+        )
     for q in qs:
         if q.column == column:
             return q
@@ -392,7 +398,9 @@ def parse_answer(q: Question, value: Any) -> EvidenceValue | None:
         (or a percentage, ``"70%"``) is an unsure answer, how far the person leans to
         yes, used as soft (virtual) evidence with likelihood ``(1 - value, value)``:
         it multiplies the odds of yes by ``value / (1 - value)``; 0 and 1 (``0%``,
-        ``100%``) are no and yes.
+        ``100%``) are no and yes. An even lean, 0.5, is returned as ``(0.5, 0.5)``;
+        :func:`evidence_state` (what :func:`backspasm.diagnose` enters) takes it as
+        no answer.
 
     Returns
     -------
@@ -446,6 +454,30 @@ def parse_answer(q: Question, value: Any) -> EvidenceValue | None:
     return None
 
 
+#: The likelihood of an unsure answer that leans neither way (0.5, ``50%``).
+EVEN_LEAN: tuple[float, float] = (0.5, 0.5)
+
+
+def evidence_state(q: Question, value: Any) -> EvidenceValue | None:
+    """Return what one answer enters as evidence, or None when it counts as not answered.
+
+    :func:`parse_answer`, except that an unsure answer leaning neither way (0.5 or
+    ``50%``: "I don't know") is no answer, as a blank is: it would change no
+    probability, so the question stays open (unscreened, offered next), as in
+    ``backspasm ask`` and the widget. A question with a default (``back_spasm``,
+    taken as yes when not given) keeps the even lean: there it says "not assumed".
+
+    Raises
+    ------
+    EvidenceError
+        As :func:`parse_answer`.
+    """
+    state = parse_answer(q, value)
+    if state == EVEN_LEAN and q.default is None:
+        return None
+    return state
+
+
 def answers_to_evidence(
     answers: Mapping[str, Any],
     *,
@@ -457,7 +489,8 @@ def answers_to_evidence(
     Parameters
     ----------
     answers : mapping of str to object
-        Question (column) name to answer. Blank answers are dropped; ``case_id``
+        Question (column) name to answer. Blank answers, and unsure answers that
+        lean neither way (0.5, see :func:`evidence_state`), are dropped; ``case_id``
         and other identity fields are ignored.
     questions : iterable of Question, optional
         The contract (default: that of the bundled network).
@@ -487,7 +520,7 @@ def answers_to_evidence(
         q = get_question(column, qs)
         if q.node is None:
             continue
-        state = parse_answer(q, value)
+        state = evidence_state(q, value)
         if state is not None:
             evidence[q.node] = state
     if assume_back_spasm:

@@ -25,7 +25,7 @@ from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
 from backspasm.explain.conflict import known_conflict_threshold
 from backspasm.network import Network, network_or_default
 from backspasm.queries import CaseQueries, Reasons, query_cases
-from backspasm.questionnaire import Question, answers_to_evidence, parse_answer, questions_for
+from backspasm.questionnaire import Question, answers_to_evidence, evidence_state, questions_for
 from backspasm.triage import safety_net as _safety_net
 from backspasm.triage import triage_reason_words
 
@@ -46,8 +46,14 @@ def _refuse_node_names(
             continue
         raise EvidenceError(
             f"'{name}' is a hidden node of the network ({net.group_of(name)}), not a "
-            "question, so no answer can set it. To condition on it, query the pgmpy model "
-            "(network.model) with VariableElimination."
+            "question, so no answer can set it. To condition on it, query the network "
+            "directly with node states, keeping back_spasm='yes' (every posterior of "
+            "diagnose is given back spasm): exactly and fast with "
+            f"network.engine.query_one({{'back_spasm': 'yes', '{name}': "
+            f"'{net.states(name)[-1]}', ...}}) (answers become node states with "
+            "backspasm.questionnaire.answers_to_evidence, which adds back_spasm='yes'), "
+            "or with pgmpy's VariableElimination on network.model, back_spasm='yes' "
+            "in its evidence."
         )
 
 
@@ -97,7 +103,10 @@ def diagnose(
         ``(1 - p, p)``, which multiplies the odds of yes by ``p / (1 - p)``
         (``{"fever": 0.7}``: by 2.3). It is not the posterior of the finding: a
         rare finding answered 0.7 stays unlikely. For triage, an unsure red flag
-        counts as the state it leans to.
+        counts as the state it leans to. An unsure answer of exactly 0.5 (``50%``)
+        leans neither way and counts as not answered, as in ``backspasm ask`` and
+        the widget: the question stays in :attr:`Diagnosis.unscreened` and in
+        :meth:`Diagnosis.next_questions` (it would change no probability).
     network : Network, optional
         Defaults to the bundled network.
 
@@ -108,7 +117,11 @@ def diagnose(
     Raises
     ------
     EvidenceError
-        For an unknown question or a value that is not allowed.
+        For an unknown question (or a name that is not a string) or a value that
+        is not allowed.
+    TypeError
+        For answers that are neither a mapping nor a row: a DataFrame (pass a row,
+        ``df.iloc[0]``), a list, a string.
     ImpossibleEvidenceError
         If the answers have probability zero under the network.
 
@@ -119,6 +132,13 @@ def diagnose(
     'kidney_stones'
     """
     net = network_or_default(network)
+    given: object = answers  # typed as a mapping, but a table of cases has .items() too
+    if isinstance(given, pd.DataFrame):
+        raise TypeError(
+            f"diagnose takes one case: pass a row (df.iloc[0]) or a mapping of question to "
+            f"answer, not a DataFrame (got {len(given)} row(s)); to score every row of a "
+            "table, use backspasm.score_cases(df)."
+        )
     if not hasattr(answers, "items"):  # a mapping, or a pandas row
         raise TypeError(
             "answers must be a mapping of question to answer, such as "
@@ -132,7 +152,8 @@ def diagnose(
     answered: dict[str, tuple[str, Any]] = {}
     for column, value in answers.items():
         q = next((q for q in questions if q.column == column), None)
-        if q is not None and q.node is not None and parse_answer(q, value) is not None:
+        # an even lean (0.5) is no answer, as in answers_to_evidence: the question stays open
+        if q is not None and q.node is not None and evidence_state(q, value) is not None:
             answered[q.node] = (q.column, value.strip() if isinstance(value, str) else value)
 
     engine = net.engine

@@ -12,12 +12,15 @@ figures of an evaluation are in :mod:`backspasm.figures.evaluation`.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from backspasm.exceptions import BackspasmError
+from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.learning._evaluation_result import Evaluation
 from backspasm.learning.cases import (
     CasesLike,
@@ -82,6 +85,38 @@ def _per_cause(
         }
     )
     return table, squared, losses
+
+
+#: "row 16" in a message about a cell of the cases (counted from 1, after the header).
+_ROW = re.compile(r"\brow (\d+)\b")
+
+
+@contextmanager
+def _rows_named(frame: pd.DataFrame, numbers: IntArray) -> Iterator[None]:
+    """Name the case of a refused cell by its ``case_id`` too (``Row 16 is case_id S16.``).
+
+    The messages of :mod:`backspasm.learning.cases` count the rows of ``frame`` from
+    1 (after the header); ``numbers`` gives each row's number in the file (a subset of
+    :func:`~backspasm.learning.evaluate_by` keeps the file's), and a file with a
+    ``case_id`` column names the case, which ``df.loc`` (counted from 0) does not.
+    """
+    try:
+        yield
+    except EvidenceError as exc:
+        text = str(exc)
+        found = _ROW.search(text)
+        if found is None or not 1 <= int(found.group(1)) <= len(frame):
+            raise
+        i = int(found.group(1)) - 1
+        number = int(numbers[i])
+        named = text[: found.start()] + f"row {number:d}" + text[found.end() :]
+        if "case_id" in frame:
+            case = frame["case_id"].iloc[i]
+            if not bool(is_blank(normalised_text(pd.Series([case])))[0]):
+                named = f"{named.rstrip()} Row {number:d} is case_id {str(case).strip()}."
+        if named == text:
+            raise
+        raise type(exc)(named) from exc
 
 
 def _disablement(
@@ -158,7 +193,9 @@ def evaluate(
         When there is no truth, or ``truth`` has the wrong number of rows.
     EvidenceError
         For a truth label that is not a cause, a triage level that does not exist,
-        or a ``p_<cause>`` outside 0 to 1.
+        or a ``p_<cause>`` outside 0 to 1, naming the row (from 1, after the header)
+        and, when the file has a ``case_id`` column, the case (``Row 16 is case_id
+        S16.``).
     """
     return prepare_evaluation(scored_or_cases, truth, network=network, rank=rank).evaluate()
 
@@ -224,7 +261,9 @@ def prepare_evaluation(
         frame = score_answers(frame, net)
     else:
         warn_if_scored_by_another(scored_or_cases, net)
-    truth_all, given = truth_matrix(frame, truth, causes)
+    numbers = np.arange(len(frame)) + 1
+    with _rows_named(frame, numbers):
+        truth_all, given = truth_matrix(frame, truth, causes)
     probs_all = np.column_stack(
         [
             pd.to_numeric(frame[f"p_{c}"], errors="coerce").to_numpy(dtype=np.float64)
@@ -237,13 +276,13 @@ def prepare_evaluation(
     # A row the scorer scored has a number in every p_ cell: text, a blank or inf there
     # is an edited or foreign file, refused as a number outside 0-1 is (it was
     # counted as a scoring error and left out without a word).
-    check_probabilities(frame, probs_all, ok, causes)
+    with _rows_named(frame, numbers):
+        check_probabilities(frame, probs_all, ok, causes)
     disablement = None
     if rank == "disablement":
         use = ok & given
         disablement = np.full(probs_all.shape, np.nan)
         disablement[use] = _disablement(frame, use, causes, net)
-    numbers = np.arange(len(frame)) + 1
     return PreparedCases(
         frame, causes, truth_all, probs_all, ok, given, disablement, net, rank, numbers
     )
@@ -267,7 +306,8 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
     top1, top3, n_with = top_accuracy(ranked, y)
     per_cause, squared, losses = _per_cause(probs, y, ranked, causes, net)
     aucs = per_cause["auc"].dropna()
-    triage, sent_home = triage_confusion(frame, ok, truth_all, net, causes)
+    with _rows_named(frame, cases.numbers):
+        triage, sent_home = triage_confusion(frame, ok, truth_all, net, causes)
     calibration = calibration_table(probs, y, causes)
     reliability, ece = reliability_table(calibration)
     return Evaluation(

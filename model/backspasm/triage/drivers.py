@@ -1,4 +1,10 @@
-"""The answers that drove an emergency: those whose withholding most lowers its cause."""
+"""The answers that drove an emergency: those whose withholding most lowers its cause.
+
+Context answers (the ``context`` group: age group, sex, care setting) are never
+named: they say who the person is and where they are seen, not why they must go to
+an emergency department (an age that sets a level is a flag of the policy, named as
+such). They still shape every probability.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +41,9 @@ def add_drivers(
 ) -> None:
     """Name, per case, the positive answers whose withholding lowers a fired cause most.
 
+    Context answers (age group, sex, care setting) are not candidates: they are not
+    reasons to go (``Sex: male`` under kidney stones), though they shape the numbers.
+
     Each fired cause's probability with one answer withheld, for every answer at
     once, comes from the engine's fast retraction (one pass for ``P(x_v, e without
     v)``, one per fired target over its own cases); an answer's effect on a case is
@@ -59,7 +68,13 @@ def add_drivers(
     # e.g. "yes", "flank", "65+") are candidates, never a denial.
     # Every hard-answered node, whether or not these cases answered it positively:
     # the same nodes for every batch of a file, so the engine's plans are reused.
-    nodes = [node for node, codes in sub.items() if node != "back_spasm" and codes.ndim == 1]
+    # Context (age group, sex, care setting) is never a reason to go: left out.
+    context = set(network.nodes_in("context"))
+    nodes = [
+        node
+        for node, codes in sub.items()
+        if node != "back_spasm" and node not in context and codes.ndim == 1
+    ]
     if not any(bool((sub[v] > 0).any()) for v in nodes):
         return
     # Fast retraction: log P(x_v, e without v) for every answered v in one pass, and
