@@ -16,7 +16,7 @@ import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent
 from backspasm.figures._results import _SYNTHETIC, _case_name, _Shown
 from backspasm.figures._selection import TEACHING_FIGURES
-from backspasm.figures._words import percent, triage_text
+from backspasm.figures._words import conflict_note, percent, triage_text
 from backspasm.figures.scenarios import scenario_answers
 
 if TYPE_CHECKING:
@@ -121,7 +121,13 @@ def _caption_causes(fig: Figure, r: _Shown) -> str:
             f", most probable serious cause {first.label} "
             f"{values.get(first.cause, percent(first.posterior))}"
         )
-    return f"{said}; {_triage_words(case)}."
+    return f"{said}; {_triage_words(case)}.{_conflict_words(case)}"
+
+
+def _conflict_words(diagnosis: Diagnosis) -> str:
+    """`` Warning: these answers are ... check them.`` for answers that conflict, else ``""``."""
+    note = conflict_note(diagnosis)
+    return f" {note[0].upper()}{note[1:]}." if note else ""
 
 
 def _caption_impact(fig: Figure, r: _Shown) -> str:
@@ -133,8 +139,11 @@ def _caption_impact(fig: Figure, r: _Shown) -> str:
         f"{diagnose_percent(float(row.posterior))} after them"
     )
     reasons = case.reasons(cause)
-    if reasons.empty:
-        return f"{said}; no answers to weigh."
+    if reasons.empty:  # said first: the chart has no bar
+        return (
+            f"Empty chart: no answers to weigh for {_case_words(r)}, so none moved "
+            f"{row.label} ({diagnose_percent(float(row.posterior))}, as before any answer)."
+        )
     change = reasons["log_odds_change"].abs().to_numpy(dtype=float)
     largest = str(reasons["question"].iloc[int(change.argmax())])
     bar = _patches(fig, "impact:").get(largest)
@@ -150,11 +159,14 @@ def _caption_questions(fig: Figure, r: _Shown) -> str:
         return (
             f"For {_case_words(r)}, triaged emergency: no question to ask before going to "
             f"an emergency department; {len(later)} questions that can wait are drawn in "
-            "grey, by expected information gain."
+            "grey, by expected information gain." + _conflict_words(case)
         )
     bars = _patches(fig, "gain:")
     if not bars:
-        return f"Which question to ask next for {_case_words(r)}: every question is answered."
+        return (
+            f"Which question to ask next for {_case_words(r)}: every question is answered."
+            + _conflict_words(case)
+        )
     ax = fig.get_axes()[0]
     labels = sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])
     first = _one_line(labels[0].get_text()).removeprefix("⚠").strip() if labels else ""
@@ -162,6 +174,7 @@ def _caption_questions(fig: Figure, r: _Shown) -> str:
         f"Bar chart of the {len(bars)} questions worth asking next for {_case_words(r)}, "
         f"screening questions first, then by expected information gain; first: {first}"
         + ("" if first.endswith("?") else ".")
+        + _conflict_words(case)
     )
 
 

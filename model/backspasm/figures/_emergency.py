@@ -17,10 +17,14 @@ from backspasm.figures._words import (
     PROMPT_WIDTHS,
     bits,
     case_title,
+    fit_lines,
     ge,
     question_prompts,
     title_width,
     triage_text,
+    unit_lines,
+    whole_or_named,
+    with_conflict,
     wrap,
     wrap_all,
 )
@@ -41,18 +45,15 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     questions the clinician may ask afterwards, ranked by expected information gain
     (``diagnosis.next_questions()``, its first rows in its order), so that the figure
     still teaches what each question is worth without offering one before going.
+
+    Each block is measured where the laid-out figure draws it, and the next put
+    under it: the advice, its reasons (at most :data:`_REASON_LINES` lines, those
+    left out counted, ``+2 more``), the rule, the sub-heading, and in what is left
+    the rows, so that no text runs into another however many reasons there are.
     """
     if _inches_tall(ax) < _ROOM_TO_WAIT:  # a panel of a grid: the advice alone
         return _go_now_only(diagnosis, ax)
     ax.spines[["top", "right", "left"]].set_visible(False)
-    table = diagnosis.next_questions().head(min(top, _rows_that_wait(ax)))
-    n = len(table)
-    # the questions fill the lower part of the Axes; the headline the rest
-    ys = np.arange(n, dtype=float)[::-1]
-    ax.set_ylim(-0.6, -0.6 + (max(n, 1) + 0.2) / _WAIT_SHARE)
-    wait_rows(ax, table, ys, wrap_all(question_prompts(table), PROMPT_WIDTHS, lines=3))
-    largest = float(table["expected_information_gain"].max()) if n else 1.0
-    ax.set_xlim(0, round(max(largest, 1e-3) * 1.18, 6))
     ax.set_xlabel(
         "expected information gain about the causes (bits)",
         fontsize=st.pt(st.TICK),
@@ -60,7 +61,27 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     )
     ax.spines["bottom"].set_color(_WAIT_INK)
     width = title_width(ax)
-    st.axes_note(
+    ax.set_title(
+        case_title("Which question to ask next", diagnosis, width)
+        + "\n"
+        + with_conflict(triage_text(diagnosis), diagnosis, width),
+        fontsize=st.pt(st.TITLE - 1),
+        loc="left",
+    )
+    # laid out once (with the widest prompts the rows may have, which set the
+    # Axes' width), so that each block is measured where it is drawn
+    fig = st.figure_of(ax)
+    table = diagnosis.next_questions()
+    most = wrap_all(question_prompts(table.head(min(top, 8))), PROMPT_WIDTHS, lines=3)
+    if most:  # the widest prompts the rows may have, so that the Axes' left edge is kept
+        ax.set_yticks(np.arange(len(most), dtype=float), most)
+        ax.tick_params(axis="y", length=0, labelsize=st.pt(st.TICK))
+        ax.set_ylim(-0.6, len(most) - 0.4)
+    fig.draw_without_rendering()
+    tall = _inches_tall(ax)
+    # the Axes' width, less what a line drawn may measure over its width computed
+    room = 0.95 * float(ax.get_window_extent().width) / fig.dpi
+    headline = st.axes_note(
         ax,
         0.0,
         0.985,
@@ -72,48 +93,66 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         fontweight="bold",
         gid="no-questions",
     )
-    because = getattr(diagnosis, "triage_words", ())
-    lines = ["Next questions: none before going (the other questions can wait)."]
+    size = st.pt(st.LABEL)
+    lines = [
+        unit_lines(
+            ["Next questions: none before going (the other questions can wait)."], room, size
+        )
+    ]
+    because = list(getattr(diagnosis, "triage_words", ()))
     if because:
-        lines.append(ge("because: " + "; ".join(because)))
-    st.axes_note(
+        # "because:" with the first reason, never alone on its line
+        units = [ge(b.strip()) + "; " for b in because[:-1]] + [ge(because[-1].strip())]
+        units[0] = "because: " + units[0]
+        more = fit_lines(units, room, size, lines=_REASON_LINES, more=lambda n: f"+{n} more")
+        lines.append(more.split("\n"))
+    top_of_notes = _below(ax, headline, 0.25 * size)
+    notes = st.axes_note(
         ax,
         0.0,
-        0.895,
-        "\n".join(wrap(line, width + 10) for line in lines),
+        top_of_notes,
+        "\n".join(line for block in lines for line in block),
         ha="left",
         va="top",
-        fontsize=st.pt(st.LABEL),
+        fontsize=size,
         color=st.TEXT,
         linespacing=1.35,
+        gid="reasons",
     )
+    rule = _below(ax, notes, 0.6 * size)
     # the rule and sub-heading that set the questions apart from the advice
-    ax.plot(
-        [0.0, 1.0],
-        [_WAIT_SHARE + 0.075] * 2,
-        transform=ax.transAxes,
-        color="#B0B0B0",
-        lw=0.9,
-        clip_on=False,
-    )
-    st.axes_note(
+    ax.plot([0.0, 1.0], [rule] * 2, transform=ax.transAxes, color="#B0B0B0", lw=0.9, clip_on=False)
+    heading = st.axes_note(
         ax,
         0.0,
-        _WAIT_SHARE + 0.06,
-        _WAIT_HEADING if n else "Can wait: every question is answered.",
+        rule - 0.4 * size / 72 / tall,
+        _WAIT_HEADING if len(table) else "Can wait: every question is answered.",
         ha="left",
         va="top",
-        fontsize=st.pt(st.LABEL),
+        fontsize=size,
         color=_WAIT_INK,
         fontweight="bold",
         gid="can-wait",
     )
-    ax.set_title(
-        case_title("Which question to ask next", diagnosis, width) + f"\n{triage_text(diagnosis)}",
-        fontsize=st.pt(st.TITLE - 1),
-        loc="left",
-    )
+    share = _below(ax, heading, 0.5 * size)  # of the Axes' height, for the rows
+    table = table.head(min(top, _rows_that_wait(tall * share)))
+    n = len(table)
+    # the questions fill the lower part of the Axes; the advice the rest
+    ys = np.arange(n, dtype=float)[::-1]
+    ax.set_ylim(-0.6, -0.6 + (max(n, 1) + 0.2) / max(share, 0.05))
+    prompts = wrap_all(question_prompts(table), PROMPT_WIDTHS, lines=3)
+    net = st.network_of(diagnosis, None)
+    wait_rows(ax, table, ys, whole_or_named(table, prompts, net, PROMPT_WIDTHS[-1]))
+    largest = float(table["expected_information_gain"].max()) if n else 1.0
+    ax.set_xlim(0, round(max(largest, 1e-3) * 1.18, 6))
     return ax
+
+
+def _below(ax: Axes, text: Any, points: float) -> float:
+    """Return the Axes fraction ``points`` under the bottom of ``text`` (as laid out)."""
+    bottom = text.get_window_extent().y0  # display units, of the figure laid out
+    step = points / 72 * st.figure_of(ax).dpi  # display units
+    return float(ax.transAxes.inverted().transform((0.0, bottom - step))[1])
 
 
 def gain_value(ax: Axes, gain: float, y: float, colour: str, gid: str | None = None) -> str:
@@ -145,9 +184,9 @@ def wait_rows(ax: Axes, table: Any, ys: Any, prompts: list[str]) -> list[str]:
 
 
 #: What the grey questions under an emergency's advice are.
-_WAIT_HEADING = "Can wait: what the clinician may ask afterwards, by expected information"
-#: The share of an emergency's Axes (from the bottom) the questions that can wait take.
-_WAIT_SHARE = 0.66
+_WAIT_HEADING = "Can wait: what the clinician may ask afterwards, by expected information gain"
+#: The most lines of reasons under an emergency's advice on a slide (the rest counted).
+_REASON_LINES = 6
 #: Their look: grey, so that none reads as a question to ask before going.
 _WAIT_BAR = "#C9C9C9"
 _WAIT_INK = "#666666"
@@ -162,13 +201,13 @@ def _inches_tall(ax: Axes) -> float:
     return float(ax.get_position().height) * float(st.figure_of(ax).get_figheight())
 
 
-def _rows_that_wait(ax: Axes) -> int:
-    """Return how many questions that can wait an emergency's Axes has room for.
+def _rows_that_wait(inches: float) -> int:
+    """Return how many questions that can wait ``inches`` of an Axes' height has room for.
 
-    Seven on a slide's one Axes (a row of about half an inch, room for a prompt of
-    three lines), at most eight.
+    A row of about half an inch (room for a prompt of three lines); at least three,
+    at most eight.
     """
-    return max(3, min(8, int(_inches_tall(ax) * _WAIT_SHARE / 0.5)))
+    return max(3, min(8, int(inches / 0.5)))
 
 
 def _go_now_only(diagnosis: Diagnosis, ax: Axes) -> Axes:
@@ -203,5 +242,6 @@ def _go_now_only(diagnosis: Diagnosis, ax: Axes) -> Axes:
             color="#555555",
         )
     title = case_title("Which question to ask next", diagnosis, title_width(ax))
-    ax.set_title(title + f"\n{triage_text(diagnosis)}", fontsize=st.pt(st.TITLE - 1), loc="left")
+    said = with_conflict(triage_text(diagnosis), diagnosis, title_width(ax))
+    ax.set_title(f"{title}\n{said}", fontsize=st.pt(st.TITLE - 1), loc="left")
     return ax

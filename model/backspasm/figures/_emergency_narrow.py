@@ -35,6 +35,8 @@ from backspasm.figures._words import (
     title_width,
     triage_text,
     unit_lines,
+    whole_or_named,
+    with_conflict,
     wrap,
     wrap_all,
 )
@@ -58,8 +60,12 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     title = (
         case_title("Which question to ask next", diagnosis, width)
         + "\n"
-        + triage_text(diagnosis).replace(
-            "  ·  ", "\n" if len(triage_text(diagnosis)) > width else "  ·  "
+        + with_conflict(
+            triage_text(diagnosis).replace(
+                "  ·  ", "\n" if len(triage_text(diagnosis)) > width else "  ·  "
+            ),
+            diagnosis,
+            width,
         )
     )
     st.put_title(ax, title, fontsize=st.pt(st.TITLE - 1))
@@ -98,7 +104,13 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     ys = np.arange(n, dtype=float)[::-1]
     ax.set_ylim(-0.6, -0.6 + max(n, 1) / share)
     ax.spines[["top", "right", "left"]].set_visible(False)
-    prompts = wrap_all(question_prompts(table), [label_chars(ax) - 4, label_chars(ax)], lines=3)
+    widths = [label_chars(ax) - 4, label_chars(ax)]
+    prompts = whole_or_named(
+        table,
+        wrap_all(question_prompts(table), widths, lines=3),
+        st.network_of(diagnosis, None),
+        widths[-1],
+    )
     values = wait_rows(ax, table, ys, prompts)
     largest = float(table["expected_information_gain"].max()) if n else 1.0
     plot = plot_inches(ax, prompts)

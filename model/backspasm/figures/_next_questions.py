@@ -24,7 +24,10 @@ from backspasm.figures._words import (
     case_title,
     question_prompts,
     title_width,
+    triage_text,
     unasked_count,
+    whole_or_named,
+    with_conflict,
     wrap,
     wrap_all,
     wrap_phrases,
@@ -130,7 +133,7 @@ def plot_next_questions(
         return no_questions(diagnosis, ax, top)
     journal = st.narrow(ax)
     if journal:  # as many rows as leave room for a prompt of three lines
-        top, useful = _rows_that_fit(ax, top, useful)
+        top, useful = _rows_that_fit(ax, top, useful, _title(diagnosis, title_width(ax), True))
     table, left_out = _rows_to_ask(diagnosis, top, useful, 3 if journal else _SCREEN_ROWS)
     net = st.network_of(diagnosis, None)
     screen = [bool(getattr(r, "screen", False)) for r in st.rows(table)]
@@ -167,10 +170,8 @@ def plot_next_questions(
     if journal:
         chars = label_chars(ax, 0.6)
         widths = (chars - 6, chars - 3, chars - 2)  # "⚠ " before a screening question's
-    prompts = [
-        ("⚠ " if sign else "") + text
-        for text, sign in zip(wrap_all(said, widths, lines=lines), screen, strict=True)
-    ]
+    wrapped = whole_or_named(table, wrap_all(said, widths, lines=lines), net, widths[-1])
+    prompts = [("⚠ " if sign else "") + text for text, sign in zip(wrapped, screen, strict=True)]
     plot = plot_inches(ax, prompts) if journal else 0.0
     ax.set_yticks(ys, prompts)
     for tick, sign in zip(ax.get_yticklabels(), screen, strict=True):
@@ -199,17 +200,7 @@ def plot_next_questions(
     ax.spines[["top", "right", "left"]].set_visible(False)
     if not len(table):
         st.empty_note(ax, "every question is answered")
-    width = title_width(ax)
-    st.put_title(
-        ax,
-        case_title("Which question to ask next", diagnosis, width)
-        + "\n"
-        + wrap_phrases(
-            _order_words(diagnosis) if any(screen) else [_GAIN_WORDS + ", ", "most useful first"],
-            width,
-        ),
-        fontsize=st.pt(st.TITLE - 1),
-    )
+    st.put_title(ax, _title(diagnosis, title_width(ax), any(screen)), fontsize=st.pt(st.TITLE - 1))
     present = [g for g in GROUPS if g in groups]
     handles: list[Any] = [Patch(color=st.bar_colour(g), label=st.GROUP_NAMES[g]) for g in present]
     if any(screen):
@@ -230,17 +221,32 @@ def plot_next_questions(
     return ax
 
 
-def _rows_that_fit(ax: Axes, top: int, useful: int) -> tuple[int, int]:
+def _title(diagnosis: Diagnosis, width: int, screened: bool) -> str:
+    """Return the title: the case, its triage, and the order of the rows.
+
+    ``screened``: screening questions among the rows.
+    """
+    order = _order_words(diagnosis) if screened else [_GAIN_WORDS + ", ", "most useful first"]
+    return (
+        case_title("Which question to ask next", diagnosis, width)
+        + "\n"
+        + _triage_said(diagnosis, width)
+        + "\n"
+        + wrap_phrases(order, width)
+    )
+
+
+def _rows_that_fit(ax: Axes, top: int, useful: int, title: str) -> tuple[int, int]:
     """Return ``top`` and ``useful`` cut to the rows a journal figure's Axes has room for.
 
-    A row holds a prompt of three lines; the Axes keeps about 70% of its height once
-    its title, axis label and legend are laid out. At least one row; a third of them
-    for the most useful other questions.
+    A row holds a prompt of three lines; the Axes keeps what its ``title`` (at least
+    four lines on a page, six in a column), axis label and legend leave. At least one
+    row; a third of them for the most useful other questions.
     """
     wide = st.inches(ax)[0] > 4.0  # prompts of two lines or three
     row = (2.6 if wide else 3.0) * st.pt(st.TICK) * PROMPT_SPACING * 1.2 / 72 + 0.04
-    title = 4 if st.figure_of(ax).get_figwidth() > 5.0 else 6
-    room = rows_room(ax, title_lines=title, below_lines=5) - _GAP_NARROW * row
+    lines = max(4 if st.figure_of(ax).get_figwidth() > 5.0 else 6, title.count("\n") + 1)
+    room = rows_room(ax, title_lines=lines, below_lines=5) - _GAP_NARROW * row
     shown = min(top, max(1, int(room / row)))
     return shown, min(useful, shown // 3)
 
@@ -267,6 +273,16 @@ def _rows_to_ask(
     keep = min(screening, max(top - wanted, min(top, least)))
     rows = [interview.head(keep), others.head(top - keep)]
     return pd.concat(rows, ignore_index=True), screening - keep
+
+
+def _triage_said(diagnosis: Diagnosis, width: int) -> str:
+    """Say the triage level and P(a serious cause), as an emergency's title and 03's do.
+
+    On two lines (the level, then the probability) when longer than ``width``.
+    """
+    said = triage_text(diagnosis)
+    said = said.replace("  ·  ", "\n") if len(said) > width else said
+    return with_conflict(said, diagnosis, width)
 
 
 def _order_words(diagnosis: Diagnosis) -> list[str]:

@@ -49,6 +49,7 @@ from backspasm._palette import TRIAGE_COLOURS as TRIAGE_COLOURS
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
     from backspasm.network import Network
 
@@ -392,15 +393,15 @@ _NOTE_LOOK: Mapping[str, Any] = {
 }
 
 
-def axes_note(ax: Axes, x: float, y: float, text: str, **options: Any) -> None:
+def axes_note(ax: Axes, x: float, y: float, text: str, **options: Any) -> Text:
     """Write a note at ``(x, y)`` in Axes fractions (beyond 0 to 1: outside the Axes).
 
     Centred, grey and :data:`LABEL` points (scaled, :func:`pt`) unless ``options``
     (passed on to :meth:`~matplotlib.axes.Axes.text`, such as ``ha`` or ``gid``) say
-    otherwise.
+    otherwise. Returns the text drawn.
     """
     look = {**_NOTE_LOOK, "fontsize": pt(LABEL), **options}
-    ax.text(x, y, text, transform=ax.transAxes, **look)
+    return ax.text(x, y, text, transform=ax.transAxes, **look)
 
 
 def empty_note(ax: Axes, text: str) -> None:

@@ -187,14 +187,47 @@ def triage_lines(diagnosis: Any, width: int) -> str:
 
     On one line when they fit ``width`` characters, else the note on a line of its own
     (and the triage level and P(a serious cause) on two, when longer than ``width``).
+    Then, for answers that conflict, :func:`conflict_note` on lines of its own.
     """
     triage, note = triage_text(diagnosis), screen_note(diagnosis)
     if len(triage) > width:  # a narrow figure's: the level, then the probability
         triage = triage.replace("  ·  ", "\n")
-    if not note:
-        return triage
-    one = f"{triage}  ·  {note}"
-    return one if len(one) <= width else f"{triage}\n{wrap(note, width)}"
+    if note:
+        one = f"{triage}  ·  {note}"
+        triage = one if len(one) <= width else f"{triage}\n{wrap(note, width)}"
+    return with_conflict(triage, diagnosis, width)
+
+
+def conflict_note(diagnosis: Any) -> str:
+    """Say that a case's answers conflict, as ``backspasm diagnose`` warns; else ``""``.
+
+    ``warning: these answers are jointly surprising for the model (conflict 2.09 >
+    1.86); check them`` when :attr:`Diagnosis.conflicted
+    <backspasm.diagnosis.Diagnosis.conflicted>`: its ``conflict`` above its
+    ``conflict_threshold``. Nothing for an object without them, or whose network was
+    edited since (no flag level).
+    """
+    from backspasm.exceptions import BackspasmError
+
+    conflict = getattr(diagnosis, "conflict", None)
+    if conflict is None:
+        return ""
+    try:
+        threshold = float(diagnosis.conflict_threshold)
+    except (AttributeError, BackspasmError):
+        return ""
+    if not float(conflict) > threshold:
+        return ""
+    return (
+        f"warning: these answers are jointly surprising for the model "
+        f"(conflict {float(conflict):.2f} > {threshold:.2f}); check them"
+    )
+
+
+def with_conflict(title: str, diagnosis: Any, width: int) -> str:
+    """Return ``title`` with :func:`conflict_note` on lines of ``width`` characters under it."""
+    note = conflict_note(diagnosis)
+    return f"{title}\n{wrap(note, width)}" if note else title
 
 
 def _answer_words(question: Any, label: str, value: Any) -> str | None:
@@ -488,3 +521,21 @@ def question_prompts(table: Any) -> list[str]:
         + str(getattr(r, "prompt", "") or r.question)
         for r in rows(table)
     ]
+
+
+def whole_or_named(table: Any, wrapped: Sequence[str], network: Any, width: int) -> list[str]:
+    """Return each wrapped prompt, or, where it was cut short (``…``), its question's name.
+
+    A narrow figure has no room for a long prompt whole; cut mid-sentence ("or been
+    unable to pass…") it does not say what was asked, so the question is named
+    instead, by its node's label (``Bowel or bladder loss``), wrapped to ``width``
+    characters.
+    """
+    said = []
+    for r, text in zip(rows(table), wrapped, strict=True):
+        if "…" in text:
+            node = str(getattr(r, "node", "") or "")
+            name = network.label(node) if node in network.node_names else str(r.question)
+            text = wrap(name, width)
+        said.append(text)
+    return said

@@ -148,7 +148,7 @@ def unit_lines(units: Sequence[str], width: float, size: float) -> list[str]:
         elif fits(unit):
             rows.append(unit)
         else:  # a unit wider than a line: break it between words
-            for word in unit.split(" "):
+            for word in unit.strip(" ").split(" "):
                 piece = word + " "
                 if rows and fits(rows[-1] + piece):
                     rows[-1] += piece

@@ -17,6 +17,7 @@ from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
 from backspasm.figures._narrow import (
     TICK_CHAR,
+    chars_in,
     label_chars,
     plot_inches,
     room_for,
@@ -38,6 +39,7 @@ from backspasm.figures._words import (
     wrap,
     wrap_phrases,
 )
+from backspasm.figures.scenarios import SERIOUS_BAR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -121,6 +123,8 @@ def plot_causes(
                 height=0.7,
                 lw=2.0,
             )
+            if group == "cause_serious":  # hatched, as in 07, 08 and their legends
+                ax.patches[-1].set(**SERIOUS_BAR)
             values.append((y, float(r.posterior), float(r.prior), percent(float(r.posterior))))
             keys.append(f"value:{r.cause}")
             ticks.append(y)
@@ -160,7 +164,15 @@ def plot_causes(
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     if journal:
         ax.tick_params(axis="x", labelsize=st.pt(st.TICK))
-    ax.set_xlabel("probability of the cause", fontsize=st.pt(st.TICK))
+    # causes can coexist, as diagnose says: the bars need not add up to P(a serious
+    # cause) or to 100% (on a slide's one Axes and in a journal's figure, said under
+    # the axis; a panel of the user's has no room for it)
+    xlabel = "probability of the cause"
+    if journal and _room_to_say_coexist(ax):
+        xlabel = wrap(f"{xlabel} ({COEXIST_SHORT})", chars_in(plot_inches(ax, labels), st.TICK))
+    elif not journal and title_width(ax) >= TITLE_WIDTH:
+        xlabel = f"{xlabel} ({COEXIST})"
+    ax.set_xlabel(xlabel, fontsize=st.pt(st.TICK))
     ax.set_ylabel("")
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
@@ -178,8 +190,9 @@ def plot_causes(
         Line2D([], [], color=st.PRIOR_TICK, lw=2.0, label="before any answer (prior)")
     ] + [
         Patch(
-            color=st.colour(g),
+            facecolor=st.colour(g),
             label=f"after the answers: {st.GROUP_NAMES[g][7:].split(' (')[0]}",
+            **(SERIOUS_BAR if g == "cause_serious" else {"edgecolor": "none"}),
         )
         for g in present
     ]
@@ -188,7 +201,12 @@ def plot_causes(
     wide = width >= TITLE_WIDTH
     tall = ax.get_position().height * float(st.figure_of(ax).get_figheight())
     if journal:  # its right edge at the plot's, over the labels' column if need be
-        st.legend_under(ax, handles, ncol=1 if st.inches(ax)[0] < 4.0 else 2)
+        st.legend_under(
+            ax,
+            handles,
+            ncol=1 if st.inches(ax)[0] < 4.0 else 2,
+            label_lines=xlabel.count("\n") + 1,
+        )
     else:
         ax.legend(
             handles=handles,
@@ -203,6 +221,26 @@ def plot_causes(
     return ax
 
 
+#: The share of the other side's span the side of figure 04 that no bar reaches keeps.
+_EMPTY_SIDE = 0.15
+
+
+#: Why the bars of figure 03 need not add up, as ``backspasm diagnose`` says it.
+COEXIST = "causes can coexist: the bars need not add up to 100%"
+#: The same, in a journal's narrow plot.
+COEXIST_SHORT = "bars need not add up: causes can coexist"
+
+
+def _room_to_say_coexist(ax: Axes) -> bool:
+    """Whether a journal's causes figure says under its axis that causes can coexist.
+
+    In a figure of its own at least 4.5 in tall (a journal's page or column); not in
+    a small Axes of the user's, whose rows need the lines.
+    """
+    fig = st.figure_of(ax)
+    return len(fig.axes) == 1 and float(fig.get_figheight()) >= 4.5
+
+
 def _causes_that_fit(
     ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis, chars: int
 ) -> pd.DataFrame:
@@ -214,7 +252,8 @@ def _causes_that_fit(
     width = title_width(ax)
     title = case_title("The 10 most probable of 19 causes", diagnosis, width)
     title += "\n" + triage_lines(diagnosis, width)
-    below = 2 + (4 if st.inches(ax)[0] < 4.0 else 2)  # ticks, axis label, legend
+    # ticks, axis label (two lines more when it says the causes can coexist), legend
+    below = (3 if _room_to_say_coexist(ax) else 2) + (4 if st.inches(ax)[0] < 4.0 else 2)
     room = rows_room(ax, title_lines=title.count("\n") + 1, below_lines=below)
     ranked = table.sort_values("posterior", ascending=False, kind="stable")
     for keep in range(len(ranked), 0, -1):
@@ -352,7 +391,12 @@ def plot_evidence_impact(
     ax.set_yticks(ys, said)
     ax.tick_params(axis="y", length=0, labelsize=st.pt(st.TICK))
     ax.axvline(0, color=st.TEXT, lw=0.9, zorder=4)
-    ax.set_xlim(-edge, edge)
+    # a side no bar reaches keeps only a margin: the bars take the width
+    reach = np.where(settled, np.sign(values) * edge, values) if len(values) else values
+    ax.set_xlim(
+        -edge if (reach < 0).any() or not len(values) else -_EMPTY_SIDE * edge,
+        edge if (reach > 0).any() or not len(values) else _EMPTY_SIDE * edge,
+    )
     ax.set_ylim(-0.7, max(len(table), 1) - 0.3)
     xlabel = f"change in log-odds of {label} from this answer (natural log)"
     if journal:

@@ -111,11 +111,19 @@ def plot_case_mix(
         )[0]
         bar.set_gid(f"top_cause:{cause}")
         _count_label(left, bar, horizontal=True, size=st.pt(st.NOTE + 0.5))
+    # a serious cause tagged as the causes and scenarios figures tag it: ⚠, bold, in its colour
     left.set_yticks(
         ys,
-        [net.label(c) if c in net.spec.nodes else c for c in causes],
+        [
+            st.tagged(net.label(c), g) if c in net.spec.nodes else c
+            for c, g in zip(causes, groups_seen, strict=True)
+        ],
         fontsize=st.pt(st.NOTE + 0.5),
     )
+    for tick, group in zip(left.get_yticklabels(), groups_seen, strict=True):
+        if group == "cause_serious":
+            tick.set_color(st.colour(group))
+            tick.set_fontweight("bold")
     left.tick_params(axis="y", length=0)
     left.set_xlabel("cases with this cause ranked first", fontsize=st.pt(st.TICK))
     left.set_title("Most probable cause", fontsize=st.pt(st.TITLE - 1), loc="left")

@@ -136,8 +136,10 @@ def plot_calibration(
     ax.set_xlabel("mean predicted probability (bins of 0.1)", fontsize=st.pt(st.LABEL))
     ax.set_ylabel("observed frequency", fontsize=st.pt(st.LABEL))
     ax.tick_params(labelsize=st.pt(st.TICK))
+    # the expected calibration error is of all causes pooled, as evaluate computes it
+    error = f"; expected calibration error\u00a0{evaluation.ece:.4f}" if cause is None else ""
     ax.set_title(
-        f"Calibration: {words} ({evaluation.n_cases} cases)\n"
+        f"Calibration: {words} ({evaluation.n_cases} cases{error})\n"
         "points on the diagonal mean the stated probabilities come true as often as stated",
         fontsize=st.pt(st.TITLE - 2),
         loc="left",

@@ -216,7 +216,10 @@ def plot_scenarios(
             gid=f"scenario:{i}",
         )
         ax.set_xlim(0, 1.0)
-        ax.set_xticks([0, 0.25, 0.5, 0.75], ["0", "25%", "50%", "75%"])
+        # a tick (and grid line) at 100% too, written only in a panel with none right
+        # of it, where "100%" would run into the next panel's "0%"
+        full = "100%" if across == 1 else ""
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", full])
         if not journal or i >= len(cases) - across:  # under the bottom row only
             ax.set_xlabel("probability after the answers", fontsize=st.pt(st.NOTE + 0.5))
         if journal:

@@ -211,9 +211,10 @@ def plot_sensitivity(
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: exact_percent(v)))
     ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
     scale = "; log-odds scale" if logit else ""
+    # the model as it is, as the case figures (03, 04) and diagnose write it: 44.7%
     xlabel = (
         f"P({target} = {state} | answers); the line is the model as it is "
-        f"({percent_sig(base) if logit else percent_to(base, decimals)}){scale}"
+        f"({percent_sig(base) if logit else percent(base)}){scale}"
     )
     if journal:
         xlabel = wrap(xlabel, chars_in(plot, st.TICK))

@@ -431,6 +431,7 @@ def _draw_calibration(results: _Shown) -> Figure:
         results.size,
         f"Calibration: all causes pooled, on {_SYNTHETIC}",
         "points on the diagonal mean the stated probabilities come true as often as stated",
+        f"expected calibration error {results.evaluation.ece:.4f}",
     )
 
 
