@@ -15,16 +15,15 @@ layers:
 
 from __future__ import annotations
 
-import numbers
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
-import pandas as pd
 
 from backspasm import spec as _spec
+from backspasm._answers import as_number as _as_number
+from backspasm._answers import is_blank as _is_blank
 from backspasm._text import column_key, did_you_mean
 from backspasm.exceptions import EvidenceError
 from backspasm.spec.build import BIN_OPERATORS
@@ -294,35 +293,6 @@ def get_question(column: str, questions: Iterable[Question] | None = None) -> Qu
 
 def _norm(value: Any) -> str:
     return str(value).strip().lower()
-
-
-def _is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if np.ndim(value) == 0 and not isinstance(value, str):
-        try:
-            if bool(pd.isna(value)):  # NaN of any float type, pd.NA, pd.NaT, None
-                return True
-        except (TypeError, ValueError):
-            pass
-    return _norm(value) in BLANK_WORDS
-
-
-#: A number as a case file may write it: ASCII digits, an optional sign, decimal point
-#: and exponent (what :func:`pandas.to_numeric` reads for a whole column). Python's
-#: ``float()`` also takes ``"4_5"`` and non-ASCII digits, which the file layer refuses.
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-
-def _as_number(value: Any) -> float | None:
-    """Return a real number (Python, numpy or numeric text) as a float; else None (bools too)."""
-    if isinstance(value, bool | np.bool_):
-        return None
-    if isinstance(value, numbers.Real):
-        return float(value)
-    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-        return float(value.strip())
-    return None
 
 
 #: What a yes/no answer may also be, one case at a time (not in a case file): an

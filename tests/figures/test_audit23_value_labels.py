@@ -98,9 +98,7 @@ def test_the_place_of_a_value_is_always_clear_of_its_tick() -> None:
         for wide in (0.12, 0.2, 0.35):
             for end in [i / 50 for i in range(51)]:
                 for prior in [i / 50 for i in range(51)]:
-                    x, where = _bars.label_place(
-                        end, prior, wide, lo=0.0, hi=1.0, per_inch=per_inch
-                    )
+                    x, where = _bars.label_place(end, prior, wide, (0.0, 1.0), per_inch)
                     pad = 4.0 / 72 * per_inch
                     x0, x1 = (
                         (x + pad, x + pad + wide)

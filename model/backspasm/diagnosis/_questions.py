@@ -16,11 +16,21 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm.exceptions import BackspasmError
 from backspasm.network import Network, NotACauseError
 from backspasm.queries import candidate_questions, cause_posteriors, information_gain
 from backspasm.questionnaire import Question, questions_for
+from backspasm.triage import emergency_nodes, interview_rank, screen_nodes
 
-__all__ = ["cause_columns", "cause_groups", "gain_table", "next_questions_over"]
+__all__ = [
+    "cause_columns",
+    "cause_groups",
+    "gain_table",
+    "next_questions_over",
+    "question_order",
+    "refuse_question_name",
+    "screen_questions",
+]
 
 
 def cause_groups(network: Network) -> dict[str, tuple[str, ...]]:
@@ -138,3 +148,56 @@ def next_questions_over(
         network, batch, posterior, {v: marginals[v] for v in nodes}, nodes, causes
     )
     return gain_table(questions_for(network), pairs, gain[0])
+
+
+def refuse_question_name(network: Network, name: str) -> None:
+    """Raise for a question's name given where a node is wanted, naming its node.
+
+    ``age`` is a question whose answer sets the node ``age_group``: the message says
+    so and lists the node's states. Returns quietly for any other name.
+    """
+    asked = next((q for q in questions_for(network) if q.column == name and q.node), None)
+    if asked is not None and asked.node is not None:
+        named = ", ".join(network.states(asked.node))
+        raise BackspasmError(
+            f"'{name}' is a question, not a node of the network: its answer sets "
+            f"node '{asked.node}' (states: {named}), so ask "
+            f"posterior('{asked.node}', state)."
+        )
+
+
+def question_order(network: Network, table: pd.DataFrame, order: str, triage: str) -> pd.DataFrame:
+    """Add the ``red_flag``, ``examination`` and ``screen`` columns and order the table.
+
+    ``order="interview"``: nothing for an emergency (no question before going), else
+    the screen first, the questions whose yes alone is an emergency at its head (the
+    order ``backspasm ask`` follows); ``"information"`` keeps the table's order.
+    """
+    questions = questions_for(network)
+    flagged = {q.column for q in questions if q.red_flag}
+    table["red_flag"] = table["question"].isin(flagged).astype(bool)
+    signs = {q.column for q in questions if q.section == "examination"}
+    table["examination"] = table["question"].isin(signs).astype(bool)
+    table["screen"] = table["red_flag"] | table["node"].isin(screen_nodes(network))
+    if order == "interview" and triage == "emergency":
+        # what ask asks: nothing before going (every view says so from here)
+        return table.iloc[:0].reset_index(drop=True)
+    if order == "interview":
+        pairs = zip(table["question"], table["node"], strict=True)
+        rank = np.asarray(interview_rank(network, pairs))
+        table = table.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
+    return table
+
+
+def screen_questions(network: Network) -> tuple[Question, ...]:
+    """Return the screening questions, those whose yes alone is an emergency first.
+
+    Every warning sign (a red-flag question) and every question a triage flag names
+    (:func:`backspasm.triage.screen_nodes`), in questionnaire order otherwise.
+    """
+    nodes, urgent = screen_nodes(network), emergency_nodes(network)
+    known = set(network.node_names)
+    asked = [
+        q for q in questions_for(network) if q.node in known and (q.red_flag or q.node in nodes)
+    ]
+    return tuple(sorted(asked, key=lambda q: q.node not in urgent))

@@ -16,11 +16,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from backspasm._text import percent
-from backspasm.diagnosis._questions import cause_columns, cause_groups, next_questions_over
+from backspasm.diagnosis._questions import (
+    cause_columns,
+    cause_groups,
+    next_questions_over,
+    question_order,
+    refuse_question_name,
+    screen_questions,
+)
 from backspasm.diagnosis._report import diagnosis_text
 from backspasm.diagnosis.page import diagnosis_html
 from backspasm.diagnosis.words import (
@@ -32,11 +38,8 @@ from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
 from backspasm.explain.conflict import conflict_threshold
 from backspasm.network import Network
-from backspasm.questionnaire import EvidenceValue, Question, questions_for
+from backspasm.questionnaire import EvidenceValue, Question
 from backspasm.triage import (
-    emergency_nodes,
-    interview_rank,
-    screen_nodes,
     triage_advice,
     triage_reason_words,
 )
@@ -188,14 +191,7 @@ class Diagnosis:
         Every view calls them "screening questions" and keeps "warning sign" for the
         red-flag questions.
         """
-        nodes, urgent = screen_nodes(self.network), emergency_nodes(self.network)
-        known = set(self.network.node_names)
-        asked = [
-            q
-            for q in questions_for(self.network)
-            if q.node in known and (q.red_flag or q.node in nodes)
-        ]
-        return tuple(sorted(asked, key=lambda q: q.node not in urgent))
+        return screen_questions(self.network)
 
     @property
     def unscreened(self) -> tuple[Question, ...]:
@@ -226,16 +222,7 @@ class Diagnosis:
             For a state the node does not have, with its states.
         """
         if isinstance(node, str) and node not in self.beliefs:
-            asked = next(
-                (q for q in questions_for(self.network) if q.column == node and q.node), None
-            )
-            if asked is not None and asked.node is not None:
-                named = ", ".join(self.network.states(asked.node))
-                raise BackspasmError(
-                    f"'{node}' is a question, not a node of the network: its answer sets "
-                    f"node '{asked.node}' (states: {named}), so ask "
-                    f"posterior('{asked.node}', state)."
-                )
+            refuse_question_name(self.network, node)
         states = self.network.states(node)  # raises with a suggestion for a mistyped node
         if state not in states:
             raise KeyError(f"{node!r} has no state {state!r}; its states: {', '.join(states)}")
@@ -360,21 +347,7 @@ class Diagnosis:
         else:
             columns = cause_columns(self.network, causes, self._cause)
             table = next_questions_over(network_of(self), self.evidence, self.beliefs, columns)
-        questions = questions_for(self.network)
-        flagged = {q.column for q in questions if q.red_flag}
-        table["red_flag"] = table["question"].isin(flagged).astype(bool)
-        signs = {q.column for q in questions if q.section == "examination"}
-        table["examination"] = table["question"].isin(signs).astype(bool)
-        table["screen"] = table["red_flag"] | table["node"].isin(screen_nodes(self.network))
-        if order == "interview" and self.triage == "emergency":
-            # what ask asks: nothing before going (every view says so from here)
-            return table.iloc[:0].reset_index(drop=True)
-        if order == "interview":
-            # the screen first, and in it the questions whose yes alone is an emergency
-            pairs = zip(table["question"], table["node"], strict=True)
-            rank = np.asarray(interview_rank(self.network, pairs))
-            table = table.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
-        return table
+        return question_order(self.network, table, order, self.triage)
 
     def counterfactual_ranking(self) -> pd.DataFrame:
         """Rank every cause by expected disablement, as ``evaluate(rank="disablement")`` does.

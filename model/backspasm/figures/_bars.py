@@ -111,11 +111,9 @@ def bar_labels(
     box = ax.get_window_extent()
     lo, hi = ax.get_xlim()
     per_inch = (hi - lo) / max(box.width / fig.dpi, 1e-6)  # data units per inch
-    gap = 4.0  # points between the bar end (or the tick) and the text
+    gap = VALUE_GAP
     for i, (y, end, prior, text) in enumerate(items):
-        x, where = label_place(
-            end, prior, bold_width(text, size) * per_inch, lo=lo, hi=hi, per_inch=per_inch, gap=gap
-        )
+        x, where = label_place(end, prior, bold_width(text, size) * per_inch, (lo, hi), per_inch)
         label = ax.annotate(
             text,
             xy=(x, y),
@@ -145,24 +143,23 @@ def bold_width(text: str, size: float) -> float:
     return float(path.get_extents().width) / 72.0 * 1.05
 
 
+#: Points between a bar's end (or its prior tick) and its value.
+VALUE_GAP = 4.0
+
+
 def label_place(
-    end: float,
-    prior: float | None,
-    wide: float,
-    *,
-    lo: float,
-    hi: float,
-    per_inch: float,
-    gap: float = 4.0,
+    end: float, prior: float | None, wide: float, bounds: tuple[float, float], per_inch: float
 ) -> tuple[float, str]:
     """Return where a bar's value goes: ``(x, "right")`` or ``(x, "inside")``.
 
-    ``"right"``: the text starts ``gap`` points right of ``x``; ``"inside"``: it ends
-    ``gap`` points left of ``x``. ``wide`` is the text's width in data units. The
-    place keeps the text within ``lo`` to ``hi`` and :data:`TICK_CLEARANCE` points
-    clear of ``prior``, in the order :func:`bar_labels` gives.
+    ``"right"``: the text starts :data:`VALUE_GAP` points right of ``x``; ``"inside"``:
+    it ends that far left of ``x``. ``wide`` is the text's width in data units and
+    ``per_inch`` the data units in an inch. The place keeps the text within ``bounds``
+    (the x-limits) and :data:`TICK_CLEARANCE` points clear of ``prior``, in the order
+    :func:`bar_labels` gives.
     """
-    pad = gap / 72 * per_inch
+    lo, hi = bounds
+    pad = VALUE_GAP / 72 * per_inch
     clear = TICK_CLEARANCE / 72 * per_inch
     margin = 0.05 * per_inch  # the text not right against the Axes' edge
 

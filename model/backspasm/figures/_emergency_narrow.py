@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import backspasm.figures._style as st
+import backspasm.figures._words as words
 from backspasm.figures._emergency import _WAIT_HEADING, _WAIT_INK, _inches_tall, wait_rows
 from backspasm.figures._narrow import (
     chars_in,
@@ -28,13 +29,8 @@ from backspasm.figures._narrow import (
 )
 from backspasm.figures._words import (
     PROMPT_SPACING,
-    case_title,
     fit_lines,
-    ge,
-    question_prompts,
-    title_width,
     triage_text,
-    unit_lines,
     whole_or_named,
     with_conflict,
     wrap,
@@ -56,9 +52,9 @@ _LINE = 1.25
 
 def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     """Draw an emergency's panel in a journal's figure (see the module's docstring)."""
-    width = title_width(ax)
+    width = words.title_width(ax)
     title = (
-        case_title("Which question to ask next", diagnosis, width)
+        words.case_title("Which question to ask next", diagnosis, width)
         + "\n"
         + with_conflict(
             triage_text(diagnosis).replace(
@@ -83,7 +79,8 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     ]
     because = list(getattr(diagnosis, "triage_words", ()))
     if because:
-        units = ["because: "] + [ge(b) + "; " for b in because[:-1]] + [ge(because[-1])]
+        said_as = [words.ge(b) for b in because]
+        units = ["because: "] + [b + "; " for b in said_as[:-1]] + [said_as[-1]]
         said.append(fit_lines(units, room * 0.92, text_size, lines=3, more=lambda n: f"+{n} more"))
     text = "\n".join(said)
     heading = _lines(_WAIT_HEADING, room * 0.88, text_size)  # in bold
@@ -107,7 +104,7 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     widths = [label_chars(ax) - 4, label_chars(ax)]
     prompts = whole_or_named(
         table,
-        wrap_all(question_prompts(table), widths, lines=3),
+        wrap_all(words.question_prompts(table), widths, lines=3),
         st.network_of(diagnosis, None),
         widths[-1],
     )
@@ -164,7 +161,7 @@ def _notes(ax: Axes, headline: str, text: str, tall: float, head: float, size: f
 
 def _lines(text: str, width: float, size: float) -> str:
     """Wrap ``text`` between words to lines of ``width`` inches at ``size`` points."""
-    return "\n".join(unit_lines([word + " " for word in text.split()], width, size))
+    return "\n".join(words.unit_lines([word + " " for word in text.split()], width, size))
 
 
 def _across(ax: Axes) -> Any:

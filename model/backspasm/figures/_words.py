@@ -25,7 +25,15 @@ from backspasm._text import lower_first as lower_first  # re-exported for the fi
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
 from backspasm._text import percent as percent  # one rule: as diagnose writes them
 from backspasm._text import percent_to as percent_to  # re-exported for the figures
-from backspasm.figures._style import TITLE_MARGIN, TRIAGE_NAMES, network_of, rows, scale
+from backspasm.figures._style import TITLE_MARGIN, network_of, rows, scale
+
+# re-exported for the figures: the triage, screen and conflict lines of a title
+from backspasm.figures._triage_words import conflict_note as conflict_note
+from backspasm.figures._triage_words import screen_note as screen_note
+from backspasm.figures._triage_words import triage_lines as triage_lines
+from backspasm.figures._triage_words import triage_text as triage_text
+from backspasm.figures._triage_words import unasked_count as unasked_count
+from backspasm.figures._triage_words import with_conflict as with_conflict
 
 # re-exported for the figures: wrapping text to lines
 from backspasm.figures._wrap import fit_lines as fit_lines
@@ -138,96 +146,6 @@ _NO_GAIN = 1e-12
 
 
 # A case's answers and the titles made of them
-
-
-def triage_text(diagnosis: Any) -> str:
-    """``triage: emergency · P(a serious cause) = 33.0%`` for a diagnosis.
-
-    The probability as ``backspasm diagnose`` writes it (``99.99%``, never ``= >99.9%``).
-    """
-    triage = getattr(diagnosis, "triage", None)
-    text = f"P(a serious cause) = {percent(float(diagnosis.p_serious))}"
-    if triage:
-        text = f"triage: {TRIAGE_NAMES.get(str(triage), str(triage))}  ·  " + text
-    return text
-
-
-def unasked_count(diagnosis: Any) -> tuple[int, int] | None:
-    """Return how many screening questions are unasked, and how many there are.
-
-    The diagnosis's own ``unscreened`` and ``screen`` (never counted again here);
-    None for an object without them.
-    """
-    unscreened = getattr(diagnosis, "unscreened", None)
-    screen = getattr(diagnosis, "screen", None)
-    if unscreened is None or screen is None:
-        return None
-    return len(unscreened), len(screen)
-
-
-def screen_note(diagnosis: Any) -> str:
-    """``screen incomplete: 18 of 25 screening questions unasked: the triage may change``.
-
-    What ``backspasm diagnose`` says under a triage that is not an emergency while
-    screening questions are unanswered ("the advice is incomplete until the others
-    are"), so that a self-care or see-a-doctor triage does not look settled. ``""``
-    for an emergency (it holds whatever the other answers) and for a complete screen.
-    """
-    counts = unasked_count(diagnosis)
-    if getattr(diagnosis, "triage", None) == "emergency" or not counts or not counts[0]:
-        return ""
-    return (
-        f"screen incomplete: {counts[0]} of {counts[1]} screening questions unasked: "
-        "the triage may change"
-    )
-
-
-def triage_lines(diagnosis: Any, width: int) -> str:
-    """Return :func:`triage_text` and, when the screen is incomplete, :func:`screen_note`.
-
-    On one line when they fit ``width`` characters, else the note on a line of its own
-    (and the triage level and P(a serious cause) on two, when longer than ``width``).
-    Then, for answers that conflict, :func:`conflict_note` on lines of its own.
-    """
-    triage, note = triage_text(diagnosis), screen_note(diagnosis)
-    if len(triage) > width:  # a narrow figure's: the level, then the probability
-        triage = triage.replace("  ·  ", "\n")
-    if note:
-        one = f"{triage}  ·  {note}"
-        triage = one if len(one) <= width else f"{triage}\n{wrap(note, width)}"
-    return with_conflict(triage, diagnosis, width)
-
-
-def conflict_note(diagnosis: Any) -> str:
-    """Say that a case's answers conflict, as ``backspasm diagnose`` warns; else ``""``.
-
-    ``warning: these answers are jointly surprising for the model (conflict 2.09 >
-    1.86); check them`` when :attr:`Diagnosis.conflicted
-    <backspasm.diagnosis.Diagnosis.conflicted>`: its ``conflict`` above its
-    ``conflict_threshold``. Nothing for an object without them, or whose network was
-    edited since (no flag level).
-    """
-    from backspasm.exceptions import BackspasmError
-
-    conflict = getattr(diagnosis, "conflict", None)
-    if conflict is None:
-        return ""
-    try:
-        threshold = float(diagnosis.conflict_threshold)
-    except (AttributeError, BackspasmError):
-        return ""
-    if not float(conflict) > threshold:
-        return ""
-    return (
-        f"warning: these answers are jointly surprising for the model "
-        f"(conflict {float(conflict):.2f} > {threshold:.2f}); check them"
-    )
-
-
-def with_conflict(title: str, diagnosis: Any, width: int) -> str:
-    """Return ``title`` with :func:`conflict_note` on lines of ``width`` characters under it."""
-    note = conflict_note(diagnosis)
-    return f"{title}\n{wrap(note, width)}" if note else title
 
 
 def _answer_words(question: Any, label: str, value: Any) -> str | None:

@@ -1,0 +1,115 @@
+"""The triage line of a figure's title: the level, P(a serious cause), and the notes.
+
+:func:`triage_text` says the level and the probability as ``backspasm diagnose``
+does; :func:`screen_note` adds that screening questions are unasked (a self-care or
+see-a-doctor triage is not settled until they are), :func:`conflict_note` that the
+answers are jointly surprising; :func:`triage_lines` and :func:`with_conflict` put
+them on lines of a given width. :mod:`backspasm.figures._words` re-exports them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backspasm._text import percent
+from backspasm.figures._style import TRIAGE_NAMES
+from backspasm.figures._wrap import wrap
+
+__all__ = [
+    "conflict_note",
+    "screen_note",
+    "triage_lines",
+    "triage_text",
+    "unasked_count",
+    "with_conflict",
+]
+
+
+def triage_text(diagnosis: Any) -> str:
+    """``triage: emergency · P(a serious cause) = 33.0%`` for a diagnosis.
+
+    The probability as ``backspasm diagnose`` writes it (``99.99%``, never ``= >99.9%``).
+    """
+    triage = getattr(diagnosis, "triage", None)
+    text = f"P(a serious cause) = {percent(float(diagnosis.p_serious))}"
+    if triage:
+        text = f"triage: {TRIAGE_NAMES.get(str(triage), str(triage))}  ·  " + text
+    return text
+
+
+def unasked_count(diagnosis: Any) -> tuple[int, int] | None:
+    """Return how many screening questions are unasked, and how many there are.
+
+    The diagnosis's own ``unscreened`` and ``screen`` (never counted again here);
+    None for an object without them.
+    """
+    unscreened = getattr(diagnosis, "unscreened", None)
+    screen = getattr(diagnosis, "screen", None)
+    if unscreened is None or screen is None:
+        return None
+    return len(unscreened), len(screen)
+
+
+def screen_note(diagnosis: Any) -> str:
+    """``screen incomplete: 18 of 25 screening questions unasked: the triage may change``.
+
+    What ``backspasm diagnose`` says under a triage that is not an emergency while
+    screening questions are unanswered ("the advice is incomplete until the others
+    are"), so that a self-care or see-a-doctor triage does not look settled. ``""``
+    for an emergency (it holds whatever the other answers) and for a complete screen.
+    """
+    counts = unasked_count(diagnosis)
+    if getattr(diagnosis, "triage", None) == "emergency" or not counts or not counts[0]:
+        return ""
+    return (
+        f"screen incomplete: {counts[0]} of {counts[1]} screening questions unasked: "
+        "the triage may change"
+    )
+
+
+def triage_lines(diagnosis: Any, width: int) -> str:
+    """Return :func:`triage_text` and, when the screen is incomplete, :func:`screen_note`.
+
+    On one line when they fit ``width`` characters, else the note on a line of its own
+    (and the triage level and P(a serious cause) on two, when longer than ``width``).
+    Then, for answers that conflict, :func:`conflict_note` on lines of its own.
+    """
+    triage, note = triage_text(diagnosis), screen_note(diagnosis)
+    if len(triage) > width:  # a narrow figure's: the level, then the probability
+        triage = triage.replace("  ·  ", "\n")
+    if note:
+        one = f"{triage}  ·  {note}"
+        triage = one if len(one) <= width else f"{triage}\n{wrap(note, width)}"
+    return with_conflict(triage, diagnosis, width)
+
+
+def conflict_note(diagnosis: Any) -> str:
+    """Say that a case's answers conflict, as ``backspasm diagnose`` warns; else ``""``.
+
+    ``warning: these answers are jointly surprising for the model (conflict 2.09 >
+    1.86); check them`` when :attr:`Diagnosis.conflicted
+    <backspasm.diagnosis.Diagnosis.conflicted>`: its ``conflict`` above its
+    ``conflict_threshold``. Nothing for an object without them, or whose network was
+    edited since (no flag level).
+    """
+    from backspasm.exceptions import BackspasmError
+
+    conflict = getattr(diagnosis, "conflict", None)
+    if conflict is None:
+        return ""
+    try:
+        threshold = float(diagnosis.conflict_threshold)
+    except (AttributeError, BackspasmError):
+        return ""
+    if not float(conflict) > threshold:
+        return ""
+    return (
+        f"warning: these answers are jointly surprising for the model "
+        f"(conflict {float(conflict):.2f} > {threshold:.2f}); check them"
+    )
+
+
+def with_conflict(title: str, diagnosis: Any, width: int) -> str:
+    """Return ``title`` with :func:`conflict_note` on lines of ``width`` characters under it."""
+    note = conflict_note(diagnosis)
+    return f"{title}\n{wrap(note, width)}" if note else title
