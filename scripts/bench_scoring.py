@@ -244,7 +244,7 @@ def hard_case_file(rows: int, seed: int, folder: Path) -> Path:
 def impossible_yes(questions: list[Any], data: dict[str, Any]) -> dict[str, Any]:
     """Per yes/no question of a context-only node: the rows whose yes has probability 0.
 
-    Such a node's parents are all answered context questions (sex, age), so its
+    Such a node's parents are all answered context questions (sex, age, a flu or stomach bug), so its
     conditional table says directly whether a yes is possible for each row.
     """
     import numpy as np
@@ -266,8 +266,9 @@ def impossible_yes(questions: list[Any], data: dict[str, Any]) -> dict[str, Any]
         codes = []
         for p in parents:
             pq = by_node[p]
-            if pq.kind == "choice":
-                codes.append(np.array([list(pq.states).index(v) for v in data[pq.column]]))
+            if pq.kind in ("choice", "yes_no"):  # a state named (a flu or stomach bug: yes/no)
+                states = list(net.states(p))
+                codes.append(np.array([states.index(v) for v in data[pq.column]]))
             else:  # a number binned into the parent's states
                 codes.append(pq.bin_index(np.asarray(data[pq.column], dtype=np.float64)))
         yes = cpd.values[list(net.states(q.node)).index("yes")]
