@@ -244,8 +244,8 @@ def hard_case_file(rows: int, seed: int, folder: Path) -> Path:
 def impossible_yes(questions: list[Any], data: dict[str, Any]) -> dict[str, Any]:
     """Per yes/no question of a context-only node: the rows whose yes has probability 0.
 
-    Such a node's parents are all answered context questions (sex, age, a flu or stomach bug), so its
-    conditional table says directly whether a yes is possible for each row.
+    Such a node's parents are all answered context questions (sex, age, a flu or stomach
+    bug), so its conditional table says directly whether a yes is possible for each row.
     """
     import numpy as np
 
