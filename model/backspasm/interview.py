@@ -33,7 +33,7 @@ from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.diagnosis.words import screen_progress
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network, default_network
-from backspasm.questionnaire import get_question, parse_answer, questions_for
+from backspasm.questionnaire import evidence_state, get_question, questions_for
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
 
 __all__ = ["interview"]
@@ -275,11 +275,11 @@ def interview(
             history.append((q.column, False))
             continue
         try:
-            state = parse_answer(q, line)
+            state = evidence_state(q, line)
         except EvidenceError as exc:
             write(f"  {exc}")
             continue
-        if state is None or state == (0.5, 0.5):  # "unknown", "na", a 50:50 lean
+        if state is None:  # "unknown", "na", a 50:50 lean
             write(f"  {line.strip()!r} answers nothing; type skip to pass the question.")
             continue
         try:
