@@ -1114,7 +1114,7 @@ def test_a_no_can_raise_the_level_by_moving_belief_between_causes():
     # The README's triage section says so: the thresholds act on posteriors, so an
     # answer that moves belief from one cause to another can raise the level. Denying
     # a fever moves it from a kidney infection (a doctor's visit without fever) to a
-    # stone (the emergency department at 50%, NG118 having no same-day level here).
+    # stone (the emergency department at 50%: the answers cannot tell a blocking stone).
     c = {
         "age": 34,
         "sex": "female",
