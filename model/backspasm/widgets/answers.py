@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backspasm.exceptions import EvidenceError
-from backspasm.questionnaire import Question, get_question, parse_answer
+from backspasm.questionnaire import Question, evidence_state, get_question
 from backspasm.widgets.form import UNSURE_MAX, UNSURE_MIN
 
 __all__ = ["normalise", "parse_answers", "with_answer"]
@@ -25,13 +25,12 @@ def normalise(q: Question, value: Any) -> Any:
     Raises :class:`~backspasm.exceptions.EvidenceError` exactly as
     :func:`backspasm.diagnose` would for the same value.
     """
-    state = parse_answer(q, value)
+    # An even lean (0.5) says nothing: no answer, the one rule of diagnose and ask.
+    state = evidence_state(q, value)
     if state is None:
         return None
     if isinstance(state, tuple):  # an unsure yes/no answer: keep its lean to yes
         lean = float(state[1])
-        if lean == 0.5:
-            return None  # an even lean says nothing: no answer (as ``backspasm ask``)
         if not UNSURE_MIN <= lean <= UNSURE_MAX:
             raise EvidenceError(
                 f"an unsure answer must lean between {UNSURE_MIN:g} and {UNSURE_MAX:g} "
