@@ -4,6 +4,7 @@
   ``.meta.json`` provenance sidecar) that would replace the input, by name, by link or
   through standard input; an output that is a folder or sits in a folder that is
   missing or not writable; and an extension that cannot be written.
+  :func:`cannot_write_in` is the one test of "can a file be created in this folder".
 * :class:`AtomicFile` writes to a hidden temporary file in the output's folder and
   renames it into place only when everything is written; :func:`atomic_path` does
   the same for a writer that takes a file name (pgmpy's network writers). An output
@@ -23,6 +24,7 @@ import secrets
 import signal
 import stat
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -44,6 +46,7 @@ __all__ = [
     "Interrupted",
     "SignalGuard",
     "atomic_path",
+    "cannot_write_in",
     "check_paths",
     "output_format",
 ]
@@ -166,9 +169,38 @@ def check_paths(input: str | os.PathLike[str], output: str | os.PathLike[str]) -
         raise CaseFileError(f"cannot write '{dst}': folder '{folder}' does not exist.")
     if not folder.is_dir():
         raise CaseFileError(f"cannot write '{dst}': '{folder}' is not a folder.")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise CaseFileError(f"cannot write '{dst}': folder '{folder}' is not writable.")
+    problem = cannot_write_in(folder)
+    if problem:
+        raise CaseFileError(f"cannot write '{dst}': folder '{folder}' {problem}.")
     return fmt
+
+
+def cannot_write_in(folder: str | os.PathLike[str]) -> str | None:
+    """Say why no file can be created in an existing folder; None when one can.
+
+    The folder's modes first (``os.access``); then a nameless temporary file is
+    opened in it and closed, since the modes say yes to root everywhere and say
+    nothing of ``/proc``, ``/sys`` or a read-only mount. Nothing is left behind.
+
+    Parameters
+    ----------
+    folder : path-like
+        A folder that exists.
+
+    Returns
+    -------
+    str or None
+        ``"is not writable"``, with the system's reason when the trial file said it
+        (``"is not writable (No such file or directory)"``), or None.
+    """
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "is not writable"
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return f"is not writable ({exc.strerror or exc})"
+    return None
 
 
 def _check_target(path: str, what: str) -> None:

@@ -128,8 +128,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 def _cmd_figures(args: argparse.Namespace) -> int:
     from backspasm._text import did_you_mean
     from backspasm.figures import write_teaching_figures
-    from backspasm.figures.teaching import CAPTIONS_FILE, example_case_note
-    from backspasm.scoring.cases import read_case_table
+    from backspasm.figures.teaching import CAPTIONS_FILE
 
     # Checked here to name the options: the library names its parameters.
     if args.case_id is not None and args.cases is None:
@@ -142,10 +141,6 @@ def _cmd_figures(args: argparse.Namespace) -> int:
             f"--cause must be a cause of the network ({', '.join(network.causes)}); "
             f"got {args.cause!r}.{did_you_mean(args.cause, network.causes)}"
         )
-    note = example_case_note(args.cases, args.case_id, args.only)
-    if note:
-        print(f"backspasm figures: note: {note}", file=sys.stderr)
-    cases = None if args.cases is None else read_case_table(args.cases)[0]
 
     def say(line: str) -> None:
         print(f"backspasm figures: {line}", file=sys.stderr, flush=True)
@@ -154,11 +149,10 @@ def _cmd_figures(args: argparse.Namespace) -> int:
         args.out,
         formats=args.format,
         network=network,
-        cases=cases,
+        cases=args.cases,
         case_id=args.case_id,
         cause=args.cause,
         dpi=args.dpi,
-        cases_name=None if args.cases is None else os.path.basename(args.cases),
         only=args.only,
         progress=None if args.no_progress else say,
         note=say,
@@ -166,8 +160,8 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     )
     for path in paths:
         print(path)
-    files = f"{len(paths)} file{'s' * (len(paths) != 1)}"
-    print(f"wrote {files} to {args.out}, with their alt text in {CAPTIONS_FILE}", file=sys.stderr)
+    files, whose = ("1 file", "its") if len(paths) == 1 else (f"{len(paths)} files", "their")
+    print(f"wrote {files} to {args.out}; {whose} alt text is in {CAPTIONS_FILE}", file=sys.stderr)
     return EXIT_OK
 
 

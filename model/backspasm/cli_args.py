@@ -232,15 +232,20 @@ def build_parser() -> argparse.ArgumentParser:
         "files are listed on standard output; standard error says each figure as it is "
         "drawn. The figures: 01 network, 01b diagnostic view, 02-06 the example case "
         "(network beliefs, causes, evidence impact, next questions, sensitivity), 07 the "
-        "case beside built-in scenarios, 08 case mix, 09-10 calibration and ROC on 2000 "
-        "synthetic cases.",
+        "case beside built-in scenarios, 08 case mix, 09-10 calibration and ROC (each AUC "
+        "with its 95% confidence interval) on 2000 synthetic cases. --out and --cases are "
+        "checked before anything is drawn. A file is never deleted: drawing a figure again "
+        "at another size or in fewer formats replaces the files of the formats asked for "
+        "and leaves the others (a warning names them, with the size they were drawn at); "
+        "captions.md lists every figure file in DIR under the size it was drawn at.",
     )
     p.add_argument(
         "--out",
         required=True,
         metavar="DIR",
         help="folder to write into; created, with any missing folders above it, if it does "
-        "not exist (standard error then says 'created folder ...')",
+        "not exist (standard error then says 'created folder ...'); a folder that cannot be "
+        "written or created is refused before any drawing",
     )
     p.add_argument(
         "--format",
@@ -265,7 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     follows = "the cause the evidence-impact and sensitivity figures follow (default: top cause)"
     p.add_argument("--cause", metavar="NAME", help=follows)
     p.add_argument(
-        "--dpi", type=dpi, default=300, help=f"PNG resolution, 1 to {MAX_DPI} (default: 300)"
+        "--dpi",
+        type=dpi,
+        default=300,
+        help=f"PNG resolution, 1 to {MAX_DPI} (default: 300; under 100 a warning: text blurs)",
     )
     p.add_argument(
         "--only",
@@ -275,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
         "numbers (01, 01b, 02 ... 10, or 3 for 03) or groups: network (01, 01b), case "
         "(02-06), scenarios (07), case-mix (08), evaluation (09, 10); e.g. --only case or "
         "--only 03,05 (default: every figure). Other files in DIR are left alone, and "
-        "captions.md keeps their lines",
+        "captions.md keeps their lines (under the size they were drawn at)",
     )
     p.add_argument(
         "--size",
@@ -354,7 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate",
         help="compare scores with the known causes of a case file",
         description="Compare the network's scores with the known causes of a case file: "
-        "top-1 and top-3 accuracy, AUC, Brier score, log loss and calibration, and how many "
+        "top-1 and top-3 accuracy, AUC per cause with its 95% confidence interval (auc_low, "
+        "auc_high), Brier score, log loss and calibration, and how many "
         "cases with a serious true cause were triaged self_care. Triage levels are compared "
         "(the confusion matrix, its agreement, the emergency cases sent home) only for the "
         "rows that give an expected_triage (emergency, see_doctor or self_care): without "

@@ -17,6 +17,7 @@ from backspasm._text import percent as diagnose_percent
 from backspasm.figures._results import _SYNTHETIC, _case_name, _Shown
 from backspasm.figures._selection import TEACHING_FIGURES
 from backspasm.figures._words import conflict_note, percent, triage_text
+from backspasm.figures.evaluation import ROC_INTERVAL_METHOD
 from backspasm.figures.scenarios import scenario_answers
 
 if TYPE_CHECKING:
@@ -257,11 +258,16 @@ def _caption_roc(fig: Figure, r: _Shown) -> str:
             if t.get_gid() != "roc:not_drawn"  # in a column, the note is the last entry
         ]
     )
-    curves = [e for e in entries if e != "chance"]
+    # "(AUC 0.98, 0.86–1.00; ...)" on the figure, under the legend's title
+    curves = [
+        re.sub(r"AUC (\S+), (\S+)\u2013(\S+);", r"AUC \1, 95% CI \2 to \3;", e)
+        for e in entries
+        if e != "chance"
+    ]
     said = f"ROC curves of the serious causes on {_SYNTHETIC}: " + "; ".join(curves)
     for note in _texts(fig, "roc:not_drawn", lines=True).values():
         said += "; " + _listed(note).rstrip(".")
-    return said + "."
+    return f"{said}; {ROC_INTERVAL_METHOD}." if curves else said + "."
 
 
 def _listed(note: str) -> str:
@@ -300,47 +306,93 @@ _CAPTIONS_HEAD = """# Alt text of the teaching figures
 One sentence per figure: what it shows, for which case, and its key numbers as the
 figure writes them; for the alt text of a slide or a web page. Each PNG file holds its
 sentence as its Description, each SVG file as its `<desc>`, each PDF file as its Subject.
+The files are listed under the size they were drawn at; a folder drawn into at two sizes
+or in other formats by different runs keeps the older files, under their own size.
 
 """
+#: The heading of the files of each size in :data:`CAPTIONS_FILE`.
+_SIZE_HEADINGS: Mapping[str, str] = {
+    "slide": "## Slide size: 13.33 x 7.5 in (16:9)",
+    "page": "## Page size: 7.0 in (178 mm) wide",
+    "column": "## Column size: 3.5 in (89 mm) wide",
+}
+_NO_SIZE = "## Size not recorded (listed by an earlier version)"
+_SIZE_ORDER: tuple[str | None, ...] = (*_SIZE_HEADINGS, None)
 #: A line of :data:`CAPTIONS_FILE`: ``- `03-causes.png`, `03-causes.svg`: sentence``.
 _CAPTION_LINE = re.compile(r"^- ((?:`[^`]+`)(?:, `[^`]+`)*): (.+)$")
 
 
+#: A line of the captions file: (size or None, stem, files, sentence, 1 if kept from before).
+_Entry = tuple[str | None, str, list[str], str, int]
+
+
 def _captions_file(
-    out: Path, formats: Sequence[str], captions: Sequence[tuple[str, str]]
+    out: Path, formats: Sequence[str], captions: Sequence[tuple[str, str, str]]
 ) -> bytes:
     """Return :data:`CAPTIONS_FILE`: a line per figure, with every file of it written.
 
-    The lines of an earlier run's figures not drawn now (``only``) are kept while
-    their files are in the folder, so that the file still says every figure there.
+    ``captions`` gives each figure drawn now as (stem, size, sentence). The lines
+    go under a heading per size (:data:`_SIZE_HEADINGS`), a figure's files under the
+    size it was drawn at. The lines of an earlier run are kept for those of their
+    files still in the folder and not written now: the figures not drawn now
+    (``only``), and a figure's formats not drawn now (under the size they were drawn
+    at), so that the file says every figure file there and its size.
     """
-    entries = {stem: ([f"{stem}.{fmt}" for fmt in formats], text) for stem, text in captions}
-    for stem, (names, text) in _earlier_captions(out / CAPTIONS_FILE).items():
-        kept = [name for name in names if (out / name).is_file()]
-        if stem not in entries and kept:
-            entries[stem] = (kept, text)
-
-    def place(stem: str) -> tuple[int, str]:
-        known = stem in TEACHING_FIGURES
-        return (TEACHING_FIGURES.index(stem) if known else len(TEACHING_FIGURES), stem)
-
-    lines = [
-        f"- {', '.join(f'`{name}`' for name in entries[stem][0])}: {entries[stem][1]}"
-        for stem in sorted(entries, key=place)
+    written = {f"{stem}.{fmt}" for stem, _, _ in captions for fmt in formats}
+    entries: list[_Entry] = [
+        (size, stem, [f"{stem}.{fmt}" for fmt in formats], text, 0)
+        for stem, size, text in captions
     ]
+    for earlier, names, text in _earlier_captions(out / CAPTIONS_FILE):
+        kept = [n for n in names if n not in written and (out / n).is_file()]
+        if kept:
+            entries.append((earlier, Path(kept[0]).stem, kept, text, 1))
+
+    def place(entry: _Entry) -> tuple[int, int, str, int]:
+        size, stem, _, _, earlier = entry
+        known = stem in TEACHING_FIGURES
+        at = TEACHING_FIGURES.index(stem) if known else len(TEACHING_FIGURES)
+        return (_SIZE_ORDER.index(size), at, stem, earlier)
+
+    lines: list[str] = []
+    for size, _, names, text, _ in sorted(entries, key=place):
+        heading = _SIZE_HEADINGS.get(size or "", _NO_SIZE)
+        if heading not in lines:
+            lines += ["", heading, ""] if lines else [heading, ""]
+        lines.append(f"- {', '.join(f'`{name}`' for name in names)}: {text}")
     return (_CAPTIONS_HEAD + "\n".join(lines) + "\n").encode("utf-8")
 
 
-def _earlier_captions(path: Path) -> dict[str, tuple[list[str], str]]:
-    """Return the lines of a captions file written before, by figure (none without one)."""
+def _size_name(fig: Figure) -> str:
+    """Return the named size a figure was drawn at (slide, page or column), by its width."""
+    width = float(fig.get_figwidth())
+    return min(st.SIZE_WIDTHS, key=lambda name: abs(st.SIZE_WIDTHS[name] - width))
+
+
+def _earlier_sizes(out: Path) -> dict[str, str | None]:
+    """Return the size each file of an earlier captions file was drawn at (None: not said)."""
+    return {
+        name: size for size, names, _ in _earlier_captions(out / CAPTIONS_FILE) for name in names
+    }
+
+
+def _earlier_captions(path: Path) -> list[tuple[str | None, list[str], str]]:
+    """Return the lines of a captions file written before: (size, files, sentence).
+
+    The size is that of the heading the line is under; None under none (a captions
+    file written before sizes were recorded) or an unknown one. None without a file.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return {}
-    found: dict[str, tuple[list[str], str]] = {}
+        return []
+    by_heading = {heading: size for size, heading in _SIZE_HEADINGS.items()}
+    found: list[tuple[str | None, list[str], str]] = []
+    size: str | None = None
     for line in text.splitlines():
+        if line.startswith("## "):
+            size = by_heading.get(line)
         match = _CAPTION_LINE.match(line)
         if match:
-            names = [name.strip("`") for name in match[1].split(", ")]
-            found[Path(names[0]).stem] = (names, match[2])
+            found.append((size, [name.strip("`") for name in match[1].split(", ")], match[2]))
     return found

@@ -66,14 +66,15 @@ def plot_inches(ax: Axes, labels: list[str]) -> float:
     return max(st.inches(ax)[0] - 0.1, 0.5)
 
 
-def room_for(values: list[str], span: float, plot: float) -> float:
+def room_for(values: list[str], span: float, plot: float, *, across: float = 2.0) -> float:
     """Return the half-width of a log-odds axis with room for the bars' values.
 
     Bars of up to ``span`` either way leave room for their values beside them in a
-    plot ``plot`` inches wide.
+    plot ``plot`` inches wide, whose axis is ``across`` half-widths wide (2: from
+    ``-edge`` to ``edge``; less when one side only keeps a margin).
     """
     text = max((text_width(v, st.pt(st.NOTE)) for v in values), default=0.0) + 0.12
-    share = min(2 * text / plot, 0.7)  # of the axis's width, both ends
+    share = min(across * text / plot, 0.7)  # of the axis's width, at its ends
     return span / (1.0 - share)
 
 

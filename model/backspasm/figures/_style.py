@@ -75,7 +75,7 @@ FIGURE_HEIGHTS: Mapping[str, Mapping[str, float]] = {
     "scenarios": {"page": 7.4, "column": 9.0},
     "case_mix": {"page": 5.0, "column": 7.0},
     "calibration": {"page": 4.4, "column": 5.0},
-    "roc": {"page": 4.4, "column": 6.4},
+    "roc": {"page": 4.4, "column": 7.2},
 }
 #: The type scale at a few widths (inches); linear in between (see :func:`type_scale`).
 _SCALES: tuple[tuple[float, float], ...] = ((3.5, 0.7), (7.0, 0.8), (SLIDE_SIZE[0], 1.0))

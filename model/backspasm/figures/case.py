@@ -357,7 +357,7 @@ def plot_evidence_impact(
     ax = st.new_axes(ax)
     journal = st.narrow(ax)
     every = len(table)
-    if journal:  # a narrow figure: labels wrapped, "odds" said once, on the top axis
+    if journal:  # a narrow figure: labels wrapped, only the rows that fit
         said = [wrap(words, label_chars(ax)) for words in said]
         keep = _answers_that_fit(ax, table, said, diagnosis, label, cause)
         table, said = table[keep], [s for s, k in zip(said, keep, strict=True) if k]
@@ -374,10 +374,11 @@ def plot_evidence_impact(
         impact_said(float(r.log_odds_change), float(r.posterior_with), float(r.posterior_without))
         for r in st.rows(table)
     ]
-    if journal:
-        odds = [words.removeprefix("odds ") for words in odds]
+    if journal:  # "odds ×24.7" as on a slide, the axis made wide enough for it
         plot = plot_inches(ax, said)
-        edge = max(edge, room_for(odds, span, plot))
+        # an axis whose one side no bar reaches is only 1 + _EMPTY_SIDE half-widths wide
+        both = bool((values < 0).any() and (values > 0).any())
+        edge = max(edge, room_for(odds, span, plot, across=2.0 if both else 1 + _EMPTY_SIDE))
     for yy, r, words, known, said_odds in zip(
         ys, st.rows(table), said, settled, odds, strict=True
     ):

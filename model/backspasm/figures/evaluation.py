@@ -214,6 +214,16 @@ ROC_COLOURS = LINE_COLOURS
 #: the curve is a step or two and its AUC mostly chance.
 MIN_ROC_CASES = 5
 _ROC_STYLES = ("-", "--", ":", "-.")
+#: What the interval after each AUC is, as the legend's title says it.
+ROC_INTERVAL = "95% CI"
+#: How it was computed, under the legend's title.
+ROC_INTERVAL_SAID = "CI: Hanley & McNeil (1982) variance, score interval"
+#: How it was computed, as the captions say it.
+ROC_INTERVAL_METHOD = (
+    "95% confidence intervals from Hanley and McNeil's (1982) variance, as a score interval"
+)
+#: The characters a line of the legend may take under a column's square.
+_LEGEND_WIDTH = 44
 #: The characters a line of the note of the causes not drawn may take.
 _NOTE_WIDTH = 46
 
@@ -228,7 +238,7 @@ def plot_roc(
     min_cases: int = MIN_ROC_CASES,
     size: str | None = None,
 ) -> Axes:
-    """Draw one ROC curve per cause, with its AUC and its number of cases in the legend.
+    """Draw one ROC curve per cause, with its AUC, interval and cases in the legend.
 
     A cause asked for that has no curve (no case with it among those evaluated, or
     no case without it), or too few cases with it for a curve worth reading (fewer
@@ -260,8 +270,10 @@ def plot_roc(
     matplotlib.axes.Axes
         One line per cause labelled ``"<cause> (AUC 0.87)"``, and the chance
         diagonal labelled ``chance``; the legend says each cause in words with its
-        number of cases (``"Kidney stones (AUC 0.99; 5 cases)"``); the note of the
-        causes not drawn has ``gid="roc:not_drawn"``.
+        AUC's 95% confidence interval (the evaluation's ``auc_low`` and ``auc_high``,
+        see :func:`~backspasm.learning.metrics.auc_interval`) and its number of cases
+        (``"Kidney stones (AUC 0.99, 0.91–1.00; 5 cases)"``); the note of the causes
+        not drawn has ``gid="roc:not_drawn"``.
 
     Raises
     ------
@@ -285,6 +297,8 @@ def plot_roc(
     missing = [c for c in chosen if c not in available]
     chosen = [c for c in chosen if c in available]
     auc = dict(zip(per_cause["cause"], per_cause["auc"], strict=True))
+    bounds = zip(per_cause["auc_low"], per_cause["auc_high"], strict=True)
+    interval = dict(zip(per_cause["cause"], bounds, strict=True))
     own = ax is None
     ax = st.new_axes(ax)
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="chance")
@@ -333,10 +347,19 @@ def plot_roc(
     # are centred on the slide, and a long line would run off its right edge
     why = [wrap(f"{names[c]} ({reason(c)})", _NOTE_WIDTH) for c in missing]
     note = "not drawn:\n" + "\n".join(why)
-    handles, labels = (
-        list(lines),
-        ["chance"] + [f"{names[c]} (AUC {auc[c]:.2f}; {cases(c)})" for c in chosen],
-    )
+    numbers = {
+        c: f"(AUC {auc[c]:.2f}, {interval[c][0]:.2f}\u2013{interval[c][1]:.2f}; {cases(c)})"
+        for c in chosen
+    }
+    said = [f"{names[c]} {numbers[c]}" for c in chosen]
+    heading = [f"cause (AUC, {ROC_INTERVAL}; cases with it)", ROC_INTERVAL_SAID]
+    if _narrow(ax):  # under a column's square: a long entry's numbers on a line of their own
+        said = [
+            f"{names[c]}\n{numbers[c]}" if len(words) > _LEGEND_WIDTH else words
+            for c, words in zip(chosen, said, strict=True)
+        ]
+        heading = [wrap(words, _LEGEND_WIDTH) for words in heading]
+    handles, labels = list(lines), ["chance", *said]
     below = _narrow(ax) and bool(missing)
     if below:  # under the legend's curves, as its last entry (laid out with it)
         from matplotlib.lines import Line2D
@@ -350,7 +373,7 @@ def plot_roc(
         fontsize=st.pt(st.LEGEND),
         ncol=1 if len(chosen) <= 24 else 2,
         frameon=False,
-        title="cause (AUC; cases with it)",
+        title="\n".join(heading),
         title_fontsize=st.pt(st.NOTE),
     )
     if below:

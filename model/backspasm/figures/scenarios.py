@@ -216,10 +216,13 @@ def plot_scenarios(
             gid=f"scenario:{i}",
         )
         ax.set_xlim(0, 1.0)
-        # a tick (and grid line) at 100% too, written only in a panel with none right
-        # of it, where "100%" would run into the next panel's "0%"
-        full = "100%" if across == 1 else ""
-        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", full])
+        # a tick (and grid line) at 100% too; panels side by side write their end
+        # ticks inward ("0%" from its tick, "100%" up to it), clear of each other's
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+        if across > 1:
+            ends = ax.get_xticklabels()
+            ends[0].set_horizontalalignment("left")
+            ends[-1].set_horizontalalignment("right")
         if not journal or i >= len(cases) - across:  # under the bottom row only
             ax.set_xlabel("probability after the answers", fontsize=st.pt(st.NOTE + 0.5))
         if journal:

@@ -23,7 +23,21 @@ import backspasm.figures._style as st
 from backspasm._files import SignalGuard
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
-from backspasm.figures._captions import CAPTIONS_FILE, _caption, _captions_file
+from backspasm.figures._captions import (
+    CAPTIONS_FILE,
+    _caption,
+    _captions_file,
+    _earlier_sizes,
+    _size_name,
+)
+from backspasm.figures._folder import _check_out, _left_over, _left_over_note, _missing_from
+from backspasm.figures._inputs import (
+    LOW_DPI,
+    _check_formats,
+    _low_dpi,
+    _read_cases,
+    example_case_note,
+)
 from backspasm.figures._results import _SYNTHETIC, _answers_of, _case_name, _Shown, _Work
 from backspasm.figures._results import _Results as _Results  # kept here: tests build one
 from backspasm.figures._save import (
@@ -61,6 +75,7 @@ __all__ = [
     "CAPTIONS_FILE",
     "FIGURE_FORMATS",
     "FIGURE_GROUPS",
+    "LOW_DPI",
     "MAX_DPI",
     "TEACHING_FIGURES",
     "example_case_note",
@@ -74,65 +89,12 @@ __all__ = [
 _STAND_IN = "Epidural abscess"
 
 
-def example_case_note(
-    cases: object, case_id: object, only: Iterable[str] | None = None
-) -> str | None:
-    """Say which case the case figures show when a case file is given without a case.
-
-    ``write_teaching_figures(cases=..., case_id=None)`` draws figures 02 to 06 for
-    :data:`DEFAULT_CASE`, not for a case of the file (the file feeds the case-mix
-    figure); the command line prints this one line so that nobody takes them for
-    the file's. None when there is nothing to say (or when ``only``, as
-    :func:`select_figures` reads it, draws none of figures 02 to 06).
-    """
-    if cases is None or case_id is not None:
-        return None
-    if only is not None and not set(select_figures(only)) & set(FIGURE_GROUPS["case"]):
-        return None
-    return (
-        "figures 02-06 show the built-in example case (age 52, epidural abscess), not a "
-        "case of the file, which only feeds the case-mix figure; choose one of its cases "
-        "with --case-id ID (its case_id, or its row number from 1 in a file without ids)"
-    )
-
-
-def _check_out(out: Path) -> None:
-    """Raise, before anything is drawn, for an ``out_dir`` that is or lies in a file."""
-    if out.exists() and not out.is_dir():
-        raise BackspasmError(
-            f"The 'out_dir' parameter of write_teaching_figures (--out) must be a folder; "
-            f"'{out}' is a file."
-        )
-    # the nearest folder that exists: the figures' folder is created in it
-    parent = out.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    problem = None
-    if parent.exists() and not parent.is_dir():
-        problem = f"'{parent}' is a file, not a folder"
-    elif parent != out and parent.is_dir() and not os.access(parent, os.W_OK | os.X_OK):
-        problem = f"the folder '{parent}' is read-only"
-    if problem:
-        raise BackspasmError(f"cannot create the folder '{out}' (--out): {problem}.")
-
-
-def _check_formats(formats: Sequence[str]) -> list[str]:
-    """Return the formats asked for, each once, in the order first asked."""
-    bad = [f for f in formats if f not in FIGURE_FORMATS]
-    if bad or not formats:
-        raise BackspasmError(
-            f"The 'formats' parameter of write_teaching_figures must hold some of "
-            f"{', '.join(FIGURE_FORMATS)}; got {list(formats)!r} instead."
-        )
-    return list(dict.fromkeys(formats))
-
-
 def write_teaching_figures(
     out_dir: str | os.PathLike[str],
     *,
     formats: Sequence[str] = ("png",),
     network: Network | None = None,
-    cases: pd.DataFrame | None = None,
+    cases: pd.DataFrame | str | os.PathLike[str] | None = None,
     case_id: object = None,
     cause: str | None = None,
     dpi: int = 300,
@@ -170,8 +132,10 @@ def write_teaching_figures(
     key numbers, as the figure writes them): in its files (a PNG file's
     ``Description``, an SVG file's ``<desc>``, a PDF file's ``Subject``; see
     :func:`~backspasm.figures._save.describe_figure`) and in :data:`CAPTIONS_FILE`
-    (``captions.md``) beside them, which lists every figure file written, and keeps
-    the lines of the figures of an earlier run left in the folder (``only``).
+    (``captions.md``) beside them, which lists every figure file written under the
+    size it was drawn at, and keeps the lines of the files of an earlier run left in
+    the folder (figures not drawn now, ``only``, and formats not drawn now, said to
+    ``note``), under their own size. A file is never deleted.
 
     The set is written whole or not at all: every figure is drawn first, and
     only then are the files replaced (each atomically, see :func:`save_figure`), so
@@ -188,8 +152,10 @@ def write_teaching_figures(
         One file per figure and format (a format named twice is written once).
     network : Network, optional
         Defaults to the bundled network.
-    cases : pandas.DataFrame, optional
-        A case table (the contract of ``data/example_cases.csv``); with ``case_id``
+    cases : pandas.DataFrame or path-like, optional
+        A case table (the contract of ``data/example_cases.csv``), or a case file to
+        read as :func:`~backspasm.scoring.cases.read_case_table` reads it (read
+        before anything is drawn, after ``out_dir`` is checked); with ``case_id``
         it supplies the example case (its row read as ``diagnose(row, network=...)``
         reads it), and it is the table of the case-mix figure.
         Default: 300 synthetic presenters drawn from the network with seed 0 (the
@@ -206,17 +172,23 @@ def write_teaching_figures(
         Resolution of PNG files, 1 to :data:`MAX_DPI`.
     cases_name : str, optional
         What the case-mix title calls ``cases``, e.g. the file they were read from
-        (``"53 scored cases of example_cases.csv"``); default ``"<n> scored
-        cases"`` for the ``cases`` given, or ``"300 scored synthetic cases"`` (the
-        presenters sampled from the network) without them.
+        (``"53 scored cases of example_cases.csv"``); default the file's name for
+        ``cases`` given as a file, ``"<n> scored cases"`` for a table, or ``"300
+        scored synthetic cases"`` (the presenters sampled from the network) without
+        them.
     only : iterable of str, optional
         The figures to draw, as :func:`select_figures` names them (``["case"]``
         for 02 to 06, ``["03", "05"]``); default every one.
     progress : callable, optional
         Called with one line per figure drawn (``"drew 4/11 03-causes in 1.2 s"``).
     note : callable, optional
-        Called with ``"created folder ..."`` when ``out_dir`` did not exist, and with
-        the figures drawn on a slide whatever ``size`` (the network's).
+        Called with ``"created folder ..."`` when ``out_dir`` did not exist; with
+        the figures drawn on a slide whatever ``size`` (the network's); with
+        :func:`example_case_note`'s line, and a warning for PNG files under
+        :data:`LOW_DPI` dots per inch, before drawing; and, once the files are written,
+        with the files of the figures drawn that were left from an earlier run in
+        another format (never deleted; :data:`CAPTIONS_FILE` lists them under their
+        size).
     size : {"slide", "page", "column"}, default "slide"
         The size of the figures (see :data:`~backspasm.figures.FIGURE_SIZES`): a
         16:9 slide, or a journal's page (7.0 in, 178 mm) or column (3.5 in, 89 mm)
@@ -235,9 +207,12 @@ def write_teaching_figures(
         drawings of the network alone at a size narrower than a slide, a ``case_id`` without
         ``cases`` or not in them (a row number out of range), an answer of the case
         that cannot be read, a ``cause`` that is not a cause of the network, a name
-        of ``only`` that names no figure, or an
-        ``out_dir`` that is a file or cannot be created (said before any drawing);
-        nothing is written, and no folder created.
+        of ``only`` that names no figure, or an ``out_dir`` that is a file or cannot
+        be written or created (said before any drawing: tried with a nameless
+        temporary file, see :func:`backspasm._files.cannot_write_in`); nothing is
+        written, and no folder created.
+    CaseFileError
+        For ``cases`` given as a file that cannot be read (before any drawing).
     backspasm._files.Interrupted
         When SIGINT or SIGTERM arrives (the files are left as they were, unless
         the signal came while they were being renamed into place).
@@ -254,6 +229,11 @@ def write_teaching_figures(
             f"The 'only' parameter of write_teaching_figures (--only): {exc}"
         ) from None
     on_a_slide = network_on_a_slide(stems, size)
+    out = Path(out_dir)
+    _check_out(out)
+    if cases is not None and not isinstance(cases, pd.DataFrame):
+        cases, cases_name = _read_cases(cases, cases_name)
+    said_case = example_case_note(cases, case_id, stems)
     net = network if network is not None else default_network()
     if cause is not None and cause not in net.causes:
         raise BackspasmError(
@@ -267,8 +247,12 @@ def write_teaching_figures(
         answers = _answers_of(cases, case_id, net)
     else:
         answers = dict(DEFAULT_CASE)
-    out = Path(out_dir)
-    _check_out(out)
+    tell = note if note is not None else (lambda line: None)
+    if said_case:
+        tell(f"note: {said_case}")
+    coarse = _low_dpi(dpi, formats, size)
+    if coarse:
+        tell(f"warning: {coarse}")
     with SignalGuard(f"interrupted; the figures in {out} left as they were") as guard:
         work = _Work(
             net,
@@ -282,11 +266,13 @@ def write_teaching_figures(
         )
         if set(stems) & {*FIGURE_GROUPS["case"], *FIGURE_GROUPS["scenarios"]}:
             work.case  # noqa: B018  (checks the answers before anything is drawn)
-        if on_a_slide and note is not None:
-            note(on_a_slide)
+        if on_a_slide:
+            tell(on_a_slide)
         # draw every figure (computing what each shows when first needed) ...
         files, captions = _render_all(_teaching_set(work), work, out, formats, dpi, progress)
         said = _captions_file(out, formats, captions)
+        left = _left_over(out, stems, formats)
+        sizes = _earlier_sizes(out)
         # ... and only then replace the files
         created = _missing_from(out)
         try:
@@ -295,25 +281,17 @@ def write_teaching_figures(
             raise BackspasmError(
                 f"cannot create the folder '{out}' (--out): {exc.strerror or exc}; nothing written"
             ) from None
-        if created is not None and note is not None:
+        if created is not None:
             above = f" (and the folders above it, from '{created}')" if created != out else ""
-            note(f"created folder '{out}'{above}")
+            tell(f"created folder '{out}'{above}")
         _write_files(
             [*files, (out / CAPTIONS_FILE, said)],
             guard,
             f"interrupted; the figures in {out} were written all the same",
         )
+    if left:
+        tell(f"warning: {_left_over_note(left, sizes, size, formats)}")
     return [path for path, _ in files]
-
-
-def _missing_from(out: Path) -> Path | None:
-    """Return the topmost folder of ``out`` (``out`` itself, or above it) that is missing."""
-    if out.exists():
-        return None
-    top = out
-    while not top.parent.exists() and top.parent != top:
-        top = top.parent
-    return top
 
 
 def _render_all(
@@ -323,16 +301,16 @@ def _render_all(
     formats: Sequence[str],
     dpi: int,
     progress: Callable[[str], None] | None = None,
-) -> tuple[list[tuple[Path, bytes]], list[tuple[str, str]]]:
+) -> tuple[list[tuple[Path, bytes]], list[tuple[str, str, str]]]:
     """Render each figure as it is drawn, in every format, with its alt text, and close it.
 
-    Returns the files and each figure's caption (stem, sentence).
+    Returns the files and each figure's caption (stem, size drawn at, sentence).
     """
     import matplotlib.pyplot as plt
 
     before = set(plt.get_fignums())
     files: list[tuple[Path, bytes]] = []
-    captions: list[tuple[str, str]] = []
+    captions: list[tuple[str, str, str]] = []
     total = len(results.only or TEACHING_FIGURES)
     started = time.monotonic()
     try:
@@ -340,7 +318,7 @@ def _render_all(
             caption = _caption(stem, fig, results)
             describe_figure(fig, f"{FIGURE_TITLES.get(stem, stem)} ({stem})", caption)
             files += [(out / f"{stem}.{fmt}", _render(fig, fmt, dpi)) for fmt in formats]
-            captions.append((stem, caption))
+            captions.append((stem, _size_name(fig), caption))
             plt.close(fig)
             if progress is not None:
                 now = time.monotonic()

@@ -57,8 +57,10 @@ class Evaluation:
         clipped to ``[1e-15, 1 - 1e-15]``.
     per_cause : pandas.DataFrame
         ``cause``, ``group``, ``n_present``, ``prevalence``, ``mean_p``, ``auc``,
-        ``brier``, ``log_loss``, ``top1_recall`` (share of the cases with this cause
-        where it is ranked first).
+        ``auc_low`` and ``auc_high`` (its 95% confidence interval, from Hanley and
+        McNeil's variance as a score interval: see
+        :func:`~backspasm.learning.metrics.auc_interval`), ``brier``, ``log_loss``,
+        ``top1_recall`` (share of the cases with this cause where it is ranked first).
     calibration : pandas.DataFrame
         ``cause`` (``"all"`` for every cause pooled), ``bin`` (0-9: ten equal-width
         bins of predicted probability, [0, 0.1) ... [0.9, 1]), ``mean_predicted``,

@@ -34,6 +34,7 @@ from backspasm.learning.cases import (
 )
 from backspasm.learning.metrics import (
     BoolArray,
+    auc_interval,
     auc_score,
     calibration_table,
     confusion_table,
@@ -68,14 +69,19 @@ def _per_cause(
     clipped = np.clip(probs, _LOG_CLIP, 1.0 - _LOG_CLIP)
     squared = np.asarray((probs - y) ** 2, dtype=np.float64)
     losses = -np.where(y, np.log(clipped), np.log1p(-clipped))
+    n_present = y.sum(axis=0).astype(int)
+    auc = np.array([auc_score(y[:, j], probs[:, j]) for j in range(len(causes))], dtype=float)
+    low, high = auc_interval(auc, n_present, n_cases - n_present)
     table = pd.DataFrame(
         {
             "cause": causes,
             "group": [network.group_of(c) for c in causes],
-            "n_present": y.sum(axis=0).astype(int),
+            "n_present": n_present,
             "prevalence": y.mean(axis=0) if n_cases else np.nan,
             "mean_p": probs.mean(axis=0) if n_cases else np.nan,
-            "auc": [auc_score(y[:, j], probs[:, j]) for j in range(len(causes))],
+            "auc": auc,
+            "auc_low": low,
+            "auc_high": high,
             "brier": squared.mean(axis=0) if n_cases else np.nan,
             "log_loss": losses.mean(axis=0) if n_cases else np.nan,
             "top1_recall": [

@@ -3,6 +3,7 @@
 Each function takes predicted probabilities (cases x causes) and the truth
 (booleans of the same shape) and returns one table of
 :class:`~backspasm.learning.Evaluation`: AUC and ROC points by the rank-sum formula,
+the AUC's 95% confidence interval (:func:`auc_interval`),
 binned calibration and its expected calibration error, the causes ranked first in
 place of the true one, and the triage confusion matrix.
 """
@@ -23,6 +24,7 @@ from backspasm.sampling import FloatArray, IntArray
 from backspasm.triage import TRIAGE_LEVELS
 
 __all__ = [
+    "auc_interval",
     "auc_score",
     "calibration_table",
     "confusion_table",
@@ -59,6 +61,67 @@ def auc_score(y: npt.ArrayLike, p: npt.ArrayLike) -> float:
         return math.nan
     ranks = pd.Series(score).rank(method="average").to_numpy()
     return float((ranks[truth].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+#: The normal quantile of a two-sided 95% interval.
+_Z95 = 1.959963984540054
+
+
+def auc_interval(
+    auc: npt.ArrayLike, n_pos: npt.ArrayLike, n_neg: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Return the 95% confidence intervals of AUCs, vectorised over causes.
+
+    The variance is Hanley and McNeil's (1982, Radiology 143:29-36) for an AUC
+    ``A`` from ``n_pos`` cases with the cause and ``n_neg`` without::
+
+        A (1 - A) / (n_pos n_neg) * (1 + (n_pos - 1)(1 - A)/(2 - A) + (n_neg - 1) A/(1 + A))
+
+    Taken at the AUC found (``A +- 1.96 SE``) it is 0 at an AUC of 1, whatever the
+    number of cases: a perfect score from 6 cases would read 1.00 (1.00-1.00). The
+    interval is instead every value ``t`` the AUC found is within 1.96 standard
+    errors of, the variance taken at ``t`` (a score interval, as Wilson's is for a
+    proportion): the same as the Wald interval with many cases, never outside 0 to
+    1, and an AUC of 1.00 from few cases keeps a lower bound below 1.
+
+    Parameters
+    ----------
+    auc : array_like of float
+        The AUCs (NaN: undefined).
+    n_pos, n_neg : array_like of int
+        The cases with and without each cause.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The lower and upper bounds (NaN where the AUC is NaN or a count is 0).
+    """
+    a = np.asarray(auc, dtype=np.float64)
+    pos, neg = np.broadcast_arrays(np.asarray(n_pos, float), np.asarray(n_neg, float))
+    defined = np.isfinite(a) & (pos > 0) & (neg > 0)
+    a = np.where(defined, a, 0.5)
+    pos, neg = np.where(defined, pos, 1.0), np.where(defined, neg, 1.0)
+
+    def outside(t: FloatArray) -> BoolArray:
+        """Whether ``t`` is farther from the AUC found than 1.96 of its standard errors."""
+        var = (t * (1 - t) / (pos * neg)) * (
+            1 + (pos - 1) * (1 - t) / (2 - t) + (neg - 1) * t / (1 + t)
+        )
+        return np.asarray((a - t) ** 2 > _Z95**2 * var, dtype=bool)
+
+    # bisection on each side of the AUC: from 0 (or 1), outside, to the AUC, inside
+    lo, hi = np.zeros_like(a), a.copy()
+    up_in, up_out = a.copy(), np.ones_like(a)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        out = outside(mid)
+        lo, hi = np.where(out, mid, lo), np.where(out, hi, mid)
+        mid = (up_in + up_out) / 2
+        out = outside(mid)
+        up_in, up_out = np.where(out, up_in, mid), np.where(out, mid, up_out)
+    low = np.where(outside(np.zeros_like(a)), hi, 0.0)
+    high = np.where(outside(np.ones_like(a)), up_in, 1.0)
+    return np.where(defined, low, np.nan), np.where(defined, high, np.nan)
 
 
 def roc_points(y: BoolArray, p: FloatArray) -> tuple[FloatArray, ...]:
