@@ -7,22 +7,26 @@
 //
 // Not part of the package or its tests: it needs a browser and JupyterLab, which the
 // project does not depend on. The widget is drawn by a kernel on the project's own
-// .venv, so the picture is the working tree's code. (Installing the package next to
-// JupyterLab, `pip install jupyterlab .`, makes a frozen copy that goes stale.)
+// .venv with PYTHONPATH set to this tree's model/, so the picture is the working tree's
+// code even when the .venv is an editable install of another checkout (a git worktree
+// borrowing the main checkout's .venv: set PY to that python). (Installing the package
+// next to JupyterLab, `pip install jupyterlab .`, makes a frozen copy that goes stale.)
 // On Debian, from the project root, in bash:
 //
 //   # once: a browser, JupyterLab in a venv of its own, playwright-core for node; the
-//   # .venv needs ipykernel (the dev extra: pip install -e '.[dev]')
-//   apt-get install chromium
+//   # .venv needs ipykernel (the dev extra: pip install -e '.[dev]'); a new machine's
+//   # package lists may be empty or old, so update them first
+//   apt-get update && apt-get install -y chromium
 //   python3 -m venv /tmp/jl && /tmp/jl/bin/pip install jupyterlab ipywidgets
 //   mkdir -p /tmp/jlnode && (cd /tmp/jlnode && npm init -y && npm install playwright-core)
 //
 //   # a scratch folder, a free port and the notebook's name
-//   W=/tmp/wid PORT=8899 NB=shot.ipynb
+//   W=/tmp/wid PORT=8899 NB=shot.ipynb PY=$PWD/.venv/bin/python
 //   mkdir -p $W/root $W/jupyter/kernels/backspasm-venv $W/runtime $W/settings $W/workspaces
 //   cp data/example_cases.csv $W/root/
 //   cat > $W/jupyter/kernels/backspasm-venv/kernel.json <<EOF
-//   {"argv": ["$PWD/.venv/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+//   {"argv": ["$PY", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+//    "env": {"PYTHONPATH": "$PWD/model"},
 //    "display_name": "backspasm (.venv)", "language": "python"}
 //   EOF
 //   cat > $W/root/$NB <<'EOF'

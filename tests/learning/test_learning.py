@@ -626,6 +626,9 @@ def test_triage_confusion_calls_out_serious_cases_sent_home(toy: Network) -> Non
     assert (given.emergency_self_care, given.n_emergency) == (0, 1)
     assert "emergency cases triaged self_care" in set(given.summary()["metric"])
     assert given.triage_note is None
+    assert given.triage_agreement == pytest.approx(3 / 4)  # the last stone disagrees
+    assert np.isnan(ev.triage_agreement)  # not compared: no agreement, not 0
+    assert "triage agreement" not in summary
     with pytest.raises(EvidenceError, match="expected_triage"):
         evaluate(frame.assign(expected_triage="urgent"), network=toy)
 
@@ -651,6 +654,11 @@ def test_triage_is_compared_only_on_the_cases_that_expect_a_level(toy: Network) 
     assert summary["emergency cases"] == 1
     data = json.loads(json.dumps(ev.to_dict()))
     assert (data["n_triage"], data["n_emergency"]) == (3, 1)
+    # The agreement is printed, not left to be summed from the matrix: 2 of the 3.
+    assert ev.triage_agreement == pytest.approx(2 / 3)
+    assert summary["triage agreement"] == pytest.approx(2 / 3)
+    assert summary["cases with an expected triage"] == 3
+    assert data["triage_agreement"] == pytest.approx(2 / 3)
     table = evaluate_by(frame, "site", network=toy).set_index("group")
     assert table.loc["a", "triage_agreement"] == 1.0  # one case compared, and it agrees
     assert table.loc["b", "triage_agreement"] == 0.5

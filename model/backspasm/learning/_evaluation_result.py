@@ -138,6 +138,19 @@ class Evaluation:
     n_triage: int | None = None
     triage_note: str | None = None
 
+    @property
+    def triage_agreement(self) -> float:
+        """Share of the compared cases whose triage level equals ``expected_triage``.
+
+        The diagonal of :attr:`triage` over its total; NaN when triage was not
+        compared or no case was.
+        """
+        if self.triage is None:
+            return math.nan
+        matrix = self.triage.to_numpy()
+        total = matrix.sum()
+        return float(np.trace(matrix) / total) if total else math.nan
+
     def summary(self) -> pd.DataFrame:
         """Return the headline numbers as a table.
 
@@ -166,6 +179,8 @@ class Evaluation:
         if self.triage_note is not None:
             rows.append(("triage", self.triage_note))
         if self.triage is not None:
+            rows.append(("triage agreement", self.triage_agreement))
+            rows.append(("cases with an expected triage", self.n_triage))
             rows.append(("emergency cases triaged self_care", self.emergency_self_care))
             rows.append(("emergency cases", self.n_emergency))
         return pd.DataFrame(rows, columns=["metric", "value"], dtype=object)
@@ -207,6 +222,7 @@ class Evaluation:
             "serious_self_care": self.serious_self_care,
             "n_serious": self.n_serious,
             "n_triage": self.n_triage,
+            "triage_agreement": _json_number(self.triage_agreement),
             "triage_note": self.triage_note,
             "emergency_self_care": self.emergency_self_care,
             "n_emergency": self.n_emergency,

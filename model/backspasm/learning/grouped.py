@@ -135,9 +135,7 @@ def _grouped(
         ev = whole if name == "all" else cases.subset(keys == name).evaluate()
         if name == "" and not ev.n_cases:  # blank cells, none with truth: no group to show
             continue
-        agreement = math.nan
-        if ev.triage is not None and ev.n_cases:
-            agreement = float(np.trace(ev.triage.to_numpy()) / ev.triage.to_numpy().sum())
+        agreement = ev.triage_agreement if ev.n_cases else math.nan
         rows.append(
             {
                 "group": name or BLANK_GROUP,
