@@ -359,8 +359,16 @@ def test_evaluate_names_a_bad_label_by_its_row_from_one(tmp_path, capsys):
     raw.to_csv(tmp_path / "bad.csv", index=False)
     assert main(["evaluate", str(tmp_path / "bad.csv")]) == 2
     err = capsys.readouterr().err
-    assert "Column 'expected_cause' row 2: 'kidney_stone' is not a cause" in err
+    assert "bad.csv: Column 'expected_cause' row 2: 'kidney_stone' is not a cause" in err
     assert "Did you mean 'kidney_stones'" in err
+    # A bad expected level names the file too, as score's messages do.
+    raw.loc[1, "expected_cause"] = "kidney_stones"
+    raw.loc[1, "expected_triage"] = "urgent"
+    raw.to_csv(tmp_path / "bad.csv", index=False)
+    assert main(["evaluate", str(tmp_path / "bad.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv: Column 'expected_triage'" in err
+    assert "'urgent'" in err
 
 
 def test_sample_writes_the_format_its_name_asks_for(tmp_path, capsys):

@@ -98,8 +98,11 @@ _ROW = re.compile(r"\brow (\d+)\b")
 
 
 @contextmanager
-def _rows_named(frame: pd.DataFrame, numbers: IntArray) -> Iterator[None]:
+def _rows_named(frame: pd.DataFrame, numbers: IntArray, source: str = "") -> Iterator[None]:
     """Name the case of a refused cell by its ``case_id`` too (``Row 16 is case_id S16.``).
+
+    ``source``, a file's name, starts the message (``cases.csv: Column ...``), as the
+    scorer's messages do.
 
     The messages of :mod:`backspasm.learning.cases` count the rows of ``frame`` from
     1 (after the header); ``numbers`` gives each row's number in the file (a subset of
@@ -120,6 +123,8 @@ def _rows_named(frame: pd.DataFrame, numbers: IntArray) -> Iterator[None]:
             case = frame["case_id"].iloc[i]
             if not bool(is_blank(normalised_text(pd.Series([case])))[0]):
                 named = f"{named.rstrip()} Row {number:d} is case_id {str(case).strip()}."
+        if source:
+            named = f"{source}: {named}"
         if named == text:
             raise
         raise type(exc)(named) from exc
@@ -229,6 +234,8 @@ class PreparedCases:
     rank: str
     #: Each row's number in the file, counted from 1.
     numbers: IntArray
+    #: The file's name, which starts an error's message; "" for a DataFrame.
+    source: str = ""
 
     def evaluate(self) -> Evaluation:
         """Every metric of :class:`Evaluation` for these cases."""
@@ -247,6 +254,7 @@ class PreparedCases:
             network=self.network,
             rank=self.rank,
             numbers=self.numbers[rows],
+            source=self.source,
         )
 
 
@@ -261,14 +269,15 @@ def prepare_evaluation(
     if rank not in RANKINGS:
         raise BackspasmError(f"Unknown ranking {rank!r}: choose one of {', '.join(RANKINGS)}.")
     net = network if network is not None else default_network()
-    frame, _, _ = read_cases(scored_or_cases)
+    frame, _, label = read_cases(scored_or_cases)
+    source = "" if isinstance(scored_or_cases, pd.DataFrame) else label
     causes = list(net.causes)
     if not all(f"p_{c}" in frame for c in causes):  # raw cases (a scored file has them all)
         frame = score_answers(frame, net)
     else:
         warn_if_scored_by_another(scored_or_cases, net)
     numbers = np.arange(len(frame)) + 1
-    with _rows_named(frame, numbers):
+    with _rows_named(frame, numbers, source):
         truth_all, given = truth_matrix(frame, truth, causes)
     probs_all = np.column_stack(
         [
@@ -282,7 +291,7 @@ def prepare_evaluation(
     # A row the scorer scored has a number in every p_ cell: text, a blank or inf there
     # is an edited or foreign file, refused as a number outside 0-1 is (it was
     # counted as a scoring error and left out without a word).
-    with _rows_named(frame, numbers):
+    with _rows_named(frame, numbers, source):
         check_probabilities(frame, probs_all, ok, causes)
     disablement = None
     if rank == "disablement":
@@ -290,7 +299,7 @@ def prepare_evaluation(
         disablement = np.full(probs_all.shape, np.nan)
         disablement[use] = _disablement(frame, use, causes, net)
     return PreparedCases(
-        frame, causes, truth_all, probs_all, ok, given, disablement, net, rank, numbers
+        frame, causes, truth_all, probs_all, ok, given, disablement, net, rank, numbers, source
     )
 
 
@@ -312,7 +321,7 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
     top1, top3, n_with = top_accuracy(ranked, y)
     per_cause, squared, losses = _per_cause(probs, y, ranked, causes, net)
     aucs = per_cause["auc"].dropna()
-    with _rows_named(frame, cases.numbers):
+    with _rows_named(frame, cases.numbers, cases.source):
         triage, sent_home = triage_confusion(frame, ok, truth_all, net, causes)
     calibration = calibration_table(probs, y, causes)
     reliability, ece = reliability_table(calibration)
