@@ -157,7 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
     network_option(p)
 
     p = sub.add_parser(
-        "score", help="score a case file (CSV or Parquet); every row back, in order"
+        "score",
+        help="score a case file (CSV or Parquet); every row back, in order",
+        description="Score every row of a case file: the posterior of each cause, the triage "
+        "level and its reasons, P(serious), the conflict measure. Every input column and row "
+        "comes back in its order, the new columns after them; a row that cannot be scored "
+        "keeps its cells and says why in its 'error' column. The output is written whole or "
+        "not at all, with OUT.meta.json beside it (network fingerprint, input hash, counts). "
+        "Exit status: 0 every row scored, 3 some rows have an error, 2 the file could not be "
+        "used (nothing written).",
     )
     p.add_argument(
         "input",
@@ -301,7 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no line per figure drawn on stderr")
     network_option(p)
 
-    p = sub.add_parser("sample", help="write synthetic cases drawn from the network")
+    p = sub.add_parser(
+        "sample",
+        help="write synthetic cases drawn from the network",
+        description="Draw synthetic cases from the network (forward sampling, seeded): the "
+        "answers of the case-file contract plus true_<cause> yes/no columns, ready for "
+        "`backspasm fit` and `backspasm evaluate`.",
+    )
     p.add_argument("-n", type=whole_number, required=True, metavar="N", help="number of cases")
     p.add_argument(
         "--seed", type=whole_number, required=True, metavar="S", help="random seed, 0 or more"
@@ -383,7 +397,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     network_option(p)
 
-    p = sub.add_parser("check", help="validate a knowledge base and report its sources")
+    p = sub.add_parser(
+        "check",
+        help="validate a knowledge base and report its sources",
+        description="Validate a knowledge base (every problem with its file, node and field) "
+        "and report its size and how its numbers are sourced: read in the source, quoted "
+        "by a secondary source, recalled, or a reasoned assumption.",
+    )
     p.add_argument(
         "spec",
         nargs="?",
@@ -393,13 +413,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     network_option(p)
 
-    p = sub.add_parser("export", help="write the network as BIF, XMLBIF, NET, XDSL or UAI")
+    p = sub.add_parser(
+        "export",
+        help="write the network as BIF, XMLBIF, NET, XDSL or UAI",
+        description="Write the network's structure and tables in a standard format for "
+        "other tools (pgmpy, pyAgrum, GeNIe, Hugin, UAI solvers); the format follows the "
+        "output's extension unless --format says.",
+    )
     formats = ["bif", "xmlbif", "net", "xdsl", "uai"]
     p.add_argument("--format", "-f", choices=formats, help=_EXPORT_FORMAT_HELP)
     p.add_argument("--output", "-o", required=True, metavar="FILE", help=_EXPORT_OUTPUT_HELP)
     network_option(p)
 
-    p = sub.add_parser("schema", help="print the case-file data dictionary")
+    p = sub.add_parser(
+        "schema",
+        help="print the case-file data dictionary",
+        description="Print the case-file contract: every column, its question, the answers "
+        "it accepts, the node it informs, its section and whether it is a red flag.",
+    )
     p.add_argument(
         "--format",
         choices=["table", "csv", "markdown"],
