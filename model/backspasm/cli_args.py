@@ -107,6 +107,63 @@ def finite_float(text: str) -> float:
     return value
 
 
+# A command's one-line help (in `backspasm --help`) and the description under its usage
+# line (`backspasm CMD --help`); the commands with longer texts keep them inline.
+_COMMANDS = {
+    "score": (
+        "score a case file (CSV or Parquet); every row back, in order",
+        (
+            "Score every row of a case file: the posterior of each cause, the triage "
+            "level and its reasons, P(serious), the conflict measure. Every input column and row "
+            "comes back in its order, the new columns after them; a row that cannot be scored "
+            "keeps its cells and says why in its 'error' column. The output is written whole or "
+            "not at all, with OUT.meta.json beside it (network fingerprint, input hash, counts). "
+            "Exit status: 0 every row scored, 3 some rows have an error, 2 the file could not be "
+            "used (nothing written)."
+        ),
+    ),
+    "sample": (
+        "write synthetic cases drawn from the network",
+        (
+            "Draw synthetic cases from the network (forward sampling, seeded): the "
+            "answers of the case-file contract plus true_<cause> yes/no columns, ready for "
+            "`backspasm fit` and `backspasm evaluate`."
+        ),
+    ),
+    "check": (
+        "validate a knowledge base and report its sources",
+        (
+            "Validate a knowledge base (every problem with its file, node and field) "
+            "and report its size and how its numbers are sourced: read in the source, quoted "
+            "by a secondary source, recalled, or a reasoned assumption."
+        ),
+    ),
+    "export": (
+        "write the network as BIF, XMLBIF, NET, XDSL or UAI",
+        (
+            "Write the network's structure and tables in a standard format for "
+            "other tools (pgmpy, pyAgrum, GeNIe, Hugin, UAI solvers); the format follows the "
+            "output's extension unless --format says."
+        ),
+    ),
+    "schema": (
+        "print the case-file data dictionary",
+        (
+            "Print the case-file contract: every column, its question, the answers "
+            "it accepts, the node it informs, its section and whether it is a red flag."
+        ),
+    ),
+}
+
+
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str
+) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` with its help and description from ``_COMMANDS``."""
+    help_text, description = _COMMANDS[name]
+    return sub.add_parser(name, help=help_text, description=description)
+
+
 _EXPORT_FORMAT_HELP = "file format (default: from the output's extension, .xml for xmlbif)"
 _EXPORT_OUTPUT_HELP = (
     "the file to write, in an existing folder; - for standard output (with --format)"
@@ -156,17 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     network_option(p)
 
-    p = sub.add_parser(
-        "score",
-        help="score a case file (CSV or Parquet); every row back, in order",
-        description="Score every row of a case file: the posterior of each cause, the triage "
-        "level and its reasons, P(serious), the conflict measure. Every input column and row "
-        "comes back in its order, the new columns after them; a row that cannot be scored "
-        "keeps its cells and says why in its 'error' column. The output is written whole or "
-        "not at all, with OUT.meta.json beside it (network fingerprint, input hash, counts). "
-        "Exit status: 0 every row scored, 3 some rows have an error, 2 the file could not be "
-        "used (nothing written).",
-    )
+    p = _command(sub, "score")
     p.add_argument(
         "input",
         metavar="IN",
@@ -309,13 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no line per figure drawn on stderr")
     network_option(p)
 
-    p = sub.add_parser(
-        "sample",
-        help="write synthetic cases drawn from the network",
-        description="Draw synthetic cases from the network (forward sampling, seeded): the "
-        "answers of the case-file contract plus true_<cause> yes/no columns, ready for "
-        "`backspasm fit` and `backspasm evaluate`.",
-    )
+    p = _command(sub, "sample")
     p.add_argument("-n", type=whole_number, required=True, metavar="N", help="number of cases")
     p.add_argument(
         "--seed", type=whole_number, required=True, metavar="S", help="random seed, 0 or more"
@@ -397,13 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     network_option(p)
 
-    p = sub.add_parser(
-        "check",
-        help="validate a knowledge base and report its sources",
-        description="Validate a knowledge base (every problem with its file, node and field) "
-        "and report its size and how its numbers are sourced: read in the source, quoted "
-        "by a secondary source, recalled, or a reasoned assumption.",
-    )
+    p = _command(sub, "check")
     p.add_argument(
         "spec",
         nargs="?",
@@ -413,24 +448,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     network_option(p)
 
-    p = sub.add_parser(
-        "export",
-        help="write the network as BIF, XMLBIF, NET, XDSL or UAI",
-        description="Write the network's structure and tables in a standard format for "
-        "other tools (pgmpy, pyAgrum, GeNIe, Hugin, UAI solvers); the format follows the "
-        "output's extension unless --format says.",
-    )
+    p = _command(sub, "export")
     formats = ["bif", "xmlbif", "net", "xdsl", "uai"]
     p.add_argument("--format", "-f", choices=formats, help=_EXPORT_FORMAT_HELP)
     p.add_argument("--output", "-o", required=True, metavar="FILE", help=_EXPORT_OUTPUT_HELP)
     network_option(p)
 
-    p = sub.add_parser(
-        "schema",
-        help="print the case-file data dictionary",
-        description="Print the case-file contract: every column, its question, the answers "
-        "it accepts, the node it informs, its section and whether it is a red flag.",
-    )
+    p = _command(sub, "schema")
     p.add_argument(
         "--format",
         choices=["table", "csv", "markdown"],
