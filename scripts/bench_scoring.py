@@ -136,8 +136,8 @@ def scoring_workload(args: argparse.Namespace, bench_engine: ModuleType) -> dict
     frame = sample_cases(args.cases, network=net, seed=args.seed, missing=0.5)
     evidence = evidence_of(frame, net)
     # The first big batch compiles its trees (pruned of barren nodes, conditioned on the
-    # age group): a one-off cost, as pyAgrum's junction tree is built outside its loop.
-    # Then the median of three runs.
+    # age group and other answers): a one-off cost, as pyAgrum's junction tree is built
+    # outside its loop. Then the median of three runs.
     engine_scores(net, evidence)
     runs = [timed(lambda: engine_scores(net, evidence)) for _ in range(3)]
     probs, p_serious = runs[0][0]

@@ -382,7 +382,7 @@ def test_fewer_triangulation_restarts_change_the_tree_not_the_answers(seed: int)
 
 
 def test_pruned_trees_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
-    import backspasm.engine.runner as engine
+    import backspasm.engine.forest as engine
 
     model = noisy_or(7)
     batch = random_batch(CompiledNetwork.from_model(model), 40, seed=11, soft=True)

@@ -52,6 +52,20 @@ def batch_of(net: CompiledNetwork, n: int, seed: int) -> dict[str, np.ndarray]:
     return batch
 
 
+def conditions(net: CompiledNetwork) -> set[tuple[tuple[int, int], ...]]:
+    """The conditions of every conditioned tree a network has compiled."""
+    return {given for c in net._runner.forest.conditioned.values() for given in c.trees}
+
+
+@pytest.fixture(autouse=True)
+def small_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the small batches of these tests split by states of a hundred cases, at once."""
+    import backspasm.engine.slicing as slicing
+
+    monkeypatch.setattr(slicing, "_MIN_STATE_CASES", 50)
+    monkeypatch.setattr(slicing, "_COMPILE_CASES", 0)
+
+
 def test_split_batches_agree_with_one_tree(monkeypatch: pytest.MonkeyPatch) -> None:
     import backspasm.engine.runner as runner
 
@@ -65,7 +79,7 @@ def test_split_batches_agree_with_one_tree(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(runner, "_SPLIT_MIN_CASES", 100)
     net = CompiledNetwork.from_model(model)
     got = net.query(batch, targets=targets, events=events)
-    assert {(v, s) for _, v, s in net._runner._sliced} >= {(0, 0), (0, 1), (0, 2)}
+    assert conditions(net) >= {((0, 0),), ((0, 1),), ((0, 2),)}
     np.testing.assert_array_equal(got.possible, expected.possible)
     np.testing.assert_allclose(got.log_evidence, expected.log_evidence, atol=TOL, rtol=0)
     for node in targets:
@@ -92,11 +106,12 @@ def test_a_variable_alone_in_its_clique_can_be_split(monkeypatch: pytest.MonkeyP
         cpd("lonely", [[0.25], [0.5], [0.25]]),
     )
     monkeypatch.setattr(runner, "_SPLIT_MIN_CASES", 1)
-    monkeypatch.setattr(slicing, "_MIN_SHARE", 0.0)
+    monkeypatch.setattr(slicing, "_MIN_GAIN", 0.0)
+    monkeypatch.setattr(slicing, "_MIN_STATE_CASES", 1)
     net = CompiledNetwork.from_model(model)
     batch = {"lonely": np.array([0, 1, 2, -1]), "b": np.array([0, 1, -1, 0])}
     post = net.query(batch, targets=["a"])
-    assert net._runner._sliced
+    assert conditions(net)
     p_b = np.array([0.3 * 0.9 + 0.7 * 0.4, 0.3 * 0.1 + 0.7 * 0.6, 1.0, 0.3 * 0.9 + 0.7 * 0.4])
     p_lonely = np.array([0.25, 0.5, 0.25, 1.0])
     np.testing.assert_allclose(post.log_evidence, np.log(p_b * p_lonely), atol=TOL)
@@ -124,4 +139,4 @@ def test_split_retractions_agree_with_one_tree(
             np.testing.assert_allclose(
                 np.exp(got[node]), np.exp(expected[node]), rtol=TOL, atol=0, err_msg=node
             )
-    assert {(v, s) for _, v, s in net._runner._sliced} >= {(0, 0), (0, 1), (0, 2)}
+    assert conditions(net) >= {((0, 0),), ((0, 1),), ((0, 2),)}

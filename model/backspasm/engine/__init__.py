@@ -24,11 +24,15 @@ Modules, in import order:
   recomputed;
 * :mod:`~backspasm.engine.junction_tree`: the tree, separators, static messages and
   the message schedule of each evidence pattern;
-* :mod:`~backspasm.engine.slicing`: a junction tree conditioned on a variable that
-  every case of a group observes in the same state (big batches are split by it);
+* :mod:`~backspasm.engine.slicing`: a junction tree conditioned on variables that
+  every case of a group observes in the same states, re-triangulated when that is
+  cheaper (big batches are split by them);
+* :mod:`~backspasm.engine.forest`: which junction tree a chunk runs on (the whole
+  network's, one without barren nodes for big chunks, or such a tree conditioned),
+  compiled when first needed and cached;
 * :mod:`~backspasm.engine.runner`: one batch run: identical rows merged, big batches
-  split by an observed variable, chunks on threads, a junction tree without barren
-  nodes for big chunks;
+  split by observed variables (and their groups again), every group's chunks on
+  threads;
 * :mod:`~backspasm.engine.compiled`: :class:`CompiledNetwork` (marginals,
   ``log P(e)``, probabilities of conjunctions, alone or with the marginals in one
   propagation, and every observed node's

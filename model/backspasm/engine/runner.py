@@ -3,18 +3,19 @@
 :class:`_Runner` is the execution half of
 :class:`~backspasm.engine.compiled.CompiledNetwork`: identical evidence rows are
 merged first; a big batch is split by the state of a variable of its biggest
-cliques, each group on a tree conditioned on it (:mod:`~backspasm.engine.slicing`);
-the cases are cut into cache-sized chunks whose likelihood rows are built a window at
-a time, each chunk gets a junction tree (one without the barren nodes for big
-chunks, kept in a small cache) and a plan, and the chunks run on several threads
-with the numpy or the fused kernel before being put back in order.
+cliques, each group on a tree conditioned on it (:mod:`~backspasm.engine.slicing`),
+and a big group again by another variable; the cases of every group are cut into
+cache-sized chunks whose likelihood rows are built a window at a time, each chunk
+gets a junction tree (:mod:`~backspasm.engine.forest`) and a plan, and the chunks of
+all the groups run on several threads with the numpy or the fused kernel before
+being put back in order.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,10 +23,11 @@ import numpy.typing as npt
 
 from backspasm.engine.events import _Event, _relevant_events
 from backspasm.engine.evidence import Evidence, EvidenceLike, FloatArray, _Codec
+from backspasm.engine.forest import _Forest
 from backspasm.engine.fused import _execute_any, _kernel, _kernel_ready, _note_cases
 from backspasm.engine.junction_tree import _JunctionTree
 from backspasm.engine.kernels import _map_bounded, _Plan
-from backspasm.engine.slicing import _sliced, _split_variable
+from backspasm.engine.slicing import _Given
 
 __all__: list[str] = []
 
@@ -46,16 +48,18 @@ _FUSED_MIN_LOADED = 48
 # the next batch of _FUSED_MIN_LOADED cases or more. A one-off diagnosis (about 260
 # cases) never loads it.
 _WARM_CASES = 2_000
-# Chunks at least this big get a junction tree without barren nodes (compiling one
-# costs about as much as scoring a few thousand cases); at most this many are kept.
-_PRUNE_MIN_CASES = 2_000
-_MAX_TREES = 16
-_MAX_PATTERNS = 4096
 # Likelihood rows are built for this many cases at a time (a few MiB).
 _WINDOW_CASES = 8192
 # Batches of at least this many distinct cases are split by the state of a variable
-# in the biggest cliques, each group on a tree conditioned on it (engine.slicing).
+# in the biggest cliques, each group on a tree conditioned on it (engine.slicing);
+# groups of at least _SPLIT_MIN_GROUP cases are split again, by other variables, up to
+# _MAX_CONDITIONS conditioned variables.
 _SPLIT_MIN_CASES = 2_000
+_SPLIT_MIN_GROUP = 1_000
+_MAX_CONDITIONS = 2
+# A batch's groups (and their outputs) are all held at once: batches of more distinct
+# cases than this run a block at a time.
+_BLOCK_CASES = 1 << 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +74,21 @@ class _Query:
     # Per retracted variable, the cases whose summed retraction is used (see run).
     needed: Mapping[int, npt.NDArray[np.bool_]] = dataclasses.field(default_factory=dict)
     eager: bool = False
+
+
+_Results = tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray], list[FloatArray]]
+# The pruned tree (by the variables it keeps) a batch's groups are conditioned from.
+_Base = frozenset[int] | None
+# A group to run: cases, query, conditions, base, fused kernel, chunk size, outputs.
+_Job = tuple[Evidence, _Query, _Given, _Base, bool, int, _Results]
+
+
+@dataclasses.dataclass
+class _Work:
+    """A batch's groups to run into their own outputs, then the steps gathering them."""
+
+    jobs: list[_Job] = dataclasses.field(default_factory=list)
+    after: list[Callable[[], None]] = dataclasses.field(default_factory=list)
 
 
 class _Runner:
@@ -111,20 +130,12 @@ class _Runner:
         restarts: int,
     ) -> None:
         self._codec = codec
-        self._restarts = restarts
         self._index = {v: i for i, v in enumerate(codec.variables)}
         self._card = list(card)
-        self._cpds = list(cpds)
-        self._decompose = decompose
-        self._ancestors = self._ancestor_sets()
-        self._all = frozenset(range(len(self._cpds)))
-        self._trees: dict[frozenset[int], _JunctionTree] = {}
-        self._sliced: dict[tuple[frozenset[int], int, int], _JunctionTree] = {}
-        # The variables a pattern (observed nodes, targets) needs, as found so far.
-        self._relevant: dict[tuple[frozenset[int], tuple[int, ...] | None], frozenset[int]] = {}
-        # The whole network's tree is compiled when first needed: a scoring run's big
-        # batches use a tree without the barren nodes, and compiling costs ~0.3 s.
-        self._full: _JunctionTree | None = None
+        self.forest = _Forest(cpds, card, decompose, restarts)
+        # Choosing and compiling trees and plans, which fill the caches, is done one
+        # thread at a time.
+        self._lock = self.forest.lock
         self._chunk_size = chunk_size
         # The fused kernel makes no clique-sized temporaries: its chunks need only be
         # big enough to amortise the per-chunk work.
@@ -132,115 +143,21 @@ class _Runner:
         # Hard evidence becomes a likelihood row by indexing: code -1 picks the last
         # row, all ones.
         self.indicator = [np.hstack([np.eye(c), np.ones((c, 1))]) for c in self._card]
-        # Batches may run in several threads at once (a scorer's pipeline): choosing and
-        # compiling trees and plans, which fill the caches, is done one thread at a time.
-        self._lock = threading.RLock()
 
     @property
     def full(self) -> _JunctionTree:
         """The junction tree of the whole network."""
-        with self._lock:
-            if self._full is None:
-                self._full = self._tree(self._all)
-            return self._full
+        return self.forest.full
 
     @property
     def chunk_size(self) -> int:
         """Cases per chunk of the numpy kernel: one chunk's biggest tensor stays cache-sized."""
-        return min(self._chunk_size, max(_MIN_CHUNK, _MAX_CHUNK_ELEMENTS // self._largest()))
-
-    def _largest(self) -> int:
-        """Largest clique of the whole network's tree, or of the trees compiled so far."""
-        trees = [self._full] if self._full is not None else list(self._trees.values())
-        return max(max(tree.clique_sizes) for tree in trees or [self.full])
+        return min(self._chunk_size, max(_MIN_CHUNK, _MAX_CHUNK_ELEMENTS // self.forest.largest()))
 
     @property
     def trees(self) -> dict[frozenset[int], _JunctionTree]:
         """The junction trees compiled so far, by the variables they keep."""
-        return self._trees
-
-    def _ancestor_sets(self) -> list[frozenset[int]]:
-        """Each variable with all its ancestors."""
-        found: dict[int, frozenset[int]] = {}
-        for v in range(len(self._cpds)):
-            # Iterative depth-first: networks can be deep.
-            stack = [v]
-            while stack:
-                u = stack[-1]
-                parents = self._cpds[u][0][1:]
-                todo = [p for p in parents if p not in found]
-                if todo:
-                    stack += todo
-                    continue
-                stack.pop()
-                if u not in found:
-                    found[u] = frozenset({u}).union(*(found[p] for p in parents))
-        return [found[v] for v in range(len(self._cpds))]
-
-    def _tree(self, relevant: frozenset[int]) -> _JunctionTree:
-        tree = self._trees.get(relevant)
-        if tree is None:
-            if len(self._trees) >= _MAX_TREES:
-                del self._trees[next(k for k in self._trees if k != self._all)]
-            tree = _JunctionTree(
-                [self._cpds[v] for v in sorted(relevant)],
-                self._card,
-                self._decompose,
-                self._restarts,
-            )
-            self._trees[relevant] = tree
-        return tree
-
-    def _tree_for(
-        self,
-        active: frozenset[int],
-        targets: tuple[int, ...] | None,
-        n: int,
-        given: tuple[int, int] | None = None,
-    ) -> _JunctionTree | None:
-        """Choose the junction tree: one without barren nodes when that is worth it.
-
-        Nodes that are neither observed, nor targets, nor ancestors of either, sum
-        out to one and can be dropped. A pruned tree costs a compilation, so it is
-        only built for big batches; small queries use the full tree, where such
-        parts only produce case-independent messages anyway. ``given`` (a variable
-        and its state, observed by every case) gives that tree conditioned on it.
-        """
-        with self._lock:
-            return self._choose_tree(active, targets, n, given)
-
-    def _choose_tree(
-        self,
-        active: frozenset[int],
-        targets: tuple[int, ...] | None,
-        n: int,
-        given: tuple[int, int] | None,
-    ) -> _JunctionTree | None:
-        """:meth:`_tree_for`, with the lock held."""
-        if given is not None:
-            active = active | {given[0]}
-        key = (active, targets)
-        relevant = self._relevant.get(key)
-        if relevant is None:
-            relevant = frozenset().union(
-                *(self._ancestors[v] for v in (*active, *(targets or ())))
-            )
-            if len(self._relevant) >= _MAX_PATTERNS:
-                self._relevant.clear()
-            self._relevant[key] = relevant
-        if not relevant:
-            return None
-        if given is not None:
-            sliced = self._sliced.get((relevant, *given))
-            if sliced is None:
-                if len(self._sliced) >= _MAX_TREES:
-                    del self._sliced[next(iter(self._sliced))]
-                sliced = _sliced(self._tree(relevant), *given)
-                self._sliced[(relevant, *given)] = sliced
-            return sliced
-        if relevant in self._trees or n >= _PRUNE_MIN_CASES:
-            return self._tree(relevant)
-        return self.full
+        return self.forest.trees
 
     def likelihood_blocks(
         self, ev: Evidence, starts: npt.NDArray[np.int64], keep_all: bool = False
@@ -299,9 +216,6 @@ class _Runner:
         rows, inverse = self._codec.dedupe(ev)
         if rows is not None:
             ev = Evidence({k: a[rows] for k, a in ev.values.items()}, len(rows))
-        split = None
-        if ev.n_cases >= _SPLIT_MIN_CASES:
-            split = self._split(ev, (*(targets or ()), *(v for v, _ in summed or ())), events)
         if needed and rows is not None:
             assert inverse is not None
             merged: dict[int, npt.NDArray[np.bool_]] = {}
@@ -310,10 +224,7 @@ class _Runner:
                 merged[v][inverse[mask]] = True
             needed = merged
         query = _Query(targets, retract, uniform, events, summed, needed or {}, eager)
-        if split is None:
-            marginals, log_z, retracted, event_logs = self._chunks(ev, query)
-        else:
-            marginals, log_z, retracted, event_logs = self._run_split(ev, query, *split)
+        marginals, log_z, retracted, event_logs = self._blocks(ev, query)
         impossible = ~(log_z > -np.inf)
         log_z[impossible] = -np.inf
         for array in marginals.values():
@@ -331,30 +242,100 @@ class _Runner:
         assert log_z.shape == (n,)
         return marginals, log_z, retracted, event_logs
 
+    def _blocks(self, ev: Evidence, query: _Query) -> _Results:
+        """Run distinct cases a block at a time (a block's groups are held at once)."""
+        m = ev.n_cases
+        if m <= _BLOCK_CASES:
+            return self._block(ev, query)
+        out = self._results(m, query)
+        for first in range(0, m, _BLOCK_CASES):
+            rows = np.arange(first, min(m, first + _BLOCK_CASES))
+            part = Evidence({k: a[rows] for k, a in ev.values.items()}, len(rows))
+            needed = {u: mask[rows] for u, mask in query.needed.items()}
+            _gather(out, rows, self._block(part, dataclasses.replace(query, needed=needed)))
+        return out
+
+    def _block(self, ev: Evidence, query: _Query) -> _Results:
+        """Split cases into groups (engine.slicing), run every group's chunks, gather."""
+        work = _Work()
+        out = self._grouped(ev, query, (), work, None)
+        self._execute(work.jobs)
+        for gather in work.after:
+            gather()
+        return out
+
+    def _grouped(
+        self, ev: Evidence, query: _Query, given: _Given, work: _Work, base: _Base
+    ) -> _Results:
+        """:meth:`_chunks` on distinct cases that all observe ``given``, maybe split again.
+
+        The cases are split by another observed variable (engine.slicing) when they are
+        enough (more for a whole batch) and that is worth it. ``base`` is the pruned
+        tree (by the variables it keeps) whose conditioned trees the groups of the
+        batch run on (None: a whole batch, its own). The outputs are filled once
+        ``work`` has run.
+        """
+        split = None
+        least = _SPLIT_MIN_CASES if base is None else _SPLIT_MIN_GROUP
+        if ev.n_cases >= least and len(given) < _MAX_CONDITIONS:
+            split = self._split(ev, query, given, base)
+        if split is None:
+            return self._chunks(ev, query, given, work, base)
+        return self._run_split(ev, query, *split, given, work)
+
     def _split(
-        self, ev: Evidence, targets: tuple[int, ...] | None, events: tuple[_Event, ...]
-    ) -> tuple[str, int] | None:
-        """Return the variable to split a big batch by (engine.slicing), if one is worth it."""
-        keep = (*(targets or ()), *_relevant_events(events))
-        active = frozenset(self._index[k] for k in ev.values)
-        tree = self._tree_for(active, keep, ev.n_cases)
-        if tree is None:
-            return None
-        return _split_variable(tree, ev, self._index, frozenset(keep))
+        self, ev: Evidence, query: _Query, given: _Given, base: _Base
+    ) -> tuple[str, int, tuple[int, ...], frozenset[int]] | None:
+        """Return the variable to split a group by (engine.slicing), if one is worth it.
+
+        With the states that get a group of their own and the ``base`` of the groups.
+        """
+        keep = (
+            *(query.targets or ()),
+            *(v for v, _ in query.summed or ()),
+            *_relevant_events(query.events),
+        )
+        if base is None:
+            base = self.forest.relevant_to(frozenset(self._index[k] for k in ev.values), keep)
+            if not base:
+                return None
+        with self._lock:
+            conditioning = self.forest.conditioning(base)
+            found = conditioning.split_variable(ev, self._index, frozenset(keep), given)
+        return None if found is None else (*found, base)
 
     def _run_split(
-        self, ev: Evidence, query: _Query, name: str, v: int
-    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray], list[FloatArray]]:
-        """:meth:`_chunks` per state of ``name`` (and once for the cases without it).
+        self,
+        ev: Evidence,
+        query: _Query,
+        name: str,
+        v: int,
+        states: tuple[int, ...],
+        base: frozenset[int],
+        given: _Given,
+        work: _Work,
+    ) -> _Results:
+        """:meth:`_grouped` per state of ``name`` in ``states``, once for the other cases.
+
+        The other cases (``name`` unobserved or in another state) run on the tree
+        conditioned on ``given`` alone.
 
         The retraction of ``v`` itself, ``log P(v = x, e without v)``, is ``log P(e)``
         of the case on the tree conditioned on ``v = x``, for each state ``x``.
         """
         m, card, retract = ev.n_cases, self._card[v], query.retract
-        marginals, log_z, retracted, event_logs = self._results(m, query)
+        out = self._results(m, query)
         codes = ev.values[name]
+        if len(states) < card:
+            # The cases in the other states run with those that did not observe v.
+            codes = np.where(np.isin(codes, states), codes, -1)
         others = {k: a for k, a in ev.values.items() if k != name}
         rest = tuple(u for u in retract if u != v)
+        plain = _Query(None, uniform=query.uniform)
+
+        def needed(rows: npt.NDArray[np.int64]) -> dict[int, npt.NDArray[np.bool_]]:
+            return {u: mask[rows] for u, mask in query.needed.items()}
+
         for state in range(-1, card):
             rows = np.flatnonzero(codes == state)
             if not rows.size:
@@ -362,44 +343,37 @@ class _Runner:
             values = ev.values if state < 0 else others
             part = Evidence({k: a[rows] for k, a in values.items()}, len(rows))
             if state < 0:
-                got = self._chunks(part, query)
+                sub = dataclasses.replace(query, needed=needed(rows))
+                got = self._grouped(part, sub, given, work, base)
             else:
-                got = self._chunks(part, dataclasses.replace(query, retract=rest), (v, state))
-            for t, array in got[0].items():
-                marginals[t][rows] = array
-            log_z[rows] = got[1]
-            for u, array in got[2].items():
-                retracted[u][rows] = array
-            for array, part_logs in zip(event_logs, got[3], strict=True):
-                array[rows] = part_logs
+                sub = dataclasses.replace(query, retract=rest, needed=needed(rows))
+                got = self._grouped(part, sub, (*given, (v, state)), work, base)
+            work.after.append(functools.partial(_gather, out, rows, got))
             if state < 0 or v not in retract or query.summed is not None:
                 continue
-            joint = np.column_stack(
-                [
-                    got[1]
-                    if x == state
-                    else self._chunks(part, _Query(None, uniform=query.uniform), (v, x))[1]
-                    for x in range(card)
-                ]
-            )
-            retracted[v][rows] = joint
+            joint = [
+                got[1]
+                if x == state
+                else self._grouped(part, plain, (*given, (v, x)), work, base)[1]
+                for x in range(card)
+            ]
+            work.after.append(functools.partial(_put, out[2][v], rows, joint))
         if query.summed is not None and v in retract:
             # Summed, v's retraction is log P(e without v): one pass over the cases that
             # observed v, with v left out, instead of one pass per other state of v.
             observed = codes >= 0
             need = query.needed.get(v)
             if need is not None:
-                retracted[v][observed & ~need] = np.nan
+                out[2][v][observed & ~need] = np.nan
                 observed &= need
             rows = np.flatnonzero(observed)
             if rows.size:
                 part = Evidence({k: a[rows] for k, a in others.items()}, len(rows))
-                retracted[v][rows] = self._chunks(part, _Query(None, uniform=query.uniform))[1]
-        return marginals, log_z, retracted, event_logs
+                alone = self._grouped(part, plain, given, work, base)[1]
+                work.after.append(functools.partial(_put, out[2][v], rows, alone))
+        return out
 
-    def _results(
-        self, m: int, query: _Query
-    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray], list[FloatArray]]:
+    def _results(self, m: int, query: _Query) -> _Results:
         """Empty outputs of a run on ``m`` cases: marginals, log P(e), retractions, events."""
         marginals = {t: np.empty((m, self._card[t])) for t in query.targets or ()}
         summed = query.summed is not None
@@ -408,16 +382,15 @@ class _Runner:
         return marginals, np.empty(m), retracted, event_logs
 
     def _chunks(
-        self, ev: Evidence, query: _Query, given: tuple[int, int] | None = None
-    ) -> tuple[dict[int, FloatArray], FloatArray, dict[int, FloatArray], list[FloatArray]]:
-        """:meth:`run` on distinct cases, by chunks; ``given`` as for :meth:`_tree_for`."""
-        m = ev.n_cases
-        targets, retract, uniform = query.targets, query.retract, query.uniform
-        events, summed = query.events, query.summed
-        want = targets or ()
-        marginals, log_z, retracted, event_logs = self._results(m, query)
-        keep = _relevant_events(events)
+        self, ev: Evidence, query: _Query, given: _Given, work: _Work, base: _Base
+    ) -> _Results:
+        """:meth:`run` on distinct cases, by chunks, once ``work`` runs.
 
+        With ``given``, the chunks run on the tree ``base`` conditioned on it (it keeps
+        every variable they need); else on the tree
+        :meth:`~backspasm.engine.forest._Forest.tree_for` chooses.
+        """
+        m = ev.n_cases
         small = m >= _FUSED_MIN_LOADED or query.eager
         worth = m >= _FUSED_MIN_CASES or (small and _note_cases(m) >= _WARM_CASES)
         fused = (worth and _kernel() is not None) or (small and _kernel_ready())
@@ -427,51 +400,62 @@ class _Runner:
             step = self.chunk_size
         else:  # one chunk whatever the cliques (no need to compile the whole network)
             step = max(1, min(m, self._chunk_size))
-        Task = tuple[int, int, _JunctionTree | None, _Plan | None, Any, tuple[int, ...]]
+        out = self._results(m, query)
+        work.jobs.append((ev, query, given, base, fused, step, out))
+        return out
 
-        def windows() -> Iterator[tuple[int, int, dict[int, FloatArray]]]:
-            # Likelihoods are built a window of chunks at a time (bounded memory).
-            window = step * max(1, _WINDOW_CASES // step)
-            for first in range(0, m, window):
-                last = min(m, first + window)
-                part = Evidence({k: a[first:last] for k, a in ev.values.items()}, last - first)
-                starts = np.arange(0, last - first, step, dtype=np.int64)
-                block, used = self.likelihood_blocks(part, starts, uniform)
-                for k, start in enumerate(starts.tolist()):
-                    stop = min(last - first, start + step)
-                    lam = {v: a[:, start:stop] for v, a in block.items() if uniform or used[v][k]}
-                    yield first + start, first + stop, lam
+    def _tasks(
+        self, ev: Evidence, query: _Query, given: _Given, base: _Base, fused: bool, step: int
+    ) -> Iterator[tuple[int, int, _JunctionTree | None, _Plan | None, Any, tuple[int, ...]]]:
+        """Yield a group's chunks: cases, tree, plan, likelihoods, retractions read as targets.
 
-        def tasks() -> Iterator[Task]:
-            # Planning (and any compiling) stays in this thread; workers only execute.
-            for start, stop, lam in windows():
+        Planning (and any compiling) stays in this thread.
+        """
+        m = ev.n_cases
+        targets, retract, uniform = query.targets, query.retract, query.uniform
+        keep = _relevant_events(query.events)
+        ends = (query.events, query.summed)
+        # Likelihoods are built a window of chunks at a time (bounded memory).
+        window = step * max(1, _WINDOW_CASES // step)
+        for first in range(0, m, window):
+            last = min(m, first + window)
+            part = Evidence({k: a[first:last] for k, a in ev.values.items()}, last - first)
+            starts = np.arange(0, last - first, step, dtype=np.int64)
+            block, used = self.likelihood_blocks(part, starts, uniform)
+            for k, start in enumerate(starts.tolist()):
+                stop = min(last - first, start + step)
+                lam = {v: a[:, start:stop] for v, a in block.items() if uniform or used[v][k]}
                 active = frozenset(lam)
                 # A node without evidence in the chunk retracts nothing: its marginal
                 # (times P(e)) is the answer, read as a target.
                 inside = tuple(v for v in retract if v in active)
                 outside = tuple(v for v in retract if v not in active)
-                chunk_targets = targets
+                aims = targets
                 if outside:
-                    chunk_targets = tuple(dict.fromkeys((*want, *outside)))
+                    aims = tuple(dict.fromkeys((*(targets or ()), *outside)))
                 with self._lock:
-                    tree = self._tree_for(active, (*(chunk_targets or ()), *keep), m, given)
-                    plan = (
-                        None
-                        if tree is None
-                        else tree._plan(active, chunk_targets, fused, inside, events, summed)
-                    )
-                yield start, stop, tree, plan, lam, outside
+                    tree = self.forest.tree_for(active, (*(aims or ()), *keep), m, given, base)
+                    plan = tree._plan(active, aims, fused, inside, *ends) if tree else None
+                yield first + start, first + stop, tree, plan, lam, outside
 
-        def execute(
-            task: Task,
-        ) -> tuple[int, int, dict[int, FloatArray], FloatArray, dict[int, FloatArray]]:
-            start, stop, tree, plan, lam, outside = task
+    def _execute(self, jobs: list[_Job]) -> None:
+        """Run the chunks of every group, on worker threads, into each group's outputs."""
+        Done = tuple[int, int, int, dict[int, FloatArray], FloatArray, dict[int, FloatArray]]
+
+        def tasks() -> Iterator[tuple[int, int, int, Any, Any, Any, tuple[int, ...]]]:
+            for j, (ev, query, given, base, fused, step, _) in enumerate(jobs):
+                for task in self._tasks(ev, query, given, base, fused, step):
+                    yield (j, *task)
+
+        def execute(task: tuple[int, int, int, Any, Any, Any, tuple[int, ...]]) -> Done:
+            j, start, stop, tree, plan, lam, outside = task
+            query = jobs[j][1]
             if tree is None or plan is None:
                 gone = {
-                    v: np.zeros(stop - start if summed is not None else (stop - start, c))
-                    for v, c in ((v, self._card[v]) for v in retract)
+                    v: np.zeros(stop - start if query.summed is not None else (stop - start, c))
+                    for v, c in ((v, self._card[v]) for v in query.retract)
                 }
-                return start, stop, {}, np.zeros(stop - start), gone
+                return j, start, stop, {}, np.zeros(stop - start), gone
             # errstate is per thread: impossible cases divide by zero on purpose.
             with np.errstate(divide="ignore", invalid="ignore"):
                 chunk_marginals, chunk_log_z, chunk_retracted = _execute_any(
@@ -479,16 +463,36 @@ class _Runner:
                 )
                 for v in outside:
                     chunk_retracted[v] = np.log(chunk_marginals[v]) + chunk_log_z[:, None]
-            return start, stop, chunk_marginals, chunk_log_z, chunk_retracted
+            return j, start, stop, chunk_marginals, chunk_log_z, chunk_retracted
 
-        for start, stop, chunk_marginals, chunk_log_z, chunk_retracted in _map_bounded(
-            execute, tasks(), m > step
+        parallel = len(jobs) > 1 or any(job[0].n_cases > job[5] for job in jobs)
+        for j, start, stop, chunk_marginals, chunk_log_z, chunk_retracted in _map_bounded(
+            execute, tasks(), parallel
         ):
+            query = jobs[j][1]
+            marginals, log_z, retracted, event_logs = jobs[j][6]
             log_z[start:stop] = chunk_log_z
-            for v in want:
+            for v in query.targets or ():
                 marginals[v][start:stop] = chunk_marginals[v]
-            for v in retract:
+            for v in query.retract:
                 retracted[v][start:stop] = chunk_retracted[v]
             for i, array in enumerate(event_logs):
                 array[start:stop] = chunk_retracted[-1 - i]
-        return marginals, log_z, retracted, event_logs
+
+
+def _gather(out: _Results, rows: npt.NDArray[np.int64], got: _Results) -> None:
+    """Put a group's outputs ``got`` into the rows ``rows`` of its parent's ``out``."""
+    for t, array in got[0].items():
+        out[0][t][rows] = array
+    out[1][rows] = got[1]
+    for u, array in got[2].items():
+        out[2][u][rows] = array
+    for array, part_logs in zip(out[3], got[3], strict=True):
+        array[rows] = part_logs
+
+
+def _put(
+    array: FloatArray, rows: npt.NDArray[np.int64], values: FloatArray | list[FloatArray]
+) -> None:
+    """Put ``values`` (a list: columns side by side) into the rows ``rows`` of ``array``."""
+    array[rows] = np.column_stack(values) if isinstance(values, list) else values
