@@ -10,6 +10,7 @@ from backspasm.columns import encode_column
 from backspasm.dictionary import data_dictionary
 from backspasm.exceptions import EvidenceError
 from backspasm.questionnaire import (
+    answer_hint,
     answers_to_evidence,
     get_question,
     questions_for,
@@ -181,6 +182,7 @@ def test_the_command_line_gives_the_same_hints(capsys):
 
     for answer, said in [
         ("blood_in_urine=yess", "got 'yess' instead. Did you mean 'yes'?"),
+        ("blood_in_urine=flase", "got 'flase' instead. Did you mean 'false'?"),
         ("fever=1.5", "or, when unsure, a number from 0 to 1"),
         ("age=15", "got '15' instead. The model is for adults (18 to 120 years)."),
     ]:
@@ -273,3 +275,12 @@ def test_one_answer_and_a_case_file_cell_are_read_alike(column, value):
         assert scored["p_serious"].iloc[0] == pytest.approx(
             diagnose({column: value}).p_serious, abs=1e-12
         )
+
+
+def test_a_state_of_another_question_is_not_read_as_a_yes_no_word():
+    # 'male' is within difflib's usual cutoff of 'false' (0.67): the hint said
+    # "Did you mean 'false'?" to someone who answered the sex question's word here.
+    q = get_question("fever", QS)
+    for value in ("male", "female"):
+        assert "false" not in answer_hint(q, value)
+    assert answer_hint(q, "nope") == " Did you mean 'no'?"

@@ -313,8 +313,12 @@ def answer_hint(q: Question, value: Any) -> str:
     """
     text = _norm(value)
     if q.kind in ("choice", "yes_no"):
-        words = q.choices if q.kind == "choice" else ("yes", "no", "true", "false")
+        words = q.choices if q.kind == "choice" else ("yes", "no")
         hint = did_you_mean(text, words) if _as_number(value) is None else ""
+        if not hint and q.kind == "yes_no" and _as_number(value) is None:
+            # true/false only for a near-certain slip ('flase'): at the usual cutoff a
+            # state of another question ('male', 'female') would read as 'false'.
+            hint = did_you_mean(text, ("true", "false"), cutoff=0.75)
         starts = [c for c in q.choices if text and c.startswith(text)]
         if not hint and q.kind == "choice" and len(starts) == 1:  # M for male
             hint = f" Did you mean '{starts[0]}'?"
