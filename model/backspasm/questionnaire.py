@@ -306,24 +306,20 @@ UNSURE_WORDS = (
 def answer_hint(q: Question, value: Any) -> str:
     """Return what to say after a refused answer: the closest allowed word, or why.
 
-    ``" Did you mean 'yes'?"`` for ``yess`` (a choice, or a yes/no word; the one
-    choice an initial starts, ``M`` for ``male``), and, for a number outside the
-    range of a question in years from 18, that the model is for adults. Empty
-    when there is nothing to add.
+    ``" Did you mean 'yes'?"`` for ``yess`` (a choice, or a yes/no word; the one choice an
+    initial starts, ``M`` for ``male``), and, for a number outside the range of a question
+    in years from 18, that the model is for adults. Empty when there is nothing to add.
     """
-    text = _norm(value)
+    text, number = _norm(value), _as_number(value)
     if q.kind in ("choice", "yes_no"):
         words = q.choices if q.kind == "choice" else ("yes", "no")
-        hint = did_you_mean(text, words) if _as_number(value) is None else ""
-        if not hint and q.kind == "yes_no" and _as_number(value) is None:
-            # true/false only for a near-certain slip ('flase'): at the usual cutoff a
-            # state of another question ('male', 'female') would read as 'false'.
+        hint = did_you_mean(text, words) if number is None else ""
+        if not hint and q.kind == "yes_no" and number is None:  # 'flase', but not 'male'
             hint = did_you_mean(text, ("true", "false"), cutoff=0.75)
         starts = [c for c in q.choices if text and c.startswith(text)]
         if not hint and q.kind == "choice" and len(starts) == 1:  # M for male
             hint = f" Did you mean '{starts[0]}'?"
         return hint
-    number = _as_number(value)
     if (
         q.kind == "number"
         and number is not None
