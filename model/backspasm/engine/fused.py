@@ -18,6 +18,7 @@ it lazily, so that ``import backspasm`` stays fast. With the environment variabl
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import itertools
 import math
@@ -26,19 +27,23 @@ import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from backspasm.engine.evidence import FloatArray, IntArray
 from backspasm.engine.kernels import _LAM, _execute, _finish, _Plan, _Step
 
 __all__: list[str] = []
 
+#: Workspace rows, as the kernel reads them: int32 halves the biggest array a plan keeps.
+RowArray: TypeAlias = npt.NDArray[np.int32]
+
 # likelihood rows, final rows, logs, first final row, step table, operand rows,
 # matrices, incoming steps and their offsets, static log scales: all C-contiguous.
 _SIGNATURE = (
-    "void(f8[:, ::1], f8[:, ::1], f8[:, ::1], i8, i8[:, ::1], i8[::1], f8[::1], i8[::1],"
+    "void(f8[:, ::1], f8[:, ::1], f8[:, ::1], i8, i8[:, ::1], i4[::1], f8[::1], i8[::1],"
     " i8[::1], f8[::1])"
 )
 # Cases per block of the kernel: a block's workspace stays in the CPU caches, and its
@@ -51,7 +56,7 @@ _ASKED = False
 # A scorer may load the kernel in a helper thread while its main thread reads.
 _LOADING = threading.Lock()
 # Operand offsets per (step, input); the step is kept so that its id stays its own.
-_OFFSETS: dict[tuple[int, int], tuple[_Step, IntArray]] = {}
+_OFFSETS: dict[tuple[int, int], tuple[_Step, RowArray]] = {}
 _MAX_OFFSETS = 50_000
 
 
@@ -59,9 +64,9 @@ _MAX_OFFSETS = 50_000
 class _Fused:
     """A plan flattened for the fused kernel.
 
-    The workspace has one row per likelihood entry (the first ``first`` rows),
-    message entry and final belief entry (the rows from ``back`` on), and one column
-    per case; ``lam_rows`` says where each observed variable's likelihood goes,
+    The workspace has one row per likelihood entry (the first ``first`` rows) and
+    final belief entry (the rows from ``back`` on), rows between for the messages
+    (a spent message's rows are reused), and one column per case; ``lam_rows`` says where each observed variable's likelihood goes,
     ``finals`` where each final belief is read from.
     Each row of ``steps`` is ``(k, p, r, operands, offset in index, offset in
     matrices, first output row, is a message)``; ``index`` holds, per operand, its
@@ -73,7 +78,7 @@ class _Fused:
     back: int
     lam_rows: tuple[tuple[int, int], ...]
     steps: IntArray
-    index: IntArray
+    index: RowArray
     matrices: FloatArray
     incoming: IntArray
     incoming_ptr: IntArray
@@ -302,22 +307,22 @@ def _run_plan(
                 res[row - back, c0 + c] = ws[row, c]
 
 
-def _operand_index(step: _Step, vars_: tuple[int, ...], cards: list[int], base: int) -> IntArray:
+def _operand_index(step: _Step, vars_: tuple[int, ...], cards: list[int], base: int) -> RowArray:
     """Workspace row of an operand over ``vars_`` for every entry of the step's product."""
     product_cards = [cards[v] for v in step.product]
     if not product_cards:  # an empty separator: one entry
-        return np.full(1, base, dtype=np.int64)
-    digits = np.indices(product_cards).reshape(len(product_cards), -1)
+        return np.full(1, base, dtype=np.int32)
+    digits = np.indices(product_cards, dtype=np.int32).reshape(len(product_cards), -1)
     position = {v: i for i, v in enumerate(step.product)}
-    rows = np.full(digits.shape[1], base, dtype=np.int64)
+    rows = np.full(digits.shape[1], base, dtype=np.int32)
     stride = 1
     for v in reversed(vars_):
-        rows += digits[position[v]] * stride
+        rows += digits[position[v]] * np.int32(stride)
         stride *= cards[v]
     return rows
 
 
-def _offsets(step: _Step, i: int, vars_: tuple[int, ...], cards: list[int]) -> IntArray:
+def _offsets(step: _Step, i: int, vars_: tuple[int, ...], cards: list[int]) -> RowArray:
     """:func:`_operand_index` from row 0 of input ``i``, kept per step (plans share steps)."""
     key = (id(step), i)
     kept = _OFFSETS.get(key)
@@ -328,6 +333,35 @@ def _offsets(step: _Step, i: int, vars_: tuple[int, ...], cards: list[int]) -> I
     offsets = _operand_index(step, vars_, cards, 0)
     _OFFSETS[key] = (step, offsets)
     return offsets
+
+
+class _Rows:
+    """Workspace rows for messages, first fit, reusing the rows of spent messages."""
+
+    def __init__(self, start: int) -> None:
+        self.end = start  # one past the highest row handed out
+        self._free: list[tuple[int, int]] = []  # (first row, rows), in row order
+
+    def take(self, size: int) -> int:
+        """Return the first of ``size`` free consecutive rows."""
+        for i, (row, length) in enumerate(self._free):
+            if length >= size:
+                self._free[i : i + 1] = [(row + size, length - size)] if length > size else []
+                return row
+        top = bool(self._free) and sum(self._free[-1]) == self.end
+        row = self._free.pop()[0] if top else self.end  # a free run at the top grows
+        self.end = row + size
+        return row
+
+    def give(self, row: int, size: int) -> None:
+        """Free ``size`` rows from ``row`` on, merged with free neighbours."""
+        i = bisect.bisect(self._free, (row, size))
+        if i < len(self._free) and row + size == self._free[i][0]:
+            size += self._free.pop(i)[1]
+        if i > 0 and sum(self._free[i - 1]) == row:
+            i -= 1
+            row, size = self._free[i][0], self._free.pop(i)[1] + size
+        self._free.insert(i, (row, size))
 
 
 def _fuse(plan: _Plan) -> _Fused | None:
@@ -345,21 +379,38 @@ def _fuse(plan: _Plan) -> _Fused | None:
                 rows += cards[x.index]
     produced: dict[int, int] = {}
     table = np.zeros((len(steps), 8), dtype=np.int64)
-    index: list[IntArray] = []
+    index: list[RowArray] = []
     matrices: list[FloatArray] = []
     incoming: list[int] = []
     incoming_ptr = [0]
     finals: list[tuple[tuple[int, ...], tuple[int, ...], int, int]] = []
     used = mat_used = 0
-    first = back = rows
-    message_rows: dict[int, int] = {}
+    first = rows
+    # A message's rows go to a later message once its last reader has run (at once if
+    # nothing reads it): the workspace needs about half the rows of one row per entry.
+    last = {m.label: s for s, m in enumerate(plan.messages)}
+    for s, step in enumerate(steps):
+        last.update((x.index, s) for x in step.inputs if x.kind != _LAM)
+    dies: dict[int, list[int]] = {}
+    for label, s in last.items():
+        dies.setdefault(s, []).append(label)
+    pool = _Rows(first)
+    message_rows: dict[int, tuple[int, int]] = {}  # first row, rows
+    back = rows
     for s, step in enumerate(steps):
         p = step.matrix.shape[1]
         is_message = s < len(plan.messages)
         for i, x in enumerate(step.inputs):
-            base = lam_rows[x.index] if x.kind == _LAM else message_rows[x.index]
+            base = lam_rows[x.index] if x.kind == _LAM else message_rows[x.index][0]
             index.append(_offsets(step, i, x.vars, cards) + base)
-        table[s] = (step.k, p, step.r, len(step.inputs), used, mat_used, rows, is_message)
+        if is_message:
+            out = pool.take(step.k * p)
+        else:
+            if not finals:  # the finals follow every message, one after another
+                back = rows = pool.end
+            out = rows
+            rows += step.k * p
+        table[s] = (step.k, p, step.r, len(step.inputs), used, mat_used, out, is_message)
         used += len(step.inputs) * step.k * step.r
         matrices.append(step.matrix.reshape(-1))
         mat_used += step.matrix.size
@@ -367,12 +418,15 @@ def _fuse(plan: _Plan) -> _Fused | None:
         incoming_ptr.append(len(incoming))
         if is_message:
             produced[step.label] = s
-            message_rows[step.label] = rows
+            message_rows[step.label] = (out, step.k * p)
         else:
-            if not finals:
-                back = rows
-            finals.append((step.out_vars, step.out_shape, rows, s))
-        rows += step.k * p
+            finals.append((step.out_vars, step.out_shape, out, s))
+        for label in dies.get(s, ()):
+            pool.give(*message_rows[label])
+    if not finals:
+        back = rows = pool.end
+    if rows > np.iinfo(np.int32).max:  # far beyond any memory: the numpy kernel says so
+        return None
     pulled = finals[len(finals) - plan.events - len(plan.retract) :][: len(plan.retract)]
     summed_rows = (
         plan.summed
@@ -383,10 +437,10 @@ def _fuse(plan: _Plan) -> _Fused | None:
     return _Fused(
         rows=rows,
         first=first,
-        back=back if finals else rows,
+        back=back,
         lam_rows=tuple(lam_rows.items()),
         steps=table,
-        index=np.concatenate(index) if index else np.zeros(0, dtype=np.int64),
+        index=np.concatenate(index) if index else np.zeros(0, dtype=np.int32),
         matrices=np.concatenate(matrices) if matrices else np.zeros(0),
         incoming=np.asarray(incoming, dtype=np.int64),
         incoming_ptr=np.asarray(incoming_ptr, dtype=np.int64),

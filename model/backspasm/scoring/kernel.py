@@ -34,9 +34,11 @@ __all__ = ["IMPOSSIBLE", "Block", "Cells", "RowErrors", "factorize", "score_bloc
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
+#: Codes of any signed integer width (a chunk's columns and answers are kept narrow).
+Codes: TypeAlias = npt.NDArray[np.signedinteger[Any]]
 ObjArray: TypeAlias = npt.NDArray[np.object_]
 #: A column as (code per row, -1 = missing; distinct values as Python objects).
-Cells: TypeAlias = tuple[IntArray, ObjArray]
+Cells: TypeAlias = tuple[Codes, ObjArray]
 #: Rows that failed before scoring: (row positions, messages, kinds).
 RowErrors: TypeAlias = tuple[IntArray, ObjArray, ObjArray]
 
@@ -176,7 +178,7 @@ def _file_hint(q: Question, value: object) -> str:
 
 def _encode(
     cells: Mapping[int, Cells], n: int, plan: Plan, error: ObjArray, bad: npt.NDArray[np.bool_]
-) -> tuple[dict[str, IntArray], dict[str, Cells], Counter[str], dict[str, npt.NDArray[np.bool_]]]:
+) -> tuple[dict[str, Codes], dict[str, Cells], Counter[str], dict[str, npt.NDArray[np.bool_]]]:
     """Evidence codes per node; invalid cells go to ``error`` and mark ``bad``.
 
     ``shown`` holds, per answered node in column order, its cells (for the text of
@@ -186,7 +188,7 @@ def _encode(
     """
     kinds: Counter[str] = Counter()
     earlier = bad.copy()
-    codes: dict[str, IntArray] = {}
+    codes: dict[str, Codes] = {}
     shown: dict[str, Cells] = {}
     for col in plan.columns:
         q = col.question
@@ -222,7 +224,7 @@ def _encode(
 
 def _encode_values(
     plan: Plan, position: int, q: Any, states: tuple[str, ...], uniques: ObjArray
-) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+) -> tuple[Codes, npt.NDArray[np.bool_]]:
     """Code and invalid flag of each distinct value, then of "unanswered" (code -1).
 
     Each answer is encoded once per file: the plan keeps every value seen (per
@@ -239,7 +241,10 @@ def _encode_values(
         if len(memo) < _ENCODED_KEEP:
             memo.update(found)
     pairs = [memo[key] if key in memo else found[key] for key in keys]
-    u_codes = np.array([c for c, _ in pairs] + [-1], dtype=np.int64)
+    # A state code fits in one byte (the engine widens the codes it is given): the
+    # answers of a chunk are as many arrays as it has question columns.
+    width = np.int8 if len(states) <= 127 else np.int32
+    u_codes: Codes = np.array([c for c, _ in pairs] + [-1], dtype=width)
     u_invalid = np.array([b for _, b in pairs] + [False], dtype=bool)
     return u_codes, u_invalid
 

@@ -57,7 +57,9 @@ class Chunk:
             column = column.cast(column.type.value_type)
         uniques = pc.drop_null(pc.unique(column))
         index = pc.fill_null(pc.index_in(column, value_set=uniques, skip_nulls=True), -1)
-        codes = np.asarray(index.to_numpy(zero_copy_only=False), dtype=np.int64)
+        # Arrow's int32 indices as they are: an int64 copy of every column of a chunk
+        # was the biggest array of a scoring run.
+        codes = index.to_numpy(zero_copy_only=False)
         return codes, np.asarray([*uniques.to_pylist(), None], dtype=object)[:-1]
 
 

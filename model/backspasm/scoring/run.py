@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from backspasm._files import META_SUFFIX, AtomicFile, SignalGuard, check_paths
+from backspasm._memory import release_free_memory
 from backspasm._version import __version__
 from backspasm.diagnosis.words import not_presenting_rows
 from backspasm.exceptions import CaseFileError
@@ -337,6 +338,7 @@ def _run(
         for chunk, cells in overlap.ahead(_read(source, plan, most)):
             block = score_block(cells, chunk.n, plan, engine=engine, row_errors=chunk.row_errors)
             overlap.write(chunk.table, block.columns)
+            release_free_memory()
             if first_error is None and block.scored < chunk.n:
                 at = int(np.flatnonzero(block.columns["error"] != "")[0])
                 first_error = (rows + at + 1, str(block.columns["error"][at]))
