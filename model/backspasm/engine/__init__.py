@@ -24,12 +24,14 @@ Modules, in import order:
   recomputed;
 * :mod:`~backspasm.engine.junction_tree`: the tree, separators, static messages and
   the message schedule of each evidence pattern;
+* :mod:`~backspasm.engine.plan_cache`: the schedules (plans) a tree keeps, the most
+  recently used, with the bytes they hold;
 * :mod:`~backspasm.engine.slicing`: a junction tree conditioned on variables that
   every case of a group observes in the same states, re-triangulated when that is
   cheaper (big batches are split by them);
 * :mod:`~backspasm.engine.forest`: which junction tree a chunk runs on (the whole
   network's, one without barren nodes for big chunks, or such a tree conditioned),
-  compiled when first needed and cached;
+  compiled when first needed and cached, with the bytes of all their plans bounded;
 * :mod:`~backspasm.engine.runner`: one batch run: identical rows merged, big batches
   split by observed variables (and their groups again), every group's chunks on
   threads;

@@ -66,8 +66,9 @@ class _Fused:
 
     The workspace has one row per likelihood entry (the first ``first`` rows) and
     final belief entry (the rows from ``back`` on), rows between for the messages
-    (a spent message's rows are reused), and one column per case; ``lam_rows`` says where each observed variable's likelihood goes,
-    ``finals`` where each final belief is read from.
+    (a spent message's rows are reused), and one column per case; ``lam_rows``
+    says where each observed variable's likelihood goes, ``finals`` where each
+    final belief is read from.
     Each row of ``steps`` is ``(k, p, r, operands, offset in index, offset in
     matrices, first output row, is a message)``; ``index`` holds, per operand, its
     workspace row for every entry of the step's product.

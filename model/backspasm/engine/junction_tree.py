@@ -15,7 +15,6 @@ import dataclasses
 import math
 import string
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TypeAlias
 
 import numpy as np
 
@@ -32,17 +31,13 @@ from backspasm.engine.evidence import FloatArray
 from backspasm.engine.fused import _fuse
 from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
 from backspasm.engine.noisy_max import _decompose
+from backspasm.engine.plan_cache import _PlanCache
 from backspasm.engine.triangulation import _cliques_cached, _spanning_tree
 
 __all__: list[str] = []
 
 # einsum letters: one per clique variable, the last one is reserved for the case axis.
 _LETTERS = string.ascii_letters[:-1]
-_MAX_PLANS = 256
-# A plan's pattern: observed variables, targets, retractions, events, summed or not.
-_PlanKey: TypeAlias = tuple[
-    frozenset[int], tuple[int, ...] | None, tuple[int, ...], tuple[_Event, ...], _Event | None
-]
 _MAX_STEPS = 20_000
 
 
@@ -90,7 +85,7 @@ class _JunctionTree:
 
     def _reset(self) -> None:
         """Empty the caches of plans, static messages, steps and event routes."""
-        self._plans: dict[_PlanKey, _Plan] = {}
+        self._plans = _PlanCache()
         self._static: dict[int, tuple[FloatArray, float]] = {}
         self._steps: dict[tuple[object, ...], _Step] = {}
         self._routes: dict[_Event, _Route] = {}  # where each event is summed
@@ -195,15 +190,13 @@ class _JunctionTree:
         :func:`~backspasm.engine.events._with_events`).
         """
         key = (active, targets, retract, events, summed)
-        plan = self._plans.pop(key, None)
+        plan = self._plans.get(key)
         if plan is None:
-            plan = self._build_plan(active, targets, retract, events, summed)
-            # Interactive use can meet endless evidence patterns: keep the recent ones.
-            if len(self._plans) >= _MAX_PLANS:
-                del self._plans[next(iter(self._plans))]
+            # Interactive use can meet endless evidence patterns: the recent ones are
+            # kept (and a forest keeps the bytes of all its trees' plans in a budget).
+            plan = self._plans.put(key, self._build_plan(active, targets, retract, events, summed))
         if fused and plan.fused is None:
-            plan = dataclasses.replace(plan, fused=_fuse(plan))
-        self._plans[key] = plan
+            plan = self._plans.put(key, dataclasses.replace(plan, fused=_fuse(plan)))
         return plan
 
     def _build_plan(

@@ -435,7 +435,7 @@ class _Runner:
                     aims = tuple(dict.fromkeys((*(targets or ()), *outside)))
                 with self._lock:
                     tree = self.forest.tree_for(active, (*(aims or ()), *keep), m, given, base)
-                    plan = tree._plan(active, aims, fused, inside, *ends) if tree else None
+                    plan = self.forest.plan(tree, active, aims, fused, inside, *ends)
                 yield first + start, first + stop, tree, plan, lam, outside
 
     def _execute(self, jobs: list[_Job]) -> None:
