@@ -108,3 +108,14 @@ def test_installed_cli_runs_outside_the_repo(wheel_env, tmp_path):
     assert "kidney_stones" in diag.stdout
     check = subprocess.run([*run, "check"], cwd=tmp_path, capture_output=True, text=True)
     assert "(valid)" in check.stdout
+
+
+def test_the_package_shows_its_public_names_only():
+    # dir(backspasm) listed Any, TYPE_CHECKING and annotations beside the API.
+    import backspasm
+
+    shown = dir(backspasm)
+    assert shown == sorted(backspasm.__all__)
+    assert not {"Any", "TYPE_CHECKING", "annotations", "_LAZY"} & set(shown)
+    for name in shown:
+        assert getattr(backspasm, name) is not None, name

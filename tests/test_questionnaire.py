@@ -284,3 +284,23 @@ def test_a_state_of_another_question_is_not_read_as_a_yes_no_word():
     for value in ("male", "female"):
         assert "false" not in answer_hint(q, value)
     assert answer_hint(q, "nope") == " Did you mean 'no'?"
+
+
+def test_every_unusable_answer_is_reported_at_once():
+    # `diagnose fever=maybe age=17` named fever only: the user fixed it, ran again and
+    # only then learnt that 17 is too young.
+    from backspasm.questionnaire import answers_to_evidence
+
+    with pytest.raises(EvidenceError) as caught:
+        answers_to_evidence({"fever": "maybe", "age": 17, "Fevr": "yes", "sex": "male"})
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "3 answers cannot be used:"
+    assert [line[:20] for line in lines[1:]] == [
+        "- The answer to 'fev",
+        "- The answer to 'age",
+        "- Unknown question '",
+    ]
+    assert "Did you mean 'fever'?" in lines[3]
+    # one bad answer keeps its one-line message
+    with pytest.raises(EvidenceError, match=r"^The answer to 'fever' must be"):
+        answers_to_evidence({"fever": "maybe", "sex": "male"})

@@ -77,4 +77,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # The public names only: not the helpers of this module (Any, TYPE_CHECKING, _LAZY).
+    return sorted(__all__)

@@ -177,11 +177,7 @@ def _num(x: float) -> str:
 
 
 CASE_ID = Question(
-    "case_id",
-    "id",
-    None,
-    "Case identifier (optional; the row number when absent).",
-    "identity",
+    "case_id", "id", None, "Case identifier (optional; the row number when absent).", "identity"
 )
 
 
@@ -415,9 +411,7 @@ def parse_answer(q: Question, value: Any) -> EvidenceValue | None:
         if number is None:
             raise _bad(q, value)
         numbers = np.array([number])
-        if not q.number_ok(numbers)[0]:
-            raise _bad(q, value)
-        index = int(q.bin_index(numbers)[0])
+        index = int(q.bin_index(numbers)[0]) if q.number_ok(numbers)[0] else -1
         if index < 0:
             raise _bad(q, value)
         return q.states[index]
@@ -476,8 +470,8 @@ def answers_to_evidence(
     Raises
     ------
     EvidenceError
-        For an unknown question (with the closest name) or a value that is not
-        allowed (with what is allowed).
+        For unknown questions (with the closest names) and values that are not
+        allowed (with what is allowed): all of them, one per line.
 
     Examples
     --------
@@ -486,13 +480,19 @@ def answers_to_evidence(
     """
     qs = tuple(questions) if questions is not None else default_questions()
     evidence: dict[str, str | tuple[float, ...]] = {}
+    problems: list[str] = []  # every answer that cannot be used, not just the first
     for column, value in answers.items():
-        q = get_question(column, qs)
-        if q.node is None:
+        try:
+            q = get_question(column, qs)
+            state = evidence_state(q, value) if q.node is not None else None
+        except EvidenceError as exc:
+            problems.append(str(exc))
             continue
-        state = evidence_state(q, value)
-        if state is not None:
+        if q.node is not None and state is not None:
             evidence[q.node] = state
+    if problems:
+        many = f"{len(problems)} answers cannot be used:\n- " if len(problems) > 1 else ""
+        raise EvidenceError(many + "\n- ".join(problems))
     if assume_back_spasm:
         for q in qs:
             if q.default is not None and q.node is not None:
