@@ -155,6 +155,31 @@ def test_evaluate_names_a_bad_row_by_its_case_id_and_row_number():
         evaluate(bad_level)
 
 
+def test_evaluate_lists_every_cell_that_names_no_cause():
+    # Only the first unknown cause was reported: a file with several typos took as many
+    # runs to fix.
+    cases = pd.DataFrame(
+        {
+            "case_id": ["S1", "S2", "S3", "S4"],
+            "age": [30, 40, 50, 60],
+            "expected_cause": ["kidney_stone", "muscle_strain", "gallstone", "flu"],
+        }
+    )
+    with pytest.raises(EvidenceError) as caught:
+        evaluate(cases)
+    assert str(caught.value) == (
+        "Column 'expected_cause' has 3 cells that name no cause of the network: "
+        "row 1: 'kidney_stone' (did you mean 'kidney_stones'?); "
+        "row 3: 'gallstone' (did you mean 'gallstones'?); row 4: 'flu'. "
+        "Their case_ids (by row) are 1: S1, 3: S3, 4: S4."
+    )
+
+
+def test_evaluate_names_its_rank_parameter():
+    with pytest.raises(BackspasmError, match=r"'rank' parameter of evaluate \(--rank\) must be"):
+        evaluate(pd.DataFrame({"age": [30], "expected_cause": ["muscle_strain"]}), rank="best")
+
+
 # -- F7: the one-off compile of counterfactual_ranking is documented ----------------------
 
 

@@ -346,20 +346,34 @@ def truth_matrix(
     return _label_matrix(source[label], label, causes), given
 
 
+# Cells a message lists when many are refused.
+_SHOWN = 5
+
+
 def _label_matrix(labels: pd.Series, column: str, causes: Sequence[str]) -> BoolArray:
     index = {c: j for j, c in enumerate(causes)}
     matrix = np.zeros((len(labels), len(causes)), dtype=bool)
+    unknown: list[tuple[str, str]] = []  # every cell naming no cause, not just the first
     for i, value in enumerate(labels.to_numpy()):
         for name in _split_labels(value):
             key = name.strip().lower()
-            if key == "none":
-                continue
-            if key not in index:
-                raise EvidenceError(
-                    f"Column '{column}' row {i + 1}: {name!r} is not a cause of the network."
-                    f"{did_you_mean(key, causes)}"
-                )
-            matrix[i, index[key]] = True
+            if key in index:
+                matrix[i, index[key]] = True
+            elif key != "none":
+                unknown.append((f"row {i + 1}: {name!r}", did_you_mean(key, causes)))
+    if len(unknown) == 1:
+        cell, hint = unknown[0]
+        raise EvidenceError(f"Column '{column}' {cell} is not a cause of the network.{hint}")
+    if unknown:
+        cells = [
+            cell + (f" ({hint.strip()[0].lower()}{hint.strip()[1:]})" if hint else "")
+            for cell, hint in unknown[:_SHOWN]
+        ]
+        more = "; ..." if len(unknown) > _SHOWN else ""
+        raise EvidenceError(
+            f"Column '{column}' has {len(unknown)} cells that name no cause of the network: "
+            f"{'; '.join(cells)}{more}"
+        )
     return matrix
 
 

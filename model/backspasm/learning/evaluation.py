@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.learning._evaluation_result import Evaluation
 from backspasm.learning.cases import (
@@ -113,16 +114,32 @@ def _rows_named(frame: pd.DataFrame, numbers: IntArray, source: str = "") -> Ite
         yield
     except EvidenceError as exc:
         text = str(exc)
-        found = _ROW.search(text)
-        if found is None or not 1 <= int(found.group(1)) <= len(frame):
+        rows = [int(m.group(1)) - 1 for m in _ROW.finditer(text)]
+        rows = list(dict.fromkeys(i for i in rows if 0 <= i < len(frame)))
+        if not rows:
             raise
-        i = int(found.group(1)) - 1
-        number = int(numbers[i])
-        named = text[: found.start()] + f"row {number:d}" + text[found.end() :]
+        # Every row the message names, in the file's numbering.
+        named = _ROW.sub(
+            lambda m: (
+                f"row {int(numbers[int(m.group(1)) - 1]):d}"
+                if 1 <= int(m.group(1)) <= len(frame)
+                else m.group(0)
+            ),
+            text,
+        )
         if "case_id" in frame:
-            case = frame["case_id"].iloc[i]
-            if not bool(is_blank(normalised_text(pd.Series([case])))[0]):
-                named = f"{named.rstrip()} Row {number:d} is case_id {str(case).strip()}."
+            ids = frame["case_id"].iloc[rows]
+            known = ~is_blank(normalised_text(ids.reset_index(drop=True)))
+            cases = [
+                (int(numbers[i]), str(c).strip())
+                for i, c, k in zip(rows, ids, known, strict=True)
+                if k
+            ]
+            if len(cases) == 1:
+                named = f"{named.rstrip()} Row {cases[0][0]:d} is case_id {cases[0][1]}."
+            elif cases:
+                said = ", ".join(f"{n:d}: {c}" for n, c in cases)
+                named = f"{named.rstrip()}. Their case_ids (by row) are {said}."
         if source:
             named = f"{source}: {named}"
         if named == text:
@@ -267,7 +284,10 @@ def prepare_evaluation(
 ) -> PreparedCases:
     """Read, score (if needed) and rank a case file once, for :func:`evaluate`."""
     if rank not in RANKINGS:
-        raise BackspasmError(f"Unknown ranking {rank!r}: choose one of {', '.join(RANKINGS)}.")
+        raise BackspasmError(
+            f"The 'rank' parameter of evaluate (--rank) must be one of {', '.join(RANKINGS)}; "
+            f"got {rank!r} instead.{did_you_mean(rank, RANKINGS)}"
+        )
     net = network if network is not None else default_network()
     frame, _, label = read_cases(scored_or_cases)
     source = "" if isinstance(scored_or_cases, pd.DataFrame) else label
