@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -191,7 +192,7 @@ def cannot_write_in(folder: str | os.PathLike[str]) -> str | None:
     -------
     str or None
         ``"is not writable"``, with the system's reason when the trial file said it
-        (``"is not writable (No such file or directory)"``), or None.
+        (``"is not writable (Read-only file system)"``), or None.
     """
     if not os.access(folder, os.W_OK | os.X_OK):
         return "is not writable"
@@ -199,7 +200,9 @@ def cannot_write_in(folder: str | os.PathLike[str]) -> str | None:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        return f"is not writable ({exc.strerror or exc})"
+        # The folder exists: /proc's "No such file or directory" would mislead.
+        gone = exc.errno in (errno.ENOENT, errno.EOPNOTSUPP)
+        return f"is not writable ({'no file can be made there' if gone else exc.strerror or exc})"
     return None
 
 

@@ -55,6 +55,8 @@ def test_an_out_folder_that_cannot_be_created_is_said_before_any_drawing(
     assert " drew " not in err, err  # nothing drawn first
     assert "cannot create the folder '/proc/nope' (--out)" in err
     assert "nothing written" in err
+    # the reason fits a folder that exists (not /proc's "No such file or directory")
+    assert "is not writable (no file can be made there)" in err
     assert out == ""
     assert not Path("/proc/nope").exists()
 
