@@ -286,7 +286,7 @@ def test_evaluate_ranks_by_expected_disablement_on_request(tmp_path, capsys):
     assert main(["evaluate", str(few), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["top1"] == pytest.approx(2 / 3)
     assert main(["evaluate", str(few), "--rank", "odds"]) == 2
-    assert "choose one of posterior, disablement" in capsys.readouterr().err
+    assert "(--rank) must be one of posterior, disablement" in capsys.readouterr().err
 
 
 def test_evaluate_by_a_column_reports_each_group(tmp_path, capsys):
