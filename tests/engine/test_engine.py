@@ -778,3 +778,26 @@ def test_a_numba_that_cannot_compile_says_so_and_falls_back(monkeypatch):
     monkeypatch.setattr(fused, "_cache_outside_the_package", lambda: None)
     with pytest.warns(RuntimeWarning, match="no LLVM here"):
         assert fused._load() is None
+
+
+def test_one_byte_codes_give_the_same_posteriors_and_stay_untouched() -> None:
+    # A scorer hands the engine int8 codes (one byte per answer); they are no longer
+    # widened to an int64 copy, so every use of them must take them as they are.
+    from backspasm.network import default_network
+
+    net = default_network().engine
+    wide = random_batch(net, 700, seed=21)  # enough cases to be split and fused
+    wide = {k: v for k, v in wide.items() if v.ndim == 1}
+    wide["back_spasm"] = np.full(700, net.states["back_spasm"].index("yes"))
+    narrow = {k: v.astype(np.int8) for k, v in wide.items()}
+    kept = {k: v.copy() for k, v in narrow.items()}
+    assert all(net._codec.coerce(narrow).values[k].dtype == np.int8 for k in narrow)
+    event = {"epidural_abscess": "no", "spinal_tumor": "no"}
+    a = net.query(wide, events={"none": event})
+    b = net.query(narrow, events={"none": event})
+    np.testing.assert_array_equal(a.log_evidence, b.log_evidence)
+    np.testing.assert_array_equal(a.events["none"], b.events["none"])
+    for v in net.variables:
+        np.testing.assert_array_equal(a.marginals[v], b.marginals[v])
+    for k in narrow:
+        np.testing.assert_array_equal(narrow[k], kept[k])

@@ -136,7 +136,7 @@ def _row_hash(columns: Sequence[IntArray], n: int) -> IntArray:
     key = np.zeros(n, dtype=np.int64)
     with np.errstate(over="ignore"):
         for weight, codes in zip(weights.tolist(), columns, strict=True):
-            key += (codes + 1) * weight
+            key += (codes.astype(np.int64) + 1) * weight
     return key
 
 
@@ -187,7 +187,8 @@ class _Codec:
                 key = np.zeros(ev.n_cases, dtype=np.int64)
                 for radix, codes in zip(radices, arrays, strict=True):
                     key *= radix
-                    key += codes + 1
+                    key += codes
+                    key += 1
                 _, rows, inverse = np.unique(key, return_index=True, return_inverse=True)
             else:
                 found = _unique_rows(arrays, ev.n_cases)
@@ -254,7 +255,7 @@ class _Codec:
             )
 
     def coerce(self, evidence: EvidenceLike) -> Evidence:
-        """Validate evidence and convert it to int64 codes and float64 likelihoods."""
+        """Validate evidence and convert it to int64 (or int8) codes and float64 likelihoods."""
         if isinstance(evidence, _Trusted):
             return evidence
         values = evidence.values if isinstance(evidence, Evidence) else evidence
@@ -284,7 +285,9 @@ class _Codec:
                 self.check_likelihood(name, rows)
                 out[name] = rows
             elif array.dtype.kind in "iu":
-                codes = array.astype(np.int64)
+                # One-byte codes (a scorer's answers) are kept as they are: an int64
+                # copy of every column was the biggest array of a case file's batch.
+                codes = array if array.dtype == np.int8 else array.astype(np.int64)
                 bad = (codes < -1) | (codes >= self._card[v])
                 if bad.any():
                     i = int(np.argmax(bad))
