@@ -23,7 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from backspasm._files import META_SUFFIX
-from backspasm._text import did_you_mean
+from backspasm._text import closest
 from backspasm.columns import encode_column
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network
@@ -353,26 +353,24 @@ _SHOWN = 5
 def _label_matrix(labels: pd.Series, column: str, causes: Sequence[str]) -> BoolArray:
     index = {c: j for j, c in enumerate(causes)}
     matrix = np.zeros((len(labels), len(causes)), dtype=bool)
-    unknown: list[tuple[str, str]] = []  # every cell naming no cause, not just the first
+    unknown: list[tuple[str, str | None]] = []  # every cell naming no cause, not the first
     for i, value in enumerate(labels.to_numpy()):
         for name in _split_labels(value):
             key = name.strip().lower()
             if key in index:
                 matrix[i, index[key]] = True
             elif key != "none":
-                unknown.append((f"row {i + 1}: {name!r}", did_you_mean(key, causes)))
+                unknown.append((f"row {i + 1}: {name!r}", closest(key, causes)))
     if len(unknown) == 1:
-        cell, hint = unknown[0]
+        cell, near = unknown[0]
+        hint = f" Did you mean '{near}'?" if near else ""
         raise EvidenceError(f"Column '{column}' {cell} is not a cause of the network.{hint}")
     if unknown:
-        cells = [
-            cell + (f" ({hint.strip()[0].lower()}{hint.strip()[1:]})" if hint else "")
-            for cell, hint in unknown[:_SHOWN]
-        ]
+        cells = [cell + (f" (did you mean '{near}'?)" if near else "") for cell, near in unknown]
         more = "; ..." if len(unknown) > _SHOWN else ""
         raise EvidenceError(
             f"Column '{column}' has {len(unknown)} cells that name no cause of the network: "
-            f"{'; '.join(cells)}{more}"
+            f"{'; '.join(cells[:_SHOWN])}{more}"
         )
     return matrix
 
