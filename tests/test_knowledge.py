@@ -97,6 +97,8 @@ EMERGENCY_SHARES = {
     "vertebral_compression_fracture": (0.015, 0.072),
     "kidney_stones": (0.04, 0.06),
     "pyelonephritis": (0.007, 0.013),
+    # no series read counts it (assumption in causes.toml); 0 of 95 in Nagayama14
+    "gallstones": (0.005, 0.03),
 }
 
 
