@@ -117,7 +117,8 @@ def test_prompts_and_conditions_are_wrapped_whole_where_there_is_room(
     labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
     assert not any("…" in label for label in labels), labels
     assert any(
-        "| Care setting emergency, IV drug use / immunosuppr., no other parent) = 0.0164" in t
+        "| Sex male, Care setting emergency, IV drug use / immunosuppr., no other parent) = 0.0209"
+        in t
         for t in labels
     ), labels
 
