@@ -801,3 +801,32 @@ def test_one_byte_codes_give_the_same_posteriors_and_stay_untouched() -> None:
         np.testing.assert_array_equal(a.marginals[v], b.marginals[v])
     for k in narrow:
         np.testing.assert_array_equal(narrow[k], kept[k])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_each_tree_edge_splits_the_cliques_into_its_two_sides(seed: int) -> None:
+    """Which messages carry evidence, and which ones a target needs, are read off the
+    side of each edge: the cliques reachable from one end without crossing it."""
+    from backspasm.engine.triangulation import _sides
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 30))
+    # A forest: each clique joins an earlier one, or starts a tree of its own.
+    tree = [(int(rng.integers(0, c)), c) for c in range(1, n) if rng.random() < 0.85]
+    nbrs: list[list[int]] = [[] for _ in range(n)]
+    for a, b in tree:
+        nbrs[a].append(b)
+        nbrs[b].append(a)
+    edges = [e for a, b in tree for e in ((a, b), (b, a))]
+
+    def reach(a: int, b: int) -> frozenset[int]:
+        seen, todo = {a}, [a]
+        while todo:
+            c = todo.pop()
+            for d in nbrs[c]:
+                if d not in seen and (c, d) != (a, b):
+                    seen.add(d)
+                    todo.append(d)
+        return frozenset(seen)
+
+    assert _sides(nbrs, edges) == [reach(a, b) for a, b in edges]

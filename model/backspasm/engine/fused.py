@@ -55,8 +55,8 @@ _TRIED = False
 _ASKED = False
 # A scorer may load the kernel in a helper thread while its main thread reads.
 _LOADING = threading.Lock()
-# Operand offsets per (step, input); the step is kept so that its id stays its own.
-_OFFSETS: dict[tuple[int, int], tuple[_Step, RowArray]] = {}
+# Operand offsets per layout: the product's cardinalities, the operand's positions in it.
+_OFFSETS: dict[tuple[tuple[int, ...], tuple[int, ...]], RowArray] = {}
 _MAX_OFFSETS = 50_000
 
 
@@ -308,32 +308,32 @@ def _run_plan(
                 res[row - back, c0 + c] = ws[row, c]
 
 
-def _operand_index(step: _Step, vars_: tuple[int, ...], cards: list[int], base: int) -> RowArray:
-    """Workspace row of an operand over ``vars_`` for every entry of the step's product."""
-    product_cards = [cards[v] for v in step.product]
-    if not product_cards:  # an empty separator: one entry
-        return np.full(1, base, dtype=np.int32)
-    digits = np.indices(product_cards, dtype=np.int32).reshape(len(product_cards), -1)
+def _offsets(step: _Step, vars_: tuple[int, ...], cards: list[int]) -> RowArray:
+    """Workspace row of an operand over ``vars_`` for every entry of the step's product.
+
+    From row 0, kept per layout (the product's cardinalities, where the operand's
+    variables sit in it), which steps of many plans and trees share.
+    """
     position = {v: i for i, v in enumerate(step.product)}
-    rows = np.full(digits.shape[1], base, dtype=np.int32)
-    stride = 1
-    for v in reversed(vars_):
-        rows += digits[position[v]] * np.int32(stride)
-        stride *= cards[v]
-    return rows
-
-
-def _offsets(step: _Step, i: int, vars_: tuple[int, ...], cards: list[int]) -> RowArray:
-    """:func:`_operand_index` from row 0 of input ``i``, kept per step (plans share steps)."""
-    key = (id(step), i)
+    key = (tuple(cards[v] for v in step.product), tuple(position[v] for v in vars_))
     kept = _OFFSETS.get(key)
-    if kept is not None and kept[0] is step:
-        return kept[1]
+    if kept is not None:
+        return kept
     if len(_OFFSETS) >= _MAX_OFFSETS:
         _OFFSETS.clear()
-    offsets = _operand_index(step, vars_, cards, 0)
-    _OFFSETS[key] = (step, offsets)
-    return offsets
+    product_cards, where = key
+    if not product_cards:  # an empty separator: one entry
+        rows = np.zeros(1, dtype=np.int32)
+    else:
+        digits = np.indices(product_cards, dtype=np.int32).reshape(len(product_cards), -1)
+        rows = np.zeros(digits.shape[1], dtype=np.int32)
+        stride = 1
+        for i in reversed(where):
+            rows += digits[i] * np.int32(stride)
+            stride *= product_cards[i]
+    rows.flags.writeable = False
+    _OFFSETS[key] = rows
+    return rows
 
 
 class _Rows:
@@ -401,9 +401,9 @@ def _fuse(plan: _Plan) -> _Fused | None:
     for s, step in enumerate(steps):
         p = step.matrix.shape[1]
         is_message = s < len(plan.messages)
-        for i, x in enumerate(step.inputs):
+        for x in step.inputs:
             base = lam_rows[x.index] if x.kind == _LAM else message_rows[x.index][0]
-            index.append(_offsets(step, i, x.vars, cards) + base)
+            index.append(_offsets(step, x.vars, cards) + base)
         if is_message:
             out = pool.take(step.k * p)
         else:

@@ -32,7 +32,7 @@ from backspasm.engine.fused import _fuse
 from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
 from backspasm.engine.noisy_max import _decompose
 from backspasm.engine.plan_cache import _PlanCache
-from backspasm.engine.triangulation import _cliques_cached, _spanning_tree
+from backspasm.engine.triangulation import _cliques_cached, _sides, _spanning_tree
 
 __all__: list[str] = []
 
@@ -125,7 +125,7 @@ class _JunctionTree:
             self._edges += [(i, j), (j, i)]
         self._edge_id = {e: k for k, e in enumerate(self._edges)}
         self._sep = [tuple(v for v in cliques[a] if v in cliques[b]) for a, b in self._edges]
-        self._side = [self._component(a, b) for a, b in self._edges]
+        self._side = _sides(self._nbrs, self._edges)
 
         def smallest(members: Iterable[int]) -> int:
             return min(members, key=lambda c: (self._clique_size[c], c))
@@ -140,24 +140,21 @@ class _JunctionTree:
             self._homed[c].append(v)
         psi = [np.ones([self._card[v] for v in c]) for c in cliques]
         for scope, table in factors:
-            c = smallest(k for k, cl in enumerate(cliques) if set(scope) <= set(cl))
+            # The cliques holding every variable of the scope (a clique always does; any
+            # clique holds a factor of given variables alone).
+            holding = (
+                set(self._containing[scope[0]]).intersection(
+                    *(self._containing[v] for v in scope[1:])
+                )
+                if scope
+                else range(len(cliques))
+            )
+            c = smallest(holding)
             letter = {v: _LETTERS[i] for i, v in enumerate(cliques[c])}
             subs = "".join(letter[v] for v in cliques[c])
             fsubs = "".join(letter[v] for v in scope)
             psi[c] = np.einsum(f"{subs},{fsubs}->{subs}", psi[c], table)
         self._psi = psi
-
-    def _component(self, a: int, b: int) -> frozenset[int]:
-        """Cliques on ``a``'s side of the tree edge ``a - b``."""
-        seen = {a}
-        stack = [a]
-        while stack:
-            c = stack.pop()
-            for d in self._nbrs[c]:
-                if d not in seen and not (c == a and d == b):
-                    seen.add(d)
-                    stack.append(d)
-        return frozenset(seen)
 
     @property
     def clique_sizes(self) -> tuple[int, ...]:

@@ -4,7 +4,8 @@ Greedy elimination with four classic costs (min-fill, weighted min-fill, min-wei
 min-degree), each restarted with seeded random tie-breaking; the triangulation with
 the smallest total clique table size wins, since the work per case is roughly
 proportional to it. The cliques are then joined by a maximum spanning tree on
-separator sizes (Jensen), which is a junction tree.
+separator sizes (Jensen), which is a junction tree; each of its edges splits it in two
+sides (which messages carry evidence, which ones a target needs).
 """
 
 from __future__ import annotations
@@ -282,3 +283,36 @@ def _spanning_tree(cliques: list[tuple[int, ...]], cards: list[int]) -> list[tup
             parent[ri] = rj
             edges.append((i, j))
     return edges
+
+
+def _sides(nbrs: list[list[int]], edges: list[tuple[int, int]]) -> list[frozenset[int]]:
+    """Per directed edge ``a - b`` of a forest of cliques, the cliques on ``a``'s side.
+
+    One walk from a root per tree of the forest: the side of ``a`` away from its
+    child ``b`` is the rest of that tree, and the side of ``b`` is its subtree.
+    """
+    n = len(nbrs)
+    parent = [-1] * n
+    seen = [False] * n
+    subtree: list[frozenset[int]] = [frozenset()] * n
+    whole: list[frozenset[int]] = [frozenset()] * n
+    for root in range(n):
+        if seen[root]:
+            continue
+        seen[root] = True
+        order = [root]
+        for c in order:
+            for d in nbrs[c]:
+                if not seen[d]:
+                    seen[d] = True
+                    parent[d] = c
+                    order.append(d)
+        below: dict[int, set[int]] = {c: {c} for c in order}
+        for c in reversed(order):
+            if parent[c] >= 0:
+                below[parent[c]] |= below[c]
+        tree = frozenset(order)
+        for c in order:
+            subtree[c] = frozenset(below[c])
+            whole[c] = tree
+    return [subtree[a] if parent[a] == b else whole[a] - subtree[b] for a, b in edges]
