@@ -293,3 +293,21 @@ def test_a_pattern_that_comes_back_pays_for_its_trees(splits: pytest.MonkeyPatch
             np.testing.assert_allclose(got.marginals[node], expected.marginals[node], atol=TOL)
         np.testing.assert_allclose(got.events["none"], expected.events["none"], atol=TOL)
     assert seen[0] < seen[-1]
+
+
+def test_each_case_pays_once_toward_the_trees_of_its_group(splits: pytest.MonkeyPatch) -> None:
+    """The cases a split leaves out are the same cases again when that group is tried
+    for another split: compile costs are shared by the cases run, not by their count
+    twice over (which made one-off patterns look as if they came back)."""
+    import backspasm.engine.runner as runner
+
+    splits.setattr(runner, "_SPLIT_MIN_CASES", 1000)
+    net = CompiledNetwork.from_model(looped_model())
+    batch = batch_of(4000, seed=5)
+    distinct = len({tuple(row) for row in np.column_stack([batch[k] for k in HARD])})
+    net.query(batch, targets=TARGETS)
+    (conditioning,) = net._runner.forest.conditioned.values()
+    assert conditions(net)  # the batch was split, and its rest tried again
+    counted = conditioning._seen[frozenset()]
+    assert counted <= 4000
+    assert counted >= distinct - 10

@@ -57,8 +57,7 @@ _WINDOW_CASES = 8192
 _SPLIT_MIN_CASES = 2_000
 _SPLIT_MIN_GROUP = 1_000
 _MAX_CONDITIONS = 2
-# A batch's groups (and their outputs) are all held at once: batches of more distinct
-# cases than this run a block at a time.
+# A batch's groups and outputs are held at once: more distinct cases run by blocks.
 _BLOCK_CASES = 1 << 16
 
 
@@ -133,15 +132,12 @@ class _Runner:
         self._index = {v: i for i, v in enumerate(codec.variables)}
         self._card = list(card)
         self.forest = _Forest(cpds, card, decompose, restarts)
-        # Choosing and compiling trees and plans, which fill the caches, is done one
-        # thread at a time.
+        # One thread at a time chooses and compiles trees and plans (they fill caches).
         self._lock = self.forest.lock
         self._chunk_size = chunk_size
-        # The fused kernel makes no clique-sized temporaries: its chunks need only be
-        # big enough to amortise the per-chunk work.
+        # The fused kernel makes no clique-sized temporaries: chunks amortising its calls do.
         self._fused_chunk = min(chunk_size, _FUSED_CHUNK)
-        # Hard evidence becomes a likelihood row by indexing: code -1 picks the last
-        # row, all ones.
+        # Hard evidence indexes its likelihood row (code -1: the last one, all ones).
         self.indicator = [np.hstack([np.eye(c), np.ones((c, 1))]) for c in self._card]
 
     @property
@@ -265,26 +261,32 @@ class _Runner:
         return out
 
     def _grouped(
-        self, ev: Evidence, query: _Query, given: _Given, work: _Work, base: _Base
+        self,
+        ev: Evidence,
+        query: _Query,
+        given: _Given,
+        work: _Work,
+        base: _Base,
+        again: bool = False,
     ) -> _Results:
         """:meth:`_chunks` on distinct cases that all observe ``given``, maybe split again.
 
         The cases are split by another observed variable (engine.slicing) when they are
         enough (more for a whole batch) and that is worth it. ``base`` is the pruned
         tree (by the variables it keeps) whose conditioned trees the groups of the
-        batch run on (None: a whole batch, its own). The outputs are filled once
-        ``work`` has run.
+        batch run on (None: a whole batch, its own); ``again``: they are what a split of
+        the group left (counted once already). The outputs are filled once ``work`` runs.
         """
         split = None
         least = _SPLIT_MIN_CASES if base is None else _SPLIT_MIN_GROUP
         if ev.n_cases >= least and len(given) < _MAX_CONDITIONS:
-            split = self._split(ev, query, given, base)
+            split = self._split(ev, query, given, base, again)
         if split is None:
             return self._chunks(ev, query, given, work, base)
         return self._run_split(ev, query, *split, given, work)
 
     def _split(
-        self, ev: Evidence, query: _Query, given: _Given, base: _Base
+        self, ev: Evidence, query: _Query, given: _Given, base: _Base, again: bool = False
     ) -> tuple[str, int, tuple[int, ...], frozenset[int]] | None:
         """Return the variable to split a group by (engine.slicing), if one is worth it.
 
@@ -301,7 +303,7 @@ class _Runner:
                 return None
         with self._lock:
             conditioning = self.forest.conditioning(base)
-            found = conditioning.split_variable(ev, self._index, frozenset(keep), given)
+            found = conditioning.split_variable(ev, self._index, frozenset(keep), given, again)
         return None if found is None else (*found, base)
 
     def _run_split(
@@ -344,7 +346,7 @@ class _Runner:
             part = Evidence({k: a[rows] for k, a in values.items()}, len(rows))
             if state < 0:
                 sub = dataclasses.replace(query, needed=needed(rows))
-                got = self._grouped(part, sub, given, work, base)
+                got = self._grouped(part, sub, given, work, base, again=True)
             else:
                 sub = dataclasses.replace(query, retract=rest, needed=needed(rows))
                 got = self._grouped(part, sub, (*given, (v, state)), work, base)
