@@ -682,6 +682,37 @@ def test_duplicate_ids_are_scored_and_reported(tmp_path, net):
         score_cases(pd.DataFrame({"case_id": ["a", "a"], "fever": ["", ""]}), network=net)
 
 
+def test_repeated_ids_of_a_long_file_are_found_in_bounded_memory(tmp_path, net, monkeypatch):
+    """Past a few million distinct ids, the hashes already seen go to a temporary file
+    (searched through a memory map): a repeat far back in the file is still found,
+    and what stays in memory is bounded by the cap, not by the file's length."""
+    import backspasm.scoring.cases as cases
+
+    monkeypatch.setattr(cases, "_RUN_IN_MEMORY", 64)
+    rng = np.random.default_rng(4)
+    ids = [f"p{i}" for i in range(3000)]
+    back = rng.choice(3000, size=40, replace=False)
+    ids += [f"p{i}" for i in back]  # repeats of ids seen long before
+    tail = ids[1000:]
+    rng.shuffle(tail)
+    ids[1000:] = tail
+    counter = cases.RepeatedIds()
+    for start in range(0, len(ids), 97):
+        counter.add(pd.Series(ids[start : start + 97]))
+        held = sum(len(r) for r in counter.runs if not isinstance(r, np.memmap))
+        assert held < 2 * 64 + 97
+    expected = pd.Series(ids).duplicated()
+    assert counter.repeated == int(expected.sum()) == 40
+    assert counter.example == ids[int(np.argmax(expected.to_numpy()))]
+    assert any(isinstance(r, np.memmap) for r in counter.runs)
+    # The same through score_file: every row scored, the repeats counted.
+    src = tmp_path / "long.csv"
+    pd.DataFrame({"case_id": ids, "fever": "no"}).to_csv(src, index=False)
+    summary = score_file(src, tmp_path / "o.csv", network=net, chunksize=500)
+    assert summary.scored == len(ids)
+    assert summary.warnings[0].startswith("case_id is not unique: 40 row(s)")
+
+
 def test_repeated_question_column(tmp_path, net):
     src = mixed_file(tmp_path, "fever,fever\nyes,maybe\n")
     summary = score_file(src, tmp_path / "o.csv", network=net)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
@@ -35,6 +36,9 @@ __all__ = [
 
 # An error in a line of a table, cut to this many characters.
 _LINE_CHARS = 60
+# RepeatedIds keeps runs of fewer hashes than this in memory (32 MiB); a run that
+# reaches it goes to a temporary file, read through a memory map.
+_RUN_IN_MEMORY = 1 << 22
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -210,6 +214,10 @@ class RepeatedIds:
     counter (two runs of about the same size are merged), so that each chunk is
     looked up against every earlier row at the cost of a few binary searches and
     the first id repeated anywhere in the file is kept as the warning's example.
+    A run of ``_RUN_IN_MEMORY`` hashes or more is written to a temporary file and
+    searched through a memory map (pages the system can drop), never merged again:
+    the memory held stays under about twice that many hashes however long the file
+    (8 bytes a row go to disk instead, 80 MB for ten million rows).
     """
 
     def __init__(self) -> None:
@@ -233,14 +241,28 @@ class RepeatedIds:
         if self.example is None and seen.any():
             self.example = str(values[int(np.argmax(seen))])
         run = unique[fresh]
-        while self.runs and len(self.runs[-1]) <= 2 * len(run):
+        while (
+            self.runs
+            and not isinstance(self.runs[-1], np.memmap)
+            and len(self.runs[-1]) <= 2 * len(run)
+        ):
             run = np.union1d(self.runs.pop(), run)
+        if len(run) >= _RUN_IN_MEMORY:
+            run = _spilled(run)
         if len(run):
             self.runs.append(run)
 
     def note(self) -> str | None:
         """Return the warning about the repeated ids (None when no id repeats)."""
         return repeated_note(self.repeated, self.example) if self.repeated else None
+
+
+def _spilled(run: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Return ``run`` written to an unnamed temporary file, as a read-only memory map."""
+    with tempfile.TemporaryFile() as file:  # the map keeps the data once it is closed
+        run.tofile(file)
+        file.flush()
+        return np.memmap(file, dtype=np.uint64, mode="r", shape=run.shape)
 
 
 def error_rows(
