@@ -48,7 +48,7 @@ _MIN_STATE_CASES = 512
 # would use; a pattern that comes back does, from its second or third batch).
 # Measured on the bundled network's scoring workload (thread CPU time of the tree and
 # its plans against the kernel's per case on that tree): 500 to 1,600 cases, median
-# about 900.
+# about 900. The shape's triangulation is not counted: it is done to decide.
 _COMPILE_CASES = 1_000
 # Only the few variables whose cliques hold most of the table size are tried as split
 # variables; each try is one triangulation with at most _RESTARTS restarts (about a
@@ -203,7 +203,7 @@ class _Conditioning:
         for _, observed, name, v, states in ranked[:_CANDIDATES]:
             child = self.shape(drop | {v}).total
             new = sum(tuple(sorted((*given, (v, x)))) not in self._trees for x in states)
-            gain = observed * (here.total - child) - new * _COMPILE_CASES * child / seen
+            gain = observed * (here.total - child) - new * _COMPILE_CASES * child / max(seen, 1)
             if best is None or gain > best[0]:
                 best = (gain, name, v, states)
         if best is None or best[0] < _MIN_GAIN * here.total:
