@@ -155,7 +155,7 @@ class _Conditioning:
         index: dict[str, int],
         keep: frozenset[int],
         given: _Given,
-        counted: bool = False,
+        again: bool = False,
     ) -> tuple[str, int, tuple[int, ...]] | None:
         """Return the hard-observed variable (not in ``keep``) whose conditioning saves most.
 
@@ -165,14 +165,14 @@ class _Conditioning:
         cases that observe it); each one's saving is the share of cases that observe it
         times the table size its conditioning removes (its shape's, re-triangulated),
         less the cost of compiling the trees it needs that are not compiled yet, shared
-        by the cases seen so far (``counted``: the cases of ``ev`` were seen already, the
+        by the cases seen so far (``again``: the cases of ``ev`` were seen already, the
         rest of a group that was split).
         Return its name, id and the states that get a group of their own (observed by
         enough cases), or None when no candidate saves enough.
         """
         drop = frozenset(v for v, _ in given)
         here = self.shape(drop)
-        seen = self._seen[drop] = self._seen.get(drop, 0) + (0 if counted else ev.n_cases)
+        seen = self._seen[drop] = self._seen.get(drop, 0) + (0 if again else ev.n_cases)
         card = self._base._card
         held: dict[int, int] = {}
         for clique in here.cliques:
