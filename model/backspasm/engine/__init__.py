@@ -11,8 +11,12 @@ Modules, in import order:
 
 * :mod:`~backspasm.engine.evidence`: the evidence and posterior containers, and the
   validation and encoding of what users pass;
+* :mod:`~backspasm.engine.jit`: numba, imported on demand for the two compiled loops
+  below, its cache kept outside the package;
 * :mod:`~backspasm.engine.triangulation`: elimination orders, cliques and the
   junction tree's edges;
+* :mod:`~backspasm.engine.elimination`: the same elimination search compiled, used
+  once numba is loaded (the same trees, found many times faster);
 * :mod:`~backspasm.engine.noisy_max`: noisy-MAX CPTs rewritten without their moral
   edges;
 * :mod:`~backspasm.engine.kernels`: compiled plans and the numeric message passing

@@ -19,12 +19,9 @@ it lazily, so that ``import backspasm`` stays fast. With the environment variabl
 from __future__ import annotations
 
 import bisect
-import importlib
 import itertools
 import math
-import os
 import threading
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -33,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backspasm.engine.evidence import FloatArray, IntArray
+from backspasm.engine.jit import compile_loop, load_numba
 from backspasm.engine.kernels import _LAM, _execute, _finish, _Plan, _Step
 
 __all__: list[str] = []
@@ -117,62 +115,16 @@ def _preload() -> Callable[..., None] | None:
 
 
 def _load() -> Callable[..., None] | None:
-    if os.environ.get("BACKSPASM_ENGINE", "").lower() == "numpy":
+    numba = load_numba()
+    if numba is None:
         return None
-    try:
-        # Imported on first use, not statically, so that ``import backspasm`` stays fast.
-        numba = importlib.import_module("numba")
-    except ImportError:
-        return None
-    _cache_outside_the_package()
-    try:
-        # Compiled now (the result is cached on disk), so that a failure falls back to
-        # the numpy kernel here rather than in the middle of a query.
-        kernel: Callable[..., None] = numba.njit(_SIGNATURE, nogil=True, cache=True)(_run_plan)
-    except Exception as exc:  # numba's own errors have no common base class
-        warnings.warn(
-            f"numba is installed but could not compile the inference kernel ({exc!s:.200}); "
-            "backspasm runs on its numpy kernel: the same results, several times slower. "
-            "Set BACKSPASM_ENGINE=numpy to choose it without this warning.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return None
-    return kernel
-
-
-def _cache_outside_the_package() -> None:
-    """Send numba's on-disk cache of this module to the user's cache folder.
-
-    By default numba writes it into ``__pycache__`` beside the source, inside an
-    installed package, where ``pip uninstall`` leaves it behind (a stale folder that
-    ``import backspasm`` then finds as an empty namespace package). A locator for
-    this package's files only is put ahead of numba's own, after the one that obeys
-    ``NUMBA_CACHE_DIR``; numba's internals differ between versions, so on any
-    failure numba keeps its default.
-    """
-    try:
-        from numba.core import caching
-
-        impl = getattr(caching, "CacheImpl", None) or caching._CacheImpl  # type: ignore[attr-defined]
-        user_wide = getattr(caching, "UserWideCacheLocator", None) or caching._UserWideCacheLocator  # type: ignore[attr-defined]
-        classes = impl._locator_classes
-        if any(getattr(c, "_backspasm", False) for c in classes):
-            return
-        package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-        class _PackageCacheLocator(user_wide):  # type: ignore[misc, valid-type]
-            _backspasm = True
-
-            @classmethod
-            def from_function(cls, py_func: Any, py_file: str) -> Any:
-                if not os.path.abspath(py_file).startswith(package + os.sep):
-                    return None
-                return super().from_function(py_func, py_file)
-
-        classes.insert(1, _PackageCacheLocator)
-    except Exception:  # any change in numba's internals: keep its default
-        return
+    return compile_loop(
+        numba,
+        _run_plan,
+        _SIGNATURE,
+        "the inference kernel",
+        "backspasm runs on its numpy kernel: the same results, several times slower.",
+    )
 
 
 _CASES_SEEN = 0

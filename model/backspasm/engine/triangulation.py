@@ -16,6 +16,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 
 from backspasm._cache import LruCache
+from backspasm.engine.jit import numba_if_loaded
 
 __all__: list[str] = []
 
@@ -24,49 +25,77 @@ __all__: list[str] = []
 # networks; twin networks, compiled for a few queries, use none.
 _TRIANGULATION_RESTARTS = 6
 _HUB_DEGREE = 64
+# Below this many vertices the Python search takes about a millisecond: not worth a call.
+_COMPILED_MIN_VERTICES = 24
+
+
+def _compiled_search_pays(adjacency: Mapping[int, set[int]]) -> bool:
+    """Whether to run the compiled search: a graph big enough, numba already imported."""
+    return len(adjacency) >= _COMPILED_MIN_VERTICES and numba_if_loaded() is not None
 
 
 def _score(
-    v: int, graph: dict[int, set[int]], log_card: list[float], cost: str, tie: float
+    v: int,
+    graph: dict[int, set[int]],
+    cards: Sequence[int],
+    log_card: list[float],
+    cost: str,
+    tie: float,
 ) -> tuple[float, ...]:
-    nbrs = graph[v]
-    weight = log_card[v] + sum(log_card[u] for u in nbrs)
+    # Neighbours in ascending order and the weighted fill in exact integers: the
+    # compiled search (:mod:`~backspasm.engine.elimination`) rounds the same way.
+    nb = sorted(graph[v])
+    total = 0.0
+    for u in nb:
+        total += log_card[u]
+    weight = log_card[v] + total
     if cost == "min_weight":
         return (weight, tie)
     if cost == "min_degree":
-        return (len(nbrs), weight, tie)
-    fill = 0.0
-    nb = list(nbrs)
+        return (len(nb), weight, tie)
+    weighted = cost == "weighted_min_fill"
+    fill = 0
     for i, u in enumerate(nb):
         gu = graph[u]
         for w in nb[i + 1 :]:
             if w not in gu:
-                fill += math.exp(log_card[u] + log_card[w]) if cost == "weighted_min_fill" else 1
+                fill += cards[u] * cards[w] if weighted else 1
     return (fill, weight, tie)
 
 
 def _eliminate(
-    adjacency: Mapping[int, set[int]], log_card: list[float], cost: str, rng: random.Random | None
+    adjacency: Mapping[int, set[int]], cards: Sequence[int], cost: str, rng: random.Random | None
 ) -> list[tuple[int, frozenset[int]]]:
     """Greedy elimination; return each vertex with the clique it creates, in order.
 
     Scores live in a heap. After an elimination the neighbours' scores are
     recomputed at once, unless a neighbour is a hub, whose score (quadratic in its
     degree) is only refreshed when it reaches the top of the heap: a star with 500
-    leaves then compiles in milliseconds instead of minutes.
+    leaves then compiles in milliseconds instead of minutes. When numba is already
+    loaded the same search runs compiled (:mod:`~backspasm.engine.elimination`),
+    with the same result.
     """
-    graph = {v: set(nb) for v, nb in adjacency.items()}
+    log_card = [math.log(max(c, 1)) for c in cards]
     # Ties are broken at random on restarts: the heuristics are sensitive to them.
-    tie = {v: rng.random() if rng is not None else float(v) for v in graph}
+    tie = {v: rng.random() if rng is not None else float(v) for v in adjacency}
+    if _compiled_search_pays(adjacency):
+        from backspasm.engine.elimination import eliminate
+
+        found = eliminate(
+            sorted(adjacency), dict(adjacency), cards, log_card, cost, tie, _HUB_DEGREE
+        )
+        if found is not None:
+            return found
+    graph = {v: set(nb) for v, nb in adjacency.items()}
     version = dict.fromkeys(graph, 0)
-    heap = [(_score(v, graph, log_card, cost, tie[v]), v, 0) for v in graph]
+    heap = [(_score(v, graph, cards, log_card, cost, tie[v]), v, 0) for v in graph]
     heapq.heapify(heap)
     stale: set[int] = set()
     cliques: list[tuple[int, frozenset[int]]] = []
 
     def push(u: int) -> None:
         version[u] += 1
-        heapq.heappush(heap, (_score(u, graph, log_card, cost, tie[u]), u, version[u]))
+        heapq.heappush(heap, (_score(u, graph, cards, log_card, cost, tie[u]), u, version[u]))
 
     while heap:
         _, v, seen = heapq.heappop(heap)
@@ -118,13 +147,12 @@ def _triangulate(
     Each heuristic runs once with ties broken by vertex number, then ``restarts``
     times with seeded random tie-breaking.
     """
-    log_card = [math.log(max(c, 1)) for c in cards]
     best: list[frozenset[int]] = []
     best_cost = math.inf
     rng = random.Random(0)
     for cost in ("min_fill", "weighted_min_fill", "min_weight", "min_degree"):
         for restart in range(restarts + 1):
-            cliques = _maximal(_eliminate(adjacency, log_card, cost, rng if restart else None))
+            cliques = _maximal(_eliminate(adjacency, cards, cost, rng if restart else None))
             # Work per case is roughly proportional to the total clique table size.
             total = sum(math.prod(cards[v] for v in c) for c in cliques)
             if total < best_cost:
@@ -236,9 +264,8 @@ def _largest_clique(
         return math.prod(sizes[v] for v in clique)
 
     graph, sizes = graphs[0]
-    log_card = [math.log(max(c, 1)) for c in sizes]
     for cost in ("min_weight", "min_fill"):
-        cliques = _maximal(_eliminate(graph, log_card, cost, None))
+        cliques = _maximal(_eliminate(graph, sizes, cost, None))
         if sum(entries(c, sizes) for c in cliques) <= limit:
             return max(cliques, key=lambda c: entries(c, sizes)), sizes
     largest: list[tuple[int, frozenset[int], list[int]]] = []
