@@ -91,8 +91,10 @@ def test_reused_rows_make_the_workspace_smaller_and_change_no_number(fused_plans
         lam = {v: rng.random((plan.cards[v], n)) for v, _ in plan.fused.lam_rows}
         fused = _execute_any(plan, lam, n)
         numpy = _execute(plan, lam, n)
+        # The two paths sum the same terms in a different order; on random inputs that
+        # moves the last few bits (1.1e-12 relative was seen), far inside the 1e-9 contract.
         for t in numpy[0]:
-            np.testing.assert_allclose(fused[0][t], numpy[0][t], rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(fused[0][t], numpy[0][t], rtol=1e-10, atol=1e-14)
         np.testing.assert_allclose(fused[1], numpy[1], rtol=1e-12, atol=1e-12)
         for v in numpy[2]:
             np.testing.assert_allclose(fused[2][v], numpy[2][v], rtol=1e-12, atol=1e-12)
