@@ -885,6 +885,14 @@ def test_electrolyte_causes_have_their_own_urgency():
         ({"hand_or_foot_spasm": 0.9}, "see_doctor"),
         ({"age": 30, "perioral_or_fingertip_tingling": "yes"}, "see_doctor"),
         ({"neck_or_thyroid_surgery": "yes", "perioral_or_fingertip_tingling": "yes"}, "emergency"),
+        # Tingling after a thyroid operation is an emergency whatever the age (the
+        # guidance's symptom with its commonest cause), while tingling with cramps,
+        # which over-breathing also gives, goes to a doctor the same day.
+        (
+            {"age": 30, "neck_or_thyroid_surgery": "yes", "perioral_or_fingertip_tingling": "yes"},
+            "emergency",
+        ),
+        ({"perioral_or_fingertip_tingling": "yes", "cramps_elsewhere": "yes"}, "see_doctor"),
         # GP review of the vignette triage: fever with a recent infection (Chou11), a
         # deficit on both sides, worsening or sudden (Chou11, GIRFT_CES), whatever a
         # young age or a recent strain says; a tender spine counts as a flag only with
@@ -1097,14 +1105,30 @@ def test_one_reason_per_cause_while_red_flags_keep_every_rule():
         "Kidney stones 100% (>= 50%)",
         "kidney_stones=yes",
     )
-    # nor is an answer a rule asks for said again as a driver
+    # nor is an answer a rule or a flag asks for said again as a driver
+    flag = (
+        "Tingling around the mouth or in the fingertips after a thyroid or parathyroid "
+        "operation (possible low calcium)"
+    )
     calcium = diagnose({"perioral_or_fingertip_tingling": "yes", "neck_or_thyroid_surgery": "yes"})
     assert calcium.triage == "emergency"
-    assert "perioral_or_fingertip_tingling=yes" in calcium.red_flags
-    (rule, *drivers) = calcium.triage_reasons
+    assert calcium.red_flags == (
+        "perioral_or_fingertip_tingling=yes",
+        "neck_or_thyroid_surgery=yes",
+    )
+    assert calcium.triage_reasons == (flag,)
+    cramps = diagnose(
+        {
+            "perioral_or_fingertip_tingling": "yes",
+            "neck_or_thyroid_surgery": "yes",
+            "cramps_elsewhere": "yes",
+        }
+    )
+    (said_flag, rule, *drivers) = cramps.triage_reasons
+    assert said_flag == flag
     assert rule.startswith("Low calcium ")
     assert rule.endswith("(>= 50% with tingling around the mouth or in the fingertips)")
-    assert drivers == ["Thyroid or neck surgery"]
+    assert drivers == []
 
 
 def test_a_label_shortened_for_a_figure_is_said_in_full():
