@@ -105,6 +105,18 @@ def test_answers_and_diagnosis_give_the_same_table(net: Network, case: Diagnosis
     assert from_case.equals(from_answers)
 
 
+@pytest.mark.parametrize(("answer", "p"), [("yes", 1.0), ("no", 0.0)])
+def test_an_answered_cause_reads_exactly_settled(net: Network, answer: str, p: float) -> None:
+    # The stone answered: no number can move P(stone), and the table says so exactly,
+    # not 1 - 5e-15 (the ratio's rounding noise), which the figure would draw as bars.
+    answers = {"spasm_location": "flank", "blood_in_urine": "yes", "kidney_stones": answer}
+    table = sensitivity(answers, "kidney_stones", network=net)
+    assert len(table) > 100
+    assert (table[["p_base", "p_low", "p_high"]] == p).all().all()
+    assert (table["swing"] == 0.0).all()
+    assert (table["derivative"] == 0.0).all()
+
+
 def test_sensitivity_checks_its_arguments(case: Diagnosis) -> None:
     with pytest.raises(BackspasmError, match="Did you mean 'kidney_stones'"):
         sensitivity(case, "kidney_stone")

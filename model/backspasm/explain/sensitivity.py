@@ -262,6 +262,10 @@ def sensitivity(
             f"These answers are impossible together under the network: {dict(evidence)}."
         )
     p_base = float(engine.prob_conjunction(base, {cause: state})[0])
+    # A posterior of exactly 0 or 1 (the cause answered, or ruled out by the answers)
+    # cannot move: scaling an entry's odds keeps every zero entry zero, so the support
+    # stays; the ratio below would only return rounding noise around it (1 - 5e-15).
+    settled = p_base in (0.0, 1.0)
 
     entries, cases, weights = _family_batches(engine, net, evidence, {})
     _, cases_c, weights_c = _family_batches(engine, net, evidence, {cause: state})
@@ -288,6 +292,9 @@ def sensitivity(
             q_k, qc_k = float(q[start + k]), float(qc[start + k])
             moved = []
             for g in (1.0 / f, f):
+                if settled:
+                    moved.append(p_base)
+                    continue
                 t_new = g * t / (1.0 - t + g * t)
                 s, r = (1.0 - t_new) / (1.0 - t), t_new / t
                 num = p_base - qc_u + s * (qc_u - qc_k) + r * qc_k
@@ -311,7 +318,7 @@ def sensitivity(
                     moved[0],
                     moved[1],
                     abs(moved[1] - moved[0]),
-                    d_num - p_base * d_den,
+                    0.0 if settled else d_num - p_base * d_den,
                 )
             )
         start = stop
