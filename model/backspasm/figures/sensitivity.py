@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,25 @@ def _decimals(span: float) -> int:
         return 1
     points = span * 100.0  # percentage points
     return int(min(max(math.ceil(-math.log10(points)) + 1, 0), 4))
+
+
+def _value_decimals(values: np.ndarray, span: float) -> int:
+    """Decimals of the values written at the bars' ends.
+
+    As many as tell apart values spread over ``span`` (:func:`_decimals`), and more
+    while two values a hundredth of a percentage point or more apart would read the
+    same (99.24% and 99.20% are not both "99.2%"), up to 4.
+    """
+    decimals = _decimals(span)
+    ordered = np.unique(np.asarray(values, dtype=float))
+    pairs = [(a, b) for a, b in itertools.pairwise(ordered) if b - a >= 1e-4]
+
+    def clash(d: int) -> bool:
+        return any(percent_to(a, d) == percent_to(b, d) for a, b in pairs)
+
+    while decimals < 4 and clash(decimals):
+        decimals += 1
+    return decimals
 
 
 def _logit_ticks(lo: float, hi: float) -> list[float]:
@@ -159,7 +179,7 @@ def plot_sensitivity(
     ys = np.arange(len(rows), dtype=float)[::-1]
     shown = np.asarray([base, *rows["p_low"], *rows["p_high"]], dtype=float)
     lo, hi = float(shown.min()), float(shown.max())
-    decimals = _decimals(hi - lo)
+    decimals = _value_decimals(shown, hi - lo)
     # room for the value labels at both ends: 16% of the span each side
     pad = max((hi - lo) * 0.16, 1e-4)
     labels = _labels(rows, _label_widths(ax) if journal else _LABEL_WIDTHS)
