@@ -13,13 +13,14 @@ from backspasm.exceptions import BackspasmError
 from backspasm.interview import interview
 from backspasm.network import default_network
 from backspasm.questionnaire import default_questions
-from backspasm.triage import emergency_nodes, screen_nodes
+from backspasm.triage import emergency_nodes, paired_screen_nodes, screen_nodes
 from helpers import METASTASIS
 
 RED_FLAGS = {q.column: q.prompt for q in default_questions() if q.red_flag}
 # The screen: the red flags and every question that can set a triage level alone.
 _TRIAGE_NODES = screen_nodes(default_network())
 SCREEN = {q.column: q.prompt for q in default_questions() if q.red_flag or q.node in _TRIAGE_NODES}
+_PAIRED = paired_screen_nodes(default_network())
 
 
 def run(lines, **options):
@@ -73,8 +74,15 @@ def test_interview_order_puts_the_screen_first():
     urgent = emergency_nodes(default_network())
     assert {"saddle_numbness", "bowel_or_bladder_loss"} <= urgent
     assert set(ordered["node"][: len(urgent)]) == urgent
-    screen = ordered[ordered["screen"]]["expected_information_gain"].tolist()[len(urgent) :]
-    assert screen == sorted(screen, reverse=True)
+    # then the rest of the screen by gain, and last the questions that set a level
+    # only with another answer (asked once that answer may have closed them)
+    screen = ordered[ordered["screen"]].iloc[len(urgent) :]
+    paired = screen["node"].isin(_PAIRED).tolist()
+    assert any(paired)
+    assert paired == sorted(paired)
+    for part in (screen[~screen["node"].isin(_PAIRED)], screen[screen["node"].isin(_PAIRED)]):
+        gains = part["expected_information_gain"].tolist()
+        assert gains == sorted(gains, reverse=True)
     with pytest.raises(ValueError, match="order must be"):
         d.next_questions(order="random")
 
@@ -126,11 +134,42 @@ def test_the_screen_comes_before_the_stopping_rule():
         return screen_answer(prompt)
 
     d = interview(read, shown.append, min_gain=10.0)
-    assert len(prompts) == len(SCREEN)  # no other question is worth 10 bits
-    assert {c for c in SCREEN if c in d.answers} == set(SCREEN)
+    # A question that sets a level only with another answer (the thyroid question,
+    # with tingling around the mouth) is asked after the rest of the screen, and not
+    # at all once that answer is no: every "no" here closes all four of them.
+    paired = {q.column for q in default_questions() if q.node in _PAIRED}
+    assert paired == {
+        "known_osteoporosis",
+        "neck_or_thyroid_surgery",
+        "pain_below_knee",
+        "right_upper_abdominal_pain",
+    }
+    assert len(prompts) == len(SCREEN) - len(paired)  # no other question is worth 10 bits
+    assert {c for c in SCREEN if c in d.answers} == set(SCREEN) - paired
     assert "No remaining question is worth asking." in shown
-    assert f"screen: all {len(SCREEN)} screening questions answered." in shown
+    assert f"screen: all {len(SCREEN) - len(paired)} screening questions answered." in shown
     assert "triage:" in "\n".join(shown)
+
+
+def test_a_paired_screening_question_is_asked_once_its_partner_is_yes():
+    # Tingling around the mouth after a thyroid operation is an emergency: with
+    # tingling answered yes, the thyroid question stays in the screen and is asked
+    # (after the other screening questions); the answer then sets the level.
+    prompts: list[str] = []
+    thyroid = SCREEN["neck_or_thyroid_surgery"]
+
+    def read(prompt):
+        prompts.append(prompt)
+        if SCREEN["perioral_or_fingertip_tingling"] in prompt or thyroid in prompt:
+            return "yes"
+        return screen_answer(prompt)
+
+    d = interview(read, lambda line: None, min_gain=10.0)
+    asked = [i for i, p in enumerate(prompts) if thyroid in p]
+    assert asked, "the thyroid question was never asked"
+    others = [i for c, q in SCREEN.items() for i, p in enumerate(prompts) if q in p]
+    assert asked[0] == max(others)  # the last screening question asked
+    assert d.triage == "emergency"
 
 
 def test_an_answer_that_sets_the_triage_alone_is_asked_before_self_care():

@@ -20,6 +20,8 @@ from backspasm.questionnaire import default_questions
 from backspasm.spec import load_spec
 from backspasm.triage import (
     TRIAGE_ADVICE,
+    closed_screen,
+    paired_screen_nodes,
     policy_of,
     safety_net,
     timeframe_words,
@@ -1201,3 +1203,64 @@ def test_a_reason_gives_the_probability_as_diagnose_prints_it():
         said = reason.removeprefix("Kidney stones ").split(" (>= ")[0]
         assert said == percent(d.posterior("kidney_stones")), reason
         assert said in d.summary(), said
+
+
+def test_a_paired_screening_question_closes_only_when_its_partner_rules_it_out():
+    # The thyroid question matters only with tingling around the mouth (the flag of
+    # the two is an emergency): a no, or an unsure answer leaning no, closes it; a
+    # yes, a lean to yes or no answer at all leaves it open.
+    net = default_network()
+    tingling = [
+        {"perioral_or_fingertip_tingling": "no"},
+        {"perioral_or_fingertip_tingling": "yes"},
+        {},
+        {"perioral_or_fingertip_tingling": (0.7, 0.3)},
+        {"perioral_or_fingertip_tingling": (0.3, 0.7)},
+    ]
+    batch = net.engine.encode([{"back_spasm": "yes", **t} for t in tingling])
+    closed = closed_screen(net, batch.values, len(tingling))
+    assert closed["neck_or_thyroid_surgery"].tolist() == [True, False, False, True, False]
+    # pain below the knee is named with a cancer history only: open for all five
+    assert "pain_below_knee" not in closed
+    # every paired node needs all of its flags ruled out: osteoporosis pairs with a
+    # tender spine and with a fall, so one "no" leaves it open
+    both = net.engine.encode(
+        [
+            {"back_spasm": "yes", "spine_tender_to_tapping": "no"},
+            {"back_spasm": "yes", "spine_tender_to_tapping": "no", "minor_fall_or_trauma": "no"},
+        ]
+    )
+    assert closed_screen(net, both.values, 2)["known_osteoporosis"].tolist() == [False, True]
+    # a warning sign or a question a flag names alone never closes
+    assert "perioral_or_fingertip_tingling" not in paired_screen_nodes(net)
+    assert "age_group" not in paired_screen_nodes(net)
+
+
+@pytest.mark.parametrize("tingling", ["yes", "no"])
+def test_a_scored_file_and_diagnose_skip_a_closed_screening_question_alike(tingling):
+    # Every screening question answered no but the four paired ones: with tingling,
+    # the thyroid question is what ask asks next; without, it has left the screen and
+    # both the diagnosis and the scored file move on to the other questions.
+    import pandas as pd
+
+    from backspasm.scoring import score_cases
+
+    net = default_network()
+    d0 = diagnose({"age": 40}, network=net)
+    answers: dict[str, object] = {"age": 40, "spasm_location": "lower_back"}
+    for q in d0.screen:
+        if q.node not in paired_screen_nodes(net) and q.column not in answers:
+            answers[q.column] = "3" if q.column == "spasm_duration_weeks" else "no"
+    answers["perioral_or_fingertip_tingling"] = tingling
+    d = diagnose(answers, network=net)
+    if d.triage == "emergency":
+        pytest.skip("an emergency asks nothing")
+    first = str(d.next_questions(order="interview")["question"].iloc[0])
+    scored = score_cases(pd.DataFrame([answers]), network=net, explain=True)
+    assert scored.loc[0, "next_question"] == first
+    thyroid_open = "neck_or_thyroid_surgery" in {q.column for q in d.unscreened}
+    assert thyroid_open is (tingling == "yes")
+    if tingling == "yes":
+        assert first == "neck_or_thyroid_surgery"
+    else:
+        assert first not in {q.column for q in d0.screen}

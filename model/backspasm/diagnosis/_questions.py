@@ -9,7 +9,7 @@ choose.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -166,36 +166,46 @@ def refuse_question_name(network: Network, name: str) -> None:
         )
 
 
-def question_order(network: Network, table: pd.DataFrame, order: str, triage: str) -> pd.DataFrame:
+def question_order(
+    network: Network,
+    table: pd.DataFrame,
+    order: str,
+    triage: str,
+    closed: Collection[str] = (),
+) -> pd.DataFrame:
     """Add the ``red_flag``, ``examination`` and ``screen`` columns and order the table.
 
     ``order="interview"``: nothing for an emergency (no question before going), else
     the screen first, the questions whose yes alone is an emergency at its head (the
     order ``backspasm ask`` follows); ``"information"`` keeps the table's order.
+    ``closed``: the screening nodes the case's answers have closed
+    (:func:`backspasm.triage.closed_screen`), which leave the screen.
     """
     questions = questions_for(network)
     flagged = {q.column for q in questions if q.red_flag}
     table["red_flag"] = table["question"].isin(flagged).astype(bool)
     signs = {q.column for q in questions if q.section == "examination"}
     table["examination"] = table["question"].isin(signs).astype(bool)
-    table["screen"] = table["red_flag"] | table["node"].isin(screen_nodes(network))
+    screen = screen_nodes(network) - set(closed)
+    table["screen"] = table["red_flag"] | table["node"].isin(screen)
     if order == "interview" and triage == "emergency":
         # what ask asks: nothing before going (every view says so from here)
         return table.iloc[:0].reset_index(drop=True)
     if order == "interview":
         pairs = zip(table["question"], table["node"], strict=True)
-        rank = np.asarray(interview_rank(network, pairs))
+        rank = np.asarray(interview_rank(network, pairs, closed))
         table = table.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
     return table
 
 
-def screen_questions(network: Network) -> tuple[Question, ...]:
+def screen_questions(network: Network, closed: Collection[str] = ()) -> tuple[Question, ...]:
     """Return the screening questions, those whose yes alone is an emergency first.
 
     Every warning sign (a red-flag question) and every question a triage flag names
-    (:func:`backspasm.triage.screen_nodes`), in questionnaire order otherwise.
+    (:func:`backspasm.triage.screen_nodes`) but those whose nodes are in ``closed``
+    (:func:`backspasm.triage.closed_screen`), in questionnaire order otherwise.
     """
-    nodes, urgent = screen_nodes(network), emergency_nodes(network)
+    nodes, urgent = screen_nodes(network) - set(closed), emergency_nodes(network)
     known = set(network.node_names)
     asked = [
         q for q in questions_for(network) if q.node in known and (q.red_flag or q.node in nodes)

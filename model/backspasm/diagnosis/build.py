@@ -237,6 +237,7 @@ def diagnose(
         network=net,
         _reasons=_reasons_table(net, answered, found.reasons, posterior),
         _next=_next_questions_table(questions, found),
+        _closed_screen=frozenset(node for node, shut in found.closed_screen.items() if shut[0]),
     )
 
 

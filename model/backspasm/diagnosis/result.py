@@ -141,6 +141,7 @@ class Diagnosis:
     triage_reasons: tuple[str, ...] = ()
     network_fingerprint: str = ""
     triage_within_hours: float | None = None
+    _closed_screen: frozenset[str] = field(default=frozenset(), repr=False)
 
     # -- simple views ---------------------------------------------------------------
     @property
@@ -188,10 +189,13 @@ class Diagnosis:
         history, age 65 or over: :func:`backspasm.triage.screen_nodes`); those whose
         yes alone is an emergency first (weakness in both legs or a worsening one,
         saddle numbness, loss of bladder or bowel control).
+        A question that only flags of two answers name leaves it once the other
+        answers rule them out (no tingling: no thyroid question, see
+        :func:`backspasm.triage.closed_screen`); a warning sign never does.
         Every view calls them "screening questions" and keeps "warning sign" for the
         red-flag questions.
         """
-        return screen_questions(self.network)
+        return screen_questions(self.network, self._closed_screen)
 
     @property
     def unscreened(self) -> tuple[Question, ...]:
@@ -347,7 +351,7 @@ class Diagnosis:
         else:
             columns = cause_columns(self.network, causes, self._cause)
             table = next_questions_over(network_of(self), self.evidence, self.beliefs, columns)
-        return question_order(self.network, table, order, self.triage)
+        return question_order(self.network, table, order, self.triage, self._closed_screen)
 
     def counterfactual_ranking(self) -> pd.DataFrame:
         """Rank every cause by expected disablement, as ``evaluate(rank="disablement")`` does.

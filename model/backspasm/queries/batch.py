@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from backspasm.queries.mpe import most_probable_explanation
 from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
-from backspasm.triage import interview_rank, triage_cases
+from backspasm.triage import closed_screen, interview_rank, triage_cases
 
 __all__ = ["CaseQueries", "query_cases"]
 
@@ -59,6 +59,10 @@ class CaseQueries:
         The candidate ``(question, node)`` pairs of :attr:`information_gain`.
     question_rank : tuple of int
         Their :func:`~backspasm.triage.interview_rank` (0 asks first).
+    closed_screen : mapping of str to numpy.ndarray of bool
+        Per screening node, the cases whose other answers rule out every triage flag
+        that names it (:func:`backspasm.triage.closed_screen`): there its question
+        leaves the screen.
     information_gain : numpy.ndarray or None
         Cases by candidate questions (NaN where answered).
     mpe, mpe_probability, mpe_exact : numpy.ndarray or None
@@ -80,6 +84,7 @@ class CaseQueries:
     reasons: Reasons | None = None
     questions: tuple[tuple[str, str], ...] = ()
     question_rank: tuple[int, ...] = ()
+    closed_screen: Mapping[str, BoolArray] = field(default_factory=dict)
     information_gain: FloatArray | None = None
     mpe: IntArray | None = None
     mpe_probability: FloatArray | None = None
@@ -91,9 +96,11 @@ class CaseQueries:
         The unanswered warning signs first (those whose yes alone is an emergency,
         then the rest of the screen: :func:`backspasm.triage.interview_rank`), then
         the question of highest expected information gain; within a rank, the
-        highest gain, ties to the question first in questionnaire order. What
-        ``ask`` would ask next: nothing for an emergency, where no question comes
-        before going (as :meth:`Diagnosis.next_questions` in interview order).
+        highest gain, ties to the question first in questionnaire order. A screening
+        question that the case's other answers have closed (``closed_screen``) ranks
+        with the rest. What ``ask`` would ask next: nothing for an emergency, where
+        no question comes before going (as :meth:`Diagnosis.next_questions` in
+        interview order).
         """
         n = len(self.possible)
         out: ObjArray = np.full(n, "", dtype=object)
@@ -102,7 +109,12 @@ class CaseQueries:
             return out
         some = ~np.all(np.isnan(gain), axis=1)
         rank = np.asarray(self.question_rank if self.question_rank else [0] * gain.shape[1])
-        ranked = np.where(np.isnan(gain), 3, rank[None, :])
+        rank = np.broadcast_to(rank, gain.shape).copy()
+        for j, (_, node) in enumerate(self.questions):
+            shut = self.closed_screen.get(node)
+            if shut is not None:
+                rank[shut, j] = 3  # with the rest: its flags can no longer match
+        ranked = np.where(np.isnan(gain), 4, rank)
         first = ranked == ranked.min(axis=1, keepdims=True)
         best = np.argmax(np.where(first & ~np.isnan(gain), gain, -np.inf), axis=1)
         names = np.asarray([q for q, _ in self.questions], dtype=object)
@@ -222,6 +234,7 @@ def query_cases(
         )
         out["questions"] = questions
         out["question_rank"] = tuple(interview_rank(network, questions))
+        out["closed_screen"] = closed_screen(network, values, n)
         out["information_gain"] = spread(gain, np.nan)
         mpe, mpe_p, mpe_exact = most_probable_explanation(network, sub, posterior[ok], sub_log)
         out["mpe"] = spread(mpe, -1)

@@ -69,8 +69,10 @@ from backspasm.triage.policy import (
 )
 from backspasm.triage.safety import (
     SAFETY_NET_HEADING,
+    closed_screen,
     emergency_nodes,
     interview_rank,
+    paired_screen_nodes,
     safety_net,
 )
 
@@ -80,8 +82,10 @@ __all__ = [
     "TRIAGE_ADVICE",
     "TRIAGE_LEVELS",
     "Triage",
+    "closed_screen",
     "emergency_nodes",
     "interview_rank",
+    "paired_screen_nodes",
     "policy_of",
     "safety_net",
     "screen_nodes",

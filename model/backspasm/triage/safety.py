@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from backspasm.triage.matching import SOFT_HOLDS
+import numpy as np
+import numpy.typing as npt
+
+from backspasm._numeric import BoolArray
+from backspasm.triage.matching import SOFT_HOLDS, soft_leans
 from backspasm.triage.policy import policy_of, screen_nodes
 
 if TYPE_CHECKING:
     from backspasm.network import Network
     from backspasm.questionnaire import Question
 
-__all__ = ["SAFETY_NET_HEADING", "emergency_nodes", "interview_rank", "safety_net"]
+__all__ = [
+    "SAFETY_NET_HEADING",
+    "closed_screen",
+    "emergency_nodes",
+    "interview_rank",
+    "paired_screen_nodes",
+    "safety_net",
+]
 
 #: What the safety net asks of the person, by triage level (the line above its list in
 #: ``diagnose``, ``ask`` and the widget). Someone sent to the emergency department has none.
@@ -32,25 +43,111 @@ def emergency_nodes(network: Network) -> frozenset[str]:
     return frozenset(node for when in flags for node in when if when == {node: "yes"})
 
 
-def interview_rank(network: Network, questions: Iterable[tuple[str, str | None]]) -> list[int]:
-    """Rank ``(column, node)`` questions for an interview: 0 asks first, 2 last.
+def paired_screen_nodes(network: Network) -> frozenset[str]:
+    """Return the screening nodes that only flags of two or more answers name.
+
+    Their questions can set a level only with another answer (the thyroid question
+    with tingling around the mouth, pain below the knee with a cancer history), so
+    an interview asks them after the rest of the screen, and they leave it once
+    that other answer rules their flags out (:func:`closed_screen`). A warning sign
+    (a red-flag question) is screened for itself and is never one of them.
+    """
+    from backspasm.questionnaire import questions_for
+
+    signs = {q.node for q in questions_for(network) if q.red_flag}
+    flags = policy_of(network).flags
+    return frozenset(
+        node
+        for node in screen_nodes(network) - signs
+        if all(len(f.when) > 1 for f in flags if node in f.when)
+    )
+
+
+def closed_screen(
+    network: Network, values: Mapping[str, npt.NDArray[Any]], n: int
+) -> dict[str, BoolArray]:
+    """Per screening node, the cases whose other answers already rule out its flags.
+
+    A question that a triage flag names is screened because its answer could set a
+    level. A flag of two answers (tingling after a thyroid operation, pain below the
+    knee with a cancer history) cannot match once its other answer is given
+    otherwise, nor once an unsure answer leans the other way, as
+    :func:`~backspasm.triage.matching.matches` counts it: for a person without
+    tingling, the thyroid question can no longer change the advice. A node is closed
+    for a case when every flag that names it is ruled out so; a node that a flag
+    names alone (age 65 or over) never closes, nor does a warning sign (a red-flag
+    question: tingling around the mouth is screened for itself). Only nodes closed for
+    some case are returned.
+
+    Parameters
+    ----------
+    network : Network
+    values : mapping of str to numpy.ndarray
+        Per node, codes ``(n,)`` (``-1`` = unanswered) or likelihoods ``(n, card)``.
+    n : int
+        The number of cases.
+    """
+    policy = policy_of(network)
+    soft = soft_leans(policy, values)
+
+    def ruled_out(node: str, state: str) -> BoolArray:
+        """Cases that answered ``node`` with something other than ``state``."""
+        code = network.states(node).index(state)
+        if node in soft:
+            given = np.asarray(values[node], dtype=np.float64)
+            answered: BoolArray = ~np.all(given == given[:, :1], axis=1)
+            leans: BoolArray = soft[node][:, code] > SOFT_HOLDS
+            return answered & ~leans
+        codes = values.get(node)
+        if codes is None:
+            return np.zeros(n, dtype=bool)
+        other: BoolArray = (np.asarray(codes) >= 0) & (np.asarray(codes) != code)
+        return other
+
+    closed: dict[str, BoolArray] = {}
+    for node in sorted(paired_screen_nodes(network)):
+        naming = [flag.when for flag in policy.flags if node in flag.when]
+        shut = np.ones(n, dtype=bool)
+        for when in naming:
+            out = np.zeros(n, dtype=bool)
+            for other, state in when.items():
+                if other != node:
+                    out |= ruled_out(other, state)
+            shut &= out
+        if shut.any():
+            closed[node] = shut
+    return closed
+
+
+def interview_rank(
+    network: Network,
+    questions: Iterable[tuple[str, str | None]],
+    closed: Collection[str] = (),
+) -> list[int]:
+    """Rank ``(column, node)`` questions for an interview: 0 asks first, 3 last.
 
     0: a warning sign whose yes alone is an emergency (saddle numbness, loss of
     bladder control); 1: any other screening question (a warning sign, that is a
-    red-flag question, or a question a triage flag names,
-    :func:`~backspasm.triage.screen_nodes`); 2: the rest, asked
-    by information gain. ``ask``, :meth:`Diagnosis.next_questions
+    red-flag question, or a question a triage flag names alone,
+    :func:`~backspasm.triage.screen_nodes`); 2: a screening question that sets a
+    level only with another answer (:func:`paired_screen_nodes`), asked once the
+    answers that may close it are in, unless its node is in ``closed`` (the case's
+    other answers rule out every flag that names it, :func:`closed_screen`); 3: the
+    rest, asked by information gain. ``ask``, :meth:`Diagnosis.next_questions
     <backspasm.diagnosis.Diagnosis.next_questions>` (``order="interview"``) and a
     scored file's ``next_question`` follow it.
     """
     from backspasm.questionnaire import questions_for
 
     flagged = {q.column for q in questions_for(network) if q.red_flag}
-    screen, urgent = screen_nodes(network), emergency_nodes(network)
+    screen, urgent = screen_nodes(network) - set(closed), emergency_nodes(network)
+    paired = paired_screen_nodes(network)
     ranks = []
     for column, node in questions:
-        screened = column in flagged or node in screen
-        ranks.append(0 if screened and node in urgent else 1 if screened else 2)
+        if column in flagged or node in screen:
+            ranks.append(0 if node in urgent else 2 if node in paired else 1)
+        else:
+            ranks.append(3)
     return ranks
 
 
