@@ -460,6 +460,8 @@ def test_ask_calls_the_screen_screening_questions_and_keeps_warning_sign_for_red
     intro = shown[1]
     assert intro.startswith(f"The {len(SCREEN)} screening questions come first: the {red} ")
     assert f"the {red} warning signs and {len(SCREEN) - red} other questions" in intro
+    # the four that set the advice only with another answer are said to wait for it
+    assert f"({len(_PAIRED)} only with another: asked last, and left out once" in intro
     assert f"screen: 1 of {len(SCREEN)} screening questions answered; not answered:" in shown
     assert "  Unanswered screening questions leave this advice incomplete." in shown
     listed = [

@@ -34,7 +34,7 @@ from backspasm.diagnosis.words import screen_progress
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import evidence_state, get_question, questions_for
-from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
+from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, paired_screen_nodes
 
 __all__ = ["interview"]
 
@@ -70,11 +70,18 @@ def _screen_intro(d: Diagnosis) -> str:
     screen = d.screen
     signs = sum(q.red_flag for q in screen)
     others = len(screen) - signs
-    return (
+    paired = sum(q.node in paired_screen_nodes(d.network) for q in screen)
+    text = (
         f"The {len(screen)} screening questions come first: the {signs} warning signs "
         f"and {others} other question{'s' if others != 1 else ''} whose answer can set "
-        "the advice, alone or with another answer."
+        "the advice, alone or with another answer"
     )
+    if paired:
+        text += (
+            f" ({paired} only with another: asked last, and left out once that answer "
+            "rules them out)"
+        )
+    return text + "."
 
 
 def _why_open(column: str, skipped: set[str], shown: set[str]) -> str:
