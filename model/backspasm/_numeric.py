@@ -1,6 +1,8 @@
-"""Small numerical helpers shared by the explanation code (private)."""
+"""Small numerical helpers shared by the explanation, query and triage code (private)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -11,6 +13,23 @@ EPS = 1e-12
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+
+
+def answered(values: npt.NDArray[Any]) -> BoolArray:
+    """Return which cases answered a node (a code >= 0, or a likelihood row not all ones).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        One node's evidence: codes ``(n,)`` or likelihoods ``(n, cardinality)``.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    if values.ndim == 1:
+        return np.asarray(values >= 0)
+    return np.asarray(~np.all(values == 1.0, axis=1))
 
 
 def logit(p: FloatArray) -> FloatArray:

@@ -70,7 +70,8 @@ def _screen_intro(d: Diagnosis) -> str:
     screen = d.screen
     signs = sum(q.red_flag for q in screen)
     others = len(screen) - signs
-    paired = sum(q.node in paired_screen_nodes(d.network) for q in screen)
+    pairs = paired_screen_nodes(d.network)
+    paired = sum(q.node in pairs for q in screen)
     text = (
         f"The {len(screen)} screening questions come first: the {signs} warning signs "
         f"and {others} other question{'s' if others != 1 else ''} whose answer can set "

@@ -8,6 +8,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from backspasm._numeric import answered
 from backspasm.network import Network
 
 __all__ = ["answered"]
@@ -33,23 +34,6 @@ ASKABLE = ("context", "symptom", "examination", "exposure")
 
 
 # ----------------------------------------------------------------- evidence helpers
-
-
-def answered(values: npt.NDArray[Any]) -> BoolArray:
-    """Return which cases answered a node (a code >= 0, or a likelihood row not all ones).
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        One node's evidence: codes ``(n,)`` or likelihoods ``(n, cardinality)``.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-    """
-    if values.ndim == 1:
-        return np.asarray(values >= 0)
-    return np.asarray(~np.all(values == 1.0, axis=1))
 
 
 def _withheld(values: npt.NDArray[Any], rows: BoolArray) -> npt.NDArray[Any]:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from backspasm._numeric import BoolArray
-from backspasm.triage.matching import SOFT_HOLDS, soft_leans
+from backspasm._numeric import BoolArray, answered
+from backspasm.triage.matching import SOFT_HOLDS, matches, soft_leans
 from backspasm.triage.policy import policy_of, screen_nodes
 
 if TYPE_CHECKING:
@@ -91,18 +91,12 @@ def closed_screen(
     soft = soft_leans(policy, values)
 
     def ruled_out(node: str, state: str) -> BoolArray:
-        """Cases that answered ``node`` with something other than ``state``."""
-        code = network.states(node).index(state)
-        if node in soft:
-            given = np.asarray(values[node], dtype=np.float64)
-            answered: BoolArray = ~np.all(given == given[:, :1], axis=1)
-            leans: BoolArray = soft[node][:, code] > SOFT_HOLDS
-            return answered & ~leans
-        codes = values.get(node)
-        if codes is None:
+        """Cases that answered ``node`` and whose answer does not hold ``state``."""
+        given = values.get(node)
+        if given is None:
             return np.zeros(n, dtype=bool)
-        other: BoolArray = (np.asarray(codes) >= 0) & (np.asarray(codes) != code)
-        return other
+        holds = matches({node: state}, values, network, n, soft)
+        return answered(np.asarray(given)) & ~holds
 
     closed: dict[str, BoolArray] = {}
     for node in sorted(paired_screen_nodes(network)):
