@@ -29,7 +29,7 @@ Run: ``python scripts/vignette_report.py [data/vignettes.csv]``. Prints
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -135,4 +135,17 @@ def main(path: str) -> None:
 
 if __name__ == "__main__":
     default = Path(__file__).resolve().parent.parent / "data" / "vignettes.csv"
-    main(sys.argv[1] if len(sys.argv) > 1 else str(default))
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="The six sections printed are described in this script's module docstring.",
+    )
+    parser.add_argument(
+        "path",
+        nargs="?",
+        default=str(default),
+        help="a vignette file with expected_cause (default: data/vignettes.csv)",
+    )
+    path = parser.parse_args().path
+    if not Path(path).is_file():
+        parser.error(f"no such file: {path}")
+    main(path)
