@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -322,9 +323,11 @@ def end_to_end(args: argparse.Namespace, *, hard: bool = False) -> dict[str, Any
     print(f"  input {source} ({source.stat().st_size / 1024**2:,.1f} MiB)", flush=True)
     output = folder / "scored.csv"
     command, via = score_command(source, output)
+    before = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
+    cpu = _children_cpu() - before
     if done.returncode not in (0, 3):
         raise SystemExit(f"scoring failed ({done.returncode}):\n{done.stderr}")
     peak = [line for line in done.stderr.splitlines() if line.startswith("PEAK_KIB ")]
@@ -339,7 +342,29 @@ def end_to_end(args: argparse.Namespace, *, hard: bool = False) -> dict[str, Any
         "rows_per_s": args.rows / wall,
         "rss_gib": peak_kib / 1024**2,
         "via": via,
+        "cpu": cpu,
+        "cpu_us_per_row": cpu / args.rows * 1e6,
+        "cores_busy": cpu / wall,
     }
+
+
+def _children_cpu() -> float:
+    """User plus system CPU seconds of the waited-for child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_note(e2e: dict[str, Any]) -> str:
+    """How much CPU a run used: per row, and how many cores it kept busy on average.
+
+    On a shared machine the wall time moves with the neighbours' load; the CPU time
+    per row moves far less, and few cores busy says the run waited for the machine
+    (or on itself), not that the code got slower.
+    """
+    return (
+        f"  CPU {e2e['cpu']:,.1f} s = {e2e['cpu_us_per_row']:,.0f} us/row; "
+        f"{e2e['cores_busy']:.2f} of {os.cpu_count() or 1} cores busy on average"
+    )
 
 
 def verdict(ok: bool) -> str:
@@ -371,6 +396,7 @@ def main() -> None:
                 f"{e2e['wall']:.1f} s = {e2e['rows_per_s']:,.0f} rows/s, "
                 f"peak RSS {e2e['rss_gib'] * 1024:,.0f} MiB"
             )
+            print(cpu_note(e2e))
         return
     bench_engine = bench_engine_module()
     if bench_engine.gum is None:
@@ -412,6 +438,9 @@ def main() -> None:
         )
     print()
     print(f"End to end ({e2e['via']}): {e2e['rows']:,} rows")
+    print(cpu_note(e2e))
+    print(f"Hard file: {hard['rows']:,} rows")
+    print(cpu_note(hard))
     table = [
         (
             "engine / pyAgrum, scoring",
