@@ -219,6 +219,29 @@ def test_engine_batches_scored_two_at_a_time_keep_every_row(net, monkeypatch):
     )
 
 
+@pytest.mark.parametrize("rows", [0, 1, 36, 37, 38, 74, 75, 111, 600])
+def test_engine_batches_split_a_chunk_evenly_for_two_workers(rows, monkeypatch):
+    """Each row once, in order; past the batch size, an even number of equal batches.
+
+    Two workers score a chunk's batches two at a time: a chunk of 53,000 rows is two
+    batches of 26,500, not 25,000 + 25,000 + 3,000, whose last would run alone.
+    """
+    import backspasm.scoring.kernel as scoring_kernel
+
+    monkeypatch.setattr(scoring_kernel, "_ENGINE_BATCH", 37)
+    chunk = np.arange(rows, dtype=np.int64) * 3  # positions of the rows to score
+    batches = scoring_kernel.engine_batches(chunk)
+    assert np.array_equal(np.concatenate([chunk[:0], *batches]), chunk)
+    sizes = [len(b) for b in batches]
+    assert all(size > 0 for size in sizes)
+    if rows <= 37:
+        assert len(sizes) == (1 if rows else 0)
+    else:
+        assert len(sizes) % 2 == 0
+        assert max(sizes) - min(sizes) <= 1
+        assert all(37 / 2 <= size <= 37 * 1.5 for size in sizes)
+
+
 def test_passthrough_is_unchanged(mixed_result):
     _, out, tmp = mixed_result
     given = read_regular_rows(mixed_file(tmp, name="again.csv"))
