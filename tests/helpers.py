@@ -100,3 +100,16 @@ def use_kernel(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
         monkeypatch.setattr(fused, "_TRIED", False)
         monkeypatch.setattr(fused, "_KERNEL", None)
         assert fused._kernel() is not None
+
+
+def heading_of(ax: Any) -> str:
+    """Return the title a reader sees over ``ax``: its own, else its figure's.
+
+    A figure with one Axes may title it across the whole figure (``fig.suptitle``: a
+    journal's figure, and the next-questions slide, whose labels are long questions).
+    """
+    own = " ".join(ax.get_title(loc=where) for where in ("left", "center", "right")).strip()
+    fig = ax.get_figure()
+    if own or fig is None or len(fig.get_axes()) != 1:
+        return own
+    return str(fig.get_suptitle())

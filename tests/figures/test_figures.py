@@ -33,6 +33,7 @@ from backspasm.network import Network, default_network
 from backspasm.scoring import score_cases
 from backspasm.sensitivity import sensitivity
 from backspasm.spec import GROUPS
+from helpers import heading_of
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -70,7 +71,7 @@ def by_gid(ax: plt.Axes, prefix: str) -> dict[str, object]:
 
 
 def title(ax: plt.Axes) -> str:
-    return " ".join(ax.get_title(loc=where) for where in ("left", "center", "right")).strip()
+    return heading_of(ax)
 
 
 def texts(ax: plt.Axes) -> list[str]:

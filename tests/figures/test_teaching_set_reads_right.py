@@ -37,7 +37,7 @@ from backspasm.figures import _style, _words, teaching
 from backspasm.figures.teaching import _answers_of, example_case_note
 from backspasm.network import Network, default_network, load_network
 from backspasm.sensitivity import sensitivity
-from helpers import KIDNEY_STONE_EMERGENCY
+from helpers import KIDNEY_STONE_EMERGENCY, heading_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -99,7 +99,7 @@ def test_next_questions_follow_diagnose_screening_questions_first(net: Network) 
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("screening question" in t for t in legend), legend
     assert not any("warning sign" in t for t in legend), legend  # a red-flag question only
-    title = ax.get_title(loc="left")
+    title = heading_of(ax)
     assert "screening questions first" in title
     assert "warning sign" not in title
 
@@ -113,7 +113,7 @@ def test_next_questions_of_an_emergency_offer_none_before_going(net: Network) ->
         said = " ".join(t.get_text() for t in ax.texts)
         assert "none before going (the other questions can wait)" in said
         assert "emergency department" in said
-        assert "triage: emergency" in ax.get_title(loc="left")
+        assert "triage: emergency" in heading_of(ax)
     stone = diagnose(figures.SCENARIOS["Kidney stones"], network=net)
     if stone.triage == "emergency":
         assert not gids(figures.plot_next_questions(stone), "gain:")
@@ -175,7 +175,7 @@ def test_next_questions_reach_the_most_useful_past_the_screen(strain: Diagnosis)
     y = rule.get_ydata()[0]
     assert bars[shown[6]].get_y() + bars[shown[6]].get_height() < y < bars[shown[5]].get_y()
     # the counts are diagnose's own: unasked of the screen, and those left out
-    title = _one_line(ax.get_title(loc="left"))
+    title = _one_line(heading_of(ax))
     assert f"{unasked} of {len(strain.screen)} unasked" in title, title
     assert "in the interview's order, not by information" in title
     more = gids(ax, "more-screening")[""].get_text()
@@ -195,7 +195,7 @@ def test_next_questions_of_a_full_screen_keep_the_interview_order(net: Network) 
     shown = sorted(bars, key=lambda q: -bars[q].get_y())
     assert shown == list(done.next_questions(order="interview")["question"].head(10))
     assert not gids(ax, "more-screening")  # nothing left out
-    assert f"1 of {len(done.screen)} unasked" in _one_line(ax.get_title(loc="left"))
+    assert f"1 of {len(done.screen)} unasked" in _one_line(heading_of(ax))
 
 
 def test_a_gain_under_a_thousandth_of_a_bit_reads_less_than_it(net: Network) -> None:
@@ -242,7 +242,7 @@ def test_a_triage_with_screening_questions_unasked_says_so(
     assert stone.triage == "emergency"
     assert stone.unscreened
     for ax in (figures.plot_causes(stone), figures.plot_next_questions(stone)):
-        said = _one_line(ax.get_title(loc="left"))
+        said = _one_line(heading_of(ax))
         assert "triage: emergency" in said
         assert "screen incomplete" not in said
     # a see-a-doctor triage with questions unasked says it too

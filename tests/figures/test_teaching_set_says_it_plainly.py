@@ -37,6 +37,7 @@ from backspasm.figures.teaching import _answers_of
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import questions_for
 from backspasm.sensitivity import sensitivity
+from helpers import heading_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -65,7 +66,7 @@ def tb17(net: Network) -> Diagnosis:
 
 
 def heading(ax: Any) -> str:
-    return str(ax.get_title(loc="left")).replace("\n", " ")
+    return heading_of(ax).replace("\n", " ")
 
 
 def by_gid(ax: Any, prefix: str) -> dict[str, Any]:

@@ -60,13 +60,17 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         color=_WAIT_INK,
     )
     ax.spines["bottom"].set_color(_WAIT_INK)
-    width = title_width(ax)
-    ax.set_title(
+    # the title, the advice and its reasons go across the figure, from its left edge
+    # (over the plot alone they would leave the third above the questions empty);
+    # the rule, the sub-heading and the questions that can wait keep to the plot
+    width = title_width(ax, across=True)
+    st.put_title(
+        ax,
         case_title("Which question to ask next", diagnosis, width)
         + "\n"
         + with_conflict(triage_text(diagnosis), diagnosis, width),
         fontsize=st.pt(st.TITLE - 1),
-        loc="left",
+        across=True,
     )
     # laid out once (with the widest prompts the rows may have, which set the
     # Axes' width), so that each block is measured where it is drawn
@@ -79,11 +83,12 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         ax.set_ylim(-0.6, len(most) - 0.4)
     fig.draw_without_rendering()
     tall = _inches_tall(ax)
-    # the Axes' width, less what a line drawn may measure over its width computed
-    room = 0.95 * float(ax.get_window_extent().width) / fig.dpi
+    # the figure's width, less what a line drawn may measure over its width computed
+    room = 0.95 * (float(fig.get_figwidth()) - 2 * st.TITLE_MARGIN)
+    across, left = _across(ax)
     headline = st.axes_note(
         ax,
-        0.0,
+        left,
         0.985,
         wrap("Emergency: go to the emergency department now.", max(30, width * 4 // 5)),
         ha="left",
@@ -92,6 +97,8 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         color=st.triage_ink("emergency"),
         fontweight="bold",
         gid="no-questions",
+        transform=across,
+        in_layout=False,
     )
     size = st.pt(st.LABEL)
     lines = [
@@ -109,7 +116,7 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     top_of_notes = _below(ax, headline, 0.25 * size)
     notes = st.axes_note(
         ax,
-        0.0,
+        left,
         top_of_notes,
         "\n".join(line for block in lines for line in block),
         ha="left",
@@ -118,6 +125,8 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         color=st.TEXT,
         linespacing=1.35,
         gid="reasons",
+        transform=across,
+        in_layout=False,
     )
     rule = _below(ax, notes, 0.6 * size)
     # the rule and sub-heading that set the questions apart from the advice
@@ -146,6 +155,21 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     largest = float(table["expected_information_gain"].max()) if n else 1.0
     ax.set_xlim(0, round(max(largest, 1e-3) * 1.18, 6))
     return ax
+
+
+def _across(ax: Axes) -> tuple[Any, float]:
+    """Return a transform whose x is the figure's and y the Axes', and the left margin.
+
+    For the advice above an emergency's questions: it starts where the figure's title
+    does (:data:`~backspasm.figures._style.TITLE_MARGIN` in), however wide the labels
+    make the plot's left margin. Out of the layout: it lies inside the figure by its
+    wrapping, and would otherwise pull the plot's edge to its own.
+    """
+    from matplotlib.transforms import blended_transform_factory
+
+    fig = st.figure_of(ax)
+    transform = blended_transform_factory(fig.transFigure, ax.transAxes)
+    return transform, st.TITLE_MARGIN / float(fig.get_figwidth())
 
 
 def _below(ax: Axes, text: Any, points: float) -> float:

@@ -80,6 +80,11 @@ def plot_next_questions(
     (see ``size``), the questions that can wait take the room the advice leaves, as
     many as fit (the advice alone when not even two do).
 
+    The title (the case, its triage and the order of the rows) goes across the whole
+    figure when the figure has only this Axes (``fig.get_suptitle()``), since the
+    questions' labels take a third of its width; on a panel of a grid it is the
+    Axes' left title. So, on a slide, do an emergency's advice and its reasons.
+
     In a journal's figure (or a narrow panel), the rows are as many as the height
     holds, each prompt on up to three lines, the screening questions keeping at least
     three rows and the most useful others a third of them; the legend goes under the
@@ -200,7 +205,10 @@ def plot_next_questions(
     ax.spines[["top", "right", "left"]].set_visible(False)
     if not len(table):
         st.empty_note(ax, "every question is answered")
-    st.put_title(ax, _title(diagnosis, title_width(ax), any(screen)), fontsize=st.pt(st.TITLE - 1))
+    # across the figure: over the plot alone it would leave the slide's left third,
+    # above the questions, empty
+    title = _title(diagnosis, title_width(ax, across=True), any(screen))
+    st.put_title(ax, title, fontsize=st.pt(st.TITLE - 1), across=True)
     present = [g for g in GROUPS if g in groups]
     handles: list[Any] = [Patch(color=st.bar_colour(g), label=st.GROUP_NAMES[g]) for g in present]
     if any(screen):

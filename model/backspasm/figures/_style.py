@@ -299,16 +299,19 @@ def sized(figure: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
 TITLE_MARGIN = 0.06
 
 
-def put_title(ax: Axes, text: str, *, fontsize: float) -> None:
+def put_title(ax: Axes, text: str, *, fontsize: float, across: bool = False) -> None:
     """Title an Axes from its left edge; a journal figure's one Axes from the figure's.
 
     On a slide (and on a panel of a grid), the Axes' left title. In a figure narrower
     than a slide with one Axes, the figure's title, :data:`TITLE_MARGIN` in from its
     left edge, so that the title has the figure's whole width, not only the plot's
-    (a column's plot is half of it, beside its labels).
+    (a column's plot is half of it, beside its labels). With ``across``, a slide's
+    one Axes gets the figure's title too: for a plot whose labels are long sentences
+    (the questions of :func:`~backspasm.figures.plot_next_questions`), whose title
+    over the plot alone would leave the third of the slide above the labels empty.
     """
     fig = figure_of(ax)
-    if scale() < 1.0 and len(fig.axes) == 1:
+    if (across or scale() < 1.0) and len(fig.axes) == 1:
         fig.suptitle(
             text,
             x=TITLE_MARGIN / float(fig.get_figwidth()),
@@ -398,10 +401,11 @@ def axes_note(ax: Axes, x: float, y: float, text: str, **options: Any) -> Text:
 
     Centred, grey and :data:`LABEL` points (scaled, :func:`pt`) unless ``options``
     (passed on to :meth:`~matplotlib.axes.Axes.text`, such as ``ha`` or ``gid``) say
-    otherwise. Returns the text drawn.
+    otherwise; a ``transform`` among them replaces the Axes fractions. Returns the
+    text drawn.
     """
-    look = {**_NOTE_LOOK, "fontsize": pt(LABEL), **options}
-    return ax.text(x, y, text, transform=ax.transAxes, **look)
+    look = {**_NOTE_LOOK, "fontsize": pt(LABEL), "transform": ax.transAxes, **options}
+    return ax.text(x, y, text, **look)
 
 
 def empty_note(ax: Axes, text: str) -> None:

@@ -340,7 +340,7 @@ def case_title(
     return answers_heading(f"{what} for: ", answers, width, more=SMALLER)
 
 
-def title_width(ax: Any) -> int:
+def title_width(ax: Any, *, across: bool = False) -> int:
     """Return the characters a line of the Axes' title may take.
 
     :data:`TITLE_WIDTH` on a slide's one Axes, fewer on a panel of a grid, so that
@@ -349,10 +349,15 @@ def title_width(ax: Any) -> int:
     figure (a journal's, whose type is scaled down: see
     :func:`~backspasm.figures._style.pt`), at the scaled type, and for the figure's
     one Axes across the whole figure, where its title goes
-    (:func:`~backspasm.figures._style.put_title`); at least 20.
+    (:func:`~backspasm.figures._style.put_title`); at least 20. With ``across``, a
+    slide's one Axes too (its title goes across the figure: ``put_title(...,
+    across=True)``), up to :data:`ACROSS_WIDTH`.
     """
     figure = ax.get_figure()
     if scale() >= 1.0:
+        if across and len(figure.axes) == 1:
+            inches = float(figure.get_figwidth()) - 2 * TITLE_MARGIN
+            return max(30, min(ACROSS_WIDTH, int(inches / _TITLE_CHAR)))
         inches = ax.get_position().width * float(figure.get_figwidth())
         return max(30, min(TITLE_WIDTH, int(inches / _TITLE_CHAR)))
     if len(figure.axes) == 1:
@@ -362,6 +367,9 @@ def title_width(ax: Any) -> int:
     return max(20, min(TITLE_WIDTH, int(inches / (_NARROW_CHAR * scale()))))
 
 
+#: The characters a line of a slide's title across the whole figure may take (TITLE - 1
+#: points): the case-mix and scenario figures' titles, and a title ``across``.
+ACROSS_WIDTH = 110
 #: The mean width (inches) of a character of a case's title (TITLE - 1 points).
 _TITLE_CHAR = 0.105
 #: The same, a little wider, in a narrow figure, whose title has no room to spare.

@@ -56,7 +56,7 @@ from backspasm.figures._selection import (
     network_on_a_slide,
     select_figures,
 )
-from backspasm.figures._words import by_effect, title_width, wrap
+from backspasm.figures._words import ACROSS_WIDTH, by_effect, title_width, wrap
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
 from backspasm.figures.diagnostic import plot_diagnostic_view
@@ -380,16 +380,12 @@ def _draw_scenarios(results: _Shown) -> Figure:
     return plot_scenarios(shown, names=names, title=title, size=results.size)
 
 
-#: The characters a line of a figure's title (TITLE - 1 points) may take on a slide.
-_SUPTITLE_WIDTH = 110
-
-
 def _suptitle_width(size: str) -> int:
     """Return the characters a line of a figure's title may take at a named size."""
     if size == "slide":
-        return _SUPTITLE_WIDTH
+        return ACROSS_WIDTH
     wide = st.SIZE_WIDTHS[size] / st.SLIDE_SIZE[0]
-    return int(_SUPTITLE_WIDTH * wide / st.type_scale(st.SIZE_WIDTHS[size]))
+    return int(ACROSS_WIDTH * wide / st.type_scale(st.SIZE_WIDTHS[size]))
 
 
 def _draw_case_mix(results: _Shown) -> Figure:
