@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import backspasm.figures._style as st
+from backspasm.figures._narrow import figure_left, note_width
 from backspasm.figures._words import (
     PROMPT_SPACING,
     PROMPT_WIDTHS,
@@ -83,9 +84,11 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         ax.set_ylim(-0.6, len(most) - 0.4)
     fig.draw_without_rendering()
     tall = _inches_tall(ax)
-    # the figure's width, less what a line drawn may measure over its width computed
-    room = 0.95 * (float(fig.get_figwidth()) - 2 * st.TITLE_MARGIN)
-    across, left = _across(ax)
+    # the width the advice has (the figure's, on its one Axes; else the plot's), less
+    # what a line drawn may measure over its width computed
+    wide = note_width(ax) if len(fig.axes) == 1 else ax.get_window_extent().width / fig.dpi
+    room = 0.95 * float(wide)
+    left, across = figure_left(ax)
     headline = st.axes_note(
         ax,
         left,
@@ -155,21 +158,6 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     largest = float(table["expected_information_gain"].max()) if n else 1.0
     ax.set_xlim(0, round(max(largest, 1e-3) * 1.18, 6))
     return ax
-
-
-def _across(ax: Axes) -> tuple[Any, float]:
-    """Return a transform whose x is the figure's and y the Axes', and the left margin.
-
-    For the advice above an emergency's questions: it starts where the figure's title
-    does (:data:`~backspasm.figures._style.TITLE_MARGIN` in), however wide the labels
-    make the plot's left margin. Out of the layout: it lies inside the figure by its
-    wrapping, and would otherwise pull the plot's edge to its own.
-    """
-    from matplotlib.transforms import blended_transform_factory
-
-    fig = st.figure_of(ax)
-    transform = blended_transform_factory(fig.transFigure, ax.transAxes)
-    return transform, st.TITLE_MARGIN / float(fig.get_figwidth())
 
 
 def _below(ax: Axes, text: Any, points: float) -> float:

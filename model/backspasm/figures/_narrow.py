@@ -117,19 +117,27 @@ def figure_note(ax: Axes, y: float, text: str, **options: Any) -> float:
     the Axes' height). On a panel of a grid, from the Axes' left edge instead.
     Returns its x (figure or Axes fraction); an empty ``text`` writes nothing.
     """
-    from matplotlib.transforms import blended_transform_factory
-
-    fig = st.figure_of(ax)
-    where: Any
-    if len(fig.axes) == 1:
-        x = st.TITLE_MARGIN / float(fig.get_figwidth())
-        where = blended_transform_factory(fig.transFigure, ax.transAxes)
-    else:
-        x, where = 0.0, ax.transAxes
+    x, where = figure_left(ax)
     if text:
         note = ax.text(x, y, text, transform=where, ha="left", va="top", **options)
         note.set_in_layout(False)
-    return float(x)
+    return x
+
+
+def figure_left(ax: Axes) -> tuple[float, Any]:
+    """Return where a :func:`figure_note` starts: its x and the transform it is in.
+
+    On the figure's one Axes, :data:`~backspasm.figures._style.TITLE_MARGIN` in from
+    the figure's left edge, where its title starts (x a figure fraction, y the Axes');
+    on a panel of a grid, the Axes' left edge (both Axes fractions).
+    """
+    from matplotlib.transforms import blended_transform_factory
+
+    fig = st.figure_of(ax)
+    if len(fig.axes) == 1:
+        left = st.TITLE_MARGIN / float(fig.get_figwidth())
+        return left, blended_transform_factory(fig.transFigure, ax.transAxes)
+    return 0.0, ax.transAxes
 
 
 def note_width(ax: Axes) -> float:

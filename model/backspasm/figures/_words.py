@@ -354,16 +354,14 @@ def title_width(ax: Any, *, across: bool = False) -> int:
     across=True)``), up to :data:`ACROSS_WIDTH`.
     """
     figure = ax.get_figure()
-    if scale() >= 1.0:
-        if across and len(figure.axes) == 1:
-            inches = float(figure.get_figwidth()) - 2 * TITLE_MARGIN
-            return max(30, min(ACROSS_WIDTH, int(inches / _TITLE_CHAR)))
-        inches = ax.get_position().width * float(figure.get_figwidth())
-        return max(30, min(TITLE_WIDTH, int(inches / _TITLE_CHAR)))
-    if len(figure.axes) == 1:
+    slide = scale() >= 1.0
+    if len(figure.axes) == 1 and (across or not slide):  # the title goes across the figure
         inches = float(figure.get_figwidth()) - 2 * TITLE_MARGIN
     else:
         inches = ax.get_position().width * float(figure.get_figwidth())
+    if slide:
+        most = ACROSS_WIDTH if across and len(figure.axes) == 1 else TITLE_WIDTH
+        return max(30, min(most, int(inches / _TITLE_CHAR)))
     return max(20, min(TITLE_WIDTH, int(inches / (_NARROW_CHAR * scale()))))
 
 
