@@ -119,6 +119,8 @@ class _Forest:
                 self._card,
                 self._decompose,
                 self._restarts,
+                # Part of the network may take the whole tree's cliques, restricted.
+                guide=None if relevant == self._all else self.full,
             )
             self._trees[relevant] = tree
         return tree

@@ -32,7 +32,7 @@ from backspasm.engine.fused import _fuse
 from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
 from backspasm.engine.noisy_max import _decompose
 from backspasm.engine.plan_cache import _PlanCache
-from backspasm.engine.triangulation import _cliques_cached, _sides, _spanning_tree
+from backspasm.engine.triangulation import _cliques_cached, _guided, _sides, _spanning_tree
 
 __all__: list[str] = []
 
@@ -46,7 +46,8 @@ class _JunctionTree:
 
     Variables are the network's integer ids; auxiliary variables introduced by
     :func:`_decompose` get ids from ``len(cards)`` on and are never observed nor
-    queried.
+    queried. ``guide``, a tree of a whole network these CPDs are part of, offers its
+    cliques restricted to them (:func:`_guided`), taken when they are smaller.
     """
 
     def __init__(
@@ -55,31 +56,41 @@ class _JunctionTree:
         cards: Sequence[int],
         decompose: bool,
         restarts: int,
+        guide: _JunctionTree | None = None,
     ) -> None:
         plain = list(cpds)
         self._card = list(cards)
-        options = [(plain, list(cards))]
+        # Per option: its factors, cardinalities and each auxiliary variable's child.
+        options: list[tuple[list[tuple[tuple[int, ...], FloatArray]], list[int], dict[int, int]]]
+        options = [(plain, list(cards), {})]
         if decompose:
             factors: list[tuple[tuple[int, ...], FloatArray]] = []
             extended = list(cards)
+            owners: dict[int, int] = {}
             for scope, table in plain:
                 parts = _decompose(scope, table, len(extended))
                 if parts is None:
                     factors.append((scope, table))
                 else:
                     factors += parts
+                    owners[len(extended)] = scope[0]
                     extended.append(table.shape[0])
             if len(extended) > len(cards):
-                options.append((factors, extended))
+                options.append((factors, extended, owners))
         # Decomposing is not always cheaper (it adds variables): keep what is.
         best = None
-        for factors, extended in options:
-            cliques = self._cliques_of(factors, extended, restarts)
-            total = sum(math.prod(extended[v] for v in c) for c in cliques)
-            if best is None or total < best[0]:
-                best = (total, factors, extended, cliques)
+        for factors, extended, owners in options:
+            scopes = [scope for scope, _ in factors]
+            guided = _guided(guide._cliques, guide._owners, scopes, owners) if guide else None
+            for cliques in (self._cliques_of(factors, extended, restarts), guided):
+                if cliques is None:
+                    continue
+                total = sum(math.prod(extended[v] for v in c) for c in cliques)
+                if best is None or total < best[0]:
+                    best = (total, factors, extended, cliques, owners)
         assert best is not None
-        _, factors, self._card, cliques = best
+        _, factors, self._card, cliques, owners = best
+        self._owners: dict[int, int] = owners  # each auxiliary variable's child
         self._signed = any(float(table.min()) < 0 for _, table in factors)
         self._compile(factors, cliques)
 

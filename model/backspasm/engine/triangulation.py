@@ -183,6 +183,52 @@ def _cliques_cached(
     return _TRIANGULATIONS.get((scopes, cards, restarts), search)
 
 
+def _restricted(
+    cliques: Iterable[Iterable[int]], rename: Mapping[int, int]
+) -> list[tuple[int, ...]]:
+    """Return the maximal cliques of a triangulation restricted to the vertices kept.
+
+    ``rename`` maps each kept vertex of the triangulation to its id in the subgraph;
+    the others are dropped. An induced subgraph of a chordal graph is chordal and each
+    of its maximal cliques is a kept part of one of the whole graph's, so these are the
+    maximal cliques of a triangulation of any subgraph of the whole moral graph on those
+    vertices, and no bigger in total table size than the cliques they come from.
+    """
+    kept = {frozenset(rename[v] for v in c if v in rename) for c in cliques}
+    kept.discard(frozenset())
+    return sorted(tuple(sorted(c)) for c in kept if not any(c < other for other in kept))
+
+
+def _guided(
+    cliques: Iterable[Iterable[int]],
+    owners: Mapping[int, int],
+    scopes: Sequence[Sequence[int]],
+    own_owners: Mapping[int, int],
+) -> list[tuple[int, ...]] | None:
+    """Return a whole network's cliques restricted to part of it, if they hold its scopes.
+
+    A junction tree of part of the network (its barren nodes dropped) can take the
+    whole network's triangulation, restricted: never bigger, while the greedy search
+    on the smaller graph may do worse (the bundled network without the barren nodes of
+    half-answered cases: 62,882 table entries against 42,654 restricted). ``owners``
+    and ``own_owners`` give each auxiliary variable of a decomposed table (of the whole
+    network and of the part, numbered apart) its child, by which they are matched.
+    None when some scope fits in no restricted clique: the two decompose differently.
+    """
+    aux_of = {child: aux for aux, child in own_owners.items()}
+    rename = {v: v for scope in scopes for v in scope if v not in own_owners}
+    rename.update((aux, aux_of[child]) for aux, child in owners.items() if child in aux_of)
+    restricted = _restricted(cliques, rename)
+    holding: dict[int, list[frozenset[int]]] = {}
+    for clique in map(frozenset, restricted):
+        for v in clique:
+            holding.setdefault(v, []).append(clique)
+    for scope in scopes:
+        if scope and not any(c.issuperset(scope) for c in holding.get(scope[0], ())):
+            return None
+    return restricted
+
+
 def _moral_graph(scopes: Iterable[Sequence[int]]) -> dict[int, set[int]]:
     """Join the variables of each scope (a CPD's: its family) pairwise, as the engine does."""
     adjacency: dict[int, set[int]] = {}
