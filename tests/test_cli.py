@@ -525,6 +525,39 @@ def test_evaluate_makes_up_no_expected_triage_from_the_cause(tmp_path, capsys):
     assert report["n_serious"] == 3  # two kidney stones and an abscess
 
 
+def test_evaluate_names_the_cases_sent_home(tmp_path, capsys):
+    # A scored file whose triage sends an abscess (S06, an expected emergency) home:
+    # the report names it by its row and case_id, under the triage table.
+    few = _some_vignettes(tmp_path, ["S16", "S06", "Y26"])
+    scored = tmp_path / "scored.csv"
+    assert main(["score", str(few), "-o", str(scored)]) == 0
+    table = pd.read_csv(scored, dtype=str, keep_default_na=False)
+    table.loc[table["case_id"] == "S06", "triage"] = "self_care"
+    table.to_csv(scored, index=False)
+    capsys.readouterr()
+    assert main(["evaluate", str(scored)]) == 0
+    lines = [ln.strip() for ln in capsys.readouterr().out.splitlines()]
+    at = lines.index("triaged self_care with a serious cause or an expected emergency")
+    assert lines[at + 1].split() == [
+        "row",
+        "case_id",
+        "true_cause",
+        "expected_triage",
+        "p_serious",
+    ]
+    row = lines[at + 2].split()
+    assert row[:4] == [
+        str(1 + list(table["case_id"]).index("S06")),
+        "S06",
+        "epidural_abscess",
+        "emergency",
+    ]
+    assert at + 3 == len(lines) or not lines[at + 3].split()[0].isdigit()
+    assert main(["evaluate", str(scored), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [r["case_id"] for r in report["sent_home"]] == ["S06"]
+
+
 def test_evaluate_compares_triage_where_the_file_expects_a_level(tmp_path, capsys):
     few = _some_vignettes(tmp_path, ["S16", "S06", "Y26"])
     assert main(["evaluate", str(few)]) == 0

@@ -225,6 +225,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         if result.triage is not None:
             print("\ntriage (rows expected, columns predicted)")
             print(result.triage.to_string())
+        if len(result.sent_home):
+            print(f"\n{result.SENT_HOME_HEADING.lower()}")
+            print(result.sent_home.to_string(index=False, float_format="{:.3f}".format))
         if groups is not None:
             if result.triage is None:  # not compared: no empty columns
                 groups = groups.drop(

@@ -628,6 +628,29 @@ def test_triage_confusion_calls_out_serious_cases_sent_home(toy: Network) -> Non
     assert given.triage_note is None
     assert given.triage_agreement == pytest.approx(3 / 4)  # the last stone disagrees
     assert np.isnan(ev.triage_agreement)  # not compared: no agreement, not 0
+    # The cases behind the dangerous counts are named, by the file's row from 1.
+    assert given.sent_home.to_dict("list") == {
+        "row": [4],
+        "true_cause": ["stone"],
+        "expected_triage": ["see_doctor"],
+    }
+    # An expected emergency sent home is named too, whatever its cause.
+    urgent = evaluate(
+        frame.assign(
+            case_id=[" a1", "a2", "a3", "a4"],
+            expected_triage=["emergency", "emergency", "see_doctor", "see_doctor"],
+        ),
+        network=toy,
+    )
+    assert urgent.emergency_self_care == 1
+    assert urgent.sent_home[["row", "case_id", "true_cause"]].to_dict("list") == {
+        "row": [1, 4],
+        "case_id": ["a1", "a4"],
+        "true_cause": ["strain", "stone"],
+    }
+    assert urgent.to_dict()["sent_home"][0]["case_id"] == "a1"
+    assert "Triaged self_care with a serious cause" in urgent._repr_html_()
+    assert ev.sent_home["row"].tolist() == [4]  # without expected levels: the serious cause
     assert "triage agreement" not in summary
     with pytest.raises(EvidenceError, match="expected_triage"):
         evaluate(frame.assign(expected_triage="urgent"), network=toy)

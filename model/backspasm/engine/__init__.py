@@ -34,7 +34,8 @@ Modules, in import order:
   every case of a group observes in the same states, re-triangulated when that is
   cheaper (big batches are split by them);
 * :mod:`~backspasm.engine.forest`: which junction tree a chunk runs on (the whole
-  network's, one without barren nodes for big chunks, or such a tree conditioned),
+  network's, one without barren nodes for big chunks, triangulated anew or with the
+  whole tree's cliques restricted, whichever is smaller, or such a tree conditioned),
   compiled when first needed and cached, with the bytes of all their plans bounded;
 * :mod:`~backspasm.engine.runner`: one batch run: identical rows merged, big batches
   split by observed variables (and their groups again), every group's chunks on

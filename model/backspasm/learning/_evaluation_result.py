@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -108,10 +108,21 @@ class Evaluation:
         ``expected_triage`` blank (e.g. ``"no expected_triage column, not
         compared"``); None when every case was compared or there is no ``triage``
         column.
+    sent_home : pandas.DataFrame
+        The cases behind the two dangerous counts (:attr:`serious_self_care`,
+        :attr:`emergency_self_care`), triaged ``self_care``: ``row`` (the file's,
+        from 1 after the header), ``case_id`` when the file has one, ``true_cause``,
+        and ``expected_triage`` and ``p_serious`` when the file has them. Empty
+        without a ``triage`` column.
     rank : str
         How causes were ranked for the top-k figures, ``top1_recall`` and the
         confusions: ``posterior`` or ``disablement`` (see :func:`evaluate`).
     """
+
+    #: What the table of :attr:`sent_home` shows, as the CLI and notebooks title it.
+    SENT_HOME_HEADING: ClassVar[str] = (
+        "Triaged self_care with a serious cause or an expected emergency"
+    )
 
     n_cases: int
     n_excluded: int
@@ -137,6 +148,7 @@ class Evaluation:
     excluded: tuple[dict[str, Any], ...] = ()
     n_triage: int | None = None
     triage_note: str | None = None
+    sent_home: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     @property
     def triage_agreement(self) -> float:
@@ -226,6 +238,7 @@ class Evaluation:
             "triage_note": self.triage_note,
             "emergency_self_care": self.emergency_self_care,
             "n_emergency": self.n_emergency,
+            "sent_home": _records(self.sent_home),
         }
 
     def _repr_html_(self) -> str:
@@ -244,6 +257,11 @@ class Evaluation:
             ]
         if self.triage_note is not None:
             parts.append(f"<p>triage: {html.escape(self.triage_note)}</p>")
+        if len(self.sent_home):
+            parts += [
+                f"<h4>{self.SENT_HOME_HEADING}</h4>",
+                self.sent_home.to_html(index=False, float_format="{:.3f}".format, na_rep="-"),
+            ]
         if len(self.confusions):
             parts += [
                 "<h4>Top confusions</h4>",

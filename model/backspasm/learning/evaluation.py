@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from backspasm.learning._evaluation_result import Evaluation
 from backspasm.learning.cases import (
     CasesLike,
     check_probabilities,
+    expected_triage,
     is_blank,
     normalised_text,
     read_cases,
@@ -369,8 +371,35 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
         n_emergency=None if sent_home is None else sent_home["n_emergency"],
         n_triage=None if sent_home is None else sent_home["n_triage"],
         triage_note=None if sent_home is None else _triage_note(frame, sent_home, n_cases),
+        sent_home=_sent_home(frame, sent_home, truth_all, causes, cases.numbers),
         rank=rank,
     )
+
+
+def _sent_home(
+    frame: pd.DataFrame,
+    counts: dict[str, Any] | None,
+    truth: BoolArray,
+    causes: Sequence[str],
+    numbers: IntArray,
+) -> pd.DataFrame:
+    """Name the cases of the dangerous counts: triaged self_care, serious or an emergency."""
+    if counts is None:
+        return pd.DataFrame(columns=["row", "true_cause"])
+    rows = np.flatnonzero(counts["sent_home"])
+    table: dict[str, Any] = {"row": numbers[rows].astype(np.int64)}
+    if "case_id" in frame:
+        table["case_id"] = frame["case_id"].iloc[rows].astype(str).str.strip().to_numpy()
+    table["true_cause"] = [
+        ", ".join(c for c, t in zip(causes, truth[i], strict=True) if t) for i in rows
+    ]
+    if "expected_triage" in frame:
+        table["expected_triage"] = expected_triage(frame)[rows]
+    if "p_serious" in frame:
+        table["p_serious"] = pd.to_numeric(
+            frame["p_serious"].iloc[rows], errors="coerce"
+        ).to_numpy()
+    return pd.DataFrame(table)
 
 
 def _triage_note(frame: pd.DataFrame, counts: dict[str, int | None], n_cases: int) -> str | None:

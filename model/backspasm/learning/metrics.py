@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -294,7 +294,7 @@ def triage_confusion(
     truth: BoolArray,
     network: Network,
     causes: Sequence[str],
-) -> tuple[pd.DataFrame | None, dict[str, int | None] | None]:
+) -> tuple[pd.DataFrame | None, dict[str, Any] | None]:
     """Return the triage confusion matrix and the dangerous errors: cases sent home.
 
     Triage levels are compared only where the case gives the level it expects
@@ -325,8 +325,9 @@ def triage_confusion(
         group triaged ``self_care``: from the cause, in every evaluated row),
         ``n_serious``, ``n_triage`` (rows in the matrix), ``emergency_self_care``
         (cases whose expected level is ``emergency`` triaged ``self_care``) and
-        ``n_emergency``, the last two None without a matrix. Two Nones without a
-        ``triage`` column.
+        ``n_emergency``, the last two None without a matrix; and ``sent_home``, a
+        boolean mask of the rows counted in either dangerous count. Two Nones
+        without a ``triage`` column.
     """
     if "triage" not in frame:
         return None, None
@@ -337,12 +338,13 @@ def triage_confusion(
     serious = truth[:, serious_cols].any(axis=1) & scored
     home = predicted == "self_care"
     use = scored & (expected != "")
-    counts: dict[str, int | None] = {
+    counts: dict[str, Any] = {
         "serious_self_care": int((serious & home).sum()),
         "n_serious": int(serious.sum()),
         "n_triage": int(use.sum()),
         "emergency_self_care": None,
         "n_emergency": None,
+        "sent_home": serious & home,
     }
     if not use.any():
         return None, counts
@@ -356,6 +358,7 @@ def triage_confusion(
     emergency = (expected == "emergency") & use
     counts["emergency_self_care"] = int((emergency & home).sum())
     counts["n_emergency"] = int(emergency.sum())
+    counts["sent_home"] = (serious | emergency) & home
     return matrix, counts
 
 
