@@ -1,0 +1,41 @@
+"""The vignette report's list of triage disagreements (scripts/vignette_report.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+
+
+def _report() -> ModuleType:
+    path = Path(__file__).resolve().parent.parent / "scripts" / "vignette_report.py"
+    spec = importlib.util.spec_from_file_location("vignette_report", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_triage_misses_put_the_least_cautious_first() -> None:
+    cases = pd.DataFrame(
+        {
+            "case_id": ["A", "B", "C", "D", "E"],
+            "expected_cause": ["strain", "abscess", "stone", "tumour", "strain"],
+            "expected_triage": ["self_care", "emergency", "emergency", "see_doctor", ""],
+        }
+    )
+    scored = pd.DataFrame(
+        {
+            "triage": ["see_doctor", "self_care", "emergency", "self_care", "emergency"],
+            "p_serious": ["0.01", "0.02", "0.9", "0.03", "0.5"],
+        }
+    )
+    misses = _report()._triage_misses(cases, scored)
+    # C agrees and E expects nothing: left out. An emergency sent home leads, then a
+    # doctor's visit sent home, then the over-cautious.
+    assert list(misses.index) == ["B", "D", "A"]
+    assert misses.loc["B", ["expected", "given"]].tolist() == ["emergency", "self_care"]
+    assert misses.loc["D", "p_serious"] == 0.03
