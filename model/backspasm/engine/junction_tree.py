@@ -80,8 +80,9 @@ class _JunctionTree:
         # Decomposing is not always cheaper (it adds variables): keep what is.
         best = None
         for factors, extended, owners in options:
-            scopes = [scope for scope, _ in factors]
-            guided = _guided(guide._cliques, guide._owners, scopes, owners) if guide else None
+            guided = None
+            if guide is not None:
+                guided = _guided(guide._cliques, guide._owners, [s for s, _ in factors], owners)
             for cliques in (self._cliques_of(factors, extended, restarts), guided):
                 if cliques is None:
                     continue
