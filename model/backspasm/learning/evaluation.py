@@ -385,7 +385,7 @@ def _sent_home(
 ) -> pd.DataFrame:
     """Name the cases of the dangerous counts: triaged self_care, serious or an emergency."""
     if counts is None:
-        return pd.DataFrame(columns=["row", "true_cause"])
+        return pd.DataFrame()  # as Evaluation's default: no triage column, nothing to name
     rows = np.flatnonzero(counts["sent_home"])
     table: dict[str, Any] = {"row": numbers[rows].astype(np.int64)}
     if "case_id" in frame:
