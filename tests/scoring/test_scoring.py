@@ -973,6 +973,20 @@ def test_precision_rounds_to_significant_digits(tmp_path, net, digits):
     assert summary.rows == 10
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_precision_leaves_hours_whole(tmp_path, net, fmt):
+    # --precision 1 wrote the 24 hours of a see_doctor row as 20.
+    src = tmp_path / "cancer.csv"
+    src.write_text("age,history_of_cancer,spasm_location\n70,yes,lower_back\n")
+    whole, rounded = tmp_path / f"whole.{fmt}", tmp_path / f"rounded.{fmt}"
+    score_file(src, whole, network=net, progress=False)
+    score_file(src, rounded, network=net, progress=False, precision=1)
+    read = pd.read_parquet if fmt == "parquet" else pd.read_csv
+    full, short = read(whole), read(rounded)
+    assert full.loc[0, "triage_within_hours"] == short.loc[0, "triage_within_hours"] == 24
+    assert short.loc[0, "p_serious"] == float(f"{full.loc[0, 'p_serious']:.1g}")
+
+
 def test_bad_precision_and_chunk_bytes(tmp_path, net):
     with pytest.raises(ValueError, match="The 'precision' parameter of score_file"):
         score_file(mixed_file(tmp_path), tmp_path / "o.csv", network=net, precision=0)

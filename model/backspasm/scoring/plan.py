@@ -24,6 +24,7 @@ from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, questions_for
 
 __all__ = [
+    "WHOLE_OUTPUTS",
     "Column",
     "Plan",
     "column_key",
@@ -61,6 +62,11 @@ class Plan:
     encoded: dict[tuple[int, type, Any], tuple[int, bool]] = field(
         default_factory=dict, compare=False, repr=False
     )
+
+
+#: Output numbers that are not measures but hours: ``precision`` leaves them whole
+#: (rounded to one digit, 24 hours read 20).
+WHOLE_OUTPUTS = frozenset({"triage_within_hours"})
 
 
 def output_columns(network: Network | None = None, *, explain: bool = False) -> tuple[str, ...]:

@@ -194,7 +194,8 @@ def score_file(
         is read a row group at a time, so its memory grows with the size of its row
         groups (as pyarrow reads them), whatever ``chunk_bytes`` is.
     precision : int, optional
-        Round probabilities and ``conflict`` to this many significant digits. By
+        Round probabilities and ``conflict`` to this many significant digits (the
+        hours of ``triage_within_hours`` stay whole). By
         default they are written losslessly: ``float(cell)`` is the engine's value.
         That value depends on the rows scored with it only in the last digits (sums
         taken in another order): a row agrees to about 1e-13 whatever the

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from backspasm._files import AtomicFile
 from backspasm.exceptions import CaseFileError
+from backspasm.scoring.plan import WHOLE_OUTPUTS
 
 __all__ = ["CsvWriter", "ParquetWriter", "Sink", "naming", "round_significant"]
 
@@ -149,7 +150,7 @@ def _output_arrays(
     for name in names:
         values = columns[name]
         if values.dtype.kind == "f":
-            if precision is not None:
+            if precision is not None and name not in WHOLE_OUTPUTS:
                 values = round_significant(values, precision)
             # NaN (a row that could not be scored) is written as an empty cell.
             arrays.append(pa.array(values, type=pa.float64(), from_pandas=True))
