@@ -26,7 +26,8 @@ Run: ``python scripts/vignette_report.py [data/vignettes.csv]``. Prints
    vignettes), against ``case_report`` ones, published because a real patient was
    unusual. Symptom-checker studies (Semigran et al. 2015) use the first kind;
 7. every case whose triage level differs from its ``expected_triage``, the less
-   cautious first (an expected emergency sent home leads), with P(serious).
+   cautious first (an expected emergency sent home leads), with P(serious) and the
+   number of screening questions the case left unanswered.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def _triage_misses(cases: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
             "expected": cases["expected_triage"].to_numpy(),
             "given": scored["triage"].to_numpy(),
             "p_serious": scored["p_serious"].astype(float).round(3).to_numpy(),
+            "screen_unanswered": scored["screen_unanswered"].astype("Int64").to_numpy(),
         },
         index=cases["case_id"],
     )

@@ -544,8 +544,10 @@ def test_evaluate_names_the_cases_sent_home(tmp_path, capsys):
         "true_cause",
         "expected_triage",
         "p_serious",
+        "screen_unanswered",
     ]
     row = lines[at + 2].split()
+    assert row[-1] == table.loc[table["case_id"] == "S06", "screen_unanswered"].item()
     assert row[:4] == [
         str(1 + list(table["case_id"]).index("S06")),
         "S06",

@@ -1258,6 +1258,9 @@ def test_a_scored_file_and_diagnose_skip_a_closed_screening_question_alike(tingl
     first = str(d.next_questions(order="interview")["question"].iloc[0])
     scored = score_cases(pd.DataFrame([answers]), network=net, explain=True)
     assert scored.loc[0, "next_question"] == first
+    # the file counts the open screen as the diagnosis lists it: the thyroid question
+    # alone with tingling, nothing without
+    assert scored.loc[0, "screen_unanswered"] == len(d.unscreened) == (tingling == "yes")
     thyroid_open = "neck_or_thyroid_surgery" in {q.column for q in d.unscreened}
     assert thyroid_open is (tingling == "yes")
     if tingling == "yes":

@@ -25,6 +25,7 @@ def test_triage_misses_put_the_least_cautious_first() -> None:
         {
             "triage": ["see_doctor", "self_care", "emergency", "self_care", "emergency"],
             "p_serious": ["0.01", "0.02", "0.9", "0.03", "0.5"],
+            "screen_unanswered": [20, 25, 3, 26, 0],
         }
     )
     misses = REPORT["_triage_misses"](cases, scored)
@@ -33,3 +34,4 @@ def test_triage_misses_put_the_least_cautious_first() -> None:
     assert list(misses.index) == ["B", "D", "A"]
     assert misses.loc["B", ["expected", "given"]].tolist() == ["emergency", "self_care"]
     assert misses.loc["D", "p_serious"] == 0.03
+    assert misses.loc["D", "screen_unanswered"] == 26

@@ -13,6 +13,7 @@ EPS = 1e-12
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 
 
 def answered(values: npt.NDArray[Any]) -> BoolArray:

@@ -161,6 +161,12 @@ def test_bad_rows_have_empty_probabilities(mixed_result, net):
         assert (out.loc[~bad, name] != "").all(), name
 
 
+def synthetic_rows(n: int) -> pd.DataFrame:
+    """The first ``n`` rows of the bundled synthetic cases, as text (blank = unanswered)."""
+    path = Path(__file__).parents[2] / "data" / "synthetic_cases.csv"
+    return pd.read_csv(path, dtype=str, keep_default_na=False, nrows=n)
+
+
 def test_good_rows_equal_diagnose(mixed_result, net):
     _, out, _ = mixed_result
     for _, row in out[out["error"] == ""].iterrows():
@@ -175,6 +181,55 @@ def test_good_rows_equal_diagnose(mixed_result, net):
             )
         assert float(row["p_serious"]) == pytest.approx(expected.p_serious, rel=1e-12)
         assert row["top_cause"] == expected.top_cause
+        assert int(row["screen_unanswered"]) == len(expected.unscreened)
+
+
+@pytest.mark.filterwarnings("ignore:columns passed through unscored")  # true_*, notes
+def test_screen_unanswered_counts_the_questions_diagnose_leaves_unscreened(net):
+    # A scored self_care row read like a fully screened one; diagnose() says "no
+    # warning sign yet (3 of 28 screening questions answered)". The column counts
+    # the same open screen, row by row, over synthetic rows with a third blank.
+    cases = synthetic_rows(120)
+    scored = score_cases(cases, network=net)
+    assert scored["screen_unanswered"].dtype.kind in "if"
+    counts = []
+    for i, row in cases.iterrows():
+        answers = {k: v for k, v in row.items() if k in CONTRACT and v != ""}
+        expected = len(diagnose(answers, network=net).unscreened)
+        assert scored.loc[i, "screen_unanswered"] == expected, (i, answers)
+        counts.append(expected)
+    assert len(set(counts)) > 3  # the rows differ in what they answered
+
+
+def test_self_care_rows_with_an_open_screen_are_counted_in_the_summary(net, tmp_path):
+    every = diagnose({}, network=net).screen
+    full = {q.column: "no" for q in every}
+    full |= {"age": "30", "sex": "male", "spasm_location": "lower_back"}
+    full["spasm_duration_weeks"] = "2"
+    sparse = {"age": "30", "sex": "male", "spasm_location": "lower_back"}
+    left = len(diagnose(sparse, network=net).unscreened)
+    assert 0 < left < len(every)
+    frame = pd.DataFrame([full, sparse, sparse])
+    scored = score_cases(frame, network=net)  # no warning: an open screen is common
+    assert scored["triage"].tolist() == ["self_care"] * 3
+    assert scored["screen_unanswered"].tolist() == [0, left, left]
+    src, out = tmp_path / "three.csv", tmp_path / "three_scored.csv"
+    frame.to_csv(src, index=False)
+    summary = score_file(src, out, network=net, progress=False)
+    assert summary.self_care_unscreened == 2
+    assert (
+        "note: 2 rows triaged self_care leave screening questions unanswered "
+        "(screen_unanswered above 0): for them self_care means only that no warning sign "
+        "was found yet, as diagnose and ask say"
+    ) in summary.format().splitlines()
+    assert json.loads(Path(f"{out}.meta.json").read_text())["self_care_unscreened"] == 2
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert written["screen_unanswered"].tolist() == ["0", str(left), str(left)]
+    # a fully screened file has no such line
+    frame.iloc[[0]].to_csv(src, index=False)
+    summary = score_file(src, out, network=net, progress=False)
+    assert summary.self_care_unscreened == 0
+    assert "screen_unanswered" not in summary.format()
 
 
 def test_score_cases_equals_diagnose_to_1e9(net):
@@ -203,12 +258,7 @@ def test_engine_batches_scored_two_at_a_time_keep_every_row(net, monkeypatch):
     """Many small engine batches (two computed at once) give the rows of one batch."""
     import backspasm.scoring.kernel as scoring_kernel
 
-    cases = pd.read_csv(
-        Path(__file__).parents[2] / "data" / "synthetic_cases.csv",
-        dtype=str,
-        keep_default_na=False,
-        nrows=600,
-    )
+    cases = synthetic_rows(600)
     whole = score_cases(cases, network=net)
     monkeypatch.setattr(scoring_kernel, "_ENGINE_BATCH", 37)
     batched = score_cases(cases, network=net)
@@ -974,8 +1024,8 @@ def test_precision_rounds_to_significant_digits(tmp_path, net, digits):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_precision_leaves_hours_whole(tmp_path, net, fmt):
-    # --precision 1 wrote the 24 hours of a see_doctor row as 20.
+def test_precision_leaves_hours_and_counts_whole(tmp_path, net, fmt):
+    # --precision 1 wrote 24 hours as 20, and 25 unanswered questions as 20.
     src = tmp_path / "cancer.csv"
     src.write_text("age,history_of_cancer,spasm_location\n70,yes,lower_back\n")
     whole, rounded = tmp_path / f"whole.{fmt}", tmp_path / f"rounded.{fmt}"
@@ -983,7 +1033,10 @@ def test_precision_leaves_hours_whole(tmp_path, net, fmt):
     score_file(src, rounded, network=net, progress=False, precision=1)
     read = pd.read_parquet if fmt == "parquet" else pd.read_csv
     full, short = read(whole), read(rounded)
-    assert full.loc[0, "triage_within_hours"] == short.loc[0, "triage_within_hours"] == 24
+    assert full.loc[0, "triage_within_hours"] == 24
+    assert full.loc[0, "screen_unanswered"] > 9  # two digits, which one digit would lose
+    for name in ["triage_within_hours", "screen_unanswered"]:
+        assert short.loc[0, name] == full.loc[0, name], name
     assert short.loc[0, "p_serious"] == float(f"{full.loc[0, 'p_serious']:.1g}")
 
 
@@ -998,9 +1051,16 @@ def test_triage_columns_sit_before_error(net):
     scored = score_cases(
         pd.DataFrame({"saddle_numbness": ["yes", "no"], "fever": ["no", "maybe"]}), network=net
     )
-    assert list(scored.columns[-4:]) == ["triage", "triage_within_hours", "red_flags", "error"]
+    assert list(scored.columns[-5:]) == [
+        "triage",
+        "triage_within_hours",
+        "red_flags",
+        "screen_unanswered",
+        "error",
+    ]
     assert scored.loc[0, "triage"] == "emergency"
     assert scored.loc[1, "triage"] == ""
+    assert np.isnan(scored.loc[1, "screen_unanswered"])  # not scored: no count either
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from backspasm.exceptions import BackspasmError
 from backspasm.network import Network, NotACauseError
 from backspasm.queries import candidate_questions, cause_posteriors, information_gain
 from backspasm.questionnaire import Question, questions_for
-from backspasm.triage import emergency_nodes, interview_rank, screen_nodes
+from backspasm.triage import interview_rank, screen_nodes
 
 __all__ = [
     "cause_columns",
@@ -29,7 +29,6 @@ __all__ = [
     "next_questions_over",
     "question_order",
     "refuse_question_name",
-    "screen_questions",
 ]
 
 
@@ -196,18 +195,3 @@ def question_order(
         rank = np.asarray(interview_rank(network, pairs, closed))
         table = table.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
     return table
-
-
-def screen_questions(network: Network, closed: Collection[str] = ()) -> tuple[Question, ...]:
-    """Return the screening questions, those whose yes alone is an emergency first.
-
-    Every warning sign (a red-flag question) and every question a triage flag names
-    (:func:`backspasm.triage.screen_nodes`) but those whose nodes are in ``closed``
-    (:func:`backspasm.triage.closed_screen`), in questionnaire order otherwise.
-    """
-    nodes, urgent = screen_nodes(network) - set(closed), emergency_nodes(network)
-    known = set(network.node_names)
-    asked = [
-        q for q in questions_for(network) if q.node in known and (q.red_flag or q.node in nodes)
-    ]
-    return tuple(sorted(asked, key=lambda q: q.node not in urgent))

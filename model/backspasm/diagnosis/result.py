@@ -25,7 +25,6 @@ from backspasm.diagnosis._questions import (
     next_questions_over,
     question_order,
     refuse_question_name,
-    screen_questions,
 )
 from backspasm.diagnosis._report import diagnosis_text
 from backspasm.diagnosis.page import diagnosis_html
@@ -40,6 +39,7 @@ from backspasm.explain.conflict import conflict_threshold
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, Question
 from backspasm.triage import (
+    screen_questions,
     triage_advice,
     triage_reason_words,
 )

@@ -31,6 +31,7 @@ __all__ = [
     "not_presenting_rows",
     "question_marks",
     "screen_progress",
+    "unscreened_self_care_rows",
     "unsure_lines",
 ]
 
@@ -85,6 +86,19 @@ def not_presenting_rows(count: int) -> str:
     return (
         f"{rows} back_spasm = no: their chances are for someone without back spasm, and "
         "their triage and advice are written for people who have it"
+    )
+
+
+def unscreened_self_care_rows(count: int) -> str:
+    """Return the summary line for ``count`` self_care rows whose screen is open."""
+    rows = (
+        "1 row triaged self_care leaves"
+        if count == 1
+        else f"{count:,} rows triaged self_care leave"
+    )
+    return (
+        f"{rows} screening questions unanswered (screen_unanswered above 0): for them "
+        "self_care means only that no warning sign was found yet, as diagnose and ask say"
     )
 
 

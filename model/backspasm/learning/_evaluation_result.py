@@ -112,7 +112,8 @@ class Evaluation:
         The cases behind the two dangerous counts (:attr:`serious_self_care`,
         :attr:`emergency_self_care`), triaged ``self_care``: ``row`` (the file's,
         from 1 after the header), ``case_id`` when the file has one, ``true_cause``,
-        and ``expected_triage`` and ``p_serious`` when the file has them. Empty
+        and ``expected_triage``, ``p_serious`` and ``screen_unanswered`` (the
+        screening questions the row left unanswered) when the file has them. Empty
         without a ``triage`` column.
     rank : str
         How causes were ranked for the top-k figures, ``top1_recall`` and the

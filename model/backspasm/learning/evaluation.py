@@ -399,6 +399,10 @@ def _sent_home(
         table["p_serious"] = pd.to_numeric(
             frame["p_serious"].iloc[rows], errors="coerce"
         ).to_numpy()
+    if "screen_unanswered" in frame:  # how little of the screen the self_care rested on
+        table["screen_unanswered"] = pd.to_numeric(
+            frame["screen_unanswered"].iloc[rows], errors="coerce"
+        ).to_numpy()
     return pd.DataFrame(table)
 
 

@@ -23,7 +23,7 @@ from backspasm.queries.mpe import most_probable_explanation
 from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
-from backspasm.triage import closed_screen, interview_rank, triage_cases
+from backspasm.triage import closed_screen, interview_rank, triage_cases, unanswered_screen
 
 __all__ = ["CaseQueries", "query_cases"]
 
@@ -63,6 +63,9 @@ class CaseQueries:
         Per screening node, the cases whose other answers rule out every triage flag
         that names it (:func:`backspasm.triage.closed_screen`): there its question
         leaves the screen.
+    screen_unanswered : numpy.ndarray of int
+        How many screening questions each case left unanswered
+        (:func:`backspasm.triage.unanswered_screen`; 0 for a complete screen).
     information_gain : numpy.ndarray or None
         Cases by candidate questions (NaN where answered).
     mpe, mpe_probability, mpe_exact : numpy.ndarray or None
@@ -85,6 +88,7 @@ class CaseQueries:
     questions: tuple[tuple[str, str], ...] = ()
     question_rank: tuple[int, ...] = ()
     closed_screen: Mapping[str, BoolArray] = field(default_factory=dict)
+    screen_unanswered: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     information_gain: FloatArray | None = None
     mpe: IntArray | None = None
     mpe_probability: FloatArray | None = None
@@ -210,7 +214,10 @@ def query_cases(
         p_pathologic=None if p_path is None else p_path[ok],
         explain=triage_reasons,
     )
+    shut = closed_screen(network, values, n)
     out: dict[str, Any] = {
+        "closed_screen": shut,
+        "screen_unanswered": unanswered_screen(network, values, n, shut),
         "triage": spread(said.levels, "", object),
         "red_flags": spread(said.red_flags, "", object),
         "triage_reasons": spread(said.reasons, "", object) if triage_reasons else None,
@@ -234,7 +241,6 @@ def query_cases(
         )
         out["questions"] = questions
         out["question_rank"] = tuple(interview_rank(network, questions))
-        out["closed_screen"] = closed_screen(network, values, n)
         out["information_gain"] = spread(gain, np.nan)
         mpe, mpe_p, mpe_exact = most_probable_explanation(network, sub, posterior[ok], sub_log)
         out["mpe"] = spread(mpe, -1)

@@ -16,7 +16,9 @@ Output columns, after the input columns: ``p_<cause>`` for every cause, ``p_seri
 (exact probability that at least one serious cause is present), ``top_cause``,
 ``conflict`` (Jensen's conflict measure of the answers; positive means answers
 unlikely together), ``triage``, ``triage_within_hours`` (how soon a ``see_doctor``
-case should see the doctor, where the policy says), ``red_flags``, and ``error``;
+case should see the doctor, where the policy says), ``red_flags``,
+``screen_unanswered`` (how many screening questions the row left unanswered: above 0,
+``self_care`` means only that no warning sign was found yet) and ``error``;
 with ``explain``,
 also ``p_pathologic``, ``risk_<complication>``, ``reasons``, ``next_question``,
 ``mpe`` and ``p_mpe``, in the order :func:`output_columns` gives.

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from backspasm.diagnosis.words import not_presenting_rows
 from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
-from backspasm.scoring.kernel import factorize, score_block, show
+from backspasm.scoring.kernel import Block, factorize, score_block, show
 from backspasm.scoring.plan import Plan, make_plan, repeated_column_note
 from backspasm.scoring.readers import CsvSource, open_source
 from backspasm.spec.rules_questions import OUTPUT_NAMES, OUTPUT_PREFIXES
@@ -97,8 +97,8 @@ def score_cases(
         The same type as ``cases``: its columns unchanged and in order, then
         ``p_<cause>`` per cause, ``p_serious``, [``p_pathologic``,
         ``risk_<complication>``], ``top_cause``, [``reasons``, ``next_question``],
-        ``conflict``, ``triage``, ``triage_within_hours``, ``red_flags``, [``mpe``,
-        ``p_mpe``] and ``error``. A row
+        ``conflict``, ``triage``, ``triage_within_hours``, ``red_flags``,
+        ``screen_unanswered``, [``mpe``, ``p_mpe``] and ``error``. A row
         that could not be scored has NaN probabilities and says why in ``error``; its
         index is kept.
 
@@ -158,9 +158,11 @@ def score_table(
     plan = make_plan(list(cases.columns), network, explain=explain, name_passed=name_passed)
     for note in plan.warnings:
         warnings.warn(note, ScoringWarning, stacklevel=stacklevel)
-    scored, not_presenting = _score_frame(cases, plan)
-    if not_presenting:
-        warnings.warn(not_presenting_rows(not_presenting), ScoringWarning, stacklevel=stacklevel)
+    scored, block = _score_frame(cases, plan)
+    if block.not_presenting:
+        warnings.warn(
+            not_presenting_rows(block.not_presenting), ScoringWarning, stacklevel=stacklevel
+        )
     if plan.id_position is not None:
         count, example = repeated_ids(cases.iloc[:, plan.id_position])
         if count:
@@ -168,12 +170,12 @@ def score_table(
     return scored
 
 
-def _score_frame(cases: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, int]:
-    """Return the scored table and how many of its rows answer ``back_spasm = no``."""
+def _score_frame(cases: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Block]:
+    """Return the scored table and its block (its counts for the warnings)."""
     cells = {c.position: factorize(cases.iloc[:, c.position]) for c in plan.columns}
     block = score_block(cells, len(cases), plan)
     new = pd.DataFrame(_typed_columns(block.columns, cases.index), index=cases.index)
-    return pd.concat([cases, new], axis=1), block.not_presenting
+    return pd.concat([cases, new], axis=1), block
 
 
 def _typed_columns(

@@ -65,6 +65,9 @@ class Block:
     kinds: Counter[str]
     #: Scored rows that answer ``back_spasm = no`` (a warning names them).
     not_presenting: int = 0
+    #: Scored rows triaged ``self_care`` with screening questions unanswered (a warning
+    #: says what their level means).
+    unscreened_self_care: int = 0
 
 
 def factorize(values: pd.Series) -> Cells:
@@ -353,6 +356,7 @@ def score_block(
         outputs["triage"][ok] = found.triage[possible]
         outputs["triage_within_hours"][ok] = found.triage_within_hours[possible]
         outputs["red_flags"][ok] = found.red_flags[possible]
+        outputs["screen_unanswered"][ok] = found.screen_unanswered[possible]
         if not plan.explain or not len(ok):
             continue
         assert found.p_pathologic is not None
@@ -379,7 +383,11 @@ def score_block(
     if "back_spasm" in answered:
         no = _state_index(net.states("back_spasm"), "no", 0)
         said_no = answered["back_spasm"] & (codes["back_spasm"] == no)
-    return Block(out, int(scored.sum()), kinds, int((said_no & scored).sum()))
+    open_screen = scored & (out["triage"] == "self_care")
+    open_screen[open_screen] = out["screen_unanswered"][open_screen] > 0
+    return Block(
+        out, int(scored.sum()), kinds, int((said_no & scored).sum()), int(open_screen.sum())
+    )
 
 
 _TEXT_COLUMNS = frozenset({"top_cause", "reasons", "next_question", "triage", "red_flags", "mpe"})

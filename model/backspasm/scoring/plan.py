@@ -64,9 +64,9 @@ class Plan:
     )
 
 
-#: Output numbers that are not measures but hours: ``precision`` leaves them whole
-#: (rounded to one digit, 24 hours read 20).
-WHOLE_OUTPUTS = frozenset({"triage_within_hours"})
+#: Output numbers that are not measures but hours and counts: ``precision`` leaves them
+#: whole (rounded to one digit, 24 hours read 20).
+WHOLE_OUTPUTS = frozenset({"triage_within_hours", "screen_unanswered"})
 
 
 def output_columns(network: Network | None = None, *, explain: bool = False) -> tuple[str, ...]:
@@ -89,8 +89,9 @@ def output_columns(network: Network | None = None, *, explain: bool = False) -> 
         ``risk_<complication>`` per complication], ``top_cause``, [``reasons``,
         ``next_question``], ``conflict``, ``triage``, ``triage_within_hours`` (how soon a
         ``see_doctor`` case should see the doctor, in hours; blank when its rules give no
-        timeframe), ``red_flags``, [``mpe``,
-        ``p_mpe``], ``error``.
+        timeframe), ``red_flags``, ``screen_unanswered`` (how many screening questions
+        the row left unanswered: above 0, ``self_care`` means only that no warning sign
+        was found yet), [``mpe``, ``p_mpe``], ``error``.
     """
     net = network if network is not None else default_network()
     return _outputs(net, explain)
@@ -103,7 +104,7 @@ def _outputs(network: Network, explain: bool) -> tuple[str, ...]:
         names += ["p_pathologic", *(f"risk_{c}" for c in network.nodes_in("complication"))]
     names += ["top_cause"]
     names += ["reasons", "next_question"] if explain else []
-    names += ["conflict", "triage", "triage_within_hours", "red_flags"]
+    names += ["conflict", "triage", "triage_within_hours", "red_flags", "screen_unanswered"]
     names += ["mpe", "p_mpe"] if explain else []
     return (*names, "error")
 

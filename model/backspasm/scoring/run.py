@@ -20,7 +20,7 @@ import pyarrow as pa
 from backspasm._files import META_SUFFIX, AtomicFile, SignalGuard, check_paths
 from backspasm._memory import release_free_memory
 from backspasm._version import __version__
-from backspasm.diagnosis.words import not_presenting_rows
+from backspasm.diagnosis.words import not_presenting_rows, unscreened_self_care_rows
 from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
 from backspasm.scoring.cases import RepeatedIds
@@ -84,6 +84,10 @@ class ScoringSummary:
     short_rows : int
         CSV rows with fewer fields than the header, read with the missing cells
         blank (also named in a warning).
+    self_care_unscreened : int
+        Rows triaged ``self_care`` that left screening questions unanswered
+        (``screen_unanswered`` above 0): for them ``self_care`` means only that no
+        warning sign was found yet, as ``diagnose`` says.
     """
 
     rows: int
@@ -100,6 +104,7 @@ class ScoringSummary:
     input_bytes: int = 0
     first_error: tuple[int, str] | None = None
     short_rows: int = 0
+    self_care_unscreened: int = 0
 
     @property
     def errors(self) -> int:
@@ -131,6 +136,8 @@ class ScoringSummary:
             if self.first_error is not None:
                 row, message = self.first_error
                 lines.append(f"  first, row {row:,}: {message}")
+        if self.self_care_unscreened:
+            lines.append(f"note: {unscreened_self_care_rows(self.self_care_unscreened)}")
         lines += [f"warning: {w}" for w in self.warnings]
         if self.meta is not None:
             lines.append(f"provenance: {self.meta}")
@@ -195,7 +202,7 @@ def score_file(
         groups (as pyarrow reads them), whatever ``chunk_bytes`` is.
     precision : int, optional
         Round probabilities and ``conflict`` to this many significant digits (the
-        hours of ``triage_within_hours`` stay whole). By
+        hours of ``triage_within_hours`` and the count ``screen_unanswered`` stay whole). By
         default they are written losslessly: ``float(cell)`` is the engine's value.
         That value depends on the rows scored with it only in the last digits (sums
         taken in another order): a row agrees to about 1e-13 whatever the
@@ -317,7 +324,7 @@ def _run(
     rows = scored = 0
     first_error: tuple[int, str] | None = None
     kinds: Counter[str] = Counter()
-    not_presenting = 0
+    not_presenting = unscreened = 0
     ids = RepeatedIds()
     try:
         # Created, renamed and removed with signals held back, so that no temporary
@@ -347,6 +354,7 @@ def _run(
             scored += block.scored
             kinds.update(block.kinds)
             not_presenting += block.not_presenting
+            unscreened += block.unscreened_self_care
             if plan.id_position is not None:
                 ids.add(chunk.table.column(plan.id_position).to_pandas())
             if bar is not None:  # where the rows scored end, not how far the reader got
@@ -384,6 +392,7 @@ def _run(
             input_bytes=source.nbytes,
             first_error=first_error,
             short_rows=0 if short is None else short.count,
+            self_care_unscreened=unscreened,
         )
         if meta_path is not None and sink.file is not None:
             payload = _meta_payload(summary, plan.network, src_path, fmt, options)
@@ -481,6 +490,7 @@ def _meta_payload(
         "errors": summary.errors,
         "errors_by_kind": summary.errors_by_kind,
         "short_rows": summary.short_rows,
+        "self_care_unscreened": summary.self_care_unscreened,
         "warnings": list(summary.warnings),
         "seconds": round(summary.seconds, 3),
         "rows_per_second": round(summary.rows_per_second, 1),

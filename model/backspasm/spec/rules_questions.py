@@ -39,6 +39,7 @@ OUTPUT_NAMES = (
     "triage",
     "triage_within_hours",
     "red_flags",
+    "screen_unanswered",
     "mpe",
     "p_mpe",
     "error",

@@ -74,6 +74,8 @@ from backspasm.triage.safety import (
     interview_rank,
     paired_screen_nodes,
     safety_net,
+    screen_questions,
+    unanswered_screen,
 )
 
 __all__ = [
@@ -89,6 +91,7 @@ __all__ = [
     "policy_of",
     "safety_net",
     "screen_nodes",
+    "screen_questions",
     "timeframe_words",
     "triage_advice",
     "triage_batch",
@@ -96,4 +99,5 @@ __all__ = [
     "triage_explained",
     "triage_reason_words",
     "triage_within_hours",
+    "unanswered_screen",
 ]

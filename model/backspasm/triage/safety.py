@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from backspasm._numeric import BoolArray, answered
+from backspasm._numeric import BoolArray, IntArray, answered
 from backspasm.triage.matching import SOFT_HOLDS, matches, soft_leans
 from backspasm.triage.policy import policy_of, screen_nodes
 
@@ -23,6 +23,8 @@ __all__ = [
     "interview_rank",
     "paired_screen_nodes",
     "safety_net",
+    "screen_questions",
+    "unanswered_screen",
 ]
 
 #: What the safety net asks of the person, by triage level (the line above its list in
@@ -111,6 +113,59 @@ def closed_screen(
         if shut.any():
             closed[node] = shut
     return closed
+
+
+def screen_questions(network: Network, closed: Collection[str] = ()) -> tuple[Question, ...]:
+    """Return the screening questions, those whose yes alone is an emergency first.
+
+    Every warning sign (a red-flag question) and every question a triage flag names
+    (:func:`backspasm.triage.screen_nodes`) but those whose nodes are in ``closed``
+    (:func:`closed_screen`), in questionnaire order otherwise.
+    """
+    from backspasm.questionnaire import questions_for
+
+    nodes, urgent = screen_nodes(network) - set(closed), emergency_nodes(network)
+    known = set(network.node_names)
+    asked = [
+        q for q in questions_for(network) if q.node in known and (q.red_flag or q.node in nodes)
+    ]
+    return tuple(sorted(asked, key=lambda q: q.node not in urgent))
+
+
+def unanswered_screen(
+    network: Network,
+    values: Mapping[str, npt.NDArray[Any]],
+    n: int,
+    closed: Mapping[str, BoolArray] | None = None,
+) -> IntArray:
+    """Per case, how many of its screening questions it left unanswered.
+
+    The count of :attr:`Diagnosis.unscreened <backspasm.diagnosis.Diagnosis.unscreened>`
+    for every case at once: the questions of :func:`screen_questions` whose node has no
+    answer, less those the case's other answers have closed (:func:`closed_screen`).
+    0 means the whole screen was answered; above 0, a ``self_care`` level means only
+    that no warning sign has been found yet.
+
+    Parameters
+    ----------
+    network : Network
+    values : mapping of str to numpy.ndarray
+        Per node, codes ``(n,)`` (``-1`` = unanswered) or likelihoods ``(n, card)``;
+        a node left out is unanswered by every case.
+    n : int
+        The number of cases.
+    closed : mapping of str to numpy.ndarray of bool, optional
+        :func:`closed_screen` of the same cases, when already computed.
+    """
+    shut = closed_screen(network, values, n) if closed is None else closed
+    count = np.zeros(n, dtype=np.int64)
+    for node in (q.node for q in screen_questions(network)):
+        assert node is not None, "a screening question informs a node of the network"
+        given = values.get(node)
+        unasked = np.ones(n, dtype=bool) if given is None else ~answered(np.asarray(given))
+        ruled_out = shut.get(node)
+        count += unasked if ruled_out is None else unasked & ~ruled_out
+    return count
 
 
 def interview_rank(
