@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -128,6 +129,34 @@ def test_schema_lists_the_whole_contract(fmt, capsys):
     out = capsys.readouterr().out
     for q in default_questions():
         assert q.column in out
+
+
+@pytest.mark.parametrize("fmt", ["csv", "markdown", "table"])
+def test_schema_outputs_describes_every_column_score_adds(fmt, capsys, tmp_path):
+    from backspasm.scoring import output_columns
+
+    assert main(["schema", "--outputs", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    names = output_columns(explain=True)
+    for name in names:
+        assert name in out
+    if fmt == "csv":
+        table = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
+        assert tuple(table["column"]) == names  # in the order a scored file has them
+        explain_only = set(table.loc[table["with"] == "--explain", "column"])
+        assert explain_only == set(names) - set(output_columns())
+        assert table["meaning"].str.len().min() > 10
+    if fmt == "table":  # left-aligned, one line per column
+        lines = out.splitlines()
+        assert lines[0].startswith("column ")
+        assert lines[1].startswith("p_muscle_strain ")
+        assert len(lines) == len(names) + 1
+    # every column the dictionary names is one a scored file has, with --explain
+    src = tmp_path / "one.csv"
+    src.write_text("age\n40\n")
+    assert main(["score", str(src), "-o", str(tmp_path / "s.csv"), "--explain"]) == 0
+    scored = pd.read_csv(tmp_path / "s.csv")
+    assert tuple(scored.columns[1:]) == names
 
 
 def test_export(tmp_path, capsys):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from backspasm.diagnosis import diagnose
-from backspasm.dictionary import data_dictionary_markdown
+from backspasm.dictionary import data_dictionary_markdown, output_dictionary
 from backspasm.network import default_network
 from backspasm.questionnaire import default_questions
 
@@ -30,6 +30,14 @@ def test_data_readme_holds_the_schema_table_as_the_cli_prints_it():
     # The table is `backspasm schema --format markdown`; a question moved to another
     # section (or reworded) once left the README's copy behind.
     assert data_dictionary_markdown().strip() in (DATA / "README.md").read_text()
+
+
+def test_data_readme_holds_the_output_table_as_the_cli_prints_it():
+    # `backspasm schema --outputs --format markdown`: a meaning reworded in the code
+    # must reach the README's copy.
+    table = data_dictionary_markdown(output_dictionary())
+    assert table.strip() in (DATA / "README.md").read_text()
+    assert "\\|" not in table  # no meaning needs a pipe escaped
 
 
 def test_data_readme_counts_the_vignettes_as_they_are():

@@ -267,18 +267,25 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from backspasm.dictionary import data_dictionary, data_dictionary_markdown
+    from backspasm.dictionary import (
+        data_dictionary,
+        data_dictionary_markdown,
+        data_dictionary_text,
+        output_dictionary,
+    )
     from backspasm.questionnaire import questions_for
 
     net = _network(args.network) if args.network else None
-    qs = questions_for(net) if net else None
-    table = data_dictionary(qs)
+    if args.outputs:
+        table = output_dictionary(net)
+    else:
+        table = data_dictionary(questions_for(net) if net else None)
     if args.format == "csv":
         sys.stdout.write(table.to_csv(index=False))
     elif args.format == "markdown":
         print(data_dictionary_markdown(table))
     else:
-        print(table.to_string(index=False))
+        print(data_dictionary_text(table))
     return EXIT_OK
 
 

@@ -150,7 +150,9 @@ _COMMANDS = {
         "print the case-file data dictionary",
         (
             "Print the case-file contract: every column, its question, the answers "
-            "it accepts, the node it informs, its section and whether it is a red flag."
+            "it accepts, the node it informs, its section and whether it is a red flag. "
+            "With --outputs, every column 'score' adds instead: what it holds, whether "
+            "only 'score --explain' adds it, and what it means."
         ),
     ),
 }
@@ -460,6 +462,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["table", "csv", "markdown"],
         default="table",
         help="print a plain table (default), CSV or a Markdown table",
+    )
+    p.add_argument(
+        "--outputs",
+        action="store_true",
+        help="describe the columns 'score' adds (with 'score --explain') instead of the questions",
     )
     network_option(p)
     return parser
