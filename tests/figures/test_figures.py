@@ -431,6 +431,38 @@ def test_plot_case_mix_of_the_example_file(net: Network, examples: pd.DataFrame)
     assert total == len(examples) == sum(b.get_height() for b in by_gid(right, "triage:").values())
 
 
+def test_the_case_mix_says_how_many_self_care_rows_are_not_fully_screened(net: Network) -> None:
+    # The triage panel counted self-care rows like settled advice, though diagnose
+    # says "no warning sign yet" while screening questions are open.
+    scored = pd.DataFrame(
+        {
+            "top_cause": ["muscle_strain"] * 4,
+            "triage": ["self_care", "self_care", "self_care", "see_doctor"],
+            "screen_unanswered": [0.0, 3.0, 25.0, 20.0],
+            "error": [""] * 4,
+        }
+    )
+    _, right = figures.plot_case_mix(scored, network=net).get_axes()
+    names = [t.get_text() for t in right.get_xticklabels()]
+    assert names == ["emergency", "see a doctor", "self-care\n(2 screen\nincomplete)"]
+    assert by_gid(right, "triage:")["self_care"].get_height() == 3  # the bar counts all
+    complete = scored.assign(screen_unanswered=0.0)
+    _, right = figures.plot_case_mix(complete, network=net).get_axes()
+    assert [t.get_text() for t in right.get_xticklabels()][-1] == "self-care"
+    _, right = figures.plot_case_mix(
+        scored.drop(columns="screen_unanswered"), network=net
+    ).get_axes()
+    assert [t.get_text() for t in right.get_xticklabels()][-1] == "self-care"  # an older file
+
+
+def test_the_case_mix_alt_text_says_it_too(tmp_path: Path) -> None:
+    cases = Path(__file__).resolve().parents[2] / "data" / "example_cases.csv"
+    figures.write_teaching_figures(tmp_path, cases=cases, only=["08"], dpi=50)
+    caption = (tmp_path / "captions.md").read_text(encoding="utf-8")
+    # every self-care row of the example file leaves some screening question open
+    assert "13 self-care (13 of them with the screen incomplete)." in caption
+
+
 # ------------------------------------------------------------- module contract
 
 

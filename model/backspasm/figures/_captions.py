@@ -17,6 +17,7 @@ from backspasm._text import percent as diagnose_percent
 from backspasm.figures._results import _SYNTHETIC, _case_name, _Shown
 from backspasm.figures._selection import TEACHING_FIGURES
 from backspasm.figures._words import conflict_note, percent, triage_text
+from backspasm.figures.casemix import open_screen_count
 from backspasm.figures.evaluation import ROC_INTERVAL_METHOD
 from backspasm.figures.scenarios import scenario_answers
 
@@ -234,6 +235,10 @@ def _caption_case_mix(fig: Figure, r: _Shown) -> str:
         for level in levels
         if level != "error"
     ]
+    unscreened = open_screen_count(r.scored, "self_care")  # a row not scored has no triage
+    if unscreened and "self_care" in levels:
+        at = [k for k in levels if k != "error"].index("self_care")
+        counts[at] += f" ({unscreened} of them with the screen incomplete)"
     if "error" in levels:
         counts.append(f"{round(levels['error'].get_height())} not scored")
     return f"{said}; {', '.join(counts)}." if counts else f"{said}."

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from backspasm.network import Network
 
-__all__ = ["plot_case_mix"]
+__all__ = ["open_screen_count", "plot_case_mix"]
 
 
 @st.sized("case_mix")
@@ -56,8 +56,11 @@ def plot_case_mix(
     -------
     matplotlib.figure.Figure
         Bars ``gid="top_cause:<cause>"`` and ``"triage:<level>"`` with heights equal
-        to the counts; each count written a few points beyond its bar's end
-        (``gid="count:<gid of the bar>"``); whole-number ticks on the count axes.
+        to the counts (under the self-care bar, how many of its rows left
+        screening questions unanswered, ``screen_unanswered`` above 0: "screen
+        incomplete", as a case figure's title says); each count written a few
+        points beyond its bar's end (``gid="count:<gid of the bar>"``); whole-number
+        ticks on the count axes.
     """
     from matplotlib.ticker import MaxNLocator
     from matplotlib.transforms import ScaledTranslation
@@ -166,7 +169,11 @@ def plot_case_mix(
         bar.set_gid(f"triage:{level}")
         bar.set_label(level)
         _count_label(right, bar, horizontal=False, size=st.pt(st.TICK))
-        names.append(st.TRIAGE_NAMES.get(level, level))
+        name = st.TRIAGE_NAMES.get(level, level)
+        unscreened = open_screen_count(ok, level)
+        if unscreened:  # self-care that only means "no warning sign yet"
+            name = f"{name}\n({unscreened} screen\nincomplete)"
+        names.append(name)
     if errors.any():
         bar = right.bar(
             xs[-1],
@@ -205,6 +212,20 @@ def plot_case_mix(
         ha="left",
     )
     return fig
+
+
+def open_screen_count(scored: pd.DataFrame, level: str) -> int:
+    """Count the self-care rows that left screening questions unanswered (0 otherwise).
+
+    From the scored file's ``screen_unanswered``: their self-care means only that no
+    warning sign was found yet, as ``backspasm diagnose`` says. 0 for another level
+    or a file scored before the column existed.
+    """
+    if level != "self_care" or "screen_unanswered" not in scored:
+        return 0
+    rows = scored["triage"].astype(str) == level
+    left = pd.to_numeric(scored.loc[rows, "screen_unanswered"], errors="coerce")
+    return int((left > 0).sum())
 
 
 #: How far (inches) under the bottom of the causes' axis its legend starts: below
