@@ -230,15 +230,14 @@ def _caption_case_mix(fig: Figure, r: _Shown) -> str:
         top = max(causes, key=lambda c: (causes[c].get_width(), c))
         label = net.label(top) if top in net.spec.nodes else top
         said += f": {label} ranked first most often ({round(causes[top].get_width())} cases)"
+    unscreened = open_screen_count(r.scored)  # a row not scored has no triage
+    open_note = f" ({unscreened} of them with the screen incomplete)" if unscreened else ""
     counts = [
         f"{round(levels[level].get_height())} {st.TRIAGE_NAMES.get(level, level)}"
+        + (open_note if level == "self_care" else "")
         for level in levels
         if level != "error"
     ]
-    unscreened = open_screen_count(r.scored, "self_care")  # a row not scored has no triage
-    if unscreened and "self_care" in levels:
-        at = [k for k in levels if k != "error"].index("self_care")
-        counts[at] += f" ({unscreened} of them with the screen incomplete)"
     if "error" in levels:
         counts.append(f"{round(levels['error'].get_height())} not scored")
     return f"{said}; {', '.join(counts)}." if counts else f"{said}."

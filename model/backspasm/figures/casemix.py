@@ -11,6 +11,7 @@ import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._words import wrap
 from backspasm.figures.scenarios import SERIOUS_BAR, kind_patches
+from backspasm.triage import self_care_unscreened
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -170,7 +171,7 @@ def plot_case_mix(
         bar.set_label(level)
         _count_label(right, bar, horizontal=False, size=st.pt(st.TICK))
         name = st.TRIAGE_NAMES.get(level, level)
-        unscreened = open_screen_count(ok, level)
+        unscreened = open_screen_count(ok) if level == "self_care" else 0
         if unscreened:  # self-care that only means "no warning sign yet"
             name = f"{name}\n({unscreened} screen\nincomplete)"
         names.append(name)
@@ -214,18 +215,17 @@ def plot_case_mix(
     return fig
 
 
-def open_screen_count(scored: pd.DataFrame, level: str) -> int:
-    """Count the self-care rows that left screening questions unanswered (0 otherwise).
+def open_screen_count(scored: pd.DataFrame) -> int:
+    """Count a scored file's self-care rows that left screening questions unanswered.
 
-    From the scored file's ``screen_unanswered``: their self-care means only that no
-    warning sign was found yet, as ``backspasm diagnose`` says. 0 for another level
-    or a file scored before the column existed.
+    :func:`backspasm.triage.self_care_unscreened` of its ``triage`` and
+    ``screen_unanswered`` (read as numbers: a CSV read as text holds them so); 0 for a
+    file scored before the column existed.
     """
-    if level != "self_care" or "screen_unanswered" not in scored:
+    if "screen_unanswered" not in scored:
         return 0
-    rows = scored["triage"].astype(str) == level
-    left = pd.to_numeric(scored.loc[rows, "screen_unanswered"], errors="coerce")
-    return int((left > 0).sum())
+    left = pd.to_numeric(scored["screen_unanswered"], errors="coerce")
+    return int(self_care_unscreened(scored["triage"].astype(str), left).sum())
 
 
 #: How far (inches) under the bottom of the causes' axis its legend starts: below

@@ -26,6 +26,7 @@ from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import Question, answer_hint, parse_answer
 from backspasm.scoring.overlap import pipelined
 from backspasm.scoring.plan import Plan
+from backspasm.triage import self_care_unscreened
 
 if TYPE_CHECKING:
     from backspasm.engine import CompiledNetwork
@@ -65,8 +66,8 @@ class Block:
     kinds: Counter[str]
     #: Scored rows that answer ``back_spasm = no`` (a warning names them).
     not_presenting: int = 0
-    #: Scored rows triaged ``self_care`` with screening questions unanswered (a warning
-    #: says what their level means).
+    #: Scored rows triaged ``self_care`` with screening questions unanswered (the
+    #: summary's note says what their level means).
     unscreened_self_care: int = 0
 
 
@@ -383,8 +384,7 @@ def score_block(
     if "back_spasm" in answered:
         no = _state_index(net.states("back_spasm"), "no", 0)
         said_no = answered["back_spasm"] & (codes["back_spasm"] == no)
-    open_screen = scored & (out["triage"] == "self_care")
-    open_screen[open_screen] = out["screen_unanswered"][open_screen] > 0
+    open_screen = self_care_unscreened(out["triage"], out["screen_unanswered"])
     return Block(
         out, int(scored.sum()), kinds, int((said_no & scored).sum()), int(open_screen.sum())
     )

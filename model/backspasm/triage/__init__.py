@@ -75,6 +75,7 @@ from backspasm.triage.safety import (
     paired_screen_nodes,
     safety_net,
     screen_questions,
+    self_care_unscreened,
     unanswered_screen,
 )
 
@@ -92,6 +93,7 @@ __all__ = [
     "safety_net",
     "screen_nodes",
     "screen_questions",
+    "self_care_unscreened",
     "timeframe_words",
     "triage_advice",
     "triage_batch",

@@ -24,6 +24,7 @@ __all__ = [
     "paired_screen_nodes",
     "safety_net",
     "screen_questions",
+    "self_care_unscreened",
     "unanswered_screen",
 ]
 
@@ -166,6 +167,17 @@ def unanswered_screen(
         ruled_out = shut.get(node)
         count += unasked if ruled_out is None else unasked & ~ruled_out
     return count
+
+
+def self_care_unscreened(triage: npt.ArrayLike, screen_unanswered: npt.ArrayLike) -> BoolArray:
+    """Return the cases triaged ``self_care`` that left screening questions unanswered.
+
+    For them ``self_care`` means only that no warning sign was found yet (``diagnose``
+    says "no warning sign yet"). ``screen_unanswered`` as :func:`unanswered_screen`
+    counts it (NaN, for a case not scored, is not above 0).
+    """
+    left = np.asarray(screen_unanswered, dtype=np.float64)
+    return np.asarray(np.asarray(triage, dtype=object) == "self_care") & (left > 0)
 
 
 def interview_rank(
