@@ -3,8 +3,9 @@
 Run: ``python scripts/vignette_report.py [data/vignettes.csv]``. Prints
 
 1. per expected cause, how often it ranks first and in the top three;
-2. how much each vignette's answers say about its own cause: the Bayes factor
-   (posterior odds over the odds given age and sex alone), with top-1 and top-3 for
+2. how much each vignette's answers say about its own cause: the odds factor
+   (posterior odds over the odds given the context answers alone: age, sex, care
+   setting; :mod:`backspasm.explain.odds`), with top-1 and top-3 for
    vignettes whose answers point to their cause (factor >= 2), say little
    (1/2 to 2) or point away (< 1/2). A network that fails on the first group is
    wrong; on the second, the report gives it nothing to go on. It also prints the
@@ -14,11 +15,14 @@ Run: ``python scripts/vignette_report.py [data/vignettes.csv]``. Prints
    how many times likelier it is than theirs (``behind``), the near misses counted;
 3. per cause, the smallest, median and largest posterior across the whole file (a
    cause that never moves far from one value would hold a floor);
-4. top-1 and top-3 when the causes are ranked by their Bayes factor instead of their
-   posterior: how well the answers alone separate the causes, apart from the
-   primary-care base rates. The vignette file holds 1 to 17 cases of each cause (8 on
-   average), far from the primary-care mix (strain about 60% of presenters), so this is the
-   ranking a reader of a cause-balanced file would get from the same network;
+4. top-1 and top-3 when the causes are ranked by their odds factor instead of their
+   posterior (``backspasm evaluate --rank odds_factor``), and how many expected causes
+   ``diagnose`` explains under "why" (the top three, or pointed to below them by their
+   odds factor): how well the answers alone
+   separate the causes, apart from the primary-care base rates. The vignette file
+   holds 1 to 17 cases of each cause (8 on average), far from the primary-care mix
+   (strain about 60% of presenters), so this is the ranking a reader of a
+   cause-balanced file would get from the same network;
 5. top-1 and top-3, and per cause how often it ranks first, when the causes are
    ranked by expected disablement (Richens, Lee and Johri 2020: how many of the
    case's positive findings curing the cause would switch off), as
@@ -41,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 import backspasm
+from backspasm.explain.odds import context_probabilities, odds_factor, pointed
 from backspasm.learning import evaluate, evaluate_by
 
 #: Columns of the vignette file that are not answers.
@@ -87,6 +92,18 @@ def _near_misses(
     )
 
 
+def _named_under_why(probs: np.ndarray, factors: np.ndarray, column: np.ndarray) -> np.ndarray:
+    """Whether each case's expected cause is one that ``diagnose`` explains under "why".
+
+    The three causes of highest posterior, and up to two below them whose odds factor
+    is :data:`~backspasm.explain.odds.POINTING_FACTOR` or more
+    (:func:`~backspasm.explain.odds.pointed`, as the text report picks them).
+    """
+    first = np.argsort(-probs, axis=1, kind="stable")[:, :3]
+    picks = np.concatenate([first, pointed(probs, factors, shown=3, most=2)], axis=1)
+    return np.any(picks == column[:, None], axis=1)
+
+
 def main(path: str) -> None:
     """Score the vignettes and print the seven sections listed in the module docstring."""
     net = backspasm.load_network()
@@ -94,7 +111,7 @@ def main(path: str) -> None:
     causes = list(net.causes)
     answers = cases.drop(columns=[c for c in META if c != "case_id"])
     probs, scored = _scored(answers, net)
-    context, _ = _scored(cases[["case_id", "age", "sex"]], net)
+    context = context_probabilities(answers, net)
     column = np.array([causes.index(c) for c in cases["expected_cause"]])
     rows = np.arange(len(cases))
     own = probs[rows, column]
@@ -102,10 +119,9 @@ def main(path: str) -> None:
     ranked = np.argsort(-np.round(probs, 12), axis=1, kind="stable")
     rank = 1 + np.argmax(ranked == column[:, None], axis=1)
     prior = context[rows, column]
-    factor = (own / (1 - own)) / (prior / (1 - prior))
-    factors = (probs / (1 - probs)) / (context / (1 - context))
-    by_factor = np.argsort(-np.round(factors, 9), axis=1, kind="stable")
-    factor_rank = 1 + np.argmax(by_factor == column[:, None], axis=1)
+    factor = odds_factor(own, prior)
+    # as `backspasm evaluate --rank odds_factor` ranks them
+    by_factor = evaluate(cases, network=net, rank="odds_factor")
     table = pd.DataFrame(
         {"cause": cases["expected_cause"].to_numpy(), "rank": rank, "factor": factor},
         index=cases["case_id"],
@@ -136,7 +152,7 @@ def main(path: str) -> None:
         f"{len(cases)} vignettes: top-1 {np.mean(rank == 1):.3f}, top-3 {np.mean(rank <= 3):.3f}"
     )
     print(per_cause.to_string())
-    print("\nwhat the answers say about the expected cause (Bayes factor over age and sex)")
+    print("\nwhat the answers say about the expected cause (odds factor over the context answers)")
     print(by_evidence.round(3).to_string())
     pointing = table["factor"] >= 2
     reachable = float(np.mean(pointing | (table["rank"] == 1)))
@@ -161,8 +177,13 @@ def main(path: str) -> None:
     print("\nposterior of each cause across the file")
     print(ranges.round(4).to_string())
     print(
-        "\nranked by Bayes factor (the answers alone, without the base rates): "
-        f"top-1 {np.mean(factor_rank == 1):.3f}, top-3 {np.mean(factor_rank <= 3):.3f}"
+        "\nranked by odds factor (the answers alone, without the base rates): "
+        f"top-1 {by_factor.top1:.3f}, top-3 {by_factor.top3:.3f}"
+    )
+    shown = _named_under_why(probs, odds_factor(probs, context), column)
+    print(
+        f"named under diagnose's 'why' (in the top three, or pointed to below them): "
+        f"{int(shown.sum())} of {len(cases)} ({float(shown.mean()):.3f})"
     )
     counterfactual = evaluate(cases, network=net, rank="disablement")
     print(

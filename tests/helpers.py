@@ -38,6 +38,18 @@ METASTASIS = {
     "not_improving_after_a_month": "yes",
 }
 
+#: A young man with all four inflammatory back pain items: spondylitis rises eightfold
+#: in odds and still ranks below muscle strain and the deconditioning causes.
+SPONDYLITIS = {
+    "age": 26,
+    "sex": "male",
+    "spasm_duration_weeks": 30,
+    "morning_stiffness_over_30_min": "yes",
+    "better_with_exercise_not_rest": "yes",
+    "wakes_second_half_of_night": "yes",
+    "alternating_buttock_pain": "yes",
+}
+
 #: A kidney stone at 99.98%: an emergency (the teacher's audit 21 case).
 KIDNEY_STONE_EMERGENCY = {
     "age": 45,

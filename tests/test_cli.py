@@ -314,8 +314,13 @@ def test_evaluate_ranks_by_expected_disablement_on_request(tmp_path, capsys):
     assert report["top1"] == 1.0  # Y08 ranks its fracture first only by disablement
     assert main(["evaluate", str(few), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["top1"] == pytest.approx(2 / 3)
+    # by what the answers say beyond age and sex, Y08's fracture ranks first too
+    assert main(["evaluate", str(few), "--rank", "odds_factor", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["rank"], report["top1"]) == ("odds_factor", 1.0)
     assert main(["evaluate", str(few), "--rank", "odds"]) == 2
-    assert "(--rank) must be one of posterior, disablement" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "(--rank) must be one of posterior, disablement, odds_factor" in err
 
 
 def test_evaluate_by_a_column_reports_each_group(tmp_path, capsys):

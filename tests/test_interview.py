@@ -486,3 +486,22 @@ def test_ask_says_a_doctors_reasons_in_the_words_of_diagnose():
     assert status
     assert all(f"(because of: {reasons}). Most likely: " in line for line in status)
     assert f"  because of: {reasons}" in shown
+
+
+def test_ask_names_a_cause_the_answers_point_to_below_the_five_it_lists():
+    # An older man with a fever after a bacterial infection: a spinal abscess stays
+    # below five common causes, but the answers raised its odds many times over.
+    answers = {"age": 61, "sex": "male", "fever": "yes", "recent_bacterial_infection": "yes"}
+    d, _, shown = run(["quit"], answers=answers)
+    table = d.causes.set_index("cause")
+    assert "epidural_abscess" not in list(table.index[:5])
+    heading = next(line for line in shown if line.startswith("  lower down, the answers point"))
+    below = shown[shown.index(heading) + 1 :]
+    factor = table.loc["epidural_abscess", "odds_factor"]
+    assert below[0].startswith("  Epidural abscess")
+    assert below[0].endswith(f"x{factor:.1f}")
+    assert factor >= 3
+    # the list ends where the screen begins
+    calm, _, plain = run(["quit"], answers={"age": 40, "recent_exertion": "yes"})
+    assert not any(line.startswith("  lower down, the answers point") for line in plain)
+    assert calm.triage == "self_care"

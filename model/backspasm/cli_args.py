@@ -17,8 +17,9 @@ MAX_DPI = 1200
 FIGURE_SIZES: tuple[str, ...] = ("slide", "page", "column")
 
 _RANK_HELP = (
-    "rank causes by 'posterior' probability (default) or by expected 'disablement' "
-    "(Richens et al. 2020, exact on twin networks; slower)"
+    "rank causes by 'posterior' probability (default), by expected 'disablement' "
+    "(Richens et al. 2020, exact on twin networks; slower) or by 'odds_factor', how "
+    "many times the answers raised a cause's odds over the age, sex and setting alone"
 )
 
 
@@ -249,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain",
         action="store_true",
         help="add everything a one-case diagnosis says: reasons for the top cause, "
-        "next_question, p_pathologic, risk_<complication>, mpe and p_mpe (slower)",
+        "pointed_cause (a cause lower down that the answers point to), next_question, "
+        "p_pathologic, risk_<complication>, mpe and p_mpe (slower)",
     )
     network_option(p)
 

@@ -44,6 +44,17 @@ _OUTPUTS: dict[str, tuple[str, str]] = {
         "the answers that moved the top cause most, each with its odds factor "
         "(x2.0 raised the odds twofold, /2.0 halved them)",
     ),
+    "pointed_cause": (
+        "a cause's name, or blank",
+        "the cause ranked below top_cause whose odds the answers raised most over "
+        "the context answers alone (age, sex, setting), where they raised them "
+        "threefold or more: a rare cause the answers point to, hidden by a common one",
+    ),
+    "pointed_odds_factor": (
+        "number, 3 or more, or blank",
+        "how many times the answers raised the odds of pointed_cause over the "
+        "context answers alone",
+    ),
     "next_question": (
         "a question's column, or blank",
         "what backspasm ask would ask next: an unanswered screening question first; "

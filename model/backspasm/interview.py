@@ -30,8 +30,9 @@ from typing import Any
 
 from backspasm._text import percent
 from backspasm.diagnosis import Diagnosis, diagnose
-from backspasm.diagnosis.words import screen_progress
+from backspasm.diagnosis.words import POINTED_TIP, screen_progress
 from backspasm.exceptions import BackspasmError, EvidenceError
+from backspasm.explain.odds import pointed_causes
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import evidence_state, get_question, questions_for
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, paired_screen_nodes
@@ -113,10 +114,19 @@ def _closing(
     if d.triage == "emergency":
         lines.append(f"  {EMERGENCY_HOLDS}")
     lines.append("most likely causes:")
+    shown_causes = max(top, 5)
     lines += [
         f"  {r.label:<40} {percent(r.posterior):>7}"
-        for r in d.causes.head(max(top, 5)).itertuples(index=False)
+        for r in d.causes.head(shown_causes).itertuples(index=False)
     ]
+    pointed = set(pointed_causes(d.causes, shown_causes))
+    if pointed:  # rare causes the answers point to, which the common ones hide
+        lines.append(f"  lower down, the answers point to ({POINTED_TIP}):")
+        lines += [
+            f"  {r.label:<40} {percent(r.posterior):>7}  x{r.odds_factor:.1f}"
+            for r in d.causes.sort_values("odds_factor", ascending=False).itertuples()
+            if r.cause in pointed
+        ]
     screen = d.screen
     done = len(screen) - len(unscreened)
     if unscreened and d.triage == "emergency":

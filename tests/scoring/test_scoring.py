@@ -21,6 +21,7 @@ import backspasm.scoring.writers as scoring_writers
 from backspasm._files import AtomicFile
 from backspasm.diagnosis import diagnose
 from backspasm.exceptions import CaseFileError
+from backspasm.explain.odds import POINTING_FACTOR, pointed_causes
 from backspasm.network import default_network, load_network
 from backspasm.questionnaire import questions_for
 from backspasm.scoring import (
@@ -962,13 +963,43 @@ def test_questions_the_network_lacks_are_checked_not_used(toy_spec_dir):
 # ------------------------------------------------------------------- explain, format
 
 
+def test_explain_names_the_cause_below_the_top_that_the_answers_point_to(net):
+    path = Path(__file__).parents[2] / "data" / "example_cases.csv"
+    cases = pd.read_csv(path, dtype=str, keep_default_na=False)
+    cases = cases.drop(columns=["case_id", "expected_cause", "note"])
+    scored = score_cases(cases, network=net, explain=True)
+    named = 0
+    for i, row in cases.iterrows():
+        d = diagnose({k: v for k, v in row.items() if v != ""}, network=net)
+        table = d.causes.set_index("cause")
+        picks = pointed_causes(d.causes, shown=1, most=1)
+        if not picks:
+            assert scored.loc[i, "pointed_cause"] == ""
+            assert np.isnan(scored.loc[i, "pointed_odds_factor"])
+            continue
+        named += 1
+        assert scored.loc[i, "pointed_cause"] == picks[0] != scored.loc[i, "top_cause"]
+        factor = table.loc[picks[0], "odds_factor"]
+        assert scored.loc[i, "pointed_odds_factor"] == pytest.approx(factor, rel=1e-9)
+        assert factor >= POINTING_FACTOR
+        # the largest factor below the top cause
+        assert factor == table["odds_factor"].iloc[1:].max()
+    assert named >= 10
+
+
 def test_explain_names_the_answers_that_moved_the_top_cause(net):
     frame = pd.DataFrame(
         {"spasm_location": ["flank"], "blood_in_urine": ["yes"], "sex": ["female"]}
     )
     scored = score_cases(frame, network=net, explain=True)
     names = list(scored.columns)
-    assert names[names.index("top_cause") + 1 :][:3] == ["reasons", "next_question", "conflict"]
+    assert names[names.index("top_cause") + 1 :][:5] == [
+        "reasons",
+        "pointed_cause",
+        "pointed_odds_factor",
+        "next_question",
+        "conflict",
+    ]
     top = scored.loc[0, "top_cause"]
     # an emergency (a likely stone): no question comes before going, in every view
     assert scored.loc[0, "triage"] == "emergency"

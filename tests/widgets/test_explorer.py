@@ -14,7 +14,7 @@ from backspasm._text import percent
 from backspasm.exceptions import CaseFileError
 from backspasm.questionnaire import questions_for
 from backspasm.widgets import Explorer
-from helpers import METASTASIS
+from helpers import METASTASIS, SPONDYLITIS
 
 CASES = Path(__file__).resolve().parents[2] / "data" / "example_cases.csv"
 
@@ -617,3 +617,18 @@ def test_the_slider_says_that_an_even_lean_is_no_answer() -> None:
     assert box.layout.display != "none"
     ex.controls["fever"].value = "no"
     assert box.layout.display == "none"
+
+
+def test_the_bars_mark_a_cause_lower_down_that_the_answers_point_to() -> None:
+    answers = dict(SPONDYLITIS)
+    ex = explore(answers)
+    expected = diagnose(answers).causes.set_index("cause")["odds_factor"]
+    (mark,) = tags(ex.views["bars"].value, "bs-pointed")
+    factor = float(mark["data-odds-factor"])
+    assert factor == pytest.approx(expected["ankylosing_spondylitis"], rel=1e-12)
+    assert mark["text"] == f"x{factor:.1f}"
+    assert "same age, sex and setting" in mark["title"]
+    # clearing the spondylitis answers takes the mark away, as it leaves the report
+    for column in list(answers)[3:]:
+        ex.set_answer(column, "")
+    assert tags(ex.views["bars"].value, "bs-pointed") == []

@@ -13,11 +13,13 @@ import math
 from backspasm._text import percent
 from backspasm.diagnosis.words import (
     NO_QUESTION_BEFORE_GOING,
+    POINTED_HEADING,
     Reported,
     mpe_sentence,
     question_marks,
     screen_progress,
     unsure_lines,
+    why_sentences,
 )
 from backspasm.explain.conflict import CONFLICT_RARITY
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
@@ -72,7 +74,10 @@ def diagnosis_text(
         lines.append(f"{r.cause:<36} {percent(r.prior):>7} {percent(r.posterior):>9}")
     lines.append("(causes can coexist: the posteriors need not add up to 100%)")
     lines += ["", "why:"]
-    lines += [f"  {d.explanation(c)}" for c in causes["cause"].head(3)]
+    first, pointed = why_sentences(d)
+    lines += [f"  {s}" for s in first]
+    if pointed:
+        lines += [f"  {POINTED_HEADING}", *(f"    {s}" for s in pointed)]
     lines += ["", mpe_sentence(d), "", "risk if left untreated:"]
     for r in d.complications.itertuples(index=False):
         lines.append(f"  {r.label:<40} {percent(r.risk):>7}")

@@ -23,6 +23,7 @@ from backspasm.diagnosis._questions import gain_table
 from backspasm.diagnosis.result import Diagnosis
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
 from backspasm.explain.conflict import known_conflict_threshold
+from backspasm.explain.odds import odds_factor
 from backspasm.network import Network, network_or_default
 from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import Question, answers_to_evidence, evidence_state, questions_for
@@ -183,13 +184,17 @@ def diagnose(
     # Highest posterior first, ties in network order.
     order = np.argsort(-posterior, kind="stable")
     ranked = [net.causes[i] for i in order.tolist()]
+    assert found.context_posterior is not None
+    given_context = found.context_posterior[0][order]
     causes = pd.DataFrame(
         {
             "cause": ranked,
             "label": [net.label(c) for c in ranked],
             "group": [net.cause_group(c) for c in ranked],
             "prior": [baseline[c]["yes"] for c in ranked],
+            "given_context": given_context,
             "posterior": posterior[order],
+            "odds_factor": odds_factor(posterior[order], given_context),
         }
     )
     complications = list(net.nodes_in("complication"))

@@ -9,11 +9,13 @@ from backspasm._palette import CAUSE_GROUP_WORDS, TRIAGE_COLOURS
 from backspasm._text import percent
 from backspasm.diagnosis.words import (
     NO_QUESTION_BEFORE_GOING,
+    POINTED_HEADING,
     Shown,
     mpe_sentence,
     question_marks,
     screen_progress,
     unsure_lines,
+    why_sentences,
 )
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
 
@@ -59,7 +61,11 @@ def diagnosis_html(d: Shown) -> str:
             f"<details><summary>{esc(SAFETY_NET_HEADING[d.triage])}</summary>"
             f"<ul>{items}</ul></details>"
         )
-    why = "".join(f"<li>{esc(d.explanation(c))}</li>" for c in causes["cause"][:3])
+    first, pointed = why_sentences(d)
+    why = "".join(f"<li>{esc(s)}</li>" for s in first)
+    if pointed:
+        items = "".join(f"<li>{esc(s)}</li>" for s in pointed)
+        why += f"<li>{esc(POINTED_HEADING)}<ul>{items}</ul></li>"
     if d.triage == "emergency":
         nxt = (
             f"{NO_QUESTION_BEFORE_GOING}<br><small>Ranked by information gain alone (for "

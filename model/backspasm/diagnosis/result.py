@@ -30,12 +30,14 @@ from backspasm.diagnosis._report import diagnosis_text
 from backspasm.diagnosis.page import diagnosis_html
 from backspasm.diagnosis.words import (
     json_answer,
+    json_records,
     not_presenting_note,
     screen_progress,
 )
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
 from backspasm.explain.conflict import conflict_threshold
+from backspasm.explain.odds import explained_causes
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, Question
 from backspasm.triage import (
@@ -59,7 +61,9 @@ class Diagnosis:
         The evidence they became (node to state, or to a likelihood tuple).
     causes : pandas.DataFrame
         One row per cause, highest posterior first: ``cause``, ``label``, ``group``,
-        ``prior`` (P(cause | back spasm), before any answer) and ``posterior``.
+        ``prior`` (P(cause | back spasm), before any answer), ``given_context`` (given
+        only the context answers: age, sex, setting), ``posterior`` and ``odds_factor``
+        (posterior odds over those given the context; see :mod:`backspasm.explain.odds`).
     p_serious : float
         Exact probability that at least one serious cause is present.
     p_pathologic : float
@@ -409,7 +413,8 @@ class Diagnosis:
         """Return a JSON-ready dictionary of the whole diagnosis.
 
         ``conflict_threshold`` and ``conflicted`` are null when the threshold was not
-        known yet and the network has been edited since the diagnosis.
+        known yet and the network has been edited since the diagnosis; so is an
+        infinite or undefined ``odds_factor`` (a posterior of 1: a cause known present).
         """
         threshold = self._known_threshold()
         return {
@@ -424,8 +429,8 @@ class Diagnosis:
             "conflict": self.conflict,
             "conflict_threshold": threshold,
             "conflicted": None if threshold is None else bool(self.conflict > threshold),
-            "causes": self._causes.to_dict(orient="records"),
-            "explanations": {c: self.explanation(c) for c in self._causes["cause"][:3]},
+            "causes": json_records(self._causes),
+            "explanations": {c: self.explanation(c) for c in explained_causes(self._causes)},
             "complications": self._complications.to_dict(orient="records"),
             "most_probable_explanation": dict(self.most_probable_explanation),
             "mpe_probability": self.mpe_probability,
@@ -440,10 +445,9 @@ class Diagnosis:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """What the numbers mean for this case, when it is not an ordinary presenter.
+        """What the numbers mean when the case is not a presenter (``back_spasm = no``).
 
-        ``back_spasm = no``: the chances are for someone without back spasm, and the
-        triage and the advice are written for people who have it. Every view says it.
+        The chances are then for someone without back spasm. Every view says it.
         """
         return tuple(not_presenting_note(self.evidence))
 
@@ -464,12 +468,7 @@ class Diagnosis:
 
     @property
     def triage_words(self) -> tuple[str, ...]:
-        """:attr:`triage_reasons`, which are in words already (kept for older code).
-
-        ``Blood in urine``, not ``blood_in_urine=yes``, and ``with fever`` inside a
-        cause rule: what ``diagnose``, ``ask`` and the widget show (a scored file's
-        ``red_flags`` and :attr:`red_flags` keep the ``node=state`` form).
-        """
+        """:attr:`triage_reasons` (in words already; :attr:`red_flags` has ``node=state``)."""
         return triage_reason_words(self.network, self.triage_reasons)
 
     def summary(self, top: int = 5, *, counterfactual: bool = False) -> str:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from backspasm._text import percent, percent_to
+from backspasm.explain.odds import POINTING_FACTOR, pointed_causes
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, questions_for
 from backspasm.sampling import PRESENTATION
@@ -111,6 +112,14 @@ def json_answer(value: Any) -> Any:
     if isinstance(value, numbers.Real):
         return float(value)
     return str(value)
+
+
+def json_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return a table's rows as strict JSON holds them: an infinite or NaN number as null."""
+    return [
+        {str(k): None if isinstance(v, float) and not np.isfinite(v) else v for k, v in r.items()}
+        for r in table.to_dict(orient="records")
+    ]
 
 
 def unsure_lines(network: Network, evidence: Mapping[str, EvidenceValue]) -> list[str]:
@@ -267,3 +276,31 @@ def mpe_sentence(d: Explained) -> str:
         + ("" if d.mpe_exact else ", approximate search")
         + ")"
     )
+
+
+#: The line before the causes the answers point to, in every view of a diagnosis.
+POINTED_HEADING = (
+    "lower down, the answers point to (x: how many times they raised the cause's odds "
+    f"over a person of the same age, sex and setting; shown from x{POINTING_FACTOR:g}):"
+)
+
+
+#: What the odds factor of a pointed cause means, where a view shows it by itself.
+POINTED_TIP = (
+    "how many times the answers raised the cause's odds over a person of the same age, "
+    f"sex and setting; shown from x{POINTING_FACTOR:g}, below the first few causes"
+)
+
+
+def why_sentences(d: Shown, shown: int = 3) -> tuple[list[str], list[str]]:
+    """Return the sentences under "why": the first ``shown`` causes, then the pointed ones.
+
+    The second list explains the causes lower down whose odds the answers raised
+    most (:func:`~backspasm.explain.odds.pointed_causes`), each after its odds
+    factor, so that a rare cause the answers point to is not hidden by a common one.
+    """
+    causes = d.causes
+    first = [d.explanation(c) for c in causes["cause"].head(shown)]
+    factor = causes.set_index("cause")["odds_factor"]
+    pointed = [f"x{factor[c]:.1f} {d.explanation(c)}" for c in pointed_causes(causes, shown)]
+    return first, pointed

@@ -19,7 +19,11 @@ from backspasm.scoring.cases import error_row_lines
 __all__ = ["Evaluation"]
 
 #: How each ranking of :data:`backspasm.learning.evaluation.RANKINGS` is said.
-_RANK_NAMES = {"posterior": "posterior probability", "disablement": "expected disablement"}
+_RANK_NAMES = {
+    "posterior": "posterior probability",
+    "disablement": "expected disablement",
+    "odds_factor": "odds factor over the context answers",
+}
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,8 @@ class Evaluation:
         without a ``triage`` column.
     rank : str
         How causes were ranked for the top-k figures, ``top1_recall`` and the
-        confusions: ``posterior`` or ``disablement`` (see :func:`evaluate`).
+        confusions: ``posterior``, ``disablement`` or ``odds_factor`` (see
+        :func:`evaluate`).
     """
 
     #: What the table of :attr:`sent_home` shows, as the CLI and notebooks title it.

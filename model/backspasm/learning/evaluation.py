@@ -23,6 +23,7 @@ import pandas as pd
 
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError, EvidenceError
+from backspasm.explain.odds import context_probabilities, odds_factor
 from backspasm.learning._evaluation_result import Evaluation
 from backspasm.learning.cases import (
     CasesLike,
@@ -54,7 +55,7 @@ from backspasm.scoring.cases import error_rows
 __all__ = ["RANKINGS", "Evaluation", "PreparedCases", "evaluate", "prepare_evaluation"]
 
 #: How :func:`evaluate` may rank the causes of a case.
-RANKINGS: tuple[str, ...] = ("posterior", "disablement")
+RANKINGS: tuple[str, ...] = ("posterior", "disablement", "odds_factor")
 
 #: Probabilities are clipped this far from 0 and 1 in the log loss.
 _LOG_CLIP = 1e-15
@@ -193,14 +194,18 @@ def evaluate(
         with a warning).
     network : Network, optional
         Its causes and groups; default the bundled network.
-    rank : {"posterior", "disablement"}, default "posterior"
+    rank : {"posterior", "disablement", "odds_factor"}, default "posterior"
         How the causes of a case are ranked for top-1, top-3, the per-cause
-        ``top1_recall`` and the confusions: by ``p_<cause>``, or by expected
+        ``top1_recall`` and the confusions: by ``p_<cause>``; by expected
         disablement (Richens, Lee and Johri 2020; the expected number of the case's
         positive findings that curing the cause would switch off, exact on twin
-        networks, see :func:`backspasm.explain.counterfactual.disablement_matrix`),
-        ties by the posterior. The disablement is computed from the answer columns
-        of the file, one exact query per cause on its twin network for all rows.
+        networks, see :func:`backspasm.explain.counterfactual.disablement_matrix`);
+        or by odds factor, how many times the answers raised the cause's odds over
+        its odds given the context answers alone (:mod:`backspasm.explain.odds`):
+        what the answers say, without the base rates. Ties go by the posterior.
+        Both are computed from the answer columns of the file: the disablement by
+        one exact query per cause on its twin network for all rows, the context
+        probabilities by one query per distinct combination of context answers.
         AUC, Brier score, log loss and calibration always use the posteriors.
 
     Returns
@@ -246,9 +251,10 @@ class PreparedCases:
     ok: BoolArray
     #: Rows whose truth is given (see :func:`~backspasm.learning.cases.truth_matrix`).
     given: BoolArray
-    #: Expected disablement per row and cause (NaN where a row could not be scored),
+    #: What the causes are ranked by when it is not the posterior, per row and cause
+    #: (expected disablement or odds factor; NaN where a row could not be scored),
     #: or None when the causes are ranked by their posterior.
-    disablement: FloatArray | None
+    keys: FloatArray | None
     network: Network
     rank: str
     #: Each row's number in the file, counted from 1.
@@ -269,7 +275,7 @@ class PreparedCases:
             probs=self.probs[rows],
             ok=self.ok[rows],
             given=self.given[rows],
-            disablement=None if self.disablement is None else self.disablement[rows],
+            keys=None if self.keys is None else self.keys[rows],
             network=self.network,
             rank=self.rank,
             numbers=self.numbers[rows],
@@ -315,13 +321,17 @@ def prepare_evaluation(
     # counted as a scoring error and left out without a word).
     with _rows_named(frame, numbers, source):
         check_probabilities(frame, probs_all, ok, causes)
-    disablement = None
-    if rank == "disablement":
+    keys = None
+    if rank != "posterior":
         use = ok & given
-        disablement = np.full(probs_all.shape, np.nan)
-        disablement[use] = _disablement(frame, use, causes, net)
+        keys = np.full(probs_all.shape, np.nan)
+        if rank == "disablement":
+            keys[use] = _disablement(frame, use, causes, net)
+        else:  # odds_factor: what the answers say beyond the context answers
+            context = context_probabilities(frame.loc[use], net)
+            keys[use] = odds_factor(probs_all[use], context)
     return PreparedCases(
-        frame, causes, truth_all, probs_all, ok, given, disablement, net, rank, numbers, source
+        frame, causes, truth_all, probs_all, ok, given, keys, net, rank, numbers, source
     )
 
 
@@ -335,8 +345,9 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
     # Causes with the same numbers (tight hamstrings and weak abdominal muscles share
     # theirs) differ only by rounding noise, which depends on how rows were batched:
     # compare at 12 decimals, so that ties keep the causes' order in every run.
-    if cases.disablement is not None:
-        keys = -np.round(cases.disablement[ok], 12)
+    if cases.keys is not None:
+        # NaN (a cause the context settles) ranks last; ties by the posterior
+        keys = -np.round(np.nan_to_num(cases.keys[ok], nan=-np.inf), 12)
         ranked = np.lexsort((-np.round(probs, 12), keys), axis=1)
     else:
         ranked = np.argsort(-np.round(probs, 12), axis=1, kind="stable")

@@ -43,7 +43,7 @@ def evaluate_by(
         are counted in the whole file's ``n_no_truth`` or ``n_excluded``).
     network : Network, optional
         Default: the bundled network.
-    rank : {"posterior", "disablement"}, default "posterior"
+    rank : {"posterior", "disablement", "odds_factor"}, default "posterior"
         As for :func:`evaluate`.
 
     Returns

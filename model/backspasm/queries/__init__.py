@@ -13,6 +13,8 @@ The quantities, each exact:
   the group's causes | e)`` as an exact joint (``1 - P(all no | e)``), from the
   engine's query events;
 * :func:`node_risks`: ``P(complication = yes | e)``;
+* :func:`context_posteriors`: ``P(cause = yes | the context answers)``, the
+  baseline of the odds factor (:mod:`backspasm.explain.odds`);
 * :func:`reasons`: the log-odds change of every cause when one answer is withheld;
 * :func:`information_gain`: the expected reduction of the summed cause entropies
   from each unanswered question;
@@ -28,17 +30,25 @@ of the first query is reused by the conjunction queries.
 from backspasm.queries._common import answered
 from backspasm.queries.batch import CaseQueries, query_cases
 from backspasm.queries.mpe import most_probable_explanation
-from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks
+from backspasm.queries.posteriors import (
+    CONTEXT_GROUPS,
+    cause_posteriors,
+    conflict,
+    context_posteriors,
+    node_risks,
+)
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
 
 __all__ = [
+    "CONTEXT_GROUPS",
     "CaseQueries",
     "Reasons",
     "answered",
     "candidate_questions",
     "cause_posteriors",
     "conflict",
+    "context_posteriors",
     "information_gain",
     "most_probable_explanation",
     "node_risks",

@@ -20,7 +20,12 @@ from backspasm.queries._common import (
     answered,
 )
 from backspasm.queries.mpe import most_probable_explanation
-from backspasm.queries.posteriors import cause_posteriors, conflict, node_risks
+from backspasm.queries.posteriors import (
+    cause_posteriors,
+    conflict,
+    context_posteriors,
+    node_risks,
+)
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
 from backspasm.triage import closed_screen, interview_rank, triage_cases, unanswered_screen
@@ -55,6 +60,9 @@ class CaseQueries:
     risks : numpy.ndarray or None
         ``P(complication = yes | e)``, cases by ``network.nodes_in("complication")``.
     reasons : Reasons or None
+    context_posterior : numpy.ndarray or None
+        ``P(cause = yes | the context answers)``, cases by causes
+        (:func:`~backspasm.queries.posteriors.context_posteriors`), with ``explain``.
     questions : tuple of (str, str)
         The candidate ``(question, node)`` pairs of :attr:`information_gain`.
     question_rank : tuple of int
@@ -85,6 +93,7 @@ class CaseQueries:
     triage_reasons: ObjArray | None = None
     risks: FloatArray | None = None
     reasons: Reasons | None = None
+    context_posterior: FloatArray | None = None
     questions: tuple[tuple[str, str], ...] = ()
     question_rank: tuple[int, ...] = ()
     closed_screen: Mapping[str, BoolArray] = field(default_factory=dict)
@@ -156,8 +165,8 @@ def query_cases(
     risks : bool, default False
         Compute the complication risks.
     explain : bool, default False
-        Compute the reasons, the information gain of every candidate question and
-        the most probable explanation.
+        Compute the reasons, the context posteriors, the information gain of every
+        candidate question and the most probable explanation.
     triage_reasons : bool, default False
         Say what set every triage level (:func:`backspasm.triage.triage_explained`),
         not only an emergency's red flags.
@@ -235,6 +244,7 @@ def query_cases(
         out["reasons"] = Reasons(
             why.nodes, spread(why.without, np.nan), spread(why.change, np.nan)
         )
+        out["context_posterior"] = context_posteriors(network, values, n)
         nodes = [v for _, v in questions]
         gain = information_gain(
             network, sub, posterior[ok], {v: marginals[v][ok] for v in nodes}, nodes

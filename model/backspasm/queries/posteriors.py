@@ -10,7 +10,12 @@ from backspasm._numeric import EPS
 from backspasm.network import Network
 from backspasm.queries._common import Batch, FloatArray, _yes, answered
 
-__all__ = ["cause_posteriors", "conflict", "node_risks"]
+__all__ = ["CONTEXT_GROUPS", "cause_posteriors", "conflict", "context_posteriors", "node_risks"]
+
+#: The node groups whose answers make the baseline of the odds factor
+#: (:mod:`backspasm.explain.odds`): who and where the person is, and the
+#: presentation itself (back spasm, present unless a case says otherwise).
+CONTEXT_GROUPS: tuple[str, ...] = ("context", "presentation")
 
 
 def cause_posteriors(network: Network, marginals: Mapping[str, FloatArray]) -> FloatArray:
@@ -27,6 +32,46 @@ def cause_posteriors(network: Network, marginals: Mapping[str, FloatArray]) -> F
     numpy.ndarray
     """
     return node_risks(network, marginals, network.causes)
+
+
+def context_posteriors(network: Network, evidence: Batch, n: int) -> FloatArray:
+    """Return ``P(cause = yes | the context answers)``, cases by causes.
+
+    Only the answers to nodes of :data:`CONTEXT_GROUPS` are kept (a presentation
+    node the batch does not give is entered as ``yes``), and each distinct
+    combination of them is queried once: a batch holds few (age band, sex,
+    setting, an illness going on).
+
+    Parameters
+    ----------
+    network : Network
+    evidence : mapping of str to numpy.ndarray
+        The batch, as :func:`~backspasm.queries.query_cases` takes it.
+    n : int
+        Its number of cases.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    if not n:
+        return np.zeros((0, len(network.causes)))
+    values = {
+        k: np.asarray(v) for k, v in evidence.items() if network.group_of(k) in CONTEXT_GROUPS
+    }
+    for node in network.nodes_in("presentation"):
+        values.setdefault(node, np.full(n, _yes(network, node), dtype=np.int64))
+    nodes = list(values)
+    widths = [1 if values[k].ndim == 1 else values[k].shape[1] for k in nodes]
+    stacked = np.column_stack([values[k].reshape(n, -1).astype(np.float64) for k in nodes])
+    distinct, row = np.unique(stacked, axis=0, return_inverse=True)
+    ends = np.cumsum([0, *widths])
+    batch = {
+        k: distinct[:, ends[i]].astype(np.int64) if w == 1 else distinct[:, ends[i] : ends[i + 1]]
+        for i, (k, w) in enumerate(zip(nodes, widths, strict=True))
+    }
+    found = network.engine.query(batch, targets=list(network.causes))
+    return cause_posteriors(network, found.marginals)[row.reshape(-1)]
 
 
 def node_risks(

@@ -20,7 +20,8 @@ case should see the doctor, where the policy says), ``red_flags``,
 ``screen_unanswered`` (how many screening questions the row left unanswered: above 0,
 ``self_care`` means only that no warning sign was found yet) and ``error``;
 with ``explain``,
-also ``p_pathologic``, ``risk_<complication>``, ``reasons``, ``next_question``,
+also ``p_pathologic``, ``risk_<complication>``, ``reasons``, ``pointed_cause``,
+``pointed_odds_factor``, ``next_question``,
 ``mpe`` and ``p_mpe``, in the order :func:`output_columns` gives.
 
 The modules, in the order data flows through them:

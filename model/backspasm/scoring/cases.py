@@ -84,7 +84,10 @@ def score_cases(
         Add what a :class:`~backspasm.diagnosis.Diagnosis` says besides: a
         ``p_pathologic`` column and a ``risk_<complication>`` column per
         complication, ``reasons`` (the answers that moved the top cause most, with
-        the factor by which each changed its odds), ``next_question`` (what
+        the factor by which each changed its odds), ``pointed_cause`` and
+        ``pointed_odds_factor`` (the cause below the top one whose odds the answers
+        raised most, threefold or more, over the context answers alone, and that
+        factor: :mod:`backspasm.explain.odds`), ``next_question`` (what
         ``ask`` would ask next: an unanswered screening question first, those whose
         yes alone is an emergency before the rest, else the question with the highest
         expected information gain about the causes), ``mpe`` and
@@ -96,7 +99,8 @@ def score_cases(
     pandas.DataFrame or dask.dataframe.DataFrame
         The same type as ``cases``: its columns unchanged and in order, then
         ``p_<cause>`` per cause, ``p_serious``, [``p_pathologic``,
-        ``risk_<complication>``], ``top_cause``, [``reasons``, ``next_question``],
+        ``risk_<complication>``], ``top_cause``, [``reasons``, ``pointed_cause``,
+        ``pointed_odds_factor``, ``next_question``],
         ``conflict``, ``triage``, ``triage_within_hours``, ``red_flags``,
         ``screen_unanswered``, [``mpe``, ``p_mpe``] and ``error``. A row
         that could not be scored has NaN probabilities and says why in ``error``; its

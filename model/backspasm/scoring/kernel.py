@@ -22,6 +22,7 @@ import pandas as pd
 from backspasm.columns import encode_column
 from backspasm.exceptions import EvidenceError
 from backspasm.explain import mpe_text, reasons_text
+from backspasm.explain.odds import odds_factor, pointed
 from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import Question, answer_hint, parse_answer
 from backspasm.scoring.overlap import pipelined
@@ -321,6 +322,8 @@ def score_block(
             "The 'engine' parameter of score_block must be the plan's network's engine."
         )
     batches = engine_batches(good)
+    # a cause's name by index, and "" for -1 (no cause)
+    names_or_blank: ObjArray = np.array([*causes, ""], dtype=object)
 
     def query(rows: IntArray) -> CaseQueries:
         return query_cases(
@@ -373,11 +376,18 @@ def score_block(
         outputs["reasons"][ok] = _reasons(
             _answers(plan, shown), found.reasons, rows, top[rows], possible
         )
+        assert found.context_posterior is not None
+        post = found.posterior[possible]
+        factor = odds_factor(post, found.context_posterior[possible])
+        pick = pointed(post, factor)[:, 0]
+        outputs["pointed_cause"][ok] = names_or_blank[pick]
+        outputs["pointed_odds_factor"][ok] = np.where(
+            pick >= 0, factor[np.arange(len(pick)), pick], np.nan
+        )
         outputs["next_question"][ok] = found.next_question()[possible]
         outputs["mpe"][ok] = mpe_text(net, found.mpe[possible])
         outputs["p_mpe"][ok] = found.mpe_probability[possible]
-    names: ObjArray = np.array([*causes, ""], dtype=object)
-    outputs["top_cause"] = names[top]
+    outputs["top_cause"] = names_or_blank[top]
     out: dict[str, npt.NDArray[Any]] = {name: outputs[name] for name in plan.outputs[:-1]}
     out["error"] = error
     said_no = np.zeros(n, dtype=bool)
@@ -390,7 +400,9 @@ def score_block(
     )
 
 
-_TEXT_COLUMNS = frozenset({"top_cause", "reasons", "next_question", "triage", "red_flags", "mpe"})
+_TEXT_COLUMNS = frozenset(
+    {"top_cause", "reasons", "pointed_cause", "next_question", "triage", "red_flags", "mpe"}
+)
 
 
 def _empty(name: str, n: int) -> npt.NDArray[Any]:

@@ -79,19 +79,20 @@ def output_columns(network: Network | None = None, *, explain: bool = False) -> 
     explain : bool, default False
         Include the columns that make a row say everything a
         :class:`~backspasm.diagnosis.Diagnosis` says: ``p_pathologic``,
-        ``risk_<complication>``, ``reasons``, ``next_question``, ``mpe`` and
-        ``p_mpe``.
+        ``risk_<complication>``, ``reasons``, ``pointed_cause``,
+        ``pointed_odds_factor``, ``next_question``, ``mpe`` and ``p_mpe``.
 
     Returns
     -------
     tuple of str
         ``p_<cause>`` per cause, ``p_serious``, [``p_pathologic``,
         ``risk_<complication>`` per complication], ``top_cause``, [``reasons``,
-        ``next_question``], ``conflict``, ``triage``, ``triage_within_hours`` (how soon a
-        ``see_doctor`` case should see the doctor, in hours; blank when its rules give no
-        timeframe), ``red_flags``, ``screen_unanswered`` (how many screening questions
-        the row left unanswered: above 0, ``self_care`` means only that no warning sign
-        was found yet), [``mpe``, ``p_mpe``], ``error``.
+        ``pointed_cause``, ``pointed_odds_factor``, ``next_question``], ``conflict``,
+        ``triage``, ``triage_within_hours`` (how soon a ``see_doctor`` case should see
+        the doctor, in hours; blank when its rules give no timeframe), ``red_flags``,
+        ``screen_unanswered`` (how many screening questions the row left unanswered:
+        above 0, ``self_care`` means only that no warning sign was found yet), [``mpe``,
+        ``p_mpe``], ``error``.
     """
     net = network if network is not None else default_network()
     return _outputs(net, explain)
@@ -103,7 +104,9 @@ def _outputs(network: Network, explain: bool) -> tuple[str, ...]:
     if explain:
         names += ["p_pathologic", *(f"risk_{c}" for c in network.nodes_in("complication"))]
     names += ["top_cause"]
-    names += ["reasons", "next_question"] if explain else []
+    names += (
+        ["reasons", "pointed_cause", "pointed_odds_factor", "next_question"] if explain else []
+    )
     names += ["conflict", "triage", "triage_within_hours", "red_flags", "screen_unanswered"]
     names += ["mpe", "p_mpe"] if explain else []
     return (*names, "error")
@@ -140,7 +143,8 @@ def make_plan(
     network : Network
     explain : bool
         Whether the explanation columns (``p_pathologic``, ``risk_<complication>``,
-        ``reasons``, ``next_question``, ``mpe``, ``p_mpe``) are added.
+        ``reasons``, ``pointed_cause``, ``pointed_odds_factor``, ``next_question``,
+        ``mpe``, ``p_mpe``) are added.
     name_passed : bool, default True
         Remark on the columns passed through unscored (not questions, and not named
         in a did-you-mean remark), all in one line; off for callers that keep

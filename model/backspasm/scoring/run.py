@@ -215,7 +215,8 @@ def score_file(
         Show a progress bar on stderr; by default only when stderr is a terminal.
     explain : bool, default False
         Add the columns that make a row say what a diagnosis says: ``p_pathologic``,
-        ``risk_<complication>``, ``reasons``, ``next_question``, ``mpe`` and ``p_mpe``
+        ``risk_<complication>``, ``reasons``, ``pointed_cause``, ``pointed_odds_factor``,
+        ``next_question``, ``mpe`` and ``p_mpe``
         (see :func:`~backspasm.scoring.output_columns`).
 
     Returns

@@ -34,6 +34,8 @@ OUTPUT_NAMES = (
     "p_pathologic",
     "top_cause",
     "reasons",
+    "pointed_cause",
+    "pointed_odds_factor",
     "next_question",
     "conflict",
     "triage",

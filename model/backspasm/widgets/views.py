@@ -24,7 +24,8 @@ from backspasm._palette import (
 )
 from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
-from backspasm.diagnosis.words import NO_QUESTION_BEFORE_GOING
+from backspasm.diagnosis.words import NO_QUESTION_BEFORE_GOING, POINTED_TIP
+from backspasm.explain.odds import pointed_causes
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
 
 __all__ = [
@@ -105,9 +106,20 @@ def next_html(table: pd.DataFrame, *, emergency: bool = False) -> str:
 
 
 def bars_html(d: Diagnosis) -> str:
-    """Return one row per cause: a grey prior bar over a coloured posterior bar."""
+    """Return one row per cause: a grey prior bar over a coloured posterior bar.
+
+    A cause lower down that the answers point to (as the text report names it under
+    "why": :func:`~backspasm.explain.odds.pointed_causes`) shows its odds factor.
+    """
     rows = []
+    pointed = set(pointed_causes(d.causes))
     for r in d.causes.to_dict("records"):
+        factor = ""
+        if r["cause"] in pointed:
+            factor = (
+                f"<span class='bs-pointed' data-odds-factor='{float(r['odds_factor'])!r}' "
+                f"title='{html.escape(POINTED_TIP)}'>x{float(r['odds_factor']):.1f}</span>"
+            )
         colour = GROUP_COLOURS.get(f"cause_{r['group']}", PRIOR)
         prior, post = float(r["prior"]), float(r["posterior"])
         rows.append(
@@ -120,7 +132,8 @@ def bars_html(d: Diagnosis) -> str:
             f"<div title='posterior {percent(post)}' style='height:9px;"
             f"width:{100 * post:.2f}%;background:{colour}'></div></td>"
             f"<td style='text-align:right;color:#777'>{percent(prior)}</td>"
-            f"<td style='text-align:right'><b>{percent(post)}</b></td></tr>"
+            f"<td style='text-align:right'><b>{percent(post)}</b></td>"
+            f"<td style='text-align:right;color:{FOCUS}'>{factor}</td></tr>"
         )
     legend = " ".join(
         f"<span style='color:{GROUP_COLOURS[f'cause_{g}']}'>&#9632;</span>&nbsp;{words}"
@@ -130,7 +143,8 @@ def bars_html(d: Diagnosis) -> str:
         "<table class='bs-bars' style='border-collapse:collapse;font-size:12px'>"
         "<thead><tr><th style='text-align:left'>cause</th><th>"
         f"<span style='color:{PRIOR}'>&#9632;</span>&nbsp;before any answer, "
-        "then now</th><th>before</th><th>now</th></tr></thead>"
+        "then now</th><th>before</th><th>now</th>"
+        f"<th title='{html.escape(POINTED_TIP)}'>pointed to</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table><small>{legend}</small>"
     )
 
