@@ -60,6 +60,17 @@ def test_dask_equals_pandas(client):
     assert (got["error"] != "").any()
 
 
+def test_dask_explain_equals_pandas_and_its_meta(client):
+    # the explanation columns, pointed_cause and its odds factor among them
+    frame = cases(40)
+    expected = score_cases(frame, explain=True)
+    lazy = score_cases(dd.from_pandas(frame, npartitions=3), explain=True)
+    got = client.compute(lazy).result()
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_exact=False, rtol=1e-12)
+    pd.testing.assert_series_equal(lazy.dtypes, got.dtypes)
+    assert (got["pointed_cause"] != "").sum() >= 10  # fever and flank pain point to causes
+
+
 def test_dask_with_a_custom_network_and_warnings(client, toy_spec_dir):
     toy = load_network(toy_spec_dir())
     frame = pd.DataFrame({"stone": ["yes", "no", ""] * 4, "strian": ["yes"] * 12})
