@@ -45,7 +45,13 @@ import numpy as np
 import pandas as pd
 
 import backspasm
-from backspasm.explain.odds import context_probabilities, odds_factor, pointed
+from backspasm.explain.odds import (
+    WHY_POINTED,
+    WHY_SHOWN,
+    context_probabilities,
+    odds_factor,
+    pointed,
+)
 from backspasm.learning import evaluate, evaluate_by
 
 #: Columns of the vignette file that are not answers.
@@ -99,8 +105,9 @@ def _named_under_why(probs: np.ndarray, factors: np.ndarray, column: np.ndarray)
     is :data:`~backspasm.explain.odds.POINTING_FACTOR` or more
     (:func:`~backspasm.explain.odds.pointed`, as the text report picks them).
     """
-    first = np.argsort(-probs, axis=1, kind="stable")[:, :3]
-    picks = np.concatenate([first, pointed(probs, factors, shown=3, most=2)], axis=1)
+    first = np.argsort(-probs, axis=1, kind="stable")[:, :WHY_SHOWN]
+    below = pointed(probs, factors, shown=WHY_SHOWN, most=WHY_POINTED)
+    picks = np.concatenate([first, below], axis=1)
     return np.any(picks == column[:, None], axis=1)
 
 

@@ -119,14 +119,15 @@ def _closing(
         f"  {r.label:<40} {percent(r.posterior):>7}"
         for r in d.causes.head(shown_causes).itertuples(index=False)
     ]
-    pointed = set(pointed_causes(d.causes, shown_causes))
+    pointed = pointed_causes(d.causes, shown_causes)
     if pointed:  # rare causes the answers point to, which the common ones hide
         lines.append(f"  lower down, the answers point to ({POINTED_TIP}):")
-        lines += [
-            f"  {r.label:<40} {percent(r.posterior):>7}  x{r.odds_factor:.1f}"
-            for r in d.causes.sort_values("odds_factor", ascending=False).itertuples()
-            if r.cause in pointed
-        ]
+        rows = {r["cause"]: r for r in d.causes.to_dict("records")}
+        for cause in pointed:
+            r = rows[cause]
+            lines.append(
+                f"  {r['label']:<40} {percent(r['posterior']):>7}  x{r['odds_factor']:.1f}"
+            )
     screen = d.screen
     done = len(screen) - len(unscreened)
     if unscreened and d.triage == "emergency":

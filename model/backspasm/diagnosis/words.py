@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from backspasm._text import percent, percent_to
-from backspasm.explain.odds import POINTING_FACTOR, pointed_causes
+from backspasm.explain.odds import POINTING_FACTOR, WHY_SHOWN, pointed_causes
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, questions_for
 from backspasm.sampling import PRESENTATION
@@ -292,7 +292,7 @@ POINTED_TIP = (
 )
 
 
-def why_sentences(d: Shown, shown: int = 3) -> tuple[list[str], list[str]]:
+def why_sentences(d: Shown, shown: int = WHY_SHOWN) -> tuple[list[str], list[str]]:
     """Return the sentences under "why": the first ``shown`` causes, then the pointed ones.
 
     The second list explains the causes lower down whose odds the answers raised

@@ -39,6 +39,8 @@ from backspasm.questionnaire import answers_to_evidence, questions_for
 __all__ = [
     "CONTEXT_GROUPS",
     "POINTING_FACTOR",
+    "WHY_POINTED",
+    "WHY_SHOWN",
     "context_beliefs",
     "context_columns",
     "context_probabilities",
@@ -66,6 +68,8 @@ def odds_factor(posterior: Any, given_context: Any) -> FloatArray:
 
 #: The odds factor from which a cause ranked below those shown is pointed to.
 POINTING_FACTOR = 3.0
+#: A diagnosis explains its first WHY_SHOWN causes, then at most WHY_POINTED pointed ones.
+WHY_SHOWN, WHY_POINTED = 3, 2
 
 
 def pointed(posterior: FloatArray, factor: FloatArray, shown: int = 1, most: int = 1) -> IntArray:
@@ -99,7 +103,9 @@ def pointed(posterior: FloatArray, factor: FloatArray, shown: int = 1, most: int
     return np.where(found, best, -1).astype(np.int64)
 
 
-def pointed_causes(causes: pd.DataFrame, shown: int = 3, most: int = 2) -> list[str]:
+def pointed_causes(
+    causes: pd.DataFrame, shown: int = WHY_SHOWN, most: int = WHY_POINTED
+) -> list[str]:
     """Return the causes below the first ``shown`` of a diagnosis that the answers point to.
 
     ``causes`` is :attr:`Diagnosis.causes <backspasm.diagnosis.result.Diagnosis.causes>`
@@ -114,7 +120,7 @@ def pointed_causes(causes: pd.DataFrame, shown: int = 3, most: int = 2) -> list[
     return [str(causes["cause"].iloc[i]) for i in picks if i >= 0]
 
 
-def explained_causes(causes: pd.DataFrame, shown: int = 3) -> list[str]:
+def explained_causes(causes: pd.DataFrame, shown: int = WHY_SHOWN) -> list[str]:
     """Return the causes every view of a diagnosis explains: the first, then the pointed ones."""
     return [*map(str, causes["cause"].head(shown)), *pointed_causes(causes, shown)]
 
