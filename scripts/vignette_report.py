@@ -45,13 +45,7 @@ import numpy as np
 import pandas as pd
 
 import backspasm
-from backspasm.explain.odds import (
-    WHY_POINTED,
-    WHY_SHOWN,
-    context_probabilities,
-    odds_factor,
-    pointed,
-)
+from backspasm.explain.odds import context_probabilities, odds_factor
 from backspasm.learning import evaluate, evaluate_by
 
 #: Columns of the vignette file that are not answers.
@@ -96,19 +90,6 @@ def _near_misses(
         first=[causes[i] for i in top],
         behind=(probs.max(axis=1, initial=0.0) / own).round(2) if len(probs) else [],
     )
-
-
-def _named_under_why(probs: np.ndarray, factors: np.ndarray, column: np.ndarray) -> np.ndarray:
-    """Whether each case's expected cause is one that ``diagnose`` explains under "why".
-
-    The three causes of highest posterior, and up to two below them whose odds factor
-    is :data:`~backspasm.explain.odds.POINTING_FACTOR` or more
-    (:func:`~backspasm.explain.odds.pointed`, as the text report picks them).
-    """
-    first = np.argsort(-probs, axis=1, kind="stable")[:, :WHY_SHOWN]
-    below = pointed(probs, factors, shown=WHY_SHOWN, most=WHY_POINTED)
-    picks = np.concatenate([first, below], axis=1)
-    return np.any(picks == column[:, None], axis=1)
 
 
 def main(path: str) -> None:
@@ -187,10 +168,9 @@ def main(path: str) -> None:
         "\nranked by odds factor (the answers alone, without the base rates): "
         f"top-1 {by_factor.top1:.3f}, top-3 {by_factor.top3:.3f}"
     )
-    shown = _named_under_why(probs, odds_factor(probs, context), column)
     print(
         f"named under diagnose's 'why' (in the top three, or pointed to below them): "
-        f"{int(shown.sum())} of {len(cases)} ({float(shown.mean()):.3f})"
+        f"{by_factor.named_under_why:.3f}"
     )
     counterfactual = evaluate(cases, network=net, rank="disablement")
     print(

@@ -16,6 +16,7 @@ from backspasm.explain.odds import (
     context_beliefs,
     context_columns,
     context_probabilities,
+    explained_causes,
     odds_factor,
     pointed_causes,
 )
@@ -149,3 +150,30 @@ def test_evaluate_ranks_by_odds_factor_as_diagnose_computes_it() -> None:
     assert firsts[0] == "ankylosing_spondylitis"
     assert by_factor.top1 > by_posterior.top1
     assert "odds factor" in by_factor.summary().to_string()
+
+
+def test_evaluate_counts_the_cases_whose_cause_diagnose_names_under_why() -> None:
+    cases = [
+        # hidden fifth behind strain, named as pointed to
+        {**SPONDYLITIS, "expected_cause": "ankylosing_spondylitis"},
+        # first by posterior
+        {"age": 40, "recent_exertion": "yes", "expected_cause": "muscle_strain"},
+        # nothing said about it: neither shown nor pointed to
+        {"age": 30, "sex": "female", "expected_cause": "spinal_curvature"},
+        {"age": 70, "sex": "female", "height_loss": "yes", "expected_cause": "pyelonephritis"},
+    ]
+    frame = pd.DataFrame(cases).astype(str).replace("nan", "")
+    named = []
+    for case in cases:
+        answers = {k: v for k, v in case.items() if k != "expected_cause"}
+        named.append(case["expected_cause"] in explained_causes(diagnose(answers).causes))
+    assert named == [True, True, False, False]
+    for rank in ("posterior", "odds_factor"):  # the count does not depend on the ranking
+        result = evaluate(frame, rank=rank)
+        assert result.named_under_why == pytest.approx(np.mean(named))
+    per_cause = result.per_cause.set_index("cause")["named_recall"]
+    assert per_cause["ankylosing_spondylitis"] == 1.0
+    assert per_cause["spinal_curvature"] == 0.0
+    assert np.isnan(per_cause["gallstones"])  # no case has it
+    assert json.loads(json.dumps(result.to_dict()))["named_under_why"] == pytest.approx(0.5)
+    assert "named under diagnose's why" in result.summary()["metric"].tolist()

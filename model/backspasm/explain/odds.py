@@ -44,6 +44,7 @@ __all__ = [
     "context_beliefs",
     "context_columns",
     "context_probabilities",
+    "explained",
     "explained_causes",
     "odds_factor",
     "pointed",
@@ -101,6 +102,21 @@ def pointed(posterior: FloatArray, factor: FloatArray, shown: int = 1, most: int
     best = np.argsort(-keyed, axis=1, kind="stable")[:, :most]
     found = np.take_along_axis(keyed, best, axis=1) > -np.inf
     return np.where(found, best, -1).astype(np.int64)
+
+
+def explained(posterior: FloatArray, factor: FloatArray) -> IntArray:
+    """Return, per case, the causes a diagnosis explains under "why", as cause indices.
+
+    The :data:`WHY_SHOWN` causes of highest posterior (ties in cause order), then up
+    to :data:`WHY_POINTED` below them that the answers point to (:func:`pointed`),
+    as :func:`explained_causes` picks them for one diagnosis; ``-1`` fills the rest.
+    Posteriors are compared at 12 decimals, so that causes sharing their numbers
+    keep the network's order whichever batch computed them.
+    """
+    post = np.atleast_2d(np.asarray(posterior, dtype=np.float64)).round(12)
+    first = np.argsort(-post, axis=1, kind="stable")[:, :WHY_SHOWN]
+    below = pointed(post, factor, shown=WHY_SHOWN, most=WHY_POINTED)
+    return np.concatenate([first, below], axis=1).astype(np.int64)
 
 
 def pointed_causes(

@@ -51,6 +51,11 @@ class Evaluation:
         Share of those cases whose highest-ranked cause is one of their true causes.
     top3 : float
         Share whose three highest-ranked causes include at least one true cause.
+    named_under_why : float
+        Share of those cases with a true cause among the causes ``diagnose``
+        explains under "why": the three of highest posterior, and up to two below
+        them whose odds the answers raised 3-fold or more over the context answers
+        (:func:`backspasm.explain.odds.explained`). It does not depend on ``rank``.
     mean_auc : float
         Mean of the per-cause AUCs that are defined (the cause is present in some
         cases and absent in others).
@@ -64,7 +69,9 @@ class Evaluation:
         ``auc_low`` and ``auc_high`` (its 95% confidence interval, from Hanley and
         McNeil's variance as a score interval: see
         :func:`~backspasm.learning.metrics.auc_interval`), ``brier``, ``log_loss``,
-        ``top1_recall`` (share of the cases with this cause where it is ranked first).
+        ``top1_recall`` (share of the cases with this cause where it is ranked first),
+        ``named_recall`` (share of them where ``diagnose`` names it under "why", as
+        :attr:`named_under_why` counts).
     calibration : pandas.DataFrame
         ``cause`` (``"all"`` for every cause pooled), ``bin`` (0-9: ten equal-width
         bins of predicted probability, [0, 0.1) ... [0.9, 1]), ``mean_predicted``,
@@ -155,6 +162,7 @@ class Evaluation:
     n_triage: int | None = None
     triage_note: str | None = None
     sent_home: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    named_under_why: float = math.nan
 
     @property
     def triage_agreement(self) -> float:
@@ -186,6 +194,7 @@ class Evaluation:
             ("cases with a true cause", self.n_with_cause),
             ("top-1 accuracy", self.top1),
             ("top-3 accuracy", self.top3),
+            ("named under diagnose's why", self.named_under_why),
             ("mean AUC over causes", self.mean_auc),
             ("Brier score", self.brier),
             ("log loss", self.log_loss),
@@ -223,6 +232,7 @@ class Evaluation:
             "n_with_cause": self.n_with_cause,
             "top1": _json_number(self.top1),
             "top3": _json_number(self.top3),
+            "named_under_why": _json_number(self.named_under_why),
             "mean_auc": _json_number(self.mean_auc),
             "brier": _json_number(self.brier),
             "log_loss": _json_number(self.log_loss),

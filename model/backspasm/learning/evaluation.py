@@ -23,7 +23,7 @@ import pandas as pd
 
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError, EvidenceError
-from backspasm.explain.odds import context_probabilities, odds_factor
+from backspasm.explain.odds import context_probabilities, explained, odds_factor
 from backspasm.learning._evaluation_result import Evaluation
 from backspasm.learning.cases import (
     CasesLike,
@@ -42,6 +42,7 @@ from backspasm.learning.metrics import (
     auc_score,
     calibration_table,
     confusion_table,
+    named_hits,
     reliability_table,
     roc_table,
     top_accuracy,
@@ -65,10 +66,14 @@ def _per_cause(
     probs: FloatArray,
     y: BoolArray,
     ranked: IntArray,
+    named: BoolArray,
     causes: list[str],
     network: Network,
 ) -> tuple[pd.DataFrame, FloatArray, FloatArray]:
-    """Return the per-cause table, and the squared errors and log losses of every forecast."""
+    """Return the per-cause table, and the squared errors and log losses of every forecast.
+
+    ``named`` marks, per case and cause, a true cause that "why" names.
+    """
     n_cases = len(probs)
     clipped = np.clip(probs, _LOG_CLIP, 1.0 - _LOG_CLIP)
     squared = np.asarray((probs - y) ** 2, dtype=np.float64)
@@ -90,6 +95,10 @@ def _per_cause(
             "log_loss": losses.mean(axis=0) if n_cases else np.nan,
             "top1_recall": [
                 float((ranked[y[:, j], 0] == j).mean()) if y[:, j].any() else math.nan
+                for j in range(len(causes))
+            ],
+            "named_recall": [
+                float(named[y[:, j], j].mean()) if y[:, j].any() else math.nan
                 for j in range(len(causes))
             ],
         }
@@ -255,6 +264,9 @@ class PreparedCases:
     #: (expected disablement or odds factor; NaN where a row could not be scored),
     #: or None when the causes are ranked by their posterior.
     keys: FloatArray | None
+    #: The odds factor of every row and cause over the row's context answers (NaN
+    #: where a row could not be scored or has no truth).
+    factors: FloatArray
     network: Network
     rank: str
     #: Each row's number in the file, counted from 1.
@@ -276,6 +288,7 @@ class PreparedCases:
             ok=self.ok[rows],
             given=self.given[rows],
             keys=None if self.keys is None else self.keys[rows],
+            factors=self.factors[rows],
             network=self.network,
             rank=self.rank,
             numbers=self.numbers[rows],
@@ -321,17 +334,18 @@ def prepare_evaluation(
     # counted as a scoring error and left out without a word).
     with _rows_named(frame, numbers, source):
         check_probabilities(frame, probs_all, ok, causes)
+    use = ok & given
+    # what the answers say beyond the context answers: a ranking, and what "why" names
+    factors = np.full(probs_all.shape, np.nan)
+    factors[use] = odds_factor(probs_all[use], context_probabilities(frame.loc[use], net))
     keys = None
-    if rank != "posterior":
-        use = ok & given
+    if rank == "disablement":
         keys = np.full(probs_all.shape, np.nan)
-        if rank == "disablement":
-            keys[use] = _disablement(frame, use, causes, net)
-        else:  # odds_factor: what the answers say beyond the context answers
-            context = context_probabilities(frame.loc[use], net)
-            keys[use] = odds_factor(probs_all[use], context)
+        keys[use] = _disablement(frame, use, causes, net)
+    elif rank == "odds_factor":
+        keys = factors
     return PreparedCases(
-        frame, causes, truth_all, probs_all, ok, given, keys, net, rank, numbers, source
+        frame, causes, truth_all, probs_all, ok, given, keys, factors, net, rank, numbers, source
     )
 
 
@@ -352,7 +366,9 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
     else:
         ranked = np.argsort(-np.round(probs, 12), axis=1, kind="stable")
     top1, top3, n_with = top_accuracy(ranked, y)
-    per_cause, squared, losses = _per_cause(probs, y, ranked, causes, net)
+    named = named_hits(explained(probs, cases.factors[ok]), y)
+    named_any = np.asarray(named.any(axis=1), dtype=bool)[y.any(axis=1)]
+    per_cause, squared, losses = _per_cause(probs, y, ranked, named, causes, net)
     aucs = per_cause["auc"].dropna()
     with _rows_named(frame, cases.numbers, cases.source):
         triage, sent_home = triage_confusion(frame, ok, truth_all, net, causes)
@@ -366,6 +382,7 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
         n_with_cause=n_with,
         top1=top1,
         top3=top3,
+        named_under_why=float(named_any.mean()) if n_with else math.nan,
         mean_auc=float(aucs.mean()) if len(aucs) else math.nan,
         brier=float(squared.mean()) if n_cases else math.nan,
         log_loss=float(losses.mean()) if n_cases else math.nan,

@@ -50,7 +50,7 @@ def evaluate_by(
     -------
     pandas.DataFrame
         One row per group in sorted order, then ``"(blank)"`` (if any), then
-        ``"all"``: ``group``, ``n_cases``, ``top1``, ``top3``, ``mean_auc``,
+        ``"all"``: ``group``, ``n_cases``, ``top1``, ``top3``, ``named_under_why``, ``mean_auc``,
         ``triage_agreement`` (share of the cases with an ``expected_triage``
         whose triage level is that one; NaN where no case gives one, or without
         a ``triage`` column), ``serious_self_care`` and
@@ -142,6 +142,7 @@ def _grouped(
                 "n_cases": ev.n_cases,
                 "top1": ev.top1,
                 "top3": ev.top3,
+                "named_under_why": ev.named_under_why,
                 "mean_auc": ev.mean_auc,
                 "triage_agreement": agreement,
                 "serious_self_care": ev.serious_self_care,

@@ -28,6 +28,7 @@ __all__ = [
     "auc_score",
     "calibration_table",
     "confusion_table",
+    "named_hits",
     "reliability_table",
     "roc_points",
     "roc_table",
@@ -360,6 +361,18 @@ def triage_confusion(
     counts["n_emergency"] = int(emergency.sum())
     counts["sent_home"] = (serious | emergency) & home
     return matrix, counts
+
+
+def named_hits(picks: IntArray, y: BoolArray) -> BoolArray:
+    """Cases by causes: whether the cause is present and among the case's ``picks``.
+
+    ``picks`` holds cause indices per case, ``-1`` for none (as
+    :func:`backspasm.explain.odds.explained` returns them).
+    """
+    hits = np.zeros(y.shape, dtype=bool)
+    rows, cols = np.nonzero(picks >= 0)
+    hits[rows, picks[rows, cols]] = True
+    return hits & y
 
 
 def top_accuracy(ranked: IntArray, y: BoolArray) -> tuple[float, float, int]:
