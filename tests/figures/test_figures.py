@@ -27,6 +27,7 @@ from backspasm import figures
 from backspasm._text import percent
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError
+from backspasm.explain.odds import pointed_causes
 from backspasm.figures import _style, _words
 from backspasm.figures.scenarios import scenario_answers
 from backspasm.network import Network, default_network
@@ -233,7 +234,9 @@ def test_plot_causes_bar_lengths_equal_prior_and_posterior(abscess: Diagnosis) -
     assert "emergency" in title(ax)
     assert f"P(a serious cause) = {percent(abscess.p_serious)}" in title(ax)  # as diagnose
     assert ax.get_xlabel()
-    assert len(ax.get_legend().get_texts()) == 4
+    # the prior, three kinds of cause, and what the odds factor of a pointed cause says
+    pointed = bool(pointed_causes(abscess.causes))
+    assert len(ax.get_legend().get_texts()) == 4 + pointed
 
 
 def test_plot_causes_top_keeps_the_most_probable(abscess: Diagnosis) -> None:

@@ -14,7 +14,9 @@ import numpy as np
 import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent  # as diagnose writes them
 from backspasm.exceptions import BackspasmError
+from backspasm.explain.odds import pointed_causes
 from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
+from backspasm.figures._cause_rows import block_heading, causes_that_fit, room_to_say_coexist
 from backspasm.figures._narrow import (
     TICK_CHAR,
     chars_in,
@@ -42,7 +44,6 @@ from backspasm.figures._words import (
 from backspasm.figures.scenarios import SERIOUS_BAR
 
 if TYPE_CHECKING:
-    import pandas as pd
     from matplotlib.axes import Axes
 
     from backspasm.diagnosis import Diagnosis
@@ -79,7 +80,10 @@ def plot_causes(
         Posterior bars have ``gid="posterior:<cause>"`` and width equal to the
         posterior; prior ticks (grey vertical lines at the prior)
         ``gid="prior:<cause>"``; the posterior's value, written at the end of its
-        own bar, ``gid="value:<cause>"``.
+        own bar, ``gid="value:<cause>"``. A cause the answers point to, below the
+        first three (as ``diagnose`` explains it under "why":
+        :func:`~backspasm.explain.odds.pointed_causes`), has its odds factor after
+        its value (``"8.4%  x8.3"``), and the legend says what the factor means.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -98,8 +102,9 @@ def plot_causes(
     chars = label_chars(ax) if journal else 0
     every = len(diagnosis.causes)
     if journal:  # as many causes as the height holds, the most probable
-        table = _causes_that_fit(ax, table, diagnosis, chars)
+        table = causes_that_fit(ax, table, diagnosis, chars)
     y = -0.5 if journal else 0.0
+    pointed = set(pointed_causes(diagnosis.causes))
     ticks, labels, colours = [], [], []
     block_spans = []
     values: list[tuple[float, float, float | None, str]] = []
@@ -125,7 +130,10 @@ def plot_causes(
             )
             if group == "cause_serious":  # hatched, as in 07, 08 and their legends
                 ax.patches[-1].set(**SERIOUS_BAR)
-            values.append((y, float(r.posterior), float(r.prior), percent(float(r.posterior))))
+            said_value = percent(float(r.posterior))
+            if r.cause in pointed:  # as diagnose's "why" and the explorer mark it
+                said_value += f"  x{float(r.odds_factor):.1f}"
+            values.append((y, float(r.posterior), float(r.prior), said_value))
             keys.append(f"value:{r.cause}")
             ticks.append(y)
             said = ("⚠ " if group == "cause_serious" else "") + str(r.label)
@@ -142,7 +150,7 @@ def plot_causes(
     ax.tick_params(axis="y", length=0, labelsize=st.pt(st.TICK))
     for group, start, stop in block_spans:
         if journal:
-            _block_heading(ax, group, start)
+            block_heading(ax, group, start)
             continue
         ax.text(
             1.0,
@@ -168,7 +176,7 @@ def plot_causes(
     # cause) or to 100% (on a slide's one Axes and in a journal's figure, said under
     # the axis; a panel of the user's has no room for it)
     xlabel = "probability of the cause"
-    if journal and _room_to_say_coexist(ax):
+    if journal and room_to_say_coexist(ax):
         xlabel = wrap(f"{xlabel} ({COEXIST_SHORT})", chars_in(plot_inches(ax, labels), st.TICK))
     elif not journal and title_width(ax) >= TITLE_WIDTH:
         xlabel = f"{xlabel} ({COEXIST})"
@@ -196,6 +204,8 @@ def plot_causes(
         )
         for g in present
     ]
+    if pointed & set(table["cause"]):
+        handles.append(Line2D([], [], lw=0, label=POINTED_LEGEND))
     # under the axis label: on a slide 9% of the Axes' height, on a panel of a grid
     # (two columns) as far in inches, the label being as tall
     wide = width >= TITLE_WIDTH
@@ -212,7 +222,7 @@ def plot_causes(
             handles=handles,
             loc="upper center",
             bbox_to_anchor=(0.45, -0.09 if wide else -0.52 / max(tall, 0.5)),
-            ncol=4 if wide else 2,
+            ncol=(3 if len(handles) > 4 else 4) if wide else 2,
             fontsize=st.pt(st.NOTE + 0.5),
             frameon=False,
         )
@@ -225,64 +235,14 @@ def plot_causes(
 _EMPTY_SIDE = 0.15
 
 
+#: What the "x8.3" after a cause's value says: the odds factor of a cause the answers
+#: point to (:data:`~backspasm.explain.odds.POINTING_FACTOR` or more, below the first three).
+POINTED_LEGEND = "x: odds raised by the answers"
+
 #: Why the bars of figure 03 need not add up, as ``backspasm diagnose`` says it.
 COEXIST = "causes can coexist: the bars need not add up to 100%"
 #: The same, in a journal's narrow plot.
 COEXIST_SHORT = "bars need not add up: causes can coexist"
-
-
-def _room_to_say_coexist(ax: Axes) -> bool:
-    """Whether a journal's causes figure says under its axis that causes can coexist.
-
-    In a figure of its own at least 4.5 in tall (a journal's page or column); not in
-    a small Axes of the user's, whose rows need the lines.
-    """
-    fig = st.figure_of(ax)
-    return len(fig.axes) == 1 and float(fig.get_figheight()) >= 4.5
-
-
-def _causes_that_fit(
-    ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis, chars: int
-) -> pd.DataFrame:
-    """Return the most probable causes a journal figure's height has rows for (still grouped).
-
-    Each row as tall as its label (wrapped to ``chars``), each block of a kind of
-    cause a row more for its heading; at least one cause.
-    """
-    width = title_width(ax)
-    title = case_title("The 10 most probable of 19 causes", diagnosis, width)
-    title += "\n" + triage_lines(diagnosis, width)
-    # ticks, axis label (two lines more when it says the causes can coexist), legend
-    below = (3 if _room_to_say_coexist(ax) else 2) + (4 if st.inches(ax)[0] < 4.0 else 2)
-    room = rows_room(ax, title_lines=title.count("\n") + 1, below_lines=below)
-    ranked = table.sort_values("posterior", ascending=False, kind="stable")
-    for keep in range(len(ranked), 0, -1):
-        shown = ranked.head(keep)
-        lines = max(
-            wrap(("⚠ " if g == "cause_serious" else "") + str(lb), chars).count("\n") + 1
-            for lb, g in zip(shown["label"], shown["group"], strict=True)
-        )
-        # the rows are evenly spaced: a label of two lines beside one of one
-        pitch = row_pitch(1.0 if lines == 1 else 1.6)
-        if (keep + shown["group"].nunique() + 0.5) * pitch <= room:
-            return shown
-    return ranked.head(1)
-
-
-def _block_heading(ax: Axes, group: str, start: float) -> None:
-    """Head a block of causes with its kind, in its colour, in the room left above it."""
-    ax.text(
-        0.0,
-        start + 1.0,
-        st.GROUP_NAMES[group].removeprefix("Cause: "),
-        transform=ax.get_yaxis_transform(),
-        ha="left",
-        va="center",
-        fontsize=st.pt(st.NOTE + 0.5),
-        color=st.colour(group),
-        fontweight="bold",
-        gid=f"block:{group}",
-    )
 
 
 def _exp(x: Any) -> Any:

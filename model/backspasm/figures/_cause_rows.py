@@ -1,0 +1,76 @@
+"""The rows of figure 03 (the causes of a case) in a journal's narrow figure.
+
+:func:`causes_that_fit` picks the causes a figure's height has rows for,
+:func:`block_heading` heads each kind of cause, and :func:`room_to_say_coexist` says
+whether the axis label has room to say that causes can coexist.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import backspasm.figures._style as st
+from backspasm.figures._narrow import row_pitch, rows_room
+from backspasm.figures._words import case_title, title_width, triage_lines, wrap
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from backspasm.diagnosis import Diagnosis
+
+__all__ = ["block_heading", "causes_that_fit", "room_to_say_coexist"]
+
+
+def room_to_say_coexist(ax: Axes) -> bool:
+    """Whether a journal's causes figure says under its axis that causes can coexist.
+
+    In a figure of its own at least 4.5 in tall (a journal's page or column); not in
+    a small Axes of the user's, whose rows need the lines.
+    """
+    fig = st.figure_of(ax)
+    return len(fig.axes) == 1 and float(fig.get_figheight()) >= 4.5
+
+
+def causes_that_fit(
+    ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis, chars: int
+) -> pd.DataFrame:
+    """Return the most probable causes a journal figure's height has rows for (still grouped).
+
+    Each row as tall as its label (wrapped to ``chars``), each block of a kind of
+    cause a row more for its heading; at least one cause.
+    """
+    width = title_width(ax)
+    title = case_title("The 10 most probable of 19 causes", diagnosis, width)
+    title += "\n" + triage_lines(diagnosis, width)
+    # ticks, axis label (two lines more when it says the causes can coexist), legend
+    below = (3 if room_to_say_coexist(ax) else 2) + (4 if st.inches(ax)[0] < 4.0 else 2)
+    room = rows_room(ax, title_lines=title.count("\n") + 1, below_lines=below)
+    ranked = table.sort_values("posterior", ascending=False, kind="stable")
+    for keep in range(len(ranked), 0, -1):
+        shown = ranked.head(keep)
+        lines = max(
+            wrap(("⚠ " if g == "cause_serious" else "") + str(lb), chars).count("\n") + 1
+            for lb, g in zip(shown["label"], shown["group"], strict=True)
+        )
+        # the rows are evenly spaced: a label of two lines beside one of one
+        pitch = row_pitch(1.0 if lines == 1 else 1.6)
+        if (keep + shown["group"].nunique() + 0.5) * pitch <= room:
+            return shown
+    return ranked.head(1)
+
+
+def block_heading(ax: Axes, group: str, start: float) -> None:
+    """Head a block of causes with its kind, in its colour, in the room left above it."""
+    ax.text(
+        0.0,
+        start + 1.0,
+        st.GROUP_NAMES[group].removeprefix("Cause: "),
+        transform=ax.get_yaxis_transform(),
+        ha="left",
+        va="center",
+        fontsize=st.pt(st.NOTE + 0.5),
+        color=st.colour(group),
+        fontweight="bold",
+        gid=f"block:{group}",
+    )
