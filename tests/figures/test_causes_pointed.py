@@ -7,6 +7,8 @@ nothing to say that the answers had raised its odds eight-fold.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -61,3 +63,19 @@ def test_no_factor_and_no_legend_entry_when_nothing_is_pointed_to() -> None:
     assert not any(" x" in v for v in _values(ax).values())
     assert POINTED_LEGEND not in _legend(ax)
     plt.close("all")
+
+
+def test_the_alt_text_says_the_factor_as_the_figure_writes_it(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from backspasm.figures import write_teaching_figures
+
+    cases = pd.DataFrame([{**SPONDYLITIS, "case_id": "AS1"}]).astype(str)
+    write_teaching_figures(tmp_path, cases=cases, case_id="AS1", only=["03"], dpi=40)
+    line = (tmp_path / "captions.md").read_text(encoding="utf-8").splitlines()[-1]
+    row = diagnose(SPONDYLITIS).causes.set_index("cause").loc["ankylosing_spondylitis"]
+    factor, said = float(row["odds_factor"]), percent(float(row["posterior"]))
+    assert line.startswith("- `03-causes.png`")
+    assert f"the answers raised the odds of Ankylosing spondylitis {factor:.1f}-fold" in line
+    # the value alone where the sentence names the serious cause
+    assert f"most probable serious cause Ankylosing spondylitis {said};" in line
