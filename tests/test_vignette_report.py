@@ -52,12 +52,3 @@ def test_near_misses_name_the_cause_ranked_first_and_the_gap() -> None:
     empty = REPORT["_near_misses"](table.iloc[:0], probs[:0], own[:0], ["strain"])
     assert empty.empty
     assert {"first", "behind"} <= set(empty.columns)
-
-
-def test_named_under_why_takes_the_top_three_and_the_pointed_causes() -> None:
-    probs = np.array([[0.6, 0.2, 0.15, 0.1, 0.05], [0.6, 0.2, 0.15, 0.1, 0.05]])
-    factors = np.array([[1.0, 1.0, 1.0, 1.2, 9.0], [1.0, 1.0, 1.0, 1.2, 2.9]])
-    named = REPORT["_named_under_why"](probs, factors, np.array([4, 4]))
-    # the fifth cause is below the three shown: named only where the answers point to it
-    assert named.tolist() == [True, False]
-    assert REPORT["_named_under_why"](probs, factors, np.array([2, 3])).tolist() == [True, False]

@@ -16,11 +16,13 @@ from backspasm.explain.odds import (
     context_beliefs,
     context_columns,
     context_probabilities,
+    explained,
     explained_causes,
     odds_factor,
     pointed_causes,
 )
 from backspasm.learning import evaluate
+from backspasm.learning.metrics import named_hits
 from backspasm.network import default_network
 from helpers import SPONDYLITIS
 
@@ -177,3 +179,13 @@ def test_evaluate_counts_the_cases_whose_cause_diagnose_names_under_why() -> Non
     assert np.isnan(per_cause["gallstones"])  # no case has it
     assert json.loads(json.dumps(result.to_dict()))["named_under_why"] == pytest.approx(0.5)
     assert "named under diagnose's why" in result.summary()["metric"].tolist()
+
+
+def test_explained_takes_the_top_three_and_the_pointed_causes() -> None:
+    probs = np.array([[0.6, 0.2, 0.15, 0.1, 0.05], [0.6, 0.2, 0.15, 0.1, 0.05]])
+    factors = np.array([[1.0, 1.0, 1.0, 1.2, 9.0], [1.0, 1.0, 1.0, 1.2, 2.9]])
+    # the fifth cause is below the three shown: named only where the answers point to it
+    assert explained(probs, factors).tolist() == [[0, 1, 2, 4, -1], [0, 1, 2, -1, -1]]
+    truth = np.zeros((2, 5), dtype=bool)
+    truth[0, 4] = truth[1, 4] = True
+    assert named_hits(explained(probs, factors), truth).any(axis=1).tolist() == [True, False]
