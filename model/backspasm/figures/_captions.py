@@ -16,7 +16,7 @@ import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent
 from backspasm.figures._results import _SYNTHETIC, _case_name, _Shown
 from backspasm.figures._selection import TEACHING_FIGURES
-from backspasm.figures._words import conflict_note, percent, triage_text
+from backspasm.figures._words import FACTOR_MARK, conflict_note, percent, triage_text
 from backspasm.figures.casemix import open_screen_count
 from backspasm.figures.evaluation import ROC_INTERVAL_METHOD
 from backspasm.figures.scenarios import scenario_answers
@@ -108,10 +108,11 @@ def _caption_beliefs(fig: Figure, r: _Shown) -> str:
 
 
 def _caption_causes(fig: Figure, r: _Shown) -> str:
-    case, drawn = r.case, _texts(fig, "value:")
+    case, drawn = r.case, _texts(fig, "value:", lines=True)  # the mark keeps its spaces
     # a cause the answers point to has its odds factor after its value ("8.4%  x8.3")
-    values = {c: v.split(" x")[0].strip() for c, v in drawn.items()}
-    factors = {c: v.split(" x")[1] for c, v in drawn.items() if " x" in v}
+    split = {c: v.partition(FACTOR_MARK) for c, v in drawn.items()}
+    values = {c: value for c, (value, _, _) in split.items()}
+    factors = {c: factor for c, (_, mark, factor) in split.items() if mark}
     rows = {row.cause: row for row in st.rows(case.causes)}
     top = rows[case.top_cause]
     said = (

@@ -52,6 +52,15 @@ if TYPE_CHECKING:
 # Probabilities and odds ratios
 
 
+#: What joins a cause's value and the odds factor of a cause the answers point to.
+FACTOR_MARK = "  x"
+
+
+def with_factor(value: str, factor: float) -> str:
+    """``"8.4%  x8.3"``: a value, then the odds factor as ``diagnose`` writes it under "why"."""
+    return f"{value}{FACTOR_MARK}{factor:.1f}"
+
+
 def percent_sig(p: float, digits: int = 2) -> str:
     """Format a probability to ``digits`` significant digits of it, or of 1 minus it.
 

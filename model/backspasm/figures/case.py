@@ -38,6 +38,7 @@ from backspasm.figures._words import (
     ratio_ticks,
     title_width,
     triage_lines,
+    with_factor,
     wrap,
     wrap_phrases,
 )
@@ -132,7 +133,7 @@ def plot_causes(
                 ax.patches[-1].set(**SERIOUS_BAR)
             said_value = percent(float(r.posterior))
             if r.cause in pointed:  # as diagnose's "why" and the explorer mark it
-                said_value += f"  x{float(r.odds_factor):.1f}"
+                said_value = with_factor(said_value, float(r.odds_factor))
             values.append((y, float(r.posterior), float(r.prior), said_value))
             keys.append(f"value:{r.cause}")
             ticks.append(y)
