@@ -48,7 +48,8 @@ _OUTPUTS: dict[str, tuple[str, str]] = {
         "a cause's name, or blank",
         "the cause ranked below top_cause whose odds the answers raised most over "
         "the context answers alone (age, sex, setting), where they raised them "
-        "threefold or more: a rare cause the answers point to, hidden by a common one",
+        "threefold or more: a rare cause the answers point to, hidden by a common one "
+        "(never a cause the row answered as already known)",
     ),
     "pointed_odds_factor": (
         "number, 3 or more, or blank",

@@ -89,6 +89,19 @@ def test_a_known_cause_has_an_infinite_factor_and_json_says_null() -> None:
     json.dumps(d.to_dict(), allow_nan=False)  # strict JSON: no Infinity or NaN
 
 
+def test_a_cause_answered_as_known_is_never_pointed_to() -> None:
+    # four causes already known: the fourth sits below the three explained first,
+    # with an infinite factor, yet the person said so; no answer pointed to it
+    known = ["muscle_strain", "herniated_disc", "spinal_stenosis", "ankylosing_spondylitis"]
+    d = diagnose({**dict.fromkeys(known, "yes"), "age": 30})
+    table = d.causes.set_index("cause")
+    assert list(table.index[:4]) == known
+    assert (table.loc[known, "odds_factor"] == np.inf).all()
+    assert pointed_causes(d.causes) == []
+    assert POINTED_HEADING not in d.summary()
+    assert "xinf" not in d.summary() + d._repr_html_()
+
+
 def test_no_pointed_heading_when_the_answers_raise_nothing_lower_down() -> None:
     d = diagnose({"age": 40, "recent_exertion": "yes"})
     assert pointed_causes(d.causes) == []

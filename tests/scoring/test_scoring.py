@@ -987,6 +987,18 @@ def test_explain_names_the_cause_below_the_top_that_the_answers_point_to(net):
     assert named >= 10
 
 
+def test_explain_points_to_no_cause_the_row_answered_as_known(net):
+    # the second known cause has an infinite factor below the top cause; pointing
+    # to it would repeat the answer (and write inf into the file)
+    frame = pd.DataFrame(
+        {"muscle_strain": ["yes", "yes"], "herniated_disc": ["yes", ""], "age": ["30", "30"]}
+    )
+    scored = score_cases(frame, network=net, explain=True)
+    assert scored["top_cause"].tolist() == ["muscle_strain", "muscle_strain"]
+    assert scored["pointed_cause"].tolist() == ["", ""]
+    assert np.isnan(scored["pointed_odds_factor"]).all()
+
+
 def test_explain_names_the_answers_that_moved_the_top_cause(net):
     frame = pd.DataFrame(
         {"spasm_location": ["flank"], "blood_in_urine": ["yes"], "sex": ["female"]}

@@ -91,14 +91,16 @@ def pointed(posterior: FloatArray, factor: FloatArray, shown: int = 1, most: int
     numpy.ndarray of int
         Cases by ``most``: cause indices, largest factor first (ties in cause
         order), among the causes below the first ``shown`` whose factor is
-        :data:`POINTING_FACTOR` or more; ``-1`` fills the rest.
+        :data:`POINTING_FACTOR` or more; ``-1`` fills the rest. A cause with an
+        infinite factor (posterior 1: answered as already known) is never pointed
+        to: the person said so, the answers did not point to it.
     """
     post = np.atleast_2d(np.asarray(posterior, dtype=np.float64))
     fac = np.atleast_2d(np.asarray(factor, dtype=np.float64))
     order = np.argsort(-post, axis=1, kind="stable")
     below = np.zeros(post.shape, dtype=bool)
     np.put_along_axis(below, order[:, shown:], True, axis=1)
-    keyed = np.where(below & (fac >= POINTING_FACTOR), fac, -np.inf)
+    keyed = np.where(below & (fac >= POINTING_FACTOR) & np.isfinite(fac), fac, -np.inf)
     best = np.argsort(-keyed, axis=1, kind="stable")[:, :most]
     found = np.take_along_axis(keyed, best, axis=1) > -np.inf
     return np.where(found, best, -1).astype(np.int64)
