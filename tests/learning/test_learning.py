@@ -774,8 +774,11 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # from low potassium took the severity mix of the literature (most low potassium
     # is mild and never weakens, Marti14, Krogager20, Paice86): F04 and F06, severe
     # low potassium with weakness of both legs, second and third behind strain.
+    # 77 in the top three once a slipped vertebra took the hamstring tightness a
+    # review gives it (80%, Perrin20): X09, myofascial back pain in a young man who
+    # cannot touch his toes, fourth behind spondylolisthesis.
     assert ev.top1 >= 43 / 155 - 1e-9
-    assert ev.top3 >= 78 / 155 - 1e-9
+    assert ev.top3 >= 77 / 155 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
     # man, an answer set the network cannot tell from everyday back pain.
