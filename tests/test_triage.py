@@ -74,7 +74,11 @@ STRAIN = {
 def test_inflammatory_back_pain_goes_to_a_doctor_not_the_emergency_department():
     d = diagnose(INFLAMMATORY_BACK_PAIN)
     base = diagnose({"age": 28, "sex": "male"})
-    assert d.posterior("ankylosing_spondylitis") > 10 * base.posterior("ankylosing_spondylitis")
+    # All four inflammatory items over a chronic course raise axial SpA about 8-fold
+    # (Braun11: about 4-fold for the four items against other chronic back pain; a
+    # stiff spine adds almost nothing, as 79% of other chronic back pain reports it,
+    # Arnbak16): enough to see a doctor, not to make the cause likely.
+    assert d.posterior("ankylosing_spondylitis") > 6 * base.posterior("ankylosing_spondylitis")
     assert d.triage == "see_doctor"
     assert d.red_flags == ()
 

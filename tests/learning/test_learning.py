@@ -776,9 +776,12 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # low potassium with weakness of both legs, second and third behind strain.
     # 77 in the top three once a slipped vertebra took the hamstring tightness a
     # review gives it (80%, Perrin20): X09, myofascial back pain in a young man who
-    # cannot touch his toes, fourth behind spondylolisthesis.
+    # cannot touch his toes, fourth behind spondylolisthesis. 76 once stiffness of any
+    # kind took the share read among other chronic back pain (79% reported morning
+    # stiffness, Arnbak16), under which it no longer points to spinal inflammation:
+    # S06, an abscess whose stiff neck was meningism, sixth.
     assert ev.top1 >= 43 / 155 - 1e-9
-    assert ev.top3 >= 77 / 155 - 1e-9
+    assert ev.top3 >= 76 / 155 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
     # man, an answer set the network cannot tell from everyday back pain.
@@ -871,13 +874,15 @@ def test_evaluate_groups_scores_the_file_once_for_the_whole_and_its_groups(
 
 def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: Network) -> None:
     # Richens et al. (2020) rank causes by how much of the presentation they explain.
-    # Measured: 51 of 155 first and 94 in the top three (posterior: 46 and 76).
+    # Measured: 51 of 155 first and 94 in the top three (posterior: 46 and 76); 53 and
+    # 92 once stiffness of any kind took the 79% read among other chronic back pain
+    # (Arnbak16) and stopped pointing to spinal inflammation (posterior: 44 and 76).
     by_posterior = evaluate(vignettes, network=net)
     ev = evaluate(vignettes, network=net, rank="disablement")
     assert ev.rank == "disablement"
     assert ev.summary()["value"].iloc[0] == "expected disablement"
     assert ev.top1 >= 51 / 155 - 1e-9
-    assert ev.top3 >= 94 / 155 - 1e-9
+    assert ev.top3 >= 92 / 155 - 1e-9
     # Only the ranking changes: the probabilistic scores are the posteriors'.
     assert ev.mean_auc == by_posterior.mean_auc
     assert ev.brier == by_posterior.brier
