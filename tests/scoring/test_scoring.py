@@ -710,6 +710,13 @@ def test_summary_format(mixed_result):
     assert "provenance: " in text
 
 
+def test_summary_says_one_row_in_the_singular(tmp_path):
+    cases = tmp_path / "cases.csv"
+    cases.write_text("age,sex\n45,F\n30,male\n")
+    summary = score_file(cases, tmp_path / "out.csv", progress=False)
+    assert "1 row carries an error (see the 'error' column):" in summary.format()
+
+
 def test_progress_bar_goes_to_stderr(tmp_path, net, capsys):
     score_file(mixed_file(tmp_path), tmp_path / "o.csv", network=net, progress=True)
     captured = capsys.readouterr()

@@ -130,7 +130,8 @@ class ScoringSummary:
             f"({self.rows_per_second:,.0f} rows/s) -> {where}"
         ]
         if self.errors:
-            lines.append(f"{self.errors:,} rows carry an error (see the 'error' column):")
+            carry = "row carries" if self.errors == 1 else "rows carry"
+            lines.append(f"{self.errors:,} {carry} an error (see the 'error' column):")
             for kind, count in sorted(self.errors_by_kind.items(), key=lambda kv: -kv[1]):
                 lines.append(f"  {kind}: {count:,}")
             if self.first_error is not None:
