@@ -78,3 +78,17 @@ def test_small_graphs_and_a_switched_off_numba_search_in_python(
     assert not triangulation._compiled_search_pays(small)
     monkeypatch.setenv("BACKSPASM_ENGINE", "numpy")
     assert not triangulation._compiled_search_pays(graph)
+
+
+def test_part_of_a_network_is_triangulated_for_the_kernel_s_work_not_table_size() -> None:
+    # The chain 0-1-2 (cards 2, 3, 2) as two cliques of 6 entries or one of 12: the
+    # same total table size, but the two-clique tree runs four steps where the one
+    # clique runs one. Worked by hand from k r (n + p) + 2 k p per step (see _cost):
+    # two cliques 24 + 36 + 14 + 22, one clique 12 (3 + 1) + 24.
+    chain, single = [(0, 1), (1, 2)], [(0, 1, 2)]
+    cards = [2, 3, 2]
+    assert triangulation._cost(chain, cards, part=True) == 96
+    assert triangulation._cost(single, cards, part=True) == 72
+    # a whole network keeps the smallest total table size (_largest_clique relies on it)
+    assert triangulation._cost(chain, cards, part=False) == 12
+    assert triangulation._cost(single, cards, part=False) == 12

@@ -32,7 +32,7 @@ from backspasm.engine.fused import _fuse
 from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
 from backspasm.engine.noisy_max import _decompose
 from backspasm.engine.plan_cache import _PlanCache
-from backspasm.engine.triangulation import _cliques_cached, _guided, _sides, _spanning_tree
+from backspasm.engine.triangulation import _cliques_cached, _cost, _guided, _sides, _spanning_tree
 
 __all__: list[str] = []
 
@@ -47,7 +47,7 @@ class _JunctionTree:
     Variables are the network's integer ids; auxiliary variables introduced by
     :func:`_decompose` get ids from ``len(cards)`` on and are never observed nor
     queried. ``guide``, a tree of a whole network these CPDs are part of, offers its
-    cliques restricted to them (:func:`_guided`), taken when they are smaller.
+    cliques restricted to them (:func:`_guided`), taken when they cost less (:func:`_cost`).
     """
 
     def __init__(
@@ -80,13 +80,14 @@ class _JunctionTree:
         # Decomposing is not always cheaper (it adds variables): keep what is.
         best = None
         for factors, extended, owners in options:
+            scopes = tuple(scope for scope, _ in factors)
             guided = None
             if guide is not None:
-                guided = _guided(guide._cliques, guide._owners, [s for s, _ in factors], owners)
-            for cliques in (self._cliques_of(factors, extended, restarts), guided):
+                guided = _guided(guide._cliques, guide._owners, scopes, owners)
+            for cliques in (list(_cliques_cached(scopes, tuple(extended), restarts)), guided):
                 if cliques is None:
                     continue
-                total = sum(math.prod(extended[v] for v in c) for c in cliques)
+                total = _cost(cliques, extended, part=guide is not None)
                 if best is None or total < best[0]:
                     best = (total, factors, extended, cliques, owners)
         assert best is not None
@@ -101,15 +102,6 @@ class _JunctionTree:
         self._static: dict[int, tuple[FloatArray, float]] = {}
         self._steps: dict[tuple[object, ...], _Step] = {}
         self._routes: dict[_Event, _Route] = {}  # where each event is summed
-
-    @staticmethod
-    def _cliques_of(
-        factors: Sequence[tuple[tuple[int, ...], FloatArray]], cards: list[int], restarts: int
-    ) -> list[tuple[int, ...]]:
-        # The triangulation depends only on the graph and the cardinalities, and it is
-        # seeded, so a copy of a network (load_network(), a what-if sweep that changes
-        # numbers only) reuses it instead of searching again (about a second).
-        return list(_cliques_cached(tuple(scope for scope, _ in factors), tuple(cards), restarts))
 
     # ------------------------------------------------------------------ compile
 

@@ -229,6 +229,53 @@ def _guided(
     return restricted
 
 
+def _cost(cliques: Sequence[tuple[int, ...]], cards: Sequence[int], part: bool) -> int:
+    """Return the cost by which a junction tree's triangulations are compared.
+
+    A whole network's tree: its total clique table size, the smallest of which
+    :func:`_largest_clique` relies on. Part of a network (``part``): the fused kernel's
+    estimated work per case, every variable observed and wanted (messages both ways).
+    A step over clique ``a`` multiplies its ``n`` batched operands (likelihoods homed
+    at ``a``, messages from its other neighbours) at every entry of their product and
+    adds it into each free output entry, ``k r (n + p)``, as
+    :mod:`~backspasm.engine.fused` does. The total table size ignores the number of
+    operands, and a restricted tree of smaller cliques can run slower.
+    """
+    cliques = list(cliques)
+    size = [math.prod(cards[v] for v in c) for c in cliques]
+    if not part:
+        return sum(size)
+    nbrs: list[list[int]] = [[] for _ in cliques]
+    for i, j in _spanning_tree(cliques, list(cards)):
+        nbrs[i].append(j)
+        nbrs[j].append(i)
+    home: dict[int, int] = {}
+    for i, c in enumerate(cliques):
+        for v in c:
+            if v not in home or (size[i], i) < (size[home[v]], home[v]):
+                home[v] = i
+    homed: list[list[int]] = [[] for _ in cliques]
+    for v, i in home.items():
+        homed[i].append(v)
+
+    def step(a: int, skip: int, out: set[int]) -> int:
+        ins = [{v} for v in homed[a]]
+        ins += [set(cliques[a]).intersection(cliques[c]) for c in nbrs[a] if c != skip]
+        touched = set().union(*ins)
+        k = math.prod(cards[v] for v in touched if v in out)
+        p = math.prod(cards[v] for v in out if v not in touched)
+        r = math.prod(cards[v] for v in touched if v not in out)
+        return k * r * (max(len(ins), 1) + p) + 2 * k * p
+
+    work = 0
+    for a in range(len(cliques)):
+        for b in nbrs[a]:
+            work += step(a, b, set(cliques[a]).intersection(cliques[b]))
+        if homed[a]:
+            work += step(a, -1, set(homed[a]))
+    return work
+
+
 def _moral_graph(scopes: Iterable[Sequence[int]]) -> dict[int, set[int]]:
     """Join the variables of each scope (a CPD's: its family) pairwise, as the engine does."""
     adjacency: dict[int, set[int]] = {}
