@@ -243,7 +243,10 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
     # Refuse an unsafe or unwritable output before loading anything heavy.
     check_paths(args.input, args.output)
+    from backspasm._memory import limit_malloc_arenas
     from backspasm.scoring import score_file
+
+    limit_malloc_arenas()  # this process only scores: fewer arenas, less memory kept
 
     summary = score_file(
         args.input,
