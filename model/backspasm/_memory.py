@@ -14,15 +14,22 @@ _LOOKED = False
 _M_ARENA_MAX = -8
 
 
+def _glibc(name: str) -> Callable[..., int] | None:
+    """Return the glibc function ``name`` of this process, or None (not Linux, or musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function: Callable[..., int] = getattr(ctypes.CDLL(None), name)
+    except (AttributeError, OSError):
+        return None
+    return function
+
+
 def _malloc_trim() -> Callable[[int], int] | None:
     global _TRIM, _LOOKED
     if not _LOOKED:
         _LOOKED = True
-        if sys.platform.startswith("linux"):
-            try:
-                _TRIM = ctypes.CDLL(None).malloc_trim  # glibc; absent from musl
-            except (AttributeError, OSError):
-                _TRIM = None
+        _TRIM = _glibc("malloc_trim")
     return _TRIM
 
 
@@ -53,10 +60,5 @@ def limit_malloc_arenas(count: int = 2) -> bool:
     what ``MALLOC_ARENA_MAX=2`` does, from inside.
     Elsewhere (musl, macOS, Windows) nothing happens.
     """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (AttributeError, OSError):
-        return False
-    return bool(mallopt(_M_ARENA_MAX, count))
+    mallopt = _glibc("mallopt")
+    return mallopt is not None and bool(mallopt(_M_ARENA_MAX, count))

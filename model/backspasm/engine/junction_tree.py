@@ -32,7 +32,14 @@ from backspasm.engine.fused import _fuse
 from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
 from backspasm.engine.noisy_max import _decompose
 from backspasm.engine.plan_cache import _PlanCache
-from backspasm.engine.triangulation import _cliques_cached, _cost, _guided, _sides, _spanning_tree
+from backspasm.engine.triangulation import (
+    _cliques_cached,
+    _cost,
+    _guided,
+    _homes,
+    _sides,
+    _spanning_tree,
+)
 
 __all__: list[str] = []
 
@@ -138,7 +145,7 @@ class _JunctionTree:
         for c, clique in enumerate(cliques):
             for v in clique:
                 self._containing.setdefault(v, []).append(c)
-        self._home = {v: smallest(members) for v, members in self._containing.items()}
+        self._home = _homes(cliques, self._clique_size)
         self._homed: list[list[int]] = [[] for _ in cliques]
         for v, c in self._home.items():
             self._homed[c].append(v)

@@ -229,6 +229,20 @@ def _guided(
     return restricted
 
 
+def _homes(cliques: Sequence[tuple[int, ...]], size: Sequence[int]) -> dict[int, int]:
+    """Each variable's home: the smallest clique holding it (the first of equal ones).
+
+    Its likelihood and its belief are taken there, by the junction tree and by
+    :func:`_cost`'s estimate of the work.
+    """
+    home: dict[int, int] = {}
+    for i, clique in enumerate(cliques):
+        for v in clique:
+            if v not in home or (size[i], i) < (size[home[v]], home[v]):
+                home[v] = i
+    return home
+
+
 def _cost(cliques: Sequence[tuple[int, ...]], cards: Sequence[int], part: bool) -> int:
     """Return the cost by which a junction tree's triangulations are compared.
 
@@ -249,13 +263,8 @@ def _cost(cliques: Sequence[tuple[int, ...]], cards: Sequence[int], part: bool) 
     for i, j in _spanning_tree(cliques, list(cards)):
         nbrs[i].append(j)
         nbrs[j].append(i)
-    home: dict[int, int] = {}
-    for i, c in enumerate(cliques):
-        for v in c:
-            if v not in home or (size[i], i) < (size[home[v]], home[v]):
-                home[v] = i
     homed: list[list[int]] = [[] for _ in cliques]
-    for v, i in home.items():
+    for v, i in _homes(cliques, size).items():
         homed[i].append(v)
 
     def step(a: int, skip: int, out: set[int]) -> int:
