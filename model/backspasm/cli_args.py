@@ -421,13 +421,13 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate",
         help="compare scores with the known causes of a case file",
         description="Compare the network's scores with the known causes of a case file: "
-        "top-1 and top-3 accuracy, AUC per cause with its 95% confidence interval (auc_low, "
-        "auc_high), Brier score, log loss and calibration, and how many "
-        "cases with a serious true cause were triaged self_care. Triage levels are compared "
-        "(the confusion matrix, its agreement, the emergency cases sent home) only for the "
-        "rows that give an expected_triage (emergency, see_doctor or self_care): without "
-        "that column, or where it is blank, they are not compared (the expected level is "
-        "never guessed from the cause).",
+        "top-1 and top-3 accuracy and triage agreement with their 95% confidence intervals "
+        "(Wilson's), AUC per cause with its own (auc_low, auc_high), Brier score, log "
+        "loss and calibration, and how many cases with a serious true cause were triaged "
+        "self_care. Triage levels are compared (the confusion matrix, its agreement, the "
+        "emergency cases sent home) only for the rows that give an expected_triage "
+        "(emergency, see_doctor or self_care): without that column, or where it is blank, "
+        "they are not compared (the expected level is never guessed from the cause).",
     )
     p.add_argument(
         "cases",

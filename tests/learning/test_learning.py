@@ -36,7 +36,7 @@ from backspasm.learning import (
     write_cases,
     write_spec,
 )
-from backspasm.learning.metrics import auc_score
+from backspasm.learning.metrics import auc_score, share_interval
 from backspasm.learning.spec_writer import spec_to_toml
 from backspasm.network import Network, default_network, load_network
 from backspasm.questionnaire import get_question, parse_answer, questions_for
@@ -656,8 +656,9 @@ def test_triage_confusion_calls_out_serious_cases_sent_home(toy: Network) -> Non
         evaluate(frame.assign(expected_triage="urgent"), network=toy)
 
 
-def test_triage_is_compared_only_on_the_cases_that_expect_a_level(toy: Network) -> None:
-    frame = pd.DataFrame(
+def _two_sites() -> pd.DataFrame:
+    """Four scored cases at two sites, one without an expected triage level."""
+    return pd.DataFrame(
         {
             "p_strain": [0.8, 0.1, 0.3, 0.6],
             "p_stone": [0.1, 0.8, 0.6, 0.3],
@@ -667,6 +668,10 @@ def test_triage_is_compared_only_on_the_cases_that_expect_a_level(toy: Network) 
             "site": ["a", "a", "b", "b"],
         }
     )
+
+
+def test_triage_is_compared_only_on_the_cases_that_expect_a_level(toy: Network) -> None:
+    frame = _two_sites()
     ev = evaluate(frame, network=toy)
     assert ev.triage is not None
     assert int(ev.triage.to_numpy().sum()) == ev.n_triage == 3  # the blank row is left out
@@ -691,6 +696,44 @@ def test_triage_is_compared_only_on_the_cases_that_expect_a_level(toy: Network) 
     assert alone["triage_agreement"].isna().all()
     assert alone["n_emergency"].isna().all()
     assert list(alone["serious_self_care"]) == [0, 1, 1]
+
+
+def test_a_share_s_interval_is_wilson_s() -> None:
+    # Textbook values (Newcombe 1998, Stat Med 17:857, table I): 0 of 10 reads 0-0.278,
+    # and a share of 1 keeps a lower bound below 1, unlike share +- 1.96 SE.
+    assert share_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    assert share_interval(8, 8) == pytest.approx((0.6756, 1.0), abs=1e-4)
+    assert share_interval(81, 263) == pytest.approx((0.2553, 0.3662), abs=1e-4)
+    low, high = share_interval(50, 100)
+    assert (low + high) / 2 == pytest.approx(0.5)
+    assert high - low < 2 * 1.96 * 0.05  # a little narrower than the Wald interval
+    assert all(math.isnan(x) for x in share_interval(0, 0))
+
+
+def test_accuracies_and_agreement_come_with_their_intervals(toy: Network) -> None:
+    frame = _two_sites()
+    ev = evaluate(frame, network=toy)
+    assert ev.top1 == 0.75  # the last stone ranks second
+    assert ev.top1_interval == pytest.approx(share_interval(3, 4))
+    assert ev.top1_interval[0] < 0.75 < ev.top1_interval[1]
+    assert ev.top3_interval == pytest.approx(share_interval(4, 4))
+    assert ev.triage_interval == pytest.approx(share_interval(2, 3))  # the blank row is out
+    summary = dict(zip(ev.summary()["metric"], ev.summary()["value"], strict=True))
+    low, high = share_interval(3, 4)
+    assert summary["top-1 accuracy, 95% CI"] == f"{low:.3f}-{high:.3f}"
+    assert "triage agreement, 95% CI" in summary
+    data = json.loads(json.dumps(ev.to_dict()))
+    assert data["top1_interval"] == pytest.approx([low, high])
+    assert data["triage_interval"] == pytest.approx(list(share_interval(2, 3)))
+    table = evaluate_by(frame, "site", network=toy).set_index("group")
+    assert table.loc["b", ["top1_low", "top1_high"]].tolist() == pytest.approx(
+        list(share_interval(1, 2))
+    )
+    assert table.loc["all", "top3_low"] == pytest.approx(ev.top3_interval[0])
+    # Without cases with a cause there is no share and no interval line.
+    none = evaluate(frame.assign(true_cause="none"), network=toy)
+    assert all(math.isnan(x) for x in none.top1_interval)
+    assert "top-1 accuracy, 95% CI" not in set(none.summary()["metric"])
 
 
 def test_to_dict_is_json_and_html_renders(toy: Network) -> None:

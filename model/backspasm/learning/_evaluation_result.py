@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from backspasm.learning.metrics import share_interval
 from backspasm.scoring.cases import error_row_lines
 
 __all__ = ["Evaluation"]
@@ -51,6 +52,9 @@ class Evaluation:
         Share of those cases whose highest-ranked cause is one of their true causes.
     top3 : float
         Share whose three highest-ranked causes include at least one true cause.
+    top1_interval, top3_interval : tuple of float
+        Their 95% confidence intervals (Wilson's, :func:`~backspasm.learning.metrics.
+        share_interval`), as is :attr:`triage_interval` for :attr:`triage_agreement`.
     named_under_why : float
         Share of those cases with a true cause among the causes ``diagnose``
         explains under "why": the three of highest posterior, and up to two below
@@ -177,6 +181,24 @@ class Evaluation:
         total = matrix.sum()
         return float(np.trace(matrix) / total) if total else math.nan
 
+    @property
+    def top1_interval(self) -> tuple[float, float]:
+        """The 95% confidence interval of :attr:`top1` (Wilson's; NaN without cases)."""
+        return share_interval(self.top1 * self.n_with_cause, self.n_with_cause)
+
+    @property
+    def top3_interval(self) -> tuple[float, float]:
+        """The 95% confidence interval of :attr:`top3` (Wilson's; NaN without cases)."""
+        return share_interval(self.top3 * self.n_with_cause, self.n_with_cause)
+
+    @property
+    def triage_interval(self) -> tuple[float, float]:
+        """The 95% confidence interval of :attr:`triage_agreement` (Wilson's)."""
+        if self.triage is None:
+            return math.nan, math.nan
+        matrix = self.triage.to_numpy()
+        return share_interval(float(np.trace(matrix)), float(matrix.sum()))
+
     def summary(self) -> pd.DataFrame:
         """Return the headline numbers as a table.
 
@@ -193,7 +215,9 @@ class Evaluation:
             *([("rows excluded (truth not given)", self.n_no_truth)] if self.n_no_truth else []),
             ("cases with a true cause", self.n_with_cause),
             ("top-1 accuracy", self.top1),
+            *_interval_row("top-1 accuracy", self.top1_interval),
             ("top-3 accuracy", self.top3),
+            *_interval_row("top-3 accuracy", self.top3_interval),
             ("named under diagnose's why", self.named_under_why),
             ("mean AUC over causes", self.mean_auc),
             ("Brier score", self.brier),
@@ -207,6 +231,7 @@ class Evaluation:
             rows.append(("triage", self.triage_note))
         if self.triage is not None:
             rows.append(("triage agreement", self.triage_agreement))
+            rows += _interval_row("triage agreement", self.triage_interval)
             rows.append(("cases with an expected triage", self.n_triage))
             rows.append(("emergency cases triaged self_care", self.emergency_self_care))
             rows.append(("emergency cases", self.n_emergency))
@@ -232,6 +257,8 @@ class Evaluation:
             "n_with_cause": self.n_with_cause,
             "top1": _json_number(self.top1),
             "top3": _json_number(self.top3),
+            "top1_interval": [_json_number(x) for x in self.top1_interval],
+            "top3_interval": [_json_number(x) for x in self.top3_interval],
             "named_under_why": _json_number(self.named_under_why),
             "mean_auc": _json_number(self.mean_auc),
             "brier": _json_number(self.brier),
@@ -251,6 +278,7 @@ class Evaluation:
             "n_serious": self.n_serious,
             "n_triage": self.n_triage,
             "triage_agreement": _json_number(self.triage_agreement),
+            "triage_interval": [_json_number(x) for x in self.triage_interval],
             "triage_note": self.triage_note,
             "emergency_self_care": self.emergency_self_care,
             "n_emergency": self.n_emergency,
@@ -284,6 +312,12 @@ class Evaluation:
                 self.confusions.head(10).to_html(index=False, float_format="{:.3f}".format),
             ]
         return "\n".join(parts)
+
+
+def _interval_row(name: str, bounds: tuple[float, float]) -> list[tuple[str, str]]:
+    """Return the summary row of a share's 95% confidence interval (none if undefined)."""
+    low, high = bounds
+    return [] if math.isnan(low) else [(f"{name}, 95% CI", f"{low:.3f}-{high:.3f}")]
 
 
 def _json_number(x: float) -> float | None:

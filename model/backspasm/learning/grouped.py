@@ -50,7 +50,10 @@ def evaluate_by(
     -------
     pandas.DataFrame
         One row per group in sorted order, then ``"(blank)"`` (if any), then
-        ``"all"``: ``group``, ``n_cases``, ``top1``, ``top3``, ``named_under_why``, ``mean_auc``,
+        ``"all"``: ``group``, ``n_cases``, ``top1``, ``top3``, ``top1_low``, ``top1_high``,
+        ``top3_low``, ``top3_high`` (their 95% confidence intervals, Wilson's: a group of
+        a few cases is told apart from another only when these do not overlap much),
+        ``named_under_why``, ``mean_auc``,
         ``triage_agreement`` (share of the cases with an ``expected_triage``
         whose triage level is that one; NaN where no case gives one, or without
         a ``triage`` column), ``serious_self_care`` and
@@ -142,6 +145,8 @@ def _grouped(
                 "n_cases": ev.n_cases,
                 "top1": ev.top1,
                 "top3": ev.top3,
+                **dict(zip(("top1_low", "top1_high"), ev.top1_interval, strict=True)),
+                **dict(zip(("top3_low", "top3_high"), ev.top3_interval, strict=True)),
                 "named_under_why": ev.named_under_why,
                 "mean_auc": ev.mean_auc,
                 "triage_agreement": agreement,

@@ -3,7 +3,8 @@
 Each function takes predicted probabilities (cases x causes) and the truth
 (booleans of the same shape) and returns one table of
 :class:`~backspasm.learning.Evaluation`: AUC and ROC points by the rank-sum formula,
-the AUC's 95% confidence interval (:func:`auc_interval`),
+the AUC's 95% confidence interval (:func:`auc_interval`), Wilson's interval of a
+share such as top-1 accuracy (:func:`share_interval`),
 binned calibration and its expected calibration error, the causes ranked first in
 place of the true one, and the triage confusion matrix.
 """
@@ -32,6 +33,7 @@ __all__ = [
     "reliability_table",
     "roc_points",
     "roc_table",
+    "share_interval",
     "top_accuracy",
     "triage_confusion",
 ]
@@ -123,6 +125,36 @@ def auc_interval(
     low = np.where(outside(np.zeros_like(a)), hi, 0.0)
     high = np.where(outside(np.ones_like(a)), up_in, 1.0)
     return np.where(defined, low, np.nan), np.where(defined, high, np.nan)
+
+
+def share_interval(hits: float, n: float) -> tuple[float, float]:
+    """Return the 95% confidence interval of a share ``hits / n`` (Wilson's score interval).
+
+    Wilson (1927, J Am Stat Assoc 22:209-212): every share ``t`` that the share found
+    is within 1.96 of its standard errors of, the variance ``t (1 - t) / n`` taken at
+    ``t``. Unlike ``share +- 1.96 SE`` it stays inside 0 to 1 and does not shrink to a
+    point at 0 or 1: 8 of 8 reads 0.68-1.00, not 1.00-1.00. On 155 cases a top-1 of
+    0.28 is 0.22-0.36, so two networks a few cases apart are not told apart.
+
+    Parameters
+    ----------
+    hits : float
+        Cases counted (a whole number, or a share times ``n``: it is rounded).
+    n : float
+        Cases in all.
+
+    Returns
+    -------
+    tuple of float
+        The lower and upper bounds; NaN for both when ``n`` is 0 or NaN.
+    """
+    if not n or math.isnan(n) or math.isnan(hits):
+        return math.nan, math.nan
+    share = round(hits) / n
+    z2 = _Z95**2
+    centre = (share + z2 / (2 * n)) / (1 + z2 / n)
+    half = _Z95 * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def roc_points(y: BoolArray, p: FloatArray) -> tuple[FloatArray, ...]:
