@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from pgmpy.factors.discrete import TabularCPD
+
+#: The bundled knowledge base's folder.
+BUNDLED_KNOWLEDGE = Path(__file__).resolve().parents[1] / "model" / "backspasm" / "knowledge"
+
+
+def bundled_variant(folder: Path, file: str, pattern: str, replacement: str) -> Path:
+    """Copy the bundled knowledge base to ``folder`` with one regex edit in ``file``."""
+    shutil.copytree(BUNDLED_KNOWLEDGE, folder)
+    path = folder / file
+    text, count = re.subn(pattern, replacement, path.read_text(encoding="utf-8"))
+    assert count, f"{pattern!r} not found in {file}"
+    path.write_text(text, encoding="utf-8")
+    return folder
+
 
 #: A patient who answers no to every warning sign of a serious cause.
 RED_FLAGS_DENIED = {

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +12,7 @@ from pgmpy.readwrite import BIFReader, NETReader, XDSLReader, XMLBIFReader
 
 from backspasm.exceptions import BackspasmError
 from backspasm.network import EXPORT_FORMATS, Network, load_network
+from helpers import BUNDLED_KNOWLEDGE, bundled_variant
 
 AGE_NODE = """
 [nodes.age_group]
@@ -103,19 +102,6 @@ def test_fingerprint_follows_the_numbers(toy_spec_dir):
     after = net.fingerprint_parts()
     assert after["numbers"] == net.numbers_fingerprint() != parts["numbers"]
     assert (after["questions"], after["triage"]) == (parts["questions"], parts["triage"])
-
-
-BUNDLED_KNOWLEDGE = Path(__file__).resolve().parents[1] / "model" / "backspasm" / "knowledge"
-
-
-def bundled_variant(folder: Path, file: str, pattern: str, replacement: str) -> Path:
-    """Copy the bundled knowledge base to ``folder`` with one regex edit in ``file``."""
-    shutil.copytree(BUNDLED_KNOWLEDGE, folder)
-    path = folder / file
-    text, count = re.subn(pattern, replacement, path.read_text(encoding="utf-8"))
-    assert count, f"{pattern!r} not found in {file}"
-    path.write_text(text, encoding="utf-8")
-    return folder
 
 
 @pytest.mark.parametrize(

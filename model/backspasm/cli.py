@@ -199,6 +199,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from backspasm.learning import evaluate_groups
 
     network = _network(args.network)
+    if args.compare:
+        return _compare(args, network)
     result, groups = evaluate_groups(args.cases, args.by, network=network, rank=args.rank)
     if result.n_cases == 0:
         raise BackspasmError(
@@ -235,6 +237,26 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                 )
             print(f"\nby {args.by}")
             print(groups.to_string(index=False, float_format="{:.3f}".format))
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace, network: Network) -> int:
+    from backspasm.learning import compare_networks
+
+    if args.by:
+        raise BackspasmError("give --by or --compare, not both: compare whole files.")
+    result = compare_networks(args.cases, _network(args.compare), baseline=network, rank=args.rank)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return EXIT_OK
+    print(f"baseline: {args.network or 'the bundled network'}; candidate: {args.compare}")
+    print(result.summary().to_string(index=False))
+    print()
+    print(result.paired())
+    moved = result.moved()
+    print(f"\ncases whose expected cause moved in the ranking: {len(moved)}")
+    if len(moved):
+        print(moved.to_string(index=False, float_format="{:.3f}".format))
     return EXIT_OK
 
 

@@ -440,6 +440,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--by", metavar="COLUMN", help="also evaluate group by group, e.g. --by source_kind"
     )
+    p.add_argument(
+        "--compare",
+        metavar="PATH",
+        help="a second knowledge base (folder or TOML file) to compare with the --network "
+        "one, case by case: both evaluations side by side, the cases each ranks first or "
+        "in the top three that the other does not, McNemar's exact test on those, and "
+        "every case whose expected cause moved (needs raw cases, not a scored file)",
+    )
     network_option(p)
 
     p = _command(sub, "check")

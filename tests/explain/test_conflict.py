@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +13,7 @@ from backspasm.explain import conflict_batch, conflict_threshold
 from backspasm.learning import sample_cases
 from backspasm.network import Network, default_network, load_network
 from backspasm.scoring import score_cases
+from helpers import BUNDLED_KNOWLEDGE, bundled_variant
 
 
 def test_conflict_matches_diagnosis(batch):
@@ -112,17 +111,9 @@ def test_the_shipped_threshold_of_the_bundled_network_is_the_computed_one(monkey
     assert conflict_threshold(net) == pytest.approx(shipped[key], rel=1e-12)
 
 
-KNOWLEDGE = Path(__file__).resolve().parents[2] / "model" / "backspasm" / "knowledge"
-
-
 def _variant(folder: Path, file: str, pattern: str, replacement: str) -> Network:
     """Load a copy of the bundled knowledge base with one regex edit in ``file``."""
-    shutil.copytree(KNOWLEDGE, folder)
-    path = folder / file
-    text, count = re.subn(pattern, replacement, path.read_text(encoding="utf-8"))
-    assert count, f"{pattern!r} not found in {file}"
-    path.write_text(text, encoding="utf-8")
-    return load_network(folder)
+    return load_network(bundled_variant(folder, file, pattern, replacement))
 
 
 @pytest.fixture
@@ -148,7 +139,7 @@ def test_a_variant_with_other_question_sections_gets_its_own_threshold(tmp_path,
     variant = _variant(
         tmp_path / "kb", "findings.toml", r'section = "symptom"', 'section = "known_cause"'
     )
-    bundled = load_network(KNOWLEDGE)
+    bundled = load_network(BUNDLED_KNOWLEDGE)
     assert variant.numbers_fingerprint() == bundled.numbers_fingerprint()
     threshold = conflict_threshold(variant)
     assert computed == [threshold]  # sampled for this variant, not the bundled one's

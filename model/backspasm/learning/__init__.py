@@ -17,7 +17,9 @@ Three jobs, each one public function:
     Brier score, log loss, calibration, the triage confusion matrix and the causes
     the network confuses; :func:`evaluate_by` does it group by group (a clinic, a
     kind of source) for the values of one column, and :func:`evaluate_groups` returns
-    both the whole file's evaluation and that table from one scoring.
+    both the whole file's evaluation and that table from one scoring;
+    :func:`compare_networks` scores the same cases with two knowledge bases and says,
+    case by case, what a change to the knowledge did.
 
 The modules, by job:
 
@@ -31,7 +33,8 @@ The modules, by job:
 * :mod:`~backspasm.learning.metrics` and :mod:`~backspasm.learning.evaluation`:
   the scores of forecasts, :func:`evaluate` and :class:`Evaluation` (the class and
   how it reads in ``_evaluation_result``);
-  :mod:`~backspasm.learning.grouped`: :func:`evaluate_by` and :func:`evaluate_groups`.
+  :mod:`~backspasm.learning.grouped`: :func:`evaluate_by` and :func:`evaluate_groups`;
+  :mod:`~backspasm.learning.comparison`: :func:`compare_networks`.
 
 Figures of an evaluation (calibration, ROC) are in :mod:`backspasm.figures`.
 """
@@ -39,6 +42,7 @@ Figures of an evaluation (calibration, ROC) are in :mod:`backspasm.figures`.
 from __future__ import annotations
 
 from backspasm.learning.cases import TRUTH_PREFIX as TRUTH_PREFIX
+from backspasm.learning.comparison import Comparison, compare_networks
 from backspasm.learning.evaluation import Evaluation, evaluate
 from backspasm.learning.fitting import FitResult, fit_network
 from backspasm.learning.grouped import evaluate_by, evaluate_groups
@@ -47,8 +51,10 @@ from backspasm.learning.spec_writer import write_spec
 from backspasm.triage import TRIAGE_LEVELS as TRIAGE_LEVELS
 
 __all__ = [
+    "Comparison",
     "Evaluation",
     "FitResult",
+    "compare_networks",
     "evaluate",
     "evaluate_by",
     "evaluate_groups",

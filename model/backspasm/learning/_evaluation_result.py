@@ -264,10 +264,10 @@ class Evaluation:
             "brier": _json_number(self.brier),
             "log_loss": _json_number(self.log_loss),
             "ece": _json_number(self.ece),
-            "reliability": _records(self.reliability),
-            "per_cause": _records(self.per_cause),
-            "calibration": _records(self.calibration[self.calibration["cause"] == "all"]),
-            "confusions": _records(self.confusions),
+            "reliability": json_records(self.reliability),
+            "per_cause": json_records(self.per_cause),
+            "calibration": json_records(self.calibration[self.calibration["cause"] == "all"]),
+            "confusions": json_records(self.confusions),
             "triage": None
             if self.triage is None
             else {
@@ -282,7 +282,7 @@ class Evaluation:
             "triage_note": self.triage_note,
             "emergency_self_care": self.emergency_self_care,
             "n_emergency": self.n_emergency,
-            "sent_home": _records(self.sent_home),
+            "sent_home": json_records(self.sent_home),
         }
 
     def _repr_html_(self) -> str:
@@ -330,5 +330,6 @@ def _plain(v: Any) -> Any:
     return int(v) if isinstance(v, np.integer) else v
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return a table's rows as JSON-ready records: plain numbers, NaN as None."""
     return [{str(k): _plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]

@@ -53,7 +53,14 @@ from backspasm.questionnaire import answers_to_evidence, questions_for
 from backspasm.sampling import FloatArray, IntArray
 from backspasm.scoring.cases import error_rows
 
-__all__ = ["RANKINGS", "Evaluation", "PreparedCases", "evaluate", "prepare_evaluation"]
+__all__ = [
+    "RANKINGS",
+    "Evaluation",
+    "PreparedCases",
+    "evaluate",
+    "prepare_evaluation",
+    "ranked_causes",
+]
 
 #: How :func:`evaluate` may rank the causes of a case.
 RANKINGS: tuple[str, ...] = ("posterior", "disablement", "odds_factor")
@@ -349,6 +356,21 @@ def prepare_evaluation(
     )
 
 
+def ranked_causes(probs: FloatArray, keys: FloatArray | None = None) -> IntArray:
+    """Return each case's cause indices, the first-ranked first.
+
+    By ``keys`` (expected disablement or odds factor; NaN, a cause the context
+    settles, last) with ties by the posterior ``probs``, or by ``probs`` alone.
+    Causes with the same numbers (tight hamstrings and weak abdominal muscles share
+    theirs) differ only by rounding noise, which depends on how rows were batched:
+    they are compared at 12 decimals, so that ties keep the causes' order in every run.
+    """
+    if keys is not None:
+        order = -np.round(np.nan_to_num(keys, nan=-np.inf), 12)
+        return np.lexsort((-np.round(probs, 12), order), axis=1)
+    return np.argsort(-np.round(probs, 12), axis=1, kind="stable")
+
+
 def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
     """Every metric of :class:`Evaluation` for prepared cases."""
     frame, causes, net, rank = cases.frame, cases.causes, cases.network, cases.rank
@@ -356,15 +378,7 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
     truth_all = cases.truth
     probs, y = cases.probs[ok], truth_all[ok]
     n_cases = int(ok.sum())
-    # Causes with the same numbers (tight hamstrings and weak abdominal muscles share
-    # theirs) differ only by rounding noise, which depends on how rows were batched:
-    # compare at 12 decimals, so that ties keep the causes' order in every run.
-    if cases.keys is not None:
-        # NaN (a cause the context settles) ranks last; ties by the posterior
-        keys = -np.round(np.nan_to_num(cases.keys[ok], nan=-np.inf), 12)
-        ranked = np.lexsort((-np.round(probs, 12), keys), axis=1)
-    else:
-        ranked = np.argsort(-np.round(probs, 12), axis=1, kind="stable")
+    ranked = ranked_causes(probs, None if cases.keys is None else cases.keys[ok])
     top1, top3, n_with = top_accuracy(ranked, y)
     named = named_hits(explained(probs, cases.factors[ok]), y)
     named_any = np.asarray(named.any(axis=1), dtype=bool)[y.any(axis=1)]

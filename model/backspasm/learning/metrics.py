@@ -29,6 +29,7 @@ __all__ = [
     "auc_score",
     "calibration_table",
     "confusion_table",
+    "mcnemar_exact",
     "named_hits",
     "reliability_table",
     "roc_points",
@@ -155,6 +156,25 @@ def share_interval(hits: float, n: float) -> tuple[float, float]:
     centre = (share + z2 / (2 * n)) / (1 + z2 / n)
     half = _Z95 * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def mcnemar_exact(gained: int, lost: int) -> float:
+    """Return the two-sided p-value of McNemar's exact test on paired hits.
+
+    Two rankings of the same cases differ only on the discordant ones: ``gained``
+    cases that the second gets right and the first wrong, ``lost`` the other way.
+    Were the two equally good, each discordant case would go either way with
+    probability 1/2: the p-value is twice the smaller binomial tail (at most 1),
+    summed in logs so that a file of millions of cases does not overflow.
+    """
+    n = gained + lost
+    if n == 0:
+        return 1.0
+    i = np.arange(1, min(gained, lost) + 1, dtype=np.float64)
+    # log C(n, i) from log C(n, i - 1): C(n, i) = C(n, i - 1) (n - i + 1) / i
+    log_choose = np.concatenate(([0.0], np.cumsum(np.log(n - i + 1) - np.log(i))))
+    tail = float(np.logaddexp.reduce(log_choose - n * math.log(2.0)))
+    return float(min(1.0, 2.0 * math.exp(tail)))
 
 
 def roc_points(y: BoolArray, p: FloatArray) -> tuple[FloatArray, ...]:

@@ -1,0 +1,131 @@
+"""Two knowledge bases compared on the same cases (backspasm.learning.comparison)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from backspasm.cli import main
+from backspasm.exceptions import BackspasmError
+from backspasm.learning import compare_networks, evaluate
+from backspasm.learning.metrics import mcnemar_exact
+from backspasm.network import Network, default_network, load_network
+from backspasm.scoring import score_cases
+from helpers import bundled_variant
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def vignettes() -> pd.DataFrame:
+    """Published cases of three causes: curvature, strain and stones."""
+    cases = pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False)
+    keep = cases["expected_cause"].isin(["spinal_curvature", "muscle_strain", "kidney_stones"])
+    return cases[keep].drop(columns=["source", "source_kind", "vignette"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def more_curvature(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled knowledge with a hundredfold curvature leak (5% of presenters, not 0.05%)."""
+    return bundled_variant(
+        tmp_path_factory.mktemp("kb") / "more_curvature",
+        "causes.toml",
+        r'(leak = \{ p = )0\.00052(, source = "Perennou94")',
+        r"\g<1>0.052\g<2>",
+    )
+
+
+def _places(scored: pd.DataFrame, truth: pd.Series, net: Network) -> np.ndarray:
+    """Each case's place of its expected cause, from the scored posteriors alone."""
+    probs = scored[[f"p_{c}" for c in net.causes]].astype(float).to_numpy()
+    own = probs[np.arange(len(probs)), [net.causes.index(c) for c in truth]]
+    return 1 + (np.round(probs, 12) > np.round(own, 12)[:, None]).sum(axis=1)
+
+
+def test_a_network_against_itself_changes_nothing(vignettes) -> None:
+    net = default_network()
+    result = compare_networks(vignettes, net, baseline=net)
+    assert result.n_compared == len(vignettes)
+    assert (result.top1_gained, result.top1_lost, result.top1_p) == (0, 0, 1.0)
+    assert (result.top3_gained, result.top3_lost, result.top3_p) == (0, 0, 1.0)
+    assert result.moved().empty
+    summary = result.summary()
+    assert summary["baseline"].tolist() == summary["candidate"].tolist()
+
+
+def test_every_moved_case_and_count_is_what_the_two_scorings_say(
+    vignettes, more_curvature
+) -> None:
+    variant = load_network(more_curvature)
+    result = compare_networks(vignettes, variant)
+    answers = vignettes.drop(columns=["expected_cause", "expected_triage"])
+    truth = vignettes["expected_cause"]
+    before = _places(score_cases(answers), truth, default_network())
+    after = _places(score_cases(answers, network=variant), truth, variant)
+    assert result.cases["rank_baseline"].tolist() == before.tolist()
+    assert result.cases["rank_candidate"].tolist() == after.tolist()
+    for k, counts in ((1, result.top1_gained), (3, result.top3_gained)):
+        gained = int(((after <= k) & (before > k)).sum())
+        lost = int(((before <= k) & (after > k)).sum())
+        p = result.top1_p if k == 1 else result.top3_p
+        assert counts == gained
+        assert (result.top1_lost if k == 1 else result.top3_lost) == lost
+        assert p == mcnemar_exact(gained, lost)
+    # Seven curvature cases reach the top three (none first: strain keeps it), none
+    # leaves it: p = 2 / 2^7.
+    assert (result.top3_gained, result.top3_lost) == (7, 0)
+    assert result.top3_p == pytest.approx(2 / 2**7)
+    # The two evaluations are evaluate's; their top-3 differ by the net gain.
+    assert result.baseline.top3 == evaluate(vignettes).top3
+    assert result.candidate.top3 == evaluate(vignettes, network=variant).top3
+    assert result.candidate.top3 - result.baseline.top3 == pytest.approx(7 / result.n_compared)
+    # Curvature cases rise, the others fall (explained away); the largest rise first.
+    moved = result.moved()
+    assert list(moved.index) == list(range(len(moved)))
+    shift = moved["rank_baseline"] - moved["rank_candidate"]
+    assert shift.is_monotonic_decreasing
+    curve = moved["true_cause"] == "spinal_curvature"
+    assert curve.sum() == 9
+    assert (moved.loc[curve, "p_candidate"] > moved.loc[curve, "p_baseline"]).all()
+    assert (moved.loc[~curve, "rank_candidate"] > moved.loc[~curve, "rank_baseline"]).all()
+    assert set(moved["case_id"]) <= set(vignettes["case_id"])
+
+
+def test_mcnemar_s_exact_p_is_twice_the_smaller_binomial_tail() -> None:
+    assert mcnemar_exact(0, 0) == 1.0
+    assert mcnemar_exact(5, 0) == pytest.approx(2 / 32)
+    assert mcnemar_exact(10, 2) == pytest.approx(2 * (1 + 12 + 66) / 4096)
+    assert mcnemar_exact(2, 10) == mcnemar_exact(10, 2)
+    assert mcnemar_exact(3, 3) == 1.0
+    # Millions of cases do not overflow: about the normal approximation, z = 1.
+    assert mcnemar_exact(500_000, 501_000) == pytest.approx(0.318, abs=0.002)
+
+
+def test_a_scored_file_is_refused(vignettes) -> None:
+    scored = score_cases(vignettes.drop(columns=["expected_cause", "expected_triage"]))
+    scored["expected_cause"] = vignettes["expected_cause"]
+    with pytest.raises(BackspasmError, match=r"scored file .* raw answers"):
+        compare_networks(scored, default_network())
+
+
+def test_the_command_prints_both_networks_the_paired_test_and_the_moved_cases(
+    capsys, vignettes, more_curvature, tmp_path
+) -> None:
+    path = tmp_path / "cases.csv"
+    vignettes.to_csv(path, index=False)
+    assert main(["evaluate", str(path), "--compare", str(more_curvature)]) == 0
+    out = capsys.readouterr().out
+    assert "baseline: the bundled network; candidate: " in out
+    assert "McNemar's exact test" in out
+    assert "cases whose expected cause moved in the ranking" in out
+    assert main(["evaluate", str(path), "--compare", str(more_curvature), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["n_compared"] == len(vignettes)
+    assert data["top1"]["p"] == mcnemar_exact(data["top1"]["gained"], data["top1"]["lost"])
+    assert {"baseline", "candidate", "moved"} <= set(data)
+    assert main(["evaluate", str(path), "--compare", str(more_curvature), "--by", "sex"]) != 0
+    assert "not both" in capsys.readouterr().err
