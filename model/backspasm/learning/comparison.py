@@ -187,7 +187,7 @@ def compare_networks(
     """
     base = baseline if baseline is not None else default_network()
     frame, _, label = read_cases(cases)
-    scored = [c for c in frame.columns if str(c).startswith("p_")]
+    scored = [f"p_{c}" for c in base.causes if f"p_{c}" in frame.columns]
     if scored:
         raise BackspasmError(
             f"{label} is a scored file (it has {scored[0]!r}): comparing two networks needs "
