@@ -822,9 +822,12 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # cannot touch his toes, fourth behind spondylolisthesis. 76 once stiffness of any
     # kind took the share read among other chronic back pain (79% reported morning
     # stiffness, Arnbak16), under which it no longer points to spinal inflammation:
-    # S06, an abscess whose stiff neck was meningism, sixth.
+    # S06, an abscess whose stiff neck was meningism, sixth. 75 once the
+    # anti-inflammatory question took Braun11's figures (no response: likelihood
+    # ratio 0.13 for spondylitis): Y13, a spondylitis whose source says full-dose
+    # anti-inflammatories did not help, ninth.
     assert ev.top1 >= 43 / 155 - 1e-9
-    assert ev.top3 >= 76 / 155 - 1e-9
+    assert ev.top3 >= 75 / 155 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
     # man, an answer set the network cannot tell from everyday back pain.
@@ -855,13 +858,14 @@ def test_vignettes_written_to_teach_are_ranked_better_than_case_reports(
     # gallstones to the emergency department, as W01 expects; 62 before the disc left
     # the duration's parents, when P07 passed the 50% structural cut-off); case reports
     # 11 of 82 (F06 fell behind strain) and 31 of 82. Teaching 32 and 47 once the
-    # inflammatory-back-pain items took Braun11's axial SpA column (S03 and Y13 second).
-    # Guard rails at the measured level.
+    # inflammatory-back-pain items took Braun11's axial SpA column (S03 and Y13 second);
+    # 46 once the anti-inflammatory question did too (Y13, which full-dose
+    # anti-inflammatories did not help, ninth). Guard rails at the measured level.
     teaching = evaluate(vignettes[vignettes["source_kind"] == "teaching"], network=net)
     reports = evaluate(vignettes[vignettes["source_kind"] == "case_report"], network=net)
     assert (teaching.n_cases, reports.n_cases) == (73, 82)
     assert teaching.top1 >= 32 / 73 - 1e-9
-    assert teaching.top3 >= 47 / 73 - 1e-9
+    assert teaching.top3 >= 46 / 73 - 1e-9
     assert teaching.triage is not None
     assert int(teaching.triage.to_numpy().trace()) >= 63
     assert teaching.top1 > reports.top1
@@ -919,7 +923,9 @@ def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: 
     # Richens et al. (2020) rank causes by how much of the presentation they explain.
     # Measured: 51 of 155 first and 94 in the top three (posterior: 46 and 76); 53 and
     # 92 once stiffness of any kind took the 79% read among other chronic back pain
-    # (Arnbak16) and stopped pointing to spinal inflammation (posterior: 44 and 76).
+    # (Arnbak16) and stopped pointing to spinal inflammation (posterior: 44 and 76);
+    # 52 and 92 once Y13, a spondylitis that anti-inflammatories did not help, lost
+    # its first place to the anti-inflammatory question (posterior: 44 and 75).
     by_posterior = evaluate(vignettes, network=net)
     ev = evaluate(vignettes, network=net, rank="disablement")
     assert ev.rank == "disablement"

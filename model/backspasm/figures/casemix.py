@@ -91,7 +91,11 @@ def plot_case_mix(
             1 if stacked else 2,
             figsize=room,
             layout=st.layout(),
-            gridspec_kw={"height_ratios": [2.6, 1]} if stacked else {"width_ratios": [1.6, 1]},
+            # side by side at a journal's page width, the triage panel takes more of it:
+            # its three level names, one with the count of open screens, need the room
+            gridspec_kw={"height_ratios": [2.6, 1]}
+            if stacked
+            else {"width_ratios": [1.6 if st.scale() >= 1.0 else 1.3, 1]},
         )
         left, right = pair[0], pair[1]
     else:
