@@ -81,6 +81,7 @@ def plot_case_mix(
         else (pd.Series(False, index=scored.index))
     )
     ok = scored[~errors]
+    journal = st.scale() < 1.0
     if axes is None:
         import matplotlib.pyplot as plt
 
@@ -95,7 +96,7 @@ def plot_case_mix(
             # its three level names, one with the count of open screens, need the room
             gridspec_kw={"height_ratios": [2.6, 1]}
             if stacked
-            else {"width_ratios": [1.6 if st.scale() >= 1.0 else 1.3, 1]},
+            else {"width_ratios": [1.3 if journal else 1.6, 1]},
         )
         left, right = pair[0], pair[1]
     else:
@@ -140,7 +141,6 @@ def plot_case_mix(
     left.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     left.spines[["top", "right"]].set_visible(False)
     # under the axis label, where no bar can be (in a corner it lay over a bar's end)
-    journal = st.scale() < 1.0
     below = ScaledTranslation(0, -_LEGEND_DROP, fig.dpi_scale_trans)
     kinds = kind_patches(groups_seen)
     if journal:  # its right edge at the plot's, over the labels' column if need be

@@ -314,10 +314,15 @@ class Evaluation:
         return "\n".join(parts)
 
 
+def interval_text(bounds: tuple[float, float]) -> str:
+    """Return a 95% confidence interval as the tables print it: ``0.219-0.359``, or ``-``."""
+    low, high = bounds
+    return "-" if math.isnan(low) else f"{low:.3f}-{high:.3f}"
+
+
 def _interval_row(name: str, bounds: tuple[float, float]) -> list[tuple[str, str]]:
     """Return the summary row of a share's 95% confidence interval (none if undefined)."""
-    low, high = bounds
-    return [] if math.isnan(low) else [(f"{name}, 95% CI", f"{low:.3f}-{high:.3f}")]
+    return [] if math.isnan(bounds[0]) else [(f"{name}, 95% CI", interval_text(bounds))]
 
 
 def _json_number(x: float) -> float | None:

@@ -17,7 +17,6 @@ the change helped or harmed.
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,9 +24,14 @@ import numpy as np
 import pandas as pd
 
 from backspasm.exceptions import BackspasmError
-from backspasm.learning._evaluation_result import Evaluation, json_records
+from backspasm.learning._evaluation_result import Evaluation, interval_text, json_records
 from backspasm.learning.cases import CasesLike, read_cases
-from backspasm.learning.evaluation import PreparedCases, prepare_evaluation, ranked_causes
+from backspasm.learning.evaluation import (
+    PreparedCases,
+    named_rows,
+    prepare_evaluation,
+    ranked_causes,
+)
 from backspasm.learning.metrics import mcnemar_exact
 from backspasm.network import Network, default_network
 from backspasm.sampling import IntArray
@@ -92,9 +96,17 @@ class Comparison:
         rows: list[tuple[str, Any, Any]] = [
             ("cases evaluated", a.n_cases, b.n_cases),
             ("top-1 accuracy", a.top1, b.top1),
-            ("top-1 accuracy, 95% CI", _interval(a.top1_interval), _interval(b.top1_interval)),
+            (
+                "top-1 accuracy, 95% CI",
+                interval_text(a.top1_interval),
+                interval_text(b.top1_interval),
+            ),
             ("top-3 accuracy", a.top3, b.top3),
-            ("top-3 accuracy, 95% CI", _interval(a.top3_interval), _interval(b.top3_interval)),
+            (
+                "top-3 accuracy, 95% CI",
+                interval_text(a.top3_interval),
+                interval_text(b.top3_interval),
+            ),
             ("named under diagnose's why", a.named_under_why, b.named_under_why),
             ("mean AUC over causes", a.mean_auc, b.mean_auc),
             ("Brier score", a.brier, b.brier),
@@ -200,13 +212,8 @@ def compare_networks(
     use &= before.truth.any(axis=1) & after.truth.any(axis=1)
     rank_a, first_a, p_a = _places(before, use)
     rank_b, first_b, p_b = _places(after, use)
-    table: dict[str, Any] = {"row": before.numbers[use]}
-    if "case_id" in before.frame:
-        table["case_id"] = before.frame.loc[use, "case_id"].astype(str).str.strip().to_numpy()
-    table["true_cause"] = [
-        ", ".join(c for c, t in zip(before.causes, row, strict=True) if t)
-        for row in before.truth[use]
-    ]
+    rows = np.flatnonzero(use)
+    table = named_rows(before.frame, rows, before.numbers, before.truth, before.causes)
     table |= {
         "rank_baseline": rank_a,
         "rank_candidate": rank_b,
@@ -243,8 +250,3 @@ def _places(cases: PreparedCases, use: np.ndarray) -> tuple[IntArray, list[str],
     best = ranked[np.arange(len(ranked)), place]
     first = [cases.causes[i] for i in ranked[:, 0]]
     return place + 1, first, probs[np.arange(len(probs)), best]
-
-
-def _interval(bounds: tuple[float, float]) -> str:
-    low, high = bounds
-    return "-" if math.isnan(low) else f"{low:.3f}-{high:.3f}"

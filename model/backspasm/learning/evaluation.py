@@ -58,6 +58,7 @@ __all__ = [
     "Evaluation",
     "PreparedCases",
     "evaluate",
+    "named_rows",
     "prepare_evaluation",
     "ranked_causes",
 ]
@@ -418,6 +419,27 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
     )
 
 
+def named_rows(
+    frame: pd.DataFrame,
+    rows: IntArray,
+    numbers: IntArray,
+    truth: BoolArray,
+    causes: Sequence[str],
+) -> dict[str, Any]:
+    """Say which cases ``rows`` (positions in ``frame``) are, as a table's first columns.
+
+    ``row`` (the file's number, from 1 after the header), ``case_id`` when the file has
+    one, and ``true_cause`` (the true causes, joined by ", ").
+    """
+    table: dict[str, Any] = {"row": numbers[rows].astype(np.int64)}
+    if "case_id" in frame:
+        table["case_id"] = frame["case_id"].iloc[rows].astype(str).str.strip().to_numpy()
+    table["true_cause"] = [
+        ", ".join(c for c, t in zip(causes, truth[i], strict=True) if t) for i in rows
+    ]
+    return table
+
+
 def _sent_home(
     frame: pd.DataFrame,
     counts: dict[str, Any] | None,
@@ -429,12 +451,7 @@ def _sent_home(
     if counts is None:
         return pd.DataFrame()  # as Evaluation's default: no triage column, nothing to name
     rows = np.flatnonzero(counts["sent_home"])
-    table: dict[str, Any] = {"row": numbers[rows].astype(np.int64)}
-    if "case_id" in frame:
-        table["case_id"] = frame["case_id"].iloc[rows].astype(str).str.strip().to_numpy()
-    table["true_cause"] = [
-        ", ".join(c for c, t in zip(causes, truth[i], strict=True) if t) for i in rows
-    ]
+    table = named_rows(frame, rows, numbers, truth, causes)
     if "expected_triage" in frame:
         table["expected_triage"] = expected_triage(frame)[rows]
     if "p_serious" in frame:
