@@ -25,6 +25,20 @@ def bundled_variant(folder: Path, file: str, pattern: str, replacement: str) -> 
     return folder
 
 
+#: A finding a user adds to a copy of the bundled knowledge base (appended to its
+#: ``findings.toml``, e.g. ``bundled_variant(folder, "findings.toml", r"\Z", NEW_FINDING)``).
+NEW_FINDING = """
+[nodes.pain_on_coughing]
+group = "finding"
+label = "Pain on coughing"
+description = "Back or leg pain made worse by coughing or sneezing."
+question = { column = "pain_on_coughing", prompt = "Does coughing or sneezing make the pain worse?", section = "symptom" }
+parents = ["nerve_root_compression"]
+leak = { p = 0.2, source = "assumption", why = "a test variant" }
+strength.nerve_root_compression = { p = 0.6, source = "assumption", why = "a test variant" }
+"""
+
+
 #: A patient who answers no to every warning sign of a serious cause.
 RED_FLAGS_DENIED = {
     "fever": "no",

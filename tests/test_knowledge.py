@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from importlib.resources import files
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from pgmpy.inference import VariableElimination
 import backspasm
 from backspasm.cli import main
 from backspasm.questionnaire import questions_for
+from helpers import NEW_FINDING, bundled_variant
 
 KNOWLEDGE = files("backspasm") / "knowledge"
 
@@ -262,29 +262,10 @@ def test_a_number_counted_as_read_does_not_say_its_size_was_assumed() -> None:
             assert phrase not in why, (node.name, phrase, param)
 
 
-def _variant_with_a_new_finding(tmp_path: Path) -> Path:
-    variant = tmp_path / "variant"
-    shutil.copytree(Path(str(KNOWLEDGE)), variant)
-    with (variant / "findings.toml").open("a", encoding="utf-8") as fh:
-        fh.write(
-            """
-[nodes.pain_on_coughing]
-group = "finding"
-label = "Pain on coughing"
-description = "Back or leg pain made worse by coughing or sneezing."
-question = { column = "pain_on_coughing", prompt = "Does coughing or sneezing make the pain worse?", section = "symptom" }
-parents = ["nerve_root_compression"]
-leak = { p = 0.2, source = "assumption", why = "a test variant" }
-strength.nerve_root_compression = { p = 0.6, source = "assumption", why = "a test variant" }
-"""
-        )
-    return variant
-
-
 def test_a_variant_finding_gets_its_question_everywhere(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    variant = _variant_with_a_new_finding(tmp_path)
+    variant = bundled_variant(tmp_path / "variant", "findings.toml", r"\Z", NEW_FINDING)
     net = backspasm.load_network(variant)
     assert "pain_on_coughing" in {q.column for q in questions_for(net)}
 

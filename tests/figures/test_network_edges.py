@@ -34,7 +34,8 @@ from matplotlib.path import Path as MplPath
 
 from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
-from backspasm.network import Network, default_network
+from backspasm.network import Network, default_network, load_network
+from helpers import NEW_FINDING, bundled_variant
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
 
@@ -258,6 +259,32 @@ def test_a_part_of_the_network_ends_its_arrows_at_their_boxes(
     net: Network, groups: tuple[str, ...]
 ) -> None:
     ax = figures.plot_network(net, groups=groups)
+    assert misreadings(ax, lead=LEAD) == []
+
+
+@pytest.mark.parametrize(
+    ("file", "pattern", "replacement"),
+    [
+        # one more finding, which moves every column's order (and the cause column's)
+        ("findings.toml", r"\Z", NEW_FINDING),
+        # one finding fewer
+        ("findings.toml", r"(?ms)^\[nodes\.night_pain\].*?(?=^\[nodes\.)", ""),
+    ],
+    ids=["a finding added", "a finding removed"],
+)
+def test_a_variant_network_ends_its_arrows_at_their_boxes(
+    tmp_path: Any, file: str, pattern: str, replacement: str
+) -> None:
+    """A knowledge base a user changed is drawn as cleanly as the bundled one.
+
+    Either change reorders the columns. Before the arrows between neighbouring
+    sub-columns checked where they turn, 10 to 21 of them then led into their heads
+    along a box of the parent's column (an exposure, or a cause), as if they came
+    from it.
+    """
+    net = load_network(bundled_variant(tmp_path / "kb", file, pattern, replacement))
+    assert len(net.model.nodes()) != len(default_network().model.nodes())
+    ax = figures.plot_network(net)
     assert misreadings(ax, lead=LEAD) == []
 
 

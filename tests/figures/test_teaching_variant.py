@@ -9,7 +9,6 @@ bounded (it grew with every what-if step).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import matplotlib
@@ -26,30 +25,16 @@ from backspasm.figures import _words
 from backspasm.figures.teaching import _answers_of
 from backspasm.network import Network, load_network
 from backspasm.scoring import ScoringWarning
-
-KNOWLEDGE = Path(__file__).resolve().parents[2] / "model" / "backspasm" / "knowledge"
+from helpers import NEW_FINDING, bundled_variant
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
-
-NEW_FINDING = """
-[nodes.pain_on_coughing]
-group = "finding"
-label = "Pain on coughing"
-description = "Back or leg pain made worse by coughing or sneezing."
-question = { column = "pain_on_coughing", prompt = "Does coughing make it worse?", section = "symptom" }
-parents = ["nerve_root_compression"]
-leak = { p = 0.02, source = "assumption", why = "a test variant" }
-strength.nerve_root_compression = { p = 0.9, source = "assumption", why = "a test variant" }
-"""
 
 
 @pytest.fixture(scope="module")
 def variant_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("kb") / "variant"
-    shutil.copytree(KNOWLEDGE, folder)
-    with (folder / "findings.toml").open("a", encoding="utf-8") as fh:
-        fh.write(NEW_FINDING)
-    return folder
+    return bundled_variant(
+        tmp_path_factory.mktemp("kb") / "variant", "findings.toml", r"\Z", NEW_FINDING
+    )
 
 
 @pytest.fixture(scope="module")

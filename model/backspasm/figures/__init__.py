@@ -64,14 +64,16 @@ The families, one module each:
     :func:`write_teaching_figures`, :func:`save_figure` (SVG text kept as text; each
     file, and the set, written whole or not at all; a figure laid out once, so that
     its files do not depend on the other formats asked for; at most :data:`MAX_DPI`).
-``_style``, ``_wrap``, ``_words``, ``_bars``, ``_layout``, ``_routing``, ``_graph``, ``_save``
+``_style``, ``_wrap``, ``_words``, ``_bars``, ``_layout``, ``_paths``, ``_routing``,
+``_graph``, ``_save``
     Colours, type sizes and the named sizes (slide, page, column); how wide a text
     is and its wrapping to lines; what the figures write (percentages, odds ratios,
     answers, titles);
     probability bars with their prior's tick and value; the layouts of the network
     on a slide (one for the network and its beliefs, so that no box moves between
     the two; a label too long for its box cut short, with a warning, rather than
-    every label shrunk); the arrows' routes between its boxes; drawing its boxes,
+    every label shrunk); the arrows' paths (smooth curves, runs with rounded turns)
+    and their routes between its boxes; drawing its boxes,
     arrows, headers and legends; writing files. Each imports only those before it.
 ``_emergency``, ``_next_questions``
     The next-questions figure of ``case``: for an emergency, and in general.

@@ -2,37 +2,18 @@
 
 Geometry is in inches of the drawn figure. :func:`route_edges` runs the arrows
 between the boxes of a slide layout (:func:`backspasm.figures._layout.slide_layout`),
-each one ending with its head on its own box; :func:`bezier` is the smooth path of
-an edge through given points (the diagnostic view's).
+each one ending with its head on its own box.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from backspasm.figures._paths import TURN, Pen
 from backspasm.layout import Layout
-
-
-def bezier(points: Sequence[tuple[float, float]]) -> Any:
-    """Smooth path through points with horizontal tangents at each of them."""
-    from matplotlib.path import Path as MplPath
-
-    verts = [points[0]]
-    codes = [MplPath.MOVETO]
-    for (x0, y0), (x1, y1) in itertools.pairwise(points):
-        if abs(y1 - y0) < 1e-9:
-            verts.append((x1, y1))
-            codes.append(MplPath.LINETO)
-            continue
-        dx = (x1 - x0) * 0.5
-        verts += [(x0 + dx, y0), (x1 - dx, y1), (x1, y1)]
-        codes += [MplPath.CURVE4] * 3
-    return MplPath(verts, codes)
-
 
 #: The edges of the network drawings: line width, arrowhead length and half width
 #: (points).
@@ -61,9 +42,7 @@ _PORT = 0.05  # an edge ends on (or leaves) the side of a box at least this far 
 #: An arrow into the side of a box runs level with a gap of the column before it,
 #: this much farther from that column's boxes than a passing line keeps (inches).
 _OPENING = 0.03
-_TURN = 0.04  # the largest radius of an edge's rounded turns
 _SPREAD = 0.2  # a gutter this wide spreads the edges running up and down it
-_KAPPA = 0.5523  # a cubic Bezier's handle for a quarter circle, per unit of radius
 
 
 @dataclass(frozen=True)
@@ -84,67 +63,6 @@ class Route:
     path: Any
     head: float
     side: str
-
-
-class _Pen:
-    """A path of straight runs joined by rounded turns (quarter circles)."""
-
-    def __init__(self, start: tuple[float, float]) -> None:
-        self.verts = [start]
-        self.codes = [1]  # MOVETO
-
-    @property
-    def at(self) -> tuple[float, float]:
-        return self.verts[-1]
-
-    def line(self, x: float, y: float) -> None:
-        if math.hypot(x - self.at[0], y - self.at[1]) > 1e-9:
-            self.verts.append((x, y))
-            self.codes.append(2)  # LINETO
-
-    def turn(self, x: float, y: float, *, first: str) -> None:
-        """Turn to ``(x, y)``, leaving level (``first="h"``) or upright (``"v"``)."""
-        (x0, y0) = self.at
-        if first == "h":
-            handles = [(x0 + _KAPPA * (x - x0), y0), (x, y - _KAPPA * (y - y0))]
-        else:
-            handles = [(x0, y0 + _KAPPA * (y - y0)), (x - _KAPPA * (x - x0), y)]
-        self.verts += [*handles, (x, y)]
-        self.codes += [4, 4, 4]  # CURVE4
-
-    def jog(self, x_turn: float, y: float, x_end: float) -> None:
-        """Run level to ``x_turn``, up or down it to ``y``, then level again to ``x_end``."""
-        (x0, y0) = self.at
-        if abs(y - y0) < 1e-9:
-            self.line(x_end, y)
-            return
-        r = min(_TURN, abs(x_turn - x0), abs(x_end - x_turn), abs(y - y0) / 2)
-        across = math.copysign(1.0, x_end - x0)
-        up = math.copysign(1.0, y - y0)
-        self.line(x_turn - across * r, y0)
-        if r > 0:
-            self.turn(x_turn, y0 + up * r, first="h")
-        self.line(x_turn, y - up * r)
-        if r > 0:
-            self.turn(x_turn + across * r, y, first="v")
-        self.line(x_end, y)
-
-    def drop(self, x: float, y: float, head: float) -> None:
-        """Run level to over (or under) ``(x, y)`` and turn down (or up) onto it.
-
-        The last ``head`` inches run straight, for the arrowhead.
-        """
-        (x0, y0) = self.at
-        r = max(0.0, min(_TURN, abs(x - x0), abs(y - y0) - head))
-        self.line(x - math.copysign(r, x - x0), y0)
-        if r > 0:
-            self.turn(x, y0 + math.copysign(r, y - y0), first="h")
-        self.line(x, y)
-
-    def path(self) -> Any:
-        from matplotlib.path import Path as MplPath
-
-        return MplPath(self.verts, self.codes)
 
 
 def _fit(lo: float, hi: float) -> tuple[float, float] | None:
@@ -306,7 +224,9 @@ class _Boxes:
             lo, hi = self.gutter(cv, -towards)
             if hi - lo >= SIDE_ENTRY:
                 sideways = "left" if towards > 0 else "right"
-                if self.straight(u, v) or self.openings(v, cv - towards, _OPENING):
+                if self.straight(u, v) or (
+                    self.openings(v, cv - towards, _OPENING) and self.leads_clear(u, v)
+                ):
                     return sideways
         want = "top" if self.lay.pos[u][1] >= self.lay.pos[v][1] else "bottom"
         other = "bottom" if want == "top" else "top"
@@ -317,6 +237,28 @@ class _Boxes:
         if room[usable[0]][1] == 0 and len(usable) > 1 and room[usable[1]][1] > 0:
             return usable[1]  # where a head fits
         return usable[0]
+
+    def leads_clear(self, u: str, v: str) -> bool:
+        """Whether an arrow into the side of ``v``'s box leads into its head clear of boxes.
+
+        An edge between neighbouring columns turns up or down in the one gutter between
+        them, right before its head. Where that gutter is narrow (between two
+        sub-columns of a layer) the upright run passes close by the boxes of the
+        parent's column, and one it passes near its end reads as the arrow's source:
+        the edge then comes along a gap between rows onto the box's top or bottom
+        instead. Edges across more columns turn in an earlier gutter (they cross the
+        column before the child's level with their end).
+        """
+        cu, cv = self.lay.column_of[u], self.lay.column_of[v]
+        if abs(cu - cv) != 1:
+            return True
+        lo, hi = self.gutter(cv, -1 if cv > cu else 1)
+        if hi - lo >= _SPREAD:
+            return True
+        arrive = self.port(v, cu, self.lay.pos[u][1], _OPENING)
+        a, b = sorted((arrive, self.port(u, cv, arrive)))
+        # a run that passes a box ends in the gap right after it, within the lead
+        return not any(n != u and self.bottom(n) < b and self.top(n) > a for n in self.stack[cu])
 
     def from_left(self, u: str, v: str) -> bool:
         """Whether the edge ``u -> v`` comes to ``v``'s box from the left."""
@@ -380,8 +322,13 @@ class _Boxes:
         )
         heights, prev = [], yu
         for c in range(cu + step, cv, step):
-            toward = self.layer[c] == self.layer[cv] or (
-                c == entry - step and self.layer[c] != self.layer[cu]
+            # the column just before the child's is crossed level with the arrow's end
+            # too: a turn in the gutter next to the child would run the last stretch
+            # before the head along a box of that column, as if it came from there
+            toward = (
+                self.layer[c] == self.layer[cv]
+                or c == cv - step
+                or (c == entry - step and self.layer[c] != self.layer[cu])
             )
             if toward:
                 want = arrive  # along the gap the edge ends in, or straight to its end
@@ -394,16 +341,16 @@ class _Boxes:
             heights.append(prev)
         # out of the parent's box level with a gap of the next column, or straight on
         if not heights and not upright and self.straight(u, v):
-            pen = _Pen((far[cu], arrive))
+            pen = Pen((far[cu], arrive))
         else:
-            pen = _Pen((far[cu], self.port(u, cu + step, heights[0] if heights else arrive)))
+            pen = Pen((far[cu], self.port(u, cu + step, heights[0] if heights else arrive)))
         for c, y in zip(range(cu + step, cv, step), heights, strict=True):
             pen.jog(self.run_x(*self.gutter(c, -step), y), y, near[c])
             pen.line(far[c], y)
         lo, hi = self.gutter(cv, -step)
         if not upright:
             # the turn in the gutter, then a straight stretch as long as the head
-            short = (lo, hi - head - _TURN) if step > 0 else (lo + head + _TURN, hi)
+            short = (lo, hi - head - TURN) if step > 0 else (lo + head + TURN, hi)
             if short[1] - short[0] < _SPREAD:
                 short = (lo, hi - head) if step > 0 else (lo + head, hi)
             pen.jog(self.run_x(*short, arrive), arrive, near[cv])
@@ -421,7 +368,7 @@ class _Boxes:
         c = self.lay.column_of[u]
         edge = self.top(v) if side == "top" else self.bottom(v)
         if u in (self.over(v), self.under(v)):
-            pen = _Pen((foot, self.bottom(u) if side == "top" else self.top(u)))
+            pen = Pen((foot, self.bottom(u) if side == "top" else self.top(u)))
             pen.line(foot, edge)
             return Route(pen.path(), head / _PT, side)
         step = -1 if self.from_left(u, v) else 1
@@ -429,8 +376,8 @@ class _Boxes:
         out = self.right[c] if step > 0 else self.left[c]
         lane, yu = self.lane(v, side, head), self.lay.pos[u][1]
         x_turn, up = (lo + hi) / 2, math.copysign(1.0, lane - yu)
-        r = min(_TURN, abs(x_turn - out), abs(lane - yu) / 2)
-        pen = _Pen((out, self.port(u, c + step, yu) if 0 <= c + step < len(self.left) else yu))
+        r = min(TURN, abs(x_turn - out), abs(lane - yu) / 2)
+        pen = Pen((out, self.port(u, c + step, yu) if 0 <= c + step < len(self.left) else yu))
         pen.line(x_turn - step * r, pen.at[1])
         pen.turn(x_turn, pen.at[1] + up * r, first="h")
         pen.line(x_turn, lane - up * r)
@@ -451,7 +398,10 @@ def route_edges(
     would seem to come out of a box it does not start from) and turns only in the
     gutters between columns. It ends on the near side of its child's box where the
     gutter before that box is at least :data:`SIDE_ENTRY` wide, level with a gap of
-    the column before (so that no box there seems to send it); elsewhere (the later
+    the column before (so that no box there seems to send it), and where the stretch
+    before its head does not run along a box of that column (an edge between
+    neighbouring columns that would turn past one in a narrow gutter, see
+    :meth:`_Boxes.leads_clear`); elsewhere (the later
     sub-columns of a layer, whose gutters are narrow) it comes along the gap between
     two rows and ends on the top or the bottom of the box, the arrowheads into one
     side of a box spread along it. So no arrowhead sits between two boxes it does

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import backspasm.figures._style as st
 from backspasm.figures._graph import check_room, column_header, legend_under
 from backspasm.figures._layout import layout
-from backspasm.figures._routing import bezier
+from backspasm.figures._paths import bezier
 from backspasm.figures._words import text_width
 
 if TYPE_CHECKING:
