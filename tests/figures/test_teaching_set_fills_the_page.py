@@ -60,7 +60,7 @@ def test_an_emergency_says_go_first_then_the_questions_that_can_wait(net: Networ
     ax = figures.plot_next_questions(case)
     # the headline: what every view says
     said = " ".join(t.get_text().replace("\n", " ") for t in ax.texts)
-    assert "go to the emergency department now" in said
+    assert "go to an emergency department now" in said  # diagnose's words
     assert "none before going (the other questions can wait)" in said
     assert not gids(ax, "gain:")  # no question offered before going
     # under it, set apart: the questions ranked as next_questions() ranks them
@@ -192,6 +192,37 @@ def test_the_diagnostic_view_joins_neighbours_in_a_column_cleanly(net: Network) 
     assert len(headers) == 3
     for i, a in enumerate(headers):
         assert not any(a.overlaps(b) for b in headers[i + 1 :])
+
+
+def test_no_arrow_of_the_diagnostic_view_strikes_through_a_findings_label(net: Network) -> None:
+    """The arrows to the right-hand findings pass under the left-hand labels' backing.
+
+    A teacher's audit (session 47): drawn over the text, the lines into the right-hand
+    column struck through "Cannot hold a plank", "Walking leg pain eased by sitting"
+    and a dozen other labels on a projector.
+    """
+    ax = figures.plot_diagnostic_view(net)
+    renderer = renderer_of(ax)
+    edges = gids(ax, "edge:")
+    crossed = 0
+    for name, label in gids(ax, "label:").items():
+        if net.group_of(name) != "finding":
+            continue
+        box = label.get_window_extent(renderer)
+        over = [
+            e
+            for e in edges.values()
+            if e.get_path().transformed(e.get_transform()).intersects_bbox(box, filled=True)
+            and not e.get_gid().endswith(f"->{name}")
+        ]
+        crossed += bool(over)
+        if over:
+            backing = label.get_bbox_patch()
+            assert backing is not None, name
+            assert backing.get_facecolor()[:3] == (1.0, 1.0, 1.0), name
+            assert backing.get_facecolor()[3] >= 0.8, name
+            assert all(label.get_zorder() > e.get_zorder() for e in over), name
+    assert crossed >= 5  # the audit's labels are crossed: the check has work to do
 
 
 # ----------------------------------------------------------- 07: words of a person

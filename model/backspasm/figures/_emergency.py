@@ -29,6 +29,10 @@ from backspasm.figures._words import (
     wrap,
     wrap_all,
 )
+from backspasm.triage import TRIAGE_ADVICE
+
+#: The headline of an emergency's figure 05: the advice ``diagnose`` gives, word for word.
+GO_NOW = f"Emergency: {TRIAGE_ADVICE['emergency']}."
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -93,7 +97,7 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         ax,
         left,
         0.985,
-        wrap("Emergency: go to the emergency department now.", max(30, width * 4 // 5)),
+        wrap(GO_NOW, max(30, width * 4 // 5)),
         ha="left",
         va="top",
         fontsize=st.pt(st.TITLE + 3),
@@ -229,7 +233,7 @@ def _go_now_only(diagnosis: Diagnosis, ax: Axes) -> Axes:
         ax,
         0.5,
         0.58,
-        "Emergency: go to the emergency department now.",
+        GO_NOW,
         fontsize=st.pt(st.TITLE + 3),
         color=st.triage_ink("emergency"),
         fontweight="bold",

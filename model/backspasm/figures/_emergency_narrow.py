@@ -17,7 +17,13 @@ import numpy as np
 
 import backspasm.figures._style as st
 import backspasm.figures._words as words
-from backspasm.figures._emergency import _WAIT_HEADING, _WAIT_INK, _inches_tall, wait_rows
+from backspasm.figures._emergency import (
+    _WAIT_HEADING,
+    _WAIT_INK,
+    GO_NOW,
+    _inches_tall,
+    wait_rows,
+)
 from backspasm.figures._narrow import (
     chars_in,
     figure_note,
@@ -69,7 +75,7 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     tall = min(_inches_tall(ax), rows_room(ax, title_lines=title.count("\n") + 1, below_lines=3))
     room = note_width(ax)
     head_size, text_size = st.pt(st.TITLE + 1), st.pt(st.LABEL - 1)
-    headline = _lines("Emergency: go to the emergency department now.", room * 0.86, head_size)
+    headline = _lines(GO_NOW, room * 0.86, head_size)
     said = [
         _lines(
             "Next questions: none before going (the other questions can wait).",

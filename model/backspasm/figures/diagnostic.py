@@ -227,6 +227,9 @@ def plot_diagnostic_view(
             label=net.label(n),
         )
         dot.set_gid(f"node:{n}")
+        # the arrows to the right-hand column pass the labels of the left-hand one:
+        # they run under a label's backing, faint there, so that no label is struck
+        # through and the line still reads as going on
         ax.text(
             x_of[n] + 0.1,
             y[n],
@@ -235,6 +238,13 @@ def plot_diagnostic_view(
             va="center",
             fontsize=finding_font,
             color=st.TEXT,
+            zorder=2,
+            bbox={
+                "boxstyle": "square,pad=0.05",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.85,
+            },
             gid=f"label:{n}",
         )
     # each header over its own column: the causes' over their labels (right-aligned
