@@ -136,11 +136,20 @@ def test_parameter_labels_read_like_probabilities(net: Network) -> None:
     )
     assert parameter_label(net, "recent_exertion", "yes", {}) == "P(Recent exertion = yes)"
     fever = parameter_label(net, "fever", "yes", {"systemic_infection": "no"})
-    assert fever == "P(Fever = yes | no parent present)"
+    assert fever == "P(Fever = yes | none of its causes)"
     nausea = parameter_label(
         net,
         "nausea_or_vomiting",
         "yes",
         {"renal_pain": "yes", "gallstones": "no", "systemic_infection": "no"},
     )
-    assert nausea == "P(Nausea or vomiting = yes | Kidney pain, no other parent)"
+    assert nausea == "P(Nausea or vomiting = yes | Kidney pain, no other cause)"
+    # a cause's parents are its risk factors
+    abscess = parameter_label(
+        net,
+        "epidural_abscess",
+        "yes",
+        {"sex": "male", "diabetes": "yes", "recent_spinal_procedure": "no"},
+    )
+    assert abscess == "P(Epidural abscess = yes | Sex male, Diabetes, no other risk factor)"
+    assert "parent" not in parameter_label(net, "epidural_abscess", "yes", {"diabetes": "no"})

@@ -1556,7 +1556,8 @@ def test_long_tick_labels_keep_to_few_lines_and_never_touch(
     # a label wrapped whole where a wider column holds it, and always ending with its value
     first = ax.get_yticklabels()[0].get_text()
     assert "…" not in first, first
-    assert first.endswith(f" = {table['value'].iloc[0]:.3g}"), first
+    # (on the line of the text's last word: joined by no-break spaces)
+    assert first.endswith(f"\u00a0=\u00a0{table['value'].iloc[0]:.3g}"), first
     table = sensitivity(abscess, "epidural_abscess")
     assert_tick_labels_apart(figures.plot_sensitivity(table, top=12, answers=abscess.answers))
     ax = figures.plot_next_questions(w08)  # (an emergency's shows no questions)

@@ -115,10 +115,10 @@ def test_prompts_and_conditions_are_wrapped_whole_where_there_is_room(
     abscess = diagnose(dict(figures.DEFAULT_CASE), network=net)
     table = sensitivity(abscess, "epidural_abscess")
     ax = figures.plot_sensitivity(table, top=12, answers=abscess.answers)
-    labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    labels = [t.get_text().replace("\n", " ").replace("\u00a0", " ") for t in ax.get_yticklabels()]
     assert not any("…" in label for label in labels), labels
     assert any(
-        "| Sex male, Care setting emergency, IV drug use / immunosuppr., no other parent) = 0.0209"
+        "| Sex male, Care setting emergency, IV drug use / immunosuppr., no other risk factor) = 0.0209"
         in t
         for t in labels
     ), labels
@@ -233,6 +233,24 @@ def test_a_bad_out_folder_is_named_not_an_errno(
 # ----------------------------------------------------- 15: evaluation figures
 
 
+@pytest.mark.parametrize("size", ["slide", "page", "column"])
+def test_a_numbers_value_stays_on_the_line_of_its_words(net: Network, size: str) -> None:
+    """A teacher's audit (session 47): at a page's width figure 06 wrapped
+    "P(Muscle weakness = yes | no parent present) =" and left "0.05" alone on the next
+    line, and cut a label short as "immunosuppr....)" (an abbreviation's dot and the
+    ellipsis)."""
+    abscess = diagnose(dict(figures.DEFAULT_CASE), network=net)
+    table = sensitivity(abscess, "epidural_abscess")
+    ax = figures.plot_sensitivity(table, top=12, answers=abscess.answers, size=size)
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert len(labels) >= 5
+    for label in labels:
+        last = label.split("\n")[-1]
+        assert not last.lstrip().startswith(("=", "\u00a0=")), label
+        assert any(c.isalpha() for c in last), label  # not a value on its own
+        assert ".…" not in label, label
+
+
 @pytest.fixture(scope="module")
 def evaluation(net: Network) -> Any:
     from backspasm.learning import evaluate, sample_cases
@@ -240,8 +258,17 @@ def evaluation(net: Network) -> Any:
     return evaluate(sample_cases(400, network=net, seed=1), network=net)
 
 
-def test_the_calibration_counts_clear_their_points(evaluation: Any) -> None:
-    ax = figures.plot_calibration(evaluation)
+@pytest.fixture(scope="module")
+def evaluation_2000(net: Network) -> Any:
+    """The teaching set's calibration data: its last bin holds a three-digit count."""
+    from backspasm.learning import evaluate, sample_cases
+
+    return evaluate(sample_cases(2000, network=net, seed=0), network=net)
+
+
+@pytest.mark.parametrize("size", ["slide", "page", "column"])
+def test_the_calibration_counts_clear_their_points(evaluation_2000: Any, size: str) -> None:
+    ax = figures.plot_calibration(evaluation_2000, size=size)
     fig = ax.get_figure()
     assert fig is not None
     fig.canvas.draw()
@@ -250,13 +277,36 @@ def test_the_calibration_counts_clear_their_points(evaluation: Any) -> None:
     counts = [t for t in ax.texts if str(t.get_gid()).startswith("calibration:count:")]
     assert len(counts) == len(markers.get_offsets())
     sizes = markers.get_sizes()
-    for text, (x, y), size in zip(counts, markers.get_offsets(), sizes, strict=True):
+    for text, (x, y), area in zip(counts, markers.get_offsets(), sizes, strict=True):
         cx, cy = ax.transData.transform((x, y))
-        radius = (size**0.5) / 2 * fig.dpi / 72.0
+        radius = (area**0.5) / 2 * fig.dpi / 72.0
         box = text.get_window_extent(renderer)
         nearest_x = min(max(cx, box.x0), box.x1)
         nearest_y = min(max(cy, box.y0), box.y1)
         assert ((nearest_x - cx) ** 2 + (nearest_y - cy) ** 2) ** 0.5 > radius, text.get_text()
+        # inside the plot, clear of its frame (a teacher's audit, session 47: the last
+        # bin's count printed over the right-hand spine at a page's width)
+        frame = ax.get_window_extent(renderer)
+        inside = (frame.x0 < box.x0, box.x1 < frame.x1, frame.y0 < box.y0, box.y1 < frame.y1)
+        assert all(inside), (size, text.get_text(), inside)
+
+
+@pytest.mark.parametrize("plot", ["plot_calibration", "plot_roc"])
+def test_an_evaluation_figure_drawn_at_a_columns_width_keeps_its_title_inside(
+    evaluation: Any, plot: str
+) -> None:
+    """Drawn directly at ``size="column"`` (not through the teaching set, which retitles
+    it), the title was one long line cut at the figure's right edge."""
+    ax = getattr(figures, plot)(evaluation, size="column")
+    fig = ax.get_figure()
+    assert fig is not None
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    title = fig._suptitle  # type: ignore[attr-defined]
+    assert title is not None
+    assert title.get_text().startswith(("Calibration:", "ROC per cause"))
+    assert title.get_window_extent(renderer).x1 <= fig.bbox.x1
+    assert ax.get_title(loc="left") == ""
 
 
 def test_roc_draws_no_curve_of_a_handful_of_cases(evaluation: Any, net: Network) -> None:

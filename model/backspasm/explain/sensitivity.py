@@ -80,8 +80,11 @@ def parameter_label(network: Network, node: str, state: str, parents: Mapping[st
     """Readable name of one table entry, e.g. ``P(Fever = yes | Systemic infection)``.
 
     Binary parents in state ``yes`` are listed by label; those in state ``no`` are
-    summarised as "no other parent" (or "no parent present"), which reads the way
-    noisy-OR tables are built. Other parents are listed with their state.
+    summarised as "no other cause" (or "none of its causes"), which reads the way
+    noisy-OR tables are built; for a cause, whose parents are its risk factors, "no
+    other risk factor" (or "none of its risk factors"). A teacher's audit found
+    "parent" read as a person's parent next to "Family history of spondyloarthritis".
+    Other parents are listed with their state.
 
     Parameters
     ----------
@@ -111,7 +114,8 @@ def parameter_label(network: Network, node: str, state: str, parents: Mapping[st
     if not parents:
         return head + ")"
     if absent:
-        present.append("no other parent" if present else "no parent present")
+        word = "risk factor" if network.is_cause(node) else "cause"
+        present.append(f"no other {word}" if present else f"none of its {word}s")
     return f"{head} | {', '.join(present)})"
 
 

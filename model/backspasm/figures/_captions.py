@@ -130,7 +130,8 @@ def _caption_causes(fig: Figure, r: _Shown) -> str:
     for cause, factor in factors.items():
         said += (
             f"; lower down, the answers raised the odds of {rows[cause].label} "
-            f"{factor}-fold (marked x{factor})"
+            f"{factor}-fold over a person of the same age, sex and care setting "
+            f"(marked x{factor})"
         )
     return f"{said}; {_triage_words(case)}.{_conflict_words(case)}"
 

@@ -57,7 +57,7 @@ def wrap_capped(text: str, width: int, *, tail: str = "", lines: int = 2) -> str
         return whole
     words = text.split()
     for keep in range(len(words) - 1, 0, -1):
-        cut = wrap(" ".join(words[:keep]).rstrip(",;:(") + "…" + tail, width)
+        cut = wrap(" ".join(words[:keep]).rstrip(",;:(.") + "…" + tail, width)
         if cut.count("\n") < lines:
             return cut
     return "\n".join(whole.split("\n")[:lines])

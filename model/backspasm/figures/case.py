@@ -238,7 +238,7 @@ _EMPTY_SIDE = 0.15
 
 #: What the "x8.3" after a cause's value says: the odds factor of a cause the answers
 #: point to (:data:`~backspasm.explain.odds.POINTING_FACTOR` or more, below the first three).
-POINTED_LEGEND = "x: odds raised by the answers"
+POINTED_LEGEND = "x: odds raised beyond age, sex and setting"
 
 #: Why the bars of figure 03 need not add up, as ``backspasm diagnose`` says it.
 COEXIST = "causes can coexist: the bars need not add up to 100%"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import backspasm.figures._style as st
 from backspasm._palette import LINE_COLOURS
 from backspasm.exceptions import BackspasmError
-from backspasm.figures._words import wrap
+from backspasm.figures._words import title_width, wrap
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -111,6 +111,8 @@ def plot_calibration(
         # Counts sit below-right of each point, away from the lines to and from it,
         # or right of it near the bottom edge; clear of its marker either way (a
         # marker's area is s points squared)
+        # Near the right edge (the last bin) there is no room right of the point: the
+        # count goes left of it and up, away from the line coming up to it.
         clear = math.sqrt(float(s)) / 2 + 2
         below = y >= 0.08
         look: dict[str, Any] = {
@@ -118,6 +120,10 @@ def plot_calibration(
             "ha": "left",
             "va": "top" if below else "center",
         }
+        if x > 0.85:
+            high = y > 0.9  # by the top edge: level with the point
+            look = {"xytext": (-clear, 0.0 if high else clear / 2), "ha": "right"}
+            look["va"] = "center" if high else "bottom"
         if st.narrow(ax):  # a narrow plot: clear of the counts written before
             look = _clear_of(placed, ax, float(x), float(y), f"{int(n)}", clear, look)
         ax.annotate(
@@ -138,11 +144,10 @@ def plot_calibration(
     ax.tick_params(labelsize=st.pt(st.TICK))
     # the expected calibration error is of all causes pooled, as evaluate computes it
     error = f"; expected calibration error\u00a0{evaluation.ece:.4f}" if cause is None else ""
-    ax.set_title(
-        f"Calibration: {words} ({evaluation.n_cases} cases{error})\n"
+    put_title(
+        ax,
+        f"Calibration: {words} ({evaluation.n_cases} cases{error})",
         "points on the diagonal mean the stated probabilities come true as often as stated",
-        fontsize=st.pt(st.TITLE - 2),
-        loc="left",
     )
     _legend(
         ax,
@@ -154,6 +159,19 @@ def plot_calibration(
     if own and not _narrow(ax):
         _centre_on_slide(ax)
     return ax
+
+
+def put_title(ax: Axes, *lines: str) -> None:
+    """Title an evaluation figure, its lines wrapped at a journal's width.
+
+    On a slide, over the plot from its left edge, a line each (the slide's width is
+    theirs); at a journal's width, the figure's title
+    (:func:`~backspasm.figures._style.put_title`), wrapped, so that a column's title
+    is not cut at the figure's edge.
+    """
+    if st.scale() < 1.0:
+        lines = tuple(wrap(line, title_width(ax)) for line in lines)
+    st.put_title(ax, "\n".join(lines), fontsize=st.pt(st.TITLE - 2))
 
 
 def _narrow(ax: Axes) -> bool:
@@ -319,11 +337,10 @@ def plot_roc(
     ax.tick_params(labelsize=st.pt(st.TICK))
     # the square keeps left, the legend beside it (in a column: keeps top, the legend under it)
     ax.set_aspect("equal", anchor="NW" if _narrow(ax) else "W")
-    ax.set_title(
-        f"ROC per cause ({evaluation.n_cases} cases)\n"
+    put_title(
+        ax,
+        f"ROC per cause ({evaluation.n_cases} cases)",
         "how well each cause's probability separates cases with it from cases without",
-        fontsize=st.pt(st.TITLE - 2),
-        loc="left",
     )
     names = _labels([*chosen, *missing], network)
     lines = ax.get_lines()

@@ -407,7 +407,8 @@ def _labels(rows: pd.DataFrame, widths: tuple[int, ...] = ()) -> list[str]:
     """
     texts, tails = [], []
     for r in st.rows(rows):
-        text, tail = _words(str(r.label)), f" = {float(r.value):.3g}"
+        # the value stays on the line of the text's last word (no-break spaces)
+        text, tail = _words(str(r.label)), f"\u00a0=\u00a0{float(r.value):.3g}"
         if text.endswith(")"):
             text, tail = text[:-1], ")" + tail
         texts.append(text)

@@ -56,7 +56,7 @@ from backspasm.figures._selection import (
     network_on_a_slide,
     select_figures,
 )
-from backspasm.figures._words import ACROSS_WIDTH, by_effect, title_width, wrap
+from backspasm.figures._words import ACROSS_WIDTH, by_effect, wrap
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
 from backspasm.figures.diagnostic import plot_diagnostic_view
@@ -452,16 +452,11 @@ def _retitled(ax: Axes, size: str, *lines: str) -> Figure:
     (at a journal's width, the title is the figure's, wrapped to its width; on a
     page the square and its legend are centred, in a column they keep left).
     """
-    from backspasm.figures.evaluation import _centre_on_slide
+    from backspasm.figures.evaluation import _centre_on_slide, put_title
 
-    if size == "slide":
-        ax.set_title("\n".join(lines), fontsize=st.TITLE - 2, loc="left")
-        _centre_on_slide(ax)
-        return st.figure_of(ax)
-    with st.drawing(st.SIZE_WIDTHS[size]):  # the figure's title, from its left edge
+    with st.drawing(st.SIZE_WIDTHS[size]):  # a journal's: the figure's title
         ax.set_title("", loc="left")
-        said = [wrap(line, title_width(ax)) for line in lines]
-        st.put_title(ax, "\n".join(said), fontsize=st.pt(st.TITLE - 2))
-        if size == "page":
+        put_title(ax, *lines)
+        if size != "column":
             _centre_on_slide(ax)
     return st.figure_of(ax)
