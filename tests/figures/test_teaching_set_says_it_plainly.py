@@ -24,6 +24,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import matplotlib.text
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -307,6 +308,53 @@ def test_an_evaluation_figure_drawn_at_a_columns_width_keeps_its_title_inside(
     assert title.get_text().startswith(("Calibration:", "ROC per cause"))
     assert title.get_window_extent(renderer).x1 <= fig.bbox.x1
     assert ax.get_title(loc="left") == ""
+
+
+def test_the_roc_enlarges_the_corner_where_the_serious_curves_crowd(
+    evaluation_2000: Any, net: Network
+) -> None:
+    """A teacher's audit (session 47): on the teaching set's 2,000 cases four of the
+    five serious causes' curves climb the y-axis within a few thousandths of false
+    positive rate, over each other and the axis, so the legend named lines nobody
+    could find. The slide draws them again, enlarged, in the square's empty corner."""
+    from matplotlib.axes import Axes
+
+    ax = figures.plot_roc(evaluation_2000, causes=list(net.serious_causes))
+    (zoom,) = [a for a in ax.child_axes if a.get_gid() == "roc:zoom"]
+    assert isinstance(zoom, Axes)
+    lo, hi = zoom.get_xlim()
+    assert hi <= 0.1
+    curves = ax.get_lines()[1:]  # after the chance line
+    assert len(zoom.get_lines()) == len(curves) >= 4
+    for line, big in zip(curves, zoom.get_lines(), strict=True):
+        assert line.get_color() == big.get_color()
+        assert line.get_linestyle() == big.get_linestyle()
+    # in the enlargement each crowded curve reaches 0.8 at its own place: told apart
+
+    def first_at(line: Any, height: float) -> float:
+        x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+        return float(x[y >= height].min()) if (y >= height).any() else np.inf
+
+    at = sorted(f for f in (first_at(big, 0.8) for big in zoom.get_lines()) if f <= hi)
+    assert len(at) >= 3
+    assert at[-1] - at[0] > (hi - lo) / 20
+    # the inset sits under the chance line, clear of every curve's climb
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    box = zoom.get_window_extent().transformed(ax.transData.inverted())
+    assert box.x0 >= 0.45
+    assert box.y1 < box.x0  # below the diagonal
+    # the alt text says so
+    from backspasm.figures._captions import _caption_roc
+
+    said = _caption_roc(fig, None)  # type: ignore[arg-type]
+    assert f"false positive rates 0 to {hi:g}, where they climb" in said
+    # a journal's square has no room for it
+    small = figures.plot_roc(evaluation_2000, causes=list(net.serious_causes), size="page")
+    assert not [a for a in small.child_axes if a.get_gid() == "roc:zoom"]
+    # nor does a set of curves that do not crowd the corner need one
+    few = figures.plot_roc(evaluation_2000, causes=["ankylosing_spondylitis"])
+    assert not few.child_axes
 
 
 def test_roc_draws_no_curve_of_a_handful_of_cases(evaluation: Any, net: Network) -> None:

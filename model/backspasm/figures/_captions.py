@@ -281,6 +281,12 @@ def _caption_roc(fig: Figure, r: _Shown) -> str:
     said = f"ROC curves of the serious causes on {_SYNTHETIC}: " + "; ".join(curves)
     for note in _texts(fig, "roc:not_drawn", lines=True).values():
         said += "; " + _listed(note).rstrip(".")
+    for zoom in fig.get_axes()[0].child_axes:
+        if zoom.get_gid() == "roc:zoom":
+            said += (
+                "; an inset draws the curves again over false positive rates 0 to "
+                f"{zoom.get_xlim()[1]:g}, where they climb"
+            )
     return f"{said}; {ROC_INTERVAL_METHOD}." if curves else said + "."
 
 
