@@ -344,11 +344,13 @@ def test_a_group_with_the_beliefs_draws_them_on_a_slide_the_network_alone_is_ref
     case = select_figures(["case"])  # 02-06: the beliefs and the case's figures
     said = network_on_a_slide(case, "column")
     assert said is not None
-    assert said.startswith("figures 02 (the whole network) are drawn on a slide")
+    assert said.startswith("figure 02 (the whole network) is drawn on a slide")  # one figure
     assert network_on_a_slide(case, "slide") is None
     assert network_on_a_slide(select_figures(["03"]), "page") is None
-    with pytest.raises(BackspasmError, match=r"figure 01, 01b \(01-network, 01b-diagnostic"):
+    with pytest.raises(BackspasmError, match=r"figures 01, 01b \(01-network, 01b-diagnostic"):
         network_on_a_slide(select_figures(["network"]), "page")
+    with pytest.raises(BackspasmError, match=r"figure 01b \(01b-diagnostic-view\).* draws it on"):
+        network_on_a_slide(select_figures(["01b"]), "page")
 
 
 def test_the_cli_writes_a_column_figure_of_its_size(

@@ -113,17 +113,19 @@ def network_on_a_slide(stems: Sequence[str], size: str) -> str | None:
     from backspasm.figures._style import SIZE_WIDTHS, SLIDE_SIZE
 
     names = ", ".join(stem.split("-")[0] for stem in network)
+    one = len(network) == 1
+    figure, are = ("figure", "is") if one else ("figures", "are")
     wide = f"{size} size ({SIZE_WIDTHS[size]:g} in wide)"
     slide = f"a slide, {SLIDE_SIZE[0]:g} x {SLIDE_SIZE[1]:g} in"
     if asked:
         raise BackspasmError(
-            f"figure {names} ({', '.join(network)}) cannot be drawn at {wide}: the whole "
+            f"{figure} {names} ({', '.join(network)}) cannot be drawn at {wide}: the whole "
             f"network cannot be read at that size; the least it needs is {slide} "
             "(--size slide); or ask for it with figures of that size (the whole set, or "
-            "--only case), which draws it on a slide"
+            f"--only case), which draws {'it' if one else 'them'} on a slide"
         )
     return (
-        f"figures {names} (the whole network) are drawn on {slide}, not at {wide}: "
+        f"{figure} {names} (the whole network) {are} drawn on {slide}, not at {wide}: "
         "the network cannot be read at that size"
     )
 
