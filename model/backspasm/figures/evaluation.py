@@ -437,11 +437,9 @@ def _zoom_on_the_corner(ax: Axes, roc: Any, chosen: Sequence[str]) -> Axes | Non
     of them gets there. Its gid is ``roc:zoom``; a grey frame on the square marks
     the part enlarged.
     """
-    reach = []
-    for name in chosen:
-        curve = roc[(roc["cause"] == name) & (roc["tpr"] >= _ZOOM_TPR)]
-        if len(curve) and float(curve["fpr"].min()) <= _ZOOM_SPANS[-1]:
-            reach.append(float(curve["fpr"].min()))
+    high = roc[roc["cause"].isin(chosen) & (roc["tpr"] >= _ZOOM_TPR)]
+    first = high.groupby("cause")["fpr"].min()  # where each curve gets there
+    reach = first[first <= _ZOOM_SPANS[-1]].tolist()
     if len(reach) < _ZOOM_CURVES:
         return None
     span = next((w for w in _ZOOM_SPANS if w >= 2 * max(reach)), _ZOOM_SPANS[-1])
