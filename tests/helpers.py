@@ -69,10 +69,12 @@ METASTASIS = {
     "not_improving_after_a_month": "yes",
 }
 
-#: A young man with all four inflammatory back pain items: spondylitis rises eightfold
-#: in odds and still ranks below muscle strain and the deconditioning causes.
+#: A man of 42 with all four inflammatory back pain items for 30 weeks: spondylitis
+#: rises eightfold in odds and still ranks below muscle strain and the deconditioning
+#: causes (under 40 it would rank second: the young rows carry the 5% of chronic back
+#: pain begun before 45 that is axial SpA).
 SPONDYLITIS = {
-    "age": 26,
+    "age": 42,
     "sex": "male",
     "spasm_duration_weeks": 30,
     "morning_stiffness_over_30_min": "yes",

@@ -93,14 +93,15 @@ def test_every_cause_ranks_first_on_its_textbook_presentation(examples):
         first[record["expected_cause"]] = d.top_cause == record["expected_cause"]
     # Issue target: every cause first. Measured today: all but three, which the
     # closing note reports: curvature (a visible curve points to it only about
-    # 12-fold, and no other asked finding separates it); spondylitis (TB14, 0.15,
-    # third, with a good response to anti-inflammatories) and arthritis (TB08, 0.35, second to strain) since the durations of
+    # 12-fold, and no other asked finding separates it); spondylitis (TB14, 0.33,
+    # second, with a good response to anti-inflammatories, since the young rows took
+    # the 5% of chronic back pain begun before 45, Rudwaleit04, vanHoeven15) and arthritis (TB08, 0.35, second to strain) since the durations of
     # first-contact consulters came from MATCH18 and IMPaCT14, under which chronic pain
     # weighs little, and since stiffness of any kind took the 79% read among other
     # chronic back pain (Arnbak16), under which it hardly points to inflammation.
     # All four inflammatory items and a good response to anti-inflammatories give
     # axial SpA about 7-fold odds against other chronic back pain (Braun11, axial SpA
-    # column) on a 1-5% share of chronic back pain: short of first without imaging or
+    # column) on a 5% share of chronic back pain: short of first without imaging or
     # HLA-B27. This guards the rest against
     # regressions.
     known_misses = {"spinal_curvature", "ankylosing_spondylitis", "spinal_arthritis"}

@@ -45,7 +45,7 @@ def test_a_pointed_cause_shows_its_odds_factor_as_diagnose_says_it(size: str) ->
     ax = figures.plot_causes(d, size=size)
     values = _values(ax)
     factor = float(table.loc["ankylosing_spondylitis", "odds_factor"])
-    assert factor > 8
+    assert factor > 7.5
     posterior = float(table.loc["ankylosing_spondylitis", "posterior"])
     assert values["ankylosing_spondylitis"] == f"{percent(posterior)}  x{factor:.1f}"
     assert f"x{factor:.1f} " in str(d)  # the same figure as under "why"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -286,6 +287,68 @@ def test_a_variant_network_ends_its_arrows_at_their_boxes(
     assert len(net.model.nodes()) != len(default_network().model.nodes())
     ax = figures.plot_network(net)
     assert misreadings(ax, lead=LEAD) == []
+
+
+#: A serious cause a user adds (it reaches the spasm through referred visceral pain)
+#: and a mechanism between two causes; each gets a finding of its own (NEW_FINDING's).
+_NEW_CAUSE = """
+[nodes.aortic_aneurysm]
+group = "cause_serious"
+label = "Aortic aneurysm"
+description = "A widened abdominal aorta, whose pain can be felt in the back."
+question = { column = "aortic_aneurysm", prompt = "Has a doctor found an aortic aneurysm?", section = "known_cause" }
+parents = ["age_group", "sex"]
+leak = { p = 0.0005, source = "assumption", why = "a test variant" }
+strength.age_group = { p = { "40-64" = 0.001, "65+" = 0.004 }, source = "assumption", why = "a test variant" }
+strength.sex = { p = { male = 0.001 }, source = "assumption", why = "a test variant" }
+"""
+_NEW_MECHANISM = """
+[nodes.facet_joint_loading]
+group = "mechanism"
+label = "Facet joint loading"
+description = "Load on the small joints at the back of the spine."
+parents = ["spinal_arthritis", "spinal_stenosis"]
+leak = { p = 0.001, source = "assumption", why = "a test variant" }
+strength.spinal_arthritis = { p = 0.5, source = "assumption", why = "a test variant" }
+strength.spinal_stenosis = { p = 0.5, source = "assumption", why = "a test variant" }
+"""
+
+
+@pytest.mark.parametrize("added", ["a serious cause", "a mechanism"])
+def test_a_variant_with_a_new_cause_or_mechanism_ends_its_arrows_at_their_boxes(
+    tmp_path: Any, added: str
+) -> None:
+    """A cause or a mechanism a user adds takes its place in its column cleanly.
+
+    The slide and the partial network of the new node's causes are checked: a new
+    cause shifts the cause column's sub-columns, a new mechanism the middle one's rows.
+    """
+    if added == "a serious cause":
+        kb = bundled_variant(tmp_path / "kb", "causes.toml", r"\Z", _NEW_CAUSE)
+        mechanisms = kb / "mechanisms.toml"
+        text, count = re.subn(
+            r'parents = \["renal_pain", "gallstones"\]\n',
+            'parents = ["renal_pain", "gallstones", "aortic_aneurysm"]\n'
+            'strength.aortic_aneurysm = { p = 0.5, source = "assumption", why = "a test" }\n',
+            mechanisms.read_text(encoding="utf-8"),
+        )
+        assert count == 1
+        mechanisms.write_text(text, encoding="utf-8")
+        node, part = "aortic_aneurysm", "cause_serious"
+    else:
+        kb = bundled_variant(tmp_path / "kb", "mechanisms.toml", r"\Z", _NEW_MECHANISM)
+        node, part = "facet_joint_loading", "cause_pathologic"
+    findings = kb / "findings.toml"
+    own_finding = NEW_FINDING.replace("nerve_root_compression", node)
+    findings.write_text(findings.read_text(encoding="utf-8") + own_finding, encoding="utf-8")
+    net = load_network(kb)
+    assert node in net.model.nodes()
+    for groups in (None, (part, "mechanism", "finding")):
+        ax = figures.plot_network(net, groups=groups)
+        boxes, arrows = drawn(ax)
+        assert node in boxes
+        assert (node, "pain_on_coughing") in arrows
+        assert misreadings(ax, lead=LEAD) == [], groups
 
 
 def test_the_check_sees_an_arrow_drawn_straight_behind_the_boxes(net: Network) -> None:

@@ -156,8 +156,10 @@ def test_a_small_effect_reads_as_a_ratio_not_no_effect(tb17: Diagnosis) -> None:
 
 
 def test_the_odds_ratio_axis_of_small_effects_has_ticks_beside_one(net: Network) -> None:
-    s01 = case_of(net, "vignettes.csv", "S01")
-    ax = figures.plot_evidence_impact(s01, "ankylosing_spondylitis")
+    # S04's answers move spondylitis little either way (S01's did, until age under 40
+    # took the 5% of chronic back pain begun before 45 and doubled its odds)
+    s04 = case_of(net, "vignettes.csv", "S04")
+    ax = figures.plot_evidence_impact(s04, "ankylosing_spondylitis")
     fig = ax.get_figure()
     assert fig is not None
     fig.canvas.draw()
