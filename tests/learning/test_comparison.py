@@ -129,3 +129,28 @@ def test_the_command_prints_both_networks_the_paired_test_and_the_moved_cases(
     assert {"baseline", "candidate", "moved"} <= set(data)
     assert main(["evaluate", str(path), "--compare", str(more_curvature), "--by", "sex"]) != 0
     assert "not both" in capsys.readouterr().err
+
+
+def test_the_case_file_is_read_once_for_both_networks(
+    vignettes, more_curvature, tmp_path, monkeypatch
+) -> None:
+    """Comparing two networks on a file reads it once, not once per network and again."""
+    from backspasm.learning import cases as readers
+
+    path = tmp_path / "cases.csv"
+    vignettes.to_csv(path, index=False)
+    reads = []
+    real = readers.read_case_table
+    monkeypatch.setattr(
+        readers, "read_case_table", lambda *a, **k: reads.append(a) or real(*a, **k)
+    )
+    from_file = compare_networks(path, load_network(more_curvature))
+    assert len(reads) == 1
+    from_frame = compare_networks(vignettes, load_network(more_curvature))
+    assert from_file.cases.equals(from_frame.cases)
+    # a bad cell still names the file and the row, as evaluate's messages do
+    bad = vignettes.copy()
+    bad.loc[2, "expected_cause"] = "sciatica"
+    bad.to_csv(path, index=False)
+    with pytest.raises(BackspasmError, match=r"^cases\.csv: .*row 3.*sciatica"):
+        compare_networks(path, load_network(more_curvature))

@@ -1107,3 +1107,31 @@ def test_evaluate_by_leaves_out_a_blank_group_with_no_case_evaluated(toy: Networ
     table = evaluate_by(frame, "sex", network=toy)
     assert list(table["group"]) == ["female", "male", "all"]
     assert table["n_cases"].tolist() == [1, 1, 2]
+
+
+def test_evaluate_by_names_the_file_and_row_of_a_bad_cell(
+    vignettes: pd.DataFrame, tmp_path: Path
+) -> None:
+    # evaluate said "vignettes.csv: ... row 4"; grouped by a column, the same cell was
+    # reported without the file's name (the file was read, then passed on as a frame).
+    bad = vignettes.copy()
+    bad.loc[3, "expected_cause"] = "sciatica"
+    path = tmp_path / "vignettes.csv"
+    bad.to_csv(path, index=False)
+    for call in (lambda: evaluate(path), lambda: evaluate_by(path, "source_kind")):
+        with pytest.raises(EvidenceError, match=r"^vignettes\.csv: .*row 4.*sciatica"):
+            call()
+
+
+def test_evaluating_a_frame_does_not_write_it_out_as_text(
+    vignettes: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A frame was hashed through its whole CSV text, thrown away at once: a frame of
+    # a million rows held a second time, as one string, only to be evaluated.
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the frame was written out as CSV text")
+
+    expected = evaluate(vignettes)
+    monkeypatch.setattr(pd.DataFrame, "to_csv", refuse)
+    assert evaluate(vignettes).top1 == expected.top1
+    assert evaluate_by(vignettes, "source_kind")["n_cases"].iloc[-1] == len(vignettes)

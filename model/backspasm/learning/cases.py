@@ -48,6 +48,7 @@ __all__ = [
     "is_blank",
     "normalised_text",
     "raise_invalid",
+    "read_case_frame",
     "read_cases",
     "score_answers",
     "state_codes",
@@ -86,6 +87,19 @@ def read_cases(cases: CasesLike) -> tuple[pd.DataFrame, str, str]:
     path = Path(cases)
     frame, digest = read_case_table(str(path))
     return frame, digest, path.name
+
+
+def read_case_frame(cases: CasesLike) -> tuple[pd.DataFrame, str]:
+    """Return the cases and the name row messages give them: the file's, or ``""``.
+
+    As :func:`read_cases`, without hashing a frame (its CSV text would be built whole
+    only to be thrown away: a frame of a million rows held twice in memory).
+    """
+    if isinstance(cases, pd.DataFrame):
+        return cases, ""
+    path = Path(cases)
+    frame, _ = read_case_table(str(path))
+    return frame, path.name
 
 
 def normalised_text(values: pd.Series) -> pd.Series:
@@ -433,11 +447,12 @@ def score_answers(cases: pd.DataFrame, network: Network) -> pd.DataFrame:
     return scored
 
 
-def warn_if_scored_by_another(cases: CasesLike, network: Network) -> None:
+def warn_if_scored_by_another(cases: CasesLike, network: Network, *, stacklevel: int = 4) -> None:
     """Warn when a scored file's provenance names another network than the one given.
 
     Its probabilities are evaluated as they are, never recomputed: the raw cases
-    are what to evaluate to score them with this network.
+    are what to evaluate to score them with this network. ``stacklevel`` counts from
+    this function to the user's call, as :func:`warnings.warn` does.
     """
     if isinstance(cases, pd.DataFrame):
         return
@@ -451,5 +466,5 @@ def warn_if_scored_by_another(cases: CasesLike, network: Network) -> None:
             f"{os.fspath(cases)} was scored with another network ({scored_by.get('origin')}, "
             f"says {sidecar.name}) than the one given: its probabilities are evaluated as "
             "they are; evaluate the raw cases to score them with this network",
-            stacklevel=4,
+            stacklevel=stacklevel,
         )

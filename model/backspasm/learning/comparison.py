@@ -25,11 +25,11 @@ import pandas as pd
 
 from backspasm.exceptions import BackspasmError
 from backspasm.learning._evaluation_result import Evaluation, interval_text, json_records
-from backspasm.learning.cases import CasesLike, read_cases
+from backspasm.learning.cases import CasesLike, read_case_frame
 from backspasm.learning.evaluation import (
     PreparedCases,
     named_rows,
-    prepare_evaluation,
+    prepare_frame,
     ranked_causes,
 )
 from backspasm.learning.metrics import mcnemar_exact
@@ -198,7 +198,8 @@ def compare_networks(
     (3, 1, 0.625)
     """
     base = baseline if baseline is not None else default_network()
-    frame, _, label = read_cases(cases)
+    frame, source = read_case_frame(cases)  # read once, scored by each network
+    label = source or f"a DataFrame of {len(frame)} rows"
     scored = [f"p_{c}" for c in base.causes if f"p_{c}" in frame.columns]
     if scored:
         raise BackspasmError(
@@ -206,8 +207,8 @@ def compare_networks(
             "the raw answers, which each network scores itself. Give the file that was "
             "scored, or drop the columns that `backspasm score` added."
         )
-    before = prepare_evaluation(cases, truth, network=base, rank=rank)
-    after = prepare_evaluation(cases, truth, network=candidate, rank=rank)
+    before = prepare_frame(frame, truth, network=base, rank=rank, source=source)
+    after = prepare_frame(frame, truth, network=candidate, rank=rank, source=source)
     use = before.ok & before.given & after.ok & after.given
     use &= before.truth.any(axis=1) & after.truth.any(axis=1)
     rank_a, first_a, p_a = _places(before, use)

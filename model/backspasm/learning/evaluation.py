@@ -31,7 +31,7 @@ from backspasm.learning.cases import (
     expected_triage,
     is_blank,
     normalised_text,
-    read_cases,
+    read_case_frame,
     score_answers,
     truth_matrix,
     warn_if_scored_by_another,
@@ -312,19 +312,42 @@ def prepare_evaluation(
     rank: str = "posterior",
 ) -> PreparedCases:
     """Read, score (if needed) and rank a case file once, for :func:`evaluate`."""
+    _check_rank(rank)
+    frame, source = read_case_frame(scored_or_cases)
+    return prepare_frame(
+        frame, truth, network=network, rank=rank, source=source, origin=scored_or_cases
+    )
+
+
+def _check_rank(rank: str) -> None:
     if rank not in RANKINGS:
         raise BackspasmError(
             f"The 'rank' parameter of evaluate (--rank) must be one of {', '.join(RANKINGS)}; "
             f"got {rank!r} instead.{did_you_mean(rank, RANKINGS)}"
         )
+
+
+def prepare_frame(
+    frame: pd.DataFrame,
+    truth: pd.DataFrame | pd.Series | None = None,
+    *,
+    network: Network | None = None,
+    rank: str = "posterior",
+    source: str = "",
+    origin: CasesLike | None = None,
+) -> PreparedCases:
+    """As :func:`prepare_evaluation`, for cases already read (read once, used twice).
+
+    ``source`` is the file's name in the rows' messages (``""`` for a frame); a
+    scored ``origin`` file is checked against the network that scored it.
+    """
+    _check_rank(rank)
     net = network if network is not None else default_network()
-    frame, _, label = read_cases(scored_or_cases)
-    source = "" if isinstance(scored_or_cases, pd.DataFrame) else label
     causes = list(net.causes)
     if not all(f"p_{c}" in frame for c in causes):  # raw cases (a scored file has them all)
         frame = score_answers(frame, net)
-    else:
-        warn_if_scored_by_another(scored_or_cases, net)
+    elif origin is not None:  # the user called evaluate or evaluate_by, two calls above
+        warn_if_scored_by_another(origin, net, stacklevel=5)
     numbers = np.arange(len(frame)) + 1
     with _rows_named(frame, numbers, source):
         truth_all, given = truth_matrix(frame, truth, causes)

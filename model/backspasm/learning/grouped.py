@@ -9,8 +9,8 @@ import pandas as pd
 
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
-from backspasm.learning.cases import CasesLike, read_cases, warn_if_scored_by_another
-from backspasm.learning.evaluation import Evaluation, evaluate, prepare_evaluation
+from backspasm.learning.cases import CasesLike, read_case_frame
+from backspasm.learning.evaluation import Evaluation, evaluate, prepare_frame
 from backspasm.network import Network, default_network
 
 __all__ = ["BLANK_GROUP", "evaluate_by", "evaluate_groups"]
@@ -109,14 +109,13 @@ def _grouped(
 ) -> tuple[Evaluation, pd.DataFrame]:
     """Evaluate the whole file and each group of ``column``, from one scoring."""
     net = network if network is not None else default_network()
-    frame, _, label = read_cases(scored_or_cases)
+    frame, source = read_case_frame(scored_or_cases)
+    label = source or f"a DataFrame of {len(frame)} rows"
     if column not in frame.columns:
         raise BackspasmError(
             f"{label} has no column {column!r} to group by.{did_you_mean(column, frame.columns)}"
         )
-    if all(f"p_{c}" in frame for c in net.causes):
-        warn_if_scored_by_another(scored_or_cases, net)
-    cases = prepare_evaluation(frame, network=net, rank=rank)
+    cases = prepare_frame(frame, network=net, rank=rank, source=source, origin=scored_or_cases)
     # Any dtype (nullable integers, categories with NaN): a missing cell is "".
     keys = np.array(
         ["" if pd.isna(v) else str(v).strip() for v in cases.frame[column].astype(object)],
