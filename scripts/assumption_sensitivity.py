@@ -6,7 +6,8 @@ Every declared number whose source is ``assumption`` (a number no paper gives, w
 one-line reason) and whose value is one probability strictly between 0 and 1 is
 moved, one at a time, to ``factor`` times its odds and to ``1 / factor`` times them,
 in a copy of the knowledge base. Each copy is compared with the unchanged network on
-the case file, case by case (:func:`backspasm.learning.compare_networks`): the cases
+the case file, case by case (:func:`backspasm.learning.comparison.compare_prepared`,
+the baseline scored once): the cases
 that gain or lose their expected cause at first place or in the top three, the cases
 whose expected cause moved at all, and the serious-cause cases triaged ``self_care``
 and the triage agreement under the copy. The table printed puts the numbers that move
@@ -33,7 +34,8 @@ from pathlib import Path
 import pandas as pd
 
 import backspasm
-from backspasm.learning import compare_networks
+from backspasm.learning.comparison import Comparison, compare_prepared
+from backspasm.learning.evaluation import PreparedCases, prepare_frame
 from backspasm.network import Network
 
 #: One assumption's probability on a line of a knowledge-base TOML file.
@@ -85,7 +87,18 @@ def sensitivity(
     cases: pd.DataFrame, folder: Path, factor: float = 4.0, limit: int | None = None
 ) -> pd.DataFrame:
     """One row per assumption and direction: what the moved number did to the cases."""
-    base = backspasm.load_network(folder)
+    base = prepare_frame(cases, network=backspasm.load_network(folder))
+    return sweep(cases, base, folder, factor, limit)
+
+
+def sweep(
+    cases: pd.DataFrame,
+    base: PreparedCases,
+    folder: Path,
+    factor: float = 4.0,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """As :func:`sensitivity`, against a baseline already scored."""
     rows = []
     found = list(assumptions(folder))[:limit]
     with tempfile.TemporaryDirectory() as work:
@@ -95,7 +108,7 @@ def sensitivity(
                 net: Network = backspasm.load_network(
                     variant(folder, Path(work) / "kb", where, value)
                 )
-                result = compare_networks(cases, net, baseline=base)
+                result: Comparison = compare_prepared(base, prepare_frame(cases, network=net))
                 rows.append(
                     {
                         "file": where.file,
@@ -138,8 +151,9 @@ def main(path: str, folder: Path, factor: float, limit: int | None) -> None:
     cases = cases.drop(columns=[c for c in TEXT if c in cases])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pgmpy's notices; unscored columns are dropped
-        table = sensitivity(cases, folder, factor, limit)
-        whole = backspasm.evaluate(cases, network=backspasm.load_network(folder))
+        base = prepare_frame(cases, network=backspasm.load_network(folder))
+        table = sweep(cases, base, folder, factor, limit)
+        whole = base.evaluate()
     per = ranked(table)
     n = whole.n_with_cause
     print(

@@ -66,3 +66,23 @@ def test_each_row_is_the_comparison_of_that_copy(tmp_path) -> None:
     ranked = SCRIPT["ranked"](table)
     assert len(ranked) == 1
     assert ranked.loc[0, "top1_changes"] == (table["top1_gained"] + table["top1_lost"]).sum()
+
+
+def test_the_baseline_is_scored_once_for_the_whole_sweep(monkeypatch) -> None:
+    # Each copy used to be compared with compare_networks, which scored the unchanged
+    # network again for every copy and direction: 2 x N scorings of the same answers.
+    cases = pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False)
+    cases = cases[cases["case_id"].str.startswith("F")].drop(columns=list(SCRIPT["TEXT"]))
+    scored = []
+    real = SCRIPT["prepare_frame"]
+
+    def counted(frame, *args, **kwargs):
+        scored.append(kwargs["network"].fingerprint())
+        return real(frame, *args, **kwargs)
+
+    monkeypatch.setitem(SCRIPT["sweep"].__globals__, "prepare_frame", counted)
+    table = SCRIPT["sensitivity"](cases, BUNDLED_KNOWLEDGE, factor=4.0, limit=2)
+    assert len(table) == 4
+    bundled = backspasm.load_network(BUNDLED_KNOWLEDGE).fingerprint()
+    assert scored.count(bundled) == 1  # the baseline, once
+    assert len(scored) == 1 + 4  # and each copy, once per direction

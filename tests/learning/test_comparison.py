@@ -154,3 +154,21 @@ def test_the_case_file_is_read_once_for_both_networks(
     bad.to_csv(path, index=False)
     with pytest.raises(BackspasmError, match=r"^cases\.csv: .*row 3.*sciatica"):
         compare_networks(path, load_network(more_curvature))
+
+
+def test_two_prepared_scorings_compare_as_the_two_networks_do(vignettes, more_curvature) -> None:
+    from backspasm.learning.comparison import compare_prepared
+    from backspasm.learning.evaluation import prepare_frame
+
+    candidate = load_network(more_curvature)
+    base = prepare_frame(vignettes, network=default_network())
+    direct = compare_networks(vignettes, candidate)
+    prepared = compare_prepared(base, prepare_frame(vignettes, network=candidate))
+    assert prepared.moved().equals(direct.moved())
+    assert prepared.summary().equals(direct.summary())
+    assert (prepared.top1_gained, prepared.top1_lost) == (direct.top1_gained, direct.top1_lost)
+    # scorings of different cases, or ranked differently, are not compared
+    with pytest.raises(BackspasmError, match="same cases ranked the same way"):
+        compare_prepared(base, prepare_frame(vignettes.head(3), network=candidate))
+    with pytest.raises(BackspasmError, match="same cases ranked the same way"):
+        compare_prepared(base, prepare_frame(vignettes, network=candidate, rank="odds_factor"))

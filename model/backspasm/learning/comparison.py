@@ -36,7 +36,7 @@ from backspasm.learning.metrics import mcnemar_exact
 from backspasm.network import Network, default_network
 from backspasm.sampling import IntArray
 
-__all__ = ["Comparison", "compare_networks"]
+__all__ = ["Comparison", "compare_networks", "compare_prepared"]
 
 
 @dataclass(frozen=True)
@@ -209,6 +209,26 @@ def compare_networks(
         )
     before = prepare_frame(frame, truth, network=base, rank=rank, source=source)
     after = prepare_frame(frame, truth, network=candidate, rank=rank, source=source)
+    return compare_prepared(before, after)
+
+
+def compare_prepared(before: PreparedCases, after: PreparedCases) -> Comparison:
+    """Compare two scorings of the same cases, as :func:`compare_networks` does.
+
+    For a sweep of many candidates against one baseline, the baseline is scored once
+    (:func:`~backspasm.learning.evaluation.prepare_frame`) and compared with each.
+
+    Raises
+    ------
+    BackspasmError
+        When the two scorings are not of the same cases ranked the same way.
+    """
+    if len(before.frame) != len(after.frame) or before.rank != after.rank:
+        raise BackspasmError(
+            "compare_prepared needs two scorings of the same cases ranked the same way; "
+            f"got {len(before.frame)} rows ranked by {before.rank!r} and "
+            f"{len(after.frame)} ranked by {after.rank!r}."
+        )
     use = before.ok & before.given & after.ok & after.given
     use &= before.truth.any(axis=1) & after.truth.any(axis=1)
     rank_a, first_a, p_a = _places(before, use)
