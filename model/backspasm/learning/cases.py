@@ -43,6 +43,7 @@ __all__ = [
     "TRUTH_PREFIX",
     "CasesLike",
     "case_evidence",
+    "case_label",
     "check_probabilities",
     "expected_triage",
     "is_blank",
@@ -83,7 +84,7 @@ def read_cases(cases: CasesLike) -> tuple[pd.DataFrame, str, str]:
     """
     if isinstance(cases, pd.DataFrame):
         digest = hashlib.sha256(cases.to_csv(index=False).encode("utf-8")).hexdigest()
-        return cases, digest, f"a DataFrame of {len(cases)} rows"
+        return cases, digest, case_label(cases, "")
     path = Path(cases)
     frame, digest = read_case_table(str(path))
     return frame, digest, path.name
@@ -100,6 +101,11 @@ def read_case_frame(cases: CasesLike) -> tuple[pd.DataFrame, str]:
     path = Path(cases)
     frame, _ = read_case_table(str(path))
     return frame, path.name
+
+
+def case_label(frame: pd.DataFrame, source: str) -> str:
+    """Name cases in a message: the file's name, or ``"a DataFrame of n rows"``."""
+    return source or f"a DataFrame of {len(frame)} rows"
 
 
 def normalised_text(values: pd.Series) -> pd.Series:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from backspasm.exceptions import BackspasmError
 from backspasm.learning._evaluation_result import Evaluation, interval_text, json_records
-from backspasm.learning.cases import CasesLike, read_case_frame
+from backspasm.learning.cases import CasesLike, case_label, read_case_frame
 from backspasm.learning.evaluation import (
     PreparedCases,
     named_rows,
@@ -199,7 +199,7 @@ def compare_networks(
     """
     base = baseline if baseline is not None else default_network()
     frame, source = read_case_frame(cases)  # read once, scored by each network
-    label = source or f"a DataFrame of {len(frame)} rows"
+    label = case_label(frame, source)
     scored = [f"p_{c}" for c in base.causes if f"p_{c}" in frame.columns]
     if scored:
         raise BackspasmError(

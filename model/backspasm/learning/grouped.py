@@ -9,7 +9,7 @@ import pandas as pd
 
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
-from backspasm.learning.cases import CasesLike, read_case_frame
+from backspasm.learning.cases import CasesLike, case_label, read_case_frame
 from backspasm.learning.evaluation import Evaluation, evaluate, prepare_frame
 from backspasm.network import Network, default_network
 
@@ -110,7 +110,7 @@ def _grouped(
     """Evaluate the whole file and each group of ``column``, from one scoring."""
     net = network if network is not None else default_network()
     frame, source = read_case_frame(scored_or_cases)
-    label = source or f"a DataFrame of {len(frame)} rows"
+    label = case_label(frame, source)
     if column not in frame.columns:
         raise BackspasmError(
             f"{label} has no column {column!r} to group by.{did_you_mean(column, frame.columns)}"
