@@ -119,6 +119,12 @@ def test_diagnose_json(capsys):
     ("argv", "message"),
     [
         (["diagnose", "-a", "fevr=yes"], "Unknown question 'fevr'. Did you mean 'fever'?"),
+        # the question that extends the name, not a shorter one a few letters away
+        (["diagnose", "-a", "steroid_use=yes"], "Did you mean 'long_term_steroid_use'?"),
+        (["diagnose", "-a", "spasm_durations=3"], "Did you mean 'spasm_duration_weeks'?"),
+        # a node's name in other case or spacing: its question, as for the exact name
+        (["diagnose", "-a", "Spasm_Duration=3"], "answer its question 'spasm_duration_weeks'"),
+        (["diagnose", "-a", "Age group=40"], "answer its question 'age'"),
         (["diagnose", "-a", "fever"], "an answer takes NAME=VALUE"),
         (["diagnose", "fever"], "an answer takes NAME=VALUE"),
         (

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from backspasm.spec import GROUPS, Spec
 from backspasm.spec.borrowed import borrow_policy
 from backspasm.spec.reader import bundled_policy
+from backspasm.spec.schema import TriagePolicy
 
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
@@ -105,7 +106,8 @@ def _policy_lines(spec: Spec) -> list[str]:
     if own is not None:
         return [
             f"triage policy: its own ([triage] in {own.file}): {len(own.flags)} flags, "
-            f"{len(own.causes)} cause rules"
+            f"{len(own.causes)} cause rules",
+            *_unasked_lines(spec, own),
         ]
     bundled = bundled_policy()
     if bundled is None:  # not reached: the bundled knowledge base declares one
@@ -124,4 +126,25 @@ def _policy_lines(spec: Spec) -> list[str]:
         lines.append(f"  flag '{flag.name}' ({when}) {missing}")
     for rule in borrowed.dropped_causes:
         lines.append(f"  cause rule '{rule.describe()}' ({rule.level}) {missing}")
+    return lines + _unasked_lines(spec, kept)
+
+
+def _unasked_lines(spec: Spec, policy: TriagePolicy) -> list[str]:
+    """Name the flags and cause rules on a node no question asks.
+
+    No answer to ``diagnose``, ``ask`` or ``score`` can set such a node, so they apply
+    only to evidence set on the node itself (``network.engine``), never to a case: a
+    variant that dropped the fever question keeps fever flags that cannot fire.
+    """
+    asked = {name for name, node in spec.nodes.items() if node.question is not None}
+    if not asked:  # a knowledge base without a questionnaire is queried by node
+        return []
+    why = "applies to no case: no question asks {}"
+    lines = []
+    for flag in policy.flags:
+        if unasked := [n for n in flag.when if n not in asked]:
+            lines.append(f"  flag '{flag.name}' {why.format(', '.join(unasked))}")
+    for rule in policy.causes:
+        if unasked := [n for n in rule.when if n not in asked]:
+            lines.append(f"  cause rule '{rule.describe()}' {why.format(', '.join(unasked))}")
     return lines

@@ -83,10 +83,17 @@ def closest(value: object, choices: Iterable[object], *, cutoff: float = 0.6) ->
     close = difflib.get_close_matches(text, options, n=len(options) or 1, cutoff=cutoff)
     if not close:
         return None
-    # Of the close enough, the fewest edits wins, a swap of two neighbouring letters
-    # costing least ('lable' is 'label' swapped, 'table' one letter changed); ties go
-    # to difflib's order (its similarity).
-    return min(close, key=lambda c: _edits(text, c))
+    # A typo (at most two edits) is put right by the fewest edits, a swap of two
+    # neighbouring letters costing least ('lable' is 'label' swapped, 'table' one
+    # letter changed); ties go to difflib's order (its similarity). A name further from
+    # every choice is matched by that similarity alone, which sees 'spasm_duration' in
+    # 'spasm_duration_weeks' where edits would count 'spasm_location' closer.
+    best = min(close, key=lambda c: _edits(text, c))
+    return best if _edits(text, best) <= _TYPO_EDITS else close[0]
+
+
+#: The most edits :func:`closest` still reads as a typo of a choice.
+_TYPO_EDITS = 2
 
 
 def _edits(a: str, b: str) -> float:

@@ -269,16 +269,16 @@ def get_question(column: str, questions: Iterable[Question] | None = None) -> Qu
             f"Question names are text (str), such as 'fever'; got {column!r} "
             f"({type(column).__name__}). Run `backspasm schema` for the list of questions."
         )
-    for q in qs:
-        if q.column == column:
-            return q
-    asked = [q.column for q in qs if q.node == column]
+    if (found := next((q for q in qs if q.column == column), None)) is not None:
+        return found
+    key = column_key(column)  # 'Age group' names a node; 'Fever' is fever's own column
+    asked = [q.column for q in qs if q.node == column or q.node == key != q.column]
     if asked:
         raise EvidenceError(
             f"'{column}' is a node of the network, not a question: answer its question "
             f"'{asked[0]}' instead (`backspasm schema` lists the answers it takes)."
         )
-    hint = did_you_mean(column_key(column), [q.column for q in qs])
+    hint = did_you_mean(key, [q.column for q in qs])
     raise EvidenceError(
         f"Unknown question {column!r}.{hint} Run `backspasm schema` for the list of questions."
     )

@@ -292,6 +292,15 @@ def test_did_you_mean_prefers_a_swap_of_two_letters():
     assert did_you_mean("zzz", NODE_FIELDS) == ""
 
 
+def test_did_you_mean_beyond_a_typo_goes_by_similarity():
+    # 'spasm_location' is fewer edits from 'spasm_duration' than the question that
+    # extends it; past two edits a name is not a typo, and similarity decides
+    columns = ["spasm_location", "spasm_duration_weeks", "statin_use", "long_term_steroid_use"]
+    assert closest("spasm_duration", columns) == "spasm_duration_weeks"
+    assert closest("steroid_use", columns) == "long_term_steroid_use"
+    assert closest("spasm_locaton", columns) == "spasm_location"
+
+
 def test_a_misspelt_label_is_suggested_label(toy_spec_dir):
     folder = toy_spec_dir({'label = "Strain"': 'lable = "Strain"'})
     found = [p for p in problems_of(folder) if "'lable'" in p]

@@ -165,6 +165,28 @@ def test_a_red_flag_a_borrowed_flag_names_loads_and_the_report_says_borrowed(toy
     assert len(borrowed.dropped_flags) + len(borrowed.policy.flags) == len(bundled.flags)
 
 
+def test_the_report_names_the_flags_no_answer_can_set(tmp_path):
+    # A variant that removed the fever question kept its triage.toml: fourteen flags
+    # and cause rules on fever=yes could never apply to a case, and check said nothing.
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for item in (resources.files("backspasm") / "knowledge").iterdir():
+        if item.name.endswith(".toml"):
+            lines = item.read_text(encoding="utf-8").splitlines()
+            kept = [x for x in lines if not x.startswith('question = { column = "fever"')]
+            (folder / item.name).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    report = load_network(folder).report()
+    said = [
+        x for x in report.splitlines() if x.endswith("applies to no case: no question asks fever")
+    ]
+    assert "  flag 'fever (a possible sign of infection)' applies to no case" in report
+    assert any(x.startswith("  cause rule 'pyelonephritis >= 30% with fever=yes'") for x in said)
+    assert len(said) == sum(
+        "fever" in e.when for e in (*bundled_policy().flags, *bundled_policy().causes)
+    )
+    assert "applies to no case" not in load_network().report()
+
+
 def test_the_report_names_an_own_policy():
     report = load_network().report()
     assert "triage policy: its own ([triage] in triage.toml): " in report
