@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -727,3 +728,26 @@ def test_the_arena_cap_applies_with_glibc_and_does_nothing_elsewhere(monkeypatch
     assert memory.limit_malloc_arenas() is glibc
     monkeypatch.setattr(sys, "platform", "darwin")
     assert memory.limit_malloc_arenas() is False
+
+
+class _GoneReader(io.StringIO):
+    """Standard error whose reader went away (`backspasm score ... 2>&1 | head -1`)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_reader_gone_from_standard_error_keeps_the_exit_code_of_failed_rows(
+    tmp_path, monkeypatch
+):
+    # The summary's print raised a broken pipe, which main() took as success: a script
+    # piping the log into head saw exit 0 for a file with rows in error.
+    src = tmp_path / "in.csv"
+    src.write_text("fever\nyes\nmaybe\n")
+    monkeypatch.setattr("sys.stderr", _GoneReader())
+    assert main(["score", str(src), "-o", str(tmp_path / "o.csv"), "--no-progress"]) == 3
+    if not isinstance(sys.stderr, _GoneReader):
+        sys.stderr.close()  # the null file that took the reader's place
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert out["error"].tolist()[0] == ""
+    assert out["error"].tolist()[1].startswith("fever: 'maybe' is not allowed")

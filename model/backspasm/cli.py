@@ -31,6 +31,18 @@ EXIT_ROW_ERRORS = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT; 143 (128 + SIGTERM) for a SIGTERM
 
 
+def _tell(text: str) -> None:
+    """Print a command's closing report on standard error, keeping its exit code.
+
+    A reader that went away (``2>&1 | head -1``) loses the report, not the code that
+    says whether rows failed: a broken pipe raised from here would end as success.
+    """
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+
+
 def _network(path: str | None) -> Network:
     from backspasm.network import default_network, load_network
 
@@ -279,7 +291,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         progress=False if args.no_progress else None,
         explain=args.explain,
     )
-    print(summary.format(), file=sys.stderr)
+    _tell(summary.format())
     return summary.exit_code
 
 

@@ -328,6 +328,31 @@ def test_a_line_over_the_limit_is_that_rows_error(tmp_path, net):
     assert summary.scored == 1
 
 
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_a_line_over_the_limit_while_the_header_is_read_is_that_rows_error(tmp_path, net, sep):
+    # Dropped before the delimiter and width were known, the line's marker was
+    # "<NUL>backspasm: dropped line 3,": in a two-column comma file a row of data (the
+    # row scored on answers never read, the marker in its note cell, exit 0); with
+    # another delimiter its error read "line 3," with a stray comma.
+    limit = 64 * 1024
+    rows = [
+        "note" + sep + "fever",
+        "1" + sep + "yes",
+        "y" * (3 * limit) + sep + "no",
+        "3" + sep + "yes",
+    ]
+    src = tmp_path / "in.csv"
+    src.write_text("\n".join(rows) + "\n")
+    summary = score_file(src, tmp_path / "o.csv", network=net, chunk_bytes=2 * limit)
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False, sep=sep)
+    assert out["note"].tolist() == ["1", "", "3"]
+    assert out["fever"].tolist() == ["yes", "", "yes"]
+    assert out.loc[1, "error"] == f"line 3 is longer than {limit:,} bytes; its cells were not read"
+    assert out.loc[1, "p_muscle_strain"] == ""
+    assert summary.errors_by_kind == {"line too long": 1}
+    assert summary.scored == 2
+
+
 def test_a_header_over_the_limit_is_refused(tmp_path, net):
     src = tmp_path / "in.csv"
     src.write_text("case_id," + "h" * 200_000 + "\na,b\n")

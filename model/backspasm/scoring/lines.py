@@ -25,6 +25,7 @@ import atexit
 import codecs
 import hashlib
 import io
+import re
 import sys
 import threading
 import time
@@ -46,6 +47,9 @@ _BOM = b"\xef\xbb\xbf"
 # Stands for a dropped line; a NUL never occurs in text, and the delimiters added
 # after it make the row too wide for any header, so pyarrow hands it back.
 _DROPPED = "\0backspasm: dropped line "
+# A marker made while the header was still being read, before the delimiter and the
+# width were known: :meth:`_Guard.configure` adds them.
+_BARE_MARKER = re.compile(rb"(\x00backspasm: dropped line \d+)\n")
 # Blocks pyarrow's CSV reader may hold at once: the three its parser needs together and
 # one read ahead of it (see _Held).
 _HELD_BLOCKS = 4
@@ -216,6 +220,7 @@ class _Guard(io.RawIOBase):
         self.tail = b""  # the last byte of the file that is not a line break
         self.width = 1
         self.delimiter = ","
+        self._configured = False  # whether delimiter and width are the file's
         self._released = 0
         self._eof = False
         self._pending = bytearray()  # the current, unfinished line
@@ -450,8 +455,21 @@ class _Guard(io.RawIOBase):
             self._out += self._after
             self._after.clear()
 
+    def configure(self, delimiter: str, width: int) -> None:
+        """Set the file's delimiter and header width, once the header is read.
+
+        A line dropped while the header was read (a long line within the first reads)
+        was marked before either was known; its marker gets them now, so that pyarrow
+        hands it back as an invalid row like any other, never as a row of data.
+        """
+        self.delimiter, self.width, self._configured = delimiter, width, True
+        pad = (delimiter * width).encode()
+        for held in (self._out, self._after):
+            held[:] = _BARE_MARKER.sub(lambda m: m[1] + pad + b"\n", held)
+
     def _mark_dropped(self) -> None:
-        marker = f"{_DROPPED}{self._dropping}{self.delimiter * self.width}\n"
+        pad = self.delimiter * self.width if self._configured else ""
+        marker = f"{_DROPPED}{self._dropping}{pad}\n"
         self._line = self._dropping + 1
         self._dropping = 0
         self._put(marker.encode())

@@ -129,11 +129,10 @@ class CsvSource:
             sample = head[:SNIFF_BYTES]
             sample = sample[: max(sample.rfind(b"\n"), sample.rfind(b"\r")) + 1] or sample
             self.delimiter = sniff_delimiter(sample.decode("utf-8", errors="replace"))
-        self._in.delimiter = self.delimiter
         self.header: list[str] = self._read_header(head)
         self._header_lines = self._in.leading + 1 + (hint is not None)
         self.width = len(self.header)
-        self._in.width = self.width
+        self._in.configure(self.delimiter, self.width)
         self._bad: deque[_BadRow] = deque()
         #: Rows with fewer fields than the header (read with the missing cells blank).
         self.short = ShortRows()
