@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from backspasm.questionnaire import default_questions
-from backspasm.scoring import lines
+from backspasm.scoring import held, lines
 from backspasm.scoring.readers import open_source
 
 BLOCK = 64 * 1024  # the smallest chunk_bytes score_file takes
@@ -84,7 +84,7 @@ def test_a_reader_that_needs_more_blocks_than_allowed_is_slowed_not_stuck(tmp_pa
     # pyarrow's parser needs three blocks at once; allowed one, it waits for a stall
     # each time, then gets one more all the same.
     monkeypatch.setattr(lines, "_HELD_BLOCKS", 1)
-    monkeypatch.setattr(lines, "_STALL_SECONDS", 0.01)
+    monkeypatch.setattr(held, "_STALL_SECONDS", 0.01)
     path = cases_file(tmp_path / "in.csv", 5_000)  # about 8 blocks
     assert read_all(path) == [f"c{i:07d}" for i in range(5_000)]
 

@@ -16,7 +16,7 @@ import pytest
 # still alive or still held by pyarrow.
 CHILD = """
 import gc, os, signal, sys
-from backspasm.scoring import lines, run
+from backspasm.scoring import held, lines, run
 run.score_file.__kwdefaults__["chunk_bytes"] = 256 * 1024
 reads, real = [0], lines._Guard.read
 def read(self, size=-1):
@@ -28,8 +28,8 @@ lines._Guard.read = read
 from backspasm.cli import main
 code = main(sys.argv[1:])
 gc.collect()
-for held in list(lines._OPEN):
-    print(f"left: {held.count} blocks, {getattr(held, 'kept', '?')} objects", file=sys.stderr)
+for kept in list(held._OPEN):
+    print(f"left: {kept.count} blocks, {getattr(kept, 'kept', '?')} objects", file=sys.stderr)
 guards = sum(isinstance(o, lines._Guard) for o in gc.get_objects())
 if guards:
     print(f"left: {guards} guards", file=sys.stderr)
