@@ -265,6 +265,8 @@ def _compare(args: argparse.Namespace, network: Network) -> int:
     print(result.summary().to_string(index=False))
     print()
     print(result.paired())
+    if result.n_left_out:
+        print(result.left_out_text())
     moved = result.moved()
     print(f"\ncases whose expected cause moved in the ranking: {len(moved)}")
     if len(moved):

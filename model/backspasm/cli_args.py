@@ -444,7 +444,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare",
         metavar="PATH",
         help="a second knowledge base (folder or TOML file) to compare with the --network "
-        "one, case by case: both evaluations side by side, the cases each ranks first or "
+        "one, case by case: both evaluations side by side on the rows both can score, the "
+        "cases each ranks first or "
         "in the top three that the other does not, McNemar's exact test on those, and "
         "every case whose expected cause moved (needs raw cases, not a scored file)",
     )

@@ -172,3 +172,37 @@ def test_two_prepared_scorings_compare_as_the_two_networks_do(vignettes, more_cu
         compare_prepared(base, prepare_frame(vignettes.head(3), network=candidate))
     with pytest.raises(BackspasmError, match="same cases ranked the same way"):
         compare_prepared(base, prepare_frame(vignettes, network=candidate, rank="odds_factor"))
+
+
+def test_rows_one_network_cannot_score_are_left_out_of_both_columns(
+    vignettes, tmp_path, capsys
+) -> None:
+    # Under a variant where everyone has exerted themselves, 'recent_exertion = no' is
+    # impossible: those rows counted in the baseline's column only, so the two columns
+    # of the summary were different cases (the candidate looked worse on top-1 while
+    # the paired test said it gained) and the text never named the rows.
+    always = bundled_variant(
+        tmp_path / "always_exerted",
+        "exposures.toml",
+        r'(prior = \{ p = )0\.20(, source = "Steffens15")',
+        r"\g<1>1.0\g<2>",
+    )
+    cases = vignettes.copy()
+    cases.loc[[0, 3], "recent_exertion"] = "no"
+    result = compare_networks(cases, load_network(always))
+    assert result.n_left_out == 2
+    assert [(r["row"], r["network"]) for r in result.left_out] == [
+        (1, "candidate"),
+        (4, "candidate"),
+    ]
+    assert "impossible together" in result.left_out[0]["error"]
+    kept = cases.drop(index=[0, 3])
+    alone = evaluate(kept.drop(columns=["expected_triage"]), kept["expected_cause"])
+    assert result.baseline.n_cases == result.candidate.n_cases == alone.n_cases
+    assert result.baseline.top1 == alone.top1
+    path = tmp_path / "cases.csv"
+    cases.to_csv(path, index=False)
+    assert main(["evaluate", str(path), "--compare", str(always)]) == 0
+    out = capsys.readouterr().out
+    assert "left out of both columns: 2 rows that a network could not score" in out
+    assert f"  row 1 ({cases.loc[0, 'case_id']}), the candidate: answers are impossible" in out

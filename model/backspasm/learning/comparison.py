@@ -35,6 +35,7 @@ from backspasm.learning.evaluation import (
 from backspasm.learning.metrics import mcnemar_exact
 from backspasm.network import Network, default_network
 from backspasm.sampling import IntArray
+from backspasm.scoring.cases import error_rows
 
 __all__ = ["Comparison", "compare_networks", "compare_prepared"]
 
@@ -46,8 +47,14 @@ class Comparison:
     Attributes
     ----------
     baseline, candidate : Evaluation
-        Each network's evaluation of the file, as :func:`~backspasm.learning.evaluate`
-        gives it.
+        Each network's evaluation, as :func:`~backspasm.learning.evaluate` gives it, of
+        the same rows: those both networks could score (a row one of them refuses,
+        say an answer impossible under it, would otherwise count in one column only).
+    n_left_out : int
+        Rows left out of both evaluations because a network could not score them.
+    left_out : tuple of dict
+        The first of them per network: ``row``, ``case_id``, ``error`` and ``network``
+        (``"baseline"`` or ``"candidate"``, the one that could not score it).
     n_compared : int
         Cases with a true cause that both networks scored: the pairs below.
     top1_gained, top1_lost : int
@@ -75,6 +82,8 @@ class Comparison:
     top3_lost: int
     top3_p: float
     cases: pd.DataFrame = field(repr=False)
+    n_left_out: int = 0
+    left_out: tuple[dict[str, Any], ...] = ()
 
     def moved(self) -> pd.DataFrame:
         """Return the cases whose true cause changed place, the largest rise first."""
@@ -134,12 +143,27 @@ class Comparison:
             )
         )
 
+    def left_out_text(self) -> str:
+        """Say which rows a network could not score, left out of both columns ("" if none)."""
+        if not self.n_left_out:
+            return ""
+        lines = [
+            f"left out of both columns: {self.n_left_out} row{'s' * (self.n_left_out != 1)} "
+            "that a network could not score"
+        ]
+        for r in self.left_out:
+            name = f"row {r['row']:,}" + (f" ({r['case_id']})" if r["case_id"] else "")
+            lines.append(f"  {name}, the {r['network']}: {r['error']}")
+        return "\n".join(lines)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the comparison as a JSON-ready dictionary (NaN becomes None)."""
         return {
             "baseline": self.baseline.to_dict(),
             "candidate": self.candidate.to_dict(),
             "n_compared": self.n_compared,
+            "n_left_out": self.n_left_out,
+            "left_out": list(self.left_out),
             "top1": {"gained": self.top1_gained, "lost": self.top1_lost, "p": self.top1_p},
             "top3": {"gained": self.top3_gained, "lost": self.top3_lost, "p": self.top3_p},
             "moved": json_records(self.moved()),
@@ -151,6 +175,7 @@ class Comparison:
                 "<h4>Comparison</h4>",
                 self.summary().to_html(index=False, float_format="{:.3f}".format),
                 f"<pre>{html.escape(self.paired())}</pre>",
+                f"<pre>{html.escape(self.left_out_text())}</pre>" if self.n_left_out else "",
                 "<h4>Cases whose true cause moved</h4>",
                 self.moved().to_html(index=False, float_format="{:.3f}".format),
             ]
@@ -248,9 +273,15 @@ def compare_prepared(before: PreparedCases, after: PreparedCases) -> Comparison:
         gained = int(((rank_b <= k) & (rank_a > k)).sum())
         lost = int(((rank_a <= k) & (rank_b > k)).sum())
         counts[k] = (gained, lost, mcnemar_exact(gained, lost))
+    both = before.ok & after.ok  # the two columns of the summary are the same rows
+    left_out = tuple(
+        {**row, "network": name}
+        for name, scored in (("baseline", before), ("candidate", after))
+        for row in error_rows(scored.frame, ~scored.ok, scored.numbers)
+    )
     return Comparison(
-        baseline=before.evaluate(),
-        candidate=after.evaluate(),
+        baseline=before.subset(both).evaluate(),
+        candidate=after.subset(both).evaluate(),
         n_compared=int(use.sum()),
         top1_gained=counts[1][0],
         top1_lost=counts[1][1],
@@ -259,6 +290,8 @@ def compare_prepared(before: PreparedCases, after: PreparedCases) -> Comparison:
         top3_lost=counts[3][1],
         top3_p=counts[3][2],
         cases=pd.DataFrame(table),
+        n_left_out=int((~both).sum()),
+        left_out=left_out,
     )
 
 
