@@ -403,7 +403,8 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         metavar="SPEC.toml",
         help="the fitted knowledge base, a complete .toml file for --network and "
-        "check (an existing folder gets fitted.toml; missing folders are created)",
+        "check (an existing folder gets fitted.toml, unless it holds a knowledge base's "
+        ".toml files; missing folders are created)",
     )
     p.add_argument(
         "--prior-weight",

@@ -9,6 +9,7 @@ import hashlib
 import json
 import math
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import pytest
 from pgmpy.factors.discrete import TabularCPD
 
 from backspasm.cli import main as cli_main
-from backspasm.exceptions import BackspasmError, EvidenceError
+from backspasm.exceptions import BackspasmError, CaseFileError, EvidenceError
 from backspasm.figures import plot_calibration, plot_roc
 from backspasm.learning import (
     Evaluation,
@@ -431,6 +432,50 @@ def test_fit_rejects_bad_input(toy: Network, net: Network) -> None:
         fit_network(cases.assign(back_spasm="no"), network=toy)
     with pytest.raises(EvidenceError, match="'fever'"):
         fit_network(pd.DataFrame({"fever": ["maybe"]}), network=net)
+
+
+def test_fit_holds_column_names_to_the_contract(net: Network, tmp_path: Path) -> None:
+    # fit used neither a misnamed question (Fever) nor a near miss (fevr) nor a truth
+    # column naming no cause (true_kidney_stone), and said nothing: exit 0, their
+    # answers silently not counted, where score refuses and evaluate warns.
+    cases = sample_cases(60, network=net, seed=5, missing=0.0)
+    with pytest.raises(CaseFileError, match="'Fever' for 'fever' differ from a question"):
+        fit_network(cases.rename(columns={"fever": "Fever"}), network=net, max_iter=1)
+    typos = cases.rename(columns={"fever": "fevr", "true_kidney_stones": "true_kidney_stone"})
+    with pytest.warns(UserWarning, match="not a question|names no cause") as caught:
+        fit_network(typos, network=net, max_iter=1)
+    said = [str(w.message) for w in caught]
+    assert any(
+        "'fevr' is not a question; did you mean 'fever'? It was not used" in m for m in said
+    )
+    assert any("'true_kidney_stone' names no cause" in m for m in said)
+    assert any("Did you mean 'true_kidney_stones'?" in m for m in said)
+    path = tmp_path / "bad_age.csv"
+    cases.assign(age="abc").to_csv(path, index=False)
+    with pytest.raises(EvidenceError, match=r"^bad_age.csv: Column 'age'"):
+        fit_network(path, network=net, max_iter=1)
+
+
+def test_fit_refuses_to_write_into_a_knowledge_base_folder(tmp_path: Path, capsys) -> None:
+    # `fit --network myvar -o myvar` wrote myvar/fitted.toml beside the files it was
+    # fitted from: the folder then declared every node twice and no longer loaded.
+    from helpers import BUNDLED_KNOWLEDGE
+
+    folder = tmp_path / "myvar"
+    shutil.copytree(BUNDLED_KNOWLEDGE, folder)
+    cases = tmp_path / "cases.csv"
+    sample_cases(20, seed=3).to_csv(cases, index=False)
+    argv = ["fit", str(cases), "--network", str(folder), "-o", str(folder), "--max-iter", "1"]
+    assert cli_main(argv) == 2
+    assert f"cannot write into '{folder}': it holds a knowledge base (causes.toml" in (
+        capsys.readouterr().err
+    )
+    assert not (folder / "fitted.toml").exists()
+    load_network(folder)  # still loads
+    empty = tmp_path / "out"
+    empty.mkdir()
+    assert cli_main([*argv[:-3], str(empty), "--max-iter", "1"]) == 0
+    assert (empty / "fitted.toml").exists()
 
 
 # ---------------------------------------------------------------------- evaluation

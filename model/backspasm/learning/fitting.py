@@ -14,19 +14,22 @@ import datetime
 import html
 import itertools
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from backspasm.exceptions import CaseFileError
+from backspasm._text import did_you_mean
+from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.learning._checks import check_float, check_int
 from backspasm.learning._em import EMState, make_plan, run_em
 from backspasm.learning._estimation import bayesian_estimates, family_counts
 from backspasm.learning.cases import CasesLike, case_evidence, read_cases
 from backspasm.learning.spec_writer import network_from_toml, spec_to_toml
 from backspasm.network import Network, default_network
+from backspasm.questionnaire import questions_for
 from backspasm.sampling import (
     PRESENTATION,
     FloatArray,
@@ -34,6 +37,8 @@ from backspasm.sampling import (
     model_states,
     node_tables,
 )
+from backspasm.scoring.cases import ScoringWarning
+from backspasm.scoring.plan import TRUTH_PREFIX, misnamed_columns, near_miss
 
 __all__ = ["FitResult", "fit_network"]
 
@@ -158,6 +163,38 @@ def _provenance(
     return key, note, citation
 
 
+def _check_columns(
+    columns: Iterable[object], network: Network, label: str, *, use_truth: bool
+) -> None:
+    """Hold a file's column names to the case-file contract, as ``score`` does.
+
+    A misnamed question (``Fever``) is refused; a near miss (``fevr``) and a truth
+    column naming no cause (``true_kidney_stone``) are warned about. Before, fit used
+    neither and said nothing: their answers simply did not count. A node's own name
+    is a column fit reads.
+    """
+    by_name = {q.column: q for q in questions_for(network)}
+    names = [str(c) for c in columns]
+    misnamed = misnamed_columns(names, by_name)
+    if misnamed is not None:
+        raise CaseFileError(f"{label}: {misnamed}")
+    nodes = set(network.node_names)
+    truths = [TRUTH_PREFIX + c for c in network.causes]
+    for name in names:
+        if name in by_name or name in nodes or name in truths:
+            continue
+        if name.startswith(TRUTH_PREFIX) and name != "true_cause":
+            if use_truth:
+                warnings.warn(
+                    f"{label}: column {name!r} names no cause of this network, so it was "
+                    f"not used as a truth.{did_you_mean(name, truths)}",
+                    ScoringWarning,
+                    stacklevel=3,
+                )
+        elif (note := near_miss(name, by_name, fate="It was not used to fit.")) is not None:
+            warnings.warn(f"{label}: {note}", ScoringWarning, stacklevel=3)
+
+
 def fit_network(
     cases: CasesLike,
     *,
@@ -271,9 +308,13 @@ def fit_network(
     n = len(frame)
     if n == 0:
         raise CaseFileError("The case file has no rows to fit.")
+    _check_columns(frame.columns, net, label, use_truth=use_truth)
     states = model_states(net)
     selection = presenting and "yes" in states.get(PRESENTATION, ())
-    evidence = case_evidence(frame, net, use_truth=use_truth, presenting=selection)
+    try:
+        evidence = case_evidence(frame, net, use_truth=use_truth, presenting=selection)
+    except EvidenceError as exc:  # name the file, as evaluate does
+        raise EvidenceError(f"{label}: {exc}") from None
     expert = node_tables(net)
     plan = make_plan(net, evidence, expert, frozen, selection)
     state = EMState(dict(expert), {}, [])

@@ -339,10 +339,21 @@ def fitted_path(path: str | os.PathLike[str]) -> Path:
     Raises
     ------
     CaseFileError
-        When ``path`` is neither a ``.toml`` file nor an existing folder.
+        When ``path`` is neither a ``.toml`` file nor an existing folder, or is a
+        folder that holds other ``.toml`` files (a knowledge base).
     """
     dest = Path(path)
     if dest.is_dir():
+        # A knowledge base is every .toml file of its folder: fitted.toml beside the
+        # files it was fitted from would declare each node twice when the folder loads.
+        others = sorted(p.name for p in dest.glob("*.toml") if p.name != "fitted.toml")
+        if others:
+            raise CaseFileError(
+                f"cannot write into '{path}': it holds a knowledge base ({', '.join(others[:3])}"
+                f"{', ...' if len(others) > 3 else ''}), which would then read fitted.toml "
+                "too, with every node declared twice. Name a .toml file elsewhere, or an "
+                "empty folder."
+            )
         return dest / "fitted.toml"
     if dest.suffix.lower() != ".toml":
         raise CaseFileError(

@@ -298,12 +298,17 @@ def misnamed_columns(labels: Sequence[object], by_name: Mapping[str, Question]) 
 
 
 def near_miss(
-    text: str, by_name: Mapping[str, Question], outputs: Sequence[str] = ()
+    text: str,
+    by_name: Mapping[str, Question],
+    outputs: Sequence[str] = (),
+    *,
+    fate: str = "It was passed through unscored.",
 ) -> str | None:
     """Return the "did you mean" remark for a column close to a question's name.
 
     ``by_name`` maps question columns to questions; ``outputs`` are names that are
-    not remarked on (a scored file's own columns).
+    not remarked on (a scored file's own columns); ``fate`` says what became of the
+    column.
     """
     if text in outputs:
         return None
@@ -318,10 +323,7 @@ def near_miss(
     # A name that extends a question's (true_fever, p_fever) is deliberate.
     if match is None or (match != guess and match in guess):
         return None
-    return (
-        f"column {text!r} is not a question; did you mean {match!r}? "
-        "It was passed through unscored."
-    )
+    return f"column {text!r} is not a question; did you mean {match!r}? {fate}"
 
 
 #: Characters that join a header's names when the reader split it at another one:
