@@ -376,6 +376,27 @@ def test_plot_scenarios_one_panel_per_case(net: Network) -> None:
     assert len(fig.legends) == 1
 
 
+@pytest.mark.parametrize("size", ["slide", "column"])
+def test_a_scenario_left_unscreened_says_so_under_its_level(net: Network, size: str) -> None:
+    # The built-in lifting strain read "self-care" with 22 of 27 screening questions
+    # unasked, where figures 03 and 05, figure 08 and diagnose all say the screen is
+    # incomplete; an emergency stands whatever is unasked and says nothing more.
+    cases = [diagnose(a, network=net) for a in figures.SCENARIOS.values()]
+    fig = figures.plot_scenarios(cases, names=list(figures.SCENARIOS), size=size)
+    for i, (ax, d) in enumerate(zip(fig.get_axes(), cases, strict=True)):
+        head = by_gid(ax, f"scenario:{i}")[""].get_text()
+        if d.triage == "emergency" or not d.unscreened:
+            assert "screen" not in head
+        elif size == "slide":
+            assert head.endswith(
+                f"\nscreen incomplete ({len(d.unscreened)} of {len(d.screen)} unasked)"
+            )
+        else:
+            assert head.endswith("\nscreen incomplete")
+    assert any(d.triage == "self_care" and d.unscreened for d in cases)  # not vacuous
+    plt.close(fig)
+
+
 def test_plot_scenarios_checks_its_arguments(abscess: Diagnosis) -> None:
     with pytest.raises(BackspasmError, match="1 to 4"):
         figures.plot_scenarios([abscess] * 5)

@@ -11,7 +11,7 @@ the :class:`~matplotlib.axes.Axes` it drew on; the multi-panel ones return the
 Sizes: a function that makes its own figure takes ``size``, one of
 :data:`FIGURE_SIZES`: ``"slide"`` (the default, 13.33 x 7.5 in), ``"page"`` (a
 journal's full width, 7.0 in) or ``"column"`` (one journal column, 3.5 in), each
-figure as tall as it needs (:data:`FIGURE_HEIGHTS`). At a journal size the type is
+figure at a height of its own (:data:`FIGURE_HEIGHTS`). At a journal size the type is
 the slide's scaled down (:func:`type_scale`: 0.8 on a page, 0.7 in a column, so never
 under :data:`JOURNAL_MIN_FONT`, 6 pt, as printed) and the layout is made for the
 width: row labels wrapped, as many rows as the height holds (the most telling ones;

@@ -218,7 +218,8 @@ def _caption_scenarios(fig: Figure, r: _Shown) -> str:
     panels = []
     for i in sorted(heads, key=int):
         name, _, rest = heads[i].partition("\n")
-        panels.append(f"{name}: {_one_line(rest).replace(' · ', ', ')}")
+        said = ", ".join(_one_line(line) for line in rest.split("\n"))
+        panels.append(f"{name}: {said.replace(' · ', ', ')}")
     if r.case_id is None:
         who = f"{len(panels)} built-in example cases"
     else:

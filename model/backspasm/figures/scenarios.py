@@ -18,6 +18,7 @@ from backspasm.figures._words import (
     by_effect,
     percent,
     text_width,
+    unasked_count,
 )
 
 if TYPE_CHECKING:
@@ -201,9 +202,17 @@ def plot_scenarios(
             given = answers_heading("", said, 34, lines=6, fill=0.0, more=SMALLER)
         ax.set_title(given, fontsize=st.pt(st.NOTE), color=st.TEXT)
         level = st.TRIAGE_NAMES.get(triage, triage)
+        # A self-care or doctor's level with screening questions unasked is not settled,
+        # as the case figures and diagnose say (an emergency stands whatever they are).
+        counts = unasked_count(d) if triage != "emergency" else None
+        unsettled = ""
+        if counts and counts[0]:  # the counts too where a panel has the width for them
+            unsettled = "\nscreen incomplete" + (
+                "" if journal else f" ({counts[0]} of {counts[1]} unasked)"
+            )
         ax.annotate(
             # P(serious) as the case figures' titles and diagnose write it (16.2%, not 16%)
-            f"{name}\n{level} · P(serious) {diagnose_percent(float(d.p_serious))}",
+            f"{name}\n{level} · P(serious) {diagnose_percent(float(d.p_serious))}{unsettled}",
             xy=(0.5, 1.0),
             xycoords=ax.title,
             xytext=(0, 4),
