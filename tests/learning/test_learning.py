@@ -478,6 +478,19 @@ def test_fit_refuses_to_write_into_a_knowledge_base_folder(tmp_path: Path, capsy
     assert (empty / "fitted.toml").exists()
 
 
+def test_evaluate_without_truth_names_the_file_and_the_misspelt_column(tmp_path: Path) -> None:
+    cases = pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False).head(3)
+    path = tmp_path / "typo.csv"
+    cases.rename(columns={"expected_cause": "expected_cuase"}).to_csv(path, index=False)
+    with pytest.raises(BackspasmError, match=r"^typo.csv: evaluate needs the truth") as info:
+        evaluate(path)
+    assert str(info.value).endswith("Is 'expected_cuase' meant to be 'expected_cause'?")
+    # neither the expected triage nor a column scoring added is taken for a truth
+    cases.drop(columns="expected_cause").to_csv(path, index=False)
+    with pytest.raises(BackspasmError, match=r"found none\.$"):
+        evaluate(path)
+
+
 # ---------------------------------------------------------------------- evaluation
 
 
@@ -659,6 +672,11 @@ def test_triage_confusion_calls_out_serious_cases_sent_home(toy: Network) -> Non
     blank = evaluate(frame.assign(expected_triage=""), network=toy)
     assert blank.triage is None
     assert blank.triage_note == "expected_triage blank in every case evaluated, not compared"
+    # a scored file whose triage column was dropped said nothing at all about triage
+    levels = ["self_care", "emergency", "see_doctor", "see_doctor"]
+    dropped = evaluate(frame.drop(columns="triage").assign(expected_triage=levels), network=toy)
+    assert dropped.triage is None
+    assert dropped.triage_note.startswith("the scored file has no triage column")
     given = evaluate(
         frame.assign(expected_triage=["self_care", "emergency", "see_doctor", "see_doctor"]),
         network=toy,

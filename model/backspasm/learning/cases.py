@@ -287,7 +287,10 @@ def _split_labels(value: Any) -> list[str]:
 
 
 def truth_matrix(
-    frame: pd.DataFrame, truth: pd.DataFrame | pd.Series | None, causes: Sequence[str]
+    frame: pd.DataFrame,
+    truth: pd.DataFrame | pd.Series | None,
+    causes: Sequence[str],
+    name: str = "",
 ) -> tuple[BoolArray, BoolArray]:
     """Return the (cases x causes) truth from true_<cause> columns or a label column.
 
@@ -304,6 +307,8 @@ def truth_matrix(
         ``expected_cause`` column (a Series is read as labels).
     causes : sequence of str
         The causes, in column order.
+    name : str, optional
+        The file's name, which starts the message when there is no truth.
 
     Returns
     -------
@@ -358,13 +363,29 @@ def truth_matrix(
         return matrix, given
     label = next((c for c in ("true_cause", "expected_cause") if c in source), None)
     if label is None:
+        labels = ["true_cause", "expected_cause"]
+        per_cause = [TRUTH_PREFIX + c for c in causes]
+        near = next(
+            (
+                f" Is {c!r} meant to be {m!r}?"
+                # a true_ column first; never a column that scoring added (top_cause)
+                for c in sorted(map(str, source), key=lambda c: not c.startswith(TRUTH_PREFIX))
+                if c not in _SCORED
+                and (m := closest(c, per_cause if c.startswith(TRUTH_PREFIX) else labels))
+            ),
+            "",
+        )
         raise BackspasmError(
-            "evaluate needs the truth: true_<cause> yes/no columns, or a 'true_cause' or "
-            "'expected_cause' column naming the cause (several separated by ';'); found none."
+            f"{name + ': ' if name else ''}evaluate needs the truth: true_<cause> yes/no "
+            "columns, or a 'true_cause' or 'expected_cause' column naming the cause (several "
+            f"separated by ';'); found none.{near}"
         )
     given = ~is_blank(normalised_text(source[label]))
     return _label_matrix(source[label], label, causes), given
 
+
+#: The columns scoring adds, and the expected triage: never a misspelt truth column.
+_SCORED = frozenset(output_columns(explain=True)) | {"expected_triage"}
 
 # Cells a message lists when many are refused.
 _SHOWN = 5

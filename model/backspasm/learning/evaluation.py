@@ -350,7 +350,7 @@ def prepare_frame(
         warn_if_scored_by_another(origin, net, stacklevel=5)
     numbers = np.arange(len(frame)) + 1
     with _rows_named(frame, numbers, source):
-        truth_all, given = truth_matrix(frame, truth, causes)
+        truth_all, given = truth_matrix(frame, truth, causes, source)
     probs_all = np.column_stack(
         [
             pd.to_numeric(frame[f"p_{c}"], errors="coerce").to_numpy(dtype=np.float64)
@@ -436,7 +436,7 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
         emergency_self_care=None if sent_home is None else sent_home["emergency_self_care"],
         n_emergency=None if sent_home is None else sent_home["n_emergency"],
         n_triage=None if sent_home is None else sent_home["n_triage"],
-        triage_note=None if sent_home is None else _triage_note(frame, sent_home, n_cases),
+        triage_note=_triage_note(frame, sent_home, n_cases),
         sent_home=_sent_home(frame, sent_home, truth_all, causes, cases.numbers),
         rank=rank,
     )
@@ -488,13 +488,13 @@ def _sent_home(
     return pd.DataFrame(table)
 
 
-def _triage_note(frame: pd.DataFrame, counts: dict[str, int | None], n_cases: int) -> str | None:
+def _triage_note(frame: pd.DataFrame, counts: dict[str, int | None] | None, n: int) -> str | None:
     """Say why triage was not compared, or on how many of the cases it was."""
-    compared = counts["n_triage"]
     if "expected_triage" not in frame:
-        return "no expected_triage column, not compared"
-    if not compared:
+        return None if counts is None else "no expected_triage column, not compared"
+    if counts is None:  # a scored file without the column
+        return "the scored file has no triage column (dropped?), not compared"
+    if not (compared := counts["n_triage"]):
         return "expected_triage blank in every case evaluated, not compared"
-    if compared < n_cases:
-        return f"compared on the {compared} of {n_cases} cases with an expected_triage"
-    return None
+    said = f"compared on the {compared} of {n} cases with an expected_triage"
+    return said if compared < n else None
