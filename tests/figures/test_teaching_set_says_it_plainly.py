@@ -14,6 +14,7 @@ point, ROC curves of one case, and a case-mix title that did not name its file.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -292,6 +293,25 @@ def test_the_calibration_counts_clear_their_points(evaluation_2000: Any, size: s
         frame = ax.get_window_extent(renderer)
         inside = (frame.x0 < box.x0, box.x1 < frame.x1, frame.y0 < box.y0, box.y1 < frame.y1)
         assert all(inside), (size, text.get_text(), inside)
+
+
+def test_the_calibration_counts_clear_the_line_through_the_points(evaluation_2000: Any) -> None:
+    # The last bin's count sat left of its point, level with it, where the line from
+    # the bin before comes up: the "131" of the teaching set touched that line.
+    ax = figures.plot_calibration(evaluation_2000)
+    fig = ax.get_figure()
+    assert fig is not None
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    (line,) = [x for x in ax.get_lines() if x.get_label() == "all causes"]
+    points = ax.transData.transform(line.get_xydata())
+    counts = [t for t in ax.texts if str(t.get_gid()).startswith("calibration:count:")]
+    for text in counts:
+        box = text.get_window_extent(renderer)
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
+            for k in range(101):  # the segment, sampled every hundredth
+                px, py = x0 + (x1 - x0) * k / 100, y0 + (y1 - y0) * k / 100
+                assert not (box.x0 < px < box.x1 and box.y0 < py < box.y1), text.get_text()
 
 
 @pytest.mark.parametrize("plot", ["plot_calibration", "plot_roc"])

@@ -121,7 +121,7 @@ def plot_calibration(
             "va": "top" if below else "center",
         }
         if x > 0.85:
-            high = y > 0.9  # by the top edge: level with the point
+            high = y > 0.97  # by the top edge: level with the point
             look = {"xytext": (-clear, 0.0 if high else clear / 2), "ha": "right"}
             look["va"] = "center" if high else "bottom"
         if st.narrow(ax):  # a narrow plot: clear of the counts written before
