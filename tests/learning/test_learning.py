@@ -10,6 +10,7 @@ import json
 import math
 import re
 import shutil
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -412,7 +413,8 @@ def test_fit_with_no_prior_keeps_the_expert_numbers_where_no_row_tells(
     # Weight 0 divided 0 by 0 for parent configurations no row has, and the NaN tables
     # failed as "probability zero under the network's structure".
     cases = sample_cases(60, network=net, seed=4, missing=0)
-    fit = fit_network(cases, network=net, prior_weight=0, max_iter=2)
+    with pytest.warns(UserWarning, match="to exactly 0 or 1 where the expert's were not"):
+        fit = fit_network(cases, network=net, prior_weight=0, max_iter=2)
     for cpd in fit.network.model.get_cpds():
         assert np.isfinite(cpd.get_values()).all(), cpd.variable
     with pytest.raises(BackspasmError, match=r"a \.toml file"):
@@ -489,6 +491,22 @@ def test_evaluate_without_truth_names_the_file_and_the_misspelt_column(tmp_path:
     cases.drop(columns="expected_cause").to_csv(path, index=False)
     with pytest.raises(BackspasmError, match=r"found none\.$"):
         evaluate(path)
+
+
+def test_fit_warns_of_numbers_it_made_exactly_0_or_1() -> None:
+    # `fit --prior-weight 0` wrote table rows of exactly 1.0 where the data had no case
+    # against them, without a word; diagnose then refused such answers as impossible.
+    # The expert's own zeros (men are never pregnant) are no news and are not counted.
+    cases = sample_cases(200, seed=4)
+    with pytest.warns(UserWarning, match="the fit set numbers of 11 node") as caught:
+        fit_network(cases, prior_weight=0, max_iter=1)
+    said = str(caught[0].message)
+    assert "muscle_strain (1)" in said
+    assert "and 6 more. " in said
+    assert "recent_pregnancy_or_childbirth" not in said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit_network(cases, prior_weight=50, max_iter=1)
 
 
 # ---------------------------------------------------------------------- evaluation

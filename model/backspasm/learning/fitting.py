@@ -17,6 +17,7 @@ import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -195,6 +196,32 @@ def _check_columns(
             warnings.warn(f"{label}: {note}", ScoringWarning, stacklevel=3)
 
 
+def _warn_certain(fitted: Mapping[str, Any], expert: Mapping[str, Any], label: str) -> None:
+    """Warn of numbers the fit made exactly 0 or 1 where the expert's were not.
+
+    With a prior weight of 0 a parent configuration whose rows show no case of a state
+    gets a probability of 0 for it: an answer the data never met becomes impossible,
+    and diagnose refuses it. The expert's own zeros (a man is never pregnant) stay.
+    """
+    made = []
+    for v, table in fitted.items():
+        new, old = np.asarray(table.values), np.asarray(expert[v].values)
+        if new.shape == old.shape:
+            certain = ((new == 0) | (new == 1)) & (old != 0) & (old != 1)
+            if certain.any():
+                made.append(f"{v} ({int(certain.sum())})")
+    if made:
+        warnings.warn(
+            f"{label}: the fit set numbers of {len(made)} node(s) to exactly 0 or 1 where "
+            f"the expert's were not: {', '.join(made[:5])}"
+            f"{f' and {len(made) - 5} more' if len(made) > 5 else ''}. "
+            "An answer such a number rules out is impossible (diagnose refuses it); a "
+            "prior weight above 0 keeps the numbers inside (0, 1).",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def fit_network(
     cases: CasesLike,
     *,
@@ -333,6 +360,7 @@ def fit_network(
         tol=tol,
         selection=selection,
     )
+    _warn_certain(state.current, expert, label)
     key, note, citation = _provenance(
         net,
         digest=digest,
