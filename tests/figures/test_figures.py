@@ -1707,3 +1707,18 @@ def test_a_short_odds_axis_still_reads_as_odds_ratios() -> None:
     assert _ratio_ticks(0.97) == [0.5, 1.0, 2.0]
     assert _ratio_ticks(1.2) == [1 / 3, 1.0, 3.0]
     assert len(_ratio_ticks(30.0)) <= 7
+
+
+@pytest.mark.parametrize("width", range(18, 70))
+def test_an_evidence_title_never_ends_on_its_count_alone(width: int) -> None:
+    # At a column's width the title's last line read "12" (or "of 12") on its own.
+    from types import SimpleNamespace
+
+    from backspasm.figures._wrap import wrap_phrases
+    from backspasm.figures.case import _how_words
+
+    row = SimpleNamespace(prior=0.008, posterior=0.983)
+    text = wrap_phrases(_how_words("Kidney stones", row, 7, 12), width)
+    last = text.split("\n")[-1].replace("\u00a0", " ")
+    assert not re.fullmatch(r"(of )?12", last), text
+    assert last.endswith("moved it most of 12")

@@ -413,7 +413,8 @@ def _how_words(label: str, row: Any, shown: int, every: int) -> list[str]:
     ]
     if shown < every:
         words[-1] += "; "
-        words.append(f"the {shown} that moved it most of {every}")
+        # bound by no-break spaces: never a last line of "12" or "of 12" alone
+        words.append(f"the {shown} that moved\u00a0it\u00a0most\u00a0of\u00a0{every}")
     return words
 
 
