@@ -365,12 +365,14 @@ def truth_matrix(
     if label is None:
         labels = ["true_cause", "expected_cause"]
         per_cause = [TRUTH_PREFIX + c for c in causes]
+        # the columns scoring adds, and the expected triage: never a misspelt truth
+        scored = {*output_columns(explain=True), "expected_triage"}
         near = next(
             (
                 f" Is {c!r} meant to be {m!r}?"
                 # a true_ column first; never a column that scoring added (top_cause)
                 for c in sorted(map(str, source), key=lambda c: not c.startswith(TRUTH_PREFIX))
-                if c not in _SCORED
+                if c not in scored
                 and (m := closest(c, per_cause if c.startswith(TRUTH_PREFIX) else labels))
             ),
             "",
@@ -383,9 +385,6 @@ def truth_matrix(
     given = ~is_blank(normalised_text(source[label]))
     return _label_matrix(source[label], label, causes), given
 
-
-#: The columns scoring adds, and the expected triage: never a misspelt truth column.
-_SCORED = frozenset(output_columns(explain=True)) | {"expected_triage"}
 
 # Cells a message lists when many are refused.
 _SHOWN = 5

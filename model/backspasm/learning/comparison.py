@@ -35,7 +35,7 @@ from backspasm.learning.evaluation import (
 from backspasm.learning.metrics import mcnemar_exact
 from backspasm.network import Network, default_network
 from backspasm.sampling import IntArray
-from backspasm.scoring.cases import error_rows
+from backspasm.scoring.cases import error_row_lines, error_rows
 
 __all__ = ["Comparison", "compare_networks", "compare_prepared"]
 
@@ -151,9 +151,8 @@ class Comparison:
             f"left out of both columns: {self.n_left_out} row{'s' * (self.n_left_out != 1)} "
             "that a network could not score"
         ]
-        for r in self.left_out:
-            name = f"row {r['row']:,}" + (f" ({r['case_id']})" if r["case_id"] else "")
-            lines.append(f"  {name}, the {r['network']}: {r['error']}")
+        for (row, error), r in zip(error_row_lines(self.left_out), self.left_out, strict=True):
+            lines.append(f"{row}, the {r['network']}: {error}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
