@@ -909,9 +909,11 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # anti-inflammatories did not help, ninth. Both unchanged when the young rows of
     # spondylitis took the 5% of chronic back pain begun before 45 (Rudwaleit04,
     # vanHoeven15): eight of its cases climbed one to three places and S03 stays
-    # second, strain's posterior only 1.03 times its own; none became first.
+    # second, strain's posterior only 1.03 times its own; none became first. 74 once
+    # a fourth blind audit of the encodings answered W07's weight training as a sport
+    # that arches the back (W07, tight back muscles, fourth behind spondylolysis).
     assert ev.top1 >= 43 / 155 - 1e-9
-    assert ev.top3 >= 75 / 155 - 1e-9
+    assert ev.top3 >= 74 / 155 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
     # man, an answer set the network cannot tell from everyday back pain.
