@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from pgmpy.factors.discrete import TabularCPD
+from pgmpy.inference import VariableElimination
+from pgmpy.models import DiscreteBayesianNetwork
 from pgmpy.readwrite import BIFReader, NETReader, XDSLReader, XMLBIFReader
 
 from backspasm.exceptions import BackspasmError
+from backspasm.exporting import writer_for
 from backspasm.network import EXPORT_FORMATS, Network, load_network
 from helpers import BUNDLED_KNOWLEDGE, bundled_variant
 
@@ -275,16 +280,120 @@ def test_the_lazy_network_equals_the_pgmpy_model():
         np.testing.assert_array_equal(a[node], b[node])
 
 
-def test_the_bundled_network_exported_as_uai_reads_back_into_pgmpy(tmp_path):
-    # pgmpy's UAIReader could not parse the exported file (numbers such as 1e-06).
-    from pgmpy.readwrite import UAIReader
+def _read_uai(path: Path, names: list[str]) -> DiscreteBayesianNetwork:
+    """Read a UAI BAYES file as the format defines it, naming variable i ``names[i]``.
 
+    Each scope lists the parents, then the child; the entries run with the last
+    variable of the scope changing fastest.
+    """
+    tokens = path.read_text(encoding="utf-8").split()
+    assert tokens[0] == "BAYES"
+    n = int(tokens[1])
+    cards = [int(v) for v in tokens[2 : 2 + n]]
+    at = 2 + n
+    scopes = []
+    for _ in range(int(tokens[at])):
+        size = int(tokens[at + 1])
+        scopes.append([int(v) for v in tokens[at + 2 : at + 2 + size]])
+        at += 1 + size
+    at += 1
+    model = DiscreteBayesianNetwork()
+    model.add_nodes_from(names)
+    cpds = []
+    for scope in scopes:
+        count = int(tokens[at])
+        values = np.array([float(v) for v in tokens[at + 1 : at + 1 + count]])
+        at += 1 + count
+        *parents, child = scope
+        model.add_edges_from((names[p], names[child]) for p in parents)
+        table = np.moveaxis(values.reshape([cards[v] for v in scope]), -1, 0)
+        cpds.append(
+            TabularCPD(
+                names[child],
+                cards[child],
+                table.reshape(cards[child], -1),
+                evidence=[names[p] for p in parents] or None,
+                evidence_card=[cards[p] for p in parents] or None,
+            )
+        )
+    assert at == len(tokens)
+    model.add_cpds(*cpds)
+    return model
+
+
+def test_a_uai_table_lists_its_entries_as_the_format_defines(tmp_path):
+    # pgmpy's UAIWriter listed the parents reversed and the entries child-first: read
+    # by the format, P(c | a, b) was not even a distribution, and the bundled network
+    # came back with 92 of its 106 tables wrong.
+    model = DiscreteBayesianNetwork()
+    model.add_nodes_from(["a", "b", "c"])  # numbered 0, 1, 2 in the file
+    model.add_edges_from([("a", "c"), ("b", "c")])
+    model.add_cpds(
+        TabularCPD("a", 2, [[0.5], [0.5]]),
+        TabularCPD("b", 2, [[0.25], [0.75]]),
+        TabularCPD(
+            "c", 2, [[1, 1, 0, 1], [0, 0, 1, 0]], evidence=["a", "b"], evidence_card=[2, 2]
+        ),
+    )
+    path = tmp_path / "tiny.uai"
+    writer_for("uai", model)(str(path))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[:8] == ["BAYES", "3", "2 2 2", "3", "1 0", "1 1", "3 0 1 2", ""]
+    # c is yes only for a = yes, b = no: the third line of its table (a slowest).
+    assert lines[-5:] == ["8", " 1.0 0.0", " 1.0 0.0", " 0.0 1.0", " 1.0 0.0"]
+
+
+def test_the_bundled_network_exported_as_uai_gives_the_same_posteriors(tmp_path):
     net = load_network()
-    model = UAIReader(str(net.export(tmp_path / "net.uai"))).get_model()
-    assert len(model.nodes()) == len(net.model.nodes())
-    ours = np.sort(np.concatenate([c.values.ravel() for c in net.model.get_cpds()]))
-    read = np.sort(np.concatenate([c.values.ravel() for c in model.get_cpds()]))
-    np.testing.assert_array_equal(read, ours)
+    path = net.export(tmp_path / "net.uai")
+    names = list(net.model.nodes())
+    back = _read_uai(path, names)
+    for cpd in net.model.get_cpds():
+        other = back.get_cpds(cpd.variable)
+        assert other.variables == cpd.variables
+        np.testing.assert_array_equal(other.get_values(), cpd.get_values())
+    evidence = {"back_spasm": 1, "spasm_location": 3, "blood_in_urine": 1, "fever": 0}
+    ours, read = VariableElimination(net.model), VariableElimination(back)
+    for cause in net.causes:
+        a = ours.query([cause], evidence=_named(net, evidence), show_progress=False)
+        b = read.query([cause], evidence=evidence, show_progress=False)
+        np.testing.assert_allclose(b.values, a.values, rtol=0, atol=1e-12)
+
+
+def _named(net, evidence: dict[str, int]) -> dict[str, str]:
+    """The same evidence with state names, as the bundled model takes it."""
+    cpds = {node: net.model.get_cpds(node) for node in evidence}
+    return {node: cpds[node].state_names[node][i] for node, i in evidence.items()}
+
+
+def test_net_export_keeps_every_digit(tmp_path):
+    # pgmpy's NETWriter rounds to 8 decimals: an entry of 3e-9 was written as 0, and
+    # the bundled tables came back up to 5e-9 off.
+    model = DiscreteBayesianNetwork([("a", "b")])
+    model.add_cpds(
+        TabularCPD("a", 2, [[1 - 3e-9], [3e-9]]),
+        TabularCPD(
+            "b",
+            2,
+            [[0.1234567891234, 1.0], [0.8765432108766, 0.0]],
+            evidence=["a"],
+            evidence_card=[2],
+        ),
+    )
+    path = tmp_path / "tiny.net"
+    writer_for("net", model)(str(path))
+    back = NETReader(str(path)).get_model()
+    for node in ("a", "b"):
+        np.testing.assert_array_equal(
+            back.get_cpds(node).get_values(), model.get_cpds(node).get_values()
+        )
+    net = load_network()
+    back = NETReader(str(net.export(tmp_path / "net.net"))).get_model()
+    for cpd in net.model.get_cpds():
+        other = back.get_cpds(cpd.variable).copy()
+        if len(cpd.variables) > 1:
+            other.reorder_parents(cpd.variables[1:])
+        np.testing.assert_array_equal(other.get_values(), cpd.get_values())
 
 
 def test_spec_tables_cannot_be_edited_behind_the_engine(toy_spec_dir):

@@ -2,12 +2,13 @@
 
 pgmpy's writers, with what they lack for this network: XDSL (GeNIe) and NET (HUGIN)
 files carry each node's label and its box of the layered layout (the one the
-figures draw), and UAI numbers are written so that pgmpy's own reader reads them.
+figures draw), and NET numbers keep every digit (pgmpy rounds them to 8 decimals,
+which turns the rarest entries into zeros). UAI is written here, not by pgmpy,
+whose writer lists a table's entries in an order the format does not define.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -74,15 +75,44 @@ def _xdsl_writer(model: DiscreteBayesianNetwork, network: Network) -> Any:
     return writer
 
 
-def _net_writer(model: DiscreteBayesianNetwork, network: Network) -> Any:
+def _net_writer(model: DiscreteBayesianNetwork, network: Network | None) -> Any:
     from pgmpy.readwrite import NETWriter
 
     laid = model.copy()  # node properties go on a copy: the user's model stays clean
-    for node, (x1, y1, x2, y2) in _boxes(network).items():
-        label = network.label(node).replace('"', "'").replace(";", ",")
-        laid.nodes[node]["label"] = f'"{label}"'
-        laid.nodes[node]["position"] = f"({(x1 + x2) // 2} {(y1 + y2) // 2})"
-    return NETWriter(laid)
+    if network is not None:
+        for node, (x1, y1, x2, y2) in _boxes(network).items():
+            label = network.label(node).replace('"', "'").replace(";", ",")
+            laid.nodes[node]["label"] = f'"{label}"'
+            laid.nodes[node]["position"] = f"({(x1 + x2) // 2} {(y1 + y2) // 2})"
+    writer = NETWriter(laid)
+    writer.net_cpd = lambda node: _net_table(writer.tables[node])
+    return writer
+
+
+def _net_table(values: Any) -> str:
+    """One NET potential's ``data``, every number written in full.
+
+    The layout is pgmpy's (the node's own axis last, each level in parentheses), but
+    each number is the shortest positional text that reads back as the same float,
+    always with a decimal point (GeNIe does not read ``1.``).
+    """
+    import numpy as np
+
+    table = np.moveaxis(np.asarray(values, dtype=float), 0, -1)
+    text = np.array2string(
+        table,
+        threshold=table.size + 1,
+        max_line_width=2**31,
+        formatter={"float_kind": _positional},
+    )
+    return text.replace("[", "(").replace("]", ")")
+
+
+def _positional(value: Any) -> str:
+    """``value`` without an exponent, as few digits as read back exactly (``0.0``, ``1.0``)."""
+    import numpy as np
+
+    return np.format_float_positional(float(value), unique=True, trim="0")
 
 
 def writer_for(
@@ -92,18 +122,16 @@ def writer_for(
 
     ``network`` (for NET and XDSL) gives the labels and the layout of the boxes.
     """
-    from pgmpy.readwrite import BIFWriter, NETWriter, UAIWriter, XDSLWriter, XMLBIFWriter
+    from pgmpy.readwrite import BIFWriter, XDSLWriter, XMLBIFWriter
 
     return {
         "bif": lambda f: _bif_writer(BIFWriter(model)).write(f),
         "xmlbif": lambda f: XMLBIFWriter(model).write(f),
-        "net": lambda f: (
-            NETWriter(model) if network is None else _net_writer(model, network)
-        ).write(f),
+        "net": lambda f: _net_writer(model, network).write(f),
         "xdsl": lambda f: (
             XDSLWriter(model) if network is None else _xdsl_writer(model, network)
         ).write(f),
-        "uai": lambda f: _write_uai(UAIWriter(model), f),
+        "uai": lambda f: _write_uai(model, f),
     }[fmt]
 
 
@@ -114,19 +142,28 @@ def _bif_writer(writer: Any) -> Any:
     return writer
 
 
-def _write_uai(writer: Any, path: str) -> None:
-    """Write UAI with every number in positional notation.
+def _write_uai(model: DiscreteBayesianNetwork, path: str) -> None:
+    """Write ``model`` as a UAI ``BAYES`` file, as the UAI inference competitions define it.
 
-    pgmpy's writer prints tiny probabilities as ``1e-06``, which pgmpy's own
-    ``UAIReader`` cannot parse; ``0.000001`` reads back as the same float.
+    Variables are numbered in the model's node order. Each table's scope lists the
+    node's parents in the order of its table, then the node itself, and the entries
+    follow with the last variable of the scope changing fastest: one line per
+    combination of parent states, holding the node's distribution. Numbers are
+    positional (pgmpy's reader cannot parse ``1e-06``) and read back exactly.
     """
     import numpy as np
 
-    writer.write(path)
-    text = Path(path).read_text(encoding="utf-8")
-    plain = re.sub(
-        r"[-+]?[0-9.]+[eE][-+]?[0-9]+",
-        lambda m: np.format_float_positional(float(m.group()), trim="-"),
-        text,
-    )
-    Path(path).write_text(plain, encoding="utf-8")
+    nodes = list(model.nodes())
+    index = {node: i for i, node in enumerate(nodes)}
+    cpds = [model.get_cpds(node) for node in nodes]
+    lines = ["BAYES", str(len(nodes)), " ".join(str(c.variable_card) for c in cpds)]
+    lines.append(str(len(cpds)))
+    for cpd in cpds:
+        scope = [*cpd.variables[1:], cpd.variable]
+        lines.append(" ".join([str(len(scope)), *(str(index[v]) for v in scope)]))
+    for cpd in cpds:
+        table = np.moveaxis(np.asarray(cpd.values, dtype=float), 0, -1)
+        lines += ["", str(table.size)]
+        rows = table.reshape(-1, cpd.variable_card)
+        lines += [" " + " ".join(_positional(v) for v in row) for row in rows]
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

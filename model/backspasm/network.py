@@ -397,11 +397,17 @@ class Network:
 
         Notes
         -----
-        BIF, XDSL and UAI read back into pgmpy with the same numbers (UAI numbers are
-        written in positional notation, which pgmpy's reader needs); NET agrees to
-        about 1e-9. pgmpy's XMLBIF writer rewrites state names that are not XML
-        names (``65+`` becomes ``65_``), so evidence for the read-back model must use
-        the rewritten names.
+        BIF, XDSL and NET read back into pgmpy with the same numbers. pgmpy's XMLBIF
+        writer rewrites state names that are not XML names (``65+`` becomes ``65_``),
+        so evidence for the read-back model must use the rewritten names.
+
+        UAI, which names neither variables nor states, numbers the variables in the
+        order of ``model.nodes()``; each table's scope lists the node's parents, then
+        the node, and its entries run with the last variable changing fastest, as the
+        UAI inference competitions define the format (for solvers that read it).
+        pgmpy 1.x's ``UAIReader`` takes a table's entries node first and pyAgrum 3
+        takes its first parent as changing fastest, so they misread tables with
+        parents (pgmpy) or with two or more (pyAgrum): give them BIF.
 
         XDSL (GeNIe) and NET (HUGIN) files carry the layered layout of
         :func:`backspasm.layout.layered_layout` (the one the figures draw), so the
