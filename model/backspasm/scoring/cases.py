@@ -121,7 +121,7 @@ def score_cases(
     Notes
     -----
     A row's probabilities depend on the rows scored with it only in the last digits
-    (the same sums taken in another order): they agree to about 1e-13 however the
+    (the same sums taken in another order): they agree to about 1e-11 however the
     rows are batched (Dask partitions, ``chunksize``) and whichever kernel runs them
     (numba's, loaded once a process has scored enough cases, or numpy's), bit for
     bit for the same batches on the same kernel.
