@@ -32,7 +32,16 @@ from backspasm.triage import self_care_unscreened
 if TYPE_CHECKING:
     from backspasm.engine import CompiledNetwork
 
-__all__ = ["IMPOSSIBLE", "Block", "Cells", "RowErrors", "factorize", "score_block", "show"]
+__all__ = [
+    "IMPOSSIBLE",
+    "Block",
+    "Cells",
+    "RowErrors",
+    "empty_output",
+    "factorize",
+    "score_block",
+    "show",
+]
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
@@ -312,7 +321,7 @@ def score_block(
         kinds.update(Counter(row_errors[2].tolist()))
     codes, shown, invalid, answered = _encode(cells, n, plan, error, bad)
     kinds.update(invalid)
-    outputs = {name: _empty(name, n) for name in plan.outputs if name != "error"}
+    outputs = {name: empty_output(name, n) for name in plan.outputs if name != "error"}
     top = np.full(n, -1, dtype=np.int64)
     scored = np.zeros(n, dtype=bool)
     complications = net.nodes_in("complication")
@@ -401,12 +410,25 @@ def score_block(
 
 
 _TEXT_COLUMNS = frozenset(
-    {"top_cause", "reasons", "pointed_cause", "next_question", "triage", "red_flags", "mpe"}
+    {
+        "top_cause",
+        "reasons",
+        "pointed_cause",
+        "next_question",
+        "triage",
+        "red_flags",
+        "mpe",
+        "error",
+    }
 )
 
 
-def _empty(name: str, n: int) -> npt.NDArray[Any]:
-    """Return an output column before scoring: "" for text, NaN for numbers."""
+def empty_output(name: str, n: int) -> npt.NDArray[Any]:
+    """Return an output column before scoring: "" for text, NaN for numbers.
+
+    Every output column starts so (``error`` is filled apart), and a file with no
+    rows is written with these types, so that its schema is that of any other.
+    """
     if name in _TEXT_COLUMNS:
         return np.full(n, "", dtype=object)
     return np.full(n, np.nan)

@@ -400,11 +400,16 @@ class ParquetSource:
                 )
 
     def chunks(self, rows: int) -> Iterator[Chunk]:
-        """Yield chunks of at most ``rows`` rows and about ``chunk_bytes`` bytes."""
+        """Yield chunks of at most ``rows`` rows and about ``chunk_bytes`` bytes.
+
+        A damaged row group raises a :class:`CaseFileError` that names the file, as a
+        damaged footer does when the file is opened (pyarrow raises an Arrow error
+        for some damage, a plain :class:`OSError` for other).
+        """
         try:
             for batch in self._file.iter_batches(batch_size=min(rows, self._rows_per_batch)):
                 yield Chunk(pa.Table.from_batches([batch]), None)
-        except pa.ArrowException as exc:
+        except (pa.ArrowException, OSError) as exc:
             raise CaseFileError(
                 f"cannot read Parquet file '{self.name}': {_first_line(exc)}"
             ) from None

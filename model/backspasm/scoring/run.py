@@ -187,11 +187,11 @@ def score_file(
         ``.parquet``/``.pq`` writes Parquet; ``.csv``, ``.txt`` and ``.tsv`` write
         delimited text with the input's delimiter (``.tsv`` only for a tab-separated
         or Parquet input), first Excel's ``sep=;`` line if the input had one; any
-        other extension is refused. Written to a temporary
-        file in the same folder, then renamed, so a failed or interrupted run leaves
-        no file behind. ``"-"`` writes CSV to standard output. Neither the output
-        nor its sidecar may be the input (by name, link or standard input), and the
-        output's folder must exist and be writable: all this is checked first.
+        other extension is refused. Written to a temporary file in the same folder,
+        then renamed, so a failed or interrupted run leaves no file behind. ``"-"``
+        writes CSV to standard output. Neither the output nor its sidecar may be the
+        input (by name, link or standard input), and the output's folder must exist
+        and be writable: all this is checked first.
     network : Network, optional
         Defaults to the bundled network.
     chunksize : int, default 100000
@@ -202,20 +202,16 @@ def score_file(
         is read a row group at a time, so its memory grows with the size of its row
         groups (as pyarrow reads them), whatever ``chunk_bytes`` is.
     precision : int, optional
-        Round probabilities and ``conflict`` to this many significant digits (the
-        hours of ``triage_within_hours`` and the count ``screen_unanswered`` stay whole). By
-        default they are written losslessly: ``float(cell)`` is the engine's value.
-        That value depends on the rows scored with it only in the last digits (sums
-        taken in another order): a row agrees to about 1e-11 whatever the
-        ``chunksize``, the Dask partitions or the kernel (numba's takes over from
-        numpy's once a process has scored about 2,000 cases; a batch of under
-        2,000 rows scored after a larger one runs on the larger batch's tree, which
-        writes noisy-OR tables as differences (Diez and Galan): it differed by up to
-        6e-12 from the same rows scored at once, 20,000 synthetic rows in 13
-        partitions, against about 1e-14 otherwise). The same file scored again
-        with the same ``chunksize`` in a new process gives the same bytes;
-        ``precision=10`` rounds the differences away (all but a value that falls on
-        a rounding boundary), whatever the batching.
+        Round probabilities and ``conflict`` to this many significant digits (hours
+        and counts stay whole). By default they are written losslessly:
+        ``float(cell)`` is the engine's value. It depends on the rows scored with it
+        in the last digits: a row agrees to about 1e-11 whatever the ``chunksize``,
+        the Dask partitions or the kernel (numba's takes over from numpy's once a
+        process has scored 2,000 cases; a batch under 2,000 rows after a larger one
+        reuses its tree, whose noisy-OR tables are differences: up to 6e-12, against
+        1e-14 otherwise). The same file scored again with the same ``chunksize`` in
+        a new process gives the same bytes; ``precision=10`` rounds the differences
+        away (but for a value on a rounding boundary).
     progress : bool, optional
         Show a progress bar on stderr; by default only when stderr is a terminal.
     explain : bool, default False

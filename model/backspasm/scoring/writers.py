@@ -23,12 +23,14 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from backspasm._files import AtomicFile
 from backspasm.exceptions import CaseFileError
+from backspasm.scoring.kernel import empty_output
 from backspasm.scoring.plan import WHOLE_OUTPUTS
 
 __all__ = ["CsvWriter", "ParquetWriter", "Sink", "naming", "round_significant"]
@@ -186,7 +188,7 @@ class _TableWriter:
         """
         if self._writer is None:
             empty = header.empty_table()
-            self.write(empty, {n: np.array([], dtype=_kind(n)) for n in self.outputs})
+            self.write(empty, {name: empty_output(name, 0) for name in self.outputs})
         assert self._writer is not None
         with self.sink.naming():
             self._writer.close()
@@ -201,12 +203,6 @@ class _TableWriter:
         if writer is not None:
             with contextlib.suppress(Exception):  # the output is discarded anyway
                 writer.close()
-
-
-def _kind(name: str) -> Any:
-    """Return the type of an output column (numbers even when a file has no rows)."""
-    numeric = name.startswith(("p_", "risk_")) or name == "conflict"
-    return np.float64 if numeric else object
 
 
 class CsvWriter(_TableWriter):
@@ -298,7 +294,9 @@ def _flat(table: pa.Table) -> pa.Table:
 
     A list, struct or map cell becomes its JSON text; a binary cell its bytes in
     hexadecimal (``fffe``): raw bytes are not text (a NUL, or bytes that are not
-    UTF-8, would break the file or its readers).
+    UTF-8, would break the file or its readers). A duration becomes its text as a
+    pandas ``Timedelta`` (``0 days 01:00:00``), whatever unit it is stored in
+    (pyarrow would write the bare count of that unit).
     """
     for i, field in enumerate(table.schema):
         if pa.types.is_nested(field.type):
@@ -306,6 +304,8 @@ def _flat(table: pa.Table) -> pa.Table:
             values = [None if v is None else json.dumps(v, default=str) for v in cells]
         elif _is_binary(field.type):
             values = [None if v is None else v.hex() for v in table[i].to_pylist()]
+        elif pa.types.is_duration(field.type):
+            values = [None if pd.isna(v) else str(v) for v in table[i].to_pandas()]
         else:
             continue
         table = table.set_column(i, field.name, pa.array(values, type=pa.string()))
