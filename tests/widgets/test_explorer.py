@@ -10,11 +10,13 @@ import pytest
 
 import backspasm
 from backspasm import EvidenceError, diagnose, explore
+from backspasm._palette import ALERT
 from backspasm._text import percent
 from backspasm.exceptions import CaseFileError
 from backspasm.questionnaire import questions_for
+from backspasm.scoring import ScoringWarning
 from backspasm.widgets import Explorer
-from helpers import METASTASIS, SPONDYLITIS
+from helpers import METASTASIS, SPONDYLITIS, bundled_variant
 
 CASES = Path(__file__).resolve().parents[2] / "data" / "example_cases.csv"
 
@@ -306,9 +308,13 @@ def test_the_load_boxes_report_errors_in_the_widget() -> None:
     row.value = "nope"
     load.click()
     assert "no row 'nope'" in ex.views["message"].value
+    assert f"color:{ALERT}" in ex.views["message"].value  # a refusal, in red
     row.value = "TB17"
     load.click()
-    assert ex.views["message"].value == ""
+    message = ex.views["message"].value
+    assert "no row" not in message  # the error went with the old case
+    assert "columns ignored (not questions of this network): 'note'." in message  # as score
+    assert "color:" not in message  # a notice, not the red of a refusal
     assert ex.case_id == "TB17"
 
 
@@ -632,3 +638,68 @@ def test_the_bars_mark_a_cause_lower_down_that_the_answers_point_to() -> None:
     for column in list(answers)[3:]:
         ex.set_answer(column, "")
     assert tags(ex.views["bars"].value, "bs-pointed") == []
+
+
+def test_a_new_case_starts_with_every_slider_even() -> None:
+    # After "clear all" or a row loaded, one click on "unsure" entered the last
+    # case's lean at once: saddle numbness 0.7 made the next patient an emergency.
+    ex = explore({"age": 45})
+    slider = _row_of(ex, "saddle_numbness").children[2].children[0]
+    ex.controls["saddle_numbness"].value = "unsure"
+    slider.value = 0.7
+    assert ex.diagnosis.triage == "emergency"
+    _button(ex, "clear all").click()
+    assert slider.value == 0.5
+    ex.controls["age"].value = "45"
+    ex.controls["saddle_numbness"].value = "unsure"  # waits for a lean, as ever
+    assert dict(ex.answers) == {"age": 45}
+    assert ex.diagnosis.triage != "emergency"
+    slider.value = 0.6  # moving it answers
+    assert ex.answers["saddle_numbness"] == 0.6
+    cases = pd.DataFrame({"case_id": ["A", "B"], "age": ["45", "45"], "fever": ["0.8", ""]})
+    fever = _row_of(ex, "fever").children[2].children[0]
+    ex.load_row(cases, "A")
+    assert fever.value == 0.8
+    ex.load_row(cases, "B")
+    assert fever.value == 0.5
+    ex.controls["fever"].value = "unsure"
+    assert dict(ex.answers) == {"age": 45}
+    ex.set_answer("fever", 0.8)
+    ex.controls["fever"].value = "no"  # a yes or no answer sets it back too
+    assert fever.value == 0.5
+    assert ex.answers["fever"] == "no"
+
+
+def _message(ex: Explorer) -> str:
+    return tags(ex.views["message"].value, "bs-message")[0]["text"]
+
+
+def test_load_row_says_which_columns_and_rows_it_left_out(tmp_path: Path) -> None:
+    # A column the network does not ask about, a repeated column and a repeated
+    # case_id were dropped without a word, where score warns of each.
+    no_fever = r'question = \{ column = "fever"[^\n]*\n'  # the question, not the node
+    variant = bundled_variant(tmp_path / "kb", "findings.toml", no_fever, "")
+    ex = explore(network=backspasm.load_network(variant))
+    frame = pd.DataFrame({"case_id": ["A"], "age": ["45"], "fever": ["yes"]})
+    ex.load_row(frame, "A")
+    assert "fever" not in ex.controls
+    assert _message(ex) == "columns ignored (not questions of this network): 'fever'."
+    path = tmp_path / "dup.csv"
+    path.write_text("case_id,age,age\nA,45,70\nB,50,60\nA,30,30\n")
+    ex = explore()
+    with pytest.warns(ScoringWarning, match="'age' appears 2 times"):  # score's reader
+        ex.load_row(path, "A")
+    assert dict(ex.answers) == {"age": 45}  # the first column, of the first row
+    assert _message(ex).splitlines() == [
+        "column 'age' appears 2 times; only the first one was loaded.",
+        "case_id is not unique: 2 rows have the id 'A' (at positions 0, 2, counting "
+        "from 0); the first, at position 0, was loaded. Give another's position to load it.",
+    ]
+    with pytest.warns(ScoringWarning, match="'age' appears 2 times"):
+        ex.load_row(path, 2)
+    assert dict(ex.answers) == {"age": 30}
+    assert "case_id" not in _message(ex)
+    same = pd.DataFrame([["A", "45", "70"]], columns=["case_id", "age", "age"])
+    ex.load_row(same, "A")  # a frame's repeated label: the first one too
+    assert dict(ex.answers) == {"age": 45}
+    assert _message(ex) == "column 'age' appears 2 times; only the first one was loaded."

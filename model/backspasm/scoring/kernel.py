@@ -32,16 +32,8 @@ from backspasm.triage import self_care_unscreened
 if TYPE_CHECKING:
     from backspasm.engine import CompiledNetwork
 
-__all__ = [
-    "IMPOSSIBLE",
-    "Block",
-    "Cells",
-    "RowErrors",
-    "empty_output",
-    "factorize",
-    "score_block",
-    "show",
-]
+__all__ = ["IMPOSSIBLE", "Block", "Cells", "RowErrors", "factorize", "score_block", "show"]
+__all__ += ["empty_output"]
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.int64]

@@ -207,11 +207,11 @@ def make_plan(
         note = near_miss(str(label), by_name, outputs)
         if note is not None:
             notes.append(note)
-        elif not _is_label(str(label)):
+        elif not is_label(str(label)):
             passed.append(str(label))
     if passed and name_passed:
         # without it a variant's column, scored without its network, was lost unsaid
-        notes.append(_passed_note(passed))
+        notes.append(passed_note(passed))
     for name in dict.fromkeys(repeated):
         count = repeated.count(name) + 1
         notes.append(repeated_column_note(name, count))
@@ -253,7 +253,8 @@ TRUTH_PREFIX = "true_"
 LABEL_COLUMNS: tuple[str, ...] = ("true_cause", "expected_cause", "expected_triage")
 
 
-def _is_label(name: str) -> bool:
+def is_label(name: str) -> bool:
+    """Say whether a column is one the package reads beside the answers (the truth)."""
     return name in LABEL_COLUMNS or name.startswith(TRUTH_PREFIX)
 
 
@@ -262,7 +263,7 @@ def repeated_column_note(name: str, count: int) -> str:
     return f"column {name!r} appears {count} times; only the first one was scored."
 
 
-def _passed_note(labels: Sequence[str]) -> str:
+def passed_note(labels: Sequence[str]) -> str:
     """Return the remark naming the columns passed through unscored (the first 10)."""
     names = list(dict.fromkeys(labels))
     shown = ", ".join(repr(n) for n in names[:10])

@@ -34,10 +34,10 @@ from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network, load_network, network_or_default
 from backspasm.questionnaire import questions_for
-from backspasm.scoring.plan import misnamed_columns, near_miss
+from backspasm.scoring.plan import misnamed_columns, output_columns
 from backspasm.widgets.answers import parse_answers, with_answer
 from backspasm.widgets.form import BLANK, QuestionForm
-from backspasm.widgets.rows import pick_row, read_cases
+from backspasm.widgets.rows import column_notes, pick_row, read_cases
 from backspasm.widgets.views import (
     FLAG,
     bars_html,
@@ -200,7 +200,10 @@ class Explorer:
 
         Columns that are not questions (``expected_cause``, notes) are ignored, as
         scoring passes them through; blank cells are unanswered. The "Why" list goes
-        back to the top cause of the new case.
+        back to the top cause of the new case. The message view says what ``score``
+        would warn of, in its words: a column ignored (a near-miss name, or not a
+        question of this network), a question column repeated (the first is loaded),
+        and a ``case_id`` that several rows have (the first of them is loaded).
 
         Parameters
         ----------
@@ -219,9 +222,9 @@ class Explorer:
             full-width letters (as ``score`` refuses it).
         """
         frame = cases if isinstance(cases, pd.DataFrame) else read_cases(cases)
-        record = pick_row(frame, row)
+        record, id_note = pick_row(frame, row)
         by_name = {q.column: q for q in self._contract}
-        misnamed = misnamed_columns(list(record.keys()), by_name)
+        misnamed = misnamed_columns(list(frame.columns), by_name)
         if misnamed is not None:
             # left out, 'Saddle Numbness' = yes showed self care, as diagnose(row) once did
             raise EvidenceError(misnamed)
@@ -230,10 +233,12 @@ class Explorer:
             case_id = row
         self._form.drop_pending()
         self._diagnosis = self._commit(answers, case_id, follow_top=True)
-        remarks = [near_miss(str(k), by_name) for k in record if k not in by_name]
-        notes = [r.replace("passed through unscored", "ignored") for r in remarks if r]
+        outputs = output_columns(self._network, explain=True)
+        notes = column_notes(list(frame.columns), by_name, outputs)
+        if id_note is not None:
+            notes.append(id_note)
         if notes:
-            self._views["message"].value = message_html("; ".join(notes))
+            self._views["message"].value = message_html("\n".join(notes), notice=True)
 
     def show_reasons(self, cause: str | None = None) -> None:
         """Show the reasons for one cause, as picking it in the "Why" list does.

@@ -126,7 +126,11 @@ class QuestionForm:
         self.accordion.titles = tuple(titles)
 
     def drop_pending(self) -> None:
-        """Set back to blank every "unsure" toggle still waiting for its lean."""
+        """Set back to blank every "unsure" toggle still waiting for its lean.
+
+        :meth:`show` keeps such a toggle as it is (the person is about to move its
+        slider); a new case drops them first.
+        """
         self._syncing = True
         try:
             for column, slider in self._sliders.items():
@@ -163,6 +167,10 @@ class QuestionForm:
                 pass  # "unsure" just clicked: the slider waits for a lean, no answer yet
             else:
                 control.value = BLANK if value is None else value
+                # after the toggle, so that the slider moving back fires no answer: a
+                # lean left over from an earlier answer (or case) would come back with
+                # the next click on "unsure"
+                slider.value = 0.5
             self._show_slider(q.column, control.value == UNSURE)
         elif q.kind == "choice":
             control.value = BLANK if value is None else value

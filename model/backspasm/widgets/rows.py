@@ -1,18 +1,31 @@
-"""One case of a case file, for :meth:`Explorer.load_row`: read as ``score`` reads it."""
+"""One case of a case file, for :meth:`Explorer.load_row`: read as ``score`` reads it.
+
+Besides the row, these functions say what ``score`` would warn of in the same file:
+the columns left out (a near-miss name, a column that is not a question of the
+network, a repeated column) and a ``case_id`` that more than one row has.
+"""
 
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from backspasm._text import did_you_mean
+from backspasm._text import cap_list, did_you_mean
 from backspasm.exceptions import CaseFileError
+from backspasm.questionnaire import Question
 from backspasm.scoring.cases import read_case_table
+from backspasm.scoring.kernel import show
+from backspasm.scoring.plan import is_label, near_miss, passed_note, repeated_column_note
 
-__all__ = ["pick_row", "read_cases"]
+__all__ = ["column_notes", "pick_row", "read_cases"]
+
+#: What became of a column ``score`` passes through or does not score: load_row's words.
+_FATES = {"passed through unscored": "ignored", "was scored": "was loaded"}
 
 
 def read_cases(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -20,13 +33,19 @@ def read_cases(path: str | os.PathLike[str]) -> pd.DataFrame:
     return read_case_table(os.fspath(path))[0]
 
 
-def pick_row(frame: pd.DataFrame, row: object) -> dict[str, Any]:
-    """Return one row as a dict: by ``case_id`` first, else by position."""
+def pick_row(frame: pd.DataFrame, row: object) -> tuple[dict[str, Any], str | None]:
+    """Return one row as a dict, by ``case_id`` first, else by position.
+
+    A repeated column label keeps its first cell, as ``score`` scores the first. The
+    second item says, when more than one row has the ``case_id`` asked for, which of
+    them was taken (the first) and how many there are; it is None otherwise.
+    """
     if isinstance(row, str) and "case_id" in frame.columns:
         ids = frame["case_id"].astype("string").str.strip()
-        hit = ids == row.strip()
-        if hit.any():
-            return dict(frame[hit.to_numpy()].iloc[0])
+        hits = np.flatnonzero((ids == row.strip()).fillna(False).to_numpy(dtype=bool))
+        if len(hits):
+            note = _repeated_id_note(row.strip(), hits) if len(hits) > 1 else None
+            return _first_cells(frame.iloc[hits[0]]), note
     position: int | None = None
     if isinstance(row, (int, np.integer)) and not isinstance(row, bool):
         position = int(row)  # numpy integers too
@@ -47,4 +66,70 @@ def pick_row(frame: pd.DataFrame, row: object) -> dict[str, Any]:
             f"The case file has no row {row!r} (a case_id, or a position from 0 to "
             f"{len(frame) - 1}).{ids_hint}"
         )
-    return dict(frame.iloc[position])
+    return _first_cells(frame.iloc[position]), None
+
+
+def column_notes(
+    labels: Sequence[object], by_name: Mapping[str, Question], outputs: Sequence[str] = ()
+) -> list[str]:
+    """Say which columns were left out of the answers, as ``score`` warns of them.
+
+    A name close to a question's ("did you mean"), the other columns that are not
+    questions of the network (in one remark) and a question column that appears more
+    than once, in ``score``'s words with "ignored" and "loaded" for what became of
+    them. The labels the package reads beside the answers (``expected_cause``,
+    ``true_<cause>``) and the columns ``score`` adds (``outputs``) go without remark.
+    A label such as ``age.1`` beside ``age`` is a repeat of it, the name a reader
+    (``score``'s, or pandas') gives the second of two ``age`` columns.
+    """
+    text = [str(x) for x in labels]
+    # the question each label answers: itself, or the one it repeats under a new name
+    answered = [t if t in by_name else _renamed_repeat(t, text, by_name) for t in text]
+    notes: list[str] = []
+    passed: list[str] = []
+    for label, question in zip(text, answered, strict=True):
+        if question is not None:
+            continue
+        note = near_miss(label, by_name, outputs)
+        if note is not None:
+            notes.append(note)
+        elif label not in outputs and not is_label(label):
+            passed.append(label)
+    if passed:
+        notes.append(passed_note(passed))
+    counts = Counter(q for q in answered if q is not None)
+    notes += [repeated_column_note(name, n) for name, n in counts.items() if n > 1]
+    return [_in_load_words(note) for note in notes]
+
+
+def _renamed_repeat(
+    label: str, labels: Sequence[str], by_name: Mapping[str, Question]
+) -> str | None:
+    """Return the question that ``label`` repeats under a reader's new name, if any."""
+    base, dot, suffix = label.rpartition(".")
+    if dot and suffix.rstrip("_").isdigit() and base in by_name and base in labels:
+        return base
+    return None
+
+
+def _in_load_words(note: str) -> str:
+    for said, meant in _FATES.items():
+        note = note.replace(said, meant)
+    return note
+
+
+def _first_cells(record: pd.Series) -> dict[str, Any]:
+    """Return the cells of a row by label: of a repeated label, the first (``dict``: the last)."""
+    cells: dict[Any, Any] = {}
+    for label, value in record.items():
+        cells.setdefault(label, value)
+    return cells
+
+
+def _repeated_id_note(case_id: str, hits: np.ndarray) -> str:
+    positions = cap_list((int(i) for i in hits), most=5)
+    return (
+        f"case_id is not unique: {len(hits)} rows have the id {show(case_id)} (at "
+        f"positions {positions}, counting from 0); the first, at position {int(hits[0])}, "
+        "was loaded. Give another's position to load it."
+    )

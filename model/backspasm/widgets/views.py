@@ -54,11 +54,18 @@ def title_html(case_id: str | None, answered: int, questions: int) -> str:
     )
 
 
-def message_html(text: str) -> str:
-    """Return a message to the user (an answer refused, a row not found); empty for none."""
+def message_html(text: str, *, notice: bool = False) -> str:
+    """Return a message to the user; empty for none.
+
+    A refusal (an answer refused, a row not found) is in the warning red; a
+    ``notice`` (what a loaded row left out, which ``score`` would warn of too) in
+    the text's own colour. Each line of ``text`` is shown on a line of its own.
+    """
     if not text:
         return ""
-    return f"<div class='bs-message' style='color:{ALERT}'>{html.escape(text, quote=False)}</div>"
+    colour = "" if notice else f"color:{ALERT};"
+    style = f"{colour}white-space:pre-line"
+    return f"<div class='bs-message' style='{style}'>{html.escape(text, quote=False)}</div>"
 
 
 def next_html(table: pd.DataFrame, *, emergency: bool = False) -> str:
