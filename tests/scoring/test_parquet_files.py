@@ -103,3 +103,7 @@ def test_a_duration_reaches_csv_as_pandas_writes_it_whatever_its_unit(tmp_path, 
     # other types as before
     assert out["clock"].tolist() == ["08:30:00.000000", "", ""]
     assert out["amount"].tolist() == ["1.50", "", ""]
+    # evaluate, figures and the widget read a table whole: the same text there
+    table = read_case_table(str(tmp_path / "d.parquet"))[0]
+    for unit in ("s", "ms", "us", "ns"):
+        assert table[f"wait_{unit}"].tolist() == ["0 days 01:00:00", "0 days 00:01:30", ""]

@@ -20,6 +20,7 @@ from backspasm.network import Network, default_network
 from backspasm.scoring.kernel import Block, factorize, score_block, show
 from backspasm.scoring.plan import Plan, make_plan, repeated_column_note
 from backspasm.scoring.readers import CsvSource, open_source
+from backspasm.scoring.writers import duration_text
 from backspasm.spec.rules_questions import OUTPUT_NAMES, OUTPUT_PREFIXES
 
 __all__ = [
@@ -408,6 +409,8 @@ def _text_cells(column: pa.ChunkedArray) -> npt.NDArray[np.object_]:
                 None if v is None else json.dumps(v, default=str) for v in column.to_pylist()
             ]
             column = pa.chunked_array([pa.array(values, type=pa.string())])
+        elif pa.types.is_duration(column.type):
+            column = pa.chunked_array([pa.array(duration_text(column), type=pa.string())])
         else:
             column = pc.cast(column, pa.string())
     return np.asarray(column.fill_null("").to_numpy(zero_copy_only=False), dtype=object)

@@ -33,7 +33,7 @@ from backspasm.exceptions import CaseFileError
 from backspasm.scoring.kernel import empty_output
 from backspasm.scoring.plan import WHOLE_OUTPUTS
 
-__all__ = ["CsvWriter", "ParquetWriter", "Sink", "naming", "round_significant"]
+__all__ = ["CsvWriter", "ParquetWriter", "Sink", "duration_text", "naming", "round_significant"]
 
 _SPECIAL = ('"', "\n", "\r")
 
@@ -305,11 +305,20 @@ def _flat(table: pa.Table) -> pa.Table:
         elif _is_binary(field.type):
             values = [None if v is None else v.hex() for v in table[i].to_pylist()]
         elif pa.types.is_duration(field.type):
-            values = [None if pd.isna(v) else str(v) for v in table[i].to_pandas()]
+            values = duration_text(table[i])
         else:
             continue
         table = table.set_column(i, field.name, pa.array(values, type=pa.string()))
     return table
+
+
+def duration_text(column: pa.Array | pa.ChunkedArray) -> list[str | None]:
+    """Return a duration column's cells as pandas writes a ``Timedelta``, nulls as None.
+
+    ``0 days 01:00:00`` whatever unit the column is stored in; pyarrow's cast to
+    text would give the bare count of that unit (``3600000000`` in microseconds).
+    """
+    return [None if pd.isna(v) else str(v) for v in column.to_pandas()]
 
 
 def _is_binary(kind: pa.DataType) -> bool:
