@@ -43,7 +43,9 @@
 //   # the server: --allow-root is needed when run as root; port_retries=0 makes a busy
 //   # port an error rather than a server elsewhere
 //   rm -f $W/lab.log   # a log left from an earlier run would end the wait below at once
-//   JUPYTER_PATH=$W/jupyter JUPYTER_RUNTIME_DIR=$W/runtime JUPYTERLAB_SETTINGS_DIR=$W/settings \
+//   mkdir -p $W/data   # Jupyter's own data (its secret, notebook signatures) stays here too
+//   JUPYTER_DATA_DIR=$W/data JUPYTER_PATH=$W/jupyter JUPYTER_RUNTIME_DIR=$W/runtime \
+//   JUPYTERLAB_SETTINGS_DIR=$W/settings \
 //   JUPYTERLAB_WORKSPACES_DIR=$W/workspaces /tmp/jl/bin/jupyter lab --no-browser --allow-root \
 //     --port $PORT --ServerApp.port_retries=0 --IdentityProvider.token='' \
 //     --ServerApp.root_dir=$W/root > $W/lab.log 2>&1 &

@@ -316,6 +316,11 @@ def test_the_load_boxes_report_errors_in_the_widget() -> None:
     assert "columns ignored (not questions of this network): 'note'." in message  # as score
     assert "color:" not in message  # a notice, not the red of a refusal
     assert ex.case_id == "TB17"
+    ex.clear()
+    ex.load_row(CASES, "TB03")  # from code: the boxes say where the case came from
+    assert (path.value, row.value) == (str(CASES), "TB03")
+    ex.load_row(pd.read_csv(CASES, dtype=str), 2)
+    assert (path.value, row.value) == ("", "2")
 
 
 def test_displays_in_a_notebook() -> None:

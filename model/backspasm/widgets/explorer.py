@@ -233,6 +233,9 @@ class Explorer:
             case_id = row
         self._form.drop_pending()
         self._diagnosis = self._commit(answers, case_id, follow_top=True)
+        # the case-file boxes say where the case came from (a DataFrame has no path)
+        self._path.value = "" if isinstance(cases, pd.DataFrame) else os.fspath(cases)
+        self._row.value = str(row)
         outputs = output_columns(self._network, explain=True)
         notes = column_notes(list(frame.columns), by_name, outputs)
         if id_note is not None:

@@ -74,7 +74,7 @@ class QuestionForm:
         # One layout and style object shared by every row keeps the widget count (and
         # the messages to the browser) down: ~70 questions would otherwise need ~500.
         self._shared: dict[str, widgets.Widget] = {
-            "label": widgets.Layout(width="52%"),
+            "label": widgets.Layout(width="40%"),
             "label_style": widgets.widget_string.HTMLStyle(),
             "toggle": widgets.Layout(),
             "toggle_style": widgets.ToggleButtonsStyle(button_width="66px"),

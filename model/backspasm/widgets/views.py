@@ -112,6 +112,10 @@ def next_html(table: pd.DataFrame, *, emergency: bool = False) -> str:
     )
 
 
+#: A number column of the cause table: right-aligned, kept apart from its neighbour.
+_NUMBER = "text-align:right;padding-left:8px;white-space:nowrap"
+
+
 def bars_html(d: Diagnosis) -> str:
     """Return one row per cause: a grey prior bar over a coloured posterior bar.
 
@@ -132,15 +136,16 @@ def bars_html(d: Diagnosis) -> str:
         rows.append(
             f"<tr class='bs-cause' data-cause='{html.escape(str(r['cause']))}' "
             f"data-prior='{prior!r}' data-posterior='{post!r}'>"
-            f"<td style='text-align:left;padding-right:6px'>{html.escape(str(r['label']))}</td>"
+            f"<td style='text-align:left;padding-right:6px;white-space:nowrap'>"
+            f"{html.escape(str(r['label']))}</td>"
             "<td style='width:160px'>"
             f"<div title='prior {percent(prior)}' style='height:5px;width:{100 * prior:.2f}%;"
             f"background:{PRIOR};margin-bottom:1px'></div>"
             f"<div title='posterior {percent(post)}' style='height:9px;"
             f"width:{100 * post:.2f}%;background:{colour}'></div></td>"
-            f"<td style='text-align:right;color:#777'>{percent(prior)}</td>"
-            f"<td style='text-align:right'><b>{percent(post)}</b></td>"
-            f"<td style='text-align:right;color:{FOCUS}'>{factor}</td></tr>"
+            f"<td style='{_NUMBER};color:#777'>{percent(prior)}</td>"
+            f"<td style='{_NUMBER}'><b>{percent(post)}</b></td>"
+            f"<td style='{_NUMBER};color:{FOCUS}'>{factor}</td></tr>"
         )
     legend = " ".join(
         f"<span style='color:{GROUP_COLOURS[f'cause_{g}']}'>&#9632;</span>&nbsp;{words}"
@@ -150,8 +155,10 @@ def bars_html(d: Diagnosis) -> str:
         "<table class='bs-bars' style='border-collapse:collapse;font-size:12px'>"
         "<thead><tr><th style='text-align:left'>cause</th><th>"
         f"<span style='color:{PRIOR}'>&#9632;</span>&nbsp;before any answer, "
-        "then now</th><th>before</th><th>now</th>"
-        f"<th title='{html.escape(POINTED_TIP)}'>pointed to</th></tr></thead>"
+        "then now</th><th style='padding-left:8px'>before</th>"
+        "<th style='padding-left:8px'>now</th>"
+        f"<th title='{html.escape(POINTED_TIP)}' style='padding-left:8px;white-space:nowrap'>"
+        "pointed to</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table><small>{legend}</small>"
     )
 
