@@ -505,3 +505,20 @@ def test_ask_names_a_cause_the_answers_point_to_below_the_five_it_lists():
     calm, _, plain = run(["quit"], answers={"age": 40, "recent_exertion": "yes"})
     assert not any(line.startswith("  lower down, the answers point") for line in plain)
     assert calm.triage == "self_care"
+
+
+def test_ask_refuses_bytes_that_are_not_utf8_and_asks_again(monkeypatch, capsys):
+    # Read strictly (a UTF-8 locale), such bytes ended ask with a UnicodeDecodeError.
+    raw = io.BytesIO(b"\xff\xfeyes\nquit\n")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(raw, encoding="utf-8", errors="strict"))
+    assert main(["ask"]) == 0
+    out = capsys.readouterr().out
+    assert "instead" in out  # the answer refused, in ask's words
+    assert "Stopped." in out
+
+
+def test_ask_with_standard_input_closed_stops_as_at_its_end(monkeypatch, capsys):
+    # `backspasm ask <&-` raised AttributeError on sys.stdin.isatty().
+    monkeypatch.setattr("sys.stdin", None)
+    assert main(["ask"]) == 0
+    assert "Stopped." in capsys.readouterr().out

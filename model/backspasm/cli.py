@@ -9,6 +9,7 @@ and SIGTERM (one line on stderr; ``score`` leaves no file behind).
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -112,16 +113,25 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
 def _cmd_ask(args: argparse.Namespace) -> int:
     from backspasm.interview import interview
 
-    interactive = sys.stdin.isatty()
+    stdin = sys.stdin
+    if stdin is None:  # started with standard input closed: nothing to read
+        interactive = False
+    else:
+        interactive = stdin.isatty()
+        if isinstance(stdin, io.TextIOWrapper):
+            # bytes that are not UTF-8 read as U+FFFD: an answer ask refuses, not a traceback
+            stdin.reconfigure(errors="replace")
 
     def read(prompt: str) -> str | None:
+        if stdin is None:
+            return None
         if interactive:
             try:
                 return input(prompt)
             except EOFError:
                 return None
         print(prompt, flush=True)
-        line = sys.stdin.readline()
+        line = stdin.readline()
         if not line:
             return None
         print(f"> {line.strip()}")
