@@ -359,7 +359,7 @@ _BASE = 'base = { p = 0.1, source = "Toy20" }'
         pytest.param(
             _BASE + '\nodds.exertion = { p = 0, source = "Toy20" }',
             "nodes.toml: node 'strain', field 'odds.exertion.p': must be an odds ratio (a "
-            "positive number) for 'exertion' = 'yes' against 'no'; got 0. "
+            "number from 1e-6 to 1e6) for 'exertion' = 'yes' against 'no'; got 0. "
             "[rule: probability-range]",
             id="odds-zero",
         ),
@@ -482,8 +482,8 @@ def test_logistic_odds_name_parents_and_their_non_reference_states(toy_spec_dir)
         "of 'age' (allowed: middle, old). Did you mean 'middle'? [rule: known-state]"
     ) in problems
     assert (
-        "nodes.toml: node 'strain', field 'odds.age.p.old': must be an odds ratio (a positive "
-        "number); got -1. [rule: probability-range]"
+        "nodes.toml: node 'strain', field 'odds.age.p.old': must be an odds ratio (a number "
+        "from 1e-6 to 1e6); got -1. [rule: probability-range]"
     ) in problems
 
 

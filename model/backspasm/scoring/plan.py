@@ -22,6 +22,8 @@ from backspasm.columns import encode_column
 from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, questions_for
+from backspasm.spec.rules_questions import LABEL_COLUMNS as LABEL_COLUMNS
+from backspasm.spec.rules_questions import TRUTH_PREFIX as TRUTH_PREFIX
 
 __all__ = [
     "WHOLE_OUTPUTS",
@@ -244,13 +246,6 @@ def make_plan(
         explain=explain,
         warnings=tuple(notes),
     )
-
-
-#: The labels the package itself reads beside the answers (``evaluate``, ``fit``): the
-#: true causes (``true_<cause>`` yes/no, or one ``true_cause`` or ``expected_cause``) and
-#: the expected triage. Passed through without remark.
-TRUTH_PREFIX = "true_"
-LABEL_COLUMNS: tuple[str, ...] = ("true_cause", "expected_cause", "expected_triage")
 
 
 def is_label(name: str) -> bool:

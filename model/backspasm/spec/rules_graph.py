@@ -181,7 +181,7 @@ def _decomposable(node: NodeSpec) -> bool:
             return all(v == values[0] for v in values) and all(
                 (0 < x < 1) if binary else x > 0 for v in values for x in v
             )
-    except (AssertionError, TypeError, ValueError, IndexError, AttributeError):
+    except (AssertionError, TypeError, ValueError, IndexError, AttributeError, OverflowError):
         pass  # not a valid table (reported by the rules on numbers): no rewrite assumed
     return False
 

@@ -184,9 +184,16 @@ def _values(ctx: Context) -> Iterator[str]:
                 yield from distribution_problems(file, where, path, param.p, BINARY_STATES)
 
 
+#: Odds ratios are kept within 1e-6 to 1e6: products of larger ones overflowed the
+#: table to NaN (no study gives an odds ratio near either bound).
+_ODDS_LIMIT = 1e6
+
+
 def _odds_ratio(value: Any) -> bool:
     return (
-        isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < float("inf")
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and 1 / _ODDS_LIMIT <= value <= _ODDS_LIMIT
     )
 
 
@@ -215,7 +222,7 @@ def _logistic_problems(ctx: Context, node: NodeSpec, path: str, p: Any) -> Itera
                 where,
                 f"{path}.p",
                 "probability-range",
-                f"must be an odds ratio (a positive number) for '{parent.name}' = "
+                f"must be an odds ratio (a number from 1e-6 to 1e6) for '{parent.name}' = "
                 f"'{active[0]}' against '{parent.states[0]}'; got {show(p)}.",
             )
         return
@@ -232,7 +239,7 @@ def _logistic_problems(ctx: Context, node: NodeSpec, path: str, p: Any) -> Itera
             f"(allowed: {cap_list(active, unit='states')})."
         ),
         valid=_odds_ratio,
-        invalid="must be an odds ratio (a positive number)",
+        invalid="must be an odds ratio (a number from 1e-6 to 1e6)",
     )
 
 

@@ -48,6 +48,11 @@ OUTPUT_NAMES = (
 )
 #: The prefixes of the per-cause and per-complication columns scoring adds.
 OUTPUT_PREFIXES = ("p_", "risk_")
+#: The labels the package itself reads beside the answers (``evaluate``, ``fit``): the
+#: true causes (``true_<cause>`` yes/no, or one ``true_cause`` or ``expected_cause``) and
+#: the expected triage. No question may take such a name.
+TRUTH_PREFIX = "true_"
+LABEL_COLUMNS: tuple[str, ...] = ("true_cause", "expected_cause", "expected_triage")
 
 
 def _question_bins(
@@ -288,6 +293,15 @@ def _question_column(
             "question-column",
             f"'{column}' is the name of a column scoring adds (p_<cause>, "
             "risk_<complication>, " + ", ".join(OUTPUT_NAMES) + "); choose another column.",
+        )
+    elif column in LABEL_COLUMNS or column.startswith(TRUTH_PREFIX):
+        yield problem(
+            file,
+            where,
+            "question.column",
+            "question-column",
+            f"'{column}' is the name of a truth label that evaluate, fit and sample read "
+            f"(true_<cause>, {', '.join(LABEL_COLUMNS)}); choose another column.",
         )
     elif column in columns:
         other = columns[column]

@@ -72,7 +72,7 @@ def _triage_within_hours(
             f"must be a number of hours (how soon to see the doctor); got {type_name(hours)} "
             f"{hours!r}.",
         )
-    elif not math.isfinite(hours) or hours <= 0:
+    elif hours <= 0 or not math.isfinite(float(hours) if abs(hours) < 1e300 else math.inf):
         yield problem(
             file, where, field, rule, f"must be a positive, finite number of hours; got {hours!r}."
         )
@@ -190,6 +190,14 @@ def _triage_flags(ctx: Context, file: str, where: str, body: Mapping[str, Any]) 
                 f"{path}.name",
                 "field-type",
                 f"must be a string; got {show(name)}.",
+            )
+        elif not name.strip():
+            yield problem(
+                file,
+                at,
+                f"{path}.name",
+                "required-field",
+                "a flag needs a name: it is the reason triage gives for it.",
             )
         elif name.strip() in first:
             yield problem(
