@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
@@ -20,7 +19,7 @@ from backspasm.network import Network, default_network
 from backspasm.scoring.kernel import Block, factorize, score_block, show
 from backspasm.scoring.plan import Plan, make_plan, repeated_column_note
 from backspasm.scoring.readers import CsvSource, open_source
-from backspasm.scoring.writers import duration_text
+from backspasm.scoring.writers import duration_text, nested_text
 from backspasm.spec.rules_questions import OUTPUT_NAMES, OUTPUT_PREFIXES
 
 __all__ = [
@@ -405,10 +404,7 @@ def _text_cells(column: pa.ChunkedArray) -> npt.NDArray[np.object_]:
         column = column.cast(column.type.value_type)
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         if pa.types.is_nested(column.type):
-            values = [
-                None if v is None else json.dumps(v, default=str) for v in column.to_pylist()
-            ]
-            column = pa.chunked_array([pa.array(values, type=pa.string())])
+            column = pa.chunked_array([pa.array(nested_text(column), type=pa.string())])
         elif pa.types.is_duration(column.type):
             column = pa.chunked_array([pa.array(duration_text(column), type=pa.string())])
         else:

@@ -253,17 +253,23 @@ def is_label(name: str) -> bool:
     return name in LABEL_COLUMNS or name.startswith(TRUTH_PREFIX)
 
 
-def repeated_column_note(name: str, count: int) -> str:
-    """Return the warning about a column name that appears ``count`` times."""
-    return f"column {name!r} appears {count} times; only the first one was scored."
+def repeated_column_note(name: str, count: int, *, used: str = "scored") -> str:
+    """Return the warning about a column name that appears ``count`` times.
+
+    ``used`` says what became of the first one ("scored", or "loaded" by the widget).
+    """
+    return f"column {name!r} appears {count} times; only the first one was {used}."
 
 
-def passed_note(labels: Sequence[str]) -> str:
-    """Return the remark naming the columns passed through unscored (the first 10)."""
+def passed_note(labels: Sequence[str], *, fate: str = "passed through unscored") -> str:
+    """Return the remark naming the columns left out of the answers (the first 10).
+
+    ``fate`` says what became of them ("passed through unscored", or "ignored").
+    """
     names = list(dict.fromkeys(labels))
     shown = ", ".join(repr(n) for n in names[:10])
     more = f" and {len(names) - 10} more" if len(names) > 10 else ""
-    return f"columns passed through unscored (not questions of this network): {shown}{more}."
+    return f"columns {fate} (not questions of this network): {shown}{more}."
 
 
 def misnamed_columns(labels: Sequence[object], by_name: Mapping[str, Question]) -> str | None:

@@ -33,7 +33,15 @@ from backspasm.exceptions import CaseFileError
 from backspasm.scoring.kernel import empty_output
 from backspasm.scoring.plan import WHOLE_OUTPUTS
 
-__all__ = ["CsvWriter", "ParquetWriter", "Sink", "duration_text", "naming", "round_significant"]
+__all__ = [
+    "CsvWriter",
+    "ParquetWriter",
+    "Sink",
+    "duration_text",
+    "naming",
+    "nested_text",
+    "round_significant",
+]
 
 _SPECIAL = ('"', "\n", "\r")
 
@@ -300,8 +308,7 @@ def _flat(table: pa.Table) -> pa.Table:
     """
     for i, field in enumerate(table.schema):
         if pa.types.is_nested(field.type):
-            cells = table[i].to_pylist()
-            values = [None if v is None else json.dumps(v, default=str) for v in cells]
+            values = nested_text(table[i])
         elif _is_binary(field.type):
             values = [None if v is None else v.hex() for v in table[i].to_pylist()]
         elif pa.types.is_duration(field.type):
@@ -310,6 +317,11 @@ def _flat(table: pa.Table) -> pa.Table:
             continue
         table = table.set_column(i, field.name, pa.array(values, type=pa.string()))
     return table
+
+
+def nested_text(column: pa.Array | pa.ChunkedArray) -> list[str | None]:
+    """Return a list, struct or map column's cells as JSON text, nulls as None."""
+    return [None if v is None else json.dumps(v, default=str) for v in column.to_pylist()]
 
 
 def duration_text(column: pa.Array | pa.ChunkedArray) -> list[str | None]:

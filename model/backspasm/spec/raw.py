@@ -6,13 +6,24 @@ every rule is one line made by :func:`problem`: file, place, field, message and 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from backspasm._text import cap_list, did_you_mean
 
-__all__ = ["RawSpec", "problem", "show", "state_list", "type_name", "unknown_field"]
+__all__ = [
+    "RawSpec",
+    "is_number",
+    "problem",
+    "show",
+    "state_list",
+    "type_name",
+    "unknown_field",
+]
+
+_LARGEST_FLOAT = sys.float_info.max
 
 
 @dataclass
@@ -60,6 +71,17 @@ class RawSpec:
     bad_nodes: dict[str, set[str]] = field(default_factory=dict)
     bad_sources: dict[str, set[str]] = field(default_factory=dict)
     dropped_tables: set[str] = field(default_factory=set)
+
+
+def is_number(value: Any) -> bool:
+    """Whether ``value`` is a TOML number that a float can hold.
+
+    Not a boolean, and not an integer of hundreds of digits (legal TOML), which every
+    ``float()`` and ``math`` function would refuse with an ``OverflowError``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, float) or abs(value) <= _LARGEST_FLOAT
 
 
 def problem(file: str, where: str, fieldname: str, rule: str, message: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from backspasm._text import cap_list, did_you_mean
 from backspasm.spec.borrowed import borrow_policy
 from backspasm.spec.context import Context, Rule
-from backspasm.spec.raw import problem, show, type_name, unknown_field
+from backspasm.spec.raw import is_number, problem, show, type_name, unknown_field
 from backspasm.spec.rules_nodes import param_field_problems
 from backspasm.spec.rules_numbers import distribution_problems, source_problems
 from backspasm.spec.schema import BINARY_STATES, Parameter
@@ -72,7 +72,7 @@ def _triage_within_hours(
             f"must be a number of hours (how soon to see the doctor); got {type_name(hours)} "
             f"{hours!r}.",
         )
-    elif hours <= 0 or not math.isfinite(float(hours) if abs(hours) < 1e300 else math.inf):
+    elif hours <= 0 or not (is_number(hours) and math.isfinite(hours)):
         yield problem(
             file, where, field, rule, f"must be a positive, finite number of hours; got {hours!r}."
         )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from backspasm.spec.raw import RawSpec, problem, show, state_list
+from backspasm.spec.raw import RawSpec, is_number, problem, show, state_list
 from backspasm.spec.schema import SOURCE_FIELDS
 
 __all__ = ["MAX_STATES", "typecheck"]
@@ -19,16 +19,6 @@ __all__ = ["MAX_STATES", "typecheck"]
 #: The most states a node may have: a choice longer than this is no question to ask,
 #: and each state is a row or column of every table the node is in.
 MAX_STATES = 100
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        float(value)
-    except OverflowError:  # an integer beyond any float
-        return False
-    return True
 
 
 def _is_strings(value: Any) -> bool:
@@ -39,7 +29,7 @@ def _is_strings(value: Any) -> bool:
 _Kind = tuple[Callable[[Any], bool], str]
 _STRING: _Kind = (lambda v: isinstance(v, str), "a string")
 _BOOLEAN: _Kind = (lambda v: isinstance(v, bool), "true or false")
-_NUMBER: _Kind = (_is_number, "a number")
+_NUMBER: _Kind = (is_number, "a number")
 _SIMPLE_NODE_FIELDS: dict[str, _Kind] = {
     "group": _STRING,
     "label": _STRING,

@@ -24,9 +24,6 @@ from backspasm.scoring.plan import is_label, near_miss, passed_note, repeated_co
 
 __all__ = ["column_notes", "pick_row", "read_cases"]
 
-#: What became of a column ``score`` passes through or does not score: load_row's words.
-_FATES = {"passed through unscored": "ignored", "was scored": "was loaded"}
-
 
 def read_cases(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a case file as ``backspasm score`` reads it (separator, Parquet, text cells)."""
@@ -90,16 +87,16 @@ def column_notes(
     for label, question in zip(text, answered, strict=True):
         if question is not None:
             continue
-        note = near_miss(label, by_name, outputs)
+        note = near_miss(label, by_name, outputs, fate="It was ignored.")
         if note is not None:
             notes.append(note)
         elif label not in outputs and not is_label(label):
             passed.append(label)
     if passed:
-        notes.append(passed_note(passed))
+        notes.append(passed_note(passed, fate="ignored"))
     counts = Counter(q for q in answered if q is not None)
-    notes += [repeated_column_note(name, n) for name, n in counts.items() if n > 1]
-    return [_in_load_words(note) for note in notes]
+    notes += [repeated_column_note(name, n, used="loaded") for name, n in counts.items() if n > 1]
+    return notes
 
 
 def _renamed_repeat(
@@ -110,12 +107,6 @@ def _renamed_repeat(
     if dot and suffix.rstrip("_").isdigit() and base in by_name and base in labels:
         return base
     return None
-
-
-def _in_load_words(note: str) -> str:
-    for said, meant in _FATES.items():
-        note = note.replace(said, meant)
-    return note
 
 
 def _first_cells(record: pd.Series) -> dict[str, Any]:
