@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from backspasm._numeric import FloatArray, IntArray
 from backspasm.network import Network
 
 __all__ = [
@@ -34,8 +34,6 @@ __all__ = [
     "topological_order",
 ]
 
-FloatArray: TypeAlias = npt.NDArray[np.float64]
-IntArray: TypeAlias = npt.NDArray[np.int64]
 
 #: The node that selects who is scored: draws are kept where it is ``yes``.
 PRESENTATION = "back_spasm"

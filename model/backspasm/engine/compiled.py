@@ -17,14 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from backspasm._frozen import FrozenMap
-from backspasm.engine.evidence import (
-    Evidence,
-    EvidenceLike,
-    FloatArray,
-    Posterior,
-    _Codec,
-    _Trusted,
-)
+from backspasm._numeric import FloatArray
+from backspasm.engine.evidence import Evidence, EvidenceLike, Posterior, _Codec, _Trusted
 from backspasm.engine.runner import _Runner
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
 

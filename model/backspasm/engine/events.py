@@ -27,7 +27,7 @@ from typing import Protocol, TypeAlias
 
 import numpy as np
 
-from backspasm.engine.evidence import FloatArray
+from backspasm._numeric import FloatArray
 from backspasm.engine.kernels import _Plan, _Step
 
 __all__: list[str] = []

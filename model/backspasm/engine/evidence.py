@@ -18,12 +18,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._numeric import FloatArray, IntArray
 from backspasm.exceptions import EvidenceError
 
 __all__ = ["Evidence", "EvidenceLike", "FloatArray", "IntArray", "Posterior"]
-
-FloatArray: TypeAlias = npt.NDArray[np.float64]
-IntArray: TypeAlias = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+from backspasm._numeric import FloatArray
 from backspasm.engine.events import _Event
-from backspasm.engine.evidence import FloatArray
 from backspasm.engine.junction_tree import _JunctionTree
 from backspasm.engine.kernels import _Plan
 from backspasm.engine.slicing import _Conditioning, _Given

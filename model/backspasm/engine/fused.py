@@ -29,7 +29,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from backspasm.engine.evidence import FloatArray, IntArray
+from backspasm._numeric import FloatArray, IntArray
 from backspasm.engine.jit import compile_loop, load_numba
 from backspasm.engine.kernels import _LAM, _execute, _finish, _Plan, _Step
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from backspasm._numeric import FloatArray
 from backspasm.engine.events import (
     _Event,
     _feeding,
@@ -27,7 +28,6 @@ from backspasm.engine.events import (
     _with_events,
     _with_retractions,
 )
-from backspasm.engine.evidence import FloatArray
 from backspasm.engine.fused import _fuse
 from backspasm.engine.kernels import _LAM, _MSG, _Input, _Plan, _Step
 from backspasm.engine.noisy_max import _decompose

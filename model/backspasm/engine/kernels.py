@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from backspasm.engine.evidence import FloatArray
+from backspasm._numeric import FloatArray
 
 __all__: list[str] = []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from backspasm.engine.evidence import FloatArray
+from backspasm._numeric import FloatArray
 
 __all__: list[str] = []
 

@@ -28,7 +28,8 @@ import math
 
 import numpy as np
 
-from backspasm.engine.evidence import Evidence, FloatArray
+from backspasm._numeric import FloatArray
+from backspasm.engine.evidence import Evidence
 from backspasm.engine.junction_tree import _JunctionTree
 from backspasm.engine.triangulation import _cliques_cached, _spanning_tree
 

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backspasm._cache import LruCache
+from backspasm._numeric import FloatArray
 from backspasm.network import Network, default_network
 from backspasm.queries import conflict as _conflict
 from backspasm.questionnaire import questions_for
@@ -23,7 +24,6 @@ from backspasm.sampling import sample_presenters
 
 __all__ = ["CONFLICT_RARITY", "conflict_batch", "conflict_threshold", "known_conflict_threshold"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Answers are flagged as conflicting when their conflict is rarer than this share of
 #: the presenters sampled from the network (see :func:`conflict_threshold`).

@@ -33,9 +33,9 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 from pgmpy.factors.discrete import TabularCPD
 
+from backspasm._numeric import FloatArray
 from backspasm.network import Network
 from backspasm.tables import build_cpd
 
@@ -46,7 +46,6 @@ __all__ = ["Coupling", "counterfactual_table", "coupling_of", "states_of"]
 _NOISY_OR_TOLERANCE = 1e-9
 
 Coupling = Literal["noisy_or", "comonotone"]
-FloatArray = npt.NDArray[np.float64]
 
 
 def states_of(cpd: TabularCPD, var: str) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from backspasm._numeric import FloatArray, IntArray
 from backspasm.network import Network
 
 __all__ = [
@@ -27,8 +28,6 @@ __all__ = [
     "reasons_text",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
 
 #: An answer must move a cause's odds at least this much to be named.

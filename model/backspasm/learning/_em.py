@@ -14,15 +14,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from backspasm._numeric import FloatArray, IntArray
 from backspasm.learning._estimation import FAMILY_LIMIT, EStep, Split, m_step, split_family
 from backspasm.network import Network
-from backspasm.sampling import (
-    PRESENTATION,
-    FloatArray,
-    IntArray,
-    NodeTable,
-    topological_order,
-)
+from backspasm.sampling import PRESENTATION, NodeTable, topological_order
 
 __all__ = ["EMState", "Plan", "ancestors", "make_plan", "run_em", "selection_step"]
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from backspasm._numeric import FloatArray, IntArray
 from backspasm.engine import CompiledNetwork
 from backspasm.exceptions import EvidenceError
-from backspasm.sampling import FloatArray, IntArray, NodeTable
+from backspasm.sampling import NodeTable
 
 __all__ = [
     "FAMILY_LIMIT",

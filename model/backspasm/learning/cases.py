@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from backspasm._files import META_SUFFIX
+from backspasm._numeric import BoolArray, IntArray
 from backspasm._text import closest
 from backspasm.columns import encode_column
 from backspasm.exceptions import BackspasmError, EvidenceError
@@ -33,7 +34,7 @@ from backspasm.questionnaire import (
     TRUE_WORDS,
     questions_for,
 )
-from backspasm.sampling import PRESENTATION, IntArray, model_states
+from backspasm.sampling import PRESENTATION, model_states
 from backspasm.scoring import output_columns
 from backspasm.scoring.cases import read_case_table, score_table
 from backspasm.scoring.plan import TRUTH_PREFIX
@@ -60,7 +61,6 @@ __all__ = [
 #: A case file: a DataFrame, or the path of a CSV file.
 CasesLike: TypeAlias = "pd.DataFrame | str | os.PathLike[str]"
 #: Prefix of the truth columns written by ``sample_cases`` and read by the others.
-BoolArray: TypeAlias = npt.NDArray[np.bool_]
 
 
 def read_cases(cases: CasesLike) -> tuple[pd.DataFrame, str, str]:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backspasm._numeric import IntArray
 from backspasm.exceptions import BackspasmError
 from backspasm.learning._evaluation_result import Evaluation, interval_text, json_records
 from backspasm.learning.cases import CasesLike, case_label, read_case_frame
@@ -34,7 +35,6 @@ from backspasm.learning.evaluation import (
 )
 from backspasm.learning.metrics import mcnemar_exact
 from backspasm.network import Network, default_network
-from backspasm.sampling import IntArray
 from backspasm.scoring.cases import error_row_lines, error_rows
 
 __all__ = ["Comparison", "compare_networks", "compare_prepared"]

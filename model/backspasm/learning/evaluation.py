@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backspasm._numeric import BoolArray, FloatArray, IntArray
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.explain.odds import context_probabilities, explained, odds_factor
@@ -37,7 +38,6 @@ from backspasm.learning.cases import (
     warn_if_scored_by_another,
 )
 from backspasm.learning.metrics import (
-    BoolArray,
     auc_interval,
     auc_score,
     calibration_table,
@@ -50,7 +50,6 @@ from backspasm.learning.metrics import (
 )
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import answers_to_evidence, questions_for
-from backspasm.sampling import FloatArray, IntArray
 from backspasm.scoring.cases import error_rows
 
 __all__ = [

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backspasm._numeric import FloatArray
 from backspasm._text import did_you_mean
 from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.learning._checks import check_float, check_int
@@ -31,13 +32,7 @@ from backspasm.learning.cases import CasesLike, case_evidence, read_cases
 from backspasm.learning.spec_writer import network_from_toml, spec_to_toml
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import questions_for
-from backspasm.sampling import (
-    PRESENTATION,
-    FloatArray,
-    NodeTable,
-    model_states,
-    node_tables,
-)
+from backspasm.sampling import PRESENTATION, NodeTable, model_states, node_tables
 from backspasm.scoring.cases import ScoringWarning
 from backspasm.scoring.plan import TRUTH_PREFIX, misnamed_columns, near_miss
 

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._numeric import BoolArray, FloatArray, IntArray
 from backspasm.learning.cases import expected_triage, normalised_text
 from backspasm.network import Network
-from backspasm.sampling import FloatArray, IntArray
 from backspasm.triage import TRIAGE_LEVELS
 
 __all__ = [
@@ -38,8 +38,6 @@ __all__ = [
     "top_accuracy",
     "triage_confusion",
 ]
-
-BoolArray: TypeAlias = npt.NDArray[np.bool_]
 
 
 def auc_score(y: npt.ArrayLike, p: npt.ArrayLike) -> float:

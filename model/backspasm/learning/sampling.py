@@ -19,12 +19,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from backspasm._files import atomic_path, output_format
+from backspasm._numeric import IntArray
 from backspasm.exceptions import BackspasmError, CaseFileError
 from backspasm.learning._checks import check_float, check_int
 from backspasm.learning.cases import TRUTH_PREFIX
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, questions_for
-from backspasm.sampling import IntArray, model_states, presenter_batches
+from backspasm.sampling import model_states, presenter_batches
 
 __all__ = ["iter_sample_cases", "sample_cases", "write_cases"]
 

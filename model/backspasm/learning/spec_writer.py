@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from backspasm._files import AtomicFile
+from backspasm._numeric import FloatArray
 from backspasm.exceptions import BackspasmError, CaseFileError
 from backspasm.network import Network
-from backspasm.sampling import FloatArray, NodeTable
+from backspasm.sampling import NodeTable
 from backspasm.spec import NodeSpec, Parameter, QuestionSpec, Spec, TriagePolicy, load_spec
 
 

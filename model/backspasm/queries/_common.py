@@ -8,14 +8,11 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from backspasm._numeric import answered
+from backspasm._numeric import BoolArray, IntArray, answered
 from backspasm.network import Network
 
 __all__ = ["answered"]
 
-FloatArray: TypeAlias = npt.NDArray[np.float64]
-IntArray: TypeAlias = npt.NDArray[np.int64]
-BoolArray: TypeAlias = npt.NDArray[np.bool_]
 ObjArray: TypeAlias = npt.NDArray[np.object_]
 #: A batch of evidence: per node, codes (n,) or likelihoods (n, cardinality).
 Batch: TypeAlias = Mapping[str, npt.NDArray[Any]]

@@ -9,16 +9,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from backspasm._numeric import BoolArray, FloatArray, IntArray
 from backspasm.network import Network
-from backspasm.queries._common import (
-    Batch,
-    BoolArray,
-    FloatArray,
-    IntArray,
-    ObjArray,
-    _take,
-    answered,
-)
+from backspasm.queries._common import Batch, ObjArray, _take, answered
 from backspasm.queries.mpe import most_probable_explanation
 from backspasm.queries.posteriors import (
     cause_posteriors,

@@ -6,18 +6,9 @@ import itertools
 
 import numpy as np
 
+from backspasm._numeric import BoolArray, FloatArray, IntArray
 from backspasm.network import Network
-from backspasm.queries._common import (
-    _MAP_CASES,
-    _MAP_FRONTIER,
-    _MAP_STEP,
-    Batch,
-    BoolArray,
-    FloatArray,
-    IntArray,
-    _pieces,
-    _take,
-)
+from backspasm.queries._common import _MAP_CASES, _MAP_FRONTIER, _MAP_STEP, Batch, _pieces, _take
 
 __all__ = ["most_probable_explanation"]
 

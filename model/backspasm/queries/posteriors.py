@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from backspasm._numeric import EPS
+from backspasm._numeric import EPS, FloatArray
 from backspasm.network import Network
-from backspasm.queries._common import Batch, FloatArray, _yes, answered
+from backspasm.queries._common import Batch, _yes, answered
 
 __all__ = ["CONTEXT_GROUPS", "cause_posteriors", "conflict", "context_posteriors", "node_risks"]
 

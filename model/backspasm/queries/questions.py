@@ -6,18 +6,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from backspasm._numeric import EPS
+from backspasm._numeric import EPS, FloatArray
 from backspasm._numeric import entropy_bits as _entropy_bits
 from backspasm.network import Network
-from backspasm.queries._common import (
-    ASKABLE,
-    Batch,
-    FloatArray,
-    _set_state,
-    _slices,
-    _take,
-    answered,
-)
+from backspasm.queries._common import ASKABLE, Batch, _set_state, _slices, _take, answered
 from backspasm.queries.posteriors import cause_posteriors
 from backspasm.questionnaire import questions_for
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backspasm._numeric import BoolArray, FloatArray
 from backspasm._numeric import logit as _logit
 from backspasm.network import Network
-from backspasm.queries._common import Batch, BoolArray, FloatArray, _slices, _take, _withheld
+from backspasm.queries._common import Batch, _slices, _take, _withheld
 from backspasm.queries.posteriors import cause_posteriors
 
 __all__ = ["Reasons", "reasons"]

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._numeric import IntArray
 from backspasm.columns import encode_column
 from backspasm.exceptions import EvidenceError
 from backspasm.explain import mpe_text, reasons_text
@@ -32,11 +33,17 @@ from backspasm.triage import self_care_unscreened
 if TYPE_CHECKING:
     from backspasm.engine import CompiledNetwork
 
-__all__ = ["IMPOSSIBLE", "Block", "Cells", "RowErrors", "factorize", "score_block", "show"]
-__all__ += ["empty_output"]
+__all__ = [
+    "IMPOSSIBLE",
+    "Block",
+    "Cells",
+    "RowErrors",
+    "empty_output",
+    "factorize",
+    "score_block",
+    "show",
+]
 
-FloatArray: TypeAlias = npt.NDArray[np.float64]
-IntArray: TypeAlias = npt.NDArray[np.int64]
 #: Codes of any signed integer width (a chunk's columns and answers are kept narrow).
 Codes: TypeAlias = npt.NDArray[np.signedinteger[Any]]
 ObjArray: TypeAlias = npt.NDArray[np.object_]
