@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -43,3 +44,26 @@ def entropy_bits(p: FloatArray) -> FloatArray:
     """Return the binary entropy, in bits, of each probability."""
     q = np.clip(p, EPS, 1 - EPS)
     return np.asarray(-(q * np.log2(q) + (1 - q) * np.log2(1 - q)), dtype=np.float64)
+
+
+#: numpy's einsum takes at most 64 operands (32 before numpy 2); fold in fewer.
+_MOST_OPERANDS = 30
+
+
+def contract(
+    subs: Sequence[str], arrays: Sequence[npt.NDArray[Any]], target: str, *, optimize: bool = True
+) -> npt.NDArray[Any]:
+    """Return ``np.einsum(",".join(subs) + "->" + target, *arrays)`` for any number of operands.
+
+    A clique whose variable has dozens of children receives a message or a table
+    from each: past numpy's operand limit, the first operands are contracted into
+    one over the letters the rest or the target still need, and so on.
+    """
+    subs, arrays = list(subs), list(arrays)
+    while len(arrays) > _MOST_OPERANDS:
+        head = subs[:_MOST_OPERANDS]
+        later = set(target).union(*subs[_MOST_OPERANDS:])
+        keep = "".join(dict.fromkeys(c for s in head for c in s if c in later))
+        folded = np.einsum(",".join(head) + "->" + keep, *arrays[:_MOST_OPERANDS], optimize=True)
+        subs[:_MOST_OPERANDS], arrays[:_MOST_OPERANDS] = [keep], [folded]
+    return np.asarray(np.einsum(",".join(subs) + "->" + target, *arrays, optimize=optimize))

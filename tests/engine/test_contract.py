@@ -473,6 +473,43 @@ def test_noisy_or_network(seed: int) -> None:
         assert value == pytest.approx(ve_log_evidence(model, evidence), abs=TOL)
 
 
+def many_children(children: int = 80) -> DiscreteBayesianNetwork:
+    """A node with two parents and more children than numpy's einsum takes operands."""
+    rng = np.random.default_rng(80)
+    kids = [f"k{i}" for i in range(children)]
+    cpds = [make_cpd("a", [[0.3], [0.7]]), make_cpd("b", [[0.6], [0.4]])]
+    hub = rng.uniform(0.1, 0.9, 4)
+    cpds.append(make_cpd("x", [hub, 1 - hub], ["a", "b"], a=2, b=2))
+    for kid in kids:
+        q = rng.uniform(0.1, 0.9, 2)
+        cpds.append(make_cpd(kid, [q, 1 - q], ["x"], x=2))
+    return build([("a", "x"), ("b", "x")] + [("x", k) for k in kids], cpds)
+
+
+def test_a_node_with_more_children_than_einsum_takes_operands() -> None:
+    # Every child's table or message meets in the hub's clique: numpy's einsum took
+    # them in one call and refused ("too many operands", 64 at most in numpy 2).
+    model = many_children()
+    net = CompiledNetwork.from_model(model)
+    rng = np.random.default_rng(81)
+    cases: list[dict[str, Any]] = [
+        {},
+        {"k3": "s1"},
+        {f"k{i}": "s1" for i in range(0, 80, 3)},
+        {f"k{i}": list(rng.uniform(0.1, 1.0, 2)) for i in range(0, 80, 2)} | {"a": "s0"},
+    ]
+    compare_cases(model, net, cases, rng, max_targets=12)
+    for case in cases:  # alone, each batch has its own plan
+        compare_cases(model, net, [case], rng, max_targets=12)
+    for node in ("a", "b", "x"):
+        got = net.query(net.encode(cases), targets=[node]).marginals[node]
+        for i, case in enumerate(cases):
+            hard = {k: v for k, v in case.items() if isinstance(v, str)}
+            soft = {k: np.asarray(v) for k, v in case.items() if not isinstance(v, str)}
+            expected = ve_marginal(model, node, hard, soft, net.states[node])
+            np.testing.assert_allclose(got[i], expected, atol=TOL, rtol=0)
+
+
 def test_back_spasm_network() -> None:
     """The project's own network, if it is importable."""
     network = pytest.importorskip("backspasm.network")

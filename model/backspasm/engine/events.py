@@ -27,7 +27,7 @@ from typing import Protocol, TypeAlias
 
 import numpy as np
 
-from backspasm._numeric import FloatArray
+from backspasm._numeric import FloatArray, contract
 from backspasm.engine.kernels import _Plan, _Step
 
 __all__: list[str] = []
@@ -88,7 +88,7 @@ def _static_belief(
     letter, subs, arrays, incoming = tree._static_operands(clique, -1)
     ordered = tuple(v for v in tree._cliques[clique] if v in tvars)
     target = "".join(letter[v] for v in ordered)
-    belief = np.einsum(",".join(subs) + "->" + target, *arrays, optimize=True)
+    belief = contract(subs, arrays, target)
     log_scale = sum(tree._static[e][1] for e in incoming)
     return ordered, np.asarray(belief, dtype=np.float64), log_scale
 

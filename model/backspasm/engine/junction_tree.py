@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from backspasm._numeric import FloatArray
+from backspasm._numeric import FloatArray, contract
 from backspasm.engine.events import (
     _Event,
     _feeding,
@@ -446,9 +446,7 @@ class _JunctionTree:
             sets.append(union)
         target = "".join(letter[v] for v in kept + free + summed)
         # A contraction path only pays for three operands or more (planning cost).
-        matrix = np.einsum(
-            ",".join(static_subs) + "->" + target, *static_arrays, optimize=len(static_arrays) > 2
-        )
+        matrix = contract(static_subs, static_arrays, target, optimize=len(static_arrays) > 2)
         k = math.prod(self._card[v] for v in kept)
         p = math.prod(self._card[v] for v in free)
         r = math.prod(self._card[v] for v in summed)
@@ -488,7 +486,7 @@ class _JunctionTree:
         a, b = self._edges[edge]
         letter, subs, arrays, incoming = self._static_operands(a, b)
         target = "".join(letter[v] for v in self._sep[edge])
-        message = np.einsum(",".join(subs) + "->" + target, *arrays, optimize=True)
+        message = contract(subs, arrays, target)
         scale = float(np.abs(message).max())
         log_scale = sum(self._static[e][1] for e in incoming)
         if scale > 0:
