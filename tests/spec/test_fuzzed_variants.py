@@ -38,6 +38,13 @@ CASES = [
         f"p = 0.20, within_hours = {BIG}",
         "within_hours': must be a positive, finite number of hours",
     ),
+    # a label of a million characters passed check and made matplotlib fail in figures
+    (
+        "findings.toml",
+        r'label = "Alternating buttock pain"',
+        'label = "' + "x" * 1_000_000 + '"',
+        "field 'label': is 1,000,000 characters long; the limit is 80",
+    ),
     # an emergency with no reason to give
     (
         "triage.toml",

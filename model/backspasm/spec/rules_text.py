@@ -1,8 +1,10 @@
-"""The ``plain-text`` rule: text that is shown or written holds no control characters.
+"""The ``plain-text`` rule: text that is shown or written is plain and of a sane length.
 
 Labels, descriptions, prompts, states, citations, the reasons of numbers and the
 triage policy's flag names and safety-net sentences end up on screen, in reports and
-in CSV cells, where a NUL or an escape sequence breaks readers or hides text.
+in CSV cells, where a NUL or an escape sequence breaks readers or hides text. Labels
+and states are drawn in figures, where a label of a million characters made
+matplotlib fail (an image too large to draw): each field has a length limit.
 """
 
 from __future__ import annotations
@@ -26,6 +28,20 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_PARAGRAPH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+#: The longest text each field may hold: labels and states are drawn as node names and
+#: table headings; a prompt, a flag's name, a sentence; paragraphs are paragraphs.
+_SHORT = {"label": 80, "unit": 40, "states": 80}
+_LONGEST_LINE = 1_000
+_LONGEST_PARAGRAPH = 20_000
+
+
+def _longest(path: str) -> int:
+    field = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    if field in _PARAGRAPHS:
+        return _LONGEST_PARAGRAPH
+    return _SHORT.get(field, _LONGEST_LINE)
+
+
 def _control(text: str, paragraph: bool) -> str | None:
     """Return the first control character of ``text`` (a paragraph may hold tabs, breaks)."""
     found = (_CONTROL_IN_PARAGRAPH if paragraph else _CONTROL).search(text)
@@ -35,6 +51,17 @@ def _control(text: str, paragraph: bool) -> str | None:
 def _text_problem(file: str, where: str, path: str, text: Any) -> Iterator[str]:
     if not isinstance(text, str):
         return  # reported by field-type
+    longest = _longest(path)
+    if len(text) > longest:
+        yield problem(
+            file,
+            where,
+            path,
+            "plain-text",
+            f"is {len(text):,} characters long; the limit is {longest:,} (it is shown in "
+            f"tables and figures): {text[:60]!r}... Shorten it.",
+        )
+        return
     char = _control(text, path.rsplit(".", 1)[-1] in _PARAGRAPHS)
     if char is not None:
         name = unicodedata.name(char, "a control character")
@@ -98,5 +125,10 @@ def _params(body: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
 
 #: The rule on displayed text (it looks at one file at a time).
 TEXT_RULES: tuple[Rule, ...] = (
-    Rule("plain-text", "text that is shown holds no control characters", _plain_text, True),
+    Rule(
+        "plain-text",
+        "text that is shown holds no control characters and keeps to a length limit",
+        _plain_text,
+        True,
+    ),
 )
