@@ -130,7 +130,7 @@ def test_diagnose_json(capsys):
         (["diagnose", "fever"], "an answer takes NAME=VALUE"),
         (
             ["diagnose", "-a", "age=12"],
-            "must be whole years, 18 to 120, or a band: 18-39, 40-64, 65+; got '12'",
+            "must be whole years, 18 to 120, or a band: 18-39, 40-64, 65+; got 12",
         ),
         (["check", "/nonexistent/kb"], "no such file or folder"),
     ],
@@ -262,6 +262,7 @@ def test_diagnose_takes_an_unsure_answer_as_soft_evidence(capsys):
     )
     assert main(["diagnose", "-a", "fever=70%", "-a", "age=45", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
+    assert payload["notes"] == [out.splitlines()[0]]  # said in JSON as in text
     expected = diagnose({"fever": 0.7, "age": 45})
     assert payload["p_serious"] == pytest.approx(expected.p_serious, abs=1e-12)
     # Softer than a plain yes, harder than no answer at all.

@@ -285,6 +285,10 @@ def test_a_blank_or_fifty_fifty_answer_is_not_taken_and_a_percentage_is(monkeypa
     assert "'unknown' answers nothing; type skip to pass the question." in out
     assert "'0.5' answers nothing" in out
     assert "screen: 1 of" in out  # only the 30% was an answer (70% would lean to an emergency)
+    # the closing says so, as diagnose does
+    closing = out[out.index("Stopped.") :]
+    assert "unsure answers (soft evidence): " in closing
+    assert "unsure, leaning no 70%:30%" in closing
 
 
 def test_the_closing_summary_says_why_a_doctor(monkeypatch, capsys):

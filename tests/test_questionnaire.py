@@ -147,15 +147,25 @@ def test_a_mistyped_yes_or_no_gets_a_did_you_mean_as_a_choice_does(value, hint):
     assert message.endswith(f"got {value!r} instead. Did you mean '{hint}'?")
 
 
-@pytest.mark.parametrize("value", [1.5, "1.5", -0.2, "150%", "maybe", 2])
-def test_a_refused_yes_or_no_says_an_unsure_number_is_accepted(value):
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (1.5, "1.5"),
+        ("1.5", "1.5"),
+        (-0.2, "-0.2"),
+        ("150%", "'150%'"),
+        ("maybe", "'maybe'"),
+        (2, "2"),
+    ],
+)
+def test_a_refused_yes_or_no_says_an_unsure_number_is_accepted(value, shown):
     # fever=1.5 said "must be yes/no (also y/n, true/false, 1/0)" though 0.7 and 70%
     # are accepted as unsure answers (the --help of diagnose says so).
     with pytest.raises(EvidenceError) as info:
         answers_to_evidence({"fever": value}, questions=QS)
     message = str(info.value)
     assert "a number from 0 to 1 or a percentage from 0% to 100%" in message
-    assert f"got {value!r} instead." in message
+    assert f"got {shown} instead." in message
     assert "Did you mean" not in message  # nothing close to a number
     # ... and exactly what the message offers is read.
     for offered in (0.7, "0.7", "70%", 0, 1, "0%", "100%", "1", "y", "false"):
@@ -168,13 +178,22 @@ def test_an_age_under_18_is_told_the_model_is_for_adults():
             answers_to_evidence({"age": value}, questions=QS)
         message = str(info.value)
         assert message.startswith("The answer to 'age' must be whole years, 18 to 120")
-        assert f"got {value!r} instead." in message
+        assert f"got {value} instead." in message  # a number as typed, quoted or not
         assert message.endswith("The model is for adults (18 to 120 years).")
     # Above the range, or not a number: no word about adults.
     for value in (150, "old"):
         with pytest.raises(EvidenceError) as info:
             answers_to_evidence({"age": value}, questions=QS)
         assert "adults" not in str(info.value)
+
+
+def test_a_long_answer_or_question_name_is_cut_in_the_message():
+    # a 100,000-character answer was echoed in full, in diagnose's error and in ask's
+    for answers in ({"fever": "y" * 100_000}, {"q" * 100_000: "yes"}):
+        with pytest.raises(EvidenceError) as info:
+            answers_to_evidence(answers, questions=QS)
+        assert len(str(info.value)) < 600
+        assert "y" * 40 + "'..." in str(info.value) or "q" * 40 + "'..." in str(info.value)
 
 
 def test_the_command_line_gives_the_same_hints(capsys):
@@ -184,7 +203,7 @@ def test_the_command_line_gives_the_same_hints(capsys):
         ("blood_in_urine=yess", "got 'yess' instead. Did you mean 'yes'?"),
         ("blood_in_urine=flase", "got 'flase' instead. Did you mean 'false'?"),
         ("fever=1.5", "or, when unsure, a number from 0 to 1"),
-        ("age=15", "got '15' instead. The model is for adults (18 to 120 years)."),
+        ("age=15", "got 15 instead. The model is for adults (18 to 120 years)."),
     ]:
         assert main(["diagnose", answer]) == 2
         err = capsys.readouterr().err

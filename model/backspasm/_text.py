@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Callable, Container, Iterable
@@ -20,6 +21,7 @@ __all__ = [
     "odds_ratio",
     "percent",
     "percent_to",
+    "show_cell",
 ]
 
 
@@ -274,3 +276,30 @@ def _one_answer(node: str, state: str, label: Callable[[str], str]) -> str:
     if state == "no":
         return f"no {lower_first(label(node))}"
     return f"{label(node)}: {state.replace('_', ' ')}"
+
+
+_CELL_CHARS = 40
+
+
+def show_cell(value: object) -> str:
+    """Show a cell in an error message, cut to about 40 characters.
+
+    Text is quoted (its spaces show), unless it is a plain number; anything else (a
+    number, a Parquet timestamp or date) is written plainly, ``2020-01-01 00:00:00``,
+    not as a Python repr. A whole number reads the same whichever reader typed the
+    column: the text ``17`` of a CSV and the float ``17.0`` of a pandas column with a
+    blank both show as ``17``.
+    """
+    if isinstance(value, str):
+        if _PLAIN_NUMBER.fullmatch(value):
+            return value
+        return repr(value) if len(value) <= _CELL_CHARS else repr(value[:_CELL_CHARS]) + "..."
+    whole = isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)
+    if whole and math.isfinite(value) and float(value).is_integer():  # type: ignore[arg-type]
+        value = int(value)  # type: ignore[call-overload]
+    text = str(value)
+    return text if len(text) <= _CELL_CHARS + 2 else text[:_CELL_CHARS] + "..."
+
+
+#: Text that :func:`show_cell` writes unquoted: a number as a person types it.
+_PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")

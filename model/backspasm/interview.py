@@ -30,7 +30,7 @@ from typing import Any
 
 from backspasm._text import percent
 from backspasm.diagnosis import Diagnosis, diagnose
-from backspasm.diagnosis.words import POINTED_TIP, screen_progress
+from backspasm.diagnosis.words import POINTED_TIP, screen_progress, unsure_lines
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.explain.odds import pointed_causes
 from backspasm.network import Network, default_network
@@ -108,7 +108,8 @@ def _closing(
             lines += [f"  - {s}" for s in d.safety_net]
         return [*lines, _NOT_ADVICE]
     unscreened = d.unscreened
-    lines = ["", *d.notes, f"triage: {d.triage} - {d.advice}"]
+    lines = ["", *d.notes, *unsure_lines(d.network, d.evidence)]
+    lines.append(f"triage: {d.triage} - {d.advice}")
     if d.triage_reasons:
         lines.append(f"  because of: {'; '.join(d.triage_reasons)}")
     if d.triage == "emergency":

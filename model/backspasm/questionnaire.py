@@ -24,7 +24,7 @@ import numpy as np
 from backspasm import spec as _spec
 from backspasm._answers import as_number as _as_number
 from backspasm._answers import is_blank as _is_blank
-from backspasm._text import column_key, did_you_mean
+from backspasm._text import column_key, did_you_mean, show_cell
 from backspasm.exceptions import EvidenceError
 from backspasm.spec.build import BIN_OPERATORS
 from backspasm.spec.schema import BLANK_WORDS, QUESTION_SECTIONS, AnswerRules
@@ -280,7 +280,7 @@ def get_question(column: str, questions: Iterable[Question] | None = None) -> Qu
         )
     hint = did_you_mean(key, [q.column for q in qs])
     raise EvidenceError(
-        f"Unknown question {column!r}.{hint} Run `backspasm schema` for the list of questions."
+        f"Unknown question {show_cell(column)}.{hint} `backspasm schema` lists the questions."
     )
 
 
@@ -331,7 +331,7 @@ def answer_hint(q: Question, value: Any) -> str:
 def _bad(q: Question, value: Any) -> EvidenceError:
     allowed = f"{q.allowed} {UNSURE_WORDS}" if q.kind == "yes_no" else q.allowed
     return EvidenceError(
-        f"The answer to '{q.column}' must be {allowed}; got {value!r} instead."
+        f"The answer to '{q.column}' must be {allowed}; got {show_cell(value)} instead."
         + answer_hint(q, value)
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from backspasm.diagnosis import diagnose
@@ -231,7 +233,9 @@ def test_the_notebook_table_shows_what_the_summary_adds():
     for words in ("Sepsis", "unsure answers", "note: back_spasm", "most probable explanation"):
         assert words.lower() in text.lower()
         assert words.lower() in page.lower()
-    assert d.to_dict()["notes"] == list(d.notes)
+    # as the text says them: the note, then the unsure answers
+    assert d.to_dict()["notes"] == text.splitlines()[:2]
+    assert d.to_dict()["notes"][1].startswith("unsure answers (soft evidence): fever")
     assert d.notes[0].startswith("note: back_spasm = no")
     assert ">strain, fitness or electrolytes<" in page  # the group in words, as the figures
 
@@ -246,3 +250,20 @@ def test_an_examination_sign_is_marked_in_the_next_questions():
         "palpable_step_in_spine",
     }
     assert table["examination"].any()
+
+
+def test_leaving_out_back_spasm_means_its_default_not_no_answer():
+    # An explicit back_spasm=yes (the default) was "raised most by back_spasm=yes
+    # (without it 8.7%)", and figure 04's biggest bar: "without it" was the node
+    # unobserved, a person who may not have back spasm at all.
+    plain = diagnose({"age": 40, "fever": "yes"})
+    said = diagnose({"back_spasm": "yes", "age": 40, "fever": "yes"})
+    assert "back_spasm" not in set(said.reasons()["question"])
+    pd.testing.assert_frame_equal(said.reasons(), plain.reasons())
+    assert said.explanation("muscle_strain") == plain.explanation("muscle_strain")
+    # back_spasm=no, or a lean: without it is the default, the case above
+    for answer in ("no", 0.5):
+        why = diagnose({"back_spasm": answer, "age": 40, "fever": "yes"}).reasons()
+        rows = why[why["question"] == "back_spasm"].set_index("cause")["posterior_without"]
+        expected = plain.causes.set_index("cause")["posterior"]
+        np.testing.assert_allclose(rows, expected[rows.index], atol=1e-9)

@@ -33,6 +33,7 @@ from backspasm.diagnosis.words import (
     json_records,
     not_presenting_note,
     screen_progress,
+    unsure_lines,
 )
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
@@ -439,7 +440,7 @@ class Diagnosis:
                 ["question", "expected_information_gain", "screen", "red_flag"]
             ].to_dict(orient="records"),
             "unscreened": [q.column for q in self.unscreened],
-            "notes": list(self.notes),
+            "notes": [*self.notes, *unsure_lines(self.network, self.evidence)],  # as text says
             "network_fingerprint": self.network_fingerprint,
         }
 

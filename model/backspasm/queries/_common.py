@@ -33,11 +33,29 @@ ASKABLE = ("context", "symptom", "examination", "exposure")
 # ----------------------------------------------------------------- evidence helpers
 
 
-def _withheld(values: npt.NDArray[Any], rows: BoolArray) -> npt.NDArray[Any]:
-    """Return a node's evidence with the answers of ``rows`` removed."""
+def _withheld(
+    values: npt.NDArray[Any], rows: BoolArray, default: int | None = None
+) -> npt.NDArray[Any]:
+    """Return a node's evidence with the answers of ``rows`` removed.
+
+    A node whose question has a default (``back_spasm``, taken as yes when not
+    given) gets that state back instead: it is what leaving the answer out means.
+    """
     out = values.copy()
-    out[rows] = -1 if values.ndim == 1 else 1.0
+    if default is None:
+        out[rows] = -1 if values.ndim == 1 else 1.0
+    elif values.ndim == 1:
+        out[rows] = default
+    else:
+        out[rows] = np.eye(values.shape[1])[default]
     return out
+
+
+def _is_state(values: npt.NDArray[Any], state: int) -> BoolArray:
+    """Return which cases' evidence on a node is exactly ``state`` (hard, or one-hot)."""
+    if values.ndim == 1:
+        return np.asarray(values == state)
+    return np.asarray((values == np.eye(values.shape[1])[state]).all(axis=1))
 
 
 def _set_state(

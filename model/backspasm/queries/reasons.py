@@ -10,8 +10,9 @@ import numpy as np
 from backspasm._numeric import BoolArray, FloatArray
 from backspasm._numeric import logit as _logit
 from backspasm.network import Network
-from backspasm.queries._common import Batch, _slices, _take, _withheld
+from backspasm.queries._common import Batch, _is_state, _slices, _take, _withheld
 from backspasm.queries.posteriors import cause_posteriors
+from backspasm.questionnaire import questions_for
 
 __all__ = ["Reasons", "reasons"]
 
@@ -52,6 +53,8 @@ def reasons(
     given : mapping of str to numpy.ndarray of bool
         Per node, which cases answered it (a presentation assumed by default is not
         an answer); the order of the mapping is the order of :attr:`Reasons.nodes`.
+        A question with a default (``back_spasm = yes``) is withheld by entering the
+        default, and an answer equal to it is no reason (NaN, as an unanswered node).
     posterior : numpy.ndarray
         ``P(cause = yes | e)``, cases by causes.
 
@@ -62,8 +65,20 @@ def reasons(
     n, k = posterior.shape
     nodes = tuple(given)
     without = np.full((n, len(nodes), k), np.nan)
+    # withheld, a question with a default takes it back: an answer equal to it is none
+    defaults = {
+        q.node: network.states(q.node).index(q.default)
+        for q in questions_for(network)
+        if q.node is not None and q.node in given and q.default is not None
+    }
     if nodes and n:
-        mask = np.column_stack([np.asarray(given[v], dtype=bool) for v in nodes])
+        mask = np.column_stack(
+            [
+                np.asarray(given[v], dtype=bool)
+                & ~(_is_state(np.asarray(evidence[v]), defaults[v]) if v in defaults else False)
+                for v in nodes
+            ]
+        )
         for part in _slices(mask.sum(axis=1)):
             case, j = np.nonzero(mask[part])
             if not len(case):
@@ -71,7 +86,7 @@ def reasons(
             case += part.start
             stacked = _take(evidence, case)
             for i, node in enumerate(nodes):
-                stacked[node] = _withheld(stacked[node], j == i)
+                stacked[node] = _withheld(stacked[node], j == i, defaults.get(node))
             post = network.engine.query(stacked, targets=list(network.causes))
             table = cause_posteriors(network, post.marginals)
             table[~post.possible] = np.nan

@@ -13,10 +13,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from backspasm._text import show_cell
 from backspasm.diagnosis.words import not_presenting_rows
 from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
-from backspasm.scoring.kernel import Block, factorize, score_block, show
+from backspasm.scoring.kernel import Block, factorize, score_block
 from backspasm.scoring.plan import Plan, make_plan, repeated_column_note
 from backspasm.scoring.readers import CsvSource, open_source
 from backspasm.scoring.writers import duration_text, nested_text
@@ -206,7 +207,7 @@ def repeated_ids(ids: pd.Series) -> tuple[int, str | None]:
 
 def repeated_note(count: int, example: str | None) -> str:
     """Return the warning about repeated ``case_id`` values."""
-    shown = f" (for example {show(example)})" if example is not None else ""
+    shown = f" (for example {show_cell(example)})" if example is not None else ""
     return (
         f"case_id is not unique: {count} row(s) repeat an earlier id{shown}; "
         "they were scored all the same."

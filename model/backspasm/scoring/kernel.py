@@ -8,7 +8,6 @@ so every value is encoded, and every bad value described, once.
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections import Counter
 from collections.abc import Mapping
@@ -20,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from backspasm._numeric import IntArray
+from backspasm._text import show_cell
 from backspasm.columns import encode_column
 from backspasm.exceptions import EvidenceError
 from backspasm.explain import mpe_text, reasons_text
@@ -41,7 +41,6 @@ __all__ = [
     "empty_output",
     "factorize",
     "score_block",
-    "show",
 ]
 
 #: Codes of any signed integer width (a chunk's columns and answers are kept narrow).
@@ -55,7 +54,6 @@ RowErrors: TypeAlias = tuple[IntArray, ObjArray, ObjArray]
 #: Error text of a row whose answers have probability zero together.
 IMPOSSIBLE = "answers are impossible together under the network"
 
-_SHOW_CHARS = 40
 # The engine's working memory grows with the batch; beyond a few ten thousand rows
 # bigger batches only cost memory, not time (smaller ones cost time: batches of
 # 7,000 took a fifth longer). See engine_batches for how a chunk is split.
@@ -93,29 +91,6 @@ def factorize(values: pd.Series) -> Cells:
         index, found = pd.factorize(as_text, use_na_sentinel=True)
     # Python scalars, so that error messages show 2, not np.int64(2).
     return index.astype(np.int64, copy=False), np.asarray(found, dtype=object)
-
-
-def show(value: object) -> str:
-    """Show a cell in an error message, cut to about 40 characters.
-
-    Text is quoted (its spaces show), unless it is a plain number; anything else (a
-    number, a Parquet timestamp or date) is written plainly, ``2020-01-01 00:00:00``,
-    not as a Python repr. A whole number reads the same whichever reader typed the
-    column: the text ``17`` of a CSV and the float ``17.0`` of a pandas column with a
-    blank both show as ``17``.
-    """
-    if isinstance(value, str):
-        if _PLAIN_NUMBER.fullmatch(value):
-            return value
-        return repr(value) if len(value) <= _SHOW_CHARS else repr(value[:_SHOW_CHARS]) + "..."
-    if isinstance(value, float | np.floating) and np.isfinite(value) and float(value).is_integer():
-        value = int(value)
-    text = str(value)
-    return text if len(text) <= _SHOW_CHARS + 2 else text[:_SHOW_CHARS] + "..."
-
-
-#: Text that :func:`show` writes unquoted: a number as a person types it.
-_PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
 
 
 def _answer_text(q: Question, value: object) -> str:
@@ -213,7 +188,7 @@ def _encode(
             messages: ObjArray = np.full(len(u_invalid), "", dtype=object)
             for j in np.flatnonzero(u_invalid):
                 messages[j] = (
-                    f"{q.column}: {show(uniques[j])} is not allowed ({q.allowed})"
+                    f"{q.column}: {show_cell(uniques[j])} is not allowed ({q.allowed})"
                     + _unsure_hint(q, uniques[j])
                     + _file_hint(q, uniques[j])
                 )

@@ -15,11 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backspasm._text import cap_list, did_you_mean
+from backspasm._text import cap_list, did_you_mean, show_cell
 from backspasm.exceptions import CaseFileError
 from backspasm.questionnaire import Question
 from backspasm.scoring.cases import read_case_table
-from backspasm.scoring.kernel import show
 from backspasm.scoring.plan import is_label, near_miss, passed_note, repeated_column_note
 
 __all__ = ["column_notes", "pick_row", "read_cases"]
@@ -120,7 +119,7 @@ def _first_cells(record: pd.Series) -> dict[str, Any]:
 def _repeated_id_note(case_id: str, hits: np.ndarray) -> str:
     positions = cap_list((int(i) for i in hits), most=5)
     return (
-        f"case_id is not unique: {len(hits)} rows have the id {show(case_id)} (at "
+        f"case_id is not unique: {len(hits)} rows have the id {show_cell(case_id)} (at "
         f"positions {positions}, counting from 0); the first, at position {int(hits[0])}, "
         "was loaded. Give another's position to load it."
     )
