@@ -622,6 +622,12 @@ def test_titles_name_the_answers(flank: Diagnosis) -> None:
     # An unsure answer says how likely the finding is ("30% sure" read as doubt of a no).
     assert "fever (70% likely)" in figures.describe_answers({"fever": 0.7})
     assert "fever (30% likely)" in figures.describe_answers({"fever": 0.3})
+    # "I don't know" (a 50% lean) is no answer, and back_spasm = yes what every case
+    # assumes: titles listed "fever (50% likely)", which diagnose had left out
+    said_nothing = {"fever": 0.5, "night_pain": "50%", "back_spasm": "Y"}
+    assert figures.describe_answers({**said_nothing, "age": 40}) == "age 40"
+    assert figures.describe_answers(said_nothing) == "no answers yet"
+    assert figures.describe_answers({"back_spasm": "no"}) == "no back spasm"
     for ax, what in (
         (figures.plot_causes(flank), "Causes of back spasm for: "),
         (figures.plot_evidence_impact(flank, "kidney_stones"), "How each answer moved"),

@@ -61,7 +61,12 @@ def cut_label(label: str, width: float, size: float = NODE_FONT, *, lines: int =
                 break
             if all(text_width(line, size) <= width for line in text.split("\n")):
                 return text
-    return wrap(label, 12)
+    # no start of whole words fits (one long word): cut inside it, on one line
+    for chars in range(len(label) - 1, 0, -1):
+        short = label[:chars].rstrip(",;:(/- ") + "…"
+        if text_width(short, size) <= width:
+            return short
+    return "…"
 
 
 def _two_line_width(label: str, size: float = NODE_FONT, cap: float = MAX_LABEL_W) -> float:

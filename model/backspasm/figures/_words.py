@@ -262,8 +262,13 @@ def describe_answers(answers: Mapping[str, Any], network: Network | None = None)
 
 
 def answer_list(answers: Mapping[str, Any], network: Network | None = None) -> list[str]:
-    """Say each answer in a few words (see :func:`describe_answers`), in order."""
-    from backspasm.questionnaire import questions_for
+    """Say each answer in a few words (see :func:`describe_answers`), in order.
+
+    Only what enters the evidence: not a lean of 50% ("I don't know", no answer, as
+    :func:`backspasm.questionnaire.evidence_state` takes it), nor a question's default
+    (``back_spasm = yes``, what every case assumes).
+    """
+    from backspasm.questionnaire import evidence_state, questions_for
 
     net = network_of(None, network)
     questions = {q.column: q for q in questions_for(net)}
@@ -272,7 +277,8 @@ def answer_list(answers: Mapping[str, Any], network: Network | None = None) -> l
         q = questions.get(column)
         if q is None or q.node is None:
             continue
-        if column == "back_spasm" and str(value).strip().lower() in ("yes", "y", "1", "true"):
+        state = evidence_state(q, value)
+        if state is None or state == q.default:
             continue
         said = _answer_words(q, _answer_label(q, net), value)
         if said:

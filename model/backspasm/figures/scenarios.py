@@ -19,6 +19,7 @@ from backspasm.figures._words import (
     percent,
     text_width,
     unasked_count,
+    wrap,
 )
 
 if TYPE_CHECKING:
@@ -241,7 +242,11 @@ def plot_scenarios(
         ax.tick_params(axis="y", length=0)
     # a serious cause tagged as the causes figure tags it: ⚠, bold, in its colour
     groups = [st.cause_group(str(first[c].group)) for c in order]
-    labels = [st.tagged(str(first[c].label), g) for c, g in zip(order, groups, strict=True)]
+    # a label longer than the bundled ones (30 characters) on two lines, so that the
+    # panels keep their width (a 40-character label ran their ticks together)
+    labels = [
+        st.tagged(_two_lines(str(first[c].label)), g) for c, g in zip(order, groups, strict=True)
+    ]
     axes[0, 0].set_yticks(ys, labels)
     for left in axes[0][::across]:  # the panels of the first column show the labels
         left.tick_params(axis="y", labelsize=st.pt(st.TICK))
@@ -389,3 +394,8 @@ def _answers_key(diagnosis: Diagnosis) -> str:
     """Return the answers of a diagnosis as its panel says them, in a comparable order."""
     said = answer_list(getattr(diagnosis, "answers", {}) or {}, diagnosis.network)
     return "; ".join(sorted(said))
+
+
+def _two_lines(label: str, longest: int = 30) -> str:
+    """Return a cause label as the panels' ticks show it: two lines when over ``longest``."""
+    return label if len(label) <= longest else wrap(label, (len(label) + 1) // 2 + 4)
