@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,7 @@ from pgmpy.inference import VariableElimination
 from backspasm.diagnosis import diagnose
 from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.network import default_network
+from backspasm.questionnaire import default_questions
 from helpers import RED_FLAGS_DENIED
 
 STRAIN_RED_FLAGS_DENIED = {
@@ -434,3 +437,20 @@ def test_a_row_of_a_case_table_is_read_as_scoring_reads_it():
         diagnose(misnamed)
     with pytest.raises(CaseFileError, match="'Saddle Numbness' for 'saddle_numbness'"):
         score_cases(misnamed.to_frame().T)
+
+
+def test_a_case_file_row_keeps_only_the_answers_that_count():
+    # A row read with pandas' defaults kept its 46 blank cells (NaN) and its case_id
+    # as answers: "57 answers", "tingling_or_numbness=nan" in the notebook view and
+    # a to_dict() that strict JSON refused; a 50% lean was counted as an answer.
+    table = pd.read_csv(Path(__file__).parents[2] / "data" / "example_cases.csv")
+    row = table.iloc[0]
+    d = diagnose(row)
+    filled = [c for c in row.index if c != "case_id" and pd.notna(row[c])]
+    assert list(d.answers) == [c for c in filled if c in {q.column for q in default_questions()}]
+    assert repr(d).startswith(f"<Diagnosis: {len(d.answers)} answers,")
+    assert "=nan" not in d._repr_html_()
+    json.dumps(d.to_dict(), allow_nan=False)
+    lean = diagnose({"fever": 0.5, "age": 45})
+    assert dict(lean.answers) == {"age": 45}
+    assert repr(lean).startswith("<Diagnosis: 1 answer,")

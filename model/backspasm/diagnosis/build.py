@@ -220,7 +220,7 @@ def diagnose(
     return Diagnosis(
         network_fingerprint=net.fingerprint(),
         triage_within_hours=None if math.isnan(hours) else hours,
-        answers=FrozenMap(dict(answers)),
+        answers=FrozenMap(dict(answered.values())),  # what counts: no blank, no 50% lean
         evidence=FrozenMap(dict(evidence)),
         _causes=causes,
         p_serious=float(found.p_serious[0]),

@@ -57,7 +57,7 @@ class Diagnosis:
     Attributes
     ----------
     answers : mapping
-        The answers as given.
+        The answers that count (no blank, no 50% lean, no other column), as given.
     evidence : mapping
         The evidence they became (node to state, or to a likelihood tuple).
     causes : pandas.DataFrame
@@ -459,7 +459,7 @@ class Diagnosis:
         ``"see a doctor within 24 hours"``, or ``"see a doctor soon"`` without one (see
         :func:`backspasm.triage.triage_advice`): what ``diagnose``, ``ask`` and the widget say.
         Self care is not advised while screening questions are unanswered
-        (:attr:`unscreened`): ``"no warning sign yet (3 of 25 screening questions
+        (:attr:`unscreened`): ``"no warning sign yet (3 of 28 screening questions
         answered)"`` with the bundled network, since a person may stop there.
         """
         if self.triage == "self_care" and self.unscreened:
@@ -490,9 +490,9 @@ class Diagnosis:
 
     def __repr__(self) -> str:
         # One line (the dataclass default ran to kilobytes); str() is the full report.
-        top = self.top_cause
+        top, n = self.top_cause, len(self.answers)
         return (
-            f"<Diagnosis: {len(self.answers)} answers, triage={self.triage}, top cause="
+            f"<Diagnosis: {n} answer{'' if n == 1 else 's'}, triage={self.triage}, top cause="
             f"{top} {percent(self.posterior(top))}, P(serious)={percent(self.p_serious)}>"
         )
 
