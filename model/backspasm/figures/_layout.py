@@ -13,6 +13,7 @@ arrows between the boxes are run by :mod:`backspasm.figures._routing`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -50,6 +51,11 @@ def fit_label(label: str, width: float, size: float = NODE_FONT, *, lines: int =
     return cut_label(label, width, size, lines=lines)
 
 
+#: The longest word a network box's label keeps whole, wrapped at spaces and after
+#: slashes (the bundled labels' longest: "anti-inflammatories", 19 characters).
+_LONGEST_WORD = 20
+
+
 def cut_label(label: str, width: float, size: float = NODE_FONT, *, lines: int = 2) -> str:
     """Return the longest start of a label, ended ``…``, that fits ``lines`` lines."""
     words = label.split()
@@ -61,7 +67,9 @@ def cut_label(label: str, width: float, size: float = NODE_FONT, *, lines: int =
                 break
             if all(text_width(line, size) <= width for line in text.split("\n")):
                 return text
-    # no start of whole words fits (one long word): cut inside it, on one line
+    if max(len(w) for w in re.split(r"\s+|(?<=/)", label)) <= _LONGEST_WORD:
+        return wrap(label, 12)  # whole words, as near as the box allows
+    # a word longer than any of the bundled labels': cut inside it, on one line
     for chars in range(len(label) - 1, 0, -1):
         short = label[:chars].rstrip(",;:(/- ") + "…"
         if text_width(short, size) <= width:
