@@ -168,8 +168,8 @@ def test_evaluate_lists_every_cell_that_names_no_cause():
     with pytest.raises(EvidenceError) as caught:
         evaluate(cases)
     assert str(caught.value) == (
-        "Column 'expected_cause' has 3 cells that name no cause of the network: "
-        "row 1: 'kidney_stone' (did you mean 'kidney_stones'?); "
+        "Column 'expected_cause' has 3 cells that name no cause of the network (a label is "
+        "a cause, several joined by ';', 'none' or blank): row 1: 'kidney_stone' (did you mean 'kidney_stones'?); "
         "row 3: 'gallstone' (did you mean 'gallstones'?); row 4: 'flu'. "
         "Their case_ids (by row) are 1: S1, 3: S3, 4: S4."
     )
@@ -230,3 +230,16 @@ def test_context_answers_are_not_named_as_reasons_for_an_emergency(answers):
     scored = score_cases(pd.DataFrame([answers]))
     assert scored["triage"].iloc[0] == "emergency"
     assert not any(w in scored["red_flags"].iloc[0] for w in CONTEXT_WORDS)
+
+
+def test_a_blank_word_as_the_truth_is_truth_not_given():
+    # expected_cause "NA" stopped evaluate and fit ("'NA' is not a cause of the
+    # network") while truth_matrix, and the contract, read it as blank
+    cases = pd.DataFrame(
+        {
+            "age": [30, 40, 50],
+            "expected_cause": ["muscle_strain", "NA", "unknown"],
+        }
+    )
+    result = evaluate(cases)
+    assert (result.n_cases, result.n_no_truth) == (1, 2)

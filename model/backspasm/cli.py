@@ -205,10 +205,11 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     from backspasm.learning import fit_network, write_spec
     from backspasm.learning.spec_writer import fitted_path
 
-    fitted_path(args.output)  # refuse a wrong name before fitting
+    network = _network(args.network)
+    fitted_path(args.output, network.spec.origin)  # refuse a wrong name before fitting
     fit = fit_network(
         args.cases,
-        network=_network(args.network),
+        network=network,
         prior_weight=args.prior_weight,
         max_iter=args.max_iter,
     )

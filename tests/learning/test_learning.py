@@ -480,6 +480,33 @@ def test_fit_refuses_to_write_into_a_knowledge_base_folder(tmp_path: Path, capsy
     assert (empty / "fitted.toml").exists()
 
 
+def test_fit_refuses_to_write_over_or_beside_the_knowledge_base_it_fits(
+    tmp_path: Path, capsys
+) -> None:
+    # `-o myvar/fitted.toml` (the file, not the folder) broke the variant without a
+    # word, and `--network kb1.toml -o kb1.toml` replaced the numbers it started from
+    from helpers import BUNDLED_KNOWLEDGE
+
+    folder = tmp_path / "myvar"
+    shutil.copytree(BUNDLED_KNOWLEDGE, folder)
+    cases = tmp_path / "cases.csv"
+    sample_cases(20, seed=3).to_csv(cases, index=False)
+    fit = ["fit", str(cases), "--max-iter", "1"]
+    assert cli_main([*fit, "--network", str(folder), "-o", str(folder / "fitted.toml")]) == 2
+    assert "would join the knowledge base it was fitted from" in capsys.readouterr().err
+    assert not (folder / "fitted.toml").exists()
+    single = tmp_path / "kb1.toml"
+    assert cli_main([*fit, "-o", str(single)]) == 0
+    before = single.read_bytes()
+    assert cli_main([*fit, "--network", str(single), "-o", str(single)]) == 2
+    assert "would overwrite the knowledge base it was fitted from" in capsys.readouterr().err
+    assert single.read_bytes() == before
+    # the Python API refuses it too
+    result = fit_network(cases, network=load_network(single), max_iter=1)
+    with pytest.raises(CaseFileError, match="would overwrite"):
+        write_spec(result, single)
+
+
 def test_evaluate_without_truth_names_the_file_and_the_misspelt_column(tmp_path: Path) -> None:
     cases = pd.read_csv(DATA / "vignettes.csv", dtype=str, keep_default_na=False).head(3)
     path = tmp_path / "typo.csv"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 import warnings
@@ -22,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._answers import is_blank as _blank_cell
 from backspasm._files import META_SUFFIX
 from backspasm._numeric import BoolArray, IntArray
 from backspasm._text import closest
@@ -281,7 +281,7 @@ def _presenting(given: IntArray | None, states: dict[str, tuple[str, ...]], n: i
 
 
 def _split_labels(value: Any) -> list[str]:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if _blank_cell(value):  # NA, unknown, ... as truth_matrix reads them: not given
         return []
     return [part.strip() for part in re.split(r"[;|,]", str(value)) if part.strip()]
 
@@ -388,6 +388,7 @@ def truth_matrix(
 
 # Cells a message lists when many are refused.
 _SHOWN = 5
+_ALLOWED = " of the network (a label is a cause, several joined by ';', 'none' or blank)"
 
 
 def _label_matrix(labels: pd.Series, column: str, causes: Sequence[str]) -> BoolArray:
@@ -404,12 +405,12 @@ def _label_matrix(labels: pd.Series, column: str, causes: Sequence[str]) -> Bool
     if len(unknown) == 1:
         cell, near = unknown[0]
         hint = f" Did you mean '{near}'?" if near else ""
-        raise EvidenceError(f"Column '{column}' {cell} is not a cause of the network.{hint}")
+        raise EvidenceError(f"Column '{column}' {cell} is not a cause{_ALLOWED}.{hint}")
     if unknown:
         cells = [cell + (f" (did you mean '{near}'?)" if near else "") for cell, near in unknown]
         more = "; ..." if len(unknown) > _SHOWN else ""
         raise EvidenceError(
-            f"Column '{column}' has {len(unknown)} cells that name no cause of the network: "
+            f"Column '{column}' has {len(unknown)} cells that name no cause{_ALLOWED}: "
             f"{'; '.join(cells[:_SHOWN])}{more}"
         )
     return matrix

@@ -83,6 +83,9 @@ class FitResult:
     latent : tuple of str
         Fitted nodes never observed in the data (their numbers move only through
         what their observed neighbours imply).
+    started_from : str
+        Where the starting knowledge base was read (its ``spec.origin``):
+        :func:`write_spec` will not write over it or into its folder.
     """
 
     network: Network
@@ -97,6 +100,7 @@ class FitResult:
     log_likelihood: tuple[float, ...]
     fitted: tuple[str, ...]
     latent: tuple[str, ...]
+    started_from: str = ""
 
     def changes(self, top: int = 10) -> pd.DataFrame:
         """Return the ``top`` fitted numbers that moved most from the expert ones.
@@ -396,6 +400,7 @@ def fit_network(
         log_likelihood=tuple(state.history),
         fitted=tuple(plan.fitted),
         latent=tuple(v for v in plan.fitted if v not in plan.observed),
+        started_from=net.spec.origin,
     )
 
 

@@ -35,6 +35,10 @@ class FitResult(Protocol):
     def spec_toml(self) -> str:
         """The fitted knowledge base as one TOML document."""
 
+    @property
+    def started_from(self) -> str:
+        """Where the knowledge base it was fitted from was read."""
+
 
 __all__ = ["fitted_path", "network_from_toml", "spec_to_toml", "write_spec"]
 
@@ -334,14 +338,19 @@ def network_from_toml(text: str, *, origin: str) -> Network:
     return Network(replace(spec, origin=origin))
 
 
-def fitted_path(path: str | os.PathLike[str]) -> Path:
+def fitted_path(path: str | os.PathLike[str], started_from: str = "") -> Path:
     """Return the file :func:`write_spec` writes for ``path`` (check it before fitting).
+
+    ``started_from`` is where the knowledge base being fitted was read (a file or a
+    folder, its ``spec.origin``): the fit is not written over that file, nor into
+    that folder, where the knowledge base would then declare every node twice.
 
     Raises
     ------
     CaseFileError
-        When ``path`` is neither a ``.toml`` file nor an existing folder, or is a
-        folder that holds other ``.toml`` files (a knowledge base).
+        When ``path`` is neither a ``.toml`` file nor an existing folder, is a
+        folder that holds other ``.toml`` files (a knowledge base), or is the
+        knowledge base being fitted or a file in its folder.
     """
     dest = Path(path)
     if dest.is_dir():
@@ -355,13 +364,28 @@ def fitted_path(path: str | os.PathLike[str]) -> Path:
                 "too, with every node declared twice. Name a .toml file elsewhere, or an "
                 "empty folder."
             )
-        return dest / "fitted.toml"
+        return _not_the_start(dest / "fitted.toml", path, started_from)
     if dest.suffix.lower() != ".toml":
         raise CaseFileError(
             f"cannot write '{path}': a fitted knowledge base is a .toml file (or name an "
             "existing folder, which gets fitted.toml)."
         )
-    return dest
+    return _not_the_start(dest, path, started_from)
+
+
+def _not_the_start(target: Path, path: str | os.PathLike[str], started_from: str) -> Path:
+    """Return ``target``, or refuse it: the knowledge base fitted, or a file in its folder."""
+    start = Path(started_from) if started_from else None
+    if start is not None and start.exists():
+        over = target.resolve() == start.resolve()
+        if over or (start.is_dir() and target.resolve().parent == start.resolve()):
+            raise CaseFileError(
+                f"cannot write the fit to '{path}': it would "
+                + ("overwrite" if over else "join")
+                + f" the knowledge base it was fitted from ('{started_from}'), whose numbers "
+                "would be lost or declared twice. Name a .toml file elsewhere."
+            )
+    return target
 
 
 def write_spec(fit: FitResult, path: str | os.PathLike[str]) -> Path:
@@ -386,7 +410,7 @@ def write_spec(fit: FitResult, path: str | os.PathLike[str]) -> Path:
         When the file is not ``.toml`` or cannot be created (missing folders are
         created).
     """
-    dest = fitted_path(path)
+    dest = fitted_path(path, fit.started_from)
     dest.parent.mkdir(parents=True, exist_ok=True)
     target = AtomicFile(dest)
     try:
