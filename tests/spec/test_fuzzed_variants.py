@@ -43,7 +43,7 @@ CASES = [
         "findings.toml",
         r'label = "Alternating buttock pain"',
         'label = "' + "x" * 1_000_000 + '"',
-        "field 'label': is 1,000,000 characters long; the limit is 40",
+        "field 'label': is 1,000,000 characters long; the limit is 80",
     ),
     # an emergency with no reason to give
     (

@@ -44,6 +44,9 @@ from backspasm.figures._words import (
 )
 from backspasm.figures.scenarios import SERIOUS_BAR
 
+#: The longest cause label a slide's row shows on one line (the bundled: 30).
+_ONE_LINE = 40
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -138,7 +141,10 @@ def plot_causes(
             keys.append(f"value:{r.cause}")
             ticks.append(y)
             said = ("⚠ " if group == "cause_serious" else "") + str(r.label)
-            labels.append(wrap(said, chars) if chars else said)
+            # a slide's label over 40 characters (a variant's) on two lines, or the
+            # plot shrinks to a sliver beside it
+            long = not chars and len(said) > _ONE_LINE
+            labels.append(wrap(said, chars) if chars else wrap(said, _ONE_LINE) if long else said)
             colours.append(st.colour(group) if group == "cause_serious" else st.TEXT)
             y -= 1.0
         block_spans.append((group, start, y + 1.0))

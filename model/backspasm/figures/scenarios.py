@@ -19,7 +19,7 @@ from backspasm.figures._words import (
     percent,
     text_width,
     unasked_count,
-    wrap,
+    wrap_capped,
 )
 
 if TYPE_CHECKING:
@@ -242,8 +242,8 @@ def plot_scenarios(
         ax.tick_params(axis="y", length=0)
     # a serious cause tagged as the causes figure tags it: ⚠, bold, in its colour
     groups = [st.cause_group(str(first[c].group)) for c in order]
-    # a label longer than the bundled ones (30 characters) on two lines, so that the
-    # panels keep their width (a 40-character label ran their ticks together)
+    # a label longer than the bundled ones (30 characters) wrapped, so that the panels
+    # keep their width (a 40-character label ran their ticks together)
     labels = [
         st.tagged(_two_lines(str(first[c].label)), g) for c, g in zip(order, groups, strict=True)
     ]
@@ -397,5 +397,9 @@ def _answers_key(diagnosis: Diagnosis) -> str:
 
 
 def _two_lines(label: str, longest: int = 30) -> str:
-    """Return a cause label as the panels' ticks show it: two lines when over ``longest``."""
-    return label if len(label) <= longest else wrap(label, (len(label) + 1) // 2 + 4)
+    """Return a cause label as the panels' ticks show it: lines of ``longest`` at most.
+
+    Three lines at most, the third ended ``…`` if the label needs more (check allows
+    80 characters).
+    """
+    return label if len(label) <= longest else wrap_capped(label, longest, lines=3)

@@ -30,7 +30,7 @@ _CONTROL_IN_PARAGRAPH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 #: The longest text each field may hold: labels and states are drawn as node names and
 #: table headings; a prompt, a flag's name, a sentence; paragraphs are paragraphs.
-_SHORT = {"label": 40, "unit": 40, "states": 80}
+_SHORT = {"label": 80, "unit": 40, "states": 80}
 _LONGEST_LINE = 1_000
 _LONGEST_PARAGRAPH = 20_000
 
