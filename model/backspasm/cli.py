@@ -30,6 +30,7 @@ EXIT_OK = 0
 EXIT_UNUSABLE = 2
 EXIT_ROW_ERRORS = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT; 143 (128 + SIGTERM) for a SIGTERM
+_NOTHING_WRITTEN = "interrupted; nothing written"
 
 
 def _tell(text: str) -> None:
@@ -188,32 +189,35 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from backspasm._files import output_format
+    from backspasm._files import SignalGuard, output_format
     from backspasm.learning import iter_sample_cases, write_cases
 
     output_format(args.output)  # refuse a wrong extension before sampling
     frames = iter_sample_cases(
         args.n, network=_network(args.network), seed=args.seed, missing=args.missing
     )
-    rows = write_cases(frames, args.output)
+    with SignalGuard(_NOTHING_WRITTEN):  # SIGTERM, SIGHUP: the temporary file removed
+        rows = write_cases(frames, args.output)
     if args.output != "-":
         print(f"wrote {args.output} ({rows} cases, seed {args.seed})", file=sys.stderr)
     return EXIT_OK
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
+    from backspasm._files import SignalGuard
     from backspasm.learning import fit_network, write_spec
     from backspasm.learning.spec_writer import fitted_path
 
     network = _network(args.network)
     fitted_path(args.output, network.spec.origin)  # refuse a wrong name before fitting
-    fit = fit_network(
-        args.cases,
-        network=network,
-        prior_weight=args.prior_weight,
-        max_iter=args.max_iter,
-    )
-    path = write_spec(fit, args.output)
+    with SignalGuard(_NOTHING_WRITTEN):
+        fit = fit_network(
+            args.cases,
+            network=network,
+            prior_weight=args.prior_weight,
+            max_iter=args.max_iter,
+        )
+        path = write_spec(fit, args.output)
     print(f"wrote {path}: {fit!r}", file=sys.stderr)
     return EXIT_OK
 

@@ -400,6 +400,36 @@ def _parquet(frame: pd.DataFrame, folder: Path) -> Path:
     return path
 
 
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGHUP"])
+def test_a_signal_while_sampling_leaves_no_file(tmp_path, monkeypatch, capsys, signum):
+    # score removed its temporary file on SIGTERM; sample died at once (exit -15, no
+    # word) and left a hidden .tmp of tens of megabytes beside its output
+    import signal
+
+    import backspasm.learning
+
+    sig = getattr(signal, signum)
+    if signal.getsignal(sig) is not signal.SIG_DFL:
+        pytest.skip(f"{signum} already has a handler in this process")
+    real = backspasm.learning.iter_sample_cases
+
+    def cut_short(*args, **kwargs):
+        for k, frame in enumerate(real(*args, **kwargs)):
+            if k == 1:
+                assert any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+                signal.raise_signal(sig)
+            yield frame
+
+    monkeypatch.setattr(backspasm.learning, "iter_sample_cases", cut_short)
+    dest = tmp_path / "cases.csv"
+    dest.write_text("previous\n")
+    assert cli_main(["sample", "-n", "30000", "--seed", "1", "-o", str(dest)]) == 128 + sig
+    assert "backspasm sample: interrupted; nothing written" in capsys.readouterr().err
+    assert dest.read_text() == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["cases.csv"]
+    assert signal.getsignal(sig) is signal.SIG_DFL
+
+
 def test_sampled_durations_stay_in_their_band(net: Network) -> None:
     # The duration question's maximum (6262 weeks, a lifetime) is what an answer may be,
     # not where the open chronic band is drawn up to.
@@ -1245,3 +1275,19 @@ def test_evaluating_a_frame_does_not_write_it_out_as_text(
     monkeypatch.setattr(pd.DataFrame, "to_csv", refuse)
     assert evaluate(vignettes).top1 == expected.top1
     assert evaluate_by(vignettes, "source_kind")["n_cases"].iloc[-1] == len(vignettes)
+
+
+def test_fit_names_the_file_case_and_answers_of_an_impossible_row(tmp_path: Path) -> None:
+    # "Row 7 has probability zero under the network's structure" named neither the
+    # file, nor the case, nor the answers that cannot go together
+    cases = sample_cases(20, seed=3)
+    cases.loc[6, ["sex", "recent_pregnancy_or_childbirth"]] = ["male", "yes"]
+    path = tmp_path / "impossible.csv"
+    cases.to_csv(path, index=False)
+    with pytest.raises(EvidenceError) as info:
+        fit_network(path, max_iter=1)
+    said = str(info.value)
+    assert said.startswith("impossible.csv: Row 7 has probability zero")
+    assert f"case_id={cases.loc[6, 'case_id']}" in said
+    assert "sex=male" in said
+    assert "recent_pregnancy_or_childbirth=yes" in said

@@ -14,6 +14,7 @@ import datetime
 import html
 import itertools
 import math
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backspasm._answers import is_blank
 from backspasm._numeric import FloatArray
 from backspasm._text import did_you_mean
 from backspasm.exceptions import CaseFileError, EvidenceError
@@ -195,6 +197,16 @@ def _check_columns(
             warnings.warn(f"{label}: {note}", ScoringWarning, stacklevel=3)
 
 
+def _row_said(frame: pd.DataFrame, message: str) -> str:
+    """Return the case_id and the answers of the row a message names (``Row 7``)."""
+    found = re.search(r"\bRow (\d+)\b", message)
+    if found is None or not 1 <= int(found[1]) <= len(frame):
+        return ""
+    row = frame.iloc[int(found[1]) - 1]
+    cells = [f"{k}={str(v).strip()}" for k, v in row.items() if not is_blank(v)]
+    return f" Its cells, as score names an impossible row's: {', '.join(cells)}."
+
+
 def _warn_certain(fitted: Mapping[str, Any], expert: Mapping[str, Any], label: str) -> None:
     """Warn of numbers the fit made exactly 0 or 1 where the expert's were not.
 
@@ -333,7 +345,7 @@ def fit_network(
     frame, digest, label = read_cases(cases)
     n = len(frame)
     if n == 0:
-        raise CaseFileError("The case file has no rows to fit.")
+        raise CaseFileError(f"{label}: the case file has no rows to fit.")
     _check_columns(frame.columns, net, label, use_truth=use_truth)
     states = model_states(net)
     selection = presenting and "yes" in states.get(PRESENTATION, ())
@@ -347,18 +359,21 @@ def fit_network(
     for v, values in bayesian_estimates(plan.complete, expert, states, evidence, weight).items():
         state.current[v] = replace(expert[v], values=values)
     state.counts.update({v: family_counts(expert[v], evidence) for v in plan.complete})
-    run_em(
-        plan,
-        state,
-        expert,
-        evidence,
-        states,
-        n=n,
-        weight=weight,
-        max_iter=max_iter,
-        tol=tol,
-        selection=selection,
-    )
+    try:
+        run_em(
+            plan,
+            state,
+            expert,
+            evidence,
+            states,
+            n=n,
+            weight=weight,
+            max_iter=max_iter,
+            tol=tol,
+            selection=selection,
+        )
+    except EvidenceError as exc:  # a row no number can explain: say which, and what
+        raise EvidenceError(f"{label}: {exc}{_row_said(frame, str(exc))}") from None
     _warn_certain(state.current, expert, label)
     key, note, citation = _provenance(
         net,
