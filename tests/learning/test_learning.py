@@ -484,8 +484,10 @@ def test_fit_holds_column_names_to_the_contract(net: Network, tmp_path: Path) ->
     assert any("Did you mean 'true_kidney_stones'?" in m for m in said)
     path = tmp_path / "bad_age.csv"
     cases.assign(age="abc").to_csv(path, index=False)
-    with pytest.raises(EvidenceError, match=r"^bad_age.csv: Column 'age'"):
+    with pytest.raises(EvidenceError, match=r"^bad_age.csv: Column 'age'") as info:
         fit_network(path, network=net, max_iter=1)
+    # the case too, as evaluate names it (fit named only the row)
+    assert str(info.value).endswith(f"Row 1 is case_id {cases['case_id'].iloc[0]}.")
 
 
 def test_fit_refuses_to_write_into_a_knowledge_base_folder(tmp_path: Path, capsys) -> None:

@@ -12,9 +12,7 @@ figures of an evaluation are in :mod:`backspasm.figures.evaluation`.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +21,10 @@ import pandas as pd
 
 from backspasm._numeric import BoolArray, FloatArray, IntArray
 from backspasm._text import did_you_mean
-from backspasm.exceptions import BackspasmError, EvidenceError
+from backspasm.exceptions import BackspasmError
 from backspasm.explain.odds import context_probabilities, explained, odds_factor
 from backspasm.learning._evaluation_result import Evaluation
+from backspasm.learning._rows import rows_named
 from backspasm.learning.cases import (
     CasesLike,
     check_probabilities,
@@ -111,59 +110,6 @@ def _per_cause(
         }
     )
     return table, squared, losses
-
-
-#: "row 16" in a message about a cell of the cases (counted from 1, after the header).
-_ROW = re.compile(r"\brow (\d+)\b")
-
-
-@contextmanager
-def _rows_named(frame: pd.DataFrame, numbers: IntArray, source: str = "") -> Iterator[None]:
-    """Name the case of a refused cell by its ``case_id`` too (``Row 16 is case_id S16.``).
-
-    ``source``, a file's name, starts the message (``cases.csv: Column ...``), as the
-    scorer's messages do.
-
-    The messages of :mod:`backspasm.learning.cases` count the rows of ``frame`` from
-    1 (after the header); ``numbers`` gives each row's number in the file (a subset of
-    :func:`~backspasm.learning.evaluate_by` keeps the file's), and a file with a
-    ``case_id`` column names the case, which ``df.loc`` (counted from 0) does not.
-    """
-    try:
-        yield
-    except EvidenceError as exc:
-        text = str(exc)
-        rows = [int(m.group(1)) - 1 for m in _ROW.finditer(text)]
-        rows = list(dict.fromkeys(i for i in rows if 0 <= i < len(frame)))
-        if not rows:
-            raise
-        # Every row the message names, in the file's numbering.
-        named = _ROW.sub(
-            lambda m: (
-                f"row {int(numbers[int(m.group(1)) - 1]):d}"
-                if 1 <= int(m.group(1)) <= len(frame)
-                else m.group(0)
-            ),
-            text,
-        )
-        if "case_id" in frame:
-            ids = frame["case_id"].iloc[rows]
-            known = ~is_blank(normalised_text(ids.reset_index(drop=True)))
-            cases = [
-                (int(numbers[i]), str(c).strip())
-                for i, c, k in zip(rows, ids, known, strict=True)
-                if k
-            ]
-            if len(cases) == 1:
-                named = f"{named.rstrip()} Row {cases[0][0]:d} is case_id {cases[0][1]}."
-            elif cases:
-                said = ", ".join(f"{n:d}: {c}" for n, c in cases)
-                named = f"{named.rstrip()}. Their case_ids (by row) are {said}."
-        if source:
-            named = f"{source}: {named}"
-        if named == text:
-            raise
-        raise type(exc)(named) from exc
 
 
 def _disablement(
@@ -348,7 +294,7 @@ def prepare_frame(
     elif origin is not None:  # the user called evaluate or evaluate_by, two calls above
         warn_if_scored_by_another(origin, net, stacklevel=5)
     numbers = np.arange(len(frame)) + 1
-    with _rows_named(frame, numbers, source):
+    with rows_named(frame, numbers, source):
         truth_all, given = truth_matrix(frame, truth, causes, source)
     probs_all = np.column_stack(
         [
@@ -362,7 +308,7 @@ def prepare_frame(
     # A row the scorer scored has a number in every p_ cell: text, a blank or inf there
     # is an edited or foreign file, refused as a number outside 0-1 is (it was
     # counted as a scoring error and left out without a word).
-    with _rows_named(frame, numbers, source):
+    with rows_named(frame, numbers, source):
         check_probabilities(frame, probs_all, ok, causes)
     use = ok & given
     # what the answers say beyond the context answers: a ranking, and what "why" names
@@ -407,7 +353,7 @@ def _evaluate_prepared(cases: PreparedCases) -> Evaluation:
     named_any = np.asarray(named.any(axis=1), dtype=bool)[y.any(axis=1)]
     per_cause, squared, losses = _per_cause(probs, y, ranked, named, causes, net)
     aucs = per_cause["auc"].dropna()
-    with _rows_named(frame, cases.numbers, cases.source):
+    with rows_named(frame, cases.numbers, cases.source):
         triage, sent_home = triage_confusion(frame, ok, truth_all, net, causes)
     calibration = calibration_table(probs, y, causes)
     reliability, ece = reliability_table(calibration)

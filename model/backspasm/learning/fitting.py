@@ -30,6 +30,7 @@ from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.learning._checks import check_float, check_int
 from backspasm.learning._em import EMState, make_plan, run_em
 from backspasm.learning._estimation import bayesian_estimates, family_counts
+from backspasm.learning._rows import rows_named
 from backspasm.learning.cases import CasesLike, case_evidence, read_cases
 from backspasm.learning.spec_writer import network_from_toml, spec_to_toml
 from backspasm.network import Network, default_network
@@ -349,9 +350,12 @@ def fit_network(
     _check_columns(frame.columns, net, label, use_truth=use_truth)
     states = model_states(net)
     selection = presenting and "yes" in states.get(PRESENTATION, ())
-    try:
-        evidence = case_evidence(frame, net, use_truth=use_truth, presenting=selection)
-    except EvidenceError as exc:  # name the file, as evaluate does
+    try:  # name the file, and the row's case as evaluate does
+        with rows_named(frame, np.arange(1, n + 1), label):
+            evidence = case_evidence(frame, net, use_truth=use_truth, presenting=selection)
+    except EvidenceError as exc:
+        if str(exc).startswith(f"{label}: "):
+            raise
         raise EvidenceError(f"{label}: {exc}") from None
     expert = node_tables(net)
     plan = make_plan(net, evidence, expert, frozen, selection)
