@@ -387,8 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="fit the network's numbers to a case file",
         description="Fit the network's numbers to a case file by EM (expectation-maximisation), "
         "with the expert numbers as a Dirichlet prior. Stops when no probability changes by "
-        "more than 0.001 in a round, or after --max-iter rounds; the last line on standard "
-        "error says whether it converged.",
+        "more than 0.001 in a round, or after --max-iter rounds; the 'wrote' line on "
+        "standard error says whether it converged.",
     )
     p.add_argument(
         "cases",
