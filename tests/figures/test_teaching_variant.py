@@ -110,3 +110,18 @@ def test_text_width_keeps_a_bounded_cache(monkeypatch: pytest.MonkeyPatch) -> No
         assert _words.text_width.cache_info().currsize == limit
     finally:
         _words.text_width.cache_clear()  # no stand-in widths left behind
+
+
+def test_a_variant_without_a_question_the_built_in_cases_answer(tmp_path: Path, capsys) -> None:
+    # check accepts a variant that drops fever's question, but figures refused the
+    # whole set ("'fever' is a hidden node ... not a question"): the answer came from
+    # the built-in example case, which the user never gave
+    variant = bundled_variant(
+        tmp_path / "kb", "findings.toml", r'question = \{ column = "fever",[^\n]*\n', ""
+    )
+    out = tmp_path / "figs"
+    assert main(["figures", "--network", str(variant), "--only", "03,07", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "the built-in example case 'Epidural abscess' answers fever, which this" in err
+    assert (out / "03-causes.png").exists()
+    assert (out / "07-scenarios.png").exists()

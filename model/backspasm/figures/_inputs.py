@@ -9,7 +9,9 @@ to read.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -17,6 +19,7 @@ import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._save import FIGURE_FORMATS
 from backspasm.figures._selection import FIGURE_GROUPS, select_figures
+from backspasm.network import Network
 
 
 def example_case_note(
@@ -75,3 +78,24 @@ def _low_dpi(dpi: int, formats: Sequence[str], size: str) -> str | None:
         f"on a projector and in print; use {LOW_DPI} dpi or more for a screen, 300 (the "
         "default) or 600 for print"
     )
+
+
+def asked_by(answers: Mapping[str, Any], network: Network, name: str) -> dict[str, Any]:
+    """Return a built-in case's answers to questions ``network`` asks; warn of the others.
+
+    A variant knowledge base may drop a question the built-in cases answer (fever's,
+    say): ``check`` accepts it, and its figures leave that answer out, with a warning,
+    instead of refusing the whole set.
+    """
+    from backspasm.questionnaire import questions_for
+
+    asked = {q.column for q in questions_for(network) if q.node is not None}
+    dropped = [column for column in answers if column not in asked]
+    if dropped:
+        warnings.warn(
+            f"the built-in example case '{name}' answers {', '.join(dropped)}, which this "
+            "network does not ask: left out of its figures",
+            UserWarning,
+            stacklevel=3,
+        )
+    return {column: value for column, value in answers.items() if column in asked}

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from backspasm.exceptions import BackspasmError
+from backspasm.figures._inputs import asked_by
 from backspasm.figures.scenarios import SCENARIOS
 
 if TYPE_CHECKING:
@@ -144,7 +145,10 @@ class _Work:
     def scenarios(self) -> list[Diagnosis]:
         from backspasm.diagnosis import diagnose
 
-        return [diagnose(a, network=self.network) for a in SCENARIOS.values()]
+        return [
+            diagnose(asked_by(a, self.network, name), network=self.network)
+            for name, a in SCENARIOS.items()
+        ]
 
     @cached_property
     def _mix(self) -> tuple[pd.DataFrame, str]:

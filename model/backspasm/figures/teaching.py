@@ -36,6 +36,7 @@ from backspasm.figures._inputs import (
     _check_formats,
     _low_dpi,
     _read_cases,
+    asked_by,
     example_case_note,
 )
 from backspasm.figures._results import _SYNTHETIC, _answers_of, _case_name, _Shown, _Work
@@ -246,7 +247,7 @@ def write_teaching_figures(
             raise BackspasmError("The 'case_id' parameter needs a 'cases' table.")
         answers = _answers_of(cases, case_id, net)
     else:
-        answers = dict(DEFAULT_CASE)
+        answers = asked_by(DEFAULT_CASE, net, "Epidural abscess")
     tell = note if note is not None else (lambda line: None)
     if said_case:
         tell(f"note: {said_case}")
