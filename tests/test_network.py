@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -175,6 +176,27 @@ def test_export_round_trip(toy_spec_dir, tmp_path, fmt):
         np.testing.assert_allclose(other.get_values(), cpd.get_values(), atol=1e-6)
     if fmt == "bif":  # pgmpy named a nameless network 'unknown'
         assert path.read_text().startswith("network backspasm {")
+
+
+def test_a_net_export_warns_of_state_names_pgmpy_cannot_read_back(toy_spec_dir, tmp_path):
+    # a variant with accented state names exported to .net without a word, and
+    # pgmpy's NETReader then failed on the file (IndexError); BIF reads them back
+    accented = {
+        'states = ["acute", "subacute", "chronic"]': 'states = ["aiguë", "subaiguë", "chronique"]',
+        "acute = 0.7, subacute = 0.2, chronic = 0.1": '"aiguë" = 0.7, "subaiguë" = 0.2, chronique = 0.1',
+        "acute = 0.5, subacute = 0.3, chronic = 0.2": '"aiguë" = 0.5, "subaiguë" = 0.3, chronique = 0.2',
+    }
+    net = load_network(toy_spec_dir(accented))
+    with pytest.warns(UserWarning, match=r"2 state name\(s\) hold characters pgmpy's NET"):
+        net.export(tmp_path / "toy.net")
+    with pytest.raises(IndexError):
+        NETReader(str(tmp_path / "toy.net")).get_model()  # the reader's limit, not the file's
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = net.export(tmp_path / "toy.bif")
+    assert (
+        BIFReader(str(path)).get_model().get_cpds("duration").state_names["duration"][0] == "aiguë"
+    )
 
 
 def test_export_rejects_unknown_format(toy_spec_dir, tmp_path):

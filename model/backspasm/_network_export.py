@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -54,6 +55,8 @@ def export_network(
             f"cannot export to '{path}': {said}; name the format ({formats}) or give "
             "the file its extension (.xml for xmlbif)."
         )
+    if fmt == "net":
+        _warn_unreadable_states(network)
     from backspasm.exporting import writer_for  # reads the layout: loaded on use
 
     writer = writer_for(fmt, network.model, network if fmt in ("net", "xdsl") else None)
@@ -68,3 +71,28 @@ def export_network(
     with atomic_path(dest) as tmp:
         writer(str(tmp))
     return dest
+
+
+def _warn_unreadable_states(network: Network) -> None:
+    """Warn when pgmpy's NET reader could not read a state name back.
+
+    NET writes any name in quotes, but pgmpy's ``NETReader`` takes a state name of
+    printable ASCII without spaces, parentheses or commas (``légère`` ends its parse
+    in an IndexError); BIF and XDSL read such names back.
+    """
+    model = network.model
+    odd = [
+        str(state)
+        for node in model.nodes()
+        for state in model.get_cpds(node).state_names[node]
+        if any(not 33 <= ord(c) <= 126 or c in "()," for c in str(state))
+    ]
+    if odd:
+        shown = ", ".join(repr(s) for s in odd[:3]) + (" ..." if len(odd) > 3 else "")
+        warnings.warn(
+            f"{len(odd)} state name(s) hold characters pgmpy's NET reader does not take "
+            f"({shown}): the file is valid NET, but pgmpy cannot read it back; BIF and "
+            "XDSL can",
+            UserWarning,
+            stacklevel=3,
+        )
