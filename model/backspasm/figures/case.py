@@ -143,8 +143,8 @@ def plot_causes(
             said = ("⚠ " if group == "cause_serious" else "") + str(r.label)
             # a slide's label over 40 characters (a variant's) on two lines, or the
             # plot shrinks to a sliver beside it
-            long = not chars and len(said) > _ONE_LINE
-            labels.append(wrap(said, chars) if chars else wrap(said, _ONE_LINE) if long else said)
+            width = chars or (_ONE_LINE if len(said) > _ONE_LINE else 0)
+            labels.append(wrap(said, width) if width else said)
             colours.append(st.colour(group) if group == "cause_serious" else st.TEXT)
             y -= 1.0
         block_spans.append((group, start, y + 1.0))

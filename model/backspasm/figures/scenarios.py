@@ -245,7 +245,7 @@ def plot_scenarios(
     # a label longer than the bundled ones (30 characters) wrapped, so that the panels
     # keep their width (a 40-character label ran their ticks together)
     labels = [
-        st.tagged(_two_lines(str(first[c].label)), g) for c, g in zip(order, groups, strict=True)
+        st.tagged(_tick_label(str(first[c].label)), g) for c, g in zip(order, groups, strict=True)
     ]
     axes[0, 0].set_yticks(ys, labels)
     for left in axes[0][::across]:  # the panels of the first column show the labels
@@ -396,7 +396,7 @@ def _answers_key(diagnosis: Diagnosis) -> str:
     return "; ".join(sorted(said))
 
 
-def _two_lines(label: str, longest: int = 30) -> str:
+def _tick_label(label: str, longest: int = 30) -> str:
     """Return a cause label as the panels' ticks show it: lines of ``longest`` at most.
 
     Three lines at most, the third ended ``…`` if the label needs more (check allows

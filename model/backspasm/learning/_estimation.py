@@ -25,6 +25,7 @@ from backspasm.sampling import NodeTable
 __all__ = [
     "FAMILY_LIMIT",
     "EStep",
+    "ImpossibleRow",
     "Split",
     "bayesian_estimates",
     "family_counts",
@@ -136,6 +137,20 @@ def split_family(table: NodeTable, evidence: Mapping[str, IntArray], limit: int)
     return Split(table.node, kept, tuple(p for p in table.parents if p in clamped))
 
 
+class ImpossibleRow(EvidenceError):
+    """A row of the case file has probability zero under the network's structure.
+
+    ``row`` counts from 0; the message counts from 1, as the file's rows.
+    """
+
+    def __init__(self, row: int) -> None:
+        super().__init__(
+            f"Row {row + 1} has probability zero under the network's structure; fitting "
+            "cannot explain it."
+        )
+        self.row = row
+
+
 class EStep:
     """Exact E-step: summed posterior family marginals P(node, parents | case).
 
@@ -179,11 +194,7 @@ class EStep:
             return {}, self.engine.log_evidence(dict(evidence))
         posterior = self.engine.query(dict(evidence), targets=[_FAMILY + v for v in targets])
         if not posterior.possible.all():
-            row = int(np.argmax(~posterior.possible))
-            raise EvidenceError(
-                f"Row {row + 1} has probability zero under the network's structure; fitting "
-                "cannot explain it."
-            )
+            raise ImpossibleRow(int(np.argmax(~posterior.possible)))
         base = posterior.log_evidence
         counts: dict[str, FloatArray] = {}
         for v in targets:

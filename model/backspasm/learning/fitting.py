@@ -14,7 +14,6 @@ import datetime
 import html
 import itertools
 import math
-import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -29,7 +28,7 @@ from backspasm._text import did_you_mean
 from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.learning._checks import check_float, check_int
 from backspasm.learning._em import EMState, make_plan, run_em
-from backspasm.learning._estimation import bayesian_estimates, family_counts
+from backspasm.learning._estimation import ImpossibleRow, bayesian_estimates, family_counts
 from backspasm.learning._rows import rows_named
 from backspasm.learning.cases import CasesLike, case_evidence, read_cases
 from backspasm.learning.spec_writer import network_from_toml, spec_to_toml
@@ -198,13 +197,9 @@ def _check_columns(
             warnings.warn(f"{label}: {note}", ScoringWarning, stacklevel=3)
 
 
-def _row_said(frame: pd.DataFrame, message: str) -> str:
-    """Return the case_id and the answers of the row a message names (``Row 7``)."""
-    found = re.search(r"\bRow (\d+)\b", message)
-    if found is None or not 1 <= int(found[1]) <= len(frame):
-        return ""
-    row = frame.iloc[int(found[1]) - 1]
-    cells = [f"{k}={str(v).strip()}" for k, v in row.items() if not is_blank(v)]
+def _row_said(frame: pd.DataFrame, row: int) -> str:
+    """Return the cells of row ``row`` (from 0), its case_id among them, for a message."""
+    cells = [f"{k}={str(v).strip()}" for k, v in frame.iloc[row].items() if not is_blank(v)]
     return f" Its cells, as score names an impossible row's: {', '.join(cells)}."
 
 
@@ -376,8 +371,8 @@ def fit_network(
             tol=tol,
             selection=selection,
         )
-    except EvidenceError as exc:  # a row no number can explain: say which, and what
-        raise EvidenceError(f"{label}: {exc}{_row_said(frame, str(exc))}") from None
+    except ImpossibleRow as exc:  # a row no number can explain: say which, and what
+        raise EvidenceError(f"{label}: {exc}{_row_said(frame, exc.row)}") from None
     _warn_certain(state.current, expert, label)
     key, note, citation = _provenance(
         net,
