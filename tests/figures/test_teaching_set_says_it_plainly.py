@@ -211,6 +211,75 @@ def test_panels_of_a_grid_keep_their_text_inside_the_file(tmp_path: Path) -> Non
     assert png_size(path) == (1333, 750)
 
 
+def _rows_apart(ax: Any) -> bool:
+    """Whether no two row labels of an Axes overlap, as drawn."""
+    fig = ax.get_figure(root=True)
+    renderer = fig.canvas.get_renderer()
+    boxes = sorted(
+        (t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()),
+        key=lambda b: b.y0,
+    )
+    return all(low.y1 <= high.y0 + 0.5 for low, high in itertools.pairwise(boxes))
+
+
+@pytest.mark.parametrize("size", [(10.0, 7.5), (7.0, 9.0)])
+def test_figure_03_on_a_constrained_grid_of_the_users(size: tuple[float, float]) -> None:
+    """A figures review (session 51): four plot_causes on a 2x2 grid with
+    layout="constrained" showed 5, 4, 3 and 1 rows of the same kind of case (each
+    panel measured itself after the earlier ones had been laid out), the titles of
+    the right column ran past the figure, and rows crowded into each other."""
+    same = diagnose({"age": 70, "fever": "yes"})
+    fig, axes = plt.subplots(2, 2, figsize=size, layout="constrained")
+    for ax in axes.flat:
+        figures.plot_causes(same, ax=ax)
+    fig.draw_without_rendering()
+    shown = [len([t for t in ax.get_yticklabels() if t.get_text()]) for ax in axes.flat]
+    assert len(set(shown)) == 1, shown
+    assert shown[0] >= 1
+    assert _save.texts_cut(fig) == []
+    assert all(_rows_apart(ax) for ax in axes.flat)
+    plt.close(fig)
+    cases = [
+        {"age": 70, "fever": "yes"},
+        {"age": 30},
+        {"pain_below_knee": "yes"},
+        {"painful_urination": "yes", "fever": "yes"},
+    ]
+    fig, axes = plt.subplots(2, 2, figsize=size, layout="constrained")
+    for ax, answers in zip(axes.flat, cases, strict=True):
+        figures.plot_causes(diagnose(answers), ax=ax)
+    fig.draw_without_rendering()
+    assert _save.texts_cut(fig) == []
+    assert all(_rows_apart(ax) for ax in axes.flat)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("size", [(13.33, 7.5), (10.0, 6.0)])
+def test_an_emergency_s_next_questions_beside_its_causes_on_a_constrained_grid(
+    size: tuple[float, float],
+) -> None:
+    """The same review: an emergency's plot_next_questions on a panel wrapped its
+    title and advice to the panel's width before layout, and the prompts of the
+    questions that can wait then took about half of it: the text ran past the
+    figure."""
+    d = diagnose(
+        {
+            "fever": "yes",
+            "iv_drug_use_or_immunosuppression": "yes",
+            "spine_tender_to_tapping": "yes",
+            "muscle_weakness": "yes",
+        }
+    )
+    assert d.triage == "emergency"
+    fig, (left, right) = plt.subplots(1, 2, figsize=size, layout="constrained")
+    figures.plot_causes(d, ax=left)
+    figures.plot_next_questions(d, ax=right)
+    fig.draw_without_rendering()
+    assert _save.texts_cut(fig) == []
+    assert [t for t in right.get_yticklabels() if t.get_text()]  # the questions that wait
+    plt.close(fig)
+
+
 # ------------------------------------------------------------- 14: a bad --out
 
 

@@ -40,7 +40,12 @@ def causes_that_fit(
     Each row as tall as its label (wrapped to ``chars``), each block of a kind of
     cause a row more for its heading; at least one cause.
     """
-    width = title_width(ax)
+    # a panel's title beside the widest of the labels it may show (see title_width)
+    said = {
+        i: wrap(("⚠ " if g == "cause_serious" else "") + str(lb), chars)
+        for i, lb, g in zip(table.index, table["label"], table["group"], strict=True)
+    }
+    width = title_width(ax, beside=list(said.values()))
     title = case_title("The 10 most probable of 19 causes", diagnosis, width)
     title += "\n" + triage_lines(diagnosis, width)
     # ticks, axis label (two lines more when it says the causes can coexist), legend
@@ -49,10 +54,7 @@ def causes_that_fit(
     ranked = table.sort_values("posterior", ascending=False, kind="stable")
     for keep in range(len(ranked), 0, -1):
         shown = ranked.head(keep)
-        lines = max(
-            wrap(("⚠ " if g == "cause_serious" else "") + str(lb), chars).count("\n") + 1
-            for lb, g in zip(shown["label"], shown["group"], strict=True)
-        )
+        lines = max(said[i].count("\n") + 1 for i in shown.index)
         # the rows are evenly spaced: a label of two lines beside one of one
         pitch = row_pitch(1.0 if lines == 1 else 1.6)
         if (keep + shown["group"].nunique() + 0.5) * pitch <= room:

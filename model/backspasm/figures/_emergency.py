@@ -214,7 +214,7 @@ _ROOM_TO_WAIT = 4.5
 
 
 def _inches_tall(ax: Axes) -> float:
-    return float(ax.get_position().height) * float(st.figure_of(ax).get_figheight())
+    return st.inches(ax)[1]
 
 
 def _rows_that_wait(inches: float) -> int:

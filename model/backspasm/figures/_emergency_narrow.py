@@ -58,7 +58,18 @@ _LINE = 1.25
 
 def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     """Draw an emergency's panel in a journal's figure (see the module's docstring)."""
-    width = words.title_width(ax)
+    # on a panel of a grid, the advice and the title keep to the plot beside the
+    # prompts of the questions that can wait (at most eight of them)
+    widths = [label_chars(ax) - 4, label_chars(ax)]
+    network = st.network_of(diagnosis, None)
+    rows_at_most = diagnosis.next_questions().head(min(top, 8))
+    beside = whole_or_named(
+        rows_at_most,
+        wrap_all(words.question_prompts(rows_at_most), widths, lines=3),
+        network,
+        widths[-1],
+    )
+    width = words.title_width(ax, beside=beside)
     title = (
         words.case_title("Which question to ask next", diagnosis, width)
         + "\n"
@@ -73,7 +84,7 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     st.put_title(ax, title, fontsize=st.pt(st.TITLE - 1))
     # the Axes' height once laid out: the figure's less its title and axis label
     tall = min(_inches_tall(ax), rows_room(ax, title_lines=title.count("\n") + 1, below_lines=3))
-    room = note_width(ax)
+    room = note_width(ax, beside)
     head_size, text_size = st.pt(st.TITLE + 1), st.pt(st.LABEL - 1)
     headline = _lines(GO_NOW, room * 0.86, head_size)
     said = [
@@ -107,12 +118,8 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     ys = np.arange(n, dtype=float)[::-1]
     ax.set_ylim(-0.6, -0.6 + max(n, 1) / share)
     ax.spines[["top", "right", "left"]].set_visible(False)
-    widths = [label_chars(ax) - 4, label_chars(ax)]
     prompts = whole_or_named(
-        table,
-        wrap_all(words.question_prompts(table), widths, lines=3),
-        st.network_of(diagnosis, None),
-        widths[-1],
+        table, wrap_all(words.question_prompts(table), widths, lines=3), network, widths[-1]
     )
     values = wait_rows(ax, table, ys, prompts)
     largest = float(table["expected_information_gain"].max()) if n else 1.0

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.figures._words import ratio_tick, text_width
+from backspasm.figures._wrap import plot_width
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -63,7 +64,7 @@ def plot_inches(ax: Axes, labels: list[str]) -> float:
     fig = st.figure_of(ax)
     if len(fig.axes) == 1:
         return max(float(fig.get_figwidth()) - widest - 0.35, 0.5)
-    return max(st.inches(ax)[0] - 0.1, 0.5)
+    return max(plot_width(ax, labels) - 0.1, 0.5)
 
 
 def room_for(values: list[str], span: float, plot: float, *, across: float = 2.0) -> float:
@@ -140,12 +141,16 @@ def figure_left(ax: Axes) -> tuple[float, Any]:
     return 0.0, ax.transAxes
 
 
-def note_width(ax: Axes) -> float:
-    """Return the width (inches) a :func:`figure_note` may take."""
+def note_width(ax: Axes, beside: list[str] | None = None) -> float:
+    """Return the width (inches) a :func:`figure_note` may take.
+
+    On a panel of a grid, the plot's, beside its row labels (``beside``, by default
+    those it has: see :func:`~backspasm.figures._words.plot_width`).
+    """
     fig = st.figure_of(ax)
     if len(fig.axes) == 1:
         return float(fig.get_figwidth()) - 2 * st.TITLE_MARGIN
-    return st.inches(ax)[0]
+    return plot_width(ax, beside)
 
 
 def rows_room(ax: Axes, *, title_lines: int, below_lines: int) -> float:
@@ -153,14 +158,46 @@ def rows_room(ax: Axes, *, title_lines: int, below_lines: int) -> float:
 
     The figure's height less its title (``title_lines`` lines) and what goes under
     the plot (``below_lines`` lines of tick labels, axis label and legend), for the
-    figure's one Axes; for a panel of a grid, most of the panel's height.
+    figure's one Axes; for a panel of a grid, its rows' share of the figure's height
+    less the same (and the room between panels), or, for an Axes placed by hand,
+    most of its height.
     """
     fig = st.figure_of(ax)
     below = below_lines * st.pt(st.TICK) * 1.2 / 72 + 0.15
+    title = title_lines * st.pt(st.TITLE - 1) * 1.22 / 72 + 0.1
     if len(fig.axes) == 1:
-        title = title_lines * st.pt(st.TITLE - 1) * 1.22 / 72 + 0.1
         return max(float(fig.get_figheight()) - title - below - 0.12, 0.2)
+    spec = ax.get_subplotspec()
+    if spec is not None:
+        # a layout engine gives a row of the grid the margin of its tallest title:
+        # one drawn already on a panel beside this one takes its room too
+        lines = max([title_lines] + [_title_lines(other) for other in _beside(ax)])
+        title = lines * st.pt(st.TITLE - 1) * 1.22 / 72 + 0.1
+        share = len(spec.rowspan) / spec.get_gridspec().nrows
+        return max(float(fig.get_figheight()) * share - title - below - 0.25, 0.2)
     return max(st.inches(ax)[1] * 0.85 - below * 0.5, 0.2)
+
+
+def _beside(ax: Axes) -> list[Axes]:
+    """Return the other panels of an Axes' grid that share a row of it with it."""
+    spec = ax.get_subplotspec()
+    if spec is None:
+        return []
+    grid, rows = spec.get_gridspec(), set(spec.rowspan)
+    return [
+        other
+        for other in st.figure_of(ax).axes
+        if other is not ax
+        and (theirs := other.get_subplotspec()) is not None
+        and theirs.get_gridspec() is grid
+        and rows & set(theirs.rowspan)
+    ]
+
+
+def _title_lines(ax: Axes) -> int:
+    """Return the lines of an Axes' left title (0 with none)."""
+    text = ax.get_title(loc="left")
+    return text.count("\n") + 1 if text else 0
 
 
 def row_pitch(lines: float = 1.0) -> float:

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
     from backspasm.network import Network
 
@@ -372,10 +373,24 @@ def narrow(ax: Axes) -> bool:
 def inches(ax: Axes) -> tuple[float, float]:
     """Return the width and height (inches) of an Axes, as placed before any layout."""
     fig = figure_of(ax)
-    box = ax.get_position()
+    box = placed(ax)
     return float(box.width) * float(fig.get_figwidth()), float(box.height) * float(
         fig.get_figheight()
     )
+
+
+def placed(ax: Axes) -> Bbox:
+    """Return an Axes' box (figure fractions) as placed before any layout.
+
+    A layout engine (constrained, tight) moves the Axes each time the figure is
+    drawn, and the figures draw it to place their values; a panel of a grid is
+    measured by its cell of the grid instead, so that panels drawn one after another
+    measure alike, however the earlier ones moved it.
+    """
+    spec = ax.get_subplotspec()
+    if spec is not None:
+        return spec.get_position(figure_of(ax))
+    return ax.get_position(original=True)
 
 
 def figure_of(ax: Axes) -> Figure:

@@ -38,6 +38,7 @@ from backspasm.figures._triage_words import with_conflict as with_conflict
 # re-exported for the figures: wrapping text to lines
 from backspasm.figures._wrap import fit_lines as fit_lines
 from backspasm.figures._wrap import phrase_units as phrase_units
+from backspasm.figures._wrap import plot_width
 from backspasm.figures._wrap import text_width as text_width
 from backspasm.figures._wrap import unit_lines as unit_lines
 from backspasm.figures._wrap import wrap as wrap
@@ -355,12 +356,16 @@ def case_title(
     return answers_heading(f"{what} for: ", answers, width, more=SMALLER)
 
 
-def title_width(ax: Any, *, across: bool = False) -> int:
+def title_width(ax: Any, *, across: bool = False, beside: Sequence[str] | None = None) -> int:
     """Return the characters a line of the Axes' title may take.
 
     :data:`TITLE_WIDTH` on a slide's one Axes, fewer on a panel of a grid, so that
     its title keeps to its own column. Measured on the Axes' place before any layout
-    (a slide's one Axes spans 77% of its 13.33 in); at least 30. In a narrower
+    (a slide's one Axes spans 77% of its 13.33 in); at least 30, or 20 on a panel. A
+    panel of a grid with a layout engine is measured beside its row labels
+    (``beside``, by default those it has), which the engine takes from the plot: a
+    title as wide as the grid's cell would run into the next panel or past the
+    figure's edge. In a narrower
     figure (a journal's, whose type is scaled down: see
     :func:`~backspasm.figures._style.pt`), at the scaled type, and for the figure's
     one Axes across the whole figure, where its title goes
@@ -373,10 +378,10 @@ def title_width(ax: Any, *, across: bool = False) -> int:
     if len(figure.axes) == 1 and (across or not slide):  # the title goes across the figure
         inches = float(figure.get_figwidth()) - 2 * TITLE_MARGIN
     else:
-        inches = ax.get_position().width * float(figure.get_figwidth())
+        inches = plot_width(ax, beside)
     if slide:
         most = ACROSS_WIDTH if across and len(figure.axes) == 1 else TITLE_WIDTH
-        return max(30, min(most, int(inches / _TITLE_CHAR)))
+        return max(30 if len(figure.axes) == 1 else 20, min(most, int(inches / _TITLE_CHAR)))
     return max(20, min(TITLE_WIDTH, int(inches / (_NARROW_CHAR * scale()))))
 
 

@@ -3,8 +3,10 @@
 :func:`text_width` measures one line of text in the default font; :func:`wrap`,
 :func:`wrap_capped` and :func:`wrap_all` wrap a text (or a column of them) by
 characters, never inside a word; :func:`wrap_phrases`, :func:`unit_lines` and
-:func:`fit_lines` lay out phrases (the answers of a title) on lines. Re-exported by
-:mod:`backspasm.figures._words`, which the figures import them from.
+:func:`fit_lines` lay out phrases (the answers of a title) on lines;
+:func:`plot_width` says how wide the plot an Axes' title and notes start over will
+be. Re-exported by :mod:`backspasm.figures._words`, which the figures import them
+from.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from backspasm.figures._style import NODE_FONT
+from backspasm.figures._style import NODE_FONT, TICK, placed, pt
 
 
 # Bounded: every what-if step wraps new titles and labels (a few hundred lines each),
@@ -180,3 +182,31 @@ def fit_lines(
         if len(rows) <= lines:
             return "\n".join(rows)
     return "\n".join(unit_lines(units, width, size)[:lines])
+
+
+def plot_width(ax: Any, beside: Sequence[str] | None = None) -> float:
+    """Return the width (inches) of an Axes' plot, where its left title starts.
+
+    As placed before any layout; for a panel of a grid whose figure has a layout
+    engine, no wider than its cell of the grid less its widest row label
+    (``beside``, by default the labels it has) and the room around it, which the
+    engine takes from the plot.
+    """
+    figure = ax.get_figure()
+    inches = placed(ax).width * float(figure.get_figwidth())
+    spec = ax.get_subplotspec()
+    engine = ax.get_figure(root=True).get_layout_engine()
+    if len(figure.axes) > 1 and spec is not None and engine is not None:
+        labels = [t.get_text() for t in ax.get_yticklabels()] if beside is None else beside
+        widest = max(
+            (text_width(line, pt(TICK)) for label in labels for line in label.split("\n")),
+            default=0.0,
+        )
+        cell = float(figure.get_figwidth()) * len(spec.colspan) / spec.get_gridspec().ncols
+        inches = min(inches, cell - widest - _LABEL_ROOM)
+    return max(inches, 1.0)
+
+
+#: The room (inches) a layout engine leaves around a panel's row labels: the tick
+#: labels' pad, the pads of the layout and the space between the columns.
+_LABEL_ROOM = 0.4

@@ -216,7 +216,7 @@ def plot_causes(
     # under the axis label: on a slide 9% of the Axes' height, on a panel of a grid
     # (two columns) as far in inches, the label being as tall
     wide = width >= TITLE_WIDTH
-    tall = ax.get_position().height * float(st.figure_of(ax).get_figheight())
+    tall = st.inches(ax)[1]
     if journal:  # its right edge at the plot's, over the labels' column if need be
         st.legend_under(
             ax,
