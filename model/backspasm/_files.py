@@ -278,10 +278,7 @@ class AtomicFile:
             self.tmp = None
             raise CaseFileError(f"cannot write '{path}': {exc.strerror or exc}") from None
         _lock(self.fh)
-        if mode is not None:
-            # Another user's file in a shared folder may refuse: the default mode, then.
-            with suppress(OSError):
-                os.chmod(self.tmp, mode)
+        self.mode = mode  # given to the file once written (a writer may reopen it by name)
         _remove_stale(self.target, keep=self.tmp)
 
     def finish(self) -> None:
@@ -299,6 +296,10 @@ class AtomicFile:
             When the rename fails (the temporary file is left for :meth:`discard`).
         """
         if self.tmp is not None:
+            if self.mode is not None:
+                # Another user's file in a shared folder may refuse: the default mode, then.
+                with suppress(OSError):
+                    os.chmod(self.tmp, self.mode)
             try:
                 os.replace(self.tmp, self.target)
             except OSError as exc:
@@ -312,7 +313,10 @@ class AtomicFile:
         if self.tmp is None:
             return
         try:
-            self.fh.close()
+            # closing flushes the buffer: on a full disk that fails again, and its
+            # error would hide the one that named the file
+            with suppress(OSError):
+                self.fh.close()
         finally:
             self.tmp.unlink(missing_ok=True)
             self.tmp = None

@@ -106,6 +106,17 @@ def test_a_record_longer_than_is_read_at_a_time_is_refused_naming_the_limit(tmp_
     with pytest.raises(CaseFileError, match=message):
         score_file(src, tmp_path / "o.csv", network=net, chunk_bytes=limit)
     assert [p.name for p in tmp_path.iterdir()] == ["in.csv"]
+    # the same with the long record first: a stray quote in row 1 of a file larger
+    # than a read gave pyarrow's "straddling object straddles two block boundaries
+    # (try to increase block size?)" (session 52 review)
+    rows = "".join(f"B{i},no,ok\n" for i in range(2 * limit // 8))
+    src.write_text(f'case_id,fever,note\nA1,yes,"oops\n{rows}')
+    with pytest.raises(CaseFileError) as refused:
+        score_file(src, tmp_path / "o.csv", network=net, chunk_bytes=limit)
+    assert "the first record is longer than 131,072 bytes" in str(refused.value)
+    assert "are its quotes balanced?" in str(refused.value)
+    assert "straddl" not in str(refused.value)
+    assert [p.name for p in tmp_path.iterdir()] == ["in.csv"]
 
 
 # ---------------------------------------------------------- packed and spreadsheets
@@ -254,6 +265,49 @@ def test_an_output_that_is_a_symlink_stays_one_and_its_file_keeps_its_mode(tmp_p
     score_file(src, plain, network=net)
     assert stat.S_IMODE(plain.stat().st_mode) == 0o600
     assert read_rows(plain)[1][:2] == ["A1", "yes"]
+
+
+def test_a_read_only_file_is_replaced_by_a_writer_that_reopens_its_temporary_file(tmp_path, net):
+    """An export review (session 52): `backspasm export -o mine.bif` over a read-only
+    mine.bif failed with 'Permission denied: .mine.bif.<hex>.tmp' for a user other
+    than root: the temporary file took the target's mode (0444) before pgmpy's writer
+    reopened it by name. The mode is now given once the file is written."""
+    from backspasm._files import atomic_path
+
+    target = tmp_path / "mine.bif"
+    target.write_text("old")
+    target.chmod(0o444)
+    with atomic_path(target) as tmp:
+        assert stat.S_IMODE(tmp.stat().st_mode) & stat.S_IWUSR  # the writer may open it
+        tmp.write_text("new")
+    assert target.read_text() == "new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+    assert leftovers(tmp_path) == []
+    net.export(target)  # the whole export, as the command runs it
+    assert target.read_text().startswith("network")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
+
+
+def test_a_full_disk_keeps_the_error_that_names_the_output(tmp_path) -> None:
+    """A score review (session 52): on a full disk, `backspasm score` said only
+    "[Errno 28] No space left on device": throwing the temporary file away closed it,
+    the close flushed its buffer onto the full disk again, and that error replaced
+    the one naming the output."""
+    import errno
+
+    from backspasm._files import AtomicFile
+
+    target = AtomicFile(tmp_path / "o.csv")
+    real = target.fh
+
+    class Full:
+        def close(self) -> None:
+            real.close()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    target.fh = Full()  # type: ignore[assignment]
+    target.discard()  # the caller's own error stays the one raised
+    assert leftovers(tmp_path) == []
 
 
 def test_temporary_files_of_killed_runs_are_removed_by_the_next(tmp_path, net):

@@ -321,8 +321,11 @@ def test_a_line_over_the_limit_is_that_rows_error(tmp_path, net):
     src.write_text(text)
     summary = score_file(src, tmp_path / "o.csv", network=net, chunk_bytes=2 * limit)
     out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
-    assert out["case_id"].tolist() == ["a", "", "c"]
-    assert out.loc[1, "error"] == f"line 3 is longer than {limit:,} bytes; its cells were not read"
+    assert out["case_id"].tolist() == ["a", "b", "c"]  # the cells it begins with kept
+    assert out.loc[1, "fever"] == "no"
+    assert out.loc[1, "error"] == (
+        f"line 3 is longer than {limit:,} bytes; only its first 2 cells were read"
+    )
     assert out.loc[2, "error"].startswith("fever: 'maybe' is not allowed")
     assert summary.errors_by_kind == {"invalid fever": 1, "line too long": 1}
     assert summary.scored == 1

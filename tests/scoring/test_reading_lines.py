@@ -165,8 +165,10 @@ def test_a_line_over_the_limit_names_its_line_in_a_cr_file(tmp_path, net, monkey
     limit = 32 * 1024
     rows = ["case_id,fever,note", "a,yes,x", "b,no," + "y" * (3 * limit), "c,yes,z", "d,no,w"]
     summary, out = scored(tmp_path, end.join(rows).encode(), net, chunk_bytes=2 * limit)
-    assert out["case_id"].tolist() == ["a", "", "c", "d"]
-    assert out.loc[1, "error"] == f"line 3 is longer than {limit:,} bytes; its cells were not read"
+    assert out["case_id"].tolist() == ["a", "b", "c", "d"]  # the cells it begins with kept
+    assert out.loc[1, "error"] == (
+        f"line 3 is longer than {limit:,} bytes; only its first 2 cells were read"
+    )
     assert out["error"].tolist()[2:] == ["", ""]
     assert summary.rows == 4
 
@@ -195,3 +197,26 @@ def test_many_or_long_extra_cells_are_quoted_in_part(tmp_path, net):
     assert message.startswith("row has 4 fields, header has 2; the 2 beyond the header: 'zzz")
     assert message.endswith("...")
     assert len(message) < 300
+
+
+@pytest.mark.parametrize("over", [0, 1, 700])
+def test_the_line_limit_is_exact_however_the_reads_fall(tmp_path, net, monkeypatch, over):
+    """A score review (session 52): a line of 4,500,000 bytes was read though the limit
+    said 4,194,304 (a line grows a read at a time, and one that ended within the read
+    that took it past the limit was passed on), and a line over it lost every cell,
+    its case_id too."""
+    monkeypatch.setattr(lines, "_READ_BYTES", 1000)
+    limit = 32 * 1024
+    long = "b,no," + "y" * (limit - 5 + over)  # limit + over bytes
+    rows = ["case_id,fever,note", "a,yes,x", long, "c,yes,z"]
+    summary, out = scored(tmp_path, "\n".join(rows).encode() + b"\n", net, chunk_bytes=2 * limit)
+    assert out["case_id"].tolist() == ["a", "b", "c"]
+    if over:
+        assert out.loc[1, "error"] == (
+            f"line 3 is longer than {limit:,} bytes; only its first 2 cells were read"
+        )
+        assert out.loc[1, "note"] == ""
+        assert summary.errors_by_kind == {"line too long": 1}
+    else:
+        assert out.loc[1, "error"] == ""
+        assert len(out.loc[1, "note"]) == limit - 5

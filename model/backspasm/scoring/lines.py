@@ -39,6 +39,8 @@ _DROPPED = "\0backspasm: dropped line "
 # A marker made while the header was still being read, before the delimiter and the
 # width were known: :meth:`_Guard.configure` adds them.
 _BARE_MARKER = re.compile(rb"(\x00backspasm: dropped line \d+)\n")
+# How much of a dropped line is kept for the cells it begins with.
+_START_BYTES = 4096
 # Blocks pyarrow's CSV reader may hold at once: the three its parser needs together and
 # one read ahead of it (see _Held).
 _HELD_BLOCKS = 4
@@ -75,6 +77,9 @@ class _Guard(io.RawIOBase):
         self._out = bytearray()  # whole lines, ready for pyarrow
         self._line = 1  # line number of the first byte of _pending
         self._dropping = 0  # line number of the line being dropped, 0 = none
+        # the start of each dropped line not yet handed back, by line number: the reader
+        # keeps the whole cells in it (a case_id), so that the row can be found
+        self.starts: dict[int, bytes] = {}
         self._skip_lf = False  # a dropped line ended with CR: an LF next is its end
         self._blank = bytearray()  # blank lines after the last record passed on
         self._owed = 0  # and before them, more blank lines, only counted
@@ -189,6 +194,7 @@ class _Guard(io.RawIOBase):
             self._mark_dropped()
             data = data[end + 1 :]
         self._pending += data
+        self._drop_long_first_line()
         # A CR at the very end may be the first half of a CRLF: it waits for the next read.
         stop = len(self._pending) - self._pending.endswith(b"\r")
         last = max(self._pending.rfind(b"\n", 0, stop), self._pending.rfind(b"\r", 0, stop))
@@ -204,11 +210,35 @@ class _Guard(io.RawIOBase):
                     f"{self.max_line:,} bytes."
                 )
             self._dropping = self._line
+            self.starts[self._line] = bytes(self._pending[:_START_BYTES])
             ended = self._pending.endswith(b"\r")  # the line is over, its CR read
             self._pending.clear()
             if ended:
                 self._mark_dropped()
                 self._skip_lf = True
+
+    def _drop_long_first_line(self) -> None:
+        """Drop the pending line if it ended in this read but is over the limit.
+
+        A line that began in earlier reads grows by a read at a time, so it can end
+        up to one read past the limit before :meth:`_pull` sees it over: the limit
+        is kept exactly here, as for a line that grows past it.
+        """
+        end = _line_end(self._pending, 0)
+        if end <= self.max_line:  # none ended, or it is within the limit
+            return
+        if not self._released:
+            raise CaseFileError(
+                f"case file '{self.name}': the header line is longer than {self.max_line:,} bytes."
+            )
+        if self._pending[end : end + 2] == b"\r\n":
+            end += 1
+        elif end == len(self._pending) - 1 and self._pending.endswith(b"\r"):
+            self._skip_lf = True  # its LF, if it has one, comes with the next read
+        self.starts[self._line] = bytes(self._pending[: min(end, _START_BYTES)])
+        del self._pending[: end + 1]
+        self._dropping = self._line
+        self._mark_dropped()
 
     def _start(self, data: bytes) -> bytes:
         """Drop a BOM and blank lines before the header; refuse UTF-16."""

@@ -52,7 +52,9 @@ from backspasm.scoring.records import (
     ShortRows,
     _line_end,
     ends_inside_quotes,
+    first_cells,
     first_record,
+    in_file_terms,
     mark_blank,
     mark_empty,
     short_row_problem,
@@ -170,7 +172,8 @@ class CsvSource:
                 )
         except pa.ArrowInvalid as exc:
             self._in.held.close()
-            raise CaseFileError(f"cannot read case file '{name}': {_first_line(exc)}") from None
+            said = in_file_terms(_first_line(exc), 0, 2 * self.max_line)
+            raise CaseFileError(f"cannot read case file '{name}': {said}") from None
         except BaseException:
             self._in.held.close()
             raise
@@ -184,10 +187,11 @@ class CsvSource:
         text: str = row.text
         if text.startswith(_DROPPED):
             line = text[len(_DROPPED) :].split(self.delimiter, 1)[0]
-            message = (
-                f"line {line} is longer than {self.max_line:,} bytes; its cells were not read"
-            )
-            self._bad.append(_BadRow(index, [""] * self.width, message, "line too long"))
+            kept = first_cells(self._in.starts.pop(int(line), b""), self.delimiter, self.width)
+            said = f"only its first {len(kept)} cells were" if kept else "its cells were not"
+            message = f"line {line} is longer than {self.max_line:,} bytes; {said} read"
+            fields = (kept + [""] * self.width)[: self.width]
+            self._bad.append(_BadRow(index, fields, message, "line too long"))
         else:
             # Only the last record can run out inside quotes (pyarrow reads on to the end).
             self._last_bad = (index, ends_inside_quotes(text, self.delimiter))
@@ -241,14 +245,8 @@ class CsvSource:
                     last = chunk.table
                     yield chunk
         except pa.ArrowInvalid as exc:
-            message = _first_line(exc)
-            if "straddl" in message:
-                message = (
-                    f"a record after row {done:,} is longer than {2 * self.max_line:,} bytes, "
-                    "more than is read at a time; a quoted cell may span lines, but its whole "
-                    "record must fit (are its quotes balanced?)"
-                )
-            raise CaseFileError(f"cannot read case file '{self.name}': {message}") from None
+            said = in_file_terms(_first_line(exc), done, 2 * self.max_line)
+            raise CaseFileError(f"cannot read case file '{self.name}': {said}") from None
         self._check_closed(last, done)
 
     def _check_closed(self, last: pa.Table | None, done: int) -> None:

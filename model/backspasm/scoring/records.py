@@ -199,6 +199,33 @@ def first_record(text: str, delimiter: str, *, strict: bool = False) -> list[str
         csv.field_size_limit(limit)
 
 
+def first_cells(start: bytes, delimiter: str, width: int) -> list[str]:
+    """Return the whole cells a dropped line begins with (its case_id, say), if unquoted.
+
+    ``start`` is the line's first bytes (see :mod:`backspasm.scoring.lines`); its
+    last cell is cut, and a quote could open a cell that runs on past it: none then.
+    """
+    text = start.decode("utf-8", errors="ignore")
+    if '"' in text or delimiter not in text:
+        return []
+    return (first_record(text, delimiter) or [])[:-1][:width]
+
+
+def in_file_terms(message: str, done: int, most: int) -> str:
+    """Say pyarrow's refusal to read on after ``done`` rows in the file's terms.
+
+    Its "straddling object straddles two block boundaries (try to increase block
+    size?)" offers a setting no one can change: a record over ``most`` bytes.
+    """
+    if "straddl" not in message:
+        return message
+    where = f"a record after row {done:,}" if done else "the first record"
+    return (
+        f"{where} is longer than {most:,} bytes, more than is read at a time; a quoted "
+        "cell may span lines, but its whole record must fit (are its quotes balanced?)"
+    )
+
+
 def ends_inside_quotes(text: str, delimiter: str) -> bool:
     """Whether a record, read strictly, runs out inside a quoted field (never closed)."""
     if '"' not in text:

@@ -198,7 +198,7 @@ def score_file(
         At most this many rows are scored at a time (with ``explain``, at most 1,000).
     chunk_bytes : int, default 8 MiB
         Bytes of input read and parsed at a time; memory is bounded by it. A CSV line
-        longer than half of it is not read: its row carries an error. A Parquet file
+        over half of it keeps only the cells of its first 4 KiB, and an error. A Parquet file
         is read a row group at a time, so its memory grows with the size of its row
         groups (as pyarrow reads them), whatever ``chunk_bytes`` is.
     precision : int, optional
