@@ -8,6 +8,7 @@ into place, or copied to standard output for ``"-"``.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -20,7 +21,7 @@ from backspasm.exceptions import BackspasmError
 if TYPE_CHECKING:
     from backspasm.exporting import Network
 
-__all__ = ["EXPORT_FORMATS", "ExportFormat", "export_network"]
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "export_format", "export_network"]
 
 ExportFormat = Literal["bif", "xmlbif", "net", "xdsl", "uai"]
 #: Formats :meth:`Network.export` writes, with the pgmpy writer used for each.
@@ -43,7 +44,7 @@ def export_network(
         For a format backspasm does not write, or a folder that does not exist.
     """
     dest = Path(path)
-    fmt = format or {".xml": "xmlbif"}.get(dest.suffix.lower(), dest.suffix.lower()[1:])
+    fmt = export_format(path, format)
     if fmt not in EXPORT_FORMATS:
         formats = ", ".join(EXPORT_FORMATS)
         said = (
@@ -57,6 +58,8 @@ def export_network(
         )
     if fmt == "net":
         _warn_unreadable_states(network)
+    if fmt == "xmlbif":
+        _warn_renamed_states(network)
     from backspasm.exporting import writer_for  # reads the layout: loaded on use
 
     writer = writer_for(fmt, network.model, network if fmt in ("net", "xdsl") else None)
@@ -71,6 +74,37 @@ def export_network(
     with atomic_path(dest) as tmp:
         writer(str(tmp))
     return dest
+
+
+def export_format(path: str | os.PathLike[str], format: str | None = None) -> str:
+    """Return the format a file is exported in: ``format``, or else told by its extension."""
+    suffix = Path(path).suffix.lower()
+    return format or {".xml": "xmlbif"}.get(suffix, suffix[1:])
+
+
+def _warn_renamed_states(network: Network) -> None:
+    """Warn that pgmpy's XMLBIF writer renames the state names that are not XML names.
+
+    It writes each character that is not a letter, digit or underscore as ``_``
+    (``65+`` becomes ``65_``), so evidence for the model read back must use the
+    new names; BIF, NET and XDSL keep them.
+    """
+    model = network.model
+    renamed = {
+        str(state): re.sub(r"[^\w]", "_", str(state))
+        for node in model.nodes()
+        for state in model.get_cpds(node).state_names[node]
+        if re.search(r"[^\w]", str(state))
+    }
+    if renamed:
+        shown = ", ".join(f"{old!r} as {new!r}" for old, new in list(renamed.items())[:3])
+        warnings.warn(
+            f"pgmpy's XMLBIF writer renames {len(renamed)} state name(s) ({shown}"
+            f"{' ...' if len(renamed) > 3 else ''}): evidence for the model read back "
+            "must use the new names; BIF, NET and XDSL keep them",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _warn_unreadable_states(network: Network) -> None:

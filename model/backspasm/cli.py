@@ -313,10 +313,12 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from backspasm._network_export import export_format
+
     net = _network(args.network)
     path = net.export(args.output, format=args.format)
     if args.output != "-":
-        print(f"wrote {path} ({args.format or path.suffix.lstrip('.')})", file=sys.stderr)
+        print(f"wrote {path} ({export_format(path, args.format)})", file=sys.stderr)
     return EXIT_OK
 
 

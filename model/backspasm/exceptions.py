@@ -11,6 +11,7 @@ __all__ = [
     "CaseFileError",
     "EvidenceError",
     "ImpossibleEvidenceError",
+    "NotACauseError",
     "SpecError",
 ]
 
@@ -45,3 +46,16 @@ class ImpossibleEvidenceError(EvidenceError):
 
 class CaseFileError(BackspasmError):
     """A case file cannot be read or written at all (not a per-row problem)."""
+
+
+class NotACauseError(BackspasmError, KeyError):
+    """A name given where a cause of the network is wanted.
+
+    A :class:`~backspasm.exceptions.BackspasmError` like every refusal of the
+    package, and a :class:`KeyError` as :meth:`Diagnosis.reasons
+    <backspasm.diagnosis.Diagnosis.reasons>` raised before.
+    """
+
+    def __str__(self) -> str:
+        # KeyError shows its argument's repr, in quotes; this is a sentence.
+        return str(self.args[0]) if self.args else ""

@@ -2,8 +2,9 @@
 
 pgmpy's writers, with what they lack for this network: XDSL (GeNIe) and NET (HUGIN)
 files carry each node's label and its box of the layered layout (the one the
-figures draw), and NET numbers keep every digit (pgmpy rounds them to 8 decimals,
-which turns the rarest entries into zeros). UAI is written here, not by pgmpy,
+figures draw), and their numbers keep every digit (pgmpy rounds NET's to 8 decimals,
+which turns the rarest entries into zeros, and XDSL's to 16, which keeps 3 digits of
+1e-13). UAI is written here, not by pgmpy,
 whose writer lists a table's entries in an order the format does not define.
 """
 
@@ -57,10 +58,17 @@ def _boxes(network: Network) -> dict[str, tuple[int, int, int, int]]:
     return boxes
 
 
-def _xdsl_writer(model: DiscreteBayesianNetwork, network: Network) -> Any:
+def _xdsl_writer(model: DiscreteBayesianNetwork, network: Network | None) -> Any:
     from pgmpy.readwrite import XDSLWriter
 
     writer = XDSLWriter(model, network_id="backspasm")
+    for table in writer.root.iter("cpt"):  # pgmpy writes 16 decimals: 1e-13 keeps 3 digits
+        probabilities = table.find("probabilities")
+        if probabilities is not None:
+            values = model.get_cpds(table.get("id")).get_values()
+            probabilities.text = " ".join(_positional(v) for v in values.T.ravel())
+    if network is None:
+        return writer
     boxes = _boxes(network)
     for element in writer.root.iter("node"):
         node = element.get("id")
@@ -122,15 +130,13 @@ def writer_for(
 
     ``network`` (for NET and XDSL) gives the labels and the layout of the boxes.
     """
-    from pgmpy.readwrite import BIFWriter, XDSLWriter, XMLBIFWriter
+    from pgmpy.readwrite import BIFWriter, XMLBIFWriter
 
     return {
         "bif": lambda f: _bif_writer(BIFWriter(model)).write(f),
         "xmlbif": lambda f: XMLBIFWriter(model).write(f),
         "net": lambda f: _net_writer(model, network).write(f),
-        "xdsl": lambda f: (
-            XDSLWriter(model) if network is None else _xdsl_writer(model, network)
-        ).write(f),
+        "xdsl": lambda f: _xdsl_writer(model, network).write(f),
         "uai": lambda f: _write_uai(model, f),
     }[fmt]
 

@@ -33,6 +33,7 @@ from backspasm._network_export import EXPORT_FORMATS, ExportFormat, export_netwo
 from backspasm._network_report import report_text, summary_of
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
+from backspasm.exceptions import NotACauseError as NotACauseError  # raised by check_cause
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
 from backspasm.spec.rules_certain import CertainNumberWarning, certain_numbers
 from backspasm.tables import build_cpd, spec_factors
@@ -46,24 +47,12 @@ __all__ = [
     "EXPORT_FORMATS",
     "Network",
     "NotACauseError",
+    "as_network",
     "build_cpd",
     "default_network",
     "load_network",
     "network_or_default",
 ]
-
-
-class NotACauseError(BackspasmError, KeyError):
-    """A name given where a cause of the network is wanted.
-
-    A :class:`~backspasm.exceptions.BackspasmError` like every refusal of the
-    package, and a :class:`KeyError` as :meth:`Diagnosis.reasons
-    <backspasm.diagnosis.Diagnosis.reasons>` raised before.
-    """
-
-    def __str__(self) -> str:
-        # KeyError shows its argument's repr, in quotes; this is a sentence.
-        return str(self.args[0]) if self.args else ""
 
 
 class Network:
@@ -399,7 +388,9 @@ class Network:
         -----
         BIF, XDSL and NET read back into pgmpy with the same numbers. pgmpy's XMLBIF
         writer rewrites state names that are not XML names (``65+`` becomes ``65_``),
-        so evidence for the read-back model must use the rewritten names.
+        so evidence for the read-back model must use the rewritten names. An edited
+        model that :func:`backspasm.diagnose` would refuse (a column that does not
+        sum to 1, a node the knowledge base lacks) is refused here too.
 
         UAI, which names neither variables nor states, numbers the variables in the
         order of ``model.nodes()``; each table's scope lists the node's parents, then
@@ -407,7 +398,11 @@ class Network:
         UAI inference competitions define the format (for solvers that read it).
         pgmpy 1.x's ``UAIReader`` takes a table's entries node first and pyAgrum 3
         takes its first parent as changing fastest, so they misread tables with
-        parents (pgmpy) or with two or more (pyAgrum): give them BIF.
+        parents (pgmpy) or with two or more (pyAgrum): give pgmpy BIF. pyAgrum
+        (3.3) reads none of the files exactly: its BIF grammar refuses state names
+        such as ``18-39``, it reads an XDSL table's parents in the other order, and
+        it reads NET's numbers as 32-bit floats (posteriors about 1e-8 off), so for
+        pyAgrum the NET file is the one that works.
 
         XDSL (GeNIe) and NET (HUGIN) files carry the layered layout of
         :func:`backspasm.layout.layered_layout` (the one the figures draw), so the
@@ -415,6 +410,7 @@ class Network:
         (``<position>x1 y1 x2 y2</position>`` and ``<name>`` in XDSL;
         ``position = (x y);`` and ``label = "...";`` in NET), in pixels with y down.
         """
+        check_edited_model(self.spec, self.model)  # what diagnose would refuse, refused
         return export_network(self, path, format=format)
 
 
@@ -488,11 +484,14 @@ def network_or_default(network: object) -> Network:
     TypeError
         For a path or a pgmpy model given where a :class:`Network` is wanted.
     """
-    if network is None:
-        return default_network()
-    if not isinstance(network, Network):
+    return default_network() if network is None else as_network(network)
+
+
+def as_network(value: object, name: str = "network") -> Network:
+    """Return ``value``, a :class:`Network`; for a path or a pgmpy model, a TypeError."""
+    if not isinstance(value, Network):
         raise TypeError(
-            f"network must be a Network, got {type(network).__name__}: load a knowledge base "
+            f"{name} must be a Network, got {type(value).__name__}: load a knowledge base "
             "once with backspasm.load_network(path) and pass that"
         )
-    return network
+    return value

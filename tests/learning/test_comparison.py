@@ -206,3 +206,22 @@ def test_rows_one_network_cannot_score_are_left_out_of_both_columns(
     out = capsys.readouterr().out
     assert "left out of both columns: 2 rows that a network could not score" in out
     assert f"  row 1 ({cases.loc[0, 'case_id']}), the candidate: answers are impossible" in out
+
+
+def test_a_row_left_out_says_what_the_network_allows(vignettes, tmp_path) -> None:
+    # Under a variant that renames mid_back, the text of a row left out was cut at 60
+    # characters: "'mid_back' is not allowed (lower_back, mi..." (export and
+    # what-if review, session 52); the values allowed end the message, now whole
+    renamed = bundled_variant(
+        tmp_path / "renamed", "findings.toml", r"\bmid_back\b", "middle_back"
+    )
+    for toml in renamed.glob("*.toml"):  # the triage rule that names it too
+        toml.write_text(toml.read_text().replace("mid_back", "middle_back"))
+    cases = vignettes[vignettes["spasm_location"] == "mid_back"].head(1)
+    assert len(cases) == 1
+    result = compare_networks(cases, load_network(renamed))
+    assert result.n_left_out == 1
+    error = result.left_out[0]["error"]
+    assert "'mid_back'" in error
+    assert "middle_back" in error
+    assert error in result.left_out_text()

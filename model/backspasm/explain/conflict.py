@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from backspasm._cache import LruCache
 from backspasm._numeric import FloatArray
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 from backspasm.queries import conflict as _conflict
 from backspasm.questionnaire import questions_for
 from backspasm.sampling import sample_presenters
@@ -132,7 +132,7 @@ def conflict_threshold(network: Network | None = None) -> float:
     float
         The threshold (natural-log units, as the measure).
     """
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     key = _key(net)
     known = _known(key)
     if known is not None:

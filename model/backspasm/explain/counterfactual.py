@@ -32,7 +32,7 @@ import pandas as pd
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
 from backspasm.explain.case import DiagnosedCase, network_of
 from backspasm.explain.twin import finding_nodes, twin_network
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 
 __all__ = [
     "counterfactual_ranking",
@@ -46,14 +46,18 @@ def _unpack(
     diagnosis_or_evidence: DiagnosedCase | Mapping[str, Any], network: Network | None
 ) -> tuple[dict[str, Any], Network]:
     if isinstance(diagnosis_or_evidence, DiagnosedCase):
-        net = network if network is not None else network_of(diagnosis_or_evidence)
+        net = (
+            network_or_default(network)
+            if network is not None
+            else network_of(diagnosis_or_evidence)
+        )
         return dict(diagnosis_or_evidence.evidence), net
     if not isinstance(diagnosis_or_evidence, Mapping):
         raise EvidenceError(
             "Expected a Diagnosis or a mapping of node to state, got "
             f"{type(diagnosis_or_evidence).__name__}."
         )
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     return dict(diagnosis_or_evidence), net
 
 
@@ -67,6 +71,18 @@ def _positive_findings(network: Network, evidence: Mapping[str, Any]) -> list[st
         if value == "yes" or (isinstance(value, int | np.integer) and int(value) == 1):
             out.append(node)
     return out
+
+
+def _chosen(causes: Sequence[str] | None, network: Network) -> list[str]:
+    """Return the causes asked for (a list of names), or the default ones."""
+    if causes is None:
+        return _default_causes(network)
+    if isinstance(causes, str):  # list("kidney_stones") would be its letters
+        raise EvidenceError(
+            f"causes must be a list of cause names, got the string {causes!r}: "
+            f"write causes=[{causes!r}]"
+        )
+    return list(causes)
 
 
 def _default_causes(network: Network) -> list[str]:
@@ -202,8 +218,13 @@ def disablement_matrix(
     >>> bool(dis[0, 0] > dis[0, 1])
     True
     """
-    net = network if network is not None else default_network()
-    chosen = list(causes) if causes is not None else _default_causes(net)
+    if isinstance(evidences, Mapping) or not all(isinstance(e, Mapping) for e in evidences):
+        raise EvidenceError(
+            "disablement_matrix takes a list of cases, each a mapping of node to state "
+            "(for one case, write [evidence] or use expected_disablement)."
+        )
+    net = network_or_default(network)
+    chosen = _chosen(causes, net)
     posterior, disablement, _ = _batch_terms(net, list(evidences), chosen)
     return posterior, disablement
 
@@ -234,7 +255,7 @@ def disablement_by_finding(
         ``yes``, would be absent had the cause been cured (set to ``no``).
     """
     evidence, net = _unpack(diagnosis_or_evidence, network)
-    chosen = list(causes) if causes is not None else _default_causes(net)
+    chosen = _chosen(causes, net)
     _, off = _terms(net, evidence, chosen)
     records = [(c, f, p) for c in chosen for f, p in off[c].items()]
     return pd.DataFrame.from_records(records, columns=["cause", "finding", "p_off"])
@@ -295,7 +316,7 @@ def expected_disablement(
     'kidney_stones'
     """
     evidence, net = _unpack(diagnosis_or_evidence, network)
-    chosen = list(causes) if causes is not None else _default_causes(net)
+    chosen = _chosen(causes, net)
     posterior, off = _terms(net, evidence, chosen)
     table = pd.DataFrame(
         {

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ import pandas as pd
 
 from backspasm.exceptions import BackspasmError, ImpossibleEvidenceError
 from backspasm.explain.case import DiagnosedCase, network_of
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 from backspasm.questionnaire import EvidenceValue, answers_to_evidence, questions_for
 
 if TYPE_CHECKING:
@@ -65,13 +66,15 @@ def _resolve(
 ) -> tuple[Network, dict[str, EvidenceValue]]:
     """Network and evidence of a diagnosis or of a mapping of answers."""
     if isinstance(case, DiagnosedCase) and not isinstance(case, Mapping):
-        return (network or network_of(case)), dict(case.evidence)
+        return (network_or_default(network) if network is not None else network_of(case)), dict(
+            case.evidence
+        )
     if not isinstance(case, Mapping):
         raise BackspasmError(
             "The 'diagnosis_or_answers' parameter of sensitivity must be a Diagnosis or "
             f"a mapping of answers; got {type(case).__name__} instead."
         )
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     questions = questions_for(net)
     return net, answers_to_evidence(case, questions=questions)
 
@@ -179,8 +182,8 @@ def _joint(
     return out
 
 
-def _check_factor(factor: float) -> float:
-    if isinstance(factor, bool) or not isinstance(factor, int | float):
+def _check_factor(factor: object) -> float:
+    if isinstance(factor, bool | np.bool_) or not isinstance(factor, numbers.Real):
         raise BackspasmError(
             f"The 'factor' parameter of sensitivity must be a number > 1; got {factor!r} instead."
         )

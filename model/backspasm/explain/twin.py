@@ -30,7 +30,7 @@ from backspasm._text import did_you_mean
 from backspasm.engine import CompiledNetwork
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.coupling import counterfactual_table, coupling_of, states_of
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 
 __all__ = [
     "COUNTERFACTUAL_SUFFIX",
@@ -225,6 +225,14 @@ def _build_twin(
     )
 
 
+def _check_name(cause: object) -> None:
+    if not isinstance(cause, str):  # twin_network(network, cause), say
+        raise BackspasmError(
+            f"cause must be a cause's name, got {type(cause).__name__}: "
+            "twin_network(cause, network) takes the cause first"
+        )
+
+
 def _check_cause(network: Network, cause: str) -> None:
     names = [str(n) for n in network.model.nodes()]
     if cause not in names:
@@ -259,7 +267,8 @@ def twin_network(
     BackspasmError
         For an unknown or non-binary cause, or a twin too large for exact inference.
     """
-    net = network if network is not None else default_network()
+    _check_name(cause)
+    net = network_or_default(network)
     _check_cause(net, cause)
     complications = set(net.spec.group("complication"))
     kept = frozenset(str(n) for n in observed if n in complications)

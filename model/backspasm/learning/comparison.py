@@ -34,7 +34,7 @@ from backspasm.learning.evaluation import (
     ranked_causes,
 )
 from backspasm.learning.metrics import mcnemar_exact
-from backspasm.network import Network, default_network
+from backspasm.network import Network, as_network, network_or_default
 from backspasm.scoring.cases import error_row_lines, error_rows
 
 __all__ = ["Comparison", "compare_networks", "compare_prepared"]
@@ -151,7 +151,9 @@ class Comparison:
             f"left out of both columns: {self.n_left_out} row{'s' * (self.n_left_out != 1)} "
             "that a network could not score"
         ]
-        for (row, error), r in zip(error_row_lines(self.left_out), self.left_out, strict=True):
+        # whole: the values a network allows end the message
+        said = error_row_lines(self.left_out, width=None)
+        for (row, error), r in zip(said, self.left_out, strict=True):
             lines.append(f"{row}, the {r['network']}: {error}")
         return "\n".join(lines)
 
@@ -221,7 +223,8 @@ def compare_networks(
     >>> result.top1_gained, result.top1_lost, result.top1_p  # doctest: +SKIP
     (3, 1, 0.625)
     """
-    base = baseline if baseline is not None else default_network()
+    base = network_or_default(baseline)
+    candidate = as_network(candidate, "candidate")
     frame, source = read_case_frame(cases)  # read once, scored by each network
     label = case_label(frame, source)
     scored = [f"p_{c}" for c in base.causes if f"p_{c}" in frame.columns]

@@ -47,7 +47,7 @@ from backspasm.learning.metrics import (
     top_accuracy,
     triage_confusion,
 )
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 from backspasm.questionnaire import answers_to_evidence, questions_for
 from backspasm.scoring.cases import error_rows
 
@@ -287,7 +287,7 @@ def prepare_frame(
     scored ``origin`` file is checked against the network that scored it.
     """
     _check_rank(rank)
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     causes = list(net.causes)
     if not all(f"p_{c}" in frame for c in causes):  # raw cases (a scored file has them all)
         frame = score_answers(frame, net)

@@ -296,14 +296,19 @@ def error_rows(
     )
 
 
-def error_row_lines(rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """Return ``("row 4 (D)", "fever: 'maybe' is not ...")`` per row of :func:`error_rows`."""
+def error_row_lines(
+    rows: Sequence[Mapping[str, Any]], width: int | None = _LINE_CHARS
+) -> list[tuple[str, str]]:
+    """Return ``("row 4 (D)", "fever: 'maybe' is not ...")`` per row of :func:`error_rows`.
+
+    Each error cut to ``width`` characters (for a line of a table); whole with None.
+    """
     return [
         (
             f"  row {r['row']:,}" + (f" ({r['case_id']})" if r["case_id"] else ""),
             r["error"]
-            if len(r["error"]) <= _LINE_CHARS
-            else r["error"][: _LINE_CHARS - 3] + "...",
+            if width is None or len(r["error"]) <= width
+            else r["error"][: width - 3] + "...",
         )
         for r in rows
     ]
