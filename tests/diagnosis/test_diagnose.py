@@ -454,3 +454,20 @@ def test_a_case_file_row_keeps_only_the_answers_that_count():
     lean = diagnose({"fever": 0.5, "age": 45})
     assert dict(lean.answers) == {"age": 45}
     assert repr(lean).startswith("<Diagnosis: 1 answer,")
+
+
+def test_a_row_with_a_repeated_column_is_read_as_scoring_reads_it() -> None:
+    # A Parquet row with 'age' twice: score used the first (with a warning) and
+    # diagnose() silently the last, so the two disagreed (session 52 review)
+    from backspasm.scoring import ScoringWarning, score_cases
+
+    frame = pd.DataFrame([["a", 45, 30]], columns=["case_id", "age", "age"])
+    with pytest.warns(ScoringWarning, match="'age' appears 2 times; only the first one was used"):
+        d = diagnose(frame.iloc[0])
+    with pytest.warns(ScoringWarning, match="'age' appears 2 times"):
+        scored = score_cases(frame)
+    first = diagnose({"age": 45}).causes.set_index("cause")["posterior"]
+    got = d.causes.set_index("cause")["posterior"]
+    for cause in first.index:
+        assert got[cause] == pytest.approx(first[cause], abs=1e-12)
+        assert scored[f"p_{cause}"].iloc[0] == pytest.approx(got[cause], abs=1e-9)

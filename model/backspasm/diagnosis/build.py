@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -68,7 +69,7 @@ def _row_answers(row: pd.Series, questions: Sequence[Question]) -> dict[str, Any
     :func:`~backspasm.scoring.score_cases` does.
     """
     from backspasm.scoring.cases import ScoringWarning
-    from backspasm.scoring.plan import misnamed_columns, near_miss
+    from backspasm.scoring.plan import misnamed_columns, near_miss, repeated_column_note
 
     by_name = {q.column: q for q in questions}
     misnamed = misnamed_columns(list(row.index), by_name)
@@ -80,7 +81,16 @@ def _row_answers(row: pd.Series, questions: Sequence[Question]) -> dict[str, Any
             warnings.warn(
                 remark.replace("passed through unscored", "left out"), ScoringWarning, stacklevel=3
             )
-    return {str(k): v for k, v in row.items() if k in by_name}
+    kept: dict[str, Any] = {}
+    for label, value in row.items():
+        if label in by_name:
+            kept.setdefault(str(label), value)  # a repeated column: the first, as scoring
+    for name, count in Counter(str(k) for k in row.index if k in by_name).items():
+        if count > 1:
+            warnings.warn(
+                repeated_column_note(name, count, used="used"), ScoringWarning, stacklevel=3
+            )
+    return kept
 
 
 def diagnose(
