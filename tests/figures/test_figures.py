@@ -1728,3 +1728,21 @@ def test_an_evidence_title_never_ends_on_its_count_alone(width: int) -> None:
     last = text.split("\n")[-1].replace("\u00a0", " ")
     assert not re.fullmatch(r"(of )?12", last), text
     assert last.endswith("moved it most of 12")
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        figures.plot_causes,
+        figures.plot_evidence_impact,
+        figures.plot_next_questions,
+        figures.plot_network_beliefs,
+        lambda answers: figures.plot_scenarios([answers]),
+    ],
+    ids=["causes", "impact", "next", "beliefs", "scenarios"],
+)
+def test_answers_given_for_a_diagnosis_are_refused_by_name(draw) -> None:
+    # the notebook passes diagnose(figures.DEFAULT_CASE); passing the answers
+    # themselves gave "'dict' object has no attribute 'causes'" (session 52 review)
+    with pytest.raises(TypeError, match=r"takes a Diagnosis, got answers: diagnose the answers"):
+        draw(dict(figures.DEFAULT_CASE))

@@ -12,7 +12,7 @@ import backspasm
 from backspasm import EvidenceError, diagnose, explore
 from backspasm._palette import ALERT
 from backspasm._text import percent
-from backspasm.exceptions import CaseFileError
+from backspasm.exceptions import BackspasmError, CaseFileError
 from backspasm.questionnaire import questions_for
 from backspasm.scoring import ScoringWarning
 from backspasm.widgets import Explorer
@@ -246,6 +246,14 @@ def test_reasons_follow_the_chosen_cause() -> None:
     )
     with pytest.raises(EvidenceError, match="Did you mean 'gallstones'"):
         ex.show_reasons("galstones")
+    # a name nothing resembles is refused as Diagnosis.reasons refuses it: with the
+    # list of causes, not only "is not a cause" (session 52 review)
+    with pytest.raises(EvidenceError) as refused:
+        ex.show_reasons("pyelo")
+    with pytest.raises(BackspasmError) as reasons:
+        ex.diagnosis.reasons("pyelo")
+    assert str(refused.value) == str(reasons.value)
+    assert "The causes: muscle_strain" in str(refused.value)
 
 
 def test_load_row_loads_a_case_file_row() -> None:

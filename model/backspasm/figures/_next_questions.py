@@ -123,6 +123,7 @@ def plot_next_questions(
     """
     from matplotlib.patches import Patch
 
+    st.check_diagnosis(diagnosis, "plot_next_questions")
     if top < 1:
         raise BackspasmError(
             f"The 'top' parameter of plot_next_questions must be >= 1; got {top}."

@@ -296,6 +296,22 @@ def sized(figure: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     return decorate
 
 
+def check_diagnosis(value: object, where: str) -> None:
+    """Refuse answers, or anything else that is no diagnosis, given to a figure function.
+
+    Raises
+    ------
+    TypeError
+        Naming the function and how to make a diagnosis of answers.
+    """
+    if isinstance(value, Mapping) or not hasattr(value, "causes"):
+        said = "answers" if isinstance(value, Mapping) else type(value).__name__
+        raise TypeError(
+            f"{where} takes a Diagnosis, got {said}: diagnose the answers first, with "
+            "backspasm.diagnose(answers)"
+        )
+
+
 #: Inches between a journal figure's edge and its title (see :func:`put_title`).
 TITLE_MARGIN = 0.06
 

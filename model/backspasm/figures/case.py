@@ -93,6 +93,7 @@ def plot_causes(
     from matplotlib.patches import Patch
     from matplotlib.ticker import PercentFormatter
 
+    st.check_diagnosis(diagnosis, "plot_causes")
     table = diagnosis.causes.copy()
     if top is not None:
         if top < 1:
@@ -307,6 +308,7 @@ def plot_evidence_impact(
     """
     from matplotlib.patches import Patch
 
+    st.check_diagnosis(diagnosis, "plot_evidence_impact")
     if cause is None:
         cause = diagnosis.top_cause
     matches = st.rows(diagnosis.causes[diagnosis.causes["cause"] == cause])

@@ -205,6 +205,7 @@ def plot_network_beliefs(
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyBboxPatch, Rectangle
 
+    st.check_diagnosis(diagnosis, "plot_network_beliefs")
     net = st.network_of(diagnosis, network)
     check_room(ax, size, "plot_network_beliefs", len(net.spec.nodes))
     evidence = getattr(diagnosis, "evidence", {})

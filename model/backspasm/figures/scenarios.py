@@ -131,6 +131,8 @@ def plot_scenarios(
     from matplotlib.lines import Line2D
 
     cases = list(diagnoses)
+    for case in cases:
+        st.check_diagnosis(case, "plot_scenarios")
     if not 1 <= len(cases) <= 4:
         raise BackspasmError(
             f"The 'diagnoses' parameter of plot_scenarios must hold 1 to 4 diagnoses; "

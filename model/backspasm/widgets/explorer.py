@@ -29,9 +29,9 @@ from typing import Any
 import ipywidgets as widgets  # type: ignore[import-untyped]
 import pandas as pd
 
-from backspasm._text import did_you_mean, percent
+from backspasm._text import percent
 from backspasm.diagnosis import Diagnosis, diagnose
-from backspasm.exceptions import BackspasmError, EvidenceError
+from backspasm.exceptions import BackspasmError, EvidenceError, NotACauseError
 from backspasm.network import Network, load_network, network_or_default
 from backspasm.questionnaire import questions_for
 from backspasm.scoring.plan import misnamed_columns, output_columns
@@ -258,8 +258,11 @@ class Explorer:
         EvidenceError
             For a name that is not a cause of the network.
         """
-        if cause is not None and cause not in self._network.causes:
-            raise _not_a_cause(cause, self._network)
+        if cause is not None:
+            try:  # refused as Diagnosis.reasons refuses it: the closest cause, the list
+                self._network.check_cause(cause)
+            except NotACauseError as err:
+                raise EvidenceError(str(err)) from None
         self._cause_picker.value = cause or BLANK
 
     # -- display --------------------------------------------------------------------
@@ -424,12 +427,6 @@ class Explorer:
 
 
 # ------------------------------------------------------------------------- helpers
-
-
-def _not_a_cause(cause: str, network: Network) -> EvidenceError:
-    return EvidenceError(
-        f"'{cause}' is not a cause of the network.{did_you_mean(cause, network.causes)}"
-    )
 
 
 def explore(
