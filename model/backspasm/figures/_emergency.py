@@ -87,7 +87,7 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         ax.tick_params(axis="y", length=0, labelsize=st.pt(st.TICK))
         ax.set_ylim(-0.6, len(most) - 0.4)
     fig.draw_without_rendering()
-    tall = _inches_tall(ax)
+    tall = float(ax.get_position().height) * float(fig.get_figheight())  # as laid out
     # the width the advice has (the figure's, on its one Axes; else the plot's), less
     # what a line drawn may measure over its width computed
     wide = note_width(ax) if len(fig.axes) == 1 else ax.get_window_extent().width / fig.dpi
