@@ -211,8 +211,8 @@ def test_a_tender_spine_with_a_spinal_infection_risk_is_seen_within_24_hours(cap
         assert single.triage_within_hours is None, alone
     feverish = diagnose({**case, "fever": "yes"})
     assert (feverish.triage, feverish.triage_within_hours) == ("emergency", None)
-    (flag,) = (f for f in policy_of(default_network()).flags if f.within_hours == 24)
-    assert flag.source == "Colip18"
+    (flag,) = (f for f in policy_of(default_network()).flags if f.source == "Colip18")
+    assert flag.within_hours == 24
     assert "The 24 hours is a judgement" in str(flag.why)
 
 
@@ -1271,3 +1271,12 @@ def test_a_scored_file_and_diagnose_skip_a_closed_screening_question_alike(tingl
         assert first == "neck_or_thyroid_surgery"
     else:
         assert first not in {q.column for q in d0.screen}
+
+
+def test_a_hand_or_foot_spasm_below_the_emergency_cut_off_is_seen_the_same_day() -> None:
+    # the flag's why asked for a calcium level "the same day" but gave no timeframe,
+    # so the advice was an untimed "see a doctor soon" (knowledge review, session 52)
+    d = diagnose({"age": 40, "hand_or_foot_spasm": "yes", "perioral_or_fingertip_tingling": "no"})
+    assert d.causes.set_index("cause").loc["low_calcium", "posterior"] < 0.20
+    assert (d.triage, d.triage_within_hours) == ("see_doctor", 24)
+    assert "hand or foot spasm (a sign of low calcium)" in " ".join(d.triage_reasons).lower()
