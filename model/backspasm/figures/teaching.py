@@ -334,10 +334,18 @@ def _render_all(
 def _teaching_set(results: _Shown) -> Iterator[tuple[str, Figure]]:
     """Draw the figures of the set one at a time: ``(file stem, figure)``.
 
-    Those of ``results.only`` (every one when None), in the set's order.
+    Those of ``results.only`` (every one when None), in the set's order; drawn at
+    matplotlib's default figure resolution, whatever the caller's rcParams say
+    (``plt.rcParams["figure.dpi"] = 150`` in a notebook), since some figures
+    measure their text in a draw made at the resolution they were created with:
+    the files are the same on every run.
     """
+    import matplotlib as mpl
+
     for stem in results.only or TEACHING_FIGURES:
-        yield stem, _DRAW[stem](results)
+        with mpl.rc_context({"figure.dpi": 100.0}):
+            figure = _DRAW[stem](results)
+        yield stem, figure
 
 
 def _draw_sensitivity(results: _Shown) -> Figure:
