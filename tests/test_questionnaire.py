@@ -272,7 +272,22 @@ def test_data_dictionary_lists_every_column():
         (column, value)
         for column, values in {
             "age": ["4_5", "٤٥", "45", "1e2", "+45", "45.0", "45.5", "-3", "inf"],
-            "fever": ["1.00", "01", "+1", "1e0", "1_0", "0.0", "00", "yes", "١"],
+            "fever": [
+                "1.00",
+                "01",
+                "+1",
+                "1e0",
+                "1_0",
+                "0.0",
+                "00",
+                "yes",
+                "١",
+                "100%",
+                "0%",
+                " 100 % ",
+                "1e2%",
+                "%",
+            ],
             "spasm_duration_weeks": ["1_0", "10", "acute", "1e1", "x", "６"],
         }.items()
         for value in values
@@ -280,7 +295,7 @@ def test_data_dictionary_lists_every_column():
 )
 def test_one_answer_and_a_case_file_cell_are_read_alike(column, value):
     # diagnose() read '4_5' as 45 and Arabic-Indic digits as numbers (Python's float),
-    # and '1.00' as yes, where `score` refused the same cells.
+    # and '1.00' as yes, where `score` refused the same cells; '100%' and '0%' too (session 52).
 
     from backspasm import EvidenceError, diagnose, score_cases
 

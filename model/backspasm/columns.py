@@ -56,10 +56,16 @@ def encode_column(
         index = {s: i for i, s in enumerate(states)}
         mapping = {word: index[names[v]] for word, v in vocab.items()}
         mapped = text.map(mapping).to_numpy(dtype="float64", na_value=np.nan)
-        if q.kind == "yes_no":  # 1 and 0 however written ("1.00", "+1", "1e0"), as one answer
+        if (
+            q.kind == "yes_no"
+        ):  # 1 and 0 however written ("1.00", "+1", "1e0", "100%"), as one answer
             number = pd.to_numeric(text, errors="coerce").to_numpy(
                 dtype="float64", na_value=np.nan
             )
+            percent = text.str.endswith("%").fillna(False).to_numpy(dtype=bool)
+            if percent.any():  # 100% and 0% are yes and no, as diagnose reads them
+                share = pd.to_numeric(text[percent].str[:-1], errors="coerce")
+                number[percent] = share.to_numpy(dtype="float64", na_value=np.nan) / 100.0
             for value, name in ((0.0, "no"), (1.0, "yes")):
                 mapped[np.isnan(mapped) & (number == value)] = index[name]
         ok = ~np.isnan(mapped)

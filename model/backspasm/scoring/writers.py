@@ -159,8 +159,13 @@ def _output_arrays(
     arrays: list[pa.Array] = []
     for name in names:
         values = columns[name]
-        if values.dtype.kind == "f":
-            if precision is not None and name not in WHOLE_OUTPUTS:
+        if values.dtype.kind == "f" and name in WHOLE_OUTPUTS:
+            # whole hours and counts as integers (Parquet kept them as 24.0), blank as null
+            blank = np.isnan(values)
+            whole = np.where(blank, 0.0, values).astype(np.int64)
+            arrays.append(pa.array(whole, type=pa.int64(), mask=blank))
+        elif values.dtype.kind == "f":
+            if precision is not None:
                 values = round_significant(values, precision)
             # NaN (a row that could not be scored) is written as an empty cell.
             arrays.append(pa.array(values, type=pa.float64(), from_pandas=True))
