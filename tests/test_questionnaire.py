@@ -338,3 +338,20 @@ def test_every_unusable_answer_is_reported_at_once():
     # one bad answer keeps its one-line message
     with pytest.raises(EvidenceError, match=r"^The answer to 'fever' must be"):
         answers_to_evidence({"fever": "maybe", "sex": "male"})
+
+
+def test_the_data_dictionary_states_a_default_whatever_the_prompt_says(tmp_path):
+    # the default of back_spasm was stated only in its prompt's words: a variant that
+    # reworded the prompt left `backspasm schema` silent on it (session 52 review)
+    from backspasm.network import load_network
+    from helpers import bundled_variant
+
+    table = data_dictionary().set_index("column")
+    assert table.loc["back_spasm", "values"].endswith("; blank: yes")
+    assert table["values"].str.contains("blank:").sum() == 1
+    folder = bundled_variant(
+        tmp_path / "kb", "presentation.toml", r" \(taken as yes when not given\)", ""
+    )
+    variant = data_dictionary(questions_for(load_network(folder))).set_index("column")
+    assert "taken as yes" not in variant.loc["back_spasm", "question"]
+    assert variant.loc["back_spasm", "values"].endswith("; blank: yes")

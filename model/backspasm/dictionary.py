@@ -101,7 +101,10 @@ def data_dictionary(questions: Iterable[Question] | None = None) -> pd.DataFrame
     return pd.DataFrame(
         {
             "column": [q.column for q in qs],
-            "values": [q.allowed for q in qs],
+            # a question with a default says it here, whatever its prompt says
+            "values": [
+                q.allowed + (f"; blank: {q.default}" if q.default is not None else "") for q in qs
+            ],
             "node": [q.node or "" for q in qs],
             "section": [q.section for q in qs],
             "red_flag": ["yes" if q.red_flag else "" for q in qs],
