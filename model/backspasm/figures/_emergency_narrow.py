@@ -113,7 +113,7 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         ax.set_axis_off()
         _notes(ax, headline, text, tall, head_size, text_size)
         return ax
-    table = diagnosis.next_questions().head(rows)
+    table = rows_at_most.head(rows)  # rows is at most min(top, 8)
     n = len(table)
     ys = np.arange(n, dtype=float)[::-1]
     ax.set_ylim(-0.6, -0.6 + max(n, 1) / share)

@@ -164,15 +164,15 @@ def rows_room(ax: Axes, *, title_lines: int, below_lines: int) -> float:
     """
     fig = st.figure_of(ax)
     below = below_lines * st.pt(st.TICK) * 1.2 / 72 + 0.15
+    spec = ax.get_subplotspec()
+    if len(fig.axes) > 1 and spec is not None:
+        # a layout engine gives a row of the grid the margin of its tallest title:
+        # one drawn already on a panel beside this one takes its room too
+        title_lines = max([title_lines] + [_title_lines(other) for other in _beside(ax)])
     title = title_lines * st.pt(st.TITLE - 1) * 1.22 / 72 + 0.1
     if len(fig.axes) == 1:
         return max(float(fig.get_figheight()) - title - below - 0.12, 0.2)
-    spec = ax.get_subplotspec()
     if spec is not None:
-        # a layout engine gives a row of the grid the margin of its tallest title:
-        # one drawn already on a panel beside this one takes its room too
-        lines = max([title_lines] + [_title_lines(other) for other in _beside(ax)])
-        title = lines * st.pt(st.TITLE - 1) * 1.22 / 72 + 0.1
         share = len(spec.rowspan) / spec.get_gridspec().nrows
         return max(float(fig.get_figheight()) * share - title - below - 0.25, 0.2)
     return max(st.inches(ax)[1] * 0.85 - below * 0.5, 0.2)
