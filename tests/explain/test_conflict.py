@@ -40,6 +40,35 @@ def test_conflict_takes_hard_and_unsure_answers_in_one_function():
     assert got[2] == pytest.approx(one.conflict, abs=1e-12)
 
 
+def test_a_very_unlikely_answer_keeps_its_own_probability(tmp_path):
+    # Each answer's probability was floored at 1e-12, so a variant where one answer
+    # has probability 1e-300 reported a conflict of 662 (flagged) for answers whose
+    # conflict, computed with pgmpy, is 0.08.
+    from pgmpy.inference import VariableElimination
+
+    folder = bundled_variant(
+        tmp_path / "kb",
+        "exposures.toml",
+        r"(\[nodes\.significant_trauma\][^\[]*?prior = \{ p = )[^,]+",
+        r"\g<1>1e-300",
+    )
+    net = load_network(folder)
+    answers = {"significant_trauma": "yes", "fever": "yes", "saddle_numbness": "yes"}
+    got = diagnose(answers, network=net)
+    infer = VariableElimination(net.model)
+    seen = {"back_spasm": "yes"}
+    singles = joint = 0.0
+    for node, value in answers.items():
+        one = infer.query([node], evidence={"back_spasm": "yes"}, show_progress=False)
+        singles += np.log(one.get_value(**{node: value}))
+        step = infer.query([node], evidence=seen, show_progress=False)
+        joint += np.log(step.get_value(**{node: value}))
+        seen[node] = value
+    assert singles < -600  # the answer as unlikely as its prior
+    assert got.conflict == pytest.approx(singles - joint, abs=1e-6)
+    assert not got.conflicted
+
+
 # ------------------------------------------------------------ calibrated conflict flag
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -120,6 +120,42 @@ def test_the_bundled_network_passes_the_clique_limit_with_room():
     assert max(built) <= math.prod(sizes[v] for v in clique) <= checked
 
 
+def test_a_table_the_checks_count_as_rewritten_is_rewritten_by_the_engine(tmp_path):
+    # The clique-size check must never understate what the engine builds: a table it
+    # counts as rewritten (smaller cliques) must be one the engine does rewrite. A leak
+    # of 1e-12 is kept whole by the engine (the rewrite would lose precision), so the
+    # check must not count it either.
+    import shutil
+
+    import numpy as np
+
+    from backspasm.engine.noisy_max import _decompose
+    from backspasm.spec.rules_graph import _decomposable
+
+    folder = tmp_path / "kb"
+    shutil.copytree(resources.files("backspasm") / "knowledge", folder)
+    mechanisms = folder / "mechanisms.toml"
+    text = mechanisms.read_text()
+    start = text.index("leak = { p = ", text.index("[nodes.nerve_root_compression]"))
+    end = text.index(",", start)
+    mechanisms.write_text(text[:start] + "leak = { p = 1e-12" + text[end:])
+    for spec, network in (
+        (load_spec(), load_network()),
+        (load_spec(folder), load_network(folder)),
+    ):
+        for name, node_spec in spec.nodes.items():
+            table = network.model.get_cpds(name)
+            if len(table.variables) < 3:
+                continue
+            rewritten = _decompose(
+                tuple(range(len(table.variables))), np.asarray(table.values, float), 999
+            )
+            if _decomposable(node_spec):
+                assert rewritten is not None, name
+    assert not _decomposable(load_spec(folder).nodes["nerve_root_compression"])
+    assert _decomposable(load_spec().nodes["nerve_root_compression"])
+
+
 # ------------------------------------------------- 2. a borrowed triage policy
 
 

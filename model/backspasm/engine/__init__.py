@@ -6,6 +6,13 @@ plain numpy arrays, then scores whole batches of cases with vectorised Shafer-Sh
 message passing. The results are exact up to floating-point rounding (no sampling,
 no loopy approximation); messages are rescaled per case and the logs of the scales
 carried along, so ``log P(evidence)`` stays exact when the evidence is very unlikely.
+Two limits of that rescaling: the tables assigned to one clique are multiplied
+unscaled when it is built, so numbers whose product in one clique falls below about
+1e-308 (two priors of 1e-161 in a variant's clique) underflow there; and one step's
+likelihood rows are multiplied before its message is rescaled, so rows scaled to
+1e-64 or below on several nodes of one clique lose the case. Neither is reachable from
+answers (an unsure answer's larger likelihood is at least one half) or from the
+bundled network, whose smallest positive number is a leak of 1e-6.
 
 Modules, in import order:
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from backspasm._numeric import FloatArray
+from backspasm.engine.triangulation import DECOMPOSE_MIN_SHARE
 
 __all__: list[str] = []
 
@@ -40,12 +41,18 @@ def _decompose(
     Y's cardinality and ``D(y, a) = [a = y] - [a = y - 1]``: the parents then meet
     only through ``a`` instead of all pairwise, which can shrink the cliques a lot.
     Only strictly positive tables qualify, so the subtraction never has to produce
-    an exact zero (impossible evidence stays exactly zero elsewhere).
+    an exact zero (impossible evidence stays exactly zero elsewhere), and only those
+    whose every ``P(y | x)`` is at least :data:`DECOMPOSE_MIN_SHARE` of the ``F(y | x)``
+    it is subtracted from, so the subtraction keeps its precision: with a leak of
+    1e-12 it would lose four of sixteen digits.
     """
     card = table.shape[0]
     if len(scope) < 3 or card < 2 or not (table > 0).all():
         return None
-    cumulative = np.cumsum(table, axis=0)[:-1]
+    running = np.cumsum(table, axis=0)
+    if (table[1:] < DECOMPOSE_MIN_SHARE * running[1:]).any():
+        return None
+    cumulative = running[:-1]
     per_level = [_separable(level) for level in cumulative]
     if any(vectors is None for vectors in per_level):
         return None

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from backspasm.engine.triangulation import DECOMPOSE_MIN_SHARE
 from backspasm.spec.context import Context, Rule
 from backspasm.spec.raw import problem, state_list
 from backspasm.spec.rules_questions import OUTPUT_NAMES
@@ -152,36 +153,71 @@ def _acting(node: NodeSpec) -> int:
     return count
 
 
+def _in_state_order(node: NodeSpec, p: Any) -> list[float]:
+    """Return a ``p`` in the order of the node's states (as its table is built)."""
+    if isinstance(p, Mapping):
+        return [float(p[state]) for state in node.states]
+    return [float(p)]
+
+
 def _decomposable(node: NodeSpec) -> bool:
     """Whether the engine rewrites the node's table without its moral edges.
 
     :mod:`backspasm.engine.noisy_max` rewrites a strictly positive table whose
     cumulative distributions are each a product of one factor per parent: a noisy-OR
     or noisy-MAX whose leak and strengths leave every state possible (odds ratios
-    that act aside), and any positive table that one parent at most changes.
+    that act aside), and any positive table that one parent at most changes; and only
+    when each state above the first keeps a share of at least ``DECOMPOSE_MIN_SHARE``
+    of its cumulative probability. Judged here from bounds on the declared numbers
+    (a noisy-OR's P(yes) is never below its leak, times the smallest odds ratio when
+    one acts; a noisy-MAX state's share never below its leak's), so a table this
+    says is rewritten always is; the converse may fail, which only overstates a clique.
     """
     try:
         if node.form == "noisy_or":
             assert node.leak is not None
-            positive = 0 < float(node.leak.p) < 1 and all(  # type: ignore[arg-type]
-                v < 1 for s in node.strengths.values() for v in _numbers(s.p)
+            leak = float(node.leak.p)  # type: ignore[arg-type]
+            lowest = min([1.0, *(v for o in node.odds.values() for v in _numbers(o.p))])
+            positive = (
+                leak < 1
+                and leak * lowest >= DECOMPOSE_MIN_SHARE
+                and all(v < 1 for s in node.strengths.values() for v in _numbers(s.p))
             )
             acting_odds = any(any(v != 1.0 for v in _numbers(o.p)) for o in node.odds.values())
             return positive and (not acting_odds or _acting(node) <= 1)
         if node.form == "noisy_max":
             assert node.leak is not None
-            return all(v > 0 for v in _numbers(node.leak.p)) and all(
-                _numbers(s.p)[0] > 0 for s in node.strengths.values()
+            leak_shares = _in_state_order(node, node.leak.p)
+            return (
+                leak_shares[0] > 0
+                and all(v >= DECOMPOSE_MIN_SHARE for v in leak_shares[1:])
+                and all(_numbers(s.p)[0] > 0 for s in node.strengths.values())
             )
         if node.form == "logistic":
-            return _acting(node) <= 1
+            assert node.base is not None
+            base = float(node.base.p)  # type: ignore[arg-type]
+            lowest = min([1.0, *(v for o in node.odds.values() for v in _numbers(o.p))])
+            odds = base / (1.0 - base) * lowest
+            return _acting(node) <= 1 and odds / (1.0 + odds) >= DECOMPOSE_MIN_SHARE
         if node.form == "table":
-            values = [_numbers(row.param.p) for row in node.table]
-            binary = node.states == BINARY_STATES
-            return all(v == values[0] for v in values) and all(
-                (0 < x < 1) if binary else x > 0 for v in values for x in v
-            )
-    except (AssertionError, TypeError, ValueError, IndexError, AttributeError, OverflowError):
+            values = [_in_state_order(node, row.param.p) for row in node.table]
+            if node.states == BINARY_STATES:
+                shares_ok = all(DECOMPOSE_MIN_SHARE <= x < 1 for v in values for x in v)
+            else:
+                shares_ok = all(
+                    v[0] > 0 and all(x >= DECOMPOSE_MIN_SHARE for x in v[1:]) for v in values
+                )
+            return all(v == values[0] for v in values) and shares_ok
+    except (
+        AssertionError,
+        TypeError,
+        ValueError,
+        IndexError,
+        AttributeError,
+        OverflowError,
+        KeyError,
+        ZeroDivisionError,
+    ):
         pass  # not a valid table (reported by the rules on numbers): no rewrite assumed
     return False
 
