@@ -18,7 +18,7 @@ KNOWLEDGE = files("backspasm") / "knowledge"
 
 # Presenter shares from the literature (share of back-pain presenters in primary care):
 # JarvikDeyo02 (non-specific about 70%, degenerative 10%, disc 4%, stenosis 3%,
-# spondylolisthesis 2%, visceral 2%), Henschke09 and Enthoven16 (fractures),
+# visceral 2%), DeyoRCE (spondylolisthesis 3%), Henschke09 and Enthoven16 (fractures),
 # DeyoDiehl88 (cancer 0.66%), Hoeritzauer20 (cauda equina 0.04-0.08%).
 PRESENTER_SHARES = {
     "muscle_strain": (0.45, 0.70),

@@ -70,7 +70,7 @@ def test_a_rare_cause_the_answers_point_to_is_named_under_why() -> None:
     why = text[text.index("why:") : text.index("most probable explanation")]
     assert POINTED_HEADING in why
     factor = table.loc["ankylosing_spondylitis", "odds_factor"]
-    assert f"x{factor:.1f} Ankylosing spondylitis: 1.6% before any answer" in why
+    assert f"x{factor:.1f} Ankylosing spondylitis: 1.5% before any answer" in why
     assert "Ankylosing spondylitis" in d._repr_html_().split(POINTED_HEADING.split("(")[0])[1]
     assert "ankylosing_spondylitis" in d.to_dict()["explanations"]
     json.dumps(d.to_dict(), allow_nan=False)
