@@ -752,3 +752,12 @@ def test_a_reader_gone_from_standard_error_keeps_the_exit_code_of_failed_rows(
     out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
     assert out["error"].tolist()[0] == ""
     assert out["error"].tolist()[1].startswith("fever: 'maybe' is not allowed")
+
+
+def test_every_command_that_writes_takes_o_for_its_output():
+    # score, sample, fit and export took -o; figures refused it ("--out is required").
+    from backspasm.cli_args import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["figures", "-o", "slides"]).out == "slides"
+    assert parser.parse_args(["score", "in.csv", "-o", "out.csv"]).output == "out.csv"

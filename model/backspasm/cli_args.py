@@ -300,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--out",
+        "-o",
         required=True,
         metavar="DIR",
         help="folder to write into; created, with any missing folders above it, if it does "

@@ -770,6 +770,45 @@ def test_the_compiled_kernel_is_cached_outside_the_package():
     assert ours[0].from_function(np.sum, np.__file__) is None  # other packages: untouched
 
 
+def test_a_user_cache_folder_that_cannot_be_written_leaves_the_package_alone(tmp_path):
+    # With a read-only home numba fell through to its in-tree locator and wrote its
+    # cache into the installed package, which `pip uninstall` then left behind; with
+    # the package read-only too, the kernel was given up for numpy. Now: compiled
+    # for the process, nothing written beside the source, and a warning naming
+    # NUMBA_CACHE_DIR.
+    pytest.importorskip("numba")
+    import os
+    import subprocess
+    import sys
+
+    from backspasm.engine import fused
+
+    blocked = tmp_path / "a_file"
+    blocked.write_text("")  # a folder below a file cannot be made, even by root
+    package = Path(fused.__file__).resolve().parents[1]
+
+    def cached() -> set[Path]:
+        return {p for p in package.rglob("*") if p.suffix in {".nbi", ".nbc"}}
+
+    before = cached()
+    script = """
+import warnings
+from backspasm.engine import fused
+with warnings.catch_warnings(record=True) as seen:
+    warnings.simplefilter("always")
+    kernel = fused._load()
+print(kernel is not None)
+print(any("NUMBA_CACHE_DIR" in str(w.message) for w in seen))
+"""
+    env = {k: v for k, v in os.environ.items() if k not in {"BACKSPASM_ENGINE", "NUMBA_CACHE_DIR"}}
+    env["XDG_CACHE_HOME"] = str(blocked / "cache")
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.split() == ["True", "True"], out.stderr
+    assert cached() == before
+
+
 def test_numba_is_loaded_once_a_process_has_run_enough_cases():
     # A one-off diagnosis does not pay numba's loading; a notebook session does, after
     # a few diagnoses (the shipped conflict threshold no longer loads it as a side

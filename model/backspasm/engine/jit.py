@@ -56,7 +56,21 @@ def compile_loop(
     query; ``what`` names the loop, ``fallback`` says what runs instead.
     """
     try:
-        compiled: Callable[..., Any] = numba.njit(signature, nogil=True, cache=True)(func)
+        try:
+            compiled: Callable[..., Any] = numba.njit(signature, nogil=True, cache=True)(func)
+        except RuntimeError as exc:
+            if "cannot cache" not in str(exc):
+                raise
+            # No writable cache folder (a read-only home, say): compile for this
+            # process only rather than lose the compiled loop.
+            warnings.warn(
+                f"numba found no writable folder to cache {what} in ({exc!s:.200}); it "
+                "is compiled anew in each process. Set NUMBA_CACHE_DIR to a writable "
+                "folder to keep it.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            compiled = numba.njit(signature, nogil=True)(func)
     except Exception as exc:  # numba's own errors have no common base class
         warnings.warn(
             f"numba is installed but could not compile {what} ({exc!s:.200}); "
@@ -75,7 +89,10 @@ def _cache_outside_the_package() -> None:
     installed package, where ``pip uninstall`` leaves it behind (a stale folder that
     ``import backspasm`` then finds as an empty namespace package). A locator for
     this package's files only is put ahead of numba's own, after the one that obeys
-    ``NUMBA_CACHE_DIR``; numba's internals differ between versions, so on any
+    ``NUMBA_CACHE_DIR``, and numba's in-tree locator is kept off this package's files,
+    so that a user cache folder that cannot be written (a read-only home) leaves no
+    locator rather than the package's ``__pycache__`` (:func:`compile_loop` then
+    compiles without a cache). numba's internals differ between versions, so on any
     failure numba keeps its default.
     """
     try:
@@ -83,20 +100,34 @@ def _cache_outside_the_package() -> None:
 
         impl = getattr(caching, "CacheImpl", None) or caching._CacheImpl  # type: ignore[attr-defined]
         user_wide = getattr(caching, "UserWideCacheLocator", None) or caching._UserWideCacheLocator  # type: ignore[attr-defined]
+        in_tree = getattr(caching, "InTreeCacheLocator", None) or caching._InTreeCacheLocator  # type: ignore[attr-defined]
         classes = impl._locator_classes
         if any(getattr(c, "_backspasm", False) for c in classes):
             return
         package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+        def inside(py_file: str) -> bool:
+            return os.path.abspath(py_file).startswith(package + os.sep)
 
         class _PackageCacheLocator(user_wide):  # type: ignore[misc, valid-type]
             _backspasm = True
 
             @classmethod
             def from_function(cls, py_func: Any, py_file: str) -> Any:
-                if not os.path.abspath(py_file).startswith(package + os.sep):
+                if not inside(py_file):
                     return None
                 return super().from_function(py_func, py_file)
 
+        class _InTreeElsewhere(in_tree):  # type: ignore[misc, valid-type]
+            _backspasm_in_tree = True
+
+            @classmethod
+            def from_function(cls, py_func: Any, py_file: str) -> Any:
+                if inside(py_file):
+                    return None
+                return super().from_function(py_func, py_file)
+
+        classes[:] = [_InTreeElsewhere if c is in_tree else c for c in classes]
         classes.insert(1, _PackageCacheLocator)
     except Exception:  # any change in numba's internals: keep its default
         return
