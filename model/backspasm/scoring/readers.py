@@ -24,9 +24,7 @@ import os
 import re
 import sys
 import weakref
-from collections import deque
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeAlias
 
 import numpy as np
@@ -48,7 +46,9 @@ from backspasm.scoring.records import (
     EMPTY_KIND,
     EMPTY_MESSAGE,
     SEPARATOR_KIND,
+    BadRow,
     Chunk,
+    HeldRows,
     ShortRows,
     _line_end,
     ends_inside_quotes,
@@ -92,14 +92,6 @@ _SEP_HINT = re.compile(rb'(?i)"?sep=(?P<sep>[\t\x20\x21\x23-\x7e])"?(?P=sep)*')
 # ------------------------------------------------------------------------------ CSV
 
 
-@dataclass(frozen=True)
-class _BadRow:
-    index: int  # among the data records, from 0
-    fields: list[str]
-    message: str
-    kind: str
-
-
 class CsvSource:
     """Stream a CSV file as Arrow chunks of at most ``chunk_bytes`` of input."""
 
@@ -135,7 +127,7 @@ class CsvSource:
         self._header_lines = self._in.leading + 1 + (hint is not None)
         self.width = len(self.header)
         self._in.configure(self.delimiter, self.width)
-        self._bad: deque[_BadRow] = deque()
+        self._bad = HeldRows()
         #: Rows with fewer fields than the header (read with the missing cells blank).
         self.short = ShortRows()
         # The last record pyarrow handed back, and whether it spans lines (an unclosed
@@ -190,8 +182,7 @@ class CsvSource:
             kept = first_cells(self._in.starts.pop(int(line), b""), self.delimiter, self.width)
             said = f"only its first {len(kept)} cells were" if kept else "its cells were not"
             message = f"line {line} is longer than {self.max_line:,} bytes; {said} read"
-            fields = (kept + [""] * self.width)[: self.width]
-            self._bad.append(_BadRow(index, fields, message, "line too long"))
+            self._bad.append(BadRow(index, kept, message, "line too long"))
         else:
             # Only the last record can run out inside quotes (pyarrow reads on to the end).
             self._last_bad = (index, ends_inside_quotes(text, self.delimiter))
@@ -212,8 +203,7 @@ class CsvSource:
                 )
                 if not message:
                     self.short.add(index, count)
-            fields = (fields + [""] * self.width)[: self.width]
-            self._bad.append(_BadRow(index, fields, message, kind))
+            self._bad.append(BadRow(index, fields, message, kind))
         return "skip"
 
     def chunks(self, rows: int) -> Iterator[Chunk]:
@@ -234,16 +224,21 @@ class CsvSource:
                     batch = next(batches, None)
                 if batch is None:
                     break
+                # The records handed back before this batch's first: at most a
+                # chunk's rows at a time, however many there are.
+                while self._bad and self._bad.first().index == done:
+                    table, done = self._merge(None, done, rows)
+                    last = table.table
+                    yield table
                 table, done = self._merge(pa.Table.from_batches([batch]), done)
                 table = mark_blank(table) if self.width == 1 else mark_empty(table)
                 for chunk in split(table, rows):
                     last = chunk.table
                     yield chunk
             while self._bad:
-                table, done = self._merge(None, done)
-                for chunk in split(table, rows):
-                    last = chunk.table
-                    yield chunk
+                table, done = self._merge(None, done, rows)
+                last = table.table
+                yield table
         except pa.ArrowInvalid as exc:
             said = in_file_terms(_first_line(exc), done, 2 * self.max_line)
             raise CaseFileError(f"cannot read case file '{self.name}': {said}") from None
@@ -270,14 +265,13 @@ class CsvSource:
                     f"{done:,}) is never closed."
                 )
 
-    def _merge(self, valid: pa.Table | None, done: int) -> tuple[Chunk, int]:
-        """Put the invalid rows pyarrow handed back into their places among ``valid``."""
+    def _merge(self, valid: pa.Table | None, done: int, most: int = 0) -> tuple[Chunk, int]:
+        """Put the invalid rows pyarrow handed back into their places among ``valid``.
+
+        Without ``valid``, the next ``most`` at most of those waiting, in file order.
+        """
         m = 0 if valid is None else valid.num_rows
-        taken: list[_BadRow] = []
-        while self._bad and (
-            valid is None or self._bad[0].index < done + m + len(taken) or self._bad[0].index < 0
-        ):
-            taken.append(self._bad.popleft())
+        taken = self._bad.take(done, None if valid is None else done + m, most)
         span = m + len(taken)
         if not taken:
             assert valid is not None
@@ -287,7 +281,9 @@ class CsvSource:
         take = np.empty(span, dtype=np.int64)
         take[~invalid] = np.arange(m)
         take[invalid] = m + np.arange(len(taken))
-        columns = list(zip(*[b.fields for b in taken], strict=True))
+        width = self.width
+        padded = [(b.fields + [""] * (width - len(b.fields)))[:width] for b in taken]
+        columns = list(zip(*padded, strict=True))
         extra = pa.Table.from_arrays(
             [pa.array(list(c), type=pa.string()) for c in columns], names=self.header
         )
@@ -346,6 +342,7 @@ class CsvSource:
             self._reader = None
             held.settle()
         finally:
+            self._bad.close()
             if self._in.raw is not getattr(sys.stdin, "buffer", None):
                 self._in.raw.close()
 
@@ -365,7 +362,7 @@ class ParquetSource:
         self.sha256 = sha256
         self.nbytes = nbytes
         try:
-            self._file = pq.ParquetFile(source)
+            self._file = pq.ParquetFile(source, pre_buffer=False)  # else it keeps what it read
         except (pa.ArrowException, OSError) as exc:
             raise CaseFileError(f"cannot read Parquet file '{name}': {_first_line(exc)}") from None
         self.schema: pa.Schema = self._file.schema_arrow

@@ -7,16 +7,22 @@ in a semicolon file) and one with no cell filled (the ``,,`` of an empty spreads
 row, or a blank line). :func:`mark_empty` finds the latter among the records pyarrow
 read whole, :func:`mark_blank` the blank lines of a one-column file. A record with
 more fields than the header keeps its first fields; its error quotes the others
-(:func:`too_many_fields`).
+(:func:`too_many_fields`). The records pyarrow hands back wait in order, in bounded
+memory, until they are put back among the others (:class:`HeldRows`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import tempfile
+import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO
 
 import numpy as np
 import pyarrow as pa
@@ -61,6 +67,132 @@ class Chunk:
         # was the biggest array of a scoring run.
         codes = index.to_numpy(zero_copy_only=False)
         return codes, np.asarray([*uniques.to_pylist(), None], dtype=object)[:-1]
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """A record pyarrow handed back: its place, its cells as read, and why ("" if read)."""
+
+    index: int  # among the data records, from 0
+    fields: list[str]  # as read: padded or cut to the header's width when merged
+    message: str
+    kind: str
+
+
+#: How many handed-back records (and bytes of their cells) wait in memory; the rest wait
+#: in a temporary file. pyarrow returns no batch for a block without a valid record,
+#: so a file whose records are all shorter than its header (a form tool that leaves
+#: out trailing empty cells) handed back every record before the first chunk: 6.4 GB
+#: for 3 million two-cell records under a 70-column header.
+HELD_ROWS = 10_000
+HELD_BYTES = 16 << 20
+
+
+def _size(row: BadRow) -> int:
+    return 64 + sum(len(cell) for cell in row.fields) + len(row.message)
+
+
+class HeldRows:
+    """Records pyarrow handed back, first in first out, in bounded memory.
+
+    Up to :data:`HELD_ROWS` records (or :data:`HELD_BYTES` of their cells) wait in
+    memory; the later ones in an anonymous temporary file, one JSON line each (no
+    pickle), and come back in their order.
+    """
+
+    def __init__(self) -> None:
+        self._head: deque[BadRow] = deque()
+        self._bytes = 0
+        self._file: IO[bytes] | None = None
+        self._waiting = 0  # records in the file not yet read back
+        self._read_at = 0
+        self._lock = threading.RLock()
+
+    def __len__(self) -> int:
+        return len(self._head) + self._waiting
+
+    def __bool__(self) -> bool:
+        return bool(self._head) or self._waiting > 0
+
+    def append(self, row: BadRow) -> None:
+        """Add the next record handed back."""
+        with self._lock:
+            size = _size(row)
+            if (
+                self._file is None
+                and len(self._head) < HELD_ROWS
+                and self._bytes + size <= HELD_BYTES
+            ):
+                self._head.append(row)
+                self._bytes += size
+                return
+            if self._file is None:
+                self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close/_refill)
+                self._read_at = 0
+            self._file.seek(0, 2)
+            line = json.dumps([row.index, row.fields, row.message, row.kind])
+            self._file.write(line.encode("utf-8") + b"\n")
+            self._waiting += 1
+
+    def first(self) -> BadRow:
+        """Return the oldest record waiting (there must be one)."""
+        with self._lock:
+            if not self._head:
+                self._refill()
+            return self._head[0]
+
+    def popleft(self) -> BadRow:
+        """Take the oldest record waiting (there must be one)."""
+        with self._lock:
+            if not self._head:
+                self._refill()
+            row = self._head.popleft()
+            self._bytes -= _size(row)
+            return row
+
+    def take(self, done: int, end: int | None, most: int) -> list[BadRow]:
+        """Take the records of the next chunk, which starts at record ``done``.
+
+        With ``end`` (a batch of valid records follows ``done``), those placed before
+        ``end`` counting themselves; without, the next ``most`` at most, in file order,
+        one at least. A record pyarrow gave no number (index -1) always goes.
+        """
+        taken: list[BadRow] = []
+        with self._lock:
+            while self:
+                index = self.first().index
+                if end is None:
+                    fits = not taken or (len(taken) < most and index == done + len(taken))
+                else:
+                    fits = index < end + len(taken)
+                if not (fits or index < 0):
+                    break
+                taken.append(self.popleft())
+        return taken
+
+    def close(self) -> None:
+        """Drop what waits, and the temporary file."""
+        with self._lock:
+            self._head.clear()
+            self._bytes = self._waiting = 0
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+    def _refill(self) -> None:
+        assert self._file is not None
+        assert self._waiting
+        self._file.seek(self._read_at)
+        while self._waiting and len(self._head) < HELD_ROWS and self._bytes < HELD_BYTES:
+            index, fields, message, kind = json.loads(self._file.readline())
+            row = BadRow(index, fields, message, kind)
+            self._head.append(row)
+            self._bytes += _size(row)
+            self._waiting -= 1
+        self._read_at = self._file.tell()
+        if not self._waiting:
+            self._file.close()
+            self._file = None
 
 
 @dataclass
