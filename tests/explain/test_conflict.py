@@ -40,17 +40,19 @@ def test_conflict_takes_hard_and_unsure_answers_in_one_function():
     assert got[2] == pytest.approx(one.conflict, abs=1e-12)
 
 
-def test_a_very_unlikely_answer_keeps_its_own_probability(tmp_path):
+@pytest.mark.parametrize("prior", ["1e-300", "1e-310"])  # 1e-310 is a denormal
+def test_a_very_unlikely_answer_keeps_its_own_probability(tmp_path, prior):
     # Each answer's probability was floored at 1e-12, so a variant where one answer
     # has probability 1e-300 reported a conflict of 662 (flagged) for answers whose
-    # conflict, computed with pgmpy, is 0.08.
+    # conflict, computed with pgmpy, is 0.08; floored then at the smallest normal
+    # float, 1e-310 gave 4.4 (flagged).
     from pgmpy.inference import VariableElimination
 
     folder = bundled_variant(
         tmp_path / "kb",
         "exposures.toml",
         r"(\[nodes\.significant_trauma\][^\[]*?prior = \{ p = )[^,]+",
-        r"\g<1>1e-300",
+        rf"\g<1>{prior}",
     )
     net = load_network(folder)
     answers = {"significant_trauma": "yes", "fever": "yes", "saddle_numbness": "yes"}

@@ -38,7 +38,7 @@ def test_held_rows_come_back_in_order_and_only_a_few_stay_in_memory(monkeypatch)
     # 3 and 4 (the valid ones fill places 2, 5 and 6), not record 10.
     for index in (0, 1, 3, 4, 10):
         held.append(BadRow(index, [], "", ""))
-    assert [row.index for row in held.take(0, 3, 0)] == [0, 1, 3, 4]
+    assert [row.index for row in held.take(0, 3, 100)] == [0, 1, 3, 4]
     assert [row.index for row in held.take(7, None, 5)] == [10]  # one at least
     held.close()
 
@@ -76,3 +76,32 @@ def test_a_file_of_short_records_scores_alike_whatever_waits_in_memory(tmp_path,
     assert out.loc[1000, "triage"] != ""
     assert out.loc[5, "age"] == "25"
     assert out.loc[5, "error"] == ""
+
+
+def test_short_records_between_two_valid_ones_are_put_back_a_chunk_at_a_time(monkeypatch):
+    # 1.5 million short records between two full ones in a 6 MB file were put back in
+    # one merge (3 GB); now a chunk's rows at most at a time, in file order.
+    import io
+
+    from backspasm.scoring.readers import CsvSource
+
+    header = ",".join(f"c{i}" for i in range(8))
+    full = ",".join("y" for _ in range(8))
+    text = "\n".join([header, full, *(f"s{i},x" for i in range(5000)), full]) + "\n"
+    taken_sizes = []
+    take = HeldRows.take
+
+    def watched(self: HeldRows, done: int, end: int | None, most: int) -> list[BadRow]:
+        got = take(self, done, end, most)
+        taken_sizes.append(len(got))
+        return got
+
+    monkeypatch.setattr(HeldRows, "take", watched)
+    source = CsvSource(io.BytesIO(text.encode()), "sandwich.csv", chunk_bytes=1 << 20)
+    firsts = []
+    for chunk in source.chunks(300):
+        assert chunk.table.num_rows <= 300
+        firsts += chunk.table.column("c0").to_pylist()
+    source.close()
+    assert max(taken_sizes) <= 300
+    assert firsts == ["y", *(f"s{i}" for i in range(5000)), "y"]

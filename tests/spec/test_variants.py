@@ -132,17 +132,23 @@ def test_a_table_the_checks_count_as_rewritten_is_rewritten_by_the_engine(tmp_pa
     from backspasm.engine.noisy_max import _decompose
     from backspasm.spec.rules_graph import _decomposable
 
-    folder = tmp_path / "kb"
-    shutil.copytree(resources.files("backspasm") / "knowledge", folder)
-    mechanisms = folder / "mechanisms.toml"
-    text = mechanisms.read_text()
-    start = text.index("leak = { p = ", text.index("[nodes.nerve_root_compression]"))
-    end = text.index(",", start)
-    mechanisms.write_text(text[:start] + "leak = { p = 1e-12" + text[end:])
-    for spec, network in (
-        (load_spec(), load_network()),
-        (load_spec(folder), load_network(folder)),
-    ):
+    def leaky(leak: str) -> Path:
+        folder = tmp_path / f"kb{leak}"
+        shutil.copytree(resources.files("backspasm") / "knowledge", folder)
+        mechanisms = folder / "mechanisms.toml"
+        text = mechanisms.read_text()
+        start = text.index("leak = { p = ", text.index("[nodes.nerve_root_compression]"))
+        end = text.index(",", start)
+        mechanisms.write_text(text[:start] + f"leak = {{ p = {leak}" + text[end:])
+        return folder
+
+    folder = leaky("1e-12")
+    # Exactly the share: 1 - (1 - 5e-7) computes a hair below it, so the engine keeps
+    # the table whole and the check must not count it (it did, without a margin).
+    edge = leaky("5e-7")
+    variants = [(load_spec(), load_network())]
+    variants += [(load_spec(f), load_network(f)) for f in (folder, edge)]
+    for spec, network in variants:
         for name, node_spec in spec.nodes.items():
             table = network.model.get_cpds(name)
             if len(table.variables) < 3:
@@ -153,6 +159,7 @@ def test_a_table_the_checks_count_as_rewritten_is_rewritten_by_the_engine(tmp_pa
             if _decomposable(node_spec):
                 assert rewritten is not None, name
     assert not _decomposable(load_spec(folder).nodes["nerve_root_compression"])
+    assert not _decomposable(load_spec(edge).nodes["nerve_root_compression"])
     assert _decomposable(load_spec().nodes["nerve_root_compression"])
 
 

@@ -134,17 +134,21 @@ def conflict(network: Network, evidence: Batch, log_evidence: FloatArray) -> Flo
     base = network.engine.query(dict(context), targets=list(answers))
     base_log = base.log_evidence[row]
     singles = np.zeros(n)
-    # Each answer's own probability, however small: only a zero (an answer that is
-    # impossible, when log P(e) is -inf and the conflict infinite) is floored, to keep
-    # the sum finite. A floor of 1e-12 added 662 to a variant's conflict of 0.08.
-    tiny = np.finfo(np.float64).tiny
+
+    # Each answer's own probability, however small (a denormal 1e-310 too): only a zero
+    # (an answer that is impossible, when log P(e) is -inf and the conflict infinite)
+    # is replaced, to keep the sum finite. A floor of 1e-12 added 662 to a variant's
+    # conflict of 0.08.
+    def log(p: FloatArray) -> FloatArray:
+        return np.log(np.where(p > 0, p, np.finfo(np.float64).tiny))
+
     for node, values in answers.items():
         if values.ndim == 1:
-            table = np.log(np.maximum(base.marginals[node], tiny))
+            table = log(base.marginals[node])
             singles += np.where(values >= 0, table[row, np.maximum(values, 0)], 0.0)
         else:
             p = np.einsum("ij,ij->i", base.marginals[node][row], values)
-            singles += np.log(np.maximum(p, tiny)) * answered(values)
+            singles += log(p) * answered(values)
     with np.errstate(invalid="ignore"):
         out = singles - (log_evidence - base_log)
     out[~np.isfinite(log_evidence)] = np.inf

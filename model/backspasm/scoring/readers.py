@@ -57,6 +57,7 @@ from backspasm.scoring.records import (
     in_file_terms,
     mark_blank,
     mark_empty,
+    rows_table,
     short_row_problem,
     split,
     too_many_fields,
@@ -224,19 +225,24 @@ class CsvSource:
                     batch = next(batches, None)
                 if batch is None:
                     break
-                # The records handed back before this batch's first: at most a
-                # chunk's rows at a time, however many there are.
-                while self._bad and self._bad.first().index == done:
-                    table, done = self._merge(None, done, rows)
-                    last = table.table
-                    yield table
-                table, done = self._merge(pa.Table.from_batches([batch]), done)
-                table = mark_blank(table) if self.width == 1 else mark_empty(table)
-                for chunk in split(table, rows):
-                    last = chunk.table
-                    yield chunk
+                valid = pa.Table.from_batches([batch])
+                while True:
+                    # Records handed back before the next valid one, then valid ones
+                    # with those among them: at most a chunk's rows at a time.
+                    while self._bad and self._bad.first().index == done:
+                        table, done, _ = self._merge(None, done, rows)
+                        last = table.table
+                        yield table
+                    if not valid.num_rows:
+                        break
+                    table, done, used = self._merge(valid, done, rows)
+                    valid = valid.slice(used)
+                    table = mark_blank(table) if self.width == 1 else mark_empty(table)
+                    for chunk in split(table, rows):
+                        last = chunk.table
+                        yield chunk
             while self._bad:
-                table, done = self._merge(None, done, rows)
+                table, done, _ = self._merge(None, done, rows)
                 last = table.table
                 yield table
         except pa.ArrowInvalid as exc:
@@ -265,28 +271,27 @@ class CsvSource:
                     f"{done:,}) is never closed."
                 )
 
-    def _merge(self, valid: pa.Table | None, done: int, most: int = 0) -> tuple[Chunk, int]:
-        """Put the invalid rows pyarrow handed back into their places among ``valid``.
+    def _merge(self, valid: pa.Table | None, done: int, most: int) -> tuple[Chunk, int, int]:
+        """Put at most ``most`` rows pyarrow handed back into their places among ``valid``.
 
-        Without ``valid``, the next ``most`` at most of those waiting, in file order.
+        Without ``valid``, the next ones in file order. Return the chunk, the records done
+        after it and how many of ``valid`` it used (those before the first left waiting).
         """
         m = 0 if valid is None else valid.num_rows
         taken = self._bad.take(done, None if valid is None else done + m, most)
+        if self._bad and valid is not None and self._bad.first().index >= 0:
+            m = min(m, self._bad.first().index - done - len(taken))
+            valid = valid.slice(0, m)
         span = m + len(taken)
         if not taken:
             assert valid is not None
-            return Chunk(valid, None), done + span
+            return Chunk(valid, None), done + span, m
         invalid = np.zeros(span, dtype=bool)
         invalid[[b.index - done if b.index >= 0 else span - 1 for b in taken]] = True
         take = np.empty(span, dtype=np.int64)
         take[~invalid] = np.arange(m)
         take[invalid] = m + np.arange(len(taken))
-        width = self.width
-        padded = [(b.fields + [""] * (width - len(b.fields)))[:width] for b in taken]
-        columns = list(zip(*padded, strict=True))
-        extra = pa.Table.from_arrays(
-            [pa.array(list(c), type=pa.string()) for c in columns], names=self.header
-        )
+        extra = rows_table(taken, self.header)
         tables = [extra] if valid is None else [valid, extra]
         table = pa.concat_tables(tables).take(pa.array(take))
         failed = [
@@ -299,7 +304,7 @@ class CsvSource:
                 np.array([b.message for _, b in failed], dtype=object),
                 np.array([b.kind for _, b in failed], dtype=object),
             )
-        return Chunk(table, errors), done + span
+        return Chunk(table, errors), done + span, m
 
     @property
     def sha256(self) -> str:

@@ -154,8 +154,9 @@ class HeldRows:
         """Take the records of the next chunk, which starts at record ``done``.
 
         With ``end`` (a batch of valid records follows ``done``), those placed before
-        ``end`` counting themselves; without, the next ``most`` at most, in file order,
-        one at least. A record pyarrow gave no number (index -1) always goes.
+        ``end`` counting themselves; without, the next ones in file order, one at
+        least; ``most`` at most either way. A record pyarrow gave no number (index -1)
+        always goes.
         """
         taken: list[BadRow] = []
         with self._lock:
@@ -164,7 +165,7 @@ class HeldRows:
                 if end is None:
                     fits = not taken or (len(taken) < most and index == done + len(taken))
                 else:
-                    fits = index < end + len(taken)
+                    fits = len(taken) < most and index < end + len(taken)
                 if not (fits or index < 0):
                     break
                 taken.append(self.popleft())
@@ -193,6 +194,16 @@ class HeldRows:
         if not self._waiting:
             self._file.close()
             self._file = None
+
+
+def rows_table(taken: list[BadRow], header: list[str]) -> pa.Table:
+    """Return records handed back as a table of the header's columns (cells padded or cut)."""
+    width = len(header)
+    padded = [(b.fields + [""] * (width - len(b.fields)))[:width] for b in taken]
+    columns = list(zip(*padded, strict=True))
+    return pa.Table.from_arrays(
+        [pa.array(list(c), type=pa.string()) for c in columns], names=header
+    )
 
 
 @dataclass

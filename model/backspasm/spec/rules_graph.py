@@ -171,8 +171,11 @@ def _decomposable(node: NodeSpec) -> bool:
     of its cumulative probability. Judged here from bounds on the declared numbers
     (a noisy-OR's P(yes) is never below its leak, times the smallest odds ratio when
     one acts; a noisy-MAX state's share never below its leak's), so a table this
-    says is rewritten always is; the converse may fail, which only overstates a clique.
+    says is rewritten always is (the bounds are taken with a margin for rounding: a leak
+    of exactly the share computes as 1 - (1 - share), a hair below it); the converse
+    may fail, which only overstates a clique.
     """
+    least = DECOMPOSE_MIN_SHARE * 1.01
     try:
         if node.form == "noisy_or":
             assert node.leak is not None
@@ -180,7 +183,7 @@ def _decomposable(node: NodeSpec) -> bool:
             lowest = min([1.0, *(v for o in node.odds.values() for v in _numbers(o.p))])
             positive = (
                 leak < 1
-                and leak * lowest >= DECOMPOSE_MIN_SHARE
+                and leak * lowest >= least
                 and all(v < 1 for s in node.strengths.values() for v in _numbers(s.p))
             )
             acting_odds = any(any(v != 1.0 for v in _numbers(o.p)) for o in node.odds.values())
@@ -190,23 +193,22 @@ def _decomposable(node: NodeSpec) -> bool:
             leak_shares = _in_state_order(node, node.leak.p)
             return (
                 leak_shares[0] > 0
-                and all(v >= DECOMPOSE_MIN_SHARE for v in leak_shares[1:])
-                and all(_numbers(s.p)[0] > 0 for s in node.strengths.values())
+                and all(v >= least for v in leak_shares[1:])
+                and all(_in_state_order(node, s.p)[0] > 0 for s in node.strengths.values())
             )
         if node.form == "logistic":
             assert node.base is not None
             base = float(node.base.p)  # type: ignore[arg-type]
-            lowest = min([1.0, *(v for o in node.odds.values() for v in _numbers(o.p))])
-            odds = base / (1.0 - base) * lowest
-            return _acting(node) <= 1 and odds / (1.0 + odds) >= DECOMPOSE_MIN_SHARE
+            ratios = [1.0, *(v for o in node.odds.values() for v in _numbers(o.p))]
+            odds = [base / (1.0 - base) * r for r in (min(ratios), max(ratios))]
+            low, high = (o / (1.0 + o) for o in odds)  # P(yes), as the table is built
+            return _acting(node) <= 1 and low >= least and 1.0 - high > 0
         if node.form == "table":
             values = [_in_state_order(node, row.param.p) for row in node.table]
             if node.states == BINARY_STATES:
-                shares_ok = all(DECOMPOSE_MIN_SHARE <= x < 1 for v in values for x in v)
+                shares_ok = all(least <= x < 1 for v in values for x in v)
             else:
-                shares_ok = all(
-                    v[0] > 0 and all(x >= DECOMPOSE_MIN_SHARE for x in v[1:]) for v in values
-                )
+                shares_ok = all(v[0] > 0 and all(x >= least for x in v[1:]) for v in values)
             return all(v == values[0] for v in values) and shares_ok
     except (
         AssertionError,
