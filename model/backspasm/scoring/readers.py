@@ -279,8 +279,8 @@ class CsvSource:
         """
         m = 0 if valid is None else valid.num_rows
         taken = self._bad.take(done, None if valid is None else done + m, most)
-        if self._bad and valid is not None and self._bad.first().index >= 0:
-            m = min(m, self._bad.first().index - done - len(taken))
+        if valid is not None and self._bad and (following := self._bad.first().index) >= 0:
+            m = min(m, following - done - len(taken))
             valid = valid.slice(0, m)
         span = m + len(taken)
         if not taken:

@@ -177,13 +177,13 @@ def _decomposable(node: NodeSpec) -> bool:
     """
     least = DECOMPOSE_MIN_SHARE * 1.01
     try:
+        ratios = [1.0, *(v for o in node.odds.values() for v in _numbers(o.p))]
         if node.form == "noisy_or":
             assert node.leak is not None
             leak = float(node.leak.p)  # type: ignore[arg-type]
-            lowest = min([1.0, *(v for o in node.odds.values() for v in _numbers(o.p))])
             positive = (
                 leak < 1
-                and leak * lowest >= least
+                and leak * min(ratios) >= least
                 and all(v < 1 for s in node.strengths.values() for v in _numbers(s.p))
             )
             acting_odds = any(any(v != 1.0 for v in _numbers(o.p)) for o in node.odds.values())
@@ -199,7 +199,6 @@ def _decomposable(node: NodeSpec) -> bool:
         if node.form == "logistic":
             assert node.base is not None
             base = float(node.base.p)  # type: ignore[arg-type]
-            ratios = [1.0, *(v for o in node.odds.values() for v in _numbers(o.p))]
             odds = [base / (1.0 - base) * r for r in (min(ratios), max(ratios))]
             low, high = (o / (1.0 + o) for o in odds)  # P(yes), as the table is built
             return _acting(node) <= 1 and low >= least and 1.0 - high > 0
