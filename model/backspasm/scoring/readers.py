@@ -18,7 +18,6 @@ filled; blank lines after the last record are no rows.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import re
@@ -30,18 +29,17 @@ from typing import Any, BinaryIO, TypeAlias
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
-import pyarrow.parquet as pq
 
 from backspasm._files import PARQUET_SUFFIXES
 from backspasm.exceptions import CaseFileError
 from backspasm.scoring.kernel import RowErrors
 from backspasm.scoring.lines import (
     _DROPPED,
-    _READ_BYTES,
     _Feed,
     _Guard,
     _Handler,
 )
+from backspasm.scoring.parquet import ParquetSource, open_parquet_path, open_parquet_stream
 from backspasm.scoring.records import (
     EMPTY_KIND,
     EMPTY_MESSAGE,
@@ -67,7 +65,6 @@ from backspasm.scoring.sniff import (
     SNIFF_BYTES,
     _first_line,
     _Prefixed,
-    check_width,
     packed,
     read_header,
     sniff_delimiter,
@@ -352,79 +349,6 @@ class CsvSource:
                 self._in.raw.close()
 
 
-# -------------------------------------------------------------------------- Parquet
-
-
-class ParquetSource:
-    """Stream a Parquet file in record batches (its column types are kept)."""
-
-    delimiter = ","
-
-    def __init__(
-        self, source: str | io.BytesIO, name: str, sha256: str, nbytes: int, *, chunk_bytes: int
-    ) -> None:
-        self.name = name
-        self.sha256 = sha256
-        self.nbytes = nbytes
-        try:
-            self._file = pq.ParquetFile(source, pre_buffer=False)  # else it keeps what it read
-        except (pa.ArrowException, OSError) as exc:
-            raise CaseFileError(f"cannot read Parquet file '{name}': {_first_line(exc)}") from None
-        self.schema: pa.Schema = self._file.schema_arrow
-        check_width(len(self.schema.names), name)
-        self.header: list[str] = list(self.schema.names)
-        meta = self._file.metadata
-        self.rows = int(meta.num_rows)
-        size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-        # Rows per batch so that a batch holds about chunk_bytes of (uncompressed) data.
-        self._rows_per_batch = max(1, chunk_bytes * max(self.rows, 1) // max(size, 1))
-
-    def close(self) -> None:
-        """Close the file."""
-        self._file.close()
-
-    def check_question_types(self, positions: list[int]) -> None:
-        """Refuse a question column that holds lists, structs or maps (one answer per cell).
-
-        Dictionary-encoded columns (a pandas ``category``) are fine: they are decoded.
-        """
-        for position in positions:
-            field = self.schema.field(position)
-            kind = field.type
-            if pa.types.is_dictionary(kind):
-                kind = kind.value_type
-            if pa.types.is_nested(kind):
-                raise CaseFileError(
-                    f"Parquet file '{self.name}': column '{field.name}' holds {kind}; a "
-                    "question column holds one answer per cell (text, a number or a boolean)."
-                )
-
-    def chunks(self, rows: int) -> Iterator[Chunk]:
-        """Yield chunks of at most ``rows`` rows and about ``chunk_bytes`` bytes.
-
-        A damaged row group raises a :class:`CaseFileError` that names the file, as a
-        damaged footer does when the file is opened (pyarrow raises an Arrow error
-        for some damage, a plain :class:`OSError` for other).
-        """
-        try:
-            for batch in self._file.iter_batches(batch_size=min(rows, self._rows_per_batch)):
-                yield Chunk(pa.Table.from_batches([batch]), None)
-        except (pa.ArrowException, OSError) as exc:
-            raise CaseFileError(
-                f"cannot read Parquet file '{self.name}': {_first_line(exc)}"
-            ) from None
-
-
-def _hash_file(path: str) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while block := fh.read(_READ_BYTES):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
-
-
 def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSource | ParquetSource:
     """Open a case file (``"-"``: standard input) as CSV or Parquet, by its first bytes.
 
@@ -476,8 +400,7 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
         raise CaseFileError(f"cannot read case file '{path}': {found}")
     if magic[:4] == b"PAR1" or path.lower().endswith(PARQUET_SUFFIXES):
         fh.close()
-        digest, size = _hash_file(path)
-        return ParquetSource(path, name, digest, size, chunk_bytes=chunk_bytes)
+        return open_parquet_path(path, chunk_bytes=chunk_bytes)
     try:
         return CsvSource(fh, name, chunk_bytes=chunk_bytes)
     except BaseException:
@@ -493,8 +416,5 @@ def _open_stream(
     if found:
         raise CaseFileError(f"cannot read case file '{name}': {found}")
     if magic[:4] == b"PAR1":
-        # Parquet is read from its end: a stream is buffered whole.
-        data = stream.read()
-        digest = hashlib.sha256(data).hexdigest()
-        return ParquetSource(io.BytesIO(data), name, digest, len(data), chunk_bytes=chunk_bytes)
+        return open_parquet_stream(stream, name, chunk_bytes=chunk_bytes)
     return CsvSource(stream, name, chunk_bytes=chunk_bytes)
