@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import hashlib
+import io
 import os
 import threading
 import tracemalloc
@@ -163,3 +164,37 @@ def test_a_parquet_stream_is_copied_to_disk_not_held_in_memory(tmp_path, net):
     score_file(path, tmp_path / "file.csv", network=net)
     assert from_pipe.input_format == "parquet"
     assert (tmp_path / "pipe.csv").read_bytes() == (tmp_path / "file.csv").read_bytes()
+
+
+@pytest.mark.parametrize("fails", ["opening", "writing"])
+def test_a_parquet_stream_that_cannot_be_copied_says_to_give_the_path(monkeypatch, fails):
+    import errno
+    import tempfile
+
+    from backspasm.scoring import parquet
+
+    class Full:
+        def write(self, block):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def close(self):
+            self.closed = True
+
+    full = Full()
+
+    def temporary_file():
+        if fails == "opening":
+            raise OSError(errno.EACCES, "Permission denied")
+        return full
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+    buffer = pa.BufferOutputStream()
+    pq.write_table(pa.table({"case_id": ["P"], "fever": ["yes"]}), buffer)
+    stream = io.BytesIO(buffer.getvalue().to_pybytes())
+    with pytest.raises(CaseFileError) as info:
+        parquet.open_parquet_stream(stream, "<stdin>", chunk_bytes=1 << 20)
+    said = str(info.value)
+    assert said.startswith("cannot copy the Parquet stream '<stdin>' to a temporary file")
+    assert ("No space left" if fails == "writing" else "Permission denied") in said
+    assert "give the file by its path" in said
+    assert fails == "opening" or full.closed

@@ -116,14 +116,21 @@ def open_parquet_stream(stream: BinaryIO, name: str, *, chunk_bytes: int) -> Par
     Memory stays bounded whatever the stream's size; the copy takes as much room in
     the temporary folder (``TMPDIR``) as the stream and goes when the source closes.
     """
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - owned and closed by the source
+
+    def refused(exc: OSError) -> CaseFileError:
+        return CaseFileError(
+            f"cannot copy the Parquet stream '{name}' to a temporary file "
+            f"({exc.strerror or exc}); give the file by its path instead."
+        )
+
+    try:
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - owned and closed by the source
+    except OSError as exc:  # TMPDIR missing or read-only
+        raise refused(exc) from None
     try:
         digest, size = _hashed_copy(stream, spool)
         spool.seek(0)
-    except OSError as exc:
+    except OSError as exc:  # the disk filled
         spool.close()
-        raise CaseFileError(
-            f"cannot copy the Parquet stream '{name}' to a temporary file "
-            f"({exc.strerror or exc}); give the file by its path instead."
-        ) from None
+        raise refused(exc) from None
     return ParquetSource(spool, name, digest, size, chunk_bytes=chunk_bytes)
