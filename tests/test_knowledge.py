@@ -308,3 +308,20 @@ def test_the_readme_states_the_networks_own_presenter_shares():
     assert f"{100 * prior['herniated_disc']:.1f}% here" in text
     assert f"{100 * prior['spinal_tumor']:.2f}% here ({100 * primary:.2f}% in primary care" in text
     assert f"is about {100 * prior['muscle_strain']:.0f}% of presenters here" in text
+
+
+def test_every_no_answer_reads_as_a_person_would_say_it():
+    # "no" before a label that is itself a negation, a verb or a test result reads
+    # badly ("no cannot touch toes", "no eased by anti-inflammatories"): such a node
+    # declares label_no, the words the figures, titles and triage reasons use instead.
+    from backspasm._text import no_words
+
+    net = backspasm.load_network()
+    awkward = {"not", "cannot", "no", "positive", "negative", "worse", "better", "eased"}
+    awkward |= {"wakes", "pregnant", "does", "is", "can", "tender", "tires"}
+    for q in questions_for(net):
+        if q.kind != "yes_no" or q.node is None:
+            continue
+        said = no_words(net.label(q.node), net.label_no(q.node))
+        words = said.split()
+        assert not (words[0] == "no" and awkward & set(words[1:3])), (q.column, said)

@@ -18,6 +18,7 @@ __all__ = [
     "did_you_mean",
     "impact_words",
     "lower_first",
+    "no_words",
     "odds_ratio",
     "percent",
     "percent_to",
@@ -233,7 +234,21 @@ def lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def answer_words(text: str, label: Callable[[str], str], nodes: Container[str]) -> str:
+def no_words(label: str, label_no: str = "") -> str:
+    """Say a yes/no answer of no, lower-case: ``no fever``, or the node's ``label_no``.
+
+    ``label_no`` is declared where ``"no "`` before the label reads badly
+    (``Cannot touch toes`` -> ``can touch toes``).
+    """
+    return lower_first(label_no) if label_no else f"no {lower_first(label)}"
+
+
+def answer_words(
+    text: str,
+    label: Callable[[str], str],
+    nodes: Container[str],
+    label_no: Callable[[str], str] = lambda node: "",
+) -> str:
     """Say an answer written ``node=state`` in words, for a person, not a programmer.
 
     ``fever=yes`` reads ``Fever``, ``fever=no`` ``no fever``, ``spasm_location=flank``
@@ -249,6 +264,8 @@ def answer_words(text: str, label: Callable[[str], str], nodes: Container[str]) 
         A node's label (``network.label``).
     nodes : container of str
         The network's nodes.
+    label_no : callable, optional
+        How a node's no reads, when declared (``network.label_no``).
     """
     said, unsure, _ = text.partition(" (unsure answer)")
     node, sep, state = said.partition("=")
@@ -259,22 +276,24 @@ def answer_words(text: str, label: Callable[[str], str], nodes: Container[str]) 
             name, value = match.group(1), match.group(2)
             if name not in nodes:
                 return match.group(0)
-            return lower_first(_one_answer(name, value, label))
+            return lower_first(_one_answer(name, value, label, label_no))
 
         text = _ANSWER.sub(inner, text)
         return text.replace(" (unsure answer)", " (unsure)").replace("_", " ")
-    return _one_answer(node, state, label) + tail
+    return _one_answer(node, state, label, label_no) + tail
 
 
 #: An answer written ``node=state`` inside a longer reason.
 _ANSWER = re.compile(r"\b([a-z][a-z0-9_]*)=([A-Za-z0-9_+.\-]+)")
 
 
-def _one_answer(node: str, state: str, label: Callable[[str], str]) -> str:
+def _one_answer(
+    node: str, state: str, label: Callable[[str], str], label_no: Callable[[str], str]
+) -> str:
     if state == "yes":
         return label(node)
     if state == "no":
-        return f"no {lower_first(label(node))}"
+        return no_words(label(node), label_no(node))
     return f"{label(node)}: {state.replace('_', ' ')}"
 
 

@@ -5,9 +5,8 @@ tables by :mod:`backspasm.tables`, so that the pgmpy model is an ordinary
 :class:`~pgmpy.models.DiscreteBayesianNetwork` that any pgmpy tool (inference,
 estimators, writers) accepts.
 
-:class:`Network` holds the model, what its nodes mean, its fingerprint and engine;
-its report, refusals and files are made in ``_network_report``, ``_network_checks``
-and ``_network_export``.
+:class:`Network` holds the model, what its nodes mean, its fingerprint and engine; its
+report, refusals and files come from ``_network_report``, ``_network_checks``, ``_network_export``.
 """
 
 from __future__ import annotations
@@ -204,6 +203,10 @@ class Network:
     def label(self, node: str) -> str:
         """Return the short label of a node, for figures and tables."""
         return self._node(node).label
+
+    def label_no(self, node: str) -> str:
+        """Return how a yes/no node's no reads when ``no <label>`` would not ("" if so)."""
+        return self._node(node).label_no
 
     def description(self, node: str) -> str:
         """Return the plain-language description of a node."""

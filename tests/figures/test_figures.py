@@ -631,6 +631,18 @@ def test_titles_name_the_answers(flank: Diagnosis) -> None:
     assert figures.describe_answers({**said_nothing, "age": 40}) == "age 40"
     assert figures.describe_answers(said_nothing) == "no answers yet"
     assert figures.describe_answers({"back_spasm": "no"}) == "no back spasm"
+    # A no reads as a person would say it where "no" before the label would not: the
+    # titles said "no cannot touch toes" and "no not improving after a month"
+    negatives = {
+        "cannot_touch_toes": "no",
+        "not_improving_after_a_month": "no",
+        "straight_leg_raise_positive": "no",
+        "recent_pregnancy_or_childbirth": "no",
+    }
+    assert figures.describe_answers(negatives) == (
+        "can touch toes, improving after a month, negative straight-leg raise, "
+        "not pregnant, no recent birth"
+    )
     for ax, what in (
         (figures.plot_causes(flank), "Causes of back spasm for: "),
         (figures.plot_evidence_impact(flank, "kidney_stones"), "How each answer moved"),

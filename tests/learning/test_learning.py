@@ -1156,6 +1156,9 @@ def test_toml_writer_round_trips_every_declaration(net: Network, tmp_path: Path)
     assert again.fingerprint() == net.fingerprint()
     for name, node in net.spec.nodes.items():
         assert list(again.spec.nodes[name].parameters()) == list(node.parameters()), name
+        assert again.label(name) == net.label(name)
+        assert again.label_no(name) == net.label_no(name), name  # "Can touch toes"
+    assert again.label_no("cannot_touch_toes") == "Can touch toes"
     assert set(again.spec.sources) == {*net.spec.sources, "fit_test"}
     # the triage policy too, its timeframes included (fit dropped within_hours)
     assert again.spec.triage is not None

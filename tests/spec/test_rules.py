@@ -74,8 +74,8 @@ def test_every_rule_has_a_test():
         pytest.param(
             {'label = "Strain"': 'label = "Strain"\nlabl = "x"'},
             "nodes.toml: node 'strain', field 'labl': unknown field 'labl'; allowed: "
-            "group, label, description, states, parents, extension, prior, leak, strength, "
-            "base, odds, table, question. Did you mean 'label'? [rule: known-field]",
+            "group, label, label_no, description, states, parents, extension, prior, leak, "
+            "strength, base, odds, table, question. Did you mean 'label'? [rule: known-field]",
             id="known-field",
         ),
         pytest.param(
@@ -105,6 +105,13 @@ def test_every_rule_has_a_test():
             "nodes.toml: node 'stone', field 'states': binary states must be in the order "
             "['no', 'yes']; got ['yes', 'no']. [rule: states]",
             id="states-order",
+        ),
+        pytest.param(
+            {'label = "Duration"': 'label = "Duration"\nlabel_no = "Short"'},
+            "nodes.toml: node 'duration', field 'label_no': 'label_no' says how a 'no' "
+            "reads, so only a yes/no node may have it; this node has the states ['acute', "
+            "'subacute', 'chronic']. [rule: states]",
+            id="states-label-no",
         ),
         pytest.param(
             {'parents = ["exertion"]\nleak': 'parents = ["exertoin"]\nleak'},

@@ -53,7 +53,7 @@ _RULE = re.compile(r"^(?P<label>.+?) (?P<p>[<>]?[0-9.]+%) \(>= (?P<limit>[0-9.]+
 
 def _flag_text(network: Network, flag: str) -> str:
     """Say a red flag in few words: an answer flag (``node=state``) by its label."""
-    return ge(answer_words(flag, network.label, network.spec.nodes))
+    return ge(answer_words(flag, network.label, network.spec.nodes, network.label_no))
 
 
 def _red_flags(diagnosis: Diagnosis, net: Network, *, detail: bool) -> list[str]:

@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from backspasm._text import impact_words
+from backspasm._text import impact_words, no_words
 from backspasm._text import lower_first as lower_first  # re-exported for the figures
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
 from backspasm._text import percent as percent  # one rule: as diagnose writes them
@@ -158,7 +158,7 @@ _NO_GAIN = 1e-12
 # A case's answers and the titles made of them
 
 
-def _answer_words(question: Any, label: str, value: Any) -> str | None:
+def _answer_words(question: Any, label: str, value: Any, label_no: str = "") -> str | None:
     from backspasm.exceptions import BackspasmError
     from backspasm.questionnaire import parse_answer
 
@@ -173,7 +173,7 @@ def _answer_words(question: Any, label: str, value: Any) -> str | None:
     if isinstance(state, tuple):
         return f"{label} ({percent_to(float(state[-1]), 0)} likely)"  # as it was answered
     if question.kind == "yes_no":
-        return label if state == "yes" else f"no {label}"
+        return label if state == "yes" else no_words(label, label_no)
     if question.column == "sex":
         return str(state)
     return f"{label}: {str(state).replace('_', ' ')}"
@@ -281,7 +281,7 @@ def answer_list(answers: Mapping[str, Any], network: Network | None = None) -> l
         state = evidence_state(q, value)
         if state is None or state == q.default:
             continue
-        said = _answer_words(q, _answer_label(q, net), value)
+        said = _answer_words(q, _answer_label(q, net), value, net.label_no(q.node))
         if said:
             words.append(said)
     return words
@@ -315,7 +315,7 @@ def answer_phrase(column: str, value: Any, network: Network | None = None) -> st
     q = {q.column: q for q in questions_for(net)}.get(column)
     said = None
     if q is not None and q.node is not None:
-        said = _answer_words(q, _answer_label(q, net), value)
+        said = _answer_words(q, _answer_label(q, net), value, net.label_no(q.node))
     if not said:
         state = str(value).replace("_", " ")
         if column in net.spec.nodes:
@@ -323,7 +323,7 @@ def answer_phrase(column: str, value: Any, network: Network | None = None) -> st
             said = (
                 label
                 if state == "yes"
-                else f"no {lower_first(label)}"
+                else no_words(label, net.label_no(column))
                 if state == "no"
                 else f"{label}: {state}"
             )

@@ -92,6 +92,8 @@ def _node_toml(
         f"label = {_toml_string(node.label)}",
         f"description = {_toml_string(node.description)}",
     ]
+    if node.label_no:
+        lines.insert(3, f"label_no = {_toml_string(node.label_no)}")
     if node.question is not None:
         lines.append(_question_toml(node.question))
     if node.states != ("no", "yes"):

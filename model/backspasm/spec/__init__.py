@@ -3,7 +3,8 @@
 The knowledge base is a folder of TOML files (the bundled one lives in
 ``backspasm/knowledge/``). Each file may hold a bibliography (``[sources.<key>]``)
 and nodes (``[nodes.<name>]``). A node declares its group, label, description,
-states, parents and exactly one parameter form:
+states, parents and exactly one parameter form (a yes/no node may add ``label_no``,
+how its no reads where ``no <label>`` would not: ``Can touch toes``):
 
 ``prior``
     A root node's distribution.

@@ -140,6 +140,7 @@ def build_node(name: str, file: str, body: Mapping[str, Any]) -> NodeSpec:
         name=name,
         group=body.get("group", ""),
         label=body.get("label", ""),
+        label_no=body.get("label_no", ""),
         description=body.get("description", ""),
         states=states,
         parents=tuple(body.get("parents", ())),

@@ -203,6 +203,15 @@ def _states(ctx: Context) -> Iterator[str]:
                 "states",
                 f"a cause has the states ['no', 'yes']; got {state_list(node.states)}.",
             )
+        if node.label_no and node.states != BINARY_STATES:
+            yield problem(
+                file,
+                where,
+                "label_no",
+                "states",
+                "'label_no' says how a 'no' reads, so only a yes/no node may have it; "
+                f"this node has the states {state_list(node.states)}.",
+            )
 
 
 def _parents_known(ctx: Context) -> Iterator[str]:

@@ -30,7 +30,7 @@ _CONTROL_IN_PARAGRAPH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 #: The longest text each field may hold: labels and states are drawn as node names and
 #: table headings; a prompt, a flag's name, a sentence; paragraphs are paragraphs.
-_SHORT = {"label": 80, "unit": 40, "states": 80}
+_SHORT = {"label": 80, "label_no": 80, "unit": 40, "states": 80}
 _LONGEST_LINE = 1_000
 _LONGEST_PARAGRAPH = 20_000
 
@@ -80,7 +80,7 @@ def _text_problem(file: str, where: str, path: str, text: Any) -> Iterator[str]:
 def _plain_text(ctx: Context) -> Iterator[str]:
     for name, (file, body) in ctx.raw.nodes.items():
         where = f"node '{name}'"
-        for key in ("label", "description"):
+        for key in ("label", "label_no", "description"):
             yield from _text_problem(file, where, key, body.get(key))
         states = body.get("states")
         for i, state in enumerate(states if isinstance(states, list) else []):

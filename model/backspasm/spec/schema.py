@@ -49,6 +49,7 @@ Form = Literal["prior", "noisy_or", "noisy_max", "logistic", "table"]
 NODE_FIELDS: tuple[str, ...] = (
     "group",
     "label",
+    "label_no",
     "description",
     "states",
     "parents",
@@ -166,6 +167,9 @@ class NodeSpec:
     ----------
     name, group, label, description : str
         Identity and the words figures and notebooks show.
+    label_no : str
+        How a yes/no node's "no" reads (``"Can touch toes"`` for ``Cannot touch
+        toes``); empty when ``"no "`` before the label reads well (``no fever``).
     states : tuple of str
         State names, in order (``("no", "yes")`` for binary nodes).
     parents : tuple of str
@@ -206,6 +210,7 @@ class NodeSpec:
     extension: bool = False
     file: str = ""
     question: QuestionSpec | None = None
+    label_no: str = ""
 
     @property
     def is_cause(self) -> bool:

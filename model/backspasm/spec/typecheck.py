@@ -33,6 +33,7 @@ _NUMBER: _Kind = (is_number, "a number")
 _SIMPLE_NODE_FIELDS: dict[str, _Kind] = {
     "group": _STRING,
     "label": _STRING,
+    "label_no": _STRING,
     "description": _STRING,
     "states": (_is_strings, 'an array of state names, e.g. ["low", "high"]'),
     "parents": (_is_strings, 'an array of node names, e.g. ["exertion"]'),

@@ -73,7 +73,8 @@ def triage_reason_words(network: Network, reasons: Iterable[str]) -> tuple[str, 
     tuple of str
     """
     label = _unabbreviated(network)
-    return tuple(_sentence(answer_words(r, label, network.spec.nodes)) for r in reasons)
+    said = (answer_words(r, label, network.spec.nodes, network.label_no) for r in reasons)
+    return tuple(_sentence(words) for words in said)
 
 
 #: A label shortened to fit a figure: a full stop, a slash or a comparison sign in it
