@@ -208,9 +208,13 @@ def test_figures_command_writes_the_teaching_set(tmp_path, capsys):
     svgs = sorted(p.name for p in out.glob("*.svg"))
     assert len(pngs) >= 8
     assert [p[:-4] for p in pngs] == [s[:-4] for s in svgs]
-    err = capsys.readouterr().err
+    out_text, err = capsys.readouterr()
     assert "wrote" in err
     assert err.count(" drew ") == len(pngs)  # a line per figure, as it is drawn
+    # standard output lists every file written, captions.md last (it was left out)
+    listed = [Path(line).name for line in out_text.splitlines()]
+    assert sorted(listed) == sorted([*pngs, *svgs, "captions.md"])
+    assert listed[-1] == "captions.md"
     said = (out / "captions.md").read_text(encoding="utf-8")
     assert all(f"`{name}`" in said for name in pngs + svgs)
 
@@ -662,6 +666,7 @@ def test_evaluate_by_names_the_blank_group(tmp_path, capsys):
         (["fit", "cases.csv", "-o", "f.toml", "--prior-weight", "-1"], "argument --prior-weight"),
         (["fit", "cases.csv", "-o", "f.toml", "--prior-weight", "nan"], "argument --prior-weight"),
         (["fit", "cases.csv", "-o", "f.toml", "--max-iter", "0"], "argument --max-iter"),
+        (["ask", "--min-gain", "-5"], "argument --min-gain: must be 0 or more"),
     ],
 )
 def test_option_errors_name_the_option_not_a_python_parameter(argv, option, tmp_path, capsys):
@@ -761,3 +766,50 @@ def test_every_command_that_writes_takes_o_for_its_output():
     parser = build_parser()
     assert parser.parse_args(["figures", "-o", "slides"]).out == "slides"
     assert parser.parse_args(["score", "in.csv", "-o", "out.csv"]).output == "out.csv"
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["score", "in.csv", "-o", "o.csv", "--explian"],
+            "unrecognized arguments: --explian. Did you mean '--explain'?",
+        ),
+        (["figures", "--out", "f", "--sizee", "column"], "column. Did you mean '--size'?"),
+        (["check", "a", "b"], "unrecognized arguments: b"),
+    ],
+)
+def test_an_unknown_argument_is_refused_with_the_commands_usage(argv, said, capsys):
+    # argparse left it to the top-level parser: "usage: backspasm [-h] [--version]
+    # COMMAND ..." said nothing of the command's options
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: backspasm {argv[0]} ")
+    assert f"backspasm {argv[0]}: error: unrecognized arguments: " in err
+    assert said in err
+
+
+def test_sample_names_what_is_wrong_with_the_output_folder(tmp_path, capsys):
+    # sample passed the system's words through: "No such file or directory" for /proc
+    missing = tmp_path / "nodir" / "x.csv"
+    assert main(["sample", "-n", "5", "--seed", "1", "-o", str(missing)]) == 2
+    assert f"folder '{missing.parent}' does not exist" in capsys.readouterr().err
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    assert main(["sample", "-n", "5", "--seed", "1", "-o", str(a_file / "x.csv")]) == 2
+    assert f"'{a_file}' is not a folder" in capsys.readouterr().err
+
+
+def test_figures_name_the_file_and_case_of_an_answer_they_refuse(tmp_path, capsys):
+    # the refusal said only "The answer to 'age' must be whole years ...", not where
+    with_ids = tmp_path / "with_ids.csv"
+    with_ids.write_text("case_id,age,fever\nA7,abc,yes\n")
+    without = tmp_path / "without.csv"
+    without.write_text("age,fever\n40,no\nabc,yes\n")
+    for cases, case, said in ((with_ids, "A7", "case_id A7"), (without, "2", "row 2")):
+        argv = ["figures", "--out", str(tmp_path / "f"), "--cases", str(cases)]
+        assert main([*argv, "--case-id", case, "--only", "03", "--no-progress"]) == 2
+        err = capsys.readouterr().err
+        assert f"'{cases.name}', {said}: The answer to 'age' must be whole years" in err

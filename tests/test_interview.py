@@ -329,9 +329,9 @@ def test_an_impossible_answer_is_refused_and_the_question_asked_again():
         return "skip"
 
     shown: list[str] = []
-    # Every question is asked (min_gain below 0), pregnancy too, though a man's answer
+    # Every question is asked (min_gain 0), pregnancy too, though a man's answer
     # to it carries no information.
-    result = interview(read, shown.append, answers={"sex": "male"}, min_gain=-1)
+    result = interview(read, shown.append, answers={"sex": "male"}, min_gain=0)
     assert len(said) == 2  # asked again after the impossible answer
     assert any("impossible" in line for line in shown)
     assert result.answers["recent_pregnancy_or_childbirth"] == "no"
@@ -372,7 +372,13 @@ def test_cli_ask_refuses_a_min_gain_that_is_not_a_finite_number(capsys):
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("min_gain", math.nan), ("min_gain", math.inf), ("top", 0), ("max_questions", -1)],
+    [
+        ("min_gain", math.nan),
+        ("min_gain", math.inf),
+        ("min_gain", -5.0),
+        ("top", 0),
+        ("max_questions", -1),
+    ],
 )
 def test_interview_refuses_what_the_cli_refuses(option, value):
     # interview(min_gain=nan) asked all 63 questions where ask --min-gain nan is refused.

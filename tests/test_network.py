@@ -213,6 +213,28 @@ def test_export_rejects_unknown_format(toy_spec_dir, tmp_path):
     assert EXPORT_FORMATS == ("bif", "xmlbif", "net", "xdsl", "uai")
 
 
+def test_export_never_writes_over_or_into_the_knowledge_base_it_exports(toy_spec_dir, tmp_path):
+    # `backspasm export --network kb -o kb/nodes.toml --format bif` replaced the
+    # knowledge base's own file with BIF text, and it no longer loaded (fit and score
+    # refuse the like); a new .toml in its folder would join it the same way.
+    folder = toy_spec_dir()
+    net = load_network(folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for target, said in (("nodes.toml", "overwrite a file of"), ("new.toml", "join")):
+        with pytest.raises(BackspasmError, match=f"it would {said} the knowledge base"):
+            net.export(folder / target, format="bif")
+    with pytest.raises(BackspasmError, match="overwrite a file of the knowledge base"):
+        net.export(str(folder / ".." / folder.name / "nodes.toml"), format="bif")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    single = tmp_path / "single.toml"
+    single.write_text((folder / "sources.toml").read_text() + (folder / "nodes.toml").read_text())
+    with pytest.raises(BackspasmError, match="overwrite a file of the knowledge base"):
+        load_network(single).export(single, format="bif")
+    assert load_network(single).spec.nodes  # still loads
+    net.export(folder / "model.bif")  # any other file in its folder is fine
+    assert load_network(folder).spec.nodes
+
+
 @pytest.mark.parametrize("bundled", [False, True], ids=["toy", "bundled"])
 def test_network_pickles(toy_spec_dir, bundled):
     import pickle

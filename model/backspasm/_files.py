@@ -48,6 +48,7 @@ __all__ = [
     "SignalGuard",
     "atomic_path",
     "cannot_write_in",
+    "check_folder",
     "check_paths",
     "output_format",
 ]
@@ -165,6 +166,18 @@ def check_paths(input: str | os.PathLike[str], output: str | os.PathLike[str]) -
     _check_target(dst, "")
     fmt = output_format(dst)
     _check_target(meta, "the provenance sidecar ")
+    check_folder(dst)
+    return fmt
+
+
+def check_folder(dst: str | os.PathLike[str]) -> None:
+    """Refuse an output whose folder is missing, not a folder, or not writable.
+
+    Raises
+    ------
+    CaseFileError
+        Naming the output and what is wrong with its folder.
+    """
     folder = Path(dst).parent
     if not folder.exists():
         raise CaseFileError(f"cannot write '{dst}': folder '{folder}' does not exist.")
@@ -173,7 +186,6 @@ def check_paths(input: str | os.PathLike[str], output: str | os.PathLike[str]) -
     problem = cannot_write_in(folder)
     if problem:
         raise CaseFileError(f"cannot write '{dst}': folder '{folder}' {problem}.")
-    return fmt
 
 
 def cannot_write_in(folder: str | os.PathLike[str]) -> str | None:

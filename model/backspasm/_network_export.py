@@ -71,9 +71,30 @@ def export_network(
         return dest
     if not dest.parent.is_dir():
         raise BackspasmError(f"cannot export to '{path}': folder '{dest.parent}' does not exist.")
+    _not_the_knowledge_base(network, dest, path)
     with atomic_path(dest) as tmp:
         writer(str(tmp))
     return dest
+
+
+def _not_the_knowledge_base(network: Network, dest: Path, path: str | os.PathLike[str]) -> None:
+    """Refuse to write over a file of the knowledge base, or a .toml into its folder.
+
+    Either would leave a knowledge base that no longer loads (BIF text read as TOML).
+    """
+    if not network.spec.origin:
+        return
+    target, origin = dest.resolve(), Path(network.spec.origin).resolve()
+    folder = origin if origin.is_dir() else origin.parent
+    read = {origin} if origin.is_file() else {folder / f for f in network.spec.files}
+    joins = origin.is_dir() and target.parent == folder
+    if target in read or (joins and target.suffix.lower() == ".toml"):
+        raise BackspasmError(
+            f"cannot export to '{path}': it would "
+            + ("overwrite a file of" if target in read else "join")
+            + f" the knowledge base being exported ('{network.spec.origin}'), which would "
+            "then no longer load. Name a file elsewhere."
+        )
 
 
 def export_format(path: str | os.PathLike[str], format: str | None = None) -> str:

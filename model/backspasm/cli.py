@@ -15,9 +15,10 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backspasm.cli_args import build_parser
+from backspasm.cli_args import build_parser, parse_args
 from backspasm.exceptions import BackspasmError
 
 if TYPE_CHECKING:
@@ -183,6 +184,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     )
     for path in paths:
         print(path)
+    print(Path(args.out) / CAPTIONS_FILE)  # written on every run, listed last
     files, whose = ("1 file", "its") if len(paths) == 1 else (f"{len(paths)} files", "their")
     print(f"wrote {files} to {args.out}; {whose} alt text is in {CAPTIONS_FILE}", file=sys.stderr)
     return EXIT_OK
@@ -218,7 +220,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             max_iter=args.max_iter,
         )
         path = write_spec(fit, args.output)
-    print(f"wrote {path}: {fit!r}", file=sys.stderr)
+    print(f"wrote {path}: {fit}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -373,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:

@@ -3,109 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import math
+from collections.abc import Sequence
 
+from backspasm._text import did_you_mean
 from backspasm._version import __version__
+from backspasm.cli_types import FIGURE_FORMATS as FIGURE_FORMATS  # the --help lists them
+from backspasm.cli_types import FIGURE_SIZES as FIGURE_SIZES
+from backspasm.cli_types import MAX_DPI as MAX_DPI
+from backspasm.cli_types import (
+    dpi,
+    figure_formats,
+    figure_selection,
+    non_negative_float,
+    positive_int,
+    share,
+    whole_number,
+)
 
-__all__ = ["FIGURE_FORMATS", "FIGURE_SIZES", "MAX_DPI", "build_parser", "positive_int"]
-
-#: What ``figures --format``, ``--dpi`` and ``--size`` accept: those of
-#: :mod:`backspasm.figures._save` and :mod:`backspasm.figures._style`, repeated so
-#: that parsing imports no matplotlib (a test holds them equal).
-FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
-MAX_DPI = 1200
-FIGURE_SIZES: tuple[str, ...] = ("slide", "page", "column")
+__all__ = ["FIGURE_FORMATS", "FIGURE_SIZES", "MAX_DPI", "build_parser", "parse_args"]
 
 _RANK_HELP = (
     "rank causes by 'posterior' probability (default), by expected 'disablement' "
     "(Richens et al. 2020, exact on twin networks; slower) or by 'odds_factor', how "
     "many times the answers raised a cause's odds over the age, sex and setting alone"
 )
-
-
-def positive_int(text: str) -> int:
-    """Return a whole number of at least 1 (an argparse type)."""
-    return _whole_number_from(text, 1)
-
-
-def whole_number(text: str) -> int:
-    """Return a whole number of at least 0 (an argparse type)."""
-    return _whole_number_from(text, 0)
-
-
-def _whole_number_from(text: str, least: int) -> int:
-    """Return the whole number ``text`` says, refused under ``least``."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
-    if value < least:
-        raise argparse.ArgumentTypeError(f"must be {least} or more; got {value}")
-    return value
-
-
-def share(text: str) -> float:
-    """Return a number from 0 to 1 (an argparse type)."""
-    value = finite_float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be a share from 0 to 1 (0.3 = 30%); got {text!r}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    """Return a finite number of at least 0 (an argparse type)."""
-    value = finite_float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more; got {text!r}")
-    return value
-
-
-def dpi(text: str) -> int:
-    """Return a PNG resolution, 1 to :data:`MAX_DPI` (an argparse type)."""
-    value = positive_int(text)
-    if value > MAX_DPI:
-        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_DPI}; got {value}")
-    return value
-
-
-def figure_formats(text: str) -> tuple[str, ...]:
-    """Return the formats of a comma-separated list, each once (an argparse type)."""
-    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
-    bad = [f for f in formats if f not in FIGURE_FORMATS]
-    if bad or not formats:
-        what = f"{', '.join(repr(f) for f in bad)} is not one" if bad else "none given"
-        raise argparse.ArgumentTypeError(
-            f"must be one or more of {', '.join(FIGURE_FORMATS)}, separated by commas "
-            f"(e.g. png,svg); got {text!r} ({what})"
-        )
-    return tuple(dict.fromkeys(formats))
-
-
-def figure_selection(text: str) -> tuple[str, ...]:
-    """Return the teaching figures a comma-separated list names (an argparse type).
-
-    Numbers, file stems and groups, as
-    :func:`backspasm.figures.teaching.select_figures` reads them (imported only for
-    ``--only``: it imports no matplotlib).
-    """
-    from backspasm.exceptions import BackspasmError
-    from backspasm.figures.teaching import select_figures
-
-    try:
-        return select_figures([name for name in text.split(",") if name.strip()])
-    except BackspasmError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def finite_float(text: str) -> float:
-    """Return a finite number (an argparse type): nan and inf are refused."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number; got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a finite number; got {text!r}")
-    return value
 
 
 # A command's one-line help (in `backspasm --help`) and the description under its usage
@@ -171,6 +92,25 @@ _EXPORT_FORMAT_HELP = "file format (default: from the output's extension, .xml f
 _EXPORT_OUTPUT_HELP = (
     "the file to write, in an existing folder; - for standard output (with --format)"
 )
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the command line; an unknown argument is refused by its command's parser.
+
+    argparse leaves the arguments a command does not know to the top-level parser,
+    whose usage line (``backspasm [-h] [--version] COMMAND ...``) then says nothing of
+    the command's options: here the command's own usage says it, with the closest
+    option (``--explian``: did you mean '--explain'?).
+    """
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        actions = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        sub = next(actions).choices.get(getattr(args, "command", None) or "", parser)
+        said = f"unrecognized arguments: {' '.join(extra)}"
+        option = next((e.split("=", 1)[0] for e in extra if e.startswith("--")), None)
+        hint = did_you_mean(option, sub._option_string_actions) if option else ""
+        sub.error(f"{said}.{hint}" if hint else said)
+    return args
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -268,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--min-gain",
-        type=finite_float,
+        type=non_negative_float,
         default=0.01,
         metavar="BITS",
         help="after the screen (red flags and the questions that can set the triage), "
@@ -288,15 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the teaching figures of the network and of one case, and "
         "captions.md beside them: one sentence of alt text per figure file (also written "
         "into each file: a PNG's Description, an SVG's <desc>, a PDF's Subject). The "
-        "files are listed on standard output; standard error says each figure as it is "
-        "drawn. The figures: 01 network, 01b diagnostic view, 02-06 the example case "
-        "(network beliefs, causes, evidence impact, next questions, sensitivity), 07 the "
-        "case beside built-in scenarios, 08 case mix, 09-10 calibration and ROC (each AUC "
-        "with its 95% confidence interval) on 2000 synthetic cases. --out and --cases are "
-        "checked before anything is drawn. A file is never deleted: drawing a figure again "
-        "at another size or in fewer formats replaces the files of the formats asked for "
-        "and leaves the others (a warning names them, with the size they were drawn at); "
-        "captions.md lists every figure file in DIR under the size it was drawn at.",
+        "files are listed on standard output, captions.md last; standard error says each "
+        "figure as it is drawn. The figures: 01 network, 01b diagnostic view, 02-06 the "
+        "example case (network beliefs, causes, evidence impact, next questions, "
+        "sensitivity), 07 the case beside built-in scenarios, 08 case mix, 09-10 "
+        "calibration and ROC (each AUC with its 95% confidence interval) on 2000 "
+        "synthetic cases. --out and --cases are checked before anything is drawn. A file "
+        "is never deleted: drawing a figure again at another size or in fewer formats "
+        "replaces the files of the formats asked for and leaves the others (a warning "
+        "names them, with the size they were drawn at); captions.md lists every figure "
+        "file in DIR under the size it was drawn at.",
     )
     p.add_argument(
         "--out",

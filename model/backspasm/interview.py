@@ -192,9 +192,9 @@ def interview(
     Diagnosis
         The diagnosis from the last answers.
     """
-    if not math.isfinite(min_gain):
+    if not math.isfinite(min_gain) or min_gain < 0:
         # nan compared False with every gain: the interview never stopped on the gain
-        raise BackspasmError(f"'min_gain' must be a finite number of bits; got {min_gain!r}")
+        raise BackspasmError(f"'min_gain' must be 0 or more bits, finite; got {min_gain!r}")
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise BackspasmError(f"'top' must be a whole number, 1 or more; got {top!r}")
     if max_questions is not None and (

@@ -106,7 +106,7 @@ def test_only_case_writes_exactly_the_case_figures(case_run: dict[str, Any]) -> 
     stems += ["05-next-questions", "06-sensitivity", "07-scenarios"]
     expected = [f"{s}.{fmt}" for s in stems for fmt in ("png", "svg")]
     listed = [Path(line).name for line in case_run["stdout"].splitlines()]
-    assert listed == expected  # stdout: the figure files, nothing else
+    assert listed == [*expected, "captions.md"]  # stdout: the files written, nothing else
     on_disk = sorted(p.name for p in case_run["out"].iterdir())
     assert on_disk == sorted([*expected, "captions.md"])
     # one progress line per figure on stderr, in order
@@ -162,7 +162,7 @@ def test_no_progress_silences_the_lines_but_not_the_new_folder(tmp_path: Path) -
         ["figures", "--out", str(out), "--only", "03", "--dpi", "20", "--no-progress"]
     )
     assert code == 0, stderr
-    assert [Path(line).name for line in stdout.splitlines()] == ["03-causes.png"]
+    assert [Path(line).name for line in stdout.splitlines()] == ["03-causes.png", "captions.md"]
     assert " drew " not in stderr
     assert "created folder" in stderr
 
@@ -175,7 +175,7 @@ def test_captions_list_every_file_written_and_the_files_carry_them(
 ) -> None:
     out = case_run["out"]
     said = captions(out)
-    written = [Path(line) for line in case_run["stdout"].splitlines()]
+    written = [Path(line) for line in case_run["stdout"].splitlines()][:-1]  # less captions.md
     assert {p.name for p in written} <= set(said)
     for path in written:
         sentence = said[path.name]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from backspasm.exceptions import BackspasmError
+from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.figures._inputs import asked_by
 from backspasm.figures.scenarios import SCENARIOS
 
@@ -129,7 +129,17 @@ class _Work:
     def case(self) -> Diagnosis:
         from backspasm.diagnosis import diagnose
 
-        return diagnose(self._answers, network=self.network)  # checks the answers
+        try:
+            return diagnose(self._answers, network=self.network)  # checks the answers
+        except EvidenceError as exc:
+            if self.case_id is None:
+                raise
+            # say which case of which file holds the answer diagnose refused
+            file = f"'{self.cases_name}'" if self.cases_name else "the cases table"
+            named = (
+                "row" if self._cases is not None and "case_id" not in self._cases else "case_id"
+            )
+            raise type(exc)(f"{file}, {named} {self.case_id}: {exc}") from None
 
     @cached_property
     def followed(self) -> str:

@@ -124,12 +124,15 @@ class FitResult:
         order = shown["change"].abs().sort_values(ascending=False, kind="stable").index
         return shown.loc[order].head(top).reset_index(drop=True)
 
-    def __repr__(self) -> str:
+    def __str__(self) -> str:
         state = "converged" if self.converged else "not converged"
         return (
-            f"<FitResult: {len(self.fitted)} nodes fitted to {self.n_rows} rows, prior weight "
-            f"{self.prior_weight:g}, {self.iterations} EM iterations ({state})>"
+            f"{len(self.fitted)} nodes fitted to {self.n_rows} rows, prior weight "
+            f"{self.prior_weight:g}, {self.iterations} EM iterations ({state})"
         )
+
+    def __repr__(self) -> str:
+        return f"<FitResult: {self}>"
 
     def _repr_html_(self) -> str:
         head = html.escape(repr(self))

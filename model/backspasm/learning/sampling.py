@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from backspasm._files import atomic_path, output_format
+from backspasm._files import atomic_path, check_folder, output_format
 from backspasm._numeric import IntArray
 from backspasm.exceptions import BackspasmError, CaseFileError
 from backspasm.learning._checks import check_float, check_int
@@ -303,6 +303,7 @@ def write_cases(cases: pd.DataFrame | Iterable[pd.DataFrame], output: str) -> in
     path = Path(output)
     if path.is_dir():
         raise CaseFileError(f"cannot write '{output}': it is a folder; name a file in it.")
+    check_folder(path)
     with atomic_path(path) as tmp:
         if fmt == "parquet":
             return _write_parquet(frames, tmp)
