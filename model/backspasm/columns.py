@@ -11,9 +11,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from backspasm.questionnaire import BLANK_WORDS, FALSE_WORDS, TRUE_WORDS, Question
+from backspasm._text import show_cell
+from backspasm.exceptions import EvidenceError
+from backspasm.questionnaire import (
+    BLANK_WORDS,
+    FALSE_WORDS,
+    TRUE_WORDS,
+    Question,
+    answer_hint,
+    parse_answer,
+)
 
-__all__ = ["encode_column"]
+__all__ = ["cell_problem", "encode_column"]
 
 
 def _vocabulary(q: Question) -> dict[str, int]:
@@ -84,3 +93,40 @@ def encode_column(
     codes[by_name] = named[by_name].astype(np.int64)
     ok |= by_name
     return codes, ~ok & ~blank
+
+
+def cell_problem(q: Question, value: object) -> str:
+    """Say why a case file's cell is not an allowed answer, as score's ``error`` does.
+
+    For example ``fever: '0.7' is not allowed (yes or no); an unsure answer is for one
+    case at a time ...``: the value, what the question allows, and a hint (the closest
+    word, that the model is for adults, or that an unsure answer has no place in a
+    file).
+    """
+    return (
+        f"{q.column}: {show_cell(value)} is not allowed ({q.allowed})"
+        + _unsure_hint(q, value)
+        + _file_hint(q, value)
+    )
+
+
+def _unsure_hint(q: Question, value: object) -> str:
+    """Say why an unsure answer (``0.7``, ``70%``) is refused in a file, if it is one."""
+    if q.kind != "yes_no":
+        return ""
+    try:
+        parsed = parse_answer(q, value)
+    except EvidenceError:
+        return ""
+    return (
+        "; an unsure answer is for one case at a time (backspasm diagnose or ask), "
+        "a case file holds yes or no"
+        if isinstance(parsed, tuple)
+        else ""
+    )
+
+
+def _file_hint(q: Question, value: object) -> str:
+    """Return the closest allowed word, or that the model is for adults, for a cell error."""
+    hint = answer_hint(q, value).strip()
+    return f"; {hint[0].lower()}{hint[1:]}" if hint else ""

@@ -309,6 +309,26 @@ def test_load_row_errors_are_case_file_errors(tmp_path: Path) -> None:
         ex.load_row(tmp_path / "missing.csv", 0)
 
 
+def test_load_row_refuses_a_cell_score_refuses(tmp_path: Path) -> None:
+    # An unsure 0.7 in a file's cell is refused by score ("a case file holds yes or
+    # no"); the widget loaded it as an unsure yes and showed an emergency.
+    from backspasm.scoring import score_file
+
+    src = tmp_path / "soft.csv"
+    src.write_text("case_id,age,fever,saddle_numbness\nA,50,0.7,0.8\nB,50,yes,no\n")
+    summary = score_file(src, tmp_path / "o.csv")
+    scored = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    said = scored.loc[0, "error"]
+    assert summary.errors == 1
+    assert said.startswith("fever: 0.7 is not allowed")
+    ex = explore()
+    with pytest.raises(EvidenceError) as info:
+        ex.load_row(src, "A")
+    assert str(info.value) == f"row A: {said.split('; saddle_numbness')[0]}"
+    ex.load_row(src, "B")  # a row score takes, the widget takes
+    assert ex.answers["fever"] == "yes"
+
+
 def test_the_load_boxes_report_errors_in_the_widget() -> None:
     ex = explore()
     path, row, load, _ = ex.widget.children[1].children  # the case-file bar
@@ -669,9 +689,10 @@ def test_a_new_case_starts_with_every_slider_even() -> None:
     assert ex.diagnosis.triage != "emergency"
     slider.value = 0.6  # moving it answers
     assert ex.answers["saddle_numbness"] == 0.6
-    cases = pd.DataFrame({"case_id": ["A", "B"], "age": ["45", "45"], "fever": ["0.8", ""]})
+    cases = pd.DataFrame({"case_id": ["A", "B"], "age": ["45", "45"], "fever": ["yes", ""]})
     fever = _row_of(ex, "fever").children[2].children[0]
     ex.load_row(cases, "A")
+    ex.set_answer("fever", 0.8)  # a file holds yes or no: the lean is set by hand
     assert fever.value == 0.8
     ex.load_row(cases, "B")
     assert fever.value == 0.5

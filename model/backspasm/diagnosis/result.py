@@ -29,6 +29,7 @@ from backspasm.diagnosis._questions import (
 from backspasm.diagnosis._report import diagnosis_text
 from backspasm.diagnosis.page import diagnosis_html
 from backspasm.diagnosis.words import (
+    effects_words,
     json_answer,
     json_records,
     not_presenting_note,
@@ -395,20 +396,7 @@ class Diagnosis:
         label = str(row["label"])
         before, now = percent(row["prior"]), percent(row["posterior"])
         text = f"{label}: {before} before any answer, {now} now"
-        effects = self.reasons(cause)
-        ups = effects[effects["log_odds_change"] > math.log(1.25)].head(2)
-        downs = effects[effects["log_odds_change"] < -math.log(1.25)].head(1)
-        parts = [
-            f"{r.question}={r.answer} (without it {percent(r.posterior_without)})"
-            for r in ups.itertuples(index=False)
-        ]
-        if parts:
-            text += "; raised most by " + " and ".join(parts)
-        if len(downs):
-            r = next(downs.itertuples(index=False))
-            without = percent(r.posterior_without)
-            text += f"; held down by {r.question}={r.answer} (without it {without})"
-        return text + "."
+        return text + effects_words(self.reasons(cause)) + "."
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dictionary of the whole diagnosis.

@@ -16,6 +16,7 @@ import pandas as pd
 
 from backspasm._text import percent, percent_to
 from backspasm.explain.odds import POINTING_FACTOR, WHY_SHOWN, pointed_causes
+from backspasm.explain.text import REASONS_MIN_FACTOR, REASONS_TOP
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, questions_for
 from backspasm.sampling import PRESENTATION
@@ -26,6 +27,7 @@ __all__ = [
     "Explained",
     "Reported",
     "Shown",
+    "effects_words",
     "json_answer",
     "mpe_sentence",
     "not_presenting_note",
@@ -304,3 +306,28 @@ def why_sentences(d: Shown, shown: int = WHY_SHOWN) -> tuple[list[str], list[str
     factor = causes.set_index("cause")["odds_factor"]
     pointed = [f"x{factor[c]:.1f} {d.explanation(c)}" for c in pointed_causes(causes, shown)]
     return first, pointed
+
+
+def effects_words(effects: pd.DataFrame) -> str:
+    """Say the answers that moved a cause most: ``"; raised most by a and b; held down by c"``.
+
+    The answers are those the scored file's ``reasons`` column names
+    (:func:`backspasm.explain.text.reasons_text`): up to :data:`REASONS_TOP`, the
+    strongest first, each moving the odds at least :data:`REASONS_MIN_FACTOR`-fold.
+    ``effects`` is one cause's :meth:`Diagnosis.reasons` (largest effect first).
+    """
+    change = effects["log_odds_change"]
+    strong = effects[change.abs() >= np.log(REASONS_MIN_FACTOR)].head(REASONS_TOP)
+    text = ""
+    for said, rows in (
+        ("raised most by", strong[strong["log_odds_change"] > 0]),
+        ("held down by", strong[strong["log_odds_change"] < 0]),
+    ):
+        parts = [
+            f"{r.question}={r.answer} (without it {percent(r.posterior_without)})"
+            for r in rows.itertuples(index=False)
+        ]
+        if parts:
+            text += f"; {said} " + (", ".join(parts[:-1]) + " and " if parts[1:] else "")
+            text += parts[-1]
+    return text

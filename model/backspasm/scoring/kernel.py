@@ -19,13 +19,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from backspasm._numeric import IntArray
-from backspasm._text import show_cell
-from backspasm.columns import encode_column
+from backspasm.columns import cell_problem, encode_column
 from backspasm.exceptions import EvidenceError
 from backspasm.explain import mpe_text, reasons_text
 from backspasm.explain.odds import odds_factor, pointed
 from backspasm.queries import CaseQueries, Reasons, query_cases
-from backspasm.questionnaire import Question, answer_hint, parse_answer
+from backspasm.questionnaire import Question, parse_answer
 from backspasm.scoring.overlap import pipelined
 from backspasm.scoring.plan import Plan
 from backspasm.triage import self_care_unscreened
@@ -143,28 +142,6 @@ def _state_index(states: tuple[str, ...], name: str, fallback: int) -> int:
     return states.index(name) if name in states else fallback
 
 
-def _unsure_hint(q: Question, value: object) -> str:
-    """Say why an unsure answer (``0.7``, ``70%``) is refused in a file, if it is one."""
-    if q.kind != "yes_no":
-        return ""
-    try:
-        parsed = parse_answer(q, value)
-    except EvidenceError:
-        return ""
-    return (
-        "; an unsure answer is for one case at a time (backspasm diagnose or ask), "
-        "a case file holds yes or no"
-        if isinstance(parsed, tuple)
-        else ""
-    )
-
-
-def _file_hint(q: Question, value: object) -> str:
-    """Return the closest allowed word, or that the model is for adults, for a cell error."""
-    hint = answer_hint(q, value).strip()
-    return f"; {hint[0].lower()}{hint[1:]}" if hint else ""
-
-
 def _encode(
     cells: Mapping[int, Cells], n: int, plan: Plan, error: ObjArray, bad: npt.NDArray[np.bool_]
 ) -> tuple[dict[str, Codes], dict[str, Cells], Counter[str], dict[str, npt.NDArray[np.bool_]]]:
@@ -187,11 +164,7 @@ def _encode(
         if row_invalid.any():
             messages: ObjArray = np.full(len(u_invalid), "", dtype=object)
             for j in np.flatnonzero(u_invalid):
-                messages[j] = (
-                    f"{q.column}: {show_cell(uniques[j])} is not allowed ({q.allowed})"
-                    + _unsure_hint(q, uniques[j])
-                    + _file_hint(q, uniques[j])
-                )
+                messages[j] = cell_problem(q, uniques[j])
             rows = np.flatnonzero(row_invalid & ~earlier)
             if len(rows):
                 _append_errors(error, rows, messages[index[rows]])

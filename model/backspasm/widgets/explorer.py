@@ -37,7 +37,7 @@ from backspasm.questionnaire import questions_for
 from backspasm.scoring.plan import misnamed_columns, output_columns
 from backspasm.widgets.answers import parse_answers, with_answer
 from backspasm.widgets.form import BLANK, QuestionForm
-from backspasm.widgets.rows import column_notes, pick_row, read_cases
+from backspasm.widgets.rows import column_notes, pick_row, read_cases, refused_cell
 from backspasm.widgets.views import (
     FLAG,
     bars_html,
@@ -228,6 +228,9 @@ class Explorer:
         if misnamed is not None:
             # left out, 'Saddle Numbness' = yes showed self care, as diagnose(row) once did
             raise EvidenceError(misnamed)
+        refused = refused_cell(record, by_name, self._network.states)
+        if refused is not None:  # an unsure 0.7 is one case's answer, not a file's
+            raise EvidenceError(f"row {row}: {refused}")
         answers, case_id = self._parse({k: v for k, v in record.items() if k in by_name})
         if case_id is None and isinstance(row, str):
             case_id = row
