@@ -1280,3 +1280,12 @@ def test_a_hand_or_foot_spasm_below_the_emergency_cut_off_is_seen_the_same_day()
     assert d.causes.set_index("cause").loc["low_calcium", "posterior"] < 0.20
     assert (d.triage, d.triage_within_hours) == ("see_doctor", 24)
     assert "hand or foot spasm (a sign of low calcium)" in " ".join(d.triage_reasons).lower()
+
+
+@pytest.mark.parametrize(
+    ("weeks", "said"), [(6, "6 to 12 weeks"), (12, "6 to 12 weeks"), (13, "more than 12 weeks")]
+)
+def test_the_duration_reason_says_the_band_the_weeks_fall_in(weeks, said):
+    # 6 weeks falls in the 6-12 band, whose reason said "for more than 6 weeks"
+    (reason,) = diagnose({"spasm_duration_weeks": weeks}).triage_reasons
+    assert reason.startswith(f"Spasms for {said} (")

@@ -1761,3 +1761,13 @@ def test_answers_given_for_a_diagnosis_are_refused_by_name(draw) -> None:
     # themselves gave "'dict' object has no attribute 'causes'" (session 52 review)
     with pytest.raises(TypeError, match=r"takes a Diagnosis, got answers: diagnose the answers"):
         draw(dict(figures.DEFAULT_CASE))
+
+
+@pytest.mark.parametrize("murphy", ["yes", 0.8])
+def test_the_answer_that_set_the_triage_leads_its_scenario_panel_even_unsure(murphy) -> None:
+    # The flag was found by its name in the triage reasons, which an unsure answer
+    # ends with " (unsure)": the sign that set see_doctor was then listed last.
+    answers = {"age": 30, "recent_exertion": "yes", "spasm_location": "lower_back"}
+    d = diagnose({**answers, "fever": "no", "murphy_sign_positive": murphy})
+    assert d.triage == "see_doctor"
+    assert scenario_answers(d)[0].startswith("positive Murphy's sign")

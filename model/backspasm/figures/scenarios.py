@@ -343,8 +343,9 @@ def scenario_answers(diagnosis: Diagnosis) -> list[str]:
     net = diagnosis.network
     nodes = set(net.spec.nodes)
     setting = {f.partition("=")[0] for f in diagnosis.red_flags if "=" in f} & nodes
-    # a see_doctor flag is named in the reasons (said as a sentence: compared in lower case)
-    reasons = {r.lower() for r in diagnosis.triage_reasons}
+    # a see_doctor flag is named in the reasons (said as a sentence: compared in lower
+    # case), with " (unsure)" after it when an unsure answer set it
+    reasons = {r.lower().removesuffix(" (unsure)") for r in diagnosis.triage_reasons}
     for flag in policy_of(net).flags:
         if flag.name.lower() in reasons:
             setting.update(flag.when)
