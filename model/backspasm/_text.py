@@ -17,6 +17,7 @@ __all__ = [
     "column_key",
     "did_you_mean",
     "impact_words",
+    "lean_words",
     "lower_first",
     "no_words",
     "odds_ratio",
@@ -232,6 +233,16 @@ def lower_first(label: str) -> str:
     if len(label) > 1 and label[1].isupper():
         return label
     return label[:1].lower() + label[1:]
+
+
+def lean_words(p: float) -> str:
+    """Say an unsure answer's lean: ``leaning yes 70%:30%`` for a 0.7 lean to yes.
+
+    The two numbers are the weights of yes and no (a likelihood ratio), not the
+    probability of the finding, which the network then gives.
+    """
+    high, low = max(p, 1.0 - p), min(p, 1.0 - p)
+    return f"leaning {'yes' if p >= 0.5 else 'no'} {percent_to(high, 0)}:{percent_to(low, 0)}"
 
 
 def no_words(label: str, label_no: str = "") -> str:

@@ -117,7 +117,7 @@ def test_a_second_run_at_another_size_says_what_it_left_and_lists_it(
     argv = ["figures", "--out", out, "--only", "03", "--size", "column", "--format", "png"]
     code, stdout, err = run(argv, capsys)
     assert code == 0
-    assert stdout.split() == [str(tmp_path / "03-causes.png")]
+    assert stdout.split() == [str(tmp_path / "03-causes.png"), str(tmp_path / "captions.md")]
     (warning,) = [line for line in err.splitlines() if "left as they were" in line]
     assert "03-causes.svg, 03-causes.pdf (slide size)" in warning
     assert "column size in png" in warning

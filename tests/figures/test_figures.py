@@ -622,9 +622,10 @@ def test_titles_name_the_answers(flank: Diagnosis) -> None:
     said = "age 39, spasms: flank, blood in urine, no fever"
     assert figures.describe_answers(FLANK) == said
     assert figures.describe_answers({}) == "no answers yet"
-    # An unsure answer says how likely the finding is ("30% sure" read as doubt of a no).
-    assert "fever (70% likely)" in figures.describe_answers({"fever": 0.7})
-    assert "fever (30% likely)" in figures.describe_answers({"fever": 0.3})
+    # An unsure answer says its lean as diagnose does: "fever (70% likely)" read as a
+    # probability, which the figure's Fever box then contradicted (66.5%).
+    assert "fever (unsure, leaning yes 70%:30%)" in figures.describe_answers({"fever": 0.7})
+    assert "fever (unsure, leaning no 70%:30%)" in figures.describe_answers({"fever": 0.3})
     # "I don't know" (a 50% lean) is no answer, and back_spasm = yes what every case
     # assumes: titles listed "fever (50% likely)", which diagnose had left out
     said_nothing = {"fever": 0.5, "night_pain": "50%", "back_spasm": "Y"}
@@ -1275,8 +1276,8 @@ def test_a_run_that_fails_part_way_leaves_the_previous_set_whole(
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not plt.get_fignums()
     # a format named twice is written, and listed, once
-    assert len(listed) == len(set(listed)) == 11
-    assert set(before) == {Path(p).name for p in listed} | {"captions.md"}
+    assert len(listed) == len(set(listed)) == 12  # 11 figures, then captions.md
+    assert set(before) == {Path(p).name for p in listed}
 
 
 def test_a_figure_saved_in_two_formats_is_the_one_saved_in_either_alone(

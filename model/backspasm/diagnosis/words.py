@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from backspasm._text import percent, percent_to
+from backspasm._text import lean_words, percent
 from backspasm.explain.odds import POINTING_FACTOR, WHY_SHOWN, pointed_causes
 from backspasm.explain.text import REASONS_MIN_FACTOR, REASONS_TOP
 from backspasm.network import Network
@@ -132,10 +132,7 @@ def unsure_lines(network: Network, evidence: Mapping[str, EvidenceValue]) -> lis
         if q.node and isinstance(value := evidence.get(q.node), tuple)
     }
     unsure = [
-        f"{k}: unsure, leaning {'yes' if p >= 0.5 else 'no'} "
-        f"{percent_to(max(p, 1 - p), 0)}:{percent_to(min(p, 1 - p), 0)} "
-        f"(odds of yes x{p / (1 - p):.3g})"
-        for k, p in leans.items()
+        f"{k}: unsure, {lean_words(p)} (odds of yes x{p / (1 - p):.3g})" for k, p in leans.items()
     ]
     return ["unsure answers (soft evidence): " + "; ".join(unsure)] if unsure else []
 

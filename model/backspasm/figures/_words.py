@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from backspasm._text import impact_words, no_words
+from backspasm._text import impact_words, lean_words, no_words
 from backspasm._text import lower_first as lower_first  # re-exported for the figures
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
 from backspasm._text import percent as percent  # one rule: as diagnose writes them
@@ -171,7 +171,7 @@ def _answer_words(question: Any, label: str, value: Any, label_no: str = "") -> 
     if question.kind == "number":
         return _number_words(question, label, str(value).strip())
     if isinstance(state, tuple):
-        return f"{label} ({percent_to(float(state[-1]), 0)} likely)"  # as it was answered
+        return f"{label} (unsure, {lean_words(float(state[-1]))})"  # as diagnose says it
     if question.kind == "yes_no":
         return label if state == "yes" else no_words(label, label_no)
     if question.column == "sex":
