@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from pathlib import Path
@@ -263,3 +264,33 @@ def test_a_low_dpi_is_warned_of_before_drawing(
     assert "coarse" not in err
     _, _, err = run([*argv, "--format", "svg"], capsys)  # no PNG, no pixels
     assert "coarse" not in err
+
+
+def test_a_long_case_heading_keeps_its_panel_whole_and_its_ticks_apart() -> None:
+    # Y13 (a published spondylitis case) beside three built-in cases at 90 dpi: its
+    # heading "screen incomplete (24 of 28 unasked)" ran past the figure's right edge
+    # and the laid-out panels were so narrow that "75%" and "100%" ran together
+    answers = {
+        "age": "41", "sex": "female", "spasm_duration_weeks": "104",
+        "spasm_location": "lower_back", "not_improving_after_a_month": "yes",
+        "eased_by_anti_inflammatories": "no", "wakes_second_half_of_night": "yes",
+        "better_with_exercise_not_rest": "yes", "night_pain": "yes", "spine_stiffness": "yes",
+        "psoriasis_bowel_or_eye_inflammation": "yes",
+    }  # fmt: skip
+    built_in = [diagnose(a) for a in list(figures.SCENARIOS.values())[:3]]
+    fig = figures.plot_scenarios(
+        [*built_in, diagnose(answers)], names=[*list(figures.SCENARIOS)[:3], "Case Y13"]
+    )
+    fig.set_dpi(90)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width = fig.bbox.width
+    for ax in fig.get_axes():
+        boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+        assert all(a.x1 < b.x0 for a, b in itertools.pairwise(boxes))
+    for text in fig.findobj(
+        lambda a: str(getattr(a, "get_gid", lambda: "")()).startswith("scenario:")
+    ):
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0, text.get_text()
+        assert box.x1 <= width, text.get_text()

@@ -389,7 +389,7 @@ def test_a_scenario_left_unscreened_says_so_under_its_level(net: Network, size: 
             assert "screen" not in head
         elif size == "slide":
             assert head.endswith(
-                f"\nscreen incomplete ({len(d.unscreened)} of {len(d.screen)} unasked)"
+                f"\nscreen incomplete\n({len(d.unscreened)} of {len(d.screen)} unasked)"
             )
         else:
             assert head.endswith("\nscreen incomplete")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -210,8 +211,8 @@ def plot_scenarios(
         counts = unasked_count(d) if triage != "emergency" else None
         unsettled = ""
         if counts and counts[0]:  # the counts too where a panel has the width for them
-            unsettled = "\nscreen incomplete" + (
-                "" if journal else f" ({counts[0]} of {counts[1]} unasked)"
+            unsettled = "\nscreen incomplete" + (  # the counts on a line of their own:
+                "" if journal else f"\n({counts[0]} of {counts[1]} unasked)"  # not past the edge
             )
         ax.annotate(
             # P(serious) as the case figures' titles and diagnose write it (16.2%, not 16%)
@@ -279,7 +280,19 @@ def plot_scenarios(
     for i, ax in enumerate(axes[0]):
         gids = [f"value:{i}:{cause}" for cause in order]
         bar_labels(ax, values[i], size=st.pt(st.NOTE), gids=gids, laid_out=True)
+        _thin_crowded_ticks(ax)
     return fig
+
+
+def _thin_crowded_ticks(ax: Any) -> None:
+    """Leave 25% and 75% unwritten (their grid lines stay) where the labels would touch.
+
+    A long heading narrows a panel once the figure is laid out: "75%100%" ran together.
+    """
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
+    if any(a.x1 + 2 > b.x0 for a, b in itertools.pairwise(boxes)):
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "", "50%", "", "100%"])
 
 
 #: The most causes a column's panels (one under the other) show.
