@@ -1772,3 +1772,16 @@ def test_the_answer_that_set_the_triage_leads_its_scenario_panel_even_unsure(mur
     d = diagnose({**answers, "fever": "no", "murphy_sign_positive": murphy})
     assert d.triage == "see_doctor"
     assert scenario_answers(d)[0].startswith("positive Murphy's sign")
+
+
+def test_the_network_beliefs_title_says_when_the_screen_is_incomplete() -> None:
+    # 03, 05 and 07 said "screen incomplete" under a see-a-doctor triage; 02 gave the
+    # same triage as if settled, so a slide made from 02 alone overstated it.
+    unsettled = diagnose({"age": 41, "spasm_duration_weeks": 104})
+    assert unsettled.triage == "see_doctor"
+    said = title(figures.plot_network_beliefs(unsettled)).replace("\n", " ")
+    assert f"screen incomplete: {len(unsettled.unscreened)} of {len(unsettled.screen)}" in said
+    emergency = diagnose({"age": 41, "saddle_numbness": "yes"})
+    assert emergency.triage == "emergency"
+    assert "screen incomplete" not in title(figures.plot_network_beliefs(emergency))
+    plt.close("all")

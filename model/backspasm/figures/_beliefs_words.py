@@ -22,6 +22,7 @@ from backspasm.figures._words import (
     ge,
     lower_first,
     percent,
+    screen_note,
     text_width,
     triage_text,
     unit_lines,
@@ -129,7 +130,9 @@ def beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) 
         if len(unit_lines(parts, _TITLE_W, size)) <= 2:
             break
     text = fit_lines(parts, _TITLE_W, size, lines=2, more=lambda n: f"+{n} more")
-    return head + "\n" + text
+    # unasked screening questions, as the other case figures say (not for an emergency)
+    note = screen_note(diagnosis)
+    return head + "\n" + text + ("\n" + note if note else "")
 
 
 def belief_value(network: Network, node: str, dist: Mapping[str, float]) -> tuple[str, str | None]:
