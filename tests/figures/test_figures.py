@@ -1355,6 +1355,10 @@ def test_duration_bands_are_said_as_bands(net: Network) -> None:
     # an answer of 0 to "how long ..., in weeks?" is under a week, not "0 weeks"
     assert said({"spasm_duration_weeks": 0}) == "spasms for under a week"
     assert said({"spasm_duration_weeks": "0"}) == "spasms for under a week"
+    # a fraction of a week in days, as it was meant (a published case's 1 day: 0.14)
+    assert said({"spasm_duration_weeks": "0.14"}) == "spasms for 1 day"
+    assert said({"spasm_duration_weeks": 0.5}) == "spasms for 4 days"
+    assert said({"spasm_duration_weeks": "0.05"}) == "spasms for under a day"
     assert said({"age": "40-64"}) == "age 40-64"
     case = diagnose({"spasm_duration_weeks": "chronic", "age": 50}, network=net)
     ax = figures.plot_evidence_impact(case, case.top_cause)

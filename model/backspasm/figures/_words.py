@@ -201,6 +201,11 @@ def _number_words(question: Any, label: str, value: str) -> str:
                 return f"{thing} for under a {unit[:-1]}"
             if amount == 1:
                 return f"{thing} for 1 {unit[:-1]}"
+            if unit == "weeks" and 0 < amount < 1:  # 0.14 weeks: "1 day", as it was meant
+                days = round(amount * 7)
+                return f"{thing} for " + (
+                    f"{days} day{'s' * (days != 1)}" if days else "under a day"
+                )
             return f"{thing} for {value} {unit}"
         band = next((b for b in question.bins if b[0] == value.lower()), None)
         if band is not None and not any(c.isdigit() for c in band[0]):
