@@ -812,4 +812,25 @@ def test_figures_name_the_file_and_case_of_an_answer_they_refuse(tmp_path, capsy
         argv = ["figures", "--out", str(tmp_path / "f"), "--cases", str(cases)]
         assert main([*argv, "--case-id", case, "--only", "03", "--no-progress"]) == 2
         err = capsys.readouterr().err
-        assert f"'{cases.name}', {said}: The answer to 'age' must be whole years" in err
+        assert f"'{cases.name}', {said}: age: 'abc' is not allowed (whole years" in err
+    # an unsure 0.7 is one case's answer, not a file's: refused as score refuses it
+    soft = tmp_path / "soft.csv"
+    soft.write_text("case_id,age,fever\nS1,40,0.7\n")
+    argv = ["figures", "--out", str(tmp_path / "f"), "--cases", str(soft), "--case-id", "S1"]
+    assert main([*argv, "--only", "03", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "'soft.csv', case_id S1: fever: 0.7 is not allowed" in err
+    assert "a case file holds yes or no" in err
+
+
+def test_an_unknown_option_before_the_command_is_backspasms_own(capsys):
+    # "backspasm --bogus score ..." was blamed on score, under score's usage
+    with pytest.raises(SystemExit):
+        main(["--bogus", "score", "in.csv", "-o", "o.csv"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: backspasm [-h] [--version] COMMAND")
+    assert "backspasm: error: unrecognized arguments: --bogus" in err
+    # and -h/--help is never the closest option to a mistyped one
+    with pytest.raises(SystemExit):
+        main(["diagnose", "--ex", "fever=yes"])
+    assert "--help" not in capsys.readouterr().err

@@ -233,6 +233,35 @@ def test_export_never_writes_over_or_into_the_knowledge_base_it_exports(toy_spec
     assert load_network(single).spec.nodes  # still loads
     net.export(folder / "model.bif")  # any other file in its folder is fine
     assert load_network(folder).spec.nodes
+    # a file of the folder that is a link to one elsewhere is the knowledge base's too
+    elsewhere = tmp_path / "elsewhere.toml"
+    (folder / "sources.toml").rename(elsewhere)
+    (folder / "sources.toml").symlink_to(elsewhere)
+    with pytest.raises(BackspasmError, match="overwrite a file of the knowledge base"):
+        load_network(folder).export(folder / "sources.toml", format="bif")
+    assert load_network(folder).spec.nodes
+
+
+def test_export_and_fit_never_write_into_the_bundled_knowledge_base():
+    # The bundled network's origin is "backspasm/knowledge (bundled)", not a path: the
+    # checks looked in <cwd>/backspasm/knowledge, and `backspasm export -o
+    # <package>/knowledge/causes.toml` broke every command of an editable install.
+    from importlib.resources import files
+
+    from backspasm.learning.spec_writer import fitted_path
+
+    bundled = Path(str(files("backspasm").joinpath("knowledge")))
+    before = {p.name: p.read_bytes() for p in bundled.glob("*.toml")}
+    try:
+        with pytest.raises(BackspasmError, match="overwrite a file of the knowledge base"):
+            load_network().export(bundled / "causes.toml", format="bif")
+        with pytest.raises(BackspasmError, match="join the knowledge base"):
+            fitted_path(bundled / "fitted.toml", load_network().spec.origin)
+        assert {p.name: p.read_bytes() for p in bundled.glob("*.toml")} == before
+    finally:  # should the check ever fail, the package's files are put back
+        for name, data in before.items():
+            if (bundled / name).read_bytes() != data:
+                (bundled / name).write_bytes(data)
 
 
 @pytest.mark.parametrize("bundled", [False, True], ids=["toy", "bundled"])

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from backspasm._files import atomic_path
 from backspasm.exceptions import BackspasmError
+from backspasm.spec.reader import origin_path
 
 if TYPE_CHECKING:
     from backspasm.exporting import Network
@@ -82,11 +83,13 @@ def _not_the_knowledge_base(network: Network, dest: Path, path: str | os.PathLik
 
     Either would leave a knowledge base that no longer loads (BIF text read as TOML).
     """
-    if not network.spec.origin:
+    found = origin_path(network.spec.origin)
+    if found is None:
         return
-    target, origin = dest.resolve(), Path(network.spec.origin).resolve()
+    target, origin = dest.resolve(), found.resolve()
     folder = origin if origin.is_dir() else origin.parent
-    read = {origin} if origin.is_file() else {folder / f for f in network.spec.files}
+    # each file resolved too: a file of the folder may be a link to one elsewhere
+    read = {origin} if origin.is_file() else {(found / f).resolve() for f in network.spec.files}
     joins = origin.is_dir() and target.parent == folder
     if target in read or (joins and target.suffix.lower() == ".toml"):
         raise BackspasmError(

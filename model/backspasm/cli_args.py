@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from backspasm._text import did_you_mean
@@ -104,11 +105,16 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> a
     """
     args, extra = parser.parse_known_args(argv)
     if extra:
+        given = list(sys.argv[1:] if argv is None else argv)
+        command = getattr(args, "command", None) or ""
         actions = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        sub = next(actions).choices.get(getattr(args, "command", None) or "", parser)
+        sub = next(actions).choices.get(command, parser)
+        if command in given and extra[0] in given[: given.index(command)]:
+            sub = parser  # before the command: an option of backspasm itself
         said = f"unrecognized arguments: {' '.join(extra)}"
         option = next((e.split("=", 1)[0] for e in extra if e.startswith("--")), None)
-        hint = did_you_mean(option, sub._option_string_actions) if option else ""
+        known = [o for o in sub._option_string_actions if o not in ("-h", "--help")]
+        hint = did_you_mean(option, known) if option else ""
         sub.error(f"{said}.{hint}" if hint else said)
     return args
 

@@ -8,6 +8,9 @@ not guessed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -22,7 +25,7 @@ from backspasm.questionnaire import (
     parse_answer,
 )
 
-__all__ = ["cell_problem", "encode_column"]
+__all__ = ["cell_problem", "encode_column", "refused_cell"]
 
 
 def _vocabulary(q: Question) -> dict[str, int]:
@@ -130,3 +133,25 @@ def _file_hint(q: Question, value: object) -> str:
     """Return the closest allowed word, or that the model is for adults, for a cell error."""
     hint = answer_hint(q, value).strip()
     return f"; {hint[0].lower()}{hint[1:]}" if hint else ""
+
+
+def refused_cell(
+    record: Mapping[str, Any],
+    questions: Mapping[str, Question],
+    states: Callable[[str], tuple[str, ...]],
+) -> str | None:
+    """Say the first cell of a row that ``score`` would refuse, as its ``error`` says it.
+
+    A file holds yes or no: an unsure ``0.7`` that :func:`backspasm.diagnose` takes
+    for one case is refused in a file, by ``score``, and so by the widget's file row
+    and the figures' example case. ``states`` gives a node's states
+    (``network.states``).
+    """
+    for column, value in record.items():
+        q = questions.get(column)
+        if q is None or q.node is None:
+            continue
+        _, invalid = encode_column(q, pd.Series([value], dtype=object), states(q.node))
+        if invalid[0]:
+            return cell_problem(q, value)
+    return None

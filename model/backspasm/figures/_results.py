@@ -130,6 +130,14 @@ class _Work:
         from backspasm.diagnosis import diagnose
 
         try:
+            if self.case_id is not None:  # a file's row: yes or no, as score reads it
+                from backspasm.columns import refused_cell
+                from backspasm.questionnaire import questions_for
+
+                questions = {q.column: q for q in questions_for(self.network)}
+                refused = refused_cell(self._answers, questions, self.network.states)
+                if refused is not None:
+                    raise EvidenceError(refused)
             return diagnose(self._answers, network=self.network)  # checks the answers
         except EvidenceError as exc:
             if self.case_id is None:

@@ -202,7 +202,9 @@ def _number_words(question: Any, label: str, value: str) -> str:
             if amount == 1:
                 return f"{thing} for 1 {unit[:-1]}"
             if unit == "weeks" and 0 < amount < 1:  # 0.14 weeks: "1 day", as it was meant
-                days = round(amount * 7)
+                days = int(amount * 7 + 0.5)  # half a day up; 6.5 days or more: a week
+                if days == 7:
+                    return f"{thing} for 1 week"
                 return f"{thing} for " + (
                     f"{days} day{'s' * (days != 1)}" if days else "under a day"
                 )

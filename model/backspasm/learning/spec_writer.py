@@ -26,6 +26,7 @@ from backspasm.exceptions import BackspasmError, CaseFileError
 from backspasm.network import Network
 from backspasm.sampling import NodeTable
 from backspasm.spec import NodeSpec, Parameter, QuestionSpec, Spec, TriagePolicy, load_spec
+from backspasm.spec.reader import origin_path
 
 
 class FitResult(Protocol):
@@ -377,8 +378,8 @@ def fitted_path(path: str | os.PathLike[str], started_from: str = "") -> Path:
 
 def _not_the_start(target: Path, path: str | os.PathLike[str], started_from: str) -> Path:
     """Return ``target``, or refuse it: the knowledge base fitted, or a file in its folder."""
-    start = Path(started_from) if started_from else None
-    if start is not None and start.exists():
+    start = origin_path(started_from)
+    if start is not None:
         over = target.resolve() == start.resolve()
         if over or (start.is_dir() and target.resolve().parent == start.resolve()):
             raise CaseFileError(

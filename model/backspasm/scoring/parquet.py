@@ -125,7 +125,7 @@ def open_parquet_stream(stream: BinaryIO, name: str, *, chunk_bytes: int) -> Par
 
     try:
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - owned and closed by the source
-    except OSError as exc:  # TMPDIR missing or read-only
+    except OSError as exc:  # no temporary folder Python can write (it tries several)
         raise refused(exc) from None
     try:
         digest, size = _hashed_copy(stream, spool)

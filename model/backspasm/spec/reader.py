@@ -23,7 +23,34 @@ from backspasm.spec.raw import RawSpec, problem, show
 from backspasm.spec.rules import validate_spec
 from backspasm.spec.schema import Spec, TriagePolicy
 
-__all__ = ["SkippedFileWarning", "bundled_policy", "load_spec", "parse", "read_files"]
+__all__ = [
+    "BUNDLED_ORIGIN",
+    "SkippedFileWarning",
+    "bundled_policy",
+    "load_spec",
+    "origin_path",
+    "parse",
+    "read_files",
+]
+
+#: The origin (provenance) of the bundled knowledge base, whose files have no path a
+#: user gave.
+BUNDLED_ORIGIN = "backspasm/knowledge (bundled)"
+
+
+def origin_path(origin: str) -> Path | None:
+    """Return the file or folder a knowledge base was read from, or None if unknown.
+
+    ``origin`` is a spec's; the bundled knowledge base's (:data:`BUNDLED_ORIGIN`, also
+    when edited in place) is the package's ``knowledge`` folder, so that nothing is
+    written over the installed files either.
+    """
+    if origin.startswith(BUNDLED_ORIGIN.removesuffix(")")):
+        folder = Path(str(resources.files("backspasm").joinpath("knowledge")))
+        return folder if folder.is_dir() else None
+    path = Path(origin) if origin else None
+    return path if path is not None and path.exists() else None
+
 
 #: The top-level tables a file may have.
 _TOP_LEVEL = ("nodes", "sources", "triage")
@@ -61,7 +88,7 @@ def read_files(path: str | Path | None) -> tuple[list[tuple[str, bytes]], str]:
             for entry in root.iterdir()
             if entry.name.endswith(".toml")
         )
-        return items, "backspasm/knowledge (bundled)"
+        return items, BUNDLED_ORIGIN
     p = Path(path)
     if p.is_dir():
         files = sorted(p.glob("*.toml"))

@@ -30,6 +30,7 @@ import ipywidgets as widgets  # type: ignore[import-untyped]
 import pandas as pd
 
 from backspasm._text import percent
+from backspasm.columns import refused_cell
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError, EvidenceError, NotACauseError
 from backspasm.network import Network, load_network, network_or_default
@@ -37,7 +38,7 @@ from backspasm.questionnaire import questions_for
 from backspasm.scoring.plan import misnamed_columns, output_columns
 from backspasm.widgets.answers import parse_answers, with_answer
 from backspasm.widgets.form import BLANK, QuestionForm
-from backspasm.widgets.rows import column_notes, pick_row, read_cases, refused_cell
+from backspasm.widgets.rows import column_notes, pick_row, read_cases
 from backspasm.widgets.views import (
     FLAG,
     bars_html,

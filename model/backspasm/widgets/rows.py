@@ -16,13 +16,12 @@ import numpy as np
 import pandas as pd
 
 from backspasm._text import cap_list, did_you_mean, show_cell
-from backspasm.columns import cell_problem, encode_column
 from backspasm.exceptions import CaseFileError
 from backspasm.questionnaire import Question
 from backspasm.scoring.cases import read_case_table
 from backspasm.scoring.plan import is_label, near_miss, passed_note, repeated_column_note
 
-__all__ = ["column_notes", "pick_row", "read_cases", "refused_cell"]
+__all__ = ["column_notes", "pick_row", "read_cases"]
 
 
 def read_cases(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -64,25 +63,6 @@ def pick_row(frame: pd.DataFrame, row: object) -> tuple[dict[str, Any], str | No
             f"{len(frame) - 1}).{ids_hint}"
         )
     return _first_cells(frame.iloc[position]), None
-
-
-def refused_cell(
-    record: Mapping[str, Any], questions: Mapping[str, Question], states: Any
-) -> str | None:
-    """Say the first cell of a row that ``score`` would refuse, as its ``error`` says it.
-
-    A file holds yes or no: an unsure ``0.7`` that :func:`backspasm.diagnose` takes
-    for one case is refused in a file, by ``score`` and so by the widget's file row.
-    ``states`` gives a node's states (``network.states``).
-    """
-    for column, value in record.items():
-        q = questions.get(column)
-        if q is None or q.node is None:
-            continue
-        _, invalid = encode_column(q, pd.Series([value], dtype=object), states(q.node))
-        if invalid[0]:
-            return cell_problem(q, value)
-    return None
 
 
 def column_notes(
