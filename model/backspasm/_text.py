@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "answer_words",
+    "bits",
     "cap_list",
     "closest",
     "column_key",
@@ -333,3 +334,19 @@ def show_cell(value: object) -> str:
 
 #: Text that :func:`show_cell` writes unquoted: a number as a person types it.
 _PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
+
+
+def bits(gain: float) -> str:
+    """Format an expected information gain (bits) for a bar: ``0.264``, ``<0.001``.
+
+    Three decimals, except that a gain above nil but under 0.001 reads ``<0.001``
+    (never ``0.000``, which says "nothing to learn"); a gain of nil reads ``0``.
+    """
+    gain = float(gain)
+    if gain >= 0.001:
+        return f"{gain:.3f}"
+    return "<0.001" if gain > _NO_GAIN else "0"
+
+
+#: A gain at or under this (bits) is rounding noise: the question tells nothing.
+_NO_GAIN = 1e-12

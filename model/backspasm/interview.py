@@ -28,7 +28,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from backspasm._text import percent
+from backspasm._text import bits, percent
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.diagnosis.words import POINTED_TIP, screen_progress, unsure_lines
 from backspasm.exceptions import BackspasmError, EvidenceError
@@ -256,7 +256,7 @@ def interview(
             total = min(total, max_questions)
         screened = len(d.screen) - len(d.unscreened)
         write(f"question {len(history) + 1} of about {total}; screen {screened}/{len(d.screen)}")
-        information = f"({gain:.2f} bits) " if show_information else ""
+        information = f"({bits(gain)} bits) " if show_information else ""
         unsure = "; unsure: how far you lean to yes, e.g. 70%" if q.kind == "yes_no" else ""
         shown.add(q.column)
         # a sign a clinician checks: a person interviewing themselves passes it

@@ -294,3 +294,21 @@ def test_the_why_sentence_names_the_answers_the_scored_reasons_column_names():
         assert sorted(in_sentence) == sorted(in_column), (row["case_id"], sentence)
         named += len(in_column)
     assert named > 30
+
+
+def test_the_text_report_writes_a_small_gain_as_figure_05_does():
+    # diagnose wrote 0.00052 bits as "0.001" and 0.0004 as "0.000" (nothing to learn),
+    # where figure 05 writes "<0.001" for both
+    from backspasm._text import bits
+
+    d = diagnose({"age": 30, "cannot_touch_toes": "no"})
+    table = d.next_questions()
+    gains = dict(zip(table["question"], table["expected_information_gain"], strict=True))
+    lines = str(d).split("next questions worth asking")[1].splitlines()[1:]
+    shown = [ln.split() for ln in lines if ln.startswith("  ") and " bits" in ln]
+    assert shown
+    assert any(words[1] == "<0.001" for words in shown)
+    for words in shown:
+        assert words[1] == bits(gains[words[0]]), words
+    assert bits(0.00052) == "<0.001"
+    assert bits(0.0) == "0"

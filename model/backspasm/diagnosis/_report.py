@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from backspasm._text import percent
+from backspasm._text import bits, percent
 from backspasm.diagnosis.words import (
     NO_QUESTION_BEFORE_GOING,
     POINTED_HEADING,
@@ -129,10 +129,12 @@ def _next_lines(d: Reported) -> list[str]:
     if not len(nxt):
         return []
     lines = ["", "next questions worth asking (screening questions first):"]
-    for r in nxt.itertuples(index=False):
+    gains = nxt["expected_information_gain"].to_numpy(dtype=float)
+    for r, gain in zip(nxt.itertuples(index=False), gains, strict=True):
         marks = question_marks(
             red_flag=bool(r.red_flag), screen=bool(r.screen), examination=bool(r.examination)
         )
         sign = "".join(f"  ({m})" for m in marks)
-        lines.append(f"  {r.question:<34} {r.expected_information_gain:.3f} bits{sign}")
+        # as figure 05 writes it: "<0.001", never a "0.000" that says nothing to learn
+        lines.append(f"  {r.question:<34} {bits(gain):>6} bits{sign}")
     return lines

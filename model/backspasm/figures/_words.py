@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from backspasm._text import bits as bits  # re-exported for the figures
 from backspasm._text import impact_words, lean_words, no_words
 from backspasm._text import lower_first as lower_first  # re-exported for the figures
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
@@ -137,22 +138,6 @@ def ratio_tick(ratio: float) -> str:
 def ge(text: str) -> str:
     """Write comparison operators as mathematical signs (``>=`` as ``≥``)."""
     return text.replace(">=", "≥").replace("<=", "≤")
-
-
-def bits(gain: float) -> str:
-    """Format an expected information gain (bits) for a bar: ``0.264``, ``<0.001``.
-
-    Three decimals, except that a gain above nil but under 0.001 reads ``<0.001``
-    (never ``0.000``, which says "nothing to learn"); a gain of nil reads ``0``.
-    """
-    gain = float(gain)
-    if gain >= 0.001:
-        return f"{gain:.3f}"
-    return "<0.001" if gain > _NO_GAIN else "0"
-
-
-#: A gain at or under this (bits) is rounding noise: the question tells nothing.
-_NO_GAIN = 1e-12
 
 
 # A case's answers and the titles made of them
