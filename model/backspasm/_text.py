@@ -243,7 +243,11 @@ def lean_words(p: float) -> str:
     probability of the finding, which the network then gives.
     """
     high, low = max(p, 1.0 - p), min(p, 1.0 - p)
-    return f"leaning {'yes' if p >= 0.5 else 'no'} {percent_to(high, 0)}:{percent_to(low, 0)}"
+    digits = 0
+    while digits < 3 and percent_to(high, digits) == percent_to(low, digits) and high > low:
+        digits += 1  # 0.504 leans yes: "50.4%:49.6%", not "50%:50%"
+    said = f"{percent_to(high, digits)}:{percent_to(low, digits)}"
+    return f"leaning {'yes' if p >= 0.5 else 'no'} {said}"
 
 
 def no_words(label: str, label_no: str = "") -> str:

@@ -65,3 +65,13 @@ def test_answers_inside_a_cause_rule_are_said_in_words() -> None:
     assert said("spasm_location=flank") == "Location of spasms: flank"
     assert said("fracture: age 65 or over") == "fracture: age 65 or over"
     assert said("x=yes is not a node") == "x=yes is not a node"
+
+
+def test_an_unsure_answer_near_even_still_says_which_way_it_leans():
+    # 0.504 read "leaning yes 50%:50%", in diagnose and now in the figure titles
+    from backspasm._text import lean_words
+
+    assert lean_words(0.7) == "leaning yes 70%:30%"
+    assert lean_words(0.3) == "leaning no 70%:30%"
+    assert lean_words(0.504) == "leaning yes 50.4%:49.6%"
+    assert lean_words(0.4999) == "leaning no 50.01%:49.99%"
