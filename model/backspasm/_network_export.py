@@ -87,10 +87,9 @@ def _not_the_knowledge_base(network: Network, dest: Path, path: str | os.PathLik
     if found is None:
         return
     target, origin = dest.resolve(), found.resolve()
-    folder = origin if origin.is_dir() else origin.parent
     # each file resolved too: a file of the folder may be a link to one elsewhere
     read = {origin} if origin.is_file() else {(found / f).resolve() for f in network.spec.files}
-    joins = origin.is_dir() and target.parent == folder
+    joins = origin.is_dir() and target.parent == origin
     if target in read or (joins and target.suffix.lower() == ".toml"):
         raise BackspasmError(
             f"cannot export to '{path}': it would "
