@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from backspasm.cli import main
@@ -17,6 +18,7 @@ from backspasm.diagnosis import diagnose
 from backspasm.exceptions import SpecError
 from backspasm.network import default_network, load_network
 from backspasm.questionnaire import default_questions
+from backspasm.scoring import score_cases
 from backspasm.spec import load_spec
 from backspasm.triage import (
     TRIAGE_ADVICE,
@@ -678,6 +680,20 @@ def test_an_optional_emergency_threshold_on_p_serious_still_works(toy_spec_dir):
          'source = "Toy20" }',
          "field 'flags[0].within_hours': must be a number of hours (how soon to see the "
          "doctor); got an array [24]. [rule: field-type]"),
+        # unless: answers that take a flag away
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, unless = { duration = "chronc" }, source = "Toy20" }',
+         "field 'flags[0].unless.duration': unknown state 'chronc' of 'duration'"),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, unless = { durration = "chronic" }, source = "Toy20" }',
+         "flags[0].unless"),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, unless = "chronic", source = "Toy20" }',
+         "field 'flags[0].unless': must be an inline table {node = state, ...} of answers that "
+         "take the flag away; got 'chronic' (a string)."),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, unless = { location = "lower_back" }, source = "Toy20" }',
+         "field 'flags[0].unless.location': 'location' is in both 'when' and 'unless'"),
     ],
 )  # fmt: skip
 def test_a_wrong_policy_is_a_spec_error_naming_the_field(toy_spec_dir, old, new, expected):
@@ -1289,3 +1305,48 @@ def test_the_duration_reason_says_the_band_the_weeks_fall_in(weeks, said):
     # 6 weeks falls in the 6-12 band, whose reason said "for more than 6 weeks"
     (reason,) = diagnose({"spasm_duration_weeks": weeks}).triage_reasons
     assert reason.startswith(f"Spasms for {said} (")
+
+
+def test_a_flag_with_unless_does_not_apply_when_its_reason_is_answered_away(toy_spec_dir):
+    flag = 'when = { location = "flank" }, source = "Toy20" }'
+    folder = toy_policy(
+        toy_spec_dir,
+        flag,
+        'when = { location = "flank" }, unless = { duration = "acute" }, source = "Toy20" }',
+    )
+    net = load_network(folder)
+    (kept,) = policy_of(net).flags
+    assert dict(kept.unless) == {"duration": "acute"}
+    cases = [
+        {"location": "flank"},  # unless unanswered: the flag stands
+        {"location": "flank", "duration": "chronic"},
+        {"location": "flank", "duration": "acute"},  # taken away
+    ]
+    evidence = net.engine.encode(cases)
+    said = triage_cases(np.zeros(3), evidence, net, explain=True)
+    assert ["flank" in r.split("; ") for r in said.reasons] == [True, True, False]
+    assert said.levels[0] == said.levels[1] == "see_doctor"
+
+
+@pytest.mark.parametrize(
+    ("improving", "level"),
+    [(None, "see_doctor"), ("yes", "see_doctor"), ("no", "self_care"), (0.3, "self_care"),
+     (0.7, "see_doctor")],
+)  # fmt: skip
+def test_subacute_spasms_that_are_improving_are_not_sent_to_a_doctor_for_their_duration(
+    improving, level
+):
+    # Underwood09's review is for back pain that is not settling: a person at 8 weeks
+    # who says the pain has got better after a month is looked after at home (with the
+    # safety net); unanswered, or not improving (or leaning so), the flag stands.
+    answers: dict[str, object] = {**STRAIN, "spasm_duration_weeks": 8}
+    if improving is not None:
+        answers["not_improving_after_a_month"] = improving
+    d = diagnose(answers)
+    assert d.triage == level, d.triage_reasons
+    duration = any(r.startswith("Spasms for 6 to 12 weeks") for r in d.triage_reasons)
+    assert duration == (level == "see_doctor")
+    if not isinstance(improving, float):  # a file cell is yes, no or blank: as diagnose
+        cell = "" if improving is None else improving
+        row = pd.DataFrame([{**answers, "not_improving_after_a_month": cell}]).astype(str)
+        assert score_cases(row)["triage"].tolist() == [level]

@@ -467,3 +467,28 @@ def test_the_bundled_knowledge_base_is_still_valid():
     spec = load_spec(Path(str(folder)))
     assert "back_spasm" in spec.nodes
     assert "(valid)" in Network(spec).report()
+
+
+def test_a_borrowed_flag_keeps_the_unless_answers_the_variant_can_be_given(toy_spec_dir):
+    # The bundled 6-to-12-week flag is taken away by "improving after a month"; a
+    # variant without that question keeps the flag, which then always applies, rather
+    # than losing it or failing to load.
+    from backspasm.triage.policy import policy_of
+
+    folder = toy_spec_dir(replace={"[nodes.duration]": "[nodes.spasm_duration]"})
+    bundled = bundled_policy()
+    assert bundled is not None
+    (subacute,) = [f for f in bundled.flags if dict(f.when) == {"spasm_duration": "subacute"}]
+    assert dict(subacute.unless) == {"not_improving_after_a_month": "no"}
+    net = load_network(folder)
+    (kept,) = [f for f in policy_of(net).flags if f.name == subacute.name]
+    assert dict(kept.unless) == {}
+    assert subacute not in borrow_policy(bundled, net.spec.nodes).dropped_flags
+    extended = load_network(
+        toy_spec_dir(
+            replace={"[nodes.duration]": "[nodes.spasm_duration]"},
+            extra=node("not_improving_after_a_month", "finding", parents=("strain",)),
+        )
+    )
+    (kept,) = [f for f in policy_of(extended).flags if f.name == subacute.name]
+    assert kept == subacute

@@ -25,7 +25,16 @@ from backspasm._numeric import FloatArray
 from backspasm.exceptions import BackspasmError, CaseFileError
 from backspasm.network import Network
 from backspasm.sampling import NodeTable
-from backspasm.spec import NodeSpec, Parameter, QuestionSpec, Spec, TriagePolicy, load_spec
+from backspasm.spec import (
+    NodeSpec,
+    Parameter,
+    QuestionSpec,
+    Spec,
+    TriageCauseRule,
+    TriageFlag,
+    TriagePolicy,
+    load_spec,
+)
 from backspasm.spec.reader import origin_path
 
 
@@ -158,6 +167,18 @@ def _fitted_numbers(
     return lines
 
 
+def _answers_keys(keys: dict[str, str], entry: TriageFlag | TriageCauseRule) -> dict[str, str]:
+    """Add a flag's or cause rule's answers and timeframe to ``keys``, those it declares."""
+    out = dict(keys)
+    if entry.when:
+        out["when"] = _when_toml(entry.when)
+    if unless := getattr(entry, "unless", None):
+        out["unless"] = _when_toml(unless)
+    if entry.within_hours is not None:
+        out["within_hours"] = _toml_float(entry.within_hours, exact=True)
+    return out
+
+
 def _when_toml(when: Mapping[str, str]) -> str:
     return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_string(v)}" for k, v in when.items()) + " }"
 
@@ -189,22 +210,12 @@ def _triage_toml(policy: TriagePolicy) -> list[str]:
                 "level": _toml_string(rule.level),
                 "p": _toml_float(rule.p, exact=True),
             }
-            if rule.when:
-                keys["when"] = _when_toml(rule.when)
-            if rule.within_hours is not None:
-                keys["within_hours"] = _toml_float(rule.within_hours, exact=True)
-            lines.append(_rule_toml(keys, rule.source, rule.why))
+            lines.append(_rule_toml(_answers_keys(keys, rule), rule.source, rule.why))
         lines.append("]")
     lines.append("flags = [")
     for flag in policy.flags:
-        keys = {
-            "name": _toml_string(flag.name),
-            "level": _toml_string(flag.level),
-            "when": _when_toml(flag.when),
-        }
-        if flag.within_hours is not None:
-            keys["within_hours"] = _toml_float(flag.within_hours, exact=True)
-        lines.append(_rule_toml(keys, flag.source, flag.why))
+        keys = {"name": _toml_string(flag.name), "level": _toml_string(flag.level)}
+        lines.append(_rule_toml(_answers_keys(keys, flag), flag.source, flag.why))
     lines.append("]")
     if policy.safety_net:
         lines += ["", "[triage.safety_net]"]

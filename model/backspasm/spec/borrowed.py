@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from backspasm._frozen import FrozenMap
 from backspasm.spec.schema import NodeSpec, TriageCauseRule, TriageFlag, TriagePolicy
 
 __all__ = ["BorrowedPolicy", "borrow_policy"]
@@ -27,7 +28,8 @@ class BorrowedPolicy:
     policy : TriagePolicy
         The thresholds, and the flags, cause rules and safety-net sentences kept.
     dropped_flags : tuple of TriageFlag
-        Flags naming a node or state the knowledge base lacks.
+        Flags whose ``when`` names a node or state the knowledge base lacks (a flag
+        keeps the ``unless`` answers it has: one it cannot be given never holds).
     dropped_causes : tuple of TriageCauseRule
         Cause rules whose cause is missing or not a cause, or whose ``when`` names a
         node or state the knowledge base lacks.
@@ -59,9 +61,14 @@ def borrow_policy(bundled: TriagePolicy, nodes: Mapping[str, NodeSpec]) -> Borro
     def usable(rule: TriageCauseRule) -> bool:
         return rule.cause in nodes and nodes[rule.cause].is_cause and known(rule.when)
 
+    def kept(flag: TriageFlag) -> TriageFlag:
+        """Return the flag with the ``unless`` answers the knowledge base can be given."""
+        unless = {n: s for n, s in flag.unless.items() if known({n: s})}
+        return flag if len(unless) == len(flag.unless) else replace(flag, unless=FrozenMap(unless))
+
     policy = replace(
         bundled,
-        flags=tuple(f for f in bundled.flags if known(f.when)),
+        flags=tuple(kept(f) for f in bundled.flags if known(f.when)),
         causes=tuple(r for r in bundled.causes if usable(r)),
         safety_net={k: v for k, v in bundled.safety_net.items() if k in nodes},
     )

@@ -231,6 +231,7 @@ def build_triage(raw: RawSpec) -> TriagePolicy | None:
                 source=str(f["source"]),
                 why=f.get("why"),
                 within_hours=_hours(f),
+                unless=FrozenMap(dict(f.get("unless", {}))),
             )
             for f in body.get("flags", [])
         ),

@@ -24,7 +24,7 @@ __all__ = ["TRIAGE_RULES"]
 _TRIAGE_REQUIRED = ("see_doctor_p_serious", "see_doctor_p_pathologic")
 _TRIAGE_THRESHOLDS = ("emergency_p_serious", *_TRIAGE_REQUIRED)
 _TRIAGE_FIELDS = (*_TRIAGE_THRESHOLDS, "causes", "flags", "safety_net")
-_FLAG_FIELDS = ("name", "level", "when", "source", "why", "within_hours")
+_FLAG_FIELDS = ("name", "level", "when", "unless", "source", "why", "within_hours")
 _CAUSE_RULE_FIELDS = ("cause", "level", "p", "when", "source", "why", "within_hours")
 
 
@@ -88,13 +88,13 @@ def _triage_within_hours(
 
 
 def _triage_when(
-    ctx: Context, file: str, where: str, path: str, when: Any, rule: str
+    ctx: Context, file: str, where: str, path: str, when: Any, rule: str, key: str = "when"
 ) -> Iterator[str]:
-    """Every ``node = state`` pair of a ``when`` table names a real node and state."""
+    """Every ``node = state`` pair of a ``when`` or ``unless`` table names a real node, state."""
     for node, state in when.items():
         if node not in ctx.nodes:
             if ctx.nodes_known:
-                yield ctx.unknown_node(file, where, f"{path}.when", rule, node, "node")
+                yield ctx.unknown_node(file, where, f"{path}.{key}", rule, node, "node")
         elif ctx.bad(node, "states"):
             continue  # its states are unknown: reported by field-type
         elif not isinstance(state, str) or state not in ctx.nodes[node].states:
@@ -102,7 +102,7 @@ def _triage_when(
             yield problem(
                 file,
                 where,
-                f"{path}.when.{node}",
+                f"{path}.{key}.{node}",
                 "known-state",
                 f"unknown state '{state}' of '{node}'; states: {cap_list(states, unit='states')}."
                 + did_you_mean(str(state), states),
@@ -218,19 +218,51 @@ def _triage_flags(ctx: Context, file: str, where: str, body: Mapping[str, Any]) 
                 "triage-flag",
                 f"level must be 'emergency' or 'see_doctor'; got {flag.get('level')!r}.",
             )
-        when = flag.get("when")
-        if not isinstance(when, dict) or not when:
+        yield from _flag_answers(ctx, file, at, path, flag, "when")
+        yield from _flag_answers(ctx, file, at, path, flag, "unless")
+        yield from _triage_within_hours(file, at, path, flag, "triage-flag")
+        yield from _triage_provenance(ctx, file, at, path, flag)
+
+
+#: What a flag's tables of answers must be, as a problem says it.
+_FLAG_ANSWERS = {
+    "when": ("triage-flag", "needs {node = state, ...}"),
+    "unless": (
+        "field-type",
+        "must be an inline table {node = state, ...} of answers that take the flag away",
+    ),
+}
+
+
+def _flag_answers(
+    ctx: Context, file: str, at: str, path: str, flag: Mapping[str, Any], key: str
+) -> Iterator[str]:
+    """Check a flag's ``when`` (required) or ``unless`` (optional) table of answers.
+
+    Each names real nodes and states; a node of ``unless`` is not also in ``when``.
+    """
+    table = flag.get(key)
+    if key == "unless" and table is None:
+        return
+    if not isinstance(table, dict) or not table:
+        rule, need = _FLAG_ANSWERS[key]
+        got = "." if table is None else f"; got {show(table)}."
+        yield problem(file, at, f"{path}.{key}", rule, need + got)
+        return
+    yield from _triage_when(ctx, file, at, path, table, "triage-flag", key)
+    if key != "unless":
+        return
+    when = flag.get("when")
+    for node in table:
+        if isinstance(when, dict) and node in when:
             yield problem(
                 file,
                 at,
-                f"{path}.when",
+                f"{path}.unless.{node}",
                 "triage-flag",
-                "needs {node = state, ...}" + ("." if when is None else f"; got {show(when)}."),
+                f"'{node}' is in both 'when' and 'unless': an answer the flag needs cannot "
+                "also take it away; keep it in one of the two.",
             )
-        else:
-            yield from _triage_when(ctx, file, at, path, when, "triage-flag")
-        yield from _triage_within_hours(file, at, path, flag, "triage-flag")
-        yield from _triage_provenance(ctx, file, at, path, flag)
 
 
 def _triage_causes(ctx: Context, file: str, where: str, body: Mapping[str, Any]) -> Iterator[str]:

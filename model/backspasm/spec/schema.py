@@ -250,6 +250,10 @@ class TriageFlag:
     within_hours : float or None
         For ``see_doctor`` only: how soon to see the doctor, in hours, as the source
         gives it; None for "soon".
+    unless : mapping of str to str
+        Node to state; the flag does not apply when any pair holds (an answer that
+        takes away the flag's reason: spasms for 6 to 12 weeks that are improving).
+        An unanswered ``unless`` node leaves the flag as it is.
     """
 
     name: str
@@ -258,6 +262,7 @@ class TriageFlag:
     source: str
     why: str | None = None
     within_hours: float | None = None
+    unless: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

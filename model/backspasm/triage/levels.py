@@ -16,8 +16,8 @@ from backspasm.triage.matching import (
     Text,
     answer_words,
     fires,
+    flag_holds,
     flag_words,
-    matches,
     percent,
     rule_words,
     soft_leans,
@@ -189,7 +189,7 @@ def triage_within_hours(
     causes = list(dict.fromkeys(r.cause for r in rules))
     probs = _cause_probabilities(values, network, causes, n, cause_probs) if causes else {}
     timed: list[tuple[float | None, BoolArray]] = [
-        (f.within_hours, matches(f.when, values, network, n, soft)) for f in flags
+        (f.within_hours, flag_holds(f, values, network, n, soft)) for f in flags
     ]
     timed += [(r.within_hours, fires(r, probs[r.cause], values, network, soft)) for r in rules]
     return _soonest(target, timed)
@@ -300,7 +300,7 @@ def _triage(
     # 1. Flags: answers that set a level by themselves.
     soft = soft_leans(policy, values)
     for flag in policy.flags:
-        match = ok & matches(flag.when, values, network, n, soft)
+        match = ok & flag_holds(flag, values, network, n, soft)
         if not match.any():
             continue
         if flag.level == "emergency":

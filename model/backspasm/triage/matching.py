@@ -21,6 +21,7 @@ __all__ = [
     "Text",
     "answer_words",
     "fires",
+    "flag_holds",
     "flag_words",
     "matches",
     "percent",
@@ -43,7 +44,7 @@ def soft_leans(
     leans (``fever=0.7`` leans yes), not by the posterior: a rare finding answered
     "probably yes" stays rare in the posterior, yet is the report the flag is for.
     """
-    named = {node for flag in policy.flags for node in flag.when}
+    named = {node for flag in policy.flags for node in (*flag.when, *flag.unless)}
     named |= {node for rule in policy.causes for node in rule.when}
     leans: dict[str, FloatArray] = {}
     for node in named:
@@ -77,6 +78,25 @@ def matches(
             return np.zeros(n, dtype=bool)
         match &= values_of == code
     return match
+
+
+def flag_holds(
+    flag: TriageFlag,
+    values: Mapping[str, npt.NDArray[Any]],
+    network: Network,
+    n: int,
+    soft: Mapping[str, FloatArray],
+) -> BoolArray:
+    """Cases a flag applies to: its ``when`` :func:`matches` and no ``unless`` answer does.
+
+    An ``unless`` answer counts as a ``when`` answer does (an unsure one by its lean);
+    left unanswered, it does not take the flag away.
+    """
+    hold = matches(flag.when, values, network, n, soft)
+    for node, state in flag.unless.items():
+        if node in values:
+            hold &= ~matches({node: state}, values, network, n, soft)
+    return hold
 
 
 def fires(
