@@ -234,7 +234,7 @@ def test_a_triage_with_screening_questions_unasked_says_so(
         f"screen incomplete: {len(strain.unscreened)} of {len(strain.screen)} "
         "screening questions unasked"
     )
-    assert note == "screen incomplete: 20 of 27 screening questions unasked"
+    assert note == "screen incomplete: 21 of 28 screening questions unasked"
     said = _one_line(figures.plot_causes(strain).get_title(loc="left"))
     assert "triage: self-care" in said
     assert note in said, said
