@@ -34,6 +34,39 @@ def answered(values: npt.NDArray[Any]) -> BoolArray:
     return np.asarray(~np.all(values == 1.0, axis=1))
 
 
+#: Causes are ranked on their posteriors rounded to this many decimals. Causes with the
+#: same numbers (tight hamstrings and weak abdominal muscles share theirs) differ only
+#: by rounding noise, which depends on how rows were batched; compared so, they keep
+#: the network's order in every view: diagnose, a scored file's ``top_cause`` and its
+#: reasons, and evaluate.
+RANK_DECIMALS = 12
+
+
+def ranked_causes(probs: FloatArray, keys: FloatArray | None = None) -> IntArray:
+    """Return each case's cause indices, the first-ranked first.
+
+    By the posterior ``probs`` (cases by causes), at :data:`RANK_DECIMALS`, ties in
+    the causes' order; or by ``keys`` (expected disablement or odds factor; NaN, a
+    cause the context settles, last), ties by the posterior.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Cases by causes.
+    """
+    post = np.round(np.atleast_2d(probs), RANK_DECIMALS)
+    if keys is not None:
+        order = -np.round(np.nan_to_num(np.atleast_2d(keys), nan=-np.inf), RANK_DECIMALS)
+        return np.lexsort((-post, order), axis=1).astype(np.int64)
+    return np.argsort(-post, axis=1, kind="stable").astype(np.int64)
+
+
+def first_ranked(probs: FloatArray) -> IntArray:
+    """Return each case's first-ranked cause index, as :func:`ranked_causes` ranks them."""
+    first = np.argmax(np.round(np.atleast_2d(probs), RANK_DECIMALS), axis=1)
+    return np.asarray(first, dtype=np.int64)
+
+
 def logit(p: FloatArray) -> FloatArray:
     """Return the log-odds of probabilities, clipped to [EPS, 1 - EPS]."""
     q = np.clip(p, EPS, 1 - EPS)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from backspasm._cache import LruCache
 from backspasm._frozen import FrozenMap
+from backspasm._numeric import ranked_causes
 from backspasm.diagnosis._questions import gain_table
 from backspasm.diagnosis.result import Diagnosis
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
@@ -191,8 +192,8 @@ def diagnose(
     }
     baseline = _baseline(net)
     posterior = found.posterior[0]
-    # Highest posterior first, ties in network order.
-    order = np.argsort(-posterior, kind="stable")
+    # Highest posterior first, ties in network order, as every view ranks them.
+    order = ranked_causes(posterior)[0]
     ranked = [net.causes[i] for i in order.tolist()]
     assert found.context_posterior is not None
     given_context = found.context_posterior[0][order]

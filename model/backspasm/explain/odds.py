@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from backspasm._numeric import FloatArray, IntArray
+from backspasm._numeric import FloatArray, IntArray, ranked_causes
 from backspasm.network import Network
 from backspasm.queries import CONTEXT_GROUPS, context_posteriors
 from backspasm.questionnaire import answers_to_evidence, questions_for
@@ -97,7 +97,7 @@ def pointed(posterior: FloatArray, factor: FloatArray, shown: int = 1, most: int
     """
     post = np.atleast_2d(np.asarray(posterior, dtype=np.float64))
     fac = np.atleast_2d(np.asarray(factor, dtype=np.float64))
-    order = np.argsort(-post, axis=1, kind="stable")
+    order = ranked_causes(post)
     below = np.zeros(post.shape, dtype=bool)
     np.put_along_axis(below, order[:, shown:], True, axis=1)
     keyed = np.where(below & (fac >= POINTING_FACTOR) & np.isfinite(fac), fac, -np.inf)
@@ -112,11 +112,10 @@ def explained(posterior: FloatArray, factor: FloatArray) -> IntArray:
     The :data:`WHY_SHOWN` causes of highest posterior (ties in cause order), then up
     to :data:`WHY_POINTED` below them that the answers point to (:func:`pointed`),
     as :func:`explained_causes` picks them for one diagnosis; ``-1`` fills the rest.
-    Posteriors are compared at 12 decimals, so that causes sharing their numbers
-    keep the network's order whichever batch computed them.
+    Causes are ranked as everywhere (:func:`~backspasm._numeric.ranked_causes`).
     """
-    post = np.atleast_2d(np.asarray(posterior, dtype=np.float64)).round(12)
-    first = np.argsort(-post, axis=1, kind="stable")[:, :WHY_SHOWN]
+    post = np.atleast_2d(np.asarray(posterior, dtype=np.float64))
+    first = ranked_causes(post)[:, :WHY_SHOWN]
     below = pointed(post, factor, shown=WHY_SHOWN, most=WHY_POINTED)
     return np.concatenate([first, below], axis=1).astype(np.int64)
 

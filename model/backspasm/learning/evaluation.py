@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backspasm._numeric import BoolArray, FloatArray, IntArray
+from backspasm._numeric import BoolArray, FloatArray, IntArray, ranked_causes
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.odds import context_probabilities, explained, odds_factor
@@ -323,21 +323,6 @@ def prepare_frame(
     return PreparedCases(
         frame, causes, truth_all, probs_all, ok, given, keys, factors, net, rank, numbers, source
     )
-
-
-def ranked_causes(probs: FloatArray, keys: FloatArray | None = None) -> IntArray:
-    """Return each case's cause indices, the first-ranked first.
-
-    By ``keys`` (expected disablement or odds factor; NaN, a cause the context
-    settles, last) with ties by the posterior ``probs``, or by ``probs`` alone.
-    Causes with the same numbers (tight hamstrings and weak abdominal muscles share
-    theirs) differ only by rounding noise, which depends on how rows were batched:
-    they are compared at 12 decimals, so that ties keep the causes' order in every run.
-    """
-    if keys is not None:
-        order = -np.round(np.nan_to_num(keys, nan=-np.inf), 12)
-        return np.lexsort((-np.round(probs, 12), order), axis=1)
-    return np.argsort(-np.round(probs, 12), axis=1, kind="stable")
 
 
 def _evaluate_prepared(cases: PreparedCases) -> Evaluation:

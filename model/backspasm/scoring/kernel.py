@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from backspasm._numeric import IntArray
+from backspasm._numeric import IntArray, first_ranked
 from backspasm.columns import cell_problem, encode_column
 from backspasm.exceptions import EvidenceError
 from backspasm.explain import mpe_text, reasons_text
@@ -310,7 +310,7 @@ def score_block(
         for i, c in enumerate(causes):
             outputs[f"p_{c}"][ok] = found.posterior[possible, i]
         if causes:
-            top[ok] = np.argmax(found.posterior[possible], axis=1)
+            top[ok] = first_ranked(found.posterior[possible])
         outputs["p_serious"][ok] = found.p_serious[possible]
         outputs["conflict"][ok] = found.conflict[possible]
         outputs["triage"][ok] = found.triage[possible]

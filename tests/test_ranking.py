@@ -1,0 +1,88 @@
+"""One ranking of causes in every view: diagnose, a scored file, its reasons, evaluate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from backspasm._numeric import RANK_DECIMALS, first_ranked, ranked_causes
+from backspasm.diagnosis import diagnose
+from backspasm.network import load_network
+from backspasm.scoring import score_cases
+
+TWIN = """
+[nodes.stone_twin]
+group = "cause_serious"
+label = "Stone twin"
+description = "A second kidney stone cause with the same numbers as the first."
+prior = { p = 0.05, source = "Toy20" }
+"""
+LOCATION = """parents = ["stone", "stone_twin"]
+table = [
+  { when = { stone = "yes", stone_twin = "yes" }, p = { lower_back = 0.1, flank = 0.9 }, source = "Toy20" },
+  { when = { stone = "yes", stone_twin = "no" }, p = { lower_back = 0.2, flank = 0.8 }, source = "Toy20" },
+  { when = { stone = "no", stone_twin = "yes" }, p = { lower_back = 0.2, flank = 0.8 }, source = "Toy20" },
+"""
+
+
+def test_causes_sharing_their_numbers_keep_the_network_order_in_every_view(toy_spec_dir):
+    # Two causes with the same numbers differ only by rounding noise, which depends on
+    # how rows were batched: a scored file and diagnose must still name the same one.
+    folder = toy_spec_dir(
+        replace={
+            'parents = ["strain", "stone"]': 'parents = ["strain", "stone", "stone_twin"]',
+            'strength.stone = { p = 0.4, source = "Toy20" }': (
+                'strength.stone = { p = 0.4, source = "Toy20" }\n'
+                'strength.stone_twin = { p = 0.4, source = "Toy20" }'
+            ),
+            'parents = ["stone"]\ntable = [': LOCATION,
+            'states = ["lower_back", "flank"]': (
+                'states = ["lower_back", "flank"]\n'
+                'question = { column = "location", prompt = "Where?", section = "symptom" }'
+            ),
+            'prior = { p = 0.3, source = "Toy20" }': (
+                'prior = { p = 0.3, source = "Toy20" }\n'
+                'question = { column = "exertion", prompt = "Lifting?", section = "exposure" }'
+            ),
+            '{ when = { stone = "no" }': '{ when = { stone = "no", stone_twin = "no" }',
+            '  { when = { stone = "yes" }, p = { lower_back = 0.2, flank = 0.8 }, '
+            'source = "Toy20" },\n': "",
+        },
+        extra=TWIN,
+    )
+    net = load_network(folder)
+    rows = pd.DataFrame({"location": ["flank", "lower_back", "flank", "flank"]})
+    rows["exertion"] = ["no", "yes", "", "no"]
+    scored = score_cases(rows, network=net, explain=True)
+    for i, row in rows.iterrows():
+        answers = {k: v for k, v in row.items() if v}
+        d = diagnose(answers, network=net)
+        assert scored.loc[i, "top_cause"] == d.top_cause, (i, d.causes)
+    # and the reasons name that cause (the explained causes are ranked the same way)
+    assert scored.loc[0, "top_cause"] == "stone"
+
+
+@given(
+    arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 5)), elements=st.floats(0, 1)),
+    st.integers(0, 3),
+)
+def test_noise_below_the_rank_decimals_never_reorders_causes(probs, column):
+    # Causes closer than 1e-12 count as tied and keep their index order; the first of
+    # ranked_causes is first_ranked's choice, as a scored file's top_cause is diagnose's.
+    noisy = probs.copy()
+    if column < probs.shape[1]:
+        noisy[:, column] += 10.0 ** -(RANK_DECIMALS + 3)
+    clean = np.round(probs, RANK_DECIMALS)
+    np.testing.assert_array_equal(first_ranked(noisy), ranked_causes(noisy)[:, 0])
+    expected = np.argsort(-clean, axis=1, kind="stable")  # ties in index order
+    np.testing.assert_array_equal(ranked_causes(probs), expected)
+    tied = np.column_stack([probs[:, 0], probs[:, 0] + 10.0 ** -(RANK_DECIMALS + 3)])
+    np.testing.assert_array_equal(
+        first_ranked(tied)[
+            np.round(tied[:, 0], RANK_DECIMALS) == np.round(tied[:, 1], RANK_DECIMALS)
+        ],
+        0,
+    )
