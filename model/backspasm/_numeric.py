@@ -34,6 +34,27 @@ def answered(values: npt.NDArray[Any]) -> BoolArray:
     return np.asarray(~np.all(values == 1.0, axis=1))
 
 
+#: An unsure (soft) answer counts as the state it leans to: the state whose share of
+#: the answer's likelihood is above this (``fever=0.7`` leans yes; 0.5 neither way).
+#: Triage's flags and rules, the safety net, the figures and the words of an unsure
+#: answer all decide a lean by :func:`lean_of`.
+LEAN_HOLDS = 0.5
+
+
+def lean_of(weights: Sequence[float] | npt.NDArray[Any]) -> int | None:
+    """Return the index of the state an unsure answer leans to, or None for an even lean.
+
+    Parameters
+    ----------
+    weights : sequence of float
+        The answer's likelihood per state (``(0.3, 0.7)`` for a 0.7 lean to yes).
+    """
+    share = np.asarray(weights, dtype=np.float64)
+    share = share / share.sum()
+    above = np.flatnonzero(share > LEAN_HOLDS)
+    return int(above[0]) if len(above) else None
+
+
 #: Causes are ranked on their posteriors rounded to this many decimals. Causes with the
 #: same numbers (tight hamstrings and weak abdominal muscles share theirs) differ only
 #: by rounding noise, which depends on how rows were batched; compared so, they keep

@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Callable, Container, Iterable
 from typing import Any
 
+from backspasm._numeric import lean_of
+
 __all__ = [
     "answer_words",
     "bits",
@@ -247,7 +249,9 @@ def lean_words(p: float) -> str:
     while digits < 3 and percent_to(high, digits) == percent_to(low, digits) and high > low:
         digits += 1  # 0.504 leans yes: "50.4%:49.6%", not "50%:50%"
     said = f"{percent_to(high, digits)}:{percent_to(low, digits)}"
-    return f"leaning {'yes' if p >= 0.5 else 'no'} {said}"
+    lean = lean_of((1.0 - p, p))
+    side = "neither way" if lean is None else ("no", "yes")[lean]
+    return f"leaning {side} {said}"
 
 
 def no_words(label: str, label_no: str = "") -> str:

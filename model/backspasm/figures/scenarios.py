@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import backspasm.figures._style as st
+from backspasm._numeric import lean_of
 from backspasm._text import percent as diagnose_percent
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, prior_and_posterior
@@ -386,8 +387,8 @@ def _present(states: Sequence[str], state: object) -> bool:
     if isinstance(state, str):
         return state in states and states.index(state) > 0
     if isinstance(state, tuple | list) and len(state) == len(states):
-        weights = [float(w) for w in state]
-        return weights.index(max(weights)) > 0
+        lean = lean_of([float(w) for w in state])
+        return lean is not None and lean > 0
     return False
 
 

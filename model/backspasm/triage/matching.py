@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from backspasm._numeric import BoolArray, FloatArray
+from backspasm._numeric import LEAN_HOLDS, BoolArray, FloatArray
 from backspasm._text import percent as said_percent
 from backspasm.spec import TriageCauseRule, TriageFlag, TriagePolicy
 
@@ -28,11 +28,6 @@ __all__ = [
     "rule_words",
     "soft_leans",
 ]
-
-
-#: An unsure (soft) answer counts toward a flag or a rule's ``when`` when it leans to
-#: the state: the state's share of the answer's likelihood is above one half.
-SOFT_HOLDS = 0.5
 
 
 def soft_leans(
@@ -71,7 +66,7 @@ def matches(
     for node, state in when.items():
         code = network.states(node).index(state)
         if node in soft:
-            match &= soft[node][:, code] > SOFT_HOLDS
+            match &= soft[node][:, code] > LEAN_HOLDS  # as lean_of counts a lean
             continue
         values_of = values.get(node)
         if values_of is None:

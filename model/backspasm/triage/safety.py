@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from backspasm._numeric import BoolArray, IntArray, answered
-from backspasm.triage.matching import SOFT_HOLDS, matches, soft_leans
+from backspasm._numeric import BoolArray, IntArray, answered, lean_of
+from backspasm.spec import BINARY_STATES
+from backspasm.triage.matching import matches, soft_leans
 from backspasm.triage.policy import policy_of, screen_nodes
 
 if TYPE_CHECKING:
@@ -285,7 +286,6 @@ def safety_net(
 def _leaning(value: Any) -> Any:
     """Return an unsure yes/no answer as the state it leans to (as triage counts it)."""
     if isinstance(value, tuple) and len(value) == 2:
-        no, yes = float(value[0]), float(value[1])
-        share = yes / (no + yes)  # as matching counts a lean: over one half, else neither
-        return "yes" if share > SOFT_HOLDS else "no" if 1.0 - share > SOFT_HOLDS else None
+        lean = lean_of(value)
+        return None if lean is None else BINARY_STATES[lean]
     return value

@@ -1,4 +1,4 @@
-"""One ranking of causes in every view: diagnose, a scored file, its reasons, evaluate."""
+"""One rule for each decision every view makes: how causes rank, which way an unsure answer leans."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from backspasm._numeric import RANK_DECIMALS, first_ranked, ranked_causes
+from backspasm._numeric import RANK_DECIMALS, first_ranked, lean_of, ranked_causes
 from backspasm.diagnosis import diagnose
-from backspasm.network import load_network
+from backspasm.network import default_network, load_network
 from backspasm.scoring import score_cases
 
 TWIN = """
@@ -86,3 +86,29 @@ def test_noise_below_the_rank_decimals_never_reorders_causes(probs, column):
         ],
         0,
     )
+
+
+@given(st.floats(0.0, 1.0, exclude_min=True, exclude_max=True))
+def test_every_view_decides_an_unsure_answer_s_lean_alike(p):
+    # The words of an unsure answer, the safety net, triage's flags and the scenario
+    # figure each decided a lean their own way (p >= 0.5, share > 0.5, argmax); an
+    # even lean (0.5) read "leaning yes" in words while triage counted it as neither.
+    from backspasm._text import lean_words
+    from backspasm.triage.matching import matches
+    from backspasm.triage.safety import _leaning
+
+    net = default_network()
+    soft = {"fever": np.asarray([[1.0 - p, p]])}
+    flag_yes = matches({"fever": "yes"}, soft, net, 1, soft)[0]
+    flag_no = matches({"fever": "no"}, soft, net, 1, soft)[0]
+    side = {(True, False): "yes", (False, True): "no", (False, False): None}[(flag_yes, flag_no)]
+    assert _leaning((1.0 - p, p)) == side
+    assert lean_words(p).startswith(f"leaning {side or 'neither way'} ")
+    assert lean_of((1.0 - p, p)) == (None if side is None else ("no", "yes").index(side))
+
+
+def test_an_even_lean_leans_neither_way_in_words():
+    from backspasm._text import lean_words
+
+    assert lean_words(0.5) == "leaning neither way 50%:50%"
+    assert lean_words(0.7) == "leaning yes 70%:30%"
