@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm._text import answer_words
-from backspasm.figures._graph import TITLE_INSET
+from backspasm.figures._graph import title_room
 from backspasm.figures._style import NODE_FONT
 from backspasm.figures._words import (
     answer_list,
@@ -46,8 +46,7 @@ BELIEF_TITLE = st.TITLE - 3  # type size of the beliefs' title (points)
 _BELIEF_TITLE_LINES = 4  # lines kept for it, whatever the case: 2 answers, 2 triage
 _TITLE_LINE = BELIEF_TITLE * 1.25 / 72  # inches per line of the beliefs' title
 BELIEF_TOP = 0.2 + _BELIEF_TITLE_LINES * _TITLE_LINE  # inches above the drawing
-# Width of a title line: the slide less the inset on the left and as much on the right.
-_TITLE_W = (st.SLIDE_SIZE[0] - 2 * TITLE_INSET) * 0.96  # rendered text runs wider
+_TITLE_W = title_room(st.SLIDE_SIZE[0])  # inches a line of the title may take
 # A triage cause rule as triage words it: "Kidney stones 77% (>= 50% with fever=yes)".
 _RULE = re.compile(r"^(?P<label>.+?) (?P<p>[<>]?[0-9.]+%) \(>= (?P<limit>[0-9.]+%)(?P<when>.*)\)$")
 

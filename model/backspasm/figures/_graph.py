@@ -29,6 +29,15 @@ FOOT = 0.06  # inches of the Axes under the lowest box, so that its outline is n
 TITLE_INSET = 0.12  # inches between the slide's left edge and the title
 
 
+def title_room(width: float) -> float:
+    """Return the inches a line of a drawing's title may take in a figure ``width`` in wide.
+
+    :data:`TITLE_INSET` clear of either edge, less 4%: text drawn at a low
+    resolution runs wider than it measures (:func:`~backspasm.figures._wrap.text_width`).
+    """
+    return (width - 2 * TITLE_INSET) * 0.96
+
+
 #: The smallest named size the drawings of the network are readable at: their
 #: hundred boxes need a slide's 13.33 in with 9 pt labels (on a page's 7 in, a trial
 #: layout took six or seven columns of 7 pt labels with gutters of a few hundredths

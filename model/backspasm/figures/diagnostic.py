@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
-from backspasm.figures._graph import check_room, column_header, legend_under
+from backspasm.figures._graph import check_room, column_header, legend_under, title_room, title_x
 from backspasm.figures._layout import layout
 from backspasm.figures._paths import bezier
-from backspasm.figures._words import text_width
+from backspasm.figures._words import text_width, unit_lines
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -262,11 +262,14 @@ def plot_diagnostic_view(
     ax.set_xlim(0, width)
     ax.set_ylim(0, height)
     ax.set_axis_off()
+    # the subtitle on as many lines as keep it clear of the figure's right edge
+    room = title_room(float(st.figure_of(ax).get_figwidth()))
     ax.set_title(
         "Diagnostic view of the back-spasm network: which findings reveal which causes\n"
-        + _SUBTITLE,
+        + "\n".join(unit_lines(_SUBTITLE, room, st.TITLE - 1)),
         fontsize=st.TITLE - 1,
         loc="left",
+        x=title_x(ax),
     )
     handles = [
         Line2D(
@@ -302,8 +305,8 @@ def plot_diagnostic_view(
 #: What the lines are: they also run from a mechanism to a mechanism and from a
 #: finding to a finding (the duration of the spasms to no improvement after a month).
 _SUBTITLE = (
-    "each arrow runs from a cause, mechanism or finding to what it makes more likely; "
-    "exposures, context and complications are left out"
+    "each arrow runs from a cause, mechanism or finding to what it makes more likely; ",
+    "exposures, context and complications are left out",
 )
 
 
