@@ -3,8 +3,8 @@
 A figure of a journal's width (see :mod:`backspasm.figures._style`: its type scaled
 down, :func:`~backspasm.figures._style.pt`) has no room to spare: its row labels are
 wrapped to a share of its width (:func:`label_chars`), the ends of its axes leave
-room for the values written beside the bars (:func:`room_for`,
-:func:`room_right`), the labels of a top axis keep apart (:func:`ticks_apart`), and
+room for the values written beside the bars (:func:`room_for`, :func:`room_right`,
+:func:`room_past`), the labels of a top axis keep apart (:func:`ticks_apart`), and
 notes above the plot run from the figure's left edge (:func:`figure_note`). The
 figures call these only when :func:`~backspasm.figures._style.scale` is under 1, so
 that a slide's layout never changes.
@@ -16,6 +16,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
+from backspasm.figures._bars import VALUE_GAP, bold_width
 from backspasm.figures._words import ratio_tick, text_width
 from backspasm.figures._wrap import plot_width
 
@@ -30,6 +31,7 @@ __all__ = [
     "note_width",
     "plot_inches",
     "room_for",
+    "room_past",
     "room_right",
     "row_pitch",
     "rows_room",
@@ -77,6 +79,24 @@ def room_for(values: list[str], span: float, plot: float, *, across: float = 2.0
     text = max((text_width(v, st.pt(st.NOTE)) for v in values), default=0.0) + 0.12
     share = min(across * text / plot, 0.7)  # of the axis's width, at its ends
     return span / (1.0 - share)
+
+
+def room_past(values: list[str], plot: float, across: float = 2.0) -> float:
+    """Return the room an axis keeps past a bar that runs to its end, for the bar's value.
+
+    0 when each of ``values`` (the values of such bars: a known answer's ``odds ×∞:
+    now known``) fits within its bar in bold, the bar being one of the ``across``
+    half-widths of an axis ``plot`` inches wide; else, in half-widths, as much as
+    holds the widest of them beside its bar's end (at most 80% of the widened axis).
+    """
+    gap = VALUE_GAP / 72
+    if not values or max(bold_width(v, st.pt(st.NOTE)) for v in values) + 1.5 * gap <= (
+        plot / across
+    ):
+        return 0.0
+    text = max(text_width(v, st.pt(st.NOTE)) for v in values) * 1.05 + gap
+    share = min(text / plot, 0.8)  # of the widened axis
+    return share * across / (1.0 - share)
 
 
 def room_right(values: list[str], largest: float, plot: float) -> float:

@@ -23,6 +23,7 @@ from backspasm.figures._narrow import (
     label_chars,
     plot_inches,
     room_for,
+    room_past,
     row_pitch,
     rows_room,
     ticks_apart,
@@ -241,6 +242,9 @@ def plot_causes(
 
 #: The share of the other side's span the side of figure 04 that no bar reaches keeps.
 _EMPTY_SIDE = 0.15
+#: The least log-odds figure 04's bars are scaled to in a journal's figure (odds x1.1):
+#: answers that all but leave the cause's odds alone are not drawn as large as x1.5.
+_JOURNAL_SPAN = math.log(1.1)
 
 
 #: What the "x8.3" after a cause's value says: the odds factor of a cause the answers
@@ -277,7 +281,8 @@ def plot_evidence_impact(
     lowered it. The top axis reads the same bars as odds ratios. An answer that
     makes the cause certain (present or absent, e.g. the cause itself answered)
     changes its odds infinitely: its bar runs to the edge of the axis and reads
-    ``odds ×∞: now known`` (or ``odds ÷∞: now ruled out``), never a finite ratio;
+    ``odds ×∞: now known`` (or ``odds ÷∞: now ruled out``), never a finite ratio,
+    in white within the bar (past its end where a narrow panel leaves it too short);
     one that changes them by less than half a percent reads ``odds ×1.00``, and
     only one that changes nothing ``no effect``. The title names the answers that
     moved the cause most first.
@@ -337,17 +342,25 @@ def plot_evidence_impact(
     # axis, says "×∞", and leaves the scale to the other answers
     settled = _settles(table)
     finite = np.abs(values[~settled])
-    span = max(float(finite.max()) if len(finite) else 1.0, 2.0 if settled.any() else 0.5)
+    # the axis fits the bars: at least a half-width of 0.5 on a slide, whose wide plot
+    # shows small effects small; a journal's narrow plot makes room for the values
+    # beside the bars (room_for), and a floor as wide would leave the bars slivers
+    least = 2.0 if settled.any() else (_JOURNAL_SPAN if journal else 0.5)
+    span = max(float(finite.max()) if len(finite) else 1.0, least)
     edge = span * 1.35
     odds = [
         impact_said(float(r.log_odds_change), float(r.posterior_with), float(r.posterior_without))
         for r in st.rows(table)
     ]
+    past = 0.0  # the axis' room past a known answer's bar, in half-widths
     if journal:  # "odds ×24.7" as on a slide, the axis made wide enough for it
         plot = plot_inches(ax, said)
         # an axis whose one side no bar reaches is only 1 + _EMPTY_SIDE half-widths wide
         both = bool((values < 0).any() and (values > 0).any())
-        edge = max(edge, room_for(odds, span, plot, across=2.0 if both else 1 + _EMPTY_SIDE))
+        across = 2.0 if both else 1 + _EMPTY_SIDE
+        edge = max(edge, room_for(odds, span, plot, across=across))
+        # a known answer's value past its bar (to the edge) where the bar cannot hold it
+        past = room_past([o for o, k in zip(odds, settled, strict=True) if k], plot, across)
     for yy, r, words, known, said_odds in zip(
         ys, st.rows(table), said, settled, odds, strict=True
     ):
@@ -357,15 +370,18 @@ def plot_evidence_impact(
         bar = ax.barh(yy, width, height=0.62, color=st.RAISED if up else st.LOWERED, zorder=3)[0]
         bar.set_gid(f"impact:{r.question}")
         bar.set_label(words.replace("\n", " "))
-        _impact_value(ax, yy, width, said_odds, r.question, inside=known)
+        _impact_value(ax, yy, width, said_odds, r.question, inside=known and not past)
     ax.set_yticks(ys, said)
     ax.tick_params(axis="y", length=0, labelsize=st.pt(st.TICK))
     ax.axvline(0, color=st.TEXT, lw=0.9, zorder=4)
     # a side no bar reaches keeps only a margin: the bars take the width
     reach = np.where(settled, np.sign(values) * edge, values) if len(values) else values
+    # and the side of a known answer's bar too short to hold its value, room past it
     ax.set_xlim(
-        -edge if (reach < 0).any() or not len(values) else -_EMPTY_SIDE * edge,
-        edge if (reach > 0).any() or not len(values) else _EMPTY_SIDE * edge,
+        (-edge if (reach < 0).any() or not len(values) else -_EMPTY_SIDE * edge)
+        - past * edge * bool((settled & (values < 0)).any()),
+        (edge if (reach > 0).any() or not len(values) else _EMPTY_SIDE * edge)
+        + past * edge * bool((settled & (values > 0)).any()),
     )
     ax.set_ylim(-0.7, max(len(table), 1) - 0.3)
     xlabel = f"change in log-odds of {label} from this answer (natural log)"
@@ -377,8 +393,8 @@ def plot_evidence_impact(
     ax.spines[["top", "right", "left"]].set_visible(False)
     top_axis = ax.secondary_xaxis("top", functions=(_exp, _log))
     ratios = ratio_ticks(edge)
-    if journal:
-        ratios = ticks_apart(ratios, edge, plot)
+    if journal:  # (an axis widened past a known answer's bar has less room a unit)
+        ratios = ticks_apart(ratios, edge, plot * across / (across + past) if past else plot)
     # (round ratios on the axis, so written as they are: ×10, ÷3, ×10⁶)
     top_axis.set_xticks(ratios, [ratio_tick(r) for r in ratios])
     top_axis.set_xlabel("odds ratio", fontsize=st.pt(st.NOTE + 0.5))
