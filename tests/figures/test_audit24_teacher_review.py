@@ -2,6 +2,7 @@
 
 - #1: a column's 04 ran its axis to x3 and /3 for effects of at most 0.13 log-odds:
   the bars were slivers.
+- #3: a column's 05 named some questions by their whole text, others by a short label.
 - #6: a known answer's white "odds ÷∞: now ruled out" ran past its short bar, white
   on the white ground.
 - #7: 01b's subtitle ran to the image's last pixel (at a low resolution, past it).
@@ -26,6 +27,7 @@ from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.figures._results import _answers_of
 from backspasm.network import Network, default_network
+from backspasm.questionnaire import questions_for
 
 pytestmark = [
     pytest.mark.usefixtures("figures_closed"),
@@ -85,6 +87,27 @@ def test_a_column_evidence_impact_axis_fits_small_effects(net: Network, case_id:
     for box in boxes + [t.get_window_extent(renderer) for t in values]:
         assert page.x0 <= box.x0
         assert box.x1 <= page.x1
+
+
+# ------------------------------------------------ #3: one label style in 05
+
+
+@pytest.mark.parametrize("size", ["page", "column"])
+@pytest.mark.parametrize(
+    "which", [(None, None), ("vignettes.csv", "V17"), ("vignettes.csv", "S03")]
+)
+def test_the_rows_of_next_questions_are_all_questions_or_all_names(
+    net: Network, size: str, which: tuple[str | None, str | None]
+) -> None:
+    ax = figures.plot_next_questions(case(net, *which), size=size)
+    drawn(ax)
+    said = [one_line(t.get_text().removeprefix("⚠ ")) for t in ax.get_yticklabels()]
+    prompts = {q.prompt for q in questions_for(net)} | {
+        "(clinician's exam) " + q.prompt for q in questions_for(net)
+    }
+    names = {net.label(n) for n in net.node_names}
+    assert said
+    assert all(s in prompts for s in said) or all(s in names for s in said), said
 
 
 # ------------------------------------- #6: a known answer's value on a short bar

@@ -17,6 +17,7 @@ import numpy as np
 
 import backspasm.figures._style as st
 import backspasm.figures._words as words
+from backspasm.figures._bars import bold_width
 from backspasm.figures._emergency import (
     _WAIT_HEADING,
     _WAIT_INK,
@@ -100,7 +101,9 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         units = ["because: "] + [b + "; " for b in said_as[:-1]] + [said_as[-1]]
         said.append(fit_lines(units, room * 0.92, text_size, lines=3, more=lambda n: f"+{n} more"))
     text = "\n".join(said)
-    heading = _lines(_WAIT_HEADING, room * 0.88, text_size)  # in bold
+    # in bold, a tenth and more wider than the width its words are measured at
+    bold = bold_width(_WAIT_HEADING, text_size) / words.text_width(_WAIT_HEADING, text_size)
+    heading = _lines(_WAIT_HEADING, room * 0.92 / bold, text_size)
     # inches from the top of the Axes: the advice, its reasons, the rule, the heading
     lines_of = (headline.count("\n") + 1) * head_size + (text.count("\n") + 1) * text_size
     advice = lines_of * _LINE / 72 + 0.1

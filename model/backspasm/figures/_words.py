@@ -460,18 +460,20 @@ def question_prompts(table: Any) -> list[str]:
 
 
 def whole_or_named(table: Any, wrapped: Sequence[str], network: Any, width: int) -> list[str]:
-    """Return each wrapped prompt, or, where it was cut short (``…``), its question's name.
+    """Return the wrapped prompts, or, if any was cut short (``…``), every question's name.
 
     A narrow figure has no room for a long prompt whole; cut mid-sentence ("or been
-    unable to pass…") it does not say what was asked, so the question is named
-    instead, by its node's label (``Bowel or bladder loss``), wrapped to ``width``
-    characters.
+    unable to pass…") it does not say what was asked, so the questions are named
+    instead, by their nodes' labels (``Bowel or bladder loss``), wrapped to ``width``
+    characters: all of them, since a column of rows mixing whole questions with short
+    names reads as two kinds of row.
     """
+    if not any("…" in text for text in wrapped):
+        return list(wrapped)
     said = []
-    for r, text in zip(rows(table), wrapped, strict=True):
-        if "…" in text:
-            node = str(getattr(r, "node", "") or "")
-            name = network.label(node) if node in network.node_names else str(r.question)
-            text = wrap(name, width)
-        said.append(text)
+    for r in rows(table):
+        node = str(getattr(r, "node", "") or "")
+        said.append(
+            wrap(network.label(node) if node in network.node_names else str(r.question), width)
+        )
     return said
