@@ -2,7 +2,11 @@
 
 - #1: a column's 04 ran its axis to x3 and /3 for effects of at most 0.13 log-odds:
   the bars were slivers.
+- #2: "and 7 more (smaller effects)" did not say smaller effects on what.
 - #3: a column's 05 named some questions by their whole text, others by a short label.
+- #4: an answer with a comma of its own ("psoriasis, bowel or eye inflammation") in
+  a list of answers joined by commas read as two answers.
+- #5: the titles of one case named a different number of its answers in each figure.
 - #6: a known answer's white "odds ÷∞: now ruled out" ran past its short bar, white
   on the white ground.
 - #7: 01b's subtitle ran to the image's last pixel (at a low resolution, past it).
@@ -11,6 +15,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +30,12 @@ from matplotlib.colors import to_rgb
 
 from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
+from backspasm.figures import _words
 from backspasm.figures._results import _answers_of
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import questions_for
+from backspasm.sensitivity import sensitivity
+from helpers import heading_of
 
 pytestmark = [
     pytest.mark.usefixtures("figures_closed"),
@@ -89,6 +97,62 @@ def test_a_column_evidence_impact_axis_fits_small_effects(net: Network, case_id:
         assert box.x1 <= page.x1
 
 
+# ------------------------------------------- #2, #5: the answers a title names
+
+
+def left_out(title: str) -> tuple[int, str]:
+    """The count of the answers a title does not name, and what it says of them."""
+    text = title.replace("\n", " ")  # (its no-break spaces kept)
+    found = re.search(r" and (\d+) more( that moved [^\n]*?\u00a0less| \(outlined\))?", text)
+    return (int(found[1]), (found[2] or "").strip()) if found else (0, "")
+
+
+def case_titles(d: Diagnosis, size: str) -> dict[str, str]:
+    """The titles of 03 to 06 (02 too on a slide), as the teaching set draws them."""
+    cause = d.top_cause
+    said = {
+        "03": heading_of(figures.plot_causes(d, size=size)),
+        "04": heading_of(figures.plot_evidence_impact(d, cause, size=size)),
+        "05": heading_of(figures.plot_next_questions(d, size=size)),
+        "06": heading_of(
+            figures.plot_sensitivity(
+                sensitivity(d, cause), answers=_words.by_effect(d, cause), size=size
+            )
+        ),
+    }
+    if size == "slide":
+        said["02"] = heading_of(figures.plot_network_beliefs(d))
+    plt.close("all")
+    return said
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("which", [(None, None), ("vignettes.csv", "W08")])
+def test_the_titles_of_a_case_name_the_same_answers(
+    net: Network, size: str, which: tuple[str | None, str | None]
+) -> None:
+    d = case(net, *which)
+    titles = case_titles(d, size)
+    counts = {stem: left_out(title)[0] for stem, title in titles.items()}
+    assert len(set(counts.values())) == 1, counts
+    assert counts["03"] < len(_words.answer_list(d.answers, net))  # at least one named
+
+
+@pytest.mark.parametrize("size", ["slide", "column"])
+def test_the_answers_left_out_of_a_title_are_said_to_have_moved_the_cause_less(
+    net: Network, size: str
+) -> None:
+    d = case(net, "vignettes.csv", "W08")
+    label = net.label(d.top_cause)
+    titles = case_titles(d, size)
+    for stem, title in titles.items():
+        assert "smaller effects" not in title
+        left, said = left_out(title)
+        assert left, (stem, title)
+        expected = {"02": "(outlined)", "04": "that moved it less", "06": ""}
+        assert one_line(said) == expected.get(stem, f"that moved {label} less"), (stem, title)
+
+
 # ------------------------------------------------ #3: one label style in 05
 
 
@@ -108,6 +172,44 @@ def test_the_rows_of_next_questions_are_all_questions_or_all_names(
     names = {net.label(n) for n in net.node_names}
     assert said
     assert all(s in prompts for s in said) or all(s in names for s in said), said
+
+
+# ----------------------------------------- #4: answers with commas of their own
+
+
+PSORIASIS = {
+    "age": "29",
+    "sex": "male",
+    "psoriasis_bowel_or_eye_inflammation": "yes",
+    "morning_stiffness_over_30_min": "yes",
+    "fever": "no",
+}
+
+
+def test_a_list_of_answers_with_a_comma_in_one_is_joined_by_semicolons(net: Network) -> None:
+    said = figures.describe_answers(PSORIASIS, net)
+    assert "psoriasis, bowel or eye inflammation; " in said
+    assert said.split("; ") == _words.answer_list(PSORIASIS, net)
+    # without a comma in any answer (a bracket's does not count): commas
+    assert figures.describe_answers({"fever": 0.7, "age": 40}, net) == (
+        "fever (unsure, leaning yes 70%:30%), age 40"
+    )
+    d = diagnose(PSORIASIS, network=net)
+    for size in SIZES:
+        for stem, title in case_titles(d, size).items():
+            text = one_line(title)
+            assert "psoriasis, bowel or eye inflammation" in text, (stem, title)
+            assert "bowel or eye inflammation, " not in text  # never a comma after it
+            assert "inflammation; " in text, (stem, title)  # the list goes on after it
+            if left_out(title)[0]:
+                assert re.search(r"; and \d+ more", text), (stem, title)
+
+
+def test_the_alt_text_joins_such_answers_by_semicolons(net: Network, tmp_path: Path) -> None:
+    cases = pd.DataFrame([{"case_id": "P1", **PSORIASIS}])
+    figures.write_teaching_figures(tmp_path, cases=cases, case_id="P1", only=["03"], dpi=20)
+    alt = (tmp_path / "captions.md").read_text()
+    assert "psoriasis, bowel or eye inflammation;" in alt
 
 
 # ------------------------------------- #6: a known answer's value on a short bar

@@ -16,11 +16,14 @@ from backspasm._text import answer_words
 from backspasm.figures._graph import title_room
 from backspasm.figures._style import NODE_FONT
 from backspasm.figures._words import (
+    TITLE_WIDTH,
     answer_list,
+    answer_units,
     by_effect,
     fit_lines,
     ge,
     lower_first,
+    named_count,
     percent,
     screen_note,
     text_width,
@@ -110,17 +113,13 @@ def beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) 
         if n_answers
         else "What the network believes before any answer"
     )
-    # those that moved the top cause most first: the ones left out are the least telling
+    # those that moved the top cause most first: the ones left out are the least
+    # telling; as many named as in the case figures' titles on a slide (named_count)
     answers = answer_list(by_effect(diagnosis), net) or ["no answers yet"]
-    units = [f"{what} for: "] + [a + ", " for a in answers[:-1]] + [answers[-1]]
+    keep = named_count(answers, TITLE_WIDTH)
+    units = answer_units(f"{what} for: ", answers[:keep], len(answers) - keep, "(outlined)")
     size = BELIEF_TITLE
-    head = fit_lines(
-        units,
-        _TITLE_W,
-        size,
-        lines=2,
-        more=lambda n: f"and {n} more (outlined)",
-    )
+    head = fit_lines(units, _TITLE_W, size, lines=2, more=lambda n: f"and {n} more (outlined)")
     triage = triage_text(diagnosis)
     for detail in (True, False):  # the answers a rule asks for, if there is room
         flags = _red_flags(diagnosis, net, detail=detail)

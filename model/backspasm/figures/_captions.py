@@ -16,7 +16,13 @@ import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent
 from backspasm.figures._results import _SYNTHETIC, _case_name, _Shown
 from backspasm.figures._selection import TEACHING_FIGURES
-from backspasm.figures._words import FACTOR_MARK, conflict_note, percent, triage_text
+from backspasm.figures._words import (
+    FACTOR_MARK,
+    answer_units,
+    conflict_note,
+    percent,
+    triage_text,
+)
 from backspasm.figures.casemix import open_screen_count
 from backspasm.figures.evaluation import ROC_INTERVAL_METHOD
 from backspasm.figures.scenarios import scenario_answers
@@ -36,8 +42,8 @@ def _case_words(results: _Shown) -> str:
     said = scenario_answers(results.case)
     if not said:
         return _case_name(results)
-    more = f" and {len(said) - 3} more" if len(said) > 3 else ""
-    return f"{_case_name(results)} ({', '.join(said[:3])}{more})"
+    listed = "".join(answer_units("", said[:3], max(len(said) - 3, 0)))
+    return f"{_case_name(results)} ({listed})"
 
 
 def _triage_words(diagnosis: Diagnosis) -> str:

@@ -1,7 +1,8 @@
 """The rows of figure 03 (the causes of a case) in a journal's narrow figure.
 
 :func:`causes_that_fit` picks the causes a figure's height has rows for,
-:func:`block_heading` heads each kind of cause, and :func:`room_to_say_coexist` says
+:func:`most_probable` says how many its title shows, :func:`block_heading` heads
+each kind of cause, and :func:`room_to_say_coexist` says
 whether the axis label has room to say that causes can coexist.
 """
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
     from backspasm.diagnosis import Diagnosis
 
-__all__ = ["block_heading", "causes_that_fit", "room_to_say_coexist"]
+__all__ = ["block_heading", "causes_that_fit", "most_probable", "room_to_say_coexist"]
 
 
 def room_to_say_coexist(ax: Axes) -> bool:
@@ -46,7 +47,8 @@ def causes_that_fit(
         for i, lb, g in zip(table.index, table["label"], table["group"], strict=True)
     }
     width = title_width(ax, beside=list(said.values()))
-    title = case_title("The 10 most probable of 19 causes", diagnosis, width)
+    # the title's head as it will read (the count shown has as many digits, or fewer)
+    title = case_title(most_probable(len(table), len(table)), diagnosis, width, ax=ax)
     title += "\n" + triage_lines(diagnosis, width)
     # ticks, axis label (two lines more when it says the causes can coexist), legend
     below = (3 if room_to_say_coexist(ax) else 2) + (4 if st.inches(ax)[0] < 4.0 else 2)
@@ -60,6 +62,11 @@ def causes_that_fit(
         if (keep + shown["group"].nunique() + 0.5) * pitch <= room:
             return shown
     return ranked.head(1)
+
+
+def most_probable(shown: int, every: int) -> str:
+    """Return the head of the title of a causes figure that shows ``shown`` of them."""
+    return f"The {shown} most probable of {every} causes of back spasm"
 
 
 def block_heading(ax: Axes, group: str, start: float) -> None:

@@ -71,7 +71,7 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     width = title_width(ax, across=True)
     st.put_title(
         ax,
-        case_title("Which question to ask next", diagnosis, width)
+        case_title("Which question to ask next", diagnosis, width, ax=ax)
         + "\n"
         + with_conflict(triage_text(diagnosis), diagnosis, width),
         fontsize=st.pt(st.TITLE - 1),
@@ -257,7 +257,7 @@ def _go_now_only(diagnosis: Diagnosis, ax: Axes) -> Axes:
             fontsize=st.pt(st.LABEL),
             color="#555555",
         )
-    title = case_title("Which question to ask next", diagnosis, title_width(ax))
+    title = case_title("Which question to ask next", diagnosis, title_width(ax), ax=ax)
     said = with_conflict(triage_text(diagnosis), diagnosis, title_width(ax))
     ax.set_title(f"{title}\n{said}", fontsize=st.pt(st.TITLE - 1), loc="left")
     return ax

@@ -72,7 +72,7 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     )
     width = words.title_width(ax, beside=beside)
     title = (
-        words.case_title("Which question to ask next", diagnosis, width)
+        words.case_title("Which question to ask next", diagnosis, width, ax=ax)
         + "\n"
         + with_conflict(
             triage_text(diagnosis).replace(

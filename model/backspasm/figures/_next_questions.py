@@ -139,7 +139,7 @@ def plot_next_questions(
         return no_questions(diagnosis, ax, top)
     journal = st.narrow(ax)
     if journal:  # as many rows as leave room for a prompt of three lines
-        top, useful = _rows_that_fit(ax, top, useful, _title(diagnosis, title_width(ax), True))
+        top, useful = _rows_that_fit(ax, top, useful, _title(ax, diagnosis, title_width(ax), True))
     table, left_out = _rows_to_ask(diagnosis, top, useful, 3 if journal else _SCREEN_ROWS)
     net = st.network_of(diagnosis, None)
     screen = [bool(getattr(r, "screen", False)) for r in st.rows(table)]
@@ -208,7 +208,7 @@ def plot_next_questions(
         st.empty_note(ax, "every question is answered")
     # across the figure: over the plot alone it would leave the slide's left third,
     # above the questions, empty
-    title = _title(diagnosis, title_width(ax, across=True), any(screen))
+    title = _title(ax, diagnosis, title_width(ax, across=True), any(screen))
     st.put_title(ax, title, fontsize=st.pt(st.TITLE - 1), across=True)
     present = [g for g in GROUPS if g in groups]
     handles: list[Any] = [Patch(color=st.bar_colour(g), label=st.GROUP_NAMES[g]) for g in present]
@@ -230,14 +230,14 @@ def plot_next_questions(
     return ax
 
 
-def _title(diagnosis: Diagnosis, width: int, screened: bool) -> str:
+def _title(ax: Axes, diagnosis: Diagnosis, width: int, screened: bool) -> str:
     """Return the title: the case, its triage, and the order of the rows.
 
     ``screened``: screening questions among the rows.
     """
     order = _order_words(diagnosis) if screened else [_GAIN_WORDS + ", ", "most useful first"]
     return (
-        case_title("Which question to ask next", diagnosis, width)
+        case_title("Which question to ask next", diagnosis, width, ax=ax)
         + "\n"
         + _triage_said(diagnosis, width)
         + "\n"

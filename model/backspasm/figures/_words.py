@@ -4,12 +4,14 @@ Percentages that never read ``0%`` or ``100%`` short of certainty (:func:`percen
 the one rule :func:`backspasm.diagnose` prints with, :func:`percent_to`,
 :func:`percent_sig`), odds ratios to three significant digits
 (:func:`odds_ratio`), a case's answers in a few words (:func:`answer_list`,
-:func:`answer_phrase`, :func:`describe_answers`) and the titles made of them
-(:func:`case_title`, :func:`triage_text`, with :func:`screen_note` while screening
-questions are unasked), information gains in bits (:func:`bits`), the prompts of the next questions
-(:func:`question_prompts`), wrapped to lines by
-:mod:`backspasm.figures._wrap`'s functions (re-exported here: :func:`text_width`,
-:func:`wrap`, :func:`wrap_all`, :func:`wrap_phrases`, :func:`fit_lines`).
+:func:`answer_phrase`, :func:`describe_answers`), listed (:func:`answer_units`,
+joined by :func:`answer_separator`; :func:`named_count`, the one rule of how many a
+title names) and the titles made of them (:func:`case_title`, :func:`triage_text`,
+with :func:`screen_note` while screening questions are unasked), information gains
+in bits (:func:`bits`), the prompts of the next questions (:func:`question_prompts`),
+wrapped to lines by :mod:`backspasm.figures._wrap`'s functions (re-exported here:
+:func:`text_width`, :func:`wrap`, :func:`wrap_all`, :func:`wrap_phrases`,
+:func:`fit_lines`, and the width of a title, :func:`title_width`).
 Nothing here draws; the colours, type sizes and the slide size are
 :mod:`backspasm.figures._style`'s.
 """
@@ -17,6 +19,7 @@ Nothing here draws; the colours, type sizes and the slide size are
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +29,7 @@ from backspasm._text import lower_first as lower_first  # re-exported for the fi
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
 from backspasm._text import percent as percent  # one rule: as diagnose writes them
 from backspasm._text import percent_to as percent_to  # re-exported for the figures
-from backspasm.figures._style import TITLE_MARGIN, network_of, rows, scale
+from backspasm.figures._style import network_of, rows
 
 # re-exported for the figures: the triage, screen and conflict lines of a title
 from backspasm.figures._triage_words import conflict_note as conflict_note
@@ -36,11 +39,13 @@ from backspasm.figures._triage_words import triage_text as triage_text
 from backspasm.figures._triage_words import unasked_count as unasked_count
 from backspasm.figures._triage_words import with_conflict as with_conflict
 
-# re-exported for the figures: wrapping text to lines
+# re-exported for the figures: wrapping text to lines, and the width of a title
+from backspasm.figures._wrap import ACROSS_WIDTH as ACROSS_WIDTH
+from backspasm.figures._wrap import TITLE_WIDTH as TITLE_WIDTH
+from backspasm.figures._wrap import answers_chars as answers_chars
 from backspasm.figures._wrap import fit_lines as fit_lines
-from backspasm.figures._wrap import phrase_units as phrase_units
-from backspasm.figures._wrap import plot_width
 from backspasm.figures._wrap import text_width as text_width
+from backspasm.figures._wrap import title_width as title_width
 from backspasm.figures._wrap import unit_lines as unit_lines
 from backspasm.figures._wrap import wrap as wrap
 from backspasm.figures._wrap import wrap_all as wrap_all
@@ -249,9 +254,11 @@ def describe_answers(answers: Mapping[str, Any], network: Network | None = None)
     -------
     str
         For example ``"age 39, spasms: flank, blood in urine, no fever"``, or
-        ``"no answers yet"``.
+        ``"no answers yet"``; joined by semicolons when an answer has a comma (see
+        :func:`answer_separator`).
     """
-    return ", ".join(answer_list(answers, network)) or "no answers yet"
+    said = answer_list(answers, network)
+    return answer_separator(said).join(said) or "no answers yet"
 
 
 def answer_list(answers: Mapping[str, Any], network: Network | None = None) -> list[str]:
@@ -328,66 +335,33 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-#: The width, in characters, to which a case's title is wrapped.
-TITLE_WIDTH = 80
-
-
 def case_title(
-    what: str, diagnosis: Any, width: int = TITLE_WIDTH, *, cause: str | None = None
+    what: str,
+    diagnosis: Any,
+    width: int,
+    *,
+    ax: Any,
+    cause: str | None = None,
+    it: bool = False,
 ) -> str:
     """Return ``<what> for: <answers>``, wrapped to lines of ``width`` characters.
 
     The answers that moved ``cause`` (default: the top cause) most come first (see
     :func:`by_effect`), so that those a title has no room for, counted at its end
-    (``and 10 more (smaller effects)``), are the least telling. Lines break between
-    answers where that leaves the line well filled, and never around a slash
-    (``IV drug use / immunosuppr.`` is not cut after ``/``). At most
-    :data:`TITLE_LINES` lines (see :func:`answers_heading`).
+    (``and 10 more that moved Muscle strain less``; with ``it``, when ``what`` names
+    the cause, ``... that moved it less``), are the least telling. As many are named
+    as :func:`named_count` gives at ``ax``'s :func:`answers_chars`, the same in every
+    figure of a size. Lines break between answers where that leaves the line well
+    filled, and never around a slash (``IV drug use / immunosuppr.`` is not cut
+    after ``/``).
     """
-    answers = answer_list(by_effect(diagnosis, cause), network_of(diagnosis))
-    return answers_heading(f"{what} for: ", answers, width, more=SMALLER)
-
-
-def title_width(ax: Any, *, across: bool = False, beside: Sequence[str] | None = None) -> int:
-    """Return the characters a line of the Axes' title may take.
-
-    :data:`TITLE_WIDTH` on a slide's one Axes, fewer on a panel of a grid, so that
-    its title keeps to its own column. Measured on the Axes' place before any layout
-    (a slide's one Axes spans 77% of its 13.33 in); at least 30, or 20 on a panel. A
-    panel of a grid with a layout engine is measured beside its row labels
-    (``beside``, by default those it has), which the engine takes from the plot: a
-    title as wide as the grid's cell would run into the next panel or past the
-    figure's edge. In a narrower
-    figure (a journal's, whose type is scaled down: see
-    :func:`~backspasm.figures._style.pt`), at the scaled type, and for the figure's
-    one Axes across the whole figure, where its title goes
-    (:func:`~backspasm.figures._style.put_title`); at least 20. With ``across``, a
-    slide's one Axes too (its title goes across the figure: ``put_title(...,
-    across=True)``), up to :data:`ACROSS_WIDTH`.
-    """
-    figure = ax.get_figure()
-    slide = scale() >= 1.0
-    if len(figure.axes) == 1 and (across or not slide):  # the title goes across the figure
-        inches = float(figure.get_figwidth()) - 2 * TITLE_MARGIN
-    else:
-        inches = plot_width(ax, beside)
-    if slide:
-        most = ACROSS_WIDTH if across and len(figure.axes) == 1 else TITLE_WIDTH
-        return max(30 if len(figure.axes) == 1 else 20, min(most, int(inches / _TITLE_CHAR)))
-    return max(20, min(TITLE_WIDTH, int(inches / (_NARROW_CHAR * scale()))))
-
-
-#: The characters a line of a slide's title across the whole figure may take (TITLE - 1
-#: points): the case-mix and scenario figures' titles, and a title ``across``.
-ACROSS_WIDTH = 110
-#: The mean width (inches) of a character of a case's title (TITLE - 1 points).
-_TITLE_CHAR = 0.105
-#: The same, a little wider, in a narrow figure, whose title has no room to spare.
-_NARROW_CHAR = 0.11
-
-
-#: What the count of the answers left out of a title ordered by effect says.
-SMALLER = "more (smaller effects)"
+    net = network_of(diagnosis)
+    answers = answer_list(by_effect(diagnosis, cause), net)
+    cause = cause or getattr(diagnosis, "top_cause", None)
+    name = "it" if it or cause is None else net.label(cause)
+    less = f"that moved {name}\u00a0less"  # never "less" alone on the last line
+    chars = answers_chars(ax, width)
+    return answers_heading(f"{what} for: ", answers, width, chars=chars, more=less)
 
 
 def by_effect(diagnosis: Any, cause: str | None = None) -> dict[str, Any]:
@@ -407,9 +381,55 @@ def by_effect(diagnosis: Any, cause: str | None = None) -> dict[str, Any]:
     return {**ranked, **{k: v for k, v in answers.items() if k not in ranked}}
 
 
-#: The most lines the answers take in a title, so that a case with many answers
-#: leaves room for the plot.
-TITLE_LINES = 3
+def answer_separator(answers: Sequence[str]) -> str:
+    """Return what goes between answers in a list: ``", "``, or ``"; "`` if one has a comma.
+
+    ``fever, no pain below the knee``, but ``fever; psoriasis, bowel or eye
+    inflammation``: a comma inside an answer, in a list of commas, reads as the end
+    of it. A comma within brackets (``fever (unsure, leaning yes 70%:30%)``) does not.
+    """
+    bare = [re.sub(r"\([^()]*\)", "", a) for a in answers]
+    return "; " if any("," in a for a in bare) else ", "
+
+
+def answer_units(head: str, shown: Sequence[str], left: int = 0, more: str = "") -> list[str]:
+    """Return ``head`` and the answers, each with its separator, as units of a list.
+
+    Joined by :func:`answer_separator`; ``left`` answers not shown are counted at the
+    end (``... and 12 more``, then ``more``, say what they are), after a semicolon
+    too in a list of semicolons. The units are for :func:`wrap_phrases` or
+    :func:`fit_lines`; ``"".join(...)`` is the list on one line.
+    """
+    sep = answer_separator(shown)
+    last = list(shown[-1:])
+    if left and last:  # the count goes with the last answer: never a line of its own
+        last[-1] += (";" if sep == "; " else "") + f" and {left} more" + f" {more}" * bool(more)
+    return [u for u in [head, *(a + sep for a in shown[:-1]), *last] if u]
+
+
+#: The lines a title's head and the answers it names take (see :func:`named_count`).
+ANSWER_LINES = 2
+#: The share of the first of them a title's head is counted as, whatever its length.
+HEAD_SHARE = 1 / 3
+
+
+def named_count(
+    answers: Sequence[str], chars: int, *, lines: int = ANSWER_LINES, headed: bool = True
+) -> int:
+    """Return how many of ``answers`` (the first) a title names; the others it counts.
+
+    The one rule of every title that lists a case's answers: as many as fit, with the
+    count of the others (``and 12 more``), on ``lines`` lines of ``chars`` characters
+    after a head (if ``headed``) of :data:`HEAD_SHARE` of a line, broken between
+    answers only. The title's own head is not measured, so that the titles of
+    different heads drawn at one width name the same answers; at least one.
+    """
+    head = "x" * int(HEAD_SHARE * chars) + " " if headed else ""
+    for keep in range(len(answers), 0, -1):
+        units = answer_units(head, answers[:keep], len(answers) - keep)
+        if wrap_phrases(units, chars, fill=0.0).count("\n") < lines:
+            return keep
+    return min(1, len(answers))
 
 
 def answers_heading(
@@ -417,27 +437,21 @@ def answers_heading(
     answers: Sequence[str],
     width: int,
     *,
-    lines: int = TITLE_LINES,
+    chars: int | None = None,
+    lines: int = ANSWER_LINES,
     fill: float = 0.6,
-    more: str = "more",
+    more: str = "",
 ) -> str:
-    """Return ``head`` and the answers, wrapped (see :func:`wrap_phrases`) to few lines.
+    """Return ``head`` and the answers, wrapped (see :func:`wrap_phrases`) to ``width``.
 
-    Answers that do not fit on ``lines`` lines of ``width`` characters are left out
-    from the end and counted instead: ``..., no fever and 12 more`` (``more`` says
-    what follows the count).
+    The first :func:`named_count` answers (at ``chars``, default ``width``, on
+    ``lines`` lines, after ``head`` if there is one), the others counted: ``..., no
+    fever and 12 more`` and ``more``, which says what they are.
     """
     said = list(answers) or ["no answers yet"]
-    text = ""
-    for keep in range(len(said), 0, -1):
-        left = len(said) - keep
-        shown = said[:keep]
-        if left:
-            shown[-1] += f" and {left} {more}"
-        text = wrap_phrases(phrase_units(head, shown), width, fill=fill)
-        if text.count("\n") < lines:
-            break
-    return text
+    keep = named_count(said, chars or width, lines=lines, headed=bool(head))
+    units = answer_units(head, said[:keep], len(said) - keep, more)
+    return wrap_phrases(units, width, fill=fill)
 
 
 #: The widths (characters) a column of question prompts may take, narrowest first.

@@ -5,8 +5,9 @@
 characters, never inside a word; :func:`wrap_phrases`, :func:`unit_lines` and
 :func:`fit_lines` lay out phrases (the answers of a title) on lines;
 :func:`plot_width` says how wide the plot an Axes' title and notes start over will
-be. Re-exported by :mod:`backspasm.figures._words`, which the figures import them
-from.
+be, and :func:`title_width` how many characters a line of its title may take
+(:func:`answers_chars`: by which a case's title counts its answers). Re-exported by
+:mod:`backspasm.figures._words`, which the figures import them from.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from backspasm.figures._style import NODE_FONT, TICK, placed, pt
+from backspasm.figures._style import NODE_FONT, TICK, TITLE_MARGIN, placed, pt, scale
 
 
 # Bounded: every what-if step wraps new titles and labels (a few hundred lines each),
@@ -89,11 +90,6 @@ def wrap_all(
         wrap_capped(t, widths[-1], tail=tail, lines=lines)
         for t, tail in zip(texts, ends, strict=True)
     ]
-
-
-def phrase_units(head: str, phrases: Sequence[str]) -> list[str]:
-    """``head`` and the ``phrases`` joined by commas, as units for :func:`wrap_phrases`."""
-    return [head] + [p + ", " for p in phrases[:-1]] + list(phrases[-1:])
 
 
 def wrap_phrases(units: Sequence[str], width: int, *, fill: float = 0.6) -> str:
@@ -210,3 +206,58 @@ def plot_width(ax: Any, beside: Sequence[str] | None = None) -> float:
 #: The room (inches) a layout engine leaves around a panel's row labels: the tick
 #: labels' pad, the pads of the layout and the space between the columns.
 _LABEL_ROOM = 0.4
+
+
+#: The width, in characters, to which a case's title is wrapped.
+TITLE_WIDTH = 80
+
+
+def title_width(ax: Any, *, across: bool = False, beside: Sequence[str] | None = None) -> int:
+    """Return the characters a line of the Axes' title may take.
+
+    :data:`TITLE_WIDTH` on a slide's one Axes, fewer on a panel of a grid, so that
+    its title keeps to its own column. Measured on the Axes' place before any layout
+    (a slide's one Axes spans 77% of its 13.33 in); at least 30, or 20 on a panel. A
+    panel of a grid with a layout engine is measured beside its row labels
+    (``beside``, by default those it has), which the engine takes from the plot: a
+    title as wide as the grid's cell would run into the next panel or past the
+    figure's edge. In a narrower
+    figure (a journal's, whose type is scaled down: see
+    :func:`~backspasm.figures._style.pt`), at the scaled type, and for the figure's
+    one Axes across the whole figure, where its title goes
+    (:func:`~backspasm.figures._style.put_title`); at least 20. With ``across``, a
+    slide's one Axes too (its title goes across the figure: ``put_title(...,
+    across=True)``), up to :data:`ACROSS_WIDTH`.
+    """
+    figure = ax.get_figure()
+    slide = scale() >= 1.0
+    if len(figure.axes) == 1 and (across or not slide):  # the title goes across the figure
+        inches = float(figure.get_figwidth()) - 2 * TITLE_MARGIN
+    else:
+        inches = plot_width(ax, beside)
+    if slide:
+        most = ACROSS_WIDTH if across and len(figure.axes) == 1 else TITLE_WIDTH
+        return max(30 if len(figure.axes) == 1 else 20, min(most, int(inches / _TITLE_CHAR)))
+    return max(20, min(TITLE_WIDTH, int(inches / (_NARROW_CHAR * scale()))))
+
+
+#: The characters a line of a slide's title across the whole figure may take (TITLE - 1
+#: points): the case-mix and scenario figures' titles, and a title ``across``.
+ACROSS_WIDTH = 110
+#: The mean width (inches) of a character of a case's title (TITLE - 1 points).
+_TITLE_CHAR = 0.105
+#: The same, a little wider, in a narrow figure, whose title has no room to spare.
+_NARROW_CHAR = 0.11
+
+
+def answers_chars(ax: Any, width: int) -> int:
+    """Return the characters a line by which a case figure's title counts its answers.
+
+    The same for every one-Axes figure of one size, so that the titles of a set of
+    figures name the same answers (see :func:`~backspasm.figures._words.named_count`):
+    a line of a title across the figure, at most :data:`TITLE_WIDTH` (a slide's). On
+    a panel of a grid, ``width``, its own title's.
+    """
+    if len(ax.get_figure().axes) == 1:
+        return min(TITLE_WIDTH, title_width(ax, across=True))
+    return width

@@ -16,7 +16,12 @@ from backspasm._text import percent as diagnose_percent  # as diagnose writes th
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.odds import pointed_causes
 from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
-from backspasm.figures._cause_rows import block_heading, causes_that_fit, room_to_say_coexist
+from backspasm.figures._cause_rows import (
+    block_heading,
+    causes_that_fit,
+    most_probable,
+    room_to_say_coexist,
+)
 from backspasm.figures._narrow import (
     TICK_CHAR,
     chars_in,
@@ -196,10 +201,10 @@ def plot_causes(
     width = title_width(ax)
     what = "Causes of back spasm"
     if len(table) < every and journal:
-        what = f"The {len(table)} most probable of {every} causes of back spasm"
+        what = most_probable(len(table), every)
     st.put_title(
         ax,
-        case_title(what, diagnosis, width) + "\n" + triage_lines(diagnosis, width),
+        case_title(what, diagnosis, width, ax=ax) + "\n" + triage_lines(diagnosis, width),
         fontsize=st.pt(st.TITLE - 1),
     )
     present = [g for g, _, _ in block_spans]
@@ -406,7 +411,7 @@ def plot_evidence_impact(
     said_how = wrap_phrases(_how_words(label, row, len(table), every), width := title_width(ax))
     st.put_title(
         ax,
-        case_title(f"How each answer moved {label}", diagnosis, width, cause=cause)
+        case_title(f"How each answer moved {label}", diagnosis, width, ax=ax, cause=cause, it=True)
         + "\n"
         + said_how,
         fontsize=st.pt(st.TITLE - 1),
@@ -451,7 +456,9 @@ def _answers_that_fit(
     """
     width = title_width(ax)
     row = st.rows(diagnosis.causes[diagnosis.causes["cause"] == cause])[0]
-    title = case_title(f"How each answer moved {label}", diagnosis, width, cause=cause)
+    title = case_title(
+        f"How each answer moved {label}", diagnosis, width, ax=ax, cause=cause, it=True
+    )
     title += "\n" + wrap_phrases(_how_words(label, row, 1, 2), width)
     room = rows_room(ax, title_lines=title.count("\n") + 2, below_lines=6)
     lines = np.asarray([s.count("\n") + 1 for s in said], dtype=float)

@@ -14,7 +14,6 @@ from backspasm._text import percent as diagnose_percent
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, prior_and_posterior
 from backspasm.figures._words import (
-    SMALLER,
     answer_list,
     answers_heading,
     by_effect,
@@ -93,8 +92,8 @@ def plot_scenarios(
     panel's answers, in the order of :func:`scenario_answers`: those that set the
     triage level first, then the warning signs present, then the rest by their
     effect on the top cause (as the case figures' titles order them); those with no
-    room left are counted at the end (``and 2 more (smaller effects)``), so that a
-    red flag is never the answer left out.
+    room left are counted at the end (``and 2 more``), so that a red flag is never
+    the answer left out.
 
     A grey print keeps the kinds of cause apart: a serious cause is tagged ``⚠`` on
     its row and its bars are hatched (as in the legend); the prior's tick has a white
@@ -202,9 +201,9 @@ def plot_scenarios(
         if journal:
             chars = max(20, int((panel - 0.15) / (0.078 * st.scale())))
             lines = 2 if across == 1 else 3
-            given = answers_heading("", said, chars, lines=lines, fill=0.0, more=SMALLER)
+            given = answers_heading("", said, chars, lines=lines, fill=0.0)
         else:
-            given = answers_heading("", said, 34, lines=6, fill=0.0, more=SMALLER)
+            given = answers_heading("", said, 34, lines=6, fill=0.0)
         ax.set_title(given, fontsize=st.pt(st.NOTE), color=st.TEXT)
         level = st.TRIAGE_NAMES.get(triage, triage)
         # A self-care or doctor's level with screening questions unasked is not settled,

@@ -15,6 +15,7 @@ from backspasm.figures._bars import end_label
 from backspasm.figures._narrow import chars_in, label_chars, plot_inches, row_pitch, rows_room
 from backspasm.figures._words import (
     answer_list,
+    answers_chars,
     answers_heading,
     exact_percent,
     percent,
@@ -156,7 +157,7 @@ def plot_sensitivity(
     journal = st.narrow(ax)
     width = title_width(ax) if journal else _TITLE_WIDTH
     heading = _heading(
-        f"Which numbers of the network matter for P({target})", answers, network, width
+        f"Which numbers of the network matter for P({target})", answers, network, width, ax
     )
     said = f"one-way sensitivity: odds of each number ×{factor:g} and ÷{factor:g}"
     heading += "\n" + (wrap(said, width) if journal else said)
@@ -335,12 +336,18 @@ def _heading(
     what: str,
     answers: Mapping[str, Any] | None,
     network: Network | None,
-    width: int = 72,
+    width: int,
+    ax: Axes,
 ) -> str:
-    """Return the first lines of the title: what is shown and for which answers."""
+    """Return the first lines of the title: what is shown and for which answers.
+
+    As many answers named as in the case figures' titles (at ``ax``'s
+    :func:`~backspasm.figures._words.answers_chars`), the others counted.
+    """
     if answers is None:
         return wrap(what, width) if width < 72 else what
-    return answers_heading(f"{what} for: ", answer_list(answers, network), width)
+    said = answer_list(answers, network)
+    return answers_heading(f"{what} for: ", said, width, chars=answers_chars(ax, width))
 
 
 def _label_widths(ax: Axes) -> tuple[int, ...]:
