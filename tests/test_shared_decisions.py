@@ -112,3 +112,32 @@ def test_an_even_lean_leans_neither_way_in_words():
 
     assert lean_words(0.5) == "leaning neither way 50%:50%"
     assert lean_words(0.7) == "leaning yes 70%:30%"
+
+
+def test_figure_03_shows_the_causes_in_diagnose_s_order_even_within_rounding_noise():
+    # Two causes with the same numbers can come out of a batch 1e-15 apart, the wrong
+    # way round; diagnose ranks them at 12 decimals (network order), and figure 03
+    # re-sorted the unrounded values: its bars then disagreed with diagnose's table.
+    import dataclasses
+
+    import matplotlib.pyplot as plt
+
+    from backspasm import figures
+
+    d = diagnose({"age": 40, "sex": "female"})
+    causes = d.causes.copy()
+    order = causes["cause"].tolist()
+    first, second = (c for c in order if c in ("tight_hamstrings", "weak_abdominal_muscles"))
+    tied = float(causes.loc[causes["cause"] == first, "posterior"].iloc[0])
+    causes.loc[causes["cause"] == second, "posterior"] = tied + 1e-15  # batch noise
+    noisy = dataclasses.replace(d, _causes=causes)
+    assert noisy.causes["cause"].tolist() == order
+    for top in (None, 19):
+        fig, ax = plt.subplots(figsize=(8, 8))
+        try:
+            figures.plot_causes(noisy, ax=ax, top=top)
+            said = [t.get_text().removeprefix("⚠ ") for t in ax.get_yticklabels()]
+        finally:
+            plt.close(fig)
+        labels = [d.network.label(c) for c in (first, second)]
+        assert said.index(labels[0]) < said.index(labels[1]), said

@@ -53,7 +53,7 @@ def causes_that_fit(
     # ticks, axis label (two lines more when it says the causes can coexist), legend
     below = (3 if room_to_say_coexist(ax) else 2) + (4 if st.inches(ax)[0] < 4.0 else 2)
     room = rows_room(ax, title_lines=title.count("\n") + 1, below_lines=below)
-    ranked = table.sort_values("posterior", ascending=False, kind="stable")
+    ranked = table  # Diagnosis.causes is ranked (ties in the network's order): keep it
     for keep in range(len(ranked), 0, -1):
         shown = ranked.head(keep)
         lines = max(said[i].count("\n") + 1 for i in shown.index)

@@ -104,7 +104,7 @@ def plot_causes(
     if top is not None:
         if top < 1:
             raise BackspasmError(f"The 'top' parameter of plot_causes must be >= 1; got {top}.")
-        table = table.nlargest(top, "posterior", keep="first")
+        table = table.head(top)  # the causes come ranked, as everywhere
     table["group"] = [st.cause_group(g) for g in table["group"]]
     ax = st.new_axes(ax)
     # in a journal's figure the kinds of cause are headed above their blocks (a
@@ -121,9 +121,7 @@ def plot_causes(
     values: list[tuple[float, float, float | None, str]] = []
     keys: list[str] = []
     for group in st.CAUSE_GROUPS:
-        block = table[table["group"] == group].sort_values(
-            "posterior", ascending=False, kind="stable"
-        )
+        block = table[table["group"] == group]  # in diagnose's order
         if block.empty:
             continue
         start = y
