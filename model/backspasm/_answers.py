@@ -7,6 +7,7 @@ real number from Python, numpy or numeric text, as a case file writes it.
 
 from __future__ import annotations
 
+import decimal
 import numbers
 import re
 from typing import Any
@@ -39,11 +40,19 @@ NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
 
 def as_number(value: Any) -> float | None:
-    """Return a real number (Python, numpy or numeric text) as a float; else None (bools too)."""
+    """Return a real number (Python, numpy or numeric text) as a float; else None (bools too).
+
+    A :class:`~decimal.Decimal` and a numpy array of one number (``np.array(45)``) are
+    numbers too, as a file's reader takes their text.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
     if isinstance(value, bool | np.bool_):
         return None
     if isinstance(value, numbers.Real):
         return float(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value) if value.is_finite() else None
     if isinstance(value, str) and NUMBER.fullmatch(value.strip()):
         return float(value.strip())
     return None

@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,11 +26,13 @@ if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
 __all__ = [
+    "EditedNetworkWarning",
     "NodeTable",
     "check_edited_model",
     "model_table",
     "not_a_cause",
     "spec_table",
+    "warn_edited_default",
     "zero_answers",
 ]
 
@@ -157,8 +162,28 @@ def check_edited_model(spec: Spec, model: DiscreteBayesianNetwork) -> None:
         model.check_model()
     except ValueError as err:
         raise BackspasmError(
-            f"The edited pgmpy model is not a valid network: {err} Keep each "
+            f"The edited pgmpy model is not a valid network: {str(err).rstrip('.')}. Keep each "
             "node's parents as its table lists them; to change the structure, "
             "edit a copy of the knowledge base and load it with "
             "backspasm.load_network(folder)."
         ) from err
+
+
+class EditedNetworkWarning(UserWarning):
+    """The shared bundled network's numbers differ from its knowledge base's."""
+
+
+def warn_edited_default() -> None:
+    """Warn, at the caller's own line, that the shared bundled network was edited in place."""
+    package = str(Path(__file__).parent)
+    frame, level = sys._getframe(1), 2  # the first frame outside the package: the user's
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(
+        "The bundled network that backspasm uses when no network= is given has been "
+        "edited in place (through its .model, reached from a Diagnosis say), so every "
+        "such call now uses the edited numbers. For what-if edits, take a copy of your "
+        "own with backspasm.load_network() and pass it as network=.",
+        EditedNetworkWarning,
+        stacklevel=level,
+    )

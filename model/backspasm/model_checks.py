@@ -94,4 +94,11 @@ def check_model_matches_spec(spec: Spec, model: DiscreteBayesianNetwork) -> None
                 f"In the pgmpy model, node '{cpd.variable}' has states {have}; the "
                 f"knowledge base has {want}." + fix
             )
+        shape = tuple(int(c) for c in cpd.cardinality)
+        if np.shape(cpd.values) != shape:
+            raise BackspasmError(
+                f"In the pgmpy model, the table of node '{cpd.variable}' has shape "
+                f"{np.shape(cpd.values)}; its variables ({', '.join(cpd.variables)}) need "
+                f"{shape}: give cpd.values an array of that shape." + fix
+            )
         check_cpd_numbers(cpd)

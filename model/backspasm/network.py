@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import backspasm._fingerprint as fingerprints
+from backspasm._network_checks import EditedNetworkWarning as EditedNetworkWarning
 from backspasm._network_checks import (
     NodeTable,
     check_edited_model,
     model_table,
     not_a_cause,
     spec_table,
+    warn_edited_default,
     zero_answers,
 )
 from backspasm._network_export import EXPORT_FORMATS, ExportFormat, export_network
@@ -35,7 +37,7 @@ from backspasm.exceptions import BackspasmError
 from backspasm.exceptions import NotACauseError as NotACauseError  # raised by check_cause
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
 from backspasm.spec.rules_certain import CertainNumberWarning, certain_numbers
-from backspasm.tables import build_cpd, spec_factors
+from backspasm.tables import build_cpd, build_model, spec_factors
 
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORT_FORMATS",
+    "EditedNetworkWarning",
     "Network",
     "NotACauseError",
     "as_network",
@@ -89,7 +92,7 @@ class Network:
     def model(self) -> DiscreteBayesianNetwork:
         """The pgmpy :class:`~pgmpy.models.DiscreteBayesianNetwork` (built on first use)."""
         if self._model is None:
-            self._model = _build_model(self.spec)
+            self._model = build_model(self.spec)
         return self._model
 
     @model.setter
@@ -417,19 +420,6 @@ class Network:
         return export_network(self, path, format=format)
 
 
-def _build_model(spec: Spec) -> DiscreteBayesianNetwork:
-    from pgmpy.models import DiscreteBayesianNetwork
-
-    model = DiscreteBayesianNetwork()
-    model.add_nodes_from(spec.nodes)
-    model.add_edges_from((p, n) for n, s in spec.nodes.items() for p in s.parents)
-    model.add_cpds(
-        *(build_cpd(s, [spec.nodes[p] for p in s.parents]) for s in spec.nodes.values())
-    )
-    model.check_model()
-    return model
-
-
 def load_network(path: str | os.PathLike[str] | None = None) -> Network:
     """Load the bundled back-spasm network, or a variant of its knowledge base.
 
@@ -460,23 +450,31 @@ def load_network(path: str | os.PathLike[str] | None = None) -> Network:
         # Every caller gets a model of its own, built from the (immutable) parsed
         # knowledge base, never copied from the shared network: an edit made to that
         # one (through ``Diagnosis.network`` say) must not reach a fresh copy.
-        return Network(default_network().spec)
+        return Network(_bundled().spec)
     return Network(load_spec(Path(path)))
 
 
 _BUNDLED: Network | None = None
 
 
-def default_network() -> Network:
-    """Return the process-wide bundled network that functions use by default.
-
-    It is parsed and compiled once. Do not modify it: call :func:`load_network`
-    for a copy of your own.
-    """
+def _bundled() -> Network:
+    """Return the process-wide bundled network, parsed and compiled once."""
     global _BUNDLED
     if _BUNDLED is None:
         _BUNDLED = Network(load_spec())
     return _BUNDLED
+
+
+def default_network() -> Network:
+    """Return the process-wide bundled network that functions use by default.
+
+    It is parsed and compiled once. Do not modify it: call :func:`load_network`
+    for a copy of your own. Found edited in place, it warns (:class:`EditedNetworkWarning`).
+    """
+    net = _bundled()
+    if net.edited:
+        warn_edited_default()
+    return net
 
 
 def network_or_default(network: object) -> Network:

@@ -18,8 +18,9 @@ from backspasm.spec import NodeSpec, Spec
 
 if TYPE_CHECKING:
     from pgmpy.factors.discrete import TabularCPD
+    from pgmpy.models import DiscreteBayesianNetwork
 
-__all__ = ["build_cpd", "cpt_values", "spec_factors"]
+__all__ = ["build_cpd", "build_model", "cpt_values", "spec_factors"]
 
 
 def _strength(node: NodeSpec, parent: NodeSpec, state: str) -> float:
@@ -159,3 +160,17 @@ def _state_vector(node: NodeSpec, p: float | Mapping[str, float]) -> np.ndarray:
     if isinstance(p, Mapping):
         return np.array([float(p[s]) for s in node.states])
     return np.array([1.0 - float(p), float(p)])
+
+
+def build_model(spec: Spec) -> DiscreteBayesianNetwork:
+    """Return the pgmpy model of a validated knowledge base: its nodes, edges and tables."""
+    from pgmpy.models import DiscreteBayesianNetwork
+
+    model = DiscreteBayesianNetwork()
+    model.add_nodes_from(spec.nodes)
+    model.add_edges_from((p, n) for n, s in spec.nodes.items() for p in s.parents)
+    model.add_cpds(
+        *(build_cpd(s, [spec.nodes[p] for p in s.parents]) for s in spec.nodes.values())
+    )
+    model.check_model()
+    return model

@@ -60,14 +60,16 @@ def _refuse_node_names(
         )
 
 
-def _row_answers(row: pd.Series, questions: Sequence[Question]) -> dict[str, Any]:
+def _row_answers(row: pd.Series, questions: Sequence[Question], net: Network) -> dict[str, Any]:
     """Keep the answers of a case-file row, as scoring reads the row.
 
     Columns that are not questions (``note``, ``true_<cause>``, ``expected_cause``,
     scores) are left out; one whose name is close to a question's is named in a
     warning, and one that differs from a question only in case, spaces, hyphens,
     an invisible character or full-width letters is refused, as
-    :func:`~backspasm.scoring.score_cases` does.
+    :func:`~backspasm.scoring.score_cases` does. A column named after a node
+    (``age_group``) is kept, so that it is refused as in a mapping of answers,
+    with the question to use instead: left out, its answer was lost unsaid.
     """
     from backspasm.scoring.cases import ScoringWarning
     from backspasm.scoring.plan import misnamed_columns, near_miss, repeated_column_note
@@ -84,7 +86,7 @@ def _row_answers(row: pd.Series, questions: Sequence[Question]) -> dict[str, Any
             )
     kept: dict[str, Any] = {}
     for label, value in row.items():
-        if label in by_name:
+        if label in by_name or label in net.spec.nodes:
             kept.setdefault(str(label), value)  # a repeated column: the first, as scoring
     for name, count in Counter(str(k) for k in row.index if k in by_name).items():
         if count > 1:
@@ -158,7 +160,7 @@ def diagnose(
         )
     questions = questions_for(net)
     if isinstance(answers, pd.Series):
-        answers = _row_answers(answers, questions)
+        answers = _row_answers(answers, questions, net)
     _refuse_node_names(answers, questions, net)
     evidence = answers_to_evidence(answers, questions=questions)
     answered: dict[str, tuple[str, Any]] = {}

@@ -12,6 +12,7 @@ reads of a diagnosis.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,7 +249,7 @@ class Diagnosis:
         """
         return self.network.check_cause(cause)
 
-    def reasons(self, cause: str | None = None) -> pd.DataFrame:
+    def reasons(self, cause: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Return the effect of each answer on the causes.
 
         The effect of an answer is the change in the log-odds of a cause between
@@ -257,8 +258,9 @@ class Diagnosis:
 
         Parameters
         ----------
-        cause : str, optional
-            Only this cause; by default every cause.
+        cause : str or sequence of str, optional
+            Only this cause, or these causes (in the table's order); by default
+            every cause.
 
         Returns
         -------
@@ -280,8 +282,10 @@ class Diagnosis:
         """
         if cause is None:
             return self._reasons.copy()
-        self._cause(cause)
-        table = self._reasons[self._reasons["cause"] == cause]
+        wanted = [cause] if isinstance(cause, str) else list(cause)
+        for name in wanted:
+            self._cause(name)
+        table = self._reasons[self._reasons["cause"].isin(wanted)]
         return table.reset_index(drop=True)
 
     def cause_groups(self) -> dict[str, tuple[str, ...]]:
@@ -447,7 +451,7 @@ class Diagnosis:
         ``"see a doctor within 24 hours"``, or ``"see a doctor soon"`` without one (see
         :func:`backspasm.triage.triage_advice`): what ``diagnose``, ``ask`` and the widget say.
         Self care is not advised while screening questions are unanswered
-        (:attr:`unscreened`): ``"no warning sign yet (3 of 28 screening questions
+        (:attr:`unscreened`): ``"no warning sign yet (3 of 29 screening questions
         answered)"`` with the bundled network, since a person may stop there.
         """
         if self.triage == "self_care" and self.unscreened:
@@ -466,11 +470,17 @@ class Diagnosis:
         Parameters
         ----------
         top : int, default 5
-            How many causes to list.
+            How many causes to list: a whole number, at least 1 (else a TypeError or
+            a ValueError).
         counterfactual : bool, default False
             Also list the counterfactual ranking beside the posterior ranking (the
             first call compiles one twin network per cause, a few seconds).
         """
+        given: object = top  # typed int, but a notebook passes what it has
+        if isinstance(given, bool) or not isinstance(given, numbers.Integral):
+            raise TypeError(f"top must be a whole number of causes; got {top!r}.")
+        if top < 1:
+            raise ValueError(f"top is how many causes to list, at least 1; got {top}.")
         return diagnosis_text(self, self._known_threshold(), top, counterfactual=counterfactual)
 
     def __str__(self) -> str:

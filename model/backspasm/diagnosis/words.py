@@ -54,7 +54,7 @@ NO_QUESTION_BEFORE_GOING = "none before going (the other questions can wait)"
 
 
 def screen_progress(done: int, total: int) -> str:
-    """Say how far the screen is: ``"3 of 28 screening questions answered"``."""
+    """Say how far the screen is: ``"3 of 29 screening questions answered"``."""
     return f"{done} of {total} screening questions answered"
 
 

@@ -57,7 +57,7 @@ def _answers_of(cases: pd.DataFrame, case_id: object, network: Network) -> dict[
     answered = {q.column for q in questions if q.node is not None}
     return {
         k: v
-        for k, v in _row_answers(row, questions).items()
+        for k, v in _row_answers(row, questions, network).items()
         if k in answered
         and not (v is None or (isinstance(v, float) and math.isnan(v)))
         and str(v).strip() != ""

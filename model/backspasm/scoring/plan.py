@@ -322,10 +322,19 @@ def near_miss(
             iter(difflib.get_close_matches(guess, list(by_name), 1, _NEAR_MISS_CUTOFF)), None
         )
     )
-    # A name that extends a question's (true_fever, p_fever) is deliberate.
-    if match is None or (match != guess and match in guess):
+    if match is None or (match != guess and extends(guess, match)):
         return None
     return f"column {text!r} is not a question; did you mean {match!r}? {fate}"
+
+
+def extends(name: str, question: str) -> bool:
+    """Whether ``name`` extends a question's name by whole words (``true_fever``, ``p_fever``).
+
+    Such a column is deliberate, not a misspelling; ``fevers`` or ``agee`` are not.
+    """
+    return (
+        name.startswith(question + "_") or name.endswith("_" + question) or f"_{question}_" in name
+    )
 
 
 #: Characters that join a header's names when the reader split it at another one:
