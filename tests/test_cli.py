@@ -834,3 +834,22 @@ def test_an_unknown_option_before_the_command_is_backspasms_own(capsys):
     with pytest.raises(SystemExit):
         main(["diagnose", "--ex", "fever=yes"])
     assert "--help" not in capsys.readouterr().err
+
+
+def test_a_reader_gone_from_standard_output_is_not_a_success(tmp_path, monkeypatch):
+    # `score in.csv -o - | head -1` exited 0 with most rows never written: under
+    # `set -o pipefail` a script took the cut-off output for all of it
+    import errno
+
+    class Gone(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data: object) -> int:
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    src = tmp_path / "in.csv"
+    src.write_text("fever\nyes\nno\n")
+    monkeypatch.setattr(sys, "stdout", type("Stdout", (), {"buffer": Gone(), "flush": id})())
+    assert main(["score", str(src), "-o", "-", "--no-progress"]) == 141
+    sys.stdout.close()  # the null file that took the reader's place

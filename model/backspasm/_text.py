@@ -26,6 +26,7 @@ __all__ = [
     "odds_ratio",
     "percent",
     "percent_to",
+    "rate",
     "show_cell",
 ]
 
@@ -358,3 +359,8 @@ def bits(gain: float) -> str:
 
 #: A gain at or under this (bits) is rounding noise: the question tells nothing.
 _NO_GAIN = 1e-12
+
+
+def rate(per_second: float) -> str:
+    """Write a speed to two significant figures below 10 (``0.3``), else whole (``26,682``)."""
+    return f"{per_second:,.0f}" if per_second >= 10 else f"{per_second:.2g}"

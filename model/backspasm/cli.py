@@ -31,6 +31,7 @@ EXIT_OK = 0
 EXIT_UNUSABLE = 2
 EXIT_ROW_ERRORS = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT; 143 (128 + SIGTERM) for a SIGTERM
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of standard output went away
 _NOTHING_WRITTEN = "interrupted; nothing written"
 
 
@@ -385,9 +386,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"backspasm {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except BrokenPipeError:
-        # The reader (e.g. `| head`) went away: not an error of ours.
+        # The reader (`| head`) went away before the end: said as a process killed by
+        # SIGPIPE says it, so `set -o pipefail` does not take a cut-off output for all.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        return EXIT_OK
+        return EXIT_BROKEN_PIPE
     except OSError as exc:
         print(f"backspasm {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

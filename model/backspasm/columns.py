@@ -131,7 +131,8 @@ def _unsure_hint(q: Question, value: object) -> str:
 
 def _file_hint(q: Question, value: object) -> str:
     """Return the closest allowed word, or that the model is for adults, for a cell error."""
-    hint = answer_hint(q, value).strip()
+    # No full stop: a row's errors are joined with "; " ('(45.0), not a comma; fever: ...')
+    hint = answer_hint(q, value).strip().removesuffix(".")
     return f"; {hint[0].lower()}{hint[1:]}" if hint else ""
 
 

@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import numpy as np
 
 from backspasm import spec as _spec
+from backspasm._answers import answer_hint as answer_hint
 from backspasm._answers import as_number as _as_number
 from backspasm._answers import is_blank as _is_blank
+from backspasm._answers import number_text as _num
 from backspasm._text import column_key, did_you_mean, show_cell
 from backspasm.exceptions import EvidenceError
 from backspasm.spec.build import BIN_OPERATORS
@@ -172,10 +174,6 @@ class Question(AnswerRules):
         return float(low), float(high)
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
-
-
 CASE_ID = Question(
     "case_id", "id", None, "Case identifier (optional; the row number when absent).", "identity"
 )
@@ -297,35 +295,6 @@ UNSURE_WORDS = (
     "or, when unsure, a number from 0 to 1 or a percentage from 0% to 100% "
     "(0.7 or 70%: leaning yes 70:30)"
 )
-
-
-def answer_hint(q: Question, value: Any) -> str:
-    """Return what to say after a refused answer: the closest allowed word, or why.
-
-    ``" Did you mean 'yes'?"`` for ``yess`` (a choice, or a yes/no word; the one choice an
-    initial starts, ``M`` for ``male``), and, for a number outside the range of a question
-    in years from 18, that the model is for adults. Empty when there is nothing to add.
-    """
-    text, number = _norm(value), _as_number(value)
-    if q.kind in ("choice", "yes_no"):
-        words = q.choices if q.kind == "choice" else ("yes", "no")
-        hint = did_you_mean(text, words) if number is None else ""
-        if not hint and q.kind == "yes_no" and number is None:  # 'flase', but not 'male'
-            hint = did_you_mean(text, ("true", "false"), cutoff=0.75)
-        starts = [c for c in q.choices if text and c.startswith(text)]
-        if not hint and q.kind == "choice" and len(starts) == 1:  # M for male
-            hint = f" Did you mean '{starts[0]}'?"
-        return hint
-    if (
-        q.kind == "number"
-        and number is not None
-        and q.unit == "years"
-        and q.minimum == 18
-        and number < q.minimum
-    ):
-        top = f" to {_num(q.maximum)}" if q.maximum is not None else " and over"
-        return f" The model is for adults ({_num(q.minimum)}{top} years)."
-    return ""
 
 
 def _bad(q: Question, value: Any) -> EvidenceError:

@@ -240,3 +240,16 @@ def test_no_advice_where_no_name_is_a_question(by_name):
     assert wrong_split(["note: fever"], by_name) == ""  # text, not two names joined
     assert wrong_split(["about fever"], by_name) == ""
     assert wrong_split(["fever: age"], by_name) != ""
+
+
+def test_a_semicolon_file_with_a_comma_in_a_name_and_decimal_commas(tmp_path, net):
+    # The sniffer guessed ',' from the decimal commas, and the header was refused as
+    # 'case_id;age;fever;weight' plus ' kg'
+    src = tmp_path / "eu.csv"
+    src.write_text("case_id;age;fever;weight, kg\nA;45;yes;80,5\nB;50;no;72,0\nC;61;no;90,3\n")
+    summary = score_file(src, tmp_path / "o.csv", network=net)
+    assert summary.exit_code == 0
+    assert any("'weight, kg'" in w for w in summary.warnings)
+    out = pd.read_csv(tmp_path / "o.csv", sep=";", dtype=str)
+    assert out["weight, kg"].tolist() == ["80,5", "72,0", "90,3"]
+    assert out["age"].tolist() == ["45", "50", "61"]

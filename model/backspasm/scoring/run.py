@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from backspasm._files import META_SUFFIX, AtomicFile, SignalGuard, check_paths
 from backspasm._memory import release_free_memory
+from backspasm._text import rate
 from backspasm._version import __version__
 from backspasm.diagnosis.words import not_presenting_rows, unscreened_self_care_rows
 from backspasm.exceptions import CaseFileError
@@ -41,8 +42,7 @@ __all__ = ["EXIT_OK", "EXIT_ROW_ERRORS", "ScoringSummary", "score_file"]
 #: ``ScoringSummary.exit_code`` values (the command line exits with them).
 EXIT_OK, EXIT_ROW_ERRORS = 0, 3
 _MIN_CHUNK_BYTES = 64 * 1024
-# Rows explained at a time: explaining costs the same per row in any batch, and the
-# progress bar moves every few seconds.
+# Rows explained at a time: the cost per row is the same in any batch; the bar moves.
 _EXPLAIN_ROWS = 1_000
 
 
@@ -127,7 +127,7 @@ class ScoringSummary:
         where = str(self.output) if self.output is not None else "stdout"
         lines = [
             f"scored {self.scored:,} of {self.rows:,} rows in {self.seconds:.1f} s "
-            f"({self.rows_per_second:,.0f} rows/s) -> {where}"
+            f"({rate(self.rows_per_second)} rows/s) -> {where}"
         ]
         if self.errors:
             carry = "row carries" if self.errors == 1 else "rows carry"

@@ -33,8 +33,19 @@ SNIFF_BYTES = 8 * 1024
 
 
 def sniff_delimiter(sample: str) -> str:
-    """Return the delimiter of a sample of whole lines: ``,``, ``;`` or a tab."""
+    """Return the delimiter of a sample of whole lines: ``,``, ``;`` or a tab.
+
+    One that splits every line of the sample into as many fields as the header
+    comes first (the one giving the most, when several do): a semicolon file with
+    decimal commas and a column named ``weight, kg`` is a semicolon file. Otherwise
+    :class:`csv.Sniffer`'s guess, if the header holds it; else the commonest in the
+    header.
+    """
     first = sample.split("\n", 1)[0]
+    steady = {d: _width(sample, d) for d in _DELIMITERS if d in first}
+    steady = {d: n for d, n in steady.items() if n > 1}
+    if steady:
+        return max(steady, key=lambda d: steady[d])
     try:
         found = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
     except csv.Error:
@@ -44,6 +55,19 @@ def sniff_delimiter(sample: str) -> str:
         return found
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
+
+
+def _width(sample: str, delimiter: str) -> int:
+    """Return how many fields ``delimiter`` gives every line of the sample, or 0 if not one.
+
+    The sample's last line may be cut short, so it is not counted.
+    """
+    try:  # newline=None: a file's lines may end at CR, LF or CRLF
+        rows = [r for r in csv.reader(io.StringIO(sample, newline=None), delimiter=delimiter) if r]
+    except csv.Error:  # a stray quote or NUL: let the sniffer and the header's counts decide
+        return 0
+    widths = {len(r) for r in rows[:-1]} if len(rows) > 1 else {len(rows[0])} if rows else set()
+    return widths.pop() if len(widths) == 1 else 0
 
 
 # What a file's first bytes say it is, and the tool that streams out its text.
