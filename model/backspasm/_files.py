@@ -109,6 +109,8 @@ def output_format(output: str) -> str:
     """
     if output == _STDIO:
         return "csv"
+    if not str(output).strip():  # Path("") is the current folder
+        raise CaseFileError("cannot write to an empty name: name a file, or - for stdout.")
     if Path(output).is_dir():
         raise CaseFileError(f"cannot write '{output}': it is a folder; name a file in it.")
     name = Path(output).name.lower()

@@ -1256,6 +1256,22 @@ def test_a_folder_is_no_output_name(tmp_path, net):
         score_file(mixed_file(tmp_path), tmp_path, network=net)
 
 
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_output_name_is_said_to_be_empty(tmp_path, net, name):
+    # -o "" was refused as "it is a folder" (Path("") is the current folder)
+    with pytest.raises(CaseFileError, match="empty name"):
+        score_file(mixed_file(tmp_path), name, network=net)
+
+
+def test_a_parquet_input_records_no_delimiter(tmp_path, net):
+    # the sidecar of a Parquet input said "delimiter": ","
+    pd.DataFrame({"age": [45], "fever": ["yes"]}).to_parquet(tmp_path / "in.parquet")
+    score_file(tmp_path / "in.parquet", tmp_path / "o.parquet", network=net, progress=False)
+    meta = json.loads((tmp_path / "o.parquet.meta.json").read_text())
+    assert meta["input"]["format"] == "parquet"
+    assert meta["input"]["delimiter"] is None
+
+
 def test_score_file_given_a_dataframe_points_to_score_cases(tmp_path, net):
     with pytest.raises(TypeError, match="score a DataFrame with score_cases"):
         score_file(pd.DataFrame({"fever": ["yes"]}), tmp_path / "o.csv", network=net)

@@ -475,7 +475,7 @@ def _meta_payload(
             "sha256": summary.input_sha256,
             "bytes": summary.input_bytes,
             "format": summary.input_format,
-            "delimiter": summary.delimiter,
+            "delimiter": summary.delimiter if summary.input_format == "csv" else None,
         },
         "output": {
             "path": str(summary.output.resolve()) if summary.output else "-",
