@@ -971,7 +971,10 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # second, strain's posterior only 1.03 times its own; none became first. 74 once
     # a fourth blind audit of the encodings answered W07's weight training as a sport
     # that arches the back (W07, tight back muscles, fourth behind spondylolysis).
-    assert ev.top1 >= 43 / 155 - 1e-9
+    # 42 once cramps elsewhere took the rise of rest cramps with age (Naylor94: 37% of
+    # people 50 and over, 54% at 80): F09, hypoparathyroidism with hand spasms and
+    # cramps at 48, second behind strain (its posterior 1.03 times her calcium's).
+    assert ev.top1 >= 42 / 155 - 1e-9
     assert ev.top3 >= 74 / 155 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
