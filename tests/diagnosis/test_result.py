@@ -176,7 +176,7 @@ def test_the_summary_gives_the_pathologic_share_beside_the_serious_one():
     lines = d.summary().splitlines()
     assert lines[0].startswith("triage: emergency")
     serious = next(i for i, ln in enumerate(lines) if ln.startswith("P(at least one serious"))
-    assert lines[serious + 1].startswith("P(at least one structural spinal disorder) = ")
+    assert lines[serious + 1].startswith("P(at least one structural spinal disorder: ")
     assert d.p_pathologic > 0.5 > d.p_serious
     assert "(causes can coexist: the posteriors need not add up to 100%)" in lines
 
@@ -193,7 +193,7 @@ def test_the_notebook_table_says_what_the_summary_says():
     assert f"Next questions worth asking: {first} (warning sign)" in page
     assert f"advice: {d.advice}" in page
     assert d.advice.startswith("no warning sign yet")
-    assert "P(at least one structural spinal disorder)" in page
+    assert "P(at least one structural spinal disorder: " in page
     assert d.safety_net[0] in page
     go = diagnose({"saddle_numbness": "yes", "bowel_or_bladder_loss": "yes"})
     assert "Next questions worth asking: none before going" in go._repr_html_()

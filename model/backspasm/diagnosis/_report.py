@@ -15,6 +15,7 @@ from backspasm.diagnosis.words import (
     NO_QUESTION_BEFORE_GOING,
     POINTED_HEADING,
     Reported,
+    group_share_name,
     mpe_sentence,
     question_marks,
     screen_progress,
@@ -52,11 +53,11 @@ def diagnosis_text(
     elif d.triage == "emergency":
         # before any cause: a harmless likeliest cause does not lift it
         lines.append(f"advice: {d.advice}. {EMERGENCY_HOLDS}")
-    lines.append(f"P(at least one serious cause) = {percent(d.p_serious)}")
+    lines.append(f"{group_share_name(d.network, 'serious')} = {percent(d.p_serious)}")
     if not math.isnan(d.p_pathologic):
         # a cauda equina compression from a disc is an emergency with a small
         # P(serious): the structural share says what the serious one leaves out
-        lines.append(f"P(at least one structural spinal disorder) = {percent(d.p_pathologic)}")
+        lines.append(f"{group_share_name(d.network, 'pathologic')} = {percent(d.p_pathologic)}")
     if d.triage != "emergency" and d.unscreened:
         done = len(d.screen) - len(d.unscreened)
         lines.append(

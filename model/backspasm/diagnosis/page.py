@@ -11,6 +11,7 @@ from backspasm.diagnosis.words import (
     NO_QUESTION_BEFORE_GOING,
     POINTED_HEADING,
     Shown,
+    group_share_name,
     mpe_sentence,
     question_marks,
     screen_progress,
@@ -41,11 +42,10 @@ def diagnosis_html(d: Shown) -> str:
     given = ", ".join(f"{esc(str(k))}={esc(str(v))}" for k, v in d.answers.items())
     flags = f" &mdash; because: {esc('; '.join(d.triage_reasons))}" if d.triage_reasons else ""
     holds = f". {esc(EMERGENCY_HOLDS)}" if d.triage == "emergency" else ""
-    shares = f"P(at least one serious cause) = <b>{percent(d.p_serious)}</b>"
+    shares = f"{esc(group_share_name(d.network, 'serious'))} = <b>{percent(d.p_serious)}</b>"
     if not math.isnan(d.p_pathologic):
-        shares += (
-            f"<br>P(at least one structural spinal disorder) = <b>{percent(d.p_pathologic)}</b>"
-        )
+        named = esc(group_share_name(d.network, "pathologic"))
+        shares += f"<br>{named} = <b>{percent(d.p_pathologic)}</b>"
     screen = ""
     if d.triage != "emergency" and d.unscreened:
         done = screen_progress(len(d.screen) - len(d.unscreened), len(d.screen))

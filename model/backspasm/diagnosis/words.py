@@ -28,6 +28,7 @@ __all__ = [
     "Reported",
     "Shown",
     "effects_words",
+    "group_share_name",
     "json_answer",
     "mpe_sentence",
     "not_presenting_note",
@@ -51,6 +52,19 @@ SCREEN_MEANING = (
 #: and the widget (``next_questions(order="interview")`` is empty). The default
 #: ``next_questions()`` still ranks them all by information gain, for research.
 NO_QUESTION_BEFORE_GOING = "none before going (the other questions can wait)"
+
+
+def group_share_name(network: Network, group: str) -> str:
+    """Name a group's share with its causes: ``P(at least one serious cause: ...)``.
+
+    ``group`` is ``serious`` or ``pathologic``. Named, a fracture at 80% beside a
+    serious share of 2% reads right: the seed article's serious causes are six, and
+    neither a fracture nor a disc's cauda equina compression is among them.
+    """
+    what = "serious cause" if group == "serious" else "structural spinal disorder"
+    causes = network.serious_causes if group == "serious" else network.nodes_in("cause_pathologic")
+    named = ", ".join(network.label(c).lower() for c in causes)
+    return f"P(at least one {what}: {named})"
 
 
 def screen_progress(done: int, total: int) -> str:

@@ -24,7 +24,7 @@ from backspasm._palette import (
 )
 from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
-from backspasm.diagnosis.words import NO_QUESTION_BEFORE_GOING, POINTED_TIP
+from backspasm.diagnosis.words import NO_QUESTION_BEFORE_GOING, POINTED_TIP, group_share_name
 from backspasm.explain.odds import pointed_causes
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
 
@@ -182,7 +182,8 @@ def triage_html(d: Diagnosis) -> str:
         parts.append(f"<b class='bs-holds'>{html.escape(EMERGENCY_HOLDS)}</b><br>")
     else:
         parts.append("<br>")
-    parts.append(f"P(at least one serious cause) = <b>{percent(d.p_serious)}</b>")
+    named = html.escape(group_share_name(d.network, "serious"))
+    parts.append(f"{named} = <b>{percent(d.p_serious)}</b>")
     for note in d.notes:
         parts.append(f"<br><i class='bs-note'>{html.escape(note)}</i>")
     if d.safety_net:
