@@ -30,3 +30,7 @@ def test_the_serious_share_names_its_causes_in_every_view() -> None:
     structural = next(line for line in d.summary().splitlines() if "structural" in line)
     assert "vertebral compression fracture" in structural
     assert "fracture" not in named
+    # the widget gives the structural share too, as the text and the table do
+    share = structural.split(" = ")[0]
+    assert html.escape(share) in d._repr_html_()
+    assert html.escape(share) in triage_html(d)

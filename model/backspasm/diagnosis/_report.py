@@ -8,14 +8,12 @@ questions in interview order (none before an emergency).
 
 from __future__ import annotations
 
-import math
-
 from backspasm._text import bits, percent
 from backspasm.diagnosis.words import (
     NO_QUESTION_BEFORE_GOING,
     POINTED_HEADING,
     Reported,
-    group_share_name,
+    group_shares,
     mpe_sentence,
     question_marks,
     screen_progress,
@@ -53,11 +51,7 @@ def diagnosis_text(
     elif d.triage == "emergency":
         # before any cause: a harmless likeliest cause does not lift it
         lines.append(f"advice: {d.advice}. {EMERGENCY_HOLDS}")
-    lines.append(f"{group_share_name(d.network, 'serious')} = {percent(d.p_serious)}")
-    if not math.isnan(d.p_pathologic):
-        # a cauda equina compression from a disc is an emergency with a small
-        # P(serious): the structural share says what the serious one leaves out
-        lines.append(f"{group_share_name(d.network, 'pathologic')} = {percent(d.p_pathologic)}")
+    lines += [f"{name} = {percent(p)}" for name, p in group_shares(d)]
     if d.triage != "emergency" and d.unscreened:
         done = len(d.screen) - len(d.unscreened)
         lines.append(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 
 from backspasm._palette import CAUSE_GROUP_WORDS, TRIAGE_COLOURS
 from backspasm._text import percent
@@ -11,7 +10,7 @@ from backspasm.diagnosis.words import (
     NO_QUESTION_BEFORE_GOING,
     POINTED_HEADING,
     Shown,
-    group_share_name,
+    group_shares,
     mpe_sentence,
     question_marks,
     screen_progress,
@@ -42,10 +41,7 @@ def diagnosis_html(d: Shown) -> str:
     given = ", ".join(f"{esc(str(k))}={esc(str(v))}" for k, v in d.answers.items())
     flags = f" &mdash; because: {esc('; '.join(d.triage_reasons))}" if d.triage_reasons else ""
     holds = f". {esc(EMERGENCY_HOLDS)}" if d.triage == "emergency" else ""
-    shares = f"{esc(group_share_name(d.network, 'serious'))} = <b>{percent(d.p_serious)}</b>"
-    if not math.isnan(d.p_pathologic):
-        named = esc(group_share_name(d.network, "pathologic"))
-        shares += f"<br>{named} = <b>{percent(d.p_pathologic)}</b>"
+    shares = "<br>".join(f"{esc(name)} = <b>{percent(p)}</b>" for name, p in group_shares(d))
     screen = ""
     if d.triage != "emergency" and d.unscreened:
         done = screen_progress(len(d.screen) - len(d.unscreened), len(d.screen))

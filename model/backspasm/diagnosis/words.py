@@ -7,6 +7,7 @@ report read of a :class:`~backspasm.diagnosis.result.Diagnosis`.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -28,7 +29,7 @@ __all__ = [
     "Reported",
     "Shown",
     "effects_words",
-    "group_share_name",
+    "group_shares",
     "json_answer",
     "mpe_sentence",
     "not_presenting_note",
@@ -54,17 +55,26 @@ SCREEN_MEANING = (
 NO_QUESTION_BEFORE_GOING = "none before going (the other questions can wait)"
 
 
-def group_share_name(network: Network, group: str) -> str:
-    """Name a group's share with its causes: ``P(at least one serious cause: ...)``.
+def group_shares(d: Shown) -> list[tuple[str, float]]:
+    """Name each group's share with its causes, beside its value, as every view shows them.
 
-    ``group`` is ``serious`` or ``pathologic``. Named, a fracture at 80% beside a
-    serious share of 2% reads right: the seed article's serious causes are six, and
-    neither a fracture nor a disc's cauda equina compression is among them.
+    ``P(at least one serious cause: ...)`` always, then ``P(at least one structural
+    spinal disorder: ...)`` when computed. Named, a fracture at 80% beside a serious
+    share of 2% reads right: the seed article's serious causes are six, and neither a
+    fracture nor a disc's cauda equina compression is among them; the structural
+    share says what the serious one leaves out (a cauda equina from a disc is an
+    emergency with a small serious share).
     """
-    what = "serious cause" if group == "serious" else "structural spinal disorder"
-    causes = network.serious_causes if group == "serious" else network.nodes_in("cause_pathologic")
-    named = ", ".join(network.label(c).lower() for c in causes)
-    return f"P(at least one {what}: {named})"
+    net = d.network
+    shares = [("serious cause", net.serious_causes, d.p_serious)]
+    if not math.isnan(d.p_pathologic):
+        shares.append(
+            ("structural spinal disorder", net.nodes_in("cause_pathologic"), d.p_pathologic)
+        )
+    return [
+        (f"P(at least one {what}: {', '.join(net.label(c).lower() for c in causes)})", p)
+        for what, causes, p in shares
+    ]
 
 
 def screen_progress(done: int, total: int) -> str:

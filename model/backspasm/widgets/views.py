@@ -24,7 +24,7 @@ from backspasm._palette import (
 )
 from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
-from backspasm.diagnosis.words import NO_QUESTION_BEFORE_GOING, POINTED_TIP, group_share_name
+from backspasm.diagnosis.words import NO_QUESTION_BEFORE_GOING, POINTED_TIP, group_shares
 from backspasm.explain.odds import pointed_causes
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
 
@@ -182,8 +182,11 @@ def triage_html(d: Diagnosis) -> str:
         parts.append(f"<b class='bs-holds'>{html.escape(EMERGENCY_HOLDS)}</b><br>")
     else:
         parts.append("<br>")
-    named = html.escape(group_share_name(d.network, "serious"))
-    parts.append(f"{named} = <b>{percent(d.p_serious)}</b>")
+    # both shares, as diagnose says them: a disc's cauda equina is an emergency with a
+    # small serious share, which the structural one explains
+    parts.append(
+        "<br>".join(f"{html.escape(n)} = <b>{percent(p)}</b>" for n, p in group_shares(d))
+    )
     for note in d.notes:
         parts.append(f"<br><i class='bs-note'>{html.escape(note)}</i>")
     if d.safety_net:
