@@ -452,6 +452,12 @@ def test_export_to_stdout_and_its_errors(tmp_path, capsys):
     assert main(["export", "-o", str(tmp_path / "nodir" / "x.bif")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not (tmp_path / "nodir").exists()
+    # a folder was "the name has no extension to tell the format", and '-f BIF' was
+    # refused where figures take 'PNG' (teacher audit, session 57)
+    assert main(["export", "-f", "xdsl", "-o", str(tmp_path)]) == 2
+    assert f"cannot export to '{tmp_path}': it is a folder" in capsys.readouterr().err
+    assert main(["export", "-f", "XDSL", "-o", str(tmp_path / "n.xdsl")]) == 0
+    assert "(xdsl)" in capsys.readouterr().err
 
 
 def test_diagnose_says_answers_are_impossible_together_without_a_traceback(capsys):

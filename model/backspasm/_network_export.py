@@ -45,6 +45,8 @@ def export_network(
         For a format backspasm does not write, or a folder that does not exist.
     """
     dest = Path(path)
+    if str(path) != "-" and dest.is_dir():
+        raise BackspasmError(f"cannot export to '{path}': it is a folder; name a file in it.")
     fmt = export_format(path, format)
     if fmt not in EXPORT_FORMATS:
         formats = ", ".join(EXPORT_FORMATS)
@@ -57,22 +59,25 @@ def export_network(
             f"cannot export to '{path}': {said}; name the format ({formats}) or give "
             "the file its extension (.xml for xmlbif)."
         )
-    if fmt == "net":
-        _warn_unreadable_states(network)
-    if fmt == "xmlbif":
-        _warn_renamed_states(network)
     from backspasm.exporting import writer_for  # reads the layout: loaded on use
 
     writer = writer_for(fmt, network.model, network if fmt in ("net", "xdsl") else None)
+    if str(path) != "-":  # a file: refused before any warning about its content
+        if not dest.parent.is_dir():
+            raise BackspasmError(
+                f"cannot export to '{path}': folder '{dest.parent}' does not exist."
+            )
+        _not_the_knowledge_base(network, dest, path)
+    if fmt == "net":
+        _warn_unreadable_states(network)
+    if fmt in ("bif", "xmlbif"):
+        _warn_renamed_states(network, fmt)
     if str(path) == "-":  # standard output
         with tempfile.TemporaryDirectory() as folder:
             tmp = Path(folder) / f"model.{fmt}"
             writer(str(tmp))
             sys.stdout.write(tmp.read_text(encoding="utf-8"))
         return dest
-    if not dest.parent.is_dir():
-        raise BackspasmError(f"cannot export to '{path}': folder '{dest.parent}' does not exist.")
-    _not_the_knowledge_base(network, dest, path)
     with atomic_path(dest) as tmp:
         writer(str(tmp))
     return dest
@@ -105,26 +110,37 @@ def export_format(path: str | os.PathLike[str], format: str | None = None) -> st
     return format or {".xml": "xmlbif"}.get(suffix, suffix[1:])
 
 
-def _warn_renamed_states(network: Network) -> None:
-    """Warn that pgmpy's XMLBIF writer renames the state names that are not XML names.
+def _warn_renamed_states(network: Network, fmt: str) -> None:
+    """Warn that a BIF or XMLBIF file names some states anew.
 
-    It writes each character that is not a letter, digit or underscore as ``_``
-    (``65+`` becomes ``65_``), so evidence for the model read back must use the
-    new names; BIF, NET and XDSL keep them.
+    BIF readers other than pgmpy's (pyAgrum's among them) take only ASCII letters,
+    digits and ``_`` in a state name, so the BIF writer names ``18-39`` as ``18_39``
+    (:func:`backspasm.exporting.bif_state_names`); pgmpy's XMLBIF writer does the same
+    to every character that is not a letter, digit or underscore. Evidence for the
+    model read back must use the new names; NET and XDSL keep them.
     """
     model = network.model
-    renamed = {
-        str(state): re.sub(r"[^\w]", "_", str(state))
-        for node in model.nodes()
-        for state in model.get_cpds(node).state_names[node]
-        if re.search(r"[^\w]", str(state))
-    }
+    if fmt == "bif":
+        from backspasm.exporting import bif_state_names
+
+        renamed = {
+            old: new for names in bif_state_names(model).values() for old, new in names.items()
+        }
+        who = "BIF state names are ASCII letters, digits and '_', so this file renames"
+    else:
+        renamed = {
+            str(state): re.sub(r"[^\w]", "_", str(state))
+            for node in model.nodes()
+            for state in model.get_cpds(node).state_names[node]
+            if re.search(r"[^\w]", str(state))
+        }
+        who = "pgmpy's XMLBIF writer renames"
     if renamed:
         shown = ", ".join(f"{old!r} as {new!r}" for old, new in list(renamed.items())[:3])
         warnings.warn(
-            f"pgmpy's XMLBIF writer renames {len(renamed)} state name(s) ({shown}"
+            f"{who} {len(renamed)} state name(s) ({shown}"
             f"{' ...' if len(renamed) > 3 else ''}): evidence for the model read back "
-            "must use the new names; BIF, NET and XDSL keep them",
+            "must use the new names; NET and XDSL keep them",
             UserWarning,
             stacklevel=3,
         )
@@ -135,7 +151,7 @@ def _warn_unreadable_states(network: Network) -> None:
 
     NET writes any name in quotes, but pgmpy's ``NETReader`` takes a state name of
     printable ASCII without spaces, parentheses or commas (``légère`` ends its parse
-    in an IndexError); BIF and XDSL read such names back.
+    in an IndexError); XDSL reads such names back (BIF renames them).
     """
     model = network.model
     odd = [
@@ -148,8 +164,8 @@ def _warn_unreadable_states(network: Network) -> None:
         shown = ", ".join(repr(s) for s in odd[:3]) + (" ..." if len(odd) > 3 else "")
         warnings.warn(
             f"{len(odd)} state name(s) hold characters pgmpy's NET reader does not take "
-            f"({shown}): the file is valid NET, but pgmpy cannot read it back; BIF and "
-            "XDSL can",
+            f"({shown}): the file is valid NET, but pgmpy cannot read it back; XDSL "
+            "can",
             UserWarning,
             stacklevel=3,
         )

@@ -412,7 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "export")
     formats = ["bif", "xmlbif", "net", "xdsl", "uai"]
-    p.add_argument("--format", "-f", choices=formats, help=_EXPORT_FORMAT_HELP)
+    p.add_argument(  # any case, as figures' --format takes 'PNG'
+        "--format", "-f", type=str.lower, choices=formats, help=_EXPORT_FORMAT_HELP
+    )
     p.add_argument("--output", "-o", required=True, metavar="FILE", help=_EXPORT_OUTPUT_HELP)
     network_option(p)
 

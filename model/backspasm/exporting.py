@@ -10,6 +10,7 @@ whose writer lists a table's entries in an order the format does not define.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -20,7 +21,11 @@ from backspasm.layout import layered_layout
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
-__all__ = ["writer_for"]
+__all__ = ["bif_state_names", "writer_for"]
+
+#: A state name the BIF readers take (pyAgrum's parser wants an ASCII identifier or
+#: integer: ``18-39``, ``65+`` and ``aiguë`` end its parse).
+_BIF_WORD = re.compile(r"[A-Za-z0-9_]+")
 
 
 class Network(LaidOut, Protocol):
@@ -133,7 +138,7 @@ def writer_for(
     from pgmpy.readwrite import BIFWriter, XMLBIFWriter
 
     return {
-        "bif": lambda f: _bif_writer(BIFWriter(model)).write(f),
+        "bif": lambda f: _bif_writer(BIFWriter(_in_bif_words(model))).write(f),
         "xmlbif": lambda f: XMLBIFWriter(model).write(f),
         "net": lambda f: _net_writer(model, network).write(f),
         "xdsl": lambda f: _xdsl_writer(model, network).write(f),
@@ -146,6 +151,57 @@ def _bif_writer(writer: Any) -> Any:
     if writer.network_name == "unknown":
         writer.network_name = "backspasm"
     return writer
+
+
+def bif_state_names(model: DiscreteBayesianNetwork) -> dict[str, dict[str, str]]:
+    """Return the new name of each state that is not a BIF word, by node.
+
+    Each character outside ASCII letters, digits and ``_`` becomes ``_`` (``18-39`` as
+    ``18_39``, ``65+`` as ``65_``: the names pgmpy's XMLBIF writer gives them), and a
+    name another state of the node already has takes a number (``65_2``).
+    """
+    renamed: dict[str, dict[str, str]] = {}
+    for node in model.nodes():
+        states = [str(s) for s in model.get_cpds(node).state_names[node]]
+        taken = {s for s in states if _BIF_WORD.fullmatch(s)}
+        for state in states:
+            if _BIF_WORD.fullmatch(state):
+                continue
+            base = re.sub(r"[^A-Za-z0-9_]", "_", state)
+            new, n = base, 1
+            while new in taken:
+                n += 1
+                new = f"{base}{n}"
+            taken.add(new)
+            renamed.setdefault(node, {})[state] = new
+    return renamed
+
+
+def _in_bif_words(model: DiscreteBayesianNetwork) -> DiscreteBayesianNetwork:
+    """Return ``model``, or a copy whose state names are BIF words (:func:`bif_state_names`)."""
+    renamed = bif_state_names(model)
+    if not renamed:
+        return model
+    from pgmpy.factors.discrete import TabularCPD
+
+    copy = model.copy()
+    for cpd in model.get_cpds():
+        names = {
+            v: [renamed.get(v, {}).get(str(s), str(s)) for s in cpd.state_names[v]]
+            for v in cpd.variables
+        }
+        parents = cpd.variables[1:]
+        copy.add_cpds(
+            TabularCPD(
+                cpd.variable,
+                cpd.variable_card,
+                cpd.get_values(),
+                evidence=parents or None,
+                evidence_card=[cpd.cardinality[i] for i in range(1, len(cpd.variables))] or None,
+                state_names=names,
+            )
+        )
+    return copy
 
 
 def _write_uai(model: DiscreteBayesianNetwork, path: str) -> None:

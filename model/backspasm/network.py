@@ -392,9 +392,9 @@ class Network:
 
         Notes
         -----
-        BIF, XDSL and NET read back into pgmpy with the same numbers. pgmpy's XMLBIF
-        writer rewrites state names that are not XML names (``65+`` becomes ``65_``),
-        so evidence for the read-back model must use the rewritten names. An edited
+        Every format reads back into pgmpy with the same numbers. BIF and XMLBIF
+        rewrite state names other readers refuse (``65+`` becomes ``65_``, with a
+        warning), so evidence for the read-back model must use the new names. An edited
         model that :func:`backspasm.diagnose` would refuse (a column that does not
         sum to 1, a node the knowledge base lacks) is refused here too.
 
