@@ -8,6 +8,7 @@ drew an empty 04 whose caption read like any other's.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib
@@ -36,6 +37,28 @@ def test_the_sensitivity_axis_says_the_model_as_diagnose_does(size: str) -> None
     ax = figures.plot_sensitivity(table, top=8, size=size)
     said = " ".join(ax.get_xlabel().split())
     assert f"the model as it is ({percent(d.posterior('epidural_abscess'))})" in said
+
+
+def test_the_sensitivity_line_is_said_to_the_bars_decimals_near_certainty() -> None:
+    # the line of a 99.876% stone read "(99.9%)", left of the axis's 99.9% tick and
+    # beside bars said to 99.78%; the title's band read "99.7-99.93%" against that
+    # 99.78% bar (teacher audit, session 57)
+    cases = read_case_table(str(DATA / "example_cases.csv"))[0].set_index("case_id")
+    d = diagnose(cases.loc["TB17"].drop(["expected_cause", "note"]).dropna().to_dict())
+    p = d.posterior("kidney_stones")
+    assert percent(p) == "99.9%" and p < 0.999  # the case the audit drew
+    table = sensitivity(d, "kidney_stones")
+    values = table[["p_low", "p_high"]].to_numpy().ravel()
+    for size in ("slide", "column"):
+        ax = figures.plot_sensitivity(table, top=12, size=size)
+        said = " ".join(ax.get_xlabel().split())
+        assert f"the model as it is ({100 * p:.2f}%)" in said, said
+        heading = ax.get_title(loc="left") or ax.figure.get_suptitle()
+        title = " ".join(heading.split())
+        low, high = re.search(r"out of ([\d.]+)-([\d.]+)%", title).groups()
+        assert len(low.partition(".")[2]) == len(high.partition(".")[2]) == 2
+        assert float(low) <= 100 * values.min() and float(high) >= 100 * values.max()
+        assert float(low) >= round(100 * values.min(), 2) - 0.01  # within the bars' digit
 
 
 def test_the_heading_of_what_can_wait_says_information_gain() -> None:

@@ -64,6 +64,12 @@ def _value_decimals(values: np.ndarray, span: float) -> int:
     return decimals
 
 
+def _decimals_of(text: str) -> int:
+    """Return how many decimals a written percentage has (``99.9%``: 1, ``45%``: 0)."""
+    number = text.strip("<>%")
+    return len(number.partition(".")[2])
+
+
 def _logit_ticks(lo: float, hi: float) -> list[float]:
     """Round probabilities between ``lo`` and ``hi`` for a log-odds axis (3 to 9 of them)."""
     small = [m * 10.0**-k for k in range(1, 9) for m in (1, 2, 5)]
@@ -232,11 +238,13 @@ def plot_sensitivity(
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: exact_percent(v)))
     ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
     scale = "; log-odds scale" if logit else ""
-    # the model as it is, as the case figures (03, 04) and diagnose write it: 44.7%
-    xlabel = (
-        f"P({target} = {state} | answers); the line is the model as it is "
-        f"({percent_sig(base) if logit else percent(base)}){scale}"
-    )
+    # the model as it is, as the case figures (03, 04) and diagnose write it (44.7%),
+    # or to the bars' decimals where they have more: a line at 99.876% said "99.9%"
+    # beside bars said to 99.78% and left of the axis's 99.9% (teacher audit 57)
+    said = percent_sig(base) if logit else percent(base)
+    if not logit and _decimals_of(said) < decimals:
+        said = percent_to(base, decimals)
+    xlabel = f"P({target} = {state} | answers); the line is the model as it is ({said}){scale}"
     if journal:
         xlabel = wrap(xlabel, chars_in(plot, st.TICK))
         ax.tick_params(axis="x", labelsize=st.pt(st.TICK))
@@ -270,8 +278,9 @@ def _holds(table: pd.DataFrame, network: Network | None) -> str:
     changed in turn (``p_low``, ``p_high``: every row, not only those drawn), stays
     within :data:`NARROW` of a probability and on one side of each of the triage
     policy's cut-offs for the target (its cause rules, ``P(cause) >= p``):
-    ``no single number moves P(Kidney stones) out of 99.96-99.99%, above every
-    triage cut-off for it (20%, 50%): the conclusion holds``. Otherwise ``""``.
+    ``no single number moves it out of 99.963-99.989%, above every triage cut-off
+    for it (20%, 50%): the conclusion holds`` (the heading's first line names the
+    probability). Otherwise ``""``.
     """
     from backspasm.figures._style import network_of
     from backspasm.triage import policy_of
@@ -288,7 +297,10 @@ def _holds(table: pd.DataFrame, network: Network | None) -> str:
         cuts = sorted({float(r.p) for r in policy_of(net).causes if r.cause == node})
     if any((lo >= c) != (hi >= c) for c in cuts):  # a number moves it across one
         return ""
-    said = f"no single number moves P({target}) out of {_band(lo, hi)}"
+    # both ends to at least the bars' decimals: "99.7-99.93%" read as a contradiction
+    # of a lowest bar at 99.78% (teacher audit 57)
+    band = _band(lo, hi, at_least=_value_decimals(values.ravel(), hi - lo))
+    said = f"no single number moves it out of {band}"
     if cuts:
         listed = ", ".join(exact_percent(c) for c in cuts)
         if lo >= cuts[-1]:
@@ -306,14 +318,15 @@ def _holds(table: pd.DataFrame, network: Network | None) -> str:
 NARROW = 0.01
 
 
-def _band(lo: float, hi: float) -> str:
+def _band(lo: float, hi: float, *, at_least: int = 0) -> str:
     """Write the range ``lo``..``hi`` so that it holds them: ``99.96-99.99%``.
 
     The low end rounded down and the high end up, with as many decimals as tell
-    them apart, and more at an end that would else read ``0%`` or ``100%`` short of it.
+    them apart (``at_least`` of them: the bars' own), and more at an end that would
+    else read ``0%`` or ``100%`` short of it.
     """
     span = max(hi - lo, 1e-12) * 100.0
-    decimals = max(0, math.ceil(-math.log10(span)))
+    decimals = max(0, math.ceil(-math.log10(span)), at_least)
     return f"{_band_end(lo, decimals, up=False)}-{_band_end(hi, decimals, up=True)}%"
 
 
