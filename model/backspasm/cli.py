@@ -131,7 +131,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         if interactive:
             try:
                 return input(prompt)
-            except EOFError:
+            except EOFError:  # Ctrl-D: end the prompt's line before the last words
+                print()
                 return None
         print(prompt, flush=True)
         line = stdin.readline()

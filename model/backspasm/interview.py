@@ -12,7 +12,9 @@ unanswered one with the highest expected information gain about the causes (see
 
 Each question is asked once: ``skip`` passes it (a skipped screening question is
 reported as not answered at the end), ``back`` undoes the last answer or skip,
-``quit`` stops; an empty line or ``?`` shows the allowed answers and asks again. The
+``quit`` (or ``stop``) stops; an empty line or ``?`` shows the allowed answers and
+asks again; "don't know" or "not sure" skips. Answers are read as a person types them
+(:func:`as_asked`: ``45 years``, ``3 days``, ``lower back``, ``M``). The
 interview ends when the screen is done and no question is worth asking (gain below
 ``min_gain`` bits), when every question has been asked, or when the user quits. It
 speaks plain words to the person answering; ``show_information=True`` adds the
@@ -25,24 +27,34 @@ the tests.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
+from backspasm._answers import answer_hint
 from backspasm._text import bits, percent
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.diagnosis.words import POINTED_TIP, screen_progress, unsure_lines
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.explain.odds import pointed_causes
 from backspasm.network import Network, default_network
-from backspasm.questionnaire import evidence_state, get_question, questions_for
+from backspasm.questionnaire import Question, evidence_state, get_question, questions_for
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, paired_screen_nodes
 
 __all__ = ["interview"]
 
 SKIP_WORDS = ("skip", "s")
 HELP_WORDS = ("?", "help", "")
-QUIT_WORDS = ("quit", "q", "exit")
+QUIT_WORDS = ("quit", "q", "exit", "stop")
 BACK_WORDS = ("back", "b", "undo")
+#: Said by a person who does not know: the question is skipped, as with ``skip``.
+DONT_KNOW_WORDS = ("don't know", "dont know", "do not know", "not sure", "no idea", "dunno")
+#: The units a person may write after a number, in the question's unit (weeks or years).
+_IN_UNIT = {
+    "weeks": {"day": 1 / 7, "week": 1.0, "wk": 1.0, "month": 52 / 12, "year": 52.0},
+    "years": {"year": 1.0, "yr": 1.0, "year old": 1.0},
+}
+_NUMBER_AND_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z][a-z ]*?)s?\.?")
 
 
 def _status(d: Diagnosis, top: int, show_information: bool) -> str:
@@ -150,6 +162,33 @@ def _closing(
     if show_information:
         lines += ["", d.summary(top=max(top, 5))]
     return lines
+
+
+def as_asked(q: Question, line: str) -> Any:
+    """Read an answer as a person types it into the form the question takes.
+
+    A number with its unit (``45 years``; ``3 days``, ``2 months`` for a question in
+    weeks, converted), a choice in words (``lower back`` for ``lower_back``) or by
+    the start only one choice has (``m`` for ``male``). Anything else is returned as
+    typed, to be read, or refused with its hint, by the question's own rules.
+    """
+    text = line.strip()
+    if q.kind == "number" and q.unit in _IN_UNIT:
+        match = _NUMBER_AND_UNIT.fullmatch(text.lower())
+        factor = _IN_UNIT[q.unit].get(match.group(2).strip()) if match else None
+        if match and factor is not None:
+            return float(match.group(1)) * factor
+    if q.kind == "choice":
+        key = re.sub(r"[\s-]+", "_", text.lower())
+        starts = [c for c in q.choices if key and c.startswith(key)]
+        if key in q.choices or len(starts) == 1:
+            return key if key in q.choices else starts[0]
+    return text
+
+
+def _choices_in_words(q: Question) -> str:
+    """Say the allowed answers as the person may type them (``lower back``)."""
+    return q.allowed.replace("_", " ") if q.kind == "choice" else q.allowed
 
 
 def interview(
@@ -265,11 +304,12 @@ def interview(
             if q.section == "examination"
             else ""
         )
-        line = read(f"{exam}{q.prompt} [{q.allowed}{unsure}] {information}")
-        word = "" if line is None else line.strip().lower()
+        allowed = _choices_in_words(q)
+        line = read(f"{exam}{q.prompt} [{allowed}{unsure}] {information}")
+        word = "" if line is None else " ".join(line.strip().lower().split())
         if line is not None and word in HELP_WORDS:
             write(
-                f"  Answer {q.allowed}{unsure}; or skip to pass, back to undo the last "
+                f"  Answer {allowed}{unsure}; or skip to pass, back to undo the last "
                 "answer, quit to stop."
             )
             continue
@@ -290,24 +330,32 @@ def interview(
             if answered:
                 write(_status(d, top, show_information))
             continue
-        if word in SKIP_WORDS:
+        if word in SKIP_WORDS or word.replace("’", "'") in DONT_KNOW_WORDS:
+            if word not in SKIP_WORDS:
+                write(
+                    "  Skipped." + (" If you lean one way, say how far (e.g. 70%)." * bool(unsure))
+                )
             skipped.add(q.column)
             history.append((q.column, False))
             continue
+        answer = as_asked(q, line)
         try:
-            state = evidence_state(q, line)
-        except EvidenceError as exc:
-            write(f"  {exc}")
+            state = evidence_state(q, answer)
+        except EvidenceError:  # said for this question, without its column name
+            write(
+                f"  {line.strip()!r} is not an answer to this question: answer {allowed}"
+                f"{unsure}; or skip, back or quit.{answer_hint(q, line)}"
+            )
             continue
         if state is None:  # "unknown", "na", a 50:50 lean
             write(f"  {line.strip()!r} answers nothing; type skip to pass the question.")
             continue
         try:
-            d = diagnose({**given, q.column: line.strip()}, network=net)
+            d = diagnose({**given, q.column: answer}, network=net)
         except EvidenceError as exc:  # impossible with the earlier answers
             write(f"  {exc}")
             continue
-        given[q.column] = line.strip()
+        given[q.column] = answer
         history.append((q.column, True))
         write(_status(d, top, show_information))
     for text in _closing(d, skipped, shown, top, show_information):

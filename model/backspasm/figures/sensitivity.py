@@ -290,7 +290,7 @@ def _holds(table: pd.DataFrame, network: Network | None) -> str:
     if hi - lo >= NARROW:
         return ""
     first = table.iloc[0]
-    node, target = str(first["target"]), str(first.get("target_label", first["target"]))
+    node = str(first["target"])
     cuts: list[float] = []
     if str(first["target_state"]) == "yes":
         net = network_of(None, network)
