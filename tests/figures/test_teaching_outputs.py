@@ -220,6 +220,32 @@ def test_captions_keep_the_lines_of_figures_drawn_before(tmp_path: Path) -> None
     assert "03-causes.png" not in captions(tmp_path)  # its file is gone
 
 
+def test_captions_keep_what_a_user_wrote_and_a_foreign_captions_file_is_refused(
+    tmp_path: Path,
+) -> None:
+    # a teacher's notes added to captions.md, and a captions.md of their own, were
+    # replaced without a word by the next run (teacher audit, session 57)
+    base = ["figures", "--out", str(tmp_path), "--dpi", "20", "--no-progress"]
+    assert run([*base, "--only", "04"])[0] == 0
+    path = tmp_path / teaching.CAPTIONS_FILE
+    path.write_text(path.read_text() + "\nFigure 04 goes on slide 12.\n\n- not a figure\n")
+    for _ in range(2):  # kept once, not again and again
+        assert run([*base, "--only", "05"])[0] == 0
+        text = path.read_text()
+        assert text.count("Figure 04 goes on slide 12.") == 1
+        assert text.count("- not a figure") == 1
+        assert "05-next-questions.png" in captions(tmp_path)
+        assert "04-evidence-impact.png" in captions(tmp_path)
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / teaching.CAPTIONS_FILE).write_text("my lecture notes\n")
+    code, _, err = run(["figures", "--out", str(own), "--only", "04", "--no-progress"])
+    assert code == 2
+    assert "is not a captions file backspasm wrote" in err
+    assert (own / teaching.CAPTIONS_FILE).read_text() == "my lecture notes\n"
+    assert sorted(p.name for p in own.iterdir()) == [teaching.CAPTIONS_FILE]
+
+
 # ------------------------------------------------------------------- figure 07
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent
+from backspasm.exceptions import BackspasmError
 from backspasm.figures._results import _SYNTHETIC, _case_name, _Shown
 from backspasm.figures._selection import TEACHING_FIGURES
 from backspasm.figures._words import (
@@ -387,7 +388,60 @@ def _captions_file(
         if heading not in lines:
             lines += ["", heading, ""] if lines else [heading, ""]
         lines.append(f"- {', '.join(f'`{name}`' for name in names)}: {text}")
+    notes = _notes_of(out / CAPTIONS_FILE)
+    if notes:  # what the user wrote into the file is theirs: kept, at its end
+        lines += ["", _NOTES_HEADING, "", *notes]
     return (_CAPTIONS_HEAD + "\n".join(lines) + "\n").encode("utf-8")
+
+
+#: Where :data:`CAPTIONS_FILE` keeps the lines a user added to it.
+_NOTES_HEADING = "## Notes kept from the earlier captions.md"
+
+
+def _notes_of(path: Path) -> list[str]:
+    """Return the lines a user added to a captions file: none of its head, headings or lines.
+
+    Everything after the first heading that is not a heading, a figure's line or a
+    blank line at either end of the notes, in order; the file's head (whatever
+    version wrote it) is not a note.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    ours = {*_SIZE_HEADINGS.values(), _NO_SIZE, _NOTES_HEADING}
+    notes: list[str] = []
+    headed = False
+    for line in text.splitlines():
+        headed = headed or line.startswith("## ")
+        if headed and line not in ours and not _CAPTION_LINE.match(line):
+            notes.append(line)
+    while notes and not notes[0].strip():
+        notes.pop(0)
+    while notes and not notes[-1].strip():
+        notes.pop()
+    return notes
+
+
+def refuse_foreign_captions(out: Path) -> None:
+    """Raise, before anything is drawn, when ``out`` holds a captions.md backspasm did not write.
+
+    The teaching set rewrites its own captions file (keeping what a user added to it,
+    :func:`_notes_of`); a file of the same name that it did not write would be lost.
+    """
+    path = out / CAPTIONS_FILE
+    if not path.exists():
+        return
+    try:
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+    except (OSError, UnicodeDecodeError):
+        first = ""
+    if first != _CAPTIONS_HEAD.split("\n", 1)[0]:
+        raise BackspasmError(
+            f"'{path}' is not a captions file backspasm wrote (its first line is not "
+            f"{_CAPTIONS_HEAD.split(chr(10), 1)[0]!r}), and the figures would replace it; "
+            "move it, or draw into another folder (--out); nothing written."
+        )
 
 
 def _size_name(fig: Figure) -> str:

@@ -29,6 +29,7 @@ from backspasm.figures._captions import (
     _captions_file,
     _earlier_sizes,
     _size_name,
+    refuse_foreign_captions,
 )
 from backspasm.figures._folder import _check_out, _left_over, _left_over_note, _missing_from
 from backspasm.figures._inputs import (
@@ -232,6 +233,7 @@ def write_teaching_figures(
     on_a_slide = network_on_a_slide(stems, size)
     out = Path(out_dir)
     _check_out(out)
+    refuse_foreign_captions(out)
     if cases is not None and not isinstance(cases, pd.DataFrame):
         cases, cases_name = _read_cases(cases, cases_name)
     said_case = example_case_note(cases, case_id, stems)
