@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 
+import pandas as pd
 import pytest
 
 from backspasm.cli import main
@@ -75,12 +76,16 @@ def test_interview_order_puts_the_screen_first():
     assert {"saddle_numbness", "bowel_or_bladder_loss"} <= urgent
     assert set(ordered["node"][: len(urgent)]) == urgent
     # then the rest of the screen by gain, and last the questions that set a level
-    # only with another answer (asked once that answer may have closed them)
+    # only with another answer (asked once that answer may have closed them) and the
+    # signs of an examination: Murphy's sign was asked of every patient among the
+    # history, 13th to 19th (ask audit, session 57)
     screen = ordered[ordered["screen"]].iloc[len(urgent) :]
-    paired = screen["node"].isin(_PAIRED).tolist()
-    assert any(paired)
-    assert paired == sorted(paired)
-    for part in (screen[~screen["node"].isin(_PAIRED)], screen[screen["node"].isin(_PAIRED)]):
+    later = (screen["node"].isin(_PAIRED) | screen["examination"]).tolist()
+    assert any(later)
+    assert later == sorted(later)
+    assert "murphy_sign_positive" in set(screen["question"][screen["examination"]])
+    mask = pd.Series(later, index=screen.index)
+    for part in (screen[~mask], screen[mask]):
         gains = part["expected_information_gain"].tolist()
         assert gains == sorted(gains, reverse=True)
     with pytest.raises(ValueError, match="order must be"):

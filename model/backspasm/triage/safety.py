@@ -191,23 +191,28 @@ def interview_rank(
     0: a warning sign whose yes alone is an emergency (saddle numbness, loss of
     bladder control); 1: any other screening question (a warning sign, that is a
     red-flag question, or a question a triage flag names alone,
-    :func:`~backspasm.triage.screen_nodes`); 2: a screening question that sets a
-    level only with another answer (:func:`paired_screen_nodes`), asked once the
-    answers that may close it are in, unless its node is in ``closed`` (the case's
-    other answers rule out every flag that names it, :func:`closed_screen`); 3: the
-    rest, asked by information gain. ``ask``, :meth:`Diagnosis.next_questions
-    <backspasm.diagnosis.Diagnosis.next_questions>` (``order="interview"``) and a
+    :func:`~backspasm.triage.screen_nodes`) of the history; 2: a screening question
+    that sets a level only with another answer (:func:`paired_screen_nodes`), asked
+    once the answers that may close it are in, unless its node is in ``closed`` (the
+    case's other answers rule out every flag that names it, :func:`closed_screen`),
+    and a screening sign of the examination (Murphy's sign), after the history as a
+    clinician takes them; 3: the rest, asked by information gain. ``ask``,
+    :meth:`Diagnosis.next_questions <backspasm.diagnosis.Diagnosis.next_questions>`
+    (``order="interview"``) and a
     scored file's ``next_question`` follow it.
     """
     from backspasm.questionnaire import questions_for
 
-    flagged = {q.column for q in questions_for(network) if q.red_flag}
+    asked = questions_for(network)
+    flagged = {q.column for q in asked if q.red_flag}
+    examined = {q.column for q in asked if q.section == "examination"}
     screen, urgent = screen_nodes(network) - set(closed), emergency_nodes(network)
     paired = paired_screen_nodes(network)
     ranks = []
     for column, node in questions:
         if column in flagged or node in screen:
-            ranks.append(0 if node in urgent else 2 if node in paired else 1)
+            later = node in paired or column in examined
+            ranks.append(0 if node in urgent else 2 if later else 1)
         else:
             ranks.append(3)
     return ranks
