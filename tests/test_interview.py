@@ -224,7 +224,10 @@ def test_an_emergency_ends_the_questions_but_can_be_undone():
     assert "screen: the other screening questions can wait; go now." in shown
     # '?' at that prompt shows the choices instead of ending the interview
     d, prompts, shown = run(["no", "yes", "?", "back", "no", "quit"])
-    assert "  Press Enter to finish, or type back to undo your last answer." in shown
+    assert (
+        "  Press Enter to finish, type more to record the other warning signs, or back to "
+        "undo your last answer." in shown
+    )
     assert list(d.answers.values()) == ["no", "no"]  # the first two, undone and answered
     # a slip of the key can be taken back, and the questions go on
     d, prompts, shown = run(["no", "yes", "back", "no", "quit"])
@@ -601,3 +604,36 @@ def test_a_refused_answer_is_said_without_the_column_name_and_dont_know_skips():
     assert "  Skipped. If you lean one way, say how far (e.g. 70%)." in said
     _, _, shown = run(["stop"])
     assert "Stopped." in shown
+
+
+def test_after_an_emergency_a_clinician_may_record_the_other_screening_questions():
+    # 'yes' to the first cauda equina question ended the interview at once: saddle
+    # numbness and retention could not be entered, and the causes shown read "Muscle
+    # strain 56.6%" (ask audit, session 57). 'more' goes on with the screen only.
+    first = {"early_cauda_equina_symptoms": "yes"}
+    assert diagnose(first).triage == "emergency"
+    answers = iter(["more", "yes", "yes"])
+    prompts: list[str] = []
+    shown: list[str] = []
+
+    def read(prompt):  # more, then yes to the next two yes/no questions, then no
+        prompts.append(prompt)
+        if "Go to an emergency" in prompt or "yes/no" in prompt:
+            return next(answers, "no")
+        return valid_answer(prompt, "no")
+
+    d = interview(read, shown.append, answers=first)
+    assert "more to record the other warning signs" in prompts[0]
+    assert "  The advice stays: go to an emergency department now." in shown
+    asked = [p for p in prompts[1:] if "Go to an emergency" not in p]
+    assert asked  # the screen's questions, and only those
+    screen_prompts = set(SCREEN.values())
+    assert all(any(p.startswith(q) or q in p for q in screen_prompts) for p in asked)
+    assert d.triage == "emergency"
+    assert set(d.answers) - set(first) <= set(SCREEN)
+    assert len(d.answers) > len(first) + 5
+    assert "Every screening question has been asked." in shown
+    # and Enter still finishes at once, as before
+    d, prompts, _ = run([""], answers=first)
+    assert d.answers == first
+    assert len(prompts) == 1

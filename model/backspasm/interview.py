@@ -10,8 +10,11 @@ after every answer, the causes are re-ranked exactly and the next question is th
 unanswered one with the highest expected information gain about the causes (see
 :meth:`backspasm.diagnosis.Diagnosis.next_questions`, ``order="interview"``).
 
-Each question is asked once: ``skip`` passes it (a skipped screening question is
-reported as not answered at the end), ``back`` undoes the last answer or skip,
+An emergency ends the questions ("go now"); there ``more`` lets a clinician record the
+rest of the screen (by information gain, the advice unchanged), ``back`` undoes the
+answer that set it. Each question is asked once: ``skip`` passes it (a skipped
+screening question is reported as not answered at the end), ``back`` undoes the last
+answer or skip,
 ``quit`` (or ``stop``) stops; an empty line or ``?`` shows the allowed answers and
 asks again; "don't know" or "not sure" skips. Answers are read as a person types them
 (:func:`as_asked`: ``45 years``, ``3 days``, ``lower back``, ``M``). The
@@ -47,6 +50,8 @@ SKIP_WORDS = ("skip", "s")
 HELP_WORDS = ("?", "help", "")
 QUIT_WORDS = ("quit", "q", "exit", "stop")
 BACK_WORDS = ("back", "b", "undo")
+#: After an emergency: go on recording the other screening questions (a clinician's).
+MORE_WORDS = ("more", "m", "continue")
 #: Said by a person who does not know: the question is skipped, as with ``skip``.
 DONT_KNOW_WORDS = ("don't know", "dont know", "do not know", "not sure", "no idea", "dunno")
 #: The units a person may write after a number, in the question's unit (weeks or years).
@@ -255,21 +260,38 @@ def interview(
     )
     write(_screen_intro(d))
     write(_status(d, top, show_information))
+    recording = False  # after an emergency: the other screening questions, if asked for
     while max_questions is None or len(history) < max_questions:
-        if d.triage == "emergency":
+        recording = recording and d.triage == "emergency"
+        if d.triage == "emergency" and not recording:
             # Nothing asked now can make the advice more urgent: send the person now
             # (planks and toe touching were asked after "go now"), but let a wrong
-            # answer be undone. No question comes before going (next_questions in
-            # interview order is empty for an emergency).
+            # answer be undone, and a clinician record the other screening questions
+            # (the causes shown after a cauda equina sign alone read as muscle strain).
+            # No question comes before going (next_questions in interview order is
+            # empty for an emergency).
             undo = bool(history and history[-1][1])
             line = read(
                 "Go to an emergency department now: the other questions can wait. "
-                + ("[Enter to finish; back to undo the last answer] " if undo else "[Enter] ")
+                + (
+                    "[Enter to finish; more to record the other warning signs; back to "
+                    "undo the last answer] "
+                    if undo
+                    else "[Enter to finish; more to record the other warning signs] "
+                )
             )
-            if undo and line is not None and line.strip().lower() in ("?", "help"):
-                write("  Press Enter to finish, or type back to undo your last answer.")
+            word = "" if line is None else line.strip().lower()
+            if line is not None and word in ("?", "help"):
+                write(
+                    "  Press Enter to finish, type more to record the other warning "
+                    "signs" + (", or back to undo your last answer." if undo else ".")
+                )
                 continue
-            if not undo or line is None or line.strip().lower() not in BACK_WORDS:
+            if line is not None and word in MORE_WORDS:
+                recording = True
+                write("  The advice stays: go to an emergency department now.")
+                continue
+            if not undo or line is None or word not in BACK_WORDS:
                 break
             column, _ = history.pop()
             given.pop(column, None)
@@ -277,8 +299,15 @@ def interview(
             write(f"  Undone: {get_question(column, questions).prompt}")
             write(_status(d, top, show_information))
             continue
-        ranked = d.next_questions(order="interview")
-        ranked = ranked[~ranked["question"].isin(skipped)]
+        if recording:  # the screen's questions by information gain, and no others
+            ranked = d.next_questions()
+            ranked = ranked[ranked["screen"] & ~ranked["question"].isin(skipped)]
+            if ranked.empty:
+                write("Every screening question has been asked.")
+                break
+        else:
+            ranked = d.next_questions(order="interview")
+            ranked = ranked[~ranked["question"].isin(skipped)]
         if ranked.empty:
             write("Every question has been asked.")
             break
