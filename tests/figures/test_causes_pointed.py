@@ -72,7 +72,8 @@ def test_the_alt_text_says_the_factor_as_the_figure_writes_it(tmp_path: Path) ->
 
     cases = pd.DataFrame([{**SPONDYLITIS, "case_id": "AS1"}]).astype(str)
     write_teaching_figures(tmp_path, cases=cases, case_id="AS1", only=["03"], dpi=40)
-    line = (tmp_path / "captions.md").read_text(encoding="utf-8").splitlines()[-1]
+    lines = (tmp_path / "captions.md").read_text(encoding="utf-8").splitlines()
+    (line,) = [x for x in lines if x.startswith("- `03-causes.png`: ")]  # its caption line
     row = diagnose(SPONDYLITIS).causes.set_index("cause").loc["ankylosing_spondylitis"]
     factor, said = float(row["odds_factor"]), percent(float(row["posterior"]))
     assert line.startswith("- `03-causes.png`")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -405,3 +406,36 @@ def test_save_figure_writes_the_alt_text_it_is_given(tmp_path: Path) -> None:
     assert plain is not None
     path = figures.save_figure(plain, tmp_path / "plain.png", dpi=20)
     assert "Description" not in Image.open(path).text  # none given, none written
+
+
+def test_captions_say_the_network_of_each_file_and_a_mixed_folder_is_warned_of(
+    tmp_path: Path,
+) -> None:
+    # figures of a variant network had the same titles, metadata and captions as the
+    # bundled network's, and a folder mixing the two said nothing (teacher audit 57)
+    variant = tmp_path / "kb2"
+    shutil.copytree(Path(teaching.__file__).parents[1] / "knowledge", variant)
+    findings = variant / "findings.toml"
+    text = findings.read_text()
+    old = 'leak = { p = 0.03, source = "Hiatt94"'
+    assert old in text
+    findings.write_text(text.replace(old, 'leak = { p = 0.06, source = "Hiatt94"'))
+    out = tmp_path / "figs"
+    base = ["figures", "--out", str(out), "--dpi", "20", "--no-progress", "--only"]
+    code, _, err = run([*base, "03,04"])
+    assert code == 0
+    assert "another network" not in err
+    bundled = default_network().fingerprint()[:12]
+    listed = (out / teaching.CAPTIONS_FILE).read_text()
+    line = f"- backspasm/knowledge (bundled), fingerprint {bundled}: `03-causes.png`"
+    assert line + ", `04-evidence-impact.png`" in listed
+    code, _, err = run([*base, "04", "--network", str(variant)])
+    assert code == 0
+    assert "1 figure file(s)" in err
+    assert f"were drawn from another network than these ({variant}, fingerprint" in err
+    assert ": 03-causes.png;" in err
+    listed = (out / teaching.CAPTIONS_FILE).read_text()
+    assert line + "\n" in listed  # 03 alone is the bundled network's now
+    assert f"- {variant}, fingerprint " in listed
+    assert "03-causes.png" in captions(out)
+    assert "Notes kept" not in listed  # the section is not taken for a user's notes

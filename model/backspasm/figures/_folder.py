@@ -5,7 +5,7 @@ that cannot be written or created (nothing is created to find out);
 :func:`_missing_from` says which folders the writing will create; :func:`_left_over`
 finds the files of the figures drawn now that this run will not replace (another
 format, from an earlier run), and :func:`_left_over_note` says them, with the size
-:data:`~backspasm.figures._captions.CAPTIONS_FILE` gives them.
+:data:`~backspasm.figures._captions_file.CAPTIONS_FILE` gives them.
 """
 
 from __future__ import annotations

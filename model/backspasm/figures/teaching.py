@@ -23,12 +23,14 @@ import backspasm.figures._style as st
 from backspasm._files import SignalGuard
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
-from backspasm.figures._captions import (
+from backspasm.figures._captions import _caption
+from backspasm.figures._captions_file import (
     CAPTIONS_FILE,
-    _caption,
     _captions_file,
     _earlier_sizes,
     _size_name,
+    network_said,
+    other_networks,
     refuse_foreign_captions,
 )
 from backspasm.figures._folder import _check_out, _left_over, _left_over_note, _missing_from
@@ -273,7 +275,10 @@ def write_teaching_figures(
             tell(on_a_slide)
         # draw every figure (computing what each shows when first needed) ...
         files, captions = _render_all(_teaching_set(work), work, out, formats, dpi, progress)
-        said = _captions_file(out, formats, captions)
+        drawn_from = network_said(net)
+        said = _captions_file(out, formats, captions, drawn_from)
+        written = [path.name for path, _ in files]
+        others = other_networks(out, written, drawn_from)
         left = _left_over(out, stems, formats)
         sizes = _earlier_sizes(out)
         # ... and only then replace the files
@@ -294,6 +299,13 @@ def write_teaching_figures(
         )
     if left:
         tell(f"warning: {_left_over_note(left, sizes, size, formats)}")
+    if others:  # a variant's figures beside the bundled network's read as one set
+        shown = ", ".join(others[:4]) + (" ..." if len(others) > 4 else "")
+        tell(
+            f"warning: {len(others)} figure file(s) in {out} were drawn from another "
+            f"network than these ({drawn_from}): {shown}; captions.md says which drew "
+            "each; delete them, or draw them again, for one set"
+        )
     return [path for path, _ in files]
 
 
