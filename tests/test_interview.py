@@ -637,3 +637,37 @@ def test_after_an_emergency_a_clinician_may_record_the_other_screening_questions
     d, prompts, _ = run([""], answers=first)
     assert d.answers == first
     assert len(prompts) == 1
+
+
+def test_an_impossible_answer_is_said_briefly_with_the_table_that_rules_it_out(tmp_path):
+    # a variant ruling out diuretics under 40 answered 'yes' was refused with every
+    # answer so far, about 1,500 characters, each time (ask audit, session 57)
+    import shutil
+    from pathlib import Path
+
+    import backspasm
+    from backspasm.network import load_network
+
+    kb = tmp_path / "kb"
+    shutil.copytree(Path(backspasm.__file__).parent / "knowledge", kb)
+    exposures = kb / "exposures.toml"
+    text = exposures.read_text()
+    assert 'leak = { p = 0.02, source = "Fryar17"' in text
+    exposures.write_text(
+        text.replace(
+            'leak = { p = 0.02, source = "Fryar17"', 'leak = { p = 0.0, source = "Fryar17"'
+        )
+    )
+    tries = iter(["yes", "skip"])
+    shown: list[str] = []
+
+    def read(prompt):
+        return next(tries) if "diuretic" in prompt else "skip"
+
+    d = interview(read, shown.append, network=load_network(kb), answers={"age": 30}, min_gain=0)
+    (said,) = [line for line in shown if "impossible" in line]
+    assert said.startswith("  This answer is impossible together with your earlier answers")
+    assert "P(diuretic_use=yes)=0 when age_group=18-39" in said
+    assert "{" not in said
+    assert len(said) < 400
+    assert "diuretic_use" not in d.answers

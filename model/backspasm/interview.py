@@ -38,7 +38,7 @@ from backspasm._answers import answer_hint
 from backspasm._text import bits, percent
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.diagnosis.words import POINTED_TIP, screen_progress, unsure_lines
-from backspasm.exceptions import BackspasmError, EvidenceError
+from backspasm.exceptions import BackspasmError, EvidenceError, ImpossibleEvidenceError
 from backspasm.explain.odds import pointed_causes
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, evidence_state, get_question, questions_for
@@ -381,7 +381,15 @@ def interview(
             continue
         try:
             d = diagnose({**given, q.column: answer}, network=net)
-        except EvidenceError as exc:  # impossible with the earlier answers
+        except ImpossibleEvidenceError as exc:  # said without every answer so far
+            why = str(exc).partition("}.")[2].strip()
+            write(
+                "  This answer is impossible together with your earlier answers under "
+                f"this network (probability zero).{' ' + why if why else ''} Answer "
+                "again, skip, or type back to change an earlier answer."
+            )
+            continue
+        except EvidenceError as exc:
             write(f"  {exc}")
             continue
         given[q.column] = answer
