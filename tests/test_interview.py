@@ -671,3 +671,33 @@ def test_an_impossible_answer_is_said_briefly_with_the_table_that_rules_it_out(t
     assert "{" not in said
     assert len(said) < 400
     assert "diuretic_use" not in d.answers
+
+
+def test_ctrl_c_at_a_terminal_stops_with_the_summary_and_exit_130(monkeypatch, capsys):
+    # Ctrl-C printed '^Cbackspasm ask: interrupted' and dropped the answers so far
+    # without a summary; Ctrl-D printed 'Stopped.' on the prompt's line (ask audit 57)
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    keys = iter(["no"])
+
+    def typed(prompt):
+        answer = next(keys, None)
+        if answer is None:
+            raise KeyboardInterrupt
+        return answer
+
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("builtins.input", typed)
+    assert main(["ask"]) == 130
+    out = capsys.readouterr().out
+    assert "\nStopped.\n" in out
+    assert "most likely causes:" in out  # the summary of the one answer given
+
+    def ended(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", ended)
+    assert main(["ask"]) == 0
+    assert "\nStopped.\n" in capsys.readouterr().out  # on a line of its own

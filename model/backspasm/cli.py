@@ -125,7 +125,10 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             # bytes that are not UTF-8 read as U+FFFD: an answer ask refuses, not a traceback
             stdin.reconfigure(errors="replace")
 
+    interrupted = False
+
     def read(prompt: str) -> str | None:
+        nonlocal interrupted
         if stdin is None:
             return None
         if interactive:
@@ -133,6 +136,10 @@ def _cmd_ask(args: argparse.Namespace) -> int:
                 return input(prompt)
             except EOFError:  # Ctrl-D: end the prompt's line before the last words
                 print()
+                return None
+            except KeyboardInterrupt:  # Ctrl-C: stop as quit does, with the summary
+                print()
+                interrupted = True
                 return None
         print(prompt, flush=True)
         line = stdin.readline()
@@ -148,7 +155,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         min_gain=args.min_gain,
         show_information=args.show_information,
     )
-    return EXIT_OK
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
