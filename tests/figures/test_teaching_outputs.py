@@ -439,3 +439,23 @@ def test_captions_say_the_network_of_each_file_and_a_mixed_folder_is_warned_of(
     assert f"- {variant}, fingerprint " in listed
     assert "03-causes.png" in captions(out)
     assert "Notes kept" not in listed  # the section is not taken for a user's notes
+
+
+def test_a_column_of_scenarios_shows_each_panels_likeliest_serious_cause() -> None:
+    # at column size each panel keeps five rows, and the cauda equina panel's "P(serious)
+    # 17.2%" stood over no serious cause: its spinal tumour (8.7%) was cut (teacher
+    # audit, session 57)
+    from backspasm.figures.scenarios import SCENARIOS
+
+    named = dict(SCENARIOS)
+    cases = [diagnose(named[name]) for name in named]
+    for size in ("column", None):
+        fig = figures.plot_scenarios(cases, names=list(named), size=size)
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        for d in cases:
+            serious = d.causes[d.causes["group"] == "serious"].iloc[0]
+            if serious["posterior"] >= 0.01:
+                assert any(str(serious["label"]) in label for label in labels), labels
+        if size == "column":
+            assert len(labels) == 5  # the place of another cause, not a sixth row
+        matplotlib.pyplot.close(fig)

@@ -8,7 +8,7 @@ value at a bar's end for every horizontal bar chart (evidence impact, sensitivit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from backspasm.figures._style import PRIOR_TICK, TEXT
 
@@ -33,7 +33,8 @@ def prior_and_posterior(
     The bar gets ``gid="posterior:<key>"`` (labelled ``label``) and the tick
     ``gid="prior:<key>"``; the tick is 1.2 bar heights tall, in
     :data:`~backspasm.figures._style.PRIOR_TICK` grey so that it never reads as the
-    bar's value (written in black).
+    bar's value (written in black), outlined in white so that it shows on a bar of
+    its own grey in a grey print.
     """
     bar = ax.barh(y, posterior, height=height, color=colour, zorder=3)[0]
     bar.set_gid(f"posterior:{key}")
@@ -47,6 +48,16 @@ def prior_and_posterior(
         solid_capstyle="butt",
     )
     tick.set_gid(f"prior:{key}")
+    # outlined in white: in a grey print the grey tick vanished inside a green bar of
+    # the same grey (figure 03's dehydration; teacher audit, session 57)
+    tick.set_path_effects(outlined(lw))
+
+
+def outlined(width: float) -> list[Any]:
+    """Return the path effects of a white outline under a line (shown across any bar)."""
+    from matplotlib import patheffects
+
+    return [patheffects.Stroke(linewidth=width + 2.2, foreground="white"), patheffects.Normal()]
 
 
 def end_label(

@@ -12,7 +12,7 @@ import backspasm.figures._style as st
 from backspasm._numeric import lean_of
 from backspasm._text import percent as diagnose_percent
 from backspasm.exceptions import BackspasmError
-from backspasm.figures._bars import bar_labels, prior_and_posterior
+from backspasm.figures._bars import bar_labels, outlined, prior_and_posterior
 from backspasm.figures._words import (
     answer_list,
     answers_heading,
@@ -154,7 +154,7 @@ def plot_scenarios(
     down = -(-len(cases) // across)
     if journal and across == 1:
         top = min(top, _COLUMN_ROWS)
-    order = sorted(best, key=lambda c: -best[c])[:top]
+    order = _rows_shown(tables, best, top)
     first = tables[0]
     fig, grid = plt.subplots(
         down,
@@ -260,7 +260,7 @@ def plot_scenarios(
     axes[0, 0].set_ylim(-0.6, len(order) - 0.4)
     handles: list[Any] = kind_patches(groups_seen)
     prior_line = Line2D([], [], color=st.PRIOR_TICK, lw=1.6, label="before any answer (prior)")
-    prior_line.set_path_effects(_outlined(1.6))
+    prior_line.set_path_effects(outlined(1.6))
     handles.append(prior_line)
     fig.legend(
         handles=handles,
@@ -299,6 +299,31 @@ def _thin_crowded_ticks(ax: Any) -> None:
 _COLUMN_ROWS = 5
 
 
+def _rows_shown(tables: list[dict[str, Any]], best: dict[str, float], top: int) -> list[str]:
+    """Return the causes the panels show: the likeliest, and each panel's serious one.
+
+    The ``top`` likeliest in any panel, except that each panel's likeliest serious
+    cause, from 1% up, takes the place of the least likely of the others. A column's
+    five rows dropped a cauda equina panel's spinal tumour (8.7%), so its "P(serious)
+    17.2%" stood above no serious cause (teacher audit, session 57).
+    """
+    ranked = sorted(best, key=lambda c: -best[c])
+    needed: list[str] = []
+    for table in tables:
+        serious = [c for c in table if st.cause_group(str(table[c].group)) == "cause_serious"]
+        if serious:
+            first = max(serious, key=lambda c: float(table[c].posterior))
+            if float(table[first].posterior) >= 0.01 and first not in needed:
+                needed.append(first)
+    shown = ranked[:top]
+    extra = [c for c in needed if c not in shown][: max(top - 1, 0)]
+    if extra:
+        kept = [c for c in shown if c in needed]
+        others = [c for c in shown if c not in needed][: max(top - len(kept) - len(extra), 0)]
+        shown = [c for c in ranked if c in {*kept, *others, *extra}]
+    return shown
+
+
 #: The second cue of a serious cause's bar, beside its colour (and of its legend
 #: entry): hatched in a dark shade of it, so that a grey print, where the serious
 #: vermilion and the fitness green are the same grey, still tells them apart.
@@ -320,23 +345,15 @@ def kind_patches(groups: Sequence[str]) -> list[Any]:
     ]
 
 
-def _outlined(width: float) -> list[Any]:
-    """Return the path effects of a white outline under a line (shown across any bar)."""
-    from matplotlib import patheffects
-
-    return [patheffects.Stroke(linewidth=width + 2.2, foreground="white"), patheffects.Normal()]
-
-
 def _second_cue(ax: Any, key: str, group: str) -> None:
-    """Hatch a serious cause's bar, and outline its prior's tick in white."""
+    """Hatch a serious cause's bar (its prior's tick is outlined by prior_and_posterior)."""
     drawn: dict[str, Artist] = {
         str(a.get_gid()): a
         for a in (ax.patches[-1], ax.lines[-1])  # what prior_and_posterior just drew
     }
-    bar, tick = drawn[f"posterior:{key}"], drawn[f"prior:{key}"]
+    bar = drawn[f"posterior:{key}"]
     if group == "cause_serious":
         bar.set(**SERIOUS_BAR)
-    tick.set_path_effects(_outlined(float(tick.get_linewidth())))  # type: ignore[attr-defined]
 
 
 def scenario_answers(diagnosis: Diagnosis) -> list[str]:
