@@ -585,6 +585,8 @@ def test_a_choice_is_taken_from_the_start_only_one_choice_has():
     sex = get_question("sex", questions)
     assert as_asked(sex, "M") == "male"
     assert as_asked(sex, " F ") == "female"
+    assert as_asked(sex, "Woman") == "female"
+    assert as_asked(sex, "man") == "male"
     location = get_question("spasm_location", questions)
     assert as_asked(location, "flank") == "flank"
     assert as_asked(location, "Mid-back") == "mid_back"

@@ -59,6 +59,8 @@ _IN_UNIT = {
     "weeks": {"day": 1 / 7, "week": 1.0, "wk": 1.0, "month": 52 / 12, "year": 52.0},
     "years": {"year": 1.0, "yr": 1.0, "year old": 1.0},
 }
+#: Words for a choice that no start of it matches (``woman`` for ``female``).
+_SAID_AS = {"man": "male", "woman": "female", "boy": "male", "girl": "female"}
 _NUMBER_AND_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z][a-z ]*?)s?\.?")
 
 
@@ -174,8 +176,9 @@ def as_asked(q: Question, line: str) -> Any:
 
     A number with its unit (``45 years``; ``3 days``, ``2 months`` for a question in
     weeks, converted), a choice in words (``lower back`` for ``lower_back``) or by
-    the start only one choice has (``m`` for ``male``). Anything else is returned as
-    typed, to be read, or refused with its hint, by the question's own rules.
+    the start only one choice has (``m`` for ``male``; ``woman`` for ``female``).
+    Anything else is returned as typed, to be read, or refused with its hint, by the
+    question's own rules.
     """
     text = line.strip()
     if q.kind == "number" and q.unit in _IN_UNIT:
@@ -185,6 +188,7 @@ def as_asked(q: Question, line: str) -> Any:
             return float(match.group(1)) * factor
     if q.kind == "choice":
         key = re.sub(r"[\s-]+", "_", text.lower())
+        key = _SAID_AS.get(key, key) if _SAID_AS.get(key) in q.choices else key
         starts = [c for c in q.choices if key and c.startswith(key)]
         if key in q.choices or len(starts) == 1:
             return key if key in q.choices else starts[0]
