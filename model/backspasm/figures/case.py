@@ -14,7 +14,7 @@ import numpy as np
 import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent  # as diagnose writes them
 from backspasm.exceptions import BackspasmError
-from backspasm.explain.odds import pointed_causes
+from backspasm.explain.odds import POINTING_FACTOR, WHY_SHOWN, pointed_causes
 from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
 from backspasm.figures._cause_rows import (
     block_heading,
@@ -252,7 +252,9 @@ _JOURNAL_SPAN = math.log(1.1)
 
 #: What the "x8.3" after a cause's value says: the odds factor of a cause the answers
 #: point to (:data:`~backspasm.explain.odds.POINTING_FACTOR` or more, below the first three).
-POINTED_LEGEND = "x: odds raised beyond age, sex and setting"
+#: The mark's meaning, with its rule: a teacher asked why a disc raised 3.12-fold had
+#: none (it ranked among the first three; teacher audit, session 57).
+POINTED_LEGEND = f"x: odds ×{POINTING_FACTOR:g}+ over age, sex, setting (below top {WHY_SHOWN})"
 
 #: Why the bars of figure 03 need not add up, as ``backspasm diagnose`` says it.
 COEXIST = "causes can coexist: the bars need not add up to 100%"
