@@ -458,6 +458,11 @@ def test_export_to_stdout_and_its_errors(tmp_path, capsys):
     assert f"cannot export to '{tmp_path}': it is a folder" in capsys.readouterr().err
     assert main(["export", "-f", "XDSL", "-o", str(tmp_path / "n.xdsl")]) == 0
     assert "(xdsl)" in capsys.readouterr().err
+    # XDSL into a .bif file was written without a word (teacher audit, session 57)
+    assert main(["export", "-f", "xdsl", "-o", str(tmp_path / "x.bif")]) == 0
+    err = capsys.readouterr().err
+    assert "'" + str(tmp_path / "x.bif") + "' is named as BIF but holds XDSL" in err
+    assert (tmp_path / "x.bif").read_text().lstrip().startswith("<?xml")
 
 
 def test_diagnose_says_answers_are_impossible_together_without_a_traceback(capsys):

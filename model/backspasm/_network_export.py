@@ -68,6 +68,14 @@ def export_network(
                 f"cannot export to '{path}': folder '{dest.parent}' does not exist."
             )
         _not_the_knowledge_base(network, dest, path)
+    told = export_format(path)
+    if format and told in EXPORT_FORMATS and told != fmt:  # -f xdsl -o x.bif
+        warnings.warn(
+            f"'{path}' is named as {told.upper()} but holds {fmt.upper()}, as asked: a "
+            f"program that goes by the name will misread it",
+            UserWarning,
+            stacklevel=2,
+        )
     if fmt == "net":
         _warn_unreadable_states(network)
     if fmt in ("bif", "xmlbif"):
