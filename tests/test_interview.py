@@ -593,6 +593,12 @@ def test_a_choice_is_taken_from_the_start_only_one_choice_has():
     assert as_asked(location, "back") == "back"  # no choice starts so: read as typed
     age = get_question("age", questions)
     assert as_asked(age, "45 weeks") == "45 weeks"  # not an age's unit: refused later
+    for typed in ("45 years old", "45yo", "45 yrs", "45 Years."):
+        assert as_asked(age, typed) == 45.0, typed
+    weeks = get_question("spasm_duration_weeks", questions)
+    assert as_asked(weeks, "5d") == pytest.approx(5 / 7)
+    assert as_asked(weeks, "2 wks") == 2.0
+    assert as_asked(weeks, "1.5 years") == 78.0
 
 
 def test_a_refused_answer_is_said_without_the_column_name_and_dont_know_skips():

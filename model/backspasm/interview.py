@@ -56,12 +56,21 @@ MORE_WORDS = ("more", "m", "continue")
 DONT_KNOW_WORDS = ("don't know", "dont know", "do not know", "not sure", "no idea", "dunno")
 #: The units a person may write after a number, in the question's unit (weeks or years).
 _IN_UNIT = {
-    "weeks": {"day": 1 / 7, "week": 1.0, "wk": 1.0, "month": 52 / 12, "year": 52.0},
-    "years": {"year": 1.0, "yr": 1.0, "year old": 1.0},
+    "weeks": {
+        "day": 1 / 7,
+        "d": 1 / 7,
+        "week": 1.0,
+        "wk": 1.0,
+        "w": 1.0,
+        "month": 52 / 12,
+        "year": 52.0,
+        "yr": 52.0,
+    },
+    "years": {"year": 1.0, "yr": 1.0, "y": 1.0, "yo": 1.0},
 }
 #: Words for a choice that no start of it matches (``woman`` for ``female``).
 _SAID_AS = {"man": "male", "woman": "female", "boy": "male", "girl": "female"}
-_NUMBER_AND_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z][a-z ]*?)s?\.?")
+_NUMBER_AND_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z][a-z ]*?)s?(?: old)?\.?")
 
 
 def _status(d: Diagnosis, top: int, show_information: bool) -> str:
