@@ -274,6 +274,7 @@ def interview(
     write(_screen_intro(d))
     write(_status(d, top, show_information))
     recording = False  # after an emergency: the other screening questions, if asked for
+    told_yes_no: str | None = None  # the question that said the yes/no words in full
     while max_questions is None or len(history) < max_questions:
         recording = recording and d.triage == "emergency"
         if d.triage == "emergency" and not recording:
@@ -347,7 +348,14 @@ def interview(
             else ""
         )
         allowed = _choices_in_words(q)
-        line = read(f"{exam}{q.prompt} [{allowed}{unsure}] {information}")
+        # the yes/no words in full once; after that, short (the audit read the same
+        # 80 characters after every question; '?' and a refusal still say them all)
+        choices = f"{allowed}{unsure}"
+        if q.kind == "yes_no" and told_yes_no not in (None, q.column):
+            choices = "yes/no, or a lean such as 70%"
+        if q.kind == "yes_no" and told_yes_no is None:
+            told_yes_no = q.column  # asked again, it says them in full again
+        line = read(f"{exam}{q.prompt} [{choices}] {information}")
         word = "" if line is None else " ".join(line.strip().lower().split())
         if line is not None and word in HELP_WORDS:
             write(
