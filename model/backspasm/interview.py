@@ -197,7 +197,8 @@ def as_asked(q: Question, line: str) -> Any:
             return float(match.group(1)) * factor
     if q.kind == "choice":
         key = re.sub(r"[\s-]+", "_", text.lower())
-        key = _SAID_AS.get(key, key) if _SAID_AS.get(key) in q.choices else key
+        if _SAID_AS.get(key) in q.choices:  # 'woman' for female
+            key = _SAID_AS[key]
         starts = [c for c in q.choices if key and c.startswith(key)]
         if key in q.choices or len(starts) == 1:
             return key if key in q.choices else starts[0]

@@ -26,7 +26,6 @@ from backspasm.figures._words import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from matplotlib.artist import Artist
     from matplotlib.figure import Figure
 
     from backspasm.diagnosis import Diagnosis
@@ -347,11 +346,8 @@ def kind_patches(groups: Sequence[str]) -> list[Any]:
 
 def _second_cue(ax: Any, key: str, group: str) -> None:
     """Hatch a serious cause's bar (its prior's tick is outlined by prior_and_posterior)."""
-    drawn: dict[str, Artist] = {
-        str(a.get_gid()): a
-        for a in (ax.patches[-1], ax.lines[-1])  # what prior_and_posterior just drew
-    }
-    bar = drawn[f"posterior:{key}"]
+    bar = ax.patches[-1]  # what prior_and_posterior just drew
+    assert bar.get_gid() == f"posterior:{key}"
     if group == "cause_serious":
         bar.set(**SERIOUS_BAR)
 
