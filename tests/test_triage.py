@@ -26,6 +26,7 @@ from backspasm.triage import (
     paired_screen_nodes,
     policy_of,
     safety_net,
+    screen_nodes,
     timeframe_words,
     triage_advice,
     triage_batch,
@@ -694,6 +695,39 @@ def test_an_optional_emergency_threshold_on_p_serious_still_works(toy_spec_dir):
         ('when = { location = "flank" }, source = "Toy20" }',
          'when = { location = "flank" }, unless = { location = "lower_back" }, source = "Toy20" }',
          "field 'flags[0].unless.location': 'location' is in both 'when' and 'unless'"),
+        # a count: at least k of the answers of `of`
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, at_least = 1, source = "Toy20" }',
+         "field 'flags[0].of': 'at_least' needs 'of': an inline table {node = state, ...} of "
+         "the answers it counts. [rule: triage-flag]"),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, of = { duration = "chronic" }, source = "Toy20" }',
+         "field 'flags[0].at_least': 'of' needs 'at_least': how many of its answers must hold"),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, at_least = "2", of = { duration = "chronic", '
+         'exertion = "yes" }, source = "Toy20" }',
+         "field 'flags[0].at_least': must be a whole number of answers; got '2' (a string)."),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, at_least = 3, of = { duration = "chronic", '
+         'exertion = "yes" }, source = "Toy20" }',
+         "field 'flags[0].at_least': must be between 1 and the 2 answers of 'of'; got 3."),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, at_least = 0, of = { duration = "chronic" }, '
+         'source = "Toy20" }',
+         "field 'flags[0].at_least': must be between 1 and the 1 answers of 'of'; got 0."),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, at_least = 1, of = { duration = "long" }, '
+         'source = "Toy20" }',
+         "field 'flags[0].of.duration': unknown state 'long' of 'duration'"),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, at_least = 1, of = "chronic", source = "Toy20" }',
+         "field 'flags[0].of': must be an inline table {node = state, ...} of the answers "
+         "'at_least' counts; got 'chronic' (a string)."),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, at_least = 1, of = { location = "flank" }, '
+         'source = "Toy20" }',
+         "field 'flags[0].of.location': 'location' is in both 'when' and 'of': an answer the "
+         "flag needs is not also one it counts"),
     ],
 )  # fmt: skip
 def test_a_wrong_policy_is_a_spec_error_naming_the_field(toy_spec_dir, old, new, expected):
@@ -1362,3 +1396,81 @@ def test_burning_urination_with_back_pain_and_no_fever_is_seen_by_a_doctor(sex):
     assert d.triage == "see_doctor"
     assert "Painful or burning urination (a possible urine infection)" in d.triage_reasons
     assert diagnose({**answers, "painful_urination": "no"}).triage == "self_care"
+
+
+def test_a_flag_with_a_count_needs_at_least_that_many_of_its_answers(toy_spec_dir):
+    # NICE's spondyloarthritis referral is such a flag: back pain that began before 45
+    # and has lasted over 3 months, with 4 or more of 9 features. Here: flank pain with
+    # at least 2 of exertion, chronic duration and strain; an unanswered one does not
+    # count, and an unsure one counts by its lean.
+    counted = (
+        'when = { location = "flank" }, at_least = 2, of = { exertion = "yes", '
+        'duration = "chronic", strain = "yes" }, source = "Toy20" }'
+    )
+    folder = toy_policy(toy_spec_dir, 'when = { location = "flank" }, source = "Toy20" }', counted)
+    policy = (folder / "triage.toml").read_text()
+    rules = policy[policy.index("causes = [") : policy.index("flags = [")]
+    (folder / "triage.toml").write_text(policy.replace(rules, ""))  # the flag alone
+    net = load_network(folder)
+    (flag,) = policy_of(net).flags
+    assert (flag.at_least, dict(flag.of)) == (
+        2,
+        {"exertion": "yes", "duration": "chronic", "strain": "yes"},
+    )
+    cases = [
+        {"location": "flank", "exertion": "yes", "duration": "chronic"},  # 2 of 3
+        {"location": "flank", "exertion": "yes", "duration": "acute"},  # 1: the other said no
+        {"location": "flank", "exertion": "yes"},  # 1: the others unanswered
+        {"location": "lower_back", "exertion": "yes", "duration": "chronic"},  # `when` fails
+    ]
+    found = triage_cases(np.zeros(len(cases)), net.engine.encode(cases), net, explain=True)
+    assert list(found.levels) == ["see_doctor", "self_care", "self_care", "self_care"]
+    assert list(found.reasons) == ["flank", "", "", ""]
+    # unsure answers (one case at a time, as diagnose gives them)
+    leans_yes = {"location": "flank", "exertion": [0.2, 0.8], "strain": "yes"}  # 2
+    leans_no = {"location": "flank", "exertion": [0.6, 0.4], "strain": "yes"}  # 1
+    found = triage_cases(np.zeros(1), net.engine.encode([leans_yes]), net, explain=True)
+    assert (found.levels[0], found.reasons[0]) == ("see_doctor", "flank (unsure answer)")
+    found = triage_cases(np.zeros(1), net.engine.encode([leans_no]), net, explain=True)
+    assert found.levels[0] == "self_care"
+    # As an emergency, the red flags name the answers that held: the counted ones too.
+    (folder / "triage.toml").write_text(
+        (folder / "triage.toml").read_text().replace('"see_doctor", when', '"emergency", when')
+    )
+    net = load_network(folder)
+    both = {**cases[0], "strain": "no"}
+    levels, flags = triage_batch(np.zeros(1), net.engine.encode([both]), net)
+    assert (levels[0], flags[0]) == ("emergency", "location=flank; exertion=yes; duration=chronic")
+
+
+NG65 = "possible axial spondyloarthritis, for a rheumatologist to assess"
+
+
+def _says_ng65(answers):
+    return any(NG65 in reason for reason in diagnose(answers).triage_reasons)
+
+
+def test_four_features_of_inflammatory_back_pain_under_40_refer_to_a_rheumatologist():
+    # NICE NG65: back pain begun before 45 and lasting over 3 months, with 4 or more of
+    # its features, goes to a rheumatologist, whatever the network's posterior: no
+    # single answer (here, no relief from an anti-inflammatory, which brings
+    # spondylitis under its own rule's cut-off) rules it out.
+    young = {"age": 24, "sex": "male", "spasm_duration_weeks": 26}
+    four = {
+        "wakes_second_half_of_night": "yes",
+        "alternating_buttock_pain": "yes",
+        "better_with_exercise_not_rest": "yes",
+        "family_history_of_spondylitis": "yes",
+        "eased_by_anti_inflammatories": "no",
+    }
+    referred = diagnose({**young, **four})
+    assert referred.triage == "see_doctor"
+    assert not any(r.startswith("Ankylosing spondylitis") for r in referred.triage_reasons)
+    assert _says_ng65({**young, **four})
+    three = {k: v for k, v in four.items() if k != "family_history_of_spondylitis"}
+    assert not _says_ng65({**young, **three})
+    assert not _says_ng65({**young, **four, "spasm_duration_weeks": 8})  # not over 3 months
+    assert not _says_ng65({**young, **four, "age": 50})  # onset before 45 not known
+    # The features are not screening questions: an interview need not ask them all.
+    features = {"wakes_second_half_of_night", "alternating_buttock_pain"}
+    assert not features & screen_nodes(default_network())

@@ -122,7 +122,7 @@ def _policy_lines(spec: Spec) -> list[str]:
     ]
     missing = "dropped: it names a node or state this knowledge base lacks"
     for flag in borrowed.dropped_flags:
-        when = ", ".join(f"{k}={v}" for k, v in flag.when.items())
+        when = ", ".join(f"{k}={v}" for k, v in {**flag.when, **flag.of}.items())
         lines.append(f"  flag '{flag.name}' ({when}) {missing}")
     for rule in borrowed.dropped_causes:
         lines.append(f"  cause rule '{rule.describe()}' ({rule.level}) {missing}")
@@ -142,7 +142,10 @@ def _unasked_lines(spec: Spec, policy: TriagePolicy) -> list[str]:
     why = "applies to no case: no question asks {}"
     lines = []
     for flag in policy.flags:
-        if unasked := [n for n in flag.when if n not in asked]:
+        unasked = [n for n in flag.when if n not in asked]
+        if len([n for n in flag.of if n in asked]) < flag.at_least:
+            unasked += [n for n in flag.of if n not in asked]
+        if unasked:
             lines.append(f"  flag '{flag.name}' {why.format(', '.join(unasked))}")
     for rule in policy.causes:
         if unasked := [n for n in rule.when if n not in asked]:

@@ -178,8 +178,8 @@ def test_a_red_flag_the_borrowed_policy_ignores_is_refused(toy_spec_dir):
         "nodes.toml: node 'saddle_anaesthesia', field 'question.red_flag': a red-flag "
         "question, but no flag or cause rule of the triage policy borrowed from the bundled "
         "knowledge base (this one has no [triage] table) names 'saddle_anaesthesia' in its "
-        "'when', so no answer to it can change the level: add a [triage] table (start from a "
-        "copy of the bundled triage.toml) with a flag for it, or set red_flag = false. "
+        "'when' or 'of', so no answer to it can change the level: add a [triage] table (start "
+        "from a copy of the bundled triage.toml) with a flag for it, or set red_flag = false. "
         "[rule: red-flag-acted-on]"
     ]
 

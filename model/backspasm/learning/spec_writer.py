@@ -174,6 +174,9 @@ def _answers_keys(keys: dict[str, str], entry: TriageFlag | TriageCauseRule) -> 
         out["when"] = _when_toml(entry.when)
     if unless := getattr(entry, "unless", None):
         out["unless"] = _when_toml(unless)
+    if isinstance(entry, TriageFlag) and entry.of:
+        out["of"] = _when_toml(entry.of)
+        out["at_least"] = str(entry.at_least)
     if entry.within_hours is not None:
         out["within_hours"] = _toml_float(entry.within_hours, exact=True)
     return out

@@ -232,6 +232,8 @@ def build_triage(raw: RawSpec) -> TriagePolicy | None:
                 why=f.get("why"),
                 within_hours=_hours(f),
                 unless=FrozenMap(dict(f.get("unless", {}))),
+                of=FrozenMap(dict(f.get("of", {}))),
+                at_least=int(f.get("at_least", 0)),
             )
             for f in body.get("flags", [])
         ),

@@ -254,6 +254,13 @@ class TriageFlag:
         Node to state; the flag does not apply when any pair holds (an answer that
         takes away the flag's reason: spasms for 6 to 12 weeks that are improving).
         An unanswered ``unless`` node leaves the flag as it is.
+    of : mapping of str to str
+        Node to state; with ``at_least``, a count the flag needs on top of ``when``:
+        at least ``at_least`` of these pairs hold (NICE's referral for possible
+        spondyloarthritis, 4 or more of its features). Empty for a flag of ``when``
+        alone. An unanswered node counts as not holding.
+    at_least : int
+        How many pairs of ``of`` must hold; 0 when ``of`` is empty.
     """
 
     name: str
@@ -263,6 +270,13 @@ class TriageFlag:
     why: str | None = None
     within_hours: float | None = None
     unless: Mapping[str, str] = field(default_factory=dict)
+    of: Mapping[str, str] = field(default_factory=dict)
+    at_least: int = 0
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """Every node whose answer the flag reads: ``when``, ``of``, then ``unless``."""
+        return tuple(dict.fromkeys((*self.when, *self.of, *self.unless)))
 
 
 @dataclass(frozen=True)

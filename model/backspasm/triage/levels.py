@@ -18,6 +18,7 @@ from backspasm.triage.matching import (
     fires,
     flag_holds,
     flag_words,
+    matches,
     percent,
     rule_words,
     soft_leans,
@@ -307,6 +308,9 @@ def _triage(
             emergency |= match
             for node, state in flag.when.items():
                 text.add(match, answer_words(node, state, soft), node)
+            for node, state in flag.of.items():  # the counted answers that hold
+                held = match & matches({node: state}, values, network, n, soft)
+                text.add(held, answer_words(node, state, soft), node)
             if said is not None:
                 said.add(match, flag_words(flag, soft), "\0flag" + flag.name)
         else:

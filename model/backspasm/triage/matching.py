@@ -39,7 +39,7 @@ def soft_leans(
     leans (``fever=0.7`` leans yes), not by the posterior: a rare finding answered
     "probably yes" stays rare in the posterior, yet is the report the flag is for.
     """
-    named = {node for flag in policy.flags for node in (*flag.when, *flag.unless)}
+    named = {node for flag in policy.flags for node in flag.answers}
     named |= {node for rule in policy.causes for node in rule.when}
     leans: dict[str, FloatArray] = {}
     for node in named:
@@ -85,9 +85,15 @@ def flag_holds(
     """Cases a flag applies to: its ``when`` :func:`matches` and no ``unless`` answer does.
 
     An ``unless`` answer counts as a ``when`` answer does (an unsure one by its lean);
-    left unanswered, it does not take the flag away.
+    left unanswered, it does not take the flag away. A flag with a count needs at
+    least ``at_least`` of its ``of`` answers to hold as well (unanswered: not held).
     """
     hold = matches(flag.when, values, network, n, soft)
+    if flag.of:
+        held = np.zeros(n, dtype=np.int64)
+        for node, state in flag.of.items():
+            held += matches({node: state}, values, network, n, soft)
+        hold &= held >= flag.at_least
     for node, state in flag.unless.items():
         if node in values:
             hold &= ~matches({node: state}, values, network, n, soft)
@@ -118,7 +124,7 @@ def flag_words(flag: TriageFlag, soft: Mapping[str, FloatArray]) -> str:
     (``"saddle numbness (a warning sign of cauda equina syndrome)"``); an unsure answer
     that leans to the flag's state is marked as in a cause rule's words.
     """
-    unsure = any(node in soft for node in flag.when)
+    unsure = any(node in soft for node in (*flag.when, *flag.of))
     return flag.name + (" (unsure answer)" if unsure else "")
 
 
