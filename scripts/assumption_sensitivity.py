@@ -15,7 +15,7 @@ the most cases first: where a literature search would change the results, and ho
 an assumption alone could take them. Numbers given per state (``p = { ... }``) are not
 moved.
 
-The unchanged network is scored once per copy (about one second each on the 155
+The unchanged network is scored once per copy (about one second each on the 154
 vignettes; the whole run takes a few minutes). ``--network`` takes a variant folder;
 ``--limit N`` moves only the first N assumptions (a quick look).
 """

@@ -974,13 +974,16 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # 42 once cramps elsewhere took the rise of rest cramps with age (Naylor94: 37% of
     # people 50 and over, 54% at 80): F09, hypoparathyroidism with hand spasms and
     # cramps at 48, second behind strain (its posterior 1.03 times her calcium's).
-    assert ev.top1 >= 42 / 155 - 1e-9
-    assert ev.top3 >= 74 / 155 - 1e-9
+    # 41 of 154 and 74 once a fifth blind audit took out S24, a kidney infection
+    # ranked first whose source gives no back or flank pain at all (cases without
+    # back pain were always left out), and corrected eight cells of five cases.
+    assert ev.top1 >= 41 / 154 - 1e-9
+    assert ev.top3 >= 74 / 154 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
     # man, an answer set the network cannot tell from everyday back pain.
-    assert (ev.emergency_self_care, ev.n_emergency) == (1, 42)
-    # Eight of the 70 cases with a serious cause are (S02, Y11 and Y15 spondylitis,
+    assert (ev.emergency_self_care, ev.n_emergency) == (1, 41)
+    # Eight of the 69 cases with a serious cause are (S02, Y11 and Y15 spondylitis,
     # S18 a stone, S27 and S29 tumours, V11 a kidney infection, W13 above): their
     # answers are age, sex, where it hurts and at most a risk factor, or a finding
     # that weighs little: leg pain (S27), which a tumour explains only through a
@@ -988,7 +991,7 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # (Y15), which most back pain in primary care does too (Braun11). Without a
     # duration neither spondylitis case meets NICE NG65's referral criteria. A guard
     # rail, not the target (none).
-    assert ev.n_serious == 70
+    assert ev.n_serious == 69
     assert ev.serious_self_care <= 8
     assert ev.mean_auc > 0.75
     from_file = evaluate(DATA / "vignettes.csv", network=net)
@@ -1008,10 +1011,12 @@ def test_vignettes_written_to_teach_are_ranked_better_than_case_reports(
     # 11 of 82 (F06 fell behind strain) and 31 of 82. Teaching 32 and 47 once the
     # inflammatory-back-pain items took Braun11's axial SpA column (S03 and Y13 second);
     # 46 once the anti-inflammatory question did too (Y13, which full-dose
-    # anti-inflammatories did not help, ninth). Guard rails at the measured level.
+    # anti-inflammatories did not help, ninth). 72 teaching cases once S24, which has no
+    # back pain, left the file (32, 46 and 63 unchanged). Guard rails at the measured
+    # level.
     teaching = evaluate(vignettes[vignettes["source_kind"] == "teaching"], network=net)
     reports = evaluate(vignettes[vignettes["source_kind"] == "case_report"], network=net)
-    assert (teaching.n_cases, reports.n_cases) == (73, 82)
+    assert (teaching.n_cases, reports.n_cases) == (72, 82)
     assert teaching.top1 >= 32 / 73 - 1e-9
     assert teaching.top3 >= 46 / 73 - 1e-9
     assert teaching.triage is not None
@@ -1073,13 +1078,14 @@ def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: 
     # 92 once stiffness of any kind took the 79% read among other chronic back pain
     # (Arnbak16) and stopped pointing to spinal inflammation (posterior: 44 and 76);
     # 52 and 92 once Y13, a spondylitis that anti-inflammatories did not help, lost
-    # its first place to the anti-inflammatory question (posterior: 44 and 75).
+    # its first place to the anti-inflammatory question (posterior: 44 and 75); 51 of
+    # 154 and 93 once S24, a kidney infection without back pain, left the file.
     by_posterior = evaluate(vignettes, network=net)
     ev = evaluate(vignettes, network=net, rank="disablement")
     assert ev.rank == "disablement"
     assert ev.summary()["value"].iloc[0] == "expected disablement"
-    assert ev.top1 >= 51 / 155 - 1e-9
-    assert ev.top3 >= 92 / 155 - 1e-9
+    assert ev.top1 >= 51 / 154 - 1e-9
+    assert ev.top3 >= 93 / 154 - 1e-9
     # Only the ranking changes: the probabilistic scores are the posteriors'.
     assert ev.mean_auc == by_posterior.mean_auc
     assert ev.brier == by_posterior.brier
