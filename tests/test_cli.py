@@ -45,7 +45,7 @@ def test_check_invalid_spec_lists_every_problem(tmp_path, capsys):
     )
     assert main(["check", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "The knowledge base has 4 problems" in err
+    assert f"The knowledge base at {tmp_path} has 4 problems" in err
     assert "unknown group 'nope'" in err
     assert "no node 'back_spasm'" in err
     assert "got 2" in err

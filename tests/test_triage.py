@@ -623,7 +623,11 @@ def test_an_optional_emergency_threshold_on_p_serious_still_works(toy_spec_dir):
         ('cause = "stone", level = "emergency"', 'cause = "stome", level = "emergency"',
          "field 'causes[0].cause': unknown cause 'stome'. Did you mean 'stone'?"),
         ('cause = "stone", level = "emergency"', 'cause = "location", level = "emergency"',
-         "field 'causes[0].cause': not a cause 'location'"),
+         "field 'causes[0].cause': 'location' is a finding node, not a cause."),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = true }, source = "Toy20" }',
+         "field 'flags[0].when.location': needs a state of 'location', as a string; got true "
+         "(a boolean); states: lower_back, flank."),
         ('cause = "stone", level = "emergency"', 'cause = 3, level = "emergency"',
          "field 'causes[0].cause': needs the name of a cause node; got an integer"),
         ('level = "emergency", p', 'level = "urgent", p',

@@ -27,12 +27,17 @@ class SpecError(BackspasmError):
     ----------
     problems : sequence of str
         Every problem found, one sentence each.
+    origin : str, optional
+        Where the knowledge base was read (its folder or file), named in the message:
+        with two networks at hand (``evaluate --compare``) it says which one.
     """
 
-    def __init__(self, problems: list[str] | tuple[str, ...]) -> None:
+    def __init__(self, problems: list[str] | tuple[str, ...], origin: str | None = None) -> None:
         self.problems = tuple(problems)
+        self.origin = origin
         count = len(self.problems)
-        head = f"The knowledge base has {count} problem{'s' if count != 1 else ''}:"
+        which = "The knowledge base" + (f" at {origin}" if origin else "")
+        head = f"{which} has {count} problem{'s' if count != 1 else ''}:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
 

@@ -208,6 +208,28 @@ def test_rows_one_network_cannot_score_are_left_out_of_both_columns(
     assert f"  row 1 ({cases.loc[0, 'case_id']}), the candidate: answers are impossible" in out
 
 
+def test_every_row_left_out_is_named(vignettes, tmp_path) -> None:
+    # Only the first five were kept: 9 rows left out, 5 named, and the README says
+    # "left out of both and named" (variant audit, session 58). The data names them
+    # all; the text the first 20, then how many more.
+    always = bundled_variant(
+        tmp_path / "always_exerted",
+        "exposures.toml",
+        r'(prior = \{ p = )0\.20(, source = "Steffens15")',
+        r"\g<1>1.0\g<2>",
+    )
+    cases = vignettes.head(25).copy()
+    cases["recent_exertion"] = "no"
+    result = compare_networks(cases, load_network(always))
+    assert result.n_left_out == 25
+    assert [r["row"] for r in result.left_out] == list(range(1, 26))
+    assert len(result.to_dict()["left_out"]) == 25
+    text = result.left_out_text()
+    assert "row 20 (" in text
+    assert "row 21 (" not in text
+    assert text.endswith("and 5 more (to_dict() and --json list every one)")
+
+
 def test_a_row_left_out_says_what_the_network_allows(vignettes, tmp_path) -> None:
     # Under a variant that renames mid_back, the text of a row left out was cut at 60
     # characters: "'mid_back' is not allowed (lower_back, mi..." (export and

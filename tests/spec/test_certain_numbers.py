@@ -86,6 +86,13 @@ def test_the_bundled_knowledge_base_has_no_certain_number(capsys):
             "a leak of 0 makes P(flank_tender=yes) zero when none of its parents is present: "
             "'yes' with every parent answered absent is impossible",
         ),
+        (  # 1e-18 is not 0, yet 1 - 1e-18 is 1 in double precision: the same effect
+            {},
+            flank("leak = { p = 0.05,", "leak = { p = 1e-18,"),
+            "node 'flank_tender', field 'leak.p'",
+            "a leak of 1e-18 (in double precision: 1 - p rounds to 1) makes "
+            "P(flank_tender=yes) zero when none of its parents is present",
+        ),
         (
             {},
             flank("strength.stone = { p = 0.7,", "strength.stone = { p = 1,"),
@@ -102,7 +109,15 @@ def test_the_bundled_knowledge_base_has_no_certain_number(capsys):
             "a strength of 1 makes P(flank_tender=no) zero when severity=severe",
         ),
     ],
-    ids=["prior-0", "prior-1", "multistate-prior-0", "leak-0", "strength-1", "state-strength-1"],
+    ids=[
+        "prior-0",
+        "prior-1",
+        "multistate-prior-0",
+        "leak-0",
+        "leak-rounds-to-0",
+        "strength-1",
+        "state-strength-1",
+    ],
 )
 def test_each_certain_number_is_warned_about(toy_spec_dir, replace, extra, field, said):
     folder = toy_spec_dir(replace, extra=extra)

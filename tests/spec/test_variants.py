@@ -492,3 +492,79 @@ def test_a_borrowed_flag_keeps_the_unless_answers_the_variant_can_be_given(toy_s
     )
     (kept,) = [f for f in policy_of(extended).flags if f.name == subacute.name]
     assert kept == subacute
+
+
+def test_a_file_too_big_for_a_knowledge_base_is_refused_before_it_is_read(tmp_path):
+    # A 2 GB file in a variant's folder was read whole and decoded before the first
+    # byte was looked at: 45 s and 4.2 GB of memory for "not valid TOML" (variant
+    # audit, session 58). Refused by its size, naming it, with little memory.
+    from backspasm.spec.reader import MAX_FILE_BYTES
+
+    folder = bundled_copy(tmp_path / "variant")
+    big = folder / "backup.toml"
+    with big.open("wb") as handle:  # sparse: no disk used
+        handle.truncate(2 * 2**30)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SpecError) as info:
+            load_spec(folder)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert info.value.problems == (
+        f"{big}: 2,048.0 MB, not read: a knowledge-base file may hold at most "
+        f"{MAX_FILE_BYTES // 2**20} MB (the bundled bibliography is 0.2 MB); is it the file "
+        "you meant? [rule: files]",
+    )
+    assert peak < 2 * MAX_FILE_BYTES
+    big.unlink()
+    # Several files each under the limit are refused once they pass four times it.
+    for i in range(5):
+        (folder / f"old{i}.toml").write_bytes(b"# " + b"x" * (MAX_FILE_BYTES - 8) + b"\n")
+    with pytest.raises(SpecError, match="files may hold at most 64 MB together"):
+        load_spec(folder)
+
+
+def test_a_broken_variant_is_named_by_its_folder_and_its_origin_is_absolute(tmp_path, monkeypatch):
+    # With two networks at hand (evaluate --compare) "The knowledge base has 1
+    # problem" did not say which; and a scored file's provenance recorded the
+    # variant as 'v', which names nothing once read from another folder.
+    folder = bundled_copy(tmp_path / "v")
+    monkeypatch.chdir(tmp_path)
+    assert load_spec("v").origin == str(folder)
+    findings = folder / "findings.toml"
+    findings.write_text(findings.read_text().replace('source = "Braun11"', 'source = "Braun12"'))
+    with pytest.raises(SpecError, match=f"^The knowledge base at {folder} has 13 problems:"):
+        load_spec("v")
+
+
+def bundled_copy(folder: Path) -> Path:
+    """Copy the bundled knowledge base's files into a new ``folder``, as a user starts."""
+    folder.mkdir()
+    for entry in resources.files("backspasm").joinpath("knowledge").iterdir():
+        if entry.name.endswith(".toml"):
+            (folder / entry.name).write_bytes(entry.read_bytes())
+    return folder
+
+
+def test_a_question_column_where_a_node_is_meant_is_said_so(tmp_path):
+    # A user writing a triage flag on their new question names its column (what
+    # diagnose and score take), and was told only "unknown node" (a safety-net
+    # sentence: "unknown question", though it was the question's column).
+    folder = bundled_copy(tmp_path / "v")
+    triage = folder / "triage.toml"
+    text = triage.read_text().replace('when = { age_group = "65+" }', 'when = { age = "65+" }', 1)
+    text = text.replace(
+        "[triage.safety_net]\n", '[triage.safety_net]\nspasm_duration_weeks = "Come back."\n'
+    )
+    triage.write_text(text)
+    problems = problems_of(folder)
+    assert len(problems) == 2, problems
+    assert (
+        "unknown node 'age': it is the column of the question of node 'age_group'; the "
+        "knowledge base names nodes, so write 'age_group'." in problems[0]
+    )
+    assert (
+        "field 'safety_net.spasm_duration_weeks': unknown node 'spasm_duration_weeks': it is "
+        in problems[1]
+    )

@@ -39,6 +39,9 @@ from backspasm.scoring.cases import error_row_lines, error_rows
 
 __all__ = ["Comparison", "compare_networks", "compare_prepared"]
 
+#: How many left-out rows the text names (every one is in ``to_dict``).
+_LEFT_OUT_SHOWN = 20
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -53,8 +56,9 @@ class Comparison:
     n_left_out : int
         Rows left out of both evaluations because a network could not score them.
     left_out : tuple of dict
-        The first of them per network: ``row``, ``case_id``, ``error`` and ``network``
-        (``"baseline"`` or ``"candidate"``, the one that could not score it).
+        Every one of them per network: ``row``, ``case_id``, ``error`` and ``network``
+        (``"baseline"`` or ``"candidate"``, the one that could not score it); the
+        text names the first 20.
     n_compared : int
         Cases with a true cause that both networks scored: the pairs below.
     top1_gained, top1_lost : int
@@ -152,9 +156,12 @@ class Comparison:
             "that a network could not score"
         ]
         # whole: the values a network allows end the message
-        said = error_row_lines(self.left_out, width=None)
-        for (row, error), r in zip(said, self.left_out, strict=True):
+        shown = self.left_out[:_LEFT_OUT_SHOWN]
+        said = error_row_lines(shown, width=None)
+        for (row, error), r in zip(said, shown, strict=True):
             lines.append(f"{row}, the {r['network']}: {error}")
+        if more := len(self.left_out) - len(shown):
+            lines.append(f"and {more} more (to_dict() and --json list every one)")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -279,7 +286,7 @@ def compare_prepared(before: PreparedCases, after: PreparedCases) -> Comparison:
     left_out = tuple(
         {**row, "network": name}
         for name, scored in (("baseline", before), ("candidate", after))
-        for row in error_rows(scored.frame, ~scored.ok, scored.numbers)
+        for row in error_rows(scored.frame, ~scored.ok, scored.numbers, first=None)
     )
     return Comparison(
         baseline=before.subset(both).evaluate(),

@@ -273,13 +273,17 @@ def _spilled(run: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 
 def error_rows(
-    frame: pd.DataFrame, bad: npt.NDArray[np.bool_], numbers: npt.NDArray[np.int64] | None
+    frame: pd.DataFrame,
+    bad: npt.NDArray[np.bool_],
+    numbers: npt.NDArray[np.int64] | None,
+    first: int | None = 5,
 ) -> tuple[dict[str, Any], ...]:
-    """Return the first five ``bad`` rows of a scored frame: row number, ``case_id``, error.
+    """Return the first ``bad`` rows of a scored frame: row number, ``case_id``, error.
 
-    ``numbers`` gives each row's number in its file (default: its position, from 1).
+    ``numbers`` gives each row's number in its file (default: its position, from 1);
+    ``first`` how many rows to return (None: every one).
     """
-    at = np.flatnonzero(bad)[:5]
+    at = np.flatnonzero(bad)[:first]
     ids, errors = frame.get("case_id"), frame.get("error")
 
     def text(column: pd.Series | None, i: int, default: str) -> str:

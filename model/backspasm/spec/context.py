@@ -87,7 +87,18 @@ class Context:
         -------
         str
         """
-        message = f"unknown {what} '{name}'." + did_you_mean(name, self.nodes)
+        asked_by = [
+            node.name
+            for node in self.nodes.values()
+            if node.question is not None and node.question.column == name
+        ]
+        if asked_by:  # a question's column where its node is meant
+            message = (
+                f"unknown {what} '{name}': it is the column of the question of node "
+                f"'{asked_by[0]}'; the knowledge base names nodes, so write '{asked_by[0]}'."
+            )
+        else:
+            message = f"unknown {what} '{name}'." + did_you_mean(name, self.nodes)
         return problem(file, where, path, rule, message)
 
     @property

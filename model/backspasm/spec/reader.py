@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import itertools
+import os
 import re
 import tomllib
 import warnings
@@ -25,6 +26,7 @@ from backspasm.spec.schema import Spec, TriagePolicy
 
 __all__ = [
     "BUNDLED_ORIGIN",
+    "MAX_FILE_BYTES",
     "SkippedFileWarning",
     "bundled_policy",
     "load_spec",
@@ -36,6 +38,11 @@ __all__ = [
 #: The origin (provenance) of the bundled knowledge base, whose files have no path a
 #: user gave.
 BUNDLED_ORIGIN = "backspasm/knowledge (bundled)"
+
+#: The largest knowledge-base file read, and the most all its files may hold together
+#: (the largest bundled file, the bibliography, is about 0.2 MB): a bigger file is
+#: refused before it is read, so a wrong file cannot take the machine's memory.
+MAX_FILE_BYTES = 16 * 2**20
 
 
 def origin_path(origin: str) -> Path | None:
@@ -79,7 +86,8 @@ def read_files(path: str | Path | None) -> tuple[list[tuple[str, bytes]], str]:
     Raises
     ------
     SpecError
-        If the path does not exist, holds no TOML file or cannot be read.
+        If the path does not exist, holds no TOML file, cannot be read, or holds
+        more than :data:`MAX_FILE_BYTES` in a file or four times that in all.
     """
     if path is None:
         root = resources.files("backspasm").joinpath("knowledge")
@@ -108,17 +116,50 @@ def read_files(path: str | Path | None) -> tuple[list[tuple[str, bytes]], str]:
     else:
         raise SpecError([f"{p}: no such file or folder [rule: files]"])
     items, problems = [], []
+    room = 4 * MAX_FILE_BYTES
     for f in files:
         if not f.is_file():  # opening a named pipe would wait for a writer forever
             problems.append(f"{f}: {_NOT_REGULAR} [rule: files]")
             continue
         try:
-            items.append((f.name, f.read_bytes()))
+            data = _read_at_most(f, min(MAX_FILE_BYTES, room))
         except OSError as exc:
             problems.append(f"{f}: cannot be read: {exc.strerror or exc} [rule: files]")
+            continue
+        if data is None:
+            problems.append(_too_big(f, room))
+            break
+        room -= len(data)
+        items.append((f.name, data))
     if problems:
         raise SpecError(problems)
-    return items, str(p)
+    # absolute: provenance (a scored file's meta, captions.md) must name the folder
+    # whatever the folder a command was run from
+    return items, os.path.abspath(p)
+
+
+def _read_at_most(path: Path, limit: int) -> bytes | None:
+    """Return the file's bytes, or None when it holds more than ``limit`` (not read further)."""
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data
+
+
+def _too_big(path: Path, room: int) -> str:
+    """Word the refusal of a file over :data:`MAX_FILE_BYTES` or over what the others left."""
+    try:
+        size = f"{path.stat().st_size / 2**20:,.1f} MB"
+    except OSError:
+        size = "too large"
+    limit = MAX_FILE_BYTES // 2**20
+    if room >= MAX_FILE_BYTES:
+        why = f"a knowledge-base file may hold at most {limit} MB"
+    else:
+        why = f"a knowledge base's files may hold at most {4 * limit} MB together"
+    return (
+        f"{path}: {size}, not read: {why} (the bundled bibliography is 0.2 MB); is it "
+        "the file you meant? [rule: files]"
+    )
 
 
 class SkippedFileWarning(UserWarning):
@@ -370,7 +411,10 @@ def load_spec(path: str | Path | None = None) -> Spec:
     files, origin = read_files(path)
     # A knowledge base without [triage] borrows the bundled policy (not the bundled
     # knowledge base itself: it declares its own).
-    spec = validate_spec(parse(files), bundled_policy=None if path is None else bundled_policy)
+    try:
+        spec = validate_spec(parse(files), bundled_policy=None if path is None else bundled_policy)
+    except SpecError as exc:
+        raise SpecError(exc.problems, origin=origin) from None
     digest = hashlib.sha256()
     for name, data in files:
         digest.update(name.encode() + b"\0" + data + b"\0")

@@ -30,7 +30,8 @@ def certain_numbers(spec: Spec) -> list[str]:
     """Word a warning for every number of exactly 0 or 1 that rules an answer out.
 
     A prior of 0 or 1 (or a state of a multi-state prior at 0), and on a noisy-OR a
-    leak of 0 or 1 or a strength of 1: each makes some answer have probability zero,
+    leak of 0 or 1 (or one so small, under about 1e-16, that ``1 - leak`` is 1 in
+    double precision) or a strength of 1: each makes some answer have probability zero,
     which :func:`~backspasm.diagnosis.diagnose` then refuses as impossible evidence.
     A strength of 0 is not warned about: it makes no probability zero (the parent
     simply adds nothing). A logistic ``base`` of 0 or 1 is an error already, and a
@@ -83,12 +84,13 @@ def certain_numbers(spec: Spec) -> list[str]:
                 f"a leak of 1 makes P({name}=no) zero whatever its parents: the answer "
                 "'no' is impossible",
             )
-        elif leak == 0.0:
+        elif 1.0 - leak == 1.0:  # 0, or so small that 1 - leak rounds to 1
+            rounds = "" if leak == 0.0 else " (in double precision: 1 - p rounds to 1)"
             say(
                 node,
                 "leak.p",
-                f"a leak of 0 makes P({name}=yes) zero when none of its parents is "
-                "present: 'yes' with every parent answered absent is impossible",
+                f"a leak of {leak:g}{rounds} makes P({name}=yes) zero when none of its "
+                "parents is present: 'yes' with every parent answered absent is impossible",
             )
         for parent, param in node.strengths.items():
             p = param.p

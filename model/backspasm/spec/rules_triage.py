@@ -72,13 +72,17 @@ def _triage_causes(ctx: Context, file: str, where: str, body: Mapping[str, Any])
                 f"needs the name of a cause node; got {type_name(cause)}.",
             )
         elif cause not in causes and (cause in ctx.nodes or ctx.nodes_known):
-            what = "not a cause" if cause in ctx.nodes else "unknown cause"
+            said = (
+                f"'{cause}' is a {ctx.nodes[cause].group.replace('_', ' ')} node, not a cause"
+                if cause in ctx.nodes
+                else f"unknown cause '{cause}'"
+            )
             yield problem(
                 file,
                 where,
                 f"{path}.cause",
                 "triage-cause",
-                f"{what} '{cause}'." + did_you_mean(cause, causes),
+                f"{said}." + did_you_mean(cause, causes),
             )
         level = rule.get("level")
         if level not in ("emergency", "see_doctor"):
@@ -137,9 +141,7 @@ def _triage_safety_net(
         return
     for node, text in net.items():
         if node not in ctx.nodes and ctx.nodes_known:
-            yield ctx.unknown_node(
-                file, where, f"safety_net.{node}", "known-field", node, "question"
-            )
+            yield ctx.unknown_node(file, where, f"safety_net.{node}", "known-field", node, "node")
         if not isinstance(text, str) or not text.strip():
             yield problem(
                 file,

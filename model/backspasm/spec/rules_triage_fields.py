@@ -13,7 +13,7 @@ from typing import Any
 
 from backspasm._text import cap_list, did_you_mean
 from backspasm.spec.context import Context
-from backspasm.spec.raw import is_number, problem, type_name, unknown_field
+from backspasm.spec.raw import is_number, problem, show, type_name, unknown_field
 from backspasm.spec.rules_numbers import source_problems
 from backspasm.spec.schema import Parameter
 
@@ -96,7 +96,12 @@ def triage_when(
                 where,
                 f"{path}.{key}.{node}",
                 "known-state",
-                f"unknown state '{state}' of '{node}'; states: {cap_list(states, unit='states')}."
+                (
+                    f"unknown state '{state}' of '{node}'"
+                    if isinstance(state, str)
+                    else f"needs a state of '{node}', as a string; got {show(state)}"
+                )
+                + f"; states: {cap_list(states, unit='states')}."
                 + did_you_mean(str(state), states),
             )
 
