@@ -162,8 +162,11 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     from backspasm._text import did_you_mean
     from backspasm.figures import write_teaching_figures
     from backspasm.figures.teaching import CAPTIONS_FILE
+    from backspasm.questionnaire import questions_for
 
     # Checked here to name the options: the library names its parameters.
+    if args.case_id is not None and args.answer:
+        raise BackspasmError("give the example case once: --case-id or --answer, not both.")
     if args.case_id is not None and args.cases is None:
         raise BackspasmError("--case-id needs --cases FILE.")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
@@ -184,6 +187,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
         network=network,
         cases=args.cases,
         case_id=args.case_id,
+        answers=_cli_answers(args.answer, questions_for(network)) if args.answer else None,
         cause=args.cause,
         dpi=args.dpi,
         only=args.only,

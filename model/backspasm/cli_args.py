@@ -135,14 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
             help="a knowledge-base folder or TOML file (default: bundled)",
         )
 
+    def answer_option(p: argparse.ArgumentParser, said: str) -> None:
+        p.add_argument(
+            "--answer", "-a", action="append", default=[], metavar="NAME=VALUE", help=said
+        )
+
     p = sub.add_parser("diagnose", help="rank the causes for one case")
-    p.add_argument(
-        "--answer",
-        "-a",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="one answer, e.g. fever=yes or age=70 (repeat, once per question); a yes/no "
+    answer_option(
+        p,
+        "one answer, e.g. fever=yes or age=70 (repeat, once per question); a yes/no "
         "answer between 0 and 1 (fever=0.7 or fever=70%%) is unsure, leaning yes 70:30: "
         "it multiplies the odds of yes by 0.7/0.3",
     )
@@ -273,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="the example case: this case_id of --cases, or its row number (1 = the first "
         "case, as score counts) when the file has no case_id column",
+    )
+    answer_option(
+        p,
+        "the example case by its answers instead, as diagnose takes them (repeat, once "
+        "per question: -a age=30 -a fever=yes); the figures call it 'the case given'",
     )
     follows = "the cause the evidence-impact and sensitivity figures follow (default: top cause)"
     p.add_argument("--cause", metavar="NAME", help=follows)

@@ -459,3 +459,55 @@ def test_a_column_of_scenarios_shows_each_panels_likeliest_serious_cause() -> No
         if size == "column":
             assert len(labels) == 5  # the place of another cause, not a sixth row
         matplotlib.pyplot.close(fig)
+
+
+GIVEN = {
+    "age": "30",
+    "sex": "female",
+    "fever": "yes",
+    "spasm_location": "flank",
+    "painful_urination": "yes",
+}
+
+
+def test_a_case_given_by_its_answers_is_drawn_as_the_same_case_from_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A teacher wanting a what-if case on a slide had to write a one-row CSV
+    # (teacher audit, session 57): `figures -a NAME=VALUE` takes the answers as
+    # diagnose does. The figures are those of the same case read from a file, but
+    # for its name: "the case given", and "Case given" in figure 07's panel.
+    given = tmp_path / "given"
+    argv = ["figures", "--out", str(given), "--only", "03,07", "--no-progress"]
+    assert main([*argv, *(f"-a{k}={v}" for k, v in GIVEN.items())]) == 0
+    from_file = tmp_path / "file"
+    csv = tmp_path / "one.csv"
+    pd.DataFrame([{"case_id": "W1", **GIVEN}]).to_csv(csv, index=False)
+    argv = ["figures", "--out", str(from_file), "--only", "03,07", "--no-progress"]
+    assert main([*argv, "--cases", str(csv), "--case-id", "W1"]) == 0
+    capsys.readouterr()
+
+    def captions(folder: Path) -> list[str]:
+        text = (folder / "captions.md").read_text()
+        return [line for line in text.splitlines() if line.startswith("- `0")]
+
+    said, read = captions(given), captions(from_file)
+    assert [s.replace("the case given", "case W1 of one.csv") for s in said] == [
+        r.replace("Case W1:", "Case given:") for r in read
+    ]
+    top = diagnose(GIVEN).causes.iloc[0]
+    assert "for the case given (fever, " in said[0]
+    assert f"most probable {top['label']} {diagnose_percent(top['posterior'])}" in said[0]
+    assert "in the case given beside 3 built-in example cases" in said[1]
+    assert "Case given: emergency" in said[1]
+    # Either the answers or a case of a file, not both; a wrong answer is named.
+    argv = ["figures", "--out", str(tmp_path / "x"), "-a", "fever=yes"]
+    assert main([*argv, "--cases", str(csv), "--case-id", "W1"]) == 2
+    assert "give the example case once: --case-id or --answer" in capsys.readouterr().err
+    assert main(["figures", "--out", str(tmp_path / "x"), "-a", "fever=maybe"]) == 2
+    assert "fever" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+    with pytest.raises(BackspasmError, match="'case_id' or 'answers'"):
+        figures.write_teaching_figures(
+            tmp_path / "y", cases=pd.read_csv(csv), case_id="W1", answers=GIVEN
+        )

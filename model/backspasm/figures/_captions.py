@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent
-from backspasm.figures._results import _SYNTHETIC, _case_name, _Shown
+from backspasm.figures._results import _SYNTHETIC, _case_name, _case_title, _Shown
 from backspasm.figures._words import (
     FACTOR_MARK,
     answer_units,
@@ -222,7 +222,7 @@ def _caption_scenarios(fig: Figure, r: _Shown) -> str:
         name, _, rest = heads[i].partition("\n")
         said = ", ".join(_one_line(line) for line in rest.split("\n"))
         panels.append(f"{name}: {said.replace(' · ', ', ')}")
-    if r.case_id is None:
+    if _case_title(r) is None:
         who = f"{len(panels)} built-in example cases"
     else:
         who = f"{_case_name(r)} beside {len(panels) - 1} built-in example cases"

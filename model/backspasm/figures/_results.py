@@ -88,6 +88,7 @@ class _Results:
     mix_name: str  # what the case-mix title calls the scored cases
     evaluation: Evaluation
     case_id: object = None  # the case's case_id (row number) in its file; None: DEFAULT_CASE
+    given: bool = False  # the case was given by its answers (no file): not DEFAULT_CASE
     cases_name: str | None = None  # the file of the cases (its name)
     only: tuple[str, ...] | None = None  # the figures drawn (stems); None: every one
     size: str = "slide"  # the named size of the case figures (the network's: a slide)
@@ -115,6 +116,7 @@ class _Work:
         case_id: object,
         only: tuple[str, ...] | None,
         size: str = "slide",
+        given: bool = False,
     ) -> None:
         self.network = network
         self._answers = answers
@@ -122,6 +124,7 @@ class _Work:
         self._cases = cases
         self.cases_name = cases_name
         self.case_id = case_id
+        self.given = given
         self.only = only
         self.size = size
 
@@ -208,8 +211,17 @@ def _default_cases(network: Network) -> tuple[pd.DataFrame, str]:
 
 
 def _case_name(results: _Shown) -> str:
-    """``case EX18 of example_cases.csv``, or ``the built-in example case``."""
+    """``case EX18 of example_cases.csv``, ``the case given`` or ``the built-in example case``."""
+    if results.given:
+        return "the case given"
     if results.case_id is None:
         return "the built-in example case"
     named = f"case {results.case_id}"
     return f"{named} of {results.cases_name}" if results.cases_name else named
+
+
+def _case_title(results: _Shown) -> str | None:
+    """``Case EX18`` or ``Case given``, as figure 07 names its panel; None: the built-in case."""
+    if results.given:
+        return "Case given"
+    return None if results.case_id is None else f"Case {results.case_id}"

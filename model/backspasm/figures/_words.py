@@ -44,6 +44,7 @@ from backspasm.figures._wrap import ACROSS_WIDTH as ACROSS_WIDTH
 from backspasm.figures._wrap import TITLE_WIDTH as TITLE_WIDTH
 from backspasm.figures._wrap import answers_chars as answers_chars
 from backspasm.figures._wrap import fit_lines as fit_lines
+from backspasm.figures._wrap import suptitle_width as suptitle_width
 from backspasm.figures._wrap import text_width as text_width
 from backspasm.figures._wrap import title_width as title_width
 from backspasm.figures._wrap import unit_lines as unit_lines

@@ -17,7 +17,17 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from backspasm.figures._style import NODE_FONT, TICK, TITLE_MARGIN, placed, pt, scale
+from backspasm.figures._style import (
+    NODE_FONT,
+    SIZE_WIDTHS,
+    SLIDE_SIZE,
+    TICK,
+    TITLE_MARGIN,
+    placed,
+    pt,
+    scale,
+    type_scale,
+)
 
 
 # Bounded: every what-if step wraps new titles and labels (a few hundred lines each),
@@ -261,3 +271,11 @@ def answers_chars(ax: Any, width: int) -> int:
     if len(ax.get_figure().axes) == 1:
         return min(TITLE_WIDTH, title_width(ax, across=True))
     return width
+
+
+def suptitle_width(size: str) -> int:
+    """Return the characters a line of a figure's title may take at a named size."""
+    if size == "slide":
+        return ACROSS_WIDTH
+    wide = SIZE_WIDTHS[size] / SLIDE_SIZE[0]
+    return int(ACROSS_WIDTH * wide / type_scale(SIZE_WIDTHS[size]))

@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -42,7 +42,14 @@ from backspasm.figures._inputs import (
     asked_by,
     example_case_note,
 )
-from backspasm.figures._results import _SYNTHETIC, _answers_of, _case_name, _Shown, _Work
+from backspasm.figures._results import (
+    _SYNTHETIC,
+    _answers_of,
+    _case_name,
+    _case_title,
+    _Shown,
+    _Work,
+)
 from backspasm.figures._results import _Results as _Results  # kept here: tests build one
 from backspasm.figures._save import (
     FIGURE_FORMATS,
@@ -60,7 +67,7 @@ from backspasm.figures._selection import (
     network_on_a_slide,
     select_figures,
 )
-from backspasm.figures._words import ACROSS_WIDTH, by_effect, wrap
+from backspasm.figures._words import by_effect, suptitle_width, wrap
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
 from backspasm.figures.diagnostic import plot_diagnostic_view
@@ -100,6 +107,7 @@ def write_teaching_figures(
     network: Network | None = None,
     cases: pd.DataFrame | str | os.PathLike[str] | None = None,
     case_id: object = None,
+    answers: Mapping[str, Any] | None = None,
     cause: str | None = None,
     dpi: int = 300,
     cases_name: str | None = None,
@@ -169,6 +177,10 @@ def write_teaching_figures(
         The example case's ``case_id`` in ``cases``, or, in a table without a
         ``case_id`` column, its row number counted from 1 (row 1 is the first case,
         as ``backspasm score`` counts). Default: :data:`DEFAULT_CASE`.
+    answers : mapping, optional
+        The example case by its answers, as :func:`~backspasm.diagnosis.diagnose`
+        takes them (``{"age": 30, "fever": "yes"}``), named "the case given";
+        instead of ``case_id``.
     cause : str, optional
         The cause whose evidence impact and sensitivity are drawn, e.g. the cause a
         lesson is about. Default: the example case's top cause.
@@ -238,7 +250,7 @@ def write_teaching_figures(
     refuse_foreign_captions(out)
     if cases is not None and not isinstance(cases, pd.DataFrame):
         cases, cases_name = _read_cases(cases, cases_name)
-    said_case = example_case_note(cases, case_id, stems)
+    said_case = example_case_note(cases, case_id, stems) if answers is None else None
     net = network if network is not None else default_network()
     if cause is not None and cause not in net.causes:
         raise BackspasmError(
@@ -246,11 +258,14 @@ def write_teaching_figures(
             f"of the network ({', '.join(net.causes)}); got {cause!r} instead."
             + did_you_mean(cause, net.causes)
         )
+    given = answers is not None
     if case_id is not None:
+        if given:
+            raise BackspasmError("Give the example case once: 'case_id' or 'answers'.")
         if cases is None:
             raise BackspasmError("The 'case_id' parameter needs a 'cases' table.")
         answers = _answers_of(cases, case_id, net)
-    else:
+    elif answers is None:
         answers = asked_by(DEFAULT_CASE, net, "Epidural abscess")
     tell = note if note is not None else (lambda line: None)
     if said_case:
@@ -268,6 +283,7 @@ def write_teaching_figures(
             case_id=case_id,
             only=None if only is None else stems,
             size=size,
+            given=given,
         )
         if set(stems) & {*FIGURE_GROUPS["case"], *FIGURE_GROUPS["scenarios"]}:
             work.case  # noqa: B018  (checks the answers before anything is drawn)
@@ -382,7 +398,8 @@ def _draw_scenarios(results: _Shown) -> Figure:
     """
     names = [f"{name} (built-in)" for name in SCENARIOS]
     shown = list(results.scenarios)
-    if results.case_id is None:
+    title_of = _case_title(results)
+    if title_of is None:
         lines = (
             f"Leading causes of back spasm in {len(shown)} built-in example cases, "
             "none from a case file",
@@ -391,31 +408,24 @@ def _draw_scenarios(results: _Shown) -> Figure:
         )
     else:
         at = list(SCENARIOS).index(_STAND_IN)
-        shown[at], names[at] = results.case, f"Case {results.case_id}"
+        shown[at], names[at] = results.case, title_of
+        which = "examples" if results.given else "examples, not from the file"
         lines = (
             f"Leading causes of back spasm: {_case_name(results)} beside "
             f"{len(shown) - 1} built-in example cases",
-            f"case {results.case_id} is the case of figures 02-06; the built-in cases "
-            "are examples, not from the file",
+            f"{'the case given' if results.given else title_of.lower()} is the case of "
+            f"figures 02-06; the built-in cases are {which}",
         )
-    width = _suptitle_width(results.size)
+    width = suptitle_width(results.size)
     title = "\n".join(wrap(line, width) for line in lines)
     return plot_scenarios(shown, names=names, title=title, size=results.size)
-
-
-def _suptitle_width(size: str) -> int:
-    """Return the characters a line of a figure's title may take at a named size."""
-    if size == "slide":
-        return ACROSS_WIDTH
-    wide = st.SIZE_WIDTHS[size] / st.SLIDE_SIZE[0]
-    return int(ACROSS_WIDTH * wide / st.type_scale(st.SIZE_WIDTHS[size]))
 
 
 def _draw_case_mix(results: _Shown) -> Figure:
     mix = plot_case_mix(results.scored, network=results.network, size=results.size)
     said = mix.get_suptitle().replace("scored cases", f"scored {results.mix_name}")
     if results.size != "slide":
-        said = wrap(" ".join(said.split()), _suptitle_width(results.size))
+        said = wrap(" ".join(said.split()), suptitle_width(results.size))
     with st.drawing(st.SIZE_WIDTHS[results.size]):
         mix.suptitle(said, fontsize=st.pt(st.TITLE - 1), x=0.01, ha="left")
     return mix
