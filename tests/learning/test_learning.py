@@ -976,14 +976,16 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # cramps at 48, second behind strain (its posterior 1.03 times her calcium's).
     # 41 of 154 and 74 once a fifth blind audit took out S24, a kidney infection
     # ranked first whose source gives no back or flank pain at all (cases without
-    # back pain were always left out), and corrected eight cells of five cases.
-    assert ev.top1 >= 41 / 154 - 1e-9
-    assert ev.top3 >= 74 / 154 - 1e-9
+    # back pain were always left out), and corrected eight cells of five cases. 40
+    # of 153 and 73 once a seventh took out S20, a stone first, whose source gives no
+    # back or flank pain either.
+    assert ev.top1 >= 40 / 153 - 1e-9
+    assert ev.top3 >= 73 / 153 - 1e-9
     # One case that needed the emergency department is sent home: W13, a spinal
     # infection whose source states only four days of low back pain in a 47-year-old
     # man, an answer set the network cannot tell from everyday back pain.
-    assert (ev.emergency_self_care, ev.n_emergency) == (1, 41)
-    # Eight of the 69 cases with a serious cause are (S02, Y11 and Y15 spondylitis,
+    assert (ev.emergency_self_care, ev.n_emergency) == (1, 40)
+    # Eight of the 68 cases with a serious cause are (S02, Y11 and Y15 spondylitis,
     # S18 a stone, S27 and S29 tumours, V11 a kidney infection, W13 above): their
     # answers are age, sex, where it hurts and at most a risk factor, or a finding
     # that weighs little: leg pain (S27), which a tumour explains only through a
@@ -991,7 +993,7 @@ def test_evaluate_scores_the_vignettes(vignettes: pd.DataFrame, net: Network) ->
     # (Y15), which most back pain in primary care does too (Braun11). Without a
     # duration neither spondylitis case meets NICE NG65's referral criteria. A guard
     # rail, not the target (none).
-    assert ev.n_serious == 69
+    assert ev.n_serious == 68
     assert ev.serious_self_care <= 8
     assert ev.mean_auc > 0.75
     from_file = evaluate(DATA / "vignettes.csv", network=net)
@@ -1012,15 +1014,18 @@ def test_vignettes_written_to_teach_are_ranked_better_than_case_reports(
     # inflammatory-back-pain items took Braun11's axial SpA column (S03 and Y13 second);
     # 46 once the anti-inflammatory question did too (Y13, which full-dose
     # anti-inflammatories did not help, ninth). 72 teaching cases once S24, which has no
-    # back pain, left the file (32, 46 and 63 unchanged). Guard rails at the measured
-    # level.
+    # back pain, left the file (32, 46 and 63 unchanged); 71 once S20, a stone first
+    # without back pain, left it too (31, 45; triage 61 once X03's weakness of both
+    # legs on examination met the emergency flag and F19's weakness the see-a-doctor
+    # one, where their physiotherapy sources expect self-care). Guard rails at the
+    # measured level.
     teaching = evaluate(vignettes[vignettes["source_kind"] == "teaching"], network=net)
     reports = evaluate(vignettes[vignettes["source_kind"] == "case_report"], network=net)
-    assert (teaching.n_cases, reports.n_cases) == (72, 82)
-    assert teaching.top1 >= 32 / 73 - 1e-9
-    assert teaching.top3 >= 46 / 73 - 1e-9
+    assert (teaching.n_cases, reports.n_cases) == (71, 82)
+    assert teaching.top1 >= 31 / 71 - 1e-9
+    assert teaching.top3 >= 45 / 71 - 1e-9
     assert teaching.triage is not None
-    assert int(teaching.triage.to_numpy().trace()) >= 63
+    assert int(teaching.triage.to_numpy().trace()) >= 61
     assert teaching.top1 > reports.top1
 
 
@@ -1079,13 +1084,14 @@ def test_vignettes_ranked_by_expected_disablement(vignettes: pd.DataFrame, net: 
     # (Arnbak16) and stopped pointing to spinal inflammation (posterior: 44 and 76);
     # 52 and 92 once Y13, a spondylitis that anti-inflammatories did not help, lost
     # its first place to the anti-inflammatory question (posterior: 44 and 75); 51 of
-    # 154 and 93 once S24, a kidney infection without back pain, left the file.
+    # 154 and 93 once S24, a kidney infection without back pain, left the file; 50 of
+    # 153 and 92 once S20, a stone without back pain, did too.
     by_posterior = evaluate(vignettes, network=net)
     ev = evaluate(vignettes, network=net, rank="disablement")
     assert ev.rank == "disablement"
     assert ev.summary()["value"].iloc[0] == "expected disablement"
-    assert ev.top1 >= 51 / 154 - 1e-9
-    assert ev.top3 >= 93 / 154 - 1e-9
+    assert ev.top1 >= 50 / 153 - 1e-9
+    assert ev.top3 >= 92 / 153 - 1e-9
     # Only the ranking changes: the probabilistic scores are the posteriors'.
     assert ev.mean_auc == by_posterior.mean_auc
     assert ev.brier == by_posterior.brier
