@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from backspasm.spec import GROUPS, Spec
 from backspasm.spec.borrowed import borrow_policy
 from backspasm.spec.reader import bundled_policy
-from backspasm.spec.schema import TriagePolicy
+from backspasm.spec.schema import ASSUMPTION, TriagePolicy
 
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
@@ -91,6 +91,7 @@ def report_text(spec: Spec, summary: Mapping[str, Any], fingerprint: str) -> str
             f"{summary['fitted']} were fitted to data and "
             f"{summary['assumptions']} are reasoned assumptions",
             "by kind: " + (kinds if total else ""),
+            *_unexplained_lines(spec),
             f"expanded CPT entries: {summary['cpt_entries']}",
             f"bibliography: {summary['sources']} sources ({summary['source_tags']})",
             f"fingerprint: {fingerprint} (SHA-256 of the structure, numbers, "
@@ -98,6 +99,48 @@ def report_text(spec: Spec, summary: Mapping[str, Any], fingerprint: str) -> str
             *_policy_lines(spec),
         ]
     )
+
+
+#: How many entries without a why ``check`` names (it counts them all).
+_UNEXPLAINED_SHOWN = 10
+#: The triage policy's thresholds, which cite a source as a number does.
+_THRESHOLDS = ("see_doctor_p_serious", "see_doctor_p_pathologic", "emergency_p_serious")
+
+
+def _unexplained_lines(spec: Spec) -> list[str]:
+    """Name the numbers, flags and cause rules that cite a source without a ``why``.
+
+    Legal (the bibliography entry says what kind of reading it was), yet a reader
+    cannot tell which figure of the source gave the number: every bundled entry
+    says it, and a variant's new one should too.
+    """
+    missing = [
+        f"{node.file}: node '{node.name}', field '{path}'"
+        for node, path, param in spec.parameters()
+        if param.source != ASSUMPTION and not (param.why or "").strip()
+    ]
+    policy = spec.triage
+    if policy is not None:
+        named = [
+            *((f"threshold '{t}'", getattr(policy, t)) for t in _THRESHOLDS),
+            *((f"flag '{f.name}'", f) for f in policy.flags),
+            *((f"cause rule '{r.describe()}'", r) for r in policy.causes),
+        ]
+        missing += [
+            f"{policy.file}: {what}"
+            for what, entry in named
+            if entry is not None and not (entry.why or "").strip()
+        ]
+    if not missing:
+        return []
+    shown = missing[:_UNEXPLAINED_SHOWN]
+    more = len(missing) - len(shown)
+    return [
+        f"without a why: {len(missing)} cite a source but do not say what was read there "
+        "(give each a 'why': the figure and where in the source it is):",
+        *(f"  {line}" for line in shown),
+        *([f"  and {more} more"] if more else []),
+    ]
 
 
 def _policy_lines(spec: Spec) -> list[str]:

@@ -568,3 +568,34 @@ def test_a_question_column_where_a_node_is_meant_is_said_so(tmp_path):
         "field 'safety_net.spasm_duration_weeks': unknown node 'spasm_duration_weeks': it is "
         in problems[1]
     )
+
+
+def test_check_names_what_cites_a_source_without_a_why(tmp_path):
+    # A strength citing a new source with no 'why', and a flag likewise, passed
+    # check silently (variant audit, session 58): only an assumption needed one.
+    # Legal still; check now names each, with file, node and field.
+    folder = bundled_copy(tmp_path / "v")
+    findings = folder / "findings.toml"
+    text = findings.read_text()
+    start = text.index("[nodes.alternating_buttock_pain]")
+    line = text.index("strength.ankylosing_spondylitis = ", start)
+    end = text.index("\n", line)
+    findings.write_text(
+        text[:line]
+        + 'strength.ankylosing_spondylitis = { p = 0.15, source = "Braun11" }'
+        + text[end:]
+    )
+    triage = folder / "triage.toml"
+    text = triage.read_text()
+    flag = text.index('{ name = "saddle numbness')
+    why = text.index(', why = "', flag)
+    triage.write_text(text[:why] + " }," + text[text.index("\n", why) :])
+    report = Network(load_spec(folder)).report()
+    assert (
+        "without a why: 2 cite a source but do not say what was read there (give each a "
+        "'why': the figure and where in the source it is):\n"
+        "  findings.toml: node 'alternating_buttock_pain', field "
+        "'strength.ankylosing_spondylitis'\n"
+        "  triage.toml: flag 'saddle numbness (a warning sign of cauda equina syndrome)'\n"
+    ) in report
+    assert "without a why" not in load_network().report()
