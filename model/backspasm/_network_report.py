@@ -165,7 +165,7 @@ def _policy_lines(spec: Spec) -> list[str]:
     ]
     missing = "dropped: it names a node or state this knowledge base lacks"
     for flag in borrowed.dropped_flags:
-        when = ", ".join(f"{k}={v}" for k, v in {**flag.when, **flag.of}.items())
+        when = ", ".join(f"{k}={v}" for k, v in flag.holds_on.items())
         lines.append(f"  flag '{flag.name}' ({when}) {missing}")
     for rule in borrowed.dropped_causes:
         lines.append(f"  cause rule '{rule.describe()}' ({rule.level}) {missing}")

@@ -374,7 +374,7 @@ def scenario_answers(diagnosis: Diagnosis) -> list[str]:
     reasons = {r.lower().removesuffix(" (unsure)") for r in diagnosis.triage_reasons}
     for flag in policy_of(net).flags:
         if flag.name.lower() in reasons:
-            setting.update({**flag.when, **flag.of})
+            setting.update(flag.holds_on)
     node_of = {q.column: q for q in questions_for(net) if q.node is not None}
 
     def rank(column: str) -> int:

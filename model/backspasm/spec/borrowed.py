@@ -68,12 +68,12 @@ def borrow_policy(bundled: TriagePolicy, nodes: Mapping[str, NodeSpec]) -> Borro
 
     policy = replace(
         bundled,
-        flags=tuple(kept(f) for f in bundled.flags if known({**f.when, **f.of})),
+        flags=tuple(kept(f) for f in bundled.flags if known(f.holds_on)),
         causes=tuple(r for r in bundled.causes if usable(r)),
         safety_net={k: v for k, v in bundled.safety_net.items() if k in nodes},
     )
     return BorrowedPolicy(
         policy=policy,
-        dropped_flags=tuple(f for f in bundled.flags if not known({**f.when, **f.of})),
+        dropped_flags=tuple(f for f in bundled.flags if not known(f.holds_on)),
         dropped_causes=tuple(r for r in bundled.causes if not usable(r)),
     )

@@ -205,7 +205,7 @@ def _borrowed_red_flags(ctx: Context) -> Iterator[str]:
     if bundled is None:
         return
     policy = borrow_policy(bundled, ctx.nodes).policy
-    used = {n for flag in policy.flags for n in (*flag.when, *flag.of)}
+    used = {n for flag in policy.flags for n in flag.holds_on}
     used |= {n for rule in policy.causes for n in rule.when}
     yield from _unused_red_flags(
         ctx,

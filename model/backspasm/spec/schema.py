@@ -274,9 +274,14 @@ class TriageFlag:
     at_least: int = 0
 
     @property
+    def holds_on(self) -> dict[str, str]:
+        """The answers that make the flag hold: ``when``, then those ``of`` counts."""
+        return {**self.when, **self.of}
+
+    @property
     def answers(self) -> tuple[str, ...]:
         """Every node whose answer the flag reads: ``when``, ``of``, then ``unless``."""
-        return tuple(dict.fromkeys((*self.when, *self.of, *self.unless)))
+        return tuple(dict.fromkeys((*self.holds_on, *self.unless)))
 
 
 @dataclass(frozen=True)

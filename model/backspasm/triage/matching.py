@@ -124,7 +124,7 @@ def flag_words(flag: TriageFlag, soft: Mapping[str, FloatArray]) -> str:
     (``"saddle numbness (a warning sign of cauda equina syndrome)"``); an unsure answer
     that leans to the flag's state is marked as in a cause rule's words.
     """
-    unsure = any(node in soft for node in (*flag.when, *flag.of))
+    unsure = any(node in soft for node in flag.holds_on)
     return flag.name + (" (unsure answer)" if unsure else "")
 
 
