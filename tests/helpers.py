@@ -83,6 +83,32 @@ SPONDYLITIS = {
     "alternating_buttock_pain": "yes",
 }
 
+#: The six of NICE NG65's referral features of axial spondyloarthritis that the
+#: questionnaire asks (its referral flag counts four of them, under 40 with chronic pain).
+NG65_FEATURES = frozenset(
+    {
+        "wakes_second_half_of_night",
+        "alternating_buttock_pain",
+        "better_with_exercise_not_rest",
+        "eased_by_anti_inflammatories",
+        "family_history_of_spondylitis",
+        "psoriasis_bowel_or_eye_inflammation",
+    }
+)
+
+#: A man of 24 with 26 weeks of pain, four of the features, and an anti-inflammatory
+#: that did not help: NG65 refers him to a rheumatologist.
+NG65_REFERRAL = {
+    "age": 24,
+    "sex": "male",
+    "spasm_duration_weeks": 26,
+    "wakes_second_half_of_night": "yes",
+    "alternating_buttock_pain": "yes",
+    "better_with_exercise_not_rest": "yes",
+    "family_history_of_spondylitis": "yes",
+    "eased_by_anti_inflammatories": "no",
+}
+
 #: A kidney stone at 99.98%: an emergency (the teacher's audit 21 case).
 KIDNEY_STONE_EMERGENCY = {
     "age": 45,

@@ -15,7 +15,7 @@ from backspasm.interview import interview
 from backspasm.network import default_network
 from backspasm.questionnaire import default_questions
 from backspasm.triage import emergency_nodes, paired_screen_nodes, screen_nodes
-from helpers import METASTASIS
+from helpers import METASTASIS, NG65_FEATURES
 
 RED_FLAGS = {q.column: q.prompt for q in default_questions() if q.red_flag}
 # The screen: the red flags and every question that can set a triage level alone.
@@ -142,19 +142,51 @@ def test_the_screen_comes_before_the_stopping_rule():
     d = interview(read, shown.append, min_gain=10.0)
     # A question that sets a level only with another answer (the thyroid question,
     # with tingling around the mouth) is asked after the rest of the screen, and not
-    # at all once that answer is no: every "no" here closes all four of them.
+    # at all once that answer is no: every "no" here closes the first four of them,
+    # and an age of 40 with three weeks of pain closes NICE's referral features.
     paired = {q.column for q in default_questions() if q.node in _PAIRED}
     assert paired == {
         "known_osteoporosis",
         "neck_or_thyroid_surgery",
         "pain_below_knee",
         "right_upper_abdominal_pain",
+        *NG65_FEATURES,
     }
     assert len(prompts) == len(SCREEN) - len(paired)  # no other question is worth 10 bits
     assert {c for c in SCREEN if c in d.answers} == set(SCREEN) - paired
     assert "No remaining question is worth asking." in shown
     assert f"screen: all {len(SCREEN) - len(paired)} screening questions answered." in shown
     assert "triage:" in "\n".join(shown)
+
+
+def test_a_young_person_with_chronic_pain_is_asked_the_referral_features():
+    # Under 40 with half a year of pain, four of NICE's referral features, and an
+    # anti-inflammatory that did not help: that "no" makes the other features look
+    # uninformative, and the interview once ended "screen complete" without asking
+    # them, and without the rheumatologist. They are asked after the rest of the
+    # screen, until the count is reached or out of reach.
+    features = {q.column: q.prompt for q in default_questions() if q.column in NG65_FEATURES}
+    prompts: list[str] = []
+    shown: list[str] = []
+
+    def read(prompt):
+        prompts.append(prompt)
+        if "How old" in prompt:
+            return "24"
+        if "in weeks" in prompt:
+            return "26"
+        if features["eased_by_anti_inflammatories"] in prompt:
+            return "no"
+        if any(features[c] in prompt for c in NG65_FEATURES - {"eased_by_anti_inflammatories"}):
+            return "yes"
+        return screen_answer(prompt)
+
+    d = interview(read, shown.append)
+    asked = {c for c, p in features.items() if any(p in line for line in prompts)}
+    assert len(asked & NG65_FEATURES) >= 4
+    assert any("rheumatologist" in r for r in d.triage_reasons)
+    assert any("rheumatologist" in line for line in shown)
+    assert any(line.startswith("screen: all ") for line in shown)
 
 
 def test_a_paired_screening_question_is_asked_once_its_partner_is_yes():

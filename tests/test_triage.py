@@ -26,7 +26,6 @@ from backspasm.triage import (
     paired_screen_nodes,
     policy_of,
     safety_net,
-    screen_nodes,
     timeframe_words,
     triage_advice,
     triage_batch,
@@ -35,7 +34,7 @@ from backspasm.triage import (
     triage_reason_words,
     triage_within_hours,
 )
-from helpers import METASTASIS
+from helpers import METASTASIS, NG65_FEATURES, NG65_REFERRAL
 
 INFLAMMATORY_BACK_PAIN = {
     "age": 28,
@@ -1460,13 +1459,7 @@ def test_four_features_of_inflammatory_back_pain_under_40_refer_to_a_rheumatolog
     # single answer (here, no relief from an anti-inflammatory, which brings
     # spondylitis under its own rule's cut-off) rules it out.
     young = {"age": 24, "sex": "male", "spasm_duration_weeks": 26}
-    four = {
-        "wakes_second_half_of_night": "yes",
-        "alternating_buttock_pain": "yes",
-        "better_with_exercise_not_rest": "yes",
-        "family_history_of_spondylitis": "yes",
-        "eased_by_anti_inflammatories": "no",
-    }
+    four = {k: v for k, v in NG65_REFERRAL.items() if k not in young}
     referred = diagnose({**young, **four})
     assert referred.triage == "see_doctor"
     assert not any(r.startswith("Ankylosing spondylitis") for r in referred.triage_reasons)
@@ -1475,6 +1468,57 @@ def test_four_features_of_inflammatory_back_pain_under_40_refer_to_a_rheumatolog
     assert not _says_ng65({**young, **three})
     assert not _says_ng65({**young, **four, "spasm_duration_weeks": 8})  # not over 3 months
     assert not _says_ng65({**young, **four, "age": 50})  # onset before 45 not known
-    # The features are not screening questions: an interview need not ask them all.
-    features = {"wakes_second_half_of_night", "alternating_buttock_pain"}
-    assert not features & screen_nodes(default_network())
+
+
+def test_a_count_is_unsure_only_where_an_unsure_answer_tipped_it():
+    young = {"age": 24, "sex": "male", "spasm_duration_weeks": 26}
+    four = dict.fromkeys(
+        [
+            "wakes_second_half_of_night",
+            "alternating_buttock_pain",
+            "better_with_exercise_not_rest",
+            "family_history_of_spondylitis",
+        ],
+        "yes",
+    )
+
+    def said(answers):
+        return [r for r in diagnose(answers).triage_reasons if NG65 in r]
+
+    # a fifth, unsure feature did not set it: four sure ones had
+    (sure,) = said({**young, **four, "psoriasis_bowel_or_eye_inflammation": 0.7})
+    assert not sure.endswith("(unsure)")
+    # the fourth one unsure: the count rests on it
+    (leaning,) = said({**young, **four, "family_history_of_spondylitis": 0.7})
+    assert leaning.endswith("(unsure)")
+
+
+def test_the_counted_features_are_screened_while_they_can_still_change_the_reasons():
+    # The six features join the screen, after the rest of it, for as long as the
+    # referral they count towards is still open: an interview that stopped on
+    # information gain alone (a no to the anti-inflammatory makes the others look
+    # uninformative) said "screen complete" and missed the rheumatologist.
+    net = default_network()
+    features = set(NG65_FEATURES)
+    assert features <= paired_screen_nodes(net)
+
+    def open_features(answers):
+        return {q.node for q in diagnose(answers).unscreened} & features
+
+    young = {"age": 24, "spasm_duration_weeks": 26}
+    assert open_features(young) == features
+    assert open_features({**young, "eased_by_anti_inflammatories": "no"}) == features - {
+        "eased_by_anti_inflammatories"
+    }
+    assert not open_features({**young, "age": 50})  # the flag cannot hold: none matters
+    assert not open_features({**young, "spasm_duration_weeks": 4})
+    # Three denied: the other three cannot reach four.
+    denied = dict.fromkeys(sorted(features)[:3], "no")
+    assert not open_features({**young, **denied})
+    # Four held: the count is reached, the last two change nothing.
+    held = dict.fromkeys(sorted(features)[:4], "yes")
+    assert not open_features({**young, **held})
+    assert _says_ng65({**young, **held})
+    # Two held and one denied: each of the other three can still tip the count.
+    mixed = {**dict.fromkeys(sorted(features)[:2], "yes"), sorted(features)[2]: "no"}
+    assert open_features({**young, **mixed}) == set(sorted(features)[3:])

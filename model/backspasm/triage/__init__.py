@@ -65,6 +65,7 @@ from backspasm.triage.policy import (
     screen_nodes,
     timeframe_words,
     triage_advice,
+    triage_reason_text,
     triage_reason_words,
 )
 from backspasm.triage.safety import (
@@ -99,6 +100,7 @@ __all__ = [
     "triage_batch",
     "triage_cases",
     "triage_explained",
+    "triage_reason_text",
     "triage_reason_words",
     "triage_within_hours",
     "unanswered_screen",

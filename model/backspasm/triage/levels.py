@@ -28,7 +28,7 @@ from backspasm.triage.policy import policy_of
 if TYPE_CHECKING:
     from backspasm.engine import Evidence
     from backspasm.network import Network
-    from backspasm.spec import TriagePolicy
+    from backspasm.spec import TriageFlag, TriagePolicy
 
 __all__ = ["Triage", "triage_batch", "triage_cases", "triage_explained", "triage_within_hours"]
 
@@ -300,6 +300,12 @@ def _triage(
 
     # 1. Flags: answers that set a level by themselves.
     soft = soft_leans(policy, values)
+    sure = {node: given for node, given in values.items() if node not in soft}
+
+    def on_sure(flag: TriageFlag) -> BoolArray:
+        """Cases the flag holds for on the sure answers alone (its reason is then sure)."""
+        return flag_holds(flag, sure, network, n, {})
+
     for flag in policy.flags:
         match = ok & flag_holds(flag, values, network, n, soft)
         if not match.any():
@@ -312,13 +318,13 @@ def _triage(
                 held = match & matches({node: state}, values, network, n, soft)
                 text.add(held, answer_words(node, state, soft), node)
             if said is not None:
-                said.add(match, flag_words(flag, soft), "\0flag" + flag.name)
+                said.add(match, flag_words(flag, on_sure(flag)), "\0flag" + flag.name)
         else:
             see_doctor |= match
             if flag.within_hours:
                 timed.append((flag.within_hours, match))
             if because is not None:
-                because.add(match, flag_words(flag, soft), "\0flag" + flag.name)
+                because.add(match, flag_words(flag, on_sure(flag)), "\0flag" + flag.name)
 
     # Where a flag has set the emergency, its answers are what drove it: a cause rule
     # that also fires is still named, but its drivers (one engine pass per answer and

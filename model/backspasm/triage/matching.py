@@ -117,15 +117,17 @@ def answer_words(node: str, state: str, soft: Mapping[str, FloatArray]) -> str:
     return f"{node}={state}" + (" (unsure answer)" if node in soft else "")
 
 
-def flag_words(flag: TriageFlag, soft: Mapping[str, FloatArray]) -> str:
-    """Return a flag's reason: its name, ``"... (unsure answer)"`` when an answer is unsure.
+def flag_words(flag: TriageFlag, on_sure: BoolArray) -> npt.NDArray[np.object_]:
+    """Return a flag's reason per case: its name, ``"... (unsure answer)"`` where one counts.
 
     A flag's name is the reason triage gives, for a person and a clinician alike
-    (``"saddle numbness (a warning sign of cauda equina syndrome)"``); an unsure answer
-    that leans to the flag's state is marked as in a cause rule's words.
+    (``"saddle numbness (a warning sign of cauda equina syndrome)"``). It is marked
+    unsure, as in a cause rule's words, for the cases where the flag does not hold
+    on the sure answers alone (``on_sure``, :func:`flag_holds` without the unsure
+    answers): an unsure answer among four counted features that the other three
+    had met is not what set it.
     """
-    unsure = any(node in soft for node in flag.holds_on)
-    return flag.name + (" (unsure answer)" if unsure else "")
+    return np.where(on_sure, flag.name, flag.name + " (unsure answer)").astype(object)
 
 
 class Text:

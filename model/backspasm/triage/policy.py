@@ -6,6 +6,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
+
 from backspasm._text import answer_words
 from backspasm.spec import TRIAGE_LEVELS, TriagePolicy
 from backspasm.spec.borrowed import borrow_policy
@@ -22,6 +25,7 @@ __all__ = [
     "screen_nodes",
     "timeframe_words",
     "triage_advice",
+    "triage_reason_text",
     "triage_reason_words",
 ]
 
@@ -75,6 +79,23 @@ def triage_reason_words(network: Network, reasons: Iterable[str]) -> tuple[str, 
     label = _unabbreviated(network)
     said = (answer_words(r, label, network.spec.nodes, network.label_no) for r in reasons)
     return tuple(_sentence(words) for words in said)
+
+
+def triage_reason_text(network: Network, reasons: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """Say each case's triage reasons in words, ``"; "``-joined (a scored file's column).
+
+    ``reasons`` holds one :func:`~backspasm.triage.triage_explained` text per case;
+    each comes back as :attr:`Diagnosis.triage_reasons
+    <backspasm.diagnosis.Diagnosis.triage_reasons>` says it, joined by ``"; "``
+    ("" for none). Each distinct text is worded once, however many cases share it.
+    """
+    raw = np.asarray(reasons, dtype=object).astype(str)
+    distinct, index = np.unique(raw, return_inverse=True)
+    said = [
+        "; ".join(triage_reason_words(network, (s for s in text.split("; ") if s)))
+        for text in distinct
+    ]
+    return np.asarray(said, dtype=object)[index.reshape(-1)]
 
 
 #: A label shortened to fit a figure: a full stop, a slash or a comparison sign in it
@@ -184,11 +205,12 @@ def policy_of(network: Network) -> TriagePolicy:
 
 
 def screen_nodes(network: Network) -> frozenset[str]:
-    """Return the nodes whose answers can set a triage level on their own.
+    """Return the nodes whose answers can set a triage level or its reasons.
 
-    Every node a triage flag names (``when``): cauda equina signs, fever, a cancer
-    history, Murphy's sign, age 65 or over, pain in the middle of the back, a long
-    duration... An interview asks these, with the red-flag questions, before it may
-    conclude, since an answer left unasked could change the advice by itself.
+    Every node a triage flag names (``when``, and the answers a flag counts, ``of``):
+    cauda equina signs, fever, a cancer history, Murphy's sign, age 65 or over, pain
+    in the middle of the back, a long duration, NICE's referral features of
+    spondyloarthritis... An interview asks these, with the red-flag questions, before
+    it may conclude, since an answer left unasked could change the advice.
     """
-    return frozenset(node for flag in policy_of(network).flags for node in flag.when)
+    return frozenset(node for flag in policy_of(network).flags for node in flag.holds_on)

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backspasm._numeric import BoolArray, IntArray, answered, lean_of
-from backspasm.spec import BINARY_STATES
+from backspasm.spec import BINARY_STATES, TriageFlag
 from backspasm.triage.matching import matches, soft_leans
 from backspasm.triage.policy import policy_of, screen_nodes
 
@@ -51,10 +51,11 @@ def paired_screen_nodes(network: Network) -> frozenset[str]:
     """Return the screening nodes that only flags of two or more answers name.
 
     Their questions can set a level only with another answer (the thyroid question
-    with tingling around the mouth, pain below the knee with a cancer history), so
-    an interview asks them after the rest of the screen, and they leave it once
-    that other answer rules their flags out (:func:`closed_screen`). A warning sign
-    (a red-flag question) is screened for itself and is never one of them.
+    with tingling around the mouth, pain below the knee with a cancer history, the
+    features a referral flag counts with age and duration), so an interview asks
+    them after the rest of the screen, and they leave it once the other answers
+    decide their flags (:func:`closed_screen`). A warning sign (a red-flag question)
+    is screened for itself and is never one of them.
     """
     from backspasm.questionnaire import questions_for
 
@@ -63,7 +64,7 @@ def paired_screen_nodes(network: Network) -> frozenset[str]:
     return frozenset(
         node
         for node in screen_nodes(network) - signs
-        if all(len(f.when) > 1 for f in flags if node in f.when)
+        if all(len(f.holds_on) > 1 for f in flags if node in f.holds_on)
     )
 
 
@@ -77,11 +78,15 @@ def closed_screen(
     knee with a cancer history) cannot match once its other answer is given
     otherwise, nor once an unsure answer leans the other way, as
     :func:`~backspasm.triage.matching.matches` counts it: for a person without
-    tingling, the thyroid question can no longer change the advice. A node is closed
-    for a case when every flag that names it is ruled out so; a node that a flag
-    names alone (age 65 or over) never closes, nor does a warning sign (a red-flag
-    question: tingling around the mouth is screened for itself). Only nodes closed for
-    some case are returned.
+    tingling, the thyroid question can no longer change the advice. A flag that
+    counts answers (``at_least`` of ``of``) is decided without a counted answer once
+    the others can no longer reach the count, or have reached it already: for a
+    person of 50, or one who has denied three of NICE's six referral features, the
+    other features no longer change the advice. A node is closed for a case when
+    every flag that names it is decided so; a node that a flag names alone (age 65
+    or over) never closes, nor does a warning sign (a red-flag question: tingling
+    around the mouth is screened for itself). Only nodes closed for some case are
+    returned.
 
     Parameters
     ----------
@@ -93,25 +98,43 @@ def closed_screen(
     """
     policy = policy_of(network)
     soft = soft_leans(policy, values)
+    held: dict[tuple[str, str], BoolArray] = {}
+
+    def holds(node: str, state: str) -> BoolArray:
+        """Cases whose answer to ``node`` holds ``state`` (an unsure one by its lean)."""
+        if (node, state) not in held:
+            held[node, state] = matches({node: state}, values, network, n, soft)
+        return held[node, state]
 
     def ruled_out(node: str, state: str) -> BoolArray:
         """Cases that answered ``node`` and whose answer does not hold ``state``."""
         given = values.get(node)
         if given is None:
             return np.zeros(n, dtype=bool)
-        holds = matches({node: state}, values, network, n, soft)
-        return answered(np.asarray(given)) & ~holds
+        return answered(np.asarray(given)) & ~holds(node, state)
+
+    def decided_without(flag: TriageFlag, node: str) -> BoolArray:
+        """Cases whose other answers decide ``flag`` whatever ``node``'s answer is."""
+        out = np.zeros(n, dtype=bool)
+        for other, state in flag.when.items():
+            if other != node:
+                out |= ruled_out(other, state)
+        if flag.of:
+            rest = {k: v for k, v in flag.of.items() if k != node}
+            denied = sum((ruled_out(k, v).astype(np.int64) for k, v in rest.items()), start=0)
+            need = flag.at_least - (node in flag.of)
+            out |= len(rest) - np.asarray(denied) < need  # the count is out of reach
+            if node in flag.of:  # or reached without this answer
+                met = sum((holds(k, v).astype(np.int64) for k, v in rest.items()), start=0)
+                out |= np.asarray(met) >= flag.at_least
+        return out
 
     closed: dict[str, BoolArray] = {}
     for node in sorted(paired_screen_nodes(network)):
-        naming = [flag.when for flag in policy.flags if node in flag.when]
         shut = np.ones(n, dtype=bool)
-        for when in naming:
-            out = np.zeros(n, dtype=bool)
-            for other, state in when.items():
-                if other != node:
-                    out |= ruled_out(other, state)
-            shut &= out
+        for flag in policy.flags:
+            if node in flag.holds_on:
+                shut &= decided_without(flag, node)
         if shut.any():
             closed[node] = shut
     return closed
