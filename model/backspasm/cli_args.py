@@ -198,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add everything a one-case diagnosis says: reasons for the top cause, "
         "pointed_cause (a cause lower down that the answers point to), next_question, "
-        "p_pathologic, risk_<complication>, mpe and p_mpe (slower)",
+        "triage_reasons (what set the level, in words), p_pathologic, "
+        "risk_<complication>, mpe and p_mpe (slower)",
     )
     network_option(p)
 

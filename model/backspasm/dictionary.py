@@ -73,6 +73,12 @@ _OUTPUTS: dict[str, tuple[str, str]] = {
         "timeframe; blank means see a doctor soon",
     ),
     "red_flags": ("text", "the answers that drove an emergency"),
+    "triage_reasons": (
+        "text, '; '-joined, or blank",
+        "what set an emergency or see_doctor level, in the words diagnose says them: "
+        "the warning signs and referral flags that held, the cause rules that fired "
+        "and the group thresholds reached; blank for self_care",
+    ),
     "screen_unanswered": (
         "whole number, 0 or more",
         "how many screening questions (the warning signs and the questions that can "

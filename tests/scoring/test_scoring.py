@@ -31,6 +31,7 @@ from backspasm.scoring import (
     score_cases,
     score_file,
 )
+from helpers import NG65_REFERRAL
 
 YES_NO = "yes/no (also y/n, true/false, 1/0)"
 LOCATIONS = "lower_back, mid_back, upper_back, flank"
@@ -992,6 +993,29 @@ def test_explain_names_the_cause_below_the_top_that_the_answers_point_to(net):
         # the largest factor below the top cause
         assert factor == table["odds_factor"].iloc[1:].max()
     assert named >= 10
+
+
+def test_explain_says_what_set_each_level_as_diagnose_says_it(net):
+    # A clinic scoring a file can pick out, say, the rheumatology referrals: the
+    # reasons a row's level was set, in the words diagnose gives them.
+    path = Path(__file__).parents[2] / "data" / "example_cases.csv"
+    cases = pd.read_csv(path, dtype=str, keep_default_na=False)
+    cases = cases.drop(columns=["case_id", "expected_cause", "note"])
+    young = dict.fromkeys(cases.columns, "")
+    young.update({k: str(v) for k, v in NG65_REFERRAL.items()})
+    cases = pd.concat([cases, pd.DataFrame([young])], ignore_index=True)
+    scored = score_cases(cases, network=net, explain=True)
+    names = list(scored.columns)
+    assert names.index("triage_reasons") == names.index("red_flags") + 1
+    levels = set()
+    for i, row in cases.iterrows():
+        d = diagnose({k: v for k, v in row.items() if v != ""}, network=net)
+        assert scored.loc[i, "triage_reasons"] == "; ".join(d.triage_reasons)
+        assert (scored.loc[i, "triage_reasons"] == "") == (d.triage == "self_care")
+        levels.add(d.triage)
+    assert levels == {"emergency", "see_doctor", "self_care"}
+    assert "rheumatologist" in scored["triage_reasons"].iloc[-1]
+    assert "triage_reasons" not in score_cases(cases.head(2), network=net).columns
 
 
 def test_explain_points_to_no_cause_the_row_answered_as_known(net):

@@ -22,7 +22,7 @@ case should see the doctor, where the policy says), ``red_flags``,
 with ``explain``,
 also ``p_pathologic``, ``risk_<complication>``, ``reasons``, ``pointed_cause``,
 ``pointed_odds_factor``, ``next_question``,
-``mpe`` and ``p_mpe``, in the order :func:`output_columns` gives.
+``triage_reasons``, ``mpe`` and ``p_mpe``, in the order :func:`output_columns` gives.
 
 The modules, in the order data flows through them:
 

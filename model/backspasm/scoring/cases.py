@@ -91,7 +91,8 @@ def score_cases(
         factor: :mod:`backspasm.explain.odds`), ``next_question`` (what
         ``ask`` would ask next: an unanswered screening question first, those whose
         yes alone is an emergency before the rest, else the question with the highest
-        expected information gain about the causes), ``mpe`` and
+        expected information gain about the causes), ``triage_reasons`` (what set
+        the level, in the words ``diagnose`` says them), ``mpe`` and
         ``p_mpe`` (the most probable explanation over the causes and its
         probability). Costs a few extra batched inference passes.
 
@@ -103,7 +104,7 @@ def score_cases(
         ``risk_<complication>``], ``top_cause``, [``reasons``, ``pointed_cause``,
         ``pointed_odds_factor``, ``next_question``],
         ``conflict``, ``triage``, ``triage_within_hours``, ``red_flags``,
-        ``screen_unanswered``, [``mpe``, ``p_mpe``] and ``error``. A row
+        [``triage_reasons``], ``screen_unanswered``, [``mpe``, ``p_mpe``] and ``error``. A row
         that could not be scored has NaN probabilities and says why in ``error``; its
         index is kept.
 

@@ -27,7 +27,7 @@ from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import Question, parse_answer
 from backspasm.scoring.overlap import pipelined
 from backspasm.scoring.plan import Plan
-from backspasm.triage import self_care_unscreened
+from backspasm.triage import self_care_unscreened, triage_reason_text
 
 if TYPE_CHECKING:
     from backspasm.engine import CompiledNetwork
@@ -289,6 +289,7 @@ def score_block(
             pathologic=plan.explain,
             risks=plan.explain,
             explain=plan.explain,
+            triage_reasons=plan.explain,
         )
 
     # Two batches at a time, but not with the explanations (their memory would double);
@@ -322,6 +323,8 @@ def score_block(
         assert found.p_pathologic is not None
         assert found.risks is not None
         outputs["p_pathologic"][ok] = found.p_pathologic[possible]
+        assert found.triage_reasons is not None
+        outputs["triage_reasons"][ok] = triage_reason_text(net, found.triage_reasons[possible])
         for i, c in enumerate(complications):
             outputs[f"risk_{c}"][ok] = found.risks[possible, i]
         if not causes:
@@ -364,6 +367,7 @@ _TEXT_COLUMNS = frozenset(
         "next_question",
         "triage",
         "red_flags",
+        "triage_reasons",
         "mpe",
         "error",
     }

@@ -82,7 +82,8 @@ def output_columns(network: Network | None = None, *, explain: bool = False) -> 
         Include the columns that make a row say everything a
         :class:`~backspasm.diagnosis.Diagnosis` says: ``p_pathologic``,
         ``risk_<complication>``, ``reasons``, ``pointed_cause``,
-        ``pointed_odds_factor``, ``next_question``, ``mpe`` and ``p_mpe``.
+        ``pointed_odds_factor``, ``next_question``, ``triage_reasons``, ``mpe`` and
+        ``p_mpe``.
 
     Returns
     -------
@@ -92,9 +93,9 @@ def output_columns(network: Network | None = None, *, explain: bool = False) -> 
         ``pointed_cause``, ``pointed_odds_factor``, ``next_question``], ``conflict``,
         ``triage``, ``triage_within_hours`` (how soon a ``see_doctor`` case should see
         the doctor, in hours; blank when its rules give no timeframe), ``red_flags``,
-        ``screen_unanswered`` (how many screening questions the row left unanswered:
-        above 0, ``self_care`` means only that no warning sign was found yet), [``mpe``,
-        ``p_mpe``], ``error``.
+        [``triage_reasons``], ``screen_unanswered`` (how many screening questions the
+        row left unanswered: above 0, ``self_care`` means only that no warning sign was
+        found yet), [``mpe``, ``p_mpe``], ``error``.
     """
     net = network if network is not None else default_network()
     return _outputs(net, explain)
@@ -109,7 +110,9 @@ def _outputs(network: Network, explain: bool) -> tuple[str, ...]:
     names += (
         ["reasons", "pointed_cause", "pointed_odds_factor", "next_question"] if explain else []
     )
-    names += ["conflict", "triage", "triage_within_hours", "red_flags", "screen_unanswered"]
+    names += ["conflict", "triage", "triage_within_hours", "red_flags"]
+    names += ["triage_reasons"] if explain else []
+    names += ["screen_unanswered"]
     names += ["mpe", "p_mpe"] if explain else []
     return (*names, "error")
 
@@ -146,7 +149,7 @@ def make_plan(
     explain : bool
         Whether the explanation columns (``p_pathologic``, ``risk_<complication>``,
         ``reasons``, ``pointed_cause``, ``pointed_odds_factor``, ``next_question``,
-        ``mpe``, ``p_mpe``) are added.
+        ``triage_reasons``, ``mpe``, ``p_mpe``) are added.
     name_passed : bool, default True
         Remark on the columns passed through unscored (not questions, and not named
         in a did-you-mean remark), all in one line; off for callers that keep

@@ -217,7 +217,7 @@ def score_file(
     explain : bool, default False
         Add the columns that make a row say what a diagnosis says: ``p_pathologic``,
         ``risk_<complication>``, ``reasons``, ``pointed_cause``, ``pointed_odds_factor``,
-        ``next_question``, ``mpe`` and ``p_mpe``
+        ``next_question``, ``triage_reasons``, ``mpe`` and ``p_mpe``
         (see :func:`~backspasm.scoring.output_columns`).
 
     Returns

@@ -41,6 +41,7 @@ OUTPUT_NAMES = (
     "triage",
     "triage_within_hours",
     "red_flags",
+    "triage_reasons",
     "screen_unanswered",
     "mpe",
     "p_mpe",
