@@ -59,6 +59,17 @@ def test_an_odds_parent_with_one_or_no_state_is_a_problem_not_a_crash(toy_spec_d
     assert not any("odds.exertion" in p for p in found)
 
 
+def test_an_empty_state_list_is_one_problem_not_one_per_state_used(toy_spec_dir):
+    # A node whose table names its states: each use was also "unknown state 'x';
+    # states: ." (12 follow-on problems for this toy node, 27 for a real one).
+    folder = toy_spec_dir({EXERTION_PRIOR: f"states = []\n{EXERTION_PRIOR}"})
+    found = [p for p in problems_of(folder) if "'exertion'" in p]
+    assert found == [
+        "nodes.toml: node 'exertion', field 'states': needs at least two states; got []. "
+        "[rule: states]"
+    ]
+
+
 def test_a_multistate_odds_parent_cut_to_one_state_is_one_problem(toy_spec_dir):
     # A noisy-OR may scale its odds by a selecting parent, here one left with one state.
     folder = toy_spec_dir(

@@ -262,6 +262,14 @@ def test_toml_syntax_error_names_the_file(toy_spec_dir):
     )
 
 
+def test_a_repeated_key_or_table_is_said_plainly(toy_spec_dir):
+    # The parser says only "Cannot overwrite a value": the key is named.
+    (found,) = problems_of(toy_spec_dir(extra='[nodes.extra]\nlabel = "A"\nlabel = "B"\n'))
+    assert "line 52: not valid TOML: the key 'label' is given a second value" in found
+    (found,) = problems_of(toy_spec_dir(extra="[nodes.extra]\n[nodes.extra]\n"))
+    assert "line 51: not valid TOML: [nodes.extra] is given twice" in found
+
+
 def test_missing_path():
     with pytest.raises(SpecError, match="no such file or folder"):
         load_spec("/nonexistent/kb")

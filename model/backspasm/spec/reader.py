@@ -217,6 +217,25 @@ def _skipped(folder: Path) -> tuple[list[str], list[str]]:
     return misnamed, nested
 
 
+def _said_plainly(text: str, data: bytes, line: int) -> str:
+    """Say a repeated key or table, the commonest slip of a hand-edited file, plainly.
+
+    The parser says only "Cannot overwrite a value" or "Cannot declare ('nodes',
+    'fever') twice"; the key is read from the line it names.
+    """
+    twice = re.match(r"Cannot declare \((.*)\) twice", text)
+    if twice:
+        table = ".".join(part.strip().strip("'\"") for part in twice[1].split(",") if part.strip())
+        return f"[{table}] is given twice (each table once: merge the two)"
+    if text.startswith("Cannot overwrite a value"):
+        lines = data.decode("utf-8", "replace").splitlines()
+        said = lines[line - 1] if 0 < line <= len(lines) else ""
+        key = said.split("=", 1)[0].strip() if "=" in said else ""
+        what = f"the key {key!r}" if key else "a key"
+        return f"{what} is given a second value (each key once in a table)"
+    return text
+
+
 def _syntax_problem(name: str, data: bytes, exc: Exception) -> str:
     """One problem for a file that is not valid TOML, naming the line."""
     if isinstance(exc, UnicodeDecodeError):
@@ -230,7 +249,8 @@ def _syntax_problem(name: str, data: bytes, exc: Exception) -> str:
         found = re.search(r"\(at line (\d+), column (\d+)\)$", text)
         if found:
             line = int(found[1])
-            text = f"{text[: found.start()].rstrip()}, at column {found[2]}"
+            text = _said_plainly(text[: found.start()].rstrip(), data, line)
+            text = f"{text}, at column {found[2]}"
         elif text.endswith("(at end of document)"):
             line = data.rstrip().count(b"\n") + 1
             text = text[: -len("(at end of document)")].rstrip() + ", at the end of the file"

@@ -171,15 +171,7 @@ def _states(ctx: Context) -> Iterator[str]:
     for node in ctx.nodes.values():
         if ctx.bad(node.name, "states"):
             continue
-        file, where = ctx.where(node)
-        if len(node.states) < 2:
-            yield problem(
-                file,
-                where,
-                "states",
-                "states",
-                f"needs at least two states; got {state_list(node.states)}.",
-            )
+        file, where = ctx.where(node)  # fewer than two: dropped by the type check
         if len(set(node.states)) != len(node.states):
             yield problem(
                 file, where, "states", "states", f"states repeat: {state_list(node.states)}."

@@ -109,19 +109,17 @@ def _typed_node(check: _Typing, body: Mapping[str, Any]) -> dict[str, Any]:
     """
     out = check.fields("", body, _SIMPLE_NODE_FIELDS)
     states = out.get("states")
-    if isinstance(states, list) and len(states) > MAX_STATES:
+    if isinstance(states, list) and not 2 <= len(states) <= MAX_STATES:
         # Dropped like a value of the wrong type: every rule that reads the states
-        # would otherwise report each of its uses again, with the whole list.
-        check.problems.append(
-            problem(
-                check.file,
-                check.where,
-                "states",
-                "states",
-                f"has {len(states):,} states; the limit is {MAX_STATES}: "
-                f"{state_list(states)}. Group them, or make the number a question with bins.",
-            )
+        # would otherwise report each of its uses again (each state of every table
+        # "unknown" for an empty list, the whole list for a long one).
+        message = (
+            f"needs at least two states; got {state_list(states)}."
+            if len(states) < 2
+            else f"has {len(states):,} states; the limit is {MAX_STATES}: "
+            f"{state_list(states)}. Group them, or make the number a question with bins."
         )
+        check.problems.append(problem(check.file, check.where, "states", "states", message))
         check.bad.add("states")
         del out["states"]
     for key in ("prior", "leak", "base"):
