@@ -196,7 +196,7 @@ class Network:
         return self.spec.group(group)
 
     def group_of(self, node: str) -> str:
-        """Return the group of a node."""
+        """Return the group of a node (``cause_serious``; :meth:`cause_group` says ``serious``)."""
         return self._node(node).group
 
     def cause_group(self, node: str) -> str:

@@ -54,10 +54,15 @@ def test_gain_over_every_cause_is_the_default(stones):
     every = stones.next_questions(causes=names).set_index("question")
     every = every["expected_information_gain"].reindex(default.index)
     np.testing.assert_allclose(every.to_numpy(), default.to_numpy(), rtol=0, atol=1e-12)
-    # and a group is its causes
+    # and a group is its causes, named as the tables name it or as the network does
     pd.testing.assert_frame_equal(
         stones.next_questions(causes="serious"),
         stones.next_questions(causes=list(stones.network.serious_causes)),
+    )
+    network_name = stones.network.group_of("kidney_stones")
+    assert network_name == "cause_serious"
+    pd.testing.assert_frame_equal(
+        stones.next_questions(causes=network_name), stones.next_questions(causes="serious")
     )
 
 

@@ -62,6 +62,8 @@ def cause_columns(
             names = list(groups[causes])
         elif causes in network.causes:
             names = [causes]
+        elif causes.removeprefix("cause_") in groups:  # the knowledge base's name of it
+            names = list(groups[causes.removeprefix("cause_")])
         else:
             raise NotACauseError(
                 f"causes={causes!r} is neither a group of causes nor a cause of the "

@@ -330,7 +330,8 @@ class Diagnosis:
         causes : str or sequence of str, optional
             Whose entropies the gain sums: every cause (None, the table computed with
             the diagnosis), a group of :meth:`cause_groups` (``"serious"``,
-            ``"pathologic"``, ``"fitness"`` for the bundled network) or cause names.
+            ``"pathologic"``, ``"fitness"`` for the bundled network, or as
+            :meth:`Network.group_of` names it, ``"cause_serious"``) or cause names.
             Given, the gain is computed exactly for this case by the same function,
             evidence and marginals (one batched query); ``order="interview"`` keeps
             the screen first.
