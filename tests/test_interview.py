@@ -631,6 +631,11 @@ def test_a_choice_is_taken_from_the_start_only_one_choice_has():
     assert as_asked(weeks, "5d") == pytest.approx(5 / 7)
     assert as_asked(weeks, "2 wks") == 2.0
     assert as_asked(weeks, "1.5 years") == 78.0
+    # pain that began today was refused (a clinician's audit): hours and days in words
+    assert as_asked(weeks, "2 hours") == pytest.approx(2 / 168)
+    assert as_asked(weeks, "today") == 0.0
+    assert as_asked(weeks, "Yesterday") == pytest.approx(1 / 7)
+    assert as_asked(age, "today") == "today"  # not an age: refused later
 
 
 def test_a_refused_answer_is_said_without_the_column_name_and_dont_know_skips():

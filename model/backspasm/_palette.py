@@ -57,7 +57,7 @@ GROUP_NAMES: Mapping[str, str] = {
     **{f"cause_{g}": f"Cause: {words}" for g, words in CAUSE_GROUP_WORDS.items()},
     "mechanism": "Mechanism (latent)",
     "presentation": "Presentation",
-    "finding": "Finding (a question)",
+    "finding": "Finding (symptom, sign)",
     "complication": "Complication if untreated",
 }
 #: Triage colours: a palette of their own (dark purple, purple, grey), so that a

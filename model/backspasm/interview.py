@@ -57,6 +57,9 @@ DONT_KNOW_WORDS = ("don't know", "dont know", "do not know", "not sure", "no ide
 #: The units a person may write after a number, in the question's unit (weeks or years).
 _IN_UNIT = {
     "weeks": {
+        "hour": 1 / 168,
+        "hr": 1 / 168,
+        "h": 1 / 168,
         "day": 1 / 7,
         "d": 1 / 7,
         "week": 1.0,
@@ -67,6 +70,14 @@ _IN_UNIT = {
         "yr": 52.0,
     },
     "years": {"year": 1.0, "yr": 1.0, "y": 1.0, "yo": 1.0},
+}
+#: How long, said without a number, in weeks (``today``; ``2 hours`` has its unit).
+_SAID_IN_WEEKS = {
+    "today": 0.0,
+    "this morning": 0.0,
+    "last night": 1 / 7,
+    "yesterday": 1 / 7,
+    "since yesterday": 1 / 7,
 }
 #: Words for a choice that no start of it matches (``woman`` for ``female``).
 _SAID_AS = {"man": "male", "woman": "female", "boy": "male", "girl": "female"}
@@ -183,13 +194,16 @@ def _closing(
 def as_asked(q: Question, line: str) -> Any:
     """Read an answer as a person types it into the form the question takes.
 
-    A number with its unit (``45 years``; ``3 days``, ``2 months`` for a question in
-    weeks, converted), a choice in words (``lower back`` for ``lower_back``) or by
-    the start only one choice has (``m`` for ``male``; ``woman`` for ``female``).
+    A number with its unit (``45 years``; ``2 hours``, ``3 days``, ``2 months`` for a
+    question in weeks, converted; ``today`` and ``yesterday`` too), a choice in words
+    (``lower back`` for ``lower_back``) or by the start only one choice has (``m`` for
+    ``male``; ``woman`` for ``female``).
     Anything else is returned as typed, to be read, or refused with its hint, by the
     question's own rules.
     """
     text = line.strip()
+    if q.kind == "number" and q.unit == "weeks" and text.lower() in _SAID_IN_WEEKS:
+        return _SAID_IN_WEEKS[text.lower()]
     if q.kind == "number" and q.unit in _IN_UNIT:
         match = _NUMBER_AND_UNIT.fullmatch(text.lower())
         factor = _IN_UNIT[q.unit].get(match.group(2).strip()) if match else None

@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Causes", ("cause_fitness", "cause_pathologic", "cause_serious")),
     ("Mechanisms", ("mechanism",)),
     ("Presentation", ("presentation",)),
-    ("Findings\n(the questions)", ("finding",)),
+    ("Findings\n(symptoms, signs)", ("finding",)),
     ("Complications\n(if untreated)", ("complication",)),
 )
 

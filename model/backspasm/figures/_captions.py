@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent
-from backspasm.figures._results import _SYNTHETIC, _case_name, _case_title, _Shown
+from backspasm.figures._results import (
+    _SELF_CHECK,
+    _SYNTHETIC,
+    _case_name,
+    _case_title,
+    _Shown,
+)
 from backspasm.figures._words import (
     FACTOR_MARK,
     answer_units,
@@ -95,7 +101,7 @@ def _caption_diagnostic(fig: Figure, r: _Shown) -> str:
     findings, mechanisms = len(net.nodes_in("finding")), len(net.nodes_in("mechanism"))
     return (
         f"Diagnostic view of the back-spasm network: which of its {findings} findings "
-        f"(the questions) reveal which of its {len(net.causes)} causes, through "
+        f"(symptoms and signs) reveal which of its {len(net.causes)} causes, through "
         f"{mechanisms} shared mechanisms; {_serious_marked(net)}"
     )
 
@@ -221,6 +227,7 @@ def _caption_scenarios(fig: Figure, r: _Shown) -> str:
     for i in sorted(heads, key=int):
         name, _, rest = heads[i].partition("\n")
         said = ", ".join(_one_line(line) for line in rest.split("\n"))
+        said = said.replace(", (", " (")  # "screen incomplete (23 of 28 unasked)"
         panels.append(f"{name}: {said.replace(' · ', ', ')}")
     if _case_title(r) is None:
         who = f"{len(panels)} built-in example cases"
@@ -260,7 +267,7 @@ def _caption_calibration(fig: Figure, r: _Shown) -> str:
     return (
         f"Calibration plot on {_SYNTHETIC}, all causes pooled: each bin's observed "
         f"frequency against its mean predicted probability; expected calibration error "
-        f"{r.evaluation.ece:.4f}."
+        f"{r.evaluation.ece:.4f}: {_SELF_CHECK}."
     )
 
 
@@ -281,7 +288,9 @@ def _caption_roc(fig: Figure, r: _Shown) -> str:
         for e in entries
         if e != "chance"
     ]
-    said = f"ROC curves of the serious causes on {_SYNTHETIC}: " + "; ".join(curves)
+    said = f"ROC curves of the serious causes on {_SYNTHETIC} ({_SELF_CHECK}): " + "; ".join(
+        curves
+    )
     for note in _texts(fig, "roc:not_drawn", lines=True).values():
         said += "; " + _listed(note).rstrip(".")
     for zoom in fig.get_axes()[0].child_axes:

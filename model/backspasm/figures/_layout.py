@@ -145,7 +145,7 @@ SLIDE_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Causes", ("cause_fitness", "cause_pathologic", "cause_serious")),
     ("Mechanisms", ("mechanism",)),
     ("Spasm and\ncomplications", ("presentation", "complication")),
-    ("Findings\n(the questions)", ("finding",)),
+    ("Findings\n(symptoms, signs)", ("finding",)),
 )
 _MARGIN = 0.08  # inches left and right of the drawing
 _INNER_GAP = 0.45  # a gap between sub-columns of one layer, relative to other gaps

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 _SYNTHETIC_N = 300
 _EVALUATION_N = 2000
 _SYNTHETIC = f"{_EVALUATION_N} synthetic cases drawn from the network itself (seed 0)"
+#: What figures 09 and 10 show, and what they do not: near-perfect curves on the network's
+#: own cases check the inference, and say nothing of how the model fares on real patients.
+_SELF_CHECK = "a check of the inference, not of the model on real patients (see evaluate)"
 
 
 def _answers_of(cases: pd.DataFrame, case_id: object, network: Network) -> dict[str, Any]:

@@ -254,7 +254,7 @@ def plot_diagnostic_view(
         (x_mech, f"{len(mechanisms)} shared mechanisms\n(latent)", "center"),
         (
             (x_findings[0] + x_findings[-1] + label_w) / 2,
-            f"{len(findings)} findings (the questions)",
+            f"{len(findings)} findings (symptoms, signs)",
             "center",
         ),
     ):

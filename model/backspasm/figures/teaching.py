@@ -43,6 +43,7 @@ from backspasm.figures._inputs import (
     example_case_note,
 )
 from backspasm.figures._results import (
+    _SELF_CHECK,
     _SYNTHETIC,
     _answers_of,
     _case_name,
@@ -410,11 +411,11 @@ def _draw_scenarios(results: _Shown) -> Figure:
         at = list(SCENARIOS).index(_STAND_IN)
         shown[at], names[at] = results.case, title_of
         which = "examples" if results.given else "examples, not from the file"
+        case = "the case given" if results.given else title_of[:1].lower() + title_of[1:]
         lines = (
             f"Leading causes of back spasm: {_case_name(results)} beside "
             f"{len(shown) - 1} built-in example cases",
-            f"{'the case given' if results.given else title_of.lower()} is the case of "
-            f"figures 02-06; the built-in cases are {which}",
+            f"{case} is the case of figures 02-06; the built-in cases are {which}",
         )
     width = suptitle_width(results.size)
     title = "\n".join(wrap(line, width) for line in lines)
@@ -433,12 +434,14 @@ def _draw_case_mix(results: _Shown) -> Figure:
 
 def _draw_calibration(results: _Shown) -> Figure:
     ax = plot_calibration(results.evaluation, network=results.network, size=results.size)
+    # a column's square and legend leave its title six lines: the caption says the rest
+    check = "" if results.size == "column" else f": {_SELF_CHECK}"
     return _retitled(
         ax,
         results.size,
         f"Calibration: all causes pooled, on {_SYNTHETIC}",
         "points on the diagonal mean the stated probabilities come true as often as stated",
-        f"expected calibration error {results.evaluation.ece:.4f}",
+        f"expected calibration error {results.evaluation.ece:.4f}{check}",
     )
 
 
@@ -453,6 +456,7 @@ def _draw_roc(results: _Shown) -> Figure:
         results.size,
         f"ROC of the serious causes, on {_SYNTHETIC}",
         "how well each cause's probability separates cases with it from cases without",
+        _SELF_CHECK,
     )
 
 
