@@ -492,12 +492,45 @@ def test_a_serious_accident_is_a_fracture_flag_at_any_age():
         row(hurt, "vertebral_compression_fracture").posterior
         > 2 * row(plain, "vertebral_compression_fracture").posterior
     )
-    assert hurt.triage == "see_doctor"
+    assert hurt.triage == "see_doctor"  # how long ago not said
     tender = diagnose({**hurt.answers, "spine_tender_to_tapping": "yes"})
     assert tender.triage == "emergency"
+    # NICE NG41: pain after a dangerous mechanism of injury is scanned urgently in
+    # hospital, tender or not (a clinician's audit: an 80-year-old after a serious
+    # accident was told to see a doctor soon); pain left from an old accident is not
+    # a fresh injury.
+    fresh = diagnose({**hurt.answers, "spasm_duration_weeks": 1})
+    assert fresh.triage == "emergency"
+    assert any("serious fall or accident under 6 weeks ago" in r for r in fresh.triage_reasons)
+    assert diagnose({**hurt.answers, "spasm_duration_weeks": 30}).triage == "see_doctor"
     # Across presenters a serious accident gives about the 11% of Downie et al. 2013.
     anyone = diagnose({"significant_trauma": "yes"})
     assert 0.08 < row(anyone, "vertebral_compression_fracture").posterior < 0.16
+
+
+@pytest.mark.parametrize(
+    "risk",
+    [
+        {"age": 72},
+        {"age": 50, "known_osteoporosis": "yes"},
+        {"age": 50, "long_term_steroid_use": "yes"},
+    ],
+)
+def test_a_recent_fall_at_65_or_with_thin_bones_is_scanned_in_hospital(risk):
+    # NG41's factors after any injury, a minor one included: age 65 or over with spinal
+    # pain, known osteoporosis, steroid use. A fall long ago is a doctor's visit.
+    fall = {"sex": "female", "minor_fall_or_trauma": "yes", **risk}
+    recent = diagnose({**fall, "spasm_duration_weeks": 2})
+    assert recent.triage == "emergency"
+    assert any("fall or knock under 6 weeks ago" in r for r in recent.triage_reasons)
+    assert diagnose({**fall, "spasm_duration_weeks": 20}).triage == "see_doctor"
+
+
+def test_a_recent_minor_fall_under_65_with_sound_bones_is_not_an_emergency():
+    d = diagnose(
+        {"age": 40, "sex": "female", "minor_fall_or_trauma": "yes", "spasm_duration_weeks": 2}
+    )
+    assert d.triage != "emergency"
 
 
 def test_fever_with_vomiting_is_a_flu_or_stomach_bug_before_a_kidney_infection():
@@ -519,3 +552,12 @@ def test_fever_with_vomiting_is_a_flu_or_stomach_bug_before_a_kidney_infection()
     )
     assert kidney.top_cause == "pyelonephritis"
     assert kidney.triage == "emergency"
+
+
+def test_tingling_around_the_mouth_is_seen_the_same_day_as_its_safety_net_says():
+    # A clinician's audit: the advice said "see a doctor soon" where the safety net said
+    # "the same day"; the guidance counts hypocalcaemia with any symptom as severe.
+    d = diagnose({"age": 40, "perioral_or_fingertip_tingling": "yes"})
+    assert (d.triage, d.triage_within_hours) == ("see_doctor", 24)
+    home = diagnose({"age": 40, "sex": "male"})
+    assert any("same day" in line and "mouth" in line for line in home.safety_net)
