@@ -37,7 +37,7 @@ from typing import Any
 from backspasm._answers import answer_hint
 from backspasm._text import bits, percent
 from backspasm.diagnosis import Diagnosis, diagnose
-from backspasm.diagnosis.words import POINTED_TIP, screen_progress, unsure_lines
+from backspasm.diagnosis.words import COEXIST_NOTE, POINTED_TIP, screen_progress, unsure_lines
 from backspasm.exceptions import BackspasmError, EvidenceError, ImpossibleEvidenceError
 from backspasm.explain.odds import pointed_causes
 from backspasm.network import Network, default_network
@@ -159,6 +159,7 @@ def _closing(
         f"  {r.label:<40} {percent(r.posterior):>7}"
         for r in d.causes.head(shown_causes).itertuples(index=False)
     ]
+    lines.append(f"  {COEXIST_NOTE}")
     pointed = pointed_causes(d.causes, shown_causes)
     if pointed:  # rare causes the answers point to, which the common ones hide
         lines.append(f"  lower down, the answers point to ({POINTED_TIP}):")

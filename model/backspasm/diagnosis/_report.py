@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from backspasm._text import bits, percent
 from backspasm.diagnosis.words import (
+    COEXIST_NOTE,
     NO_QUESTION_BEFORE_GOING,
     POINTED_HEADING,
     Reported,
@@ -67,7 +68,7 @@ def diagnosis_text(
     lines += ["", f"{'cause':<36} {'prior':>7} {'posterior':>9}"]
     for r in causes.head(top).itertuples(index=False):
         lines.append(f"{r.cause:<36} {percent(r.prior):>7} {percent(r.posterior):>9}")
-    lines.append("(causes can coexist: the posteriors need not add up to 100%)")
+    lines.append(COEXIST_NOTE)
     lines += ["", "why:"]
     first, pointed = why_sentences(d)
     lines += [f"  {s}" for s in first]

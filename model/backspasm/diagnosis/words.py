@@ -23,6 +23,7 @@ from backspasm.questionnaire import EvidenceValue, questions_for
 from backspasm.sampling import PRESENTATION
 
 __all__ = [
+    "COEXIST_NOTE",
     "NO_QUESTION_BEFORE_GOING",
     "SCREEN_MEANING",
     "Explained",
@@ -39,6 +40,10 @@ __all__ = [
     "unscreened_self_care_rows",
     "unsure_lines",
 ]
+
+#: Under a list of causes' posteriors, in ``diagnose`` and ``ask``: a person may have
+#: several causes at once, so the percentages are not shares of one whole.
+COEXIST_NOTE = "(causes can coexist: the posteriors need not add up to 100%)"
 
 #: What the screen is, in the words of every view. "Warning sign" is kept for a
 #: red-flag question (``red_flag = yes`` in the schema); the screen is larger: it

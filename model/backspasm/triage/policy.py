@@ -30,12 +30,16 @@ __all__ = [
 ]
 
 #: What each level asks the person to do, in plain words (``diagnose``, ``ask`` and the
-#: widget say them through :func:`triage_advice`). The ``see_doctor`` words end in
+#: widget say them through :func:`triage_advice`). Staying active is the self-care
+#: advice of the guidelines the policy reads (NICE NG59, Chou07). The ``see_doctor`` words end in
 #: "soon", which a timeframe replaces: "see a doctor within 24 hours".
 TRIAGE_ADVICE: Mapping[str, str] = {
     "emergency": "go to an emergency department now",
     "see_doctor": "see a doctor soon",
-    "self_care": "look after yourself at home, and come back if a warning sign appears",
+    "self_care": (
+        "look after yourself at home, keeping as active as you can (most back pain "
+        "settles within a few weeks), and come back if a warning sign appears"
+    ),
 }
 
 #: Said right after an emergency's reasons and before any cause is listed, in
