@@ -122,6 +122,8 @@ def test_a_second_run_at_another_size_says_what_it_left_and_lists_it(
     (warning,) = [line for line in err.splitlines() if "left as they were" in line]
     assert "03-causes.svg, 03-causes.pdf (slide size)" in warning
     assert "column size in png" in warning
+    # they may show another case: a teacher's audit read "the same figures" as a promise
+    assert "which they may not match (another case, size or network)" in warning
     # nothing deleted; captions.md lists every file under the size it was drawn at
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "03-causes.pdf",

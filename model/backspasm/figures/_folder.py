@@ -90,7 +90,8 @@ def _left_over_note(
         groups[f"{sizes[name]} size" if sizes.get(name) else "size not recorded"].append(name)
     said = "; ".join(f"{', '.join(files)} ({where})" for where, files in groups.items())
     return (
-        f"left as they were, from an earlier run: {said}; beside the same figures drawn now "
-        f"at {size} size in {', '.join(formats)}. captions.md lists each file under its "
+        f"left as they were, from an earlier run: {said}; beside the figures of the same "
+        f"names drawn now at {size} size in {', '.join(formats)}, which they may not match "
+        "(another case, size or network). captions.md lists each file under its "
         "size; delete the old files, or draw their formats too (--format), for one set"
     )
