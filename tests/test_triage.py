@@ -1519,6 +1519,16 @@ def test_the_counted_features_are_screened_while_they_can_still_change_the_reaso
     held = dict.fromkeys(sorted(features)[:4], "yes")
     assert not open_features({**young, **held})
     assert _says_ng65({**young, **held})
+    # An answered feature stays in the screen once the count is decided: the count of
+    # answered screening questions never falls after an answer (a variant author's audit
+    # saw "screen 27/31" become "26/28").
+    answered, answers = [], dict(young)
+    for feature in sorted(features)[:4]:
+        answers[feature] = "no"
+        d = diagnose(answers)
+        answered.append(len(d.screen) - len(d.unscreened))
+    assert answered == sorted(answered)
+    assert answered[-1] > answered[0]
     # Two held and one denied: each of the other three can still tip the count.
     mixed = {**dict.fromkeys(sorted(features)[:2], "yes"), sorted(features)[2]: "no"}
     assert open_features({**young, **mixed}) == set(sorted(features)[3:])

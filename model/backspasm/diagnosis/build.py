@@ -255,7 +255,10 @@ def diagnose(
         network=net,
         _reasons=_reasons_table(net, answered, found.reasons, posterior),
         _next=_next_questions_table(questions, found),
-        _closed_screen=frozenset(node for node, shut in found.closed_screen.items() if shut[0]),
+        # an answered question stays in the screen: its count never falls after an answer
+        _closed_screen=frozenset(
+            node for node, shut in found.closed_screen.items() if shut[0] and node not in evidence
+        ),
     )
 
 
