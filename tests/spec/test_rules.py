@@ -268,6 +268,12 @@ def test_a_repeated_key_or_table_is_said_plainly(toy_spec_dir):
     assert "line 52: not valid TOML: the key 'label' is given a second value" in found
     (found,) = problems_of(toy_spec_dir(extra="[nodes.extra]\n[nodes.extra]\n"))
     assert "line 51: not valid TOML: [nodes.extra] is given twice" in found
+    # a value over several lines: the key's line, not the line where the value ends
+    extra = '[nodes.extra]\nparents = [\n  "a",\n]\nlabel = "A"\nparents = [\n  "b",\n]\n'
+    (found,) = problems_of(toy_spec_dir(extra=extra))
+    assert "line 55: not valid TOML: the key 'parents' is given a second value" in found
+    (found,) = problems_of(toy_spec_dir(extra="[nodes.extra]\nprior = { p = 0.1, p = 0.2 }\n"))
+    assert "the key 'p' is given twice in one {...} table" in found
 
 
 def test_missing_path():

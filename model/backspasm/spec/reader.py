@@ -217,23 +217,58 @@ def _skipped(folder: Path) -> tuple[list[str], list[str]]:
     return misnamed, nested
 
 
-def _said_plainly(text: str, data: bytes, line: int) -> str:
+#: A line that opens a table (``[nodes.fever]``), and one that starts with a key.
+_TABLE_LINE = re.compile(r"\s*\[")
+_KEY_LINE = re.compile(r"\s*([A-Za-z0-9_.\-]+)\s*=")
+
+
+def _repeated_key(data: bytes, line: int) -> tuple[str, int] | None:
+    """Return the key given twice in the table the parser stopped in, and its second line.
+
+    The parser names the line where the second value ends, which for a value over
+    several lines (``table = [ ... ]``) is not the key's.
+    """
+    lines = data.decode("utf-8", "replace").splitlines()[:line]
+    start = max((i for i, text in enumerate(lines) if _TABLE_LINE.match(text)), default=0)
+    seen: set[str] = set()
+    for i in range(start, len(lines)):
+        found = _KEY_LINE.match(lines[i])
+        if found and found[1] in seen:
+            return found[1], i + 1
+        if found:
+            seen.add(found[1])
+    return None
+
+
+def _said_plainly(text: str, data: bytes, line: int) -> tuple[str, int]:
     """Say a repeated key or table, the commonest slip of a hand-edited file, plainly.
 
-    The parser says only "Cannot overwrite a value" or "Cannot declare ('nodes',
-    'fever') twice"; the key is read from the line it names.
+    The parser says only "Cannot overwrite a value", "Cannot declare ('nodes',
+    'fever') twice", "Duplicate inline table key" or "Cannot mutate immutable
+    namespace"; the key and the line it is on are read from the file. Returns the
+    words and the line to name.
     """
     twice = re.match(r"Cannot declare \((.*)\) twice", text)
     if twice:
         table = ".".join(part.strip().strip("'\"") for part in twice[1].split(",") if part.strip())
-        return f"[{table}] is given twice (each table once: merge the two)"
+        return f"[{table}] is given twice (each table once: merge the two)", line
+    inline = re.match(r"Duplicate inline table key '(.*)'", text)
+    if inline:
+        return f"the key {inline[1]!r} is given twice in one {{...}} table", line
+    if text.startswith("Cannot mutate immutable namespace"):
+        return (
+            "a {...} table cannot be added to after its braces close: write the key inside them",
+            line,
+        )
     if text.startswith("Cannot overwrite a value"):
-        lines = data.decode("utf-8", "replace").splitlines()
-        said = lines[line - 1] if 0 < line <= len(lines) else ""
-        key = said.split("=", 1)[0].strip() if "=" in said else ""
-        what = f"the key {key!r}" if key else "a key"
-        return f"{what} is given a second value (each key once in a table)"
-    return text
+        repeated = _repeated_key(data, line)
+        if repeated is None:
+            return "a key is given a second value (each key once in a table)", line
+        return (
+            f"the key {repeated[0]!r} is given a second value (each key once in a table)",
+            repeated[1],
+        )
+    return text, line
 
 
 def _syntax_problem(name: str, data: bytes, exc: Exception) -> str:
@@ -248,9 +283,9 @@ def _syntax_problem(name: str, data: bytes, exc: Exception) -> str:
         text = str(exc)
         found = re.search(r"\(at line (\d+), column (\d+)\)$", text)
         if found:
-            line = int(found[1])
-            text = _said_plainly(text[: found.start()].rstrip(), data, line)
-            text = f"{text}, at column {found[2]}"
+            text, line = _said_plainly(text[: found.start()].rstrip(), data, int(found[1]))
+            column = f", at column {found[2]}" if line == int(found[1]) else ""
+            text = f"{text}{column}"
         elif text.endswith("(at end of document)"):
             line = data.rstrip().count(b"\n") + 1
             text = text[: -len("(at end of document)")].rstrip() + ", at the end of the file"
