@@ -731,6 +731,18 @@ def test_an_optional_emergency_threshold_on_p_serious_still_works(toy_spec_dir):
          'source = "Toy20" }',
          "field 'flags[0].of.location': 'location' is in both 'when' and 'of': an answer the "
          "flag needs is not also one it counts"),
+        # empty tables and a name that would read as two reasons (a variant author's audit)
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = {}, at_least = 1, of = { duration = "chronic" }, source = "Toy20" }',
+         "field 'flags[0].when': is empty: a flag needs at least one answer to apply to"),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, unless = {}, source = "Toy20" }',
+         "field 'flags[0].unless': is empty: leave 'unless' out"),
+        ('when = { location = "flank" }, source = "Toy20" }',
+         'when = { location = "flank" }, at_least = 1, of = {}, source = "Toy20" }',
+         "field 'flags[0].of': is empty: give the answers 'at_least' counts"),
+        ('name = "flank"', 'name = "flank; a stone"',
+         "field 'flags[0].name': must not contain '; ' (got 'flank; a stone')"),
     ],
 )  # fmt: skip
 def test_a_wrong_policy_is_a_spec_error_naming_the_field(toy_spec_dir, old, new, expected):

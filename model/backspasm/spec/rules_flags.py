@@ -62,6 +62,15 @@ def flag_problems(ctx: Context, file: str, where: str, body: Mapping[str, Any]) 
                 "required-field",
                 "a flag needs a name: it is the reason triage gives for it.",
             )
+        elif "; " in name:
+            yield problem(
+                file,
+                at,
+                f"{path}.name",
+                "triage-flag",
+                f"must not contain '; ' (got {name!r}): a case's reasons are joined with "
+                "'; ', so the name would read as two reasons; use a comma.",
+            )
         elif name.strip() in first:
             yield problem(
                 file,
@@ -102,6 +111,16 @@ _FLAG_ANSWERS = {
 }
 
 
+#: What an empty table of answers should hold instead.
+_EMPTY = {
+    "when": "is empty: a flag needs at least one answer to apply to, {node = state, ...} "
+    "(a count needs them too, on top of its 'of').",
+    "unless": "is empty: leave 'unless' out, or give the answers that take the flag away, "
+    "{node = state, ...}.",
+    "of": "is empty: give the answers 'at_least' counts, {node = state, ...}.",
+}
+
+
 def _flag_answers(
     ctx: Context, file: str, at: str, path: str, flag: Mapping[str, Any], key: str
 ) -> Iterator[str]:
@@ -113,7 +132,10 @@ def _flag_answers(
     table = flag.get(key)
     if key != "when" and table is None:
         return
-    if not isinstance(table, dict) or not table:
+    if isinstance(table, dict) and not table:
+        yield problem(file, at, f"{path}.{key}", _FLAG_ANSWERS[key][0], _EMPTY[key])
+        return
+    if not isinstance(table, dict):
         rule, need = _FLAG_ANSWERS[key]
         got = "." if table is None else f"; got {show(table)}."
         yield problem(file, at, f"{path}.{key}", rule, need + got)
