@@ -304,6 +304,8 @@ def _triage(
 
     def on_sure(flag: TriageFlag) -> BoolArray:
         """Cases the flag holds for on the sure answers alone (its reason is then sure)."""
+        if not any(node in soft for node in flag.holds_on):  # every answer it reads is sure
+            return np.ones(n, dtype=bool)
         return flag_holds(flag, sure, network, n, {})
 
     for flag in policy.flags:
