@@ -71,7 +71,11 @@ def _triage_causes(ctx: Context, file: str, where: str, body: Mapping[str, Any])
                 "triage-cause",
                 f"needs the name of a cause node; got {type_name(cause)}.",
             )
-        elif cause not in causes and (cause in ctx.nodes or ctx.nodes_known):
+        elif (
+            cause not in causes
+            and not ctx.bad(cause, "group")  # not read: whether it is a cause is unknown
+            and (cause in ctx.nodes or ctx.nodes_known)
+        ):
             said = (
                 f"'{cause}' is a {ctx.nodes[cause].group.replace('_', ' ')} node, not a cause"
                 if cause in ctx.nodes
