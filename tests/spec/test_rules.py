@@ -225,7 +225,9 @@ def test_duplicate_node_across_files(toy_spec_dir):
         'prior = { p = 0.1, source = "Toy20" }\n'
     )
     assert problems_of(folder) == [
-        "nodes.toml: node 'stone': declared twice (first in more.toml). [rule: unique-name]"
+        "[nodes.stone] is declared in more.toml line 1 and again in nodes.toml line 16; declare "
+        "each node once: keep one of the tables, with what you meant from both (neither is "
+        "checked until then). [rule: unique-name]"
     ]
 
 

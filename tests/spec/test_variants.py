@@ -370,7 +370,8 @@ def test_a_second_triage_table_is_one_problem(toy_spec_dir):
     (folder / "a_policy.toml").write_text("[triage]\nflags = []\n")
     (folder / "triage.toml").write_text(POLICY)
     assert problems_of(folder) == [
-        "triage.toml: table 'triage': declared twice (first in a_policy.toml). [rule: unique-name]"
+        "[triage] is declared in a_policy.toml line 1 and again in triage.toml line 2; give the "
+        "triage policy once, in one file (neither is checked until then). [rule: unique-name]"
     ]
 
 

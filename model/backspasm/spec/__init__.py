@@ -62,6 +62,9 @@ The subpackage, in the order its modules import each other:
     What a rule is and sees, and the rules, each next to its check.
 ``rules``
     The rule table :data:`RULES` and :func:`validate_spec`.
+``merge``
+    Gather the files' nodes, sources and ``[triage]`` into one ``RawSpec``, each name
+    once: one declared in two files is one problem naming both, with their lines.
 ``reader``
     Read the files (the bundled ones through :mod:`importlib.resources`), parse them
     and :func:`load_spec`.

@@ -39,7 +39,9 @@ class RawSpec:
     nodes, sources : dict of str to (str, dict)
         Per name, the file that declared it and its table.
     duplicates : list of str
-        Problems of names declared twice.
+        Problems of names declared in more than one file, one per name (the name
+        keeps an empty table, every field marked dropped in ``bad_nodes`` or
+        ``bad_sources``).
     problems : list of str
         Problems found while parsing (syntax, unknown top-level tables).
     triage : (str, dict) or None

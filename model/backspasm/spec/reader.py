@@ -16,11 +16,10 @@ import tomllib
 import warnings
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from backspasm._text import did_you_mean
 from backspasm.exceptions import SpecError
-from backspasm.spec.raw import RawSpec, problem, show
+from backspasm.spec.merge import TOP_LEVEL, Declared, add_document, report_twice
+from backspasm.spec.raw import RawSpec, problem
 from backspasm.spec.rules import validate_spec
 from backspasm.spec.schema import Spec, TriagePolicy
 
@@ -59,8 +58,6 @@ def origin_path(origin: str) -> Path | None:
     return path if path is not None and path.exists() else None
 
 
-#: The top-level tables a file may have.
-_TOP_LEVEL = ("nodes", "sources", "triage")
 _NOT_REGULAR = (
     "not a regular file (a folder, named pipe or device); a knowledge base is read "
     "from regular *.toml files only"
@@ -310,6 +307,7 @@ def parse(files: list[tuple[str, bytes]]) -> RawSpec:
         What the files said; nothing is raised here.
     """
     raw = RawSpec()
+    declared: Declared = {}
     for name, data in files:
         if data.startswith(codecs.BOM_UTF8):
             raw.problems.append(
@@ -332,7 +330,7 @@ def parse(files: list[tuple[str, bytes]]) -> RawSpec:
             continue
         if not doc and len(files) > 1:  # alone, it "declares no nodes"
             # What it held is unknown: names not found may have been there.
-            raw.dropped_tables.update(_TOP_LEVEL)
+            raw.dropped_tables.update(TOP_LEVEL)
             raw.problems.append(
                 problem(
                     name,
@@ -343,88 +341,9 @@ def parse(files: list[tuple[str, bytes]]) -> RawSpec:
                     "likely a failed save or copy. Fill it in, or delete it.",
                 )
             )
-        _add_document(raw, name, doc)
+        add_document(raw, name, doc, declared)
+    report_twice(raw, files, declared)
     return raw
-
-
-def _add_document(raw: RawSpec, name: str, doc: dict[str, Any]) -> None:
-    """Add one file's top-level tables to ``raw``, with the problems of their shape."""
-    for key in doc:
-        if key not in _TOP_LEVEL:
-            raw.problems.append(
-                problem(
-                    name,
-                    f"top-level table '{key}'",
-                    "",
-                    "known-field",
-                    "unknown top-level table; allowed: 'nodes', 'sources', 'triage'."
-                    + did_you_mean(key, _TOP_LEVEL),
-                )
-            )
-    for kind in _TOP_LEVEL:
-        if kind in doc and not isinstance(doc[kind], dict):
-            example = (
-                "a table ([triage])" if kind == "triage" else f"a table of [{kind}.<name>] tables"
-            )
-            raw.dropped_tables.add(kind)
-            raw.type_problems.append(
-                problem(
-                    name,
-                    "top level",
-                    kind,
-                    "field-type",
-                    f"must be {example}; got {show(doc[kind])}.",
-                )
-            )
-    if isinstance(doc.get("triage"), dict):
-        if raw.triage is not None:
-            raw.triage_twice = True
-            raw.duplicates.append(
-                problem(
-                    name,
-                    "table 'triage'",
-                    "",
-                    "unique-name",
-                    f"declared twice (first in {raw.triage[0]}).",
-                )
-            )
-        else:
-            raw.triage = (name, doc["triage"])
-    _add_entries(raw.nodes, raw.bad_nodes, raw, name, "nodes", doc.get("nodes"))
-    _add_entries(raw.sources, raw.bad_sources, raw, name, "sources", doc.get("sources"))
-
-
-def _add_entries(
-    store: dict[str, tuple[str, dict[str, Any]]],
-    bad: dict[str, set[str]],
-    raw: RawSpec,
-    name: str,
-    kind: str,
-    table: Any,
-) -> None:
-    """Add the ``[<kind>.<key>]`` tables of one file to ``store``, once per key."""
-    for key, body in (table if isinstance(table, dict) else {}).items():
-        where = f"node '{key}'" if kind == "nodes" else f"source '{key}'"
-        if key in store:
-            raw.duplicates.append(
-                problem(
-                    name, where, "", "unique-name", f"declared twice (first in {store[key][0]})."
-                )
-            )
-            continue
-        if not isinstance(body, dict):
-            raw.type_problems.append(
-                problem(
-                    name,
-                    where,
-                    "",
-                    "field-type",
-                    f"must be a table of fields ([{kind}.{key}]); got {show(body)}.",
-                )
-            )
-            bad[key] = {""}
-            body = {}
-        store[key] = (name, body)
 
 
 _BUNDLED_POLICY: list[TriagePolicy | None] = []
