@@ -153,3 +153,22 @@ def test_check_and_diagnose_say_the_one_problem_without_a_traceback(tmp_path, ca
     err = capsys.readouterr().err
     assert "has 1 problem:" in err
     assert "Traceback" not in err
+
+
+def test_a_column_asked_by_nodes_of_two_files_names_both_with_lines(tmp_path):
+    folder = bundled_copy(tmp_path)
+    (folder / "extra.toml").write_text(
+        '[nodes.feeling_hot]\ngroup = "finding"\nlabel = "Feeling hot"\n'
+        'description = "Feels hot."\n'
+        'question = { column = "fever", prompt = "Do you feel hot?", section = "symptom" }\n'
+        'parents = ["systemic_infection"]\n'
+        'leak = { p = 0.1, source = "assumption", why = "x" }\n'
+        'strength.systemic_infection = { p = 0.5, source = "assumption", why = "x" }\n',
+        encoding="utf-8",
+    )
+    line = line_of(folder, "findings.toml", "[nodes.fever]")
+    assert problems_of(folder) == [
+        "findings.toml: node 'fever', field 'question.column': column 'fever' is the question "
+        f"of node 'feeling_hot' (extra.toml line 1) and of this node (findings.toml line {line}); "
+        "each column informs one node. [rule: unique-column]"
+    ]

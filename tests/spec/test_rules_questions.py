@@ -177,8 +177,8 @@ def test_bundled_knowledge_base_still_loads():
                 'section = "symptom" }'
             },
             "nodes.toml: node 'stone', field 'question.column': column 'heavy_lifting' is "
-            "already the question of node 'exertion' (nodes.toml); each column informs one "
-            "node. [rule: unique-column]",
+            "the question of node 'exertion' (nodes.toml line 2) and of this node (nodes.toml "
+            "line 17); each column informs one node. [rule: unique-column]",
             id="unique-column",
         ),
         pytest.param(

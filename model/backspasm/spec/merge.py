@@ -9,6 +9,7 @@ followed by others that only the duplicate caused.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from backspasm._text import did_you_mean
 from backspasm.spec.raw import RawSpec, problem, show
 
-__all__ = ["TOP_LEVEL", "Declared", "add_document", "declared_lines", "report_twice"]
+__all__ = ["TOP_LEVEL", "Declared", "add_document", "declared_lines", "place", "report_twice"]
 
 #: The top-level tables a file may have.
 TOP_LEVEL = ("nodes", "sources", "triage")
@@ -107,30 +108,40 @@ def _add_entries(
         store[key] = (name, body)
 
 
-def report_twice(raw: RawSpec, files: list[tuple[str, bytes]], declared: Declared) -> None:
+def report_twice(raw: RawSpec, declared: Declared) -> None:
     """Add to ``raw.duplicates`` one problem per name declared in more than one file.
 
     Parameters
     ----------
     raw : RawSpec
-        What the files said.
-    files : list of (str, bytes)
-        The files read, whose lines are searched for each declaration.
+        What the files said, with their ``texts``, searched for each declaration.
     declared : Declared
         What :func:`add_document` noted.
     """
-    texts = dict(files)
-    lines: dict[str, dict[tuple[str, ...], int]] = {}
     for path, names in declared.items():
-        if len(names) < 2:
-            continue
-        places = []
-        for name in names:
-            if name not in lines:
-                lines[name] = declared_lines(texts.get(name, b""))
-            line = lines[name].get(path)
-            places.append(f"{name} line {line}" if line else name)
-        raw.duplicates.append(_twice(path, places))
+        if len(names) > 1:
+            raw.duplicates.append(_twice(path, [place(raw, name, path) for name in names]))
+
+
+def place(raw: RawSpec, file: str, path: tuple[str, ...]) -> str:
+    """Name where ``file`` declares a node, source or ``[triage]``: ``"causes.toml line 12"``.
+
+    Parameters
+    ----------
+    raw : RawSpec
+        What the files said, with their ``texts``.
+    file : str
+        The file.
+    path : tuple of str
+        ``("nodes", name)``, ``("sources", key)`` or ``("triage",)``.
+
+    Returns
+    -------
+    str
+        The file and line, or the file alone when the line is not found.
+    """
+    line = declared_lines(raw.texts.get(file, b"")).get(path)
+    return f"{file} line {line}" if line else file
 
 
 def _twice(path: tuple[str, ...], places: list[str]) -> str:
@@ -162,6 +173,7 @@ _KEY = re.compile(r"\s*[A-Za-z0-9_\-\"']")
 _LONGEST_KEY = 300
 
 
+@functools.lru_cache(maxsize=4)  # a rule may ask again of the same file
 def declared_lines(data: bytes) -> dict[tuple[str, ...], int]:
     """Return the first line of a file that declares each node, source and ``[triage]``.
 

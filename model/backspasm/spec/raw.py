@@ -55,6 +55,8 @@ class RawSpec:
         Problems of values of the wrong type.
     bad_nodes, bad_sources : dict of str to set of str
         Field paths dropped for their type, per node and per source.
+    texts : dict of str to bytes
+        Each file's contents, to name the line of a declaration in a problem.
     dropped_tables : set of str
         The top-level tables (``nodes``, ``sources``, ``triage``) some file gave with
         the wrong type (all three for a file that declares nothing): what they held is
@@ -73,6 +75,7 @@ class RawSpec:
     bad_nodes: dict[str, set[str]] = field(default_factory=dict)
     bad_sources: dict[str, set[str]] = field(default_factory=dict)
     dropped_tables: set[str] = field(default_factory=set)
+    texts: dict[str, bytes] = field(default_factory=dict)
 
 
 def is_number(value: Any) -> bool:

@@ -306,7 +306,7 @@ def parse(files: list[tuple[str, bytes]]) -> RawSpec:
     RawSpec
         What the files said; nothing is raised here.
     """
-    raw = RawSpec()
+    raw = RawSpec(texts=dict(files))
     declared: Declared = {}
     for name, data in files:
         if data.startswith(codecs.BOM_UTF8):
@@ -342,7 +342,7 @@ def parse(files: list[tuple[str, bytes]]) -> RawSpec:
                 )
             )
         add_document(raw, name, doc, declared)
-    report_twice(raw, files, declared)
+    report_twice(raw, declared)
     return raw
 
 

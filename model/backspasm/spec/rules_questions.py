@@ -14,6 +14,7 @@ from typing import Any
 from backspasm._text import cap_list, closest, did_you_mean
 from backspasm.spec.build import BIN_OPERATORS, parse_bin
 from backspasm.spec.context import Context, Rule
+from backspasm.spec.merge import place
 from backspasm.spec.raw import problem
 from backspasm.spec.rules_nodes import NAME_PATTERN, name_hint
 from backspasm.spec.schema import BINARY_STATES, NodeSpec
@@ -225,7 +226,7 @@ def _questions(ctx: Context) -> Iterator[str]:
         node = ctx.nodes[name]
         where = f"node '{name}'"
         yield from _question_fields(ctx, file, where, name, question)
-        yield from _question_column(file, where, node, question, columns)
+        yield from _question_column(ctx, where, node, question, columns)
         section = question.get("section", "").strip() and question["section"]
         if section and section not in QUESTION_SECTIONS:
             yield problem(
@@ -261,13 +262,14 @@ def _question_fields(
 
 
 def _question_column(
-    file: str,
+    ctx: Context,
     where: str,
     node: NodeSpec,
     question: Mapping[str, Any],
     columns: dict[str, NodeSpec],
 ) -> Iterator[str]:
     """Check the column name: valid, not ``case_id``, not taken (``columns``, updated)."""
+    file = node.file
     column = question.get("column", "").strip() and question["column"]
     if column and not NAME_PATTERN.fullmatch(column):
         yield problem(
@@ -311,8 +313,9 @@ def _question_column(
             where,
             "question.column",
             "unique-column",
-            f"column '{column}' is already the question of node '{other.name}' "
-            f"({other.file}); each column informs one node.",
+            f"column '{column}' is the question of node '{other.name}' "
+            f"({place(ctx.raw, other.file, ('nodes', other.name))}) and of this node "
+            f"({place(ctx.raw, file, ('nodes', node.name))}); each column informs one node.",
         )
     elif column:
         columns[column] = node

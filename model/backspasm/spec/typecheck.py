@@ -195,6 +195,7 @@ def typecheck(raw: RawSpec) -> RawSpec:
         bad_nodes={k: set(v) for k, v in raw.bad_nodes.items()},
         bad_sources={k: set(v) for k, v in raw.bad_sources.items()},
         dropped_tables=set(raw.dropped_tables),
+        texts=raw.texts,
     )
     for name, (file, body) in raw.nodes.items():
         check = _Typing(file, f"node '{name}'", out.type_problems, set())
