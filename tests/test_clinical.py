@@ -526,6 +526,29 @@ def test_a_recent_fall_at_65_or_with_thin_bones_is_scanned_in_hospital(risk):
     assert diagnose({**fall, "spasm_duration_weeks": 20}).triage == "see_doctor"
 
 
+@pytest.mark.parametrize("answers", [{"age": 30}, {"age": 72, "sex": "male"}, {}])
+def test_a_person_who_feels_seriously_unwell_goes_to_the_emergency_department(answers):
+    # A clinician's audit: emergencies outside the spine were never asked about, and
+    # sepsis was judged on fever alone. NICE NG51 sends suspected sepsis with any
+    # high-risk sign for emergency care; the NHS says to call 999 with back pain and
+    # chest pain. A yes is an emergency whatever the causes of the spasm.
+    d = diagnose({**answers, "seriously_unwell": "yes"})
+    assert d.triage == "emergency"
+    assert any("seriously unwell" in r.lower() for r in d.triage_reasons)
+    assert "seriously_unwell" in {
+        q.column for q in d.screen
+    }  # a warning sign: asked before any conclusion
+    # In the network it raises only the infection route, and more with a fever.
+    calm = diagnose({**answers, "seriously_unwell": "no"})
+    assert calm.triage != "emergency"
+    for cause in ("epidural_abscess", "pyelonephritis"):
+        assert row(d, cause).posterior > 5 * row(calm, cause).posterior
+    assert abs(row(d, "herniated_disc").posterior - row(calm, "herniated_disc").posterior) < 0.01
+    # A person sent home is told what should make them call an ambulance.
+    home = diagnose({"age": 30, "sex": "male"})
+    assert any("chest pain" in line and "ambulance" in line for line in home.safety_net)
+
+
 def test_a_recent_minor_fall_under_65_with_sound_bones_is_not_an_emergency():
     d = diagnose(
         {"age": 40, "sex": "female", "minor_fall_or_trauma": "yes", "spasm_duration_weeks": 2}

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import pytest
 
+from backspasm._text import reason_for_person
 from backspasm.cli import main
 from backspasm.diagnosis import diagnose
 from backspasm.exceptions import BackspasmError
@@ -277,7 +278,7 @@ def test_no_reassurance_before_the_screen_is_done():
     assert "look after yourself at home" not in text
     words = f"no warning sign yet (1 of {len(SCREEN)} screening questions answered)"
     assert words in text
-    assert f"triage: self_care - {words}" in shown
+    assert f"triage: self_care so far, screen not finished - {words}" in shown
 
 
 # ------------------------------------------------------------------ the command line
@@ -540,7 +541,10 @@ def test_ask_calls_the_screen_screening_questions_and_keeps_warning_sign_for_red
 def test_ask_says_a_doctors_reasons_in_the_words_of_diagnose():
     d, _, shown = run(["quit"], answers={"age": 34, "history_of_cancer": "yes"})
     assert d.triage == "see_doctor"
-    reasons = "; ".join(d.triage_reasons)
+    # diagnose's reasons, each threshold said to the person in words
+    reasons = "; ".join(reason_for_person(r) for r in d.triage_words)
+    assert any(w.startswith("Spinal tumour") for w in d.triage_words)
+    assert "from which this advice is given" in reasons
     status = [line for line in shown if line.startswith("  -> so far: ")]
     assert status
     assert all(f"(because of: {reasons}). Most likely: " in line for line in status)
@@ -766,3 +770,17 @@ def test_the_yes_no_words_are_said_in_full_once_then_briefly():
     assert full not in prompts[1]
     assert prompts[3] == prompts[2]  # asked again after "?", as it was
     assert any("Answer yes/no (also y/n, true/false, 1/0); unsure" in line for line in shown)
+
+
+def test_a_threshold_is_said_to_the_person_in_words():
+    # A clinician's audit: ask told a person "because of: Any serious cause 20.2%
+    # (>= 5%)", the model's workings. The person is told what the number means.
+    known = {"age": 70, "fever": "yes", "spine_tender_to_tapping": "yes"}
+    d, _, shown = run(["quit"], answers=known)
+    assert any(r.endswith("(>= 5%)") for r in d.triage_reasons)  # diagnose keeps its form
+    (because,) = [line for line in shown if line.startswith("  because of: ")]
+    assert "(>= " not in because
+    assert "a 24.9% chance of any serious cause, at or above the 5% from which this advice" in (
+        because
+    )
+    assert "Fever (a possible sign of infection)" in because  # a flag keeps its name

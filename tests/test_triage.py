@@ -382,19 +382,21 @@ def test_diagnose_says_when_the_screen_is_not_done(capsys):
     # ask, for the same answers, said the advice was incomplete.
     assert main(["diagnose", "age=52", "recent_exertion=yes"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("triage: self_care")
+    assert out.startswith("triage: self_care so far (the screen is not finished)\n")
     assert (
         "screening questions answered (the warning signs and the questions that can set "
         "the triage level): the advice is incomplete" in out
     )
     nxt = out[out.index("next questions worth asking (screening questions first):") :]
     nxt = nxt.splitlines()[1:4]
-    # the cauda equina questions, whose yes alone is an emergency, come first
+    # the questions whose yes alone is an emergency (cauda equina, seriously unwell)
+    # come first
     assert {line.split()[0] for line in nxt} <= {
         "bilateral_or_progressive_deficit",
         "saddle_numbness",
         "bowel_or_bladder_loss",
         "early_cauda_equina_symptoms",
+        "seriously_unwell",
     }
     d = diagnose({q.column: "no" for q in diagnose({}).screen if q.kind == "yes_no"})
     assert all(q.kind != "yes_no" for q in d.unscreened)

@@ -13,6 +13,7 @@ from typing import Any
 from backspasm._numeric import lean_of
 
 __all__ = [
+    "RULE_REASON",
     "answer_words",
     "bits",
     "cap_list",
@@ -27,6 +28,7 @@ __all__ = [
     "percent",
     "percent_to",
     "rate",
+    "reason_for_person",
     "show_cell",
 ]
 
@@ -237,6 +239,32 @@ def lower_first(label: str) -> str:
     if len(label) > 1 and label[1].isupper():
         return label
     return label[:1].lower() + label[1:]
+
+
+#: A triage cause rule or group threshold as triage writes its reason:
+#: ``"Kidney stones 77.1% (>= 50% with fever)"``, ``"Any serious cause 11.4% (>= 5%)"``.
+RULE_REASON = re.compile(
+    r"^(?P<label>.+?) (?P<p>[<>]?[0-9.]+%) \(>= (?P<limit>[0-9.]+%)(?P<when>.*)\)$"
+)
+
+
+def reason_for_person(reason: str) -> str:
+    """Say a triage reason to the person it is about, not to a reader of thresholds.
+
+    A cause rule's ``"Spinal tumour 4.2% (>= 3%)"`` reads ``"a 4.2% chance of spinal
+    tumour, at or above the 3% from which this advice is given"``; ``"Pyelonephritis
+    63.8% (>= 30% with fever)"`` keeps its answers, ``"... given with fever"``. A flag's
+    reason is already in words and is returned as it is.
+    """
+    rule = RULE_REASON.match(reason)
+    if rule is None:
+        return reason
+    when = rule["when"].strip()
+    said = (
+        f"a {rule['p']} chance of {lower_first(rule['label'])}, at or above the "
+        f"{rule['limit']} from which this advice is given"
+    )
+    return f"{said} {when}" if when else said
 
 
 def lean_words(p: float) -> str:

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 from backspasm._answers import answer_hint
-from backspasm._text import bits, percent
+from backspasm._text import bits, percent, reason_for_person
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.diagnosis.words import COEXIST_NOTE, POINTED_TIP, screen_progress, unsure_lines
 from backspasm.exceptions import BackspasmError, EvidenceError, ImpossibleEvidenceError
@@ -84,6 +84,11 @@ _SAID_AS = {"man": "male", "woman": "female", "boy": "male", "girl": "female"}
 _NUMBER_AND_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z][a-z ]*?)s?(?: old)?\.?")
 
 
+def _because(d: Diagnosis) -> str:
+    """Say what set the level, to the person answering: a threshold in words."""
+    return "; ".join(reason_for_person(r) for r in d.triage_words)
+
+
 def _status(d: Diagnosis, top: int, show_information: bool) -> str:
     causes = ", ".join(
         f"{r.label} {percent(r.posterior)}" for r in d.causes.head(top).itertuples(index=False)
@@ -92,7 +97,7 @@ def _status(d: Diagnosis, top: int, show_information: bool) -> str:
         return f"  -> before any answer, the most likely causes are: {causes}."
     text = f"  -> so far: {d.advice}"
     if d.triage_reasons:
-        text += f" (because of: {'; '.join(d.triage_reasons)})"
+        text += f" (because of: {_because(d)})"
     if d.triage == "emergency":  # the reason first, then the causes: not a reassurance
         text += f". {EMERGENCY_HOLDS} Most likely: {causes}."
     else:
@@ -148,9 +153,14 @@ def _closing(
         return [*lines, _NOT_ADVICE]
     unscreened = d.unscreened
     lines = ["", *d.notes, *unsure_lines(d.network, d.evidence)]
-    lines.append(f"triage: {d.triage} - {d.advice}")
+    # self care with screening questions unasked is only the level so far: quitting
+    # early must not read as a verdict of self care
+    level = d.triage
+    if d.triage == "self_care" and unscreened:
+        level = "self_care so far, screen not finished"
+    lines.append(f"triage: {level} - {d.advice}")
     if d.triage_reasons:
-        lines.append(f"  because of: {'; '.join(d.triage_reasons)}")
+        lines.append(f"  because of: {_because(d)}")
     if d.triage == "emergency":
         lines.append(f"  {EMERGENCY_HOLDS}")
     lines.append("most likely causes:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from backspasm.explain import mpe_text, reasons_text
 from backspasm.network import default_network
@@ -75,3 +76,24 @@ def test_an_unsure_answer_near_even_still_says_which_way_it_leans():
     assert lean_words(0.3) == "leaning no 70%:30%"
     assert lean_words(0.504) == "leaning yes 50.4%:49.6%"
     assert lean_words(0.4999) == "leaning no 50.01%:49.99%"
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [
+        (
+            "Pyelonephritis 63.8% (>= 30% with fever)",
+            "a 63.8% chance of pyelonephritis, at or above the 30% from which this advice "
+            "is given with fever",
+        ),
+        (
+            "Spinal tumour 4.2% (>= 3%)",
+            "a 4.2% chance of spinal tumour, at or above the 3% from which this advice is given",
+        ),
+        ("Fever (a possible sign of infection)", "Fever (a possible sign of infection)"),
+    ],
+)
+def test_a_triage_reason_is_said_to_the_person(reason, said):
+    from backspasm._text import reason_for_person
+
+    assert reason_for_person(reason) == said

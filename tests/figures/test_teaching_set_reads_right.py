@@ -73,20 +73,22 @@ def test_next_questions_follow_diagnose_screening_questions_first(net: Network) 
     ax = figures.plot_next_questions(case)
     bars = gids(ax, "gain:")
     shown = sorted(bars, key=lambda q: -bars[q].get_y())  # top to bottom
-    # 21 screening questions unasked: the first six in the interview's order, then
+    # the screening questions unasked: the first six in the interview's order, then
     # the four most useful of the others (as diagnose ranks them)
     interview = case.next_questions(order="interview")
     others = case.next_questions().query("not screen")
     expected = pd.concat([interview.head(6), others.head(4)], ignore_index=True)
     assert shown == list(expected["question"])
     # what `backspasm diagnose` prints first: the screening questions (the warning
-    # signs of cauda equina syndrome, whose yes alone is an emergency, then weakness,
+    # signs of cauda equina syndrome and of a medical emergency, sepsis or another,
+    # whose yes alone is an emergency, then weakness,
     # which can set the triage level; pain below the knee, which sets one only with
     # a cancer history, waits until that question is answered)
-    assert shown[:5] == [
+    assert shown[:6] == [
         "early_cauda_equina_symptoms",
         "bilateral_or_progressive_deficit",
         "saddle_numbness",
+        "seriously_unwell",
         "bowel_or_bladder_loss",
         "muscle_weakness",
     ]
@@ -234,7 +236,7 @@ def test_a_triage_with_screening_questions_unasked_says_so(
         f"screen incomplete: {len(strain.unscreened)} of {len(strain.screen)} "
         "screening questions unasked"
     )
-    assert note == "screen incomplete: 21 of 28 screening questions unasked"
+    assert note == "screen incomplete: 22 of 29 screening questions unasked"
     said = _one_line(figures.plot_causes(strain).get_title(loc="left"))
     assert "triage: self-care" in said
     assert note in said, said

@@ -737,3 +737,15 @@ def test_load_row_says_which_columns_and_rows_it_left_out(tmp_path: Path) -> Non
     ex.load_row(same, "A")  # a frame's repeated label: the first one too
     assert dict(ex.answers) == {"age": 45}
     assert _message(ex) == "column 'age' appears 2 times; only the first one was loaded."
+
+
+def test_self_care_before_the_screen_is_done_says_so_far() -> None:
+    # A clinician read "self_care" in bold for a person who had answered two questions:
+    # like ask and diagnose, the view says it is the level so far.
+    ex = explore({"age": 30})
+    assert ex.diagnosis.triage == "self_care"
+    assert ex.diagnosis.unscreened
+    (view,) = tags(ex.views["triage"].value, "bs-triage")
+    assert (
+        "self_care \u2014 so far, screen not finished \u2014 no warning sign yet" in view["text"]
+    )

@@ -46,7 +46,10 @@ def diagnosis_text(
     """
     causes, words = d.causes, d.triage_words
     lines = [*d.notes, *unsure_lines(d.network, d.evidence)]
-    lines.append(f"triage: {d.triage}" + (f" (because: {'; '.join(words)})" if words else ""))
+    level = d.triage
+    if d.triage == "self_care" and d.unscreened:  # the level so far, not a verdict
+        level = "self_care so far (the screen is not finished)"
+    lines.append(f"triage: {level}" + (f" (because: {'; '.join(words)})" if words else ""))
     if d.triage == "see_doctor":  # how soon: the level whose urgency varies
         lines.append(f"advice: {d.advice}")
     elif d.triage == "emergency":

@@ -7,12 +7,11 @@ of each node's belief bar, shortened to fit its box.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
-from backspasm._text import answer_words
+from backspasm._text import RULE_REASON, answer_words
 from backspasm.figures._graph import title_room
 from backspasm.figures._style import NODE_FONT
 from backspasm.figures._words import (
@@ -50,8 +49,6 @@ _BELIEF_TITLE_LINES = 4  # lines kept for it, whatever the case: 2 answers, 2 tr
 _TITLE_LINE = BELIEF_TITLE * 1.25 / 72  # inches per line of the beliefs' title
 BELIEF_TOP = 0.2 + _BELIEF_TITLE_LINES * _TITLE_LINE  # inches above the drawing
 _TITLE_W = title_room(st.SLIDE_SIZE[0])  # inches a line of the title may take
-# A triage cause rule as triage words it: "Kidney stones 77% (>= 50% with fever=yes)".
-_RULE = re.compile(r"^(?P<label>.+?) (?P<p>[<>]?[0-9.]+%) \(>= (?P<limit>[0-9.]+%)(?P<when>.*)\)$")
 
 
 def _flag_text(network: Network, flag: str) -> str:
@@ -73,7 +70,7 @@ def _red_flags(diagnosis: Diagnosis, net: Network, *, detail: bool) -> list[str]
     )
     said: dict[str, list[str]] = {}  # flag -> its thresholds (cause rules only)
     for flag in flags:
-        rule = _RULE.match(flag)
+        rule = RULE_REASON.match(flag)
         if rule is None:
             said.setdefault(_flag_text(net, flag), [])
             continue

@@ -167,6 +167,8 @@ def triage_html(d: Diagnosis) -> str:
     """Return the triage level in words, what drove it and, short of emergency, the safety net."""
     colour = TRIAGE_COLOURS.get(d.triage, "#000000")
     words = d.advice
+    if d.triage == "self_care" and d.unscreened:  # the level so far, as ask says it
+        words = f"so far, screen not finished \u2014 {words}"
     parts = [
         f"<div class='bs-triage' data-level='{html.escape(d.triage)}' "
         f"style='border-left:6px solid {colour};padding:2px 8px;margin-bottom:6px'>"
