@@ -30,7 +30,7 @@ from backspasm.figures._words import (
 )
 from backspasm.figures.casemix import open_screen_count
 from backspasm.figures.evaluation import ROC_INTERVAL_METHOD
-from backspasm.figures.scenarios import scenario_answers
+from backspasm.figures.scenarios import SERIOUS_MEANS, scenario_answers
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -223,6 +223,7 @@ def _caption_sensitivity(fig: Figure, r: _Shown) -> str:
 
 def _caption_scenarios(fig: Figure, r: _Shown) -> str:
     heads = _texts(fig, "scenario:", lines=True)
+    means = _texts(fig, "serious_means").get("", SERIOUS_MEANS)
     panels = []
     for i in sorted(heads, key=int):
         name, _, rest = heads[i].partition("\n")
@@ -233,8 +234,10 @@ def _caption_scenarios(fig: Figure, r: _Shown) -> str:
         who = f"{len(panels)} built-in example cases"
     else:
         who = f"{_case_name(r)} beside {len(panels) - 1} built-in example cases"
-    return f"Bar charts of the leading causes of back spasm in {who}, side by side: " + (
-        "; ".join(panels) + "."
+    return (
+        f"Bar charts of the leading causes of back spasm in {who}, side by side: "
+        + "; ".join(panels)
+        + f". {_one_line(means)}."  # as the figure's key says it
     )
 
 

@@ -20,6 +20,7 @@ from backspasm.figures._words import (
     percent,
     text_width,
     unasked_count,
+    wrap,
     wrap_capped,
 )
 
@@ -30,7 +31,15 @@ if TYPE_CHECKING:
 
     from backspasm.diagnosis import Diagnosis
 
-__all__ = ["DEFAULT_CASE", "SCENARIOS", "plot_scenarios", "scenario_answers"]
+__all__ = ["DEFAULT_CASE", "SCENARIOS", "SERIOUS_MEANS", "plot_scenarios", "scenario_answers"]
+
+#: What the "P(serious)" of each panel's heading is, over the figure's key: as
+#: ``backspasm diagnose`` prints it, "P(at least one serious cause: ...)" given the
+#: answers; one probability, not the sum of the serious causes' bars (they can coexist).
+SERIOUS_MEANS = (
+    "P(serious): the probability of at least one serious cause (⚠), given the answers; "
+    "not the sum of their bars"
+)
 
 #: The example case of the teaching set: an epidural-abscess style presentation.
 DEFAULT_CASE: Mapping[str, Any] = {
@@ -92,7 +101,9 @@ def plot_scenarios(
     triage level first, then the warning signs present, then the rest by their
     effect on the top cause (as the case figures' titles order them); those with no
     room left are counted at the end (``and 2 more``), so that a red flag is never
-    the answer left out.
+    the answer left out. Over the key under the panels, what P(serious) is
+    (:data:`SERIOUS_MEANS`: the probability of at least one serious cause, as
+    ``backspasm diagnose`` gives it).
 
     A grey print keeps the kinds of cause apart: a serious cause is tagged ``⚠`` on
     its row and its bars are hatched (as in the legend); the prior's tick has a white
@@ -120,7 +131,8 @@ def plot_scenarios(
         One panel per scenario; posterior bars ``gid="posterior:<i>:<cause>"``, prior
         ticks ``gid="prior:<i>:<cause>"`` and the posterior's value, at the end of
         its own bar, ``gid="value:<i>:<cause>"``; each panel's heading (name, triage
-        level and P(serious)) ``gid="scenario:<i>"``.
+        level and P(serious)) ``gid="scenario:<i>"``; the key's title, saying what
+        P(serious) is, ``gid="serious_means"``.
 
     Raises
     ------
@@ -261,13 +273,18 @@ def plot_scenarios(
     prior_line = Line2D([], [], color=st.PRIOR_TICK, lw=1.6, label="before any answer (prior)")
     prior_line.set_path_effects(outlined(1.6))
     handles.append(prior_line)
-    fig.legend(
+    # the headings' P(serious) said once, over the key (a teacher's slide needs it)
+    chars = int((room[0] - 0.3) / (0.075 * st.scale())) if journal else len(SERIOUS_MEANS)
+    key = fig.legend(
         handles=handles,
         loc="outside lower center",
         ncol=len(handles) if not journal else (2 if across > 1 else 1),
         frameon=False,
         fontsize=st.pt(st.NOTE + 0.5),
+        title=wrap(SERIOUS_MEANS, chars),
+        title_fontsize=st.pt(st.NOTE + 0.5),
     )
+    key.get_title().set_gid("serious_means")
     if title is None:
         title = (
             _what_differs(cases) + "leading causes of back spasm in "

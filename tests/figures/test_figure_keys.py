@@ -1,0 +1,80 @@
+"""The figures say what their marks and numbers are relative to (teacher reports).
+
+Figure 07's headings give P(serious) without saying what it is; figure 03's ``x8.3``
+(an odds factor over the context answers: age, sex, care setting) sat beside the
+prior's tick (before any answer) and was read as a factor over the tick.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+
+from backspasm import figures
+from backspasm.diagnosis import Diagnosis, diagnose
+from backspasm.figures import teaching
+from backspasm.network import Network, default_network
+
+pytestmark = pytest.mark.usefixtures("figures_closed")
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def net() -> Network:
+    return default_network()
+
+
+@pytest.fixture(scope="module")
+def scenarios(net: Network) -> list[Diagnosis]:
+    return [diagnose(dict(a), network=net) for a in figures.SCENARIOS.values()]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("size", ["slide", "page", "column"])
+def test_07_says_what_p_serious_is(scenarios: list[Diagnosis], size: str) -> None:
+    fig = figures.plot_scenarios(scenarios, names=list(figures.SCENARIOS), size=size)
+    (key,) = fig.legends
+    said = _one_line(key.get_title().get_text())
+    assert key.get_title().get_gid() == "serious_means"
+    # the words of diagnose ("P(at least one serious cause: ...)") and of the schema
+    assert said.startswith("P(serious): the probability of at least one serious cause")
+    assert "given the answers" in said
+    assert "not the sum" in said
+    # drawn inside the figure, under the panels' axis labels
+    fig.canvas.draw()
+    box = key.get_title().get_window_extent()
+    assert fig.bbox.x0 <= box.x0
+    assert box.x1 <= fig.bbox.x1
+    assert box.y0 >= fig.bbox.y0
+    for ax in fig.axes:
+        assert box.y1 <= ax.get_tightbbox().y0 + 1
+    plt.close(fig)
+
+
+def test_07_caption_says_what_p_serious_is(net: Network) -> None:
+    work = teaching._Work(
+        net,
+        dict(figures.DEFAULT_CASE),
+        cause=None,
+        cases=None,
+        cases_name=None,
+        case_id=None,
+        only=("07-scenarios",),
+    )
+    ((stem, fig),) = list(teaching._teaching_set(work))
+    said = teaching._caption(stem, fig, work)
+    assert said.endswith(
+        "P(serious): the probability of at least one serious cause (⚠), given the answers; "
+        "not the sum of their bars."
+    )
+    plt.close(fig)
