@@ -78,3 +78,36 @@ def test_07_caption_says_what_p_serious_is(net: Network) -> None:
         "not the sum of their bars."
     )
     plt.close(fig)
+
+
+def _legend_texts(ax: plt.Axes) -> list[str]:
+    legend = ax.get_legend()
+    assert legend is not None
+    return [_one_line(t.get_text()) for t in legend.get_texts()]
+
+
+@pytest.mark.parametrize("size", ["slide", "page", "column"])
+def test_03_says_the_factor_is_over_age_sex_and_setting_not_over_the_tick(size: str) -> None:
+    d = diagnose(dict(figures.DEFAULT_CASE))
+    ax = figures.plot_causes(d, size=size)
+    marked = [
+        t.get_text()
+        for t in ax.texts
+        if str(t.get_gid()).startswith("value:") and " x" in t.get_text()
+    ]
+    assert marked  # the case has causes marked with their factor (x19.2, x8.2)
+    said = _legend_texts(ax)
+    tick = [s for s in said if "before any answer" in s]
+    factor = [s for s in said if s.startswith("x:")]
+    assert tick == ["tick: before any answer (prior)"]
+    (words,) = factor
+    assert "over age, sex and setting alone" in words  # what it is relative to
+    assert "not over the tick" in words  # and what it is not
+    # the legend stays inside the figure, its lines apart
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    box = ax.get_legend().get_window_extent()
+    assert fig.bbox.x0 <= box.x0
+    assert box.x1 <= fig.bbox.x1 + 1
+    assert fig.bbox.y0 <= box.y0
+    plt.close(fig)

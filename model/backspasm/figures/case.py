@@ -93,7 +93,9 @@ def plot_causes(
         own bar, ``gid="value:<cause>"``. A cause the answers point to, below the
         first three (as ``diagnose`` explains it under "why":
         :func:`~backspasm.explain.odds.pointed_causes`), has its odds factor after
-        its value (``"8.4%  x8.3"``), and the legend says what the factor means.
+        its value (``"8.4%  x8.3"``), and the legend says what the factor means:
+        over the belief given age, sex and care setting alone, not over the prior's
+        tick (before any answer).
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -206,9 +208,7 @@ def plot_causes(
         fontsize=st.pt(st.TITLE - 1),
     )
     present = [g for g, _, _ in block_spans]
-    handles: list[Any] = [
-        Line2D([], [], color=st.PRIOR_TICK, lw=2.0, label="before any answer (prior)")
-    ] + [
+    handles: list[Any] = [Line2D([], [], color=st.PRIOR_TICK, lw=2.0, label=PRIOR_LEGEND)] + [
         Patch(
             facecolor=st.colour(g),
             label=f"after the answers: {st.GROUP_NAMES[g][7:].split(' (')[0]}",
@@ -251,10 +251,15 @@ _JOURNAL_SPAN = math.log(1.1)
 
 
 #: What the "x8.3" after a cause's value says: the odds factor of a cause the answers
-#: point to (:data:`~backspasm.explain.odds.POINTING_FACTOR` or more, below the first three).
-#: The mark's meaning, with its rule: a teacher asked why a disc raised 3.12-fold had
-#: none (it ranked among the first three; teacher audit, session 57).
-POINTED_LEGEND = f"x: odds ×{POINTING_FACTOR:g}+ over age, sex, setting (below top {WHY_SHOWN})"
+#: point to (:data:`~backspasm.explain.odds.POINTING_FACTOR` or more, below the first three;
+#: a teacher asked why a disc raised 3.12-fold among them had none, session 57), over
+#: age, sex and setting alone: teachers read it as over the prior's tick beside it.
+POINTED_LEGEND = (
+    f"x: odds ×{POINTING_FACTOR:g}+ over age, sex and setting alone,\n"
+    f"not over the tick (only below the top {WHY_SHOWN})"
+)
+#: The prior's legend entry, named a tick, as the factor's entry names it.
+PRIOR_LEGEND = "tick: before any answer (prior)"
 
 #: Why the bars of figure 03 need not add up, as ``backspasm diagnose`` says it.
 COEXIST = "causes can coexist: the bars need not add up to 100%"
