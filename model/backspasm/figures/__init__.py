@@ -64,9 +64,11 @@ The families, one module each:
     :func:`write_teaching_figures`, :func:`save_figure` (SVG text kept as text; each
     file, and the set, written whole or not at all; a figure laid out once, so that
     its files do not depend on the other formats asked for; at most :data:`MAX_DPI`).
-``_style``, ``_wrap``, ``_words``, ``_bars``, ``_layout``, ``_paths``, ``_routing``,
-``_graph``, ``_save``
-    Colours, type sizes and the named sizes (slide, page, column); how wide a text
+``_panel``, ``_style``, ``_wrap``, ``_words``, ``_bars``, ``_layout``, ``_paths``,
+``_routing``, ``_graph``, ``_save``
+    A plot drawn into an Axes of the user's figure kept to its cell of the grid (a
+    figure without a layout engine; nothing is ever drawn on the user's figure
+    itself); colours, type sizes and the named sizes (slide, page, column); how wide a text
     is and its wrapping to lines; what the figures write (percentages, odds ratios,
     answers, titles);
     probability bars with their prior's tick and value; the layouts of the network

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from backspasm.figures._panel import fit_in_cell
 from backspasm.figures._style import PRIOR_TICK, TEXT
 
 if TYPE_CHECKING:
@@ -111,7 +112,8 @@ def bar_labels(
     own bar rather than past a tick far from it whenever the bar holds it. The
     positions are worked out in inches of the laid-out figure, so they hold at any
     axis scale (with ``laid_out``, the figure was laid out already and is not drawn
-    again).
+    again; an Axes of the user's figure without a layout engine is first kept to its
+    cell, :func:`~backspasm.figures._panel.fit_in_cell`).
     """
     from matplotlib.figure import Figure
 
@@ -119,6 +121,7 @@ def bar_labels(
     assert isinstance(fig, Figure)
     if not laid_out:
         fig.draw_without_rendering()
+        fit_in_cell(ax)  # an Axes of the user's figure without a layout engine
     box = ax.get_window_extent()
     lo, hi = ax.get_xlim()
     per_inch = (hi - lo) / max(box.width / fig.dpi, 1e-6)  # data units per inch

@@ -3,7 +3,8 @@
 What the figures write (percentages, odds ratios, answers, titles) and the measure
 of a text are :mod:`backspasm.figures._words`'s; the probability bars are
 :mod:`backspasm.figures._bars`'s. This module imports no other module of the
-figures, so that every one of them can import it. The colours of node groups,
+figures but :mod:`~backspasm.figures._panel` (which imports none), so that every one
+of them can import it. The colours of node groups,
 triage levels and of a raised or lowered probability are :mod:`backspasm._palette`'s,
 shared with the notebook widget and the HTML view of a diagnosis.
 
@@ -45,6 +46,7 @@ from backspasm._palette import LOWERED as LOWERED
 from backspasm._palette import MULTIPLIED as MULTIPLIED
 from backspasm._palette import RAISED as RAISED
 from backspasm._palette import TRIAGE_COLOURS as TRIAGE_COLOURS
+from backspasm.figures._panel import fit_in_cell
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -194,6 +196,8 @@ _SCALE: ContextVar[float] = ContextVar("backspasm_type_scale", default=1.0)
 _NEW_SIZE: ContextVar[tuple[float, float]] = ContextVar(
     "backspasm_figure_size", default=SLIDE_SIZE
 )
+# Whether the figure being drawn is one a plot_* function made (not the user's: see own).
+_OWN: ContextVar[bool] = ContextVar("backspasm_own_figure", default=True)
 
 
 def type_scale(width: float) -> float:
@@ -225,6 +229,14 @@ def scale() -> float:
 def new_size() -> tuple[float, float]:
     """Return the size (inches) of a new figure of the figure being drawn."""
     return _NEW_SIZE.get()
+
+
+def own() -> bool:
+    """Whether the figure being drawn was made here (False: an Axes of the user's given).
+
+    Only a figure made here gets a figure-level title (:func:`put_title`).
+    """
+    return _OWN.get()
 
 
 def check_size(size: str, where: str) -> str:
@@ -268,8 +280,10 @@ def sized(figure: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     The function's keyword ``size`` (a name of :data:`FIGURE_SIZES`, default
     ``"slide"``) sets the size of the figure it makes (:func:`figure_size` of
     ``figure``); given ``ax`` (or ``axes``), it draws at the width of that Axes'
-    figure instead, and ``size`` must be left out. Either way, :func:`pt` gives the
-    type sizes of that width while it draws.
+    figure instead, and ``size`` must be left out: the figure is the user's
+    (:func:`own` is False while it draws), and each Axes given is kept to its cell of
+    the grid afterwards (:func:`~backspasm.figures._panel.fit_in_cell`). Either way,
+    :func:`pt` gives the type sizes of that width while it draws.
     """
 
     def decorate(func: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -288,8 +302,17 @@ def sized(figure: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
                 )
             new = figure_size(figure, check_size(str(size or "slide"), func.__name__))
             width = float(figure_of(given).get_figwidth()) if given is not None else new[0]  # type: ignore[arg-type]
-            with drawing(width, new):
-                return func(*args, **kwargs)
+            own_token = _OWN.set(given is None)
+            try:
+                with drawing(width, new):
+                    drawn = func(*args, **kwargs)
+            finally:
+                _OWN.reset(own_token)
+            if given is not None:  # the user's figure: each Axes kept to its cell
+                for ax in [kwargs.get("ax"), *(kwargs.get("axes") or ())]:  # type: ignore[misc]
+                    if ax is not None:
+                        fit_in_cell(ax)
+            return drawn
 
         return draw
 
@@ -326,9 +349,11 @@ def put_title(ax: Axes, text: str, *, fontsize: float, across: bool = False) -> 
     one Axes gets the figure's title too: for a plot whose labels are long sentences
     (the questions of :func:`~backspasm.figures.plot_next_questions`), whose title
     over the plot alone would leave the third of the slide above the labels empty.
+    An Axes of the user's figure (:func:`own` False) always gets the Axes' title:
+    the figure's is the user's.
     """
     fig = figure_of(ax)
-    if (across or scale() < 1.0) and len(fig.axes) == 1:
+    if (across or scale() < 1.0) and len(fig.axes) == 1 and own():
         fig.suptitle(
             text,
             x=TITLE_MARGIN / float(fig.get_figwidth()),

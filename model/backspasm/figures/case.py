@@ -226,7 +226,7 @@ def plot_causes(
         st.legend_under(
             ax,
             handles,
-            ncol=1 if st.inches(ax)[0] < 4.0 else 2,
+            ncol=1 if st.inches(ax)[0] < 4.0 or not st.own() else 2,  # a user's: in its cell
             label_lines=xlabel.count("\n") + 1,
         )
     else:

@@ -46,7 +46,8 @@ def plot_case_mix(
     scored : pandas.DataFrame
         A scored file with ``top_cause``, ``triage`` and ``error`` columns.
     axes : pair of matplotlib.axes.Axes, optional
-        Where to draw the two panels.
+        Where to draw the two panels. Their figure is left without a title (it is
+        the user's): the first panel's title counts the cases instead.
     network : Network, optional
         Gives cause labels and groups; defaults to the bundled network.
     size : {"slide", "page", "column"}, optional
@@ -207,9 +208,12 @@ def plot_case_mix(
         left.tick_params(axis="y", labelsize=st.pt(st.NOTE + 0.5))
     right.grid(axis="y", color="#E5E5E5", lw=0.8, zorder=0)
     right.spines[["top", "right"]].set_visible(False)
-    said = f"Most probable cause and triage level of {len(scored)} scored cases" + (
-        f" ({int(errors.sum())} could not be scored)" if errors.any() else ""
-    )
+    failed = f" ({int(errors.sum())} could not be scored)" if errors.any() else ""
+    if axes is not None:  # the user's figure: its title is theirs, the count on the panel
+        said = wrap(f"Most probable cause of {len(scored)} scored cases{failed}", 40)
+        left.set_title(said, fontsize=st.pt(st.TITLE - 1), loc="left")
+        return fig
+    said = f"Most probable cause and triage level of {len(scored)} scored cases{failed}"
     fig.suptitle(
         wrap(said, int(float(fig.get_figwidth()) / (0.11 * st.scale()))) if journal else said,
         fontsize=st.pt(st.TITLE - 1),

@@ -137,8 +137,9 @@ def plot_calibration(
     # A little room around the unit square, so points on its edges stay visible.
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
-    # the square keeps left, the legend beside it (in a column: keeps top, the legend under it)
-    ax.set_aspect("equal", anchor="NW" if _narrow(ax) else "W")
+    # the square keeps left, the legend beside it (in a column: keeps top, the legend under
+    # it; in a panel of the user's, top left, so that the legend hangs within its cell)
+    ax.set_aspect("equal", anchor="NW" if _narrow(ax) or not own else "W")
     ax.set_xlabel("mean predicted probability (bins of 0.1)", fontsize=st.pt(st.LABEL))
     ax.set_ylabel("observed frequency", fontsize=st.pt(st.LABEL))
     ax.tick_params(labelsize=st.pt(st.TICK))
@@ -337,8 +338,9 @@ def plot_roc(
     ax.set_xlabel("false positive rate (1 - specificity)", fontsize=st.pt(st.LABEL))
     ax.set_ylabel("true positive rate (sensitivity)", fontsize=st.pt(st.LABEL))
     ax.tick_params(labelsize=st.pt(st.TICK))
-    # the square keeps left, the legend beside it (in a column: keeps top, the legend under it)
-    ax.set_aspect("equal", anchor="NW" if _narrow(ax) else "W")
+    # the square keeps left, the legend beside it (in a column: keeps top, the legend under
+    # it; in a panel of the user's, top left, so that the legend hangs within its cell)
+    ax.set_aspect("equal", anchor="NW" if _narrow(ax) or not own else "W")
     put_title(
         ax,
         f"ROC per cause ({evaluation.n_cases} cases)",
@@ -389,7 +391,8 @@ def plot_roc(
         ax,
         handles=handles,
         labels=labels,
-        fontsize=st.pt(st.LEGEND),
+        # in a panel of the user's, the smallest type: a legend of every cause fits its cell
+        fontsize=st.pt(st.LEGEND if own else st.MIN_FONT),
         ncol=1 if len(chosen) <= 24 else 2,
         frameon=False,
         title="\n".join(heading),
