@@ -223,7 +223,7 @@ def _caption_sensitivity(fig: Figure, r: _Shown) -> str:
 
 def _caption_scenarios(fig: Figure, r: _Shown) -> str:
     heads = _texts(fig, "scenario:", lines=True)
-    means = _texts(fig, "serious_means").get("", SERIOUS_MEANS)
+    means = _texts(fig, "serious_means").get("") or SERIOUS_MEANS  # a column: in short
     panels = []
     for i in sorted(heads, key=int):
         name, _, rest = heads[i].partition("\n")

@@ -103,7 +103,8 @@ def plot_scenarios(
     room left are counted at the end (``and 2 more``), so that a red flag is never
     the answer left out. Over the key under the panels, what P(serious) is
     (:data:`SERIOUS_MEANS`: the probability of at least one serious cause, as
-    ``backspasm diagnose`` gives it).
+    ``backspasm diagnose`` gives it; in a column, in short, in the serious causes'
+    entry of the key).
 
     A grey print keeps the kinds of cause apart: a serious cause is tagged ``⚠`` on
     its row and its bars are hatched (as in the legend); the prior's tick has a white
@@ -273,18 +274,23 @@ def plot_scenarios(
     prior_line = Line2D([], [], color=st.PRIOR_TICK, lw=1.6, label="before any answer (prior)")
     prior_line.set_path_effects(outlined(1.6))
     handles.append(prior_line)
-    # the headings' P(serious) said once, over the key (a teacher's slide needs it)
+    # the headings' P(serious) said once, over the key (a teacher's slide needs it); in a
+    # column, whose four panels have no line to spare, in the serious causes' entry
     chars = int((room[0] - 0.3) / (0.075 * st.scale())) if journal else len(SERIOUS_MEANS)
+    column = journal and across == 1
+    if column and handles[0].get_label().endswith("serious"):
+        handles[0].set_label(handles[0].get_label() + " (P(serious): at least one)")
     key = fig.legend(
         handles=handles,
         loc="outside lower center",
         ncol=len(handles) if not journal else (2 if across > 1 else 1),
         frameon=False,
         fontsize=st.pt(st.NOTE + 0.5),
-        title=wrap(SERIOUS_MEANS, chars),
+        title=None if column else wrap(SERIOUS_MEANS, chars),
         title_fontsize=st.pt(st.NOTE + 0.5),
     )
-    key.get_title().set_gid("serious_means")
+    if not column:
+        key.get_title().set_gid("serious_means")
     if title is None:
         title = (
             _what_differs(cases) + "leading causes of back spasm in "
