@@ -90,15 +90,6 @@ def test_a_plot_in_a_users_panel_adds_nothing_to_the_figure(
     plt.close(fig)
 
 
-def test_a_plot_on_the_one_axes_of_a_users_figure_titles_the_axes(case: Diagnosis) -> None:
-    # a figure of the user's narrower than a slide once got the case's title as its own
-    fig, ax = plt.subplots(figsize=(3.5, 3.0))
-    figures.plot_causes(case, ax=ax)
-    assert fig._suptitle is None
-    assert ax.get_title(loc="left").startswith("The ")
-    plt.close(fig)
-
-
 # Known to run over still, without a layout engine: the ROC's legend of every cause
 # beside its square, the calibration's legend by a few points, and the sensitivity's
 # title (wrapped before its row labels are known). With one, they keep inside.

@@ -91,10 +91,10 @@ def fit_in_cell(ax: Axes) -> None:
                 least[across], before.extents[across + 2] - before.extents[across]
             ):
                 continue  # too small to read: this edge stays
-            ax.set_position(_box(edges))
+            _place(ax, _box(edges))
             now = _beyond(ax, cell, pad)
             if now[side] >= out[side] - 1e-4:  # text not anchored to this edge: taken back
-                ax.set_position(before)
+                _place(ax, before)
             else:
                 out = now
         if max(out) <= 1e-4:
@@ -121,6 +121,16 @@ def _beyond(
         max(box.x1 - (cell[2] - pad[0]), 0.0),
         max(box.y1 - (cell[3] - pad[1]), 0.0),
     ]
+
+
+def _place(ax: Axes, box: Bbox) -> None:
+    """Place an Axes at ``box``, still in the layout of an engine set later.
+
+    (``set_position`` takes an Axes out of the layout: a layout engine, as
+    :func:`~backspasm.figures.save_figure` sets on a grid, would then leave it there.)
+    """
+    ax.set_position(box)
+    ax.set_in_layout(True)
 
 
 def _box(extents: list[float]) -> Bbox:

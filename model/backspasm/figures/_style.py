@@ -234,7 +234,8 @@ def new_size() -> tuple[float, float]:
 def own() -> bool:
     """Whether the figure being drawn was made here (False: an Axes of the user's given).
 
-    Only a figure made here gets a figure-level title (:func:`put_title`).
+    A panel of the user's grid is kept to its cell (:func:`sized`) and its title
+    wrapped beside its row labels (:func:`~backspasm.figures._wrap.plot_width`).
     """
     return _OWN.get()
 
@@ -349,11 +350,9 @@ def put_title(ax: Axes, text: str, *, fontsize: float, across: bool = False) -> 
     one Axes gets the figure's title too: for a plot whose labels are long sentences
     (the questions of :func:`~backspasm.figures.plot_next_questions`), whose title
     over the plot alone would leave the third of the slide above the labels empty.
-    An Axes of the user's figure (:func:`own` False) always gets the Axes' title:
-    the figure's is the user's.
     """
     fig = figure_of(ax)
-    if (across or scale() < 1.0) and len(fig.axes) == 1 and own():
+    if (across or scale() < 1.0) and len(fig.axes) == 1:
         fig.suptitle(
             text,
             x=TITLE_MARGIN / float(fig.get_figwidth()),

@@ -204,7 +204,7 @@ def plot_width(ax: Any, beside: Sequence[str] | None = None) -> float:
     inches = placed(ax).width * float(figure.get_figwidth())
     spec = ax.get_subplotspec()
     engine = ax.get_figure(root=True).get_layout_engine()
-    if spec is not None and (not own() or (len(figure.axes) > 1 and engine is not None)):
+    if len(figure.axes) > 1 and spec is not None and (engine is not None or not own()):
         labels = [t.get_text() for t in ax.get_yticklabels()] if beside is None else beside
         widest = max(
             (text_width(line, pt(TICK)) for label in labels for line in label.split("\n")),
@@ -239,17 +239,16 @@ def title_width(ax: Any, *, across: bool = False, beside: Sequence[str] | None =
     one Axes across the whole figure, where its title goes
     (:func:`~backspasm.figures._style.put_title`); at least 20. With ``across``, a
     slide's one Axes too (its title goes across the figure: ``put_title(...,
-    across=True)``), up to :data:`ACROSS_WIDTH`. The one Axes of the user's figure
-    has its title over its plot, as a panel's.
+    across=True)``), up to :data:`ACROSS_WIDTH`.
     """
     figure = ax.get_figure()
     slide = scale() >= 1.0
-    if len(figure.axes) == 1 and (across or not slide) and own():  # across the figure
+    if len(figure.axes) == 1 and (across or not slide):  # the title goes across the figure
         inches = float(figure.get_figwidth()) - 2 * TITLE_MARGIN
     else:
         inches = plot_width(ax, beside)
     if slide:
-        most = ACROSS_WIDTH if across and len(figure.axes) == 1 and own() else TITLE_WIDTH
+        most = ACROSS_WIDTH if across and len(figure.axes) == 1 else TITLE_WIDTH
         return max(30 if len(figure.axes) == 1 else 20, min(most, int(inches / _TITLE_CHAR)))
     return max(20, min(TITLE_WIDTH, int(inches / (_NARROW_CHAR * scale()))))
 
