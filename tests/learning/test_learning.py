@@ -473,12 +473,18 @@ def test_fit_holds_column_names_to_the_contract(net: Network, tmp_path: Path) ->
     cases = sample_cases(60, network=net, seed=5, missing=0.0)
     with pytest.raises(CaseFileError, match="'Fever' for 'fever' differ from a question"):
         fit_network(cases.rename(columns={"fever": "Fever"}), network=net, max_iter=1)
-    typos = cases.rename(columns={"fever": "fevr", "true_kidney_stones": "true_kidney_stone"})
+    # a column one letter from a question is a typo, refused as score refuses it
+    with pytest.raises(CaseFileError, match=r"'fevr' \(for 'fever'\) is one letter away"):
+        fit_network(cases.rename(columns={"fever": "fevr"}), network=net, max_iter=1)
+    typos = cases.rename(
+        columns={"blood_in_urine": "blood_urine", "true_kidney_stones": "true_kidney_stone"}
+    )
     with pytest.warns(UserWarning, match="not a question|names no cause") as caught:
         fit_network(typos, network=net, max_iter=1)
     said = [str(w.message) for w in caught]
     assert any(
-        "'fevr' is not a question; did you mean 'fever'? It was not used" in m for m in said
+        "'blood_urine' is not a question; did you mean 'blood_in_urine'? It was not used" in m
+        for m in said
     )
     assert any("'true_kidney_stone' names no cause" in m for m in said)
     assert any("Did you mean 'true_kidney_stones'?" in m for m in said)

@@ -73,7 +73,7 @@ def test_dask_explain_equals_pandas_and_its_meta(client):
 
 def test_dask_with_a_custom_network_and_warnings(client, toy_spec_dir):
     toy = load_network(toy_spec_dir())
-    frame = pd.DataFrame({"stone": ["yes", "no", ""] * 4, "strian": ["yes"] * 12})
+    frame = pd.DataFrame({"stone": ["yes", "no", ""] * 4, "strainn_": ["yes"] * 12})
     with pytest.warns(ScoringWarning, match="did you mean 'strain'"):
         lazy = score_cases(dd.from_pandas(frame, npartitions=3), network=toy)
     got = client.compute(lazy).result()

@@ -253,3 +253,36 @@ def test_a_semicolon_file_with_a_comma_in_a_name_and_decimal_commas(tmp_path, ne
     out = pd.read_csv(tmp_path / "o.csv", sep=";", dtype=str)
     assert out["weight, kg"].tolist() == ["80,5", "72,0", "90,3"]
     assert out["age"].tolist() == ["45", "50", "61"]
+
+
+@pytest.mark.parametrize(
+    ("header", "typo"),
+    [
+        ("case_id,fevr,sex", "'fevr' (for 'fever')"),  # a letter dropped
+        ("case_id,age,blood_in_urin", "'blood_in_urin' (for 'blood_in_urine')"),
+        ("case_id,age,saddle_numbenss", "'saddle_numbenss' (for 'saddle_numbness')"),  # swap
+    ],
+)
+def test_a_column_one_letter_from_a_question_is_refused(tmp_path, capsys, header, typo):
+    # An analyst's audit: 'fevr' was passed through with a warning and exit code 0,
+    # every fever answer lost; a script saw only success.
+    src = tmp_path / "in.csv"
+    src.write_text(header + "\nA1,45,yes\n".replace("45", "yes" if "fevr" in header else "45"))
+    code = main(["score", str(src), "-o", str(tmp_path / "o.csv"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert typo in err
+    assert "one letter away from a question's name" in err
+    assert not (tmp_path / "o.csv").exists()
+    with pytest.raises(EvidenceError, match="one letter away"):
+        diagnose(pd.Series({"age": "45", "fevr": "yes"}))
+
+
+def test_a_column_further_from_a_question_still_passes_through(tmp_path):
+    src = tmp_path / "in.csv"
+    # two letters away, or the exact question beside its typo: passed through, with a word
+    src.write_text("case_id,blood_urine,fevr,fever,id,bmi\nA,yes,yes,no,1,22\n")
+    summary = score_file(src, tmp_path / "o.csv")
+    assert summary.exit_code == 0
+    assert any("did you mean 'blood_in_urine'" in w for w in summary.warnings)
+    assert any("did you mean 'fever'" in w for w in summary.warnings)

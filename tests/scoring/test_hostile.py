@@ -176,6 +176,7 @@ def test_hostile_files_keep_every_row_in_order(net, case, chunksize):
             or "never closed" in error
             or "no column is a question" in error
             or "differ from a question only in case" in error
+            or "one letter away from a question's name" in error  # 'fevr': a typo
         )
         return
     used = summary.delimiter

@@ -30,11 +30,12 @@ def net():
 
 def test_score_file_names_the_columns_that_are_not_questions(tmp_path, net):
     src = tmp_path / "in.csv"
-    src.write_text("case_id,age,positive_slr,zzz_new,fevr\nA,40,yes,1,yes\n")
+    src.write_text("case_id,age,positive_slr,zzz_new,blood_urine\nA,40,yes,1,yes\n")
     summary = score_file(src, tmp_path / "o.csv", network=net)
     assert summary.warnings == (
-        "column 'fevr' is not a question; did you mean 'fever'? It was passed through unscored.",
-        PASSED + "'positive_slr', 'zzz_new'.",  # not case_id, not fevr a second time
+        "column 'blood_urine' is not a question; did you mean 'blood_in_urine'? It was passed "
+        "through unscored.",
+        PASSED + "'positive_slr', 'zzz_new'.",  # not case_id, not blood_urine a second time
     )
     assert summary.exit_code == 0
 

@@ -823,6 +823,10 @@ def test_repeated_question_column(tmp_path, net):
         (b"\x1f\x8b\x08\x00rest", "it is gzip-compressed"),
         (b"PK\x03\x04rest", "zip archive"),
         (b"PAR1 not really parquet", "cannot read Parquet file"),
+        # an image or a program renamed .csv was read as Windows text ("iconv -f cp1252")
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "it is a PNG image, not a table"),
+        (b"%PDF-1.7\n", "it is a PDF document"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00", "it is a program .ELF., not a table"),
     ],
 )
 def test_unusable_files_raise_case_file_error(tmp_path, net, content, message):
@@ -1134,7 +1138,10 @@ def test_triage_columns_sit_before_error(net):
     ]
     assert scored.loc[0, "triage"] == "emergency"
     assert scored.loc[1, "triage"] == ""
-    assert np.isnan(scored.loc[1, "screen_unanswered"])  # not scored: no count either
+    assert scored.loc[1, "screen_unanswered"] is pd.NA  # not scored: no count either
+    # hours and counts are whole numbers, as the command line writes them to Parquet
+    assert str(scored["screen_unanswered"].dtype) == "Int64"
+    assert str(scored["triage_within_hours"].dtype) == "Int64"
 
 
 @pytest.mark.parametrize(

@@ -409,12 +409,12 @@ def _buttons(widget):
 
 def test_load_row_reads_any_separator_and_names_misspelt_columns(tmp_path: Path) -> None:
     path = tmp_path / "semi.csv"
-    path.write_text("case_id;age;fevr\nA;45;yes\n")
+    path.write_text("case_id;age;blood_urine\nA;45;yes\n")
     ex = explore()
     ex.load_row(str(path), 0)
     assert ex.case_id == "A"
     message = ex.views["message"].value
-    assert "did you mean 'fever'" in message
+    assert "did you mean 'blood_in_urine'" in message
     tab = tmp_path / "tab.csv"
     tab.write_text("case_id\tage\tfever\nB\t45\tyes\n")
     ex.load_row(str(tab), "B")

@@ -232,7 +232,8 @@ def open_screen_count(scored: pd.DataFrame) -> int:
     """
     if "screen_unanswered" not in scored:
         return 0
-    left = pd.to_numeric(scored["screen_unanswered"], errors="coerce")
+    # as floats, blank as NaN: score_cases gives a nullable Int64 column
+    left = pd.to_numeric(scored["screen_unanswered"], errors="coerce").astype(float)
     return int(self_care_unscreened(scored["triage"].astype(str), left).sum())
 
 

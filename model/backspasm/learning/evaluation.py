@@ -412,9 +412,10 @@ def _sent_home(
             frame["p_serious"].iloc[rows], errors="coerce"
         ).to_numpy()
     if "screen_unanswered" in frame:  # how little of the screen the self_care rested on
-        table["screen_unanswered"] = pd.to_numeric(
-            frame["screen_unanswered"].iloc[rows], errors="coerce"
-        ).to_numpy()
+        # a count, shown whole (31, not 31.0), whether read from a CSV or scored here
+        left = pd.to_numeric(frame["screen_unanswered"].iloc[rows], errors="coerce")
+        whole = left.dropna().astype(float).apply(float.is_integer).all()
+        table["screen_unanswered"] = (left.astype("Int64") if whole else left).to_numpy()
     return pd.DataFrame(table)
 
 

@@ -18,7 +18,7 @@ from backspasm.diagnosis.words import not_presenting_rows
 from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
 from backspasm.scoring.kernel import Block, factorize, score_block
-from backspasm.scoring.plan import Plan, make_plan, repeated_column_note
+from backspasm.scoring.plan import WHOLE_OUTPUTS, Plan, make_plan, repeated_column_note
 from backspasm.scoring.readers import CsvSource, open_source
 from backspasm.scoring.writers import duration_text, nested_text
 from backspasm.spec.rules_questions import OUTPUT_NAMES, OUTPUT_PREFIXES
@@ -187,10 +187,21 @@ def _score_frame(cases: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Block]:
 def _typed_columns(
     columns: Mapping[str, npt.NDArray[Any]], index: pd.Index
 ) -> dict[str, pd.Series]:
-    return {
-        name: pd.Series(values, index=index, dtype=np.float64 if values.dtype.kind == "f" else str)
-        for name, values in columns.items()
-    }
+    """Type the scores: probabilities as floats, hours and counts as whole numbers.
+
+    ``triage_within_hours`` and ``screen_unanswered`` are pandas' nullable ``Int64``
+    (blank as ``<NA>``), as the command line writes them to Parquet: a frame written
+    with ``to_csv`` or, from Dask, ``to_parquet`` then says ``24``, not ``24.0``.
+    """
+    typed = {}
+    for name, values in columns.items():
+        if values.dtype.kind != "f":
+            typed[name] = pd.Series(values, index=index, dtype=str)
+        elif name in WHOLE_OUTPUTS:
+            typed[name] = pd.Series(values, index=index, dtype=np.float64).astype("Int64")
+        else:
+            typed[name] = pd.Series(values, index=index, dtype=np.float64)
+    return typed
 
 
 def id_values(ids: pd.Series) -> npt.NDArray[np.object_]:

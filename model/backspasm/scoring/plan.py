@@ -283,23 +283,65 @@ def misnamed_columns(labels: Sequence[object], by_name: Mapping[str, Question]) 
     did ``blood_in_urine`` followed by a zero-width space. Each label is shown as
     :func:`repr` shows it, so an invisible character reads ``\u200b``. None when
     there are none (or the exact name is also present, which is the one read).
+
+    A label one letter away from a question's name (:func:`one_letter_off`: ``fevr``,
+    ``blood_in_urin``) is refused too: it was passed through with a warning and exit
+    code 0, its answers lost. A column of one's own that close to a question needs
+    a name further from it.
     """
     exact = {label for label in labels if isinstance(label, str) and label in by_name}
-    misnamed = []
+    misnamed, misspelt = [], []
     for label in labels:
         if not isinstance(label, str) or label in by_name:
             continue
         key = column_key(label)
-        if key in by_name and key not in exact:
-            misnamed.append((label, key))
-    if not misnamed:
+        if key in by_name:
+            if key not in exact:
+                misnamed.append((label, key))
+            continue
+        typo = next((q for q in by_name if q not in exact and one_letter_off(key, q)), None)
+        if typo is not None:
+            misspelt.append((label, typo))
+    said = []
+    if misnamed:
+        shown = ", ".join(f"{label!r} for {name!r}{_unseen(label)}" for label, name in misnamed)
+        said.append(
+            f"column names are exact, and {shown} differ from a question only in case, "
+            "spaces, hyphens, invisible characters or the width of letters"
+        )
+    if misspelt:
+        shown = ", ".join(f"{label!r} (for {name!r})" for label, name in misspelt)
+        verb = "is" if len(misspelt) == 1 else "are"
+        said.append(f"column {shown} {verb} one letter away from a question's name (a typo?)")
+    if not said:
         return None
-    shown = ", ".join(f"{label!r} for {name!r}{_unseen(label)}" for label, name in misnamed)
     return (
-        f"column names are exact, and {shown} differ from a question only in case, "
-        "spaces, hyphens, invisible characters or the width of letters, so their answers "
-        "would be lost: rename them (`backspasm schema` lists the names)."
+        "; ".join(said) + ", so their answers would be lost: rename them (`backspasm "
+        "schema` lists the names; a column of your own needs a name further from a "
+        "question's)."
     )
+
+
+def one_letter_off(name: str, question: str) -> bool:
+    """Whether ``name`` is ``question`` with one letter dropped, added, changed or swapped.
+
+    Only names of four letters or more are compared, so that a short column of one's
+    own (``id``, ``bmi``) is not taken for a short question (``age``, ``sex``).
+    """
+    if name == question or min(len(name), len(question)) < 4:
+        return False
+    if len(name) == len(question):
+        diff = [i for i, (a, b) in enumerate(zip(name, question, strict=True)) if a != b]
+        if len(diff) == 1:
+            return True
+        if len(diff) != 2 or diff[1] != diff[0] + 1:
+            return False
+        i, j = diff
+        return name[i] == question[j] and name[j] == question[i]
+    short, long = sorted((name, question), key=len)
+    if len(long) - len(short) != 1:
+        return False
+    return any(long[:k] + long[k + 1 :] == short for k in range(len(long)))
 
 
 def near_miss(

@@ -87,6 +87,15 @@ _OFFICE_MEMBERS = (
     b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
 )
 _WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+# Files often given by mistake, by their first bytes.
+_NOT_TEXT = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x7fELF", "a program (ELF)"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
 MAGIC_BYTES = 64
 
 
@@ -110,6 +119,9 @@ def packed(magic: bytes, path: str) -> str:
                 f"it is {what}; backspasm reads CSV or Parquet. Unpack it first, or stream "
                 f"it in: {tool} {name} | backspasm score - -o OUT."
             )
+    for start, what in _NOT_TEXT:
+        if magic.startswith(start):
+            return f"it is {what}, not a table; backspasm reads CSV or Parquet."
     return ""
 
 
