@@ -61,6 +61,10 @@ def check_room(ax: Axes | None, size: str | None, where: str, nodes: int) -> Non
         f"its {nodes} nodes cannot be read at that size (their labels would fall "
         f"under {st.JOURNAL_MIN_FONT:g} pt or their boxes overlap)"
     )
+    if ax is not None and size is not None:
+        raise BackspasmError(
+            f"{where} takes 'size' or 'ax', not both: the size is that of a new figure."
+        )
     if size is not None:
         st.check_size(size, where)
         if size != NETWORK_SIZE:
@@ -71,10 +75,6 @@ def check_room(ax: Axes | None, size: str | None, where: str, nodes: int) -> Non
     if ax is None:
         return
     fig = st.figure_of(ax)
-    if size is not None:
-        raise BackspasmError(
-            f"{where} takes 'size' or 'ax', not both: the size is that of a new figure."
-        )
     width, height = (float(v) for v in fig.get_size_inches())
     if width < need[0] - 0.01:
         raise BackspasmError(
@@ -127,6 +127,32 @@ def graph_axes(ax: Axes | None, lay: Layout) -> Axes:
     )
 
 
+def box_look(group: str) -> tuple[Any, str, Any, float]:
+    """Return a group's box look: face colour, edge colour, line style, width (points)."""
+    face = st.colour(group) if group == "presentation" else st.mix(st.colour(group), 0.72)
+    edge = st.colour(group) if group != "exposure" else st.BAR_SHADE["exposure"]
+    style, width = st.border(group)
+    return face, edge, style, width
+
+
+def group_box(xy: tuple[float, float], w: float, h: float, group: str, zorder: int) -> Any:
+    """Return a rounded box of ``group``'s look, its lower left corner at ``xy``."""
+    from matplotlib.patches import FancyBboxPatch
+
+    face, edge, style, width = box_look(group)
+    return FancyBboxPatch(
+        xy,
+        w,
+        h,
+        boxstyle="round,pad=0,rounding_size=0.06",
+        facecolor=face,
+        edgecolor=edge,
+        lw=width,
+        linestyle=style,
+        zorder=zorder,
+    )
+
+
 def draw_graph(
     network: Network,
     layout: Layout,
@@ -141,7 +167,7 @@ def draw_graph(
     :func:`~backspasm.figures._routing.route_edges`): no line passes behind a box and
     no arrowhead sits between two boxes it does not join.
     """
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    from matplotlib.patches import FancyArrowPatch
 
     edges = [(p, n) for n in layout.pos for p in network.spec.nodes[n].parents if p in layout.pos]
     outline = {n: st.border(network.group_of(n))[1] / 2 / 72 for n in layout.pos}
@@ -168,18 +194,7 @@ def draw_graph(
         w = layout.box_w(n)
         group = network.group_of(n)
         dark = group == "presentation"
-        style, width = st.border(group)
-        box = FancyBboxPatch(
-            (x - w / 2, y - h / 2),
-            w,
-            h,
-            boxstyle="round,pad=0,rounding_size=0.06",
-            facecolor=st.colour(group) if dark else st.mix(st.colour(group), 0.72),
-            edgecolor=st.colour(group) if group != "exposure" else st.BAR_SHADE["exposure"],
-            lw=width,
-            linestyle=style,
-            zorder=3,
-        )
+        box = group_box((x - w / 2, y - h / 2), w, h, group, 3)
         box.set_gid(f"node:{n}")
         box.set_label(network.label(n))
         ax.add_patch(box)
@@ -220,13 +235,14 @@ def group_legend(
 
     handles = [
         Patch(
-            facecolor=st.colour(g) if g == "presentation" else st.mix(st.colour(g), 0.72),
-            edgecolor=st.colour(g) if g != "exposure" else st.BAR_SHADE["exposure"],
-            linestyle=st.border(g)[0],
-            lw=st.border(g)[1],
+            facecolor=face,
+            edgecolor=edge,
+            linestyle=style,
+            lw=width,
             label=st.tagged(st.GROUP_NAMES.get(g, g), g),
         )
         for g in groups
+        for face, edge, style, width in [box_look(g)]
     ]
     legend_under(
         ax, [*handles, *extra], ncol=ncol, handlelength=1.5, columnspacing=1.4, borderpad=0.2
