@@ -22,7 +22,10 @@ drawn as a column), and a panel narrower than 8 in (of a grid on a slide) is lai
 as narrow too.
 The drawings of the whole network (:func:`plot_network`,
 :func:`plot_network_beliefs`, :func:`plot_diagnostic_view`) are readable on a slide
-only, and refuse a smaller size with an error that names it. :func:`save_figure`
+only, and refuse a smaller size with an error that names it; but at a page's width
+:func:`plot_network` draws the network's structure for print (one box per node
+group naming its nodes, the arrows into each counted by group: ``_overview``), and
+refuses a column. :func:`save_figure`
 never changes a figure's size: a text that runs past its edges is named in a warning.
 Nothing here calls ``plt.show()`` or changes global ``rcParams``; matplotlib is
 imported inside the functions, so that ``import backspasm`` stays light.
@@ -85,6 +88,8 @@ The families, one module each:
     notes from the figure's left edge; an emergency's next-questions panel so laid out.
 ``_beliefs_words``
     What the drawing of the network's beliefs writes: its title, each box's value.
+``_overview``
+    The network's structure on a page: one box per group, its nodes named.
 ``_selection``, ``_results``, ``_captions``
     The parts of ``teaching``: its figures by name (``--only``); what they show,
     computed when first needed; their alt text and the captions file.

@@ -89,6 +89,16 @@ def _serious_marked(net: Network) -> str:
 def _caption_network(fig: Figure, r: _Shown) -> str:
     net = r.network
     arrows = sum(len(node.parents) for node in net.spec.nodes.values())
+    boxes = _patches(fig, "group:")
+    if boxes:  # a page: the structure for print, one box per group
+        named = len(_texts(fig, "label:"))
+        return (
+            f"Overview of the back-spasm network for print: its {named} nodes named in "
+            f"{len(boxes)} boxes, one per group, in tiers from top to bottom (context and "
+            "exposures, causes, mechanisms and presentation, findings and complications); "
+            f"each box counts the arrows into its nodes from each group, {arrows} arrows "
+            f"from cause to effect in all; {_serious_marked(net)}"
+        )
     columns = "context and exposures, causes, mechanisms, back spasm and complications, findings"
     return (
         f"Diagram of the back-spasm network: {len(net.node_names)} nodes in columns "

@@ -17,7 +17,9 @@ __all__ = [
     "FIGURE_GROUPS",
     "FIGURE_TITLES",
     "NETWORK_FIGURES",
+    "NETWORK_LEAST",
     "TEACHING_FIGURES",
+    "drawn_size",
     "network_on_a_slide",
     "select_figures",
 ]
@@ -87,27 +89,42 @@ def select_figures(only: Iterable[str] | None = None) -> tuple[str, ...]:
     return tuple(stem for stem in TEACHING_FIGURES if stem in chosen)
 
 
-#: The drawings of the whole network: readable on a slide only.
+#: The drawings of the whole network: readable on a slide only, but for 01.
 NETWORK_FIGURES: tuple[str, ...] = FIGURE_GROUPS["network"] + ("02-network-beliefs",)
+#: The narrowest size each drawing of the network is drawn at (else on a slide): the
+#: network's structure, one box per group (01), is read on a page.
+NETWORK_LEAST: Mapping[str, str] = {"01-network": "page"}
+_WIDEST_FIRST = ("slide", "page", "column")  # as backspasm.figures.FIGURE_SIZES
+
+
+def drawn_size(name: str, size: str) -> str:
+    """Return the size a figure (its stem or number) of a set of ``size`` is drawn at.
+
+    ``size``, or a slide for a drawing of the network that cannot be read at it.
+    """
+    stem = name if name in TEACHING_FIGURES else _figures_named(name)[0]
+    least = NETWORK_LEAST.get(stem, "slide") if stem in NETWORK_FIGURES else size
+    fits = _WIDEST_FIRST.index(size) <= _WIDEST_FIRST.index(least)
+    return size if fits else "slide"
 
 
 def network_on_a_slide(stems: Sequence[str], size: str) -> str | None:
     """Say which drawings of the network a set of ``size`` draws on a slide, if any.
 
-    The whole network cannot be read narrower than a slide (see
-    :func:`backspasm.figures._graph.check_room`): a set of another size draws its
-    figures 01, 01b and 02 on a slide, and says so (the returned sentence), so that
-    the whole set, or a group such as ``case`` (02-06), still comes out; a set of
-    those figures alone (``only=["01"]``, ``--only network``) is refused, since
-    nothing of it could be drawn at the size asked.
+    The whole network cannot be read narrower than a slide, nor its structure (01)
+    narrower than a page (see :func:`backspasm.figures._graph.check_room`): a set of
+    another size draws those figures on a slide, and says so (the returned
+    sentence), so that the whole set, or a group such as ``case`` (02-06), still
+    comes out; a set of those figures alone (``only=["01b"]``, ``--only network``
+    in a column) is refused, since nothing of it could be drawn at the size asked.
 
     Raises
     ------
     BackspasmError
-        When ``stems`` are all drawings of the network and ``size`` is not a slide.
+        When ``stems`` are all drawings of the network that cannot be drawn at ``size``.
     """
-    network = [stem for stem in stems if stem in NETWORK_FIGURES]
-    if size == "slide" or not network:
+    network = [stem for stem in stems if drawn_size(stem, size) != size]
+    if not network:
         return None
     asked = len(network) == len(stems)
     from backspasm.figures._style import SIZE_WIDTHS, SLIDE_SIZE
@@ -118,10 +135,18 @@ def network_on_a_slide(stems: Sequence[str], size: str) -> str | None:
     wide = f"{size} size ({SIZE_WIDTHS[size]:g} in wide)"
     slide = f"a slide, {SLIDE_SIZE[0]:g} x {SLIDE_SIZE[1]:g} in"
     if asked:
+        page = [stem.split("-")[0] for stem in network if NETWORK_LEAST.get(stem) == "page"]
+        least = (
+            f"a page, {SIZE_WIDTHS['page']:g} in wide (--size page), which names its "
+            f"nodes by group, or {slide} (--size slide)"
+            if page and one
+            else f"{slide} (--size slide)"
+            + (f"; {', '.join(page)} can be drawn on a page (--size page)" if page else "")
+        )
         raise BackspasmError(
             f"{figure} {names} ({', '.join(network)}) cannot be drawn at {wide}: the whole "
-            f"network cannot be read at that size; the least it needs is {slide} "
-            "(--size slide); or ask for it with figures of that size (the whole set, or "
+            f"network cannot be read at that size; the least it needs is {least}; "
+            "or ask for it with figures of that size (the whole set, or "
             f"--only case), which draws {'it' if one else 'them'} on a slide"
         )
     return (

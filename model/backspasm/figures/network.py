@@ -1,4 +1,4 @@
-"""Drawings of the whole network on one slide: its graph, and its beliefs for a case.
+"""Drawings of the whole network: its graph (on a slide or a page), its beliefs for a case.
 
 :func:`plot_network` and :func:`plot_network_beliefs` draw every node on a
 13.33 x 7.5 in slide with 9 pt labels: columns by role from left to right, the long
@@ -7,7 +7,9 @@ boundaries, arrows drawn light and routed between boxes
 (:func:`backspasm.figures._layout.slide_layout`), each ending with its head on its
 own box (:func:`backspasm.figures._routing.route_edges`).
 :func:`~backspasm.figures.diagnostic.plot_diagnostic_view` (re-exported here) is
-the compact companion with only causes, mechanisms and findings.
+the compact companion with only causes, mechanisms and findings. At a page's width,
+:func:`plot_network` draws the structure for print instead, one box per node group
+(:mod:`backspasm.figures._overview`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from backspasm.figures._beliefs_words import (
     shortened,
 )
 from backspasm.figures._graph import (
+    NETWORK_SIZE,
     check_room,
     draw_graph,
     frame_graph,
@@ -37,6 +40,7 @@ from backspasm.figures._graph import (
     present_groups,
     title_x,
 )
+from backspasm.figures._overview import network_page
 from backspasm.figures._words import (
     text_width,
 )
@@ -95,24 +99,37 @@ def plot_network(
         mechanisms they act through and the findings that reveal them.
     show_legend : bool, default True
         Legend of the node groups under the drawing.
-    size : {"slide"}, optional
-        The size of the new figure: only a slide holds the network readably.
+    size : {"slide", "page"}, optional
+        The size of the new figure. A slide draws every node and arrow; a page
+        (7 in wide, as tall as it needs, at most 9 in) draws the network's structure
+        for print instead (:func:`~backspasm.figures._overview.plot_network_overview`):
+        one box per node group, in tiers from top to bottom (context and exposures,
+        causes, mechanisms and presentation, findings and complications), naming
+        every node and counting the arrows into each box by the group they come
+        from, with no text under 7 pt (``show_legend`` is not needed: each box is
+        headed). A column (3.5 in) cannot hold it and is refused.
 
     Returns
     -------
     matplotlib.axes.Axes
-        Node boxes have ``gid="node:<name>"``, edges ``gid="edge:<parent>-><child>"``.
+        Node boxes have ``gid="node:<name>"``, edges ``gid="edge:<parent>-><child>"``;
+        on a page, group boxes ``gid="group:<group>"`` and labels ``"label:<node>"``.
 
     Raises
     ------
     BackspasmError
-        For ``size="page"`` or ``"column"``, or an ``ax`` on a figure narrower than a
-        slide: the message names the size asked and the least the drawing needs.
+        For ``size="column"``, or an ``ax`` on a figure narrower than a slide: the
+        message names the size asked and the least the drawing needs.
     """
     from backspasm.network import default_network
 
     net = network if network is not None else default_network()
     nodes = nodes_for(net, groups)
+    dropped = groups is not None and len(nodes) < sum(
+        1 for n in net.spec.nodes if net.group_of(n) in groups
+    )
+    if ax is None and size is not None and st.check_size(size, "plot_network") != NETWORK_SIZE:
+        return network_page(net, nodes, size, part=groups is not None, dropped=dropped)
     check_room(ax, size, "plot_network", len(nodes))
     if groups is None:
         # the boxes where the beliefs' slide puts them (only lower: no bar), so that a
@@ -124,9 +141,6 @@ def plot_network(
     draw_graph(net, layout, ax, label_offset=0.0)
     frame_graph(ax, layout)
     n_edges = sum(1 for n in nodes for p in net.spec.nodes[n].parents if p in layout.pos)
-    dropped = groups is not None and len(nodes) < sum(
-        1 for n in net.spec.nodes if net.group_of(n) in groups
-    )
     ax.set_title(
         f"{'Part of the' if groups is not None else 'The'} back-spasm network: "
         f"{len(nodes)} nodes, {n_edges} arrows"

@@ -65,6 +65,7 @@ from backspasm.figures._selection import (
     FIGURE_GROUPS,
     FIGURE_TITLES,
     TEACHING_FIGURES,
+    drawn_size,
     network_on_a_slide,
     select_figures,
 )
@@ -466,7 +467,7 @@ def _case(plot: Callable[..., Axes]) -> Callable[[_Shown], Figure]:
 
 
 _DRAW: Mapping[str, Callable[[_Shown], Figure]] = {
-    "01-network": lambda r: st.figure_of(plot_network(r.network)),
+    "01-network": lambda r: st.figure_of(plot_network(r.network, size=drawn_size("01", r.size))),
     "01b-diagnostic-view": lambda r: st.figure_of(plot_diagnostic_view(r.network)),
     "02-network-beliefs": lambda r: st.figure_of(plot_network_beliefs(r.case)),
     "03-causes": _case(plot_causes),
