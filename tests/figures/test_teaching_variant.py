@@ -64,9 +64,12 @@ def test_the_case_is_read_with_the_networks_questions(variant: Network) -> None:
 
 
 def test_the_case_is_read_as_diagnose_reads_a_row(variant: Network) -> None:
-    near = CASES.rename(columns={"pain_on_coughing": "pain_on_coughin"})
+    near = CASES.rename(columns={"pain_on_coughing": "pain_on_cough"})
     with pytest.warns(ScoringWarning, match="did you mean 'pain_on_coughing'.*left out"):
         assert _answers_of(near, "A", variant) == {"age": "40"}
+    typo = CASES.rename(columns={"pain_on_coughing": "pain_on_coughin"})
+    with pytest.raises(BackspasmError, match="one letter away from a question's name"):
+        _answers_of(typo, "A", variant)
     misnamed = CASES.rename(columns={"pain_on_coughing": "Pain On Coughing"})
     with pytest.raises(BackspasmError, match="'Pain On Coughing' for 'pain_on_coughing'"):
         _answers_of(misnamed, "A", variant)
