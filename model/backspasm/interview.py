@@ -42,7 +42,12 @@ from backspasm.exceptions import BackspasmError, EvidenceError, ImpossibleEviden
 from backspasm.explain.odds import pointed_causes
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, evidence_state, get_question, questions_for
-from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, paired_screen_nodes
+from backspasm.triage import (
+    EMERGENCY_HOLDS,
+    SAFETY_NET_HEADING,
+    paired_screen_nodes,
+    self_care_unscreened,
+)
 
 __all__ = ["interview"]
 
@@ -156,7 +161,7 @@ def _closing(
     # self care with screening questions unasked is only the level so far: quitting
     # early must not read as a verdict of self care
     level = d.triage
-    if d.triage == "self_care" and unscreened:
+    if self_care_unscreened(d.triage, len(unscreened)):
         level = "self_care so far, screen not finished"
     lines.append(f"triage: {level} - {d.advice}")
     if d.triage_reasons:

@@ -22,7 +22,7 @@ from backspasm.diagnosis.words import (
     why_sentences,
 )
 from backspasm.explain.conflict import CONFLICT_RARITY
-from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
+from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, self_care_unscreened
 
 __all__ = ["diagnosis_text"]
 
@@ -47,7 +47,7 @@ def diagnosis_text(
     causes, words = d.causes, d.triage_words
     lines = [*d.notes, *unsure_lines(d.network, d.evidence)]
     level = d.triage
-    if d.triage == "self_care" and d.unscreened:  # the level so far, not a verdict
+    if self_care_unscreened(d.triage, len(d.unscreened)):  # the level so far, not a verdict
         level = "self_care so far (the screen is not finished)"
     lines.append(f"triage: {level}" + (f" (because: {'; '.join(words)})" if words else ""))
     if d.triage == "see_doctor":  # how soon: the level whose urgency varies

@@ -45,6 +45,7 @@ from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, Question
 from backspasm.triage import (
     screen_questions,
+    self_care_unscreened,
     triage_advice,
     triage_reason_words,
 )
@@ -455,7 +456,7 @@ class Diagnosis:
         (:attr:`unscreened`): ``"no warning sign yet (3 of 29 screening questions
         answered)"`` with the bundled network, since a person may stop there.
         """
-        if self.triage == "self_care" and self.unscreened:
+        if self_care_unscreened(self.triage, len(self.unscreened)):
             done = len(self.screen) - len(self.unscreened)
             return f"no warning sign yet ({screen_progress(done, len(self.screen))})"
         return triage_advice(self.triage, self.triage_within_hours)

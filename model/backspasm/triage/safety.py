@@ -198,7 +198,9 @@ def self_care_unscreened(triage: npt.ArrayLike, screen_unanswered: npt.ArrayLike
 
     For them ``self_care`` means only that no warning sign was found yet (``diagnose``
     says "no warning sign yet"). ``screen_unanswered`` as :func:`unanswered_screen`
-    counts it (NaN, for a case not scored, is not above 0).
+    counts it (NaN, for a case not scored, is not above 0). One case gives a 0-d array
+    that reads as a bool: ``ask``, ``diagnose``, :attr:`Diagnosis.advice` and the widget
+    test their case with it, ``score`` and the case-mix figure their columns.
     """
     left = np.asarray(screen_unanswered, dtype=np.float64)
     return np.asarray(np.asarray(triage, dtype=object) == "self_care") & (left > 0)

@@ -26,7 +26,7 @@ from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
 from backspasm.diagnosis.words import NO_QUESTION_BEFORE_GOING, POINTED_TIP, group_shares
 from backspasm.explain.odds import pointed_causes
-from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
+from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, self_care_unscreened
 
 __all__ = [
     "FLAG",
@@ -167,7 +167,7 @@ def triage_html(d: Diagnosis) -> str:
     """Return the triage level in words, what drove it and, short of emergency, the safety net."""
     colour = TRIAGE_COLOURS.get(d.triage, "#000000")
     words = d.advice
-    if d.triage == "self_care" and d.unscreened:  # the level so far, as ask says it
+    if self_care_unscreened(d.triage, len(d.unscreened)):  # the level so far, as ask says it
         words = f"so far, screen not finished \u2014 {words}"
     parts = [
         f"<div class='bs-triage' data-level='{html.escape(d.triage)}' "
