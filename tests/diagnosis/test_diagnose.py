@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -461,13 +462,26 @@ def test_a_row_with_a_repeated_column_is_read_as_scoring_reads_it() -> None:
     # diagnose() silently the last, so the two disagreed (session 52 review)
     from backspasm.scoring import ScoringWarning, score_cases
 
-    frame = pd.DataFrame([["a", 45, 30]], columns=["case_id", "age", "age"])
-    with pytest.warns(ScoringWarning, match="'age' appears 2 times; only the first one was used"):
-        d = diagnose(frame.iloc[0])
-    with pytest.warns(ScoringWarning, match="'age' appears 2 times"):
+    # Now both read every copy: a blank takes the other's answer, two answers of one
+    # state agree, and answers of different states are refused by both.
+    frame = pd.DataFrame(
+        [["a", None, 45], ["b", 45, 46], ["c", 45, 30]], columns=["case_id", "age", "age"]
+    )
+    merged = "'age' appears 2 times; a blank cell takes the answer of another copy"
+    with pytest.warns(ScoringWarning, match=merged):
         scored = score_cases(frame)
     first = diagnose({"age": 45}).causes.set_index("cause")["posterior"]
-    got = d.causes.set_index("cause")["posterior"]
-    for cause in first.index:
-        assert got[cause] == pytest.approx(first[cause], abs=1e-12)
-        assert scored[f"p_{cause}"].iloc[0] == pytest.approx(got[cause], abs=1e-9)
+    for i in (0, 1):
+        with pytest.warns(ScoringWarning, match=merged):
+            d = diagnose(frame.iloc[i])
+        got = d.causes.set_index("cause")["posterior"]
+        for cause in first.index:
+            assert got[cause] == pytest.approx(first[cause], abs=1e-12)
+            assert scored[f"p_{cause}"].iloc[i] == pytest.approx(got[cause], abs=1e-9)
+    clash = r"age: the column appears 2 times .* different answers \('45' and '30'\)"
+    with pytest.warns(ScoringWarning, match=merged), pytest.raises(EvidenceError, match=clash):
+        diagnose(frame.iloc[2])
+    assert re.match(clash, scored["error"].iloc[2])
+    renamed = pd.Series({"age": 45, "age.1": 30})  # as pandas' read_csv names the copy
+    with pytest.warns(ScoringWarning, match=merged), pytest.raises(EvidenceError, match=clash):
+        diagnose(renamed)

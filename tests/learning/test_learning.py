@@ -1317,3 +1317,32 @@ def test_fit_names_the_file_case_and_answers_of_an_impossible_row(tmp_path: Path
     assert f"case_id={cases.loc[6, 'case_id']}" in said
     assert "sex=male" in said
     assert "recent_pregnancy_or_childbirth=yes" in said
+
+
+def test_fit_merges_a_repeated_column_as_score_does_and_refuses_a_clash(tmp_path: Path) -> None:
+    # Fit read only the first of two 'fever' columns: the second's answers were lost.
+    from backspasm.scoring import ScoringWarning
+
+    net = default_network()
+    cases = sample_cases(300, network=net, seed=5)[["case_id", "age", "fever", "sex"]]
+    fever = cases["fever"].astype(str)
+    blank_first = fever.where(cases.index % 2 == 0, "")  # half the answers in each copy
+    blank_second = fever.where(cases.index % 2 == 1, "")
+    split = pd.DataFrame(
+        {"case_id": cases["case_id"], "age": cases["age"], "fever": blank_first}
+    ).assign(sex=cases["sex"])
+    split.insert(3, "fever.1", blank_second)  # as pandas' read_csv names a second 'fever'
+    whole = fit_network(cases, network=net, max_iter=2)
+    with pytest.warns(ScoringWarning, match="'fever' appears 2 times; a blank cell takes"):
+        merged = fit_network(split, network=net, max_iter=2)
+    got = {names[0]: table for names, table in merged.network.spec_tables()}
+    for names, table in whole.network.spec_tables():
+        assert np.allclose(got[names[0]], table, atol=1e-12)
+    clash = split.copy()
+    clash.loc[0, "fever.1"] = "no" if clash.loc[0, "fever"] == "yes" else "yes"
+    clash.loc[0, "fever"] = "no" if clash.loc[0, "fever.1"] == "yes" else "yes"
+    with (
+        pytest.warns(ScoringWarning),
+        pytest.raises(EvidenceError, match=r"row 1: fever: the column appears 2 times"),
+    ):
+        fit_network(clash, network=net, max_iter=2)

@@ -18,7 +18,7 @@ import pytest
 
 from backspasm.exceptions import CaseFileError
 from backspasm.network import default_network
-from backspasm.scoring import IMPOSSIBLE, ScoringWarning, score_file
+from backspasm.scoring import IMPOSSIBLE, ScoringWarning, score_cases, score_file
 from backspasm.scoring.cases import read_case_table
 
 
@@ -91,15 +91,37 @@ def test_read_case_table_warns_about_short_rows_and_refuses_a_lost_row(tmp_path)
 # ------------------------------------------------------------ a repeated column
 
 
-def test_read_case_table_keeps_the_first_of_a_repeated_column_as_score_does(tmp_path, net):
+def test_a_repeated_column_is_merged_and_its_clash_refused_by_file_and_table(tmp_path, net):
+    # two ages in different bands: which one the row meant is not for us to pick
     src = tmp_path / "dup.csv"
-    src.write_text("case_id,age,fever,age\nA,45,yes,70\n")
-    with pytest.warns(ScoringWarning, match="column 'age' appears 2 times; only the first"):
+    src.write_text("case_id,age,fever,age\nA,45,yes,70\nB,,yes,70\nC,45,yes,46\n")
+    with pytest.warns(ScoringWarning, match=r"column 'age' appears 2 times; read as 'age\.1'"):
         frame, _ = read_case_table(str(src))
     assert list(frame.columns) == ["case_id", "age", "fever", "age.1"]
     assert frame.loc[0, "age"] == "45"
     summary = score_file(src, tmp_path / "o.csv", network=net)
-    assert "column 'age' appears 2 times; only the first one was scored." in summary.warnings
+    assert (
+        "column 'age' appears 2 times; a blank cell takes the answer of another copy, and a "
+        "row whose copies give different answers is not used (its error names them)."
+    ) in summary.warnings
+    out = pd.read_csv(tmp_path / "o.csv", keep_default_na=False)
+    assert out["error"][0] == (
+        "age: the column appears 2 times and its copies give different answers "
+        "('45' and '70'); give one answer"
+    )
+    assert out["p_spinal_stenosis"][0] == ""
+    # a blank first copy takes the second's answer; 45 and 46 are one age band
+    alone = score_cases(pd.DataFrame({"age": ["70", "45"], "fever": ["yes", "yes"]}), network=net)
+    assert out["p_spinal_stenosis"][1:].astype(float).tolist() == pytest.approx(
+        alone["p_spinal_stenosis"].tolist(), abs=1e-12
+    )
+    assert out["error"][1:].tolist() == ["", ""]
+    with pytest.warns(ScoringWarning, match="'age' appears 2 times; a blank cell"):
+        again = score_cases(frame, network=net)  # the table read, scored: the same rows
+    assert again["error"].tolist() == out["error"].tolist()
+    assert again["p_spinal_stenosis"][1:].tolist() == pytest.approx(
+        alone["p_spinal_stenosis"].tolist(), abs=1e-12
+    )
 
 
 # ---------------------------------------------------------------- named pipes

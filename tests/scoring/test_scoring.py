@@ -796,10 +796,16 @@ def test_repeated_ids_of_a_long_file_are_found_in_bounded_memory(tmp_path, net, 
 
 
 def test_repeated_question_column(tmp_path, net):
+    # the second copy's answer is read too: a word it does not allow is the row's error
     src = mixed_file(tmp_path, "fever,fever\nyes,maybe\n")
     summary = score_file(src, tmp_path / "o.csv", network=net)
-    assert "column 'fever' appears 2 times; only the first one was scored." in summary.warnings
-    assert summary.scored == 1
+    assert (
+        "column 'fever' appears 2 times; a blank cell takes the answer of another copy, and "
+        "a row whose copies give different answers is not used (its error names them)."
+    ) in summary.warnings
+    assert summary.scored == 0
+    error = pd.read_csv(tmp_path / "o.csv", keep_default_na=False)["error"].tolist()
+    assert error[0].startswith("fever: 'maybe' is not allowed")
 
 
 # ------------------------------------------------------------------ unusable files

@@ -719,24 +719,34 @@ def test_load_row_says_which_columns_and_rows_it_left_out(tmp_path: Path) -> Non
     assert "fever" not in ex.controls
     assert _message(ex) == "columns ignored (not questions of this network): 'fever'."
     path = tmp_path / "dup.csv"
-    path.write_text("case_id,age,age\nA,45,70\nB,50,60\nA,30,30\n")
+    path.write_text("case_id,age,age\nA,45,46\nB,50,60\nA,,30\nC,45,70\n")
     ex = explore()
+    merged = (
+        "column 'age' appears 2 times; a blank cell takes the answer of another copy, and a "
+        "row whose copies give different answers is not used (its error names them)."
+    )
     with pytest.warns(ScoringWarning, match="'age' appears 2 times"):  # score's reader
         ex.load_row(path, "A")
     assert dict(ex.answers) == {"age": 45}  # the first column, of the first row
     assert _message(ex).splitlines() == [
-        "column 'age' appears 2 times; only the first one was loaded.",
+        merged,
         "case_id is not unique: 2 rows have the id 'A' (at positions 0, 2, counting "
         "from 0); the first, at position 0, was loaded. Give another's position to load it.",
     ]
     with pytest.warns(ScoringWarning, match="'age' appears 2 times"):
-        ex.load_row(path, 2)
+        ex.load_row(path, 2)  # a blank first copy takes the second's answer, as score does
     assert dict(ex.answers) == {"age": 30}
     assert "case_id" not in _message(ex)
-    same = pd.DataFrame([["A", "45", "70"]], columns=["case_id", "age", "age"])
-    ex.load_row(same, "A")  # a frame's repeated label: the first one too
+    clash = r"row C: age: the column appears 2 times .* different answers \('45' and '70'\)"
+    repeated = pytest.warns(ScoringWarning, match="'age' appears 2 times")
+    with repeated, pytest.raises(EvidenceError, match=clash):  # score leaves it unscored
+        ex.load_row(path, "C")
+    same = pd.DataFrame([["A", "45", "46"]], columns=["case_id", "age", "age"])
+    ex.load_row(same, "A")  # a frame's repeated label: merged too
     assert dict(ex.answers) == {"age": 45}
-    assert _message(ex) == "column 'age' appears 2 times; only the first one was loaded."
+    assert _message(ex) == merged
+    with pytest.raises(EvidenceError, match=clash.replace("row C", "row A")):
+        ex.load_row(pd.DataFrame([["A", "45", "70"]], columns=["case_id", "age", "age"]), "A")
 
 
 def test_self_care_before_the_screen_is_done_says_so_far() -> None:

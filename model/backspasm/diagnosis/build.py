@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -72,28 +71,34 @@ def _row_answers(row: pd.Series, questions: Sequence[Question], net: Network) ->
     with the question to use instead: left out, its answer was lost unsaid.
     """
     from backspasm.scoring.cases import ScoringWarning
-    from backspasm.scoring.plan import misnamed_columns, near_miss, repeated_column_note
+    from backspasm.scoring.plan import misnamed_columns, near_miss
+    from backspasm.scoring.repeats import (
+        merge_row,
+        repeat_of,
+        repeated_column_note,
+        repeated_questions,
+    )
 
     by_name = {q.column: q for q in questions}
     misnamed = misnamed_columns(list(row.index), by_name)
     if misnamed is not None:
         # left out with a warning, 'Saddle Numbness' = yes was triaged self_care
         raise EvidenceError(misnamed)
+    labels = {str(label) for label in row.index}
     for label in row.index:
-        if label not in by_name and (remark := near_miss(str(label), by_name)) is not None:
+        if label in by_name or repeat_of(str(label), labels, by_name) is not None:
+            continue
+        if (remark := near_miss(str(label), by_name)) is not None:
             warnings.warn(
                 remark.replace("passed through unscored", "left out"), ScoringWarning, stacklevel=3
             )
-    kept: dict[str, Any] = {}
-    for label, value in row.items():
-        if label in by_name or label in net.spec.nodes:
-            kept.setdefault(str(label), value)  # a repeated column: the first, as scoring
-    for name, count in Counter(str(k) for k in row.index if k in by_name).items():
-        if count > 1:
-            warnings.warn(
-                repeated_column_note(name, count, used="used"), ScoringWarning, stacklevel=3
-            )
-    return kept
+    # a repeated column (or age.1 beside age) is merged as scoring merges it
+    for name, count in repeated_questions(row.index, by_name).items():
+        warnings.warn(
+            repeated_column_note(name, count, used="merged"), ScoringWarning, stacklevel=3
+        )
+    cells = merge_row(row.items(), by_name, net.states, net.spec.nodes)
+    return {str(k): v for k, v in cells.items() if k in by_name or k in net.spec.nodes}
 
 
 def diagnose(

@@ -25,7 +25,6 @@ from backspasm._answers import is_blank as _blank_cell
 from backspasm._files import META_SUFFIX
 from backspasm._numeric import BoolArray, IntArray
 from backspasm._text import closest
-from backspasm.columns import encode_column
 from backspasm.exceptions import BackspasmError, EvidenceError
 from backspasm.network import Network
 from backspasm.questionnaire import (
@@ -38,6 +37,7 @@ from backspasm.sampling import PRESENTATION, model_states
 from backspasm.scoring import output_columns
 from backspasm.scoring.cases import read_case_table, score_table
 from backspasm.scoring.plan import TRUTH_PREFIX
+from backspasm.scoring.repeats import merge_codes, question_positions
 from backspasm.triage import TRIAGE_LEVELS
 
 __all__ = [
@@ -216,13 +216,14 @@ def case_evidence(
     states = model_states(network)
     n = len(cases)
     evidence: dict[str, IntArray] = {}
-    for q in questions_for(network):
-        if q.node is None or q.node not in states or q.column not in cases:
+    questions = questions_for(network)
+    # a question's columns: its own, then any copies, merged as scoring merges them
+    where = question_positions(cases.columns, {q.column: q for q in questions})
+    for q in questions:
+        if q.node is None or q.node not in states or q.column not in where:
             continue
-        codes, invalid = encode_column(q, cases[q.column], states[q.node])
-        if invalid.any():
-            raise_invalid(q.column, cases[q.column], invalid, q.allowed)
-        evidence[q.node] = codes.astype(np.int64)
+        columns = [cases.iloc[:, i] for i in where[q.column]]
+        evidence[q.node] = merge_codes(q, columns, states[q.node], raise_invalid)
     for node, node_states in states.items():
         if node not in evidence and node in cases:
             evidence[node] = state_codes(node, cases[node], node_states, yes_no=True)

@@ -37,6 +37,7 @@ from backspasm.questionnaire import questions_for
 from backspasm.sampling import PRESENTATION, NodeTable, model_states, node_tables
 from backspasm.scoring.cases import ScoringWarning
 from backspasm.scoring.plan import TRUTH_PREFIX, misnamed_columns, near_miss
+from backspasm.scoring.repeats import REPEATED_BLANK, repeat_of, repeated_questions
 
 __all__ = ["FitResult", "fit_network"]
 
@@ -185,8 +186,18 @@ def _check_columns(
         raise CaseFileError(f"{label}: {misnamed}")
     nodes = set(network.node_names)
     truths = [TRUTH_PREFIX + c for c in network.causes]
+    labels = set(names)
+    for name, count in repeated_questions(names, by_name).items():
+        rule = f"{REPEATED_BLANK}, and copies that disagree in a row stop the fit"
+        warnings.warn(
+            f"{label}: column {name!r} appears {count} times; {rule}.",
+            ScoringWarning,
+            stacklevel=3,
+        )
     for name in names:
         if name in by_name or name in nodes or name in truths:
+            continue
+        if repeat_of(name, labels, by_name) is not None:  # a copy: merged with its question
             continue
         if name.startswith(TRUTH_PREFIX) and name != "true_cause":
             if use_truth:

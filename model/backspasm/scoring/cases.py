@@ -18,7 +18,7 @@ from backspasm.diagnosis.words import not_presenting_rows
 from backspasm.exceptions import CaseFileError
 from backspasm.network import Network, default_network
 from backspasm.scoring.kernel import Block, factorize, score_block
-from backspasm.scoring.plan import WHOLE_OUTPUTS, Plan, make_plan, repeated_column_note
+from backspasm.scoring.plan import WHOLE_OUTPUTS, Plan, make_plan
 from backspasm.scoring.readers import CsvSource, open_source
 from backspasm.scoring.writers import duration_text, nested_text
 from backspasm.spec.rules_questions import OUTPUT_NAMES, OUTPUT_PREFIXES
@@ -178,7 +178,7 @@ def score_table(
 
 def _score_frame(cases: pd.DataFrame, plan: Plan) -> tuple[pd.DataFrame, Block]:
     """Return the scored table and its block (its counts for the warnings)."""
-    cells = {c.position: factorize(cases.iloc[:, c.position]) for c in plan.columns}
+    cells = {p: factorize(cases.iloc[:, p]) for p in plan.positions}
     block = score_block(cells, len(cases), plan)
     new = pd.DataFrame(_typed_columns(block.columns, cases.index), index=cases.index)
     return pd.concat([cases, new], axis=1), block
@@ -360,9 +360,9 @@ def read_case_table(path: str) -> tuple[pd.DataFrame, str]:
     Comma, semicolon or tab CSV (with or without a byte-order mark) or Parquet,
     found as :func:`open_source` finds them; every cell is text and a blank stays
     ``""`` (a Parquet null too), so a scored file reads back as it was written. A
-    repeated column name keeps its first column under the name, as ``score`` scores
-    the first (with the warning ``score`` gives), but an output column its last, the
-    scorer's (see :func:`first_name_wins`); the others become ``name.1``, ... A row
+    repeated column name keeps its first column under the name, but an output column
+    its last, the scorer's (see :func:`first_name_wins`); the others become
+    ``name.1``, ..., which scoring merges with a question's column. A row
     with fewer fields than the header is read with the missing cells blank, as
     ``score`` reads it, and counted in a warning.
 
@@ -437,10 +437,10 @@ def _text_cells(column: pa.ChunkedArray) -> npt.NDArray[np.object_]:
 def first_name_wins(names: list[str]) -> tuple[list[str], list[str]]:
     """Rename repeated column names but the one ``score`` reads, and say so.
 
-    An input column repeated keeps its first under the name, as ``score`` scores the
-    first (the warning ``score`` gives); an output column (``p_<cause>``, ``error``,
-    ...) its last: a scored file made before ``score`` refused such an input column
-    holds the scorer's after it. The others become ``name.1``, ``name.2``, ...
+    An input column repeated keeps its first under the name, and scoring merges the
+    others with it (:mod:`backspasm.scoring.repeats`); an output column (``p_<cause>``,
+    ``error``, ...) its last: a scored file made before ``score`` refused such an input
+    column holds the scorer's after it. The others become ``name.1``, ``name.2``, ...
     """
     out = list(names)
     notes = []
@@ -455,5 +455,8 @@ def first_name_wins(names: list[str]) -> tuple[list[str], list[str]]:
             while out[i] in names:
                 out[i] += "_"
         if not output:
-            notes.append(repeated_column_note(name, len(where)))
+            renamed = ", ".join(repr(out[i]) for i in where if i != kept)
+            notes.append(
+                f"column {name!r} appears {len(where)} times; read as {renamed} beside it."
+            )
     return out, notes

@@ -27,6 +27,7 @@ from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import Question, parse_answer
 from backspasm.scoring.overlap import pipelined
 from backspasm.scoring.plan import Plan
+from backspasm.scoring.repeats import merge_encoded
 from backspasm.triage import self_care_unscreened, triage_reason_text
 
 if TYPE_CHECKING:
@@ -160,6 +161,21 @@ def _encode(
         q = col.question
         index, uniques = cells[col.position]
         u_codes, u_invalid = _encode_values(plan, col.position, q, col.states, uniques)
+        if col.copies:  # a repeated column: blanks filled from the copies, clashes refused
+            others = [
+                (cells[p][0], cells[p][1], *_encode_values(plan, p, q, col.states, cells[p][1]))
+                for p in col.copies
+            ]
+            merged, clash, wrong, said = merge_encoded(
+                q, (index, uniques, u_codes, u_invalid), others
+            )
+            index, uniques, u_codes, u_invalid = merged
+            for mask, kind in ((clash, "copies disagree"), (wrong, "invalid")):
+                rows = np.flatnonzero(mask & ~earlier)
+                if len(rows):
+                    _append_errors(error, rows, said[rows])
+                    kinds[f"{kind} {q.column}"] += len(rows)
+            bad |= clash | wrong
         row_invalid = u_invalid[index]
         if row_invalid.any():
             messages: ObjArray = np.full(len(u_invalid), "", dtype=object)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -22,6 +22,7 @@ from backspasm.columns import encode_column
 from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.network import Network, default_network
 from backspasm.questionnaire import Question, questions_for
+from backspasm.scoring.repeats import repeat_of, repeated_column_note
 from backspasm.spec.rules_questions import LABEL_COLUMNS as LABEL_COLUMNS
 from backspasm.spec.rules_questions import TRUTH_PREFIX as TRUTH_PREFIX
 
@@ -47,6 +48,8 @@ class Column:
     question: Question
     states: tuple[str, ...]
     used: bool  # False when the network has no node for it: checked, not used
+    #: Where the column's name appears again (merged by scoring.repeats.merge_encoded).
+    copies: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,12 @@ class Plan:
     outputs: tuple[str, ...]
     explain: bool
     warnings: tuple[str, ...]
+
+    @property
+    def positions(self) -> tuple[int, ...]:
+        """Every input position a reader must hand over: the question columns and copies."""
+        return tuple(p for c in self.columns for p in (c.position, *c.copies))
+
     #: (code, invalid) per (column position, type, value), shared by the chunks of
     #: a file: the same few answers recur in every chunk.
     encoded: dict[tuple[int, type, Any], tuple[int, bool]] = field(
@@ -181,8 +190,10 @@ def make_plan(
     columns: list[Column] = []
     notes: list[str] = []
     repeated: list[str] = []
+    copies: dict[str, list[int]] = {}
     unused: list[str] = []
     passed: list[str] = []
+    labels = {str(label) for label in header}
     misnamed = misnamed_columns(header, by_name)
     if misnamed is not None:
         raise CaseFileError(misnamed)
@@ -191,6 +202,7 @@ def make_plan(
             name = label
             if name in seen:
                 repeated.append(name)
+                copies.setdefault(name, []).append(position)
                 continue
             seen[name] = position
             q = by_name[name]
@@ -209,6 +221,11 @@ def make_plan(
             if not used:
                 unused.append(name)
             continue
+        base = repeat_of(label, labels, by_name) if isinstance(label, str) else None
+        if base is not None:  # age.1 beside age: the name a reader gives a second age
+            repeated.append(base)
+            copies.setdefault(base, []).append(position)
+            continue
         note = near_miss(str(label), by_name, outputs)
         if note is not None:
             notes.append(note)
@@ -217,9 +234,11 @@ def make_plan(
     if passed and name_passed:
         # without it a variant's column, scored without its network, was lost unsaid
         notes.append(passed_note(passed))
+    columns = [replace(c, copies=tuple(copies.get(c.question.column, ()))) for c in columns]
     for name in dict.fromkeys(repeated):
         count = repeated.count(name) + 1
-        notes.append(repeated_column_note(name, count))
+        merged = any(c.copies for c in columns if c.question.column == name)
+        notes.append(repeated_column_note(name, count, used="merged" if merged else "scored"))
     if unused:
         shown = ", ".join(repr(u) for u in unused)
         notes.append(
@@ -254,14 +273,6 @@ def make_plan(
 def is_label(name: str) -> bool:
     """Say whether a column is one the package reads beside the answers (the truth)."""
     return name in LABEL_COLUMNS or name.startswith(TRUTH_PREFIX)
-
-
-def repeated_column_note(name: str, count: int, *, used: str = "scored") -> str:
-    """Return the warning about a column name that appears ``count`` times.
-
-    ``used`` says what became of the first one ("scored", or "loaded" by the widget).
-    """
-    return f"column {name!r} appears {count} times; only the first one was {used}."
 
 
 def passed_note(labels: Sequence[str], *, fate: str = "passed through unscored") -> str:

@@ -264,7 +264,7 @@ def score_file(
             except CaseFileError as exc:
                 raise CaseFileError(f"case file '{src_path}': {exc}") from None
             if isinstance(source, ParquetSource):
-                source.check_question_types([c.position for c in plan.columns])
+                source.check_question_types(list(plan.positions))
             summary = _run(source, plan, src_path, dst_path, fmt, options, started, guard)
             written = "standard output" if dst_path == "-" else dst_path
             done = f"interrupted; {written} was written all the same"
@@ -437,7 +437,7 @@ def _read(
 ) -> Iterator[tuple[Chunk, dict[int, Cells]]]:
     """Each chunk with its question columns factorised."""
     for chunk in source.chunks(rows):
-        yield chunk, {c.position: chunk.cells(c.position) for c in plan.columns}
+        yield chunk, {p: chunk.cells(p) for p in plan.positions}
 
 
 def _progress_bar(progress: bool | None, source: CsvSource | ParquetSource, path: str) -> Any:

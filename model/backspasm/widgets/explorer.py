@@ -36,6 +36,7 @@ from backspasm.exceptions import BackspasmError, EvidenceError, NotACauseError
 from backspasm.network import Network, load_network, network_or_default
 from backspasm.questionnaire import questions_for
 from backspasm.scoring.plan import misnamed_columns, output_columns
+from backspasm.scoring.repeats import merge_row
 from backspasm.widgets.answers import parse_answers, with_answer
 from backspasm.widgets.form import BLANK, QuestionForm
 from backspasm.widgets.rows import column_notes, pick_row, read_cases
@@ -229,6 +230,11 @@ class Explorer:
         if misnamed is not None:
             # left out, 'Saddle Numbness' = yes showed self care, as diagnose(row) once did
             raise EvidenceError(misnamed)
+        try:  # a repeated question column, merged as score merges it
+            net = self._network
+            record = merge_row(record.items(), by_name, net.states, net.node_names)
+        except EvidenceError as exc:
+            raise EvidenceError(f"row {row}: {exc}") from None
         refused = refused_cell(record, by_name, self._network.states)
         if refused is not None:  # an unsure 0.7 is one case's answer, not a file's
             raise EvidenceError(f"row {row}: {refused}")

@@ -8,7 +8,6 @@ network, a repeated column) and a ``case_id`` that more than one row has.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,7 +18,8 @@ from backspasm._text import cap_list, did_you_mean, show_cell
 from backspasm.exceptions import CaseFileError
 from backspasm.questionnaire import Question
 from backspasm.scoring.cases import read_case_table
-from backspasm.scoring.plan import is_label, near_miss, passed_note, repeated_column_note
+from backspasm.scoring.plan import is_label, near_miss, passed_note
+from backspasm.scoring.repeats import repeat_of, repeated_column_note, repeated_questions
 
 __all__ = ["column_notes", "pick_row", "read_cases"]
 
@@ -80,7 +80,8 @@ def column_notes(
     """
     text = [str(x) for x in labels]
     # the question each label answers: itself, or the one it repeats under a new name
-    answered = [t if t in by_name else _renamed_repeat(t, text, by_name) for t in text]
+    seen = set(text)
+    answered = [t if t in by_name else repeat_of(t, seen, by_name) for t in text]
     notes: list[str] = []
     passed: list[str] = []
     for label, question in zip(text, answered, strict=True):
@@ -93,26 +94,23 @@ def column_notes(
             passed.append(label)
     if passed:
         notes.append(passed_note(passed, fate="ignored"))
-    counts = Counter(q for q in answered if q is not None)
-    notes += [repeated_column_note(name, n, used="loaded") for name, n in counts.items() if n > 1]
+    repeats = repeated_questions(text, by_name)
+    notes += [repeated_column_note(name, n, used="merged") for name, n in repeats.items()]
     return notes
 
 
-def _renamed_repeat(
-    label: str, labels: Sequence[str], by_name: Mapping[str, Question]
-) -> str | None:
-    """Return the question that ``label`` repeats under a reader's new name, if any."""
-    base, dot, suffix = label.rpartition(".")
-    if dot and suffix.rstrip("_").isdigit() and base in by_name and base in labels:
-        return base
-    return None
-
-
 def _first_cells(record: pd.Series) -> dict[str, Any]:
-    """Return the cells of a row by label: of a repeated label, the first (``dict``: the last)."""
+    """Return the cells of a row by label, a repeated label's later ones renamed ``age.1``, ...
+
+    As a reader names them, so that :func:`merge_repeats` finds them.
+    """
     cells: dict[Any, Any] = {}
     for label, value in record.items():
-        cells.setdefault(label, value)
+        name, k = label, 0
+        while name in cells:
+            k += 1
+            name = f"{label}.{k}"
+        cells[name] = value
     return cells
 
 
