@@ -372,6 +372,15 @@ def test_fitted_spec_records_the_fit_and_loads(
     assert "<table" in fit._repr_html_()
 
 
+def test_fit_result_counts_one_em_iteration_in_the_singular(toy: Network) -> None:
+    cases = sample_cases(300, network=toy, seed=3, missing=0.3, columns="nodes")
+    fit = fit_network(cases, network=toy, max_iter=1)
+    assert fit.iterations == 1
+    # was "1 EM iterations (not converged)"
+    assert "prior weight 50, 1 EM iteration (" in str(fit)
+    assert "1 EM iteration (" in repr(fit)
+
+
 def test_streamed_samples_equal_the_whole_and_write_in_any_format(
     net: Network, tmp_path: Path
 ) -> None:

@@ -127,9 +127,10 @@ class FitResult:
 
     def __str__(self) -> str:
         state = "converged" if self.converged else "not converged"
+        rounds = f"{self.iterations} EM iteration{'' if self.iterations == 1 else 's'}"
         return (
             f"{len(self.fitted)} nodes fitted to {self.n_rows} rows, prior weight "
-            f"{self.prior_weight:g}, {self.iterations} EM iterations ({state})"
+            f"{self.prior_weight:g}, {rounds} ({state})"
         )
 
     def __repr__(self) -> str:
@@ -155,7 +156,7 @@ def _provenance(
     key = f"fit_{digest[:8]}"
     note = (
         f"data sha256 {digest}; {n} rows; prior weight {weight:g} pseudo-cases per parent "
-        f"configuration; {state.iterations} EM iteration(s) "
+        f"configuration; {state.iterations} EM iteration{'' if state.iterations == 1 else 's'} "
         f"({'converged' if state.converged else 'stopped at max_iter'}, tol {tol:g}); "
         f"{'corrected for presenting with back spasm; ' if selection else ''}"
         f"fitted on {datetime.date.today().isoformat()}; expert knowledge base "
