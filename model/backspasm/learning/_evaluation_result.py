@@ -205,7 +205,9 @@ class Evaluation:
         Returns
         -------
         pandas.DataFrame
-            Columns ``metric`` and ``value``, one row per headline number.
+            Columns ``metric`` and ``value``, one row per headline number. ``value``
+            holds numbers and words (object dtype), so ``.round(3)`` leaves it as it
+            is: round its floats one by one, as notebook 04 does.
         """
         rows: list[tuple[str, Any]] = [
             ("causes ranked by", _RANK_NAMES[self.rank]),
