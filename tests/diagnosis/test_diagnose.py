@@ -457,6 +457,28 @@ def test_a_case_file_row_keeps_only_the_answers_that_count():
     assert repr(lean).startswith("<Diagnosis: 1 answer,")
 
 
+def test_a_whole_number_read_as_a_float_is_said_as_a_whole_number():
+    # A column with a blank is float in pandas: diagnose(row) kept np.float64(71.0) and
+    # said "age=71.0" and "spasm_duration_weeks=2.0" in its reasons, where the widget
+    # loading the same row, and a mapping, say 71 and 2.
+    table = pd.read_csv(Path(__file__).parents[2] / "data" / "example_cases.csv")
+    row = table.set_index("case_id").loc["EX03"]
+    assert isinstance(row["age"], float)
+    d = diagnose(row)
+    assert type(d.answers["age"]) is int
+    assert d.answers["age"] == 71
+    assert type(d.answers["spasm_duration_weeks"]) is int
+    summary = str(d)
+    assert "age=71 " in summary
+    assert "=71.0" not in summary
+    assert "=2.0" not in summary
+    assert set(d.reasons("muscle_strain")["answer"].astype(str)) >= {"71", "2"}
+    # a fraction of a week and an unsure lean stay as they are
+    part = diagnose({"spasm_duration_weeks": 0.5, "fever": np.float64(0.7)})
+    assert part.answers["spasm_duration_weeks"] == 0.5
+    assert part.answers["fever"] == pytest.approx(0.7)
+
+
 def test_a_row_with_a_repeated_column_is_read_as_scoring_reads_it() -> None:
     # A Parquet row with 'age' twice: score used the first (with a warning) and
     # diagnose() silently the last, so the two disagreed (session 52 review)

@@ -59,6 +59,22 @@ def _refuse_node_names(
         )
 
 
+def _as_given(q: Question, value: Any) -> Any:
+    """Return an answer as the case keeps it: text stripped, a whole number as an int.
+
+    A column of ages read with a blank in it is float (71.0): kept so, the reasons and
+    the figures said "age=71.0", where the widget and a mapping say 71.
+    """
+    if isinstance(value, str):
+        return value.strip()
+    whole = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+    if q.kind == "number" and whole and float(value).is_integer():
+        return int(value)
+    return value
+
+
 def _row_answers(row: pd.Series, questions: Sequence[Question], net: Network) -> dict[str, Any]:
     """Keep the answers of a case-file row, as scoring reads the row.
 
@@ -173,7 +189,7 @@ def diagnose(
         q = next((q for q in questions if q.column == column), None)
         # an even lean (0.5) is no answer, as in answers_to_evidence: the question stays open
         if q is not None and q.node is not None and evidence_state(q, value) is not None:
-            answered[q.node] = (q.column, value.strip() if isinstance(value, str) else value)
+            answered[q.node] = (q.column, _as_given(q, value))
 
     engine = net.engine
     batch = dict(engine.encode([dict(evidence)]).values)
