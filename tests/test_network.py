@@ -720,3 +720,12 @@ def test_the_export_command_names_the_format_and_warns_of_xmlbif_renames(tmp_pat
     err = capsys.readouterr().err
     assert "(xdsl)" in err
     assert "warning" not in err
+
+
+def test_the_bibliography_line_counts_entries_in_words_apart_from_the_numbers_kinds() -> None:
+    # "260 found" beside "read 235" was read as a count of numbers (a notebook audit)
+    summary = load_network().summary()
+    parts = summary["source_tags"].split(", ")
+    assert parts[0].endswith("read first-hand")
+    assert not any(p.endswith(" found") for p in parts)
+    assert sum(int(p.split()[0]) for p in parts) == summary["sources"]

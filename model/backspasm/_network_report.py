@@ -13,12 +13,23 @@ from typing import TYPE_CHECKING, Any
 from backspasm.spec import GROUPS, Spec
 from backspasm.spec.borrowed import borrow_policy
 from backspasm.spec.reader import bundled_policy
-from backspasm.spec.schema import ASSUMPTION, TriagePolicy
+from backspasm.spec.schema import ASSUMPTION, SOURCE_TAGS, TriagePolicy
 
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
 __all__ = ["report_text", "summary_of"]
+
+
+# A bibliography entry's tag in words: 'found' reads as a count of numbers beside
+# "read 235" (a notebook reader took it so), where it counts entries read first-hand.
+_TAG_WORDS = {"found": "read first-hand", "memory": "from memory"}
+
+
+def _tag_order(item: tuple[str, int]) -> tuple[int, str]:
+    """Order the tags as ``check`` orders the kinds of numbers: read, secondary, memory."""
+    tag = item[0]
+    return (SOURCE_TAGS.index(tag) if tag in SOURCE_TAGS else len(SOURCE_TAGS), tag)
 
 
 def summary_of(spec: Spec, model: DiscreteBayesianNetwork) -> dict[str, Any]:
@@ -54,7 +65,9 @@ def summary_of(spec: Spec, model: DiscreteBayesianNetwork) -> dict[str, Any]:
         "assumptions": provenance["assumption"],
         "cpt_entries": int(sum(cpd.values.size for cpd in model.get_cpds())),
         "sources": len(spec.sources),
-        "source_tags": ", ".join(f"{n} {t}" for t, n in sorted(tags.items())),
+        "source_tags": ", ".join(
+            f"{n} {_TAG_WORDS.get(t, t)}" for t, n in sorted(tags.items(), key=_tag_order)
+        ),
     }
 
 
