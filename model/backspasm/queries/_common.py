@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from backspasm._numeric import BoolArray, IntArray, answered
+from backspasm._numeric import BoolArray, FloatArray, IntArray, answered
 from backspasm.network import Network
 
 __all__ = ["answered"]
@@ -69,6 +69,16 @@ def _set_state(
         out[rows] = state[rows]
     else:
         out[rows] = np.eye(card)[state[rows]]
+    return out
+
+
+def _soft_and(base: FloatArray, codes: IntArray) -> FloatArray:
+    """Likelihood rows restricted to ``codes`` (where >= 0)."""
+    out = base.copy()
+    rows = codes >= 0
+    mask = np.zeros_like(base[rows])
+    mask[np.arange(int(rows.sum())), codes[rows]] = 1.0
+    out[rows] *= mask
     return out
 
 

@@ -8,19 +8,18 @@ import numpy as np
 
 from backspasm._numeric import BoolArray, FloatArray, IntArray
 from backspasm.network import Network
-from backspasm.queries._common import _MAP_CASES, _MAP_FRONTIER, _MAP_STEP, Batch, _pieces, _take
+from backspasm.queries._common import (
+    _MAP_CASES,
+    _MAP_FRONTIER,
+    _MAP_STEP,
+    Batch,
+    _pieces,
+    _soft_and,
+    _take,
+)
+from backspasm.queries.mpe_bounds import map_by_bounds
 
 __all__ = ["most_probable_explanation"]
-
-
-def _soft_and(base: FloatArray, codes: IntArray) -> FloatArray:
-    """Likelihood rows restricted to ``codes`` (where >= 0)."""
-    out = base.copy()
-    rows = codes >= 0
-    mask = np.zeros_like(base[rows])
-    mask[np.arange(int(rows.sum())), codes[rows]] = 1.0
-    out[rows] *= mask
-    return out
 
 
 def most_probable_explanation(
@@ -72,6 +71,35 @@ def most_probable_explanation(
             np.concatenate([d[1] for d in done]),
             np.concatenate([d[2] for d in done]),
         )
+    fixed = np.full((n, k), -1, dtype=np.int64)
+    for i, c in enumerate(network.causes):
+        v = evidence.get(c)
+        if v is not None and np.asarray(v).ndim == 1:
+            fixed[:, i] = v
+    greedy = np.where(fixed >= 0, fixed, (posterior >= 0.5).astype(np.int64))
+    best, best_log, solved = map_by_bounds(
+        network, evidence, posterior, fixed, greedy, log_evidence
+    )
+    probability = np.exp(best_log - log_evidence)
+    exact = np.ones(n, dtype=bool)
+    rest = np.flatnonzero(~solved)
+    if len(rest):
+        # Cases whose bounds left too much open: the search by steps of causes.
+        states, p, sure = _branch_and_bound(
+            network, _take(evidence, rest), posterior[rest], log_evidence[rest]
+        )
+        best[rest], probability[rest], exact[rest] = states, p, sure
+    return best, np.asarray(probability, dtype=np.float64), exact
+
+
+def _branch_and_bound(
+    network: Network, evidence: Batch, posterior: FloatArray, log_evidence: FloatArray
+) -> tuple[IntArray, FloatArray, BoolArray]:
+    """Search the MAP by steps of ``_MAP_STEP`` causes (approximate beyond the frontier).
+
+    At most ``_MAP_FRONTIER`` open assignments are kept per case.
+    """
+    n, k = posterior.shape
     causes = list(network.causes)
     engine = network.engine
     fixed = np.full((n, k), -1, dtype=np.int64)
