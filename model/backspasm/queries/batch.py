@@ -21,6 +21,7 @@ from backspasm.queries.posteriors import (
 )
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
+from backspasm.queries.top_reasons import top_cause_reasons
 from backspasm.triage import closed_screen, interview_rank, triage_cases, unanswered_screen
 
 __all__ = ["CaseQueries", "query_cases"]
@@ -139,6 +140,7 @@ def query_cases(
     risks: bool = False,
     explain: bool = False,
     triage_reasons: bool = False,
+    file_columns: bool = False,
 ) -> CaseQueries:
     """Compute the clinical quantities of a batch of cases with few engine calls.
 
@@ -163,6 +165,14 @@ def query_cases(
     triage_reasons : bool, default False
         Say what set every triage level (:func:`backspasm.triage.triage_explained`),
         not only an emergency's red flags.
+    file_columns : bool, default False
+        With ``explain``, compute only what a scored file's columns read: the
+        reasons of each case's first-ranked cause alone
+        (:func:`~backspasm.queries.top_reasons.top_cause_reasons`: two propagations
+        per case instead of one per answer; the other causes' are NaN), and the
+        information gain of the questions :meth:`CaseQueries.next_question` chooses
+        among alone (those of the case's first interview rank; NaN elsewhere, and
+        everywhere for an emergency). Every value computed is the same.
 
     Returns
     -------
@@ -231,7 +241,8 @@ def query_cases(
     if explain and causes:
         if given is None:
             given = {k: answered(v) for k, v in values.items() if k != "back_spasm"}
-        why = reasons(
+        leave_out = top_cause_reasons if file_columns else reasons
+        why = leave_out(
             network, sub, {k: np.asarray(v)[ok] for k, v in given.items()}, posterior[ok]
         )
         out["reasons"] = Reasons(
@@ -239,11 +250,16 @@ def query_cases(
         )
         out["context_posterior"] = context_posteriors(network, values, n)
         nodes = [v for _, v in questions]
+        rank = tuple(interview_rank(network, questions))
+        where = None
+        if file_columns:
+            where = _first_rank(sub, nodes, rank, {k: m[ok] for k, m in shut.items()})
+            where &= (said.levels != "emergency")[:, None]
         gain = information_gain(
-            network, sub, posterior[ok], {v: marginals[v][ok] for v in nodes}, nodes
+            network, sub, posterior[ok], {v: marginals[v][ok] for v in nodes}, nodes, where=where
         )
         out["questions"] = questions
-        out["question_rank"] = tuple(interview_rank(network, questions))
+        out["question_rank"] = rank
         out["information_gain"] = spread(gain, np.nan)
         mpe, mpe_p, mpe_exact = most_probable_explanation(network, sub, posterior[ok], sub_log)
         out["mpe"] = spread(mpe, -1)
@@ -258,3 +274,22 @@ def query_cases(
         p_pathologic=p_path,
         **out,
     )
+
+
+def _first_rank(
+    evidence: Batch, nodes: Sequence[str], rank: tuple[int, ...], shut: Mapping[str, BoolArray]
+) -> BoolArray:
+    """Per case, the open questions of its first interview rank (as next_question ranks).
+
+    A screening question its other answers close ranks with the rest (3).
+    """
+    n = len(next(iter(evidence.values()))) if evidence else 1
+    ranks = np.broadcast_to(np.asarray(rank or [0] * len(nodes)), (n, len(nodes))).copy()
+    open_ = np.ones((n, len(nodes)), dtype=bool)
+    for j, node in enumerate(nodes):
+        if node in shut:
+            ranks[shut[node], j] = 3
+        if node in evidence:
+            open_[:, j] = ~answered(np.asarray(evidence[node]))
+    ranked = np.where(open_, ranks, 4)
+    return np.asarray(open_ & (ranked == ranked.min(axis=1, initial=4, keepdims=True)))

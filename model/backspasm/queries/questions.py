@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from backspasm._numeric import EPS, FloatArray
+from backspasm._numeric import EPS, BoolArray, FloatArray
 from backspasm._numeric import entropy_bits as _entropy_bits
 from backspasm.network import Network
 from backspasm.queries._common import ASKABLE, Batch, _set_state, _slices, _take, answered
@@ -42,6 +42,7 @@ def information_gain(
     marginals: Mapping[str, FloatArray],
     nodes: Sequence[str],
     causes: Sequence[int] | None = None,
+    where: BoolArray | None = None,
 ) -> FloatArray:
     """Return the expected information gain (bits) of answering each node, per case.
 
@@ -66,11 +67,13 @@ def information_gain(
         Column indices (into ``network.causes`` and the columns of ``posterior``) of
         the causes whose entropies are summed; by default every cause. The gain
         over a subset is what the question tells about those causes only.
+    where : numpy.ndarray of bool, optional
+        Cases by nodes: the gains wanted (NaN elsewhere); by default every one.
 
     Returns
     -------
     numpy.ndarray
-        NaN where the case already answered the node.
+        NaN where the case already answered the node (or ``where`` is False).
     """
     n = posterior.shape[0]
     pick = None if causes is None else np.asarray(causes, dtype=np.intp).reshape(-1)
@@ -79,6 +82,8 @@ def information_gain(
     for col, v in enumerate(nodes):
         if v in evidence:
             open_[:, col] = ~answered(np.asarray(evidence[v]))
+    if where is not None:
+        open_ &= where
     cards = [len(network.states(v)) for v in nodes]
     # Every (case, node, state) with a non-negligible predictive probability.
     weight = np.zeros((n, len(nodes), max(cards, default=1)))

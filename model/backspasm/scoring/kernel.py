@@ -306,6 +306,7 @@ def score_block(
             risks=plan.explain,
             explain=plan.explain,
             triage_reasons=plan.explain,
+            file_columns=plan.explain,
         )
 
     # Two batches at a time, but not with the explanations (their memory would double);
