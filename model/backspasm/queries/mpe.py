@@ -14,10 +14,9 @@ from backspasm.queries._common import (
     _MAP_STEP,
     Batch,
     _pieces,
-    _soft_and,
     _take,
 )
-from backspasm.queries.mpe_bounds import map_by_bounds
+from backspasm.queries.mpe_bounds import _clamped, map_by_bounds
 
 __all__ = ["most_probable_explanation"]
 
@@ -118,14 +117,8 @@ def _branch_and_bound(
         parts = _pieces(len(owner))
         if len(parts) > 1:
             return np.concatenate([log_joint(owner[p], assignment[p]) for p in parts])
-        batch = _take(evidence, owner)
-        for i, c in enumerate(causes):
-            col = assignment[:, i]
-            if (col >= 0).any():
-                base = batch.get(c)
-                batch[c] = col if base is None or base.ndim == 1 else _soft_and(base, col)
         # Many small calls in a row: the fused kernel pays from the first row.
-        return engine.log_evidence(batch, eager=True)
+        return engine.log_evidence(_clamped(evidence, causes, owner, assignment), eager=True)
 
     cases = np.arange(n)
     best = greedy.copy()

@@ -20,7 +20,6 @@ causes scores about 150.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
@@ -133,7 +132,6 @@ def map_by_bounds(
     lp = np.asarray(log_evidence, dtype=np.float64).copy()
     p_yes = posterior.copy()
     scored_greedy = True  # the roots' greedy completions are scored above
-    update: Callable[[IntArray, IntArray, FloatArray], None]
 
     def update(who: IntArray, rows: IntArray, values: FloatArray) -> None:
         cases, top = _first_best(who, values, n)

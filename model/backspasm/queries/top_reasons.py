@@ -67,8 +67,12 @@ def top_cause_reasons(
                 j = nodes.index(v)
                 done = own[v]
                 without[rows[done], j, top[done]] = some.without[rows[done], j_some, top[done]]
-    change = _logit(posterior[:, None, :]) - _logit(without)
-    change[np.isnan(without)] = np.nan
+    # Only the filled entries (one cause per case) are worked out, as reasons() does.
+    change = np.full(without.shape, np.nan)
+    case, answer, cause = np.nonzero(~np.isnan(without))
+    change[case, answer, cause] = _logit(posterior[case, cause]) - _logit(
+        without[case, answer, cause]
+    )
     return Reasons(nodes, without, change)
 
 
