@@ -199,9 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="add everything a one-case diagnosis says: reasons for the top cause, "
         "pointed_cause (a cause lower down that the answers point to), next_question, "
         "triage_reasons (what set the level, in words), p_pathologic, "
-        "risk_<complication>, mpe and p_mpe (much slower: each row gets a one-case "
-        "diagnosis, about 100-200 rows/s on 2 cores against about 10,000 without, so "
-        "hours for a million rows)",
+        "risk_<complication>, mpe and p_mpe (slower: each row gets a one-case "
+        "diagnosis, about 300-800 rows/s on 2 cores against about 10,000 without, so "
+        "half an hour to an hour for a million rows)",
     )
     network_option(p)
 
