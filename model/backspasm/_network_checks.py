@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from backspasm._text import did_you_mean
-from backspasm.exceptions import BackspasmError
+from backspasm.exceptions import BackspasmError, UnknownNodeError
 from backspasm.model_checks import check_model_matches_spec
 from backspasm.spec import Spec
 
@@ -71,7 +71,7 @@ def spec_table(spec: Spec, tables: Sequence[tuple[list[str], np.ndarray]], node:
         if variables[0] == node:
             names = {v: list(spec.nodes[v].states) for v in variables}
             return variables, values, names
-    raise BackspasmError(f"Unknown node '{node}'.")  # not reached: checked by callers
+    raise UnknownNodeError(f"Unknown node '{node}'.")  # not reached: checked by callers
 
 
 def model_table(model: DiscreteBayesianNetwork, node: str) -> NodeTable:

@@ -13,6 +13,7 @@ __all__ = [
     "ImpossibleEvidenceError",
     "NotACauseError",
     "SpecError",
+    "UnknownNodeError",
 ]
 
 
@@ -63,4 +64,16 @@ class NotACauseError(BackspasmError, KeyError):
 
     def __str__(self) -> str:
         # KeyError shows its argument's repr, in quotes; this is a sentence.
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownNodeError(BackspasmError, KeyError):
+    """A name given where a node of the network is wanted, and no node has it.
+
+    Raised by :meth:`Diagnosis.posterior <backspasm.diagnosis.Diagnosis.posterior>`,
+    the network's tables and the other lookups by node name; a :class:`KeyError`,
+    as :class:`NotACauseError` is, so that one ``except KeyError`` catches both.
+    """
+
+    def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""

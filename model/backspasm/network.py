@@ -33,7 +33,7 @@ from backspasm._network_checks import (
 from backspasm._network_export import EXPORT_FORMATS, ExportFormat, export_network
 from backspasm._network_report import report_text, summary_of
 from backspasm._text import did_you_mean
-from backspasm.exceptions import BackspasmError
+from backspasm.exceptions import BackspasmError, UnknownNodeError
 from backspasm.exceptions import NotACauseError as NotACauseError  # raised by check_cause
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
 from backspasm.spec.rules_certain import CertainNumberWarning, certain_numbers
@@ -241,7 +241,7 @@ class Network:
             return self.spec.nodes[node]
         except KeyError:
             hint = did_you_mean(node, self.spec.nodes)
-            raise BackspasmError(f"Unknown node '{node}'.{hint}") from None
+            raise UnknownNodeError(f"Unknown node '{node}'.{hint}") from None
 
     # -- numbers -----------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

@@ -507,3 +507,16 @@ def test_a_row_with_a_repeated_column_is_read_as_scoring_reads_it() -> None:
     renamed = pd.Series({"age": 45, "age.1": 30})  # as pandas' read_csv names the copy
     with pytest.warns(ScoringWarning, match=merged), pytest.raises(EvidenceError, match=clash):
         diagnose(renamed)
+
+
+def test_a_misspelt_node_raises_a_key_error_as_a_misspelt_cause_does() -> None:
+    # posterior() raised a bare BackspasmError where reasons() raised a KeyError
+    from backspasm.exceptions import UnknownNodeError
+
+    d = diagnose({"age": 45})
+    with pytest.raises(UnknownNodeError, match="Did you mean 'kidney_stones'"):
+        d.posterior("kidney_stone")
+    with pytest.raises(KeyError):
+        d.posterior("kidney_stone")
+    with pytest.raises(KeyError):
+        d.reasons("kidney_stone")
