@@ -520,3 +520,17 @@ def test_a_misspelt_node_raises_a_key_error_as_a_misspelt_cause_does() -> None:
         d.posterior("kidney_stone")
     with pytest.raises(KeyError):
         d.reasons("kidney_stone")
+
+
+def test_complications_are_listed_highest_risk_first() -> None:
+    # the report listed them in declaration order: chronic pain (33%) came third
+    d = diagnose({"age": 45, "fever": "yes", "iv_drug_use_or_immunosuppression": "yes"})
+    risks = d.complications["risk"].tolist()
+    assert risks == sorted(risks, reverse=True)
+    lines = str(d).splitlines()
+    start = lines.index("risk if left untreated:") + 1
+    shown = [line.strip() for line in lines[start : start + len(risks)]]
+    labels = d.complications["label"].tolist()
+    assert [s.startswith(label) for s, label in zip(shown, labels, strict=True)] == [True] * len(
+        labels
+    )

@@ -241,6 +241,10 @@ def diagnose(
             "risk": [float(r) for r in risks],
         }
     )
+    # highest risk first (ties in network order), as the causes are ranked
+    complication_table = complication_table.sort_values(
+        "risk", ascending=False, kind="stable", ignore_index=True
+    )
     assert found.reasons is not None
     assert found.mpe is not None
     assert found.mpe_probability is not None

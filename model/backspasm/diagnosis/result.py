@@ -82,8 +82,8 @@ class Diagnosis:
         set the emergency, the answers that raised that cause most. What set the
         level, said for a person, is :attr:`triage_reasons`.
     complications : pandas.DataFrame
-        Risk of each complication if the cause is left untreated: ``complication``,
-        ``label``, ``prior``, ``risk``.
+        Risk of each complication if the cause is left untreated, highest first:
+        ``complication``, ``label``, ``prior``, ``risk``.
     conflict : float
         Jensen's conflict measure ``log(prod_i P(e_i) / P(e))`` of the answers, given
         back spasm; positive values mean answers that are unlikely together.
