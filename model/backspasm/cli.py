@@ -257,7 +257,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             payload["by"] = {"column": args.by, "groups": records}
         print(json.dumps(payload, indent=2))
     else:
-        print(result.summary().to_string(index=False))
+        print(result)
         print()
         print(result.per_cause.to_string(index=False, float_format="{:.3f}".format))
         print(
@@ -292,7 +292,7 @@ def _compare(args: argparse.Namespace, network: Network) -> int:
         print(json.dumps(result.to_dict(), indent=2))
         return EXIT_OK
     print(f"baseline: {args.network or 'the bundled network'}; candidate: {args.compare}")
-    print(result.summary().to_string(index=False))
+    print(result)
     print()
     print(result.paired())
     if result.n_left_out:

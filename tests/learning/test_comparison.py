@@ -247,3 +247,12 @@ def test_a_row_left_out_says_what_the_network_allows(vignettes, tmp_path) -> Non
     assert "'mid_back'" in error
     assert "middle_back" in error
     assert error in result.left_out_text()
+
+
+def test_print_of_an_evaluation_or_comparison_is_its_summary_table() -> None:
+    # print(evaluate(...)) gave a dataclass's field dump; the CLI printed the table
+    e = evaluate(DATA / "example_cases.csv")
+    assert str(e) == e.summary().to_string(index=False)
+    assert "top-1 accuracy" in str(e)
+    c = compare_networks(DATA / "example_cases.csv", load_network())
+    assert str(c) == c.summary().to_string(index=False)

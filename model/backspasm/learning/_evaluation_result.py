@@ -287,6 +287,10 @@ class Evaluation:
             "sent_home": json_records(self.sent_home),
         }
 
+    def __str__(self) -> str:
+        """Return the headline numbers, one per line, as ``backspasm evaluate`` prints them."""
+        return str(self.summary().to_string(index=False))
+
     def _repr_html_(self) -> str:
         parts = [
             "<h4>Evaluation</h4>",

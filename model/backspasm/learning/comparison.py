@@ -177,6 +177,10 @@ class Comparison:
             "moved": json_records(self.moved()),
         }
 
+    def __str__(self) -> str:
+        """Return the headline numbers side by side, as ``evaluate --compare`` prints them."""
+        return str(self.summary().to_string(index=False))
+
     def _repr_html_(self) -> str:
         return "\n".join(
             [
