@@ -729,3 +729,15 @@ def test_the_bibliography_line_counts_entries_in_words_apart_from_the_numbers_ki
     assert parts[0].endswith("read first-hand")
     assert not any(p.endswith(" found") for p in parts)
     assert sum(int(p.split()[0]) for p in parts) == summary["sources"]
+
+
+def test_a_notebook_shows_the_network_as_checks_report_in_a_table() -> None:
+    # the network showed only its one-line repr where a diagnosis shows tables
+    net = load_network()
+    page = net._repr_html_()
+    assert page.startswith("<p><b>&lt;Network: 107 nodes, 221 edges, 19 causes")
+    rows = re.findall(r"<tr><th[^>]*>([^<]*)</th><td[^>]*>([^<]*)</td></tr>", page)
+    said = dict(rows)
+    for line in net.report().splitlines():
+        key, _, value = line.partition(": ")
+        assert said[key] == (value[:16] + "\u2026" if key == "fingerprint" else value)

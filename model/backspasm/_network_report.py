@@ -7,6 +7,7 @@ base, its pgmpy model and its fingerprint.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from backspasm.spec.schema import ASSUMPTION, SOURCE_TAGS, TriagePolicy
 if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
-__all__ = ["report_text", "summary_of"]
+__all__ = ["network_repr", "report_html", "report_text", "summary_of"]
 
 
 # A bibliography entry's tag in words: 'found' reads as a count of numbers beside
@@ -207,3 +208,37 @@ def _unasked_lines(spec: Spec, policy: TriagePolicy) -> list[str]:
         if unasked := [n for n in rule.when if n not in asked]:
             lines.append(f"  cause rule '{rule.describe()}' {why.format(', '.join(unasked))}")
     return lines
+
+
+def network_repr(spec: Spec, *, edited: bool) -> str:
+    """Return a network's repr: its sizes and where its knowledge base came from."""
+    origin = spec.origin or "a spec"
+    if edited:
+        # "backspasm/knowledge (bundled)" becomes "(bundled, edited in place)".
+        if origin.endswith(")"):
+            origin = origin[:-1] + ", edited in place)"
+        else:
+            origin += " (edited in place)"
+    return (
+        f"<Network: {len(spec.nodes)} nodes, "
+        f"{sum(len(n.parents) for n in spec.nodes.values())} edges, "
+        f"{len(spec.causes)} causes, from {origin}>"
+    )
+
+
+def report_html(title: str, report: str) -> str:
+    """Return ``backspasm check``'s report as an HTML table under ``title`` (for notebooks).
+
+    Each ``what: value`` line of :func:`report_text` is a row; the fingerprint is cut
+    to its first 16 hex digits, as the scored files' provenance shows it.
+    """
+    rows = []
+    for line in report.splitlines():
+        key, _, value = line.partition(": ")
+        if key == "fingerprint":
+            value = value[:16] + "…"
+        rows.append(
+            f"<tr><th style='text-align:left;vertical-align:top'>{html.escape(key)}</th>"
+            f"<td style='text-align:left'>{html.escape(value)}</td></tr>"
+        )
+    return f"<p><b>{html.escape(title)}</b></p><table>{''.join(rows)}</table>"

@@ -31,7 +31,7 @@ from backspasm._network_checks import (
     zero_answers,
 )
 from backspasm._network_export import EXPORT_FORMATS, ExportFormat, export_network
-from backspasm._network_report import report_text, summary_of
+from backspasm._network_report import network_repr, report_html, report_text, summary_of
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError, UnknownNodeError
 from backspasm.exceptions import NotACauseError as NotACauseError  # raised by check_cause
@@ -143,18 +143,10 @@ class Network:
         return cls(spec)
 
     def __repr__(self) -> str:
-        origin = self.spec.origin or "a spec"
-        if self.edited:
-            # "backspasm/knowledge (bundled)" becomes "(bundled, edited in place)".
-            if origin.endswith(")"):
-                origin = origin[:-1] + ", edited in place)"
-            else:
-                origin += " (edited in place)"
-        return (
-            f"<Network: {len(self.spec.nodes)} nodes, "
-            f"{sum(len(n.parents) for n in self.spec.nodes.values())} edges, "
-            f"{len(self.causes)} causes, from {origin}>"
-        )
+        return network_repr(self.spec, edited=self.edited)
+
+    def _repr_html_(self) -> str:  # a notebook shows what check prints, as a table
+        return report_html(repr(self), self.report())
 
     @property
     def edited(self) -> bool:
