@@ -22,7 +22,7 @@ from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.figures import _save, _style
 from backspasm.figures._results import _answers_of
-from backspasm.network import Network, default_network
+from backspasm.network import Network
 from backspasm.scoring.cases import read_case_table
 
 pytestmark = [
@@ -31,11 +31,6 @@ pytestmark = [
 ]
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
 
 
 def case(net: Network, case_id: str) -> Diagnosis:

@@ -27,7 +27,7 @@ from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.figures import _save, _style
 from backspasm.figures._results import _answers_of
 from backspasm.figures._words import ge, percent
-from backspasm.network import Network, default_network
+from backspasm.network import Network
 from backspasm.scoring.cases import read_case_table
 
 pytestmark = [
@@ -37,11 +37,6 @@ pytestmark = [
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SIZES = ("slide", "page", "column")
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
 
 
 def case(net: Network, case_id: str | None) -> Diagnosis:

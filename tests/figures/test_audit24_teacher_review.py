@@ -32,7 +32,7 @@ from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.figures import _words
 from backspasm.figures._results import _answers_of
-from backspasm.network import Network, default_network
+from backspasm.network import Network
 from backspasm.questionnaire import questions_for
 from backspasm.sensitivity import sensitivity
 from helpers import heading_of
@@ -44,11 +44,6 @@ pytestmark = [
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SIZES = ["slide", "page", "column"]
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
 
 
 def case(net: Network, file: str | None, case_id: str | None) -> Diagnosis:

@@ -19,16 +19,11 @@ import pytest
 from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.figures import teaching
-from backspasm.network import Network, default_network
+from backspasm.network import Network
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ from backspasm.exceptions import BackspasmError
 from backspasm.explain.odds import pointed_causes
 from backspasm.figures import _style, _words
 from backspasm.figures.scenarios import scenario_answers
-from backspasm.network import Network, default_network
+from backspasm.network import Network
 from backspasm.scoring import score_cases
 from backspasm.sensitivity import sensitivity
 from backspasm.spec import GROUPS
@@ -40,11 +40,6 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ from backspasm.cli import main
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError
 from backspasm.figures import _save, _style, teaching
-from backspasm.network import Network, default_network
+from backspasm.network import Network
 from backspasm.sensitivity import sensitivity
 from helpers import KIDNEY_STONE_EMERGENCY
 
@@ -67,11 +67,6 @@ KINDS = {
     "09-calibration": "calibration",
     "10-roc-serious": "roc",
 }
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
 
 
 def pixels(data: bytes) -> tuple[int, int]:

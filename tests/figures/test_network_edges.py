@@ -34,7 +34,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path as MplPath
 
 from backspasm import figures
-from backspasm.diagnosis import Diagnosis, diagnose
+from backspasm.diagnosis import Diagnosis
 from backspasm.network import Network, default_network, load_network
 from helpers import NEW_FINDING, bundled_variant
 
@@ -45,16 +45,6 @@ TOUCH = 1.0 * PT  # a head's tip this close to its box's outline touches it
 CLEAR = 1.0 * PT  # a head keeps at least this far from every other box
 LEAD = 0.12  # inches of line before the head a reader follows back to its source
 LEAD_CLEAR = 2.0 * PT  # how far that stretch keeps from every other box
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
-
-
-@pytest.fixture(scope="module")
-def case(net: Network) -> Diagnosis:
-    return diagnose(dict(figures.DEFAULT_CASE), network=net)
 
 
 class Box:

@@ -24,16 +24,11 @@ from backspasm import figures
 from backspasm.cli import main
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._overview import TIERS
-from backspasm.network import Network, default_network, load_network
+from backspasm.network import Network, load_network
 from backspasm.spec import GROUPS
 from helpers import NEW_FINDING, bundled_variant
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
 
 
 @pytest.fixture(scope="module")

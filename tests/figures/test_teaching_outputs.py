@@ -64,11 +64,6 @@ CAUDA = {
 }
 
 
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
-
-
 def run(argv: list[str]) -> tuple[int, str, str]:
     """Run the command line, returning its exit code, standard output and error."""
     out, err = io.StringIO(), io.StringIO()

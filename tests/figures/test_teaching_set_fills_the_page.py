@@ -32,11 +32,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
-
-
 def gids(ax: Any, prefix: str) -> dict[str, Any]:
     return {
         a.get_gid()[len(prefix) :]: a

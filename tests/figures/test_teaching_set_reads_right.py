@@ -35,7 +35,7 @@ from backspasm.cli import main
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.figures import _style, _words, teaching
 from backspasm.figures.teaching import _answers_of, example_case_note
-from backspasm.network import Network, default_network, load_network
+from backspasm.network import Network, load_network
 from backspasm.sensitivity import sensitivity
 from helpers import KIDNEY_STONE_EMERGENCY, heading_of
 
@@ -44,11 +44,6 @@ DATA = ROOT / "data"
 KNOWLEDGE = ROOT / "model" / "backspasm" / "knowledge"
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
 
 
 def vignette(net: Network, case_id: str) -> Diagnosis:

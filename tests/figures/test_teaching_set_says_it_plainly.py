@@ -36,7 +36,7 @@ from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.exceptions import BackspasmError, CaseFileError
 from backspasm.figures import _save, _words
 from backspasm.figures.teaching import _answers_of
-from backspasm.network import Network, default_network
+from backspasm.network import Network
 from backspasm.questionnaire import questions_for
 from backspasm.sensitivity import sensitivity
 from helpers import heading_of
@@ -45,11 +45,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
 
 
 def case_of(net: Network, file: str, case_id: str) -> Diagnosis:

@@ -22,25 +22,15 @@ import pandas as pd
 import pytest
 
 from backspasm import figures
-from backspasm.diagnosis import Diagnosis, diagnose
+from backspasm.diagnosis import Diagnosis
 from backspasm.learning import Evaluation, evaluate, sample_cases
-from backspasm.network import Network, default_network
+from backspasm.network import Network
 from backspasm.scoring import score_cases
 from backspasm.sensitivity import sensitivity
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-@pytest.fixture(scope="module")
-def net() -> Network:
-    return default_network()
-
-
-@pytest.fixture(scope="module")
-def case(net: Network) -> Diagnosis:
-    return diagnose(dict(figures.DEFAULT_CASE), network=net)
 
 
 @pytest.fixture(scope="module")
