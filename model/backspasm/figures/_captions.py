@@ -21,6 +21,7 @@ from backspasm.figures._results import (
     _case_title,
     _Shown,
 )
+from backspasm.figures._triage_words import SERIOUS_MEANING
 from backspasm.figures._words import (
     FACTOR_MARK,
     answer_units,
@@ -49,8 +50,12 @@ def _case_words(results: _Shown) -> str:
 
 
 def _triage_words(diagnosis: Diagnosis) -> str:
-    """``triage: emergency, P(a serious cause) = 16.2%``, as the case figures' titles say."""
-    return " ".join(triage_text(diagnosis).split()).replace(" · ", ", ")
+    """``triage: emergency, P(a serious cause) = 16.2%, the probability of ...``.
+
+    As the case figures' titles say it, then what it is, as the figures say that.
+    """
+    said = " ".join(triage_text(diagnosis).split()).replace(" · ", ", ")
+    return f"{said}, {SERIOUS_MEANING}"
 
 
 def _one_line(text: str) -> str:

@@ -50,8 +50,11 @@ def causes_that_fit(
     # the title's head as it will read (the count shown has as many digits, or fewer)
     title = case_title(most_probable(len(table), len(table)), diagnosis, width, ax=ax)
     title += "\n" + triage_lines(diagnosis, width)
-    # ticks, axis label (two lines more when it says the causes can coexist), legend
+    # ticks, axis label (two lines more when it says the causes can coexist), legend,
+    # and what P(a serious cause) is in the legend (a line in short, or two: its title)
+    short = st.inches(ax)[0] < 4.0 or not st.own()
     below = (3 if room_to_say_coexist(ax) else 2) + (4 if st.inches(ax)[0] < 4.0 else 2)
+    below += 1 if short else 2
     room = rows_room(ax, title_lines=title.count("\n") + 1, below_lines=below)
     ranked = table  # Diagnosis.causes is ranked (ties in the network's order): keep it
     for keep in range(len(ranked), 0, -1):

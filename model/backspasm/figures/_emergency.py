@@ -13,6 +13,7 @@ import numpy as np
 
 import backspasm.figures._style as st
 from backspasm.figures._narrow import figure_left, note_width
+from backspasm.figures._triage_words import serious_means
 from backspasm.figures._words import (
     PROMPT_SPACING,
     PROMPT_WIDTHS,
@@ -120,6 +121,8 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         units[0] = "because: " + units[0]
         more = fit_lines(units, room, size, lines=_REASON_LINES, more=lambda n: f"+{n} more")
         lines.append(more.split("\n"))
+    # what the title's P(a serious cause) is, as figures 03 and 07 say it in their keys
+    lines.append(unit_lines([w + " " for w in serious_means().split()], room, size))
     top_of_notes = _below(ax, headline, 0.25 * size)
     notes = st.axes_note(
         ax,
@@ -257,6 +260,9 @@ def _go_now_only(diagnosis: Diagnosis, ax: Axes) -> Axes:
             fontsize=st.pt(st.LABEL),
             color="#555555",
         )
+    st.axes_note(
+        ax, 0.5, 0.12, wrap(serious_means(), 90), fontsize=st.pt(st.NOTE), color="#555555"
+    )
     title = case_title("Which question to ask next", diagnosis, title_width(ax), ax=ax)
     said = with_conflict(triage_text(diagnosis), diagnosis, title_width(ax))
     ax.set_title(f"{title}\n{said}", fontsize=st.pt(st.TITLE - 1), loc="left")

@@ -34,6 +34,7 @@ from backspasm.figures._narrow import (
     room_right,
     rows_room,
 )
+from backspasm.figures._triage_words import serious_means
 from backspasm.figures._words import (
     PROMPT_SPACING,
     fit_lines,
@@ -100,6 +101,13 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         said_as = [words.ge(b) for b in because]
         units = ["because: "] + [b + "; " for b in said_as[:-1]] + [said_as[-1]]
         said.append(fit_lines(units, room * 0.92, text_size, lines=3, more=lambda n: f"+{n} more"))
+    # what the title's P(a serious cause) is, as 03 and 07 say it, where the Axes has
+    # the room (a small panel of a grid keeps its lines for the advice)
+    means = _lines(serious_means(), room * 0.92, text_size)
+    lines_of = (headline.count("\n") + 1) * head_size
+    lines_of += sum(b.count("\n") + 1 for b in [*said, means]) * text_size
+    if lines_of * _LINE / 72 + 0.1 <= tall:
+        said.append(means)
     text = "\n".join(said)
     # in bold, a tenth and more wider than the width its words are measured at
     bold = bold_width(_WAIT_HEADING, text_size) / words.text_width(_WAIT_HEADING, text_size)

@@ -17,6 +17,7 @@ from backspasm.exceptions import BackspasmError
 from backspasm.figures._emergency import gain_value, no_questions
 from backspasm.figures._emergency_narrow import narrow_panel
 from backspasm.figures._narrow import chars_in, label_chars, plot_inches, room_right, rows_room
+from backspasm.figures._triage_words import serious_in_key
 from backspasm.figures._words import (
     PROMPT_SPACING,
     PROMPT_WIDTHS,
@@ -227,6 +228,8 @@ def plot_next_questions(
     else:
         # where the bars leave room: the most useful questions are often the longest
         ax.legend(handles=handles, loc="best", fontsize=st.pt(st.NOTE + 0.5))
+    # the title's P(a serious cause) said once, in the key (as figures 03 and 07 say it)
+    serious_in_key(ax.get_legend(), chars_in(st.inches(ax)[0], st.NOTE + 0.5) if journal else 48)
     return ax
 
 

@@ -1,10 +1,13 @@
 """The triage line of a figure's title: the level, P(a serious cause), and the notes.
 
 :func:`triage_text` says the level and the probability as ``backspasm diagnose``
-does; :func:`screen_note` adds that screening questions are unasked (a self-care or
-see-a-doctor triage is not settled until they are), :func:`conflict_note` that the
-answers are jointly surprising; :func:`triage_lines` and :func:`with_conflict` put
-them on lines of a given width. :mod:`backspasm.figures._words` re-exports them.
+does, and :func:`serious_means` what that probability is (each figure that gives it
+says so once, in the same words: :data:`SERIOUS_MEANING`, in its key with
+:func:`serious_in_key`); :func:`screen_note` adds that screening questions are
+unasked (a self-care or see-a-doctor triage is not settled until they are),
+:func:`conflict_note` that the answers are jointly surprising; :func:`triage_lines`
+and :func:`with_conflict` put them on lines of a given width.
+:mod:`backspasm.figures._words` re-exports them.
 """
 
 from __future__ import annotations
@@ -16,13 +19,63 @@ from backspasm.figures._style import TRIAGE_NAMES
 from backspasm.figures._wrap import wrap
 
 __all__ = [
+    "SERIOUS_MEANING",
+    "SERIOUS_NAME",
+    "SERIOUS_SHORT",
     "conflict_note",
     "screen_note",
+    "serious_in_key",
+    "serious_means",
     "triage_lines",
     "triage_text",
     "unasked_count",
     "with_conflict",
 ]
+
+#: What the P(serious) of the figures is, as ``backspasm diagnose`` prints it ("P(at
+#: least one serious cause: ...)") given the answers: one probability, not the sum of
+#: the serious causes' bars (they can coexist). Said once by each figure that gives it.
+SERIOUS_MEANING = (
+    "the probability of at least one serious cause (⚠), given the answers; "
+    "not the sum of their bars"
+)
+#: The same in short, for a key with no line to spare (a journal column's).
+SERIOUS_SHORT = "at least one"
+#: The name the case figures' titles give it (figure 07's headings: ``P(serious)``).
+SERIOUS_NAME = "P(a serious cause)"
+
+
+def serious_means(name: str = SERIOUS_NAME, chars: int = 0) -> str:
+    """``P(a serious cause): the probability of at least one serious cause ...``.
+
+    What ``name`` is (:data:`SERIOUS_MEANING`), wrapped to ``chars`` characters a line
+    unless 0.
+    """
+    said = f"{name}: {SERIOUS_MEANING}"
+    return wrap(said, chars) if chars else said
+
+
+#: Under this many characters a line, a key says what P(a serious cause) is in short.
+_SHORT_KEY = 45
+
+
+def serious_in_key(key: Any, chars: int, *, short: bool = False) -> None:
+    """Say what P(a serious cause) is in a figure's key (a legend), once.
+
+    The key's title, :func:`serious_means` wrapped to ``chars`` characters a line
+    (unless 0), at the size of its entries (``gid="serious_means"``). With ``short``
+    or fewer than 45 characters (a journal column's key, with no line to spare), in
+    short, on a line of its own in the serious causes' entry instead (a label ending
+    ``serious``), as figure 07 says it in a column.
+    """
+    entries = key.get_texts()
+    serious = [t for t in entries if t.get_text().endswith("serious")]
+    if (short or 0 < chars < _SHORT_KEY) and serious:
+        serious[0].set_text(f"{serious[0].get_text()}\n({SERIOUS_NAME}: {SERIOUS_SHORT})")
+        return
+    size = entries[0].get_fontsize() if entries else None
+    key.set_title(serious_means(chars=chars), prop={"size": size})
+    key.get_title().set_gid("serious_means")
 
 
 def triage_text(diagnosis: Any) -> str:
@@ -31,7 +84,7 @@ def triage_text(diagnosis: Any) -> str:
     The probability as ``backspasm diagnose`` writes it (``99.99%``, never ``= >99.9%``).
     """
     triage = getattr(diagnosis, "triage", None)
-    text = f"P(a serious cause) = {percent(float(diagnosis.p_serious))}"
+    text = f"{SERIOUS_NAME} = {percent(float(diagnosis.p_serious))}"
     if triage:
         text = f"triage: {TRIAGE_NAMES.get(str(triage), str(triage))}  ·  " + text
     return text

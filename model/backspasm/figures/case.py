@@ -34,6 +34,7 @@ from backspasm.figures._narrow import (
     ticks_apart,
 )
 from backspasm.figures._next_questions import plot_next_questions
+from backspasm.figures._triage_words import serious_in_key
 from backspasm.figures._words import (
     TITLE_WIDTH,
     answer_phrase,
@@ -238,6 +239,9 @@ def plot_causes(
             fontsize=st.pt(st.NOTE + 0.5),
             frameon=False,
         )
+    # the title's P(a serious cause) said once, in the key (as figure 07 says it)
+    chars = 0 if wide else int(st.inches(ax)[0] / (0.075 * st.scale()))
+    serious_in_key(ax.get_legend(), chars, short=st.inches(ax)[0] < 4.0 or not st.own())
     # each value at the end of its own bar, placed once the figure is laid out
     bar_labels(ax, values, size=st.pt(st.NOTE), gids=keys)
     return ax

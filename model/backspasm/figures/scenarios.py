@@ -13,6 +13,7 @@ from backspasm._numeric import lean_of
 from backspasm._text import percent as diagnose_percent
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, outlined, prior_and_posterior
+from backspasm.figures._triage_words import SERIOUS_SHORT, serious_means
 from backspasm.figures._words import (
     answer_list,
     answers_heading,
@@ -33,13 +34,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_CASE", "SCENARIOS", "SERIOUS_MEANS", "plot_scenarios", "scenario_answers"]
 
-#: What the "P(serious)" of each panel's heading is, over the figure's key: as
-#: ``backspasm diagnose`` prints it, "P(at least one serious cause: ...)" given the
-#: answers; one probability, not the sum of the serious causes' bars (they can coexist).
-SERIOUS_MEANS = (
-    "P(serious): the probability of at least one serious cause (⚠), given the answers; "
-    "not the sum of their bars"
-)
+#: What the "P(serious)" of each panel's heading is, over the figure's key: in the
+#: words every figure that gives it uses (:data:`~._triage_words.SERIOUS_MEANING`).
+SERIOUS_MEANS = serious_means("P(serious)")
 
 #: The example case of the teaching set: an epidural-abscess style presentation.
 DEFAULT_CASE: Mapping[str, Any] = {
@@ -279,7 +276,7 @@ def plot_scenarios(
     chars = int((room[0] - 0.3) / (0.075 * st.scale())) if journal else len(SERIOUS_MEANS)
     column = journal and across == 1
     if column and handles[0].get_label().endswith("serious"):
-        handles[0].set_label(handles[0].get_label() + " (P(serious): at least one)")
+        handles[0].set_label(handles[0].get_label() + f" (P(serious): {SERIOUS_SHORT})")
     key = fig.legend(
         handles=handles,
         loc="outside lower center",

@@ -1,0 +1,96 @@
+"""The figures that give P(a serious cause) say once what it is, in 07's words.
+
+Figure 07 said in its key what its headings' P(serious) is; the titles of 03 and 05
+gave "P(a serious cause) = 53.1%" beside bars that add up to more, and said nothing
+of it (teacher audit). One wording, :data:`SERIOUS_MEANING`, for all (02's title has
+no line to spare: its caption says it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.text import Text
+
+from backspasm import figures
+from backspasm.diagnosis import Diagnosis, diagnose
+from backspasm.figures import scenarios, teaching
+from backspasm.figures._triage_words import SERIOUS_MEANING, SERIOUS_NAME
+from backspasm.network import Network
+
+pytestmark = pytest.mark.usefixtures("figures_closed")
+
+MEANS = f"{SERIOUS_NAME}: {SERIOUS_MEANING}"
+SHORT = f"({SERIOUS_NAME}: at least one)"
+
+
+@pytest.fixture(scope="module")
+def strain(net: Network) -> Diagnosis:
+    return diagnose(dict(figures.SCENARIOS["Lifting strain"]), network=net)
+
+
+def _said(fig: Any) -> str:
+    """Every text the figure draws, each on one line, one after another."""
+    return " | ".join(" ".join(t.get_text().split()) for t in fig.findobj(Text))
+
+
+def test_07_and_the_others_share_one_wording() -> None:
+    assert f"P(serious): {SERIOUS_MEANING}" == scenarios.SERIOUS_MEANS
+
+
+@pytest.mark.parametrize("size", ["slide", "page", "column"])
+def test_03_says_it_in_its_key(case: Diagnosis, size: str) -> None:
+    ax = figures.plot_causes(case, size=size)
+    key = ax.get_legend()
+    if size == "column":  # a column's key has no line to spare: in short, in its entry
+        entries = [" ".join(t.get_text().split()) for t in key.get_texts()]
+        assert f"after the answers: serious {SHORT}" in entries
+    else:
+        assert " ".join(key.get_title().get_text().split()) == MEANS
+        assert key.get_title().get_gid() == "serious_means"
+        assert _said(ax.get_figure()).count(SERIOUS_MEANING) == 1
+    plt.close(ax.get_figure())
+
+
+@pytest.mark.parametrize("size", ["slide", "page", "column"])
+@pytest.mark.parametrize("which", ["emergency", "self-care"])
+def test_05_says_it_once(case: Diagnosis, strain: Diagnosis, which: str, size: str) -> None:
+    d = case if which == "emergency" else strain
+    ax = figures.plot_next_questions(d, size=size)
+    fig = ax.get_figure()
+    said = _said(fig)
+    assert f"{SERIOUS_NAME} = " in said
+    assert said.count(" ".join(MEANS.split())) == 1, said
+    # inside the figure
+    fig.canvas.draw()
+    for text in fig.findobj(Text):
+        if SERIOUS_MEANING.split()[-1] in text.get_text() and "probability" in text.get_text():
+            box = text.get_window_extent()
+            assert fig.bbox.x0 - 1 <= box.x0
+            assert box.x1 <= fig.bbox.x1 + 1
+            assert fig.bbox.y0 - 1 <= box.y0
+            assert box.y1 <= fig.bbox.y1 + 1
+    plt.close(fig)
+
+
+def test_the_captions_of_02_and_03_say_it(net: Network) -> None:
+    work = teaching._Work(
+        net,
+        dict(figures.DEFAULT_CASE),
+        cause=None,
+        cases=None,
+        cases_name=None,
+        case_id=None,
+        only=("02-network-beliefs", "03-causes"),
+    )
+    for stem, fig in teaching._teaching_set(work):
+        said = teaching._caption(stem, fig, work)
+        assert f"{SERIOUS_NAME} = " in said
+        assert said.count(SERIOUS_MEANING) == 1, stem
+        plt.close(fig)
