@@ -65,7 +65,9 @@ def fit_in_cell(ax: Axes) -> None:
     only inward, by as much as the text beyond it runs out of the cell; a move that
     does not bring the text in on that side (a title wider than the cell, from the
     plot's left edge, is not brought in by the right edge) is taken back, so that the
-    plot keeps its size.
+    plot keeps its size. An Axes of a fixed aspect is first placed at the plot it
+    draws (its square), so that an edge moved moves what hangs from the plot (a
+    legend beside it), rather than only the empty room beside the square.
     """
     fig = ax.get_figure(root=True)
     if fig is None or fig.get_layout_engine() is not None:
@@ -74,6 +76,9 @@ def fit_in_cell(ax: Axes) -> None:
     if spec is None:
         return
     home = ax.get_figure(root=False)
+    if ax.get_aspect() != "auto":  # a square (ROC, calibration): its box is the square
+        ax.apply_aspect()
+        _place(ax, ax.get_position(original=False))
     cell = cell_of(spec, home)
     width, height = (float(v) for v in home.bbox.size)  # type: ignore[union-attr]
     pad = (CELL_PAD * fig.dpi / width, CELL_PAD * fig.dpi / height)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import backspasm.figures._style as st
 from backspasm._palette import LINE_COLOURS
 from backspasm.exceptions import BackspasmError
+from backspasm.figures._roc_zoom import zoom_on_the_corner
 from backspasm.figures._words import title_width, wrap
 
 if TYPE_CHECKING:
@@ -243,6 +244,8 @@ ROC_INTERVAL_METHOD = (
 )
 #: The characters a line of the legend may take under a column's square.
 _LEGEND_WIDTH = 44
+#: The same in a panel of the user's figure, whose legend takes columns of its width.
+_PANEL_WIDTH = 30
 #: The characters a line of the note of the causes not drawn may take.
 _NOTE_WIDTH = 46
 
@@ -334,7 +337,7 @@ def plot_roc(
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
     if st.scale() >= 1.0:  # on a slide: a journal's square has no room for an inset
-        _zoom_on_the_corner(ax, roc, chosen)
+        zoom_on_the_corner(ax, roc, chosen)
     ax.set_xlabel("false positive rate (1 - specificity)", fontsize=st.pt(st.LABEL))
     ax.set_ylabel("true positive rate (sensitivity)", fontsize=st.pt(st.LABEL))
     ax.tick_params(labelsize=st.pt(st.TICK))
@@ -368,20 +371,25 @@ def plot_roc(
     # are centred on the slide, and a long line would run off its right edge
     why = [wrap(f"{names[c]} ({reason(c)})", _NOTE_WIDTH) for c in missing]
     note = "not drawn:\n" + "\n".join(why)
+    if not own:  # a user's panel, whose cell has no room for the reasons: the causes
+        said_short = f"not drawn (fewer than {min_cases} cases with it, or without it): "
+        note = wrap(said_short + ", ".join(names[c] for c in missing), _PANEL_WIDTH)
     numbers = {
         c: f"(AUC {auc[c]:.2f}, {interval[c][0]:.2f}\u2013{interval[c][1]:.2f}; {cases(c)})"
         for c in chosen
     }
     said = [f"{names[c]} {numbers[c]}" for c in chosen]
     heading = [f"cause (AUC, {ROC_INTERVAL}; cases with it)", ROC_INTERVAL_SAID]
-    if _narrow(ax):  # under a column's square: a long entry's numbers on a line of their own
+    # under a column's square, and beside a user's panel's (kept to its cell): a long
+    # entry's numbers on a line of their own, the causes not drawn its last entry
+    if _narrow(ax) or not own:
         said = [
-            f"{names[c]}\n{numbers[c]}" if len(words) > _LEGEND_WIDTH else words
+            f"{names[c]}\n{numbers[c]}" if len(words) > _LEGEND_WIDTH or not own else words
             for c, words in zip(chosen, said, strict=True)
         ]
-        heading = [wrap(words, _LEGEND_WIDTH) for words in heading]
+        heading = [wrap(words, _LEGEND_WIDTH if own else _PANEL_WIDTH) for words in heading]
     handles, labels = list(lines), ["chance", *said]
-    below = _narrow(ax) and bool(missing)
+    below = (_narrow(ax) or not own) and bool(missing)
     if below:  # under the legend's curves, as its last entry (laid out with it)
         from matplotlib.lines import Line2D
 
@@ -416,49 +424,6 @@ def plot_roc(
     if own and not _narrow(ax):
         _centre_on_slide(ax)
     return ax
-
-
-#: How many curves must reach a true positive rate of :data:`_ZOOM_TPR` within a
-#: false positive rate of 0.1 for the ROC to show its corner enlarged; the widths of
-#: false positive rate the enlargement may span.
-_ZOOM_CURVES = 2
-_ZOOM_TPR = 0.8
-_ZOOM_SPANS = (0.01, 0.02, 0.05, 0.1)
-
-
-def _zoom_on_the_corner(ax: Axes, roc: Any, chosen: Sequence[str]) -> Axes | None:
-    """Draw the top-left corner of the ROC enlarged, where good curves crowd together.
-
-    Curves with an AUC near 1 climb the y-axis within a few hundredths (or
-    thousandths) of false positive rate and then run along the top: drawn over each
-    other and over the axis, they cannot be told apart (a teacher's audit, session
-    47: four of the five serious causes' curves of the teaching set). When
-    :data:`_ZOOM_CURVES` or more reach a true positive rate of :data:`_ZOOM_TPR`
-    within a false positive rate of 0.1, every curve is drawn again in an inset in
-    the square's empty lower right (under the chance line), over the narrowest span
-    of :data:`_ZOOM_SPANS` that is twice the false positive rate at which the last
-    of them gets there. Its gid is ``roc:zoom``; a grey frame on the square marks
-    the part enlarged.
-    """
-    high = roc[roc["cause"].isin(chosen) & (roc["tpr"] >= _ZOOM_TPR)]
-    first = high.groupby("cause")["fpr"].min()  # where each curve gets there
-    reach = first[first <= _ZOOM_SPANS[-1]].tolist()
-    if len(reach) < _ZOOM_CURVES:
-        return None
-    span = next((w for w in _ZOOM_SPANS if w >= 2 * max(reach)), _ZOOM_SPANS[-1])
-    inset = ax.inset_axes((0.5, 0.06, 0.46, 0.38))
-    inset.set_gid("roc:zoom")
-    for line in ax.get_lines()[1:]:  # the curves, not the chance line
-        x, y = line.get_data()
-        inset.plot(x, y, color=line.get_color(), linestyle=line.get_linestyle(), lw=1.5)
-    inset.set_xlim(-span / 50, span)
-    inset.set_ylim(-0.01, 1.01)
-    inset.tick_params(labelsize=st.pt(st.TICK - 2))
-    inset.set_title(
-        f"enlarged: false positive rate 0 to {span:g}", fontsize=st.pt(st.NOTE), loc="left"
-    )
-    ax.indicate_inset((-span / 50, -0.01, span * 1.02, 1.02), edgecolor="0.4", lw=0.8)
-    return inset
 
 
 def _centre_on_slide(ax: Axes) -> None:

@@ -161,7 +161,9 @@ def plot_sensitivity(
     state = str(first["target_state"]).replace("_", " ")
     ax = st.new_axes(ax)
     journal = st.narrow(ax)
-    width = title_width(ax) if journal else _TITLE_WIDTH
+    # over the plot beside the row labels it will have (of the rows it may show)
+    beside = _labels(rows, _label_widths(ax)) if journal else None
+    width = title_width(ax, beside=beside) if journal else _TITLE_WIDTH
     heading = _heading(
         f"Which numbers of the network matter for P({target})", answers, network, width, ax
     )
