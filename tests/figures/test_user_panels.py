@@ -149,6 +149,26 @@ def test_two_plots_side_by_side_keep_to_their_cells(
     plt.close(fig)
 
 
+@pytest.mark.parametrize("figsize", [(7.0, 5.0), (13.33, 7.5)])
+@pytest.mark.parametrize("name", [*NAMES[:-1], "roc_serious"])
+def test_a_plot_on_the_one_axes_of_a_users_figure_writes_nothing_outside_it(
+    draws: dict[str, Callable[[Any], Any]], name: str, figsize: tuple[float, float]
+) -> None:
+    # the figure's title is the researcher's: the plot's title goes over their Axes
+    fig, ax = plt.subplots(figsize=figsize)
+    before = _figure_level(fig)
+    draws[name](ax)
+    assert _figure_level(fig) == before
+    assert ax.get_title(loc="left")
+    fig.canvas.draw()
+    drawn = ax.get_tightbbox(fig.canvas.get_renderer())
+    assert fig.bbox.x0 - 1 <= drawn.x0, name
+    assert drawn.x1 <= fig.bbox.x1 + 1, name
+    assert fig.bbox.y0 - 1 <= drawn.y0, name
+    assert drawn.y1 <= fig.bbox.y1 + 1, name
+    plt.close(fig)
+
+
 @pytest.mark.parametrize("layout", [None, "constrained"])
 def test_the_case_mix_in_a_users_axes_leaves_the_figure_title_alone(
     net: Network, layout: str | None

@@ -82,9 +82,11 @@ def plot_next_questions(
     many as fit (the advice alone when not even two do).
 
     The title (the case, its triage and the order of the rows) goes across the whole
-    figure when the figure has only this Axes (``fig.get_suptitle()``), since the
-    questions' labels take a third of its width; on a panel of a grid it is the
-    Axes' left title. So, on a slide, do an emergency's advice and its reasons.
+    figure when the figure is made here (``fig.get_suptitle()``), since the
+    questions' labels take a third of its width; on an Axes of the user's figure
+    (``ax`` given) it is the Axes' left title. So, on a slide, do an emergency's
+    advice and its reasons. What the triage's P(a serious cause) is, the key says
+    (an emergency's advice, under its reasons).
 
     In a journal's figure (or a narrow panel), the rows are as many as the height
     holds, each prompt on up to three lines, the screening questions keeping at least

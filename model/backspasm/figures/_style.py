@@ -350,15 +350,21 @@ def put_title(ax: Axes, text: str, *, fontsize: float, across: bool = False) -> 
     one Axes gets the figure's title too: for a plot whose labels are long sentences
     (the questions of :func:`~backspasm.figures.plot_next_questions`), whose title
     over the plot alone would leave the third of the slide above the labels empty.
+    The one Axes of the user's figure (:func:`own` False) gets the same title as the
+    Axes' own, from the same place, never the figure's (which is the user's).
     """
     fig = figure_of(ax)
+    x = TITLE_MARGIN / float(fig.get_figwidth())
     if (across or scale() < 1.0) and len(fig.axes) == 1:
-        fig.suptitle(
-            text,
-            x=TITLE_MARGIN / float(fig.get_figwidth()),
-            ha="left",
-            fontsize=fontsize,
-            linespacing=1.15,
+        if own():
+            fig.suptitle(text, x=x, ha="left", fontsize=fontsize, linespacing=1.15)
+            return
+        from matplotlib.transforms import blended_transform_factory
+
+        title = ax.set_title(text, fontsize=fontsize, loc="left", linespacing=1.15)
+        title.set_x(x)  # from the figure's left edge, over the labels, at the Axes' top
+        title.set_transform(
+            blended_transform_factory(fig.transFigure, ax.transAxes) + ax.titleOffsetTrans
         )
         return
     ax.set_title(text, fontsize=fontsize, loc="left")
