@@ -363,9 +363,8 @@ def put_title(ax: Axes, text: str, *, fontsize: float, across: bool = False) -> 
 
         title = ax.set_title(text, fontsize=fontsize, loc="left", linespacing=1.15)
         title.set_x(x)  # from the figure's left edge, over the labels, at the Axes' top
-        title.set_transform(
-            blended_transform_factory(fig.transFigure, ax.transAxes) + ax.titleOffsetTrans
-        )
+        offset = ax.titleOffsetTrans  # type: ignore[attr-defined]  # the title's pad
+        title.set_transform(blended_transform_factory(fig.transFigure, ax.transAxes) + offset)
         return
     ax.set_title(text, fontsize=fontsize, loc="left")
 
