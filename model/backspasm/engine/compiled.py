@@ -396,6 +396,7 @@ class CompiledNetwork:
         event: Mapping[str, str | int | Sequence[str | int]] | None = None,
         summed: bool = False,
         needed: Mapping[str, npt.NDArray[np.bool_]] | None = None,
+        eager: bool = False,
     ) -> dict[str, FloatArray]:
         """``log P(node = x, event, evidence without that node's answer)`` for each node.
 
@@ -418,6 +419,9 @@ class CompiledNetwork:
             Sum over the node's states: ``log P(event, e without v)`` per case alone.
         needed : mapping of str to numpy.ndarray of bool, optional
             Per node, the cases whose summed value is used (the others may be NaN).
+        eager : bool, default False
+            Run a batch of any size on the fused kernel once it is loaded (a few cases
+            whose plan comes back every batch, as a scored file's emergencies).
 
         Returns
         -------
@@ -442,8 +446,9 @@ class CompiledNetwork:
             (v, tuple(np.flatnonzero(masks[v]).tolist())) for v in retract if v in masks
         )
         wanted = {self._codec.node(k): np.asarray(m, bool) for k, m in (needed or {}).items()}
+        sums = clamps if summed else None
         retracted = self._runner.run(
-            ev, None, retract, uniform=True, summed=clamps if summed else None, needed=wanted
+            ev, None, retract, uniform=True, summed=sums, needed=wanted, eager=eager
         )[2]
         out: dict[str, FloatArray] = {}
         for v in chosen:

@@ -80,7 +80,9 @@ def add_drivers(
     # Fast retraction: log P(x_v, e without v) for every answered v in one pass, and
     # log P(x_v, no target, e without v) in one pass per target over its own cases.
     # log P(e without v), cases by nodes.
-    alone = engine.log_retracted(sub, nodes, summed=True, needed={v: sub[v] > 0 for v in nodes})
+    alone = engine.log_retracted(
+        sub, nodes, summed=True, needed={v: sub[v] > 0 for v in nodes}, eager=True
+    )
     # Only a positive answer can be a driver: the effects are computed for those
     # entries alone (about half of an answered file), node by node.
     positive = [np.flatnonzero(sub[v] > 0) for v in nodes]
@@ -99,6 +101,7 @@ def add_drivers(
             event=dict.fromkeys(absent, "no"),
             summed=True,
             needed={v: sub[v][mine] > 0 for v in nodes},
+            eager=True,
         )
         base = np.full(rows.size, np.nan)
         base[mine] = _logit(np.asarray(probs[t])[rows[mine]])
