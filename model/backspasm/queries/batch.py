@@ -203,6 +203,8 @@ def query_cases(
     sub_log = log_e[ok]
 
     def spread(part: npt.NDArray[Any], fill: Any, dtype: Any = None) -> npt.NDArray[Any]:
+        if len(ok) == n:  # every case possible: the part is the whole (no copy)
+            return np.asarray(part, dtype=dtype or part.dtype)
         out = np.full((n, *part.shape[1:]), fill, dtype=dtype or part.dtype)
         out[ok] = part
         return out
