@@ -5,7 +5,12 @@
   :func:`~backspasm.queries.reasons` (one query per withheld answer);
 * the information gain asked only where ``next_question`` reads it equals the full one;
 * a file scored at once equals its rows scored one at a time, for rows sharing an
-  answer pattern with many distinct values and rows of many patterns.
+  answer pattern with many distinct values and rows of many patterns;
+* the triage drivers' retractions of a few cases on the fused kernel (``eager``)
+  equal the numpy kernel's;
+* a batch whose cases are all possible gives the values it gives beside an
+  impossible case;
+* a file explained in many small batches, two at a time, equals it explained at once.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backspasm.engine import CompiledNetwork
 from backspasm.learning import sample_cases
 from backspasm.network import Network, default_network
 from backspasm.queries import (
@@ -182,3 +188,62 @@ def test_one_answer_pattern_with_many_values_equals_rows_one_by_one() -> None:
         ignore_index=True,
     )
     _frames_equal(together.iloc[::3].reset_index(drop=True), alone)
+
+
+def test_eager_retraction_of_a_few_cases_equals_the_numpy_kernel(
+    net: Network, batch: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The drivers of a batch's few emergencies: summed retractions with an event.
+    pytest.importorskip("numba")
+    import backspasm.engine.fused as fused
+
+    assert fused._kernel() is not None
+    few = {k: v[:9] for k, v in batch.items()}
+    nodes = [k for k, v in few.items() if k != "back_spasm" and (v >= 0).any()]
+    event = dict.fromkeys(net.serious_causes, "no")
+    ran = []
+
+    def spy(*args: object) -> None:
+        ran.append(True)
+        kernel(*args)
+
+    kernel = fused._KERNEL
+    monkeypatch.setattr(fused, "_KERNEL", spy)
+    # A fresh engine: a plan once fused is run fused by every later call.
+    engine = CompiledNetwork.from_model(net.model)
+    slow = engine.log_retracted(few, nodes, event=event, summed=True)
+    assert not ran  # the numpy kernel ran them
+    fast = engine.log_retracted(few, nodes, event=event, summed=True, eager=True)
+    assert ran  # the fused kernel ran them
+    for node in nodes:
+        np.testing.assert_array_equal(np.isneginf(fast[node]), np.isneginf(slow[node]))
+        finite = np.isfinite(slow[node])
+        np.testing.assert_allclose(fast[node][finite], slow[node][finite], rtol=0, atol=1e-12)
+
+
+def test_all_possible_cases_give_what_they_give_beside_an_impossible_one(
+    net: Network, batch: dict
+) -> None:
+    # A batch of possible cases keeps its arrays; beside an impossible case (a
+    # pregnancy in a man) they are copied around it: the same values.
+    some = {k: v[:40] for k, v in batch.items()}
+    alone = query_cases(net, some, explain=True, file_columns=True, risks=True)
+    assert alone.possible.all()
+    mixed_in = {k: np.concatenate([v[:1], v]) for k, v in some.items()}
+    for node, state in (("sex", "male"), ("recent_pregnancy_or_childbirth", "yes")):
+        mixed_in[node] = mixed_in[node].copy()
+        mixed_in[node][0] = net.states(node).index(state)
+    mixed = query_cases(net, mixed_in, explain=True, file_columns=True, risks=True)
+    assert not mixed.possible[0]
+    assert mixed.possible[1:].all()
+    for name in ("posterior", "p_serious", "conflict", "information_gain", "mpe_probability"):
+        a, b = getattr(alone, name), getattr(mixed, name)
+        np.testing.assert_allclose(a, b[1:], rtol=0, atol=1e-12, err_msg=name)
+        assert np.all(np.isnan(b[0])), name
+    for name in ("triage", "red_flags", "mpe"):
+        np.testing.assert_array_equal(getattr(alone, name), getattr(mixed, name)[1:])
+    np.testing.assert_array_equal(alone.next_question(), mixed.next_question()[1:])
+    assert alone.reasons is not None
+    assert mixed.reasons is not None
+    np.testing.assert_allclose(alone.reasons.without, mixed.reasons.without[1:], atol=1e-12)
+    assert np.isnan(mixed.reasons.without[0]).all()
