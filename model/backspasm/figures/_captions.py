@@ -21,7 +21,7 @@ from backspasm.figures._results import (
     _case_title,
     _Shown,
 )
-from backspasm.figures._triage_words import SERIOUS_MEANING
+from backspasm.figures._triage_words import SERIOUS_MEANING, SERIOUS_PLAIN
 from backspasm.figures._words import (
     FACTOR_MARK,
     answer_units,
@@ -49,13 +49,14 @@ def _case_words(results: _Shown) -> str:
     return f"{_case_name(results)} ({listed})"
 
 
-def _triage_words(diagnosis: Diagnosis) -> str:
+def _triage_words(diagnosis: Diagnosis, *, bars: bool = True) -> str:
     """``triage: emergency, P(a serious cause) = 16.2%, the probability of ...``.
 
-    As the case figures' titles say it, then what it is, as the figures say that.
+    As the case figures' titles say it, then what it is, as the figures say that
+    (without ``bars``, for a figure that draws no cause's bar).
     """
     said = " ".join(triage_text(diagnosis).split()).replace(" · ", ", ")
-    return f"{said}, {SERIOUS_MEANING}"
+    return f"{said}, {SERIOUS_MEANING if bars else SERIOUS_PLAIN}"
 
 
 def _one_line(text: str) -> str:
@@ -126,7 +127,7 @@ def _caption_beliefs(fig: Figure, r: _Shown) -> str:
     return (
         f"The back-spasm network after {n} answer{'s' * (n != 1)} for {_case_words(r)}: "
         f"each node's probability drawn in its box, the answered nodes marked; "
-        f"{_triage_words(r.case)}."
+        f"{_triage_words(r.case, bars=False)}."
     )
 
 

@@ -122,7 +122,7 @@ def no_questions(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         more = fit_lines(units, room, size, lines=_REASON_LINES, more=lambda n: f"+{n} more")
         lines.append(more.split("\n"))
     # what the title's P(a serious cause) is, as figures 03 and 07 say it in their keys
-    lines.append(unit_lines([w + " " for w in serious_means().split()], room, size))
+    lines.append(unit_lines([w + " " for w in serious_means(bars=False).split()], room, size))
     top_of_notes = _below(ax, headline, 0.25 * size)
     notes = st.axes_note(
         ax,
@@ -261,7 +261,12 @@ def _go_now_only(diagnosis: Diagnosis, ax: Axes) -> Axes:
             color="#555555",
         )
     st.axes_note(
-        ax, 0.5, 0.12, wrap(serious_means(), 90), fontsize=st.pt(st.NOTE), color="#555555"
+        ax,
+        0.5,
+        0.12,
+        wrap(serious_means(bars=False), 90),
+        fontsize=st.pt(st.NOTE),
+        color="#555555",
     )
     title = case_title("Which question to ask next", diagnosis, title_width(ax), ax=ax)
     said = with_conflict(triage_text(diagnosis), diagnosis, title_width(ax))

@@ -103,7 +103,7 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
         said.append(fit_lines(units, room * 0.92, text_size, lines=3, more=lambda n: f"+{n} more"))
     # what the title's P(a serious cause) is, as 03 and 07 say it, where the Axes has
     # the room (a small panel of a grid keeps its lines for the advice)
-    means = _lines(serious_means(), room * 0.92, text_size)
+    means = _lines(serious_means(bars=False), room * 0.92, text_size)
     lines_of = (headline.count("\n") + 1) * head_size
     lines_of += sum(b.count("\n") + 1 for b in [*said, means]) * text_size
     if lines_of * _LINE / 72 + 0.1 <= tall:

@@ -231,7 +231,8 @@ def plot_next_questions(
         # where the bars leave room: the most useful questions are often the longest
         ax.legend(handles=handles, loc="best", fontsize=st.pt(st.NOTE + 0.5))
     # the title's P(a serious cause) said once, in the key (as figures 03 and 07 say it)
-    serious_in_key(ax.get_legend(), chars_in(st.inches(ax)[0], st.NOTE + 0.5) if journal else 48)
+    chars = chars_in(st.inches(ax)[0], st.NOTE + 0.5) if journal else 48
+    serious_in_key(ax.get_legend(), chars, bars=False)  # this figure draws no cause's bar
     return ax
 
 

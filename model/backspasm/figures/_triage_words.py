@@ -21,6 +21,7 @@ from backspasm.figures._wrap import wrap
 __all__ = [
     "SERIOUS_MEANING",
     "SERIOUS_NAME",
+    "SERIOUS_PLAIN",
     "SERIOUS_SHORT",
     "conflict_note",
     "screen_note",
@@ -35,23 +36,23 @@ __all__ = [
 #: What the P(serious) of the figures is, as ``backspasm diagnose`` prints it ("P(at
 #: least one serious cause: ...)") given the answers: one probability, not the sum of
 #: the serious causes' bars (they can coexist). Said once by each figure that gives it.
-SERIOUS_MEANING = (
-    "the probability of at least one serious cause (⚠), given the answers; "
-    "not the sum of their bars"
-)
+SERIOUS_PLAIN = "the probability of at least one serious cause (⚠), given the answers"
+#: As said beside the causes' bars (figures 03 and 07).
+SERIOUS_MEANING = f"{SERIOUS_PLAIN}; not the sum of their bars"
 #: The same in short, for a key with no line to spare (a journal column's).
 SERIOUS_SHORT = "at least one"
 #: The name the case figures' titles give it (figure 07's headings: ``P(serious)``).
 SERIOUS_NAME = "P(a serious cause)"
 
 
-def serious_means(name: str = SERIOUS_NAME, chars: int = 0) -> str:
+def serious_means(name: str = SERIOUS_NAME, chars: int = 0, *, bars: bool = True) -> str:
     """``P(a serious cause): the probability of at least one serious cause ...``.
 
-    What ``name`` is (:data:`SERIOUS_MEANING`), wrapped to ``chars`` characters a line
+    What ``name`` is (:data:`SERIOUS_MEANING`; :data:`SERIOUS_PLAIN` without ``bars``,
+    for a figure that draws no cause's bar), wrapped to ``chars`` characters a line
     unless 0.
     """
-    said = f"{name}: {SERIOUS_MEANING}"
+    said = f"{name}: {SERIOUS_MEANING if bars else SERIOUS_PLAIN}"
     return wrap(said, chars) if chars else said
 
 
@@ -59,14 +60,14 @@ def serious_means(name: str = SERIOUS_NAME, chars: int = 0) -> str:
 _SHORT_KEY = 45
 
 
-def serious_in_key(key: Any, chars: int, *, short: bool = False) -> None:
+def serious_in_key(key: Any, chars: int, *, short: bool = False, bars: bool = True) -> None:
     """Say what P(a serious cause) is in a figure's key (a legend), once.
 
     The key's title, :func:`serious_means` wrapped to ``chars`` characters a line
     (unless 0), at the size of its entries (``gid="serious_means"``). With ``short``
     or fewer than 45 characters (a journal column's key, with no line to spare), in
     short, on a line of its own in the serious causes' entry instead (a label ending
-    ``serious``), as figure 07 says it in a column.
+    ``serious``), as figure 07 says it in a column. ``bars`` as for :func:`serious_means`.
     """
     entries = key.get_texts()
     serious = [t for t in entries if t.get_text().endswith("serious")]
@@ -74,7 +75,7 @@ def serious_in_key(key: Any, chars: int, *, short: bool = False) -> None:
         serious[0].set_text(f"{serious[0].get_text()}\n({SERIOUS_NAME}: {SERIOUS_SHORT})")
         return
     size = entries[0].get_fontsize() if entries else None
-    key.set_title(serious_means(chars=chars), prop={"size": size})
+    key.set_title(serious_means(chars=chars, bars=bars), prop={"size": size})
     key.get_title().set_gid("serious_means")
 
 
