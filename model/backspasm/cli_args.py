@@ -200,8 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
         "pointed_cause (a cause lower down that the answers point to), next_question, "
         "triage_reasons (what set the level, in words), p_pathologic, "
         "risk_<complication>, mpe and p_mpe (slower: each row gets a one-case "
-        "diagnosis, about 300-800 rows/s on 2 cores against about 10,000 without, so "
-        "half an hour to an hour for a million rows)",
+        "diagnosis, about 1,000 rows/s on 2 cores against about 25,000 without, so "
+        "15 to 20 minutes for a million rows; slower when the cores are busy)",
     )
     network_option(p)
 
