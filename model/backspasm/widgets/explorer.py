@@ -165,7 +165,9 @@ class Explorer:
         value : object
             Any value :func:`backspasm.diagnose` accepts (``"yes"``, ``" Y "``, ``1``,
             ``0.7`` for an unsure yes/no, ``45`` for an age), except an unsure lean
-            outside the slider's 0.001-0.999 (answer yes or no instead).
+            outside the slider's 0.001-0.999 (answer yes or no instead). ``1.0`` and
+            ``0.0`` are the contract's ``1`` and ``0``, a sure yes and no, as in
+            ``diagnose``; ``0.9999`` is refused.
 
         Raises
         ------
