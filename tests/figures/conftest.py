@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
 import pytest
 
 from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
+from backspasm.figures import teaching
 from backspasm.network import Network, default_network
 
 
@@ -19,3 +27,30 @@ def net() -> Network:
 def case(net: Network) -> Diagnosis:
     """The teaching set's example case (:data:`~backspasm.figures.DEFAULT_CASE`)."""
     return diagnose(dict(figures.DEFAULT_CASE), network=net)
+
+
+@pytest.fixture
+def captions(net: Network) -> Callable[..., list[tuple[str, str]]]:
+    """Draw teaching figures of the example case and return (stem, caption) of each.
+
+    As ``backspasm figures --only`` draws them, by their stems (``"03-causes"``); each
+    figure is closed once its caption is written.
+    """
+
+    def draw(*stems: str) -> list[tuple[str, str]]:
+        work = teaching._Work(
+            net,
+            dict(figures.DEFAULT_CASE),
+            cause=None,
+            cases=None,
+            cases_name=None,
+            case_id=None,
+            only=stems,
+        )
+        said = []
+        for stem, fig in teaching._teaching_set(work):
+            said.append((stem, teaching._caption(stem, fig, work)))
+            plt.close(fig)
+        return said
+
+    return draw

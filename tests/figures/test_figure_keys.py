@@ -7,7 +7,9 @@ prior's tick (before any answer) and was read as a factor over the tick.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -18,7 +20,6 @@ import pytest
 
 from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
-from backspasm.figures import teaching
 from backspasm.network import Network
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
@@ -61,23 +62,12 @@ def test_07_says_what_p_serious_is(scenarios: list[Diagnosis], size: str) -> Non
     plt.close(fig)
 
 
-def test_07_caption_says_what_p_serious_is(net: Network) -> None:
-    work = teaching._Work(
-        net,
-        dict(figures.DEFAULT_CASE),
-        cause=None,
-        cases=None,
-        cases_name=None,
-        case_id=None,
-        only=("07-scenarios",),
-    )
-    ((stem, fig),) = list(teaching._teaching_set(work))
-    said = teaching._caption(stem, fig, work)
+def test_07_caption_says_what_p_serious_is(captions: Callable[..., Any]) -> None:
+    ((_, said),) = captions("07-scenarios")
     assert said.endswith(
         "P(serious): the probability of at least one serious cause (⚠), given the answers; "
         "not the sum of their bars."
     )
-    plt.close(fig)
 
 
 def _legend_texts(ax: plt.Axes) -> list[str]:

@@ -9,6 +9,7 @@ its last words on the bars (:data:`SERIOUS_PLAIN`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import matplotlib
@@ -21,7 +22,7 @@ from matplotlib.text import Text
 
 from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
-from backspasm.figures import scenarios, teaching
+from backspasm.figures import scenarios
 from backspasm.figures._triage_words import SERIOUS_MEANING, SERIOUS_NAME, SERIOUS_PLAIN
 from backspasm.network import Network
 
@@ -83,19 +84,10 @@ def test_05_says_it_once(case: Diagnosis, strain: Diagnosis, which: str, size: s
     plt.close(fig)
 
 
-def test_the_captions_of_02_and_03_say_it(net: Network) -> None:
-    work = teaching._Work(
-        net,
-        dict(figures.DEFAULT_CASE),
-        cause=None,
-        cases=None,
-        cases_name=None,
-        case_id=None,
-        only=("02-network-beliefs", "03-causes"),
-    )
-    for stem, fig in teaching._teaching_set(work):
-        said = teaching._caption(stem, fig, work)
+def test_the_captions_of_02_and_03_say_it(captions: Callable[..., Any]) -> None:
+    drawn = captions("02-network-beliefs", "03-causes")
+    assert [stem for stem, _ in drawn] == ["02-network-beliefs", "03-causes"]
+    for stem, said in drawn:
         assert f"{SERIOUS_NAME} = " in said
         assert said.count(SERIOUS_PLAIN) == 1, stem
         assert (BARS in said) == (stem == "03-causes"), stem  # 02 draws no bars
-        plt.close(fig)
