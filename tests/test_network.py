@@ -606,6 +606,24 @@ def test_repr_of_an_edited_variant_says_so_after_its_folder(toy_spec_dir):
     assert repr(net).endswith(f"from {folder} (edited in place)>")
 
 
+def test_a_table_made_without_state_names_is_refused_saying_which_to_give():
+    # TabularCPD("sex", 2, [[0.3], [0.7]]) numbers its states 0 and 1: repr(net),
+    # net.edited and diagnose raised "TypeError: sequence item 0: expected str
+    # instance, int found" from inside the fingerprint.
+    from backspasm import diagnose
+
+    net = load_network()
+    net.model.add_cpds(TabularCPD("sex", 2, [[0.3], [0.7]]))
+    assert net.edited
+    assert repr(net).endswith("(bundled, edited in place)>")
+    with pytest.raises(BackspasmError) as info:
+        diagnose({"age": 40}, network=net)
+    said = str(info.value)
+    assert "node 'sex' has states ['0', '1']; the knowledge base has ['female', 'male']" in said
+    assert "made without state_names" in said
+    assert "state_names={'sex': ['female', 'male']}" in said
+
+
 def flank_variant(toy_spec_dir, old: str, new: str) -> Network:
     """The toy knowledge base with the flank_tender finding, one of its numbers changed."""
     from helpers import FLANK_TENDER

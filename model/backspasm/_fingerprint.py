@@ -40,7 +40,9 @@ def tables_digest(
     for variable, variables, state_names, values in sorted(tables, key=lambda t: t[0]):
         digest.update(variable.encode())
         for var in variables:
-            digest.update(var.encode() + b"|" + "|".join(state_names[var]).encode())
+            # as text: a TabularCPD made without state_names numbers its states 0, 1, ...
+            names = "|".join(str(s) for s in state_names[var])
+            digest.update(var.encode() + b"|" + names.encode())
         digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
     return digest.hexdigest()
 

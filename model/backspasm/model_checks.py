@@ -64,6 +64,17 @@ def _column_words(cpd: Any, column: int) -> str:
     return f"the column for {', '.join(names)} (column {column})"
 
 
+def _numbered(spec: Spec, cpd: Any, have: list[str]) -> str:
+    """Say how to name the states of a table pgmpy numbered (made without state_names)."""
+    if have != [str(i) for i in range(len(have))]:
+        return ""
+    names = {v: list(spec.nodes[v].states) for v in cpd.variables if v in spec.nodes}
+    return (
+        " A TabularCPD made without state_names numbers the states 0, 1, ...: give it "
+        f"state_names={names}."
+    )
+
+
 def check_model_matches_spec(spec: Spec, model: DiscreteBayesianNetwork) -> None:
     """Refuse an edited pgmpy model whose nodes or states the knowledge base lacks.
 
@@ -92,7 +103,7 @@ def check_model_matches_spec(spec: Spec, model: DiscreteBayesianNetwork) -> None
         if have != want:
             raise BackspasmError(
                 f"In the pgmpy model, node '{cpd.variable}' has states {have}; the "
-                f"knowledge base has {want}." + fix
+                f"knowledge base has {want}.{_numbered(spec, cpd, have)}" + fix
             )
         shape = tuple(int(c) for c in cpd.cardinality)
         if np.shape(cpd.values) != shape:
