@@ -51,6 +51,22 @@ def test_bundled_spec_pickles_and_is_read_only():
         duration.leak.p["acute"] = 1.0  # type: ignore[index, union-attr]
 
 
+def test_a_spec_shows_in_one_line(toy_spec_dir):
+    # net.spec in a notebook printed every field of every node with its citation:
+    # 485,414 characters for the bundled knowledge base.
+    spec = load_spec()
+    assert repr(spec) == (
+        f"<Spec: {len(spec.nodes)} nodes, {len(spec.causes)} causes, {len(spec.sources)} "
+        "sources, its own triage policy, from backspasm/knowledge (bundled)>"
+    )
+    folder = toy_spec_dir()
+    toy = load_spec(folder)
+    assert repr(toy) == (
+        f"<Spec: {len(toy.nodes)} nodes, {len(toy.causes)} causes, {len(toy.sources)} "
+        f"sources, the bundled triage policy, borrowed, from {folder}>"
+    )
+
+
 def test_a_table_where_a_number_belongs_is_called_a_table(toy_spec_dir):
     folder = toy_spec_dir(
         {

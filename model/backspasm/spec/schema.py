@@ -354,7 +354,7 @@ class TriagePolicy:
     file: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Spec:
     """A whole knowledge base: nodes, bibliography and where they came from.
 
@@ -377,6 +377,15 @@ class Spec:
     digest: str = ""
     triage: TriagePolicy | None = None
     files: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        # Field by field, with every number's citation, it ran to half a megabyte.
+        own = self.triage is not None
+        policy = "its own triage policy" if own else "the bundled triage policy, borrowed"
+        return (
+            f"<Spec: {len(self.nodes)} nodes, {len(self.causes)} causes, "
+            f"{len(self.sources)} sources, {policy}, from {self.origin or 'no file'}>"
+        )
 
     def group(self, group: str) -> tuple[str, ...]:
         """Return the names of the nodes of one group, in declaration order."""
