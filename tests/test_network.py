@@ -624,6 +624,32 @@ def test_a_table_made_without_state_names_is_refused_saying_which_to_give():
     assert "state_names={'sex': ['female', 'male']}" in said
 
 
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        (np.array(["0.6", "0.4"]), "'0.6'"),  # numbers read as text
+        (np.array(["n/a", "0.4"]), "'n/a'"),
+        (np.array([0.6, None], dtype=object), "None"),  # was refused as holding nan
+    ],
+)
+def test_a_table_holding_what_is_not_a_number_is_refused_naming_it(values, shown):
+    # Text passed the check of the numbers and failed deep inside numpy, in pgmpy's
+    # check_model ("Cannot cast scalar from dtype('bool') to dtype('<U3')") or in the
+    # fingerprint, where repr(net) failed too ("could not convert string to float").
+    from backspasm import diagnose
+
+    net = load_network()
+    net.model.get_cpds("sex").values = values
+    assert net.edited
+    assert repr(net).endswith("(bundled, edited in place)>")
+    with pytest.raises(BackspasmError) as info:
+        diagnose({"age": 40}, network=net)
+    assert str(info.value) == (
+        f"In the pgmpy model, the table of node 'sex' holds {shown}, not a number; every "
+        "probability must be a number from 0 to 1."
+    )
+
+
 def flank_variant(toy_spec_dir, old: str, new: str) -> Network:
     """The toy knowledge base with the flank_tender finding, one of its numbers changed."""
     from helpers import FLANK_TENDER

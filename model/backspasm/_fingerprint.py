@@ -43,7 +43,10 @@ def tables_digest(
             # as text: a TabularCPD made without state_names numbers its states 0, 1, ...
             names = "|".join(str(s) for s in state_names[var])
             digest.update(var.encode() + b"|" + names.encode())
-        digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+        try:
+            digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+        except (TypeError, ValueError):  # text in an edited table: refused before any use
+            digest.update(repr(np.asarray(values).tolist()).encode())
     return digest.hexdigest()
 
 

@@ -8,6 +8,7 @@ does not sum to 1 (pgmpy's own check allows 0.01 either way).
 
 from __future__ import annotations
 
+import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,7 +27,20 @@ CPD_SUM_TOLERANCE = 1e-9
 
 
 def check_cpd_numbers(cpd: Any) -> None:
-    """Refuse a table with a negative number or a column that does not sum to 1."""
+    """Refuse a table with a negative number or a column that does not sum to 1.
+
+    An entry that is not a number (text such as ``"0.6"``, None) is refused first:
+    read as a float it passed, and pgmpy's own check then failed deep inside numpy.
+    """
+    raw = np.asarray(cpd.values)
+    if raw.dtype.kind not in "biuf":
+        for entry in raw.flat:
+            if not isinstance(entry, numbers.Real):
+                shown = repr(str(entry)) if isinstance(entry, str) else repr(entry)
+                raise BackspasmError(
+                    f"In the pgmpy model, the table of node '{cpd.variable}' holds {shown}, "
+                    "not a number; every probability must be a number from 0 to 1."
+                )
     values = np.asarray(cpd.get_values(), dtype=np.float64)
     if not np.isfinite(values).all() or (values < 0).any():
         bad = float(values[~np.isfinite(values) | (values < 0)].flat[0])
