@@ -785,3 +785,64 @@ def test_a_notebook_shows_the_network_as_checks_report_in_a_table() -> None:
     for line in net.report().splitlines():
         key, _, value = line.partition(": ")
         assert said[key] == (value[:16] + "\u2026" if key == "fingerprint" else value)
+
+
+def _entry_points(network: object, folder: Path) -> dict[str, object]:
+    """Call every public function that takes ``network=``, with ``network`` (lazily)."""
+    import pandas as pd
+
+    from backspasm import evaluate, fit_network, sample_cases, score_cases
+    from backspasm.figures import (
+        plot_calibration,
+        plot_case_mix,
+        plot_network,
+        write_teaching_figures,
+    )
+    from backspasm.interview import interview
+    from backspasm.scoring import output_columns, score_file
+
+    cases = pd.DataFrame({"age": ["40"], "fever": ["yes"]})
+    source = folder / "cases.csv"
+    cases.to_csv(source, index=False)
+    scored = pd.DataFrame({"top_cause": ["muscle_strain"], "triage": ["self_care"]})
+    return {
+        "score_cases": lambda: score_cases(cases, network=network),
+        "score_file": lambda: score_file(source, folder / "out.csv", network=network),
+        "output_columns": lambda: output_columns(network),
+        "sample_cases": lambda: sample_cases(5, seed=1, network=network),
+        "fit_network": lambda: fit_network(cases, network=network),
+        "plot_network": lambda: plot_network(network),
+        "plot_case_mix": lambda: plot_case_mix(scored, network=network),
+        "plot_calibration": lambda: plot_calibration(
+            evaluate(cases.assign(expected_cause="muscle_strain")),
+            cause="muscle_strain",
+            network=network,
+        ),
+        "write_teaching_figures": lambda: write_teaching_figures(folder, network=network),
+        "interview": lambda: interview(lambda _: None, lambda _: None, network=network),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "score_cases",
+        "score_file",
+        "output_columns",
+        "sample_cases",
+        "fit_network",
+        "plot_network",
+        "plot_case_mix",
+        "plot_calibration",
+        "write_teaching_figures",
+        "interview",
+    ],
+)
+def test_every_function_refuses_a_path_or_a_pgmpy_model_as_its_network(name, tmp_path):
+    # diagnose, evaluate and the explain functions said "network must be a Network";
+    # these raised AttributeError: 'str' object has no attribute 'spec' (or
+    # 'model_built'), from inside, for score_cases(df, network="my_variant").
+    for given, kind in (("my_variant", "str"), (load_network().model, "DiscreteBayesianNetwork")):
+        call = _entry_points(given, tmp_path)[name]
+        with pytest.raises(TypeError, match=f"network must be a Network, got {kind}: load a "):
+            call()  # type: ignore[operator]

@@ -40,7 +40,7 @@ from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.diagnosis.words import COEXIST_NOTE, POINTED_TIP, screen_progress, unsure_lines
 from backspasm.exceptions import BackspasmError, EvidenceError, ImpossibleEvidenceError
 from backspasm.explain.odds import pointed_causes
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 from backspasm.questionnaire import Question, evidence_state, get_question, questions_for
 from backspasm.triage import (
     EMERGENCY_HOLDS,
@@ -291,7 +291,7 @@ def interview(
         raise BackspasmError(
             f"'max_questions' must be a whole number, 0 or more (or None); got {max_questions!r}"
         )
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     questions = questions_for(net)
     shown: set[str] = set()
     given: dict[str, Any] = dict(answers or {})

@@ -475,11 +475,6 @@ def empty_note(ax: Axes, text: str) -> None:
 
 def network_of(result: Any, network: Network | None = None) -> Network:
     """Return ``network``, else the result's network, else the bundled one."""
-    if network is not None:
-        return network
-    net = getattr(result, "network", None)
-    if net is None:
-        from backspasm.network import default_network
+    from backspasm.network import network_or_default
 
-        return default_network()
-    return net  # type: ignore[no-any-return]
+    return network_or_default(network if network is not None else getattr(result, "network", None))

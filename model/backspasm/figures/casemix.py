@@ -73,9 +73,9 @@ def plot_case_mix(
             f"The 'scored' parameter of plot_case_mix must have the columns top_cause and "
             f"triage; {', '.join(missing)} missing."
         )
-    from backspasm.network import default_network
+    from backspasm.network import network_or_default
 
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     errors = (
         scored["error"].fillna("").astype(str).str.len() > 0
         if "error" in scored

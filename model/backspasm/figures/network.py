@@ -121,9 +121,9 @@ def plot_network(
         For ``size="column"``, or an ``ax`` on a figure narrower than a slide: the
         message names the size asked and the least the drawing needs.
     """
-    from backspasm.network import default_network
+    from backspasm.network import network_or_default
 
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     nodes = nodes_for(net, groups)
     dropped = groups is not None and len(nodes) < sum(
         1 for n in net.spec.nodes if net.group_of(n) in groups

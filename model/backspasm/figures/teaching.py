@@ -235,7 +235,7 @@ def write_teaching_figures(
         When SIGINT or SIGTERM arrives (the files are left as they were, unless
         the signal came while they were being renamed into place).
     """
-    from backspasm.network import default_network
+    from backspasm.network import network_or_default
 
     formats = _check_formats(formats)
     _check_dpi(dpi, "write_teaching_figures")
@@ -253,7 +253,7 @@ def write_teaching_figures(
     if cases is not None and not isinstance(cases, pd.DataFrame):
         cases, cases_name = _read_cases(cases, cases_name)
     said_case = example_case_note(cases, case_id, stems) if answers is None else None
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     if cause is not None and cause not in net.causes:
         raise BackspasmError(
             f"The 'cause' parameter of write_teaching_figures (--cause) must be a cause "

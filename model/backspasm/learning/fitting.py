@@ -32,7 +32,7 @@ from backspasm.learning._estimation import ImpossibleRow, bayesian_estimates, fa
 from backspasm.learning._rows import rows_named
 from backspasm.learning.cases import CasesLike, case_evidence, read_cases
 from backspasm.learning.spec_writer import network_from_toml, spec_to_toml
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 from backspasm.questionnaire import questions_for
 from backspasm.sampling import PRESENTATION, NodeTable, model_states, node_tables
 from backspasm.scoring.cases import ScoringWarning
@@ -348,7 +348,7 @@ def fit_network(
     )
     max_iter = check_int(func, "max_iter", max_iter, 1)
     tol = check_float(func, "tol", tol, 0.0, math.inf, "a number >= 0")
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     frozen = set(freeze)
     for node in frozen:
         if node not in net.spec.nodes:

@@ -23,7 +23,7 @@ from backspasm._numeric import IntArray
 from backspasm.exceptions import BackspasmError, CaseFileError
 from backspasm.learning._checks import check_float, check_int
 from backspasm.learning.cases import TRUTH_PREFIX
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 from backspasm.questionnaire import Question, questions_for
 from backspasm.sampling import model_states, presenter_batches
 
@@ -235,7 +235,7 @@ def _frames(
 ) -> Iterator[pd.DataFrame]:
     """Check the parameters, then return the rows of :func:`sample_cases` chunk by chunk."""
     n, seed, chunk, missing = _check_sample(n, seed, chunk, missing, columns)
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     return _draw(n, net, seed, missing, columns, chunk)
 
 

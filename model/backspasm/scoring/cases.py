@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from backspasm._text import show_cell
 from backspasm.diagnosis.words import not_presenting_rows
 from backspasm.exceptions import CaseFileError
-from backspasm.network import Network, default_network
+from backspasm.network import Network, default_network, network_or_default
 from backspasm.scoring.kernel import Block, factorize, score_block
 from backspasm.scoring.plan import WHOLE_OUTPUTS, Plan, make_plan
 from backspasm.scoring.readers import CsvSource, open_source
@@ -135,7 +135,7 @@ def score_cases(
     >>> scored.loc[1, "error"]
     "fever: 'maybe' is not allowed (yes/no (also y/n, true/false, 1/0))"
     """
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     if _is_dask(cases):
         return _score_dask(cases, net, explain)  # type: ignore[no-any-return]
     if not isinstance(cases, pd.DataFrame):

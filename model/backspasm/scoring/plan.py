@@ -20,7 +20,7 @@ import pandas as pd
 from backspasm._text import column_key as column_key  # re-exported: the key near misses use
 from backspasm.columns import encode_column
 from backspasm.exceptions import CaseFileError, EvidenceError
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 from backspasm.questionnaire import Question, questions_for
 from backspasm.scoring.repeats import repeat_of, repeated_column_note
 from backspasm.spec.rules_questions import LABEL_COLUMNS as LABEL_COLUMNS
@@ -106,7 +106,7 @@ def output_columns(network: Network | None = None, *, explain: bool = False) -> 
         row left unanswered: above 0, ``self_care`` means only that no warning sign was
         found yet), [``mpe``, ``p_mpe``], ``error``.
     """
-    net = network if network is not None else default_network()
+    net = network_or_default(network)
     return _outputs(net, explain)
 
 

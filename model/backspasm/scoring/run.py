@@ -23,7 +23,7 @@ from backspasm._text import rate
 from backspasm._version import __version__
 from backspasm.diagnosis.words import not_presenting_rows, unscreened_self_care_rows
 from backspasm.exceptions import CaseFileError
-from backspasm.network import Network, default_network
+from backspasm.network import Network, network_or_default
 from backspasm.scoring.cases import RepeatedIds
 from backspasm.scoring.kernel import Cells, score_block
 from backspasm.scoring.overlap import Overlap, warm_engine
@@ -255,7 +255,7 @@ def score_file(
     fmt = check_paths(src_path, dst_path)
     lost = "nothing written" if dst_path != "-" else "the output on standard output is incomplete"
     with SignalGuard(f"interrupted; {lost}") as guard, warm_engine(src_path):
-        net = network if network is not None else default_network()
+        net = network_or_default(network)
         done: str | None = None  # what a signal during the closing says, once written
         source = open_source(src_path, chunk_bytes=chunk_bytes)
         try:
