@@ -466,6 +466,13 @@ def test_fit_rejects_bad_input(toy: Network, net: Network) -> None:
         fit_network(cases, network=toy, prior_weight=-1)
     with pytest.raises(BackspasmError, match="Did you mean 'stone'"):
         fit_network(cases, network=toy, freeze=["stnoe"])
+    # one name, not a list: it was read letter by letter ("Unknown node 't'")
+    with pytest.raises(BackspasmError) as info:
+        fit_network(cases, network=toy, freeze="stone")
+    assert str(info.value) == (
+        "The 'freeze' parameter of fit_network must be a list of node names; got the string "
+        "'stone' instead: write freeze=['back_spasm', 'stone']."
+    )
     bad = cases.assign(location=["sideways"] * 50)
     with pytest.raises(EvidenceError, match=r"Column 'location'.*'sideways'"):
         fit_network(bad, network=toy)

@@ -25,7 +25,7 @@ import pandas as pd
 from backspasm._answers import is_blank
 from backspasm._numeric import FloatArray
 from backspasm._text import did_you_mean
-from backspasm.exceptions import CaseFileError, EvidenceError
+from backspasm.exceptions import BackspasmError, CaseFileError, EvidenceError
 from backspasm.learning._checks import check_float, check_int
 from backspasm.learning._em import EMState, make_plan, run_em
 from backspasm.learning._estimation import ImpossibleRow, bayesian_estimates, family_counts
@@ -314,7 +314,8 @@ def fit_network(
     freeze : iterable of str, default ("back_spasm",)
         Nodes whose numbers stay as the starting network has them. ``back_spasm``
         is frozen because a sample of people who all present with it cannot tell
-        how often it occurs.
+        how often it occurs. A list of your own replaces the default: name
+        ``back_spasm`` in it to keep it frozen (``["back_spasm", "kidney_stones"]``).
     use_truth : bool, default True
         Treat ``true_<cause>`` columns as observed causes (labelled data); without
         them, a ``true_cause`` / ``expected_cause`` label makes the causes it names
@@ -349,6 +350,13 @@ def fit_network(
     max_iter = check_int(func, "max_iter", max_iter, 1)
     tol = check_float(func, "tol", tol, 0.0, math.inf, "a number >= 0")
     net = network_or_default(network)
+    if isinstance(freeze, str):  # set("back_spasm") would be its letters
+        # a list replaces the default, which freezes back_spasm: keep it in the advice
+        kept = list(dict.fromkeys([PRESENTATION, freeze]))
+        raise BackspasmError(
+            f"The 'freeze' parameter of fit_network must be a list of node names; got the "
+            f"string {freeze!r} instead: write freeze={kept!r}."
+        )
     frozen = set(freeze)
     for node in frozen:
         if node not in net.spec.nodes:
