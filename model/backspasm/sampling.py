@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from backspasm._network_checks import check_edited_model
 from backspasm._numeric import FloatArray, IntArray
 from backspasm.network import Network
 
@@ -97,6 +98,13 @@ def node_tables(network: Network) -> dict[str, NodeTable]:
     dict of str to NodeTable
         One table per node; a parent axis is reordered where the child's CPD lists the
         parent's states in another order than the parent's own CPD.
+
+    Raises
+    ------
+    BackspasmError
+        For an edited model that :func:`~backspasm.diagnose` refuses (a negative
+        entry, a column that does not sum to 1, a node or state the knowledge base
+        lacks): sampling or fitting from it would go on without a word.
     """
     if not network.model_built:
         return {
@@ -104,6 +112,7 @@ def node_tables(network: Network) -> dict[str, NodeTable]:
             for variables, values in network.spec_tables()
         }
     model = network.model
+    check_edited_model(network.spec, model)
     states = model_states(network)
     out: dict[str, NodeTable] = {}
     for node in model.nodes():

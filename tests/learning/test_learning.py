@@ -1260,6 +1260,24 @@ def test_fit_keeps_the_edits_of_tables_it_does_not_fit() -> None:
     assert "edited in network.model" not in untouched.spec_toml
 
 
+@pytest.mark.parametrize(
+    ("values", "said"),
+    [
+        ([-0.2, 1.2], "the table of node 'sex' holds -0.2; every probability"),
+        ([0.3, 0.3], "the column of the table of node 'sex' sums to 0.6, not 1"),
+    ],
+)
+def test_sampling_and_fitting_refuse_an_edited_table_diagnose_refuses(values, said) -> None:
+    # diagnose refused these tables; sample_cases drew from them without a word (a
+    # negative P(female) gave 138 men of 138) and fit_network took them as its prior.
+    edited = load_network()
+    edited.model.get_cpds("sex").values = np.array(values)
+    with pytest.raises(BackspasmError, match=re.escape(said)):
+        sample_cases(20, network=edited, seed=1)
+    with pytest.raises(BackspasmError, match=re.escape(said)):
+        fit_network(sample_cases(20, seed=1), network=edited, max_iter=1)
+
+
 def test_evaluate_names_the_rows_left_out_for_a_scoring_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
