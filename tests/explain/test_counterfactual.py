@@ -661,3 +661,12 @@ def test_the_twin_cache_is_bounded_when_the_numbers_keep_changing(tmp_path, monk
     assert first not in twin_module._TWINS._values.values()
     latest = twin_network("d2", net)
     assert twin_network("d2", net) is latest  # the newest is still cached
+
+
+def test_a_twin_of_an_edited_table_diagnose_refuses_is_refused(tmp_path):
+    # twin_network copied the tables into the twin as they were: a column summing to
+    # 1.5 gave a twin engine and counterfactual numbers without a word.
+    net = toy(tmp_path, "two", TWO_LAYER)
+    net.model.get_cpds("f").values[:, 1, 1] = [0.9, 0.6]
+    with pytest.raises(BackspasmError, match=r"of the table of node 'f' sums to 1\.5, not 1"):
+        twin_network("d1", net)

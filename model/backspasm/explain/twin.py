@@ -26,6 +26,7 @@ import networkx as nx
 from pgmpy.models import DiscreteBayesianNetwork
 
 from backspasm._cache import LruCache
+from backspasm._network_checks import check_edited_model
 from backspasm._text import did_you_mean
 from backspasm.engine import CompiledNetwork
 from backspasm.exceptions import BackspasmError
@@ -164,6 +165,7 @@ def _build_twin(
 ) -> TwinNetwork:
     start = time.perf_counter()
     model = network.model
+    check_edited_model(network.spec, model)  # copied into the twin as they are
     graph = nx.DiGraph(model.edges())
     graph.add_nodes_from(model.nodes())
     descendants = nx.descendants(graph, cause)
@@ -265,7 +267,8 @@ def twin_network(
     Raises
     ------
     BackspasmError
-        For an unknown or non-binary cause, or a twin too large for exact inference.
+        For an unknown or non-binary cause, a twin too large for exact inference, or
+        an edited model that :func:`~backspasm.diagnose` refuses.
     """
     _check_name(cause)
     net = network_or_default(network)
