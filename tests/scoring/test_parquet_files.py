@@ -1,4 +1,4 @@
-"""Parquet in and out: a damaged row group, the schema of an empty output, durations."""
+"""Parquet in and out: a damaged row group, the schema of an empty output, durations, dtypes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 from backspasm.cli import main
 from backspasm.exceptions import CaseFileError
 from backspasm.network import default_network
-from backspasm.scoring import score_file
+from backspasm.scoring import score_cases, score_file
 from backspasm.scoring.cases import read_case_table
 from backspasm.scoring.readers import open_source
 
@@ -198,3 +198,26 @@ def test_a_parquet_stream_that_cannot_be_copied_says_to_give_the_path(monkeypatc
     assert ("No space left" if fails == "writing" else "Permission denied") in said
     assert "give the file by its path" in said
     assert fails == "opening" or full.closed
+
+
+def test_pandas_reads_a_scored_parquet_as_score_cases_types_it(tmp_path, net):
+    # The pandas metadata listed the whole numbers as text: pandas read
+    # triage_within_hours and screen_unanswered back as float64 (24.0 hours), where
+    # score_cases gives nullable Int64.
+    typed = pd.DataFrame(
+        {
+            "case_id": ["P1", "P2", "P3"],
+            "age": pd.array([45, 70, None], dtype="Int64"),
+            "fever": pd.array([True, None, False], dtype="boolean"),
+            "history_of_cancer": ["no", "yes", ""],  # see a doctor within 24 hours
+            "spasm_location": ["flank", "", "lower_back"],
+        },
+        index=pd.Index(["r1", "r2", "r3"], name="record"),
+    )
+    typed.to_parquet(tmp_path / "typed.parquet")
+    score_file(tmp_path / "typed.parquet", tmp_path / "o.parquet", network=net, progress=False)
+    after = pd.read_parquet(tmp_path / "o.parquet")
+    expected = score_cases(pd.read_parquet(tmp_path / "typed.parquet"), network=net)
+    pd.testing.assert_series_equal(after.dtypes, expected.dtypes)
+    pd.testing.assert_frame_equal(after, expected, check_exact=False, rtol=1e-12)
+    assert after["triage_within_hours"].tolist() == [pd.NA, 24, pd.NA]

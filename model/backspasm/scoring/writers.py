@@ -273,7 +273,12 @@ class ParquetWriter(_TableWriter):
 
 
 def _metadata(schema: pa.Schema, joined: pa.Schema, outputs: Sequence[str]) -> dict[bytes, bytes]:
-    """Return the input's schema metadata, its pandas columns extended by ``outputs``."""
+    """Return the input's schema metadata, its pandas columns extended by ``outputs``.
+
+    pandas reads the whole numbers back as ``Int64``, as
+    :func:`~backspasm.scoring.score_cases` types them (listed as text, they read as
+    ``float64``: 24.0 hours).
+    """
     metadata = dict(schema.metadata or {})
     if b"pandas" not in metadata:
         return metadata
@@ -287,14 +292,18 @@ def _metadata(schema: pa.Schema, joined: pa.Schema, outputs: Sequence[str]) -> d
         del metadata[b"pandas"]
         return metadata
     for name in outputs:
-        number = pa.types.is_floating(joined.field(name).type)
-        kind = "float64" if number else "unicode"
+        kind = joined.field(name).type
+        pandas_type, numpy_type = "unicode", "object"
+        if pa.types.is_floating(kind):
+            pandas_type, numpy_type = "float64", "float64"
+        elif pa.types.is_integer(kind):  # hours and counts, blank as null
+            pandas_type, numpy_type = "int64", "Int64"
         columns.append(
             {
                 "name": name,
                 "field_name": name,
-                "pandas_type": kind,
-                "numpy_type": "float64" if number else "object",
+                "pandas_type": pandas_type,
+                "numpy_type": numpy_type,
                 "metadata": None,
             }
         )
