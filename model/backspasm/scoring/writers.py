@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -357,8 +358,8 @@ def _is_binary(kind: pa.DataType) -> bool:
 
 
 def check_unique(names: Sequence[str], dst_path: str) -> None:
-    """Refuse a Parquet output whose column names repeat."""
-    dupes = sorted({h for h in names if list(names).count(h) > 1})
+    """Refuse a Parquet output whose column names repeat (counted once, not name by name)."""
+    dupes = sorted(name for name, count in Counter(names).items() if count > 1)
     if dupes:
         raise CaseFileError(
             f"cannot write Parquet '{dst_path}': column names must be unique; repeated: "
