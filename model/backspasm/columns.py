@@ -8,6 +8,7 @@ not guessed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -25,7 +26,7 @@ from backspasm.questionnaire import (
     parse_answer,
 )
 
-__all__ = ["cell_problem", "encode_column", "refused_cell"]
+__all__ = ["cell_problem", "encodable", "encode_column", "refused_cell"]
 
 
 def _vocabulary(q: Question) -> dict[str, int]:
@@ -96,6 +97,20 @@ def encode_column(
     codes[by_name] = named[by_name].astype(np.int64)
     ok |= by_name
     return codes, ~ok & ~blank
+
+
+@functools.cache
+def encodable(q: Question, states: tuple[str, ...]) -> bool:
+    """Whether ``q``'s answers can be encoded into a node's ``states`` (its own or a variant's).
+
+    Tried once per question and states in a process: the trial costs a few
+    milliseconds, and scoring makes a plan for every table, file and Dask partition.
+    """
+    try:
+        encode_column(q, pd.Series([], dtype=object), states)
+    except KeyError:
+        return False
+    return True
 
 
 def cell_problem(q: Question, value: object) -> str:

@@ -15,10 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import pandas as pd
-
 from backspasm._text import column_key as column_key  # re-exported: the key near misses use
-from backspasm.columns import encode_column
+from backspasm.columns import encodable
 from backspasm.exceptions import CaseFileError, EvidenceError
 from backspasm.network import Network, network_or_default
 from backspasm.questionnaire import Question, questions_for
@@ -210,13 +208,11 @@ def make_plan(
                 continue
             used = q.node in nodes
             states = network.states(q.node) if used else _fallback_states(q)
-            try:
-                encode_column(q, pd.Series([], dtype=object), states)
-            except KeyError:
+            if not encodable(q, states):
                 raise EvidenceError(
                     f"Node '{q.node}' of the network has states {', '.join(states)}; the "
                     f"question '{q.column}' needs {', '.join(_fallback_states(q))}."
-                ) from None
+                )
             columns.append(Column(position, q, states, used))
             if not used:
                 unused.append(name)
