@@ -234,3 +234,21 @@ def test_the_check_of_repeated_names_takes_no_time_on_a_wide_file(tmp_path):
     assert time.perf_counter() - started < 1.0
     with pytest.raises(CaseFileError, match=r"repeated: 'x1', 'x7'\.$"):
         check_unique([*names, "x7", "x1"], "o.parquet")
+
+
+def test_a_folder_of_parquet_files_says_how_to_score_it(tmp_path, net):
+    # A folder as Dask's to_parquet writes it was refused as "it is a folder", no more.
+    folder = tmp_path / "scored"
+    folder.mkdir()
+    for i in range(3):
+        pq.write_table(pa.table({"fever": ["yes", "no"]}), folder / f"part.{i}.parquet")
+    with pytest.raises(CaseFileError) as caught:
+        score_file(folder, tmp_path / "o.csv", network=net, progress=False)
+    assert str(caught.value) == (
+        f"cannot read case file '{folder}': it is a folder of 3 Parquet files (a table as "
+        "Dask writes one); score each file, or the whole table in Python: "
+        f"backspasm.score_cases(dask.dataframe.read_parquet('{folder}'))."
+    )
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CaseFileError, match=r"it is a folder\.$"):
+        score_file(tmp_path / "empty", tmp_path / "o.csv", network=net, progress=False)

@@ -374,7 +374,7 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
         magic = stdin.peek(MAGIC_BYTES)[:MAGIC_BYTES] if hasattr(stdin, "peek") else b""
         return _open_stream(stdin, name, magic, path, chunk_bytes)
     if os.path.isdir(path):
-        raise CaseFileError(f"cannot read case file '{path}': it is a folder.")
+        raise CaseFileError(f"cannot read case file '{path}': it is a folder{_parts(path)}.")
     try:
         fh = open(path, "rb")  # noqa: SIM115 - closed by the source
     except FileNotFoundError:
@@ -406,6 +406,21 @@ def open_source(path: str, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> CsvSour
     except BaseException:
         fh.close()
         raise
+
+
+def _parts(folder: str) -> str:
+    """Say what to do with a folder of Parquet files, as Dask and Spark write them ("" if none)."""
+    try:
+        count = sum(e.name.lower().endswith(PARQUET_SUFFIXES) for e in os.scandir(folder))
+    except OSError:
+        return ""
+    if not count:
+        return ""
+    files = "a Parquet file" if count == 1 else f"{count:,} Parquet files"
+    return (
+        f" of {files} (a table as Dask writes one); score each file, or the whole table "
+        f"in Python: backspasm.score_cases(dask.dataframe.read_parquet({folder!r}))"
+    )
 
 
 def _open_stream(
