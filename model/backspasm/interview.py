@@ -39,7 +39,7 @@ from backspasm._text import bits, percent, reason_for_person
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.diagnosis.words import COEXIST_NOTE, POINTED_TIP, screen_progress, unsure_lines
 from backspasm.exceptions import BackspasmError, EvidenceError, ImpossibleEvidenceError
-from backspasm.explain.odds import pointed_causes
+from backspasm.explain.odds import factor_words, pointed_causes
 from backspasm.network import Network, network_or_default
 from backspasm.questionnaire import Question, evidence_state, get_question, questions_for
 from backspasm.triage import (
@@ -181,9 +181,8 @@ def _closing(
         rows = {r["cause"]: r for r in d.causes.to_dict("records")}
         for cause in pointed:
             r = rows[cause]
-            lines.append(
-                f"  {r['label']:<40} {percent(r['posterior']):>7}  x{r['odds_factor']:.1f}"
-            )
+            factor = factor_words(r["odds_factor"])
+            lines.append(f"  {r['label']:<40} {percent(r['posterior']):>7}  {factor}")
     screen = d.screen
     done = len(screen) - len(unscreened)
     if unscreened and d.triage == "emergency":

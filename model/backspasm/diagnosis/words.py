@@ -16,7 +16,13 @@ import numpy as np
 import pandas as pd
 
 from backspasm._text import lean_words, percent
-from backspasm.explain.odds import POINTING_FACTOR, WHY_SHOWN, pointed_causes
+from backspasm.explain.odds import (
+    FACTOR_SIGN,
+    POINTING_FACTOR,
+    WHY_SHOWN,
+    factor_words,
+    pointed_causes,
+)
 from backspasm.explain.text import REASONS_MIN_FACTOR, REASONS_TOP
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, questions_for
@@ -308,15 +314,16 @@ def mpe_sentence(d: Explained) -> str:
 
 #: The line before the causes the answers point to, in every view of a diagnosis.
 POINTED_HEADING = (
-    "lower down, the answers point to (x: how many times they raised the cause's odds "
-    f"over a person of the same age, sex and setting; shown from x{POINTING_FACTOR:g}):"
+    f"lower down, the answers point to ({FACTOR_SIGN}: how many times they raised the cause's "
+    "odds over a person of the same age, sex and setting; shown from "
+    f"{FACTOR_SIGN}{POINTING_FACTOR:g}):"
 )
 
 
 #: What the odds factor of a pointed cause means, where a view shows it by itself.
 POINTED_TIP = (
     "how many times the answers raised the cause's odds over a person of the same age, "
-    f"sex and setting; shown from x{POINTING_FACTOR:g}, below the first few causes"
+    f"sex and setting; shown from {FACTOR_SIGN}{POINTING_FACTOR:g}, below the first few causes"
 )
 
 
@@ -330,7 +337,9 @@ def why_sentences(d: Shown, shown: int = WHY_SHOWN) -> tuple[list[str], list[str
     causes = d.causes
     first = [d.explanation(c) for c in causes["cause"].head(shown)]
     factor = causes.set_index("cause")["odds_factor"]
-    pointed = [f"x{factor[c]:.1f} {d.explanation(c)}" for c in pointed_causes(causes, shown)]
+    pointed = [
+        f"{factor_words(factor[c])} {d.explanation(c)}" for c in pointed_causes(causes, shown)
+    ]
     return first, pointed
 
 

@@ -38,6 +38,7 @@ from backspasm.questionnaire import answers_to_evidence, questions_for
 
 __all__ = [
     "CONTEXT_GROUPS",
+    "FACTOR_SIGN",
     "POINTING_FACTOR",
     "WHY_POINTED",
     "WHY_SHOWN",
@@ -46,6 +47,7 @@ __all__ = [
     "context_probabilities",
     "explained",
     "explained_causes",
+    "factor_words",
     "odds_factor",
     "pointed",
     "pointed_causes",
@@ -69,6 +71,20 @@ def odds_factor(posterior: Any, given_context: Any) -> FloatArray:
 
 #: The odds factor from which a cause ranked below those shown is pointed to.
 POINTING_FACTOR = 3.0
+#: What a pointed cause's odds factor is written after: ``x8.3``.
+FACTOR_SIGN = "x"
+
+
+def factor_words(factor: float) -> str:
+    """Write a pointed cause's odds factor as every view shows it: ``x8.3``.
+
+    One decimal after :data:`FACTOR_SIGN`: the text report and the page of a
+    diagnosis under "why", the closing summary of ``ask``, the widget's bars and the
+    causes figure.
+    """
+    return f"{FACTOR_SIGN}{float(factor):.1f}"
+
+
 #: A diagnosis explains its first WHY_SHOWN causes, then at most WHY_POINTED pointed ones.
 WHY_SHOWN, WHY_POINTED = 3, 2
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent
+from backspasm.explain.odds import FACTOR_SIGN
 from backspasm.figures._results import (
     _SELF_CHECK,
     _SYNTHETIC,
@@ -155,7 +156,7 @@ def _caption_causes(fig: Figure, r: _Shown) -> str:
         said += (
             f"; lower down, the answers raised the odds of {rows[cause].label} "
             f"{factor}-fold over a person of the same age, sex and care setting "
-            f"(marked x{factor})"
+            f"(marked {FACTOR_SIGN}{factor})"
         )
     return f"{said}; {_triage_words(case)}.{_conflict_words(case)}"
 

@@ -29,6 +29,7 @@ from backspasm._text import lower_first as lower_first  # re-exported for the fi
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
 from backspasm._text import percent as percent  # one rule: as diagnose writes them
 from backspasm._text import percent_to as percent_to  # re-exported for the figures
+from backspasm.explain.odds import FACTOR_SIGN, factor_words
 from backspasm.figures._style import network_of, rows
 
 # re-exported for the figures: the triage, screen and conflict lines of a title
@@ -60,13 +61,15 @@ if TYPE_CHECKING:
 # Probabilities and odds ratios
 
 
-#: What joins a cause's value and the odds factor of a cause the answers point to.
-FACTOR_MARK = "  x"
+#: What stands between a cause's value and the odds factor of a cause the answers point to.
+_FACTOR_GAP = "  "
+#: What joins them: the gap, then the factor's sign (``"8.4%  x8.3"``).
+FACTOR_MARK = _FACTOR_GAP + FACTOR_SIGN
 
 
 def with_factor(value: str, factor: float) -> str:
     """``"8.4%  x8.3"``: a value, then the odds factor as ``diagnose`` writes it under "why"."""
-    return f"{value}{FACTOR_MARK}{factor:.1f}"
+    return f"{value}{_FACTOR_GAP}{factor_words(factor)}"
 
 
 def percent_sig(p: float, digits: int = 2) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent  # as diagnose writes them
 from backspasm.exceptions import BackspasmError
-from backspasm.explain.odds import POINTING_FACTOR, WHY_SHOWN, pointed_causes
+from backspasm.explain.odds import FACTOR_SIGN, POINTING_FACTOR, WHY_SHOWN, pointed_causes
 from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
 from backspasm.figures._cause_rows import (
     block_heading,
@@ -259,7 +259,7 @@ _JOURNAL_SPAN = math.log(1.1)
 #: a teacher asked why a disc raised 3.12-fold among them had none, session 57), over
 #: age, sex and setting alone: teachers read it as over the prior's tick beside it.
 POINTED_LEGEND = (
-    f"x: odds ×{POINTING_FACTOR:g}+ over age, sex and setting alone,\n"
+    f"{FACTOR_SIGN}: odds ×{POINTING_FACTOR:g}+ over age, sex and setting alone,\n"
     f"not over the tick (only below the top {WHY_SHOWN})"
 )
 #: The prior's legend entry, named a tick, as the factor's entry names it.

@@ -25,7 +25,7 @@ from backspasm._palette import (
 from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
 from backspasm.diagnosis.words import NO_QUESTION_BEFORE_GOING, POINTED_TIP, group_shares
-from backspasm.explain.odds import pointed_causes
+from backspasm.explain.odds import factor_words, pointed_causes
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, self_care_unscreened
 
 __all__ = [
@@ -129,7 +129,7 @@ def bars_html(d: Diagnosis) -> str:
         if r["cause"] in pointed:
             factor = (
                 f"<span class='bs-pointed' data-odds-factor='{float(r['odds_factor'])!r}' "
-                f"title='{html.escape(POINTED_TIP)}'>x{float(r['odds_factor']):.1f}</span>"
+                f"title='{html.escape(POINTED_TIP)}'>{factor_words(r['odds_factor'])}</span>"
             )
         colour = GROUP_COLOURS.get(f"cause_{r['group']}", PRIOR)
         prior, post = float(r["prior"]), float(r["posterior"])
