@@ -29,6 +29,7 @@ __all__ = [
     "percent_to",
     "rate",
     "reason_for_person",
+    "rule_limit",
     "show_cell",
 ]
 
@@ -241,8 +242,19 @@ def lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-#: A triage cause rule or group threshold as triage writes its reason:
-#: ``"Kidney stones 77.1% (>= 50% with fever)"``, ``"Any serious cause 11.4% (>= 5%)"``.
+def rule_limit(p: float, when: str = "") -> str:
+    """Write a triage threshold after the probability it was reached by: ``" (>= 50%)"``.
+
+    The one writer of the threshold in a triage reason (a cause rule's, with the
+    answers it asks for in ``when``: ``" (>= 20% with fever=yes)"``; a group
+    threshold's, ``" (>= 5%)"``); :data:`RULE_REASON` reads it back.
+    """
+    return f" (>= {p:.0%}{when})"
+
+
+#: A triage cause rule or group threshold as triage writes its reason (with
+#: :func:`rule_limit`): ``"Kidney stones 77.1% (>= 50% with fever)"``, ``"Any serious
+#: cause 11.4% (>= 5%)"``.
 RULE_REASON = re.compile(
     r"^(?P<label>.+?) (?P<p>[<>]?[0-9.]+%) \(>= (?P<limit>[0-9.]+%)(?P<when>.*)\)$"
 )

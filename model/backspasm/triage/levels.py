@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from backspasm._text import rule_limit
 from backspasm.triage.drivers import SERIOUS, add_drivers
 from backspasm.triage.matching import (
     BoolArray,
@@ -367,7 +368,7 @@ def _triage(
         _one_rule_per_cause(because, visits, policy, probs, network, soft, n)
         said_in_rules = _one_rule_per_cause(said, urgent, policy, probs, network, soft, n)
         words = "any serious cause " + percent(p_serious, by_serious)
-        because.add(by_serious, words + f" (>= {serious_limit:.0%})", SERIOUS)
+        because.add(by_serious, words + rule_limit(serious_limit), SERIOUS)
 
     # 3. Thresholds on P(at least one serious cause).
     if policy.emergency_p_serious is not None:
@@ -375,7 +376,7 @@ def _triage(
         serious = ok & (p_serious >= threshold)
         if serious.any():
             emergency |= serious
-            words = "serious cause " + percent(p_serious, serious) + f" (>= {threshold:.0%})"
+            words = "serious cause " + percent(p_serious, serious) + rule_limit(threshold)
             text.add(serious, np.asarray(words, dtype=object), SERIOUS)
             if said is not None:
                 said.add(serious, np.asarray("any " + words, dtype=object), SERIOUS)
@@ -414,7 +415,7 @@ def _triage(
             p_some = np.zeros(n)
             p_some[undecided] = some
             words = "any structural spinal disorder " + percent(p_some, mask)
-            words = words + f" (>= {threshold:.0%})"
+            words = words + rule_limit(threshold)
             because.add(mask, words, "\0pathologic")
 
     # 4. The answers that most raised the causes that alone made an emergency.

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from backspasm._numeric import LEAN_HOLDS, BoolArray, FloatArray
 from backspasm._text import percent as said_percent
+from backspasm._text import rule_limit
 from backspasm.spec import TriageCauseRule, TriageFlag, TriagePolicy
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ def rule_words(
     fever=yes (unsure answer)`` when the answer only leans that way.
     """
     asked = "".join(f" with {answer_words(k, v, soft)}" for k, v in rule.when.items())
-    limit = f" (>= {rule.p:.0%}{asked})"
+    limit = rule_limit(rule.p, asked)
     return np.asarray(network.label(rule.cause) + " " + percent(p, fire) + limit, dtype=object)
 
 
