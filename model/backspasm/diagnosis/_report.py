@@ -21,7 +21,12 @@ from backspasm.diagnosis.words import (
     unsure_lines,
     why_sentences,
 )
-from backspasm.explain.conflict import CONFLICT_RARITY
+from backspasm.explain.conflict import (
+    CONFLICT_RARITY,
+    JOINTLY_SURPRISING,
+    conflict_flagged,
+    conflict_words,
+)
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, self_care_unscreened
 
 __all__ = ["diagnosis_text"]
@@ -97,22 +102,21 @@ def diagnosis_text(
 def _conflict_lines(d: Reported, threshold: float | None) -> list[str]:
     """Return the conflict warning, or the measure unflagged (two answers or more), or nothing."""
     rare = f"{CONFLICT_RARITY:.0%} of the presenters sampled from the network"
-    if threshold is not None and d.conflict > threshold:
+    conflict = conflict_words(d.conflict)
+    if threshold is not None and conflict_flagged(d.conflict, threshold):
         return [
-            f"warning: these answers are jointly surprising for the model (conflict "
-            f"{d.conflict:.2f} > {threshold:.2f}, a level fewer than "
-            f"{rare} reach); check them"
+            f"warning: {JOINTLY_SURPRISING} (conflict {conflict} > "
+            f"{conflict_words(threshold)}, a level fewer than {rare} reach); check them"
         ]
     if len([k for k in d.evidence if k != "back_spasm"]) < 2:
         return []
     if threshold is None:
         return [
-            f"conflict: {d.conflict:.2f} (no flag level: the network was "
-            "edited since this diagnosis)"
+            f"conflict: {conflict} (no flag level: the network was edited since this diagnosis)"
         ]
     return [
-        f"conflict: {d.conflict:.2f}, not flagged (flagged above "
-        f"{threshold:.2f}, the level only {rare} exceed)"
+        f"conflict: {conflict}, not flagged (flagged above "
+        f"{conflict_words(threshold)}, the level only {rare} exceed)"
     ]
 
 

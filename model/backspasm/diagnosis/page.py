@@ -17,6 +17,7 @@ from backspasm.diagnosis.words import (
     unsure_lines,
     why_sentences,
 )
+from backspasm.explain.conflict import JOINTLY_SURPRISING, conflict_words
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING
 
 __all__ = ["diagnosis_html"]
@@ -88,8 +89,8 @@ def diagnosis_html(d: Shown) -> str:
     )
     if d.conflicted:
         screen += (
-            f"<p><b>warning</b>: these answers are jointly surprising for the model "
-            f"(conflict {d.conflict:.2f}); check them</p>"
+            f"<p><b>warning</b>: {JOINTLY_SURPRISING} (conflict "
+            f"{conflict_words(d.conflict)}); check them</p>"
         )
     risks = "".join(
         f"<tr><td>{esc(str(r.label))}</td><td style='text-align:right'>{percent(r.risk)}</td></tr>"

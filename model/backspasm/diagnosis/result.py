@@ -39,7 +39,7 @@ from backspasm.diagnosis.words import (
 )
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.case import network_of
-from backspasm.explain.conflict import conflict_threshold
+from backspasm.explain.conflict import conflict_flagged, conflict_threshold
 from backspasm.explain.odds import explained_causes
 from backspasm.network import Network
 from backspasm.questionnaire import EvidenceValue, Question
@@ -213,7 +213,7 @@ class Diagnosis:
     @property
     def conflicted(self) -> bool:
         """Whether the answers conflict: their measure exceeds :attr:`conflict_threshold`."""
-        return self.conflict > self.conflict_threshold
+        return conflict_flagged(self.conflict, self.conflict_threshold)
 
     def _known_threshold(self) -> float | None:
         """:attr:`conflict_threshold`, or None when the network was edited before it was known."""
@@ -423,7 +423,7 @@ class Diagnosis:
             "p_pathologic": self.p_pathologic,
             "conflict": self.conflict,
             "conflict_threshold": threshold,
-            "conflicted": None if threshold is None else bool(self.conflict > threshold),
+            "conflicted": conflict_flagged(self.conflict, threshold),
             "causes": json_records(self._causes),
             "explanations": {c: self.explanation(c) for c in explained_causes(self._causes)},
             "complications": self._complications.to_dict(orient="records"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -22,12 +23,23 @@ from backspasm.queries import conflict as _conflict
 from backspasm.questionnaire import questions_for
 from backspasm.sampling import sample_presenters
 
-__all__ = ["CONFLICT_RARITY", "conflict_batch", "conflict_threshold", "known_conflict_threshold"]
+__all__ = [
+    "CONFLICT_RARITY",
+    "JOINTLY_SURPRISING",
+    "conflict_batch",
+    "conflict_flagged",
+    "conflict_threshold",
+    "conflict_words",
+    "known_conflict_threshold",
+]
 
 
 #: Answers are flagged as conflicting when their conflict is rarer than this share of
 #: the presenters sampled from the network (see :func:`conflict_threshold`).
 CONFLICT_RARITY = 0.01
+#: What a flagged conflict says of the answers, in the text report, the page and the
+#: figures' titles (each after its own ``warning:``).
+JOINTLY_SURPRISING = "these answers are jointly surprising for the model"
 _CONFLICT_SAMPLE = 20_000
 _CONFLICT_MISSING = 0.3
 _CONFLICT_SEED = 20261130
@@ -100,6 +112,26 @@ def known_conflict_threshold(network: Network) -> float | None:
 def _known(key: str) -> float | None:
     shipped = _SHIPPED.get(key)
     return shipped if shipped is not None else _THRESHOLDS.peek(key)
+
+
+@overload
+def conflict_flagged(conflict: float, threshold: float) -> bool: ...
+@overload
+def conflict_flagged(conflict: float, threshold: float | None) -> bool | None: ...
+def conflict_flagged(conflict: float, threshold: float | None) -> bool | None:
+    """Whether answers are flagged as conflicting: their measure above the flag level.
+
+    The one rule :attr:`Diagnosis.conflicted
+    <backspasm.diagnosis.Diagnosis.conflicted>`, its JSON, its text report and the
+    figures' titles apply; ``threshold`` is :func:`conflict_threshold`, or None when
+    it is not known (a network edited since the diagnosis): then None, no verdict.
+    """
+    return None if threshold is None else bool(conflict > threshold)
+
+
+def conflict_words(value: float) -> str:
+    """Write a conflict measure, or its flag level, as every view does: ``1.92``."""
+    return f"{float(value):.2f}"
 
 
 def conflict_threshold(network: Network | None = None) -> float:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from backspasm._text import percent
+from backspasm.explain.conflict import JOINTLY_SURPRISING, conflict_flagged, conflict_words
 from backspasm.figures._style import TRIAGE_NAMES
 from backspasm.figures._wrap import wrap
 
@@ -155,11 +156,11 @@ def conflict_note(diagnosis: Any) -> str:
         threshold = float(diagnosis.conflict_threshold)
     except (AttributeError, BackspasmError):
         return ""
-    if not float(conflict) > threshold:
+    if not conflict_flagged(float(conflict), threshold):
         return ""
     return (
-        f"warning: these answers are jointly surprising for the model "
-        f"(conflict {float(conflict):.2f} > {threshold:.2f}); check them"
+        f"warning: {JOINTLY_SURPRISING} "
+        f"(conflict {conflict_words(conflict)} > {conflict_words(threshold)}); check them"
     )
 
 
