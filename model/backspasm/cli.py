@@ -239,6 +239,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from backspasm.learning import evaluate_groups
+    from backspasm.learning.grouped import groups_dict, groups_report
 
     network = _network(args.network)
     if args.compare:
@@ -251,34 +252,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             "error)."
         )
     if args.json:
-        payload = result.to_dict()
-        if groups is not None:
-            records = json.loads(groups.to_json(orient="records"))
-            payload["by"] = {"column": args.by, "groups": records}
-        print(json.dumps(payload, indent=2))
+        print(json.dumps(groups_dict(result, groups, args.by), indent=2))
     else:
-        print(result)
-        print()
-        print(result.per_cause.to_string(index=False, float_format="{:.3f}".format))
-        print(
-            f"\ncalibration, every cause pooled: expected calibration error {result.ece:.4f} "
-            "(count-weighted mean of |observed - predicted| over the bins)"
-        )
-        table = result.reliability.drop(columns=["lower", "upper"])
-        print(table.to_string(index=False, float_format="{:.4f}".format))
-        if result.triage is not None:
-            print("\ntriage (rows expected, columns predicted)")
-            print(result.triage.to_string())
-        if len(result.sent_home):
-            print(f"\n{result.SENT_HOME_HEADING.lower()}")
-            print(result.sent_home.to_string(index=False, float_format="{:.3f}".format))
-        if groups is not None:
-            if result.triage is None:  # not compared: no empty columns
-                groups = groups.drop(
-                    columns=["triage_agreement", "emergency_self_care", "n_emergency"]
-                )
-            print(f"\nby {args.by}")
-            print(groups.to_string(index=False, float_format="{:.3f}".format))
+        print(groups_report(result, groups, args.by))
     return EXIT_OK
 
 
@@ -292,15 +268,7 @@ def _compare(args: argparse.Namespace, network: Network) -> int:
         print(json.dumps(result.to_dict(), indent=2))
         return EXIT_OK
     print(f"baseline: {args.network or 'the bundled network'}; candidate: {args.compare}")
-    print(result)
-    print()
-    print(result.paired())
-    if result.n_left_out:
-        print(result.left_out_text())
-    moved = result.moved()
-    print(f"\ncases whose expected cause moved in the ranking: {len(moved)}")
-    if len(moved):
-        print(moved.to_string(index=False, float_format="{:.3f}".format))
+    print(result.report())
     return EXIT_OK
 
 

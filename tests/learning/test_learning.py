@@ -38,6 +38,7 @@ from backspasm.learning import (
     write_cases,
     write_spec,
 )
+from backspasm.learning.grouped import groups_report
 from backspasm.learning.metrics import auc_score, share_interval
 from backspasm.learning.spec_writer import spec_to_toml
 from backspasm.network import Network, default_network, load_network
@@ -1380,3 +1381,14 @@ def test_fit_merges_a_repeated_column_as_score_does_and_refuses_a_clash(tmp_path
         pytest.raises(EvidenceError, match=r"row 1: fever: the column appears 2 times"),
     ):
         fit_network(clash, network=net, max_iter=2)
+
+
+def test_evaluate_prints_the_library_report(capsys: pytest.CaptureFixture[str]) -> None:
+    # The command only prints: the text is groups_report's, the whole file's part
+    # Evaluation.report's, so a notebook gets what `backspasm evaluate` says.
+    path = str(DATA / "vignettes.csv")
+    whole, table = evaluate_groups(path, "source_kind")
+    assert cli_main(["evaluate", path, "--by", "source_kind"]) == 0
+    assert capsys.readouterr().out == groups_report(whole, table, "source_kind") + "\n"
+    assert groups_report(whole, None, None) == whole.report()
+    assert "\nby source_kind\n" in groups_report(whole, table, "source_kind")

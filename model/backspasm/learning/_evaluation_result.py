@@ -17,7 +17,13 @@ import pandas as pd
 from backspasm.learning.metrics import share_interval
 from backspasm.scoring.cases import error_row_lines
 
-__all__ = ["Evaluation"]
+__all__ = ["TABLE_FLOAT", "Evaluation"]
+
+#: How the tables of an evaluation write a number: the text ``backspasm evaluate``
+#: prints, the notebook's HTML and the comparison's.
+TABLE_FLOAT = "{:.3f}".format
+#: The same for the reliability table's observed and predicted shares.
+_RELIABILITY_FLOAT = "{:.4f}".format
 
 #: How each ranking of :data:`backspasm.learning.evaluation.RANKINGS` is said.
 _RANK_NAMES = {
@@ -291,14 +297,40 @@ class Evaluation:
         """Return the headline numbers, one per line, as ``backspasm evaluate`` prints them."""
         return str(self.summary().to_string(index=False))
 
+    def report(self) -> str:
+        """Return the whole evaluation as ``backspasm evaluate`` prints it.
+
+        The headline numbers (``str()``), the per-cause table, the calibration of every
+        cause pooled (its expected calibration error and the reliability table), the
+        triage confusion matrix when triage was compared and the cases sent home: the
+        text of what the notebook shows as HTML.
+        """
+        reliability = self.reliability.drop(columns=["lower", "upper"])
+        lines = [
+            str(self),
+            "",
+            self.per_cause.to_string(index=False, float_format=TABLE_FLOAT),
+            f"\ncalibration, every cause pooled: expected calibration error {self.ece:.4f} "
+            "(count-weighted mean of |observed - predicted| over the bins)",
+            reliability.to_string(index=False, float_format=_RELIABILITY_FLOAT),
+        ]
+        if self.triage is not None:
+            lines += ["\ntriage (rows expected, columns predicted)", self.triage.to_string()]
+        if len(self.sent_home):
+            lines += [
+                f"\n{self.SENT_HOME_HEADING.lower()}",
+                self.sent_home.to_string(index=False, float_format=TABLE_FLOAT),
+            ]
+        return "\n".join(lines)
+
     def _repr_html_(self) -> str:
         parts = [
             "<h4>Evaluation</h4>",
-            self.summary().to_html(index=False, float_format="{:.3f}".format),
+            self.summary().to_html(index=False, float_format=TABLE_FLOAT),
             "<h4>Per cause</h4>",
-            self.per_cause.to_html(index=False, float_format="{:.3f}".format, na_rep="-"),
+            self.per_cause.to_html(index=False, float_format=TABLE_FLOAT, na_rep="-"),
             "<h4>Reliability (every cause pooled)</h4>",
-            self.reliability.to_html(index=False, float_format="{:.4f}".format),
+            self.reliability.to_html(index=False, float_format=_RELIABILITY_FLOAT),
         ]
         if self.triage is not None:
             parts += [
@@ -310,12 +342,12 @@ class Evaluation:
         if len(self.sent_home):
             parts += [
                 f"<h4>{self.SENT_HOME_HEADING}</h4>",
-                self.sent_home.to_html(index=False, float_format="{:.3f}".format, na_rep="-"),
+                self.sent_home.to_html(index=False, float_format=TABLE_FLOAT, na_rep="-"),
             ]
         if len(self.confusions):
             parts += [
                 "<h4>Top confusions</h4>",
-                self.confusions.head(10).to_html(index=False, float_format="{:.3f}".format),
+                self.confusions.head(10).to_html(index=False, float_format=TABLE_FLOAT),
             ]
         return "\n".join(parts)
 

@@ -25,7 +25,12 @@ import pandas as pd
 
 from backspasm._numeric import IntArray
 from backspasm.exceptions import BackspasmError
-from backspasm.learning._evaluation_result import Evaluation, interval_text, json_records
+from backspasm.learning._evaluation_result import (
+    TABLE_FLOAT,
+    Evaluation,
+    interval_text,
+    json_records,
+)
 from backspasm.learning.cases import CasesLike, case_label, read_case_frame
 from backspasm.learning.evaluation import (
     PreparedCases,
@@ -181,15 +186,31 @@ class Comparison:
         """Return the headline numbers side by side, as ``evaluate --compare`` prints them."""
         return str(self.summary().to_string(index=False))
 
+    def report(self) -> str:
+        """Return the comparison as ``backspasm evaluate --compare`` prints it.
+
+        The headline numbers side by side (``str()``), the paired result
+        (:meth:`paired`), the rows left out (:meth:`left_out_text`) and the cases whose
+        expected cause moved (:meth:`moved`).
+        """
+        lines = [str(self), "", self.paired()]
+        if self.n_left_out:
+            lines.append(self.left_out_text())
+        moved = self.moved()
+        lines.append(f"\ncases whose expected cause moved in the ranking: {len(moved)}")
+        if len(moved):
+            lines.append(moved.to_string(index=False, float_format=TABLE_FLOAT))
+        return "\n".join(lines)
+
     def _repr_html_(self) -> str:
         return "\n".join(
             [
                 "<h4>Comparison</h4>",
-                self.summary().to_html(index=False, float_format="{:.3f}".format),
+                self.summary().to_html(index=False, float_format=TABLE_FLOAT),
                 f"<pre>{html.escape(self.paired())}</pre>",
                 f"<pre>{html.escape(self.left_out_text())}</pre>" if self.n_left_out else "",
                 "<h4>Cases whose true cause moved</h4>",
-                self.moved().to_html(index=False, float_format="{:.3f}".format),
+                self.moved().to_html(index=False, float_format=TABLE_FLOAT),
             ]
         )
 

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
+from backspasm.learning._evaluation_result import TABLE_FLOAT
 from backspasm.learning.cases import CasesLike, case_label, read_case_frame
 from backspasm.learning.evaluation import Evaluation, evaluate, prepare_frame
 from backspasm.network import Network, default_network
 
-__all__ = ["BLANK_GROUP", "evaluate_by", "evaluate_groups"]
+__all__ = ["BLANK_GROUP", "evaluate_by", "evaluate_groups", "groups_dict", "groups_report"]
 
 #: The group of the rows whose grouping cell is blank.
 BLANK_GROUP = "(blank)"
 #: The count columns of the table, None where a group has nothing to count.
 _COUNTS = ("serious_self_care", "n_serious", "emergency_self_care", "n_emergency")
+#: The columns of the table that need triage compared (empty when it was not).
+_TRIAGE_COLUMNS = ["triage_agreement", "emergency_self_care", "n_emergency"]
 
 
 def evaluate_by(
@@ -158,3 +163,39 @@ def _grouped(
     table = pd.DataFrame(rows)
     table = table.astype(dict.fromkeys(_COUNTS, "Int64"))
     return whole, table
+
+
+def groups_report(whole: Evaluation, table: pd.DataFrame | None, column: str | None) -> str:
+    """Return what ``backspasm evaluate FILE [--by COLUMN]`` prints.
+
+    The whole file's :meth:`Evaluation.report`, then, with groups, the table of
+    :func:`evaluate_by` under ``by COLUMN`` (without its triage columns when triage
+    was not compared: they would be empty).
+
+    Parameters
+    ----------
+    whole, table
+        As :func:`evaluate_groups` returns them.
+    column : str or None
+        The column the groups are of.
+    """
+    text = whole.report()
+    if table is None:
+        return text
+    if whole.triage is None:
+        table = table.drop(columns=_TRIAGE_COLUMNS)
+    return f"{text}\n\nby {column}\n{table.to_string(index=False, float_format=TABLE_FLOAT)}"
+
+
+def groups_dict(
+    whole: Evaluation, table: pd.DataFrame | None, column: str | None
+) -> dict[str, Any]:
+    """Return what ``backspasm evaluate FILE [--by COLUMN] --json`` prints, JSON-ready.
+
+    :meth:`Evaluation.to_dict`, with the groups under ``by`` (``column`` and one record
+    per row of the table) when there are groups. Parameters as for :func:`groups_report`.
+    """
+    payload = whole.to_dict()
+    if table is not None:
+        payload["by"] = {"column": column, "groups": json.loads(table.to_json(orient="records"))}
+    return payload
