@@ -37,7 +37,13 @@ from typing import Any
 from backspasm._answers import answer_hint
 from backspasm._text import bits, percent, reason_for_person
 from backspasm.diagnosis import Diagnosis, diagnose
-from backspasm.diagnosis.words import COEXIST_NOTE, POINTED_TIP, screen_progress, unsure_lines
+from backspasm.diagnosis.words import (
+    COEXIST_NOTE,
+    POINTED_TIP,
+    screen_answered,
+    screen_progress,
+    unsure_lines,
+)
 from backspasm.exceptions import BackspasmError, EvidenceError, ImpossibleEvidenceError
 from backspasm.explain.odds import factor_words, pointed_causes
 from backspasm.network import Network, network_or_default
@@ -184,11 +190,10 @@ def _closing(
             factor = factor_words(r["odds_factor"])
             lines.append(f"  {r['label']:<40} {percent(r['posterior']):>7}  {factor}")
     screen = d.screen
-    done = len(screen) - len(unscreened)
     if unscreened and d.triage == "emergency":
         lines.append("screen: the other screening questions can wait; go now.")
     elif unscreened:
-        lines.append(f"screen: {screen_progress(done, len(screen))}; not answered:")
+        lines.append(f"screen: {screen_progress(d)}; not answered:")
         lines += [
             f"  - {'(warning sign) ' if q.red_flag else ''}{q.prompt} "
             f"({_why_open(q.column, skipped, shown)})"
@@ -366,8 +371,8 @@ def interview(
         total = len(history) + max(ahead, 1)
         if max_questions is not None:
             total = min(total, max_questions)
-        screened = len(d.screen) - len(d.unscreened)
-        write(f"question {len(history) + 1} of about {total}; screen {screened}/{len(d.screen)}")
+        screened, in_screen = screen_answered(d)
+        write(f"question {len(history) + 1} of about {total}; screen {screened}/{in_screen}")
         information = f"({bits(gain)} bits) " if show_information else ""
         unsure = "; unsure: how far you lean to yes, e.g. 70%" if q.kind == "yes_no" else ""
         shown.add(q.column)

@@ -17,7 +17,7 @@ from backspasm.diagnosis.words import (
     group_shares,
     mpe_sentence,
     question_marks,
-    screen_progress,
+    screen_open,
     unsure_lines,
     why_sentences,
 )
@@ -62,13 +62,7 @@ def diagnosis_text(
         lines.append(f"advice: {d.advice}. {EMERGENCY_HOLDS}")
     lines += [f"{name} = {percent(p)}" for name, p in group_shares(d)]
     if d.triage != "emergency" and d.unscreened:
-        done = len(d.screen) - len(d.unscreened)
-        lines.append(
-            f"screen: {screen_progress(done, len(d.screen))} (the warning signs "
-            "and the questions that can set the triage level): the advice is "
-            "incomplete until the others are (the next questions below; `backspasm "
-            "ask` asks them)"
-        )
+        lines.append(screen_open(d, "; `backspasm ask` asks them"))
     if d.safety_net:
         lines += [SAFETY_NET_HEADING[d.triage]]
         lines += [f"  - {s}" for s in d.safety_net]

@@ -13,7 +13,7 @@ from backspasm.diagnosis.words import (
     group_shares,
     mpe_sentence,
     question_marks,
-    screen_progress,
+    screen_open,
     unsure_lines,
     why_sentences,
 )
@@ -45,12 +45,7 @@ def diagnosis_html(d: Shown) -> str:
     shares = "<br>".join(f"{esc(name)} = <b>{percent(p)}</b>" for name, p in group_shares(d))
     screen = ""
     if d.triage != "emergency" and d.unscreened:
-        done = screen_progress(len(d.screen) - len(d.unscreened), len(d.screen))
-        screen = (
-            f"<p>screen: {done} (the warning signs and the questions that can set the "
-            "triage level): the advice is incomplete until the others are (the next "
-            "questions below)</p>"
-        )
+        screen = f"<p>{esc(screen_open(d))}</p>"
     net = ""
     if d.safety_net:
         items = "".join(f"<li>{esc(line)}</li>" for line in d.safety_net)

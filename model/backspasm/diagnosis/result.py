@@ -457,8 +457,7 @@ class Diagnosis:
         answered)"`` with the bundled network, since a person may stop there.
         """
         if self_care_unscreened(self.triage, len(self.unscreened)):
-            done = len(self.screen) - len(self.unscreened)
-            return f"no warning sign yet ({screen_progress(done, len(self.screen))})"
+            return f"no warning sign yet ({screen_progress(self)})"
         return triage_advice(self.triage, self.triage_within_hours)
 
     @property

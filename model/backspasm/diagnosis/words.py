@@ -34,6 +34,7 @@ __all__ = [
     "SCREEN_MEANING",
     "Explained",
     "Reported",
+    "Screened",
     "Shown",
     "effects_words",
     "group_shares",
@@ -42,6 +43,8 @@ __all__ = [
     "not_presenting_note",
     "not_presenting_rows",
     "question_marks",
+    "screen_answered",
+    "screen_open",
     "screen_progress",
     "unscreened_self_care_rows",
     "unsure_lines",
@@ -88,9 +91,28 @@ def group_shares(d: Shown) -> list[tuple[str, float]]:
     ]
 
 
-def screen_progress(done: int, total: int) -> str:
+def screen_answered(d: Screened) -> tuple[int, int]:
+    """Return how many of a diagnosis's screening questions are answered, and their number."""
+    return len(d.screen) - len(d.unscreened), len(d.screen)
+
+
+def screen_progress(d: Screened) -> str:
     """Say how far the screen is: ``"3 of 29 screening questions answered"``."""
+    done, total = screen_answered(d)
     return f"{done} of {total} screening questions answered"
+
+
+def screen_open(d: Screened, also: str = "") -> str:
+    """Say, under the advice, that the screen is open: the text report's line and the page's.
+
+    ``also`` ends the parenthesis on the next questions (the report adds that ``ask``
+    asks them).
+    """
+    return (
+        f"screen: {screen_progress(d)} (the warning signs and the questions that can set "
+        "the triage level): the advice is incomplete until the others are (the next "
+        f"questions below{also})"
+    )
 
 
 def question_marks(*, red_flag: bool, screen: bool, examination: bool) -> list[str]:
@@ -172,6 +194,20 @@ def unsure_lines(network: Network, evidence: Mapping[str, EvidenceValue]) -> lis
     return ["unsure answers (soft evidence): " + "; ".join(unsure)] if unsure else []
 
 
+class Screened(Protocol):
+    """What the screen's words read of a diagnosis."""
+
+    @property
+    def screen(self) -> Sequence[Any]:
+        """The screening questions."""
+        ...
+
+    @property
+    def unscreened(self) -> Sequence[Any]:
+        """The screening questions not answered."""
+        ...
+
+
 class Explained(Protocol):
     """What :func:`mpe_sentence` reads of a diagnosis."""
 
@@ -191,7 +227,7 @@ class Explained(Protocol):
         ...
 
 
-class Shown(Explained, Protocol):
+class Shown(Explained, Screened, Protocol):
     """What the views of a diagnosis read of it: the HTML page and the text report.
 
     A :class:`~backspasm.diagnosis.result.Diagnosis` (a protocol, so that the views
@@ -266,16 +302,6 @@ class Shown(Explained, Protocol):
     @property
     def advice(self) -> str:
         """What the level asks the person to do."""
-        ...
-
-    @property
-    def screen(self) -> Sequence[Any]:
-        """The screening questions."""
-        ...
-
-    @property
-    def unscreened(self) -> Sequence[Any]:
-        """The screening questions not answered."""
         ...
 
     def explanation(self, cause: str | None = None) -> str:
