@@ -321,7 +321,7 @@ def interview(
             # empty for an emergency).
             undo = bool(history and history[-1][1])
             line = read(
-                "Go to an emergency department now: the other questions can wait. "
+                f"{d.advice[:1].upper()}{d.advice[1:]}: the other questions can wait. "
                 + (
                     "[Enter to finish; more to record the other warning signs; back to "
                     "undo the last answer] "
@@ -338,7 +338,7 @@ def interview(
                 continue
             if line is not None and word in MORE_WORDS:
                 recording = True
-                write("  The advice stays: go to an emergency department now.")
+                write(f"  The advice stays: {d.advice}.")
                 continue
             if not undo or line is None or word not in BACK_WORDS:
                 break
