@@ -24,6 +24,9 @@ from backspasm._network_checks import check_edited_model
 from backspasm._numeric import FloatArray, IntArray
 from backspasm.network import Network
 
+# The node that selects who is scored: draws are kept where it is ``yes`` (re-exported).
+from backspasm.spec import PRESENTATION as PRESENTATION
+
 __all__ = [
     "PRESENTATION",
     "NodeTable",
@@ -36,8 +39,6 @@ __all__ = [
 ]
 
 
-#: The node that selects who is scored: draws are kept where it is ``yes``.
-PRESENTATION = "back_spasm"
 _MAX_ROUNDS = 1000
 
 

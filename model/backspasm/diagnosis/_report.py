@@ -27,6 +27,7 @@ from backspasm.explain.conflict import (
     conflict_flagged,
     conflict_words,
 )
+from backspasm.spec import PRESENTATION
 from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, self_care_unscreened
 
 __all__ = ["diagnosis_text"]
@@ -102,7 +103,7 @@ def _conflict_lines(d: Reported, threshold: float | None) -> list[str]:
             f"warning: {JOINTLY_SURPRISING} (conflict {conflict} > "
             f"{conflict_words(threshold)}, a level fewer than {rare} reach); check them"
         ]
-    if len([k for k in d.evidence if k != "back_spasm"]) < 2:
+    if len([k for k in d.evidence if k != PRESENTATION]) < 2:
         return []
     if threshold is None:
         return [

@@ -22,6 +22,7 @@ from backspasm.network import Network, network_or_default
 from backspasm.queries import conflict as _conflict
 from backspasm.questionnaire import questions_for
 from backspasm.sampling import sample_presenters
+from backspasm.spec import PRESENTATION
 
 __all__ = [
     "CONFLICT_RARITY",
@@ -181,8 +182,8 @@ def _compute(net: Network) -> float:
     for node in sorted(asked, key=list(draw).index):
         values = draw[node]
         codes[node] = np.where(rng.random(len(values)) < _CONFLICT_MISSING, -1, values)
-    if "back_spasm" in draw:
-        codes["back_spasm"] = draw["back_spasm"]
+    if PRESENTATION in draw:
+        codes[PRESENTATION] = draw[PRESENTATION]
     reference = conflict_batch(net, codes, net.engine.log_evidence(codes))
     finite = reference[np.isfinite(reference)]
     return float(np.quantile(finite, 1.0 - CONFLICT_RARITY)) if len(finite) else math.inf

@@ -29,6 +29,7 @@ from backspasm.figures._words import (
     triage_text,
     unit_lines,
 )
+from backspasm.spec import PRESENTATION
 
 __all__ = [
     "BELIEF_TITLE",
@@ -104,7 +105,7 @@ def beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) 
     its reasons (``because: ...``, as ``backspasm diagnose`` says them) on two (their
     thresholds without the answers they ask for, then only as many as fit).
     """
-    n_answers = sum(1 for k in evidence if k != "back_spasm")
+    n_answers = sum(1 for k in evidence if k != PRESENTATION)
     what = (
         f"What the network believes after {n_answers} answer{'s' * (n_answers != 1)}"
         if n_answers

@@ -33,6 +33,7 @@ from backspasm.figures._words import (
 from backspasm.figures.casemix import open_screen_count
 from backspasm.figures.evaluation import ROC_INTERVAL_METHOD
 from backspasm.figures.scenarios import SERIOUS_MEANS, scenario_answers
+from backspasm.spec import PRESENTATION
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -124,7 +125,7 @@ def _caption_diagnostic(fig: Figure, r: _Shown) -> str:
 
 
 def _caption_beliefs(fig: Figure, r: _Shown) -> str:
-    n = sum(1 for node in r.case.evidence if node != "back_spasm")
+    n = sum(1 for node in r.case.evidence if node != PRESENTATION)
     return (
         f"The back-spasm network after {n} answer{'s' * (n != 1)} for {_case_words(r)}: "
         f"each node's probability drawn in its box, the answered nodes marked; "

@@ -22,6 +22,7 @@ from backspasm.queries.posteriors import (
 from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
 from backspasm.queries.top_reasons import top_cause_reasons
+from backspasm.spec import PRESENTATION
 from backspasm.triage import closed_screen, interview_rank, triage_cases, unanswered_screen
 
 __all__ = ["CaseQueries", "query_cases"]
@@ -242,7 +243,7 @@ def query_cases(
         out["risks"] = node_risks(network, marginals, complications)
     if explain and causes:
         if given is None:
-            given = {k: answered(v) for k, v in values.items() if k != "back_spasm"}
+            given = {k: answered(v) for k, v in values.items() if k != PRESENTATION}
         leave_out = top_cause_reasons if file_columns else reasons
         why = leave_out(
             network, sub, {k: np.asarray(v)[ok] for k, v in given.items()}, posterior[ok]

@@ -9,6 +9,7 @@ import numpy as np
 from backspasm._numeric import FloatArray
 from backspasm.network import Network
 from backspasm.queries._common import Batch, _yes, answered
+from backspasm.spec import PRESENTATION
 
 __all__ = ["CONTEXT_GROUPS", "cause_posteriors", "conflict", "context_posteriors", "node_risks"]
 
@@ -117,17 +118,17 @@ def conflict(network: Network, evidence: Batch, log_evidence: FloatArray) -> Flo
         that are unlikely together.
     """
     n = len(log_evidence)
-    answers = {k: np.asarray(v) for k, v in evidence.items() if k != "back_spasm"}
+    answers = {k: np.asarray(v) for k, v in evidence.items() if k != PRESENTATION}
     out = np.zeros(n)
     if not answers:
         return out
     count = sum(answered(v).astype(np.int64) for v in answers.values())
-    context = {k: np.asarray(v) for k, v in evidence.items() if k == "back_spasm"}
+    context = {k: np.asarray(v) for k, v in evidence.items() if k == PRESENTATION}
     # Each distinct presentation once (or one case without it): a row per presentation.
     row = np.zeros(n, dtype=np.int64)
     if all(v.ndim == 1 for v in context.values()) and context:
-        distinct, row = np.unique(context["back_spasm"], return_inverse=True)
-        context = {"back_spasm": distinct}
+        distinct, row = np.unique(context[PRESENTATION], return_inverse=True)
+        context = {PRESENTATION: distinct}
         row = row.reshape(-1)
     elif context:
         row = np.arange(n)

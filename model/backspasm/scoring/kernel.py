@@ -28,6 +28,7 @@ from backspasm.questionnaire import Question, parse_answer
 from backspasm.scoring.overlap import pipelined
 from backspasm.scoring.plan import Plan
 from backspasm.scoring.repeats import merge_encoded
+from backspasm.spec import PRESENTATION
 from backspasm.triage import self_care_unscreened, triage_reason_text
 
 if TYPE_CHECKING:
@@ -191,10 +192,10 @@ def _encode(
             shown[q.node] = (index, uniques)
     answered = {node: codes[node] >= 0 for node in shown}
     net = plan.network
-    if "back_spasm" in set(net.node_names):
-        yes = _state_index(net.states("back_spasm"), "yes", 1)
-        given = codes.get("back_spasm")
-        codes["back_spasm"] = (
+    if PRESENTATION in set(net.node_names):
+        yes = _state_index(net.states(PRESENTATION), "yes", 1)
+        given = codes.get(PRESENTATION)
+        codes[PRESENTATION] = (
             np.full(n, yes, dtype=np.int64) if given is None else np.where(given < 0, yes, given)
         )
     return codes, shown, kinds, answered
@@ -367,9 +368,9 @@ def score_block(
     out: dict[str, npt.NDArray[Any]] = {name: outputs[name] for name in plan.outputs[:-1]}
     out["error"] = error
     said_no = np.zeros(n, dtype=bool)
-    if "back_spasm" in answered:
-        no = _state_index(net.states("back_spasm"), "no", 0)
-        said_no = answered["back_spasm"] & (codes["back_spasm"] == no)
+    if PRESENTATION in answered:
+        no = _state_index(net.states(PRESENTATION), "no", 0)
+        said_no = answered[PRESENTATION] & (codes[PRESENTATION] == no)
     open_screen = self_care_unscreened(out["triage"], out["screen_unanswered"])
     return Block(
         out, int(scored.sum()), kinds, int((said_no & scored).sum()), int(open_screen.sum())

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backspasm._numeric import logit as _logit
+from backspasm.spec import PRESENTATION
 from backspasm.triage.matching import BoolArray, FloatArray, Text
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def add_drivers(
     nodes = [
         node
         for node, codes in sub.items()
-        if node != "back_spasm" and node not in context and codes.ndim == 1
+        if node != PRESENTATION and node not in context and codes.ndim == 1
     ]
     if not any(bool((sub[v] > 0).any()) for v in nodes):
         return
