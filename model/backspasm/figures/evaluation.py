@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import backspasm.figures._style as st
 from backspasm._palette import LINE_COLOURS
 from backspasm.exceptions import BackspasmError
+from backspasm.figures._roc_legend import Entry, panel_legend
 from backspasm.figures._roc_zoom import zoom_on_the_corner
 from backspasm.figures._words import title_width, wrap
 
@@ -244,10 +245,10 @@ ROC_INTERVAL_METHOD = (
 )
 #: The characters a line of the legend may take under a column's square.
 _LEGEND_WIDTH = 44
-#: The same in a panel of the user's figure, whose legend takes columns of its width.
-_PANEL_WIDTH = 30
 #: The characters a line of the note of the causes not drawn may take.
 _NOTE_WIDTH = 46
+#: The least side (inches) of the square of a user's panel that shows its corner enlarged.
+_ZOOM_SIDE = 4.0
 
 
 @st.sized("roc")
@@ -275,7 +276,12 @@ def plot_roc(
         Its ``roc`` table (false and true positive rates by threshold) is drawn;
         made by :func:`backspasm.learning.evaluate`.
     ax : matplotlib.axes.Axes, optional
-        The Axes to draw on (a new slide-sized figure when omitted).
+        The Axes to draw on (a new slide-sized figure when omitted). In an Axes of
+        the user's figure the legend takes the form that fits its cell of the grid
+        (each cause's numbers on a line of their own, or ``Kidney stones (0.97,
+        0.81–1.00; 10)`` under the heading ``cause (AUC, 95% CI; cases with it)``,
+        in one column or more, beside the square or under it: see
+        :mod:`backspasm.figures._roc_legend`).
     causes : sequence of str, optional
         Which causes; default every cause with a curve (present in some cases and
         absent in others).
@@ -336,19 +342,21 @@ def plot_roc(
         )
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
-    if st.scale() >= 1.0:  # on a slide: a journal's square has no room for an inset
+    if st.scale() >= 1.0 and own:  # on a slide: a journal's square has no room for an inset
         zoom_on_the_corner(ax, roc, chosen)
-    ax.set_xlabel("false positive rate (1 - specificity)", fontsize=st.pt(st.LABEL))
-    ax.set_ylabel("true positive rate (sensitivity)", fontsize=st.pt(st.LABEL))
+    # in a panel of the user's, on two lines each: the square is narrower than a slide's
+    between = " " if own else "\n"
+    ax.set_xlabel(f"false positive rate{between}(1 - specificity)", fontsize=st.pt(st.LABEL))
+    ax.set_ylabel(f"true positive rate{between}(sensitivity)", fontsize=st.pt(st.LABEL))
     ax.tick_params(labelsize=st.pt(st.TICK))
     # the square keeps left, the legend beside it (in a column: keeps top, the legend under
     # it; in a panel of the user's, top left, so that the legend hangs within its cell)
     ax.set_aspect("equal", anchor="NW" if _narrow(ax) or not own else "W")
-    put_title(
-        ax,
+    title = (
         f"ROC per cause ({evaluation.n_cases} cases)",
         "how well each cause's probability separates cases with it from cases without",
     )
+    put_title(ax, *title)
     names = _labels([*chosen, *missing], network)
     lines = ax.get_lines()
 
@@ -371,25 +379,40 @@ def plot_roc(
     # are centred on the slide, and a long line would run off its right edge
     why = [wrap(f"{names[c]} ({reason(c)})", _NOTE_WIDTH) for c in missing]
     note = "not drawn:\n" + "\n".join(why)
-    if not own:  # a user's panel, whose cell has no room for the reasons: the causes
-        said_short = f"not drawn (fewer than {min_cases} cases with it, or without it): "
-        note = wrap(said_short + ", ".join(names[c] for c in missing), _PANEL_WIDTH)
     numbers = {
         c: f"(AUC {auc[c]:.2f}, {interval[c][0]:.2f}\u2013{interval[c][1]:.2f}; {cases(c)})"
         for c in chosen
     }
-    said = [f"{names[c]} {numbers[c]}" for c in chosen]
     heading = [f"cause (AUC, {ROC_INTERVAL}; cases with it)", ROC_INTERVAL_SAID]
-    # under a column's square, and beside a user's panel's (kept to its cell): a long
-    # entry's numbers on a line of their own, the causes not drawn its last entry
-    if _narrow(ax) or not own:
+    if not own:  # a user's panel, whose cell has no room for the reasons: the causes
+        said_short = f"not drawn (fewer than {min_cases} cases with it, or without it): "
+        short = {
+            c: f"({auc[c]:.2f}, {interval[c][0]:.2f}\u2013{interval[c][1]:.2f}; "
+            f"{int(present.get(c, 0))})"
+            for c in chosen
+        }
+        side = panel_legend(
+            ax,
+            list(lines),
+            [Entry(names[c], numbers[c], short[c]) for c in chosen],
+            heading,
+            said_short + ", ".join(names[c] for c in missing) if missing else None,
+            title,
+        )
+        if st.scale() >= 1.0 and side >= _ZOOM_SIDE:  # a square as large as a slide's
+            zoom_on_the_corner(ax, roc, chosen)
+        return ax
+    said = [f"{names[c]} {numbers[c]}" for c in chosen]
+    # under a column's square: a long entry's numbers on a line of their own, the
+    # causes not drawn its last entry
+    if _narrow(ax):
         said = [
-            f"{names[c]}\n{numbers[c]}" if len(words) > _LEGEND_WIDTH or not own else words
+            f"{names[c]}\n{numbers[c]}" if len(words) > _LEGEND_WIDTH else words
             for c, words in zip(chosen, said, strict=True)
         ]
-        heading = [wrap(words, _LEGEND_WIDTH if own else _PANEL_WIDTH) for words in heading]
+        heading = [wrap(words, _LEGEND_WIDTH) for words in heading]
     handles, labels = list(lines), ["chance", *said]
-    below = (_narrow(ax) or not own) and bool(missing)
+    below = _narrow(ax) and bool(missing)
     if below:  # under the legend's curves, as its last entry (laid out with it)
         from matplotlib.lines import Line2D
 
@@ -399,8 +422,7 @@ def plot_roc(
         ax,
         handles=handles,
         labels=labels,
-        # in a panel of the user's, the smallest type: a legend of every cause fits its cell
-        fontsize=st.pt(st.LEGEND if own else st.MIN_FONT),
+        fontsize=st.pt(st.LEGEND),
         ncol=1 if len(chosen) <= 24 else 2,
         frameon=False,
         title="\n".join(heading),
@@ -421,7 +443,7 @@ def plot_roc(
             color="#555555",
             gid="roc:not_drawn",
         )
-    if own and not _narrow(ax):
+    if not _narrow(ax):
         _centre_on_slide(ax)
     return ax
 
