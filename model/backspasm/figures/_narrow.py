@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.figures._bars import VALUE_GAP, bold_width
+from backspasm.figures._panel import CELL_PAD, cell_of
 from backspasm.figures._words import ratio_tick, text_width
 from backspasm.figures._wrap import plot_width
 
@@ -58,15 +59,33 @@ def label_chars(ax: Axes, share: float = 0.58) -> int:
 
 
 def plot_inches(ax: Axes, labels: list[str]) -> float:
-    """Return the width (inches) a journal figure's plot will have beside its row labels."""
+    """Return the width (inches) a journal figure's plot will have beside its row labels.
+
+    That of an Axes of the user's figure as it is kept to its cell of the grid (a
+    figure without a layout engine), so that the values beside its bars fit the plot
+    as first drawn, not only once the figure is laid out again.
+    """
     widest = max(
         (text_width(line, st.pt(st.TICK)) for text in labels for line in text.split("\n")),
         default=0.0,
     )
     fig = st.figure_of(ax)
-    if len(fig.axes) == 1:
+    engine = fig.get_layout_engine() is not None
+    if len(fig.axes) == 1 and (st.own() or engine):
         return max(float(fig.get_figwidth()) - widest - 0.35, 0.5)
-    return max(plot_width(ax, labels) - 0.1, 0.5)
+    inches = plot_width(ax, labels) - 0.1
+    spec = ax.get_subplotspec()
+    if spec is not None and not engine and not st.own():
+        # kept to its cell (fit_in_cell): its right edge where the grid put it, its
+        # left edge right of the row labels, from the cell's left edge at the most
+        left = cell_of(spec, fig)[0] * float(fig.get_figwidth()) + CELL_PAD
+        right = st.placed(ax).x1 * float(fig.get_figwidth())
+        inches = min(inches, right - left - widest - _TICK_ROOM)
+    return max(inches, 0.5)
+
+
+#: The room (inches) between a row label and its plot: the tick labels' pad, rounded up.
+_TICK_ROOM = 0.1
 
 
 def room_for(values: list[str], span: float, plot: float, *, across: float = 2.0) -> float:

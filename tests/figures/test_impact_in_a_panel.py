@@ -1,0 +1,67 @@
+"""The values of the evidence impact drawn into a user's Axes are clear of its row labels.
+
+A review: ``plot_evidence_impact(case, cause, ax=ax)`` on a panel of
+``plt.subplots(1, 2, figsize=(12, 5))`` (no layout engine) wrote ``odds ÷2.37`` over
+the row label ``Muscle weakness``, until the figure was laid out again (as
+save_figure does; ``fig.savefig`` and a notebook's inline display do not): the axis
+was made wide enough for the values on a plot wider than the one the panel keeps
+once its row labels are brought into its cell.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+
+from backspasm import figures
+from backspasm.diagnosis import Diagnosis
+from backspasm.network import Network
+
+pytestmark = pytest.mark.usefixtures("figures_closed")
+
+#: Causes of the example case that its answers lowered (bars to the left, their
+#: values left of the bars' ends, towards the row labels).
+LOWERED = ["muscle_strain", "dehydration", "spinal_stenosis", "kidney_stones", "spinal_tumor"]
+PANELS = [((12.0, 5.0), (1, 2), 1), ((12.0, 5.0), (1, 2), 0), ((6.0, 4.0), (1, 1), 0)]
+PANELS += [((10.0, 8.0), (2, 2), 1)]
+
+
+def _values_over_labels(fig: Any, ax: Any) -> list[tuple[str, str]]:
+    """The values that overlap a row label, or run out of the plot, as drawn now."""
+    fig.canvas.draw()  # the first draw, as fig.savefig or a notebook makes it
+    renderer = fig.canvas.get_renderer()
+    plot = ax.get_window_extent(renderer)
+    labels = [t for t in ax.get_yticklabels() if t.get_visible() and t.get_text()]
+    seen = []
+    for value in [t for t in ax.texts if str(t.get_gid()).startswith("odds:")]:
+        box = value.get_window_extent(renderer)
+        seen += [
+            (value.get_text(), label.get_text())
+            for label in labels
+            if box.overlaps(label.get_window_extent(renderer))
+        ]
+        if box.x0 < plot.x0 - 1 or box.x1 > plot.x1 + 1:
+            seen.append((value.get_text(), "out of the plot"))
+    return seen
+
+
+@pytest.mark.parametrize("cause", LOWERED)
+@pytest.mark.parametrize(("inches", "grid", "which"), PANELS)
+def test_no_value_is_written_over_a_row_label_at_the_first_draw(
+    case: Diagnosis,
+    net: Network,
+    cause: str,
+    inches: tuple[float, float],
+    grid: tuple[int, int],
+    which: int,
+) -> None:
+    fig, axes = plt.subplots(*grid, figsize=inches, squeeze=False)
+    ax = figures.plot_evidence_impact(case, cause, ax=list(axes.flat)[which])
+    assert _values_over_labels(fig, ax) == [], (cause, inches, which)
+    plt.close(fig)
