@@ -2,9 +2,10 @@
 
 Figure 07 said in its key what its headings' P(serious) is; the titles of 03 and 05
 gave "P(a serious cause) = 53.1%" beside bars that add up to more, and said nothing
-of it (teacher audit). One wording, :data:`SERIOUS_MEANING`, for all (02's title has
-no line to spare: its caption says it); where no cause's bar is drawn (02, 05), without
-its last words on the bars (:data:`SERIOUS_PLAIN`).
+of it (teacher audit). One wording, :data:`SERIOUS_MEANING`, for all; where no cause's
+bar is drawn (02, 05), without its last words on the bars (:data:`SERIOUS_PLAIN`).
+02 said it in its caption only (a review): its title says it after the number, on the
+triage's line, as its caption does.
 """
 
 from __future__ import annotations
@@ -91,3 +92,25 @@ def test_the_captions_of_02_and_03_say_it(captions: Callable[..., Any]) -> None:
         assert f"{SERIOUS_NAME} = " in said
         assert said.count(SERIOUS_PLAIN) == 1, stem
         assert (BARS in said) == (stem == "03-causes"), stem  # 02 draws no bars
+
+
+@pytest.mark.parametrize("which", ["emergency", "self-care"])
+def test_02_says_it_beside_the_number(case: Diagnosis, strain: Diagnosis, which: str) -> None:
+    d = case if which == "emergency" else strain
+    ax = figures.plot_network_beliefs(d)
+    fig = ax.get_figure()
+    said = _said(fig)
+    assert said.count(" ".join(SERIOUS_PLAIN.split())) == 1, said
+    assert BARS not in said  # 02 draws every node's belief, no sum of causes' bars
+    title = " ".join(ax.get_title(loc="left").split())
+    assert f"{SERIOUS_NAME} = " in title
+    assert title.index(SERIOUS_NAME) < title.index(SERIOUS_PLAIN)
+    # the title keeps to its four lines (and one for an incomplete screen) and the slide
+    assert title.count("because:") == (which == "emergency")
+    assert ax.get_title(loc="left").count("\n") + 1 <= 4 + (which == "self-care")
+    fig.canvas.draw()
+    box = ax._left_title.get_window_extent()
+    assert fig.bbox.x0 - 1 <= box.x0
+    assert box.x1 <= fig.bbox.x1 + 1
+    assert box.y1 <= fig.bbox.y1 + 1
+    plt.close(fig)

@@ -14,6 +14,7 @@ import backspasm.figures._style as st
 from backspasm._text import RULE_REASON, answer_words
 from backspasm.figures._graph import title_room
 from backspasm.figures._style import NODE_FONT
+from backspasm.figures._triage_words import SERIOUS_PLAIN
 from backspasm.figures._words import (
     TITLE_WIDTH,
     answer_list,
@@ -103,7 +104,9 @@ def beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) 
     answers on two, those that moved the top cause most first (answers that do not
     fit are counted, not named: they are outlined in the drawing), the triage and
     its reasons (``because: ...``, as ``backspasm diagnose`` says them) on two (their
-    thresholds without the answers they ask for, then only as many as fit).
+    thresholds without the answers they ask for, then only as many as fit), what
+    P(a serious cause) is said after it (:data:`SERIOUS_PLAIN`, as figures 03, 05
+    and 07 say it in their keys).
     """
     n_answers = sum(1 for k in evidence if k != PRESENTATION)
     what = (
@@ -118,10 +121,11 @@ def beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) 
     units = answer_units(f"{what} for: ", answers[:keep], len(answers) - keep, "(outlined)")
     size = BELIEF_TITLE
     head = fit_lines(units, _TITLE_W, size, lines=2, more=lambda n: f"and {n} more (outlined)")
-    triage = triage_text(diagnosis)
+    # what P(a serious cause) is, beside it, as the other figures say it in their keys
+    triage = [f"{triage_text(diagnosis)}, ", SERIOUS_PLAIN]
     for detail in (True, False):  # the answers a rule asks for, if there is room
         flags = _red_flags(diagnosis, net, detail=detail)
-        parts = [triage + ("  ·  because: " if flags else "")]
+        parts = [triage[0], triage[1] + ("  ·  because: " if flags else "")]
         parts += [f + "; " for f in flags[:-1]] + flags[-1:]
         if len(unit_lines(parts, _TITLE_W, size)) <= 2:
             break
