@@ -92,7 +92,7 @@ def plot_case_mix(
             2 if stacked else 1,
             1 if stacked else 2,
             figsize=room,
-            layout=st.layout(),
+            layout=st.layout(labels=False),  # its row labels keep to the pad
             # side by side at a journal's page width, the triage panel takes more of it:
             # its three level names, one with the count of open screens, need the room
             gridspec_kw={"height_ratios": [2.6, 1]}
