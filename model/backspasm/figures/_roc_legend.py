@@ -8,12 +8,15 @@ entries. :func:`panel_legend` works out, for a few forms of the legend (from the
 roomiest to the most compact, beside the square or under it), how large a square
 the panel's cell leaves beside or over it, and keeps the form that leaves the
 largest one with all the text inside the cell; where none does, the one that leaves
-the least out. Beside the square, the legend starts level with the top of the title
-(which is wrapped to the square's width), so that it has the cell's whole height;
-the square is placed at the cell's left, next to its axis label, rather than where
-the grid's margins put it. In a figure with a layout engine (which places the
-square itself) the legend starts at the square's top, under the title, as the
-engine expects.
+the least out (its square no smaller than 1.5 in). Beside the square, the legend
+starts level with the top of the title (which is wrapped to the square's width and
+the axis label left of it), so that it has the cell's whole height; the square is
+placed at the cell's left, next to its axis label, rather than where the grid's
+margins put it, less what the user's other panels drew into the cell. In a figure
+with a layout engine the engine places the square (anchored right in its box, so
+that the engine finds the legend where it is), and the title is wrapped a tenth
+narrower than worked out. Too small a panel (half of a 10 x 4 in figure for the
+15 causes) keeps the form that leaves least out, and save_figure names the text cut.
 """
 
 from __future__ import annotations
