@@ -125,8 +125,10 @@ def beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) 
     triage = [f"{triage_text(diagnosis)}, ", SERIOUS_PLAIN]
     for detail in (True, False):  # the answers a rule asks for, if there is room
         flags = _red_flags(diagnosis, net, detail=detail)
-        parts = [triage[0], triage[1] + ("  ·  because: " if flags else "")]
-        parts += [f + "; " for f in flags[:-1]] + flags[-1:]
+        parts = [triage[0], triage[1] + ("  ·  " if flags else "")]
+        # "because:" with the first reason, on its line
+        parts += [("because: " if i == 0 else "") + f + "; " for i, f in enumerate(flags[:-1])]
+        parts += [("because: " if len(flags) == 1 else "") + f for f in flags[-1:]]
         if len(unit_lines(parts, _TITLE_W, size)) <= 2:
             break
     text = fit_lines(parts, _TITLE_W, size, lines=2, more=lambda n: f"+{n} more")
