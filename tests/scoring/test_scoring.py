@@ -465,7 +465,7 @@ def no_work(monkeypatch):
         raise AssertionError("work was done before the paths were checked")
 
     monkeypatch.setattr(scoring_run, "score_block", forbidden)
-    monkeypatch.setattr(scoring_run, "default_network", forbidden)
+    monkeypatch.setattr(scoring_run, "network_or_default", forbidden)
 
 
 def test_refuses_a_sidecar_that_is_the_input(tmp_path, net, no_work):
