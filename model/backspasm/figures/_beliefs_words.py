@@ -7,6 +7,7 @@ of each node's belief bar, shortened to fit its box.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ import backspasm.figures._style as st
 from backspasm._text import RULE_REASON, answer_words
 from backspasm.figures._graph import title_room
 from backspasm.figures._style import NODE_FONT
-from backspasm.figures._triage_words import SERIOUS_PLAIN
+from backspasm.figures._triage_words import SERIOUS_PLAIN, SERIOUS_SHORT
 from backspasm.figures._words import (
     TITLE_WIDTH,
     answer_list,
@@ -51,6 +52,14 @@ _BELIEF_TITLE_LINES = 4  # lines kept for it, whatever the case: 2 answers, 2 tr
 _TITLE_LINE = BELIEF_TITLE * 1.25 / 72  # inches per line of the beliefs' title
 BELIEF_TOP = 0.2 + _BELIEF_TITLE_LINES * _TITLE_LINE  # inches above the drawing
 _TITLE_W = title_room(st.SLIDE_SIZE[0])  # inches a line of the title may take
+
+
+#: What P(a serious cause) is, after its number in the title: whole, then in short.
+_SERIOUS_SAID = (
+    (", ", SERIOUS_PLAIN),
+    (" ", "(at least one serious cause, ⚠)"),
+    (" ", f"({SERIOUS_SHORT})"),
+)
 
 
 def _flag_text(network: Network, flag: str) -> str:
@@ -106,7 +115,8 @@ def beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) 
     its reasons (``because: ...``, as ``backspasm diagnose`` says them) on two (their
     thresholds without the answers they ask for, then only as many as fit), what
     P(a serious cause) is said after it (:data:`SERIOUS_PLAIN`, as figures 03, 05
-    and 07 say it in their keys).
+    and 07 say it in their keys; in short, ``(at least one serious cause, ⚠)`` or
+    ``(at least one)``, where the whole of it would leave out a reason shown without it).
     """
     n_answers = sum(1 for k in evidence if k != PRESENTATION)
     what = (
@@ -121,20 +131,35 @@ def beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) 
     units = answer_units(f"{what} for: ", answers[:keep], len(answers) - keep, "(outlined)")
     size = BELIEF_TITLE
     head = fit_lines(units, _TITLE_W, size, lines=2, more=lambda n: f"and {n} more (outlined)")
-    # what P(a serious cause) is, beside it, as the other figures say it in their keys
-    triage = [f"{triage_text(diagnosis)}, ", SERIOUS_PLAIN]
-    for detail in (True, False):  # the answers a rule asks for, if there is room
-        flags = _red_flags(diagnosis, net, detail=detail)
-        parts = [triage[0], triage[1] + ("  ·  " if flags else "")]
-        # "because:" with the first reason, on its line
-        parts += [("because: " if i == 0 else "") + f + "; " for i, f in enumerate(flags[:-1])]
-        parts += [("because: " if len(flags) == 1 else "") + f for f in flags[-1:]]
-        if len(unit_lines(parts, _TITLE_W, size)) <= 2:
-            break
-    text = fit_lines(parts, _TITLE_W, size, lines=2, more=lambda n: f"+{n} more")
+    # what P(a serious cause) is, beside it, as the other figures say it in their
+    # keys: in short where the whole of it would leave out a reason, or its detail
+    said = [_triage_lines(diagnosis, net, between, meaning) for between, meaning in _SERIOUS_SAID]
+    text = next(t for t, kept in said if kept == said[-1][1])
     # unasked screening questions, as the other case figures say (not for an emergency)
     note = screen_note(diagnosis)
     return head + "\n" + text + ("\n" + note if note else "")
+
+
+def _triage_lines(
+    diagnosis: Diagnosis, net: Network, between: str, meaning: str
+) -> tuple[str, tuple[bool, int]]:
+    """Return the title's triage lines, and what of the reasons they keep.
+
+    The triage, P(a serious cause) and ``meaning`` after it, and the reasons (with
+    the answers a rule asks for, if there is room) on two lines; what they keep:
+    whether the rules' answers, and how many reasons.
+    """
+    for detail in (True, False):  # the answers a rule asks for, if there is room
+        flags = _red_flags(diagnosis, net, detail=detail)
+        parts = [triage_text(diagnosis) + between, meaning + ("  ·  " if flags else "")]
+        # "because:" with the first reason, on its line
+        parts += [("because: " if i == 0 else "") + f + "; " for i, f in enumerate(flags[:-1])]
+        parts += [("because: " if len(flags) == 1 else "") + f for f in flags[-1:]]
+        if len(unit_lines(parts, _TITLE_W, BELIEF_TITLE)) <= 2:
+            break
+    text = fit_lines(parts, _TITLE_W, BELIEF_TITLE, lines=2, more=lambda n: f"+{n} more")
+    left = re.search(r"\+(\d+) more$", text)
+    return text, (detail, len(flags) - (int(left[1]) if left else 0))
 
 
 def belief_value(network: Network, node: str, dist: Mapping[str, float]) -> tuple[str, str | None]:
