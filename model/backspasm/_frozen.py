@@ -1,11 +1,11 @@
-"""A read-only mapping that pickles (the knowledge base's frozen tables use it)."""
+"""Read-only mappings that pickle (the knowledge base's frozen tables use them)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
-__all__ = ["FrozenMap"]
+__all__ = ["Catalogue", "FrozenMap"]
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -35,7 +35,49 @@ class FrozenMap(Mapping[_K, _V]):
         return len(self._data)
 
     def __repr__(self) -> str:
+        """Return the items' repr, as a dict's."""
         return repr(self._data)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self._data,))
+
+
+#: How many characters of names a :class:`Catalogue`'s repr shows at most.
+_NAMES_SHOWN = 72
+
+
+class Catalogue(FrozenMap[_K, _V]):
+    """A :class:`FrozenMap` of many named items whose repr names only the first few.
+
+    ``spec.nodes`` and ``spec.sources`` are such mappings: printed in full, with every
+    number's citation, they ran to 200 kB each in a notebook. Everything else is the
+    mapping's (``list(spec.nodes)`` gives every name, ``dict(spec.nodes)`` every item).
+
+    Parameters
+    ----------
+    data : mapping
+        The items, copied.
+    noun : str
+        What the items are, in the plural (``"nodes"``).
+    """
+
+    __slots__ = ("_noun",)
+
+    def __init__(self, data: Mapping[_K, _V], noun: str) -> None:
+        super().__init__(data)
+        self._noun = noun
+
+    def __repr__(self) -> str:
+        """Return ``<107 nodes: muscle_strain, dehydration, ...>``: the count, a few names."""
+        names: list[str] = []
+        for key in self._data:
+            if names and len(", ".join([*names, str(key)])) > _NAMES_SHOWN:
+                names.append("...")
+                break
+            names.append(str(key))
+        noun = self._noun.removesuffix("s") if len(self._data) == 1 else self._noun
+        shown = f": {', '.join(names)}" if names else ""
+        return f"<{len(self._data)} {noun}{shown}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._data, self._noun))

@@ -67,6 +67,32 @@ def test_a_spec_shows_in_one_line(toy_spec_dir):
     )
 
 
+def test_the_nodes_and_sources_show_in_one_line_and_stay_mappings(toy_spec_dir):
+    # net.spec.nodes and net.spec.sources printed every node and source in full in a
+    # notebook: over 200,000 characters each for the bundled knowledge base.
+    spec = load_spec()
+    nodes, sources = spec.nodes, spec.sources
+    assert repr(nodes) == (
+        f"<{len(nodes)} nodes: muscle_strain, dehydration, low_potassium, low_calcium, "
+        "tight_hamstrings, ...>"
+    )
+    assert repr(sources).startswith(f"<{len(sources)} sources: CedarsSinai, NINDS, ")
+    assert str(sources) == repr(sources)
+    assert len(repr(sources)) < 99
+    # still the mappings they were: indexed, iterated, compared, pickled
+    assert nodes["muscle_strain"].name == "muscle_strain"
+    assert list(nodes)[:2] == ["muscle_strain", "dehydration"]
+    assert nodes == dict(nodes)
+    assert dict(sources) == sources
+    assert len(sources) == len(list(sources.items()))
+    again = pickle.loads(pickle.dumps(nodes))
+    assert again == nodes
+    assert repr(again) == repr(nodes)
+    toy = load_spec(toy_spec_dir())
+    assert repr(toy.sources) == f"<1 source: {next(iter(toy.sources))}>"
+    assert repr(toy.nodes) == f"<{len(toy.nodes)} nodes: {', '.join(toy.nodes)}>"
+
+
 def test_a_table_where_a_number_belongs_is_called_a_table(toy_spec_dir):
     folder = toy_spec_dir(
         {

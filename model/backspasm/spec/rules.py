@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from backspasm._frozen import FrozenMap
+from backspasm._frozen import Catalogue
 from backspasm.exceptions import SpecError
 from backspasm.spec.build import build_node, build_source, build_triage
 from backspasm.spec.context import Context, Rule
@@ -77,7 +77,7 @@ def validate_spec(
     if problems:
         raise SpecError(problems)
     return Spec(
-        nodes=FrozenMap(nodes),
-        sources=FrozenMap(sources),
+        nodes=Catalogue(nodes, "nodes"),
+        sources=Catalogue(sources, "sources"),
         triage=build_triage(raw),
     )
