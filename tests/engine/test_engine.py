@@ -84,6 +84,21 @@ def test_variables_and_states_follow_the_model(
     assert all(size >= 1 for size in net.clique_sizes)
 
 
+def test_a_compiled_network_shows_its_size_in_one_line() -> None:
+    # network.engine showed <backspasm.engine.compiled.CompiledNetwork object at 0x...>
+    engine = CompiledNetwork.from_model(sprain_model())
+    assert repr(engine) == (
+        "<CompiledNetwork: 5 nodes, 22 table entries; junction tree compiled on the first query>"
+    )
+    assert repr(engine) == str(engine)  # showing it compiles nothing
+    engine.query_one({"pain": "yes"})
+    sizes = engine.clique_sizes
+    assert repr(engine) == (
+        f"<CompiledNetwork: 5 nodes, 22 table entries; junction tree of {len(sizes)} cliques, "
+        f"treewidth {engine.treewidth}, largest clique {max(sizes)} entries>"
+    )
+
+
 def test_query_returns_a_posterior(net: CompiledNetwork) -> None:
     ev = net.encode([{"pain": "yes"}, {"spasm": "severe", "fever": "no"}, {}])
     assert isinstance(ev, Evidence)

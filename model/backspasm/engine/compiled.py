@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from backspasm._frozen import FrozenMap
 from backspasm._numeric import FloatArray
+from backspasm.engine._shown import _Shown
 from backspasm.engine.evidence import Evidence, EvidenceLike, Posterior, _Codec, _Trusted
 from backspasm.engine.runner import _Runner
 from backspasm.exceptions import EvidenceError, ImpossibleEvidenceError
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["CompiledNetwork"]
 
 
-class CompiledNetwork:
+class CompiledNetwork(_Shown):
     """A discrete Bayesian network compiled for exact batch inference.
 
     Build it with :meth:`from_model`. The junction tree, clique potentials and

@@ -82,6 +82,16 @@ class _Forest:
             return self._full
 
     @property
+    def built_full(self) -> _JunctionTree | None:
+        """The junction tree of the whole network if compiled yet, else None (not compiled)."""
+        return self._full
+
+    @property
+    def entries(self) -> int:
+        """Number of entries of all the tables, as given (before any rewriting)."""
+        return sum(table.size for _, table in self._cpds)
+
+    @property
     def trees(self) -> dict[frozenset[int], _JunctionTree]:
         """The junction trees compiled so far, by the variables they keep."""
         return self._trees
