@@ -787,6 +787,31 @@ def test_a_notebook_shows_the_network_as_checks_report_in_a_table() -> None:
         assert said[key] == (value[:16] + "\u2026" if key == "fingerprint" else value)
 
 
+def test_the_report_names_the_tables_edited_in_place() -> None:
+    # net.report() of an edited network said nothing of the edit (net.edited did)
+    net = load_network()
+    before = net.report()
+    assert "edited" not in before
+    fever, blood = net.model.get_cpds("fever"), net.model.get_cpds("blood_in_urine")
+    old_fever, old_blood = fever.values.copy(), blood.values.copy()
+    fever.values = old_fever[::-1].copy()
+    blood.values = np.where(old_blood > 0.5, 0.9, 0.1)
+    lines = net.report().splitlines()
+    edited = [line for line in lines if line.startswith("edited in place: ")]
+    assert edited == [
+        "edited in place: fever, blood_in_urine (their tables differ in network.model from "
+        "the knowledge base's; the declared numbers below are the knowledge base's)"
+    ]
+    assert lines.index(edited[0]) == 2  # beside where the numbers came from
+    assert "<th style='text-align:left;vertical-align:top'>edited in place</th>" in (
+        net._repr_html_()
+    )
+    blood.values = old_blood
+    assert "edited in place: fever (its table differs in network.model from" in net.report()
+    fever.values = old_fever  # the edits undone: nothing more is said
+    assert net.report() == before
+
+
 def _entry_points(network: object, folder: Path) -> dict[str, object]:
     """Call every public function that takes ``network=``, with ``network`` (lazily)."""
     import pandas as pd

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "combined_digest",
     "edges_digest",
+    "edited_tables",
     "model_digest",
     "rules_digests",
     "spec_digest",
@@ -62,6 +63,27 @@ def model_digest(model: DiscreteBayesianNetwork) -> str:
     return tables_digest(
         (c.variable, c.variables, c.state_names, c.values) for c in model.get_cpds()
     )
+
+
+def edited_tables(
+    spec: Spec, tables: Iterable[tuple[Sequence[str], Any]], model: DiscreteBayesianNetwork
+) -> tuple[str, ...]:
+    """Name the nodes whose table in ``model`` differs from the knowledge base's.
+
+    Each table is compared as :func:`model_digest` compares them all (variables, state
+    names, values), so the names are empty exactly when the digests agree. A node
+    without a table on one side is named too; knowledge-base order first.
+    """
+    declared = {
+        vs[0]: tables_digest([(vs[0], vs, {v: list(spec.nodes[v].states) for v in vs}, t)])
+        for vs, t in tables
+    }
+    held = {
+        str(c.variable): tables_digest([(c.variable, c.variables, c.state_names, c.values)])
+        for c in model.get_cpds()
+    }
+    names = [*declared, *(n for n in held if n not in declared)]
+    return tuple(n for n in names if declared.get(n) != held.get(n))
 
 
 def edges_digest(model: DiscreteBayesianNetwork) -> str:

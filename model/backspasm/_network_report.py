@@ -8,7 +8,7 @@ base, its pgmpy model and its fingerprint.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from backspasm.spec import GROUPS, Spec
@@ -72,7 +72,9 @@ def summary_of(spec: Spec, model: DiscreteBayesianNetwork) -> dict[str, Any]:
     }
 
 
-def report_text(spec: Spec, summary: Mapping[str, Any], fingerprint: str) -> str:
+def report_text(
+    spec: Spec, summary: Mapping[str, Any], fingerprint: str, *, edited: Sequence[str] = ()
+) -> str:
     """Return what ``backspasm check`` prints (see :meth:`Network.report`).
 
     Parameters
@@ -83,6 +85,9 @@ def report_text(spec: Spec, summary: Mapping[str, Any], fingerprint: str) -> str
         Its network's :func:`summary_of`.
     fingerprint : str
         Its network's fingerprint.
+    edited : sequence of str, optional
+        The nodes whose tables were edited in place in the network's pgmpy model
+        (named on a line of their own; no line when there are none).
 
     Returns
     -------
@@ -98,6 +103,7 @@ def report_text(spec: Spec, summary: Mapping[str, Any], fingerprint: str) -> str
         [
             f"knowledge base: {spec.origin} (valid)",
             *([f"files read: {', '.join(spec.files)}"] if spec.files else []),
+            *_edited_lines(edited),
             f"nodes: {summary['nodes']} ({groups})",
             f"edges: {summary['edges']}",
             f"declared numbers: {total}, of which {summary['sourced']} "
@@ -113,6 +119,17 @@ def report_text(spec: Spec, summary: Mapping[str, Any], fingerprint: str) -> str
             *_policy_lines(spec),
         ]
     )
+
+
+def _edited_lines(edited: Sequence[str]) -> list[str]:
+    """Name the tables edited in place: the model's numbers, not the files', hold there."""
+    if not edited:
+        return []
+    their = "its table differs" if len(edited) == 1 else "their tables differ"
+    return [
+        f"edited in place: {', '.join(edited)} ({their} in network.model from the "
+        "knowledge base's; the declared numbers below are the knowledge base's)"
+    ]
 
 
 #: How many entries without a why ``check`` names (it counts them all).

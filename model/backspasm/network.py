@@ -255,7 +255,8 @@ class Network:
         The fingerprint (:meth:`fingerprint`) tells variants apart: any changed
         number or edge, question or triage rule changes it. A knowledge base without
         a ``[triage]`` table is said to borrow the bundled policy, with every flag and
-        cause rule dropped for a node or state it lacks.
+        cause rule dropped for a node or state it lacks. Tables edited in place in
+        :attr:`model` (see :attr:`edited`) are named on a line of their own.
 
         A number of exactly 0 or 1 that makes an answer impossible (a prior, or a
         noisy-OR's leak or strength: :func:`~backspasm.spec.rules_certain.certain_numbers`)
@@ -265,7 +266,8 @@ class Network:
         for line in certain_numbers(self.spec):
             warnings.warn(line, CertainNumberWarning, stacklevel=2)
         summary = self.summary()
-        return report_text(self.spec, summary, self.fingerprint())
+        edited = fingerprints.edited_tables(self.spec, self.spec_tables(), self.model)
+        return report_text(self.spec, summary, self.fingerprint(), edited=edited)
 
     def fingerprint(self) -> str:
         """Return a SHA-256 of everything that makes the network's outputs (provenance).
