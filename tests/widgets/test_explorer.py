@@ -516,6 +516,45 @@ def test_a_refused_edit_shows_in_the_widget_and_repr_still_works() -> None:
     assert "edited network is refused" in repr(ex)
 
 
+def test_an_answer_set_from_code_on_a_refused_network_says_why_in_the_widget() -> None:
+    # set_answer on a network diagnose refuses raised with the message view left empty
+    # (a change of a control said it, naming the question rather than the network).
+    net = backspasm.load_network()
+    ex = explore({"spasm_location": "flank"}, network=net)
+    blood = net.model.get_cpds("blood_in_urine")
+    good = blood.values.copy()
+    bad = good.copy()
+    bad.flat[0] = -0.2
+    blood.values = bad
+    for refused in ({"blood_in_urine": "yes"}, {"fever": "yes"}):
+        ((column, value),) = refused.items()
+        with pytest.raises(BackspasmError) as from_diagnose:
+            diagnose({"spasm_location": "flank", **refused}, network=net)
+        with pytest.raises(BackspasmError) as from_widget:
+            ex.set_answer(column, value)
+        said = f"the edited network: {from_diagnose.value}"
+        assert str(from_widget.value) == str(from_diagnose.value)
+        assert "holds -0.2" in said
+        assert _message(ex) == said
+        assert dict(ex.answers) == {"spasm_location": "flank"}  # left as they were
+        assert ex.controls[column].value == ""
+        ex.views["message"].value = ""
+        ex.controls[column].value = value  # the control says the same
+        assert _message(ex) == said
+    assert "the edited network is refused" in repr(ex)
+    blood.values = good / good.sum(axis=0) * 1.5  # columns no longer sum to 1
+    with pytest.raises(BackspasmError, match=r"sums to 1\.5"):
+        ex.clear()
+    assert _message(ex).startswith("the edited network: In the pgmpy model, ")
+    blood.values = good  # the edit undone: the answer is taken, the message cleared
+    ex.set_answer("blood_in_urine", "yes")
+    assert ex.views["message"].value == ""
+    assert ex.answers["blood_in_urine"] == "yes"
+    with pytest.raises(EvidenceError) as bad_value:
+        ex.set_answer("age", 12)  # a value refused: named by its question, as a control's
+    assert _message(ex) == f"age: {bad_value.value}"
+
+
 def test_the_widget_asks_nothing_before_an_emergency_and_says_its_notes() -> None:
     ex = explore({"saddle_numbness": "yes"})
     assert "none before going" in ex.views["next"].value

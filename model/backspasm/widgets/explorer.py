@@ -174,9 +174,19 @@ class Explorer:
         EvidenceError
             For an unknown question or a value that is not allowed (the answers are
             left as they were).
+        BackspasmError
+            When :func:`backspasm.diagnose` refuses the network (``network.model``
+            edited, say with a negative number). Either way the message view says why,
+            as for a change of a control, and the other views keep the last answers.
         """
-        answers, case_id = with_answer(self._answers, self._case_id, column, value, self._contract)
-        self._diagnosis = self._commit(answers, case_id)
+        try:
+            answers, case_id = with_answer(
+                self._answers, self._case_id, column, value, self._contract
+            )
+            self._diagnosis = self._commit(answers, case_id)
+        except BackspasmError as error:
+            self._refused(column, error)
+            raise
 
     def clear(self, column: str | None = None) -> None:
         """Withdraw one answer, or every answer (and the case identifier) by default.
@@ -312,7 +322,13 @@ class Explorer:
         ``follow_top`` (a new case: all cleared, or a row loaded) sets the "Why" list
         back to the top cause; an ordinary change of an answer keeps the pick.
         """
-        d = diagnose(answers, network=self._network)
+        try:
+            d = diagnose(answers, network=self._network)
+        except BackspasmError as error:
+            if not isinstance(error, EvidenceError):  # the edited model refused, not an answer
+                self._form.show(self._answers)
+                self._views["message"].value = message_html(f"the edited network: {error}")
+            raise
         self._answers, self._case_id, self._diagnosis = answers, case_id, d
         if follow_top:
             self._quiet_picker = True  # _render below draws the reasons once
@@ -333,7 +349,16 @@ class Explorer:
         try:
             action(*args)
         except BackspasmError as error:
-            self._form.show(self._answers)  # the controls show the answers that hold
+            self._refused(what, error)
+
+    def _refused(self, what: str, error: BackspasmError) -> None:
+        """Say why an answer was refused; the controls show the answers that hold.
+
+        A refused network is said by :meth:`_commit` (whatever the action), as the edited
+        network's fault rather than ``what``'s.
+        """
+        self._form.show(self._answers)
+        if isinstance(error, EvidenceError):
             self._views["message"].value = message_html(f"{what}: {error}")
 
     # -- building -------------------------------------------------------------------
