@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
-__all__ = ["Catalogue", "FrozenMap"]
+__all__ = ["Catalogue", "FrozenMap", "in_brief"]
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -42,8 +42,29 @@ class FrozenMap(Mapping[_K, _V]):
         return (type(self), (self._data,))
 
 
-#: How many characters of names a :class:`Catalogue`'s repr shows at most.
+#: How many characters of names :func:`in_brief` shows at most.
 _NAMES_SHOWN = 72
+
+
+def in_brief(keys: Iterable[object], noun: str) -> str:
+    """Return ``107 nodes: muscle_strain, dehydration, ...``: the count and the first names.
+
+    Parameters
+    ----------
+    keys : iterable
+        The names, in order.
+    noun : str
+        What they are, in the plural (``"nodes"``; the singular is that less its ``s``).
+    """
+    names = [str(key) for key in keys]
+    shown: list[str] = []
+    for name in names:
+        if shown and len(", ".join([*shown, name])) > _NAMES_SHOWN:
+            shown.append("...")
+            break
+        shown.append(name)
+    noun = noun.removesuffix("s") if len(names) == 1 else noun
+    return f"{len(names)} {noun}" + (f": {', '.join(shown)}" if shown else "")
 
 
 class Catalogue(FrozenMap[_K, _V]):
@@ -69,15 +90,7 @@ class Catalogue(FrozenMap[_K, _V]):
 
     def __repr__(self) -> str:
         """Return ``<107 nodes: muscle_strain, dehydration, ...>``: the count, a few names."""
-        names: list[str] = []
-        for key in self._data:
-            if names and len(", ".join([*names, str(key)])) > _NAMES_SHOWN:
-                names.append("...")
-                break
-            names.append(str(key))
-        noun = self._noun.removesuffix("s") if len(self._data) == 1 else self._noun
-        shown = f": {', '.join(names)}" if names else ""
-        return f"<{len(self._data)} {noun}{shown}>"
+        return f"<{in_brief(self._data, self._noun)}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self._data, self._noun))
