@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 import backspasm.spec
 from backspasm.exceptions import SpecError
 from backspasm.spec import load_spec
+from backspasm.spec.schema import Parameter
 
 PUBLIC = [
     "GROUPS",
@@ -91,6 +93,19 @@ def test_the_nodes_and_sources_show_in_one_line_and_stay_mappings(toy_spec_dir):
     toy = load_spec(toy_spec_dir())
     assert repr(toy.sources) == f"<1 source: {next(iter(toy.sources))}>"
     assert repr(toy.nodes) == f"<{len(toy.nodes)} nodes: {', '.join(toy.nodes)}>"
+
+
+def test_a_triage_policy_shows_in_one_line():
+    # net.spec.triage printed every flag and rule with its citation: 48,802 characters
+    policy = load_spec().triage
+    assert policy is not None
+    assert repr(policy) == (
+        f"<TriagePolicy: {len(policy.flags)} flags, {len(policy.causes)} cause rules; see a "
+        f"doctor from P(serious) {policy.see_doctor_p_serious.p} or P(pathologic) "
+        f"{policy.see_doctor_p_pathologic.p}; no emergency threshold; from triage.toml>"
+    )
+    urgent = dataclasses.replace(policy, emergency_p_serious=Parameter(0.5, "assumption"))
+    assert "; emergency from P(serious) 0.5; from triage.toml>" in repr(urgent)
 
 
 def test_a_table_where_a_number_belongs_is_called_a_table(toy_spec_dir):

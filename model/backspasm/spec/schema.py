@@ -353,6 +353,21 @@ class TriagePolicy:
     safety_net: Mapping[str, str] = field(default_factory=dict)
     file: str = ""
 
+    def __repr__(self) -> str:
+        """Return the policy in one line: its rules, thresholds and file."""
+        # Field by field, with every rule's citation, it ran to 48,802 characters.
+        serious, pathologic = self.see_doctor_p_serious.p, self.see_doctor_p_pathologic.p
+        urgent = self.emergency_p_serious
+        said = "; ".join(
+            [
+                f"{len(self.flags)} flags, {len(self.causes)} cause rules",
+                f"see a doctor from P(serious) {serious} or P(pathologic) {pathologic}",
+                f"emergency from P(serious) {urgent.p}" if urgent else "no emergency threshold",
+                f"from {self.file or 'no file'}",
+            ]
+        )
+        return f"<TriagePolicy: {said}>"
+
 
 @dataclass(frozen=True, repr=False)
 class Spec:
