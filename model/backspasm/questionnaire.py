@@ -46,6 +46,7 @@ __all__ = [
     "Question",
     "answer_hint",
     "answers_to_evidence",
+    "assume_presenting",
     "default_questions",
     "evidence_state",
     "get_question",
@@ -235,7 +236,7 @@ def _build_questions(spec: _spec.Spec) -> tuple[Question, ...]:
                     prompt,
                     "presentation",
                     choices=node.states,
-                    default="yes",
+                    default=_spec.PRESENTING,
                 )
             )
     declared.sort(key=lambda q: SECTIONS.index(q.section))
@@ -467,3 +468,17 @@ def answers_to_evidence(
             if q.default is not None and q.node is not None:
                 evidence.setdefault(q.node, q.default)
     return evidence
+
+
+def assume_presenting(
+    given: npt.NDArray[np.signedinteger[Any]] | None, states: tuple[str, ...], n: int
+) -> npt.NDArray[np.signedinteger[Any]]:
+    """Return the presentation's codes, each blank (-1) taken as presenting (``yes``).
+
+    :data:`backspasm.spec.PRESENTING`, as :func:`answers_to_evidence` applies the
+    question's default to one case: ``given`` holds the codes of ``back_spasm``'s
+    answers into its ``states`` (None: no such column, so ``n`` blank rows). States
+    without ``yes``, which validation refuses, take the second.
+    """
+    yes = states.index(_spec.PRESENTING) if _spec.PRESENTING in states else 1
+    return np.full(n, yes, dtype=np.int64) if given is None else np.where(given < 0, yes, given)

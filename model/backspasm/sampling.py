@@ -26,6 +26,7 @@ from backspasm.network import Network
 
 # The node that selects who is scored: draws are kept where it is ``yes`` (re-exported).
 from backspasm.spec import PRESENTATION as PRESENTATION
+from backspasm.spec import PRESENTING
 
 __all__ = [
     "PRESENTATION",
@@ -220,7 +221,8 @@ def presenter_batches(
     tables = node_tables(network)
     order = topological_order(network)
     states = model_states(network)
-    yes = states[PRESENTATION].index("yes") if "yes" in states.get(PRESENTATION, ()) else None
+    present = states.get(PRESENTATION, ())
+    yes = present.index(PRESENTING) if PRESENTING in present else None
     while True:
         draw = forward_sample(tables, order, size, rng)
         if yes is None:

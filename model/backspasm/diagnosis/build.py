@@ -28,7 +28,7 @@ from backspasm.explain.odds import odds_factor
 from backspasm.network import Network, network_or_default
 from backspasm.queries import CaseQueries, Reasons, query_cases
 from backspasm.questionnaire import Question, answers_to_evidence, evidence_state, questions_for
-from backspasm.spec import PRESENTATION
+from backspasm.spec import PRESENTATION, PRESENTING
 from backspasm.triage import safety_net as _safety_net
 from backspasm.triage import triage_reason_words
 
@@ -295,7 +295,7 @@ _BASELINES: LruCache[str, dict[str, dict[str, float]]] = LruCache(16)
 def _baseline(network: Network) -> dict[str, dict[str, float]]:
     """Beliefs of a back-spasm presenter before any answer (cached per network numbers)."""
     return _BASELINES.get(
-        network.fingerprint(), lambda: network.engine.query_one({PRESENTATION: "yes"})
+        network.fingerprint(), lambda: network.engine.query_one({PRESENTATION: PRESENTING})
     )
 
 

@@ -31,6 +31,7 @@ from backspasm.questionnaire import (
     BLANK_WORDS,
     FALSE_WORDS,
     TRUE_WORDS,
+    assume_presenting,
     questions_for,
 )
 from backspasm.sampling import PRESENTATION, model_states
@@ -38,6 +39,7 @@ from backspasm.scoring import output_columns
 from backspasm.scoring.cases import read_case_table, score_table
 from backspasm.scoring.plan import TRUTH_PREFIX
 from backspasm.scoring.repeats import merge_codes, question_positions
+from backspasm.spec import PRESENTING
 from backspasm.triage import TRIAGE_LEVELS
 
 __all__ = [
@@ -233,7 +235,7 @@ def case_evidence(
             codes = evidence.get(cause, np.full(n, -1, dtype=np.int64)).copy()
             codes[known] = truth[known]
             evidence[cause] = codes
-    if presenting and "yes" in states.get(PRESENTATION, ()):
+    if presenting and PRESENTING in states.get(PRESENTATION, ()):
         evidence[PRESENTATION] = _presenting(evidence.get(PRESENTATION), states, n)
     return evidence
 
@@ -266,16 +268,14 @@ def _truth_codes(
 
 def _presenting(given: IntArray | None, states: dict[str, tuple[str, ...]], n: int) -> IntArray:
     """Return ``back_spasm = yes`` for every row; a row that says otherwise is an error."""
-    yes = states[PRESENTATION].index("yes")
-    codes = given.copy() if given is not None else np.full(n, -1, dtype=np.int64)
-    absent = (codes >= 0) & (codes != yes)
-    if absent.any():
-        raise EvidenceError(
-            f"Row {int(np.argmax(absent)) + 1} says back_spasm is not 'yes', but the cases "
-            "are taken as people who present with back spasm (presenting=True)."
-        )
-    codes[:] = yes
-    return codes
+    if given is not None:
+        absent = (given >= 0) & (given != states[PRESENTATION].index(PRESENTING))
+        if absent.any():
+            raise EvidenceError(
+                f"Row {int(np.argmax(absent)) + 1} says back_spasm is not 'yes', but the "
+                "cases are taken as people who present with back spasm (presenting=True)."
+            )
+    return assume_presenting(given, states[PRESENTATION], n)
 
 
 # ------------------------------------------------------------------------------- truth

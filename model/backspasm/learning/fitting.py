@@ -38,6 +38,7 @@ from backspasm.sampling import PRESENTATION, NodeTable, model_states, node_table
 from backspasm.scoring.cases import ScoringWarning
 from backspasm.scoring.plan import TRUTH_PREFIX, misnamed_columns, near_miss
 from backspasm.scoring.repeats import REPEATED_BLANK, repeat_of, repeated_questions
+from backspasm.spec import PRESENTING
 
 __all__ = ["FitResult", "fit_network"]
 
@@ -367,7 +368,7 @@ def fit_network(
         raise CaseFileError(f"{label}: the case file has no rows to fit.")
     _check_columns(frame.columns, net, label, use_truth=use_truth)
     states = model_states(net)
-    selection = presenting and "yes" in states.get(PRESENTATION, ())
+    selection = presenting and PRESENTING in states.get(PRESENTATION, ())
     try:  # name the file, and the row's case as evaluate does
         with rows_named(frame, np.arange(1, n + 1), label):
             evidence = case_evidence(frame, net, use_truth=use_truth, presenting=selection)

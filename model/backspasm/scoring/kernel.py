@@ -24,7 +24,7 @@ from backspasm.exceptions import EvidenceError
 from backspasm.explain import mpe_text, reasons_text
 from backspasm.explain.odds import odds_factor, pointed
 from backspasm.queries import CaseQueries, Reasons, query_cases
-from backspasm.questionnaire import Question, parse_answer
+from backspasm.questionnaire import Question, assume_presenting, parse_answer
 from backspasm.scoring.overlap import pipelined
 from backspasm.scoring.plan import Plan
 from backspasm.scoring.repeats import merge_encoded
@@ -193,10 +193,8 @@ def _encode(
     answered = {node: codes[node] >= 0 for node in shown}
     net = plan.network
     if PRESENTATION in set(net.node_names):
-        yes = _state_index(net.states(PRESENTATION), "yes", 1)
-        given = codes.get(PRESENTATION)
-        codes[PRESENTATION] = (
-            np.full(n, yes, dtype=np.int64) if given is None else np.where(given < 0, yes, given)
+        codes[PRESENTATION] = assume_presenting(
+            codes.get(PRESENTATION), net.states(PRESENTATION), n
         )
     return codes, shown, kinds, answered
 

@@ -77,6 +77,7 @@ from backspasm.spec.reader import load_spec
 from backspasm.spec.rules import RULES, validate_spec
 from backspasm.spec.rules_graph import MAX_CLIQUE_ENTRIES as MAX_CLIQUE_ENTRIES
 from backspasm.spec.rules_graph import PRESENTATION as PRESENTATION
+from backspasm.spec.rules_graph import PRESENTING as PRESENTING
 from backspasm.spec.schema import ASSUMPTION as ASSUMPTION
 from backspasm.spec.schema import BINARY_STATES as BINARY_STATES
 from backspasm.spec.schema import CAUSE_GROUPS as CAUSE_GROUPS

@@ -17,10 +17,14 @@ from backspasm.spec.raw import problem, state_list
 from backspasm.spec.rules_questions import OUTPUT_NAMES
 from backspasm.spec.schema import BINARY_STATES, CAUSE_GROUPS, MAX_TABLE_ENTRIES, NodeSpec
 
-__all__ = ["GRAPH_RULES", "MAX_CLIQUE_ENTRIES", "PRESENTATION"]
+__all__ = ["GRAPH_RULES", "MAX_CLIQUE_ENTRIES", "PRESENTATION", "PRESENTING"]
 
 #: The presentation node: every diagnosis conditions on ``back_spasm = yes``.
 PRESENTATION = "back_spasm"
+#: Its state that every diagnosis conditions on, and that of a case not saying otherwise:
+#: a case is a back-spasm case, so an unanswered ``back_spasm`` is ``yes`` (the
+#: questionnaire's default, what scoring and learning fill in).
+PRESENTING = "yes"
 #: The largest junction-tree clique table (entries: the product of the state counts of
 #: its nodes) that exact inference may build, in the tree the engine keeps (it may
 #: rewrite noisy-ORs, which can enlarge the largest clique while shrinking the rest).
@@ -102,7 +106,7 @@ def _presentation(ctx: Context) -> Iterator[str]:
             f"'{PRESENTATION}' is the presentation every diagnosis conditions on; its group "
             f"must be 'presentation'; got '{spasm.group}'.",
         )
-    if "yes" not in spasm.states and not ctx.bad(PRESENTATION, "states"):
+    if PRESENTING not in spasm.states and not ctx.bad(PRESENTATION, "states"):
         yield problem(
             file,
             where,
