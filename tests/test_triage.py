@@ -382,7 +382,7 @@ def test_diagnose_says_when_the_screen_is_not_done(capsys):
     # ask, for the same answers, said the advice was incomplete.
     assert main(["diagnose", "age=52", "recent_exertion=yes"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("triage: self_care so far (the screen is not finished)\n")
+    assert out.startswith("triage: self_care so far, screen not finished\n")
     assert (
         "screening questions answered (the warning signs and the questions that can set "
         "the triage level): the advice is incomplete" in out

@@ -51,8 +51,8 @@ from backspasm.questionnaire import Question, evidence_state, get_question, ques
 from backspasm.triage import (
     EMERGENCY_HOLDS,
     SAFETY_NET_HEADING,
+    level_so_far,
     paired_screen_nodes,
-    self_care_unscreened,
 )
 
 __all__ = ["interview"]
@@ -166,10 +166,7 @@ def _closing(
     lines = ["", *d.notes, *unsure_lines(d.network, d.evidence)]
     # self care with screening questions unasked is only the level so far: quitting
     # early must not read as a verdict of self care
-    level = d.triage
-    if self_care_unscreened(d.triage, len(unscreened)):
-        level = "self_care so far, screen not finished"
-    lines.append(f"triage: {level} - {d.advice}")
+    lines.append(f"triage: {level_so_far(d.triage, len(unscreened))} - {d.advice}")
     if d.triage_reasons:
         lines.append(f"  because of: {_because(d)}")
     if d.triage == "emergency":

@@ -28,7 +28,7 @@ from backspasm.explain.conflict import (
     conflict_words,
 )
 from backspasm.spec import PRESENTATION
-from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, self_care_unscreened
+from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, level_so_far
 
 __all__ = ["diagnosis_text"]
 
@@ -52,9 +52,7 @@ def diagnosis_text(
     """
     causes, words = d.causes, d.triage_words
     lines = [*d.notes, *unsure_lines(d.network, d.evidence)]
-    level = d.triage
-    if self_care_unscreened(d.triage, len(d.unscreened)):  # the level so far, not a verdict
-        level = "self_care so far (the screen is not finished)"
+    level = level_so_far(d.triage, len(d.unscreened))  # the level so far, not a verdict
     lines.append(f"triage: {level}" + (f" (because: {'; '.join(words)})" if words else ""))
     if d.triage == "see_doctor":  # how soon: the level whose urgency varies
         lines.append(f"advice: {d.advice}")

@@ -70,9 +70,11 @@ from backspasm.triage.policy import (
 )
 from backspasm.triage.safety import (
     SAFETY_NET_HEADING,
+    SCREEN_NOT_FINISHED,
     closed_screen,
     emergency_nodes,
     interview_rank,
+    level_so_far,
     paired_screen_nodes,
     safety_net,
     screen_questions,
@@ -83,12 +85,14 @@ from backspasm.triage.safety import (
 __all__ = [
     "EMERGENCY_HOLDS",
     "SAFETY_NET_HEADING",
+    "SCREEN_NOT_FINISHED",
     "TRIAGE_ADVICE",
     "TRIAGE_LEVELS",
     "Triage",
     "closed_screen",
     "emergency_nodes",
     "interview_rank",
+    "level_so_far",
     "paired_screen_nodes",
     "policy_of",
     "safety_net",

@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SAFETY_NET_HEADING",
+    "SCREEN_NOT_FINISHED",
     "closed_screen",
     "emergency_nodes",
     "interview_rank",
+    "level_so_far",
     "paired_screen_nodes",
     "safety_net",
     "screen_questions",
@@ -204,6 +206,23 @@ def self_care_unscreened(triage: npt.ArrayLike, screen_unanswered: npt.ArrayLike
     """
     left = np.asarray(screen_unanswered, dtype=np.float64)
     return np.asarray(np.asarray(triage, dtype=object) == "self_care") & (left > 0)
+
+
+#: Said after ``self_care`` while screening questions are unanswered
+#: (:func:`self_care_unscreened`): the level so far, not a verdict of self care, since
+#: a person may stop there. ``ask``, ``diagnose`` and the widget say it.
+SCREEN_NOT_FINISHED = "so far, screen not finished"
+
+
+def level_so_far(triage: str, screen_unanswered: int) -> str:
+    """Name one case's level as ``ask`` and ``diagnose`` print it.
+
+    ``"self_care so far, screen not finished"`` while its screen is open (see
+    :data:`SCREEN_NOT_FINISHED`), else the level itself.
+    """
+    if self_care_unscreened(triage, screen_unanswered):
+        return f"{triage} {SCREEN_NOT_FINISHED}"
+    return triage
 
 
 def interview_rank(

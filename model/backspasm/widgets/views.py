@@ -26,7 +26,12 @@ from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
 from backspasm.diagnosis.words import NO_QUESTION_BEFORE_GOING, POINTED_TIP, group_shares
 from backspasm.explain.odds import factor_words, pointed_causes
-from backspasm.triage import EMERGENCY_HOLDS, SAFETY_NET_HEADING, self_care_unscreened
+from backspasm.triage import (
+    EMERGENCY_HOLDS,
+    SAFETY_NET_HEADING,
+    SCREEN_NOT_FINISHED,
+    self_care_unscreened,
+)
 
 __all__ = [
     "FLAG",
@@ -168,7 +173,7 @@ def triage_html(d: Diagnosis) -> str:
     colour = TRIAGE_COLOURS.get(d.triage, "#000000")
     words = d.advice
     if self_care_unscreened(d.triage, len(d.unscreened)):  # the level so far, as ask says it
-        words = f"so far, screen not finished \u2014 {words}"
+        words = f"{SCREEN_NOT_FINISHED} \u2014 {words}"
     parts = [
         f"<div class='bs-triage' data-level='{html.escape(d.triage)}' "
         f"style='border-left:6px solid {colour};padding:2px 8px;margin-bottom:6px'>"
