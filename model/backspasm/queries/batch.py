@@ -23,7 +23,13 @@ from backspasm.queries.questions import candidate_questions, information_gain
 from backspasm.queries.reasons import Reasons, reasons
 from backspasm.queries.top_reasons import top_cause_reasons
 from backspasm.spec import PRESENTATION
-from backspasm.triage import closed_screen, interview_rank, triage_cases, unanswered_screen
+from backspasm.triage import (
+    GAIN_RANK,
+    closed_screen,
+    interview_rank,
+    triage_cases,
+    unanswered_screen,
+)
 
 __all__ = ["CaseQueries", "query_cases"]
 
@@ -116,15 +122,9 @@ class CaseQueries:
         if gain is None or not gain.shape[1]:
             return out
         some = ~np.all(np.isnan(gain), axis=1)
-        rank = np.asarray(self.question_rank if self.question_rank else [0] * gain.shape[1])
-        rank = np.broadcast_to(rank, gain.shape).copy()
-        for j, (_, node) in enumerate(self.questions):
-            shut = self.closed_screen.get(node)
-            if shut is not None:
-                rank[shut, j] = 3  # with the rest: its flags can no longer match
-        ranked = np.where(np.isnan(gain), 4, rank)
-        first = ranked == ranked.min(axis=1, keepdims=True)
-        best = np.argmax(np.where(first & ~np.isnan(gain), gain, -np.inf), axis=1)
+        nodes = [node for _, node in self.questions]
+        first = _first_open(~np.isnan(gain), nodes, self.question_rank, self.closed_screen)
+        best = np.argmax(np.where(first, gain, -np.inf), axis=1)
         names = np.asarray([q for q, _ in self.questions], dtype=object)
         out[some] = names[best[some]]
         out[np.asarray(self.triage) == "emergency"] = ""
@@ -282,17 +282,29 @@ def query_cases(
 def _first_rank(
     evidence: Batch, nodes: Sequence[str], rank: tuple[int, ...], shut: Mapping[str, BoolArray]
 ) -> BoolArray:
-    """Per case, the open questions of its first interview rank (as next_question ranks).
-
-    A screening question its other answers close ranks with the rest (3).
-    """
+    """Per case, the unanswered questions of its first interview rank (see _first_open)."""
     n = len(next(iter(evidence.values()))) if evidence else 1
-    ranks = np.broadcast_to(np.asarray(rank or [0] * len(nodes)), (n, len(nodes))).copy()
     open_ = np.ones((n, len(nodes)), dtype=bool)
     for j, node in enumerate(nodes):
-        if node in shut:
-            ranks[shut[node], j] = 3
         if node in evidence:
             open_[:, j] = ~answered(np.asarray(evidence[node]))
-    ranked = np.where(open_, ranks, 4)
-    return np.asarray(open_ & (ranked == ranked.min(axis=1, initial=4, keepdims=True)))
+    return _first_open(open_, nodes, rank, shut)
+
+
+def _first_open(
+    open_: BoolArray, nodes: Sequence[str], rank: Sequence[int], shut: Mapping[str, BoolArray]
+) -> BoolArray:
+    """Per case (row of ``open_``), its open questions of the first interview ``rank``.
+
+    ``rank`` is :func:`~backspasm.triage.interview_rank` of ``nodes`` (empty: all 0).
+    A screening question its case's other answers close (``shut``, as
+    :func:`~backspasm.triage.closed_screen`) ranks with the rest (``GAIN_RANK``): its
+    flags can no longer match. The question ``next_question`` asks and the gains
+    ``query_cases`` computes for a file both come from here.
+    """
+    ranks = np.broadcast_to(np.asarray(rank or [0] * len(nodes)), open_.shape).copy()
+    for j, node in enumerate(nodes):
+        if node in shut:
+            ranks[shut[node], j] = GAIN_RANK
+    ranked = np.where(open_, ranks, GAIN_RANK + 1)
+    return np.asarray(open_ & (ranked == ranked.min(axis=1, initial=GAIN_RANK + 1, keepdims=True)))

@@ -69,6 +69,7 @@ from backspasm.triage.policy import (
     triage_reason_words,
 )
 from backspasm.triage.safety import (
+    GAIN_RANK,
     SAFETY_NET_HEADING,
     SCREEN_NOT_FINISHED,
     closed_screen,
@@ -84,6 +85,7 @@ from backspasm.triage.safety import (
 
 __all__ = [
     "EMERGENCY_HOLDS",
+    "GAIN_RANK",
     "SAFETY_NET_HEADING",
     "SCREEN_NOT_FINISHED",
     "TRIAGE_ADVICE",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from backspasm.questionnaire import Question
 
 __all__ = [
+    "GAIN_RANK",
     "SAFETY_NET_HEADING",
     "SCREEN_NOT_FINISHED",
     "closed_screen",
@@ -225,6 +226,11 @@ def level_so_far(triage: str, screen_unanswered: int) -> str:
     return triage
 
 
+#: The last :func:`interview_rank`: the questions outside the screen, asked by
+#: information gain (a screening question whose flags can no longer match joins them).
+GAIN_RANK = 3
+
+
 def interview_rank(
     network: Network,
     questions: Iterable[tuple[str, str | None]],
@@ -258,7 +264,7 @@ def interview_rank(
             later = node in paired or column in examined
             ranks.append(0 if node in urgent else 2 if later else 1)
         else:
-            ranks.append(3)
+            ranks.append(GAIN_RANK)
     return ranks
 
 
