@@ -299,6 +299,22 @@ def test_bundled_knowledge_base_still_loads():
             id="default",
         ),
         pytest.param(
+            {"back_spasm": QUESTIONS["back_spasm"].replace('"yes"', '"no"')},
+            "nodes.toml: node 'back_spasm', field 'question.default': score and fit read a "
+            "blank back_spasm as yes (a case presents with a spasm unless it says otherwise); "
+            "its question must read a blank the same way, or ask and diagnose would not: set "
+            "default = \"yes\"; got 'no'. [rule: presentation]",
+            id="presentation-default-no",
+        ),
+        pytest.param(
+            {"back_spasm": QUESTIONS["back_spasm"].replace(', default = "yes"', "")},
+            "nodes.toml: node 'back_spasm', field 'question.default': score and fit read a "
+            "blank back_spasm as yes (a case presents with a spasm unless it says otherwise); "
+            "its question must read a blank the same way, or ask and diagnose would not: set "
+            'default = "yes"; got none. [rule: presentation]',
+            id="presentation-default-none",
+        ),
+        pytest.param(
             {"stone": QUESTIONS["stone"].replace(" }", ', default = "no" }')},
             "nodes.toml: node 'stone', field 'question.default': only the presentation "
             "node's question may have a default (back_spasm = yes: every case presents with "

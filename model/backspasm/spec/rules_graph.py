@@ -115,6 +115,23 @@ def _presentation(ctx: Context) -> Iterator[str]:
             f"every diagnosis conditions on {PRESENTATION} = yes: the states must be "
             f"['no', 'yes']; got {state_list(spasm.states)}.",
         )
+    question = spasm.question
+    if (
+        question is not None
+        and question.default != PRESENTING
+        and (question.default is None or question.default in spasm.states)  # else known-state
+        and not ctx.bad_within(PRESENTATION, "question")
+    ):
+        given = "none" if question.default is None else f"'{question.default}'"
+        yield problem(
+            file,
+            where,
+            "question.default",
+            "presentation",
+            f"score and fit read a blank {PRESENTATION} as {PRESENTING} (a case presents with "
+            "a spasm unless it says otherwise); its question must read a blank the same way, "
+            f'or ask and diagnose would not: set default = "{PRESENTING}"; got {given}.',
+        )
     if any(
         ctx.bad(n.name, "parents") or any(p not in ctx.nodes for p in n.parents)
         for n in ctx.nodes.values()
@@ -297,7 +314,8 @@ GRAPH_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "presentation",
-        f"a presentation node '{PRESENTATION}' with every cause among its ancestors",
+        f"a presentation node '{PRESENTATION}' with every cause among its ancestors, whose "
+        f"question reads a blank as {PRESENTING}",
         _presentation,
     ),
     Rule(
