@@ -252,3 +252,21 @@ def test_a_folder_of_parquet_files_says_how_to_score_it(tmp_path, net):
     (tmp_path / "empty").mkdir()
     with pytest.raises(CaseFileError, match=r"it is a folder\.$"):
         score_file(tmp_path / "empty", tmp_path / "o.csv", network=net, progress=False)
+
+
+@pytest.mark.parametrize("name", [None, "patient"])
+def test_the_index_pandas_wrote_is_kept_as_the_index_not_named_as_a_column(tmp_path, net, name):
+    # to_parquet stores an index that is not a plain range as a column
+    # ('__index_level_0__', or the index's name): it was named in the warning of
+    # columns passed through unscored, as if it were one of the user's.
+    cases = pd.DataFrame(
+        {"case_id": ["a", "b"], "fever": ["yes", "no"], "notes": ["x", "y"]},
+        index=pd.Index([10, 20], name=name),
+    )
+    cases.to_parquet(tmp_path / "in.parquet")
+    summary = score_file(tmp_path / "in.parquet", tmp_path / "o.parquet", network=net)
+    passed = [w for w in summary.warnings if "passed through unscored" in w]
+    assert passed == ["columns passed through unscored (not questions of this network): 'notes'."]
+    after = pd.read_parquet(tmp_path / "o.parquet")
+    pd.testing.assert_index_equal(after.index, cases.index)
+    assert list(after.columns[:3]) == ["case_id", "fever", "notes"]

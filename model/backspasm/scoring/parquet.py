@@ -45,6 +45,8 @@ class ParquetSource:
         self.schema: pa.Schema = self._file.schema_arrow
         check_width(len(self.schema.names), name)
         self.header: list[str] = list(self.schema.names)
+        #: The columns that hold the index pandas wrote (passed through without a remark).
+        self.index: tuple[str, ...] = _index_columns(self.schema)
         meta = self._file.metadata
         self.rows = int(meta.num_rows)
         size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
@@ -90,6 +92,23 @@ class ParquetSource:
             raise CaseFileError(
                 f"cannot read Parquet file '{self.name}': {_first_line(exc)}"
             ) from None
+
+
+def _index_columns(schema: pa.Schema) -> tuple[str, ...]:
+    """Return the columns that pandas metadata names as the index (a range index has none).
+
+    :meth:`pandas.DataFrame.to_parquet` stores an index that is not a plain range as
+    columns (``__index_level_0__``, or the index's name); the output keeps them, and
+    the metadata, so that :func:`pandas.read_parquet` gives the index back.
+    """
+    try:
+        described = schema.pandas_metadata
+        names = described.get("index_columns", []) if isinstance(described, dict) else []
+    except (ValueError, TypeError):  # metadata that is not JSON
+        return ()
+    if not isinstance(names, list):
+        return ()
+    return tuple(n for n in names if isinstance(n, str) and n in schema.names)
 
 
 def _hashed_copy(src: BinaryIO, dst: BinaryIO | None) -> tuple[str, int]:

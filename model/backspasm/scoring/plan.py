@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -145,6 +145,7 @@ def make_plan(
     name_passed: bool = True,
     delimiter: str | None = None,
     sep_hint: bool = False,
+    index: Collection[str] = (),
 ) -> Plan:
     """Read a header: find the question columns and collect the remarks about it.
 
@@ -166,6 +167,10 @@ def make_plan(
         no question looks split at the wrong one.
     sep_hint : bool, default False
         Whether that delimiter came from the file's first line (``sep=;``).
+    index : collection of str, default ()
+        The columns that hold the input's index (a Parquet file's pandas metadata
+        names them: ``__index_level_0__``, or the index's name). They are passed
+        through, and kept as the index, without a remark.
 
     Returns
     -------
@@ -225,7 +230,7 @@ def make_plan(
         note = near_miss(str(label), by_name, outputs)
         if note is not None:
             notes.append(note)
-        elif not is_label(str(label)):
+        elif not is_label(str(label)) and label not in index:
             passed.append(str(label))
     if passed and name_passed:
         # without it a variant's column, scored without its network, was lost unsaid

@@ -93,6 +93,9 @@ _SEP_HINT = re.compile(rb'(?i)"?sep=(?P<sep>[\t\x20\x21\x23-\x7e])"?(?P=sep)*')
 class CsvSource:
     """Stream a CSV file as Arrow chunks of at most ``chunk_bytes`` of input."""
 
+    #: A CSV file has no index column (a Parquet file's pandas metadata may name some).
+    index: tuple[str, ...] = ()
+
     def __init__(self, stream: BinaryIO, name: str, *, chunk_bytes: int) -> None:
         self.name = name
         self.max_line = chunk_bytes // 2

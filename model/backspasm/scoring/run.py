@@ -260,7 +260,7 @@ def score_file(
         source = open_source(src_path, chunk_bytes=chunk_bytes)
         try:
             try:
-                plan = make_plan(source.header, net, explain=explain)
+                plan = make_plan(source.header, net, explain=explain, index=source.index)
             except CaseFileError as exc:
                 raise CaseFileError(f"case file '{src_path}': {exc}") from None
             if isinstance(source, ParquetSource):
