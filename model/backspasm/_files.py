@@ -301,13 +301,14 @@ class AtomicFile:
         os.fsync(self.fh.fileno())
         self.fh.close()
 
-    def replace(self) -> None:
+    def replace(self, left: str = "it was left as it was") -> None:
         """Rename the temporary file to the target (after :meth:`finish`).
 
         Raises
         ------
         CaseFileError
-            When the rename fails (the temporary file is left for :meth:`discard`).
+            When the rename fails (the temporary file is left for :meth:`discard`),
+            saying in parentheses what became of the target (``left``).
         """
         if self.tmp is not None:
             if self.mode is not None:
@@ -318,7 +319,7 @@ class AtomicFile:
                 os.replace(self.tmp, self.target)
             except OSError as exc:
                 raise CaseFileError(
-                    f"cannot write '{self.path}': {exc.strerror or exc} (it was left as it was)"
+                    f"cannot write '{self.path}': {exc.strerror or exc} ({left})"
                 ) from None
             self.tmp = None
 

@@ -630,10 +630,10 @@ def test_a_signal_during_the_renames_waits_for_both(tmp_path, net, monkeypatch):
         pytest.skip("SIGINT already has a handler in this process")
     real = AtomicFile.replace
 
-    def replace(self):
+    def replace(self, *args):
         assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
         signal.raise_signal(signal.SIGINT)
-        real(self)
+        real(self, *args)
 
     monkeypatch.setattr(AtomicFile, "replace", replace)
     dest = tmp_path / "out.csv"

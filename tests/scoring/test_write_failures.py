@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -171,3 +172,70 @@ def test_a_rename_that_fails_names_the_output_and_leaves_it(tmp_path, net, monke
         f"cannot write '{dest}': Device or resource busy (it was left as it was)"
     )
     assert_untouched(tmp_path, dest, meta)
+
+
+class Killed(BaseException):
+    """SIGKILL, as far as the files on disk can tell: nothing after it runs."""
+
+
+def kill_at(monkeypatch, dst: Path) -> None:
+    """Make the rename onto ``dst`` be where the run is killed."""
+    real = _files.os.replace
+
+    def replace(src, to):
+        if Path(to) == dst:
+            raise Killed
+        real(src, to)
+
+    monkeypatch.setattr(_files.os, "replace", replace)
+
+
+def test_a_run_killed_between_the_renames_leaves_no_old_sidecar_beside_the_new_output(
+    tmp_path, net, monkeypatch
+):
+    # The output was renamed, then its sidecar: killed between the two, the new
+    # output stood beside the old sidecar, whose input hash and counts are another's.
+    dest, meta = old_files(tmp_path, "out.csv")
+    kill_at(monkeypatch, meta)
+    with pytest.raises(Killed):
+        score_file(tmp_path / "in.csv", dest, network=net)
+    assert dest.read_text().startswith("case_id,age,fever,")
+    assert not meta.exists()
+    monkeypatch.undo()
+    score_file(tmp_path / "in.csv", dest, network=net)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", dest.name, meta.name]
+    assert json.loads(meta.read_text())["rows"] == 2
+
+
+def test_a_run_killed_before_the_output_is_renamed_leaves_the_old_output_without_sidecar(
+    tmp_path, net, monkeypatch
+):
+    dest, meta = old_files(tmp_path, "out.csv")
+    kill_at(monkeypatch, dest)
+    with pytest.raises(Killed):
+        score_file(tmp_path / "in.csv", dest, network=net)
+    assert dest.read_text() == "OLD"
+    assert not meta.exists()
+
+
+def test_a_sidecar_rename_that_fails_says_the_output_was_written_without_it(
+    tmp_path, net, monkeypatch
+):
+    # It said the sidecar "was left as it was": the old one, beside the new output.
+    dest, meta = old_files(tmp_path, "out.csv")
+    real = _files.os.replace
+
+    def refuse(src, dst):
+        if Path(dst) == meta:
+            raise OSError(errno.EBUSY, "Device or resource busy")
+        real(src, dst)
+
+    monkeypatch.setattr(_files.os, "replace", refuse)
+    with pytest.raises(CaseFileError) as caught:
+        score_file(tmp_path / "in.csv", dest, network=net)
+    assert str(caught.value) == (
+        f"cannot write '{meta}': Device or resource busy (the output '{dest}' was written "
+        "without it)"
+    )
+    assert dest.read_text().startswith("case_id,age,fever,")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", dest.name]

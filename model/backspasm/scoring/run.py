@@ -409,8 +409,7 @@ def _run(
                 meta.finish()
             # Both renames or, if a signal comes during them, both all the same.
             with guard.deferred(f"interrupted; {dst_path} was written all the same"):
-                sink.file.replace()
-                meta.replace()
+                sink.replace(meta)
     except BaseException:
         if isinstance(source, CsvSource):
             source.stop()  # pyarrow's reading thread reads the end: nothing waits on it

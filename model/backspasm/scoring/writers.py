@@ -10,12 +10,19 @@ shortest round-trip text, so ``float(cell)`` gives back the engine's value exact
 A write that fails (a full disk, a quota) raises a :class:`CaseFileError` that names
 what was being written: the output, its provenance sidecar or standard output
 (:func:`naming`).
+
+The output and its sidecar are renamed into place one after the other
+(:meth:`Sink.replace`), the old sidecar moved out of the way first: a run killed
+between the renames leaves an output without a sidecar, never one beside the old
+sidecar, which describes another output.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
+import secrets
 import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -110,6 +117,49 @@ class Sink:
                 self.fh.flush()
             else:
                 self.file.finish()
+
+    def replace(self, sidecar: AtomicFile) -> None:
+        """Rename the output into place, then its ``sidecar`` (both finished).
+
+        The old sidecar, if any, is first moved aside, to a hidden name that the next
+        run removes as stale, and removed at the end. A run killed (SIGKILL, a power
+        cut) at any point leaves the old output and its old sidecar, the old output
+        without a sidecar (killed before the output's rename), the new output without
+        a sidecar (killed between the renames), or the new pair: never an output beside
+        a sidecar whose input hash, network and counts belong to another.
+
+        Raises
+        ------
+        CaseFileError
+            When a rename fails. Before the output's, the old output and sidecar are
+            left as they were; after it, the output was written without its sidecar.
+        """
+        assert self.file is not None
+        hidden = f".{sidecar.target.name}.{secrets.token_hex(4)}.tmp"  # as AtomicFile names
+        aside = sidecar.target.with_name(hidden)
+        try:
+            os.replace(sidecar.target, aside)
+            moved = True
+        except FileNotFoundError:  # the first run: no old sidecar
+            moved = False
+        except OSError as exc:
+            raise CaseFileError(
+                f"cannot write '{sidecar.path}': {exc.strerror or exc} (the output and its "
+                "sidecar were left as they were)"
+            ) from None
+        try:
+            self.file.replace()
+        except CaseFileError:
+            if moved:
+                with contextlib.suppress(OSError):  # else the next run removes it
+                    os.replace(aside, sidecar.target)
+            raise
+        try:
+            sidecar.replace(f"the output '{self.path}' was written without it")
+        finally:
+            if moved:
+                with contextlib.suppress(OSError):  # else the next run removes it
+                    aside.unlink()
 
     def abort(self) -> None:
         """Remove the temporary file, if any."""
