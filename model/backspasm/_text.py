@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import numbers
 import re
 import unicodedata
 from collections.abc import Callable, Container, Iterable
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from backspasm._numeric import lean_of
 
@@ -17,6 +21,7 @@ __all__ = [
     "answer_words",
     "bits",
     "cap_list",
+    "close_match",
     "closest",
     "column_key",
     "did_you_mean",
@@ -48,6 +53,38 @@ def did_you_mean(value: object, choices: Iterable[object], *, cutoff: float = 0.
     """
     close = closest(value, choices, cutoff=cutoff)
     return f" Did you mean '{close}'?" if close is not None else ""
+
+
+def close_match(word: str, names: tuple[str, ...], cutoff: float) -> str | None:
+    """Return the name :func:`difflib.get_close_matches` finds closest to ``word``, or None.
+
+    The same match, found faster: difflib ranks by a ratio whose upper bound
+    (:meth:`~difflib.SequenceMatcher.quick_ratio`: the characters shared, whatever
+    their order) it counts name by name in Python, seconds at 16,000 columns; here
+    it is counted for all ``names`` at once, and only those that reach ``cutoff``
+    are handed on.
+    """
+    letters, counts, lengths = _letter_counts(names)
+    have = np.bincount(
+        np.array([letters[c] for c in word if c in letters], dtype=np.intp),
+        minlength=len(letters),
+    )
+    shared = np.minimum(counts, have).sum(axis=1)
+    near = [names[i] for i in np.flatnonzero(2.0 * shared / (lengths + len(word)) >= cutoff)]
+    return next(iter(difflib.get_close_matches(word, near, 1, cutoff)), None) if near else None
+
+
+@functools.lru_cache(maxsize=8)
+def _letter_counts(
+    names: tuple[str, ...],
+) -> tuple[dict[str, int], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Return the characters of ``names`` numbered, their counts (a row per name), the lengths."""
+    letters = {c: i for i, c in enumerate(sorted({c for name in names for c in name}))}
+    counts = np.zeros((len(names), len(letters)), dtype=np.int64)
+    for row, name in enumerate(names):
+        for c in name:
+            counts[row, letters[c]] += 1
+    return letters, counts, counts.sum(axis=1)
 
 
 def column_key(name: str) -> str:

@@ -9,12 +9,12 @@ through unscored, repeated or unused questions) that scoring reports as warnings
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from backspasm._text import close_match
 from backspasm._text import column_key as column_key  # re-exported: the key near misses use
 from backspasm.columns import encodable
 from backspasm.exceptions import CaseFileError, EvidenceError
@@ -302,6 +302,14 @@ def misnamed_columns(labels: Sequence[object], by_name: Mapping[str, Question]) 
     a name further from it.
     """
     exact = {label for label in labels if isinstance(label, str) and label in by_name}
+    order = {q: i for i, q in enumerate(by_name)}
+    # A name one letter off (four letters or more) is one length off at most, and
+    # begins or ends with the question's two letters: only those are compared.
+    ends: dict[tuple[int, str], set[str]] = {}
+    for q in by_name:
+        if q not in exact:
+            for end in (f"^{q[:2]}", f"{q[-2:]}$"):
+                ends.setdefault((len(q), end), set()).add(q)
     misnamed, misspelt = [], []
     for label in labels:
         if not isinstance(label, str) or label in by_name:
@@ -311,7 +319,11 @@ def misnamed_columns(labels: Sequence[object], by_name: Mapping[str, Question]) 
             if key not in exact:
                 misnamed.append((label, key))
             continue
-        typo = next((q for q in by_name if q not in exact and one_letter_off(key, q)), None)
+        tips = (f"^{key[:2]}", f"{key[-2:]}$")
+        near = {q for n in (-1, 0, 1) for e in tips for q in ends.get((len(key) + n, e), ())}
+        typo = next(
+            (q for q in sorted(near, key=order.__getitem__) if one_letter_off(key, q)), None
+        )
         if typo is not None:
             misspelt.append((label, typo))
     said = []
@@ -372,13 +384,7 @@ def near_miss(
     if text in outputs:
         return None
     guess = column_key(text)
-    match = (
-        guess
-        if guess in by_name
-        else next(
-            iter(difflib.get_close_matches(guess, list(by_name), 1, _NEAR_MISS_CUTOFF)), None
-        )
-    )
+    match = guess if guess in by_name else close_match(guess, tuple(by_name), _NEAR_MISS_CUTOFF)
     if match is None or (match != guess and extends(guess, match)):
         return None
     return f"column {text!r} is not a question; did you mean {match!r}? {fate}"
