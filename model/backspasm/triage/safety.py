@@ -63,11 +63,11 @@ def paired_screen_nodes(network: Network) -> frozenset[str]:
     from backspasm.questionnaire import questions_for
 
     signs = {q.node for q in questions_for(network) if q.red_flag}
-    flags = policy_of(network).flags
+    named = [flag.holds_on for flag in policy_of(network).flags]  # a new dict each time
     return frozenset(
         node
         for node in screen_nodes(network) - signs
-        if all(len(f.holds_on) > 1 for f in flags if node in f.holds_on)
+        if all(len(holds_on) > 1 for holds_on in named if node in holds_on)
     )
 
 
@@ -133,10 +133,11 @@ def closed_screen(
         return out
 
     closed: dict[str, BoolArray] = {}
+    named = [(flag, flag.holds_on) for flag in policy.flags]  # a new dict each time
     for node in sorted(paired_screen_nodes(network)):
         shut = np.ones(n, dtype=bool)
-        for flag in policy.flags:
-            if node in flag.holds_on:
+        for flag, holds_on in named:
+            if node in holds_on:
                 shut &= decided_without(flag, node)
         if shut.any():
             closed[node] = shut
