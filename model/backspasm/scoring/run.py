@@ -188,7 +188,8 @@ def score_file(
         delimited text with the input's delimiter (``.tsv`` only for a tab-separated
         or Parquet input), first Excel's ``sep=;`` line if the input had one; any
         other extension is refused. Written to a temporary file in the same folder,
-        then renamed, so a failed or interrupted run leaves no file behind. ``"-"``
+        then renamed, so a failed or interrupted run leaves no file behind (killed
+        between two renames, the output is left without a sidecar, not the old one). ``"-"``
         writes CSV to standard output. Neither the output nor its sidecar may be the
         input (by name, link or standard input), and the output's folder must exist
         and be writable: all this is checked first.
