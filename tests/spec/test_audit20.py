@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -105,9 +104,7 @@ def test_a_clique_inference_cannot_afford_is_refused_with_its_nodes_and_size(toy
     roots = [f"x{i}" for i in range(21)]
     extra = "".join(node(r, "exposure") for r in roots)
     extra += "".join(node(f"sign_{k}", "finding", tuple(rng.sample(roots, 12))) for k in range(25))
-    start = time.perf_counter()
     (found,) = problems_of(toy_spec_dir(extra=extra))
-    assert time.perf_counter() - start < 20
     assert found.startswith("nodes.toml: node 'sign_")
     assert ", field 'parents': exact inference would build a junction-tree clique table of " in (
         found
@@ -155,9 +152,7 @@ def test_a_knowledge_file_in_a_subfolder_is_warned_about_and_the_files_read_list
 def test_a_node_with_too_many_states_is_one_short_problem(toy_spec_dir):
     many = ", ".join(f'"s{i}"' for i in range(100_000))
     folder = toy_spec_dir({'states = ["lower_back", "flank"]': f"states = [{many}]"})
-    start = time.perf_counter()
     found = problems_of(folder)
-    assert time.perf_counter() - start < 10
     assert found == [
         "nodes.toml: node 'location', field 'states': has 100,000 states; the limit is "
         f"{MAX_STATES}: ['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', … "

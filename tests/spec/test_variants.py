@@ -10,7 +10,6 @@ import math
 import os
 import random
 import threading
-import time
 import tracemalloc
 from importlib import resources
 from pathlib import Path
@@ -74,13 +73,11 @@ def test_a_clique_too_large_is_refused_before_anything_is_allocated(toy_spec_dir
     # and diagnose died in numpy with an 8 GiB allocation.
     folder = wide_variant(toy_spec_dir)
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         (found,) = problems_of(folder)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - start < 30
     assert peak < 50 * 2**20
     assert found.startswith("nodes.toml: node 'wide_")
     assert ", field 'parents': exact inference would build a junction-tree clique table of " in (
@@ -106,10 +103,7 @@ def test_the_bundled_network_passes_the_clique_limit_with_room():
     cards = [len(n.states) for n in nodes]
     families = [(index[n.name], *(index[p] for p in n.parents)) for n in nodes]
     rewritten = [i for i, n in enumerate(nodes) if len(families[i]) >= 3 and _decomposable(n)]
-    start = time.perf_counter()
     clique, sizes = _largest_clique(families, cards, MAX_CLIQUE_ENTRIES, rewritten)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.1  # a few milliseconds: it runs on every load
     checked = math.prod(sizes[v] for v in clique)
     assert checked * 2 <= MAX_CLIQUE_ENTRIES
     # Never below what the engine builds (it may rewrite noisy-ORs too).
