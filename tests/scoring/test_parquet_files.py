@@ -9,6 +9,7 @@ import io
 import os
 import threading
 import tracemalloc
+import warnings
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -288,3 +289,21 @@ def test_the_index_pandas_wrote_is_kept_as_the_index_not_named_as_a_column(tmp_p
     after = pd.read_parquet(tmp_path / "o.parquet")
     pd.testing.assert_index_equal(after.index, cases.index)
     assert list(after.columns[:3]) == ["case_id", "fever", "notes"]
+
+
+@pytest.mark.parametrize("name", [None, "patient"])
+def test_a_case_table_read_whole_keeps_the_pandas_index_as_its_index(tmp_path, net, name):
+    # evaluate, the widget and the figures read a file whole: the index came back as a
+    # column '__index_level_0__' (or 'patient'), which scoring then warned about.
+    cases = pd.DataFrame(
+        {"case_id": ["a", "b"], "fever": ["yes", "no"]}, index=pd.Index([10, 20], name=name)
+    )
+    cases.to_parquet(tmp_path / "in.parquet")
+    frame, _ = read_case_table(str(tmp_path / "in.parquet"))
+    assert list(frame.columns) == ["case_id", "fever"]
+    assert list(frame.index) == ["10", "20"]
+    assert frame.index.name == name
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scored = score_cases(frame, network=net)
+    assert list(scored.index) == ["10", "20"]

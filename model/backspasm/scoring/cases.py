@@ -373,7 +373,8 @@ def read_case_table(path: str) -> tuple[pd.DataFrame, str]:
     ``""`` (a Parquet null too), so a scored file reads back as it was written. A
     repeated column name keeps its first column under the name, but an output column
     its last, the scorer's (see :func:`first_name_wins`); the others become
-    ``name.1``, ..., which scoring merges with a question's column. A row
+    ``name.1``, ..., which scoring merges with a question's column. The index that
+    pandas wrote to a Parquet file (as text) is the frame's index, not a column. A row
     with fewer fields than the header is read with the missing cells blank, as
     ``score`` reads it, and counted in a warning.
 
@@ -428,6 +429,9 @@ def read_case_table(path: str) -> tuple[pd.DataFrame, str]:
     cells = [_text_cells(pa.chunked_array([t.column(i) for t in tables])) for i in range(width)]
     frame = pd.DataFrame(dict(enumerate(cells)))
     frame.columns = pd.Index(names)
+    if source.index:  # the index pandas wrote to a Parquet file is the index again
+        frame = frame.set_index(list(source.index))
+        frame.index.names = [None if n.startswith("__index_level_") else n for n in source.index]
     return frame, digest
 
 
