@@ -5,7 +5,6 @@ from __future__ import annotations
 import graphlib
 import itertools
 import math
-import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -579,29 +578,6 @@ def test_bad_causes_are_reported():
         expected_disablement(KIDNEY, causes=["kidney_stone"])
     with pytest.raises(BackspasmError, match="binary"):
         expected_disablement(KIDNEY, causes=["age_group"])
-
-
-def test_speed_report(record_property, capsys):
-    net = default_network()
-    causes = list(net.causes)
-    twins = {c: twin_network(c, net) for c in causes}
-    expected_disablement(KIDNEY)  # warm the engines' plans
-    start = time.perf_counter()
-    repeats = 5
-    for _ in range(repeats):
-        for case in (KIDNEY, ABSCESS):
-            expected_disablement(case)
-    per_case = (time.perf_counter() - start) / (2 * repeats)
-    lines = [f"{'cause':<36} nodes edges copies width compile_s"]
-    for c, t in twins.items():
-        lines.append(
-            f"{c:<36} {t.n_nodes:5d} {t.n_edges:5d} {len(t.copies):6d} {t.treewidth:5d} "
-            f"{t.compile_seconds:9.3f}"
-        )
-    lines.append(f"per case, all {len(causes)} causes: {per_case * 1000:.1f} ms")
-    record_property("counterfactual_per_case_seconds", per_case)
-    with capsys.disabled():
-        print("\n" + "\n".join(lines))
 
 
 def test_unsure_answers_condition_but_are_not_counted():
