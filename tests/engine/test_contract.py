@@ -23,6 +23,7 @@ from pgmpy.inference import VariableElimination
 from pgmpy.models import DiscreteBayesianNetwork
 
 from backspasm.engine import CompiledNetwork
+from backspasm.network import load_network
 
 TOL = 1e-9
 CLASSIC = ["alarm", "child", "insurance", "hepar2", "win95pts"]
@@ -511,9 +512,8 @@ def test_a_node_with_more_children_than_einsum_takes_operands() -> None:
 
 
 def test_back_spasm_network() -> None:
-    """The project's own network, if it is importable."""
-    network = pytest.importorskip("backspasm.network")
-    model = network.load_network().model
+    """The project's own network."""
+    model = load_network().model
     net = CompiledNetwork.from_model(model)
     rng = np.random.default_rng(4000)
     cases = []
