@@ -97,10 +97,8 @@ def test_text_width_keeps_a_bounded_cache(monkeypatch: pytest.MonkeyPatch) -> No
 
     class Quick:
         def __init__(self, xy: object, text: str, size: float) -> None:
-            self.width = len(text) * size
-
-        def get_extents(self) -> Quick:
-            return self
+            self.vertices = [[0.0, 0.0], [len(text) * size, 0.0]]
+            self.codes = None
 
     limit = _words.text_width.cache_info().maxsize
     assert limit is not None

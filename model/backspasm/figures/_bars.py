@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from backspasm.figures._panel import fit_in_cell
 from backspasm.figures._style import PRIOR_TICK, TEXT
+from backspasm.figures._wrap import path_width
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -154,7 +155,7 @@ def bold_width(text: str, size: float) -> float:
     from matplotlib.textpath import TextPath
 
     path = TextPath((0, 0), text, size=size, prop=FontProperties(weight="bold"))
-    return float(path.get_extents().width) / 72.0 * 1.05
+    return path_width(path) / 72.0 * 1.05
 
 
 #: Points between a bar's end (or its prior tick) and its value.

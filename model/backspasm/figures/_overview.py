@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.figures._graph import group_box
-from backspasm.figures._wrap import text_width, unit_lines
+from backspasm.figures._wrap import path_width, text_width, unit_lines
 from backspasm.spec import GROUPS
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def _bold_lines(text: str, width: float, size: float) -> list[str]:
     rows: list[str] = []
     for word in text.split(" "):
         trial = f"{rows[-1]} {word}" if rows else word
-        wide = TextPath((0, 0), trial, size=size, prop=bold).get_extents().width / 72
+        wide = path_width(TextPath((0, 0), trial, size=size, prop=bold)) / 72
         if rows and wide <= width:
             rows[-1] = trial
         else:

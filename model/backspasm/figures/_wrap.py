@@ -38,7 +38,44 @@ def text_width(text: str, size: float = NODE_FONT) -> float:
     """Width in inches of one line of text in the default font at ``size`` points."""
     from matplotlib.textpath import TextPath
 
-    return float(TextPath((0, 0), text, size=size).get_extents().width) / 72.0
+    return path_width(TextPath((0, 0), text, size=size)) / 72.0
+
+
+def path_width(path: Any) -> float:
+    """Return the width of a text path, as ``path.get_extents().width`` gives it.
+
+    ``get_extents`` visits the Bezier curves of the glyphs one at a time in Python,
+    some 30 ms a label, and laying out the whole network measures hundreds of them.
+    The glyphs of the bundled fonts are lines and quadratic curves, whose extremes
+    along x are their end points and, inside a curve, where its x stops changing:
+    computed here for all the curves at once, to the same number. A path of another
+    kind (cubic curves) is left to ``get_extents``.
+    """
+    import numpy as np
+    from matplotlib.path import Path
+
+    x = np.asarray(path.vertices, dtype=float)[:, 0]
+    codes = path.codes
+    if codes is None:
+        return float(x.max() - x.min())
+    curves = np.flatnonzero(codes == Path.CURVE3)
+    control, end = curves[0::2], curves[1::2]
+    if (codes == Path.CURVE4).any() or len(control) != len(end) or (end != control + 1).any():
+        return float(path.get_extents().width)
+    p0, p1, p2 = x[control - 1], x[control], x[end]
+    bend = p0 - 2 * p1 + p2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = -(2 * (p1 - p0)) / (2 * bend)  # where the curve's x stops changing
+    inside = (bend != 0) & (t >= 0) & (t <= 1)
+    t, p0, p1, p2 = t[inside], p0[inside], p1[inside], p2[inside]
+    xs = np.concatenate(
+        [
+            x[(codes == Path.MOVETO) | (codes == Path.LINETO)],
+            x[end],
+            (1 - t) ** 2 * p0 + 2 * (1 - t) * t * p1 + t**2 * p2,
+        ]
+    )
+    return float(xs.max() - xs.min())
 
 
 def wrap(text: str, width: int) -> str:

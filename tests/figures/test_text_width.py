@@ -1,0 +1,52 @@
+"""Text is measured as matplotlib's exact extents measure it, without their slow walk."""
+
+from __future__ import annotations
+
+import pytest
+from matplotlib.font_manager import FontProperties
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
+
+from backspasm.figures import _bars
+from backspasm.figures._wrap import path_width, text_width
+from backspasm.network import load_network
+
+LINES = ["Vertebral compression fracture", "⚠ Kidney stones", "odds ×26.2", "0.044%", "(Oo)"]
+
+
+def _labels() -> list[str]:
+    net = load_network()
+    return sorted({net.label(node) for node in net.model.nodes()} | set(LINES))
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_a_path_is_as_wide_as_its_exact_extents(bold: bool) -> None:
+    prop = FontProperties(weight="bold") if bold else None
+    for label in _labels():
+        for size in (6.3, 9.0, 12.0):
+            path = TextPath((0, 0), label, size=size, prop=prop)
+            assert path_width(path) == path.get_extents().width, (label, size)
+
+
+def test_text_is_measured_without_walking_each_curve(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Path.get_extents visits every Bezier curve of every glyph in Python (some 30 ms a
+    # label): drawing the network measured hundreds of labels, most of the 8 to 15 s a
+    # network figure took, and over half a minute of write_teaching_figures.
+    expected = {line: TextPath((0, 0), line, size=9.0).get_extents().width / 72 for line in LINES}
+
+    def walk(self: Path, *args: object, **kwargs: object) -> None:
+        raise AssertionError("get_extents walked the curves")
+
+    monkeypatch.setattr(Path, "get_extents", walk)
+    text_width.cache_clear()
+    try:
+        assert {line: text_width(line, 9.0) for line in LINES} == expected
+        assert _bars.bold_width("Herniated disc", 9.0) > 0
+    finally:
+        text_width.cache_clear()
+
+
+def test_a_path_of_cubic_curves_is_left_to_get_extents() -> None:
+    codes = [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4]
+    path = Path([[0.0, 0.0], [-1.0, 1.0], [3.0, 1.0], [2.0, 0.0]], codes)
+    assert path_width(path) == path.get_extents().width
