@@ -18,11 +18,11 @@ from xml.sax.saxutils import escape
 
 from backspasm._files import AtomicFile, SignalGuard
 from backspasm.exceptions import BackspasmError, CaseFileError
+from backspasm.figures._edges import drawn_texts, freeze_layout, texts_cut
 from backspasm.figures._style import SLIDE_SIZE, layout
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-    from matplotlib.text import Text
 
 __all__ = [
     "FIGURE_FORMATS",
@@ -100,7 +100,9 @@ def save_figure(
     settings hold for this save only (a :func:`matplotlib.rc_context`); nothing
     global changes. The figure is laid out once, at its first save (for 72 dpi, or
     for ``dpi`` if lower; a figure narrower than a slide for 600 dpi, where text
-    takes the room it takes in print), and keeps that layout: saved again with the same ``dpi``
+    takes the room it takes in print; with more room at an edge its text runs past
+    as measured at ``dpi``, see :func:`~backspasm.figures._edges.freeze_layout`),
+    and keeps that layout: saved again with the same ``dpi``
     (another format, ``close=False``), it comes out the same, byte for byte, as if
     saved in that format alone. The figure is written to a
     hidden temporary file in the same folder and renamed over ``path`` only once
@@ -208,7 +210,7 @@ def _render(fig: Figure, fmt: str, dpi: int, *, keep_inside: bool = False) -> by
         fig.set_layout_engine(layout(float(fig.get_figwidth())))
     narrow = float(fig.get_figwidth()) < SLIDE_SIZE[0] - 0.01
     laid = _NARROW_LAYOUT_DPI if narrow else min(dpi, _LAYOUT_DPI)
-    _freeze_layout(fig, laid)
+    freeze_layout(fig, laid, check=(dpi,))
     if keep_inside:  # measured as the file draws it, or as laid out (SVG, PDF)
         _warn_cut(fig, dpi if fmt == "png" else laid)
     buffer = io.BytesIO()
@@ -257,56 +259,6 @@ def _svg_desc(data: bytes, description: str) -> bytes:
     return data[:end] + b" " + desc + data[end:]
 
 
-def drawn_texts(fig: Figure) -> list[Text]:
-    """Return the texts a figure draws: visible, with words, on a drawn part of it.
-
-    Titles, labels, notes, legend entries and the tick labels of the ticks in view
-    (an Axes drawn without its axes, :meth:`~matplotlib.axes.Axes.set_axis_off`,
-    draws none). The figure is laid out first (drawn without rendering).
-    """
-    from matplotlib.axis import Axis
-    from matplotlib.text import Text
-
-    fig.draw_without_rendering()
-    hidden: set[int] = set()
-    for axis in fig.findobj(Axis):
-        owner = axis.axes
-        shown = owner.axison and axis.get_visible()
-        drawn = set(map(id, axis._update_ticks())) if shown else set()  # type: ignore[attr-defined]
-        for tick in [*axis.majorTicks, *axis.minorTicks]:
-            if id(tick) not in drawn:
-                hidden.update((id(tick.label1), id(tick.label2)))
-        if not shown:
-            hidden.update((id(axis.label), id(axis.offsetText)))
-    return [
-        t
-        for t in fig.findobj(Text)
-        if id(t) not in hidden and t.get_visible() and t.get_text().strip()
-    ]
-
-
-def texts_cut(fig: Figure) -> list[str]:
-    """Return the texts drawn on a figure that run past its edges, each as it reads.
-
-    Every text of :func:`drawn_texts`, measured as drawn; a hundredth of an inch
-    past an edge is rounding.
-    """
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    page = fig.bbox
-    slack = 0.01 * fig.dpi
-    cut: list[str] = []
-    for text in drawn_texts(fig):
-        box = text.get_window_extent(renderer)
-        if (
-            box.x0 < page.x0 - slack
-            or box.y0 < page.y0 - slack
-            or box.x1 > page.x1 + slack
-            or box.y1 > page.y1 + slack
-        ):
-            cut.append(" ".join(text.get_text().split()))
-    return list(dict.fromkeys(cut))
-
-
 def _warn_cut(fig: Figure, dpi: float) -> None:
     """Warn, naming them, of the texts of a figure that run past its edges (see save_figure).
 
@@ -331,32 +283,6 @@ def _warn_cut(fig: Figure, dpi: float) -> None:
         UserWarning,
         stacklevel=4,
     )
-
-
-def _freeze_layout(fig: Figure, dpi: float) -> None:
-    """Lay a figure out once, at ``dpi``, and keep that layout for good.
-
-    Constrained layout starts from where it left the Axes the last time and measures
-    text at the resolution of the file, so without this a figure saved a second time
-    (in another format) comes out shifted, and a PNG file differs with the formats
-    saved before it.
-    """
-    from matplotlib.layout_engine import PlaceHolderLayoutEngine
-
-    engine = fig.get_layout_engine()
-    if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
-        return
-    own = fig.dpi
-    fig.set_dpi(dpi)
-    try:
-        with warnings.catch_warnings():
-            # panels too crowded to lay out keep their places: save_figure then
-            # writes the figure with a tight bounding box instead
-            warnings.filterwarnings("ignore", "constrained_layout not applied")
-            fig.draw_without_rendering()
-    finally:
-        fig.set_dpi(own)
-    fig.set_layout_engine("none")
 
 
 def _write_files(files: Sequence[tuple[Path, bytes]], guard: SignalGuard, written: str) -> None:
