@@ -9,6 +9,7 @@ it up to about 13% wider or narrower at 70 to 80 dpi, more than the pad kept for
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +69,28 @@ def test_the_other_sizes_at_a_low_dpi_cut_no_text(
 ) -> None:
     every = ["03", "04", "05", "06", "07", "08", "09", "10"]
     assert _written(tmp_path, net, dpi, size, every) == {}
+
+
+@pytest.mark.parametrize("dpi", [70, 72])
+def test_the_triage_levels_of_a_page_s_case_mix_keep_apart_at_a_low_dpi(
+    tmp_path: Path, net: Network, dpi: int
+) -> None:
+    # "see a doctor" ran into "self-care (32 screen incomplete)" at 70 and 72 dpi:
+    # three names of a panel 1/2.3 of the page's width, 0.04 in apart at 300 dpi
+    work = teaching._Work(
+        net,
+        dict(figures.DEFAULT_CASE),
+        cause=None,
+        cases=None,
+        cases_name=None,
+        case_id=None,
+        only=teaching.select_figures(["08"]),
+        size="page",
+    )
+    ((_, fig),) = list(teaching._teaching_set(work))
+    teaching._render(fig, "png", dpi)
+    fig.set_dpi(dpi)
+    fig.draw_without_rendering()
+    boxes = [t.get_window_extent() for t in fig.axes[1].get_xticklabels()]
+    gaps = [(b.x0 - a.x1) / dpi for a, b in itertools.pairwise(boxes)]
+    assert min(gaps) > 0.02, gaps

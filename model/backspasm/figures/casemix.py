@@ -95,9 +95,10 @@ def plot_case_mix(
             layout=st.layout(labels=False),  # its row labels keep to the pad
             # side by side at a journal's page width, the triage panel takes more of it:
             # its three level names, one with the count of open screens, need the room
+            # (at 70 dpi too, where they measure wider)
             gridspec_kw={"height_ratios": [2.6, 1]}
             if stacked
-            else {"width_ratios": [1.3 if journal else 1.6, 1]},
+            else {"width_ratios": [1.1 if journal else 1.6, 1]},
         )
         left, right = pair[0], pair[1]
     else:
