@@ -30,6 +30,9 @@ pytestmark = pytest.mark.usefixtures("figures_closed")
 LOWERED = ["muscle_strain", "dehydration", "spinal_stenosis", "kidney_stones", "spinal_tumor"]
 PANELS = [((12.0, 5.0), (1, 2), 1), ((12.0, 5.0), (1, 2), 0), ((6.0, 4.0), (1, 1), 0)]
 PANELS += [((10.0, 8.0), (2, 2), 1)]
+#: Half of an 8 x 5 in figure (a review: the values overlapped the row labels of the
+#: right half at the first draw, their axis's room for them capped at 70% of it).
+PANELS += [((8.0, 5.0), (1, 2), 1), ((8.0, 5.0), (1, 2), 0)]
 
 
 def _values_over_labels(fig: Any, ax: Any) -> list[tuple[str, str]]:
@@ -65,3 +68,31 @@ def test_no_value_is_written_over_a_row_label_at_the_first_draw(
     ax = figures.plot_evidence_impact(case, cause, ax=list(axes.flat)[which])
     assert _values_over_labels(fig, ax) == [], (cause, inches, which)
     plt.close(fig)
+
+
+def test_half_of_an_8_by_5_figure_writes_its_values_shorter_not_over_its_labels(
+    case: Diagnosis,
+) -> None:
+    fig, (_, b) = plt.subplots(1, 2, figsize=(8.0, 5.0))
+    ax = figures.plot_evidence_impact(case, "dehydration", ax=b)
+    said = [t.get_text() for t in ax.texts if str(t.get_gid()).startswith("odds:")]
+    assert said
+    assert all(s.startswith(("×", "÷")) for s in said)
+    assert "odds ratio" in [top.get_xlabel() for top in ax.child_axes]  # what they are
+    assert _values_over_labels(fig, ax) == []
+    plt.close(fig)
+
+
+def test_values_too_wide_for_a_plot_are_smaller_then_shorter_then_left_out_and_said() -> None:
+    from backspasm.figures import _impact, _style
+
+    values = ["odds ×24.5", "odds ÷1.42"]
+    with _style.drawing(7.0):  # a page's type
+        note = _style.pt(_style.NOTE)
+        assert _impact.values_that_fit(values, 4.0, 2.0) == (values, note)
+        said, size = _impact.values_that_fit(values, 2.05, 2.0)
+        assert said == values
+        assert _style.pt(_style.MIN_FONT) <= size < note
+        assert _impact.values_that_fit(values, 1.5, 2.0) == (["×24.5", "÷1.42"], note)
+        assert _impact.values_that_fit(values, 0.8, 2.0)[0] == []
+    assert "top axis" in _impact.VALUES_LEFT_OUT

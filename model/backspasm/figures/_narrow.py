@@ -88,14 +88,18 @@ def plot_inches(ax: Axes, labels: list[str]) -> float:
 _TICK_ROOM = 0.1
 
 
-def room_for(values: list[str], span: float, plot: float, *, across: float = 2.0) -> float:
+def room_for(
+    values: list[str], span: float, plot: float, *, across: float = 2.0, size: float | None = None
+) -> float:
     """Return the half-width of a log-odds axis with room for the bars' values.
 
-    Bars of up to ``span`` either way leave room for their values beside them in a
-    plot ``plot`` inches wide, whose axis is ``across`` half-widths wide (2: from
-    ``-edge`` to ``edge``; less when one side only keeps a margin).
+    Bars of up to ``span`` either way leave room for their values (of ``size``
+    points; by default the figure's note size) beside them in a plot ``plot`` inches
+    wide, whose axis is ``across`` half-widths wide (2: from ``-edge`` to ``edge``;
+    less when one side only keeps a margin).
     """
-    text = max((text_width(v, st.pt(st.NOTE)) for v in values), default=0.0) + 0.12
+    size = st.pt(st.NOTE) if size is None else size
+    text = max((text_width(v, size) for v in values), default=0.0) + 0.12
     share = min(across * text / plot, 0.7)  # of the axis's width, at its ends
     return span / (1.0 - share)
 

@@ -15,12 +15,22 @@ import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent  # as diagnose writes them
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.odds import FACTOR_SIGN, POINTING_FACTOR, WHY_SHOWN, pointed_causes
-from backspasm.figures._bars import bar_labels, end_label, prior_and_posterior
+from backspasm.figures._bars import bar_labels, prior_and_posterior
 from backspasm.figures._cause_rows import (
     block_heading,
     causes_that_fit,
     most_probable,
     room_to_say_coexist,
+)
+from backspasm.figures._impact import (
+    EMPTY_SIDE,
+    JOURNAL_SPAN,
+    VALUES_LEFT_OUT,
+    exp_of,
+    impact_value,
+    log_of,
+    settles,
+    values_that_fit,
 )
 from backspasm.figures._narrow import (
     TICK_CHAR,
@@ -247,13 +257,6 @@ def plot_causes(
     return ax
 
 
-#: The share of the other side's span the side of figure 04 that no bar reaches keeps.
-_EMPTY_SIDE = 0.15
-#: The least log-odds figure 04's bars are scaled to in a journal's figure (odds x1.1):
-#: answers that all but leave the cause's odds alone are not drawn as large as x1.5.
-_JOURNAL_SPAN = math.log(1.1)
-
-
 #: What the "x8.3" after a cause's value says: the odds factor of a cause the answers
 #: point to (:data:`~backspasm.explain.odds.POINTING_FACTOR` or more, below the first three;
 #: a teacher asked why a disc raised 3.12-fold among them had none, session 57), over
@@ -269,14 +272,6 @@ PRIOR_LEGEND = "tick: before any answer (prior)"
 COEXIST = "causes can coexist: the bars need not add up to 100%"
 #: The same, in a journal's narrow plot.
 COEXIST_SHORT = "bars need not add up: causes can coexist"
-
-
-def _exp(x: Any) -> Any:
-    return np.exp(np.clip(x, -700.0, 700.0))
-
-
-def _log(x: Any) -> Any:
-    return np.log(np.clip(x, 1e-300, None))
 
 
 @st.sized("evidence_impact")
@@ -354,12 +349,12 @@ def plot_evidence_impact(
     # an answer that makes the cause certain moves its odds infinitely far: its
     # log_odds_change is only a clipped number, so its bar runs to the edge of the
     # axis, says "×∞", and leaves the scale to the other answers
-    settled = _settles(table)
+    settled = settles(table)
     finite = np.abs(values[~settled])
     # the axis fits the bars: at least a half-width of 0.5 on a slide, whose wide plot
     # shows small effects small; a journal's narrow plot makes room for the values
     # beside the bars (room_for), and a floor as wide would leave the bars slivers
-    least = 2.0 if settled.any() else (_JOURNAL_SPAN if journal else 0.5)
+    least = 2.0 if settled.any() else (JOURNAL_SPAN if journal else 0.5)
     span = max(float(finite.max()) if len(finite) else 1.0, least)
     edge = span * 1.35
     odds = [
@@ -367,12 +362,17 @@ def plot_evidence_impact(
         for r in st.rows(table)
     ]
     past = 0.0  # the axis' room past a known answer's bar, in half-widths
+    value_pt, shown = st.pt(st.NOTE), True
     if journal:  # "odds ×24.7" as on a slide, the axis made wide enough for it
         plot = plot_inches(ax, said)
-        # an axis whose one side no bar reaches is only 1 + _EMPTY_SIDE half-widths wide
+        # an axis whose one side no bar reaches is only 1 + EMPTY_SIDE half-widths wide
         both = bool((values < 0).any() and (values > 0).any())
-        across = 2.0 if both else 1 + _EMPTY_SIDE
-        edge = max(edge, room_for(odds, span, plot, across=across))
+        across = 2.0 if both else 1 + EMPTY_SIDE
+        # smaller, or the ratio alone, or none (said) where the plot is too narrow
+        fits, value_pt = values_that_fit(odds, plot, across)
+        shown = bool(fits) or not odds
+        odds = fits or [""] * len(odds)
+        edge = max(edge, room_for(odds, span, plot, across=across, size=value_pt))
         # a known answer's value past its bar (to the edge) where the bar cannot hold it
         past = room_past([o for o, k in zip(odds, settled, strict=True) if k], plot, across)
     for yy, r, words, known, said_odds in zip(
@@ -384,7 +384,10 @@ def plot_evidence_impact(
         bar = ax.barh(yy, width, height=0.62, color=st.RAISED if up else st.LOWERED, zorder=3)[0]
         bar.set_gid(f"impact:{r.question}")
         bar.set_label(words.replace("\n", " "))
-        _impact_value(ax, yy, width, said_odds, r.question, inside=known and not past)
+        if said_odds:
+            impact_value(
+                ax, yy, width, said_odds, r.question, inside=known and not past, size=value_pt
+            )
     ax.set_yticks(ys, said)
     ax.tick_params(axis="y", length=0, labelsize=st.pt(st.TICK))
     ax.axvline(0, color=st.TEXT, lw=0.9, zorder=4)
@@ -392,9 +395,9 @@ def plot_evidence_impact(
     reach = np.where(settled, np.sign(values) * edge, values) if len(values) else values
     # and the side of a known answer's bar too short to hold its value, room past it
     ax.set_xlim(
-        (-edge if (reach < 0).any() or not len(values) else -_EMPTY_SIDE * edge)
+        (-edge if (reach < 0).any() or not len(values) else -EMPTY_SIDE * edge)
         - past * edge * bool((settled & (values < 0)).any()),
-        (edge if (reach > 0).any() or not len(values) else _EMPTY_SIDE * edge)
+        (edge if (reach > 0).any() or not len(values) else EMPTY_SIDE * edge)
         + past * edge * bool((settled & (values > 0)).any()),
     )
     ax.set_ylim(-0.7, max(len(table), 1) - 0.3)
@@ -405,7 +408,7 @@ def plot_evidence_impact(
     ax.set_xlabel(xlabel, fontsize=st.pt(st.TICK))
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
-    top_axis = ax.secondary_xaxis("top", functions=(_exp, _log))
+    top_axis = ax.secondary_xaxis("top", functions=(exp_of, log_of))
     ratios = ratio_ticks(edge)
     if journal:  # (an axis widened past a known answer's bar has less room a unit)
         ratios = ticks_apart(ratios, edge, plot * across / (across + past) if past else plot)
@@ -418,6 +421,8 @@ def plot_evidence_impact(
     # the line under the answers wrapped like them (at most two lines), its
     # percentages as diagnose's explanation writes them
     said_how = wrap_phrases(_how_words(label, row, len(table), every), width := title_width(ax))
+    if not shown:
+        said_how += "\n" + wrap(VALUES_LEFT_OUT, width)
     st.put_title(
         ax,
         case_title(f"How each answer moved {label}", diagnosis, width, ax=ax, cause=cause, it=True)
@@ -481,20 +486,3 @@ def _answers_that_fit(
             break
         keep[i] = True
     return keep
-
-
-def _settles(reasons: Any) -> Any:
-    """Which answers make the cause certain (0 or 1) where it was not without them."""
-    with_ = reasons["posterior_with"].to_numpy(dtype=float)
-    without = reasons["posterior_without"].to_numpy(dtype=float)
-    return ((with_ == 0.0) | (with_ == 1.0)) & (without != with_)
-
-
-def _impact_value(
-    ax: Axes, y: float, end: float, text: str, question: object, *, inside: bool
-) -> None:
-    """Write a bar's value a few points beyond its end, or inside it (white)."""
-    out = (end >= 0) != inside  # whether the text runs to the right of its anchor
-    end_label(
-        ax, text, (end, y), right=out, gid=f"odds:{question}", size=st.pt(st.NOTE), inside=inside
-    )
