@@ -15,8 +15,12 @@ placed at the cell's left, next to its axis label, rather than where the grid's
 margins put it, less what the user's other panels drew into the cell. In a figure
 with a layout engine the engine places the square (anchored right in its box, so
 that the engine finds the legend where it is), and the title is wrapped a tenth
-narrower than worked out. Too small a panel (half of a 10 x 4 in figure for the
-15 causes) keeps the form that leaves least out, and save_figure names the text cut.
+narrower than worked out. A panel too small for every form (half of a 10 x 4 or
+8 x 5 in figure, for the 15 causes) has a smaller square (to 1.2 in), then smaller
+type (to a journal's least, 6 pt), then fewer entries, the last of them saying how
+many curves it leaves unnamed (``+2 more curves, unnamed``, ``gid="roc:not_named"``);
+where the cell's width is what it lacks, the form that leaves least out, and
+save_figure names the text cut.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ _AS_GOOD = 0.05
 #: The least side (inches) of a square worth drawing: a legend that leaves less runs
 #: out of the cell rather than squeeze the plot.
 _LEAST_SIDE = 1.5
+#: The least side (inches) of the square of a panel too small for the legend at
+#: its roomiest: a smaller square before smaller type and fewer entries.
+_SMALL_SIDE = 1.2
 
 
 class Entry(NamedTuple):
@@ -109,21 +116,62 @@ def panel_legend(
     narrower, for an engine that makes it a little smaller).
     """
     room = _room(ax)
-    best: tuple[float, _Form, float] | None = None  # (inches left out or -side, form, side)
-    for form in _FORMS:
-        legend = _put(ax, curves, entries, heading, note, form)
-        box = legend.get_window_extent()
-        dpi = float(st.figure_of(ax).dpi)
-        side, out = _square(room, form, box.width / dpi, box.height / dpi, title)
-        score = out if out > 0.0 else -side
-        if best is None or score < best[0] - (_AS_GOOD if score < 0 else 0.0):
-            best = (score, form, side)
-    assert best is not None
-    form, side = best[1], max(best[2], _LEAST_SIDE)
-    legend = _put(ax, curves, entries, heading, note, form)
+    size, least = st.pt(st.MIN_FONT), _LEAST_SIDE  # the smallest type: most of the cell
+    form, side, out = _best(ax, room, curves, entries, heading, note, title, size, least)
+    # a cell too small for it all: a smaller square, smaller type (to a journal's
+    # least); then fewer entries, the last saying how many curves it leaves unnamed
+    if out > 0.0:
+        least = _SMALL_SIDE
+        form, side, out = _best(ax, room, curves, entries, heading, note, title, size, least)
+    while out > 0.0 and size > min(st.pt(st.MIN_FONT), st.JOURNAL_MIN_FONT):
+        size = max(st.JOURNAL_MIN_FONT, size - 0.5)
+        form, side, out = _best(ax, room, curves, entries, heading, note, title, size, least)
+    kept, more = len(entries), None
+    best: tuple[float, _Form, float, int, str | None] = (out, form, side, kept, None)
+    while out > 0.0 and kept > 1:  # (each entry it leaves out: a line or two less)
+        kept -= 1
+        more = f"+{len(entries) - kept} more curves, unnamed"
+        form, side, out = _best(
+            ax, room, curves[: kept + 1], entries[:kept], heading, note, title, size, least, more
+        )
+        if out < best[0] - 0.01:
+            best = (out, form, side, kept, more)
+    if out > 0.0:  # none fits (the cell's width is what it lacks): the least out
+        out, form, side, kept, more = best
+    legend = _put(ax, curves[: kept + 1], entries[:kept], heading, note, form, size, more)
+    side = max(side, least)
     wrapped = _title_lines(title, (side * (0.9 if room.engine else 1.0)) + room.ticks)
     _place(ax, room, side, wrapped, legend, form)
     return side
+
+
+def _best(
+    ax: Axes,
+    room: _Room,
+    curves: Sequence[Artist],
+    entries: Sequence[Entry],
+    heading: Sequence[str],
+    note: str | None,
+    title: Sequence[str],
+    size: float,
+    least: float,
+    more: str | None = None,
+) -> tuple[_Form, float, float]:
+    """Return the form of the legend that leaves the largest square: the form, side, inches out.
+
+    The one that leaves the least out where none keeps all in (see the module).
+    """
+    best: tuple[float, _Form, float, float] | None = None  # (score, form, side, out)
+    for form in _FORMS:
+        legend = _put(ax, curves, entries, heading, note, form, size, more)
+        box = legend.get_window_extent()
+        dpi = float(st.figure_of(ax).dpi)
+        side, out = _square(room, form, box.width / dpi, box.height / dpi, title, least)
+        score = out if out > 0.0 else -side
+        if best is None or score < best[0] - (_AS_GOOD if score < 0 else 0.0):
+            best = (score, form, side, out)
+    assert best is not None
+    return best[1], best[2], best[3]
 
 
 def _room(ax: Axes) -> _Room:
@@ -172,7 +220,12 @@ def _room(ax: Axes) -> _Room:
 
 
 def _square(
-    room: _Room, form: _Form, wide: float, tall: float, title: Sequence[str]
+    room: _Room,
+    form: _Form,
+    wide: float,
+    tall: float,
+    title: Sequence[str],
+    least: float = _LEAST_SIDE,
 ) -> tuple[float, float]:
     """Return the side of the square a legend ``wide`` x ``tall`` leaves, and the inches out.
 
@@ -184,12 +237,12 @@ def _square(
         for _ in range(3):  # the title, wrapped to the square, takes a line more or less
             over = _title_height(title, side + room.ticks)
             side = min(room.width, room.height - over - room.below - tall)
-        return side, max(wide - room.width, 0.0) + max(_LEAST_SIDE - side, 0.0)
+        return side, max(wide - room.width, 0.0) + max(least - side, 0.0)
     # (the legend keeps clear of the axis label, centred under the square and wider)
     side = min(room.width - _GAP - wide, 2 * (room.width - wide - _GAP / 2) - room.label)
     heights = room.height - room.below
     side = min(side, heights - _title_height(title, side + room.ticks))
-    return side, max(tall - room.height, 0.0) + max(_LEAST_SIDE - side, 0.0)
+    return side, max(tall - room.height, 0.0) + max(least - side, 0.0)
 
 
 def _title_lines(title: Sequence[str], inches: float) -> str:
@@ -258,8 +311,14 @@ def _put(
     heading: Sequence[str],
     note: str | None,
     form: _Form,
+    size: float,
+    more: str | None = None,
 ) -> Legend:
-    """Draw the legend in ``form`` (replacing any the Axes has) and return it."""
+    """Draw the legend in ``form`` (replacing any the Axes has) and return it.
+
+    Its entries in type of ``size`` points; ``more``, if given, an entry after
+    them that says how many curves it leaves unnamed.
+    """
     from matplotlib.lines import Line2D
     from matplotlib.transforms import ScaledTranslation
 
@@ -273,17 +332,18 @@ def _put(
     else:
         said = [f"{e.words}\n{e.numbers}" for e in entries]
     handles, labels = list(curves), ["chance", *said]
-    if note is not None:  # under the curves, as the legend's last entry
-        handles.append(Line2D([], [], linestyle="none"))
-        labels.append(wrap(note, form.chars))
+    for words in (more, note):  # under the curves, as the legend's last entries
+        if words is not None:
+            handles.append(Line2D([], [], linestyle="none"))
+            labels.append(wrap(words, form.chars))
     width = form.chars * (form.ncol if form.under else 1)
     look = {
         "labels": labels,
-        "fontsize": st.pt(st.MIN_FONT),  # the smallest type: the legend is most of the cell
+        "fontsize": size,
         "ncol": form.ncol,
         "frameon": False,
         "title": "\n".join(wrap(line, width) for line in heading),
-        "title_fontsize": st.pt(st.NOTE),
+        "title_fontsize": max(size, st.pt(st.NOTE) - (st.pt(st.MIN_FONT) - size)),
         "labelspacing": 0.35 if form.compact else 0.5,
     }
     if form.under:
@@ -300,7 +360,10 @@ def _put(
         )
     legend = ax.get_legend()
     assert legend is not None
+    texts = legend.get_texts()
+    if more is not None:
+        texts[len(said) + 1].set(color=_NOTE_GREY, gid="roc:not_named")
     if note is not None:
-        said_note = legend.get_texts()[-1]
-        said_note.set(fontsize=st.pt(st.NOTE), color=_NOTE_GREY, gid="roc:not_drawn")
+        texts[-1].set(fontsize=max(size, st.pt(st.NOTE) - (st.pt(st.MIN_FONT) - size)))
+        texts[-1].set(color=_NOTE_GREY, gid="roc:not_drawn")
     return legend
