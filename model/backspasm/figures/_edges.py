@@ -27,6 +27,8 @@ __all__ = ["drawn_texts", "freeze_layout", "texts_cut"]
 _ROUNDING = 0.01
 #: How many times a figure whose text runs past an edge is laid out again.
 _REFITS = 3
+#: The least share of the figure's width and height a layout laid out again keeps.
+_LEAST_RECT = 0.6
 #: The room (inches) a figure laid out again keeps at an edge more than its text ran past.
 _REFIT_ROOM = 0.02
 #: The least share of its size a try takes off a text cut all the same.
@@ -97,7 +99,8 @@ def freeze_layout(fig: Figure, dpi: float, check: Sequence[float] = ()) -> None:
     small type measures up to about 13% wider or narrower at 70 to 80 dpi than where
     it was laid out, the hinting of its glyphs). A text that runs past an edge has
     the figure laid out again (constrained layout) keeping that much more room at
-    that edge, as long as that brings the text in; one that the room does not bring
+    that edge, as long as that brings the text in and leaves the layout 60% of the
+    figure's width and height (no more is hinting); one that the room does not bring
     in (a note placed from the figure's edge) is set a little smaller, to no less
     than 85% of its size and the least type of the figure's size; what is still cut
     is named by :func:`~backspasm.figures._save.save_figure`'s warning.
@@ -113,7 +116,10 @@ def freeze_layout(fig: Figure, dpi: float, check: Sequence[float] = ()) -> None:
     for _ in range(_REFITS if isinstance(engine, ConstrainedLayoutEngine) else 0):
         if max(over) <= _ROUNDING:
             return
-        wider = ConstrainedLayoutEngine(**{**engine.get(), "rect": _inset(fig, engine, over)})
+        rect = _inset(fig, engine, over)
+        if min(rect[2:]) < _LEAST_RECT:  # no rounding: a text too long for the figure
+            break
+        wider = ConstrainedLayoutEngine(**{**engine.get(), "rect": rect})
         _lay_out(fig, wider, dpi)
         now = _overrun(fig, at)
         if sum(now) >= sum(over):  # the room did not bring the text in: as it was
@@ -214,6 +220,8 @@ def _shrink_cut(fig: Figure, dpis: Sequence[float]) -> None:
                 (high - past[1] - past[3] - _REFIT_ROOM) / high if past[1] + past[3] else 1.0,
             )
             size = float(text.get_fontsize())
+            if id(text) not in first and share < _LEAST_SHRINK:
+                continue  # too long to be brought in: left as it is (and warned of)
             least = first.setdefault(id(text), size) * _LEAST_SHRINK
             text.set_fontsize(max(size * min(share, 1 - _LEAST_STEP), least, min(floor, size)))
         if not cut:
