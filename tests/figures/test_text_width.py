@@ -50,3 +50,11 @@ def test_a_path_of_cubic_curves_is_left_to_get_extents() -> None:
     codes = [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4]
     path = Path([[0.0, 0.0], [-1.0, 1.0], [3.0, 1.0], [2.0, 0.0]], codes)
     assert path_width(path) == path.get_extents().width
+
+
+@pytest.mark.parametrize("text", ["", " ", "  "])
+def test_a_text_without_glyphs_has_no_width(text: str) -> None:
+    # A value left out of a narrow panel is an empty label: measuring it crashed
+    # (matplotlib cannot build the path of no glyph).
+    assert text_width(text, 9) == 0.0
+    assert _bars.bold_width(text, 9) == 0.0

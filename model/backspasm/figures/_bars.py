@@ -154,6 +154,8 @@ def bold_width(text: str, size: float) -> float:
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextPath
 
+    if not text.strip():  # no glyph to draw (TextPath cannot even be built for it)
+        return 0.0
     path = TextPath((0, 0), text, size=size, prop=FontProperties(weight="bold"))
     return path_width(path) / 72.0 * 1.05
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import backspasm.figures._style as st
-from backspasm.figures._bars import end_label
+from backspasm.figures._bars import VALUE_GAP, bold_width, end_label
 from backspasm.figures._words import text_width
 
 if TYPE_CHECKING:
@@ -92,3 +92,29 @@ def values_that_fit(values: list[str], plot: float, across: float) -> tuple[list
         if widest > 0 and note * room / widest >= least:
             return said, math.floor(note * room / widest * 10) / 10
     return [], note
+
+
+def known_values_inside(
+    values: list[str], settled: Any, plot: float, across: float
+) -> tuple[list[str], float]:
+    """Return the values of a plot too narrow for them all, and their type size.
+
+    A known answer's bar runs to the end of the axis, one of the ``across``
+    half-widths of a plot ``plot`` inches wide, so its value (``odds ×∞: now known``,
+    or ``×∞: now known``) may still be written inside it, in type as small as
+    :func:`values_that_fit` allows, where the others find no room beside their bars;
+    every other value is left out (``""``).
+    """
+    note = st.pt(st.NOTE)
+    least = min(note, max(st.pt(st.MIN_FONT), st.JOURNAL_MIN_FONT))
+    room = plot / across - 1.5 * VALUE_GAP / 72
+    kept, size = [], note
+    for value, known in zip(values, settled, strict=True):
+        fitting = [
+            (v, min(note, note * room / bold_width(v, note)))
+            for v in (value, value.removeprefix("odds "))
+            if known and note * room / bold_width(v, note) >= least
+        ]
+        kept.append(fitting[0][0] if fitting else "")
+        size = min([size, *(pt for _, pt in fitting[:1])])
+    return kept, math.floor(size * 10) / 10

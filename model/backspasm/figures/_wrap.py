@@ -38,6 +38,8 @@ def text_width(text: str, size: float = NODE_FONT) -> float:
     """Width in inches of one line of text in the default font at ``size`` points."""
     from matplotlib.textpath import TextPath
 
+    if not text.strip():  # no glyph to draw (TextPath cannot even be built for it)
+        return 0.0
     return path_width(TextPath((0, 0), text, size=size)) / 72.0
 
 

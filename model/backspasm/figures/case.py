@@ -28,6 +28,7 @@ from backspasm.figures._impact import (
     VALUES_LEFT_OUT,
     exp_of,
     impact_value,
+    known_values_inside,
     log_of,
     settles,
     values_that_fit,
@@ -371,10 +372,13 @@ def plot_evidence_impact(
         # smaller, or the ratio alone, or none (said) where the plot is too narrow
         fits, value_pt = values_that_fit(odds, plot, across)
         shown = bool(fits) or not odds
-        odds = fits or [""] * len(odds)
+        if not shown:  # still a known answer's value, inside its bar where it fits
+            fits, value_pt = known_values_inside(odds, settled, plot, across)
+        odds = fits
         edge = max(edge, room_for(odds, span, plot, across=across, size=value_pt))
         # a known answer's value past its bar (to the edge) where the bar cannot hold it
-        past = room_past([o for o, k in zip(odds, settled, strict=True) if k], plot, across)
+        known = [o for o, k in zip(odds, settled, strict=True) if k]
+        past = room_past(known, plot, across) if shown else 0.0
     for yy, r, words, known, said_odds in zip(
         ys, st.rows(table), said, settled, odds, strict=True
     ):
