@@ -83,6 +83,18 @@ def assert_untouched(tmp_path: Path, dest: Path, meta: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.csv", dest.name, meta.name])
 
 
+def fail_rename_onto(monkeypatch, dst: Path, error: BaseException) -> None:
+    """Make every rename onto ``dst`` raise ``error`` (the others go through)."""
+    real = _files.os.replace
+
+    def replace(src, to):
+        if Path(to) == dst:
+            raise error
+        real(src, to)
+
+    monkeypatch.setattr(_files.os, "replace", replace)
+
+
 @pytest.mark.parametrize("name", ["out.csv", "out.parquet"])
 @pytest.mark.parametrize("room", [0, 100])
 def test_a_full_disk_names_the_output(tmp_path, net, monkeypatch, name, room):
@@ -158,14 +170,7 @@ def test_a_rename_that_fails_names_the_output_and_leaves_it(tmp_path, net, monke
     # A rename can fail on some shared or network file systems (EBUSY, EPERM): the
     # message names the file, the old output stays and no temporary file is left.
     dest, meta = old_files(tmp_path, "out.csv")
-    real = _files.os.replace
-
-    def refuse(src, dst):
-        if Path(dst) == dest:
-            raise OSError(errno.EBUSY, "Device or resource busy")
-        real(src, dst)
-
-    monkeypatch.setattr(_files.os, "replace", refuse)
+    fail_rename_onto(monkeypatch, dest, OSError(errno.EBUSY, "Device or resource busy"))
     with pytest.raises(CaseFileError) as caught:
         score_file(tmp_path / "in.csv", dest, network=net)
     assert str(caught.value) == (
@@ -180,14 +185,7 @@ class Killed(BaseException):
 
 def kill_at(monkeypatch, dst: Path) -> None:
     """Make the rename onto ``dst`` be where the run is killed."""
-    real = _files.os.replace
-
-    def replace(src, to):
-        if Path(to) == dst:
-            raise Killed
-        real(src, to)
-
-    monkeypatch.setattr(_files.os, "replace", replace)
+    fail_rename_onto(monkeypatch, dst, Killed())
 
 
 def test_a_run_killed_between_the_renames_leaves_no_old_sidecar_beside_the_new_output(
@@ -223,14 +221,7 @@ def test_a_sidecar_rename_that_fails_says_the_output_was_written_without_it(
 ):
     # It said the sidecar "was left as it was": the old one, beside the new output.
     dest, meta = old_files(tmp_path, "out.csv")
-    real = _files.os.replace
-
-    def refuse(src, dst):
-        if Path(dst) == meta:
-            raise OSError(errno.EBUSY, "Device or resource busy")
-        real(src, dst)
-
-    monkeypatch.setattr(_files.os, "replace", refuse)
+    fail_rename_onto(monkeypatch, meta, OSError(errno.EBUSY, "Device or resource busy"))
     with pytest.raises(CaseFileError) as caught:
         score_file(tmp_path / "in.csv", dest, network=net)
     assert str(caught.value) == (
