@@ -11,9 +11,10 @@
   that is a symbolic link is written through to the file it points to, and a file
   replaced keeps its permissions. Temporary files of the same output left by a run
   that was killed (SIGKILL, a power cut) are removed by the next one.
-* :class:`SignalGuard` turns SIGINT, SIGTERM and SIGHUP into :class:`Interrupted`, so
-  that the temporary files are removed on the way out, and holds the signals back
-  while a temporary file is created, renamed or removed.
+
+The signals that may stop a write are turned into an exception by
+:class:`backspasm._signals.SignalGuard`, so that the temporary files are removed on
+the way out.
 """
 
 from __future__ import annotations
@@ -22,16 +23,13 @@ import errno
 import os
 import re
 import secrets
-import signal
 import stat
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from types import FrameType
 from typing import BinaryIO
 
 from backspasm.exceptions import CaseFileError
@@ -44,8 +42,6 @@ __all__ = [
     "META_SUFFIX",
     "PARQUET_SUFFIXES",
     "AtomicFile",
-    "Interrupted",
-    "SignalGuard",
     "atomic_path",
     "cannot_write_in",
     "check_folder",
@@ -63,29 +59,6 @@ _STDIO = "-"
 # A temporary file untouched this long, and locked by no one, was left by a killed run
 # (a live writer holds its lock; the age covers the moment before it takes it).
 _STALE_SECONDS = 60.0
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGINT, SIGTERM or SIGHUP arrived; the files being written were removed.
-
-    A :class:`KeyboardInterrupt`, so that code which handles Ctrl-C handles it too.
-
-    Parameters
-    ----------
-    signum : int
-        The signal received.
-    message : str
-        What became of the output, e.g. ``"interrupted; nothing written"``.
-    """
-
-    def __init__(self, signum: int, message: str = "interrupted") -> None:
-        super().__init__(message)
-        self.signum = signum
-
-    @property
-    def exit_code(self) -> int:
-        """128 + the signal number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP."""
-        return 128 + self.signum
 
 
 def output_format(output: str) -> str:
@@ -410,78 +383,3 @@ def _remove_stale(target: Path, *, keep: Path) -> None:
                     tmp.unlink()
         except OSError:
             continue  # gone already, or not ours to read: leave it
-
-
-# The signals a guard turns into Interrupted, with the handler it replaces.
-_GUARDED: list[tuple[int, object]] = [
-    (signal.SIGINT, signal.default_int_handler),
-    (signal.SIGTERM, signal.SIG_DFL),
-]
-if sys.platform != "win32":
-    _GUARDED.append((signal.SIGHUP, signal.SIG_DFL))
-
-
-class SignalGuard:
-    """Turn SIGINT, SIGTERM and SIGHUP into :class:`Interrupted` while the guard is entered.
-
-    SIGHUP comes when the terminal or SSH session of the run closes. Only the main
-    thread can handle signals, and a signal whose handler someone changed (ignored
-    under ``nohup``, or a handler of the caller's) is left alone: the guard only
-    replaces Python's default Ctrl-C handler and the default SIGTERM and SIGHUP
-    actions, and restores them on exit. The first signal raises; later ones are
-    ignored so that the clean-up runs to the end. Inside :meth:`deferred` a signal is
-    only recorded, and raised when the block ends.
-
-    Parameters
-    ----------
-    message : str
-        The message of the :class:`Interrupted` raised.
-    """
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        self._saved: dict[int, object] = {}
-        self._depth = 0
-        self._pending: int | None = None
-        self._fired = False
-
-    def __enter__(self) -> SignalGuard:
-        if threading.current_thread() is not threading.main_thread():
-            return self
-        for signum, default in _GUARDED:
-            if signal.getsignal(signum) is default:
-                self._saved[signum] = default
-                signal.signal(signum, self._handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for signum, handler in self._saved.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
-        self._saved.clear()
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self._fired:
-            return
-        self._fired = True
-        if self._depth:
-            self._pending = signum
-            return
-        raise Interrupted(signum, self.message)
-
-    @contextmanager
-    def deferred(self, message: str | None = None) -> Iterator[None]:
-        """Hold signals back inside the block; raise one that came when it ends.
-
-        Parameters
-        ----------
-        message : str, optional
-            The message if a signal came during the block (default: the guard's).
-        """
-        self._depth += 1
-        try:
-            yield
-        finally:
-            self._depth -= 1
-        if self._depth == 0 and self._pending is not None:
-            signum, self._pending = self._pending, None
-            raise Interrupted(signum, message if message is not None else self.message)

@@ -204,7 +204,8 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from backspasm._files import SignalGuard, output_format
+    from backspasm._files import output_format
+    from backspasm._signals import SignalGuard
     from backspasm.learning import iter_sample_cases, write_cases
 
     output_format(args.output)  # refuse a wrong extension before sampling
@@ -219,7 +220,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from backspasm._files import SignalGuard
+    from backspasm._signals import SignalGuard
     from backspasm.learning import fit_network, write_spec
     from backspasm.learning.spec_writer import fitted_path
 
@@ -374,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"backspasm {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except KeyboardInterrupt as exc:
-        # Ctrl-C or SIGTERM (backspasm._files.Interrupted says what became of the output).
+        # Ctrl-C or SIGTERM (backspasm._signals.Interrupted says what became of the output).
         print(f"backspasm {args.command}: {str(exc) or 'interrupted'}", file=sys.stderr)
         return int(getattr(exc, "exit_code", EXIT_INTERRUPTED))
     finally:

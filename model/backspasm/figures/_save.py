@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from backspasm._files import AtomicFile, SignalGuard
+from backspasm._files import AtomicFile
+from backspasm._signals import SignalGuard
 from backspasm.exceptions import BackspasmError, CaseFileError
 from backspasm.figures._edges import drawn_texts, freeze_layout, texts_cut
 from backspasm.figures._style import SLIDE_SIZE, layout
@@ -151,7 +152,7 @@ def save_figure(
     BackspasmError
         For an extension it cannot write, a ``dpi`` out of range, a folder that does
         not exist (none is created), or a folder where the file cannot be written.
-    backspasm._files.Interrupted
+    backspasm._signals.Interrupted
         When SIGINT or SIGTERM arrives during the save (the temporary file is gone).
     """
     import matplotlib.pyplot as plt

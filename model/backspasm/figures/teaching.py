@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 import backspasm.figures._style as st
-from backspasm._files import SignalGuard
+from backspasm._signals import SignalGuard
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._captions import _caption
@@ -231,7 +231,7 @@ def write_teaching_figures(
         written, and no folder created.
     CaseFileError
         For ``cases`` given as a file that cannot be read (before any drawing).
-    backspasm._files.Interrupted
+    backspasm._signals.Interrupted
         When SIGINT or SIGTERM arrives (the files are left as they were, unless
         the signal came while they were being renamed into place).
     """

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from backspasm._files import META_SUFFIX, AtomicFile, SignalGuard, check_paths
+from backspasm._files import META_SUFFIX, AtomicFile, check_paths
 from backspasm._memory import release_free_memory
+from backspasm._signals import SignalGuard
 from backspasm._text import rate
 from backspasm._version import __version__
 from backspasm.diagnosis.words import not_presenting_rows, unscreened_self_care_rows
@@ -41,6 +42,7 @@ __all__ = ["EXIT_OK", "EXIT_ROW_ERRORS", "ScoringSummary", "score_file"]
 
 #: ``ScoringSummary.exit_code`` values (the command line exits with them).
 EXIT_OK, EXIT_ROW_ERRORS = 0, 3
+_Read = tuple[Chunk, dict[int, Cells]]  # a chunk and its question columns, factorised
 _MIN_CHUNK_BYTES = 64 * 1024
 # Rows explained at a time: the cost per row is the same in any batch; the bar moves.
 _EXPLAIN_ROWS = 1_000
@@ -241,7 +243,7 @@ def score_file(
         ``error`` cell.
     ValueError
         For a ``chunksize``, ``chunk_bytes`` or ``precision`` out of range.
-    backspasm._files.Interrupted
+    backspasm._signals.Interrupted
         (a :class:`KeyboardInterrupt`) on SIGINT or SIGTERM in the main thread, after
         the temporary files were removed; its ``exit_code`` is 130 or 143.
     """
@@ -432,9 +434,7 @@ def _run(
     return summary
 
 
-def _read(
-    source: CsvSource | ParquetSource, plan: Plan, rows: int
-) -> Iterator[tuple[Chunk, dict[int, Cells]]]:
+def _read(source: CsvSource | ParquetSource, plan: Plan, rows: int) -> Iterator[_Read]:
     """Each chunk with its question columns factorised."""
     for chunk in source.chunks(rows):
         yield chunk, {p: chunk.cells(p) for p in plan.positions}
