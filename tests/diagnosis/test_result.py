@@ -312,3 +312,18 @@ def test_the_text_report_writes_a_small_gain_as_figure_05_does():
         assert words[1] == bits(gains[words[0]]), words
     assert bits(0.00052) == "<0.001"
     assert bits(0.0) == "0"
+
+
+def test_most_probable_explanation_names_causes_by_their_labels():
+    # the group shares before it and the why lines beside it say labels; so does it,
+    # in the text report and the page (the scored file's mpe column keeps node names)
+    d = diagnose({"age": 30})
+    assert d.most_probable_explanation["muscle_strain"] == "yes"
+    named = next(
+        line for line in d.summary().splitlines() if line.startswith("most probable explanation")
+    )
+    assert ": muscle strain and no other" in named
+    assert "muscle_strain" not in named
+    assert "Most probable explanation (the likeliest combination of causes): muscle strain" in (
+        d._repr_html_()
+    )

@@ -226,6 +226,11 @@ class Explained(Protocol):
         """Whether the search was exact."""
         ...
 
+    @property
+    def network(self) -> Network:
+        """The network that produced it (whose labels name the causes)."""
+        ...
+
 
 class Shown(Explained, Screened, Protocol):
     """What the views of a diagnosis read of it: the HTML page and the text report.
@@ -262,11 +267,6 @@ class Shown(Explained, Screened, Protocol):
     @property
     def notes(self) -> tuple[str, ...]:
         """What the numbers mean for an unusual case."""
-        ...
-
-    @property
-    def network(self) -> Network:
-        """The network that produced it."""
         ...
 
     @property
@@ -327,8 +327,14 @@ class Reported(Shown, Protocol):
 
 
 def mpe_sentence(d: Explained) -> str:
-    """Return the most probable explanation in one sentence, as every view says it."""
-    mpe = [c for c, s in d.most_probable_explanation.items() if s == "yes"]
+    """Return the most probable explanation in one sentence, as every view says it.
+
+    The causes present are named by their labels, as the group shares beside them
+    name theirs (``pyelonephritis``, ``spinal tumour``); the ``mpe`` column of a scored
+    file keeps the node names.
+    """
+    label = d.network.label
+    mpe = [label(c).lower() for c, s in d.most_probable_explanation.items() if s == "yes"]
     return (
         "most probable explanation (the likeliest combination of causes): "
         + (", ".join(mpe) + " and no other" if mpe else "none of the modelled causes")
