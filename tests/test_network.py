@@ -871,3 +871,24 @@ def test_every_function_refuses_a_path_or_a_pgmpy_model_as_its_network(name, tmp
         call = _entry_points(given, tmp_path)[name]
         with pytest.raises(TypeError, match=f"network must be a Network, got {kind}: load a "):
             call()  # type: ignore[operator]
+
+
+def test_an_edge_removed_in_place_is_an_edit_the_report_names() -> None:
+    # net.edited stayed False (and report() silent) when only an edge was removed
+    # from network.model: pgmpy leaves the child's table as it was
+    net = load_network()
+    before = net.report()
+    assert not net.edited
+    net.model.remove_edge("previous_kidney_stone", "kidney_stones")
+    assert net.edited
+    assert repr(net).endswith("(bundled, edited in place)>")
+    lines = net.report().splitlines()
+    changed = [line for line in lines if line.startswith("edges changed in place: ")]
+    assert len(changed) == 1
+    assert changed[0].startswith(
+        "edges changed in place: removed previous_kidney_stone -> kidney_stones (in "
+        "network.model, not in the knowledge base;"
+    )
+    net.model.add_edge("previous_kidney_stone", "kidney_stones")  # undone: no edit
+    assert not net.edited
+    assert net.report() == before

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from pgmpy.models import DiscreteBayesianNetwork
 
 __all__ = [
+    "changed_edges",
     "combined_digest",
     "edges_digest",
     "edited_tables",
@@ -84,6 +85,20 @@ def edited_tables(
     }
     names = [*declared, *(n for n in held if n not in declared)]
     return tuple(n for n in names if declared.get(n) != held.get(n))
+
+
+def changed_edges(
+    tables: Iterable[tuple[Sequence[str], Any]], model: DiscreteBayesianNetwork
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """Return the edges ``model`` has that the knowledge base lacks, and those it lost.
+
+    pgmpy adds or removes an edge without touching a table, so the table digests miss
+    it. The knowledge base's edges are its tables' (``(node, *parents)``), sorted; a
+    set of about a hundred pairs, compared on every call.
+    """
+    declared = {(str(p), str(names[0])) for names, _ in tables for p in names[1:]}
+    held = {(str(a), str(b)) for a, b in model.edges()}
+    return tuple(sorted(held - declared)), tuple(sorted(declared - held))
 
 
 def edges_digest(model: DiscreteBayesianNetwork) -> str:

@@ -73,7 +73,12 @@ def summary_of(spec: Spec, model: DiscreteBayesianNetwork) -> dict[str, Any]:
 
 
 def report_text(
-    spec: Spec, summary: Mapping[str, Any], fingerprint: str, *, edited: Sequence[str] = ()
+    spec: Spec,
+    summary: Mapping[str, Any],
+    fingerprint: str,
+    *,
+    edited: Sequence[str] = (),
+    edges: tuple[Sequence[tuple[str, str]], Sequence[tuple[str, str]]] = ((), ()),
 ) -> str:
     """Return what ``backspasm check`` prints (see :meth:`Network.report`).
 
@@ -88,6 +93,9 @@ def report_text(
     edited : sequence of str, optional
         The nodes whose tables were edited in place in the network's pgmpy model
         (named on a line of their own; no line when there are none).
+    edges : pair of sequences of (parent, child), optional
+        The edges added to and removed from the pgmpy model in place
+        (:func:`~backspasm._fingerprint.changed_edges`), named on a line of their own.
 
     Returns
     -------
@@ -104,6 +112,7 @@ def report_text(
             f"knowledge base: {spec.origin} (valid)",
             *([f"files read: {', '.join(spec.files)}"] if spec.files else []),
             *_edited_lines(edited),
+            *_edge_lines(*edges),
             f"nodes: {summary['nodes']} ({groups})",
             f"edges: {summary['edges']}",
             f"declared numbers: {total}, of which {summary['sourced']} "
@@ -129,6 +138,22 @@ def _edited_lines(edited: Sequence[str]) -> list[str]:
     return [
         f"edited in place: {', '.join(edited)} ({their} in network.model from the "
         "knowledge base's; the declared numbers below are the knowledge base's)"
+    ]
+
+
+def _edge_lines(added: Sequence[tuple[str, str]], removed: Sequence[tuple[str, str]]) -> list[str]:
+    """Name the edges added or removed in place (diagnose refuses such a model)."""
+    said = [
+        f"{what} {', '.join(f'{a} -> {b}' for a, b in pairs)}"
+        for what, pairs in (("removed", removed), ("added", added))
+        if pairs
+    ]
+    if not said:
+        return []
+    return [
+        f"edges changed in place: {'; '.join(said)} (in network.model, not in the knowledge "
+        "base; diagnose refuses such a model: change the structure in a copy of the "
+        "knowledge base instead)"
     ]
 
 

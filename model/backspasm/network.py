@@ -150,16 +150,19 @@ class Network:
 
     @property
     def edited(self) -> bool:
-        """Whether :attr:`model`'s numbers differ from those its knowledge base gives.
+        """Whether :attr:`model`'s numbers or edges differ from its knowledge base's.
 
         True once a CPD of :attr:`model` was changed in place (or another model was
-        set), as :meth:`numbers_fingerprint` tells; False while the model is unbuilt.
-        The check hashes the model's tables (a quarter of a millisecond for the
-        bundled network's 2,491 entries), so it is made on every call.
+        set), as :meth:`numbers_fingerprint` tells, or an edge was added or removed
+        (which pgmpy allows without touching a table); False while the model is
+        unbuilt. The check hashes the model's tables (a quarter of a millisecond for
+        the bundled network's 2,491 entries) and compares its edges, on every call.
         """
         if self._model is None:
             return False
-        return fingerprints.model_digest(self._model) != self._loaded_digest()
+        model = self._model
+        added, removed = fingerprints.changed_edges(self.spec_tables(), model)
+        return bool(added or removed) or fingerprints.model_digest(model) != self._loaded_digest()
 
     def _loaded_digest(self) -> str:
         """Return the :meth:`numbers_fingerprint` of the knowledge base's tables (made once)."""
@@ -256,7 +259,8 @@ class Network:
         number or edge, question or triage rule changes it. A knowledge base without
         a ``[triage]`` table is said to borrow the bundled policy, with every flag and
         cause rule dropped for a node or state it lacks. Tables edited in place in
-        :attr:`model` (see :attr:`edited`) are named on a line of their own.
+        :attr:`model` (see :attr:`edited`) are named on a line of their own, and edges
+        added or removed there on another.
 
         A number of exactly 0 or 1 that makes an answer impossible (a prior, or a
         noisy-OR's leak or strength: :func:`~backspasm.spec.rules_certain.certain_numbers`)
@@ -267,7 +271,8 @@ class Network:
             warnings.warn(line, CertainNumberWarning, stacklevel=2)
         summary = self.summary()
         edited = fingerprints.edited_tables(self.spec, self.spec_tables(), self.model)
-        return report_text(self.spec, summary, self.fingerprint(), edited=edited)
+        edges = fingerprints.changed_edges(self.spec_tables(), self.model)
+        return report_text(self.spec, summary, self.fingerprint(), edited=edited, edges=edges)
 
     def fingerprint(self) -> str:
         """Return a SHA-256 of everything that makes the network's outputs (provenance).
