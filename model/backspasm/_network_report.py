@@ -124,7 +124,7 @@ def report_text(
             f"expanded CPT entries: {summary['cpt_entries']}",
             f"bibliography: {summary['sources']} sources ({summary['source_tags']})",
             f"fingerprint: {fingerprint} (SHA-256 of the structure, numbers, "
-            "questions and triage policy)",
+            "questions and triage policy; not of the files' bytes)",
             *_policy_lines(spec),
         ]
     )

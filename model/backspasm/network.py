@@ -284,7 +284,9 @@ class Network:
         borrowed policy as borrowed). Citations (``source``, ``why``) and file names
         are left out: they change no output. Two networks with one fingerprint give
         the same results; an edit of :attr:`model`'s CPDs changes it.
-        :meth:`fingerprint_parts` tells which part differs.
+        :meth:`fingerprint_parts` tells which part differs. It is not
+        :attr:`Spec.digest <backspasm.spec.Spec>`, the SHA-256 of the TOML files'
+        bytes, which a fitted knowledge base also cites (as ``sha256 of its TOML files``).
         """
         if self._model is None:
             if self._spec_fingerprint is None:

@@ -344,7 +344,10 @@ def test_fitted_spec_records_the_fit_and_loads(
     assert path == tmp_path / "fitted.toml"
     spec = load_spec(path)
     source = spec.sources[fit.source_key]
-    assert digest in (source.note or "")
+    assert f"data file sha256 {digest};" in (source.note or "")
+    # the knowledge base's two hashes, each named for what it hashes
+    assert f"(sha256 of its TOML files {toy.spec.digest[:16]}; " in (source.note or "")
+    assert f"network fingerprint {toy.fingerprint()[:16]})" in (source.note or "")
     assert "1500 rows" in (source.note or "")
     assert "prior weight 25" in (source.note or "")
     assert source.tag == "fitted"

@@ -401,7 +401,10 @@ def test_the_report_carries_a_fingerprint_of_the_numbers(toy_spec_dir):
     first = load_network(toy_spec_dir()).report()
     other = load_network(toy_spec_dir({"p = 0.05, source": "p = 0.06, source"})).report()
     line = next(x for x in first.splitlines() if x.startswith("fingerprint: "))
-    assert line.endswith(" (SHA-256 of the structure, numbers, questions and triage policy)")
+    assert line.endswith(
+        " (SHA-256 of the structure, numbers, questions and triage policy; not of the files' "
+        "bytes)"
+    )
     assert line not in other
     again = Network(load_spec(toy_spec_dir()))
     assert f"fingerprint: {again.fingerprint()} " in first

@@ -71,7 +71,12 @@ class FitResult:
     source_key : str
         Bibliography key every fitted number cites (``fit_<first 8 hex of sha256>``).
     data_sha256 : str
-        SHA-256 of the case file's bytes (of its CSV text for a DataFrame).
+        SHA-256 of the case file's bytes (of its CSV text for a DataFrame). The
+        written file's source note names it ``data file sha256``, beside the expert
+        knowledge base's ``sha256 of its TOML files`` (:attr:`Spec.digest
+        <backspasm.spec.Spec>`, the bytes read) and ``network fingerprint``
+        (:meth:`Network.fingerprint <backspasm.network.Network.fingerprint>`, what
+        they declare); those two are cut to 16 hex digits.
     n_rows : int
         Number of cases used.
     prior_weight : float
@@ -156,12 +161,14 @@ def _provenance(
     """Return the fit's bibliography key, its note (data provenance) and its citation."""
     key = f"fit_{digest[:8]}"
     note = (
-        f"data sha256 {digest}; {n} rows; prior weight {weight:g} pseudo-cases per parent "
+        f"data file sha256 {digest}; {n} rows; prior weight {weight:g} pseudo-cases per parent "
         f"configuration; {state.iterations} EM iteration{'' if state.iterations == 1 else 's'} "
         f"({'converged' if state.converged else 'stopped at max_iter'}, tol {tol:g}); "
         f"{'corrected for presenting with back spasm; ' if selection else ''}"
         f"fitted on {datetime.date.today().isoformat()}; expert knowledge base "
-        f"{network.spec.origin or 'in memory'} (sha256 {network.spec.digest[:16] or 'n/a'})"
+        f"{network.spec.origin or 'in memory'} (sha256 of its TOML files "
+        f"{network.spec.digest[:16] or 'n/a'}; network fingerprint "
+        f"{network.fingerprint()[:16]})"
     )
     citation = (
         f"Numbers fitted by backspasm.learning.fit_network from {label}: a Dirichlet "

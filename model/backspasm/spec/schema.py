@@ -383,7 +383,10 @@ class Spec:
     origin, files : str and tuple of str
         The folder or file it was read from, and the TOML files read, in name order.
     digest : str
-        SHA-256 of the TOML bytes read, in file-name order (provenance).
+        SHA-256 of the TOML files' bytes, in file-name order (provenance of the files:
+        a comment or citation changes it). Not the network fingerprint
+        (:meth:`~backspasm.network.Network.fingerprint`), which hashes what the
+        files declare and ignores how they are written.
     """
 
     nodes: Mapping[str, NodeSpec]
