@@ -6,17 +6,20 @@ triage levels, the pair that marks a probability raised or lowered by an answer,
 the lines of curves drawn one per cause (ROC, calibration); and neutral greys, one
 of them hatched, for a number made larger or smaller in the sensitivity figure
 (which draws no group). So a colour beside the causes always means a group of
-causes. A leaf module: it imports nothing of the
-package, so the diagnosis, the widget and the figures can all take their colours
-from it.
+causes. It imports only the knowledge base's declarations (each kind of cause's
+names: :data:`~backspasm.spec.CAUSE_KINDS`), so the diagnosis, the widget and the
+figures can all take their colours and group names from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from backspasm.spec.schema import CAUSE_KINDS
+
 __all__ = [
     "ALERT",
+    "CAUSE_GROUP_COLOURS",
     "CAUSE_GROUP_WORDS",
     "DIVIDED",
     "FOCUS",
@@ -42,19 +45,16 @@ GROUP_COLOURS: Mapping[str, str] = {
     "finding": "#56B4E9",
     "complication": "#E69F00",
 }
-#: The kinds of cause in words, by the causes table's ``group``: muscle strain is a
-#: cause in its own right (the fitness deficiencies are its risk factors), and
-#: dehydration and low potassium or calcium are neither.
-CAUSE_GROUP_WORDS: Mapping[str, str] = {
-    "fitness": "strain, fitness or electrolytes",
-    "pathologic": "pathologic",
-    "serious": "serious",
-}
+#: The kinds of cause in words, by the causes table's ``group`` (as
+#: :data:`~backspasm.spec.CAUSE_KINDS` declares them).
+CAUSE_GROUP_WORDS: Mapping[str, str] = {k.name: k.label for k in CAUSE_KINDS}
+#: Their colours, by the same name.
+CAUSE_GROUP_COLOURS: Mapping[str, str] = {k.name: GROUP_COLOURS[k.group] for k in CAUSE_KINDS}
 #: Legend names of the node groups.
 GROUP_NAMES: Mapping[str, str] = {
     "context": "Context",
     "exposure": "Exposure",
-    **{f"cause_{g}": f"Cause: {words}" for g, words in CAUSE_GROUP_WORDS.items()},
+    **{k.group: f"Cause: {k.label}" for k in CAUSE_KINDS},
     "mechanism": "Mechanism (latent)",
     "presentation": "Presentation",
     "finding": "Finding (symptom, sign)",

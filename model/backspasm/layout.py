@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from backspasm._cache import LruCache
-from backspasm.spec import Spec
+from backspasm.spec import CAUSE_GROUPS, Spec
 
 __all__ = ["LAYERS", "Layout", "Spacing", "layered_layout"]
 
@@ -28,7 +28,7 @@ __all__ = ["LAYERS", "Layout", "Spacing", "layered_layout"]
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Context", ("context",)),
     ("Exposures", ("exposure",)),
-    ("Causes", ("cause_fitness", "cause_pathologic", "cause_serious")),
+    ("Causes", CAUSE_GROUPS),
     ("Mechanisms", ("mechanism",)),
     ("Presentation", ("presentation",)),
     ("Findings\n(symptoms, signs)", ("finding",)),

@@ -37,6 +37,7 @@ from backspasm.exceptions import BackspasmError, UnknownNodeError
 from backspasm.exceptions import NotACauseError as NotACauseError  # raised by check_cause
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
 from backspasm.spec.rules_certain import CertainNumberWarning, certain_numbers
+from backspasm.spec.schema import cause_group_name
 from backspasm.tables import build_cpd, build_model, spec_factors
 
 if TYPE_CHECKING:
@@ -195,8 +196,8 @@ class Network:
         return self._node(node).group
 
     def cause_group(self, node: str) -> str:
-        """Return a node's group as the cause tables name it (``cause_serious`` -> ``serious``)."""
-        return self.group_of(node).removeprefix("cause_")
+        """Return a node's group as the cause tables name it (``serious``: see ``CAUSE_KINDS``)."""
+        return cause_group_name(self.group_of(node))
 
     def label(self, node: str) -> str:
         """Return the short label of a node, for figures and tables."""

@@ -20,6 +20,7 @@ from backspasm.exceptions import BackspasmError
 from backspasm.network import Network, NotACauseError
 from backspasm.queries import candidate_questions, cause_posteriors, information_gain
 from backspasm.questionnaire import Question, questions_for
+from backspasm.spec import cause_kind
 from backspasm.triage import interview_rank, screen_nodes
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
 
 
 def cause_groups(network: Network) -> dict[str, tuple[str, ...]]:
-    """Return the network's groups of causes (``cause_`` prefix dropped), in network order."""
+    """Return the network's groups of causes by their tables' names, in network order."""
     groups: dict[str, list[str]] = {}
     for c in network.causes:
         groups.setdefault(network.cause_group(c), []).append(c)
@@ -62,8 +63,8 @@ def cause_columns(
             names = list(groups[causes])
         elif causes in network.causes:
             names = [causes]
-        elif causes.removeprefix("cause_") in groups:  # the knowledge base's name of it
-            names = list(groups[causes.removeprefix("cause_")])
+        elif (kind := cause_kind(causes)) is not None and kind.name in groups:
+            names = list(groups[kind.name])  # by the knowledge base's name of the group
         else:
             raise NotACauseError(
                 f"causes={causes!r} is neither a group of causes nor a cause of the "

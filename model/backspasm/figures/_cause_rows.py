@@ -77,7 +77,7 @@ def block_heading(ax: Axes, group: str, start: float) -> None:
     ax.text(
         0.0,
         start + 1.0,
-        st.GROUP_NAMES[group].removeprefix("Cause: "),
+        st.cause_words(group),
         transform=ax.get_yaxis_transform(),
         ha="left",
         va="center",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from backspasm.figures._style import NODE_FONT, SLIDE_SIZE, tagged
 from backspasm.figures._words import text_width, wrap
 from backspasm.layout import LAYERS, Layout, layered_layout
+from backspasm.spec import CAUSE_GROUPS
 
 if TYPE_CHECKING:
     from backspasm.network import Network
@@ -142,7 +143,7 @@ def layout(network: Network, nodes: Sequence[str], box_h: float) -> Layout:
 #: children, so they share one column before the findings (fewer columns to cross).
 SLIDE_LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Context and\nexposures", ("context", "exposure")),
-    ("Causes", ("cause_fitness", "cause_pathologic", "cause_serious")),
+    ("Causes", CAUSE_GROUPS),
     ("Mechanisms", ("mechanism",)),
     ("Spasm and\ncomplications", ("presentation", "complication")),
     ("Findings\n(symptoms, signs)", ("finding",)),

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import backspasm.figures._style as st
 from backspasm.figures._graph import group_box
 from backspasm.figures._wrap import path_width, text_width, unit_lines
-from backspasm.spec import GROUPS
+from backspasm.spec import CAUSE_KINDS, GROUPS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 #: The tiers of groups, top to bottom (a group of none is given a tier of its own).
 TIERS: tuple[tuple[str, ...], ...] = (
     ("context", "exposure"),
-    ("cause_serious", "cause_pathologic", "cause_fitness"),
+    st.CAUSE_GROUPS,
     ("mechanism", "presentation"),
     ("finding", "complication"),
 )
@@ -40,9 +40,7 @@ TIERS: tuple[tuple[str, ...], ...] = (
 HEADINGS: Mapping[str, tuple[str, str]] = {
     "context": ("Context", "context"),
     "exposure": ("Exposures", "exposures"),
-    "cause_serious": ("Serious causes", "serious causes"),
-    "cause_pathologic": ("Pathologic causes", "pathologic causes"),
-    "cause_fitness": ("Strain, fitness, electrolytes", "strain/fitness causes"),
+    **{k.group: (f"Causes: {k.label}", f"{k.short} causes") for k in CAUSE_KINDS},
     "mechanism": ("Latent mechanisms", "mechanisms"),
     "presentation": ("Presentation", "presentation"),
     "finding": ("Findings: symptoms, signs", "findings"),

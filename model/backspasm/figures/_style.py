@@ -47,6 +47,8 @@ from backspasm._palette import MULTIPLIED as MULTIPLIED
 from backspasm._palette import RAISED as RAISED
 from backspasm._palette import TRIAGE_COLOURS as TRIAGE_COLOURS
 from backspasm.figures._panel import fit_in_cell
+from backspasm.spec import CAUSE_GROUPS as _DECLARED
+from backspasm.spec import cause_kind
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -113,7 +115,7 @@ PRIOR_TICK = "#6A6A6A"  # the prior's tick across a posterior bar
 EDGE = "#6E6E6E"
 TEXT = "#222222"
 GRID = "#E5E5E5"
-CAUSE_GROUPS = ("cause_serious", "cause_pathologic", "cause_fitness")  # top to bottom
+CAUSE_GROUPS = tuple(reversed(_DECLARED))  # top to bottom: serious first
 # Bars of these light colours need a darker shade to stand out on white.
 BAR_SHADE = {"exposure": "#C2B40A", "context": "#7A7A7A", "finding": "#3A9AD9"}
 
@@ -153,7 +155,14 @@ def bar_colour(group: str) -> str:
 
 def cause_group(group: str) -> str:
     """Return a cause table's group as a node group (``serious`` -> ``cause_serious``)."""
-    return group if group.startswith("cause_") else f"cause_{group}"
+    kind = cause_kind(group)
+    return group if kind is None else kind.group
+
+
+def cause_words(group: str) -> str:
+    """Return a kind of cause in words, as a legend says it after ``Cause:`` (``serious``)."""
+    kind = cause_kind(group)
+    return group if kind is None else kind.label
 
 
 def new_axes(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:

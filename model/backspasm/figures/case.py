@@ -182,7 +182,7 @@ def plot_causes(
             1.0,
             (start + stop) / 2,
             # on two lines when longer than a short band
-            wrap(st.GROUP_NAMES[group].removeprefix("Cause: "), 18),
+            wrap(st.cause_words(group), 18),
             transform=ax.get_yaxis_transform(),
             rotation=-90,
             ha="left",
@@ -223,7 +223,7 @@ def plot_causes(
     handles: list[Any] = [Line2D([], [], color=st.PRIOR_TICK, lw=2.0, label=PRIOR_LEGEND)] + [
         Patch(
             facecolor=st.colour(g),
-            label=f"after the answers: {st.GROUP_NAMES[g][7:].split(' (')[0]}",
+            label=f"after the answers: {st.cause_words(g)}",
             **(SERIOUS_BAR if g == "cause_serious" else {"edgecolor": "none"}),
         )
         for g in present

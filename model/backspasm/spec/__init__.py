@@ -73,6 +73,9 @@ The subpackage, in the order its modules import each other:
 from __future__ import annotations
 
 from backspasm.spec.context import Rule as Rule
+from backspasm.spec.groups import CAUSE_KINDS as CAUSE_KINDS
+from backspasm.spec.groups import CauseGroup as CauseGroup
+from backspasm.spec.groups import cause_kind as cause_kind
 from backspasm.spec.reader import load_spec
 from backspasm.spec.rules import RULES, validate_spec
 from backspasm.spec.rules_graph import MAX_CLIQUE_ENTRIES as MAX_CLIQUE_ENTRIES

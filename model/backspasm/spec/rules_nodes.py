@@ -15,6 +15,7 @@ from backspasm.spec.context import Context, Rule
 from backspasm.spec.raw import problem, state_list, unknown_field
 from backspasm.spec.schema import (
     BINARY_STATES,
+    CAUSE_GROUPS,
     GROUPS,
     MAX_TABLE_ENTRIES,
     NODE_FIELDS,
@@ -185,7 +186,7 @@ def _states(ctx: Context) -> Iterator[str]:
                 "binary states must be in the order ['no', 'yes']; got "
                 f"{state_list(node.states)}.",
             )
-        elif node.group.startswith("cause_") and node.states != BINARY_STATES:
+        elif node.group in CAUSE_GROUPS and node.states != BINARY_STATES:
             # p_<cause>, triage, the most probable explanation and the counterfactual
             # ranking all read a cause as present or absent.
             yield problem(

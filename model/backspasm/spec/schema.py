@@ -1,11 +1,12 @@
 """The vocabulary of the knowledge-base format and the frozen dataclasses it parses into.
 
-Everything here is declaration: node groups, source tags, the fields each kind of
+Everything here is declaration: source tags, the fields each kind of
 table may have, and the immutable :class:`Spec` with its nodes, parameters,
 questions and triage policy. Nothing here reads a file or checks a rule (see
 :mod:`backspasm.spec.reader` and :mod:`backspasm.spec.rules`). How a question is
-declared lives in :mod:`backspasm.spec.schema_questions`; its names are given here
-too, so that one import serves the whole format.
+declared lives in :mod:`backspasm.spec.schema_questions`, the node groups and the
+kinds of cause in :mod:`backspasm.spec.groups`; their names are given here too, so
+that one import serves the whole format.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from backspasm.spec.groups import CAUSE_GROUPS as CAUSE_GROUPS
+from backspasm.spec.groups import CAUSE_KINDS as CAUSE_KINDS
+from backspasm.spec.groups import GROUPS as GROUPS
+from backspasm.spec.groups import CauseGroup as CauseGroup
+from backspasm.spec.groups import cause_group_name as cause_group_name
+from backspasm.spec.groups import cause_kind as cause_kind
 from backspasm.spec.schema_questions import BLANK_WORDS as BLANK_WORDS
 from backspasm.spec.schema_questions import NUMBER_FIELDS as NUMBER_FIELDS
 from backspasm.spec.schema_questions import QUESTION_FIELDS as QUESTION_FIELDS
@@ -23,19 +30,6 @@ from backspasm.spec.schema_questions import AnswerRules as AnswerRules
 from backspasm.spec.schema_questions import QuestionKind as QuestionKind
 from backspasm.spec.schema_questions import QuestionSpec as QuestionSpec
 
-#: Node groups in the order figures and tables present them.
-GROUPS: tuple[str, ...] = (
-    "context",
-    "exposure",
-    "cause_fitness",
-    "cause_pathologic",
-    "cause_serious",
-    "mechanism",
-    "presentation",
-    "finding",
-    "complication",
-)
-CAUSE_GROUPS: tuple[str, ...] = ("cause_fitness", "cause_pathologic", "cause_serious")
 SOURCE_TAGS: tuple[str, ...] = ("found", "secondary", "memory", "fitted")
 #: Tags of sources that are literature (as opposed to numbers fitted to data).
 LITERATURE_TAGS: tuple[str, ...] = ("found", "secondary", "memory")

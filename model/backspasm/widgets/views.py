@@ -14,7 +14,7 @@ import pandas as pd
 
 from backspasm._palette import (
     ALERT,
-    CAUSE_GROUP_WORDS,
+    CAUSE_GROUP_COLOURS,
     FOCUS,
     GROUP_COLOURS,
     LOWERED,
@@ -26,6 +26,7 @@ from backspasm._text import impact_words, percent
 from backspasm.diagnosis import Diagnosis
 from backspasm.diagnosis.words import NO_QUESTION_BEFORE_GOING, POINTED_TIP, group_shares
 from backspasm.explain.odds import factor_words, pointed_causes
+from backspasm.spec import CAUSE_KINDS
 from backspasm.triage import (
     EMERGENCY_HOLDS,
     SAFETY_NET_HEADING,
@@ -136,7 +137,7 @@ def bars_html(d: Diagnosis) -> str:
                 f"<span class='bs-pointed' data-odds-factor='{float(r['odds_factor'])!r}' "
                 f"title='{html.escape(POINTED_TIP)}'>{factor_words(r['odds_factor'])}</span>"
             )
-        colour = GROUP_COLOURS.get(f"cause_{r['group']}", PRIOR)
+        colour = CAUSE_GROUP_COLOURS.get(str(r["group"]), PRIOR)
         prior, post = float(r["prior"]), float(r["posterior"])
         rows.append(
             f"<tr class='bs-cause' data-cause='{html.escape(str(r['cause']))}' "
@@ -153,8 +154,8 @@ def bars_html(d: Diagnosis) -> str:
             f"<td style='{_NUMBER};color:{FOCUS}'>{factor}</td></tr>"
         )
     legend = " ".join(
-        f"<span style='color:{GROUP_COLOURS[f'cause_{g}']}'>&#9632;</span>&nbsp;{words}"
-        for g, words in CAUSE_GROUP_WORDS.items()
+        f"<span style='color:{GROUP_COLOURS[k.group]}'>&#9632;</span>&nbsp;{k.label}"
+        for k in CAUSE_KINDS
     )
     return (
         "<table class='bs-bars' style='border-collapse:collapse;font-size:12px'>"
