@@ -257,11 +257,11 @@ class Network:
         """Return what ``backspasm check`` prints: sizes, sources, numbers, triage policy.
 
         The fingerprint (:meth:`fingerprint`) tells variants apart: any changed
-        number or edge, question or triage rule changes it. A knowledge base without
+        number, table parent, question or triage rule changes it. A knowledge base without
         a ``[triage]`` table is said to borrow the bundled policy, with every flag and
         cause rule dropped for a node or state it lacks. Tables edited in place in
         :attr:`model` (see :attr:`edited`) are named on a line of their own, and edges
-        added or removed there on another.
+        added or removed there with no table changed (which no fingerprint sees) on another.
 
         A number of exactly 0 or 1 that makes an answer impossible (a prior, or a
         noisy-OR's leak or strength: :func:`~backspasm.spec.rules_certain.certain_numbers`)
