@@ -178,7 +178,9 @@ def new_axes(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
     return new
 
 
-def layout(width: float | None = None, *, labels: bool = True) -> Any:
+def layout(
+    width: float | None = None, *, labels: bool = True, between: float | None = None
+) -> Any:
     """Return the layout engine of a new figure: constrained, with more room when narrow.
 
     A figure narrower than a slide (``width`` inches; by default the figure being
@@ -187,6 +189,10 @@ def layout(width: float | None = None, *, labels: bool = True) -> Any:
     about 6% wider or narrower from one resolution to another (the hinting of its
     glyphs), so a file written at another resolution than the layout's would cut a
     long label by a few hundredths of an inch.
+
+    ``between`` (inches, under :data:`NARROW_PAD`) is the room kept between the text
+    of panels one under the other, when less than at the edges: a column's stacked
+    panels need the height for their rows. The top and bottom edges keep theirs.
     """
     narrow = scale() < 1.0 if width is None else width < SLIDE_SIZE[0] - 0.01
     if not narrow:
@@ -199,8 +205,10 @@ def layout(width: float | None = None, *, labels: bool = True) -> Any:
     # a figure with row labels at its left edge)
     inches = new_size()[0] if width is None else width
     left = LABEL_SLACK / inches if labels else 0.0
+    pad = NARROW_PAD if between is None else min(between, NARROW_PAD)
+    edge = (NARROW_PAD - pad) / new_size()[1]  # the rest of the edges' room, as a rect
     return ConstrainedLayoutEngine(
-        w_pad=NARROW_PAD, h_pad=NARROW_PAD, rect=(left, 0.0, 1.0 - left, 1.0)
+        w_pad=NARROW_PAD, h_pad=pad, rect=(left, edge, 1.0 - left, 1.0 - 2 * edge)
     )
 
 

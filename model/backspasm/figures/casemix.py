@@ -87,20 +87,21 @@ def plot_case_mix(
         import matplotlib.pyplot as plt
 
         room = st.new_size()
-        stacked = room[0] < 5.0  # a column: the triage levels under the causes
-        fig, pair = plt.subplots(
-            2 if stacked else 1,
-            1 if stacked else 2,
-            figsize=room,
-            layout=st.layout(labels=False),  # its row labels keep to the pad
+        # its row labels keep to the pad
+        fig = plt.figure(figsize=room, layout=st.layout(labels=False))
+        if room[0] < 5.0:  # a column: the triage levels under the causes
+            # across the figure's width, not under the causes' plot alone (right of
+            # their row labels): there its level names touched at 80 dpi. Each panel
+            # in a subfigure of its own, so that the layout aligns neither's edges
+            grid = fig.add_gridspec(2, 1, height_ratios=[2.6, 1])
+            left = fig.add_subfigure(grid[0]).add_subplot()
+            right = fig.add_subfigure(grid[1]).add_subplot()
+        else:
             # side by side at a journal's page width, the triage panel takes more of it:
             # its three level names, one with the count of open screens, need the room
             # (at 70 dpi too, where they measure wider)
-            gridspec_kw={"height_ratios": [2.6, 1]}
-            if stacked
-            else {"width_ratios": [1.1 if journal else 1.6, 1]},
-        )
-        left, right = pair[0], pair[1]
+            grid = fig.add_gridspec(1, 2, width_ratios=[1.1 if journal else 1.6, 1])
+            left, right = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
     else:
         if len(axes) != 2:
             raise BackspasmError(
