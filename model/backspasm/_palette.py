@@ -79,19 +79,31 @@ RAISED, LOWERED = "#01665E", "#8C510A"
 #: change moves a probability either way, so it must not take the colours of
 #: :data:`RAISED` and :data:`LOWERED`, which say which way a probability moved.
 MULTIPLIED, DIVIDED = "#404040", "#BDBDBD"
-#: Lines of curves drawn one per cause (ROC, calibration): red, dark slate, magenta,
-#: dark wine and olive. Each is at least 20 (CIEDE2000, normal colour vision) from
-#: every colour of :data:`GROUP_COLOURS` and :data:`TRIAGE_COLOURS` and from each
-#: other (the closest pairs: red and magenta 20.7, olive and the complication orange
-#: 20.6). With simulated colour blindness some pairs come closer (as near as 9), so
-#: the curves also differ in line style, from the first curve on. They are not kept
-#: apart from :data:`RAISED` (the dark slate is near its teal): no figure draws both.
+#: Lines of curves drawn one per cause (ROC, calibration), twelve, so that a figure of
+#: up to twelve curves gives each a colour of its own (the notebook's ROC of six
+#: causes drew kidney stones and tight hamstrings in the same red, told apart by their
+#: line style alone). Each is at least 20 (CIEDE2000, normal colour vision) from every
+#: colour of :data:`GROUP_COLOURS` and :data:`TRIAGE_COLOURS`; the first six (as many
+#: curves as there are serious causes) at least 20 from each other (the closest: red
+#: and magenta, 20.7), all twelve at least 15 (each added the farthest, on a grid of
+#: sRGB steps of 0x11, from those before it and from the groups). With simulated colour
+#: blindness some pairs come closer (as near as 9), so the curves also differ in line
+#: style, from the first curve on; past twelve, a colour comes again in another style.
+#: They are not kept apart from :data:`RAISED` (the dark slate is near its teal): no
+#: figure draws both.
 LINE_COLOURS: tuple[str, ...] = (
     "#B2182B",  # red
     "#225555",  # dark slate
     "#BB0077",  # magenta (the closest to the red: never with its line style)
     "#441122",  # dark wine
     "#999933",  # olive
+    "#664400",  # dark brown
+    "#336600",  # dark green
+    "#FF4455",  # light red
+    "#444433",  # dark grey-olive
+    "#661100",  # chestnut
+    "#004422",  # dark pine
+    "#774455",  # mauve
 )
 #: A warning in the widget (the mark of a red-flag question, a refused answer): the
 #: red of :data:`LINE_COLOURS`, not the serious group's vermillion, which beside the

@@ -1714,8 +1714,12 @@ def test_line_colours_are_far_from_groups_triage_and_each_other(net: Network) ->
     taken = [*figures.GROUP_COLOURS.values(), *figures.TRIAGE_COLOURS.values()]
     for colour in LINE_COLOURS:
         assert min(ciede2000(colour, t) for t in taken) >= 20, colour
-    for a, b in itertools.combinations(LINE_COLOURS, 2):
+    # the first six (as many as the serious causes) far apart, all twelve apart
+    assert len(LINE_COLOURS) == 12
+    for a, b in itertools.combinations(LINE_COLOURS[:6], 2):
         assert ciede2000(a, b) >= 20, (a, b)
+    for a, b in itertools.combinations(LINE_COLOURS, 2):
+        assert ciede2000(a, b) >= 15, (a, b)
     # and the curves differ in line style from the first on: no two look alike
     evaluation = evaluate(sample_cases(400, network=net, seed=1), network=net)
     ax = figures.plot_roc(evaluation, causes=list(net.causes))
@@ -1723,6 +1727,37 @@ def test_line_colours_are_far_from_groups_triage_and_each_other(net: Network) ->
     looks = [(line.get_color(), line.get_linestyle()) for line in curves]
     assert len(set(looks)) == len(looks) > 5
     assert curves[0].get_linestyle() != curves[1].get_linestyle()
+
+
+@pytest.mark.parametrize("count", [6, 12])
+def test_every_two_roc_curves_differ_in_colour(net: Network, count: int) -> None:
+    # The notebook's ROC of six causes drew kidney stones and tight hamstrings in the
+    # same red (five colours for six curves), told apart by their line style alone.
+    from backspasm.learning import evaluate, sample_cases
+
+    evaluation = evaluate(sample_cases(2000, network=net, seed=1), network=net)
+    six = [
+        "kidney_stones",
+        "pyelonephritis",
+        "herniated_disc",
+        "spinal_stenosis",
+        "dehydration",
+        "tight_hamstrings",
+    ]
+    causes = six + [c for c in net.causes if c not in six][: count - 6]
+    ax = figures.plot_roc(evaluation, causes=causes, network=net)
+    curves = [line for line in ax.get_lines() if line.get_label() != "chance"]
+    assert len(curves) == count
+    least = 20 if count <= 6 else 15  # CIEDE2000
+    for a, b in itertools.combinations(curves, 2):
+        apart = ciede2000(a.get_color(), b.get_color())
+        assert apart >= least, (a.get_label(), b.get_label(), apart)
+    # a curve after the twelfth takes a colour again, never with its line style
+    ax = figures.plot_roc(evaluation, network=net)
+    curves = [line for line in ax.get_lines() if line.get_label() != "chance"]
+    assert len(curves) > 12
+    looks = [(line.get_color(), line.get_linestyle()) for line in curves]
+    assert len(set(looks)) == len(looks)
 
 
 def test_a_short_odds_axis_still_reads_as_odds_ratios() -> None:

@@ -228,8 +228,9 @@ def _clear_of(
 
 
 #: Line colours of the ROC curves (:data:`backspasm._palette.LINE_COLOURS`, none of
-#: them the colour of a node group); the line styles change with every curve too
-#: (four styles against five colours: no two of the first 20 curves look alike).
+#: them the colour of a node group): a colour of its own for each of the first twelve
+#: curves. The line styles change with every curve too, and a colour that comes again
+#: (a thirteenth curve) comes in another style: no two of the first 48 look alike.
 ROC_COLOURS = LINE_COLOURS
 #: The fewest cases with a cause for :func:`plot_roc` to draw its curve: with fewer,
 #: the curve is a step or two and its AUC mostly chance.
@@ -336,7 +337,8 @@ def plot_roc(
             curve["fpr"],
             curve["tpr"],
             color=ROC_COLOURS[i % len(ROC_COLOURS)],
-            linestyle=_ROC_STYLES[i % len(_ROC_STYLES)],
+            # each time the colours come round again, the styles one step on
+            linestyle=_ROC_STYLES[(i + i // len(ROC_COLOURS)) % len(_ROC_STYLES)],
             lw=2.0,
             label=f"{name} (AUC {auc[name]:.2f})",
         )
