@@ -96,3 +96,33 @@ def test_values_too_wide_for_a_plot_are_smaller_then_shorter_then_left_out_and_s
         assert _impact.values_that_fit(values, 1.5, 2.0) == (["×24.5", "÷1.42"], note)
         assert _impact.values_that_fit(values, 0.8, 2.0)[0] == []
     assert "top axis" in _impact.VALUES_LEFT_OUT
+
+
+@pytest.mark.parametrize("cause", [None, "muscle_strain", "dehydration"])
+@pytest.mark.parametrize("which", [0, 1])
+def test_the_title_of_half_of_a_5_by_4_figure_fits_it(
+    case: Diagnosis, tmp_path: Any, cause: str | None, which: int
+) -> None:
+    # A review: in half of a 5 x 4 in figure the title took twelve lines of 10.4 pt
+    # (2.1 in): past the figure's top at the first draw, and laid out (as save_figure
+    # lays it out) it left the bars a sliver of 0.2 in.
+    from backspasm.figures import _save
+
+    fig, axes = plt.subplots(1, 2, figsize=(5.0, 4.0))
+    ax = figures.plot_evidence_impact(case, cause, ax=axes[which])
+    title = ax.get_title(loc="left")
+    assert title.startswith("How each answer moved")
+    fig.canvas.draw()  # the first draw: the title inside the figure's width
+    renderer = fig.canvas.get_renderer()
+    box = ax._left_title.get_window_extent(renderer)  # type: ignore[attr-defined]
+    assert box.x0 >= 0, box
+    assert box.x1 <= fig.bbox.x1, (box, fig.bbox)
+    figures.save_figure(fig, tmp_path / "half.png", dpi=80, close=False)
+    fig.set_dpi(80)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = ax._left_title.get_window_extent(renderer)  # type: ignore[attr-defined]
+    assert _save.texts_cut(fig) == []
+    assert box.height / 80 <= 0.4 * 4.0, box.height / 80  # the title at most 40% of it
+    assert ax.get_window_extent(renderer).height / 80 >= 0.5  # bars that can be read
+    plt.close(fig)

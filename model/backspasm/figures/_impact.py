@@ -2,8 +2,9 @@
 
 Helpers of :func:`~backspasm.figures.case.plot_evidence_impact`: the scale of its top
 axis (:func:`exp_of`, :func:`log_of`), which answers make the cause certain
-(:func:`settles`), each bar's value (:func:`impact_value`), and how a narrow plot
-writes those values (:func:`values_that_fit`).
+(:func:`settles`), each bar's value (:func:`impact_value`), how a narrow plot
+writes those values (:func:`values_that_fit`), and its title in a small panel of the
+user's (:func:`title_that_fits`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from backspasm.figures._bars import VALUE_GAP, bold_width, end_label
 from backspasm.figures._words import text_width
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from matplotlib.axes import Axes
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "impact_value",
     "log_of",
     "settles",
+    "title_that_fits",
     "values_that_fit",
 ]
 
@@ -118,3 +122,52 @@ def known_values_inside(
         kept.append(fitting[0][0] if fitting else "")
         size = min([size, *(pt for _, pt in fitting[:1])])
     return kept, math.floor(size * 10) / 10
+
+
+#: The most of its cell's height the title of a panel of the user's may take.
+TITLE_SHARE = 0.35
+
+
+def title_that_fits(
+    ax: Axes, build: Callable[[int], str], width: int, size: float
+) -> tuple[str, float]:
+    """Return the title of a panel and its type size, made to fit the panel's cell.
+
+    ``build`` gives the title wrapped to lines of the characters it is given, at
+    first ``width`` (:func:`~backspasm.figures._wrap.title_width`) at ``size``
+    points. On an Axes of the user's grid whose plot is narrower than those lines,
+    or whose cell is too low for them in :data:`TITLE_SHARE` of its height (half of
+    a 5 x 4 in figure: twelve lines of 10.4 pt ran past the figure's top, or left
+    the bars a sliver), the type is set smaller, half a point at a time, down to
+    the least of the figure's size, and the title wrapped again to lines as long as
+    the plot holds at that size. The figure's own Axes keep the title as it is.
+    """
+    from backspasm.figures._panel import cell_of
+    from backspasm.figures._wrap import plot_width
+
+    text = build(width)
+    spec = ax.get_subplotspec()
+    if st.own() or spec is None:
+        return text, size
+    fig = ax.get_figure()
+    _, bottom, _, top = cell_of(spec, fig)
+    high = TITLE_SHARE * (top - bottom) * float(fig.get_figheight())  # type: ignore[union-attr]
+    wide = plot_width(ax)
+    flat = " ".join(build(10_000).split())  # one line: its characters' mean width
+    least = min(size, max(st.pt(st.MIN_FONT), st.JOURNAL_MIN_FONT))
+    now = size
+
+    def fits(said: str, at: float) -> bool:
+        lines = said.split("\n")
+        tall = len(lines) * at * _LINE_SPACING / 72
+        return tall <= high and max(text_width(line, at) for line in lines) <= wide
+
+    while not fits(text, now) and now > least:
+        now = max(least, now - 0.5)
+        chars = int(wide * len(flat) / max(text_width(flat, now), 1e-9))
+        text = build(max(chars, 12))
+    return text, now
+
+
+#: A title's lines, one under the other, as matplotlib spaces them (x its type size).
+_LINE_SPACING = 1.2

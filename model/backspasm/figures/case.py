@@ -31,6 +31,7 @@ from backspasm.figures._impact import (
     known_values_inside,
     log_of,
     settles,
+    title_that_fits,
     values_that_fit,
 )
 from backspasm.figures._narrow import (
@@ -422,18 +423,19 @@ def plot_evidence_impact(
     top_axis.tick_params(labelsize=st.pt(st.TICK))
     if not len(table):
         st.empty_note(ax, "no answers to weigh")
+
     # the line under the answers wrapped like them (at most two lines), its
     # percentages as diagnose's explanation writes them
-    said_how = wrap_phrases(_how_words(label, row, len(table), every), width := title_width(ax))
-    if not shown:
-        said_how += "\n" + wrap(VALUES_LEFT_OUT, width)
-    st.put_title(
-        ax,
-        case_title(f"How each answer moved {label}", diagnosis, width, ax=ax, cause=cause, it=True)
-        + "\n"
-        + said_how,
-        fontsize=st.pt(st.TITLE - 1),
-    )
+    def titled(width: int) -> str:
+        said_how = wrap_phrases(_how_words(label, row, len(table), every), width)
+        if not shown:
+            said_how += "\n" + wrap(VALUES_LEFT_OUT, width)
+        what = f"How each answer moved {label}"
+        return case_title(what, diagnosis, width, ax=ax, cause=cause, it=True) + "\n" + said_how
+
+    # a panel of the user's too small for it: in smaller type, on wider lines
+    title, title_size = title_that_fits(ax, titled, title_width(ax), st.pt(st.TITLE - 1))
+    st.put_title(ax, title, fontsize=title_size)
     # a legend entry only for a kind of bar drawn (one under ×1.005 is not seen)
     seen = np.abs(values) >= math.log(1.005)
     kinds = [bool((seen & (values > 0)).any()), bool((seen & (values < 0)).any())]
