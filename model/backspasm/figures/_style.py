@@ -48,7 +48,8 @@ from backspasm._palette import RAISED as RAISED
 from backspasm._palette import TRIAGE_COLOURS as TRIAGE_COLOURS
 from backspasm.figures._panel import fit_in_cell
 from backspasm.spec import CAUSE_GROUPS as _DECLARED
-from backspasm.spec import cause_kind
+from backspasm.spec.groups import cause_group as cause_group
+from backspasm.spec.groups import cause_words as cause_words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -151,18 +152,6 @@ def tagged(label: str, group: str) -> str:
 def bar_colour(group: str) -> str:
     """Return the colour of a bar for a node group (darker for the light groups)."""
     return BAR_SHADE.get(group, colour(group))
-
-
-def cause_group(group: str) -> str:
-    """Return a cause table's group as a node group (``serious`` -> ``cause_serious``)."""
-    kind = cause_kind(group)
-    return group if kind is None else kind.group
-
-
-def cause_words(group: str) -> str:
-    """Return a kind of cause in words, as a legend says it after ``Cause:`` (``serious``)."""
-    kind = cause_kind(group)
-    return group if kind is None else kind.label
 
 
 def new_axes(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:

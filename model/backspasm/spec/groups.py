@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CAUSE_GROUPS", "CAUSE_KINDS", "GROUPS", "CauseGroup", "cause_group_name", "cause_kind"]
+__all__ = [
+    "CAUSE_GROUPS",
+    "CAUSE_KINDS",
+    "GROUPS",
+    "CauseGroup",
+    "cause_group",
+    "cause_group_name",
+    "cause_kind",
+    "cause_words",
+]
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,18 @@ GROUPS: tuple[str, ...] = (
 def cause_kind(group: str) -> CauseGroup | None:
     """Return the kind of cause a node group or a causes table's group names, or None."""
     return next((k for k in CAUSE_KINDS if group in (k.group, k.name)), None)
+
+
+def cause_group(group: str) -> str:
+    """Return a causes table's group as a node group (``serious`` -> ``cause_serious``)."""
+    kind = cause_kind(group)
+    return group if kind is None else kind.group
+
+
+def cause_words(group: str) -> str:
+    """Return a kind of cause in words, as a legend says it after ``Cause:`` (``serious``)."""
+    kind = cause_kind(group)
+    return group if kind is None else kind.label
 
 
 def cause_group_name(group: str) -> str:
