@@ -272,7 +272,7 @@ def _heads(fig: matplotlib.figure.Figure) -> list[str]:
 
 def test_07_says_its_scenarios_are_built_in_when_no_case_is_given(net: Network) -> None:
     fig, _ = _scenarios(None, net)
-    title = fig.get_suptitle()
+    title = " ".join(fig.get_suptitle().split())
     assert "4 built-in example cases" in title
     assert "the epidural abscess is the example case of figures 02-06" in title
     assert all("(built-in)" in head.split("\n")[0] for head in _heads(fig))

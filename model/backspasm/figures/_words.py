@@ -52,6 +52,7 @@ from backspasm.figures._wrap import unit_lines as unit_lines
 from backspasm.figures._wrap import wrap as wrap
 from backspasm.figures._wrap import wrap_all as wrap_all
 from backspasm.figures._wrap import wrap_capped as wrap_capped
+from backspasm.figures._wrap import wrap_even as wrap_even
 from backspasm.figures._wrap import wrap_phrases as wrap_phrases
 
 if TYPE_CHECKING:

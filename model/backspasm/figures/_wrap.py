@@ -98,6 +98,18 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(lines) or text
 
 
+def wrap_even(text: str, width: int) -> str:
+    """Wrap ``text`` (see :func:`wrap`) in as few lines as at ``width``, as even as they go.
+
+    The narrowest width that keeps that number of lines: a title's last line is not
+    one word left over (``...none from a case`` / ``file``).
+    """
+    lines = wrap(text, width).count("\n")
+    while width > 1 and wrap(text, width - 1).count("\n") == lines:
+        width -= 1
+    return wrap(text, width)
+
+
 def wrap_capped(text: str, width: int, *, tail: str = "", lines: int = 2) -> str:
     """Wrap ``text + tail`` (see :func:`wrap`) to at most ``lines`` lines.
 

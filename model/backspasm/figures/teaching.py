@@ -69,7 +69,7 @@ from backspasm.figures._selection import (
     network_on_a_slide,
     select_figures,
 )
-from backspasm.figures._words import by_effect, suptitle_width, wrap
+from backspasm.figures._words import by_effect, suptitle_width, wrap_even
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
 from backspasm.figures.diagnostic import plot_diagnostic_view
@@ -419,7 +419,7 @@ def _draw_scenarios(results: _Shown) -> Figure:
             f"{case} is the case of figures 02-06; the built-in cases are {which}",
         )
     width = suptitle_width(results.size)
-    title = "\n".join(wrap(line, width) for line in lines)
+    title = "\n".join(wrap_even(line, width) for line in lines)
     return plot_scenarios(shown, names=names, title=title, size=results.size)
 
 
@@ -427,7 +427,7 @@ def _draw_case_mix(results: _Shown) -> Figure:
     mix = plot_case_mix(results.scored, network=results.network, size=results.size)
     said = mix.get_suptitle().replace("scored cases", f"scored {results.mix_name}")
     if results.size != "slide":
-        said = wrap(" ".join(said.split()), suptitle_width(results.size))
+        said = wrap_even(" ".join(said.split()), suptitle_width(results.size))
     with st.drawing(st.SIZE_WIDTHS[results.size]):
         mix.suptitle(said, fontsize=st.pt(st.TITLE - 1), x=0.01, ha="left")
     return mix
