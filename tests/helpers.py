@@ -184,3 +184,33 @@ def heading_of(ax: Any) -> str:
     if own or fig is None or len(fig.get_axes()) != 1:
         return own
     return str(fig.get_suptitle())
+
+
+def example_work(net: Any, only: tuple[str, ...] | None, size: str = "slide") -> Any:
+    """The teaching set's work for the built-in example case: figures ``only``, at ``size``."""
+    from backspasm import figures
+    from backspasm.figures import teaching
+
+    return teaching._Work(
+        net,
+        dict(figures.DEFAULT_CASE),
+        cause=None,
+        cases=None,
+        cases_name=None,
+        case_id=None,
+        only=only,
+        size=size,
+    )
+
+
+def teaching_figure_at(net: Any, stem: str, dpi: int, size: str) -> Any:
+    """Teaching figure ``stem`` of the example case at ``size``, as its PNG at ``dpi`` draws it."""
+    from backspasm.figures import teaching
+
+    ((_, fig),) = list(
+        teaching._teaching_set(example_work(net, teaching.select_figures([stem]), size))
+    )
+    teaching._render(fig, "png", dpi)  # laid out as the set lays it out for the file
+    fig.set_dpi(dpi)
+    fig.draw_without_rendering()
+    return fig

@@ -15,6 +15,7 @@ from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.figures import teaching
 from backspasm.network import Network, default_network
+from helpers import example_work
 
 
 @pytest.fixture(scope="session")
@@ -38,15 +39,7 @@ def captions(net: Network) -> Callable[..., list[tuple[str, str]]]:
     """
 
     def draw(*stems: str) -> list[tuple[str, str]]:
-        work = teaching._Work(
-            net,
-            dict(figures.DEFAULT_CASE),
-            cause=None,
-            cases=None,
-            cases_name=None,
-            case_id=None,
-            only=stems,
-        )
+        work = example_work(net, stems)
         said = []
         for stem, fig in teaching._teaching_set(work):
             said.append((stem, teaching._caption(stem, fig, work)))

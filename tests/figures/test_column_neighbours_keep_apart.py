@@ -20,9 +20,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pytest
 
-from backspasm import figures
-from backspasm.figures import teaching
 from backspasm.network import Network
+from helpers import teaching_figure_at
 
 pytestmark = [
     pytest.mark.usefixtures("figures_closed"),
@@ -36,21 +35,7 @@ DPIS = [72, 80, 100, 300]
 
 def drawn_at(net: Network, stem: str, dpi: int) -> Any:
     """Figure ``stem`` of the teaching set at column size, as its PNG file at ``dpi`` draws it."""
-    work = teaching._Work(
-        net,
-        dict(figures.DEFAULT_CASE),
-        cause=None,
-        cases=None,
-        cases_name=None,
-        case_id=None,
-        only=teaching.select_figures([stem]),
-        size="column",
-    )
-    ((_, fig),) = list(teaching._teaching_set(work))
-    teaching._render(fig, "png", dpi)  # laid out as the set lays it out for the file
-    fig.set_dpi(dpi)
-    fig.draw_without_rendering()
-    return fig
+    return teaching_figure_at(net, stem, dpi, "column")
 
 
 def gaps(labels: list[Any], dpi: int, *, across: bool) -> list[float]:

@@ -22,6 +22,7 @@ import pytest
 from backspasm import figures
 from backspasm.figures import _save, teaching
 from backspasm.network import Network
+from helpers import teaching_figure_at
 
 pytestmark = [
     pytest.mark.usefixtures("figures_closed"),
@@ -77,20 +78,7 @@ def test_the_triage_levels_of_a_page_s_case_mix_keep_apart_at_a_low_dpi(
 ) -> None:
     # "see a doctor" ran into "self-care (32 screen incomplete)" at 70 and 72 dpi:
     # three names of a panel 1/2.3 of the page's width, 0.04 in apart at 300 dpi
-    work = teaching._Work(
-        net,
-        dict(figures.DEFAULT_CASE),
-        cause=None,
-        cases=None,
-        cases_name=None,
-        case_id=None,
-        only=teaching.select_figures(["08"]),
-        size="page",
-    )
-    ((_, fig),) = list(teaching._teaching_set(work))
-    teaching._render(fig, "png", dpi)
-    fig.set_dpi(dpi)
-    fig.draw_without_rendering()
+    fig = teaching_figure_at(net, "08", dpi, "page")
     boxes = [t.get_window_extent() for t in fig.axes[1].get_xticklabels()]
     gaps = [(b.x0 - a.x1) / dpi for a, b in itertools.pairwise(boxes)]
     assert min(gaps) > 0.02, gaps
