@@ -877,10 +877,13 @@ def test_an_edge_removed_in_place_is_an_edit_the_report_names() -> None:
     # net.edited stayed False (and report() silent) when only an edge was removed
     # from network.model: pgmpy leaves the child's table as it was
     net = load_network()
-    before = net.report()
+    before, fingerprint = net.report(), net.fingerprint()
     assert not net.edited
     net.model.remove_edge("previous_kidney_stone", "kidney_stones")
     assert net.edited
+    # the provenance a scored file records changes too (it did not: tables only)
+    assert net.fingerprint() != fingerprint
+    assert net.fingerprint_parts()["numbers"] != load_network().numbers_fingerprint()
     assert repr(net).endswith("(bundled, edited in place)>")
     lines = net.report().splitlines()
     changed = [line for line in lines if line.startswith("edges changed in place: ")]
@@ -892,3 +895,4 @@ def test_an_edge_removed_in_place_is_an_edit_the_report_names() -> None:
     net.model.add_edge("previous_kidney_stone", "kidney_stones")  # undone: no edit
     assert not net.edited
     assert net.report() == before
+    assert net.fingerprint() == fingerprint

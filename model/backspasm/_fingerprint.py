@@ -60,10 +60,19 @@ def spec_digest(spec: Spec, tables: Iterable[tuple[Sequence[str], Any]]) -> str:
 
 
 def model_digest(model: DiscreteBayesianNetwork) -> str:
-    """:func:`tables_digest` of a pgmpy model's CPDs."""
-    return tables_digest(
-        (c.variable, c.variables, c.state_names, c.values) for c in model.get_cpds()
-    )
+    """:func:`tables_digest` of a pgmpy model's CPDs, and of its edges where they differ.
+
+    pgmpy adds or removes an edge without touching a table. A model whose edges are
+    its tables' parents (every model built from a knowledge base) is digested by its
+    tables alone; one whose edges are not also has :func:`edges_digest` folded in, so
+    an edge-only edit changes the digest and undoing it restores the digest.
+    """
+    cpds = model.get_cpds()
+    digest = tables_digest((c.variable, c.variables, c.state_names, c.values) for c in cpds)
+    parents = {(str(p), str(c.variable)) for c in cpds for p in c.variables[1:]}
+    if {(str(a), str(b)) for a, b in model.edges()} == parents:
+        return digest
+    return hashlib.sha256(f"tables {digest}\nedges {edges_digest(model)}\n".encode()).hexdigest()
 
 
 def edited_tables(

@@ -284,7 +284,7 @@ class Network:
         policy in force (thresholds, flags, cause rules, timeframes, safety net; a
         borrowed policy as borrowed). Citations (``source``, ``why``) and file names
         are left out: they change no output. Two networks with one fingerprint give
-        the same results; an edit of :attr:`model`'s CPDs changes it.
+        the same results; an edit of :attr:`model`'s CPDs or edges changes it.
         :meth:`fingerprint_parts` tells which part differs. It is not
         :attr:`Spec.digest <backspasm.spec.Spec>`, the SHA-256 of the TOML files'
         bytes, which a fitted knowledge base also cites (as ``sha256 of its TOML files``).
@@ -309,8 +309,8 @@ class Network:
     def numbers_fingerprint(self) -> str:
         """Return a SHA-256 over the model's structure and numbers only.
 
-        Every table (node, parents, state names, values): what the compiled engine
-        and sampling depend on, and the key of results that depend on nothing else.
+        Every table (node, parents, state names, values), and edges unlike its parents:
+        what the engine and sampling depend on, the key of results that depend on no more.
         Unlike :meth:`fingerprint`, it ignores the questions and the triage policy.
         """
         if self._model is None:
