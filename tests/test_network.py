@@ -896,3 +896,39 @@ def test_an_edge_removed_in_place_is_an_edit_the_report_names() -> None:
     assert not net.edited
     assert net.report() == before
     assert net.fingerprint() == fingerprint
+
+
+def test_numbers_lists_every_declared_number_with_its_source(toy_spec_dir) -> None:
+    # A researcher asking "where does this number come from" had to walk spec.parameters()
+    # and translate the bibliography's tags by hand, as notebook 01 did.
+    net = load_network()
+    table = net.numbers()
+    assert list(table.columns) == [
+        "node",
+        "label",
+        "group",
+        "field",
+        "value",
+        "count",
+        "source",
+        "kind",
+        "citation",
+        "why",
+    ]
+    by_kind = table.groupby("kind")["count"].sum()
+    assert {k: int(by_kind.get(k, 0)) for k in net.spec.numbers_by_kind()} == (
+        net.spec.numbers_by_kind()
+    )
+    assert table["count"].sum() == net.summary()["numbers"]
+    row = table.set_index(["node", "field"]).loc[("muscle_strain", "strength.recent_exertion")]
+    assert (row["value"], row["kind"], row["source"]) == (0.15, "read", "Steffens15")
+    assert row["citation"].startswith("Steffens D")
+    assumed = table[table["kind"] == "assumption"]
+    assert len(assumed) > 0
+    assert (assumed["citation"] == "").all()
+    assert (assumed["why"] != "").all()
+    # a distribution stays a distribution; a variant knowledge base has its own numbers
+    toy = load_network(toy_spec_dir()).numbers()
+    where = toy.set_index(["node", "field"])
+    assert where.loc[("location", "table[1]"), "value"] == {"lower_back": 0.2, "flank": 0.8}
+    assert set(toy["node"]) <= set(load_network(toy_spec_dir()).node_names)

@@ -32,6 +32,7 @@ from backspasm._network_checks import (
 )
 from backspasm._network_export import EXPORT_FORMATS, ExportFormat, export_network
 from backspasm._network_report import network_repr, report_html, report_text, summary_of
+from backspasm._numbers_table import numbers_table
 from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError, UnknownNodeError
 from backspasm.exceptions import NotACauseError as NotACauseError  # raised by check_cause
@@ -41,6 +42,7 @@ from backspasm.spec.schema import cause_group_name
 from backspasm.tables import build_cpd, build_model, spec_factors
 
 if TYPE_CHECKING:
+    import pandas as pd
     from pgmpy.models import DiscreteBayesianNetwork
 
     from backspasm.engine import CompiledNetwork
@@ -76,14 +78,13 @@ class Network:
 
     def __init__(self, spec: Spec, model: DiscreteBayesianNetwork | None = None) -> None:
         self.spec = spec
-        # The pgmpy model is built on first use: scoring and diagnosis compile the
-        # engine straight from the knowledge base and never pay pgmpy's import.
+        # Built on first use: scoring and diagnosis compile from the knowledge base.
         self._model = model
-        # The knowledge base is frozen, so its tables and their digest are computed once.
+        # The knowledge base is frozen: its tables, their digest, the digests of its
+        # questions and triage policy (and the fingerprint while the model is unbuilt)
+        # are made once.
         self._spec_tables: list[tuple[list[str], np.ndarray]] | None = None
         self._spec_digest: str | None = None
-        # Questions and triage policy come from the frozen knowledge base too: their
-        # digests, and the whole fingerprint while the model is unbuilt, are made once.
         self._rules_digests: tuple[str, str] | None = None
         self._spec_fingerprint: str | None = None
         self._engine: CompiledNetwork | None = None
@@ -253,6 +254,14 @@ class Network:
         """
         return summary_of(self.spec, self.model)
 
+    def numbers(self) -> pd.DataFrame:
+        """Return every declared number of the knowledge base with its source, one a row.
+
+        Columns: node, label, group, field (``prior``, ``strength.<parent>``, ...), value,
+        count, source, kind (as ``backspasm check`` counts), citation, why; not edits.
+        """
+        return numbers_table(self.spec)
+
     def report(self) -> str:
         """Return what ``backspasm check`` prints: sizes, sources, numbers, triage policy.
 
@@ -320,23 +329,14 @@ class Network:
     def zero_answers(self, evidence: Mapping[str, object]) -> str:
         """Say which answered nodes' tables give their answer probability zero.
 
-        What makes answers impossible (``ImpossibleEvidenceError``) is most often
-        one table: a leak or strength of 1, or a prior of 0 or 1, that rules one
-        answer out. For each answered node, its table (of :attr:`model` once built,
-        else of the knowledge base) is read at the answered state: zero in every
-        column, or in every column the answers to its parents leave.
-
-        Parameters
-        ----------
-        evidence : mapping
-            Node to state name, state index or likelihood per state (as
-            :func:`~backspasm.questionnaire.answers_to_evidence` gives it).
-
-        Returns
-        -------
-        str
-            One sentence per such node, or ``""`` when no single table explains it
-            (the answers are then impossible only together, through several tables).
+        What makes answers impossible (``ImpossibleEvidenceError``) is most often one
+        table: a leak or strength of 1, or a prior of 0 or 1, that rules one answer out.
+        Each answered node's table (of :attr:`model` once built, else of the knowledge
+        base) is read at the answered state, in every column its parents' answers leave.
+        ``evidence`` maps a node to a state name, state index or likelihood per state (as
+        :func:`~backspasm.questionnaire.answers_to_evidence` gives it). Returns one
+        sentence per such node, or ``""`` when no single table explains it (the answers
+        are then impossible only together, through several tables).
         """
         return zero_answers(self.spec, evidence, table_of=self._table_of, edited=self.edited)
 

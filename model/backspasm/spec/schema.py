@@ -440,13 +440,15 @@ class Spec:
         """
         counts = {"read": 0, "secondary": 0, "memory": 0, "fitted": 0, "assumption": 0}
         for _, _, param in self.parameters():
-            if not param.is_sourced:
-                kind = "assumption"
-            else:
-                tag = self.sources[param.source].tag
-                kind = "read" if tag == "found" else tag
-            counts[kind] += param.count()
+            counts[self.kind_of(param)] += param.count()
         return counts
+
+    def kind_of(self, param: Parameter) -> str:
+        """Return the kind of a parameter's source, as :meth:`numbers_by_kind` counts it."""
+        if not param.is_sourced:
+            return "assumption"
+        tag = self.sources[param.source].tag
+        return "read" if tag == "found" else tag
 
     def provenance_counts(self) -> dict[str, int]:
         """Count the numbers by provenance: ``literature``, ``fitted``, ``assumption``."""
