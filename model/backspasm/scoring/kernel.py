@@ -28,6 +28,7 @@ from backspasm.questionnaire import Question, assume_presenting, parse_answer
 from backspasm.scoring.overlap import pipelined
 from backspasm.scoring.plan import Plan
 from backspasm.scoring.repeats import merge_encoded
+from backspasm.scoring.yes_no import encode_yes_no
 from backspasm.spec import PRESENTATION
 from backspasm.triage import self_care_unscreened, triage_reason_text
 
@@ -158,6 +159,13 @@ def _encode(
     earlier = bad.copy()
     codes: dict[str, Codes] = {}
     shown: dict[str, Cells] = {}
+    encode_yes_no(
+        ((p, c.question, c.states) for c in plan.columns for p in (c.position, *c.copies)),
+        cells,
+        plan.encoded,
+        encode_column,
+        _ENCODED_KEEP,
+    )
     for col in plan.columns:
         q = col.question
         index, uniques = cells[col.position]
