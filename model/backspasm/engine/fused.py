@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from backspasm._numeric import FloatArray, IntArray
 from backspasm.engine.jit import compile_loop, load_numba
-from backspasm.engine.kernels import _LAM, _execute, _finish, _Plan, _Step
+from backspasm.engine.kernels import _LAM, _execute, _finish, _Plan
 
 __all__: list[str] = []
 
@@ -260,20 +260,19 @@ def _run_plan(
                 res[row - back, c0 + c] = ws[row, c]
 
 
-def _offsets(step: _Step, vars_: tuple[int, ...], cards: list[int]) -> RowArray:
-    """Workspace row of an operand over ``vars_`` for every entry of the step's product.
+def _offsets(product_cards: tuple[int, ...], where: tuple[int, ...]) -> RowArray:
+    """Workspace row of an operand for every entry of a step's product, from row 0.
 
-    From row 0, kept per layout (the product's cardinalities, where the operand's
-    variables sit in it), which steps of many plans and trees share.
+    ``product_cards`` are the cardinalities of the product's variables, ``where`` the
+    positions of the operand's variables in it; kept per layout, which steps of many
+    plans and trees share.
     """
-    position = {v: i for i, v in enumerate(step.product)}
-    key = (tuple(cards[v] for v in step.product), tuple(position[v] for v in vars_))
+    key = (product_cards, where)
     kept = _OFFSETS.get(key)
     if kept is not None:
         return kept
     if len(_OFFSETS) >= _MAX_OFFSETS:
         _OFFSETS.clear()
-    product_cards, where = key
     if not product_cards:  # an empty separator: one entry
         rows = np.zeros(1, dtype=np.int32)
     else:
@@ -333,6 +332,7 @@ def _fuse(plan: _Plan) -> _Fused | None:
     produced: dict[int, int] = {}
     table = np.zeros((len(steps), 8), dtype=np.int64)
     index: list[RowArray] = []
+    bases: list[int] = []
     matrices: list[FloatArray] = []
     incoming: list[int] = []
     incoming_ptr = [0]
@@ -353,9 +353,14 @@ def _fuse(plan: _Plan) -> _Fused | None:
     for s, step in enumerate(steps):
         p = step.matrix.shape[1]
         is_message = s < len(plan.messages)
+        # The product's layout once per step; each operand's rows are its offsets
+        # plus its first row (added for every operand at once, below).
+        product_cards = tuple(cards[v] for v in step.product)
+        position = {v: i for i, v in enumerate(step.product)}
         for x in step.inputs:
-            base = lam_rows[x.index] if x.kind == _LAM else message_rows[x.index][0]
-            index.append(_offsets(step, x.vars, cards) + base)
+            offsets = _offsets(product_cards, tuple(position[v] for v in x.vars))
+            index.append(offsets)
+            bases.append(lam_rows[x.index] if x.kind == _LAM else message_rows[x.index][0])
         if is_message:
             out = pool.take(step.k * p)
         else:
@@ -393,7 +398,7 @@ def _fuse(plan: _Plan) -> _Fused | None:
         back=back,
         lam_rows=tuple(lam_rows.items()),
         steps=table,
-        index=np.concatenate(index) if index else np.zeros(0, dtype=np.int32),
+        index=_shifted(index, bases),
         matrices=np.concatenate(matrices) if matrices else np.zeros(0),
         incoming=np.asarray(incoming, dtype=np.int64),
         incoming_ptr=np.asarray(incoming_ptr, dtype=np.int64),
@@ -401,6 +406,15 @@ def _fuse(plan: _Plan) -> _Fused | None:
         finals=tuple(finals),
         summed_rows=summed_rows,
     )
+
+
+def _shifted(offsets: list[RowArray], bases: list[int]) -> RowArray:
+    """Return the operands' offsets, each plus its first row, end to end (int32)."""
+    if not offsets:
+        return np.zeros(0, dtype=np.int32)
+    lengths = np.fromiter((len(o) for o in offsets), dtype=np.int64, count=len(offsets))
+    shift = np.repeat(np.asarray(bases, dtype=np.int32), lengths)
+    return np.concatenate(offsets) + shift
 
 
 def _execute_any(
