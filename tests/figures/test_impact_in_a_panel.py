@@ -126,3 +126,27 @@ def test_the_title_of_half_of_a_5_by_4_figure_fits_it(
     assert box.height / 80 <= 0.4 * 4.0, box.height / 80  # the title at most 40% of it
     assert ax.get_window_extent(renderer).height / 80 >= 0.5  # bars that can be read
     plt.close(fig)
+
+
+@pytest.mark.parametrize("dpi", [80, 100])
+@pytest.mark.parametrize("cause", [None, "muscle_strain", "dehydration"])
+def test_both_titles_of_a_5_by_4_figure_are_inside_it_at_a_plain_savefig(
+    case: Diagnosis, tmp_path: Any, cause: str | None, dpi: int
+) -> None:
+    # A review: with the causes in the left half, the evidence impact's title in the
+    # right half ran 1.2 in past the figure's top at a plain fig.savefig (no
+    # save_figure, no layout engine): eleven lines over a plot an inch wide.
+    fig, (left, right) = plt.subplots(1, 2, figsize=(5.0, 4.0), dpi=dpi)
+    figures.plot_causes(case, ax=left)
+    figures.plot_evidence_impact(case, cause, ax=right)
+    fig.savefig(tmp_path / "both.png", dpi=dpi)  # draws the figure as it is
+    renderer = fig.canvas.get_renderer()
+    for ax in (left, right):
+        title = ax._left_title  # type: ignore[attr-defined]
+        assert title.get_text()
+        box = title.get_window_extent(renderer)
+        assert fig.bbox.contains(box.x0, box.y0), (cause, dpi, box, fig.bbox)
+        assert fig.bbox.contains(box.x1, box.y1), (cause, dpi, box, fig.bbox)
+        assert box.height <= 0.3 * fig.bbox.height  # the plot keeps the most of it
+    assert right.get_title(loc="left").startswith("How each answer moved")
+    plt.close(fig)

@@ -3,8 +3,8 @@
 Helpers of :func:`~backspasm.figures.case.plot_evidence_impact`: the scale of its top
 axis (:func:`exp_of`, :func:`log_of`), which answers make the cause certain
 (:func:`settles`), each bar's value (:func:`impact_value`), how a narrow plot
-writes those values (:func:`values_that_fit`), and its title in a small panel of the
-user's (:func:`title_that_fits`).
+writes those values (:func:`values_that_fit`), and its title, over the row labels in a
+panel of the user's (:func:`put_fitted_title`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ __all__ = [
     "exp_of",
     "impact_value",
     "log_of",
+    "put_fitted_title",
     "settles",
-    "title_that_fits",
     "values_that_fit",
 ]
 
@@ -125,49 +125,60 @@ def known_values_inside(
 
 
 #: The most of its cell's height the title of a panel of the user's may take.
-TITLE_SHARE = 0.35
+TITLE_SHARE = 0.25
 
 
-def title_that_fits(
-    ax: Axes, build: Callable[[int], str], width: int, size: float
-) -> tuple[str, float]:
-    """Return the title of a panel and its type size, made to fit the panel's cell.
+def put_fitted_title(ax: Axes, build: Callable[[int], str], width: int, size: float) -> None:
+    """Title a plot; in a panel of the user's grid, over its row labels, made to fit its cell.
 
     ``build`` gives the title wrapped to lines of the characters it is given, at
     first ``width`` (:func:`~backspasm.figures._wrap.title_width`) at ``size``
-    points. On an Axes of the user's grid whose plot is narrower than those lines,
-    or whose cell is too low for them in :data:`TITLE_SHARE` of its height (half of
-    a 5 x 4 in figure: twelve lines of 10.4 pt ran past the figure's top, or left
-    the bars a sliver), the type is set smaller, half a point at a time, down to
-    the least of the figure's size, and the title wrapped again to lines as long as
-    the plot holds at that size. The figure's own Axes keep the title as it is.
+    points. The figure's own Axes keep that title
+    (:func:`~backspasm.figures._style.put_title`). On an Axes of the user's grid the
+    title starts at the left edge of the Axes' cell (over the row labels, not over
+    the plot only: half of a 5 x 4 in figure left the title of figure 04 a plot an
+    inch wide, eleven lines, and it ran 1.2 in past the figure's top at a plain
+    ``fig.savefig``), wrapped to lines as long as the cell holds; where it is still
+    taller than :data:`TITLE_SHARE` of the cell, in smaller type, half a point at a
+    time, down to the least of the figure's size.
     """
-    from backspasm.figures._panel import cell_of
-    from backspasm.figures._wrap import plot_width
+    from matplotlib.transforms import blended_transform_factory
 
-    text = build(width)
+    from backspasm.figures._panel import CELL_PAD, cell_of
+
     spec = ax.get_subplotspec()
     if st.own() or spec is None:
-        return text, size
-    fig = ax.get_figure()
-    _, bottom, _, top = cell_of(spec, fig)
-    high = TITLE_SHARE * (top - bottom) * float(fig.get_figheight())  # type: ignore[union-attr]
-    wide = plot_width(ax)
+        st.put_title(ax, build(width), fontsize=size)
+        return
+    home: Any = ax.get_figure(root=False)  # the figure, or the subfigure, it is in
+    x0, bottom, x1, top = cell_of(spec, home)
+    across, tall = (float(v) / float(home.dpi) for v in home.bbox.size)  # inches
+    high = TITLE_SHARE * (top - bottom) * tall
+    # (text_width's estimate of a line of this type runs up to 4% short of the drawn)
+    wide = 0.95 * ((x1 - x0) * across - st.TITLE_MARGIN - 2 * CELL_PAD)
     flat = " ".join(build(10_000).split())  # one line: its characters' mean width
     least = min(size, max(st.pt(st.MIN_FONT), st.JOURNAL_MIN_FONT))
     now = size
-
-    def fits(said: str, at: float) -> bool:
-        lines = said.split("\n")
-        tall = len(lines) * at * _LINE_SPACING / 72
-        return tall <= high and max(text_width(line, at) for line in lines) <= wide
-
-    while not fits(text, now) and now > least:
+    while True:
+        text = _wrapped_to(build, wide, now, int(wide * len(flat) / text_width(flat, now)))
+        if len(text.split("\n")) * now * _LINE_SPACING / 72 <= high or now <= least:
+            break
         now = max(least, now - 0.5)
-        chars = int(wide * len(flat) / max(text_width(flat, now), 1e-9))
-        text = build(max(chars, 12))
-    return text, now
+    title = ax.set_title(text, fontsize=now, loc="left", linespacing=_LINE_SPACING)
+    title.set_x(x0 + st.TITLE_MARGIN / across)  # from the cell's left edge
+    offset = ax.titleOffsetTrans  # type: ignore[attr-defined]  # the title's pad
+    title.set_transform(blended_transform_factory(home.transSubfigure, ax.transAxes) + offset)
 
 
 #: A title's lines, one under the other, as matplotlib spaces them (x its type size).
 _LINE_SPACING = 1.2
+
+
+def _wrapped_to(build: Callable[[int], str], wide: float, size: float, chars: int) -> str:
+    """Return the title wrapped to ``chars`` a line, or fewer till its lines fit ``wide``."""
+    text = build(max(chars, 12))
+    # (wrapped by words: a line of wide letters may run past the mean's width)
+    while chars > 12 and max(text_width(line, size) for line in text.split("\n")) > wide:
+        chars -= 2
+        text = build(chars)
+    return text

@@ -30,8 +30,8 @@ from backspasm.figures._impact import (
     impact_value,
     known_values_inside,
     log_of,
+    put_fitted_title,
     settles,
-    title_that_fits,
     values_that_fit,
 )
 from backspasm.figures._narrow import (
@@ -215,10 +215,11 @@ def plot_causes(
     what = "Causes of back spasm"
     if len(table) < every and journal:
         what = most_probable(len(table), every)
-    st.put_title(
+    put_fitted_title(  # in a panel of the user's: over the row labels, to fit its cell
         ax,
-        case_title(what, diagnosis, width, ax=ax) + "\n" + triage_lines(diagnosis, width),
-        fontsize=st.pt(st.TITLE - 1),
+        lambda w: case_title(what, diagnosis, w, ax=ax) + "\n" + triage_lines(diagnosis, w),
+        width,
+        st.pt(st.TITLE - 1),
     )
     present = [g for g, _, _ in block_spans]
     handles: list[Any] = [Line2D([], [], color=st.PRIOR_TICK, lw=2.0, label=PRIOR_LEGEND)] + [
@@ -433,9 +434,8 @@ def plot_evidence_impact(
         what = f"How each answer moved {label}"
         return case_title(what, diagnosis, width, ax=ax, cause=cause, it=True) + "\n" + said_how
 
-    # a panel of the user's too small for it: in smaller type, on wider lines
-    title, title_size = title_that_fits(ax, titled, title_width(ax), st.pt(st.TITLE - 1))
-    st.put_title(ax, title, fontsize=title_size)
+    # in a panel of the user's: over the row labels, in smaller type if need be
+    put_fitted_title(ax, titled, title_width(ax), st.pt(st.TITLE - 1))
     # a legend entry only for a kind of bar drawn (one under ×1.005 is not seen)
     seen = np.abs(values) >= math.log(1.005)
     kinds = [bool((seen & (values > 0)).any()), bool((seen & (values < 0)).any())]
