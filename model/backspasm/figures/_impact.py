@@ -128,7 +128,9 @@ def known_values_inside(
 TITLE_SHARE = 0.25
 
 
-def put_fitted_title(ax: Axes, build: Callable[[int], str], width: int, size: float) -> None:
+def put_fitted_title(
+    ax: Axes, build: Callable[[int], str], width: int, size: float, *, above: float = 0.0
+) -> None:
     """Title a plot; in a panel of the user's grid, over its row labels, made to fit its cell.
 
     ``build`` gives the title wrapped to lines of the characters it is given, at
@@ -140,7 +142,8 @@ def put_fitted_title(ax: Axes, build: Callable[[int], str], width: int, size: fl
     inch wide, eleven lines, and it ran 1.2 in past the figure's top at a plain
     ``fig.savefig``), wrapped to lines as long as the cell holds; where it is still
     taller than :data:`TITLE_SHARE` of the cell, in smaller type, half a point at a
-    time, down to the least of the figure's size.
+    time, down to the least of the figure's size. ``above``: inches of the cell's
+    share that something else over the plot takes (figure 04's top axis).
     """
     from matplotlib.transforms import blended_transform_factory
 
@@ -153,7 +156,7 @@ def put_fitted_title(ax: Axes, build: Callable[[int], str], width: int, size: fl
     home: Any = ax.get_figure(root=False)  # the figure, or the subfigure, it is in
     x0, bottom, x1, top = cell_of(spec, home)
     across, tall = (float(v) / float(home.dpi) for v in home.bbox.size)  # inches
-    high = TITLE_SHARE * (top - bottom) * tall
+    high = TITLE_SHARE * (top - bottom) * tall - above
     # (text_width's estimate of a line of this type runs up to 4% short of the drawn)
     wide = 0.95 * ((x1 - x0) * across - st.TITLE_MARGIN - 2 * CELL_PAD)
     flat = " ".join(build(10_000).split())  # one line: its characters' mean width

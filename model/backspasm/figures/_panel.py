@@ -92,10 +92,13 @@ def fit_in_cell(ax: Axes) -> None:
             edges = list(before.extents)
             edges[side] += out[side] if side < 2 else -out[side]
             across = side % 2  # 0: a width, 1: a height
-            if edges[across + 2] - edges[across] < min(
-                least[across], before.extents[across + 2] - before.extents[across]
-            ):
-                continue  # too small to read: this edge stays
+            floor = min(least[across], before.extents[across + 2] - before.extents[across])
+            if edges[across + 2] - edges[across] < floor:  # too small to read: as far as
+                edges[side] = (  # it may go, the text brought in as far as that
+                    edges[across + 2] - floor if side < 2 else edges[across] + floor
+                )
+                if abs(edges[side] - before.extents[side]) <= 1e-6:
+                    continue
             _place(ax, _box(edges))
             now = _beyond(ax, cell, pad)
             if now[side] >= out[side] - 1e-4:  # text not anchored to this edge: taken back

@@ -435,7 +435,8 @@ def plot_evidence_impact(
         return case_title(what, diagnosis, width, ax=ax, cause=cause, it=True) + "\n" + said_how
 
     # in a panel of the user's: over the row labels, in smaller type if need be
-    put_fitted_title(ax, titled, title_width(ax), st.pt(st.TITLE - 1))
+    top_axis_room = (st.pt(st.NOTE + 0.5) + st.pt(st.TICK)) * 1.2 / 72 + 0.05  # its label, ticks
+    put_fitted_title(ax, titled, title_width(ax), st.pt(st.TITLE - 1), above=top_axis_room)
     # a legend entry only for a kind of bar drawn (one under ×1.005 is not seen)
     seen = np.abs(values) >= math.log(1.005)
     kinds = [bool((seen & (values > 0)).any()), bool((seen & (values < 0)).any())]
