@@ -8,6 +8,7 @@ whether the axis label has room to say that causes can coexist.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import backspasm.figures._style as st
@@ -59,12 +60,28 @@ def causes_that_fit(
     ranked = table  # Diagnosis.causes is ranked (ties in the network's order): keep it
     for keep in range(len(ranked), 0, -1):
         shown = ranked.head(keep)
-        lines = max(said[i].count("\n") + 1 for i in shown.index)
-        # the rows are evenly spaced: a label of two lines beside one of one
-        pitch = row_pitch(1.0 if lines == 1 else 1.6)
+        pitch = row_pitch(_pitch_lines(shown, said))
         if (keep + shown["group"].nunique() + 0.5) * pitch <= room:
             return shown
     return ranked.head(1)
+
+
+def _pitch_lines(shown: pd.DataFrame, said: dict[object, str]) -> float:
+    """Return the lines of type a row of ``shown`` takes, the rows being evenly spaced.
+
+    One where every label is of one line; 1.6 where a label of two lines has one of
+    one beside it; two where two labels of two lines are next to each other in a
+    block (four causes on a 7 x 9 in constrained grid: "Weak abdominal muscles" over
+    "Weak or tight back muscles", each wrapped, ran into each other at 1.6).
+    """
+    lines = {i: said[i].count("\n") + 1 for i in shown.index}
+    if max(lines.values()) == 1:
+        return 1.0
+    for group in st.CAUSE_GROUPS:  # the blocks, each in its rows' order, as drawn
+        block = [lines[i] for i in shown.index[shown["group"] == group]]
+        if any(a > 1 and b > 1 for a, b in itertools.pairwise(block)):
+            return 2.0
+    return 1.6
 
 
 def most_probable(shown: int, every: int) -> str:
