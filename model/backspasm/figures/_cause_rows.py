@@ -12,6 +12,7 @@ import itertools
 from typing import TYPE_CHECKING
 
 import backspasm.figures._style as st
+from backspasm.figures._grid_title import fitted_title
 from backspasm.figures._narrow import row_pitch, rows_room
 from backspasm.figures._words import case_title, title_width, triage_lines, wrap
 
@@ -48,40 +49,53 @@ def causes_that_fit(
         for i, lb, g in zip(table.index, table["label"], table["group"], strict=True)
     }
     width = title_width(ax, beside=list(said.values()))
-    # the title's head as it will read (the count shown has as many digits, or fewer)
-    title = case_title(most_probable(len(table), len(table)), diagnosis, width, ax=ax)
-    title += "\n" + triage_lines(diagnosis, width)
+    # the title's head as it will read (the count shown has as many digits, or fewer),
+    # in a panel of the user's over the row labels, fitted to its cell as it will be
+    # drawn (half of a 5 x 4 in figure counted 10 lines of 13 pt over the plot alone,
+    # and showed one cause)
+    head = most_probable(len(table), len(table))
+    title, size = fitted_title(
+        ax,
+        lambda w: case_title(head, diagnosis, w, ax=ax) + "\n" + triage_lines(diagnosis, w),
+        width,
+        st.pt(st.TITLE - 1),
+    )
     # ticks, axis label (two lines more when it says the causes can coexist), legend,
     # and what P(a serious cause) is in the legend (a line in short, or two: its title)
     short = st.inches(ax)[0] < 4.0 or not st.own()
     below = (3 if room_to_say_coexist(ax) else 2) + (4 if st.inches(ax)[0] < 4.0 else 2)
     below += 1 if short else 2
-    room = rows_room(ax, title_lines=title.count("\n") + 1, below_lines=below)
+    room = rows_room(ax, title_lines=title.count("\n") + 1, below_lines=below, title_size=size)
     ranked = table  # Diagnosis.causes is ranked (ties in the network's order): keep it
     for keep in range(len(ranked), 0, -1):
         shown = ranked.head(keep)
         pitch = row_pitch(_pitch_lines(shown, said))
-        if (keep + shown["group"].nunique() + 0.5) * pitch <= room:
+        if (keep + shown["group"].nunique() + _MARGINS) * pitch <= room:
             return shown
     return ranked.head(1)
+
+
+#: The rows' worth of room a journal's causes plot keeps over its first heading and
+#: under its last row (its y limits: 0.6 over the heading's row, 0.5 under the last).
+_MARGINS = 1.1
 
 
 def _pitch_lines(shown: pd.DataFrame, said: dict[object, str]) -> float:
     """Return the lines of type a row of ``shown`` takes, the rows being evenly spaced.
 
-    One where every label is of one line; 1.6 where a label of two lines has one of
-    one beside it; two where two labels of two lines are next to each other in a
-    block (four causes on a 7 x 9 in constrained grid: "Weak abdominal muscles" over
-    "Weak or tight back muscles", each wrapped, ran into each other at 1.6).
+    Half the lines of the two labels next to each other that have the most (a block's
+    heading is of one line): one where every label is of one line, 1.5 where a label
+    of two lines has one of one beside it (was 1.6: half of a 5 x 4 in figure showed
+    two causes where three fit), two where two labels of two lines are next to each
+    other in a block (four causes on a 7 x 9 in constrained grid: "Weak abdominal
+    muscles" over "Weak or tight back muscles", each wrapped, ran into each other).
     """
     lines = {i: said[i].count("\n") + 1 for i in shown.index}
-    if max(lines.values()) == 1:
-        return 1.0
+    most = 1.0
     for group in st.CAUSE_GROUPS:  # the blocks, each in its rows' order, as drawn
-        block = [lines[i] for i in shown.index[shown["group"] == group]]
-        if any(a > 1 and b > 1 for a, b in itertools.pairwise(block)):
-            return 2.0
-    return 1.6
+        block = [1] + [lines[i] for i in shown.index[shown["group"] == group]]  # heading
+        most = max([most] + [(a + b) / 2 for a, b in itertools.pairwise(block)])
+    return most
 
 
 def most_probable(shown: int, every: int) -> str:

@@ -3,8 +3,8 @@
 Helpers of :func:`~backspasm.figures.case.plot_evidence_impact`: the scale of its top
 axis (:func:`exp_of`, :func:`log_of`), which answers make the cause certain
 (:func:`settles`), each bar's value (:func:`impact_value`), how a narrow plot
-writes those values (:func:`values_that_fit`), and its title, over the row labels in a
-panel of the user's (:func:`put_fitted_title`).
+writes those values (:func:`values_that_fit`); its title in a panel of the user's
+is :func:`~backspasm.figures._grid_title.put_fitted_title`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ from backspasm.figures._bars import VALUE_GAP, bold_width, end_label
 from backspasm.figures._words import text_width
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from matplotlib.axes import Axes
 
 __all__ = [
@@ -30,7 +28,6 @@ __all__ = [
     "exp_of",
     "impact_value",
     "log_of",
-    "put_fitted_title",
     "settles",
     "values_that_fit",
 ]
@@ -122,66 +119,3 @@ def known_values_inside(
         kept.append(fitting[0][0] if fitting else "")
         size = min([size, *(pt for _, pt in fitting[:1])])
     return kept, math.floor(size * 10) / 10
-
-
-#: The most of its cell's height the title of a panel of the user's may take.
-TITLE_SHARE = 0.25
-
-
-def put_fitted_title(
-    ax: Axes, build: Callable[[int], str], width: int, size: float, *, above: float = 0.0
-) -> None:
-    """Title a plot; in a panel of the user's grid, over its row labels, made to fit its cell.
-
-    ``build`` gives the title wrapped to lines of the characters it is given, at
-    first ``width`` (:func:`~backspasm.figures._wrap.title_width`) at ``size``
-    points. The figure's own Axes keep that title
-    (:func:`~backspasm.figures._style.put_title`). On an Axes of the user's grid the
-    title starts at the left edge of the Axes' cell (over the row labels, not over
-    the plot only: half of a 5 x 4 in figure left the title of figure 04 a plot an
-    inch wide, eleven lines, and it ran 1.2 in past the figure's top at a plain
-    ``fig.savefig``), wrapped to lines as long as the cell holds; where it is still
-    taller than :data:`TITLE_SHARE` of the cell, in smaller type, half a point at a
-    time, down to the least of the figure's size. ``above``: inches of the cell's
-    share that something else over the plot takes (figure 04's top axis).
-    """
-    from matplotlib.transforms import blended_transform_factory
-
-    from backspasm.figures._panel import CELL_PAD, cell_of
-
-    spec = ax.get_subplotspec()
-    if st.own() or spec is None:
-        st.put_title(ax, build(width), fontsize=size)
-        return
-    home: Any = ax.get_figure(root=False)  # the figure, or the subfigure, it is in
-    x0, bottom, x1, top = cell_of(spec, home)
-    across, tall = (float(v) / float(home.dpi) for v in home.bbox.size)  # inches
-    high = TITLE_SHARE * (top - bottom) * tall - above
-    # (text_width's estimate of a line of this type runs up to 4% short of the drawn)
-    wide = 0.95 * ((x1 - x0) * across - st.TITLE_MARGIN - 2 * CELL_PAD)
-    flat = " ".join(build(10_000).split())  # one line: its characters' mean width
-    least = min(size, max(st.pt(st.MIN_FONT), st.JOURNAL_MIN_FONT))
-    now = size
-    while True:
-        text = _wrapped_to(build, wide, now, int(wide * len(flat) / text_width(flat, now)))
-        if len(text.split("\n")) * now * _LINE_SPACING / 72 <= high or now <= least:
-            break
-        now = max(least, now - 0.5)
-    title = ax.set_title(text, fontsize=now, loc="left", linespacing=_LINE_SPACING)
-    title.set_x(x0 + st.TITLE_MARGIN / across)  # from the cell's left edge
-    offset = ax.titleOffsetTrans  # type: ignore[attr-defined]  # the title's pad
-    title.set_transform(blended_transform_factory(home.transSubfigure, ax.transAxes) + offset)
-
-
-#: A title's lines, one under the other, as matplotlib spaces them (x its type size).
-_LINE_SPACING = 1.2
-
-
-def _wrapped_to(build: Callable[[int], str], wide: float, size: float, chars: int) -> str:
-    """Return the title wrapped to ``chars`` a line, or fewer till its lines fit ``wide``."""
-    text = build(max(chars, 12))
-    # (wrapped by words: a line of wide letters may run past the mean's width)
-    while chars > 12 and max(text_width(line, size) for line in text.split("\n")) > wide:
-        chars -= 2
-        text = build(chars)
-    return text

@@ -196,23 +196,28 @@ def note_width(ax: Axes, beside: list[str] | None = None) -> float:
     return plot_width(ax, beside)
 
 
-def rows_room(ax: Axes, *, title_lines: int, below_lines: int) -> float:
+def rows_room(
+    ax: Axes, *, title_lines: int, below_lines: int, title_size: float | None = None
+) -> float:
     """Return the height (inches) a journal figure's Axes will have for its rows.
 
     The figure's height less its title (``title_lines`` lines) and what goes under
     the plot (``below_lines`` lines of tick labels, axis label and legend), for the
     figure's one Axes; for a panel of a grid, its rows' share of the figure's height
     less the same (and the room between panels), or, for an Axes placed by hand,
-    most of its height.
+    most of its height. The title's lines are of ``title_size`` points (by default a
+    case title's, ``TITLE - 1``).
     """
     fig = st.figure_of(ax)
     below = below_lines * st.pt(st.TICK) * 1.2 / 72 + 0.15
     spec = ax.get_subplotspec()
+    size = st.pt(st.TITLE - 1) if title_size is None else title_size
+    title = title_lines * size * 1.22 / 72
     if len(fig.axes) > 1 and spec is not None:
         # a layout engine gives a row of the grid the margin of its tallest title:
         # one drawn already on a panel beside this one takes its room too
-        title_lines = max([title_lines] + [_title_lines(other) for other in _beside(ax)])
-    title = title_lines * st.pt(st.TITLE - 1) * 1.22 / 72 + 0.1
+        title = max([title] + [_title_inches(other) for other in _beside(ax)])
+    title += 0.1
     if len(fig.axes) == 1:
         return max(float(fig.get_figheight()) - title - below - 0.12, 0.2)
     if spec is not None:
@@ -237,10 +242,11 @@ def _beside(ax: Axes) -> list[Axes]:
     ]
 
 
-def _title_lines(ax: Axes) -> int:
-    """Return the lines of an Axes' left title (0 with none)."""
+def _title_inches(ax: Axes) -> float:
+    """Return the height (inches) of an Axes' left title's lines (0 with none)."""
     text = ax.get_title(loc="left")
-    return text.count("\n") + 1 if text else 0
+    size = float(ax._left_title.get_fontsize())  # type: ignore[attr-defined]
+    return (text.count("\n") + 1) * size * 1.22 / 72 if text else 0.0
 
 
 def row_pitch(lines: float = 1.0) -> float:

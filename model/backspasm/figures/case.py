@@ -22,6 +22,7 @@ from backspasm.figures._cause_rows import (
     most_probable,
     room_to_say_coexist,
 )
+from backspasm.figures._grid_title import put_fitted_title
 from backspasm.figures._impact import (
     EMPTY_SIDE,
     JOURNAL_SPAN,
@@ -30,7 +31,6 @@ from backspasm.figures._impact import (
     impact_value,
     known_values_inside,
     log_of,
-    put_fitted_title,
     settles,
     values_that_fit,
 )

@@ -1,0 +1,52 @@
+"""Figures 03 and 04 drawn into a user's grid with no layout engine, then a plain savefig.
+
+A teacher's ``fig, (a, b) = plt.subplots(1, 2, figsize=...)``, then
+``plot_causes(case, ax=a)``, ``plot_evidence_impact(case, cause, ax=b)`` and
+``fig.savefig(...)`` (no save_figure, no layout engine: the figure drawn as the
+panels left it). A review found the causes panel's row labels and legend cut at the
+file's left edge (half of a 6 x 4 in figure at 80 dpi), one cause shown in half of a
+5 x 4 in figure, and at 12 x 5 in and 80 dpi ``odds ÷2.37`` against the row label
+``Muscle weakness``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+
+from backspasm import figures
+from backspasm.diagnosis import Diagnosis
+
+pytestmark = pytest.mark.usefixtures("figures_closed")
+
+
+def _two_panels(case: Diagnosis, inches: tuple[float, float], dpi: int, path: Path) -> Any:
+    fig, (left, right) = plt.subplots(1, 2, figsize=inches, dpi=dpi)
+    figures.plot_causes(case, ax=left)
+    figures.plot_evidence_impact(case, "muscle_strain", ax=right)
+    fig.savefig(path, dpi=dpi)  # draws the figure as the panels left it
+    return fig, left, right
+
+
+@pytest.mark.parametrize("dpi", [80, 100])
+def test_half_of_a_5_by_4_figure_shows_three_causes_legibly(
+    case: Diagnosis, tmp_path: Path, dpi: int
+) -> None:
+    from backspasm.figures import _style
+
+    fig, left, _ = _two_panels(case, (5.0, 4.0), dpi, tmp_path / "half.png")
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in left.get_yticklabels() if t.get_text()]
+    assert len(labels) >= 3, [t.get_text() for t in labels]
+    assert min(t.get_fontsize() for t in labels) >= _style.JOURNAL_MIN_FONT + 1.5
+    boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.y0)
+    assert all(low.y1 <= high.y0 for low, high in itertools.pairwise(boxes))  # apart
+    plt.close(fig)
