@@ -24,6 +24,7 @@ import pytest
 
 from backspasm import figures
 from backspasm.diagnosis import Diagnosis
+from backspasm.figures import _edges
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
 
@@ -34,6 +35,25 @@ def _two_panels(case: Diagnosis, inches: tuple[float, float], dpi: int, path: Pa
     figures.plot_evidence_impact(case, "muscle_strain", ax=right)
     fig.savefig(path, dpi=dpi)  # draws the figure as the panels left it
     return fig, left, right
+
+
+@pytest.mark.parametrize("dpi", [80, 100])
+@pytest.mark.parametrize("inches", [(6.0, 4.0), (5.0, 4.0), (8.0, 5.0), (12.0, 5.0)])
+def test_every_text_of_two_panels_is_inside_the_file(
+    case: Diagnosis, tmp_path: Path, inches: tuple[float, float], dpi: int
+) -> None:
+    fig, _, _ = _two_panels(case, inches, dpi, tmp_path / "two.png")
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    outside = []
+    for text in _edges.drawn_texts(fig):  # titles, labels, keys, ticks in view
+        box = text.get_window_extent(renderer)
+        inside = page.x0 - 0.5 <= box.x0 and box.x1 <= page.x1 + 0.5
+        inside = inside and page.y0 - 0.5 <= box.y0 and box.y1 <= page.y1 + 0.5
+        if not inside:
+            outside.append((" ".join(text.get_text().split())[:30], box.extents.round()))
+    assert outside == [], (inches, dpi)
+    plt.close(fig)
 
 
 @pytest.mark.parametrize("dpi", [80, 100])

@@ -22,6 +22,7 @@ from backspasm.figures._cause_rows import (
     most_probable,
     room_to_say_coexist,
 )
+from backspasm.figures._grid_fit import legend_in_cell
 from backspasm.figures._grid_title import put_fitted_title
 from backspasm.figures._impact import (
     EMPTY_SIDE,
@@ -255,6 +256,7 @@ def plot_causes(
     # the title's P(a serious cause) said once, in the key (as figure 07 says it)
     chars = 0 if wide else int(st.inches(ax)[0] / (0.075 * st.scale()))
     serious_in_key(ax.get_legend(), chars, short=st.inches(ax)[0] < 4.0 or not st.own())
+    legend_in_cell(ax)  # a panel of the user's without a layout engine: in its cell
     # each value at the end of its own bar, placed once the figure is laid out
     bar_labels(ax, values, size=st.pt(st.NOTE), gids=keys)
     return ax
