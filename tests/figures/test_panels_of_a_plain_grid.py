@@ -28,6 +28,9 @@ from backspasm.figures import _edges
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
 
+#: Causes of the example case its answers lowered: values left of the bars' ends.
+LOWERED = ["muscle_strain", "dehydration", "spinal_stenosis", "kidney_stones", "spinal_tumor"]
+
 
 def _two_panels(case: Diagnosis, inches: tuple[float, float], dpi: int, path: Path) -> Any:
     fig, (left, right) = plt.subplots(1, 2, figsize=inches, dpi=dpi)
@@ -69,4 +72,29 @@ def test_half_of_a_5_by_4_figure_shows_three_causes_legibly(
     assert min(t.get_fontsize() for t in labels) >= _style.JOURNAL_MIN_FONT + 1.5
     boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.y0)
     assert all(low.y1 <= high.y0 for low, high in itertools.pairwise(boxes))  # apart
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("cause", LOWERED)
+@pytest.mark.parametrize("which", [0, 1])
+def test_values_keep_apart_from_the_row_labels_at_80_dpi(
+    case: Diagnosis, tmp_path: Path, cause: str, which: int
+) -> None:
+    fig, axes = plt.subplots(1, 2, figsize=(12.0, 5.0), dpi=80)
+    ax = figures.plot_evidence_impact(case, cause, ax=axes[which])
+    fig.savefig(tmp_path / "impact.png", dpi=80)
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.get_yticklabels() if t.get_visible() and t.get_text()]
+    values = [t for t in ax.texts if str(t.get_gid()).startswith("odds:")]
+    assert values
+    close = []
+    for value in values:
+        box = value.get_window_extent(renderer)
+        for label in labels:
+            other = label.get_window_extent(renderer)
+            level = other.y0 < box.y1 and box.y0 < other.y1
+            apart = box.x0 - other.x1 >= 3.0 * 80 / 72 or other.x0 - box.x1 >= 3.0 * 80 / 72
+            if level and not apart:
+                close.append((value.get_text(), label.get_text()))
+    assert close == [], (cause, which)
     plt.close(fig)

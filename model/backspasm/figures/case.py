@@ -48,6 +48,7 @@ from backspasm.figures._narrow import (
 )
 from backspasm.figures._next_questions import plot_next_questions
 from backspasm.figures._triage_words import serious_in_key
+from backspasm.figures._values_apart import values_clear_of_labels
 from backspasm.figures._words import (
     TITLE_WIDTH,
     answer_phrase,
@@ -453,6 +454,7 @@ def plot_evidence_impact(
         st.legend_under(ax, handles, ncol=2, label_lines=xlabel.count("\n") + 1)
     elif handles:
         ax.legend(handles=handles, loc="lower right", fontsize=st.pt(st.NOTE + 0.5))
+    values_clear_of_labels(ax)  # as a user's figure is drawn: at its resolution
     return ax
 
 
