@@ -98,3 +98,31 @@ def test_values_keep_apart_from_the_row_labels_at_80_dpi(
                 close.append((value.get_text(), label.get_text()))
     assert close == [], (cause, which)
     plt.close(fig)
+
+
+@pytest.mark.parametrize("dpi", [80, 100])
+@pytest.mark.parametrize("inches", [(5.0, 4.0), (6.0, 4.0)])
+def test_the_causes_keep_to_their_half_of_the_figure(
+    case: Diagnosis, tmp_path: Path, inches: tuple[float, float], dpi: int
+) -> None:
+    # half of a 5 x 4 in figure at 80 dpi: the heading "strain, fitness or
+    # electrolytes" ran into the next panel's row label "Muscle weakness"
+    fig, left, _ = _two_panels(case, inches, dpi, tmp_path / "two.png")
+    from backspasm.figures._panel import cell_of
+
+    renderer = fig.canvas.get_renderer()
+    # the left cell: to halfway between the two plots as the grid places them
+    edge = cell_of(left.get_subplotspec(), fig)[2] * fig.bbox.width
+    drawn = _edges.drawn_texts(fig)
+    texts = [t for t in drawn if t.axes is left]
+    assert any(str(t.get_gid()).startswith("block:") for t in texts)
+    over = [t.get_text() for t in texts if t.get_window_extent(renderer).x1 > edge + 0.5]
+    assert over == [], (inches, dpi)
+    theirs = [t.get_window_extent(renderer) for t in drawn if t.axes is not left and t.axes]
+    touching = [
+        t.get_text()
+        for t in texts
+        if any(t.get_window_extent(renderer).overlaps(b) for b in theirs)
+    ]
+    assert touching == [], (inches, dpi)
+    plt.close(fig)
