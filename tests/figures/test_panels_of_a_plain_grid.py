@@ -126,3 +126,19 @@ def test_the_causes_keep_to_their_half_of_the_figure(
     ]
     assert touching == [], (inches, dpi)
     plt.close(fig)
+
+
+@pytest.mark.parametrize("dpi", [80, 100])
+def test_the_titles_of_a_7_by_9_grid_stay_inside_it(
+    case: Diagnosis, tmp_path: Path, dpi: int
+) -> None:
+    # the top row of a 2 x 2 grid: at 80 dpi the evidence impact's title, wrapped to
+    # its cell by the estimated width of its type, ran 0.04 in past the right edge
+    fig, axes = plt.subplots(2, 2, figsize=(7.0, 9.0), dpi=dpi)
+    figures.plot_causes(case, ax=axes[0, 0])
+    impact = figures.plot_evidence_impact(case, "muscle_strain", ax=axes[0, 1])
+    fig.savefig(tmp_path / "grid.png", dpi=dpi)
+    box = impact._left_title.get_window_extent(fig.canvas.get_renderer())  # type: ignore[attr-defined]
+    assert box.x1 <= fig.bbox.x1, (box, fig.bbox)
+    assert _edges.texts_cut(fig) == []
+    plt.close(fig)

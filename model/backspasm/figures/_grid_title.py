@@ -30,9 +30,19 @@ LINE_SPACING = 1.2
 
 
 def fitted_title(
-    ax: Axes, build: Callable[[int], str], width: int, size: float, *, above: float = 0.0
+    ax: Axes,
+    build: Callable[[int], str],
+    width: int,
+    size: float,
+    *,
+    above: float = 0.0,
+    narrower: float = 0.0,
 ) -> tuple[str, float]:
-    """Return the title :func:`put_fitted_title` gives ``ax``, and its type size."""
+    """Return the title :func:`put_fitted_title` gives ``ax``, and its type size.
+
+    ``narrower``: inches less than the cell's width for its lines (drawn wider than
+    estimated).
+    """
     spec = ax.get_subplotspec()
     if st.own() or spec is None:
         return build(width), size
@@ -41,7 +51,7 @@ def fitted_title(
     across, tall = (float(v) / float(home.dpi) for v in home.bbox.size)  # inches
     high = TITLE_SHARE * (top - bottom) * tall - above
     # (text_width's estimate of a line of this type runs up to 4% short of the drawn)
-    wide = 0.95 * ((x1 - x0) * across - st.TITLE_MARGIN - 2 * CELL_PAD)
+    wide = 0.95 * ((x1 - x0) * across - st.TITLE_MARGIN - 2 * CELL_PAD) - narrower
     flat = " ".join(build(10_000).split())  # one line: its characters' mean width
     least = min(size, max(st.pt(st.MIN_FONT), st.JOURNAL_MIN_FONT))
     now = size
@@ -67,21 +77,38 @@ def put_fitted_title(
     ``fig.savefig``), wrapped to lines as long as the cell holds; where it is still
     taller than :data:`TITLE_SHARE` of the cell, in smaller type, half a point at a
     time, down to the least of the figure's size. ``above``: inches of the cell's
-    share that something else over the plot takes (figure 04's top axis).
+    share that something else over the plot takes (figure 04's top axis). In a figure
+    without a layout engine the title is drawn, and wrapped again narrower where its
+    lines run past the cell (half of a 7 x 9 in figure at 80 dpi: 0.04 in past the
+    file's right edge).
     """
     from matplotlib.transforms import blended_transform_factory
 
-    text, now = fitted_title(ax, build, width, size, above=above)
     spec = ax.get_subplotspec()
     if st.own() or spec is None:
+        text, now = fitted_title(ax, build, width, size, above=above)
         st.put_title(ax, text, fontsize=now)
         return
+    fig: Any = ax.get_figure(root=True)
     home: Any = ax.get_figure(root=False)
     across = float(home.bbox.width) / float(home.dpi)
-    title = ax.set_title(text, fontsize=now, loc="left", linespacing=LINE_SPACING)
-    title.set_x(cell_of(spec, home)[0] + st.TITLE_MARGIN / across)  # from the cell's edge
-    offset = ax.titleOffsetTrans  # type: ignore[attr-defined]  # the title's pad
-    title.set_transform(blended_transform_factory(home.transSubfigure, ax.transAxes) + offset)
+    x0, _, x1, _ = cell_of(spec, home)
+    narrower = 0.0
+    for _ in range(3):  # drawn at a low resolution, the type is wider than estimated
+        text, now = fitted_title(ax, build, width, size, above=above, narrower=narrower)
+        title = ax.set_title(text, fontsize=now, loc="left", linespacing=LINE_SPACING)
+        title.set_x(x0 + st.TITLE_MARGIN / across)  # from the cell's edge
+        offset = ax.titleOffsetTrans  # type: ignore[attr-defined]  # the title's pad
+        where = blended_transform_factory(home.transSubfigure, ax.transAxes)
+        title.set_transform(where + offset)
+        if fig.get_layout_engine() is not None:
+            return  # (the engine lays the figure out at the resolution of its file)
+        fig.draw_without_rendering()
+        box = title.get_window_extent(fig.canvas.get_renderer())
+        over = (box.transformed(home.transSubfigure.inverted()).x1 - x1) * across + CELL_PAD
+        if over <= 0:
+            return
+        narrower += over + 0.02
 
 
 def _wrapped_to(build: Callable[[int], str], wide: float, size: float, chars: int) -> str:
