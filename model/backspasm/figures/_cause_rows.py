@@ -69,8 +69,9 @@ def causes_that_fit(
     ranked = table  # Diagnosis.causes is ranked (ties in the network's order): keep it
     for keep in range(len(ranked), 0, -1):
         shown = ranked.head(keep)
-        pitch = row_pitch(_pitch_lines(shown, said))
-        if (keep + shown["group"].nunique() + _MARGINS) * pitch <= room:
+        pitch = row_pitch(_pitch_lines(shown, said, exact=not st.own()))
+        margins = 0.5 if st.own() else _MARGINS  # (see _pitch_lines)
+        if (keep + shown["group"].nunique() + margins) * pitch <= room:
             return shown
     return ranked.head(1)
 
@@ -80,22 +81,27 @@ def causes_that_fit(
 _MARGINS = 1.1
 
 
-def _pitch_lines(shown: pd.DataFrame, said: dict[object, str]) -> float:
+def _pitch_lines(shown: pd.DataFrame, said: dict[object, str], *, exact: bool) -> float:
     """Return the lines of type a row of ``shown`` takes, the rows being evenly spaced.
 
     Half the lines of the two labels next to each other that have the most (a block's
     heading is of one line): one where every label is of one line, 1.5 where a label
-    of two lines has one of one beside it (was 1.6: half of a 5 x 4 in figure showed
-    two causes where three fit), two where two labels of two lines are next to each
-    other in a block (four causes on a 7 x 9 in constrained grid: "Weak abdominal
-    muscles" over "Weak or tight back muscles", each wrapped, ran into each other).
+    of two lines has one of one beside it, two where two labels of two lines are next
+    to each other in a block (four causes on a 7 x 9 in constrained grid: "Weak
+    abdominal muscles" over "Weak or tight back muscles", each wrapped, ran into each
+    other at 1.6). With ``exact`` (a panel of the user's, its room measured with the
+    title it will have and the plot's margins as its limits keep them, _MARGINS) 1.5
+    (half of a 5 x 4 in figure showed two causes where three fit); else at least 1.6,
+    as before: the figures' own rows_room runs optimistic (a column's figure 03 of
+    an emergency at 1.5 and _MARGINS: "Vertebral compression fracture", on two
+    lines, into "Spondylolysis/-listhesis").
     """
     lines = {i: said[i].count("\n") + 1 for i in shown.index}
     most = 1.0
     for group in st.CAUSE_GROUPS:  # the blocks, each in its rows' order, as drawn
         block = [1] + [lines[i] for i in shown.index[shown["group"] == group]]  # heading
         most = max([most] + [(a + b) / 2 for a, b in itertools.pairwise(block)])
-    return most
+    return most if exact or most == 1.0 else max(most, 1.6)
 
 
 def most_probable(shown: int, every: int) -> str:
