@@ -17,7 +17,7 @@ from backspasm.figures._panel import CELL_PAD, cell_of
 from backspasm.figures._words import text_width
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from matplotlib.axes import Axes
 
@@ -37,11 +37,14 @@ def fitted_title(
     *,
     above: float = 0.0,
     narrower: float = 0.0,
+    shorter: Sequence[Callable[[int], str]] = (),
 ) -> tuple[str, float]:
     """Return the title :func:`put_fitted_title` gives ``ax``, and its type size.
 
     ``narrower``: inches less than the cell's width for its lines (drawn wider than
-    estimated).
+    estimated). ``shorter``: titles said in fewer words, shortest last, for a cell
+    that cannot hold ``build``'s even in the least type: the first that fits, in the
+    largest type it fits in (else the last, in the least type).
     """
     spec = ax.get_subplotspec()
     if st.own() or spec is None:
@@ -52,18 +55,29 @@ def fitted_title(
     high = TITLE_SHARE * (top - bottom) * tall - above
     # (text_width's estimate of a line of this type runs up to 4% short of the drawn)
     wide = 0.95 * ((x1 - x0) * across - st.TITLE_MARGIN - 2 * CELL_PAD) - narrower
-    flat = " ".join(build(10_000).split())  # one line: its characters' mean width
     least = min(size, max(st.pt(st.MIN_FONT), st.JOURNAL_MIN_FONT))
-    now = size
-    while True:
-        text = _wrapped_to(build, wide, now, int(wide * len(flat) / text_width(flat, now)))
-        if len(text.split("\n")) * now * LINE_SPACING / 72 <= high or now <= least:
-            return text, now
-        now = max(least, now - 0.5)
+    for said in (build, *shorter):
+        flat = " ".join(said(10_000).split())  # one line: its characters' mean width
+        now = size
+        while True:
+            text = _wrapped_to(said, wide, now, int(wide * len(flat) / text_width(flat, now)))
+            fits = len(text.split("\n")) * now * LINE_SPACING / 72 <= high
+            if fits or now <= least:
+                break
+            now = max(least, now - 0.5)
+        if fits:
+            break
+    return text, now
 
 
 def put_fitted_title(
-    ax: Axes, build: Callable[[int], str], width: int, size: float, *, above: float = 0.0
+    ax: Axes,
+    build: Callable[[int], str],
+    width: int,
+    size: float,
+    *,
+    above: float = 0.0,
+    shorter: Sequence[Callable[[int], str]] = (),
 ) -> None:
     """Title a plot; in a panel of the user's grid, over its row labels, made to fit its cell.
 
@@ -77,7 +91,9 @@ def put_fitted_title(
     ``fig.savefig``), wrapped to lines as long as the cell holds; where it is still
     taller than :data:`TITLE_SHARE` of the cell, in smaller type, half a point at a
     time, down to the least of the figure's size. ``above``: inches of the cell's
-    share that something else over the plot takes (figure 04's top axis). In a figure
+    share that something else over the plot takes (figure 04's top axis); ``shorter``:
+    the title in fewer words where the least type cannot hold it (figure 04's:
+    :func:`~backspasm.figures._impact_title.impact_titles`). In a figure
     without a layout engine the title is drawn, and wrapped again narrower where its
     lines run past the cell (half of a 7 x 9 in figure at 80 dpi: 0.04 in past the
     file's right edge).
@@ -86,7 +102,7 @@ def put_fitted_title(
 
     spec = ax.get_subplotspec()
     if st.own() or spec is None:
-        text, now = fitted_title(ax, build, width, size, above=above)
+        text, now = fitted_title(ax, build, width, size, above=above, shorter=shorter)
         st.put_title(ax, text, fontsize=now)
         return
     fig: Any = ax.get_figure(root=True)
@@ -95,7 +111,9 @@ def put_fitted_title(
     x0, _, x1, _ = cell_of(spec, home)
     narrower = 0.0
     for _ in range(3):  # drawn at a low resolution, the type is wider than estimated
-        text, now = fitted_title(ax, build, width, size, above=above, narrower=narrower)
+        text, now = fitted_title(
+            ax, build, width, size, above=above, narrower=narrower, shorter=shorter
+        )
         title = ax.set_title(text, fontsize=now, loc="left", linespacing=LINE_SPACING)
         title.set_x(x0 + st.TITLE_MARGIN / across)  # from the cell's edge
         offset = ax.titleOffsetTrans  # type: ignore[attr-defined]  # the title's pad

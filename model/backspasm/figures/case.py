@@ -27,7 +27,6 @@ from backspasm.figures._grid_title import put_fitted_title
 from backspasm.figures._impact import (
     EMPTY_SIDE,
     JOURNAL_SPAN,
-    VALUES_LEFT_OUT,
     exp_of,
     impact_value,
     known_values_inside,
@@ -35,6 +34,7 @@ from backspasm.figures._impact import (
     settles,
     values_that_fit,
 )
+from backspasm.figures._impact_title import impact_titles
 from backspasm.figures._narrow import (
     TICK_CHAR,
     chars_in,
@@ -430,16 +430,13 @@ def plot_evidence_impact(
 
     # the line under the answers wrapped like them (at most two lines), its
     # percentages as diagnose's explanation writes them
-    def titled(width: int) -> str:
-        said_how = wrap_phrases(_how_words(label, row, len(table), every), width)
-        if not shown:
-            said_how += "\n" + wrap(VALUES_LEFT_OUT, width)
-        what = f"How each answer moved {label}"
-        return case_title(what, diagnosis, width, ax=ax, cause=cause, it=True) + "\n" + said_how
-
-    # in a panel of the user's: over the row labels, in smaller type if need be
+    how = _how_words(label, row, len(table), every)
+    titled, shorter = impact_titles(diagnosis, cause, how, (len(table), every), ax=ax, shown=shown)
+    # in a panel of the user's: over the row labels, in smaller type (or shorter) if need be
     top_axis_room = (st.pt(st.NOTE + 0.5) + st.pt(st.TICK)) * 1.2 / 72 + 0.05  # its label, ticks
-    put_fitted_title(ax, titled, title_width(ax), st.pt(st.TITLE - 1), above=top_axis_room)
+    put_fitted_title(
+        ax, titled, title_width(ax), st.pt(st.TITLE - 1), above=top_axis_room, shorter=shorter
+    )
     # a legend entry only for a kind of bar drawn (one under ×1.005 is not seen)
     seen = np.abs(values) >= math.log(1.005)
     kinds = [bool((seen & (values > 0)).any()), bool((seen & (values < 0)).any())]
