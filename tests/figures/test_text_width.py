@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from matplotlib.font_manager import FontProperties
 from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 
 from backspasm.figures import _bars
-from backspasm.figures._wrap import path_width, text_width
+from backspasm.figures._wrap import narrowed, path_width, text_width, wrap
 from backspasm.network import load_network
 
 LINES = ["Vertebral compression fracture", "⚠ Kidney stones", "odds ×26.2", "0.044%", "(Oo)"]
@@ -58,3 +60,24 @@ def test_a_text_without_glyphs_has_no_width(text: str) -> None:
     # (matplotlib cannot build the path of no glyph).
     assert text_width(text, 9) == 0.0
     assert _bars.bold_width(text, 9) == 0.0
+
+
+def test_a_text_is_narrowed_two_characters_at_a_time_till_it_fits() -> None:
+    # one rule for a panel's title (built anew) and a key's entry (kept as it stands
+    # where it fits): the widest line within the width, or lines of 12 characters
+    line = "after  the answers: strain, fitness or electrolytes"
+    built: list[int] = []
+
+    def build(chars: int) -> str:
+        built.append(chars)
+        return wrap(line, chars)
+
+    assert narrowed(build, len(line), 10.0, 9.0, first=line) == line  # its two spaces kept
+    assert built == []
+    text = narrowed(build, 40, 1.2, 9.0)
+    assert max(text_width(s, 9.0) for s in text.split("\n")) <= 1.2
+    assert built[0] == 40
+    assert all(a - b == 2 for a, b in itertools.pairwise(built))
+    built.clear()
+    assert narrowed(build, 13, 0.01, 9.0) == wrap(line, 11)  # as narrow as it goes
+    assert built == [13, 11]

@@ -12,11 +12,12 @@ at the cell's left edge, as the panel's title is (:mod:`backspasm.figures._grid_
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.figures._panel import CELL_PAD, cell_of
-from backspasm.figures._words import text_width, wrap
+from backspasm.figures._wrap import narrowed, wrap
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -102,13 +103,8 @@ def _headings_in_cell(ax: Axes, cell: tuple[float, float, float, float]) -> None
 
 def _fitted(text: str, wide: float, size: float) -> str:
     """Return ``text`` with each of its lines wider than ``wide`` inches wrapped to it."""
-    lines = []
-    for line in text.split("\n"):
-        chars = len(line)
-        said = line
-        # (text_width's estimate of a line runs up to 4% short of the drawn)
-        while chars > 12 and max(text_width(s, size) for s in said.split("\n")) > 0.95 * wide:
-            chars -= 2
-            said = wrap(line, chars)
-        lines.append(said)
-    return "\n".join(lines)
+    # (text_width's estimate of a line runs up to 4% short of the drawn)
+    return "\n".join(
+        narrowed(functools.partial(wrap, line), len(line), 0.95 * wide, size, first=line)
+        for line in text.split("\n")
+    )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.figures._panel import CELL_PAD, cell_of
-from backspasm.figures._words import text_width
+from backspasm.figures._wrap import narrowed, text_width
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -60,7 +60,8 @@ def fitted_title(
         flat = " ".join(said(10_000).split())  # one line: its characters' mean width
         now = size
         while True:
-            text = _wrapped_to(said, wide, now, int(wide * len(flat) / text_width(flat, now)))
+            chars = int(wide * len(flat) / text_width(flat, now))
+            text = narrowed(said, chars, wide, now)  # by words: wide letters run past
             fits = len(text.split("\n")) * now * LINE_SPACING / 72 <= high
             if fits or now <= least:
                 break
@@ -127,13 +128,3 @@ def put_fitted_title(
         if over <= 0:
             return
         narrower += over + 0.02
-
-
-def _wrapped_to(build: Callable[[int], str], wide: float, size: float, chars: int) -> str:
-    """Return the title wrapped to ``chars`` a line, or fewer till its lines fit ``wide``."""
-    text = build(max(chars, 12))
-    # (wrapped by words: a line of wide letters may run past the mean's width)
-    while chars > 12 and max(text_width(line, size) for line in text.split("\n")) > wide:
-        chars -= 2
-        text = build(chars)
-    return text

@@ -3,7 +3,8 @@
 :func:`text_width` measures one line of text in the default font; :func:`wrap`,
 :func:`wrap_capped` and :func:`wrap_all` wrap a text (or a column of them) by
 characters, never inside a word; :func:`wrap_phrases`, :func:`unit_lines` and
-:func:`fit_lines` lay out phrases (the answers of a title) on lines;
+:func:`fit_lines` lay out phrases (the answers of a title) on lines; :func:`narrowed`
+wraps a text narrower till it fits a width in inches;
 :func:`plot_width` says how wide the plot an Axes' title and notes start over will
 be, and :func:`title_width` how many characters a line of its title may take
 (:func:`answers_chars`: by which a case's title counts its answers). Re-exported by
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from backspasm.figures._style import (
@@ -152,6 +153,28 @@ def wrap_all(
         wrap_capped(t, widths[-1], tail=tail, lines=lines)
         for t, tail in zip(texts, ends, strict=True)
     ]
+
+
+#: The fewest characters a line :func:`narrowed` wraps a text to (a word or two).
+NARROWEST = 12
+
+
+def narrowed(
+    build: Callable[[int], str], chars: int, wide: float, size: float, *, first: str | None = None
+) -> str:
+    """Return a text wrapped to ``chars`` a line, or fewer till its lines fit ``wide`` inches.
+
+    ``build`` wraps the text to lines of the characters it is given; the text is first
+    ``build(max(chars, NARROWEST))``, or ``first`` (the text as it stands, kept where it
+    fits), then built again 2 characters a line narrower at a time while a line at
+    ``size`` points is wider than ``wide``, down to :data:`NARROWEST` (a line of wide
+    letters, wrapped by words, may run past the width a character's mean gives it).
+    """
+    text = build(max(chars, NARROWEST)) if first is None else first
+    while chars > NARROWEST and max(text_width(line, size) for line in text.split("\n")) > wide:
+        chars -= 2
+        text = build(chars)
+    return text
 
 
 def wrap_phrases(units: Sequence[str], width: int, *, fill: float = 0.6) -> str:
