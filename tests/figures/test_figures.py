@@ -1774,11 +1774,11 @@ def test_an_evidence_title_never_ends_on_its_count_alone(width: int) -> None:
     # At a column's width the title's last line read "12" (or "of 12") on its own.
     from types import SimpleNamespace
 
+    from backspasm.figures._impact_title import how_words
     from backspasm.figures._wrap import wrap_phrases
-    from backspasm.figures.case import _how_words
 
     row = SimpleNamespace(prior=0.008, posterior=0.983)
-    text = wrap_phrases(_how_words("Kidney stones", row, 7, 12), width)
+    text = wrap_phrases(how_words("Kidney stones", row, 7, 12), width)
     last = text.split("\n")[-1].replace("\u00a0", " ")
     assert not re.fullmatch(r"(of )?12", last), text
     assert last.endswith("moved it most of 12")

@@ -70,6 +70,24 @@ def test_every_text_of_a_small_grid_is_inside_the_file(
     plt.close(fig)
 
 
+@pytest.mark.parametrize(
+    ("inches", "grid"), [((6.0, 4.0), (1, 2)), ((5.0, 4.0), (1, 2)), ((10.0, 8.0), (2, 2))]
+)
+def test_a_title_that_stays_inside_the_file_names_the_answers_in_full(
+    case: Diagnosis, tmp_path: Path, inches: tuple[float, float], grid: tuple[int, int]
+) -> None:
+    # only a title that runs past its cell as drawn is said in fewer words: one that
+    # fits, though taller than its share of the cell, keeps the answers it names
+    fig, axes = plt.subplots(*grid, figsize=inches, dpi=100)
+    impact = figures.plot_evidence_impact(case, "muscle_strain", ax=axes.flat[1])
+    fig.savefig(tmp_path / "grid.png", dpi=100)
+    title = " ".join(impact._left_title.get_text().split())  # type: ignore[attr-defined]
+    assert "muscle weakness, fever" in title, title
+    assert "each answer judged by leaving it out" in title, title
+    assert _outside(fig) == [], inches
+    plt.close(fig)
+
+
 def _outside(fig: Any) -> list[tuple[str, Any]]:
     """Return each drawn text (titles, labels, keys, ticks in view) not inside the file."""
     renderer = fig.canvas.get_renderer()

@@ -21,7 +21,13 @@ if TYPE_CHECKING:
 
     from matplotlib.axes import Axes
 
-__all__ = ["LINE_SPACING", "TITLE_SHARE", "fitted_title", "put_fitted_title"]
+__all__ = [
+    "LINE_SPACING",
+    "TITLE_SHARE",
+    "fitted_title",
+    "put_fitted_title",
+    "regrid_if_title_past",
+]
 
 #: The most of its cell's height the title of a panel of the user's may take.
 TITLE_SHARE = 0.25
@@ -128,3 +134,30 @@ def put_fitted_title(
         if over <= 0:
             return
         narrower += over + 0.02
+
+
+def regrid_if_title_past(ax: Axes) -> bool:
+    """Whether a panel's title, as a plain ``fig.savefig`` draws it, runs past its cell's top.
+
+    Only in a user's figure without a layout engine, once the panel is kept to its
+    cell (:func:`~backspasm.figures._panel.fit_in_cell`): a title that fits its
+    :data:`TITLE_SHARE` may still run out where what goes under the plot leaves it
+    no lower (half of a 4 x 3 in figure: figure 04's title 0.37 in past the top of the
+    file). Where it does, the Axes is put back where its grid places it, to be titled
+    in fewer words and kept to its cell anew.
+    """
+    fig: Any = ax.get_figure(root=True)
+    spec = ax.get_subplotspec()
+    if st.own() or fig is None or fig.get_layout_engine() is not None or spec is None:
+        return False
+    home: Any = ax.get_figure(root=False)
+    fig.draw_without_rendering()
+    drawn = ax.get_tightbbox(fig.canvas.get_renderer())
+    if drawn is None:
+        return False
+    top = cell_of(spec, home)[3] * float(home.bbox.height)  # pixels, as drawn
+    if drawn.transformed(home.transSubfigure.inverted()).y1 * float(home.bbox.height) <= top:
+        return False
+    ax.set_position(spec.get_position(home))
+    ax.set_in_layout(True)  # (as fit_in_cell places it: still in a later engine's layout)
+    return True

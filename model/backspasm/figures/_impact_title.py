@@ -1,13 +1,15 @@
 """The title of figure 04 (evidence impact), and the shorter ones a small panel falls back to.
 
 :func:`impact_titles` gives :func:`~backspasm.figures.plot_evidence_impact` its title
-and, for a panel of the user's grid too small to hold it even in the least type
-(:func:`~backspasm.figures._grid_title.fitted_title`), two shorter ones: the answers
-named on one line only, the cause's before and after, and how many answers are shown;
-then no answers named at all. In the right half of a 4 x 3 in figure drawn with a
-plain ``fig.savefig`` the full title took eight lines and ran 0.37 in past the top of
-the file: a slide's reader needs the cause, its change and what the bars leave out
-more than the case's answers, which its rows (and a causes panel beside it) name.
+and two shorter ones, for a panel of the user's grid whose title, even in the least
+type, runs past the top of its cell as the figure is drawn
+(:func:`~backspasm.figures._grid_title.regrid_if_title_past`): the answers named on
+one line only, the cause's before and after, and how many answers are shown; then no
+answers named at all. In the right half of a 4 x 3 in figure drawn with a plain
+``fig.savefig`` the full title took eight lines and ran 0.37 in past the top of the
+file: a slide's reader needs the cause, its change and what the bars leave out more
+than the case's answers, which its rows (and a causes panel beside it) name.
+:func:`how_words` says the full title's line under the answers.
 """
 
 from __future__ import annotations
@@ -31,7 +33,21 @@ if TYPE_CHECKING:
 
     from matplotlib.axes import Axes
 
-__all__ = ["impact_titles"]
+__all__ = ["how_words", "impact_titles"]
+
+
+def how_words(label: str, row: Any, shown: int, every: int) -> list[str]:
+    """Say the line under an evidence-impact title: the cause before and after, and how."""
+    words = [
+        f"{label}: {percent(float(row.prior))} before any answer, ",
+        f"{percent(float(row.posterior))} after them; ",
+        "each answer judged by leaving it out",
+    ]
+    if shown < every:
+        words[-1] += "; "
+        # bound by no-break spaces: never a last line of "12" or "of 12" alone
+        words.append(f"the {shown} that moved\u00a0it\u00a0most\u00a0of\u00a0{every}")
+    return words
 
 
 def impact_titles(
@@ -45,8 +61,7 @@ def impact_titles(
 ) -> tuple[Callable[[int], str], tuple[Callable[[int], str], ...]]:
     """Return figure 04's title (a function of its width) and its shorter forms, shortest last.
 
-    ``how``: the line under the answers
-    (:func:`~backspasm.figures.case._how_words`); ``counts``: the answers drawn and
+    ``how``: the line under the answers (:func:`how_words`); ``counts``: the answers drawn and
     all those weighed; ``shown``: whether the bars' values are written (else the
     title says that they are not, :data:`~backspasm.figures._impact.VALUES_LEFT_OUT`,
     in every form).

@@ -6,13 +6,13 @@ The last, :func:`plot_next_questions`, is drawn by
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import backspasm.figures._style as st
-from backspasm._text import percent as diagnose_percent  # as diagnose writes them
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.odds import FACTOR_SIGN, POINTING_FACTOR, WHY_SHOWN, pointed_causes
 from backspasm.figures._bars import bar_labels, prior_and_posterior
@@ -23,7 +23,7 @@ from backspasm.figures._cause_rows import (
     room_to_say_coexist,
 )
 from backspasm.figures._grid_fit import legend_in_cell
-from backspasm.figures._grid_title import put_fitted_title
+from backspasm.figures._grid_title import put_fitted_title, regrid_if_title_past
 from backspasm.figures._impact import (
     EMPTY_SIDE,
     JOURNAL_SPAN,
@@ -34,7 +34,7 @@ from backspasm.figures._impact import (
     settles,
     values_that_fit,
 )
-from backspasm.figures._impact_title import impact_titles
+from backspasm.figures._impact_title import how_words, impact_titles
 from backspasm.figures._narrow import (
     TICK_CHAR,
     chars_in,
@@ -430,13 +430,14 @@ def plot_evidence_impact(
 
     # the line under the answers wrapped like them (at most two lines), its
     # percentages as diagnose's explanation writes them
-    how = _how_words(label, row, len(table), every)
+    how = how_words(label, row, len(table), every)
     titled, shorter = impact_titles(diagnosis, cause, how, (len(table), every), ax=ax, shown=shown)
-    # in a panel of the user's: over the row labels, in smaller type (or shorter) if need be
+    # in a panel of the user's: over the row labels, in smaller type if need be
     top_axis_room = (st.pt(st.NOTE + 0.5) + st.pt(st.TICK)) * 1.2 / 72 + 0.05  # its label, ticks
-    put_fitted_title(
-        ax, titled, title_width(ax), st.pt(st.TITLE - 1), above=top_axis_room, shorter=shorter
+    retitle = functools.partial(
+        put_fitted_title, ax, width=title_width(ax), size=st.pt(st.TITLE - 1), above=top_axis_room
     )
+    retitle(titled)
     # a legend entry only for a kind of bar drawn (one under ×1.005 is not seen)
     seen = np.abs(values) >= math.log(1.005)
     kinds = [bool((seen & (values > 0)).any()), bool((seen & (values < 0)).any())]
@@ -452,21 +453,10 @@ def plot_evidence_impact(
     elif handles:
         ax.legend(handles=handles, loc="lower right", fontsize=st.pt(st.NOTE + 0.5))
     values_clear_of_labels(ax)  # as a user's figure is drawn: at its resolution
+    if regrid_if_title_past(ax):  # past its cell even in the least type: in fewer words
+        retitle(shorter[0], shorter=shorter[1:])
+        values_clear_of_labels(ax)
     return ax
-
-
-def _how_words(label: str, row: Any, shown: int, every: int) -> list[str]:
-    """Say the line under an evidence-impact title: the cause before and after, and how."""
-    words = [
-        f"{label}: {diagnose_percent(float(row.prior))} before any answer, ",
-        f"{diagnose_percent(float(row.posterior))} after them; ",
-        "each answer judged by leaving it out",
-    ]
-    if shown < every:
-        words[-1] += "; "
-        # bound by no-break spaces: never a last line of "12" or "of 12" alone
-        words.append(f"the {shown} that moved\u00a0it\u00a0most\u00a0of\u00a0{every}")
-    return words
 
 
 def _answers_that_fit(
@@ -481,7 +471,7 @@ def _answers_that_fit(
     title = case_title(
         f"How each answer moved {label}", diagnosis, width, ax=ax, cause=cause, it=True
     )
-    title += "\n" + wrap_phrases(_how_words(label, row, 1, 2), width)
+    title += "\n" + wrap_phrases(how_words(label, row, 1, 2), width)
     room = rows_room(ax, title_lines=title.count("\n") + 2, below_lines=6)
     lines = np.asarray([s.count("\n") + 1 for s in said], dtype=float)
     size = np.abs(table["log_odds_change"].to_numpy(dtype=float))
