@@ -20,6 +20,8 @@ Modules, in import order:
   validation and encoding of what users pass;
 * :mod:`~backspasm.engine.jit`: numba, imported on demand for the two compiled loops
   below, its cache kept outside the package;
+* :mod:`~backspasm.engine.greedy`: the greedy elimination search in Python, on
+  bitsets;
 * :mod:`~backspasm.engine.triangulation`: elimination orders, cliques and the
   junction tree's edges;
 * :mod:`~backspasm.engine.elimination`: the same elimination search compiled, used

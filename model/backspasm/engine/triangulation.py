@@ -10,12 +10,13 @@ sides (which messages carry evidence, which ones a target needs).
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
 
 from backspasm._cache import LruCache
+from backspasm.engine.greedy import Neighbourhoods
+from backspasm.engine.greedy import eliminate as _greedy
 from backspasm.engine.jit import numba_if_loaded
 
 __all__: list[str] = []
@@ -44,37 +45,12 @@ def _compiled_search_pays(adjacency: Mapping[int, set[int]]) -> bool:
     return len(adjacency) >= _COMPILED_MIN_VERTICES and numba_if_loaded() is not None
 
 
-def _score(
-    v: int,
-    graph: dict[int, set[int]],
-    cards: Sequence[int],
-    log_card: list[float],
-    cost: str,
-    tie: float,
-) -> tuple[float, ...]:
-    # Neighbours in ascending order and the weighted fill in exact integers: the
-    # compiled search (:mod:`~backspasm.engine.elimination`) rounds the same way.
-    nb = sorted(graph[v])
-    total = 0.0
-    for u in nb:
-        total += log_card[u]
-    weight = log_card[v] + total
-    if cost == "min_weight":
-        return (weight, tie)
-    if cost == "min_degree":
-        return (len(nb), weight, tie)
-    weighted = cost == "weighted_min_fill"
-    fill = 0
-    for i, u in enumerate(nb):
-        gu = graph[u]
-        for w in nb[i + 1 :]:
-            if w not in gu:
-                fill += cards[u] * cards[w] if weighted else 1
-    return (fill, weight, tie)
-
-
 def _eliminate(
-    adjacency: Mapping[int, set[int]], cards: Sequence[int], cost: str, rng: random.Random | None
+    adjacency: Mapping[int, set[int]],
+    cards: Sequence[int],
+    cost: str,
+    rng: random.Random | None,
+    known: Neighbourhoods | None = None,
 ) -> list[tuple[int, frozenset[int]]]:
     """Greedy elimination; return each vertex with the clique it creates, in order.
 
@@ -83,53 +59,28 @@ def _eliminate(
     degree) is only refreshed when it reaches the top of the heap: a star with 500
     leaves then compiles in milliseconds instead of minutes. When numba is already
     loaded the same search runs compiled (:mod:`~backspasm.engine.elimination`),
-    with the same result.
+    else on bitsets (:mod:`~backspasm.engine.greedy`), with the same result.
+    ``known``, made by :func:`_neighbourhoods` for this graph and cardinalities, is
+    shared by the tries of one search.
     """
     log_card = [math.log(max(c, 1)) for c in cards]
     # Ties are broken at random on restarts: the heuristics are sensitive to them.
     tie = {v: rng.random() if rng is not None else float(v) for v in adjacency}
+    labels = sorted(adjacency)
     if _compiled_search_pays(adjacency):
         from backspasm.engine.elimination import eliminate
 
-        found = eliminate(
-            sorted(adjacency), dict(adjacency), cards, log_card, cost, tie, _HUB_DEGREE
-        )
+        found = eliminate(labels, dict(adjacency), cards, log_card, cost, tie, _HUB_DEGREE)
         if found is not None:
             return found
-    graph = {v: set(nb) for v, nb in adjacency.items()}
-    version = dict.fromkeys(graph, 0)
-    heap = [(_score(v, graph, cards, log_card, cost, tie[v]), v, 0) for v in graph]
-    heapq.heapify(heap)
-    stale: set[int] = set()
-    cliques: list[tuple[int, frozenset[int]]] = []
+    if known is None:
+        known = _neighbourhoods(adjacency, cards)
+    return _greedy(labels, adjacency, cards, cost, tie, _HUB_DEGREE, known)
 
-    def push(u: int) -> None:
-        version[u] += 1
-        heapq.heappush(heap, (_score(u, graph, cards, log_card, cost, tie[u]), u, version[u]))
 
-    while heap:
-        _, v, seen = heapq.heappop(heap)
-        if v not in graph or seen != version[v]:
-            continue
-        if v in stale:
-            stale.discard(v)
-            push(v)
-            continue
-        nbrs = graph.pop(v)
-        for u in nbrs:
-            graph[u].discard(v)
-            graph[u] |= nbrs - {u}
-        cliques.append((v, frozenset(nbrs | {v})))
-        for u in nbrs:
-            if len(graph[u]) <= _HUB_DEGREE:
-                stale.discard(u)
-                push(u)
-            else:
-                stale.add(u)
-            if cost in ("min_fill", "weighted_min_fill"):
-                # New edges among ``nbrs`` change the fill of their common neighbours.
-                stale.update(w for w in graph[u] if w not in nbrs)
-    return cliques
+def _neighbourhoods(adjacency: Mapping[int, set[int]], cards: Sequence[int]) -> Neighbourhoods:
+    """Return a store of the sets of neighbours a search meets on a graph, for all its tries."""
+    return Neighbourhoods([math.log(max(cards[v], 1)) for v in sorted(adjacency)])
 
 
 def _maximal(eliminated: list[tuple[int, frozenset[int]]]) -> list[frozenset[int]]:
@@ -160,9 +111,10 @@ def _triangulate(
     best: list[frozenset[int]] = []
     best_cost = math.inf
     rng = random.Random(0)
+    known = _neighbourhoods(adjacency, cards)
     for cost in ("min_fill", "weighted_min_fill", "min_weight", "min_degree"):
         for restart in range(restarts + 1):
-            cliques = _maximal(_eliminate(adjacency, cards, cost, rng if restart else None))
+            cliques = _maximal(_eliminate(adjacency, cards, cost, rng if restart else None, known))
             # Work per case is roughly proportional to the total clique table size.
             total = sum(math.prod(cards[v] for v in c) for c in cliques)
             if total < best_cost:
