@@ -22,6 +22,8 @@ Modules, in import order:
   below, its cache kept outside the package;
 * :mod:`~backspasm.engine.greedy`: the greedy elimination search in Python, on
   bitsets;
+* :mod:`~backspasm.engine.known_trees`: the bundled network's triangulations, written
+  down so that compiling it searches for none;
 * :mod:`~backspasm.engine.triangulation`: elimination orders, cliques and the
   junction tree's edges;
 * :mod:`~backspasm.engine.elimination`: the same elimination search compiled, used

@@ -18,6 +18,7 @@ from backspasm._cache import LruCache
 from backspasm.engine.greedy import Neighbourhoods
 from backspasm.engine.greedy import eliminate as _greedy
 from backspasm.engine.jit import numba_if_loaded
+from backspasm.engine.known_trees import known_cliques
 
 __all__: list[str] = []
 
@@ -135,10 +136,15 @@ def _cliques_cached(
 
     The triangulation depends only on the graph and the cardinalities, and it is
     seeded, so a copy of a network (``load_network()``, a what-if sweep that changes
-    numbers only) reuses it instead of searching again (about a second).
+    numbers only) reuses it instead of searching again (about a second). The bundled
+    network's, the same in every process, are written down
+    (:mod:`~backspasm.engine.known_trees`) and not searched at all.
     """
 
     def search() -> tuple[tuple[int, ...], ...]:
+        known = known_cliques(scopes, cards, restarts)
+        if known is not None:
+            return known
         cliques = _triangulate(_moral_graph(scopes), list(cards), restarts)
         return tuple(tuple(sorted(c)) for c in cliques)
 
