@@ -10,13 +10,55 @@ these functions give.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from backspasm.exceptions import EvidenceError
 from backspasm.questionnaire import Question, evidence_state, get_question
 from backspasm.widgets.form import UNSURE_MAX, UNSURE_MIN
 
-__all__ = ["normalise", "parse_answers", "with_answer"]
+if TYPE_CHECKING:
+    from backspasm.network import Network
+
+__all__ = ["initial_answers", "normalise", "parse_answers", "with_answer"]
+
+
+def initial_answers(
+    answers: object, contract: Sequence[Question], net: Network
+) -> Mapping[str, Any]:
+    """Return the answers :func:`~backspasm.widgets.explore` opens on, as ``diagnose`` reads them.
+
+    A mapping is kept as it is; a case-file row (``df.iloc[0]``) keeps its question
+    columns (``note``, ``expected_cause`` and the like left out, as ``diagnose(row)``
+    leaves them out). A DataFrame or anything else is refused with what to pass.
+
+    Raises
+    ------
+    TypeError
+        For a DataFrame (one row of it is :meth:`Explorer.load_row`'s job), a string, a list.
+    EvidenceError
+        For a row column that differs from a question only in case or spacing.
+    """
+    if answers is None:
+        return {}
+    if isinstance(answers, pd.DataFrame):
+        # a table has .items() too: read as a mapping, it failed on "ambiguous truth value"
+        raise TypeError(
+            f"explore opens one case: pass a row (df.iloc[0]) or a mapping of question to "
+            f"answer, not a DataFrame (got {len(answers)} row(s)); or load a row of it with "
+            "explorer.load_row(df, case_id)."
+        )
+    if isinstance(answers, pd.Series):
+        from backspasm.diagnosis.build import _row_answers
+
+        return _row_answers(answers, contract, net)
+    if not isinstance(answers, Mapping):
+        raise TypeError(
+            "answers must be a mapping of question to answer, such as "
+            f"{{'fever': 'yes', 'age': 70}}; got {type(answers).__name__} {answers!r:.60}"
+        )
+    return answers
 
 
 def normalise(q: Question, value: Any) -> Any:

@@ -37,7 +37,7 @@ from backspasm.network import Network, load_network, network_or_default
 from backspasm.questionnaire import questions_for
 from backspasm.scoring.plan import misnamed_columns, output_columns
 from backspasm.scoring.repeats import merge_row
-from backspasm.widgets.answers import parse_answers, with_answer
+from backspasm.widgets.answers import initial_answers, parse_answers, with_answer
 from backspasm.widgets.form import BLANK, QuestionForm
 from backspasm.widgets.rows import column_notes, pick_row, read_cases
 from backspasm.widgets.views import (
@@ -84,7 +84,7 @@ class Explorer:
         self._answers: dict[str, Any] = {}
         self._case_id: str | None = None
         self._build()
-        initial, case_id = self._parse(answers or {})
+        initial, case_id = self._parse(initial_answers(answers, self._contract, self._network))
         self._diagnosis = self._commit(initial, case_id)
 
     # -- the handle -----------------------------------------------------------------
