@@ -11,6 +11,8 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from backspasm._network_checks import check_edited_model
+from backspasm.exceptions import BackspasmError
 from backspasm.spec import GROUPS, Spec
 from backspasm.spec.borrowed import borrow_policy
 from backspasm.spec.reader import bundled_policy
@@ -78,7 +80,7 @@ def report_text(
     fingerprint: str,
     *,
     edited: Sequence[str] = (),
-    edges: tuple[Sequence[tuple[str, str]], Sequence[tuple[str, str]]] = ((), ()),
+    edges: tuple[Any, ...] = ((), ()),
 ) -> str:
     """Return what ``backspasm check`` prints (see :meth:`Network.report`).
 
@@ -95,7 +97,9 @@ def report_text(
         (named on a line of their own; no line when there are none).
     edges : pair of sequences of (parent, child), optional
         The edges added to and removed from the pgmpy model in place
-        (:func:`~backspasm._fingerprint.changed_edges`), named on a line of their own.
+        (:func:`~backspasm._fingerprint.changed_edges`), named on a line of their own;
+        with the model as a third item, that line says whether diagnose refuses it (a
+        table that does not list its node's parents) or uses it as edited.
 
     Returns
     -------
@@ -112,7 +116,7 @@ def report_text(
             f"knowledge base: {spec.origin} (valid)",
             *([f"files read: {', '.join(spec.files)}"] if spec.files else []),
             *_edited_lines(edited),
-            *_edge_lines(*edges),
+            *_edge_lines(spec, *edges),
             f"nodes: {summary['nodes']} ({groups})",
             f"edges: {summary['edges']}",
             f"declared numbers: {total}, of which {summary['sourced']} "
@@ -141,8 +145,18 @@ def _edited_lines(edited: Sequence[str]) -> list[str]:
     ]
 
 
-def _edge_lines(added: Sequence[tuple[str, str]], removed: Sequence[tuple[str, str]]) -> list[str]:
-    """Name the edges added or removed in place (diagnose refuses such a model)."""
+def _edge_lines(
+    spec: Spec,
+    added: Sequence[tuple[str, str]],
+    removed: Sequence[tuple[str, str]],
+    model: DiscreteBayesianNetwork | None = None,
+) -> list[str]:
+    """Name the edges added or removed in place, and whether diagnose refuses the model.
+
+    pgmpy changes an edge without touching a table, and such a model is refused (its
+    tables no longer list their nodes' parents); once the tables are changed with the
+    edges, diagnose uses the model as edited (a report said it refused it).
+    """
     said = [
         f"{what} {', '.join(f'{a} -> {b}' for a, b in pairs)}"
         for what, pairs in (("removed", removed), ("added", added))
@@ -150,10 +164,23 @@ def _edge_lines(added: Sequence[tuple[str, str]], removed: Sequence[tuple[str, s
     ]
     if not said:
         return []
+    fate = (
+        "diagnose refuses such a model: change the structure in a copy of the knowledge "
+        "base instead"
+    )
+    if model is not None:
+        try:
+            check_edited_model(spec, model)
+        except BackspasmError:
+            pass
+        else:  # each table lists its node's parents as the edges give them
+            fate = (
+                "each table lists its node's parents, so diagnose uses the model as edited; "
+                "the knowledge base's declared numbers and figures do not show the change"
+            )
     return [
         f"edges changed in place: {'; '.join(said)} (in network.model, not in the knowledge "
-        "base; diagnose refuses such a model: change the structure in a copy of the "
-        "knowledge base instead)"
+        f"base; {fate})"
     ]
 
 

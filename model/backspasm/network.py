@@ -281,7 +281,7 @@ class Network:
             warnings.warn(line, CertainNumberWarning, stacklevel=2)
         summary = self.summary()
         edited = fingerprints.edited_tables(self.spec, self.spec_tables(), self.model)
-        edges = fingerprints.changed_edges(self.spec_tables(), self.model)
+        edges = (*fingerprints.changed_edges(self.spec_tables(), self.model), self.model)
         return report_text(self.spec, summary, self.fingerprint(), edited=edited, edges=edges)
 
     def fingerprint(self) -> str:
