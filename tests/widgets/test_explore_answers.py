@@ -42,3 +42,41 @@ def test_explore_refuses_what_is_not_one_case_clearly(given: object, said: str) 
     # "'str' object has no attribute 'items'"
     with pytest.raises(TypeError, match=re.escape(said)):
         explore(given)  # type: ignore[arg-type]
+
+
+def _shown_posterior(ex: object, cause: str) -> float:
+    bars = ex.views["bars"].value  # type: ignore[attr-defined]
+    found = re.search(rf"data-cause='{cause}' data-prior='[^']+' data-posterior='([^']+)'", bars)
+    assert found is not None
+    return float(found.group(1))
+
+
+def _double_stones(ex: object) -> None:
+    cpd = ex.network.model.get_cpds("kidney_stones")  # type: ignore[attr-defined]
+    values = cpd.get_values().copy()
+    values[1] *= 2
+    values[0] = 1 - values[1]
+    cpd.values = values.reshape(cpd.values.shape)
+
+
+@pytest.mark.parametrize("how", ["_repr_mimebundle_", "_ipython_display_"])
+def test_displaying_the_explorer_after_an_edit_shows_the_edited_numbers(how: str) -> None:
+    # `ex` as a cell's last line, after editing ex.network.model, drew the bars of the
+    # numbers before the edit (73.1% for a stone) while repr(ex) and ex.diagnosis said 84.5%
+    ex = explore({"spasm_location": "flank", "blood_in_urine": "yes"})
+    before = _shown_posterior(ex, "kidney_stones")
+    _double_stones(ex)
+    if how == "_ipython_display_":
+        pytest.importorskip("IPython")
+    getattr(ex, how)()
+    expected = diagnose(dict(ex.answers), network=ex.network).posterior("kidney_stones")
+    assert expected > before + 0.05
+    assert _shown_posterior(ex, "kidney_stones") == pytest.approx(expected, abs=1e-12)
+
+
+def test_displaying_the_explorer_after_a_refused_edit_says_why_and_does_not_raise() -> None:
+    ex = explore({"spasm_location": "flank"})
+    cpd = ex.network.model.get_cpds("kidney_stones")
+    cpd.values = cpd.values * 2  # columns sum to 2: refused
+    ex._repr_mimebundle_()  # a display never raises
+    assert "the edited network" in ex.views["message"].value

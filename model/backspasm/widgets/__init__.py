@@ -8,6 +8,7 @@
 * :mod:`~backspasm.widgets.views`: the live HTML views of the diagnosis (bars,
   triage, next question, reasons);
 * :mod:`~backspasm.widgets.rows`: one case of a case file, read as ``score`` reads it.
+* :mod:`~backspasm.widgets.display`: how it displays, on the network's current numbers.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from backspasm.questionnaire import questions_for
 from backspasm.scoring.plan import misnamed_columns, output_columns
 from backspasm.scoring.repeats import merge_row
 from backspasm.widgets.answers import initial_answers, parse_answers, with_answer
+from backspasm.widgets.display import Displayed
 from backspasm.widgets.form import BLANK, QuestionForm
 from backspasm.widgets.rows import column_notes, pick_row, read_cases
 from backspasm.widgets.views import (
@@ -53,7 +54,7 @@ from backspasm.widgets.views import (
 __all__ = ["Explorer", "explore"]
 
 
-class Explorer:
+class Explorer(Displayed):
     """An interactive questionnaire over one case, for Jupyter.
 
     Build it with :func:`explore`. Displaying it (a bare ``explore()`` as the last
@@ -287,18 +288,7 @@ class Explorer:
                 raise EvidenceError(str(err)) from None
         self._cause_picker.value = cause or BLANK
 
-    # -- display --------------------------------------------------------------------
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any] | None:
-        bundle: dict[str, Any] | None = self._root._repr_mimebundle_(
-            include=include, exclude=exclude
-        )
-        return bundle
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self._root)  # type: ignore[no-untyped-call]
-
+    # -- display (displayed: the root widget, on the network's current numbers) ---------
     def __repr__(self) -> str:
         try:
             d, stale = self.diagnosis, ""
