@@ -80,3 +80,24 @@ def test_displaying_the_explorer_after_a_refused_edit_says_why_and_does_not_rais
     cpd.values = cpd.values * 2  # columns sum to 2: refused
     ex._repr_mimebundle_()  # a display never raises
     assert "the edited network" in ex.views["message"].value
+
+
+def test_reasons_picked_after_an_edit_are_those_of_the_edited_numbers() -> None:
+    # show_reasons after an edit of network.model drew the reasons of the numbers before
+    # it, beside ex.diagnosis.reasons() of the edited ones
+    ex = explore({"spasm_location": "flank", "blood_in_urine": "yes"})
+    _double_stones(ex)
+    ex.show_reasons("kidney_stones")
+    shown = ex.views["reasons"].value
+    assert ex.diagnosis.explanation("kidney_stones") in shown.replace("&#x27;", "'")
+    assert _shown_posterior(ex, "kidney_stones") == pytest.approx(
+        ex.diagnosis.posterior("kidney_stones"), abs=1e-12
+    )
+
+
+def test_a_cause_picked_in_the_list_after_an_edit_shows_the_edited_numbers() -> None:
+    ex = explore({"spasm_location": "flank", "blood_in_urine": "yes"})
+    _double_stones(ex)
+    ex._cause_picker.value = "kidney_stones"  # as a person picks it in the "Why" list
+    shown = ex.views["reasons"].value
+    assert ex.diagnosis.explanation("kidney_stones") in shown.replace("&#x27;", "'")

@@ -286,6 +286,7 @@ class Explorer(Displayed):
                 self._network.check_cause(cause)
             except NotACauseError as err:
                 raise EvidenceError(str(err)) from None
+        self._up_to_date()  # after an edit of network.model: the reasons of its numbers
         self._cause_picker.value = cause or BLANK
 
     # -- display (displayed: the root widget, on the network's current numbers) ---------
@@ -434,6 +435,7 @@ class Explorer(Displayed):
 
     def _picked(self, change: Mapping[str, Any]) -> None:
         if not self._quiet_picker:
+            self._up_to_date()  # a pick after an edit of network.model: its numbers
             self._render_reasons()
 
     def _render_reasons(self) -> None:
