@@ -211,7 +211,9 @@ def diagnose(
             f"(probability zero): {dict(evidence)}." + (f" {because}" if because else "")
         )
     beliefs = {
-        node: dict(zip(net.states(node), found.marginals[node][0].tolist(), strict=True))
+        node: FrozenMap(
+            dict(zip(net.states(node), found.marginals[node][0].tolist(), strict=True))
+        )
         for node in net.node_names
     }
     baseline = _baseline(net)
