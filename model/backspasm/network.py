@@ -453,7 +453,7 @@ def load_network(path: str | os.PathLike[str] | None = None) -> Network:
         # knowledge base, never copied from the shared network: an edit made to that
         # one (through ``Diagnosis.network`` say) must not reach a fresh copy.
         return Network(_bundled().spec)
-    return Network(load_spec(Path(path)))
+    return Network(load_spec(path))
 
 
 _BUNDLED: Network | None = None

@@ -64,7 +64,7 @@ _NOT_REGULAR = (
 )
 
 
-def read_files(path: str | Path | None) -> tuple[list[tuple[str, bytes]], str]:
+def read_files(path: str | os.PathLike[str] | None) -> tuple[list[tuple[str, bytes]], str]:
     """Return the ``(file name, bytes)`` of every TOML file of a knowledge base, and its origin.
 
     Parameters
@@ -94,6 +94,11 @@ def read_files(path: str | Path | None) -> tuple[list[tuple[str, bytes]], str]:
             if entry.name.endswith(".toml")
         )
         return items, BUNDLED_ORIGIN
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"a knowledge base is given by the path of its folder or TOML file, not a "
+            f"{type(path).__name__} (a Network is already loaded: use it as it is)"
+        )
     p = Path(path)
     if p.is_dir():
         files = sorted(p.glob("*.toml"))
@@ -362,7 +367,7 @@ def bundled_policy() -> TriagePolicy | None:
     return _BUNDLED_POLICY[0]
 
 
-def load_spec(path: str | Path | None = None) -> Spec:
+def load_spec(path: str | os.PathLike[str] | None = None) -> Spec:
     """Read and validate a knowledge base.
 
     Parameters
