@@ -32,6 +32,7 @@ __all__ = [
     "model_table",
     "not_a_cause",
     "spec_table",
+    "unknown_node",
     "warn_edited_default",
     "zero_answers",
 ]
@@ -63,6 +64,22 @@ def not_a_cause(spec: Spec, name: str) -> str:
         article = "an" if group[0] in "aeiou" else "a"
         said = f"'{name}' is not a cause of the network: it is {article} {group} node."
     return f"{said}{did_you_mean(name, spec.causes)} The causes: {', '.join(spec.causes)}."
+
+
+def unknown_node(spec: Spec, name: str) -> str:
+    """Say that ``name`` is no node: a question's name gets its node, a slip the closest one.
+
+    ``age`` is a question whose answer sets the node ``age_group``: the sentence says
+    so, with the node's states, where pgmpy's and most tools' words stop at "unknown".
+    """
+    asked = next((q for q in spec.questions if q.column == name and q.node != name), None)
+    if asked is None:
+        return f"Unknown node '{name}'.{did_you_mean(name, spec.nodes)}"
+    states = ", ".join(spec.nodes[asked.node].states)
+    return (
+        f"Unknown node '{name}': '{name}' is a question, whose answer sets node "
+        f"'{asked.node}' (states: {states}); use '{asked.node}'."
+    )
 
 
 def spec_table(spec: Spec, tables: Sequence[tuple[list[str], np.ndarray]], node: str) -> NodeTable:

@@ -27,13 +27,13 @@ from backspasm._network_checks import (
     model_table,
     not_a_cause,
     spec_table,
+    unknown_node,
     warn_edited_default,
     zero_answers,
 )
 from backspasm._network_export import EXPORT_FORMATS, ExportFormat, export_network
 from backspasm._network_report import network_repr, report_html, report_text, summary_of
 from backspasm._numbers_table import numbers_table
-from backspasm._text import did_you_mean
 from backspasm.exceptions import BackspasmError, UnknownNodeError
 from backspasm.exceptions import NotACauseError as NotACauseError  # raised by check_cause
 from backspasm.spec import CAUSE_GROUPS, GROUPS, NodeSpec, Spec, load_spec
@@ -237,8 +237,7 @@ class Network:
         try:
             return self.spec.nodes[node]
         except KeyError:
-            hint = did_you_mean(node, self.spec.nodes)
-            raise UnknownNodeError(f"Unknown node '{node}'.{hint}") from None
+            raise UnknownNodeError(unknown_node(self.spec, node)) from None
 
     # -- numbers -----------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
