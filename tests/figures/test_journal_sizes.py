@@ -104,7 +104,14 @@ def reading(fig: matplotlib.figure.Figure, dpi: int = DPI) -> dict[str, Any]:
         smallest = min(t.get_fontsize() for t in texts)
     finally:
         fig.set_dpi(own)
-    return {"off": off, "overlaps": overlaps, "smallest": smallest, "count": len(texts)}
+    said = " ".join(" ".join(t.get_text().split()) for t in texts)
+    return {
+        "off": off,
+        "overlaps": overlaps,
+        "smallest": smallest,
+        "count": len(texts),
+        "said": said,
+    }
 
 
 # ----------------------------------------------------------------- the sizes, once
@@ -187,6 +194,14 @@ def test_every_figure_of_the_set_reads_at_a_journal_size(sets: dict[str, Any], s
         assert seen["off"] == [], (size, stem)
         # printed at its own size: no text under 6 pt
         assert seen["smallest"] >= figures.JOURNAL_MIN_FONT, (size, stem)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_self_check_figures_say_so_at_every_size(sets: dict[str, Any], size: str) -> None:
+    # an expected calibration error of 0.002 on the network's own cases is a check of the
+    # inference: a paper's column figure dropped the sentence that says so (a teacher's audit)
+    for stem in ("09-calibration", "10-roc-serious"):
+        assert "not of the model on real patients" in sets[size]["readings"][stem]["said"], stem
 
 
 @pytest.mark.parametrize("size", JOURNAL)
