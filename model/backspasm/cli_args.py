@@ -309,10 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(178 mm) wide, a journal's double column; column: 3.5 in (89 mm) wide, one "
         "journal column. A journal size lays figures 03-10 out anew for that width, each "
         "as tall as it needs (at most 9 in), with no text under 6 pt as printed; PNG "
-        "files are exactly width x height x DPI pixels. The whole network (01, 01b, 02) "
-        "is readable on a slide only: with page or column it is drawn on a slide all the "
-        "same, and said so on stderr; --only naming network figures alone (--only 01) with "
-        "page or column is an error",
+        "files are exactly width x height x DPI pixels. The whole network is readable "
+        "on a slide only: with page, 01 is its structure (one box per group, 7 in wide) "
+        "and 01b and 02 are drawn on a slide; with column all three are drawn on a slide; "
+        "stderr says so. --only naming network figures alone that the size cannot hold "
+        "(--only 02 with page, --only 01 with column) is an error",
     )
     p.add_argument("--no-progress", action="store_true", help="no line per figure drawn on stderr")
     network_option(p)

@@ -398,4 +398,6 @@ def test_the_help_documents_the_sizes(capsys: pytest.CaptureFixture[str]) -> Non
     said = " ".join(capsys.readouterr().out.split())
     assert "--size {slide,page,column}" in said
     assert "3.5 in (89 mm)" in said
-    assert "drawn on a slide all the same" in said
+    # with page, 01 is the network's structure on a page (the help said it went on a slide)
+    assert "with page, 01 is its structure (one box per group, 7 in wide)" in said
+    assert "with column all three are drawn on a slide" in said
