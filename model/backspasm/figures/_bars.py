@@ -56,10 +56,15 @@ def prior_and_posterior(
 
 
 def outlined(width: float) -> list[Any]:
-    """Return the path effects of a white outline under a line (shown across any bar)."""
+    """Return the path effects of a white outline under a line (shown across any bar).
+
+    A hairline, 0.4 pt either side: enough to part a grey tick from a bar of the same
+    grey in a grey print, little enough not to cut the bar in two (at 1.1 pt a side, a
+    column's disc at 12.1% read as two short pieces).
+    """
     from matplotlib import patheffects
 
-    return [patheffects.Stroke(linewidth=width + 2.2, foreground="white"), patheffects.Normal()]
+    return [patheffects.Stroke(linewidth=width + 0.8, foreground="white"), patheffects.Normal()]
 
 
 def end_label(
