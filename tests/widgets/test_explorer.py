@@ -267,7 +267,7 @@ def test_load_row_loads_a_case_file_row() -> None:
     frame = pd.read_csv(CASES, dtype=str, keep_default_na=False)
     row = frame[frame["case_id"] == "TB17"].iloc[0]
     same = explore()
-    same.load_row(frame, int(row.name))
+    same.load_row(frame, int(row.name) + 1)  # row 1 is the first case
     assert dict(same.answers) == dict(ex.answers)
     assert ex.diagnosis.top_cause == "kidney_stones"
 
@@ -411,7 +411,7 @@ def test_load_row_reads_any_separator_and_names_misspelt_columns(tmp_path: Path)
     path = tmp_path / "semi.csv"
     path.write_text("case_id;age;blood_urine\nA;45;yes\n")
     ex = explore()
-    ex.load_row(str(path), 0)
+    ex.load_row(str(path), 1)
     assert ex.case_id == "A"
     message = ex.views["message"].value
     assert "did you mean 'blood_in_urine'" in message
@@ -421,7 +421,7 @@ def test_load_row_reads_any_separator_and_names_misspelt_columns(tmp_path: Path)
     assert dict(ex.answers) == {"age": 45, "fever": "yes"}
     import numpy as np
 
-    ex.load_row(str(tab), np.int64(0))
+    ex.load_row(str(tab), np.int64(1))
     assert ex.case_id == "B"
 
 
@@ -769,11 +769,11 @@ def test_load_row_says_which_columns_and_rows_it_left_out(tmp_path: Path) -> Non
     assert dict(ex.answers) == {"age": 45}  # the first column, of the first row
     assert _message(ex).splitlines() == [
         merged,
-        "case_id is not unique: 2 rows have the id 'A' (at positions 0, 2, counting "
-        "from 0); the first, at position 0, was loaded. Give another's position to load it.",
+        "case_id is not unique: 2 rows have the id 'A' (rows 1, 3, counting from 1 after "
+        "the header); the first, row 1, was loaded. Give another's row number to load it.",
     ]
     with pytest.warns(ScoringWarning, match="'age' appears 2 times"):
-        ex.load_row(path, 2)  # a blank first copy takes the second's answer, as score does
+        ex.load_row(path, 3)  # a blank first copy takes the second's answer, as score does
     assert dict(ex.answers) == {"age": 30}
     assert "case_id" not in _message(ex)
     clash = r"row C: age: the column appears 2 times .* different answers \('45' and '70'\)"

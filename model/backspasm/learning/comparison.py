@@ -74,7 +74,8 @@ class Comparison:
     top3_gained, top3_lost, top3_p : int, int, float
         The same for the top three.
     cases : pandas.DataFrame
-        One row per compared case: ``row`` (the file's, from 1 after the header),
+        One row per compared case: ``row`` (the file's, from 1 after the header, as
+        in ``score``'s messages; ``Explorer.load_row(cases, row)`` loads that case),
         ``case_id`` when the file has one, ``true_cause``, ``rank_baseline`` and
         ``rank_candidate`` (the place of the best-ranked true cause, from 1),
         ``first_baseline`` and ``first_candidate`` (the cause each ranks first), and

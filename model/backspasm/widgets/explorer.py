@@ -225,7 +225,9 @@ class Explorer(Displayed):
         cases : pandas.DataFrame or path
             A case table, or the path of a CSV or Parquet case file.
         row : int or str
-            A ``case_id``, or the row's position (from 0).
+            A ``case_id``, or the row's number counted from 1 (row 1 is the first
+            case after the header), as ``score``'s messages and
+            :func:`~backspasm.learning.compare_networks` number rows.
 
         Raises
         ------

@@ -30,7 +30,11 @@ def read_cases(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def pick_row(frame: pd.DataFrame, row: object) -> tuple[dict[str, Any], str | None]:
-    """Return one row as a dict, by ``case_id`` first, else by position.
+    """Return one row as a dict, by ``case_id`` first, else by its row number.
+
+    The row number counts from 1 (row 1 is the first case after the header), as
+    ``score``'s messages, ``evaluate``, ``compare_networks`` and ``figures --case-id``
+    count rows.
 
     A repeated column label keeps its first cell, as ``score`` scores the first. The
     second item says, when more than one row has the ``case_id`` asked for, which of
@@ -42,27 +46,28 @@ def pick_row(frame: pd.DataFrame, row: object) -> tuple[dict[str, Any], str | No
         if len(hits):
             note = _repeated_id_note(row.strip(), hits) if len(hits) > 1 else None
             return _first_cells(frame.iloc[hits[0]]), note
-    position: int | None = None
+    number: int | None = None
     if isinstance(row, (int, np.integer)) and not isinstance(row, bool):
-        position = int(row)  # numpy integers too
+        number = int(row)  # numpy integers too
     elif isinstance(row, str) and row.strip().isdigit():
-        position = int(row.strip())
-    if position is None or not 0 <= position < len(frame):
+        number = int(row.strip())
+    if number is None or not 1 <= number <= len(frame):
         ids_hint = ""
         if "case_id" in frame.columns:
             ids = frame["case_id"].astype(str).str.strip()
             if not isinstance(row, str) and str(row) in set(ids):
                 ids_hint = (
-                    f" A number is a position; to load the case whose case_id is "
+                    f" A number is a row number; to load the case whose case_id is "
                     f"'{row}', pass the text '{row}'."
                 )
             else:
                 ids_hint = did_you_mean(str(row), ids)
+        numbers = f"from 1 to {len(frame)}" if len(frame) else "none: it has no rows"
         raise CaseFileError(
-            f"The case file has no row {row!r} (a case_id, or a position from 0 to "
-            f"{len(frame) - 1}).{ids_hint}"
+            f"The case file has no row {row!r} (a case_id, or a row number counted from 1, "
+            f"after the header: {numbers}).{ids_hint}"
         )
-    return _first_cells(frame.iloc[position]), None
+    return _first_cells(frame.iloc[number - 1]), None
 
 
 def column_notes(
@@ -115,9 +120,9 @@ def _first_cells(record: pd.Series) -> dict[str, Any]:
 
 
 def _repeated_id_note(case_id: str, hits: np.ndarray) -> str:
-    positions = cap_list((int(i) for i in hits), most=5)
+    numbers = cap_list((int(i) + 1 for i in hits), most=5)
     return (
-        f"case_id is not unique: {len(hits)} rows have the id {show_cell(case_id)} (at "
-        f"positions {positions}, counting from 0); the first, at position {int(hits[0])}, "
-        "was loaded. Give another's position to load it."
+        f"case_id is not unique: {len(hits)} rows have the id {show_cell(case_id)} (rows "
+        f"{numbers}, counting from 1 after the header); the first, row {int(hits[0]) + 1}, "
+        "was loaded. Give another's row number to load it."
     )
