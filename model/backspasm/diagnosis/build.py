@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._answers import as_number
 from backspasm._cache import LruCache
 from backspasm._frozen import FrozenMap
 from backspasm._numeric import ranked_causes
@@ -64,15 +65,15 @@ def _as_given(q: Question, value: Any) -> Any:
     """Return an answer as the case keeps it: text stripped, a whole number as an int.
 
     A column of ages read with a blank in it is float (71.0): kept so, the reasons and
-    the figures said "age=71.0", where the widget and a mapping say 71.
+    the figures said "age=71.0", where the widget and a mapping say 71. A whole
+    :class:`~decimal.Decimal` or :class:`~fractions.Fraction` (``Decimal("45")``) is an
+    int too, as 45.0 is.
     """
     if isinstance(value, str):
         return value.strip()
-    whole = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_)
-    )
-    if q.kind == "number" and whole and float(value).is_integer():
-        return int(value)
+    number = None if isinstance(value, np.ndarray) else as_number(value)
+    if q.kind == "number" and number is not None and number.is_integer():
+        return int(number)
     return value
 
 

@@ -7,6 +7,7 @@ report read of a :class:`~backspasm.diagnosis.result.Diagnosis`.
 
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -163,12 +164,18 @@ def unscreened_self_care_rows(count: int) -> str:
 
 
 def json_answer(value: Any) -> Any:
-    """Return an answer as JSON holds it: numbers (numpy's too) and bools kept, else text."""
+    """Return an answer as JSON holds it: numbers (numpy's too) and bools kept, else text.
+
+    A :class:`~decimal.Decimal` is a number, as a :class:`~fractions.Fraction` is (it was
+    written as text, ``"0.7"``, where ``Fraction(7, 10)`` gave 0.7).
+    """
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, decimal.Decimal) and value.is_finite():
         return float(value)
     return str(value)
 
