@@ -31,6 +31,7 @@ __all__ = [
     "check_edited_model",
     "model_table",
     "not_a_cause",
+    "question_node",
     "spec_table",
     "unknown_node",
     "warn_edited_default",
@@ -72,13 +73,26 @@ def unknown_node(spec: Spec, name: str) -> str:
     ``age`` is a question whose answer sets the node ``age_group``: the sentence says
     so, with the node's states, where pgmpy's and most tools' words stop at "unknown".
     """
-    asked = next((q for q in spec.questions if q.column == name and q.node != name), None)
-    if asked is None:
+    node = question_node(spec, name)
+    if node is None:
         return f"Unknown node '{name}'.{did_you_mean(name, spec.nodes)}"
-    states = ", ".join(spec.nodes[asked.node].states)
+    states = ", ".join(spec.nodes[node].states)
     return (
         f"Unknown node '{name}': '{name}' is a question, whose answer sets node "
-        f"'{asked.node}' (states: {states}); use '{asked.node}'."
+        f"'{node}' (states: {states}); use '{node}'."
+    )
+
+
+def question_node(spec: Spec, name: str) -> str | None:
+    """Return the node whose state the question ``name`` sets, when it has another name.
+
+    ``age`` sets ``age_group``; ``fever`` sets the node ``fever`` itself, and a name that
+    is no question (``fevr``) sets none: both give None. The one lookup of a question by
+    its column for the messages that tell a question's name from a node's.
+    """
+    return next(
+        (q.node for q in spec.questions if q.column == name and q.node and q.node != name),
+        None,
     )
 
 

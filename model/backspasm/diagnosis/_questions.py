@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backspasm._network_checks import question_node
 from backspasm.exceptions import BackspasmError
 from backspasm.network import Network, NotACauseError
 from backspasm.queries import candidate_questions, cause_posteriors, information_gain
@@ -158,13 +159,12 @@ def refuse_question_name(network: Network, name: str) -> None:
     ``age`` is a question whose answer sets the node ``age_group``: the message says
     so and lists the node's states. Returns quietly for any other name.
     """
-    asked = next((q for q in questions_for(network) if q.column == name and q.node), None)
-    if asked is not None and asked.node is not None:
-        named = ", ".join(network.states(asked.node))
+    node = question_node(network.spec, name)
+    if node is not None:
+        named = ", ".join(network.states(node))
         raise BackspasmError(
             f"'{name}' is a question, not a node of the network: its answer sets "
-            f"node '{asked.node}' (states: {named}), so ask "
-            f"posterior('{asked.node}', state)."
+            f"node '{node}' (states: {named}), so ask posterior('{node}', state)."
         )
 
 
