@@ -36,12 +36,13 @@ def room_to_say_coexist(ax: Axes) -> bool:
 
 
 def causes_that_fit(
-    ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis, chars: int
+    ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis, chars: int, key_lines: int = 0
 ) -> pd.DataFrame:
     """Return the most probable causes a journal figure's height has rows for (still grouped).
 
     Each row as tall as its label (wrapped to ``chars``), each block of a kind of
-    cause a row more for its heading; at least one cause.
+    cause a row more for its heading; at least one cause. ``key_lines``: the lines of
+    a key of its own (:func:`~backspasm.figures._cramped.compact_key`), else the usual.
     """
     # a panel's title beside the widest of the labels it may show (see title_width)
     said = {
@@ -65,6 +66,8 @@ def causes_that_fit(
     short = st.inches(ax)[0] < 4.0 or not st.own()
     below = (3 if room_to_say_coexist(ax) else 2) + (4 if st.inches(ax)[0] < 4.0 else 2)
     below += 1 if short else 2
+    if key_lines:  # the tick labels and the axis label, and the key
+        below = 2 + key_lines
     room = rows_room(ax, title_lines=title.count("\n") + 1, below_lines=below, title_size=size)
     ranked = table  # Diagnosis.causes is ranked (ties in the network's order): keep it
     for keep in range(len(ranked), 0, -1):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from matplotlib.axes import Axes
+    from matplotlib.gridspec import SubplotSpec
 
 __all__ = [
     "LINE_SPACING",
@@ -44,15 +45,17 @@ def fitted_title(
     above: float = 0.0,
     narrower: float = 0.0,
     shorter: Sequence[Callable[[int], str]] = (),
+    spec: SubplotSpec | None = None,
 ) -> tuple[str, float]:
     """Return the title :func:`put_fitted_title` gives ``ax``, and its type size.
 
     ``narrower``: inches less than the cell's width for its lines (drawn wider than
     estimated). ``shorter``: titles said in fewer words, shortest last, for a cell
     that cannot hold ``build``'s even in the least type: the first that fits, in the
-    largest type it fits in (else the last, in the least type).
+    largest type it fits in (else the last, in the least type). ``spec``: as if ``ax``
+    were in that cell of the grid (by default its own).
     """
-    spec = ax.get_subplotspec()
+    spec = spec or ax.get_subplotspec()
     if st.own() or spec is None:
         return build(width), size
     home: Any = ax.get_figure(root=False)  # the figure, or the subfigure, it is in
@@ -85,6 +88,7 @@ def put_fitted_title(
     *,
     above: float = 0.0,
     shorter: Sequence[Callable[[int], str]] = (),
+    narrower: float = 0.0,
 ) -> None:
     """Title a plot; in a panel of the user's grid, over its row labels, made to fit its cell.
 
@@ -103,7 +107,7 @@ def put_fitted_title(
     :func:`~backspasm.figures._impact_title.impact_titles`). In a figure
     without a layout engine the title is drawn, and wrapped again narrower where its
     lines run past the cell (half of a 7 x 9 in figure at 80 dpi: 0.04 in past the
-    file's right edge).
+    file's right edge). ``narrower``: inches its lines keep short of the cell's width.
     """
     from matplotlib.transforms import blended_transform_factory
 
@@ -116,7 +120,6 @@ def put_fitted_title(
     home: Any = ax.get_figure(root=False)
     across = float(home.bbox.width) / float(home.dpi)
     x0, _, x1, _ = cell_of(spec, home)
-    narrower = 0.0
     for _ in range(3):  # drawn at a low resolution, the type is wider than estimated
         text, now = fitted_title(
             ax, build, width, size, above=above, narrower=narrower, shorter=shorter

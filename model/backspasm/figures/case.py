@@ -22,6 +22,7 @@ from backspasm.figures._cause_rows import (
     most_probable,
     room_to_say_coexist,
 )
+from backspasm.figures._cramped import compact_key, cramped, key_lines, title_size
 from backspasm.figures._grid_fit import legend_in_cell
 from backspasm.figures._grid_title import put_fitted_title, regrid_if_title_past
 from backspasm.figures._impact import (
@@ -127,10 +128,11 @@ def plot_causes(
     # in a journal's figure the kinds of cause are headed above their blocks (a
     # rotated name beside a short block would run into the next one's)
     journal = st.narrow(ax)
-    chars = label_chars(ax) if journal else 0
+    compact = cramped(ax, table, diagnosis) if journal else 0  # too small for 3: its chars
+    chars = (compact or label_chars(ax)) if journal else 0
     every = len(diagnosis.causes)
     if journal:  # as many causes as the height holds, the most probable
-        table = causes_that_fit(ax, table, diagnosis, chars)
+        table = causes_that_fit(ax, table, diagnosis, chars, key_lines(ax) if compact else 0)
     y = -0.5 if journal else 0.0
     pointed = set(pointed_causes(diagnosis.causes))
     ticks, labels, colours = [], [], []
@@ -217,12 +219,14 @@ def plot_causes(
     what = "Causes of back spasm"
     if len(table) < every and journal:
         what = most_probable(len(table), every)
-    put_fitted_title(  # in a panel of the user's: over the row labels, to fit its cell
-        ax,
-        lambda w: case_title(what, diagnosis, w, ax=ax) + "\n" + triage_lines(diagnosis, w),
-        width,
-        st.pt(st.TITLE - 1),
-    )
+
+    def title_of(w: int) -> str:
+        return case_title(what, diagnosis, w, ax=ax) + "\n" + triage_lines(diagnosis, w)
+
+    # in a panel of the user's: over the row labels, to fit its cell (a cramped one's
+    # alike in a grid: title_size)
+    size_of, short = title_size(ax, title_of, width, st.pt(st.TITLE - 1)) if compact else (0, 0)
+    put_fitted_title(ax, title_of, width, size_of or st.pt(st.TITLE - 1), narrower=short)
     present = [g for g, _, _ in block_spans]
     handles: list[Any] = [Line2D([], [], color=st.PRIOR_TICK, lw=2.0, label=PRIOR_LEGEND)] + [
         Patch(
@@ -238,7 +242,9 @@ def plot_causes(
     # (two columns) as far in inches, the label being as tall
     wide = width >= TITLE_WIDTH
     tall = st.inches(ax)[1]
-    if journal:  # its right edge at the plot's, over the labels' column if need be
+    if compact:  # a cramped panel of the user's: a key of three lines
+        compact_key(ax, PRIOR_LEGEND, POINTED_LEGEND if len(handles) > 1 + len(present) else "")
+    elif journal:  # its right edge at the plot's, over the labels' column if need be
         st.legend_under(
             ax,
             handles,
@@ -256,7 +262,8 @@ def plot_causes(
         )
     # the title's P(a serious cause) said once, in the key (as figure 07 says it)
     chars = 0 if wide else int(st.inches(ax)[0] / (0.075 * st.scale()))
-    serious_in_key(ax.get_legend(), chars, short=st.inches(ax)[0] < 4.0 or not st.own())
+    if not compact:
+        serious_in_key(ax.get_legend(), chars, short=st.inches(ax)[0] < 4.0 or not st.own())
     legend_in_cell(ax)  # a panel of the user's without a layout engine: in its cell
     # each value at the end of its own bar, placed once the figure is laid out
     bar_labels(ax, values, size=st.pt(st.NOTE), gids=keys)

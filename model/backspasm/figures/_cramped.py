@@ -1,0 +1,143 @@
+"""Figure 03 in a panel of the user's too small for its text to leave room for 3 causes.
+
+A teacher's plain ``plt.subplots(2, 2, figsize=(8, 6))`` grid of causes panels (no
+layout engine) showed one cause a panel: its title, its key of a line a kind of cause
+and its labels, at the type of an 8 in figure, left room for a single bar. Where a
+panel of the user's would show fewer than :data:`LEAST_SHOWN` causes,
+:func:`cramped` draws it in smaller type, the least a bar's value may have being
+:data:`FLOOR` points (the same type in every such panel, so that the panels of one
+grid read alike), and :func:`compact_key` gives it a key of three lines: the prior's
+tick, the bar, and what P(a serious cause) is, in short but saying both that it is the
+chance of at least one and that it is not the sum of their bars (the kinds of cause
+are named, in their colours, over their blocks). A panel with room is left as it was.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import backspasm.figures._style as st
+from backspasm.figures._cause_rows import causes_that_fit
+from backspasm.figures._grid_title import fitted_title
+from backspasm.figures._narrow import label_chars
+from backspasm.figures._panel import CELL_PAD, cell_of
+from backspasm.figures._triage_words import SERIOUS_NAME
+from backspasm.figures._wrap import text_width
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from backspasm.diagnosis import Diagnosis
+
+__all__ = [
+    "COMPACT_BAR",
+    "COMPACT_SERIOUS",
+    "FLOOR",
+    "LABEL_SHARE",
+    "LEAST_SHOWN",
+    "compact_key",
+    "cramped",
+    "key_lines",
+    "title_size",
+]
+
+#: The fewest causes a panel of the user's shows, if it has that many to show.
+LEAST_SHOWN = 3
+#: The type (points) of the smallest text of a cramped panel: a bar's value (NOTE).
+FLOOR = 7.5
+#: The share of a cramped panel's width its row labels' lines may take (usually 0.58).
+LABEL_SHARE = 0.66
+#: The key's bar, in a cramped panel: its colour is its kind's (named over its block).
+COMPACT_BAR = "bar: after the answers, in its kind's colour"
+#: What P(a serious cause) is, in a cramped panel's key: both points in short.
+COMPACT_SERIOUS = f"{SERIOUS_NAME}: at least one; not the sum of their bars"
+
+
+def cramped(ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis) -> int:
+    """Return a cramped panel's characters a row label's line may take, else 0 (see the module).
+
+    A panel of the user's that would show fewer than :data:`LEAST_SHOWN` causes (or
+    than ``table`` has) at its figure's type with its usual key is then drawn, to its
+    end, with a bar's value at :data:`FLOOR` points (never in larger type than its
+    figure's), its key :func:`compact_key`'s, and its labels on lines of
+    :data:`LABEL_SHARE` of its width (in half of an 8 x 6 in figure "Weak or tight back
+    muscles" on two lines took the third cause's room). Nothing (0) for the figure's
+    own Axes, one placed by hand, or a panel that would not show 3 even so.
+    """
+    if st.own() or ax.get_subplotspec() is None:
+        return 0
+    shown = causes_that_fit(ax, table, diagnosis, label_chars(ax))
+    if len(shown) >= min(LEAST_SHOWN, len(table)):
+        return 0
+    # (sized sets the scale for the drawing and puts back the one before it after)
+    token = st._SCALE.set(min(st.scale(), FLOOR / st.NOTE))
+    chars = label_chars(ax, LABEL_SHARE)
+    if len(causes_that_fit(ax, table, diagnosis, chars, key_lines(ax))) < LEAST_SHOWN:
+        st._SCALE.reset(token)  # no room for 3 even so (half of a 4 x 3 in figure): as it was
+        return 0
+    return chars
+
+
+def title_size(
+    ax: Axes, build: Callable[[int], str], width: int, size: float
+) -> tuple[float, float]:
+    """Return the type of a cramped panel's title, and the inches its lines keep short.
+
+    As in the narrowest cell of its grid as large as its own: the panels of a grid, in
+    cells a little narrower or wider (matplotlib's margins are not alike on the left
+    and right), then have their titles in the same type, naming as many answers.
+    """
+    spec = ax.get_subplotspec()
+    if spec is None:
+        return size, 0.0
+    home = st.figure_of(ax)
+    grid = spec.get_gridspec()
+    rows, cols = grid.get_geometry()
+    high, wide = len(spec.rowspan), len(spec.colspan)
+    cells = [
+        grid[r : r + high, c : c + wide]
+        for r in range(rows - high + 1)
+        for c in range(cols - wide + 1)
+    ]
+    across = [(c := cell_of(s, home))[2] - c[0] for s in cells]
+    narrowest = cells[across.index(min(across))]
+    short = (cell_of(spec, home)[2] - cell_of(spec, home)[0] - min(across)) * float(
+        home.get_figwidth()
+    )
+    return fitted_title(ax, build, width, size, spec=narrowest)[1], short
+
+
+def key_lines(ax: Axes) -> int:
+    """Return the lines :func:`compact_key`'s key takes in a panel's cell."""
+    spec = ax.get_subplotspec()
+    if spec is None:
+        return 3
+    home = st.figure_of(ax)
+    x0, _, x1, _ = cell_of(spec, home)
+    wide = (x1 - x0) * float(home.get_figwidth()) - 2 * CELL_PAD - 0.5  # less the handle
+    size = st.pt(st.NOTE + 0.5)
+    return 1 + sum(math.ceil(text_width(t, size) / wide) for t in (COMPACT_BAR, COMPACT_SERIOUS))
+
+
+def compact_key(ax: Axes, prior: str, pointed: str = "") -> None:
+    """Key a cramped panel's bars in three entries (see the module); ``pointed``: a fourth.
+
+    ``prior``: the prior's tick's entry; ``pointed``: what a cause's odds factor is, if
+    a cause shown has one.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        Line2D([], [], color=st.PRIOR_TICK, lw=2.0, label=prior),
+        Patch(facecolor=st.mix(st.TEXT, 0.55), edgecolor="none", label=COMPACT_BAR),
+        Line2D([], [], lw=0, label=COMPACT_SERIOUS),
+    ]
+    if pointed:
+        handles.append(Line2D([], [], lw=0, label=pointed))
+    st.legend_under(ax, handles, ncol=1)
+    ax.get_legend().get_texts()[2].set_gid("serious_means")  # type: ignore[union-attr]

@@ -1,0 +1,76 @@
+"""Four causes panels in a plain 8 x 6 in 2 x 2 grid each show at least 3 causes.
+
+A teacher's ``plt.subplots(2, 2, figsize=(8, 6))`` (no layout engine) showed one
+cause a panel: the title, key and labels at the figure's type left room for one bar.
+A cramped panel is drawn in smaller type (a bar's value at 7.5 pt), the same in each
+panel of the grid, with a key of three lines that still says P(a serious cause) is
+the chance of at least one and not the sum of the bars; every text in its cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.text import Text
+
+from backspasm import figures
+from backspasm.diagnosis import Diagnosis
+from backspasm.figures._panel import cell_of
+
+
+@pytest.fixture(scope="module")
+def grid(case: Diagnosis, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    fig, axes = plt.subplots(2, 2, figsize=(8, 6), dpi=100)
+    for ax in axes.flat:
+        figures.plot_causes(case, ax=ax)
+    fig.savefig(Path(tmp_path_factory.mktemp("cramped")) / "grid.png", dpi=100)
+    yield fig
+    plt.close(fig)
+
+
+def _texts(ax: Any) -> list[Text]:
+    key = ax.get_legend()
+    low, high = ax.get_xlim()
+    ticks = [t for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high]
+    said = [*ax.texts, ax._left_title, *ax.get_yticklabels(), *ticks]
+    said += [ax.xaxis.label, *(key.get_texts() if key is not None else [])]
+    return [t for t in said if t.get_text().strip() and t.get_visible()]
+
+
+def test_each_panel_shows_at_least_three_causes(grid: Any) -> None:
+    for ax in grid.axes:
+        bars = [p for p in ax.patches if str(p.get_gid()).startswith("posterior:")]
+        assert len(bars) >= 3, len(bars)
+
+
+def test_the_panels_are_in_one_type_no_less_than_the_floor(grid: Any) -> None:
+    sizes = [sorted({round(t.get_fontsize(), 2) for t in _texts(ax)}) for ax in grid.axes]
+    assert all(s == sizes[0] for s in sizes), sizes
+    assert min(sizes[0]) >= 7.5, sizes
+
+
+def test_the_key_says_both_points_of_a_serious_cause(grid: Any) -> None:
+    for ax in grid.axes:
+        said = " ".join(" ".join(t.get_text().split()) for t in ax.get_legend().get_texts())
+        assert "P(a serious cause): at least one" in said, said
+        assert "not the sum of their bars" in said, said
+
+
+def test_every_text_is_inside_its_cell(grid: Any) -> None:
+    renderer = grid.canvas.get_renderer()
+    width, height = grid.bbox.width, grid.bbox.height
+    for ax in grid.axes:
+        x0, y0, x1, y1 = cell_of(ax.get_subplotspec(), grid)
+        for text in _texts(ax):
+            box = text.get_window_extent(renderer)
+            inside = x0 * width - 1 <= box.x0 and box.x1 <= x1 * width + 1
+            inside = inside and y0 * height - 1 <= box.y0 and box.y1 <= y1 * height + 1
+            assert inside, (text.get_text(), box.extents)
