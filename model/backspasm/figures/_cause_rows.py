@@ -42,7 +42,10 @@ def causes_that_fit(
 
     Each row as tall as its label (wrapped to ``chars``), each block of a kind of
     cause a row more for its heading; at least one cause. ``key_lines``: the lines of
-    a key of its own (:func:`~backspasm.figures._cramped.compact_key`), else the usual.
+    a key of its own (:func:`~backspasm.figures._cramped.compact_key`), else the usual;
+    a panel with one is measured without the titles beside it (a grid's cramped
+    panels have theirs in one type: measured with the first drawn, the others of a
+    1 x 3 grid of 10 x 4 in came out in smaller type than it).
     """
     # a panel's title beside the widest of the labels it may show (see title_width)
     said = {
@@ -68,7 +71,11 @@ def causes_that_fit(
     below += 1 if short else 2
     if key_lines:  # the tick labels and the axis label, and the key
         below = 2 + key_lines
-    room = rows_room(ax, title_lines=title.count("\n") + 1, below_lines=below, title_size=size)
+    lines = title.count("\n") + 1
+    # (a cramped panel measured alone: the panels beside it have titles of its type)
+    room = rows_room(
+        ax, title_lines=lines, below_lines=below, title_size=size, alone=key_lines > 0
+    )
     ranked = table  # Diagnosis.causes is ranked (ties in the network's order): keep it
     for keep in range(len(ranked), 0, -1):
         shown = ranked.head(keep)

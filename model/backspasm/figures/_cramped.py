@@ -4,9 +4,10 @@ A teacher's plain ``plt.subplots(2, 2, figsize=(8, 6))`` grid of causes panels (
 layout engine) showed one cause a panel: its title, its key of a line a kind of cause
 and its labels, at the type of an 8 in figure, left room for a single bar. Where a
 panel of the user's would show fewer than :data:`LEAST_SHOWN` causes,
-:func:`cramped` draws it in smaller type, the least a bar's value may have being
-:data:`FLOOR` points (the same type in every such panel, so that the panels of one
-grid read alike), and :func:`compact_key` gives it a key of three lines: the prior's
+:func:`cramped` draws it in type only as much smaller as they need, the least a
+bar's value may have being :data:`FLOOR` points (chosen as in the narrowest cell of
+its grid, and its title's with :func:`title_size`: the panels of one grid read alike),
+and :func:`compact_key` gives it a key of three lines: the prior's
 tick, the bar, and what P(a serious cause) is, in short but saying both that it is the
 chance of at least one and that it is not the sum of their bars (the kinds of cause
 are named, in their colours, over their blocks). A panel with room is left as it was.
@@ -15,7 +16,7 @@ are named, in their colours, over their blocks). A panel with room is left as it
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.figures._cause_rows import causes_that_fit
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.gridspec import SubplotSpec
 
     from backspasm.diagnosis import Diagnosis
 
@@ -39,6 +41,7 @@ __all__ = [
     "FLOOR",
     "LABEL_SHARE",
     "LEAST_SHOWN",
+    "STEP",
     "compact_key",
     "cramped",
     "key_lines",
@@ -49,6 +52,8 @@ __all__ = [
 LEAST_SHOWN = 3
 #: The type (points) of the smallest text of a cramped panel: a bar's value (NOTE).
 FLOOR = 7.5
+#: The step (of the type scale) by which a cramped panel's type goes down.
+STEP = 0.02
 #: The share of a cramped panel's width its row labels' lines may take (usually 0.58).
 LABEL_SHARE = 0.66
 #: The key's bar, in a cramped panel: its colour is its kind's (named over its block).
@@ -62,24 +67,56 @@ def cramped(ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis) -> int:
 
     A panel of the user's that would show fewer than :data:`LEAST_SHOWN` causes (or
     than ``table`` has) at its figure's type with its usual key is then drawn, to its
-    end, with a bar's value at :data:`FLOOR` points (never in larger type than its
-    figure's), its key :func:`compact_key`'s, and its labels on lines of
-    :data:`LABEL_SHARE` of its width (in half of an 8 x 6 in figure "Weak or tight back
-    muscles" on two lines took the third cause's room). Nothing (0) for the figure's
-    own Axes, one placed by hand, or a panel that would not show 3 even so.
+    end, in the largest type, :data:`STEP` by step down to a bar's value at
+    :data:`FLOOR` points, that shows them in the narrowest cell of its grid as large
+    as its own (so that the panels of a grid, in cells a little narrower or wider,
+    are in one type), with :func:`compact_key`'s key and its labels on lines of
+    :data:`LABEL_SHARE` of its width (in half of an 8 x 6 in figure "Weak or tight
+    back muscles" on two lines took the third cause's room). Nothing (0) for the
+    figure's own Axes, one placed by hand, or a panel that would not show them even so.
     """
-    if st.own() or ax.get_subplotspec() is None:
+    spec = ax.get_subplotspec()
+    if st.own() or spec is None:
         return 0
-    shown = causes_that_fit(ax, table, diagnosis, label_chars(ax))
-    if len(shown) >= min(LEAST_SHOWN, len(table)):
+    want = min(LEAST_SHOWN, len(table))
+    if len(causes_that_fit(ax, table, diagnosis, label_chars(ax))) >= want:
         return 0
-    # (sized sets the scale for the drawing and puts back the one before it after)
-    token = st._SCALE.set(min(st.scale(), FLOOR / st.NOTE))
-    chars = label_chars(ax, LABEL_SHARE)
-    if len(causes_that_fit(ax, table, diagnosis, chars, key_lines(ax))) < LEAST_SHOWN:
-        st._SCALE.reset(token)  # no room for 3 even so (half of a 4 x 3 in figure): as it was
-        return 0
-    return chars
+    first, least = st.scale(), min(st.scale(), FLOOR / st.NOTE)
+    scales = [first - i * STEP for i in range(int((first - least) / STEP) + 1)] + [least]
+    ax._subplotspec = _narrowest(ax)  # type: ignore[attr-defined]  # measured there
+    try:
+        for now in scales:
+            # (sized sets the scale for the drawing and puts back the one before it after)
+            token = st._SCALE.set(now)
+            chars = label_chars(ax, LABEL_SHARE)
+            if len(causes_that_fit(ax, table, diagnosis, chars, key_lines(ax))) >= want:
+                return chars
+            st._SCALE.reset(token)
+    finally:
+        ax._subplotspec = spec  # type: ignore[attr-defined]
+    return 0  # no room for 3 even so (half of a 4 x 3 in figure): as it was
+
+
+def _narrowest(ax: Axes) -> SubplotSpec:
+    """Return the narrowest cell of an Axes' grid as large (in rows and columns) as its own."""
+    spec = ax.get_subplotspec()
+    assert spec is not None
+    home = st.figure_of(ax)
+    grid = spec.get_gridspec()
+    rows, cols = grid.get_geometry()
+    high, wide = len(spec.rowspan), len(spec.colspan)
+    cells = [
+        grid[r : r + high, c : c + wide]
+        for r in range(rows - high + 1)
+        for c in range(cols - wide + 1)
+    ]
+    return min(cells, key=lambda cell: _across(cell, home))
+
+
+def _across(spec: SubplotSpec, home: Any) -> float:
+    """Return the width (inches) of a grid's cell (:func:`~backspasm.figures._panel.cell_of`)."""
+    x0, _, x1, _ = cell_of(spec, home)
+    return (x1 - x0) * float(home.get_figwidth())
 
 
 def title_size(
@@ -95,19 +132,9 @@ def title_size(
     if spec is None:
         return size, 0.0
     home = st.figure_of(ax)
-    grid = spec.get_gridspec()
-    rows, cols = grid.get_geometry()
-    high, wide = len(spec.rowspan), len(spec.colspan)
-    cells = [
-        grid[r : r + high, c : c + wide]
-        for r in range(rows - high + 1)
-        for c in range(cols - wide + 1)
-    ]
-    across = [(c := cell_of(s, home))[2] - c[0] for s in cells]
-    narrowest = cells[across.index(min(across))]
-    short = (cell_of(spec, home)[2] - cell_of(spec, home)[0] - min(across)) * float(
-        home.get_figwidth()
-    )
+    narrowest = _narrowest(ax)
+    # (fitted_title's lines take 0.95 of its cell's width: as many inches as there)
+    short = 0.95 * (_across(spec, home) - _across(narrowest, home))
     return fitted_title(ax, build, width, size, spec=narrowest)[1], short
 
 

@@ -197,7 +197,12 @@ def note_width(ax: Axes, beside: list[str] | None = None) -> float:
 
 
 def rows_room(
-    ax: Axes, *, title_lines: int, below_lines: int, title_size: float | None = None
+    ax: Axes,
+    *,
+    title_lines: int,
+    below_lines: int,
+    title_size: float | None = None,
+    alone: bool = False,
 ) -> float:
     """Return the height (inches) a journal figure's Axes will have for its rows.
 
@@ -206,14 +211,14 @@ def rows_room(
     figure's one Axes; for a panel of a grid, its rows' share of the figure's height
     less the same (and the room between panels), or, for an Axes placed by hand,
     most of its height. The title's lines are of ``title_size`` points (by default a
-    case title's, ``TITLE - 1``).
+    case title's, ``TITLE - 1``). ``alone``: not as tall as a title drawn beside it.
     """
     fig = st.figure_of(ax)
     below = below_lines * st.pt(st.TICK) * 1.2 / 72 + 0.15
     spec = ax.get_subplotspec()
     size = st.pt(st.TITLE - 1) if title_size is None else title_size
     title = title_lines * size * 1.22 / 72
-    if len(fig.axes) > 1 and spec is not None:
+    if len(fig.axes) > 1 and spec is not None and not alone:
         # a layout engine gives a row of the grid the margin of its tallest title:
         # one drawn already on a panel beside this one takes its room too
         title = max([title] + [_title_inches(other) for other in _beside(ax)])
