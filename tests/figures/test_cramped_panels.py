@@ -79,3 +79,22 @@ def test_every_text_is_inside_its_cell(grid: Any) -> None:
             inside = x0 * width - 1 <= box.x0 and box.x1 <= x1 * width + 1
             inside = inside and y0 * height - 1 <= box.y0 and box.y1 <= y1 * height + 1
             assert inside, (text.get_text(), box.extents)
+
+
+def test_the_key_stays_in_the_file_drawn_at_a_lower_resolution(
+    case: Diagnosis, tmp_path: Path
+) -> None:
+    # hung from the plot's right edge, the key (its type drawn wider at 80 dpi) had
+    # its tick's handle 0.06 in past the file's left edge
+    fig, axes = plt.subplots(2, 2, figsize=(8, 6), dpi=100)
+    for ax in axes.flat:
+        figures.plot_causes(case, ax=ax)
+    fig.savefig(tmp_path / "grid.png", dpi=80)
+    renderer = fig.canvas.get_renderer()
+    for ax in axes.flat:
+        key = ax.get_legend()
+        for part in [*key.legend_handles, *key.get_texts()]:
+            box = part.get_window_extent(renderer)
+            assert box.x0 >= -0.5, box.extents
+            assert box.x1 <= fig.bbox.x1 + 0.5, box.extents
+    plt.close(fig)
