@@ -22,8 +22,9 @@ import pytest
 from matplotlib.text import Text
 
 from backspasm import figures
-from backspasm.diagnosis import Diagnosis
+from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.figures._panel import cell_of
+from backspasm.network import Network
 
 
 @pytest.fixture(scope="module", params=[((8.0, 6.0), (2, 2)), ((10.0, 4.0), (1, 3))])
@@ -97,4 +98,17 @@ def test_the_key_stays_in_the_file_drawn_at_a_lower_resolution(
             box = part.get_window_extent(renderer)
             assert box.x0 >= -0.5, box.extents
             assert box.x1 <= fig.bbox.x1 + 0.5, box.extents
+    plt.close(fig)
+
+
+def test_a_long_title_keeps_to_the_floor(net: Network, tmp_path: Path) -> None:
+    # a self-care case's title says that screening questions are unasked: in the
+    # cramped panel's smaller type it went down to 7.3 pt (the figure's least, scaled)
+    strain = diagnose(dict(figures.SCENARIOS["Lifting strain"]), network=net)
+    fig, axes = plt.subplots(2, 2, figsize=(8, 6), dpi=100)
+    figures.plot_causes(strain, ax=axes[0, 0])
+    fig.savefig(tmp_path / "grid.png", dpi=100)
+    ax = axes[0, 0]
+    assert len([p for p in ax.patches if str(p.get_gid()).startswith("posterior:")]) >= 3
+    assert min(t.get_fontsize() for t in _texts(ax)) >= 7.5
     plt.close(fig)

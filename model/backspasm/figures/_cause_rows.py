@@ -22,7 +22,18 @@ if TYPE_CHECKING:
 
     from backspasm.diagnosis import Diagnosis
 
-__all__ = ["block_heading", "causes_that_fit", "most_probable", "room_to_say_coexist"]
+__all__ = [
+    "CRAMPED_FLOOR",
+    "block_heading",
+    "causes_that_fit",
+    "most_probable",
+    "room_to_say_coexist",
+]
+
+
+#: The type (points) of the smallest text of a cramped panel of the user's, and of its
+#: title at least (:mod:`backspasm.figures._cramped`).
+CRAMPED_FLOOR = 7.5
 
 
 def room_to_say_coexist(ax: Axes) -> bool:
@@ -63,6 +74,7 @@ def causes_that_fit(
         lambda w: case_title(head, diagnosis, w, ax=ax) + "\n" + triage_lines(diagnosis, w),
         width,
         st.pt(st.TITLE - 1),
+        least=CRAMPED_FLOOR if key_lines else 0.0,
     )
     # ticks, axis label (two lines more when it says the causes can coexist), legend,
     # and what P(a serious cause) is in the legend (a line in short, or two: its title)

@@ -19,7 +19,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
-from backspasm.figures._cause_rows import causes_that_fit
+from backspasm.figures._cause_rows import CRAMPED_FLOOR, causes_that_fit
 from backspasm.figures._grid_title import fitted_title
 from backspasm.figures._narrow import label_chars
 from backspasm.figures._panel import CELL_PAD, cell_of
@@ -50,8 +50,9 @@ __all__ = [
 
 #: The fewest causes a panel of the user's shows, if it has that many to show.
 LEAST_SHOWN = 3
-#: The type (points) of the smallest text of a cramped panel: a bar's value (NOTE).
-FLOOR = 7.5
+#: The type (points) of the smallest text of a cramped panel: a bar's value (NOTE), and
+#: the least of its title's.
+FLOOR = CRAMPED_FLOOR
 #: The step (of the type scale) by which a cramped panel's type goes down.
 STEP = 0.02
 #: The share of a cramped panel's width its row labels' lines may take (usually 0.58).
@@ -135,7 +136,7 @@ def title_size(
     narrowest = _narrowest(ax)
     # (fitted_title's lines take 0.95 of its cell's width: as many inches as there)
     short = 0.95 * (_across(spec, home) - _across(narrowest, home))
-    return fitted_title(ax, build, width, size, spec=narrowest)[1], short
+    return fitted_title(ax, build, width, size, spec=narrowest, least=FLOOR)[1], short
 
 
 def key_lines(ax: Axes) -> int:

@@ -46,6 +46,7 @@ def fitted_title(
     narrower: float = 0.0,
     shorter: Sequence[Callable[[int], str]] = (),
     spec: SubplotSpec | None = None,
+    least: float = 0.0,
 ) -> tuple[str, float]:
     """Return the title :func:`put_fitted_title` gives ``ax``, and its type size.
 
@@ -53,7 +54,8 @@ def fitted_title(
     estimated). ``shorter``: titles said in fewer words, shortest last, for a cell
     that cannot hold ``build``'s even in the least type: the first that fits, in the
     largest type it fits in (else the last, in the least type). ``spec``: as if ``ax``
-    were in that cell of the grid (by default its own).
+    were in that cell of the grid (by default its own); ``least``: points its type
+    keeps to at least, if more than the figure's least.
     """
     spec = spec or ax.get_subplotspec()
     if st.own() or spec is None:
@@ -64,7 +66,7 @@ def fitted_title(
     high = TITLE_SHARE * (top - bottom) * tall - above
     # (text_width's estimate of a line of this type runs up to 4% short of the drawn)
     wide = 0.95 * ((x1 - x0) * across - st.TITLE_MARGIN - 2 * CELL_PAD) - narrower
-    least = min(size, max(st.pt(st.MIN_FONT), st.JOURNAL_MIN_FONT))
+    least = min(size, max(st.pt(st.MIN_FONT), st.JOURNAL_MIN_FONT, least))
     for said in (build, *shorter):
         flat = " ".join(said(10_000).split())  # one line: its characters' mean width
         now = size
@@ -89,6 +91,7 @@ def put_fitted_title(
     above: float = 0.0,
     shorter: Sequence[Callable[[int], str]] = (),
     narrower: float = 0.0,
+    least: float = 0.0,
 ) -> None:
     """Title a plot; in a panel of the user's grid, over its row labels, made to fit its cell.
 
@@ -107,13 +110,14 @@ def put_fitted_title(
     :func:`~backspasm.figures._impact_title.impact_titles`). In a figure
     without a layout engine the title is drawn, and wrapped again narrower where its
     lines run past the cell (half of a 7 x 9 in figure at 80 dpi: 0.04 in past the
-    file's right edge). ``narrower``: inches its lines keep short of the cell's width.
+    file's right edge). ``narrower``: inches its lines keep short of the cell's width;
+    ``least``: as for :func:`fitted_title`.
     """
     from matplotlib.transforms import blended_transform_factory
 
     spec = ax.get_subplotspec()
     if st.own() or spec is None:
-        text, now = fitted_title(ax, build, width, size, above=above, shorter=shorter)
+        text, now = fitted_title(ax, build, width, size, above=above, shorter=shorter, least=least)
         st.put_title(ax, text, fontsize=now)
         return
     fig: Any = ax.get_figure(root=True)
@@ -122,7 +126,7 @@ def put_fitted_title(
     x0, _, x1, _ = cell_of(spec, home)
     for _ in range(3):  # drawn at a low resolution, the type is wider than estimated
         text, now = fitted_title(
-            ax, build, width, size, above=above, narrower=narrower, shorter=shorter
+            ax, build, width, size, above=above, narrower=narrower, shorter=shorter, least=least
         )
         title = ax.set_title(text, fontsize=now, loc="left", linespacing=LINE_SPACING)
         title.set_x(x0 + st.TITLE_MARGIN / across)  # from the cell's edge

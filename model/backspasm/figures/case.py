@@ -22,7 +22,7 @@ from backspasm.figures._cause_rows import (
     most_probable,
     room_to_say_coexist,
 )
-from backspasm.figures._cramped import compact_key, cramped, key_lines, title_size
+from backspasm.figures._cramped import FLOOR, compact_key, cramped, key_lines, title_size
 from backspasm.figures._grid_fit import legend_in_cell
 from backspasm.figures._grid_title import put_fitted_title, regrid_if_title_past
 from backspasm.figures._impact import (
@@ -226,7 +226,10 @@ def plot_causes(
     # in a panel of the user's: over the row labels, to fit its cell (a cramped one's
     # alike in a grid: title_size)
     size_of, short = title_size(ax, title_of, width, st.pt(st.TITLE - 1)) if compact else (0, 0)
-    put_fitted_title(ax, title_of, width, size_of or st.pt(st.TITLE - 1), narrower=short)
+    least = FLOOR if compact else 0.0  # (its least type, as its text's)
+    put_fitted_title(
+        ax, title_of, width, size_of or st.pt(st.TITLE - 1), narrower=short, least=least
+    )
     present = [g for g, _, _ in block_spans]
     handles: list[Any] = [Line2D([], [], color=st.PRIOR_TICK, lw=2.0, label=PRIOR_LEGEND)] + [
         Patch(
