@@ -16,6 +16,7 @@ are named, in their colours, over their blocks). A panel with room is left as it
 from __future__ import annotations
 
 import math
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
@@ -84,6 +85,11 @@ def cramped(ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis) -> int:
         return 0
     first, least = st.scale(), min(st.scale(), FLOOR / st.NOTE)
     scales = [first - i * STEP for i in range(int((first - least) / STEP) + 1)] + [least]
+    grid, fig = spec.get_gridspec(), st.figure_of(ax)
+    key = (len(spec.rowspan), len(spec.colspan), *fig.get_size_inches())
+    before = _CHOSEN.get(grid, {}).get(key)
+    if before is not None:  # another panel's of the grid first, then anything smaller
+        scales = [before] + [now for now in scales if now < before]
     ax._subplotspec = _narrowest(ax)  # type: ignore[attr-defined]  # measured there
     try:
         for now in scales:
@@ -91,11 +97,16 @@ def cramped(ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis) -> int:
             token = st._SCALE.set(now)
             chars = label_chars(ax, LABEL_SHARE)
             if len(causes_that_fit(ax, table, diagnosis, chars, key_lines(ax))) >= want:
+                _CHOSEN.setdefault(grid, {})[key] = now
                 return chars
             st._SCALE.reset(token)
     finally:
         ax._subplotspec = spec  # type: ignore[attr-defined]
     return 0  # no room for 3 even so (half of a 4 x 3 in figure): as it was
+
+
+#: The type scale each grid's cramped panels have, by their rows, columns and figure size.
+_CHOSEN: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], float]] = weakref.WeakKeyDictionary()
 
 
 def _narrowest(ax: Axes) -> SubplotSpec:
