@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent
 from backspasm.explain.odds import FACTOR_SIGN
+from backspasm.figures._context_mark import OVER
 from backspasm.figures._results import (
     _SELF_CHECK,
     _SYNTHETIC,
@@ -153,11 +154,13 @@ def _caption_causes(fig: Figure, r: _Shown) -> str:
             f", most probable serious cause {first.label} "
             f"{values.get(first.cause, percent(first.posterior))}"
         )
-    for cause, factor in factors.items():
+    for cause, mark in factors.items():  # "3.3 over 0.2%": the factor and its baseline
+        factor, _, base = mark.partition(OVER)
         said += (
             f"; lower down, the answers raised the odds of {rows[cause].label} "
-            f"{factor}-fold over a person of the same age, sex and care setting "
-            f"(marked {FACTOR_SIGN}{factor})"
+            f"{factor}-fold over {base}, the belief for a person of the same age, sex and "
+            "care setting "
+            f"(marked {FACTOR_SIGN}{mark})"
         )
     return f"{said}; {_triage_words(case)}.{_conflict_words(case)}"
 

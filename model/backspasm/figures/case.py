@@ -14,7 +14,7 @@ import numpy as np
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
-from backspasm.explain.odds import FACTOR_SIGN, POINTING_FACTOR, WHY_SHOWN, pointed_causes
+from backspasm.explain.odds import pointed_causes
 from backspasm.figures._bars import bar_labels, prior_and_posterior
 from backspasm.figures._cause_rows import (
     block_heading,
@@ -22,6 +22,7 @@ from backspasm.figures._cause_rows import (
     most_probable,
     room_to_say_coexist,
 )
+from backspasm.figures._context_mark import CONTEXT_LEGEND, factor_over
 from backspasm.figures._cramped import FLOOR, compact_key, cramped, key_lines, title_size
 from backspasm.figures._grid_fit import legend_in_cell
 from backspasm.figures._grid_title import put_fitted_title, regrid_if_title_past
@@ -60,7 +61,6 @@ from backspasm.figures._words import (
     ratio_ticks,
     title_width,
     triage_lines,
-    with_factor,
     wrap,
     wrap_phrases,
 )
@@ -109,9 +109,9 @@ def plot_causes(
         own bar, ``gid="value:<cause>"``. A cause the answers point to, below the
         first three (as ``diagnose`` explains it under "why":
         :func:`~backspasm.explain.odds.pointed_causes`), has its odds factor after
-        its value (``"8.4%  x8.3"``), and the legend says what the factor means:
-        over the belief given age, sex and care setting alone, not over the prior's
-        tick (before any answer).
+        its value and the belief it is over, given age, sex and care setting alone
+        (``"8.4%  x8.3 over 1.1%"``); the legend says what the factor means: not a
+        factor over the prior's tick (before any answer).
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -160,7 +160,8 @@ def plot_causes(
                 ax.patches[-1].set(**SERIOUS_BAR)
             said_value = percent(float(r.posterior))
             if r.cause in pointed:  # as diagnose's "why" and the explorer mark it
-                said_value = with_factor(said_value, float(r.odds_factor))
+                # over the belief it is a factor of, not the tick's (a teacher's audit)
+                said_value = factor_over(said_value, float(r.odds_factor), float(r.given_context))
             values.append((y, float(r.posterior), float(r.prior), said_value))
             keys.append(f"value:{r.cause}")
             ticks.append(y)
@@ -276,11 +277,8 @@ def plot_causes(
 #: What the "x8.3" after a cause's value says: the odds factor of a cause the answers
 #: point to (:data:`~backspasm.explain.odds.POINTING_FACTOR` or more, below the first three;
 #: a teacher asked why a disc raised 3.12-fold among them had none, session 57), over
-#: age, sex and setting alone: teachers read it as over the prior's tick beside it.
-POINTED_LEGEND = (
-    f"{FACTOR_SIGN}: odds ×{POINTING_FACTOR:g}+ over age, sex and setting alone,\n"
-    f"not over the tick (only below the top {WHY_SHOWN})"
-)
+#: age, sex and setting alone, whose belief it names (:mod:`._context_mark`).
+POINTED_LEGEND = CONTEXT_LEGEND
 #: The prior's legend entry, named a tick, as the factor's entry names it.
 PRIOR_LEGEND = "tick: before any answer (prior)"
 
