@@ -23,7 +23,7 @@ from backspasm.figures._results import (
     _case_title,
     _Shown,
 )
-from backspasm.figures._triage_words import SERIOUS_MEANING, SERIOUS_PLAIN
+from backspasm.figures._triage_words import SCREEN_COUNTS, SERIOUS_MEANING, SERIOUS_PLAIN
 from backspasm.figures._words import (
     FACTOR_MARK,
     answer_units,
@@ -258,7 +258,8 @@ def _caption_scenarios(fig: Figure, r: _Shown) -> str:
     return (
         f"Bar charts of the leading causes of back spasm in {who}, side by side: "
         + "; ".join(panels)
-        + f". {_one_line(means)}."  # as the figure's key says it
+        # as the figure's key says it, what the counts count a sentence of its own
+        + f". {_one_line(means).replace(' ' + SCREEN_COUNTS, '. ' + SCREEN_COUNTS)}."
     )
 
 

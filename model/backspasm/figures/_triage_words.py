@@ -105,6 +105,15 @@ def unasked_count(diagnosis: Any) -> tuple[int, int] | None:
     return len(unscreened), len(screen)
 
 
+#: What a panel's "(24 of 29 unasked)" counts, in figure 07's key: a teacher read "24 of
+#: 29" beside "29 of 35" with no word that the screen's size depends on the answers.
+SCREEN_COUNTS = (
+    "screen incomplete (n of m unasked): m screening questions apply to the case (the "
+    "warning signs and the questions that can set the triage), n of them not yet asked; "
+    "its answers can rule some out, so m differs from case to case"
+)
+
+
 def screen_note(diagnosis: Any) -> str:
     """``screen incomplete: 18 of 25 screening questions unasked: the triage may change``.
 

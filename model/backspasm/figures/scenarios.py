@@ -13,7 +13,7 @@ from backspasm._numeric import lean_of
 from backspasm._text import percent as diagnose_percent
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, outlined, prior_and_posterior
-from backspasm.figures._triage_words import SERIOUS_SHORT, serious_means
+from backspasm.figures._triage_words import SCREEN_COUNTS, SERIOUS_SHORT, serious_means
 from backspasm.figures._words import (
     answer_list,
     answers_heading,
@@ -186,6 +186,7 @@ def plot_scenarios(
     ys = np.arange(len(order), dtype=float)[::-1]
     groups_seen: list[str] = []
     values: list[list[tuple[float, float, float | None, str]]] = []
+    counted = False  # whether a heading counts its unasked screening questions
     for i, (ax, d, table, name) in enumerate(zip(axes[0], cases, tables, titles, strict=True)):
         values.append([])
         for yy, cause in zip(ys, order, strict=True):
@@ -222,6 +223,7 @@ def plot_scenarios(
         # as the case figures and diagnose say (an emergency stands whatever they are).
         counts = unasked_count(d) if triage != "emergency" else None
         unsettled = ""
+        counted = counted or bool(counts and counts[0] and not journal)
         if counts and counts[0]:  # the counts too where a panel has the width for them
             unsettled = "\nscreen incomplete" + (  # the counts on a line of their own:
                 "" if journal else f"\n({counts[0]} of {counts[1]} unasked)"  # not past the edge
@@ -286,7 +288,10 @@ def plot_scenarios(
         ncol=len(handles) if not journal else (2 if across > 1 else 1),
         frameon=False,
         fontsize=st.pt(st.NOTE + 0.5),
-        title=None if column else wrap(SERIOUS_MEANS, chars),
+        # and what a heading's "(24 of 29 unasked)" counts, where one shows it
+        title=None
+        if column
+        else wrap(SERIOUS_MEANS, chars) + f"\n{wrap(SCREEN_COUNTS, chars)}" * counted,
         title_fontsize=st.pt(st.NOTE + 0.5),
     )
     if not column:
