@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm._text import RULE_REASON, answer_words
+from backspasm.figures._case_answers import case_answers
 from backspasm.figures._graph import title_room
 from backspasm.figures._style import NODE_FONT
 from backspasm.figures._triage_words import SERIOUS_PLAIN, SERIOUS_SHORT
 from backspasm.figures._words import (
     TITLE_WIDTH,
-    answer_list,
     answer_units,
-    by_effect,
     fit_lines,
     ge,
     lower_first,
@@ -124,9 +123,9 @@ def beliefs_title(diagnosis: Diagnosis, evidence: dict[str, Any], net: Network) 
         if n_answers
         else "What the network believes before any answer"
     )
-    # those that moved the top cause most first: the ones left out are the least
-    # telling; as many named as in the case figures' titles on a slide (named_count)
-    answers = answer_list(by_effect(diagnosis), net) or ["no answers yet"]
+    # the one summary of the case's answers (as every title and the alt text); as many
+    # named as in the case figures' titles on a slide (named_count)
+    answers = case_answers(diagnosis) or ["no answers yet"]
     keep = named_count(answers, TITLE_WIDTH)
     units = answer_units(f"{what} for: ", answers[:keep], len(answers) - keep, "(outlined)")
     size = BELIEF_TITLE

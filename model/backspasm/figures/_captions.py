@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import backspasm.figures._style as st
 from backspasm._text import percent as diagnose_percent
 from backspasm.explain.odds import FACTOR_SIGN
+from backspasm.figures._case_answers import case_answers
 from backspasm.figures._context_mark import OVER
 from backspasm.figures._results import (
     _SELF_CHECK,
@@ -33,7 +34,7 @@ from backspasm.figures._words import (
 )
 from backspasm.figures.casemix import open_screen_count
 from backspasm.figures.evaluation import ROC_INTERVAL_METHOD
-from backspasm.figures.scenarios import SERIOUS_MEANS, scenario_answers
+from backspasm.figures.scenarios import SERIOUS_MEANS
 from backspasm.spec import PRESENTATION
 
 if TYPE_CHECKING:
@@ -44,8 +45,8 @@ if TYPE_CHECKING:
 
 
 def _case_words(results: _Shown) -> str:
-    """Name the case with its first answers, those that set its triage first (as in 07)."""
-    said = scenario_answers(results.case)
+    """Name the case with the first three of its answers, as every title orders them."""
+    said = case_answers(results.case)
     if not said:
         return _case_name(results)
     listed = "".join(answer_units("", said[:3], max(len(said) - 3, 0)))

@@ -10,12 +10,14 @@ that would replace a captions.md backspasm did not write.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
+from backspasm.figures._case_answers import HOW_CHOSEN
 from backspasm.figures._selection import TEACHING_FIGURES
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ The files are listed under the size they were drawn at; a folder drawn into at t
 or in other formats by different runs keeps the older files, under their own size.
 
 """
+#: How the answers named in the titles and the sentences were chosen, after the head.
+_HOW_CHOSEN = textwrap.fill(HOW_CHOSEN, 88) + "\n\n"
 #: The heading of the files of each size in :data:`CAPTIONS_FILE`.
 _SIZE_HEADINGS: Mapping[str, str] = {
     "slide": "## Slide size: 13.33 x 7.5 in (16:9)",
@@ -106,7 +110,7 @@ def _captions_file(
     notes = _notes_of(out / CAPTIONS_FILE)
     if notes:  # what the user wrote into the file is theirs: kept, at its end
         lines += ["", _NOTES_HEADING, "", *notes]
-    return (_CAPTIONS_HEAD + "\n".join(lines) + "\n").encode("utf-8")
+    return (_CAPTIONS_HEAD + _HOW_CHOSEN + "\n".join(lines) + "\n").encode("utf-8")
 
 
 #: Where :data:`CAPTIONS_FILE` keeps the lines a user added to it.

@@ -12,9 +12,10 @@ import itertools
 from typing import TYPE_CHECKING
 
 import backspasm.figures._style as st
+from backspasm.figures._case_answers import case_title
 from backspasm.figures._grid_title import fitted_title
 from backspasm.figures._narrow import row_pitch, rows_room
-from backspasm.figures._words import case_title, title_width, triage_lines, wrap
+from backspasm.figures._words import title_width, triage_lines, wrap
 
 if TYPE_CHECKING:
     import pandas as pd

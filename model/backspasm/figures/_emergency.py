@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import backspasm.figures._style as st
+from backspasm.figures._case_answers import case_title
 from backspasm.figures._narrow import figure_left, note_width
 from backspasm.figures._triage_words import serious_means
 from backspasm.figures._words import (
     PROMPT_SPACING,
     PROMPT_WIDTHS,
     bits,
-    case_title,
     fit_lines,
     ge,
     question_prompts,

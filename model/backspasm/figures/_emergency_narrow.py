@@ -18,6 +18,7 @@ import numpy as np
 import backspasm.figures._style as st
 import backspasm.figures._words as words
 from backspasm.figures._bars import bold_width
+from backspasm.figures._case_answers import case_title
 from backspasm.figures._emergency import (
     _WAIT_HEADING,
     _WAIT_INK,
@@ -73,7 +74,7 @@ def narrow_panel(diagnosis: Diagnosis, ax: Axes, top: int) -> Axes:
     )
     width = words.title_width(ax, beside=beside)
     title = (
-        words.case_title("Which question to ask next", diagnosis, width, ax=ax)
+        case_title("Which question to ask next", diagnosis, width, ax=ax)
         + "\n"
         + with_conflict(
             triage_text(diagnosis).replace(

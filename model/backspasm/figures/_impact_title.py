@@ -17,13 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from backspasm._text import percent
+from backspasm.figures._case_answers import case_answers, case_title
 from backspasm.figures._impact import VALUES_LEFT_OUT
-from backspasm.figures._style import network_of
 from backspasm.figures._words import (
-    answer_list,
     answers_heading,
-    by_effect,
-    case_title,
     wrap,
     wrap_phrases,
 )
@@ -85,10 +82,8 @@ def impact_titles(
         return title + "\n" + wrap_phrases(how, width) + left_out(width)
 
     def one_line_of_answers(width: int) -> str:
-        answers = answer_list(by_effect(diagnosis, cause), network_of(diagnosis))
-        named = answers_heading(
-            f"{what} for: ", answers, width, lines=1, more="that moved it\u00a0less"
-        )
+        # the first of the same answers as the full title's, the rest counted
+        named = answers_heading(f"{what} for: ", case_answers(diagnosis), width, lines=1)
         return named + "\n" + wrap_phrases(brief, width) + left_out(width)
 
     def no_answers(width: int) -> str:

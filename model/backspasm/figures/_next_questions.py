@@ -14,6 +14,7 @@ import pandas as pd
 
 import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
+from backspasm.figures._case_answers import case_title
 from backspasm.figures._emergency import gain_value, no_questions
 from backspasm.figures._emergency_narrow import narrow_panel
 from backspasm.figures._narrow import chars_in, label_chars, plot_inches, room_right, rows_room
@@ -22,7 +23,6 @@ from backspasm.figures._words import (
     PROMPT_SPACING,
     PROMPT_WIDTHS,
     bits,
-    case_title,
     question_prompts,
     title_width,
     triage_text,

@@ -6,7 +6,8 @@ the one rule :func:`backspasm.diagnose` prints with, :func:`percent_to`,
 (:func:`odds_ratio`), a case's answers in a few words (:func:`answer_list`,
 :func:`answer_phrase`, :func:`describe_answers`), listed (:func:`answer_units`,
 joined by :func:`answer_separator`; :func:`named_count`, the one rule of how many a
-title names) and the titles made of them (:func:`case_title`, :func:`triage_text`,
+title names) and the titles made of them (:func:`triage_text`; :func:`case_title` is in
+:mod:`._case_answers`, which owns the order of a case's answers,
 with :func:`screen_note` while screening questions are unasked), information gains
 in bits (:func:`bits`), the prompts of the next questions (:func:`question_prompts`),
 wrapped to lines by :mod:`backspasm.figures._wrap`'s functions (re-exported here:
@@ -338,35 +339,6 @@ def answer_phrase(column: str, value: Any, network: Network | None = None) -> st
 
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def case_title(
-    what: str,
-    diagnosis: Any,
-    width: int,
-    *,
-    ax: Any,
-    cause: str | None = None,
-    it: bool = False,
-) -> str:
-    """Return ``<what> for: <answers>``, wrapped to lines of ``width`` characters.
-
-    The answers that moved ``cause`` (default: the top cause) most come first (see
-    :func:`by_effect`), so that those a title has no room for, counted at its end
-    (``and 10 more that moved Muscle strain less``; with ``it``, when ``what`` names
-    the cause, ``... that moved it less``), are the least telling. As many are named
-    as :func:`named_count` gives at ``ax``'s :func:`answers_chars`, the same in every
-    figure of a size. Lines break between answers where that leaves the line well
-    filled, and never around a slash (``IV drug use / immunosuppr.`` is not cut
-    after ``/``).
-    """
-    net = network_of(diagnosis)
-    answers = answer_list(by_effect(diagnosis, cause), net)
-    cause = cause or getattr(diagnosis, "top_cause", None)
-    name = "it" if it or cause is None else net.label(cause)
-    less = f"that moved {name}\u00a0less"  # never "less" alone on the last line
-    chars = answers_chars(ax, width)
-    return answers_heading(f"{what} for: ", answers, width, chars=chars, more=less)
 
 
 def by_effect(diagnosis: Any, cause: str | None = None) -> dict[str, Any]:

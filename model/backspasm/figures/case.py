@@ -16,6 +16,7 @@ import backspasm.figures._style as st
 from backspasm.exceptions import BackspasmError
 from backspasm.explain.odds import pointed_causes
 from backspasm.figures._bars import bar_labels, prior_and_posterior
+from backspasm.figures._case_answers import case_title
 from backspasm.figures._cause_rows import (
     block_heading,
     causes_that_fit,
@@ -54,7 +55,6 @@ from backspasm.figures._values_apart import values_clear_of_labels
 from backspasm.figures._words import (
     TITLE_WIDTH,
     answer_phrase,
-    case_title,
     impact_said,
     percent,
     ratio_tick,

@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import backspasm.figures._style as st
-from backspasm._numeric import lean_of
 from backspasm._text import percent as diagnose_percent
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import bar_labels, outlined, prior_and_posterior
+from backspasm.figures._case_answers import case_answers
 from backspasm.figures._triage_words import SCREEN_COUNTS, SERIOUS_SHORT, serious_means
 from backspasm.figures._words import (
     answer_list,
     answers_heading,
-    by_effect,
     percent,
     text_width,
     unasked_count,
@@ -383,55 +382,12 @@ def _second_cue(ax: Any, key: str, group: str) -> None:
 
 
 def scenario_answers(diagnosis: Diagnosis) -> list[str]:
-    """Say a case's answers in the order a scenario's panel lists them.
+    """Say a case's answers in the order a scenario's panel lists them: :func:`case_answers`.
 
-    First the answers that set the triage level (:attr:`Diagnosis.red_flags
-    <backspasm.diagnosis.Diagnosis.red_flags>`: the flag answers of an emergency and
-    the answers that drove it; for ``see_doctor``, the answers of the flags named in
-    :attr:`~backspasm.diagnosis.Diagnosis.triage_reasons`), then every other warning
-    sign present (a red-flag question answered with a symptom, not a denial), then
-    the rest; each part in the order of the case figures' titles (the answers that
-    moved the top cause most first, :func:`~backspasm.figures._words.by_effect`).
+    The one order of every figure's title and of the alt text
+    (:mod:`backspasm.figures._case_answers`).
     """
-    from backspasm.questionnaire import questions_for
-    from backspasm.triage import policy_of
-
-    net = diagnosis.network
-    nodes = set(net.spec.nodes)
-    setting = {f.partition("=")[0] for f in diagnosis.red_flags if "=" in f} & nodes
-    # a see_doctor flag is named in the reasons (said as a sentence: compared in lower
-    # case), with " (unsure)" after it when an unsure answer set it
-    reasons = {r.lower().removesuffix(" (unsure)") for r in diagnosis.triage_reasons}
-    for flag in policy_of(net).flags:
-        if flag.name.lower() in reasons:
-            setting.update(flag.holds_on)
-    node_of = {q.column: q for q in questions_for(net) if q.node is not None}
-
-    def rank(column: str) -> int:
-        question = node_of.get(column)
-        if question is None:
-            return 2
-        if question.node in setting:
-            return 0
-        state = diagnosis.evidence.get(str(question.node))
-        return 1 if question.red_flag and _present(net.states(str(question.node)), state) else 2
-
-    ranked = by_effect(diagnosis)
-    ordered = sorted(ranked, key=rank)  # stable: by effect within each part
-    return answer_list({c: ranked[c] for c in ordered}, net)
-
-
-def _present(states: Sequence[str], state: object) -> bool:
-    """Whether an answer says a finding is there: a state other than the first (``no``).
-
-    An unsure answer counts as the state it leans to, as the triage flags count it.
-    """
-    if isinstance(state, str):
-        return state in states and states.index(state) > 0
-    if isinstance(state, tuple | list) and len(state) == len(states):
-        lean = lean_of([float(w) for w in state])
-        return lean is not None and lean > 0
-    return False
+    return case_answers(diagnosis)
 
 
 def _what_differs(cases: Sequence[Diagnosis]) -> str:

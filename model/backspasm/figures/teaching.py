@@ -33,6 +33,7 @@ from backspasm.figures._captions_file import (
     other_networks,
     refuse_foreign_captions,
 )
+from backspasm.figures._case_answers import ordered_answers
 from backspasm.figures._folder import _check_out, _left_over, _left_over_note, _missing_from
 from backspasm.figures._inputs import (
     LOW_DPI,
@@ -69,7 +70,7 @@ from backspasm.figures._selection import (
     network_on_a_slide,
     select_figures,
 )
-from backspasm.figures._words import by_effect, suptitle_width, wrap_even
+from backspasm.figures._words import suptitle_width, wrap_even
 from backspasm.figures.case import plot_causes, plot_evidence_impact, plot_next_questions
 from backspasm.figures.casemix import plot_case_mix
 from backspasm.figures.diagnostic import plot_diagnostic_view
@@ -381,8 +382,8 @@ def _teaching_set(results: _Shown) -> Iterator[tuple[str, Figure]]:
 
 
 def _draw_sensitivity(results: _Shown) -> Figure:
-    # the answers that moved the followed cause most first, as in 04's title
-    answers = by_effect(results.case, results.followed)
+    # the answers in the one order of every title (and of the alt text)
+    answers = ordered_answers(results.case)
     size = results.size
     top = {"slide": 12, "page": 10, "column": 8}[size]
     ax = plot_sensitivity(
