@@ -18,6 +18,10 @@ __all__ = ["zoom_on_the_corner"]
 _ZOOM_CURVES = 2
 _ZOOM_TPR = 0.8
 _ZOOM_SPANS = (0.01, 0.02, 0.05, 0.1)
+#: Where the enlargement sits in a journal's square (a page's or a column's), in the
+#: square's fractions: larger than on a slide, as its type is smaller, and still under
+#: the chance line.
+_COMPACT_BOX = (0.47, 0.05, 0.48, 0.33)
 
 
 def zoom_on_the_corner(ax: Axes, roc: Any, chosen: Sequence[str]) -> Axes | None:
@@ -32,7 +36,10 @@ def zoom_on_the_corner(ax: Axes, roc: Any, chosen: Sequence[str]) -> Axes | None
     the square's empty lower right (under the chance line), over the narrowest span
     of :data:`_ZOOM_SPANS` that is twice the false positive rate at which the last
     of them gets there. Its gid is ``roc:zoom``; a grey frame on the square marks
-    the part enlarged.
+    the part enlarged. In a journal's square (a page's or a column's, about 3 in
+    wide) the inset is larger, its axes marked at their ends only and its title the
+    word "enlarged", at its right: the slide's long title ran into the legend (a
+    teacher's audit: at page and column size the corner was not enlarged at all).
     """
     high = roc[roc["cause"].isin(chosen) & (roc["tpr"] >= _ZOOM_TPR)]
     first = high.groupby("cause")["fpr"].min()  # where each curve gets there
@@ -40,7 +47,8 @@ def zoom_on_the_corner(ax: Axes, roc: Any, chosen: Sequence[str]) -> Axes | None
     if len(reach) < _ZOOM_CURVES:
         return None
     span = next((w for w in _ZOOM_SPANS if w >= 2 * max(reach)), _ZOOM_SPANS[-1])
-    inset = ax.inset_axes((0.5, 0.06, 0.46, 0.38))
+    compact = st.scale() < 1.0  # a journal's square, about 3 in wide
+    inset = ax.inset_axes(_COMPACT_BOX if compact else (0.5, 0.06, 0.46, 0.38))
     inset.set_gid("roc:zoom")
     for line in ax.get_lines()[1:]:  # the curves, not the chance line
         x, y = line.get_data()
@@ -48,8 +56,16 @@ def zoom_on_the_corner(ax: Axes, roc: Any, chosen: Sequence[str]) -> Axes | None
     inset.set_xlim(-span / 50, span)
     inset.set_ylim(-0.01, 1.01)
     inset.tick_params(labelsize=st.pt(st.TICK - 2))
-    inset.set_title(
-        f"enlarged: false positive rate 0 to {span:g}", fontsize=st.pt(st.NOTE), loc="left"
-    )
+    if compact:
+        # its ends alone, and a short title at its right, clear of the chance line
+        # above its left end and of the legend beside the square
+        inset.set_xticks([0, span], ["0", f"{span:g}"])
+        inset.set_yticks([0, 1], ["0", "1"])
+        inset.tick_params(length=2, pad=1.5)
+        inset.set_title("enlarged", fontsize=st.pt(st.NOTE), loc="right", pad=2)
+    else:
+        inset.set_title(
+            f"enlarged: false positive rate 0 to {span:g}", fontsize=st.pt(st.NOTE), loc="left"
+        )
     ax.indicate_inset((-span / 50, -0.01, span * 1.02, 1.02), edgecolor="0.4", lw=0.8)
     return inset

@@ -344,7 +344,7 @@ def plot_roc(
         )
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
-    if st.scale() >= 1.0 and own:  # on a slide: a journal's square has no room for an inset
+    if own:  # a new figure: a slide, a page or a column (a user's panel: below)
         zoom_on_the_corner(ax, roc, chosen)
     # in a panel of the user's, on two lines each: the square is narrower than a slide's
     between = " " if own else "\n"
