@@ -48,13 +48,19 @@ def _decimals(span: float) -> int:
 def _value_decimals(values: np.ndarray, span: float) -> int:
     """Decimals of the values written at the bars' ends.
 
-    As many as tell apart values spread over ``span`` (:func:`_decimals`), and more
-    while two values a hundredth of a percentage point or more apart would read the
-    same (99.24% and 99.20% are not both "99.2%"), up to 4.
+    One, as :func:`~backspasm._text.percent` writes a probability in every other
+    figure (``52.9%``), or as many as tell apart values spread over ``span``
+    (:func:`_decimals`); more while two values the bars show apart would read the
+    same (99.24% and 99.20% of a span of about a point are not both "99.2%"), up to
+    4. Bars that differ by less than :data:`_APART` of the span look the same length,
+    and their values need not be told apart either: 56.49% and 56.51% of a span of
+    14 points both read "56.5%" (a teacher's audit: figure 06 of case EX16 wrote every
+    value, and the line, with two decimals for such a pair).
     """
-    decimals = _decimals(span)
+    decimals = max(_decimals(span), 1)
     ordered = np.unique(np.asarray(values, dtype=float))
-    pairs = [(a, b) for a, b in itertools.pairwise(ordered) if b - a >= 1e-4]
+    least = max(1e-4, _APART * span)
+    pairs = [(a, b) for a, b in itertools.combinations(ordered, 2) if b - a >= least]
 
     def clash(d: int) -> bool:
         return any(percent_to(a, d) == percent_to(b, d) for a, b in pairs)
@@ -62,6 +68,11 @@ def _value_decimals(values: np.ndarray, span: float) -> int:
     while decimals < 4 and clash(decimals):
         decimals += 1
     return decimals
+
+
+#: The share of the span between the values of two bars under which they look the
+#: same length (and their values may read the same).
+_APART = 0.01
 
 
 def _decimals_of(text: str) -> int:
