@@ -232,6 +232,13 @@ def percent_to(p: float, decimals: int, *, most: int = 4) -> str:
     return f"<{10.0**-most:.{most}f}%" if p < 0.5 else f">{100 - 10.0**-most:.{most}f}%"
 
 
+#: The multiplication sign of an odds ratio or factor in the figures and their captions
+#: (``×26.2``, ``×8.3``), and the division sign of a ratio under 1 (``÷5.02``): the
+#: true signs, which the figures' fonts draw, never the letter x (a teacher's audit).
+TIMES = "\u00d7"
+DIVIDED = "\u00f7"
+
+
 def odds_ratio(ratio: float) -> str:
     """Format an odds ratio to 3 significant digits: ``×26.2``, ``×9.00``, ``÷5.02``.
 
@@ -239,7 +246,7 @@ def odds_ratio(ratio: float) -> str:
     """
     ratio = float(ratio)
     if not ratio > 0.0:
-        return "÷∞"
+        return f"{DIVIDED}∞"
     up = ratio >= 1.0
     r = ratio if up else 1.0 / ratio
     if r < 1.005:
@@ -250,7 +257,7 @@ def odds_ratio(ratio: float) -> str:
         digits = f"{r:.0f}"
     else:
         digits = f"{r:#.3g}".rstrip(".")
-    return ("×" if up else "÷") + digits
+    return (TIMES if up else DIVIDED) + digits
 
 
 def impact_words(change: float, posterior_with: float, posterior_without: float) -> str:
@@ -267,7 +274,11 @@ def impact_words(change: float, posterior_with: float, posterior_without: float)
         The cause's probability with all the answers and with this one withheld.
     """
     if posterior_with in (0.0, 1.0) and posterior_without != posterior_with:
-        return "odds ×∞: now known" if posterior_with == 1.0 else "odds ÷∞: now ruled out"
+        return (
+            f"odds {TIMES}∞: now known"
+            if posterior_with == 1.0
+            else f"odds {DIVIDED}∞: now ruled out"
+        )
     ratio = odds_ratio(math.exp(max(min(change, 700.0), -700.0)))
     return ratio if ratio == "no effect" else f"odds {ratio}"
 

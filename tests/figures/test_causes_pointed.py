@@ -48,7 +48,7 @@ def test_a_pointed_cause_shows_its_odds_factor_as_diagnose_says_it(size: str) ->
     assert factor > 7.5
     posterior = float(table.loc["ankylosing_spondylitis", "posterior"])
     base = float(table.loc["ankylosing_spondylitis", "given_context"])
-    said = f"{percent(posterior)}  x{factor:.1f} over {percent(base)}"
+    said = f"{percent(posterior)}  \u00d7{factor:.1f} over {percent(base)}"
     assert values["ankylosing_spondylitis"] == said
     assert f"x{factor:.1f} " in str(d)  # the same figure as under "why"
     for cause, said in values.items():  # every other value is the posterior alone

@@ -83,12 +83,12 @@ def test_03_says_the_factor_is_over_age_sex_and_setting_not_over_the_tick(size: 
     marked = [
         t.get_text()
         for t in ax.texts
-        if str(t.get_gid()).startswith("value:") and " x" in t.get_text()
+        if str(t.get_gid()).startswith("value:") and " \u00d7" in t.get_text()
     ]
-    assert marked  # the case has causes marked with their factor (x19.2, x8.2)
+    assert marked  # the case has causes marked with their factor (×19.2, ×8.2)
     said = _legend_texts(ax)
     tick = [s for s in said if "before any answer" in s]
-    factor = [s for s in said if s.startswith("x… over …%:")]  # the factor and its base
+    factor = [s for s in said if s.startswith("\u00d7… over …%:")]  # the factor and its base
     assert tick == ["tick: before any answer (prior)"]
     (words,) = factor
     assert "over age, sex and setting alone" in words  # what it is relative to

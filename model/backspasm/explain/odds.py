@@ -75,14 +75,15 @@ POINTING_FACTOR = 3.0
 FACTOR_SIGN = "x"
 
 
-def factor_words(factor: float) -> str:
+def factor_words(factor: float, sign: str = FACTOR_SIGN) -> str:
     """Write a pointed cause's odds factor as every view shows it: ``x8.3``.
 
     One decimal after :data:`FACTOR_SIGN`: the text report and the page of a
     diagnosis under "why", the closing summary of ``ask``, the widget's bars and the
-    causes figure.
+    causes figure. The figures write it after the true sign,
+    :data:`backspasm._text.TIMES` (``×8.3``), as their odds ratios.
     """
-    return f"{FACTOR_SIGN}{float(factor):.1f}"
+    return f"{sign}{float(factor):.1f}"
 
 
 #: A diagnosis explains its first WHY_SHOWN causes, then at most WHY_POINTED pointed ones.

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import backspasm.figures._style as st
+from backspasm._text import DIVIDED, TIMES
 from backspasm._text import percent as diagnose_percent
-from backspasm.explain.odds import FACTOR_SIGN
 from backspasm.figures._case_answers import case_answers
 from backspasm.figures._context_mark import OVER
 from backspasm.figures._results import (
@@ -137,7 +137,7 @@ def _caption_beliefs(fig: Figure, r: _Shown) -> str:
 
 def _caption_causes(fig: Figure, r: _Shown) -> str:
     case, drawn = r.case, _texts(fig, "value:", lines=True)  # the mark keeps its spaces
-    # a cause the answers point to has its odds factor after its value ("8.4%  x8.3")
+    # a cause the answers point to has its odds factor after its value ("8.4%  ×8.3")
     split = {c: v.partition(FACTOR_MARK) for c, v in drawn.items()}
     values = {c: value for c, (value, _, _) in split.items()}
     factors = {c: factor for c, (_, mark, factor) in split.items() if mark}
@@ -161,7 +161,7 @@ def _caption_causes(fig: Figure, r: _Shown) -> str:
             f"; lower down, the answers raised the odds of {rows[cause].label} "
             f"{factor}-fold over {base}, the belief for a person of the same age, sex and "
             "care setting "
-            f"(marked {FACTOR_SIGN}{mark})"
+            f"(marked {TIMES}{mark})"
         )
     return f"{said}; {_triage_words(case)}.{_conflict_words(case)}"
 
@@ -236,10 +236,11 @@ def _caption_sensitivity(fig: Figure, r: _Shown) -> str:
     ax = fig.get_axes()[0]
     labels = sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])
     number = _one_line(labels[0].get_text()) if labels else str(first["label"])
+    up, down = f"{TIMES}{factor:g}", f"{DIVIDED}{factor:g}"
     return (
-        f"{head}, each number's odds ×{factor:g} and ÷{factor:g} in turn: the one that "
-        f"matters most, {number}, moves it to {next(iter(high.values()), '?')} (×{factor:g}) "
-        f"and {next(iter(low.values()), '?')} (÷{factor:g})."
+        f"{head}, each number's odds {up} and {down} in turn: the one that "
+        f"matters most, {number}, moves it to {next(iter(high.values()), '?')} ({up}) "
+        f"and {next(iter(low.values()), '?')} ({down})."
     )
 
 

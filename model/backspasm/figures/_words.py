@@ -24,13 +24,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from backspasm._text import DIVIDED, TIMES, impact_words, lean_words, no_words
 from backspasm._text import bits as bits  # re-exported for the figures
-from backspasm._text import impact_words, lean_words, no_words
 from backspasm._text import lower_first as lower_first  # re-exported for the figures
 from backspasm._text import odds_ratio as odds_ratio  # re-exported for the figures
 from backspasm._text import percent as percent  # one rule: as diagnose writes them
 from backspasm._text import percent_to as percent_to  # re-exported for the figures
-from backspasm.explain.odds import FACTOR_SIGN, factor_words
+from backspasm.explain.odds import factor_words
 from backspasm.figures._style import network_of, rows
 
 # re-exported for the figures: the triage, screen and conflict lines of a title
@@ -65,13 +65,13 @@ if TYPE_CHECKING:
 
 #: What stands between a cause's value and the odds factor of a cause the answers point to.
 _FACTOR_GAP = "  "
-#: What joins them: the gap, then the factor's sign (``"8.4%  x8.3"``).
-FACTOR_MARK = _FACTOR_GAP + FACTOR_SIGN
+#: What joins them: the gap, then the factor's sign (``"8.4%  ×8.3"``).
+FACTOR_MARK = _FACTOR_GAP + TIMES
 
 
 def with_factor(value: str, factor: float) -> str:
-    """``"8.4%  x8.3"``: a value, then the odds factor as ``diagnose`` writes it under "why"."""
-    return f"{value}{_FACTOR_GAP}{factor_words(factor)}"
+    """``"8.4%  ×8.3"``: a value, then the odds factor as ``diagnose`` gives it under "why"."""
+    return f"{value}{_FACTOR_GAP}{factor_words(factor, TIMES)}"
 
 
 def percent_sig(p: float, digits: int = 2) -> str:
@@ -100,7 +100,7 @@ def impact_said(change: float, posterior_with: float, posterior_without: float) 
     said = impact_words(change, posterior_with, posterior_without)
     if said != "no effect" or abs(change) < 1e-9:
         return said
-    return f"odds {'×' if change > 0 else '÷'}{math.exp(abs(change)):.2f}"
+    return f"odds {TIMES if change > 0 else DIVIDED}{math.exp(abs(change)):.2f}"
 
 
 def exact_percent(p: float) -> str:
@@ -140,7 +140,7 @@ def ratio_ticks(limit: float) -> list[float]:
 
 def ratio_tick(ratio: float) -> str:
     """``×10``, ``÷3``, ``×1000``, ``×10⁶``: an odds ratio of the top axis."""
-    sign, r = ("×", ratio) if ratio >= 1 else ("÷", 1.0 / ratio)
+    sign, r = (TIMES, ratio) if ratio >= 1 else (DIVIDED, 1.0 / ratio)
     if r <= 1000:
         return f"{sign}{r:g}"
     return f"{sign}10" + str(round(math.log10(r))).translate(_SUPERSCRIPTS)

@@ -274,7 +274,7 @@ def plot_causes(
     return ax
 
 
-#: What the "x8.3" after a cause's value says: the odds factor of a cause the answers
+#: What the "×8.3" after a cause's value says: the odds factor of a cause the answers
 #: point to (:data:`~backspasm.explain.odds.POINTING_FACTOR` or more, below the first three;
 #: a teacher asked why a disc raised 3.12-fold among them had none, session 57), over
 #: age, sex and setting alone, whose belief it names (:mod:`._context_mark`).

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 import backspasm.figures._style as st
+from backspasm._text import DIVIDED, TIMES
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import end_label
 from backspasm.figures._narrow import chars_in, label_chars, plot_inches, row_pitch, rows_room
@@ -178,7 +179,7 @@ def plot_sensitivity(
     heading = _heading(
         f"Which numbers of the network matter for P({target})", answers, network, width, ax
     )
-    said = f"one-way sensitivity: odds of each number ×{factor:g} and ÷{factor:g}"
+    said = f"one-way sensitivity: odds of each number {TIMES}{factor:g} and {DIVIDED}{factor:g}"
     heading += "\n" + (wrap(said, width) if journal else said)
     holds = "" if _settled(rows) else _holds(table, network)
     if holds:
@@ -265,8 +266,8 @@ def plot_sensitivity(
     ax.grid(axis="x", color="#E5E5E5", lw=0.8, zorder=0)
     ax.spines[["top", "right", "left"]].set_visible(False)
     handles = [
-        Patch(**_LOOK["high"], label=f"odds of the number ×{factor:g}"),
-        Patch(**_LOOK["low"], label=f"odds of the number ÷{factor:g}"),
+        Patch(**_LOOK["high"], label=f"odds of the number {TIMES}{factor:g}"),
+        Patch(**_LOOK["low"], label=f"odds of the number {DIVIDED}{factor:g}"),
     ]
     if journal:
         wide = st.figure_of(ax).get_figwidth() > 5.0 and len(st.figure_of(ax).axes) == 1
