@@ -191,6 +191,12 @@ def fitted_value(value: str, state: str | None, room: float, size: float = NODE_
     return shortened(name, state, room, suffix=f" {pct}", size=size)
 
 
+#: The word a network figure's box writes for a state whose name does not fit it, where
+#: a name cut short would be an abbreviation a student cannot read (``prim. 59.0%``
+#: in figure 02, a teacher's audit): what a patient calls the place.
+BOX_WORDS: Mapping[str, str] = {"primary_care": "GP", "emergency": "A&E"}
+
+
 def shortened(
     name: str,
     state: str,
@@ -202,11 +208,12 @@ def shortened(
 ) -> str:
     """Return ``prefix + name + suffix``, shortened until it fits ``room`` inches.
 
-    The name loses letters (ending in a full stop, keeping at least four), then
-    becomes the initials of the state's words (``primary_care`` -> ``PC``); failing
-    that, only the prefix and suffix are kept. A band of numbers (``40-64``) is
-    never cut, since a part of it reads as another number (``4``): it is kept whole
-    without the suffix, or left out.
+    A state with a word of :data:`BOX_WORDS` takes it first (``primary_care`` ->
+    ``GP``, not ``prim.``). Otherwise the name loses letters (ending in a full stop,
+    keeping at least four), then becomes the initials of the state's words
+    (``lower_back`` -> ``LB``); failing that, only the prefix and suffix are kept.
+    A band of numbers (``40-64``) is never cut, since a part of it reads as another
+    number (``4``): it is kept whole without the suffix, or left out.
     """
 
     def fits(text: str) -> bool:
@@ -215,6 +222,8 @@ def shortened(
     band = any(c.isdigit() for c in name)
     initials = "".join(word[0] for word in state.split("_") if word).upper()
     cuts = [f"{name[:keep]}." for keep in range(len(name) - 1, 3, -1)]
+    if state in BOX_WORDS:  # a word a student reads, never a cut one
+        cuts = [BOX_WORDS[state]]
     tries = [f"{prefix}{shown}{suffix}" for shown in [name, *([] if band else [*cuts, initials])]]
     if band:
         tries.append(f"{prefix}{name}")
