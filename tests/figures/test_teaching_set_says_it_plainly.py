@@ -351,13 +351,12 @@ def test_the_calibration_counts_clear_their_points(evaluation_2000: Any, size: s
     assert fig is not None
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    (markers,) = [c for c in ax.collections if c.get_label() == "_forecasts per bin"]
+    (line,) = [x for x in ax.get_lines() if x.get_label() == "all causes"]
     counts = [t for t in ax.texts if str(t.get_gid()).startswith("calibration:count:")]
-    assert len(counts) == len(markers.get_offsets())
-    sizes = markers.get_sizes()
-    for text, (x, y), area in zip(counts, markers.get_offsets(), sizes, strict=True):
+    assert len(counts) == len(line.get_xydata())
+    for text, (x, y) in zip(counts, line.get_xydata(), strict=True):
         cx, cy = ax.transData.transform((x, y))
-        radius = (area**0.5) / 2 * fig.dpi / 72.0
+        radius = line.get_markersize() / 2 * fig.dpi / 72.0
         box = text.get_window_extent(renderer)
         nearest_x = min(max(cx, box.x0), box.x1)
         nearest_y = min(max(cy, box.y0), box.y1)

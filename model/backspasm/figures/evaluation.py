@@ -75,9 +75,8 @@ def plot_calibration(
     matplotlib.axes.Axes
         With the diagonal (label ``perfect calibration``) and one line with a
         marker per non-empty probability bin (label: the cause, or ``all causes``),
-        in :data:`LINE_COLOURS`'s first colour,
-        marker area growing with the number of forecasts in the bin; each marker is
-        annotated with that number.
+        in :data:`LINE_COLOURS`'s first colour, all markers of one size; each marker
+        is annotated with the number of forecasts in its bin.
     """
     table = evaluation.calibration
     key = cause or "all"
@@ -89,23 +88,20 @@ def plot_calibration(
     name = "all causes" if cause is None else cause
     words = "all causes" if cause is None else _labels([cause], network)[cause]
     ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", label="perfect calibration")
+    # one marker size for every bin: the number beside it says how many forecasts it
+    # holds (a pale disc whose area grew with the count showed round the first bin
+    # alone, scaled to its 31,329 forecasts, and said nothing a key explained: a
+    # teacher's audit asked what the ring was)
     ax.plot(
         rows["mean_predicted"],
         rows["observed_rate"],
         color=LINE_COLOURS[0],
         marker="o",
+        markersize=_MARKER,
         label=name,
     )
     counts = rows["count"].to_numpy()
-    sizes = 20 + 180 * counts / max(int(counts.max()), 1)
-    ax.scatter(
-        rows["mean_predicted"],
-        rows["observed_rate"],
-        s=sizes,
-        color=LINE_COLOURS[0],
-        alpha=0.35,
-        label="_forecasts per bin",
-    )
+    sizes = [float(_MARKER) ** 2] * len(counts)  # a marker's area, points squared
     placed: list[tuple[float, float, float, float]] = []  # a narrow plot's, in inches
     for x, y, n, s in zip(
         rows["mean_predicted"], rows["observed_rate"], counts, sizes, strict=True
@@ -235,6 +231,8 @@ ROC_COLOURS = LINE_COLOURS
 #: The fewest cases with a cause for :func:`plot_roc` to draw its curve: with fewer,
 #: the curve is a step or two and its AUC mostly chance.
 MIN_ROC_CASES = 5
+#: The size (points) of a calibration bin's marker, the same for every bin.
+_MARKER = 6.0
 _ROC_STYLES = ("-", "--", ":", "-.")
 #: What the interval after each AUC is, as the legend's title says it.
 ROC_INTERVAL = "95% CI"
