@@ -62,7 +62,7 @@ def test_no_factor_and_no_legend_entry_when_nothing_is_pointed_to() -> None:
     d = diagnose({"age": 26, "sex": "male"})
     assert pointed_causes(d.causes) == []
     ax = figures.plot_causes(d)
-    assert not any(" x" in v for v in _values(ax).values())
+    assert not any(" \u00d7" in v for v in _values(ax).values())
     assert POINTED_LEGEND not in _legend(ax)
     plt.close("all")
 
@@ -81,7 +81,7 @@ def test_the_alt_text_says_the_factor_as_the_figure_writes_it(tmp_path: Path) ->
     base = percent(float(row["given_context"]))
     assert line.startswith("- `03-causes.png`")
     assert f"raised the odds of Ankylosing spondylitis {factor:.1f}-fold over {base}," in line
-    assert f"(marked x{factor:.1f} over {base})" in line
+    assert f"(marked \u00d7{factor:.1f} over {base})" in line
     # the value alone where the sentence names the serious cause
     assert f"most probable serious cause Ankylosing spondylitis {said};" in line
 
@@ -113,7 +113,8 @@ def test_a_factor_on_a_bar_that_fell_names_the_belief_it_is_over(size: str) -> N
     said = _values(figures.plot_causes(d, size=size))["spinal_stenosis"]
     base = percent(float(row["given_context"]))
     assert (
-        said == f"{percent(float(row['posterior']))}  x{float(row['odds_factor']):.1f} over {base}"
+        said
+        == f"{percent(float(row['posterior']))}  \u00d7{float(row['odds_factor']):.1f} over {base}"
     )
     assert said.endswith(f" over {base}")
     assert base != percent(float(row["prior"]))
