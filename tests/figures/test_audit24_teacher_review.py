@@ -194,9 +194,9 @@ def test_a_list_of_answers_with_a_comma_in_one_is_joined_by_semicolons(net: Netw
     for size in SIZES:
         for stem, title in case_titles(d, size).items():
             text = one_line(title)
-            if "psoriasis" not in text:  # a narrow title names the list's first (age 29) only
-                first = case_answers(d)[0]
-                assert text.split(" for: ", 1)[1].startswith(f"{first} and "), (stem, title)
+            if "psoriasis" not in text:  # a narrow title names the list's first only
+                first = case_answers(d)[0]  # the person: "man, 29; and 3 more"
+                assert text.split(" for: ", 1)[1].startswith(f"{first}; and "), (stem, title)
                 continue
             assert "psoriasis, bowel or eye inflammation" in text, (stem, title)
             assert "bowel or eye inflammation, " not in text  # never a comma after it

@@ -654,8 +654,8 @@ def test_titles_name_the_answers(flank: Diagnosis) -> None:
     ):
         text = title(ax).replace("\n", " ")
         assert what in text
-        # every answer, in the order of their effect on the cause (see test_titles_rank_...)
-        for answer in said.split(", "):
+        # every answer, the person first in one phrase ("age 39, flank")
+        for answer in scenario_answers(flank):
             assert answer in text, (answer, text)
 
 
@@ -762,7 +762,7 @@ def test_network_beliefs_fit_one_slide_and_say_for_which_answers(
         said = title(ax).replace("\n", " ")
         n = sum(1 for k in case.evidence if k != "back_spasm")
         assert f"What the network believes after {n} answers for: " in said
-        for answer in figures.describe_answers(case.answers).split(", "):
+        for answer in scenario_answers(case):  # the one list, the person first
             assert answer in said, answer
         assert f"triage: {figures.TRIAGE_NAMES[case.triage]}" in said
         tracks, values = by_gid(ax, "track:"), by_gid(ax, "value:")
@@ -1809,7 +1809,8 @@ def test_the_answer_that_set_the_triage_leads_its_scenario_panel_even_unsure(mur
     answers = {"age": 30, "recent_exertion": "yes", "spasm_location": "lower_back"}
     d = diagnose({**answers, "fever": "no", "murphy_sign_positive": murphy})
     assert d.triage == "see_doctor"
-    assert scenario_answers(d)[0].startswith("positive Murphy's sign")
+    assert scenario_answers(d)[0] == "age 30, lower back"  # the person, then the flag
+    assert scenario_answers(d)[1].startswith("positive Murphy's sign")
 
 
 def test_the_network_beliefs_title_says_when_the_screen_is_incomplete() -> None:

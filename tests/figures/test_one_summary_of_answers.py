@@ -56,8 +56,9 @@ def ex16() -> Diagnosis:
 def test_the_order_is_not_the_top_cause_s(ex16: Diagnosis) -> None:
     said = case_answers(ex16)
     assert said == scenario_answers(ex16)  # figure 07's panel says the same list
-    # the triage's own answer first (see a doctor: spasms for more than 12 weeks)
-    assert said[0] == "spasms for 30 weeks"
+    # the person first, with the triage's own answer (see a doctor: spasms for more
+    # than 12 weeks) in it
+    assert said[0] == "man, 26, lower back, 30 weeks"
     top_first = figures._words.by_effect(ex16)  # the top cause's order, as titles had it
     assert next(iter(top_first)) == "leg_or_buttock_pain"
     assert said[0] != "leg or buttock pain"

@@ -306,18 +306,20 @@ def test_a_panel_keeps_the_red_flags_over_answers_that_moved_the_cause_more(
     # and fever moved the top cause more (the order of the case figures' titles)
     effect = list(by_effect(case))
     assert effect.index("care_setting") < effect.index("saddle_numbness")
-    assert said[:2] == ["saddle numbness", "bowel or bladder loss"]
+    # (after the person's phrase: who, where, how long, the care setting)
+    assert said[0] == "man, 62, lower back, 2 days, in A&E"
+    assert said[1:3] == ["saddle numbness", "bowel or bladder loss"]
     # then the other warning signs present, before any other answer
-    assert set(said[2:4]) == {"muscle weakness", "tingling or numbness"}
+    assert set(said[3:5]) == {"muscle weakness", "tingling or numbness"}
     fig = figures.plot_scenarios([case], names=["cauda"])
     shown = " ".join(fig.get_axes()[0].get_title(loc="center").split())
     assert re.search(r" and \d+ more$", shown), shown  # some answers had no room
-    kept = shown.split(" and ")[0].split(", ")
-    assert kept[:4] == said[:4]
+    person, _, rest = shown.split(" and ")[0].partition("; ")
+    kept = [person, *rest.split(", ")]
+    assert kept[:5] == said[:5]
     left_out = said[len(kept) :]
     assert left_out
     assert not {"saddle numbness", "bowel or bladder loss", "muscle weakness"} & set(left_out)
-    assert "male" in left_out  # a non-flag answer of small effect is what went
 
 
 def test_a_see_a_doctor_flag_comes_first_too(net: Network) -> None:
@@ -327,7 +329,8 @@ def test_a_see_a_doctor_flag_comes_first_too(net: Network) -> None:
     )
     assert case.triage == "see_doctor"
     assert any("12 weeks" in r for r in case.triage_reasons)
-    assert scenario_answers(case)[0].startswith("spasms for 14 weeks")
+    # in the person's phrase, which comes first
+    assert scenario_answers(case)[0] == "man, 37, 14 weeks"
 
 
 # -------------------------------------------------------------- a grey print
@@ -491,7 +494,7 @@ def test_a_case_given_by_its_answers_is_drawn_as_the_same_case_from_a_file(
         r.replace("Case W1:", "Case given:") for r in read
     ]
     top = diagnose(GIVEN).causes.iloc[0]
-    assert "for the case given (fever, " in said[0]
+    assert "for the case given (woman, 30, flank; fever, " in said[0]
     assert f"most probable {top['label']} {diagnose_percent(top['posterior'])}" in said[0]
     assert "in the case given beside 3 built-in example cases" in said[1]
     assert "Case given: emergency" in said[1]

@@ -82,8 +82,13 @@ def test_case_titles_name_the_answers_in_one_order(w08: Diagnosis) -> None:
     # the order was the top cause's (positive straight-leg raise first) in every title,
     # even 04's about another cause; it is one order now, that of the alt text and 07
     said = case_answers(w08)
-    assert said[:2] == ["muscle weakness", "tingling or numbness"]  # warning signs present
-    listed = ", ".join(said[:2])
+    # the person, then the warning signs present
+    assert said[:3] == [
+        "man, 45, lower back, under 6 weeks (acute), in A&E",
+        "muscle weakness",
+        "tingling or numbness",
+    ]
+    listed = "man, 45, lower back, under 6 weeks (acute), in A&E; " + ", ".join(said[1:3])
     for ax in (
         figures.plot_causes(w08),
         figures.plot_evidence_impact(w08, "herniated_disc"),

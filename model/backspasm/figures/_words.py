@@ -365,8 +365,16 @@ def answer_separator(answers: Sequence[str]) -> str:
     inflammation``: a comma inside an answer, in a list of commas, reads as the end
     of it. A comma within brackets (``fever (unsure, leaning yes 70%:30%)``) does not.
     """
-    bare = [re.sub(r"\([^()]*\)", "", a) for a in answers]
+    bare = [re.sub(r"\([^()]*\)", "", a) for a in answers if not isinstance(a, Person)]
     return "; " if any("," in a for a in bare) else ", "
+
+
+class Person(str):
+    """The person a case is about, in one phrase (``man, 26, lower back, 30 weeks``).
+
+    The first of a list: its commas are its own (they do not make the list's
+    separator a semicolon) and a semicolon follows it (see :func:`answer_units`).
+    """
 
 
 def answer_units(head: str, shown: Sequence[str], left: int = 0, more: str = "") -> list[str]:
@@ -378,10 +386,16 @@ def answer_units(head: str, shown: Sequence[str], left: int = 0, more: str = "")
     :func:`fit_lines`; ``"".join(...)`` is the list on one line.
     """
     sep = answer_separator(shown)
+    seps = [sep] * len(shown)
+    if shown and isinstance(shown[0], Person):  # "man, 26, lower back; fever, ..."
+        seps[0] = "; " if len(shown) > 1 or "," in shown[0] else sep
     last = list(shown[-1:])
     if left and last:  # the count goes with the last answer: never a line of its own
-        last[-1] += (";" if sep == "; " else "") + f" and {left} more" + f" {more}" * bool(more)
-    return [u for u in [head, *(a + sep for a in shown[:-1]), *last] if u]
+        semi = seps[-1] == "; "  # "...; and 3 more", not "man, 26 and 3 more"
+        last[-1] += ";" * semi + f" and {left} more" + f" {more}" * bool(more)
+    return [
+        u for u in [head, *(a + s for a, s in zip(shown[:-1], seps, strict=False)), *last] if u
+    ]
 
 
 #: The lines a title's head and the answers it names take (see :func:`named_count`).

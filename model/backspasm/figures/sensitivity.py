@@ -13,9 +13,9 @@ import backspasm.figures._style as st
 from backspasm._text import DIVIDED, TIMES
 from backspasm.exceptions import BackspasmError
 from backspasm.figures._bars import end_label
+from backspasm.figures._case_answers import answers_said
 from backspasm.figures._narrow import chars_in, label_chars, plot_inches, row_pitch, rows_room
 from backspasm.figures._words import (
-    answer_list,
     answers_chars,
     answers_heading,
     exact_percent,
@@ -373,7 +373,7 @@ def _heading(
     """
     if answers is None:
         return wrap(what, width) if width < 72 else what
-    said = answer_list(answers, network)
+    said = answers_said(answers, st.network_of(None, network))  # the person first
     return answers_heading(f"{what} for: ", said, width, chars=answers_chars(ax, width))
 
 
