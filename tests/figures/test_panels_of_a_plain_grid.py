@@ -82,7 +82,8 @@ def test_a_title_that_stays_inside_the_file_names_the_answers_in_full(
     impact = figures.plot_evidence_impact(case, "muscle_strain", ax=axes.flat[1])
     fig.savefig(tmp_path / "grid.png", dpi=100)
     title = " ".join(impact._left_title.get_text().split())  # type: ignore[attr-defined]
-    assert "muscle weakness, fever" in title, title
+    # (the first of the one list of every title: the person, then the triage's answers)
+    assert "man, 52, mid back, 1 week; fever, IV drug use / immunosuppr." in title, title
     assert "each answer judged by leaving it out" in title, title
     assert _outside(fig) == [], inches
     plt.close(fig)
