@@ -129,3 +129,35 @@ def test_panels_of_two_cases_in_one_grid_have_one_type(
     for ax in axes[0]:
         assert len([p for p in ax.patches if str(p.get_gid()).startswith("posterior:")]) >= 3
     plt.close(fig)
+
+
+def test_a_see_a_doctor_panel_says_its_screen_in_short_and_shows_three_causes(
+    case: Diagnosis, net: Network, tmp_path: Path
+) -> None:
+    # its title took 5 lines ("screen incomplete: 29 of 30 screening questions
+    # unasked: the triage may change" on two) in the title's type: one cause shown
+    doctor = diagnose(
+        {"age": 70, "sex": "female", "leg_pain_on_walking_eased_by_sitting": "yes"},
+        network=net,
+    )
+    assert doctor.triage == "see_doctor"
+    strain = diagnose(dict(figures.SCENARIOS["Lifting strain"]), network=net)
+    kidney = diagnose(dict(figures.SCENARIOS["Kidney stones"]), network=net)
+    fig, axes = plt.subplots(2, 2, figsize=(8, 6), dpi=100)
+    for ax, d in zip(axes.flat, (case, strain, doctor, kidney), strict=True):
+        figures.plot_causes(d, ax=ax)
+    fig.savefig(tmp_path / "grid.png", dpi=100)
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    for ax in axes.flat:
+        bars = [p for p in ax.patches if str(p.get_gid()).startswith("posterior:")]
+        assert len(bars) >= 3, (ax.get_title(loc="left"), len(bars))
+        x0, y0, x1, y1 = cell_of(ax.get_subplotspec(), fig)
+        for text in _texts(ax):
+            box = text.get_window_extent(renderer)
+            inside = x0 * width - 1 <= box.x0 and box.x1 <= x1 * width + 1
+            inside = inside and y0 * height - 1 <= box.y0 and box.y1 <= y1 * height + 1
+            assert inside, (text.get_text(), box.extents)
+    said = " ".join(axes[1, 0].get_title(loc="left").split())
+    assert "screen incomplete: 29 of 30 unasked: the triage may change" in said, said
+    plt.close(fig)

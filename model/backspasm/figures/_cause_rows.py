@@ -35,6 +35,10 @@ __all__ = [
 #: The type (points) of the smallest text of a cramped panel of the user's, and of its
 #: title at least (:mod:`backspasm.figures._cramped`).
 CRAMPED_FLOOR = 7.5
+#: The largest type (points, scaled) of a cramped panel's title: its tick labels'. In
+#: the title's type (14 pt, scaled) a see-a-doctor case's title took 7 lines, its
+#: panel in half of an 8 x 6 in figure one cause.
+CRAMPED_TITLE = 11.0
 
 
 def room_to_say_coexist(ax: Axes) -> bool:
@@ -72,9 +76,13 @@ def causes_that_fit(
     head = most_probable(len(table), len(table))
     title, size = fitted_title(
         ax,
-        lambda w: case_title(head, diagnosis, w, ax=ax) + "\n" + triage_lines(diagnosis, w),
+        lambda w: (
+            case_title(head, diagnosis, w, ax=ax)
+            + "\n"
+            + triage_lines(diagnosis, w, short=key_lines > 0)
+        ),
         width,
-        st.pt(st.TITLE - 1),
+        st.pt(CRAMPED_TITLE if key_lines else st.TITLE - 1),
         least=CRAMPED_FLOOR if key_lines else 0.0,
     )
     # ticks, axis label (two lines more when it says the causes can coexist), legend,

@@ -10,7 +10,10 @@ its grid, and its title's with :func:`title_size`: the panels of one grid read a
 and :func:`compact_key` gives it a key of three lines: the prior's
 tick, the bar, and what P(a serious cause) is, in short but saying both that it is the
 chance of at least one and that it is not the sum of their bars (the kinds of cause
-are named, in their colours, over their blocks). A panel with room is left as it was.
+are named, in their colours, over their blocks). Its title is in its tick labels'
+type at most (``CRAMPED_TITLE``) and says an incomplete screen in short (``screen
+incomplete: 29 of 30 unasked: the triage may change``). A panel with room is left as
+it was.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ __all__ = [
     "STEP",
     "compact_key",
     "cramped",
+    "cramped_causes",
     "key_lines",
     "title_size",
 ]
@@ -103,6 +107,21 @@ def cramped(ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis) -> int:
     finally:
         ax._subplotspec = spec  # type: ignore[attr-defined]
     return 0  # no room for 3 even so (half of a 4 x 3 in figure): as it was
+
+
+def cramped_causes(ax: Axes, table: pd.DataFrame, diagnosis: Diagnosis, chars: int) -> Any:
+    """Return the causes a cramped panel shows: measured as :func:`cramped` chose its type.
+
+    In the narrowest cell of its grid as large as its own, where its title's type is
+    chosen (:func:`title_size`): measured in its own, a little wider, the title came
+    out larger and case EX16's panel in half of an 8 x 6 in figure showed 2 causes.
+    """
+    spec = ax.get_subplotspec()
+    ax._subplotspec = _narrowest(ax)  # type: ignore[attr-defined]
+    try:
+        return causes_that_fit(ax, table, diagnosis, chars, key_lines(ax))
+    finally:
+        ax._subplotspec = spec  # type: ignore[attr-defined]
 
 
 #: The type scale each grid's cramped panels have, by their rows, columns and figure size.

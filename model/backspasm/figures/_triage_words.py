@@ -114,8 +114,11 @@ SCREEN_COUNTS = (
 )
 
 
-def screen_note(diagnosis: Any) -> str:
+def screen_note(diagnosis: Any, *, short: bool = False) -> str:
     """``screen incomplete: 18 of 25 screening questions unasked: the triage may change``.
+
+    ``short``: ``screen incomplete: 18 of 25 unasked: the triage may change``, for a
+    cramped panel, whose title's every line is a cause's row less.
 
     What ``backspasm diagnose`` says under a triage that is not an emergency while
     screening questions are unanswered ("the advice is incomplete until the others
@@ -125,20 +128,19 @@ def screen_note(diagnosis: Any) -> str:
     counts = unasked_count(diagnosis)
     if getattr(diagnosis, "triage", None) == "emergency" or not counts or not counts[0]:
         return ""
-    return (
-        f"screen incomplete: {counts[0]} of {counts[1]} screening questions unasked: "
-        "the triage may change"
-    )
+    what = "" if short else " screening questions"
+    return f"screen incomplete: {counts[0]} of {counts[1]}{what} unasked: the triage may change"
 
 
-def triage_lines(diagnosis: Any, width: int) -> str:
+def triage_lines(diagnosis: Any, width: int, *, short: bool = False) -> str:
     """Return :func:`triage_text` and, when the screen is incomplete, :func:`screen_note`.
 
     On one line when they fit ``width`` characters, else the note on a line of its own
-    (and the triage level and P(a serious cause) on two, when longer than ``width``).
-    Then, for answers that conflict, :func:`conflict_note` on lines of its own.
+    (and the triage level and P(a serious cause) on two, when longer than ``width``);
+    ``short``: the note in short (a cramped panel's). Then, for answers that conflict,
+    :func:`conflict_note` on lines of its own.
     """
-    triage, note = triage_text(diagnosis), screen_note(diagnosis)
+    triage, note = triage_text(diagnosis), screen_note(diagnosis, short=short)
     if len(triage) > width:  # a narrow figure's: the level, then the probability
         triage = triage.replace("  ·  ", "\n")
     if note:

@@ -18,13 +18,14 @@ from backspasm.explain.odds import pointed_causes
 from backspasm.figures._bars import bar_labels, prior_and_posterior
 from backspasm.figures._case_answers import case_title
 from backspasm.figures._cause_rows import (
+    CRAMPED_TITLE,
     block_heading,
     causes_that_fit,
     most_probable,
     room_to_say_coexist,
 )
 from backspasm.figures._context_mark import CONTEXT_LEGEND, factor_over
-from backspasm.figures._cramped import FLOOR, compact_key, cramped, key_lines, title_size
+from backspasm.figures._cramped import FLOOR, compact_key, cramped, cramped_causes, title_size
 from backspasm.figures._grid_fit import legend_in_cell
 from backspasm.figures._grid_title import put_fitted_title, regrid_if_title_past
 from backspasm.figures._impact import (
@@ -132,7 +133,8 @@ def plot_causes(
     chars = (compact or label_chars(ax)) if journal else 0
     every = len(diagnosis.causes)
     if journal:  # as many causes as the height holds, the most probable
-        table = causes_that_fit(ax, table, diagnosis, chars, key_lines(ax) if compact else 0)
+        fit = cramped_causes if compact else causes_that_fit
+        table = fit(ax, table, diagnosis, chars)
     y = -0.5 if journal else 0.0
     pointed = set(pointed_causes(diagnosis.causes))
     ticks, labels, colours = [], [], []
@@ -222,11 +224,12 @@ def plot_causes(
         what = most_probable(len(table), every)
 
     def title_of(w: int) -> str:
-        return case_title(what, diagnosis, w, ax=ax) + "\n" + triage_lines(diagnosis, w)
+        said = triage_lines(diagnosis, w, short=bool(compact))  # a cramped panel: short
+        return case_title(what, diagnosis, w, ax=ax) + "\n" + said
 
     # in a panel of the user's: over the row labels, to fit its cell (a cramped one's
     # alike in a grid: title_size)
-    size_of, short = title_size(ax, title_of, width, st.pt(st.TITLE - 1)) if compact else (0, 0)
+    size_of, short = title_size(ax, title_of, width, st.pt(CRAMPED_TITLE)) if compact else (0, 0)
     least = FLOOR if compact else 0.0  # (its least type, as its text's)
     put_fitted_title(
         ax, title_of, width, size_of or st.pt(st.TITLE - 1), narrower=short, least=least
