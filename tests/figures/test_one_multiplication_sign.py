@@ -63,4 +63,4 @@ def test_03_and_04_and_captions_write_one_sign(tmp_path: Path) -> None:
     assert any(f"  {TIMES}" in m for m in marked), marked
     legend = ax.get_legend()
     assert legend is not None
-    assert any(t.get_text().startswith(f"{TIMES}:") for t in legend.get_texts())
+    assert any(t.get_text().startswith(f"{TIMES}… over") for t in legend.get_texts())
