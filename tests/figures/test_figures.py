@@ -357,7 +357,9 @@ def test_plot_scenarios_one_panel_per_case(net: Network) -> None:
         assert name in head
         assert figures.TRIAGE_NAMES[d.triage] in head
         # the answers that set the triage first, then by effect (see scenario_answers)
-        assert title(ax).replace("\n", " ") == ", ".join(scenario_answers(d))
+        assert title(ax).replace("\n", " ") == "".join(
+            _words.answer_units("", scenario_answers(d))
+        )
         posts = by_gid(ax, f"posterior:{i}:")
         assert len(posts) == 6
         table = d.causes.set_index("cause")
@@ -1217,7 +1219,7 @@ def test_the_teaching_set_of_a_known_cause_case_from_a_file_without_ids(
         tmp_path, formats=("svg",), network=net, cases=NO_IDS, case_id="2", dpi=20
     )
     assert len(paths) == 11
-    assert "age 38" in (tmp_path / "03-causes.svg").read_text()
+    assert "man, 38, flank" in (tmp_path / "03-causes.svg").read_text()  # the person first
     assert "no number changes it" in (tmp_path / "06-sensitivity.svg").read_text()
     impact = (tmp_path / "04-evidence-impact.svg").read_text()
     assert "odds ×∞: now known" in impact
@@ -1361,7 +1363,7 @@ def test_duration_bands_are_said_as_bands(net: Network) -> None:
     case = diagnose({"spasm_duration_weeks": "chronic", "age": 50}, network=net)
     ax = figures.plot_evidence_impact(case, case.top_cause)
     head = title(ax).replace("\n", " ")
-    assert "spasms for over 12 weeks (chronic)" in head
+    assert "age 50, over 12 weeks (chronic)" in head  # the person's phrase says it short
     assert "weeks weeks" not in head
     assert "Spasms for over 12 weeks (chronic)" in [t.get_text() for t in ax.get_yticklabels()]
     assert said({"spasm_duration_weeks": "chronic"}).count("weeks") == 1

@@ -194,6 +194,12 @@ def plot_sensitivity(
             if keep * (row_pitch(lines) + 0.04) + 0.2 <= room:
                 break
         rows = rows.head(keep)
+    else:  # a slide's labels, of two lines at most, shrink with their number to a floor:
+        # past it, as many as its height holds (a case said in a long phrase under a long
+        # cause's name took a sixth title line, and 15 labels touched)
+        room = rows_room(ax, title_lines=heading.count("\n") + 1, below_lines=3) - 0.05
+        while len(rows) > 1 and len(rows) * (2 * _slide_tick(len(rows)) * 1.2 / 72 + 0.035) > room:
+            rows = rows.head(len(rows) - 1)
     if _settled(rows):
         _settled_note(ax, first, answers)
         return ax
@@ -232,7 +238,7 @@ def plot_sensitivity(
             )
     ax.set_yticks(ys, labels)
     # two lines fit the row pitch of 12 rows at TICK points: more rows, smaller type
-    tick_size = max(st.pt(st.MIN_FONT), min(st.pt(st.TICK), st.pt(st.TICK) * 12 / len(rows)))
+    tick_size = _slide_tick(len(rows))
     ax.tick_params(axis="y", length=0, labelsize=tick_size)
     ax.axvline(base, color=st.TEXT, lw=1.0, zorder=4)
     ax.set_xlim(max(left, 0.0), min(right, 1.0))
@@ -375,6 +381,11 @@ def _heading(
         return wrap(what, width) if width < 72 else what
     said = answers_said(answers, st.network_of(None, network))  # the person first
     return answers_heading(f"{what} for: ", said, width, chars=answers_chars(ax, width))
+
+
+def _slide_tick(n: int) -> float:
+    """Return the size (points) of ``n`` rows' labels: two lines fit the pitch of 12 rows."""
+    return max(st.pt(st.MIN_FONT), min(st.pt(st.TICK), st.pt(st.TICK) * 12 / n))
 
 
 def _label_widths(ax: Axes) -> tuple[int, ...]:
