@@ -197,11 +197,22 @@ def wrap_phrases(units: Sequence[str], width: int, *, fill: float = 0.6) -> str:
     return "\n".join(r.rstrip() for r in rows if r.strip())
 
 
+def _count(before: str, word: str) -> bool:
+    """Whether ``word`` belongs to the count ending ``before`` (``and`` 9, ``and 9`` more)."""
+    if word == "more":
+        return before.rstrip().split(" ")[-1].isdigit()
+    return word.isdigit() and before == "and "
+
+
 def _unit_words(unit: str) -> list[str]:
-    """Split a unit into words with their trailing spaces, keeping ``a / b`` whole."""
+    """Split a unit into words with their trailing spaces, keeping ``a / b`` whole.
+
+    A count keeps its word too: ``and 9 more`` is never parted (a title read "... and
+    9" with "more" alone on the next line).
+    """
     words: list[str] = []
     for word in unit.split(" "):
-        if words and (word == "/" or words[-1].rstrip().endswith(" /")):
+        if words and (word == "/" or words[-1].rstrip().endswith(" /") or _count(words[-1], word)):
             words[-1] += word + " "
         elif words and word == "":
             continue
