@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 from backspasm import figures
@@ -16,6 +18,8 @@ from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.figures import teaching
 from backspasm.network import Network, default_network
 from helpers import example_work
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "example_cases.csv"
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +51,14 @@ def captions(net: Network) -> Callable[..., list[tuple[str, str]]]:
         return said
 
     return draw
+
+
+@pytest.fixture(scope="module")
+def ex16() -> Diagnosis:
+    """Example case EX16 (a young man with inflammatory back pain), as a file gives it."""
+    table = pd.read_csv(EXAMPLES, dtype=str, keep_default_na=False)
+    row = table[table["case_id"] == "EX16"].iloc[0]
+    answers = {
+        k: v for k, v in row.items() if v and k not in ("case_id", "expected_cause", "note")
+    }
+    return diagnose(answers)

@@ -43,16 +43,6 @@ def _named(text: str, said: list[str]) -> int:
     return 0
 
 
-@pytest.fixture(scope="module")
-def ex16() -> Diagnosis:
-    table = pd.read_csv(DATA / "example_cases.csv", dtype=str, keep_default_na=False)
-    row = table[table["case_id"] == "EX16"].iloc[0]
-    answers = {
-        k: v for k, v in row.items() if v and k not in ("case_id", "expected_cause", "note")
-    }
-    return diagnose(answers)
-
-
 def test_the_order_is_not_the_top_cause_s(ex16: Diagnosis) -> None:
     said = case_answers(ex16)
     assert said == scenario_answers(ex16)  # figure 07's panel says the same list

@@ -17,8 +17,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
-import pandas as pd
-import pytest
 
 from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
@@ -31,16 +29,6 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 
 def _one_line(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
-
-
-@pytest.fixture(scope="module")
-def ex16() -> Diagnosis:
-    table = pd.read_csv(DATA / "example_cases.csv", dtype=str, keep_default_na=False)
-    row = table[table["case_id"] == "EX16"].iloc[0]
-    answers = {
-        k: v for k, v in row.items() if v and k not in ("case_id", "expected_cause", "note")
-    }
-    return diagnose(answers)
 
 
 def test_the_person_comes_first_in_one_phrase(ex16: Diagnosis) -> None:
