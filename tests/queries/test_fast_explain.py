@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from backspasm._numeric import answered
+from backspasm._numeric import entropy_bits as _entropy_bits
 from backspasm.engine import CompiledNetwork
 from backspasm.learning import sample_cases
 from backspasm.network import Network, default_network
@@ -30,6 +32,7 @@ from backspasm.queries import (
     reasons,
 )
 from backspasm.queries.mpe import _branch_and_bound, most_probable_explanation
+from backspasm.queries.questions import Asked
 from backspasm.queries.top_reasons import top_cause_reasons
 from backspasm.scoring import score_cases
 from backspasm.triage import interview_rank
@@ -247,3 +250,44 @@ def test_all_possible_cases_give_what_they_give_beside_an_impossible_one(
     assert mixed.reasons is not None
     np.testing.assert_allclose(alone.reasons.without, mixed.reasons.without[1:], atol=1e-12)
     assert np.isnan(mixed.reasons.without[0]).all()
+
+
+@pytest.mark.parametrize("causes", [None, [0, 4, 13, 14]])
+def test_gain_by_causes_equals_the_gain_by_answers(net: Network, batch: dict, causes) -> None:
+    # information_gain takes, case by case, one query per open answer or one per
+    # uncertain cause (then Bayes' rule); the two ways give the same gains, also with
+    # unsure answers (a likelihood on a symptom and on a cause) and known causes.
+    nodes = [v for _, v in candidate_questions(net)]
+    evidence = {k: v[:60] for k, v in batch.items()}
+    for node, lik in (("fever", (0.3, 0.7)), ("muscle_strain", (0.8, 0.2))):
+        codes = evidence.get(node, np.full(60, -1))
+        soft = np.ones((60, 2))
+        soft[::3] = lik
+        soft[codes >= 0] = np.eye(2)[codes[codes >= 0]]
+        evidence[node] = soft
+    found = net.engine.query(evidence, targets=list(dict.fromkeys([*net.causes, *nodes])))
+    posterior = cause_posteriors(net, found.marginals)
+    pick = np.arange(posterior.shape[1]) if causes is None else np.asarray(causes)
+    cards = [len(net.states(v)) for v in nodes]
+    weight = np.zeros((60, len(nodes), max(cards)))
+    for j, v in enumerate(nodes):
+        weight[:, j, : cards[j]] = found.marginals[v]
+    wanted = weight > 1e-12
+    for j, v in enumerate(nodes):
+        if v in evidence:
+            wanted[:, j] &= ~answered(evidence[v])[:, None]
+    before = posterior[:, pick]
+    ways = []
+    for by_causes in (False, True):
+        asked = Asked(net, evidence, nodes, cards, weight, pick, np.zeros((60, len(nodes))))
+        if by_causes:
+            asked.by_causes(wanted, before, (before > 0) & (before < 1))
+        else:
+            asked.by_answers(wanted)
+        ways.append(asked.expected)
+    assert (ways[0] > 0).sum() > 1000  # of 60 x 70 (case, question) pairs, a third open
+    np.testing.assert_allclose(ways[1], ways[0], rtol=0, atol=1e-12)
+    full = information_gain(net, evidence, posterior, found.marginals, nodes, causes)
+    gain = np.maximum(_entropy_bits(before).sum(axis=1)[:, None] - ways[0], 0.0)
+    open_ = ~np.isnan(full)
+    np.testing.assert_allclose(full[open_], gain[open_], rtol=0, atol=1e-12)
