@@ -25,6 +25,7 @@ from backspasm.questionnaire import (
     answer_hint,
     parse_answer,
 )
+from backspasm.spec.build import BIN_OPERATORS
 
 __all__ = ["cell_problem", "encodable", "encode_column", "refused_cell"]
 
@@ -103,14 +104,28 @@ def encode_column(
 def encodable(q: Question, states: tuple[str, ...]) -> bool:
     """Whether ``q``'s answers can be encoded into a node's ``states`` (its own or a variant's).
 
-    Tried once per question and states in a process: the trial costs a few
-    milliseconds, and scoring makes a plan for every table, file and Dask partition.
+    True when :func:`encode_column` finds every state it may write among ``states``:
+    no and yes for a yes/no question, each choice of a choice, each band of a number
+    (whose comparisons it knows). Decided from the names alone, without a trial
+    encoding through pandas (several milliseconds a question, when a small file's
+    scoring asks for every question); cached, since scoring makes a plan for every
+    table, file and Dask partition.
     """
-    try:
-        encode_column(q, pd.Series([], dtype=object), states)
-    except KeyError:
-        return False
-    return True
+    if q.kind == "yes_no":
+        needed: tuple[str, ...] = ("no", "yes")
+    elif q.kind == "choice":
+        needed = q.choices
+    elif q.kind == "number":
+        if any(op not in BIN_OPERATORS for _, op, _ in q.bins):
+            return False
+        needed = q.states
+    else:  # no question of another kind informs a node; tried as encode_column reads it
+        try:
+            encode_column(q, pd.Series([], dtype=object), states)
+        except KeyError:
+            return False
+        return True
+    return set(needed) <= set(states)
 
 
 def cell_problem(q: Question, value: object) -> str:
