@@ -305,10 +305,12 @@ def _largest_clique(
     that a table of many parents fails by rounding alone): ``decomposable`` are those
     the declarations allow.
 
-    So: when the first try of min-weight or min-fill on the scopes as they are has at
-    most ``limit`` entries in all, the tree the engine keeps has no more in all (it
-    could keep that option), nor a larger clique, and that try's largest clique is
-    returned at once (about a millisecond for the bundled network). Otherwise the
+    So: when the search's own cliques on the scopes as they are are written down
+    (:mod:`~backspasm.engine.known_trees`: the bundled network's) with at most
+    ``limit`` entries in all, or else the first try of min-weight or min-fill has, the
+    tree the engine keeps has no more in all (it could keep that option), nor a larger
+    clique, and the largest clique of those is returned at once (no search at all for
+    the bundled network, whose first min-fill try also fits). Otherwise the
     engine's own search runs on both options, and the larger of their largest
     cliques is returned (one over auxiliaries only is passed over when the other
     names nodes): at least as large as the one the engine builds, whichever option
@@ -335,6 +337,9 @@ def _largest_clique(
         return math.prod(sizes[v] for v in clique)
 
     graph, sizes = graphs[0]
+    known = known_cliques(scopes, cards, restarts)
+    if known is not None and sum(entries(c, sizes) for c in known) <= limit:
+        return frozenset(max(known, key=lambda c: entries(c, sizes))), sizes
     for cost in ("min_weight", "min_fill"):
         cliques = _maximal(_eliminate(graph, sizes, cost, None))
         if sum(entries(c, sizes) for c in cliques) <= limit:
