@@ -254,9 +254,10 @@ def test_all_possible_cases_give_what_they_give_beside_an_impossible_one(
 
 @pytest.mark.parametrize("causes", [None, [0, 4, 13, 14]])
 def test_gain_by_causes_equals_the_gain_by_answers(net: Network, batch: dict, causes) -> None:
-    # information_gain takes, case by case, one query per open answer or one per
-    # uncertain cause (then Bayes' rule); the two ways give the same gains, also with
-    # unsure answers (a likelihood on a symptom and on a cause) and known causes.
+    # information_gain takes, case by case, one query per open answer but the likeliest
+    # (whose posteriors follow from the others') or one per uncertain cause (then
+    # Bayes' rule); the two ways give the same gains, also with unsure answers (a
+    # likelihood on a symptom and on a cause) and known causes.
     nodes = [v for _, v in candidate_questions(net)]
     evidence = {k: v[:60] for k, v in batch.items()}
     for node, lik in (("fever", (0.3, 0.7)), ("muscle_strain", (0.8, 0.2))):
@@ -279,9 +280,11 @@ def test_gain_by_causes_equals_the_gain_by_answers(net: Network, batch: dict, ca
     before = posterior[:, pick]
     ways = []
     for by_causes in (False, True):
-        asked = Asked(net, evidence, nodes, cards, weight, pick, np.zeros((60, len(nodes))))
+        asked = Asked(
+            net, evidence, nodes, cards, weight, pick, before, np.zeros((60, len(nodes)))
+        )
         if by_causes:
-            asked.by_causes(wanted, before, (before > 0) & (before < 1))
+            asked.by_causes(wanted, (before > 0) & (before < 1))
         else:
             asked.by_answers(wanted)
         ways.append(asked.expected)

@@ -109,11 +109,12 @@ def information_gain(
     wanted = open_[:, :, None] & (weight > EPS)
     before = posterior[:, pick]
     unsure = (before > 0.0) & (before < 1.0)
-    per_answer = wanted.sum(axis=(1, 2))
-    by_cause = unsure.sum(axis=1) < per_answer
-    ask = Asked(network, evidence, list(nodes), cards, weight, pick, np.zeros((n, len(nodes))))
+    ask = Asked(
+        network, evidence, list(nodes), cards, weight, pick, before, np.zeros((n, len(nodes)))
+    )
+    by_cause = unsure.sum(axis=1) < ask.queried(wanted).sum(axis=(1, 2))
     ask.by_answers(wanted & ~by_cause[:, None, None])
-    ask.by_causes(wanted & by_cause[:, None, None], before, unsure)
+    ask.by_causes(wanted & by_cause[:, None, None], unsure)
     now = _entropy_bits(before).sum(axis=1)
     gain = np.maximum(now[:, None] - ask.expected, 0.0)
     gain[~open_] = np.nan
@@ -125,7 +126,7 @@ class Asked:
     """``E_a[sum_c H(c | e, a)]`` of a batch, summed into :attr:`expected` (cases by nodes).
 
     ``weight`` holds ``P(a | e)`` (cases by nodes by states), ``pick`` the columns of
-    the causes whose entropies are summed.
+    the causes whose entropies are summed and ``before`` their ``P(c = yes | e)``.
     """
 
     network: Network
@@ -134,32 +135,69 @@ class Asked:
     cards: list[int]
     weight: FloatArray
     pick: IntArray
+    before: FloatArray
     expected: FloatArray
 
-    def by_answers(self, wanted: BoolArray) -> None:
-        """One query per wanted (case, node, answer): ``P(c | e, a)`` read directly."""
-        causes = list(self.network.causes)
-        for part in _slices(wanted.sum(axis=(1, 2))):
-            case, which, state = np.nonzero(wanted[part])
-            if not len(case):
-                continue
-            case += part.start
-            stacked = _take(self.evidence, case)
-            m = len(case)
-            for j, v in enumerate(self.nodes):
-                rows = which == j
-                if rows.any():
-                    stacked[v] = _set_state(stacked.get(v), rows, state, m, self.cards[j])
-            post = self.network.engine.query(stacked, targets=causes)
-            bits = _entropy_bits(cause_posteriors(self.network, post.marginals))
-            after = bits[:, self.pick].sum(axis=1)
-            term = np.where(post.possible, self.weight[case, which, state] * after, 0.0)
-            np.add.at(self.expected, (case, which), term)
+    def queried(self, wanted: BoolArray) -> BoolArray:
+        """Return the answers :meth:`by_answers` queries, cases by nodes by states.
 
-    def by_causes(self, wanted: BoolArray, before: FloatArray, unsure: BoolArray) -> None:
+        Of each question asked, every state it may take (``P(a | e) > 0``) but its
+        likeliest, whose posteriors follow from the others'.
+        """
+        n, width = wanted.shape[:2]
+        out = wanted.any(axis=2, keepdims=True) & (self.weight > 0.0)
+        top = np.argmax(self.weight, axis=2)
+        out[np.arange(n)[:, None], np.arange(width)[None, :], top] = False
+        return np.asarray(out)
+
+    def by_answers(self, wanted: BoolArray) -> None:
+        """One query per answer of :meth:`queried`: ``P(c | e, a)`` read directly.
+
+        The likeliest answer ``a*`` of a question is not queried: ``P(c | e) =
+        sum_a P(a | e) P(c | e, a)`` gives ``P(c | e, a*)`` from the others, divided
+        by ``P(a* | e)``, which is at least one over the number of states, so the
+        subtraction loses no precision worth the name. A yes/no question costs one
+        query, not two.
+        """
+        width = wanted.shape[1]
+        causes = list(self.network.causes)
+        queried = self.queried(wanted)
+        top = np.argmax(self.weight, axis=2)
+        for part in _slices(queried.sum(axis=(1, 2))):
+            pair_case, pair_node = np.nonzero(wanted[part].any(axis=2))
+            if not len(pair_case):
+                continue
+            pair_case += part.start
+            # Per asked (case, question): sum over the queried answers of P(a | e) P(c | e, a).
+            pair = np.full((part.stop - part.start, width), -1, dtype=np.intp)
+            pair[pair_case - part.start, pair_node] = np.arange(len(pair_case))
+            mass = np.zeros((len(pair_case), len(self.pick)))
+            case, which, state = np.nonzero(queried[part])
+            if len(case):
+                case += part.start
+                stacked = _take(self.evidence, case)
+                m = len(case)
+                for j, v in enumerate(self.nodes):
+                    rows = which == j
+                    if rows.any():
+                        stacked[v] = _set_state(stacked.get(v), rows, state, m, self.cards[j])
+                post = self.network.engine.query(stacked, targets=causes)
+                after = cause_posteriors(self.network, post.marginals)[:, self.pick]
+                w = np.where(post.possible, self.weight[case, which, state], 0.0)
+                after = np.nan_to_num(after)
+                np.add.at(mass, pair[case - part.start, which], w[:, None] * after)
+                bits = _entropy_bits(after).sum(axis=1)
+                term = np.where(wanted[case, which, state], w * bits, 0.0)
+                np.add.at(self.expected, (case, which), term)
+            w_top = self.weight[pair_case, pair_node, top[pair_case, pair_node]]
+            left = (self.before[pair_case] - mass) / w_top[:, None]
+            bits = _entropy_bits(np.clip(left, 0.0, 1.0)).sum(axis=1)
+            np.add.at(self.expected, (pair_case, pair_node), w_top * bits)
+
+    def by_causes(self, wanted: BoolArray, unsure: BoolArray) -> None:
         """One query per (case, cause not yet certain): ``P(a | e, c = yes)``, then Bayes."""
         # A cause already certain (0 or 1) stays so whatever the answer.
-        certain = np.where(unsure, 0.0, _entropy_bits(before)).sum(axis=1)
+        certain = np.where(unsure, 0.0, _entropy_bits(self.before)).sum(axis=1)
         self.expected[:] += (self.weight * wanted).sum(axis=2) * certain[:, None]
         live = unsure & np.asarray(wanted.any(axis=(1, 2)))[:, None]
         # A row here has every node's marginals (about four times a row by answers).
@@ -179,7 +217,7 @@ class Asked:
                     stacked.get(cause), rows, yes, m, len(self.network.states(cause))
                 )
             post = self.network.engine.query(stacked, targets=self.nodes)
-            prior = np.where(post.possible, before[case, k], 0.0)
+            prior = np.where(post.possible, self.before[case, k], 0.0)
             for j, v in enumerate(self.nodes):
                 card = self.cards[j]
                 w = self.weight[case, j, :card]
