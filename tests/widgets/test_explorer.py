@@ -798,3 +798,16 @@ def test_self_care_before_the_screen_is_done_says_so_far() -> None:
     assert (
         "self_care \u2014 so far, screen not finished \u2014 no warning sign yet" in view["text"]
     )
+
+
+def test_a_case_id_in_other_capitals_is_suggested() -> None:
+    # "The case file has no row 'tb17' (...)." said nothing of TB17 in the file, while
+    # 'TB99' got "Did you mean 'TB19'?": difflib's match is case-sensitive.
+    frame = pd.DataFrame({"case_id": ["TB17", "TB19"], "fever": ["yes", "no"]})
+    ex = explore()
+    with pytest.raises(CaseFileError, match=r"Did you mean 'TB17'\? A case_id must match"):
+        ex.load_row(frame, "tb17")
+    with pytest.raises(CaseFileError, match=r"Did you mean 'TB19'\?"):
+        ex.load_row(frame, "TB99")
+    ex.load_row(frame, "TB17")
+    assert dict(ex.answers) == {"fever": "yes"}

@@ -61,7 +61,7 @@ def pick_row(frame: pd.DataFrame, row: object) -> tuple[dict[str, Any], str | No
                     f"'{row}', pass the text '{row}'."
                 )
             else:
-                ids_hint = did_you_mean(str(row), ids)
+                ids_hint = _id_hint(str(row), ids)
         numbers = f"from 1 to {len(frame)}" if len(frame) else "none: it has no rows"
         raise CaseFileError(
             f"The case file has no row {row!r} (a case_id, or a row number counted from 1, "
@@ -102,6 +102,21 @@ def column_notes(
     repeats = repeated_questions(text, by_name)
     notes += [repeated_column_note(name, n, used="merged") for name, n in repeats.items()]
     return notes
+
+
+def _id_hint(row: str, ids: pd.Series) -> str:
+    """Return a "Did you mean" for a case_id asked for in other case (``tb17`` for ``TB17``).
+
+    difflib's closest id is case-sensitive: 'tb17' got no suggestion though TB17 was in
+    the file, while 'TB99' got 'TB19'. The lookup itself stays exact, as ``score`` and
+    ``figures --case-id`` match ids.
+    """
+    folded = row.strip().casefold()
+    same = [i for i in dict.fromkeys(ids) if i.casefold() == folded]
+    if same:
+        shown = cap_list((repr(i) for i in same), most=3)
+        return f" Did you mean {shown}? A case_id must match exactly, capitals included."
+    return did_you_mean(row, ids)
 
 
 def _first_cells(record: pd.Series) -> dict[str, Any]:
