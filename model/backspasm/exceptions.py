@@ -14,6 +14,7 @@ __all__ = [
     "NotACauseError",
     "SpecError",
     "UnknownNodeError",
+    "UnknownStateError",
 ]
 
 
@@ -54,7 +55,15 @@ class CaseFileError(BackspasmError):
     """A case file cannot be read or written at all (not a per-row problem)."""
 
 
-class NotACauseError(BackspasmError, KeyError):
+class _LookupRefusal(BackspasmError, KeyError):
+    """A name looked up and not found: a :class:`KeyError` that reads as a sentence."""
+
+    def __str__(self) -> str:
+        # KeyError shows its argument's repr, in quotes; this is a sentence.
+        return str(self.args[0]) if self.args else ""
+
+
+class NotACauseError(_LookupRefusal):
     """A name given where a cause of the network is wanted.
 
     A :class:`~backspasm.exceptions.BackspasmError` like every refusal of the
@@ -62,12 +71,8 @@ class NotACauseError(BackspasmError, KeyError):
     <backspasm.diagnosis.Diagnosis.reasons>` raised before.
     """
 
-    def __str__(self) -> str:
-        # KeyError shows its argument's repr, in quotes; this is a sentence.
-        return str(self.args[0]) if self.args else ""
 
-
-class UnknownNodeError(BackspasmError, KeyError):
+class UnknownNodeError(_LookupRefusal):
     """A name given where a node of the network is wanted, and no node has it.
 
     Raised by :meth:`Diagnosis.posterior <backspasm.diagnosis.Diagnosis.posterior>`,
@@ -75,5 +80,10 @@ class UnknownNodeError(BackspasmError, KeyError):
     as :class:`NotACauseError` is, so that one ``except KeyError`` catches both.
     """
 
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
+
+class UnknownStateError(_LookupRefusal):
+    """A state asked of a node that does not have it (its message lists the states).
+
+    Raised by :meth:`Diagnosis.posterior <backspasm.diagnosis.Diagnosis.posterior>`;
+    a :class:`KeyError` as it raised before.
+    """

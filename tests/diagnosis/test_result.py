@@ -327,3 +327,22 @@ def test_most_probable_explanation_names_causes_by_their_labels():
     assert "Most probable explanation (the likeliest combination of causes): muscle strain" in (
         d._repr_html_()
     )
+
+
+def test_a_state_the_node_lacks_is_refused_in_a_sentence():
+    # posterior("spasm_location") (default state yes) raised a bare KeyError, which a
+    # notebook printed as a quoted repr; it is now a BackspasmError that is a KeyError.
+    from backspasm.exceptions import BackspasmError, UnknownStateError
+
+    d = diagnose({"fever": "yes"})
+    with pytest.raises(BackspasmError) as info:
+        d.posterior("spasm_location")
+    error = info.value
+    assert isinstance(error, UnknownStateError)
+    assert isinstance(error, KeyError)  # what posterior() raised before
+    assert str(error) == (
+        "'spasm_location' has no state 'yes'; its states: lower_back, mid_back, upper_back, flank"
+    )
+    assert d.posterior("spasm_location", "flank") == pytest.approx(
+        d.beliefs["spasm_location"]["flank"]
+    )

@@ -37,7 +37,7 @@ from backspasm.diagnosis.words import (
     screen_progress,
     unsure_lines,
 )
-from backspasm.exceptions import BackspasmError
+from backspasm.exceptions import BackspasmError, UnknownStateError
 from backspasm.explain.case import network_of
 from backspasm.explain.conflict import conflict_flagged, conflict_threshold
 from backspasm.explain.odds import explained_causes
@@ -230,14 +230,15 @@ class Diagnosis:
         BackspasmError
             For a name that is not a node: a question's name (``age``) gets its node
             (``age_group``), a mistyped node the closest one.
-        KeyError
-            For a state the node does not have, with its states.
+        UnknownStateError
+            For a state the node does not have, with its states (a ``KeyError``).
         """
         if isinstance(node, str) and node not in self.beliefs:
             refuse_question_name(self.network, node)
         states = self.network.states(node)  # raises with a suggestion for a mistyped node
         if state not in states:
-            raise KeyError(f"{node!r} has no state {state!r}; its states: {', '.join(states)}")
+            named = ", ".join(states)
+            raise UnknownStateError(f"{node!r} has no state {state!r}; its states: {named}")
         return float(self.beliefs[node][state])
 
     def _cause(self, cause: str) -> str:
