@@ -617,6 +617,8 @@ def test_perfect_ranker(toy: Network) -> None:
     roc = ev.roc[ev.roc["cause"] == "strain"]
     assert roc[["fpr", "tpr"]].iloc[0].tolist() == [0.0, 0.0]
     assert roc[["fpr", "tpr"]].iloc[-1].tolist() == [1.0, 1.0]
+    # A terminal or IPython shows one line (the dataclass repr printed every table).
+    assert repr(ev) == "<Evaluation: 4 cases, top-1 1.000 (95% CI 0.510-1.000), top-3 1.000>"
 
 
 def test_brier_log_loss_and_auc_of_simple_forecasts(toy: Network) -> None:

@@ -297,6 +297,16 @@ class Evaluation:
         """Return the headline numbers, one per line, as ``backspasm evaluate`` prints them."""
         return str(self.summary().to_string(index=False))
 
+    def __repr__(self) -> str:
+        # One line, as Diagnosis's (the dataclass default printed every table); str()
+        # is the headline numbers and report() the whole evaluation.
+        triage = self.triage_agreement
+        said = "" if math.isnan(triage) else f", triage agreement {triage:.3f}"
+        return (
+            f"<Evaluation: {self.n_cases:,} cases, top-1 {self.top1:.3f} "
+            f"(95% CI {interval_text(self.top1_interval)}), top-3 {self.top3:.3f}{said}>"
+        )
+
     def report(self) -> str:
         """Return the whole evaluation as ``backspasm evaluate`` prints it.
 
