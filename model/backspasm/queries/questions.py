@@ -61,12 +61,13 @@ def information_gain(
     every cause, or over ``causes`` when given.
 
     Each case takes the cheaper of two exact ways to the posteriors ``P(c | e, a)``.
-    By answers: one query per open question and answer, ``e + a``. By causes: one
-    query per cause not yet certain, ``e + (c = yes)``, whose marginals
-    ``P(a | e, c = yes)`` give, by Bayes' rule, ``P(c = yes | e, a) = P(a | e, c = yes)
-    P(c = yes | e) / P(a | e)`` for every question at once. A diagnosis with every
-    question open runs one query per cause instead of one per answer (about 140); a
-    scored row asked only its next few questions runs those few.
+    By answers: one query per open question and answer but its likeliest, ``e + a``
+    (:meth:`Asked.by_answers`). By causes: one query per cause not yet certain,
+    ``e + (c = yes)``, whose marginals ``P(a | e, c = yes)`` give, by Bayes' rule,
+    ``P(c = yes | e, a) = P(a | e, c = yes) P(c = yes | e) / P(a | e)`` for every
+    question at once. A diagnosis with every question open runs one query per cause
+    (18) instead of one per question (about 70); a scored row asked only its next
+    few questions runs one per question.
 
     Parameters
     ----------
