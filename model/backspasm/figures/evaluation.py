@@ -246,6 +246,10 @@ ROC_INTERVAL_METHOD = (
 _LEGEND_WIDTH = 44
 #: The characters a line of the note of the causes not drawn may take.
 _NOTE_WIDTH = 46
+#: The characters a line of the legend may take beside a page's square, and the most
+#: causes whose legend is written so (more: their lines would not fit its height).
+_PAGE_WIDTH = 36
+_PAGE_CAUSES = 8
 #: The least side (inches) of the square of a user's panel that shows its corner enlarged.
 _ZOOM_SIDE = 4.0
 
@@ -405,12 +409,16 @@ def plot_roc(
     said = [f"{names[c]} {numbers[c]}" for c in chosen]
     # under a column's square: a long entry's numbers on a line of their own, the
     # causes not drawn its last entry
-    if _narrow(ax):
+    # (on a page, a few causes: each one's numbers on a line of their own too, so
+    # that the legend is narrower and the square, width-bound, fills the height
+    # under the title, not a band of 0.7 in left empty over it)
+    width = _LEGEND_WIDTH if _narrow(ax) else _PAGE_WIDTH
+    if _narrow(ax) or (st.scale() < 1.0 and len(chosen) <= _PAGE_CAUSES):
         said = [
-            f"{names[c]}\n{numbers[c]}" if len(words) > _LEGEND_WIDTH else words
+            f"{names[c]}\n{numbers[c]}" if len(words) > width else words
             for c, words in zip(chosen, said, strict=True)
         ]
-        heading = [wrap(words, _LEGEND_WIDTH) for words in heading]
+        heading = [wrap(words, width) for words in heading]
     handles, labels = list(lines), ["chance", *said]
     below = _narrow(ax) and bool(missing)
     if below:  # under the legend's curves, as its last entry (laid out with it)
