@@ -413,14 +413,15 @@ def plot_roc(
     # that the legend is narrower and the square, width-bound, fills the height
     # under the title, not a band of 0.7 in left empty over it)
     width = _LEGEND_WIDTH if _narrow(ax) else _PAGE_WIDTH
-    if _narrow(ax) or (st.scale() < 1.0 and len(chosen) <= _PAGE_CAUSES):
+    paged = not _narrow(ax) and st.scale() < 1.0 and len(chosen) <= _PAGE_CAUSES
+    if _narrow(ax) or paged:
         said = [
             f"{names[c]}\n{numbers[c]}" if len(words) > width else words
             for c, words in zip(chosen, said, strict=True)
         ]
         heading = [wrap(words, width) for words in heading]
     handles, labels = list(lines), ["chance", *said]
-    below = _narrow(ax) and bool(missing)
+    below = (_narrow(ax) or paged) and bool(missing)  # (a note apart met the key)
     if below:  # under the legend's curves, as its last entry (laid out with it)
         from matplotlib.lines import Line2D
 
