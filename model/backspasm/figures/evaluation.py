@@ -358,7 +358,7 @@ def plot_roc(
     ax.set_aspect("equal", anchor="NW" if _narrow(ax) or not own else "W")
     title = (
         f"ROC per cause ({evaluation.n_cases} cases)",
-        "how well each cause's probability separates cases with it from cases without",
+        "how well each cause's probability separates cases with it from cases without it",
     )
     put_title(ax, *title)
     names = _labels([*chosen, *missing], network)

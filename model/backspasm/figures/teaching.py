@@ -456,7 +456,7 @@ def _draw_roc(results: _Shown) -> Figure:
         ax,
         results.size,
         f"ROC of the serious causes, on {_SYNTHETIC}",
-        "how well each cause's probability separates cases with it from cases without",
+        "how well each cause's probability separates cases with it from cases without it",
         _SELF_CHECK,
     )
 
