@@ -761,15 +761,15 @@ def test_ctrl_c_at_a_terminal_stops_with_the_summary_and_exit_130(monkeypatch, c
 
 
 def test_the_yes_no_words_are_said_in_full_once_then_briefly():
-    # every yes/no prompt repeated '[yes/no (also y/n, true/false, 1/0); unsure: how
+    # every yes/no prompt repeated '[yes/no, y/n, true/false or 1/0; unsure: how
     # far you lean to yes, e.g. 70%]' (ask audit, session 57)
     _, prompts, shown = run(["no", "no", "?", "quit"])
-    full = "[yes/no (also y/n, true/false, 1/0); unsure: how far you lean to yes, e.g. 70%]"
+    full = "[yes/no, y/n, true/false or 1/0; unsure: how far you lean to yes, e.g. 70%]"
     assert full in prompts[0]
     assert "[yes/no, or a lean such as 70%]" in prompts[1]
     assert full not in prompts[1]
     assert prompts[3] == prompts[2]  # asked again after "?", as it was
-    assert any("Answer yes/no (also y/n, true/false, 1/0); unsure" in line for line in shown)
+    assert any("Answer yes/no, y/n, true/false or 1/0; unsure" in line for line in shown)
 
 
 def test_a_threshold_is_said_to_the_person_in_words():

@@ -101,7 +101,7 @@ def test_back_spasm_can_be_denied():
         ({"fevr": "yes"}, "Unknown question 'fevr'. Did you mean 'fever'?"),
         (
             {"fever": "maybe"},
-            "The answer to 'fever' must be yes/no (also y/n, true/false, 1/0) or, when "
+            "The answer to 'fever' must be yes/no, y/n, true/false or 1/0 or, when "
             "unsure, a number from 0 to 1 or a percentage from 0% to 100% (0.7 or 70%: "
             "leaning yes 70:30); got 'maybe' instead.",
         ),
@@ -159,7 +159,7 @@ def test_a_mistyped_yes_or_no_gets_a_did_you_mean_as_a_choice_does(value, hint):
     ],
 )
 def test_a_refused_yes_or_no_says_an_unsure_number_is_accepted(value, shown):
-    # fever=1.5 said "must be yes/no (also y/n, true/false, 1/0)" though 0.7 and 70%
+    # fever=1.5 said "must be yes/no, y/n, true/false or 1/0" though 0.7 and 70%
     # are accepted as unsure answers (the --help of diagnose says so).
     with pytest.raises(EvidenceError) as info:
         answers_to_evidence({"fever": value}, questions=QS)
@@ -215,7 +215,7 @@ def test_a_case_file_still_says_what_a_file_allows():
     # The unsure answer is for one case at a time: the data dictionary (and a case
     # file's row errors) keep the plain yes/no vocabulary.
     table = data_dictionary(QS).set_index("column")
-    assert table.loc["fever", "values"] == "yes/no (also y/n, true/false, 1/0)"
+    assert table.loc["fever", "values"] == "yes/no, y/n, true/false or 1/0"
 
 
 def test_a_band_named_outright_encodes_like_a_number_in_it():

@@ -114,7 +114,7 @@ class Question(AnswerRules):
     def allowed(self) -> str:
         """Human-readable description of the allowed values."""
         if self.kind == "yes_no":
-            return "yes/no (also y/n, true/false, 1/0)"
+            return "yes/no, y/n, true/false or 1/0"
         if self.kind == "number":
             if self.unit:
                 what = f"whole {self.unit}" if self.integer else f"a number of {self.unit}"

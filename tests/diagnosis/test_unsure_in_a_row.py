@@ -33,7 +33,7 @@ def test_a_row_s_unsure_answer_is_soft_evidence_as_in_a_mapping(unsure: object) 
 def test_a_case_file_refuses_it_naming_column_value_and_what_is_allowed(tmp_path: Path) -> None:
     error = score_cases(pd.DataFrame({"age": ["45"], "fever": ["0.7"]}))["error"].iloc[0]
     assert error == (
-        "fever: 0.7 is not allowed (yes/no (also y/n, true/false, 1/0)); an unsure answer "
+        "fever: 0.7 is not allowed (yes/no, y/n, true/false or 1/0); an unsure answer "
         "is for one case at a time (backspasm diagnose or ask), a case file holds yes or no"
     )
     path = tmp_path / "cases.csv"

@@ -1295,7 +1295,7 @@ def test_evaluate_names_the_rows_left_out_for_a_scoring_error(
     )
     ev = evaluate(cases)
     assert ev.n_excluded == 1
-    error = "fever: 'maybe' is not allowed (yes/no (also y/n, true/false, 1/0))"
+    error = "fever: 'maybe' is not allowed (yes/no, y/n, true/false or 1/0)"
     assert ev.excluded == ({"row": 3, "case_id": "D", "error": error},)
     assert ev.to_dict()["excluded"] == [{"row": 3, "case_id": "D", "error": error}]
     summary = dict(zip(ev.summary()["metric"], ev.summary()["value"], strict=True))

@@ -17,7 +17,7 @@ def test_a_near_miss_in_a_case_file_gets_a_did_you_mean() -> None:
     )
     errors = score_cases(cases)["error"].tolist()
     assert errors[0] == (
-        "fever: 'yess' is not allowed (yes/no (also y/n, true/false, 1/0)); did you mean "
+        "fever: 'yess' is not allowed (yes/no, y/n, true/false or 1/0); did you mean "
         "'yes'?; sex: 'M' is not allowed (female, male); did you mean 'male'?"
     )
     assert errors[1].endswith("; the model is for adults (18 to 120 years)")
@@ -35,7 +35,7 @@ def test_a_decimal_comma_is_refused_saying_to_write_a_point() -> None:
         "write a decimal with a point (45.0), not a comma; spasm_duration_weeks: '2,5' is "
         "not allowed (a number of weeks, 0 to 6262, or a band: acute, subacute, chronic); "
         "write a decimal with a point (2.5), not a comma; fever: '1,0' is not allowed "
-        "(yes/no (also y/n, true/false, 1/0)); write a decimal with a point (1.0), not a comma"
+        "(yes/no, y/n, true/false or 1/0); write a decimal with a point (1.0), not a comma"
     )
 
 

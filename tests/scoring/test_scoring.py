@@ -33,7 +33,7 @@ from backspasm.scoring import (
 )
 from helpers import NG65_REFERRAL
 
-YES_NO = "yes/no (also y/n, true/false, 1/0)"
+YES_NO = "yes/no, y/n, true/false or 1/0"
 LOCATIONS = "lower_back, mid_back, upper_back, flank"
 
 # A file mixing good rows with every kind of bad cell; `row` numbers the rows so that

@@ -136,7 +136,7 @@ def score_cases(
     >>> import pandas as pd
     >>> scored = score_cases(pd.DataFrame({"fever": ["yes", "maybe"]}))
     >>> scored.loc[1, "error"]
-    "fever: 'maybe' is not allowed (yes/no (also y/n, true/false, 1/0))"
+    "fever: 'maybe' is not allowed (yes/no, y/n, true/false or 1/0)"
     """
     net = network_or_default(network)
     if _is_dask(cases):
