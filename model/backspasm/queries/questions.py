@@ -201,8 +201,13 @@ class Asked:
         certain = np.where(unsure, 0.0, _entropy_bits(self.before)).sum(axis=1)
         self.expected[:] += (self.weight * wanted).sum(axis=2) * certain[:, None]
         live = unsure & np.asarray(wanted.any(axis=(1, 2)))[:, None]
+        if not live.any():
+            return
         # A row here has every node's marginals (about four times a row by answers).
         scale = -(-sum(self.cards) // (2 * len(self.network.causes)))
+        node = np.repeat(np.arange(len(self.cards)), self.cards)
+        state = np.concatenate([np.arange(c) for c in self.cards]).astype(np.intp)
+        starts = np.r_[0, np.cumsum(self.cards)[:-1]].astype(np.intp)
         for part in _slices(live.sum(axis=1) * scale):
             case, k = np.nonzero(live[part])
             if not len(case):
@@ -219,13 +224,11 @@ class Asked:
                 )
             post = self.network.engine.query(stacked, targets=self.nodes)
             prior = np.where(post.possible, self.before[case, k], 0.0)
-            for j, v in enumerate(self.nodes):
-                card = self.cards[j]
-                w = self.weight[case, j, :card]
-                ok = wanted[case, j, :card]
-                if not ok.any():
-                    continue
-                given = np.nan_to_num(post.marginals[v]) * prior[:, None]
-                p = np.divide(given, w, out=np.zeros_like(given), where=ok)
-                term = np.where(ok, w * _entropy_bits(np.clip(p, 0.0, 1.0)), 0.0)
-                np.add.at(self.expected[:, j], case, term.sum(axis=1))
+            # Every (node, state) side by side: one array operation, not one per node.
+            marg = np.concatenate([post.marginals[v] for v in self.nodes], axis=1)
+            given = np.nan_to_num(marg) * prior[:, None]
+            w = self.weight[case[:, None], node[None, :], state[None, :]]
+            ok = wanted[case[:, None], node[None, :], state[None, :]]
+            p = np.divide(given, w, out=np.zeros_like(given), where=ok)
+            term = np.where(ok, w * _entropy_bits(np.clip(p, 0.0, 1.0)), 0.0)
+            np.add.at(self.expected, case, np.add.reduceat(term, starts, axis=1))
