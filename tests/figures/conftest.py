@@ -16,6 +16,7 @@ import pytest
 from backspasm import figures
 from backspasm.diagnosis import Diagnosis, diagnose
 from backspasm.figures import teaching
+from backspasm.learning import Evaluation, evaluate, sample_cases
 from backspasm.network import Network, default_network
 from helpers import example_work
 
@@ -32,6 +33,12 @@ def net() -> Network:
 def case(net: Network) -> Diagnosis:
     """The teaching set's example case (:data:`~backspasm.figures.DEFAULT_CASE`)."""
     return diagnose(dict(figures.DEFAULT_CASE), network=net)
+
+
+@pytest.fixture(scope="session")
+def evaluation_2000(net: Network) -> Evaluation:
+    """The teaching set's evaluation: 2000 synthetic cases drawn with seed 0."""
+    return evaluate(sample_cases(2000, network=net, seed=0), network=net)
 
 
 @pytest.fixture

@@ -17,17 +17,8 @@ matplotlib.use("Agg")
 import pytest
 
 from backspasm import figures
-from backspasm.network import Network
 
 pytestmark = pytest.mark.usefixtures("figures_closed")
-
-
-@pytest.fixture(scope="module")
-def evaluation_2000(net: Network) -> Any:
-    """The teaching set's evaluation (2000 synthetic cases, seed 0)."""
-    from backspasm.learning import evaluate, sample_cases
-
-    return evaluate(sample_cases(2000, network=net, seed=0), network=net)
 
 
 @pytest.mark.parametrize("size", ["slide", "page", "column"])

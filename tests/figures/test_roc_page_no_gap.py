@@ -22,14 +22,6 @@ from backspasm.network import Network
 pytestmark = pytest.mark.usefixtures("figures_closed")
 
 
-@pytest.fixture(scope="module")
-def evaluation_2000(net: Network) -> Any:
-    """The teaching set's evaluation (2000 synthetic cases, seed 0)."""
-    from backspasm.learning import evaluate, sample_cases
-
-    return evaluate(sample_cases(2000, network=net, seed=0), network=net)
-
-
 def test_a_page_s_roc_leaves_no_empty_band_under_its_title(
     evaluation_2000: Any, net: Network
 ) -> None:

@@ -341,14 +341,6 @@ def evaluation(net: Network) -> Any:
     return evaluate(sample_cases(400, network=net, seed=1), network=net)
 
 
-@pytest.fixture(scope="module")
-def evaluation_2000(net: Network) -> Any:
-    """The teaching set's calibration data: its last bin holds a three-digit count."""
-    from backspasm.learning import evaluate, sample_cases
-
-    return evaluate(sample_cases(2000, network=net, seed=0), network=net)
-
-
 @pytest.mark.parametrize("size", ["slide", "page", "column"])
 def test_the_calibration_counts_clear_their_points(evaluation_2000: Any, size: str) -> None:
     ax = figures.plot_calibration(evaluation_2000, size=size)
